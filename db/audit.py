@@ -1,0 +1,143 @@
+"""The audit log: who changed what, when, written in the same transaction as the change.
+
+A ``Session`` event hook records every insert, update and delete made through the ORM, so
+services cannot forget to audit. The acting person comes from ``session.info["actor"]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import getpass
+import json
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, UOWTransaction
+
+from db.dates import PartialDate, utc_now
+from db.models import AuditEntry, Base
+
+ACTOR_KEY = "actor"
+# Large or secret values are summarised rather than copied into the log.
+_SUMMARISED = {"content"}
+
+
+def default_actor() -> str:
+    """The signed-in user's name, as the operating system knows it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
+def set_actor(session: Session, actor: str) -> None:
+    session.info[ACTOR_KEY] = actor
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime | dt.date | PartialDate):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Base):
+        return _identity(value)
+    return str(value)
+
+
+def _identity(obj: Base) -> str:
+    # In after_flush a new object has its primary key but not yet its identity key.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key)
+
+
+def _entity(obj: Base) -> str:
+    return str(obj.__class__.__tablename__)
+
+
+def _snapshot(obj: Base) -> str:
+    """The row's columns as JSON, for create and delete entries."""
+    values: dict[str, Any] = {}
+    for prop in inspect(obj).mapper.column_attrs:
+        key = prop.key
+        if key in _SUMMARISED:
+            raw = inspect(obj).attrs[key].loaded_value
+            values[key] = None if raw is None or not isinstance(raw, bytes) else len(raw)
+            continue
+        values[key] = _text(getattr(obj, key))
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
+def _changes(obj: Base) -> Iterable[tuple[str, str | None, str | None]]:
+    state = inspect(obj)
+    for attr in state.mapper.attrs:
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        if isinstance(attr, ColumnProperty):
+            if attr.key in ("updated_at",):
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old == new:
+                continue
+            if attr.key in _SUMMARISED:
+                yield attr.key, _digest(old), _digest(new)
+            else:
+                yield attr.key, _text(old), _text(new)
+        elif isinstance(attr, RelationshipProperty) and attr.secondary is not None:
+            before = [*history.unchanged, *history.deleted]
+            after = [*history.unchanged, *history.added]
+            yield attr.key, _names(before), _names(after)
+
+
+def _digest(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes {base64.b16encode(value[:4]).decode()}...>"
+    return _text(value)
+
+
+def _names(objs: list[Any]) -> str:
+    return json.dumps(sorted(str(getattr(o, "name", _identity(o))) for o in objs))
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, flush_context: UOWTransaction) -> None:
+    actor = str(session.info.get(ACTOR_KEY) or default_actor())
+    now = utc_now()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Base, action: str, field: str | None, old: str | None, new: str | None) -> None:
+        rows.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": action,
+                "entity": _entity(obj),
+                "entity_id": _identity(obj),
+                "field": field,
+                "old": old,
+                "new": new,
+            }
+        )
+
+    for obj in session.new:
+        if isinstance(obj, Base) and not isinstance(obj, AuditEntry):
+            add(obj, "create", None, None, _snapshot(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Base) and session.is_modified(obj, include_collections=True):
+            for field, old, new in _changes(obj):
+                add(obj, "update", field, old, new)
+    for obj in session.deleted:
+        if isinstance(obj, Base):
+            add(obj, "delete", None, _snapshot(obj), None)
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)

@@ -1,0 +1,98 @@
+"""Dates as users write and read them.
+
+Files hold ISO dates; the interface shows "21 November 2025". Some facts are only known to the
+year or month (a review "published 2010"), so those fields hold a ``PartialDate`` rather than
+inventing a day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+MONTHS = tuple(calendar.month_name)[1:]
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def format_date(value: dt.date | None, empty: str = "") -> str:
+    """A date as UK readers expect it: "21 November 2025"."""
+    if value is None:
+        return empty
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` strictly; raise ValueError with a readable reason otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date") from None
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day; ISO 8601 reduced precision in files."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        # Validate through the standard library so 2025-02-30 is refused.
+        dt.date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse "2010", "2010-03" or "2010-03-25"."""
+        match = _PARTIAL.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        try:
+            return cls(year, month, day)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date") from None
+
+    @classmethod
+    def from_date(cls, value: dt.date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    def isoformat(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def earliest(self) -> dt.date:
+        """The first day the value could mean, for sorting and comparisons."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def display(self) -> str:
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return format_date(self.earliest())
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return (self.earliest(), self.isoformat()) < (other.earliest(), other.isoformat())
+
+    def __str__(self) -> str:
+        return self.isoformat()

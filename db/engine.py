@@ -1,0 +1,301 @@
+"""Where the data lives and how it is opened.
+
+``--db`` takes a file path or a SQLAlchemy URL; ``CASEREVIEW_DB`` gives the default; without
+either, an SQLite file in the user's data folder. SQLite runs with foreign keys on, WAL and
+synchronous FULL, and with real transactions around DDL so a migration is all or nothing.
+No engine is created at import time: callers open a ``Database`` and own its transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import audit
+from db.errors import DatabaseOpenError
+from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
+
+ENV_VAR = "CASEREVIEW_DB"
+APP_NAME = "casereview"
+DEFAULT_FILE_NAME = "casereview.sqlite3"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_database_path() -> Path:
+    """The per-user SQLite file used when neither ``--db`` nor ``CASEREVIEW_DB`` is given."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
+
+
+@dataclass(frozen=True)
+class Location:
+    """A database's address: an SQLite file or a server URL."""
+
+    url: URL
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for a server database."""
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return Path(self.url.database)
+
+    @property
+    def name(self) -> str:
+        """A short name for titles: the file name, or the server database's name."""
+        if self.path is not None:
+            return self.path.name
+        return self.url.database or str(self.url.host)
+
+    def display(self) -> str:
+        """Where the data lives, for messages and the status bar; never shows a password."""
+        if self.path is not None:
+            return str(self.path)
+        return self.url.render_as_string(hide_password=True)
+
+    def __str__(self) -> str:
+        return self.display()
+
+
+def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None = None) -> Location:
+    """The database named by ``--db``, else ``CASEREVIEW_DB``, else the per-user default."""
+    environ = os.environ if environ is None else environ
+    value = arg if arg else environ.get(ENV_VAR, "")
+    if not value.strip():
+        return Location(URL.create("sqlite", database=str(default_database_path())))
+    value = value.strip()
+    if "://" in value:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise DatabaseOpenError(f"'{value}' is not a database URL or file path.") from None
+        backend = url.get_backend_name()
+        if backend in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        elif backend == "sqlite":
+            if url.database and url.database != ":memory:":
+                path = Path(url.database).expanduser().absolute()
+                url = url.set(database=str(path))
+        else:
+            raise DatabaseOpenError(
+                f"casereview works with SQLite files and PostgreSQL, not '{backend}'."
+            )
+        return Location(url)
+    path = Path(value).expanduser().absolute()
+    return Location(URL.create("sqlite", database=str(path)))
+
+
+class Database:
+    """An open, migrated database: an engine and the sessions made from it."""
+
+    def __init__(self, location: Location, engine: Engine) -> None:
+        self.location = location
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def session(self, actor: str | None = None) -> Session:
+        """A new session; the caller owns it and its transactions."""
+        session = self._sessions()
+        audit.set_actor(session, actor or audit.default_actor())
+        return session
+
+    @contextmanager
+    def transaction(self, actor: str | None = None) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self.session(actor) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _make_engine(location: Location) -> Engine:
+    if location.is_sqlite:
+        engine = create_engine(location.url, connect_args={"timeout": 10})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(location.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so DDL
+        # is transactional too (SQLAlchemy's documented recipe for pysqlite).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA busy_timeout = 10000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _sqlite_preflight(path: Path, create: bool) -> str | None:
+    """Look at an SQLite file read-only before opening it for real.
+
+    Returns the schema revision (None for a new or empty file). Refuses, without writing a
+    byte, a missing file (unless ``create``), a file that is not SQLite, an SQLite file of
+    another program, and a database from a newer casereview.
+    """
+    if not path.exists():
+        if not create:
+            raise DatabaseOpenError(f"There is no database at {path}.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseOpenError(
+                f"Cannot create the folder for {path}: {exc.strerror or exc}."
+            ) from None
+        return None
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if not header:
+        return None
+    if header != SQLITE_MAGIC:
+        raise DatabaseOpenError(f"{path} is not a casereview database (it is not an SQLite file).")
+    uri = f"file:{quote(str(path))}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                return None
+            if "alembic_version" not in tables:
+                raise DatabaseOpenError(
+                    f"{path} is an SQLite database of another program, not a casereview database."
+                )
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
+    revision = row[0] if row else None
+    _refuse_newer(str(path), revision)
+    return revision
+
+
+def _refuse_newer(where: str, revision: str | None) -> None:
+    if revision is not None and revision not in REVISIONS:
+        raise DatabaseOpenError(
+            f"{where} was written by a newer version of casereview (schema {revision}); "
+            f"this version understands schemas up to {HEAD}. Install the newer version to open it."
+        )
+
+
+def _server_revision(engine: Engine, location: Location) -> str | None:
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            if not names:
+                return None
+            if "alembic_version" not in names:
+                raise DatabaseOpenError(
+                    f"The database {location} holds tables of another program, "
+                    "not a casereview database."
+                )
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseOpenError(f"Cannot connect to the database {location}: {reason}") from None
+    _refuse_newer(location.display(), revision)
+    return revision
+
+
+def schema_revision(location: Location) -> str | None:
+    """The database's schema revision, read without changing anything."""
+    if location.is_sqlite and location.path is not None:
+        return _sqlite_preflight(location.path, create=False)
+    engine = _make_engine(location)
+    try:
+        return _server_revision(engine, location)
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to head with Alembic, in one transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    is_sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if is_sqlite:
+            # Batch mode rebuilds tables; with foreign keys on, dropping the old copy of a
+            # parent table would cascade into its children. Check them once at the end instead.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if is_sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    conn.rollback()
+                    raise DatabaseOpenError(
+                        "The database could not be upgraded: the new schema found "
+                        f"{len(broken)} broken references. Nothing was changed."
+                    )
+            conn.commit()
+        finally:
+            if is_sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+
+
+def open_database(location: Location, *, create: bool = False) -> Database:
+    """Open a database, creating it if ``create`` and upgrading it to the current schema.
+
+    A database from a newer casereview, or a file that is not a casereview database, is
+    refused with a ``DatabaseOpenError`` before anything is written.
+    """
+    if location.is_sqlite and location.path is not None:
+        revision = _sqlite_preflight(location.path, create)
+        engine = _make_engine(location)
+    else:
+        engine = _make_engine(location)
+        try:
+            revision = _server_revision(engine, location)
+        except BaseException:
+            engine.dispose()
+            raise
+    try:
+        if revision != HEAD:
+            upgrade_schema(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseOpenError(f"Cannot prepare the database {location}: {exc}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(location, engine)

@@ -1,0 +1,31 @@
+"""Errors a user can cause and understand.
+
+Every error that reaches the command line or a dialog is a ``CaseReviewError``; its message is
+one plain sentence meant for the person at the keyboard, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CaseReviewError(Exception):
+    """An expected failure with a message fit to show the user as it is."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class DatabaseOpenError(CaseReviewError):
+    """The database cannot be opened: missing, not a database, or from a newer version."""
+
+
+class RuleError(CaseReviewError):
+    """A change breaks a rule of the domain, for example closing without evidence."""
+
+
+class NotFoundError(CaseReviewError):
+    """A record named by the user does not exist."""
+
+
+class DocumentError(CaseReviewError):
+    """An import document is malformed or holds a bad value."""

@@ -1,0 +1,158 @@
+"""A data set as plain dataclasses: what import parses into and export collects from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from db.dates import PartialDate
+from db.vocabulary import (
+    FindingKind,
+    OrganisationKind,
+    Rating,
+    ReviewKind,
+    Status,
+    TrackedKind,
+)
+
+
+@dataclass
+class OrganisationDoc:
+    name: str
+    kind: OrganisationKind = OrganisationKind.OTHER
+    parent: str | None = None
+    notes: str = ""
+
+
+@dataclass
+class SchemeDoc:
+    name: str
+    grades: list[str]
+
+
+@dataclass
+class UpdateDoc:
+    date: dt.date
+    author: str
+    status: Status | None = None
+    note: str = ""
+
+
+@dataclass
+class EvidenceDoc:
+    description: str
+    added_by: str
+    reference: str | None = None
+    file_name: str | None = None
+    media_type: str | None = None
+    content: bytes | None = None
+    added_at: dt.datetime | None = None
+
+
+@dataclass
+class TrackedDoc:
+    """A review's recommendation, or an inspection's recommendation or area for improvement."""
+
+    number: str
+    text: str | None
+    kind: TrackedKind = TrackedKind.RECOMMENDATION
+    status: Status = Status.NOT_STARTED
+    status_reason: str = ""
+    rating: Rating | None = None  # derived; present in exports, ignored on import
+    lead_agencies: list[str] = field(default_factory=list)
+    joint_agencies: list[str] = field(default_factory=list)
+    actions: str = ""
+    owner: str = ""
+    target_date: dt.date | None = None
+    closed_on: dt.date | None = None
+    assured_by: str | None = None
+    assured_on: dt.date | None = None
+    themes: list[str] = field(default_factory=list)
+    updates: list[UpdateDoc] = field(default_factory=list)
+    evidence: list[EvidenceDoc] = field(default_factory=list)
+    area: str | None = None  # inspections only: the graded area it belongs to
+    concern: str | None = None  # inspections only: the cause of concern it answers
+
+
+@dataclass
+class NotedFindingDoc:
+    """A cause of concern or promising practice: recorded, not tracked."""
+
+    kind: FindingKind
+    number: str
+    text: str
+    area: str | None = None
+
+
+@dataclass
+class ReviewDoc:
+    reference: str
+    kind: ReviewKind
+    title: str
+    subject: str = ""
+    commissioned_by: str | None = None
+    incident: dt.date | None = None
+    notified: dt.date | None = None
+    commissioned: dt.date | None = None
+    published: PartialDate | None = None
+    summary: str = ""
+    themes: list[str] = field(default_factory=list)
+    recommendations: list[TrackedDoc] = field(default_factory=list)
+
+
+@dataclass
+class AreaDoc:
+    name: str
+    grade: str | None = None
+    narrative: str = ""
+
+
+@dataclass
+class InspectionDoc:
+    reference: str
+    inspectorate: str
+    programme: str
+    title: str
+    organisation: str
+    scheme: str
+    fieldwork_start: dt.date | None = None
+    fieldwork_end: dt.date | None = None
+    published: dt.date | None = None
+    summary: str = ""
+    areas: list[AreaDoc] = field(default_factory=list)
+    findings: list[TrackedDoc | NotedFindingDoc] = field(default_factory=list)
+
+
+@dataclass
+class LinkDoc:
+    """What an initiative answers: a review's recommendation, or an inspection's finding or area.
+
+    ``kind`` names the finding's kind, since an inspection may number a recommendation and an
+    area for improvement alike.
+    """
+
+    review: str | None = None
+    recommendation: str | None = None
+    inspection: str | None = None
+    finding: str | None = None
+    kind: TrackedKind | FindingKind | None = None
+    area: str | None = None
+
+
+@dataclass
+class InitiativeDoc:
+    name: str
+    organisation: str | None = None
+    started: PartialDate | None = None
+    description: str = ""
+    links: list[LinkDoc] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    organisations: list[OrganisationDoc] = field(default_factory=list)
+    grading_schemes: list[SchemeDoc] = field(default_factory=list)
+    reviews: list[ReviewDoc] = field(default_factory=list)
+    inspections: list[InspectionDoc] = field(default_factory=list)
+    initiatives: list[InitiativeDoc] = field(default_factory=list)
+    exported_at: dt.datetime | None = None

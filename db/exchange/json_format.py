@@ -1,0 +1,657 @@
+"""The ``casereview/1`` JSON format (documented in docs/json-format.md).
+
+``parse_document`` validates everything and names the place of the first problem in plain
+words ("review SCR-1, recommendation 7: target_date '2024-02-30' is not a real date").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from db.dates import PartialDate, parse_iso_date, utc_now
+from db.errors import DocumentError
+from db.exchange.document import (
+    AreaDoc,
+    Document,
+    EvidenceDoc,
+    InitiativeDoc,
+    InspectionDoc,
+    LinkDoc,
+    NotedFindingDoc,
+    OrganisationDoc,
+    ReviewDoc,
+    SchemeDoc,
+    TrackedDoc,
+    UpdateDoc,
+)
+from db.vocabulary import (
+    FindingKind,
+    OrganisationKind,
+    Rating,
+    ReviewKind,
+    Status,
+    TrackedKind,
+)
+
+FORMAT = "casereview/1"
+# Large enough for years of a partnership's data with evidence files; small enough that a
+# stray multi-gigabyte file is refused before it is read into memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_TEXT = 100_000
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class _Obj:
+    """A JSON object being read, with where it sits in the file for messages."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise DocumentError(f"{where}: expected an object {{...}}, found {_kind(data)}")
+        self.data: dict[str, Any] = data
+        self.where = where
+        self.used: set[str] = set()
+
+    def fail(self, key: str | None, problem: str) -> DocumentError:
+        place = f"{self.where}, {key}" if key else self.where
+        return DocumentError(f"{place}: {problem}")
+
+    def _get(self, key: str) -> Any:
+        self.used.add(key)
+        return self.data.get(key)
+
+    def text(self, key: str, *, required: bool = True, default: str = "") -> str:
+        value = self._get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "is missing")
+            return default
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected text, found {_kind(value)}")
+        value = value.strip()
+        if required and not value:
+            raise self.fail(key, "is empty")
+        if len(value) > MAX_TEXT:
+            raise self.fail(key, f"is longer than {MAX_TEXT:,} characters")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        value = self.text(key, required=False)
+        return value or None
+
+    def nullable_text(self, key: str) -> str | None:
+        """Text where null means "not yet entered" and must survive the round trip."""
+        if self._get(key) is None:
+            if key not in self.data:
+                raise self.fail(key, "is missing (use null when the text is not yet entered)")
+            return None
+        return self.text(key, required=False)
+
+    def date(self, key: str) -> dt.date | None:
+        value = self._get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a date as text (YYYY-MM-DD), found {_kind(value)}")
+        try:
+            return parse_iso_date(value.strip())
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def required_date(self, key: str) -> dt.date:
+        value = self.date(key)
+        if value is None:
+            raise self.fail(key, "is missing")
+        return value
+
+    def partial_date(self, key: str) -> PartialDate | None:
+        value = self._get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a date as text, found {_kind(value)}")
+        try:
+            return PartialDate.parse(value.strip())
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def timestamp(self, key: str) -> dt.datetime | None:
+        value = self._get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a date and time as text, found {_kind(value)}")
+        try:
+            stamp = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise self.fail(key, f"'{value}' is not a date and time (ISO 8601)") from None
+        if stamp.tzinfo is None:
+            raise self.fail(key, f"'{value}' has no time zone (add Z or +00:00)")
+        return stamp.astimezone(dt.UTC)
+
+    def choice(self, key: str, kind: type[E], default: E | None = None) -> E:
+        value = self._get(key)
+        if value is None:
+            if default is None:
+                raise self.fail(key, "is missing")
+            return default
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected text, found {_kind(value)}")
+        try:
+            return kind(value.strip())
+        except ValueError:
+            choices = ", ".join(m.value for m in kind)
+            raise self.fail(key, f"'{value}' is not one of: {choices}") from None
+
+    def optional_choice(self, key: str, kind: type[E]) -> E | None:
+        if self._get(key) is None:
+            return None
+        return self.choice(key, kind)
+
+    def items(self, key: str) -> list[Any]:
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list [...], found {_kind(value)}")
+        return value
+
+    def texts(self, key: str) -> list[str]:
+        result: list[str] = []
+        for index, value in enumerate(self.items(key), start=1):
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(key, f"item {index} should be a name, found {_kind(value)}")
+            if value.strip() in result:
+                raise self.fail(key, f"'{value.strip()}' is listed twice")
+            result.append(value.strip())
+        return result
+
+    def done(self) -> None:
+        """Refuse fields this format does not know: a typo must not be dropped silently."""
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            names = ", ".join(f"'{name}'" for name in unknown)
+            raise self.fail(None, f"unknown field {names}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value[:40]}'"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+T = TypeVar("T")
+
+
+def _unique(items: list[T], key: Callable[[T], Any], where: str, what: str) -> None:
+    seen: set[Any] = set()
+    for item in items:
+        k = key(item)
+        if k in seen:
+            shown = k if isinstance(k, str) else " ".join(str(p) for p in k)
+            raise DocumentError(f"{where}: {what} '{shown}' appears twice")
+        seen.add(k)
+
+
+def _label(data: Any, key: str, fallback: str) -> str:
+    if isinstance(data, dict) and isinstance(data.get(key), str) and data[key].strip():
+        return f"'{data[key].strip()}'"
+    return fallback
+
+
+def parse_document(data: Any) -> Document:
+    """Validate a decoded JSON value as a ``casereview/1`` document."""
+    root = _Obj(data, "the file")
+    fmt = root._get("format")
+    if fmt != FORMAT:
+        shown = f"'{fmt}'" if isinstance(fmt, str) else _kind(fmt)
+        raise DocumentError(
+            f"this is not a casereview export: its format is {shown}, expected '{FORMAT}'"
+        )
+    doc = Document(exported_at=root.timestamp("exported_at"))
+    for n, item in enumerate(root.items("organisations"), start=1):
+        doc.organisations.append(_organisation(_Obj(item, f"organisation {n}")))
+    _unique(doc.organisations, lambda o: o.name, "organisations", "organisation")
+    for n, item in enumerate(root.items("grading_schemes"), start=1):
+        doc.grading_schemes.append(_scheme(_Obj(item, f"grading scheme {n}")))
+    _unique(doc.grading_schemes, lambda s: s.name, "grading_schemes", "grading scheme")
+    for n, item in enumerate(root.items("reviews"), start=1):
+        doc.reviews.append(_review(_Obj(item, f"review {_label(item, 'reference', str(n))}")))
+    _unique(doc.reviews, lambda r: r.reference, "reviews", "review")
+    schemes = {s.name: s for s in doc.grading_schemes}
+    for n, item in enumerate(root.items("inspections"), start=1):
+        where = f"inspection {_label(item, 'reference', str(n))}"
+        doc.inspections.append(_inspection(_Obj(item, where), schemes))
+    _unique(doc.inspections, lambda i: i.reference, "inspections", "inspection")
+    for n, item in enumerate(root.items("initiatives"), start=1):
+        where = f"initiative {_label(item, 'name', str(n))}"
+        doc.initiatives.append(_initiative(_Obj(item, where)))
+    _unique(doc.initiatives, lambda i: i.name, "initiatives", "initiative")
+    root.done()
+    return doc
+
+
+def _organisation(obj: _Obj) -> OrganisationDoc:
+    org = OrganisationDoc(
+        name=obj.text("name"),
+        kind=obj.choice("kind", OrganisationKind, OrganisationKind.OTHER),
+        parent=obj.optional_text("parent"),
+        notes=obj.text("notes", required=False),
+    )
+    if org.parent == org.name:
+        raise obj.fail("parent", "an organisation cannot be part of itself")
+    obj.done()
+    return org
+
+
+def _scheme(obj: _Obj) -> SchemeDoc:
+    scheme = SchemeDoc(name=obj.text("name"), grades=obj.texts("grades"))
+    if not scheme.grades:
+        raise obj.fail("grades", "a grading scheme needs at least one grade")
+    obj.done()
+    return scheme
+
+
+def _review(obj: _Obj) -> ReviewDoc:
+    review = ReviewDoc(
+        reference=obj.text("reference"),
+        kind=obj.choice("kind", ReviewKind),
+        title=obj.text("title"),
+        subject=obj.text("subject", required=False),
+        commissioned_by=obj.optional_text("commissioned_by"),
+        incident=obj.date("incident"),
+        notified=obj.date("notified"),
+        commissioned=obj.date("commissioned"),
+        published=obj.partial_date("published"),
+        summary=obj.text("summary", required=False),
+        themes=obj.texts("themes"),
+    )
+    for n, item in enumerate(obj.items("recommendations"), start=1):
+        where = f"{obj.where}, recommendation {_label(item, 'number', f'(item {n})')}"
+        rec = _tracked(_Obj(item, where), in_inspection=False)
+        review.recommendations.append(rec)
+    _unique(review.recommendations, lambda r: r.number, obj.where, "recommendation")
+    obj.done()
+    return review
+
+
+def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
+    rec = TrackedDoc(
+        number=obj.text("number"),
+        text=obj.nullable_text("text"),
+        status=obj.choice("status", Status, Status.NOT_STARTED),
+        status_reason=obj.text("status_reason", required=False),
+        rating=obj.optional_choice("rating", Rating),
+        lead_agencies=obj.texts("lead_agencies"),
+        joint_agencies=obj.texts("joint_agencies"),
+        actions=obj.text("actions", required=False),
+        owner=obj.text("owner", required=False),
+        target_date=obj.date("target_date"),
+        closed_on=obj.date("closed_on"),
+        assured_by=obj.optional_text("assured_by"),
+        assured_on=obj.date("assured_on"),
+        themes=obj.texts("themes"),
+    )
+    both = set(rec.lead_agencies) & set(rec.joint_agencies)
+    if both:
+        raise obj.fail("joint_agencies", f"'{sorted(both)[0]}' is also a lead agency")
+    if in_inspection:
+        rec.kind = obj.choice("kind", TrackedKind)
+        rec.area = obj.optional_text("area")
+        rec.concern = obj.optional_text("concern")
+    for n, item in enumerate(obj.items("updates"), start=1):
+        rec.updates.append(_update(_Obj(item, f"{obj.where}, update {n}")))
+    for n, item in enumerate(obj.items("evidence"), start=1):
+        rec.evidence.append(_evidence(_Obj(item, f"{obj.where}, evidence {n}")))
+    if rec.status is Status.CLOSED:
+        if not rec.evidence:
+            raise obj.fail("status", "a closed item needs at least one evidence item")
+        if not rec.assured_by:
+            raise obj.fail("assured_by", "a closed item needs the name of who gave assurance")
+    if rec.status is Status.NOT_ACCEPTED and not rec.status_reason:
+        raise obj.fail("status_reason", "an item that is not accepted needs the reason")
+    obj.done()
+    return rec
+
+
+def _update(obj: _Obj) -> UpdateDoc:
+    update = UpdateDoc(
+        date=obj.required_date("date"),
+        author=obj.text("author"),
+        status=obj.optional_choice("status", Status),
+        note=obj.text("note", required=False),
+    )
+    if update.status is None and not update.note:
+        raise obj.fail(None, "an update needs a note or a status")
+    obj.done()
+    return update
+
+
+def _evidence(obj: _Obj) -> EvidenceDoc:
+    content: bytes | None = None
+    raw = obj._get("content")
+    if raw is not None:
+        if not isinstance(raw, str):
+            raise obj.fail("content", f"expected base64 text, found {_kind(raw)}")
+        try:
+            content = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise obj.fail("content", "is not valid base64") from None
+    item = EvidenceDoc(
+        description=obj.text("description"),
+        added_by=obj.text("added_by"),
+        reference=obj.optional_text("reference"),
+        file_name=obj.optional_text("file_name"),
+        media_type=obj.optional_text("media_type"),
+        content=content,
+        added_at=obj.timestamp("added_at"),
+    )
+    if item.reference is None and item.content is None:
+        raise obj.fail(None, "evidence needs a reference or a file's content")
+    obj.done()
+    return item
+
+
+def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
+    inspection = InspectionDoc(
+        reference=obj.text("reference"),
+        inspectorate=obj.text("inspectorate"),
+        programme=obj.text("programme"),
+        title=obj.text("title"),
+        organisation=obj.text("organisation"),
+        scheme=obj.text("scheme"),
+        fieldwork_start=obj.date("fieldwork_start"),
+        fieldwork_end=obj.date("fieldwork_end"),
+        published=obj.date("published"),
+        summary=obj.text("summary", required=False),
+    )
+    if (
+        inspection.fieldwork_start
+        and inspection.fieldwork_end
+        and inspection.fieldwork_end < inspection.fieldwork_start
+    ):
+        raise obj.fail("fieldwork_end", "is before fieldwork_start")
+    scheme = schemes.get(inspection.scheme)
+    for n, item in enumerate(obj.items("areas"), start=1):
+        area_obj = _Obj(item, f"{obj.where}, area {_label(item, 'name', str(n))}")
+        area = AreaDoc(
+            name=area_obj.text("name"),
+            grade=area_obj.optional_text("grade"),
+            narrative=area_obj.text("narrative", required=False),
+        )
+        if scheme is not None and area.grade is not None and area.grade not in scheme.grades:
+            raise area_obj.fail(
+                "grade",
+                f"'{area.grade}' is not a grade of {scheme.name} ({', '.join(scheme.grades)})",
+            )
+        area_obj.done()
+        inspection.areas.append(area)
+    _unique(inspection.areas, lambda a: a.name, obj.where, "area")
+    area_names = {a.name for a in inspection.areas}
+    for n, item in enumerate(obj.items("findings"), start=1):
+        where = f"{obj.where}, finding {_label(item, 'number', str(n))}"
+        finding = _finding(_Obj(item, where))
+        if finding.area is not None and finding.area not in area_names:
+            raise DocumentError(f"{where}, area: '{finding.area}' is not an area of the inspection")
+        inspection.findings.append(finding)
+    _unique(inspection.findings, lambda f: (f.kind.value, f.number), obj.where, "finding")
+    concerns = {
+        f.number
+        for f in inspection.findings
+        if isinstance(f, NotedFindingDoc) and f.kind is FindingKind.CAUSE_OF_CONCERN
+    }
+    for finding in inspection.findings:
+        if isinstance(finding, TrackedDoc) and finding.concern and finding.concern not in concerns:
+            raise DocumentError(
+                f"{obj.where}, finding '{finding.number}', concern: there is no cause of "
+                f"concern numbered '{finding.concern}'"
+            )
+    obj.done()
+    return inspection
+
+
+def _finding(obj: _Obj) -> TrackedDoc | NotedFindingDoc:
+    kind = obj.data.get("kind")
+    if kind in {k.value for k in FindingKind}:
+        finding = NotedFindingDoc(
+            kind=obj.choice("kind", FindingKind),
+            number=obj.text("number"),
+            text=obj.text("text"),
+            area=obj.optional_text("area"),
+        )
+        obj.done()
+        return finding
+    if kind is not None and kind not in {k.value for k in TrackedKind}:
+        choices = ", ".join(k.value for k in (*TrackedKind, *FindingKind))
+        raise obj.fail("kind", f"'{kind}' is not one of: {choices}")
+    return _tracked(obj, in_inspection=True)
+
+
+def _initiative(obj: _Obj) -> InitiativeDoc:
+    initiative = InitiativeDoc(
+        name=obj.text("name"),
+        organisation=obj.optional_text("organisation"),
+        started=obj.partial_date("started"),
+        description=obj.text("description", required=False),
+    )
+    for n, item in enumerate(obj.items("links"), start=1):
+        link_obj = _Obj(item, f"{obj.where}, link {n}")
+        link = LinkDoc(
+            review=link_obj.optional_text("review"),
+            recommendation=link_obj.optional_text("recommendation"),
+            inspection=link_obj.optional_text("inspection"),
+            finding=link_obj.optional_text("finding"),
+            area=link_obj.optional_text("area"),
+        )
+        kind = link_obj.optional_text("kind")
+        if kind is not None:
+            try:
+                link.kind = TrackedKind(kind)
+            except ValueError:
+                try:
+                    link.kind = FindingKind(kind)
+                except ValueError:
+                    raise link_obj.fail("kind", f"'{kind}' is not a kind of finding") from None
+        if link.review:
+            if not link.recommendation or link.inspection or link.finding or link.area:
+                raise link_obj.fail(None, "a link to a review names one recommendation")
+        elif link.inspection:
+            if bool(link.finding) == bool(link.area) or link.recommendation:
+                raise link_obj.fail(None, "a link to an inspection names one finding or one area")
+            if link.finding and link.kind is None:
+                raise link_obj.fail("kind", "a link to a finding needs the finding's kind")
+        else:
+            raise link_obj.fail(None, "a link names a review or an inspection")
+        link_obj.done()
+        initiative.links.append(link)
+    obj.done()
+    return initiative
+
+
+def read_document_file(path: Path) -> Document:
+    """Read and validate a JSON file; every failure is a DocumentError with a plain message."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise DocumentError(f"There is no file at {path}.") from None
+    except OSError as exc:
+        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if path.is_dir():
+        raise DocumentError(f"{path} is a folder, not a file.")
+    if size > MAX_FILE_BYTES:
+        raise DocumentError(f"{path} is too large to import ({size:,} bytes).")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DocumentError(
+            f"{path} is not a casereview JSON file (it is not UTF-8 text)."
+        ) from None
+    if not text.strip():
+        raise DocumentError(f"{path} is empty.")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise DocumentError(f"{path} is nested too deeply to be a casereview file.") from None
+    try:
+        return parse_document(data)
+    except DocumentError as exc:
+        raise DocumentError(f"{path}: {exc.message}") from None
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def _iso(value: dt.date | PartialDate | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _tracked_json(rec: TrackedDoc, in_inspection: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if in_inspection:
+        data["kind"] = rec.kind.value
+    data |= {
+        "number": rec.number,
+        "text": rec.text,
+        "status": rec.status.value,
+        "status_reason": rec.status_reason,
+        "rating": rec.rating.value if rec.rating else None,
+        "lead_agencies": rec.lead_agencies,
+        "joint_agencies": rec.joint_agencies,
+        "actions": rec.actions,
+        "owner": rec.owner,
+        "target_date": _iso(rec.target_date),
+        "closed_on": _iso(rec.closed_on),
+        "assured_by": rec.assured_by,
+        "assured_on": _iso(rec.assured_on),
+        "themes": rec.themes,
+        "updates": [
+            {
+                "date": u.date.isoformat(),
+                "author": u.author,
+                "status": u.status.value if u.status else None,
+                "note": u.note,
+            }
+            for u in rec.updates
+        ],
+        "evidence": [
+            {
+                "description": e.description,
+                "reference": e.reference,
+                "file_name": e.file_name,
+                "media_type": e.media_type,
+                "content": base64.b64encode(e.content).decode("ascii")
+                if e.content is not None
+                else None,
+                "added_by": e.added_by,
+                "added_at": e.added_at.isoformat() if e.added_at else None,
+            }
+            for e in rec.evidence
+        ],
+    }
+    if in_inspection:
+        data["area"] = rec.area
+        data["concern"] = rec.concern
+    return data
+
+
+def document_to_json(doc: Document) -> dict[str, Any]:
+    exported_at = doc.exported_at or utc_now()
+    return {
+        "format": FORMAT,
+        "exported_at": exported_at.isoformat(timespec="seconds"),
+        "organisations": [
+            {"name": o.name, "kind": o.kind.value, "parent": o.parent, "notes": o.notes}
+            for o in doc.organisations
+        ],
+        "grading_schemes": [{"name": s.name, "grades": s.grades} for s in doc.grading_schemes],
+        "reviews": [
+            {
+                "reference": r.reference,
+                "kind": r.kind.value,
+                "title": r.title,
+                "subject": r.subject,
+                "commissioned_by": r.commissioned_by,
+                "incident": _iso(r.incident),
+                "notified": _iso(r.notified),
+                "commissioned": _iso(r.commissioned),
+                "published": _iso(r.published),
+                "summary": r.summary,
+                "themes": r.themes,
+                "recommendations": [_tracked_json(rec, False) for rec in r.recommendations],
+            }
+            for r in doc.reviews
+        ],
+        "inspections": [
+            {
+                "reference": i.reference,
+                "inspectorate": i.inspectorate,
+                "programme": i.programme,
+                "title": i.title,
+                "organisation": i.organisation,
+                "fieldwork_start": _iso(i.fieldwork_start),
+                "fieldwork_end": _iso(i.fieldwork_end),
+                "published": _iso(i.published),
+                "scheme": i.scheme,
+                "summary": i.summary,
+                "areas": [
+                    {"name": a.name, "grade": a.grade, "narrative": a.narrative} for a in i.areas
+                ],
+                "findings": [
+                    {"kind": f.kind.value, "number": f.number, "text": f.text, "area": f.area}
+                    if isinstance(f, NotedFindingDoc)
+                    else _tracked_json(f, True)
+                    for f in i.findings
+                ],
+            }
+            for i in doc.inspections
+        ],
+        "initiatives": [
+            {
+                "name": n.name,
+                "organisation": n.organisation,
+                "started": _iso(n.started),
+                "description": n.description,
+                "links": [_link_json(link) for link in n.links],
+            }
+            for n in doc.initiatives
+        ],
+    }
+
+
+def _link_json(link: LinkDoc) -> dict[str, str]:
+    data = {
+        "review": link.review,
+        "recommendation": link.recommendation,
+        "inspection": link.inspection,
+        "finding": link.finding,
+        "kind": link.kind.value if link.kind else None,
+        "area": link.area,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def dump_document(doc: Document) -> str:
+    return json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"

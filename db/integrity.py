@@ -1,0 +1,56 @@
+"""``casereview check``: is the database sound? Reads only; never repairs or upgrades."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from db.engine import Location, schema_revision
+from db.errors import DatabaseOpenError
+from db.migrations import HEAD
+
+
+@dataclass
+class CheckReport:
+    location: Location
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def check_database(location: Location) -> CheckReport:
+    """SQLite's quick_check and foreign key check, and the schema at head.
+
+    Raises DatabaseOpenError when the database cannot be read at all.
+    """
+    report = CheckReport(location)
+    revision = schema_revision(location)
+    if revision is None:
+        report.problems.append("it holds no casereview schema (an empty database)")
+    elif revision != HEAD:
+        report.problems.append(
+            f"its schema is at revision {revision}, behind this version's {HEAD}; "
+            "opening it with casereview upgrades it"
+        )
+    path = location.path
+    if location.is_sqlite and path is not None:
+        uri = f"file:{quote(str(path))}?mode=ro"
+        try:
+            with closing(sqlite3.connect(uri, uri=True)) as conn:
+                results = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if results != ["ok"]:
+                    shown = "; ".join(str(r) for r in results[:3])
+                    report.problems.append(f"SQLite's integrity check failed: {shown}")
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    tables = sorted({row[0] for row in broken})
+                    report.problems.append(
+                        f"{len(broken)} broken references in {', '.join(tables)}"
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
+    return report

@@ -1,0 +1,224 @@
+"""The recommendation lifecycle: statuses, transitions, ratings and the services that apply
+them. Widgets and importers call these; none of them sets a status by hand.
+
+Lifecycle: not started -> in progress -> implemented (awaiting assurance) -> closed (signed off
+on evidence); side exits superseded and not accepted (with a reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.errors import NotFoundError, RuleError
+from db.models import Evidence, ProgressUpdate, Recommendation
+from db.vocabulary import Rating, Status
+
+# An item not yet started whose target falls within this window is at risk (amber).
+AT_RISK_WINDOW = dt.timedelta(days=28)
+
+# Where each status may go next. Terminal statuses can be reopened to in progress, because
+# assurance sometimes finds the work was not done after all.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NOT_STARTED: frozenset(Status) - {Status.NOT_STARTED},
+    Status.IN_PROGRESS: frozenset(Status) - {Status.IN_PROGRESS, Status.NOT_STARTED},
+    Status.IMPLEMENTED: frozenset(
+        {Status.IN_PROGRESS, Status.CLOSED, Status.SUPERSEDED, Status.NOT_ACCEPTED}
+    ),
+    Status.CLOSED: frozenset({Status.IN_PROGRESS}),
+    Status.SUPERSEDED: frozenset({Status.IN_PROGRESS}),
+    Status.NOT_ACCEPTED: frozenset({Status.NOT_STARTED, Status.IN_PROGRESS}),
+}
+
+
+def rating_for(status: Status, target_date: dt.date | None, today: dt.date) -> Rating:
+    """The BRAG rating, derived and never stored.
+
+    Blue: closed, superseded or not accepted (nothing more to do). Green: implemented and
+    awaiting assurance, or open and on track. Amber: open with no target date, or not started
+    with the target within four weeks. Red: open and past its target date.
+    """
+    if not status.is_open:
+        return Rating.BLUE
+    if status is Status.IMPLEMENTED:
+        return Rating.GREEN
+    if target_date is None:
+        return Rating.AMBER
+    if target_date < today:
+        return Rating.RED
+    if status is Status.NOT_STARTED and target_date - today <= AT_RISK_WINDOW:
+        return Rating.AMBER
+    return Rating.GREEN
+
+
+def is_overdue(status: Status, target_date: dt.date | None, today: dt.date) -> bool:
+    return (
+        status.is_open
+        and status is not Status.IMPLEMENTED
+        and (target_date is not None and target_date < today)
+    )
+
+
+@dataclass(frozen=True)
+class Closure:
+    """What closing needs: who gave assurance, and on what day."""
+
+    assured_by: str
+    on: dt.date
+
+
+def describe(rec: Recommendation) -> str:
+    """How messages name an item: "Recommendation 7 of SCR-2010-01"."""
+    return f"{rec.kind.label} {rec.number} of {rec.source_reference}"
+
+
+def check_state(
+    rec: Recommendation,
+    *,
+    status: Status,
+    reason: str,
+    assured_by: str | None,
+    evidence_count: int,
+) -> None:
+    """Raise RuleError when ``rec`` may not be in ``status`` with these facts."""
+    if status is Status.CLOSED:
+        if evidence_count == 0:
+            raise RuleError(
+                f"{describe(rec)} cannot be closed: it has no evidence. "
+                "Add at least one evidence item first."
+            )
+        if not (assured_by or "").strip():
+            raise RuleError(
+                f"{describe(rec)} cannot be closed without the name of the person "
+                "who gave assurance."
+            )
+    if status is Status.NOT_ACCEPTED and not reason.strip():
+        raise RuleError(f"{describe(rec)} cannot be marked not accepted without a reason.")
+
+
+def get_recommendation(session: Session, rec_id: int) -> Recommendation:
+    rec = session.get(Recommendation, rec_id)
+    if rec is None:
+        raise NotFoundError(f"There is no recommendation with id {rec_id}.")
+    return rec
+
+
+def evidence_count(session: Session, rec: Recommendation) -> int:
+    return len(
+        session.scalars(select(Evidence.id).where(Evidence.recommendation_id == rec.id)).all()
+    )
+
+
+def record_update(
+    session: Session,
+    rec_id: int,
+    *,
+    on: dt.date,
+    author: str,
+    note: str = "",
+    status: Status | None = None,
+    reason: str = "",
+    closure: Closure | None = None,
+) -> ProgressUpdate:
+    """Append a dated progress update, optionally moving the item to a new status.
+
+    Closing needs at least one evidence item and a ``closure`` naming the assurer; not
+    accepted needs a ``reason``. A refused change leaves the item as it was.
+    """
+    rec = get_recommendation(session, rec_id)
+    if not author.strip():
+        raise RuleError("An update needs the name of its author.")
+    if status is None and not note.strip():
+        raise RuleError("An update needs a note or a change of status.")
+    if status is not None and status is not rec.status:
+        if status not in TRANSITIONS[rec.status]:
+            raise RuleError(
+                f"{describe(rec)} cannot move from {rec.status.label.lower()} "
+                f"to {status.label.lower()}."
+            )
+        _apply_status(session, rec, status, on=on, reason=reason or note, closure=closure)
+    elif status is rec.status:
+        status = None  # Restating the current status is a note, not a change.
+    update = ProgressUpdate(on=on, author=author.strip(), note=note.strip(), status=status)
+    rec.updates.append(update)
+    session.flush()
+    return update
+
+
+def _apply_status(
+    session: Session,
+    rec: Recommendation,
+    status: Status,
+    *,
+    on: dt.date,
+    reason: str,
+    closure: Closure | None,
+) -> None:
+    # Check first, change after: a refused change must leave nothing behind to flush.
+    assured_by = closure.assured_by.strip() if closure is not None else rec.assured_by
+    check_state(
+        rec,
+        status=status,
+        reason=reason,
+        assured_by=assured_by,
+        evidence_count=evidence_count(session, rec),
+    )
+    rec.status = status
+    keeps_reason = status in (Status.NOT_ACCEPTED, Status.SUPERSEDED)
+    rec.status_reason = reason.strip() if keeps_reason else ""
+    if status is Status.CLOSED:
+        if closure is not None:
+            rec.assured_by, rec.assured_on = assured_by, closure.on
+        rec.closed_on = on
+    else:
+        rec.closed_on = None
+
+
+def add_evidence(
+    session: Session,
+    rec_id: int,
+    *,
+    description: str,
+    added_by: str,
+    reference: str | None = None,
+    file_name: str | None = None,
+    content: bytes | None = None,
+    media_type: str | None = None,
+) -> Evidence:
+    """Attach evidence: a file's content, a reference to where it is kept, or both."""
+    rec = get_recommendation(session, rec_id)
+    if not description.strip():
+        raise RuleError("Evidence needs a description.")
+    if content is None and not (reference or "").strip():
+        raise RuleError("Evidence needs a file or a reference to where it is kept.")
+    item = Evidence(
+        description=description.strip(),
+        reference=(reference or "").strip() or None,
+        file_name=file_name,
+        content=content,
+        media_type=media_type,
+        added_by=added_by.strip(),
+    )
+    rec.evidence.append(item)
+    session.flush()
+    return item
+
+
+def sign_off(
+    session: Session, rec_id: int, *, assured_by: str, on: dt.date, author: str, note: str = ""
+) -> ProgressUpdate:
+    """Close an item on evidence, recording who gave assurance and when."""
+    if not assured_by.strip():
+        raise RuleError("Sign-off needs the name of the person giving assurance.")
+    return record_update(
+        session,
+        rec_id,
+        on=on,
+        author=author,
+        note=note or f"Signed off on evidence; assurance given by {assured_by.strip()}.",
+        status=Status.CLOSED,
+        closure=Closure(assured_by=assured_by, on=on),
+    )

@@ -1,0 +1,237 @@
+"""The ``casereview`` command.
+
+Without a subcommand it opens the window; the subcommands work without a display and never
+import Qt or ReportLab. Expected errors print one line on stderr and exit non-zero, leaving
+every file as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from db.errors import CaseReviewError
+from desktop import __version__
+
+if TYPE_CHECKING:
+    from db.engine import Location
+
+PROG = "casereview"
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(CaseReviewError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: the user is told what to fix and where to look.
+        raise UsageError(f"{message} (see '{PROG} --help')")
+
+
+def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        default=default,
+        help="an SQLite file or a database URL (default: $CASEREVIEW_DB, else a file in your "
+        "user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Track the learning from safeguarding case reviews and inspections. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _db_option(parser, None)
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="open the window, print the seconds it took to be ready on stderr, and exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help="create a database holding the sample data")
+    _db_option(demo, argparse.SUPPRESS)
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the data of a database that already holds some",
+    )
+
+    export = commands.add_parser("export", help="write the data to a file")
+    _db_option(export, argparse.SUPPRESS)
+    export.add_argument("--format", choices=["json"], default="json", help="file format")
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the file to write, or - for stdout"
+    )
+    export.add_argument(
+        "--review",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="only this review (repeat for several)",
+    )
+
+    imp = commands.add_parser("import", help="add and update data from a casereview JSON file")
+    _db_option(imp, argparse.SUPPRESS)
+    imp.add_argument("file", metavar="FILE", help="a casereview/1 JSON file")
+
+    check = commands.add_parser("check", help="check that a database is sound")
+    _db_option(check, argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        handler = _COMMANDS.get(args.command, _open_window)
+        return handler(args)
+    except CaseReviewError as exc:
+        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
+        return 130
+
+
+def _location(args: argparse.Namespace) -> Location:
+    from db.engine import resolve_location
+
+    return resolve_location(args.db)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from db.dataset import counts, erase_all, load_sample
+    from db.engine import open_database
+
+    location = _location(args)
+    created = location.path is not None and not location.path.exists()
+    with _removed_on_failure(location.path if created else None):
+        database = open_database(location, create=True)
+        with database, database.transaction() as session:
+            existing = counts(session)
+            if not existing.is_empty:
+                if not args.force:
+                    raise CaseReviewError(
+                        f"{location} already holds data ({existing.describe()}); "
+                        "add --force to replace it with the sample data."
+                    )
+                erase_all(session)
+            load_sample(session, _today())
+            loaded = counts(session)
+    print(f"Sample data written to {location}: {loaded.describe()}.")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from db.engine import open_database
+    from db.errors import NotFoundError
+    from db.exchange import collect_document, dump_document
+
+    location = _location(args)
+    with open_database(location) as database, database.session() as session:
+        doc = collect_document(session, _today(), args.review)
+        missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
+        if missing:
+            raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
+        text = dump_document(doc)
+    if args.output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return EXIT_OK
+    target = Path(args.output)
+    _write_atomically(target, text.encode("utf-8"))
+    print(f"Exported to {target}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from db.engine import open_database
+    from db.exchange import apply_document, read_document_file
+
+    # Read and validate the whole file before the database is opened, let alone written.
+    doc = read_document_file(Path(args.file))
+    location = _location(args)
+    created = location.path is not None and not location.path.exists()
+    with _removed_on_failure(location.path if created else None):
+        database = open_database(location, create=True)
+        with database, database.transaction() as session:
+            summary = apply_document(session, doc)
+    print(f"Imported {args.file} into {location}: {summary.describe()}.")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from db.integrity import check_database
+    from db.migrations import HEAD
+
+    location = _location(args)
+    report = check_database(location)
+    if not report.sound:
+        print(f"{PROG}: {location} is not sound: {'; '.join(report.problems)}.", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{location} is sound (schema {HEAD}).")
+    return EXIT_OK
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from desktop.app import run
+
+    return run(_location(args), exit_when_ready=args.exit_when_ready)
+
+
+_COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
+    "export": _export,
+    "import": _import,
+    "check": _check,
+}
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write beside the target and rename over it, so a failure leaves the old file whole."""
+    if target.is_dir():
+        raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
+    folder = target.parent if str(target.parent) else Path()
+    if not folder.is_dir():
+        raise CaseReviewError(f"The folder {folder} does not exist.")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).replace(target)
+    except OSError as exc:
+        with suppress(OSError):
+            Path(temp).unlink()
+        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+
+
+@contextmanager
+def _removed_on_failure(path: Path | None) -> Iterator[None]:
+    """Delete a database file this command created if the command then fails."""
+    try:
+        yield
+    except BaseException:
+        if path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with suppress(OSError):
+                    Path(f"{path}{suffix}").unlink()
+        raise
