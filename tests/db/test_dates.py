@@ -1,0 +1,42 @@
+import datetime as dt
+
+import pytest
+
+from db.dates import PartialDate, format_date, parse_iso_date
+
+
+def test_format_date_is_uk_long_form() -> None:
+    assert format_date(dt.date(2025, 11, 21)) == "21 November 2025"
+    assert format_date(dt.date(2026, 1, 2)) == "2 January 2026"
+    assert format_date(None, "not set") == "not set"
+
+
+@pytest.mark.parametrize("text", ["2010", "2010-03", "2010-03-25"])
+def test_partial_date_round_trips_iso(text: str) -> None:
+    assert PartialDate.parse(text).isoformat() == text
+
+
+def test_partial_date_displays_only_what_is_known() -> None:
+    assert PartialDate.parse("2010").display() == "2010"
+    assert PartialDate.parse("2010-03").display() == "March 2010"
+    assert PartialDate.parse("2010-03-25").display() == "25 March 2010"
+
+
+@pytest.mark.parametrize("text", ["10", "2010-3", "2010-02-30", "2010-13", "21/11/2025", ""])
+def test_partial_date_refuses_bad_text(text: str) -> None:
+    with pytest.raises(ValueError, match="date"):
+        PartialDate.parse(text)
+
+
+def test_partial_dates_sort_by_earliest_day() -> None:
+    values = [PartialDate.parse(t) for t in ["2011", "2010-06-01", "2010", "2010-05"]]
+    assert [v.isoformat() for v in sorted(values)] == ["2010", "2010-05", "2010-06-01", "2011"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("2024-02-30", "not a real date"), ("30/01/2024", "YYYY-MM-DD"), ("2024-1-5", "YYYY-MM-DD")],
+)
+def test_parse_iso_date_is_strict(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        parse_iso_date(text)
