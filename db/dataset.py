@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.audit import ACTOR_KEY, default_actor
@@ -64,6 +64,8 @@ def load_sample(session: Session, today: dt.date) -> ImportSummary:
 def erase_all(session: Session) -> None:
     """Delete every record except the audit log, and log the erasure itself."""
     before = counts(session)
+    # Organisations refer to their parents; break those links so the rows can go in any order.
+    session.execute(update(Organisation).values(parent_id=None))
     for table in reversed(Base.metadata.sorted_tables):
         if table.name != AuditEntry.__tablename__:
             session.execute(delete(table))

@@ -159,6 +159,16 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def readonly_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` without writing anything beside it.
+
+    A read-only connection to a WAL database still leaves -wal and -shm files behind, so when
+    no WAL file exists (the database was closed cleanly) the file is opened as immutable.
+    """
+    mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
+    return f"file:{quote(str(path))}?{mode}"
+
+
 def _sqlite_preflight(path: Path, create: bool) -> str | None:
     """Look at an SQLite file read-only before opening it for real.
 
@@ -187,9 +197,8 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
         return None
     if header != SQLITE_MAGIC:
         raise DatabaseOpenError(f"{path} is not a casereview database (it is not an SQLite file).")
-    uri = f"file:{quote(str(path))}?mode=ro"
     try:
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
+        with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 return None

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from db.engine import Location, schema_revision
+from db.engine import Location, readonly_uri, schema_revision
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD
 
@@ -38,9 +37,8 @@ def check_database(location: Location) -> CheckReport:
         )
     path = location.path
     if location.is_sqlite and path is not None:
-        uri = f"file:{quote(str(path))}?mode=ro"
         try:
-            with closing(sqlite3.connect(uri, uri=True)) as conn:
+            with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
                 results = [row[0] for row in conn.execute("PRAGMA quick_check")]
                 if results != ["ok"]:
                     shown = "; ".join(str(r) for r in results[:3])

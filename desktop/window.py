@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +33,7 @@ from db.errors import CaseReviewError
 from db.vocabulary import REVIEW_KIND_ABBREVIATIONS, Rating, Status, TrackedKind
 from desktop import __version__
 from desktop.palette import grade_colours, rating_colours
-from desktop.table_model import RIGHT, SORT_ROLE, Column, RowTableModel, none_last
+from desktop.table_model import RIGHT, Column, RowTableModel, SortProxy, none_last
 
 R = TypeVar("R")
 # Worst first, so sorting by rating brings what needs attention to the top.
@@ -134,9 +134,8 @@ AREA_COLUMNS: list[Column[queries.AreaRow]] = [
 
 def make_table(model: RowTableModel[Any], name: str) -> QTableView:
     """A sortable, read-only table with fixed row heights and the declared column widths."""
-    proxy = QSortFilterProxyModel(model)
+    proxy = SortProxy(model)
     proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
     view = QTableView()
     view.setObjectName(name)
     view.setAccessibleName(name)
@@ -273,11 +272,11 @@ class MainWindow(QMainWindow):
             "review) to try casereview?"
         )
         text.setStyleSheet("color: #3d3000;")
-        button = QPushButton("Load the sample data")
-        button.setAccessibleName("Load the sample data")
-        button.clicked.connect(self.load_sample_data)
+        self.load_sample_button = QPushButton("Load the sample data")
+        self.load_sample_button.setAccessibleName("Load the sample data")
+        self.load_sample_button.clicked.connect(self.load_sample_data)
         row.addWidget(text, 1)
-        row.addWidget(button)
+        row.addWidget(self.load_sample_button)
         frame.hide()
         return frame
 

@@ -48,7 +48,9 @@ def test_rating_is_not_a_column() -> None:
 def rec_id(database: Database) -> int:
     with database.transaction("tester") as session:
         org = Organisation(name="Police (test)", kind=OrganisationKind.POLICE_FORCE)
-        review = Review(reference="REV-1", kind=ReviewKind.SAR, title="A review", commissioned_by=org)
+        review = Review(
+            reference="REV-1", kind=ReviewKind.SAR, title="A review", commissioned_by=org
+        )
         rec = Recommendation(number="4.2", position=1, text="Do the thing")
         review.recommendations.append(rec)
         session.add(review)
@@ -83,18 +85,26 @@ def test_update_with_status_change_is_logged(database: Database, rec_id: int) ->
 def test_closing_without_evidence_is_refused_and_changes_nothing(
     database: Database, rec_id: int
 ) -> None:
-    with pytest.raises(RuleError, match=r"Recommendation 4\.2 of REV-1 cannot be closed: it has no evidence"):
-        with database.transaction("tester") as session:
-            lifecycle.sign_off(session, rec_id, assured_by="Chair", on=TODAY, author="Sec")
+    with (
+        pytest.raises(
+            RuleError, match=r"Recommendation 4\.2 of REV-1 cannot be closed: it has no evidence"
+        ),
+        database.transaction("tester") as session,
+    ):
+        lifecycle.sign_off(session, rec_id, assured_by="Chair", on=TODAY, author="Sec")
     assert _state(database, rec_id) == (Status.NOT_STARTED, None, 0)
 
 
 def test_closing_without_an_assurer_is_refused(database: Database, rec_id: int) -> None:
     with database.transaction("tester") as session:
-        lifecycle.add_evidence(session, rec_id, description="Audit", reference="Doc 7", added_by="A")
-    with pytest.raises(RuleError, match="without the name of the person who gave assurance"):
-        with database.transaction("tester") as session:
-            lifecycle.record_update(session, rec_id, on=TODAY, author="Sec", status=Status.CLOSED)
+        lifecycle.add_evidence(
+            session, rec_id, description="Audit", reference="Doc 7", added_by="A"
+        )
+    with (
+        pytest.raises(RuleError, match="without the name of the person who gave assurance"),
+        database.transaction("tester") as session,
+    ):
+        lifecycle.record_update(session, rec_id, on=TODAY, author="Sec", status=Status.CLOSED)
     assert _state(database, rec_id)[0] is Status.NOT_STARTED
 
 
@@ -117,11 +127,13 @@ def test_sign_off_on_evidence_closes(database: Database, rec_id: int) -> None:
 
 
 def test_not_accepted_needs_a_reason(database: Database, rec_id: int) -> None:
-    with pytest.raises(RuleError, match="not accepted without a reason"):
-        with database.transaction("tester") as session:
-            lifecycle.record_update(
-                session, rec_id, on=TODAY, author="Lead", status=Status.NOT_ACCEPTED
-            )
+    with (
+        pytest.raises(RuleError, match="not accepted without a reason"),
+        database.transaction("tester") as session,
+    ):
+        lifecycle.record_update(
+            session, rec_id, on=TODAY, author="Lead", status=Status.NOT_ACCEPTED
+        )
     with database.transaction("tester") as session:
         lifecycle.record_update(
             session,
@@ -140,11 +152,11 @@ def test_not_accepted_needs_a_reason(database: Database, rec_id: int) -> None:
 def test_transitions_follow_the_lifecycle(database: Database, rec_id: int) -> None:
     with database.transaction("tester") as session:
         lifecycle.record_update(session, rec_id, on=TODAY, author="L", status=Status.IN_PROGRESS)
-    with pytest.raises(RuleError, match="cannot move from in progress to not started"):
-        with database.transaction("tester") as session:
-            lifecycle.record_update(
-                session, rec_id, on=TODAY, author="L", status=Status.NOT_STARTED
-            )
+    with (
+        pytest.raises(RuleError, match="cannot move from in progress to not started"),
+        database.transaction("tester") as session,
+    ):
+        lifecycle.record_update(session, rec_id, on=TODAY, author="L", status=Status.NOT_STARTED)
 
 
 def test_closed_item_can_be_reopened(database: Database, rec_id: int) -> None:

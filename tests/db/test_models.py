@@ -54,7 +54,9 @@ def test_a_full_graph_saves_and_loads(database: Database) -> None:
         joint = Organisation(name="Council", kind=OrganisationKind.LOCAL_AUTHORITY)
         rec = Recommendation(number="3.2", position=1, text="Share information")
         rec.agencies = [
-            RecommendationAgency(organisation=review.commissioned_by, role=AgencyRole.LEAD, position=1),
+            RecommendationAgency(
+                organisation=review.commissioned_by, role=AgencyRole.LEAD, position=1
+            ),
             RecommendationAgency(organisation=joint, role=AgencyRole.JOINT, position=2),
         ]
         rec.themes = [Theme(name="Information sharing")]

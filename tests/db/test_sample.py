@@ -1,4 +1,4 @@
-"""The sample data holds the seed facts faithfully, and a fictional review that uses every feature."""
+"""The sample data: the seed facts, faithfully, and a fictional review using every feature."""
 
 from __future__ import annotations
 
@@ -85,9 +85,7 @@ def test_encompass_and_makesafe_are_noted_initiatives(sample_database: Database)
     with sample_database.session() as session:
         initiatives = {
             i.name: i
-            for i in session.scalars(
-                select(Initiative).where(Initiative.name.like("Operation %"))
-            )
+            for i in session.scalars(select(Initiative).where(Initiative.name.like("Operation %")))
         }
         assert set(initiatives) == {"Operation Encompass", "Operation Makesafe"}
         encompass = initiatives["Operation Encompass"]

@@ -1,0 +1,390 @@
+"""The casereview command, run as a user runs it: a separate process, real files.
+
+Every expected error must give exit status non-zero, one plain line on stderr, no traceback,
+and leave every file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db.engine import Location
+from db.exchange.json_format import FORMAT
+from desktop import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    environment = {k: v for k, v in os.environ.items() if k not in ("CASEREVIEW_DB", "DISPLAY")}
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.pop("QT_QPA_PLATFORM", None)
+    environment |= env or {}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("casereview: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in a folder, by name, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite3"
+    result = run("demo", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"casereview {__version__}"
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    script = shutil.which("casereview") or str(Path(sys.executable).parent / "casereview")
+    result = subprocess.run(
+        [script, "--version"], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("casereview ")
+
+
+def test_demo_then_export_gives_the_seed_facts(demo_db: Path, tmp_path: Path) -> None:
+    result = run("export", "--db", str(demo_db), "--format", "json", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["format"] == FORMAT
+    khyra = next(r for r in data["reviews"] if "Khyra Ishaq" in r["title"])
+    assert len(khyra["recommendations"]) == 18
+    assert sum(r["status"] == "closed" for r in khyra["recommendations"]) == 1
+    grades = sorted(
+        a["grade"]
+        for i in data["inspections"]
+        for a in i["areas"]
+        if i["published"] == "2025-11-21"
+    )
+    assert grades == ["Adequate", "Good"] + ["Requires improvement"] * 3
+    names = {i["name"] for i in data["initiatives"]}
+    assert {"Operation Encompass", "Operation Makesafe"} <= names
+
+
+def test_demo_refuses_a_database_that_holds_data(demo_db: Path, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run("demo", "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, "already holds data", "--force")
+    assert snapshot(tmp_path) == before
+
+
+def test_demo_force_replaces_the_data(demo_db: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.json"
+    extra.write_text(
+        json.dumps(
+            {
+                "format": FORMAT,
+                "reviews": [
+                    {"reference": "EXTRA-1", "kind": "sar", "title": "Extra", "recommendations": []}
+                ],
+            }
+        )
+    )
+    assert run("import", str(extra), "--db", str(demo_db), cwd=tmp_path).returncode == 0
+    result = run("demo", "--db", str(demo_db), "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    exported = json.loads(run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout)
+    assert "EXTRA-1" not in [r["reference"] for r in exported["reviews"]]
+    assert len(exported["reviews"]) == 2
+
+
+def test_import_into_an_empty_database_then_export_is_the_same(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.json"
+    assert run("export", "--db", str(demo_db), "-o", str(first), cwd=tmp_path).returncode == 0
+    fresh = tmp_path / "fresh.sqlite3"
+    result = run("import", str(first), "--db", str(fresh), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added" in result.stdout
+    second = json.loads(run("export", "--db", str(fresh), "-o", "-", cwd=tmp_path).stdout)
+    original = json.loads(first.read_text(encoding="utf-8"))
+    original.pop("exported_at")
+    second.pop("exported_at")
+    assert second == original
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_reimport_updates_and_does_not_duplicate(demo_db: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "all.json"
+    run("export", "--db", str(demo_db), "-o", str(exported), cwd=tmp_path)
+    result = run("import", str(exported), "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added nothing; updated nothing" in result.stdout
+    again = json.loads(run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout)
+    assert len(again["reviews"]) == 2
+    assert sum(len(r["recommendations"]) for r in again["reviews"]) == 26
+
+
+def test_export_of_one_review(demo_db: Path, tmp_path: Path) -> None:
+    result = run(
+        "export", "--db", str(demo_db), "--review", "FSCP-CSPR-CHILD-A", "-o", "-", cwd=tmp_path
+    )
+    data = json.loads(result.stdout)
+    assert [r["reference"] for r in data["reviews"]] == ["FSCP-CSPR-CHILD-A"]
+
+
+def test_check_passes_a_sound_database(demo_db: Path, tmp_path: Path) -> None:
+    result = run("check", "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "is sound" in result.stdout
+
+
+def test_check_reports_broken_references(demo_db: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(demo_db) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("UPDATE recommendations SET review_id = 9999 WHERE id = 1")
+    conn.close()
+    result = run("check", "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "broken references in recommendations" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_reports_a_damaged_file(demo_db: Path, tmp_path: Path) -> None:
+    data = bytearray(demo_db.read_bytes())
+    page = 4096
+    data[page * 3 : page * 3 + 200] = b"\xff" * 200  # scribble over a b-tree page
+    demo_db.write_bytes(bytes(data))
+    result = run("check", "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "not sound" in result.stderr or "cannot be read" in result.stderr
+
+
+def test_check_reports_a_schema_behind_head(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    conn.close()
+    result = run("check", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "holds no casereview schema" in result.stderr
+
+
+# ----------------------------------------------------------------------------- expected errors
+
+
+def test_missing_database(tmp_path: Path) -> None:
+    for command in (["check"], ["export", "-o", "out.json"]):
+        result = run(*command, "--db", str(tmp_path / "absent.sqlite3"), cwd=tmp_path)
+        assert_clean_error(result, "There is no database at")
+    assert snapshot(tmp_path) == {}
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    minutes = tmp_path / "minutes.docx"
+    minutes.write_bytes(b"PK\x03\x04 minutes of the meeting")
+    before = snapshot(tmp_path)
+    for command in (["check"], ["export", "-o", "out.json"], ["demo"]):
+        result = run(*command, "--db", str(minutes), cwd=tmp_path)
+        assert_clean_error(result, "is not a casereview database")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_database_from_a_newer_version(demo_db: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(demo_db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'f00d'")
+    conn.close()
+    before = snapshot(tmp_path)
+    for command in (["export", "-o", "out.json"], ["check"], ["demo", "--force"]):
+        result = run(*command, "--db", str(demo_db), cwd=tmp_path)
+        assert_clean_error(result, "newer version of casereview")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        ('{"format": "casereview/1", "reviews": [', ("is not valid JSON", "line 1")),
+        ("", ("is empty",)),
+        (
+            '{"format": "casereview/1", "reviews": [{"reference": "X", "kind": "sar", '
+            '"title": "T", "published": "2010-13"}]}',
+            ("review 'X', published", "not a real date"),
+        ),
+        ('{"format": "excel"}', ("not a casereview export",)),
+        ("\udcff".encode("utf-8", "surrogateescape").decode("latin-1"), ("not valid JSON",)),
+    ],
+)
+def test_a_bad_import_file_changes_nothing(
+    demo_db: Path, tmp_path: Path, content: str, fragments: tuple[str, ...]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = run("import", str(bad), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, *fragments)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_bad_import_does_not_create_the_database(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "casereview/1", "reviews": 5}')
+    result = run("import", str(bad), "--db", str(tmp_path / "new.sqlite3"), cwd=tmp_path)
+    assert_clean_error(result, "reviews: expected a list")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def test_an_import_refused_by_a_rule_leaves_a_new_database_uncreated(tmp_path: Path) -> None:
+    doc = {
+        "format": FORMAT,
+        "grading_schemes": [],
+        "inspections": [
+            {
+                "reference": "I",
+                "inspectorate": "Insp",
+                "programme": "P",
+                "title": "T",
+                "organisation": "O",
+                "scheme": "Undefined",
+            }
+        ],
+    }
+    source = tmp_path / "doc.json"
+    source.write_text(json.dumps(doc))
+    result = run("import", str(source), "--db", str(tmp_path / "new.sqlite3"), cwd=tmp_path)
+    assert_clean_error(result, "there is no grading scheme 'Undefined'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.json"]
+
+
+def test_a_missing_import_file(demo_db: Path, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run("import", str(tmp_path / "nope.json"), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, "There is no file at")
+    assert snapshot(tmp_path) == before
+
+
+def test_an_unknown_review_is_an_error_and_writes_no_file(demo_db: Path, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run("export", "--db", str(demo_db), "--review", "NOPE", "-o", "out.json", cwd=tmp_path)
+    assert_clean_error(result, "no review with the reference 'NOPE'")
+    assert snapshot(tmp_path) == before
+
+
+def test_export_into_a_missing_folder(demo_db: Path, tmp_path: Path) -> None:
+    result = run("export", "--db", str(demo_db), "-o", "no/such/out.json", cwd=tmp_path)
+    assert_clean_error(result, "does not exist")
+
+
+def test_export_keeps_the_old_file_until_the_new_one_is_whole(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text("previous export")
+    result = run(
+        "export", "--db", str(demo_db), "--review", "NOPE", "-o", str(target), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert target.read_text() == "previous export"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["export"], "the following arguments are required: -o/--output"),
+        (["export", "-o", "x", "--format", "pdf"], "invalid choice: 'pdf'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["import"], "the following arguments are required: FILE"),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path: Path, args: list[str], fragment: str) -> None:
+    assert_clean_error(run(*args, cwd=tmp_path), fragment, code=2)
+
+
+def test_an_unsupported_database_url(tmp_path: Path) -> None:
+    result = run("check", "--db", "mysql://user@host/db", cwd=tmp_path)
+    assert_clean_error(result, "SQLite files and PostgreSQL")
+
+
+def test_the_environment_variable_names_the_database(demo_db: Path, tmp_path: Path) -> None:
+    result = run("check", cwd=tmp_path, env={"CASEREVIEW_DB": str(demo_db)})
+    assert result.returncode == 0
+    assert str(demo_db) in result.stdout
+
+
+# ----------------------------------------------------------------------------- no window needed
+
+
+@pytest.mark.parametrize("command", ["demo", "export", "import", "check"])
+def test_headless_commands_never_import_qt_or_reportlab(tmp_path: Path, command: str) -> None:
+    db = tmp_path / "h.sqlite3"
+    setup = run("demo", "--db", str(db), cwd=tmp_path)
+    assert setup.returncode == 0
+    exported = tmp_path / "h.json"
+    run("export", "--db", str(db), "-o", str(exported), cwd=tmp_path)
+    args = {
+        "demo": ["demo", "--db", str(tmp_path / "n.sqlite3")],
+        "export": ["export", "--db", str(db), "-o", str(tmp_path / "o.json")],
+        "import": ["import", str(exported), "--db", str(db)],
+        "check": ["check", "--db", str(db)],
+    }[command]
+    probe = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        f"code = main({args!r})\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'PySide6', 'shiboken6', 'reportlab'})\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    environment["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- both backends
+
+
+def test_commands_work_with_a_server_url_too(location: Location, tmp_path: Path) -> None:
+    url = location.url.render_as_string(hide_password=False)
+    assert run("demo", "--db", url, cwd=tmp_path).returncode == 0
+    result = run("check", "--db", url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    exported = run("export", "--db", url, "-o", "-", cwd=tmp_path)
+    data = json.loads(exported.stdout)
+    assert len(data["reviews"]) == 2
