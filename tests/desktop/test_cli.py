@@ -339,6 +339,29 @@ def test_the_environment_variable_names_the_database(demo_db: Path, tmp_path: Pa
     assert str(demo_db) in result.stdout
 
 
+# ----------------------------------------------------------------------------- the window
+
+
+def test_the_window_opens_and_reports_when_ready(demo_db: Path, tmp_path: Path) -> None:
+    result = run(
+        "--db",
+        str(demo_db),
+        "--exit-when-ready",
+        cwd=tmp_path,
+        env={"QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    seconds = float(result.stderr.strip().splitlines()[-1])
+    assert 0 < seconds < 120
+
+
+def test_without_a_display_the_window_is_refused_plainly(tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run("--db", str(tmp_path / "x.sqlite3"), cwd=tmp_path)
+    assert_clean_error(result, "There is no display to open the window on")
+    assert snapshot(tmp_path) == before
+
+
 # ----------------------------------------------------------------------------- no window needed
 
 
