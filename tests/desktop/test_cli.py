@@ -23,13 +23,16 @@ from desktop import __version__
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None):  # type: ignore[no-untyped-def]
-    environment = {k: v for k, v in os.environ.items() if k not in ("CASEREVIEW_DB", "DISPLAY")}
+def python(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run this Python on the source tree, as on a machine with no display and no defaults."""
+    unset = ("CASEREVIEW_DB", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment["PYTHONPATH"] = str(ROOT)
-    environment.pop("QT_QPA_PLATFORM", None)
     environment |= env or {}
     return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
+        [sys.executable, *args],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -38,6 +41,13 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | N
         timeout=120,
         check=False,
     )
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the casereview command."""
+    return python("-m", "desktop", *args, cwd=cwd, env=env, stdin=stdin)
 
 
 def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
@@ -386,17 +396,7 @@ def test_headless_commands_never_import_qt_or_reportlab(tmp_path: Path, command:
         "{'PySide6', 'shiboken6', 'reportlab'})\n"
         "print('LOADED', loaded, code)\n"
     )
-    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
-    environment["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = python("-c", probe, cwd=tmp_path)
     assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
 
 
