@@ -23,6 +23,8 @@ from db.models import AuditEntry, Base
 ACTOR_KEY = "actor"
 # Large or secret values are summarised rather than copied into the log.
 _SUMMARISED = {"content"}
+# Kept up to date from other fields; logging them would only repeat those fields' entries.
+_DERIVED = {"updated_at", "search_text"}
 
 
 def default_actor() -> str:
@@ -66,6 +68,8 @@ def _snapshot(obj: Base) -> str:
     values: dict[str, Any] = {}
     for prop in inspect(obj).mapper.column_attrs:
         key = prop.key
+        if key in _DERIVED:
+            continue
         if key in _SUMMARISED:
             raw = inspect(obj).attrs[key].loaded_value
             values[key] = None if raw is None or not isinstance(raw, bytes) else len(raw)
@@ -81,7 +85,7 @@ def _changes(obj: Base) -> Iterable[tuple[str, str | None, str | None]]:
         if not history.has_changes():
             continue
         if isinstance(attr, ColumnProperty):
-            if attr.key in ("updated_at",):
+            if attr.key in _DERIVED:
                 continue
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None

@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import audit
+from db import audit, search  # noqa: F401  (search registers its session hook)
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 

@@ -113,7 +113,7 @@ review_themes = Table(
     "review_themes",
     Base.metadata,
     Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 recommendation_themes = Table(
@@ -122,7 +122,7 @@ recommendation_themes = Table(
     Column(
         "recommendation_id", ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
     ),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -337,6 +337,9 @@ class Recommendation(Timestamped, Base):
     assured_by: Mapped[str | None] = mapped_column(String(200))
     assured_on: Mapped[dt.date | None]
     closed_on: Mapped[dt.date | None]
+    # Number, text, actions, owner and every update's note, kept by db.search for full-text
+    # search (SQLite FTS5 table recommendation_fts; a GIN index on PostgreSQL).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     review: Mapped[Review | None] = relationship(back_populates="recommendations")
     inspection: Mapped[Inspection | None] = relationship(back_populates="recommendations")

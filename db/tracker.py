@@ -1,0 +1,308 @@
+"""The tracker query: every tracked item, filtered, sorted and paged by SQL.
+
+At 100,000 recommendations the window must not load every row: it asks for a count and for
+the page it shows, and each filter and sort is a WHERE or ORDER BY the database answers with
+an index. The rating is derived in SQL by the same rule as ``db.lifecycle.rating_for``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db import search
+from db.lifecycle import AT_RISK_WINDOW
+from db.models import (
+    Inspection,
+    Organisation,
+    Recommendation,
+    RecommendationAgency,
+    Review,
+    Theme,
+    recommendation_themes,
+)
+from db.queries import OPEN_STATUSES, WORK_STATUSES, RecommendationRow
+from db.vocabulary import AgencyRole, Rating, Status
+
+CLOSED_STATUSES = [s for s in Status if not s.is_open]
+# Worst first: sorting by rating brings what needs attention to the top.
+RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+
+
+class SortKey(StrEnum):
+    SOURCE = "source"
+    NUMBER = "number"
+    TEXT = "text"
+    LEAD = "lead"
+    OWNER = "owner"
+    TARGET_DATE = "target_date"
+    STATUS = "status"
+    RATING = "rating"
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    """What the filter bar asks for; empty fields do not filter."""
+
+    text: str = ""
+    source: str | None = None  # a review's or an inspection's reference
+    agency: str | None = None  # an organisation's name, as lead or joint agency
+    statuses: frozenset[Status] = field(default_factory=frozenset)
+    rating: Rating | None = None
+    overdue: bool = False
+    theme: str | None = None
+    due_before: dt.date | None = None
+
+
+def rating_expression(today: dt.date) -> ColumnElement[str]:
+    """SQL for ``lifecycle.rating_for``; a test keeps the two in step."""
+    status, target = Recommendation.status, Recommendation.target_date
+    return case(
+        (status.in_(CLOSED_STATUSES), literal(Rating.BLUE.value)),
+        (status == Status.IMPLEMENTED, literal(Rating.GREEN.value)),
+        (target.is_(None), literal(Rating.AMBER.value)),
+        (target < today, literal(Rating.RED.value)),
+        (
+            and_(status == Status.NOT_STARTED, target <= today + AT_RISK_WINDOW),
+            literal(Rating.AMBER.value),
+        ),
+        else_=literal(Rating.GREEN.value),
+    )
+
+
+def _rating_rank(today: dt.date) -> ColumnElement[int]:
+    status, target = Recommendation.status, Recommendation.target_date
+    red, amber, green, blue = range(4)
+    return case(
+        (status.in_(CLOSED_STATUSES), literal(blue)),
+        (status == Status.IMPLEMENTED, literal(green)),
+        (target.is_(None), literal(amber)),
+        (target < today, literal(red)),
+        (and_(status == Status.NOT_STARTED, target <= today + AT_RISK_WINDOW), literal(amber)),
+        else_=literal(green),
+    )
+
+
+def _source_reference() -> ColumnElement[str]:
+    return func.coalesce(
+        select(Review.reference).where(Review.id == Recommendation.review_id).scalar_subquery(),
+        select(Inspection.reference)
+        .where(Inspection.id == Recommendation.inspection_id)
+        .scalar_subquery(),
+    )
+
+
+def _first_lead() -> ColumnElement[str]:
+    return (
+        select(func.min(Organisation.name))
+        .join(RecommendationAgency, RecommendationAgency.organisation_id == Organisation.id)
+        .where(
+            RecommendationAgency.recommendation_id == Recommendation.id,
+            RecommendationAgency.role == AgencyRole.LEAD,
+        )
+        .scalar_subquery()
+    )
+
+
+def _conditions(session: Session, flt: TrackerFilter, today: dt.date) -> list[Any]:
+    conditions: list[Any] = []
+    text_match = search.matches(flt.text, session.get_bind().dialect.name)
+    if text_match is not None:
+        conditions.append(text_match)
+    if flt.source:
+        conditions.append(
+            or_(
+                Recommendation.review_id.in_(
+                    select(Review.id).where(Review.reference == flt.source)
+                ),
+                Recommendation.inspection_id.in_(
+                    select(Inspection.id).where(Inspection.reference == flt.source)
+                ),
+            )
+        )
+    if flt.agency:
+        conditions.append(
+            exists()
+            .where(RecommendationAgency.recommendation_id == Recommendation.id)
+            .where(
+                RecommendationAgency.organisation_id.in_(
+                    select(Organisation.id).where(Organisation.name == flt.agency)
+                )
+            )
+        )
+    if flt.statuses:
+        conditions.append(Recommendation.status.in_(sorted(flt.statuses)))
+    if flt.rating is not None:
+        conditions.append(rating_expression(today) == flt.rating.value)
+    if flt.overdue:
+        conditions.append(
+            and_(Recommendation.status.in_(WORK_STATUSES), Recommendation.target_date < today)
+        )
+    if flt.theme:
+        conditions.append(
+            Recommendation.id.in_(
+                select(recommendation_themes.c.recommendation_id)
+                .join(Theme, Theme.id == recommendation_themes.c.theme_id)
+                .where(Theme.name == flt.theme)
+            )
+        )
+    if flt.due_before is not None:
+        conditions.append(
+            and_(
+                Recommendation.status.in_(OPEN_STATUSES),
+                Recommendation.target_date < flt.due_before,
+            )
+        )
+    return conditions
+
+
+def count(session: Session, flt: TrackerFilter, today: dt.date) -> int:
+    query = select(func.count()).select_from(Recommendation)
+    for condition in _conditions(session, flt, today):
+        query = query.where(condition)
+    return int(session.scalar(query) or 0)
+
+
+def _order(sort: SortKey, descending: bool, today: dt.date) -> list[Any]:
+    source = _source_reference()
+    keys: dict[SortKey, list[Any]] = {
+        SortKey.SOURCE: [source, Recommendation.position],
+        SortKey.NUMBER: [source, Recommendation.position],
+        SortKey.TEXT: [func.coalesce(Recommendation.text, "")],
+        SortKey.LEAD: [_first_lead()],
+        SortKey.OWNER: [Recommendation.owner],
+        SortKey.TARGET_DATE: [Recommendation.target_date.is_(None), Recommendation.target_date],
+        SortKey.STATUS: [
+            case(
+                *((Recommendation.status == s, literal(n)) for n, s in enumerate(Status)),
+                else_=literal(99),
+            )
+        ],
+        SortKey.RATING: [_rating_rank(today)],
+    }
+    order = keys[sort]
+    if descending:
+        # Missing target dates stay last either way.
+        order = [
+            key if (sort is SortKey.TARGET_DATE and n == 0) else key.desc()
+            for n, key in enumerate(order)
+        ]
+    return [*order, Recommendation.id]
+
+
+def page(
+    session: Session,
+    flt: TrackerFilter,
+    today: dt.date,
+    *,
+    sort: SortKey = SortKey.SOURCE,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[RecommendationRow]:
+    """One page of rows, in the asked order."""
+    review, inspection = aliased(Review), aliased(Inspection)
+    query = (
+        select(
+            Recommendation.id,
+            func.coalesce(review.reference, inspection.reference),
+            Recommendation.kind,
+            Recommendation.number,
+            Recommendation.position,
+            Recommendation.text,
+            Recommendation.owner,
+            Recommendation.target_date,
+            Recommendation.status,
+            rating_expression(today),
+            Recommendation.inspection_id,
+        )
+        .outerjoin(review, review.id == Recommendation.review_id)
+        .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
+    )
+    for condition in _conditions(session, flt, today):
+        query = query.where(condition)
+    query = query.order_by(*_order(sort, descending, today)).offset(offset).limit(limit)
+    found = session.execute(query).all()
+    agencies = _agencies([row[0] for row in found], session)
+    return [
+        RecommendationRow(
+            id=rec_id,
+            source=source or "",
+            kind=kind,
+            number=number,
+            position=position,
+            text=text,
+            lead_agencies=tuple(agencies[rec_id][AgencyRole.LEAD]),
+            joint_agencies=tuple(agencies[rec_id][AgencyRole.JOINT]),
+            owner=owner,
+            target_date=target,
+            status=status,
+            rating=Rating(rating),
+            from_inspection=inspection_id is not None,
+        )
+        for (
+            rec_id,
+            source,
+            kind,
+            number,
+            position,
+            text,
+            owner,
+            target,
+            status,
+            rating,
+            inspection_id,
+        ) in found
+    ]
+
+
+def _agencies(ids: list[int], session: Session) -> dict[int, dict[AgencyRole, list[str]]]:
+    result: dict[int, dict[AgencyRole, list[str]]] = defaultdict(lambda: defaultdict(list))
+    if not ids:
+        return result
+    query = (
+        select(RecommendationAgency.recommendation_id, RecommendationAgency.role, Organisation.name)
+        .join(Organisation, Organisation.id == RecommendationAgency.organisation_id)
+        .where(RecommendationAgency.recommendation_id.in_(ids))
+        .order_by(RecommendationAgency.recommendation_id, RecommendationAgency.position)
+    )
+    for rec_id, role, name in session.execute(query):
+        result[rec_id][role].append(name)
+    return result
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter bar's drop-downs offer."""
+
+    sources: list[str]
+    agencies: list[str]
+    themes: list[str]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    sources = [
+        *session.scalars(select(Review.reference).order_by(Review.reference)),
+        *session.scalars(select(Inspection.reference).order_by(Inspection.reference)),
+    ]
+    agencies = list(
+        session.scalars(
+            select(Organisation.name)
+            .where(Organisation.id.in_(select(RecommendationAgency.organisation_id).distinct()))
+            .order_by(Organisation.name)
+        )
+    )
+    themes = list(
+        session.scalars(
+            select(Theme.name)
+            .where(Theme.id.in_(select(recommendation_themes.c.theme_id).distinct()))
+            .order_by(Theme.name)
+        )
+    )
+    return FilterChoices(sources=sources, agencies=agencies, themes=themes)
