@@ -254,6 +254,15 @@ def schema_revision(location: Location) -> str | None:
 
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to head with Alembic, in one transaction."""
+    _migrate(engine, "upgrade", "head")
+
+
+def downgrade_schema(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (for tests of upgrades and for recovery)."""
+    _migrate(engine, "downgrade", revision)
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -263,17 +272,18 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         if is_sqlite:
             # Batch mode rebuilds tables; with foreign keys on, dropping the old copy of a
-            # parent table would cascade into its children. Check them once at the end instead.
+            # parent table would cascade into its children and delete them. Check the
+            # references once at the end instead.
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            getattr(command, direction)(config, revision)
             if is_sqlite:
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     conn.rollback()
                     raise DatabaseOpenError(
-                        "The database could not be upgraded: the new schema found "
+                        "The database could not be migrated: the new schema found "
                         f"{len(broken)} broken references. Nothing was changed."
                     )
             conn.commit()

@@ -140,17 +140,10 @@ def schema_revision_unchecked(location: Location) -> str:
 
 
 def test_a_database_behind_head_is_upgraded_when_opened(location: Location) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from db.migrations import SCRIPT_LOCATION
+    from db.engine import downgrade_schema
 
     database = open_database(location, create=True)
-    config = Config()
-    config.set_main_option("script_location", str(SCRIPT_LOCATION))
-    with database.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+    downgrade_schema(database.engine, "base")
     with database.engine.connect() as conn:
         assert "reviews" not in inspect(conn).get_table_names()
     database.close()
