@@ -24,7 +24,7 @@ ACTOR_KEY = "actor"
 # Large or secret values are summarised rather than copied into the log.
 _SUMMARISED = {"content"}
 # Kept up to date from other fields; logging them would only repeat those fields' entries.
-_DERIVED = {"updated_at", "search_text"}
+_DERIVED = {"updated_at", "search_text", "source_key"}
 
 
 def default_actor() -> str:

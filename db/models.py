@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     LargeBinary,
     MetaData,
     String,
@@ -305,6 +306,7 @@ class Recommendation(Timestamped, Base):
         ),
         UniqueConstraint("review_id", "number"),
         UniqueConstraint("inspection_id", "kind", "number"),
+        Index("ix_recommendations_source_key_position", "source_key", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -340,6 +342,9 @@ class Recommendation(Timestamped, Base):
     # Number, text, actions, owner and every update's note, kept by db.search for full-text
     # search (SQLite FTS5 table recommendation_fts; a GIN index on PostgreSQL).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Reviews before inspections, each by reference ("0 SCR-1", "1 HMICFRS-2"): with
+    # ``position`` it gives the tracker's default order straight from an index. Kept by db.search.
+    source_key: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     review: Mapped[Review | None] = relationship(back_populates="recommendations")
     inspection: Mapped[Inspection | None] = relationship(back_populates="recommendations")

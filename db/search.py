@@ -11,12 +11,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, event, func, select, text
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import ColumnElement, event, func, inspect, select, text
+from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
-from db.models import ProgressUpdate, Recommendation
+from db.models import Inspection, ProgressUpdate, Recommendation, Review
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def source_key_for(rec: Recommendation) -> str:
+    if rec.review is not None:
+        return f"0 {rec.review.reference}"
+    if rec.inspection is not None:
+        return f"1 {rec.inspection.reference}"
+    return ""
 
 
 def search_text_for(rec: Recommendation) -> str:
@@ -50,16 +58,26 @@ def matches(query: str, dialect: str) -> ColumnElement[bool] | None:
 
 
 @event.listens_for(Session, "before_flush")
-def _refresh_search_text(session: Session, context: UOWTransaction, instances: Any) -> None:
+def _refresh_derived(session: Session, context: UOWTransaction, instances: Any) -> None:
+    """Keep ``search_text`` and ``source_key`` in step with what they are made from."""
     changed: set[Recommendation] = set()
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Recommendation):
             changed.add(obj)
         elif isinstance(obj, ProgressUpdate) and obj.recommendation is not None:
             changed.add(obj.recommendation)
+        elif isinstance(obj, Review | Inspection) and _reference_changed(obj):
+            changed.update(obj.recommendations)
     for rec in changed:
         if rec in session.deleted:
             continue
-        current = search_text_for(rec)
-        if rec.search_text != current:
-            rec.search_text = current
+        search_text, source_key = search_text_for(rec), source_key_for(rec)
+        if rec.search_text != search_text:
+            rec.search_text = search_text
+        if rec.source_key != source_key:
+            rec.source_key = source_key
+
+
+def _reference_changed(obj: Review | Inspection) -> bool:
+    state: InstanceState[Any] = inspect(obj)
+    return bool(state.attrs.reference.history.has_changes())

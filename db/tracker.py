@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db import search
@@ -89,15 +89,6 @@ def _rating_rank(today: dt.date) -> ColumnElement[int]:
     )
 
 
-def _source_reference() -> ColumnElement[str]:
-    return func.coalesce(
-        select(Review.reference).where(Review.id == Recommendation.review_id).scalar_subquery(),
-        select(Inspection.reference)
-        .where(Inspection.id == Recommendation.inspection_id)
-        .scalar_subquery(),
-    )
-
-
 def _first_lead() -> ColumnElement[str]:
     return (
         select(func.min(Organisation.name))
@@ -128,12 +119,10 @@ def _conditions(session: Session, flt: TrackerFilter, today: dt.date) -> list[An
         )
     if flt.agency:
         conditions.append(
-            exists()
-            .where(RecommendationAgency.recommendation_id == Recommendation.id)
-            .where(
-                RecommendationAgency.organisation_id.in_(
-                    select(Organisation.id).where(Organisation.name == flt.agency)
-                )
+            Recommendation.id.in_(
+                select(RecommendationAgency.recommendation_id)
+                .join(Organisation, Organisation.id == RecommendationAgency.organisation_id)
+                .where(Organisation.name == flt.agency)
             )
         )
     if flt.statuses:
@@ -170,10 +159,9 @@ def count(session: Session, flt: TrackerFilter, today: dt.date) -> int:
 
 
 def _order(sort: SortKey, descending: bool, today: dt.date) -> list[Any]:
-    source = _source_reference()
     keys: dict[SortKey, list[Any]] = {
-        SortKey.SOURCE: [source, Recommendation.position],
-        SortKey.NUMBER: [source, Recommendation.position],
+        SortKey.SOURCE: [Recommendation.source_key, Recommendation.position],
+        SortKey.NUMBER: [Recommendation.source_key, Recommendation.position],
         SortKey.TEXT: [func.coalesce(Recommendation.text, "")],
         SortKey.LEAD: [_first_lead()],
         SortKey.OWNER: [Recommendation.owner],

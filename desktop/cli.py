@@ -22,6 +22,7 @@ from db.errors import CaseReviewError
 from desktop import __version__
 
 if TYPE_CHECKING:
+    from db.dataset import Counts
     from db.engine import Location
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
@@ -93,7 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
+
+    gen = commands.add_parser(
+        "generate", help="create a large, fictional data set for trying casereview at scale"
+    )
+    _db_option(gen, argparse.SUPPRESS)
+    gen.add_argument("--reviews", type=_count(1), required=True, metavar="N")
+    gen.add_argument("--recommendations", type=_count(0), required=True, metavar="M")
+    gen.add_argument("--seed", type=_count(0), default=1, metavar="S", help="default 1")
+    gen.add_argument(
+        "--force", action="store_true", help="replace the data of a database that holds some"
+    )
     return parser
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small; the least is {minimum}")
+        return value
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,18 +153,48 @@ def _demo(args: argparse.Namespace) -> int:
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         with database, database.transaction() as session:
-            existing = counts(session)
-            if not existing.is_empty:
-                if not args.force:
-                    raise CaseReviewError(
-                        f"{location} already holds data ({existing.describe()}); "
-                        "add --force to replace it with the sample data."
-                    )
+            _make_room(location, counts(session), args.force, "sample data")
+            if args.force:
                 erase_all(session)
             load_sample(session, _today())
             loaded = counts(session)
     print(f"Sample data written to {location}: {loaded.describe()}.")
     return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from db.dataset import counts, erase_all
+    from db.engine import open_database
+    from db.generate import generate
+
+    location = _location(args)
+    created = location.path is not None and not location.path.exists()
+    with _removed_on_failure(location.path if created else None):
+        database = open_database(location, create=True)
+        with database, database.transaction() as session:
+            _make_room(location, counts(session), args.force, "generated data")
+            if args.force:
+                erase_all(session)
+            made = generate(
+                session,
+                reviews=args.reviews,
+                recommendations=args.recommendations,
+                seed=args.seed,
+                today=_today(),
+            )
+    print(
+        f"Generated {made.reviews} reviews with {made.recommendations} recommendations "
+        f"(seed {args.seed}) in {location}."
+    )
+    return EXIT_OK
+
+
+def _make_room(location: Location, existing: Counts, force: bool, what: str) -> None:
+    if not existing.is_empty and not force:
+        raise CaseReviewError(
+            f"{location} already holds data ({existing.describe()}); "
+            f"add --force to replace it with the {what}."
+        )
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -204,6 +259,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export": _export,
     "import": _import,
     "check": _check,
+    "generate": _generate,
 }
 
 

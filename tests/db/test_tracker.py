@@ -190,3 +190,16 @@ def test_upgrading_a_populated_database_indexes_what_it_holds(sample_database: D
         assert row_counts(upgraded) == before  # nothing lost on the way down and up
         assert len(_all(upgraded, TrackerFilter(text="staff shortages"))) == 1
         assert len(_all(upgraded, TrackerFilter(text="written protocol"))) == 1
+
+
+def test_renaming_a_review_keeps_the_default_order(sample_database: Database) -> None:
+    from sqlalchemy import select
+
+    from db.models import Review
+
+    with sample_database.transaction("t") as session:
+        review = session.scalars(select(Review).where(Review.reference == CHILD_A)).one()
+        review.reference = "AAA-FIRST"
+    rows = _all(sample_database, TrackerFilter())
+    assert [r.source for r in rows[:8]] == ["AAA-FIRST"] * 8
+    assert [r.number for r in rows[:8]] == [str(n) for n in range(1, 9)]

@@ -1,4 +1,4 @@
-"""full-text search over recommendations, and indexes for filtering by theme
+"""full-text search over recommendations, the tracker's default order, theme indexes
 
 Revision ID: 0002
 Revises: 0001
@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE recommendation_fts USING fts5("
     "search_text, content='recommendations', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
     "CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendations BEGIN "
     "INSERT INTO recommendation_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER recommendation_fts_delete AFTER DELETE ON recommendations BEGIN "
@@ -40,6 +40,12 @@ SQLITE_FTS = [
 def upgrade() -> None:
     with op.batch_alter_table("recommendations") as batch:
         batch.add_column(sa.Column("search_text", sa.Text(), server_default="", nullable=False))
+        batch.add_column(
+            sa.Column("source_key", sa.String(length=80), server_default="", nullable=False)
+        )
+        batch.create_index(
+            "ix_recommendations_source_key_position", ["source_key", "position"], unique=False
+        )
     with op.batch_alter_table("review_themes") as batch:
         batch.create_index(batch.f("ix_review_themes_theme_id"), ["theme_id"])
     with op.batch_alter_table("recommendation_themes") as batch:
@@ -57,6 +63,11 @@ def upgrade() -> None:
         "UPDATE recommendations SET search_text = "
         f"number || {separator} || coalesce(text, '') || {separator} || actions || {separator} "
         f"|| owner || {separator} || coalesce({notes}, '')"
+    )
+    op.execute(
+        "UPDATE recommendations SET source_key = coalesce("
+        "(SELECT '0 ' || reference FROM reviews WHERE reviews.id = review_id), "
+        "(SELECT '1 ' || reference FROM inspections WHERE inspections.id = inspection_id), '')"
     )
     if bind.dialect.name == "sqlite":
         for statement in SQLITE_FTS:
@@ -82,4 +93,6 @@ def downgrade() -> None:
     with op.batch_alter_table("review_themes") as batch:
         batch.drop_index(batch.f("ix_review_themes_theme_id"))
     with op.batch_alter_table("recommendations") as batch:
+        batch.drop_index("ix_recommendations_source_key_position")
+        batch.drop_column("source_key")
         batch.drop_column("search_text")
