@@ -231,7 +231,7 @@ class ImportSummary:
         return f"added {part(self.added)}; updated {part(self.updated)}"
 
 
-class _Importer:
+class Importer:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.summary = ImportSummary()
@@ -583,7 +583,7 @@ class _Importer:
 
 def apply_document(session: Session, doc: Document) -> ImportSummary:
     """Add and update everything in ``doc``; the caller's transaction makes it all or nothing."""
-    importer = _Importer(session)
+    importer = Importer(session)
     importer.organisations(doc.organisations)
     importer.schemes(doc.grading_schemes)
     session.flush()

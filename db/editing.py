@@ -1,0 +1,351 @@
+"""Edits made in the window: reviews and recommendations created, changed and deleted, and the
+corrections that undo progress updates.
+
+Every function runs in the caller's transaction. Records are named by natural keys (a review's
+reference; a source, kind and number for an item) rather than ids, because undoing a deletion
+restores rows under new ids. Validation returns messages per field, for dialogs to show beside
+the field; the same checks raise ``RuleError`` when a service is called with bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.dates import PartialDate
+from db.errors import NotFoundError, RuleError
+from db.exchange.document import ReviewDoc
+from db.exchange.store import Importer, collect_document
+from db.models import (
+    Evidence,
+    Inspection,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationAgency,
+    Review,
+    Theme,
+)
+from db.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """A tracked item named as people name it: "recommendation 7 of SCR-1"."""
+
+    source: str
+    number: str
+    kind: TrackedKind = TrackedKind.RECOMMENDATION
+
+
+@dataclass(frozen=True)
+class ReviewFields:
+    reference: str
+    kind: ReviewKind
+    title: str
+    subject: str = ""
+    commissioned_by: str = ""
+    published: PartialDate | None = None
+    summary: str = ""
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    number: str
+    text: str | None
+    lead_agencies: tuple[str, ...] = ()
+    joint_agencies: tuple[str, ...] = ()
+    actions: str = ""
+    owner: str = ""
+    target_date: dt.date | None = None
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusState:
+    """What a status change touches, so that a correction can put it back."""
+
+    status: Status
+    status_reason: str
+    assured_by: str | None
+    assured_on: dt.date | None
+    closed_on: dt.date | None
+
+
+@dataclass
+class Problems:
+    """Messages by field name; empty when the input is acceptable."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def raise_first(self) -> None:
+        if self.by_field:
+            raise RuleError(next(iter(self.by_field.values())))
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def review_by_reference(session: Session, reference: str) -> Review:
+    review = session.scalar(select(Review).where(Review.reference == reference))
+    if review is None:
+        raise NotFoundError(f"There is no review with the reference '{reference}'.")
+    return review
+
+
+def item_by_key(session: Session, key: ItemKey) -> Recommendation:
+    query = select(Recommendation).where(
+        Recommendation.number == key.number, Recommendation.kind == key.kind
+    )
+    found = session.scalar(
+        query.join(Review, Review.id == Recommendation.review_id).where(
+            Review.reference == key.source
+        )
+    ) or session.scalar(
+        query.join(Inspection, Inspection.id == Recommendation.inspection_id).where(
+            Inspection.reference == key.source
+        )
+    )
+    if found is None:
+        raise NotFoundError(f"There is no {key.kind.label.lower()} {key.number} of {key.source}.")
+    return found
+
+
+def key_of(rec: Recommendation) -> ItemKey:
+    return ItemKey(rec.source_reference, rec.number, rec.kind)
+
+
+def _organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name, kind=kind)
+        session.add(org)
+    return org
+
+
+def _themes(session: Session, names: tuple[str, ...]) -> list[Theme]:
+    result = []
+    for name in names:
+        theme = session.scalar(select(Theme).where(Theme.name == name))
+        result.append(theme if theme is not None else Theme(name=name))
+    return result
+
+
+# ----------------------------------------------------------------------------- reviews
+
+
+def check_review(session: Session, fields: ReviewFields, *, editing: str | None = None) -> Problems:
+    problems = Problems()
+    if not fields.reference.strip():
+        problems.add("reference", "Give the review a reference.")
+    elif len(fields.reference) > 60:
+        problems.add("reference", "A reference can be at most 60 characters.")
+    elif fields.reference != editing and session.scalar(
+        select(Review.id).where(Review.reference == fields.reference)
+    ):
+        problems.add("reference", f"Another review already has the reference {fields.reference}.")
+    if not fields.title.strip():
+        problems.add("title", "Give the review a title.")
+    return problems
+
+
+def review_fields(session: Session, reference: str) -> ReviewFields:
+    review = review_by_reference(session, reference)
+    return ReviewFields(
+        reference=review.reference,
+        kind=review.kind,
+        title=review.title,
+        subject=review.subject,
+        commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
+        published=review.published,
+        summary=review.summary,
+        themes=tuple(t.name for t in review.themes),
+    )
+
+
+def _apply_review(session: Session, review: Review, fields: ReviewFields) -> None:
+    review.reference = fields.reference.strip()
+    review.kind = fields.kind
+    review.title = fields.title.strip()
+    review.subject = fields.subject.strip()
+    review.commissioned_by = (
+        _organisation(session, fields.commissioned_by.strip(), OrganisationKind.PARTNERSHIP)
+        if fields.commissioned_by.strip()
+        else None
+    )
+    review.published = fields.published
+    review.summary = fields.summary.strip()
+    review.themes = _themes(session, fields.themes)
+
+
+def create_review(session: Session, fields: ReviewFields) -> None:
+    check_review(session, fields).raise_first()
+    review = Review(reference=fields.reference, kind=fields.kind, title=fields.title)
+    session.add(review)
+    _apply_review(session, review, fields)
+    session.flush()
+
+
+def update_review(session: Session, reference: str, fields: ReviewFields) -> None:
+    check_review(session, fields, editing=reference).raise_first()
+    _apply_review(session, review_by_reference(session, reference), fields)
+    session.flush()
+
+
+def delete_review(session: Session, reference: str, today: dt.date) -> ReviewDoc:
+    """Delete a review with everything under it; return what restores it."""
+    snapshot = collect_document(session, today, [reference]).reviews
+    if not snapshot:
+        raise NotFoundError(f"There is no review with the reference '{reference}'.")
+    session.delete(review_by_reference(session, reference))
+    session.flush()
+    return snapshot[0]
+
+
+def restore_review(session: Session, snapshot: ReviewDoc) -> None:
+    """Put back a deleted review, its items, their updates and evidence."""
+    Importer(session).reviews([snapshot])
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- items
+
+
+def check_item(
+    session: Session, source: str, fields: ItemFields, *, editing: str | None = None
+) -> Problems:
+    problems = Problems()
+    number = fields.number.strip()
+    if not number:
+        problems.add("number", "Give the number as published, for example 7 or 3.2.")
+    elif len(number) > 20:
+        problems.add("number", "A number can be at most 20 characters.")
+    elif number != editing:
+        taken = session.scalar(
+            select(Recommendation.id)
+            .join(Review, Review.id == Recommendation.review_id)
+            .where(Review.reference == source, Recommendation.number == number)
+        )
+        if taken:
+            problems.add("number", f"{source} already has a recommendation {number}.")
+    if fields.text is not None and not fields.text.strip():
+        problems.add("text", "Enter the recommendation's text.")
+    both = set(fields.lead_agencies) & set(fields.joint_agencies)
+    if both:
+        problems.add("joint_agencies", f"{sorted(both)[0]} is already a lead agency.")
+    return problems
+
+
+def item_fields(session: Session, key: ItemKey) -> ItemFields:
+    rec = item_by_key(session, key)
+    return ItemFields(
+        number=rec.number,
+        text=rec.text,
+        lead_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
+        joint_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        actions=rec.actions,
+        owner=rec.owner,
+        target_date=rec.target_date,
+        themes=tuple(t.name for t in rec.themes),
+    )
+
+
+def _apply_item(session: Session, rec: Recommendation, fields: ItemFields) -> None:
+    rec.number = fields.number.strip()
+    rec.text = fields.text.strip() if fields.text is not None else None
+    rec.actions, rec.owner = fields.actions.strip(), fields.owner.strip()
+    rec.target_date = fields.target_date
+    rec.themes = _themes(session, fields.themes)
+    wanted = [(n, AgencyRole.LEAD) for n in fields.lead_agencies] + [
+        (n, AgencyRole.JOINT) for n in fields.joint_agencies
+    ]
+    if [(a.organisation.name, a.role) for a in rec.agencies] != wanted:
+        rec.agencies.clear()
+        session.flush()
+        rec.agencies.extend(
+            RecommendationAgency(
+                organisation=_organisation(session, name, OrganisationKind.OTHER),
+                role=role,
+                position=n,
+            )
+            for n, (name, role) in enumerate(wanted, start=1)
+        )
+
+
+def create_item(session: Session, source: str, fields: ItemFields) -> ItemKey:
+    """Add a recommendation to a review, after its last one."""
+    check_item(session, source, fields).raise_first()
+    review = review_by_reference(session, source)
+    position = max((r.position for r in review.recommendations), default=0) + 1
+    rec = Recommendation(number=fields.number.strip(), position=position)
+    review.recommendations.append(rec)
+    _apply_item(session, rec, fields)
+    session.flush()
+    return key_of(rec)
+
+
+def update_item(session: Session, key: ItemKey, fields: ItemFields) -> ItemKey:
+    rec = item_by_key(session, key)
+    if rec.review is not None:
+        check_item(session, key.source, fields, editing=key.number).raise_first()
+    _apply_item(session, rec, fields)
+    session.flush()
+    return key_of(rec)
+
+
+def delete_item(session: Session, key: ItemKey) -> None:
+    session.delete(item_by_key(session, key))
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+def status_state(session: Session, key: ItemKey) -> StatusState:
+    rec = item_by_key(session, key)
+    return StatusState(rec.status, rec.status_reason, rec.assured_by, rec.assured_on, rec.closed_on)
+
+
+def correct_status(
+    session: Session, key: ItemKey, previous: StatusState, *, on: dt.date, author: str, note: str
+) -> None:
+    """Put an item's status back as it was, as a correction logged in its progress log.
+
+    The log is append-only: undoing a status change adds an entry saying so rather than
+    erasing the entry that made the change.
+    """
+    rec = item_by_key(session, key)
+    changed = rec.status is not previous.status
+    rec.status, rec.status_reason = previous.status, previous.status_reason
+    rec.assured_by, rec.assured_on, rec.closed_on = (
+        previous.assured_by,
+        previous.assured_on,
+        previous.closed_on,
+    )
+    rec.updates.append(
+        ProgressUpdate(on=on, author=author, status=previous.status if changed else None, note=note)
+    )
+    session.flush()
+
+
+def remove_evidence(session: Session, key: ItemKey, evidence_id: int) -> None:
+    rec = item_by_key(session, key)
+    item = session.get(Evidence, evidence_id)
+    if item is None or item.recommendation_id != rec.id:
+        raise NotFoundError("That evidence item is no longer there.")
+    if rec.status is Status.CLOSED and len(rec.evidence) == 1:
+        raise RuleError(
+            "This is the only evidence of a closed item; reopen the item before removing it."
+        )
+    session.delete(item)
+    session.flush()

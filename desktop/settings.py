@@ -1,0 +1,83 @@
+"""Every persisted setting, declared once with its type, default and meaning.
+
+Widgets read and write settings only through these keys, so a misspelt key cannot silently
+start a second setting, and the list below documents everything casereview remembers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QByteArray, QSettings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Key(Generic[T]):
+    name: str
+    default: T
+    meaning: str
+
+
+WINDOW_GEOMETRY = Key("window/geometry", QByteArray(), "main window size and position")
+WINDOW_STATE = Key("window/state", QByteArray(), "main window toolbars and docks")
+LAST_TAB = Key("window/last_tab", 0, "the tab shown when the window last closed")
+RECENT_DATABASES = Key("files/recent", list[str](), "databases opened recently, newest first")
+TRACKER_HEADER = Key("tracker/header", QByteArray(), "recommendations columns: widths, order")
+TRACKER_SPLITTER = Key("tracker/splitter", QByteArray(), "recommendations table and detail")
+TRACKER_FILTER = Key("tracker/filter", dict[str, Any](), "the recommendations filter bar")
+REVIEWS_HEADER = Key("reviews/header", QByteArray(), "reviews columns: widths, order")
+REVIEWS_SPLITTER = Key("reviews/splitter", QByteArray(), "reviews table and detail")
+INSPECTIONS_SPLITTER = Key("inspections/splitter", QByteArray(), "inspections list and grades")
+
+ALL_KEYS = [
+    WINDOW_GEOMETRY,
+    WINDOW_STATE,
+    LAST_TAB,
+    RECENT_DATABASES,
+    TRACKER_HEADER,
+    TRACKER_SPLITTER,
+    TRACKER_FILTER,
+    REVIEWS_HEADER,
+    REVIEWS_SPLITTER,
+    INSPECTIONS_SPLITTER,
+]
+
+
+class Settings:
+    """Typed access to QSettings through the declared keys."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings("casereview", "casereview")
+
+    def get(self, key: Key[T]) -> T:
+        value = self.store.value(key.name)
+        if value is None:
+            return key.default
+        default = key.default
+        if isinstance(default, bool):
+            return (value in (True, "true", "1", 1)) if not isinstance(value, bool) else value  # type: ignore[return-value]
+        if isinstance(default, int):
+            try:
+                return int(value)  # type: ignore[return-value]
+            except (TypeError, ValueError):
+                return default
+        if isinstance(default, list):
+            return (
+                [str(v) for v in value]
+                if isinstance(value, list)
+                else ([str(value)] if value else [])
+            )  # type: ignore[return-value]
+        if isinstance(default, dict):
+            return value if isinstance(value, dict) else default
+        if isinstance(default, QByteArray):
+            return value if isinstance(value, QByteArray) else default
+        return value  # type: ignore[no-any-return]
+
+    def set(self, key: Key[T], value: T) -> None:
+        self.store.setValue(key.name, value)
+
+    def sync(self) -> None:
+        self.store.sync()

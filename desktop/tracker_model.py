@@ -1,0 +1,187 @@
+"""The Recommendations table's model: SQL does the filtering, sorting and paging.
+
+Rows arrive a page at a time (``canFetchMore``/``fetchMore``) as the view scrolls; a new
+filter or sort asks the database again rather than filtering rows in Python. The total is
+counted after the first page is shown, so typing in the search box stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from db import tracker
+from db.dates import format_date
+from db.engine import Database
+from db.queries import RecommendationRow
+from db.tracker import SortKey, TrackerFilter
+from db.vocabulary import TrackedKind
+from desktop.palette import rating_colours
+from desktop.table_model import ROW_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 200
+NOT_ENTERED = "(text not yet entered)"
+
+
+@dataclass(frozen=True)
+class TrackerColumn:
+    title: str
+    sort: SortKey | None
+    display: Callable[[RecommendationRow], str]
+    width: int
+
+
+def _number(row: RecommendationRow) -> str:
+    return row.number if row.kind is TrackedKind.RECOMMENDATION else f"AFI {row.number}"
+
+
+COLUMNS = [
+    TrackerColumn("Source", SortKey.SOURCE, lambda r: r.source, 165),
+    TrackerColumn("Number", SortKey.NUMBER, _number, 60),
+    TrackerColumn(
+        "Text", SortKey.TEXT, lambda r: r.text if r.text is not None else NOT_ENTERED, 320
+    ),
+    TrackerColumn("Lead agencies", SortKey.LEAD, lambda r: "; ".join(r.lead_agencies), 175),
+    TrackerColumn("Joint agencies", None, lambda r: "; ".join(r.joint_agencies), 160),
+    TrackerColumn("Owner", SortKey.OWNER, lambda r: r.owner, 160),
+    TrackerColumn("Target date", SortKey.TARGET_DATE, lambda r: format_date(r.target_date), 125),
+    TrackerColumn("Status", SortKey.STATUS, lambda r: r.status.label, 105),
+    TrackerColumn("Rating", SortKey.RATING, lambda r: r.rating.label, 80),
+]
+RATING_COLUMN = len(COLUMNS) - 1
+TEXT_COLUMN = 2
+
+
+class TrackerModel(QAbstractTableModel):
+    total_changed = Signal(int)
+    reloaded = Signal()
+
+    def __init__(self, database: Database, today: Callable[[], dt.date], parent: Any = None):
+        super().__init__(parent)
+        self.database = database
+        self.today = today
+        self.filter = TrackerFilter()
+        self.sort_key = SortKey.SOURCE
+        self.descending = False
+        self.rows: list[RecommendationRow] = []
+        self.total: int | None = None
+        self._exhausted = True
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.timeout.connect(self._count)
+
+    # -- queries
+
+    def set_filter(self, flt: TrackerFilter) -> None:
+        if flt != self.filter:
+            self.filter = flt
+            self.reload()
+
+    def reload(self) -> None:
+        """Ask the database for the first page under the current filter and sort."""
+        with self.database.session() as session:
+            rows = tracker.page(
+                session,
+                self.filter,
+                self.today(),
+                sort=self.sort_key,
+                descending=self.descending,
+                limit=PAGE_SIZE,
+            )
+        self.beginResetModel()
+        self.rows = rows
+        self._exhausted = len(rows) < PAGE_SIZE
+        self.total = len(rows) if self._exhausted else None
+        self.endResetModel()
+        self.reloaded.emit()
+        if self.total is not None:
+            self.total_changed.emit(self.total)
+        else:
+            self._count_timer.start(0)
+
+    def _count(self) -> None:
+        with self.database.session() as session:
+            self.total = tracker.count(session, self.filter, self.today())
+        self.total_changed.emit(self.total)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        with self.database.session() as session:
+            more = tracker.page(
+                session,
+                self.filter,
+                self.today(),
+                sort=self.sort_key,
+                descending=self.descending,
+                offset=len(self.rows),
+                limit=PAGE_SIZE,
+            )
+        self._exhausted = len(more) < PAGE_SIZE
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
+        if key is None:
+            return
+        self.sort_key = key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # -- the table
+
+    def row_at(self, index: Index) -> RecommendationRow:
+        return self.rows[index.row()]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[column].display(row)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole and column == TEXT_COLUMN:
+            return row.text or NOT_ENTERED
+        if column == RATING_COLUMN and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            background, text = rating_colours(row.rating)
+            return background if role == Qt.ItemDataRole.BackgroundRole else text
+        return None
+
+    def with_filter(self, **changes: Any) -> TrackerFilter:
+        return replace(self.filter, **changes)
