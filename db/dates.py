@@ -96,3 +96,43 @@ class PartialDate:
 
     def __str__(self) -> str:
         return self.isoformat()
+
+
+_MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)}
+_MONTH_NUMBERS |= {name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)}
+_MONTH_NUMBERS["sept"] = 9
+
+
+def parse_user_partial_date(text: str) -> PartialDate:
+    """A date as a person in the UK types it, to the precision they know.
+
+    Accepts "2010", "March 2010", "25 March 2010", "25 Mar 2010", "25/03/2010" (day first,
+    never US order), "03/2010" and ISO forms. Raises ValueError with a plain reason.
+    """
+    value = " ".join(text.replace(",", " ").split())
+    if not value:
+        raise ValueError("Enter a date, for example 21 November 2025.")
+    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):
+        return PartialDate.parse(value)
+    numeric = re.fullmatch(r"(?:(\d{1,2})[/.-])?(\d{1,2})[/.-](\d{4})", value)
+    words = re.fullmatch(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]+)\s+(\d{4})", value)
+    try:
+        if numeric:
+            day, month, year = numeric.groups()
+            return PartialDate(int(year), int(month), int(day) if day else None)
+        if words:
+            day, month_name, year = words.groups()
+            month = _MONTH_NUMBERS.get(month_name.lower())
+            if month is not None:
+                return PartialDate(int(year), month, int(day) if day else None)
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is not a real date.") from None
+    raise ValueError(f"'{text.strip()}' is not a date; write it like 21 November 2025.")
+
+
+def parse_user_date(text: str) -> dt.date:
+    """A whole date as typed ("21 November 2025", "21/11/2025", "2025-11-21")."""
+    partial = parse_user_partial_date(text)
+    if partial.day is None:
+        raise ValueError(f"'{text.strip()}' needs a day as well, like 21 November 2025.")
+    return partial.earliest()

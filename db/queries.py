@@ -36,6 +36,13 @@ class ReviewRow:
     open: int
     overdue: int
 
+    @property
+    def progress(self) -> float | None:
+        """The share of items needing no more work, or None for a review with none."""
+        if not self.recommendations:
+            return None
+        return (self.recommendations - self.open) / self.recommendations
+
 
 @dataclass(frozen=True)
 class RecommendationRow:
@@ -180,3 +187,242 @@ def area_rows(session: Session, inspection_id: int) -> list[AreaRow]:
         )
         for a in areas
     ]
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    on: dt.date
+    author: str
+    status: Status | None
+    note: str
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    id: int
+    description: str
+    reference: str | None
+    file_name: str | None
+    added_by: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """Everything the detail pane shows about one tracked item."""
+
+    id: int
+    source: str
+    source_title: str
+    kind: TrackedKind
+    number: str
+    text: str | None
+    lead_agencies: tuple[str, ...]
+    joint_agencies: tuple[str, ...]
+    actions: str
+    owner: str
+    target_date: dt.date | None
+    status: Status
+    status_reason: str
+    rating: Rating
+    themes: tuple[str, ...]
+    assured_by: str | None
+    assured_on: dt.date | None
+    closed_on: dt.date | None
+    updates: tuple[UpdateLine, ...]
+    evidence: tuple[EvidenceLine, ...]
+
+
+def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | None:
+    rec = session.get(Recommendation, rec_id)
+    if rec is None:
+        return None
+    source = rec.review or rec.inspection
+    return ItemDetail(
+        id=rec.id,
+        source=rec.source_reference,
+        source_title=source.title if source is not None else "",
+        kind=rec.kind,
+        number=rec.number,
+        text=rec.text,
+        lead_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
+        joint_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        actions=rec.actions,
+        owner=rec.owner,
+        target_date=rec.target_date,
+        status=rec.status,
+        status_reason=rec.status_reason,
+        rating=rating_for(rec.status, rec.target_date, today),
+        themes=tuple(t.name for t in rec.themes),
+        assured_by=rec.assured_by,
+        assured_on=rec.assured_on,
+        closed_on=rec.closed_on,
+        updates=tuple(UpdateLine(u.on, u.author, u.status, u.note) for u in rec.updates),
+        evidence=tuple(
+            EvidenceLine(e.id, e.description, e.reference, e.file_name, e.added_by, e.added_at)
+            for e in rec.evidence
+        ),
+    )
+
+
+def evidence_file(session: Session, evidence_id: int) -> tuple[str, bytes] | None:
+    """An evidence item's stored file: its name and content, or None if it has none."""
+    from db.models import Evidence
+
+    item = session.get(Evidence, evidence_id)
+    if item is None or item.content is None:
+        return None
+    return item.file_name or f"evidence-{item.id}", item.content
+
+
+def organisation_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Organisation.name).order_by(Organisation.name)))
+
+
+def review_detail(session: Session, reference: str) -> Review | None:
+    """Not for widgets: see ``review_summary``."""
+    return session.scalar(select(Review).where(Review.reference == reference))
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    reference: str
+    title: str
+    kind: ReviewKind
+    subject: str
+    commissioned_by: str
+    published: PartialDate | None
+    summary: str
+    themes: tuple[str, ...]
+
+
+def review_summary(session: Session, reference: str) -> ReviewSummary | None:
+    review = review_detail(session, reference)
+    if review is None:
+        return None
+    return ReviewSummary(
+        reference=review.reference,
+        title=review.title,
+        kind=review.kind,
+        subject=review.subject,
+        commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
+        published=review.published,
+        summary=review.summary,
+        themes=tuple(t.name for t in review.themes),
+    )
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    kind_label: str
+    number: str
+    text: str
+    area: str
+    status: Status | None  # None for findings that are noted, not tracked
+    rating: Rating | None
+
+
+def finding_rows(session: Session, inspection_id: int, today: dt.date) -> list[FindingRow]:
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        return []
+    rows: list[tuple[int, FindingRow]] = [
+        (
+            f.position,
+            FindingRow(f.kind.label, f.number, f.text, f.area.name if f.area else "", None, None),
+        )
+        for f in inspection.findings
+    ]
+    rows += [
+        (
+            r.position,
+            FindingRow(
+                r.kind.label,
+                r.number,
+                r.text or "",
+                r.area.name if r.area else "",
+                r.status,
+                rating_for(r.status, r.target_date, today),
+            ),
+        )
+        for r in inspection.recommendations
+    ]
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    name: str
+    organisation: str
+    started: PartialDate | None
+    description: str
+    answers: tuple[str, ...]
+
+
+def initiative_rows(session: Session, inspection_id: int | None = None) -> list[InitiativeRow]:
+    """Initiatives, each with what it answers; with an inspection, only those linked to it."""
+    from db.models import Initiative
+
+    result = []
+    for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
+        answers, linked = [], inspection_id is None
+        for link in initiative.links:
+            if link.finding is not None:
+                answers.append(
+                    f"{link.finding.kind.label} {link.finding.number} "
+                    f"({link.finding.inspection.reference})"
+                )
+                linked |= link.finding.inspection_id == inspection_id
+            elif link.area is not None:
+                answers.append(f"Area: {link.area.name} ({link.area.inspection.reference})")
+                linked |= link.area.inspection_id == inspection_id
+            elif link.recommendation is not None:
+                rec = link.recommendation
+                answers.append(f"{rec.kind.label} {rec.number} ({rec.source_reference})")
+                linked |= rec.inspection_id == inspection_id
+        if linked:
+            result.append(
+                InitiativeRow(
+                    name=initiative.name,
+                    organisation=initiative.organisation.name if initiative.organisation else "",
+                    started=initiative.started,
+                    description=initiative.description,
+                    answers=tuple(answers),
+                )
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class GradeMatrix:
+    """Grades of one organisation's inspections side by side: areas down, inspections across."""
+
+    organisation: str
+    inspections: tuple[InspectionRow, ...]
+    areas: tuple[str, ...]
+    # (area, inspection id) -> (grade name, position in scheme, grades in scheme)
+    cells: dict[tuple[str, int], tuple[str, int, int]]
+
+
+def grade_matrix(session: Session, organisation: str) -> GradeMatrix:
+    inspections = [
+        row
+        for row in sorted(
+            inspection_rows(session),
+            key=lambda r: (r.published_on is None, r.published_on or dt.date.min),
+        )
+        if row.organisation == organisation
+    ]
+    areas: list[str] = []
+    cells: dict[tuple[str, int], tuple[str, int, int]] = {}
+    for row in inspections:
+        for area in area_rows(session, row.id):
+            if area.name not in areas:
+                areas.append(area.name)
+            if area.grade is not None and area.grade_position is not None:
+                cells[(area.name, row.id)] = (area.grade, area.grade_position, area.grade_count)
+    return GradeMatrix(organisation, tuple(inspections), tuple(areas), cells)
+
+
+def inspected_organisations(session: Session) -> list[str]:
+    return sorted({row.organisation for row in inspection_rows(session)})

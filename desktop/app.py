@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from db.engine import Location, open_database
+from db.engine import Location, open_database, resolve_location
 from db.errors import CaseReviewError
+
+if TYPE_CHECKING:
+    from desktop.settings import Settings
+    from desktop.window import MainWindow
 
 
 def _require_display() -> None:
@@ -21,6 +26,39 @@ def _require_display() -> None:
         )
 
 
+class Controller:
+    """Keeps one window open over one database, and switches database on request."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.window: MainWindow | None = None
+
+    def open(self, location: Location) -> MainWindow:
+        from desktop.context import AppContext
+        from desktop.window import MainWindow
+
+        database = open_database(location, create=True)
+        previous = self.window
+        window = MainWindow(AppContext(database, self.settings))
+        window.open_requested.connect(self.switch)
+        if previous is not None:
+            previous.close()
+            previous.database.close()
+        self.window = window
+        window.show()
+        window.start()
+        return window
+
+    def switch(self, path: str) -> None:
+        from desktop.context import AppContext
+
+        try:
+            self.open(resolve_location(path))
+        except CaseReviewError as exc:
+            if self.window is not None:
+                AppContext.explain(self.window.context, exc, self.window)
+
+
 def run(
     location: Location, *, exit_when_ready: bool = False, started_at: float | None = None
 ) -> int:
@@ -32,27 +70,28 @@ def run(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     import resources
-    from desktop.window import MainWindow
+    from desktop.settings import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("casereview")
     app.setOrganizationName("casereview")
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))
+    controller = Controller(Settings())
     try:
-        database = open_database(location, create=True)
+        window = controller.open(location)
     except CaseReviewError as exc:
         if not exit_when_ready:
             QMessageBox.critical(None, "casereview cannot open the database", exc.message)
         raise
-    with database:
-        window = MainWindow(database)
-        window.show()
-        if exit_when_ready:
+    if exit_when_ready:
 
-            def ready() -> None:
-                print(f"{time.perf_counter() - started_at:.3f}", file=sys.stderr)
-                app.quit()
+        def ready() -> None:
+            print(f"{time.perf_counter() - started_at:.3f}", file=sys.stderr)
+            app.quit()
 
-            window.data_loaded.connect(lambda: QTimer.singleShot(0, ready))
-        QTimer.singleShot(0, window.refresh)
-        return int(app.exec())
+        window.data_loaded.connect(lambda: QTimer.singleShot(0, ready))
+    code = int(app.exec())
+    if controller.window is not None:
+        controller.window.database.close()
+    return code

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from db.errors import CaseReviewError
 from desktop import __version__
+from desktop.files import write_atomically
 
 if TYPE_CHECKING:
     from db.dataset import Counts
@@ -214,7 +213,7 @@ def _export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return EXIT_OK
     target = Path(args.output)
-    _write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, text.encode("utf-8"))
     print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
 
@@ -261,26 +260,6 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "generate": _generate,
 }
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a failure leaves the old file whole."""
-    if target.is_dir():
-        raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
-    folder = target.parent if str(target.parent) else Path()
-    if not folder.is_dir():
-        raise CaseReviewError(f"The folder {folder} does not exist.")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp).replace(target)
-    except OSError as exc:
-        with suppress(OSError):
-            Path(temp).unlink()
-        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
 
 
 @contextmanager

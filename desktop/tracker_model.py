@@ -47,20 +47,21 @@ def _number(row: RecommendationRow) -> str:
     return row.number if row.kind is TrackedKind.RECOMMENDATION else f"AFI {row.number}"
 
 
+# What a panel member scans for comes first: which item, what it says, when, how it stands.
 COLUMNS = [
-    TrackerColumn("Source", SortKey.SOURCE, lambda r: r.source, 165),
+    TrackerColumn("Source", SortKey.SOURCE, lambda r: r.source, 160),
     TrackerColumn("Number", SortKey.NUMBER, _number, 60),
     TrackerColumn(
-        "Text", SortKey.TEXT, lambda r: r.text if r.text is not None else NOT_ENTERED, 320
+        "Text", SortKey.TEXT, lambda r: r.text if r.text is not None else NOT_ENTERED, 300
     ),
+    TrackerColumn("Target date", SortKey.TARGET_DATE, lambda r: format_date(r.target_date), 125),
+    TrackerColumn("Status", SortKey.STATUS, lambda r: r.status.label, 100),
+    TrackerColumn("Rating", SortKey.RATING, lambda r: r.rating.label, 70),
     TrackerColumn("Lead agencies", SortKey.LEAD, lambda r: "; ".join(r.lead_agencies), 175),
     TrackerColumn("Joint agencies", None, lambda r: "; ".join(r.joint_agencies), 160),
     TrackerColumn("Owner", SortKey.OWNER, lambda r: r.owner, 160),
-    TrackerColumn("Target date", SortKey.TARGET_DATE, lambda r: format_date(r.target_date), 125),
-    TrackerColumn("Status", SortKey.STATUS, lambda r: r.status.label, 105),
-    TrackerColumn("Rating", SortKey.RATING, lambda r: r.rating.label, 80),
 ]
-RATING_COLUMN = len(COLUMNS) - 1
+RATING_COLUMN = 5
 TEXT_COLUMN = 2
 
 

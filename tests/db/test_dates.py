@@ -40,3 +40,38 @@ def test_partial_dates_sort_by_earliest_day() -> None:
 def test_parse_iso_date_is_strict(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_iso_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2010", "2010"),
+        ("March 2010", "2010-03"),
+        ("25 March 2010", "2010-03-25"),
+        ("25 Mar 2010", "2010-03-25"),
+        ("1st October 2011", "2011-10-01"),
+        ("05/04/2024", "2024-04-05"),  # 5 April: day first, never US order
+        ("03/2010", "2010-03"),
+        ("2025-11-21", "2025-11-21"),
+    ],
+)
+def test_dates_as_people_type_them(text: str, iso: str) -> None:
+    from db.dates import parse_user_partial_date
+
+    assert parse_user_partial_date(text).isoformat() == iso
+
+
+@pytest.mark.parametrize("text", ["", "31/02/2024", "13/13/2024", "Smarch 2010", "soon"])
+def test_impossible_typed_dates_are_refused(text: str) -> None:
+    from db.dates import parse_user_partial_date
+
+    with pytest.raises(ValueError):
+        parse_user_partial_date(text)
+
+
+def test_a_whole_date_needs_a_day() -> None:
+    from db.dates import parse_user_date
+
+    assert parse_user_date("21 November 2025") == dt.date(2025, 11, 21)
+    with pytest.raises(ValueError, match="needs a day"):
+        parse_user_date("November 2025")

@@ -1,70 +1,362 @@
-"""The window over a real database file, driven as a user would with pytest-qt."""
+"""Real workflows in the real window over a real database file, driven with pytest-qt.
+
+Dialogs are answered as a user would: when one opens, its fields are filled and OK clicked.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
+from db import editing
+from db.dataset import load_sample
+from db.editing import ItemKey
 from db.engine import Database, open_database, resolve_location
+from db.vocabulary import Rating, Status
+from desktop.context import AppContext
+from desktop.dialogs import FormDialog, select_data
+from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
 
+CHILD_A = "FSCP-CSPR-CHILD-A"
+
 
 @pytest.fixture
-def empty_db(tmp_path: Path) -> Database:
+def db_file(tmp_path: Path) -> Iterator[Database]:
     database = open_database(resolve_location(str(tmp_path / "window.sqlite3")), create=True)
-    yield database  # type: ignore[misc]
+    yield database
     database.close()
 
 
 @pytest.fixture
-def window(qtbot, empty_db: Database) -> MainWindow:  # type: ignore[no-untyped-def]
-    win = MainWindow(empty_db, today=lambda: TODAY)
-    qtbot.addWidget(win)
-    win.show()
-    win.refresh()
-    return win
+def settings(tmp_path: Path) -> Settings:
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
-def _column(model, title: str) -> list[str]:  # type: ignore[no-untyped-def]
-    col = next(
-        c
-        for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == title
-    )
-    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Tester"))
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    return window
 
 
-def test_title_names_the_database_and_tabs_are_there(window: MainWindow) -> None:
+@pytest.fixture
+def window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    return make_window(qtbot, db_file, settings)
+
+
+@pytest.fixture
+def sample_window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    with db_file.transaction("setup") as session:
+        load_sample(session, TODAY)
+    return make_window(qtbot, db_file, settings)
+
+
+def answer(fill: Callable[[Any], None]) -> None:
+    """When the next dialog opens, let ``fill`` act on it as the user."""
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, act)
+            return
+        fill(dialog)
+
+    QTimer.singleShot(0, act)
+
+
+def ok(dialog: FormDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    if dialog.isVisible():  # refused: close it so the test fails rather than hangs
+        problems = {n: m.text() for n, m in dialog.messages.items() if m.text()}
+        dialog.reject()
+        raise AssertionError(f"the dialog refused its input: {problems}")
+
+
+def show_tracker(window: MainWindow) -> None:
+    window.tabs.setCurrentWidget(window.recommendations_tab)
+
+
+def select_item(window: MainWindow, source: str, number: str) -> None:
+    tab = window.recommendations_tab
+    for row, item in enumerate(tab.model.rows):
+        if item.source == source and item.number == number:
+            tab.view.selectRow(row)
+            return
+    raise AssertionError(f"{source} {number} is not shown")
+
+
+def item(database: Database, number: str, source: str = CHILD_A):  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        rec = editing.item_by_key(session, ItemKey(source, number))
+        return rec.status, len(rec.updates), len(rec.evidence), rec.assured_by
+
+
+# ----------------------------------------------------------------------------- first run
+
+
+def test_title_tabs_and_where_the_data_lives(window: MainWindow) -> None:
     assert window.windowTitle().startswith("window.sqlite3")
     tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     assert tabs == ["Reviews", "Recommendations", "Inspection grades"]
     assert "window.sqlite3" in window.location_label.text()
 
 
-def test_an_empty_database_says_so_and_offers_the_sample(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_first_run_offers_the_sample_data(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     assert window.empty_banner.isVisible()
-    assert window.reviews_page.currentIndex() == 1  # the empty-state message
+    assert window.import_button.isVisible()
+    assert window.reviews_tab.page.currentIndex() == 1  # the empty-state sentence
     qtbot.mouseClick(window.load_sample_button, Qt.MouseButton.LeftButton)
     assert not window.empty_banner.isVisible()
-    assert window.reviews_page.currentIndex() == 0
-    references = _column(window.review_model, "Reference")
+    references = [r.reference for r in window.reviews_tab.model.rows]
     assert "BSCB-SCR-KHYRA-ISHAQ" in references
     assert "2 reviews" in window.counts_label.text()
 
 
-def test_tabs_show_the_sample_data(window: MainWindow) -> None:
-    window.load_sample_data()
-    khyra = next(r for r in window.review_model.rows if r.reference == "BSCB-SCR-KHYRA-ISHAQ")
-    assert (khyra.recommendations, khyra.open) == (18, 17)
-    ratings = set(_column(window.recommendation_model, "Rating"))
-    assert ratings == {"Blue", "Green", "Amber", "Red"}
-    texts = _column(window.recommendation_model, "Text")
-    assert texts.count("(text not yet entered)") == 18
-    # The newest inspection is selected; pick West Midlands Police's and read its grades.
-    view = window.inspections_view
+# ----------------------------------------------------------------------------- reviews
+
+
+def test_create_a_review_then_a_recommendation(window: MainWindow, db_file: Database) -> None:
+    def fill_review(dialog: Any) -> None:
+        dialog.reference.setText("SAR-2026-01")
+        dialog.title_edit.setText("Adult C: safeguarding adults review")
+        dialog.published.setText("March 2026")
+        dialog.themes.setText("Self-neglect; Hoarding")
+        ok(dialog)
+
+    answer(fill_review)
+    window.reviews_tab.new_review()
+    assert window.reviews_tab.selected_reference() == "SAR-2026-01"
+
+    show_tracker(window)
+    select_data(window.recommendations_tab.filters.source, "SAR-2026-01")
+
+    def fill_item(dialog: Any) -> None:
+        dialog.number.setText("1")
+        dialog.text.setPlainText("Agree a hoarding protocol.")
+        dialog.lead.setText("Adult Social Care (fictional)")
+        ok(dialog)
+
+    answer(fill_item)
+    window.recommendations_tab.new_item()
+    rows = window.recommendations_tab.model.rows
+    assert [(r.source, r.number, r.text) for r in rows] == [
+        ("SAR-2026-01", "1", "Agree a hoarding protocol.")
+    ]
+    with db_file.session() as session:
+        assert editing.review_fields(session, "SAR-2026-01").published.display() == "March 2026"  # type: ignore[union-attr]
+
+
+def test_review_dialog_shows_problems_beside_the_fields(sample_window: MainWindow) -> None:
+    seen: dict[str, str] = {}
+
+    def fill(dialog: Any) -> None:
+        dialog.reference.setText(CHILD_A)  # taken
+        dialog.published.setText("31/02/2020")  # impossible
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        seen.update({n: label.text() for n, label in dialog.messages.items() if label.text()})
+        assert dialog.isVisible()  # nothing saved, the dialog stays open
+        dialog.reject()
+
+    answer(fill)
+    sample_window.reviews_tab.new_review()
+    assert "already has the reference" in seen["reference"]
+    assert "not a real date" in seen["published"]
+    assert seen["title"] == "Give the review a title."
+
+
+def test_delete_a_review_with_confirmation_and_undo(
+    qtbot, sample_window: MainWindow, db_file: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    tab = sample_window.reviews_tab
+    tab.select(CHILD_A)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tab.delete_review()
+    assert CHILD_A not in [r.reference for r in tab.model.rows]
+    sample_window.undo_action.trigger()
+    assert CHILD_A in [r.reference for r in tab.model.rows]
+    assert item(db_file, "1")[2] == 2  # its evidence came back too
+
+
+# ----------------------------------------------------------------------------- tracking
+
+
+def test_an_update_that_changes_status(sample_window: MainWindow, db_file: Database) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "4")
+
+    def fill(dialog: Any) -> None:
+        select_data(dialog.status, Status.IMPLEMENTED)
+        dialog.note.setPlainText("All sessions delivered.")
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.add_update()
+    status, updates, _, _ = item(db_file, "4")
+    assert (status, updates) == (Status.IMPLEMENTED, 2)
+    assert "All sessions delivered." in sample_window.recommendations_tab.detail.toPlainText()
+
+
+def test_closing_without_evidence_is_refused_with_a_visible_message(
+    sample_window: MainWindow, db_file: Database
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "4")
+
+    def fill(dialog: Any) -> None:
+        dialog.assured_by.setText("Independent Chair")
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.sign_off()
+    boxes = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+    assert boxes and "cannot be closed: it has no evidence" in boxes[-1].text()
+    boxes[-1].close()
+    assert item(db_file, "4")[0] is Status.IN_PROGRESS
+
+
+def test_attach_evidence_then_sign_off(
+    sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "2")
+    report = tmp_path / "audit.txt"
+    report.write_text("Audit of 30 records: the child's words recorded in 29.")
+
+    def attach(dialog: Any) -> None:
+        dialog.description.setText("Record audit")
+        dialog.set_file(report)
+        ok(dialog)
+
+    answer(attach)
+    sample_window.recommendations_tab.add_evidence()
+
+    def sign(dialog: Any) -> None:
+        dialog.assured_by.setText("Independent Chair")
+        dialog.note.setPlainText("Assured on the audit.")
+        ok(dialog)
+
+    answer(sign)
+    sample_window.recommendations_tab.sign_off()
+    status, _, evidence, assured_by = item(db_file, "2")
+    assert (status, evidence, assured_by) == (Status.CLOSED, 2, "Independent Chair")
+    detail = sample_window.recommendations_tab.detail.toPlainText()
+    assert "audit.txt" in detail and "Signed off by" in detail
+
+
+def test_filter_by_agency_and_overdue(sample_window: MainWindow) -> None:
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    select_data(tab.filters.agency, "Fenmarsh Constabulary (fictional)")
+    assert {r.number for r in tab.model.rows if r.source == CHILD_A} == {"1", "3", "5"}
+    tab.filters.overdue.setChecked(True)
+    assert [(r.source, r.number) for r in tab.model.rows] == [(CHILD_A, "3")]
+    assert all(r.rating is Rating.RED for r in tab.model.rows)
+    assert tab.count_label.text() == "1 item match"
+    tab.filters.reset()
+    assert len(tab.model.rows) == 28
+
+
+def test_full_text_search_as_you_type(qtbot, sample_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    qtbot.keyClicks(tab.filters.search, "staff short")
+    assert [(r.source, r.number) for r in tab.model.rows] == [(CHILD_A, "3")]
+    tab.filters.search.clear()
+    qtbot.keyClicks(tab.filters.search, "zebra")
+    assert tab.model.rows == []
+    assert tab.page.currentIndex() == 0  # still the table (with no rows), not the empty state
+
+
+def test_undo_and_redo_of_an_edit(sample_window: MainWindow, db_file: Database) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+
+    def fill(dialog: Any) -> None:
+        dialog.owner.setText("Deputy Head of Education")
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+
+    def owner() -> str:
+        with db_file.session() as session:
+            return editing.item_fields(session, ItemKey(CHILD_A, "5")).owner
+
+    assert owner() == "Deputy Head of Education"
+    assert sample_window.isWindowModified()
+    sample_window.undo_action.trigger()
+    assert owner() == "Chair of the Schools Alliance"
+    sample_window.redo_action.trigger()
+    assert owner() == "Deputy Head of Education"
+
+
+def test_undo_and_redo_of_a_bulk_change(sample_window: MainWindow, db_file: Database) -> None:
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    select_data(tab.filters.source, CHILD_A)
+    for number in ("3", "4"):
+        for row, shown in enumerate(tab.model.rows):
+            if shown.number == number:
+                tab.view.selectionModel().select(
+                    tab.model.index(row, 0),
+                    tab.view.selectionModel().SelectionFlag.Select
+                    | tab.view.selectionModel().SelectionFlag.Rows,
+                )
+
+    def fill(dialog: Any) -> None:
+        select_data(dialog.status, Status.IMPLEMENTED)
+        dialog.note.setText("Delivered")
+        ok(dialog)
+
+    answer(fill)
+    tab.bulk_status()
+    assert [item(db_file, n)[0] for n in ("3", "4")] == [Status.IMPLEMENTED] * 2
+    sample_window.undo_action.trigger()
+    assert [item(db_file, n)[0] for n in ("3", "4")] == [Status.IN_PROGRESS] * 2
+    with db_file.session() as session:  # the log keeps both the change and its correction
+        notes = [u.note for u in editing.item_by_key(session, ItemKey(CHILD_A, "3")).updates]
+    assert notes[-2] == "Delivered" and notes[-1].startswith("Correction:")
+    sample_window.redo_action.trigger()
+    assert [item(db_file, n)[0] for n in ("3", "4")] == [Status.IMPLEMENTED] * 2
+
+
+def test_settings_survive_a_restart(qtbot, db_file: Database, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    with db_file.transaction("setup") as session:
+        load_sample(session, TODAY)
+    first = make_window(qtbot, db_file, settings)
+    show_tracker(first)
+    tab = first.recommendations_tab
+    tab.filters.overdue.setChecked(True)
+    tab.filters.search.setText("staff")
+    tab.view.setColumnWidth(2, 411)
+    first.resize(1000, 640)  # the default is 1440 x 900
+    first.close()
+
+    second = make_window(qtbot, db_file, settings)
+    assert second.tabs.currentWidget() is second.recommendations_tab
+    again = second.recommendations_tab
+    assert again.filters.overdue.isChecked()
+    assert again.filters.search.text() == "staff"
+    assert again.view.columnWidth(2) == 411
+    assert [(r.number) for r in again.model.rows] == ["3"]
+    # The offscreen screen is small, so Qt may narrow the window; the height shows the restore.
+    assert second.size().height() == 640
+
+
+def test_inspection_grades_findings_initiatives_and_matrix(sample_window: MainWindow) -> None:
+    sample_window.tabs.setCurrentWidget(sample_window.inspections_tab)
+    tab = sample_window.inspections_tab
+    view = tab.inspections_view
     proxy = view.model()
     row = next(
         r
@@ -72,42 +364,16 @@ def test_tabs_show_the_sample_data(window: MainWindow) -> None:
         if proxy.data(proxy.index(r, 1)) == "West Midlands Police"
     )
     view.selectRow(row)
-    grades = dict(
-        zip(_column(window.area_model, "Area"), _column(window.area_model, "Grade"), strict=True)
-    )
+    grades = {r.name: r.grade for r in tab.area_model.rows}
     assert grades["Working with safeguarding partners"] == "Good"
     assert grades["Leadership of child protection arrangements"] == "Adequate"
-    assert "21 November 2025" in window.areas_title.text()
-
-
-def test_rating_cells_have_colour_and_word(window: MainWindow) -> None:
-    window.load_sample_data()
-    model = window.recommendation_model
-    col = next(
-        c
-        for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == "Rating"
-    )
-    index = model.index(0, col)
-    assert model.data(index) in {"Blue", "Green", "Amber", "Red"}
-    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
-
-
-def test_sorting_by_target_date_uses_dates(window: MainWindow) -> None:
-    window.load_sample_data()
-    view = window.recommendations_page.view
-    model = window.recommendation_model
-    col = next(
-        c
-        for c in range(model.columnCount())
-        if model.headerData(c, Qt.Orientation.Horizontal) == "Target date"
-    )
-    view.sortByColumn(col, Qt.SortOrder.AscendingOrder)
-    proxy = view.model()
-    shown = [
-        proxy.data(proxy.index(r, col), Qt.ItemDataRole.UserRole + 1)
-        for r in range(proxy.rowCount())
-    ]
-    present = [key[1] for key in shown if not key[0]]
-    assert present == sorted(present)
-    assert all(key[0] for key in shown[len(present) :])  # undated items last
+    assert {r.name for r in tab.initiative_model.rows} == {
+        "Operation Encompass",
+        "Operation Makesafe",
+    }
+    assert len(tab.finding_model.rows) == 2
+    # The fictional force was inspected twice: the matrix sets the grades side by side.
+    tab.matrix_organisation.setCurrentText("Fenmarsh Constabulary (fictional)")
+    assert tab.matrix.columnCount() == 2 and tab.matrix.rowCount() == 5
+    cells = [tab.matrix.item(2, c).text() for c in range(2)]
+    assert cells == ["Inadequate", "Requires improvement"]

@@ -1,0 +1,88 @@
+"""Long work off the GUI thread, with a progress dialog that can be cancelled.
+
+The work runs in a QRunnable and reports through a QObject's signals, which Qt delivers to the
+GUI thread (queued connections). The work opens its own database session: a session never
+crosses threads. Cancelling asks the work to stop at its next check; its transaction is then
+rolled back, so nothing half-done is kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from db.errors import CaseReviewError
+
+
+class Cancelled(CaseReviewError):
+    """The user cancelled; nothing was changed."""
+
+
+class Progress:
+    """Handed to the work: ``check()`` raises Cancelled once the user has asked to stop."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("Cancelled; nothing was changed.")
+
+
+class _Signals(QObject):
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[Progress], Any], progress: Progress) -> None:
+        super().__init__()
+        self.work, self.progress = work, progress
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.progress)
+        except CaseReviewError as exc:
+            self.signals.failed.emit(exc.message)
+        except Exception as exc:  # an unexpected failure still must not kill the window
+            self.signals.failed.emit(f"Something went wrong: {exc}")
+        else:
+            self.signals.finished.emit(result)
+
+
+def run_in_background(
+    parent: QWidget,
+    label: str,
+    work: Callable[[Progress], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[str], None],
+) -> QProgressDialog:
+    progress = Progress()
+    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("casereview")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.canceled.connect(progress.cancel)
+    task = _Task(work, progress)
+
+    def finished(result: Any) -> None:
+        dialog.reset()
+        on_done(result)
+
+    def failed(message: str) -> None:
+        dialog.reset()
+        on_failed(message)
+
+    task.signals.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
+    task.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+    dialog._task = task  # type: ignore[attr-defined]  # keep the signals alive with the dialog
+    QThreadPool.globalInstance().start(task)
+    return dialog

@@ -1,0 +1,216 @@
+"""Every edit as a QUndoCommand on the one QUndoStack.
+
+A command is applied once by ``AppContext.run`` (so a refused change never reaches the stack);
+after that Qt calls ``redo`` and ``undo``. Each runs in its own transaction. Undoing a progress
+update appends a correction to the log instead of erasing the entry, because the log is
+append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+from sqlalchemy.orm import Session
+
+from db import editing, lifecycle
+from db.dates import format_date
+from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
+from db.errors import CaseReviewError
+from db.exchange.document import ReviewDoc
+from db.lifecycle import Closure
+from db.vocabulary import Status
+
+if TYPE_CHECKING:
+    from desktop.context import AppContext
+
+
+class UndoableCommand(QUndoCommand):
+    def __init__(self, context: AppContext, text: str) -> None:
+        super().__init__(text)
+        self.context = context
+        self.applied = False
+
+    def apply(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def revert(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self.applied:  # the first redo comes from push(), after apply() already ran
+            self.applied = False
+            return
+        self._in_transaction(self.apply)
+
+    def undo(self) -> None:
+        self._in_transaction(self.revert)
+
+    def _in_transaction(self, step: object) -> None:
+        try:
+            with self.context.database.transaction(self.context.actor) as session:
+                step(session)  # type: ignore[operator]
+        except CaseReviewError as exc:
+            self.setObsolete(True)
+            self.context.explain(exc)
+        self.context.data_changed.emit()
+
+
+class CreateReview(UndoableCommand):
+    def __init__(self, context: AppContext, fields: ReviewFields) -> None:
+        super().__init__(context, f"New review {fields.reference}")
+        self.fields = fields
+
+    def apply(self, session: Session) -> None:
+        editing.create_review(session, self.fields)
+
+    def revert(self, session: Session) -> None:
+        editing.delete_review(session, self.fields.reference, self.context.today())
+
+
+class EditReview(UndoableCommand):
+    def __init__(self, context: AppContext, old: ReviewFields, new: ReviewFields) -> None:
+        super().__init__(context, f"Edit review {new.reference}")
+        self.old, self.new = old, new
+
+    def apply(self, session: Session) -> None:
+        editing.update_review(session, self.old.reference, self.new)
+
+    def revert(self, session: Session) -> None:
+        editing.update_review(session, self.new.reference, self.old)
+
+
+class DeleteReview(UndoableCommand):
+    def __init__(self, context: AppContext, reference: str) -> None:
+        super().__init__(context, f"Delete review {reference}")
+        self.reference = reference
+        self.snapshot: ReviewDoc | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = editing.delete_review(session, self.reference, self.context.today())
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        editing.restore_review(session, self.snapshot)
+
+
+class CreateItem(UndoableCommand):
+    def __init__(self, context: AppContext, source: str, fields: ItemFields) -> None:
+        super().__init__(context, f"New recommendation {fields.number} of {source}")
+        self.source, self.fields = source, fields
+        self.key: ItemKey | None = None
+
+    def apply(self, session: Session) -> None:
+        self.key = editing.create_item(session, self.source, self.fields)
+
+    def revert(self, session: Session) -> None:
+        assert self.key is not None
+        editing.delete_item(session, self.key)
+
+
+class EditItem(UndoableCommand):
+    def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
+        super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
+        self.key, self.old, self.new = key, old, new
+        self.new_key = ItemKey(key.source, new.number, key.kind)
+
+    def apply(self, session: Session) -> None:
+        editing.update_item(session, self.key, self.new)
+
+    def revert(self, session: Session) -> None:
+        editing.update_item(session, self.new_key, self.old)
+
+
+class AddUpdate(UndoableCommand):
+    """A dated progress update, optionally changing the status (sign-off included)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        keys: list[ItemKey],
+        *,
+        on: dt.date,
+        author: str,
+        note: str = "",
+        status: Status | None = None,
+        reason: str = "",
+        closure: Closure | None = None,
+        text: str | None = None,
+    ) -> None:
+        if text is None:
+            what = (
+                f"{keys[0].number} of {keys[0].source}" if len(keys) == 1 else f"{len(keys)} items"
+            )
+            text = f"Status of {what} to {status.label.lower()}" if status else f"Update to {what}"
+        super().__init__(context, text)
+        self.keys, self.on, self.author, self.note = keys, on, author, note
+        self.status, self.reason, self.closure = status, reason, closure
+        self.previous: dict[ItemKey, StatusState] = {}
+
+    def apply(self, session: Session) -> None:
+        for key in self.keys:
+            self.previous[key] = editing.status_state(session, key)
+            rec = editing.item_by_key(session, key)
+            lifecycle.record_update(
+                session,
+                rec.id,
+                on=self.on,
+                author=self.author,
+                note=self.note,
+                status=self.status,
+                reason=self.reason,
+                closure=self.closure,
+            )
+
+    def revert(self, session: Session) -> None:
+        what = f"the update of {format_date(self.on)}"
+        if self.status is not None:
+            what += f" (to {self.status.label.lower()})"
+        for key, previous in self.previous.items():
+            editing.correct_status(
+                session,
+                key,
+                previous,
+                on=self.context.today(),
+                author=self.context.actor,
+                note=f"Correction: {what} was undone.",
+            )
+
+
+class AddEvidence(UndoableCommand):
+    def __init__(
+        self,
+        context: AppContext,
+        key: ItemKey,
+        *,
+        description: str,
+        reference: str | None,
+        file_name: str | None,
+        content: bytes | None,
+        media_type: str | None,
+    ) -> None:
+        super().__init__(context, f"Add evidence to {key.number} of {key.source}")
+        self.key = key
+        self.values = {
+            "description": description,
+            "reference": reference,
+            "file_name": file_name,
+            "content": content,
+            "media_type": media_type,
+        }
+        self.evidence_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        rec = editing.item_by_key(session, self.key)
+        item = lifecycle.add_evidence(
+            session,
+            rec.id,
+            added_by=self.context.actor,
+            **self.values,  # type: ignore[arg-type]
+        )
+        self.evidence_id = item.id
+
+    def revert(self, session: Session) -> None:
+        assert self.evidence_id is not None
+        editing.remove_evidence(session, self.key, self.evidence_id)

@@ -1,0 +1,462 @@
+"""Dialogs that take input: each field's problem is shown beside it, in one plain sentence,
+and nothing is saved until every field is acceptable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.dates import PartialDate, parse_user_partial_date
+from db.editing import ItemFields, Problems, ReviewFields
+from db.lifecycle import TRANSITIONS
+from db.vocabulary import ReviewKind, Status
+
+MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Agencies or themes typed as "Police; Council"."""
+    seen: list[str] = []
+    for part in text.replace("\n", ";").split(";"):
+        name = part.strip()
+        if name and name not in seen:
+            seen.append(name)
+    return tuple(seen)
+
+
+def find_data(combo: QComboBox, value: object) -> int:
+    """The index of the item holding ``value``, compared in Python (Qt's findData cannot
+    compare Python enums), or -1."""
+    wanted = value.value if isinstance(value, Status | ReviewKind) else value
+    for index in range(combo.count()):
+        if combo.itemData(index) == wanted:
+            return index
+    return -1
+
+
+def select_data(combo: QComboBox, value: object) -> None:
+    index = find_data(combo, value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def qdate(value: dt.date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def date_edit(value: dt.date, name: str) -> QDateEdit:
+    edit = QDateEdit(qdate(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMMM yyyy")
+    edit.setAccessibleName(name)
+    return edit
+
+
+class FormDialog(QDialog):
+    """A form whose rows each carry a message label for that field's problem."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(560)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.messages: dict[str, QLabel] = {}
+        self.fields: dict[str, QWidget] = {}
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+        self.check: Callable[[], Problems] = Problems
+
+    def add_row(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+        widget.setAccessibleName(label.replace("&", ""))
+        if hint:
+            widget.setToolTip(hint)
+        message = QLabel()
+        message.setObjectName(f"{name}_message")
+        message.setStyleSheet("color: #a4161a;")
+        message.setWordWrap(True)
+        message.hide()
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(message)
+        holder = QWidget()
+        holder.setLayout(column)
+        column.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        self.form.addRow(caption, holder)
+        self.messages[name] = message
+        self.fields[name] = widget
+        return widget
+
+    def show_problems(self, problems: Problems) -> None:
+        for name, label in self.messages.items():
+            text = problems.by_field.get(name, "")
+            label.setText(text)
+            label.setVisible(bool(text))
+        if problems:
+            first = next(iter(problems.by_field))
+            if first in self.fields:
+                self.fields[first].setFocus()
+
+    def _try_accept(self) -> None:
+        problems = self.check()
+        self.show_problems(problems)
+        if not problems:
+            self.accept()
+
+
+class ReviewDialog(FormDialog):
+    def __init__(
+        self,
+        check: Callable[[ReviewFields], Problems],
+        organisations: list[str],
+        fields: ReviewFields | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Edit review" if fields else "New review", parent)
+        self.reference = self.add_row("reference", "&Reference", QLineEdit())
+        self.kind = QComboBox()
+        for kind in ReviewKind:
+            self.kind.addItem(kind.label, kind.value)
+        self.add_row("kind", "&Kind", self.kind)
+        self.title_edit = self.add_row("title", "&Title", QLineEdit())
+        self.subject = self.add_row(
+            "subject", "&Subject", QLineEdit(), "As published, often anonymised: Child A"
+        )
+        self.commissioned_by = QComboBox()
+        self.commissioned_by.setEditable(True)
+        self.commissioned_by.addItems(["", *organisations])
+        self.add_row("commissioned_by", "&Commissioned by", self.commissioned_by)
+        self.published = self.add_row(
+            "published", "&Published", QLineEdit(), "For example 2010, March 2010 or 25 March 2010"
+        )
+        self.summary = self.add_row("summary", "S&ummary", QPlainTextEdit())
+        self.themes = self.add_row(
+            "themes", "T&hemes", QLineEdit(), "Separate themes with semicolons"
+        )
+        assert isinstance(self.reference, QLineEdit)
+        assert isinstance(self.title_edit, QLineEdit)
+        if fields:
+            self.reference.setText(fields.reference)
+            self.kind.setCurrentIndex(list(ReviewKind).index(fields.kind))
+            self.title_edit.setText(fields.title)
+            self.subject.setText(fields.subject)  # type: ignore[attr-defined]
+            self.commissioned_by.setCurrentText(fields.commissioned_by)
+            self.published.setText(fields.published.display() if fields.published else "")  # type: ignore[attr-defined]
+            self.summary.setPlainText(fields.summary)  # type: ignore[attr-defined]
+            self.themes.setText("; ".join(fields.themes))  # type: ignore[attr-defined]
+        self._check_fields = check
+        self.check = self._validate
+        self.result_fields: ReviewFields | None = None
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        published: PartialDate | None = None
+        text = self.published.text().strip()  # type: ignore[attr-defined]
+        if text:
+            try:
+                published = parse_user_partial_date(text)
+            except ValueError as exc:
+                problems.add("published", str(exc))
+        fields = ReviewFields(
+            reference=self.reference.text().strip(),  # type: ignore[attr-defined]
+            kind=ReviewKind(self.kind.currentData()),
+            title=self.title_edit.text().strip(),  # type: ignore[attr-defined]
+            subject=self.subject.text().strip(),  # type: ignore[attr-defined]
+            commissioned_by=self.commissioned_by.currentText().strip(),
+            published=published,
+            summary=self.summary.toPlainText().strip(),  # type: ignore[attr-defined]
+            themes=_names(self.themes.text()),  # type: ignore[attr-defined]
+        )
+        for name, message in self._check_fields(fields).by_field.items():
+            problems.add(name, message)
+        self.result_fields = fields
+        return problems
+
+
+class ItemDialog(FormDialog):
+    def __init__(
+        self,
+        check: Callable[[ItemFields], Problems],
+        today: dt.date,
+        fields: ItemFields | None = None,
+        parent: QWidget | None = None,
+        title: str = "",
+    ) -> None:
+        super().__init__(
+            title or ("Edit recommendation" if fields else "New recommendation"), parent
+        )
+        self.number = QLineEdit()
+        self.add_row("number", "&Number", self.number, "As published, for example 7 or 3.2")
+        self.text = QPlainTextEdit()
+        self.add_row("text", "&Text", self.text)
+        self.not_entered = QCheckBox("The text is not yet entered")
+        self.add_row("not_entered", "", self.not_entered)
+        self.not_entered.toggled.connect(lambda on: self.text.setEnabled(not on))
+        self.lead = QLineEdit()
+        self.add_row("lead_agencies", "&Lead agencies", self.lead, "Separate with semicolons")
+        self.joint = QLineEdit()
+        self.add_row("joint_agencies", "&Jointly with", self.joint, "Separate with semicolons")
+        self.actions = QPlainTextEdit()
+        self.actions.setMaximumHeight(80)
+        self.add_row("actions", "&Actions agreed", self.actions)
+        self.owner = QLineEdit()
+        self.add_row("owner", "&Owner", self.owner, "A role, e.g. Head of Public Protection")
+        self.has_target = QCheckBox("Has a target date")
+        self.target = date_edit(today, "Target date")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.has_target)
+        row.addWidget(self.target, 1)
+        holder = QWidget()
+        holder.setLayout(row)
+        self.add_row("target_date", "Tar&get date", holder)
+        self.has_target.toggled.connect(self.target.setEnabled)
+        self.themes = QLineEdit()
+        self.add_row("themes", "T&hemes", self.themes, "Separate with semicolons")
+        self.has_target.setChecked(True)
+        if fields:
+            self.number.setText(fields.number)
+            self.not_entered.setChecked(fields.text is None)
+            self.text.setPlainText(fields.text or "")
+            self.lead.setText("; ".join(fields.lead_agencies))
+            self.joint.setText("; ".join(fields.joint_agencies))
+            self.actions.setPlainText(fields.actions)
+            self.owner.setText(fields.owner)
+            self.has_target.setChecked(fields.target_date is not None)
+            if fields.target_date:
+                self.target.setDate(qdate(fields.target_date))
+            self.themes.setText("; ".join(fields.themes))
+        self._check_fields = check
+        self.check = self._validate
+        self.result_fields: ItemFields | None = None
+
+    def _validate(self) -> Problems:
+        fields = ItemFields(
+            number=self.number.text().strip(),
+            text=None if self.not_entered.isChecked() else self.text.toPlainText().strip(),
+            lead_agencies=_names(self.lead.text()),
+            joint_agencies=_names(self.joint.text()),
+            actions=self.actions.toPlainText().strip(),
+            owner=self.owner.text().strip(),
+            target_date=pydate(self.target.date()) if self.has_target.isChecked() else None,
+            themes=_names(self.themes.text()),
+        )
+        self.result_fields = fields
+        return self._check_fields(fields)
+
+
+class UpdateDialog(FormDialog):
+    """A dated progress update; optionally a change of status (closing asks for an assurer)."""
+
+    def __init__(
+        self,
+        current: Status,
+        today: dt.date,
+        author: str,
+        parent: QWidget | None = None,
+        *,
+        status: Status | None = None,
+        title: str = "Add a progress update",
+    ) -> None:
+        super().__init__(title, parent)
+        self.on = date_edit(today, "Date of the update")
+        self.add_row("on", "&Date", self.on)
+        self.author = QLineEdit(author)
+        self.add_row("author", "&By", self.author)
+        self.status = QComboBox()
+        self.status.addItem(f"No change ({current.label.lower()})", None)
+        for option in Status:
+            if option in TRANSITIONS[current]:
+                self.status.addItem(option.label, option.value)
+        self.add_row("status", "&Status", self.status)
+        self.note = QPlainTextEdit()
+        self.note.setMaximumHeight(110)
+        self.add_row("note", "&Note", self.note)
+        self.reason = QLineEdit()
+        self.add_row("reason", "&Reason", self.reason, "Why it is not accepted or superseded")
+        self.assured_by = QLineEdit()
+        self.add_row("assured_by", "&Assured by", self.assured_by, "Who gave assurance")
+        self.status.currentIndexChanged.connect(self._status_changed)
+        if status is not None:
+            select_data(self.status, status)
+        self._status_changed()
+        self.check = self._validate
+
+    def chosen_status(self) -> Status | None:
+        # Qt hands a StrEnum back as its plain string.
+        value = self.status.currentData()
+        return Status(value) if value else None
+
+    def _status_changed(self) -> None:
+        status = self.chosen_status()
+        self.reason.setEnabled(status in (Status.NOT_ACCEPTED, Status.SUPERSEDED))
+        self.assured_by.setEnabled(status is Status.CLOSED)
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        status = self.chosen_status()
+        if not self.author.text().strip():
+            problems.add("author", "Say who is making the update.")
+        if status is None and not self.note.toPlainText().strip():
+            problems.add("note", "Write a note, or choose a new status.")
+        if status is Status.NOT_ACCEPTED and not self.reason.text().strip():
+            problems.add("reason", "Give the reason it is not accepted.")
+        if status is Status.CLOSED and not self.assured_by.text().strip():
+            problems.add("assured_by", "Closing needs the name of the person giving assurance.")
+        if pydate(self.on.date()) > dt.date.today() + dt.timedelta(days=1):
+            problems.add("on", "An update cannot be dated in the future.")
+        return problems
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "on": pydate(self.on.date()),
+            "author": self.author.text().strip(),
+            "note": self.note.toPlainText().strip(),
+            "status": self.chosen_status(),
+            "reason": self.reason.text().strip(),
+            "assured_by": self.assured_by.text().strip(),
+        }
+
+
+class EvidenceDialog(FormDialog):
+    """Evidence: a file stored in the database, or a reference to where it is kept."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Add evidence", parent)
+        self.description = QLineEdit()
+        self.add_row("description", "&Description", self.description)
+        self.reference = QLineEdit()
+        self.add_row(
+            "reference", "&Reference", self.reference, "Where it is kept, e.g. a document number"
+        )
+        self.file_label = QLabel("No file chosen")
+        choose = QPushButton("Choose &file…")
+        choose.setAccessibleName("Choose a file")
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.file_label, 1)
+        row.addWidget(choose)
+        holder = QWidget()
+        holder.setLayout(row)
+        self.add_row("file", "File", holder)
+        self.path: Path | None = None
+        self.content: bytes | None = None
+        self.check = self._validate
+
+    def _choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose the evidence file")
+        if name:
+            self.set_file(Path(name))
+
+    def set_file(self, path: Path) -> None:
+        self.path = path
+        self.file_label.setText(path.name)
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        if not self.description.text().strip():
+            problems.add("description", "Describe the evidence.")
+        self.content = None
+        if self.path is not None:
+            try:
+                size = self.path.stat().st_size
+                if size > MAX_EVIDENCE_BYTES:
+                    problems.add(
+                        "file",
+                        f"{self.path.name} is larger than 25 MB; store it elsewhere and give "
+                        "a reference instead.",
+                    )
+                else:
+                    self.content = self.path.read_bytes()
+            except OSError as exc:
+                problems.add("file", f"Cannot read {self.path.name}: {exc.strerror or exc}.")
+        elif not self.reference.text().strip():
+            problems.add("reference", "Give a reference to where it is kept, or choose a file.")
+        return problems
+
+    def values(self) -> dict[str, Any]:
+        media_type = None
+        if self.path is not None:
+            media_type = mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+        return {
+            "description": self.description.text().strip(),
+            "reference": self.reference.text().strip() or None,
+            "file_name": self.path.name if self.path else None,
+            "content": self.content,
+            "media_type": media_type,
+        }
+
+
+class ChooseStatusDialog(FormDialog):
+    """The status for a bulk change, with the note and reason it needs."""
+
+    def __init__(self, count: int, today: dt.date, author: str, parent: QWidget | None = None):
+        super().__init__(f"Change the status of {count} items", parent)
+        self.status = QComboBox()
+        for option in Status:
+            if option is not Status.CLOSED:  # closing is a sign-off, one item at a time
+                self.status.addItem(option.label, option.value)
+        self.add_row("status", "&New status", self.status)
+        self.on = date_edit(today, "Date")
+        self.add_row("on", "&Date", self.on)
+        self.author = QLineEdit(author)
+        self.add_row("author", "&By", self.author)
+        self.note = QLineEdit()
+        self.add_row("note", "N&ote", self.note)
+        self.check = self._validate
+
+    def chosen_status(self) -> Status:
+        return Status(self.status.currentData())
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        if not self.author.text().strip():
+            problems.add("author", "Say who is making the change.")
+        if self.chosen_status() is Status.NOT_ACCEPTED and not self.note.text().strip():
+            problems.add("note", "Give the reason they are not accepted.")
+        return problems
+
+
+__all__ = [
+    "ChooseStatusDialog",
+    "EvidenceDialog",
+    "FormDialog",
+    "ItemDialog",
+    "ReviewDialog",
+    "UpdateDialog",
+]

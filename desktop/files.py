@@ -1,0 +1,30 @@
+"""Writing files so that a failure never leaves a half-written one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+from db.errors import CaseReviewError
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write beside the target and rename over it, so a failure leaves the old file whole."""
+    if target.is_dir():
+        raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
+    folder = target.parent if str(target.parent) else Path()
+    if not folder.is_dir():
+        raise CaseReviewError(f"The folder {folder} does not exist.")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).replace(target)
+    except OSError as exc:
+        with suppress(OSError):
+            Path(temp).unlink()
+        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None

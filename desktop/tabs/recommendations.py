@@ -1,0 +1,575 @@
+"""The Recommendations tab: every tracked item from reviews and inspections, with a filter bar,
+a detail pane (progress log, evidence, sign-off) and bulk status changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import editing, queries, tracker
+from db.dates import format_date
+from db.editing import ItemKey
+from db.errors import CaseReviewError, NotFoundError
+from db.lifecycle import Closure
+from db.tracker import TrackerFilter
+from db.vocabulary import Rating, Status
+from desktop import settings as keys
+from desktop.commands import AddEvidence, AddUpdate, CreateItem, EditItem
+from desktop.context import AppContext
+from desktop.dialogs import (
+    ChooseStatusDialog,
+    EvidenceDialog,
+    ItemDialog,
+    UpdateDialog,
+    find_data,
+    pydate,
+    qdate,
+)
+from desktop.palette import rating_colours
+from desktop.tabs.common import TablePage, configure_table, esc
+from desktop.tracker_model import COLUMNS, TrackerModel
+
+ALL = "All"
+
+
+def _combo(name: str, first: str = ALL) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    combo.setToolTip(name)
+    combo.addItem(first, None)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
+
+
+class FilterBar(QWidget):
+    """Search and filters; emits nothing itself, the tab reads ``current()`` on any change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search text, actions and updates")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search recommendations")
+        self.source = _combo("Source", "All sources")
+        self.agency = _combo("Agency", "All agencies")
+        self.status = _combo("Status", "All statuses")
+        for status in Status:
+            self.status.addItem(status.label, status.value)
+        self.rating = _combo("Rating", "All ratings")
+        for rating in Rating:
+            self.rating.addItem(rating.label, rating.value)
+        self.theme = _combo("Theme", "All themes")
+        self.overdue = QCheckBox("&Overdue")
+        self.overdue.setAccessibleName("Only overdue items")
+        self.due = QCheckBox("&Due before")
+        self.due.setAccessibleName("Only items due before a date")
+        self.due_date = QDateEdit()
+        self.due_date.setCalendarPopup(True)
+        self.due_date.setDisplayFormat("d MMM yyyy")
+        self.due_date.setAccessibleName("Due before this date")
+        self.due_date.setEnabled(False)
+        self.due.toggled.connect(self.due_date.setEnabled)
+        self.clear = QPushButton("Clear filters")
+        self.clear.clicked.connect(self.reset)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.addWidget(self.search, 3)
+        for widget in (self.source, self.agency, self.status, self.rating, self.theme):
+            row.addWidget(widget, 1)
+        row.addWidget(self.overdue)
+        row.addWidget(self.due)
+        row.addWidget(self.due_date)
+        row.addWidget(self.clear)
+
+    def set_choices(self, choices: tracker.FilterChoices) -> None:
+        for combo, values in (
+            (self.source, choices.sources),
+            (self.agency, choices.agencies),
+            (self.theme, choices.themes),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value, value)
+            index = find_data(combo, current) if current is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+
+    def current(self) -> TrackerFilter:
+        # Qt hands StrEnum data back as plain strings.
+        status, rating = self.status.currentData(), self.rating.currentData()
+        return TrackerFilter(
+            text=self.search.text(),
+            source=self.source.currentData(),
+            agency=self.agency.currentData(),
+            statuses=frozenset({Status(status)}) if status else frozenset(),
+            rating=Rating(rating) if rating else None,
+            overdue=self.overdue.isChecked(),
+            theme=self.theme.currentData(),
+            due_before=pydate(self.due_date.date()) if self.due.isChecked() else None,
+        )
+
+    def reset(self) -> None:
+        self.search.clear()
+        for combo in (self.source, self.agency, self.status, self.rating, self.theme):
+            combo.setCurrentIndex(0)
+        self.overdue.setChecked(False)
+        self.due.setChecked(False)
+
+    def state(self) -> dict[str, Any]:
+        flt = self.current()
+        return {
+            "text": flt.text,
+            "source": flt.source or "",
+            "agency": flt.agency or "",
+            "status": next(iter(flt.statuses)).value if flt.statuses else "",
+            "rating": flt.rating.value if flt.rating else "",
+            "overdue": flt.overdue,
+            "theme": flt.theme or "",
+            "due_before": flt.due_before.isoformat() if flt.due_before else "",
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.search.setText(str(state.get("text", "")))
+        for combo, key in (
+            (self.source, "source"),
+            (self.agency, "agency"),
+            (self.theme, "theme"),
+        ):
+            index = find_data(combo, state.get(key) or None)
+            combo.setCurrentIndex(max(index, 0))
+        for combo, key, kind in ((self.status, "status", Status), (self.rating, "rating", Rating)):
+            value = state.get(key) or ""
+            index = find_data(combo, value) if value in {m.value for m in kind} else 0
+            combo.setCurrentIndex(max(index, 0))
+        self.overdue.setChecked(str(state.get("overdue")).lower() == "true")
+        due = str(state.get("due_before") or "")
+        if due:
+            try:
+                self.due_date.setDate(qdate(dt.date.fromisoformat(due)))
+                self.due.setChecked(True)
+            except ValueError:
+                self.due.setChecked(False)
+
+    def changes(self) -> list[Any]:
+        return [
+            self.search.textChanged,
+            self.source.currentIndexChanged,
+            self.agency.currentIndexChanged,
+            self.status.currentIndexChanged,
+            self.rating.currentIndexChanged,
+            self.theme.currentIndexChanged,
+            self.overdue.toggled,
+            self.due.toggled,
+            self.due_date.dateChanged,
+        ]
+
+
+class RecommendationsTab(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.loaded = False
+        self.model = TrackerModel(context.database, context.today, self)
+        self.filters = FilterBar()
+        self.filters.due_date.setDate(qdate(context.today() + dt.timedelta(days=42)))
+        self.view = configure_table(QTableView(), "Recommendations table", [])
+        self.view.setModel(self.model)
+        for number, column in enumerate(COLUMNS):
+            self.view.setColumnWidth(number, column.width)
+        self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of matching items")
+
+        self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Recommendation detail")
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._open_link)
+        self.update_button = QPushButton("Add &update…")
+        self.evidence_button = QPushButton("Add &evidence…")
+        self.sign_off_button = QPushButton("&Sign off…")
+        self.edit_button = QPushButton("Ed&it…")
+        self.bulk_button = QPushButton("C&hange status of selected…")
+        for button, handler in (
+            (self.update_button, self.add_update),
+            (self.evidence_button, self.add_evidence),
+            (self.sign_off_button, self.sign_off),
+            (self.edit_button, self.edit_item),
+            (self.bulk_button, self.bulk_status),
+        ):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            button.clicked.connect(handler)
+
+        detail_panel = QWidget()
+        detail_layout = QVBoxLayout(detail_panel)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.detail, 1)
+        buttons = QHBoxLayout()
+        for button in (
+            self.update_button,
+            self.evidence_button,
+            self.sign_off_button,
+            self.edit_button,
+        ):
+            buttons.addWidget(button)
+        detail_layout.addLayout(buttons)
+
+        table_panel = QWidget()
+        table_layout = QVBoxLayout(table_panel)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.view, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.bulk_button)
+        table_layout.addLayout(footer)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(table_panel)
+        self.splitter.addWidget(detail_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1040, 400])
+        self.page = TablePage(
+            self.splitter,
+            "No recommendations yet. They appear here from every review and inspection.",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.page, 1)
+
+        self.model.total_changed.connect(self._show_total)
+        self.model.reloaded.connect(self._after_reload)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        for signal in self.filters.changes():
+            signal.connect(self._filters_changed)
+        self._restoring = False
+        self._update_buttons()
+
+    # -- loading
+
+    def load(self) -> None:
+        """Read the filter choices and the first page (the first time the tab is shown)."""
+        self.loaded = True
+        with self.context.database.session() as session:
+            choices = tracker.filter_choices(session)
+        self._restoring = True
+        self.filters.set_choices(choices)
+        if not hasattr(self, "_restored"):
+            self._restored = True
+            self.filters.restore(self.context.settings.get(keys.TRACKER_FILTER))
+            self._restore_layout()
+        self._restoring = False
+        self.model.filter = self.filters.current()
+        self.model.reload()
+
+    def refresh(self) -> None:
+        if self.loaded:
+            selected = self.selected_ids()
+            self.load()
+            self._select_ids(selected)
+
+    def _filters_changed(self) -> None:
+        if not self._restoring:
+            self.model.set_filter(self.filters.current())
+
+    def _after_reload(self) -> None:
+        self.page.show_rows(1 if (self.model.rows or self._filtering()) else 0)
+        if self.model.total is None:
+            self.count_label.setText("Counting…")
+        self._show_detail()
+
+    def _filtering(self) -> bool:
+        return self.model.filter != TrackerFilter()
+
+    def _show_total(self, total: int) -> None:
+        noun = "item" if total == 1 else "items"
+        self.count_label.setText(f"{total:,} {noun}" + (" match" if self._filtering() else ""))
+
+    # -- selection and detail
+
+    def selected_rows(self) -> list[queries.RecommendationRow]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
+
+    def selected_ids(self) -> list[int]:
+        return [row.id for row in self.selected_rows()]
+
+    def _select_ids(self, ids: list[int]) -> None:
+        wanted = set(ids)
+        for number, row in enumerate(self.model.rows):
+            if row.id in wanted:
+                self.view.selectRow(number)
+                break
+
+    def current_key(self) -> ItemKey | None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        return ItemKey(row.source, row.number, row.kind)
+
+    def _update_buttons(self) -> None:
+        rows = self.selected_rows()
+        one = len(rows) == 1
+        for button in (self.update_button, self.evidence_button, self.edit_button):
+            button.setEnabled(one)
+        self.sign_off_button.setEnabled(one and rows[0].status is not Status.CLOSED)
+        self.bulk_button.setEnabled(len(rows) >= 1)
+
+    def _show_detail(self) -> None:
+        self._update_buttons()
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            message = (
+                f"{len(rows)} items selected." if rows else "Select an item to see its detail."
+            )
+            self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
+            return
+        with self.context.database.session() as session:
+            detail = queries.item_detail(session, rows[0].id, self.context.today())
+        self.detail.setHtml(render_detail(detail) if detail else "")
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() != "evidence":
+            return
+        with self.context.database.session() as session:
+            stored = queries.evidence_file(session, int(url.path() or url.host() or 0))
+        if stored is None:
+            return
+        name, content = stored
+        folder = Path(tempfile.mkdtemp(prefix="casereview-evidence-"))
+        target = folder / Path(name).name
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    # -- edits
+
+    def add_update(self, status: Status | None = None) -> None:
+        key, rows = self.current_key(), self.selected_rows()
+        if key is None:
+            return
+        dialog = UpdateDialog(
+            rows[0].status,
+            self.context.today(),
+            self.context.actor,
+            self,
+            status=status if isinstance(status, Status) else None,
+            title="Sign off" if status is Status.CLOSED else "Add a progress update",
+        )
+        if not dialog.exec():
+            return
+        values = dialog.values()
+        closure = (
+            Closure(values["assured_by"], values["on"])
+            if values["status"] is Status.CLOSED
+            else None
+        )
+        self.context.run(
+            AddUpdate(
+                self.context,
+                [key],
+                on=values["on"],
+                author=values["author"],
+                note=values["note"],
+                status=values["status"],
+                reason=values["reason"],
+                closure=closure,
+            ),
+            self,
+        )
+
+    def sign_off(self) -> None:
+        self.add_update(Status.CLOSED)
+
+    def add_evidence(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        dialog = EvidenceDialog(self)
+        if dialog.exec():
+            self.context.run(AddEvidence(self.context, key, **dialog.values()), self)
+
+    def edit_item(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                old = editing.item_fields(session, key)
+        except NotFoundError as exc:
+            self.context.explain(exc, self)
+            return
+
+        def check(fields: editing.ItemFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                if key.kind.value == "recommendation" and self._is_review(key.source):
+                    return editing.check_item(session, key.source, fields, editing=key.number)
+                return editing.Problems()
+
+        dialog = ItemDialog(check, self.context.today(), old, self)
+        if dialog.exec() and dialog.result_fields is not None:
+            self.context.run(EditItem(self.context, key, old, dialog.result_fields), self)
+
+    def _is_review(self, reference: str) -> bool:
+        with self.context.database.session() as session:
+            return queries.review_summary(session, reference) is not None
+
+    def new_item(self, source: str | None = None) -> None:
+        source = source or self.filters.source.currentData()
+        rows = self.selected_rows()
+        if source is None and rows and not rows[0].from_inspection:
+            source = rows[0].source
+        if source is None or not self._is_review(source):
+            self.context.explain(
+                CaseReviewError(
+                    "Choose the review first: select one of its recommendations, or pick it "
+                    "as the source in the filter bar."
+                ),
+                self,
+            )
+            return
+
+        def check(fields: editing.ItemFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                return editing.check_item(session, source, fields)
+
+        dialog = ItemDialog(
+            check, self.context.today(), None, self, f"New recommendation for {source}"
+        )
+        if dialog.exec() and dialog.result_fields is not None:
+            self.context.run(CreateItem(self.context, source, dialog.result_fields), self)
+
+    def bulk_status(self) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        dialog = ChooseStatusDialog(len(rows), self.context.today(), self.context.actor, self)
+        if not dialog.exec():
+            return
+        status = dialog.chosen_status()
+        note = dialog.note.text().strip()
+        self.context.run(
+            AddUpdate(
+                self.context,
+                [ItemKey(r.source, r.number, r.kind) for r in rows],
+                on=pydate(dialog.on.date()),
+                author=dialog.author.text().strip(),
+                note=note,
+                status=status,
+                reason=note,
+            ),
+            self,
+        )
+
+    # -- settings
+
+    def _restore_layout(self) -> None:
+        header = self.context.settings.get(keys.TRACKER_HEADER)
+        if not header.isEmpty():
+            self.view.horizontalHeader().restoreState(header)
+        splitter = self.context.settings.get(keys.TRACKER_SPLITTER)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def save_settings(self) -> None:
+        if not self.loaded:
+            return
+        self.context.settings.set(keys.TRACKER_HEADER, self.view.horizontalHeader().saveState())
+        self.context.settings.set(keys.TRACKER_SPLITTER, self.splitter.saveState())
+        self.context.settings.set(keys.TRACKER_FILTER, self.filters.state())
+
+
+def render_detail(item: queries.ItemDetail) -> str:
+    background, text = rating_colours(item.rating)
+    rating = (
+        f"<span style='background:{background.name()};color:{text.name()};"
+        f"padding:1px 6px'>&nbsp;{esc(item.rating.label)}&nbsp;</span>"
+    )
+    parts = [
+        f"<h3 style='margin:0'>{esc(item.kind.label)} {esc(item.number)}</h3>",
+        f"<p style='color:#555;margin-top:2px'>{esc(item.source)} — {esc(item.source_title)}</p>",
+        f"<p>{esc(item.text) if item.text is not None else '<i>Text not yet entered.</i>'}</p>",
+        "<table cellspacing='0' cellpadding='2'>",
+    ]
+
+    def row(label: str, value: str) -> None:
+        if value:
+            parts.append(
+                f"<tr><td style='color:#555;padding-right:10px'>{label}</td><td>{value}</td></tr>"
+            )
+
+    row(
+        "Status",
+        esc(item.status.label) + (f" — {esc(item.status_reason)}" if item.status_reason else ""),
+    )
+    row("Rating", rating)
+    row("Lead", esc("; ".join(item.lead_agencies)))
+    row("Jointly with", esc("; ".join(item.joint_agencies)))
+    row("Owner", esc(item.owner))
+    row("Target date", esc(format_date(item.target_date)))
+    row("Actions", esc(item.actions))
+    row("Themes", esc("; ".join(item.themes)))
+    if item.assured_by:
+        signed = esc(item.assured_by)
+        if item.assured_on:
+            signed += f", {esc(format_date(item.assured_on))}"
+        row("Signed off by", signed)
+    parts.append("</table>")
+    parts.append("<h4>Progress</h4>")
+    if item.updates:
+        parts.append("<ul style='margin-left:-20px'>")
+        for update in reversed(item.updates):
+            change = f" <b>→ {esc(update.status.label)}</b>" if update.status else ""
+            parts.append(
+                f"<li><b>{esc(format_date(update.on))}</b>, {esc(update.author)}{change}"
+                f"<br>{esc(update.note)}</li>"
+            )
+        parts.append("</ul>")
+    else:
+        parts.append("<p style='color:#666'>No updates yet.</p>")
+    parts.append("<h4>Evidence</h4>")
+    if item.evidence:
+        parts.append("<ul style='margin-left:-20px'>")
+        for evidence in item.evidence:
+            where = esc(evidence.reference or "")
+            if evidence.file_name:
+                link = f"<a href='evidence:{evidence.id}'>{esc(evidence.file_name)}</a>"
+                where = f"{link}{'; ' + where if where else ''}"
+            added = (
+                f"added by {esc(evidence.added_by)}, {esc(format_date(evidence.added_at.date()))}"
+            )
+            parts.append(
+                f"<li>{esc(evidence.description)}<br>"
+                f"<span style='color:#555'>{where} — {added}</span></li>"
+            )
+        parts.append("</ul>")
+    else:
+        parts.append("<p style='color:#666'>No evidence yet. Closing needs at least one item.</p>")
+    return "".join(parts)

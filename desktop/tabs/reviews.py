@@ -1,0 +1,222 @@
+"""The Reviews tab: every review with its counts and progress; create, edit and delete."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import editing, queries
+from db.editing import ReviewFields
+from db.vocabulary import REVIEW_KIND_ABBREVIATIONS
+from desktop import settings as keys
+from desktop.commands import CreateReview, DeleteReview, EditReview
+from desktop.context import AppContext
+from desktop.dialogs import ReviewDialog
+from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
+from desktop.tabs.common import TablePage, esc, make_table
+
+COLUMNS: list[Column[queries.ReviewRow]] = [
+    Column("Reference", lambda r: r.reference, width=190),
+    Column(
+        "Kind",
+        lambda r: REVIEW_KIND_ABBREVIATIONS[r.kind],
+        tooltip=lambda r: r.kind.label,
+        width=90,
+    ),
+    Column("Title", lambda r: r.title, tooltip=lambda r: r.title, width=360),
+    Column("Commissioned by", lambda r: r.commissioned_by, width=250),
+    Column(
+        "Published",
+        lambda r: r.published.display() if r.published else "",
+        sort_key=lambda r: none_last(r.published.earliest() if r.published else None),
+        width=130,
+    ),
+    Column(
+        "Recommendations",
+        lambda r: str(r.recommendations),
+        sort_key=lambda r: r.recommendations,
+        align=RIGHT,
+        width=125,
+    ),
+    Column("Open", lambda r: str(r.open), sort_key=lambda r: r.open, align=RIGHT, width=55),
+    Column(
+        "Overdue", lambda r: str(r.overdue), sort_key=lambda r: r.overdue, align=RIGHT, width=70
+    ),
+    Column(
+        "Progress",
+        lambda r: f"{r.progress:.0%}" if r.progress is not None else "",
+        sort_key=lambda r: none_last(r.progress),
+        align=RIGHT,
+        tooltip=lambda r: "Share of recommendations closed, superseded or not accepted",
+        width=80,
+    ),
+]
+
+
+class ReviewsTab(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.loaded = False
+        self.model: RowTableModel[queries.ReviewRow] = RowTableModel(COLUMNS, self)
+        self.view = make_table(self.model, "Reviews table")
+        self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Review detail")
+        self.new_button = QPushButton("&New review…")
+        self.edit_button = QPushButton("&Edit…")
+        self.delete_button = QPushButton("&Delete…")
+        for button, handler in (
+            (self.new_button, self.new_review),
+            (self.edit_button, self.edit_review),
+            (self.delete_button, self.delete_review),
+        ):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            button.clicked.connect(handler)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        right_layout.addLayout(buttons)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setSizes([1060, 380])
+        self.page = TablePage(
+            self.splitter,
+            "No reviews yet. Load the sample data from the File menu to see how casereview "
+            "works, or add a review with Edit ▸ New review.",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.page)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+
+    def load(self) -> None:
+        first = not self.loaded
+        self.loaded = True
+        selected = self.selected_reference()
+        with self.context.database.session() as session:
+            rows = queries.review_rows(session, self.context.today())
+        self.model.set_rows(rows)
+        self.page.show_rows(len(rows))
+        if first:
+            self._restore_layout()
+        self.select(selected or (rows[0].reference if rows else None))
+        self._show_detail()
+
+    def refresh(self) -> None:
+        if self.loaded:
+            self.load()
+
+    def selected_reference(self) -> str | None:
+        indexes = self.view.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        row = indexes[0].data(ROW_ROLE)
+        return row.reference if row is not None else None
+
+    def select(self, reference: str | None) -> None:
+        proxy = self.view.model()
+        for number in range(proxy.rowCount()):
+            row = proxy.index(number, 0).data(ROW_ROLE)
+            if row is not None and row.reference == reference:
+                self.view.selectRow(number)
+                return
+
+    def _show_detail(self) -> None:
+        reference = self.selected_reference()
+        self.edit_button.setEnabled(reference is not None)
+        self.delete_button.setEnabled(reference is not None)
+        if reference is None:
+            self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
+            return
+        with self.context.database.session() as session:
+            review = queries.review_summary(session, reference)
+        if review is None:
+            return
+        published = review.published.display() if review.published else "not recorded"
+        facts = [
+            ("Subject", review.subject),
+            ("Commissioned by", review.commissioned_by),
+            ("Published", published),
+            ("Themes", "; ".join(review.themes)),
+        ]
+        rows = "".join(
+            f"<tr><td style='color:#555;padding-right:10px'>{label}</td><td>{esc(value)}</td></tr>"
+            for label, value in facts
+        )
+        self.detail.setHtml(
+            f"<h3 style='margin:0'>{esc(review.title)}</h3>"
+            f"<p style='color:#555'>{esc(review.reference)} — {esc(review.kind.label)}</p>"
+            f"<table cellpadding='2'>{rows}</table><p>{esc(review.summary)}</p>"
+        )
+
+    def _dialog(self, fields: ReviewFields | None) -> ReviewDialog:
+        with self.context.database.session() as session:
+            organisations = queries.organisation_names(session)
+        editing_reference = fields.reference if fields else None
+
+        def check(candidate: ReviewFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                return editing.check_review(session, candidate, editing=editing_reference)
+
+        return ReviewDialog(check, organisations, fields, self)
+
+    def new_review(self) -> None:
+        dialog = self._dialog(None)
+        if (
+            dialog.exec()
+            and dialog.result_fields is not None
+            and self.context.run(CreateReview(self.context, dialog.result_fields), self)
+        ):
+            self.select(dialog.result_fields.reference)
+
+    def edit_review(self) -> None:
+        reference = self.selected_reference()
+        if reference is None:
+            return
+        with self.context.database.session() as session:
+            old = editing.review_fields(session, reference)
+        dialog = self._dialog(old)
+        if dialog.exec() and dialog.result_fields is not None:
+            self.context.run(EditReview(self.context, old, dialog.result_fields), self)
+
+    def delete_review(self) -> None:
+        reference = self.selected_reference()
+        if reference is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete review",
+            f"Delete the review {reference} with all its recommendations, their progress "
+            "updates and evidence? You can undo this with Edit ▸ Undo.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.context.run(DeleteReview(self.context, reference), self)
+
+    def _restore_layout(self) -> None:
+        header = self.context.settings.get(keys.REVIEWS_HEADER)
+        if not header.isEmpty():
+            self.view.horizontalHeader().restoreState(header)
+        splitter = self.context.settings.get(keys.REVIEWS_SPLITTER)
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def save_settings(self) -> None:
+        if self.loaded:
+            self.context.settings.set(keys.REVIEWS_HEADER, self.view.horizontalHeader().saveState())
+            self.context.settings.set(keys.REVIEWS_SPLITTER, self.splitter.saveState())

@@ -1,0 +1,54 @@
+"""Regenerate the README's screenshots: every tab at 1440x900, on the sample data.
+
+QT_QPA_PLATFORM=offscreen python scripts/screenshots.py docs/screenshots
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from db.dataset import load_sample
+from db.engine import open_database, resolve_location
+from desktop.context import AppContext
+from desktop.settings import Settings
+from desktop.window import MainWindow
+
+TODAY = dt.date(2026, 11, 22)
+TABS = ("reviews", "recommendations", "inspection-grades")
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as folder:
+        database = open_database(resolve_location(f"{folder}/sample.sqlite3"), create=True)
+        with database.transaction("screenshots") as session:
+            load_sample(session, TODAY)
+        settings = Settings(QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat))
+        window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Panel"))
+        window.resize(1440, 900)
+        window.show()
+        window.refresh()
+        for number, name in enumerate(TABS):
+            window.tabs.setCurrentIndex(number)
+            if name == "recommendations":
+                window.recommendations_tab.view.selectRow(20)
+            app.processEvents()
+            window.grab().save(str(out / f"{name}.png"))
+            print(out / f"{name}.png")
+        window.close()
+        database.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
