@@ -307,6 +307,8 @@ class Recommendation(Timestamped, Base):
         UniqueConstraint("review_id", "number"),
         UniqueConstraint("inspection_id", "kind", "number"),
         Index("ix_recommendations_source_key_position", "source_key", "position"),
+        # Covers the Reviews tab's counts of open and overdue items per review.
+        Index("ix_recommendations_review_rollup", "review_id", "status", "target_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

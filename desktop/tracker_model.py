@@ -32,6 +32,7 @@ from desktop.table_model import ROW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
+COUNT_DELAY_MS = 250
 NOT_ENTERED = "(text not yet entered)"
 
 
@@ -79,7 +80,9 @@ class TrackerModel(QAbstractTableModel):
         self.rows: list[RecommendationRow] = []
         self.total: int | None = None
         self._exhausted = True
+        # Counting every match costs more than fetching a page, so it waits until typing pauses.
         self._count_timer = QTimer(self)
+        self._count_timer.setInterval(COUNT_DELAY_MS)
         self._count_timer.setSingleShot(True)
         self._count_timer.timeout.connect(self._count)
 
@@ -108,9 +111,10 @@ class TrackerModel(QAbstractTableModel):
         self.endResetModel()
         self.reloaded.emit()
         if self.total is not None:
+            self._count_timer.stop()
             self.total_changed.emit(self.total)
         else:
-            self._count_timer.start(0)
+            self._count_timer.start()
 
     def _count(self) -> None:
         with self.database.session() as session:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import editing, queries, tracker
+from db import editing, queries, search, tracker
 from db.dates import format_date
 from db.editing import ItemKey
 from db.errors import CaseReviewError, NotFoundError
@@ -122,7 +122,8 @@ class FilterBar(QWidget):
         # Qt hands StrEnum data back as plain strings.
         status, rating = self.status.currentData(), self.rating.currentData()
         return TrackerFilter(
-            text=self.search.text(),
+            # Only the words matter: "staff " asks the same as "staff".
+            text=" ".join(search.words(self.search.text())),
             source=self.source.currentData(),
             agency=self.agency.currentData(),
             statuses=frozenset({Status(status)}) if status else frozenset(),

@@ -46,6 +46,11 @@ def upgrade() -> None:
         batch.create_index(
             "ix_recommendations_source_key_position", ["source_key", "position"], unique=False
         )
+        batch.create_index(
+            "ix_recommendations_review_rollup",
+            ["review_id", "status", "target_date"],
+            unique=False,
+        )
     with op.batch_alter_table("review_themes") as batch:
         batch.create_index(batch.f("ix_review_themes_theme_id"), ["theme_id"])
     with op.batch_alter_table("recommendation_themes") as batch:
@@ -93,6 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table("review_themes") as batch:
         batch.drop_index(batch.f("ix_review_themes_theme_id"))
     with op.batch_alter_table("recommendations") as batch:
+        batch.drop_index("ix_recommendations_review_rollup")
         batch.drop_index("ix_recommendations_source_key_position")
         batch.drop_column("source_key")
         batch.drop_column("search_text")
