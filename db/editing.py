@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.dates import PartialDate
-from db.errors import NotFoundError, RuleError
-from db.exchange.document import ReviewDoc
+from db.errors import DocumentError, NotFoundError, RuleError
+from db.exchange.document import InitiativeDoc, LinkDoc, ReviewDoc
 from db.exchange.store import Importer, collect_document
 from db.models import (
     Evidence,
+    Initiative,
     Inspection,
     Organisation,
     ProgressUpdate,
@@ -349,3 +350,90 @@ def remove_evidence(session: Session, key: ItemKey, evidence_id: int) -> None:
         )
     session.delete(item)
     session.flush()
+
+
+# ----------------------------------------------------------------------------- initiatives
+
+
+def initiative_doc(session: Session, name: str) -> InitiativeDoc:
+    for doc in collect_document(session, dt.date.today()).initiatives:
+        if doc.name == name:
+            return doc
+    raise NotFoundError(f"There is no initiative called {name}.")
+
+
+def check_initiative(session: Session, doc: InitiativeDoc, *, editing: str | None) -> Problems:
+    problems = Problems()
+    if not doc.name.strip():
+        problems.add("name", "Give the initiative a name.")
+    elif doc.name != editing and session.scalar(
+        select(Initiative.id).where(Initiative.name == doc.name)
+    ):
+        problems.add("name", f"There is already an initiative called {doc.name}.")
+    return problems
+
+
+def save_initiative(session: Session, doc: InitiativeDoc, *, old_name: str | None) -> None:
+    """Create an initiative, or change one (renaming it if the name changed)."""
+    check_initiative(session, doc, editing=old_name).raise_first()
+    if old_name is not None and old_name != doc.name:
+        existing = session.scalar(select(Initiative).where(Initiative.name == old_name))
+        if existing is None:
+            raise NotFoundError(f"There is no initiative called {old_name}.")
+        existing.name = doc.name
+        session.flush()
+    try:
+        Importer(session).initiatives([doc])
+    except DocumentError as exc:
+        raise RuleError(exc.message.split(": ", 1)[-1].capitalize() + ".") from None
+    session.flush()
+
+
+def delete_initiative(session: Session, name: str) -> InitiativeDoc:
+    snapshot = initiative_doc(session, name)
+    existing = session.scalar(select(Initiative).where(Initiative.name == name))
+    session.delete(existing)
+    session.flush()
+    return snapshot
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    label: str
+    link: LinkDoc
+
+
+def link_choices(session: Session) -> list[LinkChoice]:
+    """Inspections' areas and findings an initiative can answer. (Review recommendations are
+    too many to list at scale; they are named by reference and number.)"""
+    choices: list[LinkChoice] = []
+    for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
+        ref = inspection.reference
+        for area in inspection.areas:
+            choices.append(
+                LinkChoice(f"{ref}: area — {area.name}", LinkDoc(inspection=ref, area=area.name))
+            )
+        for finding in inspection.findings:
+            choices.append(
+                LinkChoice(
+                    f"{ref}: {finding.kind.label.lower()} {finding.number}",
+                    LinkDoc(inspection=ref, finding=finding.number, kind=finding.kind),
+                )
+            )
+        for rec in inspection.recommendations:
+            choices.append(
+                LinkChoice(
+                    f"{ref}: {rec.kind.label.lower()} {rec.number}",
+                    LinkDoc(inspection=ref, finding=rec.number, kind=rec.kind),
+                )
+            )
+    return choices
+
+
+def describe_link(link: LinkDoc) -> str:
+    if link.review:
+        return f"{link.review}: recommendation {link.recommendation}"
+    if link.area:
+        return f"{link.inspection}: area — {link.area}"
+    kind = link.kind.label.lower() if link.kind else "finding"
+    return f"{link.inspection}: {kind} {link.finding}"

@@ -18,7 +18,7 @@ from db import editing, lifecycle
 from db.dates import format_date
 from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
 from db.errors import CaseReviewError
-from db.exchange.document import ReviewDoc
+from db.exchange.document import InitiativeDoc, ReviewDoc
 from db.lifecycle import Closure
 from db.vocabulary import Status
 
@@ -214,3 +214,34 @@ class AddEvidence(UndoableCommand):
     def revert(self, session: Session) -> None:
         assert self.evidence_id is not None
         editing.remove_evidence(session, self.key, self.evidence_id)
+
+
+class SaveInitiative(UndoableCommand):
+    """Create an initiative (``old`` is None) or change one, with its links."""
+
+    def __init__(self, context: AppContext, old: InitiativeDoc | None, new: InitiativeDoc):
+        super().__init__(context, f"{'Edit' if old else 'New'} initiative {new.name}")
+        self.old, self.new = old, new
+
+    def apply(self, session: Session) -> None:
+        editing.save_initiative(session, self.new, old_name=self.old.name if self.old else None)
+
+    def revert(self, session: Session) -> None:
+        if self.old is None:
+            editing.delete_initiative(session, self.new.name)
+        else:
+            editing.save_initiative(session, self.old, old_name=self.new.name)
+
+
+class DeleteInitiative(UndoableCommand):
+    def __init__(self, context: AppContext, name: str) -> None:
+        super().__init__(context, f"Delete initiative {name}")
+        self.name = name
+        self.snapshot: InitiativeDoc | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = editing.delete_initiative(session, self.name)
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        editing.save_initiative(session, self.snapshot, old_name=None)

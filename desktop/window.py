@@ -28,9 +28,13 @@ from desktop import settings as keys
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.files import write_atomically
+from desktop.tabs.initiatives import InitiativesTab
 from desktop.tabs.inspections import InspectionsTab
+from desktop.tabs.overview import OverviewTab
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.tabs.reviews import ReviewsTab
+
+Tab = ReviewsTab | RecommendationsTab | InspectionsTab | OverviewTab | InitiativesTab
 
 
 class MainWindow(QMainWindow):
@@ -48,12 +52,23 @@ class MainWindow(QMainWindow):
         self.reviews_tab = ReviewsTab(context)
         self.recommendations_tab = RecommendationsTab(context)
         self.inspections_tab = InspectionsTab(context)
+        self.overview_tab = OverviewTab(context)
+        self.initiatives_tab = InitiativesTab(context)
+        self.all_tabs: tuple[Tab, ...] = (
+            self.reviews_tab,
+            self.recommendations_tab,
+            self.inspections_tab,
+            self.overview_tab,
+            self.initiatives_tab,
+        )
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sections")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.reviews_tab, "&Reviews")
         self.tabs.addTab(self.recommendations_tab, "Re&commendations")
         self.tabs.addTab(self.inspections_tab, "&Inspection grades")
+        self.tabs.addTab(self.overview_tab, "O&verview")
+        self.tabs.addTab(self.initiatives_tab, "I&nitiatives")
         self.tabs.currentChanged.connect(self._tab_shown)
 
         self.empty_banner = self._banner()
@@ -143,6 +158,7 @@ class MainWindow(QMainWindow):
         self._action(
             "New recommen&dation…", self.recommendations_tab.new_item, "Ctrl+Shift+R", edit_menu
         )
+        self._action("New &initiative…", self.initiatives_tab.new_initiative, None, edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
@@ -165,7 +181,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload the tab on show and the counts; other tabs reload when next shown."""
-        for tab in (self.reviews_tab, self.recommendations_tab, self.inspections_tab):
+        for tab in self.all_tabs:
             tab.loaded = tab.loaded and tab is self.tabs.currentWidget()
         self._load_current()
         with self.database.session() as session:
@@ -175,17 +191,19 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(totals.describe())
 
     def _load_current(self) -> None:
-        tab = self.tabs.currentWidget()
-        if isinstance(tab, ReviewsTab | RecommendationsTab | InspectionsTab):
-            if tab.loaded:
-                tab.refresh()
-            else:
-                tab.load()
+        tab = self._current()
+        if tab.loaded:
+            tab.refresh()
+        else:
+            tab.load()
         self.data_loaded.emit()
 
+    def _current(self) -> Tab:
+        return self.all_tabs[max(self.tabs.currentIndex(), 0)]
+
     def _tab_shown(self, _index: int) -> None:
-        tab = self.tabs.currentWidget()
-        if isinstance(tab, ReviewsTab | RecommendationsTab | InspectionsTab) and not tab.loaded:
+        tab = self._current()
+        if not tab.loaded:
             tab.load()
 
     def _focus_search(self) -> None:
@@ -340,7 +358,7 @@ class MainWindow(QMainWindow):
         settings.set(keys.WINDOW_GEOMETRY, self.saveGeometry())
         settings.set(keys.WINDOW_STATE, self.saveState())
         settings.set(keys.LAST_TAB, self.tabs.currentIndex())
-        for tab in (self.reviews_tab, self.recommendations_tab, self.inspections_tab):
+        for tab in self.all_tabs:
             tab.save_settings()
         settings.sync()
 

@@ -24,7 +24,7 @@ from desktop.settings import Settings
 from desktop.window import MainWindow
 
 TODAY = dt.date(2026, 11, 22)
-TABS = ("reviews", "recommendations", "inspection-grades")
+TABS = ("reviews", "recommendations", "inspection-grades", "overview", "initiatives")
 
 
 def main(out: Path) -> None:
@@ -43,6 +43,8 @@ def main(out: Path) -> None:
             window.tabs.setCurrentIndex(number)
             if name == "recommendations":
                 window.recommendations_tab.view.selectRow(20)
+            if name == "inspection-grades":
+                window.inspections_tab.sections.setCurrentIndex(3)  # the grade matrix
             app.processEvents()
             window.grab().save(str(out / f"{name}.png"))
             print(out / f"{name}.png")

@@ -105,7 +105,7 @@ def item(database: Database, number: str, source: str = CHILD_A):  # type: ignor
 def test_title_tabs_and_where_the_data_lives(window: MainWindow) -> None:
     assert window.windowTitle().startswith("window.sqlite3")
     tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert tabs == ["Reviews", "Recommendations", "Inspection grades"]
+    assert tabs == ["Reviews", "Recommendations", "Inspection grades", "Overview", "Initiatives"]
     assert "window.sqlite3" in window.location_label.text()
 
 
@@ -377,3 +377,59 @@ def test_inspection_grades_findings_initiatives_and_matrix(sample_window: MainWi
     assert tab.matrix.columnCount() == 2 and tab.matrix.rowCount() == 5
     cells = [tab.matrix.item(2, c).text() for c in range(2)]
     assert cells == ["Inadequate", "Requires improvement"]
+
+
+def test_overview_counts_overdue_and_deadlines(sample_window: MainWindow) -> None:
+    sample_window.tabs.setCurrentWidget(sample_window.overview_tab)
+    tab = sample_window.overview_tab
+    assert "28 tracked items" in tab.totals.text()
+    assert "Red: 2" in tab.totals.text()
+    assert [(r.source, r.number) for r in tab.overdue_model.rows] == [
+        (CHILD_A, "3"),
+        (CHILD_A, "6"),
+    ]
+    # The fictional re-inspection was published 30 days ago: its 6-week action plan is due.
+    assert "Action plan to the inspectorate" in tab.deadlines.text()
+    assert "Requires improvement" in tab.grades.text()
+    assert tab.agency_chart.chart().series()
+
+
+def test_create_link_edit_and_undo_an_initiative(sample_window: MainWindow) -> None:
+    sample_window.tabs.setCurrentWidget(sample_window.initiatives_tab)
+    tab = sample_window.initiatives_tab
+
+    def fill(dialog: Any) -> None:
+        dialog.name.setText("Operation Lantern Two (fictional)")
+        dialog.organisation.setCurrentText("Fenmarsh Constabulary (fictional)")
+        dialog.started.setText("June 2026")
+        labels = [dialog.choice.itemText(i) for i in range(dialog.choice.count())]
+        dialog.choice.setCurrentIndex(
+            labels.index("FICTIONAL-CP-INSPECTION-2: area — Responding to children at risk of harm")
+        )
+        dialog._add_choice()
+        dialog.recommendation.setText(f"{CHILD_A} 5")
+        dialog._add_recommendation()
+        ok(dialog)
+
+    answer(fill)
+    tab.new_initiative()
+    made = {r.name: r for r in tab.model.rows}["Operation Lantern Two (fictional)"]
+    assert made.started is not None and made.started.display() == "June 2026"
+    assert len(made.answers) == 2
+    sample_window.undo_action.trigger()
+    assert "Operation Lantern Two (fictional)" not in {r.name for r in tab.model.rows}
+
+
+def test_a_link_to_a_missing_recommendation_is_refused_plainly(sample_window: MainWindow) -> None:
+    sample_window.tabs.setCurrentWidget(sample_window.initiatives_tab)
+
+    def fill(dialog: Any) -> None:
+        dialog.name.setText("Nowhere (fictional)")
+        dialog.recommendation.setText(f"{CHILD_A} 99")
+        dialog._add_recommendation()
+        ok(dialog)
+
+    answer(fill)
+    sample_window.initiatives_tab.new_initiative()
+    assert "has no recommendation '99'" in sample_window.context.last_explanation
+    assert "Nowhere (fictional)" not in {r.name for r in sample_window.initiatives_tab.model.rows}

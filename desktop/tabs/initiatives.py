@@ -1,0 +1,231 @@
+"""The Initiatives tab: work agencies do that inspectors noted or that answers a
+recommendation; create, edit and link each to the findings, areas and recommendations it
+answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import editing, queries
+from db.dates import PartialDate, parse_user_partial_date
+from db.editing import LinkChoice, Problems
+from db.exchange.document import InitiativeDoc, LinkDoc
+from desktop.commands import DeleteInitiative, SaveInitiative
+from desktop.context import AppContext
+from desktop.dialogs import FormDialog
+from desktop.table_model import ROW_ROLE, Column, RowTableModel
+from desktop.tabs.common import make_table
+
+COLUMNS: list[Column[queries.InitiativeRow]] = [
+    Column("Initiative", lambda r: r.name, width=230),
+    Column("Organisation", lambda r: r.organisation, width=220),
+    Column("Started", lambda r: r.started.display() if r.started else "", width=110),
+    Column(
+        "Answers", lambda r: "; ".join(r.answers), tooltip=lambda r: "\n".join(r.answers), width=420
+    ),
+    Column("Description", lambda r: r.description, tooltip=lambda r: r.description),
+]
+LINK_ROLE = Qt.ItemDataRole.UserRole + 5
+
+
+class InitiativeDialog(FormDialog):
+    def __init__(
+        self,
+        check: Callable[[InitiativeDoc], Problems],
+        organisations: list[str],
+        choices: list[LinkChoice],
+        doc: InitiativeDoc | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Edit initiative" if doc else "New initiative", parent)
+        self.name = QLineEdit()
+        self.add_row("name", "&Name", self.name)
+        self.organisation = QComboBox()
+        self.organisation.setEditable(True)
+        self.organisation.addItems(["", *organisations])
+        self.add_row("organisation", "&Organisation", self.organisation)
+        self.started = QLineEdit()
+        self.add_row("started", "&Started", self.started, "For example 2021 or March 2021")
+        self.description = QPlainTextEdit()
+        self.description.setMaximumHeight(90)
+        self.add_row("description", "&Description", self.description)
+        self.links = QListWidget()
+        self.links.setAccessibleName("What the initiative answers")
+        self.links.setMaximumHeight(120)
+        self.choice = QComboBox()
+        self.choice.setAccessibleName("A finding or area to link")
+        for choice in choices:
+            self.choice.addItem(choice.label)
+        self._choices = choices
+        add = QPushButton("&Link")
+        add.clicked.connect(self._add_choice)
+        self.recommendation = QLineEdit()
+        self.recommendation.setPlaceholderText("or a review's recommendation: REFERENCE NUMBER")
+        self.recommendation.setAccessibleName("A review recommendation to link")
+        add_rec = QPushButton("Link re&commendation")
+        add_rec.clicked.connect(self._add_recommendation)
+        remove = QPushButton("&Remove link")
+        remove.clicked.connect(
+            lambda: [self.links.takeItem(self.links.row(i)) for i in self.links.selectedItems()]
+        )
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.links)
+        row = QHBoxLayout()
+        row.addWidget(self.choice, 1)
+        row.addWidget(add)
+        column.addLayout(row)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.recommendation, 1)
+        row2.addWidget(add_rec)
+        row2.addWidget(remove)
+        column.addLayout(row2)
+        self.add_row("links", "&Answers", holder)
+        if doc:
+            self.name.setText(doc.name)
+            self.organisation.setCurrentText(doc.organisation or "")
+            self.started.setText(doc.started.display() if doc.started else "")
+            self.description.setPlainText(doc.description)
+            for link in doc.links:
+                self._add_link(link)
+        self._check = check
+        self.check = self._validate
+        self.result: InitiativeDoc | None = None
+
+    def _add_link(self, link: LinkDoc) -> None:
+        item = QListWidgetItem(editing.describe_link(link))
+        item.setData(LINK_ROLE, link)
+        self.links.addItem(item)
+
+    def _add_choice(self) -> None:
+        index = self.choice.currentIndex()
+        if 0 <= index < len(self._choices):
+            self._add_link(self._choices[index].link)
+
+    def _add_recommendation(self) -> None:
+        parts = self.recommendation.text().split()
+        if len(parts) >= 2:
+            self._add_link(LinkDoc(review=" ".join(parts[:-1]), recommendation=parts[-1]))
+            self.recommendation.clear()
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        started: PartialDate | None = None
+        if self.started.text().strip():
+            try:
+                started = parse_user_partial_date(self.started.text())
+            except ValueError as exc:
+                problems.add("started", str(exc))
+        links = [self.links.item(i).data(LINK_ROLE) for i in range(self.links.count())]
+        self.result = InitiativeDoc(
+            name=self.name.text().strip(),
+            organisation=self.organisation.currentText().strip() or None,
+            started=started,
+            description=self.description.toPlainText().strip(),
+            links=links,
+        )
+        for name, message in self._check(self.result).by_field.items():
+            problems.add(name, message)
+        return problems
+
+
+class InitiativesTab(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.loaded = False
+        self.model: RowTableModel[queries.InitiativeRow] = RowTableModel(COLUMNS, self)
+        self.view = make_table(self.model, "Initiatives table")
+        self.view.doubleClicked.connect(lambda *_: self.edit_initiative())
+        buttons = QHBoxLayout()
+        for text, handler in (
+            ("&New initiative…", self.new_initiative),
+            ("&Edit…", self.edit_initiative),
+            ("&Delete…", self.delete_initiative),
+        ):
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", "").rstrip("…"))
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(content)
+
+    def load(self) -> None:
+        self.loaded = True
+        with self.context.database.session() as session:
+            self.model.set_rows(queries.initiative_rows(session))
+
+    def refresh(self) -> None:
+        if self.loaded:
+            self.load()
+
+    def save_settings(self) -> None:
+        """Column widths follow the declared defaults."""
+
+    def selected_name(self) -> str | None:
+        indexes = self.view.selectionModel().selectedRows()
+        row = indexes[0].data(ROW_ROLE) if indexes else None
+        return row.name if row is not None else None
+
+    def _dialog(self, doc: InitiativeDoc | None) -> InitiativeDialog:
+        with self.context.database.session() as session:
+            organisations = queries.organisation_names(session)
+            choices = editing.link_choices(session)
+        old_name = doc.name if doc else None
+
+        def check(candidate: InitiativeDoc) -> Problems:
+            with self.context.database.session() as session:
+                return editing.check_initiative(session, candidate, editing=old_name)
+
+        return InitiativeDialog(check, organisations, choices, doc, self)
+
+    def new_initiative(self) -> None:
+        dialog = self._dialog(None)
+        if dialog.exec() and dialog.result is not None:
+            self.context.run(SaveInitiative(self.context, None, dialog.result), self)
+
+    def edit_initiative(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        with self.context.database.session() as session:
+            old = editing.initiative_doc(session, name)
+        dialog = self._dialog(old)
+        if dialog.exec() and dialog.result is not None:
+            self.context.run(SaveInitiative(self.context, old, dialog.result), self)
+
+    def delete_initiative(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete initiative",
+            f"Delete the initiative {name}? You can undo this with Edit ▸ Undo.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.context.run(DeleteInitiative(self.context, name), self)

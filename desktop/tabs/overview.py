@@ -1,0 +1,211 @@
+"""The Overview tab: ratings per agency and per review as charts, what is overdue, the
+deadlines coming up, and a summary of inspection grades."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import overview as figures
+from db.dates import format_date
+from db.queries import RecommendationRow
+from db.vocabulary import Rating
+from desktop.context import AppContext
+from desktop.palette import grade_colours, rating_colours
+from desktop.table_model import Column, RowTableModel, none_last
+from desktop.tabs.common import TablePage, make_table
+
+# Strong colours for chart bars (the tables use light tints behind dark words).
+BAR_COLOURS = {
+    Rating.RED: "#c62828",
+    Rating.AMBER: "#e39b00",
+    Rating.GREEN: "#2e7d32",
+    Rating.BLUE: "#1f5fbf",
+}
+CHART_ROWS = 10
+
+OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
+    Column("Source", lambda r: r.source, width=170),
+    Column("Number", lambda r: r.number, width=60),
+    Column("Lead", lambda r: "; ".join(r.lead_agencies), width=220),
+    Column(
+        "Target date",
+        lambda r: format_date(r.target_date),
+        sort_key=lambda r: none_last(r.target_date),
+        width=130,
+    ),
+    Column("Text", lambda r: r.text or "(text not yet entered)", tooltip=lambda r: r.text or ""),
+]
+
+
+class OverviewTab(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.loaded = False
+        self.totals = QLabel()
+        self.totals.setTextFormat(Qt.TextFormat.RichText)
+        self.totals.setAccessibleName("Totals by rating")
+        self.agency_chart = self._chart_view("Open and closed items by lead agency (top 10)")
+        self.review_chart = self._chart_view("Items by review (top 10)")
+        self.overdue_model: RowTableModel[RecommendationRow] = RowTableModel(OVERDUE_COLUMNS, self)
+        self.overdue_view = make_table(self.overdue_model, "Overdue items table")
+        self.deadlines = QLabel()
+        self.deadlines.setWordWrap(True)
+        self.deadlines.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.deadlines.setTextFormat(Qt.TextFormat.RichText)
+        self.deadlines.setAccessibleName("Coming deadlines")
+        self.grades = QLabel()
+        self.grades.setTextFormat(Qt.TextFormat.RichText)
+        self.grades.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.grades.setAccessibleName("Grades summary")
+        self.overdue_box = self._box("Overdue", self.overdue_view)
+        grid = QGridLayout()
+        grid.addWidget(self.totals, 0, 0, 1, 2)
+        grid.addWidget(self.agency_chart, 1, 0)
+        grid.addWidget(self.review_chart, 1, 1)
+        grid.addWidget(self.overdue_box, 2, 0)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self._box("Coming deadlines", self.deadlines), 1)
+        side_layout.addWidget(self._box("Inspection grades", self.grades), 1)
+        grid.addWidget(side, 2, 1)
+        grid.setRowStretch(1, 5)
+        grid.setRowStretch(2, 4)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        content = QWidget()
+        content.setLayout(grid)
+        self.page = TablePage(
+            content, "Nothing to summarise yet: add a review or load the sample data."
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.page)
+
+    @staticmethod
+    def _box(title: str, widget: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.addWidget(widget)
+        return box
+
+    @staticmethod
+    def _chart_view(title: str) -> QChartView:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        view = QChartView(chart)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setAccessibleName(title)
+        view.setMinimumHeight(260)
+        return view
+
+    def load(self) -> None:
+        self.loaded = True
+        today = self.context.today()
+        with self.context.database.session() as session:
+            data = figures.overview(session, today)
+        total = sum(data.totals.values())
+        self.page.show_rows(total)
+        chips = "&nbsp;&nbsp;".join(
+            f"<span style='background:{rating_colours(r)[0].name()};color:"
+            f"{rating_colours(r)[1].name()}'>&nbsp;{r.label}: {data.totals[r]:,}&nbsp;</span>"
+            for r in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+        )
+        self.totals.setText(f"<b>{total:,} tracked items</b>&nbsp;&nbsp;&nbsp;{chips}")
+        self._fill_chart(self.agency_chart, data.by_agency[:CHART_ROWS])
+        self._fill_chart(self.review_chart, data.by_review[:CHART_ROWS])
+        self.overdue_model.set_rows(data.overdue)
+        shown = len(data.overdue)
+        self.overdue_box.setTitle(
+            f"Overdue: {data.overdue_total:,}"
+            + (f" (the {shown} longest overdue shown)" if data.overdue_total > shown else "")
+        )
+        self.deadlines.setText(self._deadlines_html(data, today))
+        self.grades.setText(self._grades_html(data))
+
+    def refresh(self) -> None:
+        if self.loaded:
+            self.load()
+
+    def save_settings(self) -> None:
+        """Nothing to remember: the overview always shows everything."""
+
+    @staticmethod
+    def _fill_chart(view: QChartView, rows: list[figures.Breakdown]) -> None:
+        chart = view.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        series = QHorizontalStackedBarSeries()
+        names = [r.name if len(r.name) <= 38 else r.name[:36] + "…" for r in reversed(rows)]
+        for rating in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE):
+            bars = QBarSet(rating.label)
+            bars.setColor(QColor(BAR_COLOURS[rating]))
+            bars.setBorderColor(QColor(BAR_COLOURS[rating]))
+            for row in reversed(rows):
+                bars.append(row.by_rating[rating])
+            series.append(bars)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append(names)
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(categories)
+        series.attachAxis(values)
+        values.setRange(0, max([r.total for r in rows] + [1]))
+        values.applyNiceNumbers()
+
+    @staticmethod
+    def _deadlines_html(data: figures.Overview, today: object) -> str:
+        if not data.deadlines:
+            return "<p style='color:#666'>No deadlines in the next four months.</p>"
+        rows = []
+        for deadline in data.deadlines[:14]:
+            days = deadline.days_left(today)  # type: ignore[arg-type]
+            when = (
+                f"<span style='color:#8e1b1b'>{-days} days ago</span>"
+                if days < 0
+                else ("today" if days == 0 else f"in {days} days")
+            )
+            rows.append(
+                f"<tr><td>{format_date(deadline.due)}</td><td>{when}</td>"
+                f"<td>{deadline.what}</td><td style='color:#555'>{deadline.source}</td></tr>"
+            )
+        return "<table cellpadding='3'>" + "".join(rows) + "</table>"
+
+    @staticmethod
+    def _grades_html(data: figures.Overview) -> str:
+        if not data.grades:
+            return "<p style='color:#666'>No graded inspections yet.</p>"
+        cells = []
+        for grade in data.grades:
+            colours = grade_colours(grade.position, grade.scheme_size)
+            style = f"background:{colours[0].name()};color:{colours[1].name()}" if colours else ""
+            noun = "area" if grade.count == 1 else "areas"
+            cells.append(
+                f"<tr><td style='{style}'>&nbsp;{grade.grade}&nbsp;</td>"
+                f"<td align='right'>{grade.count}</td><td>{noun}</td></tr>"
+            )
+        return "<table cellpadding='3'>" + "".join(cells) + "</table>"
