@@ -146,12 +146,11 @@ def overview(session: Session, today: dt.date, *, overdue_limit: int = 50) -> Ov
                 Deadline(row.target_date, f"{row.kind.label} {row.number} due", row.source)
             )
     deadlines.sort(key=lambda d: (d.due, d.source, d.what))
-    sizes: dict[int, int] = {
-        scheme_id: n
-        for scheme_id, n in session.execute(
+    sizes: dict[int, int] = dict(
+        session.execute(
             select(Grade.scheme_id, func.count(Grade.id)).group_by(Grade.scheme_id)
-        )
-    }
+        ).all()
+    )
     grades = [
         GradeCount(name, position, sizes.get(scheme_id, 0), n)
         for name, position, scheme_id, n in session.execute(
