@@ -14,9 +14,13 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +28,11 @@ from PySide6.QtWidgets import (
 from db import overview as figures
 from db.dates import format_date
 from db.queries import RecommendationRow
-from db.vocabulary import Rating
+from db.vocabulary import Rating, Status
 from desktop.context import AppContext
 from desktop.palette import grade_colours, rating_colours
 from desktop.table_model import Column, RowTableModel, none_last
-from desktop.tabs.common import TablePage, make_table
+from desktop.tabs.common import TablePage, configure_table, make_table
 
 # Strong colours for chart bars (the tables use light tints behind dark words).
 BAR_COLOURS = {
@@ -74,12 +78,29 @@ class OverviewTab(QWidget):
         self.grades.setTextFormat(Qt.TextFormat.RichText)
         self.grades.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.grades.setAccessibleName("Grades summary")
-        self.overdue_box = self._box("Overdue", self.overdue_view)
+        self.breakdown_choice = QComboBox()
+        self.breakdown_choice.addItems(["By lead agency", "By review"])
+        self.breakdown_choice.setAccessibleName("Count items by")
+        self.breakdown_choice.currentIndexChanged.connect(lambda *_: self._fill_breakdown())
+        self.breakdown = QTableWidget()
+        configure_table(self.breakdown, "Counts by status and rating", [])
+        self.breakdown.setSortingEnabled(False)
+        self._data: figures.Overview | None = None
         grid = QGridLayout()
         grid.addWidget(self.totals, 0, 0, 1, 2)
         grid.addWidget(self.agency_chart, 1, 0)
         grid.addWidget(self.review_chart, 1, 1)
-        grid.addWidget(self.overdue_box, 2, 0)
+        tables = QTabWidget()
+        tables.setAccessibleName("Overview tables")
+        tables.addTab(self.overdue_view, "Overdue")
+        counts_panel = QWidget()
+        counts_layout = QVBoxLayout(counts_panel)
+        counts_layout.setContentsMargins(4, 4, 4, 4)
+        counts_layout.addWidget(self.breakdown_choice)
+        counts_layout.addWidget(self.breakdown, 1)
+        tables.addTab(counts_panel, "Counts by status and rating")
+        self.tables = tables
+        grid.addWidget(tables, 2, 0)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -136,10 +157,13 @@ class OverviewTab(QWidget):
         self._fill_chart(self.review_chart, data.by_review[:CHART_ROWS])
         self.overdue_model.set_rows(data.overdue)
         shown = len(data.overdue)
-        self.overdue_box.setTitle(
+        self.tables.setTabText(
+            0,
             f"Overdue: {data.overdue_total:,}"
-            + (f" (the {shown} longest overdue shown)" if data.overdue_total > shown else "")
+            + (f" (the {shown} longest overdue)" if data.overdue_total > shown else ""),
         )
+        self._data = data
+        self._fill_breakdown()
         self.deadlines.setText(self._deadlines_html(data, today))
         self.grades.setText(self._grades_html(data))
 
@@ -149,6 +173,30 @@ class OverviewTab(QWidget):
 
     def save_settings(self) -> None:
         """Nothing to remember: the overview always shows everything."""
+
+    def _fill_breakdown(self) -> None:
+        if self._data is None:
+            return
+        rows = (
+            self._data.by_agency
+            if self.breakdown_choice.currentIndex() == 0
+            else self._data.by_review
+        )
+        columns = [s.label for s in Status] + [r.label for r in Rating] + ["Total"]
+        self.breakdown.clear()
+        self.breakdown.setColumnCount(len(columns))
+        self.breakdown.setRowCount(len(rows))
+        self.breakdown.setHorizontalHeaderLabels(columns)
+        self.breakdown.setVerticalHeaderLabels([r.name for r in rows])
+        self.breakdown.verticalHeader().setVisible(True)
+        for r, row in enumerate(rows):
+            values = [row.by_status[s] for s in Status] + [row.by_rating[x] for x in Rating]
+            for c, value in enumerate([*values, row.total]):
+                item = QTableWidgetItem(f"{value:,}")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.breakdown.setItem(r, c, item)
+        for c in range(len(columns)):
+            self.breakdown.setColumnWidth(c, 92)
 
     @staticmethod
     def _fill_chart(view: QChartView, rows: list[figures.Breakdown]) -> None:

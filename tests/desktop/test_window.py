@@ -392,6 +392,43 @@ def test_overview_counts_overdue_and_deadlines(sample_window: MainWindow) -> Non
     assert "Action plan to the inspectorate" in tab.deadlines.text()
     assert "Requires improvement" in tab.grades.text()
     assert tab.agency_chart.chart().series()
+    # Counts by status and rating, per agency and per review.
+    table = tab.breakdown
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    police = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())].index(
+        "Fenmarsh Constabulary (fictional)"
+    )
+    counts = {headers[c]: table.item(police, c).text() for c in range(table.columnCount())}
+    assert (counts["In progress"], counts["Not started"], counts["Red"], counts["Total"]) == (
+        "2",
+        "1",
+        "1",
+        "3",
+    )
+    tab.breakdown_choice.setCurrentIndex(1)
+    reviews = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    assert set(reviews) == {"BSCB-SCR-KHYRA-ISHAQ", CHILD_A}
+
+
+def test_import_runs_off_the_gui_thread_and_refreshes(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from db.exchange import dump_document
+    from db.sample import sample_document
+
+    source = tmp_path / "plan.json"
+    source.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
+    window.import_path(source)
+    qtbot.waitUntil(lambda: not window.empty_banner.isVisible(), timeout=10_000)
+    assert "2 reviews" in window.counts_label.text()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "casereview/1", "reviews": 3}))
+    window.import_path(bad)
+    qtbot.waitUntil(
+        lambda: "reviews: expected a list" in window.context.last_explanation, timeout=10_000
+    )
 
 
 def test_create_link_edit_and_undo_an_initiative(sample_window: MainWindow) -> None:
