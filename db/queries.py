@@ -15,7 +15,6 @@ from db.models import (
     Inspection,
     Organisation,
     Recommendation,
-    RecommendationAgency,
     Review,
 )
 from db.vocabulary import AgencyRole, Rating, ReviewKind, Status, TrackedKind
@@ -114,36 +113,6 @@ def review_rows(session: Session, today: dt.date) -> list[ReviewRow]:
         )
         for review, org, n, o, late in session.execute(query)
     ]
-
-
-def recommendation_rows(session: Session, today: dt.date) -> list[RecommendationRow]:
-    query = select(Recommendation).options(
-        selectinload(Recommendation.agencies).selectinload(RecommendationAgency.organisation),
-        selectinload(Recommendation.review),
-        selectinload(Recommendation.inspection),
-    )
-    rows = []
-    for rec in session.scalars(query):
-        rows.append(
-            RecommendationRow(
-                id=rec.id,
-                source=rec.source_reference,
-                kind=rec.kind,
-                number=rec.number,
-                position=rec.position,
-                text=rec.text,
-                lead_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
-                joint_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
-                owner=rec.owner,
-                target_date=rec.target_date,
-                status=rec.status,
-                rating=rating_for(rec.status, rec.target_date, today),
-                from_inspection=rec.inspection_id is not None,
-            )
-        )
-    # Reviews' recommendations first, then inspections', each by reference and as published.
-    rows.sort(key=lambda r: (r.from_inspection, r.source, r.position))
-    return rows
 
 
 def inspection_rows(session: Session) -> list[InspectionRow]:
@@ -277,39 +246,6 @@ def evidence_file(session: Session, evidence_id: int) -> tuple[str, bytes] | Non
 
 def organisation_names(session: Session) -> list[str]:
     return list(session.scalars(select(Organisation.name).order_by(Organisation.name)))
-
-
-def review_detail(session: Session, reference: str) -> Review | None:
-    """Not for widgets: see ``review_summary``."""
-    return session.scalar(select(Review).where(Review.reference == reference))
-
-
-@dataclass(frozen=True)
-class ReviewSummary:
-    reference: str
-    title: str
-    kind: ReviewKind
-    subject: str
-    commissioned_by: str
-    published: PartialDate | None
-    summary: str
-    themes: tuple[str, ...]
-
-
-def review_summary(session: Session, reference: str) -> ReviewSummary | None:
-    review = review_detail(session, reference)
-    if review is None:
-        return None
-    return ReviewSummary(
-        reference=review.reference,
-        title=review.title,
-        kind=review.kind,
-        subject=review.subject,
-        commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
-        published=review.published,
-        summary=review.summary,
-        themes=tuple(t.name for t in review.themes),
-    )
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,14 @@ def write_atomically(target: Path, data: bytes) -> None:
         with suppress(OSError):
             Path(temp).unlink()
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+
+
+def private_copy(name: str, content: bytes) -> Path:
+    """Write a stored evidence file to a new private folder (readable by its owner only), so
+    the system's viewer can open it; the name keeps only its last part, never a path."""
+    folder = Path(tempfile.mkdtemp(prefix="casereview-evidence-"))
+    target = folder / (Path(name).name or "evidence")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return target

@@ -4,9 +4,6 @@ a detail pane (progress log, evidence, sign-off) and bulk status changes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
@@ -45,6 +42,7 @@ from desktop.dialogs import (
     pydate,
     qdate,
 )
+from desktop.files import private_copy
 from desktop.palette import rating_colours
 from desktop.tabs.common import TablePage, configure_table, esc
 from desktop.tracker_model import COLUMNS, TrackerModel
@@ -362,13 +360,15 @@ class RecommendationsTab(QWidget):
             stored = queries.evidence_file(session, int(url.path() or url.host() or 0))
         if stored is None:
             return
-        name, content = stored
-        folder = Path(tempfile.mkdtemp(prefix="casereview-evidence-"))
-        target = folder / Path(name).name
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        target = private_copy(*stored)
+        self.last_opened = target
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            self.context.explain(
+                CaseReviewError(
+                    f"No program on this computer opens {target.name}; a copy is at {target}."
+                ),
+                self,
+            )
 
     # -- edits
 
@@ -439,8 +439,12 @@ class RecommendationsTab(QWidget):
             self.context.run(EditItem(self.context, key, old, dialog.result_fields), self)
 
     def _is_review(self, reference: str) -> bool:
-        with self.context.database.session() as session:
-            return queries.review_summary(session, reference) is not None
+        try:
+            with self.context.database.session() as session:
+                editing.review_by_reference(session, reference)
+        except NotFoundError:
+            return False
+        return True
 
     def new_item(self, source: str | None = None) -> None:
         source = source or self.filters.source.currentData()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from db import editing, queries
 from db.editing import ReviewFields
+from db.errors import NotFoundError
 from db.vocabulary import REVIEW_KIND_ABBREVIATIONS
 from desktop import settings as keys
 from desktop.commands import CreateReview, DeleteReview, EditReview
@@ -142,9 +143,10 @@ class ReviewsTab(QWidget):
         if reference is None:
             self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
             return
-        with self.context.database.session() as session:
-            review = queries.review_summary(session, reference)
-        if review is None:
+        try:
+            with self.context.database.session() as session:
+                review = editing.review_fields(session, reference)
+        except NotFoundError:
             return
         published = review.published.display() if review.published else "not recorded"
         facts = [

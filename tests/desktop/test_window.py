@@ -470,3 +470,45 @@ def test_a_link_to_a_missing_recommendation_is_refused_plainly(sample_window: Ma
     sample_window.initiatives_tab.new_initiative()
     assert "has no recommendation '99'" in sample_window.context.last_explanation
     assert "Nowhere (fictional)" not in {r.name for r in sample_window.initiatives_tab.model.rows}
+
+
+@pytest.mark.qt_log_ignore("does not support QPlatformServices::openDocument")
+def test_stored_evidence_opens_from_a_private_copy(sample_window: MainWindow) -> None:
+    import stat
+
+    from PySide6.QtCore import QUrl
+
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "1")
+    tab = sample_window.recommendations_tab
+    html = tab.detail.toHtml()
+    assert "audit-summary.txt" in html
+    evidence_id = html.split("evidence:")[1].split('"')[0]
+    tab._open_link(QUrl(f"evidence:{evidence_id}"))
+    opened = tab.last_opened
+    assert opened.name == "audit-summary.txt"
+    assert opened.read_text().startswith("Fictional audit summary")
+    assert stat.S_IMODE(opened.stat().st_mode) == 0o600
+    # The offscreen test platform has no viewer: the user is told where the copy is.
+    assert str(opened) in sample_window.context.last_explanation
+
+
+def test_keyboard_shortcuts_reach_every_tab_and_the_search(
+    qtbot, sample_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QKeySequence
+
+    for number, tab in enumerate(sample_window.all_tabs, start=1):
+        qtbot.keyClick(
+            sample_window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier
+        )
+        assert sample_window.tabs.currentWidget() is tab
+        assert tab.loaded
+    find = next(
+        a
+        for a in sample_window.findChildren(type(sample_window.undo_action))
+        if a.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    )
+    find.trigger()
+    assert sample_window.tabs.currentWidget() is sample_window.recommendations_tab
+    assert sample_window.recommendations_tab.filters.search.hasFocus()
