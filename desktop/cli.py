@@ -94,6 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
 
+    brief = commands.add_parser("brief", help="write a briefing pack (PDF) for a panel meeting")
+    _db_option(brief, argparse.SUPPRESS)
+    brief.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
+    brief.add_argument("--title", default="Case review briefing pack", metavar="TEXT")
+    brief.add_argument("--meeting-date", type=_iso_date, metavar="YYYY-MM-DD")
+    brief.add_argument(
+        "--since", type=_iso_date, metavar="YYYY-MM-DD", help="list the changes made since this day"
+    )
+    brief.add_argument("--review", action="append", default=[], metavar="REF")
+    brief.add_argument("--inspection", action="append", default=[], metavar="REF")
+    brief.add_argument(
+        "--marking",
+        default=None,
+        metavar="TEXT",
+        help='protective marking on every page (default OFFICIAL-SENSITIVE; "" for none)',
+    )
+    brief.add_argument("--prepared-by", default=None, metavar="NAME")
+
     gen = commands.add_parser(
         "generate", help="create a large, fictional data set for trying casereview at scale"
     )
@@ -105,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace the data of a database that holds some"
     )
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    from db.dates import parse_iso_date
+
+    try:
+        return parse_iso_date(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -196,6 +223,33 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
         )
 
 
+def _brief(args: argparse.Namespace) -> int:
+    from db.audit import default_actor
+    from db.briefing import gather
+    from db.engine import open_database
+    from desktop.briefing import DEFAULT_MARKING, render_pack
+
+    target = Path(args.output)
+    if target.suffix.lower() != ".pdf":
+        raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
+    location = _location(args)
+    with open_database(location) as database, database.session() as session:
+        pack = gather(
+            session,
+            today=_today(),
+            title=args.title.strip() or "Case review briefing pack",
+            marking=DEFAULT_MARKING if args.marking is None else args.marking.strip(),
+            prepared_by=(args.prepared_by or default_actor()).strip(),
+            meeting_date=args.meeting_date,
+            since=args.since,
+            reviews=args.review,
+            inspections=args.inspection,
+        )
+    write_atomically(target, render_pack(pack))
+    print(f"Briefing pack written to {target}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def _export(args: argparse.Namespace) -> int:
     from db.engine import open_database
     from db.errors import NotFoundError
@@ -259,6 +313,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "import": _import,
     "check": _check,
     "generate": _generate,
+    "brief": _brief,
 }
 
 

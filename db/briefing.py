@@ -1,0 +1,211 @@
+"""What a briefing pack says, gathered from the database into plain data.
+
+The renderer (``desktop.briefing``) draws this and knows nothing of the database; this module
+knows nothing of ReportLab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.dates import format_date
+from db.errors import NotFoundError
+from db.lifecycle import rating_for
+from db.models import Inspection, ProgressUpdate, Recommendation, Review
+from db.queries import GradeMatrix, area_rows, grade_matrix, initiative_rows
+from db.vocabulary import AgencyRole, Rating, Status
+
+
+@dataclass(frozen=True)
+class PackItem:
+    number: str
+    kind: str
+    text: str | None
+    lead: str
+    joint: str
+    target_date: dt.date | None
+    status: Status
+    rating: Rating | None  # None for findings that are noted, not tracked
+    latest_update: str
+
+
+@dataclass(frozen=True)
+class PackReview:
+    reference: str
+    title: str
+    kind: str
+    subject: str
+    commissioned_by: str
+    published: str
+    summary: str
+    items: list[PackItem]
+
+
+@dataclass(frozen=True)
+class PackArea:
+    name: str
+    grade: str | None
+    grade_position: int | None
+    grade_count: int
+
+
+@dataclass(frozen=True)
+class PackInspection:
+    reference: str
+    title: str
+    organisation: str
+    inspectorate: str
+    programme: str
+    published: dt.date | None
+    areas: list[PackArea]
+    findings: list[PackItem]
+    initiatives: list[tuple[str, str]]
+    matrix: GradeMatrix
+
+
+@dataclass(frozen=True)
+class Change:
+    on: dt.date
+    source: str
+    number: str
+    what: str
+
+
+@dataclass
+class Pack:
+    title: str
+    meeting_date: dt.date | None
+    marking: str
+    as_of: dt.date
+    prepared_by: str
+    reviews: list[PackReview] = field(default_factory=list)
+    inspections: list[PackInspection] = field(default_factory=list)
+    since: dt.date | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[PackItem]:
+        return [i for r in self.reviews for i in r.items] + [
+            f for i in self.inspections for f in i.findings if f.rating is not None
+        ]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.reviews and not self.inspections
+
+
+def _item(rec: Recommendation, today: dt.date) -> PackItem:
+    latest = rec.updates[-1] if rec.updates else None
+    latest_text = ""
+    if latest is not None:
+        change = f" ({latest.status.label.lower()})" if latest.status else ""
+        latest_text = f"{format_date(latest.on)}{change}: {latest.note}".strip()
+    return PackItem(
+        number=rec.number,
+        kind=rec.kind.label,
+        text=rec.text,
+        lead="; ".join(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
+        joint="; ".join(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        target_date=rec.target_date,
+        status=rec.status,
+        rating=rating_for(rec.status, rec.target_date, today),
+        latest_update=latest_text,
+    )
+
+
+def gather(
+    session: Session,
+    *,
+    today: dt.date,
+    title: str,
+    marking: str,
+    prepared_by: str,
+    meeting_date: dt.date | None = None,
+    since: dt.date | None = None,
+    reviews: list[str] | None = None,
+    inspections: list[str] | None = None,
+) -> Pack:
+    """Everything the pack shows; with ``reviews`` or ``inspections``, only those."""
+    pack = Pack(title, meeting_date, marking, today, prepared_by, since=since)
+    chosen = bool(reviews or inspections)
+    review_query = (
+        select(Review)
+        .options(
+            selectinload(Review.recommendations).selectinload(Recommendation.updates),
+            selectinload(Review.recommendations).selectinload(Recommendation.agencies),
+        )
+        .order_by(Review.reference)
+    )
+    if chosen:
+        review_query = review_query.where(Review.reference.in_(reviews or []))
+    for review in session.scalars(review_query):
+        pack.reviews.append(
+            PackReview(
+                reference=review.reference,
+                title=review.title,
+                kind=review.kind.label,
+                subject=review.subject,
+                commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
+                published=review.published.display() if review.published else "",
+                summary=review.summary,
+                items=[_item(rec, today) for rec in review.recommendations],
+            )
+        )
+    inspection_query = select(Inspection).order_by(Inspection.published_on, Inspection.reference)
+    if chosen:
+        inspection_query = inspection_query.where(Inspection.reference.in_(inspections or []))
+    for inspection in session.scalars(inspection_query):
+        findings = [
+            (
+                f.position,
+                PackItem(
+                    f.number, f.kind.label, f.text, "", "", None, Status.NOT_STARTED, None, ""
+                ),
+            )
+            for f in inspection.findings
+        ]
+        findings += [(r.position, _item(r, today)) for r in inspection.recommendations]
+        pack.inspections.append(
+            PackInspection(
+                reference=inspection.reference,
+                title=inspection.title,
+                organisation=inspection.organisation.name,
+                inspectorate=inspection.inspectorate.name,
+                programme=inspection.programme,
+                published=inspection.published_on,
+                areas=[
+                    PackArea(a.name, a.grade, a.grade_position, a.grade_count)
+                    for a in area_rows(session, inspection.id)
+                ],
+                findings=[item for _, item in sorted(findings, key=lambda p: p[0])],
+                initiatives=[
+                    (i.name, i.description) for i in initiative_rows(session, inspection.id)
+                ],
+                matrix=grade_matrix(session, inspection.organisation.name),
+            )
+        )
+    missing = sorted(set(reviews or []) - {r.reference for r in pack.reviews})
+    missing += sorted(set(inspections or []) - {i.reference for i in pack.inspections})
+    if missing:
+        raise NotFoundError(f"There is no review or inspection with the reference '{missing[0]}'.")
+    if since is not None:
+        shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
+        query = (
+            select(ProgressUpdate)
+            .where(ProgressUpdate.on >= since)
+            .options(selectinload(ProgressUpdate.recommendation))
+            .order_by(ProgressUpdate.on, ProgressUpdate.id)
+        )
+        for update in session.scalars(query):
+            rec = update.recommendation
+            if rec.source_reference not in shown:
+                continue
+            what = f"Status to {update.status.label.lower()}. " if update.status else ""
+            pack.changes.append(
+                Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
+            )
+    return pack

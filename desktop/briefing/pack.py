@@ -1,0 +1,553 @@
+"""Render a ``db.briefing.Pack`` to PDF bytes.
+
+A4, the protective marking at the top and bottom of every page, "Page X of Y", an embedded
+TrueType font (no base-14 fonts), ratings always as words (with a shade that survives
+greyscale printing), repeated table headers, headings kept with what follows, and tables built
+a page-sized chunk at a time so cost grows linearly with the number of recommendations.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+import resources
+from db.briefing import Pack, PackInspection, PackItem, PackReview
+from db.dates import format_date
+from db.vocabulary import Rating
+from desktop import __version__
+
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
+MARGIN = 18 * mm
+ROWS_PER_TABLE = 18  # a page-sized chunk: tables never split quadratically
+TABLE_TEXT_LIMIT = 220
+INK = colors.HexColor("#1a1a1a")
+RULE = colors.HexColor("#9a9a9a")
+HEADER_FILL = colors.HexColor("#e6e6e6")
+# Shades chosen to stay distinct in greyscale; the word is always printed too.
+RATING_STYLE = {
+    Rating.RED: (colors.HexColor("#b71c1c"), colors.white),
+    Rating.AMBER: (colors.HexColor("#f0b44c"), INK),
+    Rating.GREEN: (colors.HexColor("#d4ead4"), INK),
+    Rating.BLUE: (colors.white, INK),
+}
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(resources.path("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(BOLD, str(resources.path("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFont(TTFont(ITALIC, str(resources.path("fonts", "DejaVuSans-Oblique.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.6, leading=9.4),
+        "cellbold": ParagraphStyle(
+            "cellbold", parent=base, fontName=BOLD, fontSize=7.6, leading=9.4
+        ),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=8 * mm
+        ),
+        "cover": ParagraphStyle("cover", parent=base, fontSize=12, leading=18),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontName=BOLD,
+            fontSize=15,
+            leading=19,
+            spaceBefore=6,
+            spaceAfter=6,
+            keepWithNext=1,
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=BOLD,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=base,
+            fontName=BOLD,
+            fontSize=10,
+            leading=13,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10.5, leading=15),
+        "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=12),
+        "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+class _Heading(Paragraph):
+    """A heading that goes into the contents and the PDF outline."""
+
+    def __init__(self, text: str, style: ParagraphStyle, level: int, key: str) -> None:
+        super().__init__(escape(text), style)
+        self.toc_text, self.toc_level, self.toc_key = text, level, key
+
+
+class _Document(BaseDocTemplate):
+    def __init__(self, buffer: io.BytesIO, pack: Pack) -> None:
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN + 6 * mm,
+            bottomMargin=MARGIN + 6 * mm,
+            title=pack.title,
+            subject=f"Briefing pack, data as of {format_date(pack.as_of)}",
+            author=pack.prepared_by,
+            creator=f"casereview {__version__}",
+            producer=f"casereview {__version__}",
+            keywords=pack.marking,
+        )
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, _Heading):
+            self.canv.bookmarkPage(flowable.toc_key)
+            self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, flowable.toc_level)
+            self.notify(
+                "TOCEntry", (flowable.toc_level, flowable.toc_text, self.page, flowable.toc_key)
+            )
+
+
+def _canvas_class(pack: Pack) -> type[Canvas]:
+    marking = pack.marking
+
+    class NumberedCanvas(Canvas):
+        """Draws the marking and "Page X of Y" once the number of pages is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Without this the canvas starts every page in Helvetica, a base-14 font.
+            kwargs["initialFontName"] = FONT
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            width, height = A4
+            self.saveState()
+            if marking:
+                self.setFont(BOLD, 9)
+                self.drawCentredString(width / 2, height - 11 * mm, marking)
+                self.drawCentredString(width / 2, 8 * mm, marking)
+            self.setFont(FONT, 8)
+            self.setFillColor(colors.HexColor("#444444"))
+            self.drawString(MARGIN, 14 * mm, pack.title[:90])
+            self.drawRightString(width - MARGIN, 14 * mm, f"Page {self._pageNumber} of {total}")
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.4)
+            self.line(MARGIN, 17.5 * mm, width - MARGIN, 17.5 * mm)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _table(
+    rows: list[list[Any]], widths: list[float], shading: list[tuple[Any, ...]] = ()
+) -> Table:  # type: ignore[assignment]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    style = [
+        ("FONT", (0, 0), (-1, -1), FONT, 7.6),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("GRID", (0, 0), (-1, -1), 0.3, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        *shading,
+    ]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _chunks(rows: list[Any], size: int = ROWS_PER_TABLE) -> Iterable[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+SHORT_KINDS = {
+    "Recommendation": "",
+    "Area for improvement": "AFI ",
+    "Cause of concern": "CoC ",
+    "Innovative or promising practice": "PP ",
+}
+
+
+def _rating_cell(item: PackItem, styles: dict[str, ParagraphStyle]) -> Paragraph:
+    if item.rating is None:
+        return _p("Noted", styles["cell"])
+    ink = RATING_STYLE[item.rating][1]
+    style = ParagraphStyle(f"rating-{item.rating.value}", parent=styles["cellbold"], textColor=ink)
+    return Paragraph(escape(item.rating.label), style)
+
+
+def _short(text: str | None, limit: int = TABLE_TEXT_LIMIT) -> tuple[str, bool]:
+    if text is None:
+        return "(text not yet entered)", False
+    if len(text) <= limit:
+        return text, False
+    return text[: limit - 1].rsplit(" ", 1)[0] + "… (full text in the appendix)", True
+
+
+def _items_tables(
+    items: list[PackItem],
+    styles: dict[str, ParagraphStyle],
+    width: float,
+    text_heading: str = "Recommendation",
+) -> list[Any]:
+    header = [
+        "No.",
+        text_heading,
+        "Lead",
+        "Jointly with",
+        "Target",
+        "Status",
+        "Rating",
+        "Latest update",
+    ]
+    fractions = [0.05, 0.255, 0.125, 0.125, 0.095, 0.10, 0.08, 0.17]
+    widths = [width * f for f in fractions]
+    story: list[Any] = []
+    for chunk in _chunks(items):
+        rows: list[list[Any]] = [[_p(h, styles["cellbold"]) for h in header]]
+        shading: list[tuple[Any, ...]] = []
+        for n, item in enumerate(chunk, start=1):
+            text, _ = _short(item.text)
+            number = f"{SHORT_KINDS.get(item.kind, '')}{item.number}"
+            rows.append(
+                [
+                    _p(number, styles["cell"]),
+                    _p(text, styles["cell"]),
+                    _p(item.lead, styles["cell"]),
+                    _p(item.joint, styles["cell"]),
+                    _p(format_date(item.target_date), styles["cell"]),
+                    _p(item.status.label if item.rating else "Noted", styles["cell"]),
+                    _rating_cell(item, styles),
+                    _p(item.latest_update, styles["cell"]),
+                ]
+            )
+            if item.rating is not None:
+                fill, ink = RATING_STYLE[item.rating]
+                shading.append(("BACKGROUND", (6, n), (6, n), fill))
+                shading.append(("TEXTCOLOR", (6, n), (6, n), ink))
+        table = _table(rows, widths, shading)
+        for n, item in enumerate(chunk, start=1):
+            if item.rating is not None:
+                rows[n][6].style = ParagraphStyle(
+                    "r", parent=styles["cell"], textColor=RATING_STYLE[item.rating][1]
+                )
+        story += [table, Spacer(0, 3 * mm)]
+    return story
+
+
+def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:
+    order = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+    story: list[Any] = [_Heading("Summary", styles["h1"], 0, "summary")]
+    counts_rows: list[list[Any]] = [
+        [_p(h, styles["cellbold"]) for h in ("Review", *[r.label for r in order], "Total")]
+    ]
+    agency: dict[str, dict[Rating, int]] = {}
+    for review in pack.reviews:
+        tally = dict.fromkeys(order, 0)
+        for item in review.items:
+            if item.rating is not None:
+                tally[item.rating] += 1
+                for name in filter(None, item.lead.split("; ")):
+                    agency.setdefault(name, dict.fromkeys(order, 0))[item.rating] += 1
+        counts_rows.append(
+            [
+                _p(review.reference, styles["cell"]),
+                *[str(tally[r]) for r in order],
+                str(sum(tally.values())),
+            ]
+        )
+    widths = [width * 0.46, *[width * 0.09] * 5]
+    widths.append(width - sum(widths))
+    if len(counts_rows) > 1:
+        story += [
+            _p("Recommendations by rating, per review", styles["h3"]),
+            _table(counts_rows, widths),
+            Spacer(0, 4 * mm),
+        ]
+    if agency:
+        rows: list[list[Any]] = [
+            [_p(h, styles["cellbold"]) for h in ("Lead agency", *[r.label for r in order], "Total")]
+        ]
+        for name, tally in sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            rows.append(
+                [
+                    _p(name, styles["cell"]),
+                    *[str(tally[r]) for r in order],
+                    str(sum(tally.values())),
+                ]
+            )
+        for chunk in _chunks(rows[1:], 30):
+            story += [
+                _p("Recommendations by rating, per lead agency", styles["h3"]),
+                _table([rows[0], *chunk], widths),
+            ]
+        story.append(Spacer(0, 4 * mm))
+    items = pack.items
+    overdue = [i for i in items if i.rating is Rating.RED]
+    story.append(_p(f"{len(items)} tracked items; {len(overdue)} overdue.", styles["body"]))
+    if pack.meeting_date is not None:
+        due = [
+            i
+            for i in items
+            if i.status.is_open
+            and i.target_date
+            and pack.as_of <= i.target_date <= pack.meeting_date
+        ]
+        story.append(
+            _p(
+                f"{len(due)} items fall due before the meeting on "
+                f"{format_date(pack.meeting_date)}.",
+                styles["body"],
+            )
+        )
+    return story
+
+
+def _review_section(
+    review: PackReview, styles: dict[str, ParagraphStyle], width: float
+) -> list[Any]:
+    facts = [
+        review.kind,
+        f"subject: {review.subject}" if review.subject else "",
+        f"commissioned by {review.commissioned_by}" if review.commissioned_by else "",
+        f"published {review.published}" if review.published else "",
+    ]
+    story: list[Any] = [
+        _Heading(
+            f"{review.reference}: {review.title}", styles["h1"], 1, f"review-{review.reference}"
+        ),
+        _p("; ".join(f for f in facts if f) + ".", styles["small"]),
+        Spacer(0, 2 * mm),
+    ]
+    if review.summary:
+        story += [_p(review.summary, styles["body"]), Spacer(0, 3 * mm)]
+    if review.items:
+        story += _items_tables(review.items, styles, width)
+    else:
+        story.append(_p("No recommendations recorded.", styles["body"]))
+    return story
+
+
+def _inspection_section(
+    inspection: PackInspection, styles: dict[str, ParagraphStyle], width: float
+) -> list[Any]:
+    published = format_date(inspection.published, "date not recorded")
+    story: list[Any] = [
+        _Heading(
+            f"{inspection.reference}: {inspection.title}",
+            styles["h1"],
+            1,
+            f"inspection-{inspection.reference}",
+        ),
+        _p(
+            f"{inspection.inspectorate}, {inspection.programme}; {inspection.organisation}; "
+            f"published {published}.",
+            styles["small"],
+        ),
+        Spacer(0, 2 * mm),
+    ]
+    if inspection.areas:
+        rows: list[list[Any]] = [
+            [_p("Graded area", styles["cellbold"]), _p("Grade", styles["cellbold"])]
+        ]
+        for area in inspection.areas:
+            rows.append(
+                [
+                    _p(area.name, styles["cell"]),
+                    Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", styles["cell"]),
+                ]
+            )
+        story += [
+            _p("Graded areas", styles["h2"]),
+            _table(rows, [width * 0.7, width * 0.3]),
+            Spacer(0, 3 * mm),
+        ]
+    matrix = inspection.matrix
+    if len(matrix.inspections) > 1:
+        header = [_p("Area", styles["cellbold"])] + [
+            _p(format_date(i.published_on, i.reference), styles["cellbold"])
+            for i in matrix.inspections
+        ]
+        rows = [header]
+        for area in matrix.areas:
+            cells = [matrix.cells.get((area, i.id)) for i in matrix.inspections]
+            rows.append(
+                [_p(area, styles["cell"])] + [_p(c[0] if c else "—", styles["cell"]) for c in cells]
+            )
+        first = width * 0.4
+        rest = (width - first) / len(matrix.inspections)
+        story += [
+            _p(f"Grades over time: {matrix.organisation}", styles["h2"]),
+            _table(rows, [first] + [rest] * len(matrix.inspections)),
+            Spacer(0, 3 * mm),
+        ]
+    if inspection.findings:
+        story += [
+            _p("Findings", styles["h2"]),
+            *_items_tables(inspection.findings, styles, width, "Finding"),
+        ]
+    if inspection.initiatives:
+        story.append(_p("Initiatives noted", styles["h2"]))
+        for name, description in inspection.initiatives:
+            story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", styles["body"]))
+    return story
+
+
+def render_pack(pack: Pack) -> bytes:
+    """The pack as PDF bytes."""
+    _register_fonts()
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = _Document(buffer, pack)
+    width = document.width
+    story: list[Any] = [
+        Spacer(0, 40 * mm),
+        _p(pack.title, styles["title"]),
+        _p(
+            f"Meeting: {format_date(pack.meeting_date)}"
+            if pack.meeting_date
+            else "Meeting date not set",
+            styles["cover"],
+        ),
+        _p(f"Data as of {format_date(pack.as_of)}", styles["cover"]),
+        _p(f"Prepared by {pack.prepared_by}", styles["cover"]),
+        Spacer(0, 10 * mm),
+        _p(pack.marking or "No protective marking", styles["cover"]),
+        PageBreak(),
+    ]
+    if pack.is_empty:
+        story += [
+            _Heading("Nothing to report", styles["h1"], 0, "empty"),
+            _p(
+                "The database holds no reviews or inspections for this pack, so there is "
+                "nothing to report.",
+                styles["body"],
+            ),
+        ]
+        document.multiBuild(story, canvasmaker=_canvas_class(pack))
+        return buffer.getvalue()
+    contents = TableOfContents()
+    contents.levelStyles = [styles["toc1"], styles["toc2"]]
+    contents.dotsMinLevel = 0
+    # The contents table's own default font is Helvetica; keep every glyph in our font.
+    contents.tableStyle = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 10),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+    story += [_p("Contents", styles["h1"]), contents, PageBreak()]
+    story += _summary(pack, styles, width)
+    if pack.since is not None:
+        story.append(
+            _Heading(f"Changes since {format_date(pack.since)}", styles["h1"], 0, "changes")
+        )
+        if pack.changes:
+            rows: list[list[Any]] = [
+                [_p(h, styles["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
+            ]
+            rows += [
+                [
+                    _p(format_date(c.on), styles["cell"]),
+                    _p(c.source, styles["cell"]),
+                    _p(c.number, styles["cell"]),
+                    _p(c.what, styles["cell"]),
+                ]
+                for c in pack.changes
+            ]
+            for chunk in _chunks(rows[1:], 30):
+                story.append(
+                    _table(
+                        [rows[0], *chunk], [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
+                    )
+                )
+        else:
+            story.append(_p("No updates were recorded in this period.", styles["body"]))
+    if pack.reviews:
+        story += [PageBreak(), _Heading("Reviews", styles["h1"], 0, "reviews")]
+        for review in pack.reviews:
+            story += _review_section(review, styles, width)
+    if pack.inspections:
+        story += [PageBreak(), _Heading("Inspections", styles["h1"], 0, "inspections")]
+        for inspection in pack.inspections:
+            story += _inspection_section(inspection, styles, width)
+    long_texts = [(r.reference, i) for r in pack.reviews for i in r.items if _short(i.text)[1]]
+    long_texts += [
+        (ins.reference, f) for ins in pack.inspections for f in ins.findings if _short(f.text)[1]
+    ]
+    if long_texts:
+        story += [
+            PageBreak(),
+            _Heading("Appendix: full text of recommendations", styles["h1"], 0, "appendix"),
+        ]
+        for reference, item in long_texts:
+            story += [
+                _p(f"{reference}, {item.kind.lower()} {item.number}", styles["h3"]),
+                _p(item.text or "", styles["body"]),
+            ]
+    document.multiBuild(story, canvasmaker=_canvas_class(pack))
+    return buffer.getvalue()

@@ -1,0 +1,198 @@
+"""Briefing packs parsed back with pypdf: what a reader would check on the printed page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from db.briefing import gather
+from db.dataset import load_sample
+from db.engine import Database, open_database, resolve_location
+from db.exchange import apply_document, parse_document
+from desktop.briefing import DEFAULT_MARKING, render_pack
+from tests.conftest import TODAY
+from tests.desktop.test_cli import assert_clean_error, run, snapshot
+
+NAMES = {
+    "Polish": "Zofia Wójcik-Łęcka of Łódź",
+    "Turkish": "Şükrü Öztürk of Iğdır",
+    "Vietnamese": "Nguyễn Thị Minh Khai",
+    "accented Latin": "Zoë Ní Bhraonáin and José Müller",
+}
+
+
+def _pdf(database: Database, **kwargs) -> PdfReader:  # type: ignore[no-untyped-def]
+    options = {
+        "today": TODAY,
+        "title": "Panel briefing",
+        "marking": DEFAULT_MARKING,
+        "prepared_by": "Panel secretariat",
+    } | kwargs
+    with database.session() as session:
+        pack = gather(session, **options)
+    path = Path(str(database.location.path) + ".pdf")
+    path.write_bytes(render_pack(pack))
+    return PdfReader(path)
+
+
+def _pages(reader: PdfReader) -> list[str]:
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Database:
+    database = open_database(resolve_location(str(tmp_path / "pack.sqlite3")), create=True)
+    with database.transaction("t") as session:
+        load_sample(session, TODAY)
+    yield database  # type: ignore[misc]
+    database.close()
+
+
+def test_every_number_and_rating_word_is_in_the_pack(sample_file: Database) -> None:
+    reader = _pdf(sample_file, meeting_date=TODAY)
+    text = "\n".join(_pages(reader))
+    assert "Serious Case Review into the death of Khyra Ishaq" in text
+    khyra = text.split("BSCB-SCR-KHYRA-ISHAQ: Serious Case Review")[-1]
+    for number in range(1, 19):
+        assert re.search(rf"\n{number}\n", khyra), number
+    for word in ("Red", "Amber", "Green", "Blue"):
+        assert word in text
+    for grade in ("Good", "Adequate", "Requires improvement"):
+        assert grade in text
+    assert "Operation Encompass" in text and "Operation Makesafe" in text
+
+
+def test_marking_and_page_numbers_on_every_page(sample_file: Database) -> None:
+    reader = _pdf(sample_file)
+    pages = _pages(reader)
+    assert len(pages) > 3
+    for number, text in enumerate(pages, start=1):
+        assert text.count(DEFAULT_MARKING) >= 2, number  # top and bottom
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_no_marking_when_asked(sample_file: Database) -> None:
+    pages = _pages(_pdf(sample_file, marking=""))
+    assert all(DEFAULT_MARKING not in text for text in pages[1:])
+
+
+def test_every_font_is_embedded_and_none_is_base_14(sample_file: Database) -> None:
+    reader = _pdf(sample_file)
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for key in fonts:
+            font = fonts[key].get_object()
+            descendant = font.get("/DescendantFonts")
+            descriptor = (
+                descendant[0].get_object()["/FontDescriptor"]
+                if descendant
+                else font.get("/FontDescriptor")
+            )
+            assert descriptor is not None, f"{font['/BaseFont']} is not embedded"
+            assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+
+
+def test_metadata_without_paths(sample_file: Database) -> None:
+    meta = _pdf(sample_file).metadata
+    assert meta is not None
+    assert meta.title == "Panel briefing"
+    assert meta.author == "Panel secretariat"
+    assert meta.creator.startswith("casereview ")
+    assert "Briefing pack" in (meta.subject or "")
+    assert not any("/" in str(v) and "tmp" in str(v) for v in meta.values())
+
+
+def test_names_in_several_scripts_extract(tmp_path: Path) -> None:
+    database = open_database(resolve_location(str(tmp_path / "names.sqlite3")), create=True)
+    doc = parse_document(
+        {
+            "format": "casereview/1",
+            "reviews": [
+                {
+                    "reference": f"R-{n}",
+                    "kind": "learning_review",
+                    "title": f"Learning review: {name}",
+                    "recommendations": [
+                        {"number": "1", "text": f"Meet {name}.", "lead_agencies": [name]}
+                    ],
+                }
+                for n, name in enumerate(NAMES.values())
+            ],
+        }
+    )
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+    text = "\n".join(_pages(_pdf(database)))
+    database.close()
+    flat = " ".join(text.split())
+    for script, name in NAMES.items():
+        assert name in flat, script
+
+
+def test_an_empty_database_gives_a_short_valid_pack(tmp_path: Path) -> None:
+    database = open_database(resolve_location(str(tmp_path / "empty.sqlite3")), create=True)
+    reader = _pdf(database)
+    database.close()
+    pages = _pages(reader)
+    assert len(pages) == 2
+    assert "nothing to report" in pages[1]
+
+
+def test_changes_since_a_date(sample_file: Database) -> None:
+    text = "\n".join(_pages(_pdf(sample_file, since=TODAY.replace(month=9, day=1))))
+    assert "Changes since 1 September 2026" in text
+    assert "Action plan sent to the inspectorate" in " ".join(text.split())
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_brief_command_writes_a_pack(tmp_path: Path) -> None:
+    db = tmp_path / "d.sqlite3"
+    assert run("demo", "--db", str(db), cwd=tmp_path).returncode == 0
+    result = run(
+        "brief",
+        "--db",
+        str(db),
+        "-o",
+        "pack.pdf",
+        "--meeting-date",
+        "2026-12-10",
+        "--review",
+        "FSCP-CSPR-CHILD-A",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    text = "\n".join(_pages(PdfReader(tmp_path / "pack.pdf")))
+    assert "FSCP-CSPR-CHILD-A" in text and "KHYRA" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment", "code"),
+    [
+        (["--meeting-date", "2026-02-30"], "'2026-02-30' is not a real date", 2),
+        (["--since", "yesterday"], "is not a date in the form YYYY-MM-DD", 2),
+        (["--review", "NOPE"], "no review or inspection with the reference 'NOPE'", 1),
+        (["--inspection", "NOPE-2"], "reference 'NOPE-2'", 1),
+    ],
+)
+def test_bad_arguments_give_a_clear_error_and_no_file(
+    tmp_path: Path, args: list[str], fragment: str, code: int
+) -> None:
+    db = tmp_path / "d.sqlite3"
+    assert run("demo", "--db", str(db), cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path)
+    result = run("brief", "--db", str(db), "-o", "pack.pdf", *args, cwd=tmp_path)
+    assert_clean_error(result, fragment, code=code)
+    assert snapshot(tmp_path) == before
+
+
+def test_the_output_must_be_a_pdf(tmp_path: Path) -> None:
+    db = tmp_path / "d.sqlite3"
+    run("demo", "--db", str(db), cwd=tmp_path)
+    assert_clean_error(
+        run("brief", "--db", str(db), "-o", "pack.docx", cwd=tmp_path), "ending .pdf", code=2
+    )
