@@ -7,7 +7,11 @@ knows nothing of ReportLab.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -117,6 +121,39 @@ def _item(rec: Recommendation, today: dt.date) -> PackItem:
     )
 
 
+def _redactor(reviews: list[Review]) -> Callable[[str], str]:
+    """Replace every listed name of a child or family member with its review's label."""
+    replacements: dict[str, str] = {}
+    for review in reviews:
+        label = review.anonymised_label.strip() or "[name withheld]"
+        for name in review.names_to_redact.splitlines():
+            if name.strip():
+                replacements[name.strip().casefold()] = label
+    if not replacements:
+        return lambda text: text
+    names = sorted(replacements, key=len, reverse=True)  # "Khyra Ishaq" before "Khyra"
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    return lambda text: pattern.sub(lambda m: replacements[m.group(0).casefold()], text)
+
+
+def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
+    """Apply ``redact`` to every string inside plain data (dataclasses, lists, dicts)."""
+    if isinstance(value, Enum):  # statuses and ratings are str subclasses: leave them be
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_scrub(v, redact) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(v, redact) for v in value)
+    if isinstance(value, dict):
+        return {_scrub(k, redact): _scrub(v, redact) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name), redact) for f in fields(value)}
+        return replace(value, **changes)
+    return value
+
+
 def gather(
     session: Session,
     *,
@@ -128,6 +165,7 @@ def gather(
     since: dt.date | None = None,
     reviews: list[str] | None = None,
     inspections: list[str] | None = None,
+    redact: bool = False,
 ) -> Pack:
     """Everything the pack shows; with ``reviews`` or ``inspections``, only those."""
     pack = Pack(title, meeting_date, marking, today, prepared_by, since=since)
@@ -208,4 +246,8 @@ def gather(
             pack.changes.append(
                 Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
             )
+    if redact:
+        every_review = list(session.scalars(select(Review)))
+        scrubbed: Pack = _scrub(pack, _redactor(every_review))
+        return scrubbed
     return pack

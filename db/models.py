@@ -171,6 +171,10 @@ class Review(Timestamped, Base):
     commissioned_on: Mapped[dt.date | None]
     published: Mapped[PartialDate | None]
     summary: Mapped[str] = mapped_column(Text, default="")
+    # For redacted briefing packs: the label that stands for the child ("Child A") and the
+    # names of the child and family members it replaces, one per line.
+    anonymised_label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    names_to_redact: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     commissioned_by: Mapped[Organisation | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=review_themes, order_by=Theme.name)

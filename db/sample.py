@@ -285,6 +285,8 @@ def _fictional(today: dt.date) -> Document:
         kind=ReviewKind.CSPR_LOCAL,
         title="Child A: local child safeguarding practice review (fictional example)",
         subject="Child A",
+        anonymised_label="Child A",
+        names_to_redact=["Amelia Thorne", "Dean Thorne"],
         commissioned_by=PARTNERSHIP,
         incident=day(-700),
         notified=day(-697),
@@ -292,8 +294,9 @@ def _fictional(today: dt.date) -> Document:
         published=PartialDate.from_date(day(-330)),
         summary=(
             "A made-up review that shows every part of casereview: overdue and at-risk items, "
-            "progress updates, evidence, sign-off, joint agencies and themes. Child A, the "
-            "Fenmarsh partnership and its agencies are fictional."
+            "progress updates, evidence, sign-off, joint agencies and themes. Child A (the "
+            "made-up Amelia Thorne), her father Dean Thorne, the Fenmarsh partnership and its "
+            'agencies are fictional; a redacted briefing pack shows only "Child A".'
         ),
         themes=["Domestic abuse", "Information sharing", "Neglect", "Voice of the child"],
         recommendations=recommendations,

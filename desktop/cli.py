@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='protective marking on every page (default OFFICIAL-SENSITIVE; "" for none)',
     )
     brief.add_argument("--prepared-by", default=None, metavar="NAME")
+    brief.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace the names of children and family members with each review's label",
+    )
 
     gen = commands.add_parser(
         "generate", help="create a large, fictional data set for trying casereview at scale"
@@ -244,6 +249,7 @@ def _brief(args: argparse.Namespace) -> int:
             since=args.since,
             reviews=args.review,
             inspections=args.inspection,
+            redact=args.redact,
         )
     write_atomically(target, render_pack(pack))
     print(f"Briefing pack written to {target}.", file=sys.stderr)

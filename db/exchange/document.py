@@ -90,6 +90,8 @@ class ReviewDoc:
     kind: ReviewKind
     title: str
     subject: str = ""
+    anonymised_label: str = ""
+    names_to_redact: list[str] = field(default_factory=list)
     commissioned_by: str | None = None
     incident: dt.date | None = None
     notified: dt.date | None = None

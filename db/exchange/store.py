@@ -84,6 +84,8 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
                 kind=review.kind,
                 title=review.title,
                 subject=review.subject,
+                anonymised_label=review.anonymised_label,
+                names_to_redact=[n for n in review.names_to_redact.splitlines() if n],
                 commissioned_by=review.commissioned_by.name if review.commissioned_by else None,
                 incident=review.incident_on,
                 notified=review.notified_on,
@@ -331,6 +333,8 @@ class Importer:
                 review = Review(reference=doc.reference, kind=doc.kind, title=doc.title)
                 self.session.add(review)
             review.kind, review.title, review.subject = doc.kind, doc.title, doc.subject
+            review.anonymised_label = doc.anonymised_label
+            review.names_to_redact = "\n".join(doc.names_to_redact)
             review.commissioned_by = (
                 self.organisation(doc.commissioned_by, OrganisationKind.PARTNERSHIP)
                 if doc.commissioned_by

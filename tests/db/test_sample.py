@@ -19,7 +19,7 @@ from db.sample import sample_document, seed_facts
 from db.vocabulary import AgencyRole, FindingKind, Rating, Status
 from tests.conftest import TODAY
 
-KHYRA = "BSCB-SCR-KHYRA-ISHAQ"
+KHYRA = "BSCB-SCR-2010"
 WMP_INSPECTION = "HMICFRS-WMP-CHILD-PROTECTION-2025"
 
 

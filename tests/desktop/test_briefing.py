@@ -55,7 +55,7 @@ def test_every_number_and_rating_word_is_in_the_pack(sample_file: Database) -> N
     reader = _pdf(sample_file, meeting_date=TODAY)
     text = "\n".join(_pages(reader))
     assert "Serious Case Review into the death of Khyra Ishaq" in text
-    khyra = text.split("BSCB-SCR-KHYRA-ISHAQ: Serious Case Review")[-1]
+    khyra = text.split("BSCB-SCR-2010: Serious Case Review")[-1]
     for number in range(1, 19):
         assert re.search(rf"\n{number}\n", khyra), number
     for word in ("Red", "Amber", "Green", "Blue"):
@@ -167,7 +167,7 @@ def test_brief_command_writes_a_pack(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     text = "\n".join(_pages(PdfReader(tmp_path / "pack.pdf")))
-    assert "FSCP-CSPR-CHILD-A" in text and "KHYRA" not in text
+    assert "FSCP-CSPR-CHILD-A" in text and "BSCB-SCR-2010" not in text
 
 
 @pytest.mark.parametrize(
@@ -196,3 +196,15 @@ def test_the_output_must_be_a_pdf(tmp_path: Path) -> None:
     assert_clean_error(
         run("brief", "--db", str(db), "-o", "pack.docx", cwd=tmp_path), "ending .pdf", code=2
     )
+
+
+def test_redaction_leaves_no_name_behind(sample_file: Database) -> None:
+    names = ("Khyra", "Ishaq", "Amelia", "Thorne")
+    plain = " ".join(" ".join(_pages(_pdf(sample_file))).split())
+    assert all(name in plain for name in names)  # the pack names them unless asked not to
+    reader = _pdf(sample_file, redact=True, title="Briefing on Khyra Ishaq")
+    redacted = " ".join(" ".join(_pages(reader)).split())
+    for name in names:
+        assert name.lower() not in redacted.lower(), name
+    assert name.lower() not in str(reader.metadata).lower()
+    assert "Child A" in redacted and "[name withheld]" in redacted

@@ -116,7 +116,7 @@ def test_first_run_offers_the_sample_data(qtbot, window: MainWindow) -> None:  #
     qtbot.mouseClick(window.load_sample_button, Qt.MouseButton.LeftButton)
     assert not window.empty_banner.isVisible()
     references = [r.reference for r in window.reviews_tab.model.rows]
-    assert "BSCB-SCR-KHYRA-ISHAQ" in references
+    assert "BSCB-SCR-2010" in references
     assert "2 reviews" in window.counts_label.text()
 
 
@@ -407,7 +407,7 @@ def test_overview_counts_overdue_and_deadlines(sample_window: MainWindow) -> Non
     )
     tab.breakdown_choice.setCurrentIndex(1)
     reviews = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
-    assert set(reviews) == {"BSCB-SCR-KHYRA-ISHAQ", CHILD_A}
+    assert set(reviews) == {"BSCB-SCR-2010", CHILD_A}
 
 
 def test_import_runs_off_the_gui_thread_and_refreshes(
