@@ -1,0 +1,107 @@
+"""Briefing packs at 250, 1,000 and 4,000 recommendations against a plain ReportLab table of
+the same rows, side by side in one run; and the pack's growth from 1,000 to 4,000.
+
+    python benchmarks/briefing.py [--runs 3]
+
+Targets (issue 4): four times the recommendations at most 4.5 times the time; a pack of
+1,000 within 2 times the plain table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import dataset, machine
+
+SIZES = (250, 1_000, 4_000)
+
+
+def plain_table(rows: list[list[str]]) -> bytes:
+    """The baseline: one ReportLab table of the same rows, same font, repeated header."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    from desktop.briefing.pack import FONT, _register_fonts
+
+    _register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=FONT)
+    widths = [doc.width * f for f in (0.06, 0.34, 0.15, 0.15, 0.1, 0.1, 0.1)]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 7.6)]))
+    doc.build([table])
+    return buffer.getvalue()
+
+
+def main() -> None:
+    from db.briefing import gather
+    from db.engine import open_database, resolve_location
+    from desktop.briefing import render_pack
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    today = dt.date.today()
+    print(f"Machine: {machine()}")
+    print(f"{args.runs} runs each, alternating; medians.")
+    print("| recommendations | plain table (s) | briefing pack (s) | ratio | pages |")
+    print("|---:|---:|---:|---:|---:|")
+    pack_times: dict[int, float] = {}
+    for size in SIZES:
+        database = open_database(resolve_location(str(dataset(size))))
+        base, full = [], []
+        pages = 0
+        for _ in range(args.runs):
+            with database.session() as session:
+                pack = gather(
+                    session,
+                    today=today,
+                    title="Benchmark",
+                    marking="OFFICIAL-SENSITIVE",
+                    prepared_by="benchmark",
+                )
+            rows = [["No.", "Text", "Lead", "Joint", "Target", "Status", "Rating"]] + [
+                [
+                    i.number,
+                    (i.text or "")[:220],
+                    i.lead,
+                    i.joint,
+                    str(i.target_date or ""),
+                    i.status.label,
+                    i.rating.label if i.rating else "",
+                ]
+                for i in pack.items
+            ]
+            start = time.perf_counter()
+            plain_table(rows)
+            base.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            with database.session() as session:
+                pack = gather(
+                    session,
+                    today=today,
+                    title="Benchmark",
+                    marking="OFFICIAL-SENSITIVE",
+                    prepared_by="benchmark",
+                )
+            pdf = render_pack(pack)
+            full.append(time.perf_counter() - start)
+            pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        database.close()
+        b, f = statistics.median(base), statistics.median(full)
+        pack_times[size] = f
+        print(f"| {size:,} | {b:.2f} | {f:.2f} | {f / b:.2f} | {pages} |")
+    growth = pack_times[4_000] / pack_times[1_000]
+    print(f"\nGrowth from 1,000 to 4,000 recommendations: {growth:.2f} times (target at most 4.5)")
+
+
+if __name__ == "__main__":
+    main()
