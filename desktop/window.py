@@ -143,6 +143,10 @@ class MainWindow(QMainWindow):
             "Load &sample data", self.load_sample_data, None, file_menu
         )
         file_menu.addSeparator()
+        self._action(
+            "&Briefing pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
+        )
+        file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
 
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -283,6 +287,12 @@ class MainWindow(QMainWindow):
         self._progress = run_in_background(
             self, f"Exporting to {path.name}…", work, done, self._failed
         )
+
+    def briefing_pack(self) -> None:
+        from desktop.briefing_dialog import BriefingDialog
+
+        self.briefing_dialog = BriefingDialog(self.context, self)
+        self.briefing_dialog.open()
 
     def _failed(self, message: str) -> None:
         self.context.explain(CaseReviewError(message), self)

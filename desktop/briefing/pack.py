@@ -261,7 +261,7 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
 def _table(
     rows: list[list[Any]], widths: list[float], shading: list[tuple[Any, ...]] = ()
 ) -> Table:  # type: ignore[assignment]
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
         ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.24),
@@ -348,6 +348,10 @@ def _items_tables(
     return story
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _wrap(text: str, width: float) -> str:
     """A cell's text broken into lines that fit its column (no hyphenation, like Excel)."""
     if not text:
@@ -419,7 +423,12 @@ def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> lis
         story.append(Spacer(0, 4 * mm))
     items = pack.items
     overdue = [i for i in items if i.rating is Rating.RED]
-    story.append(_p(f"{len(items)} tracked items; {len(overdue)} overdue.", styles["body"]))
+    story.append(
+        _p(
+            f"{_count(len(items), 'tracked item', 'tracked items')}; {len(overdue)} overdue.",
+            styles["body"],
+        )
+    )
     if pack.meeting_date is not None:
         due = [
             i
@@ -430,7 +439,7 @@ def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> lis
         ]
         story.append(
             _p(
-                f"{len(due)} items fall due before the meeting on "
+                f"{_count(len(due), 'item falls', 'items fall')} due before the meeting on "
                 f"{format_date(pack.meeting_date)}.",
                 styles["body"],
             )

@@ -512,3 +512,34 @@ def test_keyboard_shortcuts_reach_every_tab_and_the_search(
     find.trigger()
     assert sample_window.tabs.currentWidget() is sample_window.recommendations_tab
     assert sample_window.recommendations_tab.filters.search.hasFocus()
+
+
+def test_briefing_pack_preview_save_and_print(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+    sample_window.briefing_pack()
+    dialog = sample_window.briefing_dialog
+    dialog.title.setText("December panel")
+    # Only the fictional review.
+    for number in range(dialog.contents.count()):
+        item = dialog.contents.item(number)
+        if item.data(Qt.ItemDataRole.UserRole) != ("review", CHILD_A):
+            item.setCheckState(Qt.CheckState.Unchecked)
+    dialog.generate()
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=20_000)
+    assert dialog.document.pageCount() >= 3
+    saved = tmp_path / "pack.pdf"
+    dialog.save_to(saved)
+    text = " ".join(page.extract_text() for page in PdfReader(saved).pages)
+    assert "December panel" in text and CHILD_A in text and "BSCB-SCR-2010" not in text
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printed = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(printed))
+    dialog.print_to(printer)
+    assert len(PdfReader(printed).pages) == dialog.document.pageCount()
+    dialog.close()

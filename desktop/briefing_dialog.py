@@ -1,0 +1,247 @@
+"""The Briefing pack dialog: choose what goes in, preview the PDF inside the program, save it
+or print it. The PDF is made off the GUI thread by the same renderer as ``casereview brief``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.errors import CaseReviewError
+from desktop.background import Progress, run_in_background
+from desktop.context import AppContext
+from desktop.dialogs import date_edit, pydate
+from desktop.files import write_atomically
+
+MARKINGS = ["OFFICIAL-SENSITIVE", "OFFICIAL", "No marking"]
+
+
+class BriefingDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Briefing pack")
+        self.resize(1280, 860)
+        self.pdf: bytes | None = None
+        self._buffer: QBuffer | None = None
+        today = context.today()
+
+        self.title = QLineEdit("Case review briefing pack")
+        self.title.setAccessibleName("Title")
+        self.has_meeting = QCheckBox("Meeting on")
+        self.meeting = date_edit(today + dt.timedelta(days=14), "Meeting date")
+        self.has_since = QCheckBox("Changes since")
+        self.since = date_edit(today - dt.timedelta(days=90), "Changes since")
+        self.marking = QComboBox()
+        self.marking.setEditable(True)
+        self.marking.addItems(MARKINGS)
+        self.marking.setAccessibleName("Protective marking")
+        self.redact = QCheckBox("Replace the names of children and family members with labels")
+        self.contents = QListWidget()
+        self.contents.setAccessibleName("Reviews and inspections to include")
+        self._fill_contents()
+
+        form = QFormLayout()
+        form.addRow("&Title", self.title)
+        form.addRow(self._pair(self.has_meeting, self.meeting))
+        form.addRow(self._pair(self.has_since, self.since))
+        form.addRow("&Marking", self.marking)
+        form.addRow(self.redact)
+        form.addRow(QLabel("Include:"))
+        form.addRow(self.contents)
+        self.preview_button = QPushButton("&Preview")
+        self.save_button = QPushButton("&Save…")
+        self.print_button = QPushButton("P&rint…")
+        for button, handler in (
+            (self.preview_button, self.generate),
+            (self.save_button, self.save),
+            (self.print_button, self.print_pack),
+        ):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            button.clicked.connect(handler)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.save_button, self.print_button):
+            buttons.addWidget(button)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        buttons.addWidget(close)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(form)
+        left_layout.addLayout(buttons)
+        self.status = QLabel("Choose what goes in, then Preview.")
+        self.status.setWordWrap(True)
+        left_layout.addWidget(self.status)
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setAccessibleName("Preview of the briefing pack")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.view)
+        splitter.setSizes([420, 860])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._set_ready(False)
+
+    @staticmethod
+    def _pair(check: QCheckBox, edit: QWidget) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(check)
+        row.addWidget(edit, 1)
+        edit.setEnabled(False)
+        check.toggled.connect(edit.setEnabled)
+        return holder
+
+    def _fill_contents(self) -> None:
+        from db import queries
+
+        with self.context.database.session() as session:
+            reviews = [r.reference for r in queries.review_rows(session, self.context.today())]
+            inspections = [i.reference for i in queries.inspection_rows(session)]
+        for kind, references in (("review", reviews), ("inspection", inspections)):
+            for reference in references:
+                item = QListWidgetItem(f"{reference} ({kind})")
+                item.setData(Qt.ItemDataRole.UserRole, (kind, reference))
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+                self.contents.addItem(item)
+
+    def options(self) -> dict[str, Any]:
+        chosen: dict[str, list[str]] = {"review": [], "inspection": []}
+        everything = True
+        for number in range(self.contents.count()):
+            item = self.contents.item(number)
+            kind, reference = item.data(Qt.ItemDataRole.UserRole)
+            if item.checkState() == Qt.CheckState.Checked:
+                chosen[kind].append(reference)
+            else:
+                everything = False
+        marking = self.marking.currentText().strip()
+        return {
+            "title": self.title.text().strip() or "Case review briefing pack",
+            "meeting_date": pydate(self.meeting.date()) if self.has_meeting.isChecked() else None,
+            "since": pydate(self.since.date()) if self.has_since.isChecked() else None,
+            "marking": "" if marking == "No marking" else marking,
+            "redact": self.redact.isChecked(),
+            "reviews": None if everything else chosen["review"],
+            "inspections": None if everything else chosen["inspection"],
+        }
+
+    def generate(self) -> None:
+        """Make the PDF off the GUI thread, then show it."""
+        from db.briefing import gather
+        from desktop.briefing import render_pack
+
+        options = self.options()
+        if options["reviews"] == [] and options["inspections"] == []:
+            self.context.explain(CaseReviewError("Choose at least one review or inspection."), self)
+            return
+        database, today, actor = self.context.database, self.context.today(), self.context.actor
+
+        def work(progress: Progress) -> bytes:
+            with database.session() as session:
+                pack = gather(session, today=today, prepared_by=actor, **options)
+            progress.check()
+            return render_pack(pack)
+
+        self._set_ready(False)
+        self.status.setText("Making the pack…")
+        self._progress = run_in_background(
+            self, "Making the briefing pack…", work, self._show, self._failed
+        )
+
+    def _show(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        pages = self.document.pageCount()
+        self.status.setText(
+            f"{pages} pages. Save or print it, or change the options and preview again."
+        )
+        self._set_ready(True)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.context.explain(CaseReviewError(message), self)
+
+    def _set_ready(self, ready: bool) -> None:
+        self.save_button.setEnabled(ready)
+        self.print_button.setEnabled(ready)
+
+    def save(self) -> None:
+        if self.pdf is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the briefing pack", "briefing-pack.pdf", "PDF (*.pdf)"
+        )
+        if name:
+            self.save_to(Path(name))
+
+    def save_to(self, path: Path) -> None:
+        assert self.pdf is not None
+        try:
+            write_atomically(path, self.pdf)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+            return
+        self.status.setText(f"Saved to {path}.")
+
+    def print_pack(self) -> None:
+        if self.pdf is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Draw each page at the printer's resolution, fitted to its paper."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            self.context.explain(CaseReviewError("The printer could not be started."), self)
+            return
+        try:
+            for page in range(self.document.pageCount()):
+                if page:
+                    printer.newPage()
+                area = painter.viewport()
+                size = self.document.pagePointSize(page)
+                scale = min(area.width() / size.width(), area.height() / size.height())
+                target = QSize(int(size.width() * scale), int(size.height() * scale))
+                image = self.document.render(page, target)
+                painter.drawImage(
+                    QPointF(0, 0), image, QRect(0, 0, target.width(), target.height())
+                )
+        finally:
+            painter.end()
+        self.status.setText("Sent to the printer.")
