@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -26,6 +27,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -501,9 +503,19 @@ def _inspection_section(
                     Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", styles["cell"]),
                 ]
             )
+        # The inspection's heading, its chart and grades table are short: they stay on one
+        # page together, so a heading is never left alone at the foot of a page.
+        heading, story = story, []
         story += [
-            _p("Graded areas", styles["h2"]),
-            _table(rows, [width * 0.7, width * 0.3]),
+            KeepTogether(
+                [
+                    *heading,
+                    _p("Graded areas", styles["h2"]),
+                    _grade_chart(inspection, width),
+                    Spacer(0, 2 * mm),
+                    _table(rows, [width * 0.7, width * 0.3]),
+                ]
+            ),
             Spacer(0, 3 * mm),
         ]
     matrix = inspection.matrix
@@ -535,6 +547,51 @@ def _inspection_section(
         for name, description in inspection.initiatives:
             story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", styles["body"]))
     return story
+
+
+GRADE_SHADES = ("#3d3d3d", "#6e6e6e", "#a0a0a0", "#cfcfcf")  # best to worst, greyscale-safe
+
+
+def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
+    """A bar per graded area: the better the grade, the longer and darker the bar; the grade
+    is always written beside it, so the chart reads in black and white."""
+    row, label_width = 15, width * 0.42
+    bars = [a for a in inspection.areas if a.grade is not None and a.grade_position is not None]
+    drawing = Drawing(width, row * max(len(bars), 1) + 4)
+    # The renderer otherwise starts in Helvetica, a base-14 font.
+    drawing.initialFontName, drawing.initialFontSize = FONT, 7.4
+    room = width - label_width - 110
+    for n, area in enumerate(bars):
+        y = drawing.height - (n + 1) * row
+        count = max(area.grade_count, 1)
+        assert area.grade_position is not None
+        share = (count - area.grade_position + 1) / count
+        tier = min(3, int((area.grade_position - 1) / max(count - 1, 1) * 3.999))
+        name = area.name
+        while pdfmetrics.stringWidth(name, FONT, 7.4) > label_width - 8 and len(name) > 4:
+            name = name[:-2].rstrip() + "…"
+        drawing.add(String(0, y + 3, name, fontName=FONT, fontSize=7.4, fillColor=INK))
+        drawing.add(
+            Rect(
+                label_width,
+                y + 1,
+                max(room * share, 2),
+                row - 5,
+                fillColor=colors.HexColor(GRADE_SHADES[tier]),
+                strokeColor=None,
+            )
+        )
+        drawing.add(
+            String(
+                label_width + room * share + 4,
+                y + 3,
+                area.grade or "",
+                fontName=BOLD,
+                fontSize=7.4,
+                fillColor=INK,
+            )
+        )
+    return drawing
 
 
 def render_pack(pack: Pack) -> bytes:
