@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.dates import format_date
 from db.errors import NotFoundError
 from db.lifecycle import rating_for
-from db.models import Inspection, ProgressUpdate, Recommendation, Review
+from db.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 from db.queries import GradeMatrix, area_rows, grade_matrix, initiative_rows
 from db.vocabulary import AgencyRole, Rating, Status
 
@@ -154,6 +154,42 @@ def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
     return value
 
 
+def _audited_status_changes(
+    session: Session, since: dt.date, shown: set[str], logged: list[Change]
+) -> list[Change]:
+    """Status changes the audit trail holds but the progress log does not (imports, edits)."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == Recommendation.__tablename__,
+            AuditEntry.field == "status",
+            AuditEntry.at >= start,
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    known = {(c.on, c.source, c.number) for c in logged}
+    found = []
+    for entry in entries:
+        rec = session.get(Recommendation, int(entry.entity_id))
+        if rec is None or rec.source_reference not in shown:
+            continue
+        on = entry.at.date()
+        if (on, rec.source_reference, rec.number) in known:
+            continue
+        old = Status(entry.old).label.lower() if entry.old else "none"
+        new = Status(entry.new).label.lower() if entry.new else "none"
+        found.append(
+            Change(
+                on,
+                rec.source_reference,
+                rec.number,
+                f"Status changed from {old} to {new} by {entry.actor} (audit trail).",
+            )
+        )
+    return found
+
+
 def gather(
     session: Session,
     *,
@@ -246,6 +282,8 @@ def gather(
             pack.changes.append(
                 Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
             )
+        pack.changes += _audited_status_changes(session, since, shown, pack.changes)
+        pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
     if redact:
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))

@@ -208,3 +208,23 @@ def test_redaction_leaves_no_name_behind(sample_file: Database) -> None:
         assert name.lower() not in redacted.lower(), name
     assert name.lower() not in str(reader.metadata).lower()
     assert "Child A" in redacted and "[name withheld]" in redacted
+
+
+def test_changes_since_include_status_changes_only_in_the_audit_trail(
+    sample_file: Database,
+) -> None:
+    from sqlalchemy import select
+
+    from db.models import Recommendation, Review
+    from db.vocabulary import Status
+
+    with sample_file.transaction("Data officer") as session:  # an edit with no progress entry
+        rec = session.scalars(
+            select(Recommendation)
+            .join(Review)
+            .where(Review.reference == "FSCP-CSPR-CHILD-A", Recommendation.number == "5")
+        ).one()
+        rec.status = Status.IN_PROGRESS
+    since = __import__("datetime").date.today()
+    text = " ".join(" ".join(_pages(_pdf(sample_file, since=since))).split())
+    assert "Status changed from not started to in progress by Data officer" in text
