@@ -228,3 +228,26 @@ def test_changes_since_include_status_changes_only_in_the_audit_trail(
     since = __import__("datetime").date.today()
     text = " ".join(" ".join(_pages(_pdf(sample_file, since=since))).split())
     assert "Status changed from not started to in progress by Data officer" in text
+
+
+def test_pages_render_to_images(sample_file: Database, tmp_path: Path) -> None:
+    """pdftoppm (poppler, installed by .ci/run) reads every page; none comes out blank."""
+    import os
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must install poppler-utils for pdftoppm")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    reader = _pdf(sample_file)
+    pdf = Path(str(sample_file.location.path) + ".pdf")
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == len(reader.pages)
+    for image in images:
+        with Image.open(image) as picture:
+            darkest, lightest = picture.convert("L").getextrema()
+            assert darkest < 100 < lightest, f"{image.name} looks blank"
