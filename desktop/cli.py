@@ -21,6 +21,8 @@ from desktop import __version__
 from desktop.files import write_atomically
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from db.dataset import Counts
     from db.engine import Location
 
@@ -175,8 +177,10 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from db.dataset import counts, erase_all, load_sample
+@contextmanager
+def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Location, Session]]:
+    """A transaction on a new or empty database (or, with --force, one emptied first)."""
+    from db.dataset import counts, erase_all
     from db.engine import open_database
 
     location = _location(args)
@@ -184,35 +188,33 @@ def _demo(args: argparse.Namespace) -> int:
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         with database, database.transaction() as session:
-            _make_room(location, counts(session), args.force, "sample data")
+            _make_room(location, counts(session), args.force, what)
             if args.force:
                 erase_all(session)
-            load_sample(session, _today())
-            loaded = counts(session)
+            yield location, session
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from db.dataset import counts, load_sample
+
+    with _replacing_data(args, "sample data") as (location, session):
+        load_sample(session, _today())
+        loaded = counts(session)
     print(f"Sample data written to {location}: {loaded.describe()}.")
     return EXIT_OK
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from db.dataset import counts, erase_all
-    from db.engine import open_database
     from db.generate import generate
 
-    location = _location(args)
-    created = location.path is not None and not location.path.exists()
-    with _removed_on_failure(location.path if created else None):
-        database = open_database(location, create=True)
-        with database, database.transaction() as session:
-            _make_room(location, counts(session), args.force, "generated data")
-            if args.force:
-                erase_all(session)
-            made = generate(
-                session,
-                reviews=args.reviews,
-                recommendations=args.recommendations,
-                seed=args.seed,
-                today=_today(),
-            )
+    with _replacing_data(args, "generated data") as (location, session):
+        made = generate(
+            session,
+            reviews=args.reviews,
+            recommendations=args.recommendations,
+            seed=args.seed,
+            today=_today(),
+        )
     print(
         f"Generated {made.reviews} reviews with {made.recommendations} recommendations "
         f"(seed {args.seed}) in {location}."

@@ -411,3 +411,29 @@ def test_commands_work_with_a_server_url_too(location: Location, tmp_path: Path)
     exported = run("export", "--db", url, "-o", "-", cwd=tmp_path)
     data = json.loads(exported.stdout)
     assert len(data["reviews"]) == 2
+
+
+def test_generate_writes_the_asked_size_and_refuses_existing_data(tmp_path: Path) -> None:
+    db = tmp_path / "g.sqlite3"
+    args = ["generate", "--db", str(db), "--reviews", "3", "--recommendations", "40"]
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Generated 3 reviews with 40 recommendations (seed 1)" in result.stdout
+    before = snapshot(tmp_path)
+    assert_clean_error(run(*args, cwd=tmp_path), "already holds data", "--force")
+    assert snapshot(tmp_path) == before
+    assert run(*args, "--force", "--seed", "2", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--reviews", "0", "--recommendations", "5"], "0 is too small; the least is 1"),
+        (["--reviews", "two", "--recommendations", "5"], "'two' is not a whole number"),
+        (["--reviews", "2"], "the following arguments are required: --recommendations"),
+    ],
+)
+def test_generate_refuses_bad_sizes(tmp_path: Path, args: list[str], fragment: str) -> None:
+    result = run("generate", "--db", str(tmp_path / "g.sqlite3"), *args, cwd=tmp_path)
+    assert_clean_error(result, fragment, code=2)
+    assert snapshot(tmp_path) == {}
