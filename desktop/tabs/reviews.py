@@ -25,27 +25,27 @@ from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_las
 from desktop.tabs.common import TablePage, esc, make_table
 
 COLUMNS: list[Column[queries.ReviewRow]] = [
-    Column("Reference", lambda r: r.reference, width=190),
+    Column("Reference", lambda r: r.reference, width=150),
     Column(
         "Kind",
         lambda r: REVIEW_KIND_ABBREVIATIONS[r.kind],
         tooltip=lambda r: r.kind.label,
-        width=90,
+        width=60,
     ),
-    Column("Title", lambda r: r.title, tooltip=lambda r: r.title, width=360),
-    Column("Commissioned by", lambda r: r.commissioned_by, width=250),
+    Column("Title", lambda r: r.title, tooltip=lambda r: r.title, width=232),
+    Column("Commissioned by", lambda r: r.commissioned_by, width=175),
     Column(
         "Published",
         lambda r: r.published.display() if r.published else "",
         sort_key=lambda r: none_last(r.published.earliest() if r.published else None),
-        width=130,
+        width=125,
     ),
     Column(
         "Recommendations",
         lambda r: str(r.recommendations),
         sort_key=lambda r: r.recommendations,
         align=RIGHT,
-        width=125,
+        width=115,
     ),
     Column("Open", lambda r: str(r.open), sort_key=lambda r: r.open, align=RIGHT, width=55),
     Column(
@@ -93,7 +93,7 @@ class ReviewsTab(QWidget):
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setSizes([1060, 380])
+        self.splitter.setSizes([1100, 340])
         self.page = TablePage(
             self.splitter,
             "No reviews yet. Load the sample data from the File menu to see how casereview "
