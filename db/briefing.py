@@ -155,7 +155,7 @@ def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
 
 
 def _audited_status_changes(
-    session: Session, since: dt.date, shown: set[str], logged: list[Change]
+    session: Session, since: dt.date, shown: set[str], logged: set[tuple[str, str, Status]]
 ) -> list[Change]:
     """Status changes the audit trail holds but the progress log does not (imports, edits)."""
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
@@ -168,14 +168,14 @@ def _audited_status_changes(
         )
         .order_by(AuditEntry.id)
     ).all()
-    known = {(c.on, c.source, c.number) for c in logged}
     found = []
     for entry in entries:
         rec = session.get(Recommendation, int(entry.entity_id))
         if rec is None or rec.source_reference not in shown:
             continue
         on = entry.at.date()
-        if (on, rec.source_reference, rec.number) in known:
+        # A change the progress log records already (it may be backdated) is not repeated.
+        if entry.new and (rec.source_reference, rec.number, Status(entry.new)) in logged:
             continue
         old = Status(entry.old).label.lower() if entry.old else "none"
         new = Status(entry.new).label.lower() if entry.new else "none"
@@ -274,15 +274,18 @@ def gather(
             .options(selectinload(ProgressUpdate.recommendation))
             .order_by(ProgressUpdate.on, ProgressUpdate.id)
         )
+        logged: set[tuple[str, str, Status]] = set()
         for update in session.scalars(query):
             rec = update.recommendation
             if rec.source_reference not in shown:
                 continue
+            if update.status is not None:
+                logged.add((rec.source_reference, rec.number, update.status))
             what = f"Status to {update.status.label.lower()}. " if update.status else ""
             pack.changes.append(
                 Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
             )
-        pack.changes += _audited_status_changes(session, since, shown, pack.changes)
+        pack.changes += _audited_status_changes(session, since, shown, logged)
         pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
     if redact:
         every_review = list(session.scalars(select(Review)))

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from db.dates import PartialDate
 from db.errors import DocumentError, NotFoundError, RuleError
 from db.exchange.document import InitiativeDoc, LinkDoc, ReviewDoc
-from db.exchange.store import Importer, collect_document
+from db.exchange.store import Importer, collect_document, link_doc
 from db.models import (
     Evidence,
     Initiative,
+    InitiativeLink,
     Inspection,
     Organisation,
     ProgressUpdate,
@@ -203,19 +204,40 @@ def update_review(session: Session, reference: str, fields: ReviewFields) -> Non
     session.flush()
 
 
-def delete_review(session: Session, reference: str, today: dt.date) -> ReviewDoc:
+@dataclass(frozen=True)
+class ReviewSnapshot:
+    """A deleted review with all it held, and the initiatives that linked to its items."""
+
+    review: ReviewDoc
+    initiatives: tuple[InitiativeDoc, ...]
+
+
+def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSnapshot:
     """Delete a review with everything under it; return what restores it."""
-    snapshot = collect_document(session, today, [reference]).reviews
-    if not snapshot:
+    found = collect_document(session, today, [reference]).reviews
+    if not found:
         raise NotFoundError(f"There is no review with the reference '{reference}'.")
-    session.delete(review_by_reference(session, reference))
+    review = review_by_reference(session, reference)
+    linked = session.scalars(
+        select(Initiative)
+        .join(InitiativeLink, InitiativeLink.initiative_id == Initiative.id)
+        .join(Recommendation, Recommendation.id == InitiativeLink.recommendation_id)
+        .where(Recommendation.review_id == review.id)
+        .distinct()
+    ).all()
+    snapshot = ReviewSnapshot(found[0], tuple(_initiative_doc(i) for i in linked))
+    session.delete(review)
     session.flush()
-    return snapshot[0]
+    return snapshot
 
 
-def restore_review(session: Session, snapshot: ReviewDoc) -> None:
-    """Put back a deleted review, its items, their updates and evidence."""
-    Importer(session).reviews([snapshot])
+def restore_review(session: Session, snapshot: ReviewSnapshot) -> None:
+    """Put back a deleted review, its items, their updates and evidence, and the links that
+    initiatives had to its items."""
+    importer = Importer(session)
+    importer.reviews([snapshot.review])
+    session.flush()
+    importer.initiatives(list(snapshot.initiatives))
     session.flush()
 
 
@@ -223,8 +245,14 @@ def restore_review(session: Session, snapshot: ReviewDoc) -> None:
 
 
 def check_item(
-    session: Session, source: str, fields: ItemFields, *, editing: str | None = None
+    session: Session,
+    source: str,
+    fields: ItemFields,
+    *,
+    editing: str | None = None,
+    kind: TrackedKind = TrackedKind.RECOMMENDATION,
 ) -> Problems:
+    """Problems with an item of a review, or of an inspection (numbered per kind)."""
     problems = Problems()
     number = fields.number.strip()
     if not number:
@@ -232,13 +260,22 @@ def check_item(
     elif len(number) > 20:
         problems.add("number", "A number can be at most 20 characters.")
     elif number != editing:
-        taken = session.scalar(
+        in_review = (
             select(Recommendation.id)
             .join(Review, Review.id == Recommendation.review_id)
             .where(Review.reference == source, Recommendation.number == number)
         )
-        if taken:
-            problems.add("number", f"{source} already has a recommendation {number}.")
+        in_inspection = (
+            select(Recommendation.id)
+            .join(Inspection, Inspection.id == Recommendation.inspection_id)
+            .where(
+                Inspection.reference == source,
+                Recommendation.kind == kind,
+                Recommendation.number == number,
+            )
+        )
+        if session.scalar(in_review) or session.scalar(in_inspection):
+            problems.add("number", f"{source} already has a {kind.label.lower()} {number}.")
     if fields.text is not None and not fields.text.strip():
         problems.add("text", "Enter the recommendation's text.")
     both = set(fields.lead_agencies) & set(fields.joint_agencies)
@@ -297,8 +334,7 @@ def create_item(session: Session, source: str, fields: ItemFields) -> ItemKey:
 
 def update_item(session: Session, key: ItemKey, fields: ItemFields) -> ItemKey:
     rec = item_by_key(session, key)
-    if rec.review is not None:
-        check_item(session, key.source, fields, editing=key.number).raise_first()
+    check_item(session, key.source, fields, editing=key.number, kind=key.kind).raise_first()
     _apply_item(session, rec, fields)
     session.flush()
     return key_of(rec)
@@ -339,10 +375,25 @@ def correct_status(
     session.flush()
 
 
-def remove_evidence(session: Session, key: ItemKey, evidence_id: int) -> None:
+@dataclass(frozen=True)
+class EvidenceKey:
+    """Evidence named by what it is and when it was added: ids change when a deleted review
+    is restored, so undo must not rely on them."""
+
+    description: str
+    reference: str | None
+    file_name: str | None
+    added_at: dt.datetime
+
+
+def evidence_key(item: Evidence) -> EvidenceKey:
+    return EvidenceKey(item.description, item.reference, item.file_name, item.added_at)
+
+
+def remove_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> None:
     rec = item_by_key(session, key)
-    item = session.get(Evidence, evidence_id)
-    if item is None or item.recommendation_id != rec.id:
+    item = next((e for e in rec.evidence if evidence_key(e) == which), None)
+    if item is None:
         raise NotFoundError("That evidence item is no longer there.")
     if rec.status is Status.CLOSED and len(rec.evidence) == 1:
         raise RuleError(
@@ -356,10 +407,20 @@ def remove_evidence(session: Session, key: ItemKey, evidence_id: int) -> None:
 
 
 def initiative_doc(session: Session, name: str) -> InitiativeDoc:
-    for doc in collect_document(session, dt.date.today()).initiatives:
-        if doc.name == name:
-            return doc
-    raise NotFoundError(f"There is no initiative called {name}.")
+    initiative = session.scalar(select(Initiative).where(Initiative.name == name))
+    if initiative is None:
+        raise NotFoundError(f"There is no initiative called {name}.")
+    return _initiative_doc(initiative)
+
+
+def _initiative_doc(initiative: Initiative) -> InitiativeDoc:
+    return InitiativeDoc(
+        name=initiative.name,
+        organisation=initiative.organisation.name if initiative.organisation else None,
+        started=initiative.started,
+        description=initiative.description,
+        links=[link_doc(link) for link in initiative.links],
+    )
 
 
 def check_initiative(session: Session, doc: InitiativeDoc, *, editing: str | None) -> Problems:

@@ -174,7 +174,8 @@ def _apply_status(
             rec.assured_by, rec.assured_on = assured_by, closure.on
         rec.closed_on = on
     else:
-        rec.closed_on = None
+        # Reopened work is no longer signed off; the log keeps who had assured it.
+        rec.closed_on = rec.assured_by = rec.assured_on = None
 
 
 def add_evidence(

@@ -12,13 +12,14 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db import editing, lifecycle
 from db.dates import format_date
 from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
 from db.errors import CaseReviewError
-from db.exchange.document import InitiativeDoc, ReviewDoc
+from db.exchange.document import InitiativeDoc
 from db.lifecycle import Closure
 from db.vocabulary import Status
 
@@ -54,6 +55,11 @@ class UndoableCommand(QUndoCommand):
         except CaseReviewError as exc:
             self.setObsolete(True)
             self.context.explain(exc)
+        except SQLAlchemyError as exc:
+            from desktop.context import database_refusal
+
+            self.setObsolete(True)
+            self.context.explain(database_refusal(exc))
         self.context.data_changed.emit()
 
 
@@ -85,7 +91,7 @@ class DeleteReview(UndoableCommand):
     def __init__(self, context: AppContext, reference: str) -> None:
         super().__init__(context, f"Delete review {reference}")
         self.reference = reference
-        self.snapshot: ReviewDoc | None = None
+        self.snapshot: editing.ReviewSnapshot | None = None
 
     def apply(self, session: Session) -> None:
         self.snapshot = editing.delete_review(session, self.reference, self.context.today())
@@ -199,7 +205,7 @@ class AddEvidence(UndoableCommand):
             "content": content,
             "media_type": media_type,
         }
-        self.evidence_id: int | None = None
+        self.added: editing.EvidenceKey | None = None
 
     def apply(self, session: Session) -> None:
         rec = editing.item_by_key(session, self.key)
@@ -209,11 +215,11 @@ class AddEvidence(UndoableCommand):
             added_by=self.context.actor,
             **self.values,  # type: ignore[arg-type]
         )
-        self.evidence_id = item.id
+        self.added = editing.evidence_key(item)
 
     def revert(self, session: Session) -> None:
-        assert self.evidence_id is not None
-        editing.remove_evidence(session, self.key, self.evidence_id)
+        assert self.added is not None
+        editing.remove_evidence(session, self.key, self.added)
 
 
 class SaveInitiative(UndoableCommand):

@@ -9,12 +9,19 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
 from db.audit import default_actor
 from db.engine import Database
 from db.errors import CaseReviewError
 from desktop.commands import UndoableCommand
 from desktop.settings import Settings
+
+
+def database_refusal(exc: SQLAlchemyError) -> CaseReviewError:
+    """A database refusal the checks did not foresee, said in one line; nothing was saved."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return CaseReviewError(f"The change was not saved: the database refused it ({reason}).")
 
 
 class AppContext(QObject):
@@ -42,6 +49,9 @@ class AppContext(QObject):
                 command.apply(session)
         except CaseReviewError as exc:
             self.explain(exc, parent)
+            return False
+        except SQLAlchemyError as exc:
+            self.explain(database_refusal(exc), parent)
             return False
         command.applied = True
         self.undo_stack.push(command)

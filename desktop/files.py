@@ -17,16 +17,18 @@ def write_atomically(target: Path, data: bytes) -> None:
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise CaseReviewError(f"The folder {folder} does not exist.")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    temp = ""
     try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         Path(temp).replace(target)
     except OSError as exc:
-        with suppress(OSError):
-            Path(temp).unlink()
+        if temp:
+            with suppress(OSError):
+                Path(temp).unlink()
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
 
 

@@ -9,6 +9,7 @@ updates and evidence are appended when not already present, as the log is append
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -135,7 +136,7 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
                 organisation=initiative.organisation.name if initiative.organisation else None,
                 started=initiative.started,
                 description=initiative.description,
-                links=[_link_doc(link) for link in initiative.links],
+                links=[link_doc(link) for link in initiative.links],
             )
         )
     return doc
@@ -176,7 +177,7 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
     )
 
 
-def _link_doc(link: InitiativeLink) -> LinkDoc:
+def link_doc(link: InitiativeLink) -> LinkDoc:
     if link.recommendation is not None:
         rec = link.recommendation
         if rec.review is not None:
@@ -387,14 +388,17 @@ class Importer:
                 RecommendationAgency(organisation=self.organisation(name), role=role, position=n)
                 for n, (name, role) in enumerate(wanted, start=1)
             ]
-        known_updates = {(u.on, u.author, u.status, u.note) for u in rec.updates}
+        # The log may hold the same entry twice (the same note on the same day): count them,
+        # so re-importing adds nothing and restoring a deleted review loses nothing.
+        known_updates = Counter((u.on, u.author, u.status, u.note) for u in rec.updates)
         for u in doc.updates:
             key = (u.date, u.author, u.status, u.note)
-            if key not in known_updates:
-                rec.updates.append(
-                    ProgressUpdate(on=u.date, author=u.author, status=u.status, note=u.note)
-                )
-                known_updates.add(key)
+            if known_updates[key] > 0:
+                known_updates[key] -= 1
+                continue
+            rec.updates.append(
+                ProgressUpdate(on=u.date, author=u.author, status=u.status, note=u.note)
+            )
         # Evidence matches on what it is and when it was added; evidence in a file without a
         # time (hand-made files) matches on what it is alone.
         stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}

@@ -430,9 +430,9 @@ class RecommendationsTab(QWidget):
 
         def check(fields: editing.ItemFields) -> editing.Problems:
             with self.context.database.session() as session:
-                if key.kind.value == "recommendation" and self._is_review(key.source):
-                    return editing.check_item(session, key.source, fields, editing=key.number)
-                return editing.Problems()
+                return editing.check_item(
+                    session, key.source, fields, editing=key.number, kind=key.kind
+                )
 
         dialog = ItemDialog(check, self.context.today(), old, self)
         if dialog.exec() and dialog.result_fields is not None:

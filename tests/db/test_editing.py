@@ -108,3 +108,97 @@ def test_a_status_change_is_corrected_not_erased(sample_database: Database) -> N
         assert editing.status_state(session, key) == before
         assert [u.status for u in rec.updates[-2:]] == [Status.IMPLEMENTED, Status.IN_PROGRESS]
         assert rec.updates[-1].note == "Undone"
+
+
+def test_restoring_a_review_restores_initiative_links(sample_database: Database) -> None:
+    from db.models import InitiativeLink
+
+    def links() -> int:
+        with sample_database.session() as session:
+            return session.query(InitiativeLink).count()
+
+    before = links()
+    with sample_database.transaction("t") as session:
+        snapshot = editing.delete_review(session, CHILD_A, TODAY)
+    assert links() == before - 1  # Project Lantern answered recommendation 3
+    with sample_database.transaction("t") as session:
+        editing.restore_review(session, snapshot)
+    assert links() == before
+
+
+def test_identical_log_entries_survive_delete_and_restore(sample_database: Database) -> None:
+    key = ItemKey(CHILD_A, "4")
+    with sample_database.transaction("t") as session:
+        rec_id = editing.item_by_key(session, key).id
+        for _ in range(2):
+            lifecycle.record_update(session, rec_id, on=TODAY, author="A", note="Chased owner")
+    with sample_database.transaction("t") as session:
+        snapshot = editing.delete_review(session, CHILD_A, TODAY)
+    with sample_database.transaction("t") as session:
+        editing.restore_review(session, snapshot)
+    with sample_database.session() as session:
+        notes = [u.note for u in editing.item_by_key(session, key).updates]
+    assert notes.count("Chased owner") == 2
+
+
+def test_evidence_is_removed_by_what_it_is_not_by_id(sample_database: Database) -> None:
+    key = ItemKey(CHILD_A, "4")
+    with sample_database.transaction("t") as session:
+        rec_id = editing.item_by_key(session, key).id
+        added = editing.evidence_key(
+            lifecycle.add_evidence(
+                session, rec_id, description="Minutes", reference="M1", added_by="A"
+            )
+        )
+    with sample_database.transaction("t") as session:  # ids change on restore
+        editing.restore_review(session, editing.delete_review(session, CHILD_A, TODAY))
+    with sample_database.transaction("t") as session:
+        editing.remove_evidence(session, key, added)
+    with sample_database.session() as session:
+        assert [e.description for e in editing.item_by_key(session, key).evidence] == []
+        other = editing.item_by_key(session, ItemKey(CHILD_A, "1"))
+        assert len(other.evidence) == 2  # nothing else was touched
+
+
+def test_inspection_items_are_checked_too(sample_database: Database) -> None:
+    from db.vocabulary import TrackedKind
+
+    key = ItemKey("FICTIONAL-CP-INSPECTION-2", "1", TrackedKind.AREA_FOR_IMPROVEMENT)
+    with sample_database.session() as session:
+        fields = editing.item_fields(session, key)
+    clash = ItemFields("1", fields.text, ("Police",), ("Police",))
+    with (
+        pytest.raises(RuleError, match="already a lead agency"),
+        sample_database.transaction("t") as session,
+    ):
+        editing.update_item(session, key, clash)
+    # Numbers are per kind: AFI 1 may share its number with recommendation 1, but not with
+    # another area for improvement.
+    with sample_database.session() as session:
+        ok = editing.check_item(session, key.source, fields, editing="1", kind=key.kind)
+        assert not ok
+        empty = editing.check_item(session, key.source, ItemFields(" ", "t"), kind=key.kind)
+        assert "number" in empty.by_field
+
+
+def test_reopening_clears_the_sign_off(sample_database: Database) -> None:
+    key = ItemKey(CHILD_A, "1")
+    with sample_database.transaction("t") as session:
+        rec_id = editing.item_by_key(session, key).id
+        lifecycle.record_update(
+            session, rec_id, on=TODAY, author="A", note="Audit failed", status=Status.IN_PROGRESS
+        )
+    with sample_database.session() as session:
+        rec = editing.item_by_key(session, key)
+        assert (rec.assured_by, rec.assured_on, rec.closed_on) == (None, None, None)
+    with (
+        pytest.raises(RuleError, match="who gave assurance"),
+        sample_database.transaction("t") as session,
+    ):
+        lifecycle.record_update(session, rec_id, on=TODAY, author="A", status=Status.CLOSED)
+
+
+def test_initiative_doc_reads_only_the_initiative(sample_database: Database) -> None:
+    with sample_database.session() as session:
+        doc = editing.initiative_doc(session, "Project Lantern (fictional)")
+    assert len(doc.links) == 4 and doc.links[0].review == CHILD_A

@@ -251,3 +251,33 @@ def test_pages_render_to_images(sample_file: Database, tmp_path: Path) -> None:
         with Image.open(image) as picture:
             darkest, lightest = picture.convert("L").getextrema()
             assert darkest < 100 < lightest, f"{image.name} looks blank"
+
+
+def test_a_backdated_status_change_is_listed_once(sample_file: Database) -> None:
+    import datetime as dt
+
+    from db import editing, lifecycle
+    from db.editing import ItemKey
+    from db.vocabulary import Status
+
+    with sample_file.transaction("Lead") as session:
+        rec = editing.item_by_key(session, ItemKey("FSCP-CSPR-CHILD-A", "5"))
+        lifecycle.record_update(
+            session,
+            rec.id,
+            on=dt.date.today() - dt.timedelta(days=3),
+            author="Lead",
+            note="Started late",
+            status=Status.IN_PROGRESS,
+        )
+    with sample_file.session() as session:
+        pack = gather(
+            session,
+            today=TODAY,
+            title="T",
+            marking="",
+            prepared_by="P",
+            since=dt.date.today() - dt.timedelta(days=7),
+        )
+    fives = [c for c in pack.changes if c.source == "FSCP-CSPR-CHILD-A" and c.number == "5"]
+    assert [c.what for c in fives] == ["Status to in progress. Started late"]

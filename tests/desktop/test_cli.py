@@ -437,3 +437,8 @@ def test_generate_refuses_bad_sizes(tmp_path: Path, args: list[str], fragment: s
     result = run("generate", "--db", str(tmp_path / "g.sqlite3"), *args, cwd=tmp_path)
     assert_clean_error(result, fragment, code=2)
     assert snapshot(tmp_path) == {}
+
+
+def test_export_into_a_folder_that_cannot_be_written(demo_db: Path, tmp_path: Path) -> None:
+    result = run("export", "--db", str(demo_db), "-o", "/proc/casereview.json", cwd=tmp_path)
+    assert_clean_error(result, "Cannot write /proc/casereview.json")
