@@ -83,27 +83,28 @@ def main() -> None:
         database = open_database(resolve_location(str(dataset(size))))
         base, wrapped, full = [], [], []
         pages = 0
-        for _ in range(args.runs):
-            with database.session() as session:
-                pack = gather(
-                    session,
-                    today=today,
-                    title="Benchmark",
-                    marking="OFFICIAL-SENSITIVE",
-                    prepared_by="benchmark",
-                )
-            rows = [["No.", "Text", "Lead", "Joint", "Target", "Status", "Rating"]] + [
-                [
-                    i.number,
-                    (i.text or "")[:220],
-                    i.lead,
-                    i.joint,
-                    str(i.target_date or ""),
-                    i.status.label,
-                    i.rating.label if i.rating else "",
-                ]
-                for i in pack.items
+        # The baselines get the rows ready-made; the pack's time includes gathering them.
+        with database.session() as session:
+            pack = gather(
+                session,
+                today=today,
+                title="Benchmark",
+                marking="OFFICIAL-SENSITIVE",
+                prepared_by="benchmark",
+            )
+        rows = [["No.", "Text", "Lead", "Joint", "Target", "Status", "Rating"]] + [
+            [
+                i.number,
+                (i.text or "")[:220],
+                i.lead,
+                i.joint,
+                str(i.target_date or ""),
+                i.status.label,
+                i.rating.label if i.rating else "",
             ]
+            for i in pack.items
+        ]
+        for _ in range(args.runs):
             start = time.perf_counter()
             plain_table(rows)
             base.append(time.perf_counter() - start)

@@ -54,14 +54,6 @@ def rating_for(status: Status, target_date: dt.date | None, today: dt.date) -> R
     return Rating.GREEN
 
 
-def is_overdue(status: Status, target_date: dt.date | None, today: dt.date) -> bool:
-    return (
-        status.is_open
-        and status is not Status.IMPLEMENTED
-        and (target_date is not None and target_date < today)
-    )
-
-
 @dataclass(frozen=True)
 class Closure:
     """What closing needs: who gave assurance, and on what day."""

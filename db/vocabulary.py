@@ -13,15 +13,6 @@ class _Labelled(StrEnum):
     def label(self) -> str:
         return _LABELS.get(self, self.value.replace("_", " ").capitalize())
 
-    @classmethod
-    def from_slug(cls, text: str) -> _Labelled:
-        """The member whose slug is ``text``; ValueError naming the choices otherwise."""
-        try:
-            return cls(text)
-        except ValueError:
-            choices = ", ".join(m.value for m in cls)
-            raise ValueError(f"'{text}' is not one of: {choices}") from None
-
 
 class ReviewKind(_Labelled):
     SCR = "scr"

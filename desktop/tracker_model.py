@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -187,6 +187,3 @@ class TrackerModel(QAbstractTableModel):
             background, text = rating_colours(row.rating)
             return background if role == Qt.ItemDataRole.BackgroundRole else text
         return None
-
-    def with_filter(self, **changes: Any) -> TrackerFilter:
-        return replace(self.filter, **changes)

@@ -220,10 +220,6 @@ class ImportSummary:
             target = self.added if added else self.updated
             target[what] = target.get(what, 0) + 1
 
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.added or self.updated)
-
     def describe(self) -> str:
         def part(counts: dict[str, int]) -> str:
             words = [
