@@ -75,9 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the data of a database that already holds some",
     )
 
-    export = commands.add_parser("export", help="write the data to a file")
+    export = commands.add_parser(
+        "export", help="write the data to a file: an Excel action plan, CSV or casereview JSON"
+    )
     _db_option(export, argparse.SUPPRESS)
-    export.add_argument("--format", choices=["json"], default="json", help="file format")
+    export.add_argument(
+        "--format",
+        choices=["xlsx", "csv", "json"],
+        default=None,
+        help="file format (default: from the file name's ending, else json)",
+    )
     export.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the file to write, or - for stdout"
     )
@@ -89,9 +96,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this review (repeat for several)",
     )
 
-    imp = commands.add_parser("import", help="add and update data from a casereview JSON file")
+    imp = commands.add_parser(
+        "import", help="add and update data from a tracker (.xlsx, .xls, .csv) or a JSON file"
+    )
     _db_option(imp, argparse.SUPPRESS)
-    imp.add_argument("file", metavar="FILE", help="a casereview/1 JSON file")
+    imp.add_argument(
+        "file", metavar="FILE", help="an Excel or CSV tracker, or a casereview/1 JSON file"
+    )
+    imp.add_argument("--sheet", metavar="NAME", help="the sheet holding the tracker")
+    imp.add_argument(
+        "--review",
+        metavar="REF",
+        help="the review the recommendations belong to (default: named from the file)",
+    )
+    imp.add_argument(
+        "--mapping",
+        metavar="MAP.json",
+        help="which columns and status words mean what (see docs/spreadsheets.md)",
+    )
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report what would be added and updated, and write nothing",
+    )
 
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
@@ -263,37 +290,97 @@ def _export(args: argparse.Namespace) -> int:
     from db.errors import NotFoundError
     from db.exchange import collect_document, dump_document
 
+    fmt = args.format or {".xlsx": "xlsx", ".csv": "csv"}.get(Path(args.output).suffix.lower())
+    fmt = fmt or "json"
+    if fmt == "xlsx" and args.output == "-":
+        raise UsageError("an Excel workbook cannot be written to the terminal; name a file with -o")
     location = _location(args)
     with open_database(location) as database, database.session() as session:
         doc = collect_document(session, _today(), args.review)
         missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
-        text = dump_document(doc)
+    if fmt == "json":
+        data = dump_document(doc).encode("utf-8")
+    else:
+        from db.spreadsheets import write_csv, write_xlsx
+
+        data = (write_xlsx if fmt == "xlsx" else write_csv)(doc, _today())
     if args.output == "-":
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return EXIT_OK
     target = Path(args.output)
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, data)
     print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
-    from db.engine import open_database
-    from db.exchange import apply_document, read_document_file
+    import tempfile
 
+    from db.exchange import read_document_file
+    from db.spreadsheets import Mapping, read_tracker
+
+    path = Path(args.file)
+    spreadsheet = path.suffix.lower() != ".json"
+    if not spreadsheet and (args.sheet or args.review or args.mapping):
+        raise UsageError("--sheet, --review and --mapping apply to spreadsheets, not JSON files")
     # Read and validate the whole file before the database is opened, let alone written.
-    doc = read_document_file(Path(args.file))
+    doc_or_tracker: object
+    if spreadsheet:
+        mapping = Mapping.read(Path(args.mapping)) if args.mapping else Mapping()
+        if args.sheet:
+            mapping.sheet = args.sheet
+        doc_or_tracker = read_tracker(path, mapping)
+    else:
+        doc_or_tracker = read_document_file(path)
     location = _location(args)
+    if args.dry_run and location.path is not None and not location.path.exists():
+        # Planned against an empty database that is thrown away: nothing is written.
+        with tempfile.TemporaryDirectory() as scratch:
+            return _apply_import(args, _scratch(Path(scratch)), doc_or_tracker)
+    return _apply_import(args, location, doc_or_tracker)
+
+
+class _DryRunDone(Exception):
+    """Raised inside the import's transaction so that it rolls back."""
+
+
+def _apply_import(args: argparse.Namespace, location: Location, source: object) -> int:
+    from db.audit import default_actor
+    from db.engine import open_database
+    from db.exchange import Document, apply_document
+    from db.spreadsheets import import_tracker
+
     created = location.path is not None and not location.path.exists()
+    outcome = None
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
-        with database, database.transaction() as session:
-            summary = apply_document(session, doc)
-    print(f"Imported {args.file} into {location}: {summary.describe()}.")
+        try:
+            with database, database.transaction(default_actor()) as session:
+                if isinstance(source, Document):
+                    outcome = apply_document(session, source)
+                else:
+                    outcome = import_tracker(
+                        session, source, today=_today(), actor=default_actor(), review=args.review
+                    )
+                if args.dry_run:
+                    raise _DryRunDone
+        except _DryRunDone:
+            pass
+    assert outcome is not None
+    if args.dry_run:
+        print(f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was written.")
+    else:
+        print(f"Imported {args.file} into {location}: {outcome.describe()}.")
     return EXIT_OK
+
+
+def _scratch(folder: Path) -> Location:
+    from db.engine import resolve_location
+
+    return resolve_location(str(folder / "dry-run.sqlite3"))
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,0 +1,27 @@
+"""Spreadsheet trackers in and out: .xlsx, .xls and .csv action plans.
+
+``read_tracker`` reads and checks a file without touching the database; ``import_tracker``
+applies it in the caller's transaction, all or nothing; ``write_xlsx`` and ``write_csv``
+export action plans. See docs/spreadsheets.md for the words and layouts recognised.
+"""
+
+from db.spreadsheets.importing import ImportTarget, default_target, import_tracker
+from db.spreadsheets.layout import Field
+from db.spreadsheets.reading import TrackerFileError
+from db.spreadsheets.tracker import Mapping, Problem, TrackerFile, read_tracker, sheet_preview
+from db.spreadsheets.writing import write_csv, write_xlsx
+
+__all__ = [
+    "Field",
+    "ImportTarget",
+    "Mapping",
+    "Problem",
+    "TrackerFile",
+    "TrackerFileError",
+    "default_target",
+    "import_tracker",
+    "read_tracker",
+    "sheet_preview",
+    "write_csv",
+    "write_xlsx",
+]

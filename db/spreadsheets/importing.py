@@ -1,0 +1,322 @@
+"""From a checked tracker file to the database, all or nothing.
+
+The file's items are merged into the review as the database holds it (only the columns the
+file has change anything), and the result goes through the same ``apply_document`` as a
+casereview JSON file, in the caller's one transaction. Re-importing the same file changes
+nothing: items match by review and number, and the log gains only entries it lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from db.dates import PartialDate
+from db.errors import DocumentError
+from db.exchange import Document, ImportSummary, apply_document, collect_document
+from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.spreadsheets.layout import Field
+from db.spreadsheets.reading import TrackerFileError
+from db.spreadsheets.tracker import Problem, TrackerFile, TrackerItem, parse_stamp
+from db.spreadsheets.values import agencies_of, date_of, status_of, text_of
+from db.vocabulary import ReviewKind, Status
+
+MAX_LISTED_PROBLEMS = 20
+_KIND_WORDS = [
+    ("serious case review", ReviewKind.SCR),
+    ("child safeguarding practice review", ReviewKind.CSPR_LOCAL),
+    ("safeguarding adults review", ReviewKind.SAR),
+    ("safeguarding adult review", ReviewKind.SAR),
+    ("domestic homicide review", ReviewKind.DHR),
+    ("domestic abuse related death review", ReviewKind.DHR),
+    ("rapid review", ReviewKind.RAPID_REVIEW),
+]
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """Which review items without a review column go to."""
+
+    reference: str
+    title: str
+    kind: ReviewKind
+
+
+def default_target(tracker: TrackerFile, reference: str | None = None) -> ImportTarget:
+    """The review named by ``--review``, else one named from the title rows or file name."""
+    stem = tracker.path.stem
+    title = tracker.title or " ".join(re.split(r"[-_\s]+", stem)).strip().capitalize()
+    if reference is None:
+        reference = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
+    lowered = title.lower()
+    kind = next((k for words, k in _KIND_WORDS if words in lowered), ReviewKind.LEARNING_REVIEW)
+    return ImportTarget(reference[:80], title[:300], kind)
+
+
+def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerFileError:
+    count = len(problems)
+    lines = [
+        f"Nothing was imported: {tracker.path.name} has {count} "
+        f"{'problem' if count == 1 else 'problems'} to put right first."
+    ]
+    lines += [p.describe() for p in problems[:MAX_LISTED_PROBLEMS]]
+    if count > MAX_LISTED_PROBLEMS:
+        lines.append(f"... and {count - MAX_LISTED_PROBLEMS} more.")
+    return TrackerFileError("\n".join(lines))
+
+
+def import_tracker(
+    session: Session,
+    tracker: TrackerFile,
+    *,
+    today: dt.date,
+    actor: str,
+    review: str | None = None,
+    skip_rows: frozenset[int] = frozenset(),
+) -> ImportSummary:
+    """Add and update the tracker's items; raises ``TrackerFileError`` listing every problem.
+
+    ``skip_rows`` leaves those rows of the tracker's sheet out (the wizard's choice); any
+    problem on another row still stops the whole import.
+    """
+    problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
+    items = [i for i in tracker.items if i.row not in skip_rows]
+    doc = _document(session, tracker, items, problems, today=today, actor=actor, review=review)
+    if problems:
+        raise problems_error(tracker, problems)
+    try:
+        return apply_document(session, doc)
+    except DocumentError as exc:
+        message = f"Nothing was imported from {tracker.path.name}: {exc.message}"
+        raise TrackerFileError(message) from None
+
+
+def _document(
+    session: Session,
+    tracker: TrackerFile,
+    items: list[TrackerItem],
+    problems: list[Problem],
+    *,
+    today: dt.date,
+    actor: str,
+    review: str | None,
+) -> Document:
+    target = default_target(tracker, review)
+    grouped: dict[str, list[TrackerItem]] = {}
+    for item in items:
+        reference = target.reference if review or not item.source else item.source
+        grouped.setdefault(reference, []).append(item)
+    details = _review_details(tracker, problems)
+    wanted = set(grouped) | set(details)
+    existing = {r.reference: r for r in collect_document(session, today, wanted).reviews}
+    doc = Document()
+    for reference in sorted(wanted, key=lambda r: (r not in grouped, r)):
+        review_doc = existing.get(reference)
+        if reference in details:
+            review_doc = _with_details(review_doc, details[reference])
+        if review_doc is None:
+            review_doc = ReviewDoc(
+                reference=reference,
+                kind=target.kind,
+                title=target.title if reference == target.reference else reference,
+            )
+        merger = _Merger(tracker, today=today, actor=actor)
+        statuses = [merger.merge(review_doc, item) for item in grouped.get(reference, [])]
+        merger.companions(review_doc, problems)
+        # Last, as closing needs the evidence the companion sheet may bring.
+        for rec, item, new in statuses:
+            if item.status is not None:
+                merger.status(rec, item, new)
+        doc.reviews.append(review_doc)
+    return doc
+
+
+def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, ReviewDoc]:
+    """Review details from the "Reviews" sheet casereview writes beside its action plans."""
+    found: dict[str, ReviewDoc] = {}
+    for row, cells in tracker.companions.reviews:
+        text = _reader(cells)
+        try:
+            reference = text("Reference")
+            kind = _kind(text("Kind"))
+            published = text("Published")
+            found[reference] = ReviewDoc(
+                reference=reference,
+                kind=kind,
+                title=text("Title") or reference,
+                subject=text("Subject"),
+                anonymised_label=text("Anonymised label"),
+                names_to_redact=[n for n in text("Names to redact").splitlines() if n],
+                commissioned_by=text("Commissioned by") or None,
+                incident=date_of(cells.get("Incident")),
+                notified=date_of(cells.get("Notified")),
+                commissioned=date_of(cells.get("Commissioned")),
+                published=PartialDate.parse(published) if published else None,
+                summary=text("Summary"),
+                themes=agencies_of(cells.get("Themes"), strict=True),
+            )
+        except ValueError as exc:
+            problems.append(Problem("Reviews", row, None, str(exc)))
+    return found
+
+
+def _kind(text: str) -> ReviewKind:
+    for kind in ReviewKind:
+        if text.lower() in (kind.value, kind.label.lower()):
+            return kind
+    if not text:
+        return ReviewKind.LEARNING_REVIEW
+    raise ValueError(f"'{text}' is not a kind of review casereview knows")
+
+
+def _reader(cells: dict[str, object]) -> Callable[[str], str]:
+    return lambda name: text_of(cells.get(name))
+
+
+def _with_details(current: ReviewDoc | None, details: ReviewDoc) -> ReviewDoc:
+    if current is not None:
+        details.recommendations = current.recommendations
+    return details
+
+
+class _Merger:
+    """Merges one review's rows into its document."""
+
+    def __init__(self, tracker: TrackerFile, *, today: dt.date, actor: str) -> None:
+        self.tracker = tracker
+        self.today = today
+        self.actor = actor
+        # casereview's own workbooks carry the log themselves; status words are its labels.
+        self.own_log = bool(tracker.companions.updates)
+
+    def merge(self, review: ReviewDoc, item: TrackerItem) -> tuple[TrackedDoc, TrackerItem, bool]:
+        by_number = {r.number: r for r in review.recommendations}
+        doc = by_number.get(item.number)
+        new = doc is None
+        if doc is None:
+            doc = TrackedDoc(number=item.number, text=None)
+            review.recommendations.append(doc)
+        if item.text is not None or new:
+            doc.text = item.text if item.text is not None else doc.text
+        for attr in ("actions", "owner", "assured_by"):
+            value = getattr(item, attr)
+            if value is not None:
+                setattr(doc, attr, value or ("" if attr != "assured_by" else None))
+        if item.lead is not None:
+            doc.lead_agencies = item.lead
+        if item.joint is not None:
+            doc.joint_agencies = item.joint
+        if item.themes is not None:
+            doc.themes = item.themes
+        if item.reason is not None:
+            doc.status_reason = item.reason
+        if Field.TARGET in item.has:
+            doc.target_date = item.target
+            if item.target_word:
+                self._note(
+                    doc, f"Target date given in the imported tracker as '{item.target_word}'."
+                )
+        if item.assured_on is not None:
+            doc.assured_on = item.assured_on
+        if item.closed_on is not None:
+            doc.closed_on = item.closed_on
+        for text in item.evidence:
+            self._evidence(doc, EvidenceDoc(description=text, added_by=self.actor, reference=text))
+        for entry in [] if self.own_log else item.progress:
+            if not any(u.note == entry.note for u in doc.updates):
+                doc.updates.append(UpdateDoc(entry.on or self.today, self.actor, None, entry.note))
+        return doc, item, new
+
+    def status(self, doc: TrackedDoc, item: TrackerItem, new: bool) -> None:
+        assert item.status is not None
+        status = item.status
+        word = item.status_word
+        if status is Status.CLOSED and not (doc.evidence and (doc.assured_by or "").strip()):
+            status = Status.IMPLEMENTED  # closure needs evidence and an assurer
+        if status in (Status.NOT_ACCEPTED, Status.SUPERSEDED) and not doc.status_reason.strip():
+            doc.status_reason = f"Marked '{word}' in the imported tracker."
+        changed = new or status is not doc.status
+        doc.status = status
+        if status is Status.CLOSED and doc.closed_on is None:
+            doc.closed_on = doc.assured_on or self.today
+        own_word = word.lower() == status.label.lower()
+        quiet = own_word and (self.own_log or (new and status is Status.NOT_STARTED))
+        if changed and not quiet:
+            self._note(doc, f"Status given in the imported tracker as '{word}'.", status)
+
+    def _note(self, doc: TrackedDoc, note: str, status: Status | None = None) -> None:
+        if not any(u.note == note and u.status is status for u in doc.updates):
+            doc.updates.append(UpdateDoc(self.today, self.actor, status, note))
+
+    @staticmethod
+    def _evidence(doc: TrackedDoc, item: EvidenceDoc) -> None:
+        what = (item.description, item.reference, item.file_name)
+        if not any((e.description, e.reference, e.file_name) == what for e in doc.evidence):
+            doc.evidence.append(item)
+
+    def companions(self, review: ReviewDoc, problems: list[Problem]) -> None:
+        """The log and evidence from casereview's own "Updates" and "Evidence" sheets."""
+        by_number = {r.number: r for r in review.recommendations}
+        have = {
+            number: Counter((u.date, u.author, u.status, u.note) for u in rec.updates)
+            for number, rec in by_number.items()
+        }
+        for row, cells in self.tracker.companions.updates:
+            if text_of(cells.get("Review")) != review.reference:
+                continue
+            rec = by_number.get(text_of(cells.get("Number")))
+            if rec is None:
+                problems.append(Problem("Updates", row, None, "no recommendation has this number"))
+                continue
+            try:
+                on = date_of(cells.get("Date"))
+                if on is None:
+                    raise ValueError(f"'{text_of(cells.get('Date'))}' is not a date")
+                status = status_of(cells.get("Status"))
+            except ValueError as exc:
+                problems.append(Problem("Updates", row, None, str(exc)))
+                continue
+            key = (on, text_of(cells.get("Author")), status, text_of(cells.get("Note")))
+            if have[rec.number][key] > 0:
+                have[rec.number][key] -= 1
+                continue
+            rec.updates.append(UpdateDoc(*key))
+        for row, cells in self.tracker.companions.evidence:
+            if text_of(cells.get("Review")) != review.reference:
+                continue
+            rec = by_number.get(text_of(cells.get("Number")))
+            if rec is None:
+                problems.append(Problem("Evidence", row, None, "no recommendation has this number"))
+                continue
+            try:
+                added_at = parse_stamp(cells.get("Added at"))
+            except ValueError as exc:
+                problems.append(Problem("Evidence", row, None, str(exc)))
+                continue
+            description = text_of(cells.get("Description"))
+            reference = text_of(cells.get("Reference")) or None
+            file_name = text_of(cells.get("File name")) or None
+            stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}
+            if (description, reference, file_name, added_at) in stamped:
+                continue
+            if reference is None and file_name is not None:
+                # The file itself travels only in casereview JSON; name where it is kept.
+                if any(
+                    (e.description, e.file_name) == (description, file_name) for e in rec.evidence
+                ):
+                    continue
+                reference = f"File '{file_name}', kept in the casereview database it came from"
+            rec.evidence.append(
+                EvidenceDoc(
+                    description=description,
+                    added_by=text_of(cells.get("Added by")) or self.actor,
+                    reference=reference,
+                    file_name=file_name,
+                    added_at=added_at,
+                )
+            )

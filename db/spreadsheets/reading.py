@@ -1,0 +1,269 @@
+"""Opening tracker files safely: .xlsx, .xls and .csv as sheets of rows.
+
+Whatever is wrong with a file (not a spreadsheet, truncated, an XML entity bomb, a zip bomb,
+a sheet too big to be a tracker), the only error that leaves this module is
+``TrackerFileError`` with one plain sentence. XML is parsed by defusedxml (openpyxl uses it
+when it is installed, and this module refuses to run without it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from db.errors import CaseReviewError
+from db.spreadsheets.values import restore
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_PACKING_RATIO = 200
+MAX_ROWS = 250_000
+MAX_COLUMNS = 64
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+Row = tuple[Any, ...]
+
+
+class TrackerFileError(CaseReviewError):
+    """A tracker file cannot be read or imported; nothing was changed."""
+
+
+class Workbook(Protocol):
+    name: str
+
+    @property
+    def sheet_names(self) -> list[str]: ...
+
+    def rows(self, sheet: str) -> Iterator[Row]: ...
+
+    def close(self) -> None: ...
+
+
+def open_tracker(path: Path) -> Workbook:
+    """Open ``path`` for reading, or raise ``TrackerFileError`` saying why not."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES and suffix != ".json":
+        raise TrackerFileError(
+            f"{path.name} is not a file casereview can import: choose an Excel workbook "
+            "(.xlsx or .xls), a CSV file or a casereview JSON file."
+        )
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise TrackerFileError(f"There is no file {path}.") from None
+    except OSError as exc:
+        raise TrackerFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    if not path.is_file():
+        raise TrackerFileError(f"{path} is a folder, not a file.")
+    if size == 0:
+        raise TrackerFileError(f"{path.name} is empty.")
+    if size > MAX_FILE_BYTES:
+        raise TrackerFileError(
+            f"{path.name} is {size // (1024 * 1024)} MB, larger than any tracker casereview "
+            f"imports ({MAX_FILE_BYTES // (1024 * 1024)} MB)."
+        )
+    if suffix == ".csv":
+        return CsvFile(path)
+    if suffix == ".xls":
+        return XlsFile(path)
+    return XlsxFile(path)
+
+
+def _limit_row(row: Row, where: str) -> Row:
+    row = row[:MAX_COLUMNS]
+    for value in row:
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise TrackerFileError(
+                f"{where} holds a cell of {len(value):,} characters, more than a spreadsheet "
+                "cell can hold; the file is not a tracker casereview can import."
+            )
+    # Trailing blank cells carry nothing and make every row look different in width.
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return row[:end]
+
+
+def _counted(rows: Iterator[Row], name: str, sheet: str) -> Iterator[Row]:
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise TrackerFileError(
+                f"Sheet '{sheet}' of {name} has more than {MAX_ROWS:,} rows, more than "
+                "casereview imports at once."
+            )
+        yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},")
+
+
+@dataclass
+class XlsxFile:
+    path: Path
+
+    def __post_init__(self) -> None:
+        import openpyxl
+        from openpyxl.xml import DEFUSEDXML
+
+        if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+            raise TrackerFileError("Excel files cannot be read safely: defusedxml is missing.")
+        self.name = self.path.name
+        self._check_zip()
+        try:
+            self._book = openpyxl.load_workbook(
+                self.path, read_only=True, data_only=True, keep_links=False
+            )
+        except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: BaseException) -> TrackerFileError:
+        kind = type(exc).__name__
+        if "Entities" in kind or "DTD" in kind or "External" in kind:
+            return TrackerFileError(
+                f"{self.name} contains XML entity declarations, which a real workbook never "
+                "holds; it was not read."
+            )
+        return TrackerFileError(
+            f"{self.name} is not an Excel workbook casereview can read, or it is damaged."
+        )
+
+    def _check_zip(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise TrackerFileError(
+                f"{self.name} is not an Excel workbook (.xlsx), or it is damaged or truncated."
+            ) from None
+        unpacked = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members) or 1
+        if unpacked > MAX_UNPACKED_BYTES or (
+            unpacked > 10 * 1024 * 1024 and unpacked / packed > MAX_PACKING_RATIO
+        ):
+            raise TrackerFileError(
+                f"{self.name} would unpack to {unpacked // (1024 * 1024):,} MB from "
+                f"{packed // 1024:,} KB, which no tracker does; it was not read."
+            )
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheetnames)
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        try:
+            worksheet = self._book[sheet]
+            yield from _counted(
+                worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), self.name, sheet
+            )
+        except TrackerFileError:
+            raise
+        except Exception as exc:
+            raise self._damaged(exc) from None
+
+    def close(self) -> None:
+        self._book.close()
+
+
+@dataclass
+class XlsFile:
+    """The older binary Excel format, through xlrd."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        import xlrd
+
+        self.name = self.path.name
+        try:
+            self._book = xlrd.open_workbook(str(self.path), on_demand=True)
+        except Exception:
+            raise TrackerFileError(
+                f"{self.name} is not an Excel 97-2003 workbook (.xls), or it is damaged."
+            ) from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names())
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        import xlrd
+
+        try:
+            worksheet = self._book.sheet_by_name(sheet)
+            mode = self._book.datemode
+            EMPTY, BLANK, ERROR = xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR
+
+            def values() -> Iterator[Row]:
+                for number in range(worksheet.nrows):
+                    cells = []
+                    for cell in worksheet.row(number)[:MAX_COLUMNS]:
+                        if cell.ctype == xlrd.XL_CELL_DATE:
+                            cells.append(xlrd.xldate_as_datetime(cell.value, mode))
+                        elif cell.ctype in (EMPTY, BLANK, ERROR):
+                            cells.append(None)
+                        else:
+                            cells.append(cell.value)
+                    yield tuple(cells)
+
+            yield from _counted(values(), self.name, sheet)
+        except TrackerFileError:
+            raise
+        except Exception:
+            raise TrackerFileError(
+                f"{self.name} is damaged: sheet '{sheet}' cannot be read."
+            ) from None
+
+    def close(self) -> None:
+        self._book.release_resources()
+
+
+@dataclass
+class CsvFile:
+    """A CSV file in UTF-8 (with or without a byte order mark) or Windows-1252."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        self.name = self.path.name
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from None
+        if b"\0" in data[:65536]:
+            raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
+        bom = data.startswith(b"\xef\xbb\xbf")
+        try:
+            text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
+            except UnicodeDecodeError:
+                raise TrackerFileError(
+                    f"{self.name} is neither UTF-8 nor Windows-1252 text; save it from "
+                    "Excel as 'CSV UTF-8' and import it again."
+                ) from None
+        self._text = text
+        sample = text[:65536]
+        try:
+            self._dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            self._dialect = csv.excel
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [self.path.stem]
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        reader = csv.reader(io.StringIO(self._text, newline=""), self._dialect)
+        try:
+            # Cells casereview neutralised against formulas ('=...) read back as written.
+            rows = (tuple(restore(cell) for cell in r) for r in reader)
+            yield from _counted(rows, self.name, sheet)
+        except csv.Error as exc:
+            raise TrackerFileError(f"{self.name} is not a well-formed CSV file ({exc}).") from None
+
+    def close(self) -> None:
+        pass

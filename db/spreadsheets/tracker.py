@@ -1,0 +1,484 @@
+"""A tracker file read and checked: its items, their values, and every problem found.
+
+Reading does not touch the database. Each cell is parsed here, so a wrong date or an unknown
+status is reported with its sheet, row and column before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from db.dates import parse_iso_date
+from db.spreadsheets.layout import (
+    HEADER_SEARCH_ROWS,
+    Field,
+    Header,
+    SheetRow,
+    column_letter,
+    find_header,
+    guess_columns,
+    header_at,
+    item_rows,
+    title_of,
+)
+from db.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
+from db.spreadsheets.values import (
+    agencies_of,
+    date_of,
+    number_of,
+    status_of,
+    text_of,
+)
+from db.vocabulary import Status
+
+PREVIEW_ROWS = 12
+_LEADING_DATE = re.compile(
+    r"^\s*(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?\s*(.*)$",
+    re.DOTALL,
+)
+# The sheets casereview adds to its own action plans, found by their exact headers.
+UPDATE_HEADERS = ("Review", "Number", "Date", "Author", "Status", "Note")
+EVIDENCE_HEADERS = (
+    "Review",
+    "Number",
+    "Description",
+    "Reference",
+    "File name",
+    "Added by",
+    "Added at",
+)
+REVIEW_HEADERS = (
+    "Reference",
+    "Kind",
+    "Title",
+    "Subject",
+    "Anonymised label",
+    "Names to redact",
+    "Commissioned by",
+    "Incident",
+    "Notified",
+    "Commissioned",
+    "Published",
+    "Summary",
+    "Themes",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, said where it is."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def describe(self) -> str:
+        where = f"Sheet '{self.sheet}'"
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", {self.column}"
+        return f"{where}: {self.message}."
+
+
+@dataclass
+class Mapping:
+    """What the user says about a file: which sheet, which row is the header, what columns
+    and status words mean. Empty means "work it out"."""
+
+    sheet: str | None = None
+    header_row: int | None = None
+    columns: dict[str, Field] = field(default_factory=dict)  # header text or letter
+    statuses: dict[str, Status] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> Mapping:
+        """A mapping file (documented in docs/spreadsheets.md), checked completely."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TrackerFileError(f"There is no mapping file {path}.") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise TrackerFileError(f"The mapping file {path.name} is not JSON.") from None
+        if not isinstance(data, dict):
+            raise TrackerFileError(f"The mapping file {path.name} must hold a JSON object.")
+        unknown = sorted(set(data) - {"sheet", "header_row", "columns", "statuses"})
+        if unknown:
+            raise TrackerFileError(
+                f"The mapping file {path.name} has '{unknown[0]}', which is not one of sheet, "
+                "header_row, columns and statuses."
+            )
+        sheet, row = data.get("sheet"), data.get("header_row")
+        if sheet is not None and not isinstance(sheet, str):
+            raise TrackerFileError(f"In {path.name}, sheet must be the name of a sheet.")
+        if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 1):
+            raise TrackerFileError(f"In {path.name}, header_row must be a row number from 1.")
+        columns: dict[str, Field] = {}
+        for key, value in _object(data, "columns", path).items():
+            try:
+                columns[key.strip().lower()] = Field(value)
+            except ValueError:
+                names = ", ".join(f.value for f in Field)
+                raise TrackerFileError(
+                    f"In {path.name}, column '{key}' is mapped to '{value}', which is not one "
+                    f"of {names}."
+                ) from None
+        statuses: dict[str, Status] = {}
+        for key, value in _object(data, "statuses", path).items():
+            try:
+                statuses[" ".join(key.lower().split())] = Status(value)
+            except ValueError:
+                names = ", ".join(s.value for s in Status)
+                raise TrackerFileError(
+                    f"In {path.name}, status word '{key}' is mapped to '{value}', which is not "
+                    f"one of {names}."
+                ) from None
+        return cls(sheet, row, columns, statuses)
+
+    def apply(self, header: Header) -> Header:
+        if not self.columns:
+            return header
+        columns = dict(header.columns)
+        for column, title in enumerate(header.titles):
+            for key in (title.strip().lower(), column_letter(column).lower()):
+                if key in self.columns:
+                    wanted = self.columns[key]
+                    columns = {f: c for f, c in columns.items() if c != column}
+                    if wanted is not Field.IGNORE:
+                        columns[wanted] = column
+        return Header(header.row, header.titles, columns)
+
+
+def _object(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise TrackerFileError(f"In {path.name}, {key} must map names to names.")
+    return value
+
+
+@dataclass
+class Progress:
+    on: dt.date | None  # None: the day of the import
+    note: str
+
+
+@dataclass
+class TrackerItem:
+    """One recommendation as the file gives it: only the fields the file has columns for."""
+
+    row: int
+    source: str | None
+    number: str
+    text: str | None = None
+    lead: list[str] | None = None
+    joint: list[str] | None = None
+    actions: str | None = None
+    owner: str | None = None
+    target: dt.date | None = None
+    target_word: str | None = None  # "Ongoing": no date, kept in the log
+    status: Status | None = None
+    status_word: str = ""
+    reason: str | None = None
+    assured_by: str | None = None
+    assured_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    themes: list[str] | None = None
+    progress: list[Progress] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    has: set[Field] = field(default_factory=set)
+
+
+@dataclass
+class Companions:
+    """The log, evidence and review details casereview writes beside its own action plans."""
+
+    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    evidence: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return bool(self.updates or self.evidence or self.reviews)
+
+
+@dataclass
+class TrackerFile:
+    """Everything read from one file, ready to plan an import from."""
+
+    path: Path
+    sheet: str
+    sheets: list[str]
+    header: Header
+    title: str
+    items: list[TrackerItem]
+    problems: list[Problem]
+    preview: list[Row]
+    numbered: bool  # False when the file has no number column and items were counted
+    companions: Companions = field(default_factory=Companions)
+    status_words: dict[str, Status] = field(default_factory=dict)
+
+
+def read_tracker(path: Path, mapping: Mapping | None = None) -> TrackerFile:
+    """Read and check a tracker; raises ``TrackerFileError`` when it is not one."""
+    mapping = mapping or Mapping()
+    book = open_tracker(path)
+    try:
+        return _read(book, path, mapping)
+    finally:
+        book.close()
+
+
+def sheet_preview(path: Path, sheet: str, rows: int = HEADER_SEARCH_ROWS) -> list[Row]:
+    """The first rows of one sheet, for the import wizard's preview."""
+    book = open_tracker(path)
+    try:
+        if sheet not in book.sheet_names:
+            raise TrackerFileError(f"{path.name} has no sheet named '{sheet}'.")
+        return list(islice(book.rows(sheet), rows))
+    finally:
+        book.close()
+
+
+def _choose_sheet(book: Workbook, path: Path, mapping: Mapping) -> tuple[str, list[Row], Header]:
+    names = book.sheet_names
+    if mapping.sheet is not None:
+        if mapping.sheet not in names:
+            listed = ", ".join(f"'{n}'" for n in names)
+            raise TrackerFileError(
+                f"{path.name} has no sheet named '{mapping.sheet}'; its sheets are {listed}."
+            )
+        names = [mapping.sheet]
+    best: tuple[int, str, list[Row], Header] | None = None
+    for name in names:
+        head = list(islice(book.rows(name), HEADER_SEARCH_ROWS))
+        if mapping.header_row is not None:
+            if mapping.header_row > len(head):
+                raise TrackerFileError(
+                    f"Sheet '{name}' of {path.name} has no row {mapping.header_row} to take "
+                    "as its header."
+                )
+            header: Header | None = header_at(head, mapping.header_row)
+        else:
+            header = find_header(head)
+        if header is None:
+            continue
+        header = mapping.apply(header)
+        score = len(header.columns)
+        if best is None or score > best[0]:
+            best = (score, name, head, header)
+    if best is None or not (Field.NUMBER in best[3].columns or Field.TEXT in best[3].columns):
+        checked = ", ".join(f"'{n}'" for n in names)
+        raise TrackerFileError(
+            f"{path.name} does not look like a tracker: no sheet ({checked}) has a header row "
+            "naming a recommendation or number column and at least one other, such as lead "
+            "agency, target date or status."
+        )
+    return best[1], best[2], best[3]
+
+
+def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
+    sheet, head, header = _choose_sheet(book, path, mapping)
+    title = title_of(head[: header.row - 1])
+    rows: Iterator[Row] = islice(book.rows(sheet), header.row, None)
+    problems: list[Problem] = []
+    items: list[TrackerItem] = []
+    numbered = Field.NUMBER in header.columns
+    # casereview's own workbooks: lists split on semicolons only, the log comes beside them.
+    companions = _companions(book, sheet, problems)
+    first_seen: dict[tuple[str | None, str], int] = {}
+    for found in item_rows(rows, header, header.row + 1):
+        if isinstance(found, int):
+            problems.append(Problem(sheet, found, None, "this row has no number or recommendation"))
+            continue
+        item = _item(
+            found,
+            header,
+            sheet=sheet,
+            problems=problems,
+            mapping=mapping,
+            numbered=numbered,
+            count=len(items) + 1,
+            own=companions.present,
+        )
+        if item is None:
+            continue
+        key = (item.source, item.number)
+        if key in first_seen:
+            problems.append(
+                Problem(
+                    sheet,
+                    item.row,
+                    header.where(header.columns.get(Field.NUMBER, 0)),
+                    f"number {item.number} is used again (first on row {first_seen[key]})",
+                )
+            )
+            continue
+        first_seen[key] = item.row
+        items.append(item)
+    if not items and not problems:
+        raise TrackerFileError(
+            f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
+            "recommendations below it."
+        )
+    return TrackerFile(
+        path=path,
+        sheet=sheet,
+        sheets=book.sheet_names,
+        header=header,
+        title=title,
+        items=items,
+        problems=problems,
+        preview=head[:PREVIEW_ROWS],
+        numbered=numbered,
+        companions=companions,
+        status_words=dict(mapping.statuses),
+    )
+
+
+def _item(
+    found: SheetRow,
+    header: Header,
+    *,
+    sheet: str,
+    problems: list[Problem],
+    mapping: Mapping,
+    numbered: bool,
+    count: int,
+    own: bool,
+) -> TrackerItem | None:
+    cells = found.cells
+    where = header.where
+
+    def problem(fld: Field, message: str, row: int = found.row) -> None:
+        problems.append(Problem(sheet, row, where(header.columns[fld]), message))
+
+    number = number_of(cells[Field.NUMBER]) if Field.NUMBER in cells else ""
+    if not number:
+        if numbered:
+            problem(Field.NUMBER, "the recommendation has no number")
+            return None
+        number = str(count)
+    source = text_of(cells[Field.SOURCE]) if Field.SOURCE in cells else None
+    item = TrackerItem(row=found.row, source=source, number=number)
+    item.has = set(header.columns)
+    if Field.TEXT in header.columns:
+        item.text = text_of(cells.get(Field.TEXT)) or None
+    if Field.LEAD in header.columns:
+        item.lead = agencies_of(cells.get(Field.LEAD), strict=own)
+    if Field.JOINT in header.columns:
+        item.joint = agencies_of(cells.get(Field.JOINT), strict=own)
+    if Field.THEMES in header.columns:
+        item.themes = agencies_of(cells.get(Field.THEMES), strict=own)
+    for fld, attr in (
+        (Field.ACTIONS, "actions"),
+        (Field.OWNER, "owner"),
+        (Field.REASON, "reason"),
+        (Field.ASSURED_BY, "assured_by"),
+    ):
+        if fld in header.columns:
+            setattr(item, attr, text_of(cells.get(fld)))
+    if Field.TARGET in header.columns and Field.TARGET in cells:
+        try:
+            item.target = date_of(cells[Field.TARGET])
+        except ValueError as exc:
+            problem(Field.TARGET, str(exc))
+        else:
+            if item.target is None:
+                item.target_word = text_of(cells[Field.TARGET])
+    for fld, attr in ((Field.ASSURED_ON, "assured_on"), (Field.CLOSED_ON, "closed_on")):
+        if fld in cells:
+            try:
+                value = date_of(cells[fld])
+                if value is None:
+                    raise ValueError(f"'{text_of(cells[fld])}' is not a date")
+                setattr(item, attr, value)
+            except ValueError as exc:
+                problem(fld, str(exc))
+    if Field.STATUS in cells:
+        try:
+            item.status = status_of(cells[Field.STATUS], mapping.statuses)
+            item.status_word = text_of(cells[Field.STATUS])
+        except ValueError as exc:
+            problem(Field.STATUS, str(exc))
+    for row, values in [(found.row, cells), *found.continuations]:
+        if row != found.row:
+            if Field.ACTIONS in values:
+                more = text_of(values[Field.ACTIONS])
+                item.actions = f"{item.actions}\n{more}" if item.actions else more
+            if Field.OWNER in values:
+                owner = text_of(values[Field.OWNER])
+                if item.owner and owner not in item.owner.split("; "):
+                    item.owner = f"{item.owner}; {owner}"
+                elif not item.owner:
+                    item.owner = owner
+            for fld, names in ((Field.LEAD, "lead"), (Field.JOINT, "joint")):
+                if fld in values:
+                    current = getattr(item, names) or []
+                    extra = [n for n in agencies_of(values[fld], strict=own) if n not in current]
+                    setattr(item, names, current + extra)
+        if Field.PROGRESS in values:
+            item.progress.append(_progress(text_of(values[Field.PROGRESS])))
+        if Field.EVIDENCE in values:
+            item.evidence.append(text_of(values[Field.EVIDENCE]))
+    return item
+
+
+def _progress(text: str) -> Progress:
+    """A progress cell; a date at its start ("12/03/2012 - Training delivered") dates it."""
+    match = _LEADING_DATE.match(text)
+    if match and match.group(2).strip():
+        try:
+            on = date_of(match.group(1))
+        except ValueError:
+            on = None
+        if on is not None:
+            return Progress(on, match.group(2).strip())
+    return Progress(None, text)
+
+
+def _companions(book: Workbook, main: str, problems: list[Problem]) -> Companions:
+    found = Companions()
+    for name in book.sheet_names:
+        if name == main:
+            continue
+        rows = book.rows(name)
+        first = next(rows, ())
+        titles = tuple(text_of(c) for c in first)
+        target = {
+            UPDATE_HEADERS: found.updates,
+            EVIDENCE_HEADERS: found.evidence,
+            REVIEW_HEADERS: found.reviews,
+        }.get(titles)
+        if target is None:
+            continue
+        for number, cells in enumerate(rows, start=2):
+            if any(text_of(c) for c in cells):
+                target.append((number, dict(zip(titles, cells, strict=False))))
+    return found
+
+
+def parse_stamp(value: object) -> dt.datetime | None:
+    """An "Added at" cell: an Excel date-time or ISO text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(text_of(value))
+    except ValueError:
+        day = parse_iso_date(text_of(value))
+        return dt.datetime(day.year, day.month, day.day)
+
+
+__all__ = ["Mapping", "Problem", "TrackerFile", "TrackerItem", "guess_columns", "read_tracker"]

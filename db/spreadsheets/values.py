@@ -1,0 +1,197 @@
+"""Reading the values people type into trackers: numbers, dates, statuses and agencies.
+
+Every reader returns the value or raises ``ValueError`` with a plain reason; the caller adds
+where the value was (sheet, row and column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from calendar import monthrange
+
+from db.dates import MONTHS
+from db.vocabulary import Status
+
+# What trackers write in their status (or RAG) column, and the status it means. A spreadsheet
+# cannot sign an item off, so words meaning "done" give "implemented"; "closed" closes only
+# when the row also names who gave assurance and the item has evidence (see docs).
+STATUS_WORDS: dict[str, Status] = {
+    "not started": Status.NOT_STARTED,
+    "not yet started": Status.NOT_STARTED,
+    "not commenced": Status.NOT_STARTED,
+    "to start": Status.NOT_STARTED,
+    "pending": Status.NOT_STARTED,
+    "in progress": Status.IN_PROGRESS,
+    "ongoing": Status.IN_PROGRESS,
+    "on going": Status.IN_PROGRESS,
+    "on track": Status.IN_PROGRESS,
+    "started": Status.IN_PROGRESS,
+    "underway": Status.IN_PROGRESS,
+    "under way": Status.IN_PROGRESS,
+    "partially complete": Status.IN_PROGRESS,
+    "partially completed": Status.IN_PROGRESS,
+    "partly complete": Status.IN_PROGRESS,
+    "at risk": Status.IN_PROGRESS,
+    "delayed": Status.IN_PROGRESS,
+    "behind": Status.IN_PROGRESS,
+    "off track": Status.IN_PROGRESS,
+    "overdue": Status.IN_PROGRESS,
+    "green": Status.IN_PROGRESS,
+    "amber": Status.IN_PROGRESS,
+    "red": Status.IN_PROGRESS,
+    "implemented": Status.IMPLEMENTED,
+    "complete": Status.IMPLEMENTED,
+    "completed": Status.IMPLEMENTED,
+    "done": Status.IMPLEMENTED,
+    "achieved": Status.IMPLEMENTED,
+    "finished": Status.IMPLEMENTED,
+    "fully implemented": Status.IMPLEMENTED,
+    "closed": Status.CLOSED,
+    "blue": Status.CLOSED,
+    "signed off": Status.CLOSED,
+    "fully addressed": Status.CLOSED,
+    "superseded": Status.SUPERSEDED,
+    "no longer applicable": Status.SUPERSEDED,
+    "not accepted": Status.NOT_ACCEPTED,
+    "rejected": Status.NOT_ACCEPTED,
+    "declined": Status.NOT_ACCEPTED,
+}
+# casereview's own labels ("Not accepted", "In progress"...) always read back as themselves.
+STATUS_WORDS |= {status.label.lower(): status for status in Status}
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)}
+_MONTH_NUMBERS |= {name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)}
+_MONTH_NUMBERS["sept"] = 9
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_WORDS = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(\d{4})")
+_QUARTER = re.compile(r"q([1-4])\s*(\d{4})")
+_AGENCY_SPLIT = re.compile(r"\s*(?:;|\n|/|,)\s*")
+_LIST_SPLIT = re.compile(r"\s*(?:;|\n)\s*")
+_NUMBER_PREFIX = re.compile(r"^(?:rec(?:ommendation)?|no|number|item)\.?\s*", re.IGNORECASE)
+
+
+def text_of(value: object) -> str:
+    """A cell as text: numbers without a needless ".0", dates in ISO form, blanks empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will never run as a formula.
+
+    A leading ``'`` marks the cell as text in Excel; ``restore`` takes it off again, so
+    text that itself began with ``'`` gains a second one and survives the round trip.
+    """
+    if text.startswith((*FORMULA_STARTS, "'", "\t", "\r")):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """Undo ``neutralise``: the inverse for every text casereview writes."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@'\t\r":
+        return text[1:]
+    return text
+
+
+def number_of(value: object) -> str:
+    """A recommendation number: 5, 5.0 and "5" are "5"; "Rec 5.1" is "5.1"."""
+    text = text_of(value)
+    stripped = _NUMBER_PREFIX.sub("", text)
+    return stripped if stripped and any(c.isdigit() for c in stripped) else text
+
+
+def agencies_of(value: object, *, strict: bool = False) -> list[str]:
+    """Several agencies in one cell: "Police; Council", one per line, or split by / or ,.
+
+    ``strict`` splits on semicolons and line breaks only, as casereview writes lists, so a
+    name with a comma in it survives the round trip.
+    """
+    names = []
+    splitter = _LIST_SPLIT if strict else _AGENCY_SPLIT
+    for part in splitter.split(text_of(value)):
+        name = " ".join(part.split())
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def date_of(value: object) -> dt.date | None:
+    """A target date as trackers hold it; None when the cell says no date ("Ongoing").
+
+    Excel dates and serial numbers, "21/11/2025" (day first, never US order), "21 November
+    2025", "November 2025" and "Q3 2025" (the last day of the month or quarter), ISO dates.
+    Raises ValueError for what looks like a date but is not a real one.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel's serial day numbers, 1900 to 9999
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(f"{value} is not a date")
+    text = " ".join(str(value).strip().lower().replace(",", " ").split())
+    try:
+        if match := _ISO.fullmatch(text):
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        if match := _NUMERIC.fullmatch(text):
+            day, month, year = (int(g) for g in match.groups())
+            if len(match.group(3)) == 2:
+                year += 2000
+            if month > 12 and day <= 12:
+                raise ValueError(
+                    f"'{value}' reads as month {month}: dates are day first (dd/mm/yyyy)"
+                )
+            return dt.date(year, month, day)
+        if match := _WORDS.fullmatch(text):
+            day_text, month_name, year_text = match.groups()
+            named = _MONTH_NUMBERS.get(month_name)
+            if named is not None:
+                year = int(year_text)
+                day = int(day_text) if day_text else monthrange(year, named)[1]
+                return dt.date(year, named, day)
+        if match := _QUARTER.fullmatch(text):
+            quarter, year = int(match.group(1)), int(match.group(2))
+            month = quarter * 3
+            return dt.date(year, month, monthrange(year, month)[1])
+    except ValueError as exc:
+        if "dd/mm/yyyy" in str(exc):
+            raise
+        raise ValueError(f"'{value}' is not a real date") from None
+    if any(ch.isdigit() for ch in text) and re.search(r"\d[/.-]\d", text):
+        raise ValueError(f"'{value}' is not a date in day/month/year order")
+    return None  # words such as "Ongoing", "TBC" or "Complete": no target date
+
+
+def status_of(value: object, extra: dict[str, Status] | None = None) -> Status | None:
+    """The status a tracker's word means, or None for a blank cell.
+
+    Raises ValueError naming the word when it is not one casereview knows.
+    """
+    word = " ".join(text_of(value).lower().replace("_", " ").split()).rstrip(".")
+    if not word:
+        return None
+    for table in (extra or {}, STATUS_WORDS):
+        if word in table:
+            return table[word]
+    raise ValueError(
+        f"'{text_of(value)}' is not a status casereview knows (for example Not started, "
+        "In progress, Complete, Closed, or a RAG colour)"
+    )
