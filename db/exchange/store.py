@@ -364,6 +364,11 @@ class Importer:
             rec.position = start + offset
 
     def tracked(self, rec: Recommendation, doc: TrackedDoc, position: int, where: str) -> None:
+        # Loading the item's lists must not flush it first, or its changes would not count.
+        with self.session.no_autoflush:
+            self._tracked(rec, doc, position, where)
+
+    def _tracked(self, rec: Recommendation, doc: TrackedDoc, position: int, where: str) -> None:
         added = rec.id is None
         rec.kind, rec.position = doc.kind, position
         rec.text, rec.actions, rec.owner = doc.text, doc.actions, doc.owner

@@ -242,7 +242,8 @@ class _Merger:
             doc.status_reason = f"Marked '{word}' in the imported tracker."
         changed = new or status is not doc.status
         doc.status = status
-        if status is Status.CLOSED and doc.closed_on is None:
+        dated = Field.CLOSED_ON in item.has
+        if changed and status is Status.CLOSED and doc.closed_on is None and not dated:
             doc.closed_on = doc.assured_on or self.today
         own_word = word.lower() == status.label.lower()
         quiet = own_word and (self.own_log or (new and status is Status.NOT_STARTED))

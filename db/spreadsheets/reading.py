@@ -120,8 +120,13 @@ class XlsxFile:
             raise self._damaged(exc) from None
 
     def _damaged(self, exc: BaseException) -> TrackerFileError:
-        kind = type(exc).__name__
-        if "Entities" in kind or "DTD" in kind or "External" in kind:
+        chain: list[BaseException] = []
+        cause: BaseException | None = exc
+        while cause is not None and cause not in chain:
+            chain.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        kinds = " ".join(type(e).__name__ for e in chain)
+        if "Entities" in kinds or "DTD" in kinds or "External" in kinds:
             return TrackerFileError(
                 f"{self.name} contains XML entity declarations, which a real workbook never "
                 "holds; it was not read."

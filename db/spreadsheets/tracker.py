@@ -469,16 +469,19 @@ def _companions(book: Workbook, main: str, problems: list[Problem]) -> Companion
 
 
 def parse_stamp(value: object) -> dt.datetime | None:
-    """An "Added at" cell: an Excel date-time or ISO text."""
+    """An "Added at" cell: an Excel date-time or ISO text, in UTC."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.datetime.fromisoformat(text_of(value))
-    except ValueError:
-        day = parse_iso_date(text_of(value))
-        return dt.datetime(day.year, day.month, day.day)
+        stamp = value
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(text_of(value))
+        except ValueError:
+            day = parse_iso_date(text_of(value))
+            stamp = dt.datetime(day.year, day.month, day.day)
+    # Workbooks hold no time zone; casereview writes its times in UTC.
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
 __all__ = ["Mapping", "Problem", "TrackerFile", "TrackerItem", "guess_columns", "read_tracker"]

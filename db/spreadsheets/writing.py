@@ -130,7 +130,7 @@ def _log_rows(doc: Document) -> Iterator[tuple[str, list[Any]]]:
                         e.reference or "",
                         e.file_name or "",
                         e.added_by,
-                        e.added_at,
+                        e.added_at.isoformat() if e.added_at else "",  # ISO text keeps microseconds
                     ],
                 )
 

@@ -1,0 +1,461 @@
+"""Spreadsheet trackers in and out, on real .xlsx, .xls and .csv files and real databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from db.engine import Database
+from db.exchange import collect_document, dump_document
+from db.models import AuditEntry
+from db.spreadsheets import (
+    Mapping,
+    TrackerFileError,
+    import_tracker,
+    read_tracker,
+    write_csv,
+    write_xlsx,
+)
+from db.spreadsheets import reading
+from db.vocabulary import ReviewKind, Status
+from tests.conftest import TODAY
+from tests.db.spreadsheet_files import (
+    csv_of,
+    entity_bomb,
+    messy_workbook,
+    simple_rows,
+    workbook_of,
+    zip_bomb,
+)
+
+
+def state(database: Database) -> tuple[str, int]:
+    """Everything the database holds, to prove a refused import changed nothing."""
+    with database.session() as session:
+        text = dump_document(collect_document(session, TODAY))
+        audit = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    # The export's own time stamp is not part of the data.
+    return "\n".join(l for l in text.splitlines() if '"exported_at"' not in l), audit
+
+
+def run_import(database: Database, path: Path, **options: object) -> str:
+    tracker = read_tracker(path, options.pop("mapping", None))  # type: ignore[arg-type]
+    with database.transaction("tester") as session:
+        summary = import_tracker(session, tracker, today=TODAY, actor="tester", **options)  # type: ignore[arg-type]
+    return summary.describe()
+
+
+def review(database: Database, reference: str):  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        docs = collect_document(session, TODAY, [reference]).reviews
+    assert docs, f"no review {reference}"
+    return docs[0]
+
+
+# -- a messy tracker comes in right without a mapping
+
+
+def test_a_messy_tracker_imports_right_without_a_mapping(database: Database, tmp_path: Path):
+    path = messy_workbook(tmp_path / "child-a-action-plan.xlsx")
+    tracker = read_tracker(path)
+    assert tracker.sheet == "Action Plan" and tracker.header.row == 4
+    assert tracker.problems == []
+    assert run_import(database, path) == (
+        "added 1 review, 4 organisations, 4 recommendations; updated nothing"
+    )
+    child_a = review(database, "CHILD-A-ACTION-PLAN")
+    assert child_a.title == "Serious Case Review: Child A"
+    assert child_a.kind is ReviewKind.SCR
+    recs = {r.number: r for r in child_a.recommendations}
+    assert list(recs) == ["1", "5.1", "5.2", "5.3"]
+
+    first = recs["1"]
+    assert first.lead_agencies == ["Fenmarsh Police"]
+    assert first.actions == "Brief all response officers\nAudit 50 incident records"
+    assert first.owner == "DI Example; Sgt Example"
+    assert first.target_date == dt.date(2026, 3, 31)
+    assert first.status is Status.IN_PROGRESS
+    notes = [(u.date, u.note) for u in first.updates]
+    assert (dt.date(2026, 1, 12), "Briefings delivered to three of four shifts") in notes
+    assert (TODAY, "Status given in the imported tracker as 'Green'.") in notes
+
+    joint = recs["5.1"]
+    assert joint.lead_agencies == ["Fenmarsh Health Trust", "Fenmarsh Council"]
+    assert joint.target_date == dt.date(2025, 10, 1)
+    assert joint.status is Status.IMPLEMENTED  # "Complete": done, awaiting assurance
+    assert [e.reference for e in joint.evidence] == ["Protocol v2 in the document library"]
+    assert recs["5.2"].lead_agencies == ["Fenmarsh Schools", "Fenmarsh Council"]
+    assert recs["5.2"].target_date is None
+    assert "Target date given in the imported tracker as 'Ongoing'." in [
+        u.note for u in recs["5.2"].updates
+    ]
+    assert recs["5.2"].status is Status.NOT_STARTED
+    assert recs["5.3"].target_date == dt.date(2027, 6, 30)
+
+
+def test_reimporting_the_same_tracker_updates_and_never_duplicates(
+    database: Database, tmp_path: Path
+):
+    path = messy_workbook(tmp_path / "plan.xlsx")
+    run_import(database, path)
+    before = state(database)
+    assert run_import(database, path) == "added nothing; updated nothing"
+    assert state(database)[0] == before[0]
+
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["G6"] = "Completed"  # item 1 reported done
+    book.save(path)
+    assert run_import(database, path) == "added nothing; updated 1 recommendation"
+    first = review(database, "PLAN").recommendations[0]
+    assert first.status is Status.IMPLEMENTED
+    assert first.updates[-1].note == "Status given in the imported tracker as 'Completed'."
+
+
+def test_import_into_a_named_existing_review_keeps_its_details(
+    sample_database: Database, tmp_path: Path
+):
+    before = review(sample_database, "BSCB-SCR-2010")
+    rows = [
+        ["Recommendation number", "Recommendation", "Status", "Progress update"],
+        ["1", before.recommendations[0].text, "Closed", "Checked at the panel"],
+    ]
+    path = workbook_of(rows, tmp_path / "khyra.xlsx")
+    run_import(sample_database, path, review="BSCB-SCR-2010")
+    after = review(sample_database, "BSCB-SCR-2010")
+    assert (after.title, after.summary, after.kind) == (before.title, before.summary, before.kind)
+    assert len(after.recommendations) == len(before.recommendations)
+    assert after.recommendations[0].updates[-1].note == "Checked at the panel"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom"),
+    [("utf-8", ",", True), ("utf-8", ",", False), ("cp1252", ",", False), ("utf-8", ";", False)],
+)
+def test_csv_trackers_in_utf8_or_windows_1252(
+    database: Database, tmp_path: Path, encoding: str, delimiter: str, bom: bool
+):
+    rows = simple_rows()
+    rows[1][1] = "Spend £500 on training – by the autumn"
+    path = csv_of(rows, tmp_path / "tracker.csv", encoding, delimiter)
+    if bom:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run_import(database, path)
+    recs = review(database, "TRACKER").recommendations
+    assert recs[0].text == "Spend £500 on training – by the autumn"
+    assert recs[0].target_date == dt.date(2026, 11, 21)
+    assert recs[1].lead_agencies == ["Council", "Health"]
+    assert recs[2].status is Status.IMPLEMENTED
+    assert recs[2].updates[0].note == "Done in June"
+
+
+def test_xls_trackers(database: Database, tmp_path: Path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Tracker")
+    sheet.write(0, 0, "Action plan: Example learning review")
+    for column, title in enumerate(["Ref", "Recommendation", "Responsible Agency", "Deadline"]):
+        sheet.write(2, column, title)
+    sheet.write(3, 0, 1.0)
+    sheet.write(3, 1, "Do a thing.")
+    sheet.write(3, 2, "Police")
+    sheet.write(3, 3, dt.date(2027, 5, 1), xlwt.easyxf(num_format_str="DD/MM/YYYY"))
+    book.save(str(tmp_path / "old.xls"))
+    run_import(database, tmp_path / "old.xls")
+    (rec,) = review(database, "OLD").recommendations
+    assert (rec.number, rec.text, rec.target_date) == ("1", "Do a thing.", dt.date(2027, 5, 1))
+
+
+# -- bad files are refused, naming where, and change nothing
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        (
+            "D3",
+            "31/02/2027",
+            "Sheet 'Tracker', row 3, column D (Deadline): '31/02/2027' is not a real date.",
+        ),
+        (
+            "D2",
+            "10/25/2027",
+            "Sheet 'Tracker', row 2, column D (Deadline): '10/25/2027' reads as month 25: dates are day first (dd/mm/yyyy).",
+        ),
+        (
+            "E2",
+            "Purple",
+            "Sheet 'Tracker', row 2, column E (Status): 'Purple' is not a status casereview knows",
+        ),
+        (
+            "A3",
+            "1",
+            "Sheet 'Tracker', row 3, column A (Ref): number 1 is used again (first on row 2).",
+        ),
+    ],
+)
+def test_a_wrong_row_is_named_and_nothing_is_written(
+    sample_database: Database, tmp_path: Path, cell: str, value: str, message: str
+):
+    path = workbook_of(simple_rows(), tmp_path / "tracker.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Tracker"][cell] = value
+    book.save(path)
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError) as caught:
+        run_import(sample_database, path)
+    assert caught.value.message.startswith("Nothing was imported: tracker.xlsx has 1 problem")
+    assert message in caught.value.message
+    assert state(sample_database) == before
+
+
+def test_skipping_the_named_rows_imports_the_rest(database: Database, tmp_path: Path):
+    rows = simple_rows()
+    rows[2][3] = "31/02/2027"
+    path = workbook_of(rows, tmp_path / "tracker.xlsx")
+    run_import(database, path, skip_rows=frozenset({3}))
+    assert [r.number for r in review(database, "TRACKER").recommendations] == ["1", "3"]
+
+
+def test_a_mapping_file_names_columns_and_status_words(database: Database, tmp_path: Path):
+    rows = [
+        ["Ident", "What we will do", "Who", "Colour"],
+        ["A1", "Train staff.", "Police", "Purple"],
+    ]
+    path = workbook_of(rows, tmp_path / "odd.xlsx")
+    with pytest.raises(TrackerFileError, match="does not look like a tracker"):
+        read_tracker(path)
+    mapping_file = tmp_path / "map.json"
+    mapping_file.write_text(
+        '{"header_row": 1, "columns": {"What we will do": "text", "Who": "lead", '
+        '"D": "status", "Ident": "number"}, "statuses": {"Purple": "in_progress"}}'
+    )
+    run_import(database, path, mapping=Mapping.read(mapping_file))
+    (rec,) = review(database, "ODD").recommendations
+    assert (rec.number, rec.text, rec.lead_agencies, rec.status) == (
+        "A1",
+        "Train staff.",
+        ["Police"],
+        Status.IN_PROGRESS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"columns": {"A": "colour"}}', "'colour', which is not one of"),
+        ('{"statuses": {"Purple": "violet"}}', "'violet', which is not one of"),
+        ('{"header_row": 0}', "header_row must be a row number from 1"),
+        ('{"sheets": "x"}', "'sheets', which is not one of"),
+        ("[1, 2", "is not JSON"),
+    ],
+)
+def test_bad_mapping_files_are_refused_plainly(tmp_path: Path, content: str, message: str):
+    path = tmp_path / "map.json"
+    path.write_text(content)
+    with pytest.raises(TrackerFileError, match=message):
+        Mapping.read(path)
+
+
+def _minutes(path: Path) -> Path:
+    return workbook_of(
+        [
+            ["Minutes of the panel meeting, 3 March 2026"],
+            ["Present: the independent chair, the police lead, the designated nurse."],
+            ["1. Apologies were received from education."],
+            ["2. The chair welcomed the new business manager."],
+        ],
+        path,
+        "Minutes",
+    )
+
+
+def _truncated(path: Path) -> Path:
+    full = messy_workbook(path.with_suffix(".full.xlsx")).read_bytes()
+    path.write_bytes(full[: len(full) // 2])
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def _not_a_workbook(path: Path) -> Path:
+    path.write_text("This is a letter, saved with the wrong name.")
+    return path
+
+
+def _binary_csv(path: Path) -> Path:
+    path.write_bytes(bytes(range(256)) * 4)
+    return path
+
+
+def _header_only(path: Path) -> Path:
+    return workbook_of(simple_rows()[:1], path)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "message"),
+    [
+        (_minutes, "minutes.xlsx", "does not look like a tracker"),
+        (_truncated, "cut.xlsx", "damaged or truncated"),
+        (_empty, "empty.xlsx", "empty.xlsx is empty"),
+        (_not_a_workbook, "letter.xlsx", "is not an Excel workbook"),
+        (_binary_csv, "noise.csv", "is not a text file"),
+        (_header_only, "header.xlsx", "but no recommendations below it"),
+        (entity_bomb, "bomb.xlsx", "XML entity declarations"),
+        (zip_bomb, "zipbomb.xlsx", "which no tracker does"),
+    ],
+)
+def test_files_that_are_not_trackers_are_refused_and_nothing_changes(
+    sample_database: Database,
+    tmp_path: Path,
+    make,
+    name: str,
+    message: str,  # type: ignore[no-untyped-def]
+):
+    path = make(tmp_path / name)
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError, match=message):
+        run_import(sample_database, path)
+    assert state(sample_database) == before
+
+
+def test_a_huge_sheet_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    rows = simple_rows()[:1] + [[str(n), f"Item {n}", "Police", "", "", ""] for n in range(60)]
+    path = workbook_of(rows, tmp_path / "huge.xlsx")
+    with pytest.raises(TrackerFileError, match="more than 50 rows"):
+        read_tracker(path)
+
+
+# -- exports
+
+
+def test_xlsx_export_is_an_action_plan_a_secretariat_would_circulate(
+    sample_database: Database, tmp_path: Path
+):
+    with sample_database.session() as session:
+        doc = collect_document(session, TODAY)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(write_xlsx(doc, TODAY))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Action plan", "Updates", "Evidence", "Reviews"]
+    plan = book["Action plan"]
+    assert plan.freeze_panes == "C4"
+    assert plan.auto_filter.ref.startswith("A3:P")
+    assert plan["A3"].value == "Review" and plan["I3"].value == "Status"
+    assert plan.column_dimensions["C"].width == 60
+    assert plan["C4"].alignment.wrap_text
+    (validation,) = plan.data_validations.dataValidation
+    assert validation.type == "list" and "Not started" in validation.formula1
+    assert "I4" in str(validation.sqref)
+    rating = plan["J4"]
+    assert rating.value in {"Blue", "Green", "Amber", "Red"}
+    assert rating.fill.fgColor.rgb.endswith(("1F5FA8", "2E7D32", "F2B01E", "C62828"))
+    dated = [c for (c,) in plan.iter_rows(min_row=4, min_col=8, max_col=8) if c.value]
+    assert dated and all(isinstance(c.value, dt.datetime) for c in dated)  # real dates
+    assert {c.number_format for c in dated} == {"d mmmm yyyy"}  # shown "21 November 2025"
+
+
+def _all_fields_but_files(doc):  # type: ignore[no-untyped-def]
+    for rec in doc.recommendations:
+        for evidence in rec.evidence:
+            evidence.content = evidence.media_type = None
+            if evidence.file_name and evidence.reference and "kept in" in evidence.reference:
+                evidence.reference = None
+    return doc
+
+
+def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
+    with sample_database.session() as session:
+        original = collect_document(session, TODAY)
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(write_xlsx(original, TODAY))
+
+    # Into the same database: nothing to add or change.
+    assert run_import(sample_database, path) == "added nothing; updated nothing"
+
+    # Into a new one: every review and every field of every recommendation comes back.
+    fresh_path = tmp_path / "fresh.sqlite3"
+    from db.engine import open_database, resolve_location
+
+    with open_database(resolve_location(str(fresh_path)), create=True) as fresh:
+        run_import(fresh, path)
+        for before in original.reviews:
+            after = review(fresh, before.reference)
+            assert _all_fields_but_files(after) == _all_fields_but_files(before)
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","x")',
+    "+44 121 000",
+    "-1",
+    "@SUM(A1)",
+    "'quoted",
+    "''twice",
+]
+
+
+def test_formulas_are_neutralised_in_both_formats_and_read_back_as_written(
+    database: Database, tmp_path: Path
+):
+    rows = [["Number", "Recommendation", "Lead agency", "Actions"]]
+    rows += [[str(n), text, "Police", text] for n, text in enumerate(FORMULAS, start=1)]
+    source = tmp_path / "source.csv"
+    from db.spreadsheets.values import neutralise
+
+    csv_of([[neutralise(str(c)) for c in row] for row in rows], source, "utf-8")
+    run_import(database, source, review="INJECT")
+    assert [r.text for r in review(database, "INJECT").recommendations] == FORMULAS
+
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["INJECT"])
+    xlsx = tmp_path / "out.xlsx"
+    xlsx.write_bytes(write_xlsx(doc, TODAY))
+    with zipfile.ZipFile(xlsx) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    plan = openpyxl.load_workbook(xlsx)["Action plan"]
+    for row in range(4, 4 + len(FORMULAS)):
+        cell = plan.cell(row, 3)
+        assert cell.data_type == "s"
+        assert cell.quotePrefix == cell.value.startswith(("=", "+", "-", "@"))
+
+    csv_path = tmp_path / "out.csv"
+    csv_path.write_bytes(write_csv(doc, TODAY))
+    text = csv_path.read_text(encoding="utf-8-sig")
+    for line in text.splitlines()[1:]:
+        for cell_text in line.split(",")[2:3]:
+            assert not cell_text.lstrip('"').startswith(("=", "+", "-", "@"))
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    for exported in (xlsx, csv_path):
+        copy = tmp_path / f"again{exported.suffix}"
+        copy.write_bytes(exported.read_bytes())
+        assert run_import(database, copy, review="INJECT") == "added nothing; updated nothing"
+    assert [r.text for r in review(database, "INJECT").recommendations] == FORMULAS
+
+
+def test_a_refused_sqlite_import_leaves_the_file_byte_for_byte(
+    sample_database: Database, tmp_path: Path
+):
+    path = sample_database.location.path
+    if path is None:
+        pytest.skip("a server database has no file")
+    sample_database.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    bad = workbook_of(
+        [*simple_rows(), ["4", "x", "Police", "99/99/2027", "", ""]], tmp_path / "b.xlsx"
+    )
+    with pytest.raises(TrackerFileError):
+        run_import(sample_database, bad)
+    sample_database.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
