@@ -19,10 +19,10 @@ from db.spreadsheets import (
     TrackerFileError,
     import_tracker,
     read_tracker,
+    reading,
     write_csv,
     write_xlsx,
 )
-from db.spreadsheets import reading
 from db.vocabulary import ReviewKind, Status
 from tests.conftest import TODAY
 from tests.db.spreadsheet_files import (
@@ -41,7 +41,8 @@ def state(database: Database) -> tuple[str, int]:
         text = dump_document(collect_document(session, TODAY))
         audit = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     # The export's own time stamp is not part of the data.
-    return "\n".join(l for l in text.splitlines() if '"exported_at"' not in l), audit
+    kept = [line for line in text.splitlines() if '"exported_at"' not in line]
+    return "\n".join(kept), audit
 
 
 def run_import(database: Database, path: Path, **options: object) -> str:
@@ -185,7 +186,8 @@ def test_xls_trackers(database: Database, tmp_path: Path):
         (
             "D2",
             "10/25/2027",
-            "Sheet 'Tracker', row 2, column D (Deadline): '10/25/2027' reads as month 25: dates are day first (dd/mm/yyyy).",
+            "Sheet 'Tracker', row 2, column D (Deadline): '10/25/2027' reads as month 25: "
+            "dates are day first (dd/mm/yyyy).",
         ),
         (
             "E2",

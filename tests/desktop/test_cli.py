@@ -442,3 +442,91 @@ def test_generate_refuses_bad_sizes(tmp_path: Path, args: list[str], fragment: s
 def test_export_into_a_folder_that_cannot_be_written(demo_db: Path, tmp_path: Path) -> None:
     result = run("export", "--db", str(demo_db), "-o", "/proc/casereview.json", cwd=tmp_path)
     assert_clean_error(result, "Cannot write /proc/casereview.json")
+
+
+# -- spreadsheets
+
+
+def _tracker(tmp_path: Path, bad_date: bool = False) -> Path:
+    from tests.db.spreadsheet_files import messy_workbook
+
+    path = messy_workbook(tmp_path / "child-a.xlsx")
+    if bad_date:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        book["Action Plan"]["F10"] = "31/02/2026"
+        book.save(path)
+    return path
+
+
+def test_import_a_spreadsheet_dry_run_then_for_real(tmp_path: Path) -> None:
+    tracker = _tracker(tmp_path)
+    db = tmp_path / "new.sqlite3"
+    dry = run("import", str(tracker), "--db", str(db), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "would have added 1 review, 4 organisations, 4 recommendations" in dry.stdout
+    assert "nothing was written" in dry.stdout
+    assert not db.exists()
+    real = run("import", str(tracker), "--db", str(db), "--review", "FEN-SCR-1", cwd=tmp_path)
+    assert real.returncode == 0, real.stderr
+    before = db.read_bytes()
+    again = run(
+        "import", str(tracker), "--db", str(db), "--review", "FEN-SCR-1", "--dry-run", cwd=tmp_path
+    )
+    assert "would have added nothing; updated nothing" in again.stdout
+    assert db.read_bytes() == before
+
+
+def test_a_wrong_tracker_row_is_named_and_nothing_is_written(demo_db: Path, tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    result = run(
+        "import", str(_tracker(tmp_path, bad_date=True)), "--db", str(demo_db), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert (
+        lines[0]
+        == "casereview: error: Nothing was imported: child-a.xlsx has 1 problem to put right first."
+    )
+    assert (
+        lines[1]
+        == "Sheet 'Action Plan', row 10, column F (Target Date): '31/02/2026' is not a real date."
+    )
+    after = snapshot(tmp_path)
+    assert after[demo_db.name] == before[demo_db.name]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["import", "minutes.docx"], "is not a file casereview can import"),
+        (["import", "missing.xlsx"], "There is no file"),
+        (["import", "plan.xlsx", "--mapping", "missing.json"], "There is no mapping file"),
+        (["import", "plan.xlsx", "--sheet", "Nope"], "has no sheet named 'Nope'"),
+    ],
+)
+def test_bad_spreadsheet_imports_are_one_line(
+    demo_db: Path, tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    _tracker(tmp_path).rename(tmp_path / "plan.xlsx")
+    (tmp_path / "minutes.docx").write_text("Minutes")
+    before = snapshot(tmp_path)
+    assert_clean_error(run(*args, "--db", str(demo_db), cwd=tmp_path), fragment)
+    assert snapshot(tmp_path) == before
+
+
+def test_export_xlsx_and_csv_then_reimport(demo_db: Path, tmp_path: Path) -> None:
+    for name in ("plan.xlsx", "plan.csv"):
+        result = run("export", "--db", str(demo_db), "-o", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "plan.xlsx").read_bytes()[:2] == b"PK"
+    assert (tmp_path / "plan.csv").read_bytes().startswith(b"\xef\xbb\xbfReview,Number,")
+    again = run("import", "plan.xlsx", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert "would have added nothing; updated nothing" in again.stdout, again.stderr
+    assert_clean_error(
+        run("export", "--db", str(demo_db), "--format", "xlsx", "-o", "-", cwd=tmp_path),
+        "cannot be written to the terminal",
+        code=2,
+    )
