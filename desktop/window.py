@@ -105,7 +105,8 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(12, 8, 12, 8)
         text = QLabel(
             "This database is empty. Load the sample data (the seed facts and a fictional "
-            "review) to see how casereview works, or import your own data."
+            "review) to see how casereview works, or import your own tracker (Excel or CSV) or "
+            "casereview file."
         )
         text.setStyleSheet("color: #3d3000;")
         text.setWordWrap(True)
@@ -234,13 +235,41 @@ class MainWindow(QMainWindow):
 
     def import_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "Import a casereview file", "", "casereview JSON (*.json)"
+            self,
+            "Import a tracker or a casereview file",
+            "",
+            "Trackers and casereview files (*.xlsx *.xlsm *.xls *.csv *.json);;"
+            "Excel workbooks (*.xlsx *.xlsm *.xls);;CSV files (*.csv);;casereview JSON (*.json)",
         )
         if name:
-            self.import_path(Path(name))
+            path = Path(name)
+            if path.suffix.lower() == ".json":
+                self.import_path(path)
+            else:
+                self.import_spreadsheet(path)
+
+    def import_spreadsheet(self, path: Path) -> None:
+        """The Import wizard: check the sheet, the columns and the outcome, then import."""
+        from desktop.import_wizard import ImportWizard
+
+        try:
+            self.import_wizard = ImportWizard(self.context, path, self)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+            return
+
+        def finished(result: int) -> None:
+            if result:
+                self.context.undo_stack.clear()  # an import is not undoable step by step
+                self.refresh()
+                summary = self.import_wizard.summary
+                self.statusBar().showMessage(f"Imported {path.name}: {summary}.", 8000)
+
+        self.import_wizard.finished.connect(finished)
+        self.import_wizard.open()
 
     def import_path(self, path: Path) -> None:
-        """Read, check and apply a file off the GUI thread; all or nothing."""
+        """Read, check and apply a casereview JSON file off the GUI thread; all or nothing."""
         from db.exchange import apply_document, read_document_file
 
         database, actor = self.database, self.context.actor

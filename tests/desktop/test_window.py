@@ -5,58 +5,26 @@ Dialogs are answered as a user would: when one opens, its fields are filled and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from db import editing
 from db.dataset import load_sample
 from db.editing import ItemKey
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database
 from db.vocabulary import Rating, Status
-from desktop.context import AppContext
 from desktop.dialogs import FormDialog, select_data
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
+from tests.desktop.conftest import make_window
 
 CHILD_A = "FSCP-CSPR-CHILD-A"
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(resolve_location(str(tmp_path / "window.sqlite3")), create=True)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
-def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Tester"))
-    qtbot.addWidget(window)
-    window.show()
-    window.refresh()
-    return window
-
-
-@pytest.fixture
-def window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
-    return make_window(qtbot, db_file, settings)
-
-
-@pytest.fixture
-def sample_window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
-    with db_file.transaction("setup") as session:
-        load_sample(session, TODAY)
-    return make_window(qtbot, db_file, settings)
 
 
 def answer(fill: Callable[[Any], None]) -> None:

@@ -1,0 +1,330 @@
+"""The Import wizard for spreadsheet trackers: file and sheet, columns, then what will change.
+
+Every step reads the file again with the user's choices (``db.spreadsheets``); the last page
+runs the import in a transaction that is rolled back, so what it reports is exactly what
+Finish will do. Rows with problems can be left out by name; otherwise any problem stops the
+import and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from db.dates import format_date
+from db.errors import CaseReviewError
+from db.spreadsheets import (
+    Field,
+    Mapping,
+    TrackerFile,
+    TrackerFileError,
+    default_target,
+    import_tracker,
+    read_tracker,
+    sheet_preview,
+)
+from db.spreadsheets.layout import column_letter, find_header
+from db.spreadsheets.values import text_of
+from desktop.context import AppContext
+
+PREVIEW_ROWS = 20
+
+
+def _shown(value: object) -> str:
+    """A cell as the window shows it: dates as "21 November 2025"."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return text_of(value).replace("\n", " ")
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+class _RolledBack(Exception):
+    """Ends the trial import's transaction without keeping it."""
+
+
+class ImportWizard(QWizard):
+    def __init__(self, context: AppContext, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.path = path
+        self.setWindowTitle(f"Import {path.name}")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        self.resize(960, 640)
+        first = read_tracker(path)  # raises TrackerFileError for a file that is no tracker
+        self.tracker: TrackerFile = first
+        self.summary = ""
+        self.sheet_page = _SheetPage(self, first)
+        self.columns_page = _ColumnsPage(self)
+        self.check_page = _CheckPage(self)
+        for page in (self.sheet_page, self.columns_page, self.check_page):
+            self.addPage(page)
+
+    def mapping(self) -> Mapping:
+        columns = {
+            column_letter(n).lower(): field for n, field in enumerate(self.columns_page.choices())
+        }
+        return Mapping(
+            sheet=self.sheet_page.sheet.currentText(),
+            header_row=self.sheet_page.header_row.value(),
+            columns=columns,
+        )
+
+    def reread(self) -> TrackerFile:
+        self.tracker = read_tracker(self.path, self.mapping())
+        return self.tracker
+
+    def run_import(self, *, keep: bool) -> str:
+        """Import with the chosen rows left out; rolled back unless ``keep``."""
+        skip = self.check_page.skipped_rows()
+        review = self.columns_page.review.text().strip() or None
+        summary = ""
+        try:
+            with self.context.database.transaction(self.context.actor) as session:
+                summary = import_tracker(
+                    session,
+                    self.tracker,
+                    today=self.context.today(),
+                    actor=self.context.actor,
+                    review=review,
+                    skip_rows=skip,
+                ).describe()
+                if not keep:
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        return summary
+
+    def accept(self) -> None:
+        try:
+            self.summary = self.run_import(keep=True)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+            return
+        super().accept()
+
+
+class _SheetPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard, tracker: TrackerFile) -> None:
+        super().__init__()
+        self.wizard_ = wizard
+        self.setTitle("Choose the sheet and its header row")
+        self.setSubTitle(
+            "casereview found the tracker below. Check that the highlighted row holds the "
+            "column headings; change the sheet or the row if not."
+        )
+        self.sheet = QComboBox()
+        self.sheet.setAccessibleName("Sheet")
+        self.sheet.addItems(tracker.sheets)
+        self.sheet.setCurrentText(tracker.sheet)
+        self.header_row = QSpinBox()
+        self.header_row.setAccessibleName("Header row")
+        self.header_row.setRange(1, PREVIEW_ROWS)
+        self.header_row.setValue(tracker.header.row)
+        self.preview = QTableWidget()
+        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        form = QFormLayout()
+        form.addRow("&Sheet:", self.sheet)
+        form.addRow("&Header row:", self.header_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview, 1)
+        self.sheet.currentTextChanged.connect(self._sheet_changed)
+        self.header_row.valueChanged.connect(self._show)
+        self.rows: list[tuple[object, ...]] = []
+        self._sheet_changed(tracker.sheet)
+
+    def _sheet_changed(self, sheet: str) -> None:
+        try:
+            self.rows = sheet_preview(self.wizard_.path, sheet, PREVIEW_ROWS)
+        except TrackerFileError as exc:
+            self.rows = []
+            self.setSubTitle(exc.message)
+        header = find_header(self.rows)
+        if header is not None and sheet != self.wizard_.tracker.sheet:
+            self.header_row.setValue(header.row)
+        self._show()
+
+    def _show(self) -> None:
+        rows = self.rows
+        width = max((len(r) for r in rows), default=0)
+        self.preview.clear()
+        self.preview.setRowCount(len(rows))
+        self.preview.setColumnCount(width)
+        self.preview.setHorizontalHeaderLabels([column_letter(n) for n in range(width)])
+        marked = self.header_row.value() - 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(_shown(value))
+                if r == marked:
+                    item.setBackground(QColor("#dde3ea"))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.preview.setItem(r, c, item)
+        self.preview.resizeColumnsToContents()
+        for c in range(width):
+            self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 240))
+
+    def validatePage(self) -> bool:
+        try:
+            self.wizard_.tracker = read_tracker(
+                self.wizard_.path,
+                Mapping(sheet=self.sheet.currentText(), header_row=self.header_row.value()),
+            )
+        except TrackerFileError as exc:
+            self.wizard_.context.explain(exc, self)
+            return False
+        return True
+
+
+class _ColumnsPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wizard_ = wizard
+        self.setTitle("What each column holds")
+        self.setSubTitle(
+            "Each heading is matched to a casereview field. Correct any that are wrong; "
+            "columns marked '(not imported)' are left out."
+        )
+        self.form = QFormLayout()
+        self.review = QLineEdit()
+        self.review.setAccessibleName("Review reference")
+        self.review.setToolTip("Leave as it is to use the review named in the file")
+        self.combos: list[QComboBox] = []
+        self.form.addRow("&Review reference:", self.review)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        tracker = self.wizard_.tracker
+        while self.form.rowCount() > 1:  # the review reference stays first
+            self.form.removeRow(1)
+        self.combos = []
+        target = default_target(tracker)
+        if not self.review.text():
+            self.review.setText(target.reference)
+        chosen = {column: field for field, column in tracker.header.columns.items()}
+        below = [
+            row
+            for row in self.wizard_.sheet_page.rows[tracker.header.row :]
+            if any(text_of(v) for v in row)
+        ][:3]
+        for column, title in enumerate(tracker.header.titles):
+            combo = QComboBox()
+            for field in Field:
+                combo.addItem(field.label, field)
+            combo.setCurrentIndex(combo.findData(chosen.get(column, Field.IGNORE)))
+            name = title or f"Column {column_letter(column)}"
+            combo.setAccessibleName(f"Field for {name}")
+            samples = [_shown(r[column]) for r in below if column < len(r) and _shown(r[column])]
+            example = QLabel(_elide("; ".join(samples), 70))
+            example.setStyleSheet("color: #444;")
+            example.setToolTip("\n".join(samples))
+            line = QWidget()
+            row = QHBoxLayout(line)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(combo, 1)
+            row.addWidget(example, 2)
+            self.form.addRow(f"{column_letter(column)}: {name}", line)
+            self.combos.append(combo)
+
+    def choices(self) -> list[Field]:
+        return [Field(combo.currentData()) for combo in self.combos]
+
+    def validatePage(self) -> bool:
+        fields = [f for f in self.choices() if f is not Field.IGNORE]
+        twice = sorted({f.label for f in fields if fields.count(f) > 1})
+        if twice:
+            message = f"Two columns are set to {twice[0]}; choose one."
+            self.wizard_.context.explain(CaseReviewError(message), self)
+            return False
+        if Field.NUMBER not in fields and Field.TEXT not in fields:
+            message = "Choose the column holding the recommendation or its number."
+            self.wizard_.context.explain(CaseReviewError(message), self)
+            return False
+        try:
+            self.wizard_.reread()
+        except TrackerFileError as exc:
+            self.wizard_.context.explain(exc, self)
+            return False
+        return True
+
+
+class _CheckPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wizard_ = wizard
+        self.setTitle("What the import will do")
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setAccessibleName("Problems found")
+        self.skip = QCheckBox()
+        self.skip.setAccessibleName("Leave out the rows with problems")
+        self.skip.toggled.connect(self._check)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.skip)
+        layout.addWidget(self.problems, 1)
+        self._ready = False
+
+    def skipped_rows(self) -> frozenset[int]:
+        tracker = self.wizard_.tracker
+        if not self.skip.isChecked():
+            return frozenset()
+        return frozenset(p.row for p in tracker.problems if p.row and p.sheet == tracker.sheet)
+
+    def initializePage(self) -> None:
+        tracker = self.wizard_.tracker
+        rows = sorted({p.row for p in tracker.problems if p.row and p.sheet == tracker.sheet})
+        self.skip.setVisible(bool(rows))
+        self.skip.setChecked(False)
+        listed = ", ".join(str(r) for r in rows[:12]) + (" …" if len(rows) > 12 else "")
+        noun = "row" if len(rows) == 1 else "rows"
+        self.skip.setText(f"Leave out the {noun} with problems ({noun} {listed})")
+        self.problems.setVisible(bool(tracker.problems))
+        self.problems.setPlainText("\n".join(p.describe() for p in tracker.problems))
+        self._check()
+
+    def _check(self) -> None:
+        try:
+            summary = self.wizard_.run_import(keep=False)
+        except CaseReviewError as exc:
+            first = exc.message.splitlines()[0].removeprefix("Nothing was imported: ")
+            self.outcome.setText(f"{first[0].upper()}{first[1:]} Nothing will be written yet.")
+            self._ready = False
+        else:
+            self.outcome.setText(f"Finish will have {summary}. Nothing has been written yet.")
+            self._ready = True
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self._ready

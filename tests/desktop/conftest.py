@@ -1,0 +1,48 @@
+"""The window's fixtures: a real database file, private settings, and the window over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from db.dataset import load_sample
+from db.engine import Database, open_database, resolve_location
+from desktop.context import AppContext
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(resolve_location(str(tmp_path / "window.sqlite3")), create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Tester"))
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    return make_window(qtbot, db_file, settings)
+
+
+@pytest.fixture
+def sample_window(qtbot, db_file: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    with db_file.transaction("setup") as session:
+        load_sample(session, TODAY)
+    return make_window(qtbot, db_file, settings)

@@ -1,0 +1,109 @@
+"""The Import wizard on real tracker files and a real database, driven as a user drives it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from PySide6.QtWidgets import QWizard
+
+from db.engine import Database
+from db.spreadsheets import Field
+from desktop.window import MainWindow
+from tests.db.spreadsheet_files import messy_workbook
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def open_wizard(window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
+    window.import_spreadsheet(path)
+    wizard = window.import_wizard
+    assert wizard.isVisible()
+    return wizard
+
+
+def test_first_run_import_of_a_messy_tracker(
+    qtbot, window: MainWindow, db_file: Database, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    assert window.empty_banner.isVisible()  # the first-run offer names spreadsheets
+    path = messy_workbook(tmp_path / "child-a-action-plan.xlsx")
+    wizard = open_wizard(window, path)
+    sheet_page = wizard.sheet_page
+    assert sheet_page.sheet.currentText() == "Action Plan"
+    assert sheet_page.header_row.value() == 4
+    assert sheet_page.preview.item(3, 0).text() == "Rec No."
+    wizard.next()
+    columns = wizard.columns_page
+    assert columns.review.text() == "CHILD-A-ACTION-PLAN"
+    assert columns.choices()[:3] == [Field.NUMBER, Field.TEXT, Field.LEAD]
+    assert columns.choices()[6] is Field.STATUS  # "RAG"
+    wizard.next()
+    check = wizard.check_page
+    assert "Finish will have added 1 review, 4 organisations, 4 recommendations" in (
+        check.outcome.text()
+    )
+    assert check.isComplete()
+    with db_file.session() as session:
+        from db.dataset import counts
+
+        assert counts(session).is_empty  # the trial import was rolled back
+    wizard.accept()
+    assert not window.empty_banner.isVisible()
+    assert "Imported child-a-action-plan.xlsx" in window.statusBar().currentMessage()
+    assert "CHILD-A-ACTION-PLAN" in [r.reference for r in window.reviews_tab.model.rows]
+
+
+def test_problems_are_listed_and_their_rows_can_be_left_out(
+    qtbot, window: MainWindow, db_file: Database, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    path = messy_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["F10"] = "31/02/2026"
+    book.save(path)
+    wizard = open_wizard(window, path)
+    wizard.next()
+    wizard.next()
+    check = wizard.check_page
+    assert not check.isComplete()
+    assert "has 1 problem" in check.outcome.text()
+    assert "row 10, column F (Target Date): '31/02/2026' is not a real date" in (
+        check.problems.toPlainText()
+    )
+    assert check.skip.isVisible() and "(row 10)" in check.skip.text()
+    SHOTS.mkdir(exist_ok=True)
+    wizard.grab().save(str(SHOTS / "import-wizard-check.png"))
+    check.skip.setChecked(True)
+    assert check.isComplete()
+    assert "3 recommendations" in check.outcome.text()
+    wizard.accept()
+    with db_file.session() as session:
+        from db.exchange import collect_document
+        from tests.conftest import TODAY
+
+        (doc,) = collect_document(session, TODAY, ["PLAN"]).reviews
+    assert [r.number for r in doc.recommendations] == ["1", "5.2", "5.3"]
+
+
+def test_a_column_set_twice_is_refused_beside_nothing_written(
+    qtbot, window: MainWindow, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    wizard = open_wizard(window, messy_workbook(tmp_path / "plan.xlsx"))
+    wizard.next()
+    columns = wizard.columns_page
+    columns.combos[1].setCurrentIndex(columns.combos[1].findData(Field.NUMBER))
+    SHOTS.mkdir(exist_ok=True)
+    wizard.grab().save(str(SHOTS / "import-wizard-columns.png"))
+    wizard.next()
+    assert wizard.currentPage() is columns
+    assert window.context.last_explanation == "Two columns are set to Number; choose one."
+
+
+def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "minutes.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Minutes of the panel meeting"
+    book.save(path)
+    window.import_spreadsheet(path)
+    assert "does not look like a tracker" in window.context.last_explanation
+    wizard = getattr(window, "import_wizard", None)
+    assert wizard is None or not wizard.isVisible() or isinstance(wizard, QWizard) is False
