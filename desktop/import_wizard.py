@@ -100,7 +100,8 @@ class ImportWizard(QWizard):
     def run_import(self, *, keep: bool) -> str:
         """Import with the chosen rows left out; rolled back unless ``keep``."""
         skip = self.check_page.skipped_rows()
-        review = self.columns_page.review.text().strip() or None
+        page = self.columns_page
+        review = (page.review.text().strip() or None) if page.review.isEnabled() else None
         summary = ""
         try:
             with self.context.database.transaction(self.context.actor) as session:
@@ -227,7 +228,13 @@ class _ColumnsPage(QWizardPage):
             self.form.removeRow(1)
         self.combos = []
         target = default_target(tracker)
-        if not self.review.text():
+        by_column = Field.SOURCE in tracker.header.columns
+        self.review.setEnabled(not by_column)
+        if by_column:
+            self.review.clear()
+            title = tracker.header.titles[tracker.header.columns[Field.SOURCE]]
+            self.review.setPlaceholderText(f"Each row's review, from the column '{title}'")
+        elif not self.review.text():
             self.review.setText(target.reference)
         chosen = {column: field for field, column in tracker.header.columns.items()}
         below = [

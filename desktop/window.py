@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -292,23 +291,39 @@ class MainWindow(QMainWindow):
         )
 
     def export_file(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export to a casereview file", "casereview-export.json", "JSON (*.json)"
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export",
+            "action-plan.xlsx",
+            "Excel action plan (*.xlsx);;CSV file (*.csv);;casereview JSON, everything (*.json)",
         )
         if name:
-            self.export_path(Path(name))
+            path = Path(name)
+            if path.suffix.lower() not in (".xlsx", ".csv", ".json"):
+                path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
+            self.export_path(path)
 
     def export_path(self, path: Path) -> None:
+        """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
         from db.exchange import collect_document, dump_document
+        from db.spreadsheets import write_csv, write_xlsx
 
         database, today = self.database, self.context.today()
+        suffix = path.suffix.lower()
 
         def work(progress: Progress) -> int:
             with database.session() as session:
-                text = dump_document(collect_document(session, today))
+                doc = collect_document(session, today)
             progress.check()
-            write_atomically(path, text.encode("utf-8"))
-            return len(json.loads(text)["reviews"])
+            if suffix == ".xlsx":
+                data = write_xlsx(doc, today)
+            elif suffix == ".csv":
+                data = write_csv(doc, today)
+            else:
+                data = dump_document(doc).encode("utf-8")
+            progress.check()
+            write_atomically(path, data)
+            return len(doc.reviews)
 
         def done(reviews: int) -> None:
             self.statusBar().showMessage(f"Exported {reviews} reviews to {path}.", 8000)

@@ -107,3 +107,16 @@ def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(window: MainWind
     assert "does not look like a tracker" in window.context.last_explanation
     wizard = getattr(window, "import_wizard", None)
     assert wizard is None or not wizard.isVisible() or isinstance(wizard, QWizard) is False
+
+
+def test_the_window_exports_an_action_plan_that_imports_again(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    target = tmp_path / "plan.xlsx"
+    sample_window.export_path(target)
+    qtbot.waitUntil(lambda: "Exported" in sample_window.statusBar().currentMessage(), timeout=20000)
+    assert openpyxl.load_workbook(target).sheetnames[0] == "Action plan"
+    wizard = open_wizard(sample_window, target)
+    wizard.next()
+    wizard.next()
+    assert "Finish will have added nothing; updated nothing" in wizard.check_page.outcome.text()
