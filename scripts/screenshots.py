@@ -1,4 +1,5 @@
-"""Regenerate the README's screenshots: every tab at 1440x900, on the sample data.
+"""Regenerate the README's screenshots: every tab at 1440x900 on the sample data, and the
+Import wizard's pages on a messy tracker.
 
 QT_QPA_PLATFORM=offscreen python scripts/screenshots.py docs/screenshots
 """
@@ -48,8 +49,29 @@ def main(out: Path) -> None:
             app.processEvents()
             window.grab().save(str(out / f"{name}.png"))
             print(out / f"{name}.png")
+        _wizard(window, Path(folder), out, app)
         window.close()
         database.close()
+
+
+def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> None:
+    """The Import wizard's column and check pages, on a messy tracker with one wrong date."""
+    import openpyxl
+
+    from tests.db.spreadsheet_files import messy_workbook
+
+    path = messy_workbook(folder / "child-a-action-plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["F10"] = "31/02/2026"
+    book.save(path)
+    window.import_spreadsheet(path)
+    wizard = window.import_wizard
+    for name in ("import-wizard-sheet", "import-wizard-columns", "import-wizard-check"):
+        app.processEvents()
+        wizard.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+        wizard.next()
+    wizard.reject()
 
 
 if __name__ == "__main__":

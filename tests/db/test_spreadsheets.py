@@ -461,3 +461,14 @@ def test_a_refused_sqlite_import_leaves_the_file_byte_for_byte(
         run_import(sample_database, bad)
     sample_database.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_the_documented_words_are_the_words_the_importer_knows():
+    from db.spreadsheets.layout import HEADER_WORDS
+    from db.spreadsheets.reading import MAX_COLUMNS
+    from db.spreadsheets.values import STATUS_WORDS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "spreadsheets.md").read_text()
+    for word in [*STATUS_WORDS, *HEADER_WORDS]:
+        assert f'"{word}"' in docs, word
+    assert f"first {MAX_COLUMNS} columns" in docs

@@ -12,8 +12,6 @@ from db.spreadsheets import Field
 from desktop.window import MainWindow
 from tests.db.spreadsheet_files import messy_workbook
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def open_wizard(window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
     window.import_spreadsheet(path)
@@ -70,8 +68,6 @@ def test_problems_are_listed_and_their_rows_can_be_left_out(
         check.problems.toPlainText()
     )
     assert check.skip.isVisible() and "(row 10)" in check.skip.text()
-    SHOTS.mkdir(exist_ok=True)
-    wizard.grab().save(str(SHOTS / "import-wizard-check.png"))
     check.skip.setChecked(True)
     assert check.isComplete()
     assert "3 recommendations" in check.outcome.text()
@@ -91,8 +87,6 @@ def test_a_column_set_twice_is_refused_beside_nothing_written(
     wizard.next()
     columns = wizard.columns_page
     columns.combos[1].setCurrentIndex(columns.combos[1].findData(Field.NUMBER))
-    SHOTS.mkdir(exist_ok=True)
-    wizard.grab().save(str(SHOTS / "import-wizard-columns.png"))
     wizard.next()
     assert wizard.currentPage() is columns
     assert window.context.last_explanation == "Two columns are set to Number; choose one."
