@@ -125,7 +125,7 @@ def _document(
                 kind=target.kind,
                 title=target.title if reference == target.reference else reference,
             )
-        merger = _Merger(tracker, today=today, actor=actor)
+        merger = _Merger(tracker, review_doc, today=today, actor=actor)
         statuses = [merger.merge(review_doc, item) for item in grouped.get(reference, [])]
         merger.companions(review_doc, problems)
         # Last, as closing needs the evidence the companion sheet may bring.
@@ -187,20 +187,23 @@ def _with_details(current: ReviewDoc | None, details: ReviewDoc) -> ReviewDoc:
 class _Merger:
     """Merges one review's rows into its document."""
 
-    def __init__(self, tracker: TrackerFile, *, today: dt.date, actor: str) -> None:
+    def __init__(
+        self, tracker: TrackerFile, review: ReviewDoc, *, today: dt.date, actor: str
+    ) -> None:
         self.tracker = tracker
+        self.by_number = {r.number: r for r in review.recommendations}
         self.today = today
         self.actor = actor
         # casereview's own workbooks carry the log themselves; status words are its labels.
         self.own_log = bool(tracker.companions.updates)
 
     def merge(self, review: ReviewDoc, item: TrackerItem) -> tuple[TrackedDoc, TrackerItem, bool]:
-        by_number = {r.number: r for r in review.recommendations}
-        doc = by_number.get(item.number)
+        doc = self.by_number.get(item.number)
         new = doc is None
         if doc is None:
             doc = TrackedDoc(number=item.number, text=None)
             review.recommendations.append(doc)
+            self.by_number[item.number] = doc
         if item.text is not None or new:
             doc.text = item.text if item.text is not None else doc.text
         for attr in ("actions", "owner", "assured_by"):
