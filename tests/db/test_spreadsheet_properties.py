@@ -4,6 +4,7 @@ importer's own error, and a refused import leaves the database exactly as it was
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,19 @@ def attempt(database: Database, path: Path) -> None:
     assert state(database)[0] == after[0]
 
 
+@functools.cache
+def clean_bytes(suffix: str) -> bytes:
+    """One valid file per format, made once: a workbook's bytes hold the time it was saved,
+    and every example must start from the same bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        clean = Path(folder) / f"clean{suffix}"
+        if suffix == ".csv":
+            csv_of(simple_rows(), clean, "utf-8")
+        else:
+            workbook_of(simple_rows(), clean)
+        return clean.read_bytes()
+
+
 COMMON = settings(
     max_examples=40,
     deadline=None,
@@ -107,12 +121,7 @@ def test_damaged_bytes_import_cleanly_or_change_nothing(
     database: Database, data: st.DataObject, suffix: str
 ):
     with tempfile.TemporaryDirectory() as folder:
-        clean = Path(folder) / f"clean{suffix}"
-        if suffix == ".csv":
-            csv_of(simple_rows(), clean, "utf-8")
-        else:
-            workbook_of(simple_rows(), clean)
-        raw = bytearray(clean.read_bytes())
+        raw = bytearray(clean_bytes(suffix))
         how = data.draw(st.sampled_from(["truncate", "flip"]))
         if how == "truncate":
             raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
