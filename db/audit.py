@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, UOWTransaction
+from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
 
 from db.dates import PartialDate, utc_now
 from db.models import AuditEntry, Base
@@ -76,6 +76,43 @@ def _snapshot(obj: Base) -> str:
             continue
         values[key] = _text(getattr(obj, key))
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
+def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
+    """``_snapshot`` for a row inserted without an object: ``values`` by attribute name."""
+    snapshot: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        key = prop.key
+        if key in _DERIVED:
+            continue
+        value = values.get(key)
+        if key in _SUMMARISED:
+            snapshot[key] = len(value) if isinstance(value, bytes) else None
+            continue
+        snapshot[key] = _text(value)
+    return json.dumps(snapshot, sort_keys=True, ensure_ascii=False)
+
+
+def created_entries(
+    session: Session, mapper: Mapper[Any], rows: list[dict[str, Any]], identities: list[str]
+) -> list[dict[str, Any]]:
+    """Audit entries for rows inserted in bulk, as ``_record`` writes them for new objects."""
+    actor = str(session.info.get(ACTOR_KEY) or default_actor())
+    now = utc_now()
+    entity = str(mapper.class_.__tablename__)
+    return [
+        {
+            "at": now,
+            "actor": actor,
+            "action": "create",
+            "entity": entity,
+            "entity_id": identity,
+            "field": None,
+            "old": None,
+            "new": snapshot_of(mapper, row),
+        }
+        for row, identity in zip(rows, identities, strict=True)
+    ]
 
 
 def _changes(obj: Base) -> Iterable[tuple[str, str | None, str | None]]:

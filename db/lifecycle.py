@@ -76,19 +76,36 @@ def check_state(
     evidence_count: int,
 ) -> None:
     """Raise RuleError when ``rec`` may not be in ``status`` with these facts."""
+    check_values(
+        describe(rec),
+        status=status,
+        reason=reason,
+        assured_by=assured_by,
+        evidence_count=evidence_count,
+    )
+
+
+def check_values(
+    item: str,
+    *,
+    status: Status,
+    reason: str,
+    assured_by: str | None,
+    evidence_count: int,
+) -> None:
+    """``check_state`` for an item not loaded as an object; ``item`` names it in messages."""
     if status is Status.CLOSED:
         if evidence_count == 0:
             raise RuleError(
-                f"{describe(rec)} cannot be closed: it has no evidence. "
+                f"{item} cannot be closed: it has no evidence. "
                 "Add at least one evidence item first."
             )
         if not (assured_by or "").strip():
             raise RuleError(
-                f"{describe(rec)} cannot be closed without the name of the person "
-                "who gave assurance."
+                f"{item} cannot be closed without the name of the person who gave assurance."
             )
     if status is Status.NOT_ACCEPTED and not reason.strip():
-        raise RuleError(f"{describe(rec)} cannot be marked not accepted without a reason.")
+        raise RuleError(f"{item} cannot be marked not accepted without a reason.")
 
 
 def get_recommendation(session: Session, rec_id: int) -> Recommendation:

@@ -28,8 +28,16 @@ def source_key_for(rec: Recommendation) -> str:
 
 
 def search_text_for(rec: Recommendation) -> str:
-    parts = [rec.number, rec.text or "", rec.actions, rec.owner]
-    parts += [u.note for u in rec.updates if u.note]
+    return search_text_of(
+        rec.number, rec.text, rec.actions, rec.owner, [u.note for u in rec.updates]
+    )
+
+
+def search_text_of(
+    number: str, text: str | None, actions: str, owner: str, notes: list[str]
+) -> str:
+    """What full-text search reads for an item: its number, text, actions, owner and notes."""
+    parts = [number, text or "", actions, owner, *notes]
     return " ".join(p for p in parts if p)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.errors import DocumentError, RuleError
+from db.exchange.bulk import add_new_items
 from db.exchange.document import (
     AreaDoc,
     Document,
@@ -344,17 +345,22 @@ class Importer:
             self.summary.count("review", added, self.session.is_modified(review))
             current = {r.number: r for r in review.recommendations}
             where = f"review '{doc.reference}'"
+            new: list[tuple[int, TrackedDoc]] = []
             for position, rec_doc in enumerate(doc.recommendations, start=1):
                 rec = current.get(rec_doc.number)
                 if rec is None:
-                    rec = Recommendation(number=rec_doc.number, position=position)
-                    review.recommendations.append(rec)
+                    new.append((position, rec_doc))
+                    continue
                 self.tracked(rec, rec_doc, position, f"{where}, recommendation '{rec_doc.number}'")
             self._renumber_rest(
                 review.recommendations,
                 {d.number for d in doc.recommendations},
                 len(doc.recommendations),
             )
+            if new:
+                add_new_items(self.session, review, new, self.organisation, self.theme_list)
+                for _, rec_doc in new:
+                    self.summary.count(rec_doc.kind.label.lower(), True)
 
     @staticmethod
     def _renumber_rest(items: list[Recommendation], listed: set[str], start: int) -> None:

@@ -1,0 +1,234 @@
+"""New recommendations of an imported review, written in bulk.
+
+An import of a whole tracker adds tens of thousands of items; one ORM object per row (and
+per agency, update and evidence item) costs seconds per thousand and hundreds of megabytes.
+Here each kind of row goes in as one ``executemany`` per batch, with what the ORM path would
+also write: the timestamps, ``search_text`` and ``source_key`` (``db.search``), and a "create"
+entry in the audit trail per row in the form ``db.audit`` writes. The same rules are checked
+first (``db.lifecycle.check_values``). tests/db/test_exchange.py keeps the two paths equal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from db.audit import created_entries
+from db.dates import utc_now
+from db.errors import DocumentError, RuleError
+from db.exchange.document import TrackedDoc
+from db.lifecycle import check_values
+from db.models import (
+    AuditEntry,
+    Evidence,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationAgency,
+    Review,
+    Theme,
+    recommendation_themes,
+)
+from db.search import search_text_of
+from db.vocabulary import AgencyRole
+
+BATCH = 2000
+T = TypeVar("T")
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _batches(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def add_new_items(
+    session: Session,
+    review: Review,
+    items: list[tuple[int, TrackedDoc]],
+    organisation: Callable[[str], Organisation],
+    themes: Callable[[list[str]], list[Theme]],
+) -> None:
+    """Insert ``items`` (position, document) as new recommendations of ``review``.
+
+    ``organisation`` and ``themes`` find or add those records (the importer's own lookups).
+    Raises ``DocumentError`` naming the item when one breaks a rule; the caller's transaction
+    then keeps nothing.
+    """
+    for _, doc in items:
+        try:
+            check_values(
+                f"Recommendation {doc.number} of {review.reference}",
+                status=doc.status,
+                reason=doc.status_reason,
+                assured_by=doc.assured_by,
+                evidence_count=len(doc.evidence),
+            )
+        except RuleError as exc:
+            raise DocumentError(
+                f"review '{review.reference}', recommendation '{doc.number}': {exc.message}"
+            ) from None
+    org_ids: dict[str, Organisation] = {}
+    theme_ids: dict[str, Theme] = {}
+    for _, doc in items:
+        for name in (*doc.lead_agencies, *doc.joint_agencies):
+            if name not in org_ids:
+                org_ids[name] = organisation(name)
+        for theme in themes([t for t in doc.themes if t not in theme_ids]):
+            theme_ids[theme.name] = theme
+    session.flush()  # the review, organisations and themes have their ids now
+    for batch in _batches(items):
+        _add_batch(session, review, batch, org_ids, theme_ids)
+    session.expire(review, ["recommendations"])
+
+
+def _add_batch(
+    session: Session,
+    review: Review,
+    items: list[tuple[int, TrackedDoc]],
+    orgs: dict[str, Organisation],
+    theme_objects: dict[str, Theme],
+) -> None:
+    connection = session.connection()
+    now = utc_now()
+    source_key = f"0 {review.reference}"
+    rows: list[dict[str, Any]] = [
+        {
+            "review_id": review.id,
+            "inspection_id": None,
+            "kind": doc.kind,
+            "number": doc.number,
+            "position": position,
+            "text": doc.text,
+            "actions": doc.actions,
+            "owner": doc.owner,
+            "target_date": doc.target_date,
+            "status": doc.status,
+            "status_reason": doc.status_reason,
+            "area_id": None,
+            "concern_id": None,
+            "assured_by": doc.assured_by,
+            "assured_on": doc.assured_on,
+            "closed_on": doc.closed_on,
+            "search_text": search_text_of(
+                doc.number, doc.text, doc.actions, doc.owner, [u.note for u in doc.updates]
+            ),
+            "source_key": source_key,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for position, doc in items
+    ]
+    connection.execute(insert(_table(Recommendation)), rows)
+    # (review, number) is unique, so the new rows are found by their numbers.
+    numbers = {doc.number for _, doc in items}
+    ids = {
+        number: rec_id
+        for rec_id, number in connection.execute(
+            select(Recommendation.id, Recommendation.number).where(
+                Recommendation.review_id == review.id
+            )
+        )
+        if number in numbers
+    }
+    for row in rows:
+        row["id"] = ids[row["number"]]
+    audit = created_entries(
+        session, inspect(Recommendation), rows, [str(row["id"]) for row in rows]
+    )
+
+    links, theme_rows, updates, evidence = [], [], [], []
+    for _, doc in items:
+        rec_id = ids[doc.number]
+        wanted = [(n, AgencyRole.LEAD) for n in doc.lead_agencies]
+        wanted += [(n, AgencyRole.JOINT) for n in doc.joint_agencies]
+        for position, (name, role) in enumerate(wanted, start=1):
+            links.append(
+                {
+                    "recommendation_id": rec_id,
+                    "organisation_id": orgs[name].id,
+                    "role": role,
+                    "position": position,
+                }
+            )
+        theme_rows += [
+            {"recommendation_id": rec_id, "theme_id": theme_objects[name].id}
+            for name in dict.fromkeys(doc.themes)
+        ]
+        updates += [
+            {
+                "recommendation_id": rec_id,
+                "on": u.date,
+                "author": u.author,
+                "status": u.status,
+                "note": u.note,
+                "recorded_at": now,
+            }
+            for u in doc.updates
+        ]
+        evidence += [
+            {
+                "recommendation_id": rec_id,
+                "description": e.description,
+                "reference": e.reference,
+                "file_name": e.file_name,
+                "media_type": e.media_type,
+                "content": e.content,
+                "added_by": e.added_by,
+                "added_at": e.added_at or now,
+            }
+            for e in doc.evidence
+        ]
+    if links:
+        connection.execute(insert(_table(RecommendationAgency)), links)
+        audit += created_entries(
+            session,
+            inspect(RecommendationAgency),
+            links,
+            [f"{r['recommendation_id']},{r['organisation_id']}" for r in links],
+        )
+    if theme_rows:
+        connection.execute(insert(recommendation_themes), theme_rows)
+    for model, new_rows in ((ProgressUpdate, updates), (Evidence, evidence)):
+        if new_rows:
+            _insert_children(connection, model, new_rows, set(ids.values()))
+            audit += created_entries(
+                session, inspect(model), new_rows, [str(r["id"]) for r in new_rows]
+            )
+    connection.execute(insert(_table(AuditEntry)), audit)
+
+
+def _insert_children(
+    connection: Any, model: Any, rows: list[dict[str, Any]], parents: set[int]
+) -> None:
+    """Insert rows of an id-numbered child table and give each dict its new id.
+
+    The new recommendations had no children before, so every child row of theirs is one of
+    these, and each parent's rows come back in the order they went in (ids only grow).
+    """
+    table = _table(model)
+    column = {prop.key: prop.columns[0].name for prop in model.__mapper__.column_attrs}
+    connection.execute(insert(table), [{column[k]: v for k, v in r.items()} for r in rows])
+    parent = table.c.recommendation_id
+    found: dict[int, list[int]] = defaultdict(list)
+    for row_id, parent_id in connection.execute(
+        select(table.c.id, parent)
+        .where(parent.between(min(parents), max(parents)))
+        .order_by(table.c.id)
+    ):
+        if parent_id in parents:
+            found[parent_id].append(row_id)
+    taken: dict[int, int] = defaultdict(int)
+    for row in rows:
+        parent_id = row["recommendation_id"]
+        row["id"] = found[parent_id][taken[parent_id]]
+        taken[parent_id] += 1
