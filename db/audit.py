@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import getpass
 import json
 from collections.abc import Iterable
@@ -81,16 +82,19 @@ def _snapshot(obj: Base) -> str:
 def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
     """``_snapshot`` for a row inserted without an object: ``values`` by attribute name."""
     snapshot: dict[str, Any] = {}
-    for prop in mapper.column_attrs:
-        key = prop.key
-        if key in _DERIVED:
-            continue
+    for key in _snapshot_keys(mapper):
         value = values.get(key)
         if key in _SUMMARISED:
             snapshot[key] = len(value) if isinstance(value, bytes) else None
-            continue
-        snapshot[key] = _text(value)
-    return json.dumps(snapshot, sort_keys=True, ensure_ascii=False)
+        else:
+            snapshot[key] = None if value is None else _text(value)
+    return json.dumps(snapshot, ensure_ascii=False)
+
+
+@functools.cache
+def _snapshot_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """The columns a snapshot holds, sorted as ``_snapshot``'s JSON sorts them."""
+    return tuple(sorted(p.key for p in mapper.column_attrs if p.key not in _DERIVED))
 
 
 def created_entries(

@@ -130,16 +130,13 @@ def _add_batch(
     ]
     connection.execute(insert(_table(Recommendation)), rows)
     # (review, number) is unique, so the new rows are found by their numbers.
-    numbers = {doc.number for _, doc in items}
-    ids = {
-        number: rec_id
-        for rec_id, number in connection.execute(
-            select(Recommendation.id, Recommendation.number).where(
-                Recommendation.review_id == review.id
-            )
+    numbers = [doc.number for _, doc in items]
+    found = connection.execute(
+        select(Recommendation.number, Recommendation.id).where(
+            Recommendation.review_id == review.id, Recommendation.number.in_(numbers)
         )
-        if number in numbers
-    }
+    )
+    ids: dict[str, int] = {row[0]: row[1] for row in found}
     for row in rows:
         row["id"] = ids[row["number"]]
     audit = created_entries(

@@ -30,7 +30,7 @@ class SchemeDoc:
     grades: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class UpdateDoc:
     date: dt.date
     author: str
@@ -38,7 +38,7 @@ class UpdateDoc:
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class EvidenceDoc:
     description: str
     added_by: str
@@ -49,7 +49,7 @@ class EvidenceDoc:
     added_at: dt.datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackedDoc:
     """A review's recommendation, or an inspection's recommendation or area for improvement."""
 

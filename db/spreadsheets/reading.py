@@ -160,9 +160,7 @@ class XlsxFile:
     def rows(self, sheet: str) -> Iterator[Row]:
         try:
             worksheet = self._book[sheet]
-            yield from _counted(
-                worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), self.name, sheet
-            )
+            yield from _counted(worksheet.iter_rows(values_only=True), self.name, sheet)
         except TrackerFileError:
             raise
         except Exception as exc:

@@ -167,13 +167,13 @@ def _object(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     on: dt.date | None  # None: the day of the import
     note: str
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackerItem:
     """One recommendation as the file gives it: only the fields the file has columns for."""
 
