@@ -43,6 +43,8 @@ def set_actor(session: Session, actor: str) -> None:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if type(value) is str:
+        return value
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, dt.datetime | dt.date | PartialDate):

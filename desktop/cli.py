@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="report what would be added and updated, and write nothing",
     )
 
+    backup = commands.add_parser("backup", help="copy the database to a backup file, checked")
+    _db_option(backup, argparse.SUPPRESS)
+    backup.add_argument("-o", "--output", required=True, metavar="FILE", help="the backup to write")
+
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
 
@@ -383,6 +387,18 @@ def _scratch(folder: Path) -> Location:
     return resolve_location(str(folder / "dry-run.sqlite3"))
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from db.backup import back_up
+    from db.engine import open_database
+
+    location = _location(args)
+    # Opening first refuses what is not a casereview database, as every command does.
+    open_database(location).close()
+    back_up(location, Path(args.output))
+    print(f"Backed up {location} to {args.output}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     from db.integrity import check_database
     from db.migrations import HEAD
@@ -406,6 +422,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "demo": _demo,
     "export": _export,
     "import": _import,
+    "backup": _backup,
     "check": _check,
     "generate": _generate,
     "brief": _brief,

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.load_sample_action = self._action(
             "Load &sample data", self.load_sample_data, None, file_menu
         )
+        self._action("&Back up…", self.back_up, "Ctrl+Shift+B", file_menu)
         file_menu.addSeparator()
         self._action(
             "&Briefing pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
@@ -330,6 +331,39 @@ class MainWindow(QMainWindow):
 
         self._progress = run_in_background(
             self, f"Exporting to {path.name}…", work, done, self._failed
+        )
+
+    def back_up(self) -> None:
+        location = self.database.location
+        if location.path is None:
+            message = (
+                f"{location} is a database server; back it up with the server's own tools "
+                "(for PostgreSQL, pg_dump)."
+            )
+            self.context.explain(CaseReviewError(message), self)
+            return
+        stamp = self.context.today().isoformat()
+        suggested = location.path.with_name(f"{location.path.stem}-backup-{stamp}.sqlite3")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Back up the database", str(suggested), "SQLite database (*.sqlite3)"
+        )
+        if name:
+            self.back_up_to(Path(name))
+
+    def back_up_to(self, target: Path) -> None:
+        """A checked copy of the database, made off the GUI thread."""
+        from db.backup import back_up
+
+        location = self.database.location
+
+        def work(progress: Progress) -> None:
+            back_up(location, target)
+
+        def done(_: None) -> None:
+            self.statusBar().showMessage(f"Backed up to {target}.", 8000)
+
+        self._progress = run_in_background(
+            self, f"Backing up to {target.name}…", work, done, self._failed
         )
 
     def briefing_pack(self) -> None:

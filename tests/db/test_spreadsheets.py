@@ -472,3 +472,33 @@ def test_the_documented_words_are_the_words_the_importer_knows():
     for word in [*STATUS_WORDS, *HEADER_WORDS]:
         assert f'"{word}"' in docs, word
     assert f"first {MAX_COLUMNS} columns" in docs
+
+
+def test_search_finds_imported_items_and_the_search_trigger_survives(
+    database: Database, tmp_path: Path
+):
+    from sqlalchemy import text
+
+    from db import tracker
+    from db.tracker import TrackerFilter
+
+    def searchable(word: str) -> int:
+        with database.session() as session:
+            return tracker.count(session, TrackerFilter(text=word), TODAY)
+
+    run_import(database, messy_workbook(tmp_path / "plan.xlsx"))
+    assert searchable("escalate") == 1  # item 5.2, added in bulk
+    bad = workbook_of(
+        [*simple_rows(), ["9", "x", "Police", "99/99/2027", "", ""]], tmp_path / "b.xlsx"
+    )
+    with pytest.raises(TrackerFileError):
+        run_import(database, bad)
+    with database.transaction("tester") as session:  # items added one by one are indexed too
+        from db.editing import ItemFields, create_item
+
+        create_item(session, "PLAN", ItemFields(number="9", text="Escalate to the chair"))
+    assert searchable("escalate") == 2
+    if database.location.is_sqlite:
+        with database.session() as session:
+            names = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+            assert "recommendation_fts_insert" in set(names.scalars())

@@ -530,3 +530,23 @@ def test_export_xlsx_and_csv_then_reimport(demo_db: Path, tmp_path: Path) -> Non
         "cannot be written to the terminal",
         code=2,
     )
+
+
+def test_backup_writes_a_checked_copy_and_refuses_bad_targets(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    result = run("backup", "--db", str(demo_db), "-o", "copy.sqlite3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Backed up" in result.stderr
+    check = run("check", "--db", str(tmp_path / "copy.sqlite3"), cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    before = snapshot(tmp_path)
+    assert_clean_error(
+        run("backup", "--db", str(demo_db), "-o", "nowhere/copy.sqlite3", cwd=tmp_path),
+        "does not exist",
+    )
+    assert_clean_error(
+        run("backup", "--db", str(tmp_path / "absent.sqlite3"), "-o", "x.sqlite3", cwd=tmp_path),
+        "There is no database",
+    )
+    assert snapshot(tmp_path) == before

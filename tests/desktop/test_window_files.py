@@ -1,4 +1,4 @@
-"""The Import wizard on real tracker files and a real database, driven as a user drives it."""
+"""Files in and out of the window: the Import wizard on real trackers, exports and backups."""
 
 from __future__ import annotations
 
@@ -114,3 +114,17 @@ def test_the_window_exports_an_action_plan_that_imports_again(
     wizard.next()
     wizard.next()
     assert "Finish will have added nothing; updated nothing" in wizard.check_page.outcome.text()
+
+
+def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from db.engine import open_database, resolve_location
+
+    target = tmp_path / "copy.sqlite3"
+    sample_window.back_up_to(target)
+    qtbot.waitUntil(
+        lambda: "Backed up" in sample_window.statusBar().currentMessage(), timeout=20000
+    )
+    with open_database(resolve_location(str(target))) as copy, copy.session() as session:
+        from db.dataset import counts
+
+        assert not counts(session).is_empty
