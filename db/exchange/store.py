@@ -76,7 +76,22 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
         doc.grading_schemes.append(
             SchemeDoc(name=scheme.name, grades=[g.name for g in scheme.grades])
         )
-    review_query = select(Review).order_by(Review.reference)
+    # Everything an item carries, loaded a kind at a time rather than one query per item.
+    items = selectinload(Review.recommendations)
+    review_query = (
+        select(Review)
+        .order_by(Review.reference)
+        .options(
+            selectinload(Review.commissioned_by),
+            selectinload(Review.themes),
+            items.selectinload(Recommendation.agencies).selectinload(
+                RecommendationAgency.organisation
+            ),
+            items.selectinload(Recommendation.themes),
+            items.selectinload(Recommendation.updates),
+            items.selectinload(Recommendation.evidence).undefer(Evidence.content),
+        )
+    )
     if wanted:
         review_query = review_query.where(Review.reference.in_(wanted))
     for review in session.scalars(review_query):

@@ -8,6 +8,7 @@ ones casereview recognises, and a mapping file or the import wizard can name the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -219,6 +220,10 @@ class Header:
     row: int  # 1-based, as the spreadsheet numbers rows
     titles: list[str]  # the header cells as written
     columns: dict[Field, int]  # field -> 0-based column
+
+    @functools.cached_property
+    def fields(self) -> frozenset[Field]:
+        return frozenset(self.columns)
 
     def where(self, column: int) -> str:
         title = self.titles[column] if column < len(self.titles) else ""

@@ -196,7 +196,7 @@ class TrackerItem:
     themes: list[str] | None = None
     progress: list[Progress] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
-    has: set[Field] = field(default_factory=set)
+    has: frozenset[Field] = frozenset()
 
 
 @dataclass
@@ -371,7 +371,7 @@ def _item(
         number = str(count)
     source = text_of(cells[Field.SOURCE]) if Field.SOURCE in cells else None
     item = TrackerItem(row=found.row, source=source, number=number)
-    item.has = set(header.columns)
+    item.has = header.fields  # one set for the whole sheet, shared by every item
     if Field.TEXT in header.columns:
         item.text = text_of(cells.get(Field.TEXT)) or None
     if Field.LEAD in header.columns:
