@@ -3,12 +3,14 @@
 Every step reads the file again with the user's choices (``db.spreadsheets``); the last page
 runs the import in a transaction that is rolled back, so what it reports is exactly what
 Finish will do. Rows with problems can be left out by name; otherwise any problem stops the
-import and nothing is written.
+import and nothing is written. Reading and importing run off the GUI thread, with a progress
+dialog that can be cancelled: a tracker of 100,000 rows takes most of a minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -44,6 +46,7 @@ from db.spreadsheets import (
 )
 from db.spreadsheets.layout import column_letter, find_header
 from db.spreadsheets.values import text_of
+from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 
 PREVIEW_ROWS = 20
@@ -67,15 +70,19 @@ class _RolledBack(Exception):
 
 
 class ImportWizard(QWizard):
-    def __init__(self, context: AppContext, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, path: Path, first: TrackerFile, parent: QWidget | None = None
+    ) -> None:
+        """``first`` is the file as read without a mapping (``read_tracker``)."""
         super().__init__(parent)
         self.context = context
         self.path = path
         self.setWindowTitle(f"Import {path.name}")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
         self.resize(960, 640)
-        first = read_tracker(path)  # raises TrackerFileError for a file that is no tracker
         self.tracker: TrackerFile = first
+        self._progress: object = None
+        self._importing = False
         self.summary = ""
         self.sheet_page = _SheetPage(self, first)
         self.columns_page = _ColumnsPage(self)
@@ -93,39 +100,66 @@ class ImportWizard(QWizard):
             columns=columns,
         )
 
-    def reread(self) -> TrackerFile:
-        self.tracker = read_tracker(self.path, self.mapping())
-        return self.tracker
+    def read_then(self, mapping: Mapping, then: Callable[[], None]) -> None:
+        """Read the file again with ``mapping`` off the GUI thread, then call ``then``."""
 
-    def run_import(self, *, keep: bool) -> str:
-        """Import with the chosen rows left out; rolled back unless ``keep``."""
+        def done(tracker: TrackerFile) -> None:
+            self.tracker = tracker
+            then()
+
+        self._progress = run_in_background(
+            self,
+            f"Reading {self.path.name}…",
+            lambda _: read_tracker(self.path, mapping),
+            done,
+            self._refused,
+        )
+
+    def _refused(self, message: str) -> None:
+        self.context.explain(CaseReviewError(message), self)
+
+    def import_work(self, *, keep: bool) -> Callable[[Progress], str]:
+        """The import with the chosen rows left out, to run off the GUI thread; rolled back
+        unless ``keep`` (and when cancelled)."""
         skip = self.check_page.skipped_rows()
         page = self.columns_page
         review = (page.review.text().strip() or None) if page.review.isEnabled() else None
-        summary = ""
-        try:
-            with self.context.database.transaction(self.context.actor) as session:
-                summary = import_tracker(
-                    session,
-                    self.tracker,
-                    today=self.context.today(),
-                    actor=self.context.actor,
-                    review=review,
-                    skip_rows=skip,
-                ).describe()
-                if not keep:
-                    raise _RolledBack
-        except _RolledBack:
-            pass
-        return summary
+        tracker, database = self.tracker, self.context.database
+        actor, today = self.context.actor, self.context.today()
+
+        def work(progress: Progress) -> str:
+            summary = ""
+            try:
+                with database.transaction(actor) as session:
+                    summary = import_tracker(
+                        session, tracker, today=today, actor=actor, review=review, skip_rows=skip
+                    ).describe()
+                    progress.check()  # cancelling now rolls the whole import back
+                    if not keep:
+                        raise _RolledBack
+            except _RolledBack:
+                pass
+            return summary
+
+        return work
 
     def accept(self) -> None:
-        try:
-            self.summary = self.run_import(keep=True)
-        except CaseReviewError as exc:
-            self.context.explain(exc, self)
+        if self._importing:
             return
-        super().accept()
+
+        def done(summary: str) -> None:
+            self._importing = False
+            self.summary = summary
+            QWizard.accept(self)
+
+        def failed(message: str) -> None:
+            self._importing = False
+            self._refused(message)
+
+        self._importing = True
+        self._progress = run_in_background(
+            self, f"Importing {self.path.name}…", self.import_work(keep=True), done, failed
+        )
 
 
 class _SheetPage(QWizardPage):
@@ -157,6 +191,8 @@ class _SheetPage(QWizardPage):
         self.sheet.currentTextChanged.connect(self._sheet_changed)
         self.header_row.valueChanged.connect(self._show)
         self.rows: list[tuple[object, ...]] = []
+        # The choice of sheet and header row the wizard's tracker was last read with.
+        self._read_for = (tracker.sheet, tracker.header.row)
         self._sheet_changed(tracker.sheet)
 
     def _sheet_changed(self, sheet: str) -> None:
@@ -192,15 +228,17 @@ class _SheetPage(QWizardPage):
             self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 240))
 
     def validatePage(self) -> bool:
-        try:
-            self.wizard_.tracker = read_tracker(
-                self.wizard_.path,
-                Mapping(sheet=self.sheet.currentText(), header_row=self.header_row.value()),
-            )
-        except TrackerFileError as exc:
-            self.wizard_.context.explain(exc, self)
-            return False
-        return True
+        choice = (self.sheet.currentText(), self.header_row.value())
+        if self._read_for == choice:
+            return True
+        mapping = Mapping(sheet=choice[0], header_row=choice[1])
+
+        def read() -> None:
+            self._read_for = choice
+            self.wizard_.next()
+
+        self.wizard_.read_then(mapping, read)
+        return False
 
 
 class _ColumnsPage(QWizardPage):
@@ -217,6 +255,7 @@ class _ColumnsPage(QWizardPage):
         self.review.setAccessibleName("Review reference")
         self.review.setToolTip("Leave as it is to use the review named in the file")
         self.combos: list[QComboBox] = []
+        self._read_for: Mapping | None = None
         self.form.addRow("&Review reference:", self.review)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -275,12 +314,16 @@ class _ColumnsPage(QWizardPage):
             message = "Choose the column holding the recommendation or its number."
             self.wizard_.context.explain(CaseReviewError(message), self)
             return False
-        try:
-            self.wizard_.reread()
-        except TrackerFileError as exc:
-            self.wizard_.context.explain(exc, self)
-            return False
-        return True
+        mapping = self.wizard_.mapping()
+        if self._read_for == mapping:
+            return True
+
+        def read() -> None:
+            self._read_for = mapping
+            self.wizard_.next()
+
+        self.wizard_.read_then(mapping, read)
+        return False
 
 
 class _CheckPage(QWizardPage):
@@ -315,23 +358,37 @@ class _CheckPage(QWizardPage):
         self.skip.setVisible(bool(rows))
         self.skip.setChecked(False)
         listed = ", ".join(str(r) for r in rows[:12]) + (" …" if len(rows) > 12 else "")
-        noun = "row" if len(rows) == 1 else "rows"
-        self.skip.setText(f"Leave out the {noun} with problems ({noun} {listed})")
+        if len(rows) == 1:
+            self.skip.setText(f"Leave out the row with a problem (row {listed})")
+        else:
+            self.skip.setText(f"Leave out the rows with problems (rows {listed})")
         self.problems.setVisible(bool(tracker.problems))
         self.problems.setPlainText("\n".join(p.describe() for p in tracker.problems))
         self._check()
 
     def _check(self) -> None:
-        try:
-            summary = self.wizard_.run_import(keep=False)
-        except CaseReviewError as exc:
-            first = exc.message.splitlines()[0].removeprefix("Nothing was imported: ")
-            self.outcome.setText(f"{first[0].upper()}{first[1:]} Nothing will be written yet.")
-            self._ready = False
-        else:
+        """Try the import in a transaction that is rolled back, off the GUI thread."""
+        self._ready = False
+        self.outcome.setText("Working out what the import will do…")
+        self.completeChanged.emit()
+
+        def done(summary: str) -> None:
             self.outcome.setText(f"Finish will have {summary}. Nothing has been written yet.")
             self._ready = True
-        self.completeChanged.emit()
+            self.completeChanged.emit()
+
+        def failed(message: str) -> None:
+            first = message.splitlines()[0].removeprefix("Nothing was imported: ")
+            self.outcome.setText(f"{first} Nothing will be written yet.")
+            self.completeChanged.emit()
+
+        self.wizard_._progress = run_in_background(
+            self.wizard_,
+            f"Checking {self.wizard_.path.name}…",
+            self.wizard_.import_work(keep=False),
+            done,
+            failed,
+        )
 
     def isComplete(self) -> bool:
         return self._ready

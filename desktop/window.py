@@ -250,13 +250,8 @@ class MainWindow(QMainWindow):
 
     def import_spreadsheet(self, path: Path) -> None:
         """The Import wizard: check the sheet, the columns and the outcome, then import."""
+        from db.spreadsheets import read_tracker
         from desktop.import_wizard import ImportWizard
-
-        try:
-            self.import_wizard = ImportWizard(self.context, path, self)
-        except CaseReviewError as exc:
-            self.context.explain(exc, self)
-            return
 
         def finished(result: int) -> None:
             if result:
@@ -265,8 +260,14 @@ class MainWindow(QMainWindow):
                 summary = self.import_wizard.summary
                 self.statusBar().showMessage(f"Imported {path.name}: {summary}.", 8000)
 
-        self.import_wizard.finished.connect(finished)
-        self.import_wizard.open()
+        def read(tracker: Any) -> None:
+            self.import_wizard = ImportWizard(self.context, path, tracker, self)
+            self.import_wizard.finished.connect(finished)
+            self.import_wizard.open()
+
+        self._progress = run_in_background(
+            self, f"Reading {path.name}…", lambda _: read_tracker(path), read, self._failed
+        )
 
     def import_path(self, path: Path) -> None:
         """Read, check and apply a casereview JSON file off the GUI thread; all or nothing."""

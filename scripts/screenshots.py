@@ -10,6 +10,8 @@ import datetime as dt
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -64,10 +66,27 @@ def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> N
     book = openpyxl.load_workbook(path)
     book["Action Plan"]["F10"] = "31/02/2026"
     book.save(path)
-    window.import_spreadsheet(path)
-    wizard = window.import_wizard
-    for name in ("import-wizard-sheet", "import-wizard-columns", "import-wizard-check"):
+
+    def settle(done: Callable[[], bool]) -> None:
+        """Let the background reading and checking finish, as a user would wait."""
+        deadline = time.monotonic() + 60
+        while not done() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
         app.processEvents()
+
+    window.import_spreadsheet(path)
+    settle(lambda: getattr(window, "import_wizard", None) is not None)
+    wizard = window.import_wizard
+    pages = [wizard.sheet_page, wizard.columns_page, wizard.check_page]
+    names = ["import-wizard-sheet", "import-wizard-columns", "import-wizard-check"]
+    for page, name in zip(pages, names, strict=True):
+        settle(
+            lambda page=page: (
+                wizard.currentPage() is page
+                and "Working out" not in wizard.check_page.outcome.text()
+            )
+        )
         wizard.grab().save(str(out / f"{name}.png"))
         print(out / f"{name}.png")
         wizard.next()

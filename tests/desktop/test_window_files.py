@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from PySide6.QtWidgets import QWizard
 
 from db.engine import Database
 from db.spreadsheets import Field
@@ -13,11 +12,30 @@ from desktop.window import MainWindow
 from tests.db.spreadsheet_files import messy_workbook
 
 
-def open_wizard(window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
+def open_wizard(qtbot, window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
+    """Open the wizard as File > Import does: the file is read off the GUI thread first."""
     window.import_spreadsheet(path)
+    qtbot.waitUntil(lambda: getattr(window, "import_wizard", None) is not None, timeout=20000)
     wizard = window.import_wizard
     assert wizard.isVisible()
     return wizard
+
+
+def to_check_page(qtbot, wizard) -> None:  # type: ignore[no-untyped-def]
+    """Next, Next, and wait until the trial import has said what Finish will do."""
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.columns_page, timeout=20000)
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(
+        lambda: wizard.currentPage() is check and "Working out" not in check.outcome.text(),
+        timeout=20000,
+    )
+
+
+def finish(qtbot, window: MainWindow, wizard) -> None:  # type: ignore[no-untyped-def]
+    wizard.accept()
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=20000)
 
 
 def test_first_run_import_of_a_messy_tracker(
@@ -25,7 +43,7 @@ def test_first_run_import_of_a_messy_tracker(
 ):  # type: ignore[no-untyped-def]
     assert window.empty_banner.isVisible()  # the first-run offer names spreadsheets
     path = messy_workbook(tmp_path / "child-a-action-plan.xlsx")
-    wizard = open_wizard(window, path)
+    wizard = open_wizard(qtbot, window, path)
     sheet_page = wizard.sheet_page
     assert sheet_page.sheet.currentText() == "Action Plan"
     assert sheet_page.header_row.value() == 4
@@ -35,7 +53,8 @@ def test_first_run_import_of_a_messy_tracker(
     assert columns.review.text() == "CHILD-A-ACTION-PLAN"
     assert columns.choices()[:3] == [Field.NUMBER, Field.TEXT, Field.LEAD]
     assert columns.choices()[6] is Field.STATUS  # "RAG"
-    wizard.next()
+    wizard.back()
+    to_check_page(qtbot, wizard)
     check = wizard.check_page
     assert "Finish will have added 1 review, 4 organisations, 4 recommendations" in (
         check.outcome.text()
@@ -45,7 +64,7 @@ def test_first_run_import_of_a_messy_tracker(
         from db.dataset import counts
 
         assert counts(session).is_empty  # the trial import was rolled back
-    wizard.accept()
+    finish(qtbot, window, wizard)
     assert not window.empty_banner.isVisible()
     assert "Imported child-a-action-plan.xlsx" in window.statusBar().currentMessage()
     assert "CHILD-A-ACTION-PLAN" in [r.reference for r in window.reviews_tab.model.rows]
@@ -58,9 +77,8 @@ def test_problems_are_listed_and_their_rows_can_be_left_out(
     book = openpyxl.load_workbook(path)
     book["Action Plan"]["F10"] = "31/02/2026"
     book.save(path)
-    wizard = open_wizard(window, path)
-    wizard.next()
-    wizard.next()
+    wizard = open_wizard(qtbot, window, path)
+    to_check_page(qtbot, wizard)
     check = wizard.check_page
     assert not check.isComplete()
     assert "has 1 problem" in check.outcome.text()
@@ -69,9 +87,9 @@ def test_problems_are_listed_and_their_rows_can_be_left_out(
     )
     assert check.skip.isVisible() and "(row 10)" in check.skip.text()
     check.skip.setChecked(True)
-    assert check.isComplete()
+    qtbot.waitUntil(check.isComplete, timeout=20000)
     assert "3 recommendations" in check.outcome.text()
-    wizard.accept()
+    finish(qtbot, window, wizard)
     with db_file.session() as session:
         from db.exchange import collect_document
         from tests.conftest import TODAY
@@ -83,24 +101,26 @@ def test_problems_are_listed_and_their_rows_can_be_left_out(
 def test_a_column_set_twice_is_refused_beside_nothing_written(
     qtbot, window: MainWindow, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
-    wizard = open_wizard(window, messy_workbook(tmp_path / "plan.xlsx"))
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "plan.xlsx"))
     wizard.next()
     columns = wizard.columns_page
     columns.combos[1].setCurrentIndex(columns.combos[1].findData(Field.NUMBER))
     wizard.next()
+    qtbot.wait(200)
     assert wizard.currentPage() is columns
     assert window.context.last_explanation == "Two columns are set to Number; choose one."
 
 
-def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(
+    qtbot, window: MainWindow, tmp_path: Path
+):  # type: ignore[no-untyped-def]
     path = tmp_path / "minutes.xlsx"
     book = openpyxl.Workbook()
     book.active["A1"] = "Minutes of the panel meeting"
     book.save(path)
     window.import_spreadsheet(path)
-    assert "does not look like a tracker" in window.context.last_explanation
-    wizard = getattr(window, "import_wizard", None)
-    assert wizard is None or not wizard.isVisible() or isinstance(wizard, QWizard) is False
+    qtbot.waitUntil(lambda: "does not look like a tracker" in window.context.last_explanation)
+    assert getattr(window, "import_wizard", None) is None
 
 
 def test_the_window_exports_an_action_plan_that_imports_again(
@@ -110,9 +130,8 @@ def test_the_window_exports_an_action_plan_that_imports_again(
     sample_window.export_path(target)
     qtbot.waitUntil(lambda: "Exported" in sample_window.statusBar().currentMessage(), timeout=20000)
     assert openpyxl.load_workbook(target).sheetnames[0] == "Action plan"
-    wizard = open_wizard(sample_window, target)
-    wizard.next()
-    wizard.next()
+    wizard = open_wizard(qtbot, sample_window, target)
+    to_check_page(qtbot, wizard)
     assert "Finish will have added nothing; updated nothing" in wizard.check_page.outcome.text()
 
 
