@@ -297,16 +297,17 @@ def item_rows(rows: Iterator[Row], header: Header, start: int) -> Iterator[Sheet
     means a row that continues nothing: the caller reports it.
     """
     current: SheetRow | None = None
-    used = {f: c for f, c in header.columns.items() if f is not Field.IGNORE}
+    used = [(f, c) for f, c in header.columns.items() if f is not Field.IGNORE]
     for number, cells in enumerate(rows, start=start):
-        values: dict[Field, Any] = {
-            f: cells[c]
-            for f, c in used.items()
-            if c < len(cells) and cells[c] is not None and text_of(cells[c]) != ""
-        }
+        width = len(cells)
+        values: dict[Field, Any] = {}
+        for fld, column in used:
+            if column < width and _filled(cells[column]):
+                values[fld] = cells[column]
         if not values:
             continue  # a blank row, or one with text only outside the tracker's columns
-        if _is_section(cells, values):
+        # A section heading fills one cell, so a row filling two tracker columns is no heading.
+        if len(values) == 1 and _is_section(cells, values):
             if current is not None:
                 yield current
                 current = None
@@ -321,6 +322,15 @@ def item_rows(rows: Iterator[Row], header: Header, start: int) -> Iterator[Sheet
             yield number
     if current is not None:
         yield current
+
+
+def _filled(value: object) -> bool:
+    """Whether a cell holds anything (text of spaces only does not count)."""
+    if value is None:
+        return False
+    if type(value) is str:
+        return bool(value.strip())
+    return text_of(value) != ""
 
 
 def _is_section(cells: Row, values: dict[Field, Any]) -> bool:
