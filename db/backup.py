@@ -39,7 +39,10 @@ def back_up(location: Location, target: Path) -> None:
         raise BackupError(f"The folder {folder} does not exist.")
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("A backup cannot be written over the database it copies.")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise BackupError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
     os.close(fd)
     temp = Path(temp_name)
     try:

@@ -44,12 +44,12 @@ from db.spreadsheets import (
     read_tracker,
     sheet_preview,
 )
-from db.spreadsheets.layout import column_letter, find_header
+from db.spreadsheets.layout import HEADER_SEARCH_ROWS, column_letter, find_header
 from db.spreadsheets.values import text_of
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 
-PREVIEW_ROWS = 20
+PREVIEW_ROWS = HEADER_SEARCH_ROWS  # the header may be on any row the search looks at
 
 
 def _shown(value: object) -> str:
@@ -356,7 +356,9 @@ class _CheckPage(QWizardPage):
         tracker = self.wizard_.tracker
         rows = sorted({p.row for p in tracker.problems if p.row and p.sheet == tracker.sheet})
         self.skip.setVisible(bool(rows))
+        self.skip.blockSignals(True)  # one trial import below, not a second from the toggle
         self.skip.setChecked(False)
+        self.skip.blockSignals(False)
         listed = ", ".join(str(r) for r in rows[:12]) + (" …" if len(rows) > 12 else "")
         if len(rows) == 1:
             self.skip.setText(f"Leave out the row with a problem (row {listed})")

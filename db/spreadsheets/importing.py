@@ -55,7 +55,7 @@ def default_target(tracker: TrackerFile, reference: str | None = None) -> Import
         reference = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
     lowered = title.lower()
     kind = next((k for words, k in _KIND_WORDS if words in lowered), ReviewKind.LEARNING_REVIEW)
-    return ImportTarget(reference[:80], title[:300], kind)
+    return ImportTarget(reference[:60], title[:400], kind)
 
 
 def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerFileError:
@@ -86,6 +86,17 @@ def import_tracker(
     """
     problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
     items = [i for i in tracker.items if i.row not in skip_rows]
+    if review is not None:
+        # Every row goes to one review, so a number may appear once in the whole file.
+        first_row: dict[str, int] = {}
+        for item in items:
+            if item.number in first_row:
+                message = (
+                    f"number {item.number} is used again (first on row {first_row[item.number]}),"
+                    f" and every row goes to review {review}"
+                )
+                problems.append(Problem(tracker.sheet, item.row, None, message))
+            first_row.setdefault(item.number, item.row)
     doc = _document(session, tracker, items, problems, today=today, actor=actor, review=review)
     if problems:
         raise problems_error(tracker, problems)
@@ -195,7 +206,7 @@ class _Merger:
         self.today = today
         self.actor = actor
         # casereview's own workbooks carry the log themselves; status words are its labels.
-        self.own_log = bool(tracker.companions.updates)
+        self.own_log = tracker.own
 
     def merge(self, review: ReviewDoc, item: TrackerItem) -> tuple[TrackedDoc, TrackerItem, bool]:
         doc = self.by_number.get(item.number)

@@ -307,7 +307,9 @@ def item_rows(rows: Iterator[Row], header: Header, start: int) -> Iterator[Sheet
         if not values:
             continue  # a blank row, or one with text only outside the tracker's columns
         # A section heading fills one cell, so a row filling two tracker columns is no heading.
-        if len(values) == 1 and _is_section(cells, values):
+        # Without a number column, a row holding only a recommendation is a recommendation.
+        heading_possible = Field.NUMBER in header.columns or Field.TEXT not in values
+        if len(values) == 1 and heading_possible and _is_section(cells, values):
             if current is not None:
                 yield current
                 current = None

@@ -249,11 +249,11 @@ class CsvFile:
                     "Excel as 'CSV UTF-8' and import it again."
                 ) from None
         self._text = text
-        sample = text[:65536]
-        try:
-            self._dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            self._dialect = csv.excel
+        # Only the separator is guessed, from the first line; quoting is always Excel's ("),
+        # since a guessed quote character can swallow rows whole.
+        first = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+        self._dialect: Any = type("TrackerDialect", (csv.excel,), {"delimiter": delimiter})
 
     @property
     def sheet_names(self) -> list[str]:

@@ -44,6 +44,44 @@ _LEADING_DATE = re.compile(
     r"|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?\s*(.*)$",
     re.DOTALL,
 )
+# The action plan's columns as casereview writes them (db/spreadsheets/writing.py).
+PLAN_HEADERS = (
+    "Review",
+    "Number",
+    "Recommendation",
+    "Lead agency",
+    "Joint agencies",
+    "Actions",
+    "Owner",
+    "Target date",
+    "Status",
+    "Rating",
+    "Status reason",
+    "Assured by",
+    "Assured on",
+    "Closed on",
+    "Themes",
+    "Latest update",
+)
+# Longest values the database holds (db/models.py).
+LIMITS = {
+    Field.SOURCE: 60,
+    Field.NUMBER: 20,
+    Field.OWNER: 200,
+    Field.ASSURED_BY: 200,
+    Field.LEAD: 200,
+    Field.JOINT: 200,
+    Field.THEMES: 120,
+}
+# Least advanced first: where rows of one item disagree, the item is as far as its laggard.
+_PROGRESS_ORDER = [
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.IMPLEMENTED,
+    Status.CLOSED,
+    Status.SUPERSEDED,
+    Status.NOT_ACCEPTED,
+]
 # The sheets casereview adds to its own action plans, found by their exact headers.
 UPDATE_HEADERS = ("Review", "Number", "Date", "Author", "Status", "Note")
 EVIDENCE_HEADERS = (
@@ -226,6 +264,7 @@ class TrackerFile:
     preview: list[Row]
     numbered: bool  # False when the file has no number column and items were counted
     companions: Companions = field(default_factory=Companions)
+    own: bool = False  # written by casereview: lists split on semicolons, the log is its own
     status_words: dict[str, Status] = field(default_factory=dict)
 
 
@@ -294,8 +333,9 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     problems: list[Problem] = []
     items: list[TrackerItem] = []
     numbered = Field.NUMBER in header.columns
-    # casereview's own workbooks: lists split on semicolons only, the log comes beside them.
+    # casereview's own files: lists split on semicolons only, the log is not re-read.
     companions = _companions(book, sheet, problems)
+    own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
     first_seen: dict[tuple[str | None, str], int] = {}
     for found in item_rows(rows, header, header.row + 1):
         if isinstance(found, int):
@@ -309,7 +349,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
             mapping=mapping,
             numbered=numbered,
             count=len(items) + 1,
-            own=companions.present,
+            own=own,
         )
         if item is None:
             continue
@@ -342,6 +382,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         preview=head[:PREVIEW_ROWS],
         numbered=numbered,
         companions=companions,
+        own=own,
         status_words=dict(mapping.statuses),
     )
 
@@ -411,6 +452,16 @@ def _item(
             item.status_word = text_of(cells[Field.STATUS])
         except ValueError as exc:
             problem(Field.STATUS, str(exc))
+    for fld, limit in LIMITS.items():
+        cell = cells.get(fld)
+        listed = fld in (Field.LEAD, Field.JOINT, Field.THEMES)
+        parts = agencies_of(cell, strict=own) if listed else [text_of(cell)]
+        if cell is not None and any(len(part) > limit for part in parts):
+            problem(fld, f"this is longer than the {limit} characters casereview keeps")
+    for row, values in found.continuations:
+        _continued(
+            item, row, values, sheet=sheet, header=header, problems=problems, mapping=mapping
+        )
     for row, values in [(found.row, cells), *found.continuations]:
         if row != found.row:
             if Field.ACTIONS in values:
@@ -432,6 +483,43 @@ def _item(
         if Field.EVIDENCE in values:
             item.evidence.append(text_of(values[Field.EVIDENCE]))
     return item
+
+
+def _continued(
+    item: TrackerItem,
+    row: int,
+    values: dict[Field, Any],
+    *,
+    sheet: str,
+    header: Header,
+    problems: list[Problem],
+    mapping: Mapping,
+) -> None:
+    """A continuation row's own status or target date: the item takes the least advanced
+    status and the latest target of its rows, as a plan with one status per action means."""
+    if Field.STATUS in values:
+        try:
+            status = status_of(values[Field.STATUS], mapping.statuses)
+        except ValueError as exc:
+            problems.append(
+                Problem(sheet, row, header.where(header.columns[Field.STATUS]), str(exc))
+            )
+        else:
+            if status is not None and (
+                item.status is None
+                or _PROGRESS_ORDER.index(status) < _PROGRESS_ORDER.index(item.status)
+            ):
+                item.status, item.status_word = status, text_of(values[Field.STATUS])
+    if Field.TARGET in values:
+        try:
+            target = date_of(values[Field.TARGET])
+        except ValueError as exc:
+            problems.append(
+                Problem(sheet, row, header.where(header.columns[Field.TARGET]), str(exc))
+            )
+        else:
+            if target is not None and (item.target is None or target > item.target):
+                item.target, item.target_word = target, None
 
 
 def _progress(text: str) -> Progress:

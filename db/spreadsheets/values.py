@@ -71,7 +71,9 @@ _WORDS = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(\d{4})")
 _QUARTER = re.compile(r"q([1-4])\s*(\d{4})")
 _AGENCY_SPLIT = re.compile(r"\s*(?:;|\n|/|,)\s*")
 _LIST_SPLIT = re.compile(r"\s*(?:;|\n)\s*")
-_NUMBER_PREFIX = re.compile(r"^(?:rec(?:ommendation)?|no|number|item)\.?\s*", re.IGNORECASE)
+_LEAD_WORDS = re.compile(r"^(?:by|before|end of|by the end of|no later than)\s+")
+_WORD_YEAR = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?\s+(\d{2})")
+EARLIEST_SERIAL = 20_000  # Excel's day number for 1954: a smaller number is no target date
 
 
 def text_of(value: object) -> str:
@@ -108,10 +110,9 @@ def restore(text: str) -> str:
 
 
 def number_of(value: object) -> str:
-    """A recommendation number: 5, 5.0 and "5" are "5"; "Rec 5.1" is "5.1"."""
-    text = text_of(value)
-    stripped = _NUMBER_PREFIX.sub("", text)
-    return stripped if stripped and any(c.isdigit() for c in stripped) else text
+    """A recommendation number as written: 5, 5.0 and "5" are "5"; 5.1 is "5.1"; text such
+    as "Rec 5" stays as it is, so it matches the same item when imported again."""
+    return text_of(value)
 
 
 def agencies_of(value: object, *, strict: bool = False) -> list[str]:
@@ -143,10 +144,11 @@ def date_of(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # Excel's serial day numbers, 1900 to 9999
+        if EARLIEST_SERIAL <= value < 2958466:  # Excel's serial day numbers, 1954 to 9999
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise ValueError(f"{value} is not a date")
+        raise ValueError(f"{text_of(value)} is a number, not a date")
     text = " ".join(str(value).strip().lower().replace(",", " ").split())
+    text = _LEAD_WORDS.sub("", text)
     try:
         if match := _ISO.fullmatch(text):
             year, month, day = (int(g) for g in match.groups())
@@ -160,11 +162,13 @@ def date_of(value: object) -> dt.date | None:
                     f"'{value}' reads as month {month}: dates are day first (dd/mm/yyyy)"
                 )
             return dt.date(year, month, day)
-        if match := _WORDS.fullmatch(text):
+        # "21-Nov-2025" and "Nov-25" read as "21 Nov 2025" and "Nov 25".
+        worded = re.sub(r"(?<=[a-z])-|-(?=[a-z])", " ", text)
+        if match := _WORDS.fullmatch(worded) or _WORD_YEAR.fullmatch(worded):
             day_text, month_name, year_text = match.groups()
             named = _MONTH_NUMBERS.get(month_name)
             if named is not None:
-                year = int(year_text)
+                year = int(year_text) + (2000 if len(year_text) == 2 else 0)
                 day = int(day_text) if day_text else monthrange(year, named)[1]
                 return dt.date(year, named, day)
         if match := _QUARTER.fullmatch(text):
@@ -175,8 +179,10 @@ def date_of(value: object) -> dt.date | None:
         if "dd/mm/yyyy" in str(exc):
             raise
         raise ValueError(f"'{value}' is not a real date") from None
-    if any(ch.isdigit() for ch in text) and re.search(r"\d[/.-]\d", text):
+    if re.search(r"\d[/.-]\d", text):
         raise ValueError(f"'{value}' is not a date in day/month/year order")
+    if any(ch.isdigit() for ch in text):
+        raise ValueError(f"'{value}' is not a date casereview can read; write it like 21/11/2025")
     return None  # words such as "Ongoing", "TBC" or "Complete": no target date
 
 

@@ -21,30 +21,24 @@ from typing import Any
 from db.dates import format_date
 from db.exchange.document import Document, ReviewDoc
 from db.lifecycle import rating_for
-from db.spreadsheets.tracker import EVIDENCE_HEADERS, REVIEW_HEADERS, UPDATE_HEADERS
+from db.spreadsheets.tracker import (
+    EVIDENCE_HEADERS,
+    PLAN_HEADERS,
+    REVIEW_HEADERS,
+    UPDATE_HEADERS,
+)
 from db.spreadsheets.values import FORMULA_STARTS, neutralise
 from db.vocabulary import Rating, Status
 
 PLAN_SHEET = "Action plan"
 # (header, width in characters); the headers read back as the same fields on import.
-PLAN_COLUMNS = [
-    ("Review", 16),
-    ("Number", 9),
-    ("Recommendation", 60),
-    ("Lead agency", 24),
-    ("Joint agencies", 24),
-    ("Actions", 40),
-    ("Owner", 22),
-    ("Target date", 17),
-    ("Status", 14),
-    ("Rating", 9),
-    ("Status reason", 24),
-    ("Assured by", 18),
-    ("Assured on", 17),
-    ("Closed on", 17),
-    ("Themes", 22),
-    ("Latest update", 40),
-]
+PLAN_COLUMNS = list(
+    zip(
+        PLAN_HEADERS,
+        (16, 9, 60, 24, 24, 40, 22, 17, 14, 9, 24, 18, 17, 17, 22, 40),
+        strict=True,
+    )
+)
 RATING_FILLS = {
     Rating.BLUE: ("1F5FA8", "FFFFFF"),
     Rating.GREEN: ("2E7D32", "FFFFFF"),

@@ -71,3 +71,16 @@ def test_a_server_database_is_refused_plainly(tmp_path: Path):
     with pytest.raises(BackupError, match="pg_dump"):
         back_up(server, tmp_path / "backup.sqlite3")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_is_refused_plainly(sample_file: Database, tmp_path: Path):
+    import os
+
+    if os.geteuid() == 0:
+        target = Path("/proc/backup.sqlite3")  # not writable even for root
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "backup.sqlite3"
+    with pytest.raises(BackupError, match="Cannot write in"):
+        back_up(sample_file.location, target)

@@ -502,3 +502,115 @@ def test_search_finds_imported_items_and_the_search_trigger_survives(
         with database.session() as session:
             names = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
             assert "recommendation_fts_insert" in set(names.scalars())
+
+
+# -- defects found in review, each pinned
+
+
+def test_apostrophes_in_a_csv_never_merge_rows(database: Database, tmp_path: Path):
+    rows = [
+        ["Number", "Recommendation", "Lead agency"],
+        ["1", "'-Training for staff", "Police"],
+        ["2", "Support for parents'", "Council"],
+        ["3", "Third", "Health"],
+    ]
+    run_import(database, csv_of(rows, tmp_path / "t.csv", "utf-8"), review="APOS")
+    texts = [r.text for r in review(database, "APOS").recommendations]
+    assert texts == ["-Training for staff", "Support for parents'", "Third"]
+
+
+def test_numbers_keep_their_words_so_reimporting_an_export_matches(
+    database: Database, tmp_path: Path
+):
+    rows = [["Number", "Recommendation", "Lead agency"], ["Rec 1", "First", "Police"]]
+    run_import(database, workbook_of(rows, tmp_path / "t.xlsx"), review="WORDS")
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["WORDS"])
+    for writer, name in ((write_xlsx, "again.xlsx"), (write_csv, "again.csv")):
+        path = tmp_path / name
+        path.write_bytes(writer(doc, TODAY))
+        assert run_import(database, path) == "added nothing; updated nothing"
+    assert [r.number for r in review(database, "WORDS").recommendations] == ["Rec 1"]
+
+
+def test_one_review_for_every_row_refuses_a_number_used_twice(database: Database, tmp_path: Path):
+    rows = [["Review", "Number", "Recommendation"], ["A", "1", "First of A"], ["B", "1", "Of B"]]
+    path = csv_of(rows, tmp_path / "two.csv", "utf-8")
+    with pytest.raises(TrackerFileError, match="number 1 is used again"):
+        run_import(database, path, review="X")
+
+
+def test_continuation_rows_bring_the_least_advanced_status_and_latest_date(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Rec No.", "Recommendation", "Action(s)", "Target Date", "Status"],
+        ["1", "Train staff", "Brief officers", "31/03/2026", "Complete"],
+        [None, None, "Audit records", "30/06/2026", "Not started"],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="CONT")
+    (rec,) = review(database, "CONT").recommendations
+    assert rec.status is Status.NOT_STARTED
+    assert rec.target_date == dt.date(2026, 6, 30)
+
+
+def test_without_a_number_column_no_recommendation_is_taken_for_a_heading(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Recommendation", "Lead agency"],
+        ["Section 47 enquiries must include the school", None],
+        ["THE PARTNERSHIP SHOULD AUDIT", None],
+        ["Agencies should share information", "Police"],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="HEAD")
+    assert len(review(database, "HEAD").recommendations) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("21-Nov-2025", dt.date(2025, 11, 21)),
+        ("21 Nov 25", dt.date(2025, 11, 21)),
+        ("Nov-25", dt.date(2025, 11, 30)),
+        ("End of March 2026", dt.date(2026, 3, 31)),
+        ("Ongoing", None),
+    ],
+)
+def test_more_uk_date_forms(value: str, expected: dt.date | None):
+    from db.spreadsheets.values import date_of
+
+    assert date_of(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(2026, "is a number, not a date"), ("Week 12", "not a date")]
+)
+def test_what_looks_like_a_date_but_is_not_is_refused(value: object, message: str):
+    from db.spreadsheets.values import date_of
+
+    with pytest.raises(ValueError, match=message):
+        date_of(value)
+
+
+def test_values_longer_than_the_database_keeps_are_named(database: Database, tmp_path: Path):
+    rows = [
+        ["Number", "Recommendation", "Lead agency"],
+        ["1.2.3 (a) revised by the panel", "x", "P"],
+    ]
+    with pytest.raises(TrackerFileError, match="longer than the 20 characters"):
+        run_import(database, workbook_of(rows, tmp_path / "long.xlsx"), review="LONG")
+
+
+def test_casereview_csv_keeps_agency_names_with_commas(database: Database, tmp_path: Path):
+    rows = [["Number", "Recommendation", "Lead agency"], ["1", "x", "Health, Education and Care"]]
+    path = workbook_of(rows, tmp_path / "t.xlsx")
+    run_import(database, path, review="COMMA")
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["COMMA"])
+    doc.reviews[0].recommendations[0].lead_agencies = ["Health, Education and Care"]
+    csv_path = tmp_path / "out.csv"
+    csv_path.write_bytes(write_csv(doc, TODAY))
+    run_import(database, csv_path)
+    (rec,) = review(database, "COMMA").recommendations
+    assert rec.lead_agencies == ["Health, Education and Care"]
