@@ -22,14 +22,19 @@ class BackupError(CaseReviewError):
     """A backup could not be made; nothing was written."""
 
 
-def back_up(location: Location, target: Path) -> None:
-    """Copy the database at ``location`` to ``target``, whole or not at all."""
-    source = location.path
-    if source is None:
+def database_file(location: Location) -> Path:
+    """The file a backup copies; a server database is refused, with the way to back it up."""
+    if location.path is None:
         raise BackupError(
             f"{location} is a database server; back it up with the server's own tools "
             "(for PostgreSQL, pg_dump)."
         )
+    return location.path
+
+
+def back_up(location: Location, target: Path) -> None:
+    """Copy the database at ``location`` to ``target``, whole or not at all."""
+    source = database_file(location)
     if not source.exists():
         raise BackupError(f"There is no database at {source} to back up.")
     if target.is_dir():

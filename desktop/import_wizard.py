@@ -196,8 +196,12 @@ class _SheetPage(QWizardPage):
         self._sheet_changed(tracker.sheet)
 
     def _sheet_changed(self, sheet: str) -> None:
+        # The tracker's own sheet was read already; only another sheet opens the file again.
         try:
-            self.rows = sheet_preview(self.wizard_.path, sheet, PREVIEW_ROWS)
+            if sheet == self.wizard_.tracker.sheet:
+                self.rows = list(self.wizard_.tracker.preview)
+            else:
+                self.rows = sheet_preview(self.wizard_.path, sheet, PREVIEW_ROWS)
         except TrackerFileError as exc:
             self.rows = []
             self.setSubTitle(exc.message)

@@ -335,16 +335,15 @@ class MainWindow(QMainWindow):
         )
 
     def back_up(self) -> None:
-        location = self.database.location
-        if location.path is None:
-            message = (
-                f"{location} is a database server; back it up with the server's own tools "
-                "(for PostgreSQL, pg_dump)."
-            )
-            self.context.explain(CaseReviewError(message), self)
+        from db.backup import database_file
+
+        try:
+            source = database_file(self.database.location)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
             return
         stamp = self.context.today().isoformat()
-        suggested = location.path.with_name(f"{location.path.stem}-backup-{stamp}.sqlite3")
+        suggested = source.with_name(f"{source.stem}-backup-{stamp}.sqlite3")
         name, _ = QFileDialog.getSaveFileName(
             self, "Back up the database", str(suggested), "SQLite database (*.sqlite3)"
         )

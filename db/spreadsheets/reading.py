@@ -48,7 +48,7 @@ class Workbook(Protocol):
 def open_tracker(path: Path) -> Workbook:
     """Open ``path`` for reading, or raise ``TrackerFileError`` saying why not."""
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES and suffix != ".json":
+    if suffix not in SUFFIXES:
         raise TrackerFileError(
             f"{path.name} is not a file casereview can import: choose an Excel workbook "
             "(.xlsx or .xls), a CSV file or a casereview JSON file."

@@ -38,7 +38,6 @@ from db.spreadsheets.values import (
 )
 from db.vocabulary import Status
 
-PREVIEW_ROWS = 12
 _LEADING_DATE = re.compile(
     r"^\s*(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?\s*(.*)$",
@@ -261,7 +260,7 @@ class TrackerFile:
     title: str
     items: list[TrackerItem]
     problems: list[Problem]
-    preview: list[Row]
+    preview: list[Row]  # the sheet's first rows, as searched for the header
     numbered: bool  # False when the file has no number column and items were counted
     companions: Companions = field(default_factory=Companions)
     own: bool = False  # written by casereview: lists split on semicolons, the log is its own
@@ -379,7 +378,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         title=title,
         items=items,
         problems=problems,
-        preview=head[:PREVIEW_ROWS],
+        preview=head,
         numbered=numbered,
         companions=companions,
         own=own,
