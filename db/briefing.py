@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.dates import format_date
 from db.errors import NotFoundError
-from db.lifecycle import rating_for
 from db.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 from db.queries import GradeMatrix, area_rows, grade_matrix, initiative_rows
+from db.rules import rating_for
 from db.vocabulary import AgencyRole, Rating, Status
 
 

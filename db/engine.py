@@ -8,14 +8,12 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -25,18 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import audit, search  # noqa: F401  (search registers its session hook)
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-
-ENV_VAR = "CASEREVIEW_DB"
-APP_NAME = "casereview"
-DEFAULT_FILE_NAME = "casereview.sqlite3"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def default_database_path() -> Path:
-    """The per-user SQLite file used when neither ``--db`` nor ``CASEREVIEW_DB`` is given."""
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
+from db.places import SQLITE_MAGIC, chosen_value, default_database_path, readonly_uri
 
 
 @dataclass(frozen=True)
@@ -75,11 +62,9 @@ class Location:
 
 def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None = None) -> Location:
     """The database named by ``--db``, else ``CASEREVIEW_DB``, else the per-user default."""
-    environ = os.environ if environ is None else environ
-    value = arg if arg else environ.get(ENV_VAR, "")
-    if not value.strip():
+    value = chosen_value(arg, environ)
+    if not value:
         return Location(URL.create("sqlite", database=str(default_database_path())))
-    value = value.strip()
     if "://" in value:
         try:
             url = make_url(value)
@@ -157,16 +142,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
-
-
-def readonly_uri(path: Path) -> str:
-    """An SQLite URI that reads ``path`` without writing anything beside it.
-
-    A read-only connection to a WAL database still leaves -wal and -shm files behind, so when
-    no WAL file exists (the database was closed cleanly) the file is opened as immutable.
-    """
-    mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
-    return f"file:{quote(str(path))}?{mode}"
 
 
 def _sqlite_preflight(path: Path, create: bool) -> str | None:

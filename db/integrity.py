@@ -6,9 +6,10 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 
-from db.engine import Location, readonly_uri, schema_revision
+from db.engine import Location, schema_revision
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD
+from db.places import readonly_uri
 
 
 @dataclass

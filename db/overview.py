@@ -19,10 +19,10 @@ from db.models import (
     RecommendationAgency,
     Review,
 )
-from db.queries import RecommendationRow
-from db.tracker import SortKey as TrackerSort
-from db.tracker import TrackerFilter, page, rating_expression
+from db.rows import RecommendationRow, TrackerFilter
+from db.rows import SortKey as TrackerSort
 from db.tracker import count as tracker_count
+from db.tracker import page, rating_expression
 from db.vocabulary import AgencyRole, Rating, Status
 
 # HMICFRS expects a force's action plan within six weeks of a report; the police and crime

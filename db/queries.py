@@ -9,7 +9,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.dates import PartialDate
-from db.lifecycle import rating_for
 from db.models import (
     GradedArea,
     Inspection,
@@ -17,47 +16,9 @@ from db.models import (
     Recommendation,
     Review,
 )
-from db.vocabulary import AgencyRole, Rating, ReviewKind, Status, TrackedKind
-
-OPEN_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED]
-WORK_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS]
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    id: int
-    reference: str
-    kind: ReviewKind
-    title: str
-    commissioned_by: str
-    published: PartialDate | None
-    recommendations: int
-    open: int
-    overdue: int
-
-    @property
-    def progress(self) -> float | None:
-        """The share of items needing no more work, or None for a review with none."""
-        if not self.recommendations:
-            return None
-        return (self.recommendations - self.open) / self.recommendations
-
-
-@dataclass(frozen=True)
-class RecommendationRow:
-    id: int
-    source: str
-    kind: TrackedKind
-    number: str
-    position: int
-    text: str | None
-    lead_agencies: tuple[str, ...]
-    joint_agencies: tuple[str, ...]
-    owner: str
-    target_date: dt.date | None
-    status: Status
-    rating: Rating
-    from_inspection: bool
+from db.rows import OPEN_STATUSES, WORK_STATUSES, ReviewRow
+from db.rules import rating_for
+from db.vocabulary import AgencyRole, Rating, Status, TrackedKind
 
 
 @dataclass(frozen=True)

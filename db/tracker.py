@@ -2,22 +2,19 @@
 
 At 100,000 recommendations the window must not load every row: it asks for a count and for
 the page it shows, and each filter and sort is a WHERE or ORDER BY the database answers with
-an index. The rating is derived in SQL by the same rule as ``db.lifecycle.rating_for``.
+an index. The rating is derived in SQL by the same rule as ``db.rules.rating_for``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db import search
-from db.lifecycle import AT_RISK_WINDOW
 from db.models import (
     Inspection,
     Organisation,
@@ -27,41 +24,21 @@ from db.models import (
     Theme,
     recommendation_themes,
 )
-from db.queries import OPEN_STATUSES, WORK_STATUSES, RecommendationRow
+from db.rows import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    WORK_STATUSES,
+    FilterChoices,
+    RecommendationRow,
+    SortKey,
+    TrackerFilter,
+)
+from db.rules import AT_RISK_WINDOW
 from db.vocabulary import AgencyRole, Rating, Status
-
-CLOSED_STATUSES = [s for s in Status if not s.is_open]
-# Worst first: sorting by rating brings what needs attention to the top.
-RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
-
-
-class SortKey(StrEnum):
-    SOURCE = "source"
-    NUMBER = "number"
-    TEXT = "text"
-    LEAD = "lead"
-    OWNER = "owner"
-    TARGET_DATE = "target_date"
-    STATUS = "status"
-    RATING = "rating"
-
-
-@dataclass(frozen=True)
-class TrackerFilter:
-    """What the filter bar asks for; empty fields do not filter."""
-
-    text: str = ""
-    source: str | None = None  # a review's or an inspection's reference
-    agency: str | None = None  # an organisation's name, as lead or joint agency
-    statuses: frozenset[Status] = field(default_factory=frozenset)
-    rating: Rating | None = None
-    overdue: bool = False
-    theme: str | None = None
-    due_before: dt.date | None = None
 
 
 def rating_expression(today: dt.date) -> ColumnElement[str]:
-    """SQL for ``lifecycle.rating_for``; a test keeps the two in step."""
+    """SQL for ``rules.rating_for``; a test keeps the two in step."""
     status, target = Recommendation.status, Recommendation.target_date
     return case(
         (status.in_(CLOSED_STATUSES), literal(Rating.BLUE.value)),
@@ -263,15 +240,6 @@ def _agencies(ids: list[int], session: Session) -> dict[int, dict[AgencyRole, li
     for rec_id, role, name in session.execute(query):
         result[rec_id][role].append(name)
     return result
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """What the filter bar's drop-downs offer."""
-
-    sources: list[str]
-    agencies: list[str]
-    themes: list[str]
 
 
 def filter_choices(session: Session) -> FilterChoices:

@@ -32,7 +32,7 @@ from db.exchange.document import (
     TrackedDoc,
     UpdateDoc,
 )
-from db.lifecycle import check_state, rating_for
+from db.lifecycle import check_state
 from db.models import (
     Evidence,
     Finding,
@@ -49,6 +49,7 @@ from db.models import (
     Review,
     Theme,
 )
+from db.rules import rating_for
 from db.vocabulary import AgencyRole, FindingKind, OrganisationKind
 
 # ----------------------------------------------------------------------------- export

@@ -20,7 +20,7 @@ from typing import Any
 
 from db.dates import format_date
 from db.exchange.document import Document, ReviewDoc
-from db.lifecycle import rating_for
+from db.rules import rating_for
 from db.spreadsheets.tracker import (
     EVIDENCE_HEADERS,
     PLAN_HEADERS,

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import inspect, text
 
 from db.engine import (
-    ENV_VAR,
     Location,
     open_database,
     resolve_location,
@@ -17,6 +16,7 @@ from db.engine import (
 )
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD
+from db.places import ENV_VAR
 
 
 def test_a_path_means_an_sqlite_file(tmp_path: Path) -> None:

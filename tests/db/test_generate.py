@@ -13,7 +13,7 @@ from db.exchange import collect_document, dump_document
 from db.generate import generate
 from db.lifecycle import check_state
 from db.models import Recommendation
-from db.tracker import TrackerFilter
+from db.rows import TrackerFilter
 from tests.conftest import TODAY
 
 

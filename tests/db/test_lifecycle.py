@@ -10,8 +10,8 @@ from sqlalchemy import select
 from db import lifecycle
 from db.engine import Database
 from db.errors import RuleError
-from db.lifecycle import Closure, rating_for
 from db.models import Organisation, ProgressUpdate, Recommendation, Review
+from db.rules import Closure, rating_for
 from db.vocabulary import OrganisationKind, Rating, ReviewKind, Status
 
 TODAY = dt.date(2026, 11, 22)

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from db.dates import PartialDate
 from db.engine import Database
 from db.exchange.document import NotedFindingDoc, TrackedDoc
-from db.lifecycle import rating_for
 from db.models import (
     Initiative,
     Inspection,
@@ -15,6 +14,7 @@ from db.models import (
     Recommendation,
     Review,
 )
+from db.rules import rating_for
 from db.sample import sample_document, seed_facts
 from db.vocabulary import AgencyRole, FindingKind, Rating, Status
 from tests.conftest import TODAY

@@ -480,7 +480,7 @@ def test_search_finds_imported_items_and_the_search_trigger_survives(
     from sqlalchemy import text
 
     from db import tracker
-    from db.tracker import TrackerFilter
+    from db.rows import TrackerFilter
 
     def searchable(word: str) -> int:
         with database.session() as session:

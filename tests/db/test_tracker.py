@@ -8,8 +8,8 @@ import pytest
 
 from db import lifecycle, tracker
 from db.engine import Database
-from db.lifecycle import rating_for
-from db.tracker import SortKey, TrackerFilter
+from db.rows import RATING_ORDER, SortKey, TrackerFilter
+from db.rules import rating_for
 from db.vocabulary import Rating, Status
 from tests.conftest import TODAY
 
@@ -157,7 +157,7 @@ def test_sorting_by_target_date_and_rating_uses_real_values(sample_database: Dat
     assert dates == sorted(dates)
     assert rows[-1].target_date is None
     ratings = [r.rating for r in _all(sample_database, TrackerFilter(), sort=SortKey.RATING)]
-    assert ratings == sorted(ratings, key=tracker.RATING_ORDER.index)
+    assert ratings == sorted(ratings, key=RATING_ORDER.index)
     assert ratings[0] is Rating.RED
 
 

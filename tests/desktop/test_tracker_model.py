@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from db.engine import Database, open_database, resolve_location
 from db.generate import generate
-from db.tracker import TrackerFilter
+from db.rows import TrackerFilter
 from db.vocabulary import Rating
 from desktop.tracker_model import COLUMNS, PAGE_SIZE, RATING_COLUMN, TrackerModel
 from tests.conftest import TODAY

@@ -1,0 +1,150 @@
+"""The window's first page, read with the standard library's sqlite3 alone.
+
+Importing SQLAlchemy and declaring the mapped classes takes several times longer than opening
+a bare Qt window, so on start-up the window paints the current tab's first page from these
+reads and loads the database layer after it is on screen. They answer only the unfiltered
+view in its default order; anything else waits for ``db.tracker`` and ``db.queries``, whose
+results a test keeps equal to these.
+
+Every read is read-only (``readonly_uri``) and any surprise returns None: the caller then
+opens the database the ordinary way, which explains problems properly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from db.dates import PartialDate
+from db.migrations import HEAD
+from db.places import SQLITE_MAGIC, readonly_uri
+from db.rows import OPEN_STATUSES, WORK_STATUSES, RecommendationRow, ReviewRow
+from db.rules import rating_for
+from db.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
+        yield conn
+
+
+def is_current(path: Path) -> bool:
+    """Whether ``path`` is a casereview SQLite database at this version's schema."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return False
+        with _reading(path) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except (OSError, sqlite3.Error):
+        return False
+    return row is not None and row[0] == HEAD
+
+
+def _in(values: list[Status]) -> str:
+    return ", ".join(f"'{status.value}'" for status in values)
+
+
+def tracker_page(
+    path: Path, today: dt.date, limit: int
+) -> tuple[list[RecommendationRow], int] | None:
+    """The tracker's first ``limit`` rows, unfiltered in the default order, and the total.
+
+    The same rows as ``db.tracker.page(session, TrackerFilter(), today, limit=limit)``.
+    """
+    try:
+        with _reading(path) as conn:
+            total = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+            found = conn.execute(
+                """
+                SELECT r.id, coalesce(rv.reference, i.reference), r.kind, r.number,
+                       r.position, r.text, r.owner, r.target_date, r.status, r.inspection_id
+                FROM recommendations AS r
+                LEFT JOIN reviews AS rv ON rv.id = r.review_id
+                LEFT JOIN inspections AS i ON i.id = r.inspection_id
+                ORDER BY r.source_key, r.position, r.id
+                LIMIT ?
+                """,
+                (limit,),
+            ).fetchall()
+            agencies: dict[int, dict[AgencyRole, list[str]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
+            ids = [row[0] for row in found]
+            if ids:
+                marks = ", ".join("?" * len(ids))
+                for rec_id, role, name in conn.execute(
+                    "SELECT ra.recommendation_id, ra.role, o.name "
+                    "FROM recommendation_agencies AS ra "
+                    "JOIN organisations AS o ON o.id = ra.organisation_id "
+                    f"WHERE ra.recommendation_id IN ({marks}) "
+                    "ORDER BY ra.recommendation_id, ra.position",
+                    ids,
+                ):
+                    agencies[rec_id][AgencyRole(role)].append(name)
+        rows = []
+        for rec_id, source, kind, number, position, text, owner, target, status, insp in found:
+            target_date = dt.date.fromisoformat(target) if target else None
+            state = Status(status)
+            rows.append(
+                RecommendationRow(
+                    id=rec_id,
+                    source=source or "",
+                    kind=TrackedKind(kind),
+                    number=number,
+                    position=position,
+                    text=text,
+                    lead_agencies=tuple(agencies[rec_id][AgencyRole.LEAD]),
+                    joint_agencies=tuple(agencies[rec_id][AgencyRole.JOINT]),
+                    owner=owner,
+                    target_date=target_date,
+                    status=state,
+                    rating=rating_for(state, target_date, today),
+                    from_inspection=insp is not None,
+                )
+            )
+        return rows, int(total)
+    except (sqlite3.Error, ValueError):
+        return None
+
+
+def review_rows(path: Path, today: dt.date) -> list[ReviewRow] | None:
+    """Every review with its counts: the same rows as ``db.queries.review_rows``."""
+    try:
+        with _reading(path) as conn:
+            found = conn.execute(
+                f"""
+                SELECT rv.id, rv.reference, rv.kind, rv.title, o.name, rv.published,
+                       count(r.id),
+                       sum(CASE WHEN r.status IN ({_in(OPEN_STATUSES)}) THEN 1 ELSE 0 END),
+                       sum(CASE WHEN r.status IN ({_in(WORK_STATUSES)}) AND r.target_date < ?
+                           THEN 1 ELSE 0 END)
+                FROM reviews AS rv
+                LEFT JOIN organisations AS o ON rv.commissioned_by_id = o.id
+                LEFT JOIN recommendations AS r ON r.review_id = rv.id
+                GROUP BY rv.id, o.name
+                ORDER BY rv.reference
+                """,
+                (today.isoformat(),),
+            ).fetchall()
+        return [
+            ReviewRow(
+                id=row[0],
+                reference=row[1],
+                kind=ReviewKind(row[2]),
+                title=row[3],
+                commissioned_by=row[4] or "",
+                published=PartialDate.parse(row[5]) if row[5] else None,
+                recommendations=row[6] or 0,
+                open=row[7] or 0,
+                overdue=row[8] or 0,
+            )
+            for row in found
+        ]
+    except (sqlite3.Error, ValueError):
+        return None

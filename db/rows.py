@@ -1,0 +1,93 @@
+"""The plain rows and filters the window shows, and the tracker's statuses and orders.
+
+Free of SQLAlchemy, so the window can paint its first page (read by ``db.quick``) before the
+database layer is imported; ``db.queries`` and ``db.tracker`` fill the same rows with SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from db.dates import PartialDate
+from db.vocabulary import Rating, ReviewKind, Status, TrackedKind
+
+OPEN_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED]
+WORK_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS]
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    id: int
+    reference: str
+    kind: ReviewKind
+    title: str
+    commissioned_by: str
+    published: PartialDate | None
+    recommendations: int
+    open: int
+    overdue: int
+
+    @property
+    def progress(self) -> float | None:
+        """The share of items needing no more work, or None for a review with none."""
+        if not self.recommendations:
+            return None
+        return (self.recommendations - self.open) / self.recommendations
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    id: int
+    source: str
+    kind: TrackedKind
+    number: str
+    position: int
+    text: str | None
+    lead_agencies: tuple[str, ...]
+    joint_agencies: tuple[str, ...]
+    owner: str
+    target_date: dt.date | None
+    status: Status
+    rating: Rating
+    from_inspection: bool
+
+
+CLOSED_STATUSES = [s for s in Status if not s.is_open]
+# Worst first: sorting by rating brings what needs attention to the top.
+RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+
+
+class SortKey(StrEnum):
+    SOURCE = "source"
+    NUMBER = "number"
+    TEXT = "text"
+    LEAD = "lead"
+    OWNER = "owner"
+    TARGET_DATE = "target_date"
+    STATUS = "status"
+    RATING = "rating"
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    """What the filter bar asks for; empty fields do not filter."""
+
+    text: str = ""
+    source: str | None = None  # a review's or an inspection's reference
+    agency: str | None = None  # an organisation's name, as lead or joint agency
+    statuses: frozenset[Status] = field(default_factory=frozenset)
+    rating: Rating | None = None
+    overdue: bool = False
+    theme: str | None = None
+    due_before: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter bar's drop-downs offer."""
+
+    sources: list[str]
+    agencies: list[str]
+    themes: list[str]

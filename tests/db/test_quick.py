@@ -1,0 +1,127 @@
+"""The first-paint reads (sqlite3 alone) give exactly what the SQLAlchemy queries give."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db import queries, quick, tracker
+from db.engine import Database, downgrade_schema, open_database, resolve_location
+from db.generate import generate
+from db.places import ENV_VAR, default_database_path, sqlite_file
+from db.rows import TrackerFilter
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    from db.dataset import load_sample
+
+    path = tmp_path / "sample.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("tester") as session:
+        load_sample(session, TODAY)
+    return path
+
+
+@pytest.fixture
+def generated_file(tmp_path: Path) -> Path:
+    path = tmp_path / "generated.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("tester") as session:
+        generate(session, reviews=7, recommendations=900, seed=3, today=TODAY)
+    return path
+
+
+def _same_as_sqlalchemy(path: Path, today: dt.date, limit: int) -> None:
+    with open_database(resolve_location(str(path))) as database:
+        _compare(database, path, today, limit)
+
+
+def _compare(database: Database, path: Path, today: dt.date, limit: int) -> None:
+    with database.session() as session:
+        expected_page = tracker.page(session, TrackerFilter(), today, limit=limit)
+        expected_total = tracker.count(session, TrackerFilter(), today)
+        expected_reviews = queries.review_rows(session, today)
+    assert quick.tracker_page(path, today, limit) == (expected_page, expected_total)
+    assert quick.review_rows(path, today) == expected_reviews
+
+
+@pytest.mark.parametrize("days", [0, 30, 400, -400])
+def test_sample_first_page_and_reviews_match_the_queries(sample_file: Path, days: int) -> None:
+    _same_as_sqlalchemy(sample_file, TODAY + dt.timedelta(days=days), 200)
+
+
+@pytest.mark.parametrize("limit", [1, 200, 2000])
+def test_generated_first_page_and_reviews_match_the_queries(
+    generated_file: Path, limit: int
+) -> None:
+    _same_as_sqlalchemy(generated_file, TODAY, limit)
+
+
+def test_an_empty_database_reads_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    open_database(resolve_location(str(path)), create=True).close()
+    assert quick.is_current(path)
+    assert quick.tracker_page(path, TODAY, 200) == ([], 0)
+    assert quick.review_rows(path, TODAY) == []
+
+
+def test_only_a_casereview_database_at_this_schema_is_current(
+    tmp_path: Path, sample_file: Path
+) -> None:
+    assert quick.is_current(sample_file)
+    missing, text, other = tmp_path / "missing", tmp_path / "notes.txt", tmp_path / "other.db"
+    text.write_text("not a database")
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    for path in (missing, text, other, tmp_path):
+        assert not quick.is_current(path)
+    older = tmp_path / "older.sqlite3"
+    with open_database(resolve_location(str(older)), create=True) as database:
+        downgrade_schema(database.engine, "0002")
+    assert not quick.is_current(older)
+
+
+def test_reading_changes_nothing(sample_file: Path) -> None:
+    before = {p.name: p.read_bytes() for p in sample_file.parent.iterdir()}
+    quick.is_current(sample_file)
+    quick.tracker_page(sample_file, TODAY, 200)
+    quick.review_rows(sample_file, TODAY)
+    assert {p.name: p.read_bytes() for p in sample_file.parent.iterdir()} == before
+
+
+def test_a_damaged_file_gives_none_not_an_error(tmp_path: Path, sample_file: Path) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    data = sample_file.read_bytes()
+    damaged.write_bytes(data[: len(data) // 3])
+    quick.tracker_page(damaged, TODAY, 200)  # no exception, whatever it can still read
+    quick.review_rows(damaged, TODAY)
+    with sqlite3.connect(sample_file) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE recommendations SET status = 'lost' WHERE id = 1")
+        conn.execute("UPDATE reviews SET kind = 'lost'")
+    assert quick.tracker_page(sample_file, TODAY, 200) is None
+    assert quick.review_rows(sample_file, TODAY) is None
+
+
+def test_the_file_is_found_as_resolve_location_finds_it(tmp_path: Path) -> None:
+    named = tmp_path / "panel.sqlite3"
+    assert sqlite_file(str(named), {}) == resolve_location(str(named), {}).path
+    assert sqlite_file(None, {ENV_VAR: str(named)}) == named
+    assert sqlite_file(None, {}) == default_database_path()
+    assert sqlite_file("postgresql://panel@localhost/casereview", {}) is None
+
+
+def test_the_first_paint_modules_do_not_import_sqlalchemy() -> None:
+    code = (
+        "import sys, db.quick, db.places, db.rows, db.rules; sys.exit('sqlalchemy' in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
