@@ -7,10 +7,11 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from db.engine import Location, open_database, resolve_location
 from db.errors import CaseReviewError
 
 if TYPE_CHECKING:
+    from db.engine import Database, Location
+    from desktop.context import PendingDatabase
     from desktop.settings import Settings
     from desktop.window import MainWindow
 
@@ -33,14 +34,20 @@ class Controller:
         self.settings = settings
         self.window: MainWindow | None = None
 
-    def open(self, location: Location) -> MainWindow:
-        from desktop.context import AppContext
+    def open(self, location: Location | PendingDatabase) -> MainWindow:
+        from desktop.context import AppContext, PendingDatabase
         from desktop.window import MainWindow
 
-        database = open_database(location, create=True)
+        if isinstance(location, PendingDatabase):
+            database: Database | PendingDatabase = location
+        else:
+            from db.engine import open_database
+
+            database = open_database(location, create=True)
         previous = self.window
         window = MainWindow(AppContext(database, self.settings))
         window.open_requested.connect(self.switch)
+        window.open_failed.connect(self.failed)
         if previous is not None:
             previous.close()
             previous.database.close()
@@ -50,6 +57,7 @@ class Controller:
         return window
 
     def switch(self, path: str) -> None:
+        from db.engine import resolve_location
         from desktop.context import AppContext
 
         try:
@@ -58,11 +66,34 @@ class Controller:
             if self.window is not None:
                 AppContext.explain(self.window.context, exc, self.window)
 
+    def failed(self, message: str) -> None:
+        """The database painted from its file could not then be opened: say so and stop."""
+        from PySide6.QtWidgets import QApplication, QMessageBox
 
-def run(
-    location: Location, *, exit_when_ready: bool = False, started_at: float | None = None
-) -> int:
-    """Show the window until it is closed; with ``exit_when_ready``, until its data is shown."""
+        if self.window is not None:
+            self.window.hide()
+        QMessageBox.critical(None, "casereview cannot open the database", message)
+        QApplication.exit(1)
+
+
+def _first_place(db: str | None) -> Location | PendingDatabase:
+    """Where the window's data lives: an SQLite file at this version's schema is painted
+    from straight away (``db.quick``); anything else is opened, and refused, the usual way."""
+    from db import quick
+    from db.places import sqlite_file
+    from desktop.context import PendingDatabase
+
+    path = sqlite_file(db)
+    if path is not None and quick.is_current(path):
+        return PendingDatabase(path)
+    from db.engine import resolve_location
+
+    return resolve_location(db)
+
+
+def run(db: str | None, *, exit_when_ready: bool = False, started_at: float | None = None) -> int:
+    """Show the window over the database ``--db`` names (see ``db.places``) until it is
+    closed; with ``exit_when_ready``, until the current tab's first page is shown."""
     started_at = time.perf_counter() if started_at is None else started_at
     _require_display()
     from PySide6.QtCore import QTimer
@@ -79,7 +110,7 @@ def run(
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))
     controller = Controller(Settings())
     try:
-        window = controller.open(location)
+        window = controller.open(_first_place(db))
     except CaseReviewError as exc:
         if not exit_when_ready:
             QMessageBox.critical(None, "casereview cannot open the database", exc.message)
@@ -92,6 +123,6 @@ def run(
 
         window.data_loaded.connect(lambda: QTimer.singleShot(0, ready))
     code = int(app.exec())
-    if controller.window is not None:
+    if controller.window is not None and controller.window.context.is_open:
         controller.window.database.close()
     return code

@@ -415,7 +415,7 @@ def _check(args: argparse.Namespace) -> int:
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
-    return run(_location(args), exit_when_ready=args.exit_when_ready, started_at=STARTED_AT)
+    return run(args.db, exit_when_ready=args.exit_when_ready, started_at=STARTED_AT)
 
 
 _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {

@@ -12,19 +12,22 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from db import editing, lifecycle
 from db.dates import format_date
-from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
 from db.errors import CaseReviewError
-from db.exchange.document import InitiativeDoc
-from db.lifecycle import Closure
+from db.rules import Closure
 from db.vocabulary import Status
+from desktop.lazy import lazy
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from db import editing, lifecycle
+    from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
+    from db.exchange.document import InitiativeDoc
     from desktop.context import AppContext
+else:
+    editing, lifecycle = lazy("db.editing"), lazy("db.lifecycle")
 
 
 class UndoableCommand(QUndoCommand):
@@ -49,6 +52,8 @@ class UndoableCommand(QUndoCommand):
         self._in_transaction(self.revert)
 
     def _in_transaction(self, step: object) -> None:
+        from sqlalchemy.exc import SQLAlchemyError  # loaded with the database by now
+
         try:
             with self.context.database.transaction(self.context.actor) as session:
                 step(session)  # type: ignore[operator]
@@ -119,7 +124,7 @@ class EditItem(UndoableCommand):
     def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
         super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
         self.key, self.old, self.new = key, old, new
-        self.new_key = ItemKey(key.source, new.number, key.kind)
+        self.new_key = editing.ItemKey(key.source, new.number, key.kind)
 
     def apply(self, session: Session) -> None:
         editing.update_item(session, self.key, self.new)

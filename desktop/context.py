@@ -5,17 +5,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
-from db.audit import default_actor
-from db.engine import Database
 from db.errors import CaseReviewError
 from desktop.commands import UndoableCommand
 from desktop.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.engine import Database, Location
+
+
+class PendingDatabase:
+    """An SQLite file ``db.quick`` found current, opened with the database layer on first use.
+
+    Until then the window paints from the file with sqlite3 alone; it names the place as a
+    ``Location`` would.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+
+    def display(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return self.display()
+
+    def open(self) -> Database:
+        from db.engine import open_database, resolve_location
+
+        return open_database(resolve_location(str(self.path)), create=True)
 
 
 def database_refusal(exc: SQLAlchemyError) -> CaseReviewError:
@@ -29,21 +56,52 @@ class AppContext(QObject):
 
     def __init__(
         self,
-        database: Database,
+        database: Database | PendingDatabase,
         settings: Settings,
         today: Callable[[], dt.date] = dt.date.today,
         actor: str | None = None,
     ) -> None:
         super().__init__()
-        self.database = database
+        self._database = None if isinstance(database, PendingDatabase) else database
+        self.place: Location | PendingDatabase = (
+            database if isinstance(database, PendingDatabase) else database.location
+        )
         self.settings = settings
         self.today = today
-        self.actor = actor or default_actor()
+        self._actor = actor
         self.undo_stack = QUndoStack(self)
         self.last_explanation = ""
 
+    @property
+    def database(self) -> Database:
+        """The open database; a pending one is opened (and the database layer loaded) now."""
+        if self._database is None:
+            assert isinstance(self.place, PendingDatabase)
+            self._database = self.place.open()
+            self.place = self._database.location
+        return self._database
+
+    @property
+    def is_open(self) -> bool:
+        return self._database is not None
+
+    @property
+    def pending_file(self) -> Path | None:
+        """The SQLite file to paint from while the database is not open yet."""
+        return self.place.path if isinstance(self.place, PendingDatabase) else None
+
+    @property
+    def actor(self) -> str:
+        if self._actor is None:
+            from db.audit import default_actor
+
+            self._actor = default_actor()
+        return self._actor
+
     def run(self, command: UndoableCommand, parent: QWidget | None = None) -> bool:
         """Apply a command now; on success put it on the undo stack, else say why."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             with self.database.transaction(self.actor) as session:
                 command.apply(session)

@@ -7,7 +7,7 @@ import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -28,9 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from db.dates import PartialDate, parse_user_partial_date
-from db.editing import ItemFields, Problems, ReviewFields
-from db.lifecycle import TRANSITIONS
+from db.rules import TRANSITIONS
 from db.vocabulary import ReviewKind, Status
+from desktop.lazy import lazy
+
+if TYPE_CHECKING:
+    from db import editing
+    from db.editing import ItemFields, Problems, ReviewFields
+else:
+    editing = lazy("db.editing")
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 
@@ -96,7 +102,7 @@ class FormDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
-        self.check: Callable[[], Problems] = Problems
+        self.check: Callable[[], Problems] = editing.Problems
 
     def add_row(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
         widget.setAccessibleName(label.replace("&", ""))
@@ -183,7 +189,7 @@ class ReviewDialog(FormDialog):
         self.result_fields: ReviewFields | None = None
 
     def _validate(self) -> Problems:
-        problems = Problems()
+        problems = editing.Problems()
         published: PartialDate | None = None
         text = self.published.text().strip()  # type: ignore[attr-defined]
         if text:
@@ -191,7 +197,7 @@ class ReviewDialog(FormDialog):
                 published = parse_user_partial_date(text)
             except ValueError as exc:
                 problems.add("published", str(exc))
-        fields = ReviewFields(
+        fields = editing.ReviewFields(
             reference=self.reference.text().strip(),  # type: ignore[attr-defined]
             kind=ReviewKind(self.kind.currentData()),
             title=self.title_edit.text().strip(),  # type: ignore[attr-defined]
@@ -265,7 +271,7 @@ class ItemDialog(FormDialog):
         self.result_fields: ItemFields | None = None
 
     def _validate(self) -> Problems:
-        fields = ItemFields(
+        fields = editing.ItemFields(
             number=self.number.text().strip(),
             text=None if self.not_entered.isChecked() else self.text.toPlainText().strip(),
             lead_agencies=_names(self.lead.text()),
@@ -327,7 +333,7 @@ class UpdateDialog(FormDialog):
         self.assured_by.setEnabled(status is Status.CLOSED)
 
     def _validate(self) -> Problems:
-        problems = Problems()
+        problems = editing.Problems()
         status = self.chosen_status()
         if not self.author.text().strip():
             problems.add("author", "Say who is making the update.")
@@ -388,7 +394,7 @@ class EvidenceDialog(FormDialog):
         self.file_label.setText(path.name)
 
     def _validate(self) -> Problems:
-        problems = Problems()
+        problems = editing.Problems()
         if not self.description.text().strip():
             problems.add("description", "Describe the evidence.")
         self.content = None
@@ -444,7 +450,7 @@ class ChooseStatusDialog(FormDialog):
         return Status(self.status.currentData())
 
     def _validate(self) -> Problems:
-        problems = Problems()
+        problems = editing.Problems()
         if not self.author.text().strip():
             problems.add("author", "Say who is making the change.")
         if self.chosen_status() is Status.NOT_ACCEPTED and not self.note.text().strip():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,14 +21,18 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from db import tracker
 from db.dates import format_date
-from db.engine import Database
-from db.queries import RecommendationRow
-from db.tracker import SortKey, TrackerFilter
+from db.rows import RecommendationRow, SortKey, TrackerFilter
 from db.vocabulary import TrackedKind
+from desktop.lazy import lazy
 from desktop.palette import rating_colours
 from desktop.table_model import ROW_ROLE
+
+if TYPE_CHECKING:
+    from db import tracker
+    from db.engine import Database
+else:
+    tracker = lazy("db.tracker")
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
@@ -70,9 +74,15 @@ class TrackerModel(QAbstractTableModel):
     total_changed = Signal(int)
     reloaded = Signal()
 
-    def __init__(self, database: Database, today: Callable[[], dt.date], parent: Any = None):
+    def __init__(
+        self,
+        database: Database | Callable[[], Database],
+        today: Callable[[], dt.date],
+        parent: Any = None,
+    ):
         super().__init__(parent)
-        self.database = database
+        # A callable is asked for the database when the first query runs (see ``show_page``).
+        self._database = database
         self.today = today
         self.filter = TrackerFilter()
         self.sort_key = SortKey.SOURCE
@@ -86,7 +96,21 @@ class TrackerModel(QAbstractTableModel):
         self._count_timer.setSingleShot(True)
         self._count_timer.timeout.connect(self._count)
 
+    @property
+    def database(self) -> Database:
+        return self._database() if callable(self._database) else self._database
+
     # -- queries
+
+    def show_page(self, rows: list[RecommendationRow], total: int) -> None:
+        """Show a first page read elsewhere (``db.quick``) for the current filter and sort."""
+        self.beginResetModel()
+        self.rows = rows
+        self._exhausted = len(rows) >= total
+        self.total = total
+        self.endResetModel()
+        self.reloaded.emit()
+        self.total_changed.emit(total)
 
     def set_filter(self, flt: TrackerFilter) -> None:
         if flt != self.filter:
@@ -104,15 +128,22 @@ class TrackerModel(QAbstractTableModel):
                 descending=self.descending,
                 limit=PAGE_SIZE,
             )
-        self.beginResetModel()
-        self.rows = rows
+        unchanged = rows == self.rows
+        if not unchanged:
+            self.beginResetModel()
+            self.rows = rows
+            self.endResetModel()
+        # Unchanged rows (a refresh after the first paint, say) keep the scroll position and
+        # the count on show until the recount below replaces it.
         self._exhausted = len(rows) < PAGE_SIZE
-        self.total = len(rows) if self._exhausted else None
-        self.endResetModel()
+        if self._exhausted:
+            self.total = len(rows)
+        elif not unchanged:
+            self.total = None
         self.reloaded.emit()
-        if self.total is not None:
+        if self._exhausted:
             self._count_timer.stop()
-            self.total_changed.emit(self.total)
+            self.total_changed.emit(len(rows))
         else:
             self._count_timer.start()
 

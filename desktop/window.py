@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -20,20 +21,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.dataset import counts, load_sample
 from db.errors import CaseReviewError
 from desktop import __version__
 from desktop import settings as keys
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.files import write_atomically
-from desktop.tabs.initiatives import InitiativesTab
-from desktop.tabs.inspections import InspectionsTab
-from desktop.tabs.overview import OverviewTab
-from desktop.tabs.recommendations import RecommendationsTab
-from desktop.tabs.reviews import ReviewsTab
+from desktop.lazy import lazy
 
-Tab = ReviewsTab | RecommendationsTab | InspectionsTab | OverviewTab | InitiativesTab
+if TYPE_CHECKING:
+    from db import dataset
+    from db.engine import Database
+    from desktop.tabs.initiatives import InitiativesTab
+    from desktop.tabs.inspections import InspectionsTab
+    from desktop.tabs.overview import OverviewTab
+    from desktop.tabs.recommendations import RecommendationsTab
+    from desktop.tabs.reviews import ReviewsTab
+
+    Tab = ReviewsTab | RecommendationsTab | InspectionsTab | OverviewTab | InitiativesTab
+else:
+    dataset = lazy("db.dataset")
+
+# Each tab is built the first time it is shown or asked for, so start-up builds only the one
+# on show (and loads only its modules).
+TABS = (
+    ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
+    ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
+    ("&Inspection grades", "desktop.tabs.inspections", "InspectionsTab"),
+    ("O&verview", "desktop.tabs.overview", "OverviewTab"),
+    ("I&nitiatives", "desktop.tabs.initiatives", "InitiativesTab"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -41,33 +58,19 @@ class MainWindow(QMainWindow):
 
     data_loaded = Signal()
     open_requested = Signal(str)
+    open_failed = Signal(str)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
-        self.database = context.database
-        self.setWindowTitle(f"{self.database.location.name}[*] \u2014 casereview")
+        self.setWindowTitle(f"{context.place.name}[*] \u2014 casereview")
         self.resize(1440, 900)
-        self.reviews_tab = ReviewsTab(context)
-        self.recommendations_tab = RecommendationsTab(context)
-        self.inspections_tab = InspectionsTab(context)
-        self.overview_tab = OverviewTab(context)
-        self.initiatives_tab = InitiativesTab(context)
-        self.all_tabs: tuple[Tab, ...] = (
-            self.reviews_tab,
-            self.recommendations_tab,
-            self.inspections_tab,
-            self.overview_tab,
-            self.initiatives_tab,
-        )
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sections")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.reviews_tab, "&Reviews")
-        self.tabs.addTab(self.recommendations_tab, "Re&commendations")
-        self.tabs.addTab(self.inspections_tab, "&Inspection grades")
-        self.tabs.addTab(self.overview_tab, "O&verview")
-        self.tabs.addTab(self.initiatives_tab, "I&nitiatives")
+        self._built: list[Tab | None] = [None] * len(TABS)
+        for title, _module, _name in TABS:
+            self.tabs.addTab(QWidget(), title)  # until the tab is built
         self.tabs.currentChanged.connect(self._tab_shown)
 
         self.empty_banner = self._banner()
@@ -80,7 +83,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.counts_label = QLabel()
-        self.location_label = QLabel(f"Data: {self.database.location}")
+        self.location_label = QLabel(f"Data: {context.place}")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.counts_label, 1)
         self.statusBar().addPermanentWidget(self.location_label)
@@ -90,6 +93,55 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # -- construction
+
+    @property
+    def database(self) -> Database:
+        return self.context.database
+
+    def tab_at(self, number: int) -> Tab:
+        """The tab at ``number``, built (in place of its stand-in) if not built yet."""
+        tab = self._built[number]
+        if tab is None:
+            title, module, name = TABS[number]
+            tab = getattr(importlib.import_module(module), name)(self.context)
+            self._built[number] = tab
+            current = self.tabs.currentIndex()
+            blocked = self.tabs.blockSignals(True)
+            stand_in = self.tabs.widget(number)
+            self.tabs.insertTab(number, tab, title)
+            self.tabs.removeTab(number + 1)
+            stand_in.deleteLater()
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(blocked)
+        return cast("Tab", tab)
+
+    @property
+    def reviews_tab(self) -> ReviewsTab:
+        return cast("ReviewsTab", self.tab_at(0))
+
+    @property
+    def recommendations_tab(self) -> RecommendationsTab:
+        return cast("RecommendationsTab", self.tab_at(1))
+
+    @property
+    def inspections_tab(self) -> InspectionsTab:
+        return cast("InspectionsTab", self.tab_at(2))
+
+    @property
+    def overview_tab(self) -> OverviewTab:
+        return cast("OverviewTab", self.tab_at(3))
+
+    @property
+    def initiatives_tab(self) -> InitiativesTab:
+        return cast("InitiativesTab", self.tab_at(4))
+
+    @property
+    def all_tabs(self) -> tuple[Tab, ...]:
+        """Every tab, building those not built yet."""
+        return tuple(self.tab_at(n) for n in range(len(TABS)))
+
+    def built_tabs(self) -> list[Tab]:
+        return [tab for tab in self._built if tab is not None]
 
     def _clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
@@ -159,11 +211,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         edit_menu.addSeparator()
-        self._action("New re&view…", self.reviews_tab.new_review, "Ctrl+Shift+N", edit_menu)
-        self._action(
-            "New recommen&dation…", self.recommendations_tab.new_item, "Ctrl+Shift+R", edit_menu
-        )
-        self._action("New &initiative…", self.initiatives_tab.new_initiative, None, edit_menu)
+        self._action("New re&view…", self._new_review, "Ctrl+Shift+N", edit_menu)
+        self._action("New recommen&dation…", self._new_item, "Ctrl+Shift+R", edit_menu)
+        self._action("New &initiative…", self._new_initiative, None, edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
@@ -182,15 +232,26 @@ class MainWindow(QMainWindow):
         self._action("Open the &data folder", self.open_data_folder, None, help_menu)
         self._action("&About casereview", self._about, None, help_menu)
 
+    # The tabs are asked for when the action runs: building them is left until needed.
+    def _new_review(self) -> None:
+        self.reviews_tab.new_review()
+
+    def _new_item(self) -> None:
+        self.recommendations_tab.new_item()
+
+    def _new_initiative(self) -> None:
+        self.initiatives_tab.new_initiative()
+
     # -- loading
 
     def refresh(self) -> None:
         """Reload the tab on show and the counts; other tabs reload when next shown."""
-        for tab in self.all_tabs:
-            tab.loaded = tab.loaded and tab is self.tabs.currentWidget()
+        current = self._current()
+        for tab in self.built_tabs():
+            tab.loaded = tab.loaded and tab is current
         self._load_current()
         with self.database.session() as session:
-            totals = counts(session)
+            totals = dataset.counts(session)
         self.empty_banner.setVisible(totals.is_empty)
         self.load_sample_action.setEnabled(totals.is_empty)
         self.counts_label.setText(totals.describe())
@@ -204,11 +265,11 @@ class MainWindow(QMainWindow):
         self.data_loaded.emit()
 
     def _current(self) -> Tab:
-        return self.all_tabs[max(self.tabs.currentIndex(), 0)]
+        return self.tab_at(max(self.tabs.currentIndex(), 0))
 
     def _tab_shown(self, _index: int) -> None:
         tab = self._current()
-        if not tab.loaded:
+        if not tab.loaded and self.context.is_open:
             tab.load()
 
     def _focus_search(self) -> None:
@@ -221,11 +282,11 @@ class MainWindow(QMainWindow):
     def load_sample_data(self) -> None:
         try:
             with self.database.transaction(self.context.actor) as session:
-                if not counts(session).is_empty:
+                if not dataset.counts(session).is_empty:
                     raise CaseReviewError(
                         "The sample data can only be loaded into an empty database."
                     )
-                load_sample(session, self.context.today())
+                dataset.load_sample(session, self.context.today())
         except CaseReviewError as exc:
             self.context.explain(exc, self)
             return
@@ -403,7 +464,7 @@ class MainWindow(QMainWindow):
             )
 
     def open_data_folder(self) -> None:
-        path = self.database.location.path
+        path = self.context.place.path
         folder = path.parent if path is not None else None
         if folder is None:
             self._failed("This database is on a server; it has no data folder on this computer.")
@@ -416,7 +477,7 @@ class MainWindow(QMainWindow):
             "About casereview",
             f"<b>casereview {__version__}</b><p>Tracks the learning from safeguarding case "
             "reviews and inspections for review panels. Works offline; your data stays in "
-            f"{self.database.location}.</p>",
+            f"{self.context.place}.</p>",
         )
 
     # -- settings
@@ -433,7 +494,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)
         self.tabs.setCurrentIndex(tab if 0 <= tab < self.tabs.count() else 0)
         self.tabs.blockSignals(False)
-        path = self.database.location.path
+        path = self.context.place.path
         if path is not None:
             recent = [
                 str(path),
@@ -446,7 +507,7 @@ class MainWindow(QMainWindow):
         settings.set(keys.WINDOW_GEOMETRY, self.saveGeometry())
         settings.set(keys.WINDOW_STATE, self.saveState())
         settings.set(keys.LAST_TAB, self.tabs.currentIndex())
-        for tab in self.all_tabs:
+        for tab in self.built_tabs():
             tab.save_settings()
         settings.sync()
 
@@ -455,5 +516,29 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def start(self) -> None:
-        """Show the current tab's data as soon as the window is on screen."""
-        QTimer.singleShot(0, self.refresh)
+        """Show the current tab's data as soon as the window is on screen.
+
+        A database not yet open (see ``PendingDatabase``) is painted first from the file with
+        sqlite3 alone, where the tab can; the database layer loads just after.
+        """
+        if self.context.is_open:
+            QTimer.singleShot(0, self.refresh)
+        else:
+            QTimer.singleShot(0, self._first_paint)
+
+    def _first_paint(self) -> None:
+        path, tab = self.context.pending_file, self._current()
+        painter = getattr(tab, "first_paint", None)
+        if path is not None and painter is not None and painter(path):
+            self.data_loaded.emit()
+            QTimer.singleShot(0, self._open_pending)
+        else:
+            self._open_pending()
+
+    def _open_pending(self) -> None:
+        try:
+            self.context.database  # noqa: B018  (opens it)
+        except CaseReviewError as exc:
+            self.open_failed.emit(exc.message)
+            return
+        self.refresh()

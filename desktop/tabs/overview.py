@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from db import overview as figures
 from db.dates import format_date
-from db.queries import RecommendationRow
+from db.rows import RecommendationRow
 from db.vocabulary import Rating, Status
 from desktop.context import AppContext
 from desktop.palette import grade_colours, rating_colours

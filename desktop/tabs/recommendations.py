@@ -4,7 +4,8 @@ a detail pane (progress log, evidence, sign-off) and bulk status changes."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -23,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import editing, queries, search, tracker
+from db import quick
 from db.dates import format_date
-from db.editing import ItemKey
 from db.errors import CaseReviewError, NotFoundError
-from db.lifecycle import Closure
-from db.tracker import TrackerFilter
+from db.rows import FilterChoices, RecommendationRow, TrackerFilter
+from db.rules import Closure
 from db.vocabulary import Rating, Status
 from desktop import settings as keys
 from desktop.commands import AddEvidence, AddUpdate, CreateItem, EditItem
@@ -43,9 +43,17 @@ from desktop.dialogs import (
     qdate,
 )
 from desktop.files import private_copy
+from desktop.lazy import lazy
 from desktop.palette import rating_colours
 from desktop.tabs.common import TablePage, configure_table, esc
-from desktop.tracker_model import COLUMNS, TrackerModel
+from desktop.tracker_model import COLUMNS, PAGE_SIZE, TrackerModel
+
+if TYPE_CHECKING:
+    from db import editing, queries, search, tracker
+    from db.editing import ItemKey
+else:
+    editing, queries = lazy("db.editing"), lazy("db.queries")
+    search, tracker = lazy("db.search"), lazy("db.tracker")
 
 ALL = "All"
 
@@ -100,7 +108,7 @@ class FilterBar(QWidget):
         row.addWidget(self.due_date)
         row.addWidget(self.clear)
 
-    def set_choices(self, choices: tracker.FilterChoices) -> None:
+    def set_choices(self, choices: FilterChoices) -> None:
         for combo, values in (
             (self.source, choices.sources),
             (self.agency, choices.agencies),
@@ -151,6 +159,14 @@ class FilterBar(QWidget):
             "due_before": flt.due_before.isoformat() if flt.due_before else "",
         }
 
+    @staticmethod
+    def filters_nothing(state: dict[str, Any]) -> bool:
+        """Whether a saved ``state`` is the unfiltered view (unsure counts as filtered)."""
+        keys = ("text", "source", "agency", "status", "rating", "theme", "due_before")
+        return not any(str(state.get(key) or "").strip() for key in keys) and (
+            str(state.get("overdue")).lower() != "true"
+        )
+
     def restore(self, state: dict[str, Any]) -> None:
         self.search.setText(str(state.get("text", "")))
         for combo, key in (
@@ -192,7 +208,7 @@ class RecommendationsTab(QWidget):
         super().__init__()
         self.context = context
         self.loaded = False
-        self.model = TrackerModel(context.database, context.today, self)
+        self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
         self.filters.due_date.setDate(qdate(context.today() + dt.timedelta(days=42)))
         self.view = configure_table(QTableView(), "Recommendations table", [])
@@ -267,9 +283,33 @@ class RecommendationsTab(QWidget):
         for signal in self.filters.changes():
             signal.connect(self._filters_changed)
         self._restoring = False
+        self._laid_out = False
         self._update_buttons()
 
     # -- loading
+
+    def first_paint(self, path: Path) -> bool:
+        """Show the first page read straight from the file, before the database layer loads.
+
+        Only the unfiltered view in its default order is read this way; a remembered filter or
+        sort waits for ``load``.
+        """
+        if not FilterBar.filters_nothing(self.context.settings.get(keys.TRACKER_FILTER)):
+            return False
+        self._restoring = True
+        self._restore_layout()
+        self._restoring = False
+        header = self.view.horizontalHeader()
+        if header.sortIndicatorSection() not in (-1, 0, 1) or (
+            header.sortIndicatorSection() != -1
+            and header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
+        ):
+            return False
+        page = quick.tracker_page(path, self.context.today(), PAGE_SIZE)
+        if page is None:
+            return False
+        self.model.show_page(*page)
+        return True
 
     def load(self) -> None:
         """Read the filter choices and the first page (the first time the tab is shown)."""
@@ -278,8 +318,7 @@ class RecommendationsTab(QWidget):
             choices = tracker.filter_choices(session)
         self._restoring = True
         self.filters.set_choices(choices)
-        if not hasattr(self, "_restored"):
-            self._restored = True
+        if not self._laid_out:
             self.filters.restore(self.context.settings.get(keys.TRACKER_FILTER))
             self._restore_layout()
         self._restoring = False
@@ -311,7 +350,7 @@ class RecommendationsTab(QWidget):
 
     # -- selection and detail
 
-    def selected_rows(self) -> list[queries.RecommendationRow]:
+    def selected_rows(self) -> list[RecommendationRow]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
         return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
 
@@ -330,7 +369,7 @@ class RecommendationsTab(QWidget):
         if len(rows) != 1:
             return None
         row = rows[0]
-        return ItemKey(row.source, row.number, row.kind)
+        return editing.ItemKey(row.source, row.number, row.kind)
 
     def _update_buttons(self) -> None:
         rows = self.selected_rows()
@@ -483,7 +522,7 @@ class RecommendationsTab(QWidget):
         self.context.run(
             AddUpdate(
                 self.context,
-                [ItemKey(r.source, r.number, r.kind) for r in rows],
+                [editing.ItemKey(r.source, r.number, r.kind) for r in rows],
                 on=pydate(dialog.on.date()),
                 author=dialog.author.text().strip(),
                 note=note,
@@ -496,6 +535,7 @@ class RecommendationsTab(QWidget):
     # -- settings
 
     def _restore_layout(self) -> None:
+        self._laid_out = True
         header = self.context.settings.get(keys.TRACKER_HEADER)
         if not header.isEmpty():
             self.view.horizontalHeader().restoreState(header)

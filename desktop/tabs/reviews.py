@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,18 +16,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import editing, queries
-from db.editing import ReviewFields
+from db import quick
 from db.errors import NotFoundError
+from db.rows import ReviewRow
 from db.vocabulary import REVIEW_KIND_ABBREVIATIONS
 from desktop import settings as keys
 from desktop.commands import CreateReview, DeleteReview, EditReview
 from desktop.context import AppContext
 from desktop.dialogs import ReviewDialog
+from desktop.lazy import lazy
 from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, esc, make_table
 
-COLUMNS: list[Column[queries.ReviewRow]] = [
+if TYPE_CHECKING:
+    from db import editing, queries
+    from db.editing import ReviewFields
+else:
+    editing, queries = lazy("db.editing"), lazy("db.queries")
+
+COLUMNS: list[Column[ReviewRow]] = [
     Column("Reference", lambda r: r.reference, width=150),
     Column(
         "Kind",
@@ -67,7 +77,8 @@ class ReviewsTab(QWidget):
         super().__init__()
         self.context = context
         self.loaded = False
-        self.model: RowTableModel[queries.ReviewRow] = RowTableModel(COLUMNS, self)
+        self._laid_out = False
+        self.model: RowTableModel[ReviewRow] = RowTableModel(COLUMNS, self)
         self.view = make_table(self.model, "Reviews table")
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Review detail")
@@ -104,18 +115,29 @@ class ReviewsTab(QWidget):
         layout.addWidget(self.page)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
 
+    def first_paint(self, path: Path) -> bool:
+        """Show the reviews read straight from the file, before the database layer loads."""
+        rows = quick.review_rows(path, self.context.today())
+        if rows is None:
+            return False
+        self._show_rows(rows)
+        return True
+
     def load(self) -> None:
-        first = not self.loaded
-        self.loaded = True
-        selected = self.selected_reference()
         with self.context.database.session() as session:
             rows = queries.review_rows(session, self.context.today())
+        self._show_rows(rows)
+        self.loaded = True
+        self._show_detail()
+
+    def _show_rows(self, rows: list[ReviewRow]) -> None:
+        selected = self.selected_reference()
         self.model.set_rows(rows)
         self.page.show_rows(len(rows))
-        if first:
+        if not self._laid_out:
+            self._laid_out = True
             self._restore_layout()
         self.select(selected or (rows[0].reference if rows else None))
-        self._show_detail()
 
     def refresh(self) -> None:
         if self.loaded:
@@ -143,6 +165,8 @@ class ReviewsTab(QWidget):
         if reference is None:
             self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
             return
+        if not self.context.is_open:
+            return  # painted from the file before the database opened; load() shows it
         try:
             with self.context.database.session() as session:
                 review = editing.review_fields(session, reference)

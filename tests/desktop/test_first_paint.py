@@ -1,0 +1,151 @@
+"""Start-up: the window paints the current tab from the file, then loads the database layer.
+
+The window over a ``PendingDatabase`` shows the first page read by ``db.quick`` before the
+database is opened, shows the same rows once it is, and then works as always.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db.dataset import load_sample
+from db.engine import Database, open_database, resolve_location
+from desktop import settings as keys
+from desktop.context import AppContext, PendingDatabase
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    path = tmp_path / "panel.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("setup") as session:
+        load_sample(session, TODAY)
+    return path
+
+
+def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
+    """The window as ``casereview`` starts it; records whether the database was open at each
+    ``data_loaded``."""
+    context = AppContext(PendingDatabase(path), settings, today=lambda: TODAY, actor="Tester")
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    opened_at_ready: list[bool] = []
+    window.data_loaded.connect(lambda: opened_at_ready.append(context.is_open))
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: len(opened_at_ready) == 2 or opened_at_ready == [True])
+    return window, opened_at_ready
+
+
+def _rows(window: MainWindow) -> list[str]:
+    model = window.recommendations_tab.model
+    return [f"{row.source} {row.number}" for row in model.rows]
+
+
+def test_the_tracker_is_painted_before_the_database_opens(
+    qtbot, sample_file: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    assert opened_at_ready == [False, True]
+    tab = window.recommendations_tab
+    assert window.tabs.currentWidget() is tab
+    assert len(tab.model.rows) == 28
+    assert tab.count_label.text() == "28 items"
+    assert window.counts_label.text()  # the status bar's counts come with the database
+    assert window.windowTitle().startswith("panel.sqlite3")
+    assert window.location_label.text() == f"Data: {sample_file}"
+    # Only the tab on show was built.
+    assert [tab is not None for tab in window._built] == [False, True, False, False, False]
+
+
+def test_the_database_then_serves_edits_and_other_tabs(
+    qtbot, sample_file: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window, _ = _start(qtbot, sample_file, settings)
+    painted = _rows(window)
+    with window.database.session() as session:
+        from db import tracker
+        from db.rows import TrackerFilter
+
+        expected = tracker.page(session, TrackerFilter(), TODAY)
+    assert painted == [f"{row.source} {row.number}" for row in expected]
+    tab = window.recommendations_tab
+    tab.filters.search.setText("strategy")
+    qtbot.waitUntil(lambda: 0 < len(tab.model.rows) < 28)
+    window.tabs.setCurrentWidget(window.inspections_tab)
+    assert window.inspections_tab.loaded
+
+
+def test_the_reviews_tab_is_painted_first_too(qtbot, sample_file: Path, settings: Settings) -> None:
+    settings.set(keys.LAST_TAB, 0)
+    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    assert opened_at_ready == [False, True]
+    tab = window.reviews_tab
+    assert [row.reference for row in tab.model.rows] == ["BSCB-SCR-2010", "FSCP-CSPR-CHILD-A"]
+    assert tab.selected_reference() == "BSCB-SCR-2010"
+    assert "BSCB-SCR-2010" in tab.detail.toPlainText()  # the detail follows the database
+
+
+def test_a_remembered_filter_waits_for_the_database(
+    qtbot, sample_file: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    settings.set(keys.TRACKER_FILTER, {"text": "", "overdue": True})
+    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    assert opened_at_ready == [True]  # nothing painted from the file: it reads only "all"
+    tab = window.recommendations_tab
+    assert tab.filters.overdue.isChecked()
+    assert all(row.target_date is not None and row.target_date < TODAY for row in tab.model.rows)
+    assert 0 < len(tab.model.rows) < 28
+
+
+def test_tabs_without_a_first_paint_wait_for_the_database(
+    qtbot, sample_file: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 3)
+    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    assert opened_at_ready == [True]
+    assert window.overview_tab.loaded
+
+
+def _start_up_modules(db: Path, config: Path) -> list[str]:
+    """Modules imported before ``casereview --exit-when-ready`` reported ready."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config))
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "desktop", "--db", str(db),
+         "--exit-when-ready"],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    lines = result.stderr.splitlines()
+    ready = next(n for n, line in enumerate(lines) if line.replace(".", "", 1).isdigit())
+    return [line.rsplit("|", 1)[-1].strip() for line in lines[:ready] if line.startswith("import")]
+
+
+def test_start_up_paints_before_importing_sqlalchemy(sample_file: Path, tmp_path: Path) -> None:
+    before = _start_up_modules(sample_file, tmp_path)
+    assert "desktop.window" in before
+    heavy = [m for m in before if m.split(".")[0] in ("sqlalchemy", "alembic", "reportlab")]
+    assert heavy == []
+    assert not any(m.startswith(("openpyxl", "PySide6.QtCharts")) for m in before)
+
+
+def test_a_database_needing_an_upgrade_is_opened_first(sample_file: Path, tmp_path: Path) -> None:
+    from db.engine import downgrade_schema
+
+    database: Database = open_database(resolve_location(str(sample_file)))
+    with database:
+        downgrade_schema(database.engine, "0002")
+    before = _start_up_modules(sample_file, tmp_path)
+    assert "sqlalchemy" in before  # opened (and upgraded) the ordinary way, then shown
