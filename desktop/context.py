@@ -13,13 +13,13 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from db.errors import CaseReviewError
-from desktop.commands import UndoableCommand
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
 
     from db.engine import Database, Location
+    from desktop.commands import UndoableCommand
 
 
 class PendingDatabase:

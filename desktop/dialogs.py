@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from db.dates import PartialDate, parse_user_partial_date
 from db.rules import TRANSITIONS
 from db.vocabulary import ReviewKind, Status
+from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
@@ -51,28 +51,10 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def find_data(combo: QComboBox, value: object) -> int:
-    """The index of the item holding ``value``, compared in Python (Qt's findData cannot
-    compare Python enums), or -1."""
-    wanted = value.value if isinstance(value, Status | ReviewKind) else value
-    for index in range(combo.count()):
-        if combo.itemData(index) == wanted:
-            return index
-    return -1
-
-
 def select_data(combo: QComboBox, value: object) -> None:
     index = find_data(combo, value)
     if index >= 0:
         combo.setCurrentIndex(index)
-
-
-def qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def pydate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
 def date_edit(value: dt.date, name: str) -> QDateEdit:

@@ -31,17 +31,8 @@ from db.rows import FilterChoices, RecommendationRow, TrackerFilter
 from db.rules import Closure
 from db.vocabulary import Rating, Status
 from desktop import settings as keys
-from desktop.commands import AddEvidence, AddUpdate, CreateItem, EditItem
 from desktop.context import AppContext
-from desktop.dialogs import (
-    ChooseStatusDialog,
-    EvidenceDialog,
-    ItemDialog,
-    UpdateDialog,
-    find_data,
-    pydate,
-    qdate,
-)
+from desktop.conversions import find_data, pydate, qdate
 from desktop.files import private_copy
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
@@ -51,9 +42,11 @@ from desktop.tracker_model import COLUMNS, PAGE_SIZE, TrackerModel
 if TYPE_CHECKING:
     from db import editing, queries, search, tracker
     from db.editing import ItemKey
+    from desktop import commands, dialogs
 else:
     editing, queries = lazy("db.editing"), lazy("db.queries")
     search, tracker = lazy("db.search"), lazy("db.tracker")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
 
 ALL = "All"
 
@@ -415,7 +408,7 @@ class RecommendationsTab(QWidget):
         key, rows = self.current_key(), self.selected_rows()
         if key is None:
             return
-        dialog = UpdateDialog(
+        dialog = dialogs.UpdateDialog(
             rows[0].status,
             self.context.today(),
             self.context.actor,
@@ -432,7 +425,7 @@ class RecommendationsTab(QWidget):
             else None
         )
         self.context.run(
-            AddUpdate(
+            commands.AddUpdate(
                 self.context,
                 [key],
                 on=values["on"],
@@ -452,9 +445,9 @@ class RecommendationsTab(QWidget):
         key = self.current_key()
         if key is None:
             return
-        dialog = EvidenceDialog(self)
+        dialog = dialogs.EvidenceDialog(self)
         if dialog.exec():
-            self.context.run(AddEvidence(self.context, key, **dialog.values()), self)
+            self.context.run(commands.AddEvidence(self.context, key, **dialog.values()), self)
 
     def edit_item(self) -> None:
         key = self.current_key()
@@ -473,9 +466,9 @@ class RecommendationsTab(QWidget):
                     session, key.source, fields, editing=key.number, kind=key.kind
                 )
 
-        dialog = ItemDialog(check, self.context.today(), old, self)
+        dialog = dialogs.ItemDialog(check, self.context.today(), old, self)
         if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(EditItem(self.context, key, old, dialog.result_fields), self)
+            self.context.run(commands.EditItem(self.context, key, old, dialog.result_fields), self)
 
     def _is_review(self, reference: str) -> bool:
         try:
@@ -504,23 +497,25 @@ class RecommendationsTab(QWidget):
             with self.context.database.session() as session:
                 return editing.check_item(session, source, fields)
 
-        dialog = ItemDialog(
+        dialog = dialogs.ItemDialog(
             check, self.context.today(), None, self, f"New recommendation for {source}"
         )
         if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(CreateItem(self.context, source, dialog.result_fields), self)
+            self.context.run(commands.CreateItem(self.context, source, dialog.result_fields), self)
 
     def bulk_status(self) -> None:
         rows = self.selected_rows()
         if not rows:
             return
-        dialog = ChooseStatusDialog(len(rows), self.context.today(), self.context.actor, self)
+        dialog = dialogs.ChooseStatusDialog(
+            len(rows), self.context.today(), self.context.actor, self
+        )
         if not dialog.exec():
             return
         status = dialog.chosen_status()
         note = dialog.note.text().strip()
         self.context.run(
-            AddUpdate(
+            commands.AddUpdate(
                 self.context,
                 [editing.ItemKey(r.source, r.number, r.kind) for r in rows],
                 on=pydate(dialog.on.date()),

@@ -21,9 +21,7 @@ from db.errors import NotFoundError
 from db.rows import ReviewRow
 from db.vocabulary import REVIEW_KIND_ABBREVIATIONS
 from desktop import settings as keys
-from desktop.commands import CreateReview, DeleteReview, EditReview
 from desktop.context import AppContext
-from desktop.dialogs import ReviewDialog
 from desktop.lazy import lazy
 from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, esc, make_table
@@ -31,8 +29,11 @@ from desktop.tabs.common import TablePage, esc, make_table
 if TYPE_CHECKING:
     from db import editing, queries
     from db.editing import ReviewFields
+    from desktop import commands, dialogs
+    from desktop.dialogs import ReviewDialog
 else:
     editing, queries = lazy("db.editing"), lazy("db.queries")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
 
 COLUMNS: list[Column[ReviewRow]] = [
     Column("Reference", lambda r: r.reference, width=150),
@@ -198,14 +199,14 @@ class ReviewsTab(QWidget):
             with self.context.database.session() as session:
                 return editing.check_review(session, candidate, editing=editing_reference)
 
-        return ReviewDialog(check, organisations, fields, self)
+        return dialogs.ReviewDialog(check, organisations, fields, self)
 
     def new_review(self) -> None:
         dialog = self._dialog(None)
         if (
             dialog.exec()
             and dialog.result_fields is not None
-            and self.context.run(CreateReview(self.context, dialog.result_fields), self)
+            and self.context.run(commands.CreateReview(self.context, dialog.result_fields), self)
         ):
             self.select(dialog.result_fields.reference)
 
@@ -217,7 +218,7 @@ class ReviewsTab(QWidget):
             old = editing.review_fields(session, reference)
         dialog = self._dialog(old)
         if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(EditReview(self.context, old, dialog.result_fields), self)
+            self.context.run(commands.EditReview(self.context, old, dialog.result_fields), self)
 
     def delete_review(self) -> None:
         reference = self.selected_reference()
@@ -232,7 +233,7 @@ class ReviewsTab(QWidget):
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.context.run(DeleteReview(self.context, reference), self)
+            self.context.run(commands.DeleteReview(self.context, reference), self)
 
     def _restore_layout(self) -> None:
         header = self.context.settings.get(keys.REVIEWS_HEADER)
