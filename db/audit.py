@@ -84,12 +84,15 @@ def _snapshot(obj: Base) -> str:
 def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
     """``_snapshot`` for a row inserted without an object: ``values`` by attribute name."""
     snapshot: dict[str, Any] = {}
+    get = values.get
     for key in _snapshot_keys(mapper):
-        value = values.get(key)
-        if key in _SUMMARISED:
+        value = get(key)
+        if value is None or (type(value) is str and key not in _SUMMARISED):
+            snapshot[key] = value  # most cells: nothing to convert
+        elif key in _SUMMARISED:
             snapshot[key] = len(value) if isinstance(value, bytes) else None
         else:
-            snapshot[key] = None if value is None else _text(value)
+            snapshot[key] = _text(value)
     return json.dumps(snapshot, ensure_ascii=False)
 
 

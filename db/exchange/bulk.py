@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, inspect, select
@@ -62,14 +63,19 @@ def _insert(connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
         f"VALUES ({', '.join(marker for _ in columns)})"
     )
-    pairs = list(zip(names, processors, strict=True))
-    values = [
-        tuple(
-            row[name] if process is None or row[name] is None else process(row[name])
-            for name, process in pairs
-        )
-        for row in rows
-    ]
+    # Rows are read with one C-level itemgetter; only columns with a conversion are touched.
+    read = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    convert = [(n, process) for n, process in enumerate(processors) if process is not None]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        raw = read(row)
+        if convert:
+            cells = list(raw)
+            for n, process in convert:
+                if cells[n] is not None:
+                    cells[n] = process(cells[n])
+            raw = tuple(cells)
+        values.append(raw)
     connection.exec_driver_sql(statement, values)
 
 
