@@ -50,7 +50,8 @@ class Controller:
         window.open_failed.connect(self.failed)
         if previous is not None:
             previous.close()
-            previous.database.close()
+            if previous.context.is_open:
+                previous.database.close()
         self.window = window
         window.show()
         window.start()
