@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -22,7 +21,14 @@ from pathlib import Path
 from db.dates import PartialDate
 from db.migrations import HEAD
 from db.places import SQLITE_MAGIC, readonly_uri
-from db.rows import OPEN_STATUSES, WORK_STATUSES, RecommendationRow, ReviewRow
+from db.rows import (
+    OPEN_STATUSES,
+    WORK_STATUSES,
+    RecommendationRow,
+    ReviewRow,
+    agencies_by_item,
+    tracker_row,
+)
 from db.rules import rating_for
 from db.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
 
@@ -72,42 +78,24 @@ def tracker_page(
                 """,
                 (limit,),
             ).fetchall()
-            agencies: dict[int, dict[AgencyRole, list[str]]] = defaultdict(
-                lambda: defaultdict(list)
-            )
             ids = [row[0] for row in found]
-            if ids:
-                marks = ", ".join("?" * len(ids))
-                for rec_id, role, name in conn.execute(
-                    "SELECT ra.recommendation_id, ra.role, o.name "
-                    "FROM recommendation_agencies AS ra "
-                    "JOIN organisations AS o ON o.id = ra.organisation_id "
-                    f"WHERE ra.recommendation_id IN ({marks}) "
-                    "ORDER BY ra.recommendation_id, ra.position",
-                    ids,
-                ):
-                    agencies[rec_id][AgencyRole(role)].append(name)
+            marks = ", ".join("?" * len(ids))
+            links = conn.execute(
+                "SELECT ra.recommendation_id, ra.role, o.name "
+                "FROM recommendation_agencies AS ra "
+                "JOIN organisations AS o ON o.id = ra.organisation_id "
+                f"WHERE ra.recommendation_id IN ({marks}) "
+                "ORDER BY ra.recommendation_id, ra.position",
+                ids,
+            ).fetchall()
+        agencies = agencies_by_item((item, AgencyRole(role), name) for item, role, name in links)
         rows = []
         for rec_id, source, kind, number, position, text, owner, target, status, insp in found:
             target_date = dt.date.fromisoformat(target) if target else None
             state = Status(status)
-            rows.append(
-                RecommendationRow(
-                    id=rec_id,
-                    source=source or "",
-                    kind=TrackedKind(kind),
-                    number=number,
-                    position=position,
-                    text=text,
-                    lead_agencies=tuple(agencies[rec_id][AgencyRole.LEAD]),
-                    joint_agencies=tuple(agencies[rec_id][AgencyRole.JOINT]),
-                    owner=owner,
-                    target_date=target_date,
-                    status=state,
-                    rating=rating_for(state, target_date, today),
-                    from_inspection=insp is not None,
-                )
-            )
+            converted = (rec_id, source, TrackedKind(kind), number, position, text, owner,
+                         target_date, state, insp)  # fmt: skip
+            rows.append(tracker_row(converted, agencies, rating_for(state, target_date, today)))
         return rows, int(total)
     except (sqlite3.Error, ValueError):
         return None

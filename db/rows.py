@@ -7,11 +7,14 @@ database layer is imported; ``db.queries`` and ``db.tracker`` fill the same rows
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from db.dates import PartialDate
-from db.vocabulary import Rating, ReviewKind, Status, TrackedKind
+from db.vocabulary import AgencyRole, Rating, ReviewKind, Status, TrackedKind
 
 OPEN_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED]
 WORK_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS]
@@ -91,3 +94,35 @@ class FilterChoices:
     sources: list[str]
     agencies: list[str]
     themes: list[str]
+
+
+Agencies = dict[int, dict[AgencyRole, list[str]]]
+
+
+def agencies_by_item(links: Iterable[tuple[int, AgencyRole, str]]) -> Agencies:
+    """(item id, role, organisation) in link order, grouped by item and role."""
+    grouped: Agencies = defaultdict(lambda: defaultdict(list))
+    for item_id, role, name in links:
+        grouped[item_id][role].append(name)
+    return grouped
+
+
+def tracker_row(found: tuple[Any, ...], agencies: Agencies, rating: Rating) -> RecommendationRow:
+    """A tracker row from the page query's columns (id, source, kind, number, position, text,
+    owner, target date, status, inspection id), already converted to Python values."""
+    rec_id, source, kind, number, position, text, owner, target, status, inspection_id = found
+    return RecommendationRow(
+        id=rec_id,
+        source=source or "",
+        kind=kind,
+        number=number,
+        position=position,
+        text=text,
+        lead_agencies=tuple(agencies[rec_id][AgencyRole.LEAD]),
+        joint_agencies=tuple(agencies[rec_id][AgencyRole.JOINT]),
+        owner=owner,
+        target_date=target,
+        status=status,
+        rating=rating,
+        from_inspection=inspection_id is not None,
+    )

@@ -8,7 +8,6 @@ an index. The rating is derived in SQL by the same rule as ``db.rules.rating_for
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -28,10 +27,13 @@ from db.rows import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     WORK_STATUSES,
+    Agencies,
     FilterChoices,
     RecommendationRow,
     SortKey,
     TrackerFilter,
+    agencies_by_item,
+    tracker_row,
 )
 from db.rules import AT_RISK_WINDOW
 from db.vocabulary import AgencyRole, Rating, Status
@@ -184,8 +186,8 @@ def page(
             Recommendation.owner,
             Recommendation.target_date,
             Recommendation.status,
-            rating_expression(today),
             Recommendation.inspection_id,
+            rating_expression(today),  # last: the other columns are tracker_row's
         )
         .outerjoin(review, review.id == Recommendation.review_id)
         .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
@@ -195,51 +197,19 @@ def page(
     query = query.order_by(*_order(sort, descending, today)).offset(offset).limit(limit)
     found = session.execute(query).all()
     agencies = _agencies([row[0] for row in found], session)
-    return [
-        RecommendationRow(
-            id=rec_id,
-            source=source or "",
-            kind=kind,
-            number=number,
-            position=position,
-            text=text,
-            lead_agencies=tuple(agencies[rec_id][AgencyRole.LEAD]),
-            joint_agencies=tuple(agencies[rec_id][AgencyRole.JOINT]),
-            owner=owner,
-            target_date=target,
-            status=status,
-            rating=Rating(rating),
-            from_inspection=inspection_id is not None,
-        )
-        for (
-            rec_id,
-            source,
-            kind,
-            number,
-            position,
-            text,
-            owner,
-            target,
-            status,
-            rating,
-            inspection_id,
-        ) in found
-    ]
+    return [tracker_row(tuple(row[:-1]), agencies, Rating(str(row[-1]))) for row in found]
 
 
-def _agencies(ids: list[int], session: Session) -> dict[int, dict[AgencyRole, list[str]]]:
-    result: dict[int, dict[AgencyRole, list[str]]] = defaultdict(lambda: defaultdict(list))
+def _agencies(ids: list[int], session: Session) -> Agencies:
     if not ids:
-        return result
+        return agencies_by_item([])
     query = (
         select(RecommendationAgency.recommendation_id, RecommendationAgency.role, Organisation.name)
         .join(Organisation, Organisation.id == RecommendationAgency.organisation_id)
         .where(RecommendationAgency.recommendation_id.in_(ids))
         .order_by(RecommendationAgency.recommendation_id, RecommendationAgency.position)
     )
-    for rec_id, role, name in session.execute(query):
-        result[rec_id][role].append(name)
-    return result
+    return agencies_by_item((item, role, name) for item, role, name in session.execute(query))
 
 
 def filter_choices(session: Session) -> FilterChoices:

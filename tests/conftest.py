@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -75,3 +76,15 @@ def sample_database(database: Database) -> Database:
     with database.transaction("tester") as session:
         load_sample(session, TODAY)
     return database
+
+
+@pytest.fixture
+def sample_path(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    """A closed SQLite file holding the sample data."""
+    from db.dataset import load_sample
+
+    path = tmp_path / "panel.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("setup") as session:
+        load_sample(session, TODAY)
+    return path

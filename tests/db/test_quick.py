@@ -21,17 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    from db.dataset import load_sample
-
-    path = tmp_path / "sample.sqlite3"
-    database = open_database(resolve_location(str(path)), create=True)
-    with database, database.transaction("tester") as session:
-        load_sample(session, TODAY)
-    return path
-
-
-@pytest.fixture
 def generated_file(tmp_path: Path) -> Path:
     path = tmp_path / "generated.sqlite3"
     database = open_database(resolve_location(str(path)), create=True)
@@ -55,8 +44,8 @@ def _compare(database: Database, path: Path, today: dt.date, limit: int) -> None
 
 
 @pytest.mark.parametrize("days", [0, 30, 400, -400])
-def test_sample_first_page_and_reviews_match_the_queries(sample_file: Path, days: int) -> None:
-    _same_as_sqlalchemy(sample_file, TODAY + dt.timedelta(days=days), 200)
+def test_sample_first_page_and_reviews_match_the_queries(sample_path: Path, days: int) -> None:
+    _same_as_sqlalchemy(sample_path, TODAY + dt.timedelta(days=days), 200)
 
 
 @pytest.mark.parametrize("limit", [1, 200, 2000])
@@ -75,9 +64,9 @@ def test_an_empty_database_reads_as_empty(tmp_path: Path) -> None:
 
 
 def test_only_a_casereview_database_at_this_schema_is_current(
-    tmp_path: Path, sample_file: Path
+    tmp_path: Path, sample_path: Path
 ) -> None:
-    assert quick.is_current(sample_file)
+    assert quick.is_current(sample_path)
     missing, text, other = tmp_path / "missing", tmp_path / "notes.txt", tmp_path / "other.db"
     text.write_text("not a database")
     with sqlite3.connect(other) as conn:
@@ -90,26 +79,26 @@ def test_only_a_casereview_database_at_this_schema_is_current(
     assert not quick.is_current(older)
 
 
-def test_reading_changes_nothing(sample_file: Path) -> None:
-    before = {p.name: p.read_bytes() for p in sample_file.parent.iterdir()}
-    quick.is_current(sample_file)
-    quick.tracker_page(sample_file, TODAY, 200)
-    quick.review_rows(sample_file, TODAY)
-    assert {p.name: p.read_bytes() for p in sample_file.parent.iterdir()} == before
+def test_reading_changes_nothing(sample_path: Path) -> None:
+    before = {p.name: p.read_bytes() for p in sample_path.parent.iterdir()}
+    quick.is_current(sample_path)
+    quick.tracker_page(sample_path, TODAY, 200)
+    quick.review_rows(sample_path, TODAY)
+    assert {p.name: p.read_bytes() for p in sample_path.parent.iterdir()} == before
 
 
-def test_a_damaged_file_gives_none_not_an_error(tmp_path: Path, sample_file: Path) -> None:
+def test_a_damaged_file_gives_none_not_an_error(tmp_path: Path, sample_path: Path) -> None:
     damaged = tmp_path / "damaged.sqlite3"
-    data = sample_file.read_bytes()
+    data = sample_path.read_bytes()
     damaged.write_bytes(data[: len(data) // 3])
     quick.tracker_page(damaged, TODAY, 200)  # no exception, whatever it can still read
     quick.review_rows(damaged, TODAY)
-    with sqlite3.connect(sample_file) as conn:
+    with sqlite3.connect(sample_path) as conn:
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE recommendations SET status = 'lost' WHERE id = 1")
         conn.execute("UPDATE reviews SET kind = 'lost'")
-    assert quick.tracker_page(sample_file, TODAY, 200) is None
-    assert quick.review_rows(sample_file, TODAY) is None
+    assert quick.tracker_page(sample_path, TODAY, 200) is None
+    assert quick.review_rows(sample_path, TODAY) is None
 
 
 def test_the_file_is_found_as_resolve_location_finds_it(tmp_path: Path) -> None:

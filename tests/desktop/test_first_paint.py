@@ -11,9 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from db.dataset import load_sample
 from db.engine import Database, open_database, resolve_location
 from desktop import settings as keys
 from desktop.context import AppContext, PendingDatabase
@@ -22,15 +19,6 @@ from desktop.window import MainWindow
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    path = tmp_path / "panel.sqlite3"
-    database = open_database(resolve_location(str(path)), create=True)
-    with database, database.transaction("setup") as session:
-        load_sample(session, TODAY)
-    return path
 
 
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
@@ -53,10 +41,10 @@ def _rows(window: MainWindow) -> list[str]:
 
 
 def test_the_tracker_is_painted_before_the_database_opens(
-    qtbot, sample_file: Path, settings: Settings
+    qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 1)
-    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [False, True]
     tab = window.recommendations_tab
     assert window.tabs.currentWidget() is tab
@@ -64,16 +52,16 @@ def test_the_tracker_is_painted_before_the_database_opens(
     assert tab.count_label.text() == "28 items"
     assert window.counts_label.text()  # the status bar's counts come with the database
     assert window.windowTitle().startswith("panel.sqlite3")
-    assert window.location_label.text() == f"Data: {sample_file}"
+    assert window.location_label.text() == f"Data: {sample_path}"
     # Only the tab on show was built.
     assert [tab is not None for tab in window._built] == [False, True, False, False, False]
 
 
 def test_the_database_then_serves_edits_and_other_tabs(
-    qtbot, sample_file: Path, settings: Settings
+    qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 1)
-    window, _ = _start(qtbot, sample_file, settings)
+    window, _ = _start(qtbot, sample_path, settings)
     painted = _rows(window)
     with window.database.session() as session:
         from db import tracker
@@ -88,9 +76,9 @@ def test_the_database_then_serves_edits_and_other_tabs(
     assert window.inspections_tab.loaded
 
 
-def test_the_reviews_tab_is_painted_first_too(qtbot, sample_file: Path, settings: Settings) -> None:
+def test_the_reviews_tab_is_painted_first_too(qtbot, sample_path: Path, settings: Settings) -> None:
     settings.set(keys.LAST_TAB, 0)
-    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [False, True]
     tab = window.reviews_tab
     assert [row.reference for row in tab.model.rows] == ["BSCB-SCR-2010", "FSCP-CSPR-CHILD-A"]
@@ -99,11 +87,11 @@ def test_the_reviews_tab_is_painted_first_too(qtbot, sample_file: Path, settings
 
 
 def test_a_remembered_filter_waits_for_the_database(
-    qtbot, sample_file: Path, settings: Settings
+    qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 1)
     settings.set(keys.TRACKER_FILTER, {"text": "", "overdue": True})
-    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [True]  # nothing painted from the file: it reads only "all"
     tab = window.recommendations_tab
     assert tab.filters.overdue.isChecked()
@@ -112,10 +100,10 @@ def test_a_remembered_filter_waits_for_the_database(
 
 
 def test_tabs_without_a_first_paint_wait_for_the_database(
-    qtbot, sample_file: Path, settings: Settings
+    qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 3)
-    window, opened_at_ready = _start(qtbot, sample_file, settings)
+    window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [True]
     assert window.overview_tab.loaded
 
@@ -133,19 +121,19 @@ def _start_up_modules(db: Path, config: Path) -> list[str]:
     return [line.rsplit("|", 1)[-1].strip() for line in lines[:ready] if line.startswith("import")]
 
 
-def test_start_up_paints_before_importing_sqlalchemy(sample_file: Path, tmp_path: Path) -> None:
-    before = _start_up_modules(sample_file, tmp_path)
+def test_start_up_paints_before_importing_sqlalchemy(sample_path: Path, tmp_path: Path) -> None:
+    before = _start_up_modules(sample_path, tmp_path)
     assert "desktop.window" in before
     heavy = [m for m in before if m.split(".")[0] in ("sqlalchemy", "alembic", "reportlab")]
     assert heavy == []
     assert not any(m.startswith(("openpyxl", "PySide6.QtCharts")) for m in before)
 
 
-def test_a_database_needing_an_upgrade_is_opened_first(sample_file: Path, tmp_path: Path) -> None:
+def test_a_database_needing_an_upgrade_is_opened_first(sample_path: Path, tmp_path: Path) -> None:
     from db.engine import downgrade_schema
 
-    database: Database = open_database(resolve_location(str(sample_file)))
+    database: Database = open_database(resolve_location(str(sample_path)))
     with database:
         downgrade_schema(database.engine, "0002")
-    before = _start_up_modules(sample_file, tmp_path)
+    before = _start_up_modules(sample_path, tmp_path)
     assert "sqlalchemy" in before  # opened (and upgraded) the ordinary way, then shown
