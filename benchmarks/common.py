@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import platform
 import statistics
@@ -28,12 +29,27 @@ def dataset(recommendations: int) -> Path:
 
 
 def environment(config_home: Path) -> dict[str, str]:
+    """The environment a benchmarked process runs in: this checkout's code, compiled.
+
+    An installed casereview runs from bytecode (pip and PyInstaller both compile it), as do
+    PySide6 and the standard library; a development shell that sets PYTHONDONTWRITEBYTECODE
+    would instead make every run compile the program's sources again (about 35 ms of the
+    window's start-up), so the code is compiled once here and the variable dropped.
+    """
+    compile_project()
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(ROOT)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_CONFIG_HOME"] = str(config_home)  # fresh settings: no remembered tab or filters
     env.pop("CASEREVIEW_DB", None)
     return env
+
+
+def compile_project() -> None:
+    """Write the bytecode of the program's packages, as installing them would."""
+    for package in ("desktop", "db", "resources"):
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def run_casereview(args: list[str], env: dict[str, str] | None = None) -> str:
