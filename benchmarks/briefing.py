@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import resource
 import statistics
 import sys
 import time
@@ -75,9 +76,9 @@ def main() -> None:
     print(f"{args.runs} runs each, alternating; medians.")
     print(
         "| recommendations | plain table (s) | wrapped table (s) | briefing pack (s) "
-        "| pack / plain | pack / wrapped | pages |"
+        "| pack / plain | pack / wrapped | pages | peak MB |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     pack_times: dict[int, float] = {}
     for size in SIZES:
         database = open_database(resolve_location(str(dataset(size))))
@@ -126,7 +127,12 @@ def main() -> None:
         database.close()
         b, w, f = statistics.median(base), statistics.median(wrapped), statistics.median(full)
         pack_times[size] = f
-        print(f"| {size:,} | {b:.2f} | {w:.2f} | {f:.2f} | {f / b:.2f} | {f / w:.2f} | {pages} |")
+        # One process runs every size in turn, smallest first: its peak so far is this size's.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(
+            f"| {size:,} | {b:.2f} | {w:.2f} | {f:.2f} | {f / b:.2f} | {f / w:.2f} | {pages} "
+            f"| {peak} |"
+        )
     growth = pack_times[4_000] / pack_times[1_000]
     print(f"\nGrowth from 1,000 to 4,000 recommendations: {growth:.2f} times (target at most 4.5)")
 
