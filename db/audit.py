@@ -89,11 +89,18 @@ def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
         value = get(key)
         if value is None or (type(value) is str and key not in _SUMMARISED):
             snapshot[key] = value  # most cells: nothing to convert
+        elif type(value) is int:
+            snapshot[key] = str(value)  # ids and positions: as _text writes them
         elif key in _SUMMARISED:
             snapshot[key] = len(value) if isinstance(value, bytes) else None
         else:
             snapshot[key] = _text(value)
-    return json.dumps(snapshot, ensure_ascii=False)
+    return _to_json(snapshot)
+
+
+# json.dumps builds a new encoder on every call that passes options; bulk imports snapshot
+# tens of thousands of rows, so they share one (keys already sorted, as _snapshot sorts them).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @functools.cache

@@ -40,6 +40,7 @@ from db.search import search_text_of
 from db.vocabulary import AgencyRole
 
 BATCH = 2000
+_NOTHING = object()  # matches no cell: nothing converted yet
 FTS_TRIGGER = "recommendation_fts_insert"  # made by migration 0002
 T = TypeVar("T")
 
@@ -63,17 +64,25 @@ def _insert(connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
         f"VALUES ({', '.join(marker for _ in columns)})"
     )
-    # Rows are read with one C-level itemgetter; only columns with a conversion are touched.
+    # Rows are read with one C-level itemgetter; only columns with a conversion are touched,
+    # and a value that is the very object the row before had (the batch's timestamp, its
+    # review, a status) reuses that row's converted value instead of converting it again.
     read = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     convert = [(n, process) for n, process in enumerate(processors) if process is not None]
+    before: list[Any] = [_NOTHING] * len(names)
+    after: list[Any] = [None] * len(names)
     values: list[tuple[Any, ...]] = []
     for row in rows:
         raw = read(row)
         if convert:
             cells = list(raw)
             for n, process in convert:
-                if cells[n] is not None:
-                    cells[n] = process(cells[n])
+                value = cells[n]
+                if value is None:
+                    continue
+                if value is not before[n]:
+                    before[n], after[n] = value, process(value)
+                cells[n] = after[n]
             raw = tuple(cells)
         values.append(raw)
     connection.exec_driver_sql(statement, values)

@@ -414,12 +414,17 @@ def _item(
     item.has = header.fields  # one set for the whole sheet, shared by every item
     if Field.TEXT in header.columns:
         item.text = text_of(cells.get(Field.TEXT)) or None
+    listed: dict[Field, list[str]] = {
+        fld: agencies_of(cells.get(fld), strict=own)
+        for fld in (Field.LEAD, Field.JOINT, Field.THEMES)
+        if fld in cells
+    }
     if Field.LEAD in header.columns:
-        item.lead = agencies_of(cells.get(Field.LEAD), strict=own)
+        item.lead = listed.get(Field.LEAD, [])
     if Field.JOINT in header.columns:
-        item.joint = agencies_of(cells.get(Field.JOINT), strict=own)
+        item.joint = listed.get(Field.JOINT, [])
     if Field.THEMES in header.columns:
-        item.themes = agencies_of(cells.get(Field.THEMES), strict=own)
+        item.themes = listed.get(Field.THEMES, [])
     for fld, attr in (
         (Field.ACTIONS, "actions"),
         (Field.OWNER, "owner"),
@@ -453,9 +458,10 @@ def _item(
             problem(Field.STATUS, str(exc))
     for fld, limit in LIMITS.items():
         cell = cells.get(fld)
-        listed = fld in (Field.LEAD, Field.JOINT, Field.THEMES)
-        parts = agencies_of(cell, strict=own) if listed else [text_of(cell)]
-        if cell is not None and any(len(part) > limit for part in parts):
+        if cell is None:
+            continue
+        parts = listed[fld] if fld in listed else [text_of(cell)]
+        if any(len(part) > limit for part in parts):
             problem(fld, f"this is longer than the {limit} characters casereview keeps")
     for row, values in found.continuations:
         _continued(

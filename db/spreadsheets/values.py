@@ -78,6 +78,8 @@ EARLIEST_SERIAL = 20_000  # Excel's day number for 1954: a smaller number is no 
 
 def text_of(value: object) -> str:
     """A cell as text: numbers without a needless ".0", dates in ISO form, blanks empty."""
+    if type(value) is str:
+        return value.strip()  # most cells
     if value is None:
         return ""
     if isinstance(value, bool):
