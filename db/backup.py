@@ -1,13 +1,20 @@
-"""Backups of an SQLite database: a consistent copy taken while the program may be writing.
+"""Backups of an SQLite database: a consistent copy taken while the program may be writing,
+and restoring one.
 
 The copy is made with SQLite's online backup API into a temporary file beside the target,
 checked with ``PRAGMA integrity_check``, synced to disk and only then renamed into place, so
 a failure at any moment leaves no half-written backup and the old one whole. The copy is
 readable by its owner only. A server database is backed up with the server's own tools.
+
+A restore first checks the backup (an SQLite file, sound, holding a casereview schema this
+version knows), then backs up the database it replaces into the folder beside it, then copies
+the backup in through the same backup API, inside SQLite's own locking and journal, so a
+window open on the database never sees half of each and a crash leaves one or the other.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import tempfile
@@ -16,6 +23,8 @@ from pathlib import Path
 
 from db.engine import Location
 from db.errors import CaseReviewError
+from db.migrations import REVISIONS
+from db.places import SQLITE_MAGIC, readonly_uri
 
 
 class BackupError(CaseReviewError):
@@ -78,3 +87,91 @@ def back_up(location: Location, target: Path) -> None:
     finally:
         with suppress(OSError):
             temp.unlink()
+
+
+def backups_folder(database: Path) -> Path:
+    """The folder beside ``database`` that holds the copies casereview takes itself."""
+    return database.parent / f"{database.name}-backups"
+
+
+def restore(source: Path, location: Location) -> Path | None:
+    """Replace the database at ``location`` with the backup ``source``.
+
+    Returns the backup taken of the database it replaced (in ``backups_folder``), or None
+    when there was no database yet. Raises ``BackupError`` saying why, with nothing changed,
+    when ``source`` is not a sound casereview backup or the database cannot be written.
+    """
+    target = database_file(location)
+    _check_backup(source)
+    if target.exists() and source.resolve() == target.resolve():
+        raise BackupError("A database cannot be restored from itself.")
+    folder = target.parent if str(target.parent) else Path()
+    if not folder.is_dir():
+        raise BackupError(f"The folder {folder} does not exist.")
+    kept: Path | None = None
+    if target.exists():
+        stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+        kept = backups_folder(target) / f"{target.stem}.before-restore.{stamp}{target.suffix}"
+        try:
+            kept.parent.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
+        back_up(location, kept)
+    else:
+        try:
+            target.touch(mode=0o600, exist_ok=False)
+        except OSError as exc:
+            raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    try:
+        with (
+            closing(sqlite3.connect(readonly_uri(source), uri=True)) as src,
+            closing(sqlite3.connect(target, timeout=10)) as dst,
+        ):
+            src.backup(dst)
+            verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            dst.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if kept is None:
+            with suppress(OSError):
+                target.unlink()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise BackupError(
+                f"{target.name} is busy: another window is saving to it. Close casereview "
+                "everywhere it is open on this database, then restore again."
+            ) from None
+        raise BackupError(f"{target.name} could not be restored ({exc}).") from None
+    if verdict != "ok":  # pragma: no cover - the backup was checked just before
+        raise BackupError(f"The restored database failed its check ({verdict}).")
+    return kept
+
+
+def _check_backup(source: Path) -> None:
+    """Refuse, saying why, a file that is not a sound casereview database this version knows."""
+    try:
+        with source.open("rb") as handle:
+            magic = handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise BackupError(f"There is no file {source}.") from None
+    except IsADirectoryError:
+        raise BackupError(f"{source} is a folder, not a backup file.") from None
+    except OSError as exc:
+        raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from None
+    if magic != SQLITE_MAGIC:
+        raise BackupError(f"{source.name} is not a casereview backup (not an SQLite database).")
+    try:
+        with closing(sqlite3.connect(readonly_uri(source), uri=True)) as conn:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                raise BackupError(f"{source.name} is damaged ({verdict}); it was not restored.")
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            raise BackupError(
+                f"{source.name} is an SQLite file but not a casereview backup."
+            ) from None
+        raise BackupError(f"{source.name} is damaged ({exc}); it was not restored.") from None
+    if revision is None or revision[0] not in REVISIONS:
+        raise BackupError(
+            f"{source.name} was made by a newer version of casereview; restore it with that "
+            "version."
+        )

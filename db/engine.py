@@ -8,6 +8,7 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -160,6 +161,13 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
             raise DatabaseOpenError(
                 f"Cannot create the folder for {path}: {exc.strerror or exc}."
             ) from None
+        try:
+            # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # made meanwhile by another process: opened as it is
+        except OSError as exc:
+            raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from None
         return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")

@@ -124,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(backup, argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help="the backup to write")
 
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup, keeping a copy of what it replaces",
+    )
+    _db_option(restore, argparse.SUPPRESS)
+    restore.add_argument("backup_file", metavar="FILE", help="the backup to restore")
+
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
 
@@ -399,6 +406,20 @@ def _backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _restore(args: argparse.Namespace) -> int:
+    from db.backup import restore
+    from db.engine import open_database
+
+    location = _location(args)
+    kept = restore(Path(args.backup_file), location)
+    # Opening brings a backup from an earlier version up to this version's schema.
+    open_database(location).close()
+    print(f"Restored {location} from {args.backup_file}.", file=sys.stderr)
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     from db.integrity import check_database
     from db.migrations import HEAD
@@ -423,6 +444,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export": _export,
     "import": _import,
     "backup": _backup,
+    "restore": _restore,
     "check": _check,
     "generate": _generate,
     "brief": _brief,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
 import pytest
 
-from db.backup import BackupError, back_up
+from db.backup import BackupError, back_up, restore
 from db.engine import Database, open_database, resolve_location
 from db.exchange import collect_document, dump_document
 from tests.conftest import TODAY
@@ -84,3 +85,103 @@ def test_a_folder_that_cannot_be_written_is_refused_plainly(sample_file: Databas
         target = locked / "backup.sqlite3"
     with pytest.raises(BackupError, match="Cannot write in"):
         back_up(sample_file.location, target)
+
+
+def _erase_a_review(database: Database) -> None:
+    from sqlalchemy import select
+
+    from db.models import Review
+
+    with database.transaction("tester") as session:
+        session.delete(session.scalars(select(Review).order_by(Review.id)).first())
+
+
+def test_a_restore_brings_the_backup_back_and_keeps_what_it_replaced(
+    sample_file: Database, tmp_path: Path
+):
+    backup = tmp_path / "monday.sqlite3"
+    back_up(sample_file.location, backup)
+    before = contents(sample_file)
+    _erase_a_review(sample_file)  # the change the restore undoes
+    changed = contents(sample_file)
+    assert changed != before
+
+    kept = restore(backup, sample_file.location)
+
+    assert contents(sample_file) == before  # the open database sees the restored data
+    assert kept is not None
+    assert kept.parent == tmp_path / "panel.sqlite3-backups"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    with open_database(resolve_location(str(kept))) as replaced:
+        assert contents(replaced) == changed
+    sample_file.close()
+    with open_database(sample_file.location) as reopened:
+        assert contents(reopened) == before
+
+
+def test_a_restore_to_a_new_place_makes_a_private_database(sample_file: Database, tmp_path: Path):
+    backup = tmp_path / "monday.sqlite3"
+    back_up(sample_file.location, backup)
+    target = tmp_path / "laptop" / "panel.sqlite3"
+    target.parent.mkdir()
+    assert restore(backup, resolve_location(str(target))) is None
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    with open_database(resolve_location(str(target))) as restored:
+        assert contents(restored) == contents(sample_file)
+
+
+def _not_a_backup(tmp_path: Path, kind: str, sample_file: Database) -> Path:
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path / f"{kind}.sqlite3"
+    if kind == "text":
+        path.write_text("minutes of the last meeting")
+    elif kind == "other program":
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("CREATE TABLE songs (title TEXT)")
+            conn.commit()
+    elif kind == "damaged":
+        back_up(sample_file.location, path)
+        data = bytearray(path.read_bytes())
+        data[4096 * 3 : 4096 * 3 + 600] = b"\xff" * 600  # a page of the tables overwritten
+        path.write_bytes(bytes(data))
+    elif kind == "newer":
+        back_up(sample_file.location, path)
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = '9999'")
+            conn.commit()
+    elif kind == "folder":
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing", "There is no file"),
+        ("text", "not a casereview backup (not an SQLite database)"),
+        ("other program", "an SQLite file but not a casereview backup"),
+        ("damaged", "is damaged"),
+        ("newer", "made by a newer version of casereview"),
+        ("folder", "is a folder, not a backup file"),
+    ],
+)
+def test_what_is_not_a_sound_backup_is_refused_and_the_database_is_untouched(
+    sample_file: Database, tmp_path: Path, kind: str, message: str
+):
+    source = _not_a_backup(tmp_path, kind, sample_file)
+    sample_file.close()
+    database = tmp_path / "panel.sqlite3"
+    before = database.read_bytes()
+    with pytest.raises(BackupError, match=re.escape(message)) as refused:
+        restore(source, sample_file.location)
+    assert "\n" not in refused.value.message
+    assert database.read_bytes() == before
+    assert not (tmp_path / "panel.sqlite3-backups").exists()
+
+
+def test_a_database_is_not_restored_from_itself(sample_file: Database, tmp_path: Path):
+    with pytest.raises(BackupError, match="cannot be restored from itself"):
+        restore(tmp_path / "panel.sqlite3", sample_file.location)

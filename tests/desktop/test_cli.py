@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -550,3 +551,61 @@ def test_backup_writes_a_checked_copy_and_refuses_bad_targets(
         "There is no database",
     )
     assert snapshot(tmp_path) == before
+
+
+def test_restore_brings_a_backup_back_keeping_what_it_replaced(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    assert run("backup", "--db", str(demo_db), "-o", "monday.sqlite3", cwd=tmp_path).returncode == 0
+    before = run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout
+    emptied = run("demo", "--db", str(demo_db), "--force", cwd=tmp_path)
+    assert emptied.returncode == 0, emptied.stderr
+
+    result = run("restore", "monday.sqlite3", "--db", str(demo_db), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Restored" in result.stderr
+    assert "is kept as" in result.stderr
+    after = run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout
+    assert _without_export_time(after) == _without_export_time(before)
+    (kept,) = (tmp_path / "demo.sqlite3-backups").iterdir()
+    assert run("check", "--db", str(kept), cwd=tmp_path).returncode == 0
+
+
+def _without_export_time(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "exported_at" not in line]
+
+
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a database")
+    before = snapshot(tmp_path)
+    assert_clean_error(
+        run("restore", "notes.txt", "--db", str(demo_db), cwd=tmp_path),
+        "notes.txt is not a casereview backup",
+    )
+    assert_clean_error(
+        run("restore", "absent.sqlite3", "--db", str(demo_db), cwd=tmp_path), "There is no file"
+    )
+    assert_clean_error(run("restore", "--db", str(demo_db), cwd=tmp_path), code=2)
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "demo.sqlite3-backups").exists()
+
+
+def test_databases_backups_and_exports_are_readable_by_their_owner_only(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    made = [demo_db]
+    for args, name in (
+        (("backup", "-o", "copy.sqlite3"), "copy.sqlite3"),
+        (("export", "-o", "plan.xlsx"), "plan.xlsx"),
+        (("export", "-o", "plan.csv"), "plan.csv"),
+        (("export", "-o", "plan.json"), "plan.json"),
+        (("brief", "-o", "pack.pdf"), "pack.pdf"),
+    ):
+        result = run(*args, "--db", str(demo_db), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        made.append(tmp_path / name)
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
