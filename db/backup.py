@@ -94,12 +94,49 @@ def backups_folder(database: Path) -> Path:
     return database.parent / f"{database.name}-backups"
 
 
+def newest_sound_backup(database: Path) -> Path | None:
+    """The newest copy in ``backups_folder(database)`` that passes ``_check_backup``."""
+    folder = backups_folder(database)
+    try:
+        found = [p for p in folder.iterdir() if p.suffix == database.suffix and p.is_file()]
+    except OSError:
+        return None
+    for candidate in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
+        if ".damaged." in candidate.name:
+            continue
+        try:
+            _check_backup(candidate)
+        except BackupError:
+            continue
+        return candidate
+    return None
+
+
+def _kept_name(target: Path, why: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    kept = backups_folder(target) / f"{target.stem}.{why}.{stamp}{target.suffix}"
+    try:
+        kept.parent.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
+    return kept
+
+
+def _is_sound(database: Path) -> bool:
+    try:
+        with closing(sqlite3.connect(readonly_uri(database), uri=True)) as conn:
+            return [r[0] for r in conn.execute("PRAGMA quick_check(1)")] == ["ok"]
+    except sqlite3.DatabaseError:
+        return False
+
+
 def restore(source: Path, location: Location) -> Path | None:
     """Replace the database at ``location`` with the backup ``source``.
 
-    Returns the backup taken of the database it replaced (in ``backups_folder``), or None
-    when there was no database yet. Raises ``BackupError`` saying why, with nothing changed,
-    when ``source`` is not a sound casereview backup or the database cannot be written.
+    Returns where the database it replaced is kept (in ``backups_folder``): a backup of it,
+    or, when it is damaged, the damaged file itself, moved aside unchanged. None when there
+    was no database yet. Raises ``BackupError`` saying why, with nothing changed, when
+    ``source`` is not a sound casereview backup or the database cannot be written.
     """
     target = database_file(location)
     _check_backup(source)
@@ -109,13 +146,20 @@ def restore(source: Path, location: Location) -> Path | None:
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist.")
     kept: Path | None = None
-    if target.exists():
-        stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-        kept = backups_folder(target) / f"{target.stem}.before-restore.{stamp}{target.suffix}"
+    if target.exists() and not _is_sound(target):
+        # A damaged file is never written to: it is moved aside whole, journal and all.
+        kept = _kept_name(target, "damaged")
         try:
-            kept.parent.mkdir(mode=0o700, exist_ok=True)
+            for suffix in ("-wal", "-shm", "-journal"):
+                beside = Path(f"{target}{suffix}")
+                if beside.exists():
+                    beside.replace(Path(f"{kept}{suffix}"))
+            target.replace(kept)
         except OSError as exc:
-            raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
+            raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from None
+    created = not target.exists()
+    if not created:
+        kept = _kept_name(target, "before-restore")
         back_up(location, kept)
     else:
         try:
@@ -131,7 +175,7 @@ def restore(source: Path, location: Location) -> Path | None:
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError as exc:
-        if kept is None:
+        if created:
             with suppress(OSError):
                 target.unlink()
         if "locked" in str(exc) or "busy" in str(exc):

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import audit, search  # noqa: F401  (search registers its session hook)
-from db.errors import DatabaseOpenError
+from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import SQLITE_MAGIC, chosen_value, default_database_path, readonly_uri
 
@@ -190,11 +190,39 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
                     f"{path} is an SQLite database of another program, not a casereview database."
                 )
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            # Nothing is written to a damaged file: SQLite's quick check comes before any use.
+            findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
     except sqlite3.DatabaseError as exc:
-        raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
+        raise damaged(path, str(exc)) from None
+    if findings != ["ok"]:
+        lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
+        raise damaged(path, "; ".join(lines[:2]) or "damage")
     revision = row[0] if row else None
     _refuse_newer(str(path), revision)
     return revision
+
+
+def damaged(path: Path, finding: str) -> DamagedDatabaseError:
+    """The refusal of a damaged SQLite file, offering the newest sound backup beside it."""
+    from db.backup import backups_folder, newest_sound_backup
+
+    said = (
+        f"{path.name} is damaged (SQLite's check found: {finding}); casereview has not "
+        "written to it"
+    )
+    backup = newest_sound_backup(path)
+    if backup is None:
+        return DamagedDatabaseError(
+            f"{said}; no sound backup of it was found in {backups_folder(path)}, so keep the "
+            "file as it is and restore a backup of your own with 'casereview restore'.",
+            path,
+        )
+    return DamagedDatabaseError(
+        f"{said}; its newest sound backup is {backup}, which 'casereview restore' puts in its "
+        "place, keeping the damaged file aside.",
+        path,
+        backup,
+    )
 
 
 def _refuse_newer(where: str, revision: str | None) -> None:

@@ -6,6 +6,8 @@ one plain sentence meant for the person at the keyboard, never a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CaseReviewError(Exception):
     """An expected failure with a message fit to show the user as it is."""
@@ -17,6 +19,18 @@ class CaseReviewError(Exception):
 
 class DatabaseOpenError(CaseReviewError):
     """The database cannot be opened: missing, not a database, or from a newer version."""
+
+
+class DamagedDatabaseError(DatabaseOpenError):
+    """SQLite's own check found the database file damaged; nothing was written to it.
+
+    ``backup`` is the newest sound backup found beside it, if any, to offer in its place.
+    """
+
+    def __init__(self, message: str, path: Path, backup: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup
 
 
 class RuleError(CaseReviewError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.errors import CaseReviewError
@@ -64,17 +65,75 @@ class Controller:
         try:
             self.open(resolve_location(path))
         except CaseReviewError as exc:
+            if self.recover(exc):
+                return
             if self.window is not None:
                 AppContext.explain(self.window.context, exc, self.window)
 
-    def failed(self, message: str) -> None:
-        """The database painted from its file could not then be opened: say so and stop."""
+    def failed(self, exc: CaseReviewError) -> None:
+        """The database painted from its file could not then be opened: offer its backup if
+        it is damaged and has one, else say why and stop."""
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         if self.window is not None:
             self.window.hide()
-        QMessageBox.critical(None, "casereview cannot open the database", message)
+        if self.recover(exc):
+            return
+        QMessageBox.critical(None, "casereview cannot open the database", exc.message)
         QApplication.exit(1)
+
+    def recover(self, exc: CaseReviewError) -> bool:
+        """For a damaged database with a sound backup beside it, ask whether to put the backup
+        in its place (the damaged file is moved aside, never written); if so, restore it and
+        open the window over it. Whether the window is open again."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from db.errors import DamagedDatabaseError
+
+        if not isinstance(exc, DamagedDatabaseError) or exc.backup is None:
+            return False
+        if not ask_to_restore(exc.path, exc.backup):
+            return False
+        from db.backup import restore
+        from db.engine import resolve_location
+
+        location = resolve_location(str(exc.path))
+        try:
+            kept = restore(exc.backup, location)
+            window = self.open(location)
+        except CaseReviewError as again:
+            QMessageBox.critical(None, "casereview cannot restore the backup", again.message)
+            return False
+        window.statusBar().showMessage(
+            f"Restored {exc.path.name} from {exc.backup.name}; the damaged file is kept as {kept}.",
+            30_000,
+        )
+        return True
+
+
+def ask_to_restore(database: Path, backup: Path) -> bool:
+    """Ask whether to put ``backup`` in the place of the damaged ``database``."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from db.dates import format_date
+
+    taken = dt.datetime.fromtimestamp(backup.stat().st_mtime)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "The database is damaged",
+        f"{database.name} is damaged, and casereview has not written to it.\n\n"
+        f"The newest sound backup of it was taken on {format_date(taken.date())} at "
+        f"{taken:%H:%M}. Restore that backup? Changes made since then are not in it; the "
+        "damaged file is kept aside, unchanged, for IT to look at.",
+    )
+    box.setObjectName("damaged")
+    restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(restore_button)
+    box.exec()
+    return box.clickedButton() is restore_button
 
 
 def _first_place(db: str | None) -> Location | PendingDatabase:
@@ -113,9 +172,12 @@ def run(db: str | None, *, exit_when_ready: bool = False, started_at: float | No
     try:
         window = controller.open(_first_place(db))
     except CaseReviewError as exc:
-        if not exit_when_ready:
-            QMessageBox.critical(None, "casereview cannot open the database", exc.message)
-        raise
+        if exit_when_ready or not controller.recover(exc):
+            if not exit_when_ready:
+                QMessageBox.critical(None, "casereview cannot open the database", exc.message)
+            raise
+        assert controller.window is not None
+        window = controller.window
     if exit_when_ready:
 
         def ready() -> None:

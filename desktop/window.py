@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
 
     data_loaded = Signal()
     open_requested = Signal(str)
-    open_failed = Signal(str)
+    open_failed = Signal(object)  # the CaseReviewError
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -539,6 +539,6 @@ class MainWindow(QMainWindow):
         try:
             self.context.database  # noqa: B018  (opens it)
         except CaseReviewError as exc:
-            self.open_failed.emit(exc.message)
+            self.open_failed.emit(exc)
             return
         self.refresh()

@@ -196,7 +196,7 @@ def test_check_reports_a_damaged_file(demo_db: Path, tmp_path: Path) -> None:
     result = run("check", "--db", str(demo_db), cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "not sound" in result.stderr or "cannot be read" in result.stderr
+    assert "demo.sqlite3 is damaged" in result.stderr
 
 
 def test_check_reports_a_schema_behind_head(tmp_path: Path) -> None:
@@ -609,3 +609,30 @@ def test_databases_backups_and_exports_are_readable_by_their_owner_only(
         made.append(tmp_path / name)
     for path in made:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from tests.db.test_damage import damage
+
+    assert run("backup", "--db", str(demo_db), "-o", "copy.sqlite3", cwd=tmp_path).returncode == 0
+    assert run("export", "--db", str(demo_db), "-o", "old.json", cwd=tmp_path).returncode == 0
+    damage(demo_db)
+    before = snapshot(tmp_path)
+    for args in (
+        ("export", "-o", "plan.json"),
+        ("brief", "-o", "pack.pdf"),
+        ("check",),
+        ("import", "old.json"),
+    ):
+        assert_clean_error(
+            run(*args, "--db", str(demo_db), cwd=tmp_path),
+            "demo.sqlite3 is damaged",
+            "casereview has not written to it",
+        )
+    assert snapshot(tmp_path) == before
+    restored = run("restore", "copy.sqlite3", "--db", str(demo_db), cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    assert "is kept as" in restored.stderr
+    assert run("check", "--db", str(demo_db), cwd=tmp_path).returncode == 0

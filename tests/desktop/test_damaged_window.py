@@ -1,0 +1,86 @@
+"""The window over a damaged database: it is never written to; when a sound backup is beside
+it, the user is asked whether to put the backup in its place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db.backup import back_up, backups_folder
+from db.engine import open_database, resolve_location
+from db.errors import DamagedDatabaseError
+from desktop.app import Controller
+from desktop.settings import Settings
+from tests.db.test_damage import damage
+from tests.desktop.test_window import answer
+
+
+@pytest.fixture
+def damaged_with_backup(sample_path: Path, tmp_path: Path) -> Path:
+    """A copy of the sample database with a sound backup beside it, then damaged."""
+    path = tmp_path / "panel.sqlite3"
+    path.write_bytes(sample_path.read_bytes())
+    backups_folder(path).mkdir()
+    back_up(resolve_location(str(path)), backups_folder(path) / "panel.daily.sqlite3")
+    damage(path)
+    return path
+
+
+@pytest.fixture
+def controller(qtbot, settings: Settings) -> Iterator[Controller]:  # type: ignore[no-untyped-def]
+    controller = Controller(settings)
+    yield controller
+    if controller.window is not None:
+        controller.window.close()
+        if controller.window.context.is_open:
+            controller.window.database.close()
+
+
+def click(label: str):  # type: ignore[no-untyped-def]
+    def act(box: QMessageBox) -> None:
+        assert box.objectName() == "damaged"
+        assert "is damaged, and casereview has not written to it" in box.text()
+        (button,) = [b for b in box.buttons() if b.text() == label]
+        button.click()
+
+    return act
+
+
+def test_the_user_restores_the_newest_backup(controller: Controller, damaged_with_backup: Path):
+    damaged = damaged_with_backup.read_bytes()
+    answer(click("Restore the backup"))
+
+    controller.switch(str(damaged_with_backup))
+
+    window = controller.window
+    assert window is not None and window.context.is_open
+    assert "Restored panel.sqlite3" in window.statusBar().currentMessage()
+    (kept,) = backups_folder(damaged_with_backup).glob("panel.damaged.*.sqlite3")
+    assert kept.read_bytes() == damaged
+    window.reviews_tab.load()
+    assert window.reviews_tab.model.rowCount() == 2
+
+
+def test_declining_leaves_the_damaged_file_as_it_was(
+    controller: Controller, damaged_with_backup: Path
+):
+    before = {p: p.read_bytes() for p in damaged_with_backup.parent.rglob("*") if p.is_file()}
+    answer(click("Close"))
+    assert controller.recover(_refusal(damaged_with_backup)) is False
+    after = {p: p.read_bytes() for p in damaged_with_backup.parent.rglob("*") if p.is_file()}
+    assert after == before
+    assert controller.window is None
+    assert not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
+
+
+def _refusal(path: Path) -> DamagedDatabaseError:
+    try:
+        open_database(resolve_location(str(path)))
+    except DamagedDatabaseError as exc:
+        return exc
+    raise AssertionError("the damaged database opened")
