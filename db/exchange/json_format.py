@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from db.collector import collector_paused
 from db.dates import PartialDate, parse_iso_date, utc_now
 from db.errors import DocumentError
 from db.exchange.document import (
@@ -485,6 +486,7 @@ def _initiative(obj: _Obj) -> InitiativeDoc:
     return initiative
 
 
+@collector_paused()
 def read_document_file(path: Path) -> Document:
     """Read and validate a JSON file; every failure is a DocumentError with a plain message."""
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from db.collector import collector_paused
 from db.errors import DocumentError, RuleError
 from db.exchange.bulk import add_new_items
 from db.exchange.document import (
@@ -612,6 +613,7 @@ class Importer:
         )
 
 
+@collector_paused()
 def apply_document(session: Session, doc: Document) -> ImportSummary:
     """Add and update everything in ``doc``; the caller's transaction makes it all or nothing."""
     importer = Importer(session)

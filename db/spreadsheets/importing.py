@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from db.collector import collector_paused
 from db.dates import PartialDate
 from db.errors import DocumentError
 from db.exchange import Document, ImportSummary, apply_document, collect_document
@@ -70,6 +71,7 @@ def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerFile
     return TrackerFileError("\n".join(lines))
 
 
+@collector_paused()
 def import_tracker(
     session: Session,
     tracker: TrackerFile,

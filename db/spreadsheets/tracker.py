@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from db.collector import collector_paused
 from db.dates import parse_iso_date
 from db.spreadsheets.layout import (
     HEADER_SEARCH_ROWS,
@@ -267,6 +268,7 @@ class TrackerFile:
     status_words: dict[str, Status] = field(default_factory=dict)
 
 
+@collector_paused()
 def read_tracker(path: Path, mapping: Mapping | None = None) -> TrackerFile:
     """Read and check a tracker; raises ``TrackerFileError`` when it is not one."""
     mapping = mapping or Mapping()
