@@ -19,6 +19,7 @@ import os
 import sqlite3
 import tempfile
 from contextlib import closing, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.engine import Location
@@ -89,6 +90,21 @@ def back_up(location: Location, target: Path) -> None:
             temp.unlink()
 
 
+STAMP = "%Y-%m-%dT%H%M%S"
+# Why casereview took a copy itself; the word is part of the copy's name.
+REASONS = {
+    "opened": "when opened, changed since the last copy",
+    "before-upgrade": "before upgrading to this version",
+    "before-import": "before an import",
+    "before-bulk-change": "before a change to many records",
+    "before-restore": "before a restore replaced it",
+}
+# How many automatic copies to keep: the newest few, then one a day, then one a week.
+KEEP_RECENT = 5
+KEEP_DAYS = 7
+KEEP_WEEKS = 8
+
+
 def backups_folder(database: Path) -> Path:
     """The folder beside ``database`` that holds the copies casereview takes itself."""
     return database.parent / f"{database.name}-backups"
@@ -113,7 +129,7 @@ def newest_sound_backup(database: Path) -> Path | None:
 
 
 def _kept_name(target: Path, why: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    stamp = dt.datetime.now().strftime(STAMP)
     kept = backups_folder(target) / f"{target.stem}.{why}.{stamp}{target.suffix}"
     try:
         kept.parent.mkdir(mode=0o700, exist_ok=True)
@@ -219,3 +235,102 @@ def _check_backup(source: Path) -> None:
             f"{source.name} was made by a newer version of casereview; restore it with that "
             "version."
         )
+
+
+@dataclass(frozen=True)
+class KeptCopy:
+    """A copy in ``backups_folder``: casereview's own, or a damaged file moved aside."""
+
+    path: Path
+    reason: str  # a key of REASONS, or "damaged"
+    taken: dt.datetime
+
+    @property
+    def described(self) -> str:
+        return REASONS.get(self.reason, "damaged file, moved aside")
+
+
+def kept_copies(database: Path) -> list[KeptCopy]:
+    """The copies beside ``database``, newest first; files of other names are left out."""
+    folder = backups_folder(database)
+    found: list[KeptCopy] = []
+    try:
+        names = [p for p in folder.iterdir() if p.is_file()]
+    except OSError:
+        return []
+    for path in names:
+        parts = path.name[len(database.stem) + 1 :].removesuffix(database.suffix).split(".")
+        if not path.name.startswith(f"{database.stem}.") or len(parts) != 2:
+            continue
+        reason, stamp = parts
+        if reason not in REASONS and reason != "damaged":
+            continue
+        try:
+            taken = dt.datetime.strptime(stamp, STAMP)
+        except ValueError:
+            continue
+        found.append(KeptCopy(path, reason, taken))
+    return sorted(found, key=lambda c: (c.taken, c.path.stat().st_mtime), reverse=True)
+
+
+def automatic_backup(location: Location, reason: str) -> Path | None:
+    """Keep a copy of an SQLite database beside it, unless its newest copy is still current.
+
+    Taken as ``back_up`` takes any backup (whole or not at all), then old copies are thinned
+    to the newest ``KEEP_RECENT``, one a day for ``KEEP_DAYS`` days and one a week for
+    ``KEEP_WEEKS`` weeks. Returns the new copy, or None when none was needed: a server
+    database (its server keeps its own backups), a database not yet made or empty, or one
+    unchanged since its newest copy.
+    """
+    assert reason in REASONS, reason
+    path = location.path
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return None
+    copies = [c for c in kept_copies(path) if c.reason != "damaged"]
+    if copies and not _changed_since(path, copies[0].path):
+        return None
+    target = _kept_name(path, reason)
+    if target.exists():  # a second copy within the same second: the first one stands
+        return None
+    back_up(location, target)
+    prune(path)
+    return target
+
+
+def _changed_since(database: Path, copy: Path) -> bool:
+    """Whether the database (or its write-ahead log) was written after ``copy`` was taken."""
+    written = max(
+        (p.stat().st_mtime for p in (database, Path(f"{database}-wal")) if p.exists()),
+        default=0.0,
+    )
+    return written >= copy.stat().st_mtime
+
+
+def prune(database: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Delete the automatic copies the retention rules no longer keep; returns them.
+
+    Damaged files moved aside are never deleted: they wait for a person to look at them.
+    """
+    now = now or dt.datetime.now()
+    copies = [c for c in kept_copies(database) if c.reason != "damaged"]
+    keep = {c.path for c in copies[:KEEP_RECENT]}
+    days: set[dt.date] = set()
+    weeks: set[tuple[int, int]] = set()
+    for copy in copies:  # newest first: the first seen of each day or week is kept
+        age = now - copy.taken
+        day = copy.taken.date()
+        iso = copy.taken.isocalendar()
+        week = (iso.year, iso.week)
+        if age <= dt.timedelta(days=KEEP_DAYS) and day not in days:
+            days.add(day)
+            keep.add(copy.path)
+        elif age <= dt.timedelta(weeks=KEEP_WEEKS) and week not in weeks:
+            weeks.add(week)
+            keep.add(copy.path)
+    removed = []
+    for copy in copies:
+        if copy.path not in keep:
+            with suppress(OSError):
+                copy.path.unlink()
+                removed.append(copy.path)
+    return removed

@@ -319,6 +319,10 @@ def open_database(location: Location, *, create: bool = False) -> Database:
         except BaseException:
             engine.dispose()
             raise
+    if revision is not None and revision != HEAD and location.path is not None:
+        from db.backup import automatic_backup
+
+        automatic_backup(location, "before-upgrade")  # whole, or the upgrade does not start
     try:
         if revision != HEAD:
             upgrade_schema(engine)

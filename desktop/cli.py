@@ -368,6 +368,10 @@ def _apply_import(args: argparse.Namespace, location: Location, source: object) 
     outcome = None
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
+        if not args.dry_run and not created:
+            from db.backup import automatic_backup
+
+            automatic_backup(location, "before-import")
         try:
             with database, database.transaction(default_actor()) as session:
                 if isinstance(source, Document):

@@ -129,6 +129,10 @@ class ImportWizard(QWizard):
 
         def work(progress: Progress) -> str:
             summary = ""
+            if keep:
+                from db.backup import automatic_backup
+
+                automatic_backup(database.location, "before-import")
             try:
                 with database.transaction(actor) as session:
                     summary = import_tracker(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
     data_loaded = Signal()
     open_requested = Signal(str)
     open_failed = Signal(object)  # the CaseReviewError
+    copy_failed = Signal(str)  # from the thread keeping a copy of the database
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -89,6 +91,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.location_label)
         self._build_menus()
         context.data_changed.connect(self.refresh)
+        self.copying: threading.Thread | None = None
+        self.copy_failed.connect(
+            lambda message: self.statusBar().showMessage(
+                f"No copy of the database was kept: {message}", 15_000
+            )
+        )
         context.undo_stack.cleanChanged.connect(self._clean_changed)
         self._restore_settings()
 
@@ -337,8 +345,11 @@ class MainWindow(QMainWindow):
         database, actor = self.database, self.context.actor
 
         def work(progress: Progress) -> str:
+            from db.backup import automatic_backup
+
             doc = read_document_file(path)
             progress.check()
+            automatic_backup(database.location, "before-import")
             with database.transaction(actor) as session:
                 summary = apply_document(session, doc)
                 progress.check()  # cancelling now rolls the whole import back
@@ -523,6 +534,7 @@ class MainWindow(QMainWindow):
         """
         if self.context.is_open:
             QTimer.singleShot(0, self.refresh)
+            QTimer.singleShot(0, self.keep_a_copy)
         else:
             QTimer.singleShot(0, self._first_paint)
 
@@ -542,3 +554,23 @@ class MainWindow(QMainWindow):
             self.open_failed.emit(exc)
             return
         self.refresh()
+        self.keep_a_copy()
+
+    def keep_a_copy(self) -> None:
+        """Copy the database into the folder beside it if it changed since its newest copy,
+        in a thread of its own so the window stays usable (see ``db.backup``). A copy that
+        cannot be made is said in the status bar; the database itself is untouched."""
+        location = self.database.location
+        if location.path is None:
+            return
+
+        def work() -> None:
+            from db.backup import automatic_backup
+
+            try:
+                automatic_backup(location, "opened")
+            except CaseReviewError as exc:
+                self.copy_failed.emit(exc.message)
+
+        self.copying = threading.Thread(target=work, name="casereview-backup")
+        self.copying.start()

@@ -514,6 +514,14 @@ class RecommendationsTab(QWidget):
             return
         status = dialog.chosen_status()
         note = dialog.note.text().strip()
+        if len(rows) > 1:
+            from db.backup import automatic_backup
+
+            try:
+                automatic_backup(self.context.database.location, "before-bulk-change")
+            except CaseReviewError as exc:
+                self.context.explain(exc, self)
+                return
         self.context.run(
             commands.AddUpdate(
                 self.context,

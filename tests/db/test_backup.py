@@ -185,3 +185,79 @@ def test_what_is_not_a_sound_backup_is_refused_and_the_database_is_untouched(
 def test_a_database_is_not_restored_from_itself(sample_file: Database, tmp_path: Path):
     with pytest.raises(BackupError, match="cannot be restored from itself"):
         restore(tmp_path / "panel.sqlite3", sample_file.location)
+
+
+# ------------------------------------------------------------------ copies casereview keeps
+
+
+def test_an_automatic_copy_is_kept_only_when_the_database_changed(
+    sample_file: Database, tmp_path: Path
+):
+    import os
+
+    from db.backup import automatic_backup, kept_copies
+
+    database = tmp_path / "panel.sqlite3"
+    first = automatic_backup(sample_file.location, "opened")
+    assert first is not None and first.parent == tmp_path / "panel.sqlite3-backups"
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    with open_database(resolve_location(str(first))) as copy:
+        assert contents(copy) == contents(sample_file)
+    assert automatic_backup(sample_file.location, "before-import") is None  # unchanged since
+    # An hour later, the database changes; the next occasion keeps a new copy.
+    hour_ago = first.stat().st_mtime - 3600
+    os.utime(first, (hour_ago, hour_ago))
+    _erase_a_review(sample_file)
+    second = automatic_backup(sample_file.location, "before-import")
+    assert second is not None
+    assert [c.reason for c in kept_copies(database)] == ["before-import", "opened"]
+    assert kept_copies(database)[0].described == "before an import"
+
+
+def test_old_copies_are_thinned_to_recent_daily_and_weekly(tmp_path: Path):
+    import datetime as dt
+
+    from db.backup import STAMP, backups_folder, kept_copies, prune
+
+    database = tmp_path / "panel.sqlite3"
+    folder = backups_folder(database)
+    folder.mkdir()
+    now = dt.datetime(2026, 11, 22, 12, 0, 0)
+    ages = [dt.timedelta(minutes=m) for m in (1, 2, 3, 4, 5, 6, 7)]  # seven today
+    ages += [dt.timedelta(days=d, hours=h) for d in (2, 3) for h in (1, 2)]  # two a day
+    ages += [dt.timedelta(days=d) for d in (18, 20, 40)]  # weeks ago, two in one week
+    ages += [dt.timedelta(days=200)]  # long ago
+    for n, age in enumerate(ages):
+        name = f"panel.opened.{(now - age).strftime(STAMP)}.sqlite3"
+        (folder / name).write_bytes(b"%d" % n)
+    damaged = folder / f"panel.damaged.{(now - dt.timedelta(days=300)).strftime(STAMP)}.sqlite3"
+    damaged.write_bytes(b"kept for IT")
+    (folder / "notes.txt").write_text("not ours")
+
+    removed = prune(database, now=now)
+
+    kept = {now - c.taken for c in kept_copies(database) if c.reason == "opened"}
+    # the five newest; then the newest of each older day within a week; then of each week.
+    assert kept == {
+        *ages[:5],
+        dt.timedelta(days=2, hours=1),
+        dt.timedelta(days=3, hours=1),
+        dt.timedelta(days=18),  # Wednesday 4 November; Monday 2 November is the same week
+        dt.timedelta(days=40),
+    }
+    assert len(removed) == len(ages) - len(kept)
+    assert damaged.exists()
+    assert (folder / "notes.txt").exists()
+
+
+def test_a_copy_is_kept_before_an_upgrade(tmp_path: Path):
+    from db.backup import kept_copies
+    from db.engine import downgrade_schema, schema_revision
+
+    path = tmp_path / "old.sqlite3"
+    with open_database(resolve_location(str(path)), create=True) as database:
+        downgrade_schema(database.engine, "0002")
+    open_database(resolve_location(str(path))).close()  # upgrades to head
+    (copy,) = kept_copies(path)
+    assert copy.reason == "before-upgrade"
+    assert schema_revision(resolve_location(str(copy.path))) == "0002"

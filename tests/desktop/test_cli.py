@@ -636,3 +636,16 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
     assert restored.returncode == 0, restored.stderr
     assert "is kept as" in restored.stderr
     assert run("check", "--db", str(demo_db), cwd=tmp_path).returncode == 0
+
+
+def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: Path) -> None:
+    assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
+    folder = tmp_path / "demo.sqlite3-backups"
+    dry = run("import", "plan.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert not folder.exists()  # a dry run writes nothing, not even a copy
+    done = run("import", "plan.json", "--db", str(demo_db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (copy,) = folder.iterdir()
+    assert copy.name.startswith("demo.before-import.")
+    assert run("check", "--db", str(copy), cwd=tmp_path).returncode == 0

@@ -84,3 +84,20 @@ def _refusal(path: Path) -> DamagedDatabaseError:
     except DamagedDatabaseError as exc:
         return exc
     raise AssertionError("the damaged database opened")
+
+
+def test_the_window_keeps_a_copy_when_it_opens_a_database(
+    controller: Controller, sample_path: Path, tmp_path: Path
+):
+    from db.backup import kept_copies
+
+    path = tmp_path / "panel.sqlite3"
+    path.write_bytes(sample_path.read_bytes())
+    window = controller.open(resolve_location(str(path)))
+    QApplication.processEvents()  # the start, which sets the copy going
+    assert window.copying is not None
+    window.copying.join(timeout=30)
+    (copy,) = kept_copies(path)
+    assert copy.reason == "opened"
+    with open_database(resolve_location(str(copy.path))) as database:
+        assert database.location.path == copy.path
