@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
             "Load &sample data", self.load_sample_data, None, file_menu
         )
         self._action("&Back up…", self.back_up, "Ctrl+Shift+B", file_menu)
+        self._action("Bac&kups…", self.show_backups, None, file_menu)
         file_menu.addSeparator()
         self._action(
             "&Briefing pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
@@ -421,6 +422,29 @@ class MainWindow(QMainWindow):
         )
         if name:
             self.back_up_to(Path(name))
+
+    def show_backups(self) -> None:
+        """The copies kept beside the database; restoring one reloads the window over it."""
+        location = self.database.location
+        if location.path is None:
+            self.context.explain(
+                CaseReviewError(
+                    f"{location} is a database server; its backups are kept by the server's "
+                    "own tools."
+                ),
+                self,
+            )
+            return
+        from desktop.backups_dialog import BackupsDialog
+
+        dialog = BackupsDialog(location, self)
+        if dialog.exec() and dialog.restored is not None:
+            self.context.undo_stack.clear()  # the edits it held are not in the restored data
+            self.context.data_changed.emit()
+            self.statusBar().showMessage(
+                f"Restored the copy; the database it replaced is kept as {dialog.restored}.",
+                15_000,
+            )
 
     def back_up_to(self, target: Path) -> None:
         """A checked copy of the database, made off the GUI thread."""
