@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import audit, search  # noqa: F401  (search registers its session hook)
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-from db.places import SQLITE_MAGIC, chosen_value, default_database_path, readonly_uri
+from db.places import (
+    SQLITE_MAGIC,
+    chosen_value,
+    default_database_path,
+    network_share,
+    readonly_uri,
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,13 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
     byte, a missing file (unless ``create``), a file that is not SQLite, an SQLite file of
     another program, and a database from a newer casereview.
     """
+    share = network_share(path)
+    if share is not None:
+        raise DatabaseOpenError(
+            f"{path} is on a network share ({share}), where two computers writing to one "
+            "SQLite file can damage it; for a database the panel shares, use a PostgreSQL "
+            "server (--db postgresql://...), or copy the file to this computer to work alone."
+        )
     if not path.exists():
         if not create:
             raise DatabaseOpenError(f"There is no database at {path}.")

@@ -49,3 +49,48 @@ def readonly_uri(path: Path) -> str:
     """
     mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
     return f"file:{quote(str(path))}?{mode}"
+
+
+# File systems reached over a network. SQLite's locking is unreliable on them, so two
+# computers writing at once can damage the database (https://www.sqlite.org/useovernet.html).
+NETWORK_FILE_SYSTEMS = frozenset(
+    {
+        "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre",
+        "davfs", "ncpfs", "fuse.sshfs", "fuse.davfs", "fuse.glusterfs", "fuse.rclone",
+    }
+)  # fmt: skip
+MOUNTINFO = Path("/proc/self/mountinfo")
+
+
+def network_share(path: Path) -> str | None:
+    """The kind of network share ``path`` is on ("nfs4", "cifs", "a network drive"), or None
+    for a disk of this computer, or when the system cannot say."""
+    if os.name == "nt":
+        return _windows_network_drive(path)
+    try:
+        mounts = MOUNTINFO.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None  # not Linux: macOS keeps no such table; its shares are not detected
+    target = str(path.absolute())
+    best, kind = "", ""
+    for line in mounts.splitlines():
+        fields, _, rest = line.partition(" - ")
+        parts = fields.split()
+        if len(parts) < 5 or not rest:
+            continue
+        point = parts[4].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, rest.split()[0]
+    return kind if kind in NETWORK_FILE_SYSTEMS else None
+
+
+def _windows_network_drive(path: Path) -> str | None:  # pragma: no cover - Windows only
+    import ctypes
+
+    anchor = path.absolute().anchor
+    if anchor.startswith("\\\\"):
+        return "a network share"
+    drive_remote = 4
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    return "a network drive" if kernel32.GetDriveTypeW(anchor) == drive_remote else None
