@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
 
+from db.chain import GENESIS, link
 from db.dates import PartialDate, utc_now
 from db.models import AuditEntry, Base
 
@@ -197,4 +198,47 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
         if isinstance(obj, Base):
             add(obj, "delete", None, _snapshot(obj), None)
     if rows:
-        session.connection().execute(insert(AuditEntry), rows)
+        append(session.connection(), rows)
+
+
+def chain_head(connection: Any) -> str:
+    """The newest entry's hash, for the next entries to follow (``db.chain``).
+
+    Called once the transaction has written (the rows being audited come first), so on SQLite
+    the write lock is held and no other writer can add an entry meanwhile; PostgreSQL takes a
+    transaction-long lock that every writer of the trail takes.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(20261122)")
+    head = connection.exec_driver_sql(
+        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).scalar()
+    return str(head) if head else GENESIS
+
+
+def append(connection: Any, rows: list[dict[str, Any]]) -> None:
+    """Add entries (dicts of ``db.chain.FIELDS``) to the trail, chained after its head."""
+    link(chain_head(connection), rows)
+    connection.execute(insert(AuditEntry), rows)
+
+
+def record(
+    session: Session, *, entity: str, entity_id: str, new: dict[str, Any] | None = None
+) -> None:
+    """An entry for something made from the data rather than a change to it: an export, a
+    briefing pack, a print ("create" of an ``exports`` or ``briefing packs`` record)."""
+    append(
+        session.connection(),
+        [
+            {
+                "at": utc_now(),
+                "actor": str(session.info.get(ACTOR_KEY) or default_actor()),
+                "action": "create",
+                "entity": entity,
+                "entity_id": entity_id[:60],
+                "field": None,
+                "old": None,
+                "new": json.dumps(new or {}, sort_keys=True, ensure_ascii=False),
+            }
+        ],
+    )

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db.audit import ACTOR_KEY, default_actor
+from db.audit import ACTOR_KEY, append, default_actor
 from db.dates import utc_now
 from db.exchange.store import ImportSummary, apply_document
 from db.models import (
@@ -69,15 +69,18 @@ def erase_all(session: Session) -> None:
     for table in reversed(Base.metadata.sorted_tables):
         if table.name != AuditEntry.__tablename__:
             session.execute(delete(table))
-    session.execute(
-        insert(AuditEntry).values(
-            at=utc_now(),
-            actor=str(session.info.get(ACTOR_KEY) or default_actor()),
-            action="delete",
-            entity="database",
-            entity_id="*",
-            field=None,
-            old=json.dumps(before.__dict__, sort_keys=True),
-            new=None,
-        )
+    append(
+        session.connection(),
+        [
+            {
+                "at": utc_now(),
+                "actor": str(session.info.get(ACTOR_KEY) or default_actor()),
+                "action": "delete",
+                "entity": "database",
+                "entity_id": "*",
+                "field": None,
+                "old": json.dumps(before.__dict__, sort_keys=True),
+                "new": None,
+            }
+        ],
     )

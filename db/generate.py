@@ -16,10 +16,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from db.audit import ACTOR_KEY, default_actor
+from db.audit import ACTOR_KEY, append, default_actor
 from db.dates import PartialDate, utc_now
 from db.models import (
-    AuditEntry,
     Evidence,
     Organisation,
     ProgressUpdate,
@@ -284,23 +283,25 @@ def generate(
     _bulk_plain(session, recommendation_themes, theme_rows)
     _bulk_plain(session, ProgressUpdate, update_rows)
     _bulk_plain(session, Evidence, evidence_rows)
-    session.execute(
-        insert(AuditEntry).values(
-            at=now,
-            actor=str(session.info.get(ACTOR_KEY) or default_actor()),
-            action="create",
-            entity="database",
-            entity_id="*",
-            field="generated",
-            old=None,
-            new=json.dumps(
-                {
-                    "reviews": reviews,
-                    "recommendations": recommendations,
-                    "seed": seed,
-                    "day": today.isoformat(),
-                }
-            ),
-        )
+    described = {
+        "reviews": reviews,
+        "recommendations": recommendations,
+        "seed": seed,
+        "day": today.isoformat(),
+    }
+    append(
+        session.connection(),
+        [
+            {
+                "at": now,
+                "actor": str(session.info.get(ACTOR_KEY) or default_actor()),
+                "action": "create",
+                "entity": "database",
+                "entity_id": "*",
+                "field": "generated",
+                "old": None,
+                "new": json.dumps(described),
+            }
+        ],
     )
     return Generated(reviews=reviews, recommendations=len(rec_ids), updates=len(update_rows))

@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 
+from db.chain import FIELDS, verify
 from db.engine import Location, schema_revision
 from db.errors import DatabaseOpenError
 from db.migrations import HEAD
@@ -23,7 +24,8 @@ class CheckReport:
 
 
 def check_database(location: Location) -> CheckReport:
-    """SQLite's quick_check and foreign key check, and the schema at head.
+    """SQLite's quick_check and foreign key check, the schema at head, and the audit
+    trail's hash chain (an entry altered, removed or moved is reported).
 
     Raises DatabaseOpenError when the database cannot be read at all.
     """
@@ -50,6 +52,28 @@ def check_database(location: Location) -> CheckReport:
                     report.problems.append(
                         f"{len(broken)} broken references in {', '.join(tables)}"
                     )
+                if revision == HEAD and results == ["ok"]:
+                    report.problems += verify(conn.execute(CHAIN))
         except sqlite3.DatabaseError as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
+    elif revision == HEAD:
+        report.problems += _server_chain(location)
     return report
+
+
+# The audit trail, oldest first, as db.chain.verify walks it.
+CHAIN = f"SELECT id, {', '.join(FIELDS)}, prev_hash, hash FROM audit_log ORDER BY id"
+
+
+def _server_chain(location: Location) -> list[str]:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(location.url)
+    try:
+        with engine.connect() as conn:
+            return verify(conn.exec_driver_sql(CHAIN))
+    except SQLAlchemyError as exc:
+        raise DatabaseOpenError(f"{location} cannot be read ({exc}).") from None
+    finally:
+        engine.dispose()

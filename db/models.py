@@ -510,6 +510,10 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (db.chain): the entry before's hash, and this entry's over that and the
+    # fields above. Set on every entry written since revision 0004, and on those before it.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),)
 

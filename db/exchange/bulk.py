@@ -20,7 +20,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import Session
 
-from db.audit import created_entries
+from db.audit import chain_head, created_entries
+from db.chain import link
 from db.dates import utc_now
 from db.errors import DocumentError, RuleError
 from db.exchange.document import TrackedDoc
@@ -278,6 +279,7 @@ def _add_batch(
             audit += created_entries(
                 session, inspect(model), new_rows, [str(r["id"]) for r in new_rows]
             )
+    link(chain_head(connection), audit)
     _insert(connection, _table(AuditEntry), audit)
 
 
