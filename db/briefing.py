@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.dates import format_date
@@ -90,6 +90,10 @@ class Pack:
     inspections: list[PackInspection] = field(default_factory=list)
     since: dt.date | None = None
     changes: list[Change] = field(default_factory=list)
+    # The audit trail as the pack was made: how many entries, and the newest one's hash (the
+    # entry recording this pack, when made by ``make_pack``).
+    audit_entries: int = 0
+    audit_head: str = ""
 
     @property
     def items(self) -> list[PackItem]:
@@ -291,4 +295,30 @@ def gather(
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
+    return pack
+
+
+def make_pack(session: Session, *, purpose: str, **options: Any) -> Pack:
+    """``gather`` a pack after recording in the audit trail that it was made (with what it
+    holds and ``purpose``: "file", "preview"); the pack states the trail's head, which is
+    that entry. Needs a writing transaction; if the pack is then not made, roll it back."""
+    from db.audit import record
+
+    chosen = {
+        key: (value.isoformat() if isinstance(value, dt.date) else value)
+        for key, value in options.items()
+        if key in {"meeting_date", "since", "reviews", "inspections", "redact", "marking"}
+    }
+    record(
+        session,
+        entity="briefing packs",
+        entity_id=str(options.get("title", "")),
+        new={"purpose": purpose, **chosen},
+    )
+    pack = gather(session, **options)
+    head = session.execute(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one()
+    pack.audit_entries = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    pack.audit_head = str(head)
     return pack

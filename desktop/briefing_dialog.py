@@ -157,7 +157,7 @@ class BriefingDialog(QDialog):
 
     def generate(self) -> None:
         """Make the PDF off the GUI thread, then show it."""
-        from db.briefing import gather
+        from db.briefing import make_pack
         from desktop.briefing import render_pack
 
         options = self.options()
@@ -167,10 +167,14 @@ class BriefingDialog(QDialog):
         database, today, actor = self.context.database, self.context.today(), self.context.actor
 
         def work(progress: Progress) -> bytes:
-            with database.session() as session:
-                pack = gather(session, today=today, prepared_by=actor, **options)
-            progress.check()
-            return render_pack(pack)
+            # The pack is recorded in the audit trail when it is made; cancelling, or a
+            # failure to make it, rolls the entry back.
+            with database.transaction(actor) as session:
+                pack = make_pack(
+                    session, purpose="preview", today=today, prepared_by=actor, **options
+                )
+                progress.check()
+                return render_pack(pack)
 
         self._set_ready(False)
         self.status.setText("Making the pack…")
@@ -209,8 +213,12 @@ class BriefingDialog(QDialog):
 
     def save_to(self, path: Path) -> None:
         assert self.pdf is not None
+        from db.audit import record
+
         try:
-            write_atomically(path, self.pdf)
+            with self.context.database.transaction(self.context.actor) as session:
+                record(session, entity="exports", entity_id=path.name, new={"format": "pdf"})
+                write_atomically(path, self.pdf)
         except CaseReviewError as exc:
             self.context.explain(exc, self)
             return
@@ -226,10 +234,20 @@ class BriefingDialog(QDialog):
 
     def print_to(self, printer: QPrinter) -> None:
         """Draw each page at the printer's resolution, fitted to its paper."""
+        from db.audit import record
+
         painter = QPainter()
         if not painter.begin(printer):
             self.context.explain(CaseReviewError("The printer could not be started."), self)
             return
+        with self.context.database.transaction(self.context.actor) as session:
+            where = printer.printerName() or Path(printer.outputFileName()).name or "printer"
+            record(
+                session,
+                entity="prints",
+                entity_id=where,
+                new={"pages": self.document.pageCount(), "copies": printer.copyCount()},
+            )
         try:
             for page in range(self.document.pageCount()):
                 if page:

@@ -270,7 +270,7 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 
 def _brief(args: argparse.Namespace) -> int:
     from db.audit import default_actor
-    from db.briefing import gather
+    from db.briefing import make_pack
     from db.engine import open_database
     from desktop.briefing import DEFAULT_MARKING, render_pack
 
@@ -278,9 +278,12 @@ def _brief(args: argparse.Namespace) -> int:
     if target.suffix.lower() != ".pdf":
         raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
     location = _location(args)
-    with open_database(location) as database, database.session() as session:
-        pack = gather(
+    # The pack is recorded in the audit trail, and written, in one transaction: no file, no
+    # entry.
+    with open_database(location) as database, database.transaction(default_actor()) as session:
+        pack = make_pack(
             session,
+            purpose="file",
             today=_today(),
             title=args.title.strip() or "Case review briefing pack",
             marking=DEFAULT_MARKING if args.marking is None else args.marking.strip(),
@@ -291,12 +294,13 @@ def _brief(args: argparse.Namespace) -> int:
             inspections=args.inspection,
             redact=args.redact,
         )
-    write_atomically(target, render_pack(pack))
+        write_atomically(target, render_pack(pack))
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
+    from db.audit import default_actor, record
     from db.engine import open_database
     from db.errors import NotFoundError
     from db.exchange import collect_document, dump_document
@@ -306,23 +310,28 @@ def _export(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and args.output == "-":
         raise UsageError("an Excel workbook cannot be written to the terminal; name a file with -o")
     location = _location(args)
-    with open_database(location) as database, database.session() as session:
+    # Recorded in the audit trail in the transaction that reads the data; a failure to write
+    # the file rolls the entry back.
+    with open_database(location) as database, database.transaction(default_actor()) as session:
         doc = collect_document(session, _today(), args.review)
         missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
-    if fmt == "json":
-        data = dump_document(doc).encode("utf-8")
-    else:
-        from db.spreadsheets import write_csv, write_xlsx
+        if fmt == "json":
+            data = dump_document(doc).encode("utf-8")
+        else:
+            from db.spreadsheets import write_csv, write_xlsx
 
-        data = (write_xlsx if fmt == "xlsx" else write_csv)(doc, _today())
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return EXIT_OK
-    target = Path(args.output)
-    write_atomically(target, data)
+            data = (write_xlsx if fmt == "xlsx" else write_csv)(doc, _today())
+        name = "standard output" if args.output == "-" else Path(args.output).name
+        described = {"format": fmt, "reviews": [r.reference for r in doc.reviews]}
+        record(session, entity="exports", entity_id=name, new=described)
+        if args.output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_OK
+        target = Path(args.output)
+        write_atomically(target, data)
     print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
 

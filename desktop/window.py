@@ -380,24 +380,29 @@ class MainWindow(QMainWindow):
 
     def export_path(self, path: Path) -> None:
         """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
+        from db.audit import record
         from db.exchange import collect_document, dump_document
         from db.spreadsheets import write_csv, write_xlsx
 
-        database, today = self.database, self.context.today()
+        database, today, actor = self.database, self.context.today(), self.context.actor
         suffix = path.suffix.lower()
 
         def work(progress: Progress) -> int:
-            with database.session() as session:
+            # Recorded in the audit trail in the transaction that reads the data; a failure
+            # to write the file (or cancelling) rolls the entry back.
+            with database.transaction(actor) as session:
                 doc = collect_document(session, today)
-            progress.check()
-            if suffix == ".xlsx":
-                data = write_xlsx(doc, today)
-            elif suffix == ".csv":
-                data = write_csv(doc, today)
-            else:
-                data = dump_document(doc).encode("utf-8")
-            progress.check()
-            write_atomically(path, data)
+                progress.check()
+                if suffix == ".xlsx":
+                    data = write_xlsx(doc, today)
+                elif suffix == ".csv":
+                    data = write_csv(doc, today)
+                else:
+                    data = dump_document(doc).encode("utf-8")
+                described = {"format": suffix[1:], "reviews": [r.reference for r in doc.reviews]}
+                record(session, entity="exports", entity_id=path.name, new=described)
+                progress.check()
+                write_atomically(path, data)
             return len(doc.reviews)
 
         def done(reviews: int) -> None:

@@ -624,6 +624,7 @@ def render_pack(pack: Pack) -> bytes:
                 "nothing to report.",
                 styles["body"],
             ),
+            *_provenance(pack, styles),
         ]
         document.build(story, canvasmaker=_canvas_class(pack))
         return buffer.getvalue()
@@ -680,5 +681,24 @@ def render_pack(pack: Pack) -> bytes:
                 _p(f"{reference}, {item.kind.lower()} {item.number}", styles["h3"]),
                 _p(item.text or "", styles["body"]),
             ]
+    story += _provenance(pack, styles)
     document.build(story, canvasmaker=_canvas_class(pack, document))
     return buffer.getvalue()
+
+
+def _provenance(pack: Pack, styles: dict[str, ParagraphStyle]) -> list[Any]:
+    """The last lines of the pack: the audit trail's head when it was made, so a reader can
+    have the database checked against the printed pack."""
+    if not pack.audit_head:
+        return []
+    return [
+        Spacer(0, 8 * mm),
+        _p("About this pack", styles["h3"]),
+        _p(
+            f"Made from the casereview database on {format_date(pack.as_of)}. Its audit trail "
+            f"then held {pack.audit_entries:,} entries, the newest recording this pack, whose "
+            f"hash is {pack.audit_head}. 'casereview check' confirms that the trail still "
+            "leads to it unaltered.",
+            styles["small"],
+        ),
+    ]

@@ -649,3 +649,31 @@ def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: P
     (copy,) = folder.iterdir()
     assert copy.name.startswith("demo.before-import.")
     assert run("check", "--db", str(copy), cwd=tmp_path).returncode == 0
+
+
+def _newest_entries(db: Path, count: int) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT entity, entity_id, hash FROM audit_log ORDER BY id DESC LIMIT ?", (count,)
+        ).fetchall()
+    conn.close()
+    return rows
+
+
+def test_briefing_packs_and_exports_are_in_the_audit_trail(demo_db: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    made = run("brief", "--db", str(demo_db), "-o", "pack.pdf", "--title", "Panel", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    ((entity, name, head),) = _newest_entries(demo_db, 1)
+    assert (entity, name) == ("briefing packs", "Panel")
+    last_page = PdfReader(tmp_path / "pack.pdf").pages[-1].extract_text()
+    assert head in last_page.replace("\n", "").replace(" ", "")  # the pack names its entry
+    exported = run("export", "--db", str(demo_db), "-o", "plan.csv", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert _newest_entries(demo_db, 1)[0][:2] == ("exports", "plan.csv")
+    # What is not made is not recorded.
+    refused = run("export", "--db", str(demo_db), "-o", "x.json", "--review", "NONE", cwd=tmp_path)
+    assert refused.returncode != 0
+    assert _newest_entries(demo_db, 1)[0][:2] == ("exports", "plan.csv")
+    assert run("check", "--db", str(demo_db), cwd=tmp_path).returncode == 0

@@ -511,3 +511,17 @@ def test_briefing_pack_preview_save_and_print(
     dialog.print_to(printer)
     assert len(PdfReader(printed).pages) == dialog.document.pageCount()
     dialog.close()
+    # The pack, its saving and its printing are in the audit trail, in that order; the pack
+    # states the entry that recorded it.
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    with sample_window.database.session() as session:
+        made, saved_entry, printed_entry = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(3)
+        ).all()[::-1]
+    assert (made.entity, made.entity_id) == ("briefing packs", "December panel")
+    assert (saved_entry.entity, saved_entry.entity_id) == ("exports", "pack.pdf")
+    assert (printed_entry.entity, printed_entry.entity_id) == ("prints", "printed.pdf")
+    assert made.hash is not None and made.hash in text.replace("\n", "").replace(" ", "")
