@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.dates import PartialDate
 from db.models import (
+    AuditEntry,
     GradedArea,
     Inspection,
     Organisation,
@@ -138,6 +139,18 @@ class EvidenceLine:
 
 
 @dataclass(frozen=True)
+class HistoryLine:
+    """One entry of a record's audit trail, as the detail pane shows it."""
+
+    at: dt.datetime
+    actor: str
+    action: str  # create, update, delete
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class ItemDetail:
     """Everything the detail pane shows about one tracked item."""
 
@@ -161,6 +174,7 @@ class ItemDetail:
     closed_on: dt.date | None
     updates: tuple[UpdateLine, ...]
     evidence: tuple[EvidenceLine, ...]
+    history: tuple[HistoryLine, ...] = ()
 
 
 def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | None:
@@ -192,6 +206,22 @@ def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | N
             EvidenceLine(e.id, e.description, e.reference, e.file_name, e.added_by, e.added_at)
             for e in rec.evidence
         ),
+        history=history(session, Recommendation.__tablename__, str(rec.id)),
+    )
+
+
+def history(
+    session: Session, entity: str, entity_id: str, limit: int = 50
+) -> tuple[HistoryLine, ...]:
+    """A record's entries in the audit trail, newest first (the newest ``limit``)."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return tuple(
+        HistoryLine(e.at, e.actor, e.action, e.field, e.old, e.new) for e in session.scalars(query)
     )
 
 

@@ -620,4 +620,58 @@ def render_detail(item: queries.ItemDetail) -> str:
         parts.append("</ul>")
     else:
         parts.append("<p style='color:#666'>No evidence yet. Closing needs at least one item.</p>")
+    parts.append("<h4>History</h4>")
+    if item.history:
+        parts.append("<ul style='margin-left:-20px;color:#333'>")
+        for line in item.history:
+            when = line.at.astimezone()
+            parts.append(
+                f"<li><b>{esc(format_date(when.date()))}, {when:%H:%M}</b>, "
+                f"{esc(line.actor)}: {esc(describe_change(line))}</li>"
+            )
+        parts.append("</ul>")
+    else:
+        parts.append("<p style='color:#666'>No changes recorded.</p>")
     return "".join(parts)
+
+
+FIELD_NAMES = {
+    "text": "the text",
+    "number": "the number",
+    "actions": "the actions",
+    "owner": "the owner",
+    "target_date": "the target date",
+    "status": "the status",
+    "status_reason": "the reason for the status",
+    "assured_by": "who signed it off",
+    "assured_on": "the day it was signed off",
+    "closed_on": "the day it was closed",
+    "themes": "the themes",
+    "position": "its place in the list",
+}
+
+
+def describe_change(line: queries.HistoryLine) -> str:
+    """One audit entry in words: "changed the status from In progress to Implemented"."""
+    if line.action == "create":
+        return "created it"
+    if line.action == "delete":
+        return "deleted it"
+    what = FIELD_NAMES.get(line.field or "", (line.field or "a field").replace("_", " "))
+
+    def shown(value: str | None) -> str:
+        if not value:
+            return "nothing"
+        if line.field == "status":
+            try:
+                return Status(value).label
+            except ValueError:
+                return value
+        if line.field in ("target_date", "assured_on", "closed_on"):
+            try:
+                return format_date(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+        return value if len(value) <= 80 else value[:77] + "…"
+
+    return f"changed {what} from {shown(line.old)} to {shown(line.new)}"

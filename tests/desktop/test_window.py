@@ -268,6 +268,24 @@ def test_undo_and_redo_of_an_edit(sample_window: MainWindow, db_file: Database) 
     assert owner() == "Deputy Head of Education"
 
 
+def test_the_detail_pane_shows_the_records_history(sample_window: MainWindow) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    pane = sample_window.recommendations_tab.detail
+    assert "History" in pane.toPlainText() and "created it" in pane.toPlainText()
+
+    def fill(dialog: Any) -> None:
+        dialog.owner.setText("Deputy Head of Education")
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    select_item(sample_window, CHILD_A, "5")
+    history = pane.toPlainText().split("History", 1)[1]
+    newest = history.strip().splitlines()[0]
+    assert "Tester: changed the owner from Chair of the Schools Alliance to Deputy Head" in newest
+
+
 def test_undo_and_redo_of_a_bulk_change(sample_window: MainWindow, db_file: Database) -> None:
     show_tracker(sample_window)
     tab = sample_window.recommendations_tab
