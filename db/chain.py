@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 # The fields hashed, in order; the entry's id is not among them (ids only number the chain).
 FIELDS = ("at", "actor", "action", "entity", "entity_id", "field", "old", "new")
 GENESIS = "0" * 64  # what the first entry's hash covers in place of a previous hash
+VERSION = "casereview-audit-1"
 
 
 def stamp(at: dt.datetime | str) -> str:
@@ -27,23 +27,30 @@ def stamp(at: dt.datetime | str) -> str:
     return at.isoformat(sep="T", timespec="microseconds")
 
 
-def entry_hash(previous: str, entry: Sequence[Any]) -> str:
-    """The hash of one entry: ``entry`` holds the values of ``FIELDS`` in order."""
+def entry_hash(previous: str, entry: Sequence[Any], stamped: str | None = None) -> str:
+    """The hash of one entry: ``entry`` holds the values of ``FIELDS`` in order (``stamped``,
+    when given, is ``stamp`` of its first, already worked out).
+
+    The content hashed is each value prefixed by its length (an empty value by "-"), so no
+    two different entries can run together into the same text.
+    """
     at, *rest = entry
-    content = json.dumps(
-        ["casereview-audit-1", previous, stamp(at), *rest],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    parts = [VERSION, previous, stamped or stamp(at)]
+    parts += [f"{len(v)}:{v}" if v is not None else "-" for v in rest]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def link(previous: str, rows: Iterable[dict[str, Any]]) -> str:
     """Give each new entry (a dict of ``FIELDS``) its ``prev_hash`` and ``hash``, in order;
     returns the new head."""
+    last_at: Any = None
+    last_stamp = ""
     for row in rows:
+        at = row["at"]
+        if at is not last_at:  # a batch's entries share one timestamp: stamped once
+            last_at, last_stamp = at, stamp(at)
         row["prev_hash"] = previous
-        row["hash"] = previous = entry_hash(previous, [row[f] for f in FIELDS])
+        row["hash"] = previous = entry_hash(previous, [row[f] for f in FIELDS], last_stamp)
     return previous
 
 
