@@ -26,7 +26,7 @@ ACTOR_KEY = "actor"
 # Large or secret values are summarised rather than copied into the log.
 _SUMMARISED = {"content"}
 # Kept up to date from other fields; logging them would only repeat those fields' entries.
-_DERIVED = {"updated_at", "search_text", "source_key"}
+_DERIVED = {"updated_at", "search_text", "source_key", "version"}
 
 
 def default_actor() -> str:

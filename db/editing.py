@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.dates import PartialDate
-from db.errors import DocumentError, NotFoundError, RuleError
+from db.dates import PartialDate, format_date, utc_now
+from db.errors import ConflictError, DocumentError, NotFoundError, RuleError
 from db.exchange.document import InitiativeDoc, LinkDoc, ReviewDoc
 from db.exchange.store import Importer, collect_document, link_doc
 from db.models import (
+    AuditEntry,
     Evidence,
     Initiative,
     InitiativeLink,
@@ -53,6 +54,8 @@ class ReviewFields:
     published: PartialDate | None = None
     summary: str = ""
     themes: tuple[str, ...] = ()
+    # The review's version when these fields were read (None for fields typed in a dialog).
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class ItemFields:
     owner: str = ""
     target_date: dt.date | None = None
     themes: tuple[str, ...] = ()
+    # The item's version when these fields were read (None for fields typed in a dialog).
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,7 @@ def review_fields(session: Session, reference: str) -> ReviewFields:
         published=review.published,
         summary=review.summary,
         themes=tuple(t.name for t in review.themes),
+        version=review.version,
     )
 
 
@@ -198,10 +204,41 @@ def create_review(session: Session, fields: ReviewFields) -> None:
     session.flush()
 
 
-def update_review(session: Session, reference: str, fields: ReviewFields) -> None:
+def update_review(
+    session: Session, reference: str, fields: ReviewFields, *, expected: int | None = None
+) -> int:
+    """Apply ``fields``; with ``expected``, only if the review is still at that version (else
+    ``ConflictError``). Returns its new version."""
+    review = review_by_reference(session, reference)
+    _still_at(session, review, expected, f"Review {reference}")
     check_review(session, fields, editing=reference).raise_first()
-    _apply_review(session, review_by_reference(session, reference), fields)
+    _apply_review(session, review, fields)
+    review.updated_at = utc_now()  # an update even when only its themes changed
     session.flush()
+    return review.version
+
+
+def _still_at(
+    session: Session, record: Review | Recommendation, expected: int | None, name: str
+) -> None:
+    """Refuse to overwrite a change someone else made since ``expected`` was read."""
+    if expected is None or record.version == expected:
+        return
+    latest = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == record.__tablename__, AuditEntry.entity_id == str(record.id))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    by = (
+        f" by {latest.actor} at {latest.at.astimezone():%H:%M} on {format_date(latest.at.date())}"
+        if latest is not None
+        else ""
+    )
+    raise ConflictError(
+        f"{name} was changed{by} since you opened it, so your change was not saved; the "
+        "window now shows the record as it is: make your change again if it is still needed."
+    )
 
 
 @dataclass(frozen=True)
@@ -295,6 +332,7 @@ def item_fields(session: Session, key: ItemKey) -> ItemFields:
         owner=rec.owner,
         target_date=rec.target_date,
         themes=tuple(t.name for t in rec.themes),
+        version=rec.version,
     )
 
 
@@ -332,10 +370,16 @@ def create_item(session: Session, source: str, fields: ItemFields) -> ItemKey:
     return key_of(rec)
 
 
-def update_item(session: Session, key: ItemKey, fields: ItemFields) -> ItemKey:
+def update_item(
+    session: Session, key: ItemKey, fields: ItemFields, *, expected: int | None = None
+) -> ItemKey:
+    """Apply ``fields``; with ``expected``, only if the item is still at that version (else
+    ``ConflictError``, nothing changed)."""
     rec = item_by_key(session, key)
+    _still_at(session, rec, expected, f"{key.kind.label} {key.number} of {key.source}")
     check_item(session, key.source, fields, editing=key.number, kind=key.kind).raise_first()
     _apply_item(session, rec, fields)
+    rec.updated_at = utc_now()  # an update even when only its agencies or themes changed
     session.flush()
     return key_of(rec)
 

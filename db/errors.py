@@ -33,6 +33,10 @@ class DamagedDatabaseError(DatabaseOpenError):
         self.backup = backup
 
 
+class ConflictError(CaseReviewError):
+    """The record was changed by someone else since it was read; nothing was saved."""
+
+
 class RuleError(CaseReviewError):
     """A change breaks a rule of the domain, for example closing without evidence."""
 

@@ -159,6 +159,8 @@ class Review(Timestamped, Base):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by one on every update (SQLAlchemy's version counter); see db.editing.
+    version: Mapped[int] = mapped_column(server_default="1")
     reference: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[ReviewKind] = mapped_column(_enum(ReviewKind, "kind"))
     title: Mapped[str] = mapped_column(String(400))
@@ -183,6 +185,8 @@ class Review(Timestamped, Base):
         cascade="all, delete-orphan",
         order_by="Recommendation.position",
     )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class GradingScheme(Base):
@@ -316,6 +320,8 @@ class Recommendation(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by one on every update (SQLAlchemy's version counter); see db.editing.
+    version: Mapped[int] = mapped_column(server_default="1")
     review_id: Mapped[int | None] = mapped_column(
         ForeignKey("reviews.id", ondelete="CASCADE"), index=True
     )
@@ -380,6 +386,8 @@ class Recommendation(Timestamped, Base):
     def source_reference(self) -> str:
         source = self.review or self.inspection
         return source.reference if source is not None else ""
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class RecommendationAgency(Base):

@@ -81,15 +81,23 @@ class CreateReview(UndoableCommand):
 
 
 class EditReview(UndoableCommand):
+    """Only over the review as the window read it (``old.version``); undo and redo only over
+    the review as this command left it. Anything else is someone else's change, refused."""
+
     def __init__(self, context: AppContext, old: ReviewFields, new: ReviewFields) -> None:
         super().__init__(context, f"Edit review {new.reference}")
         self.old, self.new = old, new
+        self.version = old.version
 
     def apply(self, session: Session) -> None:
-        editing.update_review(session, self.old.reference, self.new)
+        self.version = editing.update_review(
+            session, self.old.reference, self.new, expected=self.version
+        )
 
     def revert(self, session: Session) -> None:
-        editing.update_review(session, self.new.reference, self.old)
+        self.version = editing.update_review(
+            session, self.new.reference, self.old, expected=self.version
+        )
 
 
 class DeleteReview(UndoableCommand):
@@ -121,16 +129,22 @@ class CreateItem(UndoableCommand):
 
 
 class EditItem(UndoableCommand):
+    """Only over the item as the window read it (``old.version``); undo and redo only over the
+    item as this command left it. Anything else is someone else's change, refused."""
+
     def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
         super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
         self.key, self.old, self.new = key, old, new
         self.new_key = editing.ItemKey(key.source, new.number, key.kind)
+        self.version = old.version
 
     def apply(self, session: Session) -> None:
-        editing.update_item(session, self.key, self.new)
+        editing.update_item(session, self.key, self.new, expected=self.version)
+        self.version = editing.item_by_key(session, self.new_key).version
 
     def revert(self, session: Session) -> None:
-        editing.update_item(session, self.new_key, self.old)
+        editing.update_item(session, self.new_key, self.old, expected=self.version)
+        self.version = editing.item_by_key(session, self.key).version
 
 
 class AddUpdate(UndoableCommand):

@@ -45,6 +45,13 @@ class PendingDatabase:
         return open_database(resolve_location(str(self.path)), create=True)
 
 
+CONFLICT = (
+    "Someone else changed this record while you were changing it, so your change was not "
+    "saved; the window now shows the record as it is: make your change again if it is still "
+    "needed."
+)
+
+
 def database_refusal(exc: SQLAlchemyError) -> CaseReviewError:
     """A database refusal the checks did not foresee, said in one line; nothing was saved."""
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -101,10 +108,22 @@ class AppContext(QObject):
     def run(self, command: UndoableCommand, parent: QWidget | None = None) -> bool:
         """Apply a command now; on success put it on the undo stack, else say why."""
         from sqlalchemy.exc import SQLAlchemyError
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from db.errors import ConflictError
 
         try:
             with self.database.transaction(self.actor) as session:
                 command.apply(session)
+        except ConflictError as exc:
+            self.explain(exc, parent)
+            self.data_changed.emit()  # show the record as the other writer left it
+            return False
+        except StaleDataError:
+            # Another writer's change landed between this one's read and its write.
+            self.explain(ConflictError(CONFLICT), parent)
+            self.data_changed.emit()
+            return False
         except CaseReviewError as exc:
             self.explain(exc, parent)
             return False

@@ -1,0 +1,110 @@
+"""Two windows on one database never silently lose an edit: the second writer is told the
+record changed, and shown it as it now is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from db import editing
+from db.editing import ItemKey
+from db.engine import Database, open_database, resolve_location
+from db.errors import ConflictError
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.desktop.conftest import make_window
+from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+
+KEY = ItemKey(CHILD_A, "5")
+
+
+@pytest.fixture
+def second(sample_path: Path) -> Iterator[Database]:
+    database = open_database(resolve_location(str(sample_path)))
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def first(sample_path: Path) -> Iterator[Database]:
+    database = open_database(resolve_location(str(sample_path)))
+    yield database
+    database.close()
+
+
+def owner(database: Database) -> str:
+    with database.session() as session:
+        return editing.item_fields(session, KEY).owner
+
+
+def test_an_edit_over_someone_elses_change_is_refused(first: Database, second: Database):
+    with first.session() as session:
+        read = editing.item_fields(session, KEY)  # the first window opens the item
+    with second.transaction("Second Writer") as session:  # the second saves a change to it
+        editing.update_item(session, KEY, replace(read, owner="Second owner"))
+    with (
+        pytest.raises(ConflictError, match="changed by Second Writer at") as refused,
+        first.transaction("First Writer") as session,
+    ):
+        editing.update_item(session, KEY, replace(read, owner="First owner"), expected=read.version)
+    assert "your change was not saved" in refused.value.message
+    assert owner(first) == "Second owner"
+
+
+def test_the_second_window_is_told_and_shown_the_change(
+    qtbot, first: Database, second: Database, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    windows: list[MainWindow] = []
+    for n, database in enumerate((first, second)):
+        settings = Settings(QSettings(str(tmp_path / f"s{n}.ini"), QSettings.Format.IniFormat))
+        windows.append(make_window(qtbot, database, settings))
+    mine, theirs = windows
+    for window in windows:
+        show_tracker(window)
+        select_item(window, CHILD_A, "5")
+
+    def typed(text: str):  # type: ignore[no-untyped-def]
+        def fill(dialog: Any) -> None:
+            dialog.owner.setText(text)
+            ok(dialog)
+
+        return fill
+
+    # Both open the edit dialog on the same item; theirs is saved first.
+    def mine_after_theirs(dialog: Any) -> None:
+        answer(typed("Their owner"))
+        theirs.recommendations_tab.edit_item()
+        typed("My owner")(dialog)
+
+    answer(mine_after_theirs)
+    mine.recommendations_tab.edit_item()
+
+    assert owner(first) == "Their owner"
+    explained = mine.context.last_explanation
+    assert "was changed by Tester at" in explained and "your change was not saved" in explained
+    assert "Their owner" in mine.recommendations_tab.detail.toPlainText()  # shown as it is now
+    assert not mine.context.undo_stack.canUndo()
+    # Their own edit still undoes: the item is as their command left it.
+    theirs.undo_action.trigger()
+    assert owner(first) == "Chair of the Schools Alliance"
+
+
+def test_a_review_edit_over_someone_elses_change_is_refused(first: Database, second: Database):
+    with first.session() as session:
+        read = editing.review_fields(session, CHILD_A)
+    with second.transaction("Second Writer") as session:
+        editing.update_review(session, CHILD_A, replace(read, summary="Their summary."))
+    with (
+        pytest.raises(ConflictError, match=f"Review {CHILD_A} was changed by Second Writer"),
+        first.transaction("First Writer") as session,
+    ):
+        editing.update_review(
+            session, CHILD_A, replace(read, summary="Mine."), expected=read.version
+        )
+    with first.session() as session:
+        assert editing.review_fields(session, CHILD_A).summary == "Their summary."
