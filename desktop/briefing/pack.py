@@ -41,6 +41,7 @@ from db.briefing import Pack, PackInspection, PackItem, PackReview
 from db.dates import format_date
 from db.vocabulary import Rating
 from desktop import __version__
+from desktop.briefing.scripts import visual
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
@@ -119,15 +120,15 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+    return Paragraph(escape(visual(text)), style)
 
 
 class _Heading(Paragraph):
     """A heading that goes into the contents and the PDF outline."""
 
     def __init__(self, text: str, style: ParagraphStyle, level: int, key: str) -> None:
-        super().__init__(escape(text), style)
-        self.toc_text, self.toc_level, self.toc_key = text, level, key
+        super().__init__(escape(visual(text)), style)
+        self.toc_text, self.toc_level, self.toc_key = visual(text), level, key
 
 
 class _Document(BaseDocTemplate):
@@ -250,7 +251,7 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
                 self.drawCentredString(width / 2, 8 * mm, marking)
             self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor("#444444"))
-            self.drawString(MARGIN, 14 * mm, pack.title[:90])
+            self.drawString(MARGIN, 14 * mm, visual(pack.title[:90]))
             self.drawRightString(width - MARGIN, 14 * mm, f"Page {self._pageNumber} of {total}")
             self.setStrokeColor(RULE)
             self.setLineWidth(0.4)
@@ -373,7 +374,7 @@ def _wrap(text: str, width: float) -> str:
             fitted.append(rest[:cut])
             rest = rest[cut:]
         fitted.append(rest)
-    return "\n".join(fitted)
+    return "\n".join(visual(line) for line in fitted)
 
 
 def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:
@@ -570,7 +571,7 @@ def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
         name = area.name
         while pdfmetrics.stringWidth(name, FONT, 7.4) > label_width - 8 and len(name) > 4:
             name = name[:-2].rstrip() + "…"
-        drawing.add(String(0, y + 3, name, fontName=FONT, fontSize=7.4, fillColor=INK))
+        drawing.add(String(0, y + 3, visual(name), fontName=FONT, fontSize=7.4, fillColor=INK))
         drawing.add(
             Rect(
                 label_width,

@@ -132,6 +132,60 @@ def test_names_in_several_scripts_extract(tmp_path: Path) -> None:
         assert name in flat, script
 
 
+# Names in Arabic script (fictional). DejaVu Sans covers the Arabic and Persian letters; it
+# lacks a few letters only Urdu uses (heh goal, U+06C1), so Urdu names can miss a letter.
+RIGHT_TO_LEFT = {"Arabic": "فاطمة الزهراء", "Persian": "پریسا کریمی"}
+
+
+def test_right_to_left_text_is_joined_and_put_in_visual_order() -> None:
+    import unicodedata
+
+    from desktop.briefing.scripts import visual
+
+    for script, name in RIGHT_TO_LEFT.items():
+        shown = visual(name)
+        # Joined letter forms (presentation forms), in the order they are seen: read right to
+        # left and unjoined, they are the name again.
+        assert all(0xFB50 <= ord(c) <= 0xFEFC or c == " " for c in shown), script
+        assert unicodedata.normalize("NFKC", shown)[::-1] == name, script
+    # Latin text beside Arabic keeps its own order (the Unicode bidirectional algorithm);
+    # text with no right-to-left letters is untouched.
+    assert visual("Amira بن علي (Fenmarsh)") == "Amira ﻲﻠﻋ ﻦﺑ (Fenmarsh)"
+    assert visual("Zoë Ní Bhraonáin") == "Zoë Ní Bhraonáin"
+
+
+def test_arabic_script_names_extract_from_the_pack(tmp_path: Path) -> None:
+    import unicodedata
+
+    database = open_database(resolve_location(str(tmp_path / "rtl.sqlite3")), create=True)
+    names = [*RIGHT_TO_LEFT.values(), "Amira بن علي (Fenmarsh)"]
+    doc = parse_document(
+        {
+            "format": "casereview/1",
+            "reviews": [
+                {
+                    "reference": "R-RTL",
+                    "kind": "learning_review",
+                    "title": "Learning review (fictional)",
+                    "recommendations": [
+                        {"number": str(n), "text": "Meet the family.", "lead_agencies": [name]}
+                        for n, name in enumerate(names, start=1)
+                    ],
+                }
+            ],
+        }
+    )
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+    text = unicodedata.normalize("NFKC", "\n".join(_pages(_pdf(database))))
+    database.close()
+    flat = " ".join(text.split())
+    for script, name in RIGHT_TO_LEFT.items():
+        assert name in flat, script
+    assert "Amira" in flat and "(Fenmarsh)" in flat
+    assert "\x00" not in text  # every letter had a glyph
+
+
 def test_an_empty_database_gives_a_short_valid_pack(tmp_path: Path) -> None:
     database = open_database(resolve_location(str(tmp_path / "empty.sqlite3")), create=True)
     reader = _pdf(database)
