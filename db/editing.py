@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, object_session
 
 from db.dates import PartialDate, format_date, utc_now
 from db.errors import ConflictError, DocumentError, NotFoundError, RuleError
@@ -216,6 +217,19 @@ def update_review(
     review.updated_at = utc_now()  # an update even when only its themes changed
     session.flush()
     return review.version
+
+
+VERSIONS = "casereview.versions"  # session.info: (table, id) -> version, as updates leave them
+
+
+@event.listens_for(Review, "after_update")
+@event.listens_for(Recommendation, "after_update")
+def _note_version(_mapper: Any, _connection: Any, record: Review | Recommendation) -> None:
+    """Note each versioned record's new version in its session's ``info[VERSIONS]``, for the
+    window to know which versions its own commands made."""
+    session = object_session(record)
+    if session is not None:
+        session.info.setdefault(VERSIONS, {})[(record.__tablename__, record.id)] = record.version
 
 
 def _still_at(

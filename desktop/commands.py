@@ -57,6 +57,7 @@ class UndoableCommand(QUndoCommand):
         try:
             with self.context.database.transaction(self.context.actor) as session:
                 step(session)  # type: ignore[operator]
+                self.context.note_versions(session)
         except CaseReviewError as exc:
             self.setObsolete(True)
             self.context.explain(exc)
@@ -82,22 +83,25 @@ class CreateReview(UndoableCommand):
 
 class EditReview(UndoableCommand):
     """Only over the review as the window read it (``old.version``); undo and redo only over
-    the review as this command left it. Anything else is someone else's change, refused."""
+    the review as this window's commands last left it. Anything else is someone else's
+    change, refused."""
 
     def __init__(self, context: AppContext, old: ReviewFields, new: ReviewFields) -> None:
         super().__init__(context, f"Edit review {new.reference}")
         self.old, self.new = old, new
-        self.version = old.version
+        self.record: tuple[str, int] | None = None
+
+    def _expected(self) -> int | None:
+        return self.old.version if self.record is None else self.context.versions[self.record]
 
     def apply(self, session: Session) -> None:
-        self.version = editing.update_review(
-            session, self.old.reference, self.new, expected=self.version
-        )
+        expected = self._expected()
+        editing.update_review(session, self.old.reference, self.new, expected=expected)
+        review = editing.review_by_reference(session, self.new.reference)
+        self.record = (review.__tablename__, review.id)
 
     def revert(self, session: Session) -> None:
-        self.version = editing.update_review(
-            session, self.new.reference, self.old, expected=self.version
-        )
+        editing.update_review(session, self.new.reference, self.old, expected=self._expected())
 
 
 class DeleteReview(UndoableCommand):
@@ -130,21 +134,25 @@ class CreateItem(UndoableCommand):
 
 class EditItem(UndoableCommand):
     """Only over the item as the window read it (``old.version``); undo and redo only over the
-    item as this command left it. Anything else is someone else's change, refused."""
+    item as this window's commands last left it. Anything else is someone else's change,
+    refused."""
 
     def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
         super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
         self.key, self.old, self.new = key, old, new
         self.new_key = editing.ItemKey(key.source, new.number, key.kind)
-        self.version = old.version
+        self.record: tuple[str, int] | None = None
+
+    def _expected(self) -> int | None:
+        return self.old.version if self.record is None else self.context.versions[self.record]
 
     def apply(self, session: Session) -> None:
-        editing.update_item(session, self.key, self.new, expected=self.version)
-        self.version = editing.item_by_key(session, self.new_key).version
+        editing.update_item(session, self.key, self.new, expected=self._expected())
+        rec = editing.item_by_key(session, self.new_key)
+        self.record = (rec.__tablename__, rec.id)
 
     def revert(self, session: Session) -> None:
-        editing.update_item(session, self.new_key, self.old, expected=self.version)
-        self.version = editing.item_by_key(session, self.key).version
+        editing.update_item(session, self.new_key, self.old, expected=self._expected())
 
 
 class AddUpdate(UndoableCommand):

@@ -17,6 +17,7 @@ from db.engine import Database, open_database, resolve_location
 from db.errors import ConflictError
 from desktop.settings import Settings
 from desktop.window import MainWindow
+from tests.conftest import TODAY
 from tests.desktop.conftest import make_window
 from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
 
@@ -108,3 +109,32 @@ def test_a_review_edit_over_someone_elses_change_is_refused(first: Database, sec
         )
     with first.session() as session:
         assert editing.review_fields(session, CHILD_A).summary == "Their summary."
+
+
+def test_the_windows_own_changes_undo_in_any_number(qtbot, first: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two edits of one item, and a status change between them, all undo and redo: only
+    someone else's change stops an undo, never the window's own."""
+    from db.vocabulary import Status
+    from desktop import commands
+
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window = make_window(qtbot, first, settings)
+    context = window.context
+    for text in ("First owner", "Second owner"):
+        with first.session() as session:
+            read = editing.item_fields(session, KEY)
+        assert context.run(commands.EditItem(context, KEY, read, replace(read, owner=text)))
+        if text == "First owner":
+            started = Status.IN_PROGRESS
+            update = commands.AddUpdate(
+                context, [KEY], on=TODAY, author="Tester", note="Started.", status=started
+            )
+            assert context.run(update)
+    stack = context.undo_stack
+    while stack.canUndo():
+        stack.undo()
+    assert owner(first) == "Chair of the Schools Alliance"
+    while stack.canRedo():
+        stack.redo()
+    assert owner(first) == "Second owner"
+    assert context.last_explanation == ""
