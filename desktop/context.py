@@ -140,6 +140,16 @@ class AppContext(QObject):
         self.data_changed.emit()
         return True
 
+    def reopen(self) -> None:
+        """Open the database afresh (after a restore put another file's data in its place),
+        bringing a copy from an earlier version up to this version's schema."""
+        from db.engine import open_database
+
+        location = self.database.location
+        self.database.close()
+        self._database = open_database(location)
+        self.versions.clear()
+
     def note_versions(self, session: Session) -> None:
         """Remember the versions a command's transaction left its records at."""
         from db.editing import VERSIONS

@@ -445,6 +445,11 @@ class MainWindow(QMainWindow):
         dialog = BackupsDialog(location, self)
         if dialog.exec() and dialog.restored is not None:
             self.context.undo_stack.clear()  # the edits it held are not in the restored data
+            try:
+                self.context.reopen()  # a copy from before an upgrade is upgraded now
+            except CaseReviewError as exc:
+                self.open_failed.emit(exc)
+                return
             self.context.data_changed.emit()
             self.statusBar().showMessage(
                 f"Restored the copy; the database it replaced is kept as {dialog.restored}.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -61,3 +62,30 @@ def test_a_copy_is_listed_and_restored(
     reasons = [c.reason for c in kept_copies(db_file.location.path)]
     assert reasons == ["before-restore", "before-import"]
     assert not sample_window.context.undo_stack.canUndo()
+
+
+def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
+    db_file: Database, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.backup import STAMP, back_up, backups_folder
+    from db.engine import downgrade_schema, open_database, resolve_location, schema_revision
+    from db.migrations import HEAD
+
+    assert db_file.location.path is not None
+    folder = backups_folder(db_file.location.path)
+    folder.mkdir()
+    copy = folder / f"window.before-upgrade.{dt.datetime(2026, 1, 5, 9).strftime(STAMP)}.sqlite3"
+    back_up(db_file.location, copy)
+    with open_database(resolve_location(str(copy))) as old:
+        downgrade_schema(old.engine, "0003")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+    def choose(dialog: Any) -> None:
+        dialog.table.selectRow(0)
+        dialog.restore_button.click()
+
+    answer(choose)
+    sample_window.show_backups()
+
+    assert schema_revision(db_file.location) == HEAD
+    assert reviews(sample_window) == 2  # the window reads the restored, upgraded data
