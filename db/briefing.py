@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.dates import format_date
+from db.engine import Database
 from db.errors import NotFoundError
 from db.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 from db.queries import GradeMatrix, area_rows, grade_matrix, initiative_rows
@@ -298,27 +299,32 @@ def gather(
     return pack
 
 
-def make_pack(session: Session, *, purpose: str, **options: Any) -> Pack:
-    """``gather`` a pack after recording in the audit trail that it was made (with what it
-    holds and ``purpose``: "file", "preview"); the pack states the trail's head, which is
-    that entry. Needs a writing transaction; if the pack is then not made, roll it back."""
+def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -> Pack:
+    """``gather`` a pack, then record in the audit trail that it was made (with what it holds
+    and ``purpose``: "file", "preview"); the pack states the trail's head, which is that entry.
+
+    Reading and recording are separate, short transactions, so rendering the pack afterwards
+    holds no lock that would keep anyone else from saving.
+    """
     from db.audit import record
 
+    with database.session() as session:
+        pack = gather(session, **options)
     chosen = {
         key: (value.isoformat() if isinstance(value, dt.date) else value)
         for key, value in options.items()
         if key in {"meeting_date", "since", "reviews", "inspections", "redact", "marking"}
     }
-    record(
-        session,
-        entity="briefing packs",
-        entity_id=str(options.get("title", "")),
-        new={"purpose": purpose, **chosen},
-    )
-    pack = gather(session, **options)
-    head = session.execute(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar_one()
-    pack.audit_entries = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    with database.transaction(actor) as session:
+        record(
+            session,
+            entity="briefing packs",
+            entity_id=str(options.get("title", "")),
+            new={"purpose": purpose, **chosen},
+        )
+        head = session.execute(
+            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        ).scalar_one()
+        pack.audit_entries = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
     pack.audit_head = str(head)
     return pack

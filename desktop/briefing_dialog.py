@@ -167,14 +167,12 @@ class BriefingDialog(QDialog):
         database, today, actor = self.context.database, self.context.today(), self.context.actor
 
         def work(progress: Progress) -> bytes:
-            # The pack is recorded in the audit trail when it is made; cancelling, or a
-            # failure to make it, rolls the entry back.
-            with database.transaction(actor) as session:
-                pack = make_pack(
-                    session, purpose="preview", today=today, prepared_by=actor, **options
-                )
-                progress.check()
-                return render_pack(pack)
+            # The pack is recorded in the audit trail as it is made (see make_pack).
+            pack = make_pack(
+                database, actor, purpose="preview", today=today, prepared_by=actor, **options
+            )
+            progress.check()
+            return render_pack(pack)
 
         self._set_ready(False)
         self.status.setText("Making the pack…")

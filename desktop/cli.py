@@ -278,11 +278,10 @@ def _brief(args: argparse.Namespace) -> int:
     if target.suffix.lower() != ".pdf":
         raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
     location = _location(args)
-    # The pack is recorded in the audit trail, and written, in one transaction: no file, no
-    # entry.
-    with open_database(location) as database, database.transaction(default_actor()) as session:
+    with open_database(location) as database:
         pack = make_pack(
-            session,
+            database,
+            default_actor(),
             purpose="file",
             today=_today(),
             title=args.title.strip() or "Case review briefing pack",
@@ -310,10 +309,9 @@ def _export(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and args.output == "-":
         raise UsageError("an Excel workbook cannot be written to the terminal; name a file with -o")
     location = _location(args)
-    # Recorded in the audit trail in the transaction that reads the data; a failure to write
-    # the file rolls the entry back.
-    with open_database(location) as database, database.transaction(default_actor()) as session:
-        doc = collect_document(session, _today(), args.review)
+    with open_database(location) as database:
+        with database.session() as session:
+            doc = collect_document(session, _today(), args.review)
         missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
@@ -325,13 +323,16 @@ def _export(args: argparse.Namespace) -> int:
             data = (write_xlsx if fmt == "xlsx" else write_csv)(doc, _today())
         name = "standard output" if args.output == "-" else Path(args.output).name
         described = {"format": fmt, "reviews": [r.reference for r in doc.reviews]}
-        record(session, entity="exports", entity_id=name, new=described)
-        if args.output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            return EXIT_OK
-        target = Path(args.output)
-        write_atomically(target, data)
+        # Recorded in the audit trail in a short transaction that also writes the file: a
+        # failure to write it rolls the entry back, and reading held no lock.
+        with database.transaction(default_actor()) as session:
+            record(session, entity="exports", entity_id=name, new=described)
+            if args.output == "-":
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+                return EXIT_OK
+            target = Path(args.output)
+            write_atomically(target, data)
     print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
 

@@ -388,20 +388,21 @@ class MainWindow(QMainWindow):
         suffix = path.suffix.lower()
 
         def work(progress: Progress) -> int:
-            # Recorded in the audit trail in the transaction that reads the data; a failure
-            # to write the file (or cancelling) rolls the entry back.
-            with database.transaction(actor) as session:
+            with database.session() as session:
                 doc = collect_document(session, today)
-                progress.check()
-                if suffix == ".xlsx":
-                    data = write_xlsx(doc, today)
-                elif suffix == ".csv":
-                    data = write_csv(doc, today)
-                else:
-                    data = dump_document(doc).encode("utf-8")
-                described = {"format": suffix[1:], "reviews": [r.reference for r in doc.reviews]}
+            progress.check()
+            if suffix == ".xlsx":
+                data = write_xlsx(doc, today)
+            elif suffix == ".csv":
+                data = write_csv(doc, today)
+            else:
+                data = dump_document(doc).encode("utf-8")
+            progress.check()
+            # Recorded in the audit trail in a short transaction that also writes the file:
+            # a failure to write it rolls the entry back, and reading held no lock.
+            described = {"format": suffix[1:], "reviews": [r.reference for r in doc.reviews]}
+            with database.transaction(actor) as session:
                 record(session, entity="exports", entity_id=path.name, new=described)
-                progress.check()
                 write_atomically(path, data)
             return len(doc.reviews)
 
