@@ -90,7 +90,7 @@ def back_up(location: Location, target: Path) -> None:
             temp.unlink()
 
 
-STAMP = "%Y-%m-%dT%H%M%S"
+STAMP = "%Y-%m-%dT%H%M%S%f"  # to the microsecond, so two copies never share a name
 # Why casereview took a copy itself; the word is part of the copy's name.
 REASONS = {
     "opened": "when opened, changed since the last copy",
@@ -270,7 +270,7 @@ def kept_copies(database: Path) -> list[KeptCopy]:
         except ValueError:
             continue
         found.append(KeptCopy(path, reason, taken))
-    return sorted(found, key=lambda c: (c.taken, c.path.stat().st_mtime), reverse=True)
+    return sorted(found, key=lambda c: (c.taken, _mtime(c.path)), reverse=True)
 
 
 def automatic_backup(location: Location, reason: str) -> Path | None:
@@ -297,22 +297,51 @@ def automatic_backup(location: Location, reason: str) -> Path | None:
     return target
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile (pruned by another window)
+        return 0.0
+
+
 def _changed_since(database: Path, copy: Path) -> bool:
-    """Whether the database (or its write-ahead log) was written after ``copy`` was taken."""
+    """Whether the database's content differs from the copy's.
+
+    Every change writes an entry to the audit trail, so the same number of entries ending in
+    the same hash is the same content (opening a database touches its files without changing
+    it, so their times cannot say). A file without the chain is compared by time.
+    """
+    here, there = _fingerprint(database), _fingerprint(copy)
+    if here is not None and there is not None:
+        return here != there
     written = max(
-        (p.stat().st_mtime for p in (database, Path(f"{database}-wal")) if p.exists()),
-        default=0.0,
+        (_mtime(p) for p in (database, Path(f"{database}-wal")) if p.exists()), default=0.0
     )
-    return written >= copy.stat().st_mtime
+    return written >= _mtime(copy)
+
+
+def _fingerprint(database: Path) -> tuple[int, str] | None:
+    try:
+        with closing(sqlite3.connect(readonly_uri(database), uri=True)) as conn:
+            count, head = conn.execute(
+                "SELECT count(*), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) "
+                "FROM audit_log"
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    return (int(count), str(head)) if head else None
 
 
 def prune(database: Path, now: dt.datetime | None = None) -> list[Path]:
     """Delete the automatic copies the retention rules no longer keep; returns them.
 
-    Damaged files moved aside are never deleted: they wait for a person to look at them.
+    Damaged files moved aside and copies kept before a restore are never deleted.
     """
     now = now or dt.datetime.now()
-    copies = [c for c in kept_copies(database) if c.reason != "damaged"]
+    _clear_leftovers(backups_folder(database), now)
+    # A damaged file waits for a person; a copy kept before a restore holds the only copy of
+    # what the restore replaced (the user was told where it is): neither is thinned.
+    copies = [c for c in kept_copies(database) if c.reason not in ("damaged", "before-restore")]
     keep = {c.path for c in copies[:KEEP_RECENT]}
     days: set[dt.date] = set()
     weeks: set[tuple[int, int]] = set()
@@ -334,3 +363,12 @@ def prune(database: Path, now: dt.datetime | None = None) -> list[Path]:
                 copy.path.unlink()
                 removed.append(copy.path)
     return removed
+
+
+def _clear_leftovers(folder: Path, now: dt.datetime) -> None:
+    """Delete half-written copies (``.*.part``) a killed program left more than a day ago."""
+    with suppress(OSError):
+        for part in folder.glob(".*.part"):
+            if now.timestamp() - _mtime(part) > 86_400:
+                with suppress(OSError):
+                    part.unlink()

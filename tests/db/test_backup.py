@@ -261,3 +261,38 @@ def test_a_copy_is_kept_before_an_upgrade(tmp_path: Path):
     (copy,) = kept_copies(path)
     assert copy.reason == "before-upgrade"
     assert schema_revision(resolve_location(str(copy.path))) == "0002"
+
+
+def test_opening_without_changing_keeps_no_new_copy(sample_file: Database, tmp_path: Path):
+    import os
+
+    from db.backup import automatic_backup
+
+    first = automatic_backup(sample_file.location, "opened")
+    assert first is not None
+    hour_ago = first.stat().st_mtime - 3600
+    os.utime(first, (hour_ago, hour_ago))
+    sample_file.close()
+    for _ in range(3):  # opened and read again: its files are touched, its content is not
+        with open_database(resolve_location(str(tmp_path / "panel.sqlite3"))) as again:
+            contents(again)
+        assert automatic_backup(sample_file.location, "opened") is None
+
+
+def test_copies_kept_before_a_restore_are_never_thinned(tmp_path: Path):
+    import datetime as dt
+
+    from db.backup import STAMP, backups_folder, prune
+
+    database = tmp_path / "panel.sqlite3"
+    folder = backups_folder(database)
+    folder.mkdir()
+    now = dt.datetime(2026, 11, 22, 12, 0)
+    kept = folder / f"panel.before-restore.{(now - dt.timedelta(days=90)).strftime(STAMP)}.sqlite3"
+    kept.write_bytes(b"what a restore replaced")
+    for minutes in range(1, 12):
+        name = f"panel.opened.{(now - dt.timedelta(minutes=minutes)).strftime(STAMP)}.sqlite3"
+        (folder / name).write_bytes(b"copy")
+    prune(database, now=now)
+    assert kept.exists()
+    assert len(list(folder.glob("panel.opened.*"))) == 5
