@@ -25,7 +25,7 @@ from pathlib import Path
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
-from db.places import SQLITE_MAGIC, readonly_uri
+from db.places import SQLITE_MAGIC, is_damage, readonly_uri
 
 
 class BackupError(CaseReviewError):
@@ -139,11 +139,33 @@ def _kept_name(target: Path, why: str) -> Path:
 
 
 def _is_sound(database: Path) -> bool:
+    """Whether SQLite's quick check passes; a file that cannot be read just now (locked, an
+    I/O error) is refused rather than taken for damaged and moved aside."""
     try:
         with closing(sqlite3.connect(readonly_uri(database), uri=True)) as conn:
             return [r[0] for r in conn.execute("PRAGMA quick_check(1)")] == ["ok"]
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            return False
+        raise BackupError(f"{database.name} cannot be read just now ({exc}).") from None
+
+
+def _move_aside(target: Path, kept: Path) -> None:
+    """Move a damaged database and its journal files to ``kept`` whole, or not at all."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            source, destination = Path(f"{target}{suffix}"), Path(f"{kept}{suffix}")
+            if source.exists():
+                if destination.exists():
+                    raise FileExistsError(f"{destination} exists")
+                source.rename(destination)
+                moved.append((source, destination))
+    except OSError as exc:
+        for source, destination in reversed(moved):
+            with suppress(OSError):
+                destination.rename(source)
+        raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from None
 
 
 def restore(source: Path, location: Location) -> Path | None:
@@ -165,14 +187,7 @@ def restore(source: Path, location: Location) -> Path | None:
     if target.exists() and not _is_sound(target):
         # A damaged file is never written to: it is moved aside whole, journal and all.
         kept = _kept_name(target, "damaged")
-        try:
-            for suffix in ("-wal", "-shm", "-journal"):
-                beside = Path(f"{target}{suffix}")
-                if beside.exists():
-                    beside.replace(Path(f"{kept}{suffix}"))
-            target.replace(kept)
-        except OSError as exc:
-            raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from None
+        _move_aside(target, kept)
     created = not target.exists()
     if not created:
         kept = _kept_name(target, "before-restore")

@@ -28,6 +28,7 @@ from db.places import (
     SQLITE_MAGIC,
     chosen_value,
     default_database_path,
+    is_damage,
     network_share,
     readonly_uri,
 )
@@ -206,7 +207,9 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
             # Nothing is written to a damaged file: SQLite's quick check comes before any use.
             findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, str(exc)) from None
+        if is_damage(exc):
+            raise damaged(path, str(exc)) from None
+        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from None
     if findings != ["ok"]:
         lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
         raise damaged(path, "; ".join(lines[:2]) or "damage")

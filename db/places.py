@@ -94,3 +94,13 @@ def _windows_network_drive(path: Path) -> str | None:  # pragma: no cover - Wind
     drive_remote = 4
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     return "a network drive" if kernel32.GetDriveTypeW(anchor) == drive_remote else None
+
+
+# SQLite's result codes for a damaged file (SQLITE_CORRUPT) and one that is not a database
+# (SQLITE_NOTADB); a locked, busy or unreadable file is not damaged.
+DAMAGE_CODES = frozenset({11, 26})
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an sqlite3 error says the file itself is damaged."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in DAMAGE_CODES
