@@ -128,7 +128,10 @@ class _Heading(Paragraph):
 
     def __init__(self, text: str, style: ParagraphStyle, level: int, key: str) -> None:
         super().__init__(escape(visual(text)), style)
+        # The contents page is drawn by the canvas (visual order); a PDF viewer lays out the
+        # outline's bookmarks itself, so they keep the text as written.
         self.toc_text, self.toc_level, self.toc_key = visual(text), level, key
+        self.outline_text = text
 
 
 class _Document(BaseDocTemplate):
@@ -154,7 +157,7 @@ class _Document(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _Heading):
             self.canv.bookmarkPage(flowable.toc_key)
-            self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, flowable.toc_level)
+            self.canv.addOutlineEntry(flowable.outline_text, flowable.toc_key, flowable.toc_level)
             self.entries.append(
                 (flowable.toc_level, flowable.toc_text, self.page, flowable.toc_key)
             )

@@ -29,4 +29,6 @@ def visual(text: str) -> str:
     from arabic_reshaper import reshape
     from bidi import get_display
 
-    return "\n".join(str(get_display(reshape(line))) for line in text.split("\n"))
+    # The page reads left to right: a line that begins with a right-to-left name is still a
+    # left-to-right line (the name's run is reversed within it, the rest keeps its order).
+    return "\n".join(str(get_display(reshape(line), base_dir="L")) for line in text.split("\n"))

@@ -47,3 +47,18 @@ def test_revision_list_matches_the_scripts() -> None:
     chain = [rev.revision for rev in scripts.walk_revisions()][::-1]
     assert tuple(chain) == REVISIONS
     assert scripts.get_current_head() == HEAD
+
+
+def test_stepping_back_a_version_keeps_the_search_triggers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    from contextlib import closing
+
+    from db.engine import downgrade_schema, open_database, resolve_location
+
+    path = tmp_path / "steps.sqlite3"
+    with open_database(resolve_location(str(path)), create=True) as database:
+        downgrade_schema(database.engine, "0004")
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in rows}
+    assert "recommendation_fts_insert" in triggers

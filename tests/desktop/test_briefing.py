@@ -335,3 +335,10 @@ def test_a_backdated_status_change_is_listed_once(sample_file: Database) -> None
         )
     fives = [c for c in pack.changes if c.source == "FSCP-CSPR-CHILD-A" and c.number == "5"]
     assert [c.what for c in fives] == ["Status to in progress. Started late"]
+
+
+def test_a_line_beginning_with_an_arabic_name_still_reads_left_to_right() -> None:
+    from desktop.briefing.scripts import visual
+
+    shown = visual("فاطمة الزهراء was seen by the GP on 3 May (twice)")
+    assert shown.endswith(" was seen by the GP on 3 May (twice)")

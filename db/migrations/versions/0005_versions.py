@@ -28,5 +28,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("recommendations", "reviews"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("version")
+        if op.get_bind().dialect.name == "sqlite":
+            # SQLite drops a column in place (3.35 and later); Alembic's batch mode would
+            # rebuild the table and lose the full-text search triggers migration 0002 made.
+            op.execute(f"ALTER TABLE {table} DROP COLUMN version")
+        else:
+            op.drop_column(table, "version")
