@@ -238,17 +238,20 @@ def _still_at(
     """Refuse to overwrite a change someone else made since ``expected`` was read."""
     if expected is None or record.version == expected:
         return
+    own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
+    if isinstance(record, Recommendation):
+        own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
+            AuditEntry.entity_id.startswith(f"{record.id},")
+        )
     latest = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.entity == record.__tablename__, AuditEntry.entity_id == str(record.id))
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
+        select(AuditEntry).where(own).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
-    by = (
-        f" by {latest.actor} at {latest.at.astimezone():%H:%M} on {format_date(latest.at.date())}"
-        if latest is not None
-        else ""
-    )
+    when = record.updated_at.astimezone()
+    by = f" at {when:%H:%M} on {format_date(when.date())}"
+    # The newest entry about the record or its agencies names who, if it is that change's (a
+    # change to its log alone leaves entries of other records: then only the time is known).
+    if latest is not None and latest.at >= record.updated_at - dt.timedelta(seconds=2):
+        by = f" by {latest.actor}{by}"
     raise ConflictError(
         f"{name} was changed{by} since you opened it, so your change was not saved; the "
         "window now shows the record as it is: make your change again if it is still needed."

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.collector import collector_paused
+from db.dates import utc_now
 from db.errors import DocumentError, RuleError
 from db.exchange.bulk import add_new_items
 from db.exchange.document import (
@@ -360,6 +361,8 @@ class Importer:
             review.summary = doc.summary
             review.themes = self.theme_list(doc.themes)
             self.summary.count("review", added, self.session.is_modified(review))
+            if not added and self.session.is_modified(review):
+                review.updated_at = utc_now()  # its version moves even if only its themes did
             current = {r.number: r for r in review.recommendations}
             where = f"review '{doc.reference}'"
             new: list[tuple[int, TrackedDoc]] = []
@@ -454,9 +457,12 @@ class Importer:
             )
         except RuleError as exc:
             raise DocumentError(f"{where}: {exc.message}") from None
-        self.summary.count(
-            rec.kind.label.lower(), added, self.session.is_modified(rec, include_collections=True)
-        )
+        changed = self.session.is_modified(rec, include_collections=True)
+        self.summary.count(rec.kind.label.lower(), added, changed)
+        if changed and not added:
+            # A change to its agencies, themes or log alone is still a change to the item:
+            # its row is written, so its version moves and an edit opened before it is refused.
+            rec.updated_at = utc_now()
 
     # -- inspections
 

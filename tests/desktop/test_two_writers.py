@@ -138,3 +138,22 @@ def test_the_windows_own_changes_undo_in_any_number(qtbot, first: Database, tmp_
         stack.redo()
     assert owner(first) == "Second owner"
     assert context.last_explanation == ""
+
+
+def test_an_import_that_changes_only_agencies_still_moves_the_version(
+    first: Database, second: Database
+):
+    from db.exchange import apply_document, collect_document
+
+    with first.session() as session:
+        read = editing.item_fields(session, KEY)
+    with second.transaction("Importer") as session:
+        doc = collect_document(session, TODAY, [CHILD_A])
+        (item,) = [r for r in doc.reviews[0].recommendations if r.number == "5"]
+        item.lead_agencies = ["Fenmarsh Youth Service (fictional)"]
+        apply_document(session, doc)
+    with (
+        pytest.raises(ConflictError, match="was changed by Importer at"),
+        first.transaction("First Writer") as session,
+    ):
+        editing.update_item(session, KEY, replace(read, owner="Mine"), expected=read.version)
