@@ -57,6 +57,7 @@ NETWORK_FILE_SYSTEMS = frozenset(
     {
         "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre",
         "davfs", "ncpfs", "fuse.sshfs", "fuse.davfs", "fuse.glusterfs", "fuse.rclone",
+        "fuse.gvfsd-fuse", "autofs",
     }
 )  # fmt: skip
 MOUNTINFO = Path("/proc/self/mountinfo")
@@ -71,7 +72,7 @@ def network_share(path: Path) -> str | None:
         mounts = MOUNTINFO.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None  # not Linux: macOS keeps no such table; its shares are not detected
-    target = str(path.absolute())
+    target = str(path.resolve())  # a link to a share is on the share
     best, kind = "", ""
     for line in mounts.splitlines():
         fields, _, rest = line.partition(" - ")

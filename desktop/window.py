@@ -606,6 +606,8 @@ class MainWindow(QMainWindow):
                 automatic_backup(location, "opened")
             except CaseReviewError as exc:
                 self.copy_failed.emit(exc.message)
+            except Exception as exc:  # a copy that fails must never take the window down
+                self.copy_failed.emit(f"the copy could not be made ({exc})")
 
         self.copying = threading.Thread(target=work, name="casereview-backup")
         self.copying.start()

@@ -52,3 +52,9 @@ def test_a_database_on_a_share_is_refused_and_nothing_is_made(mounts: Path):
 def test_the_real_mount_table_is_read(tmp_path: Path):
     # This machine's temporary folder is on a local disk (or the system keeps no table).
     assert places.network_share(tmp_path / "panel.sqlite3") is None
+
+
+def test_a_link_to_a_share_is_on_the_share(mounts: Path):
+    (mounts / "panel share").mkdir()
+    (mounts / "shortcut").symlink_to(mounts / "panel share")
+    assert places.network_share(mounts / "shortcut" / "panel.sqlite3") == "nfs4"
