@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.dates import format_date
 from db.engine import Database
-from db.errors import NotFoundError
+from db.errors import CaseReviewError, NotFoundError
 from db.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 from db.queries import GradeMatrix, area_rows, grade_matrix, initiative_rows
 from db.rules import rating_for
@@ -299,32 +299,52 @@ def gather(
     return pack
 
 
+class _Moved(Exception):
+    """Someone saved between gathering a pack and recording it."""
+
+
 def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -> Pack:
     """``gather`` a pack, then record in the audit trail that it was made (with what it holds
     and ``purpose``: "file", "preview"); the pack states the trail's head, which is that entry.
 
     Reading and recording are separate, short transactions, so rendering the pack afterwards
-    holds no lock that would keep anyone else from saving.
+    holds no lock that would keep anyone else from saving. If someone saves in between, the
+    pack is gathered again, so what it shows is exactly the trail up to its own entry.
     """
     from db.audit import record
 
-    with database.session() as session:
-        pack = gather(session, **options)
     chosen = {
         key: (value.isoformat() if isinstance(value, dt.date) else value)
         for key, value in options.items()
         if key in {"meeting_date", "since", "reviews", "inspections", "redact", "marking"}
     }
-    with database.transaction(actor) as session:
-        record(
-            session,
-            entity="briefing packs",
-            entity_id=str(options.get("title", "")),
-            new={"purpose": purpose, **chosen},
-        )
-        head = session.execute(
-            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-        ).scalar_one()
-        pack.audit_entries = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
-    pack.audit_head = str(head)
-    return pack
+    for _ in range(5):
+        with database.session() as session:
+            pack = gather(session, **options)
+            seen = _entries(session)
+        try:
+            with database.transaction(actor) as session:
+                record(
+                    session,
+                    entity="briefing packs",
+                    entity_id=str(options.get("title", "")),
+                    new={"purpose": purpose, **chosen},
+                )
+                pack.audit_entries = _entries(session)
+                if pack.audit_entries != seen + 1:
+                    raise _Moved
+                pack.audit_head = str(
+                    session.execute(
+                        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+                    ).scalar_one()
+                )
+        except _Moved:
+            continue
+        return pack
+    raise CaseReviewError(
+        "The data kept changing while the pack was being made; make it again in a moment."
+    )
+
+
+def _entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)

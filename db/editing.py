@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.dates import PartialDate, format_date, utc_now
 from db.errors import ConflictError, DocumentError, NotFoundError, RuleError
@@ -219,25 +218,17 @@ def update_review(
     return review.version
 
 
-VERSIONS = "casereview.versions"  # session.info: (table, id) -> version, as updates leave them
-
-
-@event.listens_for(Review, "after_update")
-@event.listens_for(Recommendation, "after_update")
-def _note_version(_mapper: Any, _connection: Any, record: Review | Recommendation) -> None:
-    """Note each versioned record's new version in its session's ``info[VERSIONS]``, for the
-    window to know which versions its own commands made."""
-    session = object_session(record)
-    if session is not None:
-        session.info.setdefault(VERSIONS, {})[(record.__tablename__, record.id)] = record.version
-
-
 def _still_at(
     session: Session, record: Review | Recommendation, expected: int | None, name: str
 ) -> None:
     """Refuse to overwrite a change someone else made since ``expected`` was read."""
     if expected is None or record.version == expected:
         return
+    raise conflict(session, record, name)
+
+
+def conflict(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
+    """The refusal of a change over someone else's: who changed ``record``, and when."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
         own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
@@ -252,10 +243,24 @@ def _still_at(
     # change to its log alone leaves entries of other records: then only the time is known).
     if latest is not None and latest.at >= record.updated_at - dt.timedelta(seconds=2):
         by = f" by {latest.actor}{by}"
-    raise ConflictError(
+    return ConflictError(
         f"{name} was changed{by} since you opened it, so your change was not saved; the "
         "window now shows the record as it is: make your change again if it is still needed."
     )
+
+
+def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
+    """Refuse, with ``ConflictError``, unless the item still holds ``fields`` (as a command
+    left it): undo and redo never overwrite a change made since by someone else."""
+    if item_fields(session, key) != fields:
+        name = f"{key.kind.label} {key.number} of {key.source}"
+        raise conflict(session, item_by_key(session, key), name)
+
+
+def review_still(session: Session, reference: str, fields: ReviewFields) -> None:
+    """``item_still`` for a review."""
+    if review_fields(session, reference) != fields:
+        raise conflict(session, review_by_reference(session, reference), f"Review {reference}")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def readonly_uri(path: Path) -> str:
     A read-only connection to a WAL database still leaves -wal and -shm files behind, so when
     no WAL file exists (the database was closed cleanly) the file is opened as immutable.
     """
-    mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
+    # mode=ro always: never create the file when it is missing.
+    mode = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
     return f"file:{quote(str(path))}?{mode}"
 
 

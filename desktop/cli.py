@@ -269,7 +269,7 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from db.audit import default_actor
+    from db.audit import default_actor, record
     from db.briefing import make_pack
     from db.engine import open_database
     from desktop.briefing import DEFAULT_MARKING, render_pack
@@ -277,6 +277,10 @@ def _brief(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.suffix.lower() != ".pdf":
         raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
+    if target.is_dir():
+        raise CaseReviewError(f"{target} is a folder; give a file name for the pack.")
+    if not (target.parent if str(target.parent) else Path()).is_dir():
+        raise CaseReviewError(f"The folder {target.parent} does not exist.")
     location = _location(args)
     with open_database(location) as database:
         pack = make_pack(
@@ -293,7 +297,18 @@ def _brief(args: argparse.Namespace) -> int:
             inspections=args.inspection,
             redact=args.redact,
         )
-        write_atomically(target, render_pack(pack))
+        try:
+            write_atomically(target, render_pack(pack))
+        except CaseReviewError as exc:
+            # The trail says the pack was made; it says too that it was not written.
+            with database.transaction(default_actor()) as session:
+                record(
+                    session,
+                    entity="briefing packs",
+                    entity_id=pack.title,
+                    new={"not written": exc.message},
+                )
+            raise
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
 

@@ -57,7 +57,6 @@ class UndoableCommand(QUndoCommand):
         try:
             with self.context.database.transaction(self.context.actor) as session:
                 step(session)  # type: ignore[operator]
-                self.context.note_versions(session)
         except CaseReviewError as exc:
             self.setObsolete(True)
             self.context.explain(exc)
@@ -83,25 +82,27 @@ class CreateReview(UndoableCommand):
 
 class EditReview(UndoableCommand):
     """Only over the review as the window read it (``old.version``); undo and redo only over
-    the review as this window's commands last left it. Anything else is someone else's
-    change, refused."""
+    the review exactly as this command left it. Anything else is someone else's change,
+    refused."""
 
     def __init__(self, context: AppContext, old: ReviewFields, new: ReviewFields) -> None:
         super().__init__(context, f"Edit review {new.reference}")
         self.old, self.new = old, new
-        self.record: tuple[str, int] | None = None
-
-    def _expected(self) -> int | None:
-        return self.old.version if self.record is None else self.context.versions[self.record]
+        self.left: ReviewFields | None = None  # the review as this command last left it
 
     def apply(self, session: Session) -> None:
-        expected = self._expected()
-        editing.update_review(session, self.old.reference, self.new, expected=expected)
-        review = editing.review_by_reference(session, self.new.reference)
-        self.record = (review.__tablename__, review.id)
+        if self.left is None:
+            editing.update_review(session, self.old.reference, self.new, expected=self.old.version)
+        else:
+            editing.review_still(session, self.old.reference, self.left)
+            editing.update_review(session, self.old.reference, self.new)
+        self.left = editing.review_fields(session, self.new.reference)
 
     def revert(self, session: Session) -> None:
-        editing.update_review(session, self.new.reference, self.old, expected=self._expected())
+        assert self.left is not None
+        editing.review_still(session, self.new.reference, self.left)
+        editing.update_review(session, self.new.reference, self.old)
+        self.left = editing.review_fields(session, self.old.reference)
 
 
 class DeleteReview(UndoableCommand):
@@ -134,25 +135,27 @@ class CreateItem(UndoableCommand):
 
 class EditItem(UndoableCommand):
     """Only over the item as the window read it (``old.version``); undo and redo only over the
-    item as this window's commands last left it. Anything else is someone else's change,
-    refused."""
+    item exactly as this command left it. Anything else is someone else's change, refused."""
 
     def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
         super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
         self.key, self.old, self.new = key, old, new
         self.new_key = editing.ItemKey(key.source, new.number, key.kind)
-        self.record: tuple[str, int] | None = None
-
-    def _expected(self) -> int | None:
-        return self.old.version if self.record is None else self.context.versions[self.record]
+        self.left: ItemFields | None = None  # the item as this command last left it
 
     def apply(self, session: Session) -> None:
-        editing.update_item(session, self.key, self.new, expected=self._expected())
-        rec = editing.item_by_key(session, self.new_key)
-        self.record = (rec.__tablename__, rec.id)
+        if self.left is None:
+            editing.update_item(session, self.key, self.new, expected=self.old.version)
+        else:
+            editing.item_still(session, self.key, self.left)
+            editing.update_item(session, self.key, self.new)
+        self.left = editing.item_fields(session, self.new_key)
 
     def revert(self, session: Session) -> None:
-        editing.update_item(session, self.new_key, self.old, expected=self._expected())
+        assert self.left is not None
+        editing.item_still(session, self.new_key, self.left)
+        editing.update_item(session, self.new_key, self.old)
+        self.left = editing.item_fields(session, self.key)
 
 
 class AddUpdate(UndoableCommand):

@@ -17,7 +17,6 @@ from desktop.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.orm import Session
 
     from db.engine import Database, Location
     from desktop.commands import UndoableCommand
@@ -79,9 +78,6 @@ class AppContext(QObject):
         self._actor = actor
         self.undo_stack = QUndoStack(self)
         self.last_explanation = ""
-        # The version each review and recommendation was at when this window's last command
-        # left it, so undo and redo can tell the window's own changes from someone else's.
-        self.versions: dict[tuple[str, int], int] = {}
 
     @property
     def database(self) -> Database:
@@ -119,7 +115,6 @@ class AppContext(QObject):
         try:
             with self.database.transaction(self.actor) as session:
                 command.apply(session)
-                self.note_versions(session)
         except ConflictError as exc:
             self.explain(exc, parent)
             self.data_changed.emit()  # show the record as the other writer left it
@@ -148,14 +143,6 @@ class AppContext(QObject):
         location = self.database.location
         self.database.close()
         self._database = open_database(location)
-        self.versions.clear()
-
-    def note_versions(self, session: Session) -> None:
-        """Remember the versions a command's transaction left its records at."""
-        from db.editing import VERSIONS
-
-        session.flush()
-        self.versions.update(session.info.pop(VERSIONS, {}))
 
     def explain(self, error: CaseReviewError, parent: QWidget | None = None) -> None:
         """An expected failure, said plainly: a message box, never a traceback."""

@@ -342,3 +342,49 @@ def test_a_line_beginning_with_an_arabic_name_still_reads_left_to_right() -> Non
 
     shown = visual("فاطمة الزهراء was seen by the GP on 3 May (twice)")
     assert shown.endswith(" was seen by the GP on 3 May (twice)")
+
+
+def test_a_pack_is_gathered_again_if_someone_saves_while_it_is_made(
+    sample_file: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db import briefing
+    from db.audit import record
+    from db.briefing import make_pack
+
+    real = briefing.gather
+    calls = []
+
+    def gather_then_someone_saves(session, **options):  # type: ignore[no-untyped-def]
+        pack = real(session, **options)
+        calls.append(1)
+        if len(calls) == 1:
+            with sample_file.transaction("Someone Else") as other:
+                record(other, entity="exports", entity_id="plan.csv")
+        return pack
+
+    monkeypatch.setattr(briefing, "gather", gather_then_someone_saves)
+    pack = make_pack(
+        sample_file, "Tester", purpose="file", today=TODAY, title="T", marking="", prepared_by="T"
+    )
+    assert len(calls) == 2  # gathered again, after the other save
+    with sample_file.session() as session:
+        from sqlalchemy import func, select
+
+        from db.models import AuditEntry
+
+        total = session.scalar(select(func.count()).select_from(AuditEntry))
+        newest = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert pack.audit_entries == total and newest is not None
+    assert (newest.entity, newest.hash) == ("briefing packs", pack.audit_head)
+
+
+def test_a_pack_for_a_missing_folder_is_refused_before_anything_is_recorded(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "panel.sqlite3"
+    assert run("demo", "--db", str(db), cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path)
+    assert_clean_error(
+        run("brief", "--db", str(db), "-o", "nowhere/pack.pdf", cwd=tmp_path), "does not exist"
+    )
+    assert snapshot(tmp_path) == before  # not even an audit entry in the database

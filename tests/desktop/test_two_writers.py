@@ -157,3 +157,36 @@ def test_an_import_that_changes_only_agencies_still_moves_the_version(
         first.transaction("First Writer") as session,
     ):
         editing.update_item(session, KEY, replace(read, owner="Mine"), expected=read.version)
+
+
+def test_undo_and_redo_across_a_record_made_again(qtbot, first: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A deleted review restored by undo, and an item made again by redo, are new rows: the
+    window's own edits of them still undo and redo."""
+    from desktop import commands
+
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    context = make_window(qtbot, first, settings).context
+    stack = context.undo_stack
+    with first.session() as session:
+        read = editing.item_fields(session, KEY)
+    assert context.run(commands.EditItem(context, KEY, read, replace(read, owner="Edited")))
+    assert context.run(commands.DeleteReview(context, CHILD_A))
+    stack.undo()  # the review, and its items, made again
+    stack.undo()  # the edit
+    assert owner(first) == "Chair of the Schools Alliance"
+    stack.redo()
+    assert owner(first) == "Edited"
+
+    made = editing.ItemFields(number="99", text="Made by the test.")
+    assert context.run(commands.CreateItem(context, CHILD_A, made))
+    key = ItemKey(CHILD_A, "99")
+    with first.session() as session:
+        read = editing.item_fields(session, key)
+    assert context.run(commands.EditItem(context, key, read, replace(read, owner="Owner 99")))
+    stack.undo()
+    stack.undo()
+    stack.redo()  # made again: a new row
+    stack.redo()
+    with first.session() as session:
+        assert editing.item_fields(session, key).owner == "Owner 99"
+    assert context.last_explanation == ""
