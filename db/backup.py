@@ -111,20 +111,16 @@ def backups_folder(database: Path) -> Path:
 
 
 def newest_sound_backup(database: Path) -> Path | None:
-    """The newest copy in ``backups_folder(database)`` that passes ``_check_backup``."""
-    folder = backups_folder(database)
-    try:
-        found = [p for p in folder.iterdir() if p.suffix == database.suffix and p.is_file()]
-    except OSError:
-        return None
-    for candidate in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
-        if ".damaged." in candidate.name:
+    """The newest of ``kept_copies(database)`` (as File > Backups lists them) that passes
+    ``_check_backup``; damaged files moved aside are never offered."""
+    for copy in kept_copies(database):
+        if copy.reason == "damaged":
             continue
         try:
-            _check_backup(candidate)
+            _check_backup(copy.path)
         except BackupError:
             continue
-        return candidate
+        return copy.path
     return None
 
 

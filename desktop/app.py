@@ -117,9 +117,15 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
 
     from PySide6.QtWidgets import QMessageBox
 
+    from db.backup import kept_copies
     from db.dates import format_date
 
-    taken = dt.datetime.fromtimestamp(backup.stat().st_mtime)
+    # When the copy was taken, as File > Backups shows it (its name says; its file time may
+    # be later, if it was copied about).
+    taken = next(
+        (c.taken for c in kept_copies(database) if c.path == backup),
+        dt.datetime.fromtimestamp(backup.stat().st_mtime),
+    )
     box = QMessageBox(
         QMessageBox.Icon.Critical,
         "The database is damaged",

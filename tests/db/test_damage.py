@@ -3,12 +3,12 @@ backup offered, and a restore moves it aside whole before putting the backup in 
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from db.backup import back_up, backups_folder, newest_sound_backup, restore
+from db.backup import STAMP, back_up, backups_folder, newest_sound_backup, restore
 from db.engine import Database, open_database, resolve_location
 from db.errors import DamagedDatabaseError
 from tests.conftest import TODAY
@@ -57,10 +57,13 @@ def test_the_newest_sound_backup_is_offered(database_file: Path, tmp_path: Path)
     location = resolve_location(str(database_file))
     folder = backups_folder(database_file)
     folder.mkdir()
-    older, newer, broken = (folder / f"panel.{n}.sqlite3" for n in ("old", "new", "broken"))
-    for n, copy in enumerate((older, newer, broken)):
+    older, newer, broken = (
+        folder / f"panel.opened.{dt.datetime(2026, 11, day, 9).strftime(STAMP)}.sqlite3"
+        for day in (18, 19, 20)
+    )
+    for copy in (older, newer, broken):
         back_up(location, copy)
-        os.utime(copy, (1_700_000_000 + n, 1_700_000_000 + n))
+    (folder / "panel.mine.sqlite3").write_bytes(b"a file of the user's own: not offered")
     damage(broken)  # the newest file is itself damaged: it is passed over
     assert newest_sound_backup(database_file) == newer
     damage(database_file)

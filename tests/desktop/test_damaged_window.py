@@ -3,13 +3,14 @@ it, the user is asked whether to put the backup in its place."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.backup import back_up, backups_folder
+from db.backup import STAMP, back_up, backups_folder
 from db.engine import open_database, resolve_location
 from db.errors import DamagedDatabaseError
 from desktop.app import Controller
@@ -24,7 +25,8 @@ def damaged_with_backup(sample_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "panel.sqlite3"
     path.write_bytes(sample_path.read_bytes())
     backups_folder(path).mkdir()
-    back_up(resolve_location(str(path)), backups_folder(path) / "panel.daily.sqlite3")
+    name = f"panel.opened.{dt.datetime(2026, 11, 20, 9).strftime(STAMP)}.sqlite3"
+    back_up(resolve_location(str(path)), backups_folder(path) / name)
     damage(path)
     return path
 
