@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from db.errors import CaseReviewError
 from desktop import __version__
-from desktop.files import write_atomically
+from desktop.files import check_target, write_atomically
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -277,10 +277,7 @@ def _brief(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.suffix.lower() != ".pdf":
         raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
-    if target.is_dir():
-        raise CaseReviewError(f"{target} is a folder; give a file name for the pack.")
-    if not (target.parent if str(target.parent) else Path()).is_dir():
-        raise CaseReviewError(f"The folder {target.parent} does not exist.")
+    check_target(target)  # before the pack is made and recorded
     location = _location(args)
     with open_database(location) as database:
         pack = make_pack(

@@ -10,13 +10,20 @@ from pathlib import Path
 from db.errors import CaseReviewError
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a failure leaves the old file whole."""
+def check_target(target: Path) -> Path:
+    """Refuse a target that cannot be a new file (a folder, or in a folder that does not
+    exist), before any work is done for it; returns its folder."""
     if target.is_dir():
         raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise CaseReviewError(f"The folder {folder} does not exist.")
+    return folder
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write beside the target and rename over it, so a failure leaves the old file whole."""
+    folder = check_target(target)
     temp = ""
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
