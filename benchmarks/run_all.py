@@ -53,6 +53,7 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             "Spreadsheet import and export (issue 5)",
             ["spreadsheets.py", *sheet],
         ),
+        ("Encryption at rest (issue 6)", ["encryption.py", "--runs", "3" if quick else "5"]),
     ]
 
 

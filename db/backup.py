@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import tempfile
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from db import cipher
+from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
@@ -42,11 +43,21 @@ def database_file(location: Location) -> Path:
     return location.path
 
 
+def _key(location: Location) -> Passphrase | None:
+    """The passphrase the file at ``location`` opens with; an encrypted file without one is
+    refused here, before anything takes it for damaged."""
+    if location.is_encrypted and location.passphrase is None:
+        assert location.path is not None
+        raise BackupError(cipher.needs_passphrase(location.path).message)
+    return location.key
+
+
 def back_up(location: Location, target: Path) -> None:
     """Copy the database at ``location`` to ``target``, whole or not at all."""
     source = database_file(location)
     if not source.exists():
         raise BackupError(f"There is no database at {source} to back up.")
+    key = _key(location)
     if target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name for the backup.")
     folder = target.parent if str(target.parent) else Path()
@@ -60,11 +71,15 @@ def back_up(location: Location, target: Path) -> None:
         raise BackupError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
     os.close(fd)
     temp = Path(temp_name)
+    # A copy of an encrypted database is encrypted from its first page, with the same key
+    # and salt (it opens with the same passphrase): no plaintext touches the disk.
     try:
         temp.chmod(0o600)
         with (
-            closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as src,
-            closing(sqlite3.connect(temp)) as copy,
+            closing(
+                cipher.connect(f"{source.as_uri()}?mode=ro", key, file=source, uri=True)
+            ) as src,
+            closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy,
         ):
             src.backup(copy)
             # A backup holds everything in one file: no write-ahead log beside it.
@@ -81,7 +96,7 @@ def back_up(location: Location, target: Path) -> None:
                 os.fsync(directory)
             finally:
                 os.close(directory)
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors() as exc:
         raise BackupError(f"{source.name} could not be copied ({exc}).") from None
     except OSError as exc:
         raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
@@ -110,15 +125,15 @@ def backups_folder(database: Path) -> Path:
     return database.parent / f"{database.name}-backups"
 
 
-def newest_sound_backup(database: Path) -> Path | None:
+def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) -> Path | None:
     """The newest of ``kept_copies(database)`` (as File > Backups lists them) that passes
     ``_check_backup``; damaged files moved aside are never offered."""
     for copy in kept_copies(database):
         if copy.reason == "damaged":
             continue
         try:
-            _check_backup(copy.path)
-        except BackupError:
+            _check_backup(copy.path, passphrase)
+        except (BackupError, PassphraseError):
             continue
         return copy.path
     return None
@@ -134,13 +149,13 @@ def _kept_name(target: Path, why: str) -> Path:
     return kept
 
 
-def _is_sound(database: Path) -> bool:
+def _is_sound(database: Path, key: Passphrase | None) -> bool:
     """Whether SQLite's quick check passes; a file that cannot be read just now (locked, an
     I/O error) is refused rather than taken for damaged and moved aside."""
     try:
-        with closing(sqlite3.connect(readonly_uri(database), uri=True)) as conn:
+        with closing(cipher.connect(readonly_uri(database), key, file=database, uri=True)) as conn:
             return [r[0] for r in conn.execute("PRAGMA quick_check(1)")] == ["ok"]
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors() as exc:
         if is_damage(exc):
             return False
         raise BackupError(f"{database.name} cannot be read just now ({exc}).") from None
@@ -173,14 +188,17 @@ def restore(source: Path, location: Location) -> Path | None:
     ``source`` is not a sound casereview backup or the database cannot be written.
     """
     target = database_file(location)
-    _check_backup(source)
+    _check_backup(source, location.passphrase)
     if target.exists() and source.resolve() == target.resolve():
         raise BackupError("A database cannot be restored from itself.")
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist.")
+    source_key = cipher.key_for(source, location.passphrase)
+    target_key = _key(location) if target.exists() and target.stat().st_size else source_key
+    _refuse_change_of_form(source, target, source_key, target_key)
     kept: Path | None = None
-    if target.exists() and not _is_sound(target):
+    if target.exists() and not _is_sound(target, target_key):
         # A damaged file is never written to: it is moved aside whole, journal and all.
         kept = _kept_name(target, "damaged")
         _move_aside(target, kept)
@@ -195,13 +213,15 @@ def restore(source: Path, location: Location) -> Path | None:
             raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     try:
         with (
-            closing(sqlite3.connect(readonly_uri(source), uri=True)) as src,
-            closing(sqlite3.connect(target, timeout=10)) as dst,
+            closing(cipher.connect(readonly_uri(source), source_key, file=source, uri=True)) as src,
+            closing(
+                cipher.connect(target, target_key, salt=cipher.salt_of(source), timeout=10)
+            ) as dst,
         ):
             src.backup(dst)
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.OperationalError as exc:
+    except cipher.errors() as exc:
         if created:
             with suppress(OSError):
                 target.unlink()
@@ -216,7 +236,26 @@ def restore(source: Path, location: Location) -> Path | None:
     return kept
 
 
-def _check_backup(source: Path) -> None:
+def _refuse_change_of_form(
+    source: Path, target: Path, source_key: Passphrase | None, target_key: Passphrase | None
+) -> None:
+    """A restore keeps the database's form: an encrypted database is never replaced by a
+    plain copy (which would leave its data unencrypted), nor a plain one by an encrypted
+    copy (which SQLite cannot copy page by page into it)."""
+    if target_key is not None and source_key is None:
+        raise BackupError(
+            f"{source.name} is not encrypted but {target.name} is, and restoring it would "
+            f"leave the data unencrypted: encrypt the backup first (casereview encrypt --db "
+            f"{source}), then restore it."
+        )
+    if source_key is not None and target_key is None:
+        raise BackupError(
+            f"{source.name} is encrypted but {target.name} is not: encrypt the database "
+            f"first (casereview encrypt --db {target}), then restore the backup."
+        )
+
+
+def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     """Refuse, saying why, a file that is not a sound casereview database this version knows."""
     try:
         with source.open("rb") as handle:
@@ -227,15 +266,27 @@ def _check_backup(source: Path) -> None:
         raise BackupError(f"{source} is a folder, not a backup file.") from None
     except OSError as exc:
         raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from None
+    key = None
     if magic != SQLITE_MAGIC:
-        raise BackupError(f"{source.name} is not a casereview backup (not an SQLite database).")
+        if not cipher.is_encrypted(source):
+            raise BackupError(f"{source.name} is not a casereview backup (not an SQLite database).")
+        if passphrase is None:
+            raise BackupError(
+                f"{source.name} is encrypted (or it is not a casereview backup): give its "
+                "passphrase when asked, or on standard input with --passphrase-stdin."
+            )
+        key = passphrase
     try:
-        with closing(sqlite3.connect(readonly_uri(source), uri=True)) as conn:
+        with closing(cipher.connect(readonly_uri(source), key, file=source, uri=True)) as conn:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
                 raise BackupError(f"{source.name} is damaged ({verdict}); it was not restored.")
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except PassphraseError as exc:
+        raise BackupError(
+            exc.message.replace("nothing was changed", "it was not restored")
+        ) from None
+    except cipher.errors() as exc:
         if "no such table" in str(exc):
             raise BackupError(
                 f"{source.name} is an SQLite file but not a casereview backup."
@@ -298,7 +349,8 @@ def automatic_backup(location: Location, reason: str) -> Path | None:
     if path is None or not path.is_file() or path.stat().st_size == 0:
         return None
     copies = [c for c in kept_copies(path) if c.reason != "damaged"]
-    if copies and not _changed_since(path, copies[0].path):
+    key = _key(location)
+    if copies and not _changed_since(path, copies[0].path, key):
         return None
     target = _kept_name(path, reason)
     if target.exists():  # a second copy within the same second: the first one stands
@@ -315,14 +367,15 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _changed_since(database: Path, copy: Path) -> bool:
+def _changed_since(database: Path, copy: Path, key: Passphrase | None) -> bool:
     """Whether the database's content differs from the copy's.
 
     Every change writes an entry to the audit trail, so the same number of entries ending in
     the same hash is the same content (opening a database touches its files without changing
     it, so their times cannot say). A file without the chain is compared by time.
     """
-    here, there = _fingerprint(database), _fingerprint(copy)
+    here = _fingerprint(database, key)
+    there = _fingerprint(copy, cipher.key_for(copy, key))
     if here is not None and there is not None:
         return here != there
     written = max(
@@ -331,14 +384,16 @@ def _changed_since(database: Path, copy: Path) -> bool:
     return written >= _mtime(copy)
 
 
-def _fingerprint(database: Path) -> tuple[int, str] | None:
+def _fingerprint(database: Path, key: Passphrase | None) -> tuple[int, str] | None:
     try:
-        with closing(sqlite3.connect(readonly_uri(database), uri=True)) as conn:
+        with closing(cipher.connect(readonly_uri(database), key, file=database, uri=True)) as conn:
             count, head = conn.execute(
                 "SELECT count(*), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) "
                 "FROM audit_log"
             ).fetchone()
-    except sqlite3.Error:
+    except PassphraseError:
+        return None
+    except cipher.errors():
         return None
     return (int(count), str(head)) if head else None
 

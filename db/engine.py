@@ -9,10 +9,9 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import audit, search  # noqa: F401  (search registers its session hook)
+from db import audit, cipher, search  # noqa: F401  (search registers its session hook)
+from db.cipher import Passphrase
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import (
@@ -36,9 +36,26 @@ from db.places import (
 
 @dataclass(frozen=True)
 class Location:
-    """A database's address: an SQLite file or a server URL."""
+    """A database's address: an SQLite file or a server URL; for an encrypted SQLite file,
+    the passphrase that opens it (never shown: see ``db.cipher.Passphrase``)."""
 
     url: URL
+    passphrase: Passphrase | None = field(default=None, compare=False, repr=False)
+
+    def with_passphrase(self, passphrase: Passphrase | None) -> Location:
+        return replace(self, passphrase=passphrase)
+
+    @property
+    def key(self) -> Passphrase | None:
+        """The passphrase to open the file with now: none for a plain SQLite file or a server,
+        the passphrase for an encrypted file or one not made yet (made encrypted)."""
+        if self.path is None:
+            return None
+        return cipher.key_for(self.path, self.passphrase)
+
+    @property
+    def is_encrypted(self) -> bool:
+        return self.path is not None and cipher.is_encrypted(self.path)
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,6 +142,16 @@ class Database:
 
 
 def _make_engine(location: Location) -> Engine:
+    key = location.key
+    if location.is_sqlite and key is not None and location.path is not None:
+        path = location.path
+
+        def connect() -> Any:
+            return cipher.connect(path, key, timeout=10, check_same_thread=False)
+
+        engine = create_engine(location.url, creator=connect, module=cipher._cipher_module())
+        _configure_sqlite(engine)
+        return engine
     if location.is_sqlite:
         engine = create_engine(location.url, connect_args={"timeout": 10})
         _configure_sqlite(engine)
@@ -152,12 +179,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _sqlite_preflight(path: Path, create: bool) -> str | None:
+def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = None) -> str | None:
     """Look at an SQLite file read-only before opening it for real.
 
     Returns the schema revision (None for a new or empty file). Refuses, without writing a
     byte, a missing file (unless ``create``), a file that is not SQLite, an SQLite file of
-    another program, and a database from a newer casereview.
+    another program, a database from a newer casereview, and an encrypted database without
+    the passphrase that opens it.
     """
     share = network_share(path)
     if share is not None:
@@ -192,10 +220,17 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
         raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if not header:
         return None
+    key = None
     if header != SQLITE_MAGIC:
-        raise DatabaseOpenError(f"{path} is not a casereview database (it is not an SQLite file).")
+        if not cipher.is_encrypted(path):
+            raise DatabaseOpenError(
+                f"{path} is not a casereview database (it is not an SQLite file)."
+            )
+        if passphrase is None:
+            raise cipher.needs_passphrase(path)
+        key = passphrase
     try:
-        with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
+        with closing(cipher.connect(readonly_uri(path), key, file=path, uri=True)) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 return None
@@ -206,19 +241,19 @@ def _sqlite_preflight(path: Path, create: bool) -> str | None:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             # Nothing is written to a damaged file: SQLite's quick check comes before any use.
             findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors() as exc:
         if is_damage(exc):
-            raise damaged(path, str(exc)) from None
+            raise damaged(path, str(exc), key) from None
         raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from None
     if findings != ["ok"]:
         lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
-        raise damaged(path, "; ".join(lines[:2]) or "damage")
+        raise damaged(path, "; ".join(lines[:2]) or "damage", key)
     revision = row[0] if row else None
     _refuse_newer(str(path), revision)
     return revision
 
 
-def damaged(path: Path, finding: str) -> DamagedDatabaseError:
+def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
     """The refusal of a damaged SQLite file, offering the newest sound backup beside it."""
     from db.backup import backups_folder, newest_sound_backup
 
@@ -226,7 +261,7 @@ def damaged(path: Path, finding: str) -> DamagedDatabaseError:
         f"{path.name} is damaged (SQLite's check found: {finding}); casereview has not "
         "written to it"
     )
-    backup = newest_sound_backup(path)
+    backup = newest_sound_backup(path, passphrase)
     if backup is None:
         return DamagedDatabaseError(
             f"{said}; no sound backup of it was found in {backups_folder(path)}, so keep the "
@@ -271,7 +306,7 @@ def _server_revision(engine: Engine, location: Location) -> str | None:
 def schema_revision(location: Location) -> str | None:
     """The database's schema revision, read without changing anything."""
     if location.is_sqlite and location.path is not None:
-        return _sqlite_preflight(location.path, create=False)
+        return _sqlite_preflight(location.path, create=False, passphrase=location.passphrase)
     engine = _make_engine(location)
     try:
         return _server_revision(engine, location)
@@ -326,7 +361,7 @@ def open_database(location: Location, *, create: bool = False) -> Database:
     refused with a ``DatabaseOpenError`` before anything is written.
     """
     if location.is_sqlite and location.path is not None:
-        revision = _sqlite_preflight(location.path, create)
+        revision = _sqlite_preflight(location.path, create, location.passphrase)
         engine = _make_engine(location)
     else:
         engine = _make_engine(location)

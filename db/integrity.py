@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 
+from db import cipher
 from db.chain import FIELDS, verify
 from db.engine import Location, schema_revision
 from db.errors import DatabaseOpenError
@@ -41,7 +41,8 @@ def check_database(location: Location) -> CheckReport:
     path = location.path
     if location.is_sqlite and path is not None:
         try:
-            with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
+            key = location.key
+            with closing(cipher.connect(readonly_uri(path), key, file=path, uri=True)) as conn:
                 results = [row[0] for row in conn.execute("PRAGMA quick_check")]
                 if results != ["ok"]:
                     shown = "; ".join(str(r) for r in results[:3])
@@ -54,7 +55,7 @@ def check_database(location: Location) -> CheckReport:
                     )
                 if revision == HEAD and results == ["ok"]:
                     report.problems += verify(conn.execute(CHAIN))
-        except sqlite3.DatabaseError as exc:
+        except cipher.errors() as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
     elif revision == HEAD:
         report.problems += _server_chain(location)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from db.errors import CaseReviewError
 
 if TYPE_CHECKING:
+    from db.cipher import Passphrase, PassphraseError
     from db.engine import Database, Location
     from desktop.context import PendingDatabase
     from desktop.settings import Settings
@@ -88,8 +89,11 @@ class Controller:
         open the window over it. Whether the window is open again."""
         from PySide6.QtWidgets import QMessageBox
 
+        from db.cipher import PassphraseError
         from db.errors import DamagedDatabaseError
 
+        if isinstance(exc, PassphraseError) and exc.path is not None:
+            return self.unlock(exc)
         if not isinstance(exc, DamagedDatabaseError) or exc.backup is None:
             return False
         if not ask_to_restore(exc.path, exc.backup):
@@ -109,6 +113,26 @@ class Controller:
             30_000,
         )
         return True
+
+    def unlock(self, exc: PassphraseError) -> bool:
+        """Ask for the passphrase of the encrypted database ``exc`` names, until it opens or
+        the user cancels; whether the window is open over it."""
+        from db.engine import resolve_location
+        from desktop.passphrase import OpenEncryptedDialog
+
+        assert exc.path is not None
+        location = resolve_location(str(exc.path))
+
+        def attempt(passphrase: Passphrase) -> str | None:
+            try:
+                self.open(location.with_passphrase(passphrase))
+            except CaseReviewError as again:
+                return again.message
+            return None
+
+        parent = self.window if self.window is not None and self.window.isVisible() else None
+        dialog = OpenEncryptedDialog(exc.path, attempt, parent)
+        return bool(dialog.exec())
 
 
 def ask_to_restore(database: Path, backup: Path) -> bool:
@@ -142,9 +166,12 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
     return box.clickedButton() is restore_button
 
 
-def _first_place(db: str | None) -> Location | PendingDatabase:
-    """Where the window's data lives: an SQLite file at this version's schema is painted
-    from straight away (``db.quick``); anything else is opened, and refused, the usual way."""
+def _first_place(
+    db: str | None, passphrase: Passphrase | None = None
+) -> Location | PendingDatabase:
+    """Where the window's data lives: a plain SQLite file at this version's schema is painted
+    from straight away (``db.quick``); anything else (an encrypted file among them) is opened,
+    and refused, the usual way."""
     from db import quick
     from db.places import sqlite_file
     from desktop.context import PendingDatabase
@@ -154,12 +181,19 @@ def _first_place(db: str | None) -> Location | PendingDatabase:
         return PendingDatabase(path)
     from db.engine import resolve_location
 
-    return resolve_location(db)
+    return resolve_location(db).with_passphrase(passphrase)
 
 
-def run(db: str | None, *, exit_when_ready: bool = False, started_at: float | None = None) -> int:
+def run(
+    db: str | None,
+    *,
+    exit_when_ready: bool = False,
+    started_at: float | None = None,
+    passphrase: Passphrase | None = None,
+) -> int:
     """Show the window over the database ``--db`` names (see ``db.places``) until it is
-    closed; with ``exit_when_ready``, until the current tab's first page is shown."""
+    closed; with ``exit_when_ready``, until the current tab's first page is shown. An
+    encrypted database opens with ``passphrase``, else the window asks for it."""
     started_at = time.perf_counter() if started_at is None else started_at
     _require_display()
     from PySide6.QtCore import QTimer
@@ -176,7 +210,7 @@ def run(db: str | None, *, exit_when_ready: bool = False, started_at: float | No
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))
     controller = Controller(Settings())
     try:
-        window = controller.open(_first_place(db))
+        window = controller.open(_first_place(db, passphrase))
     except CaseReviewError as exc:
         if exit_when_ready or not controller.recover(exc):
             if not exit_when_ready:

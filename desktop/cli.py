@@ -23,6 +23,7 @@ from desktop.files import check_target, write_atomically
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from db.cipher import Passphrase
     from db.dataset import Counts
     from db.engine import Location
 
@@ -49,6 +50,13 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
         default=default,
         help="an SQLite file or a database URL (default: $CASEREVIEW_DB, else a file in your "
         "user data folder)",
+    )
+    parser.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="read the encrypted database's passphrase from the first line of standard input "
+        "(for scripts; otherwise casereview asks for it); with a new database, encrypt it",
     )
 
 
@@ -167,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--force", action="store_true", help="replace the data of a database that holds some"
     )
+
+    encrypt = commands.add_parser(
+        "encrypt",
+        help="encrypt an SQLite database, and the copies kept beside it, with a passphrase",
+    )
+    _db_option(encrypt, argparse.SUPPRESS)
     return parser
 
 
@@ -205,10 +219,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _location(args: argparse.Namespace) -> Location:
+def _location(args: argparse.Namespace, *also: Path) -> Location:
+    """The database the command works on, with the passphrase that opens it: read from
+    standard input with --passphrase-stdin, else asked for in the terminal when the database
+    (or a file in ``also``) is encrypted. With --passphrase-stdin, a database not made yet is
+    made encrypted."""
     from db.engine import resolve_location
 
-    return resolve_location(args.db)
+    location = resolve_location(args.db)
+    path = location.path
+    if path is None:
+        if args.passphrase_stdin:
+            raise UsageError("--passphrase-stdin is for SQLite files, not database servers")
+        return location
+    if args.passphrase_stdin:
+        text = _read_passphrase()
+        from db.cipher import Passphrase, check_new
+
+        new = not path.exists() or path.stat().st_size == 0
+        return location.with_passphrase(check_new(text) if new else Passphrase(text))
+    from db.cipher import is_encrypted
+
+    encrypted = [p for p in (path, *also) if is_encrypted(p)]
+    if encrypted and sys.stdin.isatty():
+        return location.with_passphrase(_ask(f"Passphrase for {encrypted[0].name}: "))
+    return location
+
+
+def _read_passphrase() -> str:
+    """The first line of standard input, without its line ending."""
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UsageError("--passphrase-stdin was given but standard input held no passphrase")
+    return line
+
+
+def _ask(prompt: str) -> Passphrase:
+    import getpass
+
+    from db.cipher import Passphrase
+
+    try:
+        text = getpass.getpass(prompt)
+    except EOFError:
+        text = ""
+    if not text:
+        raise UsageError("no passphrase was given; nothing was changed")
+    return Passphrase(text)
 
 
 def _today() -> dt.date:
@@ -436,7 +493,7 @@ def _restore(args: argparse.Namespace) -> int:
     from db.backup import restore
     from db.engine import open_database
 
-    location = _location(args)
+    location = _location(args, Path(args.backup_file))
     kept = restore(Path(args.backup_file), location)
     # Opening brings a backup from an earlier version up to this version's schema.
     open_database(location).close()
@@ -459,10 +516,57 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _encrypt(args: argparse.Namespace) -> int:
+    from db.cipher import check_new
+    from db.encrypting import encrypt
+    from db.engine import resolve_location
+
+    location = resolve_location(args.db)
+    if location.path is None:
+        raise UsageError(
+            "encrypt works on SQLite files; a PostgreSQL server protects its data itself"
+        )
+    if args.passphrase_stdin:
+        passphrase = check_new(_read_passphrase())
+    elif sys.stdin.isatty():
+        passphrase = check_new(_ask(f"New passphrase for {location.path.name}: ").reveal())
+        if not passphrase.matches(_ask("The same passphrase again: ").reveal()):
+            raise CaseReviewError("The two passphrases differ; nothing was changed.")
+    else:
+        raise UsageError(
+            "give the new passphrase when asked (in a terminal) or with --passphrase-stdin"
+        )
+    done = encrypt(location, passphrase)
+    copies = len(done.copies)
+    also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
+    print(
+        f"Encrypted {done.database}{also}. Keep the passphrase safe: without it nobody, "
+        "including you, can read the data.",
+        file=sys.stderr,
+    )
+    for path in done.left_plain:
+        print(
+            f"{PROG}: warning: {path} could not be encrypted (a damaged file moved aside); "
+            "it is not encrypted: delete it once nobody needs it.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
-    return run(args.db, exit_when_ready=args.exit_when_ready, started_at=STARTED_AT)
+    passphrase = None
+    if args.passphrase_stdin:
+        from db.cipher import Passphrase
+
+        passphrase = Passphrase(_read_passphrase())
+    return run(
+        args.db,
+        exit_when_ready=args.exit_when_ready,
+        started_at=STARTED_AT,
+        passphrase=passphrase,
+    )
 
 
 _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
@@ -474,6 +578,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "generate": _generate,
     "brief": _brief,
+    "encrypt": _encrypt,
 }
 
 

@@ -135,14 +135,16 @@ class AppContext(QObject):
         self.data_changed.emit()
         return True
 
-    def reopen(self) -> None:
-        """Open the database afresh (after a restore put another file's data in its place),
-        bringing a copy from an earlier version up to this version's schema."""
+    def reopen(self, location: Location | None = None) -> None:
+        """Open the database afresh (after a restore put another file's data in its place, or
+        encrypting it, at ``location`` with its passphrase), bringing a copy from an earlier
+        version up to this version's schema."""
         from db.engine import open_database
 
-        location = self.database.location
+        location = location or self.database.location
         self.database.close()
         self._database = open_database(location)
+        self.place = location
 
     def explain(self, error: CaseReviewError, parent: QWidget | None = None) -> None:
         """An expected failure, said plainly: a message box, never a traceback."""

@@ -118,6 +118,7 @@ class FormDialog(QDialog):
             first = next(iter(problems.by_field))
             if first in self.fields:
                 self.fields[first].setFocus()
+        self.adjustSize()  # room for the messages shown, wrapped as they are
 
     def _try_accept(self) -> None:
         problems = self.check()

@@ -31,6 +31,9 @@ TRACKER_FILTER = Key("tracker/filter", dict[str, Any](), "the recommendations fi
 REVIEWS_HEADER = Key("reviews/header", QByteArray(), "reviews columns: widths, order")
 REVIEWS_SPLITTER = Key("reviews/splitter", QByteArray(), "reviews table and detail")
 INSPECTIONS_SPLITTER = Key("inspections/splitter", QByteArray(), "inspections list and grades")
+LOCK_AFTER_MINUTES = Key(
+    "security/lock_after_minutes", 10, "idle minutes before an encrypted database's window locks"
+)
 
 ALL_KEYS = [
     WINDOW_GEOMETRY,
@@ -43,6 +46,7 @@ ALL_KEYS = [
     REVIEWS_HEADER,
     REVIEWS_SPLITTER,
     INSPECTIONS_SPLITTER,
+    LOCK_AFTER_MINUTES,
 ]
 
 

@@ -32,7 +32,9 @@ from desktop.lazy import lazy
 
 if TYPE_CHECKING:
     from db import dataset
+    from db.cipher import Passphrase
     from db.engine import Database
+    from desktop.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
     from desktop.tabs.overview import OverviewTab
@@ -85,11 +87,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.counts_label = QLabel()
-        self.location_label = QLabel(f"Data: {context.place}")
+        self.location_label = QLabel()
+        self.locked = False
+        self.idle_watch: IdleWatch | None = None
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.counts_label, 1)
         self.statusBar().addPermanentWidget(self.location_label)
         self._build_menus()
+        self._show_protection()
         context.data_changed.connect(self.refresh)
         self.copying: threading.Thread | None = None
         self.copy_failed.connect(
@@ -160,8 +165,10 @@ class MainWindow(QMainWindow):
         frame.setStyleSheet(
             "#emptyBanner { background: #fff7e0; border-bottom: 1px solid #e0c97a; }"
         )
-        row = QHBoxLayout(frame)
-        row.setContentsMargins(12, 8, 12, 8)
+        column = QVBoxLayout(frame)
+        column.setContentsMargins(12, 8, 12, 8)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         text = QLabel(
             "This database is empty. Load the sample data (the seed facts and a fictional "
             "review) to see how casereview works, or import your own tracker (Excel or CSV) or "
@@ -178,6 +185,25 @@ class MainWindow(QMainWindow):
         row.addWidget(text, 1)
         row.addWidget(self.load_sample_button)
         row.addWidget(self.import_button)
+        column.addLayout(row)
+        # First run is when to encrypt: before any case data is in the file.
+        self.encrypt_offer = QWidget()
+        offer = QHBoxLayout(self.encrypt_offer)
+        offer.setContentsMargins(0, 0, 0, 0)
+        advice = QLabel(
+            "<b>This database is not encrypted.</b> Its data is OFFICIAL-SENSITIVE: encrypt it "
+            "with a passphrase now, before anything is in it, so that a lost or stolen laptop "
+            "leaks nothing. casereview then asks for the passphrase when it opens the "
+            "database, and locks the window when it is left unused."
+        )
+        advice.setStyleSheet("color: #3d3000;")
+        advice.setWordWrap(True)
+        self.encrypt_button = QPushButton("Encrypt with a passphrase…")
+        self.encrypt_button.setAccessibleName("Encrypt with a passphrase")
+        self.encrypt_button.clicked.connect(self.encrypt_database)
+        offer.addWidget(advice, 1)
+        offer.addWidget(self.encrypt_button)
+        column.addWidget(self.encrypt_offer)
         frame.hide()
         return frame
 
@@ -204,6 +230,9 @@ class MainWindow(QMainWindow):
         )
         self._action("&Back up…", self.back_up, "Ctrl+Shift+B", file_menu)
         self._action("Bac&kups…", self.show_backups, None, file_menu)
+        self.encrypt_action = self._action(
+            "En&crypt with a passphrase…", self.encrypt_database, None, file_menu
+        )
         file_menu.addSeparator()
         self._action(
             "&Briefing pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
@@ -428,6 +457,112 @@ class MainWindow(QMainWindow):
         )
         if name:
             self.back_up_to(Path(name))
+
+    # -- encryption and the idle lock
+
+    def _show_protection(self) -> None:
+        """Say in the status bar whether the data is encrypted; offer to encrypt a plain
+        SQLite file; watch for idleness when it is encrypted."""
+        place = self.context.place
+        path = place.path
+        encrypted = path is not None and getattr(place, "passphrase", None) is not None
+        encrypted = encrypted and place.is_encrypted  # type: ignore[union-attr]
+        state = "" if path is None else (" (encrypted)" if encrypted else " (not encrypted)")
+        self.location_label.setText(f"Data: {place}{state}")
+        self.encrypt_action.setEnabled(path is not None and not encrypted)
+        self.encrypt_offer.setVisible(path is not None and not encrypted)
+        if encrypted and self.idle_watch is None:
+            from desktop.passphrase import IdleWatch
+
+            minutes = self.context.settings.get(keys.LOCK_AFTER_MINUTES)
+            self.idle_watch = IdleWatch(max(1, minutes), self)
+            self.idle_watch.idle.connect(self.lock)
+
+    def encrypt_database(self) -> None:
+        """Ask for a new passphrase, then encrypt the database (and its kept copies)."""
+        from desktop.passphrase import NewPassphraseDialog
+
+        place = self.context.place
+        if place.path is None:
+            return
+        dialog = NewPassphraseDialog(place.path.name, self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.encrypt_with(dialog.chosen)
+
+    def encrypt_with(self, passphrase: Passphrase) -> None:
+        """Encrypt the open database in place and go on over the encrypted file; if it
+        cannot be encrypted, say why and go on as before (it was left as it was)."""
+        from PySide6.QtGui import QGuiApplication
+
+        from db.encrypting import encrypt
+
+        location = self.database.location
+        if self.copying is not None:
+            self.copying.join()  # the copy being kept must finish before the file changes
+        self.database.close()  # this window's connections, so the file can be locked
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            done = encrypt(location, passphrase)
+        except CaseReviewError as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.context.explain(exc, self)
+            return
+        try:
+            self.context.reopen(location.with_passphrase(passphrase))
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self._show_protection()
+        copies = len(done.copies)
+        also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
+        left = (
+            f"; {len(done.left_plain)} damaged file(s) moved aside earlier could not be "
+            "encrypted: delete them once nobody needs them"
+            if done.left_plain
+            else ""
+        )
+        self.statusBar().showMessage(f"Encrypted {location.name}{also}{left}.", 20_000)
+
+    def lock(self) -> None:
+        """Hide every record behind the passphrase: the tabs and any open dialog go, the
+        actions are disabled, and the database's connections are closed until unlocked."""
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.passphrase import LockPanel
+
+        passphrase = self.database.location.passphrase
+        if self.locked or passphrase is None:
+            return
+        self.locked = True
+        self._hidden = [
+            w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()
+        ]
+        for widget in self._hidden:
+            widget.hide()
+        self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for action in self._enabled:
+            action.setEnabled(False)
+        self._content = self.takeCentralWidget()
+        panel = LockPanel(self.context.place.name, passphrase)
+        panel.unlocked.connect(self.unlock)
+        self.setCentralWidget(panel)
+        panel.field.setFocus()
+        self.database.engine.dispose()
+
+    def unlock(self) -> None:
+        if not self.locked:
+            return
+        panel = self.takeCentralWidget()
+        panel.deleteLater()
+        self.setCentralWidget(self._content)
+        self._content.show()  # taken out, it was hidden
+        for action in self._enabled:
+            action.setEnabled(True)
+        for widget in self._hidden:
+            widget.show()
+        self.locked = False
+        if self.idle_watch is not None:
+            self.idle_watch.timer.start()
+        self.refresh()
 
     def show_backups(self) -> None:
         """The copies kept beside the database; restoring one reloads the window over it."""

@@ -54,7 +54,9 @@ def frozen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield installed
 
 
-def _run(app: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    app: Path, *args: str, cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the frozen command as a user would: no PYTHONPATH, no virtual environment, an
     unrelated working folder, its own settings."""
     env = {
@@ -71,6 +73,7 @@ def _run(app: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
+        input=stdin,
         timeout=180,
         check=False,
     )
@@ -122,8 +125,22 @@ def test_the_frozen_command_runs_headless_and_opens_the_window(
     assert window.returncode == 0, window.stderr
     assert float(window.stderr.strip().splitlines()[-1]) > 0
 
+    # SQLCipher came along: the database encrypts, and opens only with its passphrase.
+    secret = "correct horse battery staple\n"
+    encrypted = _run(frozen, "encrypt", "--db", str(db), "--passphrase-stdin",
+                     cwd=tmp_path, stdin=secret)  # fmt: skip
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert not db.read_bytes().startswith(b"SQLite format 3")
+    checked = _run(frozen, "check", "--db", str(db), "--passphrase-stdin",
+                   cwd=tmp_path, stdin=secret)  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    wrong = _run(frozen, "check", "--db", str(db), "--passphrase-stdin",
+                 cwd=tmp_path, stdin="not it\n")  # fmt: skip
+    assert wrong.returncode == 1 and "does not open" in wrong.stderr
+
     bad = _run(frozen, "brief", "--db", str(db), "-o", str(tmp_path / "x.pdf"),
-               "--meeting-date", "2026-02-30", cwd=tmp_path)  # fmt: skip
+               "--meeting-date", "2026-02-30", "--passphrase-stdin",
+               cwd=tmp_path, stdin=secret)  # fmt: skip
     assert bad.returncode != 0
     assert "Traceback" not in bad.stderr
     assert not (tmp_path / "x.pdf").exists()

@@ -1,0 +1,172 @@
+"""``casereview encrypt``: turn a plain SQLite database into an encrypted one, in place.
+
+The database is exported page by page into a new encrypted file beside it (SQLCipher's
+``sqlcipher_export``), the new file is checked (SQLite's integrity check, the same tables
+with the same number of rows, the same audit head) and synced, and only then renamed over the
+original; until that rename the original is untouched, and a failure at any moment leaves it
+as it was. While this runs the original is locked: a window open on it is refused up front
+(its later writes would go to the replaced file).
+
+The copies casereview kept beside the database are encrypted the same way, since a lost
+laptop would otherwise leak them. A damaged file moved aside earlier cannot be exported; it is
+named so the user can delete it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from db import cipher
+from db.backup import BackupError, database_file, kept_copies
+from db.cipher import Passphrase
+from db.engine import Location, schema_revision
+from db.errors import CaseReviewError
+
+
+class EncryptError(CaseReviewError):
+    """The database could not be encrypted; it was left as it was."""
+
+
+@dataclass
+class Encrypted:
+    """What ``encrypt`` did: the database, the kept copies it encrypted, and the files it
+    could not (damaged files moved aside earlier), which still hold plaintext."""
+
+    database: Path
+    copies: list[Path] = field(default_factory=list)
+    left_plain: list[Path] = field(default_factory=list)
+
+
+def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
+    """Encrypt the plain SQLite database at ``location`` and its kept copies with
+    ``passphrase``; raises ``EncryptError`` (nothing changed) when it cannot."""
+    path = database_file(location)
+    if not path.exists() or path.stat().st_size == 0:
+        raise EncryptError(f"There is no database at {path} to encrypt.")
+    if cipher.is_encrypted(path):
+        raise EncryptError(f"{path.name} is already encrypted (or it is not a casereview file).")
+    schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
+    result = Encrypted(path)
+    _encrypt_file(path, passphrase, exclusive=True)
+    for copy in kept_copies(path):
+        if cipher.is_encrypted(copy.path):
+            continue
+        try:
+            _encrypt_file(copy.path, passphrase, exclusive=False)
+        except EncryptError:
+            result.left_plain.append(copy.path)
+        else:
+            result.copies.append(copy.path)
+    return result
+
+
+def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> None:
+    """Export ``path`` into an encrypted file beside it, check it, and rename it into place.
+
+    With ``exclusive`` (the database itself), no other connection may have the file open, and
+    none can take it until the rename: the copy is then exactly the file it replaces.
+    """
+    module = cipher._cipher_module()
+    folder = path.parent
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise EncryptError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
+    os.close(fd)
+    temp = Path(temp_name)
+    source: Any = None
+    try:
+        temp.chmod(0o600)
+        source = module.connect(str(path), timeout=2, isolation_level=None)
+        source.execute("PRAGMA cipher_log_level = NONE")
+        if exclusive:
+            _leave_wal(source, path)
+        source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), passphrase.reveal()))
+        source.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN")
+        counts = _counts(source)
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        source.execute("COMMIT")  # writes the copy; the original is only read
+        source.execute("DETACH DATABASE encrypted")
+        if exclusive:
+            # Locked again until the rename; unchanged since the export, or refused.
+            source.execute("BEGIN EXCLUSIVE")
+            if _counts(source) != counts:
+                raise EncryptError(
+                    f"{path.name} changed while it was being encrypted; nothing was changed: "
+                    "close casereview everywhere and encrypt it again."
+                )
+        with closing(cipher.connect(temp, passphrase)) as copy:
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok" or _counts(copy) != counts:
+                raise EncryptError(
+                    f"The encrypted copy of {path.name} did not match it; nothing was changed."
+                )
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        if os.name == "nt":  # pragma: no cover - Windows cannot rename over an open file
+            source.close()
+            source = None
+        temp.replace(path)
+        with suppress(OSError):
+            directory = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+    except cipher.errors() as exc:
+        raise EncryptError(
+            f"{path.name} could not be encrypted ({exc}); nothing was changed."
+        ) from None
+    except OSError as exc:
+        raise EncryptError(
+            f"{path.name} could not be encrypted ({exc.strerror or exc}); nothing was changed."
+        ) from None
+    finally:
+        if source is not None:
+            with suppress(Exception):
+                source.close()
+        with suppress(OSError):
+            temp.unlink()
+
+
+def _leave_wal(source: Any, path: Path) -> None:
+    """Refuse a database another connection has open: leaving write-ahead logging (which
+    folds the log into the file, so one file holds everything) needs every other one closed."""
+    busy = EncryptError(
+        f"{path.name} is open in casereview or another program; close it everywhere, then "
+        "encrypt it."
+    )
+    try:
+        mode = source.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except cipher.errors() as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy from None
+        raise
+    if str(mode).lower() != "delete":
+        raise busy
+
+
+def _counts(conn: Any) -> dict[str, Any]:
+    """Rows in every table, and the audit trail's head: what an exact copy keeps."""
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    counts: dict[str, Any] = {
+        name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables
+    }
+    if "audit_log" in tables:
+        counts["audit head"] = conn.execute(
+            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return counts
+
+
+__all__ = ["BackupError", "EncryptError", "Encrypted", "encrypt"]

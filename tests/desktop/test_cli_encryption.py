@@ -1,0 +1,173 @@
+"""The casereview command on encrypted databases, run as a separate process on real files:
+``encrypt``, and ``--passphrase-stdin`` on every command; a wrong or missing passphrase is one
+plain line and leaves every file as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from db.places import SQLITE_MAGIC
+from tests.desktop.test_cli import assert_clean_error, run, snapshot
+
+SECRET = "correct horse battery staple"
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def encrypted_db(tmp_path: Path) -> Path:
+    path = tmp_path / "panel.sqlite3"
+    made = run("demo", "--db", str(path), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    done = run(
+        "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Encrypted" in done.stderr and "Keep the passphrase safe" in done.stderr
+    return path
+
+
+def test_encrypt_then_every_command_works_with_the_passphrase(
+    encrypted_db: Path, tmp_path: Path
+) -> None:
+    assert encrypted_db.read_bytes()[:16] != SQLITE_MAGIC
+    assert b"Police" not in encrypted_db.read_bytes()
+    given = SECRET + "\n"
+    db = ("--db", str(encrypted_db), "--passphrase-stdin")
+
+    checked = run("check", *db, cwd=tmp_path, stdin=given)
+    assert checked.returncode == 0, checked.stderr
+    assert "is sound" in checked.stdout
+
+    exported = run("export", *db, "-o", "plan.json", cwd=tmp_path, stdin=given)
+    assert exported.returncode == 0, exported.stderr
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert len(doc["reviews"]) == 2
+
+    briefed = run("brief", *db, "-o", "pack.pdf", cwd=tmp_path, stdin=given)
+    assert briefed.returncode == 0, briefed.stderr
+
+    imported = run("import", "plan.json", *db, cwd=tmp_path, stdin=given)
+    assert imported.returncode == 0, imported.stderr
+    kept = list((tmp_path / "panel.sqlite3-backups").iterdir())
+    assert kept and all(p.read_bytes()[:16] != SQLITE_MAGIC for p in kept)
+
+    backed = run("backup", *db, "-o", "copy.sqlite3", cwd=tmp_path, stdin=given)
+    assert backed.returncode == 0, backed.stderr
+    assert (tmp_path / "copy.sqlite3").read_bytes()[:16] != SQLITE_MAGIC
+
+    restored = run("restore", "copy.sqlite3", *db, cwd=tmp_path, stdin=given)
+    assert restored.returncode == 0, restored.stderr
+
+    window = run(
+        *db, "--exit-when-ready", cwd=tmp_path, stdin=given, env={"QT_QPA_PLATFORM": "offscreen"}
+    )
+    assert window.returncode == 0, window.stderr
+    assert float(window.stderr.strip().splitlines()[-1]) > 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["export", "-o", "out.json"],
+        ["brief", "-o", "out.pdf"],
+        ["backup", "-o", "out.sqlite3"],
+        ["import", "tracker.json"],
+        ["restore", "backup.sqlite3"],
+        ["--exit-when-ready"],
+    ],
+    ids=lambda c: c[0].lstrip("-"),
+)
+def test_a_wrong_or_missing_passphrase_is_refused_and_nothing_changes(
+    encrypted_db: Path, tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "tracker.json").write_text(
+        json.dumps({"format": "casereview/1", "reviews": []}), encoding="utf-8"
+    )
+    (tmp_path / "backup.sqlite3").write_bytes(encrypted_db.read_bytes())
+    before = every_file(tmp_path)
+    env = {"QT_QPA_PLATFORM": "offscreen"}
+    wrong = run(
+        *command, "--db", str(encrypted_db), "--passphrase-stdin",
+        cwd=tmp_path, stdin="not the passphrase\n", env=env,
+    )  # fmt: skip
+    assert_clean_error(wrong, "The passphrase does not open")
+    missing = run(*command, "--db", str(encrypted_db), cwd=tmp_path, stdin="", env=env)
+    assert_clean_error(missing, "is encrypted", "--passphrase-stdin")
+    empty = run(
+        *command, "--db", str(encrypted_db), "--passphrase-stdin", cwd=tmp_path, stdin="", env=env
+    )
+    assert_clean_error(empty, "standard input held no passphrase", code=2)
+    assert every_file(tmp_path) == before
+
+
+def test_encrypt_refusals_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "panel.sqlite3"
+    assert run("demo", "--db", str(path), cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path)
+    short = run("encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin="short\n")
+    assert_clean_error(short, "at least 8 characters")
+    no_terminal = run("encrypt", "--db", str(path), cwd=tmp_path, stdin="")
+    assert_clean_error(no_terminal, "--passphrase-stdin", code=2)
+    server = run(
+        "encrypt", "--db", "postgresql://nobody@127.0.0.1:1/none", "--passphrase-stdin",
+        cwd=tmp_path, stdin=SECRET + "\n",
+    )  # fmt: skip
+    assert_clean_error(server, "SQLite files", code=2)
+    missing = run(
+        "encrypt", "--db", str(tmp_path / "missing.sqlite3"), "--passphrase-stdin",
+        cwd=tmp_path, stdin=SECRET + "\n",
+    )  # fmt: skip
+    assert_clean_error(missing, "There is no database")
+    assert snapshot(tmp_path) == before
+
+    assert (
+        run(
+            "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n"
+        ).returncode
+        == 0
+    )
+    encrypted = snapshot(tmp_path)
+    again = run(
+        "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n"
+    )
+    assert_clean_error(again, "already encrypted")
+    assert snapshot(tmp_path) == encrypted
+
+
+def test_a_new_database_given_a_passphrase_is_made_encrypted(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    made = run("demo", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n")
+    assert made.returncode == 0, made.stderr
+    assert path.read_bytes()[:16] != SQLITE_MAGIC
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    weak = run(
+        "demo", "--db", str(tmp_path / "weak.sqlite3"), "--passphrase-stdin",
+        cwd=tmp_path, stdin="short\n",
+    )  # fmt: skip
+    assert_clean_error(weak, "at least 8 characters")
+    assert not (tmp_path / "weak.sqlite3").exists()
+
+
+def test_no_plaintext_file_is_left_beside_an_encrypted_database(
+    encrypted_db: Path, tmp_path: Path
+) -> None:
+    """After encrypting and using it, every file in the folder (the database, its log, its
+    kept copies) is encrypted: none starts as SQLite or holds the sample's words."""
+    given = SECRET + "\n"
+    db = ("--db", str(encrypted_db), "--passphrase-stdin")
+    assert run("export", *db, "-o", "plan.json", cwd=tmp_path, stdin=given).returncode == 0
+    assert run("import", "plan.json", *db, cwd=tmp_path, stdin=given).returncode == 0
+    (tmp_path / "plan.json").unlink()  # an export is plaintext by design: the user asked
+    assert list((tmp_path / "panel.sqlite3-backups").iterdir())  # the copy before the import
+    for name, data in every_file(tmp_path).items():
+        assert not data.startswith(SQLITE_MAGIC), name
+        assert b"Police" not in data, name

@@ -1,0 +1,213 @@
+"""The window and encrypted databases: asked for the passphrase on opening, encrypting from
+the window (strongly offered on first run), and the lock after an idle period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
+
+from db.cipher import Passphrase, PassphraseError
+from db.dataset import load_sample
+from db.engine import Database, open_database, resolve_location
+from db.places import SQLITE_MAGIC
+from desktop import settings as keys
+from desktop.app import Controller
+from desktop.passphrase import LockPanel, NewPassphraseDialog
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.conftest import TODAY
+from tests.desktop.conftest import make_window
+
+SECRET = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted_file(tmp_path: Path) -> Path:
+    path = tmp_path / "locked.sqlite3"
+    location = resolve_location(str(path)).with_passphrase(Passphrase(SECRET))
+    with open_database(location, create=True) as database, database.transaction("t") as session:
+        load_sample(session, TODAY)
+    assert path.read_bytes()[:16] != SQLITE_MAGIC
+    return path
+
+
+@pytest.fixture
+def encrypted_db(encrypted_file: Path) -> Iterator[Database]:
+    location = resolve_location(str(encrypted_file)).with_passphrase(Passphrase(SECRET))
+    database = open_database(location)
+    yield database
+    database.close()
+
+
+def fill_modal(qtbot, answers: list[str], seen: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Type each answer into the modal passphrase dialog when it shows, pressing OK, and note
+    the message shown beside the field after each wrong one."""
+
+    def step() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(20, step)
+            return
+        message = dialog.findChild(QLabel, "passphrase_message")
+        if message is not None and message.isVisible():
+            seen.append(message.text())
+        if not answers:
+            dialog.reject()
+            return
+        field = dialog.findChild(QLineEdit, "passphrase")
+        assert field.echoMode() == QLineEdit.EchoMode.Password
+        field.setText(answers.pop(0))
+        dialog.buttons.accepted.emit()  # type: ignore[attr-defined]
+        if dialog.isVisible():
+            QTimer.singleShot(20, step)
+
+    QTimer.singleShot(20, step)
+
+
+def test_opening_an_encrypted_database_asks_for_its_passphrase(
+    qtbot, encrypted_file: Path, settings: Settings
+) -> None:
+    controller = Controller(settings)
+    with pytest.raises(PassphraseError) as refused:
+        controller.open(resolve_location(str(encrypted_file)))
+    assert controller.window is None
+    seen: list[str] = []
+    fill_modal(qtbot, ["not the passphrase", SECRET], seen)
+    assert controller.recover(refused.value)
+    assert seen and "does not open locked.sqlite3" in seen[0]
+    window = controller.window
+    assert window is not None
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.context.is_open and "28" in window.counts_label.text())
+    assert "(encrypted)" in window.location_label.text()
+    assert not window.encrypt_action.isEnabled()
+    window.close()
+    window.database.close()
+
+
+def test_cancelling_the_passphrase_opens_nothing(
+    qtbot, encrypted_file: Path, settings: Settings
+) -> None:
+    controller = Controller(settings)
+    with pytest.raises(PassphraseError) as refused:
+        controller.open(resolve_location(str(encrypted_file)))
+    fill_modal(qtbot, [], [])
+    assert not controller.recover(refused.value)
+    assert controller.window is None
+
+
+def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
+    qtbot, encrypted_db: Database, settings: Settings
+) -> None:
+    settings.set(keys.LOCK_AFTER_MINUTES, 10)
+    window = make_window(qtbot, encrypted_db, settings)
+    watch = window.idle_watch
+    assert watch is not None
+    assert watch.timer.interval() == 10 * 60_000  # the default: ten minutes
+
+    # Input keeps it open: each key press starts the wait again.
+    watch.timer.setInterval(300)
+    watch.timer.start()
+    for _ in range(6):
+        qtbot.keyClick(window.tabs, Qt.Key.Key_Shift)
+        qtbot.wait(100)
+    assert not window.locked
+
+    other = QDialog(window)  # a dialog open on some record is hidden too
+    other.show()
+    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    panel = window.centralWidget()
+    assert isinstance(panel, LockPanel)
+    assert not window.tabs.isVisible()
+    assert not other.isVisible()
+    assert not any(a.isEnabled() for a in window.menuBar().actions() for a in a.menu().actions())
+    assert window.grab().width() > 0
+
+    panel.field.setText("not the passphrase")
+    panel.try_unlock()
+    assert window.locked
+    assert "not the passphrase" in panel.message.text()
+
+    panel.field.setText(SECRET)
+    qtbot.keyClick(panel.field, Qt.Key.Key_Return)
+    assert not window.locked
+    assert window.centralWidget() is not panel
+    assert window.tabs.isVisible()
+    assert other.isVisible()
+    assert window.undo_action is not None
+    assert any(a.isEnabled() for a in window.menuBar().actions()[0].menu().actions())
+    assert watch.timer.isActive()
+    window.refresh()
+    assert "28" in window.counts_label.text()
+
+
+def test_a_plain_window_never_locks(qtbot, window: MainWindow) -> None:
+    assert window.idle_watch is None
+    window.lock()
+    assert not window.locked
+
+
+def test_first_run_strongly_offers_encryption(
+    qtbot, window: MainWindow, tmp_path: Path, settings: Settings
+) -> None:
+    assert window.empty_banner.isVisible()
+    assert window.encrypt_offer.isVisible()
+    assert window.encrypt_action.isEnabled()
+    assert "(not encrypted)" in window.location_label.text()
+    window.grab().save(str(tmp_path / "offer.png"))
+
+
+def test_encrypting_from_the_window_goes_on_over_the_encrypted_file(
+    qtbot, sample_window: MainWindow
+) -> None:
+    path = sample_window.database.location.path
+    assert path is not None
+    sample_window.encrypt_with(Passphrase(SECRET))
+    assert path.read_bytes()[:16] != SQLITE_MAGIC
+    assert b"Police" not in path.read_bytes()
+    assert "(encrypted)" in sample_window.location_label.text()
+    assert not sample_window.encrypt_offer.isVisible()
+    assert sample_window.idle_watch is not None
+    sample_window.refresh()
+    assert "28" in sample_window.counts_label.text()
+    assert "Encrypted window.sqlite3" in sample_window.statusBar().currentMessage()
+    # The window's own copies, kept from now on, are encrypted too.
+    sample_window.keep_a_copy()
+    assert sample_window.copying is not None
+    sample_window.copying.join()
+    kept = list(path.parent.glob("window.sqlite3-backups/*"))
+    assert kept and all(p.read_bytes()[:16] != SQLITE_MAGIC for p in kept)
+
+
+def test_choosing_a_passphrase_says_what_is_wrong_beside_the_field(qtbot) -> None:
+    dialog = NewPassphraseDialog("panel.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    message = dialog.findChild(QLabel, "passphrase_message")
+    again = dialog.findChild(QLabel, "again_message")
+    dialog.first.setText("short")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "at least 8 characters" in message.text()
+    dialog.first.setText(SECRET)
+    dialog.second.setText(SECRET + " ")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "differ" in again.text()
+    assert dialog.chosen is None
+    dialog.second.setText(SECRET)
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.chosen is not None and dialog.chosen.matches(SECRET)
+
+
+def test_lock_panel_is_plain_to_read(qtbot, tmp_path: Path) -> None:
+    panel = LockPanel("panel.sqlite3", Passphrase(SECRET))
+    qtbot.addWidget(panel)
+    panel.resize(1000, 600)
+    panel.show()
+    assert isinstance(panel.field, QLineEdit)
+    assert panel.field.echoMode() == QLineEdit.EchoMode.Password
+    assert isinstance(panel, QWidget)
