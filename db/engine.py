@@ -273,6 +273,7 @@ def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> D
         "place, keeping the damaged file aside.",
         path,
         backup,
+        passphrase,
     )
 
 

@@ -24,13 +24,17 @@ class DatabaseOpenError(CaseReviewError):
 class DamagedDatabaseError(DatabaseOpenError):
     """SQLite's own check found the database file damaged; nothing was written to it.
 
-    ``backup`` is the newest sound backup found beside it, if any, to offer in its place.
+    ``backup`` is the newest sound backup found beside it, if any, to offer in its place;
+    ``passphrase`` (a ``db.cipher.Passphrase``) the one it was opened with, when encrypted.
     """
 
-    def __init__(self, message: str, path: Path, backup: Path | None = None) -> None:
+    def __init__(
+        self, message: str, path: Path, backup: Path | None = None, passphrase: object = None
+    ) -> None:
         super().__init__(message)
         self.path = path
         self.backup = backup
+        self.passphrase = passphrase
 
 
 class ConflictError(CaseReviewError):

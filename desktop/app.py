@@ -101,7 +101,9 @@ class Controller:
         from db.backup import restore
         from db.engine import resolve_location
 
-        location = resolve_location(str(exc.path))
+        # An encrypted database's backup opens with the passphrase it was opened with.
+        passphrase: Passphrase | None = exc.passphrase  # type: ignore[assignment]
+        location = resolve_location(str(exc.path)).with_passphrase(passphrase)
         try:
             kept = restore(exc.backup, location)
             window = self.open(location)

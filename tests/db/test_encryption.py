@@ -22,7 +22,7 @@ from db.cipher import Passphrase, PassphraseError
 from db.dataset import counts, load_sample
 from db.encrypting import EncryptError, encrypt
 from db.engine import Location, open_database, resolve_location
-from db.errors import DatabaseOpenError
+from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.integrity import check_database
 from db.models import Recommendation
 from db.places import SQLITE_MAGIC
@@ -248,3 +248,26 @@ def test_a_new_passphrase_must_be_long_enough() -> None:
         cipher.check_new("short")
     assert cipher.check_new("three word phrase").matches("three word phrase")
     assert "three" not in repr(Passphrase("three word phrase"))
+
+
+def test_a_damaged_encrypted_database_offers_its_encrypted_backup(plain: Location) -> None:
+    """A damaged page fails SQLCipher's authentication: the file is refused as damaged (never
+    written), its newest sound copy is offered, and restoring it with the passphrase works."""
+    assert plain.path is not None
+    encrypt(plain, Passphrase(SECRET))
+    opened = plain.with_passphrase(Passphrase(SECRET))
+    kept = automatic_backup(opened, "before-import")
+    assert kept is not None
+    data = bytearray(plain.path.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 600] = b"\xff" * 600
+    plain.path.write_bytes(bytes(data))
+    with pytest.raises(DamagedDatabaseError) as refused:
+        open_database(opened)
+    assert refused.value.backup == kept
+    assert plain.path.read_bytes() == bytes(data)
+    passphrase = refused.value.passphrase
+    assert isinstance(passphrase, Passphrase) and passphrase.matches(SECRET)
+    aside = restore(kept, plain.with_passphrase(passphrase))
+    assert aside is not None and aside.read_bytes() == bytes(data)  # moved aside, unchanged
+    assert check_database(opened).sound
+    assert_encrypted(plain.path)
