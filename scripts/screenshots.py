@@ -1,5 +1,6 @@
-"""Regenerate the README's screenshots: every tab at 1440x900 on the sample data, and the
-Import wizard's pages on a messy tracker.
+"""Regenerate the README's screenshots: every tab at 1440x900 on the sample data (in an
+encrypted database, as recommended), the window locked after idling, the first run's offer
+on an empty database, and the Import wizard's pages on a messy tracker.
 
 QT_QPA_PLATFORM=offscreen python scripts/screenshots.py docs/screenshots
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from db.cipher import Passphrase
 from db.dataset import load_sample
 from db.engine import open_database, resolve_location
 from desktop.context import AppContext
@@ -34,7 +36,10 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
-        database = open_database(resolve_location(f"{folder}/sample.sqlite3"), create=True)
+        encrypted = resolve_location(f"{folder}/panel.sqlite3").with_passphrase(
+            Passphrase("correct horse battery staple")
+        )
+        database = open_database(encrypted, create=True)
         with database.transaction("screenshots") as session:
             load_sample(session, TODAY)
         settings = Settings(QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat))
@@ -52,8 +57,24 @@ def main(out: Path) -> None:
             window.grab().save(str(out / f"{name}.png"))
             print(out / f"{name}.png")
         _wizard(window, Path(folder), out, app)
+        window.lock()
+        app.processEvents()
+        window.grab().save(str(out / "locked.png"))
+        print(out / "locked.png")
         window.close()
         database.close()
+
+        empty = open_database(resolve_location(f"{folder}/new.sqlite3"), create=True)
+        first = MainWindow(AppContext(empty, settings, today=lambda: TODAY, actor="Panel"))
+        first.resize(1440, 900)
+        first.show()
+        first.refresh()
+        first.tabs.setCurrentIndex(0)
+        app.processEvents()
+        first.grab().save(str(out / "first-run.png"))
+        print(out / "first-run.png")
+        first.close()
+        empty.close()
 
 
 def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> None:
