@@ -199,8 +199,8 @@ def connect(
 
 def wrong_passphrase(path: Path) -> PassphraseError:
     return PassphraseError(
-        f"The passphrase does not open {path.name} (or it is not a casereview database); "
-        "nothing was changed.",
+        f"The passphrase does not open {path.name} (or the file is damaged, or not a "
+        "casereview database); nothing was changed.",
         path,
     )
 

@@ -15,6 +15,7 @@ named so the user can delete it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
@@ -82,12 +83,19 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
     source: Any = None
     try:
         temp.chmod(0o600)
+        if exclusive:
+            # First with the standard library's SQLite, which this process's own connections
+            # use: SQLCipher's separate copy of SQLite cannot see their locks.
+            with closing(sqlite3.connect(path, timeout=2, isolation_level=None)) as plain:
+                _leave_wal(plain, path)
         source = module.connect(str(path), timeout=2, isolation_level=None)
         source.execute("PRAGMA cipher_log_level = NONE")
         if exclusive:
             _leave_wal(source, path)
         source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), passphrase.reveal()))
         source.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN")
+        if exclusive:
+            _still_alone(source, path)
         counts = _counts(source)
         source.execute("SELECT sqlcipher_export('encrypted')")
         source.execute("COMMIT")  # writes the copy; the original is only read
@@ -95,6 +103,7 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
         if exclusive:
             # Locked again until the rename; unchanged since the export, or refused.
             source.execute("BEGIN EXCLUSIVE")
+            _still_alone(source, path)
             if _counts(source) != counts:
                 raise EncryptError(
                     f"{path.name} changed while it was being encrypted; nothing was changed: "
@@ -149,6 +158,16 @@ def _leave_wal(source: Any, path: Path) -> None:
         raise
     if str(mode).lower() != "delete":
         raise busy
+
+
+def _still_alone(source: Any, path: Path) -> None:
+    """Refuse if another casereview opened the file between leaving write-ahead logging and
+    taking the lock (opening turns it back on, and then the lock would not keep it out)."""
+    if str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "delete":
+        raise EncryptError(
+            f"{path.name} was opened in casereview or another program meanwhile; close it "
+            "everywhere, then encrypt it."
+        )
 
 
 def _counts(conn: Any) -> dict[str, Any]:

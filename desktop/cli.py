@@ -248,7 +248,13 @@ def _location(args: argparse.Namespace, *also: Path) -> Location:
 
 def _read_passphrase() -> str:
     """The first line of standard input, without its line ending."""
-    line = sys.stdin.readline().rstrip("\r\n")
+    raw = sys.stdin.buffer.readline() if hasattr(sys.stdin, "buffer") else b""
+    try:
+        line = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UsageError(
+            "the passphrase on standard input is not UTF-8 text; nothing was changed"
+        ) from None
     if not line:
         raise UsageError("--passphrase-stdin was given but standard input held no passphrase")
     return line
@@ -546,8 +552,8 @@ def _encrypt(args: argparse.Namespace) -> int:
     )
     for path in done.left_plain:
         print(
-            f"{PROG}: warning: {path} could not be encrypted (a damaged file moved aside); "
-            "it is not encrypted: delete it once nobody needs it.",
+            f"{PROG}: warning: {path} could not be encrypted and still holds plaintext: "
+            "check it and delete it once nobody needs it.",
             file=sys.stderr,
         )
     return EXIT_OK

@@ -499,6 +499,11 @@ class MainWindow(QMainWindow):
         location = self.database.location
         if self.copying is not None:
             self.copying.join()  # the copy being kept must finish before the file changes
+        if self.database.engine.pool.checkedout():  # type: ignore[attr-defined]
+            self.context.explain(
+                CaseReviewError("casereview is still saving; try again in a moment."), self
+            )
+            return
         self.database.close()  # this window's connections, so the file can be locked
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -515,29 +520,25 @@ class MainWindow(QMainWindow):
         copies = len(done.copies)
         also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
         left = (
-            f"; {len(done.left_plain)} damaged file(s) moved aside earlier could not be "
-            "encrypted: delete them once nobody needs them"
+            f"; {len(done.left_plain)} kept file(s) could not be encrypted and still hold "
+            "plaintext: check them and delete them once nobody needs them"
             if done.left_plain
             else ""
         )
         self.statusBar().showMessage(f"Encrypted {location.name}{also}{left}.", 20_000)
 
     def lock(self) -> None:
-        """Hide every record behind the passphrase: the tabs and any open dialog go, the
-        actions are disabled, and the database's connections are closed until unlocked."""
-        from PySide6.QtWidgets import QApplication
+        """Hide every record behind the passphrase: the tabs give way to the lock panel, any
+        dialog of this window is covered by one too (covered, not closed: what was typed in
+        it is kept), the actions are disabled, and the database's idle connections closed."""
+        from PySide6.QtWidgets import QDialog
 
         from desktop.passphrase import LockPanel
 
         passphrase = self.database.location.passphrase
-        if self.locked or passphrase is None:
+        if self.locked or passphrase is None or not self.isVisible():
             return
         self.locked = True
-        self._hidden = [
-            w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()
-        ]
-        for widget in self._hidden:
-            widget.hide()
         self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
         for action in self._enabled:
             action.setEnabled(False)
@@ -546,6 +547,18 @@ class MainWindow(QMainWindow):
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)
         panel.field.setFocus()
+        # A modal dialog blocks the window's panel, so each open dialog gets its own.
+        self._covers: list[LockPanel] = []
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                cover = LockPanel(self.context.place.name, passphrase, dialog)
+                cover.setAutoFillBackground(True)
+                cover.setGeometry(dialog.rect())
+                cover.unlocked.connect(self.unlock)
+                cover.show()
+                cover.raise_()
+                cover.field.setFocus()
+                self._covers.append(cover)
         self.database.engine.dispose()
 
     def unlock(self) -> None:
@@ -555,10 +568,11 @@ class MainWindow(QMainWindow):
         panel.deleteLater()
         self.setCentralWidget(self._content)
         self._content.show()  # taken out, it was hidden
+        for cover in self._covers:
+            cover.hide()
+            cover.deleteLater()
         for action in self._enabled:
             action.setEnabled(True)
-        for widget in self._hidden:
-            widget.show()
         self.locked = False
         if self.idle_watch is not None:
             self.idle_watch.timer.start()
@@ -694,6 +708,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        if self.idle_watch is not None:
+            self.idle_watch.stop()  # a closed window never locks (nor hides another's data)
         super().closeEvent(event)
 
     def start(self) -> None:

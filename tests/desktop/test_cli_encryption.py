@@ -5,6 +5,7 @@ plain line and leaves every file as it was."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,28 @@ def test_no_plaintext_file_is_left_beside_an_encrypted_database(
     for name, data in every_file(tmp_path).items():
         assert not data.startswith(SQLITE_MAGIC), name
         assert b"Police" not in data, name
+
+
+def test_a_passphrase_that_is_not_utf8_is_refused_plainly(
+    encrypted_db: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.desktop.test_cli import ROOT
+
+    before = every_file(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "check", "--db", str(encrypted_db), "--passphrase-stdin"],
+        input=b"caf\xe9 au lait\n",
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert "not UTF-8" in stderr
+    assert every_file(tmp_path) == before

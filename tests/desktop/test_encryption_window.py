@@ -117,13 +117,19 @@ def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
         qtbot.wait(100)
     assert not window.locked
 
-    other = QDialog(window)  # a dialog open on some record is hidden too
-    other.show()
+    # A dialog open on some record is covered, not closed: what was typed in it is kept.
+    other = QDialog(window)
+    typed = QLineEdit(other)
+    typed.setText("half-typed update")
+    other.open()
     qtbot.waitUntil(lambda: window.locked, timeout=3000)
     panel = window.centralWidget()
     assert isinstance(panel, LockPanel)
     assert not window.tabs.isVisible()
-    assert not other.isVisible()
+    assert other.isVisible()
+    cover = other.findChild(LockPanel)
+    assert cover is not None and cover.isVisible()
+    assert cover.geometry() == other.rect()
     assert not any(a.isEnabled() for a in window.menuBar().actions() for a in a.menu().actions())
     assert window.grab().width() > 0
 
@@ -137,12 +143,25 @@ def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
     assert not window.locked
     assert window.centralWidget() is not panel
     assert window.tabs.isVisible()
-    assert other.isVisible()
+    assert other.isVisible() and other.result() == 0  # still open, not cancelled
+    qtbot.waitUntil(lambda: not cover.isVisible())
+    assert typed.text() == "half-typed update"
     assert window.undo_action is not None
     assert any(a.isEnabled() for a in window.menuBar().actions()[0].menu().actions())
     assert watch.timer.isActive()
     window.refresh()
     assert "28" in window.counts_label.text()
+
+
+def test_a_closed_window_stops_watching(qtbot, encrypted_db: Database, settings: Settings) -> None:
+    """After switching database the old window is closed: its idle timer must never fire and
+    lock (or hide) anything."""
+    window = make_window(qtbot, encrypted_db, settings)
+    assert window.idle_watch is not None
+    window.close()
+    assert not window.idle_watch.timer.isActive()
+    window.lock()
+    assert not window.locked
 
 
 def test_a_plain_window_never_locks(qtbot, window: MainWindow) -> None:

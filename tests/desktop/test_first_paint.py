@@ -52,7 +52,7 @@ def test_the_tracker_is_painted_before_the_database_opens(
     assert tab.count_label.text() == "28 items"
     assert window.counts_label.text()  # the status bar's counts come with the database
     assert window.windowTitle().startswith("panel.sqlite3")
-    assert window.location_label.text() == f"Data: {sample_path}"
+    assert window.location_label.text() == f"Data: {sample_path} (not encrypted)"
     # Only the tab on show was built.
     assert [tab is not None for tab in window._built] == [False, True, False, False, False]
 
