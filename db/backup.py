@@ -15,13 +15,12 @@ window open on the database never sees half of each and a crash leaves one or th
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from db import cipher
+from db.atomic import replacing
 from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
@@ -65,44 +64,26 @@ def back_up(location: Location, target: Path) -> None:
         raise BackupError(f"The folder {folder} does not exist.")
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("A backup cannot be written over the database it copies.")
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise BackupError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
-    os.close(fd)
-    temp = Path(temp_name)
     # A copy of an encrypted database is encrypted from its first page, with the same key
     # and salt (it opens with the same passphrase): no plaintext touches the disk.
     try:
-        temp.chmod(0o600)
         with (
+            replacing(target) as temp,
             closing(
                 cipher.connect(f"{source.as_uri()}?mode=ro", key, file=source, uri=True)
             ) as src,
-            closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy,
         ):
-            src.backup(copy)
-            # A backup holds everything in one file: no write-ahead log beside it.
-            copy.execute("PRAGMA journal_mode = DELETE")
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        temp.replace(target)
-        with suppress(OSError):  # make the rename itself durable where the system allows
-            directory = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+            with closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy:
+                src.backup(copy)
+                # A backup holds everything in one file: no write-ahead log beside it.
+                copy.execute("PRAGMA journal_mode = DELETE")
+                verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
     except cipher.errors() as exc:
         raise BackupError(f"{source.name} could not be copied ({exc}).") from None
     except OSError as exc:
         raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    finally:
-        with suppress(OSError):
-            temp.unlink()
 
 
 STAMP = "%Y-%m-%dT%H%M%S%f"  # to the microsecond, so two copies never share a name

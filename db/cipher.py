@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,6 @@ def _cipher_module() -> Any:
 def errors() -> tuple[type[Exception], ...]:
     """The exception classes of every SQLite module casereview may have used: sqlite3's
     and, once an encrypted database was opened, SQLCipher's (an ``except`` clause for both)."""
-    import sys
-
     found: list[type[Exception]] = [sqlite3.Error]
     module = sys.modules.get("sqlcipher3.dbapi2")
     if module is not None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from db import cipher
+from db.atomic import replacing
 from db.backup import BackupError, database_file, kept_copies
 from db.cipher import Passphrase
 from db.engine import Location, schema_revision
@@ -73,16 +73,8 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
     none can take it until the rename: the copy is then exactly the file it replaces.
     """
     module = cipher._cipher_module()
-    folder = path.parent
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise EncryptError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
-    os.close(fd)
-    temp = Path(temp_name)
     source: Any = None
     try:
-        temp.chmod(0o600)
         if exclusive:
             # First with the standard library's SQLite, which this process's own connections
             # use: SQLCipher's separate copy of SQLite cannot see their locks.
@@ -92,41 +84,12 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
         source.execute("PRAGMA cipher_log_level = NONE")
         if exclusive:
             _leave_wal(source, path)
-        source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), passphrase.reveal()))
-        source.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN")
-        if exclusive:
-            _still_alone(source, path)
-        counts = _counts(source)
-        source.execute("SELECT sqlcipher_export('encrypted')")
-        source.execute("COMMIT")  # writes the copy; the original is only read
-        source.execute("DETACH DATABASE encrypted")
-        if exclusive:
-            # Locked again until the rename; unchanged since the export, or refused.
-            source.execute("BEGIN EXCLUSIVE")
-            _still_alone(source, path)
-            if _counts(source) != counts:
-                raise EncryptError(
-                    f"{path.name} changed while it was being encrypted; nothing was changed: "
-                    "close casereview everywhere and encrypt it again."
-                )
-        with closing(cipher.connect(temp, passphrase)) as copy:
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-            if verdict != "ok" or _counts(copy) != counts:
-                raise EncryptError(
-                    f"The encrypted copy of {path.name} did not match it; nothing was changed."
-                )
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        if os.name == "nt":  # pragma: no cover - Windows cannot rename over an open file
-            source.close()
-            source = None
-        temp.replace(path)
-        with suppress(OSError):
-            directory = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+        # Renamed over the original while it is still locked (on Windows, just after).
+        with replacing(path) as temp:
+            _export(source, path, temp, passphrase, exclusive=exclusive)
+            if os.name == "nt":  # pragma: no cover - Windows cannot rename over an open file
+                source.close()
+                source = None
     except cipher.errors() as exc:
         raise EncryptError(
             f"{path.name} could not be encrypted ({exc}); nothing was changed."
@@ -139,8 +102,35 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
         if source is not None:
             with suppress(Exception):
                 source.close()
-        with suppress(OSError):
-            temp.unlink()
+
+
+def _export(
+    source: Any, path: Path, temp: Path, passphrase: Passphrase, *, exclusive: bool
+) -> None:
+    """Fill ``temp`` with ``path``'s content, encrypted, and check it is the same."""
+    source.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), passphrase.reveal()))
+    source.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN")
+    if exclusive:
+        _still_alone(source, path)
+    counts = _counts(source)
+    source.execute("SELECT sqlcipher_export('encrypted')")
+    source.execute("COMMIT")  # writes the copy; the original is only read
+    source.execute("DETACH DATABASE encrypted")
+    if exclusive:
+        # Locked again until the rename; unchanged since the export, or refused.
+        source.execute("BEGIN EXCLUSIVE")
+        _still_alone(source, path)
+        if _counts(source) != counts:
+            raise EncryptError(
+                f"{path.name} changed while it was being encrypted; nothing was changed: "
+                "close casereview everywhere and encrypt it again."
+            )
+    with closing(cipher.connect(temp, passphrase)) as copy:
+        verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok" or _counts(copy) != counts:
+            raise EncryptError(
+                f"The encrypted copy of {path.name} did not match it; nothing was changed."
+            )
 
 
 def _leave_wal(source: Any, path: Path) -> None:

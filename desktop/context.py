@@ -29,6 +29,8 @@ class PendingDatabase:
     ``Location`` would.
     """
 
+    is_encrypted = False  # db.quick paints only plain SQLite files
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.name

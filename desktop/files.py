@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from contextlib import suppress
 from pathlib import Path
 
+from db.atomic import replacing
 from db.errors import CaseReviewError
 
 
@@ -23,19 +23,11 @@ def check_target(target: Path) -> Path:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write beside the target and rename over it, so a failure leaves the old file whole."""
-    folder = check_target(target)
-    temp = ""
+    check_target(target)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp).replace(target)
+        with replacing(target) as temp:
+            temp.write_bytes(data)
     except OSError as exc:
-        if temp:
-            with suppress(OSError):
-                Path(temp).unlink()
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
 
 

@@ -465,8 +465,7 @@ class MainWindow(QMainWindow):
         SQLite file; watch for idleness when it is encrypted."""
         place = self.context.place
         path = place.path
-        encrypted = path is not None and getattr(place, "passphrase", None) is not None
-        encrypted = encrypted and place.is_encrypted  # type: ignore[union-attr]
+        encrypted = path is not None and place.is_encrypted
         state = "" if path is None else (" (encrypted)" if encrypted else " (not encrypted)")
         self.location_label.setText(f"Data: {place}{state}")
         self.encrypt_action.setEnabled(path is not None and not encrypted)

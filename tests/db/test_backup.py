@@ -83,7 +83,7 @@ def test_a_folder_that_cannot_be_written_is_refused_plainly(sample_file: Databas
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         target = locked / "backup.sqlite3"
-    with pytest.raises(BackupError, match="Cannot write in"):
+    with pytest.raises(BackupError, match="Cannot write"):
         back_up(sample_file.location, target)
 
 
