@@ -35,34 +35,62 @@ class EncryptError(CaseReviewError):
 
 @dataclass
 class Encrypted:
-    """What ``encrypt`` did: the database, the kept copies it encrypted, and the files it
-    could not (damaged files moved aside earlier), which still hold plaintext."""
+    """What ``encrypt`` did: the database (``already`` encrypted when an earlier run was
+    interrupted and this one finished its copies), the kept copies it encrypted, and the files
+    it could not (damaged files moved aside earlier), which still hold plaintext."""
 
     database: Path
+    already: bool = False
     copies: list[Path] = field(default_factory=list)
     left_plain: list[Path] = field(default_factory=list)
 
 
 def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
     """Encrypt the plain SQLite database at ``location`` and its kept copies with
-    ``passphrase``; raises ``EncryptError`` (nothing changed) when it cannot."""
+    ``passphrase``; raises ``EncryptError`` (nothing changed) when it cannot.
+
+    A database already encrypted with ``passphrase`` has its copies that are still plain
+    encrypted: running ``encrypt`` again finishes one that was interrupted."""
     path = database_file(location)
     if not path.exists() or path.stat().st_size == 0:
         raise EncryptError(f"There is no database at {path} to encrypt.")
     if cipher.is_encrypted(path):
-        raise EncryptError(f"{path.name} is already encrypted (or it is not a casereview file).")
+        return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
-    result = Encrypted(path)
     _encrypt_file(path, passphrase, exclusive=True)
-    for copy in kept_copies(path):
-        if cipher.is_encrypted(copy.path):
-            continue
+    done = encrypt_copies(path, passphrase)
+    return Encrypted(path, copies=done.copies, left_plain=done.left_plain)
+
+
+def plain_copies(path: Path) -> list[Path]:
+    """The copies kept beside the database at ``path`` that are not encrypted."""
+    return [copy.path for copy in kept_copies(path) if not cipher.is_encrypted(copy.path)]
+
+
+def _finish(location: Location, passphrase: Passphrase) -> Encrypted:
+    """An encrypted database whose kept copies are not all encrypted yet (an earlier
+    ``encrypt`` was interrupted after the rename): encrypt those copies with the database's
+    own passphrase. Raises ``PassphraseError`` when ``passphrase`` does not open it."""
+    path = database_file(location)
+    schema_revision(location.with_passphrase(passphrase))  # the right passphrase, or refused
+    if not plain_copies(path):
+        raise EncryptError(
+            f"{path.name} is already encrypted, and so is every copy kept beside it."
+        )
+    return encrypt_copies(path, passphrase)
+
+
+def encrypt_copies(path: Path, passphrase: Passphrase) -> Encrypted:
+    """Encrypt the plain copies kept beside the encrypted database at ``path`` with its
+    ``passphrase`` (which the caller has seen open it)."""
+    result = Encrypted(path, already=True)
+    for copy in plain_copies(path):
         try:
-            _encrypt_file(copy.path, passphrase, exclusive=False)
+            _encrypt_file(copy, passphrase, exclusive=False)
         except EncryptError:
-            result.left_plain.append(copy.path)
+            result.left_plain.append(copy)
         else:
-            result.copies.append(copy.path)
+            result.copies.append(copy)
     return result
 
 
@@ -178,4 +206,4 @@ def _counts(conn: Any) -> dict[str, Any]:
     return counts
 
 
-__all__ = ["BackupError", "EncryptError", "Encrypted", "encrypt"]
+__all__ = ["BackupError", "EncryptError", "Encrypted", "encrypt", "encrypt_copies", "plain_copies"]

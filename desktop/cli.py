@@ -532,7 +532,18 @@ def _encrypt(args: argparse.Namespace) -> int:
         raise UsageError(
             "encrypt works on SQLite files; a PostgreSQL server protects its data itself"
         )
-    if args.passphrase_stdin:
+    from db.cipher import Passphrase, is_encrypted
+
+    if is_encrypted(location.path):  # finishing an interrupted run: its own passphrase
+        if args.passphrase_stdin:
+            passphrase = Passphrase(_read_passphrase())
+        elif sys.stdin.isatty():
+            passphrase = _ask(f"Passphrase for {location.path.name}: ")
+        else:
+            raise UsageError(
+                "give the passphrase when asked (in a terminal) or with --passphrase-stdin"
+            )
+    elif args.passphrase_stdin:
         passphrase = check_new(_read_passphrase())
     elif sys.stdin.isatty():
         passphrase = check_new(_ask(f"New passphrase for {location.path.name}: ").reveal())
@@ -544,12 +555,19 @@ def _encrypt(args: argparse.Namespace) -> int:
         )
     done = encrypt(location, passphrase)
     copies = len(done.copies)
-    also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
-    print(
-        f"Encrypted {done.database}{also}. Keep the passphrase safe: without it nobody, "
-        "including you, can read the data.",
-        file=sys.stderr,
-    )
+    kept = f"{copies} cop{'y' if copies == 1 else 'ies'} kept beside it"
+    if done.already:
+        finished = f"; encrypted the {kept} that {'was' if copies == 1 else 'were'} still plain"
+        print(
+            f"{done.database} was already encrypted{finished if copies else ''}.", file=sys.stderr
+        )
+    else:
+        also = f" and {kept}" if copies else ""
+        print(
+            f"Encrypted {done.database}{also}. Keep the passphrase safe: without it nobody, "
+            "including you, can read the data.",
+            file=sys.stderr,
+        )
     for path in done.left_plain:
         print(
             f"{PROG}: warning: {path} could not be encrypted and still holds plaintext: "

@@ -33,7 +33,7 @@ from desktop.lazy import lazy
 if TYPE_CHECKING:
     from db import dataset
     from db.cipher import Passphrase
-    from db.engine import Database
+    from db.engine import Database, Location
     from desktop.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
     open_requested = Signal(str)
     open_failed = Signal(object)  # the CaseReviewError
     copy_failed = Signal(str)  # from the thread keeping a copy of the database
+    copies_encrypted = Signal(str)  # from the same thread: plain copies it encrypted
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
                 f"No copy of the database was kept: {message}", 15_000
             )
         )
+        self.copies_encrypted.connect(lambda message: self.statusBar().showMessage(message, 20_000))
         context.undo_stack.cleanChanged.connect(self._clean_changed)
         self._restore_settings()
 
@@ -744,7 +746,10 @@ class MainWindow(QMainWindow):
     def keep_a_copy(self) -> None:
         """Copy the database into the folder beside it if it changed since its newest copy,
         in a thread of its own so the window stays usable (see ``db.backup``). A copy that
-        cannot be made is said in the status bar; the database itself is untouched."""
+        cannot be made is said in the status bar; the database itself is untouched.
+
+        An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
+        encrypted in the same thread, so they stop holding plaintext."""
         location = self.database.location
         if location.path is None:
             return
@@ -754,6 +759,8 @@ class MainWindow(QMainWindow):
 
             try:
                 automatic_backup(location, "opened")
+                if location.is_encrypted and location.passphrase is not None:
+                    self._encrypt_plain_copies(location)
             except CaseReviewError as exc:
                 self.copy_failed.emit(exc.message)
             except Exception as exc:  # a copy that fails must never take the window down
@@ -761,3 +768,25 @@ class MainWindow(QMainWindow):
 
         self.copying = threading.Thread(target=work, name="casereview-backup")
         self.copying.start()
+
+    def _encrypt_plain_copies(self, location: Location) -> None:
+        """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""
+        from db.encrypting import encrypt_copies, plain_copies
+
+        assert location.path is not None and location.passphrase is not None
+        if not plain_copies(location.path):
+            return
+        done = encrypt_copies(location.path, location.passphrase)
+        said = []
+        if done.copies:
+            copies = len(done.copies)
+            said.append(
+                f"Encrypted {copies} cop{'y' if copies == 1 else 'ies'} of the database kept "
+                "beside it that an interrupted encryption had left plain."
+            )
+        if done.left_plain:
+            said.append(
+                f"{len(done.left_plain)} kept file(s) could not be encrypted and still hold "
+                "plaintext: check them and delete them once nobody needs them."
+            )
+        self.copies_encrypted.emit(" ".join(said))

@@ -20,7 +20,7 @@ from db import cipher
 from db.backup import BackupError, automatic_backup, back_up, kept_copies, restore
 from db.cipher import Passphrase, PassphraseError
 from db.dataset import counts, load_sample
-from db.encrypting import EncryptError, encrypt
+from db.encrypting import EncryptError, _encrypt_file, encrypt, plain_copies
 from db.engine import Location, open_database, resolve_location
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.integrity import check_database
@@ -202,6 +202,33 @@ def test_encrypt_takes_the_copies_kept_beside_the_database(plain: Location) -> N
         assert_encrypted(copy.path)
         copy_location = resolve_location(str(copy.path)).with_passphrase(Passphrase(SECRET))
         assert check_database(copy_location).sound
+
+
+def test_encrypt_again_finishes_copies_an_interrupted_run_left_plain(plain: Location) -> None:
+    """Interrupted after the database was renamed into place and before its copies were done:
+    running encrypt again (with the database's own passphrase) encrypts what is still plain."""
+    assert plain.path is not None
+    kept = automatic_backup(plain, "before-import")
+    assert kept is not None
+    _encrypt_file(plain.path, Passphrase(SECRET), exclusive=True)  # the run stops here
+    assert_encrypted(plain.path)
+    assert plain_copies(plain.path) == [kept]
+    files = {p: digest(p) for p in plain.path.parent.rglob("*") if p.is_file()}
+
+    with pytest.raises(PassphraseError):
+        encrypt(plain, Passphrase("not the passphrase at all"))
+    assert {p: digest(p) for p in plain.path.parent.rglob("*") if p.is_file()} == files
+
+    done = encrypt(plain, Passphrase(SECRET))
+    assert done.already and done.copies == [kept] and done.left_plain == []
+    assert plain_copies(plain.path) == []
+    assert_encrypted(kept)
+    copy = resolve_location(str(kept)).with_passphrase(Passphrase(SECRET))
+    assert check_database(copy).sound
+    assert sample_counts(copy) == sample_counts(plain.with_passphrase(Passphrase(SECRET)))
+
+    with pytest.raises(EncryptError, match="so is every copy kept beside it"):
+        encrypt(plain, Passphrase(SECRET))
 
 
 def test_encrypt_refuses_a_database_open_elsewhere(plain: Location) -> None:

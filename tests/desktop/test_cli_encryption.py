@@ -197,3 +197,34 @@ def test_a_passphrase_that_is_not_utf8_is_refused_plainly(
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
     assert "not UTF-8" in stderr
     assert every_file(tmp_path) == before
+
+
+def test_encrypt_again_finishes_a_run_that_left_copies_plain(tmp_path: Path) -> None:
+    """The state an interrupted encrypt leaves (the database encrypted, a kept copy not):
+    encrypt again asks for the database's own passphrase and encrypts the copy."""
+    from db.backup import automatic_backup
+    from db.cipher import Passphrase
+    from db.encrypting import _encrypt_file
+    from db.engine import resolve_location
+
+    path = tmp_path / "panel.sqlite3"
+    assert run("demo", "--db", str(path), cwd=tmp_path).returncode == 0
+    kept = automatic_backup(resolve_location(str(path)), "before-import")
+    assert kept is not None
+    _encrypt_file(path, Passphrase(SECRET), exclusive=True)
+    before = every_file(tmp_path)
+
+    wrong = run(
+        "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin="guess1234\n"
+    )
+    assert_clean_error(wrong, "passphrase")
+    assert every_file(tmp_path) == before
+
+    done = run(
+        "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (
+        f"{path} was already encrypted; encrypted the 1 copy kept beside it that was still plain."
+    )
+    assert kept.read_bytes()[:16] != SQLITE_MAGIC and b"Police" not in kept.read_bytes()

@@ -230,3 +230,31 @@ def test_lock_panel_is_plain_to_read(qtbot, tmp_path: Path) -> None:
     assert isinstance(panel.field, QLineEdit)
     assert panel.field.echoMode() == QLineEdit.EchoMode.Password
     assert isinstance(panel, QWidget)
+
+
+def test_opening_encrypts_copies_an_interrupted_encryption_left_plain(
+    qtbot, tmp_path: Path, settings: Settings
+) -> None:
+    from db.backup import automatic_backup
+    from db.encrypting import _encrypt_file, plain_copies
+
+    path = tmp_path / "panel.sqlite3"
+    plain = resolve_location(str(path))
+    with open_database(plain, create=True) as database, database.transaction("t") as session:
+        load_sample(session, TODAY)
+    kept = automatic_backup(plain, "before-import")
+    assert kept is not None
+    _encrypt_file(path, Passphrase(SECRET), exclusive=True)  # interrupted here
+    assert plain_copies(path) == [kept]
+
+    database = open_database(plain.with_passphrase(Passphrase(SECRET)))
+    window = make_window(qtbot, database, settings)
+    window.keep_a_copy()  # what opening the window does
+    assert window.copying is not None
+    window.copying.join()
+    assert plain_copies(path) == []
+    assert b"Police" not in kept.read_bytes()
+    qtbot.waitUntil(lambda: "interrupted encryption" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage().startswith("Encrypted 1 copy of the database")
+    window.close()
+    database.close()
