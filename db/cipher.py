@@ -188,12 +188,36 @@ def connect(
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except module.DatabaseError as exc:
                 if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == 26:  # SQLITE_NOTADB
+                    damage = _damaged_pages(conn, path)
+                    if damage is not None:
+                        raise damage from None
                     raise wrong_passphrase(path) from None
                 raise
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _damaged_pages(conn: Any, path: Path) -> Exception | None:
+    """When the file's first page does not open with the key: damage, if SQLCipher's own page
+    check finds other pages that authenticate with the key (so the passphrase is right and the
+    failing pages are damaged), as an SQLite "corrupt" error the callers treat as damage;
+    None when every page fails, as with a wrong passphrase (or a file of one page)."""
+    try:
+        failures = [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+        page_size = int(conn.execute("PRAGMA cipher_page_size").fetchone()[0])
+    except errors():
+        return None
+    pages = path.stat().st_size // page_size
+    if not failures or len(failures) >= pages:
+        return None
+    exc = _cipher_module().DatabaseError(
+        f"{len(failures)} of its {pages} pages fail their authentication check with this "
+        "passphrase, which the others pass"
+    )
+    exc.sqlite_errorcode = 11  # SQLITE_CORRUPT
+    return exc
 
 
 def wrong_passphrase(path: Path) -> PassphraseError:

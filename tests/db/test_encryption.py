@@ -298,3 +298,26 @@ def test_a_damaged_encrypted_database_offers_its_encrypted_backup(plain: Locatio
     assert aside is not None and aside.read_bytes() == bytes(data)  # moved aside, unchanged
     assert check_database(opened).sound
     assert_encrypted(plain.path)
+
+
+def test_a_damaged_first_page_is_told_from_a_wrong_passphrase(plain: Location) -> None:
+    """Page 1 failing alone (SQLCipher's page check passes the rest with the key) is damage:
+    the backup is offered and nothing is written; a wrong passphrase, failing every page, is
+    still refused as a wrong passphrase."""
+    assert plain.path is not None
+    encrypt(plain, Passphrase(SECRET))
+    opened = plain.with_passphrase(Passphrase(SECRET))
+    kept = automatic_backup(opened, "before-import")
+    assert kept is not None
+    data = bytearray(plain.path.read_bytes())
+    data[200:900] = b"\x00" * 700  # inside page 1, after the salt
+    plain.path.write_bytes(bytes(data))
+
+    with pytest.raises(DamagedDatabaseError, match="fail their authentication check") as refused:
+        open_database(opened)
+    assert refused.value.backup == kept
+    with pytest.raises(PassphraseError, match="does not open"):
+        open_database(plain.with_passphrase(Passphrase("not the passphrase at all")))
+    with pytest.raises(DamagedDatabaseError):
+        check_database(opened)
+    assert plain.path.read_bytes() == bytes(data)
