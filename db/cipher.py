@@ -212,11 +212,11 @@ def _damaged_pages(conn: Any, path: Path) -> Exception | None:
     pages = path.stat().st_size // page_size
     if not failures or len(failures) >= pages:
         return None
-    exc = _cipher_module().DatabaseError(
+    exc: Exception = _cipher_module().DatabaseError(
         f"{len(failures)} of its {pages} pages fail their authentication check with this "
         "passphrase, which the others pass"
     )
-    exc.sqlite_errorcode = 11  # SQLITE_CORRUPT
+    exc.sqlite_errorcode = 11  # type: ignore[attr-defined]  # SQLITE_CORRUPT
     return exc
 
 

@@ -61,6 +61,11 @@ def test_no_command_and_not_the_window_opens_a_network_connection(tmp_path: Path
         ["generate", "--db", str(tmp_path / "big.sqlite3"), "--reviews", "3",
          "--recommendations", "300"],
         ["--db", db, "--exit-when-ready"],
+        # Encrypted: each --passphrase-stdin reads the next line of standard input.
+        ["encrypt", "--db", db, "--passphrase-stdin"],
+        ["check", "--db", db, "--passphrase-stdin"],
+        ["backup", "--db", db, "-o", str(tmp_path / "secret.sqlite3"), "--passphrase-stdin"],
+        ["--db", db, "--passphrase-stdin", "--exit-when-ready"],
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEREVIEW_")}
     env |= {
@@ -73,6 +78,7 @@ def test_no_command_and_not_the_window_opens_a_network_connection(tmp_path: Path
         [sys.executable, "-c", HARNESS, str(tmp_path), json.dumps(plan)],
         cwd=tmp_path,
         env=env,
+        input="correct horse battery staple\n" * 4,
         capture_output=True,
         text=True,
         timeout=300,
@@ -85,3 +91,4 @@ def test_no_command_and_not_the_window_opens_a_network_connection(tmp_path: Path
     assert control[0] == "socket.__new__"  # the hook saw the control socket
     assert program == []
     assert report["qt_network"] is False
+    assert Path(db).read_bytes()[:16] != b"SQLite format 3\x00"  # the encrypted run was one
