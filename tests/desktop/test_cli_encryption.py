@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from db.places import SQLITE_MAGIC
-from tests.desktop.test_cli import assert_clean_error, run, snapshot
+from tests.desktop.test_cli import ROOT, assert_clean_error, run, snapshot
 
 SECRET = "correct horse battery staple"
 
@@ -228,3 +231,89 @@ def test_encrypt_again_finishes_a_run_that_left_copies_plain(tmp_path: Path) -> 
         f"{path} was already encrypted; encrypted the 1 copy kept beside it that was still plain."
     )
     assert kept.read_bytes()[:16] != SQLITE_MAGIC and b"Police" not in kept.read_bytes()
+
+
+class Terminal:
+    """casereview run in a pseudo-terminal of its own (its controlling terminal, as when a
+    person types the command), answering its prompts as a person would."""
+
+    def __init__(self, *args: str, cwd: Path) -> None:
+        import pty
+
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CASEREVIEW_")}
+        environment["PYTHONPATH"] = str(ROOT)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become casereview
+            os.chdir(cwd)
+            os.execve(sys.executable, [sys.executable, "-m", "desktop", *args], environment)
+        self.seen = b""
+
+    def expect(self, prompt: str, timeout: float = 60) -> None:
+        """Read what the program writes until ``prompt`` appears."""
+        deadline = time.monotonic() + timeout
+        while prompt.encode() not in self.seen:
+            assert time.monotonic() < deadline, self.seen.decode(errors="replace")
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                self.seen += os.read(self.fd, 4096)
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, line.encode() + b"\r")
+
+    def finish(self, timeout: float = 60) -> tuple[int, str]:
+        """Wait for the program to end: its exit status and everything it wrote."""
+        deadline = time.monotonic() + timeout
+        while True:
+            assert time.monotonic() < deadline, self.seen.decode(errors="replace")
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:  # the program ended and the terminal closed
+                    chunk = b""
+                if not chunk:
+                    break
+                self.seen += chunk
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status), self.seen.decode(errors="replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="pseudo-terminals are POSIX")
+def test_the_passphrase_is_asked_for_at_a_terminal_without_echo(tmp_path: Path) -> None:
+    path = tmp_path / "panel.sqlite3"
+    assert run("demo", "--db", str(path), cwd=tmp_path).returncode == 0
+    before = every_file(tmp_path)
+
+    differ = Terminal("encrypt", "--db", str(path), cwd=tmp_path)
+    differ.expect("New passphrase for panel.sqlite3: ")
+    differ.type(SECRET)
+    differ.expect("The same passphrase again: ")
+    differ.type(SECRET + " but not quite")
+    code, said = differ.finish()
+    assert code == 1 and "The two passphrases differ; nothing was changed." in said
+    assert SECRET not in said  # nothing typed was echoed
+    assert every_file(tmp_path) == before
+
+    typed = Terminal("encrypt", "--db", str(path), cwd=tmp_path)
+    typed.expect("New passphrase for panel.sqlite3: ")
+    typed.type(SECRET)
+    typed.expect("The same passphrase again: ")
+    typed.type(SECRET)
+    code, said = typed.finish()
+    assert code == 0, said
+    assert "Encrypted" in said and SECRET not in said
+    assert path.read_bytes()[:16] != SQLITE_MAGIC
+
+    checked = Terminal("check", "--db", str(path), cwd=tmp_path)
+    checked.expect("Passphrase for panel.sqlite3: ")
+    checked.type(SECRET)
+    code, said = checked.finish()
+    assert code == 0, said
+    assert "is sound" in said and SECRET not in said
+
+    wrong = Terminal("check", "--db", str(path), cwd=tmp_path)
+    wrong.expect("Passphrase for panel.sqlite3: ")
+    wrong.type("not the passphrase")
+    code, said = wrong.finish()
+    assert code == 1 and "The passphrase does not open panel.sqlite3" in said
+    assert "Traceback" not in said and "not the passphrase" not in said
