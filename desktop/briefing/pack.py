@@ -2,8 +2,10 @@
 
 A4, the protective marking at the top and bottom of every page, "Page X of Y", an embedded
 TrueType font (no base-14 fonts), ratings always as words (with a shade that survives
-greyscale printing), repeated table headers, headings kept with what follows, and tables built
-a page-sized chunk at a time so cost grows linearly with the number of recommendations.
+greyscale printing), repeated table headers, and headings kept with what follows. The
+recommendation tables are ``Grid`` flowables (``desktop.briefing.grid``), which split between
+rows by arithmetic and draw a page's text in one text object, so cost grows linearly with the
+number of recommendations.
 """
 
 from __future__ import annotations
@@ -41,17 +43,18 @@ from db.briefing import Pack, PackInspection, PackItem, PackReview
 from db.dates import format_date
 from db.vocabulary import Rating
 from desktop import __version__
+from desktop.briefing.grid import Grid, Look, Row
 from desktop.briefing.scripts import visual
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
 MARGIN = 18 * mm
-ROWS_PER_TABLE = 12
-CELL_SIZE = 7.6  # a page-sized chunk: tables never split quadratically
+CELL_SIZE = 7.6
 TABLE_TEXT_LIMIT = 220
 INK = colors.HexColor("#1a1a1a")
 RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e6e6e6")
+GRID_LOOK = Look(FONT, BOLD, CELL_SIZE, CELL_SIZE * 1.24, INK, RULE, HEADER_FILL)
 # Shades chosen to stay distinct in greyscale; the word is always printed too.
 RATING_STYLE = {
     Rating.RED: (colors.HexColor("#b71c1c"), colors.white),
@@ -284,7 +287,7 @@ def _table(
     return table
 
 
-def _chunks(rows: list[Any], size: int = ROWS_PER_TABLE) -> Iterable[list[Any]]:
+def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -321,54 +324,64 @@ def _items_tables(
         "Rating",
         "Latest update",
     ]
-    fractions = [0.05, 0.24, 0.125, 0.125, 0.095, 0.12, 0.08, 0.165]
+    # The target column is wide enough for "September" on a line of its own.
+    fractions = [0.05, 0.23, 0.125, 0.125, 0.105, 0.12, 0.08, 0.165]
     widths = [width * f for f in fractions]
-    story: list[Any] = []
-    for chunk in _chunks(items):
-        # Plain strings, wrapped here, cost a fraction of a Paragraph per cell, which keeps a
-        # pack of thousands of rows close to the speed of a bare ReportLab table.
-        rows: list[list[Any]] = [header]
-        shading: list[tuple[Any, ...]] = [("FONT", (0, 0), (-1, 0), BOLD, CELL_SIZE)]
-        for n, item in enumerate(chunk, start=1):
-            text, _ = _short(item.text)
-            number = f"{SHORT_KINDS.get(item.kind, '')}{item.number}"
-            cells = [
-                number,
-                text,
-                item.lead,
-                item.joint,
-                format_date(item.target_date),
-                item.status.label if item.rating else "Noted",
-                item.rating.label if item.rating else "Noted",
-                item.latest_update,
-            ]
-            rows.append([_wrap(cell, w) for cell, w in zip(cells, widths, strict=True)])
-            if item.rating is not None:
-                fill, ink = RATING_STYLE[item.rating]
-                shading += [
-                    ("BACKGROUND", (6, n), (6, n), fill),
-                    ("TEXTCOLOR", (6, n), (6, n), ink),
-                    ("FONT", (6, n), (6, n), BOLD, CELL_SIZE),
-                ]
-        story += [_table(rows, widths, shading), Spacer(0, 3 * mm)]
-    return story
+    # Agencies, dates, statuses and ratings repeat from row to row: each is wrapped once.
+    # (The free text, the number and the latest update are each wrapped where they stand.)
+    repeating = {2, 3, 4, 5, 6}
+    wrapped: dict[tuple[str, int], list[str]] = {}
+
+    def wrap(cell: str, column: int) -> list[str]:
+        if column not in repeating:
+            return _wrap(cell, widths[column])
+        key = (cell, column)
+        if key not in wrapped:
+            wrapped[key] = _wrap(cell, widths[column])
+        return wrapped[key]
+
+    rows = []
+    for item in items:
+        text, _ = _short(item.text)
+        number = f"{SHORT_KINDS.get(item.kind, '')}{item.number}"
+        cells = [
+            number,
+            text,
+            item.lead,
+            item.joint,
+            format_date(item.target_date),
+            item.status.label if item.rating else "Noted",
+            item.rating.label if item.rating else "Noted",
+            item.latest_update,
+        ]
+        marked = None
+        if item.rating is not None:
+            fill, ink = RATING_STYLE[item.rating]
+            marked = {6: (fill, ink, True)}
+        rows.append(Row([wrap(cell, column) for column, cell in enumerate(cells)], marked))
+    return [Grid([[visual(h)] for h in header], rows, widths, GRID_LOOK), Spacer(0, 3 * mm)]
 
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _wrap(text: str, width: float) -> str:
+def _wrap(text: str, width: float) -> list[str]:
     """A cell's text broken into lines that fit its column (no hyphenation, like Excel)."""
     if not text:
-        return ""
+        return []
     room = width - 6  # the cell's left and right padding
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         lines += simpleSplit(paragraph, FONT, CELL_SIZE, room) or [""]
     # A single word wider than the column is broken by letters rather than overflowing it.
+    # (simpleSplit puts words together on a line only when they fit: only a line of one
+    # word can be too wide.)
     fitted: list[str] = []
     for line in lines:
+        if " " in line:
+            fitted.append(line)
+            continue
         rest = line
         while pdfmetrics.stringWidth(rest, FONT, CELL_SIZE) > room and len(rest) > 1:
             cut = len(rest) - 1
@@ -377,7 +390,7 @@ def _wrap(text: str, width: float) -> str:
             fitted.append(rest[:cut])
             rest = rest[cut:]
         fitted.append(rest)
-    return "\n".join(visual(line) for line in fitted)
+    return [visual(line) for line in fitted]
 
 
 def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:

@@ -1,0 +1,132 @@
+"""A table of text cells, already wrapped to their columns, drawn straight onto the canvas.
+
+The briefing pack's recommendation tables hold thousands of rows of several lines each.
+ReportLab's ``Table`` draws every line of every cell as a separate text object (its own
+``BT ... ET`` block, font and position), styles each cell through a list of commands, and
+splits by laying the whole table out again; for the pack that was most of the time spent. A
+``Grid`` knows its row heights once, splits between rows by arithmetic, and draws a page's text
+in one text object, a cell's lines one after another. It looks as the ``Table`` did: a shaded
+header repeated on every page, a hairline grid, text at the top left of each cell.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.platypus import Flowable
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the grid and its text look."""
+
+    font: str
+    bold: str
+    size: float
+    leading: float
+    ink: Color
+    rule: Color
+    header_fill: Color
+    padding: tuple[float, float, float, float] = (2.5, 3, 2.5, 3)  # top, right, bottom, left
+    rule_width: float = 0.3
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row: each cell's lines, and cells drawn differently (column: fill, ink, bold)."""
+
+    cells: Sequence[Sequence[str]]
+    marked: dict[int, tuple[Color | None, Color, bool]] | None = None
+
+
+class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+    """``rows`` under ``header`` (bold, shaded, repeated after every page break), in columns
+    of ``widths`` points; each cell is a list of lines that already fit its column."""
+
+    def __init__(
+        self,
+        header: Sequence[Sequence[str]],
+        rows: Sequence[Row],
+        widths: Sequence[float],
+        look: Look,
+        heights: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.header = Row(
+            header, dict.fromkeys(range(len(header)), (look.header_fill, look.ink, True))
+        )
+        self.rows = rows
+        self.widths = list(widths)
+        self.look = look
+        self.header_height = self._height(self.header)
+        self.heights = list(heights) if heights is not None else [self._height(r) for r in rows]
+        self.bottoms = list(accumulate(self.heights))  # each row's bottom, from the header's
+        self.width = sum(self.widths)
+        self.height = self.header_height + sum(self.heights)
+
+    def _height(self, row: Row) -> float:
+        top, _, bottom, _ = self.look.padding
+        return max(len(cell) for cell in row.cells) * self.look.leading + top + bottom
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Grid]:
+        """The rows that fit in ``available_height`` under the header, and the rest (with the
+        header again); nothing when not even one row fits (the frame then moves on)."""
+        room = available_height - self.header_height
+        fit = bisect_right(self.bottoms, room)  # rows whose bottom is within the room
+        if fit == 0 or fit == len(self.rows):
+            return []
+        return [
+            Grid(self.header.cells, self.rows[:fit], self.widths, self.look, self.heights[:fit]),
+            Grid(self.header.cells, self.rows[fit:], self.widths, self.look, self.heights[fit:]),
+        ]
+
+    def draw(self) -> None:
+        canvas: Any = self.canv
+        look = self.look
+        lefts = [0.0, *accumulate(self.widths)]
+        rows = [self.header, *self.rows]
+        tops = [self.height - h for h in accumulate([0.0, self.header_height, *self.heights])]
+        # Shading first, so the grid and the text sit on it.
+        for row, top, bottom in zip(rows, tops, tops[1:], strict=False):
+            for column, (fill, _, _) in (row.marked or {}).items():
+                if fill is not None:
+                    canvas.setFillColor(fill)
+                    canvas.rect(
+                        lefts[column], bottom, self.widths[column], top - bottom, stroke=0, fill=1
+                    )
+        canvas.setStrokeColor(look.rule)
+        canvas.setLineWidth(look.rule_width)
+        canvas.lines(
+            [(0, y, self.width, y) for y in tops] + [(x, 0, x, self.height) for x in lefts]
+        )
+        top_pad, _, _, left_pad = look.padding
+        text = canvas.beginText()
+        text.setLeading(look.leading)
+        font, ink = (look.font, look.ink)
+        text.setFont(font, look.size)
+        text.setFillColor(ink)
+        for row, top in zip(rows, tops, strict=False):
+            marked = row.marked or {}
+            for column, lines in enumerate(row.cells):
+                if not lines:
+                    continue
+                _, cell_ink, bold = marked.get(column, (None, look.ink, False))
+                cell_font = look.bold if bold else look.font
+                if cell_font != font:
+                    font = cell_font
+                    text.setFont(font, look.size, look.leading)
+                if cell_ink != ink:
+                    ink = cell_ink
+                    text.setFillColor(ink)
+                text.setTextOrigin(lefts[column] + left_pad, top - top_pad - look.size)
+                for line in lines:
+                    text.textLine(line)
+        canvas.drawText(text)

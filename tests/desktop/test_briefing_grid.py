@@ -1,0 +1,67 @@
+"""The briefing pack's grid of wrapped cells: split between rows with the header repeated,
+every row drawn once and in order, and no line wider than its column."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import SimpleDocTemplate
+
+from desktop.briefing.grid import Grid, Row
+from desktop.briefing.pack import CELL_SIZE, FONT, GRID_LOOK, _register_fonts, _wrap
+
+HEADER = [["No."], ["Text"], ["Rating"]]
+WIDTHS = [40.0, 300.0, 80.0]
+
+
+@pytest.fixture(autouse=True)
+def fonts() -> None:
+    _register_fonts()
+
+
+def _rows(count: int) -> list[Row]:
+    rows = []
+    for n in range(1, count + 1):
+        lines = _wrap(f"Item {n} says something " * (1 + n % 4), WIDTHS[1])
+        rows.append(Row([[f"{n:04d}"], lines, ["Red"]], {2: (None, GRID_LOOK.ink, True)}))
+    return rows
+
+
+def _pdf_pages(grid: Grid) -> list[str]:
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4).build([grid])
+    return [page.extract_text() for page in PdfReader(io.BytesIO(buffer.getvalue())).pages]
+
+
+def test_a_long_grid_runs_over_pages_with_its_header_and_every_row_once() -> None:
+    pages = _pdf_pages(Grid(HEADER, _rows(150), WIDTHS, GRID_LOOK))
+    assert len(pages) > 3
+    numbers = []
+    for text in pages:
+        assert text.split()[:3] == ["No.", "Text", "Rating"]  # the header heads every page
+        numbers += [word for word in text.split() if len(word) == 4 and word.isdigit()]
+    assert numbers == [f"{n:04d}" for n in range(1, 151)]
+
+
+def test_split_keeps_rows_whole_and_within_the_room() -> None:
+    grid = Grid(HEADER, _rows(40), WIDTHS, GRID_LOOK)
+    room = grid.height / 3
+    first, rest = grid.split(grid.width, room)
+    assert first.height <= room < first.height + rest.heights[0]
+    assert len(first.rows) + len(rest.rows) == 40
+    assert rest.rows[0] is grid.rows[len(first.rows)]
+    assert first.header_height == rest.header_height == grid.header_height
+    assert grid.split(grid.width, grid.header_height + grid.heights[0] - 1) == []
+
+
+def test_wrapped_lines_fit_their_column_even_for_one_very_long_word() -> None:
+    room = WIDTHS[1] - 6
+    text = "See https://example.org/" + "a-very-long-address-without-spaces" * 6 + " for the plan."
+    lines = _wrap(text, WIDTHS[1])
+    assert len(lines) > 3
+    assert all(pdfmetrics.stringWidth(line, FONT, CELL_SIZE) <= room for line in lines)
+    assert "".join(line.replace(" ", "") for line in lines) == text.replace(" ", "")
