@@ -27,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -308,12 +309,8 @@ def _short(text: str | None, limit: int = TABLE_TEXT_LIMIT) -> tuple[str, bool]:
     return text[: limit - 1].rsplit(" ", 1)[0] + "… (full text in the appendix)", True
 
 
-def _items_tables(
-    items: list[PackItem],
-    styles: dict[str, ParagraphStyle],
-    width: float,
-    text_heading: str = "Recommendation",
-) -> list[Any]:
+def _items_grid(items: list[PackItem], width: float, text_heading: str = "Recommendation") -> Grid:
+    """The table of recommendations (or findings): one row each."""
     header = [
         "No.",
         text_heading,
@@ -359,7 +356,16 @@ def _items_tables(
             fill, ink = RATING_STYLE[item.rating]
             marked = {6: (fill, ink, True)}
         rows.append(Row([wrap(cell, column) for column, cell in enumerate(cells)], marked))
-    return [Grid([[visual(h)] for h in header], rows, widths, GRID_LOOK), Spacer(0, 3 * mm)]
+    return Grid([[visual(h)] for h in header], rows, widths, GRID_LOOK)
+
+
+def _heading_over(heading: Paragraph, grid: Grid, width: float) -> list[Any]:
+    """A heading kept with the first rows of the grid below it. (Kept with the whole grid, as
+    ``keepWithNext`` would, a grid longer than the room left would take it to a new page.)"""
+    heading.keepWithNext = 0
+    _, height = heading.wrap(width, A4[1])
+    room = height + heading.getSpaceBefore() + grid.header_height + sum(grid.heights[:2])
+    return [CondPageBreak(room), heading]
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -485,7 +491,7 @@ def _review_section(
     if review.summary:
         story += [_p(review.summary, styles["body"]), Spacer(0, 3 * mm)]
     if review.items:
-        story += _items_tables(review.items, styles, width)
+        story += [_items_grid(review.items, width), Spacer(0, 3 * mm)]
     else:
         story.append(_p("No recommendations recorded.", styles["body"]))
     return story
@@ -555,9 +561,11 @@ def _inspection_section(
             Spacer(0, 3 * mm),
         ]
     if inspection.findings:
+        grid = _items_grid(inspection.findings, width, "Finding")
         story += [
-            _p("Findings", styles["h2"]),
-            *_items_tables(inspection.findings, styles, width, "Finding"),
+            *_heading_over(_p("Findings", styles["h2"]), grid, width),
+            grid,
+            Spacer(0, 3 * mm),
         ]
     if inspection.initiatives:
         story.append(_p("Initiatives noted", styles["h2"]))

@@ -9,10 +9,19 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from desktop.briefing.grid import Grid, Row
-from desktop.briefing.pack import CELL_SIZE, FONT, GRID_LOOK, _register_fonts, _wrap
+from desktop.briefing.pack import (
+    CELL_SIZE,
+    FONT,
+    GRID_LOOK,
+    _heading_over,
+    _p,
+    _register_fonts,
+    _styles,
+    _wrap,
+)
 
 HEADER = [["No."], ["Text"], ["Rating"]]
 WIDTHS = [40.0, 300.0, 80.0]
@@ -65,3 +74,29 @@ def test_wrapped_lines_fit_their_column_even_for_one_very_long_word() -> None:
     assert len(lines) > 3
     assert all(pdfmetrics.stringWidth(line, FONT, CELL_SIZE) <= room for line in lines)
     assert "".join(line.replace(" ", "") for line in lines) == text.replace(" ", "")
+
+
+def _pages_of(story: list) -> list[str]:  # type: ignore[type-arg]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    return [page.extract_text() for page in PdfReader(io.BytesIO(buffer.getvalue())).pages]
+
+
+@pytest.mark.parametrize("rows_with_room", [1, 6])
+def test_a_heading_stays_with_the_first_rows_of_its_grid(rows_with_room: int) -> None:
+    """With too little room for two rows the heading goes over to the next page with the
+    grid; with room for several it stays, and the grid starts under it (no gap)."""
+    styles = _styles()
+    grid = Grid(HEADER, _rows(60), WIDTHS, GRID_LOOK)
+    doc = SimpleDocTemplate(io.BytesIO(), pagesize=A4)
+    heading = _p("Findings", styles["h2"])
+    _, heading_height = heading.wrap(doc.width, doc.height)
+    # The frame pads 6 points above and below; 4 more points to spare.
+    room = heading_height + grid.header_height + sum(grid.heights[:rows_with_room]) + 12 + 4
+    story = [Spacer(0, doc.height - room), *_heading_over(heading, grid, doc.width), grid]
+    pages = _pages_of(story)
+    assert "Findings" not in pages[0 if rows_with_room == 1 else 1]
+    with_heading = next(text for text in pages if "Findings" in text)
+    assert "0001" in with_heading  # the heading is over the grid's first row
+    if rows_with_room > 1:
+        assert "Findings" in pages[0] and "0002" in pages[0]
