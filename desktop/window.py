@@ -785,8 +785,10 @@ class MainWindow(QMainWindow):
                 "beside it that an interrupted encryption had left plain."
             )
         if done.left_plain:
+            names = ", ".join(path.name for path in done.left_plain)
             said.append(
-                f"{len(done.left_plain)} kept file(s) could not be encrypted and still hold "
-                "plaintext: check them and delete them once nobody needs them."
+                f"Not encrypted, and still holding plaintext: {names} in "
+                f"{done.left_plain[0].parent}; check and delete once nobody needs them."
             )
-        self.copies_encrypted.emit(" ".join(said))
+        if said:
+            self.copies_encrypted.emit(" ".join(said))

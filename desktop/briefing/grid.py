@@ -54,9 +54,12 @@ class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         rows: Sequence[Row],
         widths: Sequence[float],
         look: Look,
+        *,
         heights: Sequence[float] | None = None,
+        page_height: float | None = None,
     ) -> None:
         super().__init__()
+        self.page_height = page_height  # the frame's height: a taller row is broken across pages
         self.header = Row(
             header, dict.fromkeys(range(len(header)), (look.header_fill, look.ink, True))
         )
@@ -81,12 +84,36 @@ class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         header again); nothing when not even one row fits (the frame then moves on)."""
         room = available_height - self.header_height
         fit = bisect_right(self.bottoms, room)  # rows whose bottom is within the room
+        if fit == 0 and self._never_fits(self.heights[0]):
+            return self._break_first_row(room)
         if fit == 0 or fit == len(self.rows):
             return []
-        return [
-            Grid(self.header.cells, self.rows[:fit], self.widths, self.look, self.heights[:fit]),
-            Grid(self.header.cells, self.rows[fit:], self.widths, self.look, self.heights[fit:]),
-        ]
+        return [self._part(self.rows[:fit], self.heights[:fit]), self._part(self.rows[fit:])]
+
+    def _part(self, rows: Sequence[Row], heights: Sequence[float] | None = None) -> Grid:
+        return Grid(
+            self.header.cells,
+            rows,
+            self.widths,
+            self.look,
+            heights=heights,
+            page_height=self.page_height,
+        )
+
+    def _never_fits(self, height: float) -> bool:
+        return self.page_height is not None and self.header_height + height > self.page_height
+
+    def _break_first_row(self, room: float) -> list[Grid]:
+        """A row taller than a page (a very long update, say) is broken between its lines:
+        as many as fit here, the rest at the top of the next page."""
+        top, _, bottom, _ = self.look.padding
+        lines = int((room - top - bottom) // self.look.leading)
+        if lines < 1:
+            return []
+        row = self.rows[0]
+        head = Row([cell[:lines] for cell in row.cells], row.marked)
+        tail = Row([cell[lines:] for cell in row.cells], row.marked)
+        return [self._part([head]), self._part([tail, *self.rows[1:]])]
 
     def draw(self) -> None:
         canvas: Any = self.canv
@@ -109,9 +136,8 @@ class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         )
         top_pad, _, _, left_pad = look.padding
         text = canvas.beginText()
-        text.setLeading(look.leading)
         font, ink = (look.font, look.ink)
-        text.setFont(font, look.size)
+        text.setFont(font, look.size, look.leading)
         text.setFillColor(ink)
         for row, top in zip(rows, tops, strict=False):
             marked = row.marked or {}

@@ -55,6 +55,7 @@ TABLE_TEXT_LIMIT = 220
 INK = colors.HexColor("#1a1a1a")
 RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e6e6e6")
+BODY_HEIGHT = A4[1] - 2 * (MARGIN + 6 * mm) - 12  # the page's frame, less its own padding
 GRID_LOOK = Look(FONT, BOLD, CELL_SIZE, CELL_SIZE * 1.24, INK, RULE, HEADER_FILL)
 # Shades chosen to stay distinct in greyscale; the word is always printed too.
 RATING_STYLE = {
@@ -356,7 +357,7 @@ def _items_grid(items: list[PackItem], width: float, text_heading: str = "Recomm
             fill, ink = RATING_STYLE[item.rating]
             marked = {6: (fill, ink, True)}
         rows.append(Row([wrap(cell, column) for column, cell in enumerate(cells)], marked))
-    return Grid([[visual(h)] for h in header], rows, widths, GRID_LOOK)
+    return Grid([[visual(h)] for h in header], rows, widths, GRID_LOOK, page_height=BODY_HEIGHT)
 
 
 def _heading_over(heading: Paragraph, grid: Grid, width: float) -> list[Any]:
@@ -364,7 +365,13 @@ def _heading_over(heading: Paragraph, grid: Grid, width: float) -> list[Any]:
     ``keepWithNext`` would, a grid longer than the room left would take it to a new page.)"""
     heading.keepWithNext = 0
     _, height = heading.wrap(width, A4[1])
-    room = height + heading.getSpaceBefore() + grid.header_height + sum(grid.heights[:2])
+    room = (
+        heading.getSpaceBefore()
+        + height
+        + heading.getSpaceAfter()
+        + grid.header_height
+        + sum(grid.heights[:2])
+    )
     return [CondPageBreak(room), heading]
 
 

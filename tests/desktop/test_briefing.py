@@ -388,3 +388,18 @@ def test_a_pack_for_a_missing_folder_is_refused_before_anything_is_recorded(
         run("brief", "--db", str(db), "-o", "nowhere/pack.pdf", cwd=tmp_path), "does not exist"
     )
     assert snapshot(tmp_path) == before  # not even an audit entry in the database
+
+
+def test_an_update_longer_than_a_page_is_printed_whole(sample_file: Database) -> None:
+    """The latest update is printed in full in its narrow column, across pages if need be
+    (a row taller than a page once stopped the pack being made at all)."""
+    from db import editing, lifecycle
+    from db.editing import ItemKey
+
+    words = " ".join(f"step{n:04d}" for n in range(1, 700))
+    with sample_file.transaction("Lead") as session:
+        rec = editing.item_by_key(session, ItemKey("FSCP-CSPR-CHILD-A", "5"))
+        lifecycle.record_update(session, rec.id, on=TODAY, author="Lead", note=words)
+    text = " ".join(_pages(_pdf(sample_file)))
+    steps = [int(m) for m in re.findall(r"step(\d{4})", text)]
+    assert steps == list(range(1, 700))

@@ -100,3 +100,18 @@ def test_a_heading_stays_with_the_first_rows_of_its_grid(rows_with_room: int) ->
     assert "0001" in with_heading  # the heading is over the grid's first row
     if rows_with_room > 1:
         assert "Findings" in pages[0] and "0002" in pages[0]
+
+
+def test_a_row_taller_than_a_page_is_broken_between_its_lines() -> None:
+    doc = SimpleDocTemplate(io.BytesIO(), pagesize=A4)
+    frame_height = doc.height - 12  # the frame's own padding
+    long_update = [f"line {n:03d} of a long update" for n in range(1, 181)]
+    rows = [*_rows(3), Row([["0004"], ["A long one"], long_update]), *_rows(2)]
+    grid = Grid(HEADER, rows, WIDTHS, GRID_LOOK, page_height=frame_height)
+    assert grid.heights[3] > frame_height
+    pages = _pages_of([grid])
+    assert len(pages) >= 3
+    text = " ".join(pages)
+    found = [int(word) for word in text.split() if len(word) == 3 and word.isdigit()]
+    assert found == list(range(1, 181))  # every line, once, in order
+    assert all(page.split()[:3] == ["No.", "Text", "Rating"] for page in pages)
