@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import closing, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,7 @@ def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
         return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
     _encrypt_file(path, passphrase, exclusive=True)
-    done = encrypt_copies(path, passphrase)
-    return Encrypted(path, copies=done.copies, left_plain=done.left_plain)
+    return replace(encrypt_copies(path, passphrase), already=False)
 
 
 def plain_copies(path: Path) -> list[Path]:

@@ -771,11 +771,9 @@ class MainWindow(QMainWindow):
 
     def _encrypt_plain_copies(self, location: Location) -> None:
         """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""
-        from db.encrypting import encrypt_copies, plain_copies
+        from db.encrypting import encrypt_copies
 
         assert location.path is not None and location.passphrase is not None
-        if not plain_copies(location.path):
-            return
         done = encrypt_copies(location.path, location.passphrase)
         said = []
         if done.copies:

@@ -277,25 +277,33 @@ def test_a_new_passphrase_must_be_long_enough() -> None:
     assert "three" not in repr(Passphrase("three word phrase"))
 
 
-def test_a_damaged_encrypted_database_offers_its_encrypted_backup(plain: Location) -> None:
-    """A damaged page fails SQLCipher's authentication: the file is refused as damaged (never
-    written), its newest sound copy is offered, and restoring it with the passphrase works."""
+def damaged(plain: Location, start: int, stop: int) -> tuple[Location, Path, bytes]:
+    """``plain`` encrypted, a copy kept, then bytes ``start:stop`` of the file overwritten:
+    the database opened with its passphrase, the copy, and the damaged file's bytes."""
     assert plain.path is not None
     encrypt(plain, Passphrase(SECRET))
     opened = plain.with_passphrase(Passphrase(SECRET))
     kept = automatic_backup(opened, "before-import")
     assert kept is not None
     data = bytearray(plain.path.read_bytes())
-    data[4096 * 3 : 4096 * 3 + 600] = b"\xff" * 600
+    data[start:stop] = b"\xff" * (stop - start)
     plain.path.write_bytes(bytes(data))
+    return opened, kept, bytes(data)
+
+
+def test_a_damaged_encrypted_database_offers_its_encrypted_backup(plain: Location) -> None:
+    """A damaged page fails SQLCipher's authentication: the file is refused as damaged (never
+    written), its newest sound copy is offered, and restoring it with the passphrase works."""
+    assert plain.path is not None
+    opened, kept, data = damaged(plain, 4096 * 3, 4096 * 3 + 600)
     with pytest.raises(DamagedDatabaseError) as refused:
         open_database(opened)
     assert refused.value.backup == kept
-    assert plain.path.read_bytes() == bytes(data)
+    assert plain.path.read_bytes() == data
     passphrase = refused.value.passphrase
     assert isinstance(passphrase, Passphrase) and passphrase.matches(SECRET)
     aside = restore(kept, plain.with_passphrase(passphrase))
-    assert aside is not None and aside.read_bytes() == bytes(data)  # moved aside, unchanged
+    assert aside is not None and aside.read_bytes() == data  # moved aside, unchanged
     assert check_database(opened).sound
     assert_encrypted(plain.path)
 
@@ -305,13 +313,7 @@ def test_a_damaged_first_page_is_told_from_a_wrong_passphrase(plain: Location) -
     the backup is offered and nothing is written; a wrong passphrase, failing every page, is
     still refused as a wrong passphrase."""
     assert plain.path is not None
-    encrypt(plain, Passphrase(SECRET))
-    opened = plain.with_passphrase(Passphrase(SECRET))
-    kept = automatic_backup(opened, "before-import")
-    assert kept is not None
-    data = bytearray(plain.path.read_bytes())
-    data[200:900] = b"\x00" * 700  # inside page 1, after the salt
-    plain.path.write_bytes(bytes(data))
+    opened, kept, data = damaged(plain, 200, 900)  # inside page 1, after the salt
 
     with pytest.raises(DamagedDatabaseError, match="fail their authentication check") as refused:
         open_database(opened)
@@ -320,4 +322,4 @@ def test_a_damaged_first_page_is_told_from_a_wrong_passphrase(plain: Location) -
         open_database(plain.with_passphrase(Passphrase("not the passphrase at all")))
     with pytest.raises(DamagedDatabaseError):
         check_database(opened)
-    assert plain.path.read_bytes() == bytes(data)
+    assert plain.path.read_bytes() == data
