@@ -139,7 +139,8 @@ class XlsxFile:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 members = archive.infolist()
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        # A damaged header can also claim a zip version or compression zipfile does not know.
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
             raise TrackerFileError(
                 f"{self.name} is not an Excel workbook (.xlsx), or it is damaged or truncated."
             ) from None

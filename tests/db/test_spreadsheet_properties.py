@@ -132,3 +132,15 @@ def test_damaged_bytes_import_cleanly_or_change_nothing(
         damaged = Path(folder) / f"damaged{suffix}"
         damaged.write_bytes(bytes(raw))
         attempt(database, damaged)
+
+
+def test_a_workbook_claiming_an_unknown_zip_version_is_refused_cleanly(database: Database):
+    """Found by the test above: zipfile raises NotImplementedError, not BadZipFile, for an
+    entry that says it needs a newer zip version."""
+    raw = bytearray(clean_bytes(".xlsx"))
+    entry = raw.index(b"PK\x01\x02")  # the central directory's first entry
+    raw[entry + 6] = 64  # "version needed to extract": 6.4
+    with tempfile.TemporaryDirectory() as folder:
+        damaged = Path(folder) / "damaged.xlsx"
+        damaged.write_bytes(bytes(raw))
+        attempt(database, damaged)
