@@ -18,10 +18,12 @@ import datetime as dt
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from db import cipher
+from db import cipher, witness
 from db.atomic import replacing
 from db.cipher import Passphrase, PassphraseError
+from db.dates import utc_now
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
@@ -202,6 +204,7 @@ def restore(source: Path, location: Location) -> Path | None:
             src.backup(dst)
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
+            head = _newest_entry(dst)
     except cipher.errors() as exc:
         if created:
             with suppress(OSError):
@@ -214,7 +217,23 @@ def restore(source: Path, location: Location) -> Path | None:
         raise BackupError(f"{target.name} could not be restored ({exc}).") from None
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         raise BackupError(f"The restored database failed its check ({verdict}).")
+    # The restored trail is older than the one noted: on purpose, so the note starts again.
+    with suppress(OSError):
+        if head is None:
+            witness.forget(target)
+        else:
+            witness.write(target, *head, utc_now())
     return kept
+
+
+def _newest_entry(conn: Any) -> tuple[int, str] | None:
+    """The audit trail's newest entry (id, hash); None when it has none, or when the schema
+    is older than the hash chain (the upgrade on opening chains it)."""
+    try:
+        row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    except cipher.errors():
+        return None
+    return None if row is None or row[1] is None else (int(row[0]), str(row[1]))
 
 
 def _refuse_change_of_form(

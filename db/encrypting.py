@@ -115,6 +115,11 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
         with replacing(path) as temp:
             _export(source, path, temp, passphrase, exclusive=exclusive)
             if os.name == "nt":  # pragma: no cover - Windows cannot rename over an open file
+                # Synced first, so the unlocked moment is the rename alone; and a program
+                # that has the file open by then makes the rename fail (SQLite does not let
+                # others delete its open files there), which changes nothing.
+                with temp.open("rb+") as handle:
+                    os.fsync(handle.fileno())
                 source.close()
                 source = None
     except cipher.errors() as exc:

@@ -20,8 +20,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import audit, cipher, search  # noqa: F401  (search registers its session hook)
+from db import audit, cipher, search, witness  # noqa: F401  (search registers its session hook)
 from db.cipher import Passphrase
+from db.dates import utc_now
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import (
@@ -118,6 +119,32 @@ class Database:
         self.location = location
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        if location.is_sqlite and location.path is not None:
+            event.listen(self._sessions, "after_commit", self._note_audit_head)
+
+    def _note_audit_head(self, _session: Session) -> None:
+        """After a commit, note the trail's newest entry outside the file (``db.witness``),
+        unless the trail no longer holds the entry noted before: that note is evidence for
+        ``casereview check`` and is kept. The commit has happened whatever befalls the note,
+        so nothing here is allowed to fail it."""
+        path = self.location.path
+        assert path is not None
+        noted = witness.read(path)
+        try:
+            with self.engine.connect() as conn:
+                last = conn.exec_driver_sql(
+                    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+                ).first()
+                if last is None or last.hash is None:
+                    return
+                if noted is not None:
+                    if (noted.id, noted.hash) == (last.id, last.hash):
+                        return  # the trail has not moved on
+                    if not witness.holds(noted, audit.hash_at(conn, noted.id)):
+                        return
+            witness.write(path, int(last.id), str(last.hash), utc_now())
+        except (SQLAlchemyError, OSError):
+            pass  # the next commit notes it again
 
     def session(self, actor: str | None = None) -> Session:
         """A new session; the caller owns it and its transactions."""
@@ -375,6 +402,8 @@ def open_database(location: Location, *, create: bool = False) -> Database:
         from db.backup import automatic_backup
 
         automatic_backup(location, "before-upgrade")  # whole, or the upgrade does not start
+    if revision is None and location.path is not None:
+        witness.forget(location.path)  # a new database: what was noted here was another's
     try:
         if revision != HEAD:
             upgrade_schema(engine)

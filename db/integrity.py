@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from db import cipher
+from db import cipher, witness
 from db.chain import FIELDS, verify
 from db.engine import Location, schema_revision
 from db.errors import DatabaseOpenError
@@ -55,6 +57,7 @@ def check_database(location: Location) -> CheckReport:
                     )
                 if revision == HEAD and results == ["ok"]:
                     report.problems += verify(conn.execute(CHAIN))
+                    report.problems += _against_note(conn, path)
         except cipher.errors() as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
     elif revision == HEAD:
@@ -64,6 +67,17 @@ def check_database(location: Location) -> CheckReport:
 
 # The audit trail, oldest first, as db.chain.verify walks it.
 CHAIN = f"SELECT id, {', '.join(FIELDS)}, prev_hash, hash FROM audit_log ORDER BY id"
+
+
+def _against_note(conn: Any, path: Path) -> list[str]:
+    """Entries cut from the end of the trail: is the newest entry noted after the last
+    commit (``db.witness``) still there as it was written?"""
+    noted = witness.read(path)
+    if noted is None:
+        return []
+    found = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (noted.id,)).fetchone()
+    last_id = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    return witness.problems(noted, None if found is None else found[0], last_id)
 
 
 def _server_chain(location: Location) -> list[str]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import shutil
 import sqlite3
+import stat
 from contextlib import closing
 from pathlib import Path
 
@@ -14,9 +16,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from db import witness
 from db.audit import record
+from db.backup import back_up, restore
 from db.chain import GENESIS
 from db.dataset import erase_all, load_sample
+from db.dates import format_date
 from db.editing import ItemFields, create_item
 from db.engine import Database, downgrade_schema, open_database, resolve_location
 from db.generate import generate
@@ -136,3 +141,106 @@ def test_the_chain_survives_a_round_trip_through_the_database_clock(database: Da
             ],
         )
     assert check_database(database.location).sound
+
+
+# Entries cut from the end of the trail leave a sound but shorter chain: the newest entry,
+# noted outside the file after each commit (db.witness), finds them.
+
+
+def _newest(path: Path) -> tuple[int, str]:
+    with closing(sqlite3.connect(path)) as conn:
+        row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return int(row[0]), str(row[1])
+
+
+def test_every_commit_notes_the_newest_entry_for_the_owner_only(sample_database: Database):
+    path = sample_database.location.path
+    assert path is not None
+    noted = witness.read(path)
+    assert noted is not None and (noted.id, noted.hash) == _newest(path)
+    with sample_database.transaction("tester") as session:
+        record(session, entity="exports", entity_id="plan.xlsx", new={"format": "xlsx"})
+    moved = witness.read(path)
+    assert moved is not None and (moved.id, moved.hash) == _newest(path)
+    assert moved.id > noted.id
+    assert stat.S_IMODE(witness.note_path(path).stat().st_mode) == 0o600
+
+
+def test_entries_cut_from_the_end_are_found(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    last, _ = _newest(sample_path)
+    _tamper(sample_path, f"DELETE FROM audit_log WHERE id > {last - 3}")
+    report = check_database(location)
+    assert not report.sound
+    assert report.problems == [
+        f"the audit trail ends at entry {last - 3}, but entry {last} had been written by "
+        f"{format_date(dt.datetime.now(dt.UTC).date())}: entries were removed from its end, "
+        "or an older copy of the database was put in its place"
+    ]
+
+
+def test_a_cut_trail_written_on_is_still_found_and_its_note_kept(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    noted = witness.read(sample_path)
+    assert noted is not None
+    _tamper(sample_path, f"DELETE FROM audit_log WHERE id > {noted.id - 2}")
+    with open_database(location) as database:
+        for number in range(5):  # the trail runs on past the noted entry's number again
+            with database.transaction("tester") as session:
+                record(session, entity="exports", entity_id=f"plan-{number}.xlsx")
+    assert _newest(sample_path)[0] > noted.id
+    assert witness.read(sample_path) == noted  # the evidence was not written over
+    report = check_database(location)
+    assert [p for p in report.problems if f"audit entry {noted.id} is not the entry" in p]
+
+
+def test_an_older_copy_put_in_place_by_hand_is_found(sample_path: Path, tmp_path: Path):
+    location = resolve_location(str(sample_path))
+    older = tmp_path / "older.sqlite3"
+    with open_database(location) as database:
+        back_up(location, older)
+        with database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan.xlsx")
+    shutil.copyfile(older, sample_path)
+    report = check_database(location)
+    assert [p for p in report.problems if "an older copy of the database" in p], report.problems
+
+
+def test_a_restore_and_a_new_database_start_the_note_again(sample_path: Path, tmp_path: Path):
+    location = resolve_location(str(sample_path))
+    older = tmp_path / "older.sqlite3"
+    with open_database(location) as database:
+        back_up(location, older)
+        with database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan.xlsx")
+    restore(older, location)  # an older trail, put in place on purpose
+    assert check_database(location).sound
+    restarted = witness.read(sample_path)
+    assert restarted is not None and (restarted.id, restarted.hash) == _newest(older)
+
+    sample_path.unlink()  # and a new, shorter database where it was
+    with (
+        open_database(location, create=True) as database,
+        database.transaction("tester") as session,
+    ):
+        record(session, entity="exports", entity_id="plan.xlsx")
+    assert check_database(location).sound
+
+
+def test_a_note_that_cannot_be_read_or_written_fails_nothing(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    note = witness.note_path(sample_path)
+    note.write_text("{half a no")  # as a crash while writing it might leave
+    assert check_database(location).sound
+    with open_database(location) as database:
+        with database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan.xlsx")
+        assert witness.read(sample_path) is not None  # written whole again
+
+        shutil.rmtree(note.parent)
+        note.parent.write_text("a file where the backups folder goes")
+        with database.transaction("tester") as session:  # the commit stands regardless
+            record(session, entity="exports", entity_id="plan-2.xlsx")
+    assert _newest(sample_path)[0] > 0
+    note.parent.unlink()
+    assert check_database(location).sound

@@ -56,7 +56,7 @@ def test_a_damaged_database_is_refused_and_nothing_is_written(database_file: Pat
 def test_the_newest_sound_backup_is_offered(database_file: Path, tmp_path: Path):
     location = resolve_location(str(database_file))
     folder = backups_folder(database_file)
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     older, newer, broken = (
         folder / f"panel.opened.{dt.datetime(2026, 11, day, 9).strftime(STAMP)}.sqlite3"
         for day in (18, 19, 20)

@@ -80,11 +80,14 @@ def test_only_a_casereview_database_at_this_schema_is_current(
 
 
 def test_reading_changes_nothing(sample_path: Path) -> None:
-    before = {p.name: p.read_bytes() for p in sample_path.parent.iterdir()}
+    def files() -> dict[Path, bytes]:
+        return {p: p.read_bytes() for p in sample_path.parent.rglob("*") if p.is_file()}
+
+    before = files()
     quick.is_current(sample_path)
     quick.tracker_page(sample_path, TODAY, 200)
     quick.review_rows(sample_path, TODAY)
-    assert {p.name: p.read_bytes() for p in sample_path.parent.iterdir()} == before
+    assert files() == before
 
 
 def test_a_damaged_file_gives_none_not_an_error(tmp_path: Path, sample_path: Path) -> None:

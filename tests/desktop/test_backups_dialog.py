@@ -73,7 +73,7 @@ def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
 
     assert db_file.location.path is not None
     folder = backups_folder(db_file.location.path)
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     copy = folder / f"window.before-upgrade.{dt.datetime(2026, 1, 5, 9).strftime(STAMP)}.sqlite3"
     back_up(db_file.location, copy)
     with open_database(resolve_location(str(copy))) as old:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from db.backup import kept_copies
 from db.engine import Location
 from db.exchange.json_format import FORMAT
 from desktop import __version__
@@ -62,8 +63,10 @@ def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in a folder, by name, with its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file in a folder and the folders in it, by path, with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -568,8 +571,8 @@ def test_restore_brings_a_backup_back_keeping_what_it_replaced(
     assert "is kept as" in result.stderr
     after = run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout
     assert _without_export_time(after) == _without_export_time(before)
-    (kept,) = (tmp_path / "demo.sqlite3-backups").iterdir()
-    assert run("check", "--db", str(kept), cwd=tmp_path).returncode == 0
+    (kept,) = kept_copies(demo_db)
+    assert run("check", "--db", str(kept.path), cwd=tmp_path).returncode == 0
 
 
 def _without_export_time(text: str) -> list[str]:
@@ -590,7 +593,7 @@ def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(
     )
     assert_clean_error(run("restore", "--db", str(demo_db), cwd=tmp_path), code=2)
     assert snapshot(tmp_path) == before
-    assert not (tmp_path / "demo.sqlite3-backups").exists()
+    assert kept_copies(demo_db) == []
 
 
 def test_databases_backups_and_exports_are_readable_by_their_owner_only(
@@ -640,15 +643,15 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
 
 def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: Path) -> None:
     assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
-    folder = tmp_path / "demo.sqlite3-backups"
+    before = snapshot(tmp_path)
     dry = run("import", "plan.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert not folder.exists()  # a dry run writes nothing, not even a copy
+    assert snapshot(tmp_path) == before  # a dry run writes nothing, not even a copy
     done = run("import", "plan.json", "--db", str(demo_db), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    (copy,) = folder.iterdir()
-    assert copy.name.startswith("demo.before-import.")
-    assert run("check", "--db", str(copy), cwd=tmp_path).returncode == 0
+    (copy,) = kept_copies(demo_db)
+    assert copy.path.name.startswith("demo.before-import.")
+    assert run("check", "--db", str(copy.path), cwd=tmp_path).returncode == 0
 
 
 def _newest_entries(db: Path, count: int) -> list[tuple[str, str, str]]:

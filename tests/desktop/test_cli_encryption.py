@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from db.backup import kept_copies
 from db.places import SQLITE_MAGIC
 from tests.desktop.test_cli import ROOT, assert_clean_error, run, snapshot
 
@@ -60,8 +61,8 @@ def test_encrypt_then_every_command_works_with_the_passphrase(
 
     imported = run("import", "plan.json", *db, cwd=tmp_path, stdin=given)
     assert imported.returncode == 0, imported.stderr
-    kept = list((tmp_path / "panel.sqlite3-backups").iterdir())
-    assert kept and all(p.read_bytes()[:16] != SQLITE_MAGIC for p in kept)
+    kept = kept_copies(tmp_path / "panel.sqlite3")
+    assert kept and all(c.path.read_bytes()[:16] != SQLITE_MAGIC for c in kept)
 
     backed = run("backup", *db, "-o", "copy.sqlite3", cwd=tmp_path, stdin=given)
     assert backed.returncode == 0, backed.stderr
@@ -171,7 +172,7 @@ def test_no_plaintext_file_is_left_beside_an_encrypted_database(
     assert run("export", *db, "-o", "plan.json", cwd=tmp_path, stdin=given).returncode == 0
     assert run("import", "plan.json", *db, cwd=tmp_path, stdin=given).returncode == 0
     (tmp_path / "plan.json").unlink()  # an export is plaintext by design: the user asked
-    assert list((tmp_path / "panel.sqlite3-backups").iterdir())  # the copy before the import
+    assert kept_copies(tmp_path / "panel.sqlite3")  # the copy before the import
     for name, data in every_file(tmp_path).items():
         assert not data.startswith(SQLITE_MAGIC), name
         assert b"Police" not in data, name

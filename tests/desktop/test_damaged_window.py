@@ -24,7 +24,7 @@ def damaged_with_backup(sample_path: Path, tmp_path: Path) -> Path:
     """A copy of the sample database with a sound backup beside it, then damaged."""
     path = tmp_path / "panel.sqlite3"
     path.write_bytes(sample_path.read_bytes())
-    backups_folder(path).mkdir()
+    backups_folder(path).mkdir(exist_ok=True)
     name = f"panel.opened.{dt.datetime(2026, 11, 20, 9).strftime(STAMP)}.sqlite3"
     back_up(resolve_location(str(path)), backups_folder(path) / name)
     damage(path)
