@@ -54,6 +54,7 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             ["spreadsheets.py", *sheet],
         ),
         ("Encryption at rest (issue 6)", ["encryption.py", "--runs", "3" if quick else "5"]),
+        ("Noting the audit head (issue 6)", ["audit_note.py", "--runs", "3" if quick else "5"]),
     ]
 
 

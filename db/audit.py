@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, text
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
 
 from db.chain import GENESIS, link
@@ -214,14 +214,6 @@ def chain_head(connection: Any) -> str:
         "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
     ).scalar()
     return str(head) if head else GENESIS
-
-
-def hash_at(connection: Any, entry_id: int) -> str | None:
-    """The hash of the entry numbered ``entry_id``; None when there is none."""
-    found = connection.execute(
-        text("SELECT hash FROM audit_log WHERE id = :id"), {"id": entry_id}
-    ).scalar()
-    return None if found is None else str(found)
 
 
 def append(connection: Any, rows: list[dict[str, Any]]) -> None:

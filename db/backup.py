@@ -23,7 +23,6 @@ from typing import Any
 from db import cipher, witness
 from db.atomic import replacing
 from db.cipher import Passphrase, PassphraseError
-from db.dates import utc_now
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
@@ -194,6 +193,11 @@ def restore(source: Path, location: Location) -> Path | None:
             target.touch(mode=0o600, exist_ok=False)
         except OSError as exc:
             raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    # The restored trail is older than the one noted, on purpose: the note starts again from
+    # it. Until the restore is done there is none, so no moment leaves a note the restored
+    # trail lacks; if the restore fails, the note is put back as it was.
+    note = witness.saved(target)
+    witness.put_back(target, None)
     try:
         with (
             closing(cipher.connect(readonly_uri(source), source_key, file=source, uri=True)) as src,
@@ -206,6 +210,7 @@ def restore(source: Path, location: Location) -> Path | None:
             dst.execute("PRAGMA journal_mode = WAL")
             head = _newest_entry(dst)
     except cipher.errors() as exc:
+        witness.put_back(target, note)
         if created:
             with suppress(OSError):
                 target.unlink()
@@ -217,12 +222,9 @@ def restore(source: Path, location: Location) -> Path | None:
         raise BackupError(f"{target.name} could not be restored ({exc}).") from None
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         raise BackupError(f"The restored database failed its check ({verdict}).")
-    # The restored trail is older than the one noted: on purpose, so the note starts again.
-    with suppress(OSError):
-        if head is None:
-            witness.forget(target)
-        else:
-            witness.write(target, *head, utc_now())
+    if head is not None:
+        with suppress(OSError):
+            witness.write(target, *head, witness.secret(target, target_key))
     return kept
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from db import cipher
+from db import cipher, witness
 from db.atomic import replacing
 from db.backup import BackupError, database_file, kept_copies
 from db.cipher import Passphrase
@@ -58,6 +58,9 @@ def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
         return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
     _encrypt_file(path, passphrase, exclusive=True)
+    key = witness.secret(path, passphrase)
+    if key is not None:
+        witness.reseal(path, key)  # the audit note no longer shows the trail's hash
     return replace(encrypt_copies(path, passphrase), already=False)
 
 

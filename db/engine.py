@@ -8,9 +8,10 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import audit, cipher, search, witness  # noqa: F401  (search registers its session hook)
 from db.cipher import Passphrase
-from db.dates import utc_now
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import (
@@ -112,6 +112,9 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
     return Location(URL.create("sqlite", database=str(path)))
 
 
+_AUDIT_HEAD = "audit head to note"  # a key of Session.info
+
+
 class Database:
     """An open, migrated database: an engine and the sessions made from it."""
 
@@ -120,31 +123,57 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         if location.is_sqlite and location.path is not None:
+            event.listen(self._sessions, "before_commit", self._find_audit_head)
             event.listen(self._sessions, "after_commit", self._note_audit_head)
+            event.listen(self._sessions, "after_soft_rollback", self._drop_audit_head)
 
-    def _note_audit_head(self, _session: Session) -> None:
-        """After a commit, note the trail's newest entry outside the file (``db.witness``),
-        unless the trail no longer holds the entry noted before: that note is evidence for
-        ``casereview check`` and is kept. The commit has happened whatever befalls the note,
-        so nothing here is allowed to fail it."""
-        path = self.location.path
-        assert path is not None
-        noted = witness.read(path)
+    # The trail's newest entry is noted outside the file after each commit (``db.witness``),
+    # unless the trail no longer holds the entry noted before: that note is evidence for
+    # ``casereview check`` and is kept. The commit happens whatever befalls the note.
+
+    @functools.cached_property
+    def _note_key(self) -> bytes | None:
+        assert self.location.path is not None
+        return witness.secret(self.location.path, self.location.key)
+
+    def _find_audit_head(self, session: Session) -> None:
+        """Before committing, on the transaction's own connection (which on SQLite holds the
+        write lock once it has written): the head to note, if the note may move on to it."""
+        session.flush()  # what the commit would flush, so its entries are counted
+        assert self.location.path is not None
         try:
-            with self.engine.connect() as conn:
-                last = conn.exec_driver_sql(
-                    "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-                ).first()
-                if last is None or last.hash is None:
-                    return
-                if noted is not None:
-                    if (noted.id, noted.hash) == (last.id, last.hash):
-                        return  # the trail has not moved on
-                    if not witness.holds(noted, audit.hash_at(conn, noted.id)):
-                        return
-            witness.write(path, int(last.id), str(last.hash), utc_now())
-        except (SQLAlchemyError, OSError):
-            pass  # the next commit notes it again
+            noted = witness.read(self.location.path)
+            # The newest entry, and the hash now at the noted entry's id.
+            last = (
+                session.connection()
+                .exec_driver_sql(
+                    "SELECT id, hash, (SELECT hash FROM audit_log WHERE id = ?) "
+                    "FROM audit_log ORDER BY id DESC LIMIT 1",
+                    (noted.id if noted else None,),
+                )
+                .first()
+            )
+            if last is None or last[1] is None:
+                return
+            key = self._note_key
+            if noted is not None and (
+                (noted.id == last[0] and witness.holds(noted, last[1], key))  # not moved on
+                or not witness.holds(noted, last[2], key)  # evidence: kept as it is
+            ):
+                return
+            session.info[_AUDIT_HEAD] = (int(last[0]), str(last[1]), key)
+        except Exception:  # nothing about the note may stop the commit
+            return  # the next commit looks again
+
+    def _note_audit_head(self, session: Session) -> None:
+        head = session.info.pop(_AUDIT_HEAD, None)
+        if head is not None:
+            assert self.location.path is not None
+            with suppress(OSError):  # the next commit notes it again
+                witness.write(self.location.path, *head)
+
+    def _drop_audit_head(self, session: Session, _previous: Any) -> None:
+        session.info.pop(_AUDIT_HEAD, None)
 
     def session(self, actor: str | None = None) -> Session:
         """A new session; the caller owns it and its transactions."""
@@ -403,7 +432,7 @@ def open_database(location: Location, *, create: bool = False) -> Database:
 
         automatic_backup(location, "before-upgrade")  # whole, or the upgrade does not start
     if revision is None and location.path is not None:
-        witness.forget(location.path)  # a new database: what was noted here was another's
+        witness.set_aside(location.path)  # a new database: what was noted was another's
     try:
         if revision != HEAD:
             upgrade_schema(engine)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from db import cipher, witness
@@ -42,6 +41,9 @@ def check_database(location: Location) -> CheckReport:
         )
     path = location.path
     if location.is_sqlite and path is not None:
+        # Read before the database: a note is written after its commit, so one read first
+        # is never ahead of the trail read after it.
+        noted = witness.read(path)
         try:
             key = location.key
             with closing(cipher.connect(readonly_uri(path), key, file=path, uri=True)) as conn:
@@ -57,7 +59,7 @@ def check_database(location: Location) -> CheckReport:
                     )
                 if revision == HEAD and results == ["ok"]:
                     report.problems += verify(conn.execute(CHAIN))
-                    report.problems += _against_note(conn, path)
+                    report.problems += _against_note(conn, noted, witness.secret(path, key))
         except cipher.errors() as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
     elif revision == HEAD:
@@ -69,15 +71,14 @@ def check_database(location: Location) -> CheckReport:
 CHAIN = f"SELECT id, {', '.join(FIELDS)}, prev_hash, hash FROM audit_log ORDER BY id"
 
 
-def _against_note(conn: Any, path: Path) -> list[str]:
+def _against_note(conn: Any, noted: witness.Head | None, key: bytes | None) -> list[str]:
     """Entries cut from the end of the trail: is the newest entry noted after the last
     commit (``db.witness``) still there as it was written?"""
-    noted = witness.read(path)
     if noted is None:
         return []
     found = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (noted.id,)).fetchone()
     last_id = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
-    return witness.problems(noted, None if found is None else found[0], last_id)
+    return witness.problems(noted, None if found is None else found[0], last_id, key)
 
 
 def _server_chain(location: Location) -> list[str]:

@@ -8,9 +8,13 @@ small file in the database's backups folder, and ``casereview check`` reports a 
 longer holds that entry as it was written.
 
 The note never replaces evidence: it moves on only while the trail still holds the entry
-noted before. Only a restore (which puts an older trail in place on purpose) and a new
-database at the same path start it again. A server database has no note: the server's own
-permissions and logs guard its trail.
+noted before. Only a restore (which puts an older trail in place on purpose) starts it again;
+a new database made at the same path sets the old note aside for a person to see. A server
+database has no note: the server's own permissions and logs guard its trail.
+
+Beside an encrypted database the note holds no hash of its content: only an HMAC of the hash,
+keyed from the database's own key, and the day it was noted, so a lost laptop's notes say
+nothing about what was written.
 
 Free of SQLAlchemy: the database layer hands in what it read.
 """
@@ -18,25 +22,34 @@ Free of SQLAlchemy: the database layer hands in what it read.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import os
-import tempfile
+import re
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from db import cipher
+from db.cipher import Passphrase
 from db.dates import format_date
 
 NAME = "audit-head.json"
+RECORD_SIZE = 160  # bytes: the JSON record (about 130) padded with spaces
+_MAX_ID = 2**63 - 1  # SQLite's largest rowid
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
 class Head:
-    """The newest audit entry when it was noted: its id and hash, and when it was noted."""
+    """The newest audit entry when it was noted: its id, its hash (or, when ``sealed``, an
+    HMAC of its hash), and the day it was noted (UTC)."""
 
     id: int
-    hash: str
-    noted: dt.datetime  # in UTC
+    mark: str
+    noted: dt.date
+    sealed: bool = False
 
 
 def note_path(database: Path) -> Path:
@@ -44,53 +57,136 @@ def note_path(database: Path) -> Path:
     return database.parent / f"{database.name}-backups" / NAME
 
 
+def secret(database: Path, passphrase: Passphrase | None) -> bytes | None:
+    """The key that seals the note of an encrypted ``database`` (derived from the database's
+    own key, never stored); None for a plain one, whose content is readable anyway."""
+    salt = cipher.salt_of(database) if passphrase else None
+    if passphrase is None or salt is None:
+        return None
+    return hmac.digest(passphrase.key(salt), b"casereview audit note", "sha256")
+
+
+def _mark(entry_hash: str, key: bytes | None) -> str:
+    if key is None:
+        return entry_hash
+    return hmac.new(key, entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def read(database: Path) -> Head | None:
-    """The note for ``database``; None when there is none or it cannot be read whole (a note
-    cut short by a crash is as good as none: the next commit writes it again)."""
+    """The note for ``database``; None when there is none, or it is not a whole, well-formed
+    note (a note cut short by a crash is as good as none: the next commit writes it again)."""
     try:
-        data = json.loads(note_path(database).read_text(encoding="utf-8"))
-        return Head(int(data["id"]), str(data["hash"]), dt.datetime.fromisoformat(data["noted"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        with note_path(database).open("rb") as handle:
+            data = json.loads(handle.read(RECORD_SIZE + 1))
+        entry_id, mark, noted = data["id"], data["mark"], data["noted"]
+        sealed = data.get("sealed", False)
+        if not (
+            type(entry_id) is int
+            and 0 < entry_id <= _MAX_ID
+            and isinstance(mark, str)
+            and _HEX64.fullmatch(mark)
+            and isinstance(sealed, bool)
+            and isinstance(noted, str)
+        ):
+            return None
+        return Head(entry_id, mark, dt.date.fromisoformat(noted), sealed)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
-def write(database: Path, entry_id: int, entry_hash: str, noted: dt.datetime) -> None:
-    """Note (``entry_id``, ``entry_hash``) as the newest entry; whole or not at all.
+def write(database: Path, entry_id: int, entry_hash: str, key: bytes | None) -> None:
+    """Note the entry (``entry_id``, ``entry_hash``) as the newest, sealed with ``key``
+    (``secret``) when there is one.
 
-    Not synced to disk: a note lost to a power cut only means the check knows a little less.
-    Raises ``OSError`` when the folder cannot be written.
+    Written in place, as one record of a fixed length, in a single write: two processes
+    noting at once leave one record or the other, never a mixture, and renaming a new file
+    into place would cost more than the commit itself on some file systems. Not synced: a
+    note lost to a power cut only means the check knows less until the next commit. Raises
+    ``OSError`` when the folder cannot be written.
     """
+    _put(
+        database,
+        Head(entry_id, _mark(entry_hash, key), dt.datetime.now(dt.UTC).date(), key is not None),
+    )
+
+
+def _put(database: Path, head: Head) -> None:
+    text = json.dumps(
+        {"id": head.id, "mark": head.mark, "sealed": head.sealed, "noted": head.noted.isoformat()}
+    )
+    record = text.encode("ascii").ljust(RECORD_SIZE - 1) + b"\n"
+    if len(record) != RECORD_SIZE:  # pragma: no cover - ids are at most 19 digits
+        raise ValueError("an audit note longer than its record")
     target = note_path(database)
     target.parent.mkdir(mode=0o700, exist_ok=True)
-    text = json.dumps({"id": entry_id, "hash": entry_hash, "noted": noted.isoformat()})
-    fd, name = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".part", dir=target.parent)
-    temp = Path(name)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        temp.replace(target)
+        os.write(fd, record)
+        os.ftruncate(fd, RECORD_SIZE)  # whatever else a longer file held goes
     finally:
+        os.close(fd)
+
+
+def reseal(database: Path, key: bytes) -> None:
+    """Seal a note written while ``database`` was plain, now that it is encrypted with the
+    key ``key`` comes from (its content, and so its trail, are unchanged)."""
+    head = read(database)
+    if head is not None and not head.sealed:
         with suppress(OSError):
-            temp.unlink()
+            _put(database, Head(head.id, _mark(head.mark, key), head.noted, sealed=True))
 
 
-def forget(database: Path) -> None:
-    """Remove the note: a new database is being made at this path."""
-    with suppress(FileNotFoundError):
-        note_path(database).unlink()
+def saved(database: Path) -> bytes | None:
+    """The note as it is, to put back with ``put_back`` if what replaces it fails."""
+    try:
+        return note_path(database).read_bytes()
+    except OSError:
+        return None
 
 
-def holds(head: Head, hash_at_id: str | None) -> bool:
-    """Whether the trail still holds the noted entry as it was (``hash_at_id`` is the hash
-    of its entry with the noted id, None when there is none)."""
-    return hash_at_id == head.hash
+def put_back(database: Path, raw: bytes | None) -> None:
+    """Return the note to what ``saved`` read (no note, when it read none)."""
+    with suppress(OSError):
+        if raw is None:
+            note_path(database).unlink(missing_ok=True)
+            return
+        fd = os.open(note_path(database), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, raw)
+        finally:
+            os.close(fd)
 
 
-def problems(head: Head | None, hash_at_id: str | None, last_id: int | None) -> list[str]:
+def set_aside(database: Path) -> None:
+    """A new database is being made at this path: keep the old note, renamed with the day,
+    for a person to see, and start afresh."""
+    note = note_path(database)
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    with suppress(OSError):
+        note.rename(note.with_name(f"audit-head.replaced-{stamp}.json"))
+
+
+def holds(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:
+    """Whether the trail still holds the noted entry as it was: ``hash_at_id`` is the hash
+    of the entry with the noted id now (None when there is none), ``key`` the note's seal.
+
+    A sealed note beside a database without a key (put back plain by hand) cannot be
+    compared, and is not taken for evidence of anything.
+    """
+    if head.sealed and key is None:
+        return True
+    return hash_at_id is not None and hmac.compare_digest(
+        _mark(hash_at_id, key if head.sealed else None), head.mark
+    )
+
+
+def problems(
+    head: Head | None, hash_at_id: str | None, last_id: int | None, key: bytes | None
+) -> list[str]:
     """What ``casereview check`` says when the trail no longer holds the noted entry."""
-    if head is None or holds(head, hash_at_id):
+    if head is None or holds(head, hash_at_id, key):
         return []
-    when = format_date(head.noted.date())
+    when = format_date(head.noted)
     if hash_at_id is None and (last_id is None or last_id < head.id):
         ends = "is empty" if last_id is None else f"ends at entry {last_id}"
         return [

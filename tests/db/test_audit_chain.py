@@ -16,18 +16,22 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from db import witness
+from db import cipher, witness
 from db.audit import record
 from db.backup import back_up, restore
 from db.chain import GENESIS
+from db.cipher import Passphrase
 from db.dataset import erase_all, load_sample
 from db.dates import format_date
 from db.editing import ItemFields, create_item
+from db.encrypting import encrypt
 from db.engine import Database, downgrade_schema, open_database, resolve_location
 from db.generate import generate
 from db.integrity import check_database
 from db.models import AuditEntry
 from tests.conftest import TODAY
+
+SECRET = "correct horse battery staple"
 
 
 def entries(database: Database) -> list[AuditEntry]:
@@ -157,11 +161,11 @@ def test_every_commit_notes_the_newest_entry_for_the_owner_only(sample_database:
     path = sample_database.location.path
     assert path is not None
     noted = witness.read(path)
-    assert noted is not None and (noted.id, noted.hash) == _newest(path)
+    assert noted is not None and (noted.id, noted.mark) == _newest(path)
     with sample_database.transaction("tester") as session:
         record(session, entity="exports", entity_id="plan.xlsx", new={"format": "xlsx"})
     moved = witness.read(path)
-    assert moved is not None and (moved.id, moved.hash) == _newest(path)
+    assert moved is not None and (moved.id, moved.mark) == _newest(path)
     assert moved.id > noted.id
     assert stat.S_IMODE(witness.note_path(path).stat().st_mode) == 0o600
 
@@ -216,7 +220,7 @@ def test_a_restore_and_a_new_database_start_the_note_again(sample_path: Path, tm
     restore(older, location)  # an older trail, put in place on purpose
     assert check_database(location).sound
     restarted = witness.read(sample_path)
-    assert restarted is not None and (restarted.id, restarted.hash) == _newest(older)
+    assert restarted is not None and (restarted.id, restarted.mark) == _newest(older)
 
     sample_path.unlink()  # and a new, shorter database where it was
     with (
@@ -227,20 +231,94 @@ def test_a_restore_and_a_new_database_start_the_note_again(sample_path: Path, tm
     assert check_database(location).sound
 
 
-def test_a_note_that_cannot_be_read_or_written_fails_nothing(sample_path: Path):
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        b"{half a no",  # as a crash while writing it might leave
+        b'{"id": Infinity, "mark": "00", "noted": "2026-11-22"}',
+        b'{"id": 100000000000000000000000000, "mark": "' + b"a" * 64 + b'", "noted": "x"}',
+        b"[" * 100_000,
+        b'{"id": 1, "mark": "' + b"a" * 64 + b'", "noted": "2026-11-22", "sealed": "yes"}',
+    ],
+    ids=["cut short", "infinity", "huge id", "nested", "not a flag"],
+)
+def test_a_note_that_cannot_be_read_fails_nothing(sample_path: Path, garbled: bytes):
     location = resolve_location(str(sample_path))
-    note = witness.note_path(sample_path)
-    note.write_text("{half a no")  # as a crash while writing it might leave
+    witness.note_path(sample_path).write_bytes(garbled)
+    assert witness.read(sample_path) is None
     assert check_database(location).sound
-    with open_database(location) as database:
+    with open_database(location) as database, database.transaction("tester") as session:
+        record(session, entity="exports", entity_id="plan.xlsx")
+    noted = witness.read(sample_path)  # written whole again
+    assert noted is not None and (noted.id, noted.mark) == _newest(sample_path)
+
+
+def test_a_note_that_cannot_be_written_fails_nothing(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    folder = witness.note_path(sample_path).parent
+    shutil.rmtree(folder)
+    folder.write_text("a file where the backups folder goes")
+    before = _newest(sample_path)
+    with (
+        open_database(location) as database,
+        database.transaction("tester") as session,  # the commit stands regardless
+    ):
+        record(session, entity="exports", entity_id="plan.xlsx")
+    assert _newest(sample_path)[0] > before[0]
+    sample_path.unlink()
+    open_database(location, create=True).close()  # nor does making a new database there
+
+
+def test_a_new_database_sets_the_old_note_aside(sample_path: Path):
+    old = witness.note_path(sample_path).read_bytes()
+    sample_path.unlink()
+    open_database(resolve_location(str(sample_path)), create=True).close()
+    assert witness.read(sample_path) is None
+    (aside,) = witness.note_path(sample_path).parent.glob("audit-head.replaced-*.json")
+    assert aside.read_bytes() == old
+
+
+def test_a_note_taken_down_for_a_restore_goes_back_as_it_was(sample_path: Path):
+    """A restore takes the note down while it copies, and puts it back if it fails."""
+    before = witness.note_path(sample_path).read_bytes()
+    saved = witness.saved(sample_path)
+    witness.put_back(sample_path, None)
+    assert witness.read(sample_path) is None
+    witness.put_back(sample_path, saved)
+    assert witness.note_path(sample_path).read_bytes() == before
+    assert stat.S_IMODE(witness.note_path(sample_path).stat().st_mode) == 0o600
+
+
+def test_the_note_of_an_encrypted_database_shows_no_hash_and_still_finds_a_cut(
+    sample_path: Path,
+):
+    location = resolve_location(str(sample_path))
+    plain_note = witness.read(sample_path)
+    assert plain_note is not None and not plain_note.sealed
+    encrypt(location, Passphrase(SECRET))
+    opened = location.with_passphrase(Passphrase(SECRET))
+    sealed = witness.read(sample_path)  # sealed in place by encrypt: same entry
+    assert sealed is not None and sealed.sealed and sealed.id == plain_note.id
+    assert sealed.mark != plain_note.mark
+    assert check_database(opened).sound
+    with open_database(opened) as database:
         with database.transaction("tester") as session:
             record(session, entity="exports", entity_id="plan.xlsx")
-        assert witness.read(sample_path) is not None  # written whole again
+        with database.session() as session:
+            newest = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert newest is not None
+    noted = witness.read(sample_path)
+    assert noted is not None and noted.sealed and noted.id == newest.id
+    text = witness.note_path(sample_path).read_text()
+    assert newest.hash not in text and str(newest.prev_hash) not in text
+    assert check_database(opened).sound
 
-        shutil.rmtree(note.parent)
-        note.parent.write_text("a file where the backups folder goes")
-        with database.transaction("tester") as session:  # the commit stands regardless
-            record(session, entity="exports", entity_id="plan-2.xlsx")
-    assert _newest(sample_path)[0] > 0
-    note.parent.unlink()
-    assert check_database(location).sound
+    conn = cipher.connect(sample_path, Passphrase(SECRET))
+    try:  # cut the newest entry off, as someone with the passphrase and a tool might
+        conn.execute("DROP TRIGGER audit_log_no_delete")
+        conn.execute("DELETE FROM audit_log WHERE id = ?", (newest.id,))
+        conn.commit()
+    finally:
+        conn.close()
+    report = check_database(opened)
+    assert [p for p in report.problems if f"but entry {newest.id} had been written" in p]
