@@ -157,17 +157,19 @@ def _newest(path: Path) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def test_every_commit_notes_the_newest_entry_for_the_owner_only(sample_database: Database):
-    path = sample_database.location.path
-    assert path is not None
-    noted = witness.read(path)
-    assert noted is not None and (noted.id, noted.mark) == _newest(path)
-    with sample_database.transaction("tester") as session:
+def test_every_commit_notes_the_newest_entry_for_the_owner_only(sample_path: Path):
+    """An SQLite file's note (a server database has none: its server guards its trail)."""
+    noted = witness.read(sample_path)
+    assert noted is not None and (noted.id, noted.mark) == _newest(sample_path)
+    with (
+        open_database(resolve_location(str(sample_path))) as database,
+        database.transaction("tester") as session,
+    ):
         record(session, entity="exports", entity_id="plan.xlsx", new={"format": "xlsx"})
-    moved = witness.read(path)
-    assert moved is not None and (moved.id, moved.mark) == _newest(path)
+    moved = witness.read(sample_path)
+    assert moved is not None and (moved.id, moved.mark) == _newest(sample_path)
     assert moved.id > noted.id
-    assert stat.S_IMODE(witness.note_path(path).stat().st_mode) == 0o600
+    assert stat.S_IMODE(witness.note_path(sample_path).stat().st_mode) == 0o600
 
 
 def test_entries_cut_from_the_end_are_found(sample_path: Path):
