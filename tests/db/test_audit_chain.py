@@ -200,25 +200,27 @@ def test_a_cut_trail_written_on_is_still_found_and_its_note_kept(sample_path: Pa
     assert [p for p in report.problems if f"audit entry {noted.id} is not the entry" in p]
 
 
-def test_an_older_copy_put_in_place_by_hand_is_found(sample_path: Path, tmp_path: Path):
+def _older_copy(sample_path: Path, tmp_path: Path) -> Path:
+    """A backup of the database, which then moves on by one entry."""
     location = resolve_location(str(sample_path))
     older = tmp_path / "older.sqlite3"
     with open_database(location) as database:
         back_up(location, older)
         with database.transaction("tester") as session:
             record(session, entity="exports", entity_id="plan.xlsx")
-    shutil.copyfile(older, sample_path)
+    return older
+
+
+def test_an_older_copy_put_in_place_by_hand_is_found(sample_path: Path, tmp_path: Path):
+    location = resolve_location(str(sample_path))
+    shutil.copyfile(_older_copy(sample_path, tmp_path), sample_path)
     report = check_database(location)
     assert [p for p in report.problems if "an older copy of the database" in p], report.problems
 
 
 def test_a_restore_and_a_new_database_start_the_note_again(sample_path: Path, tmp_path: Path):
     location = resolve_location(str(sample_path))
-    older = tmp_path / "older.sqlite3"
-    with open_database(location) as database:
-        back_up(location, older)
-        with database.transaction("tester") as session:
-            record(session, entity="exports", entity_id="plan.xlsx")
+    older = _older_copy(sample_path, tmp_path)
     restore(older, location)  # an older trail, put in place on purpose
     assert check_database(location).sound
     restarted = witness.read(sample_path)
