@@ -26,7 +26,7 @@ from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
-from db.places import SQLITE_MAGIC, is_damage, readonly_uri
+from db.places import SQLITE_MAGIC, backups_folder, is_damage, readonly_uri
 
 
 class BackupError(CaseReviewError):
@@ -100,11 +100,6 @@ REASONS = {
 KEEP_RECENT = 5
 KEEP_DAYS = 7
 KEEP_WEEKS = 8
-
-
-def backups_folder(database: Path) -> Path:
-    """The folder beside ``database`` that holds the copies casereview takes itself."""
-    return database.parent / f"{database.name}-backups"
 
 
 def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) -> Path | None:
@@ -232,7 +227,7 @@ def _newest_entry(conn: Any) -> tuple[int, str] | None:
     """The audit trail's newest entry (id, hash); None when it has none, or when the schema
     is older than the hash chain (the upgrade on opening chains it)."""
     try:
-        row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        row = conn.execute(witness.LOOKUP, (None,)).fetchone()
     except cipher.errors():
         return None
     return None if row is None or row[1] is None else (int(row[0]), str(row[1]))

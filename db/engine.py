@@ -143,14 +143,9 @@ class Database:
         assert self.location.path is not None
         try:
             noted = witness.read(self.location.path)
-            # The newest entry, and the hash now at the noted entry's id.
             last = (
                 session.connection()
-                .exec_driver_sql(
-                    "SELECT id, hash, (SELECT hash FROM audit_log WHERE id = ?) "
-                    "FROM audit_log ORDER BY id DESC LIMIT 1",
-                    (noted.id if noted else None,),
-                )
+                .exec_driver_sql(witness.LOOKUP, (noted.id if noted else None,))
                 .first()
             )
             if last is None or last[1] is None:
@@ -311,7 +306,8 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
 
 def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
     """The refusal of a damaged SQLite file, offering the newest sound backup beside it."""
-    from db.backup import backups_folder, newest_sound_backup
+    from db.backup import newest_sound_backup
+    from db.places import backups_folder
 
     said = (
         f"{path.name} is damaged (SQLite's check found: {finding}); casereview has not "

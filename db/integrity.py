@@ -76,9 +76,10 @@ def _against_note(conn: Any, noted: witness.Head | None, key: bytes | None) -> l
     commit (``db.witness``) still there as it was written?"""
     if noted is None:
         return []
-    found = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (noted.id,)).fetchone()
-    last_id = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
-    return witness.problems(noted, None if found is None else found[0], last_id, key)
+    last = conn.execute(witness.LOOKUP, (noted.id,)).fetchone()
+    if last is None:
+        return witness.problems(noted, None, None, key)
+    return witness.problems(noted, last[2], last[0], key)
 
 
 def _server_chain(location: Location) -> list[str]:

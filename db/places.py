@@ -106,3 +106,9 @@ DAMAGE_CODES = frozenset({11, 26})
 def is_damage(exc: BaseException) -> bool:
     """Whether an sqlite3 error says the file itself is damaged."""
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in DAMAGE_CODES
+
+
+def backups_folder(database: Path) -> Path:
+    """The folder beside ``database`` that holds the copies casereview takes itself (and the
+    note of its audit trail's newest entry, ``db.witness``)."""
+    return database.parent / f"{database.name}-backups"

@@ -34,6 +34,7 @@ from pathlib import Path
 from db import cipher
 from db.cipher import Passphrase
 from db.dates import format_date
+from db.places import backups_folder
 
 NAME = "audit-head.json"
 RECORD_SIZE = 160  # bytes: the JSON record (about 130) padded with spaces
@@ -52,9 +53,17 @@ class Head:
     sealed: bool = False
 
 
+# The trail's newest entry (id, hash) and the hash of the entry numbered by the parameter
+# (None when there is none, or no number is given): all that noting and checking need.
+LOOKUP = (
+    "SELECT id, hash, (SELECT hash FROM audit_log WHERE id = ?) "
+    "FROM audit_log ORDER BY id DESC LIMIT 1"
+)
+
+
 def note_path(database: Path) -> Path:
-    """Where the note for ``database`` lives: its backups folder (``db.backup``)."""
-    return database.parent / f"{database.name}-backups" / NAME
+    """Where the note for ``database`` lives: its backups folder."""
+    return backups_folder(database) / NAME
 
 
 def secret(database: Path, passphrase: Passphrase | None) -> bytes | None:
@@ -117,12 +126,17 @@ def _put(database: Path, head: Head) -> None:
     record = text.encode("ascii").ljust(RECORD_SIZE - 1) + b"\n"
     if len(record) != RECORD_SIZE:  # pragma: no cover - ids are at most 19 digits
         raise ValueError("an audit note longer than its record")
-    target = note_path(database)
-    target.parent.mkdir(mode=0o700, exist_ok=True)
+    note_path(database).parent.mkdir(mode=0o700, exist_ok=True)
+    _overwrite(note_path(database), record)
+
+
+def _overwrite(target: Path, data: bytes) -> None:
+    """Write ``data`` over ``target`` from its start in one write, then cut it to that length
+    (readable by its owner only)."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
     try:
-        os.write(fd, record)
-        os.ftruncate(fd, RECORD_SIZE)  # whatever else a longer file held goes
+        os.write(fd, data)
+        os.ftruncate(fd, len(data))  # whatever else a longer file held goes
     finally:
         os.close(fd)
 
@@ -149,12 +163,8 @@ def put_back(database: Path, raw: bytes | None) -> None:
     with suppress(OSError):
         if raw is None:
             note_path(database).unlink(missing_ok=True)
-            return
-        fd = os.open(note_path(database), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, raw)
-        finally:
-            os.close(fd)
+        else:
+            _overwrite(note_path(database), raw)
 
 
 def set_aside(database: Path) -> None:

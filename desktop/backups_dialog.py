@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.backup import KeptCopy, backups_folder, kept_copies, restore
+from db.backup import KeptCopy, kept_copies, restore
 from db.dates import format_date
 from db.engine import Location
 from db.errors import CaseReviewError
+from db.places import backups_folder
 
 EMPTY = (
     "No copies yet. casereview keeps one in this folder when it opens the database after a "

@@ -217,7 +217,8 @@ def test_an_automatic_copy_is_kept_only_when_the_database_changed(
 def test_old_copies_are_thinned_to_recent_daily_and_weekly(tmp_path: Path):
     import datetime as dt
 
-    from db.backup import STAMP, backups_folder, kept_copies, prune
+    from db.backup import STAMP, kept_copies, prune
+    from db.places import backups_folder
 
     database = tmp_path / "panel.sqlite3"
     folder = backups_folder(database)
@@ -282,7 +283,8 @@ def test_opening_without_changing_keeps_no_new_copy(sample_file: Database, tmp_p
 def test_copies_kept_before_a_restore_are_never_thinned(tmp_path: Path):
     import datetime as dt
 
-    from db.backup import STAMP, backups_folder, prune
+    from db.backup import STAMP, prune
+    from db.places import backups_folder
 
     database = tmp_path / "panel.sqlite3"
     folder = backups_folder(database)

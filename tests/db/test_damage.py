@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from db.backup import STAMP, back_up, backups_folder, newest_sound_backup, restore
+from db.backup import STAMP, back_up, newest_sound_backup, restore
 from db.engine import Database, open_database, resolve_location
 from db.errors import DamagedDatabaseError
+from db.places import backups_folder
 from tests.conftest import TODAY
 
 

@@ -67,9 +67,10 @@ def test_a_copy_is_listed_and_restored(
 def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
     db_file: Database, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from db.backup import STAMP, back_up, backups_folder
+    from db.backup import STAMP, back_up
     from db.engine import downgrade_schema, open_database, resolve_location, schema_revision
     from db.migrations import HEAD
+    from db.places import backups_folder
 
     assert db_file.location.path is not None
     folder = backups_folder(db_file.location.path)

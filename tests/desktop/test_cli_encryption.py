@@ -20,12 +20,6 @@ from tests.desktop.test_cli import ROOT, assert_clean_error, run, snapshot
 SECRET = "correct horse battery staple"
 
 
-def every_file(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
 @pytest.fixture
 def encrypted_db(tmp_path: Path) -> Path:
     path = tmp_path / "panel.sqlite3"
@@ -98,7 +92,7 @@ def test_a_wrong_or_missing_passphrase_is_refused_and_nothing_changes(
         json.dumps({"format": "casereview/1", "reviews": []}), encoding="utf-8"
     )
     (tmp_path / "backup.sqlite3").write_bytes(encrypted_db.read_bytes())
-    before = every_file(tmp_path)
+    before = snapshot(tmp_path)
     env = {"QT_QPA_PLATFORM": "offscreen"}
     wrong = run(
         *command, "--db", str(encrypted_db), "--passphrase-stdin",
@@ -111,7 +105,7 @@ def test_a_wrong_or_missing_passphrase_is_refused_and_nothing_changes(
         *command, "--db", str(encrypted_db), "--passphrase-stdin", cwd=tmp_path, stdin="", env=env
     )
     assert_clean_error(empty, "standard input held no passphrase", code=2)
-    assert every_file(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_encrypt_refusals_change_nothing(tmp_path: Path) -> None:
@@ -173,7 +167,7 @@ def test_no_plaintext_file_is_left_beside_an_encrypted_database(
     assert run("import", "plan.json", *db, cwd=tmp_path, stdin=given).returncode == 0
     (tmp_path / "plan.json").unlink()  # an export is plaintext by design: the user asked
     assert kept_copies(tmp_path / "panel.sqlite3")  # the copy before the import
-    for name, data in every_file(tmp_path).items():
+    for name, data in snapshot(tmp_path).items():
         assert not data.startswith(SQLITE_MAGIC), name
         assert b"Police" not in data, name
 
@@ -186,7 +180,7 @@ def test_a_passphrase_that_is_not_utf8_is_refused_plainly(
 
     from tests.desktop.test_cli import ROOT
 
-    before = every_file(tmp_path)
+    before = snapshot(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "desktop", "check", "--db", str(encrypted_db), "--passphrase-stdin"],
         input=b"caf\xe9 au lait\n",
@@ -200,7 +194,7 @@ def test_a_passphrase_that_is_not_utf8_is_refused_plainly(
     assert result.returncode == 2, stderr
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
     assert "not UTF-8" in stderr
-    assert every_file(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_encrypt_again_finishes_a_run_that_left_copies_plain(tmp_path: Path) -> None:
@@ -216,13 +210,13 @@ def test_encrypt_again_finishes_a_run_that_left_copies_plain(tmp_path: Path) -> 
     kept = automatic_backup(resolve_location(str(path)), "before-import")
     assert kept is not None
     _encrypt_file(path, Passphrase(SECRET), exclusive=True)
-    before = every_file(tmp_path)
+    before = snapshot(tmp_path)
 
     wrong = run(
         "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin="guess1234\n"
     )
     assert_clean_error(wrong, "passphrase")
-    assert every_file(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
     done = run(
         "encrypt", "--db", str(path), "--passphrase-stdin", cwd=tmp_path, stdin=SECRET + "\n"
@@ -283,7 +277,7 @@ class Terminal:
 def test_the_passphrase_is_asked_for_at_a_terminal_without_echo(tmp_path: Path) -> None:
     path = tmp_path / "panel.sqlite3"
     assert run("demo", "--db", str(path), cwd=tmp_path).returncode == 0
-    before = every_file(tmp_path)
+    before = snapshot(tmp_path)
 
     differ = Terminal("encrypt", "--db", str(path), cwd=tmp_path)
     differ.expect("New passphrase for panel.sqlite3: ")
@@ -293,7 +287,7 @@ def test_the_passphrase_is_asked_for_at_a_terminal_without_echo(tmp_path: Path) 
     code, said = differ.finish()
     assert code == 1 and "The two passphrases differ; nothing was changed." in said
     assert SECRET not in said  # nothing typed was echoed
-    assert every_file(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
     typed = Terminal("encrypt", "--db", str(path), cwd=tmp_path)
     typed.expect("New passphrase for panel.sqlite3: ")

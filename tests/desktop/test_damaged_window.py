@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.backup import STAMP, back_up, backups_folder
+from db.backup import STAMP, back_up
 from db.engine import open_database, resolve_location
 from db.errors import DamagedDatabaseError
+from db.places import backups_folder
 from desktop.app import Controller
 from desktop.settings import Settings
 from tests.db.test_damage import damage
