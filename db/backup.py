@@ -15,7 +15,9 @@ window open on the database never sees half of each and a crash leaves one or th
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import closing, suppress
+import time
+from collections.abc import Callable
+from contextlib import ExitStack, closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,8 @@ REASONS = {
 KEEP_RECENT = 5
 KEEP_DAYS = 7
 KEEP_WEEKS = 8
+WRITE_WAIT = 10.0  # seconds a restore waits for a window saving to the database
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # result codes of a backup step refused for now
 
 
 def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) -> Path | None:
@@ -174,6 +178,34 @@ def restore(source: Path, location: Location) -> Path | None:
     source_key = cipher.key_for(source, location.passphrase)
     target_key = _key(location) if target.exists() and target.stat().st_size else source_key
     _refuse_change_of_form(source, target, source_key, target_key)
+    made_folder = not backups_folder(target).exists()
+    try:
+        with ExitStack() as stack:
+            # All of it holds the audit note's lock, so no commit's note lands in between.
+            try:
+                stack.enter_context(witness.held(target, witness.RESTORE_WAIT))
+            except TimeoutError:  # a commit has stalled while noting its head
+                raise _busy(target) from None
+            except OSError as exc:
+                raise BackupError(
+                    f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
+                ) from None
+            kept = _replace(source, source_key, target, target_key, location)
+    except BackupError:
+        if made_folder:  # with the note's lock in it, and nothing else if it failed early
+            witness.remove_from(backups_folder(target))
+        raise
+    return kept
+
+
+def _replace(
+    source: Path,
+    source_key: Passphrase | None,
+    target: Path,
+    target_key: Passphrase | None,
+    location: Location,
+) -> Path | None:
+    """The body of ``restore``, holding the audit note's lock."""
     kept: Path | None = None
     if target.exists() and not _is_sound(target, target_key):
         # A damaged file is never written to: it is moved aside whole, journal and all.
@@ -188,39 +220,92 @@ def restore(source: Path, location: Location) -> Path | None:
             target.touch(mode=0o600, exist_ok=False)
         except OSError as exc:
             raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    # The restored trail is older than the one noted, on purpose: the note starts again from
-    # it. Until the restore is done there is none, so no moment leaves a note the restored
-    # trail lacks; if the restore fails, the note is put back as it was.
+    try:
+        _copy_over(source, source_key, target, target_key)
+    except _NothingReplaced:
+        with suppress(OSError):
+            if created:
+                target.unlink()
+            else:  # nothing was replaced, so the copy of it is not needed
+                assert kept is not None
+                kept.unlink()
+        raise
+    return kept
+
+
+class _StillBusy(Exception):
+    """The database was still being written to when a restore's wait ran out."""
+
+
+def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
+    """A backup's progress callback that ends it once the destination has refused it for
+    ``seconds`` (the sqlite3 module would otherwise retry for ever)."""
+    deadline = time.monotonic() + seconds
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (_SQLITE_BUSY, _SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise _StillBusy
+
+    return progress
+
+
+class _NothingReplaced(BackupError):
+    """A restore failed before it replaced anything."""
+
+
+def _busy(target: Path) -> BackupError:
+    return _NothingReplaced(
+        f"{target.name} is busy: another window or command is saving to it. Close "
+        "casereview everywhere it is open on this database, then restore again."
+    )
+
+
+def _copy_over(
+    source: Path, source_key: Passphrase | None, target: Path, target_key: Passphrase | None
+) -> None:
+    """Copy the backup ``source`` over ``target`` and check it; the caller holds the audit
+    note's lock.
+
+    The restored trail is older than the one noted, on purpose: the note starts again from
+    it. It is blanked first, so a restore killed part way leaves no note the restored trail
+    lacks, and put back as it was if the copy fails.
+    """
     note = witness.saved(target)
-    witness.put_back(target, None)
+    with suppress(OSError):
+        witness.blank(target)
+    copied = False
     try:
         with (
             closing(cipher.connect(readonly_uri(source), source_key, file=source, uri=True)) as src,
             closing(
-                cipher.connect(target, target_key, salt=cipher.salt_of(source), timeout=10)
+                cipher.connect(target, target_key, salt=cipher.salt_of(source), timeout=WRITE_WAIT)
             ) as dst,
         ):
-            src.backup(dst)
+            # One step: all of it, or (rolled back) none. While a window is part way
+            # through saving, the step is refused and retried; give up after WRITE_WAIT.
+            src.backup(dst, progress=_give_up_after(WRITE_WAIT), sleep=0.05)
+            copied = True
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
             head = _newest_entry(dst)
-    except cipher.errors() as exc:
+    except _StillBusy:
         witness.put_back(target, note)
-        if created:
-            with suppress(OSError):
-                target.unlink()
-        if "locked" in str(exc) or "busy" in str(exc):
+        raise _busy(target) from None
+    except cipher.errors() as exc:
+        if copied:  # pragma: no cover - needs a failing disk between two statements
             raise BackupError(
-                f"{target.name} is busy: another window is saving to it. Close casereview "
-                "everywhere it is open on this database, then restore again."
+                f"{target.name} was restored, but could not then be checked ({exc}): run "
+                "casereview check on it."
             ) from None
-        raise BackupError(f"{target.name} could not be restored ({exc}).") from None
+        witness.put_back(target, note)
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _busy(target) from None
+        raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from None
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         raise BackupError(f"The restored database failed its check ({verdict}).")
-    if head is not None:
+    if head is not None:  # else the note stays blank until the first commit
         with suppress(OSError):
             witness.write(target, *head, witness.secret(target, target_key))
-    return kept
 
 
 def _newest_entry(conn: Any) -> tuple[int, str] | None:

@@ -112,7 +112,8 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
     return Location(URL.create("sqlite", database=str(path)))
 
 
-_AUDIT_HEAD = "audit head to note"  # a key of Session.info
+_AUDIT_HEAD = "audit head to note"  # keys of Session.info
+_NOTE_SEEN = "audit note when the transaction began"
 
 
 class Database:
@@ -123,6 +124,7 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         if location.is_sqlite and location.path is not None:
+            event.listen(self._sessions, "after_begin", self._read_audit_note)
             event.listen(self._sessions, "before_commit", self._find_audit_head)
             event.listen(self._sessions, "after_commit", self._note_audit_head)
             event.listen(self._sessions, "after_soft_rollback", self._drop_audit_head)
@@ -136,13 +138,22 @@ class Database:
         assert self.location.path is not None
         return witness.secret(self.location.path, self.location.key)
 
+    def _read_audit_note(self, session: Session, _transaction: Any, _connection: Any) -> None:
+        """As a transaction begins, before it reads anything (SQLite fixes what it sees at
+        its first read): the note then, so a trail seen from before a restore is never
+        noted over the restored one."""
+        assert self.location.path is not None
+        session.info[_NOTE_SEEN] = witness.saved(self.location.path)
+
     def _find_audit_head(self, session: Session) -> None:
         """Before committing, on the transaction's own connection (which on SQLite holds the
         write lock once it has written): the head to note, if the note may move on to it."""
         session.flush()  # what the commit would flush, so its entries are counted
-        assert self.location.path is not None
+        if _NOTE_SEEN not in session.info:
+            return  # nothing was read or written
+        seen = session.info.pop(_NOTE_SEEN)
         try:
-            noted = witness.read(self.location.path)
+            noted = witness.parse(seen)
             last = (
                 session.connection()
                 .exec_driver_sql(witness.LOOKUP, (noted.id if noted else None,))
@@ -156,7 +167,7 @@ class Database:
                 or not witness.holds(noted, last[2], key)  # evidence: kept as it is
             ):
                 return
-            session.info[_AUDIT_HEAD] = (int(last[0]), str(last[1]), key)
+            session.info[_AUDIT_HEAD] = (int(last[0]), str(last[1]), key, witness.epoch_of(seen))
         except Exception:  # nothing about the note may stop the commit
             return  # the next commit looks again
 
@@ -165,10 +176,11 @@ class Database:
         if head is not None:
             assert self.location.path is not None
             with suppress(OSError):  # the next commit notes it again
-                witness.write(self.location.path, *head)
+                witness.advance(self.location.path, *head)
 
     def _drop_audit_head(self, session: Session, _previous: Any) -> None:
         session.info.pop(_AUDIT_HEAD, None)
+        session.info.pop(_NOTE_SEEN, None)
 
     def session(self, actor: str | None = None) -> Session:
         """A new session; the caller owns it and its transactions."""

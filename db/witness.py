@@ -16,6 +16,13 @@ Beside an encrypted database the note holds no hash of its content: only an HMAC
 keyed from the database's own key, and the day it was noted, so a lost laptop's notes say
 nothing about what was written.
 
+Every change to the note is made holding its lock (``held``). Each note carries an epoch, a
+token that a restore or a new database at the path sets afresh and commits carry on; a
+commit reads the note before its transaction reads anything, and notes its head only if the
+epoch is unchanged and the note holds no later entry. So a commit that saw the trail from
+before a restore, or stalled between committing and noting while one ran, cannot note an
+entry the restored trail lacks.
+
 Free of SQLAlchemy: the database layer hands in what it read.
 """
 
@@ -27,7 +34,11 @@ import hmac
 import json
 import os
 import re
-from contextlib import suppress
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +48,10 @@ from db.dates import format_date
 from db.places import backups_folder
 
 NAME = "audit-head.json"
-RECORD_SIZE = 160  # bytes: the JSON record (about 130) padded with spaces
+LOCK_NAME = "audit-head.lock"
+RECORD_SIZE = 192  # bytes: the JSON record (at most 170) padded with spaces
+COMMIT_WAIT = 0.5  # seconds a commit waits to note its head before leaving it to the next
+RESTORE_WAIT = 10.0  # seconds a restore waits for a commit noting its head
 _MAX_ID = 2**63 - 1  # SQLite's largest rowid
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -84,9 +98,15 @@ def _mark(entry_hash: str, key: bytes | None) -> str:
 def read(database: Path) -> Head | None:
     """The note for ``database``; None when there is none, or it is not a whole, well-formed
     note (a note cut short by a crash is as good as none: the next commit writes it again)."""
+    return parse(saved(database))
+
+
+def parse(raw: bytes | None) -> Head | None:
+    """The note a record read by ``saved`` holds, as ``read`` returns it."""
+    if raw is None:
+        return None
     try:
-        with note_path(database).open("rb") as handle:
-            data = json.loads(handle.read(RECORD_SIZE + 1))
+        data = json.loads(raw[: RECORD_SIZE + 1])
         entry_id, mark, noted = data["id"], data["mark"], data["noted"]
         sealed = data.get("sealed", False)
         if not (
@@ -99,30 +119,71 @@ def read(database: Path) -> Head | None:
         ):
             return None
         return Head(entry_id, mark, dt.date.fromisoformat(noted), sealed)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
-def write(database: Path, entry_id: int, entry_hash: str, key: bytes | None) -> None:
+def epoch_of(raw: bytes | None) -> str | None:
+    """The epoch of a record ``saved`` read: a token set afresh by whatever starts the note
+    again (a restore, a new database at the path) and carried on by every commit; "" for a
+    note from before epochs, None when there is no readable record."""
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw[: RECORD_SIZE + 1])
+    except (ValueError, RecursionError):
+        return None
+    epoch = data.get("epoch", "") if isinstance(data, dict) else None
+    return epoch if isinstance(epoch, str) else None
+
+
+def write(
+    database: Path, entry_id: int, entry_hash: str, key: bytes | None, epoch: str | None = None
+) -> None:
     """Note the entry (``entry_id``, ``entry_hash``) as the newest, sealed with ``key``
-    (``secret``) when there is one.
+    (``secret``) when there is one, in ``epoch`` (a new one when None or ""); the caller
+    holds the lock (``held``).
 
-    Written in place, as one record of a fixed length, in a single write: two processes
-    noting at once leave one record or the other, never a mixture, and renaming a new file
-    into place would cost more than the commit itself on some file systems. Not synced: a
-    note lost to a power cut only means the check knows less until the next commit. Raises
-    ``OSError`` when the folder cannot be written.
+    Written in place, as one record of a fixed length, in a single write: a reader never
+    sees a mixture, and renaming a new file into place would cost more than the commit
+    itself on some file systems. Not synced: a note lost to a power cut only means the check
+    knows less until the next commit. Raises ``OSError`` when the folder cannot be written.
     """
-    _put(
-        database,
-        Head(entry_id, _mark(entry_hash, key), dt.datetime.now(dt.UTC).date(), key is not None),
-    )
+    head = Head(entry_id, _mark(entry_hash, key), dt.datetime.now(dt.UTC).date(), key is not None)
+    _put(database, head, epoch)
 
 
-def _put(database: Path, head: Head) -> None:
-    text = json.dumps(
-        {"id": head.id, "mark": head.mark, "sealed": head.sealed, "noted": head.noted.isoformat()}
-    )
+def advance(
+    database: Path, entry_id: int, entry_hash: str, key: bytes | None, epoch: str | None
+) -> bool:
+    """After a commit: note its head (as ``write``) unless the note was started again since
+    the commit's transaction began (``epoch`` is what it was then) or already holds a later
+    entry; whether it did. Raises ``OSError`` (``TimeoutError`` among them, after
+    ``COMMIT_WAIT`` seconds) when the note cannot be written just now."""
+    with held(database, COMMIT_WAIT):
+        raw = saved(database)
+        if epoch_of(raw) != epoch:  # restored, or a new database, meanwhile
+            return False
+        noted = parse(raw)
+        if noted is not None and noted.id >= entry_id:  # a later commit noted first
+            return False
+        write(database, entry_id, entry_hash, key, epoch)
+        return True
+
+
+def blank(database: Path) -> None:
+    """Start the note again with nothing noted, in a new epoch (unlike no file at all, no
+    commit can have begun with it); the caller holds the lock."""
+    _write_record(database, {}, None)
+
+
+def _put(database: Path, head: Head, epoch: str | None) -> None:
+    fields = {"id": head.id, "mark": head.mark, "sealed": head.sealed}
+    _write_record(database, {**fields, "noted": head.noted.isoformat()}, epoch)
+
+
+def _write_record(database: Path, fields: dict[str, object], epoch: str | None) -> None:
+    text = json.dumps({**fields, "epoch": epoch or secrets.token_hex(8)})
     record = text.encode("ascii").ljust(RECORD_SIZE - 1) + b"\n"
     if len(record) != RECORD_SIZE:  # pragma: no cover - ids are at most 19 digits
         raise ValueError("an audit note longer than its record")
@@ -141,25 +202,92 @@ def _overwrite(target: Path, data: bytes) -> None:
         os.close(fd)
 
 
+@contextmanager
+def held(database: Path, wait: float) -> Iterator[None]:
+    """Hold the note's lock (a file beside it, locked by the operating system, so a process
+    killed holding it lets go): every change to the note is made holding it. Raises
+    ``TimeoutError`` when another process holds it for more than ``wait`` seconds, and
+    ``OSError`` when the backups folder cannot be written."""
+    folder = backups_folder(database)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{folder / LOCK_NAME} is held by another process")
+            time.sleep(0.005)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":  # pragma: no cover - CI runs on Linux
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:  # held by another process
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # held by another process
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def reseal(database: Path, key: bytes) -> None:
     """Seal a note written while ``database`` was plain, now that it is encrypted with the
-    key ``key`` comes from (its content, and so its trail, are unchanged)."""
-    head = read(database)
-    if head is not None and not head.sealed:
+    key ``key`` comes from (its content, and so its trail, are unchanged). A note that cannot
+    be sealed is removed: no plain hash stays beside an encrypted database."""
+    try:
+        with held(database, RESTORE_WAIT):
+            raw = saved(database)
+            head = parse(raw)
+            if head is not None and not head.sealed:
+                sealed = Head(head.id, _mark(head.mark, key), head.noted, sealed=True)
+                _put(database, sealed, epoch_of(raw))
+    except OSError:
         with suppress(OSError):
-            _put(database, Head(head.id, _mark(head.mark, key), head.noted, sealed=True))
+            note_path(database).unlink(missing_ok=True)
 
 
 def saved(database: Path) -> bytes | None:
-    """The note as it is, to put back with ``put_back`` if what replaces it fails."""
-    try:
-        return note_path(database).read_bytes()
+    """The note's record as it is (its first 64 KiB: a note is 192 bytes), to read with
+    ``parse``, to compare, or to put back with ``put_back``; None when there is none."""
+    try:  # os rather than pathlib: every transaction reads it as it begins
+        fd = os.open(note_path(database), os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    try:
+        return os.read(fd, 65536)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def put_back(database: Path, raw: bytes | None) -> None:
-    """Return the note to what ``saved`` read (no note, when it read none)."""
+    """Return the note to what ``saved`` read (no note, when it read none); the caller holds
+    the lock."""
     with suppress(OSError):
         if raw is None:
             note_path(database).unlink(missing_ok=True)
@@ -169,11 +297,30 @@ def put_back(database: Path, raw: bytes | None) -> None:
 
 def set_aside(database: Path) -> None:
     """A new database is being made at this path: keep the old note, renamed with the day,
-    for a person to see, and start afresh."""
+    for a person to see, and start afresh (in a new epoch, so no commit to the old file can
+    note its head beside the new one)."""
     note = note_path(database)
-    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    if not note.parent.is_dir():
+        return  # nothing was ever noted here
+    aside = note.with_name(f"audit-head.replaced-{dt.datetime.now():%Y-%m-%dT%H%M%S}.json")
+    try:
+        with held(database, RESTORE_WAIT):
+            if note.exists():
+                note.rename(aside)
+            blank(database)
+    except OSError:  # the lock cannot be had: the old note must not stay regardless
+        with suppress(OSError):
+            note.rename(aside)
+
+
+def remove_from(folder: Path) -> None:
+    """Take the note's lock and a blank note out of ``folder``, and the folder itself if
+    nothing else is in it: a restore that made the folder and then failed leaves none."""
+    for name in (LOCK_NAME, NAME):
+        with suppress(OSError):
+            (folder / name).unlink()
     with suppress(OSError):
-        note.rename(note.with_name(f"audit-head.replaced-{stamp}.json"))
+        folder.rmdir()
 
 
 def holds(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from db import backup as backup_module
 from db import cipher, witness
 from db.audit import record
-from db.backup import back_up, restore
+from db.backup import BackupError, back_up, restore
 from db.chain import GENESIS
 from db.cipher import Passphrase
 from db.dataset import erase_all, load_sample
@@ -30,6 +31,7 @@ from db.generate import generate
 from db.integrity import check_database
 from db.models import AuditEntry
 from tests.conftest import TODAY
+from tests.desktop.test_cli import snapshot
 
 SECRET = "correct horse battery staple"
 
@@ -291,6 +293,168 @@ def test_a_note_taken_down_for_a_restore_goes_back_as_it_was(sample_path: Path):
     witness.put_back(sample_path, saved)
     assert witness.note_path(sample_path).read_bytes() == before
     assert stat.S_IMODE(witness.note_path(sample_path).stat().st_mode) == 0o600
+
+
+def test_a_commit_noting_its_head_after_a_restore_leaves_the_restored_note(
+    sample_path: Path, tmp_path: Path
+):
+    """A commit that stalls between committing and noting (the note moves on only from the
+    record it read before committing) cannot note an entry the restored trail lacks, even
+    when the restored note reads the same as the one it read: every record has a token."""
+    location = resolve_location(str(sample_path))
+    backup = tmp_path / "same-head.sqlite3"
+    back_up(location, backup)  # its newest entry is the noted one
+    seen = witness.saved(sample_path)  # what a commit reads before it commits ...
+    with open_database(location) as database, database.transaction("tester") as session:
+        record(session, entity="exports", entity_id="plan.xlsx")
+    stalled = _newest(sample_path)  # ... the entry it committed ...
+    restore(backup, location)  # ... while, before it noted it, the backup was restored
+    restored = witness.read(sample_path)
+    assert restored is not None and restored == witness.parse(seen)  # same entry, same day
+
+    assert not witness.advance(sample_path, *stalled, None, witness.epoch_of(seen))
+    assert witness.read(sample_path) == restored
+    assert check_database(location).sound
+
+
+def test_a_transaction_that_saw_the_trail_before_a_restore_notes_nothing_after_it(
+    sample_path: Path, tmp_path: Path
+):
+    location = resolve_location(str(sample_path))
+    backup = tmp_path / "backup.sqlite3"
+    back_up(location, backup)
+    with open_database(location) as database:
+        with database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan.xlsx")  # not in the backup
+        with database.transaction("reader") as session:
+            session.scalar(select(func.count()).select_from(AuditEntry))  # sees that trail
+            restore(backup, location)  # meanwhile, in another window
+        # it commits, having written nothing: its view of the trail is not noted
+        assert check_database(location).sound
+        for number in range(3):
+            with database.transaction("tester") as session:
+                record(session, entity="exports", entity_id=f"plan-{number}.xlsx")
+    assert check_database(location).sound
+    noted = witness.read(sample_path)
+    assert noted is not None and (noted.id, noted.mark) == _newest(sample_path)
+
+
+def test_a_commit_never_notes_an_entry_older_than_the_noted_one(sample_path: Path):
+    seen = witness.saved(sample_path)
+    noted = witness.parse(seen)
+    assert noted is not None
+    with witness.held(sample_path, 1):
+        witness.write(sample_path, noted.id + 2, "b" * 64, None, witness.epoch_of(seen))
+    assert not witness.advance(sample_path, noted.id + 1, "a" * 64, None, witness.epoch_of(seen))
+    assert witness.advance(sample_path, noted.id + 3, "c" * 64, None, witness.epoch_of(seen))
+    moved = witness.read(sample_path)
+    assert moved is not None and moved.id == noted.id + 3
+
+
+def test_a_restore_waits_for_a_commit_noting_its_head_then_refuses_plainly(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    backup = tmp_path / "backup.sqlite3"
+    back_up(location, backup)
+    before = snapshot(sample_path.parent)
+    monkeypatch.setattr(witness, "RESTORE_WAIT", 0.2)
+    with (
+        witness.held(sample_path, 0),  # as a commit stalled while noting its head holds it
+        pytest.raises(BackupError, match="is busy: another window or command is saving to it"),
+    ):
+        restore(backup, location)
+    assert snapshot(sample_path.parent) == before
+    restore(backup, location)  # once it lets go
+    assert check_database(location).sound
+
+
+def test_a_restore_while_a_window_is_saving_refuses_plainly_and_leaves_no_copy(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    backup = tmp_path / "backup.sqlite3"
+    back_up(location, backup)
+    folder = witness.note_path(sample_path).parent
+    before = snapshot(folder), _newest(sample_path)
+    monkeypatch.setattr(backup_module, "WRITE_WAIT", 0.2)
+    with closing(sqlite3.connect(sample_path, isolation_level=None)) as saving:
+        saving.execute("BEGIN IMMEDIATE")  # another window, part way through saving
+        with pytest.raises(BackupError, match="is busy: another window or command is saving to it"):
+            restore(backup, location)
+        saving.execute("ROLLBACK")
+    # The database as it was, no before-restore copy left, the note as it was:
+    assert (snapshot(folder), _newest(sample_path)) == before
+    restore(backup, location)  # once the window has saved
+    assert check_database(location).sound
+
+
+@pytest.mark.parametrize("noted", [True, False], ids=["noted", "never noted"])
+def test_a_commit_to_the_old_file_notes_nothing_beside_a_new_database(
+    sample_path: Path, noted: bool
+):
+    if not noted:
+        witness.note_path(sample_path).unlink()
+    seen = witness.saved(sample_path)  # a commit to the old file began with this note ...
+    stalled = _newest(sample_path)
+    sample_path.unlink()
+    open_database(resolve_location(str(sample_path)), create=True).close()
+    assert not witness.advance(
+        sample_path, stalled[0] + 1, stalled[1], None, witness.epoch_of(seen)
+    )
+    assert witness.read(sample_path) is None
+
+
+def test_a_note_that_cannot_be_sealed_is_removed(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
+    with witness.held(sample_path, 0):  # held elsewhere while the database is encrypted
+        encrypt(location, Passphrase(SECRET))
+    newest = _newest_encrypted(sample_path)
+    assert witness.read(sample_path) is None
+    assert not witness.note_path(sample_path).exists() or newest[1] not in (
+        witness.note_path(sample_path).read_text()
+    )
+
+
+def _newest_encrypted(path: Path) -> tuple[int, str]:
+    conn = cipher.connect(path, Passphrase(SECRET))
+    try:
+        row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return int(row[0]), str(row[1])
+
+
+def test_a_commit_that_cannot_take_the_notes_lock_leaves_it_to_the_next(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    noted = witness.read(sample_path)
+    monkeypatch.setattr(witness, "COMMIT_WAIT", 0.05)
+    with open_database(location) as database:
+        with witness.held(sample_path, 0), database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan.xlsx")
+        assert witness.read(sample_path) == noted  # the commit stands; its note waits
+        with database.transaction("tester") as session:
+            record(session, entity="exports", entity_id="plan-2.xlsx")
+    moved = witness.read(sample_path)
+    assert moved is not None and (moved.id, moved.mark) == _newest(sample_path)
+    lock = witness.note_path(sample_path).with_name(witness.LOCK_NAME)
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+    assert check_database(location).sound
+
+
+def test_the_longest_note_fits_its_record(sample_path: Path):
+    key = b"k" * 32
+    witness.write(sample_path, 2**63 - 1, "f" * 64, key)
+    raw = witness.saved(sample_path)
+    assert raw is not None and len(raw) == witness.RECORD_SIZE
+    assert witness.parse(raw) == witness.Head(
+        2**63 - 1, witness._mark("f" * 64, key), dt.datetime.now(dt.UTC).date(), sealed=True
+    )
 
 
 def test_the_note_of_an_encrypted_database_shows_no_hash_and_still_finds_a_cut(
