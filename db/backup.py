@@ -77,12 +77,17 @@ def back_up(location: Location, target: Path) -> None:
             ) as src,
         ):
             with closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy:
-                src.backup(copy)
+                src.backup(copy, progress=_give_up_after(WRITE_WAIT), sleep=0.05)
                 # A backup holds everything in one file: no write-ahead log beside it.
                 copy.execute("PRAGMA journal_mode = DELETE")
                 verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
                 raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
+    except _StillBusy:
+        raise BackupError(
+            f"{source.name} is locked by another program, so it could not be copied; try "
+            "again once that program has finished with it."
+        ) from None
     except cipher.errors() as exc:
         raise BackupError(f"{source.name} could not be copied ({exc}).") from None
     except OSError as exc:
@@ -179,22 +184,22 @@ def restore(source: Path, location: Location) -> Path | None:
     target_key = _key(location) if target.exists() and target.stat().st_size else source_key
     _refuse_change_of_form(source, target, source_key, target_key)
     made_folder = not backups_folder(target).exists()
-    try:
-        with ExitStack() as stack:
-            # All of it holds the audit note's lock, so no commit's note lands in between.
-            try:
-                stack.enter_context(witness.held(target, witness.RESTORE_WAIT))
-            except TimeoutError:  # a commit has stalled while noting its head
-                raise _busy(target) from None
-            except OSError as exc:
-                raise BackupError(
-                    f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
-                ) from None
+    with ExitStack() as stack:
+        # All of it holds the audit note's lock, so no commit's note lands in between.
+        try:
+            stack.enter_context(witness.held(target, witness.RESTORE_WAIT))
+        except TimeoutError:  # a commit has stalled while noting its head
+            raise _busy(target) from None
+        except OSError as exc:
+            raise BackupError(
+                f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
+            ) from None
+        try:
             kept = _replace(source, source_key, target, target_key, location)
-    except BackupError:
-        if made_folder:  # with the note's lock in it, and nothing else if it failed early
-            witness.remove_from(backups_folder(target))
-        raise
+        except BackupError:
+            if made_folder:
+                witness.clear_up(target)
+            raise
     return kept
 
 
@@ -207,9 +212,10 @@ def _replace(
 ) -> Path | None:
     """The body of ``restore``, holding the audit note's lock."""
     kept: Path | None = None
+    damaged: Path | None = None
     if target.exists() and not _is_sound(target, target_key):
         # A damaged file is never written to: it is moved aside whole, journal and all.
-        kept = _kept_name(target, "damaged")
+        kept = damaged = _kept_name(target, "damaged")
         _move_aside(target, kept)
     created = not target.exists()
     if not created:
@@ -222,13 +228,15 @@ def _replace(
             raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     try:
         _copy_over(source, source_key, target, target_key)
-    except _NothingReplaced:
+    except _NothingReplaced:  # so everything goes back as it was
         with suppress(OSError):
             if created:
                 target.unlink()
-            else:  # nothing was replaced, so the copy of it is not needed
-                assert kept is not None
+            elif kept is not None:  # the copy of what was not replaced
                 kept.unlink()
+        if damaged is not None:
+            with suppress(BackupError):
+                _move_aside(damaged, target)
         raise
     return kept
 
@@ -267,8 +275,8 @@ def _copy_over(
     note's lock.
 
     The restored trail is older than the one noted, on purpose: the note starts again from
-    it. It is blanked first, so a restore killed part way leaves no note the restored trail
-    lacks, and put back as it was if the copy fails.
+    it, in a new epoch. It is blanked first, so a restore killed part way leaves no note the
+    restored trail lacks, and put back as it was if nothing was copied.
     """
     note = witness.saved(target)
     with suppress(OSError):
@@ -293,6 +301,7 @@ def _copy_over(
         raise _busy(target) from None
     except cipher.errors() as exc:
         if copied:  # pragma: no cover - needs a failing disk between two statements
+            witness.start_again(target, None, None)  # what it holds is not known
             raise BackupError(
                 f"{target.name} was restored, but could not then be checked ({exc}): run "
                 "casereview check on it."
@@ -302,10 +311,9 @@ def _copy_over(
             raise _busy(target) from None
         raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from None
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
+        witness.start_again(target, None, None)
         raise BackupError(f"The restored database failed its check ({verdict}).")
-    if head is not None:  # else the note stays blank until the first commit
-        with suppress(OSError):
-            witness.write(target, *head, witness.secret(target, target_key))
+    witness.start_again(target, head, witness.secret(target, target_key))
 
 
 def _newest_entry(conn: Any) -> tuple[int, str] | None:

@@ -58,10 +58,15 @@ def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
         return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
     _encrypt_file(path, passphrase, exclusive=True)
+    _seal_note(path, passphrase)
+    return replace(encrypt_copies(path, passphrase), already=False)
+
+
+def _seal_note(path: Path, passphrase: Passphrase) -> None:
+    """The audit note beside the encrypted database no longer shows the trail's hash."""
     key = witness.secret(path, passphrase)
     if key is not None:
-        witness.reseal(path, key)  # the audit note no longer shows the trail's hash
-    return replace(encrypt_copies(path, passphrase), already=False)
+        witness.reseal(path, key)
 
 
 def plain_copies(path: Path) -> list[Path]:
@@ -75,6 +80,7 @@ def _finish(location: Location, passphrase: Passphrase) -> Encrypted:
     own passphrase. Raises ``PassphraseError`` when ``passphrase`` does not open it."""
     path = database_file(location)
     schema_revision(location.with_passphrase(passphrase))  # the right passphrase, or refused
+    _seal_note(path, passphrase)  # if it was interrupted before it sealed the note
     if not plain_copies(path):
         raise EncryptError(
             f"{path.name} is already encrypted, and so is every copy kept beside it."

@@ -116,6 +116,16 @@ _AUDIT_HEAD = "audit head to note"  # keys of Session.info
 _NOTE_SEEN = "audit note when the transaction began"
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device and file number), to tell it from another put in
+    its place; None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class Database:
     """An open, migrated database: an engine and the sessions made from it."""
 
@@ -124,6 +134,7 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         if location.is_sqlite and location.path is not None:
+            self._file = _identity(location.path)
             event.listen(self._sessions, "after_begin", self._read_audit_note)
             event.listen(self._sessions, "before_commit", self._find_audit_head)
             event.listen(self._sessions, "after_commit", self._note_audit_head)
@@ -138,21 +149,30 @@ class Database:
         assert self.location.path is not None
         return witness.secret(self.location.path, self.location.key)
 
-    def _read_audit_note(self, session: Session, _transaction: Any, _connection: Any) -> None:
+    def _read_audit_note(self, session: Session, transaction: Any, _connection: Any) -> None:
         """As a transaction begins, before it reads anything (SQLite fixes what it sees at
         its first read): the note then, so a trail seen from before a restore is never
         noted over the restored one."""
+        if transaction.parent is not None:
+            return  # a savepoint: the transaction it is in began already
         assert self.location.path is not None
+        session.info.pop(_AUDIT_HEAD, None)  # from a commit that failed, if any
         session.info[_NOTE_SEEN] = witness.saved(self.location.path)
 
     def _find_audit_head(self, session: Session) -> None:
         """Before committing, on the transaction's own connection (which on SQLite holds the
         write lock once it has written): the head to note, if the note may move on to it."""
+        if session.in_nested_transaction():
+            return  # a savepoint released: nothing is committed yet
+        session.info.pop(_AUDIT_HEAD, None)
         session.flush()  # what the commit would flush, so its entries are counted
         if _NOTE_SEEN not in session.info:
             return  # nothing was read or written
         seen = session.info.pop(_NOTE_SEEN)
+        assert self.location.path is not None
         try:
+            if _identity(self.location.path) != self._file:
+                return  # another file is at the path now: this one's trail is not its
             noted = witness.parse(seen)
             last = (
                 session.connection()
@@ -175,10 +195,12 @@ class Database:
         head = session.info.pop(_AUDIT_HEAD, None)
         if head is not None:
             assert self.location.path is not None
-            with suppress(OSError):  # the next commit notes it again
+            with suppress(Exception):  # committed already; the next commit notes it again
                 witness.advance(self.location.path, *head)
 
     def _drop_audit_head(self, session: Session, _previous: Any) -> None:
+        if session.in_transaction():
+            return  # a savepoint rolled back: the transaction it was in goes on
         session.info.pop(_AUDIT_HEAD, None)
         session.info.pop(_NOTE_SEEN, None)
 

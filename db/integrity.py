@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from db import cipher, witness
@@ -43,7 +44,7 @@ def check_database(location: Location) -> CheckReport:
     if location.is_sqlite and path is not None:
         # Read before the database: a note is written after its commit, so one read first
         # is never ahead of the trail read after it.
-        noted = witness.read(path)
+        seen = witness.saved(path)
         try:
             key = location.key
             with closing(cipher.connect(readonly_uri(path), key, file=path, uri=True)) as conn:
@@ -59,7 +60,8 @@ def check_database(location: Location) -> CheckReport:
                     )
                 if revision == HEAD and results == ["ok"]:
                     report.problems += verify(conn.execute(CHAIN))
-                    report.problems += _against_note(conn, noted, witness.secret(path, key))
+                    key_of_note = witness.secret(path, key)
+                    report.problems += _against_note(conn, path, seen, key_of_note)
         except cipher.errors() as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
     elif revision == HEAD:
@@ -71,9 +73,21 @@ def check_database(location: Location) -> CheckReport:
 CHAIN = f"SELECT id, {', '.join(FIELDS)}, prev_hash, hash FROM audit_log ORDER BY id"
 
 
-def _against_note(conn: Any, noted: witness.Head | None, key: bytes | None) -> list[str]:
+def _against_note(conn: Any, path: Path, seen: bytes | None, key: bytes | None) -> list[str]:
     """Entries cut from the end of the trail: is the newest entry noted after the last
-    commit (``db.witness``) still there as it was written?"""
+    commit (``db.witness``), as ``seen`` before the trail was read, still there as it was
+    written? A restore in between starts the note again in a new epoch: then the note is
+    read again, and the trail after it."""
+    for _attempt in range(3):
+        problems = _compare(conn, witness.parse(seen), key)
+        now = witness.saved(path)
+        if not problems or witness.epoch_of(now) == witness.epoch_of(seen):
+            break
+        seen = now
+    return problems
+
+
+def _compare(conn: Any, noted: witness.Head | None, key: bytes | None) -> list[str]:
     if noted is None:
         return []
     last = conn.execute(witness.LOOKUP, (noted.id,)).fetchone()

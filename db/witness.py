@@ -21,7 +21,8 @@ token that a restore or a new database at the path sets afresh and commits carry
 commit reads the note before its transaction reads anything, and notes its head only if the
 epoch is unchanged and the note holds no later entry. So a commit that saw the trail from
 before a restore, or stalled between committing and noting while one ran, cannot note an
-entry the restored trail lacks.
+entry the restored trail lacks; and a window still holding a file that a new database has
+replaced at its path notes nothing (the database layer checks which file is there).
 
 Free of SQLAlchemy: the database layer hands in what it read.
 """
@@ -54,6 +55,7 @@ COMMIT_WAIT = 0.5  # seconds a commit waits to note its head before leaving it t
 RESTORE_WAIT = 10.0  # seconds a restore waits for a commit noting its head
 _MAX_ID = 2**63 - 1  # SQLite's largest rowid
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_EPOCH = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def epoch_of(raw: bytes | None) -> str | None:
     except (ValueError, RecursionError):
         return None
     epoch = data.get("epoch", "") if isinstance(data, dict) else None
-    return epoch if isinstance(epoch, str) else None
+    return epoch if isinstance(epoch, str) and (epoch == "" or _EPOCH.fullmatch(epoch)) else None
 
 
 def write(
@@ -175,6 +177,20 @@ def blank(database: Path) -> None:
     """Start the note again with nothing noted, in a new epoch (unlike no file at all, no
     commit can have begun with it); the caller holds the lock."""
     _write_record(database, {}, None)
+
+
+def start_again(database: Path, entry: tuple[int, str] | None, key: bytes | None) -> None:
+    """After a restore: note the restored trail's newest ``entry`` (id, hash), or nothing
+    when it has none, in a new epoch, so no transaction that began before can note over it;
+    if that cannot be written, leave no note at all. The caller holds the lock."""
+    try:
+        if entry is None:
+            blank(database)
+        else:
+            write(database, *entry, key)
+    except OSError:
+        with suppress(OSError):
+            note_path(database).unlink(missing_ok=True)
 
 
 def _put(database: Path, head: Head, epoch: str | None) -> None:
@@ -313,14 +329,18 @@ def set_aside(database: Path) -> None:
             note.rename(aside)
 
 
-def remove_from(folder: Path) -> None:
-    """Take the note's lock and a blank note out of ``folder``, and the folder itself if
-    nothing else is in it: a restore that made the folder and then failed leaves none."""
-    for name in (LOCK_NAME, NAME):
+def clear_up(database: Path) -> None:
+    """Take a blank note and the note's lock out of the backups folder of ``database``, and
+    the folder itself, when nothing else is in it: a restore that made the folder and then
+    failed leaves none. The caller holds the lock."""
+    note = note_path(database)
+    if parse(saved(database)) is None:  # blank: no entry noted
         with suppress(OSError):
-            (folder / name).unlink()
+            note.unlink(missing_ok=True)
     with suppress(OSError):
-        folder.rmdir()
+        if [entry.name for entry in note.parent.iterdir()] == [LOCK_NAME]:
+            (note.parent / LOCK_NAME).unlink()
+            note.parent.rmdir()
 
 
 def holds(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:

@@ -4,11 +4,13 @@ went round the refusal."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import shutil
 import sqlite3
 import stat
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -25,10 +27,10 @@ from db.cipher import Passphrase
 from db.dataset import erase_all, load_sample
 from db.dates import format_date
 from db.editing import ItemFields, create_item
-from db.encrypting import encrypt
+from db.encrypting import EncryptError, encrypt
 from db.engine import Database, downgrade_schema, open_database, resolve_location
 from db.generate import generate
-from db.integrity import check_database
+from db.integrity import _against_note, check_database
 from db.models import AuditEntry
 from tests.conftest import TODAY
 from tests.desktop.test_cli import snapshot
@@ -245,8 +247,9 @@ def test_a_restore_and_a_new_database_start_the_note_again(sample_path: Path, tm
         b'{"id": 100000000000000000000000000, "mark": "' + b"a" * 64 + b'", "noted": "x"}',
         b"[" * 100_000,
         b'{"id": 1, "mark": "' + b"a" * 64 + b'", "noted": "2026-11-22", "sealed": "yes"}',
+        b'{"epoch": "' + b"e" * 150 + b'"}',  # carried on, it would not fit its record
     ],
-    ids=["cut short", "infinity", "huge id", "nested", "not a flag"],
+    ids=["cut short", "infinity", "huge id", "nested", "not a flag", "long epoch"],
 )
 def test_a_note_that_cannot_be_read_fails_nothing(sample_path: Path, garbled: bytes):
     location = resolve_location(str(sample_path))
@@ -329,6 +332,8 @@ def test_a_transaction_that_saw_the_trail_before_a_restore_notes_nothing_after_i
         with database.transaction("reader") as session:
             session.scalar(select(func.count()).select_from(AuditEntry))  # sees that trail
             restore(backup, location)  # meanwhile, in another window
+            with session.begin_nested():  # a savepoint begun after it changes nothing
+                session.scalar(select(func.count()).select_from(AuditEntry))
         # it commits, having written nothing: its view of the trail is not noted
         assert check_database(location).sound
         for number in range(3):
@@ -337,6 +342,106 @@ def test_a_transaction_that_saw_the_trail_before_a_restore_notes_nothing_after_i
     assert check_database(location).sound
     noted = witness.read(sample_path)
     assert noted is not None and (noted.id, noted.mark) == _newest(sample_path)
+
+
+def test_a_transaction_begun_during_a_restore_to_an_empty_trail_notes_nothing(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The restore blanks the note, copies, and blanks it again in a new epoch when the
+    restored trail has no entry: a transaction that began in between saw the first blank."""
+    location = resolve_location(str(sample_path))
+    empty = tmp_path / "empty.sqlite3"
+    open_database(resolve_location(str(empty)), create=True).close()  # no entries yet
+    with open_database(location) as database:
+        during = database.session("reader")
+        blank = witness.blank
+
+        def blank_then_begin(path: Path) -> None:  # another window, just then
+            blank(path)
+            if during.get_transaction() is None:
+                during.begin()
+                during.scalar(select(func.count()).select_from(AuditEntry))
+
+        monkeypatch.setattr(witness, "blank", blank_then_begin)
+        restore(empty, location)
+        monkeypatch.setattr(witness, "blank", blank)
+        during.commit()
+        during.close()
+    assert check_database(location).sound
+
+
+def test_savepoints_note_nothing_until_their_transaction_commits(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    noted = witness.read(sample_path)
+    with open_database(location) as database:
+        with database.session("tester") as session:
+            session.begin()
+            with session.begin_nested():
+                record(session, entity="exports", entity_id="draft.xlsx")
+            session.rollback()  # the savepoint was released, but nothing was committed
+        assert witness.read(sample_path) == noted
+        assert check_database(location).sound
+        with database.session("tester") as session, session.begin():
+            record(session, entity="exports", entity_id="plan.xlsx")
+            savepoint = session.begin_nested()
+            record(session, entity="exports", entity_id="draft.xlsx")
+            savepoint.rollback()  # the transaction it was in goes on, and commits
+    moved = witness.read(sample_path)
+    assert moved is not None and (moved.id, moved.mark) == _newest(sample_path)
+    assert moved.id > noted.id if noted else True
+
+
+def test_check_reads_the_note_again_when_a_restore_started_it_again(
+    sample_path: Path, tmp_path: Path
+):
+    """check reads the note, then the trail: a restore in between must not look like a cut."""
+    location = resolve_location(str(sample_path))
+    backup = tmp_path / "backup.sqlite3"
+    back_up(location, backup)
+    with open_database(location) as database, database.transaction("tester") as session:
+        record(session, entity="exports", entity_id="plan.xlsx")  # not in the backup
+    seen = witness.saved(sample_path)  # check read this note ...
+    restore(backup, location)  # ... and then, before it read the trail, this happened
+    with closing(sqlite3.connect(sample_path)) as conn:
+        assert _against_note(conn, sample_path, seen, None) == []
+        cut = witness.parse(seen)
+        assert cut is not None  # without reading it again, that note would have been a cut:
+        assert witness.problems(cut, None, _newest(sample_path)[0], None)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows refuses to delete an open file")
+def test_a_window_on_a_file_replaced_by_a_new_database_notes_nothing_beside_it(
+    sample_path: Path,
+):
+    """POSIX lets a file be deleted while a window has it open (Windows refuses)."""
+    location = resolve_location(str(sample_path))
+    with open_database(location) as old, old.transaction("tester") as session:
+        session.scalar(select(func.count()).select_from(AuditEntry))  # the window has it open
+        for leftover in sample_path.parent.glob(f"{sample_path.name}*"):
+            if leftover.is_file():
+                leftover.unlink()  # the file deleted under it ...
+        open_database(location, create=True).close()  # ... and a new database made there
+        record(session, entity="exports", entity_id="plan.xlsx")  # committed to the old file
+        assert witness.read(sample_path) is None
+        with old.transaction("tester") as session:  # begun after the new note, on the old file
+            record(session, entity="exports", entity_id="plan-2.xlsx")
+    assert witness.read(sample_path) is None
+    assert check_database(location).sound
+
+
+def test_a_backup_of_a_database_another_program_has_locked_gives_up_plainly(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    with closing(sqlite3.connect(sample_path)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # as an outside tool might leave it
+    monkeypatch.setattr(backup_module, "WRITE_WAIT", 0.2)
+    with closing(sqlite3.connect(sample_path, isolation_level=None)) as tool:
+        tool.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(BackupError, match="is locked by another program"):
+            back_up(location, tmp_path / "copy.sqlite3")
+        tool.execute("ROLLBACK")
+    assert not (tmp_path / "copy.sqlite3").exists()
 
 
 def test_a_commit_never_notes_an_entry_older_than_the_noted_one(sample_path: Path):
@@ -417,6 +522,18 @@ def test_a_note_that_cannot_be_sealed_is_removed(
     assert not witness.note_path(sample_path).exists() or newest[1] not in (
         witness.note_path(sample_path).read_text()
     )
+
+
+def test_encrypt_run_again_seals_a_note_an_interrupted_run_left_plain(sample_path: Path):
+    location = resolve_location(str(sample_path))
+    plain = witness.saved(sample_path)
+    encrypt(location, Passphrase(SECRET))
+    witness.put_back(sample_path, plain)  # as a run stopped before it sealed the note leaves it
+    with contextlib.suppress(EncryptError):  # nothing else is left to encrypt
+        encrypt(location, Passphrase(SECRET))
+    sealed = witness.read(sample_path)
+    assert sealed is not None and sealed.sealed
+    assert _newest_encrypted(sample_path)[1] not in witness.note_path(sample_path).read_text()
 
 
 def _newest_encrypted(path: Path) -> tuple[int, str]:
