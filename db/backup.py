@@ -183,7 +183,7 @@ def restore(source: Path, location: Location) -> Path | None:
     source_key = cipher.key_for(source, location.passphrase)
     target_key = _key(location) if target.exists() and target.stat().st_size else source_key
     _refuse_change_of_form(source, target, source_key, target_key)
-    made_folder = not backups_folder(target).exists()
+    damaged = target.exists() and not _is_sound(target, target_key)
     with ExitStack() as stack:
         # All of it holds the audit note's lock, so no commit's note lands in between.
         try:
@@ -194,12 +194,7 @@ def restore(source: Path, location: Location) -> Path | None:
             raise BackupError(
                 f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
             ) from None
-        try:
-            kept = _replace(source, source_key, target, target_key, location)
-        except BackupError:
-            if made_folder:
-                witness.clear_up(target)
-            raise
+        kept = _replace(source, source_key, target, target_key, location, damaged=damaged)
     return kept
 
 
@@ -209,34 +204,39 @@ def _replace(
     target: Path,
     target_key: Passphrase | None,
     location: Location,
+    *,
+    damaged: bool,
 ) -> Path | None:
-    """The body of ``restore``, holding the audit note's lock."""
+    """The body of ``restore``, holding the audit note's lock. When it fails before it
+    replaces anything, everything is put back as it was."""
     kept: Path | None = None
-    damaged: Path | None = None
-    if target.exists() and not _is_sound(target, target_key):
+    moved: Path | None = None
+    copied_first = touched = False
+    if damaged:
         # A damaged file is never written to: it is moved aside whole, journal and all.
-        kept = damaged = _kept_name(target, "damaged")
+        kept = moved = _kept_name(target, "damaged")
         _move_aside(target, kept)
-    created = not target.exists()
-    if not created:
-        kept = _kept_name(target, "before-restore")
-        back_up(location, kept)
-    else:
-        try:
-            target.touch(mode=0o600, exist_ok=False)
-        except OSError as exc:
-            raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     try:
+        if target.exists():
+            kept = _kept_name(target, "before-restore")
+            back_up(location, kept)
+            copied_first = True
+        else:
+            try:
+                target.touch(mode=0o600, exist_ok=False)
+            except OSError as exc:
+                raise _NothingReplaced(f"Cannot write {target}: {exc.strerror or exc}.") from None
+            touched = True
         _copy_over(source, source_key, target, target_key)
-    except _NothingReplaced:  # so everything goes back as it was
+    except _NothingReplaced:
         with suppress(OSError):
-            if created:
-                target.unlink()
-            elif kept is not None:  # the copy of what was not replaced
+            if copied_first and kept is not None:  # a copy of what was not replaced
                 kept.unlink()
-        if damaged is not None:
+            if touched:  # the empty file made to copy into
+                target.unlink()
+        if moved is not None:
             with suppress(BackupError):
-                _move_aside(damaged, target)
+                _move_aside(moved, target)
         raise
     return kept
 

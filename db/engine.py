@@ -114,6 +114,7 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
 
 _AUDIT_HEAD = "audit head to note"  # keys of Session.info
 _NOTE_SEEN = "audit note when the transaction began"
+_FILE = "file opened"  # a key of a connection's info: which file it opened (_identity)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -134,11 +135,10 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         if location.is_sqlite and location.path is not None:
-            self._file = _identity(location.path)
             event.listen(self._sessions, "after_begin", self._read_audit_note)
             event.listen(self._sessions, "before_commit", self._find_audit_head)
             event.listen(self._sessions, "after_commit", self._note_audit_head)
-            event.listen(self._sessions, "after_soft_rollback", self._drop_audit_head)
+            event.listen(self._sessions, "after_transaction_end", self._drop_audit_head)
 
     # The trail's newest entry is noted outside the file after each commit (``db.witness``),
     # unless the trail no longer holds the entry noted before: that note is evidence for
@@ -171,14 +171,13 @@ class Database:
         seen = session.info.pop(_NOTE_SEEN)
         assert self.location.path is not None
         try:
-            if _identity(self.location.path) != self._file:
+            connection = session.connection()
+            if connection.info.get(_FILE) != _identity(self.location.path):
                 return  # another file is at the path now: this one's trail is not its
             noted = witness.parse(seen)
-            last = (
-                session.connection()
-                .exec_driver_sql(witness.LOOKUP, (noted.id if noted else None,))
-                .first()
-            )
+            last = connection.exec_driver_sql(
+                witness.LOOKUP, (noted.id if noted else None,)
+            ).first()
             if last is None or last[1] is None:
                 return
             key = self._note_key
@@ -192,17 +191,20 @@ class Database:
             return  # the next commit looks again
 
     def _note_audit_head(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released: nothing is committed yet
         head = session.info.pop(_AUDIT_HEAD, None)
         if head is not None:
             assert self.location.path is not None
             with suppress(Exception):  # committed already; the next commit notes it again
                 witness.advance(self.location.path, *head)
 
-    def _drop_audit_head(self, session: Session, _previous: Any) -> None:
-        if session.in_transaction():
-            return  # a savepoint rolled back: the transaction it was in goes on
-        session.info.pop(_AUDIT_HEAD, None)
-        session.info.pop(_NOTE_SEEN, None)
+    def _drop_audit_head(self, session: Session, transaction: Any) -> None:
+        """As a transaction ends (committed, rolled back or closed), nothing it read or
+        found is left for the next; a savepoint's end leaves the transaction it is in."""
+        if transaction.parent is None:
+            session.info.pop(_AUDIT_HEAD, None)
+            session.info.pop(_NOTE_SEEN, None)
 
     def session(self, actor: str | None = None) -> Session:
         """A new session; the caller owns it and its transactions."""
@@ -235,18 +237,20 @@ def _make_engine(location: Location) -> Engine:
             return cipher.connect(path, key, timeout=10, check_same_thread=False)
 
         engine = create_engine(location.url, creator=connect, module=cipher._cipher_module())
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, path)
         return engine
     if location.is_sqlite:
         engine = create_engine(location.url, connect_args={"timeout": 10})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, location.path)
         return engine
     return create_engine(location.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        if path is not None:  # which file this connection opened (the audit note asks)
+            record.info[_FILE] = _identity(path)
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so DDL
         # is transactional too (SQLAlchemy's documented recipe for pysqlite).
         dbapi_connection.isolation_level = None

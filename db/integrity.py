@@ -31,6 +31,18 @@ def check_database(location: Location) -> CheckReport:
 
     Raises DatabaseOpenError when the database cannot be read at all.
     """
+    if not location.is_sqlite or location.path is None:
+        return _check(location)
+    try:  # a restore holds the note's lock while it copies: not read half way through
+        with witness.held(location.path, witness.RESTORE_WAIT, create=False):
+            return _check(location)
+    except TimeoutError:
+        raise DatabaseOpenError(
+            f"{location.path.name} is being restored just now; check it again in a moment."
+        ) from None
+
+
+def _check(location: Location) -> CheckReport:
     report = CheckReport(location)
     revision = schema_revision(location)
     if revision is None:

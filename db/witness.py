@@ -219,14 +219,29 @@ def _overwrite(target: Path, data: bytes) -> None:
 
 
 @contextmanager
-def held(database: Path, wait: float) -> Iterator[None]:
+def held(database: Path, wait: float, *, create: bool = True) -> Iterator[None]:
     """Hold the note's lock (a file beside it, locked by the operating system, so a process
     killed holding it lets go): every change to the note is made holding it. Raises
     ``TimeoutError`` when another process holds it for more than ``wait`` seconds, and
-    ``OSError`` when the backups folder cannot be written."""
+    ``OSError`` when the backups folder cannot be written.
+
+    Not ``create``: for a reader, which writes nothing; where there is no lock file (or it
+    cannot be opened) nothing has ever noted or restored there, and nothing is held.
+    """
     folder = backups_folder(database)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
+    if create:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        flags |= os.O_CREAT
+    fd: int | None = None
+    try:
+        fd = os.open(folder / LOCK_NAME, flags, 0o600)
+    except OSError:
+        if create:
+            raise
+    if fd is None:
+        yield
+        return
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(fd):
@@ -272,8 +287,11 @@ else:
 
 def reseal(database: Path, key: bytes) -> None:
     """Seal a note written while ``database`` was plain, now that it is encrypted with the
-    key ``key`` comes from (its content, and so its trail, are unchanged). A note that cannot
-    be sealed is removed: no plain hash stays beside an encrypted database."""
+    key ``key`` comes from (its content, and so its trail, are unchanged). A plain note that
+    cannot be sealed is removed: no plain hash stays beside an encrypted database."""
+    head = read(database)
+    if head is None or head.sealed:
+        return  # nothing to seal (and a sealed note is evidence: it stays)
     try:
         with held(database, RESTORE_WAIT):
             raw = saved(database)
@@ -282,8 +300,10 @@ def reseal(database: Path, key: bytes) -> None:
                 sealed = Head(head.id, _mark(head.mark, key), head.noted, sealed=True)
                 _put(database, sealed, epoch_of(raw))
     except OSError:
-        with suppress(OSError):
-            note_path(database).unlink(missing_ok=True)
+        head = read(database)
+        if head is not None and not head.sealed:
+            with suppress(OSError):
+                note_path(database).unlink()
 
 
 def saved(database: Path) -> bytes | None:
@@ -327,20 +347,6 @@ def set_aside(database: Path) -> None:
     except OSError:  # the lock cannot be had: the old note must not stay regardless
         with suppress(OSError):
             note.rename(aside)
-
-
-def clear_up(database: Path) -> None:
-    """Take a blank note and the note's lock out of the backups folder of ``database``, and
-    the folder itself, when nothing else is in it: a restore that made the folder and then
-    failed leaves none. The caller holds the lock."""
-    note = note_path(database)
-    if parse(saved(database)) is None:  # blank: no entry noted
-        with suppress(OSError):
-            note.unlink(missing_ok=True)
-    with suppress(OSError):
-        if [entry.name for entry in note.parent.iterdir()] == [LOCK_NAME]:
-            (note.parent / LOCK_NAME).unlink()
-            note.parent.rmdir()
 
 
 def holds(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:

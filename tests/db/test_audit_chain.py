@@ -29,6 +29,7 @@ from db.dates import format_date
 from db.editing import ItemFields, create_item
 from db.encrypting import EncryptError, encrypt
 from db.engine import Database, downgrade_schema, open_database, resolve_location
+from db.errors import DatabaseOpenError
 from db.generate import generate
 from db.integrity import _against_note, check_database
 from db.models import AuditEntry
@@ -415,16 +416,17 @@ def test_a_window_on_a_file_replaced_by_a_new_database_notes_nothing_beside_it(
 ):
     """POSIX lets a file be deleted while a window has it open (Windows refuses)."""
     location = resolve_location(str(sample_path))
-    with open_database(location) as old, old.transaction("tester") as session:
-        session.scalar(select(func.count()).select_from(AuditEntry))  # the window has it open
-        for leftover in sample_path.parent.glob(f"{sample_path.name}*"):
-            if leftover.is_file():
-                leftover.unlink()  # the file deleted under it ...
-        open_database(location, create=True).close()  # ... and a new database made there
-        record(session, entity="exports", entity_id="plan.xlsx")  # committed to the old file
+    with open_database(location) as old:
+        with old.transaction("tester") as session:
+            session.scalar(select(func.count()).select_from(AuditEntry))  # it has it open
+            for leftover in sample_path.parent.glob(f"{sample_path.name}*"):
+                if leftover.is_file():
+                    leftover.unlink()  # the file deleted under it ...
+            open_database(location, create=True).close()  # ... and a new database made there
+            record(session, entity="exports", entity_id="plan.xlsx")  # into the old file
         assert witness.read(sample_path) is None
-        with old.transaction("tester") as session:  # begun after the new note, on the old file
-            record(session, entity="exports", entity_id="plan-2.xlsx")
+        with old.transaction("tester") as later:  # begun after the new note, on the old file
+            record(later, entity="exports", entity_id="plan-2.xlsx")
     assert witness.read(sample_path) is None
     assert check_database(location).sound
 
@@ -534,6 +536,40 @@ def test_encrypt_run_again_seals_a_note_an_interrupted_run_left_plain(sample_pat
     sealed = witness.read(sample_path)
     assert sealed is not None and sealed.sealed
     assert _newest_encrypted(sample_path)[1] not in witness.note_path(sample_path).read_text()
+
+
+def test_encrypt_run_again_while_the_note_is_locked_keeps_a_sealed_note(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    encrypt(location, Passphrase(SECRET))
+    sealed = witness.read(sample_path)
+    assert sealed is not None and sealed.sealed
+    monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
+    with (
+        witness.held(sample_path, 0),  # a restore elsewhere, say
+        pytest.raises(EncryptError, match="already encrypted"),
+    ):
+        encrypt(location, Passphrase(SECRET))
+    assert witness.read(sample_path) == sealed  # evidence: it stays
+
+
+def test_check_waits_for_a_restore_then_says_so_plainly_and_writes_nothing(
+    sample_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    location = resolve_location(str(sample_path))
+    folder = witness.note_path(sample_path).parent
+    before = snapshot(sample_path.parent)
+    monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
+    with (
+        witness.held(sample_path, 0),  # as a restore holds it while it copies
+        pytest.raises(DatabaseOpenError, match="is being restored just now"),
+    ):
+        check_database(location)
+    assert snapshot(sample_path.parent) == before
+    shutil.rmtree(folder)  # nothing ever noted or restored here: nothing to wait for
+    assert check_database(location).sound
+    assert not folder.exists()
 
 
 def _newest_encrypted(path: Path) -> tuple[int, str]:
