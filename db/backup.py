@@ -129,7 +129,7 @@ def _kept_name(target: Path, why: str) -> Path:
     stamp = dt.datetime.now().strftime(STAMP)
     kept = backups_folder(target) / f"{target.stem}.{why}.{stamp}{target.suffix}"
     try:
-        kept.parent.mkdir(mode=0o700, exist_ok=True)
+        witness.make_folder(target)
     except OSError as exc:
         raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
     return kept
@@ -185,7 +185,21 @@ def restore(source: Path, location: Location) -> Path | None:
     _refuse_change_of_form(source, target, source_key, target_key)
     damaged = target.exists() and not _is_sound(target, target_key)
     with ExitStack() as stack:
-        # All of it holds the audit note's lock, so no commit's note lands in between.
+        # All of it holds the restore lock (check waits for it) and the audit note's lock,
+        # so no commit's note lands in between.
+        try:
+            stack.enter_context(
+                witness.held(target, witness.RESTORE_WAIT, name=witness.RESTORE_LOCK)
+            )
+        except TimeoutError:
+            raise BackupError(
+                f"{target.name} is being checked or restored elsewhere just now; restore "
+                "again once that has finished."
+            ) from None
+        except OSError as exc:
+            raise BackupError(
+                f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
+            ) from None
         try:
             stack.enter_context(witness.held(target, witness.RESTORE_WAIT))
         except TimeoutError:  # a commit has stalled while noting its head

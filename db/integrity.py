@@ -33,12 +33,15 @@ def check_database(location: Location) -> CheckReport:
     """
     if not location.is_sqlite or location.path is None:
         return _check(location)
-    try:  # a restore holds the note's lock while it copies: not read half way through
-        with witness.held(location.path, witness.RESTORE_WAIT, create=False):
+    path = location.path
+    try:  # a restore holds this lock while it copies: the file is not read half way through
+        with witness.held(
+            path, witness.RESTORE_WAIT, name=witness.RESTORE_LOCK, create=False, shared=True
+        ):
             return _check(location)
     except TimeoutError:
         raise DatabaseOpenError(
-            f"{location.path.name} is being restored just now; check it again in a moment."
+            f"{path.name} is being restored just now; check it again in a moment."
         ) from None
 
 

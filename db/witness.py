@@ -50,12 +50,14 @@ from db.places import backups_folder
 
 NAME = "audit-head.json"
 LOCK_NAME = "audit-head.lock"
+RESTORE_LOCK = "restore.lock"  # a restore holds it; check shares it
 RECORD_SIZE = 192  # bytes: the JSON record (at most 170) padded with spaces
-COMMIT_WAIT = 0.5  # seconds a commit waits to note its head before leaving it to the next
+COMMIT_WAIT = 0.1  # seconds a commit waits to note its head before leaving it to the next
 RESTORE_WAIT = 10.0  # seconds a restore waits for a commit noting its head
 _MAX_ID = 2**63 - 1  # SQLite's largest rowid
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _EPOCH = re.compile(r"[0-9a-f]{16}")
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 @dataclass(frozen=True)
@@ -203,14 +205,17 @@ def _write_record(database: Path, fields: dict[str, object], epoch: str | None) 
     record = text.encode("ascii").ljust(RECORD_SIZE - 1) + b"\n"
     if len(record) != RECORD_SIZE:  # pragma: no cover - ids are at most 19 digits
         raise ValueError("an audit note longer than its record")
-    note_path(database).parent.mkdir(mode=0o700, exist_ok=True)
-    _overwrite(note_path(database), record)
+    try:
+        _overwrite(note_path(database), record)
+    except FileNotFoundError:  # no backups folder yet
+        make_folder(database)
+        _overwrite(note_path(database), record)
 
 
 def _overwrite(target: Path, data: bytes) -> None:
     """Write ``data`` over ``target`` from its start in one write, then cut it to that length
     (readable by its owner only)."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | _BINARY, 0o600)
     try:
         os.write(fd, data)
         os.ftruncate(fd, len(data))  # whatever else a longer file held goes
@@ -218,24 +223,48 @@ def _overwrite(target: Path, data: bytes) -> None:
         os.close(fd)
 
 
-@contextmanager
-def held(database: Path, wait: float, *, create: bool = True) -> Iterator[None]:
-    """Hold the note's lock (a file beside it, locked by the operating system, so a process
-    killed holding it lets go): every change to the note is made holding it. Raises
-    ``TimeoutError`` when another process holds it for more than ``wait`` seconds, and
-    ``OSError`` when the backups folder cannot be written.
+def make_folder(database: Path) -> Path:
+    """The backups folder of ``database`` (``db.places.backups_folder``), made if it is not
+    there (readable by its owner only) with its lock files in it, so that no command that
+    fails later leaves a lock file it made. Raises ``OSError`` when it cannot be made."""
+    folder = backups_folder(database)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return folder
+    for name in (LOCK_NAME, RESTORE_LOCK):
+        os.close(os.open(folder / name, os.O_WRONLY | os.O_CREAT | _BINARY, 0o600))
+    return folder
 
-    Not ``create``: for a reader, which writes nothing; where there is no lock file (or it
-    cannot be opened) nothing has ever noted or restored there, and nothing is held.
+
+@contextmanager
+def held(
+    database: Path,
+    wait: float,
+    *,
+    name: str = LOCK_NAME,
+    create: bool = True,
+    shared: bool = False,
+) -> Iterator[None]:
+    """Hold a lock (a file in the backups folder, locked by the operating system, so a
+    process killed holding it lets go): ``LOCK_NAME``, held for every change to the note, or
+    ``RESTORE_LOCK``. Raises ``TimeoutError`` when another process holds it for more than
+    ``wait`` seconds, and ``OSError`` when the backups folder cannot be written.
+
+    Not ``create``: for a reader, which writes nothing. Where there is no lock file (nothing
+    has ever taken it) or it cannot be locked, nothing is held.
     """
     folder = backups_folder(database)
-    flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
-    if create:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        flags |= os.O_CREAT
     fd: int | None = None
+    flags = (os.O_RDWR | os.O_CREAT if create else os.O_RDONLY) | _BINARY
     try:
-        fd = os.open(folder / LOCK_NAME, flags, 0o600)
+        try:
+            fd = os.open(folder / name, flags, 0o600)
+        except FileNotFoundError:
+            if not create:
+                raise
+            make_folder(database)  # no backups folder yet
+            fd = os.open(folder / name, flags, 0o600)
     except OSError:
         if create:
             raise
@@ -244,9 +273,9 @@ def held(database: Path, wait: float, *, create: bool = True) -> Iterator[None]:
         return
     try:
         deadline = time.monotonic() + wait
-        while not _try_lock(fd):
+        while not _try_lock(fd, shared=shared, strict=create):
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"{folder / LOCK_NAME} is held by another process")
+                raise TimeoutError(f"{folder / name} is held by another process")
             time.sleep(0.005)
         try:
             yield
@@ -256,33 +285,42 @@ def held(database: Path, wait: float, *, create: bool = True) -> Iterator[None]:
         os.close(fd)
 
 
+def _try_lock(fd: int, *, shared: bool, strict: bool) -> bool:
+    """Whether the lock was taken; False while another process holds it. A lock the file
+    system cannot take raises ``OSError`` when ``strict``, else counts as taken."""
+    try:
+        _lock(fd, shared)
+    except (BlockingIOError, PermissionError):  # held by another process
+        return False
+    except OSError:
+        if strict:
+            raise
+    return True
+
+
 if sys.platform == "win32":  # pragma: no cover - CI runs on Linux
     import msvcrt
 
-    def _try_lock(fd: int) -> bool:
+    def _lock(fd: int, shared: bool) -> None:
+        # Windows has no shared lock here: a reader holds it as a writer does, briefly.
         os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except PermissionError:  # held by another process
-            return False
-        return True
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # PermissionError while another holds it
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        with suppress(OSError):  # nothing was locked, where the file system could not
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:  # held by another process
-            return False
-        return True
+    def _lock(fd: int, shared: bool) -> None:
+        # BlockingIOError while another process holds it
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
 
     def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        with suppress(OSError):  # nothing was locked, where the file system could not
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def reseal(database: Path, key: bytes) -> None:
@@ -310,7 +348,7 @@ def saved(database: Path) -> bytes | None:
     """The note's record as it is (its first 64 KiB: a note is 192 bytes), to read with
     ``parse``, to compare, or to put back with ``put_back``; None when there is none."""
     try:  # os rather than pathlib: every transaction reads it as it begins
-        fd = os.open(note_path(database), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(note_path(database), os.O_RDONLY | _BINARY)
     except OSError:
         return None
     try:

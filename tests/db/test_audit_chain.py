@@ -559,13 +559,22 @@ def test_check_waits_for_a_restore_then_says_so_plainly_and_writes_nothing(
 ):
     location = resolve_location(str(sample_path))
     folder = witness.note_path(sample_path).parent
+    backup = sample_path.with_name("backup.sqlite3")
+    back_up(location, backup)
     before = snapshot(sample_path.parent)
     monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
     with (
-        witness.held(sample_path, 0),  # as a restore holds it while it copies
+        witness.held(sample_path, 0, name=witness.RESTORE_LOCK),  # as a restore holds it
         pytest.raises(DatabaseOpenError, match="is being restored just now"),
     ):
         check_database(location)
+    assert snapshot(sample_path.parent) == before
+    with witness.held(sample_path, 0):  # a window noting its head does not hold check up
+        assert check_database(location).sound
+    with witness.held(sample_path, 0, name=witness.RESTORE_LOCK, create=False, shared=True):
+        assert check_database(location).sound  # nor does another check
+        with pytest.raises(BackupError, match="is being checked or restored elsewhere"):
+            restore(backup, location)  # a restore waits for them
     assert snapshot(sample_path.parent) == before
     shutil.rmtree(folder)  # nothing ever noted or restored here: nothing to wait for
     assert check_database(location).sound
