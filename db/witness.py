@@ -51,9 +51,9 @@ from db.places import backups_folder
 NAME = "audit-head.json"
 LOCK_NAME = "audit-head.lock"
 RESTORE_LOCK = "restore.lock"  # a restore holds it; check shares it
-RECORD_SIZE = 192  # bytes: the JSON record (at most 170) padded with spaces
+RECORD_SIZE = 192  # bytes: the JSON record (at most 172) padded with spaces
 COMMIT_WAIT = 0.1  # seconds a commit waits to note its head before leaving it to the next
-RESTORE_WAIT = 10.0  # seconds a restore waits for a commit noting its head
+RESTORE_WAIT = 10.0  # seconds a restore or check waits for the other, or for a note
 _MAX_ID = 2**63 - 1  # SQLite's largest rowid
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _EPOCH = re.compile(r"[0-9a-f]{16}")
