@@ -187,27 +187,18 @@ def restore(source: Path, location: Location) -> Path | None:
     with ExitStack() as stack:
         # All of it holds the restore lock (check waits for it) and the audit note's lock,
         # so no commit's note lands in between.
-        try:
-            stack.enter_context(
-                witness.held(target, witness.RESTORE_WAIT, name=witness.RESTORE_LOCK)
-            )
-        except TimeoutError:
-            raise BackupError(
-                f"{target.name} is being checked or restored elsewhere just now; restore "
-                "again once that has finished."
-            ) from None
-        except OSError as exc:
-            raise BackupError(
-                f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
-            ) from None
-        try:
-            stack.enter_context(witness.held(target, witness.RESTORE_WAIT))
-        except TimeoutError:  # a commit has stalled while noting its head
-            raise _busy(target) from None
-        except OSError as exc:
-            raise BackupError(
-                f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
-            ) from None
+        for lock, refusal in (
+            (witness.RESTORE_LOCK, _being_restored(target)),
+            (witness.LOCK_NAME, _busy(target)),  # a commit has stalled while noting its head
+        ):
+            try:
+                stack.enter_context(witness.held(target, witness.RESTORE_WAIT, name=lock))
+            except TimeoutError:
+                raise refusal from None
+            except OSError as exc:
+                raise BackupError(
+                    f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
+                ) from None
         kept = _replace(source, source_key, target, target_key, location, damaged=damaged)
     return kept
 
@@ -273,6 +264,13 @@ def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
 
 class _NothingReplaced(BackupError):
     """A restore failed before it replaced anything."""
+
+
+def _being_restored(target: Path) -> BackupError:
+    return BackupError(
+        f"{target.name} is being checked or restored elsewhere just now; restore again once "
+        "that has finished."
+    )
 
 
 def _busy(target: Path) -> BackupError:

@@ -156,7 +156,6 @@ class Database:
         if transaction.parent is not None:
             return  # a savepoint: the transaction it is in began already
         assert self.location.path is not None
-        session.info.pop(_AUDIT_HEAD, None)  # from a commit that failed, if any
         session.info[_NOTE_SEEN] = witness.saved(self.location.path)
 
     def _find_audit_head(self, session: Session) -> None:
@@ -164,7 +163,6 @@ class Database:
         write lock once it has written): the head to note, if the note may move on to it."""
         if session.in_nested_transaction():
             return  # a savepoint released: nothing is committed yet
-        session.info.pop(_AUDIT_HEAD, None)
         session.flush()  # what the commit would flush, so its entries are counted
         if _NOTE_SEEN not in session.info:
             return  # nothing was read or written

@@ -105,12 +105,24 @@ def read(database: Path) -> Head | None:
     return parse(saved(database))
 
 
-def parse(raw: bytes | None) -> Head | None:
-    """The note a record read by ``saved`` holds, as ``read`` returns it."""
+def _fields(raw: bytes | None) -> dict[str, object] | None:
+    """The fields of a record read by ``saved``; None when there is none, or it is not one
+    JSON object (cut short by a crash, or not a note at all)."""
     if raw is None:
         return None
     try:
         data = json.loads(raw[: RECORD_SIZE + 1])
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def parse(raw: bytes | None) -> Head | None:
+    """The note a record read by ``saved`` holds, as ``read`` returns it."""
+    data = _fields(raw)
+    if data is None:
+        return None
+    try:
         entry_id, mark, noted = data["id"], data["mark"], data["noted"]
         sealed = data.get("sealed", False)
         if not (
@@ -123,7 +135,7 @@ def parse(raw: bytes | None) -> Head | None:
         ):
             return None
         return Head(entry_id, mark, dt.date.fromisoformat(noted), sealed)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except (ValueError, KeyError):  # a field missing, or not a day
         return None
 
 
@@ -131,13 +143,8 @@ def epoch_of(raw: bytes | None) -> str | None:
     """The epoch of a record ``saved`` read: a token set afresh by whatever starts the note
     again (a restore, a new database at the path) and carried on by every commit; "" for a
     note from before epochs, None when there is no readable record."""
-    if raw is None:
-        return None
-    try:
-        data = json.loads(raw[: RECORD_SIZE + 1])
-    except (ValueError, RecursionError):
-        return None
-    epoch = data.get("epoch", "") if isinstance(data, dict) else None
+    data = _fields(raw)
+    epoch = None if data is None else data.get("epoch", "")
     return epoch if isinstance(epoch, str) and (epoch == "" or _EPOCH.fullmatch(epoch)) else None
 
 
