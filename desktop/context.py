@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from db.errors import CaseReviewError
 from desktop.settings import Settings
@@ -150,6 +150,8 @@ class AppContext(QObject):
 
     def explain(self, error: CaseReviewError, parent: QWidget | None = None) -> None:
         """An expected failure, said plainly: a message box, never a traceback."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "casereview",

@@ -7,15 +7,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -31,6 +29,8 @@ from desktop.files import write_atomically
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from db import dataset
     from db.cipher import Passphrase
     from db.engine import Database, Location
@@ -47,6 +47,8 @@ else:
 
 # Each tab is built the first time it is shown or asked for, so start-up builds only the one
 # on show (and loads only its modules).
+PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
+
 TABS = (
     ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
     ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self._show_protection()
         context.data_changed.connect(self.refresh)
         self.copying: threading.Thread | None = None
+        self._after_paint: list[Callable[[], None]] = []
         self.copy_failed.connect(
             lambda message: self.statusBar().showMessage(
                 f"No copy of the database was kept: {message}", 15_000
@@ -335,6 +338,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Sample data loaded.", 5000)
 
     def import_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(
             self,
             "Import a tracker or a casereview file",
@@ -397,6 +402,8 @@ class MainWindow(QMainWindow):
         )
 
     def export_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, chosen = QFileDialog.getSaveFileName(
             self,
             "Export",
@@ -445,6 +452,8 @@ class MainWindow(QMainWindow):
         )
 
     def back_up(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from db.backup import database_file
 
         try:
@@ -633,6 +642,8 @@ class MainWindow(QMainWindow):
         self.context.explain(CaseReviewError(message), self)
 
     def new_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(
             self, "New casereview database", "casereview.sqlite3", "casereview database (*.sqlite3)"
         )
@@ -643,6 +654,8 @@ class MainWindow(QMainWindow):
             self.open_requested.emit(name)
 
     def open_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(
             self, "Open a casereview database", "", "casereview database (*.sqlite3);;All files (*)"
         )
@@ -660,6 +673,9 @@ class MainWindow(QMainWindow):
             )
 
     def open_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         path = self.context.place.path
         folder = path.parent if path is not None else None
         if folder is None:
@@ -668,6 +684,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About casereview",
@@ -730,9 +748,34 @@ class MainWindow(QMainWindow):
         painter = getattr(tab, "first_paint", None)
         if path is not None and painter is not None and painter(path):
             self.data_loaded.emit()
-            QTimer.singleShot(0, self._open_pending)
+            # The page goes on screen before the database layer loads (about 0.7 s), whatever
+            # order the window system's events and the timers happen to come in.
+            self.after_next_paint(self._open_pending)
         else:
             self._open_pending()
+
+    def after_next_paint(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the window has next painted itself and its children, so what it
+        shows now is on screen first; callbacks run in the order given. A window that is
+        hidden or minimised, or never painted (covered, on some window systems), does not hold
+        them up for long."""
+        if not self.isVisible() or self.isMinimized():
+            QTimer.singleShot(0, then)
+            return
+        self._after_paint.append(then)
+        self.update()  # the whole window, so this widget's own paint event comes
+        QTimer.singleShot(PAINT_WAIT_MS, self, self._painted)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._after_paint:
+            # The children paint after this, in the same pass, before the timer can fire.
+            QTimer.singleShot(0, self, self._painted)
+
+    def _painted(self) -> None:
+        waiting, self._after_paint = self._after_paint, []
+        for then in waiting:
+            then()
 
     def _open_pending(self) -> None:
         try:

@@ -7,8 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +39,8 @@ from desktop.tabs.common import TablePage, configure_table, esc
 from desktop.tracker_model import COLUMNS, PAGE_SIZE, TrackerModel
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from db import editing, queries, search, tracker
     from db.editing import ItemKey
     from desktop import commands, dialogs
@@ -386,6 +387,9 @@ class RecommendationsTab(QWidget):
         self.detail.setHtml(render_detail(detail) if detail else "")
 
     def _open_link(self, url: QUrl) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         if url.scheme() != "evidence":
             return
         with self.context.database.session() as session:

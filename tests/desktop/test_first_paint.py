@@ -11,14 +11,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject
+
 from db.engine import Database, open_database, resolve_location
 from desktop import settings as keys
 from desktop.context import AppContext, PendingDatabase
 from desktop.settings import Settings
-from desktop.window import MainWindow
+from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class PaintLog(QObject):
+    """Records, for each paint of ``window``, whether its database was open by then."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.open_at_paint: list[bool] = []
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.open_at_paint.append(self.window.context.is_open)
+        return False
 
 
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
@@ -27,6 +44,7 @@ def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool
     context = AppContext(PendingDatabase(path), settings, today=lambda: TODAY, actor="Tester")
     window = MainWindow(context)
     qtbot.addWidget(window)
+    window.paint_log = PaintLog(window)  # type: ignore[attr-defined]
     opened_at_ready: list[bool] = []
     window.data_loaded.connect(lambda: opened_at_ready.append(context.is_open))
     window.show()
@@ -46,6 +64,8 @@ def test_the_tracker_is_painted_before_the_database_opens(
     settings.set(keys.LAST_TAB, 1)
     window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [False, True]
+    # The page read from the file was on screen before the database layer loaded.
+    assert window.paint_log.open_at_paint[:1] == [False]  # type: ignore[attr-defined]
     tab = window.recommendations_tab
     assert window.tabs.currentWidget() is tab
     assert len(tab.model.rows) == 28
@@ -106,6 +126,33 @@ def test_tabs_without_a_first_paint_wait_for_the_database(
     window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [True]
     assert window.overview_tab.loaded
+
+
+def test_after_next_paint_waits_for_a_paint_and_keeps_order(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    window, _ = _start(qtbot, sample_path, settings)
+    qtbot.waitExposed(window)
+    log: PaintLog = window.paint_log  # type: ignore[attr-defined]
+    painted_before = len(log.open_at_paint)
+    ran: list[tuple[str, int]] = []
+    window.after_next_paint(lambda: ran.append(("first", len(log.open_at_paint))))
+    window.after_next_paint(lambda: ran.append(("second", len(log.open_at_paint))))
+    assert ran == []  # not before the event loop has painted the window
+    qtbot.waitUntil(lambda: len(ran) == 2)
+    assert [name for name, _ in ran] == ["first", "second"]
+    assert all(paints > painted_before for _, paints in ran)
+
+
+def test_after_next_paint_does_not_wait_for_a_hidden_window(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    ran: list[str] = []
+    window.after_next_paint(lambda: ran.append("ran"))
+    qtbot.waitUntil(lambda: ran == ["ran"], timeout=PAINT_WAIT_MS // 2)
 
 
 def _start_up_modules(db: Path, config: Path) -> list[str]:
