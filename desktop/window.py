@@ -45,10 +45,10 @@ if TYPE_CHECKING:
 else:
     dataset = lazy("db.dataset")
 
-# Each tab is built the first time it is shown or asked for, so start-up builds only the one
-# on show (and loads only its modules).
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
 
+# Each tab is built the first time it is shown or asked for, so start-up builds only the one
+# on show (and loads only its modules).
 TABS = (
     ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
     ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
         self.setWindowTitle(f"{context.place.name}[*] \u2014 casereview")
         self.resize(1440, 900)
         self.tabs = QTabWidget()
@@ -100,7 +101,6 @@ class MainWindow(QMainWindow):
         self._show_protection()
         context.data_changed.connect(self.refresh)
         self.copying: threading.Thread | None = None
-        self._after_paint: list[Callable[[], None]] = []
         self.copy_failed.connect(
             lambda message: self.statusBar().showMessage(
                 f"No copy of the database was kept: {message}", 15_000
