@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from db.dates import PartialDate
 from db.migrations import HEAD
@@ -31,6 +33,8 @@ from db.rows import (
 )
 from db.rules import rating_for
 from db.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -136,3 +140,47 @@ def review_rows(path: Path, today: dt.date) -> list[ReviewRow] | None:
         ]
     except (sqlite3.Error, ValueError):
         return None
+
+
+class ReadAhead:
+    """The reads of one file's first page, each started in a thread of its own as soon as the
+    file is known, so that SQLite works on them while the window is being built (the standard
+    library's sqlite3 lets other threads run while SQLite works).
+
+    ``take`` hands over the result of a read started with the same function and arguments,
+    once; any other read is made there and then. So a caller never gets another call's rows.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._started: dict[tuple[Any, ...], tuple[threading.Thread, list[Any]]] = {}
+
+    def start(self, read: Callable[..., T | None], *args: Any) -> None:
+        """Start ``read(path, *args)``: one of this module's reads, which answer None when
+        anything is wrong."""
+        result: list[Any] = [None]
+
+        def run() -> None:
+            try:
+                result[0] = read(self.path, *args)
+            except Exception:  # no early page, then: the caller opens the database instead
+                result[0] = None
+
+        thread = threading.Thread(target=run, name="casereview-read-ahead", daemon=True)
+        self._started[(read, *args)] = (thread, result)
+        thread.start()
+
+    def take(self, read: Callable[..., T | None], *args: Any) -> T | None:
+        """What ``read(path, *args)`` answers: from the read started for it, if there is one."""
+        started = self._started.pop((read, *args), None)
+        if started is None:
+            return read(self.path, *args)
+        thread, result = started
+        thread.join()
+        answer: T | None = result[0]
+        return answer
+
+    @property
+    def waiting(self) -> int:
+        """How many reads were started and not yet taken."""
+        return len(self._started)

@@ -16,6 +16,7 @@ from typing import Any
 from db.dates import PartialDate
 from db.vocabulary import AgencyRole, Rating, ReviewKind, Status, TrackedKind
 
+PAGE_SIZE = 200  # rows of the tracker read at a time, as the table scrolls
 OPEN_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED]
 WORK_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS]
 

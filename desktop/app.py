@@ -169,18 +169,25 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
 
 
 def _first_place(
-    db: str | None, passphrase: Passphrase | None = None
+    db: str | None, settings: Settings, passphrase: Passphrase | None = None
 ) -> Location | PendingDatabase:
     """Where the window's data lives: a plain SQLite file at this version's schema is painted
-    from straight away (``db.quick``); anything else (an encrypted file among them) is opened,
-    and refused, the usual way."""
+    from straight away (``db.quick``), its first page read while the window is built; anything
+    else (an encrypted file among them) is opened, and refused, the usual way."""
+    import datetime as dt
+
     from db import quick
     from db.places import sqlite_file
-    from desktop.context import PendingDatabase
+    from desktop import settings as keys
+    from desktop.tabs import read_ahead
 
     path = sqlite_file(db)
     if path is not None and quick.is_current(path):
-        return PendingDatabase(path)
+        reads = quick.ReadAhead(path)
+        read_ahead(settings.get(keys.LAST_TAB), reads, dt.date.today())
+        from desktop.context import PendingDatabase
+
+        return PendingDatabase(path, reads)
     from db.engine import resolve_location
 
     return resolve_location(db).with_passphrase(passphrase)
@@ -211,7 +218,7 @@ def run(
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))
     controller = Controller(Settings())
     try:
-        window = controller.open(_first_place(db, passphrase))
+        window = controller.open(_first_place(db, controller.settings, passphrase))
     except CaseReviewError as exc:
         if exit_when_ready or not controller.recover(exc):
             if not exit_when_ready:

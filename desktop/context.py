@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from db.errors import CaseReviewError
+from db.quick import ReadAhead
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,9 +32,11 @@ class PendingDatabase:
 
     is_encrypted = False  # db.quick paints only plain SQLite files
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reads: ReadAhead | None = None) -> None:
         self.path = path
         self.name = path.name
+        # The first page's reads, perhaps already under way (see desktop.tabs.read_ahead).
+        self.reads = reads if reads is not None else ReadAhead(path)
 
     def display(self) -> str:
         return str(self.path)
@@ -95,9 +98,9 @@ class AppContext(QObject):
         return self._database is not None
 
     @property
-    def pending_file(self) -> Path | None:
-        """The SQLite file to paint from while the database is not open yet."""
-        return self.place.path if isinstance(self.place, PendingDatabase) else None
+    def pending_reads(self) -> ReadAhead | None:
+        """The reads of the SQLite file to paint from while the database is not open yet."""
+        return self.place.reads if isinstance(self.place, PendingDatabase) else None
 
     @property
     def actor(self) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 
 from db.dates import format_date
-from db.rows import RecommendationRow, SortKey, TrackerFilter
+from db.rows import PAGE_SIZE, RecommendationRow, SortKey, TrackerFilter
 from db.vocabulary import TrackedKind
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
@@ -35,7 +35,6 @@ else:
     tracker = lazy("db.tracker")
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE_SIZE = 200
 COUNT_DELAY_MS = 250
 NOT_ENTERED = "(text not yet entered)"
 

@@ -27,6 +27,7 @@ from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.files import write_atomically
 from desktop.lazy import lazy
+from desktop.tabs import TABS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,16 +47,6 @@ else:
     dataset = lazy("db.dataset")
 
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
-
-# Each tab is built the first time it is shown or asked for, so start-up builds only the one
-# on show (and loads only its modules).
-TABS = (
-    ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
-    ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
-    ("&Inspection grades", "desktop.tabs.inspections", "InspectionsTab"),
-    ("O&verview", "desktop.tabs.overview", "OverviewTab"),
-    ("I&nitiatives", "desktop.tabs.initiatives", "InitiativesTab"),
-)
 
 
 class MainWindow(QMainWindow):
@@ -744,9 +735,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._first_paint)
 
     def _first_paint(self) -> None:
-        path, tab = self.context.pending_file, self._current()
+        reads, tab = self.context.pending_reads, self._current()
         painter = getattr(tab, "first_paint", None)
-        if path is not None and painter is not None and painter(path):
+        if reads is not None and painter is not None and painter(reads):
             self.data_loaded.emit()
             # The page goes on screen before the database layer loads (about 0.7 s), whatever
             # order the window system's events and the timers happen to come in.

@@ -1,1 +1,28 @@
 """The main window's tabs; each loads its data the first time it is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db import quick
+from db.rows import PAGE_SIZE
+
+# (title, module, class) in the window's order. Each tab is built the first time it is shown
+# or asked for, so start-up builds only the one on show (and loads only its modules).
+TABS = (
+    ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
+    ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
+    ("&Inspection grades", "desktop.tabs.inspections", "InspectionsTab"),
+    ("O&verview", "desktop.tabs.overview", "OverviewTab"),
+    ("I&nitiatives", "desktop.tabs.initiatives", "InitiativesTab"),
+)
+REVIEWS, RECOMMENDATIONS = 0, 1
+
+
+def read_ahead(tab: int, reads: quick.ReadAhead, today: dt.date) -> None:
+    """Start the read the tab at ``tab`` paints its first page from (its ``first_paint``
+    takes it), so that SQLite works on it while the window and the tab are being built."""
+    if tab == REVIEWS:
+        reads.start(quick.review_rows, today)
+    elif tab == RECOMMENDATIONS:
+        reads.start(quick.tracker_page, today, PAGE_SIZE)

@@ -4,7 +4,6 @@ a detail pane (progress log, evidence, sign-off) and bulk status changes."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -282,7 +281,7 @@ class RecommendationsTab(QWidget):
 
     # -- loading
 
-    def first_paint(self, path: Path) -> bool:
+    def first_paint(self, reads: quick.ReadAhead) -> bool:
         """Show the first page read straight from the file, before the database layer loads.
 
         Only the unfiltered view in its default order is read this way; a remembered filter or
@@ -299,7 +298,7 @@ class RecommendationsTab(QWidget):
             and header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
         ):
             return False
-        page = quick.tracker_page(path, self.context.today(), PAGE_SIZE)
+        page = reads.take(quick.tracker_page, self.context.today(), PAGE_SIZE)
         if page is None:
             return False
         self.model.show_page(*page)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -116,9 +115,9 @@ class ReviewsTab(QWidget):
         layout.addWidget(self.page)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
 
-    def first_paint(self, path: Path) -> bool:
+    def first_paint(self, reads: quick.ReadAhead) -> bool:
         """Show the reviews read straight from the file, before the database layer loads."""
-        rows = quick.review_rows(path, self.context.today())
+        rows = reads.take(quick.review_rows, self.context.today())
         if rows is None:
             return False
         self._show_rows(rows)

@@ -117,3 +117,47 @@ def test_the_first_paint_modules_do_not_import_sqlalchemy() -> None:
         "import sys, db.quick, db.places, db.rows, db.rules; sys.exit('sqlalchemy' in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_read_ahead_hands_over_the_read_started_for_it(generated_file: Path) -> None:
+    reads = quick.ReadAhead(generated_file)
+    reads.start(quick.tracker_page, TODAY, 50)
+    reads.start(quick.review_rows, TODAY)
+    assert reads.waiting == 2
+    assert reads.take(quick.review_rows, TODAY) == quick.review_rows(generated_file, TODAY)
+    assert reads.take(quick.tracker_page, TODAY, 50) == quick.tracker_page(
+        generated_file, TODAY, 50
+    )
+    assert reads.waiting == 0
+
+
+def test_a_read_ahead_never_answers_another_read(generated_file: Path) -> None:
+    reads = quick.ReadAhead(generated_file)
+    reads.start(quick.tracker_page, TODAY, 50)
+    # Another limit or day is read there and then; the started read stays for its own caller.
+    assert len(reads.take(quick.tracker_page, TODAY, 20)[0]) == 20  # type: ignore[index]
+    later = TODAY + dt.timedelta(days=400)
+    assert reads.take(quick.tracker_page, later, 50) == quick.tracker_page(
+        generated_file, later, 50
+    )
+    assert reads.waiting == 1
+    # Taken once: asking again reads afresh, and sees what changed since.
+    assert reads.take(quick.tracker_page, TODAY, 50)[1] == 900  # type: ignore[index]
+    with sqlite3.connect(generated_file) as conn:
+        conn.execute("DELETE FROM recommendation_agencies")
+        conn.execute("DELETE FROM recommendation_themes")
+        conn.execute(
+            "DELETE FROM recommendations WHERE id IN (SELECT id FROM recommendations LIMIT 5)"
+        )
+    assert reads.take(quick.tracker_page, TODAY, 50)[1] == 895  # type: ignore[index]
+
+
+def test_a_read_ahead_that_fails_answers_none(tmp_path: Path) -> None:
+    def broken(path: Path, today: dt.date) -> list[object] | None:
+        raise RuntimeError("surprise")
+
+    reads = quick.ReadAhead(tmp_path / "missing.sqlite3")
+    reads.start(broken, TODAY)
+    reads.start(quick.review_rows, TODAY)
+    assert reads.take(broken, TODAY) is None
+    assert reads.take(quick.review_rows, TODAY) is None

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 
+from db import quick
 from db.engine import Database, open_database, resolve_location
 from desktop import settings as keys
 from desktop.context import AppContext, PendingDatabase
 from desktop.settings import Settings
+from desktop.tabs import read_ahead
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.conftest import TODAY
 
@@ -41,10 +43,15 @@ class PaintLog(QObject):
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
     """The window as ``casereview`` starts it; records whether the database was open at each
     ``data_loaded``."""
-    context = AppContext(PendingDatabase(path), settings, today=lambda: TODAY, actor="Tester")
+    reads = quick.ReadAhead(path)
+    read_ahead(settings.get(keys.LAST_TAB), reads, TODAY)  # as desktop.app starts it
+    context = AppContext(
+        PendingDatabase(path, reads), settings, today=lambda: TODAY, actor="Tester"
+    )
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.paint_log = PaintLog(window)  # type: ignore[attr-defined]
+    window.reads = reads  # type: ignore[attr-defined]
     opened_at_ready: list[bool] = []
     window.data_loaded.connect(lambda: opened_at_ready.append(context.is_open))
     window.show()
@@ -73,8 +80,9 @@ def test_the_tracker_is_painted_before_the_database_opens(
     assert window.counts_label.text()  # the status bar's counts come with the database
     assert window.windowTitle().startswith("panel.sqlite3")
     assert window.location_label.text() == f"Data: {sample_path} (not encrypted)"
-    # Only the tab on show was built.
+    # Only the tab on show was built, and it painted the page read while the window was built.
     assert [tab is not None for tab in window._built] == [False, True, False, False, False]
+    assert window.reads.waiting == 0  # type: ignore[attr-defined]
 
 
 def test_the_database_then_serves_edits_and_other_tabs(
@@ -103,6 +111,7 @@ def test_the_reviews_tab_is_painted_first_too(qtbot, sample_path: Path, settings
     tab = window.reviews_tab
     assert [row.reference for row in tab.model.rows] == ["BSCB-SCR-2010", "FSCP-CSPR-CHILD-A"]
     assert tab.selected_reference() == "BSCB-SCR-2010"
+    assert window.reads.waiting == 0  # type: ignore[attr-defined]
     assert "BSCB-SCR-2010" in tab.detail.toPlainText()  # the detail follows the database
 
 
