@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -193,6 +194,44 @@ def _first_place(
     return resolve_location(db).with_passphrase(passphrase)
 
 
+class StartUpCollector:
+    """Keeps Python's cyclic garbage collector off while the window starts.
+
+    Start-up makes several hundred thousand long-lived objects: PySide6's enums, the
+    program's modules, then SQLAlchemy's. It makes next to no garbage, yet the collector
+    walks those objects again and again: about 6 ms before the first paint and 50 ms before
+    the database is open (docs/performance.md). So the collector is off from the start until
+    the window first shows its open database, or ``at_most_ms`` have gone by, whichever comes
+    first. Then it collects once (the little garbage start-up left) and freezes what is left
+    (``gc.freeze``), so that later collections never walk the start-up's objects again.
+    """
+
+    def __init__(self, at_most_ms: int = 5000) -> None:
+        self.at_most_ms = at_most_ms
+        self.paused = gc.isenabled()
+        gc.disable()
+
+    def watch(self, window: MainWindow) -> None:
+        """Resume once ``window`` has loaded a page from its open database."""
+        from PySide6.QtCore import QTimer
+
+        def loaded() -> None:
+            if window.context.is_open:
+                window.data_loaded.disconnect(loaded)
+                QTimer.singleShot(0, self.resume)  # once the page is painted
+
+        window.data_loaded.connect(loaded)
+        QTimer.singleShot(self.at_most_ms, self.resume)
+
+    def resume(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        gc.collect()
+        gc.freeze()
+        gc.enable()
+
+
 def run(
     db: str | None,
     *,
@@ -205,6 +244,7 @@ def run(
     encrypted database opens with ``passphrase``, else the window asks for it."""
     started_at = time.perf_counter() if started_at is None else started_at
     _require_display()
+    collector = StartUpCollector()
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -226,6 +266,7 @@ def run(
             raise
         assert controller.window is not None
         window = controller.window
+    collector.watch(window)
     if exit_when_ready:
         # Ready once the first page is loaded and painted: what a user sees.
         # (benchmarks/bare_window.py stops its clock at its own first paint.)

@@ -6,16 +6,20 @@ database is opened, shows the same rows once it is, and then works as always.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QEvent, QObject
 
 from db import quick
 from db.engine import Database, open_database, resolve_location
 from desktop import settings as keys
+from desktop.app import StartUpCollector
 from desktop.context import AppContext, PendingDatabase
 from desktop.settings import Settings
 from desktop.tabs import read_ahead
@@ -193,3 +197,56 @@ def test_a_database_needing_an_upgrade_is_opened_first(sample_path: Path, tmp_pa
         downgrade_schema(database.engine, "0002")
     before = _start_up_modules(sample_path, tmp_path)
     assert "sqlalchemy" in before  # opened (and upgraded) the ordinary way, then shown
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """Python's collector as it was before the test, whatever the test did to it."""
+    enabled = gc.isenabled()
+    yield
+    gc.unfreeze()
+    (gc.enable if enabled else gc.disable)()
+
+
+def test_the_collector_is_off_until_the_window_shows_its_open_database(
+    qtbot, sample_path: Path, settings: Settings, collector_restored: None
+) -> None:
+    gc.enable()
+    collector = StartUpCollector(at_most_ms=60_000)
+    assert not gc.isenabled()
+    settings.set(keys.LAST_TAB, 1)
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    collector.watch(window)
+    enabled_at_ready: list[bool] = []
+    window.data_loaded.connect(lambda: enabled_at_ready.append(gc.isenabled()))
+    window.show()
+    window.start()
+    qtbot.waitUntil(gc.isenabled)
+    assert context.is_open
+    assert enabled_at_ready == [False, False]  # off for the page from the file, and the next
+    assert gc.get_freeze_count() > 0  # start-up's objects are out of later collections' way
+
+
+def test_the_collector_comes_back_even_if_the_database_never_opens(
+    qtbot, sample_path: Path, settings: Settings, collector_restored: None
+) -> None:
+    gc.enable()
+    collector = StartUpCollector(at_most_ms=50)
+    assert not gc.isenabled()
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    collector.watch(window)  # never started: no page ever loads
+    qtbot.waitUntil(gc.isenabled, timeout=2000)
+    assert not context.is_open
+    collector.resume()  # a second call changes nothing
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_before_start_up_stays_off(collector_restored: None) -> None:
+    gc.disable()
+    collector = StartUpCollector()
+    collector.resume()
+    assert not gc.isenabled()
