@@ -201,9 +201,10 @@ class StartUpCollector:
     program's modules, then SQLAlchemy's. It makes next to no garbage, yet the collector
     walks those objects again and again: about 6 ms before the first paint and 50 ms before
     the database is open (docs/performance.md). So the collector is off from the start until
-    the window first shows its open database, or ``at_most_ms`` have gone by, whichever comes
-    first. Then it collects once (the little garbage start-up left) and freezes what is left
-    (``gc.freeze``), so that later collections never walk the start-up's objects again.
+    the window has painted a page from its open database (``watch``), or ``at_most_ms`` have
+    gone by since ``start_clock``, whichever comes first. Then it collects once (the little
+    garbage start-up left) and freezes what is left (``gc.freeze``), so that later
+    collections never walk the start-up's objects again.
     """
 
     def __init__(self, at_most_ms: int = 5000) -> None:
@@ -211,17 +212,22 @@ class StartUpCollector:
         self.paused = gc.isenabled()
         gc.disable()
 
-    def watch(self, window: MainWindow) -> None:
-        """Resume once ``window`` has loaded a page from its open database."""
+    def start_clock(self) -> None:
+        """Resume after ``at_most_ms`` whatever happens: a passphrase asked for, a restore
+        offered, a database that fails to open. (The QApplication must exist.)"""
         from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(self.at_most_ms, self.resume)
+
+    def watch(self, window: MainWindow) -> None:
+        """Resume once ``window`` has painted a page loaded from its open database."""
 
         def loaded() -> None:
             if window.context.is_open:
                 window.data_loaded.disconnect(loaded)
-                QTimer.singleShot(0, self.resume)  # once the page is painted
+                window.after_next_paint(self.resume)
 
         window.data_loaded.connect(loaded)
-        QTimer.singleShot(self.at_most_ms, self.resume)
 
     def resume(self) -> None:
         if not self.paused:
@@ -253,6 +259,7 @@ def run(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    collector.start_clock()
     app.setApplicationName("casereview")
     app.setOrganizationName("casereview")
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))

@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
+        self.paint_wait_ms = PAINT_WAIT_MS
+        self._paint_wait = QTimer(self)
+        self._paint_wait.setSingleShot(True)
+        self._paint_wait.timeout.connect(self._painted)
         self.setWindowTitle(f"{context.place.name}[*] \u2014 casereview")
         self.resize(1440, 900)
         self.tabs = QTabWidget()
@@ -747,15 +751,16 @@ class MainWindow(QMainWindow):
 
     def after_next_paint(self, then: Callable[[], None]) -> None:
         """Call ``then`` once the window has next painted itself and its children, so what it
-        shows now is on screen first; callbacks run in the order given. A window that is
-        hidden or minimised, or never painted (covered, on some window systems), does not hold
-        them up for long."""
-        if not self.isVisible() or self.isMinimized():
-            QTimer.singleShot(0, then)
-            return
+        shows now is on screen first; callbacks run in the order given, each once. A window
+        that is hidden or minimised, or never painted (covered, on some window systems), does
+        not hold them up for long (``paint_wait_ms``)."""
         self._after_paint.append(then)
+        if not self.isVisible() or self.isMinimized():
+            QTimer.singleShot(0, self, self._painted)
+            return
         self.update()  # the whole window, so this widget's own paint event comes
-        QTimer.singleShot(PAINT_WAIT_MS, self, self._painted)
+        if not self._paint_wait.isActive():
+            self._paint_wait.start(self.paint_wait_ms)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -764,9 +769,15 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._painted)
 
     def _painted(self) -> None:
+        self._paint_wait.stop()
         waiting, self._after_paint = self._after_paint, []
-        for then in waiting:
-            then()
+        try:
+            while waiting:
+                waiting.pop(0)()
+        finally:
+            if waiting:  # one raised: the others still run, on the next turn of the loop
+                self._after_paint[:0] = waiting
+                QTimer.singleShot(0, self, self._painted)
 
     def _open_pending(self) -> None:
         try:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from db import quick
 from db.dates import format_date
 from db.errors import CaseReviewError, NotFoundError
-from db.rows import FilterChoices, RecommendationRow, TrackerFilter
+from db.rows import PAGE_SIZE, FilterChoices, RecommendationRow, TrackerFilter
 from db.rules import Closure
 from db.vocabulary import Rating, Status
 from desktop import settings as keys
@@ -35,7 +35,7 @@ from desktop.files import private_copy
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
 from desktop.tabs.common import TablePage, configure_table, esc
-from desktop.tracker_model import COLUMNS, PAGE_SIZE, TrackerModel
+from desktop.tracker_model import COLUMNS, TrackerModel
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl

@@ -30,17 +30,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class PaintLog(QObject):
-    """Records, for each paint of ``window``, whether its database was open by then."""
+    """Records, for each paint of ``window``, whether its database was open by then and how
+    many rows the tab on show held."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.open_at_paint: list[bool] = []
+        self.rows_at_paint: list[int] = []
+        self.collecting_at_paint: list[bool] = []
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.open_at_paint.append(self.window.context.is_open)
+            tab = self.window._built[self.window.tabs.currentIndex()]
+            model = getattr(tab, "model", None)  # the tabs that paint first have one
+            self.rows_at_paint.append(len(model.rows) if model is not None else 0)
+            self.collecting_at_paint.append(gc.isenabled())
         return False
 
 
@@ -76,7 +83,10 @@ def test_the_tracker_is_painted_before_the_database_opens(
     window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [False, True]
     # The page read from the file was on screen before the database layer loaded.
-    assert window.paint_log.open_at_paint[:1] == [False]  # type: ignore[attr-defined]
+    log: PaintLog = window.paint_log  # type: ignore[attr-defined]
+    painted = list(zip(log.open_at_paint, log.rows_at_paint, strict=True))
+    assert (False, 28) in painted
+    assert painted.index((False, 28)) < log.open_at_paint.index(True)
     tab = window.recommendations_tab
     assert window.tabs.currentWidget() is tab
     assert len(tab.model.rows) == 28
@@ -146,6 +156,7 @@ def test_after_next_paint_waits_for_a_paint_and_keeps_order(
 ) -> None:
     window, _ = _start(qtbot, sample_path, settings)
     qtbot.waitExposed(window)
+    window.paint_wait_ms = 60_000  # only a paint can run them within the wait below
     log: PaintLog = window.paint_log  # type: ignore[attr-defined]
     painted_before = len(log.open_at_paint)
     ran: list[tuple[str, int]] = []
@@ -219,6 +230,7 @@ def test_the_collector_is_off_until_the_window_shows_its_open_database(
     window = MainWindow(context)
     qtbot.addWidget(window)
     collector.watch(window)
+    log = PaintLog(window)
     enabled_at_ready: list[bool] = []
     window.data_loaded.connect(lambda: enabled_at_ready.append(gc.isenabled()))
     window.show()
@@ -226,6 +238,9 @@ def test_the_collector_is_off_until_the_window_shows_its_open_database(
     qtbot.waitUntil(gc.isenabled)
     assert context.is_open
     assert enabled_at_ready == [False, False]  # off for the page from the file, and the next
+    # It came back only once the page from the open database was on screen.
+    painted = list(zip(log.open_at_paint, log.collecting_at_paint, strict=True))
+    assert (True, False) in painted
     assert gc.get_freeze_count() > 0  # start-up's objects are out of later collections' way
 
 
@@ -238,6 +253,7 @@ def test_the_collector_comes_back_even_if_the_database_never_opens(
     context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
     window = MainWindow(context)
     qtbot.addWidget(window)
+    collector.start_clock()
     collector.watch(window)  # never started: no page ever loads
     qtbot.waitUntil(gc.isenabled, timeout=2000)
     assert not context.is_open
@@ -250,3 +266,72 @@ def test_a_collector_turned_off_before_start_up_stays_off(collector_restored: No
     collector = StartUpCollector()
     collector.resume()
     assert not gc.isenabled()
+
+
+def test_the_database_waits_until_the_page_from_the_file_is_painted(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.paint_wait_ms = 60_000
+    loaded: list[bool] = []
+    window.data_loaded.connect(lambda: loaded.append(context.is_open))
+    log = PaintLog(window)
+    window.show()
+    qtbot.waitUntil(lambda: len(log.open_at_paint) > 0)  # the window's first paint, empty
+    window.setUpdatesEnabled(False)  # as a window system that is slow to expose the window
+    window.start()
+    qtbot.waitUntil(lambda: loaded == [False])
+    qtbot.wait(300)
+    assert not context.is_open  # the page from the file is not on screen yet
+    window.setUpdatesEnabled(True)  # it paints, then the database opens
+    qtbot.waitUntil(lambda: context.is_open)
+    assert loaded[:2] == [False, True], loaded
+
+
+def test_the_collector_waits_until_the_open_database_page_is_painted(
+    qtbot, sample_path: Path, settings: Settings, collector_restored: None
+) -> None:
+    gc.enable()
+    collector = StartUpCollector(at_most_ms=60_000)
+    settings.set(keys.LAST_TAB, 1)
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.paint_wait_ms = 60_000
+    collector.watch(window)
+
+    def loaded() -> None:
+        if context.is_open:
+            window.setUpdatesEnabled(False)  # the page from the database is not painted yet
+
+    window.data_loaded.connect(loaded)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: context.is_open)
+    qtbot.wait(300)
+    assert not gc.isenabled()
+    window.setUpdatesEnabled(True)
+    window.repaint()  # at once: an update() made while updates were off may not come back
+    qtbot.waitUntil(gc.isenabled)
+
+
+def test_a_callback_that_raises_does_not_stop_those_after_it(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
+    window = MainWindow(context)
+    qtbot.addWidget(window)  # hidden: the callbacks run on the next turn of the event loop
+    ran: list[str] = []
+
+    def fails() -> None:
+        ran.append("first")
+        raise RuntimeError("surprise")
+
+    with qtbot.capture_exceptions() as raised:
+        window.after_next_paint(fails)
+        window.after_next_paint(lambda: ran.append("second"))
+        qtbot.waitUntil(lambda: ran == ["first", "second"])
+    assert [type(error) for _, error, _ in raised] == [RuntimeError]
