@@ -29,7 +29,8 @@ def ready() -> None:
 
 
 class Painted(QObject):
-    """The same watch as casereview's: the window's first paint, then its children's."""
+    """The window's first paint, then its children's: where casereview's
+    ``MainWindow.after_next_paint`` runs its callbacks too."""
 
     def eventFilter(self, watched: QObject, event: object) -> bool:
         if isinstance(event, QPaintEvent):

@@ -51,6 +51,13 @@ class PaintLog(QObject):
         return False
 
 
+def _pending_window(qtbot, path: Path, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A window over ``path`` not yet opened, neither shown nor started."""
+    window = MainWindow(AppContext(PendingDatabase(path), settings, today=lambda: TODAY))
+    qtbot.addWidget(window)
+    return window
+
+
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
     """The window as ``casereview`` starts it; records whether the database was open at each
     ``data_loaded``."""
@@ -171,9 +178,7 @@ def test_after_next_paint_waits_for_a_paint_and_keeps_order(
 def test_after_next_paint_does_not_wait_for_a_hidden_window(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
+    window = _pending_window(qtbot, sample_path, settings)
     ran: list[str] = []
     window.after_next_paint(lambda: ran.append("ran"))
     qtbot.waitUntil(lambda: ran == ["ran"], timeout=PAINT_WAIT_MS // 2)
@@ -226,9 +231,8 @@ def test_the_collector_is_off_until_the_window_shows_its_open_database(
     collector = StartUpCollector(at_most_ms=60_000)
     assert not gc.isenabled()
     settings.set(keys.LAST_TAB, 1)
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
+    window = _pending_window(qtbot, sample_path, settings)
+    context = window.context
     collector.watch(window)
     log = PaintLog(window)
     enabled_at_ready: list[bool] = []
@@ -250,9 +254,8 @@ def test_the_collector_comes_back_even_if_the_database_never_opens(
     gc.enable()
     collector = StartUpCollector(at_most_ms=50)
     assert not gc.isenabled()
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
+    window = _pending_window(qtbot, sample_path, settings)
+    context = window.context
     collector.start_clock()
     collector.watch(window)  # never started: no page ever loads
     qtbot.waitUntil(gc.isenabled, timeout=2000)
@@ -272,9 +275,8 @@ def test_the_database_waits_until_the_page_from_the_file_is_painted(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 1)
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
+    window = _pending_window(qtbot, sample_path, settings)
+    context = window.context
     window.paint_wait_ms = 60_000
     loaded: list[bool] = []
     window.data_loaded.connect(lambda: loaded.append(context.is_open))
@@ -297,9 +299,8 @@ def test_the_collector_waits_until_the_open_database_page_is_painted(
     gc.enable()
     collector = StartUpCollector(at_most_ms=60_000)
     settings.set(keys.LAST_TAB, 1)
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)
+    window = _pending_window(qtbot, sample_path, settings)
+    context = window.context
     window.paint_wait_ms = 60_000
     collector.watch(window)
 
@@ -321,9 +322,7 @@ def test_the_collector_waits_until_the_open_database_page_is_painted(
 def test_a_callback_that_raises_does_not_stop_those_after_it(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    context = AppContext(PendingDatabase(sample_path), settings, today=lambda: TODAY)
-    window = MainWindow(context)
-    qtbot.addWidget(window)  # hidden: the callbacks run on the next turn of the event loop
+    window = _pending_window(qtbot, sample_path, settings)  # hidden: callbacks run at once
     ran: list[str] = []
 
     def fails() -> None:
