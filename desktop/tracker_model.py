@@ -58,7 +58,7 @@ COLUMNS = [
     TrackerColumn(
         "Text", SortKey.TEXT, lambda r: r.text if r.text is not None else NOT_ENTERED, 300
     ),
-    TrackerColumn("Target date", SortKey.TARGET_DATE, lambda r: format_date(r.target_date), 125),
+    TrackerColumn("Target date", SortKey.TARGET_DATE, lambda r: format_date(r.target_date), 140),
     TrackerColumn("Status", SortKey.STATUS, lambda r: r.status.label, 100),
     TrackerColumn("Rating", SortKey.RATING, lambda r: r.rating.label, 70),
     TrackerColumn("Lead agencies", SortKey.LEAD, lambda r: "; ".join(r.lead_agencies), 175),
