@@ -7,7 +7,7 @@ start a second setting, and the list below documents everything casereview remem
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -50,6 +50,29 @@ ALL_KEYS = [
 ]
 
 
+def _as_type_of(default: object, value: object) -> object:
+    """``value`` as QSettings read it back (an INI file gives strings), converted to the type
+    of ``default``; ``default`` when there is none or it cannot be converted."""
+    if value is None:
+        return default
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else value in ("true", "1", 1)
+    if isinstance(default, int):
+        try:
+            return int(value) if isinstance(value, int | float | str) else default
+        except ValueError:
+            return default
+    if isinstance(default, list):
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [str(value)] if value else []
+    if isinstance(default, dict):
+        return value if isinstance(value, dict) else default
+    if isinstance(default, QByteArray):
+        return value if isinstance(value, QByteArray) else default
+    return value
+
+
 class Settings:
     """Typed access to QSettings through the declared keys."""
 
@@ -57,28 +80,8 @@ class Settings:
         self.store = store if store is not None else QSettings("casereview", "casereview")
 
     def get(self, key: Key[T]) -> T:
-        value = self.store.value(key.name)
-        if value is None:
-            return key.default
-        default = key.default
-        if isinstance(default, bool):
-            return (value in (True, "true", "1", 1)) if not isinstance(value, bool) else value  # type: ignore[return-value]
-        if isinstance(default, int):
-            try:
-                return int(value)  # type: ignore[return-value]
-            except (TypeError, ValueError):
-                return default
-        if isinstance(default, list):
-            return (
-                [str(v) for v in value]
-                if isinstance(value, list)
-                else ([str(value)] if value else [])
-            )  # type: ignore[return-value]
-        if isinstance(default, dict):
-            return value if isinstance(value, dict) else default
-        if isinstance(default, QByteArray):
-            return value if isinstance(value, QByteArray) else default
-        return value  # type: ignore[no-any-return]
+        """The stored value as the key's type: its default when missing or unreadable."""
+        return cast("T", _as_type_of(key.default, self.store.value(key.name)))
 
     def set(self, key: Key[T], value: T) -> None:
         self.store.setValue(key.name, value)
