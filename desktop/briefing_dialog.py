@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from db.errors import CaseReviewError
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
-from desktop.dialogs import date_edit, pydate
+from desktop.conversions import pydate
+from desktop.dialogs import date_edit
 from desktop.files import write_atomically
 
 MARKINGS = ["OFFICIAL-SENSITIVE", "OFFICIAL", "No marking"]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from db.cipher import Passphrase
     from db.dataset import Counts
     from db.engine import Location
+    from db.exchange import Document
+    from db.spreadsheets import TrackerFile
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
 STARTED_AT = time.perf_counter()
@@ -423,7 +425,7 @@ def _import(args: argparse.Namespace) -> int:
     if not spreadsheet and (args.sheet or args.review or args.mapping):
         raise UsageError("--sheet, --review and --mapping apply to spreadsheets, not JSON files")
     # Read and validate the whole file before the database is opened, let alone written.
-    doc_or_tracker: object
+    doc_or_tracker: Document | TrackerFile
     if spreadsheet:
         mapping = Mapping.read(Path(args.mapping)) if args.mapping else Mapping()
         if args.sheet:
@@ -443,7 +445,9 @@ class _DryRunDone(Exception):
     """Raised inside the import's transaction so that it rolls back."""
 
 
-def _apply_import(args: argparse.Namespace, location: Location, source: object) -> int:
+def _apply_import(
+    args: argparse.Namespace, location: Location, source: Document | TrackerFile
+) -> int:
     from db.audit import default_actor
     from db.engine import open_database
     from db.exchange import Document, apply_document

@@ -7,7 +7,7 @@ import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from db.editing import ItemFields, Problems, ReviewFields
 else:
     editing = lazy("db.editing")
+
+W = TypeVar("W", bound=QWidget)
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 
@@ -86,7 +88,7 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
         self.check: Callable[[], Problems] = editing.Problems
 
-    def add_row(self, name: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+    def add_row(self, name: str, label: str, widget: W, hint: str = "") -> W:
         widget.setAccessibleName(label.replace("&", ""))
         if hint:
             widget.setToolTip(hint)
@@ -156,17 +158,15 @@ class ReviewDialog(FormDialog):
         self.themes = self.add_row(
             "themes", "T&hemes", QLineEdit(), "Separate themes with semicolons"
         )
-        assert isinstance(self.reference, QLineEdit)
-        assert isinstance(self.title_edit, QLineEdit)
         if fields:
             self.reference.setText(fields.reference)
             self.kind.setCurrentIndex(list(ReviewKind).index(fields.kind))
             self.title_edit.setText(fields.title)
-            self.subject.setText(fields.subject)  # type: ignore[attr-defined]
+            self.subject.setText(fields.subject)
             self.commissioned_by.setCurrentText(fields.commissioned_by)
-            self.published.setText(fields.published.display() if fields.published else "")  # type: ignore[attr-defined]
-            self.summary.setPlainText(fields.summary)  # type: ignore[attr-defined]
-            self.themes.setText("; ".join(fields.themes))  # type: ignore[attr-defined]
+            self.published.setText(fields.published.display() if fields.published else "")
+            self.summary.setPlainText(fields.summary)
+            self.themes.setText("; ".join(fields.themes))
         self._check_fields = check
         self.check = self._validate
         self.result_fields: ReviewFields | None = None
@@ -174,21 +174,21 @@ class ReviewDialog(FormDialog):
     def _validate(self) -> Problems:
         problems = editing.Problems()
         published: PartialDate | None = None
-        text = self.published.text().strip()  # type: ignore[attr-defined]
+        text = self.published.text().strip()
         if text:
             try:
                 published = parse_user_partial_date(text)
             except ValueError as exc:
                 problems.add("published", str(exc))
         fields = editing.ReviewFields(
-            reference=self.reference.text().strip(),  # type: ignore[attr-defined]
+            reference=self.reference.text().strip(),
             kind=ReviewKind(self.kind.currentData()),
-            title=self.title_edit.text().strip(),  # type: ignore[attr-defined]
-            subject=self.subject.text().strip(),  # type: ignore[attr-defined]
+            title=self.title_edit.text().strip(),
+            subject=self.subject.text().strip(),
             commissioned_by=self.commissioned_by.currentText().strip(),
             published=published,
-            summary=self.summary.toPlainText().strip(),  # type: ignore[attr-defined]
-            themes=_names(self.themes.text()),  # type: ignore[attr-defined]
+            summary=self.summary.toPlainText().strip(),
+            themes=_names(self.themes.text()),
         )
         for name, message in self._check_fields(fields).by_field.items():
             problems.add(name, message)
@@ -219,9 +219,9 @@ class ItemDialog(FormDialog):
         self.add_row("lead_agencies", "&Lead agencies", self.lead, "Separate with semicolons")
         self.joint = QLineEdit()
         self.add_row("joint_agencies", "&Jointly with", self.joint, "Separate with semicolons")
-        self.actions = QPlainTextEdit()
-        self.actions.setMaximumHeight(80)
-        self.add_row("actions", "&Actions agreed", self.actions)
+        self.actions_agreed = QPlainTextEdit()
+        self.actions_agreed.setMaximumHeight(80)
+        self.add_row("actions", "&Actions agreed", self.actions_agreed)
         self.owner = QLineEdit()
         self.add_row("owner", "&Owner", self.owner, "A role, e.g. Head of Public Protection")
         self.has_target = QCheckBox("Has a target date")
@@ -243,7 +243,7 @@ class ItemDialog(FormDialog):
             self.text.setPlainText(fields.text or "")
             self.lead.setText("; ".join(fields.lead_agencies))
             self.joint.setText("; ".join(fields.joint_agencies))
-            self.actions.setPlainText(fields.actions)
+            self.actions_agreed.setPlainText(fields.actions)
             self.owner.setText(fields.owner)
             self.has_target.setChecked(fields.target_date is not None)
             if fields.target_date:
@@ -259,7 +259,7 @@ class ItemDialog(FormDialog):
             text=None if self.not_entered.isChecked() else self.text.toPlainText().strip(),
             lead_agencies=_names(self.lead.text()),
             joint_agencies=_names(self.joint.text()),
-            actions=self.actions.toPlainText().strip(),
+            actions=self.actions_agreed.toPlainText().strip(),
             owner=self.owner.text().strip(),
             target_date=pydate(self.target.date()) if self.has_target.isChecked() else None,
             themes=_names(self.themes.text()),

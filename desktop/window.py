@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.empty_banner)
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
+        self._content = central  # what the lock panel stands in for while the window is locked
 
         self.counts_label = QLabel()
         self.location_label = QLabel()
@@ -123,7 +124,8 @@ class MainWindow(QMainWindow):
             stand_in = self.tabs.widget(number)
             self.tabs.insertTab(number, tab, title)
             self.tabs.removeTab(number + 1)
-            stand_in.deleteLater()
+            if stand_in is not None:
+                stand_in.deleteLater()
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(blocked)
         return cast("Tab", tab)
@@ -547,7 +549,7 @@ class MainWindow(QMainWindow):
         self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
         for action in self._enabled:
             action.setEnabled(False)
-        self._content = self.takeCentralWidget()
+        self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
         panel = LockPanel(self.context.place.name, passphrase)
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)
@@ -570,7 +572,8 @@ class MainWindow(QMainWindow):
         if not self.locked:
             return
         panel = self.takeCentralWidget()
-        panel.deleteLater()
+        if panel is not None:
+            panel.deleteLater()
         self.setCentralWidget(self._content)
         self._content.show()  # taken out, it was hidden
         for cover in self._covers:

@@ -44,7 +44,7 @@ class Row:
     marked: dict[int, tuple[Color | None, Color, bool]] | None = None
 
 
-class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+class Grid(Flowable):
     """``rows`` under ``header`` (bold, shaded, repeated after every page break), in columns
     of ``widths`` points; each cell is a list of lines that already fit its column."""
 
@@ -79,7 +79,7 @@ class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
 
-    def split(self, available_width: float, available_height: float) -> list[Grid]:
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
         """The rows that fit in ``available_height`` under the header, and the rest (with the
         header again); nothing when not even one row fits (the frame then moves on)."""
         room = available_height - self.header_height
@@ -103,7 +103,7 @@ class Grid(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     def _never_fits(self, height: float) -> bool:
         return self.page_height is not None and self.header_height + height > self.page_height
 
-    def _break_first_row(self, room: float) -> list[Grid]:
+    def _break_first_row(self, room: float) -> list[Flowable]:
         """A row taller than a page (a very long update, say) is broken between its lines:
         as many as fit here, the rest at the top of the next page."""
         top, _, bottom, _ = self.look.padding

@@ -11,8 +11,8 @@ number of recommendations.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Rect, String
@@ -46,6 +46,9 @@ from db.vocabulary import Rating
 from desktop import __version__
 from desktop.briefing.grid import Grid, Look, Row
 from desktop.briefing.scripts import visual
+
+if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
@@ -153,7 +156,7 @@ class _Document(BaseDocTemplate):
             author=pack.prepared_by,
             creator=f"casereview {__version__}",
             producer=f"casereview {__version__}",
-            keywords=pack.marking,
+            keywords=[pack.marking],
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
@@ -191,7 +194,7 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # as ReportLab's own page reset
 
         def save(self) -> None:
             # The contents pages were left blank: only now, after one pass over the whole
@@ -211,15 +214,15 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
                 return
             first = CONTENTS_FIRST_PAGE
             last = first + _contents_pages(len(entries)) - 1
-            if not first <= self._pageNumber <= last:
+            if not first <= self.getPageNumber() <= last:
                 return
             width, height = A4
             top = height - MARGIN - 6 * mm - 20
-            start = (self._pageNumber - first) * CONTENTS_LINES_PER_PAGE
+            start = (self.getPageNumber() - first) * CONTENTS_LINES_PER_PAGE
             lines = entries[start : start + CONTENTS_LINES_PER_PAGE]
             self.saveState()
             self.setFillColor(INK)
-            if self._pageNumber == first:
+            if self.getPageNumber() == first:
                 self.setFont(BOLD, 15)
                 self.drawString(MARGIN, top, "Contents")
                 top -= 2 * CONTENTS_LEADING
@@ -260,7 +263,7 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
             self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor("#444444"))
             self.drawString(MARGIN, 14 * mm, visual(pack.title[:90]))
-            self.drawRightString(width - MARGIN, 14 * mm, f"Page {self._pageNumber} of {total}")
+            self.drawRightString(width - MARGIN, 14 * mm, f"Page {self.getPageNumber()} of {total}")
             self.setStrokeColor(RULE)
             self.setLineWidth(0.4)
             self.line(MARGIN, 17.5 * mm, width - MARGIN, 17.5 * mm)
@@ -270,8 +273,8 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
 
 
 def _table(
-    rows: list[list[Any]], widths: list[float], shading: list[tuple[Any, ...]] = ()
-) -> Table:  # type: ignore[assignment]
+    rows: list[list[Any]], widths: list[float], shading: Sequence[tuple[Any, ...]] = ()
+) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
@@ -352,7 +355,7 @@ def _items_grid(items: list[PackItem], width: float, text_heading: str = "Recomm
             item.rating.label if item.rating else "Noted",
             item.latest_update,
         ]
-        marked = None
+        marked: dict[int, tuple[Color | None, Color, bool]] | None = None
         if item.rating is not None:
             fill, ink = RATING_STYLE[item.rating]
             marked = {6: (fill, ink, True)}
@@ -555,10 +558,11 @@ def _inspection_section(
             for i in matrix.inspections
         ]
         rows = [header]
-        for area in matrix.areas:
-            cells = [matrix.cells.get((area, i.id)) for i in matrix.inspections]
+        for area_name in matrix.areas:
+            cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
             rows.append(
-                [_p(area, styles["cell"])] + [_p(c[0] if c else "—", styles["cell"]) for c in cells]
+                [_p(area_name, styles["cell"])]
+                + [_p(c[0] if c else "—", styles["cell"]) for c in cells]
             )
         first = width * 0.4
         rest = (width - first) / len(matrix.inspections)
@@ -589,9 +593,8 @@ def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
     is always written beside it, so the chart reads in black and white."""
     row, label_width = 15, width * 0.42
     bars = [a for a in inspection.areas if a.grade is not None and a.grade_position is not None]
-    drawing = Drawing(width, row * max(len(bars), 1) + 4)
     # The renderer otherwise starts in Helvetica, a base-14 font.
-    drawing.initialFontName, drawing.initialFontSize = FONT, 7.4
+    drawing = Drawing(width, row * max(len(bars), 1) + 4, initialFontName=FONT, initialFontSize=7.4)
     room = width - label_width - 110
     for n, area in enumerate(bars):
         y = drawing.height - (n + 1) * row
@@ -609,8 +612,9 @@ def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
                 y + 1,
                 max(room * share, 2),
                 row - 5,
-                fillColor=colors.HexColor(GRADE_SHADES[tier]),
-                strokeColor=None,
+                # The stubs type Rect's keywords as one argument (a typeshed slip).
+                fillColor=colors.HexColor(GRADE_SHADES[tier]),  # type: ignore[arg-type]
+                strokeColor=None,  # type: ignore[arg-type]
             )
         )
         drawing.add(

@@ -105,7 +105,7 @@ class InitiativeDialog(FormDialog):
                 self._add_link(link)
         self._check = check
         self.check = self._validate
-        self.result: InitiativeDoc | None = None
+        self.chosen: InitiativeDoc | None = None
 
     def _add_link(self, link: LinkDoc) -> None:
         item = QListWidgetItem(editing.describe_link(link))
@@ -132,14 +132,14 @@ class InitiativeDialog(FormDialog):
             except ValueError as exc:
                 problems.add("started", str(exc))
         links = [self.links.item(i).data(LINK_ROLE) for i in range(self.links.count())]
-        self.result = InitiativeDoc(
+        self.chosen = InitiativeDoc(
             name=self.name.text().strip(),
             organisation=self.organisation.currentText().strip() or None,
             started=started,
             description=self.description.toPlainText().strip(),
             links=links,
         )
-        for name, message in self._check(self.result).by_field.items():
+        for name, message in self._check(self.chosen).by_field.items():
             problems.add(name, message)
         return problems
 
@@ -203,8 +203,8 @@ class InitiativesTab(QWidget):
 
     def new_initiative(self) -> None:
         dialog = self._dialog(None)
-        if dialog.exec() and dialog.result is not None:
-            self.context.run(SaveInitiative(self.context, None, dialog.result), self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.context.run(SaveInitiative(self.context, None, dialog.chosen), self)
 
     def edit_initiative(self) -> None:
         name = self.selected_name()
@@ -213,8 +213,8 @@ class InitiativesTab(QWidget):
         with self.context.database.session() as session:
             old = editing.initiative_doc(session, name)
         dialog = self._dialog(old)
-        if dialog.exec() and dialog.result is not None:
-            self.context.run(SaveInitiative(self.context, old, dialog.result), self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.context.run(SaveInitiative(self.context, old, dialog.chosen), self)
 
     def delete_initiative(self) -> None:
         name = self.selected_name()

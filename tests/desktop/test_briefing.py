@@ -102,6 +102,7 @@ def test_metadata_without_paths(sample_file: Database) -> None:
     assert meta.author == "Panel secretariat"
     assert meta.creator.startswith("casereview ")
     assert "Briefing pack" in (meta.subject or "")
+    assert meta.get("/Keywords") == "OFFICIAL-SENSITIVE"  # the marking, for document systems
     assert not any("/" in str(v) and "tmp" in str(v) for v in meta.values())
 
 

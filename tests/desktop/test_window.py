@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
 from db import editing
 from db.dataset import load_sample
@@ -106,10 +106,15 @@ def test_create_a_review_then_a_recommendation(window: MainWindow, db_file: Data
     show_tracker(window)
     select_data(window.recommendations_tab.filters.source, "SAR-2026-01")
 
+    qt_methods: dict[str, Any] = {}
+
     def fill_item(dialog: Any) -> None:
         dialog.number.setText("1")
         dialog.text.setPlainText("Agree a hoarding protocol.")
         dialog.lead.setText("Adult Social Care (fictional)")
+        dialog.actions_agreed.setPlainText("Audit ten hoarding cases.")
+        # QWidget's own actions(), not hidden by a field of the same name.
+        qt_methods["actions"] = dialog.actions() if callable(dialog.actions) else "hidden"
         ok(dialog)
 
     answer(fill_item)
@@ -120,6 +125,9 @@ def test_create_a_review_then_a_recommendation(window: MainWindow, db_file: Data
     ]
     with db_file.session() as session:
         assert editing.review_fields(session, "SAR-2026-01").published.display() == "March 2026"  # type: ignore[union-attr]
+        item = editing.item_fields(session, ItemKey("SAR-2026-01", "1"))
+        assert item.actions == "Audit ten hoarding cases."
+    assert qt_methods == {"actions": []}
 
 
 def test_review_dialog_shows_problems_beside_the_fields(sample_window: MainWindow) -> None:
@@ -420,6 +428,7 @@ def test_import_runs_off_the_gui_thread_and_refreshes(
 def test_create_link_edit_and_undo_an_initiative(sample_window: MainWindow) -> None:
     sample_window.tabs.setCurrentWidget(sample_window.initiatives_tab)
     tab = sample_window.initiatives_tab
+    qt_methods: dict[str, Any] = {}
 
     def fill(dialog: Any) -> None:
         dialog.name.setText("Operation Lantern Two (fictional)")
@@ -433,12 +442,15 @@ def test_create_link_edit_and_undo_an_initiative(sample_window: MainWindow) -> N
         dialog.recommendation.setText(f"{CHILD_A} 5")
         dialog._add_recommendation()
         ok(dialog)
+        # QDialog's own result(), not hidden by the initiative the dialog hands back.
+        qt_methods["result"] = dialog.result() if callable(dialog.result) else "hidden"
 
     answer(fill)
     tab.new_initiative()
     made = {r.name: r for r in tab.model.rows}["Operation Lantern Two (fictional)"]
     assert made.started is not None and made.started.display() == "June 2026"
     assert len(made.answers) == 2
+    assert qt_methods == {"result": QDialog.DialogCode.Accepted}
     sample_window.undo_action.trigger()
     assert "Operation Lantern Two (fictional)" not in {r.name for r in tab.model.rows}
 
