@@ -25,7 +25,10 @@ def test_values_written_come_back_as_their_types(tmp_path: Path) -> None:
     written.set(keys.WINDOW_GEOMETRY, QByteArray(b"\x01\x02"))
     written.sync()
 
-    read = Settings(QSettings(str(path), QSettings.Format.IniFormat))
+    # Qt shares one cache per file within a process; a copy is read from the file itself.
+    copy = tmp_path / "copy.ini"
+    copy.write_bytes(path.read_bytes())
+    read = Settings(QSettings(str(copy), QSettings.Format.IniFormat))
     assert read.get(keys.LAST_TAB) == 3
     assert read.get(keys.RECENT_DATABASES) == ["/a.sqlite3", "/b.sqlite3"]
     assert read.get(keys.TRACKER_FILTER) == {"text": "bruising", "overdue": True}

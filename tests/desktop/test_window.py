@@ -35,7 +35,11 @@ def answer(fill: Callable[[Any], None]) -> None:
         if dialog is None:
             QTimer.singleShot(10, act)
             return
-        fill(dialog)
+        try:
+            fill(dialog)
+        except BaseException:
+            dialog.close()  # so that the failure is reported, not a test left hanging
+            raise
 
     QTimer.singleShot(0, act)
 
