@@ -214,15 +214,16 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
                 return
             first = CONTENTS_FIRST_PAGE
             last = first + _contents_pages(len(entries)) - 1
-            if not first <= self.getPageNumber() <= last:
+            this_page = self.getPageNumber()
+            if not first <= this_page <= last:
                 return
             width, height = A4
             top = height - MARGIN - 6 * mm - 20
-            start = (self.getPageNumber() - first) * CONTENTS_LINES_PER_PAGE
+            start = (this_page - first) * CONTENTS_LINES_PER_PAGE
             lines = entries[start : start + CONTENTS_LINES_PER_PAGE]
             self.saveState()
             self.setFillColor(INK)
-            if self.getPageNumber() == first:
+            if this_page == first:
                 self.setFont(BOLD, 15)
                 self.drawString(MARGIN, top, "Contents")
                 top -= 2 * CONTENTS_LEADING
