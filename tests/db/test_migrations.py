@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.script import ScriptDirectory
 from pytest_alembic import Config as AlembicTestConfig
+from pytest_alembic.plugin.fixtures import alembic_runner  # noqa: F401  (the tests' fixture)
 from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
     test_model_definitions_match_ddl,
     test_single_head_revision,

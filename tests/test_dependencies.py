@@ -1,0 +1,119 @@
+"""Every package casereview or its tests import is declared, the lock holds what pyproject.toml
+asks for, and the suite runs on the locked releases (so a fresh install is the tested one)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from scripts.lockfile import APP, TEST, differences, pins
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+FIRST_PARTY = {"db", "desktop", "resources", "tests", "scripts", "common", "spreadsheets"}
+
+
+def _requirements(*extras: str) -> list[Requirement]:
+    declared = [Requirement(r) for r in PROJECT["dependencies"]]
+    for extra in extras:
+        declared += [Requirement(r) for r in PROJECT["optional-dependencies"][extra]]
+    return declared
+
+
+def _imported_modules(folder: str) -> dict[str, str]:
+    """The top-level module of every absolute import under a folder, with one file using it."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("folder", "extras"),
+    [
+        ("db", ()),
+        ("desktop", ()),
+        ("resources", ()),
+        ("tests", ("test",)),
+        ("scripts", ("test",)),
+        ("benchmarks", ("test", "bench")),
+    ],
+)
+def test_every_imported_package_is_declared_directly(folder: str, extras: tuple[str, ...]) -> None:
+    """Not only installed because something else happens to need it: declared in
+    pyproject.toml, in the dependencies (the program) or the extra the folder belongs to."""
+    declared = {canonicalize_name(r.name) for r in _requirements(*extras)}
+    providers = packages_distributions()
+    undeclared = []
+    for module, where in _imported_modules(folder).items():
+        if module in sys.stdlib_module_names or module in FIRST_PARTY:
+            continue
+        # an extra not installed here (bench) is known by its distribution's own name
+        candidates = {canonicalize_name(d) for d in providers.get(module, [module])}
+        if not candidates & declared:
+            undeclared.append(f"{module} (in {where}; from {', '.join(sorted(candidates))})")
+    assert not undeclared, f"imported but not declared for {folder}/: {undeclared}"
+
+
+@pytest.mark.parametrize("lock", [APP, TEST], ids=["app", "test"])
+def test_the_lock_holds_every_declared_package_within_its_bounds(lock: Path) -> None:
+    locked = pins(lock, every_platform=True)
+    extras = ("test",) if lock == TEST else ()
+    wrong = []
+    for requirement in _requirements(*extras):
+        name = canonicalize_name(requirement.name)
+        if name not in locked:
+            wrong.append(f"{name} is not in {lock.name}")
+        elif not requirement.specifier.contains(locked[name], prereleases=True):
+            wrong.append(f"{name}=={locked[name]} is outside {requirement.specifier}")
+    assert not wrong, f"refresh the lock (scripts/refresh-lock.sh): {wrong}"
+
+
+def test_the_two_locks_agree() -> None:
+    app, test = pins(APP, every_platform=True), pins(TEST, every_platform=True)
+    assert {name: test.get(name) for name in app} == app
+
+
+def test_every_pin_carries_hashes() -> None:
+    """pip's --require-hashes refuses a pin without one; check here for a clearer message."""
+    for lock in (APP, TEST):
+        entries = re.split(r"\n(?=[A-Za-z0-9])", lock.read_text(encoding="utf-8"))
+        for entry in entries:
+            if "==" in entry.splitlines()[0]:
+                assert "--hash=sha256:" in entry, f"{lock.name}: {entry.splitlines()[0]}"
+
+
+@pytest.mark.skipif(
+    os.environ.get("CASEREVIEW_UNLOCKED_TRIAL") == "1",
+    reason="scripts/try-newest.sh runs the suite on newer releases than the lock on purpose",
+)
+def test_the_suite_runs_on_the_locked_releases() -> None:
+    """What passes here is what a fresh install through the lock gets."""
+    assert differences(pins(TEST)) == []
+
+
+def test_the_readme_installs_through_the_lock() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m pip install")]
+    app = "python3 -m pip install --require-hashes -r requirements/app.txt && "
+    test = "python3 -m pip install --require-hashes -r requirements/test.txt && "
+    built = "python3 -m pip install --no-deps --no-build-isolation . && "
+    assert commands[:2] == [f"{app}{built}casereview", f"{test}{built}python3 -m pytest"]
