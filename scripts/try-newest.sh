@@ -17,7 +17,7 @@ venv=$(mktemp -d "${TMPDIR:-/tmp}/casereview-newest.XXXXXX")
 trap 'rm -rf "$venv"' EXIT
 
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet --upgrade pip setuptools
 "$venv/bin/python" -m pip install --quiet --upgrade --upgrade-strategy eager '.[test]'
 
 echo "How these releases differ from the lock:"
