@@ -58,7 +58,7 @@ def differences(locked: dict[str, str]) -> list[str]:
 if __name__ == "__main__":
     import sys
 
-    chosen = Path(sys.argv[1]) if len(sys.argv) > 1 else TEST
+    chosen = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else TEST
     drift = differences(pins(chosen))
     for entry in drift:
         print(entry)
