@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import fields as rules
 from db.dates import PartialDate, format_date, utc_now
 from db.errors import ConflictError, DocumentError, NotFoundError, RuleError
 from db.exchange.document import InitiativeDoc, LinkDoc, ReviewDoc
@@ -155,15 +156,46 @@ def check_review(session: Session, fields: ReviewFields, *, editing: str | None 
     problems = Problems()
     if not fields.reference.strip():
         problems.add("reference", "Give the review a reference.")
-    elif len(fields.reference) > 60:
-        problems.add("reference", "A reference can be at most 60 characters.")
     elif fields.reference != editing and session.scalar(
         select(Review.id).where(Review.reference == fields.reference)
     ):
         problems.add("reference", f"Another review already has the reference {fields.reference}.")
     if not fields.title.strip():
         problems.add("title", "Give the review a title.")
+    _check_fields(
+        problems,
+        "The review's",
+        [
+            ("reference", fields.reference, rules.REFERENCE, True),
+            ("title", fields.title, rules.TITLE, False),
+            ("subject", fields.subject, rules.NAME, False),
+            ("commissioned_by", fields.commissioned_by, rules.NAME, True),
+            ("summary", fields.summary, rules.TEXT, False),
+            *(("themes", theme, rules.THEME, True) for theme in fields.themes),
+        ],
+    )
     return problems
+
+
+_LABELS = {
+    "commissioned_by": "commissioning body",
+    "lead_agencies": "lead agency",
+    "joint_agencies": "joint agency",
+    "themes": "theme",
+}
+
+
+def _check_fields(
+    problems: Problems, whose: str, values: list[tuple[str, str | None, int, bool]]
+) -> None:
+    """db.fields' rules, the same as every import's, as a message beside each field."""
+    for name, value, limit, is_name in values:
+        if not value:
+            continue
+        reason = rules.problem(value, limit, name=is_name)
+        if reason is not None:
+            label = _LABELS.get(name, name.replace("_", " "))
+            problems.add(name, f"{whose} {label} {reason}.")
 
 
 def review_fields(session: Session, reference: str) -> ReviewFields:
@@ -313,11 +345,9 @@ def check_item(
 ) -> Problems:
     """Problems with an item of a review, or of an inspection (numbered per kind)."""
     problems = Problems()
-    number = fields.number.strip()
-    if not number:
+    number = fields.number
+    if not number.strip():
         problems.add("number", "Give the number as published, for example 7 or 3.2.")
-    elif len(number) > 20:
-        problems.add("number", "A number can be at most 20 characters.")
     elif number != editing:
         in_review = (
             select(Recommendation.id)
@@ -337,6 +367,19 @@ def check_item(
             problems.add("number", f"{source} already has a {kind.label.lower()} {number}.")
     if fields.text is not None and not fields.text.strip():
         problems.add("text", "Enter the recommendation's text.")
+    _check_fields(
+        problems,
+        "The item's",
+        [
+            ("number", number, rules.NUMBER, True),
+            ("text", fields.text, rules.TEXT, False),
+            ("actions", fields.actions, rules.TEXT, False),
+            ("owner", fields.owner, rules.NAME, False),
+            *(("lead_agencies", name, rules.NAME, True) for name in fields.lead_agencies),
+            *(("joint_agencies", name, rules.NAME, True) for name in fields.joint_agencies),
+            *(("themes", theme, rules.THEME, True) for theme in fields.themes),
+        ],
+    )
     both = set(fields.lead_agencies) & set(fields.joint_agencies)
     if both:
         problems.add("joint_agencies", f"{sorted(both)[0]} is already a lead agency.")
@@ -497,6 +540,15 @@ def check_initiative(session: Session, doc: InitiativeDoc, *, editing: str | Non
         select(Initiative.id).where(Initiative.name == doc.name)
     ):
         problems.add("name", f"There is already an initiative called {doc.name}.")
+    _check_fields(
+        problems,
+        "The initiative's",
+        [
+            ("name", doc.name, rules.NAME, True),
+            ("organisation", doc.organisation, rules.NAME, True),
+            ("description", doc.description, rules.TEXT, False),
+        ],
+    )
     return problems
 
 

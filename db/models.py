@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db import fields
 from db.dates import PartialDate, utc_now
 from db.vocabulary import (
     AgencyRole,
@@ -133,7 +134,7 @@ class Organisation(Timestamped, Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(fields.NAME), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "kind"))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
@@ -152,7 +153,7 @@ class Theme(Base):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(fields.THEME), unique=True)
 
 
 class Review(Timestamped, Base):
@@ -161,10 +162,10 @@ class Review(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Raised by one on every update (SQLAlchemy's version counter); see db.editing.
     version: Mapped[int] = mapped_column(server_default="1")
-    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    reference: Mapped[str] = mapped_column(String(fields.REFERENCE), unique=True)
     kind: Mapped[ReviewKind] = mapped_column(_enum(ReviewKind, "kind"))
-    title: Mapped[str] = mapped_column(String(400))
-    subject: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(fields.TITLE))
+    subject: Mapped[str] = mapped_column(String(fields.NAME), default="")
     commissioned_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
@@ -175,7 +176,9 @@ class Review(Timestamped, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     # For redacted briefing packs: the label that stands for the child ("Child A") and the
     # names of the child and family members it replaces, one per line.
-    anonymised_label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    anonymised_label: Mapped[str] = mapped_column(
+        String(fields.LABEL), default="", server_default=""
+    )
     names_to_redact: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     commissioned_by: Mapped[Organisation | None] = relationship()
@@ -195,7 +198,7 @@ class GradingScheme(Base):
     __tablename__ = "grading_schemes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(fields.THEME), unique=True)
 
     grades: Mapped[list[Grade]] = relationship(
         back_populates="scheme",
@@ -216,7 +219,7 @@ class Grade(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("grading_schemes.id", ondelete="CASCADE"))
     position: Mapped[int]
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(fields.THEME))
 
     scheme: Mapped[GradingScheme] = relationship(back_populates="grades")
 
@@ -225,12 +228,12 @@ class Inspection(Timestamped, Base):
     __tablename__ = "inspections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    reference: Mapped[str] = mapped_column(String(fields.REFERENCE), unique=True)
     inspectorate_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
-    programme: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(String(400))
+    programme: Mapped[str] = mapped_column(String(fields.NAME))
+    title: Mapped[str] = mapped_column(String(fields.TITLE))
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
@@ -269,7 +272,7 @@ class GradedArea(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
     position: Mapped[int]
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(fields.AREA))
     grade_id: Mapped[int | None] = mapped_column(
         ForeignKey("grades.id", ondelete="RESTRICT"), index=True
     )
@@ -292,7 +295,7 @@ class Finding(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
     kind: Mapped[FindingKind] = mapped_column(_enum(FindingKind, "kind"))
-    number: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(fields.NUMBER))
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     area_id: Mapped[int | None] = mapped_column(
@@ -331,12 +334,12 @@ class Recommendation(Timestamped, Base):
     kind: Mapped[TrackedKind] = mapped_column(
         _enum(TrackedKind, "kind"), default=TrackedKind.RECOMMENDATION
     )
-    number: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(fields.NUMBER))
     position: Mapped[int]
     # None means the text has not been entered yet (the count is known, the words are not).
     text: Mapped[str | None] = mapped_column(Text)
     actions: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(fields.NAME), default="")
     target_date: Mapped[dt.date | None] = mapped_column(index=True)
     status: Mapped[Status] = mapped_column(
         _enum(Status, "status"), default=Status.NOT_STARTED, index=True
@@ -348,7 +351,7 @@ class Recommendation(Timestamped, Base):
     concern_id: Mapped[int | None] = mapped_column(
         ForeignKey("findings.id", ondelete="SET NULL"), index=True
     )
-    assured_by: Mapped[str | None] = mapped_column(String(200))
+    assured_by: Mapped[str | None] = mapped_column(String(fields.NAME))
     assured_on: Mapped[dt.date | None]
     closed_on: Mapped[dt.date | None]
     # Number, text, actions, owner and every update's note, kept by db.search for full-text
@@ -418,7 +421,7 @@ class ProgressUpdate(Base):
         ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
     )
     on: Mapped[dt.date] = mapped_column("dated")
-    author: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(fields.NAME))
     # The status the item moved to with this update, or None for a note alone.
     status: Mapped[Status | None] = mapped_column(_enum(Status, "status"))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -441,10 +444,10 @@ class Evidence(Base):
     )
     description: Mapped[str] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(Text)
-    file_name: Mapped[str | None] = mapped_column(String(255))
-    media_type: Mapped[str | None] = mapped_column(String(120))
+    file_name: Mapped[str | None] = mapped_column(String(fields.FILE_NAME))
+    media_type: Mapped[str | None] = mapped_column(String(fields.MEDIA_TYPE))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    added_by: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str] = mapped_column(String(fields.NAME))
     added_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="evidence")
@@ -456,7 +459,7 @@ class Initiative(Timestamped, Base):
     __tablename__ = "initiatives"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(fields.NAME), unique=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )

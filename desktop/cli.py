@@ -49,6 +49,7 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH|URL",
+        type=_database,
         default=default,
         help="an SQLite file or a database URL (default: $CASEREVIEW_DB, else a file in your "
         "user data folder)",
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--review",
         action="append",
+        type=_reference,
         default=[],
         metavar="REF",
         help="only this review (repeat for several)",
@@ -116,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sheet", metavar="NAME", help="the sheet holding the tracker")
     imp.add_argument(
         "--review",
+        type=_reference,
         metavar="REF",
         help="the review the recommendations belong to (default: named from the file)",
     )
@@ -152,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument(
         "--since", type=_iso_date, metavar="YYYY-MM-DD", help="list the changes made since this day"
     )
-    brief.add_argument("--review", action="append", default=[], metavar="REF")
-    brief.add_argument("--inspection", action="append", default=[], metavar="REF")
+    brief.add_argument("--review", action="append", type=_reference, default=[], metavar="REF")
+    brief.add_argument("--inspection", action="append", type=_reference, default=[], metavar="REF")
     brief.add_argument(
         "--marking",
         default=None,
@@ -184,6 +187,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(encrypt, argparse.SUPPRESS)
     return parser
+
+
+def _database(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give an SQLite file or a database URL, not nothing")
+    return text
+
+
+def _reference(text: str) -> str:
+    """A review's or inspection's reference, by db.fields' rules: refused, never trimmed."""
+    from db import fields
+
+    if not text:
+        raise argparse.ArgumentTypeError("give a reference, not nothing")
+    reason = fields.problem(text, fields.REFERENCE, name=True)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(f"the reference {reason}")
+    return text
 
 
 def _iso_date(text: str) -> dt.date:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from db import fields
 from db.collector import collector_paused
 from db.dates import PartialDate, parse_iso_date, utc_now
 from db.errors import DocumentError
@@ -45,7 +46,6 @@ FORMAT = "casereview/1"
 # Large enough for years of a partnership's data with evidence files; small enough that a
 # stray multi-gigabyte file is refused before it is read into memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_TEXT = 100_000
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -76,12 +76,9 @@ class _Obj:
             return default
         if not isinstance(value, str):
             raise self.fail(key, f"expected text, found {_kind(value)}")
-        value = value.strip()
         if required and not value:
             raise self.fail(key, "is empty")
-        if len(value) > MAX_TEXT:
-            raise self.fail(key, f"is longer than {MAX_TEXT:,} characters")
-        return value
+        return value  # kept as given: check_document refuses what the rules do not allow
 
     def optional_text(self, key: str) -> str | None:
         value = self.text(key, required=False)
@@ -146,10 +143,10 @@ class _Obj:
         if not isinstance(value, str):
             raise self.fail(key, f"expected text, found {_kind(value)}")
         try:
-            return kind(value.strip())
+            return kind(value)
         except ValueError:
             choices = ", ".join(m.value for m in kind)
-            raise self.fail(key, f"'{value}' is not one of: {choices}") from None
+            raise self.fail(key, f"{_shown(value)} is not one of: {choices}") from None
 
     def optional_choice(self, key: str, kind: type[E]) -> E | None:
         if self._get(key) is None:
@@ -167,11 +164,11 @@ class _Obj:
     def texts(self, key: str) -> list[str]:
         result: list[str] = []
         for index, value in enumerate(self.items(key), start=1):
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not value:
                 raise self.fail(key, f"item {index} should be a name, found {_kind(value)}")
-            if value.strip() in result:
-                raise self.fail(key, f"'{value.strip()}' is listed twice")
-            result.append(value.strip())
+            if value in result:
+                raise self.fail(key, f"item {index} {_shown(value)} is listed twice")
+            result.append(value)
         return result
 
     def done(self) -> None:
@@ -205,13 +202,20 @@ def _unique(items: list[T], key: Callable[[T], Any], where: str, what: str) -> N
         k = key(item)
         if k in seen:
             shown = k if isinstance(k, str) else " ".join(str(p) for p in k)
-            raise DocumentError(f"{where}: {what} '{shown}' appears twice")
+            raise DocumentError(f"{where}: {what} {_shown(shown)} appears twice")
         seen.add(k)
 
 
+def _shown(value: str) -> str:
+    """A value quoted in a message, unless it is too long or odd to quote."""
+    return f"'{value}'" if fields.valid(value, fields.NAME, name=True) else "(not shown)"
+
+
 def _label(data: Any, key: str, fallback: str) -> str:
-    if isinstance(data, dict) and isinstance(data.get(key), str) and data[key].strip():
-        return f"'{data[key].strip()}'"
+    """A record named by its key, or by its place when the key is missing, long or odd."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, str) and value and fields.valid(value, fields.TITLE, name=True):
+        return f"'{value}'"
     return fallback
 
 
@@ -244,6 +248,7 @@ def parse_document(data: Any) -> Document:
         doc.initiatives.append(_initiative(_Obj(item, where)))
     _unique(doc.initiatives, lambda i: i.name, "initiatives", "initiative")
     root.done()
+    fields.check_document(doc)
     return doc
 
 
@@ -312,7 +317,7 @@ def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
     )
     both = set(rec.lead_agencies) & set(rec.joint_agencies)
     if both:
-        raise obj.fail("joint_agencies", f"'{sorted(both)[0]}' is also a lead agency")
+        raise obj.fail("joint_agencies", f"{_shown(sorted(both)[0])} is also a lead agency")
     if in_inspection:
         rec.kind = obj.choice("kind", TrackedKind)
         rec.area = obj.optional_text("area")
@@ -400,7 +405,8 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
         if scheme is not None and area.grade is not None and area.grade not in scheme.grades:
             raise area_obj.fail(
                 "grade",
-                f"'{area.grade}' is not a grade of {scheme.name} ({', '.join(scheme.grades)})",
+                f"{_shown(area.grade)} is not a grade of {scheme.name} "
+                f"({', '.join(scheme.grades)})",
             )
         area_obj.done()
         inspection.areas.append(area)
@@ -410,7 +416,9 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
         where = f"{obj.where}, finding {_label(item, 'number', str(n))}"
         finding = _finding(_Obj(item, where))
         if finding.area is not None and finding.area not in area_names:
-            raise DocumentError(f"{where}, area: '{finding.area}' is not an area of the inspection")
+            raise DocumentError(
+                f"{where}, area: {_shown(finding.area)} is not an area of the inspection"
+            )
         inspection.findings.append(finding)
     _unique(inspection.findings, lambda f: (f.kind.value, f.number), obj.where, "finding")
     concerns = {
@@ -421,8 +429,8 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
     for finding in inspection.findings:
         if isinstance(finding, TrackedDoc) and finding.concern and finding.concern not in concerns:
             raise DocumentError(
-                f"{obj.where}, finding '{finding.number}', concern: there is no cause of "
-                f"concern numbered '{finding.concern}'"
+                f"{obj.where}, finding {_shown(finding.number)}, concern: there is no cause "
+                f"of concern numbered {_shown(finding.concern)}"
             )
     obj.done()
     return inspection
@@ -469,7 +477,9 @@ def _initiative(obj: _Obj) -> InitiativeDoc:
                 try:
                     link.kind = FindingKind(kind)
                 except ValueError:
-                    raise link_obj.fail("kind", f"'{kind}' is not a kind of finding") from None
+                    raise link_obj.fail(
+                        "kind", f"{_shown(kind)} is not a kind of finding"
+                    ) from None
         if link.review:
             if not link.recommendation or link.inspection or link.finding or link.area:
                 raise link_obj.fail(None, "a link to a review names one recommendation")

@@ -34,6 +34,7 @@ from db.exchange.document import (
     TrackedDoc,
     UpdateDoc,
 )
+from db.fields import check_document
 from db.lifecycle import check_state
 from db.models import (
     Evidence,
@@ -621,7 +622,10 @@ class Importer:
 
 @collector_paused()
 def apply_document(session: Session, doc: Document) -> ImportSummary:
-    """Add and update everything in ``doc``; the caller's transaction makes it all or nothing."""
+    """Add and update everything in ``doc``; the caller's transaction makes it all or nothing.
+
+    Every value is first checked against db.fields' rules, the same on every backend."""
+    check_document(doc)
     importer = Importer(session)
     importer.organisations(doc.organisations)
     importer.schemes(doc.grading_schemes)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from db import fields
 from db.collector import collector_paused
 from db.dates import PartialDate
 from db.errors import DocumentError
@@ -53,10 +54,13 @@ def default_target(tracker: TrackerFile, reference: str | None = None) -> Import
     stem = tracker.path.stem
     title = tracker.title or " ".join(re.split(r"[-_\s]+", stem)).strip().capitalize()
     if reference is None:
-        reference = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
+        # A guess from the file name may be shortened; a reference given is never cut (the
+        # import checks it against db.fields' rules and refuses it when too long).
+        guessed = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
+        reference = guessed[: fields.REFERENCE].strip("-")
     lowered = title.lower()
     kind = next((k for words, k in _KIND_WORDS if words in lowered), ReviewKind.LEARNING_REVIEW)
-    return ImportTarget(reference[:60], title[:400], kind)
+    return ImportTarget(reference, title[: fields.TITLE].strip(), kind)
 
 
 def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerFileError:

@@ -26,6 +26,9 @@ MAX_ROWS = 250_000
 MAX_COLUMNS = 64
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# Where casereview's exports carry on text longer than a cell holds (db/spreadsheets/writing).
+CONTINUED_SHEET = "Continued"
+CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text")
 
 Row = tuple[Any, ...]
 
@@ -100,6 +103,45 @@ def _counted(rows: Iterator[Row], name: str, sheet: str) -> Iterator[Row]:
         yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},")
 
 
+def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], str]]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    found: dict[str, dict[tuple[int, int], list[tuple[int, str]]]] = {}
+    for number, row in enumerate(rows, start=2):
+        try:
+            sheet, where, part, text = (row + (None,) * 4)[:4]
+            letters, row_number = coordinate_from_string(str(where))
+            key = (int(row_number), column_index_from_string(letters) - 1)
+            if not isinstance(sheet, str) or not isinstance(text, str):
+                raise ValueError
+            found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text))
+        except (ValueError, TypeError):
+            raise TrackerFileError(
+                f"Sheet '{CONTINUED_SHEET}' of {name}, row {number}, does not say which cell "
+                "its text continues; the file was changed after casereview wrote it."
+            ) from None
+    return {
+        sheet: {key: "".join(text for _, text in sorted(parts)) for key, parts in cells.items()}
+        for sheet, cells in found.items()
+    }
+
+
+def _joined(rows: Iterator[Row], rest: dict[tuple[int, int], str]) -> Iterator[Row]:
+    """Rows with the text each cell continues in the "Continued" sheet put back on its end."""
+    by_row: dict[int, dict[int, str]] = {}
+    for (at, column), text in rest.items():
+        by_row.setdefault(at, {})[column] = text
+    for number, row in enumerate(rows, start=1):
+        more = by_row.get(number)
+        if not more:
+            yield row
+            continue
+        cells = list(row) + [None] * (max(more) + 1 - len(row))
+        for column, text in more.items():
+            cells[column] = f"{cells[column] or ''}{text}"
+        yield tuple(cells)
+
+
 @dataclass
 class XlsxFile:
     path: Path
@@ -111,6 +153,7 @@ class XlsxFile:
         if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
             raise TrackerFileError("Excel files cannot be read safely: defusedxml is missing.")
         self.name = self.path.name
+        self._rest: dict[str, dict[tuple[int, int], str]] | None = None
         self._check_zip()
         try:
             self._book = openpyxl.load_workbook(
@@ -161,11 +204,31 @@ class XlsxFile:
     def rows(self, sheet: str) -> Iterator[Row]:
         try:
             worksheet = self._book[sheet]
-            yield from _counted(worksheet.iter_rows(values_only=True), self.name, sheet)
+            rows = _counted(worksheet.iter_rows(values_only=True), self.name, sheet)
+            rest = self._continued().get(sheet)
+            if rest is None:
+                yield from rows
+            else:
+                yield from _joined(rows, rest)
         except TrackerFileError:
             raise
         except Exception as exc:
             raise self._damaged(exc) from None
+
+    def _continued(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Text casereview's export carried on in its "Continued" sheet because a cell holds
+        at most 32,767 characters: by sheet, the rest of each cell (row, column from 0)."""
+        if self._rest is None:
+            self._rest = {}
+            if CONTINUED_SHEET in self._book.sheetnames:
+                rows = _counted(
+                    self._book[CONTINUED_SHEET].iter_rows(values_only=True),
+                    self.name,
+                    CONTINUED_SHEET,
+                )
+                if tuple(next(rows, ())) == CONTINUED_HEADERS:
+                    self._rest = _continuations(rows, self.name)
+        return self._rest
 
     def close(self) -> None:
         self._book.close()

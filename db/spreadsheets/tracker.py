@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from db import fields
 from db.collector import collector_paused
 from db.dates import parse_iso_date
 from db.spreadsheets.layout import (
@@ -63,15 +64,15 @@ PLAN_HEADERS = (
     "Themes",
     "Latest update",
 )
-# Longest values the database holds (db/models.py).
+# Longest values the database holds (db/fields.py), named here with their cell.
 LIMITS = {
-    Field.SOURCE: 60,
-    Field.NUMBER: 20,
-    Field.OWNER: 200,
-    Field.ASSURED_BY: 200,
-    Field.LEAD: 200,
-    Field.JOINT: 200,
-    Field.THEMES: 120,
+    Field.SOURCE: fields.REFERENCE,
+    Field.NUMBER: fields.NUMBER,
+    Field.OWNER: fields.NAME,
+    Field.ASSURED_BY: fields.NAME,
+    Field.LEAD: fields.NAME,
+    Field.JOINT: fields.NAME,
+    Field.THEMES: fields.THEME,
 }
 # Least advanced first: where rows of one item disagree, the item is as far as its laggard.
 _PROGRESS_ORDER = [
@@ -367,7 +368,8 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
             continue
         first_seen[key] = item.row
         items.append(item)
-    if not items and not problems:
+    # casereview's own export of a review with no recommendations yet imports as it is.
+    if not items and not problems and not own:
         raise TrackerFileError(
             f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
             "recommendations below it."

@@ -21,6 +21,10 @@ from typing import Any
 from db.dates import format_date
 from db.exchange.document import Document, ReviewDoc
 from db.rules import rating_for
+
+# Text longer than a cell holds goes on in the "Continued" sheet, a part per row, and comes
+# back whole on import: an export never cuts a user's text.
+from db.spreadsheets.reading import CONTINUED_HEADERS, CONTINUED_SHEET, MAX_CELL_CHARS
 from db.spreadsheets.tracker import (
     EVIDENCE_HEADERS,
     PLAN_HEADERS,
@@ -147,10 +151,29 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
         for rating, (bg, fg) in RATING_FILLS.items()
     }
 
+    rows_written: dict[str, int] = {}
+    overflow: dict[int, list[str]] = {}  # by id() of a cell: the parts after its first
+    continued: list[tuple[str, str, int, str]] = []
+
+    def append(ws: Any, values: list[Any]) -> None:
+        """A row; the rest of text too long for its cell goes on in the "Continued" sheet."""
+        rows_written[ws.title] = row = rows_written.get(ws.title, 0) + 1
+        for column, item in enumerate(values, start=1):
+            parts = overflow.pop(id(item), [])
+            where = f"{get_column_letter(column)}{row}"
+            continued.extend((ws.title, where, n, part) for n, part in enumerate(parts, 2))
+        ws.append(values)
+
     def cell(ws: Any, value: Any, **style: Any) -> Any:
+        rest: list[str] = []
         if isinstance(value, str):
             value = _ILLEGAL.sub(" ", value)
+            if len(value) > MAX_CELL_CHARS:  # openpyxl would cut it silently
+                step = MAX_CELL_CHARS
+                value, *rest = (value[i : i + step] for i in range(0, len(value), step))
         item = WriteOnlyCell(ws, value=value)
+        if rest:
+            overflow[id(item)] = rest
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             item.data_type = "s"  # text, never a formula
             item.quotePrefix = True
@@ -178,8 +201,9 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
     )
     choice.add(f"I4:I{last_row}")
     sheet.data_validations.append(choice)
-    sheet.append([cell(sheet, _title(doc), font=Font(bold=True, size=14))])
-    sheet.append(
+    append(sheet, [cell(sheet, _title(doc), font=Font(bold=True, size=14))])
+    append(
+        sheet,
         [
             cell(
                 sheet,
@@ -187,13 +211,14 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
                 "Ratings are as of that day.",
                 font=Font(italic=True),
             )
-        ]
+        ],
     )
-    sheet.append(
+    append(
+        sheet,
         [
             cell(sheet, title, font=bold, fill=header_fill, alignment=wrap)
             for title, _ in PLAN_COLUMNS
-        ]
+        ],
     )
     for values in plan_rows(doc, today):
         row = []
@@ -205,19 +230,25 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
                 row.append(
                     cell(sheet, value, alignment=wrap) if column != 1 else cell(sheet, value)
                 )
-        sheet.append(row)
+        append(sheet, row)
 
     logs = {"updates": book.create_sheet("Updates"), "evidence": book.create_sheet("Evidence")}
     for name, headers in (("updates", UPDATE_HEADERS), ("evidence", EVIDENCE_HEADERS)):
         logs[name].freeze_panes = "A2"
-        logs[name].append([cell(logs[name], h, font=bold, fill=header_fill) for h in headers])
+        append(logs[name], [cell(logs[name], h, font=bold, fill=header_fill) for h in headers])
     for name, values in _log_rows(doc):
-        logs[name].append([cell(logs[name], v) for v in values])
+        append(logs[name], [cell(logs[name], v) for v in values])
     reviews = book.create_sheet("Reviews")
     reviews.freeze_panes = "B2"
-    reviews.append([cell(reviews, h, font=bold, fill=header_fill) for h in REVIEW_HEADERS])
+    append(reviews, [cell(reviews, h, font=bold, fill=header_fill) for h in REVIEW_HEADERS])
     for review in doc.reviews:
-        reviews.append([cell(reviews, v) for v in _review_row(review)])
+        append(reviews, [cell(reviews, v) for v in _review_row(review)])
+    if continued:
+        rest = book.create_sheet(CONTINUED_SHEET)
+        rest.freeze_panes = "A2"
+        rest.append([cell(rest, h, font=bold, fill=header_fill) for h in CONTINUED_HEADERS])
+        for part in continued:
+            rest.append([cell(rest, v) for v in part])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
