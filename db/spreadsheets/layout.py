@@ -9,13 +9,14 @@ ones casereview recognises, and a mapping file or the import wizard can name the
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from db.spreadsheets.reading import Row
+from db.spreadsheets.reading import MAX_COLUMNS, Row
 from db.spreadsheets.values import text_of
 
 HEADER_SEARCH_ROWS = 30
@@ -354,6 +355,7 @@ def item_rows(
     used = [(f, c) for f, c in header.columns.items() if f not in (Field.IGNORE, Field.NOTE)]
     # A heading merged across at least half the table is a section row, whatever its case.
     across = max(2, (len(header.titles) + 1) // 2)
+    kept = [column for column in range(MAX_COLUMNS) if header.kept(column)]
     for number, cells in enumerate(rows, start=start):
         width = len(cells)
         values: dict[Field, Any] = {}
@@ -362,8 +364,8 @@ def item_rows(
                 values[fld] = cells[column]
         extra = {
             column: cells[column]
-            for column in range(width)
-            if header.kept(column) and _filled(cells[column])
+            for column in itertools.takewhile(width.__gt__, kept)
+            if _filled(cells[column])
         }
         if not values and not extra:
             continue  # a blank row, or one whose only text is in columns left out
