@@ -128,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="which columns and status words mean what (see docs/spreadsheets.md)",
     )
     imp.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="leave this column (its heading as written, or its letter) out of the import; "
+        "without it, a column casereview does not recognise is kept as notes in each item's "
+        "log (repeat for several)",
+    )
+    imp.add_argument(
         "--dry-run",
         action="store_true",
         help="report what would be added and updated, and write nothing",
@@ -443,15 +452,19 @@ def _import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     spreadsheet = path.suffix.lower() != ".json"
-    if not spreadsheet and (args.sheet or args.review or args.mapping):
-        raise UsageError("--sheet, --review and --mapping apply to spreadsheets, not JSON files")
+    if not spreadsheet and (args.sheet or args.review or args.mapping or args.leave_out):
+        raise UsageError(
+            "--sheet, --review, --mapping and --leave-out apply to spreadsheets, not JSON files"
+        )
     # Read and validate the whole file before the database is opened, let alone written.
     doc_or_tracker: Document | TrackerFile
     if spreadsheet:
         mapping = Mapping.read(Path(args.mapping)) if args.mapping else Mapping()
         if args.sheet:
             mapping.sheet = args.sheet
+        mapping.leave_out += args.leave_out
         doc_or_tracker = read_tracker(path, mapping)
+        doc_or_tracker.check_one_sheet()
     else:
         doc_or_tracker = read_document_file(path)
     location = _location(args)
@@ -495,6 +508,9 @@ def _apply_import(
         except _DryRunDone:
             pass
     assert outcome is not None
+    if not isinstance(source, Document):
+        for line in source.kept_lines():  # what the import keeps beyond the known columns
+            print(line)
     if args.dry_run:
         print(f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was written.")
     else:

@@ -194,6 +194,16 @@ class _SheetPage(QWizardPage):
         layout.addWidget(self.preview, 1)
         self.sheet.currentTextChanged.connect(self._sheet_changed)
         self.header_row.valueChanged.connect(self._show)
+        if tracker.other_sheets:
+            names = [tracker.sheet, *tracker.other_sheets]
+            listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
+            self.others = QLabel(
+                f"Sheets {listed} hold a tracker of the same layout. This import reads one "
+                "sheet: import the others in turn."
+            )
+            self.others.setWordWrap(True)
+            self.others.setAccessibleName("Other sheets holding a tracker")
+            form.addRow(self.others)
         self.rows: list[tuple[object, ...]] = []
         # The choice of sheet and header row the wizard's tracker was last read with.
         self._read_for = (tracker.sheet, tracker.header.row)
@@ -255,8 +265,9 @@ class _ColumnsPage(QWizardPage):
         self.wizard_ = wizard
         self.setTitle("What each column holds")
         self.setSubTitle(
-            "Each heading is matched to a casereview field. Correct any that are wrong; "
-            "columns marked '(not imported)' are left out."
+            "Each heading is matched to a casereview field. Correct any that are wrong. A "
+            "column casereview does not recognise is kept as notes in each item's log; set it "
+            "to '(left out: not imported)' to leave it out."
         )
         self.form = QFormLayout()
         self.review = QLineEdit()
@@ -284,6 +295,7 @@ class _ColumnsPage(QWizardPage):
         elif not self.review.text():
             self.review.setText(target.reference)
         chosen = {column: field for field, column in tracker.header.columns.items()}
+        left_out = tracker.header.left_out
         below = [
             row
             for row in self.wizard_.sheet_page.rows[tracker.header.row :]
@@ -293,7 +305,8 @@ class _ColumnsPage(QWizardPage):
             combo = QComboBox()
             for field in Field:
                 combo.addItem(field.label, field)
-            combo.setCurrentIndex(combo.findData(chosen.get(column, Field.IGNORE)))
+            unread = Field.IGNORE if column in left_out else Field.NOTE
+            combo.setCurrentIndex(combo.findData(chosen.get(column, unread)))
             name = title or f"Column {column_letter(column)}"
             combo.setAccessibleName(f"Field for {name}")
             samples = [_shown(r[column]) for r in below if column < len(r) and _shown(r[column])]
@@ -312,10 +325,16 @@ class _ColumnsPage(QWizardPage):
         return [Field(combo.currentData()) for combo in self.combos]
 
     def validatePage(self) -> bool:
-        fields = [f for f in self.choices() if f is not Field.IGNORE]
-        twice = sorted({f.label for f in fields if fields.count(f) > 1})
-        if twice:
-            message = f"Two columns are set to {twice[0]}; choose one."
+        choices = self.choices()
+        fields = [f for f in choices if f not in (Field.IGNORE, Field.NOTE)]
+        twice = next((f for f in fields if fields.count(f) > 1), None)
+        if twice is not None:
+            header = self.wizard_.tracker.header
+            both = [header.where(n) for n, f in enumerate(choices) if f is twice][:2]
+            message = (
+                f"{both[0][0].upper()}{both[0][1:]} and {both[1]} are both set to "
+                f"{twice.label}; choose one, and keep the other as notes or leave it out."
+            )
             self.wizard_.context.explain(CaseReviewError(message), self)
             return False
         if Field.NUMBER not in fields and Field.TEXT not in fields:
@@ -348,8 +367,13 @@ class _CheckPage(QWizardPage):
         self.skip = QCheckBox()
         self.skip.setAccessibleName("Leave out the rows with problems")
         self.skip.toggled.connect(self._check)
+        self.kept = QLabel()
+        self.kept.setWordWrap(True)
+        self.kept.setAccessibleName("Columns kept as notes or left out")
+        self.kept.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.kept)
         layout.addWidget(self.skip)
         layout.addWidget(self.problems, 1)
         self._ready = False
@@ -372,6 +396,9 @@ class _CheckPage(QWizardPage):
             self.skip.setText(f"Leave out the row with a problem (row {listed})")
         else:
             self.skip.setText(f"Leave out the rows with problems (rows {listed})")
+        kept = tracker.kept_lines()
+        self.kept.setVisible(bool(kept))
+        self.kept.setText("\n".join(kept))
         self.problems.setVisible(bool(tracker.problems))
         self.problems.setPlainText("\n".join(p.describe() for p in tracker.problems))
         self._check()

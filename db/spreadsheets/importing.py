@@ -90,6 +90,7 @@ def import_tracker(
     ``skip_rows`` leaves those rows of the tracker's sheet out (the wizard's choice); any
     problem on another row still stops the whole import.
     """
+    tracker.check_one_sheet()
     problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
     items = [i for i in tracker.items if i.row not in skip_rows]
     if review is not None:
@@ -250,6 +251,8 @@ class _Merger:
         for entry in [] if self.own_log else item.progress:
             if not any(u.note == entry.note for u in doc.updates):
                 doc.updates.append(UpdateDoc(entry.on or self.today, self.actor, None, entry.note))
+        for name, value in item.notes:
+            self._note(doc, f"From the imported tracker's {name}: {value}")
         return doc, item, new
 
     def status(self, doc: TrackedDoc, item: TrackerItem, new: bool) -> None:

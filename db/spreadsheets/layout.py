@@ -9,13 +9,14 @@ ones casereview recognises, and a mapping file or the import wizard can name the
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from db.spreadsheets.reading import Row
+from db.spreadsheets.reading import MAX_COLUMNS, Row
 from db.spreadsheets.values import text_of
 
 HEADER_SEARCH_ROWS = 30
@@ -39,6 +40,7 @@ class Field(StrEnum):
     PROGRESS = "progress"
     EVIDENCE = "evidence"
     RATING = "rating"  # derived by casereview: recognised so it is not taken for a status
+    NOTE = "note"  # kept in each item's log as a note naming the column
     IGNORE = "ignore"
 
     @property
@@ -64,7 +66,8 @@ FIELD_LABELS = {
     Field.PROGRESS: "Progress update",
     Field.EVIDENCE: "Evidence",
     Field.RATING: "Rating (worked out by casereview; not imported)",
-    Field.IGNORE: "(not imported)",
+    Field.NOTE: "Kept as a note in the item's log",
+    Field.IGNORE: "(left out: not imported)",
 }
 
 # Header words as trackers write them (compared after ``normalise``), with how sure each is:
@@ -164,6 +167,8 @@ for _field, _strong, _weak in [
             "completion date",
             "target completion date",
             "by when",
+            "date due",
+            "due by",
         ],
         ["due", "date"],
     ),
@@ -175,7 +180,11 @@ for _field, _strong, _weak in [
     (Field.REASON, ["status reason", "reason"], []),
     (Field.ASSURED_BY, ["assured by", "signed off by"], []),
     (Field.ASSURED_ON, ["assured on", "signed off on", "date signed off"], []),
-    (Field.CLOSED_ON, ["closed on", "date closed"], []),
+    (
+        Field.CLOSED_ON,
+        ["closed on", "date closed", "date completed", "completed on", "actual completion date"],
+        [],
+    ),
     (Field.THEMES, ["themes", "theme"], []),
     (
         Field.PROGRESS,
@@ -187,20 +196,29 @@ for _field, _strong, _weak in [
             "updates",
             "progress to date",
             "latest update",
+            "update on progress",
+            "current position",
         ],
         ["comments", "commentary", "notes"],
     ),
-    (Field.EVIDENCE, ["evidence", "evidence of completion", "evidence of impact"], []),
+    (
+        Field.EVIDENCE,
+        ["evidence", "evidence of completion", "evidence of impact", "evidence provided"],
+        [],
+    ),
     (Field.RATING, ["rating"], []),
 ]:
     HEADER_WORDS |= dict.fromkeys(_strong, (_field, 2)) | dict.fromkeys(_weak, (_field, 1))
 
 _PUNCTUATION = re.compile(r"[^a-z0-9# ]+")
+# "Action(s)", "Action/s", "Agency(ies)", "Agency/ies": the word may be one or several.
+_PLURAL_MARK = re.compile(r"\s?[(/](?:s|es|ies)\)?(?![a-z])")
 
 
 def normalise(header: object) -> str:
-    """'Action(s)' -> 'actions', 'Rec No.' -> 'rec no', 'Lead  Agency:' -> 'lead agency'."""
-    text = text_of(header).lower().replace("&", " and ").replace("(s)", "s")
+    """'Action(s)' and 'Action/s' -> 'action', 'Lead Agency(s)' -> 'lead agency',
+    'Rec No.' -> 'rec no', 'Lead  Agency:' -> 'lead agency'."""
+    text = _PLURAL_MARK.sub("", text_of(header).lower()).replace("&", " and ")
     return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
@@ -220,10 +238,36 @@ class Header:
     row: int  # 1-based, as the spreadsheet numbers rows
     titles: list[str]  # the header cells as written
     columns: dict[Field, int]  # field -> 0-based column
+    # Columns the user chose to leave out; every other column not in ``columns`` is kept,
+    # its values as notes in each item's log.
+    left_out: frozenset[int] = frozenset()
 
     @functools.cached_property
     def fields(self) -> frozenset[Field]:
         return frozenset(self.columns)
+
+    @functools.cached_property
+    def mapped(self) -> frozenset[int]:
+        return frozenset(self.columns.values())
+
+    def kept(self, column: int) -> bool:
+        """Whether a column no field reads is kept as notes (not left out on purpose)."""
+        return column not in self.mapped and column not in self.left_out
+
+    def name(self, column: int) -> str:
+        """How a column is named in a note: by its heading, or its letter if it has none."""
+        title = self.titles[column] if column < len(self.titles) else ""
+        return f"column '{title}'" if title else f"column {column_letter(column)}"
+
+    def why_kept(self, column: int) -> str:
+        """Why a column's values go to the log: a heading not recognised, or a second column
+        for a field another column already fills."""
+        title = self.titles[column] if column < len(self.titles) else ""
+        known = HEADER_WORDS.get(normalise(title))
+        if known is not None and known[0] in self.columns and known[0] is not Field.RATING:
+            other = self.where(self.columns[known[0]])
+            return f"a second {known[0].label} column beside {other}"
+        return "a heading casereview does not recognise" if title else "no heading"
 
     def where(self, column: int) -> str:
         title = self.titles[column] if column < len(self.titles) else ""
@@ -282,34 +326,57 @@ def title_of(rows: Iterable[Row]) -> str:
 
 @dataclass
 class SheetRow:
-    """One item's row, and any continuation rows below it, as the cells of each field."""
+    """One item's row, and any continuation rows below it, as the cells of each field.
+
+    ``extra`` holds, for every row of the item, the filled cells of columns no field reads
+    (and that were not left out), by column: they are kept as notes in the item's log.
+    """
 
     row: int
     cells: dict[Field, Any]
     continuations: list[tuple[int, dict[Field, Any]]] = field(default_factory=list)
+    extra: list[tuple[int, dict[int, Any]]] = field(default_factory=list)
 
 
-def item_rows(rows: Iterator[Row], header: Header, start: int) -> Iterator[SheetRow | int]:
+def item_rows(
+    rows: Iterator[Row],
+    header: Header,
+    start: int,
+    merged: Callable[[int], int] = lambda _row: 1,
+) -> Iterator[SheetRow | int]:
     """The items below the header; section and blank rows are skipped.
 
     Yields a ``SheetRow`` per item; a continuation row (no number and no recommendation, but
     more actions, owners or updates) is added to the item above it. A row number on its own
-    means a row that continues nothing: the caller reports it.
+    means a row that continues nothing: the caller reports it. ``merged(row)`` is how many
+    columns the widest merged cell on that row spans (1 when none is merged).
     """
     current: SheetRow | None = None
-    used = [(f, c) for f, c in header.columns.items() if f is not Field.IGNORE]
+    used = [(f, c) for f, c in header.columns.items() if f not in (Field.IGNORE, Field.NOTE)]
+    # A heading merged across at least half the table is a section row, whatever its case.
+    across = max(2, (len(header.titles) + 1) // 2)
+    kept = [column for column in range(MAX_COLUMNS) if header.kept(column)]
     for number, cells in enumerate(rows, start=start):
         width = len(cells)
         values: dict[Field, Any] = {}
         for fld, column in used:
             if column < width and _filled(cells[column]):
                 values[fld] = cells[column]
-        if not values:
-            continue  # a blank row, or one with text only outside the tracker's columns
-        # A section heading fills one cell, so a row filling two tracker columns is no heading.
-        # Without a number column, a row holding only a recommendation is a recommendation.
-        heading_possible = Field.NUMBER in header.columns or Field.TEXT not in values
-        if len(values) == 1 and heading_possible and _is_section(cells, values):
+        extra = {
+            column: cells[column]
+            for column in itertools.takewhile(width.__gt__, kept)
+            if _filled(cells[column])
+        }
+        if not values and not extra:
+            continue  # a blank row, or one whose only text is in columns left out
+        # A section heading fills one cell, so a row filling two columns is no heading. A
+        # cell merged across the table is one; otherwise its words must say so, in a tracker
+        # column (one cell of a kept column, "N/A" say, is a note). Without a number column,
+        # a row holding only a recommendation is a recommendation, unless merged across.
+        numbered_or_not_text = Field.NUMBER in header.columns or Field.TEXT not in values
+        if len(values) + len(extra) == 1 and (
+            merged(number) >= across or (not extra and numbered_or_not_text and _is_section(cells))
+        ):
             if current is not None:
                 yield current
                 current = None
@@ -319,9 +386,13 @@ def item_rows(rows: Iterator[Row], header: Header, start: int) -> Iterator[Sheet
                 yield current
             current = SheetRow(number, values)
         elif current is not None:
-            current.continuations.append((number, values))
+            if values:
+                current.continuations.append((number, values))
         else:
             yield number
+            continue
+        if extra:
+            current.extra.append((number, extra))
     if current is not None:
         yield current
 
@@ -335,7 +406,7 @@ def _filled(value: object) -> bool:
     return text_of(value) != ""
 
 
-def _is_section(cells: Row, values: dict[Field, Any]) -> bool:
+def _is_section(cells: Row) -> bool:
     """A heading across the table: one filled cell, words only, not a number."""
     filled = [c for c in cells if c is not None and text_of(c) != ""]
     if len(filled) != 1 or not isinstance(filled[0], str):

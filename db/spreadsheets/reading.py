@@ -45,6 +45,11 @@ class Workbook(Protocol):
 
     def rows(self, sheet: str) -> Iterator[Row]: ...
 
+    def merged(self, sheet: str) -> dict[int, int]:
+        """For each row (1-based) where a merged cell starts, how many columns the widest
+        spans."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -230,6 +235,27 @@ class XlsxFile:
                     self._rest = _continuations(rows, self.name)
         return self._rest
 
+    def merged(self, sheet: str) -> dict[int, int]:
+        # Read-only worksheets do not say which cells are merged: the <mergeCells> element
+        # follows the rows in the sheet's XML, so it is read in a pass of its own.
+        from openpyxl.utils import range_boundaries
+        from openpyxl.xml.functions import iterparse
+
+        tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+        spans: dict[int, int] = {}
+        try:
+            with self._book[sheet]._get_source() as source:
+                for _, element in iterparse(source):
+                    if element.tag == tag:
+                        left, top, right, _ = range_boundaries(element.get("ref", ""))
+                        # A merged cell's value is in its top row; the rows below are blank.
+                        row, width = top or 1, (right or left or 1) - (left or 1) + 1
+                        spans[row] = max(spans.get(row, 1), width)
+                    element.clear()
+        except Exception as exc:
+            raise self._damaged(exc) from None
+        return spans
+
     def close(self) -> None:
         self._book.close()
 
@@ -283,6 +309,9 @@ class XlsFile:
                 f"{self.name} is damaged: sheet '{sheet}' cannot be read."
             ) from None
 
+    def merged(self, sheet: str) -> dict[int, int]:
+        return {}  # xlrd says which cells are merged only when it reads every format too
+
     def close(self) -> None:
         self._book.release_resources()
 
@@ -331,6 +360,9 @@ class CsvFile:
             yield from _counted(rows, self.name, sheet)
         except csv.Error as exc:
             raise TrackerFileError(f"{self.name} is not a well-formed CSV file ({exc}).") from None
+
+    def merged(self, sheet: str) -> dict[int, int]:
+        return {}
 
     def close(self) -> None:
         pass

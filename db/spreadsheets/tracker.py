@@ -17,7 +17,7 @@ from typing import Any
 
 from db import fields
 from db.collector import collector_paused
-from db.dates import parse_iso_date
+from db.dates import format_date, parse_iso_date
 from db.spreadsheets.layout import (
     HEADER_SEARCH_ROWS,
     Field,
@@ -138,6 +138,9 @@ class Mapping:
     header_row: int | None = None
     columns: dict[str, Field] = field(default_factory=dict)  # header text or letter
     statuses: dict[str, Status] = field(default_factory=dict)
+    # Columns (header text or letter) whose values the user leaves out on purpose: every
+    # other column no field reads is kept as notes in each item's log.
+    leave_out: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path) -> Mapping:
@@ -187,14 +190,45 @@ class Mapping:
         if not self.columns:
             return header
         columns = dict(header.columns)
+        left_out = set(header.left_out)
         for column, title in enumerate(header.titles):
             for key in (title.strip().lower(), column_letter(column).lower()):
                 if key in self.columns:
                     wanted = self.columns[key]
                     columns = {f: c for f, c in columns.items() if c != column}
-                    if wanted is not Field.IGNORE:
+                    left_out.discard(column)
+                    if wanted is Field.IGNORE:
+                        left_out.add(column)
+                    elif wanted is not Field.NOTE:
                         columns[wanted] = column
-        return Header(header.row, header.titles, columns)
+        return Header(header.row, header.titles, columns, frozenset(left_out))
+
+    def leave_columns_out(self, header: Header, where: str) -> Header:
+        """``header`` without the columns named in ``leave_out``; one not there is refused."""
+        if not self.leave_out:
+            return header
+        columns = dict(header.columns)
+        left_out = set(header.left_out)
+        for name in self.leave_out:
+            column = self.column_named(header, name)
+            if column is None:
+                raise TrackerFileError(
+                    f"{where} has no column '{name}' to leave out; give a column's heading as "
+                    "written or its letter."
+                )
+            columns = {f: c for f, c in columns.items() if c != column}
+            left_out.add(column)
+        return Header(header.row, header.titles, columns, frozenset(left_out))
+
+    @staticmethod
+    def column_named(header: Header, name: str) -> int | None:
+        """The column with this heading (any case) or this letter, if there is one."""
+        key = " ".join(name.split()).lower()
+        for column, title in enumerate(header.titles):
+            if " ".join(title.split()).lower() == key:
+                return column
+        letters = [column_letter(n).lower() for n in range(max(len(header.titles), 64))]
+        return letters.index(key) if key in letters else None
 
 
 def _object(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
@@ -235,6 +269,8 @@ class TrackerItem:
     themes: list[str] | None = None
     progress: list[Progress] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    # Cells of columns no field reads, as (the column's name, the value): kept in the log.
+    notes: list[tuple[str, str]] = field(default_factory=list)
     has: frozenset[Field] = frozenset()
 
 
@@ -267,6 +303,36 @@ class TrackerFile:
     companions: Companions = field(default_factory=Companions)
     own: bool = False  # written by casereview: lists split on semicolons, the log is its own
     status_words: dict[str, Status] = field(default_factory=dict)
+    # Columns kept as notes in each item's log, with why (a heading casereview does not
+    # recognise, or a second column for one field), and the columns left out on purpose.
+    kept: dict[int, str] = field(default_factory=dict)
+    # Other sheets holding the same tracker layout, when the sheet was not named: importing
+    # one of them is refused until the user chooses (``--sheet``).
+    other_sheets: list[str] = field(default_factory=list)
+
+    def kept_lines(self) -> list[str]:
+        """What the import keeps beyond the recognised columns, and what it leaves out."""
+        lines = [
+            f"{self.header.where(column)}, {why}, is kept as a note in each item's log."
+            for column, why in sorted(self.kept.items())
+        ]
+        lines += [
+            f"{self.header.where(column)} is left out, as asked."
+            for column in sorted(self.header.left_out)
+        ]
+        return [line[0].upper() + line[1:] for line in lines]
+
+    def check_one_sheet(self) -> None:
+        """Refuse a workbook holding the same tracker on several sheets, naming them."""
+        if not self.other_sheets:
+            return
+        names = [self.sheet, *self.other_sheets]
+        listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
+        raise TrackerFileError(
+            f"{self.path.name} holds a tracker of the same layout on {len(names)} sheets, "
+            f"{listed}; import them one at a time, choosing each with --sheet NAME (or the "
+            "sheet in the Import wizard), so that no sheet is left out unseen."
+        )
 
 
 @collector_paused()
@@ -291,7 +357,11 @@ def sheet_preview(path: Path, sheet: str, rows: int = HEADER_SEARCH_ROWS) -> lis
         book.close()
 
 
-def _choose_sheet(book: Workbook, path: Path, mapping: Mapping) -> tuple[str, list[Row], Header]:
+def _choose_sheet(
+    book: Workbook, path: Path, mapping: Mapping
+) -> tuple[str, list[Row], Header, list[str]]:
+    """The sheet holding the tracker, its first rows, its header, and the other sheets that
+    hold a tracker of the same layout (only when the sheet was not named)."""
     names = book.sheet_names
     if mapping.sheet is not None:
         if mapping.sheet not in names:
@@ -301,6 +371,7 @@ def _choose_sheet(book: Workbook, path: Path, mapping: Mapping) -> tuple[str, li
             )
         names = [mapping.sheet]
     best: tuple[int, str, list[Row], Header] | None = None
+    layouts: list[tuple[str, frozenset[Field]]] = []
     for name in names:
         head = list(islice(book.rows(name), HEADER_SEARCH_ROWS))
         if mapping.header_row is not None:
@@ -315,6 +386,7 @@ def _choose_sheet(book: Workbook, path: Path, mapping: Mapping) -> tuple[str, li
         if header is None:
             continue
         header = mapping.apply(header)
+        layouts.append((name, header.fields))
         score = len(header.columns)
         if best is None or score > best[0]:
             best = (score, name, head, header)
@@ -325,11 +397,14 @@ def _choose_sheet(book: Workbook, path: Path, mapping: Mapping) -> tuple[str, li
             "naming a recommendation or number column and at least one other, such as lead "
             "agency, target date or status."
         )
-    return best[1], best[2], best[3]
+    _, sheet, head, header = best
+    others = [name for name, fields in layouts if name != sheet and fields == header.fields]
+    header = mapping.leave_columns_out(header, f"Sheet '{sheet}' of {path.name}")
+    return sheet, head, header, others
 
 
 def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
-    sheet, head, header = _choose_sheet(book, path, mapping)
+    sheet, head, header, others = _choose_sheet(book, path, mapping)
     title = title_of(head[: header.row - 1])
     rows: Iterator[Row] = islice(book.rows(sheet), header.row, None)
     problems: list[Problem] = []
@@ -339,7 +414,24 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     companions = _companions(book, sheet, problems)
     own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
     first_seen: dict[tuple[str | None, str], int] = {}
-    for found in item_rows(rows, header, header.row + 1):
+    spans: dict[int, int] | None = None
+
+    def merged(row: int) -> int:
+        nonlocal spans
+        if spans is None:  # read only when a row could be a heading
+            spans = book.merged(sheet)
+        return spans.get(row, 1)
+
+    kept = {
+        column: header.why_kept(column)
+        for column, title in enumerate(header.titles)
+        if title and header.kept(column)
+    }
+    for found in item_rows(rows, header, header.row + 1, merged):
+        if not isinstance(found, int):
+            for _, extra in found.extra:
+                for column in extra:
+                    kept.setdefault(column, header.why_kept(column))
         if isinstance(found, int):
             problems.append(Problem(sheet, found, None, "this row has no number or recommendation"))
             continue
@@ -387,6 +479,8 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         companions=companions,
         own=own,
         status_words=dict(mapping.statuses),
+        kept=kept,
+        other_sheets=others,
     )
 
 
@@ -491,7 +585,19 @@ def _item(
             item.progress.append(_progress(text_of(values[Field.PROGRESS])))
         if Field.EVIDENCE in values:
             item.evidence.append(text_of(values[Field.EVIDENCE]))
+    for _, cells_kept in found.extra:
+        for column, value in cells_kept.items():
+            item.notes.append((header.name(column), _noted(value)))
     return item
+
+
+def _noted(value: object) -> str:
+    """A cell kept as a note: its text, a date as people write it ("21 November 2025")."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return format_date(value)
+    return text_of(value)
 
 
 def _continued(

@@ -15,6 +15,7 @@ from db.engine import Database
 from db.exchange import collect_document, dump_document
 from db.models import AuditEntry
 from db.spreadsheets import (
+    Field,
     Mapping,
     TrackerFileError,
     import_tracker,
@@ -614,3 +615,216 @@ def test_casereview_csv_keeps_agency_names_with_commas(database: Database, tmp_p
     run_import(database, csv_path)
     (rec,) = review(database, "COMMA").recommendations
     assert rec.lead_agencies == ["Health, Education and Care"]
+
+
+# -- tracker import never loses what the file holds (issue 20)
+
+
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [
+        ("Lead Agency(s)", "lead"),
+        ("Action/s", "actions"),
+        ("Owner(s)", "owner"),
+        ("Agency/ies", "lead"),
+        ("Date due", "target"),
+        ("Update on progress", "progress"),
+        ("Evidence provided", "evidence"),
+        ("Date completed", "closed_on"),
+        ("Progress update", "progress"),
+        ("RAG status", "status"),
+        ("Target date", "target"),
+        ("Comments", "progress"),
+        ("Lead officer", "owner"),
+        ("Agency", "lead"),
+    ],
+)
+def test_the_usual_heading_variants_are_recognised(heading: str, field: str):
+    from db.spreadsheets.layout import guess_columns
+
+    assert guess_columns(("Rec No.", "Recommendation", heading)).get(Field(field)) == 2
+
+
+def _with_unknown_columns(path: Path) -> Path:
+    rows: list[list[object]] = [
+        [
+            "Rec No.",
+            "Recommendation",
+            "Lead Agency(s)",
+            "Action/s",
+            "Agency comments",
+            "Status",
+            "RAG",
+            "Date completed",
+            "Assured by",
+            "Evidence provided",
+            "Officer's phone",
+        ],
+        [
+            "1",
+            "Record every child present.",
+            "Police",
+            "Brief officers",
+            "Waiting for the audit",
+            "Closed",
+            "Blue",
+            dt.datetime(2026, 2, 3),
+            "Chair of the panel",
+            "Audit report",
+            "01234 567890",
+        ],
+        [None, None, None, "Audit 50 records", "Audit booked", None, None, None, None, None],
+        [
+            "2",
+            "Share information.",
+            "Health",
+            "Agree a protocol",
+            None,
+            "In progress",
+            "Amber",
+            None,
+            None,
+            None,
+            None,
+            "Beyond the headings",
+        ],
+    ]
+    return workbook_of(rows, path)
+
+
+def test_unrecognised_and_second_columns_are_kept_as_notes_and_named(
+    database: Database, tmp_path: Path
+):
+    path = _with_unknown_columns(tmp_path / "plan.xlsx")
+    tracker = read_tracker(path)
+    assert tracker.kept_lines() == [
+        "Column E (Agency comments), a heading casereview does not recognise, is kept as a "
+        "note in each item's log.",
+        "Column G (RAG), a second Status column beside column F (Status), is kept as a note in "
+        "each item's log.",
+        "Column K (Officer's phone), a heading casereview does not recognise, is kept as a "
+        "note in each item's log.",
+        "Column L, no heading, is kept as a note in each item's log.",
+    ]
+    run_import(database, path, review="KEPT")
+    first, second = review(database, "KEPT").recommendations
+    notes = [u.note for u in first.updates]
+    assert "From the imported tracker's column 'Agency comments': Waiting for the audit" in notes
+    assert "From the imported tracker's column 'Agency comments': Audit booked" in notes
+    assert "From the imported tracker's column 'RAG': Blue" in notes
+    assert "From the imported tracker's column 'Officer's phone': 01234 567890" in notes
+    assert first.lead_agencies == ["Police"]
+    assert first.actions == "Brief officers\nAudit 50 records"
+    assert [e.reference for e in first.evidence] == ["Audit report"]
+    assert "From the imported tracker's column L: Beyond the headings" in [
+        u.note for u in second.updates
+    ]
+    # Importing the same file again adds no note twice.
+    before = state(database)
+    assert run_import(database, path, review="KEPT") == "added nothing; updated nothing"
+    assert state(database)[0] == before[0]
+
+
+def test_a_date_completed_column_sets_the_closed_date(database: Database, tmp_path: Path):
+    run_import(database, _with_unknown_columns(tmp_path / "plan.xlsx"), review="DONE")
+    first = review(database, "DONE").recommendations[0]
+    assert first.status is Status.CLOSED
+    assert first.closed_on == dt.date(2026, 2, 3)  # not the day of the import
+
+
+def test_a_column_left_out_on_purpose_is_not_kept(database: Database, tmp_path: Path):
+    path = _with_unknown_columns(tmp_path / "plan.xlsx")
+    mapping = Mapping(leave_out=["officer's PHONE", "L"])
+    tracker = read_tracker(path, mapping)
+    assert "Column K (Officer's phone) is left out, as asked." in tracker.kept_lines()
+    assert not any("Column L," in line for line in tracker.kept_lines())
+    run_import(database, path, mapping=Mapping(leave_out=["Officer's phone", "l"]), review="OUT")
+    notes = [u.note for r in review(database, "OUT").recommendations for u in r.updates]
+    assert not any("01234" in n or "Beyond" in n for n in notes)
+    assert any("Agency comments" in n for n in notes)
+    before = state(database)
+    with pytest.raises(TrackerFileError, match="has no column 'Phone' to leave out"):
+        read_tracker(path, Mapping(leave_out=["Phone"]))
+    assert state(database) == before
+
+
+def test_a_mapping_that_sets_two_columns_to_one_field_keeps_the_other(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Number", "Recommendation", "Progress", "Commentary"],
+        ["1", "Train staff", "Training booked", "Chair asked for dates"],
+    ]
+    mapping = Mapping(columns={"commentary": Field.PROGRESS})
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), mapping=mapping, review="TWO")
+    (rec,) = review(database, "TWO").recommendations
+    notes = [u.note for u in rec.updates]
+    assert "Chair asked for dates" in notes
+    assert "From the imported tracker's column 'Progress': Training booked" in notes
+
+
+def _agency_sheets(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health", "Council"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency", "Status"])
+        sheet.append([str(number + 1), f"Recommendation for {agency}", agency, "Not started"])
+    book.create_sheet("Notes")["A1"] = "Key to the colours"
+    book.save(path)
+    return path
+
+
+def test_a_workbook_with_one_sheet_per_agency_is_refused_naming_the_sheets(
+    database: Database, tmp_path: Path
+):
+    path = _agency_sheets(tmp_path / "agencies.xlsx")
+    before = state(database)
+    with pytest.raises(TrackerFileError) as refused:
+        run_import(database, path)
+    message = refused.value.message
+    assert "on 3 sheets, 'Police', 'Health' and 'Council'" in message
+    assert "--sheet NAME" in message and "\n" not in message
+    assert state(database) == before
+    for sheet in ("Police", "Health", "Council"):  # each sheet, chosen, imports
+        run_import(database, path, mapping=Mapping(sheet=sheet), review="AGENCIES")
+    recs = review(database, "AGENCIES").recommendations
+    assert [r.lead_agencies for r in recs] == [["Police"], ["Health"], ["Council"]]
+
+
+@pytest.mark.parametrize(
+    "heading", ["SECTION B - JOINT RECOMMENDATIONS", "Joint recommendations", "joint work"]
+)
+@pytest.mark.parametrize("numbered", [True, False])
+def test_a_merged_section_row_is_never_a_recommendation(
+    database: Database, tmp_path: Path, heading: str, numbered: bool
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    header = ["Recommendation", "Lead agency", "Status", "Target date"]
+    sheet.append(["Rec No.", *header] if numbered else header)
+    first = ["Train staff", "Police", "Not started", "31/03/2027"]
+    sheet.append(["1", *first] if numbered else first)
+    sheet.append([None, heading] if numbered else [heading])
+    sheet.merge_cells("B3:E3" if numbered else "A3:D3")
+    second = ["Share information", "Health", "In progress", "30/06/2027"]
+    sheet.append(["2", *second] if numbered else second)
+    book.save(tmp_path / "plan.xlsx")
+    run_import(database, tmp_path / "plan.xlsx", review="SECTIONS")
+    texts = [r.text for r in review(database, "SECTIONS").recommendations]
+    assert texts == ["Train staff", "Share information"]
+
+
+def test_one_cell_in_a_kept_column_is_a_note_not_a_heading(database: Database, tmp_path: Path):
+    rows = [
+        ["Rec No.", "Recommendation", "Action(s)", "Agency comments"],
+        ["1", "Train staff", "Brief officers", None],
+        [None, None, None, "N/A"],
+        [None, None, "Audit records", None],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="NA")
+    (rec,) = review(database, "NA").recommendations
+    assert rec.actions == "Brief officers\nAudit records"
+    assert "From the imported tracker's column 'Agency comments': N/A" in [
+        u.note for u in rec.updates
+    ]

@@ -482,6 +482,61 @@ def test_import_a_spreadsheet_dry_run_then_for_real(tmp_path: Path) -> None:
     assert db.read_bytes() == before
 
 
+def test_import_names_the_columns_it_keeps_and_leaves_out_what_it_is_told(
+    tmp_path: Path,
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Rec No.", "Recommendation", "Agency comments", "Officer's phone"])
+    book.active.append(["1", "Train staff", "Waiting for the audit", "01234 567890"])
+    book.save(tmp_path / "plan.xlsx")
+    db = tmp_path / "new.sqlite3"
+    kept = (
+        "Column C (Agency comments), a heading casereview does not recognise, is kept as a "
+        "note in each item's log."
+    )
+    dry = run("import", "plan.xlsx", "--db", str(db), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert kept in dry.stdout.splitlines()
+    assert "Column D (Officer's phone), a heading" in dry.stdout
+    real = run(
+        "import", "plan.xlsx", "--db", str(db), "--leave-out", "Officer's phone", cwd=tmp_path
+    )
+    assert real.returncode == 0, real.stderr
+    assert real.stdout.splitlines()[:2] == [
+        kept,
+        "Column D (Officer's phone) is left out, as asked.",
+    ]
+    exported = run("export", "--db", str(db), "--format", "json", "-o", "-", cwd=tmp_path)
+    assert "Waiting for the audit" in exported.stdout
+    assert "01234" not in exported.stdout
+    before = snapshot(tmp_path)
+    missing = run("import", "plan.xlsx", "--db", str(db), "--leave-out", "Phone", cwd=tmp_path)
+    assert_clean_error(missing, "has no column 'Phone' to leave out")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_workbook_with_a_sheet_per_agency_is_refused_before_the_database_is_made(
+    tmp_path: Path,
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency"])
+        sheet.append([str(number + 1), f"For {agency}", agency])
+    book.save(tmp_path / "agencies.xlsx")
+    db = tmp_path / "new.sqlite3"
+    refused = run("import", "agencies.xlsx", "--db", str(db), cwd=tmp_path)
+    assert_clean_error(refused, "on 2 sheets, 'Police' and 'Health'", "--sheet NAME")
+    assert not db.exists()
+    chosen = run("import", "agencies.xlsx", "--db", str(db), "--sheet", "Health", cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
+
+
 def test_a_wrong_tracker_row_is_named_and_nothing_is_written(demo_db: Path, tmp_path: Path) -> None:
     before = snapshot(tmp_path)
     result = run(

@@ -108,7 +108,10 @@ def test_a_column_set_twice_is_refused_beside_nothing_written(
     wizard.next()
     qtbot.wait(200)
     assert wizard.currentPage() is columns
-    assert window.context.last_explanation == "Two columns are set to Number; choose one."
+    assert window.context.last_explanation == (
+        "Column A (Rec No.) and column B (Recommendation) are both set to Number; choose one, "
+        "and keep the other as notes or leave it out."
+    )
 
 
 def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(
@@ -147,3 +150,64 @@ def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow,
         from db.dataset import counts
 
         assert not counts(session).is_empty
+
+
+def test_the_wizard_keeps_unrecognised_columns_as_notes_unless_left_out(
+    qtbot, window: MainWindow, db_file: Database, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    rows = [
+        ["Rec No.", "Recommendation", "Agency comments", "Officer's phone"],
+        ["1", "Train staff", "Waiting for the audit", "01234 567890"],
+    ]
+    path = tmp_path / "plan.xlsx"
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    wizard = open_wizard(qtbot, window, path)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.columns_page, timeout=20000)
+    combos = wizard.columns_page.combos
+    assert [c.currentData() for c in combos[2:]] == [Field.NOTE, Field.NOTE]
+    combos[3].setCurrentIndex(combos[3].findData(Field.IGNORE))  # the phone left out
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(
+        lambda: wizard.currentPage() is check and "Working out" not in check.outcome.text(),
+        timeout=20000,
+    )
+    assert check.kept.text().splitlines() == [
+        "Column C (Agency comments), a heading casereview does not recognise, is kept as a "
+        "note in each item's log.",
+        "Column D (Officer's phone) is left out, as asked.",
+    ]
+    finish(qtbot, window, wizard)
+    with db_file.session() as session:
+        from db.exchange import collect_document
+        from tests.conftest import TODAY
+
+        (doc,) = collect_document(session, TODAY, ["PLAN"]).reviews
+    notes = [u.note for u in doc.recommendations[0].updates]
+    assert "From the imported tracker's column 'Agency comments': Waiting for the audit" in notes
+    assert not any("01234" in note for note in notes)
+
+
+def test_the_wizard_names_other_sheets_of_the_same_tracker(
+    qtbot, window: MainWindow, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    path = tmp_path / "agencies.xlsx"
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency"])
+        sheet.append([str(number + 1), f"For {agency}", agency])
+    book.save(path)
+    wizard = open_wizard(qtbot, window, path)
+    assert "Sheets 'Police' and 'Health' hold a tracker of the same layout" in (
+        wizard.sheet_page.others.text()
+    )
+    to_check_page(qtbot, wizard)
+    assert "Finish will have added 1 review, 1 organisation, 1 recommendation" in (
+        wizard.check_page.outcome.text()
+    )
