@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -404,3 +405,81 @@ def test_an_update_longer_than_a_page_is_printed_whole(sample_file: Database) ->
     text = " ".join(_pages(_pdf(sample_file)))
     steps = [int(m) for m in re.findall(r"step(\d{4})", text)]
     assert steps == list(range(1, 700))
+
+
+# ------------------------------------------------------------------ contents over many pages
+
+
+# A review's line in the contents, as pypdf extracts it: the heading, then its page number.
+CONTENTS_ENTRY = re.compile(r"^(GEN-1-\d{5}): [^\n]*\n(\d+)$", re.M)
+
+
+def _generated(tmp_path: Path, reviews: int) -> Database:
+    """A database of ``reviews`` generated reviews (no recommendations: quick to render)."""
+    from db.generate import generate
+
+    database = open_database(resolve_location(str(tmp_path / f"{reviews}.sqlite3")), create=True)
+    with database.transaction("t") as session:
+        generate(session, reviews=reviews, recommendations=0, seed=1, today=TODAY)
+    return database
+
+
+def test_a_pack_of_500_reviews_lists_each_on_its_page(tmp_path: Path) -> None:
+    """Contents over many pages: each of its links is a new annotation (once, the second
+    page's links took the first page's names and the pack could not be saved)."""
+    database = _generated(tmp_path, 500)
+    reader = _pdf(database)
+    database.close()
+    pages = _pages(reader)
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text, number
+    contents_pages = [n for n, text in enumerate(pages) if CONTENTS_ENTRY.search(text)]
+    assert contents_pages == list(range(1, 1 + len(contents_pages)))
+    assert len(contents_pages) == -(-(500 + 2 + 2) // 46)  # two title lines, two kinds' entries
+    contents = "\n".join(pages[n] for n in contents_pages)
+    listed = {ref: int(page) for ref, page in CONTENTS_ENTRY.findall(contents)}
+    assert sorted(listed) == [f"GEN-1-{n:05d}" for n in range(1, 501)]
+    for reference, page in listed.items():
+        assert re.search(rf"^{reference}: Child", pages[page - 1], re.M), reference
+    # Every line of the contents links to its heading, each link an annotation of its own.
+    links = [a for n in contents_pages for a in reader.pages[n].get("/Annots", [])]
+    assert len(links) == 500 + 2
+
+
+def _drawn(page: Any) -> list[tuple[str, float]]:
+    """Each piece of text on a page with the height of its baseline, in points."""
+    drawn: list[tuple[str, float]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, *_: drawn.append((text, tm[5] + cm[5])))
+    return drawn
+
+
+def _contents_text_below(reader: PdfReader, bottom: float) -> list[tuple[int, str, float]]:
+    """Text on the contents pages drawn lower than ``bottom``, other than the footer."""
+    footer = re.compile(rf"^({DEFAULT_MARKING}|Panel briefing|Page \d+ of \d+)$")
+    low: list[tuple[int, str, float]] = []
+    for number, page in enumerate(reader.pages[1:], start=2):
+        if not CONTENTS_ENTRY.search(page.extract_text()):
+            break  # past the contents
+        low += [
+            (number, text, y)
+            for text, y in _drawn(page)
+            if text.strip() and y < bottom and not footer.match(text.strip())
+        ]
+    return low
+
+
+@pytest.mark.parametrize("reviews", [42, 43, 44, 45, 90])
+def test_the_contents_never_reach_the_footer(tmp_path: Path, reviews: int) -> None:
+    """46 entries (44 reviews) once put the last one over the footer rule; 45 and more
+    continue on a second page, below the first page's title lines."""
+    from reportlab.lib.units import mm
+
+    from desktop.briefing.pack import MARGIN
+
+    database = _generated(tmp_path, reviews)
+    reader = _pdf(database)
+    database.close()
+    frame_bottom = MARGIN + 6 * mm  # the footer rule is 17.5 mm up, below this
+    assert _contents_text_below(reader, frame_bottom) == []
+    assert len(CONTENTS_ENTRY.findall("\n".join(_pages(reader)))) == reviews
