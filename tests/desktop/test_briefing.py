@@ -483,3 +483,104 @@ def test_the_contents_never_reach_the_footer(tmp_path: Path, reviews: int) -> No
     frame_bottom = MARGIN + 6 * mm  # the footer rule is 17.5 mm up, below this
     assert _contents_text_below(reader, frame_bottom) == []
     assert len(CONTENTS_ENTRY.findall("\n".join(_pages(reader)))) == reviews
+
+
+# ------------------------------------------------------------------------------- redaction
+
+# Names to withhold (fictional), in scripts whose letters case-fold, compose or decompose in
+# ways a naive pattern misses: "ß" folds to "ss", "İ" to "i" and a combining dot, Vietnamese
+# and Greek letters carry stacked accents that NFD splits off.
+WITHHELD = {
+    "German": "Lena Weiß",
+    "Turkish": "İbrahim Yılmaz",
+    "Polish": "Zofia Wójcik-Łęcka",
+    "Vietnamese": "Nguyễn Thị Minh Khai",
+    "Greek": "Νίκος Παπαδόπουλος",
+    "Cyrillic": "Алёна Иванова",
+    "Arabic": "فاطمة الزهراء",
+}
+
+
+def _forms(name: str) -> dict[str, str]:
+    """A name as people type it: composed or not, in capitals, over a line break."""
+    import unicodedata
+
+    parts = name.split()
+    return {
+        "NFC": unicodedata.normalize("NFC", name),
+        "NFD": unicodedata.normalize("NFD", name),
+        "capitals": name.upper(),
+        "capitals, NFD": unicodedata.normalize("NFD", name.upper()),
+        "over a line break": "\n".join(parts),
+        "spaced": "   ".join(unicodedata.normalize("NFD", part) for part in parts),
+    }
+
+
+def _reading(text: str) -> str:
+    """Text as a reader compares names: letters without accents, one case, one space."""
+    import unicodedata
+
+    bare = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if not unicodedata.category(c).startswith("M")
+    )
+    return " ".join(bare.casefold().replace("ı", "i").split())
+
+
+def test_redaction_withholds_names_however_they_are_typed(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from db.models import Review
+
+    database = open_database(resolve_location(str(tmp_path / "names.sqlite3")), create=True)
+    forms = {
+        (script, how): form
+        for script, name in WITHHELD.items()
+        for how, form in _forms(name).items()
+    }
+    doc = parse_document(
+        {
+            "format": "casereview/1",
+            "reviews": [
+                {
+                    "reference": "R-NAMES",
+                    "kind": "learning_review",
+                    "title": f"Learning review: {forms['German', 'capitals']}",
+                    "anonymised_label": "Child B",
+                    "names_to_redact": list(WITHHELD.values()),
+                    "summary": " ".join(f"{form} was seen." for form in forms.values()),
+                    "recommendations": [
+                        {
+                            "number": str(n),
+                            "text": f"Agencies should meet {form} and her family.",
+                            "updates": [
+                                {"date": "2026-11-01", "author": "Lead", "note": f"Met {form}."}
+                            ],
+                        }
+                        for n, form in enumerate(forms.values(), start=1)
+                    ],
+                }
+            ],
+        }
+    )
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+        review = session.scalars(select(Review)).one()
+        review.summary = f"Met {forms['Turkish', 'NFD']} (twice) and the Weißmann family."
+    with database.session() as session:
+        pack = gather(session, today=TODAY, title="T", marking="", prepared_by="P", redact=True)
+    # The name is replaced in the text as it was written; the text around it is kept as it is.
+    assert pack.reviews[0].summary == "Met Child B (twice) and the Weißmann family."
+    plain = _reading("\n".join(_pages(_pdf(database))))
+    redacted_pdf = _pdf(database, redact=True, title=f"Briefing on {WITHHELD['Turkish']}")
+    database.close()
+    redacted = _reading("\n".join(_pages(redacted_pdf)))
+    meta = _reading(str(redacted_pdf.metadata))
+    assert "child b" in redacted
+    for script, name in WITHHELD.items():
+        for part in re.split(r"[\s-]+", _reading(name)):
+            word = rf"(?<!\w){re.escape(part)}(?!\w)"
+            assert re.search(word, plain), (script, part)  # printed when not asked to withhold
+            assert not re.search(word, redacted), (script, part)
+            assert not re.search(word, meta), (script, part)
