@@ -10,7 +10,8 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
@@ -367,10 +368,11 @@ def gather(
                 matrix=grade_matrix(session, inspection.organisation.name),
             )
         )
-    missing = sorted(set(reviews or []) - {r.reference for r in pack.reviews})
-    missing += sorted(set(inspections or []) - {i.reference for i in pack.inspections})
-    if missing:
-        raise NotFoundError(f"There is no review or inspection with the reference '{missing[0]}'.")
+    _check_chosen(
+        session,
+        sorted(set(reviews or []) - {r.reference for r in pack.reviews}),
+        sorted(set(inspections or []) - {i.reference for i in pack.inspections}),
+    )
     if since is not None:
         shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
         query = (
@@ -397,6 +399,29 @@ def gather(
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+class WrongKindError(NotFoundError):
+    """A reference chosen as a review is an inspection's, or the other way round."""
+
+    def __init__(self, reference: str, kind: str, chosen_as: str) -> None:
+        super().__init__(f"'{reference}' is {kind}, not {chosen_as}.")
+        self.reference, self.kind, self.chosen_as = reference, kind, chosen_as
+
+
+def _check_chosen(session: Session, reviews: list[str], inspections: list[str]) -> None:
+    """Refuse references chosen for a pack that are not there: saying so, or saying what a
+    reference is when it was chosen as the other kind."""
+    for missing, chosen_as, other, kind in (
+        (reviews, "a review", Inspection, "an inspection"),
+        (inspections, "an inspection", Review, "a review"),
+    ):
+        for reference in missing:
+            if session.scalar(select(other.id).where(other.reference == reference)) is not None:
+                raise WrongKindError(reference, kind, chosen_as)
+    if reviews or inspections:
+        reference = (reviews or inspections)[0]
+        raise NotFoundError(f"There is no review or inspection with the reference '{reference}'.")
 
 
 class _Moved(Exception):
@@ -444,6 +469,40 @@ def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -
     raise CaseReviewError(
         "The data kept changing while the pack was being made; make it again in a moment."
     )
+
+
+@contextmanager
+def pack_being_made(
+    database: Database, actor: str, *, purpose: str, **options: Any
+) -> Iterator[Pack]:
+    """``make_pack``, for a pack rendered and written (or shown) in the ``with`` block.
+
+    The pack is recorded as made before it is rendered, because it states that entry (and
+    rendering holds no lock). If the block then fails or is interrupted, a second entry says
+    the pack was not made and why: the error's sentence, or only the kind of an unexpected
+    error, whose text could quote the data. Only a process killed outright leaves the first
+    entry alone.
+    """
+    pack = make_pack(database, actor, purpose=purpose, **options)
+    try:
+        yield pack
+    except (Exception, KeyboardInterrupt) as exc:
+        if isinstance(exc, CaseReviewError):
+            reason = exc.message
+        elif isinstance(exc, KeyboardInterrupt):
+            reason = "interrupted"
+        else:
+            reason = f"it could not be made ({type(exc).__name__})"
+        from db.audit import record
+
+        with database.transaction(actor) as session:
+            record(
+                session,
+                entity="briefing packs",
+                entity_id=str(options.get("title", "")),
+                new={"purpose": purpose, "not made": reason},
+            )
+        raise
 
 
 def _entries(session: Session) -> int:

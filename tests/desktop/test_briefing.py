@@ -233,6 +233,17 @@ def test_brief_command_writes_a_pack(tmp_path: Path) -> None:
         (["--since", "yesterday"], "is not a date in the form YYYY-MM-DD", 2),
         (["--review", "NOPE"], "no review or inspection with the reference 'NOPE'", 1),
         (["--inspection", "NOPE-2"], "reference 'NOPE-2'", 1),
+        (
+            ["--inspection", "FSCP-CSPR-CHILD-A"],
+            "FSCP-CSPR-CHILD-A is a review, not an inspection: use --review FSCP-CSPR-CHILD-A",
+            1,
+        ),
+        (
+            ["--review", "FICTIONAL-CP-INSPECTION-1", "--review", "FSCP-CSPR-CHILD-A"],
+            "FICTIONAL-CP-INSPECTION-1 is an inspection, not a review: "
+            "use --inspection FICTIONAL-CP-INSPECTION-1",
+            1,
+        ),
     ],
 )
 def test_bad_arguments_give_a_clear_error_and_no_file(
@@ -584,3 +595,54 @@ def test_redaction_withholds_names_however_they_are_typed(tmp_path: Path) -> Non
             assert re.search(word, plain), (script, part)  # printed when not asked to withhold
             assert not re.search(word, redacted), (script, part)
             assert not re.search(word, meta), (script, part)
+
+
+# ------------------------------------------------------------------- the trail of packs made
+
+
+def _newest_entries(database: Database, count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    import json
+
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    with database.session() as session:
+        entries = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(count)
+        ).all()
+    return [(e.entity, e.entity_id, json.loads(e.new or "{}")) for e in reversed(entries)]
+
+
+def test_a_pack_that_fails_to_render_is_recorded_as_not_made(
+    sample_file: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the renderer fails as it once did past 45 reviews. The trail keeps
+    the entry the pack was to state, and then says that the pack was not made."""
+    import desktop.briefing
+    from desktop import cli
+
+    def failing_render(pack: object) -> bytes:
+        raise ValueError("redefining named object: 'Annot.NUMBER1'")
+
+    monkeypatch.setattr(desktop.briefing, "render_pack", failing_render)
+    path = str(sample_file.location.path)
+    with pytest.raises(ValueError, match="redefining"):
+        cli.main(["brief", "--db", path, "-o", str(tmp_path / "pack.pdf"), "--title", "Dec"])
+    assert not (tmp_path / "pack.pdf").exists()
+    made, failed = _newest_entries(sample_file, 2)
+    assert made[:2] == failed[:2] == ("briefing packs", "Dec")
+    assert made[2]["purpose"] == "file" and "not made" not in made[2]
+    assert failed[2] == {"purpose": "file", "not made": "it could not be made (ValueError)"}
+
+
+def test_a_pack_written_is_recorded_once(sample_file: Database, tmp_path: Path) -> None:
+    from desktop import cli
+
+    path = str(sample_file.location.path)
+    assert (
+        cli.main(["brief", "--db", path, "-o", str(tmp_path / "pack.pdf"), "--title", "Dec"]) == 0
+    )
+    entries = _newest_entries(sample_file, 2)
+    assert entries[1][:2] == ("briefing packs", "Dec") and "not made" not in entries[1][2]
+    assert entries[0][0] != "briefing packs"
