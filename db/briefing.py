@@ -7,8 +7,11 @@ knows nothing of ReportLab.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
@@ -126,19 +129,117 @@ def _item(rec: Recommendation, today: dt.date) -> PackItem:
     )
 
 
+# Apostrophes as word processors type them, read as the one on the keyboard.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+
+def _fold(text: str) -> str:
+    """``text`` as names are compared: composed (NFC), case-folded, without accents.
+
+    Accents (the combining diacritical marks, U+0300 to U+036F) are dropped because the same
+    name is often written without them: Greek capitals without their tonos, "Zoe" for "Zoë",
+    Cyrillic "\u0435" for "\u0451". The Turkish dotted capital I and dotless small i read as
+    "i", and typographic apostrophes as "'", for the same reason. Letters of their own ("ß",
+    "Ł", "ø") are kept, as case-folded ("ß" is "ss").
+    """
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    bare = "".join(c for c in folded if not "\u0300" <= c <= "\u036f")
+    return unicodedata.normalize("NFC", bare.replace("\u0131", "i").translate(_APOSTROPHES))
+
+
+_fold_piece = functools.lru_cache(maxsize=4096)(_fold)  # for a character or a few
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into pieces that normalisation never joins: a character with the marks
+    that follow it (as decomposed text holds them), or anything else NFC would compose."""
+    pieces: list[str] = []
+    for char in text:
+        if pieces and char >= "\x80" and _joins(pieces[-1], char):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _joins(piece: str, char: str) -> bool:
+    """Whether NFC would join ``char`` to the ``piece`` of text before it (no character
+    below U+0080 is ever joined to what precedes it)."""
+    return bool(unicodedata.combining(char)) or len(
+        unicodedata.normalize("NFC", piece + char)
+    ) <= len(unicodedata.normalize("NFC", piece))
+
+
+def _folded_with_offsets(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
+    """``_fold(text)``, with where in ``text`` each of its characters starts and ends."""
+    # Text already composed (most text) has nothing for NFC to join: each character is
+    # folded on its own.
+    pieces = text if unicodedata.is_normalized("NFC", text) else _clusters(text)
+    parts = [_fold_piece(piece) for piece in pieces]
+    folded = "".join(parts)
+    if len(parts) == len(text) and all(len(part) == 1 for part in parts):
+        return folded, range(len(text)), range(1, len(text) + 1)  # one character for one
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for piece, part in zip(pieces, parts, strict=True):
+        starts += [at] * len(part)
+        ends += [at + len(piece)] * len(part)
+        at += len(piece)
+    return folded, starts, ends
+
+
+def _is_mark(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is a combining mark (part of the word it sits in)."""
+    return 0 <= at < len(text) and unicodedata.category(text[at]).startswith("M")
+
+
 def _redactor(reviews: list[Review]) -> Callable[[str], str]:
-    """Replace every listed name of a child or family member with its review's label."""
+    """Replace every listed name of a child or family member with its review's label.
+
+    Names and text are compared folded (``_fold``: composed, case-folded, without accents),
+    so a name matches however it was typed or capitalised ("WEISS" for "Weiß", "İbrahim" in
+    decomposed form); the parts of a name match across line breaks and runs of spaces. What
+    is replaced is the original text the folded match came from.
+    """
     replacements: dict[str, str] = {}
     for review in reviews:
         label = review.anonymised_label.strip() or "[name withheld]"
         for name in review.names_to_redact.splitlines():
-            if name.strip():
-                replacements[name.strip().casefold()] = label
+            key = " ".join(_fold(name).split())
+            if key:
+                replacements[key] = label
     if not replacements:
         return lambda text: text
     names = sorted(replacements, key=len, reverse=True)  # "Khyra Ishaq" before "Khyra"
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
-    return lambda text: pattern.sub(lambda m: replacements[m.group(0).casefold()], text)
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in n.split()) for n in names)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    def redact(text: str) -> str:
+        starts: Sequence[int]
+        ends: Sequence[int]
+        if text.isascii():  # most text: folding is lower-casing, one character for one
+            folded, starts, ends = text.lower(), range(len(text)), range(1, len(text) + 1)
+        elif not pattern.search(_fold(text)):
+            return text  # quicker than folding piece by piece, and most text names nobody
+        else:
+            folded, starts, ends = _folded_with_offsets(text)
+        pieces: list[str] = []
+        done = at = 0
+        while match := pattern.search(folded, at):
+            if _is_mark(folded, match.start() - 1) or _is_mark(folded, match.end()):
+                at = match.start() + 1  # inside a word after all: a later match may fit
+                continue
+            at = match.end()
+            start, end = starts[match.start()], ends[match.end() - 1]
+            if start < done:  # two matches from one character that folds to several
+                continue
+            pieces += [text[done:start], replacements[" ".join(match.group(0).split())]]
+            done = end
+        return "".join(pieces) + text[done:] if pieces else text
+
+    return redact
 
 
 def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
@@ -267,10 +368,11 @@ def gather(
                 matrix=grade_matrix(session, inspection.organisation.name),
             )
         )
-    missing = sorted(set(reviews or []) - {r.reference for r in pack.reviews})
-    missing += sorted(set(inspections or []) - {i.reference for i in pack.inspections})
-    if missing:
-        raise NotFoundError(f"There is no review or inspection with the reference '{missing[0]}'.")
+    _check_chosen(
+        session,
+        sorted(set(reviews or []) - {r.reference for r in pack.reviews}),
+        sorted(set(inspections or []) - {i.reference for i in pack.inspections}),
+    )
     if since is not None:
         shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
         query = (
@@ -297,6 +399,29 @@ def gather(
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+class WrongKindError(NotFoundError):
+    """A reference chosen as a review is an inspection's, or the other way round."""
+
+    def __init__(self, reference: str, kind: str, chosen_as: str) -> None:
+        super().__init__(f"'{reference}' is {kind}, not {chosen_as}.")
+        self.reference, self.kind, self.chosen_as = reference, kind, chosen_as
+
+
+def _check_chosen(session: Session, reviews: list[str], inspections: list[str]) -> None:
+    """Refuse references chosen for a pack that are not there: saying so, or saying what a
+    reference is when it was chosen as the other kind."""
+    for missing, chosen_as, other, kind in (
+        (reviews, "a review", Inspection, "an inspection"),
+        (inspections, "an inspection", Review, "a review"),
+    ):
+        for reference in missing:
+            if session.scalar(select(other.id).where(other.reference == reference)) is not None:
+                raise WrongKindError(reference, kind, chosen_as)
+    if reviews or inspections:
+        reference = (reviews or inspections)[0]
+        raise NotFoundError(f"There is no review or inspection with the reference '{reference}'.")
 
 
 class _Moved(Exception):
@@ -344,6 +469,40 @@ def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -
     raise CaseReviewError(
         "The data kept changing while the pack was being made; make it again in a moment."
     )
+
+
+@contextmanager
+def pack_being_made(
+    database: Database, actor: str, *, purpose: str, **options: Any
+) -> Iterator[Pack]:
+    """``make_pack``, for a pack rendered and written (or shown) in the ``with`` block.
+
+    The pack is recorded as made before it is rendered, because it states that entry (and
+    rendering holds no lock). If the block then fails or is interrupted, a second entry says
+    the pack was not made and why: the error's sentence, or only the kind of an unexpected
+    error, whose text could quote the data. Only a process killed outright leaves the first
+    entry alone.
+    """
+    pack = make_pack(database, actor, purpose=purpose, **options)
+    try:
+        yield pack
+    except (Exception, KeyboardInterrupt) as exc:
+        if isinstance(exc, CaseReviewError):
+            reason = exc.message
+        elif isinstance(exc, KeyboardInterrupt):
+            reason = "interrupted"
+        else:
+            reason = f"it could not be made ({type(exc).__name__})"
+        from db.audit import record
+
+        with database.transaction(actor) as session:
+            record(
+                session,
+                entity="briefing packs",
+                entity_id=str(options.get("title", "")),
+                new={"purpose": purpose, "not made": reason},
+            )
+        raise
 
 
 def _entries(session: Session) -> int:

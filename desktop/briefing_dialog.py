@@ -158,7 +158,7 @@ class BriefingDialog(QDialog):
 
     def generate(self) -> None:
         """Make the PDF off the GUI thread, then show it."""
-        from db.briefing import make_pack
+        from db.briefing import pack_being_made
         from desktop.briefing import render_pack
 
         options = self.options()
@@ -168,12 +168,13 @@ class BriefingDialog(QDialog):
         database, today, actor = self.context.database, self.context.today(), self.context.actor
 
         def work(progress: Progress) -> bytes:
-            # The pack is recorded in the audit trail as it is made (see make_pack).
-            pack = make_pack(
+            # The pack is recorded in the audit trail as it is made, and again if it then
+            # fails or is cancelled (see pack_being_made).
+            with pack_being_made(
                 database, actor, purpose="preview", today=today, prepared_by=actor, **options
-            )
-            progress.check()
-            return render_pack(pack)
+            ) as pack:
+                progress.check()
+                return render_pack(pack)
 
         self._set_ready(False)
         self.status.setText("Making the pack…")

@@ -364,9 +364,10 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from db.audit import default_actor, record
-    from db.briefing import make_pack
+    from db.audit import default_actor
+    from db.briefing import WrongKindError, pack_being_made
     from db.engine import open_database
+    from db.errors import NotFoundError
     from desktop.briefing import DEFAULT_MARKING, render_pack
 
     target = Path(args.output)
@@ -375,32 +376,28 @@ def _brief(args: argparse.Namespace) -> int:
     check_target(target)  # before the pack is made and recorded
     location = _location(args)
     with open_database(location) as database:
-        pack = make_pack(
-            database,
-            default_actor(),
-            purpose="file",
-            today=_today(),
-            title=args.title.strip() or "Case review briefing pack",
-            marking=DEFAULT_MARKING if args.marking is None else args.marking.strip(),
-            prepared_by=(args.prepared_by or default_actor()).strip(),
-            meeting_date=args.meeting_date,
-            since=args.since,
-            reviews=args.review,
-            inspections=args.inspection,
-            redact=args.redact,
-        )
         try:
-            write_atomically(target, render_pack(pack))
-        except CaseReviewError as exc:
-            # The trail says the pack was made; it says too that it was not written.
-            with database.transaction(default_actor()) as session:
-                record(
-                    session,
-                    entity="briefing packs",
-                    entity_id=pack.title,
-                    new={"not written": exc.message},
-                )
-            raise
+            # A pack that fails to render or write is recorded as not made (see the function).
+            with pack_being_made(
+                database,
+                default_actor(),
+                purpose="file",
+                today=_today(),
+                title=args.title.strip() or "Case review briefing pack",
+                marking=DEFAULT_MARKING if args.marking is None else args.marking.strip(),
+                prepared_by=(args.prepared_by or default_actor()).strip(),
+                meeting_date=args.meeting_date,
+                since=args.since,
+                reviews=args.review,
+                inspections=args.inspection,
+                redact=args.redact,
+            ) as pack:
+                write_atomically(target, render_pack(pack))
+        except WrongKindError as exc:
+            option = "--review" if exc.kind == "a review" else "--inspection"
+            raise NotFoundError(
+                f"{exc.reference} is {exc.kind}, not {exc.chosen_as}: use {option} {exc.reference}"
+            ) from None
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
 

@@ -161,6 +161,7 @@ class _Document(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         self.entries: list[tuple[int, str, int, str]] = []
+        self.contents_pages = 0  # set by render_pack, which leaves that many pages blank
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, _Heading):
@@ -172,12 +173,29 @@ class _Document(BaseDocTemplate):
 
 
 CONTENTS_FIRST_PAGE = 2
-CONTENTS_LINES_PER_PAGE = 46
+CONTENTS_LINES_PER_PAGE = 46  # from the top of the frame to its foot, above the footer rule
+CONTENTS_TITLE_LINES = 2  # "Contents" and the space below it, on the first contents page
 CONTENTS_LEADING = 15
 
 
 def _contents_pages(entries: int) -> int:
-    return max(1, -(-(entries + 2) // CONTENTS_LINES_PER_PAGE))
+    return max(1, -(-(entries + CONTENTS_TITLE_LINES) // CONTENTS_LINES_PER_PAGE))
+
+
+def _contents_slice(index: int) -> slice:
+    """The entries on the contents page ``index`` (0 for the first): the first page holds
+    fewer, as its title takes lines of its own."""
+    start = index * CONTENTS_LINES_PER_PAGE - CONTENTS_TITLE_LINES
+    return slice(max(start, 0), start + CONTENTS_LINES_PER_PAGE)
+
+
+# The canvas keeps each page's state until the number of pages is known (see NumberedCanvas).
+# These attributes belong to the whole document, not to a page: restoring a page's copy would
+# wind them back. ReportLab names every link annotation "NUMBER<n>" from _annotationCount, so a
+# count wound back names a second link as an earlier one ("redefining named object").
+_DOCUMENT_STATE = frozenset(
+    {"_annotationCount", "_doc", "_destinations", "_outlines", "_namedCB", "_codeStack", "_pages"}
+)
 
 
 def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]:
@@ -193,7 +211,8 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
             self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
+            page = {k: v for k, v in self.__dict__.items() if k not in _DOCUMENT_STATE}
+            self._pages.append(page)
             self._startPage()  # type: ignore[attr-defined]  # as ReportLab's own page reset
 
         def save(self) -> None:
@@ -213,14 +232,15 @@ def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]
             if document is None or not entries:
                 return
             first = CONTENTS_FIRST_PAGE
-            last = first + _contents_pages(len(entries)) - 1
+            # The pages left blank for the contents must be the pages the contents fill.
+            assert _contents_pages(len(entries)) == document.contents_pages, len(entries)
+            last = first + document.contents_pages - 1
             this_page = self.getPageNumber()
             if not first <= this_page <= last:
                 return
             width, height = A4
             top = height - MARGIN - 6 * mm - 20
-            start = (this_page - first) * CONTENTS_LINES_PER_PAGE
-            lines = entries[start : start + CONTENTS_LINES_PER_PAGE]
+            lines = entries[_contents_slice(this_page - first)]
             self.saveState()
             self.setFillColor(INK)
             if this_page == first:
@@ -665,10 +685,18 @@ def render_pack(pack: Pack) -> bytes:
         ]
         document.build(story, canvasmaker=_canvas_class(pack))
         return buffer.getvalue()
-    # Blank pages for the contents, filled in by the canvas once page numbers are known.
-    headings = 2 + len(pack.reviews) + len(pack.inspections)
-    headings += int(pack.since is not None) + int(bool(pack.reviews)) + int(bool(pack.inspections))
-    for _ in range(_contents_pages(headings)):
+    long_texts = [(r.reference, i) for r in pack.reviews for i in r.items if _short(i.text)[1]]
+    long_texts += [
+        (ins.reference, f) for ins in pack.inspections for f in ins.findings if _short(f.text)[1]
+    ]
+    # Blank pages for the contents, filled in by the canvas once page numbers are known: one
+    # entry for each _Heading below (the summary, the changes, reviews and inspections with a
+    # heading over each kind, the appendix).
+    headings = 1 + int(pack.since is not None) + int(bool(long_texts))
+    headings += len(pack.reviews) + int(bool(pack.reviews))
+    headings += len(pack.inspections) + int(bool(pack.inspections))
+    document.contents_pages = _contents_pages(headings)
+    for _ in range(document.contents_pages):
         story += [Spacer(0, 1), PageBreak()]
     story += _summary(pack, styles, width)
     if pack.since is not None:
@@ -704,10 +732,6 @@ def render_pack(pack: Pack) -> bytes:
         story += [PageBreak(), _Heading("Inspections", styles["h1"], 0, "inspections")]
         for inspection in pack.inspections:
             story += _inspection_section(inspection, styles, width)
-    long_texts = [(r.reference, i) for r in pack.reviews for i in r.items if _short(i.text)[1]]
-    long_texts += [
-        (ins.reference, f) for ins in pack.inspections for f in ins.findings if _short(f.text)[1]
-    ]
     if long_texts:
         story += [
             PageBreak(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -232,6 +233,17 @@ def test_brief_command_writes_a_pack(tmp_path: Path) -> None:
         (["--since", "yesterday"], "is not a date in the form YYYY-MM-DD", 2),
         (["--review", "NOPE"], "no review or inspection with the reference 'NOPE'", 1),
         (["--inspection", "NOPE-2"], "reference 'NOPE-2'", 1),
+        (
+            ["--inspection", "FSCP-CSPR-CHILD-A"],
+            "FSCP-CSPR-CHILD-A is a review, not an inspection: use --review FSCP-CSPR-CHILD-A",
+            1,
+        ),
+        (
+            ["--review", "FICTIONAL-CP-INSPECTION-1", "--review", "FSCP-CSPR-CHILD-A"],
+            "FICTIONAL-CP-INSPECTION-1 is an inspection, not a review: "
+            "use --inspection FICTIONAL-CP-INSPECTION-1",
+            1,
+        ),
     ],
 )
 def test_bad_arguments_give_a_clear_error_and_no_file(
@@ -404,3 +416,233 @@ def test_an_update_longer_than_a_page_is_printed_whole(sample_file: Database) ->
     text = " ".join(_pages(_pdf(sample_file)))
     steps = [int(m) for m in re.findall(r"step(\d{4})", text)]
     assert steps == list(range(1, 700))
+
+
+# ------------------------------------------------------------------ contents over many pages
+
+
+# A review's line in the contents, as pypdf extracts it: the heading, then its page number.
+CONTENTS_ENTRY = re.compile(r"^(GEN-1-\d{5}): [^\n]*\n(\d+)$", re.M)
+
+
+def _generated(tmp_path: Path, reviews: int) -> Database:
+    """A database of ``reviews`` generated reviews (no recommendations: quick to render)."""
+    from db.generate import generate
+
+    database = open_database(resolve_location(str(tmp_path / f"{reviews}.sqlite3")), create=True)
+    with database.transaction("t") as session:
+        generate(session, reviews=reviews, recommendations=0, seed=1, today=TODAY)
+    return database
+
+
+def test_a_pack_of_500_reviews_lists_each_on_its_page(tmp_path: Path) -> None:
+    """Contents over many pages: each of its links is a new annotation (once, the second
+    page's links took the first page's names and the pack could not be saved)."""
+    database = _generated(tmp_path, 500)
+    reader = _pdf(database)
+    database.close()
+    pages = _pages(reader)
+    total = len(pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {total}" in text, number
+    contents_pages = [n for n, text in enumerate(pages) if CONTENTS_ENTRY.search(text)]
+    assert contents_pages == list(range(1, 1 + len(contents_pages)))
+    assert len(contents_pages) == -(-(500 + 2 + 2) // 46)  # two title lines, two kinds' entries
+    contents = "\n".join(pages[n] for n in contents_pages)
+    listed = {ref: int(page) for ref, page in CONTENTS_ENTRY.findall(contents)}
+    assert sorted(listed) == [f"GEN-1-{n:05d}" for n in range(1, 501)]
+    for reference, page in listed.items():
+        assert re.search(rf"^{reference}: Child", pages[page - 1], re.M), reference
+    # Every line of the contents links to its heading, each link an annotation of its own.
+    links = [a for n in contents_pages for a in reader.pages[n].get("/Annots", [])]
+    assert len(links) == 500 + 2
+
+
+def _drawn(page: Any) -> list[tuple[str, float]]:
+    """Each piece of text on a page with the height of its baseline, in points."""
+    drawn: list[tuple[str, float]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, *_: drawn.append((text, tm[5] + cm[5])))
+    return drawn
+
+
+def _contents_text_below(reader: PdfReader, bottom: float) -> list[tuple[int, str, float]]:
+    """Text on the contents pages drawn lower than ``bottom``, other than the footer."""
+    footer = re.compile(rf"^({DEFAULT_MARKING}|Panel briefing|Page \d+ of \d+)$")
+    low: list[tuple[int, str, float]] = []
+    for number, page in enumerate(reader.pages[1:], start=2):
+        if not CONTENTS_ENTRY.search(page.extract_text()):
+            break  # past the contents
+        low += [
+            (number, text, y)
+            for text, y in _drawn(page)
+            if text.strip() and y < bottom and not footer.match(text.strip())
+        ]
+    return low
+
+
+@pytest.mark.parametrize("reviews", [42, 43, 44, 45, 90])
+def test_the_contents_never_reach_the_footer(tmp_path: Path, reviews: int) -> None:
+    """46 entries (44 reviews) once put the last one over the footer rule; 45 and more
+    continue on a second page, below the first page's title lines."""
+    from reportlab.lib.units import mm
+
+    from desktop.briefing.pack import MARGIN
+
+    database = _generated(tmp_path, reviews)
+    reader = _pdf(database)
+    database.close()
+    frame_bottom = MARGIN + 6 * mm  # the footer rule is 17.5 mm up, below this
+    assert _contents_text_below(reader, frame_bottom) == []
+    assert len(CONTENTS_ENTRY.findall("\n".join(_pages(reader)))) == reviews
+
+
+# ------------------------------------------------------------------------------- redaction
+
+# Names to withhold (fictional), in scripts whose letters case-fold, compose or decompose in
+# ways a naive pattern misses: "ß" folds to "ss", "İ" to "i" and a combining dot, Vietnamese
+# and Greek letters carry stacked accents that NFD splits off.
+WITHHELD = {
+    "German": "Lena Weiß",
+    "Turkish": "İbrahim Yılmaz",
+    "Polish": "Zofia Wójcik-Łęcka",
+    "Vietnamese": "Nguyễn Thị Minh Khai",
+    "Greek": "Νίκος Παπαδόπουλος",
+    "Cyrillic": "Алёна Иванова",
+    "Arabic": "فاطمة الزهراء",
+}
+
+
+def _forms(name: str) -> dict[str, str]:
+    """A name as people type it: composed or not, in capitals, over a line break."""
+    import unicodedata
+
+    parts = name.split()
+    return {
+        "NFC": unicodedata.normalize("NFC", name),
+        "NFD": unicodedata.normalize("NFD", name),
+        "capitals": name.upper(),
+        "capitals, NFD": unicodedata.normalize("NFD", name.upper()),
+        "over a line break": "\n".join(parts),
+        "spaced": "   ".join(unicodedata.normalize("NFD", part) for part in parts),
+    }
+
+
+def _reading(text: str) -> str:
+    """Text as a reader compares names: letters without accents, one case, one space."""
+    import unicodedata
+
+    bare = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if not unicodedata.category(c).startswith("M")
+    )
+    return " ".join(bare.casefold().replace("ı", "i").split())
+
+
+def test_redaction_withholds_names_however_they_are_typed(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from db.models import Review
+
+    database = open_database(resolve_location(str(tmp_path / "names.sqlite3")), create=True)
+    forms = {
+        (script, how): form
+        for script, name in WITHHELD.items()
+        for how, form in _forms(name).items()
+    }
+    doc = parse_document(
+        {
+            "format": "casereview/1",
+            "reviews": [
+                {
+                    "reference": "R-NAMES",
+                    "kind": "learning_review",
+                    "title": f"Learning review: {forms['German', 'capitals']}",
+                    "anonymised_label": "Child B",
+                    "names_to_redact": list(WITHHELD.values()),
+                    "summary": " ".join(f"{form} was seen." for form in forms.values()),
+                    "recommendations": [
+                        {
+                            "number": str(n),
+                            "text": f"Agencies should meet {form} and her family.",
+                            "updates": [
+                                {"date": "2026-11-01", "author": "Lead", "note": f"Met {form}."}
+                            ],
+                        }
+                        for n, form in enumerate(forms.values(), start=1)
+                    ],
+                }
+            ],
+        }
+    )
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+        review = session.scalars(select(Review)).one()
+        review.summary = f"Met {forms['Turkish', 'NFD']} (twice) and the Weißmann family."
+    with database.session() as session:
+        pack = gather(session, today=TODAY, title="T", marking="", prepared_by="P", redact=True)
+    # The name is replaced in the text as it was written; the text around it is kept as it is.
+    assert pack.reviews[0].summary == "Met Child B (twice) and the Weißmann family."
+    plain = _reading("\n".join(_pages(_pdf(database))))
+    redacted_pdf = _pdf(database, redact=True, title=f"Briefing on {WITHHELD['Turkish']}")
+    database.close()
+    redacted = _reading("\n".join(_pages(redacted_pdf)))
+    meta = _reading(str(redacted_pdf.metadata))
+    assert "child b" in redacted
+    for script, name in WITHHELD.items():
+        for part in re.split(r"[\s-]+", _reading(name)):
+            word = rf"(?<!\w){re.escape(part)}(?!\w)"
+            assert re.search(word, plain), (script, part)  # printed when not asked to withhold
+            assert not re.search(word, redacted), (script, part)
+            assert not re.search(word, meta), (script, part)
+
+
+# ------------------------------------------------------------------- the trail of packs made
+
+
+def _newest_entries(database: Database, count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    import json
+
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    with database.session() as session:
+        entries = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(count)
+        ).all()
+    return [(e.entity, e.entity_id, json.loads(e.new or "{}")) for e in reversed(entries)]
+
+
+def test_a_pack_that_fails_to_render_is_recorded_as_not_made(
+    sample_file: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the renderer fails as it once did past 45 reviews. The trail keeps
+    the entry the pack was to state, and then says that the pack was not made."""
+    import desktop.briefing
+    from desktop import cli
+
+    def failing_render(pack: object) -> bytes:
+        raise ValueError("redefining named object: 'Annot.NUMBER1'")
+
+    monkeypatch.setattr(desktop.briefing, "render_pack", failing_render)
+    path = str(sample_file.location.path)
+    with pytest.raises(ValueError, match="redefining"):
+        cli.main(["brief", "--db", path, "-o", str(tmp_path / "pack.pdf"), "--title", "Dec"])
+    assert not (tmp_path / "pack.pdf").exists()
+    made, failed = _newest_entries(sample_file, 2)
+    assert made[:2] == failed[:2] == ("briefing packs", "Dec")
+    assert made[2]["purpose"] == "file" and "not made" not in made[2]
+    assert failed[2] == {"purpose": "file", "not made": "it could not be made (ValueError)"}
+
+
+def test_a_pack_written_is_recorded_once(sample_file: Database, tmp_path: Path) -> None:
+    from desktop import cli
+
+    path = str(sample_file.location.path)
+    assert (
+        cli.main(["brief", "--db", path, "-o", str(tmp_path / "pack.pdf"), "--title", "Dec"]) == 0
+    )
+    entries = _newest_entries(sample_file, 2)
+    assert entries[1][:2] == ("briefing packs", "Dec") and "not made" not in entries[1][2]
+    assert entries[0][0] != "briefing packs"

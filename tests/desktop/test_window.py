@@ -559,3 +559,38 @@ def test_briefing_pack_preview_save_and_print(
     assert (saved_entry.entity, saved_entry.entity_id) == ("exports", "pack.pdf")
     assert (printed_entry.entity, printed_entry.entity_id) == ("prints", "printed.pdf")
     assert made.hash is not None and made.hash in text.replace("\n", "").replace(" ", "")
+
+
+def test_a_briefing_pack_that_fails_to_render_is_recorded_as_not_made(
+    qtbot, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Fault injection: the renderer fails. The window says so, and the audit trail says the
+    preview was not made after the entry recording it."""
+    import json
+
+    from sqlalchemy import select
+
+    import desktop.briefing
+    from db.models import AuditEntry
+
+    def failing_render(pack: object) -> bytes:
+        raise ValueError("redefining named object: 'Annot.NUMBER1'")
+
+    monkeypatch.setattr(desktop.briefing, "render_pack", failing_render)
+    sample_window.briefing_pack()
+    dialog = sample_window.briefing_dialog
+    dialog.title.setText("December panel")
+    dialog.generate()
+    qtbot.waitUntil(lambda: "Something went wrong" in dialog.status.text(), timeout=20_000)
+    assert not dialog.save_button.isEnabled()
+    dialog.close()
+    with sample_window.database.session() as session:
+        made, failed = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(2)
+        ).all()[::-1]
+    assert (made.entity, made.entity_id) == ("briefing packs", "December panel")
+    assert (failed.entity, failed.entity_id) == ("briefing packs", "December panel")
+    assert json.loads(failed.new or "{}") == {
+        "purpose": "preview",
+        "not made": "it could not be made (ValueError)",
+    }
