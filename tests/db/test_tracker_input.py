@@ -10,6 +10,9 @@ import pytest
 
 from db.engine import Database
 from db.spreadsheets import TrackerFileError, read_tracker
+from db.vocabulary import Status
+from tests.conftest import TODAY
+from tests.db.spreadsheet_files import workbook_of
 from tests.db.test_spreadsheets import review, run_import, state
 
 HEADER = b"Number,Recommendation,Lead agency\n"
@@ -120,3 +123,96 @@ def test_the_separator_comes_from_the_header_row_not_a_title_above_it(
         ["Police"],
         dt.date(2027, 5, 1),
     )
+
+
+# -- 5. the lifecycle holds on import as in the window
+
+
+SIGNED_OFF = [
+    ["Number", "Recommendation", "Status", "Assured by", "Evidence"],
+    ["1", "Train staff.", "Closed", "A Assurer", "Audit of 50 records"],
+]
+
+
+def _signed_off(database: Database, tmp_path: Path) -> None:
+    run_import(database, workbook_of(SIGNED_OFF, tmp_path / "signed.xlsx"), review="LIFE")
+    (rec,) = review(database, "LIFE").recommendations
+    assert (rec.status, rec.assured_by, rec.closed_on) == (Status.CLOSED, "A Assurer", TODAY)
+
+
+def _status_only(status: str, tmp_path: Path) -> Path:
+    rows = [["Number", "Recommendation", "Status"], ["1", "Train staff.", status]]
+    return workbook_of(rows, tmp_path / "later.xlsx")
+
+
+def test_an_import_cannot_move_a_closed_item_back_to_not_started(
+    database: Database, tmp_path: Path
+):
+    _signed_off(database, tmp_path)
+    before = state(database)
+    with pytest.raises(TrackerFileError) as caught:
+        run_import(database, _status_only("Not started", tmp_path), review="LIFE")
+    assert (
+        "Sheet 'Tracker', row 2, column C (Status): 'Not started' would move recommendation 1 "
+        "from closed to not started, which casereview does not allow (from closed it can go to "
+        "in progress)."
+    ) in caught.value.message
+    assert state(database) == before
+
+
+def test_an_import_reopening_a_closed_item_ends_its_sign_off_and_logs_it(
+    database: Database, tmp_path: Path
+):
+    _signed_off(database, tmp_path)
+    assert run_import(database, _status_only("In progress", tmp_path), review="LIFE") == (
+        "added nothing; updated 1 recommendation"
+    )
+    (rec,) = review(database, "LIFE").recommendations
+    assert rec.status is Status.IN_PROGRESS
+    assert (rec.assured_by, rec.assured_on, rec.closed_on) == (None, None, None)
+    last = rec.updates[-1]
+    assert (last.status, last.note) == (
+        Status.IN_PROGRESS,
+        "Reopened: status given in the imported tracker as 'In progress'; the sign-off ends.",
+    )
+    # The closing entry stays in the log: it still says who had given assurance.
+    assert any(u.status is Status.CLOSED for u in rec.updates)
+
+
+def test_a_tracker_saying_done_leaves_a_signed_off_item_closed(database: Database, tmp_path: Path):
+    _signed_off(database, tmp_path)
+    before = state(database)
+    assert run_import(database, _status_only("Complete", tmp_path), review="LIFE") == (
+        "added nothing; updated nothing"
+    )
+    assert state(database)[0] == before[0]
+
+
+# -- 6. one agency as both lead and joint
+
+
+def test_one_agency_as_lead_and_joint_is_refused_like_the_json_import(
+    sample_database: Database, tmp_path: Path
+):
+    rows = [
+        ["Number", "Recommendation", "Lead agency", "Joint agencies"],
+        ["1", "Share information.", "Police", "Health; Police"],
+    ]
+    path = workbook_of(rows, tmp_path / "both.xlsx")
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError) as caught:
+        run_import(sample_database, path, review="BOTH")
+    assert (
+        "Sheet 'Tracker', row 2, column D (Joint agencies): 'Police' is also a lead agency."
+    ) in caught.value.message
+    assert state(sample_database) == before
+
+
+def test_a_joint_agency_that_already_leads_the_item_is_refused(database: Database, tmp_path: Path):
+    lead = [["Number", "Recommendation", "Lead agency"], ["1", "Share information.", "Police"]]
+    run_import(database, workbook_of(lead, tmp_path / "lead.xlsx"), review="BOTH")
+    before = state(database)
+    joint = [["Number", "Joint agencies"], ["1", "Police"]]
+    with pytest.raises(TrackerFileError, match="column B \\(Joint agencies\\): 'Police' is also"):
+        run_import(database, workbook_of(joint, tmp_path / "joint.xlsx"), review="BOTH")
+    assert state(database) == before
