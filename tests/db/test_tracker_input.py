@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from db.dates import two_digit_year
 from db.engine import Database
 from db.spreadsheets import TrackerFileError, read_tracker
+from db.spreadsheets.values import date_and_remark
 from db.vocabulary import Status
 from tests.conftest import TODAY
 from tests.db.spreadsheet_files import workbook_of
@@ -216,3 +219,122 @@ def test_a_joint_agency_that_already_leads_the_item_is_refused(database: Databas
     with pytest.raises(TrackerFileError, match="column B \\(Joint agencies\\): 'Police' is also"):
         run_import(database, workbook_of(joint, tmp_path / "joint.xlsx"), review="BOTH")
     assert state(database) == before
+
+
+# -- 7. dates as trackers write them
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("21/11/2025 00:00", (dt.date(2025, 11, 21), "")),
+        ("21/11/2025 00:00:00", (dt.date(2025, 11, 21), "")),
+        ("31/3/2026 (revised)", (dt.date(2026, 3, 31), "revised")),
+        (
+            "By 31/03/2026 - Revised at the May panel",
+            (dt.date(2026, 3, 31), "Revised at the May panel"),
+        ),
+        ("21 November 2025 (moved)", (dt.date(2025, 11, 21), "moved")),
+        ("w/c 12/01/2026", (dt.date(2026, 1, 18), "")),
+        ("W/C 12/01/2026 (tbc)", (dt.date(2026, 1, 18), "tbc")),
+        ("week commencing 12 January 2026", (dt.date(2026, 1, 18), "")),
+        ("Q1 2026/27", (dt.date(2026, 6, 30), "")),
+        ("Q4 2026/27", (dt.date(2027, 3, 31), "")),
+        ("Q2 26/27", (dt.date(2026, 9, 30), "")),
+        ("2026-27 Q3", (dt.date(2026, 12, 31), "")),
+        ("Q3 2026", (dt.date(2026, 9, 30), "")),
+        ("Quarter 3 2026", (dt.date(2026, 9, 30), "")),
+        ("1/1/99", (dt.date(1999, 1, 1), "")),
+        ("21 Nov 46", (dt.date(2046, 11, 21), "")),
+        ("21 Nov 47", (dt.date(1947, 11, 21), "")),
+        ("Nov-99", (dt.date(1999, 11, 30), "")),
+        ("Ongoing", (None, "")),
+    ],
+)
+def test_dates_as_trackers_write_them(written: str, expected: tuple[dt.date | None, str]):
+    assert date_and_remark(written, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("Q1 2026/28", "names no financial year"),
+        ("21/11/2025 25:00", "is not a real date and time"),
+        ("31/02/2026 (revised)", "is not a real date"),
+        ("10/25/2026 (revised)", "reads as month 25"),
+        ("Q3", "is not a date casereview can read"),
+        ("Q5 2026", "is not a date casereview can read"),
+        ("w/c TBC", "names no week"),
+    ],
+)
+def test_dates_that_cannot_be_read_for_certain_are_refused(written: str, message: str):
+    with pytest.raises(ValueError, match=message):
+        date_and_remark(written, today=TODAY)
+
+
+def test_a_two_digit_year_stays_within_a_window_around_today():
+    assert [two_digit_year(n, dt.date(2026, 11, 22)) for n in (0, 25, 46, 47, 99)] == [
+        2000,
+        2025,
+        2046,
+        1947,
+        1999,
+    ]
+    assert two_digit_year(5, dt.date(2090, 1, 1)) == 2105
+    assert two_digit_year(99, dt.date(2090, 1, 1)) == 2099
+
+
+def test_target_dates_with_remarks_times_weeks_and_quarters_import(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Number", "Recommendation", "Action(s)", "Target date", "Closed on"],
+        ["1", "First.", "Brief staff", "21/11/2026 00:00", None],
+        ["2", "Second.", "Audit", "31/3/2027 (revised)", None],
+        [None, None, "Re-audit", "28/2/2027 (brought forward)", None],
+        ["3", "Third.", "Train", "w/c 11/01/2027", None],
+        ["4", "Fourth.", "Report", "Q1 2027/28", "1/1/26"],
+    ]
+    path = workbook_of(rows, tmp_path / "dates.xlsx")
+    assert run_import(database, path, review="DATES") == (
+        "added 1 review, 4 recommendations; updated nothing"
+    )
+    recs = {r.number: r for r in review(database, "DATES").recommendations}
+    assert [recs[n].target_date for n in "1234"] == [
+        dt.date(2026, 11, 21),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 1, 17),
+        dt.date(2027, 6, 30),
+    ]
+    assert recs["4"].closed_on == dt.date(2026, 1, 1)
+    notes = [u.note for u in recs["2"].updates]
+    assert "Target date given in the imported tracker as '31/3/2027 (revised)'." in notes
+    assert "Target date given in the imported tracker as '28/2/2027 (brought forward)'." in notes
+    assert [u.note for u in recs["1"].updates] == []
+    # Importing it again keeps the remarks once.
+    assert run_import(database, path, review="DATES") == "added nothing; updated nothing"
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        ("D2", "Q1 2026/28", "column D (Target date): 'Q1 2026/28' names no financial year"),
+        ("E2", "1/1/2026 (late)", "column E (Closed on): '1/1/2026 (late)' has more than a date"),
+    ],
+)
+def test_a_date_that_cannot_be_read_is_refused_naming_the_cell(
+    sample_database: Database, tmp_path: Path, cell: str, value: str, message: str
+):
+    rows = [
+        ["Number", "Recommendation", "Action(s)", "Target date", "Closed on"],
+        ["1", "First.", "Brief staff", "21/11/2026", None],
+    ]
+    path = workbook_of(rows, tmp_path / "dates.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Tracker"][cell] = value
+    book.save(path)
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError) as caught:
+        run_import(sample_database, path, review="DATES")
+    assert f"Sheet 'Tracker', row 2, {message}" in caught.value.message
+    assert state(sample_database) == before
