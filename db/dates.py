@@ -47,6 +47,22 @@ def parse_iso_date(text: str) -> dt.date:
         raise ValueError(f"'{text}' is not a real date") from None
 
 
+# A two-digit year means the year ending in those digits from 79 years before this one to
+# 20 after it: in 2026, "95" is 1995 and "46" is 2046, so no date lands in the 2090s.
+YEARS_AHEAD = 20
+
+
+def two_digit_year(digits: int, today: dt.date | None = None) -> int:
+    """The year "25" or "95" means, as of ``today`` (the computer's date by default)."""
+    this = (today or dt.date.today()).year
+    year = this - this % 100 + digits % 100
+    if year > this + YEARS_AHEAD:
+        year -= 100
+    elif year <= this + YEARS_AHEAD - 100:
+        year += 100
+    return year
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

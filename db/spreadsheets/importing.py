@@ -22,6 +22,7 @@ from db.dates import PartialDate
 from db.errors import DocumentError
 from db.exchange import Document, ImportSummary, apply_document, collect_document
 from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.rules import TRANSITIONS
 from db.spreadsheets.layout import Field
 from db.spreadsheets.reading import TrackerFileError
 from db.spreadsheets.tracker import Problem, TrackerFile, TrackerItem, parse_stamp
@@ -144,12 +145,12 @@ def _document(
                 title=target.title if reference == target.reference else reference,
             )
         merger = _Merger(tracker, review_doc, today=today, actor=actor)
-        statuses = [merger.merge(review_doc, item) for item in grouped.get(reference, [])]
+        statuses = [merger.merge(review_doc, item, problems) for item in grouped.get(reference, [])]
         merger.companions(review_doc, problems)
         # Last, as closing needs the evidence the companion sheet may bring.
         for rec, item, new in statuses:
             if item.status is not None:
-                merger.status(rec, item, new)
+                merger.status(rec, item, new, problems)
         doc.reviews.append(review_doc)
     return doc
 
@@ -181,6 +182,11 @@ def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, 
         except ValueError as exc:
             problems.append(Problem("Reviews", row, None, str(exc)))
     return found
+
+
+def describe_number(doc: TrackedDoc) -> str:
+    """How a row problem names an item: "recommendation 7" (never its text)."""
+    return f"{doc.kind.label.lower()} {doc.number}"
 
 
 def _kind(text: str) -> ReviewKind:
@@ -215,7 +221,9 @@ class _Merger:
         # casereview's own workbooks carry the log themselves; status words are its labels.
         self.own_log = tracker.own
 
-    def merge(self, review: ReviewDoc, item: TrackerItem) -> tuple[TrackedDoc, TrackerItem, bool]:
+    def merge(
+        self, review: ReviewDoc, item: TrackerItem, problems: list[Problem]
+    ) -> tuple[TrackedDoc, TrackerItem, bool]:
         doc = self.by_number.get(item.number)
         new = doc is None
         if doc is None:
@@ -232,6 +240,13 @@ class _Merger:
             doc.lead_agencies = item.lead
         if item.joint is not None:
             doc.joint_agencies = item.joint
+        # One agency cannot both lead and share an item (the JSON import's rule and wording);
+        # the row or the item as the database holds it may name either side.
+        both = [name for name in doc.joint_agencies if name in doc.lead_agencies]
+        if both and (item.lead is not None or item.joint is not None):
+            column = Field.JOINT if item.joint is not None else Field.LEAD
+            message = f"'{both[0]}' is also a lead agency"
+            problems.append(Problem(self.tracker.sheet, item.row, self._where(column), message))
         if item.themes is not None:
             doc.themes = item.themes
         if item.reason is not None:
@@ -255,12 +270,42 @@ class _Merger:
             self._note(doc, f"From the imported tracker's {name}: {value}")
         return doc, item, new
 
-    def status(self, doc: TrackedDoc, item: TrackerItem, new: bool) -> None:
+    def _where(self, column: Field) -> str | None:
+        header = self.tracker.header
+        return header.where(header.columns[column]) if column in header.columns else None
+
+    def status(
+        self, doc: TrackedDoc, item: TrackerItem, new: bool, problems: list[Problem]
+    ) -> None:
         assert item.status is not None
         status = item.status
         word = item.status_word
         if status is Status.CLOSED and not (doc.evidence and (doc.assured_by or "").strip()):
             status = Status.IMPLEMENTED  # closure needs evidence and an assurer
+        current = doc.status
+        if not new and current is Status.CLOSED and status is Status.IMPLEMENTED:
+            # "Done" is what a tracker says of a signed-off item: it cannot sign off itself.
+            status = Status.CLOSED
+        reopened = False
+        if not new and status is not current:
+            # The lifecycle holds as in the window: only the moves it offers for one item,
+            # and reopening a closed item ends its sign-off (db/lifecycle.py).
+            if status not in TRANSITIONS[current]:
+                allowed = " or ".join(s.label.lower() for s in Status if s in TRANSITIONS[current])
+                problems.append(
+                    Problem(
+                        self.tracker.sheet,
+                        item.row,
+                        self._where(Field.STATUS),
+                        f"'{word}' would move {describe_number(doc)} from "
+                        f"{current.label.lower()} to {status.label.lower()}, which casereview "
+                        f"does not allow (from {current.label.lower()} it can go to {allowed})",
+                    )
+                )
+                return
+            if current is Status.CLOSED:
+                doc.closed_on = doc.assured_by = doc.assured_on = None
+                reopened = True
         if status in (Status.NOT_ACCEPTED, Status.SUPERSEDED) and not doc.status_reason.strip():
             doc.status_reason = f"Marked '{word}' in the imported tracker."
         changed = new or status is not doc.status
@@ -270,7 +315,10 @@ class _Merger:
             doc.closed_on = doc.assured_on or self.today
         own_word = word.lower() == status.label.lower()
         quiet = own_word and (self.own_log or (new and status is Status.NOT_STARTED))
-        if changed and not quiet:
+        if reopened:
+            note = f"Reopened: status given in the imported tracker as '{word}'; the sign-off ends."
+            self._note(doc, note, status)
+        elif changed and not quiet:
             self._note(doc, f"Status given in the imported tracker as '{word}'.", status)
 
     def _note(self, doc: TrackedDoc, note: str, status: Status | None = None) -> None:

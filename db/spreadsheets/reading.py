@@ -13,6 +13,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -316,6 +317,56 @@ class XlsFile:
         self._book.release_resources()
 
 
+_DELIMITERS = ",;\t"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_csv(data: bytes, name: str) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte order mark) or Windows-1252.
+
+    A file that is UTF-8 throughout is read as UTF-8, and one with no UTF-8 in it as
+    Windows-1252 (what Excel on Windows writes as plain "CSV"). A UTF-8 file with some lines
+    from a Windows program (a row pasted in, a stray byte) is read line by line, each in the
+    encoding it was written in, so one stray byte never turns the whole file into mojibake
+    ("\u00e2\u20ac\u02dc"). A line mixing both, or holding a byte neither can read, is refused
+    by its number.
+    """
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start]
+        if _holds_utf8(line):
+            raise TrackerFileError(
+                f"{name} is UTF-8 text, but line {number} also holds a byte (0x{bad:02X}) that "
+                "is not; put that line right, or save the file from Excel as 'CSV UTF-8', and "
+                "import it again."
+            )
+        try:
+            lines.append(line.decode("cp1252"))
+        except UnicodeDecodeError as exc:
+            raise TrackerFileError(
+                f"{name} is neither UTF-8 nor Windows-1252 text: line {number} holds a byte "
+                f"(0x{line[exc.start]:02X}) that neither can read; save it from Excel as 'CSV "
+                "UTF-8' and import it again."
+            ) from None
+    return "".join(lines)
+
+
+def _holds_utf8(line: bytes) -> bool:
+    """Whether ``line`` holds a character written in UTF-8 beyond plain ASCII."""
+    text = line.decode("utf-8", "surrogateescape")  # bytes that are not UTF-8 become U+DCxx
+    return any(ord(ch) > 0x7F and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
 @dataclass
 class CsvFile:
     """A CSV file in UTF-8 (with or without a byte order mark) or Windows-1252."""
@@ -330,36 +381,81 @@ class CsvFile:
             raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from None
         if b"\0" in data[:65536]:
             raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
-        bom = data.startswith(b"\xef\xbb\xbf")
-        try:
-            text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
-        except UnicodeDecodeError:
+        self._text = decode_csv(data, self.name)
+        # Only the separator is guessed; quoting is always Excel's ("), since a guessed quote
+        # character can swallow rows whole.
+        self._dialect = self._dialect_for(self._delimiter())
+
+    @staticmethod
+    def _dialect_for(delimiter: str) -> Any:
+        # strict: a quote that never closes where a cell ends is an error, not a cell that
+        # swallows every row below it.
+        return type("TrackerDialect", (csv.excel,), {"delimiter": delimiter, "strict": True})
+
+    def _delimiter(self) -> str:
+        """The separator the header row uses, not a title line above it: the one under which
+        the header names the most tracker columns; else the one the first line holds most of."""
+        from db.spreadsheets.layout import HEADER_SEARCH_ROWS, find_header  # imports this module
+
+        best, best_score = "", 0
+        for delimiter in _DELIMITERS:
+            dialect = self._dialect_for(delimiter)
+            dialect.strict = False  # a guess: what a wrong separator makes of quotes is no error
+            reader = csv.reader(io.StringIO(self._text, newline=""), dialect)
+            head: list[Row] = []
             try:
-                text = data.decode("cp1252")  # what Excel on Windows writes as plain "CSV"
-            except UnicodeDecodeError:
-                raise TrackerFileError(
-                    f"{self.name} is neither UTF-8 nor Windows-1252 text; save it from "
-                    "Excel as 'CSV UTF-8' and import it again."
-                ) from None
-        self._text = text
-        # Only the separator is guessed, from the first line; quoting is always Excel's ("),
-        # since a guessed quote character can swallow rows whole.
-        first = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
-        self._dialect: Any = type("TrackerDialect", (csv.excel,), {"delimiter": delimiter})
+                for cells in islice(reader, HEADER_SEARCH_ROWS):
+                    head.append(tuple(restore(c) for c in cells[:MAX_COLUMNS]))
+            except csv.Error:
+                pass
+            header = find_header(head)
+            score = len(header.columns) if header is not None else 0
+            if score > best_score:
+                best, best_score = delimiter, score
+        if best:
+            return best
+        first = self._text.split("\n", 1)[0]
+        return max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
 
     @property
     def sheet_names(self) -> list[str]:
         return [self.path.stem]
 
     def rows(self, sheet: str) -> Iterator[Row]:
+        yield from _counted(self._records(), self.name, sheet)
+
+    def _records(self) -> Iterator[Row]:
         reader = csv.reader(io.StringIO(self._text, newline=""), self._dialect)
-        try:
+        row = 0
+        while True:
+            line = reader.line_num + 1  # where the next row starts in the file
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise self._malformed(exc, row + 1, line, reader.line_num) from None
+            row += 1
             # Cells casereview neutralised against formulas ('=...) read back as written.
-            rows = (tuple(restore(cell) for cell in r) for r in reader)
-            yield from _counted(rows, self.name, sheet)
-        except csv.Error as exc:
-            raise TrackerFileError(f"{self.name} is not a well-formed CSV file ({exc}).") from None
+            yield tuple(restore(cell) for cell in cells)
+
+    def _malformed(self, exc: csv.Error, row: int, line: int, reached: int) -> TrackerFileError:
+        reason = str(exc)
+        where = f"row {row}" if row == line else f"row {row} (line {line} of the file)"
+        if "NUL" in reason:
+            return TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
+        if "expected after" in reason or "end of data" in reason or reached > line:
+            return TrackerFileError(
+                f'{self.name} has a quote (") opening a cell on {where} that is not closed '
+                "where the cell ends, so the rows below would run into that cell; put the quote "
+                "right and import it again."
+            )
+        if "field limit" in reason:
+            return TrackerFileError(
+                f"Sheet '{self.path.stem}' of {self.name}, {where}, holds a cell longer than a "
+                "spreadsheet cell can hold; the file is not a tracker casereview can import."
+            )
+        return TrackerFileError(f"{self.name} is not a well-formed CSV file ({reason}).")
 
     def merged(self, sheet: str) -> dict[int, int]:
         return {}

@@ -33,6 +33,7 @@ from db.spreadsheets.layout import (
 from db.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
 from db.spreadsheets.values import (
     agencies_of,
+    date_and_remark,
     date_of,
     number_of,
     status_of,
@@ -533,11 +534,11 @@ def _item(
             setattr(item, attr, text_of(cells.get(fld)))
     if Field.TARGET in header.columns and Field.TARGET in cells:
         try:
-            item.target = date_of(cells[Field.TARGET])
+            item.target, remark = date_and_remark(cells[Field.TARGET])
         except ValueError as exc:
             problem(Field.TARGET, str(exc))
         else:
-            if item.target is None:
+            if item.target is None or remark:  # "Ongoing", "31/3/2026 (revised)": kept
                 item.target_word = text_of(cells[Field.TARGET])
     for fld, attr in ((Field.ASSURED_ON, "assured_on"), (Field.CLOSED_ON, "closed_on")):
         if fld in cells:
@@ -627,14 +628,19 @@ def _continued(
                 item.status, item.status_word = status, text_of(values[Field.STATUS])
     if Field.TARGET in values:
         try:
-            target = date_of(values[Field.TARGET])
+            target, remark = date_and_remark(values[Field.TARGET])
         except ValueError as exc:
             problems.append(
                 Problem(sheet, row, header.where(header.columns[Field.TARGET]), str(exc))
             )
         else:
+            if remark:  # kept in the log whether or not this row's date is the item's
+                written = text_of(values[Field.TARGET])
+                note = f"Target date given in the imported tracker as '{written}'."
+                item.progress.append(Progress(None, note))
             if target is not None and (item.target is None or target > item.target):
-                item.target, item.target_word = target, None
+                # The item's own row's word ("Ongoing") stays in the log as what it said.
+                item.target = target
 
 
 def _progress(text: str) -> Progress:
