@@ -316,6 +316,11 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
         return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    if not path.is_file():  # not opened at all: reading a pipe would wait for ever
+        raise DatabaseOpenError(
+            f"{path} is not an ordinary file (a device, a pipe or a socket), so it cannot be "
+            "a database."
+        )
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_MAGIC))

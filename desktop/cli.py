@@ -241,9 +241,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler = _COMMANDS.get(args.command, _open_window)
-        if handler is not _open_window:
-            signal.signal(signal.SIGTERM, _on_sigterm)
-        return handler(args)
+        if handler is _open_window:
+            return handler(args)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return handler(args)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except CaseReviewError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR

@@ -405,6 +405,22 @@ def test_output_onto_a_device_a_fifo_or_a_read_only_file_is_refused(
         assert target.is_fifo()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["generate", "--reviews", "1", "--recommendations", "1"],
+        ["export", "-o", "plan.json"],
+    ],
+)
+def test_a_database_path_that_is_a_pipe_is_refused(tmp_path: Path, command: list[str]) -> None:
+    pipe = tmp_path / "panel.sqlite3"
+    os.mkfifo(pipe)
+    result = run(*command, "--db", str(pipe), cwd=tmp_path)
+    assert_clean_error(result, "not an ordinary file")
+    assert pipe.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["panel.sqlite3"]
+
+
 # 16. The export format matches its file name -----------------------------------------------
 
 
