@@ -5,6 +5,7 @@ exports all write this way."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -39,3 +40,33 @@ def replacing(target: Path) -> Iterator[Path]:
     finally:
         with suppress(OSError):
             temp.unlink()
+
+
+def through_link(target: Path) -> Path:
+    """The file that writing ``target`` replaces: the file a symbolic link points to (so the
+    link stays a link), else ``target`` itself."""
+    if target.is_symlink():
+        return Path(os.path.realpath(target))
+    return target
+
+
+def unfit_target(target: Path) -> str | None:
+    """Why a new file must not be renamed over ``target`` (after ``through_link``), in one
+    sentence: a device, a pipe or a socket (as root, renaming over ``/dev/null`` would
+    replace the device), or a read-only file; None when it may be."""
+    try:
+        found = target.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"Cannot write {target}: {exc.strerror or exc}."
+    if stat.S_ISDIR(found.st_mode):
+        return None  # said by the caller, in its own words
+    if not stat.S_ISREG(found.st_mode):
+        return (
+            f"{target} is not an ordinary file (a device, a pipe or a socket), so casereview "
+            "does not write to it; give the name of a file."
+        )
+    if not found.st_mode & 0o222 or not os.access(target, os.W_OK):
+        return f"{target} is read-only, so casereview does not replace it; give another name."
+    return None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from db import cipher, witness
-from db.atomic import replacing
+from db.atomic import replacing, through_link, unfit_target
 from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
@@ -60,8 +60,12 @@ def back_up(location: Location, target: Path) -> None:
     if not source.exists():
         raise BackupError(f"There is no database at {source} to back up.")
     key = _key(location)
+    target = through_link(target)  # a link is written through, never replaced
     if target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name for the backup.")
+    unfit = unfit_target(target)
+    if unfit is not None:
+        raise BackupError(unfit)
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist.")
@@ -76,11 +80,15 @@ def back_up(location: Location, target: Path) -> None:
                 cipher.connect(f"{source.as_uri()}?mode=ro", key, file=source, uri=True)
             ) as src,
         ):
-            with closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy:
-                src.backup(copy, progress=_give_up_after(WRITE_WAIT), sleep=0.05)
-                # A backup holds everything in one file: no write-ahead log beside it.
-                copy.execute("PRAGMA journal_mode = DELETE")
-                verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            try:
+                with closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy:
+                    src.backup(copy, progress=_give_up_after(WRITE_WAIT), sleep=0.05)
+                    # A backup holds everything in one file: no write-ahead log beside it.
+                    copy.execute("PRAGMA journal_mode = DELETE")
+                    verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:  # the copy's own journal, left by a copy that failed (a full disk)
+                with suppress(OSError):
+                    Path(f"{temp}-journal").unlink()
             if verdict != "ok":
                 raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
     except _StillBusy:

@@ -16,6 +16,7 @@ with the same key and salt as the database they copy, so they open with its pass
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import sqlite3
 import sys
@@ -114,7 +115,10 @@ def check_new(text: str) -> Passphrase:
 
 
 def header(path: Path) -> bytes:
-    """The first 16 bytes of ``path`` (empty for an empty file); OSError when unreadable."""
+    """The first 16 bytes of ``path`` (empty for an empty file); OSError when unreadable or
+    not an ordinary file (a pipe or a device is never opened: reading one may wait for ever)."""
+    if path.exists() and not path.is_file():
+        raise OSError(errno.EINVAL, "not an ordinary file", str(path))
     with path.open("rb") as handle:
         return handle.read(len(SQLITE_MAGIC))
 

@@ -115,6 +115,8 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
 _AUDIT_HEAD = "audit head to note"  # keys of Session.info
 _NOTE_SEEN = "audit note when the transaction began"
 _FILE = "file opened"  # a key of a connection's info: which file it opened (_identity)
+_DEFERRED = "casereview_deferred"  # an execution option: begin without the write lock
+BUSY_TIMEOUT = 10  # seconds an SQLite connection waits for another process's write lock
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -134,6 +136,8 @@ class Database:
         self.location = location
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Sessions that only read begin deferred (SQLite): they never wait for a writer.
+        self._reader = engine.execution_options(**{_DEFERRED: True})
         if location.is_sqlite and location.path is not None:
             event.listen(self._sessions, "after_begin", self._read_audit_note)
             event.listen(self._sessions, "before_commit", self._find_audit_head)
@@ -205,15 +209,22 @@ class Database:
             session.info.pop(_NOTE_SEEN, None)
 
     def session(self, actor: str | None = None) -> Session:
-        """A new session; the caller owns it and its transactions."""
-        session = self._sessions()
+        """A new session for reading; the caller owns it and its transactions. On SQLite its
+        transactions begin deferred, so reading never waits for another process writing;
+        anything meant to be committed goes through ``transaction``."""
+        return self._session(actor, self._reader)
+
+    def _session(self, actor: str | None, bind: Engine) -> Session:
+        session = self._sessions(bind=bind)
         audit.set_actor(session, actor or audit.default_actor())
         return session
 
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        with self.session(actor) as session, session.begin():
+        """One unit of work: committed when the block ends, rolled back if it raises. On
+        SQLite it takes the write lock as it begins (``BEGIN IMMEDIATE``), waiting up to the
+        busy timeout for another writer to finish."""
+        with self._session(actor, self.engine) as session, session.begin():
             yield session
 
     def close(self) -> None:
@@ -232,13 +243,13 @@ def _make_engine(location: Location) -> Engine:
         path = location.path
 
         def connect() -> Any:
-            return cipher.connect(path, key, timeout=10, check_same_thread=False)
+            return cipher.connect(path, key, timeout=BUSY_TIMEOUT, check_same_thread=False)
 
         engine = create_engine(location.url, creator=connect, module=cipher._cipher_module())
         _configure_sqlite(engine, path)
         return engine
     if location.is_sqlite:
-        engine = create_engine(location.url, connect_args={"timeout": 10})
+        engine = create_engine(location.url, connect_args={"timeout": BUSY_TIMEOUT})
         _configure_sqlite(engine, location.path)
         return engine
     return create_engine(location.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
@@ -257,13 +268,18 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute("PRAGMA busy_timeout = 10000")
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred BEGIN that later writes cannot wait for another writer: SQLite refuses
+        # it at once ("database is locked"), as its snapshot may be stale. So everything
+        # that may write takes the write lock as it begins, waiting up to the busy timeout;
+        # only sessions that read (Database.session) begin deferred.
+        deferred = connection.get_execution_options().get(_DEFERRED, False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = None) -> str | None:
@@ -300,6 +316,11 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
         return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    if not path.is_file():  # not opened at all: reading a pipe would wait for ever
+        raise DatabaseOpenError(
+            f"{path} is not an ordinary file (a device, a pipe or a socket), so it cannot be "
+            "a database."
+        )
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_MAGIC))
@@ -340,6 +361,22 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
     return revision
 
 
+def _refuse_read_only(path: Path) -> None:
+    """Refuse, before SQLite opens it, a database file or folder this user cannot write:
+    SQLite would open it read-only and leave read-only -wal and -shm files beside it, which
+    then stop the next writer, even one allowed to write."""
+    folder = path.parent
+    if not os.access(path, os.W_OK):
+        raise DatabaseOpenError(
+            f"{path} is read-only to you, so casereview cannot work on it; nothing was changed."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseOpenError(
+            f"The folder {folder} is read-only to you, and casereview keeps files beside "
+            f"{path.name} as it works on it; nothing was changed."
+        )
+
+
 def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
     """The refusal of a damaged SQLite file, offering the newest sound backup beside it."""
     from db.backup import newest_sound_backup
@@ -373,6 +410,14 @@ def _refuse_newer(where: str, revision: str | None) -> None:
         )
 
 
+def first_line(exc: BaseException) -> str:
+    """What the database driver said, without the statement or its parameters (which may
+    hold record text): the first line of the driver's own message."""
+    orig = getattr(exc, "orig", None)
+    said = str(orig if orig is not None else exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__
+
+
 def _server_revision(engine: Engine, location: Location) -> str | None:
     try:
         with engine.connect() as conn:
@@ -386,8 +431,9 @@ def _server_revision(engine: Engine, location: Location) -> str | None:
                 )
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseOpenError(f"Cannot connect to the database {location}: {reason}") from None
+        raise DatabaseOpenError(
+            f"Cannot connect to the database {location}: {first_line(exc)}"
+        ) from None
     _refuse_newer(location.display(), revision)
     return revision
 
@@ -413,6 +459,18 @@ def downgrade_schema(engine: Engine, revision: str) -> None:
     _migrate(engine, "downgrade", revision)
 
 
+# PostgreSQL advisory lock keys: held while the schema changes, and by a whole import.
+_MIGRATION_LOCK, _IMPORT_LOCK = 0x63617365, 0x63617366
+
+
+def one_at_a_time(session: Session) -> None:
+    """Make the session's transaction wait for any other holding this lock (an import) to
+    end, so two imports of the same records into one server database never both add them.
+    On SQLite every writing transaction begins with the write lock, which does the same."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
+
+
 def _migrate(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
@@ -427,6 +485,11 @@ def _migrate(engine: Engine, direction: str, revision: str) -> None:
             # references once at the end instead.
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
+            if engine.dialect.name == "postgresql":
+                # Two commands preparing one new database at once: the second waits here
+                # until the first has committed, then finds the schema made. (On SQLite the
+                # transaction's BEGIN IMMEDIATE does the same.)
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             config.attributes["connection"] = conn
             getattr(command, direction)(config, revision)
             if is_sqlite:
@@ -451,6 +514,7 @@ def open_database(location: Location, *, create: bool = False) -> Database:
     """
     if location.is_sqlite and location.path is not None:
         revision = _sqlite_preflight(location.path, create, location.passphrase)
+        _refuse_read_only(location.path)
         engine = _make_engine(location)
     else:
         engine = _make_engine(location)
@@ -470,7 +534,9 @@ def open_database(location: Location, *, create: bool = False) -> Database:
             upgrade_schema(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise DatabaseOpenError(f"Cannot prepare the database {location}: {exc}") from None
+        raise DatabaseOpenError(
+            f"Cannot prepare the database {location}: {first_line(exc)}"
+        ) from None
     except BaseException:
         engine.dispose()
         raise

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -183,8 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
         "generate", help="create a large, fictional data set for trying casereview at scale"
     )
     _db_option(gen, argparse.SUPPRESS)
-    gen.add_argument("--reviews", type=_count(1), required=True, metavar="N")
-    gen.add_argument("--recommendations", type=_count(0), required=True, metavar="M")
+    gen.add_argument(
+        "--reviews",
+        type=_count(1, MAX_REVIEWS),
+        required=True,
+        metavar="N",
+        help=f"1 to {MAX_REVIEWS:,}",
+    )
+    gen.add_argument(
+        "--recommendations",
+        type=_count(0, MAX_RECOMMENDATIONS),
+        required=True,
+        metavar="M",
+        help=f"0 to {MAX_RECOMMENDATIONS:,}",
+    )
     gen.add_argument("--seed", type=_count(0), default=1, metavar="S", help="default 1")
     gen.add_argument(
         "--force", action="store_true", help="replace the data of a database that holds some"
@@ -225,7 +240,11 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _count(minimum: int) -> Callable[[str], int]:
+# The most ``generate`` makes: ten times the largest data set casereview is measured with.
+MAX_REVIEWS, MAX_RECOMMENDATIONS = 10_000, 1_000_000
+
+
+def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -233,22 +252,93 @@ def _count(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is too small; the least is {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{value} is too large; the most is {maximum:,}")
         return value
 
     return parse
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl+C is: what the command was writing is undone or removed."""
+
+
+def _on_sigterm(signum: int, _frame: object) -> None:
+    raise _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler = _COMMANDS.get(args.command, _open_window)
-        return handler(args)
+        if handler is _open_window:
+            return handler(args)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return handler(args)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except CaseReviewError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
-        return 130
+        return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
+    except BrokenPipeError:
+        # The reader of standard output went away (``| head``): stop quietly, as Unix tools
+        # do, and keep Python from complaining as it flushes the closed pipe at exit.
+        _drop_stdout()
+        return 128 + signal.SIGPIPE
+    except Exception as exc:
+        said = _plainly(exc)
+        if said is None:
+            raise
+        print(f"{PROG}: error: {said}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that what is left in its buffer is not
+    written again (and refused again) as Python exits."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+_NOTHING_CHANGED = "nothing was changed"
+
+
+def _plainly(exc: BaseException) -> str | None:
+    """One sentence for a failure of the disk or the database that no command expects
+    (full, read-only, locked by another process), never the statement or its parameters,
+    which may hold record text; None for a fault in casereview itself."""
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return f"The disk is full; {_NOTHING_CHANGED}. Free some space and try again."
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            where = f" {exc.filename}" if exc.filename else ""
+            return f"Cannot write{where}: {exc.strerror}; {_NOTHING_CHANGED}."
+        return f"{exc.strerror or exc}; {_NOTHING_CHANGED}."
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
+        return None
+    from db.engine import BUSY_TIMEOUT, first_line
+
+    said = first_line(exc)
+    lowered = said.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return (
+            f"The database is busy: another casereview command or window has been writing to "
+            f"it for over {BUSY_TIMEOUT} seconds; {_NOTHING_CHANGED}. Try again when it has "
+            "finished."
+        )
+    if "disk is full" in lowered or "no space" in lowered:
+        return f"The disk is full; {_NOTHING_CHANGED}. Free some space and try again."
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        return (
+            "The database cannot be written (the file or its folder is read-only to you); "
+            f"{_NOTHING_CHANGED}."
+        )
+    return f"The database refused the change ({said}); {_NOTHING_CHANGED}."
 
 
 def _location(args: argparse.Namespace, *also: Path) -> Location:
@@ -408,10 +498,11 @@ def _export(args: argparse.Namespace) -> int:
     from db.errors import NotFoundError
     from db.exchange import collect_document, dump_document
 
-    fmt = args.format or {".xlsx": "xlsx", ".csv": "csv"}.get(Path(args.output).suffix.lower())
-    fmt = fmt or "json"
+    fmt = _export_format(args.output, args.format)
     if fmt == "xlsx" and args.output == "-":
         raise UsageError("an Excel workbook cannot be written to the terminal; name a file with -o")
+    if args.output != "-":
+        check_target(Path(args.output))  # before the export is made and recorded
     location = _location(args)
     with open_database(location) as database:
         with database.session() as session:
@@ -432,13 +523,50 @@ def _export(args: argparse.Namespace) -> int:
         with database.transaction(default_actor()) as session:
             record(session, entity="exports", entity_id=name, new=described)
             if args.output == "-":
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
+                _write_stdout(data)
                 return EXIT_OK
             target = Path(args.output)
             write_atomically(target, data)
     print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
+
+
+_EXPORT_ENDINGS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+
+
+def _export_format(output: str, chosen: str | None) -> str:
+    """The format to write: --format, else the file name's ending (json for standard
+    output); a name whose ending says another format, or one casereview does not write, is
+    refused, so a file is never named for a format it does not hold."""
+    if output == "-":
+        return chosen or "json"
+    ending = Path(output).suffix.lower()
+    named = _EXPORT_ENDINGS.get(ending)
+    endings = ", ".join(_EXPORT_ENDINGS)
+    if named is None:
+        raise UsageError(
+            f"casereview exports {endings} files; give the file name one of those endings, "
+            f"not '{ending or Path(output).name}'"
+        )
+    if chosen is not None and chosen != named:
+        raise UsageError(
+            f"--format {chosen} does not match the file name {Path(output).name}; "
+            f"name it with the ending .{chosen}"
+        )
+    return named
+
+
+def _write_stdout(data: bytes) -> None:
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()
+        raise CaseReviewError(
+            f"Cannot write the export to standard output: {exc.strerror or exc}."
+        ) from None
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -480,7 +608,7 @@ def _apply_import(
     args: argparse.Namespace, location: Location, source: Document | TrackerFile
 ) -> int:
     from db.audit import default_actor
-    from db.engine import open_database
+    from db.engine import one_at_a_time, open_database
     from db.exchange import Document, apply_document
     from db.spreadsheets import import_tracker
 
@@ -494,6 +622,7 @@ def _apply_import(
             automatic_backup(location, "before-import")
         try:
             with database, database.transaction(default_actor()) as session:
+                one_at_a_time(session)
                 if isinstance(source, Document):
                     outcome = apply_document(session, source)
                 else:

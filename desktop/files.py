@@ -6,15 +6,21 @@ import os
 import tempfile
 from pathlib import Path
 
-from db.atomic import replacing
+from db.atomic import replacing, through_link, unfit_target
 from db.errors import CaseReviewError
 
 
 def check_target(target: Path) -> Path:
     """Refuse a target that cannot be a new file (a folder, or in a folder that does not
-    exist), before any work is done for it; returns its folder."""
+    exist), or that must not be replaced (a device, a pipe, a socket, a read-only file),
+    before any work is done for it; returns the folder the file is written in (for a
+    symbolic link, the folder of the file it points to)."""
+    target = through_link(target)
     if target.is_dir():
         raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
+    unfit = unfit_target(target)
+    if unfit is not None:
+        raise CaseReviewError(unfit)
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise CaseReviewError(f"The folder {folder} does not exist.")
@@ -22,10 +28,11 @@ def check_target(target: Path) -> Path:
 
 
 def write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a failure leaves the old file whole."""
+    """Write beside the target and rename over it, so a failure leaves the old file whole; a
+    symbolic link is written through, never replaced."""
     check_target(target)
     try:
-        with replacing(target) as temp:
+        with replacing(through_link(target)) as temp:
             temp.write_bytes(data)
     except OSError as exc:
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None

@@ -330,7 +330,9 @@ def test_a_transaction_that_saw_the_trail_before_a_restore_notes_nothing_after_i
     with open_database(location) as database:
         with database.transaction("tester") as session:
             record(session, entity="exports", entity_id="plan.xlsx")  # not in the backup
-        with database.transaction("reader") as session:
+        # A reading session: it begins deferred (a transaction() would hold the write lock,
+        # and the restore would wait for it).
+        with database.session("reader") as session, session.begin():
             session.scalar(select(func.count()).select_from(AuditEntry))  # sees that trail
             restore(backup, location)  # meanwhile, in another window
             with session.begin_nested():  # a savepoint begun after it changes nothing
