@@ -37,6 +37,7 @@ from db.vocabulary import ReviewKind
 db, copies, first = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 location = resolve_location(db)
 database = open_database(location)
+print("ready", flush=True)
 for n in range(first, first + 1000):
     step = n % 3
     if step == 0:  # an import: a review and all its recommendations, or none of them
@@ -112,7 +113,11 @@ def test_killing_a_writer_at_random_moments_never_leaves_half_an_operation(tmp_p
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0.5, 1.3))  # start-up takes about 0.5 s; then work
+        # Start-up (0.5 s here, several seconds on a loaded machine) is not what is tried:
+        # the kill comes at a random moment once the writer has opened the database.
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "ready\n", writer.communicate(timeout=30)[1]
+        time.sleep(rng.uniform(0.0, 0.8))
         writer.send_signal(signal.SIGKILL)
         out, err = writer.communicate(timeout=30)
         assert writer.returncode == -signal.SIGKILL, err
