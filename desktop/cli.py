@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import errno
 import os
+import re
 import signal
 import sys
 import time
@@ -269,7 +270,7 @@ def _on_sigterm(signum: int, _frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_readable(sys.argv[1:] if argv is None else argv))
         handler = _COMMANDS.get(args.command, _open_window)
         if handler is _open_window:
             return handler(args)
@@ -279,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             signal.signal(signal.SIGTERM, previous)
     except CaseReviewError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        _say(exc.message)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt as exc:
         print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
@@ -293,8 +294,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         said = _plainly(exc)
         if said is None:
             raise
-        print(f"{PROG}: error: {said}", file=sys.stderr)
+        _say(said)
         return EXIT_ERROR
+
+
+# A value given on the command line that no file name or text can hold: NUL, or a lone
+# surrogate (how Python passes on bytes that are not valid in the system's encoding).
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+# What would break the one line an error is: line breaks and other control characters.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _readable(argv: Sequence[str]) -> Sequence[str]:
+    if any(_UNREADABLE.search(value) for value in argv):
+        raise UsageError(
+            "an argument holds a NUL character or bytes that are not text in this system's "
+            "encoding; give file names and values as plain text"
+        )
+    return argv
+
+
+def _say(message: str) -> None:
+    """An error as one line on stderr: a control character in a value it quotes (a file
+    name, say) is shown escaped rather than breaking the line or the terminal."""
+    shown = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+    print(f"{PROG}: error: {shown}", file=sys.stderr)
 
 
 def _drop_stdout() -> None:
@@ -610,16 +634,12 @@ def _apply_import(
     from db.audit import default_actor
     from db.engine import one_at_a_time, open_database
     from db.exchange import Document, apply_document
-    from db.spreadsheets import import_tracker
+    from db.spreadsheets import TrackerProblemsError, import_tracker
 
     created = location.path is not None and not location.path.exists()
     outcome = None
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
-        if not args.dry_run and not created:
-            from db.backup import automatic_backup
-
-            automatic_backup(location, "before-import")
         try:
             with database, database.transaction(default_actor()) as session:
                 one_at_a_time(session)
@@ -631,8 +651,20 @@ def _apply_import(
                     )
                 if args.dry_run:
                     raise _DryRunDone
+                if not created:
+                    # Only an import that will be written keeps a copy of what it changes:
+                    # one refused leaves every file as it was. The copy is read from the file
+                    # as last committed, which this transaction has not yet changed.
+                    from db.backup import automatic_backup
+
+                    automatic_backup(location, "before-import")
         except _DryRunDone:
             pass
+        except TrackerProblemsError as exc:
+            if args.dry_run:  # the report a dry run is for: every problem, one a line
+                for line in exc.problems:
+                    print(line)
+            raise
     assert outcome is not None
     if not isinstance(source, Document):
         for line in source.kept_lines():  # what the import keeps beyond the known columns

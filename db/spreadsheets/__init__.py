@@ -7,7 +7,7 @@ export action plans. See docs/spreadsheets.md for the words and layouts recognis
 
 from db.spreadsheets.importing import ImportTarget, default_target, import_tracker
 from db.spreadsheets.layout import Field
-from db.spreadsheets.reading import TrackerFileError
+from db.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.spreadsheets.tracker import Mapping, Problem, TrackerFile, read_tracker, sheet_preview
 from db.spreadsheets.writing import write_csv, write_xlsx
 
@@ -18,6 +18,7 @@ __all__ = [
     "Problem",
     "TrackerFile",
     "TrackerFileError",
+    "TrackerProblemsError",
     "default_target",
     "import_tracker",
     "read_tracker",

@@ -24,12 +24,11 @@ from db.exchange import Document, ImportSummary, apply_document, collect_documen
 from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
 from db.rules import TRANSITIONS
 from db.spreadsheets.layout import Field
-from db.spreadsheets.reading import TrackerFileError
+from db.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.spreadsheets.tracker import Problem, TrackerFile, TrackerItem, parse_stamp
 from db.spreadsheets.values import agencies_of, date_of, status_of, text_of
 from db.vocabulary import ReviewKind, Status
 
-MAX_LISTED_PROBLEMS = 20
 _KIND_WORDS = [
     ("serious case review", ReviewKind.SCR),
     ("child safeguarding practice review", ReviewKind.CSPR_LOCAL),
@@ -64,16 +63,17 @@ def default_target(tracker: TrackerFile, reference: str | None = None) -> Import
     return ImportTarget(reference, title[: fields.TITLE].strip(), kind)
 
 
-def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerFileError:
+def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerProblemsError:
+    """One line naming the first problem and how many more there are (a command's error is
+    one line); every problem, one a line, goes with it for a full report."""
     count = len(problems)
-    lines = [
-        f"Nothing was imported: {tracker.path.name} has {count} "
-        f"{'problem' if count == 1 else 'problems'} to put right first."
-    ]
-    lines += [p.describe() for p in problems[:MAX_LISTED_PROBLEMS]]
-    if count > MAX_LISTED_PROBLEMS:
-        lines.append(f"... and {count - MAX_LISTED_PROBLEMS} more.")
-    return TrackerFileError("\n".join(lines))
+    first = problems[0].describe().rstrip(".")
+    more = f" (and {count - 1:,} more)" if count > 1 else ""
+    message = (
+        f"Nothing was imported: {tracker.path.name} has {count:,} "
+        f"{'problem' if count == 1 else 'problems'} to put right first. {first}{more}."
+    )
+    return TrackerProblemsError(message, [p.describe() for p in problems])
 
 
 @collector_paused()
@@ -86,7 +86,7 @@ def import_tracker(
     review: str | None = None,
     skip_rows: frozenset[int] = frozenset(),
 ) -> ImportSummary:
-    """Add and update the tracker's items; raises ``TrackerFileError`` listing every problem.
+    """Add and update the tracker's items; raises ``TrackerProblemsError`` naming every problem.
 
     ``skip_rows`` leaves those rows of the tracker's sheet out (the wizard's choice); any
     problem on another row still stops the whole import.

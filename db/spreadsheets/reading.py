@@ -38,6 +38,15 @@ class TrackerFileError(CaseReviewError):
     """A tracker file cannot be read or imported; nothing was changed."""
 
 
+class TrackerProblemsError(TrackerFileError):
+    """Rows of a tracker to put right before it can be imported. The message is one line
+    naming the first; ``problems`` says each, one line apiece, for a full report."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
 class Workbook(Protocol):
     name: str
 

@@ -538,23 +538,36 @@ def test_a_workbook_with_a_sheet_per_agency_is_refused_before_the_database_is_ma
 
 
 def test_a_wrong_tracker_row_is_named_and_nothing_is_written(demo_db: Path, tmp_path: Path) -> None:
+    """One line names the first problem; no file changes, not even a copy kept beside the
+    database; --dry-run lists every problem."""
+    tracker = _tracker(tmp_path, bad_date=True)
     before = snapshot(tmp_path)
-    result = run(
-        "import", str(_tracker(tmp_path, bad_date=True)), "--db", str(demo_db), cwd=tmp_path
+    result = run("import", str(tracker), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(
+        result,
+        "Nothing was imported: child-a.xlsx has 1 problem to put right first. "
+        "Sheet 'Action Plan', row 10, column F (Target Date): '31/02/2026' is not a real date.",
     )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert (
-        lines[0]
-        == "casereview: error: Nothing was imported: child-a.xlsx has 1 problem to put right first."
-    )
-    assert (
-        lines[1]
-        == "Sheet 'Action Plan', row 10, column F (Target Date): '31/02/2026' is not a real date."
-    )
-    after = snapshot(tmp_path)
-    assert after[demo_db.name] == before[demo_db.name]
+    assert snapshot(tmp_path) == before
+    assert kept_copies(demo_db) == []
+    dry = run("import", str(tracker), "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert_clean_error(dry, "has 1 problem")
+    assert dry.stdout.splitlines() == [
+        "Sheet 'Action Plan', row 10, column F (Target Date): '31/02/2026' is not a real date."
+    ]
+    assert snapshot(tmp_path) == before
+
+
+def test_an_import_keeps_a_copy_of_the_database_as_it_was_before(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    result = run("import", str(_tracker(tmp_path)), "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (copy,) = kept_copies(demo_db)
+    assert copy.path.name.startswith("demo.before-import.")
+    copied = json.loads(run("export", "--db", str(copy.path), "-o", "-", cwd=tmp_path).stdout)
+    now = json.loads(run("export", "--db", str(demo_db), "-o", "-", cwd=tmp_path).stdout)
+    assert len(copied["reviews"]) == len(now["reviews"]) - 1  # the import's review is not in it
 
 
 @pytest.mark.parametrize(
