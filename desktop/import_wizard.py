@@ -416,6 +416,9 @@ class _CheckPage(QWizardPage):
 
         def failed(message: str) -> None:
             first = message.splitlines()[0].removeprefix("Nothing was imported: ")
+            head, said, _ = first.partition(" to put right first.")
+            if said:  # the problems themselves are listed below, each once
+                first = head + said
             self.outcome.setText(f"{first} Nothing will be written yet.")
             self.completeChanged.emit()
 
