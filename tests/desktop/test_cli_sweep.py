@@ -151,11 +151,16 @@ def odd_values(place: Place) -> st.SearchStrategy[str]:
 
 @contextmanager
 def a_place() -> Iterator[Place]:
+    """A new folder, which is also the working folder while the command runs: an odd value
+    taken as a relative file name lands there, not in the checkout."""
     with tempfile.TemporaryDirectory() as folder:
         place = Place(Path(folder))
+        back = Path.cwd()
+        os.chdir(folder)
         try:
             yield place
         finally:
+            os.chdir(back)
             (place.folder / "read-only.json").chmod(0o644)
 
 
