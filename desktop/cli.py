@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 STARTED_AT = time.perf_counter()
 PROG = "casereview"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+# Set to 1, a fault in casereview itself ends in Python's traceback instead of one sentence.
+DEBUG = "CASEREVIEW_DEBUG"
 
 
 class UsageError(CaseReviewError):
@@ -293,7 +295,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         said = _plainly(exc)
         if said is None:
-            raise
+            if os.environ.get(DEBUG) == "1":
+                raise
+            # A fault in casereview itself: still one line, naming only the kind of error
+            # (its text may quote records). Every write is in a transaction or to a file put
+            # in place only when complete, so what the command was doing is not kept.
+            said = (
+                f"casereview stopped at a fault of its own ({type(exc).__name__}); what this "
+                f"command was doing was not saved. Run it again with {DEBUG}=1 to see where, "
+                "and report it."
+            )
         _say(said)
         return EXIT_ERROR
 

@@ -32,6 +32,7 @@ def python(
     unset = ("CASEREVIEW_DB", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment["PYTHONPATH"] = str(ROOT)
+    environment["CASEREVIEW_DEBUG"] = "1"  # a fault of casereview's own fails the test loudly
     environment |= env or {}
     return subprocess.run(
         [sys.executable, *args],
@@ -748,3 +749,25 @@ def test_briefing_packs_and_exports_are_in_the_audit_trail(demo_db: Path, tmp_pa
     assert refused.returncode != 0
     assert _newest_entries(demo_db, 1)[0][:2] == ("exports", "plan.csv")
     assert run("check", "--db", str(demo_db), cwd=tmp_path).returncode == 0
+
+
+def test_a_fault_of_casereviews_own_is_one_line_without_record_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop import cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("Child A's mother said something private")
+
+    monkeypatch.delenv("CASEREVIEW_DEBUG", raising=False)
+    monkeypatch.setitem(cli._COMMANDS, "check", broken)
+    assert cli.main(["check", "--db", str(tmp_path / "x.sqlite3")]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "casereview: error: casereview stopped at a fault of its own (RuntimeError); what this "
+        "command was doing was not saved. Run it again with CASEREVIEW_DEBUG=1 to see where, "
+        "and report it."
+    ]
+    monkeypatch.setenv("CASEREVIEW_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["check", "--db", str(tmp_path / "x.sqlite3")])

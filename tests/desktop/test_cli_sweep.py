@@ -30,6 +30,16 @@ from tests.db.spreadsheet_files import csv_of, simple_rows, workbook_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on damaged files
 
+
+@pytest.fixture(autouse=True, scope="module")
+def faults_raise() -> Iterator[None]:
+    """A fault of casereview's own escapes ``main`` here and fails the example, rather than
+    becoming the one sentence a user would see."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CASEREVIEW_DEBUG", "1")
+        yield
+
+
 SWEEP = settings(
     max_examples=60,
     deadline=None,
