@@ -232,6 +232,8 @@ class _Merger:
             self.by_number[item.number] = doc
         if item.text is not None or new:
             doc.text = item.text if item.text is not None else doc.text
+        if not new and self.tracker.other_sheets:
+            self._refuse_another_sheets_item(doc, item, problems)
         for attr in ("actions", "owner", "assured_by"):
             value = getattr(item, attr)
             if value is not None:
@@ -269,6 +271,26 @@ class _Merger:
         for name, value in item.notes:
             self._note(doc, f"From the imported tracker's {name}: {value}")
         return doc, item, new
+
+    def _refuse_another_sheets_item(
+        self, doc: TrackedDoc, item: TrackerItem, problems: list[Problem]
+    ) -> None:
+        """One sheet of several (one per agency, say) must not overwrite the lead agencies or
+        actions an item already holds, which may have come from another of the sheets."""
+        changed = []
+        if item.lead is not None and doc.lead_agencies and set(item.lead) != set(doc.lead_agencies):
+            held = "; ".join(doc.lead_agencies)
+            changed.append((Field.LEAD, f"is led by {held}"))
+        if item.actions and doc.actions and item.actions != doc.actions:
+            changed.append((Field.ACTIONS, "holds other actions"))
+        for column, what in changed:
+            message = (
+                f"recommendation {item.number} {what} in the database (perhaps from another of "
+                f"the sheets {', '.join(repr(n) for n in self.tracker.other_sheets)}), which this "
+                "sheet would replace; import this sheet into a review of its own with --review, "
+                "or bring the agencies' rows together on one sheet"
+            )
+            problems.append(Problem(self.tracker.sheet, item.row, self._where(column), message))
 
     def _where(self, column: Field) -> str | None:
         header = self.tracker.header

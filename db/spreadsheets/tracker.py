@@ -307,9 +307,12 @@ class TrackerFile:
     # Columns kept as notes in each item's log, with why (a heading casereview does not
     # recognise, or a second column for one field), and the columns left out on purpose.
     kept: dict[int, str] = field(default_factory=dict)
-    # Other sheets holding the same tracker layout, when the sheet was not named: importing
-    # one of them is refused until the user chooses (``--sheet``).
+    # Other sheets holding the same tracker layout, whether or not this sheet was named.
+    # Without a choice, importing is refused until the user makes one (``--sheet``); with
+    # one, an item another sheet already gave different agencies or actions is refused, not
+    # overwritten (one sheet per agency often repeats a joint recommendation's number).
     other_sheets: list[str] = field(default_factory=list)
+    chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
 
     def kept_lines(self) -> list[str]:
         """What the import keeps beyond the recognised columns, and what it leaves out."""
@@ -324,8 +327,9 @@ class TrackerFile:
         return [line[0].upper() + line[1:] for line in lines]
 
     def check_one_sheet(self) -> None:
-        """Refuse a workbook holding the same tracker on several sheets, naming them."""
-        if not self.other_sheets:
+        """Refuse a workbook holding the same tracker on several sheets, naming them, unless
+        this one was chosen."""
+        if not self.other_sheets or self.chosen:
             return
         names = [self.sheet, *self.other_sheets]
         listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
@@ -399,6 +403,12 @@ def _choose_sheet(
             "agency, target date or status."
         )
     _, sheet, head, header = best
+    if mapping.sheet is not None:  # chosen: still look for the same tracker on other sheets
+        for name in book.sheet_names:
+            if name != sheet:
+                found = find_header(list(islice(book.rows(name), HEADER_SEARCH_ROWS)))
+                if found is not None:
+                    layouts.append((name, mapping.apply(found).fields))
     others = [name for name, fields in layouts if name != sheet and fields == header.fields]
     header = mapping.leave_columns_out(header, f"Sheet '{sheet}' of {path.name}")
     return sheet, head, header, others
@@ -482,6 +492,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         status_words=dict(mapping.statuses),
         kept=kept,
         other_sheets=others,
+        chosen=mapping.sheet is not None,
     )
 
 

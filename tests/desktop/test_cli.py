@@ -538,6 +538,35 @@ def test_a_workbook_with_a_sheet_per_agency_is_refused_before_the_database_is_ma
     assert chosen.returncode == 0, chosen.stderr
 
 
+def test_one_agencys_sheet_never_overwrites_what_another_sheet_gave(tmp_path: Path) -> None:
+    """Found by a new user: sheets imported one at a time replaced each other's lead agency
+    and actions for a joint recommendation held under one number, without a word."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency", "Actions"])
+        sheet.append(["1", "Joint recommendation", agency, f"{agency} action"])
+    book.save(tmp_path / "agencies.xlsx")
+    db = tmp_path / "panel.sqlite3"
+    health = run("import", "agencies.xlsx", "--db", str(db), "--sheet", "Health", cwd=tmp_path)
+    assert health.returncode == 0, health.stderr
+    before = snapshot(tmp_path)
+    police = run("import", "agencies.xlsx", "--db", str(db), "--sheet", "Police", cwd=tmp_path)
+    assert_clean_error(police, "has 2 problems", "recommendation 1 is led by Health", "--review")
+    assert snapshot(tmp_path) == before
+    plan = json.loads(run("export", "--db", str(db), "-o", "-", cwd=tmp_path).stdout)
+    (item,) = plan["reviews"][0]["recommendations"]
+    assert (item["lead_agencies"], item["actions"]) == (["Health"], "Health action")
+    own = run(
+        "import", "agencies.xlsx", "--db", str(db), "--sheet", "Police", "--review", "POLICE",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert own.returncode == 0, own.stderr
+
+
 def test_a_wrong_tracker_row_is_named_and_nothing_is_written(demo_db: Path, tmp_path: Path) -> None:
     """One line names the first problem; no file changes, not even a copy kept beside the
     database; --dry-run lists every problem."""
@@ -771,3 +800,22 @@ def test_a_fault_of_casereviews_own_is_one_line_without_record_text(
     monkeypatch.setenv("CASEREVIEW_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli.main(["check", "--db", str(tmp_path / "x.sqlite3")])
+
+
+def test_export_to_a_closed_standard_output_is_one_sentence(demo_db: Path, tmp_path: Path) -> None:
+    """Found by a new user: ``export -o - >&-`` ended in an AttributeError traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "export", "--db", str(demo_db), "-o", "-"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CASEREVIEW_DEBUG": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),  # the child starts with its stdout closed
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "casereview: error: Standard output is closed, so there is nowhere to write the export; "
+        "name a file with -o instead. Nothing was written."
+    ]
