@@ -592,6 +592,11 @@ def _export_format(output: str, chosen: str | None) -> str:
 
 
 def _write_stdout(data: bytes) -> None:
+    if sys.stdout is None:  # started with standard output closed (``>&-``)
+        raise CaseReviewError(
+            "Standard output is closed, so there is nowhere to write the export; name a file "
+            "with -o instead. Nothing was written."
+        )
     try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -58,9 +58,11 @@ def differences(locked: dict[str, str]) -> list[str]:
 if __name__ == "__main__":
     import sys
 
-    chosen = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else TEST
+    chosen = Path(sys.argv[1]) if len(sys.argv) > 1 else TEST
+    if not chosen.is_file():
+        sys.exit(f"lockfile.py: there is no lock file at {chosen}")
     drift = differences(pins(chosen))
     for entry in drift:
         print(entry)
     if not drift:
-        print(f"every package in {chosen.relative_to(ROOT)} is installed at its locked version")
+        print(f"every package in {chosen} is installed at its locked version")
