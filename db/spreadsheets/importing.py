@@ -246,8 +246,11 @@ class _Merger:
         # the row or the item as the database holds it may name either side.
         both = [name for name in doc.joint_agencies if name in doc.lead_agencies]
         if both and (item.lead is not None or item.joint is not None):
+            # Named in the row's joint column, it clashes with a lead; named only in its lead
+            # column, with a joint agency the item already holds.
             column = Field.JOINT if item.joint is not None else Field.LEAD
-            message = f"'{both[0]}' is also a lead agency"
+            other = "lead" if column is Field.JOINT else "joint"
+            message = f"'{both[0]}' is also a {other} agency"
             problems.append(Problem(self.tracker.sheet, item.row, self._where(column), message))
         if item.themes is not None:
             doc.themes = item.themes

@@ -221,6 +221,21 @@ def test_a_joint_agency_that_already_leads_the_item_is_refused(database: Databas
     assert state(database) == before
 
 
+def test_a_lead_agency_that_already_shares_the_item_is_named_as_joint(
+    database: Database, tmp_path: Path
+):
+    """Found by a new user: the refusal called the held joint agency a lead agency."""
+    joint = [["Number", "Recommendation", "Joint agencies"], ["1", "Share information.", "Council"]]
+    run_import(database, workbook_of(joint, tmp_path / "joint.xlsx"), review="BOTH")
+    before = state(database)
+    lead = [["Number", "Lead agency"], ["1", "Council"]]
+    with pytest.raises(
+        TrackerFileError, match="column B \\(Lead agency\\): 'Council' is also a joint"
+    ):
+        run_import(database, workbook_of(lead, tmp_path / "lead.xlsx"), review="BOTH")
+    assert state(database) == before
+
+
 # -- 7. dates as trackers write them
 
 
