@@ -32,6 +32,7 @@ THEME = 120  # a theme, a grading scheme or a grade
 TITLE = 400  # a review's or an inspection's title
 LABEL = 100  # the label a redacted briefing pack prints for a child
 AREA = 300  # an inspection's graded area
+MARKING = 60  # a protective marking, printed across every page of a briefing pack
 FILE_NAME = 255
 MEDIA_TYPE = 120
 TEXT = 100_000  # free text: a recommendation, actions, a note, a summary, a narrative

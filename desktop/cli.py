@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "file", metavar="FILE", help="an Excel or CSV tracker, or a casereview/1 JSON file"
     )
-    imp.add_argument("--sheet", metavar="NAME", help="the sheet holding the tracker")
+    imp.add_argument("--sheet", type=_sheet, metavar="NAME", help="the sheet holding the tracker")
     imp.add_argument(
         "--review",
         type=_reference,
@@ -165,7 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     brief = commands.add_parser("brief", help="write a briefing pack (PDF) for a panel meeting")
     _db_option(brief, argparse.SUPPRESS)
     brief.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
-    brief.add_argument("--title", default="Case review briefing pack", metavar="TEXT")
+    brief.add_argument(
+        "--title",
+        type=_text("title", "TITLE"),
+        default="Case review briefing pack",
+        metavar="TEXT",
+    )
     brief.add_argument("--meeting-date", type=_iso_date, metavar="YYYY-MM-DD")
     brief.add_argument(
         "--since", type=_iso_date, metavar="YYYY-MM-DD", help="list the changes made since this day"
@@ -174,11 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--inspection", action="append", type=_reference, default=[], metavar="REF")
     brief.add_argument(
         "--marking",
+        type=_marking,
         default=None,
         metavar="TEXT",
         help='protective marking on every page (default OFFICIAL-SENSITIVE; "" for none)',
     )
-    brief.add_argument("--prepared-by", default=None, metavar="NAME")
+    brief.add_argument(
+        "--prepared-by", type=_text("name", "NAME", one_line=True), default=None, metavar="NAME"
+    )
     brief.add_argument(
         "--redact",
         action="store_true",
@@ -231,6 +239,38 @@ def _reference(text: str) -> str:
     reason = fields.problem(text, fields.REFERENCE, name=True)
     if reason is not None:
         raise argparse.ArgumentTypeError(f"the reference {reason}")
+    return text
+
+
+def _text(what: str, limit: str, *, one_line: bool = False) -> Callable[[str], str]:
+    """An option's text by db.fields' rules (no surrounding spaces, no control characters,
+    at most as many characters as ``db.fields``'s constant named ``limit``): refused in one
+    sentence, never trimmed or cut. (db.fields loads only when an option is read.)"""
+
+    def parse(text: str) -> str:
+        from db import fields
+
+        reason = fields.problem(text, getattr(fields, limit))
+        if reason is None and one_line and "\n" in text:
+            reason = "holds a line break, and it is printed on one line"
+        if reason is not None:
+            raise argparse.ArgumentTypeError(f"the {what} {reason}")
+        return text
+
+    return parse
+
+
+def _marking(text: str) -> str:
+    """A protective marking, printed across the top and foot of every page: one line, short
+    enough to fit ("" prints none)."""
+    if text == "":
+        return text
+    return _text("marking", "MARKING", one_line=True)(text)
+
+
+def _sheet(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the sheet's name, not nothing")
     return text
 
 

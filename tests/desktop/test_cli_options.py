@@ -18,6 +18,12 @@ from tests.desktop.test_cli import assert_clean_error, run, snapshot
         (["export", "--db", "p.sqlite3", "-o", "o.json", "--review", "R-1 "], "begins or ends"),
         (["import", "t.csv", "--db", "p.sqlite3", "--review", "R" * 61], "longer than the 60"),
         (["brief", "--db", "p.sqlite3", "-o", "p.pdf", "--inspection", " I-1"], "begins or ends"),
+        # Found by a new user: these ran off the page, or were taken as no choice at all.
+        (["brief", "--db", "p.sqlite3", "-o", "p.pdf", "--marking", "M" * 61], "longer than"),
+        (["brief", "--db", "p.sqlite3", "-o", "p.pdf", "--marking", "A\nB"], "line break"),
+        (["brief", "--db", "p.sqlite3", "-o", "p.pdf", "--title", "T" * 401], "longer than"),
+        (["brief", "--db", "p.sqlite3", "-o", "p.pdf", "--prepared-by", " "], "begins or ends"),
+        (["import", "t.csv", "--db", "p.sqlite3", "--sheet", ""], "give the sheet's name"),
     ],
 )
 def test_bad_option_values_are_refused_in_one_line(
