@@ -297,6 +297,12 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
             "SQLite file can damage it; for a database the panel shares, use a PostgreSQL "
             "server (--db postgresql://...), or copy the file to this computer to work alone."
         )
+    if path.is_symlink() and not path.exists():
+        # Made "new" through it, the database would land wherever the link points, and a
+        # failure would then remove the link itself.
+        raise DatabaseOpenError(
+            f"{path} is a symbolic link to a file that does not exist; nothing was changed."
+        )
     if not path.exists():
         if not create:
             raise DatabaseOpenError(f"There is no database at {path}.")

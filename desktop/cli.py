@@ -482,7 +482,7 @@ def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Locat
     from db.engine import open_database
 
     location = _location(args)
-    created = location.path is not None and not location.path.exists()
+    created = location.path is not None and not os.path.lexists(location.path)
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         with database, database.transaction() as session:
@@ -692,7 +692,7 @@ def _apply_import(
     from db.exchange import Document, apply_document
     from db.spreadsheets import TrackerProblemsError, import_tracker
 
-    created = location.path is not None and not location.path.exists()
+    created = location.path is not None and not os.path.lexists(location.path)
     outcome = None
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)

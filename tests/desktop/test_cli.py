@@ -819,3 +819,14 @@ def test_export_to_a_closed_standard_output_is_one_sentence(demo_db: Path, tmp_p
         "casereview: error: Standard output is closed, so there is nowhere to write the export; "
         "name a file with -o instead. Nothing was written."
     ]
+
+
+def test_a_database_path_that_is_a_dangling_link_is_refused_and_kept(tmp_path: Path) -> None:
+    """Found by the hostile-input sweep: demo through a link to nowhere failed, then removed
+    the link as if it had made the file itself."""
+    link = tmp_path / "panel.sqlite3"
+    link.symlink_to(tmp_path / "gone" / "panel.sqlite3")
+    result = run("demo", "--db", str(link), cwd=tmp_path)
+    assert_clean_error(result, "is a symbolic link to a file that does not exist")
+    assert link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["panel.sqlite3"]
