@@ -21,6 +21,7 @@ def replacing(target: Path) -> Iterator[Path]:
     never half of either; when the block raises, the file is removed and ``target`` is as it
     was. Raises ``OSError`` when the folder cannot be written.
     """
+    target = through_link(target)  # a link is written through, never replaced
     folder = target.parent if str(target.parent) else Path()
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     os.close(fd)
@@ -45,23 +46,24 @@ def replacing(target: Path) -> Iterator[Path]:
 def through_link(target: Path) -> Path:
     """The file that writing ``target`` replaces: the file a symbolic link points to (so the
     link stays a link), else ``target`` itself."""
-    if target.is_symlink():
-        return Path(os.path.realpath(target))
-    return target
+    return target.resolve() if target.is_symlink() else target
 
 
 def unfit_target(target: Path) -> str | None:
-    """Why a new file must not be renamed over ``target`` (after ``through_link``), in one
-    sentence: a device, a pipe or a socket (as root, renaming over ``/dev/null`` would
-    replace the device), or a read-only file; None when it may be."""
+    """Why ``target`` cannot be written as a new file, in one sentence: a folder, a folder
+    that does not exist, a device, a pipe or a socket (as root, renaming over ``/dev/null``
+    would replace the device), or a read-only file; None when it may be. A symbolic link is
+    judged by the file it points to, as ``replacing`` writes through it."""
+    target = through_link(target)
     try:
         found = target.stat()
     except FileNotFoundError:
-        return None
+        folder = target.parent if str(target.parent) else Path()
+        return None if folder.is_dir() else f"The folder {folder} does not exist."
     except OSError as exc:
         return f"Cannot write {target}: {exc.strerror or exc}."
     if stat.S_ISDIR(found.st_mode):
-        return None  # said by the caller, in its own words
+        return f"{target} is a folder; give a file name to write to."
     if not stat.S_ISREG(found.st_mode):
         return (
             f"{target} is not an ordinary file (a device, a pipe or a socket), so casereview "

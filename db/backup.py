@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from db import cipher, witness
-from db.atomic import replacing, through_link, unfit_target
+from db.atomic import replacing, unfit_target
 from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
@@ -60,15 +60,9 @@ def back_up(location: Location, target: Path) -> None:
     if not source.exists():
         raise BackupError(f"There is no database at {source} to back up.")
     key = _key(location)
-    target = through_link(target)  # a link is written through, never replaced
-    if target.is_dir():
-        raise BackupError(f"{target} is a folder; give a file name for the backup.")
-    unfit = unfit_target(target)
+    unfit = unfit_target(target)  # a link is judged, and written, through
     if unfit is not None:
         raise BackupError(unfit)
-    folder = target.parent if str(target.parent) else Path()
-    if not folder.is_dir():
-        raise BackupError(f"The folder {folder} does not exist.")
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("A backup cannot be written over the database it copies.")
     # A copy of an encrypted database is encrypted from its first page, with the same key

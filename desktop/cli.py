@@ -224,10 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("give an SQLite file or a database URL, not nothing")
-    return text
+def _given(what: str) -> Callable[[str], str]:
+    """An option that must name something: refused when empty or blank."""
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"give {what}, not nothing")
+        return text
+
+    return parse
+
+
+_database = _given("an SQLite file or a database URL")
+_sheet = _given("the sheet's name")
 
 
 def _reference(text: str) -> str:
@@ -266,12 +275,6 @@ def _marking(text: str) -> str:
     if text == "":
         return text
     return _text("marking", "MARKING", one_line=True)(text)
-
-
-def _sheet(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("give the sheet's name, not nothing")
-    return text
 
 
 def _iso_date(text: str) -> dt.date:
@@ -548,9 +551,9 @@ def _brief(args: argparse.Namespace) -> int:
                 default_actor(),
                 purpose="file",
                 today=_today(),
-                title=args.title.strip() or "Case review briefing pack",
-                marking=DEFAULT_MARKING if args.marking is None else args.marking.strip(),
-                prepared_by=(args.prepared_by or default_actor()).strip(),
+                title=args.title or "Case review briefing pack",  # (options are never padded)
+                marking=DEFAULT_MARKING if args.marking is None else args.marking,
+                prepared_by=args.prepared_by or default_actor(),
                 meeting_date=args.meeting_date,
                 since=args.since,
                 reviews=args.review,

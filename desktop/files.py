@@ -6,25 +6,17 @@ import os
 import tempfile
 from pathlib import Path
 
-from db.atomic import replacing, through_link, unfit_target
+from db.atomic import replacing, unfit_target
 from db.errors import CaseReviewError
 
 
-def check_target(target: Path) -> Path:
-    """Refuse a target that cannot be a new file (a folder, or in a folder that does not
-    exist), or that must not be replaced (a device, a pipe, a socket, a read-only file),
-    before any work is done for it; returns the folder the file is written in (for a
-    symbolic link, the folder of the file it points to)."""
-    target = through_link(target)
-    if target.is_dir():
-        raise CaseReviewError(f"{target} is a folder; give a file name to write to.")
+def check_target(target: Path) -> None:
+    """Refuse a target that cannot be written as a new file (``db.atomic.unfit_target``:
+    a folder, in a folder that does not exist, a device, a pipe, a read-only file) before any
+    work is done for it."""
     unfit = unfit_target(target)
     if unfit is not None:
         raise CaseReviewError(unfit)
-    folder = target.parent if str(target.parent) else Path()
-    if not folder.is_dir():
-        raise CaseReviewError(f"The folder {folder} does not exist.")
-    return folder
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -32,7 +24,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     symbolic link is written through, never replaced."""
     check_target(target)
     try:
-        with replacing(through_link(target)) as temp:
+        with replacing(target) as temp:
             temp.write_bytes(data)
     except OSError as exc:
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None

@@ -117,3 +117,5 @@ def test_the_readme_installs_through_the_lock() -> None:
     test = "python3 -m pip install --require-hashes -r requirements/test.txt && "
     built = "python3 -m pip install --no-deps --no-build-isolation . && "
     assert commands[:2] == [f"{app}{built}casereview", f"{test}{built}python3 -m pytest"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci, ".ci/run must run the README's test command as written"
