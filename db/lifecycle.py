@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.dates import format_date
 from db.errors import NotFoundError, RuleError
 from db.models import Evidence, ProgressUpdate, Recommendation
 from db.rules import TRANSITIONS, Closure
@@ -104,13 +105,25 @@ def record_update(
                 f"{describe(rec)} cannot move from {rec.status.label.lower()} "
                 f"to {status.label.lower()}."
             )
+        ended = ended_sign_off(rec)
         _apply_status(session, rec, status, on=on, reason=reason or note, closure=closure)
+        if ended and rec.assured_by is None:
+            note = f"{note.strip()}\n{ended}".strip()
     elif status is rec.status:
         status = None  # Restating the current status is a note, not a change.
     update = ProgressUpdate(on=on, author=author.strip(), note=note.strip(), status=status)
     rec.updates.append(update)
     session.flush()
     return update
+
+
+def ended_sign_off(rec: Recommendation) -> str:
+    """What the log says when reopening ends ``rec``'s sign-off: who had given assurance, and
+    when, so that the sign-off stays on record after the item no longer carries it."""
+    if rec.status is not Status.CLOSED or not rec.assured_by:
+        return ""
+    when = f" on {format_date(rec.assured_on)}" if rec.assured_on else ""
+    return f"Reopened: it had been signed off by {rec.assured_by}{when}; the sign-off ends."
 
 
 def _apply_status(
