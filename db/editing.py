@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import fields as rules
 from db.dates import PartialDate, format_date, utc_now
 from db.errors import ConflictError, DocumentError, NotFoundError, RuleError
-from db.exchange.document import InitiativeDoc, LinkDoc, ReviewDoc
+from db.exchange.document import EvidenceDoc, InitiativeDoc, LinkDoc, ReviewDoc, TrackedDoc
 from db.exchange.store import Importer, collect_document, link_doc
+from db.lifecycle import check_values, describe, evidence_count
 from db.models import (
     AuditEntry,
     Evidence,
@@ -33,6 +34,7 @@ from db.models import (
     Review,
     Theme,
 )
+from db.rules import TRANSITIONS
 from db.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
 
 
@@ -454,6 +456,183 @@ def delete_item(session: Session, key: ItemKey) -> None:
     session.flush()
 
 
+@dataclass(frozen=True)
+class ItemSnapshot:
+    """A deleted recommendation with its log and evidence, its place in its review, and the
+    initiatives that linked to it (as they were)."""
+
+    source: str
+    place: int
+    item: TrackedDoc
+    initiatives: tuple[InitiativeDoc, ...]
+
+
+def remove_item(session: Session, key: ItemKey, today: dt.date) -> ItemSnapshot:
+    """Delete a review's recommendation with everything under it; return what restores it."""
+    rec = item_by_key(session, key)
+    if rec.review is None:
+        raise RuleError(
+            f"{describe(rec)} belongs to an inspection; it is deleted with the inspection."
+        )
+    review = collect_document(session, today, [key.source]).reviews[0]
+    place = next(n for n, doc in enumerate(review.recommendations) if doc.number == key.number)
+    linked = session.scalars(
+        select(Initiative)
+        .join(InitiativeLink, InitiativeLink.initiative_id == Initiative.id)
+        .where(InitiativeLink.recommendation_id == rec.id)
+        .distinct()
+    ).all()
+    snapshot = ItemSnapshot(
+        key.source, place, review.recommendations[place], tuple(_initiative_doc(i) for i in linked)
+    )
+    session.delete(rec)
+    session.flush()
+    return snapshot
+
+
+def restore_item(session: Session, snapshot: ItemSnapshot, today: dt.date) -> None:
+    """Put a deleted recommendation back in its place, with its log, evidence and links."""
+    found = collect_document(session, today, [snapshot.source]).reviews
+    if not found:
+        raise NotFoundError(f"There is no review with the reference '{snapshot.source}'.")
+    review = found[0]
+    if any(doc.number == snapshot.item.number for doc in review.recommendations):
+        raise ConflictError(
+            f"{snapshot.source} has a recommendation {snapshot.item.number} again, so the "
+            "deleted one was not put back."
+        )
+    review.recommendations.insert(snapshot.place, snapshot.item)
+    importer = Importer(session)
+    importer.reviews([review])
+    session.flush()
+    importer.initiatives(list(snapshot.initiatives))
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- status of many
+
+
+@dataclass(frozen=True)
+class StatusPlan:
+    """What moving items to ``status`` would do to each, worked out before anything changes:
+    the same rules as one item's change (``db.lifecycle``), item by item."""
+
+    status: Status
+    change: tuple[ItemKey, ...] = ()
+    reopen: tuple[ItemKey, ...] = ()  # finished (closed, superseded, not accepted): reopened
+    signed_off: tuple[ItemKey, ...] = ()  # of those reopened, the ones signed off
+    skip: tuple[tuple[ItemKey, str], ...] = ()  # each with its reason, in one sentence
+
+    @property
+    def keys(self) -> tuple[ItemKey, ...]:
+        """Every item that would change."""
+        return self.change + self.reopen
+
+
+def refusal(
+    name: str,
+    current: Status,
+    status: Status,
+    *,
+    reason: str,
+    assured_by: str | None,
+    evidence: int,
+) -> str | None:
+    """Why an item named ``name`` may not move from ``current`` to ``status``, or None."""
+    if status is current:
+        return f"{name} is already {status.label.lower()}."
+    if status not in TRANSITIONS[current]:
+        return f"{name} cannot move from {current.label.lower()} to {status.label.lower()}."
+    try:
+        check_values(
+            name, status=status, reason=reason, assured_by=assured_by, evidence_count=evidence
+        )
+    except RuleError as exc:
+        return exc.message
+    return None
+
+
+def plan_status_change(
+    session: Session,
+    ids: list[int],
+    status: Status,
+    *,
+    reason: str = "",
+    assured_by: str | None = None,
+) -> StatusPlan:
+    """Which of the items ``ids`` would change, which be reopened, and which be skipped (and
+    why), if moved to ``status`` with this reason and (for closing) this assurer."""
+    evidence = (
+        select(func.count(Evidence.id))
+        .where(Evidence.recommendation_id == Recommendation.id)
+        .scalar_subquery()
+    )
+    found: dict[int, tuple[ItemKey, Status, str | None, int]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                Recommendation.id,
+                Recommendation.kind,
+                Recommendation.number,
+                Recommendation.status,
+                Recommendation.assured_by,
+                func.coalesce(Review.reference, Inspection.reference),
+                evidence,
+            )
+            .outerjoin(Review, Review.id == Recommendation.review_id)
+            .outerjoin(Inspection, Inspection.id == Recommendation.inspection_id)
+            .where(Recommendation.id.in_(ids[start : start + 500]))
+        )
+        for rec_id, kind, number, current, assured, source, count in rows:
+            found[rec_id] = (ItemKey(source, number, kind), current, assured, count)
+    change: list[ItemKey] = []
+    reopen: list[ItemKey] = []
+    signed_off: list[ItemKey] = []
+    skip: list[tuple[ItemKey, str]] = []
+    for rec_id in ids:
+        if rec_id not in found:
+            continue  # deleted since it was shown: nothing to change
+        key, current, assured, count = found[rec_id]
+        name = f"{key.kind.label} {key.number} of {key.source}"
+        why = refusal(name, current, status, reason=reason, assured_by=assured_by, evidence=count)
+        if why is not None:
+            skip.append((key, why))
+        elif not current.is_open and status.is_open:
+            reopen.append(key)
+            if current is Status.CLOSED and assured:
+                signed_off.append(key)
+        else:
+            change.append(key)
+    return StatusPlan(status, tuple(change), tuple(reopen), tuple(signed_off), tuple(skip))
+
+
+def check_status_change(
+    session: Session,
+    key: ItemKey,
+    status: Status | None,
+    *,
+    reason: str = "",
+    assured_by: str | None = None,
+) -> Problems:
+    """One item's change of status checked before its dialog closes: the problem is shown
+    beside the status (closing without evidence, a move the lifecycle does not allow)."""
+    problems = Problems()
+    rec = item_by_key(session, key)
+    if status is None or status is rec.status:
+        return problems
+    why = refusal(
+        describe(rec),
+        rec.status,
+        status,
+        reason=reason,
+        assured_by=assured_by,
+        evidence=evidence_count(session, rec),
+    )
+    if why is not None:
+        problems.add("status", why)
+    return problems
+
+
 # ----------------------------------------------------------------------------- corrections
 
 
@@ -499,6 +678,12 @@ def evidence_key(item: Evidence) -> EvidenceKey:
     return EvidenceKey(item.description, item.reference, item.file_name, item.added_at)
 
 
+def evidence_key_by_id(session: Session, evidence_id: int) -> EvidenceKey | None:
+    """The key of the evidence item a window shows by its id (None if it is gone)."""
+    item = session.get(Evidence, evidence_id)
+    return evidence_key(item) if item is not None else None
+
+
 def remove_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> None:
     rec = item_by_key(session, key)
     item = next((e for e in rec.evidence if evidence_key(e) == which), None)
@@ -509,6 +694,42 @@ def remove_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> None:
             "This is the only evidence of a closed item; reopen the item before removing it."
         )
     session.delete(item)
+    session.flush()
+
+
+def delete_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> EvidenceDoc:
+    """Remove an evidence item (never the only evidence of a closed item); return all of it,
+    file included, so that undo puts back the same item, added by the same person then."""
+    rec = item_by_key(session, key)
+    item = next((e for e in rec.evidence if evidence_key(e) == which), None)
+    if item is None:
+        raise NotFoundError("That evidence item is no longer there.")
+    snapshot = EvidenceDoc(
+        description=item.description,
+        added_by=item.added_by,
+        reference=item.reference,
+        file_name=item.file_name,
+        media_type=item.media_type,
+        content=item.content,
+        added_at=item.added_at,
+    )
+    remove_evidence(session, key, which)
+    return snapshot
+
+
+def restore_evidence(session: Session, key: ItemKey, doc: EvidenceDoc) -> None:
+    rec = item_by_key(session, key)
+    rec.evidence.append(
+        Evidence(
+            description=doc.description,
+            reference=doc.reference,
+            file_name=doc.file_name,
+            media_type=doc.media_type,
+            content=doc.content,
+            added_by=doc.added_by,
+            added_at=doc.added_at,
+        )
+    )
     session.flush()
 
 
@@ -549,7 +770,19 @@ def check_initiative(session: Session, doc: InitiativeDoc, *, editing: str | Non
             ("description", doc.description, rules.TEXT, False),
         ],
     )
+    importer = Importer(session)
+    for number, link in enumerate(doc.links, start=1):
+        try:
+            importer.link_target(doc.name, number, link)
+        except DocumentError as exc:
+            problems.add("links", _sentence(exc.message.split(": ", 1)[-1]))
+            break
     return problems
+
+
+def _sentence(text: str) -> str:
+    """A clause from a document error as a sentence (capitalised, its quoted names kept)."""
+    return text[:1].upper() + text[1:] + "."
 
 
 def save_initiative(session: Session, doc: InitiativeDoc, *, old_name: str | None) -> None:
@@ -564,7 +797,7 @@ def save_initiative(session: Session, doc: InitiativeDoc, *, old_name: str | Non
     try:
         Importer(session).initiatives([doc])
     except DocumentError as exc:
-        raise RuleError(exc.message.split(": ", 1)[-1].capitalize() + ".") from None
+        raise RuleError(_sentence(exc.message.split(": ", 1)[-1])) from None
     session.flush()
 
 
