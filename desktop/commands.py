@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from db import editing, lifecycle
     from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
-    from db.exchange.document import InitiativeDoc
+    from db.exchange.document import EvidenceDoc, InitiativeDoc
     from desktop.context import AppContext
 else:
     editing, lifecycle = lazy("db.editing"), lazy("db.lifecycle")
@@ -156,6 +156,38 @@ class EditItem(UndoableCommand):
         editing.item_still(session, self.new_key, self.left)
         editing.update_item(session, self.new_key, self.old)
         self.left = editing.item_fields(session, self.key)
+
+
+class DeleteItem(UndoableCommand):
+    """Delete a review's recommendation; undo puts it back with its log, evidence and links."""
+
+    def __init__(self, context: AppContext, key: ItemKey) -> None:
+        super().__init__(context, f"Delete {key.kind.label.lower()} {key.number} of {key.source}")
+        self.key = key
+        self.snapshot: editing.ItemSnapshot | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = editing.remove_item(session, self.key, self.context.today())
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        editing.restore_item(session, self.snapshot, self.context.today())
+
+
+class DeleteEvidence(UndoableCommand):
+    """Remove an evidence item; undo puts back the same item (file, who added it, when)."""
+
+    def __init__(self, context: AppContext, key: ItemKey, which: editing.EvidenceKey) -> None:
+        super().__init__(context, f"Remove evidence from {key.number} of {key.source}")
+        self.key, self.which = key, which
+        self.snapshot: EvidenceDoc | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = editing.delete_evidence(session, self.key, self.which)
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        editing.restore_evidence(session, self.key, self.snapshot)
 
 
 class AddUpdate(UndoableCommand):

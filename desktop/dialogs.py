@@ -34,7 +34,7 @@ from desktop.lazy import lazy
 
 if TYPE_CHECKING:
     from db import editing
-    from db.editing import ItemFields, Problems, ReviewFields
+    from db.editing import ItemFields, Problems, ReviewFields, StatusPlan
 else:
     editing = lazy("db.editing")
 
@@ -109,7 +109,34 @@ class FormDialog(QDialog):
         self.form.addRow(caption, holder)
         self.messages[name] = message
         self.fields[name] = widget
+        self._clear_when_edited(holder, message)
         return widget
+
+    @staticmethod
+    def _clear_when_edited(holder: QWidget, message: QLabel) -> None:
+        """A field's message goes as soon as the field is changed: it named a problem with
+        what was there, and the next check says whether the new value has one."""
+        signals = (
+            "textEdited",
+            "textChanged",
+            "currentIndexChanged",
+            "editTextChanged",
+            "dateChanged",
+            "toggled",
+            "itemChanged",
+        )
+
+        def clear() -> None:
+            message.clear()
+            message.hide()
+
+        for widget in holder.findChildren(QWidget):
+            if isinstance(widget, QLabel):
+                continue
+            for name in signals:
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(clear)
 
     def show_problems(self, problems: Problems) -> None:
         for name, label in self.messages.items():
@@ -236,7 +263,9 @@ class ItemDialog(FormDialog):
         self.has_target.toggled.connect(self.target.setEnabled)
         self.themes = QLineEdit()
         self.add_row("themes", "T&hemes", self.themes, "Separate with semicolons")
-        self.has_target.setChecked(True)
+        # A new item has no target date until one is given: today would be a guess.
+        self.has_target.setChecked(False)
+        self.target.setEnabled(False)
         if fields:
             self.number.setText(fields.number)
             self.not_entered.setChecked(fields.text is None)
@@ -280,8 +309,11 @@ class UpdateDialog(FormDialog):
         *,
         status: Status | None = None,
         title: str = "Add a progress update",
+        rules: Callable[[Status | None, str, str], Problems] | None = None,
     ) -> None:
         super().__init__(title, parent)
+        # The item's own rules (evidence before closing...), checked before the dialog closes.
+        self._rules = rules
         self.on = date_edit(today, "Date of the update")
         self.add_row("on", "&Date", self.on)
         self.author = QLineEdit(author)
@@ -328,6 +360,12 @@ class UpdateDialog(FormDialog):
             problems.add("assured_by", "Closing needs the name of the person giving assurance.")
         if pydate(self.on.date()) > dt.date.today() + dt.timedelta(days=1):
             problems.add("on", "An update cannot be dated in the future.")
+        if not problems and self._rules is not None:
+            reason = self.reason.text().strip() or self.note.toPlainText().strip()
+            for name, message in self._rules(
+                status, reason, self.assured_by.text()
+            ).by_field.items():
+                problems.add(name, message)
         return problems
 
     def values(self) -> dict[str, Any]:
@@ -411,33 +449,92 @@ class EvidenceDialog(FormDialog):
         }
 
 
-class ChooseStatusDialog(FormDialog):
-    """The status for a bulk change, with the note and reason it needs."""
+def describe_plan(plan: StatusPlan, shown: int = 5) -> str:
+    """What a bulk change will do, in numbers first: change, reopen, skip and why."""
 
-    def __init__(self, count: int, today: dt.date, author: str, parent: QWidget | None = None):
-        super().__init__(f"Change the status of {count} items", parent)
+    def items(count: int) -> str:
+        return f"{count:,} item{'' if count == 1 else 's'}"
+
+    to = plan.status.label.lower()
+    parts = [f"Will change {items(len(plan.keys))} to {to}."]
+    if plan.reopen:
+        signed = len(plan.signed_off)
+        kept = f" ({signed:,} signed off: the sign-off stays in its log)" if signed else ""
+        parts.append(f"Will reopen {items(len(plan.reopen))} that were finished{kept}.")
+    if plan.skip:
+        reasons = " ".join(why for _, why in plan.skip[:shown])
+        more = len(plan.skip) - shown
+        rest = f" And {more:,} more." if more > 0 else ""
+        parts.append(f"Will skip {items(len(plan.skip))}: {reasons}{rest}")
+    return " ".join(parts)
+
+
+class ChooseStatusDialog(FormDialog):
+    """The status for a bulk change, with the note it writes to each item's log; it says what
+    the change will do to the items chosen before anything changes (see ``describe_plan``)."""
+
+    def __init__(
+        self,
+        count: int,
+        today: dt.date,
+        author: str,
+        parent: QWidget | None = None,
+        plan: Callable[[Status, str, str], StatusPlan] | None = None,
+    ):
+        super().__init__(f"Change the status of {count:,} items", parent)
         self.status = QComboBox()
         for option in Status:
-            if option is not Status.CLOSED:  # closing is a sign-off, one item at a time
-                self.status.addItem(option.label, option.value)
+            self.status.addItem(option.label, option.value)
         self.add_row("status", "&New status", self.status)
         self.on = date_edit(today, "Date")
         self.add_row("on", "&Date", self.on)
         self.author = QLineEdit(author)
         self.add_row("author", "&By", self.author)
         self.note = QLineEdit()
-        self.add_row("note", "N&ote", self.note)
+        self.add_row("note", "N&ote", self.note, "Written to each item's progress log")
+        self.assured_by = QLineEdit()
+        self.add_row("assured_by", "&Assured by", self.assured_by, "Who gave assurance")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("What the change will do")
+        self.form.addRow(self.summary)
+        self._plan = plan
+        self.plan: StatusPlan | None = None
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self._status_changed()
         self.check = self._validate
 
     def chosen_status(self) -> Status:
         return Status(self.status.currentData())
 
+    def _status_changed(self) -> None:
+        self.assured_by.setEnabled(self.chosen_status() is Status.CLOSED)
+        self._replan()
+
+    def _replan(self) -> None:
+        if self._plan is None:
+            return
+        status = self.chosen_status()
+        assured = self.assured_by.text().strip() if status is Status.CLOSED else ""
+        self.plan = self._plan(status, self.note.text().strip(), assured)
+        self.summary.setText(describe_plan(self.plan))
+
     def _validate(self) -> Problems:
         problems = editing.Problems()
         if not self.author.text().strip():
             problems.add("author", "Say who is making the change.")
-        if self.chosen_status() is Status.NOT_ACCEPTED and not self.note.text().strip():
-            problems.add("note", "Give the reason they are not accepted.")
+        if not self.note.text().strip():
+            problems.add("note", "Write a note; it goes into each item's progress log.")
+        closing = self.chosen_status() is Status.CLOSED
+        if closing and not self.assured_by.text().strip():
+            problems.add("assured_by", "Closing needs the name of the person giving assurance.")
+        if pydate(self.on.date()) > dt.date.today() + dt.timedelta(days=1):
+            problems.add("on", "An update cannot be dated in the future.")
+        if not problems:
+            self._replan()
+            if self.plan is not None and not self.plan.keys:
+                why = self.plan.skip[0][1] if self.plan.skip else "they are no longer there."
+                problems.add("status", f"None of the items can change: {why}")
         return problems
 
 

@@ -277,7 +277,10 @@ class MainWindow(QMainWindow):
         self.reviews_tab.new_review()
 
     def _new_item(self) -> None:
-        self.recommendations_tab.new_item()
+        if self._current() is self._built[0]:  # the Reviews tab: its selected review
+            self.reviews_tab.new_item()
+        else:
+            self.recommendations_tab.new_item()
 
     def _new_initiative(self) -> None:
         self.initiatives_tab.new_initiative()

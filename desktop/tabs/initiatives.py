@@ -118,10 +118,20 @@ class InitiativeDialog(FormDialog):
             self._add_link(self._choices[index].link)
 
     def _add_recommendation(self) -> None:
-        parts = self.recommendation.text().split()
+        text = self.recommendation.text().strip()
+        parts = text.split()
         if len(parts) >= 2:
             self._add_link(LinkDoc(review=" ".join(parts[:-1]), recommendation=parts[-1]))
             self.recommendation.clear()
+        elif parts:
+            self.show_problems(Problems({"links": self._one_word(text)}))
+
+    @staticmethod
+    def _one_word(text: str) -> str:
+        return (
+            f"'{text}' does not name a recommendation: give the review's reference and the "
+            "recommendation's number, for example SCR-2010-01 7."
+        )
 
     def _validate(self) -> Problems:
         problems = Problems()
@@ -139,6 +149,14 @@ class InitiativeDialog(FormDialog):
             description=self.description.toPlainText().strip(),
             links=links,
         )
+        typed = self.recommendation.text().strip()
+        if typed:  # typed but not linked: said, never dropped
+            problems.add(
+                "links",
+                self._one_word(typed)
+                if len(typed.split()) < 2
+                else f"Link {typed} or clear it before saving.",
+            )
         for name, message in self._check(self.chosen).by_field.items():
             problems.add(name, message)
         return problems

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -222,7 +224,9 @@ class RecommendationsTab(QWidget):
         self.sign_off_button = QPushButton("&Sign off…")
         self.edit_button = QPushButton("Ed&it…")
         self.bulk_button = QPushButton("C&hange status of selected…")
+        self.new_button = QPushButton("New &recommendation…")
         for button, handler in (
+            (self.new_button, self.new_item),
             (self.update_button, self.add_update),
             (self.evidence_button, self.add_evidence),
             (self.sign_off_button, self.sign_off),
@@ -252,6 +256,7 @@ class RecommendationsTab(QWidget):
         table_layout.addWidget(self.view, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.new_button)
         footer.addWidget(self.bulk_button)
         table_layout.addLayout(footer)
 
@@ -270,6 +275,10 @@ class RecommendationsTab(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self.page, 1)
 
+        self.new_action = self._view_action("New recommendation…", self.new_item)
+        self.delete_action = self._view_action(
+            "Delete recommendation…", self.delete_item, QKeySequence.StandardKey.Delete
+        )
         self.model.total_changed.connect(self._show_total)
         self.model.reloaded.connect(self._after_reload)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
@@ -278,6 +287,16 @@ class RecommendationsTab(QWidget):
         self._restoring = False
         self._laid_out = False
         self._update_buttons()
+
+    def _view_action(self, text: str, handler: Any, shortcut: Any = None) -> QAction:
+        """An action on the table's rows: in its context menu, with its key while it has focus."""
+        action = QAction(text, self.view)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda *_: handler())
+        self.view.addAction(action)
+        return action
 
     # -- loading
 
@@ -371,6 +390,8 @@ class RecommendationsTab(QWidget):
             button.setEnabled(one)
         self.sign_off_button.setEnabled(one and rows[0].status is not Status.CLOSED)
         self.bulk_button.setEnabled(len(rows) >= 1)
+        if hasattr(self, "delete_action"):
+            self.delete_action.setEnabled(one and not rows[0].from_inspection)
 
     def _show_detail(self) -> None:
         self._update_buttons()
@@ -389,6 +410,9 @@ class RecommendationsTab(QWidget):
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
+        if url.scheme() == "remove":
+            self.remove_evidence(int(url.path() or url.host() or 0))
+            return
         if url.scheme() != "evidence":
             return
         with self.context.database.session() as session:
@@ -411,6 +435,13 @@ class RecommendationsTab(QWidget):
         key, rows = self.current_key(), self.selected_rows()
         if key is None:
             return
+
+        def rules(chosen: Status | None, reason: str, assured_by: str) -> editing.Problems:
+            with self.context.database.session() as session:
+                return editing.check_status_change(
+                    session, key, chosen, reason=reason, assured_by=assured_by
+                )
+
         dialog = dialogs.UpdateDialog(
             rows[0].status,
             self.context.today(),
@@ -418,6 +449,7 @@ class RecommendationsTab(QWidget):
             self,
             status=status if isinstance(status, Status) else None,
             title="Sign off" if status is Status.CLOSED else "Add a progress update",
+            rules=rules,
         )
         if not dialog.exec():
             return
@@ -482,10 +514,14 @@ class RecommendationsTab(QWidget):
         return True
 
     def new_item(self, source: str | None = None) -> None:
-        source = source or self.filters.source.currentData()
+        """A new recommendation for the review of the selected item, else the review chosen
+        in the filter bar."""
+        if not isinstance(source, str):
+            source = None  # a button's ``clicked`` passes its checked state
         rows = self.selected_rows()
         if source is None and rows and not rows[0].from_inspection:
             source = rows[0].source
+        source = source or self.filters.source.currentData()
         if source is None or not self._is_review(source):
             self.context.explain(
                 CaseReviewError(
@@ -495,29 +531,65 @@ class RecommendationsTab(QWidget):
                 self,
             )
             return
+        new_recommendation(self.context, source, self)
 
-        def check(fields: editing.ItemFields) -> editing.Problems:
-            with self.context.database.session() as session:
-                return editing.check_item(session, source, fields)
+    def delete_item(self) -> None:
+        key = self.current_key()
+        if key is None or self.selected_rows()[0].from_inspection:
+            return
+        name = f"{key.kind.label.lower()} {key.number} of {key.source}"
+        if confirm(
+            self,
+            "Delete recommendation",
+            f"Delete {name} with its progress log and evidence? You can undo this with "
+            "Edit ▸ Undo.",
+        ):
+            self.context.run(commands.DeleteItem(self.context, key), self)
 
-        dialog = dialogs.ItemDialog(
-            check, self.context.today(), None, self, f"New recommendation for {source}"
-        )
-        if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(commands.CreateItem(self.context, source, dialog.result_fields), self)
+    def remove_evidence(self, evidence_id: int) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        with self.context.database.session() as session:
+            which = editing.evidence_key_by_id(session, evidence_id)
+        if which is None:
+            return
+        if confirm(
+            self,
+            "Remove evidence",
+            f"Remove the evidence “{which.description}” from {key.number} of {key.source}? "
+            "You can undo this with Edit ▸ Undo.",
+        ):
+            self.context.run(commands.DeleteEvidence(self.context, key, which), self)
 
     def bulk_status(self) -> None:
-        rows = self.selected_rows()
-        if not rows:
+        """Move the selected items to one status by the lifecycle's rules, each with the note
+        in its log: the dialog says what will change, be reopened or be skipped, and why, and
+        nothing is reopened without asking. One command, undone as one."""
+        ids = self.selected_ids()
+        if not ids:
             return
+
+        def plan(status: Status, reason: str, assured_by: str) -> editing.StatusPlan:
+            with self.context.database.session() as session:
+                return editing.plan_status_change(
+                    session, ids, status, reason=reason, assured_by=assured_by or None
+                )
+
         dialog = dialogs.ChooseStatusDialog(
-            len(rows), self.context.today(), self.context.actor, self
+            len(ids), self.context.today(), self.context.actor, self, plan
         )
-        if not dialog.exec():
+        if not dialog.exec() or dialog.plan is None:
             return
-        status = dialog.chosen_status()
-        note = dialog.note.text().strip()
-        if len(rows) > 1:
+        chosen, note = dialog.plan, dialog.note.text().strip()
+        if chosen.reopen and not confirm(
+            self,
+            "Reopen finished items",
+            f"{dialogs.describe_plan(chosen)} Reopen {len(chosen.reopen):,} finished "
+            f"item{'' if len(chosen.reopen) == 1 else 's'}?",
+        ):
+            return
+        if len(chosen.keys) > 1:
             from db.backup import automatic_backup
 
             try:
@@ -525,15 +597,18 @@ class RecommendationsTab(QWidget):
             except CaseReviewError as exc:
                 self.context.explain(exc, self)
                 return
+        on = pydate(dialog.on.date())
+        assured_by = dialog.assured_by.text().strip()
         self.context.run(
             commands.AddUpdate(
                 self.context,
-                [editing.ItemKey(r.source, r.number, r.kind) for r in rows],
-                on=pydate(dialog.on.date()),
+                list(chosen.keys),
+                on=on,
                 author=dialog.author.text().strip(),
                 note=note,
-                status=status,
+                status=chosen.status,
                 reason=note,
+                closure=Closure(assured_by, on) if chosen.status is Status.CLOSED else None,
             ),
             self,
         )
@@ -555,6 +630,33 @@ class RecommendationsTab(QWidget):
         self.context.settings.set(keys.TRACKER_HEADER, self.view.horizontalHeader().saveState())
         self.context.settings.set(keys.TRACKER_SPLITTER, self.splitter.saveState())
         self.context.settings.set(keys.TRACKER_FILTER, self.filters.state())
+
+
+def confirm(parent: QWidget, title: str, question: str) -> bool:
+    """Ask before a change the user may not expect; No is the default."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def new_recommendation(context: AppContext, source: str, parent: QWidget) -> bool:
+    """Ask for a new recommendation of the review ``source`` and add it (undoably)."""
+
+    def check(fields: editing.ItemFields) -> editing.Problems:
+        with context.database.session() as session:
+            return editing.check_item(session, source, fields)
+
+    dialog = dialogs.ItemDialog(
+        check, context.today(), None, parent, f"New recommendation for {source}"
+    )
+    if dialog.exec() and dialog.result_fields is not None:
+        return context.run(commands.CreateItem(context, source, dialog.result_fields), parent)
+    return False
 
 
 def render_detail(item: queries.ItemDetail) -> str:
@@ -616,9 +718,10 @@ def render_detail(item: queries.ItemDetail) -> str:
             added = (
                 f"added by {esc(evidence.added_by)}, {esc(format_date(evidence.added_at.date()))}"
             )
+            remove = f" <a href='remove:{evidence.id}'>Remove…</a>"
             parts.append(
                 f"<li>{esc(evidence.description)}<br>"
-                f"<span style='color:#555'>{where} — {added}</span></li>"
+                f"<span style='color:#555'>{where} — {added}</span>{remove}</li>"
             )
         parts.append("</ul>")
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -85,8 +86,10 @@ class ReviewsTab(QWidget):
         self.new_button = QPushButton("&New review…")
         self.edit_button = QPushButton("&Edit…")
         self.delete_button = QPushButton("&Delete…")
+        self.new_item_button = QPushButton("New &recommendation…")
         for button, handler in (
             (self.new_button, self.new_review),
+            (self.new_item_button, self.new_item),
             (self.edit_button, self.edit_review),
             (self.delete_button, self.delete_review),
         ):
@@ -97,8 +100,16 @@ class ReviewsTab(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.delete_button):
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.delete_button,
+            self.new_item_button,
+        ):
             buttons.addWidget(button)
+        self.new_item_action = QAction("New recommendation…", self.view)
+        self.new_item_action.triggered.connect(lambda *_: self.new_item())
+        self.view.addAction(self.new_item_action)
         right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
@@ -162,6 +173,8 @@ class ReviewsTab(QWidget):
         reference = self.selected_reference()
         self.edit_button.setEnabled(reference is not None)
         self.delete_button.setEnabled(reference is not None)
+        self.new_item_button.setEnabled(reference is not None)
+        self.new_item_action.setEnabled(reference is not None)
         if reference is None:
             self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
             return
@@ -233,6 +246,14 @@ class ReviewsTab(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.context.run(commands.DeleteReview(self.context, reference), self)
+
+    def new_item(self) -> None:
+        """A new recommendation of the selected review."""
+        from desktop.tabs.recommendations import new_recommendation
+
+        reference = self.selected_reference()
+        if reference is not None:
+            new_recommendation(self.context, reference, self)
 
     def _restore_layout(self) -> None:
         header = self.context.settings.get(keys.REVIEWS_HEADER)
