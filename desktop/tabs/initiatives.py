@@ -4,12 +4,15 @@ answers."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -175,12 +178,16 @@ class InitiativesTab(QWidget):
             ("&New initiative…", self.new_initiative),
             ("&Edit…", self.edit_initiative),
             ("&Delete…", self.delete_initiative),
+            ("Remove &link…", self.remove_link),
         ):
             button = QPushButton(text)
             button.setAccessibleName(text.replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
             buttons.addWidget(button)
         buttons.addStretch()
+        self.remove_link_action = QAction("Remove a link…", self.view)
+        self.remove_link_action.triggered.connect(lambda *_: self.remove_link())
+        self.view.addAction(self.remove_link_action)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -247,3 +254,27 @@ class InitiativesTab(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.context.run(DeleteInitiative(self.context, name), self)
+
+    def remove_link(self) -> None:
+        """Take one thing off what the selected initiative answers (undoable): the user picks
+        the link and confirms with Remove."""
+        name = self.selected_name()
+        if name is None:
+            return
+        with self.context.database.session() as session:
+            old = editing.initiative_doc(session, name)
+        labels = [editing.describe_link(link) for link in old.links]
+        if not labels:
+            return
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Remove a link")
+        dialog.setLabelText(f"Remove which link of {name}? You can undo this with Edit ▸ Undo.")
+        dialog.setComboBoxItems(labels)
+        dialog.setOkButtonText("&Remove")
+        if not dialog.exec() or dialog.textValue() not in labels:
+            return
+        gone = labels.index(dialog.textValue())
+        new = dataclasses.replace(
+            old, links=[link for n, link in enumerate(old.links) if n != gone]
+        )
+        self.context.run(SaveInitiative(self.context, old, new), self)

@@ -251,6 +251,31 @@ def test_remove_evidence_from_the_detail_pane_and_undo(
     assert evidence() == 1
 
 
+def test_remove_an_initiative_link_and_undo(sample_window: MainWindow) -> None:
+    sample_window.tabs.setCurrentWidget(sample_window.initiatives_tab)
+    tab = sample_window.initiatives_tab
+    rows = tab.model.rows
+    row = next(n for n, r in enumerate(rows) if r.name == "Project Lantern (fictional)")
+    tab.view.selectRow(row)
+    assert tab.remove_link_action in tab.view.actions()
+
+    def answers() -> list[str]:
+        return {r.name: r.answers for r in tab.model.rows}["Project Lantern (fictional)"]
+
+    before = answers()
+    chosen = f"{CHILD_A}: recommendation 3"
+
+    def pick(dialog: Any) -> None:
+        dialog.setTextValue(chosen)
+        dialog.accept()
+
+    answer(pick)
+    tab.remove_link_action.trigger()
+    assert len(answers()) == len(before) - 1
+    sample_window.undo_action.trigger()
+    assert answers() == before
+
+
 # ----------------------------------------------------------------------------- item 11
 
 
