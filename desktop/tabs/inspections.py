@@ -181,6 +181,7 @@ class InspectionsTab(QWidget):
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evi&dence…")
         self.sign_off_button = QPushButton("&Sign off…")
+        self.item_button = QPushButton("Edi&t item…")
         self.view_actions: dict[QPushButton, QAction] = {}
         row = QHBoxLayout()
         for button, handler, view, shortcut in (
@@ -191,6 +192,7 @@ class InspectionsTab(QWidget):
             (self.update_button, self.add_update, self.findings_view, None),
             (self.evidence_button, self.add_evidence, self.findings_view, None),
             (self.sign_off_button, self.sign_off, self.findings_view, None),
+            (self.item_button, self.edit_item, self.findings_view, None),
         ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(_plain(handler))
@@ -206,7 +208,7 @@ class InspectionsTab(QWidget):
         self.delete_button.setEnabled(chosen)
         row = self._selected_finding()
         tracked = row is not None and row.status is not None
-        for button in (self.update_button, self.evidence_button):
+        for button in (self.update_button, self.evidence_button, self.item_button):
             button.setEnabled(tracked)
         self.sign_off_button.setEnabled(
             tracked and row is not None and row.status is not Status.CLOSED
@@ -217,6 +219,7 @@ class InspectionsTab(QWidget):
             self.update_button,
             self.evidence_button,
             self.sign_off_button,
+            self.item_button,
         ):
             self.view_actions[button].setEnabled(button.isEnabled())
 
@@ -463,6 +466,30 @@ class InspectionsTab(QWidget):
         dialog = dialogs.EvidenceDialog(self)
         if dialog.exec():
             self.context.run(commands.AddEvidence(self.context, key, **dialog.values()), self)
+
+    def edit_item(self) -> None:
+        """A tracked finding's agencies, owner, target date and themes, as on the
+        Recommendations tab."""
+        key = self.selected_item()
+        if key is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                old = editing.item_fields(session, key)
+        except NotFoundError as exc:
+            self.context.explain(exc, self)
+            return
+
+        def check(fields: editing.ItemFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                return editing.check_item(
+                    session, key.source, fields, editing=key.number, kind=key.kind
+                )
+
+        title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
+        dialog = dialogs.ItemDialog(check, self.context.today(), old, self, title)
+        if dialog.exec() and dialog.result_fields is not None:
+            self.context.run(commands.EditItem(self.context, key, old, dialog.result_fields), self)
 
     def _show_matrix(self, organisation: str) -> None:
         if not organisation:

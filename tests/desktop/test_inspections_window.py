@@ -244,6 +244,17 @@ def test_a_tracked_finding_takes_updates_evidence_and_sign_off_here(
         assert rec.status is Status.NOT_STARTED and rec.assured_by is None
         assert rec.updates[-1].note.startswith("Correction:")
 
+    def owner(dialog: Any) -> None:
+        assert dialog.windowTitle() == f"Edit area for improvement 1 of {LATER}"
+        _retype(qtbot, dialog.owner, "Chief Superintendent, Safeguarding")
+        ok(dialog)
+
+    tab.findings_view.selectRow(rows.index(("Area for improvement", "1")))
+    answer(owner)
+    qtbot.mouseClick(tab.item_button, Qt.MouseButton.LeftButton)
+    with db_file.session() as session:
+        assert editing.item_by_key(session, AFI).owner == "Chief Superintendent, Safeguarding"
+
 
 def test_buttons_menu_and_table_actions(sample_window: MainWindow) -> None:
     tab = _show(sample_window)
@@ -252,11 +263,11 @@ def test_buttons_menu_and_table_actions(sample_window: MainWindow) -> None:
         for b in tab.findChildren(QPushButton)
         if "&" in b.text() and b.isVisibleTo(tab)
     ]
-    assert len(keys) == len(set(keys)) == 7
+    assert len(keys) == len(set(keys)) == 8
     actions = [a.text() for a in tab.inspections_view.actions()]
     assert {"New inspection…", "Edit…", "Delete…", "New grading scheme…"} <= set(actions)
     assert tab.inspections_view.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
-    assert {"Add update…", "Add evidence…", "Sign off…"} <= {
+    assert {"Add update…", "Add evidence…", "Sign off…", "Edit item…"} <= {
         a.text() for a in tab.findings_view.actions()
     }
     edit_menu = next(m.menu() for m in sample_window.menuBar().actions() if m.text() == "&Edit")
