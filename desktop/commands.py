@@ -22,12 +22,14 @@ from desktop.lazy import lazy
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from db import editing, lifecycle
+    from db import editing, inspecting, lifecycle
     from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
     from db.exchange.document import EvidenceDoc, InitiativeDoc
+    from db.inspecting import InspectionFields, InspectionSnapshot
     from desktop.context import AppContext
 else:
     editing, lifecycle = lazy("db.editing"), lazy("db.lifecycle")
+    inspecting = lazy("db.inspecting")
 
 
 class UndoableCommand(QUndoCommand):
@@ -313,3 +315,61 @@ class DeleteInitiative(UndoableCommand):
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.save_initiative(session, self.snapshot, old_name=None)
+
+
+class CreateInspection(UndoableCommand):
+    def __init__(self, context: AppContext, fields: InspectionFields) -> None:
+        super().__init__(context, f"New inspection {fields.reference}")
+        self.fields = fields
+
+    def apply(self, session: Session) -> None:
+        inspecting.save_inspection(session, self.fields, editing=None)
+
+    def revert(self, session: Session) -> None:
+        inspecting.delete_inspection(session, self.fields.reference)
+
+
+class EditInspection(UndoableCommand):
+    """Undo puts back the fields as they were and, from a snapshot, whatever the edit removed
+    (tracked items with their logs and evidence, and initiatives' links to them)."""
+
+    def __init__(self, context: AppContext, old: InspectionFields, new: InspectionFields):
+        super().__init__(context, f"Edit inspection {new.reference}")
+        self.old, self.new = old, new
+        self.snapshot: InspectionSnapshot | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = inspecting.inspection_snapshot(session, self.old.reference)
+        inspecting.save_inspection(session, self.new, editing=self.old.reference)
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        back = inspecting.reverse_edit(self.old, self.new)
+        inspecting.save_inspection(session, back, editing=self.new.reference)
+        inspecting.restore_inspection(session, self.snapshot)
+
+
+class DeleteInspection(UndoableCommand):
+    def __init__(self, context: AppContext, reference: str) -> None:
+        super().__init__(context, f"Delete inspection {reference}")
+        self.reference = reference
+        self.snapshot: InspectionSnapshot | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = inspecting.delete_inspection(session, self.reference)
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        inspecting.restore_inspection(session, self.snapshot)
+
+
+class CreateScheme(UndoableCommand):
+    def __init__(self, context: AppContext, name: str, grades: tuple[str, ...]) -> None:
+        super().__init__(context, f"New grading scheme {name}")
+        self.name, self.grades = name, grades
+
+    def apply(self, session: Session) -> None:
+        inspecting.create_scheme(session, self.name, self.grades)
+
+    def revert(self, session: Session) -> None:
+        inspecting.delete_scheme(session, self.name)

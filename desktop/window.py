@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         self._action("New re&view…", self._new_review, "Ctrl+Shift+N", edit_menu)
         self._action("New recommen&dation…", self._new_item, "Ctrl+Shift+R", edit_menu)
         self._action("New &initiative…", self._new_initiative, None, edit_menu)
+        self._action("New ins&pection…", self._new_inspection, None, edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
@@ -284,6 +285,9 @@ class MainWindow(QMainWindow):
 
     def _new_initiative(self) -> None:
         self.initiatives_tab.new_initiative()
+
+    def _new_inspection(self) -> None:
+        self.inspections_tab.new_inspection()
 
     # -- loading
 

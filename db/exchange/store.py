@@ -120,35 +120,7 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
     if wanted:
         return doc
     for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
-        findings: list[tuple[int, int, TrackedDoc | NotedFindingDoc]] = [
-            (
-                f.position,
-                1,
-                NotedFindingDoc(f.kind, f.number, f.text, f.area.name if f.area else None),
-            )
-            for f in inspection.findings
-        ]
-        findings += [(r.position, 0, _tracked_doc(r, today)) for r in inspection.recommendations]
-        findings.sort(key=lambda item: (item[0], item[1]))
-        doc.inspections.append(
-            InspectionDoc(
-                reference=inspection.reference,
-                inspectorate=inspection.inspectorate.name,
-                programme=inspection.programme,
-                title=inspection.title,
-                organisation=inspection.organisation.name,
-                scheme=inspection.scheme.name,
-                fieldwork_start=inspection.fieldwork_start,
-                fieldwork_end=inspection.fieldwork_end,
-                published=inspection.published_on,
-                summary=inspection.summary,
-                areas=[
-                    AreaDoc(a.name, a.grade.name if a.grade else None, a.narrative)
-                    for a in inspection.areas
-                ],
-                findings=[item for _, _, item in findings],
-            )
-        )
+        doc.inspections.append(inspection_doc(inspection, today))
     for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
         doc.initiatives.append(
             InitiativeDoc(
@@ -160,6 +132,33 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
             )
         )
     return doc
+
+
+def inspection_doc(inspection: Inspection, today: dt.date) -> InspectionDoc:
+    """One inspection with all it holds, findings in their published order."""
+    findings: list[tuple[int, int, TrackedDoc | NotedFindingDoc]] = [
+        (f.position, 1, NotedFindingDoc(f.kind, f.number, f.text, f.area.name if f.area else None))
+        for f in inspection.findings
+    ]
+    findings += [(r.position, 0, _tracked_doc(r, today)) for r in inspection.recommendations]
+    findings.sort(key=lambda item: (item[0], item[1]))
+    return InspectionDoc(
+        reference=inspection.reference,
+        inspectorate=inspection.inspectorate.name,
+        programme=inspection.programme,
+        title=inspection.title,
+        organisation=inspection.organisation.name,
+        scheme=inspection.scheme.name,
+        fieldwork_start=inspection.fieldwork_start,
+        fieldwork_end=inspection.fieldwork_end,
+        published=inspection.published_on,
+        summary=inspection.summary,
+        areas=[
+            AreaDoc(a.name, a.grade.name if a.grade else None, a.narrative)
+            for a in inspection.areas
+        ],
+        findings=[item for _, _, item in findings],
+    )
 
 
 def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:

@@ -1,14 +1,22 @@
 """The Inspection grades tab: inspections; the chosen one's graded areas, findings and noted
-initiatives; and a grade matrix comparing an organisation's inspections over time."""
+initiatives; and a grade matrix comparing an organisation's inspections over time. Inspections
+and grading schemes are made, changed and deleted here, and tracked findings (recommendations
+and areas for improvement) take updates, evidence and sign-off as on the Recommendations tab."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -19,11 +27,26 @@ from PySide6.QtWidgets import (
 
 from db import queries
 from db.dates import format_date
+from db.errors import CaseReviewError, NotFoundError
+from db.rules import Closure
+from db.vocabulary import Status, TrackedKind
 from desktop import settings as keys
 from desktop.context import AppContext
+from desktop.lazy import lazy
 from desktop.palette import grade_colours, rating_colours
 from desktop.table_model import ROW_ROLE, Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, configure_table, make_table
+
+if TYPE_CHECKING:
+    from db import editing, inspecting
+    from db.editing import ItemKey
+    from desktop import commands, dialogs, inspection_dialogs
+else:
+    editing, inspecting = lazy("db.editing"), lazy("db.inspecting")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
+    inspection_dialogs = lazy("desktop.inspection_dialogs")
+
+TRACKED_BY_LABEL = {kind.label: kind for kind in TrackedKind}
 
 INSPECTION_COLUMNS: list[Column[queries.InspectionRow]] = [
     Column(
@@ -73,6 +96,29 @@ INITIATIVE_COLUMNS: list[Column[queries.InitiativeRow]] = [
 ]
 
 
+def _plain(handler: Callable[[], None]) -> Callable[..., None]:
+    """A slot that drops the checked flag ``clicked`` and ``triggered`` pass."""
+    return lambda *_: handler()
+
+
+def _view_action(
+    view: QAbstractItemView,
+    button: QPushButton,
+    handler: Callable[[], None],
+    shortcut: str | None,
+) -> QAction:
+    """The button's action on its table's context menu (and its key, while the table has the
+    focus)."""
+    action = QAction(button.text().replace("&", ""), view)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(_plain(handler))
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    view.addAction(action)
+    return action
+
+
 class InspectionsTab(QWidget):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -110,14 +156,72 @@ class InspectionsTab(QWidget):
         self.splitter.setSizes([260, 560])
         self.page = TablePage(
             self.splitter,
-            "No inspections yet. Inspection reports, their grades and findings appear here.",
+            "No inspections yet. Add an inspection report, its grades and findings with New "
+            "inspection below, or import them from File ▸ Import.",
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.page)
+        layout.addWidget(self.page, 1)
+        layout.addLayout(self._buttons())
         self.inspections_view.selectionModel().currentRowChanged.connect(
             lambda *_: self._show_selected()
         )
+        self.findings_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons()
+        )
+        self.inspections_view.doubleClicked.connect(lambda _: self.edit_inspection())
+        self._update_buttons()
+
+    def _buttons(self) -> QHBoxLayout:
+        """The tab's buttons, each also an action on its table's context menu."""
+        self.new_button = QPushButton("&New inspection…")
+        self.edit_button = QPushButton("Ed&it…")
+        self.delete_button = QPushButton("De&lete…")
+        self.scheme_button = QPushButton("New &grading scheme…")
+        self.update_button = QPushButton("Add &update…")
+        self.evidence_button = QPushButton("Add evi&dence…")
+        self.sign_off_button = QPushButton("&Sign off…")
+        self.item_button = QPushButton("Edi&t item…")
+        self.view_actions: dict[QPushButton, QAction] = {}
+        row = QHBoxLayout()
+        for button, handler, view, shortcut in (
+            (self.new_button, self.new_inspection, self.inspections_view, None),
+            (self.edit_button, self.edit_inspection, self.inspections_view, None),
+            (self.delete_button, self.delete_inspection, self.inspections_view, "Delete"),
+            (self.scheme_button, self.new_scheme, self.inspections_view, None),
+            (self.update_button, self.add_update, self.findings_view, None),
+            (self.evidence_button, self.add_evidence, self.findings_view, None),
+            (self.sign_off_button, self.sign_off, self.findings_view, None),
+            (self.item_button, self.edit_item, self.findings_view, None),
+        ):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            button.clicked.connect(_plain(handler))
+            self.view_actions[button] = _view_action(view, button, handler, shortcut)
+            row.addWidget(button)
+            if button is self.scheme_button:
+                row.addStretch()
+        return row
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_reference() is not None
+        self.edit_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+        row = self._selected_finding()
+        tracked = row is not None and row.status is not None
+        for button in (self.update_button, self.evidence_button, self.item_button):
+            button.setEnabled(tracked)
+        self.sign_off_button.setEnabled(
+            tracked and row is not None and row.status is not Status.CLOSED
+        )
+        for button in (
+            self.edit_button,
+            self.delete_button,
+            self.update_button,
+            self.evidence_button,
+            self.sign_off_button,
+            self.item_button,
+        ):
+            self.view_actions[button].setEnabled(button.isEnabled())
 
     def _matrix_panel(self) -> QWidget:
         panel = QWidget()
@@ -138,6 +242,7 @@ class InspectionsTab(QWidget):
         return panel
 
     def load(self) -> None:
+        selected = self.selected_reference()
         first = not self.loaded
         self.loaded = True
         with self.context.database.session() as session:
@@ -156,7 +261,7 @@ class InspectionsTab(QWidget):
             state = self.context.settings.get(keys.INSPECTIONS_SPLITTER)
             if not state.isEmpty():
                 self.splitter.restoreState(state)
-        if rows:
+        if rows and not self.select(selected):
             self.inspections_view.selectRow(0)
         self._show_selected()
 
@@ -167,6 +272,7 @@ class InspectionsTab(QWidget):
     def _show_selected(self) -> None:
         index = self.inspections_view.currentIndex()
         row = index.data(ROW_ROLE) if index.isValid() else None
+        self._update_buttons()
         if row is None:
             for model in (self.area_model, self.finding_model, self.initiative_model):
                 model.set_rows([])
@@ -184,6 +290,206 @@ class InspectionsTab(QWidget):
             self.matrix_organisation.setCurrentText(row.organisation)
         else:
             self._show_matrix(row.organisation)
+
+    # -- selection
+
+    def selected_reference(self) -> str | None:
+        index = self.inspections_view.currentIndex()
+        row = index.data(ROW_ROLE) if index.isValid() else None
+        return row.reference if row is not None else None
+
+    def select(self, reference: str | None) -> bool:
+        proxy = self.inspections_view.model()
+        for number in range(proxy.rowCount()):
+            row = proxy.index(number, 0).data(ROW_ROLE)
+            if row is not None and row.reference == reference:
+                self.inspections_view.selectRow(number)
+                return True
+        return False
+
+    def _selected_finding(self) -> queries.FindingRow | None:
+        index = self.findings_view.currentIndex()
+        row = index.data(ROW_ROLE) if index.isValid() else None
+        return row if isinstance(row, queries.FindingRow) else None
+
+    def selected_item(self) -> ItemKey | None:
+        """The chosen finding, if it is tracked (a recommendation or area for improvement)."""
+        reference, row = self.selected_reference(), self._selected_finding()
+        if reference is None or row is None or row.status is None:
+            return None
+        return editing.ItemKey(reference, row.number, TRACKED_BY_LABEL[row.kind_label])
+
+    # -- edits
+
+    def _inspection_dialog(
+        self, fields: inspecting.InspectionFields | None
+    ) -> inspection_dialogs.InspectionDialog | None:
+        with self.context.database.session() as session:
+            schemes = inspecting.scheme_grades(session)
+            organisations = queries.organisation_names(session)
+        if not schemes:
+            self.context.explain(
+                CaseReviewError(
+                    "There is no grading scheme yet; make one with New grading scheme first."
+                ),
+                self,
+            )
+            return None
+        editing_reference = fields.reference if fields else None
+
+        def check(candidate: inspecting.InspectionFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                return inspecting.check_inspection(session, candidate, editing=editing_reference)
+
+        return inspection_dialogs.InspectionDialog(check, schemes, organisations, fields, self)
+
+    def new_inspection(self) -> None:
+        dialog = self._inspection_dialog(None)
+        if (
+            dialog is not None
+            and dialog.exec()
+            and dialog.result_fields is not None
+            and self.context.run(
+                commands.CreateInspection(self.context, dialog.result_fields), self
+            )
+        ):
+            self.select(dialog.result_fields.reference)
+
+    def edit_inspection(self) -> None:
+        reference = self.selected_reference()
+        if reference is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                old = inspecting.inspection_fields(session, reference)
+        except NotFoundError as exc:
+            self.context.explain(exc, self)
+            return
+        dialog = self._inspection_dialog(old)
+        if dialog is None or not dialog.exec() or dialog.result_fields is None:
+            return
+        new = dialog.result_fields
+        if not self._removing_logs_confirmed(old, new):
+            return
+        if self.context.run(commands.EditInspection(self.context, old, new), self):
+            self.select(new.reference)
+
+    def _removing_logs_confirmed(
+        self, old: inspecting.InspectionFields, new: inspecting.InspectionFields
+    ) -> bool:
+        """Ask before an edit removes tracked items: their logs are not shown in the dialog."""
+        kept = {(f.kind, f.was) for f in new.findings}
+        removed = [
+            f"{f.kind.label.lower()} {f.number}"
+            for f in old.findings
+            if isinstance(f.kind, TrackedKind) and (f.kind, f.number) not in kept
+        ]
+        if not removed:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Remove tracked items",
+            f"This change removes {', '.join(removed)} of {old.reference} with their progress "
+            "updates and evidence. You can undo it with Edit ▸ Undo. Save the change?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_inspection(self) -> None:
+        reference = self.selected_reference()
+        if reference is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete inspection",
+            f"Delete the inspection {reference} with its graded areas and findings, and its "
+            "recommendations and areas for improvement with their progress updates and "
+            "evidence? You can undo this with Edit ▸ Undo.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.context.run(commands.DeleteInspection(self.context, reference), self)
+
+    def new_scheme(self) -> None:
+        def check(name: str, grades: tuple[str, ...]) -> editing.Problems:
+            with self.context.database.session() as session:
+                return inspecting.check_scheme(session, name, grades)
+
+        dialog = inspection_dialogs.SchemeDialog(check, self)
+        if dialog.exec() and dialog.chosen is not None:
+            self.context.run(commands.CreateScheme(self.context, *dialog.chosen), self)
+
+    def add_update(self, status: Status | None = None) -> None:
+        key, row = self.selected_item(), self._selected_finding()
+        if key is None or row is None or row.status is None:
+            return
+        closing = status is Status.CLOSED
+        dialog = dialogs.UpdateDialog(
+            row.status,
+            self.context.today(),
+            self.context.actor,
+            self,
+            status=status,
+            title="Sign off" if closing else "Add a progress update",
+        )
+        if not dialog.exec():
+            return
+        values = dialog.values()
+        closure = (
+            Closure(values["assured_by"], values["on"])
+            if values["status"] is Status.CLOSED
+            else None
+        )
+        self.context.run(
+            commands.AddUpdate(
+                self.context,
+                [key],
+                on=values["on"],
+                author=values["author"],
+                note=values["note"],
+                status=values["status"],
+                reason=values["reason"],
+                closure=closure,
+            ),
+            self,
+        )
+
+    def sign_off(self) -> None:
+        self.add_update(Status.CLOSED)
+
+    def add_evidence(self) -> None:
+        key = self.selected_item()
+        if key is None:
+            return
+        dialog = dialogs.EvidenceDialog(self)
+        if dialog.exec():
+            self.context.run(commands.AddEvidence(self.context, key, **dialog.values()), self)
+
+    def edit_item(self) -> None:
+        """A tracked finding's agencies, owner, target date and themes, as on the
+        Recommendations tab."""
+        key = self.selected_item()
+        if key is None:
+            return
+        try:
+            with self.context.database.session() as session:
+                old = editing.item_fields(session, key)
+        except NotFoundError as exc:
+            self.context.explain(exc, self)
+            return
+
+        def check(fields: editing.ItemFields) -> editing.Problems:
+            with self.context.database.session() as session:
+                return editing.check_item(
+                    session, key.source, fields, editing=key.number, kind=key.kind
+                )
+
+        title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
+        dialog = dialogs.ItemDialog(check, self.context.today(), old, self, title)
+        if dialog.exec() and dialog.result_fields is not None:
+            self.context.run(commands.EditItem(self.context, key, old, dialog.result_fields), self)
 
     def _show_matrix(self, organisation: str) -> None:
         if not organisation:
