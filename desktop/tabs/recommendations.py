@@ -409,7 +409,7 @@ class RecommendationsTab(QWidget):
             self.sign_off_button,
             self.bulk_button,
         )
-        for action, button in zip(getattr(self, "row_actions", []), buttons, strict=True):
+        for action, button in zip(self.row_actions, buttons, strict=True):
             action.setEnabled(button.isEnabled())
 
     def _show_detail(self) -> None:
