@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -83,13 +86,42 @@ class FormDialog(QDialog):
         )
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
+        # Enter in a field means OK (checked before anything is saved); a button that has the
+        # focus does not take over as the default, so Enter never acts on a stray button.
+        for button in self.buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
         self.check: Callable[[], Problems] = editing.Problems
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """Typing goes into the first field that takes it, not to a button."""
+        for widget in self.fields.values():
+            target = widget
+            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:  # a holder: its first input
+                inner = [
+                    w
+                    for w in widget.findChildren(QWidget)
+                    if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                ]
+                target = inner[0] if inner else widget
+            if target.isEnabled() and target.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     def add_row(self, name: str, label: str, widget: W, hint: str = "") -> W:
         widget.setAccessibleName(label.replace("&", ""))
+        if isinstance(widget, QPlainTextEdit | QTextEdit):
+            widget.setTabChangesFocus(True)  # Tab goes to the next field, as in any form
         if hint:
             widget.setToolTip(hint)
         message = QLabel()

@@ -1,30 +1,23 @@
 """Colours for ratings and grades: always beside the word, dark text on a light tint so they
-read in any theme and in greyscale."""
+read in any theme and in greyscale. The colours themselves are ``resources.palette``'s, the
+same ones the briefing pack prints."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 from db.vocabulary import Rating
-
-_RATING = {
-    Rating.BLUE: ("#dce8fb", "#0b3d91"),
-    Rating.GREEN: ("#dcefdc", "#1b5e20"),
-    Rating.AMBER: ("#fde9c4", "#6d4100"),
-    Rating.RED: ("#f8d5d5", "#8e1b1b"),
-}
-
-_GRADE_TIERS = (
-    ("#dcefdc", "#1b5e20"),  # outstanding, good
-    ("#f3f0c4", "#4f4a00"),  # adequate
-    ("#fde9c4", "#6d4100"),  # requires improvement
-    ("#f8d5d5", "#8e1b1b"),  # inadequate
-)
+from resources.palette import GRADE_TIERS, RATINGS, SELECTION
 
 
 def rating_colours(rating: Rating) -> tuple[QColor, QColor]:
-    background, text = _RATING[rating]
-    return QColor(background), QColor(text)
+    shade = RATINGS[rating.value]
+    return QColor(shade.tint), QColor(shade.ink)
+
+
+def rating_bar(rating: Rating) -> QColor:
+    """A rating's solid colour for a chart bar on a white background."""
+    return QColor(RATINGS[rating.value].bar)
 
 
 def grade_colours(position: int | None, count: int) -> tuple[QColor, QColor] | None:
@@ -40,5 +33,15 @@ def grade_colours(position: int | None, count: int) -> tuple[QColor, QColor] | N
         tier = 2
     else:
         tier = 3
-    background, text = _GRADE_TIERS[tier]
+    background, text = GRADE_TIERS[tier]
     return QColor(background), QColor(text)
+
+
+def with_readable_selection(palette: QPalette) -> QPalette:
+    """``palette`` with the selected row's colours set to ones that pass WCAG AA, whether
+    the window has focus or not."""
+    highlight, text = SELECTION
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Highlight, QColor(highlight))
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor(text))
+    return palette

@@ -7,9 +7,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.files import write_atomically
 from desktop.lazy import lazy
+from desktop.palette import with_readable_selection
 from desktop.tabs import TABS
 
 if TYPE_CHECKING:
@@ -47,6 +49,17 @@ else:
     dataset = lazy("db.dataset")
 
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
+LARGEST_FIRST_SIZE = QSize(1440, 900)
+FIRST_SHARE = 0.9  # of the screen's free area, the first time the window opens
+
+
+def first_size(available: QSize) -> QSize:
+    """The window's size the first time it opens: most of the screen's free area (less any
+    task bar), never more than it, nor larger than the size the tabs are laid out for."""
+    return QSize(
+        min(LARGEST_FIRST_SIZE.width(), round(available.width() * FIRST_SHARE)),
+        min(LARGEST_FIRST_SIZE.height(), round(available.height() * FIRST_SHARE)),
+    )
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +79,9 @@ class MainWindow(QMainWindow):
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
         self._paint_wait.timeout.connect(self._painted)
-        self.setWindowTitle(f"{context.place.name}[*] \u2014 casereview")
-        self.resize(1440, 900)
+        self.setWindowTitle(f"{context.place.name} \u2014 casereview")
+        QApplication.setPalette(with_readable_selection(QApplication.palette()))
+        self.resize(first_size(self.screen().availableGeometry().size()))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Sections")
         self.tabs.setDocumentMode(True)
@@ -103,7 +117,6 @@ class MainWindow(QMainWindow):
             )
         )
         self.copies_encrypted.connect(lambda message: self.statusBar().showMessage(message, 20_000))
-        context.undo_stack.cleanChanged.connect(self._clean_changed)
         self._restore_settings()
 
     # -- construction
@@ -157,9 +170,6 @@ class MainWindow(QMainWindow):
 
     def built_tabs(self) -> list[Tab]:
         return [tab for tab in self._built if tab is not None]
-
-    def _clean_changed(self, clean: bool) -> None:
-        self.setWindowModified(not clean)
 
     def _banner(self) -> QFrame:
         frame = QFrame()
@@ -237,7 +247,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._action(
-            "&Briefing pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
+            "Briefing &pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
         )
         file_menu.addSeparator()
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
@@ -246,7 +256,9 @@ class MainWindow(QMainWindow):
         undo = self.context.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.context.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Y too on every platform (the standard key is Ctrl+Shift+Z on some).
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys + [k for k in [QKeySequence("Ctrl+Y")] if k not in redo_keys])
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -270,6 +282,10 @@ class MainWindow(QMainWindow):
         self._action("&Find", self._focus_search, QKeySequence.StandardKey.Find, view_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(
+            "casereview &help", self.show_help, QKeySequence.StandardKey.HelpContents, help_menu
+        )
+        help_menu.addSeparator()
         self._action("Open the &data folder", self.open_data_folder, None, help_menu)
         self._action("&About casereview", self._about, None, help_menu)
 
@@ -687,6 +703,16 @@ class MainWindow(QMainWindow):
             self._failed("This database is on a server; it has no data folder on this computer.")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def show_help(self) -> None:
+        """The user's guide shipped with casereview (it needs no network)."""
+        from desktop.help import HelpWindow
+
+        if getattr(self, "help_window", None) is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -3,10 +3,17 @@ encrypted database, as recommended), the window locked after idling, the first r
 on an empty database, and the Import wizard's pages on a messy tracker.
 
 QT_QPA_PLATFORM=offscreen python scripts/screenshots.py docs/screenshots
+
+Other sizes, to look at before a release (not for the README): a 1366x768 laptop's window
+(its free area, less a task bar, is about 1366x728), and a 1920x1080 screen at 150%:
+
+QT_QPA_PLATFORM=offscreen python scripts/screenshots.py OUT --size 1366x728
+QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.5 python scripts/screenshots.py OUT --size 1280x688
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import sys
@@ -18,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtWidgets import QApplication
 
 from db.cipher import Passphrase
@@ -32,7 +39,10 @@ TODAY = dt.date(2026, 11, 22)
 TABS = ("reviews", "recommendations", "inspection-grades", "overview", "initiatives")
 
 
-def main(out: Path) -> None:
+WINDOW = QSize(1440, 900)  # the README's size
+
+
+def main(out: Path, size: QSize = WINDOW) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
@@ -44,7 +54,7 @@ def main(out: Path) -> None:
             load_sample(session, TODAY)
         settings = Settings(QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat))
         window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Panel"))
-        window.resize(1440, 900)
+        window.resize(size)
         window.show()
         window.refresh()
         for number, name in enumerate(TABS):
@@ -66,7 +76,7 @@ def main(out: Path) -> None:
 
         empty = open_database(resolve_location(f"{folder}/new.sqlite3"), create=True)
         first = MainWindow(AppContext(empty, settings, today=lambda: TODAY, actor="Panel"))
-        first.resize(1440, 900)
+        first.resize(size)
         first.show()
         first.refresh()
         first.tabs.setCurrentIndex(0)
@@ -114,5 +124,14 @@ def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> N
     wizard.reject()
 
 
+def _size(text: str) -> QSize:
+    width, height = (int(n) for n in text.lower().split("x"))
+    return QSize(width, height)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="docs/screenshots", type=Path)
+    parser.add_argument("--size", default="1440x900", type=_size, help="the window, WIDTHxHEIGHT")
+    arguments = parser.parse_args()
+    main(arguments.out, arguments.size)

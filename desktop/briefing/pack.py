@@ -46,6 +46,7 @@ from db.vocabulary import Rating
 from desktop import __version__
 from desktop.briefing.grid import Grid, Look, Row
 from desktop.briefing.scripts import visual
+from resources.palette import RATINGS
 
 if TYPE_CHECKING:
     from reportlab.lib.colors import Color
@@ -60,12 +61,14 @@ RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e6e6e6")
 BODY_HEIGHT = A4[1] - 2 * (MARGIN + 6 * mm) - 12  # the page's frame, less its own padding
 GRID_LOOK = Look(FONT, BOLD, CELL_SIZE, CELL_SIZE * 1.24, INK, RULE, HEADER_FILL)
-# Shades chosen to stay distinct in greyscale; the word is always printed too.
+# The window's own rating colours (resources.palette): the word, dark on a light tint; the
+# word is always printed, so the rating reads in greyscale too.
 RATING_STYLE = {
-    Rating.RED: (colors.HexColor("#b71c1c"), colors.white),
-    Rating.AMBER: (colors.HexColor("#f0b44c"), INK),
-    Rating.GREEN: (colors.HexColor("#d4ead4"), INK),
-    Rating.BLUE: (colors.white, INK),
+    rating: (
+        colors.HexColor(RATINGS[rating.value].tint),
+        colors.HexColor(RATINGS[rating.value].ink),
+    )
+    for rating in Rating
 }
 
 

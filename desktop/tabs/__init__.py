@@ -8,13 +8,14 @@ from db import quick
 from db.rows import PAGE_SIZE
 
 # (title, module, class) in the window's order. Each tab is built the first time it is shown
-# or asked for, so start-up builds only the one on show (and loads only its modules).
+# or asked for, so start-up builds only the one on show (and loads only its modules). Their
+# access keys (&) differ from the menu bar's and from each tab's own (tests/desktop/test_keys.py).
 TABS = (
     ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
     ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
-    ("&Inspection grades", "desktop.tabs.inspections", "InspectionsTab"),
-    ("O&verview", "desktop.tabs.overview", "OverviewTab"),
-    ("I&nitiatives", "desktop.tabs.initiatives", "InitiativesTab"),
+    ("Inspection &grades", "desktop.tabs.inspections", "InspectionsTab"),
+    ("&Overview", "desktop.tabs.overview", "OverviewTab"),
+    ("In&itiatives", "desktop.tabs.initiatives", "InitiativesTab"),
 )
 REVIEWS, RECOMMENDATIONS = 0, 1
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -24,7 +28,8 @@ def esc(text: object) -> str:
 
 
 def configure_table(view: QTableView, name: str, widths: list[int]) -> QTableView:
-    """Sortable, read-only, whole-row selection, fixed row heights and declared widths."""
+    """Sortable, read-only, whole-row selection, fixed row heights and declared widths; a
+    context menu of the view's actions, the first of them Copy (Ctrl+C)."""
     view.setObjectName(name)
     view.setAccessibleName(name)
     view.setSortingEnabled(True)
@@ -45,7 +50,59 @@ def configure_table(view: QTableView, name: str, widths: list[int]) -> QTableVie
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for number, width in enumerate(widths):
         view.setColumnWidth(number, width)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    copy = row_action(view, "&Copy", lambda: copy_rows(view), [QKeySequence.StandardKey.Copy])
+    copy.setObjectName("copyRows")
     return view
+
+
+def row_action(
+    view: QAbstractItemView,
+    text: str,
+    handler: Callable[[], object],
+    shortcuts: Sequence[QKeySequence | QKeySequence.StandardKey | str] = (),
+) -> QAction:
+    """An action on a table's rows: in its context menu, and on its keys while the table
+    has the focus (so Delete in a text field still deletes text)."""
+    action = QAction(text, view)
+    action.setShortcuts([QKeySequence(key) for key in shortcuts])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(lambda *_: handler())
+    view.addAction(action)
+    return action
+
+
+def open_rows_with(view: QAbstractItemView, text: str, handler: Callable[[], object]) -> QAction:
+    """Enter, Return or a double-click on a row opens it with ``handler``."""
+    view.doubleClicked.connect(lambda *_: handler())
+    return row_action(view, text, handler, [QKeySequence(Qt.Key.Key_Return), "Enter"])
+
+
+def rows_as_text(view: QTableView) -> str:
+    """The selected rows as tab-separated text under a header row, the columns as shown
+    (hidden ones left out, moved ones where they were moved): what Excel pastes as cells."""
+    model, header = view.model(), view.horizontalHeader()
+    columns = [
+        header.logicalIndex(visual)
+        for visual in range(header.count())
+        if not header.isSectionHidden(header.logicalIndex(visual))
+    ]
+
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        return " ".join(text.replace("\t", " ").split())  # one line, no stray tabs
+
+    lines = [
+        "\t".join(cell(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns),
+    ]
+    for row in sorted({index.row() for index in view.selectionModel().selectedRows()}):
+        lines.append("\t".join(cell(model.index(row, c).data()) for c in columns))
+    return "\n".join(lines) + "\n"
+
+
+def copy_rows(view: QTableView) -> None:
+    if view.selectionModel().hasSelection():
+        QGuiApplication.clipboard().setText(rows_as_text(view))
 
 
 def make_table(model: RowTableModel[Any], name: str) -> QTableView:
@@ -58,27 +115,45 @@ def make_table(model: RowTableModel[Any], name: str) -> QTableView:
 
 
 class EmptyState(QWidget):
-    """What a tab shows when there is nothing in it: a sentence saying why, not a blank grid."""
+    """What a tab shows when there is nothing in it: a sentence saying why and what to do,
+    with buttons for doing it, not a blank grid."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, actions: Sequence[tuple[str, Callable[[], object]]] = ()):
         super().__init__()
         layout = QVBoxLayout(self)
         self.label = QLabel(message)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
+        # The placeholder grey is too faint (under 4.5:1) for a sentence that must be read.
+        self.label.setStyleSheet("color: palette(text); font-size: 11pt;")
         layout.addStretch()
         layout.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addStretch()
+        self.buttons: list[QPushButton] = []
+        for text, handler in actions:
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", "").rstrip("…"))
+            button.clicked.connect(lambda *_, h=handler: h())
+            row.addWidget(button)
+            self.buttons.append(button)
+        row.addStretch()
+        layout.addLayout(row)
         layout.addStretch()
 
 
 class TablePage(QStackedWidget):
     """A widget, or its empty-state message when there is nothing to show."""
 
-    def __init__(self, content: QWidget, empty_message: str) -> None:
+    def __init__(
+        self,
+        content: QWidget,
+        empty_message: str,
+        actions: Sequence[tuple[str, Callable[[], object]]] = (),
+    ) -> None:
         super().__init__()
         self.addWidget(content)
-        self.empty = EmptyState(empty_message)
+        self.empty = EmptyState(empty_message, actions)
         self.addWidget(self.empty)
 
     def show_rows(self, count: int) -> None:

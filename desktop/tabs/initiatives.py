@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,7 +31,7 @@ from desktop.commands import DeleteInitiative, SaveInitiative
 from desktop.context import AppContext
 from desktop.dialogs import FormDialog
 from desktop.table_model import ROW_ROLE, Column, RowTableModel
-from desktop.tabs.common import make_table
+from desktop.tabs.common import TablePage, make_table, open_rows_with, row_action
 
 COLUMNS: list[Column[queries.InitiativeRow]] = [
     Column("Initiative", lambda r: r.name, width=230),
@@ -172,11 +172,15 @@ class InitiativesTab(QWidget):
         self.loaded = False
         self.model: RowTableModel[queries.InitiativeRow] = RowTableModel(COLUMNS, self)
         self.view = make_table(self.model, "Initiatives table")
-        self.view.doubleClicked.connect(lambda *_: self.edit_initiative())
+        self.edit_action = open_rows_with(self.view, "&Edit…", self.edit_initiative)
+        self.delete_action = row_action(
+            self.view, "&Delete…", self.delete_initiative, [QKeySequence.StandardKey.Delete]
+        )
         buttons = QHBoxLayout()
+        made = []
         for text, handler in (
             ("&New initiative…", self.new_initiative),
-            ("&Edit…", self.edit_initiative),
+            ("Edi&t…", self.edit_initiative),
             ("&Delete…", self.delete_initiative),
             ("Remove &link…", self.remove_link),
         ):
@@ -184,23 +188,41 @@ class InitiativesTab(QWidget):
             button.setAccessibleName(text.replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
             buttons.addWidget(button)
+            made.append(button)
+        self.new_button, self.edit_button, self.delete_button, self.remove_link_button = made
         buttons.addStretch()
-        self.remove_link_action = QAction("Remove a link…", self.view)
-        self.remove_link_action.triggered.connect(lambda *_: self.remove_link())
-        self.view.addAction(self.remove_link_action)
-        content = QWidget()
-        layout = QVBoxLayout(content)
+        self.remove_link_action = row_action(self.view, "Remove a &link…", self.remove_link)
+        self.page = TablePage(
+            self.view,
+            "No initiatives yet. An initiative is work an agency does that answers a "
+            "recommendation, an inspection finding or an area for improvement: add one with "
+            "New initiative, and link it to what it answers.",
+        )
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.page, 1)
         layout.addLayout(buttons)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(content)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_name() is not None
+        for control in (
+            self.edit_button,
+            self.delete_button,
+            self.edit_action,
+            self.delete_action,
+            self.remove_link_button,
+            self.remove_link_action,
+        ):
+            control.setEnabled(chosen)
 
     def load(self) -> None:
         self.loaded = True
         with self.context.database.session() as session:
             self.model.set_rows(queries.initiative_rows(session))
+        self.page.show_rows(self.model.rowCount())
+        self._update_buttons()
 
     def refresh(self) -> None:
         if self.loaded:

@@ -12,12 +12,14 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -30,17 +32,10 @@ from db.dates import format_date
 from db.rows import RecommendationRow
 from db.vocabulary import Rating, Status
 from desktop.context import AppContext
-from desktop.palette import grade_colours, rating_colours
+from desktop.palette import grade_colours, rating_bar, rating_colours
 from desktop.table_model import Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, configure_table, make_table
 
-# Strong colours for chart bars (the tables use light tints behind dark words).
-BAR_COLOURS = {
-    Rating.RED: "#c62828",
-    Rating.AMBER: "#e39b00",
-    Rating.GREEN: "#2e7d32",
-    Rating.BLUE: "#1f5fbf",
-}
 CHART_ROWS = 10
 
 OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
@@ -104,8 +99,8 @@ class OverviewTab(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self._box("Coming deadlines", self.deadlines), 1)
-        side_layout.addWidget(self._box("Inspection grades", self.grades), 1)
+        side_layout.addWidget(self._box("Coming deadlines", self._scrolling(self.deadlines)), 1)
+        side_layout.addWidget(self._box("Inspection grades", self._scrolling(self.grades)), 1)
         grid.addWidget(side, 2, 1)
         grid.setRowStretch(1, 5)
         grid.setRowStretch(2, 4)
@@ -126,6 +121,16 @@ class OverviewTab(QWidget):
         layout = QVBoxLayout(box)
         layout.addWidget(widget)
         return box
+
+    @staticmethod
+    def _scrolling(label: QLabel) -> QScrollArea:
+        """A list that scrolls when the window is short, rather than being cut off."""
+        area = QScrollArea()
+        area.setWidget(label)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setAccessibleName(label.accessibleName())
+        return area
 
     @staticmethod
     def _chart_view(title: str) -> QChartView:
@@ -208,8 +213,8 @@ class OverviewTab(QWidget):
         names = [r.name if len(r.name) <= 38 else r.name[:36] + "…" for r in reversed(rows)]
         for rating in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE):
             bars = QBarSet(rating.label)
-            bars.setColor(QColor(BAR_COLOURS[rating]))
-            bars.setBorderColor(QColor(BAR_COLOURS[rating]))
+            bars.setColor(rating_bar(rating))
+            bars.setBorderColor(rating_bar(rating))
             for row in reversed(rows):
                 bars.append(row.by_rating[rating])
             series.append(bars)

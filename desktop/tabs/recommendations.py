@@ -36,7 +36,14 @@ from desktop.conversions import find_data, pydate, qdate
 from desktop.files import private_copy
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
-from desktop.tabs.common import TablePage, configure_table, esc
+from desktop.tabs.common import (
+    EmptyState,
+    TablePage,
+    configure_table,
+    esc,
+    open_rows_with,
+    row_action,
+)
 from desktop.tracker_model import COLUMNS, TrackerModel
 
 if TYPE_CHECKING:
@@ -72,6 +79,12 @@ class FilterBar(QWidget):
         self.search.setPlaceholderText("Search text, actions and updates")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search recommendations")
+        self.search.setMinimumWidth(160)  # still a place to type at the window's least width
+        clear_search = QAction("Clear the search", self.search)
+        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.search.clear)
+        self.search.addAction(clear_search)
         self.source = _combo("Source", "All sources")
         self.agency = _combo("Agency", "All agencies")
         self.status = _combo("Status", "All statuses")
@@ -81,9 +94,9 @@ class FilterBar(QWidget):
         for rating in Rating:
             self.rating.addItem(rating.label, rating.value)
         self.theme = _combo("Theme", "All themes")
-        self.overdue = QCheckBox("&Overdue")
+        self.overdue = QCheckBox("Over&due")
         self.overdue.setAccessibleName("Only overdue items")
-        self.due = QCheckBox("&Due before")
+        self.due = QCheckBox("Due &before")
         self.due.setAccessibleName("Only items due before a date")
         self.due_date = QDateEdit()
         self.due_date.setCalendarPopup(True)
@@ -91,7 +104,8 @@ class FilterBar(QWidget):
         self.due_date.setAccessibleName("Due before this date")
         self.due_date.setEnabled(False)
         self.due.toggled.connect(self.due_date.setEnabled)
-        self.clear = QPushButton("Clear filters")
+        self.clear = QPushButton("C&lear filters")
+        self.clear.setAccessibleName("Clear filters")
         self.clear.clicked.connect(self.reset)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
@@ -220,10 +234,10 @@ class RecommendationsTab(QWidget):
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._open_link)
         self.update_button = QPushButton("Add &update…")
-        self.evidence_button = QPushButton("Add &evidence…")
+        self.evidence_button = QPushButton("Add evide&nce…")
         self.sign_off_button = QPushButton("&Sign off…")
-        self.edit_button = QPushButton("Ed&it…")
-        self.bulk_button = QPushButton("C&hange status of selected…")
+        self.edit_button = QPushButton("Edi&t…")
+        self.bulk_button = QPushButton("Change st&atus of selected…")
         self.new_button = QPushButton("New &recommendation…")
         for button, handler in (
             (self.new_button, self.new_item),
@@ -270,14 +284,30 @@ class RecommendationsTab(QWidget):
             self.splitter,
             "No recommendations yet. They appear here from every review and inspection.",
         )
+        self.no_matches = EmptyState(
+            "No items match the search and filters. Press Escape in the search box to clear "
+            "the search, or Clear filters to see every item."
+        )
+        self.page.addWidget(self.no_matches)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filters)
         layout.addWidget(self.page, 1)
+        self.edit_action = open_rows_with(self.view, "&Edit…", self.edit_item)
+        self.row_actions = [
+            self.edit_action,
+            row_action(self.view, "Add &update…", self.add_update),
+            row_action(self.view, "Add evide&nce…", self.add_evidence),
+            row_action(self.view, "&Sign off…", self.sign_off),
+            row_action(self.view, "Change st&atus of selected…", self.bulk_status),
+        ]
 
-        self.new_action = self._view_action("New recommendation…", self.new_item)
-        self.delete_action = self._view_action(
-            "Delete recommendation…", self.delete_item, QKeySequence.StandardKey.Delete
+        self.new_action = row_action(self.view, "New &recommendation…", self.new_item)
+        self.delete_action = row_action(
+            self.view,
+            "&Delete recommendation…",
+            self.delete_item,
+            [QKeySequence.StandardKey.Delete],
         )
         self.model.total_changed.connect(self._show_total)
         self.model.reloaded.connect(self._after_reload)
@@ -287,16 +317,6 @@ class RecommendationsTab(QWidget):
         self._restoring = False
         self._laid_out = False
         self._update_buttons()
-
-    def _view_action(self, text: str, handler: Any, shortcut: Any = None) -> QAction:
-        """An action on the table's rows: in its context menu, with its key while it has focus."""
-        action = QAction(text, self.view)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(lambda *_: handler())
-        self.view.addAction(action)
-        return action
 
     # -- loading
 
@@ -348,7 +368,10 @@ class RecommendationsTab(QWidget):
             self.model.set_filter(self.filters.current())
 
     def _after_reload(self) -> None:
-        self.page.show_rows(1 if (self.model.rows or self._filtering()) else 0)
+        if not self.model.rows and self._filtering():
+            self.page.setCurrentWidget(self.no_matches)
+        else:
+            self.page.show_rows(len(self.model.rows))
         if self.model.total is None:
             self.count_label.setText("Counting…")
         self._show_detail()
@@ -390,8 +413,16 @@ class RecommendationsTab(QWidget):
             button.setEnabled(one)
         self.sign_off_button.setEnabled(one and rows[0].status is not Status.CLOSED)
         self.bulk_button.setEnabled(len(rows) >= 1)
-        if hasattr(self, "delete_action"):
-            self.delete_action.setEnabled(one and not rows[0].from_inspection)
+        self.delete_action.setEnabled(one and not rows[0].from_inspection)
+        buttons = (
+            self.edit_button,
+            self.update_button,
+            self.evidence_button,
+            self.sign_off_button,
+            self.bulk_button,
+        )
+        for action, button in zip(self.row_actions, buttons, strict=True):
+            action.setEnabled(button.isEnabled())
 
     def _show_detail(self) -> None:
         self._update_buttons()

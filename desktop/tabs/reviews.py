@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -24,7 +24,7 @@ from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.lazy import lazy
 from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
-from desktop.tabs.common import TablePage, esc, make_table
+from desktop.tabs.common import TablePage, esc, make_table, open_rows_with, row_action
 
 if TYPE_CHECKING:
     from db import editing, queries
@@ -84,7 +84,7 @@ class ReviewsTab(QWidget):
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Review detail")
         self.new_button = QPushButton("&New review…")
-        self.edit_button = QPushButton("&Edit…")
+        self.edit_button = QPushButton("Edi&t…")
         self.delete_button = QPushButton("&Delete…")
         self.new_item_button = QPushButton("New &recommendation…")
         for button, handler in (
@@ -107,9 +107,7 @@ class ReviewsTab(QWidget):
             self.new_item_button,
         ):
             buttons.addWidget(button)
-        self.new_item_action = QAction("New recommendation…", self.view)
-        self.new_item_action.triggered.connect(lambda *_: self.new_item())
-        self.view.addAction(self.new_item_action)
+        self.new_item_action = row_action(self.view, "New &recommendation…", self.new_item)
         right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
@@ -118,13 +116,18 @@ class ReviewsTab(QWidget):
         self.splitter.setSizes([1100, 340])
         self.page = TablePage(
             self.splitter,
-            "No reviews yet. Load the sample data from the File menu to see how casereview "
-            "works, or add a review with Edit ▸ New review.",
+            "No reviews yet. Add one with New review, load the sample data (File ▸ Load "
+            "sample data) to see how casereview works, or import a tracker (File ▸ Import).",
+            [("&New review…", self.new_review)],
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.page)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        self.edit_action = open_rows_with(self.view, "&Edit…", self.edit_review)
+        self.delete_action = row_action(
+            self.view, "&Delete…", self.delete_review, [QKeySequence.StandardKey.Delete]
+        )
 
     def first_paint(self, reads: quick.ReadAhead) -> bool:
         """Show the reviews read straight from the file, before the database layer loads."""
@@ -171,10 +174,15 @@ class ReviewsTab(QWidget):
 
     def _show_detail(self) -> None:
         reference = self.selected_reference()
-        self.edit_button.setEnabled(reference is not None)
-        self.delete_button.setEnabled(reference is not None)
-        self.new_item_button.setEnabled(reference is not None)
-        self.new_item_action.setEnabled(reference is not None)
+        for control in (
+            self.edit_button,
+            self.delete_button,
+            self.edit_action,
+            self.delete_action,
+            self.new_item_button,
+            self.new_item_action,
+        ):
+            control.setEnabled(reference is not None)
         if reference is None:
             self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
             return

@@ -1,0 +1,506 @@
+"""The window and its dialogs by keyboard alone: the focus starts in the first field, every
+control is reached with Tab, access keys never clash, and the keys people expect work
+(Enter, Delete, Ctrl+C, Escape, Ctrl+Y, F1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QTabBar,
+    QTableView,
+    QTextEdit,
+    QWidget,
+)
+
+from db import editing, queries
+from db.cipher import Passphrase
+from db.engine import Database
+from db.vocabulary import Status
+from desktop.backups_dialog import BackupsDialog
+from desktop.briefing_dialog import BriefingDialog
+from desktop.dialogs import (
+    ChooseStatusDialog,
+    EvidenceDialog,
+    FormDialog,
+    ItemDialog,
+    ReviewDialog,
+    UpdateDialog,
+)
+from desktop.passphrase import NewPassphraseDialog, OpenEncryptedDialog
+from desktop.tabs.initiatives import InitiativeDialog
+from desktop.window import MainWindow
+from tests.conftest import TODAY
+from tests.desktop.test_window import CHILD_A, answer, select_item, show_tracker
+
+INPUTS = (
+    QAbstractButton,
+    QLineEdit,
+    QComboBox,
+    QAbstractSpinBox,
+    QAbstractItemView,
+    QPlainTextEdit,
+    QTextEdit,
+    QTabBar,
+)
+
+
+def mnemonic(text: str) -> str | None:
+    """The access key ``text`` marks with "&" ("&&" is a plain ampersand)."""
+    at = 0
+    while at < len(text) - 1:
+        if text[at] == "&":
+            if text[at + 1] != "&":
+                return text[at + 1].lower()
+            at += 1
+        at += 1
+    return None
+
+
+def clashes(named: list[tuple[str, str]]) -> list[str]:
+    """Each access key two or more of ``named`` (where, text) share, said with who."""
+    by_key: dict[str, list[str]] = {}
+    for where, text in named:
+        key = mnemonic(text)
+        if key is not None:
+            by_key.setdefault(key, []).append(f"{where} {text!r}")
+    return [f"Alt+{k.upper()}: {', '.join(v)}" for k, v in by_key.items() if len(v) > 1]
+
+
+def shown_keys(top: QWidget, skip: QTabBar | None = None) -> list[tuple[str, str]]:
+    """The texts with access keys on show in ``top``: buttons, labels with a buddy, group
+    boxes and tab bars (all but ``skip``)."""
+    named: list[tuple[str, str]] = []
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisible() or widget.window() is not top:
+            continue
+        if isinstance(widget, QAbstractButton):
+            named.append(("button", widget.text()))
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            named.append(("label", widget.text()))
+        elif isinstance(widget, QGroupBox):
+            named.append(("group", widget.title()))
+        elif isinstance(widget, QTabBar) and widget is not skip:
+            named.extend(("tab", widget.tabText(n)) for n in range(widget.count()))
+    return named
+
+
+def menus(menu: QMenu) -> Iterator[QMenu]:
+    yield menu
+    for action in menu.actions():
+        if action.menu() is not None:
+            yield from menus(action.menu())  # type: ignore[arg-type]
+
+
+def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
+    """One of each of the window's dialogs, built as their tabs and menus build them."""
+    context = window.context
+
+    def check(*_: Any) -> editing.Problems:
+        return editing.Problems()
+
+    with context.database.session() as session:
+        choices = editing.link_choices(session)
+        organisations = queries.organisation_names(session)
+    return [
+        ReviewDialog(check, organisations, None, window.reviews_tab),
+        ItemDialog(check, TODAY, None, window.recommendations_tab),
+        UpdateDialog(Status.IN_PROGRESS, TODAY, "Tester", window.recommendations_tab),
+        EvidenceDialog(window.recommendations_tab),
+        ChooseStatusDialog(3, TODAY, "Tester", window.recommendations_tab),
+        InitiativeDialog(check, organisations, choices, None, window.initiatives_tab),
+        OpenEncryptedDialog(tmp_path / "panel.sqlite3", lambda _: None),
+        NewPassphraseDialog("panel.sqlite3", window),
+        BriefingDialog(context, window),
+        BackupsDialog(context.database.location, window),
+    ]
+
+
+# ----------------------------------------------------------------------------- access keys
+
+
+def test_access_keys_are_unique_in_the_window_on_every_tab(sample_window: MainWindow) -> None:
+    window = sample_window
+    bar = window.menuBar()
+    window_keys = [("menu", a.text()) for a in bar.actions()]
+    window_keys += [("tab", window.tabs.tabText(n)) for n in range(window.tabs.count())]
+    found = clashes(window_keys)
+    for number in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(number)
+        tab = window.tab_at(number)
+        found += [
+            f"{window.tabs.tabText(number)}: {clash}"
+            for clash in clashes(window_keys + shown_keys(tab))
+        ]
+    assert found == []
+
+
+def test_access_keys_are_unique_on_an_empty_database(window: MainWindow) -> None:
+    """The first run's banner and the tabs' empty states."""
+    named = [("menu", a.text()) for a in window.menuBar().actions()]
+    named += [("tab", window.tabs.tabText(n)) for n in range(window.tabs.count())]
+    found = []
+    for number in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(number)
+        found += clashes(named + shown_keys(window, skip=window.tabs.tabBar()))
+    assert found == []
+
+
+def test_access_keys_are_unique_in_every_menu(sample_window: MainWindow) -> None:
+    found = []
+    for top in sample_window.menuBar().actions():
+        assert top.menu() is not None
+        for menu in menus(top.menu()):  # type: ignore[arg-type]
+            menu.aboutToShow.emit()  # Open recent fills itself when shown
+            found += clashes([(menu.title(), a.text()) for a in menu.actions()])
+    assert found == []
+
+
+def test_access_keys_are_unique_in_every_tables_context_menu(sample_window: MainWindow) -> None:
+    sample_window.all_tabs  # noqa: B018  (builds them)
+    views = sample_window.findChildren(QTableView)
+    assert len(views) >= 8
+    found = []
+    for view in views:
+        found += clashes([(view.objectName(), a.text()) for a in view.actions()])
+    assert found == []
+
+
+def test_access_keys_are_unique_in_every_dialog(
+    qtbot: Any, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    found = []
+    for dialog in every_dialog(sample_window, tmp_path):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        found += [f"{dialog.windowTitle()}: {c}" for c in clashes(shown_keys(dialog))]
+        dialog.close()
+    assert found == []
+
+
+def test_alt_v_opens_the_view_menu(sample_window: MainWindow) -> None:
+    """It used to show the Overview tab instead ("O&verview")."""
+    titles = [sample_window.tabs.tabText(n) for n in range(sample_window.tabs.count())]
+    assert "v" not in {mnemonic(t) for t in titles}
+    assert "v" in {mnemonic(a.text()) for a in sample_window.menuBar().actions()}
+
+
+# ----------------------------------------------------------------------------- focus
+
+
+def focus_chain(qtbot: Any, top: QWidget, start: QWidget) -> set[QWidget]:
+    """Every widget Tab reaches from ``start``, round to ``start`` again."""
+    top.activateWindow()
+    qtbot.waitUntil(top.isActiveWindow)
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    first = QApplication.focusWidget()
+    reached: set[QWidget] = set()
+    for _ in range(400):
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        reached.add(widget)
+        parent = widget.parentWidget()
+        while parent is not None:  # an editable combo's or a date's own line edit
+            if isinstance(parent, QComboBox | QAbstractSpinBox):
+                reached.add(parent)
+            parent = parent.parentWidget()
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is first:
+            break
+    return reached
+
+
+def reachable(top: QWidget) -> set[QWidget]:
+    return {
+        widget
+        for widget in top.findChildren(QWidget)
+        if isinstance(widget, INPUTS)
+        and widget.isVisible()
+        and widget.isEnabled()
+        and widget.window() is top
+        and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and widget.focusProxy() is None
+        and not isinstance(widget.parentWidget(), QComboBox | QAbstractSpinBox)
+    }
+
+
+def describe(widgets: set[QWidget]) -> list[str]:
+    return sorted(
+        f"{type(w).__name__} {w.accessibleName() or w.objectName() or getattr(w, 'text', str)()}"
+        for w in widgets
+    )
+
+
+def test_every_control_of_the_window_is_reached_with_tab(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    window = sample_window
+    for number in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(number)
+        if number == 1:
+            select_item(window, CHILD_A, "5")  # so that its buttons are enabled
+        missed = reachable(window) - focus_chain(qtbot, window, window.tabs.tabBar())
+        assert describe(missed) == [], window.tabs.tabText(number)
+
+
+def test_every_control_of_every_dialog_is_reached_with_tab(
+    qtbot: Any, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    for dialog in every_dialog(sample_window, tmp_path):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        start = QApplication.focusWidget() if dialog.isActiveWindow() else dialog
+        missed = reachable(dialog) - focus_chain(qtbot, dialog, start or dialog)
+        assert describe(missed) == [], dialog.windowTitle()
+        dialog.close()
+
+
+def test_dialogs_open_with_the_focus_in_their_first_field(
+    qtbot: Any, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    for dialog in every_dialog(sample_window, tmp_path):
+        if not isinstance(dialog, FormDialog):
+            continue
+        qtbot.addWidget(dialog)
+        dialog.show()
+        first = next(iter(dialog.fields.values()))
+        assert dialog.focusWidget() is first, dialog.windowTitle()
+        dialog.close()
+
+
+def test_typing_into_a_new_review_goes_into_its_reference(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    typed: dict[str, str] = {}
+
+    def fill(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.focusWidget(), "SCR-2026-9")
+        typed["reference"] = dialog.reference.text()
+        dialog.reject()
+
+    answer(fill)
+    sample_window.reviews_tab.new_review()
+    assert typed == {"reference": "SCR-2026-9"}
+
+
+def test_the_start_up_passphrase_prompt_takes_what_is_typed(qtbot: Any, tmp_path: Path) -> None:
+    """Enter on the empty prompt is refused beside the field, not taken as an empty try;
+    what is typed next goes into the field, and Enter tries it."""
+    tried: list[str] = []
+
+    def attempt(passphrase: Passphrase) -> str | None:
+        tried.append(passphrase.reveal())
+        return None
+
+    dialog = OpenEncryptedDialog(tmp_path / "panel.sqlite3", attempt)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and tried == []
+    assert dialog.messages["passphrase"].text() == "Enter the passphrase."
+    qtbot.keyClicks(dialog.focusWidget(), "correct horse battery staple")
+    assert dialog.passphrase.text() == "correct horse battery staple"
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert len(tried) == 1 and not dialog.isVisible()
+
+
+def test_tab_leaves_a_multi_line_field(qtbot: Any, sample_window: MainWindow) -> None:
+    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.text.setFocus()
+    qtbot.keyClicks(dialog.text, "Review the policy")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Tab)
+    assert dialog.text.toPlainText() == "Review the policy"
+    assert QApplication.focusWidget() is not dialog.text
+    dialog.close()
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def activate(qtbot: Any, window: MainWindow, view: QAbstractItemView) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view.setFocus()
+
+
+def test_enter_on_a_review_opens_it(qtbot: Any, sample_window: MainWindow) -> None:
+    view = sample_window.reviews_tab.view
+    sample_window.reviews_tab.select(CHILD_A)
+    activate(qtbot, sample_window, view)
+    seen: list[str] = []
+
+    def look(dialog: Any) -> None:
+        seen.append(f"{dialog.windowTitle()}: {dialog.reference.text()}")
+        dialog.reject()
+
+    answer(look)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert seen == [f"Edit review: {CHILD_A}"]
+
+
+def test_enter_and_double_click_on_a_recommendation_open_it(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    tab = sample_window.recommendations_tab
+    activate(qtbot, sample_window, tab.view)
+    seen: list[str] = []
+
+    def look(dialog: Any) -> None:
+        seen.append(f"{dialog.windowTitle()}: {dialog.number.text()}")
+        dialog.reject()
+
+    answer(look)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Return)
+    answer(look)
+    index = tab.view.currentIndex()
+    rect = tab.view.visualRect(index)
+    qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seen == ["Edit recommendation: 5", "Edit recommendation: 5"]
+
+
+def test_delete_on_an_initiative_asks_then_deletes(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    tab = sample_window.initiatives_tab
+    sample_window.tabs.setCurrentWidget(tab)
+    tab.view.selectRow(0)
+    name = tab.selected_name()
+    activate(qtbot, sample_window, tab.view)
+
+    def count() -> int:
+        with db_file.session() as session:
+            return len(queries.initiative_rows(session))
+
+    before = count()
+    asked: list[str] = []
+
+    def cancel(box: Any) -> None:
+        asked.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    answer(cancel)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert count() == before and name in asked[0]
+
+    answer(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    activate(qtbot, sample_window, tab.view)  # the window again, once the question has gone
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert count() == before - 1
+
+
+def test_delete_in_the_search_box_edits_the_text(qtbot: Any, sample_window: MainWindow) -> None:
+    """The tables' Delete is theirs alone: elsewhere the key does what it always does."""
+    show_tracker(sample_window)
+    search = sample_window.recommendations_tab.filters.search
+    activate(qtbot, sample_window, search)
+    qtbot.keyClicks(search, "staff")
+    qtbot.keyClick(search, Qt.Key.Key_Home)
+    qtbot.keyClick(search, Qt.Key.Key_Delete)
+    assert search.text() == "taff"
+
+
+def test_every_table_has_a_context_menu_with_copy(sample_window: MainWindow) -> None:
+    sample_window.all_tabs  # noqa: B018  (builds them)
+    for view in sample_window.findChildren(QTableView):
+        assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+        assert "Copy" in [a.text().replace("&", "") for a in view.actions()], view.objectName()
+    actions = [a.text().replace("&", "") for a in sample_window.recommendations_tab.view.actions()]
+    assert {"Edit…", "Add update…", "Add evidence…", "Sign off…"} <= set(actions)
+
+
+def test_ctrl_c_copies_the_selected_rows_for_excel(qtbot: Any, sample_window: MainWindow) -> None:
+    tab = sample_window.reviews_tab
+    view = tab.view
+    view.selectRow(0)
+    view.selectionModel().select(
+        view.model().index(1, 0),
+        view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+    )
+    activate(qtbot, sample_window, view)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert len(lines) == 3
+    assert lines[0].split("\t")[:3] == ["Reference", "Kind", "Title"]
+    first = [view.model().index(0, c).data() or "" for c in range(view.model().columnCount())]
+    assert lines[1].split("\t") == first
+
+
+# ----------------------------------------------------------------------------- window keys
+
+
+def test_escape_in_the_search_box_clears_the_search(qtbot: Any, sample_window: MainWindow) -> None:
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    everything = len(tab.model.rows)
+    activate(qtbot, sample_window, tab.filters.search)
+    qtbot.keyClicks(tab.filters.search, "zebra")
+    assert tab.model.rows == []
+    qtbot.keyClick(tab.filters.search, Qt.Key.Key_Escape)
+    assert tab.filters.search.text() == ""
+    assert len(tab.model.rows) == everything
+
+
+def test_ctrl_y_redoes(qtbot: Any, sample_window: MainWindow, db_file: Database) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+
+    def fill(dialog: Any) -> None:
+        dialog.owner.setText("Deputy Head of Education")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    sample_window.undo_action.trigger()
+    activate(qtbot, sample_window, sample_window.recommendations_tab.view)
+    qtbot.keyClick(
+        sample_window.recommendations_tab.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier
+    )
+    with db_file.session() as session:
+        assert editing.item_fields(session, editing.ItemKey(CHILD_A, "5")).owner == (
+            "Deputy Head of Education"
+        )
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen, in tests
+def test_f1_opens_the_help_offline(qtbot: Any, sample_window: MainWindow) -> None:
+    activate(qtbot, sample_window, sample_window.tabs.tabBar())
+    qtbot.keyClick(sample_window.tabs.tabBar(), Qt.Key.Key_F1)
+    help_window = sample_window.help_window
+    assert help_window.isVisible()
+    text = help_window.text.toPlainText()
+    assert "The keyboard" in text and "Ctrl+Y" in text
+    help_window.close()
+
+
+def test_the_access_key_reader() -> None:
+    assert mnemonic("Save &as") == "a"
+    assert mnemonic("Fish && &chips") == "c"
+    assert mnemonic("No key") is None

@@ -1,0 +1,64 @@
+"""The window fits the screen it opens on: sized to it the first time, brought back inside
+it when remembered from a larger or missing screen, and usable at a small size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QScrollArea
+
+from db.engine import Database
+from desktop.settings import Settings
+from desktop.window import MainWindow, first_size
+from tests.desktop.conftest import make_window
+from tests.desktop.test_window import show_tracker
+
+
+def test_the_first_run_sizes_the_window_to_the_screen(window: MainWindow) -> None:
+    available = window.screen().availableGeometry()
+    assert available.contains(window.frameGeometry())
+    assert window.size() == first_size(available.size())
+
+
+def test_the_first_size_is_most_of_the_screen_and_never_more_than_the_layout_needs() -> None:
+    assert first_size(QSize(1366, 728)) == QSize(1229, 655)  # a laptop, less its task bar
+    assert first_size(QSize(2560, 1400)) == QSize(1440, 900)
+    assert first_size(QSize(1280, 680)) == QSize(1152, 612)  # 1920x1080 at 150%
+
+
+def test_a_window_remembered_on_a_larger_screen_opens_inside_this_one(
+    qtbot: Any, db_file: Database, settings: Settings
+) -> None:
+    """Qt's restoreGeometry does this itself (checked here so that it stays so); the frame is
+    left out, as the offscreen platform adds one only once shown."""
+    first = make_window(qtbot, db_file, settings)
+    first.setGeometry(1900, 1200, 1440, 900)  # on a second, larger monitor now unplugged
+    first.save_settings()
+    first.close()
+    again = make_window(qtbot, db_file, settings)
+    available = again.screen().availableGeometry()
+    assert available.contains(again.geometry()), again.geometry()
+
+
+def test_at_a_small_size_the_search_and_filters_stay_usable(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    show_tracker(sample_window)
+    sample_window.resize(1024, 700)
+    qtbot.waitUntil(lambda: sample_window.width() == 1024)
+    filters = sample_window.recommendations_tab.filters
+    assert filters.search.width() >= 160
+    for combo in (filters.status, filters.rating):
+        widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(n)) for n in range(3))
+        assert combo.width() >= min(widest, 100), combo.accessibleName()
+
+
+def test_the_coming_deadlines_scroll_rather_than_being_cut_off(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    tab = sample_window.overview_tab
+    sample_window.tabs.setCurrentWidget(tab)
+    sample_window.resize(1024, 700)
+    area = tab.deadlines.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea) and area.widgetResizable()
