@@ -175,9 +175,9 @@ class InspectionsTab(QWidget):
     def _buttons(self) -> QHBoxLayout:
         """The tab's buttons, each also an action on its table's context menu."""
         self.new_button = QPushButton("&New inspection…")
-        self.edit_button = QPushButton("Ed&it…")
+        self.edit_button = QPushButton("Edit ins&pection…")
         self.delete_button = QPushButton("De&lete…")
-        self.scheme_button = QPushButton("New &grading scheme…")
+        self.scheme_button = QPushButton("New grading sche&me…")
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evi&dence…")
         self.sign_off_button = QPushButton("&Sign off…")

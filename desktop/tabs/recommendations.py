@@ -238,7 +238,7 @@ class RecommendationsTab(QWidget):
         self.sign_off_button = QPushButton("&Sign off…")
         self.edit_button = QPushButton("Edi&t…")
         self.bulk_button = QPushButton("Change st&atus of selected…")
-        self.new_button = QPushButton("New &recommendation…")
+        self.new_button = QPushButton("Ne&w recommendation…")
         for button, handler in (
             (self.new_button, self.new_item),
             (self.update_button, self.add_update),
@@ -302,7 +302,7 @@ class RecommendationsTab(QWidget):
             row_action(self.view, "Change st&atus of selected…", self.bulk_status),
         ]
 
-        self.new_action = row_action(self.view, "New &recommendation…", self.new_item)
+        self.new_action = row_action(self.view, "Ne&w recommendation…", self.new_item)
         self.delete_action = row_action(
             self.view,
             "&Delete recommendation…",

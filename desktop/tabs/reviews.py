@@ -86,7 +86,7 @@ class ReviewsTab(QWidget):
         self.new_button = QPushButton("&New review…")
         self.edit_button = QPushButton("Edi&t…")
         self.delete_button = QPushButton("&Delete…")
-        self.new_item_button = QPushButton("New &recommendation…")
+        self.new_item_button = QPushButton("Ne&w recommendation…")
         for button, handler in (
             (self.new_button, self.new_review),
             (self.new_item_button, self.new_item),
@@ -107,7 +107,7 @@ class ReviewsTab(QWidget):
             self.new_item_button,
         ):
             buttons.addWidget(button)
-        self.new_item_action = row_action(self.view, "New &recommendation…", self.new_item)
+        self.new_item_action = row_action(self.view, "Ne&w recommendation…", self.new_item)
         right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)

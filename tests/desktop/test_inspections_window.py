@@ -265,7 +265,7 @@ def test_buttons_menu_and_table_actions(sample_window: MainWindow) -> None:
     ]
     assert len(keys) == len(set(keys)) == 8
     actions = [a.text() for a in tab.inspections_view.actions()]
-    assert {"New inspection…", "Edit…", "Delete…", "New grading scheme…"} <= set(actions)
+    assert {"New inspection…", "Edit inspection…", "Delete…", "New grading scheme…"} <= set(actions)
     assert tab.inspections_view.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
     assert {"Add update…", "Add evidence…", "Sign off…", "Edit item…"} <= {
         a.text() for a in tab.findings_view.actions()
