@@ -111,7 +111,9 @@ class Pack:
 
 
 def _item(rec: Recommendation, today: dt.date) -> PackItem:
-    latest = rec.updates[-1] if rec.updates else None
+    # A withdrawn update (entered in error) is no one's latest progress.
+    live = [u for u in rec.updates if not u.withdrawn]
+    latest = live[-1] if live else None
     latest_text = ""
     if latest is not None:
         change = f" ({latest.status.label.lower()})" if latest.status else ""
@@ -377,7 +379,7 @@ def gather(
         shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
         query = (
             select(ProgressUpdate)
-            .where(ProgressUpdate.on >= since)
+            .where(ProgressUpdate.on >= since, ProgressUpdate.withdrawn_at.is_(None))
             .options(selectinload(ProgressUpdate.recommendation))
             .order_by(ProgressUpdate.on, ProgressUpdate.id)
         )

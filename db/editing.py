@@ -733,6 +733,113 @@ def restore_evidence(session: Session, key: ItemKey, doc: EvidenceDoc) -> None:
     session.flush()
 
 
+# ----------------------------------------------------------------------------- withdrawals
+
+
+@dataclass(frozen=True)
+class UpdateKey:
+    """A progress update named by what it says and which of the same entries it is (the log
+    may say the same thing twice on one day): ids change when a deleted item is restored, so
+    undo must not rely on them."""
+
+    on: dt.date
+    author: str
+    status: Status | None
+    note: str
+    occurrence: int = 0
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """Who withdrew an update, when and why."""
+
+    at: dt.datetime
+    by: str
+    reason: str
+
+
+def _what(update: ProgressUpdate) -> tuple[dt.date, str, Status | None, str]:
+    return (update.on, update.author, update.status, update.note)
+
+
+def update_key_by_id(session: Session, update_id: int) -> tuple[ItemKey, UpdateKey] | None:
+    """The item and key of the update a window shows by its id (None if it is gone)."""
+    update = session.get(ProgressUpdate, update_id)
+    if update is None:
+        return None
+    rec = update.recommendation
+    earlier = rec.updates[: rec.updates.index(update)]
+    occurrence = sum(1 for u in earlier if _what(u) == _what(update))
+    return key_of(rec), UpdateKey(*_what(update), occurrence)
+
+
+def _update_by_key(session: Session, key: ItemKey, which: UpdateKey) -> ProgressUpdate:
+    rec = item_by_key(session, key)
+    wanted = (which.on, which.author, which.status, which.note)
+    same = [u for u in rec.updates if _what(u) == wanted]
+    if which.occurrence >= len(same):
+        raise NotFoundError(f"That update of {describe(rec)} is no longer in its log.")
+    return same[which.occurrence]
+
+
+def check_withdrawal(reason: str) -> Problems:
+    """The reason a withdrawal needs, checked beside its field before the dialog closes."""
+    problems = Problems()
+    if not reason.strip():
+        problems.add("reason", "Say why the update is withdrawn.")
+    else:
+        _check_fields(problems, "The", [("reason", reason.strip(), rules.TEXT, False)])
+    return problems
+
+
+def withdraw_update(
+    session: Session,
+    key: ItemKey,
+    which: UpdateKey,
+    *,
+    by: str,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Withdrawal:
+    """Mark an update entered in error as withdrawn, keeping it in the log.
+
+    The item's status is left as it is even when this update changed it: a status moves only
+    by the lifecycle's rules (sign-off, reopening), with its own entry in the log.
+    """
+    check_withdrawal(reason).raise_first()
+    if not by.strip():
+        raise RuleError("A withdrawal needs the name of the person withdrawing the update.")
+    update = _update_by_key(session, key, which)
+    if update.withdrawn:
+        raise ConflictError(
+            f"That update of {describe(update.recommendation)} has already been withdrawn."
+        )
+    done = Withdrawal(at or utc_now(), by.strip(), reason.strip())
+    update.withdrawn_at, update.withdrawn_by, update.withdrawn_reason = (
+        done.at,
+        done.by,
+        done.reason,
+    )
+    session.flush()
+    return done
+
+
+def undo_withdrawal(session: Session, key: ItemKey, which: UpdateKey, done: Withdrawal) -> None:
+    """Put a withdrawn update back as it was before ``done`` withdrew it."""
+    update = _update_by_key(session, key, which)
+    if (update.withdrawn_at, update.withdrawn_by, update.withdrawn_reason) != (
+        done.at,
+        done.by,
+        done.reason,
+    ):
+        raise ConflictError(
+            f"That update of {describe(update.recommendation)} has changed since it was "
+            "withdrawn, so the withdrawal was not undone."
+        )
+    update.withdrawn_at = update.withdrawn_by = update.withdrawn_reason = None
+    session.flush()
+
+
 # ----------------------------------------------------------------------------- initiatives
 
 

@@ -102,6 +102,8 @@ def _tracked(where: str, rec: TrackedDoc) -> Iterator[_Check]:
     for n, update in enumerate(rec.updates, start=1):
         yield f"{where}, update {n}", "author", update.author, NAME, False
         yield f"{where}, update {n}", "note", update.note, TEXT, False
+        yield f"{where}, update {n}", "withdrawn_by", update.withdrawn_by, NAME, False
+        yield f"{where}, update {n}", "withdrawn_reason", update.withdrawn_reason, TEXT, False
     for n, item in enumerate(rec.evidence, start=1):
         place = f"{where}, evidence {n}"
         yield place, "description", item.description, TEXT, False

@@ -412,7 +412,9 @@ class RecommendationAgency(Base):
 
 
 class ProgressUpdate(Base):
-    """One dated entry in a recommendation's progress log. Entries are appended, never edited."""
+    """One dated entry in a recommendation's progress log. Entries are appended, never edited
+    and never erased: one entered in error is withdrawn, and stays in the log marked with who
+    withdrew it, when and why (three columns, all set or all empty)."""
 
     __tablename__ = "progress_updates"
 
@@ -426,8 +428,15 @@ class ProgressUpdate(Base):
     status: Mapped[Status | None] = mapped_column(_enum(Status, "status"))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(fields.NAME))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="updates")
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Evidence(Base):

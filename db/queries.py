@@ -126,6 +126,10 @@ class UpdateLine:
     author: str
     status: Status | None
     note: str
+    id: int = 0
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,19 @@ def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | N
         assured_by=rec.assured_by,
         assured_on=rec.assured_on,
         closed_on=rec.closed_on,
-        updates=tuple(UpdateLine(u.on, u.author, u.status, u.note) for u in rec.updates),
+        updates=tuple(
+            UpdateLine(
+                u.on,
+                u.author,
+                u.status,
+                u.note,
+                u.id,
+                u.withdrawn_at,
+                u.withdrawn_by,
+                u.withdrawn_reason,
+            )
+            for u in rec.updates
+        ),
         evidence=tuple(
             EvidenceLine(e.id, e.description, e.reference, e.file_name, e.added_by, e.added_at)
             for e in rec.evidence

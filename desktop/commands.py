@@ -192,6 +192,33 @@ class DeleteEvidence(UndoableCommand):
         editing.restore_evidence(session, self.key, self.snapshot)
 
 
+class WithdrawUpdate(UndoableCommand):
+    """Withdraw a progress update entered in error: it stays in the log, marked with who
+    withdrew it, when and why. Undo takes the withdrawal back; redo makes the same one again
+    (the same time), so the record reads as if it had never been undone."""
+
+    def __init__(
+        self, context: AppContext, key: ItemKey, which: editing.UpdateKey, reason: str
+    ) -> None:
+        super().__init__(context, f"Withdraw an update of {key.number} of {key.source}")
+        self.key, self.which, self.reason = key, which, reason
+        self.done: editing.Withdrawal | None = None
+
+    def apply(self, session: Session) -> None:
+        self.done = editing.withdraw_update(
+            session,
+            self.key,
+            self.which,
+            by=self.context.actor,
+            reason=self.reason,
+            at=self.done.at if self.done is not None else None,
+        )
+
+    def revert(self, session: Session) -> None:
+        assert self.done is not None
+        editing.undo_withdrawal(session, self.key, self.which, self.done)
+
+
 class AddUpdate(UndoableCommand):
     """A dated progress update, optionally changing the status (sign-off included)."""
 

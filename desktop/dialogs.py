@@ -411,6 +411,45 @@ class UpdateDialog(FormDialog):
         }
 
 
+class WithdrawUpdateDialog(FormDialog):
+    """Withdraw an update entered in error: says what happens (and that the status stays),
+    asks why. Its Withdraw button is the confirmation; nothing changes on Cancel."""
+
+    def __init__(
+        self,
+        update: str,
+        changed: Status | None,
+        current: Status,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Withdraw a progress update", parent)
+        text = (
+            f"Withdraw the update {update}? It stays in the progress log, marked as withdrawn "
+            "with your name, today's date and your reason, and no longer counts as the latest "
+            "progress. You can undo this with Edit ▸ Undo."
+        )
+        if changed is not None:
+            text += (
+                f"\n\nThis update moved the item to {changed.label.lower()}. Withdrawing it does "
+                f"not change the status, which stays {current.label.lower()}; to change the "
+                "status, add a new update."
+            )
+        self.about = QLabel(text)
+        self.about.setWordWrap(True)
+        self.form.insertRow(0, self.about)
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMaximumHeight(110)
+        self.add_row("reason", "&Reason", self.reason, "Why the update is withdrawn")
+        withdraw = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        withdraw.setText("&Withdraw update")
+        self.reason.setFocus()
+        self.check = lambda: editing.check_withdrawal(self.reason_text())
+
+    def reason_text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+
 class EvidenceDialog(FormDialog):
     """Evidence: a file stored in the database, or a reference to where it is kept."""
 

@@ -247,6 +247,9 @@ def _add_batch(
                 "status": u.status,
                 "note": u.note,
                 "recorded_at": now,
+                "withdrawn_at": u.withdrawn_at,
+                "withdrawn_by": u.withdrawn_by,
+                "withdrawn_reason": u.withdrawn_reason,
             }
             for u in doc.updates
         ]

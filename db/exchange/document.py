@@ -36,6 +36,10 @@ class UpdateDoc:
     author: str
     status: Status | None = None
     note: str = ""
+    # An update entered in error is withdrawn, never erased: all three set, or none.
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(slots=True)

@@ -343,9 +343,17 @@ def _update(obj: _Obj) -> UpdateDoc:
         author=obj.text("author"),
         status=obj.optional_choice("status", Status),
         note=obj.text("note", required=False),
+        withdrawn_at=obj.timestamp("withdrawn_at"),
+        withdrawn_by=obj.optional_text("withdrawn_by"),
+        withdrawn_reason=obj.optional_text("withdrawn_reason"),
     )
     if update.status is None and not update.note:
         raise obj.fail(None, "an update needs a note or a status")
+    withdrawal = (update.withdrawn_at, update.withdrawn_by, update.withdrawn_reason)
+    if any(part is not None for part in withdrawal) and None in withdrawal:
+        raise obj.fail(
+            None, "a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason"
+        )
     obj.done()
     return update
 
@@ -561,15 +569,7 @@ def _tracked_json(rec: TrackedDoc, in_inspection: bool) -> dict[str, Any]:
         "assured_by": rec.assured_by,
         "assured_on": _iso(rec.assured_on),
         "themes": rec.themes,
-        "updates": [
-            {
-                "date": u.date.isoformat(),
-                "author": u.author,
-                "status": u.status.value if u.status else None,
-                "note": u.note,
-            }
-            for u in rec.updates
-        ],
+        "updates": [_update_json(u) for u in rec.updates],
         "evidence": [
             {
                 "description": e.description,
@@ -588,6 +588,23 @@ def _tracked_json(rec: TrackedDoc, in_inspection: bool) -> dict[str, Any]:
     if in_inspection:
         data["area"] = rec.area
         data["concern"] = rec.concern
+    return data
+
+
+def _update_json(update: UpdateDoc) -> dict[str, Any]:
+    """An update; the withdrawal fields only on a withdrawn one, so that a file with none
+    still opens in a casereview from before withdrawals (which refuses fields it does not
+    know rather than drop them)."""
+    data: dict[str, Any] = {
+        "date": update.date.isoformat(),
+        "author": update.author,
+        "status": update.status.value if update.status else None,
+        "note": update.note,
+    }
+    if update.withdrawn_at is not None:
+        data["withdrawn_at"] = update.withdrawn_at.isoformat()
+        data["withdrawn_by"] = update.withdrawn_by
+        data["withdrawn_reason"] = update.withdrawn_reason
     return data
 
 

@@ -9,7 +9,6 @@ updates and evidence are appended when not already present, as the log is append
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -53,7 +52,7 @@ from db.models import (
     Theme,
 )
 from db.rules import rating_for
-from db.vocabulary import AgencyRole, FindingKind, OrganisationKind
+from db.vocabulary import AgencyRole, FindingKind, OrganisationKind, Status
 
 # ----------------------------------------------------------------------------- export
 
@@ -178,7 +177,18 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
         assured_by=rec.assured_by,
         assured_on=rec.assured_on,
         themes=[t.name for t in rec.themes],
-        updates=[UpdateDoc(u.on, u.author, u.status, u.note) for u in rec.updates],
+        updates=[
+            UpdateDoc(
+                u.on,
+                u.author,
+                u.status,
+                u.note,
+                u.withdrawn_at,
+                u.withdrawn_by,
+                u.withdrawn_reason,
+            )
+            for u in rec.updates
+        ],
         evidence=[
             EvidenceDoc(
                 description=e.description,
@@ -194,6 +204,13 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
         area=rec.area.name if rec.area else None,
         concern=rec.concern.number if rec.concern else None,
     )
+
+
+def _withdraw(update: ProgressUpdate, doc: UpdateDoc) -> None:
+    """Mark ``update`` withdrawn as the file says it was: by whom, when and why."""
+    update.withdrawn_at = doc.withdrawn_at
+    update.withdrawn_by = doc.withdrawn_by
+    update.withdrawn_reason = doc.withdrawn_reason
 
 
 def link_doc(link: InitiativeLink) -> LinkDoc:
@@ -415,17 +432,27 @@ class Importer:
                 RecommendationAgency(organisation=self.organisation(name), role=role, position=n)
                 for n, (name, role) in enumerate(wanted, start=1)
             ]
-        # The log may hold the same entry twice (the same note on the same day): count them,
-        # so re-importing adds nothing and restoring a deleted review loses nothing.
-        known_updates = Counter((u.on, u.author, u.status, u.note) for u in rec.updates)
+        # The log may hold the same entry twice (the same note on the same day): match them
+        # one to one, so re-importing adds nothing and restoring a deleted review loses
+        # nothing. A file's withdrawal of an entry is carried to the entry; an import never
+        # takes a withdrawal back.
+        known_updates: dict[tuple[dt.date, str, Status | None, str], list[ProgressUpdate]] = {}
+        for known in rec.updates:
+            key = (known.on, known.author, known.status, known.note)
+            known_updates.setdefault(key, []).append(known)
         for u in doc.updates:
-            key = (u.date, u.author, u.status, u.note)
-            if known_updates[key] > 0:
-                known_updates[key] -= 1
+            same = known_updates.get((u.date, u.author, u.status, u.note))
+            if same:
+                withdrawn = u.withdrawn_at is not None
+                match = next((m for m in same if m.withdrawn == withdrawn), same[0])
+                same.remove(match)
+                if withdrawn and not match.withdrawn:
+                    _withdraw(match, u)
                 continue
-            rec.updates.append(
-                ProgressUpdate(on=u.date, author=u.author, status=u.status, note=u.note)
-            )
+            update = ProgressUpdate(on=u.date, author=u.author, status=u.status, note=u.note)
+            if u.withdrawn_at is not None:
+                _withdraw(update, u)
+            rec.updates.append(update)
         # Evidence matches on what it is and when it was added; evidence in a file without a
         # time (hand-made files) matches on what it is alone.
         stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}

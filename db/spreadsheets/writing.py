@@ -57,7 +57,8 @@ def plan_rows(doc: Document, today: dt.date) -> Iterator[list[Any]]:
     """One row per recommendation, in the order of ``PLAN_COLUMNS``."""
     for review in doc.reviews:
         for rec in review.recommendations:
-            latest = rec.updates[-1].note if rec.updates else ""
+            live = [u for u in rec.updates if u.withdrawn_at is None]
+            latest = live[-1].note if live else ""
             yield [
                 review.reference,
                 rec.number,
@@ -106,7 +107,9 @@ def _review_row(review: ReviewDoc) -> list[Any]:
 def _log_rows(doc: Document) -> Iterator[tuple[str, list[Any]]]:
     for review in doc.reviews:
         for rec in review.recommendations:
-            for u in rec.updates:
+            # A withdrawn update was entered in error: the sheet has no column to say so, and
+            # read back it would count again (the JSON export keeps it, marked).
+            for u in (u for u in rec.updates if u.withdrawn_at is None):
                 yield (
                     "updates",
                     [

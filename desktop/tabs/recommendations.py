@@ -444,6 +444,9 @@ class RecommendationsTab(QWidget):
         if url.scheme() == "remove":
             self.remove_evidence(int(url.path() or url.host() or 0))
             return
+        if url.scheme() == "withdraw":
+            self.withdraw_update(int(url.path() or url.host() or 0))
+            return
         if url.scheme() != "evidence":
             return
         with self.context.database.session() as session:
@@ -593,6 +596,22 @@ class RecommendationsTab(QWidget):
         ):
             self.context.run(commands.DeleteEvidence(self.context, key, which), self)
 
+    def withdraw_update(self, update_id: int) -> None:
+        """Withdraw an update entered in error, with a reason; it stays in the log, marked.
+        The status stays as it is (the dialog says so when this update had changed it)."""
+        with self.context.database.session() as session:
+            found = editing.update_key_by_id(session, update_id)
+            if found is None:
+                return
+            key, which = found
+            current = editing.item_by_key(session, key).status
+        update = f"of {format_date(which.on)} by {which.author} on {key.number} of {key.source}"
+        dialog = dialogs.WithdrawUpdateDialog(update, which.status, current, self)
+        if dialog.exec():
+            self.context.run(
+                commands.WithdrawUpdate(self.context, key, which, dialog.reason_text()), self
+            )
+
     def bulk_status(self) -> None:
         """Move the selected items to one status by the lifecycle's rules, each with the note
         in its log: the dialog says what will change, be reopened or be skipped, and why, and
@@ -690,6 +709,19 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
     return False
 
 
+def _render_update(update: queries.UpdateLine) -> str:
+    """One log entry; a withdrawn one is struck through, greyed and says who withdrew it,
+    when and why (it is never erased)."""
+    change = f" <b>→ {esc(update.status.label)}</b>" if update.status else ""
+    head = f"<b>{esc(format_date(update.on))}</b>, {esc(update.author)}{change}"
+    if update.withdrawn_at is None:
+        withdraw = f" <a href='withdraw:{update.id}'>Withdraw…</a>"
+        return f"<li>{head}{withdraw}<br>{esc(update.note)}</li>"
+    when = format_date(update.withdrawn_at.astimezone().date())
+    label = f"Withdrawn by {update.withdrawn_by} on {when}: {update.withdrawn_reason}"
+    return f"<li style='color:#555'><s>{head}<br>{esc(update.note)}</s><br><i>{esc(label)}</i></li>"
+
+
 def render_detail(item: queries.ItemDetail) -> str:
     background, text = rating_colours(item.rating)
     rating = (
@@ -730,11 +762,7 @@ def render_detail(item: queries.ItemDetail) -> str:
     if item.updates:
         parts.append("<ul style='margin-left:-20px'>")
         for update in reversed(item.updates):
-            change = f" <b>→ {esc(update.status.label)}</b>" if update.status else ""
-            parts.append(
-                f"<li><b>{esc(format_date(update.on))}</b>, {esc(update.author)}{change}"
-                f"<br>{esc(update.note)}</li>"
-            )
+            parts.append(_render_update(update))
         parts.append("</ul>")
     else:
         parts.append("<p style='color:#666'>No updates yet.</p>")
