@@ -535,37 +535,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Encrypted {location.name}{also}{left}.", 20_000)
 
     def lock(self) -> None:
-        """Hide every record behind the passphrase: the tabs give way to the lock panel, any
-        dialog of this window is covered by one too (covered, not closed: what was typed in
-        it is kept), the actions are disabled, and the database's idle connections closed."""
-        from PySide6.QtWidgets import QDialog
-
-        from desktop.passphrase import LockPanel
+        """Hide every record behind the passphrase: the tabs give way to the lock panel, every
+        other window of this one (a tab's dialog, a message box, a file dialog) is covered by
+        one too (covered, not closed: what was typed in it is kept), the actions are disabled,
+        saving is held (``AppContext.locked``), and the database's idle connections closed."""
+        from desktop.passphrase import Covers, LockPanel
 
         passphrase = self.database.location.passphrase
         if self.locked or passphrase is None or not self.isVisible():
             return
-        self.locked = True
+        self.locked = self.context.locked = True
         self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
         for action in self._enabled:
             action.setEnabled(False)
+        # The dialogs first: a tab's dialog is parented inside the central widget.
+        self._covers = Covers(self, self.context.place.name, passphrase, self.unlock)
         self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
         panel = LockPanel(self.context.place.name, passphrase)
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)
-        panel.field.setFocus()
-        # A modal dialog blocks the window's panel, so each open dialog gets its own.
-        self._covers: list[LockPanel] = []
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
-                cover = LockPanel(self.context.place.name, passphrase, dialog)
-                cover.setAutoFillBackground(True)
-                cover.setGeometry(dialog.rect())
-                cover.unlocked.connect(self.unlock)
-                cover.show()
-                cover.raise_()
-                cover.field.setFocus()
-                self._covers.append(cover)
+        if not self._covers.covers:
+            panel.field.setFocus()
         self.database.engine.dispose()
 
     def unlock(self) -> None:
@@ -576,14 +566,13 @@ class MainWindow(QMainWindow):
             panel.deleteLater()
         self.setCentralWidget(self._content)
         self._content.show()  # taken out, it was hidden
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
+        self._covers.restore()
         for action in self._enabled:
             action.setEnabled(True)
         self.locked = False
         if self.idle_watch is not None:
             self.idle_watch.timer.start()
+        self.context.release()  # a change confirmed as the lock started is saved now
         self.refresh()
 
     def show_backups(self) -> None:
