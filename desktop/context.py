@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from db.errors import CaseReviewError
 from db.quick import ReadAhead
+from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class AppContext(QObject):
         # already on its way as the lock started) is held, with its window, until unlocking.
         self.locked = False
         self.held: list[tuple[UndoableCommand, QWidget | None]] = []
+        self.evidence = EvidenceCopies()  # removed when the window closes
 
     @property
     def database(self) -> Database:

@@ -714,6 +714,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.context.evidence.remove()  # the plaintext copies opened from this window
         if self.idle_watch is not None:
             self.idle_watch.stop()  # a closed window never locks (nor hides another's data)
         super().closeEvent(event)
