@@ -145,3 +145,56 @@ def test_a_copy_cannot_escape_its_folder(private_tmpdir: Path) -> None:
         assert copies.folder is not None and made.parent.parent == copies.folder
     copies.remove()
     assert list(private_tmpdir.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- every writer
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_the_settings_file_is_its_owners_only(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop import settings as keys
+
+    path = tmp_path / "casereview" / "casereview.conf"
+    settings = Settings(QSettings(str(path), QSettings.Format.IniFormat))
+    settings.set(keys.TRACKER_FILTER, {"text": "bruising"})
+    settings.sync()
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    settings.set(keys.LAST_TAB, 2)
+    settings.sync()  # rewritten: still private
+    assert mode(path) == 0o600 and "last_tab=2" in path.read_text()
+
+    older = tmp_path / "older.ini"  # written by an earlier version, readable by everyone
+    older.write_text("[window]\nlast_tab=1\n")
+    older.chmod(0o644)
+    Settings(QSettings(str(older), QSettings.Format.IniFormat)).sync()
+    assert mode(older) == 0o600
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_every_file_the_window_writes_is_its_owners_only(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("plan.xlsx", "plan.csv", "everything.json"):
+        sample_window.export_path(out / name)
+        qtbot.waitUntil(lambda n=name: (out / n).exists(), timeout=30_000)
+    sample_window.back_up_to(out / "copy.sqlite3")
+    qtbot.waitUntil(
+        lambda: "Backed up" in sample_window.statusBar().currentMessage(), timeout=30_000
+    )
+    sample_window.keep_a_copy()
+    assert sample_window.copying is not None
+    sample_window.copying.join()
+    written = list(out.iterdir())
+    assert sorted(p.name for p in written) == sorted(
+        ["plan.xlsx", "plan.csv", "everything.json", "copy.sqlite3"]
+    )
+    assert all(mode(p) == 0o600 for p in written), {p.name: oct(mode(p)) for p in written}
+    database = sample_window.database.location.path
+    assert database is not None and mode(database) == 0o600
+    kept = database.parent / f"{database.name}-backups"
+    assert mode(kept) == 0o700
+    assert all(mode(p) == 0o600 for p in kept.iterdir() if p.is_file())
