@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from db import dataset
     from db.cipher import Passphrase
+    from db.encrypting import Encrypted
     from db.engine import Database, Location
     from desktop.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
@@ -497,11 +498,10 @@ class MainWindow(QMainWindow):
             self.encrypt_with(dialog.chosen)
 
     def encrypt_with(self, passphrase: Passphrase) -> None:
-        """Encrypt the open database in place and go on over the encrypted file; if it
-        cannot be encrypted, say why and go on as before (it was left as it was)."""
-        from PySide6.QtGui import QGuiApplication
-
-        from db.encrypting import encrypt
+        """Encrypt the open database in place off the GUI thread (Cancel stops it, nothing
+        changed) and go on over the encrypted file; if it cannot be encrypted, say why and go
+        on as before (it was left as it was)."""
+        from db.encrypting import EncryptError, encrypt
 
         location = self.database.location
         if self.copying is not None:
@@ -512,17 +512,24 @@ class MainWindow(QMainWindow):
             )
             return
         self.database.close()  # this window's connections, so the file can be locked
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            done = encrypt(location, passphrase)
-        except CaseReviewError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.context.explain(exc, self)
-            return
-        try:
+
+        def work(progress: Progress) -> Encrypted:
+            progress.check()
+            try:
+                return encrypt(location, passphrase, stop=lambda: progress.cancelled)
+            except EncryptError:
+                progress.check()  # interrupted by Cancel: said as a cancel
+                raise
+
+        def done(result: Encrypted) -> None:
             self.context.reopen(location.with_passphrase(passphrase))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            self._encrypted(location, result)
+
+        self._progress = run_in_background(
+            self, f"Encrypting {location.name}…", work, done, self._failed
+        )
+
+    def _encrypted(self, location: Location, done: Encrypted) -> None:
         self._show_protection()
         copies = len(done.copies)
         also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""

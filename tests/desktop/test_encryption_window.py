@@ -186,7 +186,8 @@ def test_encrypting_from_the_window_goes_on_over_the_encrypted_file(
 ) -> None:
     path = sample_window.database.location.path
     assert path is not None
-    sample_window.encrypt_with(Passphrase(SECRET))
+    sample_window.encrypt_with(Passphrase(SECRET))  # off the GUI thread
+    qtbot.waitUntil(lambda: "(encrypted)" in sample_window.location_label.text(), timeout=30_000)
     assert path.read_bytes()[:16] != SQLITE_MAGIC
     assert b"Police" not in path.read_bytes()
     assert "(encrypted)" in sample_window.location_label.text()
@@ -403,3 +404,40 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     assert CHILD_A in readable(box) and files.windowTitle() == "Export the case notes"
     assert updates_of(encrypted_db, "4") == [*before, NOTE]
     window.close()
+
+
+def test_encrypting_leaves_the_window_responsive_and_can_be_cancelled(
+    qtbot, sample_window: MainWindow
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from PySide6.QtWidgets import QPushButton
+
+    path = sample_window.database.location.path
+    assert path is not None
+    with closing(sqlite3.connect(path)) as conn, conn:  # enough data to take a while
+        conn.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.executemany(
+            "INSERT INTO filler (text) VALUES (?)", ((f"{n:08d}" * 40,) for n in range(300_000))
+        )
+    ticks: list[bool] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(not sample_window.context.last_explanation))
+    timer.start(10)
+    sample_window.encrypt_with(Passphrase(SECRET))
+    progress = sample_window._progress
+    assert progress.labelText() == "Encrypting window.sqlite3…"
+    qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=30_000)  # timers run while it works
+    qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(sample_window.context.last_explanation), timeout=30_000)
+    timer.stop()
+    assert all(ticks[:3])
+    assert sample_window.context.last_explanation == "Cancelled; nothing was changed."
+    assert path.read_bytes()[:16] == SQLITE_MAGIC  # still the plain file it was
+    assert not list(path.parent.glob(".*.part"))  # the half-made encrypted copy is gone
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM filler").fetchone() == (300_000,)
+    assert "(not encrypted)" in sample_window.location_label.text()
+    sample_window.refresh()
+    assert "28" in sample_window.counts_label.text()
