@@ -8,6 +8,7 @@ opened or changed until the passphrase is right.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -282,13 +283,11 @@ class Covers(QObject):
         return False
 
     def restore(self) -> None:
-        from shiboken6 import isValid
-
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        for window, cover in self.covers.items():
-            if isValid(window) and isValid(cover):
+        for cover in self.covers.values():
+            with suppress(RuntimeError):  # its window was deleted while locked (and it too)
                 cover.restore()
         self.covers.clear()
         self.deleteLater()
