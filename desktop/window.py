@@ -558,6 +558,7 @@ class MainWindow(QMainWindow):
         # The dialogs first: a tab's dialog is parented inside the central widget.
         self._covers = Covers(self, self.context.place.name, passphrase, self.unlock)
         self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
+        self.statusBar().clearMessage()  # it may name a record or an opened evidence file
         panel = LockPanel(self.context.place.name, passphrase)
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)

@@ -377,8 +377,10 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     files = QFileDialog(tab, "Export the case notes")
     files.setOption(QFileDialog.Option.DontUseNativeDialog)
     files.open()
+    window.statusBar().showMessage(f"The copy of {CHILD_A}.pdf opened from /tmp")
     window.lock()
     assert window.locked
+    assert CHILD_A not in window.statusBar().currentMessage()
     for other in (box, files):
         assert CHILD_A not in readable(other) and "case notes" not in readable(other)
         assert other.findChild(LockPanel).isVisible()
