@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +28,8 @@ from db.backup import BackupError, database_file, kept_copies
 from db.cipher import Passphrase
 from db.engine import Location, schema_revision
 from db.errors import CaseReviewError
+
+STOP_EVERY = 10_000  # SQLite virtual machine steps between asking ``stop``
 
 
 class EncryptError(CaseReviewError):
@@ -45,9 +48,15 @@ class Encrypted:
     left_plain: list[Path] = field(default_factory=list)
 
 
-def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
+def encrypt(
+    location: Location, passphrase: Passphrase, stop: Callable[[], bool] | None = None
+) -> Encrypted:
     """Encrypt the plain SQLite database at ``location`` and its kept copies with
     ``passphrase``; raises ``EncryptError`` (nothing changed) when it cannot.
+
+    ``stop`` is asked now and then while the database is exported: once it says True the
+    export is interrupted and ``EncryptError`` raised, nothing changed (the window's Cancel).
+    Once the encrypted file is in place the copies are encrypted whatever it says.
 
     A database already encrypted with ``passphrase`` has its copies that are still plain
     encrypted: running ``encrypt`` again finishes one that was interrupted."""
@@ -57,7 +66,7 @@ def encrypt(location: Location, passphrase: Passphrase) -> Encrypted:
     if cipher.is_encrypted(path):
         return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused
-    _encrypt_file(path, passphrase, exclusive=True)
+    _encrypt_file(path, passphrase, exclusive=True, stop=stop)
     _seal_note(path, passphrase)
     return replace(encrypt_copies(path, passphrase), already=False)
 
@@ -102,7 +111,13 @@ def encrypt_copies(path: Path, passphrase: Passphrase) -> Encrypted:
     return result
 
 
-def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> None:
+def _encrypt_file(
+    path: Path,
+    passphrase: Passphrase,
+    *,
+    exclusive: bool,
+    stop: Callable[[], bool] | None = None,
+) -> None:
     """Export ``path`` into an encrypted file beside it, check it, and rename it into place.
 
     With ``exclusive`` (the database itself), no other connection may have the file open, and
@@ -118,6 +133,8 @@ def _encrypt_file(path: Path, passphrase: Passphrase, *, exclusive: bool) -> Non
                 _leave_wal(plain, path)
         source = module.connect(str(path), timeout=2, isolation_level=None)
         source.execute("PRAGMA cipher_log_level = NONE")
+        if stop is not None:  # SQLite asks every so many steps; True interrupts the statement
+            source.set_progress_handler(lambda: 1 if stop() else 0, STOP_EVERY)
         if exclusive:
             _leave_wal(source, path)
         # Renamed over the original while it is still locked (on Windows, just after).

@@ -60,6 +60,12 @@ class Controller:
         window.start()
         return window
 
+    def remove_copies(self) -> None:
+        """The evidence copies the window opened, removed as the application quits (a window
+        closed first has removed them already)."""
+        if self.window is not None:
+            self.window.context.evidence.remove()
+
     def switch(self, path: str) -> None:
         from db.engine import resolve_location
         from desktop.context import AppContext
@@ -255,6 +261,7 @@ def run(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     import resources
+    from desktop.files import clear_left_evidence
     from desktop.settings import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -263,7 +270,9 @@ def run(
     app.setApplicationName("casereview")
     app.setOrganizationName("casereview")
     app.setWindowIcon(QIcon(str(resources.path("icons", "casereview.svg"))))
+    clear_left_evidence()  # plaintext copies a casereview that crashed left behind
     controller = Controller(Settings())
+    app.aboutToQuit.connect(controller.remove_copies)
     try:
         window = controller.open(_first_place(db, controller.settings, passphrase))
     except CaseReviewError as exc:

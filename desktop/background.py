@@ -27,9 +27,19 @@ class Progress:
 
     def __init__(self) -> None:
         self._cancel = threading.Event()
+        self._report: Callable[[int, int], None] | None = None
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def report(self, done: int, total: int) -> None:
+        """``done`` of ``total`` steps are finished: the progress dialog shows it."""
+        if self._report is not None:
+            self._report(done, total)
 
     def check(self) -> None:
         if self._cancel.is_set():
@@ -39,6 +49,7 @@ class Progress:
 class _Signals(QObject):
     finished = Signal(object)
     failed = Signal(str)
+    stepped = Signal(int, int)
 
 
 class _Task(QRunnable):
@@ -81,6 +92,13 @@ def run_in_background(
         dialog.reset()
         on_failed(message)
 
+    def stepped(done: int, total: int) -> None:
+        if not dialog.wasCanceled():
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+    progress._report = task.signals.stepped.emit
+    task.signals.stepped.connect(stepped, Qt.ConnectionType.QueuedConnection)
     task.signals.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
     task.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
     dialog._task = task  # type: ignore[attr-defined]  # keep the signals alive with the dialog

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import CaseReviewError
-from desktop.background import Progress, run_in_background
+from desktop.background import Cancelled, Progress, run_in_background
 from desktop.context import AppContext
 from desktop.conversions import pydate
 from desktop.dialogs import date_edit
@@ -233,33 +233,98 @@ class BriefingDialog(QDialog):
             self.print_to(printer)
 
     def print_to(self, printer: QPrinter) -> None:
-        """Draw each page at the printer's resolution, fitted to its paper."""
+        """Print to a PDF file as the pack's own PDF (vector, the size Save writes, and as
+        private); to a printer, each page drawn at its resolution. Both off the GUI thread,
+        recorded in the audit trail."""
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+            self.print_to_file(Path(printer.outputFileName()))
+        else:
+            self.draw_on(printer)
+
+    def print_to_file(self, path: Path) -> None:
         from db.audit import record
 
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.context.explain(CaseReviewError("The printer could not be started."), self)
-            return
-        with self.context.database.transaction(self.context.actor) as session:
-            where = printer.printerName() or Path(printer.outputFileName()).name or "printer"
-            record(
-                session,
-                entity="prints",
-                entity_id=where,
-                new={"pages": self.document.pageCount(), "copies": printer.copyCount()},
-            )
-        try:
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                area = painter.viewport()
-                size = self.document.pagePointSize(page)
-                scale = min(area.width() / size.width(), area.height() / size.height())
-                target = QSize(int(size.width() * scale), int(size.height() * scale))
-                image = self.document.render(page, target)
-                painter.drawImage(
-                    QPointF(0, 0), image, QRect(0, 0, target.width(), target.height())
+        assert self.pdf is not None
+        pdf, pages = self.pdf, self.document.pageCount()
+        database, actor = self.context.database, self.context.actor
+
+        def work(progress: Progress) -> str:
+            progress.check()
+            # In one transaction with the file: a file that cannot be written is not recorded.
+            with database.transaction(actor) as session:
+                record(session, entity="prints", entity_id=path.name, new={"pages": pages})
+                write_atomically(path, pdf)
+            return f"Printed to {path}."
+
+        self._progress = run_in_background(
+            self, f"Printing to {path.name}…", work, self.status.setText, self._failed
+        )
+
+    def draw_on(self, printer: QPrinter) -> None:
+        """Send the pack to ``printer``, page by page off the GUI thread (Qt paints on a
+        QPrinter, and renders PDF pages, in any thread); Cancel stops it between strips."""
+        from db.audit import record
+
+        assert self.pdf is not None
+        pdf, pages = self.pdf, self.document.pageCount()
+        database, actor = self.context.database, self.context.actor
+        where = printer.printerName() or Path(printer.outputFileName()).name or "printer"
+
+        def work(progress: Progress) -> str:
+            with database.transaction(actor) as session:
+                record(
+                    session,
+                    entity="prints",
+                    entity_id=where,
+                    new={"pages": pages, "copies": printer.copyCount()},
                 )
-        finally:
-            painter.end()
-        self.status.setText("Sent to the printer.")
+            try:
+                draw_pages(pdf, printer, progress)
+            except Cancelled:
+                return "Printing cancelled: the print was stopped and nothing more was sent."
+            return "Sent to the printer."
+
+        self._printer = printer  # kept alive while the work paints on it
+        self._progress = run_in_background(
+            self, "Printing the briefing pack…", work, self.status.setText, self._failed
+        )
+
+
+STRIP = 512  # rows of printer pixels rendered at a time, so memory stays small at any resolution
+
+
+def draw_pages(pdf: bytes, printer: QPrinter, progress: Progress) -> None:
+    """Draw each page of ``pdf`` on ``printer`` at its resolution, fitted to its paper, in
+    strips; with its own document and buffer, as it runs off the GUI thread. A cancelled
+    print is aborted, so nothing half-printed is sent."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise CaseReviewError("The printer could not be started.")
+    try:
+        pages = document.pageCount()
+        for page in range(pages):
+            if page:
+                printer.newPage()
+            area = painter.viewport()
+            size = document.pagePointSize(page)
+            scale = min(area.width() / size.width(), area.height() / size.height())
+            target = QSize(int(size.width() * scale), int(size.height() * scale))
+            for top in range(0, target.height(), STRIP):
+                progress.check()
+                options = QPdfDocumentRenderOptions()
+                strip = QRect(0, top, target.width(), min(STRIP, target.height() - top))
+                options.setScaledSize(target)  # the whole page's size, of which
+                options.setScaledClipRect(strip)  # this strip is rendered
+                painter.drawImage(QPointF(0, top), document.render(page, strip.size(), options))
+            progress.report(page + 1, pages)
+    except Cancelled:
+        printer.abort()
+        raise
+    finally:
+        painter.end()
+        document.close()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from db.errors import CaseReviewError
 from db.quick import ReadAhead
+from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -83,6 +84,11 @@ class AppContext(QObject):
         self._actor = actor
         self.undo_stack = QUndoStack(self)
         self.last_explanation = ""
+        # While the window is locked nothing is saved: a command confirmed then (an OK
+        # already on its way as the lock started) is held, with its window, until unlocking.
+        self.locked = False
+        self.held: list[tuple[UndoableCommand, QWidget | None]] = []
+        self.evidence = EvidenceCopies()  # removed when the window closes
 
     @property
     def database(self) -> Database:
@@ -111,7 +117,11 @@ class AppContext(QObject):
         return self._actor
 
     def run(self, command: UndoableCommand, parent: QWidget | None = None) -> bool:
-        """Apply a command now; on success put it on the undo stack, else say why."""
+        """Apply a command now; on success put it on the undo stack, else say why. While the
+        window is locked the command is held, unapplied, for ``release``."""
+        if self.locked:
+            self.held.append((command, parent))
+            return False
         from sqlalchemy.exc import SQLAlchemyError
         from sqlalchemy.orm.exc import StaleDataError
 
@@ -139,6 +149,13 @@ class AppContext(QObject):
         self.undo_stack.push(command)
         self.data_changed.emit()
         return True
+
+    def release(self) -> None:
+        """The window is unlocked: apply the commands held while it was locked, in order."""
+        self.locked = False
+        held, self.held = self.held, []
+        for command, parent in held:
+            self.run(command, parent)
 
     def reopen(self, location: Location | None = None) -> None:
         """Open the database afresh (after a restore put another file's data in its place, or

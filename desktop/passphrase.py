@@ -8,11 +8,14 @@ opened or changed until the passphrase is right.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -152,6 +155,11 @@ class LockPanel(QWidget):
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys stop here: over a dialog, Enter or Escape passed on to it would confirm or
+        cancel it (the field lets Enter through after unlocking, when OK is back)."""
+        event.accept()
+
     def try_unlock(self) -> None:
         if self._passphrase.matches(self.field.text()):
             self.field.clear()
@@ -164,6 +172,125 @@ class LockPanel(QWidget):
             if self.field.text()
             else "Enter the passphrase."
         )
+
+
+class WindowCover(QObject):
+    """One open window of the application (a dialog, a message box, a file dialog) while the
+    main window is locked: its contents are hidden and disabled behind a lock panel, and its
+    title says only that it is locked, so nothing in it can be read, typed into or confirmed.
+
+    The window itself stays open (hiding a dialog would end its ``exec()`` as if cancelled and
+    drop what was typed); ``restore`` gives back exactly what was there, focus included."""
+
+    TITLE = "casereview is locked"
+
+    def __init__(self, window: QWidget, panel: LockPanel) -> None:
+        super().__init__(window)
+        self.window, self.panel = window, panel
+        self._title = window.windowTitle()
+        self._focus = window.focusWidget()
+        self._size = window.size()
+        self._hidden = [
+            child
+            for child in window.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if not child.isWindow() and child.isVisible()
+        ]
+        self._disabled = [child for child in self._hidden if child.isEnabled()]
+        for child in self._hidden:
+            child.hide()
+        for child in self._disabled:
+            child.setEnabled(False)
+        window.setWindowTitle(self.TITLE)
+        panel.setParent(window)
+        panel.setAutoFillBackground(True)
+        wanted = panel.minimumSizeHint()
+        window.resize(max(window.width(), wanted.width()), max(window.height(), wanted.height()))
+        panel.setGeometry(window.rect())
+        window.installEventFilter(self)
+        panel.show()
+        panel.raise_()
+        panel.field.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            self.panel.setGeometry(self.window.rect())
+        return False
+
+    def restore(self) -> None:
+        self.window.removeEventFilter(self)
+        self.panel.hide()
+        self.panel.deleteLater()
+        for child in self._disabled:
+            child.setEnabled(True)
+        for child in self._hidden:
+            child.show()
+        self.window.setWindowTitle(self._title)
+        self.window.resize(self._size)
+        if self._focus is not None:
+            self._focus.setFocus()
+        self.deleteLater()
+
+
+class Covers(QObject):
+    """Every window of the application but the main one, covered while the main window is
+    locked (see ``WindowCover``): those open when the lock starts, and any that opens while it
+    lasts (a message box from work that finished, a progress dialog). Popups (a menu, a list
+    opened from a field, a tooltip) are closed. Each cover's panel unlocks everything."""
+
+    def __init__(
+        self, main: QWidget, name: str, passphrase: Passphrase, unlock: Callable[[], None]
+    ) -> None:
+        super().__init__(main)
+        self.main, self.name, self.passphrase, self.unlock = main, name, passphrase, unlock
+        self.covers: dict[QWidget, WindowCover] = {}
+        for window in QApplication.topLevelWidgets():
+            if window.isVisible():
+                self.cover(window)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def belongs(self, window: QWidget) -> bool:
+        """A window of this main window's (however deep its parent sits inside it), or one
+        with no parent at all (a message box said for the whole application)."""
+        parent = window.parentWidget()
+        while parent is not None:
+            if parent is self.main:
+                return True
+            parent = parent.parentWidget()
+        return isinstance(window, QDialog) and window.parentWidget() is None
+
+    def cover(self, window: QWidget) -> None:
+        if (
+            window is self.main
+            or window in self.covers
+            or isinstance(window, LockPanel)
+            or not self.belongs(window)
+        ):
+            return
+        if window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+            window.hide()
+            return
+        panel = LockPanel(self.name, self.passphrase)
+        panel.unlocked.connect(self.unlock)
+        self.covers[window] = WindowCover(window, panel)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            self.cover(watched)
+        return False
+
+    def restore(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for cover in self.covers.values():
+            with suppress(RuntimeError):  # its window was deleted while locked (and it too)
+                cover.restore()
+        self.covers.clear()
+        self.deleteLater()
 
 
 class IdleWatch(QObject):

@@ -6,7 +6,10 @@ start a second setting, and the list below documents everything casereview remem
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -78,6 +81,7 @@ class Settings:
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings("casereview", "casereview")
+        self._make_private()
 
     def get(self, key: Key[T]) -> T:
         """The stored value as the key's type: its default when missing or unreadable."""
@@ -88,3 +92,24 @@ class Settings:
 
     def sync(self) -> None:
         self.store.sync()
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The settings file names the databases opened and keeps the filter last typed, so
+        on POSIX it is its owner's only (0600), made so before Qt first writes it (Qt keeps a
+        file's mode when it rewrites it), in a folder made 0700 if casereview makes it."""
+        if os.name != "posix" or self.store.format() == QSettings.Format.InvalidFormat:
+            return
+        path = Path(self.store.fileName())
+        if not path.is_absolute():
+            return
+        try:
+            if not path.parent.exists():
+                path.parent.mkdir(mode=0o700, parents=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            found = path.lstat()
+            if stat.S_ISREG(found.st_mode) and found.st_uid == os.getuid():
+                path.chmod(0o600)
+        except OSError:
+            pass  # a settings file that cannot be made private is still only settings

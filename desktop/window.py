@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from db import dataset
     from db.cipher import Passphrase
+    from db.encrypting import Encrypted
     from db.engine import Database, Location
     from desktop.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
@@ -520,11 +521,10 @@ class MainWindow(QMainWindow):
             self.encrypt_with(dialog.chosen)
 
     def encrypt_with(self, passphrase: Passphrase) -> None:
-        """Encrypt the open database in place and go on over the encrypted file; if it
-        cannot be encrypted, say why and go on as before (it was left as it was)."""
-        from PySide6.QtGui import QGuiApplication
-
-        from db.encrypting import encrypt
+        """Encrypt the open database in place off the GUI thread (Cancel stops it, nothing
+        changed) and go on over the encrypted file; if it cannot be encrypted, say why and go
+        on as before (it was left as it was)."""
+        from db.encrypting import EncryptError, encrypt
 
         location = self.database.location
         if self.copying is not None:
@@ -535,17 +535,24 @@ class MainWindow(QMainWindow):
             )
             return
         self.database.close()  # this window's connections, so the file can be locked
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            done = encrypt(location, passphrase)
-        except CaseReviewError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.context.explain(exc, self)
-            return
-        try:
+
+        def work(progress: Progress) -> Encrypted:
+            progress.check()
+            try:
+                return encrypt(location, passphrase, stop=lambda: progress.cancelled)
+            except EncryptError:
+                progress.check()  # interrupted by Cancel: said as a cancel
+                raise
+
+        def done(result: Encrypted) -> None:
             self.context.reopen(location.with_passphrase(passphrase))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            self._encrypted(location, result)
+
+        self._progress = run_in_background(
+            self, f"Encrypting {location.name}…", work, done, self._failed
+        )
+
+    def _encrypted(self, location: Location, done: Encrypted) -> None:
         self._show_protection()
         copies = len(done.copies)
         also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
@@ -558,37 +565,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Encrypted {location.name}{also}{left}.", 20_000)
 
     def lock(self) -> None:
-        """Hide every record behind the passphrase: the tabs give way to the lock panel, any
-        dialog of this window is covered by one too (covered, not closed: what was typed in
-        it is kept), the actions are disabled, and the database's idle connections closed."""
-        from PySide6.QtWidgets import QDialog
-
-        from desktop.passphrase import LockPanel
+        """Hide every record behind the passphrase: the tabs give way to the lock panel, every
+        other window of this one (a tab's dialog, a message box, a file dialog) is covered by
+        one too (covered, not closed: what was typed in it is kept), the actions are disabled,
+        saving is held (``AppContext.locked``), and the database's idle connections closed."""
+        from desktop.passphrase import Covers, LockPanel
 
         passphrase = self.database.location.passphrase
         if self.locked or passphrase is None or not self.isVisible():
             return
-        self.locked = True
+        self.locked = self.context.locked = True
         self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
         for action in self._enabled:
             action.setEnabled(False)
+        # The dialogs first: a tab's dialog is parented inside the central widget.
+        self._covers = Covers(self, self.context.place.name, passphrase, self.unlock)
         self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
+        self.statusBar().clearMessage()  # it may name a record or an opened evidence file
         panel = LockPanel(self.context.place.name, passphrase)
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)
-        panel.field.setFocus()
-        # A modal dialog blocks the window's panel, so each open dialog gets its own.
-        self._covers: list[LockPanel] = []
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
-                cover = LockPanel(self.context.place.name, passphrase, dialog)
-                cover.setAutoFillBackground(True)
-                cover.setGeometry(dialog.rect())
-                cover.unlocked.connect(self.unlock)
-                cover.show()
-                cover.raise_()
-                cover.field.setFocus()
-                self._covers.append(cover)
+        if not self._covers.covers:
+            panel.field.setFocus()
         self.database.engine.dispose()
 
     def unlock(self) -> None:
@@ -599,14 +597,13 @@ class MainWindow(QMainWindow):
             panel.deleteLater()
         self.setCentralWidget(self._content)
         self._content.show()  # taken out, it was hidden
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
+        self._covers.restore()
         for action in self._enabled:
             action.setEnabled(True)
         self.locked = False
         if self.idle_watch is not None:
             self.idle_watch.timer.start()
+        self.context.release()  # a change confirmed as the lock started is saved now
         self.refresh()
 
     def show_backups(self) -> None:
@@ -758,6 +755,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.context.evidence.remove()  # the plaintext copies opened from this window
         if self.idle_watch is not None:
             self.idle_watch.stop()  # a closed window never locks (nor hides another's data)
         super().closeEvent(event)

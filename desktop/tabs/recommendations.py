@@ -33,7 +33,6 @@ from db.vocabulary import Rating, Status
 from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.conversions import find_data, pydate, qdate
-from desktop.files import private_copy
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
 from desktop.tabs.common import (
@@ -47,6 +46,8 @@ from desktop.tabs.common import (
 from desktop.tracker_model import COLUMNS, TrackerModel
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QUrl
 
     from db import editing, queries, search, tracker
@@ -453,8 +454,13 @@ class RecommendationsTab(QWidget):
             stored = queries.evidence_file(session, int(url.path() or url.host() or 0))
         if stored is None:
             return
-        target = private_copy(*stored)
+        try:
+            target = self.context.evidence.copy(*stored)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+            return
         self.last_opened = target
+        self._say_copy_is_plain(target)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
             self.context.explain(
                 CaseReviewError(
@@ -462,6 +468,24 @@ class RecommendationsTab(QWidget):
                 ),
                 self,
             )
+
+    def _say_copy_is_plain(self, target: Path) -> None:
+        """The copy handed to the viewer is plaintext: say so, above all when the database is
+        encrypted, and that it goes when the window closes."""
+        from PySide6.QtWidgets import QMainWindow
+
+        window = self.window()
+        if not isinstance(window, QMainWindow):
+            return
+        plain = (
+            " is not encrypted while it is open"
+            if self.context.database.location.passphrase is not None
+            else ""
+        )
+        window.statusBar().showMessage(
+            f"The copy of {target.name} opened from {target.parent}{plain}; casereview "
+            "removes it when this window closes."
+        )
 
     # -- edits
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def private_tmpdir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The system's temporary folder as casereview sees it: a fresh one for each test, never
+    the real one (evidence copies and what start-up clears live there)."""
+    folder = tmp_path_factory.mktemp("tmpdir")
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
 from db.cipher import Passphrase, PassphraseError
 from db.dataset import load_sample
 from db.engine import Database, open_database, resolve_location
+from db.errors import CaseReviewError
 from db.places import SQLITE_MAGIC
 from desktop import settings as keys
 from desktop.app import Controller
@@ -185,7 +186,8 @@ def test_encrypting_from_the_window_goes_on_over_the_encrypted_file(
 ) -> None:
     path = sample_window.database.location.path
     assert path is not None
-    sample_window.encrypt_with(Passphrase(SECRET))
+    sample_window.encrypt_with(Passphrase(SECRET))  # off the GUI thread
+    qtbot.waitUntil(lambda: "(encrypted)" in sample_window.location_label.text(), timeout=30_000)
     assert path.read_bytes()[:16] != SQLITE_MAGIC
     assert b"Police" not in path.read_bytes()
     assert "(encrypted)" in sample_window.location_label.text()
@@ -258,3 +260,189 @@ def test_opening_encrypts_copies_an_interrupted_encryption_left_plain(
     assert window.statusBar().currentMessage().startswith("Encrypted 1 copy of the database")
     window.close()
     database.close()
+
+
+# ----------------------------------------------------------------------------- the lock's reach
+
+CHILD_A = "FSCP-CSPR-CHILD-A"
+NOTE = "Mother disclosed further concerns at the core group"
+
+
+def updates_of(database: Database, number: str) -> list[str]:
+    from db import editing
+    from db.editing import ItemKey
+
+    with database.session() as session:
+        return [u.note for u in editing.item_by_key(session, ItemKey(CHILD_A, number)).updates]
+
+
+def readable(window: QWidget) -> str:
+    """Everything a person could read in ``window`` now: its title and the text of each of its
+    widgets that is on screen."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QPlainTextEdit
+
+    said = [window.windowTitle()]
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        secret = isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
+        if isinstance(widget, QLineEdit | QLabel | QAbstractButton) and not secret:
+            said.append(widget.text())
+        elif isinstance(widget, QPlainTextEdit):
+            said.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            said.append(widget.currentText())
+    return "\n".join(said)
+
+
+def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typed(
+    qtbot, encrypted_db: Database, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.dialogs import UpdateDialog
+
+    window = make_window(qtbot, encrypted_db, settings)
+    tab = window.recommendations_tab
+    window.tabs.setCurrentWidget(tab)
+    row = next(n for n, r in enumerate(tab.model.rows) if r.source == CHILD_A and r.number == "4")
+    tab.view.selectRow(row)
+    before = updates_of(encrypted_db, "4")
+    watch = window.idle_watch
+    assert watch is not None
+    seen: dict[str, object] = {}
+
+    def as_the_user() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, UpdateDialog):
+            QTimer.singleShot(10, as_the_user)
+            return
+        try:
+            assert window.centralWidget().isAncestorOf(dialog.parentWidget())  # as the tab does
+            qtbot.keyClicks(dialog.note, NOTE)
+            watch.timer.setInterval(200)  # the idle lock starts while the dialog is open
+            watch.timer.start()
+            qtbot.waitUntil(lambda: window.locked, timeout=3000)
+
+            # Nothing in the dialog can be read: its fields are behind a lock panel.
+            assert dialog.isVisible()
+            cover = dialog.findChild(LockPanel)
+            assert cover is not None and cover.isVisible()
+            assert cover.geometry() == dialog.rect()
+            shown = readable(dialog)
+            assert NOTE not in shown and "Tester" not in shown and "Add a progress" not in shown
+            assert not dialog.note.isVisible()
+
+            # Nothing in it can be confirmed: Enter, or OK itself, saves nothing.
+            qtbot.keyClick(cover.field, Qt.Key.Key_Return)
+            assert "Enter the passphrase." in cover.message.text()
+            qtbot.keyClick(dialog, Qt.Key.Key_Return)
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+            assert dialog.isVisible() and window.locked
+            seen["while locked"] = updates_of(encrypted_db, "4")
+
+            # Unlocked (from the dialog's own panel), it is as it was and can be saved.
+            qtbot.keyClicks(cover.field, SECRET)
+            qtbot.keyClick(cover.field, Qt.Key.Key_Return)
+            assert not window.locked
+            qtbot.waitUntil(dialog.note.isVisible)
+            assert dialog.note.toPlainText() == NOTE
+            assert dialog.windowTitle() == "Add a progress update"
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        except BaseException:
+            dialog.reject()  # so that the failure is reported, not a test left hanging
+            raise
+
+    QTimer.singleShot(0, as_the_user)
+    tab.add_update()
+    assert seen["while locked"] == before
+    assert updates_of(encrypted_db, "4") == [*before, NOTE]
+    window.close()
+
+
+def test_while_locked_no_window_shows_data_and_nothing_is_saved(
+    qtbot, encrypted_db: Database, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from db.editing import ItemKey
+    from desktop.commands import AddUpdate
+
+    window = make_window(qtbot, encrypted_db, settings)
+    tab = window.recommendations_tab
+    window.tabs.setCurrentWidget(tab)
+    before = updates_of(encrypted_db, "4")
+    window.context.explain(CaseReviewError(f"About {CHILD_A}: refused."), tab)
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+    files = QFileDialog(tab, "Export the case notes")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.open()
+    window.statusBar().showMessage(f"The copy of {CHILD_A}.pdf opened from /tmp")
+    window.lock()
+    assert window.locked
+    assert CHILD_A not in window.statusBar().currentMessage()
+    for other in (box, files):
+        assert CHILD_A not in readable(other) and "case notes" not in readable(other)
+        assert other.findChild(LockPanel).isVisible()
+
+    # A change confirmed as the lock started is held, not written, until unlocking.
+    update = AddUpdate(
+        window.context, [ItemKey(CHILD_A, "4")], on=TODAY, author="Tester", note=NOTE
+    )
+    assert not window.context.run(update, tab)
+    assert updates_of(encrypted_db, "4") == before
+    # A window opened while locked (a message when some work finished) is covered at once.
+    window.context.explain(CaseReviewError(f"Finished {CHILD_A}."), window)
+    late = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w is not box and w.isVisible()
+    ]
+    assert late and all(CHILD_A not in readable(w) for w in late)
+    for box_deleted_on_close in late:  # a window that goes while locked is no trouble
+        box_deleted_on_close.close()
+    qtbot.wait(50)
+
+    window.centralWidget().field.setText(SECRET)
+    window.centralWidget().try_unlock()
+    assert not window.locked
+    assert CHILD_A in readable(box) and files.windowTitle() == "Export the case notes"
+    assert updates_of(encrypted_db, "4") == [*before, NOTE]
+    window.close()
+
+
+def test_encrypting_leaves_the_window_responsive_and_can_be_cancelled(
+    qtbot, sample_window: MainWindow
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from PySide6.QtWidgets import QPushButton
+
+    path = sample_window.database.location.path
+    assert path is not None
+    with closing(sqlite3.connect(path)) as conn, conn:  # enough data to take a while
+        conn.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.executemany(
+            "INSERT INTO filler (text) VALUES (?)", ((f"{n:08d}" * 40,) for n in range(300_000))
+        )
+    ticks: list[bool] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(not sample_window.context.last_explanation))
+    timer.start(10)
+    sample_window.encrypt_with(Passphrase(SECRET))
+    progress = sample_window._progress
+    assert progress.labelText() == "Encrypting window.sqlite3…"
+    qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=30_000)  # timers run while it works
+    qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(sample_window.context.last_explanation), timeout=30_000)
+    timer.stop()
+    assert all(ticks[:3])
+    assert sample_window.context.last_explanation == "Cancelled; nothing was changed."
+    assert path.read_bytes()[:16] == SQLITE_MAGIC  # still the plain file it was
+    assert not list(path.parent.glob(".*.part"))  # the half-made encrypted copy is gone
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM filler").fetchone() == (300_000,)
+    assert "(not encrypted)" in sample_window.location_label.text()
+    sample_window.refresh()
+    assert "28" in sample_window.counts_label.text()

@@ -545,7 +545,8 @@ def test_briefing_pack_preview_save_and_print(
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printed = tmp_path / "printed.pdf"
     printer.setOutputFileName(str(printed))
-    dialog.print_to(printer)
+    dialog.print_to(printer)  # off the GUI thread
+    qtbot.waitUntil(lambda: "Printed to" in dialog.status.text(), timeout=20_000)
     assert len(PdfReader(printed).pages) == dialog.document.pageCount()
     dialog.close()
     # The pack, its saving and its printing are in the audit trail, in that order; the pack

@@ -1,0 +1,104 @@
+"""Printing a briefing pack: to a file it is the pack's own PDF (vector, its own size,
+private); to a printer the pages are drawn off the GUI thread, which stays responsive, and
+Cancel stops it."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from desktop.briefing_dialog import BriefingDialog
+from desktop.window import MainWindow
+
+CHILD_A = "FSCP-CSPR-CHILD-A"
+
+
+def text_of(path: Path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def previewed(qtbot, window: MainWindow) -> BriefingDialog:  # type: ignore[no-untyped-def]
+    """The Briefing pack dialog as File > Briefing pack opens it, with the pack previewed."""
+    window.briefing_pack()
+    dialog = window.briefing_dialog
+    dialog.title.setText("December panel")
+    dialog.generate()
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=30_000)
+    return dialog
+
+
+def test_print_to_file_writes_the_packs_own_pdf_readable_by_its_owner_only(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    dialog = previewed(qtbot, sample_window)
+    assert dialog.pdf is not None
+    saved = tmp_path / "saved.pdf"
+    dialog.save_to(saved)
+    printed = tmp_path / "printed.pdf"
+
+    def as_the_user() -> None:
+        chooser = QApplication.activeModalWidget()
+        if not isinstance(chooser, QPrintDialog):
+            QTimer.singleShot(10, as_the_user)
+            return
+        name = chooser.findChild(QLineEdit, "filename")  # Print to File (PDF)
+        name.setText(str(printed))
+        chooser.accept()
+
+    QTimer.singleShot(0, as_the_user)
+    dialog.print_button.click()
+    # (Before printing went off the GUI thread, it said "Sent to the printer.")
+    done = ("Printed to", "Sent to the printer")
+    qtbot.waitUntil(lambda: dialog.status.text().startswith(done), timeout=60_000)
+
+    assert stat.S_IMODE(printed.stat().st_mode) == 0o600  # as Save writes it
+    assert dialog.status.text() == f"Printed to {printed}."
+    assert printed.read_bytes() == dialog.pdf  # vector, the pack's own size
+    assert len(PdfReader(printed).pages) == dialog.document.pageCount()
+    assert text_of(printed) == text_of(saved) and CHILD_A in text_of(printed)
+    assert printed.stat().st_size <= 1.1 * len(dialog.pdf)
+    dialog.close()
+
+
+def test_printing_to_a_printer_leaves_the_window_responsive_and_can_be_cancelled(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    dialog = previewed(qtbot, sample_window)
+    # A PDF-writing QPrinter stands in for a printer device: drawn on page by page.
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(1200)
+    printer.setOutputFileName(str(tmp_path / "device.pdf"))
+    ticks: list[bool] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append("Sent" not in dialog.status.text()))
+    timer.start(20)
+    dialog.draw_on(printer)  # what print_to does for a printer
+    assert "Printing" in dialog._progress.labelText()
+    # The event loop runs timers while the pages are drawn...
+    qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=30_000)
+    assert all(ticks)
+    # ...and Cancel stops the drawing.
+    qtbot.mouseClick(dialog._progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Printing cancelled"), timeout=30_000)
+    timer.stop()
+    dialog.close()
+
+
+def test_every_page_reaches_the_printer(qtbot, sample_window: MainWindow, tmp_path: Path) -> None:
+    dialog = previewed(qtbot, sample_window)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(72)  # small pages: this test is about every page arriving
+    device = tmp_path / "device.pdf"
+    printer.setOutputFileName(str(device))
+    dialog.draw_on(printer)
+    qtbot.waitUntil(lambda: dialog.status.text() == "Sent to the printer.", timeout=60_000)
+    assert len(PdfReader(device).pages) == dialog.document.pageCount()
+    dialog.close()
