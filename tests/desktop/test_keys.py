@@ -148,8 +148,7 @@ def test_access_keys_are_unique_in_the_window_on_every_tab(sample_window: MainWi
         assert any(text == window.tabs.tabText(number) for _, text in window_keys)
         assert len(shown) > 3  # the tab's own buttons are seen
         found += [
-            f"{window.tabs.tabText(number)}: {clash}"
-            for clash in clashes(window_keys + shown)
+            f"{window.tabs.tabText(number)}: {clash}" for clash in clashes(window_keys + shown)
         ]
     assert found == []
 
