@@ -529,7 +529,7 @@ class RecommendationsTab(QWidget):
             commands.AddUpdate(
                 self.context,
                 [editing.ItemKey(r.source, r.number, r.kind) for r in rows],
-                on=pydate(dialog.on.date()),
+                on=dialog.on.date_value(),
                 author=dialog.author.text().strip(),
                 note=note,
                 status=status,
