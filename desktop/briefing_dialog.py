@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import CaseReviewError
+from desktop import settings as keys
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.dialogs import DateField, date_edit
 from desktop.files import write_atomically
-
-MARKINGS = ["OFFICIAL-SENSITIVE", "OFFICIAL", "No marking"]
+from desktop.settings_dialog import MARKINGS
 
 
 class BriefingDialog(QDialog):
@@ -57,6 +57,7 @@ class BriefingDialog(QDialog):
         self.marking = QComboBox()
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
+        self.marking.setCurrentText(context.settings.get(keys.MARKING) or "No marking")
         self.marking.setAccessibleName("Protective marking")
         self.redact = QCheckBox("Replace the names of children and family members with labels")
         self.contents = QListWidget()
@@ -203,12 +204,13 @@ class BriefingDialog(QDialog):
             self.context.explain(CaseReviewError("Choose at least one review or inspection."), self)
             return
         database, today, actor = self.context.database, self.context.today(), self.context.actor
+        author = self.context.author
 
         def work(progress: Progress) -> bytes:
             # The pack is recorded in the audit trail as it is made, and again if it then
             # fails or is cancelled (see pack_being_made).
             with pack_being_made(
-                database, actor, purpose="preview", today=today, prepared_by=actor, **options
+                database, actor, purpose="preview", today=today, prepared_by=author, **options
             ) as pack:
                 progress.check()
                 return render_pack(pack)
@@ -227,7 +229,7 @@ class BriefingDialog(QDialog):
         self.document.load(self._buffer)
         pages = self.document.pageCount()
         self.status.setText(
-            f"{pages} pages. Save or print it, or change the options and preview again."
+            f"{pages:,} pages. Save or print it, or change the options and preview again."
         )
         self._set_ready(True)
 

@@ -504,7 +504,7 @@ class ChooseStatusDialog(FormDialog):
     """The status for a bulk change, with the note and reason it needs."""
 
     def __init__(self, count: int, today: dt.date, author: str, parent: QWidget | None = None):
-        super().__init__(f"Change the status of {count} items", parent)
+        super().__init__(f"Change the status of {count:,} items", parent)
         self.status = QComboBox()
         for option in Status:
             if option is not Status.CLOSED:  # closing is a sign-off, one item at a time

@@ -243,7 +243,8 @@ class ImportSummary:
     def describe(self) -> str:
         def part(counts: dict[str, int]) -> str:
             words = [
-                f"{n} {what if n == 1 else _PLURALS.get(what, what)}" for what, n in counts.items()
+                f"{n:,} {what if n == 1 else _PLURALS.get(what, what)}"
+                for what, n in counts.items()
             ]
             return ", ".join(words) or "nothing"
 

@@ -377,7 +377,7 @@ class RecommendationsTab(QWidget):
         rows = self.selected_rows()
         if len(rows) != 1:
             message = (
-                f"{len(rows)} items selected." if rows else "Select an item to see its detail."
+                f"{len(rows):,} items selected." if rows else "Select an item to see its detail."
             )
             self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
             return
@@ -414,7 +414,7 @@ class RecommendationsTab(QWidget):
         dialog = dialogs.UpdateDialog(
             rows[0].status,
             self.context.today(),
-            self.context.actor,
+            self.context.author,
             self,
             status=status if isinstance(status, Status) else None,
             title="Sign off" if status is Status.CLOSED else "Add a progress update",
@@ -511,7 +511,7 @@ class RecommendationsTab(QWidget):
         if not rows:
             return
         dialog = dialogs.ChooseStatusDialog(
-            len(rows), self.context.today(), self.context.actor, self
+            len(rows), self.context.today(), self.context.author, self
         )
         if not dialog.exec():
             return
