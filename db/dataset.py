@@ -38,8 +38,8 @@ class Counts:
 
     def describe(self) -> str:
         return (
-            f"{self.reviews} reviews, {self.recommendations} tracked items, "
-            f"{self.inspections} inspections, {self.initiatives} initiatives"
+            f"{self.reviews:,} reviews, {self.recommendations:,} tracked items, "
+            f"{self.inspections:,} inspections, {self.initiatives:,} initiatives"
         )
 
 

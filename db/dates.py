@@ -136,7 +136,8 @@ def parse_user_partial_date(text: str) -> PartialDate:
     """A date as a person in the UK types it, to the precision they know.
 
     Accepts "2010", "March 2010", "25 March 2010", "25 Mar 2010", "25/03/2010" (day first,
-    never US order), "03/2010" and ISO forms. Raises ValueError with a plain reason.
+    never US order), "25.03.10" (see two_digit_year), "03/2010" and ISO forms. Raises
+    ValueError with a plain reason.
     """
     value = " ".join(text.replace(",", " ").split())
     if not value:
@@ -144,11 +145,16 @@ def parse_user_partial_date(text: str) -> PartialDate:
     if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):
         return PartialDate.parse(value)
     numeric = re.fullmatch(r"(?:(\d{1,2})[/.-])?(\d{1,2})[/.-](\d{4})", value)
+    # "15.11.26": a two-digit year only with a day, so "11/26" is never read as a month.
+    short = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})", value)
     words = re.fullmatch(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]+)\s+(\d{4})", value)
     try:
         if numeric:
             day, month, year = numeric.groups()
             return PartialDate(int(year), int(month), int(day) if day else None)
+        if short:
+            day, month, year = short.groups()
+            return PartialDate(two_digit_year(int(year)), int(month), int(day))
         if words:
             day, month_name, year = words.groups()
             month = _MONTH_NUMBERS.get(month_name.lower())

@@ -144,10 +144,18 @@ def _organisation(session: Session, name: str, kind: OrganisationKind) -> Organi
 
 
 def _themes(session: Session, names: tuple[str, ...]) -> list[Theme]:
+    """The themes named, each once whatever its case; a theme already held is used as it is
+    spelt there ("neglect" is filed under an existing "Neglect"). Compared in Python, since
+    SQLite's lower() knows only ASCII."""
+    if not names:
+        return []
+    held = {t.name.casefold(): t for t in session.scalars(select(Theme))}
     result = []
-    for name in names:
-        theme = session.scalar(select(Theme).where(Theme.name == name))
-        result.append(theme if theme is not None else Theme(name=name))
+    for name in rules.distinct(names):
+        theme = held.get(name.casefold())
+        if theme is None:
+            theme = held[name.casefold()] = Theme(name=name)
+        result.append(theme)
     return result
 
 
@@ -176,6 +184,9 @@ def check_review(session: Session, fields: ReviewFields, *, editing: str | None 
             *(("themes", theme, rules.THEME, True) for theme in fields.themes),
         ],
     )
+    reason = rules.reference_problem(fields.reference) if fields.reference else None
+    if reason is not None:
+        problems.add("reference", f"The review's reference {reason}.")
     return problems
 
 

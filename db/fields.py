@@ -16,7 +16,8 @@ Free of SQLAlchemy, like db.rules, so the command line can check its options che
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from db.errors import DocumentError
@@ -42,12 +43,27 @@ TEXT = 100_000  # free text: a recommendation, actions, a note, a summary, a nar
 _UNSTORABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def problem(value: str, limit: int, *, name: bool = False) -> str | None:
+# Characters a reference may hold beyond letters, digits, punctuation and spaces: the symbols
+# a keyboard types. Emoji (and their modifiers and joiners), invisible format characters and
+# private-use characters are refused: a reference is typed, searched, filed and read aloud.
+_KEYBOARD_SYMBOLS = frozenset("$+<=>^`|~£€¬¦")
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _reference_character(character: str) -> bool:
+    if _VARIATION_SELECTORS.match(character):
+        return False
+    category = unicodedata.category(character)
+    return category[0] in "LNPM" or character == " " or character in _KEYBOARD_SYMBOLS
+
+
+def problem(value: str, limit: int, *, name: bool = False, reference: bool = False) -> str | None:
     """What is wrong with ``value`` as a stored value, as words to follow the field's name
     ("owner: is longer than..."); None when it keeps every rule.
 
     ``name`` is for what lists hold and records are found by (agencies, themes, references,
-    numbers): one line, with single spaces and no semicolons.
+    numbers): one line, with single spaces and no semicolons. ``reference`` (a review's or an
+    inspection's) is a name of letters, digits, punctuation and keyboard symbols only.
     """
     if value != value.strip():
         return "begins or ends with a space or a line break, which casereview does not keep"
@@ -63,11 +79,32 @@ def problem(value: str, limit: int, *, name: bool = False) -> str | None:
             return "holds a line break, a tab or spaces together, and a name is one line"
         if ";" in value:
             return "holds a semicolon, which casereview uses to separate names in a list"
+    if reference:
+        odd = next((c for c in value if not _reference_character(c)), None)
+        if odd is not None:
+            return (
+                f"holds the character U+{ord(odd):04X}; a reference is letters, digits, "
+                "punctuation and spaces"
+            )
     return None
 
 
 def valid(value: str, limit: int, *, name: bool = False) -> bool:
     return problem(value, limit, name=name) is None
+
+
+def distinct(names: Iterable[str]) -> list[str]:
+    """``names`` without repeats, ignoring case ("Neglect; neglect" is one theme): the first
+    spelling given is kept. The window, the command line and every import list themes so."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def reference_problem(value: str) -> str | None:
+    """``problem`` for a review's or an inspection's reference."""
+    return problem(value, REFERENCE, name=True, reference=True)
 
 
 def _key(kind: str, value: str, limit: int, position: int) -> str:
@@ -185,3 +222,16 @@ def check_document(doc: Document) -> None:
         reason = problem(value, limit, name=name)
         if reason is not None:
             raise DocumentError(f"{where}, {key}: {reason}")
+    for where, key, value in _references(doc):
+        reason = reference_problem(value) if value is not None else None
+        if reason is not None:
+            raise DocumentError(f"{where}, {key}: {reason}")
+
+
+def _references(doc: Document) -> Iterator[tuple[str, str, str | None]]:
+    """The references in ``doc``, held to the reference's own characters as well; each is
+    named by its place, since it is checked because it may be wrong."""
+    for n, review in enumerate(doc.reviews, start=1):
+        yield f"review {n}", "reference", review.reference
+    for n, inspection in enumerate(doc.inspections, start=1):
+        yield f"inspection {n}", "reference", inspection.reference

@@ -169,8 +169,8 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
     )
     box.setObjectName("damaged")
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.setDefaultButton(restore_button)
+    close = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(close)  # Enter changes nothing: replacing the file is a choice
     box.exec()
     return box.clickedButton() is restore_button
 

@@ -125,6 +125,8 @@ class BackupsDialog(QDialog):
             "Restore this copy?",
             f"Replace {self.database.name} with the copy taken on {_taken(copy)}? Changes made "
             "since then will not be in it; a copy of the database as it is now is kept first.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,  # Enter keeps the database: replacing it is a choice
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -30,13 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import CaseReviewError
+from desktop import settings as keys
 from desktop.background import Cancelled, Progress, run_in_background
 from desktop.context import AppContext
-from desktop.conversions import pydate
-from desktop.dialogs import date_edit
+from desktop.dialogs import DateField, date_edit
 from desktop.files import write_atomically
-
-MARKINGS = ["OFFICIAL-SENSITIVE", "OFFICIAL", "No marking"]
+from desktop.settings_dialog import MARKINGS
 
 
 class BriefingDialog(QDialog):
@@ -58,11 +57,23 @@ class BriefingDialog(QDialog):
         self.marking = QComboBox()
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
+        self.marking.setCurrentText(context.settings.get(keys.MARKING) or "No marking")
         self.marking.setAccessibleName("Protective marking")
         self.redact = QCheckBox("Replace the names of children and family members with labels")
         self.contents = QListWidget()
         self.contents.setAccessibleName("Reviews and inspections to include")
         self._fill_contents()
+        self.select_all_button = QPushButton("Select &all")
+        self.select_none_button = QPushButton("Select &none")
+        choose = QHBoxLayout()
+        for button, state in (
+            (self.select_all_button, Qt.CheckState.Checked),
+            (self.select_none_button, Qt.CheckState.Unchecked),
+        ):
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.clicked.connect(lambda _=False, state=state: self.check_all(state))
+            choose.addWidget(button)
+        choose.addStretch(1)
 
         form = QFormLayout()
         form.addRow("&Title", self.title)
@@ -72,6 +83,7 @@ class BriefingDialog(QDialog):
         form.addRow(self.redact)
         form.addRow(QLabel("Include:"))
         form.addRow(self.contents)
+        form.addRow(choose)
         self.preview_button = QPushButton("&Preview")
         self.save_button = QPushButton("&Save…")
         self.print_button = QPushButton("P&rint…")
@@ -125,15 +137,36 @@ class BriefingDialog(QDialog):
         from db import queries
 
         with self.context.database.session() as session:
-            reviews = [r.reference for r in queries.review_rows(session, self.context.today())]
-            inspections = [i.reference for i in queries.inspection_rows(session)]
-        for kind, references in (("review", reviews), ("inspection", inspections)):
-            for reference in references:
-                item = QListWidgetItem(f"{reference} ({kind})")
+            reviews = [
+                (r.reference, r.title) for r in queries.review_rows(session, self.context.today())
+            ]
+            inspections = [(i.reference, i.title) for i in queries.inspection_rows(session)]
+        for kind, rows in (("review", reviews), ("inspection", inspections)):
+            for reference, title in rows:
+                # The title beside the reference: panels know a review by its name.
+                text = f"{reference}: {title} ({kind})" if title else f"{reference} ({kind})"
+                item = QListWidgetItem(text)
+                item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, (kind, reference))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked)
                 self.contents.addItem(item)
+
+    def check_all(self, state: Qt.CheckState) -> None:
+        """Select all, or none, of the reviews and inspections the pack can include."""
+        for number in range(self.contents.count()):
+            self.contents.item(number).setCheckState(state)
+
+    @staticmethod
+    def _date(check: QCheckBox, field: DateField, what: str) -> dt.date | None:
+        """The date chosen, or None when unticked; a date that cannot be read is refused in
+        one sentence rather than the pack made for another day."""
+        if not check.isChecked():
+            return None
+        try:
+            return field.date_value()
+        except ValueError as exc:
+            raise CaseReviewError(f"{what}: {exc}") from None
 
     def options(self) -> dict[str, Any]:
         chosen: dict[str, list[str]] = {"review": [], "inspection": []}
@@ -148,8 +181,8 @@ class BriefingDialog(QDialog):
         marking = self.marking.currentText().strip()
         return {
             "title": self.title.text().strip() or "Case review briefing pack",
-            "meeting_date": pydate(self.meeting.date()) if self.has_meeting.isChecked() else None,
-            "since": pydate(self.since.date()) if self.has_since.isChecked() else None,
+            "meeting_date": self._date(self.has_meeting, self.meeting, "Meeting date"),
+            "since": self._date(self.has_since, self.since, "Changes since"),
             "marking": "" if marking == "No marking" else marking,
             "redact": self.redact.isChecked(),
             "reviews": None if everything else chosen["review"],
@@ -161,17 +194,23 @@ class BriefingDialog(QDialog):
         from db.briefing import pack_being_made
         from desktop.briefing import render_pack
 
-        options = self.options()
+        try:
+            options = self.options()
+        except CaseReviewError as exc:
+            self.status.setText(str(exc))
+            self.context.explain(exc, self)
+            return
         if options["reviews"] == [] and options["inspections"] == []:
             self.context.explain(CaseReviewError("Choose at least one review or inspection."), self)
             return
         database, today, actor = self.context.database, self.context.today(), self.context.actor
+        author = self.context.author
 
         def work(progress: Progress) -> bytes:
             # The pack is recorded in the audit trail as it is made, and again if it then
             # fails or is cancelled (see pack_being_made).
             with pack_being_made(
-                database, actor, purpose="preview", today=today, prepared_by=actor, **options
+                database, actor, purpose="preview", today=today, prepared_by=author, **options
             ) as pack:
                 progress.check()
                 return render_pack(pack)
@@ -190,7 +229,7 @@ class BriefingDialog(QDialog):
         self.document.load(self._buffer)
         pages = self.document.pageCount()
         self.status.setText(
-            f"{pages} pages. Save or print it, or change the options and preview again."
+            f"{pages:,} pages. Save or print it, or change the options and preview again."
         )
         self._set_ready(True)
 

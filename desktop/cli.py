@@ -245,7 +245,7 @@ def _reference(text: str) -> str:
 
     if not text:
         raise argparse.ArgumentTypeError("give a reference, not nothing")
-    reason = fields.problem(text, fields.REFERENCE, name=True)
+    reason = fields.reference_problem(text)
     if reason is not None:
         raise argparse.ArgumentTypeError(f"the reference {reason}")
     return text

@@ -237,15 +237,30 @@ class AddUpdate(UndoableCommand):
     ) -> None:
         if text is None:
             what = (
-                f"{keys[0].number} of {keys[0].source}" if len(keys) == 1 else f"{len(keys)} items"
+                f"{keys[0].number} of {keys[0].source}"
+                if len(keys) == 1
+                else f"{len(keys):,} items"
             )
             text = f"Status of {what} to {status.label.lower()}" if status else f"Update to {what}"
         super().__init__(context, text)
         self.keys, self.on, self.author, self.note = keys, on, author, note
         self.status, self.reason, self.closure = status, reason, closure
         self.previous: dict[ItemKey, StatusState] = {}
+        self.recorded = False  # the update is in the log; a redo must not write it again
+
+    def _what(self) -> str:
+        what = f"the update of {format_date(self.on)}"
+        if self.status is not None:
+            what += f" (to {self.status.label.lower()})"
+        return what
 
     def apply(self, session: Session) -> None:
+        """The update the first time; on a redo, the same change of status with a logged
+        correction saying so, since the note is in the append-only log already."""
+        note, author, reason = self.note, self.author, self.reason
+        if self.recorded:
+            note, author = f"Correction: {self._what()} was redone.", self.context.actor
+            reason = self.reason or self.note  # the reason the first time (record_update)
         for key in self.keys:
             self.previous[key] = editing.status_state(session, key)
             rec = editing.item_by_key(session, key)
@@ -253,17 +268,16 @@ class AddUpdate(UndoableCommand):
                 session,
                 rec.id,
                 on=self.on,
-                author=self.author,
-                note=self.note,
+                author=author,
+                note=note,
                 status=self.status,
-                reason=self.reason,
+                reason=reason,
                 closure=self.closure,
             )
+        self.recorded = True
 
     def revert(self, session: Session) -> None:
-        what = f"the update of {format_date(self.on)}"
-        if self.status is not None:
-            what += f" (to {self.status.label.lower()})"
+        what = self._what()
         for key, previous in self.previous.items():
             editing.correct_status(
                 session,

@@ -116,6 +116,14 @@ class AppContext(QObject):
             self._actor = default_actor()
         return self._actor
 
+    @property
+    def author(self) -> str:
+        """The name a user's updates and briefing packs give (Edit ▸ Settings), else the
+        sign-in name. The audit trail always records the sign-in name (``actor``)."""
+        from desktop import settings as keys
+
+        return self.settings.get(keys.YOUR_NAME) or self.actor
+
     def run(self, command: UndoableCommand, parent: QWidget | None = None) -> bool:
         """Apply a command now; on success put it on the undo stack, else say why. While the
         window is locked the command is held, unapplied, for ``release``."""

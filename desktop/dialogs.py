@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -22,14 +22,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
-from db.dates import PartialDate, parse_user_partial_date
+from db.dates import PartialDate, format_date, parse_user_date, parse_user_partial_date
 from db.rules import TRANSITIONS
 from db.vocabulary import ReviewKind, Status
 from desktop.conversions import find_data, pydate, qdate
@@ -62,12 +65,103 @@ def select_data(combo: QComboBox, value: object) -> None:
         combo.setCurrentIndex(index)
 
 
-def date_edit(value: dt.date, name: str) -> QDateEdit:
-    edit = QDateEdit(qdate(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d MMMM yyyy")
-    edit.setAccessibleName(name)
-    return edit
+class DateField(QWidget):
+    """A date typed as people in the UK write it ("15/11/2026", "15 Nov 2026", ISO), read by
+    the command line's own rules (db.dates.parse_user_date), or picked from a calendar.
+
+    Unlike QDateEdit, it never turns what was typed into another date: text it cannot read is
+    kept as typed, and ``value()`` raises ValueError with one sentence for the form to show
+    beside the field. Once read, the date is shown as "21 November 2025".
+    """
+
+    def __init__(self, value: dt.date | None, name: str, *, optional: bool = False) -> None:
+        super().__init__()
+        self.optional = optional
+        self.edit = QLineEdit()
+        self.edit.setAccessibleName(name)
+        self.edit.setPlaceholderText("None" if optional else "For example 21 November 2025")
+        self.edit.setToolTip("Day first: 21 November 2025, 21 Nov 2025, 21/11/2025 or 2025-11-21")
+        self.edit.editingFinished.connect(self._tidy)
+        self.calendar = QCalendarWidget()
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setGridVisible(True)
+        self.calendar.clicked.connect(self._picked)
+        self.calendar.activated.connect(self._picked)
+        menu = QMenu(self)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.calendar)
+        menu.addAction(holder)
+        menu.aboutToShow.connect(self._show_calendar)
+        self.menu = menu
+        self.pick = QToolButton()
+        self.pick.setText("…")
+        self.pick.setAccessibleName(f"Choose the {name.lower()} from a calendar")
+        self.pick.setToolTip("Choose from a calendar")
+        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick.setMenu(menu)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.pick)
+        self.setFocusProxy(self.edit)
+        self.set_value(value)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def value(self) -> dt.date | None:
+        """The date typed, or None when an optional field is empty; ValueError otherwise."""
+        text = self.edit.text().strip()
+        if not text and self.optional:
+            return None
+        return parse_user_date(text)
+
+    def date_value(self) -> dt.date:
+        """The date of a field that must have one (checked by the form before it closes)."""
+        value = self.value()
+        if value is None:
+            raise ValueError("Enter a date, for example 21 November 2025.")
+        return value
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.edit.setText(format_date(value))
+
+    def _tidy(self) -> None:
+        """Show a date that was read in the one form users read: "21 November 2025"."""
+        try:
+            value = self.value()
+        except ValueError:
+            return  # kept as typed; the form says why when it is checked
+        self.set_value(value)
+
+    def _show_calendar(self) -> None:
+        try:
+            value = self.value()
+        except ValueError:
+            value = None
+        if value is not None:
+            self.calendar.setSelectedDate(qdate(value))
+
+    def _picked(self, value: QDate) -> None:
+        self.set_value(pydate(value))
+        self.menu.close()
+        self.edit.setFocus()
+
+
+def date_edit(value: dt.date | None, name: str, *, optional: bool = False) -> DateField:
+    return DateField(value, name, optional=optional)
+
+
+def read_date(problems: Problems, name: str, field: DateField) -> dt.date | None:
+    """The field's date (shown as read), or None with its problem added under ``name``."""
+    try:
+        value = field.value()
+    except ValueError as exc:
+        problems.add(name, str(exc))
+        return None
+    field.set_value(value)
+    return value
 
 
 class FormDialog(QDialog):
@@ -283,21 +377,10 @@ class ItemDialog(FormDialog):
         self.add_row("actions", "&Actions agreed", self.actions_agreed)
         self.owner = QLineEdit()
         self.add_row("owner", "&Owner", self.owner, "A role, e.g. Head of Public Protection")
-        self.has_target = QCheckBox("Has a target date")
-        self.target = date_edit(today, "Target date")
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.has_target)
-        row.addWidget(self.target, 1)
-        holder = QWidget()
-        holder.setLayout(row)
-        self.add_row("target_date", "Tar&get date", holder)
-        self.has_target.toggled.connect(self.target.setEnabled)
+        self.target = date_edit(None, "Target date", optional=True)
+        self.add_row("target_date", "Tar&get date", self.target, "Leave empty if there is none")
         self.themes = QLineEdit()
         self.add_row("themes", "T&hemes", self.themes, "Separate with semicolons")
-        # A new item has no target date until one is given: today would be a guess.
-        self.has_target.setChecked(False)
-        self.target.setEnabled(False)
         if fields:
             self.number.setText(fields.number)
             self.not_entered.setChecked(fields.text is None)
@@ -306,15 +389,15 @@ class ItemDialog(FormDialog):
             self.joint.setText("; ".join(fields.joint_agencies))
             self.actions_agreed.setPlainText(fields.actions)
             self.owner.setText(fields.owner)
-            self.has_target.setChecked(fields.target_date is not None)
-            if fields.target_date:
-                self.target.setDate(qdate(fields.target_date))
+            self.target.set_value(fields.target_date)
             self.themes.setText("; ".join(fields.themes))
         self._check_fields = check
         self.check = self._validate
         self.result_fields: ItemFields | None = None
 
     def _validate(self) -> Problems:
+        problems = editing.Problems()
+        target = read_date(problems, "target_date", self.target)
         fields = editing.ItemFields(
             number=self.number.text().strip(),
             text=None if self.not_entered.isChecked() else self.text.toPlainText().strip(),
@@ -322,11 +405,13 @@ class ItemDialog(FormDialog):
             joint_agencies=_names(self.joint.text()),
             actions=self.actions_agreed.toPlainText().strip(),
             owner=self.owner.text().strip(),
-            target_date=pydate(self.target.date()) if self.has_target.isChecked() else None,
+            target_date=target,
             themes=_names(self.themes.text()),
         )
+        for name, message in self._check_fields(fields).by_field.items():
+            problems.add(name, message)
         self.result_fields = fields
-        return self._check_fields(fields)
+        return problems
 
 
 class UpdateDialog(FormDialog):
@@ -390,7 +475,8 @@ class UpdateDialog(FormDialog):
             problems.add("reason", "Give the reason it is not accepted.")
         if status is Status.CLOSED and not self.assured_by.text().strip():
             problems.add("assured_by", "Closing needs the name of the person giving assurance.")
-        if pydate(self.on.date()) > dt.date.today() + dt.timedelta(days=1):
+        on = read_date(problems, "on", self.on)
+        if on is not None and on > dt.date.today() + dt.timedelta(days=1):
             problems.add("on", "An update cannot be dated in the future.")
         if not problems and self._rules is not None:
             reason = self.reason.text().strip() or self.note.toPlainText().strip()
@@ -402,7 +488,7 @@ class UpdateDialog(FormDialog):
 
     def values(self) -> dict[str, Any]:
         return {
-            "on": pydate(self.on.date()),
+            "on": self.on.date_value(),
             "author": self.author.text().strip(),
             "note": self.note.toPlainText().strip(),
             "status": self.chosen_status(),
@@ -599,7 +685,8 @@ class ChooseStatusDialog(FormDialog):
         closing = self.chosen_status() is Status.CLOSED
         if closing and not self.assured_by.text().strip():
             problems.add("assured_by", "Closing needs the name of the person giving assurance.")
-        if pydate(self.on.date()) > dt.date.today() + dt.timedelta(days=1):
+        on = read_date(problems, "on", self.on)
+        if on is not None and on > dt.date.today() + dt.timedelta(days=1):
             problems.add("on", "An update cannot be dated in the future.")
         if not problems:
             self._replan()

@@ -46,6 +46,7 @@ from db.spreadsheets import (
 )
 from db.spreadsheets.layout import HEADER_SEARCH_ROWS, column_letter, find_header
 from db.spreadsheets.values import text_of
+from db.vocabulary import Status
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 
@@ -84,6 +85,8 @@ class ImportWizard(QWizard):
         self._progress: object = None
         self._importing = False
         self.summary = ""
+        # What the user says the status words casereview does not know mean (the last page).
+        self.statuses: dict[str, Status] = {}
         self.sheet_page = _SheetPage(self, first)
         self.columns_page = _ColumnsPage(self)
         self.check_page = _CheckPage(self)
@@ -98,6 +101,7 @@ class ImportWizard(QWizard):
             sheet=self.sheet_page.sheet.currentText(),
             header_row=self.sheet_page.header_row.value(),
             columns=columns,
+            statuses=dict(self.statuses),
         )
 
     def read_then(self, mapping: Mapping, then: Callable[[], None]) -> None:
@@ -371,8 +375,18 @@ class _CheckPage(QWizardPage):
         self.kept.setWordWrap(True)
         self.kept.setAccessibleName("Columns kept as notes or left out")
         self.kept.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statuses = QWidget()
+        self.status_form = QFormLayout(self.statuses)
+        self.status_form.setContentsMargins(0, 0, 0, 0)
+        self.status_combos: dict[str, QComboBox] = {}
+        self.no_undo = QLabel()
+        self.no_undo.setWordWrap(True)
+        self.no_undo.setObjectName("no_undo")
+        self.no_undo.setAccessibleName("An import cannot be undone")
         layout = QVBoxLayout(self)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.no_undo)
+        layout.addWidget(self.statuses)
         layout.addWidget(self.kept)
         layout.addWidget(self.skip)
         layout.addWidget(self.problems, 1)
@@ -396,12 +410,67 @@ class _CheckPage(QWizardPage):
             self.skip.setText(f"Leave out the row with a problem (row {listed})")
         else:
             self.skip.setText(f"Leave out the rows with problems (rows {listed})")
+        self._fill_statuses()
+        self.no_undo.setText(self._no_undo_text())
         kept = tracker.kept_lines()
         self.kept.setVisible(bool(kept))
         self.kept.setText("\n".join(kept))
         self.problems.setVisible(bool(tracker.problems))
         self.problems.setPlainText("\n".join(p.describe() for p in tracker.problems))
         self._check()
+
+    def _no_undo_text(self) -> str:
+        """Said before Finish: Edit ▸ Undo cannot take an import back, and how to go back."""
+        if self.wizard_.context.database.location.path is None:
+            return (
+                "An import cannot be undone with Edit ▸ Undo, and casereview keeps no copy of a "
+                "database on a server: ask whoever runs the server for a backup first if you "
+                "may need to go back."
+            )
+        return (
+            "An import cannot be undone with Edit ▸ Undo. casereview keeps a copy of the "
+            "database as it is just before the import: to go back, restore that copy in "
+            "File ▸ Backups…."
+        )
+
+    def _fill_statuses(self) -> None:
+        """A choice of status for each status word casereview does not know (and each the
+        user has already given a meaning), so such a tracker can still be imported."""
+        chosen = self.wizard_.statuses
+        words = list(dict.fromkeys([*chosen, *self.wizard_.tracker.unknown_statuses()]))
+        while self.status_form.rowCount():
+            self.status_form.removeRow(0)
+        self.status_combos = {}
+        if words:
+            heading = QLabel(
+                "casereview does not know these status words. Choose what each one means, "
+                "or leave it as a problem:"
+            )
+            heading.setWordWrap(True)
+            self.status_form.addRow(heading)
+        for word in words:
+            combo = QComboBox()
+            combo.setAccessibleName(f"Status meant by {word}")
+            combo.addItem("(not known: a problem)", None)
+            for status in Status:
+                combo.addItem(status.label, status.value)
+            if word in chosen:
+                combo.setCurrentIndex(combo.findData(chosen[word].value))
+            combo.currentIndexChanged.connect(lambda _=0, w=word: self._status_chosen(w))
+            self.status_form.addRow(f"“{_elide(word, 60)}”", combo)
+            self.status_combos[word] = combo
+        self.statuses.setVisible(bool(words))
+
+    def _status_chosen(self, word: str) -> None:
+        """Read the file again with the word's meaning, then check the import again."""
+        value = self.status_combos[word].currentData()
+        if value is None:
+            self.wizard_.statuses.pop(word, None)
+        else:
+            self.wizard_.statuses[word] = Status(value)
+        self._ready = False
+        self.completeChanged.emit()
+        self.wizard_.read_then(self.wizard_.mapping(), self.initializePage)
 
     def _check(self) -> None:
         """Try the import in a transaction that is rolled back, off the GUI thread."""

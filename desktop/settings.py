@@ -37,6 +37,12 @@ INSPECTIONS_SPLITTER = Key("inspections/splitter", QByteArray(), "inspections li
 LOCK_AFTER_MINUTES = Key(
     "security/lock_after_minutes", 10, "idle minutes before an encrypted database's window locks"
 )
+YOUR_NAME = Key(
+    "user/name", "", "the name updates and briefing packs give for you; empty: your sign-in name"
+)
+MARKING = Key(
+    "briefing/marking", "OFFICIAL-SENSITIVE", "the protective marking a briefing pack starts with"
+)
 
 ALL_KEYS = [
     WINDOW_GEOMETRY,
@@ -50,6 +56,8 @@ ALL_KEYS = [
     REVIEWS_SPLITTER,
     INSPECTIONS_SPLITTER,
     LOCK_AFTER_MINUTES,
+    YOUR_NAME,
+    MARKING,
 ]
 
 

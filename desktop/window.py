@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
         self._action("New recommen&dation…", self._new_item, "Ctrl+Shift+R", edit_menu)
         self._action("New &initiative…", self._new_initiative, None, edit_menu)
         self._action("New ins&pection…", self._new_inspection, None, edit_menu)
+        edit_menu.addSeparator()
+        self.settings_action = self._action("Se&ttings…", self.show_settings, None, edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
         self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, view_menu)
@@ -557,7 +559,7 @@ class MainWindow(QMainWindow):
         copies = len(done.copies)
         also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
         left = (
-            f"; {len(done.left_plain)} kept file(s) could not be encrypted and still hold "
+            f"; {len(done.left_plain):,} kept file(s) could not be encrypted and still hold "
             "plaintext: check them and delete them once nobody needs them"
             if done.left_plain
             else ""
@@ -650,6 +652,20 @@ class MainWindow(QMainWindow):
             self, f"Backing up to {target.name}…", work, done, self._failed
         )
 
+    def show_settings(self) -> None:
+        """Edit ▸ Settings: saved to the settings file and applied at once."""
+        from db.audit import default_actor
+        from desktop.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context.settings, default_actor(), self)
+        if not dialog.exec():
+            return
+        dialog.save()
+        if self.idle_watch is not None:  # the name and marking are read where they are used
+            minutes = self.context.settings.get(keys.LOCK_AFTER_MINUTES)
+            self.idle_watch.timer.setInterval(max(1, minutes) * 60_000)
+            self.idle_watch.timer.start()
+
     def briefing_pack(self) -> None:
         from desktop.briefing_dialog import BriefingDialog
 
@@ -681,12 +697,19 @@ class MainWindow(QMainWindow):
             self.open_requested.emit(name)
 
     def _fill_recent(self) -> None:
+        """The databases opened lately, numbered for the keyboard (&1…), less the open one."""
         self.recent_menu.clear()
-        recent = self.context.settings.get(keys.RECENT_DATABASES)
+        current = self.context.place.path
+        recent = [
+            p
+            for p in self.context.settings.get(keys.RECENT_DATABASES)
+            if current is None or p != str(current)
+        ]
         if not recent:
-            self.recent_menu.addAction("No recent databases").setEnabled(False)
-        for path in recent:
-            self.recent_menu.addAction(path).triggered.connect(
+            self.recent_menu.addAction("No other recent databases").setEnabled(False)
+        for number, path in enumerate(recent, start=1):
+            key = f"&{number} " if number < 10 else ""
+            self.recent_menu.addAction(key + path.replace("&", "&&")).triggered.connect(
                 lambda _=False, p=path: self.open_requested.emit(p)
             )
 

@@ -25,6 +25,7 @@ from db.chain import link
 from db.dates import utc_now
 from db.errors import DocumentError, RuleError
 from db.exchange.document import TrackedDoc
+from db.fields import distinct
 from db.lifecycle import check_values
 from db.models import (
     AuditEntry,
@@ -131,8 +132,9 @@ def add_new_items(
         for name in (*doc.lead_agencies, *doc.joint_agencies):
             if name not in org_ids:
                 org_ids[name] = organisation(name)
-        for theme in themes([t for t in doc.themes if t not in theme_ids]):
-            theme_ids[theme.name] = theme
+        # Keyed ignoring case, as db.fields.distinct lists themes.
+        for theme in themes([t for t in doc.themes if t.casefold() not in theme_ids]):
+            theme_ids[theme.name.casefold()] = theme
     session.flush()  # the review, organisations and themes have their ids now
     with _search_index_after(session.connection()):
         for batch in _batches(items):
@@ -236,8 +238,8 @@ def _add_batch(
                 }
             )
         theme_rows += [
-            {"recommendation_id": rec_id, "theme_id": theme_objects[name].id}
-            for name in dict.fromkeys(doc.themes)
+            {"recommendation_id": rec_id, "theme_id": theme_objects[name.casefold()].id}
+            for name in distinct(doc.themes)
         ]
         updates += [
             {

@@ -33,7 +33,7 @@ from db.exchange.document import (
     TrackedDoc,
     UpdateDoc,
 )
-from db.fields import check_document
+from db.fields import check_document, distinct
 from db.lifecycle import check_state
 from db.models import (
     Evidence,
@@ -259,7 +259,8 @@ class ImportSummary:
     def describe(self) -> str:
         def part(counts: dict[str, int]) -> str:
             words = [
-                f"{n} {what if n == 1 else _PLURALS.get(what, what)}" for what, n in counts.items()
+                f"{n:,} {what if n == 1 else _PLURALS.get(what, what)}"
+                for what, n in counts.items()
             ]
             return ", ".join(words) or "nothing"
 
@@ -273,7 +274,10 @@ class Importer:
         self.orgs: dict[str, Organisation] = {
             o.name: o for o in session.scalars(select(Organisation))
         }
-        self.themes: dict[str, Theme] = {t.name: t for t in session.scalars(select(Theme))}
+        # By name ignoring case: "neglect" is the theme "Neglect" (db.fields.distinct).
+        self.themes: dict[str, Theme] = {
+            t.name.casefold(): t for t in session.scalars(select(Theme))
+        }
 
     # -- shared lookups
 
@@ -290,12 +294,12 @@ class Importer:
 
     def theme_list(self, names: list[str]) -> list[Theme]:
         result = []
-        for name in names:
-            theme = self.themes.get(name)
+        for name in distinct(names):
+            theme = self.themes.get(name.casefold())
             if theme is None:
                 theme = Theme(name=name)
                 self.session.add(theme)
-                self.themes[name] = theme
+                self.themes[name.casefold()] = theme
             result.append(theme)
         return result
 

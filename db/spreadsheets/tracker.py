@@ -32,11 +32,13 @@ from db.spreadsheets.layout import (
 )
 from db.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
 from db.spreadsheets.values import (
+    UnknownStatusError,
     agencies_of,
     date_and_remark,
     date_of,
     number_of,
     status_of,
+    status_word,
     text_of,
 )
 from db.vocabulary import Status
@@ -120,6 +122,7 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    status_word: str | None = None  # an unknown status word (see TrackerFile.unknown_statuses)
 
     def describe(self) -> str:
         where = f"Sheet '{self.sheet}'"
@@ -178,7 +181,7 @@ class Mapping:
         statuses: dict[str, Status] = {}
         for key, value in _object(data, "statuses", path).items():
             try:
-                statuses[" ".join(key.lower().split())] = Status(value)
+                statuses[status_word(key)] = Status(value)
             except ValueError:
                 names = ", ".join(s.value for s in Status)
                 raise TrackerFileError(
@@ -313,6 +316,11 @@ class TrackerFile:
     # overwritten (one sheet per agency often repeats a joint recommendation's number).
     other_sheets: list[str] = field(default_factory=list)
     chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
+
+    def unknown_statuses(self) -> list[str]:
+        """The status words casereview does not know, each once, as a mapping names them."""
+        words = (p.status_word for p in self.problems if p.status_word)
+        return list(dict.fromkeys(words))
 
     def kept_lines(self) -> list[str]:
         """What the import keeps beyond the recognised columns, and what it leaves out."""
@@ -510,8 +518,8 @@ def _item(
     cells = found.cells
     where = header.where
 
-    def problem(fld: Field, message: str, row: int = found.row) -> None:
-        problems.append(Problem(sheet, row, where(header.columns[fld]), message))
+    def problem(fld: Field, message: str, row: int = found.row, word: str | None = None) -> None:
+        problems.append(Problem(sheet, row, where(header.columns[fld]), message, word))
 
     number = number_of(cells[Field.NUMBER]) if Field.NUMBER in cells else ""
     if not number:
@@ -565,7 +573,8 @@ def _item(
             item.status = status_of(cells[Field.STATUS], mapping.statuses)
             item.status_word = text_of(cells[Field.STATUS])
         except ValueError as exc:
-            problem(Field.STATUS, str(exc))
+            word = exc.word if isinstance(exc, UnknownStatusError) else None
+            problem(Field.STATUS, str(exc), word=word)
     for fld, limit in LIMITS.items():
         cell = cells.get(fld)
         if cell is None:
@@ -628,9 +637,9 @@ def _continued(
         try:
             status = status_of(values[Field.STATUS], mapping.statuses)
         except ValueError as exc:
-            problems.append(
-                Problem(sheet, row, header.where(header.columns[Field.STATUS]), str(exc))
-            )
+            where = header.where(header.columns[Field.STATUS])
+            word = exc.word if isinstance(exc, UnknownStatusError) else None
+            problems.append(Problem(sheet, row, where, str(exc), word))
         else:
             if status is not None and (
                 item.status is None

@@ -277,18 +277,33 @@ def _check_time(hour: str, minute: str, value: str) -> None:
         raise ValueError(f"'{value}' is not a real date and time")
 
 
+class UnknownStatusError(ValueError):
+    """A status word casereview does not know; ``word`` is how a mapping's ``statuses`` name
+    it (``status_word``), so the user can say what it means."""
+
+    def __init__(self, message: str, word: str) -> None:
+        super().__init__(message)
+        self.word = word
+
+
+def status_word(value: object) -> str:
+    """A status cell as the status words are looked up: lower case, single spaces."""
+    return " ".join(text_of(value).lower().replace("_", " ").split()).rstrip(".")
+
+
 def status_of(value: object, extra: dict[str, Status] | None = None) -> Status | None:
     """The status a tracker's word means, or None for a blank cell.
 
-    Raises ValueError naming the word when it is not one casereview knows.
+    Raises UnknownStatusError naming the word when it is not one casereview knows.
     """
-    word = " ".join(text_of(value).lower().replace("_", " ").split()).rstrip(".")
+    word = status_word(value)
     if not word:
         return None
     for table in (extra or {}, STATUS_WORDS):
         if word in table:
             return table[word]
-    raise ValueError(
+    raise UnknownStatusError(
         f"'{text_of(value)}' is not a status casereview knows (for example Not started, "
-        "In progress, Complete, Closed, or a RAG colour)"
+        "In progress, Complete, Closed, or a RAG colour)",
+        word,
     )

@@ -165,7 +165,7 @@ class OverviewTab(QWidget):
         self.tables.setTabText(
             0,
             f"Overdue: {data.overdue_total:,}"
-            + (f" (the {shown} longest overdue)" if data.overdue_total > shown else ""),
+            + (f" (the {shown:,} longest overdue)" if data.overdue_total > shown else ""),
         )
         self._data = data
         self._fill_breakdown()
@@ -259,6 +259,6 @@ class OverviewTab(QWidget):
             noun = "area" if grade.count == 1 else "areas"
             cells.append(
                 f"<tr><td style='{style}'>&nbsp;{grade.grade}&nbsp;</td>"
-                f"<td align='right'>{grade.count}</td><td>{noun}</td></tr>"
+                f"<td align='right'>{grade.count:,}</td><td>{noun}</td></tr>"
             )
         return "<table cellpadding='3'>" + "".join(cells) + "</table>"

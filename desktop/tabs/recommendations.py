@@ -430,7 +430,7 @@ class RecommendationsTab(QWidget):
         rows = self.selected_rows()
         if len(rows) != 1:
             message = (
-                f"{len(rows)} items selected." if rows else "Select an item to see its detail."
+                f"{len(rows):,} items selected." if rows else "Select an item to see its detail."
             )
             self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
             return
@@ -503,7 +503,7 @@ class RecommendationsTab(QWidget):
         dialog = dialogs.UpdateDialog(
             rows[0].status,
             self.context.today(),
-            self.context.actor,
+            self.context.author,
             self,
             status=status if isinstance(status, Status) else None,
             title="Sign off" if status is Status.CLOSED else "Add a progress update",
@@ -651,7 +651,7 @@ class RecommendationsTab(QWidget):
                 )
 
         dialog = dialogs.ChooseStatusDialog(
-            len(ids), self.context.today(), self.context.actor, self, plan
+            len(ids), self.context.today(), self.context.author, self, plan
         )
         if not dialog.exec() or dialog.plan is None:
             return
@@ -671,7 +671,7 @@ class RecommendationsTab(QWidget):
             except CaseReviewError as exc:
                 self.context.explain(exc, self)
                 return
-        on = pydate(dialog.on.date())
+        on = dialog.on.date_value()
         assured_by = dialog.assured_by.text().strip()
         self.context.run(
             commands.AddUpdate(

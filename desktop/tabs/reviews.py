@@ -53,14 +53,14 @@ COLUMNS: list[Column[ReviewRow]] = [
     ),
     Column(
         "Recommendations",
-        lambda r: str(r.recommendations),
+        lambda r: f"{r.recommendations:,}",
         sort_key=lambda r: r.recommendations,
         align=RIGHT,
         width=115,
     ),
-    Column("Open", lambda r: str(r.open), sort_key=lambda r: r.open, align=RIGHT, width=55),
+    Column("Open", lambda r: f"{r.open:,}", sort_key=lambda r: r.open, align=RIGHT, width=55),
     Column(
-        "Overdue", lambda r: str(r.overdue), sort_key=lambda r: r.overdue, align=RIGHT, width=70
+        "Overdue", lambda r: f"{r.overdue:,}", sort_key=lambda r: r.overdue, align=RIGHT, width=70
     ),
     Column(
         "Progress",

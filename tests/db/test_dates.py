@@ -51,6 +51,8 @@ def test_parse_iso_date_is_strict(text: str, reason: str) -> None:
         ("25 Mar 2010", "2010-03-25"),
         ("1st October 2011", "2011-10-01"),
         ("05/04/2024", "2024-04-05"),  # 5 April: day first, never US order
+        ("15.11.26", "2026-11-15"),  # two-digit years as the tracker importer reads them
+        ("15-11-95", "1995-11-15"),
         ("03/2010", "2010-03"),
         ("2025-11-21", "2025-11-21"),
     ],
@@ -61,7 +63,9 @@ def test_dates_as_people_type_them(text: str, iso: str) -> None:
     assert parse_user_partial_date(text).isoformat() == iso
 
 
-@pytest.mark.parametrize("text", ["", "31/02/2024", "13/13/2024", "Smarch 2010", "soon"])
+@pytest.mark.parametrize(
+    "text", ["", "31/02/2024", "13/13/2024", "Smarch 2010", "soon", "11/26", "31.02.26"]
+)
 def test_impossible_typed_dates_are_refused(text: str) -> None:
     from db.dates import parse_user_partial_date
 

@@ -86,6 +86,46 @@ def test_create_and_edit_an_item(sample_database: Database) -> None:
     )
 
 
+def test_themes_are_one_whatever_their_case_in_editing_and_import(database: Database) -> None:
+    """ "Neglect; neglect" is one theme, and "NEGLECT" later is filed under it, whether typed
+    in the window (the editing services) or imported."""
+    from sqlalchemy import func, select
+
+    from db.exchange import apply_document
+    from db.exchange.document import Document, ReviewDoc, TrackedDoc
+    from db.models import Theme
+
+    review = ReviewFields("SAR-9", ReviewKind.SAR, "Adult B", themes=("Neglect", "neglect"))
+    with database.transaction("t") as session:
+        editing.create_review(session, review)
+        editing.create_item(
+            session, "SAR-9", ItemFields("1", "Act", themes=("NEGLECT", "Self-neglect"))
+        )
+    doc = ReviewDoc(
+        "SAR-10",
+        ReviewKind.SAR,
+        "Adult C",
+        themes=["self-NEGLECT", "Self-neglect", "Hoarding", "hoarding"],
+        recommendations=[TrackedDoc("1", "Act", themes=["neglect", "Neglect", "HOARDING"])],
+    )
+    with database.transaction("t") as session:
+        apply_document(session, Document(reviews=[doc]))
+    with database.session() as session:
+        themes = {
+            "SAR-9": editing.review_fields(session, "SAR-9").themes,
+            "SAR-9 1": editing.item_fields(session, ItemKey("SAR-9", "1")).themes,
+            "SAR-10": editing.review_fields(session, "SAR-10").themes,
+            "SAR-10 1": editing.item_fields(session, ItemKey("SAR-10", "1")).themes,
+        }
+        assert {key: sorted(names) for key, names in themes.items()} == {
+            "SAR-9": ["Neglect"],
+            "SAR-9 1": ["Neglect", "Self-neglect"],
+            "SAR-10": ["Hoarding", "Self-neglect"],
+            "SAR-10 1": ["Hoarding", "Neglect"],
+        }
+        assert session.scalar(select(func.count()).select_from(Theme)) == 3
+
+
 def test_item_problems(sample_database: Database) -> None:
     with sample_database.session() as session:
         problems = editing.check_item(session, CHILD_A, ItemFields("1", " ", ("A",), ("A",)))

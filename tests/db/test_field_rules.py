@@ -128,10 +128,47 @@ def test_a_review_named_for_a_tracker_import_is_refused_when_too_long_never_cut(
     assert state(database) == before
 
 
+@pytest.mark.parametrize("reference", ["R-1 \U0001f600", "R\u200b-1", "\u2764\ufe0f"])
+def test_a_reference_with_an_emoji_or_an_invisible_character_is_refused_by_every_import(
+    database: Database, tmp_path: Path, reference: str
+):
+    """The JSON import and the tracker import (its --review) keep the window's rule."""
+    path = _json_file(tmp_path)
+    data = json.loads(path.read_text())
+    data["reviews"][0]["reference"] = reference
+    path.write_text(json.dumps(data))
+    before = state(database)
+    with pytest.raises(DocumentError, match="reference: holds the character U\\+") as caught:
+        doc = read_document_file(path)
+        with database.transaction("tester") as session:
+            apply_document(session, doc)
+    assert reference not in caught.value.message
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text("Number,Recommendation\n1,Share information.\n")
+    with (
+        pytest.raises(TrackerFileError, match="reference: holds the character U\\+"),
+        database.transaction("tester") as session,
+    ):
+        import_tracker(session, read_tracker(tracker), today=TODAY, actor="t", review=reference)
+    assert state(database) == before
+
+
+def test_a_reference_may_hold_what_a_keyboard_types() -> None:
+    for reference in ("FSCP-CSPR-CHILD-A", "SAR 2026/01 (Zoë)", "R.3_a+b", "CSPR £5 #2"):
+        assert fields.reference_problem(reference) is None, reference
+
+
 @pytest.mark.parametrize(
     ("review", "item", "message"),
     [
         ({"reference": " R-3"}, {}, "The review's reference begins or ends with a space"),
+        (
+            {"reference": "R-3 \U0001f600"},
+            {},
+            "The review's reference holds the character U\\+1F600",
+        ),
+        ({"reference": "R-3\u200b"}, {}, "The review's reference holds the character U\\+200B"),
+        ({"reference": "R-\u26053"}, {}, "The review's reference holds the character U\\+2605"),
         ({"title": "T" * 401}, {}, "The review's title is longer than the 400 characters"),
         ({}, {"owner": LONG}, "The item's owner is longer than the 200 characters"),
         ({}, {"lead_agencies": ("Police\x00",)}, "The item's lead agency holds the character"),

@@ -1,0 +1,204 @@
+"""Typed dates in the window: read exactly as a person in the UK writes them, by the command
+line's own rules, or refused beside the field; never silently turned into another date.
+
+A QDateEdit made "31 February 2025" into 4 February 2025, ignored "15/11/2026" and made
+"15 Nov 2026" into 4 February 2026. These tests type into the real dialogs as the tabs open
+them, over a real database file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+from db import editing
+from db.editing import ItemKey
+from db.engine import Database
+from db.vocabulary import Status
+from desktop.dialogs import FormDialog, select_data
+from desktop.window import MainWindow
+from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+
+
+def retype(qtbot: Any, edit: QLineEdit, text: str) -> None:
+    """Select what the field holds and type over it, as a user does."""
+    edit.window().activateWindow()
+    qtbot.waitUntil(edit.window().isActiveWindow)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if text:
+        qtbot.keyClicks(edit, text)
+    else:
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+
+
+def refused(dialog: FormDialog) -> dict[str, str]:
+    """Click OK on input that should be refused; the problems shown, with the dialog closed."""
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    shown = {n: m.text() for n, m in dialog.messages.items() if m.isVisible() and m.text()}
+    still_open = dialog.isVisible()
+    dialog.reject()
+    assert still_open, "the dialog accepted input it should have refused"
+    return shown
+
+
+def target_date(database: Database, number: str = "5") -> dt.date | None:
+    with database.session() as session:
+        return editing.item_fields(session, ItemKey(CHILD_A, number)).target_date
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["15/11/2026", "15-11-2026", "15.11.26", "15 Nov 2026", "15 November 2026", "2026-11-15"],
+)
+def test_a_typed_target_date_is_saved_exactly(
+    qtbot: Any, sample_window: MainWindow, db_file: Database, typed: str
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    shown: list[str] = []
+
+    def fill(dialog: Any) -> None:
+        retype(qtbot, dialog.target.edit, typed)
+        qtbot.keyClick(dialog.target.edit, Qt.Key.Key_Tab)  # leaving the field tidies it
+        shown.append(dialog.target.text())
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    assert shown == ["15 November 2026"]
+    assert target_date(db_file) == dt.date(2026, 11, 15)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("31 February 2025", "'31 February 2025' is not a real date."),
+        ("11/2026", "'11/2026' needs a day as well, like 21 November 2025."),
+        ("next Tuesday", "'next Tuesday' is not a date; write it like 21 November 2025."),
+    ],
+)
+def test_a_date_that_cannot_be_read_is_refused_beside_the_field(
+    qtbot: Any, sample_window: MainWindow, db_file: Database, typed: str, says: str
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    before = target_date(db_file)
+    seen: dict[str, str] = {}
+    kept: list[str] = []
+
+    def fill(dialog: Any) -> None:
+        retype(qtbot, dialog.target.edit, typed)
+        qtbot.keyClick(dialog.target.edit, Qt.Key.Key_Tab)
+        kept.append(dialog.target.text())  # what was typed stays, never another date
+        seen.update(refused(dialog))
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    assert kept == [typed]
+    assert seen == {"target_date": says}
+    assert target_date(db_file) == before
+
+
+def test_an_empty_target_date_means_none(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    assert target_date(db_file) is not None
+
+    def fill(dialog: Any) -> None:
+        retype(qtbot, dialog.target.edit, "")
+        ok(dialog)
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    assert target_date(db_file) is None
+
+
+def test_the_calendar_sets_the_date_shown(qtbot: Any, sample_window: MainWindow) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "5")
+    shown: list[str] = []
+
+    def fill(dialog: Any) -> None:
+        retype(qtbot, dialog.target.edit, "15 Nov 2026")
+        dialog.target.menu.aboutToShow.emit()  # the calendar opens on the date typed
+        calendar = dialog.target.calendar
+        shown.append(calendar.selectedDate().toString("yyyy-MM-dd"))
+        calendar.setSelectedDate(calendar.selectedDate().addDays(3))
+        calendar.activated.emit(calendar.selectedDate())
+        shown.append(dialog.target.text())
+        dialog.reject()
+
+    answer(fill)
+    sample_window.recommendations_tab.edit_item()
+    assert shown == ["2026-11-15", "18 November 2026"]
+
+
+def test_an_update_dated_31_february_is_refused_and_3_2_is_day_first(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "4")
+    seen: dict[str, str] = {}
+
+    def bad(dialog: Any) -> None:
+        retype(qtbot, dialog.on.edit, "31 February 2025")
+        qtbot.keyClicks(dialog.note, "Training booked.")
+        seen.update(refused(dialog))
+
+    answer(bad)
+    sample_window.recommendations_tab.add_update()
+    assert seen == {"on": "'31 February 2025' is not a real date."}
+
+    def good(dialog: Any) -> None:
+        retype(qtbot, dialog.on.edit, "3/2/2025")
+        qtbot.keyClicks(dialog.note, "Training booked.")
+        ok(dialog)
+
+    answer(good)
+    sample_window.recommendations_tab.add_update()
+    with db_file.session() as session:
+        updates = editing.item_by_key(session, ItemKey(CHILD_A, "4")).updates
+    assert [(u.on, u.note) for u in updates if u.note == "Training booked."] == [
+        (dt.date(2025, 2, 3), "Training booked.")
+    ]
+
+
+def test_a_bulk_change_with_an_unreadable_date_is_refused(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "4")
+    seen: dict[str, str] = {}
+
+    def fill(dialog: Any) -> None:
+        select_data(dialog.status, Status.IMPLEMENTED)
+        retype(qtbot, dialog.on.edit, "15 Nov 2026x")
+        seen.update(refused(dialog))
+
+    answer(fill)
+    sample_window.recommendations_tab.bulk_status()
+    assert seen == {"on": "'15 Nov 2026x' is not a date; write it like 21 November 2025."}
+    with db_file.session() as session:
+        assert editing.item_by_key(session, ItemKey(CHILD_A, "4")).status is Status.IN_PROGRESS
+
+
+def test_a_briefing_meeting_date_that_cannot_be_read_is_refused(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    sample_window.briefing_pack()
+    dialog = sample_window.briefing_dialog
+    dialog.has_meeting.setChecked(True)
+    retype(qtbot, dialog.meeting.edit, "31/02/2027")
+    dialog.generate()
+    assert dialog.status.text() == "Meeting date: '31/02/2027' is not a real date."
+    assert sample_window.context.last_explanation == dialog.status.text()
+    retype(qtbot, dialog.meeting.edit, "15 Nov 2026")
+    assert dialog.options()["meeting_date"] == dt.date(2026, 11, 15)
+    dialog.close()
