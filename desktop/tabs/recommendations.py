@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -196,6 +197,27 @@ class FilterBar(QWidget):
         ]
 
 
+class TrackerView(QTableView):
+    """The Recommendations table. Select all and a jump to the end count the matching items
+    first if the count has not come yet, so they reach every item, not the first page's."""
+
+    def selectAll(self) -> None:
+        self._count_first()
+        super().selectAll()
+
+    def moveCursor(
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        if action is QAbstractItemView.CursorAction.MoveEnd:
+            self._count_first()
+        return super().moveCursor(action, modifiers)
+
+    def _count_first(self) -> None:
+        model = self.model()
+        if model is not None and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+
+
 class RecommendationsTab(QWidget):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -204,7 +226,7 @@ class RecommendationsTab(QWidget):
         self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
         self.filters.due_date.setDate(qdate(context.today() + dt.timedelta(days=42)))
-        self.view = configure_table(QTableView(), "Recommendations table", [])
+        self.view = configure_table(TrackerView(), "Recommendations table", [])
         self.view.setModel(self.model)
         for number, column in enumerate(COLUMNS):
             self.view.setColumnWidth(number, column.width)
@@ -343,46 +365,104 @@ class RecommendationsTab(QWidget):
 
     # -- selection and detail
 
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """The selected rows as runs (first, last), in the table's order."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted(
+            (r.top(), r.bottom()) for r in (selection.at(n) for n in range(selection.size()))
+        )
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        return sum(last - first + 1 for first, last in self._selected_spans())
+
     def selected_rows(self) -> list[RecommendationRow]:
-        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
+        """The selected rows in full, each page read if need be: for a few rows (the detail
+        pane, one item's edits). What a bulk action acts on is ``selected_ids``."""
+        found = (
+            self.model.row(n)
+            for first, last in self._selected_spans()
+            for n in range(first, last + 1)
+        )
+        return [row for row in found if row is not None]
+
+    def _first_selected(self) -> RecommendationRow | None:
+        spans = self._selected_spans()
+        return self.model.row(spans[0][0]) if spans else None
 
     def selected_ids(self) -> list[int]:
-        return [row.id for row in self.selected_rows()]
+        """Every selected item's id in the table's order, rows never read included: after
+        Select all, every item the filter matches, read in one query."""
+        ids: list[int] = []
+        for first, last in self._selected_spans():
+            if last - first < PAGE_SIZE:
+                rows = (self.model.row(n) for n in range(first, last + 1))
+                ids += [row.id for row in rows if row is not None]
+            else:
+                ids += self.model.ids(first, last - first + 1)
+        return ids
 
     def _select_ids(self, ids: list[int]) -> None:
+        """Select these items again wherever they now are: an edit, undo or redo may have
+        moved them, and a reload must not lose a selection of thousands."""
+        if not ids:
+            return
+        if self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())  # count now: they may lie past the first page
         wanted = set(ids)
-        for number, row in enumerate(self.model.rows):
-            if row.id in wanted:
-                self.view.selectRow(number)
-                break
+        last_column = self.model.columnCount() - 1
+        selection = QItemSelection()
+        start: int | None = None
+        order = self.model.ids(0, self.model.rowCount())
+        for number, item in enumerate([*order, None]):
+            if item is not None and item in wanted:
+                start = number if start is None else start
+            elif start is not None:
+                selection.select(
+                    self.model.index(start, 0), self.model.index(number - 1, last_column)
+                )
+                start = None
+        chooser = self.view.selectionModel()
+        chooser.select(
+            selection,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        if not selection.isEmpty():
+            chooser.setCurrentIndex(
+                selection.at(0).topLeft(), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
 
     def current_key(self) -> ItemKey | None:
-        rows = self.selected_rows()
-        if len(rows) != 1:
+        row = self._first_selected() if self.selected_count() == 1 else None
+        if row is None:
             return None
-        row = rows[0]
         return editing.ItemKey(row.source, row.number, row.kind)
 
     def _update_buttons(self) -> None:
-        rows = self.selected_rows()
-        one = len(rows) == 1
+        count = self.selected_count()
+        row = self._first_selected() if count == 1 else None
         for button in (self.update_button, self.evidence_button, self.edit_button):
-            button.setEnabled(one)
-        self.sign_off_button.setEnabled(one and rows[0].status is not Status.CLOSED)
-        self.bulk_button.setEnabled(len(rows) >= 1)
+            button.setEnabled(row is not None)
+        self.sign_off_button.setEnabled(row is not None and row.status is not Status.CLOSED)
+        self.bulk_button.setEnabled(count >= 1)
 
     def _show_detail(self) -> None:
         self._update_buttons()
-        rows = self.selected_rows()
-        if len(rows) != 1:
-            message = (
-                f"{len(rows)} items selected." if rows else "Select an item to see its detail."
-            )
+        count = self.selected_count()
+        row = self._first_selected() if count == 1 else None
+        if row is None:
+            message = f"{count:,} items selected." if count else "Select an item to see its detail."
             self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
             return
         with self.context.database.session() as session:
-            detail = queries.item_detail(session, rows[0].id, self.context.today())
+            detail = queries.item_detail(session, row.id, self.context.today())
         self.detail.setHtml(render_detail(detail) if detail else "")
 
     def _open_link(self, url: QUrl) -> None:
@@ -408,9 +488,10 @@ class RecommendationsTab(QWidget):
     # -- edits
 
     def add_update(self, status: Status | None = None) -> None:
-        key, rows = self.current_key(), self.selected_rows()
+        key = self.current_key()
         if key is None:
             return
+        rows = self.selected_rows()
         dialog = dialogs.UpdateDialog(
             rows[0].status,
             self.context.today(),
@@ -483,9 +564,9 @@ class RecommendationsTab(QWidget):
 
     def new_item(self, source: str | None = None) -> None:
         source = source or self.filters.source.currentData()
-        rows = self.selected_rows()
-        if source is None and rows and not rows[0].from_inspection:
-            source = rows[0].source
+        first = self._first_selected()
+        if source is None and first is not None and not first.from_inspection:
+            source = first.source
         if source is None or not self._is_review(source):
             self.context.explain(
                 CaseReviewError(
@@ -507,7 +588,9 @@ class RecommendationsTab(QWidget):
             self.context.run(commands.CreateItem(self.context, source, dialog.result_fields), self)
 
     def bulk_status(self) -> None:
-        rows = self.selected_rows()
+        with self.context.database.session() as session:
+            found = tracker.identities(session, self.selected_ids())
+        rows = [editing.ItemKey(source, number, kind) for source, number, kind in found]
         if not rows:
             return
         dialog = dialogs.ChooseStatusDialog(
@@ -528,7 +611,7 @@ class RecommendationsTab(QWidget):
         self.context.run(
             commands.AddUpdate(
                 self.context,
-                [editing.ItemKey(r.source, r.number, r.kind) for r in rows],
+                rows,
                 on=pydate(dialog.on.date()),
                 author=dialog.author.text().strip(),
                 note=note,
