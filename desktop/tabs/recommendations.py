@@ -254,6 +254,19 @@ class RecommendationsTab(QWidget):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
 
+        # A filter that matches nothing says so, with a way out (a remembered one above all).
+        self.no_match = QWidget()
+        self.no_match_label = QLabel()
+        self.no_match_label.setWordWrap(True)
+        self.show_all_button = QPushButton("Clear filters and show all items")
+        self.show_all_button.clicked.connect(self.filters.reset)
+        notice = QHBoxLayout(self.no_match)
+        notice.setContentsMargins(6, 6, 6, 6)
+        notice.addWidget(self.no_match_label, 1)
+        notice.addWidget(self.show_all_button)
+        self.no_match.setVisible(False)
+        self._remembered = False
+
         detail_panel = QWidget()
         detail_layout = QVBoxLayout(detail_panel)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -271,6 +284,7 @@ class RecommendationsTab(QWidget):
         table_panel = QWidget()
         table_layout = QVBoxLayout(table_panel)
         table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.no_match)
         table_layout.addWidget(self.view, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
@@ -309,7 +323,7 @@ class RecommendationsTab(QWidget):
         Only the unfiltered view in its default order is read this way; a remembered filter or
         sort waits for ``load``.
         """
-        if not FilterBar.filters_nothing(self.context.settings.get(keys.TRACKER_FILTER)):
+        if not FilterBar.filters_nothing(self.context.settings.get(self._filter_key())):
             return False
         self._restoring = True
         self._restore_layout()
@@ -334,7 +348,9 @@ class RecommendationsTab(QWidget):
         self._restoring = True
         self.filters.set_choices(choices)
         if not self._laid_out:
-            self.filters.restore(self.context.settings.get(keys.TRACKER_FILTER))
+            remembered = self.context.settings.get(self._filter_key())
+            self.filters.restore(remembered)
+            self._remembered = not FilterBar.filters_nothing(remembered)
             self._restore_layout()
         self._restoring = False
         self.model.filter = self.filters.current()
@@ -348,6 +364,7 @@ class RecommendationsTab(QWidget):
 
     def _filters_changed(self) -> None:
         if not self._restoring:
+            self._remembered = False
             self.model.set_filter(self.filters.current())
 
     def _after_reload(self) -> None:
@@ -362,6 +379,12 @@ class RecommendationsTab(QWidget):
     def _show_total(self, total: int) -> None:
         noun = "item" if total == 1 else "items"
         self.count_label.setText(f"{total:,} {noun}" + (" match" if self._filtering() else ""))
+        self.no_match.setVisible(total == 0 and self._filtering())
+        self.no_match_label.setText(
+            "No items in this database match the filters remembered from last time."
+            if self._remembered
+            else "No items match these filters."
+        )
 
     # -- selection and detail
 
@@ -637,7 +660,10 @@ class RecommendationsTab(QWidget):
             return
         self.context.settings.set(keys.TRACKER_HEADER, self.view.horizontalHeader().saveState())
         self.context.settings.set(keys.TRACKER_SPLITTER, self.splitter.saveState())
-        self.context.settings.set(keys.TRACKER_FILTER, self.filters.state())
+        self.context.settings.set(self._filter_key(), self.filters.state())
+
+    def _filter_key(self) -> keys.Key[dict[str, Any]]:
+        return keys.per_database(keys.TRACKER_FILTER, self.context.place)
 
 
 def render_detail(item: queries.ItemDetail) -> str:
