@@ -4,18 +4,19 @@ works on every column, and a selection survives an edit, its undo and its redo."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.engine import Database, open_database, resolve_location
 from db.generate import generate
 from db.models import Recommendation
-from db.rows import PAGE_SIZE
+from db.rows import OPEN_STATUSES, PAGE_SIZE
 from db.vocabulary import Status
 from desktop.dialogs import select_data
 from desktop.settings import Settings
@@ -176,3 +177,24 @@ def test_a_selection_survives_an_edit_its_undo_and_redo(
     qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     window.undo_action.trigger()
     assert len(tab.selected_ids()) == ITEMS
+
+
+def test_the_overview_lists_coming_deadlines_and_counts_the_rest(
+    qtbot, large: Database, settings: Settings
+) -> None:
+    window: MainWindow = make_window(qtbot, large, settings)
+    window.tabs.setCurrentWidget(window.overview_tab)
+    with large.session() as session:
+        coming = session.scalar(
+            select(func.count())
+            .select_from(Recommendation)
+            .where(
+                Recommendation.status.in_(OPEN_STATUSES),
+                Recommendation.target_date >= TODAY,
+                Recommendation.target_date < TODAY + dt.timedelta(days=42),
+            )
+        )
+    shown = window.overview_tab.deadlines.text()
+    assert coming and coming > 14
+    assert "No deadlines" not in shown and "Recommendation" in shown
+    assert f"and {coming - 14:,} more" in shown
