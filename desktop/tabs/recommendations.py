@@ -371,6 +371,8 @@ class RecommendationsTab(QWidget):
         self.page.show_rows(1 if (self.model.rows or self._filtering()) else 0)
         if self.model.total is None:
             self.count_label.setText("Counting…")
+        if self.model.rows:
+            self.no_match.setVisible(False)  # before the count, if it is still to come
         self._show_detail()
 
     def _filtering(self) -> bool:
