@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.models import (
     Grade,
@@ -19,17 +19,19 @@ from db.models import (
     RecommendationAgency,
     Review,
 )
-from db.rows import RecommendationRow, TrackerFilter
+from db.rows import OPEN_STATUSES, RecommendationRow, TrackerFilter
 from db.rows import SortKey as TrackerSort
 from db.tracker import count as tracker_count
 from db.tracker import page, rating_expression
-from db.vocabulary import AgencyRole, Rating, Status
+from db.vocabulary import AgencyRole, Rating, Status, TrackedKind
 
 # HMICFRS expects a force's action plan within six weeks of a report; the police and crime
 # commissioner answers every recommendation within 56 days.
 ACTION_PLAN_DAYS = 42
 PCC_RESPONSE_DAYS = 56
 DEADLINE_LOOKAHEAD = dt.timedelta(days=120)
+ITEM_LOOKAHEAD = dt.timedelta(days=42)  # items falling due in the next six weeks
+DEADLINE_LIMIT = 200  # item deadlines listed; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Overview:
     overdue: list[RecommendationRow]
     overdue_total: int
     deadlines: list[Deadline]
+    deadlines_total: int  # all coming deadlines, of which ``deadlines`` lists the soonest
     grades: list[GradeCount]
 
 
@@ -84,7 +87,49 @@ def _breakdowns(rows: list[tuple[str, str, str, int]]) -> list[Breakdown]:
     return sorted(result, key=lambda b: (-b.total, b.name))
 
 
-def overview(session: Session, today: dt.date, *, overdue_limit: int = 50) -> Overview:
+def _item_deadlines(
+    session: Session, today: dt.date, limit: int = DEADLINE_LIMIT
+) -> tuple[list[Deadline], int]:
+    """The soonest ``limit`` open items due from today to six weeks ahead, and how many there
+    are in all. The window is chosen in SQL: at 100,000 items the first rows by date are all
+    overdue, so taking a page by date and then dropping the past left none."""
+    review, inspection = aliased(Review), aliased(Inspection)
+    within = (
+        Recommendation.status.in_(OPEN_STATUSES),
+        Recommendation.target_date >= today,
+        Recommendation.target_date < today + ITEM_LOOKAHEAD,
+    )
+    total = int(
+        session.scalar(select(func.count()).select_from(Recommendation).where(*within)) or 0
+    )
+    found = session.execute(
+        select(
+            Recommendation.target_date,
+            Recommendation.kind,
+            Recommendation.number,
+            func.coalesce(review.reference, inspection.reference),
+        )
+        .outerjoin(review, review.id == Recommendation.review_id)
+        .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
+        .where(*within)
+        .order_by(Recommendation.target_date, Recommendation.source_key, Recommendation.position)
+        .limit(limit)
+    )
+    deadlines = [
+        Deadline(due, f"{TrackedKind(kind).label} {number} due", source or "")
+        for due, kind, number, source in found
+        if due is not None  # never: the window above excludes items without a date
+    ]
+    return deadlines, total
+
+
+def overview(
+    session: Session,
+    today: dt.date,
+    *,
+    overdue_limit: int = 50,
+    deadline_limit: int = DEADLINE_LIMIT,
+) -> Overview:
     rating = rating_expression(today)
     totals = dict.fromkeys(Rating, 0)
     for value, count in session.execute(
@@ -134,17 +179,8 @@ def overview(session: Session, today: dt.date, *, overdue_limit: int = 50) -> Ov
             due = inspection.published_on + dt.timedelta(days=days)
             if today - dt.timedelta(days=14) <= due <= today + DEADLINE_LOOKAHEAD:
                 deadlines.append(Deadline(due, what, inspection.reference))
-    for row in page(
-        session,
-        TrackerFilter(due_before=today + dt.timedelta(days=42)),
-        today,
-        sort=TrackerSort.TARGET_DATE,
-        limit=200,
-    ):
-        if row.target_date is not None and row.target_date >= today:
-            deadlines.append(
-                Deadline(row.target_date, f"{row.kind.label} {row.number} due", row.source)
-            )
+    items, items_total = _item_deadlines(session, today, deadline_limit)
+    deadlines += items
     deadlines.sort(key=lambda d: (d.due, d.source, d.what))
     sizes: dict[int, int] = dict(
         session.execute(
@@ -167,5 +203,6 @@ def overview(session: Session, today: dt.date, *, overdue_limit: int = 50) -> Ov
         overdue=overdue,
         overdue_total=tracker_count(session, overdue_filter, today),
         deadlines=deadlines,
+        deadlines_total=len(deadlines) - len(items) + items_total,
         grades=grades,
     )

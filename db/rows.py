@@ -68,6 +68,7 @@ class SortKey(StrEnum):
     NUMBER = "number"
     TEXT = "text"
     LEAD = "lead"
+    JOINT = "joint"
     OWNER = "owner"
     TARGET_DATE = "target_date"
     STATUS = "status"

@@ -36,7 +36,7 @@ from db.rows import (
     tracker_row,
 )
 from db.rules import AT_RISK_WINDOW
-from db.vocabulary import AgencyRole, Rating, Status
+from db.vocabulary import AgencyRole, Rating, Status, TrackedKind
 
 
 def rating_expression(today: dt.date) -> ColumnElement[str]:
@@ -68,13 +68,14 @@ def _rating_rank(today: dt.date) -> ColumnElement[int]:
     )
 
 
-def _first_lead() -> ColumnElement[str]:
+def _first_agency(role: AgencyRole) -> ColumnElement[str]:
+    """The first name, alphabetically, among an item's agencies in ``role``."""
     return (
         select(func.min(Organisation.name))
         .join(RecommendationAgency, RecommendationAgency.organisation_id == Organisation.id)
         .where(
             RecommendationAgency.recommendation_id == Recommendation.id,
-            RecommendationAgency.role == AgencyRole.LEAD,
+            RecommendationAgency.role == role,
         )
         .scalar_subquery()
     )
@@ -137,12 +138,19 @@ def count(session: Session, flt: TrackerFilter, today: dt.date) -> int:
     return int(session.scalar(query) or 0)
 
 
+# Keys whose first part says "missing": items with no date or no joint agency stay last
+# whichever way the column is sorted (SQLite and PostgreSQL would put NULLs at opposite ends).
+_MISSING_LAST = (SortKey.TARGET_DATE, SortKey.JOINT)
+
+
 def _order(sort: SortKey, descending: bool, today: dt.date) -> list[Any]:
+    joint = _first_agency(AgencyRole.JOINT)
     keys: dict[SortKey, list[Any]] = {
         SortKey.SOURCE: [Recommendation.source_key, Recommendation.position],
         SortKey.NUMBER: [Recommendation.source_key, Recommendation.position],
         SortKey.TEXT: [func.coalesce(Recommendation.text, "")],
-        SortKey.LEAD: [_first_lead()],
+        SortKey.LEAD: [_first_agency(AgencyRole.LEAD)],
+        SortKey.JOINT: [joint.is_(None), joint],
         SortKey.OWNER: [Recommendation.owner],
         SortKey.TARGET_DATE: [Recommendation.target_date.is_(None), Recommendation.target_date],
         SortKey.STATUS: [
@@ -155,10 +163,8 @@ def _order(sort: SortKey, descending: bool, today: dt.date) -> list[Any]:
     }
     order = keys[sort]
     if descending:
-        # Missing target dates stay last either way.
         order = [
-            key if (sort is SortKey.TARGET_DATE and n == 0) else key.desc()
-            for n, key in enumerate(order)
+            key if (sort in _MISSING_LAST and n == 0) else key.desc() for n, key in enumerate(order)
         ]
     return [*order, Recommendation.id]
 
@@ -198,6 +204,52 @@ def page(
     found = session.execute(query).all()
     agencies = _agencies([row[0] for row in found], session)
     return [tracker_row(tuple(row[:-1]), agencies, Rating(str(row[-1]))) for row in found]
+
+
+def ids(
+    session: Session,
+    flt: TrackerFilter,
+    today: dt.date,
+    *,
+    sort: SortKey = SortKey.SOURCE,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    """The ids of the rows ``page`` would give, in the same order, in one query: what a
+    selection of thousands of rows, most never shown, stands for."""
+    query = select(Recommendation.id)
+    for condition in _conditions(session, flt, today):
+        query = query.where(condition)
+    query = query.order_by(*_order(sort, descending, today)).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def identities(session: Session, item_ids: list[int]) -> list[tuple[str, str, TrackedKind]]:
+    """(source, number, kind) of each item, in the order of ``item_ids``; an id no longer
+    there is left out."""
+    review, inspection = aliased(Review), aliased(Inspection)
+    found: dict[int, tuple[str, str, TrackedKind]] = {}
+    for start in range(0, len(item_ids), _CHUNK):
+        chunk = item_ids[start : start + _CHUNK]
+        for rec_id, source, number, kind in session.execute(
+            select(
+                Recommendation.id,
+                func.coalesce(review.reference, inspection.reference),
+                Recommendation.number,
+                Recommendation.kind,
+            )
+            .outerjoin(review, review.id == Recommendation.review_id)
+            .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
+            .where(Recommendation.id.in_(chunk))
+        ):
+            found[rec_id] = (source or "", number, TrackedKind(kind))
+    return [found[i] for i in item_ids if i in found]
+
+
+_CHUNK = 5_000  # ids per IN list: within every backend's limit on bound parameters
 
 
 def _agencies(ids: list[int], session: Session) -> Agencies:

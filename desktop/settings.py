@@ -6,11 +6,12 @@ start a second setting, and the list below documents everything casereview remem
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -30,7 +31,9 @@ LAST_TAB = Key("window/last_tab", 0, "the tab shown when the window last closed"
 RECENT_DATABASES = Key("files/recent", list[str](), "databases opened recently, newest first")
 TRACKER_HEADER = Key("tracker/header", QByteArray(), "recommendations columns: widths, order")
 TRACKER_SPLITTER = Key("tracker/splitter", QByteArray(), "recommendations table and detail")
-TRACKER_FILTER = Key("tracker/filter", dict[str, Any](), "the recommendations filter bar")
+TRACKER_FILTER = Key(
+    "tracker/filter", dict[str, Any](), "the recommendations filter bar (one per database)"
+)
 REVIEWS_HEADER = Key("reviews/header", QByteArray(), "reviews columns: widths, order")
 REVIEWS_SPLITTER = Key("reviews/splitter", QByteArray(), "reviews table and detail")
 INSPECTIONS_SPLITTER = Key("inspections/splitter", QByteArray(), "inspections list and grades")
@@ -59,6 +62,25 @@ ALL_KEYS = [
     YOUR_NAME,
     MARKING,
 ]
+
+
+class Place(Protocol):
+    """Where a database lives, as ``db.engine.Location`` and a pending file name it."""
+
+    @property
+    def path(self) -> Path | None: ...
+
+    def display(self) -> str: ...
+
+
+def per_database(key: Key[T], place: Place) -> Key[T]:
+    """``key`` kept apart for one database, so that each opens as it was left: a filter that
+    suits one database would show another nothing. The database is named by its file's full
+    path, or its server address without the password; the key holds a hash of that, of one
+    length whatever the path, and never a password."""
+    where = str(place.path.resolve()) if place.path is not None else place.display()
+    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:20]
+    return Key(f"{key.name}/{digest}", key.default, key.meaning)
 
 
 def _as_type_of(default: object, value: object) -> object:

@@ -1,13 +1,16 @@
 """The Recommendations table's model: SQL does the filtering, sorting and paging.
 
-Rows arrive a page at a time (``canFetchMore``/``fetchMore``) as the view scrolls; a new
-filter or sort asks the database again rather than filtering rows in Python. The total is
-counted after the first page is shown, so typing in the search box stays quick.
+The model has as many rows as the filter matches (a COUNT), and reads the rows a view paints
+a page at a time, keeping the last few pages read; so Ctrl+End at 100,000 items reads the
+last page, not every page before it. A new filter or sort asks the database again rather than
+filtering rows in Python. The first page is always kept; the total is counted after it is
+shown, so typing in the search box stays quick.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +39,7 @@ else:
 
 Index = QModelIndex | QPersistentModelIndex
 COUNT_DELAY_MS = 250
+CACHED_PAGES = 16  # pages kept besides the first: several screens either side of the view
 NOT_ENTERED = "(text not yet entered)"
 
 
@@ -62,7 +66,7 @@ COLUMNS = [
     TrackerColumn("Status", SortKey.STATUS, lambda r: r.status.label, 100),
     TrackerColumn("Rating", SortKey.RATING, lambda r: r.rating.label, 70),
     TrackerColumn("Lead agencies", SortKey.LEAD, lambda r: "; ".join(r.lead_agencies), 175),
-    TrackerColumn("Joint agencies", None, lambda r: "; ".join(r.joint_agencies), 160),
+    TrackerColumn("Joint agencies", SortKey.JOINT, lambda r: "; ".join(r.joint_agencies), 160),
     TrackerColumn("Owner", SortKey.OWNER, lambda r: r.owner, 160),
 ]
 RATING_COLUMN = 5
@@ -86,9 +90,14 @@ class TrackerModel(QAbstractTableModel):
         self.filter = TrackerFilter()
         self.sort_key = SortKey.SOURCE
         self.descending = False
+        # The first page, always kept: every row when the filter matches at most a page.
         self.rows: list[RecommendationRow] = []
+        # Later pages by number, least recently used first.
+        self.pages: OrderedDict[int, list[RecommendationRow]] = OrderedDict()
+        self.pages_read: list[int] = []  # page numbers read since the last reload, in order
         self.total: int | None = None
-        self._exhausted = True
+        self._shown = 0  # rows the views know of: the first page until the count is known
+        self._loaded: tuple[TrackerFilter, SortKey, bool] | None = None
         # Counting every match costs more than fetching a page, so it waits until typing pauses.
         self._count_timer = QTimer(self)
         self._count_timer.setInterval(COUNT_DELAY_MS)
@@ -101,12 +110,29 @@ class TrackerModel(QAbstractTableModel):
 
     # -- queries
 
+    def _query(self) -> tuple[TrackerFilter, SortKey, bool]:
+        return (self.filter, self.sort_key, self.descending)
+
+    def _read(self, number: int) -> list[RecommendationRow]:
+        with self.database.session() as session:
+            return tracker.page(
+                session,
+                self.filter,
+                self.today(),
+                sort=self.sort_key,
+                descending=self.descending,
+                offset=number * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+
     def show_page(self, rows: list[RecommendationRow], total: int) -> None:
         """Show a first page read elsewhere (``db.quick``) for the current filter and sort."""
         self.beginResetModel()
-        self.rows = rows
-        self._exhausted = len(rows) >= total
-        self.total = total
+        self._count_timer.stop()
+        self.rows, self.total, self._shown = rows, total, total
+        self.pages.clear()
+        self.pages_read = []
+        self._loaded = self._query()
         self.endResetModel()
         self.reloaded.emit()
         self.total_changed.emit(total)
@@ -117,61 +143,70 @@ class TrackerModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
-        """Ask the database for the first page under the current filter and sort."""
-        with self.database.session() as session:
-            rows = tracker.page(
-                session,
-                self.filter,
-                self.today(),
-                sort=self.sort_key,
-                descending=self.descending,
-                limit=PAGE_SIZE,
-            )
-        unchanged = rows == self.rows
-        if not unchanged:
-            self.beginResetModel()
-            self.rows = rows
-            self.endResetModel()
-        # Unchanged rows (a refresh after the first paint, say) keep the scroll position and
-        # the count on show until the recount below replaces it.
-        self._exhausted = len(rows) < PAGE_SIZE
-        if self._exhausted:
-            self.total = len(rows)
-        elif not unchanged:
-            self.total = None
-        self.reloaded.emit()
-        if self._exhausted:
+        """Ask the database again for the first page under the current filter and sort.
+
+        The same filter and sort again (a refresh after an edit, or after the first paint) is
+        counted at once and keeps the rows in place, so the view keeps its scroll position and
+        selection; a new order keeps the count; a new filter starts from the top and is
+        counted when typing pauses.
+        """
+        same = self._loaded == self._query() and self.total is not None
+        # Another order of the same filter has the same count.
+        known = self.total if self._loaded and self._loaded[0] == self.filter else None
+        rows = self._read(0)
+        self.pages.clear()
+        self.pages_read = []
+        self._loaded = self._query()
+        if same:
             self._count_timer.stop()
-            self.total_changed.emit(len(rows))
+            self.rows = rows
+            self._set_total(len(rows) if len(rows) < PAGE_SIZE else self._counted())
+            if self._shown:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(self._shown - 1, len(COLUMNS) - 1)
+                )
+            self.reloaded.emit()
+            return
+        self.beginResetModel()
+        self.rows = rows
+        self.total = len(rows) if len(rows) < PAGE_SIZE else known
+        self._shown = len(rows) if self.total is None else self.total
+        self.endResetModel()
+        self.reloaded.emit()
+        if self.total is not None:
+            self._count_timer.stop()
+            self.total_changed.emit(self.total)
         else:
             self._count_timer.start()
 
-    def _count(self) -> None:
+    def _counted(self) -> int:
         with self.database.session() as session:
-            self.total = tracker.count(session, self.filter, self.today())
-        self.total_changed.emit(self.total)
+            return tracker.count(session, self.filter, self.today())
+
+    def _count(self) -> None:
+        self._set_total(self._counted())
+
+    def _set_total(self, total: int) -> None:
+        """Make the rows the views know of the ``total`` counted, and say so."""
+        self.total = total
+        if total > self._shown:
+            self.beginInsertRows(QModelIndex(), self._shown, total - 1)
+            self._shown = total
+            self.endInsertRows()
+        elif total < self._shown:
+            self.beginRemoveRows(QModelIndex(), total, self._shown - 1)
+            self._shown = total
+            self.endRemoveRows()
+        self.total_changed.emit(total)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and self.total is None and len(self.rows) >= PAGE_SIZE
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
-            return
-        with self.database.session() as session:
-            more = tracker.page(
-                session,
-                self.filter,
-                self.today(),
-                sort=self.sort_key,
-                descending=self.descending,
-                offset=len(self.rows),
-                limit=PAGE_SIZE,
-            )
-        self._exhausted = len(more) < PAGE_SIZE
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
+        """Count now: the view reached the end of the first page before the count came."""
+        if self.canFetchMore(parent):
+            self._count_timer.stop()
+            self._count()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
@@ -181,13 +216,47 @@ class TrackerModel(QAbstractTableModel):
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
+    def ids(self, offset: int = 0, limit: int | None = None) -> list[int]:
+        """The ids of rows ``offset`` on (``limit`` of them, or all), in the model's order,
+        read in one query whether or not their pages were read."""
+        with self.database.session() as session:
+            return tracker.ids(
+                session,
+                self.filter,
+                self.today(),
+                sort=self.sort_key,
+                descending=self.descending,
+                offset=offset,
+                limit=limit,
+            )
+
     # -- the table
 
+    def row(self, number: int) -> RecommendationRow | None:
+        """Row ``number``, reading its page if it is not kept; None past the rows there are
+        (another writer deleted some since the count)."""
+        page, at = divmod(number, PAGE_SIZE)
+        if page == 0:
+            rows = self.rows
+        elif page in self.pages:
+            self.pages.move_to_end(page)
+            rows = self.pages[page]
+        else:
+            rows = self._read(page)
+            self.pages_read.append(page)
+            self.pages[page] = rows
+            while len(self.pages) > CACHED_PAGES:
+                self.pages.popitem(last=False)
+        return rows[at] if 0 <= at < len(rows) else None
+
     def row_at(self, index: Index) -> RecommendationRow:
-        return self.rows[index.row()]
+        row = self.row(index.row())
+        if row is None:
+            raise IndexError(index.row())
+        return row
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -202,7 +271,9 @@ class TrackerModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
+        row = self.row(index.row())
+        if row is None:
+            return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[column].display(row)

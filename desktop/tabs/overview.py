@@ -246,7 +246,11 @@ class OverviewTab(QWidget):
                 f"<tr><td>{format_date(deadline.due)}</td><td>{when}</td>"
                 f"<td>{deadline.what}</td><td style='color:#555'>{deadline.source}</td></tr>"
             )
-        return "<table cellpadding='3'>" + "".join(rows) + "</table>"
+        table = "<table cellpadding='3'>" + "".join(rows) + "</table>"
+        more = data.deadlines_total - len(rows)
+        if more > 0:
+            table += f"<p style='color:#555'>and {more:,} more</p>"
+        return table
 
     @staticmethod
     def _grades_html(data: figures.Overview) -> str:

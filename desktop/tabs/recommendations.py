@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -213,6 +214,27 @@ class FilterBar(QWidget):
         ]
 
 
+class TrackerView(QTableView):
+    """The Recommendations table. Select all and a jump to the end count the matching items
+    first if the count has not come yet, so they reach every item, not the first page's."""
+
+    def selectAll(self) -> None:
+        self._count_first()
+        super().selectAll()
+
+    def moveCursor(
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        if action is QAbstractItemView.CursorAction.MoveEnd:
+            self._count_first()
+        return super().moveCursor(action, modifiers)
+
+    def _count_first(self) -> None:
+        model = self.model()
+        if model is not None and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+
+
 class RecommendationsTab(QWidget):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -221,7 +243,7 @@ class RecommendationsTab(QWidget):
         self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
         self.filters.due_date.setDate(qdate(context.today() + dt.timedelta(days=42)))
-        self.view = configure_table(QTableView(), "Recommendations table", [])
+        self.view = configure_table(TrackerView(), "Recommendations table", [])
         self.view.setModel(self.model)
         for number, column in enumerate(COLUMNS):
             self.view.setColumnWidth(number, column.width)
@@ -251,6 +273,19 @@ class RecommendationsTab(QWidget):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
 
+        # A filter that matches nothing says so, with a way out (a remembered one above all).
+        self.no_match = QWidget()
+        self.no_match_label = QLabel()
+        self.no_match_label.setWordWrap(True)
+        self.show_all_button = QPushButton("Clear filters and show all items")
+        self.show_all_button.clicked.connect(self.filters.reset)
+        notice = QHBoxLayout(self.no_match)
+        notice.setContentsMargins(6, 6, 6, 6)
+        notice.addWidget(self.no_match_label, 1)
+        notice.addWidget(self.show_all_button)
+        self.no_match.setVisible(False)
+        self._remembered = False
+
         detail_panel = QWidget()
         detail_layout = QVBoxLayout(detail_panel)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -268,6 +303,7 @@ class RecommendationsTab(QWidget):
         table_panel = QWidget()
         table_layout = QVBoxLayout(table_panel)
         table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.no_match)
         table_layout.addWidget(self.view, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
@@ -327,7 +363,7 @@ class RecommendationsTab(QWidget):
         Only the unfiltered view in its default order is read this way; a remembered filter or
         sort waits for ``load``.
         """
-        if not FilterBar.filters_nothing(self.context.settings.get(keys.TRACKER_FILTER)):
+        if not FilterBar.filters_nothing(self.context.settings.get(self._filter_key())):
             return False
         self._restoring = True
         self._restore_layout()
@@ -352,7 +388,9 @@ class RecommendationsTab(QWidget):
         self._restoring = True
         self.filters.set_choices(choices)
         if not self._laid_out:
-            self.filters.restore(self.context.settings.get(keys.TRACKER_FILTER))
+            remembered = self.context.settings.get(self._filter_key())
+            self.filters.restore(remembered)
+            self._remembered = not FilterBar.filters_nothing(remembered)
             self._restore_layout()
         self._restoring = False
         self.model.filter = self.filters.current()
@@ -366,6 +404,7 @@ class RecommendationsTab(QWidget):
 
     def _filters_changed(self) -> None:
         if not self._restoring:
+            self._remembered = False
             self.model.set_filter(self.filters.current())
 
     def _after_reload(self) -> None:
@@ -375,6 +414,8 @@ class RecommendationsTab(QWidget):
             self.page.show_rows(len(self.model.rows))
         if self.model.total is None:
             self.count_label.setText("Counting…")
+        if self.model.rows:
+            self.no_match.setVisible(False)  # before the count, if it is still to come
         self._show_detail()
 
     def _filtering(self) -> bool:
@@ -383,38 +424,103 @@ class RecommendationsTab(QWidget):
     def _show_total(self, total: int) -> None:
         noun = "item" if total == 1 else "items"
         self.count_label.setText(f"{total:,} {noun}" + (" match" if self._filtering() else ""))
+        self.no_match.setVisible(total == 0 and self._filtering())
+        self.no_match_label.setText(
+            "No items in this database match the filters remembered from last time."
+            if self._remembered
+            else "No items match these filters."
+        )
 
     # -- selection and detail
 
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """The selected rows as runs (first, last), in the table's order."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted(
+            (r.top(), r.bottom()) for r in (selection.at(n) for n in range(selection.size()))
+        )
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        return sum(last - first + 1 for first, last in self._selected_spans())
+
     def selected_rows(self) -> list[RecommendationRow]:
-        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
+        """The selected rows in full, each page read if need be: for a few rows (the detail
+        pane, one item's edits). What a bulk action acts on is ``selected_ids``."""
+        found = (
+            self.model.row(n)
+            for first, last in self._selected_spans()
+            for n in range(first, last + 1)
+        )
+        return [row for row in found if row is not None]
+
+    def _first_selected(self) -> RecommendationRow | None:
+        spans = self._selected_spans()
+        return self.model.row(spans[0][0]) if spans else None
 
     def selected_ids(self) -> list[int]:
-        return [row.id for row in self.selected_rows()]
+        """Every selected item's id in the table's order, rows never read included: after
+        Select all, every item the filter matches, read in one query."""
+        ids: list[int] = []
+        for first, last in self._selected_spans():
+            if last - first < PAGE_SIZE:
+                rows = (self.model.row(n) for n in range(first, last + 1))
+                ids += [row.id for row in rows if row is not None]
+            else:
+                ids += self.model.ids(first, last - first + 1)
+        return ids
 
     def _select_ids(self, ids: list[int]) -> None:
+        """Select these items again wherever they now are: an edit, undo or redo may have
+        moved them, and a reload must not lose a selection of thousands."""
+        if not ids:
+            return
+        if self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())  # count now: they may lie past the first page
         wanted = set(ids)
-        for number, row in enumerate(self.model.rows):
-            if row.id in wanted:
-                self.view.selectRow(number)
-                break
+        last_column = self.model.columnCount() - 1
+        selection = QItemSelection()
+        start: int | None = None
+        order = self.model.ids(0, self.model.rowCount())
+        for number, item in enumerate([*order, None]):
+            if item is not None and item in wanted:
+                start = number if start is None else start
+            elif start is not None:
+                selection.select(
+                    self.model.index(start, 0), self.model.index(number - 1, last_column)
+                )
+                start = None
+        chooser = self.view.selectionModel()
+        chooser.select(
+            selection,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        if not selection.isEmpty():
+            chooser.setCurrentIndex(
+                selection.at(0).topLeft(), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
 
     def current_key(self) -> ItemKey | None:
-        rows = self.selected_rows()
-        if len(rows) != 1:
+        row = self._first_selected() if self.selected_count() == 1 else None
+        if row is None:
             return None
-        row = rows[0]
         return editing.ItemKey(row.source, row.number, row.kind)
 
     def _update_buttons(self) -> None:
-        rows = self.selected_rows()
-        one = len(rows) == 1
+        count = self.selected_count()
+        row = self._first_selected() if count == 1 else None
         for button in (self.update_button, self.evidence_button, self.edit_button):
-            button.setEnabled(one)
-        self.sign_off_button.setEnabled(one and rows[0].status is not Status.CLOSED)
-        self.bulk_button.setEnabled(len(rows) >= 1)
-        self.delete_action.setEnabled(one and not rows[0].from_inspection)
+            button.setEnabled(row is not None)
+        self.sign_off_button.setEnabled(row is not None and row.status is not Status.CLOSED)
+        self.bulk_button.setEnabled(count >= 1)
+        self.delete_action.setEnabled(row is not None and not row.from_inspection)
         buttons = (
             self.edit_button,
             self.update_button,
@@ -427,15 +533,14 @@ class RecommendationsTab(QWidget):
 
     def _show_detail(self) -> None:
         self._update_buttons()
-        rows = self.selected_rows()
-        if len(rows) != 1:
-            message = (
-                f"{len(rows):,} items selected." if rows else "Select an item to see its detail."
-            )
+        count = self.selected_count()
+        row = self._first_selected() if count == 1 else None
+        if row is None:
+            message = f"{count:,} items selected." if count else "Select an item to see its detail."
             self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
             return
         with self.context.database.session() as session:
-            detail = queries.item_detail(session, rows[0].id, self.context.today())
+            detail = queries.item_detail(session, row.id, self.context.today())
         self.detail.setHtml(render_detail(detail) if detail else "")
 
     def _open_link(self, url: QUrl) -> None:
@@ -490,9 +595,10 @@ class RecommendationsTab(QWidget):
     # -- edits
 
     def add_update(self, status: Status | None = None) -> None:
-        key, rows = self.current_key(), self.selected_rows()
+        key = self.current_key()
         if key is None:
             return
+        rows = self.selected_rows()
 
         def rules(chosen: Status | None, reason: str, assured_by: str) -> editing.Problems:
             with self.context.database.session() as session:
@@ -576,9 +682,9 @@ class RecommendationsTab(QWidget):
         in the filter bar."""
         if not isinstance(source, str):
             source = None  # a button's ``clicked`` passes its checked state
-        rows = self.selected_rows()
-        if source is None and rows and not rows[0].from_inspection:
-            source = rows[0].source
+        first = self._first_selected()
+        if source is None and first is not None and not first.from_inspection:
+            source = first.source
         source = source or self.filters.source.currentData()
         if source is None or not self._is_review(source):
             self.context.explain(
@@ -703,7 +809,10 @@ class RecommendationsTab(QWidget):
             return
         self.context.settings.set(keys.TRACKER_HEADER, self.view.horizontalHeader().saveState())
         self.context.settings.set(keys.TRACKER_SPLITTER, self.splitter.saveState())
-        self.context.settings.set(keys.TRACKER_FILTER, self.filters.state())
+        self.context.settings.set(self._filter_key(), self.filters.state())
+
+    def _filter_key(self) -> keys.Key[dict[str, Any]]:
+        return keys.per_database(keys.TRACKER_FILTER, self.context.place)
 
 
 def confirm(parent: QWidget, title: str, question: str) -> bool:

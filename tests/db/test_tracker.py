@@ -148,7 +148,32 @@ def test_every_sort_pages_consistently(
             )
             for offset in range(0, 30, 5)
         ]
+        flt = TrackerFilter()
+        ids = tracker.ids(session, flt, TODAY, sort=sort, descending=descending)
+        some = tracker.ids(session, flt, TODAY, sort=sort, descending=descending, offset=7, limit=9)
     assert [r.id for p in pages for r in p] == [r.id for r in everything]
+    # The ids a selection stands for come in one query, in the same order as the pages.
+    assert ids == [r.id for r in everything] and some == ids[7:16]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorting_by_joint_agency_leaves_items_without_one_last(
+    sample_database: Database, descending: bool
+) -> None:
+    rows = _all(sample_database, TrackerFilter(), sort=SortKey.JOINT, descending=descending)
+    firsts = [min(r.joint_agencies) if r.joint_agencies else None for r in rows]
+    named = [name for name in firsts if name is not None]
+    assert named and len(named) < len(rows)
+    assert named == sorted(named, reverse=descending)
+    assert firsts == named + [None] * (len(rows) - len(named))
+
+
+def test_identities_name_items_in_the_order_asked(sample_database: Database) -> None:
+    rows = _all(sample_database, TrackerFilter())
+    chosen = [rows[5].id, rows[0].id, rows[-1].id, 10**9]  # the last was never there
+    with sample_database.session() as session:
+        found = tracker.identities(session, chosen)
+    assert found == [(r.source, r.number, r.kind) for r in (rows[5], rows[0], rows[-1])]
 
 
 def test_sorting_by_target_date_and_rating_uses_real_values(sample_database: Database) -> None:

@@ -140,7 +140,8 @@ def test_a_remembered_filter_waits_for_the_database(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
     settings.set(keys.LAST_TAB, 1)
-    settings.set(keys.TRACKER_FILTER, {"text": "", "overdue": True})
+    remembered = keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path))
+    settings.set(remembered, {"text": "", "overdue": True})
     window, opened_at_ready = _start(qtbot, sample_path, settings)
     assert opened_at_ready == [True]  # nothing painted from the file: it reads only "all"
     tab = window.recommendations_tab

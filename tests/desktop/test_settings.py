@@ -62,3 +62,21 @@ def test_a_single_recent_database_is_read_as_a_list(tmp_path: Path) -> None:
     assert _written(tmp_path, "[files]\nrecent=/only.sqlite3\n").get(keys.RECENT_DATABASES) == [
         "/only.sqlite3"
     ]
+
+
+def test_a_database_s_own_key_names_it_by_place_never_by_password(tmp_path: Path) -> None:
+    from db.engine import resolve_location
+    from desktop.context import PendingDatabase
+
+    def name(place: keys.Place) -> str:
+        return keys.per_database(keys.TRACKER_FILTER, place).name
+
+    file = tmp_path / "a.sqlite3"
+    # The same file, named before and after it is opened, and by another spelling of its path.
+    assert name(PendingDatabase(file)) == name(resolve_location(str(file)))
+    assert name(resolve_location(str(tmp_path / "." / "a.sqlite3"))) == name(PendingDatabase(file))
+    assert name(PendingDatabase(file)) != name(PendingDatabase(tmp_path / "b.sqlite3"))
+    server = "postgresql+psycopg://panel:{}@db.example/casereview"
+    one, two = (resolve_location(server.format(p)) for p in ("first-secret", "second-secret"))
+    assert name(one) == name(two) and "secret" not in name(one)
+    assert name(one).startswith(keys.TRACKER_FILTER.name + "/")
