@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -99,13 +99,24 @@ class DateField(QWidget):
         self.pick.setToolTip("Choose from a calendar")
         self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.pick.setMenu(menu)
+        # Tab goes from the text to the next field (with the button in the chain, Qt's focus
+        # proxy sent Tab round and round the two); from the keyboard the calendar opens with
+        # Alt+Down or F4 in the text, as a drop-down list does.
+        self.pick.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for key in ("Alt+Down", "F4"):
+            opener = QShortcut(QKeySequence(key), self.edit)
+            opener.setContext(Qt.ShortcutContext.WidgetShortcut)
+            opener.activated.connect(self.pick.showMenu)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         row.addWidget(self.edit, 1)
         row.addWidget(self.pick)
-        self.setFocusProxy(self.edit)
         self.set_value(value)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Focus given to the field (a problem shown beside it, say) goes to its text."""
+        self.edit.setFocus(event.reason())
 
     def text(self) -> str:
         return self.edit.text()
@@ -147,6 +158,12 @@ class DateField(QWidget):
         self.set_value(pydate(value))
         self.menu.close()
         self.edit.setFocus()
+
+
+def typing_target(widget: QWidget) -> QWidget:
+    """Where typing into ``widget`` goes: a date field's text (a focus proxy would do, but
+    Qt then sends Tab round and round the field instead of on to the next one)."""
+    return widget.edit if isinstance(widget, DateField) else widget
 
 
 def date_edit(value: dt.date | None, name: str, *, optional: bool = False) -> DateField:
@@ -200,11 +217,11 @@ class FormDialog(QDialog):
     def focus_first_field(self) -> None:
         """Typing goes into the first field that takes it, not to a button."""
         for widget in self.fields.values():
-            target = widget
-            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:  # a holder: its first input
+            target = typing_target(widget)
+            if target.focusPolicy() == Qt.FocusPolicy.NoFocus:  # a holder: its first input
                 inner = [
                     w
-                    for w in widget.findChildren(QWidget)
+                    for w in target.findChildren(QWidget)
                     if w.focusPolicy() != Qt.FocusPolicy.NoFocus
                 ]
                 target = inner[0] if inner else widget
@@ -231,7 +248,7 @@ class FormDialog(QDialog):
         holder.setLayout(column)
         column.setContentsMargins(0, 0, 0, 0)
         caption = QLabel(label)
-        caption.setBuddy(widget)
+        caption.setBuddy(typing_target(widget))
         self.form.addRow(caption, holder)
         self.messages[name] = message
         self.fields[name] = widget

@@ -273,17 +273,6 @@ class RecommendationsTab(QWidget):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
 
-        # A filter that matches nothing says so, with a way out (a remembered one above all).
-        self.no_match = QWidget()
-        self.no_match_label = QLabel()
-        self.no_match_label.setWordWrap(True)
-        self.show_all_button = QPushButton("Clear filters and show all items")
-        self.show_all_button.clicked.connect(self.filters.reset)
-        notice = QHBoxLayout(self.no_match)
-        notice.setContentsMargins(6, 6, 6, 6)
-        notice.addWidget(self.no_match_label, 1)
-        notice.addWidget(self.show_all_button)
-        self.no_match.setVisible(False)
         self._remembered = False
 
         detail_panel = QWidget()
@@ -303,7 +292,6 @@ class RecommendationsTab(QWidget):
         table_panel = QWidget()
         table_layout = QVBoxLayout(table_panel)
         table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.no_match)
         table_layout.addWidget(self.view, 1)
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
@@ -321,10 +309,11 @@ class RecommendationsTab(QWidget):
             self.splitter,
             "No recommendations yet. They appear here from every review and inspection.",
         )
+        # A filter that matches nothing says so, with a way out (a remembered one above all).
         self.no_matches = EmptyState(
-            "No items match the search and filters. Press Escape in the search box to clear "
-            "the search, or Clear filters to see every item."
+            NO_MATCHES, [("Clear filters and show all items", self.filters.reset)]
         )
+        self.show_all_button = self.no_matches.buttons[0]
         self.page.addWidget(self.no_matches)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -408,15 +397,24 @@ class RecommendationsTab(QWidget):
             self.model.set_filter(self.filters.current())
 
     def _after_reload(self) -> None:
-        if not self.model.rows and self._filtering():
-            self.page.setCurrentWidget(self.no_matches)
-        else:
-            self.page.show_rows(len(self.model.rows))
+        self._show_matches(None if self.model.rows else 0)
         if self.model.total is None:
             self.count_label.setText("Counting…")
-        if self.model.rows:
-            self.no_match.setVisible(False)  # before the count, if it is still to come
         self._show_detail()
+
+    def _show_matches(self, total: int | None) -> None:
+        """The table, or when a search or filter matches nothing, a sentence saying so (and
+        whether the filters were remembered from last time) with a button that clears them."""
+        if total == 0 and self._filtering():
+            self.no_matches.label.setText(
+                "No items in this database match the filters remembered from last time. "
+                + CLEAR_HINT
+                if self._remembered
+                else NO_MATCHES
+            )
+            self.page.setCurrentWidget(self.no_matches)
+        else:
+            self.page.show_rows(len(self.model.rows) if total is None else total)
 
     def _filtering(self) -> bool:
         return self.model.filter != TrackerFilter()
@@ -424,12 +422,7 @@ class RecommendationsTab(QWidget):
     def _show_total(self, total: int) -> None:
         noun = "item" if total == 1 else "items"
         self.count_label.setText(f"{total:,} {noun}" + (" match" if self._filtering() else ""))
-        self.no_match.setVisible(total == 0 and self._filtering())
-        self.no_match_label.setText(
-            "No items in this database match the filters remembered from last time."
-            if self._remembered
-            else "No items match these filters."
-        )
+        self._show_matches(total)
 
     # -- selection and detail
 
@@ -813,6 +806,12 @@ class RecommendationsTab(QWidget):
 
     def _filter_key(self) -> keys.Key[dict[str, Any]]:
         return keys.per_database(keys.TRACKER_FILTER, self.context.place)
+
+
+CLEAR_HINT = (
+    "Press Escape in the search box to clear the search, or Clear filters to see every item."
+)
+NO_MATCHES = f"No items match the search and filters. {CLEAR_HINT}"
 
 
 def confirm(parent: QWidget, title: str, question: str) -> bool:

@@ -201,10 +201,15 @@ def run_as(uid: int, gid: int, *args: str, cwd: Path) -> subprocess.CompletedPro
     )
 
 
+# The system's temporary folder, read before the window tests' fixture gives each test a
+# private one (which another user cannot reach).
+SYSTEM_TEMPORARY = tempfile.gettempdir()
+
+
 @pytest.fixture
 def shared_folder() -> Iterator[Path]:
     """A folder another user can reach (pytest's own are its owner's only)."""
-    folder = Path(tempfile.mkdtemp(prefix="casereview-readonly-"))
+    folder = Path(tempfile.mkdtemp(prefix="casereview-readonly-", dir=SYSTEM_TEMPORARY))
     folder.chmod(0o755)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)

@@ -80,11 +80,11 @@ def test_a_remembered_filter_matching_nothing_says_so_and_clears(
     window = _open(qtbot, db_file, settings)
     tab = window.recommendations_tab
     assert tab.model.total == 0 and tab.count_label.text() == "0 items match"
-    assert tab.no_match.isVisible()
-    assert "remembered" in tab.no_match_label.text()
+    assert tab.no_matches.isVisible()
+    assert "remembered" in tab.no_matches.label.text()
     qtbot.mouseClick(tab.show_all_button, Qt.MouseButton.LeftButton)
     assert tab.filters.search.text() == "" and not tab.filters.overdue.isChecked()
-    assert tab.model.total == 28 and not tab.no_match.isVisible()
+    assert tab.model.total == 28 and not tab.no_matches.isVisible()
     # A filter typed now that matches nothing says so, without "remembered".
     qtbot.keyClicks(tab.filters.search, "zzzz")
-    assert tab.no_match.isVisible() and "remembered" not in tab.no_match_label.text()
+    assert tab.no_matches.isVisible() and "remembered" not in tab.no_matches.label.text()

@@ -179,6 +179,7 @@ def test_a_bulk_change_with_an_unreadable_date_is_refused(
 
     def fill(dialog: Any) -> None:
         select_data(dialog.status, Status.IMPLEMENTED)
+        qtbot.keyClicks(dialog.note, "Agreed at the subgroup")
         retype(qtbot, dialog.on.edit, "15 Nov 2026x")
         seen.update(refused(dialog))
 
