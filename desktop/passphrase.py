@@ -216,6 +216,9 @@ class WindowCover(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
             self.panel.setGeometry(self.window.rect())
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            event.ignore()  # closing it (Alt+F4) would throw away what was typed in it
+            return True
         return False
 
     def restore(self) -> None:

@@ -584,6 +584,7 @@ class MainWindow(QMainWindow):
         self._covers = Covers(self, self.context.place.name, passphrase, self.unlock)
         self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
         self.statusBar().clearMessage()  # it may name a record or an opened evidence file
+        self.statusBar().hide()  # its counts say what the database holds
         panel = LockPanel(self.context.place.name, passphrase)
         panel.unlocked.connect(self.unlock)
         self.setCentralWidget(panel)
@@ -599,6 +600,7 @@ class MainWindow(QMainWindow):
             panel.deleteLater()
         self.setCentralWidget(self._content)
         self._content.show()  # taken out, it was hidden
+        self.statusBar().show()
         self._covers.restore()
         for action in self._enabled:
             action.setEnabled(True)

@@ -339,6 +339,10 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
             qtbot.keyClick(dialog, Qt.Key.Key_Return)
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
             assert dialog.isVisible() and window.locked
+            # Nor closed (Alt+F4 from the window manager), which would drop what was typed;
+            # the status bar's counts are hidden too.
+            assert not dialog.close()
+            assert dialog.isVisible() and not window.statusBar().isVisible()
             seen["while locked"] = updates_of(encrypted_db, "4")
 
             # Unlocked (from the dialog's own panel), it is as it was and can be saved.
