@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from db.dates import format_date
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.places import backups_folder
+from desktop.qtutils import fit_to_screen
 
 EMPTY = (
     "No copies yet. casereview keeps one in this folder when it opens the database after a "
@@ -54,7 +55,7 @@ class BackupsDialog(QDialog):
         self.database = location.path
         self.restored: Path | None = None
         self.setWindowTitle("Backups")
-        self.resize(760, 420)
+        fit_to_screen(self, QSize(760, 420), parent)
         self.copies = kept_copies(self.database)
 
         intro = QLabel(

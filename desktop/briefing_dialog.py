@@ -35,6 +35,7 @@ from desktop.background import Cancelled, Progress, run_in_background
 from desktop.context import AppContext
 from desktop.dialogs import DateField, date_edit
 from desktop.files import write_atomically
+from desktop.qtutils import fit_to_screen
 from desktop.settings_dialog import MARKINGS
 
 
@@ -43,7 +44,7 @@ class BriefingDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Briefing pack")
-        self.resize(1280, 860)
+        fit_to_screen(self, QSize(1280, 860), parent)
         self.pdf: bytes | None = None
         self._buffer: QBuffer | None = None
         today = context.today()

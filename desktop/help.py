@@ -3,11 +3,11 @@ network and shows the same in a frozen build."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 import resources
+from desktop.qtutils import fit_to_screen
 
 HELP = ("help", "casereview-help.md")
 
@@ -29,7 +29,5 @@ class HelpWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(close)
-        screen = (parent.screen() if parent else None) or QGuiApplication.primaryScreen()
-        available = screen.availableGeometry()
-        self.resize(min(720, available.width() * 9 // 10), min(760, available.height() * 9 // 10))
+        fit_to_screen(self, QSize(720, 760), parent)
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)

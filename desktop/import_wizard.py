@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,6 +49,7 @@ from db.spreadsheets.values import text_of
 from db.vocabulary import Status
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
+from desktop.qtutils import fit_to_screen
 
 PREVIEW_ROWS = HEADER_SEARCH_ROWS  # the header may be on any row the search looks at
 
@@ -80,7 +81,7 @@ class ImportWizard(QWizard):
         self.path = path
         self.setWindowTitle(f"Import {path.name}")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
-        self.resize(960, 640)
+        fit_to_screen(self, QSize(960, 640), parent)
         self.tracker: TrackerFile = first
         self._progress: object = None
         self._importing = False

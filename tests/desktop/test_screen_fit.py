@@ -62,3 +62,23 @@ def test_the_coming_deadlines_scroll_rather_than_being_cut_off(
     sample_window.resize(1024, 700)
     area = tab.deadlines.parentWidget().parentWidget()
     assert isinstance(area, QScrollArea) and area.widgetResizable()
+
+
+def test_the_large_dialogs_open_inside_the_screen(window: MainWindow) -> None:
+    """The briefing dialog opened at 1280x860 whatever the screen (on a 1366x768 laptop its
+    buttons were below the bottom edge; found by a new user); so could the others."""
+    from desktop.backups_dialog import BackupsDialog
+    from desktop.briefing_dialog import BriefingDialog
+    from desktop.help import HelpWindow
+
+    room = window.screen().availableGeometry().size()
+    assert room.height() < 860  # the offscreen screen is smaller than the dialog's own size
+    location = window.database.location
+    for dialog in (
+        BriefingDialog(window.context, window),
+        BackupsDialog(location, window),
+        HelpWindow(window),
+    ):
+        size = dialog.size()
+        assert size.width() <= room.width() and size.height() <= room.height(), dialog
+        dialog.deleteLater()
