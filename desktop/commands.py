@@ -209,7 +209,7 @@ class WithdrawUpdate(UndoableCommand):
             session,
             self.key,
             self.which,
-            by=self.context.actor,
+            by=self.context.author,
             reason=self.reason,
             at=self.done.at if self.done is not None else None,
         )
@@ -259,7 +259,7 @@ class AddUpdate(UndoableCommand):
         correction saying so, since the note is in the append-only log already."""
         note, author, reason = self.note, self.author, self.reason
         if self.recorded:
-            note, author = f"Correction: {self._what()} was redone.", self.context.actor
+            note, author = f"Correction: {self._what()} was redone.", self.context.author
             reason = self.reason or self.note  # the reason the first time (record_update)
         for key in self.keys:
             self.previous[key] = editing.status_state(session, key)
@@ -284,7 +284,7 @@ class AddUpdate(UndoableCommand):
                 key,
                 previous,
                 on=self.context.today(),
-                author=self.context.actor,
+                author=self.context.author,
                 note=f"Correction: {what} was undone.",
             )
 
@@ -317,7 +317,7 @@ class AddEvidence(UndoableCommand):
         item = lifecycle.add_evidence(
             session,
             rec.id,
-            added_by=self.context.actor,
+            added_by=self.context.author,
             **self.values,  # type: ignore[arg-type]
         )
         self.added = editing.evidence_key(item)

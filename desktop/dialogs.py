@@ -634,7 +634,8 @@ def describe_plan(plan: StatusPlan, shown: int = 5) -> str:
     if plan.reopen:
         signed = len(plan.signed_off)
         kept = f" ({signed:,} signed off: the sign-off stays in its log)" if signed else ""
-        parts.append(f"Will reopen {items(len(plan.reopen))} that were finished{kept}.")
+        were = "was" if len(plan.reopen) == 1 else "were"
+        parts.append(f"Will reopen {items(len(plan.reopen))} that {were} finished{kept}.")
     if plan.skip:
         reasons = " ".join(why for _, why in plan.skip[:shown])
         more = len(plan.skip) - shown
@@ -655,7 +656,7 @@ class ChooseStatusDialog(FormDialog):
         parent: QWidget | None = None,
         plan: Callable[[Status, str, str], StatusPlan] | None = None,
     ):
-        super().__init__(f"Change the status of {count:,} items", parent)
+        super().__init__(f"Change the status of {count:,} item{'' if count == 1 else 's'}", parent)
         self.status = QComboBox()
         for option in Status:
             self.status.addItem(option.label, option.value)

@@ -52,7 +52,11 @@ class SettingsDialog(FormDialog):
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(1, MOST_MINUTES)
         self.lock_minutes.setSuffix(" minutes")
+        self.lock_minutes.valueChanged.connect(
+            lambda n: self.lock_minutes.setSuffix(" minute" if n == 1 else " minutes")
+        )
         self.lock_minutes.setValue(min(max(1, settings.get(keys.LOCK_AFTER_MINUTES)), MOST_MINUTES))
+        self.lock_minutes.setSuffix(" minute" if self.lock_minutes.value() == 1 else " minutes")
         self.add_row(
             "lock_minutes",
             "&Lock after",

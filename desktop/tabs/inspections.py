@@ -429,7 +429,7 @@ class InspectionsTab(QWidget):
         dialog = dialogs.UpdateDialog(
             row.status,
             self.context.today(),
-            self.context.actor,
+            self.context.author,
             self,
             status=status,
             title="Sign off" if closing else "Add a progress update",

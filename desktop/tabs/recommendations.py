@@ -841,6 +841,12 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
     return False
 
 
+def lines(text: str) -> str:
+    """``text`` for the detail pane, its line breaks kept (a reopening's note, say, has the
+    ended sign-off on a line of its own)."""
+    return "<br>".join(esc(line) for line in text.splitlines())
+
+
 def _render_update(update: queries.UpdateLine) -> str:
     """One log entry; a withdrawn one is struck through, greyed and says who withdrew it,
     when and why (it is never erased)."""
@@ -848,10 +854,11 @@ def _render_update(update: queries.UpdateLine) -> str:
     head = f"<b>{esc(format_date(update.on))}</b>, {esc(update.author)}{change}"
     if update.withdrawn_at is None:
         withdraw = f" <a href='withdraw:{update.id}'>Withdraw…</a>"
-        return f"<li>{head}{withdraw}<br>{esc(update.note)}</li>"
+        return f"<li>{head}{withdraw}<br>{lines(update.note)}</li>"
     when = format_date(update.withdrawn_at.astimezone().date())
     label = f"Withdrawn by {update.withdrawn_by} on {when}: {update.withdrawn_reason}"
-    return f"<li style='color:#555'><s>{head}<br>{esc(update.note)}</s><br><i>{esc(label)}</i></li>"
+    struck = f"<s>{head}<br>{lines(update.note)}</s>"
+    return f"<li style='color:#555'>{struck}<br><i>{esc(label)}</i></li>"
 
 
 def render_detail(item: queries.ItemDetail) -> str:

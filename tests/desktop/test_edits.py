@@ -16,6 +16,7 @@ from db.engine import Database
 from db.vocabulary import Status
 from desktop.dialogs import FormDialog
 from desktop.window import MainWindow
+from tests.conftest import TODAY
 from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
 
 
@@ -105,6 +106,10 @@ def test_a_bulk_change_keeps_the_lifecycle_and_asks_before_reopening(
         assert after[n][0] is Status.IN_PROGRESS
         assert after[n][5][-1].startswith("Restarted after the audit")
     assert "it had been signed off by Independent Chair" in after["1"][5][-1]
+    select_item(sample_window, CHILD_A, "1")  # the ended sign-off is a line of its own
+    assert "Restarted after the audit\nReopened: it had been signed off" in (
+        tab.detail.toPlainText()
+    )
     sample_window.undo_action.trigger()  # one command: every item exactly as it was
     for n in numbers:
         assert state(db_file, n)[:5] == before[n][:5]
@@ -332,3 +337,17 @@ def test_edit_menu_new_recommendation_on_the_reviews_tab(sample_window: MainWind
     sample_window._new_item()
     assert seen == {"title": f"New recommendation for {CHILD_A}"}
     assert sample_window.context.last_explanation == ""
+
+
+def test_one_item_is_said_as_one(qtbot: Any, sample_window: MainWindow) -> None:
+    """ "Change the status of 1 items", "1 item that were finished" (found by a new user)."""
+    from desktop.dialogs import ChooseStatusDialog, describe_plan
+
+    one = editing.ItemKey(CHILD_A, "1")
+    dialog = ChooseStatusDialog(1, TODAY, "Tester", sample_window)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Change the status of 1 item"
+    plan = editing.StatusPlan(Status.IN_PROGRESS, reopen=(one,), signed_off=(one,))
+    assert describe_plan(plan).startswith(
+        "Will change 1 item to in progress. Will reopen 1 item that was finished (1 signed off"
+    )
