@@ -575,14 +575,15 @@ class RecommendationsTab(QWidget):
         window = self.window()
         if not isinstance(window, QMainWindow):
             return
+        # Short enough to fit beside the database's name on a laptop's status bar.
         plain = (
-            " is not encrypted while it is open"
+            " (not encrypted while it is open)"
             if self.context.database.location.passphrase is not None
             else ""
         )
         window.statusBar().showMessage(
-            f"The copy of {target.name} opened from {target.parent}{plain}; casereview "
-            "removes it when this window closes."
+            f"Opened a copy of {target.name}{plain}; casereview removes it when this window "
+            "closes."
         )
 
     # -- edits

@@ -70,7 +70,7 @@ def test_opened_evidence_is_private_said_plainly_and_removed_with_the_window(
     assert folder.name.startswith(f"{EVIDENCE_PREFIX}{os.getpid()}-")
     assert mode(folder) == 0o700 and mode(opened.parent) == 0o700 and mode(opened) == 0o600
     said = window.statusBar().currentMessage()
-    assert "is not encrypted while it is open" in said and "removes it when" in said
+    assert "not encrypted while it is open" in said and "removes it when" in said
 
     window.close()
     assert not folder.exists()
