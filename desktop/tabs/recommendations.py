@@ -6,8 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -228,6 +235,21 @@ class TrackerView(QTableView):
         if action is QAbstractItemView.CursorAction.MoveEnd:
             self._count_first()
         return super().moveCursor(action, modifiers)
+
+    def selectionCommand(
+        self, index: QModelIndex | QPersistentModelIndex, event: QEvent | None = None
+    ) -> QItemSelectionModel.SelectionFlag:
+        """Ctrl+Home and Ctrl+End select the first or last item, as in a spreadsheet (in an
+        extended selection Qt only moves the current cell, so the detail pane kept showing the
+        item selected before)."""
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        ):
+            flag = QItemSelectionModel.SelectionFlag
+            return flag.ClearAndSelect | flag.Rows
+        return super().selectionCommand(index, event)
 
     def _count_first(self) -> None:
         model = self.model()
@@ -582,8 +604,7 @@ class RecommendationsTab(QWidget):
             else ""
         )
         window.statusBar().showMessage(
-            f"Opened a copy of {target.name}{plain}; casereview removes it when this window "
-            "closes."
+            f"Opened a copy of {target.name}{plain}; casereview removes it when this window closes."
         )
 
     # -- edits

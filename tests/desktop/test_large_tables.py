@@ -84,6 +84,11 @@ def test_ctrl_end_shows_the_last_row_reading_only_the_pages_near_it(
         ).first()
     assert last is not None and current.data(ROW_ROLE).id == last[0]
     assert tab.view.viewport().rect().intersects(tab.view.visualRect(current))
+    # The last row is the one selected, and the detail pane shows it (it kept showing the
+    # item selected before; found by a new user).
+    assert tab.selected_ids() == [last[0]]
+    row = current.data(ROW_ROLE)
+    assert f"{row.kind.label} {row.number}" in tab.detail.toPlainText()
     last_page = (ITEMS - 1) // PAGE_SIZE
     assert tab.model.pages_read and set(tab.model.pages_read) <= {last_page - 1, last_page}
 
