@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -74,9 +74,12 @@ class DateField(QWidget):
     beside the field. Once read, the date is shown as "21 November 2025".
     """
 
+    changed = Signal()  # a date was read from what was typed, or picked
+
     def __init__(self, value: dt.date | None, name: str, *, optional: bool = False) -> None:
         super().__init__()
         self.optional = optional
+        self.name = name
         self.edit = QLineEdit()
         self.edit.setAccessibleName(name)
         self.edit.setPlaceholderText("None" if optional else "For example 21 November 2025")
@@ -112,6 +115,7 @@ class DateField(QWidget):
         row.setSpacing(2)
         row.addWidget(self.edit, 1)
         row.addWidget(self.pick)
+        self.problem: str | None = None
         self.set_value(value)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
@@ -142,9 +146,21 @@ class DateField(QWidget):
         """Show a date that was read in the one form users read: "21 November 2025"."""
         try:
             value = self.value()
-        except ValueError:
-            return  # kept as typed; the form says why when it is checked
+        except ValueError as exc:
+            self.show_problem(str(exc))  # kept as typed; a form also says why beside it
+            return
+        self.show_problem(None)
         self.set_value(value)
+        self.changed.emit()
+
+    def show_problem(self, problem: str | None) -> None:
+        """Mark the text as unreadable, saying why in its tooltip (for a field outside a form,
+        such as the filter bar's), or take the mark away."""
+        self.edit.setStyleSheet("border: 2px solid #a4161a;" if problem else "")
+        self.edit.setToolTip(
+            problem or "Day first: 21 November 2025, 21 Nov 2025, 21/11/2025 or 2025-11-21"
+        )
+        self.problem = problem
 
     def _show_calendar(self) -> None:
         try:
@@ -156,8 +172,10 @@ class DateField(QWidget):
 
     def _picked(self, value: QDate) -> None:
         self.set_value(pydate(value))
+        self.show_problem(None)
         self.menu.close()
         self.edit.setFocus()
+        self.changed.emit()
 
 
 def typing_target(widget: QWidget) -> QWidget:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,7 +39,7 @@ from db.rules import Closure
 from db.vocabulary import Rating, Status
 from desktop import settings as keys
 from desktop.context import AppContext
-from desktop.conversions import find_data, pydate, qdate
+from desktop.conversions import find_data
 from desktop.lazy import lazy
 from desktop.palette import rating_colours
 from desktop.tabs.common import (
@@ -107,11 +106,13 @@ class FilterBar(QWidget):
         self.overdue.setAccessibleName("Only overdue items")
         self.due = QCheckBox("Due &before")
         self.due.setAccessibleName("Only items due before a date")
-        self.due_date = QDateEdit()
-        self.due_date.setCalendarPopup(True)
-        self.due_date.setDisplayFormat("d MMM yyyy")
-        self.due_date.setAccessibleName("Due before this date")
+        # Typed as in every other date field: read exactly, or marked as unreadable (with the
+        # reason in its tooltip) while the filter keeps the last date it could read.
+        self.due_date = dialogs.DateField(None, "Due before this date")
+        self.due_date.setMaximumWidth(190)
         self.due_date.setEnabled(False)
+        self._due: dt.date | None = None
+        self.due_date.changed.connect(self._due_read)
         self.due.toggled.connect(self.due_date.setEnabled)
         self.clear = QPushButton("C&lear filters")
         self.clear.setAccessibleName("Clear filters")
@@ -154,8 +155,15 @@ class FilterBar(QWidget):
             rating=Rating(rating) if rating else None,
             overdue=self.overdue.isChecked(),
             theme=self.theme.currentData(),
-            due_before=pydate(self.due_date.date()) if self.due.isChecked() else None,
+            due_before=self._due if self.due.isChecked() else None,
         )
+
+    def set_due(self, value: dt.date) -> None:
+        self.due_date.set_value(value)
+        self._due = value
+
+    def _due_read(self) -> None:
+        self._due = self.due_date.value()
 
     def reset(self) -> None:
         self.search.clear()
@@ -202,7 +210,7 @@ class FilterBar(QWidget):
         due = str(state.get("due_before") or "")
         if due:
             try:
-                self.due_date.setDate(qdate(dt.date.fromisoformat(due)))
+                self.set_due(dt.date.fromisoformat(due))
                 self.due.setChecked(True)
             except ValueError:
                 self.due.setChecked(False)
@@ -217,7 +225,7 @@ class FilterBar(QWidget):
             self.theme.currentIndexChanged,
             self.overdue.toggled,
             self.due.toggled,
-            self.due_date.dateChanged,
+            self.due_date.changed,
         ]
 
 
@@ -264,7 +272,7 @@ class RecommendationsTab(QWidget):
         self.loaded = False
         self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
-        self.filters.due_date.setDate(qdate(context.today() + dt.timedelta(days=42)))
+        self.filters.set_due(context.today() + dt.timedelta(days=42))
         self.view = configure_table(TrackerView(), "Recommendations table", [])
         self.view.setModel(self.model)
         for number, column in enumerate(COLUMNS):

@@ -203,3 +203,26 @@ def test_a_briefing_meeting_date_that_cannot_be_read_is_refused(
     retype(qtbot, dialog.meeting.edit, "15 Nov 2026")
     assert dialog.options()["meeting_date"] == dt.date(2026, 11, 15)
     dialog.close()
+
+
+def test_the_due_before_filter_reads_dates_as_every_date_field_does(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """The filter bar's date was a QDateEdit, with the faults the dialogs had."""
+    show_tracker(sample_window)
+    bar = sample_window.recommendations_tab.filters
+    qtbot.mouseClick(bar.due, Qt.MouseButton.LeftButton)
+    retype(qtbot, bar.due_date.edit, "15/11/2026")
+    qtbot.keyClick(bar.due_date.edit, Qt.Key.Key_Return)
+    assert bar.current().due_before == dt.date(2026, 11, 15)
+    assert bar.due_date.text() == "15 November 2026"
+    retype(qtbot, bar.due_date.edit, "31 February 2025")
+    qtbot.keyClick(bar.due_date.edit, Qt.Key.Key_Return)
+    # Marked as unreadable, saying why; the filter keeps the date it could read.
+    assert bar.due_date.problem == "'31 February 2025' is not a real date."
+    assert bar.due_date.edit.toolTip() == bar.due_date.problem
+    assert bar.due_date.text() == "31 February 2025"
+    assert bar.current().due_before == dt.date(2026, 11, 15)
+    retype(qtbot, bar.due_date.edit, "15 Nov 2026")
+    qtbot.keyClick(bar.due_date.edit, Qt.Key.Key_Tab)
+    assert bar.due_date.problem is None and bar.current().due_before == dt.date(2026, 11, 15)
