@@ -268,8 +268,13 @@ class BriefingDialog(QDialog):
         if self.pdf is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        # The print dialog keeps a pointer to the printer: the printer must outlive it (a
+        # printer freed with this method's locals left the dialog pointing at nothing).
+        self._printer = printer
         dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
             self.print_to(printer)
 
     def print_to(self, printer: QPrinter) -> None:
