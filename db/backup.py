@@ -28,7 +28,7 @@ from db.cipher import Passphrase, PassphraseError
 from db.engine import Location
 from db.errors import CaseReviewError
 from db.migrations import REVISIONS
-from db.places import SQLITE_MAGIC, backups_folder, is_damage, readonly_uri
+from db.places import SQLITE_MAGIC, backups_folder, is_damage, read_start, readonly_uri
 
 
 class BackupError(CaseReviewError):
@@ -362,8 +362,7 @@ def _refuse_change_of_form(
 def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     """Refuse, saying why, a file that is not a sound casereview database this version knows."""
     try:
-        with source.open("rb") as handle:
-            magic = handle.read(len(SQLITE_MAGIC))
+        magic = read_start(source)
     except FileNotFoundError:
         raise BackupError(f"There is no file {source}.") from None
     except IsADirectoryError:

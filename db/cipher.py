@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import DatabaseOpenError
-from db.places import SQLITE_MAGIC
+from db.places import SQLITE_MAGIC, read_start
 
 # SQLCipher 4's key derivation (its documented defaults, which casereview never changes).
 KDF_ROUNDS = 256_000
@@ -119,8 +119,7 @@ def header(path: Path) -> bytes:
     not an ordinary file (a pipe or a device is never opened: reading one may wait for ever)."""
     if path.exists() and not path.is_file():
         raise OSError(errno.EINVAL, "not an ordinary file", str(path))
-    with path.open("rb") as handle:
-        return handle.read(len(SQLITE_MAGIC))
+    return read_start(path)  # never by a descriptor closed later: see db.places
 
 
 def is_encrypted(path: Path) -> bool:

@@ -31,6 +31,7 @@ from db.places import (
     default_database_path,
     is_damage,
     network_share,
+    read_start,
     readonly_uri,
 )
 
@@ -328,8 +329,7 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
             "a database."
         )
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
+        header = read_start(path)  # a descriptor closed would drop this process's locks
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if not header:

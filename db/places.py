@@ -6,7 +6,9 @@ whether it can paint its first page straight from the file (``db.quick``).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
@@ -112,3 +114,53 @@ def backups_folder(database: Path) -> Path:
     """The folder beside ``database`` that holds the copies casereview takes itself (and the
     note of its audit trail's newest entry, ``db.witness``)."""
     return database.parent / f"{database.name}-backups"
+
+
+# The files whose first bytes this process has read, each held open until the process ends
+# (POSIX only), by (device, inode). POSIX record locks belong to a process and a file, not to
+# a descriptor: closing *any* descriptor of a database file drops every lock SQLite holds on it
+# in this process, including the shared lock that tells another process's last connection it
+# is not the last. That process then checkpoints and deletes the -wal and -shm files the window
+# is still using, and what the window writes next is lost (SQLite's "How to corrupt", 2.2).
+# SQLite never closes a descriptor of a file it holds locks on; reading the header must not
+# either. On Windows a lock belongs to its handle, and a handle held open would stop the file
+# being replaced, so there the file is opened and closed as usual.
+_held: dict[tuple[int, int], int] = {}
+_held_guard = threading.Lock()
+
+
+def read_start(path: Path, size: int = len(SQLITE_MAGIC)) -> bytes:
+    """The first ``size`` bytes of the file ``path`` (fewer for a shorter file), read without
+    ever closing a descriptor of it (see ``_held``). OSError when it cannot be read."""
+    if os.name != "posix":
+        with path.open("rb") as handle:
+            return handle.read(size)
+    with _held_guard:
+        _let_go_of_removed()
+        try:
+            seen = path.stat()
+            fd = _held.get((seen.st_dev, seen.st_ino))
+        except FileNotFoundError:
+            fd = None
+        if fd is None:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            now = os.fstat(fd)
+            # Kept even if another descriptor of the same file is held (the file was replaced
+            # between the two looks): closing this one would be the fault itself.
+            _held.setdefault((now.st_dev, now.st_ino), fd)
+        return os.pread(fd, size, 0)
+
+
+def _let_go_of_removed() -> None:
+    """Close the descriptors of files since deleted or replaced (no path leads to them, so no
+    other process can open them or see their locks), so that their space, and any plaintext
+    in it, is given back now rather than when the process ends."""
+    for key, fd in list(_held.items()):
+        try:
+            gone = os.fstat(fd).st_nlink == 0
+        except OSError:
+            gone = True
+        if gone:
+            del _held[key]
+            with contextlib.suppress(OSError):
+                os.close(fd)

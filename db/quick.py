@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from db.dates import PartialDate
 from db.migrations import HEAD
-from db.places import SQLITE_MAGIC, readonly_uri
+from db.places import SQLITE_MAGIC, read_start, readonly_uri
 from db.rows import (
     OPEN_STATUSES,
     WORK_STATUSES,
@@ -46,9 +46,8 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
 def is_current(path: Path) -> bool:
     """Whether ``path`` is a casereview SQLite database at this version's schema."""
     try:
-        with path.open("rb") as handle:
-            if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-                return False
+        if read_start(path) != SQLITE_MAGIC:  # see db.places: no descriptor of it is closed
+            return False
         with _reading(path) as conn:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except (OSError, sqlite3.Error):
