@@ -230,6 +230,15 @@ class FormDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        # The form's own buttons too (Add area, Choose file…): Enter in a field is OK, never
+        # one of them (it added an empty area, or opened a file chooser; found by a new user).
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        for button in self.findChildren(QPushButton):
+            if button is not ok:
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        if ok is not None:
+            ok.setDefault(True)
         self.focus_first_field()
 
     def focus_first_field(self) -> None:

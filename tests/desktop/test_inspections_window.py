@@ -317,3 +317,25 @@ def test_the_edit_menu_opens_a_new_inspection(sample_window: MainWindow) -> None
     edit_menu = next(m.menu() for m in sample_window.menuBar().actions() if m.text() == "&Edit")
     next(a for a in edit_menu.actions() if a.text() == "New ins&pection…").trigger()
     assert titles == ["New inspection"]
+
+
+def test_enter_in_a_field_is_ok_never_add_area(qtbot: Any, sample_window: MainWindow) -> None:
+    """Enter in Reference added an empty area row (found by a new user): Add area had become
+    the default button once it had been pressed."""
+    tab = _show(sample_window)
+    seen: dict[str, Any] = {}
+
+    def inspection(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.areas.add_button, Qt.MouseButton.LeftButton)
+        rows = dialog.areas.table.rowCount()
+        dialog.reference.setFocus()
+        qtbot.keyClicks(dialog.reference, "HMICFRS-1")
+        qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+        seen["rows"] = (rows, dialog.areas.table.rowCount())
+        seen["checked"] = bool(_problems(dialog))  # Enter was OK: the form was checked
+        dialog.reject()
+
+    answer(inspection)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert seen["rows"][0] == seen["rows"][1]
+    assert seen["checked"]
