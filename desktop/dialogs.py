@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -202,7 +204,9 @@ def read_date(problems: Problems, name: str, field: DateField) -> dt.date | None
 class FormDialog(QDialog):
     """A form whose rows each carry a message label for that field's problem."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None, *, scrolls: bool = False):
+        """``scrolls``: a long form (an inspection's) scrolls inside a dialog the size of the
+        screen, so that OK and Cancel are always on it."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
@@ -224,7 +228,16 @@ class FormDialog(QDialog):
         if ok is not None:
             ok.setDefault(True)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        if scrolls:
+            inner = QWidget()
+            inner.setLayout(self.form)
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(inner)
+            layout.addWidget(area, 1)
+        else:
+            layout.addLayout(self.form)
         layout.addWidget(self.buttons)
         self.check: Callable[[], Problems] = editing.Problems
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,6 +29,7 @@ from db.dates import format_date, parse_user_date
 from db.vocabulary import FindingKind, TrackedKind
 from desktop.dialogs import FormDialog
 from desktop.lazy import lazy
+from desktop.qtutils import fit_to_screen
 
 if TYPE_CHECKING:
     from db import editing, inspecting
@@ -137,8 +139,11 @@ class InspectionDialog(FormDialog):
         fields: InspectionFields | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Edit inspection" if fields else "New inspection", parent)
+        super().__init__("Edit inspection" if fields else "New inspection", parent, scrolls=True)
         self.setMinimumWidth(820)
+        # Its twelve fields and two tables are taller than a laptop's screen (742 px, more with
+        # messages, at 1366x768: OK went below the edge; found by a new user): they scroll.
+        fit_to_screen(self, QSize(980, 900), parent)
         self.schemes = schemes
         self.reference = self.add_row("reference", "&Reference", QLineEdit())
         self.inspectorate = self.add_row(

@@ -87,10 +87,10 @@ def test_a_replaced_file_is_let_go_of(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     path.write_bytes(b"SQLite format 3\x00" + bytes(496))
     assert read_start(path) == b"SQLite format 3\x00"
-    held = os.stat(path)
+    held = path.stat()
     assert (held.st_dev, held.st_ino) in places._held
     replacement = tmp_path / "new.sqlite3"
     replacement.write_bytes(bytes(512))
-    os.replace(replacement, path)
+    replacement.replace(path)
     assert read_start(path) == bytes(16)
     assert (held.st_dev, held.st_ino) not in places._held

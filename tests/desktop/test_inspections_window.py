@@ -339,3 +339,25 @@ def test_enter_in_a_field_is_ok_never_add_area(qtbot: Any, sample_window: MainWi
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     assert seen["rows"][0] == seen["rows"][1]
     assert seen["checked"]
+
+
+def test_the_inspection_dialog_fits_the_screen_and_scrolls(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """742 px tall at 1366x768, more with messages: OK went below the screen's edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    tab = _show(sample_window)
+    seen: dict[str, Any] = {}
+
+    def inspection(dialog: Any) -> None:
+        room = dialog.screen().availableGeometry()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # every message
+        qtbot.wait(50)
+        seen["fits"] = dialog.height() <= room.height()
+        seen["scrolls"] = dialog.findChild(QScrollArea) is not None
+        dialog.reject()
+
+    answer(inspection)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert seen == {"fits": True, "scrolls": True}
