@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -171,6 +171,9 @@ class DateField(QWidget):
             value = None
         if value is not None:
             self.calendar.setSelectedDate(qdate(value))
+        # Opened from the keyboard (Alt+Down, F4), the arrows and Enter must reach the
+        # calendar at once, not after a Tab (found by a new user).
+        QTimer.singleShot(0, lambda: self.calendar.setFocus(Qt.FocusReason.PopupFocusReason))
 
     def _picked(self, value: QDate) -> None:
         self.set_value(pydate(value))

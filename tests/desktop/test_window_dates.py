@@ -226,3 +226,40 @@ def test_the_due_before_filter_reads_dates_as_every_date_field_does(
     retype(qtbot, bar.due_date.edit, "15 Nov 2026")
     qtbot.keyClick(bar.due_date.edit, Qt.Key.Key_Tab)
     assert bar.due_date.problem is None and bar.current().due_before == dt.date(2026, 11, 15)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")  # offscreen popups
+def test_the_calendar_opens_from_the_keyboard_and_takes_its_keys(qtbot: Any) -> None:
+    """F4 opened the calendar, but Left and Enter did nothing until a Tab (a new user)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import DateField
+
+    field = DateField(dt.date(2026, 11, 15), "Target date")
+    qtbot.addWidget(field)
+    field.show()
+    field.activateWindow()
+    qtbot.waitUntil(field.isActiveWindow)
+    field.edit.setFocus()
+    seen: dict[str, bool] = {}
+
+    def in_the_calendar(tries: int = 40) -> None:
+        focus = QApplication.focusWidget()
+        inside = focus is not None and (
+            focus is field.calendar or field.calendar.isAncestorOf(focus)
+        )
+        if not inside and tries:
+            QTimer.singleShot(50, lambda: in_the_calendar(tries - 1))
+            return
+        seen["focus"] = inside
+        target = focus if inside and focus is not None else field.calendar
+        qtbot.keyClick(target, Qt.Key.Key_Left)  # the arrows and Enter reach it at once
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+        field.menu.close()
+
+    QTimer.singleShot(50, in_the_calendar)
+    qtbot.keyClick(field.edit, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: "focus" in seen)
+    assert seen["focus"]
+    assert field.value() == dt.date(2026, 11, 14)
