@@ -4,6 +4,7 @@ a detail pane (progress log, evidence, sign-off) and bulk status changes."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -14,7 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -102,6 +103,10 @@ class FilterBar(QWidget):
         for rating in Rating:
             self.rating.addItem(rating.label, rating.value)
         self.theme = _combo("Theme", "All themes")
+        # At the window's least width (1024 pixels) the long-named lists give way first, so
+        # that the search, Status and Rating keep their room.
+        for combo in (self.source, self.agency, self.theme):
+            combo.setMinimumContentsLength(3)
         self.overdue = QCheckBox("Over&due")
         self.overdue.setAccessibleName("Only overdue items")
         self.due = QCheckBox("Due &before")
@@ -110,6 +115,9 @@ class FilterBar(QWidget):
         # reason in its tooltip) while the filter keeps the last date it could read.
         self.due_date = dialogs.DateField(None, "Due before this date")
         self.due_date.setMaximumWidth(190)
+        # Wide enough for the longest date it shows ("30 September 2026"), not just its year.
+        longest = self.due_date.edit.fontMetrics().horizontalAdvance("30 September 2026")
+        self.due_date.edit.setMinimumWidth(longest + 12)
         self.due_date.setEnabled(False)
         self._due: dt.date | None = None
         self.due_date.changed.connect(self._due_read)
@@ -117,15 +125,51 @@ class FilterBar(QWidget):
         self.clear = QPushButton("C&lear filters")
         self.clear.setAccessibleName("Clear filters")
         self.clear.clicked.connect(self.reset)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 6, 6, 6)
-        row.addWidget(self.search, 3)
+        # One row where it fits; on a narrower window (1024 pixels, or 150 % scaling) the
+        # date filters and Clear go onto a second row rather than squeezing the search and
+        # the lists, or widening the window past the screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(6, 6, 6, 6)
+        rows.setSpacing(4)
+        self._first, self._second = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(self._first)
+        rows.addLayout(self._second)
+        self._first.addWidget(self.search, 3)
         for widget in (self.source, self.agency, self.status, self.rating, self.theme):
-            row.addWidget(widget, 1)
-        row.addWidget(self.overdue)
-        row.addWidget(self.due)
-        row.addWidget(self.due_date)
-        row.addWidget(self.clear)
+            self._first.addWidget(widget, 1)
+        self._last = (self.overdue, self.due, self.due_date, self.clear)
+        self._one_row: bool | None = None
+        self._arrange(one_row=False)
+        self.setMinimumWidth(self._width_of(self._first_widgets()))
+
+    def _first_widgets(self) -> list[QWidget]:
+        return [self.search, self.source, self.agency, self.status, self.rating, self.theme]
+
+    def _width_of(self, widgets: Sequence[QWidget]) -> int:
+        """The least width a row of ``widgets`` takes, margins and spacing included."""
+        spacing = max(self._first.spacing(), 0)
+        inner = sum(w.minimumSizeHint().width() for w in widgets)
+        return inner + spacing * (len(widgets) - 1) + 12
+
+    def _arrange(self, *, one_row: bool) -> None:
+        if one_row == self._one_row:
+            return
+        while self._second.count():
+            self._second.takeAt(0)
+        for widget in self._last:
+            self._first.removeWidget(widget)
+        target = self._first if one_row else self._second
+        for widget in self._last:
+            target.addWidget(widget)
+        if not one_row:
+            self._second.addStretch()
+        self._one_row = one_row
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        least = self._width_of([*self._first_widgets(), *self._last])
+        # With room to spare, not just the least: lists squeezed to "All sour" are no use.
+        self._arrange(one_row=event.size().width() >= least * 1.15)
+        super().resizeEvent(event)
 
     def set_choices(self, choices: FilterChoices) -> None:
         for combo, values in (
