@@ -93,7 +93,11 @@ def test_the_tracker_is_painted_before_the_database_opens(
     log: PaintLog = window.paint_log  # type: ignore[attr-defined]
     painted = list(zip(log.open_at_paint, log.rows_at_paint, strict=True))
     assert (False, 28) in painted
-    assert painted.index((False, 28)) < log.open_at_paint.index(True)
+    # (No paint need follow the opening: nothing on screen changes when the database opens,
+    # and whether Qt paints again then depends on what ran before. The test failed now and
+    # then with no paint after it.)
+    opened = log.open_at_paint.index(True) if True in log.open_at_paint else len(painted)
+    assert painted.index((False, 28)) < opened
     tab = window.recommendations_tab
     assert window.tabs.currentWidget() is tab
     assert len(tab.model.rows) == 28
