@@ -695,15 +695,25 @@ def evidence_key_by_id(session: Session, evidence_id: int) -> EvidenceKey | None
     return evidence_key(item) if item is not None else None
 
 
+def evidence_removal_refusal(session: Session, key: ItemKey, which: EvidenceKey) -> str | None:
+    """Why this evidence item may not be removed (asked before the window asks the user to
+    confirm), or None."""
+    rec = item_by_key(session, key)
+    if not any(evidence_key(e) == which for e in rec.evidence):
+        return "That evidence item is no longer there."
+    if rec.status is Status.CLOSED and len(rec.evidence) == 1:
+        return "This is the only evidence of a closed item; reopen the item before removing it."
+    return None
+
+
 def remove_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> None:
     rec = item_by_key(session, key)
     item = next((e for e in rec.evidence if evidence_key(e) == which), None)
     if item is None:
         raise NotFoundError("That evidence item is no longer there.")
-    if rec.status is Status.CLOSED and len(rec.evidence) == 1:
-        raise RuleError(
-            "This is the only evidence of a closed item; reopen the item before removing it."
-        )
+    why = evidence_removal_refusal(session, key, which)
+    if why is not None:
+        raise RuleError(why)
     session.delete(item)
     session.flush()
 

@@ -783,7 +783,11 @@ class RecommendationsTab(QWidget):
             return
         with self.context.database.session() as session:
             which = editing.evidence_key_by_id(session, evidence_id)
+            why = None if which is None else editing.evidence_removal_refusal(session, key, which)
         if which is None:
+            return
+        if why is not None:  # said before asking, not after a Yes (found by a new user)
+            self.context.explain(CaseReviewError(why), self)
             return
         if confirm(
             self,

@@ -351,3 +351,36 @@ def test_one_item_is_said_as_one(qtbot: Any, sample_window: MainWindow) -> None:
     assert describe_plan(plan).startswith(
         "Will change 1 item to in progress. Will reopen 1 item that was finished (1 signed off"
     )
+
+
+def test_the_only_evidence_of_a_closed_item_is_refused_before_asking(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    """It asked "Remove …?" and refused only after Yes (found by a new user)."""
+    with db_file.transaction("setup") as session:
+        closed = editing.item_by_key(session, ItemKey(CHILD_A, "1"))
+        assert closed.status is Status.CLOSED and len(closed.evidence) == 2
+        session.delete(closed.evidence[1])
+    sample_window.refresh()
+    show_tracker(sample_window)
+    select_item(sample_window, CHILD_A, "1")
+    tab = sample_window.recommendations_tab
+    evidence_id = tab.detail.toHtml().split("remove:")[1].split('"')[0]
+    asked: list[str] = []
+
+    def no_to_any_question() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.button(QMessageBox.StandardButton.No):
+            asked.append(box.text())
+            box.button(QMessageBox.StandardButton.No).click()
+        elif not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, no_to_any_question)
+
+    QTimer.singleShot(0, no_to_any_question)
+    tab.detail.anchorClicked.emit(QUrl(f"remove:{evidence_id}"))
+    assert asked == []  # told at once, never asked first
+    assert sample_window.context.last_explanation == (
+        "This is the only evidence of a closed item; reopen the item before removing it."
+    )
+    with db_file.session() as session:
+        assert len(editing.item_by_key(session, ItemKey(CHILD_A, "1")).evidence) == 1
