@@ -481,7 +481,9 @@ def _schema_made(db: Path) -> bool:
 def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     tmp_path: Path, signum: int
 ) -> None:
-    big = _generated_json(tmp_path, 8000)
+    # Big enough that the import runs for seconds after its schema is visible: with 8,000
+    # items a loaded machine once saw it finish before the signal was sent.
+    big = _generated_json(tmp_path, 20000)
     db = tmp_path / "new.sqlite3"
     process = start("import", str(big), "--db", str(db), cwd=tmp_path)
     while not _schema_made(db):  # the schema is made: the import's transaction runs now
