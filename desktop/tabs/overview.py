@@ -235,7 +235,7 @@ class OverviewTab(QWidget):
         if not data.deadlines:
             return "<p style='color:#666'>No deadlines in the next four months.</p>"
         rows = []
-        for deadline in data.deadlines[:14]:
+        for deadline in data.deadlines:  # the list scrolls: all that were read, not 14
             days = deadline.days_left(today)  # type: ignore[arg-type]
             when = (
                 f"<span style='color:#8e1b1b'>{-days} days ago</span>"

@@ -202,4 +202,11 @@ def test_the_overview_lists_coming_deadlines_and_counts_the_rest(
     shown = window.overview_tab.deadlines.text()
     assert coming and coming > 14
     assert "No deadlines" not in shown and "Recommendation" in shown
-    assert f"and {coming - 14:,} more" in shown
+    # Every deadline read is listed (the list scrolls; only 14 were, then "and 715 more"
+    # with no way to see them; found by a new user), the rest counted.
+    listed = min(coming, 200)
+    assert shown.count(" due</td>") == listed
+    if coming > listed:
+        assert f"and {coming - listed:,} more" in shown
+    else:
+        assert "more</p>" not in shown
