@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -170,6 +170,11 @@ class InspectionsTab(QWidget):
             lambda *_: self._update_buttons()
         )
         self.inspections_view.doubleClicked.connect(lambda _: self.edit_inspection())
+        # Enter or a double-click on a tracked finding opens it, as on the Recommendations tab.
+        self.findings_view.doubleClicked.connect(lambda _: self.edit_item())
+        self._open_finding = QShortcut(QKeySequence(Qt.Key.Key_Return), self.findings_view)
+        self._open_finding.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._open_finding.activated.connect(self.edit_item)
         self._update_buttons()
 
     def _buttons(self) -> QHBoxLayout:
@@ -278,9 +283,14 @@ class InspectionsTab(QWidget):
                 model.set_rows([])
             self.title.setText("")
             return
+        same = row.reference == getattr(self, "_findings_of", None)
+        finding = self._selected_finding() if same else None
+        self._findings_of = row.reference
         with self.context.database.session() as session:
             self.area_model.set_rows(queries.area_rows(session, row.id))
             self.finding_model.set_rows(queries.finding_rows(session, row.id, self.context.today()))
+        if finding is not None:  # the same finding stays chosen after an update or sign-off
+            self._select_finding(finding.kind_label, finding.number)
             self.initiative_model.set_rows(queries.initiative_rows(session, row.id))
         published = format_date(row.published_on, "date not recorded")
         self.title.setText(f"{row.title} (published {published})")
@@ -306,6 +316,14 @@ class InspectionsTab(QWidget):
                 self.inspections_view.selectRow(number)
                 return True
         return False
+
+    def _select_finding(self, kind_label: str, number: str) -> None:
+        proxy = self.findings_view.model()
+        for at in range(proxy.rowCount()):
+            found = proxy.index(at, 0).data(ROW_ROLE)
+            if found is not None and (found.kind_label, found.number) == (kind_label, number):
+                self.findings_view.selectRow(at)
+                return
 
     def _selected_finding(self) -> queries.FindingRow | None:
         index = self.findings_view.currentIndex()

@@ -222,7 +222,14 @@ def test_a_tracked_finding_takes_updates_evidence_and_sign_off_here(
         qtbot.keyClicks(dialog.reference, "Audit 12 (fictional)")
         ok(dialog)
 
-    tab.findings_view.selectRow(rows.index(("Area for improvement", "1")))
+    # Still chosen after the update (the selection was lost and the buttons greyed out;
+    # found by a new user).
+    chosen = tab._selected_finding()
+    assert (
+        chosen is not None
+        and (chosen.kind_label, chosen.number) == rows[rows.index(("Area for improvement", "1"))]
+    )
+    assert tab.evidence_button.isEnabled()
     answer(evidence)
     qtbot.mouseClick(tab.evidence_button, Qt.MouseButton.LeftButton)
 
@@ -230,7 +237,7 @@ def test_a_tracked_finding_takes_updates_evidence_and_sign_off_here(
         qtbot.keyClicks(dialog.assured_by, "Independent Chair")
         ok(dialog)
 
-    tab.findings_view.selectRow(rows.index(("Area for improvement", "1")))
+    assert tab.sign_off_button.isEnabled()
     answer(sign_off)
     qtbot.mouseClick(tab.sign_off_button, Qt.MouseButton.LeftButton)
     with db_file.session() as session:
@@ -361,3 +368,22 @@ def test_the_inspection_dialog_fits_the_screen_and_scrolls(
     answer(inspection)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     assert seen == {"fits": True, "scrolls": True}
+
+
+def test_enter_on_a_tracked_finding_opens_it(qtbot: Any, sample_window: MainWindow) -> None:
+    """Enter and a double-click did nothing on the Findings table (found by a new user)."""
+    tab = _show(sample_window)
+    assert tab.select(LATER)
+    tab.sections.setCurrentIndex(1)
+    rows = [(r.kind_label, r.number) for r in tab.finding_model.rows]
+    tab.findings_view.selectRow(rows.index(("Area for improvement", "1")))
+    seen: list[str] = []
+
+    def edit(dialog: Any) -> None:
+        seen.append(dialog.windowTitle())
+        dialog.reject()
+
+    answer(edit)
+    tab.findings_view.setFocus()
+    qtbot.keyClick(tab.findings_view, Qt.Key.Key_Return)
+    assert seen and "1" in seen[0]
