@@ -232,6 +232,7 @@ class InspectionDialog(FormDialog):
             self.areas.table.setCellWidget(number, column, widget)
         row.name.textChanged.connect(lambda _: self._refresh_area_choices())
         self._refresh_area_choices()
+        self._clear_when_changed("areas", row.name, row.grade, row.narrative)
         if was is None:
             row.name.setFocus()
         return row
@@ -269,6 +270,7 @@ class InspectionDialog(FormDialog):
         for column, widget in enumerate((row.kind, row.number, row.text, row.area)):
             self.findings.table.setCellWidget(number, column, widget)
         self._fill_areas(row.area, area_key)
+        self._clear_when_changed("findings", row.kind, row.number, row.text, row.area)
         if finding is None:
             row.kind.setFocus()
 
@@ -278,12 +280,28 @@ class InspectionDialog(FormDialog):
     def _new_finding(self) -> None:
         self.add_finding()
 
+    def _clear_when_changed(self, name: str, *widgets: QWidget) -> None:
+        """A table's message goes once a row of it is edited (the rows are made after the
+        form, so the form's own watch misses them: "Graded area 2 has no name" stayed after
+        the row was named; found by a new user)."""
+        for widget in widgets:
+            if isinstance(widget, QLineEdit):
+                widget.textEdited.connect(lambda *_: self._clear_message(name))
+            elif isinstance(widget, QComboBox):
+                widget.activated.connect(lambda *_: self._clear_message(name))
+
+    def _clear_message(self, name: str) -> None:
+        self.messages[name].clear()
+        self.messages[name].hide()
+
     def finding_rows_removed(self, row: int) -> None:
         self.finding_rows.pop(row)
+        self._clear_message("findings")
 
     def _area_removed(self, row: int) -> None:
         self.area_rows.pop(row)
         self._refresh_area_choices()
+        self._clear_message("areas")
 
     def _fill_grades(self, combo: QComboBox, grade: str | None) -> None:
         combo.clear()

@@ -387,3 +387,25 @@ def test_enter_on_a_tracked_finding_opens_it(qtbot: Any, sample_window: MainWind
     tab.findings_view.setFocus()
     qtbot.keyClick(tab.findings_view, Qt.Key.Key_Return)
     assert seen and "1" in seen[0]
+
+
+def test_a_tables_message_goes_once_its_rows_are_put_right(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """"Graded area 2 has no name" stayed after the row was named or removed (a new user)."""
+    tab = _show(sample_window)
+    seen: list[dict[str, str]] = []
+
+    def inspection(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.areas.add_button, Qt.MouseButton.LeftButton)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        seen.append(_problems(dialog))
+        row = dialog.area_rows[-1]
+        qtbot.keyClicks(row.name, "Leadership")
+        seen.append(_problems(dialog))
+        dialog.reject()
+
+    answer(inspection)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert "areas" in seen[0]
+    assert "areas" not in seen[1]
