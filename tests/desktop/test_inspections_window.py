@@ -392,7 +392,7 @@ def test_enter_on_a_tracked_finding_opens_it(qtbot: Any, sample_window: MainWind
 def test_a_tables_message_goes_once_its_rows_are_put_right(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
-    """"Graded area 2 has no name" stayed after the row was named or removed (a new user)."""
+    """ "Graded area 2 has no name" stayed after the row was named or removed (a new user)."""
     tab = _show(sample_window)
     seen: list[dict[str, str]] = []
 
