@@ -430,8 +430,8 @@ class _CheckPage(QWizardPage):
             )
         return (
             "An import cannot be undone with Edit ▸ Undo. casereview keeps a copy of the "
-            "database as it is just before the import: to go back, restore that copy in "
-            "File ▸ Backups."
+            "database as it is just before the import: to go back, open File ▸ Backups… and "
+            "restore that copy."
         )
 
     def _fill_statuses(self) -> None:
