@@ -131,6 +131,14 @@ def item_by_key(session: Session, key: ItemKey) -> Recommendation:
     return found
 
 
+def item_id(session: Session, key: ItemKey) -> int | None:
+    """The id of the item ``key`` names, or None when there is none."""
+    try:
+        return item_by_key(session, key).id
+    except NotFoundError:
+        return None
+
+
 def key_of(rec: Recommendation) -> ItemKey:
     return ItemKey(rec.source_reference, rec.number, rec.kind)
 

@@ -129,6 +129,7 @@ class CreateItem(UndoableCommand):
 
     def apply(self, session: Session) -> None:
         self.key = editing.create_item(session, self.source, self.fields)
+        self.context.show_next = self.key
 
     def revert(self, session: Session) -> None:
         assert self.key is not None
@@ -174,6 +175,7 @@ class DeleteItem(UndoableCommand):
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.restore_item(session, self.snapshot, self.context.today())
+        self.context.show_next = self.key  # selected again, as it was when it was deleted
 
 
 class DeleteEvidence(UndoableCommand):

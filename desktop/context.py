@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
@@ -88,6 +88,9 @@ class AppContext(QObject):
         # already on its way as the lock started) is held, with its window, until unlocking.
         self.locked = False
         self.held: list[tuple[UndoableCommand, QWidget | None]] = []
+        # The item a command brought into being (a new one, or a deleted one put back by
+        # undo), for the Recommendations tab to select once it has reloaded.
+        self.show_next: Any = None
         self.evidence = EvidenceCopies()  # removed when the window closes
 
     @property

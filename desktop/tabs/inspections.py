@@ -289,9 +289,9 @@ class InspectionsTab(QWidget):
         with self.context.database.session() as session:
             self.area_model.set_rows(queries.area_rows(session, row.id))
             self.finding_model.set_rows(queries.finding_rows(session, row.id, self.context.today()))
+            self.initiative_model.set_rows(queries.initiative_rows(session, row.id))
         if finding is not None:  # the same finding stays chosen after an update or sign-off
             self._select_finding(finding.kind_label, finding.number)
-            self.initiative_model.set_rows(queries.initiative_rows(session, row.id))
         published = format_date(row.published_on, "date not recorded")
         self.title.setText(f"{row.title} (published {published})")
         self.sections.setTabText(1, f"Findings ({self.finding_model.rowCount()})")

@@ -463,6 +463,11 @@ class RecommendationsTab(QWidget):
         if self.loaded:
             selected = self.selected_ids()
             self.load()
+            key, self.context.show_next = self.context.show_next, None
+            if isinstance(key, editing.ItemKey):  # new, or put back by undo: show it
+                with self.context.database.session() as session:
+                    found = editing.item_id(session, key)
+                selected = [found] if found is not None else selected
             self._select_ids(selected)
 
     def _filters_changed(self) -> None:

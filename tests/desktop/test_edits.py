@@ -232,6 +232,10 @@ def test_delete_a_recommendation_with_the_delete_key_and_undo(
     sample_window.undo_action.trigger()
     assert state(db_file, "3") == before
     assert "3" in {r.number for r in tab.model.rows}
+    # Put back, it is the one selected and shown (nothing was; found by a new user).
+    chosen = tab.selected_rows()
+    assert [(r.source, r.number) for r in chosen] == [(CHILD_A, "3")]
+    assert "Recommendation 3" in tab.detail.toPlainText()
 
 
 def test_remove_evidence_from_the_detail_pane_and_undo(
