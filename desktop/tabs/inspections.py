@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from db import queries
 from db.dates import format_date
 from db.errors import CaseReviewError, NotFoundError
-from db.rules import Closure
 from db.vocabulary import Status, TrackedKind
 from desktop import settings as keys
 from desktop.context import AppContext
@@ -41,10 +40,12 @@ if TYPE_CHECKING:
     from db import editing, inspecting
     from db.editing import ItemKey
     from desktop import commands, dialogs, inspection_dialogs
+    from desktop.tabs import recommendations as tracked
 else:
     editing, inspecting = lazy("db.editing"), lazy("db.inspecting")
     commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
     inspection_dialogs = lazy("desktop.inspection_dialogs")
+    tracked = lazy("desktop.tabs.recommendations")
 
 TRACKED_BY_LABEL = {kind.label: kind for kind in TrackedKind}
 
@@ -439,75 +440,25 @@ class InspectionsTab(QWidget):
         if dialog.exec() and dialog.chosen is not None:
             self.context.run(commands.CreateScheme(self.context, *dialog.chosen), self)
 
+    # A tracked finding takes what a recommendation takes, by the same code.
+
     def add_update(self, status: Status | None = None) -> None:
         key, row = self.selected_item(), self._selected_finding()
-        if key is None or row is None or row.status is None:
-            return
-        closing = status is Status.CLOSED
-        dialog = dialogs.UpdateDialog(
-            row.status,
-            self.context.today(),
-            self.context.author,
-            self,
-            status=status,
-            title="Sign off" if closing else "Add a progress update",
-        )
-        if not dialog.exec():
-            return
-        values = dialog.values()
-        closure = (
-            Closure(values["assured_by"], values["on"])
-            if values["status"] is Status.CLOSED
-            else None
-        )
-        self.context.run(
-            commands.AddUpdate(
-                self.context,
-                [key],
-                on=values["on"],
-                author=values["author"],
-                note=values["note"],
-                status=values["status"],
-                reason=values["reason"],
-                closure=closure,
-            ),
-            self,
-        )
+        if key is not None and row is not None and row.status is not None:
+            tracked.add_update(self.context, key, row.status, self, status)
 
     def sign_off(self) -> None:
         self.add_update(Status.CLOSED)
 
     def add_evidence(self) -> None:
         key = self.selected_item()
-        if key is None:
-            return
-        dialog = dialogs.EvidenceDialog(self)
-        if dialog.exec():
-            self.context.run(commands.AddEvidence(self.context, key, **dialog.values()), self)
+        if key is not None:
+            tracked.add_evidence(self.context, key, self)
 
     def edit_item(self) -> None:
-        """A tracked finding's agencies, owner, target date and themes, as on the
-        Recommendations tab."""
         key = self.selected_item()
-        if key is None:
-            return
-        try:
-            with self.context.database.session() as session:
-                old = editing.item_fields(session, key)
-        except NotFoundError as exc:
-            self.context.explain(exc, self)
-            return
-
-        def check(fields: editing.ItemFields) -> editing.Problems:
-            with self.context.database.session() as session:
-                return editing.check_item(
-                    session, key.source, fields, editing=key.number, kind=key.kind
-                )
-
-        title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
-        dialog = dialogs.ItemDialog(check, self.context.today(), old, self, title)
-        if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(commands.EditItem(self.context, key, old, dialog.result_fields), self)
+        if key is not None:
+            tracked.edit_item(self.context, key, self)
 
     def _show_matrix(self, organisation: str) -> None:
         if not organisation:

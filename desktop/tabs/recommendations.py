@@ -667,79 +667,22 @@ class RecommendationsTab(QWidget):
     # -- edits
 
     def add_update(self, status: Status | None = None) -> None:
-        key = self.current_key()
-        if key is None:
-            return
-        rows = self.selected_rows()
-
-        def rules(chosen: Status | None, reason: str, assured_by: str) -> editing.Problems:
-            with self.context.database.session() as session:
-                return editing.check_status_change(
-                    session, key, chosen, reason=reason, assured_by=assured_by
-                )
-
-        dialog = dialogs.UpdateDialog(
-            rows[0].status,
-            self.context.today(),
-            self.context.author,
-            self,
-            status=status if isinstance(status, Status) else None,
-            title="Sign off" if status is Status.CLOSED else "Add a progress update",
-            rules=rules,
-        )
-        if not dialog.exec():
-            return
-        values = dialog.values()
-        closure = (
-            Closure(values["assured_by"], values["on"])
-            if values["status"] is Status.CLOSED
-            else None
-        )
-        self.context.run(
-            commands.AddUpdate(
-                self.context,
-                [key],
-                on=values["on"],
-                author=values["author"],
-                note=values["note"],
-                status=values["status"],
-                reason=values["reason"],
-                closure=closure,
-            ),
-            self,
-        )
+        key, rows = self.current_key(), self.selected_rows()
+        if key is not None and rows:
+            add_update(self.context, key, rows[0].status, self, status)
 
     def sign_off(self) -> None:
         self.add_update(Status.CLOSED)
 
     def add_evidence(self) -> None:
         key = self.current_key()
-        if key is None:
-            return
-        dialog = dialogs.EvidenceDialog(self)
-        if dialog.exec():
-            self.context.run(commands.AddEvidence(self.context, key, **dialog.values()), self)
+        if key is not None:
+            add_evidence(self.context, key, self)
 
     def edit_item(self) -> None:
         key = self.current_key()
-        if key is None:
-            return
-        try:
-            with self.context.database.session() as session:
-                old = editing.item_fields(session, key)
-        except NotFoundError as exc:
-            self.context.explain(exc, self)
-            return
-
-        def check(fields: editing.ItemFields) -> editing.Problems:
-            with self.context.database.session() as session:
-                return editing.check_item(
-                    session, key.source, fields, editing=key.number, kind=key.kind
-                )
-
-        dialog = dialogs.ItemDialog(check, self.context.today(), old, self)
-        if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(commands.EditItem(self.context, key, old, dialog.result_fields), self)
+        if key is not None:
+            edit_item(self.context, key, self)
 
     def _is_review(self, reference: str) -> bool:
         try:
@@ -907,6 +850,83 @@ def confirm(parent: QWidget, title: str, question: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+# What can be done to one tracked item, from whichever tab shows it (the Recommendations tab,
+# and the Inspection grades tab's findings).
+
+
+def add_update(
+    context: AppContext,
+    key: editing.ItemKey,
+    current: Status,
+    parent: QWidget,
+    status: Status | None = None,
+) -> None:
+    """A progress update to ``key`` (a sign-off with ``status`` closed), checked by the
+    lifecycle's rules before the dialog closes, so nothing typed is lost."""
+
+    def rules(chosen: Status | None, reason: str, assured_by: str) -> editing.Problems:
+        with context.database.session() as session:
+            return editing.check_status_change(
+                session, key, chosen, reason=reason, assured_by=assured_by
+            )
+
+    dialog = dialogs.UpdateDialog(
+        current,
+        context.today(),
+        context.author,
+        parent,
+        status=status if isinstance(status, Status) else None,
+        title="Sign off" if status is Status.CLOSED else "Add a progress update",
+        rules=rules,
+    )
+    if not dialog.exec():
+        return
+    values = dialog.values()
+    closure = (
+        Closure(values["assured_by"], values["on"]) if values["status"] is Status.CLOSED else None
+    )
+    context.run(
+        commands.AddUpdate(
+            context,
+            [key],
+            on=values["on"],
+            author=values["author"],
+            note=values["note"],
+            status=values["status"],
+            reason=values["reason"],
+            closure=closure,
+        ),
+        parent,
+    )
+
+
+def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
+    dialog = dialogs.EvidenceDialog(parent)
+    if dialog.exec():
+        context.run(commands.AddEvidence(context, key, **dialog.values()), parent)
+
+
+def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
+    """The item's text, agencies, owner, target date and themes."""
+    try:
+        with context.database.session() as session:
+            old = editing.item_fields(session, key)
+    except NotFoundError as exc:
+        context.explain(exc, parent)
+        return
+
+    def check(fields: editing.ItemFields) -> editing.Problems:
+        with context.database.session() as session:
+            return editing.check_item(
+                session, key.source, fields, editing=key.number, kind=key.kind
+            )
+
+    title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
+    dialog = dialogs.ItemDialog(check, context.today(), old, parent, title)
+    if dialog.exec() and dialog.result_fields is not None:
+        context.run(commands.EditItem(context, key, old, dialog.result_fields), parent)
 
 
 def new_recommendation(context: AppContext, source: str, parent: QWidget) -> bool:

@@ -409,3 +409,29 @@ def test_a_tables_message_goes_once_its_rows_are_put_right(
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     assert "areas" in seen[0]
     assert "areas" not in seen[1]
+
+
+def test_signing_off_a_finding_without_evidence_is_refused_in_the_dialog(
+    qtbot: Any, sample_window: MainWindow, db_file: Database
+) -> None:
+    """The tab had its own copy of the sign-off, without the check the Recommendations tab
+    makes before the dialog closes: it closed, then refused, and what was typed was lost."""
+    with db_file.session() as session:
+        assert editing.item_by_key(session, AFI).evidence == []
+    tab = _show(sample_window)
+    assert tab.select(LATER)
+    tab.sections.setCurrentIndex(1)
+    rows = [(r.kind_label, r.number) for r in tab.finding_model.rows]
+    tab.findings_view.selectRow(rows.index(("Area for improvement", "1")))
+    seen: dict[str, Any] = {}
+
+    def sign_off(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.assured_by, "Independent Chair")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        seen["open"], seen["problems"] = dialog.isVisible(), _problems(dialog)
+        dialog.reject()
+
+    answer(sign_off)
+    qtbot.mouseClick(tab.sign_off_button, Qt.MouseButton.LeftButton)
+    assert seen["open"]
+    assert any("evidence" in message for message in seen["problems"].values())

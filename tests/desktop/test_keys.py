@@ -384,7 +384,7 @@ def test_enter_and_double_click_on_a_recommendation_open_it(
     rect = tab.view.visualRect(index)
     qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert seen == ["Edit recommendation: 5", "Edit recommendation: 5"]
+    assert seen == [f"Edit recommendation 5 of {CHILD_A}: 5"] * 2
 
 
 def test_delete_on_an_initiative_asks_then_deletes(
