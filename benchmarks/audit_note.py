@@ -27,7 +27,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from db.audit import record
-    from db.engine import Database, open_database, resolve_location
+    from db.engine import Database, open_database
+    from db.location import resolve_location
 
     noting = Database._find_audit_head
 

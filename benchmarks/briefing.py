@@ -65,7 +65,8 @@ def wrapped_table(rows: list[list[str]]) -> bytes:
 
 def main() -> None:
     from db.briefing import gather
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
     from desktop.briefing import render_pack
 
     parser = argparse.ArgumentParser()

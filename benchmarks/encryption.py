@@ -91,7 +91,8 @@ def main() -> None:
 
     from db.cipher import Passphrase
     from db.encrypting import encrypt
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
 
     source = dataset(args.recommendations)
     with tempfile.TemporaryDirectory() as folder:

@@ -76,7 +76,8 @@ def briefing(output: Path) -> Path:
     from pyinstrument import Profiler
 
     from db.briefing import gather
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
     from desktop.briefing import render_pack
 
     report = output / "briefing-1000.txt"
@@ -101,7 +102,8 @@ def spreadsheet_import(output: Path, rows: int) -> Path:
     from pyinstrument import Profiler
     from spreadsheets import tracker_file
 
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
     from db.spreadsheets import import_tracker, read_tracker
 
     report = output / f"import-{rows}.txt"

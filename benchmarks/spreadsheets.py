@@ -31,7 +31,8 @@ if step == "read":
 elif step == "import":
     import datetime as dt
     from pathlib import Path
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
     from db.spreadsheets import import_tracker, read_tracker
     tracker = read_tracker(Path(source))
     with open_database(resolve_location(target), create=True) as database:
@@ -41,7 +42,8 @@ elif step == "import":
 elif step == "export":
     import datetime as dt
     from pathlib import Path
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
     from db.exchange import collect_document
     from db.spreadsheets import write_xlsx
     with open_database(resolve_location(source)) as database, database.session() as session:

@@ -25,8 +25,8 @@ from typing import Any
 from db import cipher, witness
 from db.atomic import replacing, unfit_target
 from db.cipher import Passphrase, PassphraseError
-from db.engine import Location
-from db.errors import CaseReviewError
+from db.errors import CaseReviewError, DamagedDatabaseError
+from db.location import Location
 from db.migrations import REVISIONS
 from db.places import SQLITE_MAGIC, backups_folder, is_damage, read_start, readonly_uri
 
@@ -125,6 +125,29 @@ def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) ->
             continue
         return copy.path
     return None
+
+
+def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
+    """The refusal of a damaged SQLite file, offering the newest sound backup beside it (the
+    engine raises it when its check before opening finds damage)."""
+    said = (
+        f"{path.name} is damaged (SQLite's check found: {finding}); casereview has not "
+        "written to it"
+    )
+    backup = newest_sound_backup(path, passphrase)
+    if backup is None:
+        return DamagedDatabaseError(
+            f"{said}; no sound backup of it was found in {backups_folder(path)}, so keep the "
+            "file as it is and restore a backup of your own with 'casereview restore'.",
+            path,
+        )
+    return DamagedDatabaseError(
+        f"{said}; its newest sound backup is {backup}, which 'casereview restore' puts in its "
+        "place, keeping the damaged file aside.",
+        path,
+        backup,
+        passphrase,
+    )
 
 
 def _kept_name(target: Path, why: str) -> Path:

@@ -26,8 +26,9 @@ from db import cipher, witness
 from db.atomic import replacing
 from db.backup import BackupError, database_file, kept_copies
 from db.cipher import Passphrase
-from db.engine import Location, schema_revision
+from db.engine import schema_revision
 from db.errors import CaseReviewError
+from db.location import Location
 
 STOP_EVERY = 10_000  # SQLite virtual machine steps between asking ``stop``
 

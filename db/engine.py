@@ -1,8 +1,9 @@
-"""Where the data lives and how it is opened.
+"""How a database is opened.
 
-``--db`` takes a file path or a SQLAlchemy URL; ``CASEREVIEW_DB`` gives the default; without
-either, an SQLite file in the user's data folder. SQLite runs with foreign keys on, WAL and
-synchronous FULL, and with real transactions around DDL so a migration is all or nothing.
+Where it lives (``--db``, ``CASEREVIEW_DB`` or the per-user default) is ``db.location``'s;
+the refusal of a damaged file, offering a backup, is ``db.backup``'s. SQLite runs with
+foreign keys on, WAL and synchronous FULL, and with real transactions around DDL so a
+migration is all or nothing.
 No engine is created at import time: callers open a ``Database`` and own its transactions.
 """
 
@@ -10,108 +11,29 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from db import audit, cipher, search, witness  # noqa: F401  (search registers its session hook)
+from db.backup import automatic_backup, damaged
 from db.cipher import Passphrase
-from db.errors import DamagedDatabaseError, DatabaseOpenError
+from db.errors import CaseReviewError, ConflictError, DatabaseOpenError
+from db.location import Location
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-from db.places import (
-    SQLITE_MAGIC,
-    chosen_value,
-    default_database_path,
-    is_damage,
-    network_share,
-    read_start,
-    readonly_uri,
+from db.places import SQLITE_MAGIC, is_damage, network_share, read_start, readonly_uri
+
+CONFLICT = (
+    "Someone else changed this record while you were changing it, so your change was not "
+    "saved; the window now shows the record as it is: make your change again if it is still "
+    "needed."
 )
-
-
-@dataclass(frozen=True)
-class Location:
-    """A database's address: an SQLite file or a server URL; for an encrypted SQLite file,
-    the passphrase that opens it (never shown: see ``db.cipher.Passphrase``)."""
-
-    url: URL
-    passphrase: Passphrase | None = field(default=None, compare=False, repr=False)
-
-    def with_passphrase(self, passphrase: Passphrase | None) -> Location:
-        return replace(self, passphrase=passphrase)
-
-    @property
-    def key(self) -> Passphrase | None:
-        """The passphrase to open the file with now: none for a plain SQLite file or a server,
-        the passphrase for an encrypted file or one not made yet (made encrypted)."""
-        if self.path is None:
-            return None
-        return cipher.key_for(self.path, self.passphrase)
-
-    @property
-    def is_encrypted(self) -> bool:
-        return self.path is not None and cipher.is_encrypted(self.path)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.get_backend_name() == "sqlite"
-
-    @property
-    def path(self) -> Path | None:
-        """The SQLite file, or None for a server database."""
-        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
-            return None
-        return Path(self.url.database)
-
-    @property
-    def name(self) -> str:
-        """A short name for titles: the file name, or the server database's name."""
-        if self.path is not None:
-            return self.path.name
-        return self.url.database or str(self.url.host)
-
-    def display(self) -> str:
-        """Where the data lives, for messages and the status bar; never shows a password."""
-        if self.path is not None:
-            return str(self.path)
-        return self.url.render_as_string(hide_password=True)
-
-    def __str__(self) -> str:
-        return self.display()
-
-
-def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None = None) -> Location:
-    """The database named by ``--db``, else ``CASEREVIEW_DB``, else the per-user default."""
-    value = chosen_value(arg, environ)
-    if not value:
-        return Location(URL.create("sqlite", database=str(default_database_path())))
-    if "://" in value:
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise DatabaseOpenError(f"'{value}' is not a database URL or file path.") from None
-        backend = url.get_backend_name()
-        if backend in ("postgresql", "postgres"):
-            url = url.set(drivername="postgresql+psycopg")
-        elif backend == "sqlite":
-            if url.database and url.database != ":memory:":
-                path = Path(url.database).expanduser().absolute()
-                url = url.set(database=str(path))
-        else:
-            raise DatabaseOpenError(
-                f"casereview works with SQLite files and PostgreSQL, not '{backend}'."
-            )
-        return Location(url)
-    path = Path(value).expanduser().absolute()
-    return Location(URL.create("sqlite", database=str(path)))
-
 
 _AUDIT_HEAD = "audit head to note"  # keys of Session.info
 _NOTE_SEEN = "audit note when the transaction began"
@@ -224,9 +146,26 @@ class Database:
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back if it raises. On
         SQLite it takes the write lock as it begins (``BEGIN IMMEDIATE``), waiting up to the
-        busy timeout for another writer to finish."""
-        with self._session(actor, self.engine) as session, session.begin():
-            yield session
+        busy timeout for another writer to finish. A row another writer changed between this
+        one's read and its write is a ``ConflictError``, not the ORM's own exception."""
+        try:
+            with self._session(actor, self.engine) as session, session.begin():
+                yield session
+        except StaleDataError as exc:
+            raise ConflictError(CONFLICT) from exc
+
+    @contextmanager
+    def change(self, actor: str | None = None) -> Iterator[Session]:
+        """A ``transaction`` for one change a person asked for: a refusal by the database
+        that the checks did not foresee is said in one sentence, so the window never has to
+        know SQLAlchemy's exceptions; nothing was saved."""
+        try:
+            with self.transaction(actor) as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise CaseReviewError(
+                f"The change was not saved: the database refused it ({first_line(exc)})."
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -383,31 +322,6 @@ def _refuse_read_only(path: Path) -> None:
         )
 
 
-def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
-    """The refusal of a damaged SQLite file, offering the newest sound backup beside it."""
-    from db.backup import newest_sound_backup
-    from db.places import backups_folder
-
-    said = (
-        f"{path.name} is damaged (SQLite's check found: {finding}); casereview has not "
-        "written to it"
-    )
-    backup = newest_sound_backup(path, passphrase)
-    if backup is None:
-        return DamagedDatabaseError(
-            f"{said}; no sound backup of it was found in {backups_folder(path)}, so keep the "
-            "file as it is and restore a backup of your own with 'casereview restore'.",
-            path,
-        )
-    return DamagedDatabaseError(
-        f"{said}; its newest sound backup is {backup}, which 'casereview restore' puts in its "
-        "place, keeping the damaged file aside.",
-        path,
-        backup,
-        passphrase,
-    )
-
-
 def _refuse_newer(where: str, revision: str | None) -> None:
     if revision is not None and revision not in REVISIONS:
         raise DatabaseOpenError(
@@ -530,8 +444,6 @@ def open_database(location: Location, *, create: bool = False) -> Database:
             engine.dispose()
             raise
     if revision is not None and revision != HEAD and location.path is not None:
-        from db.backup import automatic_backup
-
         automatic_backup(location, "before-upgrade")  # whole, or the upgrade does not start
     if revision is None and location.path is not None:
         witness.set_aside(location.path)  # a new database: what was noted was another's

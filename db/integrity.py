@@ -9,8 +9,9 @@ from typing import Any
 
 from db import cipher, witness
 from db.chain import FIELDS, verify
-from db.engine import Location, schema_revision
+from db.engine import schema_revision
 from db.errors import DatabaseOpenError
+from db.location import Location
 from db.migrations import HEAD
 from db.places import readonly_uri
 

@@ -33,7 +33,7 @@ def chosen_value(arg: str | None, environ: Mapping[str, str] | None = None) -> s
 
 
 def sqlite_file(arg: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
-    """The SQLite file ``--db`` names (as ``db.engine.resolve_location`` reads it), or None
+    """The SQLite file ``--db`` names (as ``db.location.resolve_location`` reads it), or None
     when it names a database by URL."""
     value = chosen_value(arg, environ)
     if not value:

@@ -13,7 +13,8 @@ from db.errors import CaseReviewError
 
 if TYPE_CHECKING:
     from db.cipher import Passphrase, PassphraseError
-    from db.engine import Database, Location
+    from db.engine import Database
+    from db.location import Location
     from desktop.context import PendingDatabase
     from desktop.settings import Settings
     from desktop.window import MainWindow
@@ -67,7 +68,7 @@ class Controller:
             self.window.context.evidence.remove()
 
     def switch(self, path: str) -> None:
-        from db.engine import resolve_location
+        from db.location import resolve_location
         from desktop.context import AppContext
 
         try:
@@ -106,7 +107,7 @@ class Controller:
         if not ask_to_restore(exc.path, exc.backup):
             return False
         from db.backup import restore
-        from db.engine import resolve_location
+        from db.location import resolve_location
 
         # An encrypted database's backup opens with the passphrase it was opened with.
         passphrase: Passphrase | None = exc.passphrase  # type: ignore[assignment]
@@ -126,7 +127,7 @@ class Controller:
     def unlock(self, exc: PassphraseError) -> bool:
         """Ask for the passphrase of the encrypted database ``exc`` names, until it opens or
         the user cancels; whether the window is open over it."""
-        from db.engine import resolve_location
+        from db.location import resolve_location
         from desktop.passphrase import OpenEncryptedDialog
 
         assert exc.path is not None
@@ -195,7 +196,7 @@ def _first_place(
         from desktop.context import PendingDatabase
 
         return PendingDatabase(path, reads)
-    from db.engine import resolve_location
+    from db.location import resolve_location
 
     return resolve_location(db).with_passphrase(passphrase)
 

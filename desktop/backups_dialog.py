@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from db.backup import KeptCopy, kept_copies, restore
 from db.dates import format_date
-from db.engine import Location
 from db.errors import CaseReviewError
+from db.location import Location
 from db.places import backups_folder
 from desktop.qtutils import fit_to_screen
 

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
     from db.cipher import Passphrase
     from db.dataset import Counts
-    from db.engine import Location
     from db.exchange import Document
+    from db.location import Location
     from db.spreadsheets import TrackerFile
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
@@ -424,7 +424,7 @@ def _location(args: argparse.Namespace, *also: Path) -> Location:
     standard input with --passphrase-stdin, else asked for in the terminal when the database
     (or a file in ``also``) is encrypted. With --passphrase-stdin, a database not made yet is
     made encrypted."""
-    from db.engine import resolve_location
+    from db.location import resolve_location
 
     location = resolve_location(args.db)
     path = location.path
@@ -736,7 +736,7 @@ def _apply_import(
 
 
 def _scratch(folder: Path) -> Location:
-    from db.engine import resolve_location
+    from db.location import resolve_location
 
     return resolve_location(str(folder / "dry-run.sqlite3"))
 
@@ -783,7 +783,7 @@ def _check(args: argparse.Namespace) -> int:
 def _encrypt(args: argparse.Namespace) -> int:
     from db.cipher import check_new
     from db.encrypting import encrypt
-    from db.engine import resolve_location
+    from db.location import resolve_location
 
     location = resolve_location(args.db)
     if location.path is None:

@@ -1,6 +1,6 @@
 """Every edit as a QUndoCommand on the one QUndoStack.
 
-A command is applied once by ``AppContext.run`` (so a refused change never reaches the stack);
+A command is applied once by ``run`` (so a refused change never reaches the stack);
 after that Qt calls ``redo`` and ``undo``. Each runs in its own transaction. Undoing a progress
 update appends a correction to the log instead of erasing the entry, because the log is
 append-only.
@@ -9,17 +9,19 @@ append-only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from db.dates import format_date
-from db.errors import CaseReviewError
+from db.errors import CaseReviewError, ConflictError
 from db.rules import Closure
 from db.vocabulary import Status
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
     from sqlalchemy.orm import Session
 
     from db import editing, inspecting, lifecycle
@@ -54,20 +56,39 @@ class UndoableCommand(QUndoCommand):
         self._in_transaction(self.revert)
 
     def _in_transaction(self, step: object) -> None:
-        from sqlalchemy.exc import SQLAlchemyError  # loaded with the database by now
-
         try:
-            with self.context.database.transaction(self.context.actor) as session:
+            with self.context.database.change(self.context.actor) as session:
                 step(session)  # type: ignore[operator]
         except CaseReviewError as exc:
             self.setObsolete(True)
             self.context.explain(exc)
-        except SQLAlchemyError as exc:
-            from desktop.context import database_refusal
-
-            self.setObsolete(True)
-            self.context.explain(database_refusal(exc))
         self.context.data_changed.emit()
+
+
+def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
+    """Apply a command now; on success put it on the undo stack, else say why. While the
+    window is locked the command is held, unapplied, until the context's ``release``.
+
+    The one place a command is applied, its refusal explained and it is pushed onto the
+    undo stack: the context only holds what the window shares, so it never imports this."""
+    context = command.context
+    if context.locked:
+        context.held.append(functools.partial(run, command, parent))
+        return False
+    try:
+        with context.database.change(context.actor) as session:
+            command.apply(session)
+    except ConflictError as exc:
+        context.explain(exc, parent)
+        context.data_changed.emit()  # show the record as the other writer left it
+        return False
+    except CaseReviewError as exc:
+        context.explain(exc, parent)
+        return False
+    command.applied = True
+    context.undo_stack.push(command)
+    context.data_changed.emit()
+    return True
 
 
 class CreateReview(UndoableCommand):

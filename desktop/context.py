@@ -18,10 +18,8 @@ from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from db.engine import Database, Location
-    from desktop.commands import UndoableCommand
+    from db.engine import Database
+    from db.location import Location
 
 
 class PendingDatabase:
@@ -46,22 +44,10 @@ class PendingDatabase:
         return self.display()
 
     def open(self) -> Database:
-        from db.engine import open_database, resolve_location
+        from db.engine import open_database
+        from db.location import resolve_location
 
         return open_database(resolve_location(str(self.path)), create=True)
-
-
-CONFLICT = (
-    "Someone else changed this record while you were changing it, so your change was not "
-    "saved; the window now shows the record as it is: make your change again if it is still "
-    "needed."
-)
-
-
-def database_refusal(exc: SQLAlchemyError) -> CaseReviewError:
-    """A database refusal the checks did not foresee, said in one line; nothing was saved."""
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return CaseReviewError(f"The change was not saved: the database refused it ({reason}).")
 
 
 class AppContext(QObject):
@@ -87,7 +73,7 @@ class AppContext(QObject):
         # While the window is locked nothing is saved: a command confirmed then (an OK
         # already on its way as the lock started) is held, with its window, until unlocking.
         self.locked = False
-        self.held: list[tuple[UndoableCommand, QWidget | None]] = []
+        self.held: list[Callable[[], object]] = []  # each applies one (``commands.run``)
         # The item a command brought into being (a new one, or a deleted one put back by
         # undo), for the Recommendations tab to select once it has reloaded.
         self.show_next: Any = None
@@ -127,46 +113,12 @@ class AppContext(QObject):
 
         return self.settings.get(keys.YOUR_NAME) or self.actor
 
-    def run(self, command: UndoableCommand, parent: QWidget | None = None) -> bool:
-        """Apply a command now; on success put it on the undo stack, else say why. While the
-        window is locked the command is held, unapplied, for ``release``."""
-        if self.locked:
-            self.held.append((command, parent))
-            return False
-        from sqlalchemy.exc import SQLAlchemyError
-        from sqlalchemy.orm.exc import StaleDataError
-
-        from db.errors import ConflictError
-
-        try:
-            with self.database.transaction(self.actor) as session:
-                command.apply(session)
-        except ConflictError as exc:
-            self.explain(exc, parent)
-            self.data_changed.emit()  # show the record as the other writer left it
-            return False
-        except StaleDataError:
-            # Another writer's change landed between this one's read and its write.
-            self.explain(ConflictError(CONFLICT), parent)
-            self.data_changed.emit()
-            return False
-        except CaseReviewError as exc:
-            self.explain(exc, parent)
-            return False
-        except SQLAlchemyError as exc:
-            self.explain(database_refusal(exc), parent)
-            return False
-        command.applied = True
-        self.undo_stack.push(command)
-        self.data_changed.emit()
-        return True
-
     def release(self) -> None:
         """The window is unlocked: apply the commands held while it was locked, in order."""
         self.locked = False
         held, self.held = self.held, []
-        for command, parent in held:
-            self.run(command, parent)
+        for apply in held:
+            apply()
 
     def reopen(self, location: Location | None = None) -> None:
         """Open the database afresh (after a restore put another file's data in its place, or

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from db import dataset
     from db.cipher import Passphrase
     from db.encrypting import Encrypted
-    from db.engine import Database, Location
+    from db.engine import Database
+    from db.location import Location
     from desktop.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import QApplication
 
 from db.cipher import Passphrase
 from db.dataset import load_sample
-from db.engine import open_database, resolve_location
+from db.engine import open_database
+from db.location import resolve_location
 from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow

@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from db.engine import Database, Location, open_database, resolve_location
+from db.engine import Database, open_database
+from db.location import Location, resolve_location
 
 PG_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
 TODAY = dt.date(2026, 11, 22)

@@ -27,7 +27,7 @@ from db import editing, queries
 from db.dates import PartialDate, parse_user_partial_date
 from db.editing import LinkChoice, Problems
 from db.exchange.document import InitiativeDoc, LinkDoc
-from desktop.commands import DeleteInitiative, SaveInitiative
+from desktop.commands import DeleteInitiative, SaveInitiative, run
 from desktop.context import AppContext
 from desktop.dialogs import FormDialog
 from desktop.table_model import ROW_ROLE, Column, RowTableModel
@@ -251,7 +251,7 @@ class InitiativesTab(QWidget):
     def new_initiative(self) -> None:
         dialog = self._dialog(None)
         if dialog.exec() and dialog.chosen is not None:
-            self.context.run(SaveInitiative(self.context, None, dialog.chosen), self)
+            run(SaveInitiative(self.context, None, dialog.chosen), self)
 
     def edit_initiative(self) -> None:
         name = self.selected_name()
@@ -261,7 +261,7 @@ class InitiativesTab(QWidget):
             old = editing.initiative_doc(session, name)
         dialog = self._dialog(old)
         if dialog.exec() and dialog.chosen is not None:
-            self.context.run(SaveInitiative(self.context, old, dialog.chosen), self)
+            run(SaveInitiative(self.context, old, dialog.chosen), self)
 
     def delete_initiative(self) -> None:
         name = self.selected_name()
@@ -275,7 +275,7 @@ class InitiativesTab(QWidget):
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.context.run(DeleteInitiative(self.context, name), self)
+            run(DeleteInitiative(self.context, name), self)
 
     def remove_link(self) -> None:
         """Take one thing off what the selected initiative answers (undoable): the user picks
@@ -299,4 +299,4 @@ class InitiativesTab(QWidget):
         new = dataclasses.replace(
             old, links=[link for n, link in enumerate(old.links) if n != gone]
         )
-        self.context.run(SaveInitiative(self.context, old, new), self)
+        run(SaveInitiative(self.context, old, new), self)

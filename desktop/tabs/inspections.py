@@ -368,9 +368,7 @@ class InspectionsTab(QWidget):
             dialog is not None
             and dialog.exec()
             and dialog.result_fields is not None
-            and self.context.run(
-                commands.CreateInspection(self.context, dialog.result_fields), self
-            )
+            and commands.run(commands.CreateInspection(self.context, dialog.result_fields), self)
         ):
             self.select(dialog.result_fields.reference)
 
@@ -390,7 +388,7 @@ class InspectionsTab(QWidget):
         new = dialog.result_fields
         if not self._removing_logs_confirmed(old, new):
             return
-        if self.context.run(commands.EditInspection(self.context, old, new), self):
+        if commands.run(commands.EditInspection(self.context, old, new), self):
             self.select(new.reference)
 
     def _removing_logs_confirmed(
@@ -429,7 +427,7 @@ class InspectionsTab(QWidget):
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.context.run(commands.DeleteInspection(self.context, reference), self)
+            commands.run(commands.DeleteInspection(self.context, reference), self)
 
     def new_scheme(self) -> None:
         def check(name: str, grades: tuple[str, ...]) -> editing.Problems:
@@ -438,7 +436,7 @@ class InspectionsTab(QWidget):
 
         dialog = inspection_dialogs.SchemeDialog(check, self)
         if dialog.exec() and dialog.chosen is not None:
-            self.context.run(commands.CreateScheme(self.context, *dialog.chosen), self)
+            commands.run(commands.CreateScheme(self.context, *dialog.chosen), self)
 
     # A tracked finding takes what a recommendation takes, by the same code.
 

@@ -723,7 +723,7 @@ class RecommendationsTab(QWidget):
             f"Delete {name} with its progress log and evidence? You can undo this with "
             "Edit ▸ Undo.",
         ):
-            self.context.run(commands.DeleteItem(self.context, key), self)
+            commands.run(commands.DeleteItem(self.context, key), self)
 
     def remove_evidence(self, evidence_id: int) -> None:
         key = self.current_key()
@@ -743,7 +743,7 @@ class RecommendationsTab(QWidget):
             f"Remove the evidence “{which.description}” from {key.number} of {key.source}? "
             "You can undo this with Edit ▸ Undo.",
         ):
-            self.context.run(commands.DeleteEvidence(self.context, key, which), self)
+            commands.run(commands.DeleteEvidence(self.context, key, which), self)
 
     def withdraw_update(self, update_id: int) -> None:
         """Withdraw an update entered in error, with a reason; it stays in the log, marked.
@@ -757,7 +757,7 @@ class RecommendationsTab(QWidget):
         update = f"of {format_date(which.on)} by {which.author} on {key.number} of {key.source}"
         dialog = dialogs.WithdrawUpdateDialog(update, which.status, current, self)
         if dialog.exec():
-            self.context.run(
+            commands.run(
                 commands.WithdrawUpdate(self.context, key, which, dialog.reason_text()), self
             )
 
@@ -798,7 +798,7 @@ class RecommendationsTab(QWidget):
                 return
         on = dialog.on.date_value()
         assured_by = dialog.assured_by.text().strip()
-        self.context.run(
+        commands.run(
             commands.AddUpdate(
                 self.context,
                 list(chosen.keys),
@@ -887,7 +887,7 @@ def add_update(
     closure = (
         Closure(values["assured_by"], values["on"]) if values["status"] is Status.CLOSED else None
     )
-    context.run(
+    commands.run(
         commands.AddUpdate(
             context,
             [key],
@@ -905,7 +905,7 @@ def add_update(
 def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
     dialog = dialogs.EvidenceDialog(parent)
     if dialog.exec():
-        context.run(commands.AddEvidence(context, key, **dialog.values()), parent)
+        commands.run(commands.AddEvidence(context, key, **dialog.values()), parent)
 
 
 def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
@@ -926,7 +926,7 @@ def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> Non
     title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
     dialog = dialogs.ItemDialog(check, context.today(), old, parent, title)
     if dialog.exec() and dialog.result_fields is not None:
-        context.run(commands.EditItem(context, key, old, dialog.result_fields), parent)
+        commands.run(commands.EditItem(context, key, old, dialog.result_fields), parent)
 
 
 def new_recommendation(context: AppContext, source: str, parent: QWidget) -> bool:
@@ -940,7 +940,7 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
         check, context.today(), None, parent, f"New recommendation for {source}"
     )
     if dialog.exec() and dialog.result_fields is not None:
-        return context.run(commands.CreateItem(context, source, dialog.result_fields), parent)
+        return commands.run(commands.CreateItem(context, source, dialog.result_fields), parent)
     return False
 
 

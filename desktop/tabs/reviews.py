@@ -226,7 +226,7 @@ class ReviewsTab(QWidget):
         if (
             dialog.exec()
             and dialog.result_fields is not None
-            and self.context.run(commands.CreateReview(self.context, dialog.result_fields), self)
+            and commands.run(commands.CreateReview(self.context, dialog.result_fields), self)
         ):
             self.select(dialog.result_fields.reference)
 
@@ -238,7 +238,7 @@ class ReviewsTab(QWidget):
             old = editing.review_fields(session, reference)
         dialog = self._dialog(old)
         if dialog.exec() and dialog.result_fields is not None:
-            self.context.run(commands.EditReview(self.context, old, dialog.result_fields), self)
+            commands.run(commands.EditReview(self.context, old, dialog.result_fields), self)
 
     def delete_review(self) -> None:
         reference = self.selected_reference()
@@ -253,7 +253,7 @@ class ReviewsTab(QWidget):
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.context.run(commands.DeleteReview(self.context, reference), self)
+            commands.run(commands.DeleteReview(self.context, reference), self)
 
     def new_item(self) -> None:
         """A new recommendation of the selected review."""

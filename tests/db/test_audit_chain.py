@@ -28,10 +28,11 @@ from db.dataset import erase_all, load_sample
 from db.dates import format_date
 from db.editing import ItemFields, create_item
 from db.encrypting import EncryptError, encrypt
-from db.engine import Database, downgrade_schema, open_database, resolve_location
+from db.engine import Database, downgrade_schema, open_database
 from db.errors import DatabaseOpenError
 from db.generate import generate
 from db.integrity import _against_note, check_database
+from db.location import resolve_location
 from db.models import AuditEntry
 from tests.conftest import TODAY
 from tests.desktop.test_cli import snapshot

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from db.backup import BackupError, back_up, kept_copies, restore
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.exchange import collect_document, dump_document
+from db.location import resolve_location
 from tests.conftest import TODAY
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from db.dataset import load_sample
-from db.engine import open_database, resolve_location
+from db.engine import open_database
+from db.location import resolve_location
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,8 @@ import datetime as dt, sys
 from pathlib import Path
 from db.backup import back_up
 from db.editing import ItemFields, ItemKey, create_item
-from db.engine import open_database, resolve_location
+from db.engine import open_database
+from db.location import resolve_location
 from db.exchange import apply_document
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
 from db.vocabulary import ReviewKind

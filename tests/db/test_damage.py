@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from db.backup import STAMP, back_up, newest_sound_backup, restore
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import DamagedDatabaseError
+from db.location import resolve_location
 from db.places import backups_folder
 from tests.conftest import TODAY
 

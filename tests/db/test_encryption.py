@@ -21,9 +21,10 @@ from db.backup import BackupError, automatic_backup, back_up, kept_copies, resto
 from db.cipher import Passphrase, PassphraseError
 from db.dataset import counts, load_sample
 from db.encrypting import EncryptError, _encrypt_file, encrypt, plain_copies
-from db.engine import Location, open_database, resolve_location
+from db.engine import open_database
 from db.errors import DamagedDatabaseError, DatabaseOpenError
 from db.integrity import check_database
+from db.location import Location, resolve_location
 from db.models import Recommendation
 from db.places import SQLITE_MAGIC
 from tests.conftest import TODAY

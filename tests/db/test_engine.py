@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from db.engine import (
-    Location,
-    open_database,
-    resolve_location,
-    schema_revision,
-)
+from db.engine import open_database, schema_revision
 from db.errors import DatabaseOpenError
+from db.location import Location, resolve_location
 from db.migrations import HEAD
 from db.places import ENV_VAR
 

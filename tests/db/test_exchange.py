@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from db.dataset import counts
-from db.engine import Database, Location, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import DocumentError
 from db.exchange import apply_document, collect_document, dump_document, parse_document
 from db.exchange.json_format import document_to_json
+from db.location import Location, resolve_location
 from db.models import AuditEntry, Recommendation, Review
 from db.vocabulary import Status
 from tests.conftest import TODAY

@@ -20,10 +20,11 @@ from sqlalchemy import create_engine, text
 
 from db import fields
 from db.editing import ItemFields, ReviewFields, create_item, create_review
-from db.engine import Database, Location, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import DocumentError, RuleError
 from db.exchange import apply_document, collect_document, dump_document, read_document_file
 from db.exchange.document import Document, EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.location import Location, resolve_location
 from db.spreadsheets import TrackerFileError, import_tracker, read_tracker, write_csv, write_xlsx
 from db.spreadsheets.writing import plan_rows
 from db.vocabulary import ReviewKind, Status

@@ -42,7 +42,8 @@ def test_the_asked_size(database: Database) -> None:
 
 
 def test_same_seed_same_data(database: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
 
     _generate(database, seed=3)
     with open_database(resolve_location(str(tmp_path / "same.sqlite3")), create=True) as same:

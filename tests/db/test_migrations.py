@@ -16,7 +16,8 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
 )
 from sqlalchemy import Engine
 
-from db.engine import Location, _make_engine
+from db.engine import _make_engine
+from db.location import Location
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from tests.conftest import BACKENDS
 
@@ -29,7 +30,7 @@ def alembic_config() -> AlembicTestConfig:
 @pytest.fixture(params=BACKENDS)
 def alembic_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
-        from db.engine import resolve_location
+        from db.location import resolve_location
 
         location: Location = resolve_location(str(tmp_path / "alembic.sqlite3"))
     else:
@@ -54,7 +55,8 @@ def test_stepping_back_a_version_keeps_the_search_triggers(tmp_path) -> None:  #
     import sqlite3
     from contextlib import closing
 
-    from db.engine import downgrade_schema, open_database, resolve_location
+    from db.engine import downgrade_schema, open_database
+    from db.location import resolve_location
 
     path = tmp_path / "steps.sqlite3"
     with open_database(resolve_location(str(path)), create=True) as database:

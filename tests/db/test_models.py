@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from db.engine import Database
+from db.errors import CaseReviewError, ConflictError
 from db.models import (
     Evidence,
     Finding,
@@ -73,6 +74,37 @@ def test_review_references_are_unique(database: Database) -> None:
         _review(session, "SAME")
     with pytest.raises(IntegrityError), database.transaction("t") as session:
         _review(session, "SAME")
+
+
+def test_a_row_changed_between_read_and_write_is_a_conflict(database: Database) -> None:
+    """Another writer's change landing between this one's read and its write is the
+    project's ConflictError, one sentence, not the ORM's StaleDataError; nothing is saved."""
+    with database.transaction("t") as session:
+        _review(session)
+    with (
+        pytest.raises(ConflictError, match=r"^Someone else changed this record while") as caught,
+        database.transaction("t") as session,
+    ):
+        review = session.scalars(select(Review)).one()
+        session.execute(text("UPDATE reviews SET version = version + 1"))  # theirs, first
+        review.title = "Mine"
+    assert "\n" not in caught.value.message
+    with database.session() as session:
+        assert session.scalars(select(Review.title)).one() != "Mine"
+
+
+def test_a_change_the_database_refuses_is_said_in_one_sentence(database: Database) -> None:
+    """A refusal the checks did not foresee reaches the window as the project's own error
+    (it never catches SQLAlchemy's); a plain transaction still raises the driver's."""
+    with database.transaction("t") as session:
+        _review(session, "SAME")
+    with (
+        pytest.raises(CaseReviewError, match=r"^The change was not saved: the database ") as caught,
+        database.change("t") as session,
+    ):
+        _review(session, "SAME")
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    assert "\n" not in caught.value.message and caught.value.message.endswith(").")
 
 
 def test_recommendation_numbers_are_unique_within_a_review(database: Database) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from db import places
-from db.engine import open_database, resolve_location
+from db.engine import open_database
 from db.errors import DatabaseOpenError
+from db.location import resolve_location
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from db import cipher, quick
 from db.backup import automatic_backup
 from db.dataset import load_sample
-from db.engine import open_database, resolve_location
+from db.engine import open_database
+from db.location import resolve_location
 from db.models import Review
 from db.places import read_start
 

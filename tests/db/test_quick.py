@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from db import queries, quick, tracker
-from db.engine import Database, downgrade_schema, open_database, resolve_location
+from db.engine import Database, downgrade_schema, open_database
 from db.generate import generate
+from db.location import resolve_location
 from db.places import ENV_VAR, default_database_path, sqlite_file
 from db.rows import TrackerFilter
 from tests.conftest import TODAY

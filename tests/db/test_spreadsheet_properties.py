@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
+from db.location import resolve_location
 from db.spreadsheets import TrackerFileError, import_tracker, read_tracker
 from db.spreadsheets.values import neutralise
 from tests.conftest import TODAY

@@ -387,7 +387,8 @@ def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
 
     # Into a new one: every review and every field of every recommendation comes back.
     fresh_path = tmp_path / "fresh.sqlite3"
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
 
     with open_database(resolve_location(str(fresh_path)), create=True) as fresh:
         run_import(fresh, path)

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from db import briefing, editing, lifecycle
 from db.editing import ItemKey, UpdateKey
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import ConflictError, DocumentError, RuleError
 from db.exchange import apply_document, collect_document, dump_document, parse_document
+from db.location import resolve_location
 from db.models import AuditEntry, ProgressUpdate
 from db.spreadsheets.writing import plan_rows, write_csv
 from db.vocabulary import Status

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from db.dataset import load_sample
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
+from db.location import resolve_location
 from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow

@@ -68,7 +68,8 @@ def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
     db_file: Database, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from db.backup import STAMP, back_up
-    from db.engine import downgrade_schema, open_database, resolve_location, schema_revision
+    from db.engine import downgrade_schema, open_database, schema_revision
+    from db.location import resolve_location
     from db.migrations import HEAD
     from db.places import backups_folder
 

@@ -11,8 +11,9 @@ from pypdf import PdfReader
 
 from db.briefing import gather
 from db.dataset import load_sample
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.exchange import apply_document, parse_document
+from db.location import resolve_location
 from desktop.briefing import DEFAULT_MARKING, render_pack
 from tests.conftest import TODAY
 from tests.desktop.test_cli import assert_clean_error, run, snapshot

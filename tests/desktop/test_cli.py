@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from db.backup import kept_copies
-from db.engine import Location
 from db.exchange.json_format import FORMAT
+from db.location import Location
 from desktop import __version__
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -203,7 +203,7 @@ def test_encrypt_again_finishes_a_run_that_left_copies_plain(tmp_path: Path) -> 
     from db.backup import automatic_backup
     from db.cipher import Passphrase
     from db.encrypting import _encrypt_file
-    from db.engine import resolve_location
+    from db.location import resolve_location
 
     path = tmp_path / "panel.sqlite3"
     assert run("demo", "--db", str(path), cwd=tmp_path).returncode == 0

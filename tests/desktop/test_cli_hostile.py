@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import Location, open_database, resolve_location
+from db.engine import open_database
+from db.location import Location, resolve_location
 from tests.conftest import TODAY
 from tests.desktop.test_cli import ROOT, assert_clean_error, run, snapshot
 

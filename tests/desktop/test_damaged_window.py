@@ -11,8 +11,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.backup import STAMP, back_up
-from db.engine import open_database, resolve_location
+from db.engine import open_database
 from db.errors import DamagedDatabaseError
+from db.location import resolve_location
 from db.places import backups_folder
 from desktop.app import Controller
 from desktop.settings import Settings

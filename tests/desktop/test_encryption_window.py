@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
 
 from db.cipher import Passphrase, PassphraseError
 from db.dataset import load_sample
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import CaseReviewError
+from db.location import resolve_location
 from db.places import SQLITE_MAGIC
 from desktop import settings as keys
 from desktop.app import Controller
@@ -370,7 +371,7 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from db.editing import ItemKey
-    from desktop.commands import AddUpdate
+    from desktop.commands import AddUpdate, run
 
     window = make_window(qtbot, encrypted_db, settings)
     tab = window.recommendations_tab
@@ -393,7 +394,7 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     update = AddUpdate(
         window.context, [ItemKey(CHILD_A, "4")], on=TODAY, author="Tester", note=NOTE
     )
-    assert not window.context.run(update, tab)
+    assert not run(update, tab)
     assert updates_of(encrypted_db, "4") == before
     # A window opened while locked (a message when some work finished) is covered at once.
     window.context.explain(CaseReviewError(f"Finished {CHILD_A}."), window)

@@ -17,7 +17,8 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 
 from db import quick
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
+from db.location import resolve_location
 from desktop import settings as keys
 from desktop.app import StartUpCollector
 from desktop.context import AppContext, PendingDatabase

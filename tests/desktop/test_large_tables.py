@@ -13,8 +13,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import func, select
 
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.generate import generate
+from db.location import resolve_location
 from db.models import Recommendation
 from db.rows import OPEN_STATUSES, PAGE_SIZE
 from db.vocabulary import Status

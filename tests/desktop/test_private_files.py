@@ -15,7 +15,8 @@ from PySide6.QtCore import QUrl
 
 from db.cipher import Passphrase
 from db.dataset import load_sample
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
+from db.location import resolve_location
 from desktop.app import Controller
 from desktop.files import EVIDENCE_PREFIX, EvidenceCopies, clear_left_evidence
 from desktop.settings import Settings

@@ -65,7 +65,7 @@ def test_a_single_recent_database_is_read_as_a_list(tmp_path: Path) -> None:
 
 
 def test_a_database_s_own_key_names_it_by_place_never_by_password(tmp_path: Path) -> None:
-    from db.engine import resolve_location
+    from db.location import resolve_location
     from desktop.context import PendingDatabase
 
     def name(place: keys.Place) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.generate import generate
+from db.location import resolve_location
 from db.rows import TrackerFilter
 from db.vocabulary import Rating
 from desktop.tracker_model import COLUMNS, PAGE_SIZE, RATING_COLUMN, TrackerModel

@@ -13,8 +13,9 @@ from PySide6.QtCore import QSettings
 
 from db import editing
 from db.editing import ItemKey
-from db.engine import Database, open_database, resolve_location
+from db.engine import Database, open_database
 from db.errors import ConflictError
+from db.location import resolve_location
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
@@ -123,13 +124,13 @@ def test_the_windows_own_changes_undo_in_any_number(qtbot, first: Database, tmp_
     for text in ("First owner", "Second owner"):
         with first.session() as session:
             read = editing.item_fields(session, KEY)
-        assert context.run(commands.EditItem(context, KEY, read, replace(read, owner=text)))
+        assert commands.run(commands.EditItem(context, KEY, read, replace(read, owner=text)))
         if text == "First owner":
             started = Status.IN_PROGRESS
             update = commands.AddUpdate(
                 context, [KEY], on=TODAY, author="Tester", note="Started.", status=started
             )
-            assert context.run(update)
+            assert commands.run(update)
     stack = context.undo_stack
     while stack.canUndo():
         stack.undo()
@@ -169,8 +170,8 @@ def test_undo_and_redo_across_a_record_made_again(qtbot, first: Database, tmp_pa
     stack = context.undo_stack
     with first.session() as session:
         read = editing.item_fields(session, KEY)
-    assert context.run(commands.EditItem(context, KEY, read, replace(read, owner="Edited")))
-    assert context.run(commands.DeleteReview(context, CHILD_A))
+    assert commands.run(commands.EditItem(context, KEY, read, replace(read, owner="Edited")))
+    assert commands.run(commands.DeleteReview(context, CHILD_A))
     stack.undo()  # the review, and its items, made again
     stack.undo()  # the edit
     assert owner(first) == "Chair of the Schools Alliance"
@@ -178,11 +179,11 @@ def test_undo_and_redo_across_a_record_made_again(qtbot, first: Database, tmp_pa
     assert owner(first) == "Edited"
 
     made = editing.ItemFields(number="99", text="Made by the test.")
-    assert context.run(commands.CreateItem(context, CHILD_A, made))
+    assert commands.run(commands.CreateItem(context, CHILD_A, made))
     key = ItemKey(CHILD_A, "99")
     with first.session() as session:
         read = editing.item_fields(session, key)
-    assert context.run(commands.EditItem(context, key, read, replace(read, owner="Owner 99")))
+    assert commands.run(commands.EditItem(context, key, read, replace(read, owner="Owner 99")))
     stack.undo()
     stack.undo()
     stack.redo()  # made again: a new row

@@ -139,7 +139,8 @@ def test_the_window_exports_an_action_plan_that_imports_again(
 
 
 def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from db.engine import open_database, resolve_location
+    from db.engine import open_database
+    from db.location import resolve_location
 
     target = tmp_path / "copy.sqlite3"
     sample_window.back_up_to(target)
