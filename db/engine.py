@@ -9,6 +9,7 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import audit, cipher, search, witness  # noqa: F401  (search registers its session hook)
 from db.cipher import Passphrase
 from db.errors import DamagedDatabaseError, DatabaseOpenError
+from db.logs import cause
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import (
     SQLITE_MAGIC,
@@ -34,6 +36,8 @@ from db.places import (
     read_start,
     readonly_uri,
 )
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,8 @@ class Database:
             ):
                 return
             session.info[_AUDIT_HEAD] = (int(last[0]), str(last[1]), key, witness.epoch_of(seen))
-        except Exception:  # nothing about the note may stop the commit
+        except Exception as exc:  # nothing about the note may stop the commit
+            _log.warning("audit note not checked before a commit: %s", cause(exc))
             return  # the next commit looks again
 
     def _note_audit_head(self, session: Session) -> None:
