@@ -10,6 +10,7 @@ No engine is created at import time: callers open a ``Database`` and own its tra
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
@@ -26,6 +27,7 @@ from db.backup import automatic_backup, damaged
 from db.cipher import Passphrase
 from db.errors import CaseReviewError, ConflictError, DatabaseOpenError
 from db.location import Location
+from db.logs import cause
 from db.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.places import SQLITE_MAGIC, is_damage, network_share, read_start, readonly_uri
 
@@ -34,6 +36,8 @@ CONFLICT = (
     "saved; the window now shows the record as it is: make your change again if it is still "
     "needed."
 )
+
+_log = logging.getLogger(__name__)
 
 _AUDIT_HEAD = "audit head to note"  # keys of Session.info
 _NOTE_SEEN = "audit note when the transaction began"
@@ -112,7 +116,8 @@ class Database:
             ):
                 return
             session.info[_AUDIT_HEAD] = (int(last[0]), str(last[1]), key, witness.epoch_of(seen))
-        except Exception:  # nothing about the note may stop the commit
+        except Exception as exc:  # nothing about the note may stop the commit
+            _log.warning("audit note not checked before a commit: %s", cause(exc))
             return  # the next commit looks again
 
     def _note_audit_head(self, session: Session) -> None:

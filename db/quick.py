@@ -13,6 +13,7 @@ opens the database the ordinary way, which explains problems properly.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from db.dates import PartialDate
+from db.logs import cause
 from db.migrations import HEAD
 from db.places import SQLITE_MAGIC, read_start, readonly_uri
 from db.rows import (
@@ -33,6 +35,8 @@ from db.rows import (
 )
 from db.rules import rating_for
 from db.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
+
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -100,7 +104,8 @@ def tracker_page(
                          target_date, state, insp)  # fmt: skip
             rows.append(tracker_row(converted, agencies, rating_for(state, target_date, today)))
         return rows, int(total)
-    except (sqlite3.Error, ValueError):
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("first page of the tracker not read early: %s", cause(exc))
         return None
 
 
@@ -137,7 +142,8 @@ def review_rows(path: Path, today: dt.date) -> list[ReviewRow] | None:
             )
             for row in found
         ]
-    except (sqlite3.Error, ValueError):
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("first page of the reviews not read early: %s", cause(exc))
         return None
 
 
@@ -162,7 +168,8 @@ class ReadAhead:
         def run() -> None:
             try:
                 result[0] = read(self.path, *args)
-            except Exception:  # no early page, then: the caller opens the database instead
+            except Exception as exc:  # no early page, then: the caller opens the database instead
+                _log.warning("a first page not read early: %s", cause(exc))
                 result[0] = None
 
         thread = threading.Thread(target=run, name="casereview-read-ahead", daemon=True)

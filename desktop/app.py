@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.errors import CaseReviewError
+from db.logs import set_up as set_up_log
 
 if TYPE_CHECKING:
     from db.cipher import Passphrase, PassphraseError
@@ -267,6 +269,8 @@ def run(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    with contextlib.suppress(OSError):  # a log that cannot be written stops nothing
+        set_up_log()  # as the command did already, unless the window was started alone
     collector.start_clock()
     app.setApplicationName("casereview")
     app.setOrganizationName("casereview")

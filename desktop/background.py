@@ -8,6 +8,7 @@ rolled back, so nothing half-done is kept.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,9 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from db.errors import CaseReviewError
+from db.logs import cause
+
+_log = logging.getLogger(__name__)
 
 
 class Cancelled(CaseReviewError):
@@ -62,8 +66,10 @@ class _Task(QRunnable):
         try:
             result = self.work(self.progress)
         except CaseReviewError as exc:
+            _log.info("work in the background refused: %s", cause(exc))
             self.signals.failed.emit(exc.message)
         except Exception as exc:  # an unexpected failure still must not kill the window
+            _log.error("work in the background failed: %s", cause(exc))
             self.signals.failed.emit(f"Something went wrong: {exc}")
         else:
             self.signals.finished.emit(result)

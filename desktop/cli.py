@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import logging
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from db.errors import CaseReviewError
+from db.logs import cause, set_up
 from desktop import __version__
 from desktop.files import check_target, write_atomically
 
@@ -39,6 +41,7 @@ PROG = "casereview"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # Set to 1, a fault in casereview itself ends in Python's traceback instead of one sentence.
 DEBUG = "CASEREVIEW_DEBUG"
+_log = logging.getLogger(__name__)
 
 
 class UsageError(CaseReviewError):
@@ -313,9 +316,20 @@ def _on_sigterm(signum: int, _frame: object) -> None:
     raise _Terminated
 
 
+def _start_log(command: str | None) -> None:
+    """Set the log file up (``db.logs``) and note which command runs: its name only, as its
+    arguments may be record text or paths. A log that cannot be written stops nothing."""
+    try:
+        set_up()
+    except OSError:
+        return  # nowhere to write it: the command runs without a log
+    _log.info("casereview %s started: %s", __version__, command or "window")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(_readable(sys.argv[1:] if argv is None else argv))
+        _start_log(args.command)
         handler = _COMMANDS.get(args.command, _open_window)
         if handler is _open_window:
             return handler(args)
@@ -325,9 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             signal.signal(signal.SIGTERM, previous)
     except CaseReviewError as exc:
+        _log.info("command refused: %s", cause(exc))
         _say(exc.message)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt as exc:
+        _log.info("command interrupted: %s", cause(exc))
         print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
@@ -336,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         return 128 + signal.SIGPIPE
     except Exception as exc:
+        _log.error("command stopped: %s", cause(exc))
         said = _plainly(exc)
         if said is None:
             if os.environ.get(DEBUG) == "1":

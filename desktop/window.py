@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import CaseReviewError
+from db.logs import cause
 from desktop import __version__
 from desktop import settings as keys
 from desktop.background import Progress, run_in_background
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 else:
     dataset = lazy("db.dataset")
 
+_log = logging.getLogger(__name__)
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
 LARGEST_FIRST_SIZE = QSize(1440, 900)
 FIRST_SHARE = 0.9  # of the screen's free area, the first time the window opens
@@ -291,6 +294,7 @@ class MainWindow(QMainWindow):
         )
         help_menu.addSeparator()
         self._action("Open the &data folder", self.open_data_folder, None, help_menu)
+        self._action("Open the &log folder", self.open_log_folder, None, help_menu)
         self._action("&About casereview", self._about, None, help_menu)
 
     # The tabs are asked for when the action runs: building them is left until needed.
@@ -727,6 +731,21 @@ class MainWindow(QMainWindow):
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
+    def open_log_folder(self) -> None:
+        """The folder of casereview's log (``db.logs``), for a user asked to send it."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from db.logs import log_folder
+
+        folder = log_folder()
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            self._failed("The log folder cannot be made, so casereview keeps no log.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     def show_help(self) -> None:
         """The user's guide shipped with casereview (it needs no network)."""
         from desktop.help import HelpWindow
@@ -867,8 +886,10 @@ class MainWindow(QMainWindow):
                 if location.is_encrypted and location.passphrase is not None:
                     self._encrypt_plain_copies(location)
             except CaseReviewError as exc:
+                _log.warning("copy on opening not made: %s", cause(exc))
                 self.copy_failed.emit(exc.message)
             except Exception as exc:  # a copy that fails must never take the window down
+                _log.error("copy on opening not made: %s", cause(exc))
                 self.copy_failed.emit(f"the copy could not be made ({exc})")
 
         self.copying = threading.Thread(target=work, name="casereview-backup")

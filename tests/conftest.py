@@ -28,6 +28,20 @@ TODAY = dt.date(2026, 11, 22)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(autouse=True)
+def log_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """casereview's log folder (``db.logs``): a fresh one for each test, never the real one,
+    and apart from ``tmp_path`` so that snapshots of it do not see the log."""
+    from db import logs
+
+    folder = tmp_path_factory.mktemp("log")
+    monkeypatch.setenv(logs.ENV_VAR, str(folder))
+    yield folder
+    logs.shut_down()
+
+
 def _server_url() -> str:
     url = os.environ.get(PG_ENV, "").strip()
     if not url:
