@@ -588,10 +588,10 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from db.audit import default_actor, record
+    from db import transfer
+    from db.audit import default_actor
     from db.engine import open_database
     from db.errors import NotFoundError
-    from db.exchange import collect_document, dump_document
 
     fmt = _export_format(args.output, args.format)
     if fmt == "xlsx" and args.output == "-":
@@ -600,29 +600,24 @@ def _export(args: argparse.Namespace) -> int:
         check_target(Path(args.output))  # before the export is made and recorded
     location = _location(args)
     with open_database(location) as database:
-        with database.session() as session:
-            doc = collect_document(session, _today(), args.review)
+        doc = transfer.collect(database, _today(), args.review)
         missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
-        if fmt == "json":
-            data = dump_document(doc).encode("utf-8")
-        else:
-            from db.spreadsheets import write_csv, write_xlsx
-
-            data = (write_xlsx if fmt == "xlsx" else write_csv)(doc, _today())
-        name = "standard output" if args.output == "-" else Path(args.output).name
-        described = {"format": fmt, "reviews": [r.reference for r in doc.reviews]}
-        # Recorded in the audit trail in a short transaction that also writes the file: a
-        # failure to write it rolls the entry back, and reading held no lock.
-        with database.transaction(default_actor()) as session:
-            record(session, entity="exports", entity_id=name, new=described)
-            if args.output == "-":
-                _write_stdout(data)
-                return EXIT_OK
-            target = Path(args.output)
-            write_atomically(target, data)
-    print(f"Exported to {target}.", file=sys.stderr)
+        data = transfer.render(doc, fmt, _today())
+        to_stdout = args.output == "-"
+        target = Path(args.output)
+        transfer.write_export(
+            database,
+            doc,
+            data,
+            fmt=fmt,
+            name="standard output" if to_stdout else target.name,
+            actor=default_actor(),
+            write=_write_stdout if to_stdout else lambda data: write_atomically(target, data),
+        )
+    if not to_stdout:
+        print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
 
 

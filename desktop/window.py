@@ -446,30 +446,26 @@ class MainWindow(QMainWindow):
 
     def export_path(self, path: Path) -> None:
         """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
-        from db.audit import record
-        from db.exchange import collect_document, dump_document
-        from db.spreadsheets import write_csv, write_xlsx
+        from db import transfer
 
         database, today, actor = self.database, self.context.today(), self.context.actor
-        suffix = path.suffix.lower()
+        fmt = path.suffix.lower()[1:]
+        fmt = fmt if fmt in transfer.FORMATS else "json"  # as before: everything, as JSON
 
         def work(progress: Progress) -> int:
-            with database.session() as session:
-                doc = collect_document(session, today)
+            doc = transfer.collect(database, today)
             progress.check()
-            if suffix == ".xlsx":
-                data = write_xlsx(doc, today)
-            elif suffix == ".csv":
-                data = write_csv(doc, today)
-            else:
-                data = dump_document(doc).encode("utf-8")
+            data = transfer.render(doc, fmt, today)
             progress.check()
-            # Recorded in the audit trail in a short transaction that also writes the file:
-            # a failure to write it rolls the entry back, and reading held no lock.
-            described = {"format": suffix[1:], "reviews": [r.reference for r in doc.reviews]}
-            with database.transaction(actor) as session:
-                record(session, entity="exports", entity_id=path.name, new=described)
-                write_atomically(path, data)
+            transfer.write_export(
+                database,
+                doc,
+                data,
+                fmt=fmt,
+                name=path.name,
+                actor=actor,
+                write=lambda data: write_atomically(path, data),
+            )
             return len(doc.reviews)
 
         def done(reviews: int) -> None:
