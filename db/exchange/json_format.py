@@ -19,6 +19,7 @@ from db import fields
 from db.collector import collector_paused
 from db.dates import PartialDate, parse_iso_date, utc_now
 from db.errors import DocumentError
+from db.exchange import checks
 from db.exchange.document import (
     AreaDoc,
     Document,
@@ -248,7 +249,7 @@ def parse_document(data: Any) -> Document:
         doc.initiatives.append(_initiative(_Obj(item, where)))
     _unique(doc.initiatives, lambda i: i.name, "initiatives", "initiative")
     root.done()
-    fields.check_document(doc)
+    checks.check_document(doc)
     return doc
 
 

@@ -19,6 +19,7 @@ from db.collector import collector_paused
 from db.dates import utc_now
 from db.errors import DocumentError, RuleError
 from db.exchange.bulk import add_new_items
+from db.exchange.checks import check_document
 from db.exchange.document import (
     AreaDoc,
     Document,
@@ -33,7 +34,7 @@ from db.exchange.document import (
     TrackedDoc,
     UpdateDoc,
 )
-from db.fields import check_document, distinct
+from db.fields import distinct
 from db.lifecycle import check_state
 from db.models import (
     Evidence,
