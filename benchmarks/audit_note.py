@@ -1,5 +1,5 @@
-"""What noting the audit trail's head after each commit costs (db.witness): the same small
-commits with the note and, as the baseline, with it switched off, alternating, medians.
+"""What noting the audit trail's head after each commit costs (db.store.audit_anchor): the same
+small commits with the note and, as the baseline, with it switched off, alternating, medians.
 
     python benchmarks/audit_note.py [--commits 300] [--runs 5]
 
@@ -26,9 +26,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from db.audit import record
-    from db.engine import Database, open_database
-    from db.location import resolve_location
+    from db.store.audit import record
+    from db.store.database import Database, open_database
+    from db.store.location import resolve_location
 
     noting = Database._find_audit_head
 

@@ -64,9 +64,9 @@ def wrapped_table(rows: list[list[str]]) -> bytes:
 
 
 def main() -> None:
-    from db.briefing import gather
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.queries.briefing_content import gather
+    from db.store.database import open_database
+    from db.store.location import resolve_location
     from desktop.briefing import render_pack
 
     parser = argparse.ArgumentParser()

@@ -34,13 +34,13 @@ def workloads() -> dict[str, Callable[[Any, Path], None]]:
     window's is (opening, with its key derivation and check, is timed on its own)."""
     from sqlalchemy import select
 
-    from db import tracker
-    from db.backup import back_up
-    from db.cipher import Passphrase
-    from db.engine import open_database
-    from db.models import Recommendation
-    from db.rows import SortKey, TrackerFilter
-    from db.vocabulary import Status
+    from db.core.vocabulary import Status
+    from db.queries import tracker
+    from db.queries.rows import SortKey, TrackerFilter
+    from db.store.backups import back_up
+    from db.store.cipher import Passphrase
+    from db.store.database import open_database
+    from db.store.models import Recommendation
 
     def opening(location: Any, _scratch: Path) -> None:
         fresh = location.with_passphrase(
@@ -89,10 +89,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from db.cipher import Passphrase
-    from db.encrypting import encrypt
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.services.encrypt import encrypt
+    from db.store.cipher import Passphrase
+    from db.store.database import open_database
+    from db.store.location import resolve_location
 
     source = dataset(args.recommendations)
     with tempfile.TemporaryDirectory() as folder:

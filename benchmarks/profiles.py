@@ -75,9 +75,9 @@ def start_up(output: Path) -> Path:
 def briefing(output: Path) -> Path:
     from pyinstrument import Profiler
 
-    from db.briefing import gather
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.queries.briefing_content import gather
+    from db.store.database import open_database
+    from db.store.location import resolve_location
     from desktop.briefing import render_pack
 
     report = output / "briefing-1000.txt"
@@ -102,9 +102,9 @@ def spreadsheet_import(output: Path, rows: int) -> Path:
     from pyinstrument import Profiler
     from spreadsheets import tracker_file
 
-    from db.engine import open_database
-    from db.location import resolve_location
-    from db.spreadsheets import import_tracker, read_tracker
+    from db.exchange.spreadsheets import import_tracker, read_tracker
+    from db.store.database import open_database
+    from db.store.location import resolve_location
 
     report = output / f"import-{rows}.txt"
     source = tracker_file(rows)

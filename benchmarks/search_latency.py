@@ -28,8 +28,8 @@ def main() -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.store.database import open_database
+    from db.store.location import resolve_location
     from desktop.context import AppContext
     from desktop.settings import Settings
     from desktop.tabs.recommendations import RecommendationsTab

@@ -31,9 +31,9 @@ if step == "read":
 elif step == "import":
     import datetime as dt
     from pathlib import Path
-    from db.engine import open_database
-    from db.location import resolve_location
-    from db.spreadsheets import import_tracker, read_tracker
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+    from db.exchange.spreadsheets import import_tracker, read_tracker
     tracker = read_tracker(Path(source))
     with open_database(resolve_location(target), create=True) as database:
         with database.transaction("benchmark") as session:
@@ -42,10 +42,10 @@ elif step == "import":
 elif step == "export":
     import datetime as dt
     from pathlib import Path
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.store.database import open_database
+    from db.store.location import resolve_location
     from db.exchange import collect_document
-    from db.spreadsheets import write_xlsx
+    from db.exchange.spreadsheets import write_xlsx
     with open_database(resolve_location(source)) as database, database.session() as session:
         doc = collect_document(session, dt.date(2026, 11, 22))
     Path(target).write_bytes(write_xlsx(doc, dt.date(2026, 11, 22)))

@@ -5,5 +5,5 @@ Nothing in this package imports Qt or ReportLab (an import-linter contract enfor
 
 import logging
 
-# Silent until the command or the window sets the log file up (db.logs.set_up).
+# Silent until the command or the window sets the log file up (db.store.logs.set_up).
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -7,5 +7,5 @@ import logging
 
 __version__ = "0.1.0"
 
-# Silent until the command or the window sets the log file up (db.logs.set_up).
+# Silent until the command or the window sets the log file up (db.store.logs.set_up).
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from db.errors import CaseReviewError
-from db.logs import set_up as set_up_log
+from db.core.errors import CaseReviewError
+from db.store.logs import set_up as set_up_log
 
 if TYPE_CHECKING:
-    from db.cipher import Passphrase, PassphraseError
-    from db.engine import Database
-    from db.location import Location
+    from db.store.cipher import Passphrase, PassphraseError
+    from db.store.database import Database
+    from db.store.location import Location
     from desktop.context import PendingDatabase
     from desktop.settings import Settings
     from desktop.window import MainWindow
@@ -47,7 +47,7 @@ class Controller:
         if isinstance(location, PendingDatabase):
             database: Database | PendingDatabase = location
         else:
-            from db.engine import open_database
+            from db.store.database import open_database
 
             database = open_database(location, create=True)
         previous = self.window
@@ -70,7 +70,7 @@ class Controller:
             self.window.context.evidence.remove()
 
     def switch(self, path: str) -> None:
-        from db.location import resolve_location
+        from db.store.location import resolve_location
         from desktop.context import AppContext
 
         try:
@@ -99,8 +99,8 @@ class Controller:
         open the window over it. Whether the window is open again."""
         from PySide6.QtWidgets import QMessageBox
 
-        from db.cipher import PassphraseError
-        from db.errors import DamagedDatabaseError
+        from db.core.errors import DamagedDatabaseError
+        from db.store.cipher import PassphraseError
 
         if isinstance(exc, PassphraseError) and exc.path is not None:
             return self.unlock(exc)
@@ -108,8 +108,8 @@ class Controller:
             return False
         if not ask_to_restore(exc.path, exc.backup):
             return False
-        from db.backup import restore
-        from db.location import resolve_location
+        from db.store.backups import restore
+        from db.store.location import resolve_location
 
         # An encrypted database's backup opens with the passphrase it was opened with.
         passphrase: Passphrase | None = exc.passphrase  # type: ignore[assignment]
@@ -129,8 +129,8 @@ class Controller:
     def unlock(self, exc: PassphraseError) -> bool:
         """Ask for the passphrase of the encrypted database ``exc`` names, until it opens or
         the user cancels; whether the window is open over it."""
-        from db.location import resolve_location
-        from desktop.passphrase import OpenEncryptedDialog
+        from db.store.location import resolve_location
+        from desktop.dialogs.passphrase import OpenEncryptedDialog
 
         assert exc.path is not None
         location = resolve_location(str(exc.path))
@@ -153,8 +153,8 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
 
     from PySide6.QtWidgets import QMessageBox
 
-    from db.backup import kept_copies
-    from db.dates import format_date
+    from db.core.dates import format_date
+    from db.store.backups import kept_copies
 
     # When the copy was taken, as File > Backups shows it (its name says; its file time may
     # be later, if it was copied about).
@@ -182,23 +182,23 @@ def _first_place(
     db: str | None, settings: Settings, passphrase: Passphrase | None = None
 ) -> Location | PendingDatabase:
     """Where the window's data lives: a plain SQLite file at this version's schema is painted
-    from straight away (``db.quick``), its first page read while the window is built; anything
-    else (an encrypted file among them) is opened, and refused, the usual way."""
+    from straight away (``db.queries.first_page``), its first page read while the window is built;
+    anything else (an encrypted file among them) is opened, and refused, the usual way."""
     import datetime as dt
 
-    from db import quick
-    from db.places import sqlite_file
+    from db.queries import first_page
+    from db.store.paths import sqlite_file
     from desktop import settings as keys
     from desktop.tabs import read_ahead
 
     path = sqlite_file(db)
-    if path is not None and quick.is_current(path):
-        reads = quick.ReadAhead(path)
+    if path is not None and first_page.is_current(path):
+        reads = first_page.ReadAhead(path)
         read_ahead(settings.get(keys.LAST_TAB), reads, dt.date.today())
         from desktop.context import PendingDatabase
 
         return PendingDatabase(path, reads)
-    from db.location import resolve_location
+    from db.store.location import resolve_location
 
     return resolve_location(db).with_passphrase(passphrase)
 
@@ -254,7 +254,7 @@ def run(
     started_at: float | None = None,
     passphrase: Passphrase | None = None,
 ) -> int:
-    """Show the window over the database ``--db`` names (see ``db.places``) until it is
+    """Show the window over the database ``--db`` names (see ``db.store.paths``) until it is
     closed; with ``exit_when_ready``, until the current tab's first page is shown. An
     encrypted database opens with ``passphrase``, else the window asks for it."""
     started_at = time.perf_counter() if started_at is None else started_at

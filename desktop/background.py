@@ -16,8 +16,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from db.errors import CaseReviewError
-from db.logs import cause
+from db.core.errors import CaseReviewError
+from db.store.logs import cause
 
 _log = logging.getLogger(__name__)
 

@@ -21,19 +21,19 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from db.errors import CaseReviewError
-from db.logs import cause, set_up
+from db.core.errors import CaseReviewError
+from db.store.logs import cause, set_up
 from desktop import __version__
 from desktop.files import check_target, write_atomically
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from db.cipher import Passphrase
-    from db.dataset import Counts
     from db.exchange import Document
-    from db.location import Location
-    from db.spreadsheets import TrackerFile
+    from db.exchange.spreadsheets import TrackerFile
+    from db.services.dataset import Counts
+    from db.store.cipher import Passphrase
+    from db.store.location import Location
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
 STARTED_AT = time.perf_counter()
@@ -243,8 +243,8 @@ _sheet = _given("the sheet's name")
 
 
 def _reference(text: str) -> str:
-    """A review's or inspection's reference, by db.fields' rules: refused, never trimmed."""
-    from db import fields
+    """A review's or inspection's reference, by db.core.fields' rules: refused, never trimmed."""
+    from db.core import fields
 
     if not text:
         raise argparse.ArgumentTypeError("give a reference, not nothing")
@@ -255,12 +255,12 @@ def _reference(text: str) -> str:
 
 
 def _text(what: str, limit: str, *, one_line: bool = False) -> Callable[[str], str]:
-    """An option's text by db.fields' rules (no surrounding spaces, no control characters,
-    at most as many characters as ``db.fields``'s constant named ``limit``): refused in one
-    sentence, never trimmed or cut. (db.fields loads only when an option is read.)"""
+    """An option's text by db.core.fields' rules (no surrounding spaces, no control characters,
+    at most as many characters as ``db.core.fields``'s constant named ``limit``): refused in one
+    sentence, never trimmed or cut. (db.core.fields loads only when an option is read.)"""
 
     def parse(text: str) -> str:
-        from db import fields
+        from db.core import fields
 
         reason = fields.problem(text, getattr(fields, limit))
         if reason is None and one_line and "\n" in text:
@@ -281,7 +281,7 @@ def _marking(text: str) -> str:
 
 
 def _iso_date(text: str) -> dt.date:
-    from db.dates import parse_iso_date
+    from db.core.dates import parse_iso_date
 
     try:
         return parse_iso_date(text.strip())
@@ -317,7 +317,7 @@ def _on_sigterm(signum: int, _frame: object) -> None:
 
 
 def _start_log(command: str | None) -> None:
-    """Set the log file up (``db.logs``) and note which command runs: its name only, as its
+    """Set the log file up (``db.store.logs``) and note which command runs: its name only, as its
     arguments may be record text or paths. A log that cannot be written stops nothing."""
     try:
         set_up()
@@ -416,7 +416,7 @@ def _plainly(exc: BaseException) -> str | None:
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
         return None
-    from db.engine import BUSY_TIMEOUT, first_line
+    from db.store.database import BUSY_TIMEOUT, first_line
 
     said = first_line(exc)
     lowered = said.lower()
@@ -441,7 +441,7 @@ def _location(args: argparse.Namespace, *also: Path) -> Location:
     standard input with --passphrase-stdin, else asked for in the terminal when the database
     (or a file in ``also``) is encrypted. With --passphrase-stdin, a database not made yet is
     made encrypted."""
-    from db.location import resolve_location
+    from db.store.location import resolve_location
 
     location = resolve_location(args.db)
     path = location.path
@@ -451,11 +451,11 @@ def _location(args: argparse.Namespace, *also: Path) -> Location:
         return location
     if args.passphrase_stdin:
         text = _read_passphrase()
-        from db.cipher import Passphrase, check_new
+        from db.store.cipher import Passphrase, check_new
 
         new = not path.exists() or path.stat().st_size == 0
         return location.with_passphrase(check_new(text) if new else Passphrase(text))
-    from db.cipher import is_encrypted
+    from db.store.cipher import is_encrypted
 
     encrypted = [p for p in (path, *also) if is_encrypted(p)]
     if encrypted and sys.stdin.isatty():
@@ -480,7 +480,7 @@ def _read_passphrase() -> str:
 def _ask(prompt: str) -> Passphrase:
     import getpass
 
-    from db.cipher import Passphrase
+    from db.store.cipher import Passphrase
 
     try:
         text = getpass.getpass(prompt)
@@ -498,8 +498,8 @@ def _today() -> dt.date:
 @contextmanager
 def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Location, Session]]:
     """A transaction on a new or empty database (or, with --force, one emptied first)."""
-    from db.dataset import counts, erase_all
-    from db.engine import open_database
+    from db.services.dataset import counts, erase_all
+    from db.store.database import open_database
 
     location = _location(args)
     created = location.path is not None and not os.path.lexists(location.path)
@@ -513,7 +513,7 @@ def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Locat
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from db.dataset import counts, load_sample
+    from db.services.dataset import counts, load_sample
 
     with _replacing_data(args, "sample data") as (location, session):
         load_sample(session, _today())
@@ -523,7 +523,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from db.generate import generate
+    from db.services.generate import generate
 
     with _replacing_data(args, "generated data") as (location, session):
         made = generate(
@@ -549,10 +549,10 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from db.audit import default_actor
-    from db.briefing import WrongKindError, pack_being_made
-    from db.engine import open_database
-    from db.errors import NotFoundError
+    from db.core.errors import NotFoundError
+    from db.queries.briefing_content import WrongKindError, pack_being_made
+    from db.store.audit import default_actor
+    from db.store.database import open_database
     from desktop.briefing import DEFAULT_MARKING, render_pack
 
     target = Path(args.output)
@@ -588,10 +588,10 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from db import transfer
-    from db.audit import default_actor
-    from db.engine import open_database
-    from db.errors import NotFoundError
+    from db.core.errors import NotFoundError
+    from db.services import transfer
+    from db.store.audit import default_actor
+    from db.store.database import open_database
 
     fmt = _export_format(args.output, args.format)
     if fmt == "xlsx" and args.output == "-":
@@ -668,7 +668,7 @@ def _import(args: argparse.Namespace) -> int:
     import tempfile
 
     from db.exchange import read_document_file
-    from db.spreadsheets import Mapping, read_tracker
+    from db.exchange.spreadsheets import Mapping, read_tracker
 
     path = Path(args.file)
     spreadsheet = path.suffix.lower() != ".json"
@@ -702,10 +702,10 @@ class _DryRunDone(Exception):
 def _apply_import(
     args: argparse.Namespace, location: Location, source: Document | TrackerFile
 ) -> int:
-    from db.audit import default_actor
-    from db.engine import one_at_a_time, open_database
     from db.exchange import Document, apply_document
-    from db.spreadsheets import TrackerProblemsError, import_tracker
+    from db.exchange.spreadsheets import TrackerProblemsError, import_tracker
+    from db.store.audit import default_actor
+    from db.store.database import one_at_a_time, open_database
 
     created = location.path is not None and not os.path.lexists(location.path)
     outcome = None
@@ -726,7 +726,7 @@ def _apply_import(
                     # Only an import that will be written keeps a copy of what it changes:
                     # one refused leaves every file as it was. The copy is read from the file
                     # as last committed, which this transaction has not yet changed.
-                    from db.backup import automatic_backup
+                    from db.store.backups import automatic_backup
 
                     automatic_backup(location, "before-import")
         except _DryRunDone:
@@ -748,14 +748,14 @@ def _apply_import(
 
 
 def _scratch(folder: Path) -> Location:
-    from db.location import resolve_location
+    from db.store.location import resolve_location
 
     return resolve_location(str(folder / "dry-run.sqlite3"))
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from db.backup import back_up
-    from db.engine import open_database
+    from db.store.backups import back_up
+    from db.store.database import open_database
 
     location = _location(args)
     # Opening first refuses what is not a casereview database, as every command does.
@@ -766,8 +766,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from db.backup import restore
-    from db.engine import open_database
+    from db.store.backups import restore
+    from db.store.database import open_database
 
     location = _location(args, Path(args.backup_file))
     kept = restore(Path(args.backup_file), location)
@@ -780,8 +780,8 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from db.integrity import check_database
-    from db.migrations import HEAD
+    from db.services.integrity import check_database
+    from db.store.migrations import HEAD
 
     location = _location(args)
     report = check_database(location)
@@ -793,16 +793,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _encrypt(args: argparse.Namespace) -> int:
-    from db.cipher import check_new
-    from db.encrypting import encrypt
-    from db.location import resolve_location
+    from db.services.encrypt import encrypt
+    from db.store.cipher import check_new
+    from db.store.location import resolve_location
 
     location = resolve_location(args.db)
     if location.path is None:
         raise UsageError(
             "encrypt works on SQLite files; a PostgreSQL server protects its data itself"
         )
-    from db.cipher import Passphrase, is_encrypted
+    from db.store.cipher import Passphrase, is_encrypted
 
     if is_encrypted(location.path):  # finishing an interrupted run: its own passphrase
         if args.passphrase_stdin:
@@ -852,7 +852,7 @@ def _open_window(args: argparse.Namespace) -> int:
 
     passphrase = None
     if args.passphrase_stdin:
-        from db.cipher import Passphrase
+        from db.store.cipher import Passphrase
 
         passphrase = Passphrase(_read_passphrase())
     return run(

@@ -14,24 +14,25 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from db.dates import format_date
-from db.errors import CaseReviewError, ConflictError
-from db.rules import Closure
-from db.vocabulary import Status
+from db.core.dates import format_date
+from db.core.errors import CaseReviewError, ConflictError
+from db.core.rules import Closure
+from db.core.vocabulary import Status
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
     from sqlalchemy.orm import Session
 
-    from db import editing, inspecting, lifecycle
-    from db.editing import ItemFields, ItemKey, ReviewFields, StatusState
     from db.exchange.document import EvidenceDoc, InitiativeDoc
-    from db.inspecting import InspectionFields, InspectionSnapshot
+    from db.services import editing, inspecting
+    from db.services.editing import ItemFields, ItemKey, ReviewFields, StatusState
+    from db.services.inspecting import InspectionFields, InspectionSnapshot
+    from db.store import lifecycle
     from desktop.context import AppContext
 else:
-    editing, lifecycle = lazy("db.editing"), lazy("db.lifecycle")
-    inspecting = lazy("db.inspecting")
+    editing, lifecycle = lazy("db.services.editing"), lazy("db.store.lifecycle")
+    inspecting = lazy("db.services.inspecting")
 
 
 class UndoableCommand(QUndoCommand):

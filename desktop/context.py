@@ -12,24 +12,25 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from db.errors import CaseReviewError
-from db.quick import ReadAhead
+from db.core.errors import CaseReviewError
+from db.queries.first_page import ReadAhead
 from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
-    from db.engine import Database
-    from db.location import Location
+    from db.store.database import Database
+    from db.store.location import Location
 
 
 class PendingDatabase:
-    """An SQLite file ``db.quick`` found current, opened with the database layer on first use.
+    """An SQLite file ``db.queries.first_page`` found current, opened with the database layer on
+    first use.
 
     Until then the window paints from the file with sqlite3 alone; it names the place as a
     ``Location`` would.
     """
 
-    is_encrypted = False  # db.quick paints only plain SQLite files
+    is_encrypted = False  # db.queries.first_page paints only plain SQLite files
 
     def __init__(self, path: Path, reads: ReadAhead | None = None) -> None:
         self.path = path
@@ -44,8 +45,8 @@ class PendingDatabase:
         return self.display()
 
     def open(self) -> Database:
-        from db.engine import open_database
-        from db.location import resolve_location
+        from db.store.database import open_database
+        from db.store.location import resolve_location
 
         return open_database(resolve_location(str(self.path)), create=True)
 
@@ -100,7 +101,7 @@ class AppContext(QObject):
     @property
     def actor(self) -> str:
         if self._actor is None:
-            from db.audit import default_actor
+            from db.store.audit import default_actor
 
             self._actor = default_actor()
         return self._actor
@@ -124,7 +125,7 @@ class AppContext(QObject):
         """Open the database afresh (after a restore put another file's data in its place, or
         encrypting it, at ``location`` with its passphrase), bringing a copy from an earlier
         version up to this version's schema."""
-        from db.engine import open_database
+        from db.store.database import open_database
 
         location = location or self.database.location
         self.database.close()

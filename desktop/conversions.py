@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox
 
-from db.vocabulary import ReviewKind, Status
+from db.core.vocabulary import ReviewKind, Status
 
 
 def find_data(combo: QComboBox, value: object) -> int:

@@ -9,12 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from db.atomic import replacing, unfit_target
-from db.errors import CaseReviewError
+from db.core.errors import CaseReviewError
+from db.store.atomic import replacing, unfit_target
 
 
 def check_target(target: Path) -> None:
-    """Refuse a target that cannot be written as a new file (``db.atomic.unfit_target``:
+    """Refuse a target that cannot be written as a new file (``db.store.atomic.unfit_target``:
     a folder, in a folder that does not exist, a device, a pipe, a read-only file) before any
     work is done for it."""
     unfit = unfit_target(target)

@@ -1,14 +1,14 @@
 """Modules imported on first use.
 
-The window paints its first page before SQLAlchemy is imported (see ``db.quick``), so the
-modules it needs for that must not import the database layer when they load. They name the
-database modules they call later through ``lazy``, under ``TYPE_CHECKING`` imports that keep
-the names typed::
+The window paints its first page before SQLAlchemy is imported (see ``db.queries.first_page``), so
+the modules it needs for that must not import the database layer when they load. They name the
+database modules they call later through ``lazy``, under ``TYPE_CHECKING`` imports that keep the
+names typed::
 
     if TYPE_CHECKING:
-        from db import editing
+        from db.services import editing
     else:
-        editing = lazy("db.editing")
+        editing = lazy("db.services.editing")
 """
 
 from __future__ import annotations

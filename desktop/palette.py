@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-from db.vocabulary import Rating
+from db.core.vocabulary import Rating
 from resources.palette import GRADE_TIERS, RATINGS, SELECTION
 
 

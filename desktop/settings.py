@@ -65,7 +65,7 @@ ALL_KEYS = [
 
 
 class Place(Protocol):
-    """Where a database lives, as ``db.location.Location`` and a pending file name it."""
+    """Where a database lives, as ``db.store.location.Location`` and a pending file name it."""
 
     @property
     def path(self) -> Path | None: ...

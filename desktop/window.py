@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.errors import CaseReviewError
-from db.logs import cause
+from db.core.errors import CaseReviewError
+from db.store.logs import cause
 from desktop import __version__
 from desktop import settings as keys
 from desktop.background import Progress, run_in_background
@@ -36,12 +36,12 @@ from desktop.tabs import TABS
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from db import dataset
-    from db.cipher import Passphrase
-    from db.encrypting import Encrypted
-    from db.engine import Database
-    from db.location import Location
-    from desktop.passphrase import IdleWatch
+    from db.services import dataset
+    from db.services.encrypt import Encrypted
+    from db.store.cipher import Passphrase
+    from db.store.database import Database
+    from db.store.location import Location
+    from desktop.dialogs.passphrase import IdleWatch
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
     from desktop.tabs.overview import OverviewTab
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     Tab = ReviewsTab | RecommendationsTab | InspectionsTab | OverviewTab | InitiativesTab
 else:
-    dataset = lazy("db.dataset")
+    dataset = lazy("db.services.dataset")
 
 _log = logging.getLogger(__name__)
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
@@ -384,8 +384,8 @@ class MainWindow(QMainWindow):
 
     def import_spreadsheet(self, path: Path) -> None:
         """The Import wizard: check the sheet, the columns and the outcome, then import."""
-        from db.spreadsheets import read_tracker
-        from desktop.import_wizard import ImportWizard
+        from db.exchange.spreadsheets import read_tracker
+        from desktop.dialogs.import_wizard import ImportWizard
 
         def finished(result: int) -> None:
             if result:
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
         database, actor = self.database, self.context.actor
 
         def work(progress: Progress) -> str:
-            from db.backup import automatic_backup
+            from db.store.backups import automatic_backup
 
             doc = read_document_file(path)
             progress.check()
@@ -446,7 +446,7 @@ class MainWindow(QMainWindow):
 
     def export_path(self, path: Path) -> None:
         """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
-        from db import transfer
+        from db.services import transfer
 
         database, today, actor = self.database, self.context.today(), self.context.actor
         fmt = path.suffix.lower()[1:]
@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
     def back_up(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from db.backup import database_file
+        from db.store.backups import database_file
 
         try:
             source = database_file(self.database.location)
@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
         self.encrypt_action.setEnabled(path is not None and not encrypted)
         self.encrypt_offer.setVisible(path is not None and not encrypted)
         if encrypted and self.idle_watch is None:
-            from desktop.passphrase import IdleWatch
+            from desktop.dialogs.passphrase import IdleWatch
 
             minutes = self.context.settings.get(keys.LOCK_AFTER_MINUTES)
             self.idle_watch = IdleWatch(max(1, minutes), self)
@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
 
     def encrypt_database(self) -> None:
         """Ask for a new passphrase, then encrypt the database (and its kept copies)."""
-        from desktop.passphrase import NewPassphraseDialog
+        from desktop.dialogs.passphrase import NewPassphraseDialog
 
         place = self.context.place
         if place.path is None:
@@ -527,7 +527,7 @@ class MainWindow(QMainWindow):
         """Encrypt the open database in place off the GUI thread (Cancel stops it, nothing
         changed) and go on over the encrypted file; if it cannot be encrypted, say why and go
         on as before (it was left as it was)."""
-        from db.encrypting import EncryptError, encrypt
+        from db.services.encrypt import EncryptError, encrypt
 
         location = self.database.location
         if self.copying is not None:
@@ -572,7 +572,7 @@ class MainWindow(QMainWindow):
         other window of this one (a tab's dialog, a message box, a file dialog) is covered by
         one too (covered, not closed: what was typed in it is kept), the actions are disabled,
         saving is held (``AppContext.locked``), and the database's idle connections closed."""
-        from desktop.passphrase import Covers, LockPanel
+        from desktop.dialogs.passphrase import Covers, LockPanel
 
         passphrase = self.database.location.passphrase
         if self.locked or passphrase is None or not self.isVisible():
@@ -623,7 +623,7 @@ class MainWindow(QMainWindow):
                 self,
             )
             return
-        from desktop.backups_dialog import BackupsDialog
+        from desktop.dialogs.backups import BackupsDialog
 
         dialog = BackupsDialog(location, self)
         if dialog.exec() and dialog.restored is not None:
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
 
     def back_up_to(self, target: Path) -> None:
         """A checked copy of the database, made off the GUI thread."""
-        from db.backup import back_up
+        from db.store.backups import back_up
 
         location = self.database.location
 
@@ -657,8 +657,8 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         """Edit ▸ Settings: saved to the settings file and applied at once."""
-        from db.audit import default_actor
-        from desktop.settings_dialog import SettingsDialog
+        from db.store.audit import default_actor
+        from desktop.dialogs.settings import SettingsDialog
 
         dialog = SettingsDialog(self.context.settings, default_actor(), self)
         if not dialog.exec():
@@ -670,7 +670,7 @@ class MainWindow(QMainWindow):
             self.idle_watch.timer.start()
 
     def briefing_pack(self) -> None:
-        from desktop.briefing_dialog import BriefingDialog
+        from desktop.dialogs.briefing import BriefingDialog
 
         self.briefing_dialog = BriefingDialog(self.context, self)
         self.briefing_dialog.open()
@@ -728,11 +728,11 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_log_folder(self) -> None:
-        """The folder of casereview's log (``db.logs``), for a user asked to send it."""
+        """The folder of casereview's log (``db.store.logs``), for a user asked to send it."""
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        from db.logs import log_folder
+        from db.store.logs import log_folder
 
         folder = log_folder()
         try:
@@ -744,7 +744,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         """The user's guide shipped with casereview (it needs no network)."""
-        from desktop.help import HelpWindow
+        from desktop.dialogs.help import HelpWindow
 
         if getattr(self, "help_window", None) is None:
             self.help_window = HelpWindow(self)
@@ -865,7 +865,7 @@ class MainWindow(QMainWindow):
 
     def keep_a_copy(self) -> None:
         """Copy the database into the folder beside it if it changed since its newest copy,
-        in a thread of its own so the window stays usable (see ``db.backup``). A copy that
+        in a thread of its own so the window stays usable (see ``db.store.backups``). A copy that
         cannot be made is said in the status bar; the database itself is untouched.
 
         An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
@@ -875,7 +875,7 @@ class MainWindow(QMainWindow):
             return
 
         def work() -> None:
-            from db.backup import automatic_backup
+            from db.store.backups import automatic_backup
 
             try:
                 automatic_backup(location, "opened")
@@ -893,7 +893,7 @@ class MainWindow(QMainWindow):
 
     def _encrypt_plain_copies(self, location: Location) -> None:
         """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""
-        from db.encrypting import encrypt_copies
+        from db.services.encrypt import encrypt_copies
 
         assert location.path is not None and location.passphrase is not None
         done = encrypt_copies(location.path, location.passphrase)

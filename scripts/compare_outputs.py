@@ -98,7 +98,9 @@ def _xlsx(path: Path) -> Any:
             "freeze": sheet.freeze_panes,
             "filter": sheet.auto_filter.ref,
             "widths": {k: d.width for k, d in sorted(sheet.column_dimensions.items())},
-            "validations": [(v.type, v.formula1, str(v.sqref)) for v in sheet.data_validations.dataValidation],
+            "validations": [
+                (v.type, v.formula1, str(v.sqref)) for v in sheet.data_validations.dataValidation
+            ],
         }
         sheets.append((sheet.title, cells, settings))
     return sheets

@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QSettings, QSize
 from PySide6.QtWidgets import QApplication
 
-from db.cipher import Passphrase
-from db.dataset import load_sample
-from db.engine import open_database
-from db.location import resolve_location
+from db.services.dataset import load_sample
+from db.store.cipher import Passphrase
+from db.store.database import open_database
+from db.store.location import resolve_location
 from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow
@@ -92,7 +92,7 @@ def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> N
     """The Import wizard's column and check pages, on a messy tracker with one wrong date."""
     import openpyxl
 
-    from tests.db.spreadsheet_files import messy_workbook
+    from tests.helpers.spreadsheet_files import messy_workbook
 
     path = messy_workbook(folder / "child-a-action-plan.xlsx")
     book = openpyxl.load_workbook(path)

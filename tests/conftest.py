@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from db.engine import Database, open_database
-from db.location import Location, resolve_location
+from db.store.database import Database, open_database
+from db.store.location import Location, resolve_location
 
 PG_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
 TODAY = dt.date(2026, 11, 22)
@@ -32,9 +32,9 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def log_folder(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """casereview's log folder (``db.logs``): a fresh one for each test, never the real one,
+    """casereview's log folder (``db.store.logs``): a fresh one for each test, never the real one,
     and apart from ``tmp_path`` so that snapshots of it do not see the log."""
-    from db import logs
+    from db.store import logs
 
     folder = tmp_path_factory.mktemp("log")
     monkeypatch.setenv(logs.ENV_VAR, str(folder))
@@ -86,7 +86,7 @@ def database(location: Location) -> Iterator[Database]:
 
 @pytest.fixture
 def sample_database(database: Database) -> Database:
-    from db.dataset import load_sample
+    from db.services.dataset import load_sample
 
     with database.transaction("tester") as session:
         load_sample(session, TODAY)
@@ -96,7 +96,7 @@ def sample_database(database: Database) -> Database:
 @pytest.fixture
 def sample_path(tmp_path) -> Path:  # type: ignore[no-untyped-def]
     """A closed SQLite file holding the sample data."""
-    from db.dataset import load_sample
+    from db.services.dataset import load_sample
 
     path = tmp_path / "panel.sqlite3"
     database = open_database(resolve_location(str(path)), create=True)

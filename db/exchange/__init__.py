@@ -6,7 +6,7 @@ applied to the database in one transaction, so a bad file changes nothing.
 
 from db.exchange.document import Document
 from db.exchange.json_format import FORMAT, dump_document, parse_document, read_document_file
-from db.exchange.store import ImportSummary, apply_document, collect_document
+from db.exchange.records import ImportSummary, apply_document, collect_document
 
 __all__ = [
     "FORMAT",

@@ -3,9 +3,10 @@
 An import of a whole tracker adds tens of thousands of items; one ORM object per row (and
 per agency, update and evidence item) costs seconds per thousand and hundreds of megabytes.
 Here each kind of row goes in as one ``executemany`` per batch, with what the ORM path would
-also write: the timestamps, ``search_text`` and ``source_key`` (``db.search``), and a "create"
-entry in the audit trail per row in the form ``db.audit`` writes. The same rules are checked
-first (``db.lifecycle.check_values``). tests/db/test_exchange.py keeps the two paths equal.
+also write: the timestamps, ``search_text`` and ``source_key`` (``db.store.search``), and a "create"
+entry in the audit trail per row in the form ``db.store.audit`` writes. The same rules are checked
+first (``db.store.lifecycle.check_values``). tests/db/exchange/test_exchange.py keeps the two paths
+equal.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import Session
 
-from db.audit import chain_head, created_entries
-from db.chain import link
-from db.dates import utc_now
-from db.errors import DocumentError, RuleError
+from db.core.dates import utc_now
+from db.core.errors import DocumentError, RuleError
+from db.core.fields import distinct
+from db.core.vocabulary import AgencyRole
 from db.exchange.document import TrackedDoc
-from db.fields import distinct
-from db.lifecycle import check_values
-from db.models import (
+from db.store.audit import chain_head, created_entries
+from db.store.audit_chain import link
+from db.store.lifecycle import check_values
+from db.store.models import (
     AuditEntry,
     Evidence,
     Organisation,
@@ -38,8 +40,7 @@ from db.models import (
     Theme,
     recommendation_themes,
 )
-from db.search import search_text_of
-from db.vocabulary import AgencyRole
+from db.store.search import search_text_of
 
 BATCH = 2000
 _NOTHING = object()  # matches no cell: nothing converted yet
@@ -132,7 +133,7 @@ def add_new_items(
         for name in (*doc.lead_agencies, *doc.joint_agencies):
             if name not in org_ids:
                 org_ids[name] = organisation(name)
-        # Keyed ignoring case, as db.fields.distinct lists themes.
+        # Keyed ignoring case, as db.core.fields.distinct lists themes.
         for theme in themes([t for t in doc.themes if t.casefold() not in theme_ids]):
             theme_ids[theme.name.casefold()] = theme
     session.flush()  # the review, organisations and themes have their ids now

@@ -1,14 +1,13 @@
 """A document checked against the field rules before anything is written: every text value
-of every record, by the rules of ``db.fields``, each refusal naming the record and the field,
+of every record, by the rules of ``db.core.fields``, each refusal naming the record and the field,
 never quoting the value."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from db.errors import DocumentError
-from db.exchange.document import Document, NotedFindingDoc, TrackedDoc
-from db.fields import (
+from db.core.errors import DocumentError
+from db.core.fields import (
     AREA,
     FILE_NAME,
     LABEL,
@@ -23,6 +22,7 @@ from db.fields import (
     reference_problem,
     valid,
 )
+from db.exchange.document import Document, NotedFindingDoc, TrackedDoc
 
 
 def _key(kind: str, value: str, limit: int, position: int) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from db.dates import PartialDate
-from db.vocabulary import (
+from db.core.dates import PartialDate
+from db.core.vocabulary import (
     FindingKind,
     OrganisationKind,
     Rating,

@@ -15,10 +15,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from db import fields
-from db.collector import collector_paused
-from db.dates import PartialDate, parse_iso_date, utc_now
-from db.errors import DocumentError
+from db.core import fields
+from db.core.collector import collector_paused
+from db.core.dates import PartialDate, parse_iso_date, utc_now
+from db.core.errors import DocumentError
+from db.core.vocabulary import (
+    FindingKind,
+    OrganisationKind,
+    Rating,
+    ReviewKind,
+    Status,
+    TrackedKind,
+)
 from db.exchange import checks
 from db.exchange.document import (
     AreaDoc,
@@ -33,14 +41,6 @@ from db.exchange.document import (
     SchemeDoc,
     TrackedDoc,
     UpdateDoc,
-)
-from db.vocabulary import (
-    FindingKind,
-    OrganisationKind,
-    Rating,
-    ReviewKind,
-    Status,
-    TrackedKind,
 )
 
 FORMAT = "casereview/1"

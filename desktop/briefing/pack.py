@@ -1,4 +1,4 @@
-"""Render a ``db.briefing.Pack`` to PDF bytes.
+"""Render a ``db.queries.briefing_content.Pack`` to PDF bytes.
 
 A4, the protective marking at the top and bottom of every page, "Page X of Y", an embedded
 TrueType font (no base-14 fonts), ratings always as words (with a shade that survives
@@ -40,9 +40,9 @@ from reportlab.platypus import (
 )
 
 import resources
-from db.briefing import Pack, PackInspection, PackItem, PackReview
-from db.dates import format_date
-from db.vocabulary import Rating
+from db.core.dates import format_date
+from db.core.vocabulary import Rating
+from db.queries.briefing_content import Pack, PackInspection, PackItem, PackReview
 from desktop import __version__
 from desktop.briefing.grid import Grid, Look, Row
 from desktop.briefing.scripts import visual

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db import quick
-from db.rows import PAGE_SIZE
+from db.queries import first_page
+from db.queries.rows import PAGE_SIZE
 
 # (title, module, class) in the window's order. Each tab is built the first time it is shown
 # or asked for, so start-up builds only the one on show (and loads only its modules). Their
@@ -20,10 +20,10 @@ TABS = (
 REVIEWS, RECOMMENDATIONS = 0, 1
 
 
-def read_ahead(tab: int, reads: quick.ReadAhead, today: dt.date) -> None:
+def read_ahead(tab: int, reads: first_page.ReadAhead, today: dt.date) -> None:
     """Start the read the tab at ``tab`` paints its first page from (its ``first_paint``
     takes it), so that SQLite works on it while the window and the tab are being built."""
     if tab == REVIEWS:
-        reads.start(quick.review_rows, today)
+        reads.start(first_page.review_rows, today)
     elif tab == RECOMMENDATIONS:
-        reads.start(quick.tracker_page, today, PAGE_SIZE)
+        reads.start(first_page.tracker_page, today, PAGE_SIZE)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.table_model import RowTableModel, SortProxy
+from desktop.models.table import RowTableModel, SortProxy
 
 
 def esc(text: object) -> str:

@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import editing, queries
-from db.dates import PartialDate, parse_user_partial_date
-from db.editing import LinkChoice, Problems
+from db.core.dates import PartialDate, parse_user_partial_date
 from db.exchange.document import InitiativeDoc, LinkDoc
+from db.queries import details as queries
+from db.services import editing
+from db.services.editing import LinkChoice, Problems
 from desktop.commands import DeleteInitiative, SaveInitiative, run
 from desktop.context import AppContext
-from desktop.dialogs import FormDialog
-from desktop.table_model import ROW_ROLE, Column, RowTableModel
+from desktop.dialogs.forms import FormDialog
+from desktop.models.table import ROW_ROLE, Column, RowTableModel
 from desktop.tabs.common import TablePage, make_table, open_rows_with, row_action
 
 COLUMNS: list[Column[queries.InitiativeRow]] = [

@@ -25,26 +25,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import queries
-from db.dates import format_date
-from db.errors import CaseReviewError, NotFoundError
-from db.vocabulary import Status, TrackedKind
+from db.core.dates import format_date
+from db.core.errors import CaseReviewError, NotFoundError
+from db.core.vocabulary import Status, TrackedKind
+from db.queries import details as queries
 from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.lazy import lazy
+from desktop.models.table import ROW_ROLE, Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_colours
-from desktop.table_model import ROW_ROLE, Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, configure_table, make_table
 
 if TYPE_CHECKING:
-    from db import editing, inspecting
-    from db.editing import ItemKey
-    from desktop import commands, dialogs, inspection_dialogs
+    from db.services import editing, inspecting
+    from db.services.editing import ItemKey
+    from desktop import commands
+    from desktop.dialogs import forms as dialogs
+    from desktop.dialogs import inspections as inspection_dialogs
     from desktop.tabs import recommendations as tracked
 else:
-    editing, inspecting = lazy("db.editing"), lazy("db.inspecting")
-    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
-    inspection_dialogs = lazy("desktop.inspection_dialogs")
+    editing, inspecting = lazy("db.services.editing"), lazy("db.services.inspecting")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
+    inspection_dialogs = lazy("desktop.dialogs.inspections")
     tracked = lazy("desktop.tabs.recommendations")
 
 TRACKED_BY_LABEL = {kind.label: kind for kind in TrackedKind}

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import overview as figures
-from db.dates import format_date
-from db.rows import RecommendationRow
-from db.vocabulary import Rating, Status
+from db.core.dates import format_date
+from db.core.vocabulary import Rating, Status
+from db.queries import overview as figures
+from db.queries.rows import RecommendationRow
 from desktop.context import AppContext
+from desktop.models.table import Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_bar, rating_colours
-from desktop.table_model import Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, configure_table, make_table
 
 CHART_ROWS = 10

@@ -32,16 +32,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import quick
-from db.dates import format_date
-from db.errors import CaseReviewError, NotFoundError
-from db.rows import PAGE_SIZE, FilterChoices, RecommendationRow, TrackerFilter
-from db.rules import Closure
-from db.vocabulary import Rating, Status
+from db.core.dates import format_date
+from db.core.errors import CaseReviewError, NotFoundError
+from db.core.rules import Closure
+from db.core.vocabulary import Rating, Status
+from db.queries import first_page
+from db.queries.rows import PAGE_SIZE, FilterChoices, RecommendationRow, TrackerFilter
 from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.conversions import find_data
 from desktop.lazy import lazy
+from desktop.models.tracker import COLUMNS, TrackerModel
 from desktop.palette import rating_colours
 from desktop.tabs.common import (
     EmptyState,
@@ -51,20 +52,23 @@ from desktop.tabs.common import (
     open_rows_with,
     row_action,
 )
-from desktop.tracker_model import COLUMNS, TrackerModel
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from PySide6.QtCore import QUrl
 
-    from db import editing, queries, search, tracker
-    from db.editing import ItemKey
-    from desktop import commands, dialogs
+    from db.queries import details as queries
+    from db.queries import tracker
+    from db.services import editing
+    from db.services.editing import ItemKey
+    from db.store import search
+    from desktop import commands
+    from desktop.dialogs import forms as dialogs
 else:
-    editing, queries = lazy("db.editing"), lazy("db.queries")
-    search, tracker = lazy("db.search"), lazy("db.tracker")
-    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
+    editing, queries = lazy("db.services.editing"), lazy("db.queries.details")
+    search, tracker = lazy("db.store.search"), lazy("db.queries.tracker")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
 
 ALL = "All"
 
@@ -420,7 +424,7 @@ class RecommendationsTab(QWidget):
 
     # -- loading
 
-    def first_paint(self, reads: quick.ReadAhead) -> bool:
+    def first_paint(self, reads: first_page.ReadAhead) -> bool:
         """Show the first page read straight from the file, before the database layer loads.
 
         Only the unfiltered view in its default order is read this way; a remembered filter or
@@ -437,7 +441,7 @@ class RecommendationsTab(QWidget):
             and header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
         ):
             return False
-        page = reads.take(quick.tracker_page, self.context.today(), PAGE_SIZE)
+        page = reads.take(first_page.tracker_page, self.context.today(), PAGE_SIZE)
         if page is None:
             return False
         self.model.show_page(*page)
@@ -789,7 +793,7 @@ class RecommendationsTab(QWidget):
         ):
             return
         if len(chosen.keys) > 1:
-            from db.backup import automatic_backup
+            from db.store.backups import automatic_backup
 
             try:
                 automatic_backup(self.context.database.location, "before-bulk-change")

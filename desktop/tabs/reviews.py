@@ -16,24 +16,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import quick
-from db.errors import NotFoundError
-from db.rows import ReviewRow
-from db.vocabulary import REVIEW_KIND_ABBREVIATIONS
+from db.core.errors import NotFoundError
+from db.core.vocabulary import REVIEW_KIND_ABBREVIATIONS
+from db.queries import first_page
+from db.queries.rows import ReviewRow
 from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.lazy import lazy
-from desktop.table_model import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
+from desktop.models.table import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
 from desktop.tabs.common import TablePage, esc, make_table, open_rows_with, row_action
 
 if TYPE_CHECKING:
-    from db import editing, queries
-    from db.editing import ReviewFields
-    from desktop import commands, dialogs
-    from desktop.dialogs import ReviewDialog
+    from db.queries import details as queries
+    from db.services import editing
+    from db.services.editing import ReviewFields
+    from desktop import commands
+    from desktop.dialogs import forms as dialogs
+    from desktop.dialogs.forms import ReviewDialog
 else:
-    editing, queries = lazy("db.editing"), lazy("db.queries")
-    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs")
+    editing, queries = lazy("db.services.editing"), lazy("db.queries.details")
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
 
 COLUMNS: list[Column[ReviewRow]] = [
     Column("Reference", lambda r: r.reference, width=150),
@@ -129,9 +131,9 @@ class ReviewsTab(QWidget):
             self.view, "&Delete…", self.delete_review, [QKeySequence.StandardKey.Delete]
         )
 
-    def first_paint(self, reads: quick.ReadAhead) -> bool:
+    def first_paint(self, reads: first_page.ReadAhead) -> bool:
         """Show the reviews read straight from the file, before the database layer loads."""
-        rows = reads.take(quick.review_rows, self.context.today())
+        rows = reads.take(first_page.review_rows, self.context.today())
         if rows is None:
             return False
         self._show_rows(rows)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from db.dataset import load_sample
-from db.engine import Database, open_database
-from db.location import resolve_location
+from db.services.dataset import load_sample
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow

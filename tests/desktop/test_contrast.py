@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCharts import QHorizontalStackedBarSeries
 from PySide6.QtGui import QColor, QPalette
 
-from db.vocabulary import Rating
+from db.core.vocabulary import Rating
 from desktop.briefing import pack
 from desktop.palette import rating_colours
 from desktop.window import MainWindow

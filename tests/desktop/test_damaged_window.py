@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.backup import STAMP, back_up
-from db.engine import open_database
-from db.errors import DamagedDatabaseError
-from db.location import resolve_location
-from db.places import backups_folder
+from db.core.errors import DamagedDatabaseError
+from db.store.backups import STAMP, back_up
+from db.store.database import open_database
+from db.store.location import resolve_location
+from db.store.paths import backups_folder
 from desktop.app import Controller
 from desktop.settings import Settings
-from tests.db.test_damage import damage
+from tests.db.store.test_damage import damage
 from tests.desktop.test_window import answer
 
 
@@ -93,7 +93,7 @@ def _refusal(path: Path) -> DamagedDatabaseError:
 def test_the_window_keeps_a_copy_when_it_opens_a_database(
     controller: Controller, sample_path: Path, tmp_path: Path
 ):
-    from db.backup import kept_copies
+    from db.store.backups import kept_copies
 
     path = tmp_path / "panel.sqlite3"
     path.write_bytes(sample_path.read_bytes())

@@ -10,11 +10,11 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
-from db import editing
-from db.editing import ItemKey
-from db.engine import Database
-from db.vocabulary import Status
-from desktop.dialogs import FormDialog
+from db.core.vocabulary import Status
+from db.services import editing
+from db.services.editing import ItemKey
+from db.store.database import Database
+from desktop.dialogs.forms import FormDialog
 from desktop.window import MainWindow
 from tests.conftest import TODAY
 from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
@@ -345,7 +345,7 @@ def test_edit_menu_new_recommendation_on_the_reviews_tab(sample_window: MainWind
 
 def test_one_item_is_said_as_one(qtbot: Any, sample_window: MainWindow) -> None:
     """ "Change the status of 1 items", "1 item that were finished" (found by a new user)."""
-    from desktop.dialogs import ChooseStatusDialog, describe_plan
+    from desktop.dialogs.forms import ChooseStatusDialog, describe_plan
 
     one = editing.ItemKey(CHILD_A, "1")
     dialog = ChooseStatusDialog(1, TODAY, "Tester", sample_window)

@@ -10,15 +10,15 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
 
-from db.cipher import Passphrase, PassphraseError
-from db.dataset import load_sample
-from db.engine import Database, open_database
-from db.errors import CaseReviewError
-from db.location import resolve_location
-from db.places import SQLITE_MAGIC
+from db.core.errors import CaseReviewError
+from db.services.dataset import load_sample
+from db.store.cipher import Passphrase, PassphraseError
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from db.store.paths import SQLITE_MAGIC
 from desktop import settings as keys
 from desktop.app import Controller
-from desktop.passphrase import LockPanel, NewPassphraseDialog
+from desktop.dialogs.passphrase import LockPanel, NewPassphraseDialog
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
@@ -238,8 +238,8 @@ def test_lock_panel_is_plain_to_read(qtbot, tmp_path: Path) -> None:
 def test_opening_encrypts_copies_an_interrupted_encryption_left_plain(
     qtbot, tmp_path: Path, settings: Settings
 ) -> None:
-    from db.backup import automatic_backup
-    from db.encrypting import _encrypt_file, plain_copies
+    from db.services.encrypt import _encrypt_file, plain_copies
+    from db.store.backups import automatic_backup
 
     path = tmp_path / "panel.sqlite3"
     plain = resolve_location(str(path))
@@ -270,8 +270,8 @@ NOTE = "Mother disclosed further concerns at the core group"
 
 
 def updates_of(database: Database, number: str) -> list[str]:
-    from db import editing
-    from db.editing import ItemKey
+    from db.services import editing
+    from db.services.editing import ItemKey
 
     with database.session() as session:
         return [u.note for u in editing.item_by_key(session, ItemKey(CHILD_A, number)).updates]
@@ -301,7 +301,7 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
 ) -> None:
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop.dialogs import UpdateDialog
+    from desktop.dialogs.forms import UpdateDialog
 
     window = make_window(qtbot, encrypted_db, settings)
     tab = window.recommendations_tab
@@ -370,7 +370,7 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
 ) -> None:
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from db.editing import ItemKey
+    from db.services.editing import ItemKey
     from desktop.commands import AddUpdate, run
 
     window = make_window(qtbot, encrypted_db, settings)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
-from db.dataset import load_sample
-from db.engine import Database, open_database
-from db.generate import generate
-from db.location import resolve_location
+from db.services.dataset import load_sample
+from db.services.generate import generate
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop import settings as keys
 from desktop.settings import Settings
 from desktop.window import MainWindow

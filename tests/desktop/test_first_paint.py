@@ -1,7 +1,7 @@
 """Start-up: the window paints the current tab from the file, then loads the database layer.
 
-The window over a ``PendingDatabase`` shows the first page read by ``db.quick`` before the
-database is opened, shows the same rows once it is, and then works as always.
+The window over a ``PendingDatabase`` shows the first page read by ``db.queries.first_page`` before
+the database is opened, shows the same rows once it is, and then works as always.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject
 
-from db import quick
-from db.engine import Database, open_database
-from db.location import resolve_location
+from db.queries import first_page
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop import settings as keys
 from desktop.app import StartUpCollector
 from desktop.context import AppContext, PendingDatabase
@@ -26,8 +26,7 @@ from desktop.settings import Settings
 from desktop.tabs import read_ahead
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.conftest import TODAY
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
 
 
 class PaintLog(QObject):
@@ -62,7 +61,7 @@ def _pending_window(qtbot, path: Path, settings: Settings) -> MainWindow:  # typ
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
     """The window as ``casereview`` starts it; records whether the database was open at each
     ``data_loaded``."""
-    reads = quick.ReadAhead(path)
+    reads = first_page.ReadAhead(path)
     read_ahead(settings.get(keys.LAST_TAB), reads, TODAY)  # as desktop.app starts it
     context = AppContext(
         PendingDatabase(path, reads), settings, today=lambda: TODAY, actor="Tester"
@@ -118,8 +117,8 @@ def test_the_database_then_serves_edits_and_other_tabs(
     window, _ = _start(qtbot, sample_path, settings)
     painted = _rows(window)
     with window.database.session() as session:
-        from db import tracker
-        from db.rows import TrackerFilter
+        from db.queries import tracker
+        from db.queries.rows import TrackerFilter
 
         expected = tracker.page(session, TrackerFilter(), TODAY)
     assert painted == [f"{row.source} {row.number}" for row in expected]
@@ -212,7 +211,7 @@ def test_start_up_paints_before_importing_sqlalchemy(sample_path: Path, tmp_path
 
 
 def test_a_database_needing_an_upgrade_is_opened_first(sample_path: Path, tmp_path: Path) -> None:
-    from db.engine import downgrade_schema
+    from db.store.database import downgrade_schema
 
     database: Database = open_database(resolve_location(str(sample_path)))
     with database:

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import editing, queries
-from db.cipher import Passphrase
-from db.engine import Database
-from db.vocabulary import Status
-from desktop.backups_dialog import BackupsDialog
-from desktop.briefing_dialog import BriefingDialog
-from desktop.dialogs import (
+from db.core.vocabulary import Status
+from db.queries import details as queries
+from db.services import editing
+from db.store.cipher import Passphrase
+from db.store.database import Database
+from desktop.dialogs.backups import BackupsDialog
+from desktop.dialogs.briefing import BriefingDialog
+from desktop.dialogs.forms import (
     ChooseStatusDialog,
     EvidenceDialog,
     FormDialog,
@@ -45,7 +46,7 @@ from desktop.dialogs import (
     UpdateDialog,
     typing_target,
 )
-from desktop.passphrase import NewPassphraseDialog, OpenEncryptedDialog
+from desktop.dialogs.passphrase import NewPassphraseDialog, OpenEncryptedDialog
 from desktop.tabs.initiatives import InitiativeDialog
 from desktop.window import MainWindow
 from tests.conftest import TODAY

@@ -13,7 +13,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from desktop.briefing_dialog import BriefingDialog
+from desktop.dialogs.briefing import BriefingDialog
 from desktop.window import MainWindow
 
 CHILD_A = "FSCP-CSPR-CHILD-A"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QUrl
 
-from db.cipher import Passphrase
-from db.dataset import load_sample
-from db.engine import Database, open_database
-from db.location import resolve_location
+from db.services.dataset import load_sample
+from db.store.cipher import Passphrase
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop.app import Controller
 from desktop.files import EVIDENCE_PREFIX, EvidenceCopies, clear_left_evidence
 from desktop.settings import Settings

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QScrollArea
 
-from db.engine import Database
+from db.store.database import Database
 from desktop.settings import Settings
 from desktop.window import MainWindow, first_size
 from tests.desktop.conftest import make_window
@@ -74,9 +74,9 @@ def test_the_coming_deadlines_scroll_rather_than_being_cut_off(
 def test_the_large_dialogs_open_inside_the_screen(window: MainWindow) -> None:
     """The briefing dialog opened at 1280x860 whatever the screen (on a 1366x768 laptop its
     buttons were below the bottom edge; found by a new user); so could the others."""
-    from desktop.backups_dialog import BackupsDialog
-    from desktop.briefing_dialog import BriefingDialog
-    from desktop.help import HelpWindow
+    from desktop.dialogs.backups import BackupsDialog
+    from desktop.dialogs.briefing import BriefingDialog
+    from desktop.dialogs.help import HelpWindow
 
     room = window.screen().availableGeometry().size()
     assert room.height() < 860  # the offscreen screen is smaller than the dialog's own size

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
-from db import editing
-from db.editing import ItemKey
-from db.engine import Database, open_database
-from db.errors import ConflictError
-from db.location import resolve_location
+from db.core.errors import ConflictError
+from db.services import editing
+from db.services.editing import ItemKey
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
@@ -115,7 +115,7 @@ def test_a_review_edit_over_someone_elses_change_is_refused(first: Database, sec
 def test_the_windows_own_changes_undo_in_any_number(qtbot, first: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Two edits of one item, and a status change between them, all undo and redo: only
     someone else's change stops an undo, never the window's own."""
-    from db.vocabulary import Status
+    from db.core.vocabulary import Status
     from desktop import commands
 
     settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))

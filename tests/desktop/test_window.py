@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
-from db import editing
-from db.dataset import load_sample
-from db.editing import ItemKey
-from db.engine import Database
-from db.vocabulary import Rating, Status
-from desktop.dialogs import FormDialog, select_data
+from db.core.vocabulary import Rating, Status
+from db.services import editing
+from db.services.dataset import load_sample
+from db.services.editing import ItemKey
+from db.store.database import Database
+from desktop.dialogs.forms import FormDialog, select_data
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.conftest import TODAY
@@ -414,7 +414,7 @@ def test_import_runs_off_the_gui_thread_and_refreshes(
     import json
 
     from db.exchange import dump_document
-    from db.sample import sample_document
+    from db.services.sample import sample_document
 
     source = tmp_path / "plan.json"
     source.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
@@ -553,7 +553,7 @@ def test_briefing_pack_preview_save_and_print(
     # states the entry that recorded it.
     from sqlalchemy import select
 
-    from db.models import AuditEntry
+    from db.store.models import AuditEntry
 
     with sample_window.database.session() as session:
         made, saved_entry, printed_entry = session.scalars(
@@ -575,7 +575,7 @@ def test_a_briefing_pack_that_fails_to_render_is_recorded_as_not_made(
     from sqlalchemy import select
 
     import desktop.briefing
-    from db.models import AuditEntry
+    from db.store.models import AuditEntry
 
     def failing_render(pack: object) -> bytes:
         raise ValueError("redefining named object: 'Annot.NUMBER1'")

@@ -15,11 +15,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
-from db import editing
-from db.editing import ItemKey
-from db.engine import Database
-from db.vocabulary import Status
-from desktop.dialogs import FormDialog, select_data
+from db.core.vocabulary import Status
+from db.services import editing
+from db.services.editing import ItemKey
+from db.store.database import Database
+from desktop.dialogs.forms import FormDialog, select_data
 from desktop.window import MainWindow
 from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
 
@@ -234,7 +234,7 @@ def test_the_calendar_opens_from_the_keyboard_and_takes_its_keys(qtbot: Any) -> 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.dialogs import DateField
+    from desktop.dialogs.forms import DateField
 
     field = DateField(dt.date(2026, 11, 15), "Target date")
     qtbot.addWidget(field)

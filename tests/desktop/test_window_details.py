@@ -9,12 +9,12 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db import editing
-from db.backup import kept_copies
-from db.editing import ItemKey
-from db.engine import Database
-from db.generate import generate
-from db.vocabulary import Status
+from db.core.vocabulary import Status
+from db.services import editing
+from db.services.editing import ItemKey
+from db.services.generate import generate
+from db.store.backups import kept_copies
+from db.store.database import Database
 from desktop import settings as keys
 from desktop.settings import Settings
 from desktop.window import MainWindow
@@ -100,7 +100,7 @@ def select_data_by_label(combo: Any, label: str) -> None:
 
 
 def format_today() -> str:
-    from db.dates import format_date
+    from db.core.dates import format_date
 
     return format_date(TODAY)
 
@@ -201,7 +201,7 @@ def test_open_recent_is_numbered_and_leaves_out_the_open_file(
 
 
 def test_restore_defaults_to_no(qtbot: Any, sample_window: MainWindow, db_file: Database) -> None:
-    from db.backup import automatic_backup
+    from db.store.backups import automatic_backup
 
     automatic_backup(db_file.location, "before-import")
     before = db_file.location.path.read_bytes()  # type: ignore[union-attr]
@@ -335,7 +335,7 @@ def test_the_settings_dialog_refuses_what_cannot_be_kept(
 def test_the_lock_minutes_apply_to_an_open_idle_watch(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
-    from desktop.passphrase import IdleWatch
+    from desktop.dialogs.passphrase import IdleWatch
 
     sample_window.idle_watch = IdleWatch(10, sample_window)  # as an encrypted database has
 

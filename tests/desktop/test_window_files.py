@@ -6,10 +6,10 @@ from pathlib import Path
 
 import openpyxl
 
-from db.engine import Database
-from db.spreadsheets import Field
+from db.exchange.spreadsheets import Field
+from db.store.database import Database
 from desktop.window import MainWindow
-from tests.db.spreadsheet_files import messy_workbook
+from tests.helpers.spreadsheet_files import messy_workbook
 
 
 def open_wizard(qtbot, window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ def test_first_run_import_of_a_messy_tracker(
     )
     assert check.isComplete()
     with db_file.session() as session:
-        from db.dataset import counts
+        from db.services.dataset import counts
 
         assert counts(session).is_empty  # the trial import was rolled back
     finish(qtbot, window, wizard)
@@ -139,8 +139,8 @@ def test_the_window_exports_an_action_plan_that_imports_again(
 
 
 def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from db.engine import open_database
-    from db.location import resolve_location
+    from db.store.database import open_database
+    from db.store.location import resolve_location
 
     target = tmp_path / "copy.sqlite3"
     sample_window.back_up_to(target)
@@ -148,7 +148,7 @@ def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow,
         lambda: "Backed up" in sample_window.statusBar().currentMessage(), timeout=20000
     )
     with open_database(resolve_location(str(target))) as copy, copy.session() as session:
-        from db.dataset import counts
+        from db.services.dataset import counts
 
         assert not counts(session).is_empty
 

@@ -9,12 +9,13 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QTextBrowser
 
-from db import editing, lifecycle
-from db.dates import format_date
-from db.editing import ItemKey
-from db.engine import Database
-from db.vocabulary import Status
-from desktop.dialogs import WithdrawUpdateDialog
+from db.core.dates import format_date
+from db.core.vocabulary import Status
+from db.services import editing
+from db.services.editing import ItemKey
+from db.store import lifecycle
+from db.store.database import Database
+from desktop.dialogs.forms import WithdrawUpdateDialog
 from desktop.window import MainWindow
 from tests.conftest import TODAY
 from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker

@@ -1,0 +1,53 @@
+"""Errors a user can cause and understand.
+
+Every error that reaches the command line or a dialog is a ``CaseReviewError``; its message is
+one plain sentence meant for the person at the keyboard, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CaseReviewError(Exception):
+    """An expected failure with a message fit to show the user as it is."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class DatabaseOpenError(CaseReviewError):
+    """The database cannot be opened: missing, not a database, or from a newer version."""
+
+
+class DamagedDatabaseError(DatabaseOpenError):
+    """SQLite's own check found the database file damaged; nothing was written to it.
+
+    ``backup`` is the newest sound backup found beside it, if any, to offer in its place;
+    ``passphrase`` (a ``db.store.cipher.Passphrase``) the one it was opened with, when encrypted.
+    """
+
+    def __init__(
+        self, message: str, path: Path, backup: Path | None = None, passphrase: object = None
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup
+        self.passphrase = passphrase
+
+
+class ConflictError(CaseReviewError):
+    """The record was changed by someone else since it was read; nothing was saved."""
+
+
+class RuleError(CaseReviewError):
+    """A change breaks a rule of the domain, for example closing without evidence."""
+
+
+class NotFoundError(CaseReviewError):
+    """A record named by the user does not exist."""
+
+
+class DocumentError(CaseReviewError):
+    """An import document is malformed or holds a bad value."""

@@ -1,0 +1,668 @@
+"""Between a ``Document`` and the database: collect one for export, apply one on import.
+
+Import matches by natural keys (organisation name, review and inspection reference,
+recommendation number, area name, initiative name), so importing the same data again updates
+what is there and never duplicates it. It adds and updates; it never deletes. Progress
+updates and evidence are appended when not already present, as the log is append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.core.collector import collector_paused
+from db.core.dates import utc_now
+from db.core.errors import DocumentError, RuleError
+from db.core.fields import distinct
+from db.core.rules import rating_for
+from db.core.vocabulary import AgencyRole, FindingKind, OrganisationKind, Status
+from db.exchange.bulk import add_new_items
+from db.exchange.checks import check_document
+from db.exchange.document import (
+    AreaDoc,
+    Document,
+    EvidenceDoc,
+    InitiativeDoc,
+    InspectionDoc,
+    LinkDoc,
+    NotedFindingDoc,
+    OrganisationDoc,
+    ReviewDoc,
+    SchemeDoc,
+    TrackedDoc,
+    UpdateDoc,
+)
+from db.store.lifecycle import check_state
+from db.store.models import (
+    Evidence,
+    Finding,
+    Grade,
+    GradedArea,
+    GradingScheme,
+    Initiative,
+    InitiativeLink,
+    Inspection,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationAgency,
+    Review,
+    Theme,
+)
+
+# ----------------------------------------------------------------------------- export
+
+
+def collect_document(session: Session, today: dt.date, references: Iterable[str] = ()) -> Document:
+    """Everything in the database as a ``Document``; ratings as of ``today``.
+
+    With ``references``, only those reviews (and no inspections or initiatives).
+    """
+    wanted = set(references)
+    doc = Document()
+    for org in session.scalars(
+        select(Organisation).options(selectinload(Organisation.parent)).order_by(Organisation.name)
+    ):
+        doc.organisations.append(
+            OrganisationDoc(
+                name=org.name,
+                kind=org.kind,
+                parent=org.parent.name if org.parent else None,
+                notes=org.notes,
+            )
+        )
+    for scheme in session.scalars(select(GradingScheme).order_by(GradingScheme.name)):
+        doc.grading_schemes.append(
+            SchemeDoc(name=scheme.name, grades=[g.name for g in scheme.grades])
+        )
+    # Everything an item carries, loaded a kind at a time rather than one query per item.
+    items = selectinload(Review.recommendations)
+    review_query = (
+        select(Review)
+        .order_by(Review.reference)
+        .options(
+            selectinload(Review.commissioned_by),
+            selectinload(Review.themes),
+            items.selectinload(Recommendation.agencies).selectinload(
+                RecommendationAgency.organisation
+            ),
+            items.selectinload(Recommendation.themes),
+            items.selectinload(Recommendation.updates),
+            items.selectinload(Recommendation.evidence).undefer(Evidence.content),
+        )
+    )
+    if wanted:
+        review_query = review_query.where(Review.reference.in_(wanted))
+    for review in session.scalars(review_query):
+        doc.reviews.append(
+            ReviewDoc(
+                reference=review.reference,
+                kind=review.kind,
+                title=review.title,
+                subject=review.subject,
+                anonymised_label=review.anonymised_label,
+                names_to_redact=[n for n in review.names_to_redact.splitlines() if n],
+                commissioned_by=review.commissioned_by.name if review.commissioned_by else None,
+                incident=review.incident_on,
+                notified=review.notified_on,
+                commissioned=review.commissioned_on,
+                published=review.published,
+                summary=review.summary,
+                themes=[t.name for t in review.themes],
+                recommendations=[_tracked_doc(rec, today) for rec in review.recommendations],
+            )
+        )
+    if wanted:
+        return doc
+    for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
+        doc.inspections.append(inspection_doc(inspection, today))
+    for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
+        doc.initiatives.append(
+            InitiativeDoc(
+                name=initiative.name,
+                organisation=initiative.organisation.name if initiative.organisation else None,
+                started=initiative.started,
+                description=initiative.description,
+                links=[link_doc(link) for link in initiative.links],
+            )
+        )
+    return doc
+
+
+def inspection_doc(inspection: Inspection, today: dt.date) -> InspectionDoc:
+    """One inspection with all it holds, findings in their published order."""
+    findings: list[tuple[int, int, TrackedDoc | NotedFindingDoc]] = [
+        (f.position, 1, NotedFindingDoc(f.kind, f.number, f.text, f.area.name if f.area else None))
+        for f in inspection.findings
+    ]
+    findings += [(r.position, 0, _tracked_doc(r, today)) for r in inspection.recommendations]
+    findings.sort(key=lambda item: (item[0], item[1]))
+    return InspectionDoc(
+        reference=inspection.reference,
+        inspectorate=inspection.inspectorate.name,
+        programme=inspection.programme,
+        title=inspection.title,
+        organisation=inspection.organisation.name,
+        scheme=inspection.scheme.name,
+        fieldwork_start=inspection.fieldwork_start,
+        fieldwork_end=inspection.fieldwork_end,
+        published=inspection.published_on,
+        summary=inspection.summary,
+        areas=[
+            AreaDoc(a.name, a.grade.name if a.grade else None, a.narrative)
+            for a in inspection.areas
+        ],
+        findings=[item for _, _, item in findings],
+    )
+
+
+def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
+    return TrackedDoc(
+        number=rec.number,
+        text=rec.text,
+        kind=rec.kind,
+        status=rec.status,
+        status_reason=rec.status_reason,
+        rating=rating_for(rec.status, rec.target_date, today),
+        lead_agencies=[o.name for o in rec.agencies_in(AgencyRole.LEAD)],
+        joint_agencies=[o.name for o in rec.agencies_in(AgencyRole.JOINT)],
+        actions=rec.actions,
+        owner=rec.owner,
+        target_date=rec.target_date,
+        closed_on=rec.closed_on,
+        assured_by=rec.assured_by,
+        assured_on=rec.assured_on,
+        themes=[t.name for t in rec.themes],
+        updates=[
+            UpdateDoc(
+                u.on,
+                u.author,
+                u.status,
+                u.note,
+                u.withdrawn_at,
+                u.withdrawn_by,
+                u.withdrawn_reason,
+            )
+            for u in rec.updates
+        ],
+        evidence=[
+            EvidenceDoc(
+                description=e.description,
+                added_by=e.added_by,
+                reference=e.reference,
+                file_name=e.file_name,
+                media_type=e.media_type,
+                content=e.content,
+                added_at=e.added_at,
+            )
+            for e in rec.evidence
+        ],
+        area=rec.area.name if rec.area else None,
+        concern=rec.concern.number if rec.concern else None,
+    )
+
+
+def _withdraw(update: ProgressUpdate, doc: UpdateDoc) -> None:
+    """Mark ``update`` withdrawn as the file says it was: by whom, when and why."""
+    update.withdrawn_at = doc.withdrawn_at
+    update.withdrawn_by = doc.withdrawn_by
+    update.withdrawn_reason = doc.withdrawn_reason
+
+
+def link_doc(link: InitiativeLink) -> LinkDoc:
+    if link.recommendation is not None:
+        rec = link.recommendation
+        if rec.review is not None:
+            return LinkDoc(review=rec.review.reference, recommendation=rec.number)
+        assert rec.inspection is not None
+        return LinkDoc(inspection=rec.inspection.reference, finding=rec.number, kind=rec.kind)
+    if link.finding is not None:
+        finding = link.finding
+        return LinkDoc(
+            inspection=finding.inspection.reference, finding=finding.number, kind=finding.kind
+        )
+    assert link.area is not None
+    return LinkDoc(inspection=link.area.inspection.reference, area=link.area.name)
+
+
+# ----------------------------------------------------------------------------- import
+
+
+_PLURALS = {
+    "organisation": "organisations",
+    "grading scheme": "grading schemes",
+    "review": "reviews",
+    "recommendation": "recommendations",
+    "area for improvement": "areas for improvement",
+    "inspection": "inspections",
+    "finding": "findings",
+    "initiative": "initiatives",
+}
+
+
+@dataclass
+class ImportSummary:
+    """What an import added and what it changed, by kind of record (singular nouns)."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, added: bool, changed: bool = True) -> None:
+        if added or changed:
+            target = self.added if added else self.updated
+            target[what] = target.get(what, 0) + 1
+
+    def describe(self) -> str:
+        def part(counts: dict[str, int]) -> str:
+            words = [
+                f"{n:,} {what if n == 1 else _PLURALS.get(what, what)}"
+                for what, n in counts.items()
+            ]
+            return ", ".join(words) or "nothing"
+
+        return f"added {part(self.added)}; updated {part(self.updated)}"
+
+
+class Importer:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.summary = ImportSummary()
+        self.orgs: dict[str, Organisation] = {
+            o.name: o for o in session.scalars(select(Organisation))
+        }
+        # By name ignoring case: "neglect" is the theme "Neglect" (db.core.fields.distinct).
+        self.themes: dict[str, Theme] = {
+            t.name.casefold(): t for t in session.scalars(select(Theme))
+        }
+
+    # -- shared lookups
+
+    def organisation(
+        self, name: str, kind: OrganisationKind = OrganisationKind.OTHER
+    ) -> Organisation:
+        org = self.orgs.get(name)
+        if org is None:
+            org = Organisation(name=name, kind=kind)
+            self.session.add(org)
+            self.orgs[name] = org
+            self.summary.count("organisation", True)
+        return org
+
+    def theme_list(self, names: list[str]) -> list[Theme]:
+        result = []
+        for name in distinct(names):
+            theme = self.themes.get(name.casefold())
+            if theme is None:
+                theme = Theme(name=name)
+                self.session.add(theme)
+                self.themes[name.casefold()] = theme
+            result.append(theme)
+        return result
+
+    # -- organisations and schemes
+
+    def organisations(self, docs: list[OrganisationDoc]) -> None:
+        for doc in docs:
+            existing = doc.name in self.orgs
+            org = self.organisation(doc.name, doc.kind)
+            if existing:
+                changed = org.kind is not doc.kind or org.notes != doc.notes
+                org.kind, org.notes = doc.kind, doc.notes
+                if changed:
+                    self.summary.count("organisation", False)
+            else:
+                org.notes = doc.notes
+        for doc in docs:
+            org = self.orgs[doc.name]
+            parent = self.orgs.get(doc.parent) if doc.parent else None
+            if doc.parent and parent is None:
+                raise DocumentError(
+                    f"organisation '{doc.name}', parent: '{doc.parent}' is not listed"
+                )
+            ancestor = parent
+            while ancestor is not None:
+                if ancestor is org:
+                    raise DocumentError(
+                        f"organisation '{doc.name}', parent: '{doc.parent}' is part of "
+                        f"'{doc.name}' already, so it cannot also contain it"
+                    )
+                ancestor = ancestor.parent
+            org.parent = parent
+
+    def schemes(self, docs: list[SchemeDoc]) -> None:
+        existing = {s.name: s for s in self.session.scalars(select(GradingScheme))}
+        for doc in docs:
+            scheme = existing.get(doc.name)
+            if scheme is None:
+                scheme = GradingScheme(
+                    name=doc.name,
+                    grades=[Grade(position=n, name=g) for n, g in enumerate(doc.grades, 1)],
+                )
+                self.session.add(scheme)
+                self.summary.count("grading scheme", True)
+            elif [g.name for g in scheme.grades] != doc.grades:
+                raise DocumentError(
+                    f"grading scheme '{doc.name}' has the grades {', '.join(doc.grades)} in "
+                    "the file but different grades in the database; an import cannot change "
+                    "a grading scheme"
+                )
+
+    # -- reviews
+
+    def reviews(self, docs: list[ReviewDoc]) -> None:
+        refs = [d.reference for d in docs]
+        existing = {
+            r.reference: r
+            for r in self.session.scalars(
+                select(Review)
+                .where(Review.reference.in_(refs))
+                .options(selectinload(Review.recommendations))
+            )
+        }
+        for doc in docs:
+            review = existing.get(doc.reference)
+            added = review is None
+            if review is None:
+                review = Review(reference=doc.reference, kind=doc.kind, title=doc.title)
+                self.session.add(review)
+            review.kind, review.title, review.subject = doc.kind, doc.title, doc.subject
+            review.anonymised_label = doc.anonymised_label
+            review.names_to_redact = "\n".join(doc.names_to_redact)
+            review.commissioned_by = (
+                self.organisation(doc.commissioned_by, OrganisationKind.PARTNERSHIP)
+                if doc.commissioned_by
+                else None
+            )
+            review.incident_on, review.notified_on = doc.incident, doc.notified
+            review.commissioned_on, review.published = doc.commissioned, doc.published
+            review.summary = doc.summary
+            review.themes = self.theme_list(doc.themes)
+            self.summary.count("review", added, self.session.is_modified(review))
+            if not added and self.session.is_modified(review):
+                review.updated_at = utc_now()  # its version moves even if only its themes did
+            current = {r.number: r for r in review.recommendations}
+            where = f"review '{doc.reference}'"
+            new: list[tuple[int, TrackedDoc]] = []
+            for position, rec_doc in enumerate(doc.recommendations, start=1):
+                rec = current.get(rec_doc.number)
+                if rec is None:
+                    new.append((position, rec_doc))
+                    continue
+                self.tracked(rec, rec_doc, position, f"{where}, recommendation '{rec_doc.number}'")
+            self._renumber_rest(
+                review.recommendations,
+                {d.number for d in doc.recommendations},
+                len(doc.recommendations),
+            )
+            if new:
+                add_new_items(self.session, review, new, self.organisation, self.theme_list)
+                for _, rec_doc in new:
+                    self.summary.count(rec_doc.kind.label.lower(), True)
+
+    @staticmethod
+    def _renumber_rest(items: list[Recommendation], listed: set[str], start: int) -> None:
+        """Items in the database but not in the file keep their order, after the file's."""
+        rest = sorted((r for r in items if r.number not in listed), key=lambda r: r.position)
+        for offset, rec in enumerate(rest, start=1):
+            rec.position = start + offset
+
+    def tracked(self, rec: Recommendation, doc: TrackedDoc, position: int, where: str) -> None:
+        # Loading the item's lists must not flush it first, or its changes would not count.
+        with self.session.no_autoflush:
+            self._tracked(rec, doc, position, where)
+
+    def _tracked(self, rec: Recommendation, doc: TrackedDoc, position: int, where: str) -> None:
+        added = rec.id is None
+        rec.kind, rec.position = doc.kind, position
+        rec.text, rec.actions, rec.owner = doc.text, doc.actions, doc.owner
+        rec.target_date = doc.target_date
+        rec.status, rec.status_reason = doc.status, doc.status_reason
+        rec.assured_by, rec.assured_on, rec.closed_on = (
+            doc.assured_by,
+            doc.assured_on,
+            doc.closed_on,
+        )
+        rec.themes = self.theme_list(doc.themes)
+        wanted = [(name, AgencyRole.LEAD) for name in doc.lead_agencies] + [
+            (name, AgencyRole.JOINT) for name in doc.joint_agencies
+        ]
+        have = [(link.organisation.name, link.role) for link in rec.agencies]
+        if wanted != have:
+            rec.agencies = [
+                RecommendationAgency(organisation=self.organisation(name), role=role, position=n)
+                for n, (name, role) in enumerate(wanted, start=1)
+            ]
+        # The log may hold the same entry twice (the same note on the same day): match them
+        # one to one, so re-importing adds nothing and restoring a deleted review loses
+        # nothing. A file's withdrawal of an entry is carried to the entry; an import never
+        # takes a withdrawal back.
+        known_updates: dict[tuple[dt.date, str, Status | None, str], list[ProgressUpdate]] = {}
+        for known in rec.updates:
+            key = (known.on, known.author, known.status, known.note)
+            known_updates.setdefault(key, []).append(known)
+        for u in doc.updates:
+            same = known_updates.get((u.date, u.author, u.status, u.note))
+            if same:
+                withdrawn = u.withdrawn_at is not None
+                match = next((m for m in same if m.withdrawn == withdrawn), same[0])
+                same.remove(match)
+                if withdrawn and not match.withdrawn:
+                    _withdraw(match, u)
+                continue
+            update = ProgressUpdate(on=u.date, author=u.author, status=u.status, note=u.note)
+            if u.withdrawn_at is not None:
+                _withdraw(update, u)
+            rec.updates.append(update)
+        # Evidence matches on what it is and when it was added; evidence in a file without a
+        # time (hand-made files) matches on what it is alone.
+        stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}
+        unstamped = {(e.description, e.reference, e.file_name) for e in rec.evidence}
+        for e in doc.evidence:
+            what = (e.description, e.reference, e.file_name)
+            if (e.added_at is None and what in unstamped) or (*what, e.added_at) in stamped:
+                continue
+            item = Evidence(
+                description=e.description,
+                reference=e.reference,
+                file_name=e.file_name,
+                media_type=e.media_type,
+                content=e.content,
+                added_by=e.added_by,
+            )
+            if e.added_at is not None:
+                item.added_at = e.added_at
+            rec.evidence.append(item)
+            stamped.add((*what, item.added_at))
+            unstamped.add(what)
+        try:
+            check_state(
+                rec,
+                status=rec.status,
+                reason=rec.status_reason,
+                assured_by=rec.assured_by,
+                evidence_count=len(rec.evidence),
+            )
+        except RuleError as exc:
+            raise DocumentError(f"{where}: {exc.message}") from None
+        changed = self.session.is_modified(rec, include_collections=True)
+        self.summary.count(rec.kind.label.lower(), added, changed)
+        if changed and not added:
+            # A change to its agencies, themes or log alone is still a change to the item:
+            # its row is written, so its version moves and an edit opened before it is refused.
+            rec.updated_at = utc_now()
+
+    # -- inspections
+
+    def inspections(self, docs: list[InspectionDoc]) -> None:
+        schemes = {s.name: s for s in self.session.scalars(select(GradingScheme))}
+        existing = {
+            i.reference: i
+            for i in self.session.scalars(
+                select(Inspection).where(Inspection.reference.in_([d.reference for d in docs]))
+            )
+        }
+        for doc in docs:
+            where = f"inspection '{doc.reference}'"
+            scheme = schemes.get(doc.scheme)
+            if scheme is None:
+                raise DocumentError(f"{where}, scheme: there is no grading scheme '{doc.scheme}'")
+            inspection = existing.get(doc.reference)
+            added = inspection is None
+            if inspection is None:
+                inspection = Inspection(reference=doc.reference)
+                self.session.add(inspection)
+            elif inspection.scheme is not scheme and any(a.grade for a in inspection.areas):
+                raise DocumentError(
+                    f"{where}, scheme: the inspection is graded on '{inspection.scheme.name}' "
+                    f"in the database; an import cannot change it to '{doc.scheme}'"
+                )
+            inspection.inspectorate = self.organisation(
+                doc.inspectorate, OrganisationKind.INSPECTORATE
+            )
+            inspection.organisation = self.organisation(doc.organisation)
+            inspection.programme, inspection.title = doc.programme, doc.title
+            inspection.scheme = scheme
+            inspection.fieldwork_start, inspection.fieldwork_end = (
+                doc.fieldwork_start,
+                doc.fieldwork_end,
+            )
+            inspection.published_on, inspection.summary = doc.published, doc.summary
+            self.summary.count("inspection", added, self.session.is_modified(inspection))
+            grades = {g.name: g for g in scheme.grades}
+            areas = {a.name: a for a in inspection.areas}
+            for position, area_doc in enumerate(doc.areas, start=1):
+                area = areas.get(area_doc.name)
+                if area is None:
+                    area = GradedArea(name=area_doc.name, position=position)
+                    inspection.areas.append(area)
+                    areas[area.name] = area
+                if area_doc.grade is not None and area_doc.grade not in grades:
+                    raise DocumentError(
+                        f"{where}, area '{area_doc.name}', grade: '{area_doc.grade}' is not a "
+                        f"grade of {scheme.name} ({', '.join(grades)})"
+                    )
+                area.position = position
+                area.grade = grades[area_doc.grade] if area_doc.grade else None
+                area.narrative = area_doc.narrative
+            noted = {(f.kind, f.number): f for f in inspection.findings}
+            tracked = {(r.kind, r.number): r for r in inspection.recommendations}
+            for position, finding_doc in enumerate(doc.findings, start=1):
+                area = areas[finding_doc.area] if finding_doc.area else None
+                if isinstance(finding_doc, NotedFindingDoc):
+                    finding = noted.get((finding_doc.kind, finding_doc.number))
+                    if finding is None:
+                        finding = Finding(
+                            kind=finding_doc.kind,
+                            number=finding_doc.number,
+                            position=position,
+                            text=finding_doc.text,
+                        )
+                        inspection.findings.append(finding)
+                        noted[(finding.kind, finding.number)] = finding
+                        self.summary.count("finding", True)
+                    finding.position, finding.text, finding.area = position, finding_doc.text, area
+            for position, finding_doc in enumerate(doc.findings, start=1):
+                if isinstance(finding_doc, TrackedDoc):
+                    rec = tracked.get((finding_doc.kind, finding_doc.number))
+                    if rec is None:
+                        rec = Recommendation(
+                            kind=finding_doc.kind, number=finding_doc.number, position=position
+                        )
+                        inspection.recommendations.append(rec)
+                    self.tracked(
+                        rec,
+                        finding_doc,
+                        position,
+                        f"{where}, {finding_doc.kind.label.lower()} '{finding_doc.number}'",
+                    )
+                    rec.area = areas[finding_doc.area] if finding_doc.area else None
+                    rec.concern = (
+                        noted[(FindingKind.CAUSE_OF_CONCERN, finding_doc.concern)]
+                        if finding_doc.concern
+                        else None
+                    )
+
+    # -- initiatives
+
+    def initiatives(self, docs: list[InitiativeDoc]) -> None:
+        self.session.flush()
+        existing = {i.name: i for i in self.session.scalars(select(Initiative))}
+        for doc in docs:
+            initiative = existing.get(doc.name)
+            added = initiative is None
+            if initiative is None:
+                initiative = Initiative(name=doc.name)
+                self.session.add(initiative)
+            initiative.organisation = (
+                self.organisation(doc.organisation) if doc.organisation else None
+            )
+            initiative.started, initiative.description = doc.started, doc.description
+            targets = [self.link_target(doc.name, n, link) for n, link in enumerate(doc.links, 1)]
+            have = [(link.finding, link.area, link.recommendation) for link in initiative.links]
+            if targets != have:
+                initiative.links = [
+                    InitiativeLink(finding=f, area=a, recommendation=r) for f, a, r in targets
+                ]
+            self.summary.count("initiative", added, self.session.is_modified(initiative))
+
+    def link_target(
+        self, name: str, n: int, link: LinkDoc
+    ) -> tuple[Finding | None, GradedArea | None, Recommendation | None]:
+        where = f"initiative '{name}', link {n}"
+        if link.review:
+            rec = self.session.scalar(
+                select(Recommendation)
+                .join(Review)
+                .where(
+                    Review.reference == link.review, Recommendation.number == link.recommendation
+                )
+            )
+            if rec is None:
+                raise DocumentError(
+                    f"{where}: review '{link.review}' has no recommendation '{link.recommendation}'"
+                )
+            return None, None, rec
+        inspection = self.session.scalar(
+            select(Inspection).where(Inspection.reference == link.inspection)
+        )
+        if inspection is None:
+            raise DocumentError(f"{where}: there is no inspection '{link.inspection}'")
+        if link.area:
+            for area in inspection.areas:
+                if area.name == link.area:
+                    return None, area, None
+            raise DocumentError(
+                f"{where}: inspection '{link.inspection}' has no area '{link.area}'"
+            )
+        for finding in inspection.findings:
+            if finding.kind == link.kind and finding.number == link.finding:
+                return finding, None, None
+        for rec in inspection.recommendations:
+            if rec.kind == link.kind and rec.number == link.finding:
+                return None, None, rec
+        kind = link.kind.label.lower() if link.kind else "finding"
+        raise DocumentError(
+            f"{where}: inspection '{link.inspection}' has no {kind} '{link.finding}'"
+        )
+
+
+@collector_paused()
+def apply_document(session: Session, doc: Document) -> ImportSummary:
+    """Add and update everything in ``doc``; the caller's transaction makes it all or nothing.
+
+    Every value is first checked against db.core.fields' rules, the same on every backend."""
+    check_document(doc)
+    importer = Importer(session)
+    importer.organisations(doc.organisations)
+    importer.schemes(doc.grading_schemes)
+    session.flush()
+    importer.reviews(doc.reviews)
+    importer.inspections(doc.inspections)
+    importer.initiatives(doc.initiatives)
+    session.flush()
+    return importer.summary

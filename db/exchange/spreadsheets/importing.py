@@ -1,0 +1,419 @@
+"""From a checked tracker file to the database, all or nothing.
+
+The file's items are merged into the review as the database holds it (only the columns the
+file has change anything), and the result goes through the same ``apply_document`` as a
+casereview JSON file, in the caller's one transaction. Re-importing the same file changes
+nothing: items match by review and number, and the log gains only entries it lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from db.core import fields
+from db.core.collector import collector_paused
+from db.core.dates import PartialDate
+from db.core.errors import DocumentError
+from db.core.rules import TRANSITIONS
+from db.core.vocabulary import ReviewKind, Status
+from db.exchange import Document, ImportSummary, apply_document, collect_document
+from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.exchange.spreadsheets.layout import Field
+from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
+from db.exchange.spreadsheets.tracker_file import Problem, TrackerFile, TrackerItem, parse_stamp
+from db.exchange.spreadsheets.values import agencies_of, date_of, status_of, text_of
+
+_KIND_WORDS = [
+    ("serious case review", ReviewKind.SCR),
+    ("child safeguarding practice review", ReviewKind.CSPR_LOCAL),
+    ("safeguarding adults review", ReviewKind.SAR),
+    ("safeguarding adult review", ReviewKind.SAR),
+    ("domestic homicide review", ReviewKind.DHR),
+    ("domestic abuse related death review", ReviewKind.DHR),
+    ("rapid review", ReviewKind.RAPID_REVIEW),
+]
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """Which review items without a review column go to."""
+
+    reference: str
+    title: str
+    kind: ReviewKind
+
+
+def default_target(tracker: TrackerFile, reference: str | None = None) -> ImportTarget:
+    """The review named by ``--review``, else one named from the title rows or file name."""
+    stem = tracker.path.stem
+    title = tracker.title or " ".join(re.split(r"[-_\s]+", stem)).strip().capitalize()
+    if reference is None:
+        # A guess from the file name may be shortened; a reference given is never cut (the
+        # import checks it against db.core.fields' rules and refuses it when too long).
+        guessed = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
+        reference = guessed[: fields.REFERENCE].strip("-")
+    lowered = title.lower()
+    kind = next((k for words, k in _KIND_WORDS if words in lowered), ReviewKind.LEARNING_REVIEW)
+    return ImportTarget(reference, title[: fields.TITLE].strip(), kind)
+
+
+def problems_error(tracker: TrackerFile, problems: list[Problem]) -> TrackerProblemsError:
+    """One line naming the first problem and how many more there are (a command's error is
+    one line); every problem, one a line, goes with it for a full report."""
+    count = len(problems)
+    first = problems[0].describe().rstrip(".")
+    more = f" (and {count - 1:,} more)" if count > 1 else ""
+    message = (
+        f"Nothing was imported: {tracker.path.name} has {count:,} "
+        f"{'problem' if count == 1 else 'problems'} to put right first. {first}{more}."
+    )
+    return TrackerProblemsError(message, [p.describe() for p in problems])
+
+
+@collector_paused()
+def import_tracker(
+    session: Session,
+    tracker: TrackerFile,
+    *,
+    today: dt.date,
+    actor: str,
+    review: str | None = None,
+    skip_rows: frozenset[int] = frozenset(),
+) -> ImportSummary:
+    """Add and update the tracker's items; raises ``TrackerProblemsError`` naming every problem.
+
+    ``skip_rows`` leaves those rows of the tracker's sheet out (the wizard's choice); any
+    problem on another row still stops the whole import.
+    """
+    tracker.check_one_sheet()
+    problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
+    items = [i for i in tracker.items if i.row not in skip_rows]
+    if review is not None:
+        # Every row goes to one review, so a number may appear once in the whole file.
+        first_row: dict[str, int] = {}
+        for item in items:
+            if item.number in first_row:
+                message = (
+                    f"number {item.number} is used again (first on row {first_row[item.number]}),"
+                    f" and every row goes to review {review}"
+                )
+                problems.append(Problem(tracker.sheet, item.row, None, message))
+            first_row.setdefault(item.number, item.row)
+    doc = _document(session, tracker, items, problems, today=today, actor=actor, review=review)
+    if problems:
+        raise problems_error(tracker, problems)
+    try:
+        return apply_document(session, doc)
+    except DocumentError as exc:
+        message = f"Nothing was imported from {tracker.path.name}: {exc.message}"
+        raise TrackerFileError(message) from None
+
+
+def _document(
+    session: Session,
+    tracker: TrackerFile,
+    items: list[TrackerItem],
+    problems: list[Problem],
+    *,
+    today: dt.date,
+    actor: str,
+    review: str | None,
+) -> Document:
+    target = default_target(tracker, review)
+    grouped: dict[str, list[TrackerItem]] = {}
+    for item in items:
+        reference = target.reference if review or not item.source else item.source
+        grouped.setdefault(reference, []).append(item)
+    details = _review_details(tracker, problems)
+    wanted = set(grouped) | set(details)
+    existing = {r.reference: r for r in collect_document(session, today, wanted).reviews}
+    doc = Document()
+    for reference in sorted(wanted, key=lambda r: (r not in grouped, r)):
+        review_doc = existing.get(reference)
+        if reference in details:
+            review_doc = _with_details(review_doc, details[reference])
+        if review_doc is None:
+            review_doc = ReviewDoc(
+                reference=reference,
+                kind=target.kind,
+                title=target.title if reference == target.reference else reference,
+            )
+        merger = _Merger(tracker, review_doc, today=today, actor=actor)
+        statuses = [merger.merge(review_doc, item, problems) for item in grouped.get(reference, [])]
+        merger.companions(review_doc, problems)
+        # Last, as closing needs the evidence the companion sheet may bring.
+        for rec, item, new in statuses:
+            if item.status is not None:
+                merger.status(rec, item, new, problems)
+        doc.reviews.append(review_doc)
+    return doc
+
+
+def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, ReviewDoc]:
+    """Review details from the "Reviews" sheet casereview writes beside its action plans."""
+    found: dict[str, ReviewDoc] = {}
+    for row, cells in tracker.companions.reviews:
+        text = _reader(cells)
+        try:
+            reference = text("Reference")
+            kind = _kind(text("Kind"))
+            published = text("Published")
+            found[reference] = ReviewDoc(
+                reference=reference,
+                kind=kind,
+                title=text("Title") or reference,
+                subject=text("Subject"),
+                anonymised_label=text("Anonymised label"),
+                names_to_redact=[n for n in text("Names to redact").splitlines() if n],
+                commissioned_by=text("Commissioned by") or None,
+                incident=date_of(cells.get("Incident")),
+                notified=date_of(cells.get("Notified")),
+                commissioned=date_of(cells.get("Commissioned")),
+                published=PartialDate.parse(published) if published else None,
+                summary=text("Summary"),
+                themes=agencies_of(cells.get("Themes"), strict=True),
+            )
+        except ValueError as exc:
+            problems.append(Problem("Reviews", row, None, str(exc)))
+    return found
+
+
+def describe_number(doc: TrackedDoc) -> str:
+    """How a row problem names an item: "recommendation 7" (never its text)."""
+    return f"{doc.kind.label.lower()} {doc.number}"
+
+
+def _kind(text: str) -> ReviewKind:
+    for kind in ReviewKind:
+        if text.lower() in (kind.value, kind.label.lower()):
+            return kind
+    if not text:
+        return ReviewKind.LEARNING_REVIEW
+    raise ValueError(f"'{text}' is not a kind of review casereview knows")
+
+
+def _reader(cells: dict[str, object]) -> Callable[[str], str]:
+    return lambda name: text_of(cells.get(name))
+
+
+def _with_details(current: ReviewDoc | None, details: ReviewDoc) -> ReviewDoc:
+    if current is not None:
+        details.recommendations = current.recommendations
+    return details
+
+
+class _Merger:
+    """Merges one review's rows into its document."""
+
+    def __init__(
+        self, tracker: TrackerFile, review: ReviewDoc, *, today: dt.date, actor: str
+    ) -> None:
+        self.tracker = tracker
+        self.by_number = {r.number: r for r in review.recommendations}
+        self.today = today
+        self.actor = actor
+        # casereview's own workbooks carry the log themselves; status words are its labels.
+        self.own_log = tracker.own
+
+    def merge(
+        self, review: ReviewDoc, item: TrackerItem, problems: list[Problem]
+    ) -> tuple[TrackedDoc, TrackerItem, bool]:
+        doc = self.by_number.get(item.number)
+        new = doc is None
+        if doc is None:
+            doc = TrackedDoc(number=item.number, text=None)
+            review.recommendations.append(doc)
+            self.by_number[item.number] = doc
+        if item.text is not None or new:
+            doc.text = item.text if item.text is not None else doc.text
+        if not new and self.tracker.other_sheets:
+            self._refuse_another_sheets_item(doc, item, problems)
+        for attr in ("actions", "owner", "assured_by"):
+            value = getattr(item, attr)
+            if value is not None:
+                setattr(doc, attr, value or ("" if attr != "assured_by" else None))
+        if item.lead is not None:
+            doc.lead_agencies = item.lead
+        if item.joint is not None:
+            doc.joint_agencies = item.joint
+        # One agency cannot both lead and share an item (the JSON import's rule and wording);
+        # the row or the item as the database holds it may name either side.
+        both = [name for name in doc.joint_agencies if name in doc.lead_agencies]
+        if both and (item.lead is not None or item.joint is not None):
+            # Named in the row's joint column, it clashes with a lead; named only in its lead
+            # column, with a joint agency the item already holds.
+            column = Field.JOINT if item.joint is not None else Field.LEAD
+            other = "lead" if column is Field.JOINT else "joint"
+            message = f"'{both[0]}' is also a {other} agency"
+            problems.append(Problem(self.tracker.sheet, item.row, self._where(column), message))
+        if item.themes is not None:
+            doc.themes = item.themes
+        if item.reason is not None:
+            doc.status_reason = item.reason
+        if Field.TARGET in item.has:
+            doc.target_date = item.target
+            if item.target_word:
+                self._note(
+                    doc, f"Target date given in the imported tracker as '{item.target_word}'."
+                )
+        if item.assured_on is not None:
+            doc.assured_on = item.assured_on
+        if item.closed_on is not None:
+            doc.closed_on = item.closed_on
+        for text in item.evidence:
+            self._evidence(doc, EvidenceDoc(description=text, added_by=self.actor, reference=text))
+        for entry in [] if self.own_log else item.progress:
+            if not any(u.note == entry.note for u in doc.updates):
+                doc.updates.append(UpdateDoc(entry.on or self.today, self.actor, None, entry.note))
+        for name, value in item.notes:
+            self._note(doc, f"From the imported tracker's {name}: {value}")
+        return doc, item, new
+
+    def _refuse_another_sheets_item(
+        self, doc: TrackedDoc, item: TrackerItem, problems: list[Problem]
+    ) -> None:
+        """One sheet of several (one per agency, say) must not overwrite the lead agencies or
+        actions an item already holds, which may have come from another of the sheets."""
+        changed = []
+        if item.lead is not None and doc.lead_agencies and set(item.lead) != set(doc.lead_agencies):
+            held = "; ".join(doc.lead_agencies)
+            changed.append((Field.LEAD, f"is led by {held}"))
+        if item.actions and doc.actions and item.actions != doc.actions:
+            changed.append((Field.ACTIONS, "holds other actions"))
+        for column, what in changed:
+            message = (
+                f"recommendation {item.number} {what} in the database (perhaps from another of "
+                f"the sheets {', '.join(repr(n) for n in self.tracker.other_sheets)}), which this "
+                "sheet would replace; import this sheet into a review of its own with --review, "
+                "or bring the agencies' rows together on one sheet"
+            )
+            problems.append(Problem(self.tracker.sheet, item.row, self._where(column), message))
+
+    def _where(self, column: Field) -> str | None:
+        header = self.tracker.header
+        return header.where(header.columns[column]) if column in header.columns else None
+
+    def status(
+        self, doc: TrackedDoc, item: TrackerItem, new: bool, problems: list[Problem]
+    ) -> None:
+        assert item.status is not None
+        status = item.status
+        word = item.status_word
+        if status is Status.CLOSED and not (doc.evidence and (doc.assured_by or "").strip()):
+            status = Status.IMPLEMENTED  # closure needs evidence and an assurer
+        current = doc.status
+        if not new and current is Status.CLOSED and status is Status.IMPLEMENTED:
+            # "Done" is what a tracker says of a signed-off item: it cannot sign off itself.
+            status = Status.CLOSED
+        reopened = False
+        if not new and status is not current:
+            # The lifecycle holds as in the window: only the moves it offers for one item,
+            # and reopening a closed item ends its sign-off (db/store/lifecycle.py).
+            if status not in TRANSITIONS[current]:
+                allowed = " or ".join(s.label.lower() for s in Status if s in TRANSITIONS[current])
+                problems.append(
+                    Problem(
+                        self.tracker.sheet,
+                        item.row,
+                        self._where(Field.STATUS),
+                        f"'{word}' would move {describe_number(doc)} from "
+                        f"{current.label.lower()} to {status.label.lower()}, which casereview "
+                        f"does not allow (from {current.label.lower()} it can go to {allowed})",
+                    )
+                )
+                return
+            if current is Status.CLOSED:
+                doc.closed_on = doc.assured_by = doc.assured_on = None
+                reopened = True
+        if status in (Status.NOT_ACCEPTED, Status.SUPERSEDED) and not doc.status_reason.strip():
+            doc.status_reason = f"Marked '{word}' in the imported tracker."
+        changed = new or status is not doc.status
+        doc.status = status
+        dated = Field.CLOSED_ON in item.has
+        if changed and status is Status.CLOSED and doc.closed_on is None and not dated:
+            doc.closed_on = doc.assured_on or self.today
+        own_word = word.lower() == status.label.lower()
+        quiet = own_word and (self.own_log or (new and status is Status.NOT_STARTED))
+        if reopened:
+            note = f"Reopened: status given in the imported tracker as '{word}'; the sign-off ends."
+            self._note(doc, note, status)
+        elif changed and not quiet:
+            self._note(doc, f"Status given in the imported tracker as '{word}'.", status)
+
+    def _note(self, doc: TrackedDoc, note: str, status: Status | None = None) -> None:
+        if not any(u.note == note and u.status is status for u in doc.updates):
+            doc.updates.append(UpdateDoc(self.today, self.actor, status, note))
+
+    @staticmethod
+    def _evidence(doc: TrackedDoc, item: EvidenceDoc) -> None:
+        what = (item.description, item.reference, item.file_name)
+        if not any((e.description, e.reference, e.file_name) == what for e in doc.evidence):
+            doc.evidence.append(item)
+
+    def companions(self, review: ReviewDoc, problems: list[Problem]) -> None:
+        """The log and evidence from casereview's own "Updates" and "Evidence" sheets."""
+        by_number = {r.number: r for r in review.recommendations}
+        have = {
+            number: Counter((u.date, u.author, u.status, u.note) for u in rec.updates)
+            for number, rec in by_number.items()
+        }
+        for row, cells in self.tracker.companions.updates:
+            if text_of(cells.get("Review")) != review.reference:
+                continue
+            rec = by_number.get(text_of(cells.get("Number")))
+            if rec is None:
+                problems.append(Problem("Updates", row, None, "no recommendation has this number"))
+                continue
+            try:
+                on = date_of(cells.get("Date"))
+                if on is None:
+                    raise ValueError(f"'{text_of(cells.get('Date'))}' is not a date")
+                status = status_of(cells.get("Status"))
+            except ValueError as exc:
+                problems.append(Problem("Updates", row, None, str(exc)))
+                continue
+            key = (on, text_of(cells.get("Author")), status, text_of(cells.get("Note")))
+            if have[rec.number][key] > 0:
+                have[rec.number][key] -= 1
+                continue
+            rec.updates.append(UpdateDoc(*key))
+        for row, cells in self.tracker.companions.evidence:
+            if text_of(cells.get("Review")) != review.reference:
+                continue
+            rec = by_number.get(text_of(cells.get("Number")))
+            if rec is None:
+                problems.append(Problem("Evidence", row, None, "no recommendation has this number"))
+                continue
+            try:
+                added_at = parse_stamp(cells.get("Added at"))
+            except ValueError as exc:
+                problems.append(Problem("Evidence", row, None, str(exc)))
+                continue
+            description = text_of(cells.get("Description"))
+            reference = text_of(cells.get("Reference")) or None
+            file_name = text_of(cells.get("File name")) or None
+            stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}
+            if (description, reference, file_name, added_at) in stamped:
+                continue
+            if reference is None and file_name is not None:
+                # The file itself travels only in casereview JSON; name where it is kept.
+                if any(
+                    (e.description, e.file_name) == (description, file_name) for e in rec.evidence
+                ):
+                    continue
+                reference = f"File '{file_name}', kept in the casereview database it came from"
+            rec.evidence.append(
+                EvidenceDoc(
+                    description=description,
+                    added_by=text_of(cells.get("Added by")) or self.actor,
+                    reference=reference,
+                    file_name=file_name,
+                    added_at=added_at,
+                )
+            )

@@ -1,0 +1,477 @@
+"""Opening tracker files safely: .xlsx, .xls and .csv as sheets of rows.
+
+Whatever is wrong with a file (not a spreadsheet, truncated, an XML entity bomb, a zip bomb,
+a sheet too big to be a tracker), the only error that leaves this module is
+``TrackerFileError`` with one plain sentence. XML is parsed by defusedxml (openpyxl uses it
+when it is installed, and this module refuses to run without it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from db.core.errors import CaseReviewError
+from db.exchange.spreadsheets.values import restore
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_PACKING_RATIO = 200
+MAX_ROWS = 250_000
+MAX_COLUMNS = 64
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# Where casereview's exports carry on text longer than a cell holds
+# (db/exchange/spreadsheets/writing).
+CONTINUED_SHEET = "Continued"
+CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text")
+
+Row = tuple[Any, ...]
+
+
+class TrackerFileError(CaseReviewError):
+    """A tracker file cannot be read or imported; nothing was changed."""
+
+
+class TrackerProblemsError(TrackerFileError):
+    """Rows of a tracker to put right before it can be imported. The message is one line
+    naming the first; ``problems`` says each, one line apiece, for a full report."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class Workbook(Protocol):
+    name: str
+
+    @property
+    def sheet_names(self) -> list[str]: ...
+
+    def rows(self, sheet: str) -> Iterator[Row]: ...
+
+    def merged(self, sheet: str) -> dict[int, int]:
+        """For each row (1-based) where a merged cell starts, how many columns the widest
+        spans."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_tracker(path: Path) -> Workbook:
+    """Open ``path`` for reading, or raise ``TrackerFileError`` saying why not."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise TrackerFileError(
+            f"{path.name} is not a file casereview can import: choose an Excel workbook "
+            "(.xlsx or .xls), a CSV file or a casereview JSON file."
+        )
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise TrackerFileError(f"There is no file {path}.") from None
+    except OSError as exc:
+        raise TrackerFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    if not path.is_file():
+        raise TrackerFileError(f"{path} is a folder, not a file.")
+    if size == 0:
+        raise TrackerFileError(f"{path.name} is empty.")
+    if size > MAX_FILE_BYTES:
+        raise TrackerFileError(
+            f"{path.name} is {size // (1024 * 1024)} MB, larger than any tracker casereview "
+            f"imports ({MAX_FILE_BYTES // (1024 * 1024)} MB)."
+        )
+    if suffix == ".csv":
+        return CsvFile(path)
+    if suffix == ".xls":
+        return XlsFile(path)
+    return XlsxFile(path)
+
+
+def _limit_row(row: Row, where: str) -> Row:
+    row = row[:MAX_COLUMNS]
+    for value in row:
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise TrackerFileError(
+                f"{where} holds a cell of {len(value):,} characters, more than a spreadsheet "
+                "cell can hold; the file is not a tracker casereview can import."
+            )
+    # Trailing blank cells carry nothing and make every row look different in width.
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return row[:end]
+
+
+def _counted(rows: Iterator[Row], name: str, sheet: str) -> Iterator[Row]:
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise TrackerFileError(
+                f"Sheet '{sheet}' of {name} has more than {MAX_ROWS:,} rows, more than "
+                "casereview imports at once."
+            )
+        yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},")
+
+
+def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], str]]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    found: dict[str, dict[tuple[int, int], list[tuple[int, str]]]] = {}
+    for number, row in enumerate(rows, start=2):
+        try:
+            sheet, where, part, text = (row + (None,) * 4)[:4]
+            letters, row_number = coordinate_from_string(str(where))
+            key = (int(row_number), column_index_from_string(letters) - 1)
+            if not isinstance(sheet, str) or not isinstance(text, str):
+                raise ValueError
+            found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text))
+        except (ValueError, TypeError):
+            raise TrackerFileError(
+                f"Sheet '{CONTINUED_SHEET}' of {name}, row {number}, does not say which cell "
+                "its text continues; the file was changed after casereview wrote it."
+            ) from None
+    return {
+        sheet: {key: "".join(text for _, text in sorted(parts)) for key, parts in cells.items()}
+        for sheet, cells in found.items()
+    }
+
+
+def _joined(rows: Iterator[Row], rest: dict[tuple[int, int], str]) -> Iterator[Row]:
+    """Rows with the text each cell continues in the "Continued" sheet put back on its end."""
+    by_row: dict[int, dict[int, str]] = {}
+    for (at, column), text in rest.items():
+        by_row.setdefault(at, {})[column] = text
+    for number, row in enumerate(rows, start=1):
+        more = by_row.get(number)
+        if not more:
+            yield row
+            continue
+        cells = list(row) + [None] * (max(more) + 1 - len(row))
+        for column, text in more.items():
+            cells[column] = f"{cells[column] or ''}{text}"
+        yield tuple(cells)
+
+
+@dataclass
+class XlsxFile:
+    path: Path
+
+    def __post_init__(self) -> None:
+        import openpyxl
+        from openpyxl.xml import DEFUSEDXML
+
+        if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+            raise TrackerFileError("Excel files cannot be read safely: defusedxml is missing.")
+        self.name = self.path.name
+        self._rest: dict[str, dict[tuple[int, int], str]] | None = None
+        self._check_zip()
+        try:
+            self._book = openpyxl.load_workbook(
+                self.path, read_only=True, data_only=True, keep_links=False
+            )
+        except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: BaseException) -> TrackerFileError:
+        chain: list[BaseException] = []
+        cause: BaseException | None = exc
+        while cause is not None and cause not in chain:
+            chain.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        kinds = " ".join(type(e).__name__ for e in chain)
+        if "Entities" in kinds or "DTD" in kinds or "External" in kinds:
+            return TrackerFileError(
+                f"{self.name} contains XML entity declarations, which a real workbook never "
+                "holds; it was not read."
+            )
+        return TrackerFileError(
+            f"{self.name} is not an Excel workbook casereview can read, or it is damaged."
+        )
+
+    def _check_zip(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                members = archive.infolist()
+        # A damaged header can also claim a zip version or compression zipfile does not know.
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            raise TrackerFileError(
+                f"{self.name} is not an Excel workbook (.xlsx), or it is damaged or truncated."
+            ) from None
+        unpacked = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members) or 1
+        if unpacked > MAX_UNPACKED_BYTES or (
+            unpacked > 10 * 1024 * 1024 and unpacked / packed > MAX_PACKING_RATIO
+        ):
+            raise TrackerFileError(
+                f"{self.name} would unpack to {unpacked // (1024 * 1024):,} MB from "
+                f"{packed // 1024:,} KB, which no tracker does; it was not read."
+            )
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheetnames)
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        try:
+            worksheet = self._book[sheet]
+            rows = _counted(worksheet.iter_rows(values_only=True), self.name, sheet)
+            rest = self._continued().get(sheet)
+            if rest is None:
+                yield from rows
+            else:
+                yield from _joined(rows, rest)
+        except TrackerFileError:
+            raise
+        except Exception as exc:
+            raise self._damaged(exc) from None
+
+    def _continued(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Text casereview's export carried on in its "Continued" sheet because a cell holds
+        at most 32,767 characters: by sheet, the rest of each cell (row, column from 0)."""
+        if self._rest is None:
+            self._rest = {}
+            if CONTINUED_SHEET in self._book.sheetnames:
+                rows = _counted(
+                    self._book[CONTINUED_SHEET].iter_rows(values_only=True),
+                    self.name,
+                    CONTINUED_SHEET,
+                )
+                if tuple(next(rows, ())) == CONTINUED_HEADERS:
+                    self._rest = _continuations(rows, self.name)
+        return self._rest
+
+    def merged(self, sheet: str) -> dict[int, int]:
+        # Read-only worksheets do not say which cells are merged: the <mergeCells> element
+        # follows the rows in the sheet's XML, so it is read in a pass of its own.
+        from openpyxl.utils import range_boundaries
+        from openpyxl.xml.functions import iterparse
+
+        tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+        spans: dict[int, int] = {}
+        try:
+            with self._book[sheet]._get_source() as source:
+                for _, element in iterparse(source):
+                    if element.tag == tag:
+                        left, top, right, _ = range_boundaries(element.get("ref", ""))
+                        # A merged cell's value is in its top row; the rows below are blank.
+                        row, width = top or 1, (right or left or 1) - (left or 1) + 1
+                        spans[row] = max(spans.get(row, 1), width)
+                    element.clear()
+        except Exception as exc:
+            raise self._damaged(exc) from None
+        return spans
+
+    def close(self) -> None:
+        self._book.close()
+
+
+@dataclass
+class XlsFile:
+    """The older binary Excel format, through xlrd."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        import xlrd
+
+        self.name = self.path.name
+        try:
+            self._book = xlrd.open_workbook(str(self.path), on_demand=True)
+        except Exception:
+            raise TrackerFileError(
+                f"{self.name} is not an Excel 97-2003 workbook (.xls), or it is damaged."
+            ) from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names())
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        import xlrd
+
+        try:
+            worksheet = self._book.sheet_by_name(sheet)
+            mode = self._book.datemode
+            EMPTY, BLANK, ERROR = xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR
+
+            def values() -> Iterator[Row]:
+                for number in range(worksheet.nrows):
+                    cells = []
+                    for cell in worksheet.row(number)[:MAX_COLUMNS]:
+                        if cell.ctype == xlrd.XL_CELL_DATE:
+                            cells.append(xlrd.xldate_as_datetime(cell.value, mode))
+                        elif cell.ctype in (EMPTY, BLANK, ERROR):
+                            cells.append(None)
+                        else:
+                            cells.append(cell.value)
+                    yield tuple(cells)
+
+            yield from _counted(values(), self.name, sheet)
+        except TrackerFileError:
+            raise
+        except Exception:
+            raise TrackerFileError(
+                f"{self.name} is damaged: sheet '{sheet}' cannot be read."
+            ) from None
+
+    def merged(self, sheet: str) -> dict[int, int]:
+        return {}  # xlrd says which cells are merged only when it reads every format too
+
+    def close(self) -> None:
+        self._book.release_resources()
+
+
+_DELIMITERS = ",;\t"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_csv(data: bytes, name: str) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte order mark) or Windows-1252.
+
+    A file that is UTF-8 throughout is read as UTF-8, and one with no UTF-8 in it as
+    Windows-1252 (what Excel on Windows writes as plain "CSV"). A UTF-8 file with some lines
+    from a Windows program (a row pasted in, a stray byte) is read line by line, each in the
+    encoding it was written in, so one stray byte never turns the whole file into mojibake
+    ("\u00e2\u20ac\u02dc"). A line mixing both, or holding a byte neither can read, is refused
+    by its number.
+    """
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start]
+        if _holds_utf8(line):
+            raise TrackerFileError(
+                f"{name} is UTF-8 text, but line {number} also holds a byte (0x{bad:02X}) that "
+                "is not; put that line right, or save the file from Excel as 'CSV UTF-8', and "
+                "import it again."
+            )
+        try:
+            lines.append(line.decode("cp1252"))
+        except UnicodeDecodeError as exc:
+            raise TrackerFileError(
+                f"{name} is neither UTF-8 nor Windows-1252 text: line {number} holds a byte "
+                f"(0x{line[exc.start]:02X}) that neither can read; save it from Excel as 'CSV "
+                "UTF-8' and import it again."
+            ) from None
+    return "".join(lines)
+
+
+def _holds_utf8(line: bytes) -> bool:
+    """Whether ``line`` holds a character written in UTF-8 beyond plain ASCII."""
+    text = line.decode("utf-8", "surrogateescape")  # bytes that are not UTF-8 become U+DCxx
+    return any(ord(ch) > 0x7F and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
+@dataclass
+class CsvFile:
+    """A CSV file in UTF-8 (with or without a byte order mark) or Windows-1252."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        self.name = self.path.name
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from None
+        if b"\0" in data[:65536]:
+            raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
+        self._text = decode_csv(data, self.name)
+        # Only the separator is guessed; quoting is always Excel's ("), since a guessed quote
+        # character can swallow rows whole.
+        self._dialect = self._dialect_for(self._delimiter())
+
+    @staticmethod
+    def _dialect_for(delimiter: str) -> Any:
+        # strict: a quote that never closes where a cell ends is an error, not a cell that
+        # swallows every row below it.
+        return type("TrackerDialect", (csv.excel,), {"delimiter": delimiter, "strict": True})
+
+    def _delimiter(self) -> str:
+        """The separator the header row uses, not a title line above it: the one under which
+        the header names the most tracker columns; else the one the first line holds most of."""
+        from db.exchange.spreadsheets.layout import (  # imports this module
+            HEADER_SEARCH_ROWS,
+            find_header,
+        )
+
+        best, best_score = "", 0
+        for delimiter in _DELIMITERS:
+            dialect = self._dialect_for(delimiter)
+            dialect.strict = False  # a guess: what a wrong separator makes of quotes is no error
+            reader = csv.reader(io.StringIO(self._text, newline=""), dialect)
+            head: list[Row] = []
+            try:
+                for cells in islice(reader, HEADER_SEARCH_ROWS):
+                    head.append(tuple(restore(c) for c in cells[:MAX_COLUMNS]))
+            except csv.Error:
+                pass
+            header = find_header(head)
+            score = len(header.columns) if header is not None else 0
+            if score > best_score:
+                best, best_score = delimiter, score
+        if best:
+            return best
+        first = self._text.split("\n", 1)[0]
+        return max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [self.path.stem]
+
+    def rows(self, sheet: str) -> Iterator[Row]:
+        yield from _counted(self._records(), self.name, sheet)
+
+    def _records(self) -> Iterator[Row]:
+        reader = csv.reader(io.StringIO(self._text, newline=""), self._dialect)
+        row = 0
+        while True:
+            line = reader.line_num + 1  # where the next row starts in the file
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise self._malformed(exc, row + 1, line, reader.line_num) from None
+            row += 1
+            # Cells casereview neutralised against formulas ('=...) read back as written.
+            yield tuple(restore(cell) for cell in cells)
+
+    def _malformed(self, exc: csv.Error, row: int, line: int, reached: int) -> TrackerFileError:
+        reason = str(exc)
+        where = f"row {row}" if row == line else f"row {row} (line {line} of the file)"
+        if "NUL" in reason:
+            return TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
+        if "expected after" in reason or "end of data" in reason or reached > line:
+            return TrackerFileError(
+                f'{self.name} has a quote (") opening a cell on {where} that is not closed '
+                "where the cell ends, so the rows below would run into that cell; put the quote "
+                "right and import it again."
+            )
+        if "field limit" in reason:
+            return TrackerFileError(
+                f"Sheet '{self.path.stem}' of {self.name}, {where}, holds a cell longer than a "
+                "spreadsheet cell can hold; the file is not a tracker casereview can import."
+            )
+        return TrackerFileError(f"{self.name} is not a well-formed CSV file ({reason}).")
+
+    def merged(self, sheet: str) -> dict[int, int]:
+        return {}
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,716 @@
+"""A tracker file read and checked: its items, their values, and every problem found.
+
+Reading does not touch the database. Each cell is parsed here, so a wrong date or an unknown
+status is reported with its sheet, row and column before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from db.core import fields
+from db.core.collector import collector_paused
+from db.core.dates import format_date, parse_iso_date
+from db.core.vocabulary import Status
+from db.exchange.spreadsheets.layout import (
+    HEADER_SEARCH_ROWS,
+    Field,
+    Header,
+    SheetRow,
+    column_letter,
+    find_header,
+    guess_columns,
+    header_at,
+    item_rows,
+    title_of,
+)
+from db.exchange.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
+from db.exchange.spreadsheets.values import (
+    UnknownStatusError,
+    agencies_of,
+    date_and_remark,
+    date_of,
+    number_of,
+    status_of,
+    status_word,
+    text_of,
+)
+
+_LEADING_DATE = re.compile(
+    r"^\s*(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?\s*(.*)$",
+    re.DOTALL,
+)
+# The action plan's columns as casereview writes them (db/exchange/spreadsheets/writing.py).
+PLAN_HEADERS = (
+    "Review",
+    "Number",
+    "Recommendation",
+    "Lead agency",
+    "Joint agencies",
+    "Actions",
+    "Owner",
+    "Target date",
+    "Status",
+    "Rating",
+    "Status reason",
+    "Assured by",
+    "Assured on",
+    "Closed on",
+    "Themes",
+    "Latest update",
+)
+# Longest values the database holds (db/core/fields.py), named here with their cell.
+LIMITS = {
+    Field.SOURCE: fields.REFERENCE,
+    Field.NUMBER: fields.NUMBER,
+    Field.OWNER: fields.NAME,
+    Field.ASSURED_BY: fields.NAME,
+    Field.LEAD: fields.NAME,
+    Field.JOINT: fields.NAME,
+    Field.THEMES: fields.THEME,
+}
+# Least advanced first: where rows of one item disagree, the item is as far as its laggard.
+_PROGRESS_ORDER = [
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.IMPLEMENTED,
+    Status.CLOSED,
+    Status.SUPERSEDED,
+    Status.NOT_ACCEPTED,
+]
+# The sheets casereview adds to its own action plans, found by their exact headers.
+UPDATE_HEADERS = ("Review", "Number", "Date", "Author", "Status", "Note")
+EVIDENCE_HEADERS = (
+    "Review",
+    "Number",
+    "Description",
+    "Reference",
+    "File name",
+    "Added by",
+    "Added at",
+)
+REVIEW_HEADERS = (
+    "Reference",
+    "Kind",
+    "Title",
+    "Subject",
+    "Anonymised label",
+    "Names to redact",
+    "Commissioned by",
+    "Incident",
+    "Notified",
+    "Commissioned",
+    "Published",
+    "Summary",
+    "Themes",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, said where it is."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+    status_word: str | None = None  # an unknown status word (see TrackerFile.unknown_statuses)
+
+    def describe(self) -> str:
+        where = f"Sheet '{self.sheet}'"
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", {self.column}"
+        return f"{where}: {self.message}."
+
+
+@dataclass
+class Mapping:
+    """What the user says about a file: which sheet, which row is the header, what columns
+    and status words mean. Empty means "work it out"."""
+
+    sheet: str | None = None
+    header_row: int | None = None
+    columns: dict[str, Field] = field(default_factory=dict)  # header text or letter
+    statuses: dict[str, Status] = field(default_factory=dict)
+    # Columns (header text or letter) whose values the user leaves out on purpose: every
+    # other column no field reads is kept as notes in each item's log.
+    leave_out: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: Path) -> Mapping:
+        """A mapping file (documented in docs/spreadsheets.md), checked completely."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TrackerFileError(f"There is no mapping file {path}.") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise TrackerFileError(f"The mapping file {path.name} is not JSON.") from None
+        if not isinstance(data, dict):
+            raise TrackerFileError(f"The mapping file {path.name} must hold a JSON object.")
+        unknown = sorted(set(data) - {"sheet", "header_row", "columns", "statuses"})
+        if unknown:
+            raise TrackerFileError(
+                f"The mapping file {path.name} has '{unknown[0]}', which is not one of sheet, "
+                "header_row, columns and statuses."
+            )
+        sheet, row = data.get("sheet"), data.get("header_row")
+        if sheet is not None and not isinstance(sheet, str):
+            raise TrackerFileError(f"In {path.name}, sheet must be the name of a sheet.")
+        if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 1):
+            raise TrackerFileError(f"In {path.name}, header_row must be a row number from 1.")
+        columns: dict[str, Field] = {}
+        for key, value in _object(data, "columns", path).items():
+            try:
+                columns[key.strip().lower()] = Field(value)
+            except ValueError:
+                names = ", ".join(f.value for f in Field)
+                raise TrackerFileError(
+                    f"In {path.name}, column '{key}' is mapped to '{value}', which is not one "
+                    f"of {names}."
+                ) from None
+        statuses: dict[str, Status] = {}
+        for key, value in _object(data, "statuses", path).items():
+            try:
+                statuses[status_word(key)] = Status(value)
+            except ValueError:
+                names = ", ".join(s.value for s in Status)
+                raise TrackerFileError(
+                    f"In {path.name}, status word '{key}' is mapped to '{value}', which is not "
+                    f"one of {names}."
+                ) from None
+        return cls(sheet, row, columns, statuses)
+
+    def apply(self, header: Header) -> Header:
+        if not self.columns:
+            return header
+        columns = dict(header.columns)
+        left_out = set(header.left_out)
+        for column, title in enumerate(header.titles):
+            for key in (title.strip().lower(), column_letter(column).lower()):
+                if key in self.columns:
+                    wanted = self.columns[key]
+                    columns = {f: c for f, c in columns.items() if c != column}
+                    left_out.discard(column)
+                    if wanted is Field.IGNORE:
+                        left_out.add(column)
+                    elif wanted is not Field.NOTE:
+                        columns[wanted] = column
+        return Header(header.row, header.titles, columns, frozenset(left_out))
+
+    def leave_columns_out(self, header: Header, where: str) -> Header:
+        """``header`` without the columns named in ``leave_out``; one not there is refused."""
+        if not self.leave_out:
+            return header
+        columns = dict(header.columns)
+        left_out = set(header.left_out)
+        for name in self.leave_out:
+            column = self.column_named(header, name)
+            if column is None:
+                raise TrackerFileError(
+                    f"{where} has no column '{name}' to leave out; give a column's heading as "
+                    "written or its letter."
+                )
+            columns = {f: c for f, c in columns.items() if c != column}
+            left_out.add(column)
+        return Header(header.row, header.titles, columns, frozenset(left_out))
+
+    @staticmethod
+    def column_named(header: Header, name: str) -> int | None:
+        """The column with this heading (any case) or this letter, if there is one."""
+        key = " ".join(name.split()).lower()
+        for column, title in enumerate(header.titles):
+            if " ".join(title.split()).lower() == key:
+                return column
+        letters = [column_letter(n).lower() for n in range(max(len(header.titles), 64))]
+        return letters.index(key) if key in letters else None
+
+
+def _object(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise TrackerFileError(f"In {path.name}, {key} must map names to names.")
+    return value
+
+
+@dataclass(slots=True)
+class Progress:
+    on: dt.date | None  # None: the day of the import
+    note: str
+
+
+@dataclass(slots=True)
+class TrackerItem:
+    """One recommendation as the file gives it: only the fields the file has columns for."""
+
+    row: int
+    source: str | None
+    number: str
+    text: str | None = None
+    lead: list[str] | None = None
+    joint: list[str] | None = None
+    actions: str | None = None
+    owner: str | None = None
+    target: dt.date | None = None
+    target_word: str | None = None  # "Ongoing": no date, kept in the log
+    status: Status | None = None
+    status_word: str = ""
+    reason: str | None = None
+    assured_by: str | None = None
+    assured_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    themes: list[str] | None = None
+    progress: list[Progress] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    # Cells of columns no field reads, as (the column's name, the value): kept in the log.
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    has: frozenset[Field] = frozenset()
+
+
+@dataclass
+class Companions:
+    """The log, evidence and review details casereview writes beside its own action plans."""
+
+    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    evidence: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return bool(self.updates or self.evidence or self.reviews)
+
+
+@dataclass
+class TrackerFile:
+    """Everything read from one file, ready to plan an import from."""
+
+    path: Path
+    sheet: str
+    sheets: list[str]
+    header: Header
+    title: str
+    items: list[TrackerItem]
+    problems: list[Problem]
+    preview: list[Row]  # the sheet's first rows, as searched for the header
+    numbered: bool  # False when the file has no number column and items were counted
+    companions: Companions = field(default_factory=Companions)
+    own: bool = False  # written by casereview: lists split on semicolons, the log is its own
+    status_words: dict[str, Status] = field(default_factory=dict)
+    # Columns kept as notes in each item's log, with why (a heading casereview does not
+    # recognise, or a second column for one field), and the columns left out on purpose.
+    kept: dict[int, str] = field(default_factory=dict)
+    # Other sheets holding the same tracker layout, whether or not this sheet was named.
+    # Without a choice, importing is refused until the user makes one (``--sheet``); with
+    # one, an item another sheet already gave different agencies or actions is refused, not
+    # overwritten (one sheet per agency often repeats a joint recommendation's number).
+    other_sheets: list[str] = field(default_factory=list)
+    chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
+
+    def unknown_statuses(self) -> list[str]:
+        """The status words casereview does not know, each once, as a mapping names them."""
+        words = (p.status_word for p in self.problems if p.status_word)
+        return list(dict.fromkeys(words))
+
+    def kept_lines(self) -> list[str]:
+        """What the import keeps beyond the recognised columns, and what it leaves out."""
+        lines = [
+            f"{self.header.where(column)}, {why}, is kept as a note in each item's log."
+            for column, why in sorted(self.kept.items())
+        ]
+        lines += [
+            f"{self.header.where(column)} is left out, as asked."
+            for column in sorted(self.header.left_out)
+        ]
+        return [line[0].upper() + line[1:] for line in lines]
+
+    def check_one_sheet(self) -> None:
+        """Refuse a workbook holding the same tracker on several sheets, naming them, unless
+        this one was chosen."""
+        if not self.other_sheets or self.chosen:
+            return
+        names = [self.sheet, *self.other_sheets]
+        listed = ", ".join(f"'{n}'" for n in names[:-1]) + f" and '{names[-1]}'"
+        raise TrackerFileError(
+            f"{self.path.name} holds a tracker of the same layout on {len(names)} sheets, "
+            f"{listed}; import them one at a time, choosing each with --sheet NAME (or the "
+            "sheet in the Import wizard), so that no sheet is left out unseen."
+        )
+
+
+@collector_paused()
+def read_tracker(path: Path, mapping: Mapping | None = None) -> TrackerFile:
+    """Read and check a tracker; raises ``TrackerFileError`` when it is not one."""
+    mapping = mapping or Mapping()
+    book = open_tracker(path)
+    try:
+        return _read(book, path, mapping)
+    finally:
+        book.close()
+
+
+def sheet_preview(path: Path, sheet: str, rows: int = HEADER_SEARCH_ROWS) -> list[Row]:
+    """The first rows of one sheet, for the import wizard's preview."""
+    book = open_tracker(path)
+    try:
+        if sheet not in book.sheet_names:
+            raise TrackerFileError(f"{path.name} has no sheet named '{sheet}'.")
+        return list(islice(book.rows(sheet), rows))
+    finally:
+        book.close()
+
+
+def _choose_sheet(
+    book: Workbook, path: Path, mapping: Mapping
+) -> tuple[str, list[Row], Header, list[str]]:
+    """The sheet holding the tracker, its first rows, its header, and the other sheets that
+    hold a tracker of the same layout (only when the sheet was not named)."""
+    names = book.sheet_names
+    if mapping.sheet is not None:
+        if mapping.sheet not in names:
+            listed = ", ".join(f"'{n}'" for n in names)
+            raise TrackerFileError(
+                f"{path.name} has no sheet named '{mapping.sheet}'; its sheets are {listed}."
+            )
+        names = [mapping.sheet]
+    best: tuple[int, str, list[Row], Header] | None = None
+    layouts: list[tuple[str, frozenset[Field]]] = []
+    for name in names:
+        head = list(islice(book.rows(name), HEADER_SEARCH_ROWS))
+        if mapping.header_row is not None:
+            if mapping.header_row > len(head):
+                raise TrackerFileError(
+                    f"Sheet '{name}' of {path.name} has no row {mapping.header_row} to take "
+                    "as its header."
+                )
+            header: Header | None = header_at(head, mapping.header_row)
+        else:
+            header = find_header(head)
+        if header is None:
+            continue
+        header = mapping.apply(header)
+        layouts.append((name, header.fields))
+        score = len(header.columns)
+        if best is None or score > best[0]:
+            best = (score, name, head, header)
+    if best is None or not (Field.NUMBER in best[3].columns or Field.TEXT in best[3].columns):
+        checked = ", ".join(f"'{n}'" for n in names)
+        raise TrackerFileError(
+            f"{path.name} does not look like a tracker: no sheet ({checked}) has a header row "
+            "naming a recommendation or number column and at least one other, such as lead "
+            "agency, target date or status."
+        )
+    _, sheet, head, header = best
+    if mapping.sheet is not None:  # chosen: still look for the same tracker on other sheets
+        for name in book.sheet_names:
+            if name != sheet:
+                found = find_header(list(islice(book.rows(name), HEADER_SEARCH_ROWS)))
+                if found is not None:
+                    layouts.append((name, mapping.apply(found).fields))
+    others = [name for name, fields in layouts if name != sheet and fields == header.fields]
+    header = mapping.leave_columns_out(header, f"Sheet '{sheet}' of {path.name}")
+    return sheet, head, header, others
+
+
+def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
+    sheet, head, header, others = _choose_sheet(book, path, mapping)
+    title = title_of(head[: header.row - 1])
+    rows: Iterator[Row] = islice(book.rows(sheet), header.row, None)
+    problems: list[Problem] = []
+    items: list[TrackerItem] = []
+    numbered = Field.NUMBER in header.columns
+    # casereview's own files: lists split on semicolons only, the log is not re-read.
+    companions = _companions(book, sheet, problems)
+    own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
+    first_seen: dict[tuple[str | None, str], int] = {}
+    spans: dict[int, int] | None = None
+
+    def merged(row: int) -> int:
+        nonlocal spans
+        if spans is None:  # read only when a row could be a heading
+            spans = book.merged(sheet)
+        return spans.get(row, 1)
+
+    kept = {
+        column: header.why_kept(column)
+        for column, title in enumerate(header.titles)
+        if title and header.kept(column)
+    }
+    for found in item_rows(rows, header, header.row + 1, merged):
+        if not isinstance(found, int):
+            for _, extra in found.extra:
+                for column in extra:
+                    kept.setdefault(column, header.why_kept(column))
+        if isinstance(found, int):
+            problems.append(Problem(sheet, found, None, "this row has no number or recommendation"))
+            continue
+        item = _item(
+            found,
+            header,
+            sheet=sheet,
+            problems=problems,
+            mapping=mapping,
+            numbered=numbered,
+            count=len(items) + 1,
+            own=own,
+        )
+        if item is None:
+            continue
+        key = (item.source, item.number)
+        if key in first_seen:
+            problems.append(
+                Problem(
+                    sheet,
+                    item.row,
+                    header.where(header.columns.get(Field.NUMBER, 0)),
+                    f"number {item.number} is used again (first on row {first_seen[key]})",
+                )
+            )
+            continue
+        first_seen[key] = item.row
+        items.append(item)
+    # casereview's own export of a review with no recommendations yet imports as it is.
+    if not items and not problems and not own:
+        raise TrackerFileError(
+            f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
+            "recommendations below it."
+        )
+    return TrackerFile(
+        path=path,
+        sheet=sheet,
+        sheets=book.sheet_names,
+        header=header,
+        title=title,
+        items=items,
+        problems=problems,
+        preview=head,
+        numbered=numbered,
+        companions=companions,
+        own=own,
+        status_words=dict(mapping.statuses),
+        kept=kept,
+        other_sheets=others,
+        chosen=mapping.sheet is not None,
+    )
+
+
+def _item(
+    found: SheetRow,
+    header: Header,
+    *,
+    sheet: str,
+    problems: list[Problem],
+    mapping: Mapping,
+    numbered: bool,
+    count: int,
+    own: bool,
+) -> TrackerItem | None:
+    cells = found.cells
+    where = header.where
+
+    def problem(fld: Field, message: str, row: int = found.row, word: str | None = None) -> None:
+        problems.append(Problem(sheet, row, where(header.columns[fld]), message, word))
+
+    number = number_of(cells[Field.NUMBER]) if Field.NUMBER in cells else ""
+    if not number:
+        if numbered:
+            problem(Field.NUMBER, "the recommendation has no number")
+            return None
+        number = str(count)
+    source = text_of(cells[Field.SOURCE]) if Field.SOURCE in cells else None
+    item = TrackerItem(row=found.row, source=source, number=number)
+    item.has = header.fields  # one set for the whole sheet, shared by every item
+    if Field.TEXT in header.columns:
+        item.text = text_of(cells.get(Field.TEXT)) or None
+    listed: dict[Field, list[str]] = {
+        fld: agencies_of(cells.get(fld), strict=own)
+        for fld in (Field.LEAD, Field.JOINT, Field.THEMES)
+        if fld in cells
+    }
+    if Field.LEAD in header.columns:
+        item.lead = listed.get(Field.LEAD, [])
+    if Field.JOINT in header.columns:
+        item.joint = listed.get(Field.JOINT, [])
+    if Field.THEMES in header.columns:
+        item.themes = listed.get(Field.THEMES, [])
+    for fld, attr in (
+        (Field.ACTIONS, "actions"),
+        (Field.OWNER, "owner"),
+        (Field.REASON, "reason"),
+        (Field.ASSURED_BY, "assured_by"),
+    ):
+        if fld in header.columns:
+            setattr(item, attr, text_of(cells.get(fld)))
+    if Field.TARGET in header.columns and Field.TARGET in cells:
+        try:
+            item.target, remark = date_and_remark(cells[Field.TARGET])
+        except ValueError as exc:
+            problem(Field.TARGET, str(exc))
+        else:
+            if item.target is None or remark:  # "Ongoing", "31/3/2026 (revised)": kept
+                item.target_word = text_of(cells[Field.TARGET])
+    for fld, attr in ((Field.ASSURED_ON, "assured_on"), (Field.CLOSED_ON, "closed_on")):
+        if fld in cells:
+            try:
+                value = date_of(cells[fld])
+                if value is None:
+                    raise ValueError(f"'{text_of(cells[fld])}' is not a date")
+                setattr(item, attr, value)
+            except ValueError as exc:
+                problem(fld, str(exc))
+    if Field.STATUS in cells:
+        try:
+            item.status = status_of(cells[Field.STATUS], mapping.statuses)
+            item.status_word = text_of(cells[Field.STATUS])
+        except ValueError as exc:
+            word = exc.word if isinstance(exc, UnknownStatusError) else None
+            problem(Field.STATUS, str(exc), word=word)
+    for fld, limit in LIMITS.items():
+        cell = cells.get(fld)
+        if cell is None:
+            continue
+        parts = listed[fld] if fld in listed else [text_of(cell)]
+        if any(len(part) > limit for part in parts):
+            problem(fld, f"this is longer than the {limit} characters casereview keeps")
+    for row, values in found.continuations:
+        _continued(
+            item, row, values, sheet=sheet, header=header, problems=problems, mapping=mapping
+        )
+    for row, values in [(found.row, cells), *found.continuations]:
+        if row != found.row:
+            if Field.ACTIONS in values:
+                more = text_of(values[Field.ACTIONS])
+                item.actions = f"{item.actions}\n{more}" if item.actions else more
+            if Field.OWNER in values:
+                owner = text_of(values[Field.OWNER])
+                if item.owner and owner not in item.owner.split("; "):
+                    item.owner = f"{item.owner}; {owner}"
+                elif not item.owner:
+                    item.owner = owner
+            for fld, names in ((Field.LEAD, "lead"), (Field.JOINT, "joint")):
+                if fld in values:
+                    current = getattr(item, names) or []
+                    extra = [n for n in agencies_of(values[fld], strict=own) if n not in current]
+                    setattr(item, names, current + extra)
+        if Field.PROGRESS in values:
+            item.progress.append(_progress(text_of(values[Field.PROGRESS])))
+        if Field.EVIDENCE in values:
+            item.evidence.append(text_of(values[Field.EVIDENCE]))
+    for _, cells_kept in found.extra:
+        for column, value in cells_kept.items():
+            item.notes.append((header.name(column), _noted(value)))
+    return item
+
+
+def _noted(value: object) -> str:
+    """A cell kept as a note: its text, a date as people write it ("21 November 2025")."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return format_date(value)
+    return text_of(value)
+
+
+def _continued(
+    item: TrackerItem,
+    row: int,
+    values: dict[Field, Any],
+    *,
+    sheet: str,
+    header: Header,
+    problems: list[Problem],
+    mapping: Mapping,
+) -> None:
+    """A continuation row's own status or target date: the item takes the least advanced
+    status and the latest target of its rows, as a plan with one status per action means."""
+    if Field.STATUS in values:
+        try:
+            status = status_of(values[Field.STATUS], mapping.statuses)
+        except ValueError as exc:
+            where = header.where(header.columns[Field.STATUS])
+            word = exc.word if isinstance(exc, UnknownStatusError) else None
+            problems.append(Problem(sheet, row, where, str(exc), word))
+        else:
+            if status is not None and (
+                item.status is None
+                or _PROGRESS_ORDER.index(status) < _PROGRESS_ORDER.index(item.status)
+            ):
+                item.status, item.status_word = status, text_of(values[Field.STATUS])
+    if Field.TARGET in values:
+        try:
+            target, remark = date_and_remark(values[Field.TARGET])
+        except ValueError as exc:
+            problems.append(
+                Problem(sheet, row, header.where(header.columns[Field.TARGET]), str(exc))
+            )
+        else:
+            if remark:  # kept in the log whether or not this row's date is the item's
+                written = text_of(values[Field.TARGET])
+                note = f"Target date given in the imported tracker as '{written}'."
+                item.progress.append(Progress(None, note))
+            if target is not None and (item.target is None or target > item.target):
+                # The item's own row's word ("Ongoing") stays in the log as what it said.
+                item.target = target
+
+
+def _progress(text: str) -> Progress:
+    """A progress cell; a date at its start ("12/03/2012 - Training delivered") dates it."""
+    match = _LEADING_DATE.match(text)
+    if match and match.group(2).strip():
+        try:
+            on = date_of(match.group(1))
+        except ValueError:
+            on = None
+        if on is not None:
+            return Progress(on, match.group(2).strip())
+    return Progress(None, text)
+
+
+def _companions(book: Workbook, main: str, problems: list[Problem]) -> Companions:
+    found = Companions()
+    for name in book.sheet_names:
+        if name == main:
+            continue
+        rows = book.rows(name)
+        first = next(rows, ())
+        titles = tuple(text_of(c) for c in first)
+        target = {
+            UPDATE_HEADERS: found.updates,
+            EVIDENCE_HEADERS: found.evidence,
+            REVIEW_HEADERS: found.reviews,
+        }.get(titles)
+        if target is None:
+            continue
+        for number, cells in enumerate(rows, start=2):
+            if any(text_of(c) for c in cells):
+                target.append((number, dict(zip(titles, cells, strict=False))))
+    return found
+
+
+def parse_stamp(value: object) -> dt.datetime | None:
+    """An "Added at" cell: an Excel date-time or ISO text, in UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        stamp = value
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(text_of(value))
+        except ValueError:
+            day = parse_iso_date(text_of(value))
+            stamp = dt.datetime(day.year, day.month, day.day)
+    # Workbooks hold no time zone; casereview writes its times in UTC.
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+
+__all__ = ["Mapping", "Problem", "TrackerFile", "TrackerItem", "guess_columns", "read_tracker"]

@@ -1,0 +1,281 @@
+"""Action plans out: an .xlsx workbook a secretariat would circulate, or a CSV file.
+
+The workbook's first sheet is the action plan (frozen header, filters, wrapped text, a status
+drop-down, the rating as a word on its colour); beside it are the updates log, the evidence
+list and the reviews' details, so importing it again restores every field. Evidence files
+themselves travel only in casereview JSON: the workbook names them. Nothing written is ever
+a formula: text starting with =, +, - or @ is stored as text and marked so (Excel's leading
+apostrophe) in .xlsx, and given a leading apostrophe in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from db.core.dates import format_date
+from db.core.rules import rating_for
+from db.core.vocabulary import Rating, Status
+from db.exchange.document import Document, ReviewDoc
+
+# Text longer than a cell holds goes on in the "Continued" sheet, a part per row, and comes
+# back whole on import: an export never cuts a user's text.
+from db.exchange.spreadsheets.reading import CONTINUED_HEADERS, CONTINUED_SHEET, MAX_CELL_CHARS
+from db.exchange.spreadsheets.tracker_file import (
+    EVIDENCE_HEADERS,
+    PLAN_HEADERS,
+    REVIEW_HEADERS,
+    UPDATE_HEADERS,
+)
+from db.exchange.spreadsheets.values import FORMULA_STARTS, neutralise
+
+PLAN_SHEET = "Action plan"
+# (header, width in characters); the headers read back as the same fields on import.
+PLAN_COLUMNS = list(
+    zip(
+        PLAN_HEADERS,
+        (16, 9, 60, 24, 24, 40, 22, 17, 14, 9, 24, 18, 17, 17, 22, 40),
+        strict=True,
+    )
+)
+RATING_FILLS = {
+    Rating.BLUE: ("1F5FA8", "FFFFFF"),
+    Rating.GREEN: ("2E7D32", "FFFFFF"),
+    Rating.AMBER: ("F2B01E", "000000"),
+    Rating.RED: ("C62828", "FFFFFF"),
+}
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_DATE_FORMAT = "d mmmm yyyy"
+
+
+def plan_rows(doc: Document, today: dt.date) -> Iterator[list[Any]]:
+    """One row per recommendation, in the order of ``PLAN_COLUMNS``."""
+    for review in doc.reviews:
+        for rec in review.recommendations:
+            live = [u for u in rec.updates if u.withdrawn_at is None]
+            latest = live[-1].note if live else ""
+            yield [
+                review.reference,
+                rec.number,
+                rec.text or "",
+                "; ".join(rec.lead_agencies),
+                "; ".join(rec.joint_agencies),
+                rec.actions,
+                rec.owner,
+                rec.target_date,
+                rec.status.label,
+                rating_for(rec.status, rec.target_date, today),
+                rec.status_reason,
+                rec.assured_by or "",
+                rec.assured_on,
+                rec.closed_on,
+                "; ".join(rec.themes),
+                latest,
+            ]
+
+
+def _title(doc: Document) -> str:
+    if len(doc.reviews) == 1:
+        review = doc.reviews[0]
+        return f"Action plan: {review.title} ({review.reference})"
+    return "Action plan: recommendations of every review"
+
+
+def _review_row(review: ReviewDoc) -> list[Any]:
+    return [
+        review.reference,
+        review.kind.label,
+        review.title,
+        review.subject,
+        review.anonymised_label,
+        "\n".join(review.names_to_redact),
+        review.commissioned_by or "",
+        review.incident,
+        review.notified,
+        review.commissioned,
+        review.published.isoformat() if review.published else "",
+        review.summary,
+        "; ".join(review.themes),
+    ]
+
+
+def _log_rows(doc: Document) -> Iterator[tuple[str, list[Any]]]:
+    for review in doc.reviews:
+        for rec in review.recommendations:
+            # A withdrawn update was entered in error: the sheet has no column to say so, and
+            # read back it would count again (the JSON export keeps it, marked).
+            for u in (u for u in rec.updates if u.withdrawn_at is None):
+                yield (
+                    "updates",
+                    [
+                        review.reference,
+                        rec.number,
+                        u.date,
+                        u.author,
+                        u.status.label if u.status else "",
+                        u.note,
+                    ],
+                )
+            for e in rec.evidence:
+                yield (
+                    "evidence",
+                    [
+                        review.reference,
+                        rec.number,
+                        e.description,
+                        e.reference or "",
+                        e.file_name or "",
+                        e.added_by,
+                        e.added_at.isoformat() if e.added_at else "",  # ISO text keeps microseconds
+                    ],
+                )
+
+
+def write_xlsx(doc: Document, today: dt.date) -> bytes:
+    """The action plan workbook, as bytes to write atomically."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(PLAN_SHEET)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header_fill = PatternFill("solid", fgColor="DDE3EA")
+    fills = {
+        rating: (PatternFill("solid", fgColor=bg), Font(color=fg, bold=True))
+        for rating, (bg, fg) in RATING_FILLS.items()
+    }
+
+    rows_written: dict[str, int] = {}
+    overflow: dict[int, list[str]] = {}  # by id() of a cell: the parts after its first
+    continued: list[tuple[str, str, int, str]] = []
+
+    def append(ws: Any, values: list[Any]) -> None:
+        """A row; the rest of text too long for its cell goes on in the "Continued" sheet."""
+        rows_written[ws.title] = row = rows_written.get(ws.title, 0) + 1
+        for column, item in enumerate(values, start=1):
+            parts = overflow.pop(id(item), [])
+            where = f"{get_column_letter(column)}{row}"
+            continued.extend((ws.title, where, n, part) for n, part in enumerate(parts, 2))
+        ws.append(values)
+
+    def cell(ws: Any, value: Any, **style: Any) -> Any:
+        rest: list[str] = []
+        if isinstance(value, str):
+            value = _ILLEGAL.sub(" ", value)
+            if len(value) > MAX_CELL_CHARS:  # openpyxl would cut it silently
+                step = MAX_CELL_CHARS
+                value, *rest = (value[i : i + step] for i in range(0, len(value), step))
+        item = WriteOnlyCell(ws, value=value)
+        if rest:
+            overflow[id(item)] = rest
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            item.data_type = "s"  # text, never a formula
+            item.quotePrefix = True
+        if isinstance(value, dt.date):
+            item.number_format = _DATE_FORMAT
+        for name, setting in style.items():
+            setattr(item, name, setting)
+        return item
+
+    for column, (_, width) in enumerate(PLAN_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "C4"
+    count = sum(len(r.recommendations) for r in doc.reviews)
+    last_row = 3 + max(count, 1)
+    last_column = get_column_letter(len(PLAN_COLUMNS))
+    sheet.auto_filter.ref = f"A3:{last_column}{last_row}"
+    statuses = ",".join(s.label for s in Status)
+    choice = DataValidation(
+        type="list",
+        formula1=f'"{statuses}"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="Status",
+        error="Choose one of the statuses in the list.",
+    )
+    choice.add(f"I4:I{last_row}")
+    sheet.data_validations.append(choice)
+    append(sheet, [cell(sheet, _title(doc), font=Font(bold=True, size=14))])
+    append(
+        sheet,
+        [
+            cell(
+                sheet,
+                f"Exported from casereview on {format_date(today)}. OFFICIAL-SENSITIVE. "
+                "Ratings are as of that day.",
+                font=Font(italic=True),
+            )
+        ],
+    )
+    append(
+        sheet,
+        [
+            cell(sheet, title, font=bold, fill=header_fill, alignment=wrap)
+            for title, _ in PLAN_COLUMNS
+        ],
+    )
+    for values in plan_rows(doc, today):
+        row = []
+        for column, value in enumerate(values):
+            if isinstance(value, Rating):
+                fill, font = fills[value]
+                row.append(cell(sheet, value.label, fill=fill, font=font, alignment=wrap))
+            else:
+                row.append(
+                    cell(sheet, value, alignment=wrap) if column != 1 else cell(sheet, value)
+                )
+        append(sheet, row)
+
+    logs = {"updates": book.create_sheet("Updates"), "evidence": book.create_sheet("Evidence")}
+    for name, headers in (("updates", UPDATE_HEADERS), ("evidence", EVIDENCE_HEADERS)):
+        logs[name].freeze_panes = "A2"
+        append(logs[name], [cell(logs[name], h, font=bold, fill=header_fill) for h in headers])
+    for name, values in _log_rows(doc):
+        append(logs[name], [cell(logs[name], v) for v in values])
+    reviews = book.create_sheet("Reviews")
+    reviews.freeze_panes = "B2"
+    append(reviews, [cell(reviews, h, font=bold, fill=header_fill) for h in REVIEW_HEADERS])
+    for review in doc.reviews:
+        append(reviews, [cell(reviews, v) for v in _review_row(review)])
+    if continued:
+        rest = book.create_sheet(CONTINUED_SHEET)
+        rest.freeze_panes = "A2"
+        rest.append([cell(rest, h, font=bold, fill=header_fill) for h in CONTINUED_HEADERS])
+        for part in continued:
+            rest.append([cell(rest, v) for v in part])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(doc: Document, today: dt.date) -> bytes:
+    """The action plan as CSV: UTF-8 with a byte order mark, so Excel reads it right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([title for title, _ in PLAN_COLUMNS])
+    for values in plan_rows(doc, today):
+        writer.writerow([_csv_text(v) for v in values])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Rating):
+        return value.label
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def suffix_format(path: Path) -> str | None:
+    return {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(path.suffix.lower())

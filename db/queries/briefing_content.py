@@ -1,0 +1,511 @@
+"""What a briefing pack says, gathered from the database into plain data.
+
+The renderer (``desktop.briefing``) draws this and knows nothing of the database; this module
+knows nothing of ReportLab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from db.core.dates import format_date
+from db.core.errors import CaseReviewError, NotFoundError
+from db.core.rules import rating_for
+from db.core.vocabulary import AgencyRole, Rating, Status
+from db.queries.details import GradeMatrix, area_rows, grade_matrix, initiative_rows
+from db.store.database import Database
+from db.store.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
+
+
+@dataclass(frozen=True)
+class PackItem:
+    number: str
+    kind: str
+    text: str | None
+    lead: str
+    joint: str
+    target_date: dt.date | None
+    status: Status
+    rating: Rating | None  # None for findings that are noted, not tracked
+    latest_update: str
+
+
+@dataclass(frozen=True)
+class PackReview:
+    reference: str
+    title: str
+    kind: str
+    subject: str
+    commissioned_by: str
+    published: str
+    summary: str
+    items: list[PackItem]
+
+
+@dataclass(frozen=True)
+class PackArea:
+    name: str
+    grade: str | None
+    grade_position: int | None
+    grade_count: int
+
+
+@dataclass(frozen=True)
+class PackInspection:
+    reference: str
+    title: str
+    organisation: str
+    inspectorate: str
+    programme: str
+    published: dt.date | None
+    areas: list[PackArea]
+    findings: list[PackItem]
+    initiatives: list[tuple[str, str]]
+    matrix: GradeMatrix
+
+
+@dataclass(frozen=True)
+class Change:
+    on: dt.date
+    source: str
+    number: str
+    what: str
+
+
+@dataclass
+class Pack:
+    title: str
+    meeting_date: dt.date | None
+    marking: str
+    as_of: dt.date
+    prepared_by: str
+    reviews: list[PackReview] = field(default_factory=list)
+    inspections: list[PackInspection] = field(default_factory=list)
+    since: dt.date | None = None
+    changes: list[Change] = field(default_factory=list)
+    # The audit trail as the pack was made: how many entries, and the newest one's hash (the
+    # entry recording this pack, when made by ``make_pack``).
+    audit_entries: int = 0
+    audit_head: str = ""
+
+    @property
+    def items(self) -> list[PackItem]:
+        return [i for r in self.reviews for i in r.items] + [
+            f for i in self.inspections for f in i.findings if f.rating is not None
+        ]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.reviews and not self.inspections
+
+
+def _item(rec: Recommendation, today: dt.date) -> PackItem:
+    # A withdrawn update (entered in error) is no one's latest progress.
+    live = [u for u in rec.updates if not u.withdrawn]
+    latest = live[-1] if live else None
+    latest_text = ""
+    if latest is not None:
+        change = f" ({latest.status.label.lower()})" if latest.status else ""
+        latest_text = f"{format_date(latest.on)}{change}: {latest.note}".strip()
+    return PackItem(
+        number=rec.number,
+        kind=rec.kind.label,
+        text=rec.text,
+        lead="; ".join(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
+        joint="; ".join(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        target_date=rec.target_date,
+        status=rec.status,
+        rating=rating_for(rec.status, rec.target_date, today),
+        latest_update=latest_text,
+    )
+
+
+# Apostrophes as word processors type them, read as the one on the keyboard.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+
+def _fold(text: str) -> str:
+    """``text`` as names are compared: composed (NFC), case-folded, without accents.
+
+    Accents (the combining diacritical marks, U+0300 to U+036F) are dropped because the same
+    name is often written without them: Greek capitals without their tonos, "Zoe" for "Zoë",
+    Cyrillic "\u0435" for "\u0451". The Turkish dotted capital I and dotless small i read as
+    "i", and typographic apostrophes as "'", for the same reason. Letters of their own ("ß",
+    "Ł", "ø") are kept, as case-folded ("ß" is "ss").
+    """
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    bare = "".join(c for c in folded if not "\u0300" <= c <= "\u036f")
+    return unicodedata.normalize("NFC", bare.replace("\u0131", "i").translate(_APOSTROPHES))
+
+
+_fold_piece = functools.lru_cache(maxsize=4096)(_fold)  # for a character or a few
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into pieces that normalisation never joins: a character with the marks
+    that follow it (as decomposed text holds them), or anything else NFC would compose."""
+    pieces: list[str] = []
+    for char in text:
+        if pieces and char >= "\x80" and _joins(pieces[-1], char):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _joins(piece: str, char: str) -> bool:
+    """Whether NFC would join ``char`` to the ``piece`` of text before it (no character
+    below U+0080 is ever joined to what precedes it)."""
+    return bool(unicodedata.combining(char)) or len(
+        unicodedata.normalize("NFC", piece + char)
+    ) <= len(unicodedata.normalize("NFC", piece))
+
+
+def _folded_with_offsets(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
+    """``_fold(text)``, with where in ``text`` each of its characters starts and ends."""
+    # Text already composed (most text) has nothing for NFC to join: each character is
+    # folded on its own.
+    pieces = text if unicodedata.is_normalized("NFC", text) else _clusters(text)
+    parts = [_fold_piece(piece) for piece in pieces]
+    folded = "".join(parts)
+    if len(parts) == len(text) and all(len(part) == 1 for part in parts):
+        return folded, range(len(text)), range(1, len(text) + 1)  # one character for one
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for piece, part in zip(pieces, parts, strict=True):
+        starts += [at] * len(part)
+        ends += [at + len(piece)] * len(part)
+        at += len(piece)
+    return folded, starts, ends
+
+
+def _is_mark(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is a combining mark (part of the word it sits in)."""
+    return 0 <= at < len(text) and unicodedata.category(text[at]).startswith("M")
+
+
+def _redactor(reviews: list[Review]) -> Callable[[str], str]:
+    """Replace every listed name of a child or family member with its review's label.
+
+    Names and text are compared folded (``_fold``: composed, case-folded, without accents),
+    so a name matches however it was typed or capitalised ("WEISS" for "Weiß", "İbrahim" in
+    decomposed form); the parts of a name match across line breaks and runs of spaces. What
+    is replaced is the original text the folded match came from.
+    """
+    replacements: dict[str, str] = {}
+    for review in reviews:
+        label = review.anonymised_label.strip() or "[name withheld]"
+        for name in review.names_to_redact.splitlines():
+            key = " ".join(_fold(name).split())
+            if key:
+                replacements[key] = label
+    if not replacements:
+        return lambda text: text
+    names = sorted(replacements, key=len, reverse=True)  # "Khyra Ishaq" before "Khyra"
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in n.split()) for n in names)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    def redact(text: str) -> str:
+        starts: Sequence[int]
+        ends: Sequence[int]
+        if text.isascii():  # most text: folding is lower-casing, one character for one
+            folded, starts, ends = text.lower(), range(len(text)), range(1, len(text) + 1)
+        elif not pattern.search(_fold(text)):
+            return text  # quicker than folding piece by piece, and most text names nobody
+        else:
+            folded, starts, ends = _folded_with_offsets(text)
+        pieces: list[str] = []
+        done = at = 0
+        while match := pattern.search(folded, at):
+            if _is_mark(folded, match.start() - 1) or _is_mark(folded, match.end()):
+                at = match.start() + 1  # inside a word after all: a later match may fit
+                continue
+            at = match.end()
+            start, end = starts[match.start()], ends[match.end() - 1]
+            if start < done:  # two matches from one character that folds to several
+                continue
+            pieces += [text[done:start], replacements[" ".join(match.group(0).split())]]
+            done = end
+        return "".join(pieces) + text[done:] if pieces else text
+
+    return redact
+
+
+def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
+    """Apply ``redact`` to every string inside plain data (dataclasses, lists, dicts)."""
+    if isinstance(value, Enum):  # statuses and ratings are str subclasses: leave them be
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_scrub(v, redact) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(v, redact) for v in value)
+    if isinstance(value, dict):
+        return {_scrub(k, redact): _scrub(v, redact) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name), redact) for f in fields(value)}
+        return replace(value, **changes)
+    return value
+
+
+def _audited_status_changes(
+    session: Session, since: dt.date, shown: set[str], logged: set[tuple[str, str, Status]]
+) -> list[Change]:
+    """Status changes the audit trail holds but the progress log does not (imports, edits)."""
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == Recommendation.__tablename__,
+            AuditEntry.field == "status",
+            AuditEntry.at >= start,
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    found = []
+    for entry in entries:
+        rec = session.get(Recommendation, int(entry.entity_id))
+        if rec is None or rec.source_reference not in shown:
+            continue
+        on = entry.at.date()
+        # A change the progress log records already (it may be backdated) is not repeated.
+        if entry.new and (rec.source_reference, rec.number, Status(entry.new)) in logged:
+            continue
+        old = Status(entry.old).label.lower() if entry.old else "none"
+        new = Status(entry.new).label.lower() if entry.new else "none"
+        found.append(
+            Change(
+                on,
+                rec.source_reference,
+                rec.number,
+                f"Status changed from {old} to {new} by {entry.actor} (audit trail).",
+            )
+        )
+    return found
+
+
+def gather(
+    session: Session,
+    *,
+    today: dt.date,
+    title: str,
+    marking: str,
+    prepared_by: str,
+    meeting_date: dt.date | None = None,
+    since: dt.date | None = None,
+    reviews: list[str] | None = None,
+    inspections: list[str] | None = None,
+    redact: bool = False,
+) -> Pack:
+    """Everything the pack shows; with ``reviews`` or ``inspections``, only those."""
+    pack = Pack(title, meeting_date, marking, today, prepared_by, since=since)
+    chosen = bool(reviews or inspections)
+    review_query = (
+        select(Review)
+        .options(
+            selectinload(Review.recommendations).selectinload(Recommendation.updates),
+            selectinload(Review.recommendations).selectinload(Recommendation.agencies),
+        )
+        .order_by(Review.reference)
+    )
+    if chosen:
+        review_query = review_query.where(Review.reference.in_(reviews or []))
+    for review in session.scalars(review_query):
+        pack.reviews.append(
+            PackReview(
+                reference=review.reference,
+                title=review.title,
+                kind=review.kind.label,
+                subject=review.subject,
+                commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
+                published=review.published.display() if review.published else "",
+                summary=review.summary,
+                items=[_item(rec, today) for rec in review.recommendations],
+            )
+        )
+    inspection_query = select(Inspection).order_by(Inspection.published_on, Inspection.reference)
+    if chosen:
+        inspection_query = inspection_query.where(Inspection.reference.in_(inspections or []))
+    for inspection in session.scalars(inspection_query):
+        findings = [
+            (
+                f.position,
+                PackItem(
+                    f.number, f.kind.label, f.text, "", "", None, Status.NOT_STARTED, None, ""
+                ),
+            )
+            for f in inspection.findings
+        ]
+        findings += [(r.position, _item(r, today)) for r in inspection.recommendations]
+        pack.inspections.append(
+            PackInspection(
+                reference=inspection.reference,
+                title=inspection.title,
+                organisation=inspection.organisation.name,
+                inspectorate=inspection.inspectorate.name,
+                programme=inspection.programme,
+                published=inspection.published_on,
+                areas=[
+                    PackArea(a.name, a.grade, a.grade_position, a.grade_count)
+                    for a in area_rows(session, inspection.id)
+                ],
+                findings=[item for _, item in sorted(findings, key=lambda p: p[0])],
+                initiatives=[
+                    (i.name, i.description) for i in initiative_rows(session, inspection.id)
+                ],
+                matrix=grade_matrix(session, inspection.organisation.name),
+            )
+        )
+    _check_chosen(
+        session,
+        sorted(set(reviews or []) - {r.reference for r in pack.reviews}),
+        sorted(set(inspections or []) - {i.reference for i in pack.inspections}),
+    )
+    if since is not None:
+        shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
+        query = (
+            select(ProgressUpdate)
+            .where(ProgressUpdate.on >= since, ProgressUpdate.withdrawn_at.is_(None))
+            .options(selectinload(ProgressUpdate.recommendation))
+            .order_by(ProgressUpdate.on, ProgressUpdate.id)
+        )
+        logged: set[tuple[str, str, Status]] = set()
+        for update in session.scalars(query):
+            rec = update.recommendation
+            if rec.source_reference not in shown:
+                continue
+            if update.status is not None:
+                logged.add((rec.source_reference, rec.number, update.status))
+            what = f"Status to {update.status.label.lower()}. " if update.status else ""
+            pack.changes.append(
+                Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
+            )
+        pack.changes += _audited_status_changes(session, since, shown, logged)
+        pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
+    if redact:
+        every_review = list(session.scalars(select(Review)))
+        scrubbed: Pack = _scrub(pack, _redactor(every_review))
+        return scrubbed
+    return pack
+
+
+class WrongKindError(NotFoundError):
+    """A reference chosen as a review is an inspection's, or the other way round."""
+
+    def __init__(self, reference: str, kind: str, chosen_as: str) -> None:
+        super().__init__(f"'{reference}' is {kind}, not {chosen_as}.")
+        self.reference, self.kind, self.chosen_as = reference, kind, chosen_as
+
+
+def _check_chosen(session: Session, reviews: list[str], inspections: list[str]) -> None:
+    """Refuse references chosen for a pack that are not there: saying so, or saying what a
+    reference is when it was chosen as the other kind."""
+    for missing, chosen_as, other, kind in (
+        (reviews, "a review", Inspection, "an inspection"),
+        (inspections, "an inspection", Review, "a review"),
+    ):
+        for reference in missing:
+            if session.scalar(select(other.id).where(other.reference == reference)) is not None:
+                raise WrongKindError(reference, kind, chosen_as)
+    if reviews or inspections:
+        reference = (reviews or inspections)[0]
+        raise NotFoundError(f"There is no review or inspection with the reference '{reference}'.")
+
+
+class _Moved(Exception):
+    """Someone saved between gathering a pack and recording it."""
+
+
+def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -> Pack:
+    """``gather`` a pack, then record in the audit trail that it was made (with what it holds
+    and ``purpose``: "file", "preview"); the pack states the trail's head, which is that entry.
+
+    Reading and recording are separate, short transactions, so rendering the pack afterwards
+    holds no lock that would keep anyone else from saving. If someone saves in between, the
+    pack is gathered again, so what it shows is exactly the trail up to its own entry.
+    """
+    from db.store.audit import record
+
+    chosen = {
+        key: (value.isoformat() if isinstance(value, dt.date) else value)
+        for key, value in options.items()
+        if key in {"meeting_date", "since", "reviews", "inspections", "redact", "marking"}
+    }
+    for _ in range(5):
+        with database.session() as session:
+            pack = gather(session, **options)
+            seen = _entries(session)
+        try:
+            with database.transaction(actor) as session:
+                record(
+                    session,
+                    entity="briefing packs",
+                    entity_id=str(options.get("title", "")),
+                    new={"purpose": purpose, **chosen},
+                )
+                pack.audit_entries = _entries(session)
+                if pack.audit_entries != seen + 1:
+                    raise _Moved
+                pack.audit_head = str(
+                    session.execute(
+                        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+                    ).scalar_one()
+                )
+        except _Moved:
+            continue
+        return pack
+    raise CaseReviewError(
+        "The data kept changing while the pack was being made; make it again in a moment."
+    )
+
+
+@contextmanager
+def pack_being_made(
+    database: Database, actor: str, *, purpose: str, **options: Any
+) -> Iterator[Pack]:
+    """``make_pack``, for a pack rendered and written (or shown) in the ``with`` block.
+
+    The pack is recorded as made before it is rendered, because it states that entry (and
+    rendering holds no lock). If the block then fails or is interrupted, a second entry says
+    the pack was not made and why: the error's sentence, or only the kind of an unexpected
+    error, whose text could quote the data. Only a process killed outright leaves the first
+    entry alone.
+    """
+    pack = make_pack(database, actor, purpose=purpose, **options)
+    try:
+        yield pack
+    except (Exception, KeyboardInterrupt) as exc:
+        if isinstance(exc, CaseReviewError):
+            reason = exc.message
+        elif isinstance(exc, KeyboardInterrupt):
+            reason = "interrupted"
+        else:
+            reason = f"it could not be made ({type(exc).__name__})"
+        from db.store.audit import record
+
+        with database.transaction(actor) as session:
+            record(
+                session,
+                entity="briefing packs",
+                entity_id=str(options.get("title", "")),
+                new={"purpose": purpose, "not made": reason},
+            )
+        raise
+
+
+def _entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)

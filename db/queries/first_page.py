@@ -1,0 +1,192 @@
+"""The window's first page, read with the standard library's sqlite3 alone.
+
+Importing SQLAlchemy and declaring the mapped classes takes several times longer than opening
+a bare Qt window, so on start-up the window paints the current tab's first page from these
+reads and loads the database layer after it is on screen. They answer only the unfiltered
+view in its default order; anything else waits for ``db.queries.tracker`` and
+``db.queries.details``, whose results a test keeps equal to these.
+
+Every read is read-only (``readonly_uri``) and any surprise returns None: the caller then
+opens the database the ordinary way, which explains problems properly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from db.core.dates import PartialDate
+from db.core.rules import rating_for
+from db.core.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
+from db.queries.rows import (
+    OPEN_STATUSES,
+    WORK_STATUSES,
+    RecommendationRow,
+    ReviewRow,
+    agencies_by_item,
+    tracker_row,
+)
+from db.store.logs import cause
+from db.store.migrations import HEAD
+from db.store.paths import SQLITE_MAGIC, read_start, readonly_uri
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(readonly_uri(path), uri=True)) as conn:
+        yield conn
+
+
+def is_current(path: Path) -> bool:
+    """Whether ``path`` is a casereview SQLite database at this version's schema."""
+    try:
+        if read_start(path) != SQLITE_MAGIC:  # see db.store.paths: no descriptor of it is closed
+            return False
+        with _reading(path) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except (OSError, sqlite3.Error):
+        return False
+    return row is not None and row[0] == HEAD
+
+
+def _in(values: list[Status]) -> str:
+    return ", ".join(f"'{status.value}'" for status in values)
+
+
+def tracker_page(
+    path: Path, today: dt.date, limit: int
+) -> tuple[list[RecommendationRow], int] | None:
+    """The tracker's first ``limit`` rows, unfiltered in the default order, and the total.
+
+    The same rows as ``db.queries.tracker.page(session, TrackerFilter(), today, limit=limit)``.
+    """
+    try:
+        with _reading(path) as conn:
+            total = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+            found = conn.execute(
+                """
+                SELECT r.id, coalesce(rv.reference, i.reference), r.kind, r.number,
+                       r.position, r.text, r.owner, r.target_date, r.status, r.inspection_id
+                FROM recommendations AS r
+                LEFT JOIN reviews AS rv ON rv.id = r.review_id
+                LEFT JOIN inspections AS i ON i.id = r.inspection_id
+                ORDER BY r.source_key, r.position, r.id
+                LIMIT ?
+                """,
+                (limit,),
+            ).fetchall()
+            ids = [row[0] for row in found]
+            marks = ", ".join("?" * len(ids))
+            links = conn.execute(
+                "SELECT ra.recommendation_id, ra.role, o.name "
+                "FROM recommendation_agencies AS ra "
+                "JOIN organisations AS o ON o.id = ra.organisation_id "
+                f"WHERE ra.recommendation_id IN ({marks}) "
+                "ORDER BY ra.recommendation_id, ra.position",
+                ids,
+            ).fetchall()
+        agencies = agencies_by_item((item, AgencyRole(role), name) for item, role, name in links)
+        rows = []
+        for rec_id, source, kind, number, position, text, owner, target, status, insp in found:
+            target_date = dt.date.fromisoformat(target) if target else None
+            state = Status(status)
+            converted = (rec_id, source, TrackedKind(kind), number, position, text, owner,
+                         target_date, state, insp)  # fmt: skip
+            rows.append(tracker_row(converted, agencies, rating_for(state, target_date, today)))
+        return rows, int(total)
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("first page of the tracker not read early: %s", cause(exc))
+        return None
+
+
+def review_rows(path: Path, today: dt.date) -> list[ReviewRow] | None:
+    """Every review with its counts: the same rows as ``db.queries.details.review_rows``."""
+    try:
+        with _reading(path) as conn:
+            found = conn.execute(
+                f"""
+                SELECT rv.id, rv.reference, rv.kind, rv.title, o.name, rv.published,
+                       count(r.id),
+                       sum(CASE WHEN r.status IN ({_in(OPEN_STATUSES)}) THEN 1 ELSE 0 END),
+                       sum(CASE WHEN r.status IN ({_in(WORK_STATUSES)}) AND r.target_date < ?
+                           THEN 1 ELSE 0 END)
+                FROM reviews AS rv
+                LEFT JOIN organisations AS o ON rv.commissioned_by_id = o.id
+                LEFT JOIN recommendations AS r ON r.review_id = rv.id
+                GROUP BY rv.id, o.name
+                ORDER BY rv.reference
+                """,
+                (today.isoformat(),),
+            ).fetchall()
+        return [
+            ReviewRow(
+                id=row[0],
+                reference=row[1],
+                kind=ReviewKind(row[2]),
+                title=row[3],
+                commissioned_by=row[4] or "",
+                published=PartialDate.parse(row[5]) if row[5] else None,
+                recommendations=row[6] or 0,
+                open=row[7] or 0,
+                overdue=row[8] or 0,
+            )
+            for row in found
+        ]
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("first page of the reviews not read early: %s", cause(exc))
+        return None
+
+
+class ReadAhead:
+    """The reads of one file's first page, each started in a thread of its own as soon as the
+    file is known, so that SQLite works on them while the window is being built (the standard
+    library's sqlite3 lets other threads run while SQLite works).
+
+    ``take`` hands over the result of a read started with the same function and arguments,
+    once; any other read is made there and then. So a caller never gets another call's rows.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._started: dict[tuple[Any, ...], tuple[threading.Thread, list[Any]]] = {}
+
+    def start(self, read: Callable[..., T | None], *args: Any) -> None:
+        """Start ``read(path, *args)``: one of this module's reads, which answer None when
+        anything is wrong."""
+        result: list[Any] = [None]
+
+        def run() -> None:
+            try:
+                result[0] = read(self.path, *args)
+            except Exception as exc:  # no early page, then: the caller opens the database instead
+                _log.warning("a first page not read early: %s", cause(exc))
+                result[0] = None
+
+        thread = threading.Thread(target=run, name="casereview-read-ahead", daemon=True)
+        self._started[(read, *args)] = (thread, result)
+        thread.start()
+
+    def take(self, read: Callable[..., T | None], *args: Any) -> T | None:
+        """What ``read(path, *args)`` answers: from the read started for it, if there is one."""
+        started = self._started.pop((read, *args), None)
+        if started is None:
+            return read(self.path, *args)
+        thread, result = started
+        thread.join()
+        answer: T | None = result[0]
+        return answer
+
+    @property
+    def waiting(self) -> int:
+        """How many reads were started and not yet taken."""
+        return len(self._started)

@@ -1,0 +1,245 @@
+"""The audit log: who changed what, when, written in the same transaction as the change.
+
+A ``Session`` event hook records every insert, update and delete made through the ORM, so
+services cannot forget to audit. The acting person comes from ``session.info["actor"]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import getpass
+import json
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
+
+from db.core.dates import PartialDate, utc_now
+from db.store.audit_chain import GENESIS, link
+from db.store.models import AuditEntry, Base
+
+ACTOR_KEY = "actor"
+# Large or secret values are summarised rather than copied into the log.
+_SUMMARISED = {"content"}
+# Kept up to date from other fields; logging them would only repeat those fields' entries.
+_DERIVED = {"updated_at", "search_text", "source_key", "version"}
+
+
+def default_actor() -> str:
+    """The signed-in user's name, as the operating system knows it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
+def set_actor(session: Session, actor: str) -> None:
+    session.info[ACTOR_KEY] = actor
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if type(value) is str:
+        return value
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime | dt.date | PartialDate):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Base):
+        return _identity(value)
+    return str(value)
+
+
+def _identity(obj: Base) -> str:
+    # In after_flush a new object has its primary key but not yet its identity key.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key)
+
+
+def _entity(obj: Base) -> str:
+    return str(obj.__class__.__tablename__)
+
+
+def _snapshot(obj: Base) -> str:
+    """The row's columns as JSON, for create and delete entries."""
+    values: dict[str, Any] = {}
+    for prop in inspect(obj).mapper.column_attrs:
+        key = prop.key
+        if key in _DERIVED:
+            continue
+        if key in _SUMMARISED:
+            raw = inspect(obj).attrs[key].loaded_value
+            values[key] = None if raw is None or not isinstance(raw, bytes) else len(raw)
+            continue
+        values[key] = _text(getattr(obj, key))
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
+def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
+    """``_snapshot`` for a row inserted without an object: ``values`` by attribute name."""
+    snapshot: dict[str, Any] = {}
+    get = values.get
+    for key in _snapshot_keys(mapper):
+        value = get(key)
+        if value is None or (type(value) is str and key not in _SUMMARISED):
+            snapshot[key] = value  # most cells: nothing to convert
+        elif type(value) is int:
+            snapshot[key] = str(value)  # ids and positions: as _text writes them
+        elif key in _SUMMARISED:
+            snapshot[key] = len(value) if isinstance(value, bytes) else None
+        else:
+            snapshot[key] = _text(value)
+    return _to_json(snapshot)
+
+
+# json.dumps builds a new encoder on every call that passes options; bulk imports snapshot
+# tens of thousands of rows, so they share one (keys already sorted, as _snapshot sorts them).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+@functools.cache
+def _snapshot_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """The columns a snapshot holds, sorted as ``_snapshot``'s JSON sorts them."""
+    return tuple(sorted(p.key for p in mapper.column_attrs if p.key not in _DERIVED))
+
+
+def created_entries(
+    session: Session, mapper: Mapper[Any], rows: list[dict[str, Any]], identities: list[str]
+) -> list[dict[str, Any]]:
+    """Audit entries for rows inserted in bulk, as ``_record`` writes them for new objects."""
+    actor = str(session.info.get(ACTOR_KEY) or default_actor())
+    now = utc_now()
+    entity = str(mapper.class_.__tablename__)
+    return [
+        {
+            "at": now,
+            "actor": actor,
+            "action": "create",
+            "entity": entity,
+            "entity_id": identity,
+            "field": None,
+            "old": None,
+            "new": snapshot_of(mapper, row),
+        }
+        for row, identity in zip(rows, identities, strict=True)
+    ]
+
+
+def _changes(obj: Base) -> Iterable[tuple[str, str | None, str | None]]:
+    state = inspect(obj)
+    for attr in state.mapper.attrs:
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        if isinstance(attr, ColumnProperty):
+            if attr.key in _DERIVED:
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old == new:
+                continue
+            if attr.key in _SUMMARISED:
+                yield attr.key, _digest(old), _digest(new)
+            else:
+                yield attr.key, _text(old), _text(new)
+        elif isinstance(attr, RelationshipProperty) and attr.secondary is not None:
+            before = [*history.unchanged, *history.deleted]
+            after = [*history.unchanged, *history.added]
+            yield attr.key, _names(before), _names(after)
+
+
+def _digest(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes {base64.b16encode(value[:4]).decode()}...>"
+    return _text(value)
+
+
+def _names(objs: list[Any]) -> str:
+    return json.dumps(sorted(str(getattr(o, "name", _identity(o))) for o in objs))
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, flush_context: UOWTransaction) -> None:
+    actor = str(session.info.get(ACTOR_KEY) or default_actor())
+    now = utc_now()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Base, action: str, field: str | None, old: str | None, new: str | None) -> None:
+        rows.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": action,
+                "entity": _entity(obj),
+                "entity_id": _identity(obj),
+                "field": field,
+                "old": old,
+                "new": new,
+            }
+        )
+
+    for obj in session.new:
+        if isinstance(obj, Base) and not isinstance(obj, AuditEntry):
+            add(obj, "create", None, None, _snapshot(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Base) and session.is_modified(obj, include_collections=True):
+            for field, old, new in _changes(obj):
+                add(obj, "update", field, old, new)
+    for obj in session.deleted:
+        if isinstance(obj, Base):
+            add(obj, "delete", None, _snapshot(obj), None)
+    if rows:
+        append(session.connection(), rows)
+
+
+def chain_head(connection: Any) -> str:
+    """The newest entry's hash, for the next entries to follow (``db.store.audit_chain``).
+
+    Called once the transaction has written (the rows being audited come first), so on SQLite
+    the write lock is held and no other writer can add an entry meanwhile; PostgreSQL takes a
+    transaction-long lock that every writer of the trail takes.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(20261122)")
+    head = connection.exec_driver_sql(
+        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).scalar()
+    return str(head) if head else GENESIS
+
+
+def append(connection: Any, rows: list[dict[str, Any]]) -> None:
+    """Add entries (dicts of ``db.store.audit_chain.FIELDS``) to the trail, chained after its
+    head."""
+    link(chain_head(connection), rows)
+    connection.execute(insert(AuditEntry), rows)
+
+
+def record(
+    session: Session, *, entity: str, entity_id: str, new: dict[str, Any] | None = None
+) -> None:
+    """An entry for something made from the data rather than a change to it: an export, a
+    briefing pack, a print ("create" of an ``exports`` or ``briefing packs`` record)."""
+    append(
+        session.connection(),
+        [
+            {
+                "at": utc_now(),
+                "actor": str(session.info.get(ACTOR_KEY) or default_actor()),
+                "action": "create",
+                "entity": entity,
+                "entity_id": entity_id[:60],
+                "field": None,
+                "old": None,
+                "new": json.dumps(new or {}, sort_keys=True, ensure_ascii=False),
+            }
+        ],
+    )

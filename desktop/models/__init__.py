@@ -1,0 +1,1 @@
+"""Qt item models over the read models of db.queries.details."""

@@ -1,0 +1,832 @@
+"""Spreadsheet trackers in and out, on real .xlsx, .xls and .csv files and real databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from db.core.vocabulary import ReviewKind, Status
+from db.exchange import collect_document, dump_document
+from db.exchange.spreadsheets import (
+    Field,
+    Mapping,
+    TrackerFileError,
+    import_tracker,
+    read_tracker,
+    reading,
+    write_csv,
+    write_xlsx,
+)
+from db.store.database import Database
+from db.store.models import AuditEntry
+from tests.conftest import TODAY
+from tests.helpers import ROOT
+from tests.helpers.spreadsheet_files import (
+    csv_of,
+    entity_bomb,
+    messy_workbook,
+    simple_rows,
+    workbook_of,
+    zip_bomb,
+)
+
+
+def state(database: Database) -> tuple[str, int]:
+    """Everything the database holds, to prove a refused import changed nothing."""
+    with database.session() as session:
+        text = dump_document(collect_document(session, TODAY))
+        audit = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    # The export's own time stamp is not part of the data.
+    kept = [line for line in text.splitlines() if '"exported_at"' not in line]
+    return "\n".join(kept), audit
+
+
+def run_import(database: Database, path: Path, **options: object) -> str:
+    tracker = read_tracker(path, options.pop("mapping", None))  # type: ignore[arg-type]
+    with database.transaction("tester") as session:
+        summary = import_tracker(session, tracker, today=TODAY, actor="tester", **options)  # type: ignore[arg-type]
+    return summary.describe()
+
+
+def review(database: Database, reference: str):  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        docs = collect_document(session, TODAY, [reference]).reviews
+    assert docs, f"no review {reference}"
+    return docs[0]
+
+
+# -- a messy tracker comes in right without a mapping
+
+
+def test_a_messy_tracker_imports_right_without_a_mapping(database: Database, tmp_path: Path):
+    path = messy_workbook(tmp_path / "child-a-action-plan.xlsx")
+    tracker = read_tracker(path)
+    assert tracker.sheet == "Action Plan" and tracker.header.row == 4
+    assert tracker.problems == []
+    assert run_import(database, path) == (
+        "added 1 review, 4 organisations, 4 recommendations; updated nothing"
+    )
+    child_a = review(database, "CHILD-A-ACTION-PLAN")
+    assert child_a.title == "Serious Case Review: Child A"
+    assert child_a.kind is ReviewKind.SCR
+    recs = {r.number: r for r in child_a.recommendations}
+    assert list(recs) == ["1", "5.1", "5.2", "5.3"]
+
+    first = recs["1"]
+    assert first.lead_agencies == ["Fenmarsh Police"]
+    assert first.actions == "Brief all response officers\nAudit 50 incident records"
+    assert first.owner == "DI Example; Sgt Example"
+    assert first.target_date == dt.date(2026, 3, 31)
+    assert first.status is Status.IN_PROGRESS
+    notes = [(u.date, u.note) for u in first.updates]
+    assert (dt.date(2026, 1, 12), "Briefings delivered to three of four shifts") in notes
+    assert (TODAY, "Status given in the imported tracker as 'Green'.") in notes
+
+    joint = recs["5.1"]
+    assert joint.lead_agencies == ["Fenmarsh Health Trust", "Fenmarsh Council"]
+    assert joint.target_date == dt.date(2025, 10, 1)
+    assert joint.status is Status.IMPLEMENTED  # "Complete": done, awaiting assurance
+    assert [e.reference for e in joint.evidence] == ["Protocol v2 in the document library"]
+    assert recs["5.2"].lead_agencies == ["Fenmarsh Schools", "Fenmarsh Council"]
+    assert recs["5.2"].target_date is None
+    assert "Target date given in the imported tracker as 'Ongoing'." in [
+        u.note for u in recs["5.2"].updates
+    ]
+    assert recs["5.2"].status is Status.NOT_STARTED
+    assert recs["5.3"].target_date == dt.date(2027, 6, 30)
+
+
+def test_reimporting_the_same_tracker_updates_and_never_duplicates(
+    database: Database, tmp_path: Path
+):
+    path = messy_workbook(tmp_path / "plan.xlsx")
+    run_import(database, path)
+    before = state(database)
+    assert run_import(database, path) == "added nothing; updated nothing"
+    assert state(database)[0] == before[0]
+
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["G6"] = "Completed"  # item 1 reported done
+    book.save(path)
+    assert run_import(database, path) == "added nothing; updated 1 recommendation"
+    first = review(database, "PLAN").recommendations[0]
+    assert first.status is Status.IMPLEMENTED
+    assert first.updates[-1].note == "Status given in the imported tracker as 'Completed'."
+
+
+def test_import_into_a_named_existing_review_keeps_its_details(
+    sample_database: Database, tmp_path: Path
+):
+    before = review(sample_database, "BSCB-SCR-2010")
+    rows = [
+        ["Recommendation number", "Recommendation", "Status", "Progress update"],
+        ["1", before.recommendations[0].text, "Closed", "Checked at the panel"],
+    ]
+    path = workbook_of(rows, tmp_path / "khyra.xlsx")
+    run_import(sample_database, path, review="BSCB-SCR-2010")
+    after = review(sample_database, "BSCB-SCR-2010")
+    assert (after.title, after.summary, after.kind) == (before.title, before.summary, before.kind)
+    assert len(after.recommendations) == len(before.recommendations)
+    assert after.recommendations[0].updates[-1].note == "Checked at the panel"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom"),
+    [("utf-8", ",", True), ("utf-8", ",", False), ("cp1252", ",", False), ("utf-8", ";", False)],
+)
+def test_csv_trackers_in_utf8_or_windows_1252(
+    database: Database, tmp_path: Path, encoding: str, delimiter: str, bom: bool
+):
+    rows = simple_rows()
+    rows[1][1] = "Spend £500 on training – by the autumn"
+    path = csv_of(rows, tmp_path / "tracker.csv", encoding, delimiter)
+    if bom:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run_import(database, path)
+    recs = review(database, "TRACKER").recommendations
+    assert recs[0].text == "Spend £500 on training – by the autumn"
+    assert recs[0].target_date == dt.date(2026, 11, 21)
+    assert recs[1].lead_agencies == ["Council", "Health"]
+    assert recs[2].status is Status.IMPLEMENTED
+    assert recs[2].updates[0].note == "Done in June"
+
+
+def test_xls_trackers(database: Database, tmp_path: Path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Tracker")
+    sheet.write(0, 0, "Action plan: Example learning review")
+    for column, title in enumerate(["Ref", "Recommendation", "Responsible Agency", "Deadline"]):
+        sheet.write(2, column, title)
+    sheet.write(3, 0, 1.0)
+    sheet.write(3, 1, "Do a thing.")
+    sheet.write(3, 2, "Police")
+    sheet.write(3, 3, dt.date(2027, 5, 1), xlwt.easyxf(num_format_str="DD/MM/YYYY"))
+    book.save(str(tmp_path / "old.xls"))
+    run_import(database, tmp_path / "old.xls")
+    (rec,) = review(database, "OLD").recommendations
+    assert (rec.number, rec.text, rec.target_date) == ("1", "Do a thing.", dt.date(2027, 5, 1))
+
+
+# -- bad files are refused, naming where, and change nothing
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        (
+            "D3",
+            "31/02/2027",
+            "Sheet 'Tracker', row 3, column D (Deadline): '31/02/2027' is not a real date.",
+        ),
+        (
+            "D2",
+            "10/25/2027",
+            "Sheet 'Tracker', row 2, column D (Deadline): '10/25/2027' reads as month 25: "
+            "dates are day first (dd/mm/yyyy).",
+        ),
+        (
+            "E2",
+            "Purple",
+            "Sheet 'Tracker', row 2, column E (Status): 'Purple' is not a status casereview knows",
+        ),
+        (
+            "A3",
+            "1",
+            "Sheet 'Tracker', row 3, column A (Ref): number 1 is used again (first on row 2).",
+        ),
+    ],
+)
+def test_a_wrong_row_is_named_and_nothing_is_written(
+    sample_database: Database, tmp_path: Path, cell: str, value: str, message: str
+):
+    path = workbook_of(simple_rows(), tmp_path / "tracker.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Tracker"][cell] = value
+    book.save(path)
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError) as caught:
+        run_import(sample_database, path)
+    assert caught.value.message.startswith("Nothing was imported: tracker.xlsx has 1 problem")
+    assert message in caught.value.message
+    assert state(sample_database) == before
+
+
+def test_skipping_the_named_rows_imports_the_rest(database: Database, tmp_path: Path):
+    rows = simple_rows()
+    rows[2][3] = "31/02/2027"
+    path = workbook_of(rows, tmp_path / "tracker.xlsx")
+    run_import(database, path, skip_rows=frozenset({3}))
+    assert [r.number for r in review(database, "TRACKER").recommendations] == ["1", "3"]
+
+
+def test_a_mapping_file_names_columns_and_status_words(database: Database, tmp_path: Path):
+    rows = [
+        ["Ident", "What we will do", "Who", "Colour"],
+        ["A1", "Train staff.", "Police", "Purple"],
+    ]
+    path = workbook_of(rows, tmp_path / "odd.xlsx")
+    with pytest.raises(TrackerFileError, match="does not look like a tracker"):
+        read_tracker(path)
+    mapping_file = tmp_path / "map.json"
+    mapping_file.write_text(
+        '{"header_row": 1, "columns": {"What we will do": "text", "Who": "lead", '
+        '"D": "status", "Ident": "number"}, "statuses": {"Purple": "in_progress"}}'
+    )
+    run_import(database, path, mapping=Mapping.read(mapping_file))
+    (rec,) = review(database, "ODD").recommendations
+    assert (rec.number, rec.text, rec.lead_agencies, rec.status) == (
+        "A1",
+        "Train staff.",
+        ["Police"],
+        Status.IN_PROGRESS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"columns": {"A": "colour"}}', "'colour', which is not one of"),
+        ('{"statuses": {"Purple": "violet"}}', "'violet', which is not one of"),
+        ('{"header_row": 0}', "header_row must be a row number from 1"),
+        ('{"sheets": "x"}', "'sheets', which is not one of"),
+        ("[1, 2", "is not JSON"),
+    ],
+)
+def test_bad_mapping_files_are_refused_plainly(tmp_path: Path, content: str, message: str):
+    path = tmp_path / "map.json"
+    path.write_text(content)
+    with pytest.raises(TrackerFileError, match=message):
+        Mapping.read(path)
+
+
+def _minutes(path: Path) -> Path:
+    return workbook_of(
+        [
+            ["Minutes of the panel meeting, 3 March 2026"],
+            ["Present: the independent chair, the police lead, the designated nurse."],
+            ["1. Apologies were received from education."],
+            ["2. The chair welcomed the new business manager."],
+        ],
+        path,
+        "Minutes",
+    )
+
+
+def _truncated(path: Path) -> Path:
+    full = messy_workbook(path.with_suffix(".full.xlsx")).read_bytes()
+    path.write_bytes(full[: len(full) // 2])
+    return path
+
+
+def _empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def _not_a_workbook(path: Path) -> Path:
+    path.write_text("This is a letter, saved with the wrong name.")
+    return path
+
+
+def _binary_csv(path: Path) -> Path:
+    path.write_bytes(bytes(range(256)) * 4)
+    return path
+
+
+def _header_only(path: Path) -> Path:
+    return workbook_of(simple_rows()[:1], path)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "message"),
+    [
+        (_minutes, "minutes.xlsx", "does not look like a tracker"),
+        (_truncated, "cut.xlsx", "damaged or truncated"),
+        (_empty, "empty.xlsx", "empty.xlsx is empty"),
+        (_not_a_workbook, "letter.xlsx", "is not an Excel workbook"),
+        (_binary_csv, "noise.csv", "is not a text file"),
+        (_header_only, "header.xlsx", "but no recommendations below it"),
+        (entity_bomb, "bomb.xlsx", "XML entity declarations"),
+        (zip_bomb, "zipbomb.xlsx", "which no tracker does"),
+    ],
+)
+def test_files_that_are_not_trackers_are_refused_and_nothing_changes(
+    sample_database: Database,
+    tmp_path: Path,
+    make,
+    name: str,
+    message: str,  # type: ignore[no-untyped-def]
+):
+    path = make(tmp_path / name)
+    before = state(sample_database)
+    with pytest.raises(TrackerFileError, match=message):
+        run_import(sample_database, path)
+    assert state(sample_database) == before
+
+
+def test_a_huge_sheet_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+    rows = simple_rows()[:1] + [[str(n), f"Item {n}", "Police", "", "", ""] for n in range(60)]
+    path = workbook_of(rows, tmp_path / "huge.xlsx")
+    with pytest.raises(TrackerFileError, match="more than 50 rows"):
+        read_tracker(path)
+
+
+# -- exports
+
+
+def test_xlsx_export_is_an_action_plan_a_secretariat_would_circulate(
+    sample_database: Database, tmp_path: Path
+):
+    with sample_database.session() as session:
+        doc = collect_document(session, TODAY)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(write_xlsx(doc, TODAY))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Action plan", "Updates", "Evidence", "Reviews"]
+    plan = book["Action plan"]
+    assert plan.freeze_panes == "C4"
+    assert plan.auto_filter.ref.startswith("A3:P")
+    assert plan["A3"].value == "Review" and plan["I3"].value == "Status"
+    assert plan.column_dimensions["C"].width == 60
+    assert plan["C4"].alignment.wrap_text
+    (validation,) = plan.data_validations.dataValidation
+    assert validation.type == "list" and "Not started" in validation.formula1
+    assert "I4" in str(validation.sqref)
+    rating = plan["J4"]
+    assert rating.value in {"Blue", "Green", "Amber", "Red"}
+    assert rating.fill.fgColor.rgb.endswith(("1F5FA8", "2E7D32", "F2B01E", "C62828"))
+    dated = [c for (c,) in plan.iter_rows(min_row=4, min_col=8, max_col=8) if c.value]
+    assert dated and all(isinstance(c.value, dt.datetime) for c in dated)  # real dates
+    assert {c.number_format for c in dated} == {"d mmmm yyyy"}  # shown "21 November 2025"
+
+
+def _all_fields_but_files(doc):  # type: ignore[no-untyped-def]
+    for rec in doc.recommendations:
+        for evidence in rec.evidence:
+            evidence.content = evidence.media_type = None
+            if evidence.file_name and evidence.reference and "kept in" in evidence.reference:
+                evidence.reference = None
+    return doc
+
+
+def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
+    with sample_database.session() as session:
+        original = collect_document(session, TODAY)
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(write_xlsx(original, TODAY))
+
+    # Into the same database: nothing to add or change.
+    assert run_import(sample_database, path) == "added nothing; updated nothing"
+
+    # Into a new one: every review and every field of every recommendation comes back.
+    fresh_path = tmp_path / "fresh.sqlite3"
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(fresh_path)), create=True) as fresh:
+        run_import(fresh, path)
+        for before in original.reviews:
+            after = review(fresh, before.reference)
+            assert _all_fields_but_files(after) == _all_fields_but_files(before)
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid","x")',
+    "+44 121 000",
+    "-1",
+    "@SUM(A1)",
+    "'quoted",
+    "''twice",
+]
+
+
+def test_formulas_are_neutralised_in_both_formats_and_read_back_as_written(
+    database: Database, tmp_path: Path
+):
+    rows = [["Number", "Recommendation", "Lead agency", "Actions"]]
+    rows += [[str(n), text, "Police", text] for n, text in enumerate(FORMULAS, start=1)]
+    source = tmp_path / "source.csv"
+    from db.exchange.spreadsheets.values import neutralise
+
+    csv_of([[neutralise(str(c)) for c in row] for row in rows], source, "utf-8")
+    run_import(database, source, review="INJECT")
+    assert [r.text for r in review(database, "INJECT").recommendations] == FORMULAS
+
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["INJECT"])
+    xlsx = tmp_path / "out.xlsx"
+    xlsx.write_bytes(write_xlsx(doc, TODAY))
+    with zipfile.ZipFile(xlsx) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    plan = openpyxl.load_workbook(xlsx)["Action plan"]
+    for row in range(4, 4 + len(FORMULAS)):
+        cell = plan.cell(row, 3)
+        assert cell.data_type == "s"
+        assert cell.quotePrefix == cell.value.startswith(("=", "+", "-", "@"))
+
+    csv_path = tmp_path / "out.csv"
+    csv_path.write_bytes(write_csv(doc, TODAY))
+    text = csv_path.read_text(encoding="utf-8-sig")
+    for line in text.splitlines()[1:]:
+        for cell_text in line.split(",")[2:3]:
+            assert not cell_text.lstrip('"').startswith(("=", "+", "-", "@"))
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    for exported in (xlsx, csv_path):
+        copy = tmp_path / f"again{exported.suffix}"
+        copy.write_bytes(exported.read_bytes())
+        assert run_import(database, copy, review="INJECT") == "added nothing; updated nothing"
+    assert [r.text for r in review(database, "INJECT").recommendations] == FORMULAS
+
+
+def test_a_refused_sqlite_import_leaves_the_file_byte_for_byte(
+    sample_database: Database, tmp_path: Path
+):
+    path = sample_database.location.path
+    if path is None:
+        pytest.skip("a server database has no file")
+    sample_database.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    bad = workbook_of(
+        [*simple_rows(), ["4", "x", "Police", "99/99/2027", "", ""]], tmp_path / "b.xlsx"
+    )
+    with pytest.raises(TrackerFileError):
+        run_import(sample_database, bad)
+    sample_database.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_the_documented_words_are_the_words_the_importer_knows():
+    from db.exchange.spreadsheets.layout import HEADER_WORDS
+    from db.exchange.spreadsheets.reading import MAX_COLUMNS
+    from db.exchange.spreadsheets.values import STATUS_WORDS
+
+    docs = (ROOT / "docs" / "spreadsheets.md").read_text()
+    for word in [*STATUS_WORDS, *HEADER_WORDS]:
+        assert f'"{word}"' in docs, word
+    assert f"first {MAX_COLUMNS} columns" in docs
+
+
+def test_search_finds_imported_items_and_the_search_trigger_survives(
+    database: Database, tmp_path: Path
+):
+    from sqlalchemy import text
+
+    from db.queries import tracker
+    from db.queries.rows import TrackerFilter
+
+    def searchable(word: str) -> int:
+        with database.session() as session:
+            return tracker.count(session, TrackerFilter(text=word), TODAY)
+
+    run_import(database, messy_workbook(tmp_path / "plan.xlsx"))
+    assert searchable("escalate") == 1  # item 5.2, added in bulk
+    bad = workbook_of(
+        [*simple_rows(), ["9", "x", "Police", "99/99/2027", "", ""]], tmp_path / "b.xlsx"
+    )
+    with pytest.raises(TrackerFileError):
+        run_import(database, bad)
+    with database.transaction("tester") as session:  # items added one by one are indexed too
+        from db.services.editing import ItemFields, create_item
+
+        create_item(session, "PLAN", ItemFields(number="9", text="Escalate to the chair"))
+    assert searchable("escalate") == 2
+    if database.location.is_sqlite:
+        with database.session() as session:
+            names = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+            assert "recommendation_fts_insert" in set(names.scalars())
+
+
+# -- defects found in review, each pinned
+
+
+def test_apostrophes_in_a_csv_never_merge_rows(database: Database, tmp_path: Path):
+    rows = [
+        ["Number", "Recommendation", "Lead agency"],
+        ["1", "'-Training for staff", "Police"],
+        ["2", "Support for parents'", "Council"],
+        ["3", "Third", "Health"],
+    ]
+    run_import(database, csv_of(rows, tmp_path / "t.csv", "utf-8"), review="APOS")
+    texts = [r.text for r in review(database, "APOS").recommendations]
+    assert texts == ["-Training for staff", "Support for parents'", "Third"]
+
+
+def test_numbers_keep_their_words_so_reimporting_an_export_matches(
+    database: Database, tmp_path: Path
+):
+    rows = [["Number", "Recommendation", "Lead agency"], ["Rec 1", "First", "Police"]]
+    run_import(database, workbook_of(rows, tmp_path / "t.xlsx"), review="WORDS")
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["WORDS"])
+    for writer, name in ((write_xlsx, "again.xlsx"), (write_csv, "again.csv")):
+        path = tmp_path / name
+        path.write_bytes(writer(doc, TODAY))
+        assert run_import(database, path) == "added nothing; updated nothing"
+    assert [r.number for r in review(database, "WORDS").recommendations] == ["Rec 1"]
+
+
+def test_one_review_for_every_row_refuses_a_number_used_twice(database: Database, tmp_path: Path):
+    rows = [["Review", "Number", "Recommendation"], ["A", "1", "First of A"], ["B", "1", "Of B"]]
+    path = csv_of(rows, tmp_path / "two.csv", "utf-8")
+    with pytest.raises(TrackerFileError, match="number 1 is used again"):
+        run_import(database, path, review="X")
+
+
+def test_continuation_rows_bring_the_least_advanced_status_and_latest_date(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Rec No.", "Recommendation", "Action(s)", "Target Date", "Status"],
+        ["1", "Train staff", "Brief officers", "31/03/2026", "Complete"],
+        [None, None, "Audit records", "30/06/2026", "Not started"],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="CONT")
+    (rec,) = review(database, "CONT").recommendations
+    assert rec.status is Status.NOT_STARTED
+    assert rec.target_date == dt.date(2026, 6, 30)
+
+
+def test_without_a_number_column_no_recommendation_is_taken_for_a_heading(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Recommendation", "Lead agency"],
+        ["Section 47 enquiries must include the school", None],
+        ["THE PARTNERSHIP SHOULD AUDIT", None],
+        ["Agencies should share information", "Police"],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="HEAD")
+    assert len(review(database, "HEAD").recommendations) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("21-Nov-2025", dt.date(2025, 11, 21)),
+        ("21 Nov 25", dt.date(2025, 11, 21)),
+        ("Nov-25", dt.date(2025, 11, 30)),
+        ("End of March 2026", dt.date(2026, 3, 31)),
+        ("Ongoing", None),
+    ],
+)
+def test_more_uk_date_forms(value: str, expected: dt.date | None):
+    from db.exchange.spreadsheets.values import date_of
+
+    assert date_of(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(2026, "is a number, not a date"), ("Week 12", "not a date")]
+)
+def test_what_looks_like_a_date_but_is_not_is_refused(value: object, message: str):
+    from db.exchange.spreadsheets.values import date_of
+
+    with pytest.raises(ValueError, match=message):
+        date_of(value)
+
+
+def test_values_longer_than_the_database_keeps_are_named(database: Database, tmp_path: Path):
+    rows = [
+        ["Number", "Recommendation", "Lead agency"],
+        ["1.2.3 (a) revised by the panel", "x", "P"],
+    ]
+    with pytest.raises(TrackerFileError, match="longer than the 20 characters"):
+        run_import(database, workbook_of(rows, tmp_path / "long.xlsx"), review="LONG")
+
+
+def test_casereview_csv_keeps_agency_names_with_commas(database: Database, tmp_path: Path):
+    rows = [["Number", "Recommendation", "Lead agency"], ["1", "x", "Health, Education and Care"]]
+    path = workbook_of(rows, tmp_path / "t.xlsx")
+    run_import(database, path, review="COMMA")
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["COMMA"])
+    doc.reviews[0].recommendations[0].lead_agencies = ["Health, Education and Care"]
+    csv_path = tmp_path / "out.csv"
+    csv_path.write_bytes(write_csv(doc, TODAY))
+    run_import(database, csv_path)
+    (rec,) = review(database, "COMMA").recommendations
+    assert rec.lead_agencies == ["Health, Education and Care"]
+
+
+# -- tracker import never loses what the file holds (issue 20)
+
+
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [
+        ("Lead Agency(s)", "lead"),
+        ("Action/s", "actions"),
+        ("Owner(s)", "owner"),
+        ("Agency/ies", "lead"),
+        ("Date due", "target"),
+        ("Update on progress", "progress"),
+        ("Evidence provided", "evidence"),
+        ("Date completed", "closed_on"),
+        ("Progress update", "progress"),
+        ("RAG status", "status"),
+        ("Target date", "target"),
+        ("Comments", "progress"),
+        ("Lead officer", "owner"),
+        ("Agency", "lead"),
+    ],
+)
+def test_the_usual_heading_variants_are_recognised(heading: str, field: str):
+    from db.exchange.spreadsheets.layout import guess_columns
+
+    assert guess_columns(("Rec No.", "Recommendation", heading)).get(Field(field)) == 2
+
+
+def _with_unknown_columns(path: Path) -> Path:
+    rows: list[list[object]] = [
+        [
+            "Rec No.",
+            "Recommendation",
+            "Lead Agency(s)",
+            "Action/s",
+            "Agency comments",
+            "Status",
+            "RAG",
+            "Date completed",
+            "Assured by",
+            "Evidence provided",
+            "Officer's phone",
+        ],
+        [
+            "1",
+            "Record every child present.",
+            "Police",
+            "Brief officers",
+            "Waiting for the audit",
+            "Closed",
+            "Blue",
+            dt.datetime(2026, 2, 3),
+            "Chair of the panel",
+            "Audit report",
+            "01234 567890",
+        ],
+        [None, None, None, "Audit 50 records", "Audit booked", None, None, None, None, None],
+        [
+            "2",
+            "Share information.",
+            "Health",
+            "Agree a protocol",
+            None,
+            "In progress",
+            "Amber",
+            None,
+            None,
+            None,
+            None,
+            "Beyond the headings",
+        ],
+    ]
+    return workbook_of(rows, path)
+
+
+def test_unrecognised_and_second_columns_are_kept_as_notes_and_named(
+    database: Database, tmp_path: Path
+):
+    path = _with_unknown_columns(tmp_path / "plan.xlsx")
+    tracker = read_tracker(path)
+    assert tracker.kept_lines() == [
+        "Column E (Agency comments), a heading casereview does not recognise, is kept as a "
+        "note in each item's log.",
+        "Column G (RAG), a second Status column beside column F (Status), is kept as a note in "
+        "each item's log.",
+        "Column K (Officer's phone), a heading casereview does not recognise, is kept as a "
+        "note in each item's log.",
+        "Column L, no heading, is kept as a note in each item's log.",
+    ]
+    run_import(database, path, review="KEPT")
+    first, second = review(database, "KEPT").recommendations
+    notes = [u.note for u in first.updates]
+    assert "From the imported tracker's column 'Agency comments': Waiting for the audit" in notes
+    assert "From the imported tracker's column 'Agency comments': Audit booked" in notes
+    assert "From the imported tracker's column 'RAG': Blue" in notes
+    assert "From the imported tracker's column 'Officer's phone': 01234 567890" in notes
+    assert first.lead_agencies == ["Police"]
+    assert first.actions == "Brief officers\nAudit 50 records"
+    assert [e.reference for e in first.evidence] == ["Audit report"]
+    assert "From the imported tracker's column L: Beyond the headings" in [
+        u.note for u in second.updates
+    ]
+    # Importing the same file again adds no note twice.
+    before = state(database)
+    assert run_import(database, path, review="KEPT") == "added nothing; updated nothing"
+    assert state(database)[0] == before[0]
+
+
+def test_a_date_completed_column_sets_the_closed_date(database: Database, tmp_path: Path):
+    run_import(database, _with_unknown_columns(tmp_path / "plan.xlsx"), review="DONE")
+    first = review(database, "DONE").recommendations[0]
+    assert first.status is Status.CLOSED
+    assert first.closed_on == dt.date(2026, 2, 3)  # not the day of the import
+
+
+def test_a_column_left_out_on_purpose_is_not_kept(database: Database, tmp_path: Path):
+    path = _with_unknown_columns(tmp_path / "plan.xlsx")
+    mapping = Mapping(leave_out=["officer's PHONE", "L"])
+    tracker = read_tracker(path, mapping)
+    assert "Column K (Officer's phone) is left out, as asked." in tracker.kept_lines()
+    assert not any("Column L," in line for line in tracker.kept_lines())
+    run_import(database, path, mapping=Mapping(leave_out=["Officer's phone", "l"]), review="OUT")
+    notes = [u.note for r in review(database, "OUT").recommendations for u in r.updates]
+    assert not any("01234" in n or "Beyond" in n for n in notes)
+    assert any("Agency comments" in n for n in notes)
+    before = state(database)
+    with pytest.raises(TrackerFileError, match="has no column 'Phone' to leave out"):
+        read_tracker(path, Mapping(leave_out=["Phone"]))
+    assert state(database) == before
+
+
+def test_a_mapping_that_sets_two_columns_to_one_field_keeps_the_other(
+    database: Database, tmp_path: Path
+):
+    rows = [
+        ["Number", "Recommendation", "Progress", "Commentary"],
+        ["1", "Train staff", "Training booked", "Chair asked for dates"],
+    ]
+    mapping = Mapping(columns={"commentary": Field.PROGRESS})
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), mapping=mapping, review="TWO")
+    (rec,) = review(database, "TWO").recommendations
+    notes = [u.note for u in rec.updates]
+    assert "Chair asked for dates" in notes
+    assert "From the imported tracker's column 'Progress': Training booked" in notes
+
+
+def _agency_sheets(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health", "Council"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency", "Status"])
+        sheet.append([str(number + 1), f"Recommendation for {agency}", agency, "Not started"])
+    book.create_sheet("Notes")["A1"] = "Key to the colours"
+    book.save(path)
+    return path
+
+
+def test_a_workbook_with_one_sheet_per_agency_is_refused_naming_the_sheets(
+    database: Database, tmp_path: Path
+):
+    path = _agency_sheets(tmp_path / "agencies.xlsx")
+    before = state(database)
+    with pytest.raises(TrackerFileError) as refused:
+        run_import(database, path)
+    message = refused.value.message
+    assert "on 3 sheets, 'Police', 'Health' and 'Council'" in message
+    assert "--sheet NAME" in message and "\n" not in message
+    assert state(database) == before
+    for sheet in ("Police", "Health", "Council"):  # each sheet, chosen, imports
+        run_import(database, path, mapping=Mapping(sheet=sheet), review="AGENCIES")
+    recs = review(database, "AGENCIES").recommendations
+    assert [r.lead_agencies for r in recs] == [["Police"], ["Health"], ["Council"]]
+
+
+@pytest.mark.parametrize(
+    "heading", ["SECTION B - JOINT RECOMMENDATIONS", "Joint recommendations", "joint work"]
+)
+@pytest.mark.parametrize("numbered", [True, False])
+def test_a_merged_section_row_is_never_a_recommendation(
+    database: Database, tmp_path: Path, heading: str, numbered: bool
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    header = ["Recommendation", "Lead agency", "Status", "Target date"]
+    sheet.append(["Rec No.", *header] if numbered else header)
+    first = ["Train staff", "Police", "Not started", "31/03/2027"]
+    sheet.append(["1", *first] if numbered else first)
+    sheet.append([None, heading] if numbered else [heading])
+    sheet.merge_cells("B3:E3" if numbered else "A3:D3")
+    second = ["Share information", "Health", "In progress", "30/06/2027"]
+    sheet.append(["2", *second] if numbered else second)
+    book.save(tmp_path / "plan.xlsx")
+    run_import(database, tmp_path / "plan.xlsx", review="SECTIONS")
+    texts = [r.text for r in review(database, "SECTIONS").recommendations]
+    assert texts == ["Train staff", "Share information"]
+
+
+def test_one_cell_in_a_kept_column_is_a_note_not_a_heading(database: Database, tmp_path: Path):
+    rows = [
+        ["Rec No.", "Recommendation", "Action(s)", "Agency comments"],
+        ["1", "Train staff", "Brief officers", None],
+        [None, None, None, "N/A"],
+        [None, None, "Audit records", None],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="NA")
+    (rec,) = review(database, "NA").recommendations
+    assert rec.actions == "Brief officers\nAudit records"
+    assert "From the imported tracker's column 'Agency comments': N/A" in [
+        u.note for u in rec.updates
+    ]

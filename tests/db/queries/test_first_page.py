@@ -1,0 +1,155 @@
+"""The first-paint reads (sqlite3 alone) give exactly what the SQLAlchemy queries give."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.queries import details as queries
+from db.queries import first_page as quick
+from db.queries import tracker
+from db.queries.rows import TrackerFilter
+from db.services.generate import generate
+from db.store.database import Database, downgrade_schema, open_database
+from db.store.location import resolve_location
+from db.store.paths import ENV_VAR, default_database_path, sqlite_file
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def generated_file(tmp_path: Path) -> Path:
+    path = tmp_path / "generated.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("tester") as session:
+        generate(session, reviews=7, recommendations=900, seed=3, today=TODAY)
+    return path
+
+
+def _same_as_sqlalchemy(path: Path, today: dt.date, limit: int) -> None:
+    with open_database(resolve_location(str(path))) as database:
+        _compare(database, path, today, limit)
+
+
+def _compare(database: Database, path: Path, today: dt.date, limit: int) -> None:
+    with database.session() as session:
+        expected_page = tracker.page(session, TrackerFilter(), today, limit=limit)
+        expected_total = tracker.count(session, TrackerFilter(), today)
+        expected_reviews = queries.review_rows(session, today)
+    assert quick.tracker_page(path, today, limit) == (expected_page, expected_total)
+    assert quick.review_rows(path, today) == expected_reviews
+
+
+@pytest.mark.parametrize("days", [0, 30, 400, -400])
+def test_sample_first_page_and_reviews_match_the_queries(sample_path: Path, days: int) -> None:
+    _same_as_sqlalchemy(sample_path, TODAY + dt.timedelta(days=days), 200)
+
+
+@pytest.mark.parametrize("limit", [1, 200, 2000])
+def test_generated_first_page_and_reviews_match_the_queries(
+    generated_file: Path, limit: int
+) -> None:
+    _same_as_sqlalchemy(generated_file, TODAY, limit)
+
+
+def test_an_empty_database_reads_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    open_database(resolve_location(str(path)), create=True).close()
+    assert quick.is_current(path)
+    assert quick.tracker_page(path, TODAY, 200) == ([], 0)
+    assert quick.review_rows(path, TODAY) == []
+
+
+def test_only_a_casereview_database_at_this_schema_is_current(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    assert quick.is_current(sample_path)
+    missing, text, other = tmp_path / "missing", tmp_path / "notes.txt", tmp_path / "other.db"
+    text.write_text("not a database")
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    for path in (missing, text, other, tmp_path):
+        assert not quick.is_current(path)
+    older = tmp_path / "older.sqlite3"
+    with open_database(resolve_location(str(older)), create=True) as database:
+        downgrade_schema(database.engine, "0002")
+    assert not quick.is_current(older)
+
+
+def test_reading_changes_nothing(sample_path: Path) -> None:
+    def files() -> dict[Path, bytes]:
+        return {p: p.read_bytes() for p in sample_path.parent.rglob("*") if p.is_file()}
+
+    before = files()
+    quick.is_current(sample_path)
+    quick.tracker_page(sample_path, TODAY, 200)
+    quick.review_rows(sample_path, TODAY)
+    assert files() == before
+
+
+def test_a_damaged_file_gives_none_not_an_error(tmp_path: Path, sample_path: Path) -> None:
+    damaged = tmp_path / "damaged.sqlite3"
+    data = sample_path.read_bytes()
+    damaged.write_bytes(data[: len(data) // 3])
+    quick.tracker_page(damaged, TODAY, 200)  # no exception, whatever it can still read
+    quick.review_rows(damaged, TODAY)
+    with sqlite3.connect(sample_path) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE recommendations SET status = 'lost' WHERE id = 1")
+        conn.execute("UPDATE reviews SET kind = 'lost'")
+    assert quick.tracker_page(sample_path, TODAY, 200) is None
+    assert quick.review_rows(sample_path, TODAY) is None
+
+
+def test_the_file_is_found_as_resolve_location_finds_it(tmp_path: Path) -> None:
+    named = tmp_path / "panel.sqlite3"
+    assert sqlite_file(str(named), {}) == resolve_location(str(named), {}).path
+    assert sqlite_file(None, {ENV_VAR: str(named)}) == named
+    assert sqlite_file(None, {}) == default_database_path()
+    assert sqlite_file("postgresql://panel@localhost/casereview", {}) is None
+
+
+def test_a_read_ahead_hands_over_the_read_started_for_it(generated_file: Path) -> None:
+    reads = quick.ReadAhead(generated_file)
+    reads.start(quick.tracker_page, TODAY, 50)
+    reads.start(quick.review_rows, TODAY)
+    assert reads.waiting == 2
+    assert reads.take(quick.review_rows, TODAY) == quick.review_rows(generated_file, TODAY)
+    assert reads.take(quick.tracker_page, TODAY, 50) == quick.tracker_page(
+        generated_file, TODAY, 50
+    )
+    assert reads.waiting == 0
+
+
+def test_a_read_ahead_never_answers_another_read(generated_file: Path) -> None:
+    reads = quick.ReadAhead(generated_file)
+    reads.start(quick.tracker_page, TODAY, 50)
+    # Another limit or day is read there and then; the started read stays for its own caller.
+    assert len(reads.take(quick.tracker_page, TODAY, 20)[0]) == 20  # type: ignore[index]
+    later = TODAY + dt.timedelta(days=400)
+    assert reads.take(quick.tracker_page, later, 50) == quick.tracker_page(
+        generated_file, later, 50
+    )
+    assert reads.waiting == 1
+    # Taken once: asking again reads afresh, and sees what changed since.
+    assert reads.take(quick.tracker_page, TODAY, 50)[1] == 900  # type: ignore[index]
+    with sqlite3.connect(generated_file) as conn:
+        conn.execute("DELETE FROM recommendation_agencies")
+        conn.execute("DELETE FROM recommendation_themes")
+        conn.execute(
+            "DELETE FROM recommendations WHERE id IN (SELECT id FROM recommendations LIMIT 5)"
+        )
+    assert reads.take(quick.tracker_page, TODAY, 50)[1] == 895  # type: ignore[index]
+
+
+def test_a_read_ahead_that_fails_answers_none(tmp_path: Path) -> None:
+    def broken(path: Path, today: dt.date) -> list[object] | None:
+        raise RuntimeError("surprise")
+
+    reads = quick.ReadAhead(tmp_path / "missing.sqlite3")
+    reads.start(broken, TODAY)
+    reads.start(quick.review_rows, TODAY)
+    assert reads.take(broken, TODAY) is None
+    assert reads.take(quick.review_rows, TODAY) is None

@@ -1,0 +1,83 @@
+"""Generated data: the asked size, deterministic, fictional, and searchable like any other."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from db.exchange import collect_document, dump_document
+from db.queries import tracker
+from db.queries.rows import TrackerFilter
+from db.services.dataset import counts
+from db.services.generate import generate
+from db.store.database import Database
+from db.store.lifecycle import check_state
+from db.store.models import Recommendation
+from tests.conftest import TODAY
+
+
+def _generate(database: Database, seed: int = 3) -> None:
+    with database.transaction("gen") as session:
+        generate(session, reviews=7, recommendations=250, seed=seed, today=TODAY)
+
+
+def _export(database: Database) -> dict:  # type: ignore[type-arg]
+    with database.session() as session:
+        data = json.loads(dump_document(collect_document(session, TODAY)))
+    data.pop("exported_at")
+    for review in data["reviews"]:
+        for rec in review["recommendations"]:
+            for evidence in rec["evidence"]:
+                evidence.pop("added_at")
+    return data
+
+
+def test_the_asked_size(database: Database) -> None:
+    _generate(database)
+    with database.session() as session:
+        found = counts(session)
+        assert (found.reviews, found.recommendations) == (7, 250)
+        assert tracker.count(session, TrackerFilter(), TODAY) == 250
+
+
+def test_same_seed_same_data(database: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    _generate(database, seed=3)
+    with open_database(resolve_location(str(tmp_path / "same.sqlite3")), create=True) as same:
+        _generate(same, seed=3)
+        assert _export(same) == _export(database)
+    with open_database(resolve_location(str(tmp_path / "other.sqlite3")), create=True) as other:
+        _generate(other, seed=4)
+        assert _export(other)["reviews"] != _export(database)["reviews"]
+
+
+def test_generated_data_keeps_the_rules(database: Database) -> None:
+    _generate(database)
+    with database.session() as session:
+        for rec in session.query(Recommendation):
+            check_state(
+                rec,
+                status=rec.status,
+                reason=rec.status_reason,
+                assured_by=rec.assured_by,
+                evidence_count=len(rec.evidence),
+            )
+
+
+def test_generated_data_is_fictional_and_searchable(database: Database) -> None:
+    _generate(database)
+    data = _export(database)
+    assert all(o["name"].endswith("(fictional)") for o in data["organisations"])
+    with database.session() as session:
+        assert tracker.count(session, TrackerFilter(text="shortages"), TODAY) > 0
+        first = tracker.page(session, TrackerFilter(), TODAY, limit=3)
+        assert [r.number for r in first] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(("reviews", "recs"), [(0, 5), (1, -1)])
+def test_bad_sizes_are_refused(database: Database, reviews: int, recs: int) -> None:
+    with pytest.raises(ValueError), database.transaction("gen") as session:
+        generate(session, reviews=reviews, recommendations=recs, seed=1, today=TODAY)

@@ -1,0 +1,67 @@
+"""The migration chain, with pytest-alembic's standard tests, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.script import ScriptDirectory
+from pytest_alembic import Config as AlembicTestConfig
+from pytest_alembic.plugin.fixtures import alembic_runner  # noqa: F401  (the tests' fixture)
+from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+from sqlalchemy import Engine
+
+from db.store.database import _make_engine
+from db.store.location import Location
+from db.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
+from tests.conftest import BACKENDS
+
+
+@pytest.fixture
+def alembic_config() -> AlembicTestConfig:
+    return AlembicTestConfig(config_options={"script_location": str(SCRIPT_LOCATION)})
+
+
+@pytest.fixture(params=BACKENDS)
+def alembic_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        from db.store.location import resolve_location
+
+        location: Location = resolve_location(str(tmp_path / "alembic.sqlite3"))
+    else:
+        location = request.getfixturevalue("postgres_location")
+    engine = _make_engine(location)
+    yield engine
+    engine.dispose()
+
+
+def test_revision_list_matches_the_scripts() -> None:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    scripts = ScriptDirectory.from_config(config)
+    chain = [rev.revision for rev in scripts.walk_revisions()][::-1]
+    assert tuple(chain) == REVISIONS
+    assert scripts.get_current_head() == HEAD
+
+
+def test_stepping_back_a_version_keeps_the_search_triggers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    from contextlib import closing
+
+    from db.store.database import downgrade_schema, open_database
+    from db.store.location import resolve_location
+
+    path = tmp_path / "steps.sqlite3"
+    with open_database(resolve_location(str(path)), create=True) as database:
+        downgrade_schema(database.engine, "0004")
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in rows}
+    assert "recommendation_fts_insert" in triggers

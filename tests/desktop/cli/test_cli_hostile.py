@@ -1,0 +1,521 @@
+"""The command line under hostile conditions: two processes on one file, a read-only file or
+folder, a full disk, a closed pipe, odd output paths, signals and sizes out of reason. Each
+ends in one plain sentence (or, for a closed pipe, quietly), never a traceback, and leaves
+the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+
+from db.store.database import open_database
+from db.store.location import Location, resolve_location
+from tests.conftest import TODAY
+from tests.desktop.cli.test_cli import ROOT, assert_clean_error, run, snapshot
+
+
+def _environment() -> dict[str, str]:
+    unset = ("CASEREVIEW_DB", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment["PYTHONPATH"] = str(ROOT)
+    return environment
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl+C as a terminal gives it: a suite started in the background by a script (as CI
+    may be) has SIGINT ignored, which every process it starts inherits, and Python then keeps
+    ignoring it (the SIGINT test passed at a terminal and failed under such a CI)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """Start the casereview command, as ``run`` does, without waiting for it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", *args],
+        cwd=cwd,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_from_a_terminal if os.name == "posix" else None,  # noqa: PLW1509
+    )
+
+
+def ended(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite3"
+    result = run("demo", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def _generated_json(folder: Path, items: int) -> Path:
+    """A casereview JSON file holding ``items`` generated recommendations."""
+    from db.exchange import collect_document, dump_document
+    from db.services.generate import generate
+
+    source = resolve_location(str(folder / "source.sqlite3"))
+    with open_database(source, create=True) as database:
+        with database.transaction("setup") as session:
+            generate(session, reviews=5, recommendations=items, seed=1, today=TODAY)
+        with database.session() as session:
+            text = dump_document(collect_document(session, TODAY, []))
+    path = folder / "generated.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# 11. Two commands on one SQLite file ------------------------------------------------------
+
+
+_HOLDER = """
+import sqlite3, sys
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("BEGIN IMMEDIATE")
+holder.execute("INSERT INTO themes (name) VALUES ('Added by another process')")
+print("held", flush=True)
+sys.stdin.readline()
+holder.execute("COMMIT")
+"""
+
+
+@contextmanager
+def _another_writer(db: Path) -> Iterator[None]:
+    """Another process's write transaction on ``db``, committed (with a change, so that a
+    transaction begun before it cannot write after it) when the block ends. (Another
+    process: a file this one opens and closes would drop its locks.)"""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    try:
+        yield
+    finally:
+        holder.communicate("commit\n", timeout=60)
+    assert holder.returncode == 0
+
+
+_KEEPS_WRITING = """
+import sqlite3, sys, time
+from pathlib import Path
+writer = sqlite3.connect(sys.argv[1], isolation_level=None)
+print("writing", flush=True)
+n = 0
+while not Path(sys.argv[2]).exists():
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO themes (name) VALUES (?)", (f"Added by another process {n}",))
+    time.sleep(0.3)
+    writer.execute("COMMIT")
+    n += 1
+    time.sleep(0.02)
+"""
+
+
+def test_commands_wait_for_another_writer_then_succeed(demo_db: Path, tmp_path: Path) -> None:
+    """Another process commits a change every third of a second, holding the write lock
+    nearly all the time: each command's writing transaction waits its turn. (A transaction
+    begun deferred that read before another's commit cannot write after it at all.)"""
+    assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KEEPS_WRITING, str(demo_db), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        commands = [
+            start("export", "--db", str(demo_db), "-o", "out.json", cwd=tmp_path),
+            start("brief", "--db", str(demo_db), "-o", "pack.pdf", cwd=tmp_path),
+            start("import", "plan.json", "--db", str(demo_db), cwd=tmp_path),
+        ]
+        results = [ended(command) for command in commands]
+    finally:
+        stop.touch()
+        writer.communicate(timeout=60)
+    assert writer.returncode == 0
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.json").stat().st_size and (tmp_path / "pack.pdf").stat().st_size
+
+
+def test_three_exports_started_together_all_succeed(demo_db: Path, tmp_path: Path) -> None:
+    commands = [
+        start("export", "--db", str(demo_db), "-o", f"plan{n}.json", cwd=tmp_path) for n in range(3)
+    ]
+    for result in map(ended, commands):
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_writer_that_keeps_the_lock_gets_one_sentence(demo_db: Path, tmp_path: Path) -> None:
+    with _another_writer(demo_db):
+        before = snapshot(tmp_path)
+        result = run("export", "--db", str(demo_db), "-o", "out.json", cwd=tmp_path)
+        assert_clean_error(result, "busy", "nothing was changed")
+        assert snapshot(tmp_path) == before
+
+
+# 12. A read-only database file or folder --------------------------------------------------
+
+
+def _as_nobody() -> tuple[int, int]:
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to run the command as another user for whom files are read-only")
+    try:
+        import pwd
+
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user 'nobody' to run the command as")
+    return entry.pw_uid, entry.pw_gid
+
+
+def run_as(uid: int, gid: int, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the casereview command as another user (through setpriv, which runs this Python
+    as that user however the path to it is reached)."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("needs setpriv (util-linux) to run the command as another user")
+    as_user = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+    return subprocess.run(
+        [*as_user, sys.executable, "-m", "desktop", *args],
+        cwd=cwd,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+# The system's temporary folder, read before the window tests' fixture gives each test a
+# private one (which another user cannot reach).
+SYSTEM_TEMPORARY = tempfile.gettempdir()
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder another user can reach (pytest's own are its owner's only)."""
+    folder = Path(tempfile.mkdtemp(prefix="casereview-readonly-", dir=SYSTEM_TEMPORARY))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_a_read_only_database_gets_one_sentence_and_leaves_nothing(
+    demo_db: Path, shared_folder: Path, read_only: str
+) -> None:
+    uid, gid = _as_nobody()
+    db = shared_folder / "panel.sqlite3"
+    shutil.copyfile(demo_db, db)
+    plan = shared_folder / "plan.json"
+    assert run("export", "--db", str(db), "-o", str(plan), cwd=shared_folder).returncode == 0
+    work = shared_folder / "out"
+    work.mkdir()
+    os.chown(work, uid, gid)
+    plan.chmod(0o644)
+    if read_only == "file":  # the user's own folder, the user's own file, made read-only
+        os.chown(shared_folder, uid, gid)
+        os.chown(db, uid, gid)
+        db.chmod(0o444)
+    else:  # a file the user may write, in a folder the user may not
+        os.chown(db, uid, gid)
+        db.chmod(0o644)
+    before = snapshot(shared_folder)
+    for command in (
+        ["export", "-o", str(work / "out.json")],
+        ["import", str(plan)],
+        ["brief", "-o", str(work / "pack.pdf")],
+    ):
+        result = run_as(uid, gid, *command, "--db", str(db), cwd=work)
+        assert_clean_error(result, "read-only", "nothing was changed")
+        assert snapshot(shared_folder) == before, command
+    # No read-only -wal or -shm was left to stop the next writer.
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+    db.chmod(0o644)
+    os.chown(shared_folder, uid, gid)
+    result = run_as(uid, gid, "export", "--db", str(db), "-o", str(work / "out.json"), cwd=work)
+    assert result.returncode == 0, result.stderr
+
+
+# 13. A full disk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    """A 1200 KB file system of its own (tmpfs), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    folder = Path(tempfile.mkdtemp(prefix="casereview-full-"))
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+        folder.rmdir()
+
+
+def test_a_full_disk_during_generate_demo_import_and_backup_is_one_sentence(
+    demo_db: Path, tmp_path: Path, small_disk: Path
+) -> None:
+    secret = "Unique recommendation text " + uuid.uuid4().hex
+    big = _generated_json(tmp_path, 3000)
+    document = json.loads(big.read_text(encoding="utf-8"))
+    document["reviews"][0]["recommendations"][0]["text"] = secret
+    big.write_text(json.dumps(document), encoding="utf-8")
+
+    for command in (
+        ["generate", "--reviews", "5", "--recommendations", "5000"],
+        ["import", str(big)],
+    ):
+        result = run(*command, "--db", str(small_disk / "new.sqlite3"), cwd=tmp_path)
+        assert_clean_error(result, "disk is full", "nothing was changed")
+        assert secret not in result.stderr
+        assert [p.name for p in small_disk.iterdir()] == [], command
+
+    db = small_disk / "panel.sqlite3"
+    shutil.copyfile(demo_db, db)
+    before = db.read_bytes()
+    result = run("import", str(big), "--db", str(db), cwd=tmp_path)
+    assert_clean_error(result, "disk is full", "nothing was changed")
+    assert secret not in result.stderr
+    assert db.read_bytes() == before
+
+    # A refused import keeps no copy of the database beside it.
+    assert list((db.parent / f"{db.name}-backups").glob("*.sqlite3")) == []
+    result = run(
+        "backup", "--db", str(tmp_path / "source.sqlite3"), "-o", "copy.sqlite3", cwd=db.parent
+    )
+    assert_clean_error(result, "disk is full")
+    left = [p.name for p in small_disk.iterdir() if p.name.startswith(".")]
+    assert left == [], "a half-written backup or its journal was left behind"
+
+
+def test_demo_onto_a_full_disk_is_one_sentence(tmp_path: Path, small_disk: Path) -> None:
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * 1_050_000)  # 150 KB left: less than the sample data needs
+    result = run("demo", "--db", str(small_disk / "demo.sqlite3"), cwd=tmp_path)
+    assert_clean_error(result, "disk is full")
+    assert [p.name for p in small_disk.iterdir()] == ["filler"]
+
+
+# 14. Standard output closed or full --------------------------------------------------------
+
+
+def test_export_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    db = tmp_path / "big.sqlite3"
+    made = run(
+        "generate", "--db", str(db), "--reviews", "2", "--recommendations", "400", cwd=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    before = snapshot(tmp_path)
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone, as after '| head -c 10'
+    with os.fdopen(writer, "wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "desktop", "export", "--db", str(db), "-o", "-"],
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.stderr == ""
+    assert result.returncode == 128 + signal.SIGPIPE
+    # The export was not recorded as made: it never reached its reader.
+    assert {k: v for k, v in snapshot(tmp_path).items() if "backups" not in k} == {
+        k: v for k, v in before.items() if "backups" not in k
+    }
+
+
+def test_export_onto_a_full_device_is_one_sentence(demo_db: Path, tmp_path: Path) -> None:
+    with Path("/dev/full").open("wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "desktop", "export", "--db", str(demo_db), "-o", "-"],
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert_clean_error(result, "standard output", "No space left")
+
+
+# 15. Output paths --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export", "-o", "plan.json"], ["brief", "-o", "pack.pdf"], ["backup", "-o", "copy.sqlite3"]],
+)
+def test_output_through_a_symlink_writes_the_file_it_points_to(
+    demo_db: Path, tmp_path: Path, command: list[str]
+) -> None:
+    name = command[-1]
+    (tmp_path / "real").mkdir()
+    link = tmp_path / name
+    link.symlink_to(tmp_path / "real" / name)
+    result = run(*command, "--db", str(demo_db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert (tmp_path / "real" / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("command", [["export", "-o"], ["brief", "-o"], ["backup", "-o"]])
+@pytest.mark.parametrize("kind", ["device", "fifo", "read-only"])
+def test_output_onto_a_device_a_fifo_or_a_read_only_file_is_refused(
+    demo_db: Path, tmp_path: Path, command: list[str], kind: str
+) -> None:
+    name = {"export": "plan.json", "brief": "pack.pdf", "backup": "copy.sqlite3"}[command[0]]
+    target = tmp_path / name
+    if kind == "device":
+        target.symlink_to("/dev/null")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_bytes(b"kept")
+        target.chmod(0o444)
+    before = snapshot(tmp_path)
+    result = run(*command, name, "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, "read-only" if kind == "read-only" else "not an ordinary file")
+    assert Path("/dev/null").is_char_device()
+    assert snapshot(tmp_path) == before
+    if kind == "fifo":
+        assert target.is_fifo()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["generate", "--reviews", "1", "--recommendations", "1"],
+        ["export", "-o", "plan.json"],
+    ],
+)
+def test_a_database_path_that_is_a_pipe_is_refused(tmp_path: Path, command: list[str]) -> None:
+    pipe = tmp_path / "panel.sqlite3"
+    os.mkfifo(pipe)
+    result = run(*command, "--db", str(pipe), cwd=tmp_path)
+    assert_clean_error(result, "not an ordinary file")
+    assert pipe.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["panel.sqlite3"]
+
+
+# 16. The export format matches its file name -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["-o", "plan.xls"], "'.xls'"),
+        (["-o", "plan.xlsm"], "'.xlsm'"),
+        (["-o", "plan.pdf"], "'.pdf'"),
+        (["-o", "plan"], "'plan'"),
+        (["--format", "csv", "-o", "x.xlsx"], "--format csv does not match"),
+        (["--format", "json", "-o", "x.csv"], "--format json does not match"),
+    ],
+)
+def test_an_export_named_for_another_format_is_refused(
+    demo_db: Path, tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    before = snapshot(tmp_path)
+    result = run("export", "--db", str(demo_db), *args, cwd=tmp_path)
+    assert_clean_error(result, fragment, code=2)
+    assert snapshot(tmp_path) == before
+
+
+# 20. Several imports into a new PostgreSQL database at once ------------------------------
+
+
+@pytest.mark.postgres
+def test_imports_at_once_into_a_new_server_database_all_succeed(
+    postgres_location: Location, demo_db: Path, tmp_path: Path
+) -> None:
+    assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
+    url = postgres_location.url.render_as_string(hide_password=False)
+    commands = [start("import", "plan.json", "--db", url, cwd=tmp_path) for _ in range(4)]
+    results = [ended(c) for c in commands]
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    mine = json.loads(run("export", "--db", url, "-o", "-", cwd=tmp_path).stdout)
+    assert len(mine["reviews"]) == 2
+
+
+# 21. SIGTERM cleans up as SIGINT does -------------------------------------------------------
+
+
+def _schema_made(db: Path) -> bool:
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+    except sqlite3.Error:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
+    tmp_path: Path, signum: int
+) -> None:
+    big = _generated_json(tmp_path, 8000)
+    db = tmp_path / "new.sqlite3"
+    process = start("import", str(big), "--db", str(db), cwd=tmp_path)
+    while not _schema_made(db):  # the schema is made: the import's transaction runs now
+        assert process.poll() is None, ended(process).stderr
+        time.sleep(0.05)
+    process.send_signal(signum)
+    result = ended(process)
+    assert result.returncode == 128 + signum, result.stderr
+    assert_clean_error(result, "interrupted", code=128 + signum)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.sqlite3")]
+
+
+# 22. generate has an upper bound -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--reviews", "1", "--recommendations", str(10**20)], "the most is 1,000,000"),
+        (["--reviews", "10001", "--recommendations", "1"], "the most is 10,000"),
+    ],
+)
+def test_generate_refuses_sizes_out_of_reason(
+    tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    result = run("generate", "--db", str(tmp_path / "g.sqlite3"), *args, cwd=tmp_path)
+    assert_clean_error(result, fragment, code=2)
+    assert list(tmp_path.iterdir()) == []

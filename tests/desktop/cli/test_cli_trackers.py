@@ -1,0 +1,119 @@
+"""`casereview import` on trackers that are damaged or would break the lifecycle: a plain
+refusal, no traceback, and the database file exactly as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.desktop.cli.test_cli import assert_clean_error, run, snapshot
+
+HEADER = "Number,Recommendation,Lead agency,Joint agencies,Target date,Status,Assured by,Evidence\n"
+
+
+def _csv(tmp_path: Path, name: str, *lines: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes((HEADER + "".join(f"{line}\n" for line in lines)).encode())
+    return path
+
+
+def _panel(tmp_path: Path) -> Path:
+    """A database holding item 1, signed off on evidence, and item 2, in progress."""
+    db = tmp_path / "panel.sqlite3"
+    first = _csv(
+        tmp_path,
+        "first.csv",
+        "1,Train staff.,Police,,31/3/2027,Closed,A Assurer,Audit of 50 records",
+        "2,Share information.,Council,Health,30/6/2027,In progress,,",
+    )
+    result = run("import", str(first), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def _refused_row(result, problem: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Error:" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()  # one line, naming the (only) problem
+    assert line.startswith("casereview: error: Nothing was imported: ")
+    assert line.endswith(f"has 1 problem to put right first. {problem}")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file but the copies an import keeps before it starts (README, "Using it")."""
+    return {name: data for name, data in snapshot(folder).items() if "-backups/" not in name}
+
+
+def _plan(db: Path, tmp_path: Path) -> dict[str, dict[str, object]]:
+    exported = run("export", "--db", str(db), "--format", "json", "-o", "-", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    (review,) = json.loads(exported.stdout)["reviews"]
+    return {rec["number"]: rec for rec in review["recommendations"]}
+
+
+def test_an_unbalanced_quote_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    db = _panel(tmp_path)
+    bad = _csv(tmp_path, "bad.csv", "1,Train staff.,Police", '2,"Share,Council', "3,x,Health")
+    before = snapshot(tmp_path)
+    result = run("import", str(bad), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    assert_clean_error(result, 'bad.csv has a quote (") opening a cell on row 3')
+    assert snapshot(tmp_path) == before
+
+
+def test_a_closed_item_is_not_moved_back_to_not_started(tmp_path: Path) -> None:
+    db = _panel(tmp_path)
+    back = _csv(tmp_path, "back.csv", "1,Train staff.,Police,,31/3/2027,Not started,,")
+    before = _files(tmp_path)
+    result = run("import", str(back), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    _refused_row(
+        result,
+        "Sheet 'back', row 2, column F (Status): 'Not started' would move recommendation 1 "
+        "from closed to not started, which casereview does not allow (from closed it can go "
+        "to in progress).",
+    )
+    assert _files(tmp_path) == before
+
+    reopen = _csv(tmp_path, "reopen.csv", "1,Train staff.,Police,,31/3/2027,In progress,,")
+    result = run("import", str(reopen), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    item = _plan(db, tmp_path)["1"]
+    assert (item["status"], item["assured_by"], item["closed_on"]) == ("in_progress", None, None)
+
+
+def test_one_agency_as_lead_and_joint_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    db = _panel(tmp_path)
+    both = _csv(tmp_path, "both.csv", "2,Share information.,Council,Health; Council,,,,")
+    before = _files(tmp_path)
+    result = run("import", str(both), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    _refused_row(
+        result,
+        "Sheet 'both', row 2, column D (Joint agencies): 'Council' is also a lead agency.",
+    )
+    assert _files(tmp_path) == before
+
+
+def test_dates_as_trackers_write_them_import_and_keep_their_remarks(tmp_path: Path) -> None:
+    db = _panel(tmp_path)
+    dates = _csv(
+        tmp_path,
+        "dates.csv",
+        "2,Share information.,Council,Health,31/3/2028 (revised),In progress,,",
+        "3,Audit.,Council,,Q1 2027/28,Not started,,",
+        "4,Report.,Council,,w/c 11/01/2027,Not started,,",
+    )
+    result = run("import", str(dates), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    plan = _plan(db, tmp_path)
+    assert [plan[n]["target_date"] for n in "234"] == ["2028-03-31", "2027-06-30", "2027-01-17"]
+    notes = [u["note"] for u in plan["2"]["updates"]]  # type: ignore[attr-defined]
+    assert "Target date given in the imported tracker as '31/3/2028 (revised)'." in notes
+
+    bad = _csv(tmp_path, "bad.csv", "2,Share information.,Council,Health,Q1 2027/29,,,")
+    before = _files(tmp_path)
+    result = run("import", str(bad), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    _refused_row(
+        result,
+        "Sheet 'bad', row 2, column E (Target date): 'Q1 2027/29' names no financial year: it "
+        "runs April to March, as in Q1 2027/28.",
+    )
+    assert _files(tmp_path) == before

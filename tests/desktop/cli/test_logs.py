@@ -1,0 +1,107 @@
+"""casereview's log: real commands write what happened and why a step failed, by kind of
+error only, never the record text, names, paths or passphrases they worked on; Help ▸ Open
+the log folder shows it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from db.store import logs
+from db.store.paths import backups_folder
+from desktop.window import MainWindow
+from tests.desktop.cli.test_cli import run
+
+HEADER = "Number,Recommendation,Lead agency,Joint agencies,Target date,Status,Assured by,Evidence\n"
+# What the log must never hold: record text, people's names, a path, passphrases.
+RECORD_TEXT = "Share the referral about Jordan Whitfield with the school"
+ASSURER = "Priya Sandhu"
+BAD_STATUS = "Stalled by Marguerite Oduya"
+FOLDER = "Review of Kieran Blake"
+SECRET = "correct horse battery staple 7"
+WRONG = "incorrect pony battery stapler 8"
+
+
+def _tracker(folder: Path, name: str, status: str) -> Path:
+    path = folder / name
+    path.write_text(
+        HEADER + f"1,{RECORD_TEXT}.,Police,,31/3/2027,{status},{ASSURER},Audit of 50 records\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_log_holds_what_happened_but_no_record_text_names_or_passphrases(
+    tmp_path: Path, log_folder: Path
+) -> None:
+    folder = tmp_path / FOLDER
+    folder.mkdir()
+    db = folder / "panel.sqlite3"
+    good = _tracker(folder, "tracker.csv", "Closed")
+    made = run("import", str(good), "--db", str(db), "--review", "PLAN", cwd=folder)
+    assert made.returncode == 0, made.stderr
+    # A cell the import refuses, quoted in the one sentence the user sees.
+    bad = _tracker(folder, "bad.csv", BAD_STATUS)
+    refused = run("import", str(bad), "--db", str(db), "--review", "PLAN", cwd=folder)
+    assert refused.returncode == 1 and BAD_STATUS in refused.stderr
+    # The copy an import keeps first cannot be made: a file stands where its folder goes.
+    kept = backups_folder(db).rename(folder / "aside")
+    backups_folder(db).write_bytes(b"")
+    no_copy = run("import", str(good), "--db", str(db), "--review", "PLAN", cwd=folder)
+    assert no_copy.returncode == 1, no_copy.stderr
+    backups_folder(db).unlink()
+    kept.rename(backups_folder(db))
+    # An encrypted database opened with the wrong passphrase.
+    encrypted = run("encrypt", "--db", str(db), "--passphrase-stdin", cwd=folder, stdin=SECRET)
+    assert encrypted.returncode == 0, encrypted.stderr
+    wrong = run("export", "--db", str(db), "--passphrase-stdin", "-o", "-", cwd=folder, stdin=WRONG)
+    assert wrong.returncode == 1 and "passphrase" in wrong.stderr
+
+    log = (log_folder / logs.FILE_NAME).read_text(encoding="utf-8")
+    for never in (RECORD_TEXT, "Whitfield", ASSURER, BAD_STATUS, FOLDER, SECRET, WRONG, "Audit of"):
+        assert never not in log
+    assert str(tmp_path) not in log and "Traceback" not in log
+    lines = log.splitlines()
+    started = [line.split("started: ")[1] for line in lines if "started: " in line]
+    assert started == ["import", "import", "import", "encrypt", "export"]
+    refusals = [line.split("command refused: ")[1] for line in lines if "refused: " in line]
+    assert len(refusals) == 3, log
+    assert refusals[0].startswith("TrackerProblemsError")
+    assert refusals[1].startswith("BackupError"), refusals[1]
+    assert refusals[2] == "PassphraseError from DatabaseError [sqlite 26]", refusals[2]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_log_is_the_users_alone(log_folder: Path) -> None:
+    inner = log_folder / "made by casereview"
+    path = logs.set_up(inner)
+    assert path == inner / logs.FILE_NAME
+    assert stat.S_IMODE(inner.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert logs.set_up(inner) == path  # a second set-up (the window's) keeps the one file
+
+
+def test_help_opens_the_log_folder(window: MainWindow, log_folder: Path) -> None:
+    class Opener(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.opened: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.opened.append(url)
+
+    opener = Opener()
+    QDesktopServices.setUrlHandler("file", opener, "open")
+    try:
+        (help_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"]
+        (action,) = [a for a in help_menu.actions() if a.text() == "Open the &log folder"]
+        action.trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [Path(url.toLocalFile()) for url in opener.opened] == [log_folder]
