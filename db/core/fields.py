@@ -1,17 +1,6 @@
 """The rules every text value casereview stores meets, the same on SQLite and PostgreSQL.
 
-One set of rules, checked in one place: the JSON import and the tracker import (both through
-``db.exchange.checks.check_document``), the window's editing services and the command line's
-options all ask ``problem``; db/store/models.py sizes its columns from the lengths here. A value
-that breaks a rule is refused, never trimmed or cut: what a user gave is kept as given, or
-they are told.
-
-The rules are those every file casereview writes can carry back: no surrounding spaces (a
-spreadsheet cell loses them), only characters an .xlsx file can hold (no NUL or other control
-characters, no lone surrogates; line breaks as line feeds), and names on one line without
-semicolons, since lists of names are written one per line or separated by semicolons.
-
-Free of SQLAlchemy, like db.core.rules, so the command line can check its options cheaply.
+Why it works this way: docs/architecture.md, "The field rules".
 """
 
 from __future__ import annotations

@@ -1,15 +1,6 @@
 """``casereview encrypt``: turn a plain SQLite database into an encrypted one, in place.
 
-The database is exported page by page into a new encrypted file beside it (SQLCipher's
-``sqlcipher_export``), the new file is checked (SQLite's integrity check, the same tables
-with the same number of rows, the same audit head) and synced, and only then renamed over the
-original; until that rename the original is untouched, and a failure at any moment leaves it
-as it was. While this runs the original is locked: a window open on it is refused up front
-(its later writes would go to the replaced file).
-
-The copies casereview kept beside the database are encrypted the same way, since a lost
-laptop would otherwise leak them. A damaged file moved aside earlier cannot be exported; it is
-named so the user can delete it.
+Why it works this way: docs/architecture.md, "Encrypting a database in place".
 """
 
 from __future__ import annotations

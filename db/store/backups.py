@@ -1,15 +1,7 @@
 """Backups of an SQLite database: a consistent copy taken while the program may be writing,
 and restoring one.
 
-The copy is made with SQLite's online backup API into a temporary file beside the target,
-checked with ``PRAGMA integrity_check``, synced to disk and only then renamed into place, so
-a failure at any moment leaves no half-written backup and the old one whole. The copy is
-readable by its owner only. A server database is backed up with the server's own tools.
-
-A restore first checks the backup (an SQLite file, sound, holding a casereview schema this
-version knows), then backs up the database it replaces into the folder beside it, then copies
-the backup in through the same backup API, inside SQLite's own locking and journal, so a
-window open on the database never sees half of each and a crash leaves one or the other.
+Why it works this way: docs/architecture.md, "Backups and restores".
 """
 
 from __future__ import annotations

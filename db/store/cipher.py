@@ -1,17 +1,6 @@
 """Encryption at rest: SQLite files encrypted with SQLCipher (through the sqlcipher3 package).
 
-An encrypted database is an ordinary casereview database whose pages, write-ahead log and
-journal SQLCipher encrypts (AES-256, with an HMAC on every page); nothing in the file says
-what it holds, not even that it is SQLite. It is opened with a passphrase. A plain database
-is read with the standard library's sqlite3; everything that reads a file (the engine, the
-preflight, backups, restores, ``casereview check``) connects through ``connect`` here, which
-picks the module and applies the key.
-
-SQLCipher turns a passphrase into a key with PBKDF2-HMAC-SHA512 (256,000 rounds) and the
-salt in the file's first 16 bytes, which takes a tenth of a second. ``Passphrase`` does the
-same derivation once per salt and hands SQLCipher the raw key afterwards, so the several
-connections a window or a backup makes cost one derivation, not one each. Backups are keyed
-with the same key and salt as the database they copy, so they open with its passphrase.
+Why it works this way: docs/architecture.md, "Encryption at rest".
 """
 
 from __future__ import annotations
