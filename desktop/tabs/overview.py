@@ -34,7 +34,7 @@ from db.queries.rows import RecommendationRow
 from desktop.context import AppContext
 from desktop.models.table import Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_bar, rating_colours
-from desktop.tabs.common import TablePage, configure_table, make_table
+from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 
 CHART_ROWS = 10
 
@@ -52,11 +52,9 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 ]
 
 
-class OverviewTab(QWidget):
+class OverviewTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.totals.setAccessibleName("Totals by rating")
@@ -171,10 +169,6 @@ class OverviewTab(QWidget):
         self._fill_breakdown()
         self.deadlines.setText(self._deadlines_html(data, today))
         self.grades.setText(self._grades_html(data))
-
-    def refresh(self) -> None:
-        if self.loaded:
-            self.load()
 
     def save_settings(self) -> None:
         """Nothing to remember: the overview always shows everything."""

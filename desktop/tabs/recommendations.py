@@ -46,6 +46,7 @@ from desktop.models.tracker import COLUMNS, TrackerModel
 from desktop.palette import rating_colours
 from desktop.tabs.common import (
     EmptyState,
+    Tab,
     TablePage,
     configure_table,
     esc,
@@ -313,11 +314,9 @@ class TrackerView(QTableView):
             model.fetchMore(QModelIndex())
 
 
-class RecommendationsTab(QWidget):
+class RecommendationsTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
         self.filters.set_due(context.today() + dt.timedelta(days=42))
