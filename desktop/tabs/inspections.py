@@ -433,7 +433,9 @@ class InspectionsTab(Tab):
 
         dialog = inspection_dialogs.SchemeDialog(check, self)
         if dialog.exec() and dialog.chosen is not None:
-            commands.run(commands.CreateScheme(self.context, *dialog.chosen), self)
+            commands.run(
+                commands.CreateScheme(self.context, dialog.chosen.name, dialog.chosen.grades), self
+            )
 
     # A tracked finding takes what a recommendation takes, by the same code.
 

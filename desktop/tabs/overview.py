@@ -3,6 +3,8 @@ deadlines coming up, and a summary of inspection grades."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
@@ -225,12 +227,12 @@ class OverviewTab(Tab):
         values.applyNiceNumbers()
 
     @staticmethod
-    def _deadlines_html(data: figures.Overview, today: object) -> str:
+    def _deadlines_html(data: figures.Overview, today: dt.date) -> str:
         if not data.deadlines:
             return "<p style='color:#666'>No deadlines in the next four months.</p>"
         rows = []
         for deadline in data.deadlines:  # the list scrolls: all that were read, not 14
-            days = deadline.days_left(today)  # type: ignore[arg-type]
+            days = deadline.days_left(today)
             when = (
                 f"<span style='color:#8e1b1b'>{-days} days ago</span>"
                 if days < 0
