@@ -21,6 +21,8 @@ from db.core.vocabulary import Status
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QWidget
     from sqlalchemy.orm import Session
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from db.services.inspecting import InspectionFields, InspectionSnapshot
     from db.store import lifecycle
     from desktop.context import AppContext
+    from desktop.dialogs.forms import EvidenceEntry
 else:
     editing, lifecycle = lazy("db.services.editing"), lazy("db.store.lifecycle")
     inspecting = lazy("db.services.inspecting")
@@ -56,10 +59,10 @@ class UndoableCommand(QUndoCommand):
     def undo(self) -> None:
         self._in_transaction(self.revert)
 
-    def _in_transaction(self, step: object) -> None:
+    def _in_transaction(self, step: Callable[[Session], None]) -> None:
         try:
             with self.context.database.change(self.context.actor) as session:
-                step(session)  # type: ignore[operator]
+                step(session)
         except CaseReviewError as exc:
             self.setObsolete(True)
             self.context.explain(exc)
@@ -318,31 +321,23 @@ class AddEvidence(UndoableCommand):
         self,
         context: AppContext,
         key: ItemKey,
-        *,
-        description: str,
-        reference: str | None,
-        file_name: str | None,
-        content: bytes | None,
-        media_type: str | None,
+        evidence: EvidenceEntry,
     ) -> None:
         super().__init__(context, f"Add evidence to {key.number} of {key.source}")
-        self.key = key
-        self.values = {
-            "description": description,
-            "reference": reference,
-            "file_name": file_name,
-            "content": content,
-            "media_type": media_type,
-        }
+        self.key, self.evidence = key, evidence
         self.added: editing.EvidenceKey | None = None
 
     def apply(self, session: Session) -> None:
-        rec = editing.item_by_key(session, self.key)
+        rec, evidence = editing.item_by_key(session, self.key), self.evidence
         item = lifecycle.add_evidence(
             session,
             rec.id,
+            description=evidence.description,
             added_by=self.context.author,
-            **self.values,  # type: ignore[arg-type]
+            reference=evidence.reference,
+            file_name=evidence.file_name,
+            content=evidence.content,
+            media_type=evidence.media_type,
         )
         self.added = editing.evidence_key(item)
 

@@ -42,13 +42,12 @@ if TYPE_CHECKING:
     from db.store.database import Database
     from db.store.location import Location
     from desktop.dialogs.passphrase import IdleWatch
+    from desktop.tabs.common import Tab
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
     from desktop.tabs.overview import OverviewTab
     from desktop.tabs.recommendations import RecommendationsTab
     from desktop.tabs.reviews import ReviewsTab
-
-    Tab = ReviewsTab | RecommendationsTab | InspectionsTab | OverviewTab | InitiativesTab
 else:
     dataset = lazy("db.services.dataset")
 
@@ -135,7 +134,8 @@ class MainWindow(QMainWindow):
         tab = self._built[number]
         if tab is None:
             title, module, name = TABS[number]
-            tab = getattr(importlib.import_module(module), name)(self.context)
+            kind: type[Tab] = getattr(importlib.import_module(module), name)
+            tab = kind(self.context)
             self._built[number] = tab
             current = self.tabs.currentIndex()
             blocked = self.tabs.blockSignals(True)
@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
                 stand_in.deleteLater()
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(blocked)
-        return cast("Tab", tab)
+        return tab
 
     @property
     def reviews_tab(self) -> ReviewsTab:
@@ -815,8 +815,7 @@ class MainWindow(QMainWindow):
 
     def _first_paint(self) -> None:
         reads, tab = self.context.pending_reads, self._current()
-        painter = getattr(tab, "first_paint", None)
-        if reads is not None and painter is not None and painter(reads):
+        if reads is not None and tab.first_paint(reads):
             self.data_loaded.emit()
             # The page goes on screen before the database layer loads (about 0.7 s), whatever
             # order the window system's events and the timers happen to come in.

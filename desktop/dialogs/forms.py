@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.core.dates import PartialDate, format_date, parse_user_date, parse_user_partial_date
-from db.core.rules import TRANSITIONS
+from db.core.rules import TRANSITIONS, Closure
 from db.core.vocabulary import ReviewKind, Status
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
@@ -474,6 +475,23 @@ class ItemDialog(FormDialog):
         return problems
 
 
+@dataclass(frozen=True)
+class UpdateEntry:
+    """A progress update as the update dialog took it, checked; text trimmed."""
+
+    on: dt.date
+    author: str
+    note: str
+    status: Status | None  # None: no change of status
+    reason: str
+    assured_by: str
+
+    @property
+    def closure(self) -> Closure | None:
+        """The sign-off a closing update records: who gave assurance, on the update's date."""
+        return Closure(self.assured_by, self.on) if self.status is Status.CLOSED else None
+
+
 class UpdateDialog(FormDialog):
     """A dated progress update; optionally a change of status (closing asks for an assurer)."""
 
@@ -546,15 +564,16 @@ class UpdateDialog(FormDialog):
                 problems.add(name, message)
         return problems
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "on": self.on.date_value(),
-            "author": self.author.text().strip(),
-            "note": self.note.toPlainText().strip(),
-            "status": self.chosen_status(),
-            "reason": self.reason.text().strip(),
-            "assured_by": self.assured_by.text().strip(),
-        }
+    def entry(self) -> UpdateEntry:
+        """The update given (once the dialog is accepted, so its date is checked)."""
+        return UpdateEntry(
+            on=self.on.date_value(),
+            author=self.author.text().strip(),
+            note=self.note.toPlainText().strip(),
+            status=self.chosen_status(),
+            reason=self.reason.text().strip(),
+            assured_by=self.assured_by.text().strip(),
+        )
 
 
 class WithdrawUpdateDialog(FormDialog):
@@ -594,6 +613,18 @@ class WithdrawUpdateDialog(FormDialog):
 
     def reason_text(self) -> str:
         return self.reason.toPlainText().strip()
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """Evidence as the evidence dialog took it: a file's name, content and media type, a
+    reference to where it is kept, or both."""
+
+    description: str
+    reference: str | None
+    file_name: str | None
+    content: bytes | None
+    media_type: str | None
 
 
 class EvidenceDialog(FormDialog):
@@ -653,17 +684,18 @@ class EvidenceDialog(FormDialog):
             problems.add("reference", "Give a reference to where it is kept, or choose a file.")
         return problems
 
-    def values(self) -> dict[str, Any]:
+    def entry(self) -> EvidenceEntry:
+        """The evidence given (once the dialog is accepted, so its file is read)."""
         media_type = None
         if self.path is not None:
             media_type = mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
-        return {
-            "description": self.description.text().strip(),
-            "reference": self.reference.text().strip() or None,
-            "file_name": self.path.name if self.path else None,
-            "content": self.content,
-            "media_type": media_type,
-        }
+        return EvidenceEntry(
+            description=self.description.text().strip(),
+            reference=self.reference.text().strip() or None,
+            file_name=self.path.name if self.path else None,
+            content=self.content,
+            media_type=media_type,
+        )
 
 
 def describe_plan(plan: StatusPlan, shown: int = 5) -> str:
@@ -760,8 +792,10 @@ class ChooseStatusDialog(FormDialog):
 __all__ = [
     "ChooseStatusDialog",
     "EvidenceDialog",
+    "EvidenceEntry",
     "FormDialog",
     "ItemDialog",
     "ReviewDialog",
     "UpdateDialog",
+    "UpdateEntry",
 ]

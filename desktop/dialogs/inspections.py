@@ -382,6 +382,14 @@ class InspectionDialog(FormDialog):
         return problems
 
 
+@dataclass(frozen=True)
+class SchemeEntry:
+    """A grading scheme as the scheme dialog took it: its name and its grades, best first."""
+
+    name: str
+    grades: tuple[str, ...]
+
+
 class SchemeDialog(FormDialog):
     """A grading scheme: its name and its grades, best first, one a line."""
 
@@ -398,15 +406,15 @@ class SchemeDialog(FormDialog):
         self.add_row("grades", "&Grades, best first", self.grades, "One grade a line")
         self._check_fields = check
         self.check = self._validate
-        self.chosen: tuple[str, tuple[str, ...]] | None = None
+        self.chosen: SchemeEntry | None = None
 
     def _validate(self) -> Problems:
         name = self.name.text().strip()
         grades = tuple(
             line.strip() for line in self.grades.toPlainText().splitlines() if line.strip()
         )
-        self.chosen = (name, grades)
+        self.chosen = SchemeEntry(name, grades)
         return self._check_fields(name, grades)
 
 
-__all__ = ["InspectionDialog", "SchemeDialog"]
+__all__ = ["InspectionDialog", "SchemeDialog", "SchemeEntry"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -21,6 +22,46 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.table import RowTableModel, SortProxy
+
+if TYPE_CHECKING:
+    from db.queries import first_page
+    from desktop.context import AppContext
+
+
+class Tab(QWidget):
+    """What the window asks of every tab (desktop/window.py), stated once so that mypy checks
+    the window's calls and each tab's answers to them.
+
+    A tab is built the first time it is shown or asked for; it reads its data (``load``) the
+    first time it is shown, and again when shown after a change made elsewhere."""
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        # Its data is read and current; the window clears this, on a change, for the tabs not
+        # on show, so that each reads again when next shown.
+        self.loaded = False
+
+    @abstractmethod
+    def load(self) -> None:
+        """Read the tab's data from the database and show it."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """After a change: read again, if the tab has been read at all."""
+        if self.loaded:
+            self.load()
+
+    @abstractmethod
+    def save_settings(self) -> None:
+        """Remember its layout (column widths, splitters, filters) as the window closes."""
+        raise NotImplementedError
+
+    def first_paint(self, reads: first_page.ReadAhead) -> bool:
+        """Show the data read straight from the file (see ``tabs.read_ahead``) before the
+        database layer loads, and say whether it did; a tab that cannot paints nothing and
+        waits for ``load``."""
+        return False
 
 
 def esc(text: object) -> str:

@@ -32,7 +32,7 @@ from desktop.commands import DeleteInitiative, SaveInitiative, run
 from desktop.context import AppContext
 from desktop.dialogs.forms import FormDialog
 from desktop.models.table import ROW_ROLE, Column, RowTableModel
-from desktop.tabs.common import TablePage, make_table, open_rows_with, row_action
+from desktop.tabs.common import Tab, TablePage, make_table, open_rows_with, row_action
 
 COLUMNS: list[Column[queries.InitiativeRow]] = [
     Column("Initiative", lambda r: r.name, width=230),
@@ -166,11 +166,9 @@ class InitiativeDialog(FormDialog):
         return problems
 
 
-class InitiativesTab(QWidget):
+class InitiativesTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self.model: RowTableModel[queries.InitiativeRow] = RowTableModel(COLUMNS, self)
         self.view = make_table(self.model, "Initiatives table")
         self.edit_action = open_rows_with(self.view, "&Edit…", self.edit_initiative)
@@ -224,10 +222,6 @@ class InitiativesTab(QWidget):
             self.model.set_rows(queries.initiative_rows(session))
         self.page.show_rows(self.model.rowCount())
         self._update_buttons()
-
-    def refresh(self) -> None:
-        if self.loaded:
-            self.load()
 
     def save_settings(self) -> None:
         """Column widths follow the declared defaults."""

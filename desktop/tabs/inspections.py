@@ -34,7 +34,7 @@ from desktop.context import AppContext
 from desktop.lazy import lazy
 from desktop.models.table import ROW_ROLE, Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_colours
-from desktop.tabs.common import TablePage, configure_table, make_table
+from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 
 if TYPE_CHECKING:
     from db.services import editing, inspecting
@@ -122,11 +122,10 @@ def _view_action(
     return action
 
 
-class InspectionsTab(QWidget):
+class InspectionsTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
+        self._findings_of: str | None = None  # the inspection whose findings are shown
         self.inspection_model: RowTableModel[queries.InspectionRow] = RowTableModel(
             INSPECTION_COLUMNS, self
         )
@@ -273,10 +272,6 @@ class InspectionsTab(QWidget):
             self.inspections_view.selectRow(0)
         self._show_selected()
 
-    def refresh(self) -> None:
-        if self.loaded:
-            self.load()
-
     def _show_selected(self) -> None:
         index = self.inspections_view.currentIndex()
         row = index.data(ROW_ROLE) if index.isValid() else None
@@ -286,7 +281,7 @@ class InspectionsTab(QWidget):
                 model.set_rows([])
             self.title.setText("")
             return
-        same = row.reference == getattr(self, "_findings_of", None)
+        same = row.reference == self._findings_of
         finding = self._selected_finding() if same else None
         self._findings_of = row.reference
         with self.context.database.session() as session:
@@ -438,7 +433,9 @@ class InspectionsTab(QWidget):
 
         dialog = inspection_dialogs.SchemeDialog(check, self)
         if dialog.exec() and dialog.chosen is not None:
-            commands.run(commands.CreateScheme(self.context, *dialog.chosen), self)
+            commands.run(
+                commands.CreateScheme(self.context, dialog.chosen.name, dialog.chosen.grades), self
+            )
 
     # A tracked finding takes what a recommendation takes, by the same code.
 

@@ -3,6 +3,8 @@ deadlines coming up, and a summary of inspection grades."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
@@ -34,7 +36,7 @@ from db.queries.rows import RecommendationRow
 from desktop.context import AppContext
 from desktop.models.table import Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_bar, rating_colours
-from desktop.tabs.common import TablePage, configure_table, make_table
+from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 
 CHART_ROWS = 10
 
@@ -52,11 +54,9 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 ]
 
 
-class OverviewTab(QWidget):
+class OverviewTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.totals.setAccessibleName("Totals by rating")
@@ -172,10 +172,6 @@ class OverviewTab(QWidget):
         self.deadlines.setText(self._deadlines_html(data, today))
         self.grades.setText(self._grades_html(data))
 
-    def refresh(self) -> None:
-        if self.loaded:
-            self.load()
-
     def save_settings(self) -> None:
         """Nothing to remember: the overview always shows everything."""
 
@@ -231,12 +227,12 @@ class OverviewTab(QWidget):
         values.applyNiceNumbers()
 
     @staticmethod
-    def _deadlines_html(data: figures.Overview, today: object) -> str:
+    def _deadlines_html(data: figures.Overview, today: dt.date) -> str:
         if not data.deadlines:
             return "<p style='color:#666'>No deadlines in the next four months.</p>"
         rows = []
         for deadline in data.deadlines:  # the list scrolls: all that were read, not 14
-            days = deadline.days_left(today)  # type: ignore[arg-type]
+            days = deadline.days_left(today)
             when = (
                 f"<span style='color:#8e1b1b'>{-days} days ago</span>"
                 if days < 0

@@ -46,6 +46,7 @@ from desktop.models.tracker import COLUMNS, TrackerModel
 from desktop.palette import rating_colours
 from desktop.tabs.common import (
     EmptyState,
+    Tab,
     TablePage,
     configure_table,
     esc,
@@ -313,11 +314,9 @@ class TrackerView(QTableView):
             model.fetchMore(QModelIndex())
 
 
-class RecommendationsTab(QWidget):
+class RecommendationsTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self.model = TrackerModel(lambda: context.database, context.today, self)
         self.filters = FilterBar()
         self.filters.set_due(context.today() + dt.timedelta(days=42))
@@ -887,20 +886,17 @@ def add_update(
     )
     if not dialog.exec():
         return
-    values = dialog.values()
-    closure = (
-        Closure(values["assured_by"], values["on"]) if values["status"] is Status.CLOSED else None
-    )
+    update = dialog.entry()
     commands.run(
         commands.AddUpdate(
             context,
             [key],
-            on=values["on"],
-            author=values["author"],
-            note=values["note"],
-            status=values["status"],
-            reason=values["reason"],
-            closure=closure,
+            on=update.on,
+            author=update.author,
+            note=update.note,
+            status=update.status,
+            reason=update.reason,
+            closure=update.closure,
         ),
         parent,
     )
@@ -909,7 +905,7 @@ def add_update(
 def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
     dialog = dialogs.EvidenceDialog(parent)
     if dialog.exec():
-        commands.run(commands.AddEvidence(context, key, **dialog.values()), parent)
+        commands.run(commands.AddEvidence(context, key, dialog.entry()), parent)
 
 
 def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:

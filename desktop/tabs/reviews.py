@@ -24,7 +24,7 @@ from desktop import settings as keys
 from desktop.context import AppContext
 from desktop.lazy import lazy
 from desktop.models.table import RIGHT, ROW_ROLE, Column, RowTableModel, none_last
-from desktop.tabs.common import TablePage, esc, make_table, open_rows_with, row_action
+from desktop.tabs.common import Tab, TablePage, esc, make_table, open_rows_with, row_action
 
 if TYPE_CHECKING:
     from db.queries import details as queries
@@ -75,11 +75,9 @@ COLUMNS: list[Column[ReviewRow]] = [
 ]
 
 
-class ReviewsTab(QWidget):
+class ReviewsTab(Tab):
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
-        self.loaded = False
+        super().__init__(context)
         self._laid_out = False
         self.model: RowTableModel[ReviewRow] = RowTableModel(COLUMNS, self)
         self.view = make_table(self.model, "Reviews table")
@@ -154,10 +152,6 @@ class ReviewsTab(QWidget):
             self._laid_out = True
             self._restore_layout()
         self.select(selected or (rows[0].reference if rows else None))
-
-    def refresh(self) -> None:
-        if self.loaded:
-            self.load()
 
     def selected_reference(self) -> str | None:
         indexes = self.view.selectionModel().selectedRows()
