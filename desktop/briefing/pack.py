@@ -51,6 +51,8 @@ from resources.palette import RATINGS
 if TYPE_CHECKING:
     from reportlab.lib.colors import Color
 
+    from db.queries.details import GradeMatrix
+
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
 MARGIN = 18 * mm
@@ -86,6 +88,24 @@ def _register_fonts() -> None:
 # The paragraph styles: built once, as none depends on the pack (ParagraphStyle holds only a
 # font's name, so they need no registered font).
 _BASE = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+
+
+def _heading_style(
+    name: str, size: float, leading: float, *, space_before: float, space_after: float
+) -> ParagraphStyle:
+    """A bold heading, kept with what follows it."""
+    return ParagraphStyle(
+        name,
+        parent=_BASE,
+        fontName=BOLD,
+        fontSize=size,
+        leading=leading,
+        spaceBefore=space_before,
+        spaceAfter=space_after,
+        keepWithNext=1,
+    )
+
+
 STYLES: dict[str, ParagraphStyle] = {
     "body": _BASE,
     "small": ParagraphStyle("small", parent=_BASE, fontSize=8, leading=10),
@@ -95,36 +115,9 @@ STYLES: dict[str, ParagraphStyle] = {
         "title", parent=_BASE, fontName=BOLD, fontSize=24, leading=30, spaceAfter=8 * mm
     ),
     "cover": ParagraphStyle("cover", parent=_BASE, fontSize=12, leading=18),
-    "h1": ParagraphStyle(
-        "h1",
-        parent=_BASE,
-        fontName=BOLD,
-        fontSize=15,
-        leading=19,
-        spaceBefore=6,
-        spaceAfter=6,
-        keepWithNext=1,
-    ),
-    "h2": ParagraphStyle(
-        "h2",
-        parent=_BASE,
-        fontName=BOLD,
-        fontSize=11.5,
-        leading=15,
-        spaceBefore=8,
-        spaceAfter=4,
-        keepWithNext=1,
-    ),
-    "h3": ParagraphStyle(
-        "h3",
-        parent=_BASE,
-        fontName=BOLD,
-        fontSize=10,
-        leading=13,
-        spaceBefore=6,
-        spaceAfter=3,
-        keepWithNext=1,
-    ),
+    "h1": _heading_style("h1", 15, 19, space_before=6, space_after=6),
+    "h2": _heading_style("h2", 11.5, 15, space_before=8, space_after=4),
+    "h3": _heading_style("h3", 10, 13, space_before=6, space_after=3),
 }
 
 
@@ -474,61 +467,82 @@ def _wrap(text: str, width: float) -> list[str]:
     return [visual(line) for line in fitted]
 
 
+RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+
+
 def _summary(pack: Pack, width: float) -> list[Any]:
-    order = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
-    story: list[Any] = [_Heading("Summary", STYLES["h1"], 0, "summary")]
-    counts_rows: list[list[Any]] = [
-        [_p(h, STYLES["cellbold"]) for h in ("Review", *[r.label for r in order], "Total")]
+    """Counts by rating per review and per lead agency, then what is overdue or falls due."""
+    widths = [width * 0.46, *[width * 0.09] * 5]
+    widths.append(width - sum(widths))
+    return [
+        _Heading("Summary", STYLES["h1"], 0, "summary"),
+        *_by_review(pack, widths),
+        *_by_lead_agency(pack, widths),
+        *_due(pack),
     ]
-    agency: dict[str, dict[Rating, int]] = {}
+
+
+def _tally_header(first: str) -> list[Any]:
+    return [_p(h, STYLES["cellbold"]) for h in (first, *[r.label for r in RATING_ORDER], "Total")]
+
+
+def _tally_row(name: str, tally: dict[Rating, int]) -> list[Any]:
+    return [
+        _p(name, STYLES["cell"]),
+        *[str(tally[r]) for r in RATING_ORDER],
+        str(sum(tally.values())),
+    ]
+
+
+def _by_review(pack: Pack, widths: list[float]) -> list[Any]:
+    if not pack.reviews:
+        return []
+    rows = [_tally_header("Review")]
     for review in pack.reviews:
-        tally = dict.fromkeys(order, 0)
+        tally = dict.fromkeys(RATING_ORDER, 0)
         for item in review.items:
             if item.rating is not None:
                 tally[item.rating] += 1
+        rows.append(_tally_row(review.reference, tally))
+    return [
+        _p("Recommendations by rating, per review", STYLES["h3"]),
+        _table(rows, widths),
+        Spacer(0, 4 * mm),
+    ]
+
+
+def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
+    """A rated recommendation counts once for each of its lead agencies; the agencies with
+    most come first."""
+    agency: dict[str, dict[Rating, int]] = {}
+    for review in pack.reviews:
+        for item in review.items:
+            if item.rating is not None:
                 for name in filter(None, item.lead.split("; ")):
-                    agency.setdefault(name, dict.fromkeys(order, 0))[item.rating] += 1
-        counts_rows.append(
-            [
-                _p(review.reference, STYLES["cell"]),
-                *[str(tally[r]) for r in order],
-                str(sum(tally.values())),
-            ]
-        )
-    widths = [width * 0.46, *[width * 0.09] * 5]
-    widths.append(width - sum(widths))
-    if len(counts_rows) > 1:
+                    agency.setdefault(name, dict.fromkeys(RATING_ORDER, 0))[item.rating] += 1
+    if not agency:
+        return []
+    ranked = sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    story: list[Any] = []
+    for chunk in _chunks([_tally_row(name, tally) for name, tally in ranked], 30):
         story += [
-            _p("Recommendations by rating, per review", STYLES["h3"]),
-            _table(counts_rows, widths),
-            Spacer(0, 4 * mm),
+            _p("Recommendations by rating, per lead agency", STYLES["h3"]),
+            _table([_tally_header("Lead agency"), *chunk], widths),
         ]
-    if agency:
-        rows: list[list[Any]] = [
-            [_p(h, STYLES["cellbold"]) for h in ("Lead agency", *[r.label for r in order], "Total")]
-        ]
-        for name, tally in sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
-            rows.append(
-                [
-                    _p(name, STYLES["cell"]),
-                    *[str(tally[r]) for r in order],
-                    str(sum(tally.values())),
-                ]
-            )
-        for chunk in _chunks(rows[1:], 30):
-            story += [
-                _p("Recommendations by rating, per lead agency", STYLES["h3"]),
-                _table([rows[0], *chunk], widths),
-            ]
-        story.append(Spacer(0, 4 * mm))
+    story.append(Spacer(0, 4 * mm))
+    return story
+
+
+def _due(pack: Pack) -> list[Any]:
+    """How many items are tracked and overdue, and how many fall due before the meeting."""
     items = pack.items
     overdue = [i for i in items if i.rating is Rating.RED]
-    story.append(
+    story = [
         _p(
             f"{_count(len(items), 'tracked item', 'tracked items')}; {len(overdue)} overdue.",
             STYLES["body"],
         )
-    )
+    ]
     if pack.meeting_date is not None:
         due = [
             i
@@ -571,6 +585,8 @@ def _review_section(review: PackReview, width: float) -> list[Any]:
 
 
 def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
+    """An inspection: its heading and facts, graded areas, grades over time, findings and
+    initiatives, each when it has any."""
     published = format_date(inspection.published, "date not recorded")
     story: list[Any] = [
         _Heading(
@@ -587,62 +603,72 @@ def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
         Spacer(0, 2 * mm),
     ]
     if inspection.areas:
-        rows: list[list[Any]] = [
-            [_p("Graded area", STYLES["cellbold"]), _p("Grade", STYLES["cellbold"])]
-        ]
-        for area in inspection.areas:
-            rows.append(
-                [
-                    _p(area.name, STYLES["cell"]),
-                    Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", STYLES["cell"]),
-                ]
-            )
         # The inspection's heading, its chart and grades table are short: they stay on one
         # page together, so a heading is never left alone at the foot of a page.
-        heading, story = story, []
-        story += [
-            KeepTogether(
-                [
-                    *heading,
-                    _p("Graded areas", STYLES["h2"]),
-                    _grade_chart(inspection, width),
-                    Spacer(0, 2 * mm),
-                    _table(rows, [width * 0.7, width * 0.3]),
-                ]
-            ),
-            Spacer(0, 3 * mm),
-        ]
-    matrix = inspection.matrix
-    if len(matrix.inspections) > 1:
-        header = [_p("Area", STYLES["cellbold"])] + [
-            _p(format_date(i.published_on, i.reference), STYLES["cellbold"])
-            for i in matrix.inspections
-        ]
-        rows = [header]
-        for area_name in matrix.areas:
-            cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
-            rows.append(
-                [_p(area_name, STYLES["cell"])]
-                + [_p(c[0] if c else "—", STYLES["cell"]) for c in cells]
-            )
-        first = width * 0.4
-        rest = (width - first) / len(matrix.inspections)
-        story += [
-            _p(f"Grades over time: {matrix.organisation}", STYLES["h2"]),
-            _table(rows, [first] + [rest] * len(matrix.inspections)),
-            Spacer(0, 3 * mm),
-        ]
-    if inspection.findings:
-        grid = _items_grid(inspection.findings, width, "Finding")
-        story += [
-            *_heading_over(_p("Findings", STYLES["h2"]), grid, width),
-            grid,
-            Spacer(0, 3 * mm),
-        ]
-    if inspection.initiatives:
-        story.append(_p("Initiatives noted", STYLES["h2"]))
-        for name, description in inspection.initiatives:
-            story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", STYLES["body"]))
+        story = [KeepTogether([*story, *_graded_areas(inspection, width)]), Spacer(0, 3 * mm)]
+    story += _grades_over_time(inspection.matrix, width)
+    story += _findings(inspection, width)
+    story += _initiatives(inspection)
+    return story
+
+
+def _graded_areas(inspection: PackInspection, width: float) -> list[Any]:
+    """The chart of grades, and the table of them."""
+    rows: list[list[Any]] = [
+        [_p("Graded area", STYLES["cellbold"]), _p("Grade", STYLES["cellbold"])]
+    ]
+    for area in inspection.areas:
+        rows.append(
+            [
+                _p(area.name, STYLES["cell"]),
+                Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", STYLES["cell"]),
+            ]
+        )
+    return [
+        _p("Graded areas", STYLES["h2"]),
+        _grade_chart(inspection, width),
+        Spacer(0, 2 * mm),
+        _table(rows, [width * 0.7, width * 0.3]),
+    ]
+
+
+def _grades_over_time(matrix: GradeMatrix, width: float) -> list[Any]:
+    """The organisation's grades area by area, one column per inspection, when there is
+    more than one inspection to compare."""
+    if len(matrix.inspections) <= 1:
+        return []
+    header = [_p("Area", STYLES["cellbold"])] + [
+        _p(format_date(i.published_on, i.reference), STYLES["cellbold"]) for i in matrix.inspections
+    ]
+    rows = [header]
+    for area_name in matrix.areas:
+        cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
+        rows.append(
+            [_p(area_name, STYLES["cell"])]
+            + [_p(c[0] if c else "—", STYLES["cell"]) for c in cells]
+        )
+    first = width * 0.4
+    rest = (width - first) / len(matrix.inspections)
+    return [
+        _p(f"Grades over time: {matrix.organisation}", STYLES["h2"]),
+        _table(rows, [first] + [rest] * len(matrix.inspections)),
+        Spacer(0, 3 * mm),
+    ]
+
+
+def _findings(inspection: PackInspection, width: float) -> list[Any]:
+    if not inspection.findings:
+        return []
+    grid = _items_grid(inspection.findings, width, "Finding")
+    return [*_heading_over(_p("Findings", STYLES["h2"]), grid, width), grid, Spacer(0, 3 * mm)]
+
+
+def _initiatives(inspection: PackInspection) -> list[Any]:
+    if not inspection.initiatives:
+        return []
+    story: list[Any] = [_p("Initiatives noted", STYLES["h2"])]
+    for name, description in inspection.initiatives:
+        story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", STYLES["body"]))
     return story
 
 
@@ -696,8 +722,32 @@ def render_pack(pack: Pack) -> bytes:
     _register_fonts()
     buffer = io.BytesIO()
     document = _Document(buffer, pack)
+    story = _cover(pack)
+    if pack.is_empty:
+        story += [*_nothing_to_report(), *_provenance(pack)]
+        document.build(story, canvasmaker=_canvas_maker(pack))
+        return buffer.getvalue()
+    long_texts = _long_texts(pack)
+    # Blank pages for the contents, filled in by the canvas once page numbers are known.
+    document.contents_pages = _contents_pages(_heading_count(pack, long_texts))
+    for _ in range(document.contents_pages):
+        story += [Spacer(0, 1), PageBreak()]
     width = document.width
-    story: list[Any] = [
+    story += _summary(pack, width)
+    story += _changes(pack, width)
+    story += _part("Reviews", "reviews", [_review_section(r, width) for r in pack.reviews])
+    story += _part(
+        "Inspections", "inspections", [_inspection_section(i, width) for i in pack.inspections]
+    )
+    story += _appendix(long_texts)
+    story += _provenance(pack)
+    document.build(story, canvasmaker=_canvas_maker(pack, document))
+    return buffer.getvalue()
+
+
+def _cover(pack: Pack) -> list[Any]:
+    """The first page: the title, the meeting, the data's date, who prepared it, the marking."""
+    return [
         Spacer(0, 40 * mm),
         _p(pack.title, STYLES["title"]),
         _p(
@@ -712,78 +762,88 @@ def render_pack(pack: Pack) -> bytes:
         _p(pack.marking or "No protective marking", STYLES["cover"]),
         PageBreak(),
     ]
-    if pack.is_empty:
-        story += [
-            _Heading("Nothing to report", STYLES["h1"], 0, "empty"),
-            _p(
-                "The database holds no reviews or inspections for this pack, so there is "
-                "nothing to report.",
-                STYLES["body"],
-            ),
-            *_provenance(pack),
-        ]
-        document.build(story, canvasmaker=_canvas_maker(pack))
-        return buffer.getvalue()
+
+
+def _nothing_to_report() -> list[Any]:
+    return [
+        _Heading("Nothing to report", STYLES["h1"], 0, "empty"),
+        _p(
+            "The database holds no reviews or inspections for this pack, so there is "
+            "nothing to report.",
+            STYLES["body"],
+        ),
+    ]
+
+
+def _long_texts(pack: Pack) -> list[tuple[str, PackItem]]:
+    """The recommendations and findings too long for their table, with their source's
+    reference: the appendix prints them in full."""
     long_texts = [(r.reference, i) for r in pack.reviews for i in r.items if _short(i.text)[1]]
     long_texts += [
         (ins.reference, f) for ins in pack.inspections for f in ins.findings if _short(f.text)[1]
     ]
-    # Blank pages for the contents, filled in by the canvas once page numbers are known: one
-    # entry for each _Heading below (the summary, the changes, reviews and inspections with a
-    # heading over each kind, the appendix).
+    return long_texts
+
+
+def _heading_count(pack: Pack, long_texts: list[tuple[str, PackItem]]) -> int:
+    """The contents' entries: one for each _Heading in the story (the summary, the changes,
+    reviews and inspections with a heading over each kind, the appendix)."""
     headings = 1 + int(pack.since is not None) + int(bool(long_texts))
     headings += len(pack.reviews) + int(bool(pack.reviews))
     headings += len(pack.inspections) + int(bool(pack.inspections))
-    document.contents_pages = _contents_pages(headings)
-    for _ in range(document.contents_pages):
-        story += [Spacer(0, 1), PageBreak()]
-    story += _summary(pack, width)
-    if pack.since is not None:
-        story.append(
-            _Heading(f"Changes since {format_date(pack.since)}", STYLES["h1"], 0, "changes")
-        )
-        if pack.changes:
-            rows: list[list[Any]] = [
-                [_p(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
-            ]
-            rows += [
-                [
-                    _p(format_date(c.on), STYLES["cell"]),
-                    _p(c.source, STYLES["cell"]),
-                    _p(c.number, STYLES["cell"]),
-                    _p(c.what, STYLES["cell"]),
-                ]
-                for c in pack.changes
-            ]
-            for chunk in _chunks(rows[1:], 30):
-                story.append(
-                    _table(
-                        [rows[0], *chunk], [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
-                    )
-                )
-        else:
-            story.append(_p("No updates were recorded in this period.", STYLES["body"]))
-    if pack.reviews:
-        story += [PageBreak(), _Heading("Reviews", STYLES["h1"], 0, "reviews")]
-        for review in pack.reviews:
-            story += _review_section(review, width)
-    if pack.inspections:
-        story += [PageBreak(), _Heading("Inspections", STYLES["h1"], 0, "inspections")]
-        for inspection in pack.inspections:
-            story += _inspection_section(inspection, width)
-    if long_texts:
-        story += [
-            PageBreak(),
-            _Heading("Appendix: full text of recommendations", STYLES["h1"], 0, "appendix"),
+    return headings
+
+
+def _changes(pack: Pack, width: float) -> list[Any]:
+    """The updates recorded since ``pack.since``, when the pack asks for them."""
+    if pack.since is None:
+        return []
+    story: list[Any] = [
+        _Heading(f"Changes since {format_date(pack.since)}", STYLES["h1"], 0, "changes")
+    ]
+    if not pack.changes:
+        story.append(_p("No updates were recorded in this period.", STYLES["body"]))
+        return story
+    header = [_p(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
+    rows = [
+        [
+            _p(format_date(c.on), STYLES["cell"]),
+            _p(c.source, STYLES["cell"]),
+            _p(c.number, STYLES["cell"]),
+            _p(c.what, STYLES["cell"]),
         ]
-        for reference, item in long_texts:
-            story += [
-                _p(f"{reference}, {item.kind.lower()} {item.number}", STYLES["h3"]),
-                _p(item.text or "", STYLES["body"]),
-            ]
-    story += _provenance(pack)
-    document.build(story, canvasmaker=_canvas_maker(pack, document))
-    return buffer.getvalue()
+        for c in pack.changes
+    ]
+    widths = [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
+    for chunk in _chunks(rows, 30):
+        story.append(_table([header, *chunk], widths))
+    return story
+
+
+def _part(title: str, key: str, sections: list[list[Any]]) -> list[Any]:
+    """A part of the pack (the reviews, the inspections) on a new page under its heading,
+    when it has any sections."""
+    if not sections:
+        return []
+    story: list[Any] = [PageBreak(), _Heading(title, STYLES["h1"], 0, key)]
+    for section in sections:
+        story += section
+    return story
+
+
+def _appendix(long_texts: list[tuple[str, PackItem]]) -> list[Any]:
+    if not long_texts:
+        return []
+    story: list[Any] = [
+        PageBreak(),
+        _Heading("Appendix: full text of recommendations", STYLES["h1"], 0, "appendix"),
+    ]
+    for reference, item in long_texts:
+        story += [
+            _p(f"{reference}, {item.kind.lower()} {item.number}", STYLES["h3"]),
+            _p(item.text or "", STYLES["body"]),
+        ]
+    return story
 
 
 def _provenance(pack: Pack) -> list[Any]:
