@@ -117,11 +117,22 @@ class Grid(Flowable):
 
     def draw(self) -> None:
         canvas: Any = self.canv
-        look = self.look
         lefts = [0.0, *accumulate(self.widths)]
         rows = [self.header, *self.rows]
         tops = [self.height - h for h in accumulate([0.0, self.header_height, *self.heights])]
         # Shading first, so the grid and the text sit on it.
+        self._draw_shading(canvas, rows, tops, lefts)
+        canvas.setStrokeColor(self.look.rule)
+        canvas.setLineWidth(self.look.rule_width)
+        canvas.lines(
+            [(0, y, self.width, y) for y in tops] + [(x, 0, x, self.height) for x in lefts]
+        )
+        self._draw_text(canvas, rows, tops, lefts)
+
+    def _draw_shading(
+        self, canvas: Any, rows: Sequence[Row], tops: Sequence[float], lefts: Sequence[float]
+    ) -> None:
+        """The fill of every marked cell (the header's, a rating's tint)."""
         for row, top, bottom in zip(rows, tops, tops[1:], strict=False):
             for column, (fill, _, _) in (row.marked or {}).items():
                 if fill is not None:
@@ -129,11 +140,13 @@ class Grid(Flowable):
                     canvas.rect(
                         lefts[column], bottom, self.widths[column], top - bottom, stroke=0, fill=1
                     )
-        canvas.setStrokeColor(look.rule)
-        canvas.setLineWidth(look.rule_width)
-        canvas.lines(
-            [(0, y, self.width, y) for y in tops] + [(x, 0, x, self.height) for x in lefts]
-        )
+
+    def _draw_text(
+        self, canvas: Any, rows: Sequence[Row], tops: Sequence[float], lefts: Sequence[float]
+    ) -> None:
+        """Every cell's lines, in one text object: the font and ink change only where a
+        cell's differ from the one before."""
+        look = self.look
         top_pad, _, _, left_pad = look.padding
         text = canvas.beginText()
         font, ink = (look.font, look.ink)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -51,6 +51,8 @@ from resources.palette import RATINGS
 if TYPE_CHECKING:
     from reportlab.lib.colors import Color
 
+    from db.queries.details import GradeMatrix
+
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 FONT, BOLD, ITALIC = "CaseReviewSans", "CaseReviewSans-Bold", "CaseReviewSans-Oblique"
 MARGIN = 18 * mm
@@ -59,6 +61,8 @@ TABLE_TEXT_LIMIT = 220
 INK = colors.HexColor("#1a1a1a")
 RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e6e6e6")
+DOTS = colors.HexColor("#888888")  # the contents' leaders
+FOOTER_INK = colors.HexColor("#444444")
 BODY_HEIGHT = A4[1] - 2 * (MARGIN + 6 * mm) - 12  # the page's frame, less its own padding
 GRID_LOOK = Look(FONT, BOLD, CELL_SIZE, CELL_SIZE * 1.24, INK, RULE, HEADER_FILL)
 # The window's own rating colours (resources.palette): the word, dark on a light tint; the
@@ -81,53 +85,40 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=7.6, leading=9.4),
-        "cellbold": ParagraphStyle(
-            "cellbold", parent=base, fontName=BOLD, fontSize=7.6, leading=9.4
-        ),
-        "title": ParagraphStyle(
-            "title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=8 * mm
-        ),
-        "cover": ParagraphStyle("cover", parent=base, fontSize=12, leading=18),
-        "h1": ParagraphStyle(
-            "h1",
-            parent=base,
-            fontName=BOLD,
-            fontSize=15,
-            leading=19,
-            spaceBefore=6,
-            spaceAfter=6,
-            keepWithNext=1,
-        ),
-        "h2": ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=BOLD,
-            fontSize=11.5,
-            leading=15,
-            spaceBefore=8,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        "h3": ParagraphStyle(
-            "h3",
-            parent=base,
-            fontName=BOLD,
-            fontSize=10,
-            leading=13,
-            spaceBefore=6,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
-        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10.5, leading=15),
-        "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=12),
-        "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
-    }
+# The paragraph styles: built once, as none depends on the pack (ParagraphStyle holds only a
+# font's name, so they need no registered font).
+_BASE = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+
+
+def _heading_style(
+    name: str, size: float, leading: float, *, space_before: float, space_after: float
+) -> ParagraphStyle:
+    """A bold heading, kept with what follows it."""
+    return ParagraphStyle(
+        name,
+        parent=_BASE,
+        fontName=BOLD,
+        fontSize=size,
+        leading=leading,
+        spaceBefore=space_before,
+        spaceAfter=space_after,
+        keepWithNext=1,
+    )
+
+
+STYLES: dict[str, ParagraphStyle] = {
+    "body": _BASE,
+    "small": ParagraphStyle("small", parent=_BASE, fontSize=8, leading=10),
+    "cell": ParagraphStyle("cell", parent=_BASE, fontSize=7.6, leading=9.4),
+    "cellbold": ParagraphStyle("cellbold", parent=_BASE, fontName=BOLD, fontSize=7.6, leading=9.4),
+    "title": ParagraphStyle(
+        "title", parent=_BASE, fontName=BOLD, fontSize=24, leading=30, spaceAfter=8 * mm
+    ),
+    "cover": ParagraphStyle("cover", parent=_BASE, fontSize=12, leading=18),
+    "h1": _heading_style("h1", 15, 19, space_before=6, space_after=6),
+    "h2": _heading_style("h2", 11.5, 15, space_before=8, space_after=4),
+    "h3": _heading_style("h3", 10, 13, space_before=6, space_after=3),
+}
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -201,106 +192,145 @@ _DOCUMENT_STATE = frozenset(
 )
 
 
-def _canvas_class(pack: Pack, document: _Document | None = None) -> type[Canvas]:
-    marking = pack.marking
-
-    class NumberedCanvas(Canvas):
-        """Draws the marking and "Page X of Y" once the number of pages is known."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            # Without this the canvas starts every page in Helvetica, a base-14 font.
-            kwargs["initialFontName"] = FONT
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            page = {k: v for k, v in self.__dict__.items() if k not in _DOCUMENT_STATE}
-            self._pages.append(page)
-            self._startPage()  # type: ignore[attr-defined]  # as ReportLab's own page reset
-
-        def save(self) -> None:
-            # The contents pages were left blank: only now, after one pass over the whole
-            # pack, are the headings' page numbers known. Writing them here saves the second
-            # layout pass a TableOfContents flowable would need.
-            total = len(self._pages)
-            entries = document.entries if document is not None else []
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._contents(entries)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
-        def _contents(self, entries: list[tuple[int, str, int, str]]) -> None:
-            if document is None or not entries:
-                return
-            first = CONTENTS_FIRST_PAGE
-            # The pages left blank for the contents must be the pages the contents fill.
-            assert _contents_pages(len(entries)) == document.contents_pages, len(entries)
-            last = first + document.contents_pages - 1
-            this_page = self.getPageNumber()
-            if not first <= this_page <= last:
-                return
-            width, height = A4
-            top = height - MARGIN - 6 * mm - 20
-            lines = entries[_contents_slice(this_page - first)]
-            self.saveState()
-            self.setFillColor(INK)
-            if this_page == first:
-                self.setFont(BOLD, 15)
-                self.drawString(MARGIN, top, "Contents")
-                top -= 2 * CONTENTS_LEADING
-            right = width - MARGIN
-            for level, text, page, key in lines:
-                indent = MARGIN + 12 * level
-                size = 10.5 if level == 0 else 9
-                font = BOLD if level == 0 else FONT
-                number = str(page)
-                room = right - indent - pdfmetrics.stringWidth(number, FONT, size) - 16
-                shown = text
-                while pdfmetrics.stringWidth(shown, font, size) > room and len(shown) > 4:
-                    shown = shown[:-2]
-                if shown != text:
-                    shown = shown.rstrip() + "…"
-                self.setFont(font, size)
-                self.drawString(indent, top, shown)
-                end = indent + pdfmetrics.stringWidth(shown, font, size) + 4
-                self.setFont(FONT, size)
-                self.drawRightString(right, top, number)
-                dots = right - pdfmetrics.stringWidth(number, FONT, size) - 4
-                self.setFillColor(colors.HexColor("#888888"))
-                dot_width = pdfmetrics.stringWidth(" .", FONT, size)
-                count = max(0, int((dots - end) / dot_width))
-                self.drawRightString(dots, top, " ." * count)
-                self.setFillColor(INK)
-                self.linkRect("", key, (indent, top - 3, right, top + size), relative=0)
-                top -= CONTENTS_LEADING
-            self.restoreState()
-
-        def _decorate(self, total: int) -> None:
-            width, height = A4
-            self.saveState()
-            if marking:
-                self.setFont(BOLD, 9)
-                self.drawCentredString(width / 2, height - 11 * mm, marking)
-                self.drawCentredString(width / 2, 8 * mm, marking)
-            self.setFont(FONT, 8)
-            self.setFillColor(colors.HexColor("#444444"))
-            self.drawString(MARGIN, 14 * mm, visual(pack.title[:90]))
-            self.drawRightString(width - MARGIN, 14 * mm, f"Page {self.getPageNumber()} of {total}")
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.4)
-            self.line(MARGIN, 17.5 * mm, width - MARGIN, 17.5 * mm)
-            self.restoreState()
-
-    return NumberedCanvas
+ContentsEntry = tuple[int, str, int, str]  # level, text as drawn, page, bookmark key
 
 
-def _table(
-    rows: list[list[Any]], widths: list[float], shading: Sequence[tuple[Any, ...]] = ()
-) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [
+class NumberedCanvas(Canvas):
+    """Draws the contents, the marking and "Page X of Y" once the number of pages is known.
+
+    As in ReportLab's "page X of Y" recipe (pretix's ``NumberedCanvas`` is one), each page's
+    state is kept until ``save``. ReportLab makes the canvas itself, passing only the file and
+    the page settings, so what the canvas needs from the pack is bound as keywords with
+    ``functools.partial`` (``_canvas_maker``)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        marking: str,
+        title: str,
+        entries: Sequence[ContentsEntry] = (),
+        contents_pages: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        # Without this the canvas starts every page in Helvetica, a base-14 font.
+        kwargs["initialFontName"] = FONT
+        super().__init__(*args, **kwargs)
+        self._marking = marking
+        self._footer_title = visual(title[:90])
+        # The document's list, filled as it lays out the pack: read only in save.
+        self._entries = entries
+        self._contents_pages = contents_pages
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        page = {k: v for k, v in self.__dict__.items() if k not in _DOCUMENT_STATE}
+        self._pages.append(page)
+        self._startPage()  # type: ignore[attr-defined]  # as ReportLab's own page reset
+
+    def save(self) -> None:
+        # The contents pages were left blank: only now, after one pass over the whole
+        # pack, are the headings' page numbers known. Writing them here saves the second
+        # layout pass a TableOfContents flowable would need.
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._contents()
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _contents(self) -> None:
+        """This page's share of the contents, if it is one of the pages left for them."""
+        entries = self._entries
+        if not entries:
+            return
+        first = CONTENTS_FIRST_PAGE
+        # The pages left blank for the contents must be the pages the contents fill.
+        assert _contents_pages(len(entries)) == self._contents_pages, len(entries)
+        last = first + self._contents_pages - 1
+        this_page = self.getPageNumber()
+        if not first <= this_page <= last:
+            return
+        top = A4[1] - MARGIN - 6 * mm - 20
+        self.saveState()
+        self.setFillColor(INK)
+        if this_page == first:
+            self.setFont(BOLD, 15)
+            self.drawString(MARGIN, top, "Contents")
+            top -= 2 * CONTENTS_LEADING
+        for entry in entries[_contents_slice(this_page - first)]:
+            self._contents_line(entry, top)
+            top -= CONTENTS_LEADING
+        self.restoreState()
+
+    def _contents_line(self, entry: ContentsEntry, top: float) -> None:
+        """A heading's line: its text (shortened to fit), dots, its page, and a link to it."""
+        level, text, page, key = entry
+        right = A4[0] - MARGIN
+        indent = MARGIN + 12 * level
+        size = 10.5 if level == 0 else 9
+        font = BOLD if level == 0 else FONT
+        number = str(page)
+        number_width = pdfmetrics.stringWidth(number, FONT, size)
+        shown = _fitted(text, font, size, right - indent - number_width - 16)
+        self.setFont(font, size)
+        self.drawString(indent, top, shown)
+        end = indent + pdfmetrics.stringWidth(shown, font, size) + 4
+        self.setFont(FONT, size)
+        self.drawRightString(right, top, number)
+        dots = right - number_width - 4
+        self.setFillColor(DOTS)
+        dot_width = pdfmetrics.stringWidth(" .", FONT, size)
+        count = max(0, int((dots - end) / dot_width))
+        self.drawRightString(dots, top, " ." * count)
+        self.setFillColor(INK)
+        self.linkRect("", key, (indent, top - 3, right, top + size), relative=0)
+
+    def _decorate(self, total: int) -> None:
+        """The marking at the top and foot, the pack's title and "Page X of Y" over a rule."""
+        width, height = A4
+        self.saveState()
+        if self._marking:
+            self.setFont(BOLD, 9)
+            self.drawCentredString(width / 2, height - 11 * mm, self._marking)
+            self.drawCentredString(width / 2, 8 * mm, self._marking)
+        self.setFont(FONT, 8)
+        self.setFillColor(FOOTER_INK)
+        self.drawString(MARGIN, 14 * mm, self._footer_title)
+        self.drawRightString(width - MARGIN, 14 * mm, f"Page {self.getPageNumber()} of {total}")
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.4)
+        self.line(MARGIN, 17.5 * mm, width - MARGIN, 17.5 * mm)
+        self.restoreState()
+
+
+def _fitted(text: str, font: str, size: float, room: float) -> str:
+    """``text`` shortened, with an ellipsis, to fit in ``room`` points."""
+    shown = text
+    while pdfmetrics.stringWidth(shown, font, size) > room and len(shown) > 4:
+        shown = shown[:-2]
+    if shown != text:
+        shown = shown.rstrip() + "…"
+    return shown
+
+
+def _canvas_maker(pack: Pack, document: _Document | None = None) -> partial[NumberedCanvas]:
+    """The ``canvasmaker`` for ``document.build``: a ``NumberedCanvas`` for this pack, with
+    the contents of ``document`` (none for a pack with nothing to report)."""
+    if document is None:
+        return partial(NumberedCanvas, marking=pack.marking, title=pack.title)
+    return partial(
+        NumberedCanvas,
+        marking=pack.marking,
+        title=pack.title,
+        entries=document.entries,
+        contents_pages=document.contents_pages,
+    )
+
+
+# Every table's look; only their columns and rows differ.
+TABLE_STYLE = TableStyle(
+    [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
         ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.24),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -310,9 +340,13 @@ def _table(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        *shading,
     ]
-    table.setStyle(TableStyle(style))
+)
+
+
+def _table(rows: list[list[Any]], widths: list[float]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TABLE_STYLE)
     return table
 
 
@@ -433,61 +467,82 @@ def _wrap(text: str, width: float) -> list[str]:
     return [visual(line) for line in fitted]
 
 
-def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> list[Any]:
-    order = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
-    story: list[Any] = [_Heading("Summary", styles["h1"], 0, "summary")]
-    counts_rows: list[list[Any]] = [
-        [_p(h, styles["cellbold"]) for h in ("Review", *[r.label for r in order], "Total")]
+RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+
+
+def _summary(pack: Pack, width: float) -> list[Any]:
+    """Counts by rating per review and per lead agency, then what is overdue or falls due."""
+    widths = [width * 0.46, *[width * 0.09] * 5]
+    widths.append(width - sum(widths))
+    return [
+        _Heading("Summary", STYLES["h1"], 0, "summary"),
+        *_by_review(pack, widths),
+        *_by_lead_agency(pack, widths),
+        *_due(pack),
     ]
-    agency: dict[str, dict[Rating, int]] = {}
+
+
+def _tally_header(first: str) -> list[Any]:
+    return [_p(h, STYLES["cellbold"]) for h in (first, *[r.label for r in RATING_ORDER], "Total")]
+
+
+def _tally_row(name: str, tally: dict[Rating, int]) -> list[Any]:
+    return [
+        _p(name, STYLES["cell"]),
+        *[str(tally[r]) for r in RATING_ORDER],
+        str(sum(tally.values())),
+    ]
+
+
+def _by_review(pack: Pack, widths: list[float]) -> list[Any]:
+    if not pack.reviews:
+        return []
+    rows = [_tally_header("Review")]
     for review in pack.reviews:
-        tally = dict.fromkeys(order, 0)
+        tally = dict.fromkeys(RATING_ORDER, 0)
         for item in review.items:
             if item.rating is not None:
                 tally[item.rating] += 1
+        rows.append(_tally_row(review.reference, tally))
+    return [
+        _p("Recommendations by rating, per review", STYLES["h3"]),
+        _table(rows, widths),
+        Spacer(0, 4 * mm),
+    ]
+
+
+def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
+    """A rated recommendation counts once for each of its lead agencies; the agencies with
+    most come first."""
+    agency: dict[str, dict[Rating, int]] = {}
+    for review in pack.reviews:
+        for item in review.items:
+            if item.rating is not None:
                 for name in filter(None, item.lead.split("; ")):
-                    agency.setdefault(name, dict.fromkeys(order, 0))[item.rating] += 1
-        counts_rows.append(
-            [
-                _p(review.reference, styles["cell"]),
-                *[str(tally[r]) for r in order],
-                str(sum(tally.values())),
-            ]
-        )
-    widths = [width * 0.46, *[width * 0.09] * 5]
-    widths.append(width - sum(widths))
-    if len(counts_rows) > 1:
+                    agency.setdefault(name, dict.fromkeys(RATING_ORDER, 0))[item.rating] += 1
+    if not agency:
+        return []
+    ranked = sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    story: list[Any] = []
+    for chunk in _chunks([_tally_row(name, tally) for name, tally in ranked], 30):
         story += [
-            _p("Recommendations by rating, per review", styles["h3"]),
-            _table(counts_rows, widths),
-            Spacer(0, 4 * mm),
+            _p("Recommendations by rating, per lead agency", STYLES["h3"]),
+            _table([_tally_header("Lead agency"), *chunk], widths),
         ]
-    if agency:
-        rows: list[list[Any]] = [
-            [_p(h, styles["cellbold"]) for h in ("Lead agency", *[r.label for r in order], "Total")]
-        ]
-        for name, tally in sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
-            rows.append(
-                [
-                    _p(name, styles["cell"]),
-                    *[str(tally[r]) for r in order],
-                    str(sum(tally.values())),
-                ]
-            )
-        for chunk in _chunks(rows[1:], 30):
-            story += [
-                _p("Recommendations by rating, per lead agency", styles["h3"]),
-                _table([rows[0], *chunk], widths),
-            ]
-        story.append(Spacer(0, 4 * mm))
+    story.append(Spacer(0, 4 * mm))
+    return story
+
+
+def _due(pack: Pack) -> list[Any]:
+    """How many items are tracked and overdue, and how many fall due before the meeting."""
     items = pack.items
     overdue = [i for i in items if i.rating is Rating.RED]
-    story.append(
+    story = [
         _p(
             f"{_count(len(items), 'tracked item', 'tracked items')}; {len(overdue)} overdue.",
-            styles["body"],
+            STYLES["body"],
         )
-    )
+    ]
     if pack.meeting_date is not None:
         due = [
             i
@@ -500,15 +555,13 @@ def _summary(pack: Pack, styles: dict[str, ParagraphStyle], width: float) -> lis
             _p(
                 f"{_count(len(due), 'item falls', 'items fall')} due before the meeting on "
                 f"{format_date(pack.meeting_date)}.",
-                styles["body"],
+                STYLES["body"],
             )
         )
     return story
 
 
-def _review_section(
-    review: PackReview, styles: dict[str, ParagraphStyle], width: float
-) -> list[Any]:
+def _review_section(review: PackReview, width: float) -> list[Any]:
     facts = [
         review.kind,
         f"subject: {review.subject}" if review.subject else "",
@@ -517,95 +570,105 @@ def _review_section(
     ]
     story: list[Any] = [
         _Heading(
-            f"{review.reference}: {review.title}", styles["h1"], 1, f"review-{review.reference}"
+            f"{review.reference}: {review.title}", STYLES["h1"], 1, f"review-{review.reference}"
         ),
-        _p("; ".join(f for f in facts if f) + ".", styles["small"]),
+        _p("; ".join(f for f in facts if f) + ".", STYLES["small"]),
         Spacer(0, 2 * mm),
     ]
     if review.summary:
-        story += [_p(review.summary, styles["body"]), Spacer(0, 3 * mm)]
+        story += [_p(review.summary, STYLES["body"]), Spacer(0, 3 * mm)]
     if review.items:
         story += [_items_grid(review.items, width), Spacer(0, 3 * mm)]
     else:
-        story.append(_p("No recommendations recorded.", styles["body"]))
+        story.append(_p("No recommendations recorded.", STYLES["body"]))
     return story
 
 
-def _inspection_section(
-    inspection: PackInspection, styles: dict[str, ParagraphStyle], width: float
-) -> list[Any]:
+def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
+    """An inspection: its heading and facts, graded areas, grades over time, findings and
+    initiatives, each when it has any."""
     published = format_date(inspection.published, "date not recorded")
     story: list[Any] = [
         _Heading(
             f"{inspection.reference}: {inspection.title}",
-            styles["h1"],
+            STYLES["h1"],
             1,
             f"inspection-{inspection.reference}",
         ),
         _p(
             f"{inspection.inspectorate}, {inspection.programme}; {inspection.organisation}; "
             f"published {published}.",
-            styles["small"],
+            STYLES["small"],
         ),
         Spacer(0, 2 * mm),
     ]
     if inspection.areas:
-        rows: list[list[Any]] = [
-            [_p("Graded area", styles["cellbold"]), _p("Grade", styles["cellbold"])]
-        ]
-        for area in inspection.areas:
-            rows.append(
-                [
-                    _p(area.name, styles["cell"]),
-                    Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", styles["cell"]),
-                ]
-            )
         # The inspection's heading, its chart and grades table are short: they stay on one
         # page together, so a heading is never left alone at the foot of a page.
-        heading, story = story, []
-        story += [
-            KeepTogether(
-                [
-                    *heading,
-                    _p("Graded areas", styles["h2"]),
-                    _grade_chart(inspection, width),
-                    Spacer(0, 2 * mm),
-                    _table(rows, [width * 0.7, width * 0.3]),
-                ]
-            ),
-            Spacer(0, 3 * mm),
-        ]
-    matrix = inspection.matrix
-    if len(matrix.inspections) > 1:
-        header = [_p("Area", styles["cellbold"])] + [
-            _p(format_date(i.published_on, i.reference), styles["cellbold"])
-            for i in matrix.inspections
-        ]
-        rows = [header]
-        for area_name in matrix.areas:
-            cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
-            rows.append(
-                [_p(area_name, styles["cell"])]
-                + [_p(c[0] if c else "—", styles["cell"]) for c in cells]
-            )
-        first = width * 0.4
-        rest = (width - first) / len(matrix.inspections)
-        story += [
-            _p(f"Grades over time: {matrix.organisation}", styles["h2"]),
-            _table(rows, [first] + [rest] * len(matrix.inspections)),
-            Spacer(0, 3 * mm),
-        ]
-    if inspection.findings:
-        grid = _items_grid(inspection.findings, width, "Finding")
-        story += [
-            *_heading_over(_p("Findings", styles["h2"]), grid, width),
-            grid,
-            Spacer(0, 3 * mm),
-        ]
-    if inspection.initiatives:
-        story.append(_p("Initiatives noted", styles["h2"]))
-        for name, description in inspection.initiatives:
-            story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", styles["body"]))
+        story = [KeepTogether([*story, *_graded_areas(inspection, width)]), Spacer(0, 3 * mm)]
+    story += _grades_over_time(inspection.matrix, width)
+    story += _findings(inspection, width)
+    story += _initiatives(inspection)
+    return story
+
+
+def _graded_areas(inspection: PackInspection, width: float) -> list[Any]:
+    """The chart of grades, and the table of them."""
+    rows: list[list[Any]] = [
+        [_p("Graded area", STYLES["cellbold"]), _p("Grade", STYLES["cellbold"])]
+    ]
+    for area in inspection.areas:
+        rows.append(
+            [
+                _p(area.name, STYLES["cell"]),
+                Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", STYLES["cell"]),
+            ]
+        )
+    return [
+        _p("Graded areas", STYLES["h2"]),
+        _grade_chart(inspection, width),
+        Spacer(0, 2 * mm),
+        _table(rows, [width * 0.7, width * 0.3]),
+    ]
+
+
+def _grades_over_time(matrix: GradeMatrix, width: float) -> list[Any]:
+    """The organisation's grades area by area, one column per inspection, when there is
+    more than one inspection to compare."""
+    if len(matrix.inspections) <= 1:
+        return []
+    header = [_p("Area", STYLES["cellbold"])] + [
+        _p(format_date(i.published_on, i.reference), STYLES["cellbold"]) for i in matrix.inspections
+    ]
+    rows = [header]
+    for area_name in matrix.areas:
+        cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
+        rows.append(
+            [_p(area_name, STYLES["cell"])]
+            + [_p(c[0] if c else "—", STYLES["cell"]) for c in cells]
+        )
+    first = width * 0.4
+    rest = (width - first) / len(matrix.inspections)
+    return [
+        _p(f"Grades over time: {matrix.organisation}", STYLES["h2"]),
+        _table(rows, [first] + [rest] * len(matrix.inspections)),
+        Spacer(0, 3 * mm),
+    ]
+
+
+def _findings(inspection: PackInspection, width: float) -> list[Any]:
+    if not inspection.findings:
+        return []
+    grid = _items_grid(inspection.findings, width, "Finding")
+    return [*_heading_over(_p("Findings", STYLES["h2"]), grid, width), grid, Spacer(0, 3 * mm)]
+
+
+def _initiatives(inspection: PackInspection) -> list[Any]:
+    if not inspection.initiatives:
+        return []
+    story: list[Any] = [_p("Initiatives noted", STYLES["h2"])]
+    for name, description in inspection.initiatives:
+        story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", STYLES["body"]))
     return story
 
 
@@ -657,112 +720,145 @@ def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
 def render_pack(pack: Pack) -> bytes:
     """The pack as PDF bytes."""
     _register_fonts()
-    styles = _styles()
     buffer = io.BytesIO()
     document = _Document(buffer, pack)
+    story = _cover(pack)
+    if pack.is_empty:
+        story += [*_nothing_to_report(), *_provenance(pack)]
+        document.build(story, canvasmaker=_canvas_maker(pack))
+        return buffer.getvalue()
+    long_texts = _long_texts(pack)
+    # Blank pages for the contents, filled in by the canvas once page numbers are known.
+    document.contents_pages = _contents_pages(_heading_count(pack, long_texts))
+    for _ in range(document.contents_pages):
+        story += [Spacer(0, 1), PageBreak()]
     width = document.width
-    story: list[Any] = [
+    story += _summary(pack, width)
+    story += _changes(pack, width)
+    story += _part("Reviews", "reviews", [_review_section(r, width) for r in pack.reviews])
+    story += _part(
+        "Inspections", "inspections", [_inspection_section(i, width) for i in pack.inspections]
+    )
+    story += _appendix(long_texts)
+    story += _provenance(pack)
+    document.build(story, canvasmaker=_canvas_maker(pack, document))
+    return buffer.getvalue()
+
+
+def _cover(pack: Pack) -> list[Any]:
+    """The first page: the title, the meeting, the data's date, who prepared it, the marking."""
+    return [
         Spacer(0, 40 * mm),
-        _p(pack.title, styles["title"]),
+        _p(pack.title, STYLES["title"]),
         _p(
             f"Meeting: {format_date(pack.meeting_date)}"
             if pack.meeting_date
             else "Meeting date not set",
-            styles["cover"],
+            STYLES["cover"],
         ),
-        _p(f"Data as of {format_date(pack.as_of)}", styles["cover"]),
-        _p(f"Prepared by {pack.prepared_by}", styles["cover"]),
+        _p(f"Data as of {format_date(pack.as_of)}", STYLES["cover"]),
+        _p(f"Prepared by {pack.prepared_by}", STYLES["cover"]),
         Spacer(0, 10 * mm),
-        _p(pack.marking or "No protective marking", styles["cover"]),
+        _p(pack.marking or "No protective marking", STYLES["cover"]),
         PageBreak(),
     ]
-    if pack.is_empty:
-        story += [
-            _Heading("Nothing to report", styles["h1"], 0, "empty"),
-            _p(
-                "The database holds no reviews or inspections for this pack, so there is "
-                "nothing to report.",
-                styles["body"],
-            ),
-            *_provenance(pack, styles),
-        ]
-        document.build(story, canvasmaker=_canvas_class(pack))
-        return buffer.getvalue()
+
+
+def _nothing_to_report() -> list[Any]:
+    return [
+        _Heading("Nothing to report", STYLES["h1"], 0, "empty"),
+        _p(
+            "The database holds no reviews or inspections for this pack, so there is "
+            "nothing to report.",
+            STYLES["body"],
+        ),
+    ]
+
+
+def _long_texts(pack: Pack) -> list[tuple[str, PackItem]]:
+    """The recommendations and findings too long for their table, with their source's
+    reference: the appendix prints them in full."""
     long_texts = [(r.reference, i) for r in pack.reviews for i in r.items if _short(i.text)[1]]
     long_texts += [
         (ins.reference, f) for ins in pack.inspections for f in ins.findings if _short(f.text)[1]
     ]
-    # Blank pages for the contents, filled in by the canvas once page numbers are known: one
-    # entry for each _Heading below (the summary, the changes, reviews and inspections with a
-    # heading over each kind, the appendix).
+    return long_texts
+
+
+def _heading_count(pack: Pack, long_texts: list[tuple[str, PackItem]]) -> int:
+    """The contents' entries: one for each _Heading in the story (the summary, the changes,
+    reviews and inspections with a heading over each kind, the appendix)."""
     headings = 1 + int(pack.since is not None) + int(bool(long_texts))
     headings += len(pack.reviews) + int(bool(pack.reviews))
     headings += len(pack.inspections) + int(bool(pack.inspections))
-    document.contents_pages = _contents_pages(headings)
-    for _ in range(document.contents_pages):
-        story += [Spacer(0, 1), PageBreak()]
-    story += _summary(pack, styles, width)
-    if pack.since is not None:
-        story.append(
-            _Heading(f"Changes since {format_date(pack.since)}", styles["h1"], 0, "changes")
-        )
-        if pack.changes:
-            rows: list[list[Any]] = [
-                [_p(h, styles["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
-            ]
-            rows += [
-                [
-                    _p(format_date(c.on), styles["cell"]),
-                    _p(c.source, styles["cell"]),
-                    _p(c.number, styles["cell"]),
-                    _p(c.what, styles["cell"]),
-                ]
-                for c in pack.changes
-            ]
-            for chunk in _chunks(rows[1:], 30):
-                story.append(
-                    _table(
-                        [rows[0], *chunk], [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
-                    )
-                )
-        else:
-            story.append(_p("No updates were recorded in this period.", styles["body"]))
-    if pack.reviews:
-        story += [PageBreak(), _Heading("Reviews", styles["h1"], 0, "reviews")]
-        for review in pack.reviews:
-            story += _review_section(review, styles, width)
-    if pack.inspections:
-        story += [PageBreak(), _Heading("Inspections", styles["h1"], 0, "inspections")]
-        for inspection in pack.inspections:
-            story += _inspection_section(inspection, styles, width)
-    if long_texts:
-        story += [
-            PageBreak(),
-            _Heading("Appendix: full text of recommendations", styles["h1"], 0, "appendix"),
+    return headings
+
+
+def _changes(pack: Pack, width: float) -> list[Any]:
+    """The updates recorded since ``pack.since``, when the pack asks for them."""
+    if pack.since is None:
+        return []
+    story: list[Any] = [
+        _Heading(f"Changes since {format_date(pack.since)}", STYLES["h1"], 0, "changes")
+    ]
+    if not pack.changes:
+        story.append(_p("No updates were recorded in this period.", STYLES["body"]))
+        return story
+    header = [_p(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
+    rows = [
+        [
+            _p(format_date(c.on), STYLES["cell"]),
+            _p(c.source, STYLES["cell"]),
+            _p(c.number, STYLES["cell"]),
+            _p(c.what, STYLES["cell"]),
         ]
-        for reference, item in long_texts:
-            story += [
-                _p(f"{reference}, {item.kind.lower()} {item.number}", styles["h3"]),
-                _p(item.text or "", styles["body"]),
-            ]
-    story += _provenance(pack, styles)
-    document.build(story, canvasmaker=_canvas_class(pack, document))
-    return buffer.getvalue()
+        for c in pack.changes
+    ]
+    widths = [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
+    for chunk in _chunks(rows, 30):
+        story.append(_table([header, *chunk], widths))
+    return story
 
 
-def _provenance(pack: Pack, styles: dict[str, ParagraphStyle]) -> list[Any]:
+def _part(title: str, key: str, sections: list[list[Any]]) -> list[Any]:
+    """A part of the pack (the reviews, the inspections) on a new page under its heading,
+    when it has any sections."""
+    if not sections:
+        return []
+    story: list[Any] = [PageBreak(), _Heading(title, STYLES["h1"], 0, key)]
+    for section in sections:
+        story += section
+    return story
+
+
+def _appendix(long_texts: list[tuple[str, PackItem]]) -> list[Any]:
+    if not long_texts:
+        return []
+    story: list[Any] = [
+        PageBreak(),
+        _Heading("Appendix: full text of recommendations", STYLES["h1"], 0, "appendix"),
+    ]
+    for reference, item in long_texts:
+        story += [
+            _p(f"{reference}, {item.kind.lower()} {item.number}", STYLES["h3"]),
+            _p(item.text or "", STYLES["body"]),
+        ]
+    return story
+
+
+def _provenance(pack: Pack) -> list[Any]:
     """The last lines of the pack: the audit trail's head when it was made, so a reader can
     have the database checked against the printed pack."""
     if not pack.audit_head:
         return []
     return [
         Spacer(0, 8 * mm),
-        _p("About this pack", styles["h3"]),
+        _p("About this pack", STYLES["h3"]),
         _p(
             f"Made from the casereview database on {format_date(pack.as_of)}. Its audit trail "
             f"then held {pack.audit_entries:,} entries, the newest recording this pack, whose "
             f"hash is {pack.audit_head}. 'casereview check' confirms that the trail still "
             "leads to it unaltered.",
-            styles["small"],
+            STYLES["small"],
         ),
     ]

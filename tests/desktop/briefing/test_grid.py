@@ -16,10 +16,10 @@ from desktop.briefing.pack import (
     CELL_SIZE,
     FONT,
     GRID_LOOK,
+    STYLES,
     _heading_over,
     _p,
     _register_fonts,
-    _styles,
     _wrap,
 )
 
@@ -86,10 +86,9 @@ def _pages_of(story: list) -> list[str]:  # type: ignore[type-arg]
 def test_a_heading_stays_with_the_first_rows_of_its_grid(rows_with_room: int) -> None:
     """With too little room for two rows the heading goes over to the next page with the
     grid; with room for several it stays, and the grid starts under it (no gap)."""
-    styles = _styles()
     grid = Grid(HEADER, _rows(60), WIDTHS, GRID_LOOK)
     doc = SimpleDocTemplate(io.BytesIO(), pagesize=A4)
-    heading = _p("Findings", styles["h2"])
+    heading = _p("Findings", STYLES["h2"])
     _, heading_height = heading.wrap(doc.width, doc.height)
     # The frame pads 6 points above and below; 4 more points to spare.
     room = heading_height + grid.header_height + sum(grid.heights[:rows_with_room]) + 12 + 4
