@@ -30,6 +30,7 @@ from db.store.models import (
     recommendation_themes,
     review_themes,
 )
+from db.store.search import search_text_of, source_key_of
 
 PLACES = (
     "Ashcombe",
@@ -232,8 +233,8 @@ def generate(
                     "assured_by": "Independent Chair (fictional)" if closed else None,
                     "assured_on": target if closed else None,
                     "closed_on": target if closed else None,
-                    "search_text": " ".join([str(number), text, actions, owner, *notes]),
-                    "source_key": f"0 {review_rows[index]['reference']}",
+                    "search_text": search_text_of(str(number), text, actions, owner, notes),
+                    "source_key": source_key_of(review=review_rows[index]["reference"]),
                     "created_at": now,
                     "updated_at": now,
                 }
