@@ -277,10 +277,10 @@ def _still_at(
     """Refuse to overwrite a change someone else made since ``expected`` was read."""
     if expected is None or record.version == expected:
         return
-    raise conflict(session, record, name)
+    raise conflict_error(session, record, name)
 
 
-def conflict(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
+def conflict_error(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
     """The refusal of a change over someone else's: who changed ``record``, and when."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
@@ -307,13 +307,15 @@ def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
     left it): undo and redo never overwrite a change made since by someone else."""
     if item_fields(session, key) != fields:
         name = f"{key.kind.label} {key.number} of {key.source}"
-        raise conflict(session, item_by_key(session, key), name)
+        raise conflict_error(session, item_by_key(session, key), name)
 
 
 def review_still(session: Session, reference: str, fields: ReviewFields) -> None:
     """``item_still`` for a review."""
     if review_fields(session, reference) != fields:
-        raise conflict(session, review_by_reference(session, reference), f"Review {reference}")
+        raise conflict_error(
+            session, review_by_reference(session, reference), f"Review {reference}"
+        )
 
 
 @dataclass(frozen=True)
