@@ -40,7 +40,7 @@ from db.store.models import (
     Theme,
     recommendation_themes,
 )
-from db.store.search import search_text_of
+from db.store.search import search_text_of, source_key_of
 
 BATCH = 2000
 _NOTHING = object()  # matches no cell: nothing converted yet
@@ -181,7 +181,7 @@ def _add_batch(
 ) -> None:
     connection = session.connection()
     now = utc_now()
-    source_key = f"0 {review.reference}"
+    source_key = source_key_of(review=review.reference)
     rows: list[dict[str, Any]] = [
         {
             "review_id": review.id,

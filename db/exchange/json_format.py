@@ -61,7 +61,7 @@ class _Obj:
         self.where = where
         self.used: set[str] = set()
 
-    def fail(self, key: str | None, problem: str) -> DocumentError:
+    def error_at(self, key: str | None, problem: str) -> DocumentError:
         place = f"{self.where}, {key}" if key else self.where
         return DocumentError(f"{place}: {problem}")
 
@@ -73,12 +73,12 @@ class _Obj:
         value = self._get(key)
         if value is None:
             if required:
-                raise self.fail(key, "is missing")
+                raise self.error_at(key, "is missing")
             return default
         if not isinstance(value, str):
-            raise self.fail(key, f"expected text, found {_kind(value)}")
+            raise self.error_at(key, f"expected text, found {_kind(value)}")
         if required and not value:
-            raise self.fail(key, "is empty")
+            raise self.error_at(key, "is empty")
         return value  # kept as given: check_document refuses what the rules do not allow
 
     def optional_text(self, key: str) -> str | None:
@@ -89,7 +89,7 @@ class _Obj:
         """Text where null means "not yet entered" and must survive the round trip."""
         if self._get(key) is None:
             if key not in self.data:
-                raise self.fail(key, "is missing (use null when the text is not yet entered)")
+                raise self.error_at(key, "is missing (use null when the text is not yet entered)")
             return None
         return self.text(key, required=False)
 
@@ -98,16 +98,16 @@ class _Obj:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise self.fail(key, f"expected a date as text (YYYY-MM-DD), found {_kind(value)}")
+            raise self.error_at(key, f"expected a date as text (YYYY-MM-DD), found {_kind(value)}")
         try:
             return parse_iso_date(value.strip())
         except ValueError as exc:
-            raise self.fail(key, str(exc)) from None
+            raise self.error_at(key, str(exc)) from None
 
     def required_date(self, key: str) -> dt.date:
         value = self.date(key)
         if value is None:
-            raise self.fail(key, "is missing")
+            raise self.error_at(key, "is missing")
         return value
 
     def partial_date(self, key: str) -> PartialDate | None:
@@ -115,39 +115,39 @@ class _Obj:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise self.fail(key, f"expected a date as text, found {_kind(value)}")
+            raise self.error_at(key, f"expected a date as text, found {_kind(value)}")
         try:
             return PartialDate.parse(value.strip())
         except ValueError as exc:
-            raise self.fail(key, str(exc)) from None
+            raise self.error_at(key, str(exc)) from None
 
     def timestamp(self, key: str) -> dt.datetime | None:
         value = self._get(key)
         if value is None:
             return None
         if not isinstance(value, str):
-            raise self.fail(key, f"expected a date and time as text, found {_kind(value)}")
+            raise self.error_at(key, f"expected a date and time as text, found {_kind(value)}")
         try:
             stamp = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise self.fail(key, f"'{value}' is not a date and time (ISO 8601)") from None
+            raise self.error_at(key, f"'{value}' is not a date and time (ISO 8601)") from None
         if stamp.tzinfo is None:
-            raise self.fail(key, f"'{value}' has no time zone (add Z or +00:00)")
+            raise self.error_at(key, f"'{value}' has no time zone (add Z or +00:00)")
         return stamp.astimezone(dt.UTC)
 
     def choice(self, key: str, kind: type[E], default: E | None = None) -> E:
         value = self._get(key)
         if value is None:
             if default is None:
-                raise self.fail(key, "is missing")
+                raise self.error_at(key, "is missing")
             return default
         if not isinstance(value, str):
-            raise self.fail(key, f"expected text, found {_kind(value)}")
+            raise self.error_at(key, f"expected text, found {_kind(value)}")
         try:
             return kind(value)
         except ValueError:
             choices = ", ".join(m.value for m in kind)
-            raise self.fail(key, f"{_shown(value)} is not one of: {choices}") from None
+            raise self.error_at(key, f"{_shown(value)} is not one of: {choices}") from None
 
     def optional_choice(self, key: str, kind: type[E]) -> E | None:
         if self._get(key) is None:
@@ -159,16 +159,16 @@ class _Obj:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.fail(key, f"expected a list [...], found {_kind(value)}")
+            raise self.error_at(key, f"expected a list [...], found {_kind(value)}")
         return value
 
     def texts(self, key: str) -> list[str]:
         result: list[str] = []
         for index, value in enumerate(self.items(key), start=1):
             if not isinstance(value, str) or not value:
-                raise self.fail(key, f"item {index} should be a name, found {_kind(value)}")
+                raise self.error_at(key, f"item {index} should be a name, found {_kind(value)}")
             if value in result:
-                raise self.fail(key, f"item {index} {_shown(value)} is listed twice")
+                raise self.error_at(key, f"item {index} {_shown(value)} is listed twice")
             result.append(value)
         return result
 
@@ -177,7 +177,7 @@ class _Obj:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
             names = ", ".join(f"'{name}'" for name in unknown)
-            raise self.fail(None, f"unknown field {names}")
+            raise self.error_at(None, f"unknown field {names}")
 
 
 def _kind(value: Any) -> str:
@@ -261,7 +261,7 @@ def _organisation(obj: _Obj) -> OrganisationDoc:
         notes=obj.text("notes", required=False),
     )
     if org.parent == org.name:
-        raise obj.fail("parent", "an organisation cannot be part of itself")
+        raise obj.error_at("parent", "an organisation cannot be part of itself")
     obj.done()
     return org
 
@@ -269,7 +269,7 @@ def _organisation(obj: _Obj) -> OrganisationDoc:
 def _scheme(obj: _Obj) -> SchemeDoc:
     scheme = SchemeDoc(name=obj.text("name"), grades=obj.texts("grades"))
     if not scheme.grades:
-        raise obj.fail("grades", "a grading scheme needs at least one grade")
+        raise obj.error_at("grades", "a grading scheme needs at least one grade")
     obj.done()
     return scheme
 
@@ -318,7 +318,7 @@ def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
     )
     both = set(rec.lead_agencies) & set(rec.joint_agencies)
     if both:
-        raise obj.fail("joint_agencies", f"{_shown(sorted(both)[0])} is also a lead agency")
+        raise obj.error_at("joint_agencies", f"{_shown(sorted(both)[0])} is also a lead agency")
     if in_inspection:
         rec.kind = obj.choice("kind", TrackedKind)
         rec.area = obj.optional_text("area")
@@ -329,11 +329,11 @@ def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
         rec.evidence.append(_evidence(_Obj(item, f"{obj.where}, evidence {n}")))
     if rec.status is Status.CLOSED:
         if not rec.evidence:
-            raise obj.fail("status", "a closed item needs at least one evidence item")
+            raise obj.error_at("status", "a closed item needs at least one evidence item")
         if not rec.assured_by:
-            raise obj.fail("assured_by", "a closed item needs the name of who gave assurance")
+            raise obj.error_at("assured_by", "a closed item needs the name of who gave assurance")
     if rec.status is Status.NOT_ACCEPTED and not rec.status_reason:
-        raise obj.fail("status_reason", "an item that is not accepted needs the reason")
+        raise obj.error_at("status_reason", "an item that is not accepted needs the reason")
     obj.done()
     return rec
 
@@ -349,10 +349,10 @@ def _update(obj: _Obj) -> UpdateDoc:
         withdrawn_reason=obj.optional_text("withdrawn_reason"),
     )
     if update.status is None and not update.note:
-        raise obj.fail(None, "an update needs a note or a status")
+        raise obj.error_at(None, "an update needs a note or a status")
     withdrawal = (update.withdrawn_at, update.withdrawn_by, update.withdrawn_reason)
     if any(part is not None for part in withdrawal) and None in withdrawal:
-        raise obj.fail(
+        raise obj.error_at(
             None, "a withdrawn update needs withdrawn_at, withdrawn_by and withdrawn_reason"
         )
     obj.done()
@@ -364,11 +364,11 @@ def _evidence(obj: _Obj) -> EvidenceDoc:
     raw = obj._get("content")
     if raw is not None:
         if not isinstance(raw, str):
-            raise obj.fail("content", f"expected base64 text, found {_kind(raw)}")
+            raise obj.error_at("content", f"expected base64 text, found {_kind(raw)}")
         try:
             content = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
-            raise obj.fail("content", "is not valid base64") from None
+            raise obj.error_at("content", "is not valid base64") from None
     item = EvidenceDoc(
         description=obj.text("description"),
         added_by=obj.text("added_by"),
@@ -379,7 +379,7 @@ def _evidence(obj: _Obj) -> EvidenceDoc:
         added_at=obj.timestamp("added_at"),
     )
     if item.reference is None and item.content is None:
-        raise obj.fail(None, "evidence needs a reference or a file's content")
+        raise obj.error_at(None, "evidence needs a reference or a file's content")
     obj.done()
     return item
 
@@ -402,7 +402,7 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
         and inspection.fieldwork_end
         and inspection.fieldwork_end < inspection.fieldwork_start
     ):
-        raise obj.fail("fieldwork_end", "is before fieldwork_start")
+        raise obj.error_at("fieldwork_end", "is before fieldwork_start")
     scheme = schemes.get(inspection.scheme)
     for n, item in enumerate(obj.items("areas"), start=1):
         area_obj = _Obj(item, f"{obj.where}, area {_label(item, 'name', str(n))}")
@@ -412,7 +412,7 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
             narrative=area_obj.text("narrative", required=False),
         )
         if scheme is not None and area.grade is not None and area.grade not in scheme.grades:
-            raise area_obj.fail(
+            raise area_obj.error_at(
                 "grade",
                 f"{_shown(area.grade)} is not a grade of {scheme.name} "
                 f"({', '.join(scheme.grades)})",
@@ -458,7 +458,7 @@ def _finding(obj: _Obj) -> TrackedDoc | NotedFindingDoc:
         return finding
     if kind is not None and kind not in {k.value for k in TrackedKind}:
         choices = ", ".join(k.value for k in (*TrackedKind, *FindingKind))
-        raise obj.fail("kind", f"'{kind}' is not one of: {choices}")
+        raise obj.error_at("kind", f"'{kind}' is not one of: {choices}")
     return _tracked(obj, in_inspection=True)
 
 
@@ -486,19 +486,21 @@ def _initiative(obj: _Obj) -> InitiativeDoc:
                 try:
                     link.kind = FindingKind(kind)
                 except ValueError:
-                    raise link_obj.fail(
+                    raise link_obj.error_at(
                         "kind", f"{_shown(kind)} is not a kind of finding"
                     ) from None
         if link.review:
             if not link.recommendation or link.inspection or link.finding or link.area:
-                raise link_obj.fail(None, "a link to a review names one recommendation")
+                raise link_obj.error_at(None, "a link to a review names one recommendation")
         elif link.inspection:
             if bool(link.finding) == bool(link.area) or link.recommendation:
-                raise link_obj.fail(None, "a link to an inspection names one finding or one area")
+                raise link_obj.error_at(
+                    None, "a link to an inspection names one finding or one area"
+                )
             if link.finding and link.kind is None:
-                raise link_obj.fail("kind", "a link to a finding needs the finding's kind")
+                raise link_obj.error_at("kind", "a link to a finding needs the finding's kind")
         else:
-            raise link_obj.fail(None, "a link names a review or an inspection")
+            raise link_obj.error_at(None, "a link names a review or an inspection")
         link_obj.done()
         initiative.links.append(link)
     obj.done()

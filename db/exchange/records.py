@@ -122,15 +122,7 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
     for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
         doc.inspections.append(inspection_doc(inspection, today))
     for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
-        doc.initiatives.append(
-            InitiativeDoc(
-                name=initiative.name,
-                organisation=initiative.organisation.name if initiative.organisation else None,
-                started=initiative.started,
-                description=initiative.description,
-                links=[link_doc(link) for link in initiative.links],
-            )
-        )
+        doc.initiatives.append(initiative_doc(initiative))
     return doc
 
 
@@ -162,6 +154,14 @@ def inspection_doc(inspection: Inspection, today: dt.date) -> InspectionDoc:
 
 
 def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
+    """An item as a file holds it: all of it, its log and evidence files included, so that an
+    import (or an undone deletion, db.services.editing) puts back the same item.
+
+    Apart from the item's other read models (db.queries.details.item_detail for the detail
+    pane, db.queries.briefing_content for a pack, db.services.editing.item_fields for an edit)
+    on purpose: each holds what its reader needs, in its own shape (lists here, as the file
+    format's dataclasses are built and compared). What they share is
+    ``Recommendation.agency_names`` and db.core.rules.rating_for."""
     return TrackedDoc(
         number=rec.number,
         text=rec.text,
@@ -169,8 +169,8 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
         status=rec.status,
         status_reason=rec.status_reason,
         rating=rating_for(rec.status, rec.target_date, today),
-        lead_agencies=[o.name for o in rec.agencies_in(AgencyRole.LEAD)],
-        joint_agencies=[o.name for o in rec.agencies_in(AgencyRole.JOINT)],
+        lead_agencies=list(rec.agency_names(AgencyRole.LEAD)),
+        joint_agencies=list(rec.agency_names(AgencyRole.JOINT)),
         actions=rec.actions,
         owner=rec.owner,
         target_date=rec.target_date,
@@ -190,20 +190,35 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
             )
             for u in rec.updates
         ],
-        evidence=[
-            EvidenceDoc(
-                description=e.description,
-                added_by=e.added_by,
-                reference=e.reference,
-                file_name=e.file_name,
-                media_type=e.media_type,
-                content=e.content,
-                added_at=e.added_at,
-            )
-            for e in rec.evidence
-        ],
+        evidence=[evidence_doc(e) for e in rec.evidence],
         area=rec.area.name if rec.area else None,
         concern=rec.concern.number if rec.concern else None,
+    )
+
+
+def evidence_doc(item: Evidence) -> EvidenceDoc:
+    """An evidence item as a file holds it, its file included (for export, and for undoing a
+    deletion in db.services.editing)."""
+    return EvidenceDoc(
+        description=item.description,
+        added_by=item.added_by,
+        reference=item.reference,
+        file_name=item.file_name,
+        media_type=item.media_type,
+        content=item.content,
+        added_at=item.added_at,
+    )
+
+
+def initiative_doc(initiative: Initiative) -> InitiativeDoc:
+    """An initiative as a file holds it (for export, and for undoing an edit or deletion in
+    db.services.editing)."""
+    return InitiativeDoc(
+        name=initiative.name,
+        organisation=initiative.organisation.name if initiative.organisation else None,
+        started=initiative.started,
+        description=initiative.description,
+        links=[link_doc(link) for link in initiative.links],
     )
 
 

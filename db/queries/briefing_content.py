@@ -111,6 +111,9 @@ class Pack:
 
 
 def _item(rec: Recommendation, today: dt.date) -> PackItem:
+    """An item as a pack prints it: agencies joined, and only its latest live update (apart
+    from the detail pane's db.queries.details.item_detail on purpose: a pack is text for a
+    meeting, not a record to act on)."""
     # A withdrawn update (entered in error) is no one's latest progress.
     live = [u for u in rec.updates if not u.withdrawn]
     latest = live[-1] if live else None
@@ -122,8 +125,8 @@ def _item(rec: Recommendation, today: dt.date) -> PackItem:
         number=rec.number,
         kind=rec.kind.label,
         text=rec.text,
-        lead="; ".join(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
-        joint="; ".join(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        lead="; ".join(rec.agency_names(AgencyRole.LEAD)),
+        joint="; ".join(rec.agency_names(AgencyRole.JOINT)),
         target_date=rec.target_date,
         status=rec.status,
         rating=rating_for(rec.status, rec.target_date, today),

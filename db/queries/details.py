@@ -182,6 +182,9 @@ class ItemDetail:
 
 
 def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | None:
+    """The detail pane's read model of an item: all it shows, with ids for the pane's actions
+    on a log entry or evidence item, and no file content (db.exchange.records carries that
+    for a file; db.services.editing.item_fields holds only what an edit changes)."""
     rec = session.get(Recommendation, rec_id)
     if rec is None:
         return None
@@ -193,8 +196,8 @@ def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | N
         kind=rec.kind,
         number=rec.number,
         text=rec.text,
-        lead_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
-        joint_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        lead_agencies=rec.agency_names(AgencyRole.LEAD),
+        joint_agencies=rec.agency_names(AgencyRole.JOINT),
         actions=rec.actions,
         owner=rec.owner,
         target_date=rec.target_date,

@@ -20,8 +20,9 @@ from db.core.dates import PartialDate, format_date, utc_now
 from db.core.errors import ConflictError, DocumentError, NotFoundError, RuleError
 from db.core.rules import TRANSITIONS
 from db.core.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
+from db.exchange import records
 from db.exchange.document import EvidenceDoc, InitiativeDoc, LinkDoc, ReviewDoc, TrackedDoc
-from db.exchange.records import Importer, collect_document, link_doc
+from db.exchange.records import Importer, collect_document, evidence_doc
 from db.store.lifecycle import check_values, describe, evidence_count
 from db.store.models import (
     AuditEntry,
@@ -277,10 +278,10 @@ def _still_at(
     """Refuse to overwrite a change someone else made since ``expected`` was read."""
     if expected is None or record.version == expected:
         return
-    raise conflict(session, record, name)
+    raise conflict_error(session, record, name)
 
 
-def conflict(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
+def conflict_error(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
     """The refusal of a change over someone else's: who changed ``record``, and when."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
@@ -307,13 +308,15 @@ def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
     left it): undo and redo never overwrite a change made since by someone else."""
     if item_fields(session, key) != fields:
         name = f"{key.kind.label} {key.number} of {key.source}"
-        raise conflict(session, item_by_key(session, key), name)
+        raise conflict_error(session, item_by_key(session, key), name)
 
 
 def review_still(session: Session, reference: str, fields: ReviewFields) -> None:
     """``item_still`` for a review."""
     if review_fields(session, reference) != fields:
-        raise conflict(session, review_by_reference(session, reference), f"Review {reference}")
+        raise conflict_error(
+            session, review_by_reference(session, reference), f"Review {reference}"
+        )
 
 
 @dataclass(frozen=True)
@@ -337,7 +340,7 @@ def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSna
         .where(Recommendation.review_id == review.id)
         .distinct()
     ).all()
-    snapshot = ReviewSnapshot(found[0], tuple(_initiative_doc(i) for i in linked))
+    snapshot = ReviewSnapshot(found[0], tuple(records.initiative_doc(i) for i in linked))
     session.delete(review)
     session.flush()
     return snapshot
@@ -408,12 +411,18 @@ def check_item(
 
 
 def item_fields(session: Session, key: ItemKey) -> ItemFields:
+    """What an edit of the item can change, and its version.
+
+    Apart from the detail pane's read model (db.queries.details.item_detail) on purpose: it is
+    what an edit writes and what undo compares (``item_still``), so it holds the editable
+    fields alone; a pane's status, log or history would make every log entry look like an
+    edit made by someone else."""
     rec = item_by_key(session, key)
     return ItemFields(
         number=rec.number,
         text=rec.text,
-        lead_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.LEAD)),
-        joint_agencies=tuple(o.name for o in rec.agencies_in(AgencyRole.JOINT)),
+        lead_agencies=rec.agency_names(AgencyRole.LEAD),
+        joint_agencies=rec.agency_names(AgencyRole.JOINT),
         actions=rec.actions,
         owner=rec.owner,
         target_date=rec.target_date,
@@ -502,7 +511,10 @@ def remove_item(session: Session, key: ItemKey, today: dt.date) -> ItemSnapshot:
         .distinct()
     ).all()
     snapshot = ItemSnapshot(
-        key.source, place, review.recommendations[place], tuple(_initiative_doc(i) for i in linked)
+        key.source,
+        place,
+        review.recommendations[place],
+        tuple(records.initiative_doc(i) for i in linked),
     )
     session.delete(rec)
     session.flush()
@@ -744,15 +756,7 @@ def delete_evidence(session: Session, key: ItemKey, which: EvidenceKey) -> Evide
     item = next((e for e in rec.evidence if evidence_key(e) == which), None)
     if item is None:
         raise NotFoundError("That evidence item is no longer there.")
-    snapshot = EvidenceDoc(
-        description=item.description,
-        added_by=item.added_by,
-        reference=item.reference,
-        file_name=item.file_name,
-        media_type=item.media_type,
-        content=item.content,
-        added_at=item.added_at,
-    )
+    snapshot = evidence_doc(item)
     remove_evidence(session, key, which)
     return snapshot
 
@@ -887,17 +891,7 @@ def initiative_doc(session: Session, name: str) -> InitiativeDoc:
     initiative = session.scalar(select(Initiative).where(Initiative.name == name))
     if initiative is None:
         raise NotFoundError(f"There is no initiative called {name}.")
-    return _initiative_doc(initiative)
-
-
-def _initiative_doc(initiative: Initiative) -> InitiativeDoc:
-    return InitiativeDoc(
-        name=initiative.name,
-        organisation=initiative.organisation.name if initiative.organisation else None,
-        started=initiative.started,
-        description=initiative.description,
-        links=[link_doc(link) for link in initiative.links],
-    )
+    return records.initiative_doc(initiative)
 
 
 def check_initiative(session: Session, doc: InitiativeDoc, *, editing: str | None) -> Problems:

@@ -30,6 +30,7 @@ from db.store.models import (
     recommendation_themes,
     review_themes,
 )
+from db.store.search import search_text_of, source_key_of
 
 PLACES = (
     "Ashcombe",
@@ -130,16 +131,49 @@ def _bulk_plain(session: Session, target: Any, rows: list[dict[str, Any]]) -> No
 def generate(
     session: Session, *, reviews: int, recommendations: int, seed: int, today: dt.date
 ) -> Generated:
-    """Add ``reviews`` fictional reviews sharing ``recommendations`` tracked items."""
+    """Add ``reviews`` fictional reviews sharing ``recommendations`` tracked items.
+
+    Each step draws from the one random generator in turn, so the steps keep their order: the
+    same seed gives the same data only while they do."""
     if reviews < 1:
         raise ValueError("at least one review is needed")
     if recommendations < 0:
         raise ValueError("the number of recommendations cannot be negative")
-    rng = random.Random(seed)
-    now = utc_now()
-    statuses = [s for s, _ in STATUS_WEIGHTS]
-    weights = [w for _, w in STATUS_WEIGHTS]
+    run = _Run(session, random.Random(seed), seed, today, utc_now())
+    partnerships, agencies = _add_organisations(run)
+    theme_ids = _bulk(session, Theme, [{"name": name} for name in THEMES])
+    places = _add_reviews(run, reviews, partnerships, theme_ids)
+    items = _add_recommendations(run, recommendations, places)
+    updates = _add_agencies_themes_and_logs(run, items, agencies, theme_ids)
+    _record_generation(run, reviews, recommendations)
+    return Generated(reviews=reviews, recommendations=len(items), updates=updates)
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one generation shares: the one random generator (drawn from in
+    the steps' order), the seed and day asked for, and the moment the rows are stamped with."""
+
+    session: Session
+    rng: random.Random
+    seed: int
+    today: dt.date
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A generated recommendation, as its agencies, themes, log and evidence need it."""
+
+    id: int
+    place: int
+    status: Status
+    notes: list[str]
+
+
+def _add_organisations(run: _Run) -> tuple[list[int], list[list[int]]]:
+    """A partnership and its agencies in every place: the partnerships' ids, and each
+    place's agencies' ids."""
     org_rows: list[dict[str, Any]] = []
     for town in PLACES:
         org_rows.append(
@@ -147,8 +181,8 @@ def generate(
                 "name": f"{town} Safeguarding Partnership (fictional)",
                 "kind": OrganisationKind.PARTNERSHIP,
                 "notes": "Generated data.",
-                "created_at": now,
-                "updated_at": now,
+                "created_at": run.now,
+                "updated_at": run.now,
             }
         )
         for suffix, kind in AGENCY_KINDS:
@@ -157,62 +191,78 @@ def generate(
                     "name": f"{town} {suffix} (fictional)",
                     "kind": kind,
                     "notes": "Generated data.",
-                    "created_at": now,
-                    "updated_at": now,
+                    "created_at": run.now,
+                    "updated_at": run.now,
                 }
             )
-    org_ids = _bulk(session, Organisation, org_rows)
+    org_ids = _bulk(run.session, Organisation, org_rows)
     per_place = len(AGENCY_KINDS) + 1
     partnerships = [org_ids[i * per_place] for i in range(len(PLACES))]
     agencies = [org_ids[i * per_place + 1 : (i + 1) * per_place] for i in range(len(PLACES))]
-    theme_ids = _bulk(session, Theme, [{"name": name} for name in THEMES])
+    return partnerships, agencies
 
+
+def _add_reviews(
+    run: _Run, reviews: int, partnerships: list[int], theme_ids: list[int]
+) -> list[tuple[int, str, int]]:
+    """The reviews, each in a place and with two themes: (id, reference, place) of each."""
     review_rows: list[dict[str, Any]] = []
     review_place: list[int] = []
     for n in range(1, reviews + 1):
-        place = rng.randrange(len(PLACES))
+        place = run.rng.randrange(len(PLACES))
         review_place.append(place)
-        published = today - dt.timedelta(days=rng.randint(30, 2000))
+        published = run.today - dt.timedelta(days=run.rng.randint(30, 2000))
         review_rows.append(
             {
-                "reference": f"GEN-{seed}-{n:05d}",
-                "kind": rng.choice(list(ReviewKind)),
+                "reference": f"GEN-{run.seed}-{n:05d}",
+                "kind": run.rng.choice(list(ReviewKind)),
                 "title": f"Child {n}: generated review for {PLACES[place]} (fictional)",
                 "subject": f"Child {n}",
                 "commissioned_by_id": partnerships[place],
                 "published": PartialDate.from_date(published),
-                "incident_on": published - dt.timedelta(days=rng.randint(200, 500)),
+                "incident_on": published - dt.timedelta(days=run.rng.randint(200, 500)),
                 "summary": "Generated, fictional data for trying casereview at scale.",
-                "created_at": now,
-                "updated_at": now,
+                "created_at": run.now,
+                "updated_at": run.now,
             }
         )
-    review_ids = _bulk(session, Review, review_rows)
+    review_ids = _bulk(run.session, Review, review_rows)
     _bulk_plain(
-        session,
+        run.session,
         review_themes,
         [
             {"review_id": rid, "theme_id": tid}
             for rid in review_ids
-            for tid in rng.sample(theme_ids, 2)
+            for tid in run.rng.sample(theme_ids, 2)
         ],
     )
+    return [
+        (review_id, row["reference"], place)
+        for review_id, row, place in zip(review_ids, review_rows, review_place, strict=True)
+    ]
 
+
+def _add_recommendations(
+    run: _Run, recommendations: int, reviews: list[tuple[int, str, int]]
+) -> list[_Item]:
+    """``recommendations`` items shared out among ``reviews`` (the first ones one more each
+    when they do not divide evenly), with their notes drawn but not yet written."""
+    statuses = [s for s, _ in STATUS_WEIGHTS]
+    weights = [w for _, w in STATUS_WEIGHTS]
     rec_rows: list[dict[str, Any]] = []
     rec_meta: list[tuple[int, Status, list[str]]] = []
-    base, extra = divmod(recommendations, reviews)
-    for index, review_id in enumerate(review_ids):
-        place = review_place[index]
+    base, extra = divmod(recommendations, len(reviews))
+    for index, (review_id, reference, place) in enumerate(reviews):
         for number in range(1, base + (1 if index < extra else 0) + 1):
-            status = rng.choices(statuses, weights)[0]
-            target = today + dt.timedelta(days=rng.randint(-400, 400))
+            status = run.rng.choices(statuses, weights)[0]
+            target = run.today + dt.timedelta(days=run.rng.randint(-400, 400))
             text = (
-                f"The partnership should {rng.choice(SUBJECTS)} {rng.choice(TOPICS)} "
+                f"The partnership should {run.rng.choice(SUBJECTS)} {run.rng.choice(TOPICS)} "
                 f"in {PLACES[place]}."
             )
-            actions = f"Lead officer to {rng.choice(SUBJECTS)} {rng.choice(TOPICS)}."
-            owner = rng.choice(OWNERS)
-            notes = [rng.choice(NOTES) for _ in range(rng.randint(0, 3))]
+            actions = f"Lead officer to {run.rng.choice(SUBJECTS)} {run.rng.choice(TOPICS)}."
+            owner = run.rng.choice(OWNERS)
+            notes = [run.rng.choice(NOTES) for _ in range(run.rng.randint(0, 3))]
             closed = status is Status.CLOSED
             rec_rows.append(
                 {
@@ -232,69 +282,85 @@ def generate(
                     "assured_by": "Independent Chair (fictional)" if closed else None,
                     "assured_on": target if closed else None,
                     "closed_on": target if closed else None,
-                    "search_text": " ".join([str(number), text, actions, owner, *notes]),
-                    "source_key": f"0 {review_rows[index]['reference']}",
-                    "created_at": now,
-                    "updated_at": now,
+                    "search_text": search_text_of(str(number), text, actions, owner, notes),
+                    "source_key": source_key_of(review=reference),
+                    "created_at": run.now,
+                    "updated_at": run.now,
                 }
             )
             rec_meta.append((place, status, notes))
-    rec_ids = _bulk(session, Recommendation, rec_rows)
+    rec_ids = _bulk(run.session, Recommendation, rec_rows)
+    return [
+        _Item(rec_id, place, status, notes)
+        for rec_id, (place, status, notes) in zip(rec_ids, rec_meta, strict=True)
+    ]
 
+
+def _add_agencies_themes_and_logs(
+    run: _Run, items: list[_Item], agencies: list[list[int]], theme_ids: list[int]
+) -> int:
+    """Each item's agencies (the first leads), a theme, its progress log, and evidence for a
+    closed one; returns how many log entries were written."""
     agency_rows: list[dict[str, Any]] = []
     theme_rows: list[dict[str, Any]] = []
     update_rows: list[dict[str, Any]] = []
     evidence_rows: list[dict[str, Any]] = []
-    for rec_id, (place, status, notes) in zip(rec_ids, rec_meta, strict=True):
-        chosen = rng.sample(agencies[place], rng.choice((1, 1, 2, 3)))
+    for item in items:
+        chosen = run.rng.sample(agencies[item.place], run.rng.choice((1, 1, 2, 3)))
         for position, org_id in enumerate(chosen, start=1):
             role = AgencyRole.LEAD if position == 1 else AgencyRole.JOINT
             agency_rows.append(
                 {
-                    "recommendation_id": rec_id,
+                    "recommendation_id": item.id,
                     "organisation_id": org_id,
                     "role": role,
                     "position": position,
                 }
             )
-        theme_rows.append({"recommendation_id": rec_id, "theme_id": rng.choice(theme_ids)})
-        for step, note in enumerate(notes):
+        theme_rows.append({"recommendation_id": item.id, "theme_id": run.rng.choice(theme_ids)})
+        for step, note in enumerate(item.notes):
             update_rows.append(
                 {
-                    "recommendation_id": rec_id,
-                    "on": today - dt.timedelta(days=30 * (3 - step)),
-                    "author": rng.choice(OWNERS),
+                    "recommendation_id": item.id,
+                    "on": run.today - dt.timedelta(days=30 * (3 - step)),
+                    "author": run.rng.choice(OWNERS),
                     "status": None,
                     "note": note,
-                    "recorded_at": now,
+                    "recorded_at": run.now,
                 }
             )
-        if status is Status.CLOSED:
+        if item.status is Status.CLOSED:
             evidence_rows.append(
                 {
-                    "recommendation_id": rec_id,
+                    "recommendation_id": item.id,
                     "description": "Audit report (generated)",
-                    "reference": f"Document library item {rec_id}",
+                    "reference": f"Document library item {item.id}",
                     "added_by": "Generator",
-                    "added_at": now,
+                    "added_at": run.now,
                 }
             )
-    _bulk_plain(session, RecommendationAgency, agency_rows)
-    _bulk_plain(session, recommendation_themes, theme_rows)
-    _bulk_plain(session, ProgressUpdate, update_rows)
-    _bulk_plain(session, Evidence, evidence_rows)
+    _bulk_plain(run.session, RecommendationAgency, agency_rows)
+    _bulk_plain(run.session, recommendation_themes, theme_rows)
+    _bulk_plain(run.session, ProgressUpdate, update_rows)
+    _bulk_plain(run.session, Evidence, evidence_rows)
+    return len(update_rows)
+
+
+def _record_generation(run: _Run, reviews: int, recommendations: int) -> None:
+    """One entry in the audit trail for the whole generation (rows written in bulk make none
+    of their own), saying what was asked for."""
     described = {
         "reviews": reviews,
         "recommendations": recommendations,
-        "seed": seed,
-        "day": today.isoformat(),
+        "seed": run.seed,
+        "day": run.today.isoformat(),
     }
     append(
-        session.connection(),
+        run.session.connection(),
         [
             {
-                "at": now,
-                "actor": str(session.info.get(ACTOR_KEY) or default_actor()),
+                "at": run.now,
+                "actor": str(run.session.info.get(ACTOR_KEY) or default_actor()),
                 "action": "create",
                 "entity": "database",
                 "entity_id": "*",
@@ -304,4 +370,3 @@ def generate(
             }
         ],
     )
-    return Generated(reviews=reviews, recommendations=len(rec_ids), updates=len(update_rows))

@@ -27,8 +27,8 @@ from db.exchange.document import (
     NotedFindingDoc,
     TrackedDoc,
 )
-from db.exchange.records import Importer, inspection_doc
-from db.services.editing import Problems, _check_fields, _initiative_doc
+from db.exchange.records import Importer, initiative_doc, inspection_doc
+from db.services.editing import Problems, _check_fields
 from db.store.models import (
     Finding,
     Grade,
@@ -358,7 +358,7 @@ def inspection_snapshot(session: Session, reference: str) -> InspectionSnapshot:
         select(Initiative).where(Initiative.id.in_(part_of)).order_by(Initiative.name)
     ).all()
     return InspectionSnapshot(
-        inspection_doc(inspection, dt.date.today()), tuple(_initiative_doc(i) for i in linked)
+        inspection_doc(inspection, dt.date.today()), tuple(initiative_doc(i) for i in linked)
     )
 
 

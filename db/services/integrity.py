@@ -36,7 +36,7 @@ def check_database(location: Location) -> CheckReport:
         return _check(location)
     path = location.path
     try:  # a restore holds this lock while it copies: the file is not read half way through
-        with audit_anchor.held(
+        with audit_anchor.holding_lock(
             path,
             audit_anchor.RESTORE_WAIT,
             name=audit_anchor.RESTORE_LOCK,

@@ -16,7 +16,7 @@ Beside an encrypted database the note holds no hash of its content: only an HMAC
 keyed from the database's own key, and the day it was noted, so a lost laptop's notes say
 nothing about what was written.
 
-Every change to the note is made holding its lock (``held``). Each note carries an epoch, a
+Every change to the note is made holding its lock (``holding_lock``). Each note carries an epoch, a
 token that a restore or a new database at the path sets afresh and commits carry on; a
 commit reads the note before its transaction reads anything, and notes its head only if the
 epoch is unchanged and the note holds no later entry. So a commit that saw the trail from
@@ -153,7 +153,7 @@ def write(
 ) -> None:
     """Note the entry (``entry_id``, ``entry_hash``) as the newest, sealed with ``key``
     (``secret``) when there is one, in ``epoch`` (a new one when None or ""); the caller
-    holds the lock (``held``).
+    holds the lock (``holding_lock``).
 
     Written in place, as one record of a fixed length, in a single write: a reader never
     sees a mixture, and renaming a new file into place would cost more than the commit
@@ -171,7 +171,7 @@ def advance(
     the commit's transaction began (``epoch`` is what it was then) or already holds a later
     entry; whether it did. Raises ``OSError`` (``TimeoutError`` among them, after
     ``COMMIT_WAIT`` seconds) when the note cannot be written just now."""
-    with held(database, COMMIT_WAIT):
+    with holding_lock(database, COMMIT_WAIT):
         raw = saved(database)
         if epoch_of(raw) != epoch:  # restored, or a new database, meanwhile
             return False
@@ -245,7 +245,7 @@ def make_folder(database: Path) -> Path:
 
 
 @contextmanager
-def held(
+def holding_lock(
     database: Path,
     wait: float,
     *,
@@ -338,7 +338,7 @@ def reseal(database: Path, key: bytes) -> None:
     if head is None or head.sealed:
         return  # nothing to seal (and a sealed note is evidence: it stays)
     try:
-        with held(database, RESTORE_WAIT):
+        with holding_lock(database, RESTORE_WAIT):
             raw = saved(database)
             head = parse(raw)
             if head is not None and not head.sealed:
@@ -385,7 +385,7 @@ def set_aside(database: Path) -> None:
         return  # nothing was ever noted here
     aside = note.with_name(f"audit-head.replaced-{dt.datetime.now():%Y-%m-%dT%H%M%S}.json")
     try:
-        with held(database, RESTORE_WAIT):
+        with holding_lock(database, RESTORE_WAIT):
             if note.exists():
                 note.rename(aside)
             blank(database)
@@ -394,7 +394,7 @@ def set_aside(database: Path) -> None:
             note.rename(aside)
 
 
-def holds(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:
+def matches_note(head: Head, hash_at_id: str | None, key: bytes | None) -> bool:
     """Whether the trail still holds the noted entry as it was: ``hash_at_id`` is the hash
     of the entry with the noted id now (None when there is none), ``key`` the note's seal.
 
@@ -412,7 +412,7 @@ def problems(
     head: Head | None, hash_at_id: str | None, last_id: int | None, key: bytes | None
 ) -> list[str]:
     """What ``casereview check`` says when the trail no longer holds the noted entry."""
-    if head is None or holds(head, hash_at_id, key):
+    if head is None or matches_note(head, hash_at_id, key):
         return []
     when = format_date(head.noted)
     if hash_at_id is None and (last_id is None or last_id < head.id):

@@ -42,7 +42,7 @@ def _key(location: Location) -> Passphrase | None:
     refused here, before anything takes it for damaged."""
     if location.is_encrypted and location.passphrase is None:
         assert location.path is not None
-        raise BackupError(cipher.needs_passphrase(location.path).message)
+        raise BackupError(cipher.needs_passphrase_error(location.path).message)
     return location.key
 
 
@@ -119,7 +119,9 @@ def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) ->
     return None
 
 
-def damaged(path: Path, finding: str, passphrase: Passphrase | None = None) -> DamagedDatabaseError:
+def damaged_error(
+    path: Path, finding: str, passphrase: Passphrase | None = None
+) -> DamagedDatabaseError:
     """The refusal of a damaged SQLite file, offering the newest sound backup beside it (the
     engine raises it when its check before opening finds damage)."""
     said = (
@@ -205,11 +207,16 @@ def restore(source: Path, location: Location) -> Path | None:
         # All of it holds the restore lock (check waits for it) and the audit note's lock,
         # so no commit's note lands in between.
         for lock, refusal in (
-            (audit_anchor.RESTORE_LOCK, _being_restored(target)),
-            (audit_anchor.LOCK_NAME, _busy(target)),  # a commit has stalled while noting its head
+            (audit_anchor.RESTORE_LOCK, _being_restored_error(target)),
+            (
+                audit_anchor.LOCK_NAME,
+                _busy_error(target),
+            ),  # a commit has stalled while noting its head
         ):
             try:
-                stack.enter_context(audit_anchor.held(target, audit_anchor.RESTORE_WAIT, name=lock))
+                stack.enter_context(
+                    audit_anchor.holding_lock(target, audit_anchor.RESTORE_WAIT, name=lock)
+                )
             except TimeoutError:
                 raise refusal from None
             except OSError as exc:
@@ -283,14 +290,14 @@ class _NothingReplaced(BackupError):
     """A restore failed before it replaced anything."""
 
 
-def _being_restored(target: Path) -> BackupError:
+def _being_restored_error(target: Path) -> BackupError:
     return BackupError(
         f"{target.name} is being checked or restored elsewhere just now; restore again once "
         "that has finished."
     )
 
 
-def _busy(target: Path) -> BackupError:
+def _busy_error(target: Path) -> BackupError:
     return _NothingReplaced(
         f"{target.name} is busy: another window or command is saving to it. Close "
         "casereview everywhere it is open on this database, then restore again."
@@ -327,7 +334,7 @@ def _copy_over(
             head = _newest_entry(dst)
     except _StillBusy:
         audit_anchor.put_back(target, note)
-        raise _busy(target) from None
+        raise _busy_error(target) from None
     except cipher.errors() as exc:
         if copied:  # pragma: no cover - needs a failing disk between two statements
             audit_anchor.start_again(target, None, None)  # what it holds is not known
@@ -337,7 +344,7 @@ def _copy_over(
             ) from None
         audit_anchor.put_back(target, note)
         if "locked" in str(exc) or "busy" in str(exc):
-            raise _busy(target) from None
+            raise _busy_error(target) from None
         raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from None
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         audit_anchor.start_again(target, None, None)

@@ -180,10 +180,10 @@ def connect(
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except module.DatabaseError as exc:
                 if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == 26:  # SQLITE_NOTADB
-                    damage = _damaged_pages(conn, path)
+                    damage = _damaged_pages_error(conn, path)
                     if damage is not None:
                         raise damage from None
-                    raise wrong_passphrase(path) from None
+                    raise wrong_passphrase_error(path) from None
                 raise
     except BaseException:
         conn.close()
@@ -191,7 +191,7 @@ def connect(
     return conn
 
 
-def _damaged_pages(conn: Any, path: Path) -> Exception | None:
+def _damaged_pages_error(conn: Any, path: Path) -> Exception | None:
     """When the file's first page does not open with the key: damage, if SQLCipher's own page
     check finds other pages that authenticate with the key (so the passphrase is right and the
     failing pages are damaged), as an SQLite "corrupt" error the callers treat as damage;
@@ -212,7 +212,7 @@ def _damaged_pages(conn: Any, path: Path) -> Exception | None:
     return exc
 
 
-def wrong_passphrase(path: Path) -> PassphraseError:
+def wrong_passphrase_error(path: Path) -> PassphraseError:
     return PassphraseError(
         f"The passphrase does not open {path.name} (or the file is damaged, or not a "
         "casereview database); nothing was changed.",
@@ -220,7 +220,7 @@ def wrong_passphrase(path: Path) -> PassphraseError:
     )
 
 
-def needs_passphrase(path: Path) -> PassphraseError:
+def needs_passphrase_error(path: Path) -> PassphraseError:
     return PassphraseError(
         f"{path.name} is encrypted (or it is not a casereview database): give its passphrase "
         "when asked, or on standard input with --passphrase-stdin.",

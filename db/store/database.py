@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.core.errors import CaseReviewError, ConflictError, DatabaseOpenError
 from db.store import audit, audit_anchor, cipher, search  # noqa: F401  (search registers its session hook)
-from db.store.backups import automatic_backup, damaged
+from db.store.backups import automatic_backup, damaged_error
 from db.store.cipher import Passphrase
 from db.store.location import Location
 from db.store.logs import cause
@@ -112,8 +112,10 @@ class Database:
                 return
             key = self._note_key
             if noted is not None and (
-                (noted.id == last[0] and audit_anchor.holds(noted, last[1], key))  # not moved on
-                or not audit_anchor.holds(noted, last[2], key)  # evidence: kept as it is
+                (
+                    noted.id == last[0] and audit_anchor.matches_note(noted, last[1], key)
+                )  # not moved on
+                or not audit_anchor.matches_note(noted, last[2], key)  # evidence: kept as it is
             ):
                 return
             session.info[_AUDIT_HEAD] = (
@@ -291,7 +293,7 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
                 f"{path} is not a casereview database (it is not an SQLite file)."
             )
         if passphrase is None:
-            raise cipher.needs_passphrase(path)
+            raise cipher.needs_passphrase_error(path)
         key = passphrase
     try:
         with closing(cipher.connect(readonly_uri(path), key, file=path, uri=True)) as conn:
@@ -307,11 +309,11 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
             findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
     except cipher.errors() as exc:
         if is_damage(exc):
-            raise damaged(path, str(exc), key) from None
+            raise damaged_error(path, str(exc), key) from None
         raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from None
     if findings != ["ok"]:
         lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
-        raise damaged(path, "; ".join(lines[:2]) or "damage", key)
+        raise damaged_error(path, "; ".join(lines[:2]) or "damage", key)
     revision = row[0] if row else None
     _refuse_newer(str(path), revision)
     return revision

@@ -383,8 +383,11 @@ class Recommendation(Timestamped, Base):
         order_by="(Evidence.added_at, Evidence.id)",
     )
 
-    def agencies_in(self, role: AgencyRole) -> list[Organisation]:
-        return [link.organisation for link in self.agencies if link.role is role]
+    def agency_names(self, role: AgencyRole) -> tuple[str, ...]:
+        """The names of the item's agencies in ``role``, in their order: what every read model
+        of an item (db.queries.details, db.queries.briefing_content, db.exchange.records,
+        db.services.editing) shows of its agencies."""
+        return tuple(link.organisation.name for link in self.agencies if link.role is role)
 
     @property
     def source_reference(self) -> str:

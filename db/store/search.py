@@ -20,10 +20,20 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def source_key_for(rec: Recommendation) -> str:
-    if rec.review is not None:
-        return f"0 {rec.review.reference}"
-    if rec.inspection is not None:
-        return f"1 {rec.inspection.reference}"
+    return source_key_of(
+        review=rec.review.reference if rec.review is not None else None,
+        inspection=rec.inspection.reference if rec.inspection is not None else None,
+    )
+
+
+def source_key_of(*, review: str | None = None, inspection: str | None = None) -> str:
+    """How the item table sorts by source, from the reference of the item's review or
+    inspection: reviews first, then inspections. The one rule for the ORM listener below and
+    the bulk writers (db.exchange.bulk, db.services.generate), which have plain values."""
+    if review is not None:
+        return f"0 {review}"
+    if inspection is not None:
+        return f"1 {inspection}"
     return ""
 
 
@@ -36,7 +46,10 @@ def search_text_for(rec: Recommendation) -> str:
 def search_text_of(
     number: str, text: str | None, actions: str, owner: str, notes: list[str]
 ) -> str:
-    """What full-text search reads for an item: its number, text, actions, owner and notes."""
+    """What full-text search reads for an item: its number, text, actions, owner and notes.
+
+    On plain values, so that the bulk writers (db.exchange.bulk, db.services.generate) build
+    it as the ORM listener below does."""
     parts = [number, text or "", actions, owner, *notes]
     return " ".join(p for p in parts if p)
 

@@ -73,7 +73,7 @@ def test_declining_leaves_the_damaged_file_as_it_was(
 ):
     before = {p: p.read_bytes() for p in damaged_with_backup.parent.rglob("*") if p.is_file()}
     answer(click("Close"))
-    assert controller.recover(_refusal(damaged_with_backup)) is False
+    assert controller.recover(_open_error(damaged_with_backup)) is False
     after = {p: p.read_bytes() for p in damaged_with_backup.parent.rglob("*") if p.is_file()}
     assert after == before
     assert controller.window is None
@@ -82,7 +82,7 @@ def test_declining_leaves_the_damaged_file_as_it_was(
     )
 
 
-def _refusal(path: Path) -> DamagedDatabaseError:
+def _open_error(path: Path) -> DamagedDatabaseError:
     try:
         open_database(resolve_location(str(path)))
     except DamagedDatabaseError as exc:

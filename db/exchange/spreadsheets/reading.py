@@ -176,9 +176,9 @@ class XlsxFile:
                 self.path, read_only=True, data_only=True, keep_links=False
             )
         except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
-            raise self._damaged(exc) from None
+            raise self._damaged_error(exc) from None
 
-    def _damaged(self, exc: BaseException) -> TrackerFileError:
+    def _damaged_error(self, exc: BaseException) -> TrackerFileError:
         chain: list[BaseException] = []
         cause: BaseException | None = exc
         while cause is not None and cause not in chain:
@@ -229,7 +229,7 @@ class XlsxFile:
         except TrackerFileError:
             raise
         except Exception as exc:
-            raise self._damaged(exc) from None
+            raise self._damaged_error(exc) from None
 
     def _continued(self) -> dict[str, dict[tuple[int, int], str]]:
         """Text casereview's export carried on in its "Continued" sheet because a cell holds
@@ -264,7 +264,7 @@ class XlsxFile:
                         spans[row] = max(spans.get(row, 1), width)
                     element.clear()
         except Exception as exc:
-            raise self._damaged(exc) from None
+            raise self._damaged_error(exc) from None
         return spans
 
     def close(self) -> None:
@@ -447,12 +447,14 @@ class CsvFile:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise self._malformed(exc, row + 1, line, reader.line_num) from None
+                raise self._malformed_error(exc, row + 1, line, reader.line_num) from None
             row += 1
             # Cells casereview neutralised against formulas ('=...) read back as written.
             yield tuple(restore(cell) for cell in cells)
 
-    def _malformed(self, exc: csv.Error, row: int, line: int, reached: int) -> TrackerFileError:
+    def _malformed_error(
+        self, exc: csv.Error, row: int, line: int, reached: int
+    ) -> TrackerFileError:
         reason = str(exc)
         where = f"row {row}" if row == line else f"row {row} (line {line} of the file)"
         if "NUL" in reason:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from db.exchange import collect_document, dump_document
 from db.queries import tracker
 from db.queries.rows import TrackerFilter
 from db.services.dataset import counts
 from db.services.generate import generate
+from db.store import search
 from db.store.database import Database
 from db.store.lifecycle import check_state
 from db.store.models import Recommendation
@@ -75,6 +77,18 @@ def test_generated_data_is_fictional_and_searchable(database: Database) -> None:
         assert tracker.count(session, TrackerFilter(text="shortages"), TODAY) > 0
         first = tracker.page(session, TrackerFilter(), TODAY, limit=3)
         assert [r.number for r in first] == ["1", "2", "3"]
+
+
+def test_generated_derived_columns_are_what_the_orm_would_write(database: Database) -> None:
+    """generate writes rows in bulk, past the ORM listener that keeps search_text and
+    source_key; each must still hold what the listener would have written."""
+    _generate(database)
+    with database.session() as session:
+        recs = session.scalars(select(Recommendation)).all()
+        assert len(recs) == 250
+        for rec in recs:
+            assert rec.search_text == search.search_text_for(rec)
+            assert rec.source_key == search.source_key_for(rec)
 
 
 @pytest.mark.parametrize(("reviews", "recs"), [(0, 5), (1, -1)])

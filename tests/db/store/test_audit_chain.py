@@ -454,7 +454,7 @@ def test_a_commit_never_notes_an_entry_older_than_the_noted_one(sample_path: Pat
     seen = witness.saved(sample_path)
     noted = witness.parse(seen)
     assert noted is not None
-    with witness.held(sample_path, 1):
+    with witness.holding_lock(sample_path, 1):
         witness.write(sample_path, noted.id + 2, "b" * 64, None, witness.epoch_of(seen))
     assert not witness.advance(sample_path, noted.id + 1, "a" * 64, None, witness.epoch_of(seen))
     assert witness.advance(sample_path, noted.id + 3, "c" * 64, None, witness.epoch_of(seen))
@@ -471,7 +471,7 @@ def test_a_restore_waits_for_a_commit_noting_its_head_then_refuses_plainly(
     before = snapshot(sample_path.parent)
     monkeypatch.setattr(witness, "RESTORE_WAIT", 0.2)
     with (
-        witness.held(sample_path, 0),  # as a commit stalled while noting its head holds it
+        witness.holding_lock(sample_path, 0),  # as a commit stalled while noting its head holds it
         pytest.raises(BackupError, match="is busy: another window or command is saving to it"),
     ):
         restore(backup, location)
@@ -521,7 +521,7 @@ def test_a_note_that_cannot_be_sealed_is_removed(
 ):
     location = resolve_location(str(sample_path))
     monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
-    with witness.held(sample_path, 0):  # held elsewhere while the database is encrypted
+    with witness.holding_lock(sample_path, 0):  # held elsewhere while the database is encrypted
         encrypt(location, Passphrase(SECRET))
     newest = _newest_encrypted(sample_path)
     assert witness.read(sample_path) is None
@@ -551,7 +551,7 @@ def test_encrypt_run_again_while_the_note_is_locked_keeps_a_sealed_note(
     assert sealed is not None and sealed.sealed
     monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
     with (
-        witness.held(sample_path, 0),  # a restore elsewhere, say
+        witness.holding_lock(sample_path, 0),  # a restore elsewhere, say
         pytest.raises(EncryptError, match="already encrypted"),
     ):
         encrypt(location, Passphrase(SECRET))
@@ -568,14 +568,14 @@ def test_check_waits_for_a_restore_then_says_so_plainly_and_writes_nothing(
     before = snapshot(sample_path.parent)
     monkeypatch.setattr(witness, "RESTORE_WAIT", 0.05)
     with (
-        witness.held(sample_path, 0, name=witness.RESTORE_LOCK),  # as a restore holds it
+        witness.holding_lock(sample_path, 0, name=witness.RESTORE_LOCK),  # as a restore holds it
         pytest.raises(DatabaseOpenError, match="is being restored just now"),
     ):
         check_database(location)
     assert snapshot(sample_path.parent) == before
-    with witness.held(sample_path, 0):  # a window noting its head does not hold check up
+    with witness.holding_lock(sample_path, 0):  # a window noting its head does not hold check up
         assert check_database(location).sound
-    with witness.held(sample_path, 0, name=witness.RESTORE_LOCK, create=False, shared=True):
+    with witness.holding_lock(sample_path, 0, name=witness.RESTORE_LOCK, create=False, shared=True):
         assert check_database(location).sound  # nor does another check
         with pytest.raises(BackupError, match="is being checked or restored elsewhere"):
             restore(backup, location)  # a restore waits for them
@@ -601,7 +601,7 @@ def test_a_commit_that_cannot_take_the_notes_lock_leaves_it_to_the_next(
     noted = witness.read(sample_path)
     monkeypatch.setattr(witness, "COMMIT_WAIT", 0.05)
     with open_database(location) as database:
-        with witness.held(sample_path, 0), database.transaction("tester") as session:
+        with witness.holding_lock(sample_path, 0), database.transaction("tester") as session:
             record(session, entity="exports", entity_id="plan.xlsx")
         assert witness.read(sample_path) == noted  # the commit stands; its note waits
         with database.transaction("tester") as session:

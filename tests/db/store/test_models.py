@@ -64,7 +64,7 @@ def test_a_full_graph_saves_and_loads(database: Database) -> None:
         review.recommendations.append(rec)
     with database.session() as session:
         loaded = session.scalars(select(Recommendation)).one()
-        assert [o.name for o in loaded.agencies_in(AgencyRole.JOINT)] == ["Council"]
+        assert loaded.agency_names(AgencyRole.JOINT) == ("Council",)
         assert loaded.source_reference == "R1"
         assert [t.name for t in loaded.themes] == ["Information sharing"]
 
