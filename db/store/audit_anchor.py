@@ -1,30 +1,7 @@
 """The audit trail's newest entry, noted outside the database, so entries cut from its end
 are found.
 
-The hash chain (``db.store.audit_chain``) finds an entry altered, removed or moved among the others,
-but entries cut from the end of the trail leave a shorter chain that is still sound. So after each
-commit that moved the trail on, casereview notes its newest entry (id and hash) in a small file in
-the database's backups folder, and ``casereview check`` reports a trail that no longer holds that
-entry as it was written.
-
-The note never replaces evidence: it moves on only while the trail still holds the entry
-noted before. Only a restore (which puts an older trail in place on purpose) starts it again;
-a new database made at the same path sets the old note aside for a person to see. A server
-database has no note: the server's own permissions and logs guard its trail.
-
-Beside an encrypted database the note holds no hash of its content: only an HMAC of the hash,
-keyed from the database's own key, and the day it was noted, so a lost laptop's notes say
-nothing about what was written.
-
-Every change to the note is made holding its lock (``holding_lock``). Each note carries an epoch, a
-token that a restore or a new database at the path sets afresh and commits carry on; a
-commit reads the note before its transaction reads anything, and notes its head only if the
-epoch is unchanged and the note holds no later entry. So a commit that saw the trail from
-before a restore, or stalled between committing and noting while one ran, cannot note an
-entry the restored trail lacks; and a window still holding a file that a new database has
-replaced at its path notes nothing (the database layer checks which file is there).
-
-Free of SQLAlchemy: the database layer hands in what it read.
+Why it works this way: docs/architecture.md, "The audit trail's anchor".
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 """Right-to-left names on the page: Arabic-script text joined and put in visual order.
 
-ReportLab draws a string's characters left to right, one glyph each. Arabic letters take a
-different form at the start, middle and end of a word and run right to left, so a name such
-as "فاطمة الزهراء" must be given to it already joined (``arabic_reshaper`` picks each letter's
-form from the font's presentation forms, which DejaVu Sans has) and already in the order it
-is seen (``python-bidi`` applies the Unicode bidirectional algorithm, so Latin text and
-numbers beside it keep their order). Text with no right-to-left letters is left as it is.
-
-A line is made visual after it has been broken to fit its space, never before: the renderer
-wraps table cells itself and makes each line visual; a paragraph of mostly right-to-left text
-longer than a line would need ReportLab's own bidi support (the rlbidi package), which is not
-available, so paragraphs are made visual whole (names and short phrases, in this product).
+Why it works this way: docs/architecture.md, "Right-to-left names in a pack".
 """
 
 from __future__ import annotations
