@@ -23,6 +23,7 @@ from db.exchange.spreadsheets.layout import (
     HEADER_SEARCH_ROWS,
     Field,
     Header,
+    Row,
     SheetRow,
     column_letter,
     find_header,
@@ -31,7 +32,7 @@ from db.exchange.spreadsheets.layout import (
     item_rows,
     title_of,
 )
-from db.exchange.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
+from db.exchange.spreadsheets.reading import TrackerFileError, Workbook, open_tracker
 from db.exchange.spreadsheets.values import (
     UnknownStatusError,
     agencies_of,
