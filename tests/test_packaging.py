@@ -38,6 +38,7 @@ def test_an_installed_wheel_finds_its_resources_and_migrations(tmp_path: Path) -
     (wheel,) = wheels.glob("casereview-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "resources/sample/seed-facts.json" in names
+    assert "resources/sample/fictional.json" in names
     assert "resources/icons/casereview.svg" in names
     assert "db/store/migrations/script.py.mako" in names
     assert any(n.startswith("db/store/migrations/versions/0001") for n in names)

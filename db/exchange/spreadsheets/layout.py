@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from db.exchange.spreadsheets.reading import MAX_COLUMNS, Row
 from db.exchange.spreadsheets.values import text_of
 
+# A sheet's row as every reader gives it (db/exchange/spreadsheets/reading.py): its cells'
+# values, at most MAX_COLUMNS of them. Defined here, with the header search that reads such
+# rows, so that reading a CSV file can use the header search to guess its separator.
+Row = tuple[Any, ...]
+MAX_COLUMNS = 64
 HEADER_SEARCH_ROWS = 30
 
 

@@ -18,21 +18,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from db.core.errors import CaseReviewError
+from db.exchange.spreadsheets.layout import HEADER_SEARCH_ROWS, MAX_COLUMNS, Row, find_header
 from db.exchange.spreadsheets.values import restore
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_PACKING_RATIO = 200
 MAX_ROWS = 250_000
-MAX_COLUMNS = 64
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # Where casereview's exports carry on text longer than a cell holds
 # (db/exchange/spreadsheets/writing).
 CONTINUED_SHEET = "Continued"
 CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text")
-
-Row = tuple[Any, ...]
 
 
 class TrackerFileError(CaseReviewError):
@@ -405,11 +403,6 @@ class CsvFile:
     def _delimiter(self) -> str:
         """The separator the header row uses, not a title line above it: the one under which
         the header names the most tracker columns; else the one the first line holds most of."""
-        from db.exchange.spreadsheets.layout import (  # imports this module
-            HEADER_SEARCH_ROWS,
-            find_header,
-        )
-
         best, best_score = "", 0
         for delimiter in _DELIMITERS:
             dialect = self._dialect_for(delimiter)

@@ -23,6 +23,7 @@ from db.exchange.spreadsheets.layout import (
     HEADER_SEARCH_ROWS,
     Field,
     Header,
+    Row,
     SheetRow,
     column_letter,
     find_header,
@@ -31,7 +32,7 @@ from db.exchange.spreadsheets.layout import (
     item_rows,
     title_of,
 )
-from db.exchange.spreadsheets.reading import Row, TrackerFileError, Workbook, open_tracker
+from db.exchange.spreadsheets.reading import TrackerFileError, Workbook, open_tracker
 from db.exchange.spreadsheets.values import (
     UnknownStatusError,
     agencies_of,
@@ -504,6 +505,21 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """Where one item's problems go, each said with its sheet, the item's row and the column
+    of the field it is about."""
+
+    sheet: str
+    row: int
+    header: Header
+    problems: list[Problem]
+
+    def __call__(self, fld: Field, message: str, word: str | None = None) -> None:
+        where = self.header.where(self.header.columns[fld])
+        self.problems.append(Problem(self.sheet, self.row, where, message, word))
+
+
 def _item(
     found: SheetRow,
     header: Header,
@@ -515,23 +531,54 @@ def _item(
     count: int,
     own: bool,
 ) -> TrackerItem | None:
+    """One item from its rows, or None when it has no number in a numbered tracker.
+
+    The steps run in the order a row's problems are reported: number, target date, the other
+    dates, status, lengths, then each continuation row's status and target date.
+    """
+    report = _Report(sheet, found.row, header, problems)
+    item = _identity(found, header, report, numbered=numbered, count=count)
+    if item is None:
+        return None
     cells = found.cells
-    where = header.where
+    listed = _lists(item, cells, header, own=own)
+    _texts(item, cells, header)
+    _target(item, cells, header, report)
+    _dates(item, cells, report)
+    _status(item, cells, mapping, report)
+    _lengths(cells, listed, report)
+    for row, values in found.continuations:
+        _continued(
+            item, row, values, sheet=sheet, header=header, problems=problems, mapping=mapping
+        )
+    _joined_continuations(item, found, own=own)
+    _updates_and_evidence(item, found)
+    _notes(item, found, header)
+    return item
 
-    def problem(fld: Field, message: str, row: int = found.row, word: str | None = None) -> None:
-        problems.append(Problem(sheet, row, where(header.columns[fld]), message, word))
 
+def _identity(
+    found: SheetRow, header: Header, report: _Report, *, numbered: bool, count: int
+) -> TrackerItem | None:
+    """The item's review and number; an unnumbered tracker numbers its items by count."""
+    cells = found.cells
     number = number_of(cells[Field.NUMBER]) if Field.NUMBER in cells else ""
     if not number:
         if numbered:
-            problem(Field.NUMBER, "the recommendation has no number")
+            report(Field.NUMBER, "the recommendation has no number")
             return None
         number = str(count)
     source = text_of(cells[Field.SOURCE]) if Field.SOURCE in cells else None
     item = TrackerItem(row=found.row, source=source, number=number)
     item.has = header.fields  # one set for the whole sheet, shared by every item
-    if Field.TEXT in header.columns:
-        item.text = text_of(cells.get(Field.TEXT)) or None
+    return item
+
+
+def _lists(
+    item: TrackerItem, cells: dict[Field, Any], header: Header, *, own: bool
+) -> dict[Field, list[str]]:
+    """Lead and joint agencies and themes; returns the lists the row's cells hold, whose parts
+    are checked for length one by one."""
     listed: dict[Field, list[str]] = {
         fld: agencies_of(cells.get(fld), strict=own)
         for fld in (Field.LEAD, Field.JOINT, Field.THEMES)
@@ -543,6 +590,13 @@ def _item(
         item.joint = listed.get(Field.JOINT, [])
     if Field.THEMES in header.columns:
         item.themes = listed.get(Field.THEMES, [])
+    return listed
+
+
+def _texts(item: TrackerItem, cells: dict[Field, Any], header: Header) -> None:
+    """The text fields, for each column the sheet has (an empty cell clears the field)."""
+    if Field.TEXT in header.columns:
+        item.text = text_of(cells.get(Field.TEXT)) or None
     for fld, attr in (
         (Field.ACTIONS, "actions"),
         (Field.OWNER, "owner"),
@@ -551,14 +605,22 @@ def _item(
     ):
         if fld in header.columns:
             setattr(item, attr, text_of(cells.get(fld)))
+
+
+def _target(item: TrackerItem, cells: dict[Field, Any], header: Header, report: _Report) -> None:
+    """The target date; a word ("Ongoing") or a remark beside the date is kept as written."""
     if Field.TARGET in header.columns and Field.TARGET in cells:
         try:
             item.target, remark = date_and_remark(cells[Field.TARGET])
         except ValueError as exc:
-            problem(Field.TARGET, str(exc))
+            report(Field.TARGET, str(exc))
         else:
             if item.target is None or remark:  # "Ongoing", "31/3/2026 (revised)": kept
                 item.target_word = text_of(cells[Field.TARGET])
+
+
+def _dates(item: TrackerItem, cells: dict[Field, Any], report: _Report) -> None:
+    """The dates assurance was given and the item closed: a date or nothing, never a word."""
     for fld, attr in ((Field.ASSURED_ON, "assured_on"), (Field.CLOSED_ON, "closed_on")):
         if fld in cells:
             try:
@@ -567,49 +629,64 @@ def _item(
                     raise ValueError(f"'{text_of(cells[fld])}' is not a date")
                 setattr(item, attr, value)
             except ValueError as exc:
-                problem(fld, str(exc))
+                report(fld, str(exc))
+
+
+def _status(item: TrackerItem, cells: dict[Field, Any], mapping: Mapping, report: _Report) -> None:
+    """The status, with the word the row used; an unknown word is reported with that word."""
     if Field.STATUS in cells:
         try:
             item.status = status_of(cells[Field.STATUS], mapping.statuses)
             item.status_word = text_of(cells[Field.STATUS])
         except ValueError as exc:
             word = exc.word if isinstance(exc, UnknownStatusError) else None
-            problem(Field.STATUS, str(exc), word=word)
+            report(Field.STATUS, str(exc), word=word)
+
+
+def _lengths(cells: dict[Field, Any], listed: dict[Field, list[str]], report: _Report) -> None:
+    """A cell (or one name of a list) longer than the database keeps is reported."""
     for fld, limit in LIMITS.items():
         cell = cells.get(fld)
         if cell is None:
             continue
         parts = listed[fld] if fld in listed else [text_of(cell)]
         if any(len(part) > limit for part in parts):
-            problem(fld, f"this is longer than the {limit} characters casereview keeps")
-    for row, values in found.continuations:
-        _continued(
-            item, row, values, sheet=sheet, header=header, problems=problems, mapping=mapping
-        )
-    for row, values in [(found.row, cells), *found.continuations]:
-        if row != found.row:
-            if Field.ACTIONS in values:
-                more = text_of(values[Field.ACTIONS])
-                item.actions = f"{item.actions}\n{more}" if item.actions else more
-            if Field.OWNER in values:
-                owner = text_of(values[Field.OWNER])
-                if item.owner and owner not in item.owner.split("; "):
-                    item.owner = f"{item.owner}; {owner}"
-                elif not item.owner:
-                    item.owner = owner
-            for fld, names in ((Field.LEAD, "lead"), (Field.JOINT, "joint")):
-                if fld in values:
-                    current = getattr(item, names) or []
-                    extra = [n for n in agencies_of(values[fld], strict=own) if n not in current]
-                    setattr(item, names, current + extra)
+            report(fld, f"this is longer than the {limit} characters casereview keeps")
+
+
+def _joined_continuations(item: TrackerItem, found: SheetRow, *, own: bool) -> None:
+    """Continuation rows add their actions, owners and agencies to the item's own."""
+    for _, values in found.continuations:
+        if Field.ACTIONS in values:
+            more = text_of(values[Field.ACTIONS])
+            item.actions = f"{item.actions}\n{more}" if item.actions else more
+        if Field.OWNER in values:
+            owner = text_of(values[Field.OWNER])
+            if item.owner and owner not in item.owner.split("; "):
+                item.owner = f"{item.owner}; {owner}"
+            elif not item.owner:
+                item.owner = owner
+        for fld, names in ((Field.LEAD, "lead"), (Field.JOINT, "joint")):
+            if fld in values:
+                current = getattr(item, names) or []
+                extra = [n for n in agencies_of(values[fld], strict=own) if n not in current]
+                setattr(item, names, current + extra)
+
+
+def _updates_and_evidence(item: TrackerItem, found: SheetRow) -> None:
+    """Each row's progress update and evidence, in row order."""
+    for _, values in [(found.row, found.cells), *found.continuations]:
         if Field.PROGRESS in values:
             item.progress.append(_progress(text_of(values[Field.PROGRESS])))
         if Field.EVIDENCE in values:
             item.evidence.append(text_of(values[Field.EVIDENCE]))
+
+
+def _notes(item: TrackerItem, found: SheetRow, header: Header) -> None:
+    """Cells of columns no field reads, kept as notes naming their column."""
     for _, cells_kept in found.extra:
         for column, value in cells_kept.items():
             item.notes.append((header.name(column), _noted(value)))
-    return item
 
 
 def _noted(value: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from db.core.dates import PartialDate
@@ -134,6 +136,21 @@ def test_fictional_organisations_say_so() -> None:
     for org in sample_document(TODAY).organisations:
         if org.name not in seed_names:
             assert org.name.endswith("(fictional)"), org.name
+
+
+def test_the_fictional_dates_follow_the_day_the_sample_is_made() -> None:
+    """The fictional file's dates are moved to today, so the sample never goes stale: made
+    three years later it shows the same overdue, at-risk and on-track items."""
+    later = TODAY + dt.timedelta(days=1100)
+
+    def ratings(today: dt.date) -> list[Rating]:
+        (review,) = [r for r in sample_document(today).reviews if r.subject == "Child A"]
+        return [rating_for(r.status, r.target_date, today) for r in review.recommendations]
+
+    assert ratings(later) == ratings(TODAY)
+    (lantern,) = [i for i in sample_document(later).initiatives if "fictional" in i.name]
+    start = later - dt.timedelta(days=400)
+    assert lantern.started == PartialDate(start.year, start.month)
 
 
 def test_the_sample_has_tracked_and_noted_inspection_findings() -> None:
