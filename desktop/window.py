@@ -405,20 +405,20 @@ class MainWindow(QMainWindow):
 
     def import_path(self, path: Path) -> None:
         """Read, check and apply a casereview JSON file off the GUI thread; all or nothing."""
-        from db.exchange import apply_document, read_document_file
+        from db.services import transfer
 
-        database, actor = self.database, self.context.actor
+        database, actor, today = self.database, self.context.actor, self.context.today()
 
         def work(progress: Progress) -> str:
-            from db.store.backups import automatic_backup
-
-            doc = read_document_file(path)
+            source = transfer.read_source(path)
             progress.check()
-            automatic_backup(database.location, "before-import")
-            with database.transaction(actor) as session:
-                summary = apply_document(session, doc)
-                progress.check()  # cancelling now rolls the whole import back
-            return summary.describe()
+            return transfer.apply_import(
+                database,
+                source,
+                actor=actor,
+                today=today,
+                check=progress.check,  # cancelling now rolls the whole import back
+            ).describe()
 
         def done(summary: str) -> None:
             self.context.undo_stack.clear()  # an import is not undoable step by step
