@@ -667,8 +667,8 @@ def _write_stdout(data: bytes) -> None:
 def _import(args: argparse.Namespace) -> int:
     import tempfile
 
-    from db.exchange import read_document_file
-    from db.exchange.spreadsheets import Mapping, read_tracker
+    from db.exchange.spreadsheets import Mapping
+    from db.services import transfer
 
     path = Path(args.file)
     spreadsheet = path.suffix.lower() != ".json"
@@ -676,67 +676,49 @@ def _import(args: argparse.Namespace) -> int:
         raise UsageError(
             "--sheet, --review, --mapping and --leave-out apply to spreadsheets, not JSON files"
         )
-    # Read and validate the whole file before the database is opened, let alone written.
-    doc_or_tracker: Document | TrackerFile
+    mapping = None
     if spreadsheet:
         mapping = Mapping.read(Path(args.mapping)) if args.mapping else Mapping()
         if args.sheet:
             mapping.sheet = args.sheet
         mapping.leave_out += args.leave_out
-        doc_or_tracker = read_tracker(path, mapping)
-        doc_or_tracker.check_one_sheet()
-    else:
-        doc_or_tracker = read_document_file(path)
+    source = transfer.read_source(path, mapping)
     location = _location(args)
     if args.dry_run and location.path is not None and not location.path.exists():
         # Planned against an empty database that is thrown away: nothing is written.
         with tempfile.TemporaryDirectory() as scratch:
-            return _apply_import(args, _scratch(Path(scratch)), doc_or_tracker)
-    return _apply_import(args, location, doc_or_tracker)
-
-
-class _DryRunDone(Exception):
-    """Raised inside the import's transaction so that it rolls back."""
+            return _apply_import(args, _scratch(Path(scratch)), source)
+    return _apply_import(args, location, source)
 
 
 def _apply_import(
     args: argparse.Namespace, location: Location, source: Document | TrackerFile
 ) -> int:
-    from db.exchange import Document, apply_document
-    from db.exchange.spreadsheets import TrackerProblemsError, import_tracker
+    from db.exchange import Document
+    from db.exchange.spreadsheets import TrackerProblemsError
+    from db.services import transfer
     from db.store.audit import default_actor
-    from db.store.database import one_at_a_time, open_database
+    from db.store.database import open_database
 
     created = location.path is not None and not os.path.lexists(location.path)
-    outcome = None
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         try:
-            with database, database.transaction(default_actor()) as session:
-                one_at_a_time(session)
-                if isinstance(source, Document):
-                    outcome = apply_document(session, source)
-                else:
-                    outcome = import_tracker(
-                        session, source, today=_today(), actor=default_actor(), review=args.review
-                    )
-                if args.dry_run:
-                    raise _DryRunDone
-                if not created:
-                    # Only an import that will be written keeps a copy of what it changes:
-                    # one refused leaves every file as it was. The copy is read from the file
-                    # as last committed, which this transaction has not yet changed.
-                    from db.store.backups import automatic_backup
-
-                    automatic_backup(location, "before-import")
-        except _DryRunDone:
-            pass
+            with database:
+                outcome = transfer.apply_import(
+                    database,
+                    source,
+                    actor=default_actor(),
+                    today=_today(),
+                    review=args.review,
+                    keep=not args.dry_run,
+                    keep_copy=not created,
+                )
         except TrackerProblemsError as exc:
             if args.dry_run:  # the report a dry run is for: every problem, one a line
                 for line in exc.problems:
                     print(line)
             raise
-    assert outcome is not None
     if not isinstance(source, Document):
         for line in source.kept_lines():  # what the import keeps beyond the known columns
             print(line)

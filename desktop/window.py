@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -23,12 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from db.core.errors import CaseReviewError
-from db.store.logs import cause
 from desktop import __version__
 from desktop import settings as keys
-from desktop.background import Progress, run_in_background
+from desktop.actions.files import FileActions, say_failure
+from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
-from desktop.files import write_atomically
 from desktop.lazy import lazy
 from desktop.palette import with_readable_selection
 from desktop.tabs import TABS
@@ -37,11 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from db.services import dataset
-    from db.services.encrypt import Encrypted
-    from db.store.cipher import Passphrase
     from db.store.database import Database
-    from db.store.location import Location
-    from desktop.dialogs.passphrase import IdleWatch
     from desktop.tabs.common import Tab
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
@@ -51,7 +43,6 @@ if TYPE_CHECKING:
 else:
     dataset = lazy("db.services.dataset")
 
-_log = logging.getLogger(__name__)
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
 LARGEST_FIRST_SIZE = QSize(1440, 900)
 FIRST_SHARE = 0.9  # of the screen's free area, the first time the window opens
@@ -72,12 +63,16 @@ class MainWindow(QMainWindow):
     data_loaded = Signal()
     open_requested = Signal(str)
     open_failed = Signal(object)  # the CaseReviewError
-    copy_failed = Signal(str)  # from the thread keeping a copy of the database
-    copies_encrypted = Signal(str)  # from the same thread: plain copies it encrypted
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        # The workflows the menus and buttons start (desktop.actions).
+        self.files = FileActions(context, self)
+        self.files.open_requested.connect(self.open_requested)
+        self.files.open_failed.connect(self.open_failed)
+        self.security = SecurityActions(context, self, self.files)
+        self._failed = say_failure(context, self)
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
         self.paint_wait_ms = PAINT_WAIT_MS
         self._paint_wait = QTimer(self)
@@ -102,25 +97,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.empty_banner)
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
-        self._content = central  # what the lock panel stands in for while the window is locked
 
         self.counts_label = QLabel()
         self.location_label = QLabel()
-        self.locked = False
-        self.idle_watch: IdleWatch | None = None
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.counts_label, 1)
         self.statusBar().addPermanentWidget(self.location_label)
         self._build_menus()
-        self._show_protection()
+        self.security.show_on(self.location_label, self.encrypt_action, self.encrypt_offer)
         context.data_changed.connect(self.refresh)
-        self.copying: threading.Thread | None = None
-        self.copy_failed.connect(
-            lambda message: self.statusBar().showMessage(
-                f"No copy of the database was kept: {message}", 15_000
-            )
-        )
-        self.copies_encrypted.connect(lambda message: self.statusBar().showMessage(message, 20_000))
         self._restore_settings()
 
     # -- construction
@@ -198,7 +183,7 @@ class MainWindow(QMainWindow):
         self.load_sample_button.clicked.connect(self.load_sample_data)
         self.import_button = QPushButton("Import a file…")
         self.import_button.setAccessibleName("Import a file")
-        self.import_button.clicked.connect(self.import_file)
+        self.import_button.clicked.connect(self.files.import_file)
         row.addWidget(text, 1)
         row.addWidget(self.load_sample_button)
         row.addWidget(self.import_button)
@@ -217,7 +202,7 @@ class MainWindow(QMainWindow):
         advice.setWordWrap(True)
         self.encrypt_button = QPushButton("Encrypt with a passphrase…")
         self.encrypt_button.setAccessibleName("Encrypt with a passphrase")
-        self.encrypt_button.clicked.connect(self.encrypt_database)
+        self.encrypt_button.clicked.connect(self.security.encrypt_database)
         offer.addWidget(advice, 1)
         offer.addWidget(self.encrypt_button)
         column.addWidget(self.encrypt_offer)
@@ -235,20 +220,22 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action("&New database…", self.new_database, QKeySequence.StandardKey.New, file_menu)
-        self._action("&Open…", self.open_database, QKeySequence.StandardKey.Open, file_menu)
+        self._action(
+            "&New database…", self.files.new_database, QKeySequence.StandardKey.New, file_menu
+        )
+        self._action("&Open…", self.files.open_database, QKeySequence.StandardKey.Open, file_menu)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        self._action("&Import…", self.import_file, "Ctrl+I", file_menu)
-        self._action("&Export…", self.export_file, "Ctrl+E", file_menu)
+        self._action("&Import…", self.files.import_file, "Ctrl+I", file_menu)
+        self._action("&Export…", self.files.export_file, "Ctrl+E", file_menu)
         self.load_sample_action = self._action(
             "Load &sample data", self.load_sample_data, None, file_menu
         )
-        self._action("&Back up…", self.back_up, "Ctrl+Shift+B", file_menu)
-        self._action("Bac&kups…", self.show_backups, None, file_menu)
+        self._action("&Back up…", self.files.back_up, "Ctrl+Shift+B", file_menu)
+        self._action("Bac&kups…", self.files.show_backups, None, file_menu)
         self.encrypt_action = self._action(
-            "En&crypt with a passphrase…", self.encrypt_database, None, file_menu
+            "En&crypt with a passphrase…", self.security.encrypt_database, None, file_menu
         )
         file_menu.addSeparator()
         self._action(
@@ -348,7 +335,7 @@ class MainWindow(QMainWindow):
         self.recommendations_tab.filters.search.setFocus()
         self.recommendations_tab.filters.search.selectAll()
 
-    # -- file actions
+    # -- the other actions
 
     def load_sample_data(self) -> None:
         try:
@@ -365,296 +352,6 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.statusBar().showMessage("Sample data loaded.", 5000)
 
-    def import_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            "Import a tracker or a casereview file",
-            "",
-            "Trackers and casereview files (*.xlsx *.xlsm *.xls *.csv *.json);;"
-            "Excel workbooks (*.xlsx *.xlsm *.xls);;CSV files (*.csv);;casereview JSON (*.json)",
-        )
-        if name:
-            path = Path(name)
-            if path.suffix.lower() == ".json":
-                self.import_path(path)
-            else:
-                self.import_spreadsheet(path)
-
-    def import_spreadsheet(self, path: Path) -> None:
-        """The Import wizard: check the sheet, the columns and the outcome, then import."""
-        from db.exchange.spreadsheets import read_tracker
-        from desktop.dialogs.import_wizard import ImportWizard
-
-        def finished(result: int) -> None:
-            if result:
-                self.context.undo_stack.clear()  # an import is not undoable step by step
-                self.refresh()
-                summary = self.import_wizard.summary
-                self.statusBar().showMessage(f"Imported {path.name}: {summary}.", 8000)
-
-        def read(tracker: Any) -> None:
-            self.import_wizard = ImportWizard(self.context, path, tracker, self)
-            self.import_wizard.finished.connect(finished)
-            self.import_wizard.open()
-
-        self._progress = run_in_background(
-            self, f"Reading {path.name}…", lambda _: read_tracker(path), read, self._failed
-        )
-
-    def import_path(self, path: Path) -> None:
-        """Read, check and apply a casereview JSON file off the GUI thread; all or nothing."""
-        from db.exchange import apply_document, read_document_file
-
-        database, actor = self.database, self.context.actor
-
-        def work(progress: Progress) -> str:
-            from db.store.backups import automatic_backup
-
-            doc = read_document_file(path)
-            progress.check()
-            automatic_backup(database.location, "before-import")
-            with database.transaction(actor) as session:
-                summary = apply_document(session, doc)
-                progress.check()  # cancelling now rolls the whole import back
-            return summary.describe()
-
-        def done(summary: str) -> None:
-            self.context.undo_stack.clear()  # an import is not undoable step by step
-            self.refresh()
-            self.statusBar().showMessage(f"Imported {path.name}: {summary}.", 8000)
-
-        self._progress = run_in_background(
-            self, f"Importing {path.name}…", work, done, self._failed
-        )
-
-    def export_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export",
-            "action-plan.xlsx",
-            "Excel action plan (*.xlsx);;CSV file (*.csv);;casereview JSON, everything (*.json)",
-        )
-        if name:
-            path = Path(name)
-            if path.suffix.lower() not in (".xlsx", ".csv", ".json"):
-                path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
-            self.export_path(path)
-
-    def export_path(self, path: Path) -> None:
-        """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
-        from db.services import transfer
-
-        database, today, actor = self.database, self.context.today(), self.context.actor
-        fmt = path.suffix.lower()[1:]
-        fmt = fmt if fmt in transfer.FORMATS else "json"  # as before: everything, as JSON
-
-        def work(progress: Progress) -> int:
-            doc = transfer.collect(database, today)
-            progress.check()
-            data = transfer.render(doc, fmt, today)
-            progress.check()
-            transfer.write_export(
-                database,
-                doc,
-                data,
-                fmt=fmt,
-                name=path.name,
-                actor=actor,
-                write=lambda data: write_atomically(path, data),
-            )
-            return len(doc.reviews)
-
-        def done(reviews: int) -> None:
-            self.statusBar().showMessage(f"Exported {reviews} reviews to {path}.", 8000)
-
-        self._progress = run_in_background(
-            self, f"Exporting to {path.name}…", work, done, self._failed
-        )
-
-    def back_up(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        from db.store.backups import database_file
-
-        try:
-            source = database_file(self.database.location)
-        except CaseReviewError as exc:
-            self.context.explain(exc, self)
-            return
-        stamp = self.context.today().isoformat()
-        suggested = source.with_name(f"{source.stem}-backup-{stamp}.sqlite3")
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Back up the database", str(suggested), "SQLite database (*.sqlite3)"
-        )
-        if name:
-            self.back_up_to(Path(name))
-
-    # -- encryption and the idle lock
-
-    def _show_protection(self) -> None:
-        """Say in the status bar whether the data is encrypted; offer to encrypt a plain
-        SQLite file; watch for idleness when it is encrypted."""
-        place = self.context.place
-        path = place.path
-        encrypted = path is not None and place.is_encrypted
-        state = "" if path is None else (" (encrypted)" if encrypted else " (not encrypted)")
-        self.location_label.setText(f"Data: {place}{state}")
-        self.encrypt_action.setEnabled(path is not None and not encrypted)
-        self.encrypt_offer.setVisible(path is not None and not encrypted)
-        if encrypted and self.idle_watch is None:
-            from desktop.dialogs.passphrase import IdleWatch
-
-            minutes = self.context.settings.get(keys.LOCK_AFTER_MINUTES)
-            self.idle_watch = IdleWatch(max(1, minutes), self)
-            self.idle_watch.idle.connect(self.lock)
-
-    def encrypt_database(self) -> None:
-        """Ask for a new passphrase, then encrypt the database (and its kept copies)."""
-        from desktop.dialogs.passphrase import NewPassphraseDialog
-
-        place = self.context.place
-        if place.path is None:
-            return
-        dialog = NewPassphraseDialog(place.path.name, self)
-        if dialog.exec() and dialog.chosen is not None:
-            self.encrypt_with(dialog.chosen)
-
-    def encrypt_with(self, passphrase: Passphrase) -> None:
-        """Encrypt the open database in place off the GUI thread (Cancel stops it, nothing
-        changed) and go on over the encrypted file; if it cannot be encrypted, say why and go
-        on as before (it was left as it was)."""
-        from db.services.encrypt import EncryptError, encrypt
-
-        location = self.database.location
-        if self.copying is not None:
-            self.copying.join()  # the copy being kept must finish before the file changes
-        if self.database.engine.pool.checkedout():  # type: ignore[attr-defined]
-            self.context.explain(
-                CaseReviewError("casereview is still saving; try again in a moment."), self
-            )
-            return
-        self.database.close()  # this window's connections, so the file can be locked
-
-        def work(progress: Progress) -> Encrypted:
-            progress.check()
-            try:
-                return encrypt(location, passphrase, stop=lambda: progress.cancelled)
-            except EncryptError:
-                progress.check()  # interrupted by Cancel: said as a cancel
-                raise
-
-        def done(result: Encrypted) -> None:
-            self.context.reopen(location.with_passphrase(passphrase))
-            self._encrypted(location, result)
-
-        self._progress = run_in_background(
-            self, f"Encrypting {location.name}…", work, done, self._failed
-        )
-
-    def _encrypted(self, location: Location, done: Encrypted) -> None:
-        self._show_protection()
-        copies = len(done.copies)
-        also = f" and {copies} cop{'y' if copies == 1 else 'ies'} kept beside it" if copies else ""
-        left = (
-            f"; {len(done.left_plain):,} kept file(s) could not be encrypted and still hold "
-            "plaintext: check them and delete them once nobody needs them"
-            if done.left_plain
-            else ""
-        )
-        self.statusBar().showMessage(f"Encrypted {location.name}{also}{left}.", 20_000)
-
-    def lock(self) -> None:
-        """Hide every record behind the passphrase: the tabs give way to the lock panel, every
-        other window of this one (a tab's dialog, a message box, a file dialog) is covered by
-        one too (covered, not closed: what was typed in it is kept), the actions are disabled,
-        saving is held (``AppContext.locked``), and the database's idle connections closed."""
-        from desktop.dialogs.passphrase import Covers, LockPanel
-
-        passphrase = self.database.location.passphrase
-        if self.locked or passphrase is None or not self.isVisible():
-            return
-        self.locked = self.context.locked = True
-        self._enabled = [a for a in self.findChildren(QAction) if a.isEnabled()]
-        for action in self._enabled:
-            action.setEnabled(False)
-        # The dialogs first: a tab's dialog is parented inside the central widget.
-        self._covers = Covers(self, self.context.place.name, passphrase, self.unlock)
-        self.takeCentralWidget()  # kept in self._content, to be put back on unlocking
-        self.statusBar().clearMessage()  # it may name a record or an opened evidence file
-        self.statusBar().hide()  # its counts say what the database holds
-        panel = LockPanel(self.context.place.name, passphrase)
-        panel.unlocked.connect(self.unlock)
-        self.setCentralWidget(panel)
-        if not self._covers.covers:
-            panel.field.setFocus()
-        self.database.engine.dispose()
-
-    def unlock(self) -> None:
-        if not self.locked:
-            return
-        panel = self.takeCentralWidget()
-        if panel is not None:
-            panel.deleteLater()
-        self.setCentralWidget(self._content)
-        self._content.show()  # taken out, it was hidden
-        self.statusBar().show()
-        self._covers.restore()
-        for action in self._enabled:
-            action.setEnabled(True)
-        self.locked = False
-        if self.idle_watch is not None:
-            self.idle_watch.timer.start()
-        self.context.release()  # a change confirmed as the lock started is saved now
-        self.refresh()
-
-    def show_backups(self) -> None:
-        """The copies kept beside the database; restoring one reloads the window over it."""
-        location = self.database.location
-        if location.path is None:
-            self.context.explain(
-                CaseReviewError(
-                    f"{location} is a database server; its backups are kept by the server's "
-                    "own tools."
-                ),
-                self,
-            )
-            return
-        from desktop.dialogs.backups import BackupsDialog
-
-        dialog = BackupsDialog(location, self)
-        if dialog.exec() and dialog.restored is not None:
-            self.context.undo_stack.clear()  # the edits it held are not in the restored data
-            try:
-                self.context.reopen()  # a copy from before an upgrade is upgraded now
-            except CaseReviewError as exc:
-                self.open_failed.emit(exc)
-                return
-            self.context.data_changed.emit()
-            self.statusBar().showMessage(
-                f"Restored the copy; the database it replaced is kept as {dialog.restored}.",
-                15_000,
-            )
-
-    def back_up_to(self, target: Path) -> None:
-        """A checked copy of the database, made off the GUI thread."""
-        from db.store.backups import back_up
-
-        location = self.database.location
-
-        def work(progress: Progress) -> None:
-            back_up(location, target)
-
-        def done(_: None) -> None:
-            self.statusBar().showMessage(f"Backed up to {target}.", 8000)
-
-        self._progress = run_in_background(
-            self, f"Backing up to {target.name}…", work, done, self._failed
-        )
-
     def show_settings(self) -> None:
         """Edit ▸ Settings: saved to the settings file and applied at once."""
         from db.store.audit import default_actor
@@ -664,40 +361,17 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         dialog.save()
-        if self.idle_watch is not None:  # the name and marking are read where they are used
+        idle_watch = self.security.idle_watch
+        if idle_watch is not None:  # the name and marking are read where they are used
             minutes = self.context.settings.get(keys.LOCK_AFTER_MINUTES)
-            self.idle_watch.timer.setInterval(max(1, minutes) * 60_000)
-            self.idle_watch.timer.start()
+            idle_watch.timer.setInterval(max(1, minutes) * 60_000)
+            idle_watch.timer.start()
 
     def briefing_pack(self) -> None:
         from desktop.dialogs.briefing import BriefingDialog
 
         self.briefing_dialog = BriefingDialog(self.context, self)
         self.briefing_dialog.open()
-
-    def _failed(self, message: str) -> None:
-        self.context.explain(CaseReviewError(message), self)
-
-    def new_database(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name, _ = QFileDialog.getSaveFileName(
-            self, "New casereview database", "casereview.sqlite3", "casereview database (*.sqlite3)"
-        )
-        if name:
-            if Path(name).exists():
-                self._failed(f"{name} already exists; choose a new file name.")
-                return
-            self.open_requested.emit(name)
-
-    def open_database(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Open a casereview database", "", "casereview database (*.sqlite3);;All files (*)"
-        )
-        if name:
-            self.open_requested.emit(name)
 
     def _fill_recent(self) -> None:
         """The databases opened lately, numbered for the keyboard (&1…), less the open one."""
@@ -797,8 +471,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.context.evidence.remove()  # the plaintext copies opened from this window
-        if self.idle_watch is not None:
-            self.idle_watch.stop()  # a closed window never locks (nor hides another's data)
+        if self.security.idle_watch is not None:
+            self.security.idle_watch.stop()  # a closed window never locks (nor hides another's)
         super().closeEvent(event)
 
     def start(self) -> None:
@@ -809,7 +483,7 @@ class MainWindow(QMainWindow):
         """
         if self.context.is_open:
             QTimer.singleShot(0, self.refresh)
-            QTimer.singleShot(0, self.keep_a_copy)
+            QTimer.singleShot(0, self.files.keep_a_copy)
         else:
             QTimer.singleShot(0, self._first_paint)
 
@@ -860,54 +534,4 @@ class MainWindow(QMainWindow):
             self.open_failed.emit(exc)
             return
         self.refresh()
-        self.keep_a_copy()
-
-    def keep_a_copy(self) -> None:
-        """Copy the database into the folder beside it if it changed since its newest copy,
-        in a thread of its own so the window stays usable (see ``db.store.backups``). A copy that
-        cannot be made is said in the status bar; the database itself is untouched.
-
-        An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
-        encrypted in the same thread, so they stop holding plaintext."""
-        location = self.database.location
-        if location.path is None:
-            return
-
-        def work() -> None:
-            from db.store.backups import automatic_backup
-
-            try:
-                automatic_backup(location, "opened")
-                if location.is_encrypted and location.passphrase is not None:
-                    self._encrypt_plain_copies(location)
-            except CaseReviewError as exc:
-                _log.warning("copy on opening not made: %s", cause(exc))
-                self.copy_failed.emit(exc.message)
-            except Exception as exc:  # a copy that fails must never take the window down
-                _log.error("copy on opening not made: %s", cause(exc))
-                self.copy_failed.emit(f"the copy could not be made ({exc})")
-
-        self.copying = threading.Thread(target=work, name="casereview-backup")
-        self.copying.start()
-
-    def _encrypt_plain_copies(self, location: Location) -> None:
-        """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""
-        from db.services.encrypt import encrypt_copies
-
-        assert location.path is not None and location.passphrase is not None
-        done = encrypt_copies(location.path, location.passphrase)
-        said = []
-        if done.copies:
-            copies = len(done.copies)
-            said.append(
-                f"Encrypted {copies} cop{'y' if copies == 1 else 'ies'} of the database kept "
-                "beside it that an interrupted encryption had left plain."
-            )
-        if done.left_plain:
-            names = ", ".join(path.name for path in done.left_plain)
-            said.append(
-                f"Not encrypted, and still holding plaintext: {names} in "
-                f"{done.left_plain[0].parent}; check and delete once nobody needs them."
-            )
-        if said:
-            self.copies_encrypted.emit(" ".join(said))
+        self.files.keep_a_copy()

@@ -1,19 +1,35 @@
-"""Export, as the command line and the window both do it: one workflow, called by both.
+"""Export and import, as the command line and the window both do them: one workflow each,
+called by both.
 
-The data set is read in a session that holds no lock, rendered in the chosen format, then
-written through the caller's writer inside a short transaction that records the export in the
-audit trail: a file that cannot be written rolls the entry back, so the trail names only
+Export: the data set is read in a session that holds no lock, rendered in the chosen format,
+then written through the caller's writer inside a short transaction that records the export in
+the audit trail: a file that cannot be written rolls the entry back, so the trail names only
 exports that happened.
+
+Import: the whole file is read and checked before the database is touched (``read_source``),
+then applied in one transaction that records every change in the audit trail
+(``apply_import``). The copy kept before an import is taken inside that transaction, once the
+import has been applied without a problem and just before it commits: the transaction holds
+the write lock from its start, so the copy is the database exactly as the import found it
+(read from the file as last committed, whole or not at all), no other writer can slip a change
+in between; a copy that cannot be made stops the import; and an import refused, cancelled or
+only tried (a dry run, the wizard's check) keeps no copy at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db.exchange import Document, collect_document, dump_document
 from db.store.audit import record
-from db.store.database import Database
+from db.store.database import Database, one_at_a_time
+
+if TYPE_CHECKING:
+    from db.exchange import ImportSummary
+    from db.exchange.spreadsheets import Mapping, TrackerFile
 
 FORMATS = ("json", "xlsx", "csv")
 
@@ -54,3 +70,69 @@ def write_export(
     with database.transaction(actor) as session:
         record(session, entity="exports", entity_id=name, new=described)
         write(data)
+
+
+def read_source(
+    path: Path, mapping: Mapping | None = None, *, one_sheet: bool = True
+) -> Document | TrackerFile:
+    """Read and check the whole of a casereview JSON file or a tracker (by its ending), before
+    the database is opened, let alone written. A workbook holding the tracker on several
+    sheets is refused unless one was chosen, or unless not ``one_sheet`` (the Import wizard
+    asks which)."""
+    if path.suffix.lower() == ".json":
+        from db.exchange import read_document_file
+
+        return read_document_file(path)
+    from db.exchange.spreadsheets import read_tracker
+
+    tracker = read_tracker(path, mapping)
+    if one_sheet:
+        tracker.check_one_sheet()
+    return tracker
+
+
+class _Tried(Exception):
+    """Ends a trial import's transaction without keeping it."""
+
+
+def apply_import(
+    database: Database,
+    source: Document | TrackerFile,
+    *,
+    actor: str,
+    today: dt.date,
+    review: str | None = None,
+    skip_rows: frozenset[int] = frozenset(),
+    keep: bool = True,
+    keep_copy: bool = True,
+    check: Callable[[], None] = lambda: None,
+) -> ImportSummary:
+    """Add and update what ``source`` holds, all or nothing, and say what changed.
+
+    ``review`` and ``skip_rows`` apply to a tracker (every row into one review; rows left
+    out). Unless ``keep``, the import is only tried: rolled back, with what it would have done.
+    ``keep_copy`` is false for a database the caller has just made (there is nothing in it to
+    keep). ``check`` is called once the import is applied, before anything is kept: raising
+    there (a cancel) rolls it all back.
+    """
+    from db.exchange import apply_document
+    from db.exchange.spreadsheets import import_tracker
+    from db.store.backups import automatic_backup
+
+    try:
+        with database.transaction(actor) as session:
+            one_at_a_time(session)
+            if isinstance(source, Document):
+                summary = apply_document(session, source)
+            else:
+                summary = import_tracker(
+                    session, source, today=today, actor=actor, review=review, skip_rows=skip_rows
+                )
+            check()
+            if not keep:
+                raise _Tried
+            if keep_copy:  # see the module's docstring for why here
+                automatic_backup(database.location, "before-import")
+    except _Tried:
+        pass
+    return summary

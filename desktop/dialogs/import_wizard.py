@@ -41,12 +41,12 @@ from db.exchange.spreadsheets import (
     TrackerFile,
     TrackerFileError,
     default_target,
-    import_tracker,
     read_tracker,
     sheet_preview,
 )
 from db.exchange.spreadsheets.layout import HEADER_SEARCH_ROWS, column_letter, find_header
 from db.exchange.spreadsheets.values import text_of
+from db.services import transfer
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.qtutils import fit_to_screen
@@ -65,10 +65,6 @@ def _shown(value: object) -> str:
 
 def _elide(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-class _RolledBack(Exception):
-    """Ends the trial import's transaction without keeping it."""
 
 
 class ImportWizard(QWizard):
@@ -133,22 +129,16 @@ class ImportWizard(QWizard):
         actor, today = self.context.actor, self.context.today()
 
         def work(progress: Progress) -> str:
-            summary = ""
-            if keep:
-                from db.store.backups import automatic_backup
-
-                automatic_backup(database.location, "before-import")
-            try:
-                with database.transaction(actor) as session:
-                    summary = import_tracker(
-                        session, tracker, today=today, actor=actor, review=review, skip_rows=skip
-                    ).describe()
-                    progress.check()  # cancelling now rolls the whole import back
-                    if not keep:
-                        raise _RolledBack
-            except _RolledBack:
-                pass
-            return summary
+            return transfer.apply_import(
+                database,
+                tracker,
+                actor=actor,
+                today=today,
+                review=review,
+                skip_rows=skip,
+                keep=keep,
+                check=progress.check,  # cancelling now rolls the whole import back
+            ).describe()
 
         return work
 

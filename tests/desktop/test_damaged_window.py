@@ -99,8 +99,8 @@ def test_the_window_keeps_a_copy_when_it_opens_a_database(
     path.write_bytes(sample_path.read_bytes())
     window = controller.open(resolve_location(str(path)))
     QApplication.processEvents()  # the start, which sets the copy going
-    assert window.copying is not None
-    window.copying.join(timeout=30)
+    assert window.files.copying is not None
+    window.files.copying.join(timeout=30)
     (copy,) = kept_copies(path)
     assert copy.reason == "opened"
     with open_database(resolve_location(str(copy.path))) as database:

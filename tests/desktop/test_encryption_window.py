@@ -107,7 +107,7 @@ def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
 ) -> None:
     settings.set(keys.LOCK_AFTER_MINUTES, 10)
     window = make_window(qtbot, encrypted_db, settings)
-    watch = window.idle_watch
+    watch = window.security.idle_watch
     assert watch is not None
     assert watch.timer.interval() == 10 * 60_000  # the default: ten minutes
 
@@ -117,14 +117,14 @@ def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
     for _ in range(6):
         qtbot.keyClick(window.tabs, Qt.Key.Key_Shift)
         qtbot.wait(100)
-    assert not window.locked
+    assert not window.security.locked
 
     # A dialog open on some record is covered, not closed: what was typed in it is kept.
     other = QDialog(window)
     typed = QLineEdit(other)
     typed.setText("half-typed update")
     other.open()
-    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    qtbot.waitUntil(lambda: window.security.locked, timeout=3000)
     panel = window.centralWidget()
     assert isinstance(panel, LockPanel)
     assert not window.tabs.isVisible()
@@ -137,12 +137,12 @@ def test_the_window_locks_when_left_idle_and_unlocks_with_the_passphrase(
 
     panel.field.setText("not the passphrase")
     panel.try_unlock()
-    assert window.locked
+    assert window.security.locked
     assert "not the passphrase" in panel.message.text()
 
     panel.field.setText(SECRET)
     qtbot.keyClick(panel.field, Qt.Key.Key_Return)
-    assert not window.locked
+    assert not window.security.locked
     assert window.centralWidget() is not panel
     assert window.tabs.isVisible()
     assert other.isVisible() and other.result() == 0  # still open, not cancelled
@@ -159,17 +159,17 @@ def test_a_closed_window_stops_watching(qtbot, encrypted_db: Database, settings:
     """After switching database the old window is closed: its idle timer must never fire and
     lock (or hide) anything."""
     window = make_window(qtbot, encrypted_db, settings)
-    assert window.idle_watch is not None
+    assert window.security.idle_watch is not None
     window.close()
-    assert not window.idle_watch.timer.isActive()
-    window.lock()
-    assert not window.locked
+    assert not window.security.idle_watch.timer.isActive()
+    window.security.lock()
+    assert not window.security.locked
 
 
 def test_a_plain_window_never_locks(qtbot, window: MainWindow) -> None:
-    assert window.idle_watch is None
-    window.lock()
-    assert not window.locked
+    assert window.security.idle_watch is None
+    window.security.lock()
+    assert not window.security.locked
 
 
 def test_first_run_strongly_offers_encryption(
@@ -187,20 +187,20 @@ def test_encrypting_from_the_window_goes_on_over_the_encrypted_file(
 ) -> None:
     path = sample_window.database.location.path
     assert path is not None
-    sample_window.encrypt_with(Passphrase(SECRET))  # off the GUI thread
+    sample_window.security.encrypt_with(Passphrase(SECRET))  # off the GUI thread
     qtbot.waitUntil(lambda: "(encrypted)" in sample_window.location_label.text(), timeout=30_000)
     assert path.read_bytes()[:16] != SQLITE_MAGIC
     assert b"Police" not in path.read_bytes()
     assert "(encrypted)" in sample_window.location_label.text()
     assert not sample_window.encrypt_offer.isVisible()
-    assert sample_window.idle_watch is not None
+    assert sample_window.security.idle_watch is not None
     sample_window.refresh()
     assert "28" in sample_window.counts_label.text()
     assert "Encrypted window.sqlite3" in sample_window.statusBar().currentMessage()
     # The window's own copies, kept from now on, are encrypted too.
-    sample_window.keep_a_copy()
-    assert sample_window.copying is not None
-    sample_window.copying.join()
+    sample_window.files.keep_a_copy()
+    assert sample_window.files.copying is not None
+    sample_window.files.copying.join()
     kept = list(path.parent.glob("window.sqlite3-backups/*"))
     assert kept and all(p.read_bytes()[:16] != SQLITE_MAGIC for p in kept)
 
@@ -252,9 +252,9 @@ def test_opening_encrypts_copies_an_interrupted_encryption_left_plain(
 
     database = open_database(plain.with_passphrase(Passphrase(SECRET)))
     window = make_window(qtbot, database, settings)
-    window.keep_a_copy()  # what opening the window does
-    assert window.copying is not None
-    window.copying.join()
+    window.files.keep_a_copy()  # what opening the window does
+    assert window.files.copying is not None
+    window.files.copying.join()
     assert plain_copies(path) == []
     assert b"Police" not in kept.read_bytes()
     qtbot.waitUntil(lambda: "interrupted encryption" in window.statusBar().currentMessage())
@@ -309,7 +309,7 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
     row = next(n for n, r in enumerate(tab.model.rows) if r.source == CHILD_A and r.number == "4")
     tab.view.selectRow(row)
     before = updates_of(encrypted_db, "4")
-    watch = window.idle_watch
+    watch = window.security.idle_watch
     assert watch is not None
     seen: dict[str, object] = {}
 
@@ -323,7 +323,7 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
             qtbot.keyClicks(dialog.note, NOTE)
             watch.timer.setInterval(200)  # the idle lock starts while the dialog is open
             watch.timer.start()
-            qtbot.waitUntil(lambda: window.locked, timeout=3000)
+            qtbot.waitUntil(lambda: window.security.locked, timeout=3000)
 
             # Nothing in the dialog can be read: its fields are behind a lock panel.
             assert dialog.isVisible()
@@ -339,7 +339,7 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
             assert "Enter the passphrase." in cover.message.text()
             qtbot.keyClick(dialog, Qt.Key.Key_Return)
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-            assert dialog.isVisible() and window.locked
+            assert dialog.isVisible() and window.security.locked
             # Nor closed (Alt+F4 from the window manager), which would drop what was typed;
             # the status bar's counts are hidden too.
             assert not dialog.close()
@@ -349,7 +349,7 @@ def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typ
             # Unlocked (from the dialog's own panel), it is as it was and can be saved.
             qtbot.keyClicks(cover.field, SECRET)
             qtbot.keyClick(cover.field, Qt.Key.Key_Return)
-            assert not window.locked
+            assert not window.security.locked
             qtbot.waitUntil(dialog.note.isVisible)
             assert dialog.note.toPlainText() == NOTE
             assert dialog.windowTitle() == "Add a progress update"
@@ -383,8 +383,8 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     files.setOption(QFileDialog.Option.DontUseNativeDialog)
     files.open()
     window.statusBar().showMessage(f"The copy of {CHILD_A}.pdf opened from /tmp")
-    window.lock()
-    assert window.locked
+    window.security.lock()
+    assert window.security.locked
     assert CHILD_A not in window.statusBar().currentMessage()
     for other in (box, files):
         assert CHILD_A not in readable(other) and "case notes" not in readable(other)
@@ -410,7 +410,7 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
 
     window.centralWidget().field.setText(SECRET)
     window.centralWidget().try_unlock()
-    assert not window.locked
+    assert not window.security.locked
     assert CHILD_A in readable(box) and files.windowTitle() == "Export the case notes"
     assert updates_of(encrypted_db, "4") == [*before, NOTE]
     window.close()
@@ -435,8 +435,8 @@ def test_encrypting_leaves_the_window_responsive_and_can_be_cancelled(
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(not sample_window.context.last_explanation))
     timer.start(10)
-    sample_window.encrypt_with(Passphrase(SECRET))
-    progress = sample_window._progress
+    sample_window.security.encrypt_with(Passphrase(SECRET))
+    progress = sample_window.security._progress
     assert progress.labelText() == "Encrypting window.sqlite3…"
     qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=30_000)  # timers run while it works
     qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)

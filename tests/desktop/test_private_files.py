@@ -180,15 +180,15 @@ def test_every_file_the_window_writes_is_its_owners_only(
     out = tmp_path / "out"
     out.mkdir()
     for name in ("plan.xlsx", "plan.csv", "everything.json"):
-        sample_window.export_path(out / name)
+        sample_window.files.export_path(out / name)
         qtbot.waitUntil(lambda n=name: (out / n).exists(), timeout=30_000)
-    sample_window.back_up_to(out / "copy.sqlite3")
+    sample_window.files.back_up_to(out / "copy.sqlite3")
     qtbot.waitUntil(
         lambda: "Backed up" in sample_window.statusBar().currentMessage(), timeout=30_000
     )
-    sample_window.keep_a_copy()
-    assert sample_window.copying is not None
-    sample_window.copying.join()
+    sample_window.files.keep_a_copy()
+    assert sample_window.files.copying is not None
+    sample_window.files.copying.join()
     written = list(out.iterdir())
     assert sorted(p.name for p in written) == sorted(
         ["plan.xlsx", "plan.csv", "everything.json", "copy.sqlite3"]

@@ -418,12 +418,12 @@ def test_import_runs_off_the_gui_thread_and_refreshes(
 
     source = tmp_path / "plan.json"
     source.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
-    window.import_path(source)
+    window.files.import_path(source)
     qtbot.waitUntil(lambda: not window.empty_banner.isVisible(), timeout=10_000)
     assert "2 reviews" in window.counts_label.text()
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "casereview/1", "reviews": 3}))
-    window.import_path(bad)
+    window.files.import_path(bad)
     qtbot.waitUntil(
         lambda: "reviews: expected a list" in window.context.last_explanation, timeout=10_000
     )

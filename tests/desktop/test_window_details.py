@@ -223,7 +223,7 @@ def test_restore_defaults_to_no(qtbot: Any, sample_window: MainWindow, db_file: 
         dialog.reject()
 
     answer(choose)
-    sample_window.show_backups()
+    sample_window.files.show_backups()
     assert seen == {"default is No": True, "restored": None}
     assert db_file.location.path.read_bytes() == before  # type: ignore[union-attr]
 
@@ -337,7 +337,7 @@ def test_the_lock_minutes_apply_to_an_open_idle_watch(
 ) -> None:
     from desktop.dialogs.passphrase import IdleWatch
 
-    sample_window.idle_watch = IdleWatch(10, sample_window)  # as an encrypted database has
+    sample_window.security.idle_watch = IdleWatch(10, sample_window)  # as an encrypted database has
 
     def fill(dialog: Any) -> None:
         retype(qtbot, dialog.lock_minutes.lineEdit(), "3")
@@ -345,5 +345,5 @@ def test_the_lock_minutes_apply_to_an_open_idle_watch(
 
     answer(fill)
     sample_window.settings_action.trigger()
-    assert sample_window.idle_watch.timer.interval() == 3 * 60_000
-    assert sample_window.idle_watch.timer.isActive()
+    assert sample_window.security.idle_watch.timer.interval() == 3 * 60_000
+    assert sample_window.security.idle_watch.timer.isActive()

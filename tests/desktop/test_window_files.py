@@ -14,9 +14,9 @@ from tests.helpers.spreadsheet_files import messy_workbook
 
 def open_wizard(qtbot, window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
     """Open the wizard as File > Import does: the file is read off the GUI thread first."""
-    window.import_spreadsheet(path)
-    qtbot.waitUntil(lambda: getattr(window, "import_wizard", None) is not None, timeout=20000)
-    wizard = window.import_wizard
+    window.files.import_spreadsheet(path)
+    qtbot.waitUntil(lambda: getattr(window.files, "import_wizard", None) is not None, timeout=20000)
+    wizard = window.files.import_wizard
     assert wizard.isVisible()
     return wizard
 
@@ -121,16 +121,16 @@ def test_a_file_that_is_no_tracker_is_refused_before_the_wizard(
     book = openpyxl.Workbook()
     book.active["A1"] = "Minutes of the panel meeting"
     book.save(path)
-    window.import_spreadsheet(path)
+    window.files.import_spreadsheet(path)
     qtbot.waitUntil(lambda: "does not look like a tracker" in window.context.last_explanation)
-    assert getattr(window, "import_wizard", None) is None
+    assert getattr(window.files, "import_wizard", None) is None
 
 
 def test_the_window_exports_an_action_plan_that_imports_again(
     qtbot, sample_window: MainWindow, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
     target = tmp_path / "plan.xlsx"
-    sample_window.export_path(target)
+    sample_window.files.export_path(target)
     qtbot.waitUntil(lambda: "Exported" in sample_window.statusBar().currentMessage(), timeout=20000)
     assert openpyxl.load_workbook(target).sheetnames[0] == "Action plan"
     wizard = open_wizard(qtbot, sample_window, target)
@@ -143,7 +143,7 @@ def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow,
     from db.store.location import resolve_location
 
     target = tmp_path / "copy.sqlite3"
-    sample_window.back_up_to(target)
+    sample_window.files.back_up_to(target)
     qtbot.waitUntil(
         lambda: "Backed up" in sample_window.statusBar().currentMessage(), timeout=20000
     )

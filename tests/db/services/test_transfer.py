@@ -1,17 +1,29 @@
-"""Export, one workflow for the command line and the window: what is written is what the
-audit trail records, and a file that cannot be written leaves no entry."""
+"""Export and import, one workflow each for the command line and the window: what is written
+is what the audit trail records, and a file that cannot be written leaves no entry; an import
+is all or nothing, and only one that is kept keeps a copy of the database as it found it."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from db.core.errors import CaseReviewError
+from db.exchange import dump_document
 from db.services import transfer
-from db.store.database import Database
+from db.services.dataset import counts
+from db.services.sample import sample_document
+from db.store.backups import kept_copies
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from db.store.models import AuditEntry
+from db.store.paths import backups_folder
+from desktop.background import Cancelled
 from tests.conftest import TODAY
+from tests.helpers.spreadsheet_files import simple_rows, workbook_of
 
 
 def exports(database: Database) -> int:
@@ -63,3 +75,118 @@ def test_a_file_that_cannot_be_written_leaves_no_entry(sample_database: Database
             write=full_disk,
         )
     assert exports(sample_database) == 0
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def entries(database: Database) -> int:
+    with database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def copies(database: Database) -> list[str]:
+    """The files in the backups folder beside an SQLite database (none for a server)."""
+    path = database.location.path
+    if path is None:
+        return []
+    folder = backups_folder(path)
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def sample_file(folder: Path) -> Path:
+    path = folder / "plan.json"
+    path.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
+    return path
+
+
+def test_an_import_is_applied_in_one_transaction_and_summarised(
+    database: Database, tmp_path: Path
+) -> None:
+    source = transfer.read_source(sample_file(tmp_path))
+    summary = transfer.apply_import(database, source, actor="Tester", today=TODAY)
+    assert "2 reviews, 27 recommendations" in summary.describe()
+    assert summary.describe().endswith("updated nothing")
+    with database.session() as session:
+        assert counts(session).reviews == 2
+        actors = set(session.scalars(select(AuditEntry.actor)))
+    assert actors == {"Tester"}  # every change it made is in the audit trail, under its actor
+
+
+def test_an_import_keeps_a_copy_of_the_database_as_it_found_it(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    before = entries(sample_database)
+    rows = [*simple_rows()]
+    tracker = transfer.read_source(workbook_of(rows, tmp_path / "plan.xlsx"))
+    transfer.apply_import(sample_database, tracker, actor="Tester", today=TODAY, review="PLAN")
+    path = sample_database.location.path
+    if path is None:  # a server keeps its own backups
+        assert copies(sample_database) == []
+        return
+    (copy,) = kept_copies(path)
+    assert copy.reason == "before-import"
+    with open_database(resolve_location(str(copy.path))) as kept, kept.session() as session:
+        assert int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0) == before
+        assert counts(session).reviews == 2  # without the tracker's review
+
+
+@pytest.mark.parametrize("how", ["refused", "cancelled", "tried"])
+def test_an_import_not_kept_changes_nothing_and_keeps_no_copy(
+    sample_database: Database, tmp_path: Path, how: str
+) -> None:
+    rows = [*simple_rows()]
+    if how == "refused":
+        rows[1][3] = "31/02/2026"  # not a real date: a problem to put right first
+    tracker = transfer.read_source(workbook_of(rows, tmp_path / "plan.xlsx"))
+    before, kept = entries(sample_database), copies(sample_database)
+
+    def cancel() -> None:
+        raise Cancelled("Cancelled; nothing was changed.")
+
+    if how == "tried":
+        summary = transfer.apply_import(
+            sample_database, tracker, actor="Tester", today=TODAY, review="PLAN", keep=False
+        )
+        assert "3 recommendations" in summary.describe()  # what it would have done
+    else:
+        with pytest.raises(CaseReviewError):
+            transfer.apply_import(
+                sample_database,
+                tracker,
+                actor="Tester",
+                today=TODAY,
+                review="PLAN",
+                check=cancel if how == "cancelled" else lambda: None,
+            )
+    assert entries(sample_database) == before
+    assert copies(sample_database) == kept
+
+
+def test_a_file_that_cannot_be_read_leaves_everything_as_it_was(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "casereview/1", "reviews": 3}), encoding="utf-8")
+    before, kept = entries(sample_database), copies(sample_database)
+    with pytest.raises(CaseReviewError, match="reviews: expected a list"):
+        transfer.read_source(bad)
+    with pytest.raises(CaseReviewError, match="There is no file"):
+        transfer.read_source(tmp_path / "missing.xlsx")
+    assert entries(sample_database) == before
+    assert copies(sample_database) == kept
+
+
+def test_a_workbook_with_the_tracker_on_several_sheets_is_refused_unless_the_wizard_asks(
+    tmp_path: Path,
+) -> None:
+    book = openpyxl.Workbook()
+    for title in ("Plan A", "Plan B"):
+        sheet = book.create_sheet(title)
+        for row in simple_rows():
+            sheet.append(row)
+    del book["Sheet"]
+    book.save(tmp_path / "plans.xlsx")
+    with pytest.raises(CaseReviewError, match="on 2 sheets"):
+        transfer.read_source(tmp_path / "plans.xlsx")
+    assert transfer.read_source(tmp_path / "plans.xlsx", one_sheet=False)

@@ -54,7 +54,7 @@ def test_a_copy_is_listed_and_restored(
         dialog.restore_button.click()
 
     answer(choose)
-    sample_window.show_backups()
+    sample_window.files.show_backups()
 
     assert reviews(sample_window) == 2
     assert "the database it replaced is kept as" in sample_window.statusBar().currentMessage()
@@ -87,7 +87,7 @@ def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
         dialog.restore_button.click()
 
     answer(choose)
-    sample_window.show_backups()
+    sample_window.files.show_backups()
 
     assert schema_revision(db_file.location) == HEAD
     assert reviews(sample_window) == 2  # the window reads the restored, upgraded data

@@ -1,0 +1,307 @@
+"""The window's file workflows: import, export, back up, restore a kept copy, open or make
+another database, and the copy kept each time a database is opened.
+
+Each asks what it needs with the window's dialogs, runs the work (``db.services.transfer``,
+``db.store.backups``) off the GUI thread with a progress dialog, then says what happened in the
+window's status bar. Nothing here knows the menus that call it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+from db.core.errors import CaseReviewError
+from db.store.logs import cause
+from desktop.background import Progress, run_in_background
+from desktop.context import AppContext
+from desktop.files import write_atomically
+
+if TYPE_CHECKING:
+    from db.store.location import Location
+    from desktop.dialogs.import_wizard import ImportWizard
+
+_log = logging.getLogger(__name__)
+
+
+def say_failure(context: AppContext, parent: QMainWindow) -> Callable[[str], None]:
+    """How work off the GUI thread that failed is said: in one sentence, over ``parent``."""
+    return lambda message: context.explain(CaseReviewError(message), parent)
+
+
+class FileActions(QObject):
+    """The file workflows of one window (``window``, the parent of every dialog they open)."""
+
+    open_requested = Signal(str)  # a database file to open in place of this one
+    open_failed = Signal(object)  # the CaseReviewError
+    copy_failed = Signal(str)  # from the thread keeping a copy of the database
+    copies_encrypted = Signal(str)  # from the same thread: plain copies it encrypted
+
+    def __init__(self, context: AppContext, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.context, self.window = context, window
+        self._failed = say_failure(context, window)
+        self._progress: object = None
+        self.import_wizard: ImportWizard | None = None
+        self.copying: threading.Thread | None = None
+        self.copy_failed.connect(
+            lambda message: self._say(f"No copy of the database was kept: {message}", 15_000)
+        )
+        self.copies_encrypted.connect(lambda message: self._say(message, 20_000))
+
+    def _say(self, message: str, ms: int) -> None:
+        self.window.statusBar().showMessage(message, ms)
+
+    # -- import
+
+    def import_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Import a tracker or a casereview file",
+            "",
+            "Trackers and casereview files (*.xlsx *.xlsm *.xls *.csv *.json);;"
+            "Excel workbooks (*.xlsx *.xlsm *.xls);;CSV files (*.csv);;casereview JSON (*.json)",
+        )
+        if name:
+            path = Path(name)
+            if path.suffix.lower() == ".json":
+                self.import_path(path)
+            else:
+                self.import_spreadsheet(path)
+
+    def _imported(self, path: Path, summary: str) -> None:
+        self.context.undo_stack.clear()  # an import is not undoable step by step
+        self.context.data_changed.emit()
+        self._say(f"Imported {path.name}: {summary}.", 8000)
+
+    def import_spreadsheet(self, path: Path) -> None:
+        """The Import wizard: check the sheet, the columns and the outcome, then import."""
+        from db.exchange.spreadsheets import read_tracker
+        from desktop.dialogs.import_wizard import ImportWizard
+
+        def finished(result: int) -> None:
+            if result and self.import_wizard is not None:
+                self._imported(path, self.import_wizard.summary)
+
+        def read(tracker: Any) -> None:
+            self.import_wizard = ImportWizard(self.context, path, tracker, self.window)
+            self.import_wizard.finished.connect(finished)
+            self.import_wizard.open()
+
+        self._progress = run_in_background(
+            self.window, f"Reading {path.name}…", lambda _: read_tracker(path), read, self._failed
+        )
+
+    def import_path(self, path: Path) -> None:
+        """Read, check and apply a casereview JSON file off the GUI thread; all or nothing."""
+        from db.services import transfer
+
+        database, actor, today = self.context.database, self.context.actor, self.context.today()
+
+        def work(progress: Progress) -> str:
+            source = transfer.read_source(path)
+            progress.check()
+            return transfer.apply_import(
+                database,
+                source,
+                actor=actor,
+                today=today,
+                check=progress.check,  # cancelling now rolls the whole import back
+            ).describe()
+
+        self._progress = run_in_background(
+            self.window,
+            f"Importing {path.name}…",
+            work,
+            lambda summary: self._imported(path, summary),
+            self._failed,
+        )
+
+    # -- export
+
+    def export_file(self) -> None:
+        name, chosen = QFileDialog.getSaveFileName(
+            self.window,
+            "Export",
+            "action-plan.xlsx",
+            "Excel action plan (*.xlsx);;CSV file (*.csv);;casereview JSON, everything (*.json)",
+        )
+        if name:
+            path = Path(name)
+            if path.suffix.lower() not in (".xlsx", ".csv", ".json"):
+                path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
+            self.export_path(path)
+
+    def export_path(self, path: Path) -> None:
+        """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
+        from db.services import transfer
+
+        context = self.context
+        database, today, actor = context.database, context.today(), context.actor
+        fmt = path.suffix.lower()[1:]
+        fmt = fmt if fmt in transfer.FORMATS else "json"  # as before: everything, as JSON
+
+        def work(progress: Progress) -> int:
+            doc = transfer.collect(database, today)
+            progress.check()
+            data = transfer.render(doc, fmt, today)
+            progress.check()
+            transfer.write_export(
+                database,
+                doc,
+                data,
+                fmt=fmt,
+                name=path.name,
+                actor=actor,
+                write=lambda data: write_atomically(path, data),
+            )
+            return len(doc.reviews)
+
+        def done(reviews: int) -> None:
+            self._say(f"Exported {reviews} reviews to {path}.", 8000)
+
+        self._progress = run_in_background(
+            self.window, f"Exporting to {path.name}…", work, done, self._failed
+        )
+
+    # -- backups
+
+    def back_up(self) -> None:
+        from db.store.backups import database_file
+
+        try:
+            source = database_file(self.context.database.location)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self.window)
+            return
+        stamp = self.context.today().isoformat()
+        suggested = source.with_name(f"{source.stem}-backup-{stamp}.sqlite3")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Back up the database", str(suggested), "SQLite database (*.sqlite3)"
+        )
+        if name:
+            self.back_up_to(Path(name))
+
+    def back_up_to(self, target: Path) -> None:
+        """A checked copy of the database, made off the GUI thread."""
+        from db.store.backups import back_up
+
+        location = self.context.database.location
+
+        def work(progress: Progress) -> None:
+            back_up(location, target)
+
+        def done(_: None) -> None:
+            self._say(f"Backed up to {target}.", 8000)
+
+        self._progress = run_in_background(
+            self.window, f"Backing up to {target.name}…", work, done, self._failed
+        )
+
+    def show_backups(self) -> None:
+        """The copies kept beside the database; restoring one reloads the window over it."""
+        location = self.context.database.location
+        if location.path is None:
+            self.context.explain(
+                CaseReviewError(
+                    f"{location} is a database server; its backups are kept by the server's "
+                    "own tools."
+                ),
+                self.window,
+            )
+            return
+        from desktop.dialogs.backups import BackupsDialog
+
+        dialog = BackupsDialog(location, self.window)
+        if dialog.exec() and dialog.restored is not None:
+            self.context.undo_stack.clear()  # the edits it held are not in the restored data
+            try:
+                self.context.reopen()  # a copy from before an upgrade is upgraded now
+            except CaseReviewError as exc:
+                self.open_failed.emit(exc)
+                return
+            self.context.data_changed.emit()
+            self._say(
+                f"Restored the copy; the database it replaced is kept as {dialog.restored}.",
+                15_000,
+            )
+
+    def keep_a_copy(self) -> None:
+        """Copy the database into the folder beside it if it changed since its newest copy,
+        in a thread of its own so the window stays usable (see ``db.store.backups``). A copy
+        that cannot be made is said in the status bar; the database itself is untouched.
+
+        An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
+        encrypted in the same thread, so they stop holding plaintext."""
+        location = self.context.database.location
+        if location.path is None:
+            return
+
+        def work() -> None:
+            from db.store.backups import automatic_backup
+
+            try:
+                automatic_backup(location, "opened")
+                if location.is_encrypted and location.passphrase is not None:
+                    self._encrypt_plain_copies(location)
+            except CaseReviewError as exc:
+                _log.warning("copy on opening not made: %s", cause(exc))
+                self.copy_failed.emit(exc.message)
+            except Exception as exc:  # a copy that fails must never take the window down
+                _log.error("copy on opening not made: %s", cause(exc))
+                self.copy_failed.emit(f"the copy could not be made ({exc})")
+
+        self.copying = threading.Thread(target=work, name="casereview-backup")
+        self.copying.start()
+
+    def _encrypt_plain_copies(self, location: Location) -> None:
+        """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""
+        from db.services.encrypt import encrypt_copies
+
+        assert location.path is not None and location.passphrase is not None
+        done = encrypt_copies(location.path, location.passphrase)
+        said = []
+        if done.copies:
+            copies = len(done.copies)
+            said.append(
+                f"Encrypted {copies} cop{'y' if copies == 1 else 'ies'} of the database kept "
+                "beside it that an interrupted encryption had left plain."
+            )
+        if done.left_plain:
+            names = ", ".join(path.name for path in done.left_plain)
+            said.append(
+                f"Not encrypted, and still holding plaintext: {names} in "
+                f"{done.left_plain[0].parent}; check and delete once nobody needs them."
+            )
+        if said:
+            self.copies_encrypted.emit(" ".join(said))
+
+    # -- another database
+
+    def new_database(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "New casereview database",
+            "casereview.sqlite3",
+            "casereview database (*.sqlite3)",
+        )
+        if name:
+            if Path(name).exists():
+                self._failed(f"{name} already exists; choose a new file name.")
+                return
+            self.open_requested.emit(name)
+
+    def open_database(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Open a casereview database",
+            "",
+            "casereview database (*.sqlite3);;All files (*)",
+        )
+        if name:
+            self.open_requested.emit(name)
