@@ -408,8 +408,8 @@ class MainWindow(QMainWindow):
 
         from db.store.logs import log_folder
 
-        folder = log_folder()
         try:
+            folder = log_folder()
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError:
             self._failed("The log folder cannot be made, so casereview keeps no log.")

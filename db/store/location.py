@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from db.core.errors import DatabaseOpenError
 from db.store import cipher
 from db.store.cipher import Passphrase
-from db.store.paths import chosen_value, default_database_path
+from db.store.paths import chosen_value, default_database_path, expanded
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,19 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
             url = url.set(drivername="postgresql+psycopg")
         elif backend == "sqlite":
             if url.database and url.database != ":memory:":
-                path = Path(url.database).expanduser().absolute()
-                url = url.set(database=str(path))
+                url = url.set(database=str(_path(url.database)))
         else:
             raise DatabaseOpenError(
                 f"casereview works with SQLite files and PostgreSQL, not '{backend}'."
             )
         return Location(url)
-    path = Path(value).expanduser().absolute()
-    return Location(URL.create("sqlite", database=str(path)))
+    return Location(URL.create("sqlite", database=str(_path(value))))
+
+
+def _path(value: str) -> Path:
+    try:
+        return expanded(value)
+    except FileNotFoundError as exc:
+        raise DatabaseOpenError(
+            f"'{value}' begins with ~ but names no home folder on this computer."
+        ) from exc

@@ -15,7 +15,7 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from db.store.paths import APP_NAME
+from db.store.paths import APP_NAME, expanded
 
 ENV_VAR = "CASEREVIEW_LOG_DIR"  # the folder the log is written in (tests point it elsewhere)
 FILE_NAME = "casereview.log"
@@ -31,7 +31,7 @@ def log_folder() -> Path:
     """``CASEREVIEW_LOG_DIR`` if set, else the per-user log folder."""
     chosen = os.environ.get(ENV_VAR, "").strip()
     if chosen:
-        return Path(chosen).expanduser().absolute()
+        return expanded(chosen)  # FileNotFoundError for ~name of no user: no log is kept
     from platformdirs import user_log_path
 
     return user_log_path(APP_NAME, appauthor=False)

@@ -7,6 +7,7 @@ whether it can paint its first page straight from the file (``db.queries.first_p
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 from collections.abc import Mapping
@@ -40,7 +41,20 @@ def sqlite_file(arg: str | None, environ: Mapping[str, str] | None = None) -> Pa
         return default_database_path()
     if "://" in value:
         return None
-    return Path(value).expanduser().absolute()
+    try:
+        return expanded(value)
+    except FileNotFoundError:
+        return None  # opened the ordinary way, which refuses it in a sentence
+
+
+def expanded(value: str) -> Path:
+    """``value`` as an absolute path, a leading ``~`` or ``~name`` made that home folder, as a
+    shell would. ``~name`` of no user here raises FileNotFoundError: Python's own RuntimeError
+    would slip past every handler of a path that is not there."""
+    try:
+        return Path(value).expanduser().absolute()
+    except RuntimeError as exc:
+        raise FileNotFoundError(errno.ENOENT, "no such home folder") from exc
 
 
 def readonly_uri(path: Path) -> str:

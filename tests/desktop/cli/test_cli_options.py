@@ -33,3 +33,25 @@ def test_bad_option_values_are_refused_in_one_line(
     before = snapshot(tmp_path)
     assert_clean_error(run(*args, cwd=tmp_path), fragment, code=2)
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "db",
+    ["~nosuchuser-casereview", "~nosuchuser-casereview/p.sqlite3", "sqlite:///~0/p.sqlite3"],
+)
+def test_a_home_folder_of_no_user_is_refused_in_one_line(tmp_path: Path, db: str) -> None:
+    # Found by Hypothesis: Python's expanduser raised RuntimeError for "~0", a traceback.
+    before = snapshot(tmp_path)
+    result = run("export", "--db", db, "-o", "out.json", cwd=tmp_path)
+    assert_clean_error(result, "names no home folder on this computer")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_log_folder_in_the_home_of_no_user_keeps_no_log_and_stops_nothing(
+    tmp_path: Path,
+) -> None:
+    env = {"CASEREVIEW_LOG_DIR": "~nosuchuser-casereview/logs"}
+    result = run("demo", "--db", str(tmp_path / "p.sqlite3"), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("**/*.log"))
