@@ -64,7 +64,7 @@ def wrapped_table(rows: list[list[str]]) -> bytes:
 
 
 def main() -> None:
-    from db.queries.briefing_content import gather
+    from db.queries.briefing_content import PackOptions, gather
     from db.store.database import open_database
     from db.store.location import resolve_location
     from desktop.briefing import render_pack
@@ -89,10 +89,12 @@ def main() -> None:
         with database.session() as session:
             pack = gather(
                 session,
-                today=today,
-                title="Benchmark",
-                marking="OFFICIAL-SENSITIVE",
-                prepared_by="benchmark",
+                PackOptions(
+                    today=today,
+                    title="Benchmark",
+                    marking="OFFICIAL-SENSITIVE",
+                    prepared_by="benchmark",
+                ),
             )
         rows = [["No.", "Text", "Lead", "Joint", "Target", "Status", "Rating"]] + [
             [
@@ -117,10 +119,12 @@ def main() -> None:
             with database.session() as session:
                 pack = gather(
                     session,
-                    today=today,
-                    title="Benchmark",
-                    marking="OFFICIAL-SENSITIVE",
-                    prepared_by="benchmark",
+                    PackOptions(
+                        today=today,
+                        title="Benchmark",
+                        marking="OFFICIAL-SENSITIVE",
+                        prepared_by="benchmark",
+                    ),
                 )
             pdf = render_pack(pack)
             full.append(time.perf_counter() - start)

@@ -75,7 +75,7 @@ def start_up(output: Path) -> Path:
 def briefing(output: Path) -> Path:
     from pyinstrument import Profiler
 
-    from db.queries.briefing_content import gather
+    from db.queries.briefing_content import PackOptions, gather
     from db.store.database import open_database
     from db.store.location import resolve_location
     from desktop.briefing import render_pack
@@ -87,10 +87,12 @@ def briefing(output: Path) -> Path:
         with database.session() as session:
             pack = gather(
                 session,
-                today=dt.date.today(),
-                title="Benchmark",
-                marking="OFFICIAL-SENSITIVE",
-                prepared_by="benchmark",
+                PackOptions(
+                    today=dt.date.today(),
+                    title="Benchmark",
+                    marking="OFFICIAL-SENSITIVE",
+                    prepared_by="benchmark",
+                ),
             )
         render_pack(pack)
         profiler.stop()

@@ -550,7 +550,7 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 
 def _brief(args: argparse.Namespace) -> int:
     from db.core.errors import NotFoundError
-    from db.queries.briefing_content import WrongKindError, pack_being_made
+    from db.queries.briefing_content import PackOptions, WrongKindError, pack_being_made
     from db.store.audit import default_actor
     from db.store.database import open_database
     from desktop.briefing import DEFAULT_MARKING, render_pack
@@ -563,10 +563,7 @@ def _brief(args: argparse.Namespace) -> int:
     with open_database(location) as database:
         try:
             # A pack that fails to render or write is recorded as not made (see the function).
-            with pack_being_made(
-                database,
-                default_actor(),
-                purpose="file",
+            options = PackOptions(
                 today=_today(),
                 title=args.title or "Case review briefing pack",  # (options are never padded)
                 marking=DEFAULT_MARKING if args.marking is None else args.marking,
@@ -576,6 +573,9 @@ def _brief(args: argparse.Namespace) -> int:
                 reviews=args.review,
                 inspections=args.inspection,
                 redact=args.redact,
+            )
+            with pack_being_made(
+                database, default_actor(), purpose="file", options=options
             ) as pack:
                 write_atomically(target, render_pack(pack))
         except WrongKindError as exc:

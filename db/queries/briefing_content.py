@@ -301,20 +301,38 @@ def _audited_status_changes(
     return found
 
 
-def gather(
-    session: Session,
-    *,
-    today: dt.date,
-    title: str,
-    marking: str,
-    prepared_by: str,
-    meeting_date: dt.date | None = None,
-    since: dt.date | None = None,
-    reviews: list[str] | None = None,
-    inspections: list[str] | None = None,
-    redact: bool = False,
-) -> Pack:
+@dataclass(frozen=True)
+class PackOptions:
+    """What a pack is to hold, as the command line's options or the Briefing pack dialog
+    chose it. ``reviews`` and ``inspections`` None means all of them."""
+
+    today: dt.date
+    title: str
+    marking: str
+    prepared_by: str
+    meeting_date: dt.date | None = None
+    since: dt.date | None = None
+    reviews: list[str] | None = None
+    inspections: list[str] | None = None
+    redact: bool = False
+
+    def recorded(self) -> dict[str, object]:
+        """The choices the audit trail records for a pack made with these options."""
+        return {
+            "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
+            "since": self.since.isoformat() if self.since else None,
+            "reviews": self.reviews,
+            "inspections": self.inspections,
+            "redact": self.redact,
+            "marking": self.marking,
+        }
+
+
+def gather(session: Session, options: PackOptions) -> Pack:
     """Everything the pack shows; with ``reviews`` or ``inspections``, only those."""
+    today, reviews, inspections = options.today, options.reviews, options.inspections
+    meeting_date, since = options.meeting_date, options.since
+    title, marking, prepared_by = options.title, options.marking, options.prepared_by
     pack = Pack(title, meeting_date, marking, today, prepared_by, since=since)
     chosen = bool(reviews or inspections)
     review_query = (
@@ -399,7 +417,7 @@ def gather(
             )
         pack.changes += _audited_status_changes(session, since, shown, logged)
         pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
-    if redact:
+    if options.redact:
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
@@ -433,7 +451,7 @@ class _Moved(Exception):
     """Someone saved between gathering a pack and recording it."""
 
 
-def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -> Pack:
+def make_pack(database: Database, actor: str, *, purpose: str, options: PackOptions) -> Pack:
     """``gather`` a pack, then record in the audit trail that it was made (with what it holds
     and ``purpose``: "file", "preview"); the pack states the trail's head, which is that entry.
 
@@ -443,21 +461,17 @@ def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -
     """
     from db.store.audit import record
 
-    chosen = {
-        key: (value.isoformat() if isinstance(value, dt.date) else value)
-        for key, value in options.items()
-        if key in {"meeting_date", "since", "reviews", "inspections", "redact", "marking"}
-    }
+    chosen = options.recorded()
     for _ in range(5):
         with database.session() as session:
-            pack = gather(session, **options)
+            pack = gather(session, options)
             seen = _entries(session)
         try:
             with database.transaction(actor) as session:
                 record(
                     session,
                     entity="briefing packs",
-                    entity_id=str(options.get("title", "")),
+                    entity_id=options.title,
                     new={"purpose": purpose, **chosen},
                 )
                 pack.audit_entries = _entries(session)
@@ -478,7 +492,7 @@ def make_pack(database: Database, actor: str, *, purpose: str, **options: Any) -
 
 @contextmanager
 def pack_being_made(
-    database: Database, actor: str, *, purpose: str, **options: Any
+    database: Database, actor: str, *, purpose: str, options: PackOptions
 ) -> Iterator[Pack]:
     """``make_pack``, for a pack rendered and written (or shown) in the ``with`` block.
 
@@ -488,7 +502,7 @@ def pack_being_made(
     error, whose text could quote the data. Only a process killed outright leaves the first
     entry alone.
     """
-    pack = make_pack(database, actor, purpose=purpose, **options)
+    pack = make_pack(database, actor, purpose=purpose, options=options)
     try:
         yield pack
     except (Exception, KeyboardInterrupt) as exc:
@@ -504,7 +518,7 @@ def pack_being_made(
             record(
                 session,
                 entity="briefing packs",
-                entity_id=str(options.get("title", "")),
+                entity_id=options.title,
                 new={"purpose": purpose, "not made": reason},
             )
         raise

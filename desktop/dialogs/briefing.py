@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
@@ -37,6 +37,9 @@ from desktop.dialogs.forms import DateField, date_edit
 from desktop.dialogs.settings import MARKINGS
 from desktop.files import write_atomically
 from desktop.qtutils import fit_to_screen
+
+if TYPE_CHECKING:
+    from db.queries.briefing_content import PackOptions
 
 
 class BriefingDialog(QDialog):
@@ -169,7 +172,10 @@ class BriefingDialog(QDialog):
         except ValueError as exc:
             raise CaseReviewError(f"{what}: {exc}") from None
 
-    def options(self) -> dict[str, Any]:
+    def options(self) -> PackOptions:
+        """What the pack is to hold, as chosen here; a date that cannot be read is refused."""
+        from db.queries.briefing_content import PackOptions
+
         chosen: dict[str, list[str]] = {"review": [], "inspection": []}
         everything = True
         for number in range(self.contents.count()):
@@ -180,15 +186,17 @@ class BriefingDialog(QDialog):
             else:
                 everything = False
         marking = self.marking.currentText().strip()
-        return {
-            "title": self.title.text().strip() or "Case review briefing pack",
-            "meeting_date": self._date(self.has_meeting, self.meeting, "Meeting date"),
-            "since": self._date(self.has_since, self.since, "Changes since"),
-            "marking": "" if marking == "No marking" else marking,
-            "redact": self.redact.isChecked(),
-            "reviews": None if everything else chosen["review"],
-            "inspections": None if everything else chosen["inspection"],
-        }
+        return PackOptions(
+            today=self.context.today(),
+            title=self.title.text().strip() or "Case review briefing pack",
+            marking="" if marking == "No marking" else marking,
+            prepared_by=self.context.author,
+            meeting_date=self._date(self.has_meeting, self.meeting, "Meeting date"),
+            since=self._date(self.has_since, self.since, "Changes since"),
+            reviews=None if everything else chosen["review"],
+            inspections=None if everything else chosen["inspection"],
+            redact=self.redact.isChecked(),
+        )
 
     def generate(self) -> None:
         """Make the PDF off the GUI thread, then show it."""
@@ -201,18 +209,15 @@ class BriefingDialog(QDialog):
             self.status.setText(str(exc))
             self.context.explain(exc, self)
             return
-        if options["reviews"] == [] and options["inspections"] == []:
+        if options.reviews == [] and options.inspections == []:
             self.context.explain(CaseReviewError("Choose at least one review or inspection."), self)
             return
-        database, today, actor = self.context.database, self.context.today(), self.context.actor
-        author = self.context.author
+        database, actor = self.context.database, self.context.actor
 
         def work(progress: Progress) -> bytes:
             # The pack is recorded in the audit trail as it is made, and again if it then
             # fails or is cancelled (see pack_being_made).
-            with pack_being_made(
-                database, actor, purpose="preview", today=today, prepared_by=author, **options
-            ) as pack:
+            with pack_being_made(database, actor, purpose="preview", options=options) as pack:
                 progress.check()
                 return render_pack(pack)
 

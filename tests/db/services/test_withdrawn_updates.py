@@ -136,12 +136,14 @@ def test_withdrawn_updates_are_not_the_latest_progress(sample_database: Database
     with sample_database.session() as session:
         pack = briefing.gather(
             session,
-            today=TODAY,
-            title="Panel",
-            marking="OFFICIAL-SENSITIVE",
-            prepared_by="Chair",
-            since=TODAY,
-            reviews=[CHILD_A],
+            briefing.PackOptions(
+                today=TODAY,
+                title="Panel",
+                marking="OFFICIAL-SENSITIVE",
+                prepared_by="Chair",
+                since=TODAY,
+                reviews=[CHILD_A],
+            ),
         )
         doc = collect_document(session, TODAY, [CHILD_A])
     item = next(i for i in pack.items if i.number == ITEM.number)

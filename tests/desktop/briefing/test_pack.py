@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from db.exchange import apply_document, parse_document
-from db.queries.briefing_content import gather
+from db.queries.briefing_content import PackOptions, gather
 from db.services.dataset import load_sample
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -34,7 +34,7 @@ def _pdf(database: Database, **kwargs) -> PdfReader:  # type: ignore[no-untyped-
         "prepared_by": "Panel secretariat",
     } | kwargs
     with database.session() as session:
-        pack = gather(session, **options)
+        pack = gather(session, PackOptions(**options))
     path = Path(str(database.location.path) + ".pdf")
     path.write_bytes(render_pack(pack))
     return PdfReader(path)
@@ -342,11 +342,13 @@ def test_a_backdated_status_change_is_listed_once(sample_file: Database) -> None
     with sample_file.session() as session:
         pack = gather(
             session,
-            today=TODAY,
-            title="T",
-            marking="",
-            prepared_by="P",
-            since=dt.date.today() - dt.timedelta(days=7),
+            PackOptions(
+                today=TODAY,
+                title="T",
+                marking="",
+                prepared_by="P",
+                since=dt.date.today() - dt.timedelta(days=7),
+            ),
         )
     fives = [c for c in pack.changes if c.source == "FSCP-CSPR-CHILD-A" and c.number == "5"]
     assert [c.what for c in fives] == ["Status to in progress. Started late"]
@@ -369,8 +371,8 @@ def test_a_pack_is_gathered_again_if_someone_saves_while_it_is_made(
     real = briefing.gather
     calls = []
 
-    def gather_then_someone_saves(session, **options):  # type: ignore[no-untyped-def]
-        pack = real(session, **options)
+    def gather_then_someone_saves(session, options):  # type: ignore[no-untyped-def]
+        pack = real(session, options)
         calls.append(1)
         if len(calls) == 1:
             with sample_file.transaction("Someone Else") as other:
@@ -379,7 +381,10 @@ def test_a_pack_is_gathered_again_if_someone_saves_while_it_is_made(
 
     monkeypatch.setattr(briefing, "gather", gather_then_someone_saves)
     pack = make_pack(
-        sample_file, "Tester", purpose="file", today=TODAY, title="T", marking="", prepared_by="T"
+        sample_file,
+        "Tester",
+        purpose="file",
+        options=PackOptions(today=TODAY, title="T", marking="", prepared_by="T"),
     )
     assert len(calls) == 2  # gathered again, after the other save
     with sample_file.session() as session:
@@ -583,7 +588,9 @@ def test_redaction_withholds_names_however_they_are_typed(tmp_path: Path) -> Non
         review = session.scalars(select(Review)).one()
         review.summary = f"Met {forms['Turkish', 'NFD']} (twice) and the Weißmann family."
     with database.session() as session:
-        pack = gather(session, today=TODAY, title="T", marking="", prepared_by="P", redact=True)
+        pack = gather(
+            session, PackOptions(today=TODAY, title="T", marking="", prepared_by="P", redact=True)
+        )
     # The name is replaced in the text as it was written; the text around it is kept as it is.
     assert pack.reviews[0].summary == "Met Child B (twice) and the Weißmann family."
     plain = _reading("\n".join(_pages(_pdf(database))))
