@@ -201,7 +201,7 @@ def test_a_briefing_meeting_date_that_cannot_be_read_is_refused(
     assert dialog.status.text() == "Meeting date: '31/02/2027' is not a real date."
     assert sample_window.context.last_explanation == dialog.status.text()
     retype(qtbot, dialog.meeting.edit, "15 Nov 2026")
-    assert dialog.options()["meeting_date"] == dt.date(2026, 11, 15)
+    assert dialog.options().meeting_date == dt.date(2026, 11, 15)
     dialog.close()
 
 
