@@ -171,10 +171,10 @@ def test_the_briefing_dialog_selects_all_or_none_and_shows_titles(
     assert f"{CHILD_A}: {title} (review)" in texts
     qtbot.mouseClick(dialog.select_none_button, Qt.MouseButton.LeftButton)
     assert all(i.checkState() == Qt.CheckState.Unchecked for i in items)
-    assert dialog.options()["reviews"] == [] and dialog.options()["inspections"] == []
+    assert dialog.options().reviews == [] and dialog.options().inspections == []
     qtbot.mouseClick(dialog.select_all_button, Qt.MouseButton.LeftButton)
     assert all(i.checkState() == Qt.CheckState.Checked for i in items)
-    assert dialog.options()["reviews"] is None  # everything
+    assert dialog.options().reviews is None  # everything
     dialog.close()
 
 
