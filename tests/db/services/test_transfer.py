@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from db.services import transfer
 from db.store.database import Database
 from db.store.models import AuditEntry
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def exports(database: Database) -> int:
