@@ -7,7 +7,6 @@ a missing server is a failure rather than a silent skip.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,11 +20,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
+from tests.helpers import BACKENDS, TODAY
 
 PG_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
-TODAY = dt.date(2026, 11, 22)
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 GATES = {
     "ruff lint": [sys.executable, "-m", "ruff", "check", "."],
@@ -30,3 +31,41 @@ def test_gate_passes(gate: str) -> None:
         command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, f"{gate} failed:\n{result.stdout}\n{result.stderr}"
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """Every module a file imports, and every name it imports from one, relative imports
+    spelled out in full (``from tests.desktop import test_window`` imports a module too)."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found += [f"{module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def _test_module_in(module: str) -> str | None:
+    """The conftest or test module that an import reaches into, if it reaches into one."""
+    parts = module.split(".")
+    for end, part in enumerate(parts):
+        if parts[0] == "tests" and (part == "conftest" or part.startswith("test_")):
+            return ".".join(parts[: end + 1])
+    return None
+
+
+def test_tests_share_helpers_only_through_tests_helpers() -> None:
+    """What several test modules share lives in tests/helpers: a helper imported from a conftest
+    or from another test module hides where it lives and ties one test module to another."""
+    offending = {
+        f"{path.relative_to(ROOT)} imports from {reached}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for module in _imported_modules(path)
+        if (reached := _test_module_in(module))
+    }
+    assert not offending, "import these from tests/helpers instead:\n" + "\n".join(
+        sorted(offending)
+    )

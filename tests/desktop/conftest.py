@@ -12,10 +12,10 @@ from PySide6.QtCore import QSettings
 from db.services.dataset import load_sample
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
-from desktop.context import AppContext
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
+from tests.helpers import TODAY
+from tests.helpers.window import make_window
 
 
 @pytest.fixture(autouse=True)
@@ -40,14 +40,6 @@ def db_file(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
-def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Tester"))
-    qtbot.addWidget(window)
-    window.show()
-    window.refresh()
-    return window
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from db.store.location import resolve_location
 from db.store.paths import backups_folder
 from desktop.app import Controller
 from desktop.settings import Settings
-from tests.db.store.test_damage import damage
-from tests.desktop.test_window import answer
+from tests.helpers.damage import damage
+from tests.helpers.window import answer
 
 
 @pytest.fixture

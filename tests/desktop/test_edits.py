@@ -16,8 +16,8 @@ from db.services.editing import ItemKey
 from db.store.database import Database
 from desktop.dialogs.forms import FormDialog
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, ok, select_item, show_tracker
 
 
 def answer_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.window import MainWindow
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+from tests.helpers.window import CHILD_A, answer, ok, select_item, show_tracker
 
 
 def shown_title(window: MainWindow) -> str:

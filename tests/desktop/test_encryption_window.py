@@ -21,8 +21,8 @@ from desktop.app import Controller
 from desktop.dialogs.passphrase import LockPanel, NewPassphraseDialog
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
+from tests.helpers import TODAY
+from tests.helpers.window import make_window
 
 SECRET = "correct horse battery staple"
 

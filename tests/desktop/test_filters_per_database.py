@@ -14,8 +14,8 @@ from db.store.location import resolve_location
 from desktop import settings as keys
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
+from tests.helpers import TODAY
+from tests.helpers.window import make_window
 
 
 def _database(path: Path, sample: bool) -> Database:

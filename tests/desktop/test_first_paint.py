@@ -25,8 +25,7 @@ from desktop.context import AppContext, PendingDatabase
 from desktop.settings import Settings
 from desktop.tabs import read_ahead
 from desktop.window import PAINT_WAIT_MS, MainWindow
-from tests.conftest import TODAY
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TODAY
 
 
 class PaintLog(QObject):

@@ -49,8 +49,8 @@ from desktop.dialogs.forms import (
 from desktop.dialogs.passphrase import NewPassphraseDialog, OpenEncryptedDialog
 from desktop.tabs.initiatives import InitiativeDialog
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.test_window import CHILD_A, answer, select_item, show_tracker
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, select_item, show_tracker
 
 INPUTS = (
     QAbstractButton,

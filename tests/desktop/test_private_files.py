@@ -21,8 +21,8 @@ from desktop.app import Controller
 from desktop.files import EVIDENCE_PREFIX, EvidenceCopies, clear_left_evidence
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
+from tests.helpers import TODAY
+from tests.helpers.window import make_window
 
 SECRET = "correct horse battery staple"
 CHILD_A = "FSCP-CSPR-CHILD-A"

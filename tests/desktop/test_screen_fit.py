@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QScrollArea
 from db.store.database import Database
 from desktop.settings import Settings
 from desktop.window import MainWindow, first_size
-from tests.desktop.conftest import make_window
-from tests.desktop.test_window import show_tracker
+from tests.helpers.window import make_window, show_tracker
 
 
 def test_the_first_run_sizes_the_window_to_the_screen(window: MainWindow) -> None:

@@ -18,9 +18,8 @@ from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, make_window, ok, select_item, show_tracker
 
 KEY = ItemKey(CHILD_A, "5")
 

@@ -5,64 +5,23 @@ Dialogs are answered as a user would: when one opens, its fields are filled and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
 from db.core.vocabulary import Rating, Status
 from db.services import editing
 from db.services.dataset import load_sample
 from db.services.editing import ItemKey
 from db.store.database import Database
-from desktop.dialogs.forms import FormDialog, select_data
+from desktop.dialogs.forms import select_data
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
-
-CHILD_A = "FSCP-CSPR-CHILD-A"
-
-
-def answer(fill: Callable[[Any], None]) -> None:
-    """When the next dialog opens, let ``fill`` act on it as the user."""
-
-    def act() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(10, act)
-            return
-        try:
-            fill(dialog)
-        except BaseException:
-            dialog.close()  # so that the failure is reported, not a test left hanging
-            raise
-
-    QTimer.singleShot(0, act)
-
-
-def ok(dialog: FormDialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    if dialog.isVisible():  # refused: close it so the test fails rather than hangs
-        problems = {n: m.text() for n, m in dialog.messages.items() if m.text()}
-        dialog.reject()
-        raise AssertionError(f"the dialog refused its input: {problems}")
-
-
-def show_tracker(window: MainWindow) -> None:
-    window.tabs.setCurrentWidget(window.recommendations_tab)
-
-
-def select_item(window: MainWindow, source: str, number: str) -> None:
-    tab = window.recommendations_tab
-    for row, item in enumerate(tab.model.rows):
-        if item.source == source and item.number == number:
-            tab.view.selectRow(row)
-            return
-    raise AssertionError(f"{source} {number} is not shown")
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, make_window, ok, select_item, show_tracker
 
 
 def item(database: Database, number: str, source: str = CHILD_A):  # type: ignore[no-untyped-def]

@@ -13,37 +13,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from db.core.vocabulary import Status
 from db.services import editing
 from db.services.editing import ItemKey
 from db.store.database import Database
-from desktop.dialogs.forms import FormDialog, select_data
+from desktop.dialogs.forms import select_data
 from desktop.window import MainWindow
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
-
-
-def retype(qtbot: Any, edit: QLineEdit, text: str) -> None:
-    """Select what the field holds and type over it, as a user does."""
-    edit.window().activateWindow()
-    qtbot.waitUntil(edit.window().isActiveWindow)
-    edit.setFocus()
-    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    if text:
-        qtbot.keyClicks(edit, text)
-    else:
-        qtbot.keyClick(edit, Qt.Key.Key_Delete)
-
-
-def refused(dialog: FormDialog) -> dict[str, str]:
-    """Click OK on input that should be refused; the problems shown, with the dialog closed."""
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    shown = {n: m.text() for n, m in dialog.messages.items() if m.isVisible() and m.text()}
-    still_open = dialog.isVisible()
-    dialog.reject()
-    assert still_open, "the dialog accepted input it should have refused"
-    return shown
+from tests.helpers.window import CHILD_A, answer, ok, refused, retype, select_item, show_tracker
 
 
 def target_date(database: Database, number: str = "5") -> dt.date | None:

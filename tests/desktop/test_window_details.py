@@ -18,11 +18,20 @@ from db.store.database import Database
 from desktop import settings as keys
 from desktop.settings import Settings
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
-from tests.desktop.test_window_dates import refused, retype
-from tests.desktop.test_window_files import finish, open_wizard, to_check_page
+from tests.helpers import TODAY
+from tests.helpers.window import (
+    CHILD_A,
+    answer,
+    finish,
+    make_window,
+    ok,
+    open_wizard,
+    refused,
+    retype,
+    select_item,
+    show_tracker,
+    to_check_page,
+)
 
 # ----------------------------------------------------------------------------- themes
 

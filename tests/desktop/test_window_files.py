@@ -9,33 +9,8 @@ import openpyxl
 from db.exchange.spreadsheets import Field
 from db.store.database import Database
 from desktop.window import MainWindow
-from tests.helpers.spreadsheet_files import messy_workbook
-
-
-def open_wizard(qtbot, window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
-    """Open the wizard as File > Import does: the file is read off the GUI thread first."""
-    window.files.import_spreadsheet(path)
-    qtbot.waitUntil(lambda: getattr(window.files, "import_wizard", None) is not None, timeout=20000)
-    wizard = window.files.import_wizard
-    assert wizard.isVisible()
-    return wizard
-
-
-def to_check_page(qtbot, wizard) -> None:  # type: ignore[no-untyped-def]
-    """Next, Next, and wait until the trial import has said what Finish will do."""
-    wizard.next()
-    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.columns_page, timeout=20000)
-    wizard.next()
-    check = wizard.check_page
-    qtbot.waitUntil(
-        lambda: wizard.currentPage() is check and "Working out" not in check.outcome.text(),
-        timeout=20000,
-    )
-
-
-def finish(qtbot, window: MainWindow, wizard) -> None:  # type: ignore[no-untyped-def]
-    wizard.accept()
-    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=20000)
+from tests.helpers.spreadsheet_files import agencies_workbook, messy_workbook
+from tests.helpers.window import finish, open_wizard, to_check_page
 
 
 def test_first_run_import_of_a_messy_tracker(
@@ -92,7 +67,7 @@ def test_problems_are_listed_and_their_rows_can_be_left_out(
     finish(qtbot, window, wizard)
     with db_file.session() as session:
         from db.exchange import collect_document
-        from tests.conftest import TODAY
+        from tests.helpers import TODAY
 
         (doc,) = collect_document(session, TODAY, ["PLAN"]).reviews
     assert [r.number for r in doc.recommendations] == ["1", "5.2", "5.3"]
@@ -185,7 +160,7 @@ def test_the_wizard_keeps_unrecognised_columns_as_notes_unless_left_out(
     finish(qtbot, window, wizard)
     with db_file.session() as session:
         from db.exchange import collect_document
-        from tests.conftest import TODAY
+        from tests.helpers import TODAY
 
         (doc,) = collect_document(session, TODAY, ["PLAN"]).reviews
     notes = [u.note for u in doc.recommendations[0].updates]
@@ -196,14 +171,7 @@ def test_the_wizard_keeps_unrecognised_columns_as_notes_unless_left_out(
 def test_the_wizard_names_other_sheets_of_the_same_tracker(
     qtbot, window: MainWindow, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
-    path = tmp_path / "agencies.xlsx"
-    book = openpyxl.Workbook()
-    for number, agency in enumerate(["Police", "Health"]):
-        sheet = book.active if number == 0 else book.create_sheet()
-        sheet.title = agency
-        sheet.append(["Rec No.", "Recommendation", "Lead agency"])
-        sheet.append([str(number + 1), f"For {agency}", agency])
-    book.save(path)
+    path = agencies_workbook(tmp_path / "agencies.xlsx")
     wizard = open_wizard(qtbot, window, path)
     assert "Sheets 'Police' and 'Health' hold a tracker of the same layout" in (
         wizard.sheet_page.others.text()

@@ -17,8 +17,8 @@ from db.store import lifecycle
 from db.store.database import Database
 from desktop.dialogs.forms import WithdrawUpdateDialog
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.test_window import CHILD_A, answer, ok, select_item, show_tracker
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, ok, select_item, show_tracker
 
 ITEM = ItemKey(CHILD_A, "3")  # in progress in the sample data
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -158,3 +160,28 @@ def zip_bomb(path: Path) -> Path:
         padding = io.BytesIO(b" " * (60 * 1024 * 1024))
         out.writestr("xl/padding.xml", padding.getvalue())
     return path
+
+
+def agencies_workbook(path: Path) -> Path:
+    """A tracker kept as one sheet per agency, Police and Health, one recommendation each."""
+    book = openpyxl.Workbook()
+    for number, agency in enumerate(["Police", "Health"]):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = agency
+        sheet.append(["Rec No.", "Recommendation", "Lead agency"])
+        sheet.append([str(number + 1), f"For {agency}", agency])
+    book.save(path)
+    return path
+
+
+@functools.cache
+def clean_tracker_bytes(suffix: str) -> bytes:
+    """One valid tracker per format, made once: a workbook's bytes hold the time it was saved,
+    and every example that damages one must start from the same bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        clean = Path(folder) / f"clean{suffix}"
+        if suffix == ".csv":
+            csv_of(simple_rows(), clean, "utf-8")
+        else:
+            workbook_of(simple_rows(), clean)
+        return clean.read_bytes()

@@ -34,8 +34,8 @@ from db.exchange.spreadsheets.writing import plan_rows
 from db.services.editing import ItemFields, ReviewFields, create_item, create_review
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
-from tests.conftest import TODAY
-from tests.db.exchange.test_spreadsheets import state
+from tests.helpers import TODAY
+from tests.helpers.exchange import state, without_files
 
 LONG = "A" * (fields.NAME + 1)
 
@@ -227,23 +227,11 @@ def _plan(reviews: list[ReviewDoc]) -> list[list[object]]:
     return [row[:-1] for row in plan_rows(Document(reviews=reviews), TODAY)]
 
 
-def _without_files(reviews: list[ReviewDoc]) -> list[ReviewDoc]:
-    """As an .xlsx file carries them: evidence files travel only in casereview JSON."""
-    reviews = copy.deepcopy(reviews)
-    for review in reviews:
-        for rec in review.recommendations:
-            for item in rec.evidence:
-                item.content = item.media_type = None
-                if item.file_name and item.reference and "kept in" in item.reference:
-                    item.reference = None
-    return reviews
-
-
 def _same(fmt: str, before: list[ReviewDoc], after: list[ReviewDoc]) -> None:
     if fmt == "csv":
         assert _plan(after) == _plan(before)
     elif fmt == "xlsx":
-        assert _without_files(after) == _without_files(before)
+        assert [without_files(r) for r in after] == [without_files(r) for r in before]
     else:
         assert after == before
 

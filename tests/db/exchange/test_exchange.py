@@ -19,7 +19,7 @@ from db.services.dataset import counts
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
 from db.store.models import AuditEntry, Recommendation, Review
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def _export(database: Database) -> dict[str, Any]:

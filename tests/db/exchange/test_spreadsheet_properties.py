@@ -4,7 +4,6 @@ importer's own error, and a refused import leaves the database exactly as it was
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +16,9 @@ from db.exchange.spreadsheets import TrackerFileError, import_tracker, read_trac
 from db.exchange.spreadsheets.values import neutralise
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
-from tests.conftest import TODAY
-from tests.db.exchange.test_spreadsheets import state
-from tests.helpers.spreadsheet_files import csv_of, simple_rows, workbook_of
+from tests.helpers import TODAY
+from tests.helpers.exchange import state
+from tests.helpers.spreadsheet_files import clean_tracker_bytes, csv_of, simple_rows, workbook_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on damaged files
 
@@ -82,19 +81,6 @@ def attempt(database: Database, path: Path) -> None:
     assert state(database)[0] == after[0]
 
 
-@functools.cache
-def clean_bytes(suffix: str) -> bytes:
-    """One valid file per format, made once: a workbook's bytes hold the time it was saved,
-    and every example must start from the same bytes."""
-    with tempfile.TemporaryDirectory() as folder:
-        clean = Path(folder) / f"clean{suffix}"
-        if suffix == ".csv":
-            csv_of(simple_rows(), clean, "utf-8")
-        else:
-            workbook_of(simple_rows(), clean)
-        return clean.read_bytes()
-
-
 COMMON = settings(
     max_examples=40,
     deadline=None,
@@ -122,7 +108,7 @@ def test_damaged_bytes_import_cleanly_or_change_nothing(
     database: Database, data: st.DataObject, suffix: str
 ):
     with tempfile.TemporaryDirectory() as folder:
-        raw = bytearray(clean_bytes(suffix))
+        raw = bytearray(clean_tracker_bytes(suffix))
         how = data.draw(st.sampled_from(["truncate", "flip"]))
         if how == "truncate":
             raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
@@ -138,7 +124,7 @@ def test_damaged_bytes_import_cleanly_or_change_nothing(
 def test_a_workbook_claiming_an_unknown_zip_version_is_refused_cleanly(database: Database):
     """Found by the test above: zipfile raises NotImplementedError, not BadZipFile, for an
     entry that says it needs a newer zip version."""
-    raw = bytearray(clean_bytes(".xlsx"))
+    raw = bytearray(clean_tracker_bytes(".xlsx"))
     entry = raw.index(b"PK\x01\x02")  # the central directory's first entry
     raw[entry + 6] = 64  # "version needed to extract": 6.4
     with tempfile.TemporaryDirectory() as folder:

@@ -9,24 +9,21 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
 
 from db.core.vocabulary import ReviewKind, Status
-from db.exchange import collect_document, dump_document
+from db.exchange import collect_document
 from db.exchange.spreadsheets import (
     Field,
     Mapping,
     TrackerFileError,
-    import_tracker,
     read_tracker,
     reading,
     write_csv,
     write_xlsx,
 )
 from db.store.database import Database
-from db.store.models import AuditEntry
-from tests.conftest import TODAY
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TODAY
+from tests.helpers.exchange import review, run_import, state, without_files
 from tests.helpers.spreadsheet_files import (
     csv_of,
     entity_bomb,
@@ -35,31 +32,6 @@ from tests.helpers.spreadsheet_files import (
     workbook_of,
     zip_bomb,
 )
-
-
-def state(database: Database) -> tuple[str, int]:
-    """Everything the database holds, to prove a refused import changed nothing."""
-    with database.session() as session:
-        text = dump_document(collect_document(session, TODAY))
-        audit = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    # The export's own time stamp is not part of the data.
-    kept = [line for line in text.splitlines() if '"exported_at"' not in line]
-    return "\n".join(kept), audit
-
-
-def run_import(database: Database, path: Path, **options: object) -> str:
-    tracker = read_tracker(path, options.pop("mapping", None))  # type: ignore[arg-type]
-    with database.transaction("tester") as session:
-        summary = import_tracker(session, tracker, today=TODAY, actor="tester", **options)  # type: ignore[arg-type]
-    return summary.describe()
-
-
-def review(database: Database, reference: str):  # type: ignore[no-untyped-def]
-    with database.session() as session:
-        docs = collect_document(session, TODAY, [reference]).reviews
-    assert docs, f"no review {reference}"
-    return docs[0]
-
 
 # -- a messy tracker comes in right without a mapping
 
@@ -368,15 +340,6 @@ def test_xlsx_export_is_an_action_plan_a_secretariat_would_circulate(
     assert {c.number_format for c in dated} == {"d mmmm yyyy"}  # shown "21 November 2025"
 
 
-def _all_fields_but_files(doc):  # type: ignore[no-untyped-def]
-    for rec in doc.recommendations:
-        for evidence in rec.evidence:
-            evidence.content = evidence.media_type = None
-            if evidence.file_name and evidence.reference and "kept in" in evidence.reference:
-                evidence.reference = None
-    return doc
-
-
 def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
     with sample_database.session() as session:
         original = collect_document(session, TODAY)
@@ -395,7 +358,7 @@ def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
         run_import(fresh, path)
         for before in original.reviews:
             after = review(fresh, before.reference)
-            assert _all_fields_but_files(after) == _all_fields_but_files(before)
+            assert without_files(after) == without_files(before)
 
 
 FORMULAS = [

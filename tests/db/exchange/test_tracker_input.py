@@ -14,8 +14,8 @@ from db.core.vocabulary import Status
 from db.exchange.spreadsheets import TrackerFileError, read_tracker
 from db.exchange.spreadsheets.values import date_and_remark
 from db.store.database import Database
-from tests.conftest import TODAY
-from tests.db.exchange.test_spreadsheets import review, run_import, state
+from tests.helpers import TODAY
+from tests.helpers.exchange import review, run_import, state
 from tests.helpers.spreadsheet_files import workbook_of
 
 HEADER = b"Number,Recommendation,Lead agency\n"

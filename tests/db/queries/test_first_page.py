@@ -16,7 +16,7 @@ from db.services.generate import generate
 from db.store.database import Database, downgrade_schema, open_database
 from db.store.location import resolve_location
 from db.store.paths import ENV_VAR, default_database_path, sqlite_file
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from db.queries.rows import OPEN_STATUSES
 from db.services.generate import generate
 from db.store.database import Database
 from db.store.models import Recommendation
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def test_coming_deadlines_are_found_behind_thousands_overdue(database: Database) -> None:

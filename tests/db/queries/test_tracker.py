@@ -12,7 +12,7 @@ from db.queries import tracker
 from db.queries.rows import RATING_ORDER, SortKey, TrackerFilter
 from db.store import lifecycle
 from db.store.database import Database
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 CHILD_A = "FSCP-CSPR-CHILD-A"
 POLICE = "Fenmarsh Constabulary (fictional)"

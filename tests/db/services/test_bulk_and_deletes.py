@@ -13,7 +13,7 @@ from db.services import editing
 from db.services.editing import ItemKey
 from db.store import lifecycle
 from db.store.database import Database
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 CHILD_A = "FSCP-CSPR-CHILD-A"
 

@@ -27,7 +27,7 @@ from db.store.database import open_database
 from db.store.location import Location, resolve_location
 from db.store.models import Recommendation
 from db.store.paths import SQLITE_MAGIC
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 SECRET = "correct horse battery staple"
 # Words the sample data holds; none may be readable in an encrypted file.

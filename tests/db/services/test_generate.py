@@ -16,7 +16,7 @@ from db.store import search
 from db.store.database import Database
 from db.store.lifecycle import check_state
 from db.store.models import Recommendation
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 def _generate(database: Database, seed: int = 3) -> None:

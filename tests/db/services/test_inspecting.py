@@ -19,7 +19,7 @@ from db.services.inspecting import AreaFields, FindingFields, InspectionFields
 from db.services.sample import CP_AREAS, FICTIONAL_INSPECTIONS
 from db.store import lifecycle
 from db.store.database import Database
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 LATER = FICTIONAL_INSPECTIONS[1]
 FIRE = ("Outstanding", "Good", "Requires improvement", "Inadequate")

@@ -19,7 +19,7 @@ from db.store.models import (
     Recommendation,
     Review,
 )
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 KHYRA = "BSCB-SCR-2010"
 WMP_INSPECTION = "HMICFRS-WMP-CHILD-PROTECTION-2025"

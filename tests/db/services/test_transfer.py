@@ -22,7 +22,7 @@ from db.store.location import resolve_location
 from db.store.models import AuditEntry
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 from tests.helpers.spreadsheet_files import simple_rows, workbook_of
 
 

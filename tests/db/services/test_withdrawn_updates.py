@@ -24,7 +24,7 @@ from db.store import lifecycle
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.models import AuditEntry, ProgressUpdate
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 CHILD_A = "FSCP-CSPR-CHILD-A"
 ITEM = ItemKey(CHILD_A, "3")

@@ -35,8 +35,8 @@ from db.store.cipher import Passphrase
 from db.store.database import Database, downgrade_schema, open_database
 from db.store.location import resolve_location
 from db.store.models import AuditEntry
-from tests.conftest import TODAY
-from tests.desktop.cli.test_cli import snapshot
+from tests.helpers import TODAY
+from tests.helpers.cli import snapshot
 
 SECRET = "correct horse battery staple"
 

@@ -12,7 +12,7 @@ from db.exchange import collect_document, dump_document
 from db.store.backups import BackupError, back_up, kept_copies, restore
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ import pytest
 from db.services.dataset import load_sample
 from db.store.database import open_database
 from db.store.location import resolve_location
-from tests.conftest import TODAY
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TODAY
 
 ITEMS = 150  # recommendations in each imported review: each import is one transaction
 ROUNDS = 25

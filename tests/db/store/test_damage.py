@@ -13,7 +13,8 @@ from db.store.backups import STAMP, back_up, newest_sound_backup, restore
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.paths import backups_folder
-from tests.conftest import TODAY
+from tests.helpers import TODAY
+from tests.helpers.damage import damage
 
 
 @pytest.fixture
@@ -27,14 +28,6 @@ def database_file(tmp_path: Path) -> Path:
     ):
         load_sample(session, TODAY)
     return path
-
-
-def damage(path: Path) -> bytes:
-    """Overwrite part of a page of the tables, as a failing disk or a bad copy would."""
-    data = bytearray(path.read_bytes())
-    data[4096 * 3 : 4096 * 3 + 600] = b"\xff" * 600
-    path.write_bytes(bytes(data))
-    return bytes(data)
 
 
 def files_beside(path: Path) -> dict[str, bytes]:

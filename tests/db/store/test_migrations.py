@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from db.store.database import _make_engine
 from db.store.location import Location
 from db.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-from tests.conftest import BACKENDS
+from tests.helpers import BACKENDS
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from db.services.dataset import load_sample
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop.briefing import DEFAULT_MARKING, render_pack
-from tests.conftest import TODAY
-from tests.desktop.cli.test_cli import assert_clean_error, run, snapshot
+from tests.helpers import TODAY
+from tests.helpers.cli import assert_clean_error, run, snapshot
 
 NAMES = {
     "Polish": "Zofia Wójcik-Łęcka of Łódź",

@@ -22,51 +22,8 @@ from db.store.backups import kept_copies
 from db.store.location import Location
 from desktop import __version__
 from tests.helpers import ROOT
-
-
-def python(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run this Python on the source tree, as on a machine with no display and no defaults."""
-    unset = ("CASEREVIEW_DB", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    environment = {k: v for k, v in os.environ.items() if k not in unset}
-    environment["PYTHONPATH"] = str(ROOT)
-    environment["CASEREVIEW_DEBUG"] = "1"  # a fault of casereview's own fails the test loudly
-    environment |= env or {}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
-
-
-def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the casereview command."""
-    return python("-m", "desktop", *args, cwd=cwd, env=env, stdin=stdin)
-
-
-def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
-    assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("casereview: ")
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in a folder and the folders in it, by path, with its bytes."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+from tests.helpers.cli import assert_clean_error, python, run, snapshot
+from tests.helpers.spreadsheet_files import agencies_workbook
 
 
 @pytest.fixture
@@ -520,15 +477,7 @@ def test_import_names_the_columns_it_keeps_and_leaves_out_what_it_is_told(
 def test_a_workbook_with_a_sheet_per_agency_is_refused_before_the_database_is_made(
     tmp_path: Path,
 ) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    for number, agency in enumerate(["Police", "Health"]):
-        sheet = book.active if number == 0 else book.create_sheet()
-        sheet.title = agency
-        sheet.append(["Rec No.", "Recommendation", "Lead agency"])
-        sheet.append([str(number + 1), f"For {agency}", agency])
-    book.save(tmp_path / "agencies.xlsx")
+    agencies_workbook(tmp_path / "agencies.xlsx")
     db = tmp_path / "new.sqlite3"
     refused = run("import", "agencies.xlsx", "--db", str(db), cwd=tmp_path)
     assert_clean_error(refused, "on 2 sheets, 'Police' and 'Health'", "--sheet NAME")
@@ -714,7 +663,7 @@ def test_databases_backups_and_exports_are_readable_by_their_owner_only(
 def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
     demo_db: Path, tmp_path: Path
 ) -> None:
-    from tests.db.store.test_damage import damage
+    from tests.helpers.damage import damage
 
     assert run("backup", "--db", str(demo_db), "-o", "copy.sqlite3", cwd=tmp_path).returncode == 0
     assert run("export", "--db", str(demo_db), "-o", "old.json", cwd=tmp_path).returncode == 0

@@ -15,7 +15,8 @@ import pytest
 
 from db.store.backups import kept_copies
 from db.store.paths import SQLITE_MAGIC
-from tests.desktop.cli.test_cli import ROOT, assert_clean_error, run, snapshot
+from tests.helpers import ROOT
+from tests.helpers.cli import assert_clean_error, run, snapshot
 
 SECRET = "correct horse battery staple"
 
@@ -178,7 +179,7 @@ def test_a_passphrase_that_is_not_utf8_is_refused_plainly(
     import subprocess
     import sys
 
-    from tests.desktop.cli.test_cli import ROOT
+    from tests.helpers import ROOT
 
     before = snapshot(tmp_path)
     result = subprocess.run(

@@ -24,8 +24,8 @@ import pytest
 
 from db.store.database import open_database
 from db.store.location import Location, resolve_location
-from tests.conftest import TODAY
-from tests.desktop.cli.test_cli import ROOT, assert_clean_error, run, snapshot
+from tests.helpers import ROOT, TODAY
+from tests.helpers.cli import assert_clean_error, run, snapshot
 
 
 def _environment() -> dict[str, str]:

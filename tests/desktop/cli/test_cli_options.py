@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop.cli.test_cli import assert_clean_error, run, snapshot
+from tests.helpers.cli import assert_clean_error, run, snapshot
 
 
 @pytest.mark.parametrize(

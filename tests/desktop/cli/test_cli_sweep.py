@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.cli import main
-from tests.helpers.spreadsheet_files import csv_of, simple_rows, workbook_of
+from tests.helpers.spreadsheet_files import clean_tracker_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on damaged files
 
@@ -64,17 +64,6 @@ def exported_json() -> str:
         out = Path(folder) / "plan.json"
         assert main(["export", "--db", str(path), "-o", str(out)]) == 0
         return out.read_text(encoding="utf-8")
-
-
-@functools.cache
-def clean_tracker(suffix: str) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"tracker{suffix}"
-        if suffix == ".csv":
-            csv_of(simple_rows(), path, "utf-8")
-        else:
-            workbook_of(simple_rows(), path)
-        return path.read_bytes()
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -283,7 +272,7 @@ def test_damaged_trackers_import_or_are_refused_in_one_line(
 ) -> None:
     with a_place() as place:
         tracker = place.folder / f"damaged{suffix}"
-        tracker.write_bytes(damage(clean_tracker(suffix), data))
+        tracker.write_bytes(damage(clean_tracker_bytes(suffix), data))
         argv = ["import", str(tracker), "--db", str(place.db), "--review", "SWEEP-1"]
         before = snapshot(place.folder)
         code = attempt([*argv, "--dry-run"] if dry_run else argv, place, capsys)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.desktop.cli.test_cli import assert_clean_error, run, snapshot
+from tests.helpers.cli import assert_clean_error, run, snapshot
 
 HEADER = "Number,Recommendation,Lead agency,Joint agencies,Target date,Status,Assured by,Evidence\n"
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDesktopServices
 from db.store import logs
 from db.store.paths import backups_folder
 from desktop.window import MainWindow
-from tests.desktop.cli.test_cli import run
+from tests.helpers.cli import run
 
 HEADER = "Number,Recommendation,Lead agency,Joint agencies,Target date,Status,Assured by,Evidence\n"
 # What the log must never hold: record text, people's names, a path, passphrases.

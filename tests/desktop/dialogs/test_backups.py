@@ -15,7 +15,7 @@ from db.store.database import Database
 from db.store.models import Review
 from desktop.dialogs.backups import EMPTY, BackupsDialog
 from desktop.window import MainWindow
-from tests.desktop.test_window import answer
+from tests.helpers.window import answer
 
 
 def reviews(window: MainWindow) -> int:

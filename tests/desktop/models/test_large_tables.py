@@ -25,9 +25,8 @@ from desktop.models.tracker import COLUMNS
 from desktop.settings import Settings
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.conftest import make_window
-from tests.desktop.test_window import answer, ok
+from tests.helpers import TODAY
+from tests.helpers.window import answer, make_window, ok
 
 ITEMS = 2_500
 

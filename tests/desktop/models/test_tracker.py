@@ -14,7 +14,7 @@ from db.services.generate import generate
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop.models.tracker import COLUMNS, PAGE_SIZE, RATING_COLUMN, TrackerModel
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 
 @pytest.fixture

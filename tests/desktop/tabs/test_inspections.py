@@ -18,8 +18,8 @@ from db.services.editing import ItemKey
 from db.services.sample import CP_AREAS, FICTIONAL_INSPECTIONS
 from db.store.database import Database
 from desktop.window import MainWindow
-from tests.conftest import TODAY
-from tests.desktop.test_window import answer, ok
+from tests.helpers import TODAY
+from tests.helpers.window import answer, ok
 
 LATER = FICTIONAL_INSPECTIONS[1]
 AFI = ItemKey(LATER, "1", TrackedKind.AREA_FOR_IMPROVEMENT)

@@ -1,0 +1,56 @@
+"""The casereview command run as a user runs it, a separate process on real files, and what a
+refused command must leave behind: one plain line on stderr and every file as it was."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+
+def python(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run this Python on the source tree, as on a machine with no display and no defaults."""
+    unset = ("CASEREVIEW_DB", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment["PYTHONPATH"] = str(ROOT)
+    environment["CASEREVIEW_DEBUG"] = "1"  # a fault of casereview's own fails the test loudly
+    environment |= env or {}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the casereview command."""
+    return python("-m", "desktop", *args, cwd=cwd, env=env, stdin=stdin)
+
+
+def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("casereview: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in a folder and the folders in it, by path, with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

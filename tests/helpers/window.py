@@ -1,0 +1,114 @@
+"""The window as a user drives it in the tests: opening it, answering its dialogs, choosing a
+recommendation and going through the Import wizard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
+
+from db.store.database import Database
+from desktop.context import AppContext
+from desktop.dialogs.forms import FormDialog
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.helpers import TODAY
+
+CHILD_A = "FSCP-CSPR-CHILD-A"
+
+
+def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor="Tester"))
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    return window
+
+
+def answer(fill: Callable[[Any], None]) -> None:
+    """When the next dialog opens, let ``fill`` act on it as the user."""
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, act)
+            return
+        try:
+            fill(dialog)
+        except BaseException:
+            dialog.close()  # so that the failure is reported, not a test left hanging
+            raise
+
+    QTimer.singleShot(0, act)
+
+
+def ok(dialog: FormDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    if dialog.isVisible():  # refused: close it so the test fails rather than hangs
+        problems = {n: m.text() for n, m in dialog.messages.items() if m.text()}
+        dialog.reject()
+        raise AssertionError(f"the dialog refused its input: {problems}")
+
+
+def refused(dialog: FormDialog) -> dict[str, str]:
+    """Click OK on input that should be refused; the problems shown, with the dialog closed."""
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    shown = {n: m.text() for n, m in dialog.messages.items() if m.isVisible() and m.text()}
+    still_open = dialog.isVisible()
+    dialog.reject()
+    assert still_open, "the dialog accepted input it should have refused"
+    return shown
+
+
+def retype(qtbot: Any, edit: QLineEdit, text: str) -> None:
+    """Select what the field holds and type over it, as a user does."""
+    edit.window().activateWindow()
+    qtbot.waitUntil(edit.window().isActiveWindow)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    if text:
+        qtbot.keyClicks(edit, text)
+    else:
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+
+
+def show_tracker(window: MainWindow) -> None:
+    window.tabs.setCurrentWidget(window.recommendations_tab)
+
+
+def select_item(window: MainWindow, source: str, number: str) -> None:
+    tab = window.recommendations_tab
+    for row, item in enumerate(tab.model.rows):
+        if item.source == source and item.number == number:
+            tab.view.selectRow(row)
+            return
+    raise AssertionError(f"{source} {number} is not shown")
+
+
+def open_wizard(qtbot, window: MainWindow, path: Path):  # type: ignore[no-untyped-def]
+    """Open the wizard as File > Import does: the file is read off the GUI thread first."""
+    window.files.import_spreadsheet(path)
+    qtbot.waitUntil(lambda: getattr(window.files, "import_wizard", None) is not None, timeout=20000)
+    wizard = window.files.import_wizard
+    assert wizard.isVisible()
+    return wizard
+
+
+def to_check_page(qtbot, wizard) -> None:  # type: ignore[no-untyped-def]
+    """Next, Next, and wait until the trial import has said what Finish will do."""
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.columns_page, timeout=20000)
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(
+        lambda: wizard.currentPage() is check and "Working out" not in check.outcome.text(),
+        timeout=20000,
+    )
+
+
+def finish(qtbot, window: MainWindow, wizard) -> None:  # type: ignore[no-untyped-def]
+    wizard.accept()
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=20000)
