@@ -1,8 +1,9 @@
 """The lifecycle's rules as plain values: where each status may go, how the rating is derived,
 what closing needs.
 
-Free of SQLAlchemy, so the window's first paint and its dialogs can use them before the
-database layer is imported; ``db.store.lifecycle`` applies them to stored items.
+Like all of ``db.core``, without SQLAlchemy (an import-linter contract), so the window's first paint
+and its dialogs can use them before the database layer is imported; ``db.store.lifecycle`` applies
+them to stored items.
 """
 
 from __future__ import annotations

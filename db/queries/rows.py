@@ -1,8 +1,8 @@
 """The plain rows and filters the window shows, and the tracker's statuses and orders.
 
-Free of SQLAlchemy, so the window can paint its first page (read by ``db.queries.first_page``)
-before the database layer is imported; ``db.queries.details`` and ``db.queries.tracker`` fill the
-same rows with SQL.
+Without SQLAlchemy (an import-linter contract), so the window can paint its first page (read by
+``db.queries.first_page``) before the database layer is imported; ``db.queries.details`` and
+``db.queries.tracker`` fill the same rows with SQL.
 """
 
 from __future__ import annotations

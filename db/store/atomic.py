@@ -1,6 +1,6 @@
 """Writing a file whole or not at all: into a private temporary file beside it, synced, then
-renamed over it. Free of SQLAlchemy; the backups, ``casereview encrypt`` and the window's
-exports all write this way."""
+renamed over it. Without SQLAlchemy (an import-linter contract); the backups, ``casereview encrypt``
+and the window's exports all write this way."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """The audit trail's hash chain: each entry's hash covers the hash before it and the entry's
 own content, so an entry altered, removed or moved is found by walking the chain.
 
-Free of SQLAlchemy and frozen: migration 0004 chains the entries already written with it, and
-``casereview check`` verifies with it, so the form of the content hashed never changes.
+Without SQLAlchemy (an import-linter contract) and frozen: migration 0004 chains the entries already
+written with it, and ``casereview check`` verifies with it, so the form of the content hashed never
+changes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Where SQLite databases live and how to read one without writing beside it.
 
-Free of SQLAlchemy: the window decides from these, before the database layer is imported,
-whether it can paint its first page straight from the file (``db.queries.first_page``).
+Without SQLAlchemy (an import-linter contract): the window decides from these, before the database
+layer is imported, whether it can paint its first page straight from the file
+(``db.queries.first_page``).
 """
 
 from __future__ import annotations
