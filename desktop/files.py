@@ -30,7 +30,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         with replacing(target) as temp:
             temp.write_bytes(data)
     except OSError as exc:
-        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
 
 
 EVIDENCE_PREFIX = "casereview-evidence-"
@@ -65,7 +65,7 @@ class EvidenceCopies:
         except OSError as exc:
             raise CaseReviewError(
                 f"casereview cannot make a copy to open: {exc.strerror or exc}."
-            ) from None
+            ) from exc
         return target
 
     def remove(self) -> None:

@@ -944,7 +944,7 @@ def save_initiative(session: Session, doc: InitiativeDoc, *, old_name: str | Non
     try:
         Importer(session).initiatives([doc])
     except DocumentError as exc:
-        raise RuleError(_sentence(exc.message.split(": ", 1)[-1])) from None
+        raise RuleError(_sentence(exc.message.split(": ", 1)[-1])) from exc
     session.flush()
 
 

@@ -152,11 +152,11 @@ def _encrypt_file(
     except cipher.errors() as exc:
         raise EncryptError(
             f"{path.name} could not be encrypted ({exc}); nothing was changed."
-        ) from None
+        ) from exc
     except OSError as exc:
         raise EncryptError(
             f"{path.name} could not be encrypted ({exc.strerror or exc}); nothing was changed."
-        ) from None
+        ) from exc
     finally:
         if source is not None:
             with suppress(Exception):
@@ -203,7 +203,7 @@ def _leave_wal(source: Any, path: Path) -> None:
         mode = source.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except cipher.errors() as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise busy from None
+            raise busy from exc
         raise
     if str(mode).lower() != "delete":
         raise busy

@@ -85,15 +85,15 @@ def back_up(location: Location, target: Path) -> None:
                     Path(f"{temp}-journal").unlink()
             if verdict != "ok":
                 raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
-    except _StillBusy:
+    except _StillBusy as exc:
         raise BackupError(
             f"{source.name} is locked by another program, so it could not be copied; try "
             "again once that program has finished with it."
-        ) from None
+        ) from exc
     except cipher.errors() as exc:
-        raise BackupError(f"{source.name} could not be copied ({exc}).") from None
+        raise BackupError(f"{source.name} could not be copied ({exc}).") from exc
     except OSError as exc:
-        raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
 
 
 STAMP = "%Y-%m-%dT%H%M%S%f"  # to the microsecond, so two copies never share a name
@@ -156,7 +156,7 @@ def _kept_name(target: Path, why: str) -> Path:
     try:
         audit_anchor.make_folder(target)
     except OSError as exc:
-        raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from exc
     return kept
 
 
@@ -169,7 +169,7 @@ def _is_sound(database: Path, key: Passphrase | None) -> bool:
     except cipher.errors() as exc:
         if is_damage(exc):
             return False
-        raise BackupError(f"{database.name} cannot be read just now ({exc}).") from None
+        raise BackupError(f"{database.name} cannot be read just now ({exc}).") from exc
 
 
 def _move_aside(target: Path, kept: Path) -> None:
@@ -187,7 +187,7 @@ def _move_aside(target: Path, kept: Path) -> None:
         for source, destination in reversed(moved):
             with suppress(OSError):
                 destination.rename(source)
-        raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from exc
 
 
 def restore(source: Path, location: Location) -> Path | None:
@@ -218,12 +218,12 @@ def restore(source: Path, location: Location) -> Path | None:
         ):
             try:
                 stack.enter_context(audit_anchor.held(target, audit_anchor.RESTORE_WAIT, name=lock))
-            except TimeoutError:
-                raise refusal from None
+            except TimeoutError as exc:
+                raise refusal from exc
             except OSError as exc:
                 raise BackupError(
                     f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
-                ) from None
+                ) from exc
         kept = _replace(source, source_key, target, target_key, location, damaged=damaged)
     return kept
 
@@ -255,7 +255,7 @@ def _replace(
             try:
                 target.touch(mode=0o600, exist_ok=False)
             except OSError as exc:
-                raise _NothingReplaced(f"Cannot write {target}: {exc.strerror or exc}.") from None
+                raise _NothingReplaced(f"Cannot write {target}: {exc.strerror or exc}.") from exc
             touched = True
         _copy_over(source, source_key, target, target_key)
     except _NothingReplaced:
@@ -333,20 +333,20 @@ def _copy_over(
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
             head = _newest_entry(dst)
-    except _StillBusy:
+    except _StillBusy as exc:
         audit_anchor.put_back(target, note)
-        raise _busy(target) from None
+        raise _busy(target) from exc
     except cipher.errors() as exc:
         if copied:  # pragma: no cover - needs a failing disk between two statements
             audit_anchor.start_again(target, None, None)  # what it holds is not known
             raise BackupError(
                 f"{target.name} was restored, but could not then be checked ({exc}): run "
                 "casereview check on it."
-            ) from None
+            ) from exc
         audit_anchor.put_back(target, note)
         if "locked" in str(exc) or "busy" in str(exc):
-            raise _busy(target) from None
-        raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from None
+            raise _busy(target) from exc
+        raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from exc
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         audit_anchor.start_again(target, None, None)
         raise BackupError(f"The restored database failed its check ({verdict}).")
@@ -386,12 +386,12 @@ def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     """Refuse, saying why, a file that is not a sound casereview database this version knows."""
     try:
         magic = read_start(source)
-    except FileNotFoundError:
-        raise BackupError(f"There is no file {source}.") from None
-    except IsADirectoryError:
-        raise BackupError(f"{source} is a folder, not a backup file.") from None
+    except FileNotFoundError as exc:
+        raise BackupError(f"There is no file {source}.") from exc
+    except IsADirectoryError as exc:
+        raise BackupError(f"{source} is a folder, not a backup file.") from exc
     except OSError as exc:
-        raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from None
+        raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from exc
     key = None
     if magic != SQLITE_MAGIC:
         if not cipher.is_encrypted(source):
@@ -411,13 +411,13 @@ def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     except PassphraseError as exc:
         raise BackupError(
             exc.message.replace("nothing was changed", "it was not restored")
-        ) from None
+        ) from exc
     except cipher.errors() as exc:
         if "no such table" in str(exc):
             raise BackupError(
                 f"{source.name} is an SQLite file but not a casereview backup."
-            ) from None
-        raise BackupError(f"{source.name} is damaged ({exc}); it was not restored.") from None
+            ) from exc
+        raise BackupError(f"{source.name} is damaged ({exc}); it was not restored.") from exc
     if revision is None or revision[0] not in REVISIONS:
         raise BackupError(
             f"{source.name} was made by a newer version of casereview; restore it with that "

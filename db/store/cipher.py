@@ -48,7 +48,7 @@ def _cipher_module() -> Any:
     except ImportError as exc:  # pragma: no cover - a dependency of casereview
         raise DatabaseOpenError(
             f"Encrypted databases need the sqlcipher3 package, which is missing ({exc})."
-        ) from None
+        ) from exc
     return dbapi2
 
 
@@ -193,8 +193,8 @@ def connect(
                 if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == 26:  # SQLITE_NOTADB
                     damage = _damaged_pages(conn, path)
                     if damage is not None:
-                        raise damage from None
-                    raise wrong_passphrase(path) from None
+                        raise damage from exc
+                    raise wrong_passphrase(path) from exc
                 raise
     except BaseException:
         conn.close()

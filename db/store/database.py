@@ -262,14 +262,14 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
         except OSError as exc:
             raise DatabaseOpenError(
                 f"Cannot create the folder for {path}: {exc.strerror or exc}."
-            ) from None
+            ) from exc
         try:
             # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
             pass  # made meanwhile by another process: opened as it is
         except OSError as exc:
-            raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from None
+            raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from exc
         return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
@@ -281,7 +281,7 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
     try:
         header = read_start(path)  # a descriptor closed would drop this process's locks
     except OSError as exc:
-        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if not header:
         return None
     key = None
@@ -307,8 +307,8 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
             findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
     except cipher.errors() as exc:
         if is_damage(exc):
-            raise damaged(path, str(exc), key) from None
-        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from None
+            raise damaged(path, str(exc), key) from exc
+        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from exc
     if findings != ["ok"]:
         lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
         raise damaged(path, "; ".join(lines[:2]) or "damage", key)
@@ -364,7 +364,7 @@ def _server_revision(engine: Engine, location: Location) -> str | None:
     except DBAPIError as exc:
         raise DatabaseOpenError(
             f"Cannot connect to the database {location}: {first_line(exc)}"
-        ) from None
+        ) from exc
     _refuse_newer(location.display(), revision)
     return revision
 
@@ -465,7 +465,7 @@ def open_database(location: Location, *, create: bool = False) -> Database:
         engine.dispose()
         raise DatabaseOpenError(
             f"Cannot prepare the database {location}: {first_line(exc)}"
-        ) from None
+        ) from exc
     except BaseException:
         engine.dispose()
         raise

@@ -167,7 +167,7 @@ class BriefingDialog(QDialog):
         try:
             return field.date_value()
         except ValueError as exc:
-            raise CaseReviewError(f"{what}: {exc}") from None
+            raise CaseReviewError(f"{what}: {exc}") from exc
 
     def options(self) -> dict[str, Any]:
         chosen: dict[str, list[str]] = {"review": [], "inspection": []}
