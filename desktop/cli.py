@@ -395,7 +395,7 @@ def _say(message: str) -> None:
 def _drop_stdout() -> None:
     """Point standard output at the null device, so that what is left in its buffer is not
     written again (and refused again) as Python exits."""
-    with suppress(OSError, ValueError):
+    with suppress(OSError, ValueError):  # stdout already gone past reaching: no more to do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
@@ -484,7 +484,7 @@ def _ask(prompt: str) -> Passphrase:
 
     try:
         text = getpass.getpass(prompt)
-    except EOFError:
+    except EOFError:  # no input at all: no passphrase, refused just below
         text = ""
     if not text:
         raise UsageError("no passphrase was given; nothing was changed")
@@ -729,7 +729,7 @@ def _apply_import(
                     from db.store.backups import automatic_backup
 
                     automatic_backup(location, "before-import")
-        except _DryRunDone:
+        except _DryRunDone:  # not a failure: how a dry run rolls everything back
             pass
         except TrackerProblemsError as exc:
             if args.dry_run:  # the report a dry run is for: every problem, one a line
@@ -884,6 +884,6 @@ def _removed_on_failure(path: Path | None) -> Iterator[None]:
     except BaseException:
         if path is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
-                with suppress(OSError):
+                with suppress(OSError):  # tidying; main logs the failure re-raised
                     Path(f"{path}{suffix}").unlink()
         raise

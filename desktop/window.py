@@ -737,7 +737,8 @@ class MainWindow(QMainWindow):
         folder = log_folder()
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
+        except OSError as exc:
+            _log.warning("log folder not made: %s", cause(exc))
             self._failed("The log folder cannot be made, so casereview keeps no log.")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -135,7 +135,7 @@ def item_id(session: Session, key: ItemKey) -> int | None:
     """The id of the item ``key`` names, or None when there is none."""
     try:
         return item_by_key(session, key).id
-    except NotFoundError:
+    except NotFoundError:  # the answer asked for, not a failure
         return None
 
 
@@ -566,7 +566,7 @@ def refusal(
         check_values(
             name, status=status, reason=reason, assured_by=assured_by, evidence_count=evidence
         )
-    except RuleError as exc:
+    except RuleError as exc:  # the caller shows it beside the field: no log
         return exc.message
     return None
 

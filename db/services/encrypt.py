@@ -14,10 +14,11 @@ named so the user can delete it.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,10 @@ from db.store.backups import BackupError, database_file, kept_copies
 from db.store.cipher import Passphrase
 from db.store.database import schema_revision
 from db.store.location import Location
+from db.store.logs import cause
 
 STOP_EVERY = 10_000  # SQLite virtual machine steps between asking ``stop``
+_log = logging.getLogger(__name__)
 
 
 class EncryptError(CaseReviewError):
@@ -105,7 +108,8 @@ def encrypt_copies(path: Path, passphrase: Passphrase) -> Encrypted:
     for copy in plain_copies(path):
         try:
             _encrypt_file(copy, passphrase, exclusive=False)
-        except EncryptError:
+        except EncryptError as exc:  # listed for the user in the outcome
+            _log.warning("a kept copy left unencrypted: %s", cause(exc))
             result.left_plain.append(copy)
         else:
             result.copies.append(copy)
@@ -159,8 +163,10 @@ def _encrypt_file(
         ) from exc
     finally:
         if source is not None:
-            with suppress(Exception):
+            try:
                 source.close()
+            except Exception as exc:  # the outcome above stands; the log has the close's
+                _log.warning("database not closed after encrypting: %s", cause(exc))
 
 
 def _export(

@@ -15,6 +15,7 @@ window open on the database never sees half of each and a crash leaves one or th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, closing, suppress
@@ -27,6 +28,7 @@ from db.store import audit_anchor, cipher
 from db.store.atomic import replacing, unfit_target
 from db.store.cipher import Passphrase, PassphraseError
 from db.store.location import Location
+from db.store.logs import cause
 from db.store.migrations import REVISIONS
 from db.store.paths import SQLITE_MAGIC, backups_folder, is_damage, read_start, readonly_uri
 
@@ -81,7 +83,7 @@ def back_up(location: Location, target: Path) -> None:
                     copy.execute("PRAGMA journal_mode = DELETE")
                     verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             finally:  # the copy's own journal, left by a copy that failed (a full disk)
-                with suppress(OSError):
+                with suppress(OSError):  # none left, the usual case: nothing to log
                     Path(f"{temp}-journal").unlink()
             if verdict != "ok":
                 raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
@@ -111,6 +113,7 @@ KEEP_DAYS = 7
 KEEP_WEEKS = 8
 WRITE_WAIT = 10.0  # seconds a restore waits for a window saving to the database
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # result codes of a backup step refused for now
+_log = logging.getLogger(__name__)
 
 
 def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) -> Path | None:
@@ -121,7 +124,8 @@ def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) ->
             continue
         try:
             _check_backup(copy.path, passphrase)
-        except (BackupError, PassphraseError):
+        except (BackupError, PassphraseError) as exc:
+            _log.info("a kept copy not offered: %s", cause(exc))
             continue
         return copy.path
     return None
@@ -185,7 +189,7 @@ def _move_aside(target: Path, kept: Path) -> None:
                 moved.append((source, destination))
     except OSError as exc:
         for source, destination in reversed(moved):
-            with suppress(OSError):
+            with suppress(OSError):  # undoing after the failure logged with the BackupError
                 destination.rename(source)
         raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from exc
 
@@ -259,13 +263,14 @@ def _replace(
             touched = True
         _copy_over(source, source_key, target, target_key)
     except _NothingReplaced:
+        # Tidying after the failure raised below (the log has it): best effort, no log.
         with suppress(OSError):
             if copied_first and kept is not None:  # a copy of what was not replaced
                 kept.unlink()
             if touched:  # the empty file made to copy into
                 target.unlink()
         if moved is not None:
-            with suppress(BackupError):
+            with suppress(BackupError):  # best effort, as above: the failure raised is logged
                 _move_aside(moved, target)
         raise
     return kept
@@ -316,8 +321,10 @@ def _copy_over(
     restored trail lacks, and put back as it was if nothing was copied.
     """
     note = audit_anchor.saved(target)
-    with suppress(OSError):
+    try:
         audit_anchor.blank(target)
+    except OSError as exc:
+        _log.warning("audit note not blanked before a restore: %s", cause(exc))
     copied = False
     try:
         with (
@@ -358,7 +365,7 @@ def _newest_entry(conn: Any) -> tuple[int, str] | None:
     is older than the hash chain (the upgrade on opening chains it)."""
     try:
         row = conn.execute(audit_anchor.LOOKUP, (None,)).fetchone()
-    except cipher.errors():
+    except cipher.errors():  # no chain before its migration, as the docstring says: no log
         return None
     return None if row is None or row[1] is None else (int(row[0]), str(row[1]))
 
@@ -444,7 +451,10 @@ def kept_copies(database: Path) -> list[KeptCopy]:
     found: list[KeptCopy] = []
     try:
         names = [p for p in folder.iterdir() if p.is_file()]
-    except OSError:
+    except FileNotFoundError:
+        return []  # no copy made yet
+    except OSError as exc:
+        _log.warning("backups folder not listed: %s", cause(exc))
         return []
     for path in names:
         parts = path.name[len(database.stem) + 1 :].removesuffix(database.suffix).split(".")
@@ -455,7 +465,7 @@ def kept_copies(database: Path) -> list[KeptCopy]:
             continue
         try:
             taken = dt.datetime.strptime(stamp, STAMP)
-        except ValueError:
+        except ValueError:  # another file in the folder, named like a copy: not ours, no log
             continue
         found.append(KeptCopy(path, reason, taken))
     return sorted(found, key=lambda c: (c.taken, _mtime(c.path)), reverse=True)
@@ -517,9 +527,11 @@ def _fingerprint(database: Path, key: Passphrase | None) -> tuple[int, str] | No
                 "SELECT count(*), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) "
                 "FROM audit_log"
             ).fetchone()
-    except PassphraseError:
+    except PassphraseError as exc:
+        _log.info("a copy compared by time, not content: %s", cause(exc))
         return None
-    except cipher.errors():
+    except cipher.errors() as exc:
+        _log.info("a copy compared by time, not content: %s", cause(exc))
         return None
     return (int(count), str(head)) if head else None
 
@@ -551,16 +563,19 @@ def prune(database: Path, now: dt.datetime | None = None) -> list[Path]:
     removed = []
     for copy in copies:
         if copy.path not in keep:
-            with suppress(OSError):
+            try:
                 copy.path.unlink()
+            except OSError as exc:
+                _log.warning("an old copy not pruned: %s", cause(exc))
+            else:
                 removed.append(copy.path)
     return removed
 
 
 def _clear_leftovers(folder: Path, now: dt.datetime) -> None:
     """Delete half-written copies (``.*.part``) a killed program left more than a day ago."""
-    with suppress(OSError):
+    with suppress(OSError):  # tidying only: a leftover stays for the next try, no log
         for part in folder.glob(".*.part"):
             if now.timestamp() - _mtime(part) > 86_400:
-                with suppress(OSError):
+                with suppress(OSError):  # as above: tidying only
                     part.unlink()

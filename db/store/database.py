@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     its place; None when there is none."""
     try:
         found = path.stat()
-    except OSError:
+    except OSError:  # none there (or none this process can see): the answer, not a fault
         return None
     return found.st_dev, found.st_ino
 
@@ -132,8 +132,10 @@ class Database:
         head = session.info.pop(_AUDIT_HEAD, None)
         if head is not None:
             assert self.location.path is not None
-            with suppress(Exception):  # committed already; the next commit notes it again
+            try:
                 audit_anchor.advance(self.location.path, *head)
+            except Exception as exc:  # committed already; the next commit notes it again
+                _log.warning("audit note not moved on after a commit: %s", cause(exc))
 
     def _drop_audit_head(self, session: Session, transaction: Any) -> None:
         """As a transaction ends (committed, rolled back or closed), nothing it read or

@@ -325,7 +325,7 @@ class BriefingDialog(QDialog):
                 )
             try:
                 draw_pages(pdf, printer, progress)
-            except Cancelled:
+            except Cancelled:  # the user's choice, not a failure
                 return "Printing cancelled: the print was stopped and nothing more was sent."
             return "Sent to the printer."
 

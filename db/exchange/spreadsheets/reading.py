@@ -345,7 +345,7 @@ def decode_csv(data: bytes, name: str) -> str:
         data = data[len(_UTF8_BOM) :]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # not UTF-8: the lines below find the one to name, or decode
         pass
     lines = []
     for number, line in enumerate(data.splitlines(keepends=True), start=1):
@@ -419,7 +419,7 @@ class CsvFile:
             try:
                 for cells in islice(reader, HEADER_SEARCH_ROWS):
                     head.append(tuple(restore(c) for c in cells[:MAX_COLUMNS]))
-            except csv.Error:
+            except csv.Error:  # the header is sought in what was read; reading names the fault
                 pass
             header = find_header(head)
             score = len(header.columns) if header is not None else 0
@@ -444,7 +444,7 @@ class CsvFile:
             line = reader.line_num + 1  # where the next row starts in the file
             try:
                 cells = next(reader)
-            except StopIteration:
+            except StopIteration:  # the end of the file
                 return
             except csv.Error as exc:
                 raise self._malformed(exc, row + 1, line, reader.line_num) from exc

@@ -669,7 +669,7 @@ def _progress(text: str) -> Progress:
     if match and match.group(2).strip():
         try:
             on = date_of(match.group(1))
-        except ValueError:
+        except ValueError:  # not a date after all: the whole text is the progress (no log)
             on = None
         if on is not None:
             return Progress(on, match.group(2).strip())
@@ -706,7 +706,7 @@ def parse_stamp(value: object) -> dt.datetime | None:
     else:
         try:
             stamp = dt.datetime.fromisoformat(text_of(value))
-        except ValueError:
+        except ValueError:  # no time of day: a day alone, or the refusal parse_iso_date gives
             day = parse_iso_date(text_of(value))
             stamp = dt.datetime(day.year, day.month, day.day)
     # Workbooks hold no time zone; casereview writes its times in UTC.
