@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.core.errors import CaseReviewError
+from db.store.logs import cause
 from db.store.logs import set_up as set_up_log
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from desktop.context import PendingDatabase
     from desktop.settings import Settings
     from desktop.window import MainWindow
+
+_log = logging.getLogger(__name__)
 
 
 def _require_display() -> None:
@@ -90,6 +94,7 @@ class Controller:
             self.window.hide()
         if self.recover(exc):
             return
+        _log.info("database not opened: %s", cause(exc))
         QMessageBox.critical(None, "casereview cannot open the database", exc.message)
         QApplication.exit(1)
 
@@ -118,6 +123,7 @@ class Controller:
             kept = restore(exc.backup, location)
             window = self.open(location)
         except CaseReviewError as again:
+            _log.warning("backup not restored over a damaged database: %s", cause(again))
             QMessageBox.critical(None, "casereview cannot restore the backup", again.message)
             return False
         window.statusBar().showMessage(
@@ -138,7 +144,8 @@ class Controller:
         def attempt(passphrase: Passphrase) -> str | None:
             try:
                 self.open(location.with_passphrase(passphrase))
-            except CaseReviewError as again:
+            except CaseReviewError as again:  # shown in the dialog, which asks again
+                _log.info("encrypted database not opened: %s", cause(again))
                 return again.message
             return None
 

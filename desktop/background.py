@@ -70,7 +70,8 @@ class _Task(QRunnable):
             self.signals.failed.emit(exc.message)
         except Exception as exc:  # an unexpected failure still must not kill the window
             _log.error("work in the background failed: %s", cause(exc))
-            self.signals.failed.emit(f"Something went wrong: {exc}")
+            # Its kind only: an unexpected error's text may quote a path or a record.
+            self.signals.failed.emit(f"Something went wrong ({cause(exc)}).")
         else:
             self.signals.finished.emit(result)
 

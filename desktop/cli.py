@@ -286,7 +286,7 @@ def _iso_date(text: str) -> dt.date:
     try:
         return parse_iso_date(text.strip())
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 # The most ``generate`` makes: ten times the largest data set casereview is measured with.
@@ -297,8 +297,8 @@ def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is too small; the least is {minimum}")
         if maximum is not None and value > maximum:
@@ -395,7 +395,7 @@ def _say(message: str) -> None:
 def _drop_stdout() -> None:
     """Point standard output at the null device, so that what is left in its buffer is not
     written again (and refused again) as Python exits."""
-    with suppress(OSError, ValueError):
+    with suppress(OSError, ValueError):  # stdout already gone past reaching: no more to do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
@@ -468,10 +468,10 @@ def _read_passphrase() -> str:
     raw = sys.stdin.buffer.readline() if hasattr(sys.stdin, "buffer") else b""
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise UsageError(
             "the passphrase on standard input is not UTF-8 text; nothing was changed"
-        ) from None
+        ) from exc
     if not line:
         raise UsageError("--passphrase-stdin was given but standard input held no passphrase")
     return line
@@ -484,7 +484,7 @@ def _ask(prompt: str) -> Passphrase:
 
     try:
         text = getpass.getpass(prompt)
-    except EOFError:
+    except EOFError:  # no input at all: no passphrase, refused just below
         text = ""
     if not text:
         raise UsageError("no passphrase was given; nothing was changed")
@@ -582,7 +582,7 @@ def _brief(args: argparse.Namespace) -> int:
             option = "--review" if exc.kind == "a review" else "--inspection"
             raise NotFoundError(
                 f"{exc.reference} is {exc.kind}, not {exc.chosen_as}: use {option} {exc.reference}"
-            ) from None
+            ) from exc
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
 
@@ -661,7 +661,7 @@ def _write_stdout(data: bytes) -> None:
         _drop_stdout()
         raise CaseReviewError(
             f"Cannot write the export to standard output: {exc.strerror or exc}."
-        ) from None
+        ) from exc
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -866,6 +866,6 @@ def _removed_on_failure(path: Path | None) -> Iterator[None]:
     except BaseException:
         if path is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
-                with suppress(OSError):
+                with suppress(OSError):  # tidying; main logs the failure re-raised
                     Path(f"{path}{suffix}").unlink()
         raise

@@ -4,6 +4,7 @@ person making changes. Passed explicitly rather than reached for as globals."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,12 +15,15 @@ from PySide6.QtWidgets import QWidget
 
 from db.core.errors import CaseReviewError
 from db.queries.first_page import ReadAhead
+from db.store.logs import cause
 from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
     from db.store.database import Database
     from db.store.location import Location
+
+_log = logging.getLogger(__name__)
 
 
 class PendingDatabase:
@@ -133,8 +137,12 @@ class AppContext(QObject):
         self.place = location
 
     def explain(self, error: CaseReviewError, parent: QWidget | None = None) -> None:
-        """An expected failure, said plainly: a message box, never a traceback."""
+        """An expected failure, said plainly: a message box, never a traceback. The log gets
+        its kind and what caused it (a file that cannot be written: its errno), never its
+        message, which may quote a record or a path."""
         from PySide6.QtWidgets import QMessageBox
+
+        _log.info("the window refused: %s", cause(error))
 
         box = QMessageBox(
             QMessageBox.Icon.Warning,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import stat
@@ -11,6 +12,9 @@ from pathlib import Path
 
 from db.core.errors import CaseReviewError
 from db.store.atomic import replacing, unfit_target
+from db.store.logs import cause
+
+_log = logging.getLogger(__name__)
 
 
 def check_target(target: Path) -> None:
@@ -30,7 +34,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         with replacing(target) as temp:
             temp.write_bytes(data)
     except OSError as exc:
-        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
 
 
 EVIDENCE_PREFIX = "casereview-evidence-"
@@ -65,7 +69,7 @@ class EvidenceCopies:
         except OSError as exc:
             raise CaseReviewError(
                 f"casereview cannot make a copy to open: {exc.strerror or exc}."
-            ) from None
+            ) from exc
         return target
 
     def remove(self) -> None:
@@ -83,7 +87,8 @@ def clear_left_evidence(root: Path | None = None) -> list[Path]:
     folder = root if root is not None else Path(tempfile.gettempdir())
     try:
         entries = list(os.scandir(folder))
-    except OSError:
+    except OSError as exc:
+        _log.warning("temporary folder not tidied: %s", cause(exc))
         return []
     cleared = []
     for entry in entries:
@@ -91,7 +96,7 @@ def clear_left_evidence(root: Path | None = None) -> list[Path]:
             continue
         try:
             found = entry.stat(follow_symlinks=False)
-        except OSError:
+        except OSError:  # gone meanwhile, or not this user's: left alone, as promised (no log)
             continue
         if not stat.S_ISDIR(found.st_mode):
             continue
@@ -118,7 +123,7 @@ def _running(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except ProcessLookupError:  # the answer: no such process
         return False
     except OSError:
         return True  # another user's: it exists

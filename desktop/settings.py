@@ -93,7 +93,7 @@ def _as_type_of(default: object, value: object) -> object:
     if isinstance(default, int):
         try:
             return int(value) if isinstance(value, int | float | str) else default
-        except ValueError:
+        except ValueError:  # a setting edited by hand into nonsense: its default (no log)
             return default
     if isinstance(default, list):
         if isinstance(value, list):

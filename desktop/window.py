@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.core.errors import CaseReviewError
+from db.store.logs import cause
 from desktop import __version__
 from desktop import settings as keys
 from desktop.actions.files import FileActions, say_failure
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from desktop.tabs.reviews import ReviewsTab
 else:
     dataset = lazy("db.services.dataset")
+
+_log = logging.getLogger(__name__)
 
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
 LARGEST_FIRST_SIZE = QSize(1440, 900)
@@ -411,7 +415,8 @@ class MainWindow(QMainWindow):
         try:
             folder = log_folder()
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
+        except OSError as exc:
+            _log.warning("log folder not made: %s", cause(exc))
             self._failed("The log folder cannot be made, so casereview keeps no log.")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -43,8 +43,8 @@ def parse_iso_date(text: str) -> dt.date:
         raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a real date") from None
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a real date") from exc
 
 
 # A two-digit year means the year ending in those digits from 79 years before this one to
@@ -92,8 +92,8 @@ class PartialDate:
         assert year is not None
         try:
             return cls(year, month, day)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a real date") from None
+        except ValueError as exc:
+            raise ValueError(f"'{text}' is not a real date") from exc
 
     @classmethod
     def from_date(cls, value: dt.date) -> PartialDate:
@@ -160,8 +160,8 @@ def parse_user_partial_date(text: str) -> PartialDate:
             month = _MONTH_NUMBERS.get(month_name.lower())
             if month is not None:
                 return PartialDate(int(year), month, int(day) if day else None)
-    except ValueError:
-        raise ValueError(f"'{text.strip()}' is not a real date.") from None
+    except ValueError as exc:
+        raise ValueError(f"'{text.strip()}' is not a real date.") from exc
     raise ValueError(f"'{text.strip()}' is not a date; write it like 21 November 2025.")
 
 

@@ -126,7 +126,7 @@ def add_new_items(
         except RuleError as exc:
             raise DocumentError(
                 f"review '{review.reference}', recommendation '{doc.number}': {exc.message}"
-            ) from None
+            ) from exc
     org_ids: dict[str, Organisation] = {}
     theme_ids: dict[str, Theme] = {}
     for _, doc in items:

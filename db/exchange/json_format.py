@@ -102,7 +102,7 @@ class _Obj:
         try:
             return parse_iso_date(value.strip())
         except ValueError as exc:
-            raise self.error_at(key, str(exc)) from None
+            raise self.error_at(key, str(exc)) from exc
 
     def required_date(self, key: str) -> dt.date:
         value = self.date(key)
@@ -119,7 +119,7 @@ class _Obj:
         try:
             return PartialDate.parse(value.strip())
         except ValueError as exc:
-            raise self.error_at(key, str(exc)) from None
+            raise self.error_at(key, str(exc)) from exc
 
     def timestamp(self, key: str) -> dt.datetime | None:
         value = self._get(key)
@@ -129,8 +129,8 @@ class _Obj:
             raise self.error_at(key, f"expected a date and time as text, found {_kind(value)}")
         try:
             stamp = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise self.error_at(key, f"'{value}' is not a date and time (ISO 8601)") from None
+        except ValueError as exc:
+            raise self.error_at(key, f"'{value}' is not a date and time (ISO 8601)") from exc
         if stamp.tzinfo is None:
             raise self.error_at(key, f"'{value}' has no time zone (add Z or +00:00)")
         return stamp.astimezone(dt.UTC)
@@ -145,9 +145,9 @@ class _Obj:
             raise self.error_at(key, f"expected text, found {_kind(value)}")
         try:
             return kind(value)
-        except ValueError:
+        except ValueError as exc:
             choices = ", ".join(m.value for m in kind)
-            raise self.error_at(key, f"{_shown(value)} is not one of: {choices}") from None
+            raise self.error_at(key, f"{_shown(value)} is not one of: {choices}") from exc
 
     def optional_choice(self, key: str, kind: type[E]) -> E | None:
         if self._get(key) is None:
@@ -367,8 +367,8 @@ def _evidence(obj: _Obj) -> EvidenceDoc:
             raise obj.error_at("content", f"expected base64 text, found {_kind(raw)}")
         try:
             content = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            raise obj.error_at("content", "is not valid base64") from None
+        except (binascii.Error, ValueError) as exc:
+            raise obj.error_at("content", "is not valid base64") from exc
     item = EvidenceDoc(
         description=obj.text("description"),
         added_by=obj.text("added_by"),
@@ -485,10 +485,10 @@ def _initiative(obj: _Obj) -> InitiativeDoc:
             except ValueError:
                 try:
                     link.kind = FindingKind(kind)
-                except ValueError:
+                except ValueError as exc:
                     raise link_obj.error_at(
                         "kind", f"{_shown(kind)} is not a kind of finding"
-                    ) from None
+                    ) from exc
         if link.review:
             if not link.recommendation or link.inspection or link.finding or link.area:
                 raise link_obj.error_at(None, "a link to a review names one recommendation")
@@ -512,10 +512,10 @@ def read_document_file(path: Path) -> Document:
     """Read and validate a JSON file; every failure is a DocumentError with a plain message."""
     try:
         size = path.stat().st_size
-    except FileNotFoundError:
-        raise DocumentError(f"There is no file at {path}.") from None
+    except FileNotFoundError as exc:
+        raise DocumentError(f"There is no file at {path}.") from exc
     except OSError as exc:
-        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if path.is_dir():
         raise DocumentError(f"{path} is a folder, not a file.")
     if size > MAX_FILE_BYTES:
@@ -523,13 +523,13 @@ def read_document_file(path: Path) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise DocumentError(
             f"{path} is not a casereview JSON file (it is not UTF-8 text)."
-        ) from None
+        ) from exc
     if not text.strip():
         raise DocumentError(f"{path} is empty.")
     try:
@@ -537,13 +537,13 @@ def read_document_file(path: Path) -> Document:
     except json.JSONDecodeError as exc:
         raise DocumentError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise DocumentError(f"{path} is nested too deeply to be a casereview file.") from None
+        ) from exc
+    except RecursionError as exc:
+        raise DocumentError(f"{path} is nested too deeply to be a casereview file.") from exc
     try:
         return parse_document(data)
     except DocumentError as exc:
-        raise DocumentError(f"{path}: {exc.message}") from None
+        raise DocumentError(f"{path}: {exc.message}") from exc
 
 
 # ----------------------------------------------------------------------------- writing

@@ -503,7 +503,7 @@ class Importer:
                 evidence_count=len(rec.evidence),
             )
         except RuleError as exc:
-            raise DocumentError(f"{where}: {exc.message}") from None
+            raise DocumentError(f"{where}: {exc.message}") from exc
         changed = self.session.is_modified(rec, include_collections=True)
         self.summary.count(rec.kind.label.lower(), added, changed)
         if changed and not added:

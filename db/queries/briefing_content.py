@@ -482,7 +482,7 @@ def make_pack(database: Database, actor: str, *, purpose: str, options: PackOpti
                         select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
                     ).scalar_one()
                 )
-        except _Moved:
+        except _Moved:  # not a failure: the data moved on, so the pack is made again
             continue
         return pack
     raise CaseReviewError(

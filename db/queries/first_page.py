@@ -54,7 +54,7 @@ def is_current(path: Path) -> bool:
             return False
         with _reading(path) as conn:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error):  # opened the usual way instead, which says why (no log)
         return False
     return row is not None and row[0] == HEAD
 

@@ -136,7 +136,7 @@ def item_id(session: Session, key: ItemKey) -> int | None:
     """The id of the item ``key`` names, or None when there is none."""
     try:
         return item_by_key(session, key).id
-    except NotFoundError:
+    except NotFoundError:  # the answer asked for, not a failure
         return None
 
 
@@ -578,7 +578,7 @@ def refusal(
         check_values(
             name, status=status, reason=reason, assured_by=assured_by, evidence_count=evidence
         )
-    except RuleError as exc:
+    except RuleError as exc:  # the caller shows it beside the field: no log
         return exc.message
     return None
 
@@ -938,7 +938,7 @@ def save_initiative(session: Session, doc: InitiativeDoc, *, old_name: str | Non
     try:
         Importer(session).initiatives([doc])
     except DocumentError as exc:
-        raise RuleError(_sentence(exc.message.split(": ", 1)[-1])) from None
+        raise RuleError(_sentence(exc.message.split(": ", 1)[-1])) from exc
     session.flush()
 
 

@@ -5,10 +5,11 @@ Why it works this way: docs/architecture.md, "Encrypting a database in place".
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing, suppress
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from db.store.backups import BackupError, database_file, kept_copies
 from db.store.cipher import Passphrase
 from db.store.database import schema_revision
 from db.store.location import Location
+from db.store.logs import cause
 
 STOP_EVERY = 10_000  # SQLite virtual machine steps between asking ``stop``
+_log = logging.getLogger(__name__)
 
 
 class EncryptError(CaseReviewError):
@@ -96,7 +99,8 @@ def encrypt_copies(path: Path, passphrase: Passphrase) -> Encrypted:
     for copy in plain_copies(path):
         try:
             _encrypt_file(copy, passphrase, exclusive=False)
-        except EncryptError:
+        except EncryptError as exc:  # listed for the user in the outcome
+            _log.warning("a kept copy left unencrypted: %s", cause(exc))
             result.left_plain.append(copy)
         else:
             result.copies.append(copy)
@@ -143,15 +147,17 @@ def _encrypt_file(
     except cipher.errors() as exc:
         raise EncryptError(
             f"{path.name} could not be encrypted ({exc}); nothing was changed."
-        ) from None
+        ) from exc
     except OSError as exc:
         raise EncryptError(
             f"{path.name} could not be encrypted ({exc.strerror or exc}); nothing was changed."
-        ) from None
+        ) from exc
     finally:
         if source is not None:
-            with suppress(Exception):
+            try:
                 source.close()
+            except Exception as exc:  # the outcome above stands; the log has the close's
+                _log.warning("database not closed after encrypting: %s", cause(exc))
 
 
 def _export(
@@ -194,7 +200,7 @@ def _leave_wal(source: Any, path: Path) -> None:
         mode = source.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except cipher.errors() as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise busy from None
+            raise busy from exc
         raise
     if str(mode).lower() != "delete":
         raise busy

@@ -336,7 +336,7 @@ def _import(session: Session, doc: InspectionDoc) -> None:
     try:
         importer.inspections([doc])
     except DocumentError as exc:  # checked above; a state the checks do not foresee
-        raise RuleError(exc.message.split(": ", 1)[-1].capitalize() + ".") from None
+        raise RuleError(exc.message.split(": ", 1)[-1].capitalize() + ".") from exc
     session.flush()
 
 

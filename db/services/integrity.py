@@ -44,10 +44,10 @@ def check_database(location: Location) -> CheckReport:
             shared=True,
         ):
             return _check(location)
-    except TimeoutError:
+    except TimeoutError as exc:
         raise DatabaseOpenError(
             f"{path.name} is being restored just now; check it again in a moment."
-        ) from None
+        ) from exc
 
 
 def _check(location: Location) -> CheckReport:
@@ -83,7 +83,7 @@ def _check(location: Location) -> CheckReport:
                     key_of_note = audit_anchor.secret(path, key)
                     report.problems += _against_note(conn, path, seen, key_of_note)
         except cipher.errors() as exc:
-            raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from None
+            raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from exc
     elif revision == HEAD:
         report.problems += _server_chain(location)
     return report
@@ -125,6 +125,6 @@ def _server_chain(location: Location) -> list[str]:
         with engine.connect() as conn:
             return verify(conn.exec_driver_sql(CHAIN))
     except SQLAlchemyError as exc:
-        raise DatabaseOpenError(f"{location} cannot be read ({exc}).") from None
+        raise DatabaseOpenError(f"{location} cannot be read ({exc}).") from exc
     finally:
         engine.dispose()

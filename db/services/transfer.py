@@ -133,6 +133,6 @@ def apply_import(
                 raise _Tried
             if keep_copy:  # see the module's docstring for why here
                 automatic_backup(database.location, "before-import")
-    except _Tried:
+    except _Tried:  # not a failure: how a trial import rolls everything back
         pass
     return summary

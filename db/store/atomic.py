@@ -4,12 +4,17 @@ and the window's exports all write this way."""
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from db.store.logs import cause
+
+_log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -32,14 +37,14 @@ def replacing(target: Path) -> Iterator[Path]:
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
         temp.replace(target)
-        with suppress(OSError):
+        with suppress(OSError):  # a folder some systems cannot sync (Windows): no log
             directory = os.open(folder, os.O_RDONLY)
             try:
                 os.fsync(directory)
             finally:
                 os.close(directory)
     finally:
-        with suppress(OSError):
+        with suppress(OSError):  # already moved into place, the usual case: no log
             temp.unlink()
 
 
@@ -54,13 +59,14 @@ def unfit_target(target: Path) -> str | None:
     that does not exist, a device, a pipe or a socket (as root, renaming over ``/dev/null``
     would replace the device), or a read-only file; None when it may be. A symbolic link is
     judged by the file it points to, as ``replacing`` writes through it."""
-    target = through_link(target)
     try:
+        target = through_link(target)  # an overlong name fails here already (ENAMETOOLONG)
         found = target.stat()
     except FileNotFoundError:
         folder = target.parent if str(target.parent) else Path()
         return None if folder.is_dir() else f"The folder {folder} does not exist."
-    except OSError as exc:
+    except OSError as exc:  # said to the user by the caller, as a sentence: the log keeps why
+        _log.info("a file not to be written: %s", cause(exc))
         return f"Cannot write {target}: {exc.strerror or exc}."
     if stat.S_ISDIR(found.st_mode):
         return f"{target} is a folder; give a file name to write to."

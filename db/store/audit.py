@@ -33,7 +33,7 @@ def default_actor() -> str:
     """The signed-in user's name, as the operating system knows it."""
     try:
         return getpass.getuser()
-    except (KeyError, OSError):
+    except (KeyError, OSError):  # no name for this account (a container): said so, no log
         return "unknown user"
 
 

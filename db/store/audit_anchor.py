@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ from pathlib import Path
 from db.core.dates import format_date
 from db.store import cipher
 from db.store.cipher import Passphrase
+from db.store.logs import cause
 from db.store.paths import backups_folder
 
 NAME = "audit-head.json"
@@ -35,6 +37,7 @@ _MAX_ID = 2**63 - 1  # SQLite's largest rowid
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _EPOCH = re.compile(r"[0-9a-f]{16}")
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def _fields(raw: bytes | None) -> dict[str, object] | None:
         return None
     try:
         data = json.loads(raw[: RECORD_SIZE + 1])
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # no log: read at every commit, and as good as none
         return None
     return data if isinstance(data, dict) else None
 
@@ -112,7 +115,7 @@ def parse(raw: bytes | None) -> Head | None:
         ):
             return None
         return Head(entry_id, mark, dt.date.fromisoformat(noted), sealed)
-    except (ValueError, KeyError):  # a field missing, or not a day
+    except (ValueError, KeyError):  # a field missing, or not a day: as good as none (no log)
         return None
 
 
@@ -174,8 +177,9 @@ def start_again(database: Path, entry: tuple[int, str] | None, key: bytes | None
             blank(database)
         else:
             write(database, *entry, key)
-    except OSError:
-        with suppress(OSError):
+    except OSError as exc:
+        _log.warning("audit note not started again after a restore: %s", cause(exc))
+        with suppress(OSError):  # a note left behind is one check reports, not one to hide
             note_path(database).unlink(missing_ok=True)
 
 
@@ -214,7 +218,7 @@ def make_folder(database: Path) -> Path:
     folder = backups_folder(database)
     try:
         folder.mkdir(mode=0o700)
-    except FileExistsError:
+    except FileExistsError:  # made before: the usual case
         return folder
     for name in (LOCK_NAME, RESTORE_LOCK):
         os.close(os.open(folder / name, os.O_WRONLY | os.O_CREAT | _BINARY, 0o600))
@@ -279,6 +283,8 @@ def _try_lock(fd: int, *, shared: bool, strict: bool) -> bool:
     except OSError:
         if strict:
             raise
+        # A file system without locks (some network shares): counted as taken, as the
+        # docstring says; not logged, as it is asked at every commit.
     return True
 
 
@@ -321,10 +327,11 @@ def reseal(database: Path, key: bytes) -> None:
             if head is not None and not head.sealed:
                 sealed = Head(head.id, _mark(head.mark, key), head.noted, sealed=True)
                 _put(database, sealed, epoch_of(raw))
-    except OSError:
+    except OSError as exc:
+        _log.warning("audit note not sealed: %s", cause(exc))
         head = read(database)
         if head is not None and not head.sealed:
-            with suppress(OSError):
+            with suppress(OSError):  # the failure to seal it is logged just above
                 note_path(database).unlink()
 
 
@@ -333,11 +340,15 @@ def saved(database: Path) -> bytes | None:
     ``parse``, to compare, or to put back with ``put_back``; None when there is none."""
     try:  # os rather than pathlib: every transaction reads it as it begins
         fd = os.open(note_path(database), os.O_RDONLY | _BINARY)
-    except OSError:
+    except FileNotFoundError:
+        return None  # none noted yet: no log
+    except OSError as exc:
+        _log.warning("audit note not read: %s", cause(exc))
         return None
     try:
         return os.read(fd, 65536)
-    except OSError:
+    except OSError as exc:
+        _log.warning("audit note not read: %s", cause(exc))
         return None
     finally:
         os.close(fd)
@@ -346,11 +357,13 @@ def saved(database: Path) -> bytes | None:
 def put_back(database: Path, raw: bytes | None) -> None:
     """Return the note to what ``saved`` read (no note, when it read none); the caller holds
     the lock."""
-    with suppress(OSError):
+    try:
         if raw is None:
             note_path(database).unlink(missing_ok=True)
         else:
             _overwrite(note_path(database), raw)
+    except OSError as exc:
+        _log.warning("audit note not put back: %s", cause(exc))
 
 
 def set_aside(database: Path) -> None:
@@ -366,8 +379,9 @@ def set_aside(database: Path) -> None:
             if note.exists():
                 note.rename(aside)
             blank(database)
-    except OSError:  # the lock cannot be had: the old note must not stay regardless
-        with suppress(OSError):
+    except OSError as exc:  # the lock cannot be had: the old note must not stay regardless
+        _log.warning("audit note not set aside under its lock: %s", cause(exc))
+        with suppress(OSError):  # the failure is logged just above
             note.rename(aside)
 
 

@@ -7,6 +7,7 @@ Why it works this way: docs/architecture.md, "Backups and restores".
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, closing, suppress
@@ -19,6 +20,7 @@ from db.store import audit_anchor, cipher
 from db.store.atomic import replacing, unfit_target
 from db.store.cipher import Passphrase, PassphraseError
 from db.store.location import Location
+from db.store.logs import cause
 from db.store.migrations import REVISIONS
 from db.store.paths import SQLITE_MAGIC, backups_folder, is_damage, read_start, readonly_uri
 
@@ -73,19 +75,19 @@ def back_up(location: Location, target: Path) -> None:
                     copy.execute("PRAGMA journal_mode = DELETE")
                     verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             finally:  # the copy's own journal, left by a copy that failed (a full disk)
-                with suppress(OSError):
+                with suppress(OSError):  # none left, the usual case: nothing to log
                     Path(f"{temp}-journal").unlink()
             if verdict != "ok":
                 raise BackupError(f"The copy of {source.name} failed its check ({verdict}).")
-    except _StillBusy:
+    except _StillBusy as exc:
         raise BackupError(
             f"{source.name} is locked by another program, so it could not be copied; try "
             "again once that program has finished with it."
-        ) from None
+        ) from exc
     except cipher.errors() as exc:
-        raise BackupError(f"{source.name} could not be copied ({exc}).") from None
+        raise BackupError(f"{source.name} could not be copied ({exc}).") from exc
     except OSError as exc:
-        raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
 
 
 STAMP = "%Y-%m-%dT%H%M%S%f"  # to the microsecond, so two copies never share a name
@@ -103,6 +105,7 @@ KEEP_DAYS = 7
 KEEP_WEEKS = 8
 WRITE_WAIT = 10.0  # seconds a restore waits for a window saving to the database
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # result codes of a backup step refused for now
+_log = logging.getLogger(__name__)
 
 
 def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) -> Path | None:
@@ -113,7 +116,8 @@ def newest_sound_backup(database: Path, passphrase: Passphrase | None = None) ->
             continue
         try:
             _check_backup(copy.path, passphrase)
-        except (BackupError, PassphraseError):
+        except (BackupError, PassphraseError) as exc:
+            _log.info("a kept copy not offered: %s", cause(exc))
             continue
         return copy.path
     return None
@@ -150,7 +154,7 @@ def _kept_name(target: Path, why: str) -> Path:
     try:
         audit_anchor.make_folder(target)
     except OSError as exc:
-        raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot write in {kept.parent}: {exc.strerror or exc}.") from exc
     return kept
 
 
@@ -163,7 +167,7 @@ def _is_sound(database: Path, key: Passphrase | None) -> bool:
     except cipher.errors() as exc:
         if is_damage(exc):
             return False
-        raise BackupError(f"{database.name} cannot be read just now ({exc}).") from None
+        raise BackupError(f"{database.name} cannot be read just now ({exc}).") from exc
 
 
 def _move_aside(target: Path, kept: Path) -> None:
@@ -179,9 +183,9 @@ def _move_aside(target: Path, kept: Path) -> None:
                 moved.append((source, destination))
     except OSError as exc:
         for source, destination in reversed(moved):
-            with suppress(OSError):
+            with suppress(OSError):  # undoing after the failure logged with the BackupError
                 destination.rename(source)
-        raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from None
+        raise BackupError(f"Cannot move {target.name} aside: {exc.strerror or exc}.") from exc
 
 
 def restore(source: Path, location: Location) -> Path | None:
@@ -217,12 +221,12 @@ def restore(source: Path, location: Location) -> Path | None:
                 stack.enter_context(
                     audit_anchor.holding_lock(target, audit_anchor.RESTORE_WAIT, name=lock)
                 )
-            except TimeoutError:
-                raise refusal from None
+            except TimeoutError as exc:
+                raise refusal from exc
             except OSError as exc:
                 raise BackupError(
                     f"Cannot write in {backups_folder(target)}: {exc.strerror or exc}."
-                ) from None
+                ) from exc
         kept = _replace(source, source_key, target, target_key, location, damaged=damaged)
     return kept
 
@@ -254,17 +258,18 @@ def _replace(
             try:
                 target.touch(mode=0o600, exist_ok=False)
             except OSError as exc:
-                raise _NothingReplaced(f"Cannot write {target}: {exc.strerror or exc}.") from None
+                raise _NothingReplaced(f"Cannot write {target}: {exc.strerror or exc}.") from exc
             touched = True
         _copy_over(source, source_key, target, target_key)
     except _NothingReplaced:
+        # Tidying after the failure raised below (the log has it): best effort, no log.
         with suppress(OSError):
             if copied_first and kept is not None:  # a copy of what was not replaced
                 kept.unlink()
             if touched:  # the empty file made to copy into
                 target.unlink()
         if moved is not None:
-            with suppress(BackupError):
+            with suppress(BackupError):  # best effort, as above: the failure raised is logged
                 _move_aside(moved, target)
         raise
     return kept
@@ -315,8 +320,10 @@ def _copy_over(
     restored trail lacks, and put back as it was if nothing was copied.
     """
     note = audit_anchor.saved(target)
-    with suppress(OSError):
+    try:
         audit_anchor.blank(target)
+    except OSError as exc:
+        _log.warning("audit note not blanked before a restore: %s", cause(exc))
     copied = False
     try:
         with (
@@ -332,20 +339,20 @@ def _copy_over(
             verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             dst.execute("PRAGMA journal_mode = WAL")
             head = _newest_entry(dst)
-    except _StillBusy:
+    except _StillBusy as exc:
         audit_anchor.put_back(target, note)
-        raise _busy_error(target) from None
+        raise _busy_error(target) from exc
     except cipher.errors() as exc:
         if copied:  # pragma: no cover - needs a failing disk between two statements
             audit_anchor.start_again(target, None, None)  # what it holds is not known
             raise BackupError(
                 f"{target.name} was restored, but could not then be checked ({exc}): run "
                 "casereview check on it."
-            ) from None
+            ) from exc
         audit_anchor.put_back(target, note)
         if "locked" in str(exc) or "busy" in str(exc):
-            raise _busy_error(target) from None
-        raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from None
+            raise _busy_error(target) from exc
+        raise _NothingReplaced(f"{target.name} could not be restored ({exc}).") from exc
     if verdict != "ok":  # pragma: no cover - the backup was checked just before
         audit_anchor.start_again(target, None, None)
         raise BackupError(f"The restored database failed its check ({verdict}).")
@@ -357,7 +364,7 @@ def _newest_entry(conn: Any) -> tuple[int, str] | None:
     is older than the hash chain (the upgrade on opening chains it)."""
     try:
         row = conn.execute(audit_anchor.LOOKUP, (None,)).fetchone()
-    except cipher.errors():
+    except cipher.errors():  # no chain before its migration, as the docstring says: no log
         return None
     return None if row is None or row[1] is None else (int(row[0]), str(row[1]))
 
@@ -385,12 +392,12 @@ def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     """Refuse, saying why, a file that is not a sound casereview database this version knows."""
     try:
         magic = read_start(source)
-    except FileNotFoundError:
-        raise BackupError(f"There is no file {source}.") from None
-    except IsADirectoryError:
-        raise BackupError(f"{source} is a folder, not a backup file.") from None
+    except FileNotFoundError as exc:
+        raise BackupError(f"There is no file {source}.") from exc
+    except IsADirectoryError as exc:
+        raise BackupError(f"{source} is a folder, not a backup file.") from exc
     except OSError as exc:
-        raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from None
+        raise BackupError(f"{source} cannot be read ({exc.strerror or exc}).") from exc
     key = None
     if magic != SQLITE_MAGIC:
         if not cipher.is_encrypted(source):
@@ -410,13 +417,13 @@ def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     except PassphraseError as exc:
         raise BackupError(
             exc.message.replace("nothing was changed", "it was not restored")
-        ) from None
+        ) from exc
     except cipher.errors() as exc:
         if "no such table" in str(exc):
             raise BackupError(
                 f"{source.name} is an SQLite file but not a casereview backup."
-            ) from None
-        raise BackupError(f"{source.name} is damaged ({exc}); it was not restored.") from None
+            ) from exc
+        raise BackupError(f"{source.name} is damaged ({exc}); it was not restored.") from exc
     if revision is None or revision[0] not in REVISIONS:
         raise BackupError(
             f"{source.name} was made by a newer version of casereview; restore it with that "
@@ -443,7 +450,10 @@ def kept_copies(database: Path) -> list[KeptCopy]:
     found: list[KeptCopy] = []
     try:
         names = [p for p in folder.iterdir() if p.is_file()]
-    except OSError:
+    except FileNotFoundError:
+        return []  # no copy made yet
+    except OSError as exc:
+        _log.warning("backups folder not listed: %s", cause(exc))
         return []
     for path in names:
         parts = path.name[len(database.stem) + 1 :].removesuffix(database.suffix).split(".")
@@ -454,7 +464,7 @@ def kept_copies(database: Path) -> list[KeptCopy]:
             continue
         try:
             taken = dt.datetime.strptime(stamp, STAMP)
-        except ValueError:
+        except ValueError:  # another file in the folder, named like a copy: not ours, no log
             continue
         found.append(KeptCopy(path, reason, taken))
     return sorted(found, key=lambda c: (c.taken, _mtime(c.path)), reverse=True)
@@ -516,9 +526,11 @@ def _fingerprint(database: Path, key: Passphrase | None) -> tuple[int, str] | No
                 "SELECT count(*), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) "
                 "FROM audit_log"
             ).fetchone()
-    except PassphraseError:
+    except PassphraseError as exc:
+        _log.info("a copy compared by time, not content: %s", cause(exc))
         return None
-    except cipher.errors():
+    except cipher.errors() as exc:
+        _log.info("a copy compared by time, not content: %s", cause(exc))
         return None
     return (int(count), str(head)) if head else None
 
@@ -550,16 +562,19 @@ def prune(database: Path, now: dt.datetime | None = None) -> list[Path]:
     removed = []
     for copy in copies:
         if copy.path not in keep:
-            with suppress(OSError):
+            try:
                 copy.path.unlink()
+            except OSError as exc:
+                _log.warning("an old copy not pruned: %s", cause(exc))
+            else:
                 removed.append(copy.path)
     return removed
 
 
 def _clear_leftovers(folder: Path, now: dt.datetime) -> None:
     """Delete half-written copies (``.*.part``) a killed program left more than a day ago."""
-    with suppress(OSError):
+    with suppress(OSError):  # tidying only: a leftover stays for the next try, no log
         for part in folder.glob(".*.part"):
             if now.timestamp() - _mtime(part) > 86_400:
-                with suppress(OSError):
+                with suppress(OSError):  # as above: tidying only
                     part.unlink()

@@ -37,7 +37,7 @@ def _cipher_module() -> Any:
     except ImportError as exc:  # pragma: no cover - a dependency of casereview
         raise DatabaseOpenError(
             f"Encrypted databases need the sqlcipher3 package, which is missing ({exc})."
-        ) from None
+        ) from exc
     return dbapi2
 
 
@@ -118,7 +118,7 @@ def is_encrypted(path: Path) -> bool:
     try:
         start = header(path)
         size = path.stat().st_size
-    except OSError:
+    except OSError:  # opening it meets the same failure and says it: no log here
         return False
     return len(start) == SALT_SIZE and start != SQLITE_MAGIC and size % 512 == 0
 
@@ -128,7 +128,7 @@ def key_for(path: Path, passphrase: Passphrase | None) -> Passphrase | None:
     for an encrypted one or for one not made yet (which is then made encrypted)."""
     try:
         start = header(path)
-    except OSError:
+    except OSError:  # opening it meets the same failure and says it: no log here
         return passphrase
     return None if start == SQLITE_MAGIC else passphrase
 
@@ -137,7 +137,7 @@ def salt_of(path: Path) -> bytes | None:
     """The salt in an encrypted file's first bytes; None for a new or empty file."""
     try:
         start = header(path)
-    except OSError:
+    except OSError:  # opening it meets the same failure and says it: no log here
         return None
     return start if len(start) == SALT_SIZE and start != SQLITE_MAGIC else None
 
@@ -182,8 +182,8 @@ def connect(
                 if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == 26:  # SQLITE_NOTADB
                     damage = _damaged_pages_error(conn, path)
                     if damage is not None:
-                        raise damage from None
-                    raise wrong_passphrase_error(path) from None
+                        raise damage from exc
+                    raise wrong_passphrase_error(path) from exc
                 raise
     except BaseException:
         conn.close()
@@ -199,7 +199,7 @@ def _damaged_pages_error(conn: Any, path: Path) -> Exception | None:
     try:
         failures = [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
         page_size = int(conn.execute("PRAGMA cipher_page_size").fetchone()[0])
-    except errors():
+    except errors():  # no pages to judge: the caller says the passphrase is wrong (logged)
         return None
     pages = path.stat().st_size // page_size
     if not failures or len(failures) >= pages:

@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     its place; None when there is none."""
     try:
         found = path.stat()
-    except OSError:
+    except OSError:  # none there (or none this process can see): the answer, not a fault
         return None
     return found.st_dev, found.st_ino
 
@@ -134,8 +134,10 @@ class Database:
         head = session.info.pop(_AUDIT_HEAD, None)
         if head is not None:
             assert self.location.path is not None
-            with suppress(Exception):  # committed already; the next commit notes it again
+            try:
                 audit_anchor.advance(self.location.path, *head)
+            except Exception as exc:  # committed already; the next commit notes it again
+                _log.warning("audit note not moved on after a commit: %s", cause(exc))
 
     def _drop_audit_head(self, session: Session, transaction: Any) -> None:
         """As a transaction ends (committed, rolled back or closed), nothing it read or
@@ -264,14 +266,14 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
         except OSError as exc:
             raise DatabaseOpenError(
                 f"Cannot create the folder for {path}: {exc.strerror or exc}."
-            ) from None
+            ) from exc
         try:
             # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
             pass  # made meanwhile by another process: opened as it is
         except OSError as exc:
-            raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from None
+            raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from exc
         return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
@@ -283,7 +285,7 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
     try:
         header = read_start(path)  # a descriptor closed would drop this process's locks
     except OSError as exc:
-        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise DatabaseOpenError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if not header:
         return None
     key = None
@@ -309,8 +311,8 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
             findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
     except cipher.errors() as exc:
         if is_damage(exc):
-            raise damaged_error(path, str(exc), key) from None
-        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from None
+            raise damaged_error(path, str(exc), key) from exc
+        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from exc
     if findings != ["ok"]:
         lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
         raise damaged_error(path, "; ".join(lines[:2]) or "damage", key)
@@ -366,7 +368,7 @@ def _server_revision(engine: Engine, location: Location) -> str | None:
     except DBAPIError as exc:
         raise DatabaseOpenError(
             f"Cannot connect to the database {location}: {first_line(exc)}"
-        ) from None
+        ) from exc
     _refuse_newer(location.display(), revision)
     return revision
 
@@ -467,7 +469,7 @@ def open_database(location: Location, *, create: bool = False) -> Database:
         engine.dispose()
         raise DatabaseOpenError(
             f"Cannot prepare the database {location}: {first_line(exc)}"
-        ) from None
+        ) from exc
     except BaseException:
         engine.dispose()
         raise

@@ -78,8 +78,8 @@ def resolve_location(arg: str | None = None, environ: Mapping[str, str] | None =
     if "://" in value:
         try:
             url = make_url(value)
-        except ArgumentError:
-            raise DatabaseOpenError(f"'{value}' is not a database URL or file path.") from None
+        except ArgumentError as exc:
+            raise DatabaseOpenError(f"'{value}' is not a database URL or file path.") from exc
         backend = url.get_backend_name()
         if backend in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")

@@ -155,7 +155,7 @@ def read_start(path: Path, size: int = len(SQLITE_MAGIC)) -> bytes:
         try:
             seen = path.stat()
             fd = _held.get((seen.st_dev, seen.st_ino))
-        except FileNotFoundError:
+        except FileNotFoundError:  # the open below says so (paths stays free of the log)
             fd = None
         if fd is None:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -173,7 +173,7 @@ def _let_go_of_removed() -> None:
     for key, fd in list(_held.items()):
         try:
             gone = os.fstat(fd).st_nlink == 0
-        except OSError:
+        except OSError:  # a descriptor no longer usable is let go of: nothing lost, no log
             gone = True
         if gone:
             del _held[key]

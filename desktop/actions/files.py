@@ -254,7 +254,7 @@ class FileActions(QObject):
                 self.copy_failed.emit(exc.message)
             except Exception as exc:  # a copy that fails must never take the window down
                 _log.error("copy on opening not made: %s", cause(exc))
-                self.copy_failed.emit(f"the copy could not be made ({exc})")
+                self.copy_failed.emit(f"the copy could not be made ({cause(exc)})")
 
         self.copying = threading.Thread(target=work, name="casereview-backup")
         self.copying.start()

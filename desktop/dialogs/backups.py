@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -24,8 +25,11 @@ from db.core.dates import format_date
 from db.core.errors import CaseReviewError
 from db.store.backups import KeptCopy, kept_copies, restore
 from db.store.location import Location
+from db.store.logs import cause
 from db.store.paths import backups_folder
 from desktop.qtutils import fit_to_screen
+
+_log = logging.getLogger(__name__)
 
 EMPTY = (
     "No copies yet. casereview keeps one in this folder when it opens the database after a "
@@ -134,6 +138,7 @@ class BackupsDialog(QDialog):
         try:
             self.restored = restore(copy.path, self.location)
         except CaseReviewError as exc:
+            _log.info("backup not restored: %s", cause(exc))
             QMessageBox.warning(self, "casereview", exc.message)
             return
         self.accept()

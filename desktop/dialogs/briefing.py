@@ -170,7 +170,7 @@ class BriefingDialog(QDialog):
         try:
             return field.date_value()
         except ValueError as exc:
-            raise CaseReviewError(f"{what}: {exc}") from None
+            raise CaseReviewError(f"{what}: {exc}") from exc
 
     def options(self) -> PackOptions:
         """What the pack is to hold, as chosen here; a date that cannot be read is refused."""
@@ -330,7 +330,7 @@ class BriefingDialog(QDialog):
                 )
             try:
                 draw_pages(pdf, printer, progress)
-            except Cancelled:
+            except Cancelled:  # the user's choice, not a failure
                 return "Printing cancelled: the print was stopped and nothing more was sent."
             return "Sent to the printer."
 

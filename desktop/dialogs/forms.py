@@ -4,6 +4,7 @@ and nothing is saved until every field is acceptable."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 from db.core.dates import PartialDate, format_date, parse_user_date, parse_user_partial_date
 from db.core.rules import TRANSITIONS, Closure
 from db.core.vocabulary import ReviewKind, Status
+from db.store.logs import cause
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
 
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from db.services.editing import ItemFields, Problems, ReviewFields, StatusPlan
 else:
     editing = lazy("db.services.editing")
+
+_log = logging.getLogger(__name__)
 
 W = TypeVar("W", bound=QWidget)
 
@@ -168,7 +172,7 @@ class DateField(QWidget):
     def _show_calendar(self) -> None:
         try:
             value = self.value()
-        except ValueError:
+        except ValueError:  # nothing sensible typed yet: the calendar opens without it
             value = None
         if value is not None:
             self.calendar.setSelectedDate(qdate(value))
@@ -679,6 +683,7 @@ class EvidenceDialog(FormDialog):
                 else:
                     self.content = self.path.read_bytes()
             except OSError as exc:
+                _log.info("evidence file not read: %s", cause(exc))
                 problems.add("file", f"Cannot read {self.path.name}: {exc.strerror or exc}.")
         elif not self.reference.text().strip():
             problems.add("reference", "Give a reference to where it is kept, or choose a file.")

@@ -10,6 +10,7 @@ cancelled: a tracker of 100,000 rows takes most of a minute.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,10 +48,12 @@ from db.exchange.spreadsheets import (
 from db.exchange.spreadsheets.layout import HEADER_SEARCH_ROWS, column_letter, find_header
 from db.exchange.spreadsheets.values import text_of
 from db.services import transfer
+from db.store.logs import cause
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.qtutils import fit_to_screen
 
+_log = logging.getLogger(__name__)
 PREVIEW_ROWS = HEADER_SEARCH_ROWS  # the header may be on any row the search looks at
 
 
@@ -212,6 +215,7 @@ class _SheetPage(QWizardPage):
             else:
                 self.rows = sheet_preview(self.wizard_.path, sheet, PREVIEW_ROWS)
         except TrackerFileError as exc:
+            _log.info("a sheet not previewed: %s", cause(exc))
             self.rows = []
             self.setSubTitle(exc.message)
         header = find_header(self.rows)

@@ -106,5 +106,5 @@ class SortProxy(QSortFilterProxyModel):
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         try:
             return bool(a < b)
-        except TypeError:
+        except TypeError:  # values of different kinds (a blank beside a date): as text
             return str(a) < str(b)

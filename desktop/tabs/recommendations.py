@@ -261,7 +261,7 @@ class FilterBar(QWidget):
             try:
                 self.set_due(dt.date.fromisoformat(due))
                 self.due.setChecked(True)
-            except ValueError:
+            except ValueError:  # a saved filter edited by hand: shown off, no log
                 self.due.setChecked(False)
 
     def changes(self) -> list[Any]:
@@ -691,7 +691,7 @@ class RecommendationsTab(Tab):
         try:
             with self.context.database.session() as session:
                 editing.review_by_reference(session, reference)
-        except NotFoundError:
+        except NotFoundError:  # the answer asked for, not a failure
             return False
         return True
 
@@ -1072,12 +1072,12 @@ def describe_change(line: queries.HistoryLine) -> str:
         if line.field == "status":
             try:
                 return Status(value).label
-            except ValueError:
+            except ValueError:  # not a status as stored: shown as it is, no log
                 return value
         if line.field in ("target_date", "assured_on", "closed_on"):
             try:
                 return format_date(dt.date.fromisoformat(value))
-            except ValueError:
+            except ValueError:  # not a day as stored: shown as it is, no log
                 return value
         return value if len(value) <= 80 else value[:77] + "…"
 

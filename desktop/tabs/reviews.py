@@ -187,7 +187,7 @@ class ReviewsTab(Tab):
         try:
             with self.context.database.session() as session:
                 review = editing.review_fields(session, reference)
-        except NotFoundError:
+        except NotFoundError:  # deleted meanwhile (another window): nothing to show
             return
         published = review.published.display() if review.published else "not recorded"
         facts = [

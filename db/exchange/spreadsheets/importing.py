@@ -112,7 +112,7 @@ def import_tracker(
         return apply_document(session, doc)
     except DocumentError as exc:
         message = f"Nothing was imported from {tracker.path.name}: {exc.message}"
-        raise TrackerFileError(message) from None
+        raise TrackerFileError(message) from exc
 
 
 def _document(

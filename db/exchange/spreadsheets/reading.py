@@ -72,10 +72,10 @@ def open_tracker(path: Path) -> Workbook:
         )
     try:
         size = path.stat().st_size
-    except FileNotFoundError:
-        raise TrackerFileError(f"There is no file {path}.") from None
+    except FileNotFoundError as exc:
+        raise TrackerFileError(f"There is no file {path}.") from exc
     except OSError as exc:
-        raise TrackerFileError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+        raise TrackerFileError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
     if not path.is_file():
         raise TrackerFileError(f"{path} is a folder, not a file.")
     if size == 0:
@@ -129,11 +129,11 @@ def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, 
             if not isinstance(sheet, str) or not isinstance(text, str):
                 raise ValueError
             found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as exc:
             raise TrackerFileError(
                 f"Sheet '{CONTINUED_SHEET}' of {name}, row {number}, does not say which cell "
                 "its text continues; the file was changed after casereview wrote it."
-            ) from None
+            ) from exc
     return {
         sheet: {key: "".join(text for _, text in sorted(parts)) for key, parts in cells.items()}
         for sheet, cells in found.items()
@@ -174,7 +174,7 @@ class XlsxFile:
                 self.path, read_only=True, data_only=True, keep_links=False
             )
         except Exception as exc:  # openpyxl, zipfile and XML parsers raise many kinds
-            raise self._damaged_error(exc) from None
+            raise self._damaged_error(exc) from exc
 
     def _damaged_error(self, exc: BaseException) -> TrackerFileError:
         chain: list[BaseException] = []
@@ -197,10 +197,10 @@ class XlsxFile:
             with zipfile.ZipFile(self.path) as archive:
                 members = archive.infolist()
         # A damaged header can also claim a zip version or compression zipfile does not know.
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise TrackerFileError(
                 f"{self.name} is not an Excel workbook (.xlsx), or it is damaged or truncated."
-            ) from None
+            ) from exc
         unpacked = sum(m.file_size for m in members)
         packed = sum(m.compress_size for m in members) or 1
         if unpacked > MAX_UNPACKED_BYTES or (
@@ -227,7 +227,7 @@ class XlsxFile:
         except TrackerFileError:
             raise
         except Exception as exc:
-            raise self._damaged_error(exc) from None
+            raise self._damaged_error(exc) from exc
 
     def _continued(self) -> dict[str, dict[tuple[int, int], str]]:
         """Text casereview's export carried on in its "Continued" sheet because a cell holds
@@ -262,7 +262,7 @@ class XlsxFile:
                         spans[row] = max(spans.get(row, 1), width)
                     element.clear()
         except Exception as exc:
-            raise self._damaged_error(exc) from None
+            raise self._damaged_error(exc) from exc
         return spans
 
     def close(self) -> None:
@@ -281,10 +281,10 @@ class XlsFile:
         self.name = self.path.name
         try:
             self._book = xlrd.open_workbook(str(self.path), on_demand=True)
-        except Exception:
+        except Exception as exc:
             raise TrackerFileError(
                 f"{self.name} is not an Excel 97-2003 workbook (.xls), or it is damaged."
-            ) from None
+            ) from exc
 
     @property
     def sheet_names(self) -> list[str]:
@@ -313,10 +313,10 @@ class XlsFile:
             yield from _counted(values(), self.name, sheet)
         except TrackerFileError:
             raise
-        except Exception:
+        except Exception as exc:
             raise TrackerFileError(
                 f"{self.name} is damaged: sheet '{sheet}' cannot be read."
-            ) from None
+            ) from exc
 
     def merged(self, sheet: str) -> dict[int, int]:
         return {}  # xlrd says which cells are merged only when it reads every format too
@@ -343,7 +343,7 @@ def decode_csv(data: bytes, name: str) -> str:
         data = data[len(_UTF8_BOM) :]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # not UTF-8: the lines below find the one to name, or decode
         pass
     lines = []
     for number, line in enumerate(data.splitlines(keepends=True), start=1):
@@ -365,7 +365,7 @@ def decode_csv(data: bytes, name: str) -> str:
                 f"{name} is neither UTF-8 nor Windows-1252 text: line {number} holds a byte "
                 f"(0x{line[exc.start]:02X}) that neither can read; save it from Excel as 'CSV "
                 "UTF-8' and import it again."
-            ) from None
+            ) from exc
     return "".join(lines)
 
 
@@ -386,7 +386,7 @@ class CsvFile:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from None
+            raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from exc
         if b"\0" in data[:65536]:
             raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
         self._text = decode_csv(data, self.name)
@@ -412,7 +412,7 @@ class CsvFile:
             try:
                 for cells in islice(reader, HEADER_SEARCH_ROWS):
                     head.append(tuple(restore(c) for c in cells[:MAX_COLUMNS]))
-            except csv.Error:
+            except csv.Error:  # the header is sought in what was read; reading names the fault
                 pass
             header = find_header(head)
             score = len(header.columns) if header is not None else 0
@@ -437,10 +437,10 @@ class CsvFile:
             line = reader.line_num + 1  # where the next row starts in the file
             try:
                 cells = next(reader)
-            except StopIteration:
+            except StopIteration:  # the end of the file
                 return
             except csv.Error as exc:
-                raise self._malformed_error(exc, row + 1, line, reader.line_num) from None
+                raise self._malformed_error(exc, row + 1, line, reader.line_num) from exc
             row += 1
             # Cells casereview neutralised against formulas ('=...) read back as written.
             yield tuple(restore(cell) for cell in cells)

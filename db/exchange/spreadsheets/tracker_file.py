@@ -152,10 +152,10 @@ class Mapping:
         """A mapping file (documented in docs/spreadsheets.md), checked completely."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise TrackerFileError(f"There is no mapping file {path}.") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise TrackerFileError(f"The mapping file {path.name} is not JSON.") from None
+        except FileNotFoundError as exc:
+            raise TrackerFileError(f"There is no mapping file {path}.") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TrackerFileError(f"The mapping file {path.name} is not JSON.") from exc
         if not isinstance(data, dict):
             raise TrackerFileError(f"The mapping file {path.name} must hold a JSON object.")
         unknown = sorted(set(data) - {"sheet", "header_row", "columns", "statuses"})
@@ -173,22 +173,22 @@ class Mapping:
         for key, value in _object(data, "columns", path).items():
             try:
                 columns[key.strip().lower()] = Field(value)
-            except ValueError:
+            except ValueError as exc:
                 names = ", ".join(f.value for f in Field)
                 raise TrackerFileError(
                     f"In {path.name}, column '{key}' is mapped to '{value}', which is not one "
                     f"of {names}."
-                ) from None
+                ) from exc
         statuses: dict[str, Status] = {}
         for key, value in _object(data, "statuses", path).items():
             try:
                 statuses[status_word(key)] = Status(value)
-            except ValueError:
+            except ValueError as exc:
                 names = ", ".join(s.value for s in Status)
                 raise TrackerFileError(
                     f"In {path.name}, status word '{key}' is mapped to '{value}', which is not "
                     f"one of {names}."
-                ) from None
+                ) from exc
         return cls(sheet, row, columns, statuses)
 
     def apply(self, header: Header) -> Header:
@@ -746,7 +746,7 @@ def _progress(text: str) -> Progress:
     if match and match.group(2).strip():
         try:
             on = date_of(match.group(1))
-        except ValueError:
+        except ValueError:  # not a date after all: the whole text is the progress (no log)
             on = None
         if on is not None:
             return Progress(on, match.group(2).strip())
@@ -783,7 +783,7 @@ def parse_stamp(value: object) -> dt.datetime | None:
     else:
         try:
             stamp = dt.datetime.fromisoformat(text_of(value))
-        except ValueError:
+        except ValueError:  # no time of day: a day alone, or the refusal parse_iso_date gives
             day = parse_iso_date(text_of(value))
             stamp = dt.datetime(day.year, day.month, day.day)
     # Workbooks hold no time zone; casereview writes its times in UTC.

@@ -263,7 +263,7 @@ def _read_date(text: str, value: str, today: dt.date | None) -> dt.date | None:
     except ValueError as exc:
         if "dd/mm/yyyy" in str(exc) or "financial year" in str(exc):
             raise
-        raise ValueError(f"'{value}' is not a real date") from None
+        raise ValueError(f"'{value}' is not a real date") from exc
     if re.search(r"\d[/.-]\d", text):
         raise ValueError(f"'{value}' is not a date in day/month/year order")
     if any(ch.isdigit() for ch in text):

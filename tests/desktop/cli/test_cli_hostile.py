@@ -519,3 +519,24 @@ def test_generate_refuses_sizes_out_of_reason(
     result = run("generate", "--db", str(tmp_path / "g.sqlite3"), *args, cwd=tmp_path)
     assert_clean_error(result, fragment, code=2)
     assert list(tmp_path.iterdir()) == []
+
+
+# 23. An error keeps its cause, and the user still reads one sentence -----------------------
+
+
+def test_a_refusal_with_a_cause_is_still_one_sentence(demo_db: Path, tmp_path: Path) -> None:
+    """The data layer chains the failure beneath (``raise ... from exc``) for a developer and
+    the log; the command line shows only the sentence, even with CASEREVIEW_DEBUG=1 (which
+    ``run`` sets), and never the cause's own text or a traceback."""
+    from db.core.errors import DocumentError
+    from db.exchange.json_format import read_document_file
+
+    latin = tmp_path / "plan.json"
+    latin.write_bytes('{"format": "casereview/1", "note": "Caf\u00e9"}'.encode("latin-1"))
+    with pytest.raises(DocumentError) as caught:
+        read_document_file(latin)
+    assert isinstance(caught.value.__cause__, UnicodeDecodeError)  # kept, not dropped
+    result = run("import", str(latin), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, "is not a casereview JSON file (it is not UTF-8 text).")
+    assert "codec" not in result.stderr and "UnicodeDecodeError" not in result.stderr
+    assert "above exception" not in result.stderr

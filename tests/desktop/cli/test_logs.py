@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from db.store import logs
+from db.store import audit_anchor, logs
 from db.store.paths import backups_folder
 from desktop.window import MainWindow
 from tests.helpers.cli import run
@@ -56,6 +56,15 @@ def test_the_log_holds_what_happened_but_no_record_text_names_or_passphrases(
     assert no_copy.returncode == 1, no_copy.stderr
     backups_folder(db).unlink()
     kept.rename(backups_folder(db))
+    # The audit note can be neither read nor written (a folder stands in its place): the
+    # import goes ahead, and the log says why the note did not move on.
+    note = audit_anchor.note_path(db)
+    note.rename(folder / "note aside")
+    note.mkdir()
+    unnoted = run("import", str(good), "--db", str(db), "--review", "PLAN", cwd=folder)
+    assert unnoted.returncode == 0, unnoted.stderr
+    note.rmdir()
+    (folder / "note aside").rename(note)
     # An encrypted database opened with the wrong passphrase.
     encrypted = run("encrypt", "--db", str(db), "--passphrase-stdin", cwd=folder, stdin=SECRET)
     assert encrypted.returncode == 0, encrypted.stderr
@@ -68,7 +77,12 @@ def test_the_log_holds_what_happened_but_no_record_text_names_or_passphrases(
     assert str(tmp_path) not in log and "Traceback" not in log
     lines = log.splitlines()
     started = [line.split("started: ")[1] for line in lines if "started: " in line]
-    assert started == ["import", "import", "import", "encrypt", "export"]
+    assert started == ["import", "import", "import", "import", "encrypt", "export"]
+    said = [line.split(": ", 1)[1] for line in lines]  # after the time, level and logger
+    # Failures the data layer goes on past, by kind: the copy's folder, then the audit note.
+    assert "backups folder not listed: NotADirectoryError [ENOTDIR]" in said, log
+    assert "audit note not read: IsADirectoryError [EISDIR]" in said, log
+    assert "audit note not moved on after a commit: IsADirectoryError [EISDIR]" in said, log
     refusals = [line.split("command refused: ")[1] for line in lines if "refused: " in line]
     assert len(refusals) == 3, log
     assert refusals[0].startswith("TrackerProblemsError")
@@ -105,3 +119,19 @@ def test_help_opens_the_log_folder(window: MainWindow, log_folder: Path) -> None
     finally:
         QDesktopServices.unsetUrlHandler("file")
     assert [Path(url.toLocalFile()) for url in opener.opened] == [log_folder]
+
+
+def test_the_window_logs_a_file_it_cannot_write_by_kind(
+    qtbot, window: MainWindow, tmp_path: Path, log_folder: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The window's answer to a file that cannot be written is logged as the command line's
+    is: the kind of failure and its errno, never the file's name (here a person's)."""
+    logs.set_up(log_folder)
+    target = tmp_path / f"{FOLDER} {'x' * 255}.csv"  # a name longer than a file system takes
+    window.export_path(target)
+    qtbot.waitUntil(lambda: "File name too long" in (window.context.last_explanation or ""))
+    log = (log_folder / logs.FILE_NAME).read_text(encoding="utf-8")
+    said = [line.split(": ", 1)[1] for line in log.splitlines()]
+    assert "a file not to be written: OSError [ENAMETOOLONG]" in said, log
+    assert "the window refused: CaseReviewError" in said, log
+    assert FOLDER not in log and str(tmp_path) not in log
