@@ -128,7 +128,7 @@ def test_the_window_logs_a_file_it_cannot_write_by_kind(
     is: the kind of failure and its errno, never the file's name (here a person's)."""
     logs.set_up(log_folder)
     target = tmp_path / f"{FOLDER} {'x' * 255}.csv"  # a name longer than a file system takes
-    window.export_path(target)
+    window.files.export_path(target)
     qtbot.waitUntil(lambda: "File name too long" in (window.context.last_explanation or ""))
     log = (log_folder / logs.FILE_NAME).read_text(encoding="utf-8")
     said = [line.split(": ", 1)[1] for line in log.splitlines()]
