@@ -87,7 +87,7 @@ def test_the_build_holds_the_resources_and_leaves_out_unused_qt(frozen: Path) ->
     assert (internal / "resources" / "fonts" / "LICENSE-DejaVu.txt").is_file()
     assert (internal / "resources" / "sample" / "seed-facts.json").is_file()
     assert (internal / "resources" / "icons" / "casereview.svg").is_file()
-    assert any((internal / "db" / "migrations" / "versions").glob("0001*.py"))
+    assert any((internal / "db" / "store" / "migrations" / "versions").glob("0001*.py"))
     names = {p.name for p in internal.rglob("*")}
     for unused in ("WebEngineCore", "Quick", "Qml", "3DCore", "Multimedia", "VirtualKeyboard"):
         # neither the Python binding (QtQml.abi3.so) nor the Qt library (libQt6Qml.so.6)
