@@ -284,11 +284,15 @@ class FileActions(QObject):
     # -- another database
 
     def new_database(self) -> None:
+        """A new database in a file that is not there yet. casereview never replaces a file
+        here, so the chooser does not offer to (a Yes to its "Do you want to replace it?" was
+        then refused all the same): an existing file is refused in one sentence."""
         name, _ = QFileDialog.getSaveFileName(
             self.window,
             "New casereview database",
             "casereview.sqlite3",
             "casereview database (*.sqlite3)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if name:
             if Path(name).exists():
