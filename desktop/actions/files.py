@@ -226,9 +226,11 @@ class FileActions(QObject):
                 self.open_failed.emit(exc)
                 return
             self.context.data_changed.emit()
+            # Short enough to fit beside the database's path at the bar's right (its whole
+            # path was cut off): File > Backups lists the copy, "before a restore", and its
+            # folder.
             self._say(
-                f"Restored the copy; the database it replaced is kept as {dialog.restored}.",
-                15_000,
+                "Restored the copy; the database it replaced is kept in File ▸ Backups.", 15_000
             )
 
     def keep_a_copy(self) -> None:
