@@ -409,6 +409,9 @@ class _CheckPage(QWizardPage):
         layout.addWidget(self.kept)
         layout.addWidget(self.skip)
         layout.addWidget(self.problems, 1)
+        # With no problems to list, the room left goes below the paragraphs, not between
+        # them (the list, when shown, takes it: a stretch of 0 yields to its 1).
+        layout.addStretch(0)
         self._ready = False
         self.checked: ImportChoice | None = None  # what the summary shown was worked out for
 

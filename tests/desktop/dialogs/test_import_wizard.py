@@ -4,8 +4,10 @@ of the page before, and Finish imported into "TRACKERf")."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
+import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -44,3 +46,36 @@ def test_finish_imports_with_the_choices_the_summary_was_worked_out_with(
     finish(qtbot, window, wizard)
     assert "TRACKER" in references(window)
     assert "TRACKERf" not in references(window)
+
+
+def test_the_last_page_keeps_its_paragraphs_together_at_the_top(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    wizard.resize(1000, 700)
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    assert not check.problems.isVisible()  # nothing below to take the room
+    shown = [w for w in (check.outcome, check.no_undo, check.kept) if w.isVisible()]
+    assert len(shown) >= 2
+    # Each paragraph as tall as its lines (a taller label centres its text in the room), the
+    # next straight after it.
+    spare = [w.height() - w.heightForWidth(w.width()) for w in shown]
+    assert all(room <= 2 for room in spare), spare
+    gaps = [b.geometry().top() - a.geometry().bottom() for a, b in pairwise(shown)]
+    assert all(gap <= check.layout().spacing() + 1 for gap in gaps), gaps
+
+
+def test_the_list_of_problems_still_takes_the_room_left(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = messy_workbook(tmp_path / "tracker.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["F10"] = "31/02/2026"
+    book.save(path)
+    wizard = open_wizard(qtbot, window, path)
+    wizard.resize(1000, 700)
+    to_check_page(qtbot, wizard)
+    problems = wizard.check_page.problems
+    assert problems.isVisible()
+    assert problems.geometry().bottom() >= wizard.check_page.height() - 20
