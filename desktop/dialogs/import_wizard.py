@@ -170,6 +170,7 @@ class ImportWizard(QWizard):
 
         def done(summary: str) -> None:
             self._importing = False
+            self.check_page.checked = None  # imported: a second Finish imports nothing
             self.summary = summary
             QWizard.accept(self)
 

@@ -79,3 +79,13 @@ def test_the_list_of_problems_still_takes_the_room_left(
     problems = wizard.check_page.problems
     assert problems.isVisible()
     assert problems.geometry().bottom() >= wizard.check_page.height() - 20
+
+
+def test_a_second_finish_imports_nothing(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Finish pressed again as the first import ends (a click still on its way, say)."""
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    to_check_page(qtbot, wizard)
+    finish(qtbot, window, wizard)
+    progress = wizard._progress
+    wizard.accept()
+    assert wizard._progress is progress  # no second import was started
