@@ -33,6 +33,7 @@ from desktop.tabs import TABS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from db.services import dataset
     from db.store.database import Database
@@ -395,21 +396,15 @@ class MainWindow(QMainWindow):
             )
 
     def open_data_folder(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
         path = self.context.place.path
         folder = path.parent if path is not None else None
         if folder is None:
             self._failed("This database is on a server; it has no data folder on this computer.")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self._show_folder(folder, "the data folder")
 
     def open_log_folder(self) -> None:
         """The folder of casereview's log (``db.store.logs``), for a user asked to send it."""
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
         from db.store.logs import log_folder
 
         try:
@@ -419,7 +414,15 @@ class MainWindow(QMainWindow):
             _log.warning("log folder not made: %s", cause(exc))
             self._failed("The log folder cannot be made, so casereview keeps no log.")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self._show_folder(folder, "the log folder")
+
+    def _show_folder(self, folder: Path, what: str) -> None:
+        """Open ``folder``, or say where it is when nothing on this computer opens folders."""
+        from desktop.qtutils import open_folder
+
+        refused = open_folder(folder, what)
+        if refused is not None:
+            self._failed(refused)
 
     def show_help(self) -> None:
         """The user's guide shipped with casereview (it needs no network)."""

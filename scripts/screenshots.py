@@ -68,7 +68,7 @@ def main(out: Path, size: QSize = WINDOW) -> None:
             window.grab().save(str(out / f"{name}.png"))
             print(out / f"{name}.png")
         _wizard(window, Path(folder), out, app)
-        window.lock()
+        window.security.lock()
         app.processEvents()
         window.grab().save(str(out / "locked.png"))
         print(out / "locked.png")
@@ -107,9 +107,9 @@ def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> N
             time.sleep(0.02)
         app.processEvents()
 
-    window.import_spreadsheet(path)
-    settle(lambda: getattr(window, "import_wizard", None) is not None)
-    wizard = window.import_wizard
+    window.files.import_spreadsheet(path)
+    settle(lambda: getattr(window.files, "import_wizard", None) is not None)
+    wizard = window.files.import_wizard
     pages = [wizard.sheet_page, wizard.columns_page, wizard.check_page]
     names = ["import-wizard-sheet", "import-wizard-columns", "import-wizard-check"]
     for page, name in zip(pages, names, strict=True):

@@ -228,9 +228,11 @@ class FileActions(QObject):
                 self.open_failed.emit(exc)
                 return
             self.context.data_changed.emit()
+            # Short enough to fit beside the database's path at the bar's right (its whole
+            # path was cut off): File > Backups lists the copy, "before a restore", and its
+            # folder.
             self._say(
-                f"Restored the copy; the database it replaced is kept as {dialog.restored}.",
-                15_000,
+                "Restored the copy; the database it replaced is kept in File ▸ Backups.", 15_000
             )
 
     def keep_a_copy(self) -> None:
@@ -286,11 +288,15 @@ class FileActions(QObject):
     # -- another database
 
     def new_database(self) -> None:
+        """A new database in a file that is not there yet. casereview never replaces a file
+        here, so the chooser does not offer to (a Yes to its "Do you want to replace it?" was
+        then refused all the same): an existing file is refused in one sentence."""
         name, _ = QFileDialog.getSaveFileName(
             self.window,
             "New casereview database",
             "casereview.sqlite3",
             "casereview database (*.sqlite3)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if name:
             if Path(name).exists():

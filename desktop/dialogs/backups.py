@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -27,7 +26,7 @@ from db.store.backups import KeptCopy, kept_copies, restore
 from db.store.location import Location
 from db.store.logs import cause
 from db.store.paths import backups_folder
-from desktop.qtutils import fit_to_screen
+from desktop.qtutils import fit_to_screen, open_folder
 
 _log = logging.getLogger(__name__)
 
@@ -144,4 +143,6 @@ class BackupsDialog(QDialog):
         self.accept()
 
     def _open_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(backups_folder(self.database))))
+        refused = open_folder(backups_folder(self.database), "the backups folder")
+        if refused is not None:
+            QMessageBox.warning(self, "casereview", refused)

@@ -35,7 +35,7 @@ from desktop import settings as keys
 from desktop.background import Cancelled, Progress, run_in_background
 from desktop.context import AppContext
 from desktop.dialogs.forms import DateField, date_edit
-from desktop.dialogs.settings import MARKINGS
+from desktop.dialogs.settings import MARKINGS, NO_MARKING, marking_problem
 from desktop.files import write_atomically
 from desktop.qtutils import fit_to_screen
 
@@ -52,6 +52,7 @@ class BriefingDialog(QDialog):
         fit_to_screen(self, QSize(1280, 860), parent)
         self.pdf: bytes | None = None
         self.pack: Pack | None = None  # what the preview shows, for a Word copy of it
+        self.previewed: PackOptions | None = None  # the options self.pdf was made with
         self._buffer: QBuffer | None = None
         today = context.today()
 
@@ -64,7 +65,7 @@ class BriefingDialog(QDialog):
         self.marking = QComboBox()
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
-        self.marking.setCurrentText(context.settings.get(keys.MARKING) or "No marking")
+        self.marking.setCurrentText(context.settings.get(keys.MARKING) or NO_MARKING)
         self.marking.setAccessibleName("Protective marking")
         self.redact = QCheckBox("Replace the names of children and family members with labels")
         self.contents = QListWidget()
@@ -128,6 +129,7 @@ class BriefingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_ready(False)
+        self._watch_options()
 
     @staticmethod
     def _pair(check: QCheckBox, edit: QWidget) -> QWidget:
@@ -139,6 +141,53 @@ class BriefingDialog(QDialog):
         edit.setEnabled(False)
         check.toggled.connect(edit.setEnabled)
         return holder
+
+    def _watch_options(self) -> None:
+        """Any change to what the pack is to hold checks the preview against it at once."""
+        self.title.textChanged.connect(self._check_preview)
+        for check in (self.has_meeting, self.has_since, self.redact):
+            check.toggled.connect(self._check_preview)
+        for field in (self.meeting, self.since):
+            field.edit.textChanged.connect(self._check_preview)
+        self.marking.currentTextChanged.connect(self._check_preview)
+        self.contents.itemChanged.connect(self._check_preview)
+
+    def _current(self) -> PackOptions | None:
+        """The options on screen, or None while they cannot be read."""
+        try:
+            return self.options()
+        except CaseReviewError:
+            return None
+
+    def _is_current(self) -> bool:
+        """Whether the pack previewed is the pack of the options on screen."""
+        return (
+            self.pdf is not None
+            and self.previewed is not None
+            and (self._current() == self.previewed)
+        )
+
+    def _check_preview(self) -> None:
+        """Save and Print only what was previewed with the options on screen: after a change
+        (redaction ticked, another marking) they wait for a new preview, so a pack is never
+        saved or printed with names, or a marking, that the options say it does not have.
+        (Saving would rather make the pack afresh, but then the user shares a pack nobody has
+        looked at; the preview is where it is checked.) Changing an option back to what was
+        previewed makes them ready again."""
+        if self.pdf is None:
+            return
+        current = self._is_current()
+        self._set_ready(current)
+        if current:
+            self.status.setText(self._ready_text())
+        else:
+            self.status.setText(
+                "The options have changed since the preview: preview again to save or print."
+            )
+
+    def _ready_text(self) -> str:
+        pages = self.document.pageCount()
+        return f"{pages:,} pages. Save or print it, or change the options and preview again."
 
     def _fill_contents(self) -> None:
         from db.queries import details as queries
@@ -188,11 +237,15 @@ class BriefingDialog(QDialog):
                 chosen[kind].append(reference)
             else:
                 everything = False
-        marking = self.marking.currentText().strip()
+        typed = self.marking.currentText()
+        problem = marking_problem(typed)
+        if problem is not None:
+            raise CaseReviewError(problem)
+        marking = typed.strip()
         return PackOptions(
             today=self.context.today(),
             title=self.title.text().strip() or "Case review briefing pack",
-            marking="" if marking == "No marking" else marking,
+            marking="" if marking == NO_MARKING else marking,
             prepared_by=self.context.author,
             meeting_date=self._date(self.has_meeting, self.meeting, "Meeting date"),
             since=self._date(self.has_since, self.since, "Changes since"),
@@ -227,21 +280,21 @@ class BriefingDialog(QDialog):
         self._set_ready(False)
         self.status.setText("Making the pack…")
         self._progress = run_in_background(
-            self, "Making the briefing pack…", work, self._show, self._failed
+            self,
+            "Making the briefing pack…",
+            work,
+            lambda made: self._show(made, options),
+            self._failed,
         )
 
-    def _show(self, made: tuple[Pack, bytes]) -> None:
+    def _show(self, made: tuple[Pack, bytes], options: PackOptions) -> None:
         self.pack, pdf = made
-        self.pdf = pdf
+        self.pdf, self.previewed = pdf, options
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(pdf))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
-        pages = self.document.pageCount()
-        self.status.setText(
-            f"{pages:,} pages. Save or print it, or change the options and preview again."
-        )
-        self._set_ready(True)
+        self._check_preview()  # the options may have changed while it was made
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
@@ -252,7 +305,7 @@ class BriefingDialog(QDialog):
         self.print_button.setEnabled(ready)
 
     def save(self) -> None:
-        if self.pdf is None:
+        if not self._is_current():
             return
         name, chosen = QFileDialog.getSaveFileName(
             self,
@@ -301,7 +354,7 @@ class BriefingDialog(QDialog):
         )
 
     def print_pack(self) -> None:
-        if self.pdf is None:
+        if not self._is_current():
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         # The print dialog keeps a pointer to the printer: the printer must outlive it (a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -70,6 +71,16 @@ def _elide(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+@dataclass(frozen=True)
+class ImportChoice:
+    """What an import is to be made of, as the pages chose it: the file as read, the review
+    its recommendations go under (None for the file's own), and the rows left out."""
+
+    tracker: TrackerFile
+    review: str | None
+    skip: frozenset[int]
+
+
 class ImportWizard(QWizard):
     def __init__(
         self, context: AppContext, path: Path, first: TrackerFile, parent: QWidget | None = None
@@ -122,13 +133,17 @@ class ImportWizard(QWizard):
     def _refused(self, message: str) -> None:
         self.context.explain(CaseReviewError(message), self)
 
-    def import_work(self, *, keep: bool) -> Callable[[Progress], str]:
-        """The import with the chosen rows left out, to run off the GUI thread; rolled back
-        unless ``keep`` (and when cancelled)."""
-        skip = self.check_page.skipped_rows()
+    def choice(self) -> ImportChoice:
+        """The import the pages now ask for."""
         page = self.columns_page
         review = (page.review.text().strip() or None) if page.review.isEnabled() else None
-        tracker, database = self.tracker, self.context.database
+        return ImportChoice(self.tracker, review, self.check_page.skipped_rows())
+
+    def import_work(self, choice: ImportChoice, *, keep: bool) -> Callable[[Progress], str]:
+        """The import ``choice`` asks for, to run off the GUI thread; rolled back unless
+        ``keep`` (and when cancelled)."""
+        tracker, review, skip = choice.tracker, choice.review, choice.skip
+        database = self.context.database
         actor, today = self.context.actor, self.context.today()
 
         def work(progress: Progress) -> str:
@@ -146,11 +161,16 @@ class ImportWizard(QWizard):
         return work
 
     def accept(self) -> None:
-        if self._importing:
+        """Import exactly what the last page's trial import summarised: the choice it was
+        worked out with, whatever has been typed since (a new user's keystrokes reached the
+        previous page's hidden Review reference and changed where the import went)."""
+        checked = self.check_page.checked
+        if self._importing or checked is None:
             return
 
         def done(summary: str) -> None:
             self._importing = False
+            self.check_page.checked = None  # imported: a second Finish imports nothing
             self.summary = summary
             QWizard.accept(self)
 
@@ -160,7 +180,7 @@ class ImportWizard(QWizard):
 
         self._importing = True
         self._progress = run_in_background(
-            self, f"Importing {self.path.name}…", self.import_work(keep=True), done, failed
+            self, f"Importing {self.path.name}…", self.import_work(checked, keep=True), done, failed
         )
 
 
@@ -359,7 +379,12 @@ class _CheckPage(QWizardPage):
         self.setTitle("What the import will do")
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
-        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Selectable from the keyboard too, so the summary can take the keyboard focus.
+        self.outcome.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.outcome.setAccessibleName("What the import will do")
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setAccessibleName("Problems found")
@@ -385,7 +410,11 @@ class _CheckPage(QWizardPage):
         layout.addWidget(self.kept)
         layout.addWidget(self.skip)
         layout.addWidget(self.problems, 1)
+        # With no problems to list, the room left goes below the paragraphs, not between
+        # them (the list, when shown, takes it: a stretch of 0 yields to its 1).
+        layout.addStretch(0)
         self._ready = False
+        self.checked: ImportChoice | None = None  # what the summary shown was worked out for
 
     def skipped_rows(self) -> frozenset[int]:
         tracker = self.wizard_.tracker
@@ -412,6 +441,9 @@ class _CheckPage(QWizardPage):
         self.kept.setText("\n".join(kept))
         self.problems.setVisible(bool(tracker.problems))
         self.problems.setPlainText("\n".join(p.describe() for p in tracker.problems))
+        # The keyboard comes onto this page, at the summary: left on the previous page, it
+        # typed into the hidden Review reference there.
+        self.outcome.setFocus(Qt.FocusReason.OtherFocusReason)
         self._check()
 
     def _no_undo_text(self) -> str:
@@ -463,19 +495,20 @@ class _CheckPage(QWizardPage):
             self.wizard_.statuses.pop(word, None)
         else:
             self.wizard_.statuses[word] = Status(value)
-        self._ready = False
+        self._ready, self.checked = False, None
         self.completeChanged.emit()
         self.wizard_.read_then(self.wizard_.mapping(), self.initializePage)
 
     def _check(self) -> None:
         """Try the import in a transaction that is rolled back, off the GUI thread."""
-        self._ready = False
+        self._ready, self.checked = False, None
         self.outcome.setText("Working out what the import will do…")
         self.completeChanged.emit()
+        choice = self.wizard_.choice()
 
         def done(summary: str) -> None:
             self.outcome.setText(f"Finish will have {summary}. Nothing has been written yet.")
-            self._ready = True
+            self._ready, self.checked = True, choice
             self.completeChanged.emit()
 
         def failed(message: str) -> None:
@@ -489,7 +522,7 @@ class _CheckPage(QWizardPage):
         self.wizard_._progress = run_in_background(
             self.wizard_,
             f"Checking {self.wizard_.path.name}…",
-            self.wizard_.import_work(keep=False),
+            self.wizard_.import_work(choice, keep=False),
             done,
             failed,
         )

@@ -25,6 +25,22 @@ NO_MARKING = "No marking"
 MOST_MINUTES = 240
 
 
+def marking_problem(typed: str) -> str | None:
+    """What is wrong with a marking as typed, in one sentence; None when it can be printed
+    across every page. By the command line's rules (``--marking``), so a marking too long to
+    fit is refused rather than cut off at the page's edges, and one of spaces only is refused
+    rather than taken for no marking."""
+    marking = typed.strip()
+    if not marking:
+        return None if not typed else f"The marking is only spaces; choose {NO_MARKING} for none."
+    if marking == NO_MARKING:
+        return None
+    reason = fields.problem(marking, fields.MARKING)
+    if reason is None and "\n" in marking:
+        reason = "holds a line break, and it is printed on one line"
+    return None if reason is None else f"The marking {reason}."
+
+
 class SettingsDialog(FormDialog):
     def __init__(self, settings: Settings, sign_in: str, parent: QWidget | None = None) -> None:
         super().__init__("Settings", parent)
@@ -75,12 +91,9 @@ class SettingsDialog(FormDialog):
         reason = fields.problem(name, fields.NAME) if name else None
         if reason is not None:
             problems.add("name", f"Your name {reason}.")
-        marking = self.chosen_marking()
-        reason = fields.problem(marking, fields.MARKING) if marking else None
-        if reason is None and "\n" in marking:
-            reason = "holds a line break, and it is printed on one line"
+        reason = marking_problem(self.marking.currentText())
         if reason is not None:
-            problems.add("marking", f"The marking {reason}.")
+            problems.add("marking", reason)
         return problems
 
     def save(self) -> None:

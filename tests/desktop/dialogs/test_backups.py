@@ -57,7 +57,10 @@ def test_a_copy_is_listed_and_restored(
     sample_window.files.show_backups()
 
     assert reviews(sample_window) == 2
-    assert "the database it replaced is kept as" in sample_window.statusBar().currentMessage()
+    assert (
+        "the database it replaced is kept in File ▸ Backups"
+        in sample_window.statusBar().currentMessage()
+    )
     assert db_file.location.path is not None
     reasons = [c.reason for c in kept_copies(db_file.location.path)]
     assert reasons == ["before-restore", "before-import"]
@@ -91,3 +94,22 @@ def test_a_copy_from_before_an_upgrade_is_restored_and_upgraded(
 
     assert schema_revision(db_file.location) == HEAD
     assert reviews(sample_window) == 2  # the window reads the restored, upgraded data
+
+
+def test_the_restore_is_said_in_full_in_the_status_bar_of_a_small_screen(
+    qtbot, db_file: Database, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """At 1366x768 the sentence was cut off: it named the replaced database by its full path."""
+    sample_window.resize(1366, 768)
+    sample_window.show()
+    qtbot.waitExposed(sample_window)
+    assert automatic_backup(db_file.location, "before-import") is not None
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    answer(lambda dialog: dialog.restore_button.click())
+    sample_window.files.show_backups()
+    bar = sample_window.statusBar()
+    message = bar.currentMessage()
+    assert message.startswith("Restored the copy; the database it replaced is kept ")
+    # A message shares the bar with the database's name, shown at its right throughout.
+    room = bar.width() - sample_window.location_label.width() - 20
+    assert bar.fontMetrics().horizontalAdvance(message) < room

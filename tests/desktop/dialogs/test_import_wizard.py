@@ -1,0 +1,91 @@
+"""The Import wizard's last page takes the keyboard, and Finish imports what its summary said
+(found by a new user: typing on "What the import will do" changed the hidden Review reference
+of the page before, and Finish imported into "TRACKERf")."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import openpyxl
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop.window import MainWindow
+from tests.helpers.spreadsheet_files import messy_workbook
+from tests.helpers.window import finish, open_wizard, to_check_page
+
+
+def references(window: MainWindow) -> list[str]:
+    return [r.reference for r in window.reviews_tab.model.rows]
+
+
+def test_typing_on_the_last_page_changes_nothing_finish_will_do(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    wizard.activateWindow()
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    focused = QApplication.focusWidget()
+    assert focused is not None and check.isAncestorOf(focused)
+    qtbot.keyClicks(focused, "zz")
+    qtbot.keyClick(focused, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    assert wizard.columns_page.review.text() == "TRACKER"
+    finish(qtbot, window, wizard)
+    assert "TRACKER" in references(window)
+
+
+def test_finish_imports_with_the_choices_the_summary_was_worked_out_with(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    to_check_page(qtbot, wizard)
+    assert "1 review" in wizard.check_page.outcome.text()
+    wizard.columns_page.review.setText("TRACKERf")  # however it came to be typed there
+    finish(qtbot, window, wizard)
+    assert "TRACKER" in references(window)
+    assert "TRACKERf" not in references(window)
+
+
+def test_the_last_page_keeps_its_paragraphs_together_at_the_top(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    wizard.resize(1000, 700)
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    assert not check.problems.isVisible()  # nothing below to take the room
+    shown = [w for w in (check.outcome, check.no_undo, check.kept) if w.isVisible()]
+    assert len(shown) >= 2
+    # Each paragraph as tall as its lines (a taller label centres its text in the room), the
+    # next straight after it.
+    spare = [w.height() - w.heightForWidth(w.width()) for w in shown]
+    assert all(room <= 2 for room in spare), spare
+    gaps = [b.geometry().top() - a.geometry().bottom() for a, b in pairwise(shown)]
+    assert all(gap <= check.layout().spacing() + 1 for gap in gaps), gaps
+
+
+def test_the_list_of_problems_still_takes_the_room_left(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = messy_workbook(tmp_path / "tracker.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Action Plan"]["F10"] = "31/02/2026"
+    book.save(path)
+    wizard = open_wizard(qtbot, window, path)
+    wizard.resize(1000, 700)
+    to_check_page(qtbot, wizard)
+    problems = wizard.check_page.problems
+    assert problems.isVisible()
+    assert problems.geometry().bottom() >= wizard.check_page.height() - 20
+
+
+def test_a_second_finish_imports_nothing(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Finish pressed again as the first import ends (a click still on its way, say)."""
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    to_check_page(qtbot, wizard)
+    finish(qtbot, window, wizard)
+    progress = wizard._progress
+    wizard.accept()
+    assert wizard._progress is progress  # no second import was started
