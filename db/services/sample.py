@@ -53,6 +53,7 @@ def sample_document(today: dt.date) -> Document:
     doc.reviews += fictional.reviews
     doc.inspections += fictional.inspections
     doc.initiatives += fictional.initiatives
+    doc.meetings += fictional.meetings
     return doc
 
 
