@@ -655,19 +655,20 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
         raise RuleError("Say to whom the item is escalated.")
 
 
-def _log_text(meeting: Meeting, decision: DecisionEntry) -> str:
-    """The item's log entry for a decision, naming the meeting."""
+def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) -> str:
+    """The item's log entry for a decision, naming the meeting: "Case Review Subgroup,
+    10 December 2026: target extended to 31 March 2027. <note>" (also how the sample data
+    writes its meetings' entries, db.services.sample)."""
     until = format_date(decision.until)
     whom = decision.whom.strip()
     said = {
-        DecisionKind.SIGNED_OFF: "signed off on the evidence; assurance given by "
-        + meeting.chair.strip(),
+        DecisionKind.SIGNED_OFF: f"signed off on the evidence; assurance given by {chair.strip()}",
         DecisionKind.EXTENDED: f"target extended to {until}",
         DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom} by {until}",
         DecisionKind.ESCALATED: f"escalated to {whom}",
         DecisionKind.NOTED: "noted",
     }[decision.kind]
-    text = f"{meeting.title}, {format_date(meeting.held_on)}: {said}."
+    text = f"{meeting}: {said}."
     return f"{text} {decision.note.strip()}".strip()
 
 
@@ -698,7 +699,7 @@ def decide(
         raise RuleError("A decision needs the name of the person recording it.")
     _check_decision(rec, meeting, decision)
     before = ItemBefore(status_state(session, item), rec.target_date)
-    text = _log_text(meeting, decision)
+    text = decision_log_text(key, meeting.chair, decision)
     if decision.kind is DecisionKind.SIGNED_OFF:
         sign_off(
             session, rec.id, assured_by=meeting.chair, on=meeting.held_on, author=actor, note=text
@@ -856,6 +857,7 @@ __all__ = [
     "check_meeting",
     "create_meeting",
     "decide",
+    "decision_log_text",
     "decisions",
     "delete_meeting",
     "key_of_meeting",
