@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.core.collector import collector_paused
@@ -162,6 +162,48 @@ def meeting_doc(meeting: Meeting) -> MeetingDoc:
             for d in meeting.decisions
         ],
     )
+
+
+def meetings_about(
+    session: Session,
+    *,
+    review_id: int | None = None,
+    inspection_id: int | None = None,
+    item_id: int | None = None,
+) -> tuple[MeetingDoc, ...]:
+    """The meetings whose agenda or decisions name the review, the inspection (either with
+    any of its items) or the item given, as a file holds them: deleting those removes the
+    entries with them, so undoing the deletion applies these again (db.services.editing and
+    db.services.inspecting)."""
+    # Only the ids given: "review_id = NULL" would name every inspection's items.
+    owners = [
+        column == value
+        for column, value in (
+            (Recommendation.review_id, review_id),
+            (Recommendation.inspection_id, inspection_id),
+            (Recommendation.id, item_id),
+        )
+        if value is not None
+    ]
+    sources = [
+        column == value
+        for column, value in (
+            (AgendaItem.review_id, review_id),
+            (AgendaItem.inspection_id, inspection_id),
+        )
+        if value is not None
+    ]
+    items = select(Recommendation.id).where(or_(*owners))
+    on_agenda = select(AgendaItem.meeting_id).where(
+        or_(AgendaItem.recommendation_id.in_(items), *sources)
+    )
+    decided = select(Decision.meeting_id).where(Decision.recommendation_id.in_(items))
+    found = session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(on_agenda) | Meeting.id.in_(decided))
+        .order_by(Meeting.held_on, Meeting.title)
+    )
+    return tuple(meeting_doc(m) for m in found)
 
 
 def _item_subject(rec: Recommendation) -> dict[str, Any]:
