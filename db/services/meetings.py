@@ -632,6 +632,8 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
         if reason is not None:
             raise RuleError(f"The decision's {name} {reason}.")
     kind, whom = decision.kind, decision.whom.strip()
+    if kind is DecisionKind.SIGNED_OFF and rec.status is Status.CLOSED:
+        raise RuleError(f"{describe(rec)} is already signed off.")
     if kind is DecisionKind.SIGNED_OFF and not meeting.chair.strip():
         raise RuleError(
             f"The meeting {key_of_meeting(meeting)} has no chair: name the chair before "

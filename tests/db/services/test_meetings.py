@@ -66,7 +66,7 @@ DATA: dict[str, Any] = {
                     "2027-06-01",
                     updates=[{"date": "2026-10-01", "author": "Lead", "note": "Started."}],
                 ),
-                _item("6", "in_progress", None, evidence=EVIDENCE),
+                _item("6", "closed", None, evidence=EVIDENCE, assured_by="Chair"),
             ],
         }
     ],
@@ -337,6 +337,13 @@ REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], 
     ),
     (
         KEY,
+        _rec("6"),
+        DecisionEntry(DecisionKind.SIGNED_OFF),
+        RuleError,
+        "Recommendation 6 of SCR-1 is already signed off.",
+    ),
+    (
+        KEY,
         _rec("2"),
         DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2026, 11, 30)),
         RuleError,
@@ -374,7 +381,9 @@ REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], 
 
 
 def test_each_refusal_is_one_sentence_and_changes_nothing(panel: Database) -> None:
-    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        proposed = meetings.propose_agenda(session, KEY, TODAY)
+        meetings.set_agenda(session, KEY, [*proposed, AgendaEntry(_rec("6"), "Closed")])
     before = _snapshot(panel)
     for meeting, item, entry, error, message in REFUSALS:
         with pytest.raises(error) as caught, panel.transaction("t") as session:
