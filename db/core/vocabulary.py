@@ -77,6 +77,16 @@ class AgencyRole(_Labelled):
     JOINT = "joint"
 
 
+class DecisionKind(_Labelled):
+    """What a panel meeting decided about an item (db.services.meetings.decide)."""
+
+    SIGNED_OFF = "signed-off"
+    EXTENDED = "extended"
+    EVIDENCE_REQUESTED = "evidence-requested"
+    ESCALATED = "escalated"
+    NOTED = "noted"
+
+
 _LABELS: dict[StrEnum, str] = {
     ReviewKind.SCR: "Serious case review",
     ReviewKind.CSPR_LOCAL: "Child safeguarding practice review (local)",
@@ -87,6 +97,11 @@ _LABELS: dict[StrEnum, str] = {
     ReviewKind.LEARNING_REVIEW: "Learning review",
     OrganisationKind.PARTNERSHIP: "Partnership or board",
     FindingKind.PROMISING_PRACTICE: "Innovative or promising practice",
+    DecisionKind.SIGNED_OFF: "Signed off",
+    DecisionKind.EXTENDED: "Target extended",
+    DecisionKind.EVIDENCE_REQUESTED: "Evidence requested",
+    DecisionKind.ESCALATED: "Escalated",
+    DecisionKind.NOTED: "Noted",
 }
 
 REVIEW_KIND_ABBREVIATIONS: dict[ReviewKind, str] = {

@@ -115,6 +115,7 @@ def _checks(doc: Document) -> Iterator[_Check]:
                 yield place, "area", finding.area, AREA, True
             else:
                 yield from _tracked(place, finding)
+    yield from _meetings(doc)
     for n, initiative in enumerate(doc.initiatives, start=1):
         where = _key("initiative", initiative.name, NAME, n)
         yield where, "name", initiative.name, NAME, True
@@ -127,6 +128,32 @@ def _checks(doc: Document) -> Iterator[_Check]:
             yield place, "inspection", link.inspection, REFERENCE, True
             yield place, "finding", link.finding, NUMBER, True
             yield place, "area", link.area, AREA, True
+
+
+def _meetings(doc: Document) -> Iterator[_Check]:
+    for n, meeting in enumerate(doc.meetings, start=1):
+        where = _key(f"meeting of {meeting.held_on.isoformat()}", meeting.title, NAME, n)
+        yield where, "title", meeting.title, NAME, False
+        yield where, "chair", meeting.chair, NAME, True
+        yield where, "notes", meeting.notes, TEXT, False
+        for key, people in (("attendees", meeting.attendees), ("apologies", meeting.apologies)):
+            for m, person in enumerate(people, start=1):
+                yield f"{where}, {key} {m}", "name", person.name, NAME, True
+                yield f"{where}, {key} {m}", "agency", person.agency, NAME, True
+        for m, entry in enumerate(meeting.agenda, start=1):
+            place = f"{where}, agenda {m}"
+            yield place, "review", entry.review, REFERENCE, True
+            yield place, "inspection", entry.inspection, REFERENCE, True
+            yield place, "number", entry.number, NUMBER, True
+            yield place, "reason", entry.reason, TEXT, False
+        for m, decision in enumerate(meeting.decisions, start=1):
+            place = f"{where}, decision {m}"
+            yield place, "review", decision.review, REFERENCE, True
+            yield place, "inspection", decision.inspection, REFERENCE, True
+            yield place, "number", decision.number, NUMBER, True
+            yield place, "note", decision.note, TEXT, False
+            yield place, "whom", decision.whom, NAME, False
+            yield place, "decided_by", decision.decided_by, NAME, False
 
 
 def check_document(doc: Document) -> None:

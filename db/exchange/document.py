@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from db.core.dates import PartialDate
 from db.core.vocabulary import (
+    DecisionKind,
     FindingKind,
     OrganisationKind,
     Rating,
@@ -155,10 +156,62 @@ class InitiativeDoc:
 
 
 @dataclass
+class PersonDoc:
+    """Someone at a meeting, or who sent apologies, with their agency."""
+
+    name: str
+    agency: str = ""
+
+
+@dataclass
+class AgendaDoc:
+    """One agenda entry: a review or an inspection alone, or one of its tracked items
+    (``number``, with ``kind`` for an inspection's), and why it is on the agenda."""
+
+    review: str | None = None
+    inspection: str | None = None
+    number: str | None = None
+    kind: TrackedKind | None = None
+    reason: str = ""
+
+
+@dataclass
+class DecisionDoc:
+    """A meeting's decision about a tracked item, named as an agenda entry names it."""
+
+    decision: DecisionKind
+    decided_on: dt.date
+    decided_by: str
+    review: str | None = None
+    inspection: str | None = None
+    number: str = ""
+    kind: TrackedKind | None = None
+    note: str = ""
+    until: dt.date | None = None
+    whom: str = ""
+    recorded_at: dt.datetime | None = None
+
+
+@dataclass
+class MeetingDoc:
+    """A panel meeting, named by its date and title."""
+
+    held_on: dt.date
+    title: str
+    chair: str = ""
+    notes: str = ""
+    attendees: list[PersonDoc] = field(default_factory=list)
+    apologies: list[PersonDoc] = field(default_factory=list)
+    agenda: list[AgendaDoc] = field(default_factory=list)
+    decisions: list[DecisionDoc] = field(default_factory=list)
+
+
+@dataclass
 class Document:
     organisations: list[OrganisationDoc] = field(default_factory=list)
     grading_schemes: list[SchemeDoc] = field(default_factory=list)
     reviews: list[ReviewDoc] = field(default_factory=list)
     inspections: list[InspectionDoc] = field(default_factory=list)
     initiatives: list[InitiativeDoc] = field(default_factory=list)
+    meetings: list[MeetingDoc] = field(default_factory=list)
     exported_at: dt.datetime | None = None

@@ -20,6 +20,7 @@ from db.core.collector import collector_paused
 from db.core.dates import PartialDate, parse_iso_date, utc_now
 from db.core.errors import DocumentError
 from db.core.vocabulary import (
+    DecisionKind,
     FindingKind,
     OrganisationKind,
     Rating,
@@ -29,14 +30,18 @@ from db.core.vocabulary import (
 )
 from db.exchange import checks
 from db.exchange.document import (
+    AgendaDoc,
     AreaDoc,
+    DecisionDoc,
     Document,
     EvidenceDoc,
     InitiativeDoc,
     InspectionDoc,
     LinkDoc,
+    MeetingDoc,
     NotedFindingDoc,
     OrganisationDoc,
+    PersonDoc,
     ReviewDoc,
     SchemeDoc,
     TrackedDoc,
@@ -248,6 +253,10 @@ def parse_document(data: Any) -> Document:
         where = f"initiative {_label(item, 'name', str(n))}"
         doc.initiatives.append(_initiative(_Obj(item, where)))
     _unique(doc.initiatives, lambda i: i.name, "initiatives", "initiative")
+    for n, item in enumerate(root.items("meetings"), start=1):
+        where = f"meeting {_label(item, 'held_on', str(n))}"
+        doc.meetings.append(_meeting(_Obj(item, where)))
+    _unique(doc.meetings, lambda m: (m.held_on.isoformat(), m.title), "meetings", "meeting")
     root.done()
     checks.check_document(doc)
     return doc
@@ -507,6 +516,71 @@ def _initiative(obj: _Obj) -> InitiativeDoc:
     return initiative
 
 
+def _meeting(obj: _Obj) -> MeetingDoc:
+    meeting = MeetingDoc(
+        held_on=obj.required_date("held_on"),
+        title=obj.text("title"),
+        chair=obj.text("chair", required=False),
+        notes=obj.text("notes", required=False),
+    )
+    for key, people in (("attendees", meeting.attendees), ("apologies", meeting.apologies)):
+        for n, item in enumerate(obj.items(key), start=1):
+            person_obj = _Obj(item, f"{obj.where}, {key} {n}")
+            people.append(
+                PersonDoc(person_obj.text("name"), person_obj.text("agency", required=False))
+            )
+            person_obj.done()
+    for n, item in enumerate(obj.items("agenda"), start=1):
+        entry_obj = _Obj(item, f"{obj.where}, agenda {n}")
+        review, inspection, number, kind = _subject(entry_obj, item_only=False)
+        meeting.agenda.append(
+            AgendaDoc(review, inspection, number, kind, entry_obj.text("reason", required=False))
+        )
+        entry_obj.done()
+    for n, item in enumerate(obj.items("decisions"), start=1):
+        decision_obj = _Obj(item, f"{obj.where}, decision {n}")
+        review, inspection, number, kind = _subject(decision_obj, item_only=True)
+        meeting.decisions.append(
+            DecisionDoc(
+                decision=decision_obj.choice("decision", DecisionKind),
+                decided_on=decision_obj.required_date("decided_on"),
+                decided_by=decision_obj.text("decided_by"),
+                review=review,
+                inspection=inspection,
+                number=number or "",
+                kind=kind,
+                note=decision_obj.text("note", required=False),
+                until=decision_obj.date("until"),
+                whom=decision_obj.text("whom", required=False),
+                recorded_at=decision_obj.timestamp("recorded_at"),
+            )
+        )
+        decision_obj.done()
+    obj.done()
+    return meeting
+
+
+def _subject(
+    obj: _Obj, *, item_only: bool
+) -> tuple[str | None, str | None, str | None, TrackedKind | None]:
+    """What an agenda entry or a decision is about: a review or an inspection, and (for a
+    decision always) one of its tracked items by number, an inspection's with its kind."""
+    review, inspection = obj.optional_text("review"), obj.optional_text("inspection")
+    number = obj.optional_text("number")
+    kind = obj.optional_choice("kind", TrackedKind)
+    if bool(review) == bool(inspection):
+        raise obj.error_at(None, "names a review or an inspection (one of them)")
+    if item_only and number is None:
+        raise obj.error_at("number", "is missing")
+    if review and kind is not None:
+        raise obj.error_at("kind", "a review's items are all recommendations: leave it out")
+    if inspection and number is not None and kind is None:
+        raise obj.error_at("kind", "an inspection's item needs its kind")
+    if number is None and kind is not None:
+        raise obj.error_at("kind", "is given without a number")
+    return review, inspection, number, kind
+
+
 @collector_paused()
 def read_document_file(path: Path) -> Document:
     """Read and validate a JSON file; every failure is a DocumentError with a plain message."""
@@ -613,6 +687,55 @@ def _update_json(update: UpdateDoc) -> dict[str, Any]:
 
 def document_to_json(doc: Document) -> dict[str, Any]:
     exported_at = doc.exported_at or utc_now()
+    data = _document_json(doc, exported_at)
+    if doc.meetings:
+        # Only when there are any: a file without them still opens in a casereview from
+        # before meetings, which refuses fields it does not know rather than drop them.
+        data["meetings"] = [_meeting_json(m) for m in doc.meetings]
+    return data
+
+
+def _meeting_json(meeting: MeetingDoc) -> dict[str, Any]:
+    return {
+        "held_on": meeting.held_on.isoformat(),
+        "title": meeting.title,
+        "chair": meeting.chair,
+        "notes": meeting.notes,
+        "attendees": [{"name": p.name, "agency": p.agency} for p in meeting.attendees],
+        "apologies": [{"name": p.name, "agency": p.agency} for p in meeting.apologies],
+        "agenda": [
+            _subject_json(a.review, a.inspection, a.number, a.kind) | {"reason": a.reason}
+            for a in meeting.agenda
+        ],
+        "decisions": [
+            _subject_json(d.review, d.inspection, d.number, d.kind)
+            | {
+                "decision": d.decision.value,
+                "note": d.note,
+                "until": _iso(d.until),
+                "whom": d.whom,
+                "decided_on": d.decided_on.isoformat(),
+                "decided_by": d.decided_by,
+                "recorded_at": d.recorded_at.isoformat() if d.recorded_at else None,
+            }
+            for d in meeting.decisions
+        ],
+    }
+
+
+def _subject_json(
+    review: str | None, inspection: str | None, number: str | None, kind: TrackedKind | None
+) -> dict[str, str]:
+    data = {
+        "review": review,
+        "inspection": inspection,
+        "number": number,
+        "kind": kind.value if kind else None,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _document_json(doc: Document, exported_at: dt.datetime) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "exported_at": exported_at.isoformat(timespec="seconds"),

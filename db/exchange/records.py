@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.core.collector import collector_paused
@@ -24,14 +25,18 @@ from db.core.vocabulary import AgencyRole, FindingKind, OrganisationKind, Status
 from db.exchange.bulk import add_new_items
 from db.exchange.checks import check_document
 from db.exchange.document import (
+    AgendaDoc,
     AreaDoc,
+    DecisionDoc,
     Document,
     EvidenceDoc,
     InitiativeDoc,
     InspectionDoc,
     LinkDoc,
+    MeetingDoc,
     NotedFindingDoc,
     OrganisationDoc,
+    PersonDoc,
     ReviewDoc,
     SchemeDoc,
     TrackedDoc,
@@ -39,6 +44,8 @@ from db.exchange.document import (
 )
 from db.store.lifecycle import check_state
 from db.store.models import (
+    AgendaItem,
+    Decision,
     Evidence,
     Finding,
     Grade,
@@ -47,6 +54,8 @@ from db.store.models import (
     Initiative,
     InitiativeLink,
     Inspection,
+    Meeting,
+    MeetingPerson,
     Organisation,
     ProgressUpdate,
     Recommendation,
@@ -123,7 +132,96 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
         doc.inspections.append(inspection_doc(inspection, today))
     for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
         doc.initiatives.append(initiative_doc(initiative))
+    for meeting in session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.title)):
+        doc.meetings.append(meeting_doc(meeting))
     return doc
+
+
+def meeting_doc(meeting: Meeting) -> MeetingDoc:
+    """A meeting as a file holds it (for export, and for undoing a deletion in
+    db.services.meetings): its people, agenda and decisions by natural keys."""
+    return MeetingDoc(
+        held_on=meeting.held_on,
+        title=meeting.title,
+        chair=meeting.chair,
+        notes=meeting.notes,
+        attendees=[PersonDoc(p.name, p.agency) for p in meeting.people if p.present],
+        apologies=[PersonDoc(p.name, p.agency) for p in meeting.people if not p.present],
+        agenda=[_agenda_doc(entry) for entry in meeting.agenda],
+        decisions=[
+            DecisionDoc(
+                decision=d.kind,
+                decided_on=d.decided_on,
+                decided_by=d.decided_by,
+                **_item_subject(d.recommendation),
+                note=d.note,
+                until=d.until,
+                whom=d.whom,
+                recorded_at=d.recorded_at,
+            )
+            for d in meeting.decisions
+        ],
+    )
+
+
+def meetings_about(
+    session: Session,
+    *,
+    review_id: int | None = None,
+    inspection_id: int | None = None,
+    item_id: int | None = None,
+) -> tuple[MeetingDoc, ...]:
+    """The meetings whose agenda or decisions name the review, the inspection (either with
+    any of its items) or the item given, as a file holds them: deleting those removes the
+    entries with them, so undoing the deletion applies these again (db.services.editing and
+    db.services.inspecting)."""
+    # Only the ids given: "review_id = NULL" would name every inspection's items.
+    owners = [
+        column == value
+        for column, value in (
+            (Recommendation.review_id, review_id),
+            (Recommendation.inspection_id, inspection_id),
+            (Recommendation.id, item_id),
+        )
+        if value is not None
+    ]
+    sources = [
+        column == value
+        for column, value in (
+            (AgendaItem.review_id, review_id),
+            (AgendaItem.inspection_id, inspection_id),
+        )
+        if value is not None
+    ]
+    items = select(Recommendation.id).where(or_(*owners))
+    on_agenda = select(AgendaItem.meeting_id).where(
+        or_(AgendaItem.recommendation_id.in_(items), *sources)
+    )
+    decided = select(Decision.meeting_id).where(Decision.recommendation_id.in_(items))
+    found = session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(on_agenda) | Meeting.id.in_(decided))
+        .order_by(Meeting.held_on, Meeting.title)
+    )
+    return tuple(meeting_doc(m) for m in found)
+
+
+def _item_subject(rec: Recommendation) -> dict[str, Any]:
+    """How an agenda entry or a decision names a tracked item (a review's by number, an
+    inspection's by kind and number)."""
+    if rec.review is not None:
+        return {"review": rec.review.reference, "number": rec.number}
+    assert rec.inspection is not None
+    return {"inspection": rec.inspection.reference, "number": rec.number, "kind": rec.kind}
+
+
+def _agenda_doc(entry: AgendaItem) -> AgendaDoc:
+    if entry.recommendation is not None:
+        return AgendaDoc(**_item_subject(entry.recommendation), reason=entry.reason)
+    if entry.review is not None:
+        return AgendaDoc(review=entry.review.reference, reason=entry.reason)
+    assert entry.inspection is not None
+    return AgendaDoc(inspection=entry.inspection.reference, reason=entry.reason)
 
 
 def inspection_doc(inspection: Inspection, today: dt.date) -> InspectionDoc:
@@ -257,6 +355,7 @@ _PLURALS = {
     "inspection": "inspections",
     "finding": "findings",
     "initiative": "initiatives",
+    "meeting": "meetings",
 }
 
 
@@ -665,6 +764,98 @@ class Importer:
             f"{where}: inspection '{link.inspection}' has no {kind} '{link.finding}'"
         )
 
+    # -- meetings
+
+    def meetings(self, docs: list[MeetingDoc]) -> None:
+        """Add or update meetings (after the items they name); a decision already held is
+        kept, one the database lacks is added. The items' own state comes from their records
+        in the file: a decision here changes no item."""
+        self.session.flush()
+        for doc in docs:
+            where = f"meeting of {doc.held_on.isoformat()} '{doc.title}'"
+            meeting = self.session.scalar(
+                select(Meeting).where(Meeting.held_on == doc.held_on, Meeting.title == doc.title)
+            )
+            added = meeting is None
+            if meeting is None:
+                meeting = Meeting(held_on=doc.held_on, title=doc.title)
+                self.session.add(meeting)
+            meeting.chair, meeting.notes = doc.chair, doc.notes
+            people = [(p.name, p.agency, True) for p in doc.attendees] + [
+                (p.name, p.agency, False) for p in doc.apologies
+            ]
+            if [(p.name, p.agency, p.present) for p in meeting.people] != people:
+                meeting.people.clear()
+                self.session.flush()
+                meeting.people.extend(
+                    MeetingPerson(position=n, name=name, agency=agency, present=present)
+                    for n, (name, agency, present) in enumerate(people, start=1)
+                )
+            agenda = [
+                (*self.subject(f"{where}, agenda {n}", a), a.reason)
+                for n, a in enumerate(doc.agenda, start=1)
+            ]
+            have = [(a.recommendation, a.review, a.inspection, a.reason) for a in meeting.agenda]
+            if have != agenda:
+                meeting.agenda.clear()
+                self.session.flush()
+                meeting.agenda.extend(
+                    AgendaItem(
+                        position=n, recommendation=rec, review=review, inspection=insp, reason=why
+                    )
+                    for n, (rec, review, insp, why) in enumerate(agenda, start=1)
+                )
+            held = {(d.recommendation_id, d.kind, d.recorded_at) for d in meeting.decisions}
+            for n, d in enumerate(doc.decisions, start=1):
+                rec = self.subject(f"{where}, decision {n}", d)[0]
+                assert rec is not None  # a decision names an item (json_format checks)
+                if rec.id is not None and (rec.id, d.decision, d.recorded_at) in held:
+                    continue
+                decision = Decision(
+                    recommendation=rec,
+                    kind=d.decision,
+                    note=d.note,
+                    until=d.until,
+                    whom=d.whom,
+                    decided_on=d.decided_on,
+                    decided_by=d.decided_by,
+                )
+                if d.recorded_at is not None:
+                    decision.recorded_at = d.recorded_at
+                meeting.decisions.append(decision)
+            self.summary.count(
+                "meeting", added, self.session.is_modified(meeting, include_collections=True)
+            )
+
+    def subject(
+        self, where: str, doc: AgendaDoc | DecisionDoc
+    ) -> tuple[Recommendation | None, Review | None, Inspection | None]:
+        """The tracked item, review or inspection an agenda entry or a decision names."""
+        if doc.review:
+            review = self.session.scalar(select(Review).where(Review.reference == doc.review))
+            if review is None:
+                raise DocumentError(f"{where}: there is no review '{doc.review}'")
+            if not doc.number:
+                return None, review, None
+            for rec in review.recommendations:
+                if rec.number == doc.number:
+                    return rec, None, None
+            raise DocumentError(
+                f"{where}: review '{doc.review}' has no recommendation '{doc.number}'"
+            )
+        inspection = self.session.scalar(
+            select(Inspection).where(Inspection.reference == doc.inspection)
+        )
+        if inspection is None:
+            raise DocumentError(f"{where}: there is no inspection '{doc.inspection}'")
+        if not doc.number:
+            return None, None, inspection
+        for rec in inspection.recommendations:
+            if rec.kind == doc.kind and rec.number == doc.number:
+                return rec, None, None
+        kind = doc.kind.label.lower() if doc.kind else "item"
+        raise DocumentError(f"{where}: inspection '{doc.inspection}' has no {kind} '{doc.number}'")
+
 
 @collector_paused()
 def apply_document(session: Session, doc: Document) -> ImportSummary:
@@ -679,5 +870,6 @@ def apply_document(session: Session, doc: Document) -> ImportSummary:
     importer.reviews(doc.reviews)
     importer.inspections(doc.inspections)
     importer.initiatives(doc.initiatives)
+    importer.meetings(doc.meetings)
     session.flush()
     return importer.summary

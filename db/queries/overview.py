@@ -123,6 +123,30 @@ def _item_deadlines(
     return deadlines, total
 
 
+def source_deadlines(session: Session, start: dt.date, end: dt.date) -> list[Deadline]:
+    """The deadlines an inspection's report sets (the six-week action plan, the 56-day
+    response) that fall from ``start`` to ``end``, both included, in the order reports were
+    listed: the Overview tab's coming deadlines and a meeting's proposed agenda
+    (db.services.meetings) both read them here."""
+    deadlines: list[Deadline] = []
+    found = session.execute(
+        select(Inspection.reference, Inspection.published_on)
+        .where(Inspection.published_on.is_not(None))
+        .order_by(Inspection.id)
+    )
+    for reference, published in found:
+        if published is None:
+            continue  # never: the query excludes them
+        for days, what in (
+            (ACTION_PLAN_DAYS, "Action plan to the inspectorate (6 weeks after the report)"),
+            (PCC_RESPONSE_DAYS, "Police and crime commissioner's response (56 days)"),
+        ):
+            due: dt.date = published + dt.timedelta(days=days)
+            if start <= due <= end:
+                deadlines.append(Deadline(due, what, reference))
+    return deadlines
+
+
 def overview(
     session: Session,
     today: dt.date,
@@ -167,18 +191,7 @@ def overview(
     overdue = page(
         session, overdue_filter, today, sort=TrackerSort.TARGET_DATE, limit=overdue_limit
     )
-    deadlines: list[Deadline] = []
-    for inspection in session.scalars(
-        select(Inspection).where(Inspection.published_on.is_not(None))
-    ):
-        assert inspection.published_on is not None
-        for days, what in (
-            (ACTION_PLAN_DAYS, "Action plan to the inspectorate (6 weeks after the report)"),
-            (PCC_RESPONSE_DAYS, "Police and crime commissioner's response (56 days)"),
-        ):
-            due = inspection.published_on + dt.timedelta(days=days)
-            if today - dt.timedelta(days=14) <= due <= today + DEADLINE_LOOKAHEAD:
-                deadlines.append(Deadline(due, what, inspection.reference))
+    deadlines = source_deadlines(session, today - dt.timedelta(days=14), today + DEADLINE_LOOKAHEAD)
     items, items_total = _item_deadlines(session, today, deadline_limit)
     deadlines += items
     deadlines.sort(key=lambda d: (d.due, d.source, d.what))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.core.dates import utc_now
 from db.exchange.records import ImportSummary, apply_document
-from db.services.sample import sample_document
+from db.services.sample import propose_coming_agendas, sample_document
 from db.store.audit import ACTOR_KEY, append, default_actor
 from db.store.models import (
     AuditEntry,
@@ -57,8 +57,11 @@ def counts(session: Session) -> Counts:
 
 
 def load_sample(session: Session, today: dt.date) -> ImportSummary:
-    """Add the sample data (seed facts and the fictional review) in the caller's transaction."""
-    return apply_document(session, sample_document(today))
+    """Add the sample data (seed facts and the fictional review) in the caller's transaction;
+    the fictional partnership's coming meeting gets its proposed agenda."""
+    summary = apply_document(session, sample_document(today))
+    propose_coming_agendas(session, today)
+    return summary
 
 
 def erase_all(session: Session) -> None:

@@ -21,7 +21,14 @@ from db.core.errors import ConflictError, DocumentError, NotFoundError, RuleErro
 from db.core.rules import TRANSITIONS
 from db.core.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
 from db.exchange import records
-from db.exchange.document import EvidenceDoc, InitiativeDoc, LinkDoc, ReviewDoc, TrackedDoc
+from db.exchange.document import (
+    EvidenceDoc,
+    InitiativeDoc,
+    LinkDoc,
+    MeetingDoc,
+    ReviewDoc,
+    TrackedDoc,
+)
 from db.exchange.records import Importer, collect_document, evidence_doc
 from db.store.lifecycle import check_values, describe, evidence_count
 from db.store.models import (
@@ -325,6 +332,8 @@ class ReviewSnapshot:
 
     review: ReviewDoc
     initiatives: tuple[InitiativeDoc, ...]
+    # The meetings whose agenda or decisions named it or its items, as they were.
+    meetings: tuple[MeetingDoc, ...] = ()
 
 
 def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSnapshot:
@@ -340,7 +349,11 @@ def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSna
         .where(Recommendation.review_id == review.id)
         .distinct()
     ).all()
-    snapshot = ReviewSnapshot(found[0], tuple(records.initiative_doc(i) for i in linked))
+    snapshot = ReviewSnapshot(
+        found[0],
+        tuple(records.initiative_doc(i) for i in linked),
+        records.meetings_about(session, review_id=review.id),
+    )
     session.delete(review)
     session.flush()
     return snapshot
@@ -353,6 +366,7 @@ def restore_review(session: Session, snapshot: ReviewSnapshot) -> None:
     importer.reviews([snapshot.review])
     session.flush()
     importer.initiatives(list(snapshot.initiatives))
+    importer.meetings(list(snapshot.meetings))
     session.flush()
 
 
@@ -493,6 +507,8 @@ class ItemSnapshot:
     place: int
     item: TrackedDoc
     initiatives: tuple[InitiativeDoc, ...]
+    # The meetings whose agenda or decisions named it, as they were.
+    meetings: tuple[MeetingDoc, ...] = ()
 
 
 def remove_item(session: Session, key: ItemKey, today: dt.date) -> ItemSnapshot:
@@ -515,6 +531,7 @@ def remove_item(session: Session, key: ItemKey, today: dt.date) -> ItemSnapshot:
         place,
         review.recommendations[place],
         tuple(records.initiative_doc(i) for i in linked),
+        records.meetings_about(session, item_id=rec.id),
     )
     session.delete(rec)
     session.flush()
@@ -537,6 +554,7 @@ def restore_item(session: Session, snapshot: ItemSnapshot, today: dt.date) -> No
     importer.reviews([review])
     session.flush()
     importer.initiatives(list(snapshot.initiatives))
+    importer.meetings(list(snapshot.meetings))
     session.flush()
 
 

@@ -24,10 +24,11 @@ from db.exchange.document import (
     AreaDoc,
     InitiativeDoc,
     InspectionDoc,
+    MeetingDoc,
     NotedFindingDoc,
     TrackedDoc,
 )
-from db.exchange.records import Importer, initiative_doc, inspection_doc
+from db.exchange.records import Importer, initiative_doc, inspection_doc, meetings_about
 from db.services.editing import Problems, _check_fields
 from db.store.models import (
     Finding,
@@ -88,6 +89,8 @@ class InspectionSnapshot:
 
     inspection: InspectionDoc
     initiatives: tuple[InitiativeDoc, ...]
+    # The meetings whose agenda or decisions named it or its items, as they were.
+    meetings: tuple[MeetingDoc, ...] = ()
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -358,7 +361,9 @@ def inspection_snapshot(session: Session, reference: str) -> InspectionSnapshot:
         select(Initiative).where(Initiative.id.in_(part_of)).order_by(Initiative.name)
     ).all()
     return InspectionSnapshot(
-        inspection_doc(inspection, dt.date.today()), tuple(initiative_doc(i) for i in linked)
+        inspection_doc(inspection, dt.date.today()),
+        tuple(initiative_doc(i) for i in linked),
+        meetings_about(session, inspection_id=inspection.id),
     )
 
 
@@ -378,6 +383,7 @@ def restore_inspection(session: Session, snapshot: InspectionSnapshot) -> None:
     importer.inspections([snapshot.inspection])
     session.flush()
     importer.initiatives(list(snapshot.initiatives))
+    importer.meetings(list(snapshot.meetings))
     session.flush()
 
 

@@ -15,10 +15,22 @@ import datetime as dt
 import json
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 import resources
 from db.core.dates import PartialDate
-from db.exchange.document import Document
+from db.core.vocabulary import DecisionKind, Status
+from db.exchange.document import Document, MeetingDoc, UpdateDoc
 from db.exchange.json_format import parse_document
+from db.services.meetings import (
+    DecisionEntry,
+    MeetingKey,
+    decision_log_text,
+    propose_agenda,
+    set_agenda,
+)
+from db.store.models import AgendaItem, Meeting
 
 SEED_FILE = ("sample", "seed-facts.json")
 FICTIONAL_FILE = ("sample", "fictional.json")
@@ -53,6 +65,7 @@ def sample_document(today: dt.date) -> Document:
     doc.reviews += fictional.reviews
     doc.inspections += fictional.inspections
     doc.initiatives += fictional.initiatives
+    doc.meetings += fictional.meetings
     return doc
 
 
@@ -61,12 +74,45 @@ def _fictional(today: dt.date) -> Document:
     doc = _read(FICTIONAL_FILE)
     assert doc.exported_at is not None  # the file's own: its dates are as of that day
     moved: Document = _moved(doc, today - doc.exported_at.date())
+    for meeting in moved.meetings:
+        _log_decisions(moved, meeting)
     for initiative in moved.initiatives:
         # Known to the month, as an initiative's start often is. The file gives the day, so
         # that the month follows today as the other dates do.
         if initiative.started is not None:
             initiative.started = PartialDate(initiative.started.year, initiative.started.month)
     return moved
+
+
+def _log_decisions(doc: Document, meeting: MeetingDoc) -> None:
+    """Write each of the meeting's decisions into its item's log as db.services.meetings.decide
+    does (the entry names the meeting and its date, so it is made after the dates moved)."""
+    items = {(r.reference, rec.number): rec for r in doc.reviews for rec in r.recommendations}
+    key = MeetingKey(meeting.held_on, meeting.title)
+    for decision in meeting.decisions:
+        rec = items[(decision.review or "", decision.number)]
+        entry = DecisionEntry(decision.decision, decision.note, decision.until, decision.whom)
+        signed_off = decision.decision is DecisionKind.SIGNED_OFF
+        rec.updates.append(
+            UpdateDoc(
+                meeting.held_on,
+                decision.decided_by,
+                Status.CLOSED if signed_off else None,
+                decision_log_text(key, meeting.chair, entry),
+            )
+        )
+        rec.updates.sort(key=lambda u: u.date)  # stable: entries of a day keep their order
+
+
+def propose_coming_agendas(session: Session, today: dt.date) -> None:
+    """Give each coming meeting with no agenda the agenda casereview proposes for it (the
+    sample's next meeting is loaded this way, so its reasons name the moved dates)."""
+    empty = select(Meeting.held_on, Meeting.title).where(
+        Meeting.held_on >= today, ~Meeting.agenda.any(AgendaItem.id.is_not(None))
+    )
+    for held_on, title in session.execute(empty).all():
+        key = MeetingKey(held_on, title)
+        set_agenda(session, key, propose_agenda(session, key, today))
 
 
 def _moved(value: Any, days: dt.timedelta) -> Any:

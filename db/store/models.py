@@ -31,6 +31,7 @@ from db.core import fields
 from db.core.dates import PartialDate, utc_now
 from db.core.vocabulary import (
     AgencyRole,
+    DecisionKind,
     FindingKind,
     OrganisationKind,
     ReviewKind,
@@ -520,6 +521,121 @@ class InitiativeLink(Base):
     recommendation: Mapped[Recommendation | None] = relationship()
 
 
+class Meeting(Timestamped, Base):
+    """A panel meeting (a case review subgroup): who came, its agenda and its decisions.
+
+    Named by its date and title, which are unique together; db.services.meetings keeps it."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("held_on", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Raised by one on every update (SQLAlchemy's version counter), as a review's is.
+    version: Mapped[int] = mapped_column(server_default="1")
+    held_on: Mapped[dt.date] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(fields.NAME))
+    # Empty until the chair is known; a sign-off at the meeting needs it.
+    chair: Mapped[str] = mapped_column(String(fields.NAME), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    people: Mapped[list[MeetingPerson]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="MeetingPerson.position",
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="AgendaItem.position",
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="(Decision.recorded_at, Decision.id)",
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class MeetingPerson(Base):
+    """Someone at a meeting (``present``) or who sent apologies (not ``present``)."""
+
+    __tablename__ = "meeting_people"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(fields.NAME))
+    agency: Mapped[str] = mapped_column(String(fields.NAME), default="")
+    present: Mapped[bool]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="people")
+
+
+class AgendaItem(Base):
+    """One entry of a meeting's agenda: exactly one tracked item, review or inspection (an
+    inspection's recommendation or area for improvement is a ``Recommendation`` row), with
+    why it is there."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN recommendation_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN review_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN inspection_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        ),
+        UniqueConstraint("meeting_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    recommendation: Mapped[Recommendation | None] = relationship()
+    review: Mapped[Review | None] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
+
+
+class Decision(Base):
+    """What a meeting decided about one item, as recorded in the meeting. The item's log holds
+    a dated entry naming the meeting for each (db.services.meetings.decide)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind, "kind"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The new target date (extended), or when the evidence is due (evidence requested).
+    until: Mapped[dt.date | None]
+    # Evidence from whom, or escalated to whom.
+    whom: Mapped[str] = mapped_column(String(fields.NAME), default="")
+    decided_on: Mapped[dt.date]
+    decided_by: Mapped[str] = mapped_column(String(fields.NAME))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+    recommendation: Mapped[Recommendation] = relationship()
+
+
 class AuditEntry(Base):
     """One change to one field, written in the same transaction as the change itself."""
 
@@ -543,8 +659,10 @@ class AuditEntry(Base):
 
 
 __all__ = [
+    "AgendaItem",
     "AuditEntry",
     "Base",
+    "Decision",
     "Evidence",
     "Finding",
     "Grade",
@@ -552,6 +670,8 @@ __all__ = [
     "GradingScheme",
     "Initiative",
     "InitiativeLink",
+    "Meeting",
+    "MeetingPerson",
     "Organisation",
     "ProgressUpdate",
     "Recommendation",

@@ -201,12 +201,15 @@ def test_upgrading_a_populated_database_indexes_what_it_holds(sample_database: D
     from db.store.database import downgrade_schema, open_database
     from db.store.models import Base
 
+    # Meetings came after 0001 (migration 0007): going down to it drops them, as it must.
+    KEPT_APART = {"audit_log", "meetings", "meeting_people", "agenda_items", "decisions"}
+
     def row_counts(database: Database) -> dict[str, int]:
         with database.session() as session:
             return {
                 table.name: session.scalar(select(func.count()).select_from(table)) or 0
                 for table in Base.metadata.sorted_tables
-                if table.name != "audit_log"
+                if table.name not in KEPT_APART
             }
 
     before = row_counts(sample_database)

@@ -1,0 +1,876 @@
+"""Panel meetings: the meeting itself, its agenda (proposed, then edited by a person), the
+decisions made in it, and what the minutes read.
+
+Every function runs in the caller's transaction, and names records by natural keys as
+db.services.editing does (a meeting by its date and title, an item by ``ItemKey``), since
+undoing a deletion restores rows under new ids. A decision is written at once in three places:
+a dated entry in the item's progress log naming the meeting, the item's change (its status for
+a sign-off, its target date for an extension) and the meeting's ``Decision`` row; the session
+hooks add the audit trail's entries. Undo appends a correction to the log (the log is
+append-only) and removes the row.
+
+The agenda proposal is counted by SQL, a query per reason, so it stays quick at 100,000 items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db.core import fields as rules
+from db.core.dates import format_date, utc_now
+from db.core.errors import ConflictError, NotFoundError, RuleError
+from db.core.vocabulary import AgencyRole, DecisionKind, Status, TrackedKind
+from db.exchange.document import MeetingDoc
+from db.exchange.records import Importer, meeting_doc
+from db.queries.overview import source_deadlines
+from db.queries.rows import OPEN_STATUSES
+from db.services.editing import (
+    ItemKey,
+    Problems,
+    StatusState,
+    conflict_error,
+    correct_status,
+    item_by_key,
+    key_of,
+    status_state,
+)
+from db.store.lifecycle import describe, record_update, sign_off
+from db.store.models import (
+    AgendaItem,
+    Decision,
+    Evidence,
+    Inspection,
+    Meeting,
+    MeetingPerson,
+    ProgressUpdate,
+    Recommendation,
+    Review,
+)
+
+# With no later meeting booked, "before the next meeting" means this many days after this one.
+DEFAULT_INTERVAL = dt.timedelta(weeks=8)
+NEWEST_UPDATES = 3  # the updates meeting mode shows of each item
+
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class MeetingKey:
+    """A meeting named as people name it: its date and title."""
+
+    held_on: dt.date
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.title}, {format_date(self.held_on)}"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone at a meeting, or who sent apologies, and their agency."""
+
+    name: str
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingFields:
+    """What the meeting's dialog edits."""
+
+    held_on: dt.date
+    title: str
+    chair: str = ""
+    notes: str = ""
+    attendees: tuple[Person, ...] = ()
+    apologies: tuple[Person, ...] = ()
+    # The meeting's version when these fields were read (None for fields typed in a dialog).
+    version: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> MeetingKey:
+        return MeetingKey(self.held_on, self.title.strip())
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """A review, or an inspection, on an agenda as a whole (its reference)."""
+
+    reference: str
+    inspection: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One agenda entry: a tracked item (``ItemKey``) or a review or inspection
+    (``SourceKey``), and why it is there ("Overdue: the target was 17 November 2025")."""
+
+    what: ItemKey | SourceKey
+    reason: str = ""
+
+
+# What propose_agenda returns and set_agenda stores are the same entries.
+Proposal = AgendaEntry
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    """One progress update as meeting mode shows it."""
+
+    on: dt.date
+    author: str
+    status: Status | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A tracked item's current state, for meeting mode."""
+
+    key: ItemKey
+    text: str | None
+    lead_agencies: tuple[str, ...]
+    target_date: dt.date | None
+    status: Status
+    updates: tuple[UpdateLine, ...]  # the newest first, withdrawn ones left out
+    evidence_count: int
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """An agenda entry as stored, with what it is about as it stands now: ``item`` for a
+    tracked item, ``title`` for a review or inspection (the item's text for an item)."""
+
+    entry: AgendaEntry
+    title: str
+    item: ItemView | None
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """A decision as the chair states it: the kind, a short note, and (as the kind needs)
+    the new target or the date evidence is due, and from or to whom."""
+
+    kind: DecisionKind
+    note: str = ""
+    until: dt.date | None = None
+    whom: str = ""
+
+
+@dataclass(frozen=True)
+class ItemBefore:
+    """What a decision changed of its item, as it was before: for undo."""
+
+    status: StatusState
+    target_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class DecisionKey:
+    """A recorded decision: its meeting, item, kind and when it was recorded; ``before``
+    holds what undo puts back (not part of the key's identity)."""
+
+    meeting: MeetingKey
+    item: ItemKey
+    kind: DecisionKind
+    recorded_at: dt.datetime
+    before: ItemBefore | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A line of the Meetings tab."""
+
+    key: MeetingKey
+    chair: str
+    agenda_count: int
+    decision_count: int
+    coming: bool  # on or after today
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    """A decision as the minutes list it, per item."""
+
+    key: DecisionKey
+    source: str
+    number: str
+    text: str | None
+    kind: DecisionKind
+    kind_label: str
+    note: str
+    until: dt.date | None
+    whom: str
+    decided_on: dt.date
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """An action the meeting set: evidence requested, escalated or target extended, with its
+    owner (the item's lead agencies) and due date."""
+
+    item: ItemKey
+    kind: DecisionKind
+    what: str
+    owner: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
+class MeetingDecisions:
+    """What the minutes need of a meeting's decisions."""
+
+    decisions: tuple[DecisionLine, ...]
+    actions: tuple[ActionLine, ...]
+
+
+# ----------------------------------------------------------------------------- meetings
+
+
+def meeting_by_key(session: Session, key: MeetingKey) -> Meeting:
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.held_on == key.held_on, Meeting.title == key.title)
+    )
+    if meeting is None:
+        raise NotFoundError(
+            f"There is no meeting called {key.title} on {format_date(key.held_on)}."
+        )
+    return meeting
+
+
+def meeting_by_date(session: Session, held_on: dt.date, title: str | None = None) -> MeetingKey:
+    """The meeting held on ``held_on``; with two that day, ``title`` says which."""
+    found = session.scalars(
+        select(Meeting.title).where(Meeting.held_on == held_on).order_by(Meeting.title)
+    ).all()
+    day = format_date(held_on)
+    if title is not None:
+        if title not in found:
+            raise NotFoundError(f"There is no meeting called {title} on {day}.")
+        return MeetingKey(held_on, title)
+    if not found:
+        raise NotFoundError(f"There is no meeting on {day}.")
+    if len(found) > 1:
+        names = ", ".join(found[:-1]) + f" and {found[-1]}"
+        raise RuleError(f"There are {len(found)} meetings on {day} ({names}): give the title too.")
+    return MeetingKey(held_on, found[0])
+
+
+def key_of_meeting(meeting: Meeting) -> MeetingKey:
+    return MeetingKey(meeting.held_on, meeting.title)
+
+
+def check_meeting(
+    session: Session, fields: MeetingFields, *, editing: MeetingKey | None = None
+) -> Problems:
+    """Problems with a meeting's fields, by field name (for the dialog to show beside each)."""
+    problems = Problems()
+    title = fields.title.strip()
+    if not title:
+        problems.add("title", "Give the meeting a title, for example Case Review Subgroup.")
+    elif fields.key != editing and session.scalar(
+        select(Meeting.id).where(Meeting.held_on == fields.held_on, Meeting.title == title)
+    ):
+        problems.add(
+            "title", f"There is already a meeting called {title} on {format_date(fields.held_on)}."
+        )
+    values: list[tuple[str, str, int, bool]] = [
+        ("title", fields.title, rules.NAME, False),
+        ("chair", fields.chair, rules.NAME, True),
+        ("notes", fields.notes, rules.TEXT, False),
+    ]
+    for name, people in (("attendees", fields.attendees), ("apologies", fields.apologies)):
+        for person in people:
+            if not person.name.strip():
+                problems.add(name, "Give each person's name.")
+            values += [
+                (name, person.name, rules.NAME, True),
+                (name, person.agency, rules.NAME, True),
+            ]
+    for name, value, limit, is_name in values:
+        reason = rules.problem(value, limit, name=is_name) if value else None
+        if reason is not None:
+            problems.add(name, f"The meeting's {name} {reason}.")
+    both = {p.name for p in fields.attendees} & {p.name for p in fields.apologies}
+    if both:
+        problems.add("apologies", f"{sorted(both)[0]} is listed as attending too.")
+    return problems
+
+
+def meeting_fields(session: Session, key: MeetingKey) -> MeetingFields:
+    """What an edit of the meeting can change, and its version."""
+    meeting = meeting_by_key(session, key)
+    return MeetingFields(
+        held_on=meeting.held_on,
+        title=meeting.title,
+        chair=meeting.chair,
+        notes=meeting.notes,
+        attendees=tuple(Person(p.name, p.agency) for p in meeting.people if p.present),
+        apologies=tuple(Person(p.name, p.agency) for p in meeting.people if not p.present),
+        version=meeting.version,
+    )
+
+
+def _apply_meeting(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
+    meeting.held_on, meeting.title = fields.held_on, fields.title.strip()
+    meeting.chair, meeting.notes = fields.chair.strip(), fields.notes.strip()
+    people = [(p, True) for p in fields.attendees] + [(p, False) for p in fields.apologies]
+    wanted = [(p.name.strip(), p.agency.strip(), present) for p, present in people]
+    if [(p.name, p.agency, p.present) for p in meeting.people] != wanted:
+        meeting.people.clear()
+        session.flush()
+        meeting.people.extend(
+            MeetingPerson(position=n, name=name, agency=agency, present=present)
+            for n, (name, agency, present) in enumerate(wanted, start=1)
+        )
+
+
+def create_meeting(session: Session, fields: MeetingFields) -> MeetingKey:
+    check_meeting(session, fields).raise_first()
+    meeting = Meeting(held_on=fields.held_on, title=fields.title.strip())
+    session.add(meeting)
+    _apply_meeting(session, meeting, fields)
+    session.flush()
+    return key_of_meeting(meeting)
+
+
+def update_meeting(
+    session: Session, key: MeetingKey, fields: MeetingFields, *, expected: int | None = None
+) -> MeetingKey:
+    """Apply ``fields`` (a new date or title renames it); with ``expected``, only if the
+    meeting is still at that version (else ``ConflictError``, nothing changed)."""
+    meeting = meeting_by_key(session, key)
+    if expected is not None and meeting.version != expected:
+        raise _conflict(meeting, key)
+    check_meeting(session, fields, editing=key).raise_first()
+    _apply_meeting(session, meeting, fields)
+    meeting.updated_at = utc_now()  # an update even when only its people changed
+    session.flush()
+    return key_of_meeting(meeting)
+
+
+def meeting_still(session: Session, key: MeetingKey, fields: MeetingFields) -> None:
+    """Refuse, with ``ConflictError``, unless the meeting still holds ``fields``: undo and
+    redo never overwrite a change made since by someone else."""
+    if meeting_fields(session, key) != fields:
+        raise _conflict(meeting_by_key(session, key), key)
+
+
+def _conflict(meeting: Meeting, key: MeetingKey) -> ConflictError:
+    when = meeting.updated_at.astimezone()
+    return ConflictError(
+        f"The meeting {key} was changed at {when:%H:%M} on {format_date(when.date())} since "
+        "you opened it, so your change was not saved: make it again if it is still needed."
+    )
+
+
+# A deleted meeting with all it held, as a file holds it.
+MeetingSnapshot = MeetingDoc
+
+
+def delete_meeting(session: Session, key: MeetingKey) -> MeetingSnapshot:
+    """Delete a meeting with its people, agenda and decisions; return what restores it. The
+    items' log entries its decisions wrote stay (the log is append-only), as do the items'
+    changes."""
+    meeting = meeting_by_key(session, key)
+    snapshot = meeting_doc(meeting)
+    session.delete(meeting)
+    session.flush()
+    return snapshot
+
+
+def restore_meeting(session: Session, snapshot: MeetingSnapshot) -> MeetingKey:
+    """Put back a deleted meeting as it was (the undo of ``delete_meeting``)."""
+    if session.scalar(
+        select(Meeting.id).where(
+            Meeting.held_on == snapshot.held_on, Meeting.title == snapshot.title
+        )
+    ):
+        raise ConflictError(
+            f"There is a meeting called {snapshot.title} on {format_date(snapshot.held_on)} "
+            "again, so the deleted one was not put back."
+        )
+    Importer(session).meetings([snapshot])
+    session.flush()
+    return MeetingKey(snapshot.held_on, snapshot.title)
+
+
+# ----------------------------------------------------------------------------- the agenda
+
+
+def _neighbours(session: Session, meeting: Meeting) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of the meetings before and after ``meeting`` (None when there is none)."""
+    before = session.scalar(
+        select(func.max(Meeting.held_on)).where(Meeting.held_on < meeting.held_on)
+    )
+    after = session.scalar(
+        select(func.min(Meeting.held_on)).where(Meeting.held_on > meeting.held_on)
+    )
+    return before, after
+
+
+def _items(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """Tracked items (id, kind, number, source, target), in the tracker's default order."""
+    review, inspection = aliased(Review), aliased(Inspection)
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            Recommendation.id,
+            Recommendation.kind,
+            Recommendation.number,
+            func.coalesce(review.reference, inspection.reference),
+            Recommendation.target_date,
+        )
+        .outerjoin(review, review.id == Recommendation.review_id)
+        .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
+        .where(*where)
+        .order_by(Recommendation.source_key, Recommendation.position)
+    )
+    return query
+
+
+def _plural(count: int, word: str, words: str) -> str:
+    return f"{count} {word if count == 1 else words}"
+
+
+def propose_agenda(session: Session, key: MeetingKey, today: dt.date) -> list[Proposal]:
+    """The agenda casereview proposes for a meeting, each entry saying why it is there.
+
+    In order, each item once (an item proposed for several reasons gives them all): items
+    awaiting sign-off (implemented, with evidence); overdue items (open, due before the
+    meeting); items falling due before the next meeting (the next one booked, else eight
+    weeks on); items with progress updates dated after the previous meeting; then inspections
+    with a deadline (six-week action plan, 56-day response) from ``today`` or the meeting,
+    whichever is sooner, to the next meeting.
+    """
+    meeting = meeting_by_key(session, key)
+    held = meeting.held_on
+    previous, following = _neighbours(session, meeting)
+    horizon = following or held + DEFAULT_INTERVAL
+    if following is not None:
+        before_next = f"before the next meeting on {format_date(following)}"
+    else:
+        before_next = (
+            f"before {format_date(horizon)} (no next meeting is booked: eight weeks after this one)"
+        )
+    reasons: dict[int, list[str]] = {}
+    keys: dict[int, ItemKey] = {}
+
+    def note(query: Select[*tuple[Any, ...]], reason: Callable[[Any], str]) -> None:
+        for row in session.execute(query):
+            rec_id, kind, number, source = row[:4]
+            keys.setdefault(rec_id, ItemKey(source or "", number, TrackedKind(kind)))
+            reasons.setdefault(rec_id, []).append(reason(row))
+
+    evidence = (
+        select(Evidence.recommendation_id, func.count().label("n"))
+        .group_by(Evidence.recommendation_id)
+        .subquery()
+    )
+    note(
+        _items(Recommendation.status == Status.IMPLEMENTED)
+        .join(evidence, evidence.c.recommendation_id == Recommendation.id)
+        .add_columns(evidence.c.n),
+        lambda row: (
+            f"Awaiting sign-off: implemented, {_plural(row[5], 'piece', 'pieces')} of evidence"
+        ),
+    )
+    is_open = Recommendation.status.in_(OPEN_STATUSES)
+    note(
+        _items(is_open, Recommendation.target_date < held),
+        lambda row: f"Overdue: the target was {format_date(row[4])}",
+    )
+    note(
+        _items(is_open, Recommendation.target_date >= held, Recommendation.target_date < horizon),
+        lambda row: f"Falls due on {format_date(row[4])}, {before_next}",
+    )
+    if previous is not None:
+        updates = (
+            select(ProgressUpdate.recommendation_id, func.count().label("n"))
+            .where(ProgressUpdate.on > previous, ProgressUpdate.withdrawn_at.is_(None))
+            .group_by(ProgressUpdate.recommendation_id)
+            .subquery()
+        )
+        since = format_date(previous)
+        note(
+            _items()
+            .join(updates, updates.c.recommendation_id == Recommendation.id)
+            .add_columns(updates.c.n),
+            lambda row: (
+                f"Changed since the last meeting on {since}: "
+                + _plural(row[5], "progress update", "progress updates")
+            ),
+        )
+    proposals = [AgendaEntry(keys[rec_id], ". ".join(why)) for rec_id, why in reasons.items()]
+    deadlines: dict[str, list[str]] = {}
+    for deadline in source_deadlines(session, min(today, held), horizon - dt.timedelta(days=1)):
+        deadlines.setdefault(deadline.source, []).append(
+            f"{deadline.what} due {format_date(deadline.due)}"
+        )
+    proposals += [
+        AgendaEntry(
+            SourceKey(source, inspection=True), f"Deadline {before_next}: " + "; ".join(what)
+        )
+        for source, what in deadlines.items()
+    ]
+    return proposals
+
+
+def _subject(
+    session: Session, what: ItemKey | SourceKey
+) -> tuple[Recommendation | None, Review | None, Inspection | None]:
+    if isinstance(what, ItemKey):
+        return item_by_key(session, what), None, None
+    if what.inspection:
+        inspection = session.scalar(
+            select(Inspection).where(Inspection.reference == what.reference)
+        )
+        if inspection is None:
+            raise NotFoundError(f"There is no inspection with the reference '{what.reference}'.")
+        return None, None, inspection
+    review = session.scalar(select(Review).where(Review.reference == what.reference))
+    if review is None:
+        raise NotFoundError(f"There is no review with the reference '{what.reference}'.")
+    return None, review, None
+
+
+def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]) -> None:
+    """Store the agenda as given: its order, and the entries added and removed."""
+    meeting = meeting_by_key(session, key)
+    seen: set[ItemKey | SourceKey] = set()
+    rows = []
+    for entry in entries:
+        if entry.what in seen:
+            raise RuleError(f"{_name(entry.what)} is on the agenda twice.")
+        seen.add(entry.what)
+        reason = rules.problem(entry.reason, rules.TEXT, name=False) if entry.reason else None
+        if reason is not None:
+            raise RuleError(f"The reason for {_name(entry.what)} {reason}.")
+        rows.append((*_subject(session, entry.what), entry.reason.strip()))
+    meeting.agenda.clear()
+    session.flush()
+    meeting.agenda.extend(
+        AgendaItem(position=n, recommendation=rec, review=review, inspection=insp, reason=why)
+        for n, (rec, review, insp, why) in enumerate(rows, start=1)
+    )
+    meeting.updated_at = utc_now()
+    session.flush()
+
+
+def _name(what: ItemKey | SourceKey) -> str:
+    if isinstance(what, ItemKey):
+        return f"{what.kind.label} {what.number} of {what.source}"
+    return f"{'Inspection' if what.inspection else 'Review'} {what.reference}"
+
+
+def _item_view(session: Session, rec: Recommendation) -> ItemView:
+    updates = [u for u in reversed(rec.updates) if not u.withdrawn][:NEWEST_UPDATES]
+    count = session.scalar(
+        select(func.count(Evidence.id)).where(Evidence.recommendation_id == rec.id)
+    )
+    return ItemView(
+        key=key_of(rec),
+        text=rec.text,
+        lead_agencies=rec.agency_names(AgencyRole.LEAD),
+        target_date=rec.target_date,
+        status=rec.status,
+        updates=tuple(UpdateLine(u.on, u.author, u.status, u.note) for u in updates),
+        evidence_count=int(count or 0),
+    )
+
+
+def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
+    """The meeting's agenda as stored, each entry with its item's state now (meeting mode)."""
+    lines = []
+    for entry in meeting_by_key(session, key).agenda:
+        if entry.recommendation is not None:
+            view = _item_view(session, entry.recommendation)
+            lines.append(
+                AgendaLine(
+                    AgendaEntry(view.key, entry.reason), entry.recommendation.text or "", view
+                )
+            )
+        elif entry.review is not None:
+            what = SourceKey(entry.review.reference)
+            lines.append(AgendaLine(AgendaEntry(what, entry.reason), entry.review.title, None))
+        else:
+            assert entry.inspection is not None
+            what = SourceKey(entry.inspection.reference, inspection=True)
+            lines.append(AgendaLine(AgendaEntry(what, entry.reason), entry.inspection.title, None))
+    return lines
+
+
+# ----------------------------------------------------------------------------- decisions
+
+
+def _on_agenda(session: Session, meeting: Meeting, rec: Recommendation) -> bool:
+    """Whether the item, or its review or inspection, is on the meeting's agenda."""
+    subjects = [AgendaItem.recommendation_id == rec.id]
+    if rec.review_id is not None:
+        subjects.append(AgendaItem.review_id == rec.review_id)
+    if rec.inspection_id is not None:
+        subjects.append(AgendaItem.inspection_id == rec.inspection_id)
+    found = session.scalar(
+        select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, or_(*subjects)).limit(1)
+    )
+    return found is not None
+
+
+def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEntry) -> None:
+    """Refuse, in one sentence, a decision its kind does not allow (before anything changes)."""
+    for name, value, limit in (
+        ("note", decision.note, rules.TEXT),
+        ("whom", decision.whom, rules.NAME),
+    ):
+        reason = rules.problem(value, limit, name=False) if value else None
+        if reason is not None:
+            raise RuleError(f"The decision's {name} {reason}.")
+    kind, whom = decision.kind, decision.whom.strip()
+    if kind is DecisionKind.SIGNED_OFF and rec.status is Status.CLOSED:
+        raise RuleError(f"{describe(rec)} is already signed off.")
+    if kind is DecisionKind.SIGNED_OFF and not meeting.chair.strip():
+        raise RuleError(
+            f"The meeting {key_of_meeting(meeting)} has no chair: name the chair before "
+            "signing off, as the chair gives the assurance."
+        )
+    if kind is DecisionKind.EXTENDED:
+        if not rec.status.is_open:
+            raise RuleError(
+                f"{describe(rec)} is {rec.status.label.lower()}: its target cannot be extended."
+            )
+        if decision.until is None:
+            raise RuleError("Give the new target date.")
+        if rec.target_date is not None and decision.until <= rec.target_date:
+            raise RuleError(
+                "The new target date must be after the current one, "
+                f"{format_date(rec.target_date)}."
+            )
+    if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
+        raise RuleError("Say whom the evidence is requested from, and by when.")
+    if kind is DecisionKind.ESCALATED and not whom:
+        raise RuleError("Say to whom the item is escalated.")
+
+
+def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) -> str:
+    """The item's log entry for a decision, naming the meeting: "Case Review Subgroup,
+    10 December 2026: target extended to 31 March 2027. <note>" (also how the sample data
+    writes its meetings' entries, db.services.sample)."""
+    until = format_date(decision.until)
+    whom = decision.whom.strip()
+    said = {
+        DecisionKind.SIGNED_OFF: f"signed off on the evidence; assurance given by {chair.strip()}",
+        DecisionKind.EXTENDED: f"target extended to {until}",
+        DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom} by {until}",
+        DecisionKind.ESCALATED: f"escalated to {whom}",
+        DecisionKind.NOTED: "noted",
+    }[decision.kind]
+    text = f"{meeting}: {said}."
+    return f"{text} {decision.note.strip()}".strip()
+
+
+def decide(
+    session: Session,
+    key: MeetingKey,
+    item: ItemKey,
+    decision: DecisionEntry,
+    *,
+    on: dt.date,
+    actor: str,
+) -> DecisionKey:
+    """Record a meeting's decision about an item on its agenda, at once: the item's log entry
+    (dated the meeting's day, naming the meeting), its change, and the ``Decision`` row
+    (``decided_on`` is ``on``, the day it was recorded).
+
+    A sign-off closes the item through the lifecycle's rules with the chair as assurer on the
+    meeting's date (so it needs evidence); an extension moves the target date. A refusal is
+    one sentence and changes nothing.
+    """
+    meeting = meeting_by_key(session, key)
+    rec = item_by_key(session, item)
+    if not _on_agenda(session, meeting, rec):
+        raise RuleError(
+            f"{describe(rec)} is not on the agenda of {key}: add it to the agenda first."
+        )
+    if not actor.strip():
+        raise RuleError("A decision needs the name of the person recording it.")
+    _check_decision(rec, meeting, decision)
+    before = ItemBefore(status_state(session, item), rec.target_date)
+    text = decision_log_text(key, meeting.chair, decision)
+    if decision.kind is DecisionKind.SIGNED_OFF:
+        sign_off(
+            session, rec.id, assured_by=meeting.chair, on=meeting.held_on, author=actor, note=text
+        )
+    else:
+        if decision.kind is DecisionKind.EXTENDED:
+            rec.target_date = decision.until
+        record_update(session, rec.id, on=meeting.held_on, author=actor, note=text)
+    row = Decision(
+        recommendation=rec,
+        kind=decision.kind,
+        note=decision.note.strip(),
+        until=decision.until,
+        whom=decision.whom.strip(),
+        decided_on=on,
+        decided_by=actor.strip(),
+    )
+    meeting.decisions.append(row)
+    session.flush()
+    return DecisionKey(key, item, decision.kind, row.recorded_at, before)
+
+
+def _decision_by_key(session: Session, key: DecisionKey) -> Decision:
+    meeting = meeting_by_key(session, key.meeting)
+    rec = item_by_key(session, key.item)
+    for row in meeting.decisions:
+        if (
+            row.recommendation_id == rec.id
+            and row.kind is key.kind
+            and row.recorded_at == key.recorded_at
+        ):
+            return row
+    raise NotFoundError(
+        f"That decision about {describe(rec)} is no longer recorded for {key.meeting}."
+    )
+
+
+def undo_decision(session: Session, key: DecisionKey, *, on: dt.date, author: str) -> None:
+    """Take back a decision: the item as it was (status through editing.correct_status, the
+    target date back), a correction entry in its log, and the ``Decision`` row removed.
+
+    Refused (``ConflictError``) when the item has changed since in what the decision set, so
+    that undo never overwrites someone else's change."""
+    row = _decision_by_key(session, key)
+    rec = row.recommendation
+    meeting = row.meeting
+    kind = key.kind
+    if kind in (DecisionKind.SIGNED_OFF, DecisionKind.EXTENDED) and key.before is None:
+        raise RuleError(f"The decision about {describe(rec)} cannot be undone from here.")
+    changed = (kind is DecisionKind.SIGNED_OFF and rec.status is not Status.CLOSED) or (
+        kind is DecisionKind.EXTENDED and rec.target_date != row.until
+    )
+    if changed:
+        raise conflict_error(session, rec, describe(rec))
+    text = (
+        f"Correction: the decision of {meeting.title}, {format_date(meeting.held_on)} "
+        f"({kind.label.lower()}) is undone."
+    )
+    if kind is DecisionKind.SIGNED_OFF:
+        assert key.before is not None
+        correct_status(session, key.item, key.before.status, on=on, author=author, note=text)
+    else:
+        if kind is DecisionKind.EXTENDED:
+            assert key.before is not None
+            rec.target_date = key.before.target_date
+            text += f" The target is {format_date(rec.target_date, 'not set')} again."
+        record_update(session, rec.id, on=on, author=author, note=text)
+    session.delete(row)
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def meeting_rows(session: Session, today: dt.date) -> list[MeetingRow]:
+    """Every meeting, past and coming, the newest first, with its counts."""
+    agenda_count = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .scalar_subquery()
+    )
+    decision_count = (
+        select(func.count(Decision.id)).where(Decision.meeting_id == Meeting.id).scalar_subquery()
+    )
+    return [
+        MeetingRow(MeetingKey(held_on, title), chair, agenda_n, decided_n, held_on >= today)
+        for held_on, title, chair, agenda_n, decided_n in session.execute(
+            select(
+                Meeting.held_on, Meeting.title, Meeting.chair, agenda_count, decision_count
+            ).order_by(Meeting.held_on.desc(), Meeting.title)
+        )
+    ]
+
+
+_ACTIONS = {
+    DecisionKind.EVIDENCE_REQUESTED: "Evidence to be provided to the panel",
+    DecisionKind.ESCALATED: "Escalated",
+    DecisionKind.EXTENDED: "Complete by the extended target date",
+}
+
+
+def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
+    """A meeting's decisions per item in the order they were made, and the actions they set
+    (owner: the item's lead agencies; due: the decision's date)."""
+    meeting = meeting_by_key(session, key)
+    lines: list[DecisionLine] = []
+    actions: list[ActionLine] = []
+    for row in meeting.decisions:
+        rec = row.recommendation
+        item = key_of(rec)
+        lines.append(
+            DecisionLine(
+                key=DecisionKey(key, item, row.kind, row.recorded_at),
+                source=item.source,
+                number=rec.number,
+                text=rec.text,
+                kind=row.kind,
+                kind_label=row.kind.label,
+                note=row.note,
+                until=row.until,
+                whom=row.whom,
+                decided_on=row.decided_on,
+                decided_by=row.decided_by,
+            )
+        )
+        if row.kind in _ACTIONS:
+            what = _ACTIONS[row.kind]
+            if row.whom:
+                way = "from" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
+                what += f" ({way} {row.whom})"
+            owner = "; ".join(rec.agency_names(AgencyRole.LEAD))
+            actions.append(ActionLine(item, row.kind, what, owner, row.until))
+    return MeetingDecisions(tuple(lines), tuple(actions))
+
+
+__all__ = [
+    "ActionLine",
+    "AgendaEntry",
+    "AgendaLine",
+    "DecisionEntry",
+    "DecisionKey",
+    "DecisionLine",
+    "ItemBefore",
+    "ItemView",
+    "MeetingDecisions",
+    "MeetingFields",
+    "MeetingKey",
+    "MeetingRow",
+    "MeetingSnapshot",
+    "Person",
+    "Proposal",
+    "SourceKey",
+    "UpdateLine",
+    "agenda",
+    "check_meeting",
+    "create_meeting",
+    "decide",
+    "decision_log_text",
+    "decisions",
+    "delete_meeting",
+    "key_of_meeting",
+    "meeting_by_date",
+    "meeting_by_key",
+    "meeting_fields",
+    "meeting_rows",
+    "meeting_still",
+    "propose_agenda",
+    "restore_meeting",
+    "set_agenda",
+    "undo_decision",
+    "update_meeting",
+]

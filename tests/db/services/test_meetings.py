@@ -1,0 +1,541 @@
+"""Panel meetings (db.services.meetings): the agenda proposed and stored, decisions written to
+the item's log, the item and the meeting, their undo and refusals, and meetings in the JSON
+format; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from db.core.errors import CaseReviewError, ConflictError, NotFoundError, RuleError
+from db.core.vocabulary import DecisionKind, Status, TrackedKind
+from db.exchange import collect_document, dump_document
+from db.exchange.json_format import parse_document
+from db.exchange.records import apply_document
+from db.services import editing, meetings
+from db.services.editing import ItemKey
+from db.services.meetings import (
+    AgendaEntry,
+    DecisionEntry,
+    MeetingFields,
+    MeetingKey,
+    Person,
+    SourceKey,
+)
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from db.store.models import AuditEntry, Decision
+from tests.helpers import TODAY
+
+HELD = dt.date(2026, 12, 10)
+PREVIOUS = dt.date(2026, 10, 1)
+KEY = MeetingKey(HELD, "Case Review Subgroup")
+CHAIR = "Independent Chair (fictional)"
+
+
+def _item(number: str, status: str, target: str | None, **extra: Any) -> dict[str, Any]:
+    return {"number": number, "text": f"Item {number}.", "status": status,
+            "lead_agencies": ["Agency X"], "target_date": target, **extra}  # fmt: skip
+
+
+EVIDENCE = [{"description": "Audit", "reference": "Doc 1", "added_by": "t"}]
+DATA: dict[str, Any] = {
+    "format": "casereview/1",
+    "reviews": [
+        {
+            "reference": "SCR-1",
+            "kind": "scr",
+            "title": "Child Q (fictional)",
+            "recommendations": [
+                _item("1", "implemented", "2026-11-01", evidence=EVIDENCE),
+                _item("2", "in_progress", "2026-12-01"),
+                _item("3", "not_started", "2027-01-15"),
+                _item(
+                    "4",
+                    "in_progress",
+                    "2027-06-01",
+                    updates=[{"date": "2026-10-15", "author": "Lead", "note": "Training began."}],
+                ),
+                _item(
+                    "5",
+                    "in_progress",
+                    "2027-06-01",
+                    updates=[{"date": "2026-10-01", "author": "Lead", "note": "Started."}],
+                ),
+                _item("6", "closed", None, evidence=EVIDENCE, assured_by="Chair"),
+            ],
+        }
+    ],
+    "grading_schemes": [{"name": "Four grades", "grades": ["Good", "Poor"]}],
+    "inspections": [
+        {
+            "reference": "INSP-1",
+            "inspectorate": "Inspectorate (fictional)",
+            "programme": "Child protection",
+            "title": "An inspection (fictional)",
+            "organisation": "Agency X",
+            "scheme": "Four grades",
+            "published": "2026-11-20",
+        },
+        {
+            "reference": "INSP-OLD",
+            "inspectorate": "Inspectorate (fictional)",
+            "programme": "Child protection",
+            "title": "An old inspection (fictional)",
+            "organisation": "Agency X",
+            "scheme": "Four grades",
+            "published": "2020-01-01",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def panel(database: Database) -> Database:
+    """A review, two inspections, the meeting before and this meeting, with a chair."""
+    with database.transaction("setup") as session:
+        apply_document(session, parse_document(json.loads(json.dumps(DATA))))
+        meetings.create_meeting(session, MeetingFields(PREVIOUS, KEY.title, CHAIR))
+        meetings.create_meeting(
+            session,
+            MeetingFields(
+                HELD,
+                KEY.title,
+                CHAIR,
+                attendees=(Person(CHAIR, "Partnership"), Person("Lead", "Agency X")),
+                apologies=(Person("Nurse", "Health"),),
+            ),
+        )
+    return database
+
+
+def _rec(number: str) -> ItemKey:
+    return ItemKey("SCR-1", number)
+
+
+def _snapshot(database: Database) -> tuple[str, int]:
+    """Everything the JSON holds, and the decision rows."""
+    with database.session() as session:
+        doc = collect_document(session, TODAY)
+        doc.exported_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        return dump_document(doc), session.scalar(select(func.count(Decision.id))) or 0
+
+
+# ----------------------------------------------------------------------------- the agenda
+
+
+def test_the_proposed_agenda_gives_each_reason_in_order_without_repeats(panel: Database) -> None:
+    with panel.session() as session:
+        proposals = meetings.propose_agenda(session, KEY, TODAY)
+    assert [p.what for p in proposals] == [
+        _rec("1"),
+        _rec("2"),
+        _rec("3"),
+        _rec("4"),
+        SourceKey("INSP-1", inspection=True),
+    ]
+    reasons = [p.reason for p in proposals]
+    assert reasons[0] == (
+        "Awaiting sign-off: implemented, 1 piece of evidence. "
+        "Overdue: the target was 1 November 2026"
+    )
+    assert reasons[1] == "Overdue: the target was 1 December 2026"
+    assert reasons[2] == (
+        "Falls due on 15 January 2027, before 4 February 2027 "
+        "(no next meeting is booked: eight weeks after this one)"
+    )
+    assert reasons[3] == "Changed since the last meeting on 1 October 2026: 1 progress update"
+    assert reasons[4].startswith("Deadline before 4 February 2027")
+    assert "Action plan to the inspectorate" in reasons[4] and "1 January 2027" in reasons[4]
+    assert "(56 days) due 15 January 2027" in reasons[4]
+
+
+def test_the_next_meeting_booked_bounds_what_falls_due(panel: Database) -> None:
+    with panel.transaction("t") as session:
+        meetings.create_meeting(session, MeetingFields(dt.date(2027, 1, 7), KEY.title))
+    with panel.session() as session:
+        proposals = meetings.propose_agenda(session, KEY, TODAY)
+    assert _rec("3") not in [p.what for p in proposals]  # due after the next meeting
+    assert proposals[-1].reason == (
+        "Deadline before the next meeting on 7 January 2027: Action plan to the inspectorate "
+        "(6 weeks after the report) due 1 January 2027"
+    )
+
+
+def test_the_agenda_is_stored_as_the_chair_edits_it(panel: Database) -> None:
+    entries = [
+        AgendaEntry(_rec("4"), "Moved up"),
+        AgendaEntry(SourceKey("SCR-1"), "The whole review"),
+        AgendaEntry(_rec("6"), "Added by the chair"),
+    ]
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, entries)
+    with panel.session() as session:
+        lines = meetings.agenda(session, KEY)
+        rows = meetings.meeting_rows(session, TODAY)
+    assert [line.entry for line in lines] == entries
+    item = lines[0].item
+    assert item is not None and lines[1].item is None and lines[1].title == "Child Q (fictional)"
+    assert (item.text, item.lead_agencies, item.target_date) == (
+        "Item 4.",
+        ("Agency X",),
+        dt.date(2027, 6, 1),
+    )
+    assert item.status is Status.IN_PROGRESS and item.updates[0].note == "Training began."
+    assert lines[2].item is not None and lines[2].item.evidence_count == 1
+    assert [(r.key, r.agenda_count, r.coming) for r in rows] == [
+        (KEY, 3, True),
+        (MeetingKey(PREVIOUS, KEY.title), 0, False),
+    ]
+    with panel.transaction("t") as session, pytest.raises(RuleError, match="twice"):
+        meetings.set_agenda(session, KEY, [entries[0], entries[0]])
+
+
+# ----------------------------------------------------------------------------- decisions
+
+
+DECISIONS = {
+    DecisionKind.SIGNED_OFF: (
+        "1",
+        DecisionEntry(DecisionKind.SIGNED_OFF, "Audit seen."),
+        "Case Review Subgroup, 10 December 2026: signed off on the evidence; assurance given "
+        f"by {CHAIR}. Audit seen.",
+    ),
+    DecisionKind.EXTENDED: (
+        "2",
+        DecisionEntry(DecisionKind.EXTENDED, "Staff shortages.", dt.date(2027, 3, 31)),
+        "Case Review Subgroup, 10 December 2026: target extended to 31 March 2027. "
+        "Staff shortages.",
+    ),
+    DecisionKind.EVIDENCE_REQUESTED: (
+        "2",
+        DecisionEntry(DecisionKind.EVIDENCE_REQUESTED, "", dt.date(2027, 1, 31), "Agency X"),
+        "Case Review Subgroup, 10 December 2026: evidence requested from Agency X by "
+        "31 January 2027.",
+    ),
+    DecisionKind.ESCALATED: (
+        "3",
+        DecisionEntry(DecisionKind.ESCALATED, "No progress.", whom="the executive"),
+        "Case Review Subgroup, 10 December 2026: escalated to the executive. No progress.",
+    ),
+    DecisionKind.NOTED: (
+        "4",
+        DecisionEntry(DecisionKind.NOTED),
+        "Case Review Subgroup, 10 December 2026: noted.",
+    ),
+}
+
+
+def _on_agenda(database: Database) -> None:
+    with database.transaction("t") as session:
+        meetings.set_agenda(session, KEY, meetings.propose_agenda(session, KEY, TODAY))
+
+
+@pytest.mark.parametrize("kind", list(DecisionKind))
+def test_a_decision_is_written_at_once_and_undone(panel: Database, kind: DecisionKind) -> None:
+    number, entry, logged = DECISIONS[kind]
+    _on_agenda(panel)
+    with panel.session() as session:
+        before = editing.item_fields(session, _rec(number))
+        status_before = editing.status_state(session, _rec(number))
+    with panel.transaction("Secretary") as session:
+        key = meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="Secretary")
+    with panel.session() as session:
+        rec = editing.item_by_key(session, _rec(number))
+        last = rec.updates[-1]
+        assert (last.on, last.author, last.note) == (HELD, "Secretary", logged)
+        if kind is DecisionKind.SIGNED_OFF:
+            assert (rec.status, rec.assured_by, rec.assured_on) == (Status.CLOSED, CHAIR, HELD)
+            assert last.status is Status.CLOSED
+        else:
+            assert rec.status is status_before.status and last.status is None
+        expected_target = entry.until if kind is DecisionKind.EXTENDED else before.target_date
+        assert rec.target_date == expected_target
+        found = meetings.decisions(session, KEY)
+        (line,) = found.decisions
+        assert (line.key, line.kind_label, line.note, line.until, line.whom) == (
+            key,
+            kind.label,
+            entry.note,
+            entry.until,
+            entry.whom,
+        )
+        assert (line.decided_on, line.decided_by, line.text) == (TODAY, "Secretary", rec.text)
+        has_action = kind in (
+            DecisionKind.EXTENDED,
+            DecisionKind.EVIDENCE_REQUESTED,
+            DecisionKind.ESCALATED,
+        )
+        assert [(a.owner, a.due) for a in found.actions] == (
+            [("Agency X", entry.until)] if has_action else []
+        )
+        audit = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "decisions", AuditEntry.action == "create"
+            )
+        ).all()
+        assert len(audit) == 1 and audit[0].actor == "Secretary"
+        assert kind.value in (audit[0].new or "")
+    with panel.transaction("Secretary") as session:
+        meetings.undo_decision(session, key, on=TODAY, author="Secretary")
+    with panel.session() as session:
+        rec = editing.item_by_key(session, _rec(number))
+        assert editing.status_state(session, _rec(number)) == status_before
+        assert rec.target_date == before.target_date
+        notes = [(u.on, u.note) for u in rec.updates]
+        assert (HELD, logged) in notes  # the log is append-only: the decision's entry stays
+        assert (
+            TODAY,
+            "Correction: the decision of Case Review Subgroup, 10 December 2026 "
+            f"({kind.label.lower()}) is undone."
+            + (" The target is 1 December 2026 again." if kind is DecisionKind.EXTENDED else ""),
+        ) in notes
+        assert meetings.decisions(session, KEY).decisions == ()
+
+
+def test_undo_refuses_when_the_item_changed_since(panel: Database) -> None:
+    _on_agenda(panel)
+    number, entry, _ = DECISIONS[DecisionKind.EXTENDED]
+    with panel.transaction("t") as session:
+        key = meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="t")
+    with panel.transaction("t") as session:
+        fields = editing.item_fields(session, _rec(number))
+        editing.update_item(
+            session, _rec(number), editing.ItemFields(**{**fields.__dict__, "target_date": None})
+        )
+    with panel.transaction("t") as session, pytest.raises(ConflictError):
+        meetings.undo_decision(session, key, on=TODAY, author="t")
+
+
+REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], str]] = [
+    (
+        MeetingKey(HELD, "Other"),
+        _rec("1"),
+        DecisionEntry(DecisionKind.NOTED),
+        NotFoundError,
+        "There is no meeting called Other on 10 December 2026.",
+    ),
+    (
+        KEY,
+        _rec("5"),
+        DecisionEntry(DecisionKind.NOTED),
+        RuleError,
+        "Recommendation 5 of SCR-1 is not on the agenda of Case Review Subgroup, "
+        "10 December 2026: add it to the agenda first.",
+    ),
+    (
+        KEY,
+        _rec("2"),
+        DecisionEntry(DecisionKind.SIGNED_OFF),
+        RuleError,
+        "Recommendation 2 of SCR-1 cannot be closed: it has no evidence. "
+        "Add at least one evidence item first.",
+    ),
+    (
+        KEY,
+        _rec("6"),
+        DecisionEntry(DecisionKind.SIGNED_OFF),
+        RuleError,
+        "Recommendation 6 of SCR-1 is already signed off.",
+    ),
+    (
+        KEY,
+        _rec("2"),
+        DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2026, 11, 30)),
+        RuleError,
+        "The new target date must be after the current one, 1 December 2026.",
+    ),
+    (
+        KEY,
+        _rec("2"),
+        DecisionEntry(DecisionKind.EXTENDED),
+        RuleError,
+        "Give the new target date.",
+    ),
+    (
+        KEY,
+        _rec("2"),
+        DecisionEntry(DecisionKind.EVIDENCE_REQUESTED, whom="Agency X"),
+        RuleError,
+        "Say whom the evidence is requested from, and by when.",
+    ),
+    (
+        KEY,
+        _rec("2"),
+        DecisionEntry(DecisionKind.EVIDENCE_REQUESTED, until=dt.date(2027, 1, 1)),
+        RuleError,
+        "Say whom the evidence is requested from, and by when.",
+    ),
+    (
+        KEY,
+        _rec("3"),
+        DecisionEntry(DecisionKind.ESCALATED, "why"),
+        RuleError,
+        "Say to whom the item is escalated.",
+    ),
+]
+
+
+def test_each_refusal_is_one_sentence_and_changes_nothing(panel: Database) -> None:
+    with panel.transaction("t") as session:
+        proposed = meetings.propose_agenda(session, KEY, TODAY)
+        meetings.set_agenda(session, KEY, [*proposed, AgendaEntry(_rec("6"), "Closed")])
+    before = _snapshot(panel)
+    for meeting, item, entry, error, message in REFUSALS:
+        with pytest.raises(error) as caught, panel.transaction("t") as session:
+            meetings.decide(session, meeting, item, entry, on=TODAY, actor="t")
+        assert caught.value.message == message
+        assert _snapshot(panel) == before
+
+
+def test_sign_off_needs_a_chair(panel: Database) -> None:
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        fields = meetings.meeting_fields(session, KEY)
+        meetings.update_meeting(session, KEY, MeetingFields(**{**fields.__dict__, "chair": ""}))
+    before = _snapshot(panel)
+    entry = DecisionEntry(DecisionKind.SIGNED_OFF)
+    with (
+        pytest.raises(RuleError, match="has no chair") as caught,
+        panel.transaction("t") as session,
+    ):
+        meetings.decide(session, KEY, _rec("1"), entry, on=TODAY, actor="t")
+    assert caught.value.message.count(". ") == 0
+    assert _snapshot(panel) == before
+
+
+def test_an_item_of_a_source_on_the_agenda_may_be_decided(panel: Database) -> None:
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, [AgendaEntry(SourceKey("SCR-1"), "")])
+        meetings.decide(
+            session, KEY, _rec("5"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+        )
+
+
+# ----------------------------------------------------------------------------- meetings
+
+
+def test_a_meeting_is_named_by_its_date(panel: Database) -> None:
+    with panel.session() as session:
+        assert meetings.meeting_by_date(session, HELD) == KEY
+        with pytest.raises(NotFoundError, match="There is no meeting on 11 December 2026"):
+            meetings.meeting_by_date(session, HELD + dt.timedelta(days=1))
+    with panel.transaction("t") as session:
+        meetings.create_meeting(session, MeetingFields(HELD, "Executive"))
+    with panel.session() as session:
+        with pytest.raises(RuleError) as caught:
+            meetings.meeting_by_date(session, HELD)
+        assert caught.value.message == (
+            "There are 2 meetings on 10 December 2026 (Case Review Subgroup and Executive): "
+            "give the title too."
+        )
+        assert meetings.meeting_by_date(session, HELD, "Executive").title == "Executive"
+
+
+def test_meeting_problems_edits_and_deletion_with_undo(panel: Database) -> None:
+    with panel.session() as session:
+        problems = meetings.check_meeting(
+            session,
+            MeetingFields(
+                HELD, KEY.title, "A; B", attendees=(Person("X"),), apologies=(Person("X"),)
+            ),
+        )
+        fields = meetings.meeting_fields(session, KEY)
+    assert set(problems.by_field) == {"title", "chair", "apologies"}
+    assert fields.attendees[1] == Person("Lead", "Agency X") and fields.apologies == (
+        Person("Nurse", "Health"),
+    )
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+        )
+    before = _snapshot(panel)
+    with panel.transaction("t") as session:
+        snapshot = meetings.delete_meeting(session, KEY)
+    assert _snapshot(panel) != before
+    with panel.transaction("t") as session:
+        assert meetings.restore_meeting(session, snapshot) == KEY
+    assert _snapshot(panel) == before
+    with panel.transaction("t") as session:
+        version = meetings.meeting_fields(session, KEY).version
+        renamed = meetings.update_meeting(
+            session,
+            KEY,
+            MeetingFields(**{**fields.__dict__, "title": "Subgroup"}),
+            expected=version,
+        )
+    assert renamed == MeetingKey(HELD, "Subgroup")
+    with panel.transaction("t") as session, pytest.raises(ConflictError):
+        meetings.update_meeting(session, renamed, fields, expected=version)
+
+
+def test_deleting_and_restoring_an_item_keeps_its_meetings(panel: Database) -> None:
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+        )
+    before = _snapshot(panel)
+    with panel.transaction("t") as session:
+        snapshot = editing.remove_item(session, _rec("4"), TODAY)
+    with panel.transaction("t") as session:
+        editing.restore_item(session, snapshot, TODAY)
+    assert _snapshot(panel) == before
+
+
+# ----------------------------------------------------------------------------- JSON and sample
+
+
+def test_meetings_round_trip_exactly(panel: Database, tmp_path: Any) -> None:
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        for kind in (DecisionKind.SIGNED_OFF, DecisionKind.EVIDENCE_REQUESTED):
+            number, entry, _ = DECISIONS[kind]
+            meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="t")
+    exported, _ = _snapshot(panel)
+    data = json.loads(exported)
+    assert [m["held_on"] for m in data["meetings"]] == ["2026-10-01", "2026-12-10"]
+    assert data["meetings"][1]["apologies"] == [{"name": "Nurse", "agency": "Health"}]
+    assert data["meetings"][1]["agenda"][-1] == {
+        "inspection": "INSP-1",
+        "reason": data["meetings"][1]["agenda"][-1]["reason"],
+    }
+    empty = open_database(resolve_location(str(tmp_path / "copy.sqlite3")), create=True)
+    with empty:
+        with empty.transaction("t") as session:
+            apply_document(session, parse_document(json.loads(exported)))
+        assert _snapshot(empty)[0] == exported
+        with empty.transaction("t") as session:  # importing again adds nothing
+            apply_document(session, parse_document(json.loads(exported)))
+        assert _snapshot(empty) == _snapshot(panel)
+
+
+def test_a_file_without_meetings_reads_and_is_written_without_them(database: Database) -> None:
+    doc = parse_document({"format": "casereview/1"})
+    assert doc.meetings == []
+    assert "meetings" not in json.loads(dump_document(doc))
+
+
+def test_the_sample_holds_a_past_meeting_with_logged_decisions_and_a_coming_one(
+    sample_database: Database,
+) -> None:
+    with sample_database.session() as session:
+        past, coming = sorted(meetings.meeting_rows(session, TODAY), key=lambda r: r.key.held_on)
+        assert (past.coming, coming.coming) == (False, True)
+        found = meetings.decisions(session, past.key)
+        assert {d.kind for d in found.decisions} == set(DecisionKind)
+        chair = meetings.meeting_fields(session, past.key).chair
+        for line in found.decisions:
+            item = ItemKey(line.source, line.number, TrackedKind.RECOMMENDATION)
+            entry = DecisionEntry(line.kind, line.note, line.until, line.whom)
+            logged = [(u.on, u.note) for u in editing.item_by_key(session, item).updates]
+            said = meetings.decision_log_text(past.key, chair, entry)
+            assert (past.key.held_on, said) in logged
+        proposed = meetings.propose_agenda(session, coming.key, TODAY)
+        assert [line.entry for line in meetings.agenda(session, coming.key)] == proposed
+        assert proposed and all(p.reason for p in proposed)
