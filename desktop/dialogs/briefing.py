@@ -239,9 +239,9 @@ class BriefingDialog(QDialog):
         )
         self._set_ready(True)
 
-    def _failed(self, message: str) -> None:
-        self.status.setText(message)
-        self.context.explain(CaseReviewError(message), self)
+    def _failed(self, error: CaseReviewError) -> None:
+        self.status.setText(error.message)
+        self.context.explain(error, self, logged=True)  # logged by run_in_background
 
     def _set_ready(self, ready: bool) -> None:
         self.save_button.setEnabled(ready)
