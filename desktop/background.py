@@ -52,7 +52,7 @@ class Progress:
 
 class _Signals(QObject):
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the CaseReviewError, logged already
     stepped = Signal(int, int)
 
 
@@ -66,12 +66,16 @@ class _Task(QRunnable):
         try:
             result = self.work(self.progress)
         except CaseReviewError as exc:
+            # Logged here, once, by its own kind and cause; passed on as it is, so whoever
+            # shows it need not log it again (``AppContext.explain(..., logged=True)``).
             _log.info("work in the background refused: %s", cause(exc))
-            self.signals.failed.emit(exc.message)
+            self.signals.failed.emit(exc)
         except Exception as exc:  # an unexpected failure still must not kill the window
             _log.error("work in the background failed: %s", cause(exc))
             # Its kind only: an unexpected error's text may quote a path or a record.
-            self.signals.failed.emit(f"Something went wrong ({cause(exc)}).")
+            said = CaseReviewError(f"Something went wrong ({cause(exc)}).")
+            said.__cause__ = exc
+            self.signals.failed.emit(said)
         else:
             self.signals.finished.emit(result)
 
@@ -81,8 +85,11 @@ def run_in_background(
     label: str,
     work: Callable[[Progress], Any],
     on_done: Callable[[Any], None],
-    on_failed: Callable[[str], None],
+    on_failed: Callable[[CaseReviewError], None],
 ) -> QProgressDialog:
+    """Run ``work`` off the GUI thread, then ``on_done`` with its result or ``on_failed`` with
+    why it failed: a ``CaseReviewError`` in the log already, by its kind and cause, so it is
+    shown without being logged again."""
     progress = Progress()
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle("casereview")
@@ -95,9 +102,9 @@ def run_in_background(
         dialog.reset()
         on_done(result)
 
-    def failed(message: str) -> None:
+    def failed(error: CaseReviewError) -> None:
         dialog.reset()
-        on_failed(message)
+        on_failed(error)
 
     def stepped(done: int, total: int) -> None:
         if not dialog.wasCanceled():

@@ -358,9 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         return 128 + signal.SIGPIPE
     except Exception as exc:
-        _log.error("command stopped: %s", cause(exc))
         said = _plainly(exc)
-        if said is None:
+        if said is not None:  # the disk or the database, not casereview: said as a refusal
+            _log.warning("command refused: %s", cause(exc))
+        else:
+            _log.error("command stopped: %s", cause(exc))
             if os.environ.get(DEBUG) == "1":
                 raise
             # A fault in casereview itself: still one line, naming only the kind of error
@@ -405,41 +407,29 @@ def _drop_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-_NOTHING_CHANGED = "nothing was changed"
-
-
 def _plainly(exc: BaseException) -> str | None:
     """One sentence for a failure of the disk or the database that no command expects
     (full, read-only, locked by another process), never the statement or its parameters,
-    which may hold record text; None for a fault in casereview itself."""
+    which may hold record text; None for a fault in casereview itself. A transaction's own
+    such failures come as ``UnwritableError`` already (``db.store.database.unwritable``)."""
+    from db.store.database import DISK_FULL, NOTHING_CHANGED
+
     if isinstance(exc, OSError):
         if exc.errno == errno.ENOSPC:
-            return f"The disk is full; {_NOTHING_CHANGED}. Free some space and try again."
+            return DISK_FULL
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             where = f" {exc.filename}" if exc.filename else ""
-            return f"Cannot write{where}: {exc.strerror}; {_NOTHING_CHANGED}."
-        return f"{exc.strerror or exc}; {_NOTHING_CHANGED}."
+            return f"Cannot write{where}: {exc.strerror}; {NOTHING_CHANGED}."
+        return f"{exc.strerror or exc}; {NOTHING_CHANGED}."
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is None or not isinstance(exc, sqlalchemy_exc.DBAPIError):
         return None
-    from db.store.database import BUSY_TIMEOUT, first_line
+    from db.store.database import first_line, unwritable
 
-    said = first_line(exc)
-    lowered = said.lower()
-    if "locked" in lowered or "busy" in lowered:
-        return (
-            f"The database is busy: another casereview command or window has been writing to "
-            f"it for over {BUSY_TIMEOUT} seconds; {_NOTHING_CHANGED}. Try again when it has "
-            "finished."
-        )
-    if "disk is full" in lowered or "no space" in lowered:
-        return f"The disk is full; {_NOTHING_CHANGED}. Free some space and try again."
-    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
-        return (
-            "The database cannot be written (the file or its folder is read-only to you); "
-            f"{_NOTHING_CHANGED}."
-        )
-    return f"The database refused the change ({said}); {_NOTHING_CHANGED}."
+    refused = unwritable(exc)
+    if refused is not None:
+        return refused.message
+    return f"The database refused the change ({first_line(exc)}); {NOTHING_CHANGED}."
 
 
 def _location(args: argparse.Namespace, *also: Path) -> Location:

@@ -136,13 +136,17 @@ class AppContext(QObject):
         self._database = open_database(location)
         self.place = location
 
-    def explain(self, error: CaseReviewError, parent: QWidget | None = None) -> None:
+    def explain(
+        self, error: CaseReviewError, parent: QWidget | None = None, *, logged: bool = False
+    ) -> None:
         """An expected failure, said plainly: a message box, never a traceback. The log gets
         its kind and what caused it (a file that cannot be written: its errno), never its
-        message, which may quote a record or a path."""
+        message, which may quote a record or a path; unless ``logged``, when it is there
+        already (work in the background logs its own failures)."""
         from PySide6.QtWidgets import QMessageBox
 
-        _log.info("the window refused: %s", cause(error))
+        if not logged:
+            _log.info("the window refused: %s", cause(error))
 
         box = QMessageBox(
             QMessageBox.Icon.Warning,

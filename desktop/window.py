@@ -24,7 +24,7 @@ from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from desktop import __version__
 from desktop import settings as keys
-from desktop.actions.files import FileActions, say_failure
+from desktop.actions.files import FileActions
 from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy
@@ -77,7 +77,6 @@ class MainWindow(QMainWindow):
         self.files.open_requested.connect(self.open_requested)
         self.files.open_failed.connect(self.open_failed)
         self.security = SecurityActions(context, self, self.files)
-        self._failed = say_failure(context, self)
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
         self.paint_wait_ms = PAINT_WAIT_MS
         self._paint_wait = QTimer(self)
@@ -399,7 +398,12 @@ class MainWindow(QMainWindow):
         path = self.context.place.path
         folder = path.parent if path is not None else None
         if folder is None:
-            self._failed("This database is on a server; it has no data folder on this computer.")
+            self.context.explain(
+                CaseReviewError(
+                    "This database is on a server; it has no data folder on this computer."
+                ),
+                self,
+            )
             return
         self._show_folder(folder, "the data folder")
 
@@ -412,7 +416,11 @@ class MainWindow(QMainWindow):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             _log.warning("log folder not made: %s", cause(exc))
-            self._failed("The log folder cannot be made, so casereview keeps no log.")
+            self.context.explain(
+                CaseReviewError("The log folder cannot be made, so casereview keeps no log."),
+                self,
+                logged=True,  # just above, with its errno
+            )
             return
         self._show_folder(folder, "the log folder")
 
@@ -422,7 +430,7 @@ class MainWindow(QMainWindow):
 
         refused = open_folder(folder, what)
         if refused is not None:
-            self._failed(refused)
+            self.context.explain(CaseReviewError(refused), self)
 
     def show_help(self) -> None:
         """The user's guide shipped with casereview (it needs no network)."""

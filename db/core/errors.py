@@ -37,6 +37,11 @@ class DamagedDatabaseError(DatabaseOpenError):
         self.passphrase = passphrase
 
 
+class UnwritableError(CaseReviewError):
+    """The database cannot take a change just now: another writer holds it past the wait, its
+    disk is full, or it is read-only to this user; nothing was changed."""
+
+
 class ConflictError(CaseReviewError):
     """The record was changed by someone else since it was read; nothing was saved."""
 

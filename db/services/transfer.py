@@ -13,12 +13,14 @@ import has been applied without a problem and just before it commits: the transa
 the write lock from its start, so the copy is the database exactly as the import found it
 (read from the file as last committed, whole or not at all), no other writer can slip a change
 in between; a copy that cannot be made stops the import; and an import refused, cancelled or
-only tried (a dry run, the wizard's check) keeps no copy at all.
+only tried (a dry run, the wizard's check) keeps no copy at all, and a copy made for an import
+whose commit then fails (a full disk) is removed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,12 +28,14 @@ from typing import TYPE_CHECKING
 from db.exchange import Document, collect_document, dump_document
 from db.store.audit import record
 from db.store.database import Database, one_at_a_time
+from db.store.logs import cause
 
 if TYPE_CHECKING:
     from db.exchange import ImportSummary
     from db.exchange.spreadsheets import Mapping, TrackerFile
 
 FORMATS = ("json", "xlsx", "csv", "docx")
+_log = logging.getLogger(__name__)
 
 
 def collect(database: Database, today: dt.date, reviews: Sequence[str] = ()) -> Document:
@@ -121,8 +125,8 @@ def apply_import(
     """
     from db.exchange import apply_document
     from db.exchange.spreadsheets import import_tracker
-    from db.store.backups import automatic_backup
 
+    copy: Path | None = None
     try:
         with database.transaction(actor) as session:
             one_at_a_time(session)
@@ -136,7 +140,51 @@ def apply_import(
             if not keep:
                 raise _Tried
             if keep_copy:  # see the module's docstring for why here
-                automatic_backup(database.location, "before-import")
+                copy = _copy_before(database)
     except _Tried:  # not a failure: how a trial import rolls everything back
         pass
+    except BaseException:
+        if copy is not None:  # the import did not commit: its copy keeps nothing new
+            _remove_copy(copy)
+        raise
+    if copy is not None:
+        _thin_copies(database)  # only now: the older copies stay if the import fails
     return summary
+
+
+def _copy_before(database: Database) -> Path | None:
+    """The copy kept before an import (None when none was needed); one that cannot be made
+    stops the import, and says so."""
+    from db.store.backups import BackupError, automatic_backup
+
+    try:
+        return automatic_backup(database.location, "before-import", thin=False)
+    except BackupError as exc:
+        said = exc.message
+        if said[:1].isupper() and said.split(" ", 1)[0].isalpha():  # a word, not a file name
+            said = said[0].lower() + said[1:]
+        raise BackupError(
+            f"Nothing was imported, as the copy of the database kept first could not be made: "
+            f"{said}"
+        ) from exc
+
+
+def _thin_copies(database: Database) -> None:
+    """Thin the copies kept beside the database, as every automatic copy does; the import is
+    committed already, so a copy that cannot be thinned is logged, by kind, and left."""
+    from db.store.backups import prune
+
+    assert database.location.path is not None
+    try:
+        prune(database.location.path)
+    except OSError as exc:
+        _log.warning("copies kept beside the database not thinned: %s", cause(exc))
+
+
+def _remove_copy(copy: Path) -> None:
+    """Remove the copy an import made before it failed to commit, so that it takes none of
+    the little room a full disk has left; a copy that cannot be removed is logged, by kind."""
+    try:
+        copy.unlink()
+    except OSError as exc:
+        _log.warning("a copy kept before an import that failed not removed: %s", cause(exc))

@@ -7,6 +7,7 @@ Why it works this way: docs/architecture.md, "Backups and restores".
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,14 @@ from db.store.cipher import Passphrase, PassphraseError
 from db.store.location import Location
 from db.store.logs import cause
 from db.store.migrations import REVISIONS
-from db.store.paths import SQLITE_MAGIC, backups_folder, is_damage, read_start, readonly_uri
+from db.store.paths import (
+    SQLITE_MAGIC,
+    backups_folder,
+    is_damage,
+    is_full_disk,
+    read_start,
+    readonly_uri,
+)
 
 
 class BackupError(CaseReviewError):
@@ -85,9 +93,24 @@ def back_up(location: Location, target: Path) -> None:
             "again once that program has finished with it."
         ) from exc
     except cipher.errors() as exc:
+        if is_full_disk(exc, target.parent, needed=_size(source)):
+            raise BackupError(NO_ROOM.format(name=source.name)) from exc
         raise BackupError(f"{source.name} could not be copied ({exc}).") from exc
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise BackupError(NO_ROOM.format(name=source.name)) from exc
         raise BackupError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+
+
+NO_ROOM = "The disk is full, so {name} could not be copied; free some space and try again."
+
+
+def _size(path: Path) -> int:
+    """The room a copy of ``path`` takes (0 when it is gone: none known to be needed)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 STAMP = "%Y-%m-%dT%H%M%S%f"  # to the microsecond, so two copies never share a name
@@ -470,13 +493,14 @@ def kept_copies(database: Path) -> list[KeptCopy]:
     return sorted(found, key=lambda c: (c.taken, _mtime(c.path)), reverse=True)
 
 
-def automatic_backup(location: Location, reason: str) -> Path | None:
+def automatic_backup(location: Location, reason: str, *, thin: bool = True) -> Path | None:
     """Keep a copy of an SQLite database beside it, unless its newest copy is still current.
 
-    Taken as ``back_up`` takes any backup (whole or not at all), then old copies are thinned
-    to the newest ``KEEP_RECENT``, one a day for ``KEEP_DAYS`` days and one a week for
-    ``KEEP_WEEKS`` weeks. Returns the new copy, or None when none was needed: a server
-    database (its server keeps its own backups), a database not yet made or empty, or one
+    Taken as ``back_up`` takes any backup (whole or not at all), then (unless not ``thin``:
+    a caller that may yet throw the new copy away thins them itself once it keeps it) old
+    copies are thinned to the newest ``KEEP_RECENT``, one a day for ``KEEP_DAYS`` days and
+    one a week for ``KEEP_WEEKS`` weeks. Returns the new copy, or None when none was needed: a
+    server database (its server keeps its own backups), a database not yet made or empty, or one
     unchanged since its newest copy.
     """
     assert reason in REASONS, reason
@@ -491,7 +515,8 @@ def automatic_backup(location: Location, reason: str) -> Path | None:
     if target.exists():  # a second copy within the same second: the first one stands
         return None
     back_up(location, target)
-    prune(path)
+    if thin:
+        prune(path)
     return target
 
 

@@ -22,14 +22,21 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.core.errors import CaseReviewError, ConflictError, DatabaseOpenError
+from db.core.errors import CaseReviewError, ConflictError, DatabaseOpenError, UnwritableError
 from db.store import audit, audit_anchor, cipher, search  # noqa: F401  (search registers its session hook)
 from db.store.backups import automatic_backup, damaged_error
 from db.store.cipher import Passphrase
 from db.store.location import Location
 from db.store.logs import cause
 from db.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
-from db.store.paths import SQLITE_MAGIC, is_damage, network_share, read_start, readonly_uri
+from db.store.paths import (
+    SQLITE_MAGIC,
+    is_damage,
+    is_full_disk,
+    network_share,
+    read_start,
+    readonly_uri,
+)
 
 CONFLICT = (
     "Someone else changed this record while you were changing it, so your change was not "
@@ -162,12 +169,21 @@ class Database:
         """One unit of work: committed when the block ends, rolled back if it raises. On
         SQLite it takes the write lock as it begins (``BEGIN IMMEDIATE``), waiting up to the
         busy timeout for another writer to finish. A row another writer changed between this
-        one's read and its write is a ``ConflictError``, not the ORM's own exception."""
+        one's read and its write is a ``ConflictError``, not the ORM's own exception; a
+        database still busy after the wait, on a full disk or read-only is an
+        ``UnwritableError`` (``unwritable``), so the command line and the window say it in the
+        same sentence."""
         try:
             with self._session(actor, self.engine) as session, session.begin():
                 yield session
         except StaleDataError as exc:
             raise ConflictError(CONFLICT) from exc
+        except DBAPIError as exc:
+            folder = self.location.path.parent if self.location.path is not None else None
+            refused = unwritable(exc, folder)
+            if refused is None:
+                raise
+            raise refused from exc
 
     @contextmanager
     def change(self, actor: str | None = None) -> Iterator[Session]:
@@ -343,6 +359,36 @@ def _refuse_newer(where: str, revision: str | None) -> None:
             f"{where} was written by a newer version of casereview (schema {revision}); "
             f"this version understands schemas up to {HEAD}. Install the newer version to open it."
         )
+
+
+NOTHING_CHANGED = "nothing was changed"
+ROOM_TO_WORK = 1_000_000  # bytes: with less left, an I/O error of SQLite's is a full disk
+DISK_FULL = f"The disk is full; {NOTHING_CHANGED}. Free some space and try again."
+
+
+def unwritable(exc: DBAPIError, folder: Path | None = None) -> UnwritableError | None:
+    """One sentence for a database that cannot take a change just now (another writer holds
+    it past the busy timeout, its disk is full, it is read-only to this user), never the
+    statement or its parameters, which may hold record text; None for any other refusal.
+    An SQLite file's ``folder``, when known, tells a full disk that SQLite only calls an I/O
+    error (the -shm file it maps could not grow)."""
+    if folder is not None and is_full_disk(exc.orig or exc, folder, needed=ROOM_TO_WORK):
+        return UnwritableError(DISK_FULL)
+    said = first_line(exc).lower()
+    if "locked" in said or "busy" in said:
+        return UnwritableError(
+            f"The database is busy: another casereview command or window has been writing to "
+            f"it for over {BUSY_TIMEOUT} seconds; {NOTHING_CHANGED}. Try again when it has "
+            "finished."
+        )
+    if "disk is full" in said or "no space" in said:
+        return UnwritableError(DISK_FULL)
+    if "readonly" in said or "read-only" in said or "unable to open" in said:
+        return UnwritableError(
+            "The database cannot be written (the file or its folder is read-only to you); "
+            f"{NOTHING_CHANGED}."
+        )
+    return None
 
 
 def first_line(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -123,6 +124,25 @@ DAMAGE_CODES = frozenset({11, 26})
 def is_damage(exc: BaseException) -> bool:
     """Whether an sqlite3 error says the file itself is damaged."""
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in DAMAGE_CODES
+
+
+# SQLite's result codes for a full disk (SQLITE_FULL) and for an I/O error (SQLITE_IOERR), which
+# is how a full disk shows when SQLite cannot grow a file it maps (its -shm) or a copy it writes.
+FULL_CODE, IOERR_CODE = 13, 10
+
+
+def is_full_disk(exc: BaseException, folder: Path, needed: int) -> bool:
+    """Whether an sqlite3 error says the disk is full: SQLITE_FULL, or an I/O error where the
+    disk holding ``folder`` has less than ``needed`` bytes left."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == FULL_CODE:
+        return True
+    if code != IOERR_CODE:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < needed
+    except OSError:  # the folder gone meanwhile: not known to be space
+        return False
 
 
 def backups_folder(database: Path) -> Path:

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 
-def say_failure(context: AppContext, parent: QMainWindow) -> Callable[[str], None]:
-    """How work off the GUI thread that failed is said: in one sentence, over ``parent``."""
-    return lambda message: context.explain(CaseReviewError(message), parent)
+def say_failure(context: AppContext, parent: QMainWindow) -> Callable[[CaseReviewError], None]:
+    """How work off the GUI thread that failed is said: in one sentence, over ``parent``, and
+    not logged again (``run_in_background`` logged it, by its own kind)."""
+    return lambda error: context.explain(error, parent, logged=True)
 
 
 class FileActions(QObject):
@@ -300,7 +301,9 @@ class FileActions(QObject):
         )
         if name:
             if Path(name).exists():
-                self._failed(f"{name} already exists; choose a new file name.")
+                self.context.explain(
+                    CaseReviewError(f"{name} already exists; choose a new file name."), self.window
+                )
                 return
             self.open_requested.emit(name)
 

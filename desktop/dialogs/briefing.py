@@ -296,9 +296,9 @@ class BriefingDialog(QDialog):
         self.document.load(self._buffer)
         self._check_preview()  # the options may have changed while it was made
 
-    def _failed(self, message: str) -> None:
-        self.status.setText(message)
-        self.context.explain(CaseReviewError(message), self)
+    def _failed(self, error: CaseReviewError) -> None:
+        self.status.setText(error.message)
+        self.context.explain(error, self, logged=True)  # logged by run_in_background
 
     def _set_ready(self, ready: bool) -> None:
         self.save_button.setEnabled(ready)

@@ -130,8 +130,8 @@ class ImportWizard(QWizard):
             self._refused,
         )
 
-    def _refused(self, message: str) -> None:
-        self.context.explain(CaseReviewError(message), self)
+    def _refused(self, error: CaseReviewError) -> None:
+        self.context.explain(error, self, logged=True)  # logged by run_in_background
 
     def choice(self) -> ImportChoice:
         """The import the pages now ask for."""
@@ -174,9 +174,9 @@ class ImportWizard(QWizard):
             self.summary = summary
             QWizard.accept(self)
 
-        def failed(message: str) -> None:
+        def failed(error: CaseReviewError) -> None:
             self._importing = False
-            self._refused(message)
+            self._refused(error)
 
         self._importing = True
         self._progress = run_in_background(
@@ -511,8 +511,8 @@ class _CheckPage(QWizardPage):
             self._ready, self.checked = True, choice
             self.completeChanged.emit()
 
-        def failed(message: str) -> None:
-            first = message.splitlines()[0].removeprefix("Nothing was imported: ")
+        def failed(error: CaseReviewError) -> None:
+            first = error.message.splitlines()[0].removeprefix("Nothing was imported: ")
             head, said, _ = first.partition(" to put right first.")
             if said:  # the problems themselves are listed below, each once
                 first = head + said

@@ -6,11 +6,20 @@ from pathlib import Path
 
 import openpyxl
 
+from db.exchange import dump_document
 from db.exchange.spreadsheets import Field
-from db.store.database import Database
+from db.services.sample import sample_document
+from db.store.database import DISK_FULL, Database, open_database
+from db.store.location import resolve_location
 from desktop.window import MainWindow
+from tests.helpers import TODAY, disk
 from tests.helpers.spreadsheet_files import agencies_workbook, messy_workbook
-from tests.helpers.window import finish, open_wizard, to_check_page
+from tests.helpers.window import another_writer, finish, open_wizard, to_check_page
+
+BUSY = (
+    "The database is busy: another casereview command or window has been writing to it for "
+    "over 2 seconds; nothing was changed. Try again when it has finished."
+)
 
 
 def test_first_run_import_of_a_messy_tracker(
@@ -191,3 +200,44 @@ def test_the_wizard_names_other_sheets_of_the_same_tracker(
     assert "Finish will have added 1 review, 1 organisation, 1 recommendation" in (
         wizard.check_page.outcome.text()
     )
+
+
+def test_the_wizard_says_plainly_that_the_database_is_busy(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """The trial import of the summary page, then Finish, while another program holds the
+    write lock: the sentence the command line gives, not the driver's error."""
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "plan.xlsx"))
+    with another_writer(window, monkeypatch):
+        to_check_page(qtbot, wizard)
+        assert wizard.check_page.outcome.text() == f"{BUSY} Nothing will be written yet."
+        wizard.accept()
+        qtbot.waitUntil(lambda: bool(window.context.last_explanation), timeout=20000)
+    assert window.context.last_explanation == BUSY
+
+
+def test_a_json_import_says_plainly_that_the_database_is_busy(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+):  # type: ignore[no-untyped-def]
+    path = tmp_path / "plan.json"
+    path.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
+    with another_writer(window, monkeypatch):
+        window.files.import_path(path)
+        qtbot.waitUntil(lambda: bool(window.context.last_explanation), timeout=20000)
+    assert window.context.last_explanation == BUSY
+
+
+def test_a_json_import_onto_a_full_disk_says_so_plainly(qtbot, window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Its pages fill the disk as they are written, before any copy is kept (SQLite says
+    "disk I/O error" here: its -shm file cannot grow)."""
+    path = tmp_path / "plan.json"
+    path.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
+    with disk.small_disk("1200k") as folder:
+        place = resolve_location(str(folder / "panel.sqlite3"))
+        open_database(place, create=True).close()
+        window.context.reopen(place)
+        disk.leave_free(folder, 16384)
+        window.files.import_path(path)
+        qtbot.waitUntil(lambda: bool(window.context.last_explanation), timeout=20000)
+        window.context.database.close()
+    assert window.context.last_explanation == DISK_FULL

@@ -3,13 +3,16 @@ recommendation and going through the Import wizard."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
+from db.store import database as database_module
 from db.store.database import Database
 from desktop.context import AppContext
 from desktop.dialogs.forms import FormDialog
@@ -112,3 +115,17 @@ def to_check_page(qtbot, wizard) -> None:  # type: ignore[no-untyped-def]
 def finish(qtbot, window: MainWindow, wizard) -> None:  # type: ignore[no-untyped-def]
     wizard.accept()
     qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=20000)
+
+
+@contextmanager
+def another_writer(window: MainWindow, monkeypatch: Any, wait: int = 2) -> Iterator[None]:
+    """Another connection holding the write lock of the window's SQLite database (``BEGIN
+    IMMEDIATE``) for the block, as another casereview writing would; the window's database is
+    opened again first, so that it waits ``wait`` seconds for the lock, not the usual ten."""
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", wait)
+    window.context.reopen()
+    path = window.context.database.location.path
+    assert path is not None
+    with closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")
+        yield

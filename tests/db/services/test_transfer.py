@@ -5,24 +5,26 @@ is all or nothing, and only one that is kept keeps a copy of the database as it 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from db.core.errors import CaseReviewError
-from db.exchange import dump_document
+from db.core.errors import CaseReviewError, UnwritableError
+from db.exchange import Document, dump_document
 from db.services import transfer
 from db.services.dataset import counts
 from db.services.sample import sample_document
-from db.store.backups import kept_copies
-from db.store.database import Database, open_database
+from db.store.backups import BackupError, kept_copies
+from db.store.database import DISK_FULL, Database, open_database
 from db.store.location import resolve_location
 from db.store.models import AuditEntry
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
-from tests.helpers import TODAY
+from tests.helpers import TODAY, disk
 from tests.helpers.spreadsheet_files import simple_rows, workbook_of
 
 
@@ -190,3 +192,83 @@ def test_a_workbook_with_the_tracker_on_several_sheets_is_refused_unless_the_wiz
     with pytest.raises(CaseReviewError, match="on 2 sheets"):
         transfer.read_source(tmp_path / "plans.xlsx")
     assert transfer.read_source(tmp_path / "plans.xlsx", one_sheet=False)
+
+
+@pytest.fixture
+def on_a_small_disk(tmp_path: Path) -> Iterator[tuple[Database, Document]]:
+    """A database (its schema, nothing more) alone on a 2 MB file system, opened and read
+    once (so its -wal and -shm files are there), and the sample data to import into it."""
+    source = transfer.read_source(sample_file(tmp_path))
+    with disk.small_disk("2m") as folder:
+        path = folder / "panel.sqlite3"
+        open_database(resolve_location(str(path)), create=True).close()  # -wal folded in
+        with open_database(resolve_location(str(path))) as database:
+            assert entries(database) == 0
+            yield database, source
+
+
+def before_import_copies(database: Database) -> list[Path]:
+    assert database.location.path is not None
+    return sorted(backups_folder(database.location.path).glob("*.before-import.*"))
+
+
+def test_an_import_whose_copy_finds_the_disk_full_says_it_was_not_done(
+    on_a_small_disk: tuple[Database, Document],
+) -> None:
+    database, source = on_a_small_disk
+    assert database.location.path is not None
+    disk.leave_free(database.location.path.parent, database.location.path.stat().st_size // 2)
+    with pytest.raises(BackupError) as refused:
+        transfer.apply_import(database, source, actor="Tester", today=TODAY)
+    assert refused.value.message == (
+        "Nothing was imported, as the copy of the database kept first could not be made: the "
+        "disk is full, so panel.sqlite3 could not be copied; free some space and try again."
+    )
+    assert entries(database) == 0 and before_import_copies(database) == []
+
+
+def test_an_import_that_cannot_commit_after_its_copy_leaves_no_copy(
+    on_a_small_disk: tuple[Database, Document],
+) -> None:
+    """Room for the copy, none left for the import's own pages as it commits."""
+    database, source = on_a_small_disk
+    assert database.location.path is not None
+    disk.leave_free(database.location.path.parent, database.location.path.stat().st_size + 131072)
+    with pytest.raises(UnwritableError) as refused:
+        transfer.apply_import(database, source, actor="Tester", today=TODAY)
+    assert refused.value.message == DISK_FULL
+    assert entries(database) == 0 and before_import_copies(database) == []
+
+
+def test_an_import_that_cannot_commit_keeps_every_older_copy(
+    on_a_small_disk: tuple[Database, Document],
+) -> None:
+    """The copies kept before are thinned only once the import has committed: one that fails
+    must not leave fewer copies than there were (found in review: the new copy was removed,
+    the older ones it had thinned were gone)."""
+    import datetime as dt
+
+    from db.store.backups import KEEP_RECENT, STAMP
+
+    database, source = on_a_small_disk
+    path = database.location.path
+    assert path is not None
+    folder = backups_folder(path)
+    folder.mkdir(exist_ok=True)
+    start = dt.datetime.now() - dt.timedelta(hours=6)
+    older = [
+        folder / f"{path.stem}.before-import.{(start + dt.timedelta(minutes=n)).strftime(STAMP)}"
+        f"{path.suffix}"
+        for n in range(6)
+    ]
+    for copy in older:
+        copy.write_bytes(b"x")  # thinning goes by name and time, not content
+        os.utime(copy, (start.timestamp(), start.timestamp()))  # older than the database
+    disk.leave_free(path.parent, path.stat().st_size + 131072)
+    with pytest.raises(UnwritableError):
+        transfer.apply_import(database, source, actor="Tester", today=TODAY)
+    assert before_import_copies(database) == sorted(older)
+    (path.parent / "filler").unlink()  # room again: the import commits, then thins
+    transfer.apply_import(database, source, actor="Tester", today=TODAY)
+    kept = before_import_copies(database)
+    assert len(kept) == KEEP_RECENT and set(kept) - set(older)  # the new copy among them

@@ -12,10 +12,14 @@ import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
+from db.exchange import dump_document
+from db.services.sample import sample_document
 from db.store import audit_anchor, logs
 from db.store.paths import backups_folder
 from desktop.window import MainWindow
+from tests.helpers import TODAY
 from tests.helpers.cli import run
+from tests.helpers.window import another_writer
 
 HEADER = "Number,Recommendation,Lead agency,Joint agencies,Target date,Status,Assured by,Evidence\n"
 # What the log must never hold: record text, people's names, a path, passphrases.
@@ -133,5 +137,26 @@ def test_the_window_logs_a_file_it_cannot_write_by_kind(
     log = (log_folder / logs.FILE_NAME).read_text(encoding="utf-8")
     said = [line.split(": ", 1)[1] for line in log.splitlines()]
     assert "a file not to be written: OSError [ENAMETOOLONG]" in said, log
-    assert "the window refused: CaseReviewError" in said, log
+    # Logged once, where the work failed, not again as the window shows it.
+    assert "work in the background refused: CaseReviewError" in said, log
+    assert not [line for line in said if "the window refused" in line], log
     assert FOLDER not in log and str(tmp_path) not in log
+
+
+def test_the_window_logs_a_busy_database_by_its_kind_and_cause_once(
+    qtbot, window: MainWindow, tmp_path: Path, log_folder: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A JSON import while another program holds the write lock: a refusal the user is told
+    of, logged at INFO by its own kind and the driver's code (SQLITE_BUSY), once."""
+    logs.set_up(log_folder)
+    path = tmp_path / "plan.json"
+    path.write_text(dump_document(sample_document(TODAY)), encoding="utf-8")
+    with another_writer(window, monkeypatch):
+        window.files.import_path(path)
+        qtbot.waitUntil(lambda: "busy" in window.context.last_explanation, timeout=20000)
+    lines = (log_folder / logs.FILE_NAME).read_text(encoding="utf-8").splitlines()
+    failures = [line.split(" ", 2)[2] for line in lines if "refused" in line or "ERROR" in line]
+    assert failures == [
+        "INFO desktop.background: work in the background refused: UnwritableError from "
+        "OperationalError from OperationalError [sqlite 5]"
+    ], lines
