@@ -30,6 +30,7 @@ from desktop.files import check_target, write_atomically
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from db.core.vocabulary import TrackedKind
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerFile
     from db.queries.briefing_content import Pack
@@ -278,6 +279,12 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
         required=True,
         metavar="REF:NUMBER",
         help="the item: its review's or inspection's reference and its number",
+    )
+    decide.add_argument(
+        "--kind",
+        choices=["recommendation", "area-for-improvement"],
+        help="which item, when an inspection numbers a recommendation and an area for "
+        "improvement alike",
     )
     decide.add_argument("--decision", choices=[kind.value for kind in DecisionKind], required=True)
     decide.add_argument(
@@ -748,7 +755,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     else:
         print(f"Proposed agenda for {key}:")
     for number, entry in enumerate(proposed, start=1):
-        print(f"{number:>3}. {_agenda_label(entry)}: {entry.reason}")
+        print(f"{number:>3}. {_agenda_label(entry)} — {entry.reason}")
     if args.accept:
         print(f"Stored as the agenda of {key}: {len(proposed)} entries.")
     else:
@@ -788,11 +795,18 @@ def _meeting_decide(args: argparse.Namespace) -> int:
     actor = default_actor()
     with open_database(_location(args)) as database, database.change(actor) as session:
         key = _meeting_key(session, args)
-        item = agenda_item(session, key, *args.item)
+        reference, number = args.item
+        item = agenda_item(session, key, reference, number, _tracked_kind(args.kind))
         decide(session, key, item, entry, on=_today(), actor=actor)
         chair = _chair(session, key)
     print(f"Recorded for {item.source}:{item.number}: {decision_log_text(key, chair, entry)}")
     return EXIT_OK
+
+
+def _tracked_kind(chosen: str | None) -> TrackedKind | None:
+    from db.core.vocabulary import TrackedKind
+
+    return None if chosen is None else TrackedKind(chosen.replace("-", "_"))
 
 
 def _chair(session: Session, key: MeetingKey) -> str:

@@ -622,22 +622,29 @@ def _on_agenda(session: Session, meeting: Meeting, rec: Recommendation) -> bool:
     return found is not None
 
 
-def agenda_item(session: Session, key: MeetingKey, reference: str, number: str) -> ItemKey:
-    """The tracked item numbered ``number`` of the review or inspection ``reference``, as
-    the command line names one ("REF:NUMBER"). An inspection may hold a recommendation and
-    an area for improvement of the same number: then the one on the meeting's agenda."""
+def agenda_item(
+    session: Session,
+    key: MeetingKey,
+    reference: str,
+    number: str,
+    kind: TrackedKind | None = None,
+) -> ItemKey:
+    """The tracked item numbered ``number`` of the review or inspection ``reference`` (of
+    ``kind``, when given), as the command line names one ("REF:NUMBER"). An inspection may
+    hold a recommendation and an area for improvement of the same number: then the one on
+    the meeting's agenda, or, with both there, ``kind`` says which."""
     meeting = meeting_by_key(session, key)
-    ids = [item_id(session, ItemKey(reference, number, kind)) for kind in TrackedKind]
+    kinds = list(TrackedKind) if kind is None else [kind]
+    ids = [item_id(session, ItemKey(reference, number, k)) for k in kinds]
     found = [session.get_one(Recommendation, i) for i in ids if i is not None]
     if not found:
-        raise NotFoundError(f"There is no item {number} of {reference}.")
+        what = "item" if kind is None else kind.label.lower()
+        raise NotFoundError(f"There is no {what} {number} of {reference}.")
     if len(found) > 1:
         found = [rec for rec in found if _on_agenda(session, meeting, rec)] or found
     if len(found) > 1:
-        raise RuleError(
-            f"{reference} has {len(found)} items numbered {number} on the agenda of {key}; "
-            "record this decision in the window."
-        )
+        both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
+        raise RuleError(f"{reference} has {both} on the agenda of {key}: say which kind of item.")
     return key_of(found[0])
 
 
@@ -846,9 +853,9 @@ def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
         )
         if row.kind in _ACTIONS:
             what = _ACTIONS[row.kind]
-            if row.whom:
-                way = "from" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
-                what += f" ({way} {row.whom})"
+            if row.whom:  # (a name may end in brackets of its own: none added around it)
+                way = "by" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
+                what += f" {way} {row.whom}"
             owner = "; ".join(rec.agency_names(AgencyRole.LEAD))
             actions.append(ActionLine(item, row.kind, what, owner, row.until))
     return MeetingDecisions(tuple(lines), tuple(actions))
