@@ -464,9 +464,10 @@ def _follow(pack: Pack, order: AgendaOrder) -> None:
     sources = {reference: place for place, reference in enumerate(order.sources)}
     last = len(sources)
 
+    after = max(order.items.values(), default=0) + 1  # the place of what the agenda leaves out
+
     def items(reference: str, found: list[PackItem]) -> list[PackItem]:
-        end = len(order.items)
-        return sorted(found, key=lambda item: order.items.get((reference, item.number), end))
+        return sorted(found, key=lambda item: order.items.get((reference, item.number), after))
 
     pack.reviews = sorted(
         (replace(r, items=items(r.reference, r.items)) for r in pack.reviews),
