@@ -41,7 +41,7 @@ PEOPLE_HEADERS = ("Name", "Agency")
 DECISION_HEADERS = ("Source", "No.", "Item", "Decision", "Note", "Date / whom")
 DECISION_WIDTHS = (0.19, 0.05, 0.25, 0.12, 0.23, 0.16)
 ACTION_HEADERS = ("Source", "No.", "Action", "Owner", "Due")
-ACTION_WIDTHS = (0.19, 0.05, 0.35, 0.25, 0.16)
+ACTION_WIDTHS = (0.19, 0.05, 0.34, 0.23, 0.19)
 NONE_DECIDED = "No decisions were recorded at this meeting."
 NO_ACTIONS = "The meeting set no actions."
 
@@ -79,8 +79,13 @@ def decision_detail(line: DecisionLine, chair: str) -> str:
 
 
 def decision_rows(said: Minutes) -> list[list[str]]:
-    """The decision list, per item in the order the decisions were made."""
+    """The decision list, per item: the items in the order the meeting first decided about
+    each, an item's decisions together in the order they were made."""
     chair = said.meeting.chair
+    first: dict[tuple[str, str], int] = {}
+    for line in said.decided.decisions:
+        first.setdefault((line.source, line.number), len(first))
+    ordered = sorted(said.decided.decisions, key=lambda line: first[line.source, line.number])
     return [
         [
             line.source,
@@ -90,7 +95,7 @@ def decision_rows(said: Minutes) -> list[list[str]]:
             line.note,
             decision_detail(line, chair),
         ]
-        for line in said.decided.decisions
+        for line in ordered
     ]
 
 

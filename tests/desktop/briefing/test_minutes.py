@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 
 from pypdf import PdfReader
 
@@ -21,7 +22,7 @@ from db.services.meetings import (
     Minutes,
     Person,
 )
-from desktop.briefing.minutes import render_minutes, render_minutes_docx
+from desktop.briefing.minutes import decision_rows, render_minutes, render_minutes_docx
 from tests.helpers.word import header_rows_repeat, open_docx, sections_marked, tables
 
 HELD_ON = dt.date(2026, 12, 10)
@@ -110,6 +111,19 @@ def test_word_minutes_hold_the_same_and_are_marked() -> None:
     assert [row[3] for row in decisions[1:]] == [line.kind_label for line in said.decided.decisions]
     assert [row[2] for row in actions[1:]] == [a.what for a in said.decided.actions]
     assert all(header_rows_repeat(table) for table in document.tables)
+
+
+def test_an_items_decisions_are_listed_together() -> None:
+    said = _minutes(3)
+    again = replace(said.decided.decisions[0], note="Decided again.", kind_label="Noted")
+    decided = replace(said.decided, decisions=(*said.decided.decisions, again))
+    rows = decision_rows(replace(said, decided=decided))
+    assert [(row[1], row[4]) for row in rows] == [
+        ("1", "Decision note 1."),
+        ("1", "Decided again."),
+        ("2", "Decision note 2."),
+        ("3", "Decision note 3."),
+    ]
 
 
 def test_minutes_without_decisions_or_marking_say_so() -> None:
