@@ -30,9 +30,9 @@ def plain_table(rows: list[list[str]]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    from desktop.briefing.pack import FONT, _register_fonts
+    from desktop.briefing.pack import FONT, register_fonts
 
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=FONT)
     widths = [doc.width * f for f in (0.06, 0.34, 0.15, 0.15, 0.1, 0.1, 0.1)]
@@ -49,9 +49,9 @@ def wrapped_table(rows: list[list[str]]) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    from desktop.briefing.pack import FONT, _register_fonts
+    from desktop.briefing.pack import FONT, register_fonts
 
-    _register_fonts()
+    register_fonts()
     style = ParagraphStyle("cell", fontName=FONT, fontSize=7.6, leading=9.4)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=FONT)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from db.core.errors import CaseReviewError
+from db.core.vocabulary import DecisionKind
 from db.store.logs import cause, set_up
 from desktop import __version__
 from desktop.files import check_target, write_atomically
@@ -29,10 +30,12 @@ from desktop.files import check_target, write_atomically
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from db.core.vocabulary import TrackedKind
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerFile
     from db.queries.briefing_content import Pack
     from db.services.dataset import Counts
+    from db.services.meetings import AgendaEntry, MeetingKey
     from db.store.cipher import Passphrase
     from db.store.location import Location
 
@@ -182,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument("--meeting-date", type=_iso_date, metavar="YYYY-MM-DD")
     brief.add_argument(
+        "--meeting",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the pack of the meeting held that day: in its agenda's order, with the changes "
+        "since the meeting before (unless --since says)",
+    )
+    _meeting_title_option(brief)
+    brief.add_argument(
         "--since", type=_iso_date, metavar="YYYY-MM-DD", help="list the changes made since this day"
     )
     brief.add_argument("--review", action="append", type=_reference, default=[], metavar="REF")
@@ -230,7 +241,107 @@ def build_parser() -> argparse.ArgumentParser:
         help="encrypt an SQLite database, and the copies kept beside it, with a passphrase",
     )
     _db_option(encrypt, argparse.SUPPRESS)
+    _meeting_parsers(commands)
     return parser
+
+
+def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``meeting add|agenda|decide`` and ``minutes``."""
+    meeting = commands.add_parser(
+        "meeting", help="add a panel meeting, propose its agenda, record its decisions"
+    )
+    actions = meeting.add_subparsers(
+        dest="meeting_command", metavar="ACTION", parser_class=_Parser, required=True
+    )
+    add = actions.add_parser("add", help="add a meeting")
+    _db_option(add, argparse.SUPPRESS)
+    add.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD")
+    add.add_argument(
+        "--title", type=_text("title", "NAME", one_line=True), required=True, metavar="TEXT"
+    )
+    add.add_argument("--chair", type=_text("chair", "NAME", one_line=True), metavar="NAME")
+
+    agenda = actions.add_parser(
+        "agenda", help="propose the meeting's agenda and print it (--accept stores it)"
+    )
+    _db_option(agenda, argparse.SUPPRESS)
+    _meeting_option(agenda)
+    agenda.add_argument(
+        "--accept", action="store_true", help="store the proposed agenda as the meeting's"
+    )
+
+    decide = actions.add_parser("decide", help="record the meeting's decision about an item")
+    _db_option(decide, argparse.SUPPRESS)
+    _meeting_option(decide)
+    decide.add_argument(
+        "--item",
+        type=_item,
+        required=True,
+        metavar="REF:NUMBER",
+        help="the item: its review's or inspection's reference and its number",
+    )
+    decide.add_argument(
+        "--kind",
+        choices=["recommendation", "area-for-improvement"],
+        help="which item, when an inspection numbers a recommendation and an area for "
+        "improvement alike",
+    )
+    decide.add_argument("--decision", choices=[kind.value for kind in DecisionKind], required=True)
+    decide.add_argument(
+        "--until",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the new target (extended), or when the evidence is due (evidence-requested)",
+    )
+    decide.add_argument(
+        "--whom",
+        type=_text("name", "NAME", one_line=True),
+        metavar="NAME",
+        help="whom the evidence is requested from, or the item is escalated to",
+    )
+    decide.add_argument("--note", type=_text("note", "TEXT"), default="", metavar="TEXT")
+
+    minutes = commands.add_parser(
+        "minutes", help="write a meeting's minutes and action log (PDF or Word)"
+    )
+    _db_option(minutes, argparse.SUPPRESS)
+    _meeting_option(minutes)
+    minutes.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the .pdf or .docx file to write"
+    )
+    minutes.add_argument(
+        "--marking",
+        type=_marking,
+        default=None,
+        metavar="TEXT",
+        help='protective marking on every page (default OFFICIAL-SENSITIVE; "" for none)',
+    )
+
+
+def _meeting_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--meeting", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="its date"
+    )
+    _meeting_title_option(parser)
+
+
+def _meeting_title_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--meeting-title",
+        type=_text("title", "NAME", one_line=True),
+        metavar="TEXT",
+        help="which meeting, when more than one is held that day",
+    )
+
+
+def _item(text: str) -> tuple[str, str]:
+    """REF:NUMBER, split at its last colon (a reference may hold one)."""
+    reference, colon, number = text.rpartition(":")
+    if not colon or not reference or not number.strip():
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not REF:NUMBER (a reference, a colon and the item's number)"
+        )
+    return _reference(reference), number
 
 
 def _given(what: str) -> Callable[[str], str]:
@@ -559,8 +670,16 @@ def _brief(args: argparse.Namespace) -> int:
             f".docx, not {target}"
         )
     check_target(target)  # before the pack is made and recorded
+    if args.meeting is None and args.meeting_title is not None:
+        raise UsageError("--meeting-title chooses among the meetings given by --meeting")
+    if args.meeting is not None and args.meeting_date not in (None, args.meeting):
+        raise UsageError("--meeting gives the meeting's date: leave out --meeting-date")
     location = _location(args)
     with open_database(location) as database:
+        meeting = None
+        if args.meeting is not None:
+            with database.session() as session:
+                meeting = _meeting_key(session, args)
         try:
             # A pack that fails to render or write is recorded as not made (see the function).
             options = PackOptions(
@@ -568,11 +687,12 @@ def _brief(args: argparse.Namespace) -> int:
                 title=args.title or "Case review briefing pack",  # (options are never padded)
                 marking=DEFAULT_MARKING if args.marking is None else args.marking,
                 prepared_by=args.prepared_by or default_actor(),
-                meeting_date=args.meeting_date,
+                meeting_date=meeting.held_on if meeting else args.meeting_date,
                 since=args.since,
                 reviews=args.review,
                 inspections=args.inspection,
                 redact=args.redact,
+                meeting_title=meeting.title if meeting else None,
             )
             with pack_being_made(
                 database, default_actor(), purpose="file", options=options
@@ -585,6 +705,140 @@ def _brief(args: argparse.Namespace) -> int:
             ) from exc
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
+
+
+def _meeting_key(session: Session, args: argparse.Namespace) -> MeetingKey:
+    """The meeting --meeting (and --meeting-title) name."""
+    from db.services.meetings import meeting_by_date
+
+    return meeting_by_date(session, args.meeting, args.meeting_title)
+
+
+def _meeting(args: argparse.Namespace) -> int:
+    return _MEETING_ACTIONS[args.meeting_command](args)
+
+
+def _meeting_add(args: argparse.Namespace) -> int:
+    from db.services.meetings import MeetingFields, create_meeting
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    fields = MeetingFields(held_on=args.date, title=args.title, chair=args.chair or "")
+    with open_database(_location(args)) as database, database.change(default_actor()) as session:
+        key = create_meeting(session, fields)
+    print(f"Meeting added: {key}.")
+    return EXIT_OK
+
+
+def _meeting_agenda(args: argparse.Namespace) -> int:
+    from db.services.meetings import propose_agenda, set_agenda
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    with open_database(_location(args)) as database, database.change(default_actor()) as session:
+        key = _meeting_key(session, args)
+        proposed = propose_agenda(session, key, _today())
+        if args.accept:
+            set_agenda(session, key, proposed)
+    if not proposed:
+        print(f"casereview proposes nothing for the agenda of {key}.")
+    else:
+        print(f"Proposed agenda for {key}:")
+    for number, entry in enumerate(proposed, start=1):
+        print(f"{number:>3}. {_agenda_label(entry)} — {entry.reason}")
+    if args.accept:
+        print(f"Stored as the agenda of {key}: {len(proposed)} entries.")
+    else:
+        print("Nothing was stored: add --accept to store this agenda.")
+    return EXIT_OK
+
+
+def _agenda_label(entry: AgendaEntry) -> str:
+    """An agenda entry as ``meeting decide --item`` names it (REF:NUMBER), or the review or
+    inspection it is."""
+    from db.core.vocabulary import TrackedKind
+    from db.services.meetings import SourceKey
+
+    what = entry.what
+    if isinstance(what, SourceKey):
+        return f"{'inspection' if what.inspection else 'review'} {what.reference}"
+    kind = "" if what.kind is TrackedKind.RECOMMENDATION else f" ({what.kind.label.lower()})"
+    return f"{what.source}:{what.number}{kind}"
+
+
+# Which of ``meeting decide``'s options each decision takes.
+_TAKES_UNTIL = {DecisionKind.EXTENDED, DecisionKind.EVIDENCE_REQUESTED}
+_TAKES_WHOM = {DecisionKind.EVIDENCE_REQUESTED, DecisionKind.ESCALATED}
+
+
+def _meeting_decide(args: argparse.Namespace) -> int:
+    from db.services.meetings import DecisionEntry, agenda_item, decide, decision_log_text
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    kind = DecisionKind(args.decision)
+    if args.until is not None and kind not in _TAKES_UNTIL:
+        raise UsageError(f"--until is for extended and evidence-requested, not {kind.value}")
+    if args.whom is not None and kind not in _TAKES_WHOM:
+        raise UsageError(f"--whom is for evidence-requested and escalated, not {kind.value}")
+    entry = DecisionEntry(kind, note=args.note, until=args.until, whom=args.whom or "")
+    actor = default_actor()
+    with open_database(_location(args)) as database, database.change(actor) as session:
+        key = _meeting_key(session, args)
+        reference, number = args.item
+        item = agenda_item(session, key, reference, number, _tracked_kind(args.kind))
+        decide(session, key, item, entry, on=_today(), actor=actor)
+        chair = _chair(session, key)
+    print(f"Recorded for {item.source}:{item.number}: {decision_log_text(key, chair, entry)}")
+    return EXIT_OK
+
+
+def _tracked_kind(chosen: str | None) -> TrackedKind | None:
+    from db.core.vocabulary import TrackedKind
+
+    return None if chosen is None else TrackedKind(chosen.replace("-", "_"))
+
+
+def _chair(session: Session, key: MeetingKey) -> str:
+    from db.services.meetings import meeting_fields
+
+    return meeting_fields(session, key).chair
+
+
+def _minutes(args: argparse.Namespace) -> int:
+    from db.services.meetings import minutes
+    from db.store.database import open_database
+    from desktop.briefing import DEFAULT_MARKING
+
+    target = Path(args.output)
+    ending = target.suffix.lower()
+    if ending not in (".pdf", ".docx"):
+        raise UsageError(
+            f"the minutes are a PDF or a Word document: give a file name ending .pdf or "
+            f".docx, not {target}"
+        )
+    check_target(target)
+    with open_database(_location(args)) as database, database.session() as session:
+        said = minutes(session, _meeting_key(session, args))
+    marking = DEFAULT_MARKING if args.marking is None else args.marking
+    if ending == ".pdf":
+        from desktop.briefing.minutes import render_minutes
+
+        data = render_minutes(said, marking)
+    else:
+        from desktop.briefing.minutes import render_minutes_docx
+
+        data = render_minutes_docx(said, marking)
+    write_atomically(target, data)
+    print(f"Minutes written to {target}.", file=sys.stderr)
+    return EXIT_OK
+
+
+_MEETING_ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "add": _meeting_add,
+    "agenda": _meeting_agenda,
+    "decide": _meeting_decide,
+}
 
 
 def _pdf_pack() -> Callable[[Pack], bytes]:
@@ -872,6 +1126,8 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "generate": _generate,
     "brief": _brief,
     "encrypt": _encrypt,
+    "meeting": _meeting,
+    "minutes": _minutes,
 }
 
 

@@ -24,6 +24,7 @@ from db.core.errors import CaseReviewError, NotFoundError
 from db.core.rules import rating_for
 from db.core.vocabulary import AgencyRole, Rating, Status
 from db.queries.details import GradeMatrix, area_rows, grade_matrix, initiative_rows
+from db.queries.meetings import AgendaOrder, agenda_order, neighbours
 from db.store.database import Database
 from db.store.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 
@@ -98,6 +99,8 @@ class Pack:
     # entry recording this pack, when made by ``make_pack``).
     audit_entries: int = 0
     audit_head: str = ""
+    # The meeting the pack is for, named on its first page (empty for a pack made for a date).
+    meeting_title: str = ""
 
     @property
     def items(self) -> list[PackItem]:
@@ -315,10 +318,15 @@ class PackOptions:
     reviews: list[str] | None = None
     inspections: list[str] | None = None
     redact: bool = False
+    # With ``meeting_date``, the meeting (of those that day) the pack is for: the pack follows
+    # its agenda, and its changes are since the meeting before unless ``since`` says.
+    meeting_title: str | None = None
 
     def recorded(self) -> dict[str, object]:
         """The choices the audit trail records for a pack made with these options."""
+        meeting = {"meeting": self.meeting_title} if self.meeting_title is not None else {}
         return {
+            **meeting,
             "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
             "since": self.since.isoformat() if self.since else None,
             "reviews": self.reviews,
@@ -333,8 +341,14 @@ def gather(session: Session, options: PackOptions) -> Pack:
     today, reviews, inspections = options.today, options.reviews, options.inspections
     meeting_date, since = options.meeting_date, options.since
     title, marking, prepared_by = options.title, options.marking, options.prepared_by
+    order = _agenda(session, options)
+    if order is not None and since is None and meeting_date is not None:
+        since = neighbours(session, meeting_date)[0]
     pack = Pack(title, meeting_date, marking, today, prepared_by, since=since)
+    pack.meeting_title = options.meeting_title or ""
     chosen = bool(reviews or inspections)
+    # A meeting's pack holds what its agenda names (everything, for an empty agenda).
+    on_agenda = order.sources if order is not None and not chosen else ()
     review_query = (
         select(Review)
         .options(
@@ -345,6 +359,8 @@ def gather(session: Session, options: PackOptions) -> Pack:
     )
     if chosen:
         review_query = review_query.where(Review.reference.in_(reviews or []))
+    elif on_agenda:
+        review_query = review_query.where(Review.reference.in_(on_agenda))
     for review in session.scalars(review_query):
         pack.reviews.append(
             PackReview(
@@ -361,6 +377,8 @@ def gather(session: Session, options: PackOptions) -> Pack:
     inspection_query = select(Inspection).order_by(Inspection.published_on, Inspection.reference)
     if chosen:
         inspection_query = inspection_query.where(Inspection.reference.in_(inspections or []))
+    elif on_agenda:
+        inspection_query = inspection_query.where(Inspection.reference.in_(on_agenda))
     for inspection in session.scalars(inspection_query):
         findings = [
             (
@@ -396,6 +414,8 @@ def gather(session: Session, options: PackOptions) -> Pack:
         sorted(set(reviews or []) - {r.reference for r in pack.reviews}),
         sorted(set(inspections or []) - {i.reference for i in pack.inspections}),
     )
+    if order is not None:
+        _follow(pack, order)
     if since is not None:
         shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
         query = (
@@ -422,6 +442,41 @@ def gather(session: Session, options: PackOptions) -> Pack:
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+def _agenda(session: Session, options: PackOptions) -> AgendaOrder | None:
+    """The agenda of the meeting the pack is for; None for a pack not made for a meeting."""
+    if options.meeting_title is None or options.meeting_date is None:
+        return None
+    order = agenda_order(session, options.meeting_date, options.meeting_title)
+    if order is None:
+        raise NotFoundError(
+            f"There is no meeting called {options.meeting_title} on "
+            f"{format_date(options.meeting_date)}."
+        )
+    return order
+
+
+def _follow(pack: Pack, order: AgendaOrder) -> None:
+    """Put the pack's reviews and inspections in the order the agenda first names each, and
+    each one's items on the agenda first, in the agenda's order (the rest after, as they
+    were); what the agenda does not name keeps its place after."""
+    sources = {reference: place for place, reference in enumerate(order.sources)}
+    last = len(sources)
+
+    after = max(order.items.values(), default=0) + 1  # the place of what the agenda leaves out
+
+    def items(reference: str, found: list[PackItem]) -> list[PackItem]:
+        return sorted(found, key=lambda item: order.items.get((reference, item.number), after))
+
+    pack.reviews = sorted(
+        (replace(r, items=items(r.reference, r.items)) for r in pack.reviews),
+        key=lambda r: sources.get(r.reference, last),
+    )
+    pack.inspections = sorted(
+        (replace(i, findings=items(i.reference, i.findings)) for i in pack.inspections),
+        key=lambda i: sources.get(i.reference, last),
+    )
 
 
 class WrongKindError(NotFoundError):

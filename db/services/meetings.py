@@ -28,6 +28,7 @@ from db.core.errors import ConflictError, NotFoundError, RuleError
 from db.core.vocabulary import AgencyRole, DecisionKind, Status, TrackedKind
 from db.exchange.document import MeetingDoc
 from db.exchange.records import Importer, meeting_doc
+from db.queries.meetings import neighbours
 from db.queries.overview import source_deadlines
 from db.queries.rows import OPEN_STATUSES
 from db.services.editing import (
@@ -37,6 +38,7 @@ from db.services.editing import (
     conflict_error,
     correct_status,
     item_by_key,
+    item_id,
     key_of,
     status_state,
 )
@@ -231,6 +233,15 @@ class MeetingDecisions:
     actions: tuple[ActionLine, ...]
 
 
+@dataclass(frozen=True)
+class Minutes:
+    """What the minutes and action log print: the meeting (who came, who sent apologies,
+    the chair) and its decisions and actions."""
+
+    meeting: MeetingFields
+    decided: MeetingDecisions
+
+
 # ----------------------------------------------------------------------------- meetings
 
 
@@ -405,17 +416,6 @@ def restore_meeting(session: Session, snapshot: MeetingSnapshot) -> MeetingKey:
 # ----------------------------------------------------------------------------- the agenda
 
 
-def _neighbours(session: Session, meeting: Meeting) -> tuple[dt.date | None, dt.date | None]:
-    """The dates of the meetings before and after ``meeting`` (None when there is none)."""
-    before = session.scalar(
-        select(func.max(Meeting.held_on)).where(Meeting.held_on < meeting.held_on)
-    )
-    after = session.scalar(
-        select(func.min(Meeting.held_on)).where(Meeting.held_on > meeting.held_on)
-    )
-    return before, after
-
-
 def _items(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """Tracked items (id, kind, number, source, target), in the tracker's default order."""
     review, inspection = aliased(Review), aliased(Inspection)
@@ -451,7 +451,7 @@ def propose_agenda(session: Session, key: MeetingKey, today: dt.date) -> list[Pr
     """
     meeting = meeting_by_key(session, key)
     held = meeting.held_on
-    previous, following = _neighbours(session, meeting)
+    previous, following = neighbours(session, meeting.held_on)
     horizon = following or held + DEFAULT_INTERVAL
     if following is not None:
         before_next = f"before the next meeting on {format_date(following)}"
@@ -620,6 +620,32 @@ def _on_agenda(session: Session, meeting: Meeting, rec: Recommendation) -> bool:
         select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, or_(*subjects)).limit(1)
     )
     return found is not None
+
+
+def agenda_item(
+    session: Session,
+    key: MeetingKey,
+    reference: str,
+    number: str,
+    kind: TrackedKind | None = None,
+) -> ItemKey:
+    """The tracked item numbered ``number`` of the review or inspection ``reference`` (of
+    ``kind``, when given), as the command line names one ("REF:NUMBER"). An inspection may
+    hold a recommendation and an area for improvement of the same number: then the one on
+    the meeting's agenda, or, with both there, ``kind`` says which."""
+    meeting = meeting_by_key(session, key)
+    kinds = list(TrackedKind) if kind is None else [kind]
+    ids = [item_id(session, ItemKey(reference, number, k)) for k in kinds]
+    found = [session.get_one(Recommendation, i) for i in ids if i is not None]
+    if not found:
+        what = "item" if kind is None else kind.label.lower()
+        raise NotFoundError(f"There is no {what} {number} of {reference}.")
+    if len(found) > 1:
+        found = [rec for rec in found if _on_agenda(session, meeting, rec)] or found
+    if len(found) > 1:
+        both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
+        raise RuleError(f"{reference} has {both} on the agenda of {key}: say which kind of item.")
+    return key_of(found[0])
 
 
 def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEntry) -> None:
@@ -829,12 +855,17 @@ def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
         )
         if row.kind in _ACTIONS:
             what = _ACTIONS[row.kind]
-            if row.whom:
-                way = "from" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
-                what += f" ({way} {row.whom})"
+            if row.whom:  # (a name may end in brackets of its own: none added around it)
+                way = "by" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
+                what += f" {way} {row.whom}"
             owner = "; ".join(rec.agency_names(AgencyRole.LEAD))
             actions.append(ActionLine(item, row.kind, what, owner, row.until))
     return MeetingDecisions(tuple(lines), tuple(actions))
+
+
+def minutes(session: Session, key: MeetingKey) -> Minutes:
+    """What the meeting's minutes and action log print."""
+    return Minutes(meeting_fields(session, key), decisions(session, key))
 
 
 __all__ = [
@@ -851,11 +882,13 @@ __all__ = [
     "MeetingKey",
     "MeetingRow",
     "MeetingSnapshot",
+    "Minutes",
     "Person",
     "Proposal",
     "SourceKey",
     "UpdateLine",
     "agenda",
+    "agenda_item",
     "check_meeting",
     "create_meeting",
     "decide",
@@ -868,6 +901,7 @@ __all__ = [
     "meeting_fields",
     "meeting_rows",
     "meeting_still",
+    "minutes",
     "propose_agenda",
     "restore_meeting",
     "set_agenda",

@@ -34,10 +34,12 @@ def status_word(item: PackItem) -> str:
 
 def cover_lines(pack: Pack) -> list[str]:
     """The first page's lines below the title: the meeting, the data's date, who prepared it."""
+    meeting = "Meeting date not set"
+    if pack.meeting_date:
+        named = f"{pack.meeting_title}, " if pack.meeting_title else ""
+        meeting = f"Meeting: {named}{format_date(pack.meeting_date)}"
     return [
-        f"Meeting: {format_date(pack.meeting_date)}"
-        if pack.meeting_date
-        else "Meeting date not set",
+        meeting,
         f"Data as of {format_date(pack.as_of)}",
         f"Prepared by {pack.prepared_by}",
     ]

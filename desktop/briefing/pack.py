@@ -90,7 +90,7 @@ RATING_STYLE = {
 }
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     pdfmetrics.registerFont(TTFont(FONT, str(resources.path("fonts", "DejaVuSans.ttf"))))
@@ -135,7 +135,7 @@ STYLES: dict[str, ParagraphStyle] = {
 }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
+def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(visual(text)), style)
 
 
@@ -358,7 +358,7 @@ TABLE_STYLE = TableStyle(
 )
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Table:
+def plain_table(rows: list[list[Any]], widths: list[float]) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
     return table
@@ -472,12 +472,12 @@ def _summary(pack: Pack, width: float) -> list[Any]:
 
 
 def _tally_header(first: str) -> list[Any]:
-    return [_p(h, STYLES["cellbold"]) for h in (first, *[r.label for r in RATING_ORDER], "Total")]
+    return [para(h, STYLES["cellbold"]) for h in (first, *[r.label for r in RATING_ORDER], "Total")]
 
 
 def _tally_row(name: str, tally: dict[Rating, int]) -> list[Any]:
     return [
-        _p(name, STYLES["cell"]),
+        para(name, STYLES["cell"]),
         *[str(tally[r]) for r in RATING_ORDER],
         str(sum(tally.values())),
     ]
@@ -489,8 +489,8 @@ def _by_review(pack: Pack, widths: list[float]) -> list[Any]:
     rows = [_tally_header("Review")]
     rows += [_tally_row(reference, tally) for reference, tally in review_tallies(pack)]
     return [
-        _p("Recommendations by rating, per review", STYLES["h3"]),
-        _table(rows, widths),
+        para("Recommendations by rating, per review", STYLES["h3"]),
+        plain_table(rows, widths),
         Spacer(0, 4 * mm),
     ]
 
@@ -503,8 +503,8 @@ def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
     story: list[Any] = []
     for chunk in _chunks([_tally_row(name, tally) for name, tally in ranked], 30):
         story += [
-            _p("Recommendations by rating, per lead agency", STYLES["h3"]),
-            _table([_tally_header("Lead agency"), *chunk], widths),
+            para("Recommendations by rating, per lead agency", STYLES["h3"]),
+            plain_table([_tally_header("Lead agency"), *chunk], widths),
         ]
     story.append(Spacer(0, 4 * mm))
     return story
@@ -512,7 +512,7 @@ def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
 
 def _due(pack: Pack) -> list[Any]:
     """See ``due_sentences``."""
-    return [_p(sentence, STYLES["body"]) for sentence in due_sentences(pack)]
+    return [para(sentence, STYLES["body"]) for sentence in due_sentences(pack)]
 
 
 def _review_section(review: PackReview, width: float) -> list[Any]:
@@ -520,15 +520,15 @@ def _review_section(review: PackReview, width: float) -> list[Any]:
         _Heading(
             f"{review.reference}: {review.title}", STYLES["h1"], 1, f"review-{review.reference}"
         ),
-        _p(review_facts(review), STYLES["small"]),
+        para(review_facts(review), STYLES["small"]),
         Spacer(0, 2 * mm),
     ]
     if review.summary:
-        story += [_p(review.summary, STYLES["body"]), Spacer(0, 3 * mm)]
+        story += [para(review.summary, STYLES["body"]), Spacer(0, 3 * mm)]
     if review.items:
         story += [_items_grid(review.items, width), Spacer(0, 3 * mm)]
     else:
-        story.append(_p("No recommendations recorded.", STYLES["body"]))
+        story.append(para("No recommendations recorded.", STYLES["body"]))
     return story
 
 
@@ -542,7 +542,7 @@ def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
             1,
             f"inspection-{inspection.reference}",
         ),
-        _p(inspection_facts(inspection), STYLES["small"]),
+        para(inspection_facts(inspection), STYLES["small"]),
         Spacer(0, 2 * mm),
     ]
     if inspection.areas:
@@ -558,20 +558,20 @@ def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
 def _graded_areas(inspection: PackInspection, width: float) -> list[Any]:
     """The chart of grades, and the table of them."""
     rows: list[list[Any]] = [
-        [_p("Graded area", STYLES["cellbold"]), _p("Grade", STYLES["cellbold"])]
+        [para("Graded area", STYLES["cellbold"]), para("Grade", STYLES["cellbold"])]
     ]
     for area in inspection.areas:
         rows.append(
             [
-                _p(area.name, STYLES["cell"]),
+                para(area.name, STYLES["cell"]),
                 Paragraph(f"<b>{escape(area.grade or 'Not graded')}</b>", STYLES["cell"]),
             ]
         )
     return [
-        _p("Graded areas", STYLES["h2"]),
+        para("Graded areas", STYLES["h2"]),
         _grade_chart(inspection, width),
         Spacer(0, 2 * mm),
-        _table(rows, [width * 0.7, width * 0.3]),
+        plain_table(rows, [width * 0.7, width * 0.3]),
     ]
 
 
@@ -580,21 +580,22 @@ def _grades_over_time(matrix: GradeMatrix, width: float) -> list[Any]:
     more than one inspection to compare."""
     if len(matrix.inspections) <= 1:
         return []
-    header = [_p("Area", STYLES["cellbold"])] + [
-        _p(format_date(i.published_on, i.reference), STYLES["cellbold"]) for i in matrix.inspections
+    header = [para("Area", STYLES["cellbold"])] + [
+        para(format_date(i.published_on, i.reference), STYLES["cellbold"])
+        for i in matrix.inspections
     ]
     rows = [header]
     for area_name in matrix.areas:
         cells = [matrix.cells.get((area_name, i.id)) for i in matrix.inspections]
         rows.append(
-            [_p(area_name, STYLES["cell"])]
-            + [_p(c[0] if c else "—", STYLES["cell"]) for c in cells]
+            [para(area_name, STYLES["cell"])]
+            + [para(c[0] if c else "—", STYLES["cell"]) for c in cells]
         )
     first = width * 0.4
     rest = (width - first) / len(matrix.inspections)
     return [
-        _p(f"Grades over time: {matrix.organisation}", STYLES["h2"]),
-        _table(rows, [first] + [rest] * len(matrix.inspections)),
+        para(f"Grades over time: {matrix.organisation}", STYLES["h2"]),
+        plain_table(rows, [first] + [rest] * len(matrix.inspections)),
         Spacer(0, 3 * mm),
     ]
 
@@ -603,13 +604,13 @@ def _findings(inspection: PackInspection, width: float) -> list[Any]:
     if not inspection.findings:
         return []
     grid = _items_grid(inspection.findings, width, "Finding")
-    return [*_heading_over(_p("Findings", STYLES["h2"]), grid, width), grid, Spacer(0, 3 * mm)]
+    return [*_heading_over(para("Findings", STYLES["h2"]), grid, width), grid, Spacer(0, 3 * mm)]
 
 
 def _initiatives(inspection: PackInspection) -> list[Any]:
     if not inspection.initiatives:
         return []
-    story: list[Any] = [_p("Initiatives noted", STYLES["h2"])]
+    story: list[Any] = [para("Initiatives noted", STYLES["h2"])]
     for name, description in inspection.initiatives:
         story.append(Paragraph(f"<b>{escape(name)}</b>: {escape(description)}", STYLES["body"]))
     return story
@@ -662,7 +663,7 @@ def _grade_chart(inspection: PackInspection, width: float) -> Drawing:
 
 def render_pack(pack: Pack) -> bytes:
     """The pack as PDF bytes."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     document = _Document(buffer, pack)
     story = _cover(pack)
@@ -692,10 +693,10 @@ def _cover(pack: Pack) -> list[Any]:
     """The first page: the title, the meeting, the data's date, who prepared it, the marking."""
     return [
         Spacer(0, 40 * mm),
-        _p(pack.title, STYLES["title"]),
-        *[_p(line, STYLES["cover"]) for line in cover_lines(pack)],
+        para(pack.title, STYLES["title"]),
+        *[para(line, STYLES["cover"]) for line in cover_lines(pack)],
         Spacer(0, 10 * mm),
-        _p(pack.marking or "No protective marking", STYLES["cover"]),
+        para(pack.marking or "No protective marking", STYLES["cover"]),
         PageBreak(),
     ]
 
@@ -703,7 +704,7 @@ def _cover(pack: Pack) -> list[Any]:
 def _nothing_to_report() -> list[Any]:
     return [
         _Heading("Nothing to report", STYLES["h1"], 0, "empty"),
-        _p(NOTHING_TO_REPORT, STYLES["body"]),
+        para(NOTHING_TO_REPORT, STYLES["body"]),
     ]
 
 
@@ -734,21 +735,21 @@ def _changes(pack: Pack, width: float) -> list[Any]:
         _Heading(f"Changes since {format_date(pack.since)}", STYLES["h1"], 0, "changes")
     ]
     if not pack.changes:
-        story.append(_p("No updates were recorded in this period.", STYLES["body"]))
+        story.append(para("No updates were recorded in this period.", STYLES["body"]))
         return story
-    header = [_p(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
+    header = [para(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
     rows = [
         [
-            _p(format_date(c.on), STYLES["cell"]),
-            _p(c.source, STYLES["cell"]),
-            _p(c.number, STYLES["cell"]),
-            _p(c.what, STYLES["cell"]),
+            para(format_date(c.on), STYLES["cell"]),
+            para(c.source, STYLES["cell"]),
+            para(c.number, STYLES["cell"]),
+            para(c.what, STYLES["cell"]),
         ]
         for c in pack.changes
     ]
     widths = [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
     for chunk in _chunks(rows, 30):
-        story.append(_table([header, *chunk], widths))
+        story.append(plain_table([header, *chunk], widths))
     return story
 
 
@@ -772,8 +773,8 @@ def _appendix(long_texts: list[tuple[str, PackItem]]) -> list[Any]:
     ]
     for reference, item in long_texts:
         story += [
-            _p(f"{reference}, {item.kind.lower()} {item.number}", STYLES["h3"]),
-            _p(item.text or "", STYLES["body"]),
+            para(f"{reference}, {item.kind.lower()} {item.number}", STYLES["h3"]),
+            para(item.text or "", STYLES["body"]),
         ]
     return story
 
@@ -785,6 +786,6 @@ def _provenance(pack: Pack) -> list[Any]:
         return []
     return [
         Spacer(0, 8 * mm),
-        _p("About this pack", STYLES["h3"]),
-        _p(provenance(pack), STYLES["small"]),
+        para("About this pack", STYLES["h3"]),
+        para(provenance(pack), STYLES["small"]),
     ]

@@ -60,6 +60,9 @@ class BriefingDialog(QDialog):
         self.title.setAccessibleName("Title")
         self.has_meeting = QCheckBox("Meeting on")
         self.meeting = date_edit(today + dt.timedelta(days=14), "Meeting date")
+        self.for_meeting = QComboBox()
+        self.for_meeting.setAccessibleName("Meeting the pack is for")
+        self._fill_meetings()
         self.has_since = QCheckBox("Changes since")
         self.since = date_edit(today - dt.timedelta(days=90), "Changes since")
         self.marking = QComboBox()
@@ -85,6 +88,7 @@ class BriefingDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("&Title", self.title)
+        form.addRow("For m&eeting", self.for_meeting)
         form.addRow(self._pair(self.has_meeting, self.meeting))
         form.addRow(self._pair(self.has_since, self.since))
         form.addRow("&Marking", self.marking)
@@ -151,6 +155,7 @@ class BriefingDialog(QDialog):
             field.edit.textChanged.connect(self._check_preview)
         self.marking.currentTextChanged.connect(self._check_preview)
         self.contents.itemChanged.connect(self._check_preview)
+        self.for_meeting.currentIndexChanged.connect(self._check_preview)
 
     def _current(self) -> PackOptions | None:
         """The options on screen, or None while they cannot be read."""
@@ -208,6 +213,26 @@ class BriefingDialog(QDialog):
                 item.setCheckState(Qt.CheckState.Checked)
                 self.contents.addItem(item)
 
+    def _fill_meetings(self) -> None:
+        """The meetings a pack can be made for (the newest first). A pack for a meeting
+        follows its agenda and lists the changes since the meeting before, unless "Changes
+        since" is ticked; its date is the meeting's."""
+        from db.services.meetings import meeting_rows
+
+        self.for_meeting.addItem("None: a pack for the date below", None)
+        with self.context.database.session() as session:
+            for row in meeting_rows(session, self.context.today()):
+                self.for_meeting.addItem(str(row.key), row.key)
+        self.for_meeting.currentIndexChanged.connect(self._meeting_chosen)
+
+    def _meeting_chosen(self) -> None:
+        key = self.for_meeting.currentData()
+        if key is not None:
+            self.has_meeting.setChecked(True)
+            self.meeting.set_value(key.held_on)
+        self.has_meeting.setEnabled(key is None)
+        self.meeting.setEnabled(key is None and self.has_meeting.isChecked())
+
     def check_all(self, state: Qt.CheckState) -> None:
         """Select all, or none, of the reviews and inspections the pack can include."""
         for number in range(self.contents.count()):
@@ -242,16 +267,20 @@ class BriefingDialog(QDialog):
         if problem is not None:
             raise CaseReviewError(problem)
         marking = typed.strip()
+        meeting = self.for_meeting.currentData()
         return PackOptions(
             today=self.context.today(),
             title=self.title.text().strip() or "Case review briefing pack",
             marking="" if marking == NO_MARKING else marking,
             prepared_by=self.context.author,
-            meeting_date=self._date(self.has_meeting, self.meeting, "Meeting date"),
+            meeting_date=meeting.held_on
+            if meeting
+            else self._date(self.has_meeting, self.meeting, "Meeting date"),
             since=self._date(self.has_since, self.since, "Changes since"),
             reviews=None if everything else chosen["review"],
             inspections=None if everything else chosen["inspection"],
             redact=self.redact.isChecked(),
+            meeting_title=meeting.title if meeting else None,
         )
 
     def generate(self) -> None:

@@ -18,9 +18,9 @@ from desktop.briefing.pack import (
     GRID_LOOK,
     STYLES,
     _heading_over,
-    _p,
-    _register_fonts,
     _wrap,
+    para,
+    register_fonts,
 )
 
 HEADER = [["No."], ["Text"], ["Rating"]]
@@ -29,7 +29,7 @@ WIDTHS = [40.0, 300.0, 80.0]
 
 @pytest.fixture(autouse=True)
 def fonts() -> None:
-    _register_fonts()
+    register_fonts()
 
 
 def _rows(count: int) -> list[Row]:
@@ -88,7 +88,7 @@ def test_a_heading_stays_with_the_first_rows_of_its_grid(rows_with_room: int) ->
     grid; with room for several it stays, and the grid starts under it (no gap)."""
     grid = Grid(HEADER, _rows(60), WIDTHS, GRID_LOOK)
     doc = SimpleDocTemplate(io.BytesIO(), pagesize=A4)
-    heading = _p("Findings", STYLES["h2"])
+    heading = para("Findings", STYLES["h2"])
     _, heading_height = heading.wrap(doc.width, doc.height)
     # The frame pads 6 points above and below; 4 more points to spare.
     room = heading_height + grid.header_height + sum(grid.heights[:rows_with_room]) + 12 + 4

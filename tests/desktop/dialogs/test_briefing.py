@@ -63,6 +63,10 @@ def test_changing_any_option_after_a_preview_holds_save_and_print_until_previewe
         assert "preview again" in dialog.status.text(), what
         put(previewed)
         assert ready(dialog), f"{what} put back as previewed"
+    # A meeting chosen after the preview (it also sets the date to the meeting's).
+    dialog.for_meeting.setCurrentIndex(1)
+    assert not ready(dialog)
+    assert "preview again" in dialog.status.text()
 
 
 def test_save_and_print_after_ticking_redaction_give_no_names(

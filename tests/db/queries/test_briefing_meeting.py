@@ -1,0 +1,79 @@
+"""A briefing pack made for a meeting (``PackOptions.meeting_title``), on both backends: in
+the order of the meeting's agenda, holding what it names, with the changes since the meeting
+before, and naming the meeting. A pack made for a date alone is as before."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.core.errors import NotFoundError
+from db.queries.briefing_content import PackOptions, gather
+from db.services.meetings import (
+    AgendaEntry,
+    ItemKey,
+    MeetingFields,
+    SourceKey,
+    create_meeting,
+    set_agenda,
+)
+from db.store.database import Database
+from db.store.models import Meeting
+from tests.helpers import TODAY
+
+REVIEW = "FSCP-CSPR-CHILD-A"
+INSPECTION = "FICTIONAL-CP-INSPECTION-2"
+
+
+def _options(**chosen: object) -> PackOptions:
+    return PackOptions(
+        today=TODAY, title="Pack", marking="OFFICIAL", prepared_by="tester", **chosen
+    )  # type: ignore[arg-type]
+
+
+def test_a_meeting_pack_follows_the_agenda(sample_database: Database) -> None:
+    held_on = TODAY.replace(year=TODAY.year + 1)  # after the sample's meetings
+    with sample_database.transaction("tester") as session:
+        previous = session.scalar(select(Meeting.held_on).order_by(Meeting.held_on.desc()))
+        key = create_meeting(session, MeetingFields(held_on, "Case Review Subgroup"))
+        set_agenda(
+            session,
+            key,
+            [
+                AgendaEntry(SourceKey(INSPECTION, inspection=True), "Its deadlines"),
+                AgendaEntry(ItemKey(REVIEW, "5"), "Overdue"),
+                AgendaEntry(ItemKey(REVIEW, "2"), "Awaiting sign-off"),
+            ],
+        )
+    with sample_database.session() as session:
+        pack = gather(session, _options(meeting_date=held_on, meeting_title="Case Review Subgroup"))
+        plain = gather(session, _options(meeting_date=held_on))
+    assert pack.meeting_title == "Case Review Subgroup"
+    assert pack.since == previous  # the meeting before, as no --since was given
+    # What the agenda names, in its order: the inspection first, then the review with its
+    # agenda items first and the rest in their own order after.
+    assert [i.reference for i in pack.inspections] == [INSPECTION]
+    assert [r.reference for r in pack.reviews] == [REVIEW]
+    numbers = [item.number for item in pack.reviews[0].items]
+    own = [item.number for item in next(r for r in plain.reviews if r.reference == REVIEW).items]
+    assert numbers[:2] == ["5", "2"]
+    assert numbers[2:] == [n for n in own if n not in {"5", "2"}]
+    # A pack made for the date alone holds everything in its own order, and no changes.
+    assert plain.meeting_title == ""
+    assert plain.since is None
+    assert len(plain.reviews) > 1
+
+
+def test_an_explicit_since_wins_and_an_unknown_meeting_is_refused(
+    sample_database: Database,
+) -> None:
+    with sample_database.session() as session:
+        held_on = session.scalar(select(Meeting.held_on).order_by(Meeting.held_on.desc()))
+        assert held_on is not None
+        pack = gather(
+            session,
+            _options(meeting_date=held_on, meeting_title="Case Review Subgroup", since=TODAY),
+        )
+        assert pack.since == TODAY
+        with pytest.raises(NotFoundError, match="There is no meeting called Nobody"):
+            gather(session, _options(meeting_date=held_on, meeting_title="Nobody"))

@@ -1,0 +1,301 @@
+"""Panel meetings from the command line, run as a user runs it: ``meeting add``, ``meeting
+agenda``, ``meeting decide``, ``minutes`` and ``brief --meeting``. Every refusal is one plain
+line and leaves the folder (the database with it) exactly as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from db.core.dates import format_date
+from tests.helpers.cli import assert_clean_error, python, run, snapshot
+from tests.helpers.word import all_text, headings, open_docx, sections_marked, tables
+
+REVIEW = "FSCP-CSPR-CHILD-A"  # the sample's fictional review
+NEW_MEETING = "2030-02-10"  # after the sample's meetings, whatever day the tests run
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite3"
+    result = run("demo", "--db", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def _query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def _meetings(db: Path) -> list[str]:
+    """The sample's meetings' dates (ISO), the earliest first: one past, one coming."""
+    return [str(d) for (d,) in _query(db, "SELECT held_on FROM meetings ORDER BY held_on")]
+
+
+def _agenda(db: Path, held_on: str) -> list[tuple[object, ...]]:
+    return _query(
+        db,
+        "SELECT a.position, a.reason FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id "
+        "WHERE m.held_on = ? ORDER BY a.position",
+        held_on,
+    )
+
+
+def _flat(text: str) -> str:
+    """Text as extracted, with line breaks and runs of spaces as one space (a table cell
+    wraps its words over lines)."""
+    return " ".join(text.split())
+
+
+def _uk(iso: str) -> str:
+    return format_date(dt.date.fromisoformat(iso))
+
+
+# ----------------------------------------------------------------------------- happy paths
+
+
+def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    db = str(demo_db)
+    added = run(
+        "meeting", "add", "--db", db, "--date", NEW_MEETING, "--title", "Case Review Subgroup",
+        "--chair", "Jo Chair", cwd=tmp_path,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "Meeting added: Case Review Subgroup, 10 February 2030."
+
+    proposed = run("meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, cwd=tmp_path)
+    assert proposed.returncode == 0, proposed.stderr
+    lines = proposed.stdout.splitlines()
+    assert lines[0] == "Proposed agenda for Case Review Subgroup, 10 February 2030:"
+    entries = [line for line in lines if re.match(r"\s*\d+\. ", line)]
+    assert entries, proposed.stdout
+    # Each entry names its item as --item takes it, and says why it is there.
+    assert all(" — " in line and line.split(" — ", 1)[1] for line in entries)
+    assert any(f"{REVIEW}:" in line and "Overdue: the target was" in line for line in entries)
+    assert lines[-1] == "Nothing was stored: add --accept to store this agenda."
+    assert _agenda(demo_db, NEW_MEETING) == []
+
+    accepted = run(
+        "meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, "--accept", cwd=tmp_path
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    stored = _agenda(demo_db, NEW_MEETING)
+    assert len(stored) == len(entries)
+    assert [line.split(" — ", 1)[1] for line in entries] == [reason for _, reason in stored]
+
+    overdue = next(line for line in entries if f"{REVIEW}:" in line and "Overdue" in line)
+    item = overdue.split(". ", 1)[1].split(" — ", 1)[0]
+    decided = run(
+        "meeting", "decide", "--db", db, "--meeting", NEW_MEETING, "--item", item,
+        "--decision", "extended", "--until", "2030-06-30", "--note", "Training moved.",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    assert decided.stdout.strip() == (
+        f"Recorded for {item}: Case Review Subgroup, 10 February 2030: target extended to "
+        "30 June 2030. Training moved."
+    )
+    number = item.rsplit(":", 1)[1]
+    target = _query(
+        demo_db,
+        "SELECT r.target_date FROM recommendations r JOIN reviews v ON v.id = r.review_id "
+        "WHERE v.reference = ? AND r.number = ?",
+        REVIEW,
+        number,
+    )
+    assert target == [("2030-06-30",)]
+    logged = _query(
+        demo_db,
+        "SELECT kind, note, until, decided_by FROM decisions d JOIN meetings m "
+        "ON m.id = d.meeting_id WHERE m.held_on = ?",
+        NEW_MEETING,
+    )
+    assert [row[:3] for row in logged] == [("extended", "Training moved.", "2030-06-30")]
+
+
+def test_an_item_numbered_alike_twice_on_the_agenda_is_chosen_by_kind(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """The sample's coming meeting has an inspection's recommendation 1 and its area for
+    improvement 1 on its agenda: --item alone cannot say which, --kind does."""
+    coming = _meetings(demo_db)[-1]
+    item = ["--item", "FICTIONAL-CP-INSPECTION-2:1", "--decision", "noted"]
+    args = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming, *item]
+    before = snapshot(tmp_path)
+    refused = run(*args, cwd=tmp_path)
+    assert_clean_error(
+        refused, "has recommendation 1 and area for improvement 1 on the agenda", "say which"
+    )
+    assert snapshot(tmp_path) == before
+    chosen = run(*args, "--kind", "area-for-improvement", cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
+    assert _query(demo_db, "SELECT r.kind FROM decisions d JOIN recommendations r "
+                  "ON r.id = d.recommendation_id WHERE d.note = '' AND d.kind = 'noted'") == [
+        ("area_for_improvement",)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("ending", ["pdf", "docx"])
+def test_minutes_hold_every_decision_attendee_and_apology_and_the_marking(
+    demo_db: Path, tmp_path: Path, ending: str
+) -> None:
+    past = _meetings(demo_db)[0]
+    marking = "OFFICIAL-SENSITIVE PANEL"
+    target = tmp_path / f"minutes.{ending}"
+    result = run(
+        "minutes", "--db", str(demo_db), "--meeting", past, "-o", str(target),
+        "--marking", marking, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"Minutes written to {target}."
+    if ending == "pdf":
+        pages = [page.extract_text() for page in PdfReader(target).pages]
+        assert all(page.count(marking) == 2 for page in pages)  # the top and the foot
+        assert all(f"of {len(pages)}" in page for page in pages)
+        text = _flat("\n".join(pages))
+        attending = text.split("Present", 1)[1].split("Apologies", 1)[0]
+        apologies = text.split("Apologies", 1)[1].split("Decisions", 1)[0]
+        decisions = text.split("Decisions", 1)[1].split("Action log", 1)[0]
+        actions = text.split("Action log", 1)[1]
+    else:
+        document = open_docx(target)
+        assert all(sections_marked(document, marking))
+        assert [
+            h
+            for h in headings(document)
+            if h in {"Present", "Apologies", "Decisions", "Action log"}
+        ] == ["Present", "Apologies", "Decisions", "Action log"]
+        attending, apologies, decisions, actions = (
+            _flat(" ".join(" ".join(row) for row in table)) for table in tables(document)
+        )
+    people = _query(
+        demo_db,
+        "SELECT p.name, p.agency, p.present FROM meeting_people p JOIN meetings m "
+        "ON m.id = p.meeting_id WHERE m.held_on = ?",
+        past,
+    )
+    assert any(not present for *_, present in people)  # the sample sends apologies
+    for name, agency, present in people:
+        assert _flat(f"{name}") in (attending if present else apologies)
+        assert _flat(f"{agency}") in (attending if present else apologies)
+    decided = _query(
+        demo_db,
+        "SELECT d.kind, d.note, d.until, d.whom FROM decisions d "
+        "JOIN meetings m ON m.id = d.meeting_id WHERE m.held_on = ?",
+        past,
+    )
+    assert len(decided) == 5
+    labels = {"signed-off": "Signed off", "extended": "Target extended",
+              "evidence-requested": "Evidence requested", "escalated": "Escalated",
+              "noted": "Noted"}  # fmt: skip
+    for kind, note, until, whom in decided:
+        assert _flat(str(note)) in decisions
+        assert labels[str(kind)] in decisions
+        if until:
+            assert _uk(str(until)) in decisions
+        if whom:
+            assert _flat(str(whom)) in decisions
+    assert "Evidence to be provided to the panel by Fenmarsh Constabulary (fictional)" in actions
+    assert "Escalated to Partnership executive (fictional)" in actions
+    assert "Complete by the extended target date" in actions
+
+
+def test_a_pack_for_a_meeting_follows_its_agenda_and_lists_changes_since_the_one_before(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    past, coming = _meetings(demo_db)
+    result = run("brief", "--db", str(demo_db), "--meeting", coming, "-o", "p.pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = [_flat(page.extract_text()) for page in PdfReader(tmp_path / "p.pdf").pages]
+    assert f"Meeting: Case Review Subgroup, {_uk(coming)}" in pages[0]
+    text = " ".join(pages)
+    assert f"Changes since {_uk(past)}" in text
+    # The agenda's first item of the review leads the review's table.
+    first = next(
+        number
+        for (number,) in _query(
+            demo_db,
+            "SELECT r.number FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id "
+            "JOIN recommendations r ON r.id = a.recommendation_id "
+            "JOIN reviews v ON v.id = r.review_id WHERE m.held_on = ? AND v.reference = ? "
+            "ORDER BY a.position",
+            coming,
+            REVIEW,
+        )
+    )
+    table = text.split("Latest update", 1)[1]
+    assert table.split()[0] == str(first)
+    # The pack holds what the agenda names: the sample's other review is not on it.
+    assert "BSCB-SCR-2010" not in text
+    word = run("brief", "--db", str(demo_db), "--meeting", coming, "-o", "p.docx", cwd=tmp_path)
+    assert word.returncode == 0, word.stderr
+    words = _flat(all_text(open_docx(tmp_path / "p.docx")))
+    assert f"Meeting: Case Review Subgroup, {_uk(coming)}" in words
+    assert f"Changes since {_uk(past)}" in words
+
+
+def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
+    args = ["meeting", "agenda", "--db", str(demo_db), "--meeting", _meetings(demo_db)[-1]]
+    probe = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        f"code = main({args!r})\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'PySide6', 'shiboken6', 'reportlab'})\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    result = python("-c", probe, cwd=tmp_path)
+    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
+    """Each command with bad input, the words its one line must hold, and its exit code."""
+    decide = ["meeting", "decide", "--meeting", coming]
+    return [
+        (["meeting", "agenda", "--meeting", "2031-01-01"], "no meeting on 1 January 2031", 1),
+        (["meeting", "agenda", "--meeting", "10/12/2026"], "not a date in the form YYYY-MM-DD", 2),
+        (["meeting", "add", "--date", "2026-13-01", "--title", "X"], "--date", 2),
+        (["meeting", "add", "--date", past, "--title", "Case Review Subgroup"],
+         "There is already a meeting called Case Review Subgroup", 1),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", " "], "ends with a space", 2),
+        ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
+         "is not on the agenda of Case Review Subgroup", 1),
+        ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),
+        ([*decide, "--item", REVIEW, "--decision", "noted"], "is not REF:NUMBER", 2),
+        ([*decide, "--item", f"{REVIEW}:4", "--decision", "signed-off"], "it has no evidence", 1),
+        ([*decide, "--item", f"{REVIEW}:6", "--decision", "extended"], "Give the new target", 1),
+        ([*decide, "--item", f"{REVIEW}:6", "--decision", "noted", "--until", "2031-01-01"],
+         "--until is for extended and evidence-requested", 2),
+        ([*decide, "--item", f"{REVIEW}:6", "--decision", "noted", "--whom", "Someone"],
+         "--whom is for evidence-requested and escalated", 2),
+        ([*decide, "--item", f"{REVIEW}:6", "--decision", "approved"], "invalid choice", 2),
+        (["minutes", "--meeting", "2031-01-01", "-o", "m.pdf"], "There is no meeting on", 1),
+        (["minutes", "--meeting", past, "-o", "m.txt"], "a PDF or a Word document", 2),
+        (["brief", "--meeting", "2031-01-01", "-o", "p.pdf"], "There is no meeting on", 1),
+        (["brief", "--meeting-title", "Case Review Subgroup", "-o", "p.pdf"],
+         "--meeting-title chooses among the meetings given by --meeting", 2),
+    ]  # fmt: skip
+
+
+def test_bad_input_is_one_sentence_and_changes_nothing(demo_db: Path, tmp_path: Path) -> None:
+    past, coming = _meetings(demo_db)
+    for args, fragment, code in _refusals(past, coming):
+        before = snapshot(tmp_path)
+        command = [*args[:2], "--db", str(demo_db), *args[2:]] if args[0] == "meeting" else [
+            args[0], "--db", str(demo_db), *args[1:]
+        ]  # fmt: skip
+        result = run(*command, cwd=tmp_path)
+        assert_clean_error(result, fragment, code=code)
+        assert snapshot(tmp_path) == before, args
