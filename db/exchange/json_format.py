@@ -456,6 +456,8 @@ def _inspection(obj: _Obj, schemes: dict[str, SchemeDoc]) -> InspectionDoc:
 
 def _finding(obj: _Obj) -> TrackedDoc | NotedFindingDoc:
     kind = obj.data.get("kind")
+    if kind is not None and not isinstance(kind, str):  # found by Hypothesis: a list crashed
+        raise obj.error_at("kind", f"expected text, found {_kind(kind)}")
     if kind in {k.value for k in FindingKind}:
         finding = NotedFindingDoc(
             kind=obj.choice("kind", FindingKind),

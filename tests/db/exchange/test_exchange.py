@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from db.core.vocabulary import Status
 from db.exchange import apply_document, collect_document, dump_document, parse_document
 from db.exchange.json_format import document_to_json
 from db.services.dataset import counts
+from db.services.sample import sample_document
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
 from db.store.models import AuditEntry, Recommendation, Review
@@ -244,3 +246,12 @@ def test_items_added_in_bulk_are_audited_and_searchable_as_one_by_one(
         for rec in session.scalars(select(Recommendation)):
             assert rec.search_text == search.search_text_for(rec)
             assert rec.source_key == search.source_key_for(rec)
+
+
+def test_a_finding_whose_kind_is_not_text_is_refused_in_one_sentence() -> None:
+    """Found by Hypothesis: a list as a finding's kind raised TypeError (unhashable)."""
+    data = document_to_json(sample_document(dt.date(2026, 11, 22)))
+    data["inspections"][0]["findings"][0]["kind"] = []
+    with pytest.raises(DocumentError) as caught:
+        parse_document(data)
+    assert caught.value.message.endswith("kind: expected text, found a list")
