@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerFile
+    from db.queries.briefing_content import Pack
     from db.services.dataset import Counts
     from db.store.cipher import Passphrase
     from db.store.location import Location
@@ -96,12 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser(
-        "export", help="write the data to a file: an Excel action plan, CSV or casereview JSON"
+        "export",
+        help="write the data to a file: an Excel or Word action plan, CSV or casereview JSON",
     )
     _db_option(export, argparse.SUPPRESS)
     export.add_argument(
         "--format",
-        choices=["xlsx", "csv", "json"],
+        choices=["xlsx", "csv", "json", "docx"],
         default=None,
         help="file format (default: from the file name's ending, else json)",
     )
@@ -165,9 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check that a database is sound")
     _db_option(check, argparse.SUPPRESS)
 
-    brief = commands.add_parser("brief", help="write a briefing pack (PDF) for a panel meeting")
+    brief = commands.add_parser(
+        "brief", help="write a briefing pack (PDF or Word) for a panel meeting"
+    )
     _db_option(brief, argparse.SUPPRESS)
-    brief.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
+    brief.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the .pdf or .docx file to write"
+    )
     brief.add_argument(
         "--title",
         type=_text("title", "TITLE"),
@@ -553,11 +559,15 @@ def _brief(args: argparse.Namespace) -> int:
     from db.queries.briefing_content import PackOptions, WrongKindError, pack_being_made
     from db.store.audit import default_actor
     from db.store.database import open_database
-    from desktop.briefing import DEFAULT_MARKING, render_pack
+    from desktop.briefing import DEFAULT_MARKING
 
     target = Path(args.output)
-    if target.suffix.lower() != ".pdf":
-        raise UsageError(f"the briefing pack is a PDF: give a file name ending .pdf, not {target}")
+    render = _PACK_RENDERERS.get(target.suffix.lower())
+    if render is None:
+        raise UsageError(
+            f"the briefing pack is a PDF or a Word document: give a file name ending .pdf or "
+            f".docx, not {target}"
+        )
     check_target(target)  # before the pack is made and recorded
     location = _location(args)
     with open_database(location) as database:
@@ -577,7 +587,7 @@ def _brief(args: argparse.Namespace) -> int:
             with pack_being_made(
                 database, default_actor(), purpose="file", options=options
             ) as pack:
-                write_atomically(target, render_pack(pack))
+                write_atomically(target, render()(pack))
         except WrongKindError as exc:
             option = "--review" if exc.kind == "a review" else "--inspection"
             raise NotFoundError(
@@ -587,6 +597,22 @@ def _brief(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pdf_pack() -> Callable[[Pack], bytes]:
+    from desktop.briefing import render_pack
+
+    return render_pack
+
+
+def _word_pack() -> Callable[[Pack], bytes]:
+    from desktop.briefing.word import render_pack_docx
+
+    return render_pack_docx
+
+
+# A pack's renderer by its file's ending, each imported only when asked for.
+_PACK_RENDERERS = {".pdf": _pdf_pack, ".docx": _word_pack}
+
+
 def _export(args: argparse.Namespace) -> int:
     from db.core.errors import NotFoundError
     from db.services import transfer
@@ -594,8 +620,9 @@ def _export(args: argparse.Namespace) -> int:
     from db.store.database import open_database
 
     fmt = _export_format(args.output, args.format)
-    if fmt == "xlsx" and args.output == "-":
-        raise UsageError("an Excel workbook cannot be written to the terminal; name a file with -o")
+    if fmt in ("xlsx", "docx") and args.output == "-":
+        what = "an Excel workbook" if fmt == "xlsx" else "a Word document"
+        raise UsageError(f"{what} cannot be written to the terminal; name a file with -o")
     if args.output != "-":
         check_target(Path(args.output))  # before the export is made and recorded
     location = _location(args)
@@ -621,7 +648,7 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_EXPORT_ENDINGS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+_EXPORT_ENDINGS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".docx": "docx"}
 
 
 def _export_format(output: str, chosen: str | None) -> str:

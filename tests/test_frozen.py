@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from desktop import __version__
+from tests.helpers.word import headings, open_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,7 +88,7 @@ def test_the_build_holds_the_resources_and_leaves_out_unused_qt(frozen: Path) ->
     assert (internal / "resources" / "fonts" / "LICENSE-DejaVu.txt").is_file()
     assert (internal / "resources" / "sample" / "seed-facts.json").is_file()
     assert (internal / "resources" / "icons" / "casereview.svg").is_file()
-    assert any((internal / "db" / "migrations" / "versions").glob("0001*.py"))
+    assert any((internal / "db" / "store" / "migrations" / "versions").glob("0001*.py"))
     names = {p.name for p in internal.rglob("*")}
     for unused in ("WebEngineCore", "Quick", "Qml", "3DCore", "Multimedia", "VirtualKeyboard"):
         # neither the Python binding (QtQml.abi3.so) nor the Qt library (libQt6Qml.so.6)
@@ -120,6 +121,12 @@ def test_the_frozen_command_runs_headless_and_opens_the_window(
         for font in page["/Resources"]["/Font"].values()
     }
     assert fonts and all("DejaVu" in name for name in fonts), fonts  # the shipped font
+
+    # python-docx's templates came along (pyinstaller-hooks-contrib's hook for docx).
+    word = tmp_path / "pack.docx"
+    brief = _run(frozen, "brief", "--db", str(db), "-o", str(word), cwd=tmp_path)
+    assert brief.returncode == 0, brief.stderr
+    assert "Summary" in headings(open_docx(word))
 
     window = _run(frozen, "--db", str(db), "--exit-when-ready", cwd=tmp_path)
     assert window.returncode == 0, window.stderr

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from db.exchange import ImportSummary
     from db.exchange.spreadsheets import Mapping, TrackerFile
 
-FORMATS = ("json", "xlsx", "csv")
+FORMATS = ("json", "xlsx", "csv", "docx")
 
 
 def collect(database: Database, today: dt.date, reviews: Sequence[str] = ()) -> Document:
@@ -41,7 +41,7 @@ def collect(database: Database, today: dt.date, reviews: Sequence[str] = ()) -> 
 
 
 def render(doc: Document, fmt: str, today: dt.date) -> bytes:
-    """``doc`` as a file of the format ``fmt`` (json, xlsx or csv)."""
+    """``doc`` as a file of the format ``fmt`` (json, xlsx, csv or docx)."""
     if fmt == "json":
         return dump_document(doc).encode("utf-8")
     from db.exchange.spreadsheets import write_csv, write_xlsx
@@ -50,6 +50,10 @@ def render(doc: Document, fmt: str, today: dt.date) -> bytes:
         return write_xlsx(doc, today)
     if fmt == "csv":
         return write_csv(doc, today)
+    if fmt == "docx":
+        from db.exchange.word import write_docx
+
+        return write_docx(doc, today)
     raise ValueError(f"casereview writes {', '.join(FORMATS)}, not {fmt}")
 
 

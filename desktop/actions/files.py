@@ -129,16 +129,18 @@ class FileActions(QObject):
             self.window,
             "Export",
             "action-plan.xlsx",
-            "Excel action plan (*.xlsx);;CSV file (*.csv);;casereview JSON, everything (*.json)",
+            "Excel action plan (*.xlsx);;Word action plan (*.docx);;CSV file (*.csv);;"
+            "casereview JSON, everything (*.json)",
         )
         if name:
             path = Path(name)
-            if path.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            if path.suffix.lower() not in (".xlsx", ".docx", ".csv", ".json"):
                 path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
             self.export_path(path)
 
     def export_path(self, path: Path) -> None:
-        """Write an .xlsx action plan, a CSV file or casereview JSON, by the file's ending."""
+        """Write an .xlsx or .docx action plan, a CSV file or casereview JSON, by the file's
+        ending."""
         from db.services import transfer
 
         context = self.context

@@ -44,6 +44,20 @@ from db.core.dates import format_date
 from db.core.vocabulary import Rating
 from db.queries.briefing_content import Pack, PackInspection, PackItem, PackReview
 from desktop import __version__
+from desktop.briefing.facts import (
+    ITEM_HEADERS,
+    NOTHING_TO_REPORT,
+    RATING_ORDER,
+    cover_lines,
+    due_sentences,
+    inspection_facts,
+    item_number,
+    lead_agency_tallies,
+    provenance,
+    review_facts,
+    review_tallies,
+    status_word,
+)
 from desktop.briefing.grid import Grid, Look, Row
 from desktop.briefing.scripts import visual
 from resources.palette import RATINGS
@@ -355,14 +369,6 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
         yield rows[start : start + size]
 
 
-SHORT_KINDS = {
-    "Recommendation": "",
-    "Area for improvement": "AFI ",
-    "Cause of concern": "CoC ",
-    "Innovative or promising practice": "PP ",
-}
-
-
 def _short(text: str | None, limit: int = TABLE_TEXT_LIMIT) -> tuple[str, bool]:
     if text is None:
         return "(text not yet entered)", False
@@ -373,16 +379,7 @@ def _short(text: str | None, limit: int = TABLE_TEXT_LIMIT) -> tuple[str, bool]:
 
 def _items_grid(items: list[PackItem], width: float, text_heading: str = "Recommendation") -> Grid:
     """The table of recommendations (or findings): one row each."""
-    header = [
-        "No.",
-        text_heading,
-        "Lead",
-        "Jointly with",
-        "Target",
-        "Status",
-        "Rating",
-        "Latest update",
-    ]
+    header = [ITEM_HEADERS[0], text_heading, *ITEM_HEADERS[1:]]
     # The target column is wide enough for "September" on a line of its own.
     fractions = [0.05, 0.23, 0.125, 0.125, 0.105, 0.12, 0.08, 0.165]
     widths = [width * f for f in fractions]
@@ -402,14 +399,13 @@ def _items_grid(items: list[PackItem], width: float, text_heading: str = "Recomm
     rows = []
     for item in items:
         text, _ = _short(item.text)
-        number = f"{SHORT_KINDS.get(item.kind, '')}{item.number}"
         cells = [
-            number,
+            item_number(item),
             text,
             item.lead,
             item.joint,
             format_date(item.target_date),
-            item.status.label if item.rating else "Noted",
+            status_word(item),
             item.rating.label if item.rating else "Noted",
             item.latest_update,
         ]
@@ -434,10 +430,6 @@ def _heading_over(heading: Paragraph, grid: Grid, width: float) -> list[Any]:
         + sum(grid.heights[:2])
     )
     return [CondPageBreak(room), heading]
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _wrap(text: str, width: float) -> list[str]:
@@ -465,9 +457,6 @@ def _wrap(text: str, width: float) -> list[str]:
             rest = rest[cut:]
         fitted.append(rest)
     return [visual(line) for line in fitted]
-
-
-RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
 
 
 def _summary(pack: Pack, width: float) -> list[Any]:
@@ -498,12 +487,7 @@ def _by_review(pack: Pack, widths: list[float]) -> list[Any]:
     if not pack.reviews:
         return []
     rows = [_tally_header("Review")]
-    for review in pack.reviews:
-        tally = dict.fromkeys(RATING_ORDER, 0)
-        for item in review.items:
-            if item.rating is not None:
-                tally[item.rating] += 1
-        rows.append(_tally_row(review.reference, tally))
+    rows += [_tally_row(reference, tally) for reference, tally in review_tallies(pack)]
     return [
         _p("Recommendations by rating, per review", STYLES["h3"]),
         _table(rows, widths),
@@ -512,17 +496,10 @@ def _by_review(pack: Pack, widths: list[float]) -> list[Any]:
 
 
 def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
-    """A rated recommendation counts once for each of its lead agencies; the agencies with
-    most come first."""
-    agency: dict[str, dict[Rating, int]] = {}
-    for review in pack.reviews:
-        for item in review.items:
-            if item.rating is not None:
-                for name in filter(None, item.lead.split("; ")):
-                    agency.setdefault(name, dict.fromkeys(RATING_ORDER, 0))[item.rating] += 1
-    if not agency:
+    """See ``lead_agency_tallies``."""
+    ranked = lead_agency_tallies(pack)
+    if not ranked:
         return []
-    ranked = sorted(agency.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     story: list[Any] = []
     for chunk in _chunks([_tally_row(name, tally) for name, tally in ranked], 30):
         story += [
@@ -534,45 +511,16 @@ def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
 
 
 def _due(pack: Pack) -> list[Any]:
-    """How many items are tracked and overdue, and how many fall due before the meeting."""
-    items = pack.items
-    overdue = [i for i in items if i.rating is Rating.RED]
-    story = [
-        _p(
-            f"{_count(len(items), 'tracked item', 'tracked items')}; {len(overdue)} overdue.",
-            STYLES["body"],
-        )
-    ]
-    if pack.meeting_date is not None:
-        due = [
-            i
-            for i in items
-            if i.status.is_open
-            and i.target_date
-            and pack.as_of <= i.target_date <= pack.meeting_date
-        ]
-        story.append(
-            _p(
-                f"{_count(len(due), 'item falls', 'items fall')} due before the meeting on "
-                f"{format_date(pack.meeting_date)}.",
-                STYLES["body"],
-            )
-        )
-    return story
+    """See ``due_sentences``."""
+    return [_p(sentence, STYLES["body"]) for sentence in due_sentences(pack)]
 
 
 def _review_section(review: PackReview, width: float) -> list[Any]:
-    facts = [
-        review.kind,
-        f"subject: {review.subject}" if review.subject else "",
-        f"commissioned by {review.commissioned_by}" if review.commissioned_by else "",
-        f"published {review.published}" if review.published else "",
-    ]
     story: list[Any] = [
         _Heading(
             f"{review.reference}: {review.title}", STYLES["h1"], 1, f"review-{review.reference}"
         ),
-        _p("; ".join(f for f in facts if f) + ".", STYLES["small"]),
+        _p(review_facts(review), STYLES["small"]),
         Spacer(0, 2 * mm),
     ]
     if review.summary:
@@ -587,7 +535,6 @@ def _review_section(review: PackReview, width: float) -> list[Any]:
 def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
     """An inspection: its heading and facts, graded areas, grades over time, findings and
     initiatives, each when it has any."""
-    published = format_date(inspection.published, "date not recorded")
     story: list[Any] = [
         _Heading(
             f"{inspection.reference}: {inspection.title}",
@@ -595,11 +542,7 @@ def _inspection_section(inspection: PackInspection, width: float) -> list[Any]:
             1,
             f"inspection-{inspection.reference}",
         ),
-        _p(
-            f"{inspection.inspectorate}, {inspection.programme}; {inspection.organisation}; "
-            f"published {published}.",
-            STYLES["small"],
-        ),
+        _p(inspection_facts(inspection), STYLES["small"]),
         Spacer(0, 2 * mm),
     ]
     if inspection.areas:
@@ -750,14 +693,7 @@ def _cover(pack: Pack) -> list[Any]:
     return [
         Spacer(0, 40 * mm),
         _p(pack.title, STYLES["title"]),
-        _p(
-            f"Meeting: {format_date(pack.meeting_date)}"
-            if pack.meeting_date
-            else "Meeting date not set",
-            STYLES["cover"],
-        ),
-        _p(f"Data as of {format_date(pack.as_of)}", STYLES["cover"]),
-        _p(f"Prepared by {pack.prepared_by}", STYLES["cover"]),
+        *[_p(line, STYLES["cover"]) for line in cover_lines(pack)],
         Spacer(0, 10 * mm),
         _p(pack.marking or "No protective marking", STYLES["cover"]),
         PageBreak(),
@@ -767,11 +703,7 @@ def _cover(pack: Pack) -> list[Any]:
 def _nothing_to_report() -> list[Any]:
     return [
         _Heading("Nothing to report", STYLES["h1"], 0, "empty"),
-        _p(
-            "The database holds no reviews or inspections for this pack, so there is "
-            "nothing to report.",
-            STYLES["body"],
-        ),
+        _p(NOTHING_TO_REPORT, STYLES["body"]),
     ]
 
 
@@ -854,11 +786,5 @@ def _provenance(pack: Pack) -> list[Any]:
     return [
         Spacer(0, 8 * mm),
         _p("About this pack", STYLES["h3"]),
-        _p(
-            f"Made from the casereview database on {format_date(pack.as_of)}. Its audit trail "
-            f"then held {pack.audit_entries:,} entries, the newest recording this pack, whose "
-            f"hash is {pack.audit_head}. 'casereview check' confirms that the trail still "
-            "leads to it unaltered.",
-            STYLES["small"],
-        ),
+        _p(provenance(pack), STYLES["small"]),
     ]

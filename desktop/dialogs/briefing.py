@@ -1,5 +1,6 @@
 """The Briefing pack dialog: choose what goes in, preview the PDF inside the program, save it
-or print it. The PDF is made off the GUI thread by the same renderer as ``casereview brief``."""
+(as the PDF, or as an editable Word copy of the same pack) or print it. Both are made off the
+GUI thread by the same renderers as ``casereview brief``."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ from desktop.files import write_atomically
 from desktop.qtutils import fit_to_screen
 
 if TYPE_CHECKING:
-    from db.queries.briefing_content import PackOptions
+    from db.queries.briefing_content import Pack, PackOptions
+    from db.store.database import Database
 
 
 class BriefingDialog(QDialog):
@@ -49,6 +51,7 @@ class BriefingDialog(QDialog):
         self.setWindowTitle("Briefing pack")
         fit_to_screen(self, QSize(1280, 860), parent)
         self.pdf: bytes | None = None
+        self.pack: Pack | None = None  # what the preview shows, for a Word copy of it
         self._buffer: QBuffer | None = None
         today = context.today()
 
@@ -214,12 +217,12 @@ class BriefingDialog(QDialog):
             return
         database, actor = self.context.database, self.context.actor
 
-        def work(progress: Progress) -> bytes:
+        def work(progress: Progress) -> tuple[Pack, bytes]:
             # The pack is recorded in the audit trail as it is made, and again if it then
             # fails or is cancelled (see pack_being_made).
             with pack_being_made(database, actor, purpose="preview", options=options) as pack:
                 progress.check()
-                return render_pack(pack)
+                return pack, render_pack(pack)
 
         self._set_ready(False)
         self.status.setText("Making the pack…")
@@ -227,7 +230,8 @@ class BriefingDialog(QDialog):
             self, "Making the briefing pack…", work, self._show, self._failed
         )
 
-    def _show(self, pdf: bytes) -> None:
+    def _show(self, made: tuple[Pack, bytes]) -> None:
+        self.pack, pdf = made
         self.pdf = pdf
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(pdf))
@@ -250,24 +254,51 @@ class BriefingDialog(QDialog):
     def save(self) -> None:
         if self.pdf is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the briefing pack", "briefing-pack.pdf", "PDF (*.pdf)"
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Save the briefing pack",
+            "briefing-pack.pdf",
+            "PDF (*.pdf);;Word document, editable (*.docx)",
         )
         if name:
-            self.save_to(Path(name))
+            path = Path(name)
+            if path.suffix.lower() not in (".pdf", ".docx"):
+                path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
+        """Save the pack previewed: the PDF as shown, or (for a name ending .docx) a Word copy
+        of the same pack, made off the GUI thread."""
         assert self.pdf is not None
-        from db.store.audit import record
-
+        if path.suffix.lower() == ".docx":
+            self._save_word_copy(path)
+            return
         try:
-            with self.context.database.transaction(self.context.actor) as session:
-                record(session, entity="exports", entity_id=path.name, new={"format": "pdf"})
-                write_atomically(path, self.pdf)
+            _record_and_write(self.context.database, self.context.actor, path, "pdf", self.pdf)
         except CaseReviewError as exc:
             self.context.explain(exc, self)
             return
         self.status.setText(f"Saved to {path}.")
+
+    def _save_word_copy(self, path: Path) -> None:
+        from desktop.briefing.word import render_pack_docx
+
+        assert self.pack is not None
+        pack, database, actor = self.pack, self.context.database, self.context.actor
+
+        def work(progress: Progress) -> None:
+            data = render_pack_docx(pack)
+            progress.check()
+            _record_and_write(database, actor, path, "docx", data)
+
+        self.status.setText("Making the Word copy…")
+        self._progress = run_in_background(
+            self,
+            f"Saving {path.name}…",
+            work,
+            lambda _: self.status.setText(f"Saved to {path}."),
+            self._failed,
+        )
 
     def print_pack(self) -> None:
         if self.pdf is None:
@@ -341,6 +372,16 @@ class BriefingDialog(QDialog):
 
 
 STRIP = 512  # rows of printer pixels rendered at a time, so memory stays small at any resolution
+
+
+def _record_and_write(database: Database, actor: str, path: Path, fmt: str, data: bytes) -> None:
+    """Write ``data`` and record the export in the audit trail, in one transaction: a file
+    that cannot be written is not recorded."""
+    from db.store.audit import record
+
+    with database.transaction(actor) as session:
+        record(session, entity="exports", entity_id=path.name, new={"format": fmt})
+        write_atomically(path, data)
 
 
 def draw_pages(pdf: bytes, printer: QPrinter, progress: Progress) -> None:

@@ -66,6 +66,23 @@ def test_print_to_file_writes_the_packs_own_pdf_readable_by_its_owner_only(
     dialog.close()
 
 
+def test_save_as_word_writes_a_copy_of_the_pack_previewed(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    from tests.helpers.word import headings, open_docx, sections_marked
+
+    dialog = previewed(qtbot, sample_window)
+    saved = tmp_path / "pack.docx"
+    dialog.save_to(saved)
+    qtbot.waitUntil(lambda: dialog.status.text() == f"Saved to {saved}.", timeout=30_000)
+    document = open_docx(saved)
+    assert headings(document)[0] == "December panel"
+    assert any(heading.startswith(f"{CHILD_A}: ") for heading in headings(document))
+    assert all(sections_marked(document, "OFFICIAL-SENSITIVE"))
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600  # as the PDF is written
+    dialog.close()
+
+
 def test_printing_to_a_printer_leaves_the_window_responsive_and_can_be_cancelled(
     qtbot, sample_window: MainWindow, tmp_path: Path
 ) -> None:

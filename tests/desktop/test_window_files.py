@@ -113,6 +113,17 @@ def test_the_window_exports_an_action_plan_that_imports_again(
     assert "Finish will have added nothing; updated nothing" in wizard.check_page.outcome.text()
 
 
+def test_the_window_exports_a_word_action_plan(qtbot, sample_window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.helpers.word import open_docx, sections_marked, tables
+
+    target = tmp_path / "plan.docx"
+    sample_window.files.export_path(target)
+    qtbot.waitUntil(lambda: "Exported" in sample_window.statusBar().currentMessage(), timeout=20000)
+    document = open_docx(target)  # Word, not JSON (the window's fallback for other endings)
+    assert tables(document)[0][0][:3] == ["Review", "Number", "Recommendation"]
+    assert sections_marked(document, "OFFICIAL-SENSITIVE") == [True]
+
+
 def test_file_back_up_writes_a_copy_that_opens(qtbot, sample_window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
     from db.store.database import open_database
     from db.store.location import resolve_location

@@ -79,7 +79,8 @@ def plan_rows(doc: Document, today: dt.date) -> Iterator[list[Any]]:
             ]
 
 
-def _title(doc: Document) -> str:
+def plan_title(doc: Document) -> str:
+    """The action plan's title: the review's, or every review's."""
     if len(doc.reviews) == 1:
         review = doc.reviews[0]
         return f"Action plan: {review.title} ({review.reference})"
@@ -204,7 +205,7 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
     )
     choice.add(f"I4:I{last_row}")
     sheet.data_validations.append(choice)
-    append(sheet, [cell(sheet, _title(doc), font=Font(bold=True, size=14))])
+    append(sheet, [cell(sheet, plan_title(doc), font=Font(bold=True, size=14))])
     append(
         sheet,
         [

@@ -258,11 +258,13 @@ def test_bad_arguments_give_a_clear_error_and_no_file(
     assert snapshot(tmp_path) == before
 
 
-def test_the_output_must_be_a_pdf(tmp_path: Path) -> None:
+def test_the_output_must_be_a_pdf_or_a_word_document(tmp_path: Path) -> None:
     db = tmp_path / "d.sqlite3"
     run("demo", "--db", str(db), cwd=tmp_path)
     assert_clean_error(
-        run("brief", "--db", str(db), "-o", "pack.docx", cwd=tmp_path), "ending .pdf", code=2
+        run("brief", "--db", str(db), "-o", "pack.odt", cwd=tmp_path),
+        "ending .pdf or .docx",
+        code=2,
     )
 
 

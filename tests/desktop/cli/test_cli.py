@@ -24,6 +24,7 @@ from desktop import __version__
 from tests.helpers import ROOT
 from tests.helpers.cli import assert_clean_error, python, run, snapshot
 from tests.helpers.spreadsheet_files import agencies_workbook
+from tests.helpers.word import all_text, headings, open_docx, sections_marked
 
 
 @pytest.fixture
@@ -403,6 +404,35 @@ def test_generate_refuses_bad_sizes(tmp_path: Path, args: list[str], fragment: s
 def test_export_into_a_folder_that_cannot_be_written(demo_db: Path, tmp_path: Path) -> None:
     result = run("export", "--db", str(demo_db), "-o", "/proc/casereview.json", cwd=tmp_path)
     assert_clean_error(result, "Cannot write /proc/casereview.json")
+
+
+# -- Word copies
+
+
+def test_word_copies_of_the_pack_and_the_action_plan(demo_db: Path, tmp_path: Path) -> None:
+
+    pack = run("brief", "--db", str(demo_db), "-o", "p.docx", "--redact", cwd=tmp_path)
+    assert pack.returncode == 0, pack.stderr
+    document = open_docx(tmp_path / "p.docx")
+    assert {"Summary", "Reviews", "Inspections"} <= set(headings(document))
+    assert all(sections_marked(document, "OFFICIAL-SENSITIVE"))
+    assert "Khyra" not in all_text(document)  # --redact, as for the PDF
+    plan = run("export", "--db", str(demo_db), "-o", "plan.docx", cwd=tmp_path)
+    assert plan.returncode == 0, plan.stderr
+    assert "BSCB-SCR-2010" in all_text(open_docx(tmp_path / "plan.docx"))
+    chosen = run("export", "--db", str(demo_db), "--format", "docx", "-o", "-", cwd=tmp_path)
+    assert_clean_error(chosen, "a Word document cannot be written to the terminal", code=2)
+
+
+@pytest.mark.parametrize("command", ["brief", "export"])
+def test_a_word_copy_that_cannot_be_written_is_refused(
+    demo_db: Path, tmp_path: Path, command: str
+) -> None:
+    before = snapshot(tmp_path)
+    result = run(command, "--db", str(demo_db), "-o", "/proc/casereview.docx", cwd=tmp_path)
+    assert_clean_error(result, "Cannot write /proc/casereview.docx")
+    assert not Path("/proc/casereview.docx").exists()
+    assert snapshot(tmp_path).keys() == before.keys()  # nothing left beside the database
 
 
 # -- spreadsheets
