@@ -141,7 +141,7 @@ class MeetingsTab(Tab):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Delete")
         self.save_button = QPushButton("&Save agenda")
-        self.undo_edits_button = QPushButton("Dis&card changes")
+        self.undo_edits_button = QPushButton("&Back to saved")
         agenda_buttons = QGridLayout()
         for number, (button, handler) in enumerate(
             (
