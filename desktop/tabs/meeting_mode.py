@@ -240,10 +240,15 @@ class MeetingMode(QWidget):
         dialog = DecisionDialog(kind, about, self._explain(kind, line), self)
         if not dialog.exec():
             return
-        if commands.run(commands.RecordDecision(self.context, self.key, item, dialog.entry())):
-            self.message.setText(f"Recorded: {kind.label.lower()} for {about}.")
-        else:
-            self.message.setText(self.context.last_explanation or "")
+        command = commands.RecordDecision(self.context, self.key, item, dialog.entry())
+        if commands.run(command, self):
+            self.say(f"Recorded: {kind.label.lower()} for {about}.")
+        else:  # refused: the sentence stays on the page, large, after its message box
+            self.say(self.context.last_explanation or "", refused=True)
+
+    def say(self, text: str, *, refused: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {'#a4161a' if refused else '#1b5e20'};")
+        self.message.setText(text)
 
     def _explain(self, kind: DecisionKind, line: AgendaLine) -> str:
         assert line.item is not None

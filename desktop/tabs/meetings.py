@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,7 +99,9 @@ class MeetingsTab(Tab):
         self.edit_button = QPushButton("Edi&t…")
         self.delete_button = QPushButton("De&lete…")
         self.mode_button = QPushButton("Meeting mo&de")
-        self.mode_button.setToolTip("One agenda item at a time, large, to run the meeting (F5)")
+        self.mode_button.setToolTip(
+            "One agenda item at a time, large, to run the meeting (Ctrl+Shift+M)"
+        )
         buttons = QHBoxLayout()
         for button, handler in (
             (self.new_button, self.new_meeting),
@@ -192,7 +194,7 @@ class MeetingsTab(Tab):
         self.delete_action = row_action(
             self.view, "&Delete…", self.delete_meeting, [QKeySequence.StandardKey.Delete]
         )
-        self.mode_shortcut = QShortcut(QKeySequence("F5"), self)
+        self.mode_shortcut = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
         self.mode_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.mode_shortcut.activated.connect(self.meeting_mode)
         self.edited = False  # the agenda shown differs from the one stored
@@ -228,7 +230,11 @@ class MeetingsTab(Tab):
         for number in range(proxy.rowCount()):
             row = proxy.index(number, 0).data(ROW_ROLE)
             if row is not None and row.key == key:
-                self.view.selectRow(number)
+                # Not selectRow, which toggles the row while Ctrl is held (Ctrl+6 brings the
+                # tab up), so selecting the meeting already selected took the selection away.
+                index = proxy.index(number, 0)
+                flags = QItemSelectionModel.SelectionFlag
+                self.view.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
                 return
 
     def _selected(self) -> None:
