@@ -47,25 +47,25 @@ COLUMNS: list[Column[MeetingRow]] = [
         "Date",
         lambda r: format_date(r.key.held_on),
         sort_key=lambda r: r.key.held_on,
-        width=150,
+        tooltip=lambda r: "To come" if r.coming else "Held",
+        width=135,
     ),
-    Column("Title", lambda r: r.key.title, tooltip=lambda r: r.key.title, width=190),
-    Column("Chair", lambda r: r.chair, tooltip=lambda r: r.chair, width=190),
+    Column("Title", lambda r: r.key.title, tooltip=lambda r: r.key.title, width=165),
     Column(
         "Agenda items",
         lambda r: f"{r.agenda_count:,}",
         sort_key=lambda r: r.agenda_count,
         align=RIGHT,
-        width=95,
+        width=90,
     ),
     Column(
         "Decisions",
         lambda r: f"{r.decision_count:,}",
         sort_key=lambda r: r.decision_count,
         align=RIGHT,
-        width=75,
+        width=70,
     ),
-    Column("When", lambda r: "Coming" if r.coming else "Past", width=70),
+    Column("Chair", lambda r: r.chair, tooltip=lambda r: r.chair, width=150),  # stretches
 ]
 
 
@@ -128,6 +128,7 @@ class MeetingsTab(Tab):
         self.agenda.setAccessibleName("Agenda")
         self.agenda.setWordWrap(True)
         self.agenda.setAlternatingRowColors(True)
+        self.agenda.setSpacing(2)
         self.agenda.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.agenda_label.setBuddy(self.agenda)
         self.propose_button = QPushButton("&Propose agenda")
