@@ -27,15 +27,23 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from db.exchange.document import EvidenceDoc, InitiativeDoc
-    from db.services import editing, inspecting
+    from db.services import editing, inspecting, meetings
     from db.services.editing import ItemFields, ItemKey, ReviewFields, StatusState
     from db.services.inspecting import InspectionFields, InspectionSnapshot
+    from db.services.meetings import (
+        AgendaEntry,
+        DecisionEntry,
+        DecisionKey,
+        MeetingFields,
+        MeetingKey,
+        MeetingSnapshot,
+    )
     from db.store import lifecycle
     from desktop.context import AppContext
     from desktop.dialogs.forms import EvidenceEntry
 else:
     editing, lifecycle = lazy("db.services.editing"), lazy("db.store.lifecycle")
-    inspecting = lazy("db.services.inspecting")
+    inspecting, meetings = lazy("db.services.inspecting"), lazy("db.services.meetings")
 
 
 class UndoableCommand(QUndoCommand):
@@ -433,3 +441,102 @@ class CreateScheme(UndoableCommand):
 
     def revert(self, session: Session) -> None:
         inspecting.delete_scheme(session, self.name)
+
+
+class CreateMeeting(UndoableCommand):
+    def __init__(self, context: AppContext, fields: MeetingFields) -> None:
+        super().__init__(context, f"New meeting {fields.key}")
+        self.fields = fields
+
+    def apply(self, session: Session) -> None:
+        meetings.create_meeting(session, self.fields)
+
+    def revert(self, session: Session) -> None:
+        meetings.delete_meeting(session, self.fields.key)
+
+
+class EditMeeting(UndoableCommand):
+    """Only over the meeting as the window read it (``old.version``); undo and redo only over
+    the meeting exactly as this command left it, as ``EditReview``."""
+
+    def __init__(self, context: AppContext, old: MeetingFields, new: MeetingFields) -> None:
+        super().__init__(context, f"Edit meeting {new.key}")
+        self.old, self.new = old, new
+        self.left: MeetingFields | None = None  # the meeting as this command last left it
+
+    def apply(self, session: Session) -> None:
+        if self.left is None:
+            meetings.update_meeting(session, self.old.key, self.new, expected=self.old.version)
+        else:
+            meetings.meeting_still(session, self.old.key, self.left)
+            meetings.update_meeting(session, self.old.key, self.new)
+        self.left = meetings.meeting_fields(session, self.new.key)
+
+    def revert(self, session: Session) -> None:
+        assert self.left is not None
+        meetings.meeting_still(session, self.new.key, self.left)
+        meetings.update_meeting(session, self.new.key, self.old)
+        self.left = meetings.meeting_fields(session, self.old.key)
+
+
+class DeleteMeeting(UndoableCommand):
+    """Delete a meeting with its people, agenda and decisions; undo puts it all back."""
+
+    def __init__(self, context: AppContext, key: MeetingKey) -> None:
+        super().__init__(context, f"Delete meeting {key}")
+        self.key = key
+        self.snapshot: MeetingSnapshot | None = None
+
+    def apply(self, session: Session) -> None:
+        self.snapshot = meetings.delete_meeting(session, self.key)
+
+    def revert(self, session: Session) -> None:
+        assert self.snapshot is not None
+        meetings.restore_meeting(session, self.snapshot)
+
+
+class SetAgenda(UndoableCommand):
+    """Store a meeting's agenda as the chair left it; undo puts back the one it replaced."""
+
+    def __init__(
+        self, context: AppContext, key: MeetingKey, entries: tuple[AgendaEntry, ...]
+    ) -> None:
+        super().__init__(context, f"Agenda of {key}")
+        self.key, self.entries = key, entries
+        self.before: tuple[AgendaEntry, ...] = ()
+
+    def apply(self, session: Session) -> None:
+        self.before = tuple(line.entry for line in meetings.agenda(session, self.key))
+        meetings.set_agenda(session, self.key, self.entries)
+
+    def revert(self, session: Session) -> None:
+        meetings.set_agenda(session, self.key, self.before)
+
+
+class RecordDecision(UndoableCommand):
+    """A meeting's decision about an item, written at once (meetings.decide); undo takes it
+    back with a correction in the item's log (meetings.undo_decision), redo decides again."""
+
+    def __init__(
+        self, context: AppContext, key: MeetingKey, item: ItemKey, decision: DecisionEntry
+    ) -> None:
+        what = f"{decision.kind.label} for {item.number} of {item.source}"
+        super().__init__(context, what)
+        self.key, self.item, self.decision = key, item, decision
+        self.recorded: DecisionKey | None = None
+
+    def apply(self, session: Session) -> None:
+        self.recorded = meetings.decide(
+            session,
+            self.key,
+            self.item,
+            self.decision,
+            on=self.context.today(),
+            actor=self.context.author,
+        )
+
+    def revert(self, session: Session) -> None:
+        assert self.recorded is not None
+        meetings.undo_decision(
+            session, self.recorded, on=self.context.today(), author=self.context.author
+        )

@@ -36,6 +36,8 @@ TRACKER_FILTER = Key(
 )
 REVIEWS_HEADER = Key("reviews/header", QByteArray(), "reviews columns: widths, order")
 REVIEWS_SPLITTER = Key("reviews/splitter", QByteArray(), "reviews table and detail")
+MEETINGS_HEADER = Key("meetings/header", QByteArray(), "meetings columns: widths, order")
+MEETINGS_SPLITTER = Key("meetings/splitter", QByteArray(), "meetings list and agenda")
 INSPECTIONS_SPLITTER = Key("inspections/splitter", QByteArray(), "inspections list and grades")
 LOCK_AFTER_MINUTES = Key(
     "security/lock_after_minutes", 10, "idle minutes before an encrypted database's window locks"
@@ -58,6 +60,8 @@ ALL_KEYS = [
     REVIEWS_HEADER,
     REVIEWS_SPLITTER,
     INSPECTIONS_SPLITTER,
+    MEETINGS_HEADER,
+    MEETINGS_SPLITTER,
     LOCK_AFTER_MINUTES,
     YOUR_NAME,
     MARKING,

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.tabs.common import Tab
     from desktop.tabs.initiatives import InitiativesTab
     from desktop.tabs.inspections import InspectionsTab
+    from desktop.tabs.meetings import MeetingsTab
     from desktop.tabs.overview import OverviewTab
     from desktop.tabs.recommendations import RecommendationsTab
     from desktop.tabs.reviews import ReviewsTab
@@ -156,6 +157,10 @@ class MainWindow(QMainWindow):
     @property
     def initiatives_tab(self) -> InitiativesTab:
         return cast("InitiativesTab", self.tab_at(4))
+
+    @property
+    def meetings_tab(self) -> MeetingsTab:
+        return cast("MeetingsTab", self.tab_at(5))
 
     @property
     def all_tabs(self) -> tuple[Tab, ...]:

@@ -1,6 +1,7 @@
 """Regenerate the README's screenshots: every tab at 1440x900 on the sample data (in an
-encrypted database, as recommended), the window locked after idling, the first run's offer
-on an empty database, and the Import wizard's pages on a messy tracker.
+encrypted database, as recommended), meeting mode on the coming meeting, the window locked
+after idling, the first run's offer on an empty database, and the Import wizard's pages on a
+messy tracker.
 
 QT_QPA_PLATFORM=offscreen python scripts/screenshots.py docs/screenshots
 
@@ -9,6 +10,9 @@ Other sizes, to look at before a release (not for the README): a 1366x768 laptop
 
 QT_QPA_PLATFORM=offscreen python scripts/screenshots.py OUT --size 1366x728
 QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.5 python scripts/screenshots.py OUT --size 1280x688
+
+--meetings takes only the Meetings tab and meeting mode (as kept in docs/screenshots/1366x768
+and docs/screenshots/150-percent, made with --size 1366x768 and the 150 % line above).
 """
 
 from __future__ import annotations
@@ -37,13 +41,13 @@ from desktop.settings import Settings
 from desktop.window import MainWindow
 
 TODAY = dt.date(2026, 11, 22)
-TABS = ("reviews", "recommendations", "inspection-grades", "overview", "initiatives")
+TABS = ("reviews", "recommendations", "inspection-grades", "overview", "initiatives", "meetings")
 
 
 WINDOW = QSize(1440, 900)  # the README's size
 
 
-def main(out: Path, size: QSize = WINDOW) -> None:
+def main(out: Path, size: QSize = WINDOW, *, meetings_only: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
@@ -59,6 +63,8 @@ def main(out: Path, size: QSize = WINDOW) -> None:
         window.show()
         window.refresh()
         for number, name in enumerate(TABS):
+            if meetings_only and name != "meetings":
+                continue
             window.tabs.setCurrentIndex(number)
             if name == "recommendations":
                 window.recommendations_tab.view.selectRow(20)
@@ -67,6 +73,11 @@ def main(out: Path, size: QSize = WINDOW) -> None:
             app.processEvents()
             window.grab().save(str(out / f"{name}.png"))
             print(out / f"{name}.png")
+        _meeting_mode(window, size, out, app)
+        if meetings_only:
+            window.close()
+            database.close()
+            return
         _wizard(window, Path(folder), out, app)
         window.security.lock()
         app.processEvents()
@@ -86,6 +97,20 @@ def main(out: Path, size: QSize = WINDOW) -> None:
         print(out / "first-run.png")
         first.close()
         empty.close()
+
+
+def _meeting_mode(window: MainWindow, size: QSize, out: Path, app: QApplication) -> None:
+    """Meeting mode filling a screen of ``size`` on the coming meeting's first item."""
+    tab = window.meetings_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.meeting_mode()
+    mode = tab.mode
+    assert mode is not None
+    mode.resize(size)
+    app.processEvents()
+    mode.grab().save(str(out / "meeting-mode.png"))
+    print(out / "meeting-mode.png")
+    mode.close()
 
 
 def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> None:
@@ -108,8 +133,9 @@ def _wizard(window: MainWindow, folder: Path, out: Path, app: QApplication) -> N
         app.processEvents()
 
     window.files.import_spreadsheet(path)
-    settle(lambda: getattr(window.files, "import_wizard", None) is not None)
+    settle(lambda: window.files.import_wizard is not None)
     wizard = window.files.import_wizard
+    assert wizard is not None
     pages = [wizard.sheet_page, wizard.columns_page, wizard.check_page]
     names = ["import-wizard-sheet", "import-wizard-columns", "import-wizard-check"]
     for page, name in zip(pages, names, strict=True):
@@ -134,5 +160,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="docs/screenshots", type=Path)
     parser.add_argument("--size", default="1440x900", type=_size, help="the window, WIDTHxHEIGHT")
+    parser.add_argument(
+        "--meetings", action="store_true", help="only the Meetings tab and meeting mode"
+    )
     arguments = parser.parse_args()
-    main(arguments.out, arguments.size)
+    main(arguments.out, arguments.size, meetings_only=arguments.meetings)

@@ -16,6 +16,7 @@ TABS = (
     ("Inspection &grades", "desktop.tabs.inspections", "InspectionsTab"),
     ("&Overview", "desktop.tabs.overview", "OverviewTab"),
     ("In&itiatives", "desktop.tabs.initiatives", "InitiativesTab"),
+    ("&Meetings", "desktop.tabs.meetings", "MeetingsTab"),
 )
 REVIEWS, RECOMMENDATIONS = 0, 1
 

@@ -184,7 +184,7 @@ class InspectionsTab(Tab):
         self.new_button = QPushButton("&New inspection…")
         self.edit_button = QPushButton("Edit ins&pection…")
         self.delete_button = QPushButton("De&lete…")
-        self.scheme_button = QPushButton("New grading sche&me…")
+        self.scheme_button = QPushButton("Ne&w grading scheme…")
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evi&dence…")
         self.sign_off_button = QPushButton("&Sign off…")

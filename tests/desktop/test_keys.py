@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.core.vocabulary import Status
+from db.core.vocabulary import DecisionKind, Status
 from db.queries import details as queries
 from db.services import editing
 from db.store.cipher import Passphrase
@@ -46,6 +46,7 @@ from desktop.dialogs.forms import (
     UpdateDialog,
     typing_target,
 )
+from desktop.dialogs.meetings import AgendaItemDialog, DecisionDialog, MeetingDialog
 from desktop.dialogs.passphrase import NewPassphraseDialog, OpenEncryptedDialog
 from desktop.tabs.initiatives import InitiativeDialog
 from desktop.window import MainWindow
@@ -132,6 +133,9 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
         NewPassphraseDialog("panel.sqlite3", window),
         BriefingDialog(context, window),
         BackupsDialog(context.database.location, window),
+        MeetingDialog(check, TODAY, None, window.meetings_tab),
+        AgendaItemDialog([CHILD_A], lambda _: None, window.meetings_tab),
+        DecisionDialog(DecisionKind.EVIDENCE_REQUESTED, "item 5", "Written at once.", window),
     ]
 
 

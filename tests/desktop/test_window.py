@@ -36,7 +36,14 @@ def item(database: Database, number: str, source: str = CHILD_A):  # type: ignor
 def test_title_tabs_and_where_the_data_lives(window: MainWindow) -> None:
     assert window.windowTitle().startswith("window.sqlite3")
     tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert tabs == ["Reviews", "Recommendations", "Inspection grades", "Overview", "Initiatives"]
+    assert tabs == [
+        "Reviews",
+        "Recommendations",
+        "Inspection grades",
+        "Overview",
+        "Initiatives",
+        "Meetings",
+    ]
     assert "window.sqlite3" in window.location_label.text()
 
 

@@ -1,0 +1,236 @@
+"""The dialogs of panel meetings: the meeting itself (with its attendees and apologies), an
+item added to its agenda by hand, and a decision as the chair states it in meeting mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from db.core.vocabulary import DecisionKind, TrackedKind
+from db.services.editing import ItemKey, Problems
+from db.services.meetings import AgendaEntry, DecisionEntry, MeetingFields, Person
+from desktop.dialogs.forms import FormDialog, date_edit, read_date
+
+DEFAULT_TITLE = "Case Review Subgroup"
+
+
+class PeopleTable(QTableWidget):
+    """People and their agencies, typed into cells: a blank row is always last, so typing in
+    it adds a person; a row left blank is no one. Tab leaves the table (arrows move in it)."""
+
+    def __init__(self, people: tuple[Person, ...]) -> None:
+        super().__init__(0, 2)
+        self.setHorizontalHeaderLabels(["Name", "Agency"])
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.setTabKeyNavigation(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setMinimumHeight(4 * self.fontMetrics().height() + 24)
+        self.setMaximumHeight(8 * self.fontMetrics().height() + 24)
+        for person in people:
+            self._append(person.name, person.agency)
+        self._append("", "")
+        self.itemChanged.connect(self._keep_a_blank_row)
+
+    def _append(self, name: str, agency: str) -> None:
+        row = self.rowCount()
+        self.insertRow(row)
+        self.setItem(row, 0, QTableWidgetItem(name))
+        self.setItem(row, 1, QTableWidgetItem(agency))
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.item(row, column)
+        return item.text().strip() if item is not None else ""
+
+    def _keep_a_blank_row(self, *_: object) -> None:
+        last = self.rowCount() - 1
+        if last < 0 or self._cell(last, 0) or self._cell(last, 1):
+            blocked = self.blockSignals(True)
+            self._append("", "")
+            self.blockSignals(blocked)
+
+    def people(self) -> tuple[Person, ...]:
+        rows = ((self._cell(r, 0), self._cell(r, 1)) for r in range(self.rowCount()))
+        return tuple(Person(name, agency) for name, agency in rows if name or agency)
+
+
+class MeetingDialog(FormDialog):
+    """A meeting: its date, title, chair, notes, and who came and who sent apologies."""
+
+    def __init__(
+        self,
+        check: Callable[[MeetingFields], Problems],
+        today: dt.date,
+        fields: MeetingFields | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Edit meeting" if fields else "New meeting", parent)
+        self.held_on = self.add_row(
+            "held_on", "&Date", date_edit(fields.held_on if fields else today, "Date")
+        )
+        self.title_edit = self.add_row(
+            "title", "&Title", QLineEdit(fields.title if fields else DEFAULT_TITLE)
+        )
+        self.chair = self.add_row(
+            "chair", "&Chair", QLineEdit(fields.chair if fields else ""), "Who chairs it"
+        )
+        self.attendees = self.add_row(
+            "attendees",
+            "&Attendees",
+            PeopleTable(fields.attendees if fields else ()),
+            "Type a name and agency in the last row to add someone; clear a row to remove them",
+        )
+        self.apologies = self.add_row(
+            "apologies", "A&pologies", PeopleTable(fields.apologies if fields else ())
+        )
+        self.notes = QPlainTextEdit(fields.notes if fields else "")
+        self.notes.setMaximumHeight(90)
+        self.add_row("notes", "N&otes", self.notes)
+        self._check_fields = check
+        self.check = self._validate
+        self.result_fields: MeetingFields | None = None
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        held_on = read_date(problems, "held_on", self.held_on)
+        if held_on is None:
+            return problems
+        fields = MeetingFields(
+            held_on=held_on,
+            title=self.title_edit.text().strip(),
+            chair=self.chair.text().strip(),
+            notes=self.notes.toPlainText().strip(),
+            attendees=self.attendees.people(),
+            apologies=self.apologies.people(),
+        )
+        for name, message in self._check_fields(fields).by_field.items():
+            problems.add(name, message)
+        self.result_fields = fields
+        return problems
+
+
+class AgendaItemDialog(FormDialog):
+    """An item the chair adds to the agenda, named by its review's or inspection's reference
+    and its number; ``check`` says whether there is such an item (one sentence)."""
+
+    def __init__(
+        self,
+        references: list[str],
+        check: Callable[[ItemKey], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Add an item to the agenda", parent)
+        self.reference = QComboBox()
+        self.reference.setEditable(True)
+        self.reference.addItems(references)
+        self.add_row("reference", "&Reference", self.reference, "The review or inspection")
+        self.kind = QComboBox()
+        for kind in TrackedKind:
+            self.kind.addItem(kind.label, kind.value)
+        self.add_row("kind", "&Kind", self.kind)
+        self.number = self.add_row("number", "&Number", QLineEdit())
+        self.reason = self.add_row(
+            "reason", "&Why", QLineEdit("Added by the chair"), "Why it is on the agenda"
+        )
+        self._check_item = check
+        self.check = self._validate
+
+    def key(self) -> ItemKey:
+        return ItemKey(
+            self.reference.currentText().strip(),
+            self.number.text().strip(),
+            TrackedKind(self.kind.currentData()),
+        )
+
+    def entry(self) -> AgendaEntry:
+        return AgendaEntry(self.key(), self.reason.text().strip())
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        key = self.key()
+        if not key.source:
+            problems.add("reference", "Give the reference of the review or inspection.")
+        elif not key.number:
+            problems.add("number", "Give the item's number, as its review numbers it.")
+        else:
+            problem = self._check_item(key)
+            if problem is not None:
+                problems.add("number", problem)
+        return problems
+
+
+# What each decision asks for besides its note: (the date's label, the person's label).
+_ASKS: dict[DecisionKind, tuple[str | None, str | None]] = {
+    DecisionKind.SIGNED_OFF: (None, None),
+    DecisionKind.EXTENDED: ("New &target date", None),
+    DecisionKind.EVIDENCE_REQUESTED: ("&By when", "&From whom"),
+    DecisionKind.ESCALATED: (None, "&To whom"),
+    DecisionKind.NOTED: (None, None),
+}
+
+
+class DecisionDialog(FormDialog):
+    """A decision as the chair states it: a short note and, as the kind needs, a date and
+    from or to whom. The service holds it to the lifecycle rules when it is recorded."""
+
+    def __init__(
+        self, kind: DecisionKind, about: str, explain: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(f"{kind.label}: {about}", parent)
+        self.kind = kind
+        said = QLabel(explain)
+        said.setWordWrap(True)
+        self.form.addRow(said)
+        date_label, whom_label = _ASKS[kind]
+        self.until = None
+        self.whom: QLineEdit | None = None
+        if whom_label is not None:
+            self.whom = self.add_row("whom", whom_label, QLineEdit())
+        if date_label is not None:
+            self.until = self.add_row("until", date_label, date_edit(None, "Date"))
+        self.note = self.add_row("note", "&Note", QLineEdit(), "A short note for the log")
+        self.check = self._validate
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def _validate(self) -> Problems:
+        problems = Problems()
+        if self.whom is not None and not self.whom.text().strip():
+            problems.add(
+                "whom",
+                "Say whom the evidence is requested from."
+                if self.kind is DecisionKind.EVIDENCE_REQUESTED
+                else "Say to whom the item is escalated.",
+            )
+        if self.until is not None:
+            read_date(problems, "until", self.until)
+        return problems
+
+    def entry(self) -> DecisionEntry:
+        """The decision given (once the dialog is accepted, so its date is read)."""
+        return DecisionEntry(
+            kind=self.kind,
+            note=self.note.text().strip(),
+            until=self.until.date_value() if self.until is not None else None,
+            whom=self.whom.text().strip() if self.whom is not None else "",
+        )
+
+
+__all__ = ["AgendaItemDialog", "DecisionDialog", "MeetingDialog", "PeopleTable"]

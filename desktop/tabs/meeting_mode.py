@@ -1,0 +1,303 @@
+"""Meeting mode: the agenda one item at a time, in type large enough for a projector, with the
+panel's decisions recorded as they are made.
+
+A window of its own, so that it can fill a projector or a shared screen (F11) while the main
+window stays on the laptop; Esc leaves it. The type scales with the window's height, so it
+reads the same at 1366x768 as on a large screen and at 150 %. Every key works from anywhere
+in it: Page Down, Alt+N or the right arrow for the next item; Page Up, Alt+P or the left
+arrow for the previous one; the decision buttons' access keys; Ctrl+Z and Ctrl+Y to undo and
+redo (the window's one undo stack: a decision is an ``commands.RecordDecision``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.core.dates import format_date
+from db.core.errors import NotFoundError
+from db.core.vocabulary import DecisionKind
+from db.services import meetings
+from db.services.meetings import AgendaLine, DecisionLine, MeetingKey
+from desktop import commands
+from desktop.context import AppContext
+from desktop.dialogs.meetings import DecisionDialog
+from desktop.tabs.common import esc
+
+# The decision buttons, in the order the panel usually reaches for them.
+DECISIONS = (
+    (DecisionKind.SIGNED_OFF, "&Signed off…"),
+    (DecisionKind.EXTENDED, "&Target extended to…"),
+    (DecisionKind.EVIDENCE_REQUESTED, "&Evidence requested…"),
+    (DecisionKind.ESCALATED, "Esc&alated to…"),
+    (DecisionKind.NOTED, "N&oted…"),
+)
+LINES_ON_SCREEN = 30  # the body type is the window's height over this, within the bounds
+SMALLEST_PX, LARGEST_PX = 16, 44
+
+
+def type_size(height: int) -> int:
+    """The body text's pixel size for a window ``height`` pixels high (logical pixels, so a
+    screen at 150 % gets the same layout, drawn larger)."""
+    return max(SMALLEST_PX, min(LARGEST_PX, round(height / LINES_ON_SCREEN)))
+
+
+class MeetingMode(QWidget):
+    """One meeting's agenda, an item at a time; decisions recorded at once."""
+
+    def __init__(self, context: AppContext, key: MeetingKey, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.context, self.key = context, key
+        self.setWindowTitle(f"Meeting mode: {key} \u2014 casereview")
+        self.setObjectName("meetingMode")
+        self.lines: list[AgendaLine] = []
+        self.made: list[DecisionLine] = []
+        self.chair = ""
+        self.position = 0
+        self.px = type_size(self.height())
+
+        self.heading = QLabel()
+        self.heading.setObjectName("meetingHeading")
+        self.heading.setWordWrap(True)
+        self.where = QLabel()
+        self.where.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.where.setAccessibleName("Position on the agenda")
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.where)
+
+        self.page = QTextBrowser()
+        self.page.setAccessibleName("Agenda item")
+        self.page.setOpenLinks(False)
+        # The page scrolls with the mouse; the keys are the meeting's (Page Down is next).
+        self.page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.message = QLabel()
+        self.message.setObjectName("meetingMessage")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("What happened")
+
+        self.previous_button = QPushButton("&Previous")
+        self.next_button = QPushButton("&Next")
+        self.previous_button.clicked.connect(lambda: self.go(self.position - 1))
+        self.next_button.clicked.connect(lambda: self.go(self.position + 1))
+        moving = QHBoxLayout()
+        moving.addWidget(self.previous_button)
+        moving.addWidget(self.next_button)
+        self.decision_buttons: dict[DecisionKind, QPushButton] = {}
+        for kind, text in DECISIONS:
+            button = QPushButton(text)
+            button.setAccessibleName(kind.label)
+            button.clicked.connect(lambda _=False, k=kind: self.decide(k))
+            self.decision_buttons[kind] = button
+        deciding = QHBoxLayout()
+        for button in self.decision_buttons.values():
+            deciding.addWidget(button)
+        deciding.addStretch()
+        moving.addStretch()
+        self.hint = QLabel("F11 full screen \u00b7 Esc back to the window \u00b7 Ctrl+Z undo")
+        moving.addWidget(self.hint)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.page, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(deciding)
+        layout.addLayout(moving)
+
+        for sequences, handler in (
+            (("PgDown", "Right"), lambda: self.go(self.position + 1)),
+            (("PgUp", "Left"), lambda: self.go(self.position - 1)),
+            (("F11",), self.toggle_full_screen),
+            (("Esc",), self.close),
+            ((QKeySequence.StandardKey.Undo,), context.undo_stack.undo),
+            ((QKeySequence.StandardKey.Redo, "Ctrl+Y"), context.undo_stack.redo),
+        ):
+            for sequence in sequences:
+                shortcut = QShortcut(QKeySequence(sequence), self)
+                shortcut.activated.connect(handler)
+        context.data_changed.connect(self.load)
+        self.listening = True
+        self.load()
+
+    # -- reading and showing
+
+    def load(self) -> None:
+        """Read the agenda and the decisions made so far, and show the current item."""
+        try:
+            with self.context.database.session() as session:
+                self.lines = meetings.agenda(session, self.key)
+                self.made = list(meetings.decisions(session, self.key).decisions)
+                self.chair = meetings.meeting_fields(session, self.key).chair
+        except NotFoundError:  # deleted or renamed meanwhile
+            self.lines, self.made = [], []
+        self.position = max(0, min(self.position, len(self.lines) - 1))
+        self.show_item()
+
+    def current(self) -> AgendaLine | None:
+        return self.lines[self.position] if self.lines else None
+
+    def go(self, position: int) -> None:
+        if 0 <= position < len(self.lines) and position != self.position:
+            self.position = position
+            self.message.clear()
+            self.show_item()
+
+    def show_item(self) -> None:
+        self.heading.setText(f"<b>{esc(self.key.title)}</b>, {esc(format_date(self.key.held_on))}")
+        line = self.current()
+        count = len(self.lines)
+        self.where.setText(f"Item {self.position + 1} of {count}" if count else "")
+        self.previous_button.setEnabled(self.position > 0)
+        self.next_button.setEnabled(self.position < count - 1)
+        for button in self.decision_buttons.values():
+            button.setEnabled(line is not None and line.item is not None)
+        self.page.setHtml(self._html(line))
+
+    def _html(self, line: AgendaLine | None) -> str:
+        px = self.px
+        big, small = round(px * 1.35), round(px * 0.85)
+        if line is None:
+            return (
+                f"<p style='font-size:{px}px'>This meeting has no agenda yet. Close meeting "
+                "mode, then propose the agenda (or add items) and save it in the Meetings tab.</p>"
+            )
+        why = esc(line.entry.reason)
+        reason = f"<p style='font-size:{small}px; color:#444'>On the agenda: {why}</p>"
+        view = line.item
+        if view is None:
+            return (
+                f"<p style='font-size:{big}px'><b>{esc(line.title)}</b></p>{reason}"
+                f"<p style='font-size:{px}px'>Decisions are recorded about tracked items: add "
+                "this one's items to the agenda to record them.</p>"
+            )
+        key = view.key
+        facts = [
+            ("Lead", "; ".join(view.lead_agencies) or "not recorded"),
+            ("Target", format_date(view.target_date, "not set")),
+            ("Status", view.status.label),
+            ("Evidence", f"{view.evidence_count} piece{'' if view.evidence_count == 1 else 's'}"),
+        ]
+        cells = "".join(
+            f"<td style='padding-right:{px}px'><span style='color:#444'>{name}</span><br>"
+            f"<b>{esc(value)}</b></td>"
+            for name, value in facts
+        )
+        updates = "".join(
+            f"<li>{esc(format_date(u.on))}, {esc(u.author)}"
+            f"{' (' + esc(u.status.label.lower()) + ')' if u.status else ''}: {esc(u.note)}</li>"
+            for u in view.updates
+        )
+        made = [d for d in self.made if d.key.item == key]
+        decided = "".join(f"<li><b>{esc(d.kind_label)}</b>{self._detail(d)}</li>" for d in made)
+        return (
+            f"<p style='font-size:{small}px; color:#444'>{esc(key.kind.label)} {esc(key.number)}"
+            f" of {esc(key.source)}</p>"
+            f"<p style='font-size:{big}px'>{esc(view.text or '(text not entered)')}</p>"
+            f"<table style='font-size:{px}px' cellpadding='4'><tr>{cells}</tr></table>"
+            f"{reason}"
+            + (
+                f"<p style='font-size:{px}px'><b>Decided at this meeting</b></p>"
+                f"<ul style='font-size:{px}px'>{decided}</ul>"
+                if made
+                else ""
+            )
+            + f"<p style='font-size:{px}px'><b>Newest updates</b></p>"
+            + (
+                f"<ul style='font-size:{small}px'>{updates}</ul>"
+                if updates
+                else f"<p style='font-size:{small}px'>No updates yet.</p>"
+            )
+        )
+
+    @staticmethod
+    def _detail(decision: DecisionLine) -> str:
+        parts = []
+        if decision.until is not None:
+            parts.append(format_date(decision.until))
+        if decision.whom:
+            parts.append(decision.whom)
+        if decision.note:
+            parts.append(decision.note)
+        return ": " + esc("; ".join(parts)) if parts else ""
+
+    # -- deciding
+
+    def decide(self, kind: DecisionKind) -> None:
+        """Ask for the note (and date, or whom) and record the decision at once."""
+        line = self.current()
+        if line is None or line.item is None:
+            return
+        item = line.item.key
+        about = f"{item.kind.label.lower()} {item.number} of {item.source}"
+        dialog = DecisionDialog(kind, about, self._explain(kind, line), self)
+        if not dialog.exec():
+            return
+        command = commands.RecordDecision(self.context, self.key, item, dialog.entry())
+        if commands.run(command, self):
+            self.say(f"Recorded: {kind.label.lower()} for {about}.")
+        else:  # refused: the sentence stays on the page, large, after its message box
+            self.say(self.context.last_explanation or "", refused=True)
+
+    def say(self, text: str, *, refused: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {'#a4161a' if refused else '#1b5e20'};")
+        self.message.setText(text)
+
+    def _explain(self, kind: DecisionKind, line: AgendaLine) -> str:
+        assert line.item is not None
+        if kind is DecisionKind.SIGNED_OFF:
+            chair = self.chair or "the chair (no chair is named yet)"
+            count = line.item.evidence_count
+            return (
+                f"Closes the item with {chair} giving assurance, on the evidence seen "
+                f"({count} piece{'' if count == 1 else 's'})."
+            )
+        if kind is DecisionKind.EXTENDED:
+            return f"The target is {format_date(line.item.target_date, 'not set')} now."
+        return "Written at once to the item's progress log and the meeting's decisions."
+
+    # -- the screen
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        px = type_size(event.size().height())
+        if px != self.px:
+            self.px = px
+            self._apply_type()
+
+    def _apply_type(self) -> None:
+        """The controls in type a step smaller than the page's, the page redrawn at its size."""
+        font = self.font()
+        font.setPixelSize(round(self.px * 0.8))
+        for widget in self.findChildren(QWidget):
+            if widget is not self.page:
+                widget.setFont(font)
+        heading = self.heading.font()
+        heading.setPixelSize(self.px)
+        self.heading.setFont(heading)
+        self.where.setFont(heading)
+        self.show_item()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._apply_type()
+        super().showEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed, it reads no more (the window keeps the agenda and decisions as left)."""
+        if self.listening:
+            self.listening = False
+            self.context.data_changed.disconnect(self.load)
+        super().closeEvent(event)

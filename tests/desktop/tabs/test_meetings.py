@@ -1,0 +1,341 @@
+"""A panel meeting through the window, by keyboard: the meeting made, its agenda proposed,
+reordered, added to, cut and saved, and meeting mode recording one of each decision, one
+refused and one undone; then the items' logs, the audit trail and the meeting's decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import func, select
+
+from db.core.vocabulary import DecisionKind, Status, TrackedKind
+from db.services import editing, meetings
+from db.services.editing import ItemKey
+from db.services.meetings import MeetingKey
+from db.store.models import AuditEntry
+from desktop.dialogs.meetings import DecisionDialog
+from desktop.tabs.meeting_mode import MeetingMode, type_size
+from desktop.tabs.meetings import MeetingsTab
+from desktop.window import MainWindow
+from tests.helpers.window import CHILD_A, answer, ok, refused
+
+COMING = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
+ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def item(number: str, source: str = CHILD_A) -> ItemKey:
+    return ItemKey(source, number, TrackedKind.RECOMMENDATION)
+
+
+def show_meetings(qtbot: Any, window: MainWindow) -> MeetingsTab:
+    """Ctrl+6, as the View menu says, with the window active."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_6, CTRL)
+    tab = window.meetings_tab
+    assert window.tabs.currentWidget() is tab
+    return tab
+
+
+def press(qtbot: Any, top: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = ALT) -> None:
+    """A key pressed in the active ``top`` (an access key, a shortcut), where the focus is."""
+    top.activateWindow()
+    qtbot.waitUntil(top.isActiveWindow)
+    qtbot.keyClick(QApplication.focusWidget() or top, key, modifier)
+    qtbot.wait(ANIMATED_CLICK_MS)  # a button's access key clicks it after its animation
+
+
+# A button pressed by its access key shows itself pressed for this long before it acts.
+ANIMATED_CLICK_MS = 150
+
+
+def listed(tab: MeetingsTab) -> list[ItemKey | meetings.SourceKey]:
+    return [entry.what for entry, _ in tab.entries()]
+
+
+def audit_count(window: MainWindow, entity: str) -> int:
+    with window.context.database.session() as session:
+        return (
+            session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.entity == entity))
+            or 0
+        )
+
+
+def open_mode(qtbot: Any, tab: MeetingsTab) -> MeetingMode:
+    """Ctrl+Shift+M in the tab opens meeting mode, which takes the focus."""
+    tab.window().activateWindow()
+    qtbot.waitUntil(tab.window().isActiveWindow)
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_M, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    mode = tab.mode
+    assert isinstance(mode, MeetingMode)
+    qtbot.waitExposed(mode)
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    return mode
+
+
+def to_item(qtbot: Any, mode: MeetingMode, key: ItemKey) -> None:
+    """Page Up to the first item, then Page Down until ``key`` is on show."""
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    for _ in mode.lines:
+        qtbot.keyClick(mode, Qt.Key.Key_PageUp)
+    for _ in mode.lines:
+        line = mode.current()
+        if line is not None and line.item is not None and line.item.key == key:
+            return
+        qtbot.keyClick(mode, Qt.Key.Key_PageDown)
+    raise AssertionError(f"{key} is not on the agenda")
+
+
+def decide(
+    qtbot: Any, mode: MeetingMode, letter: Qt.Key, typed: list[str], *, refusal: bool = False
+) -> None:
+    """Alt+<letter> opens the decision's dialog; each of ``typed`` goes into the next field
+    (Tab between them) and Enter records it."""
+
+    def fill(dialog: DecisionDialog) -> None:
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() in dialog.findChildren(QWidget))
+        for number, text in enumerate(typed):
+            if number:
+                qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            qtbot.keyClicks(QApplication.focusWidget(), text)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert not dialog.isVisible()
+
+    answer(fill)
+    press(qtbot, mode, letter)
+    if refusal:
+        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None)
+        box = QApplication.activeModalWidget()
+        assert box is not None and box.objectName() == "explanation"
+        box.close()
+
+
+def log_of(window: MainWindow, key: ItemKey) -> list[str]:
+    with window.context.database.session() as session:
+        return [u.note for u in editing.item_by_key(session, key).updates]
+
+
+def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindow) -> None:
+    window = sample_window
+    tab = show_meetings(qtbot, window)
+    assert tab.selected_key() == COMING  # the next meeting to come is selected
+    assert tab.model.rows[0].key == COMING and tab.model.rows[1].decision_count == 5
+
+    # The agenda: proposed (each line says why), reordered, cut, added to, saved.
+    tab.propose_button.click()
+    proposed = listed(tab)
+    assert len(proposed) == 8 and tab.edited
+    assert all(entry.reason for entry, _ in tab.entries())
+    assert "Why: Awaiting sign-off" in tab.agenda.item(0).text()
+    tab.agenda.setFocus()
+    tab.agenda.setCurrentRow(7)  # the inspection as a whole: up one, with Ctrl+Up
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Up, CTRL)
+    assert listed(tab)[6] == proposed[7] and listed(tab)[7] == proposed[6]
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Down, CTRL)
+    assert listed(tab) == proposed
+    tab.agenda.setCurrentRow(6)
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Delete)
+    assert proposed[6] not in listed(tab)
+
+    def add(dialog: Any) -> None:
+        dialog.reference.setEditText(CHILD_A)
+        dialog.number.setText("2")  # on the agenda already: refused beside its number
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.messages["number"].text() == (
+            f"Recommendation 2 of {CHILD_A} is on the agenda already."
+        )
+        dialog.number.setText("7")
+        ok(dialog)
+
+    answer(add)
+    tab.add_button.click()
+    assert item("7") in listed(tab)
+    press(qtbot, window, Qt.Key.Key_S)  # Save agenda
+    assert not tab.edited
+    with window.context.database.session() as session:
+        stored = [line.entry.what for line in meetings.agenda(session, COMING)]
+    assert stored == listed(tab) and len(stored) == 8
+    window.context.undo_stack.undo()  # the agenda as it was (the proposal stored by the sample)
+    with window.context.database.session() as session:
+        assert [line.entry.what for line in meetings.agenda(session, COMING)] == proposed
+    window.context.undo_stack.redo()
+
+    # Meeting mode, by keyboard.
+    mode = open_mode(qtbot, tab)
+    assert mode.position == 0 and mode.where.text() == "Item 1 of 8"
+    qtbot.keyClick(mode, Qt.Key.Key_PageDown)
+    qtbot.keyClick(mode, Qt.Key.Key_Right)
+    press(qtbot, mode, Qt.Key.Key_N)
+    assert mode.position == 3
+    press(qtbot, mode, Qt.Key.Key_P)
+    qtbot.keyClick(mode, Qt.Key.Key_Left)
+    qtbot.keyClick(mode, Qt.Key.Key_PageUp)
+    assert mode.position == 0
+    audits = audit_count(window, "decisions")
+
+    # Refused in one sentence, nothing changed: item 3 has no evidence to sign off on.
+    to_item(qtbot, mode, item("3"))
+    decide(qtbot, mode, Qt.Key.Key_S, ["Looks done"], refusal=True)
+    assert mode.message.text() == (
+        f"Recommendation 3 of {CHILD_A} cannot be closed: it has no evidence. "
+        "Add at least one evidence item first."
+    )
+    assert audit_count(window, "decisions") == audits
+
+    to_item(qtbot, mode, item("2"))  # implemented, with evidence
+    decide(qtbot, mode, Qt.Key.Key_S, ["Audit seen"])
+    assert "Decided at this meeting" in mode.page.toPlainText()
+    to_item(qtbot, mode, item("3"))
+    decide(qtbot, mode, Qt.Key.Key_T, ["31 March 2027", "Police asked for time"])
+    to_item(qtbot, mode, item("6"))
+    decide(qtbot, mode, Qt.Key.Key_E, ["Head of Safeguarding", "15/01/2027", "Audit results"])
+    to_item(qtbot, mode, item("5"))
+    decide(qtbot, mode, Qt.Key.Key_A, ["Partnership executive", "No lead named"])
+    to_item(qtbot, mode, item("4"))
+    decide(qtbot, mode, Qt.Key.Key_O, ["Training booked"])
+    to_item(qtbot, mode, item("7"))
+    decide(qtbot, mode, Qt.Key.Key_O, ["Taken back"])
+    press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: item 7 noted
+
+    with window.context.database.session() as session:
+        made = meetings.decisions(session, COMING).decisions
+        closed = editing.item_by_key(session, item("2"))
+        extended = editing.item_by_key(session, item("3"))
+        assert (closed.status, closed.assured_by) == (
+            Status.CLOSED,
+            "Independent Chair, Fenmarsh partnership (fictional)",
+        )
+        assert extended.target_date == dt.date(2027, 3, 31)
+    assert [(d.number, d.kind) for d in made] == [
+        ("2", DecisionKind.SIGNED_OFF),
+        ("3", DecisionKind.EXTENDED),
+        ("6", DecisionKind.EVIDENCE_REQUESTED),
+        ("5", DecisionKind.ESCALATED),
+        ("4", DecisionKind.NOTED),
+    ]
+    assert made[2].whom == "Head of Safeguarding" and made[2].until == dt.date(2027, 1, 15)
+    assert made[3].whom == "Partnership executive"
+    # Each decision is in its item's log, naming the meeting; the undone one is corrected.
+    named = "Case Review Subgroup, 5 December 2026: "
+    assert any(n.startswith(named + "signed off") for n in log_of(window, item("2")))
+    assert any(
+        n.startswith(named + "target extended to 31 March 2027") for n in log_of(window, item("3"))
+    )
+    assert any(
+        "evidence requested from Head of Safeguarding" in n for n in log_of(window, item("6"))
+    )
+    assert any("escalated to Partnership executive" in n for n in log_of(window, item("5")))
+    assert {
+        f"{named}noted. Taken back",
+        "Correction: the decision of Case Review Subgroup, 5 December 2026 (noted) is undone.",
+    } <= set(log_of(window, item("7")))
+    # The audit trail: six decisions written, the undone one deleted, in that order.
+    with window.context.database.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity == "decisions")
+            .order_by(AuditEntry.id)
+            .offset(audits)
+        ).all()
+    assert list(actions) == ["create"] * 6 + ["delete"]
+    # Esc leaves meeting mode; the tab shows the decisions.
+    qtbot.keyClick(mode, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: tab.mode is None)
+    assert "Signed off" in tab.detail.toPlainText()
+    assert tab.model.rows[0].decision_count == 5
+
+
+def test_sign_off_without_a_chair_is_refused_in_one_sentence(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    window = sample_window
+    tab = show_meetings(qtbot, window)
+
+    def fill(dialog: Any) -> None:
+        dialog.held_on.edit.setText("10/12/2026")
+        dialog.attendees.item(0, 0).setText("Designated Nurse")
+        dialog.attendees.item(0, 1).setText("Fenmarsh Integrated Care Board (fictional)")
+        ok(dialog)
+
+    answer(fill)
+    press(qtbot, window, Qt.Key.Key_N)
+    key = MeetingKey(dt.date(2026, 12, 10), "Case Review Subgroup")
+    assert tab.selected_key() == key
+    with window.context.database.session() as session:
+        fields = meetings.meeting_fields(session, key)
+    assert fields.chair == "" and fields.attendees == (
+        meetings.Person("Designated Nurse", "Fenmarsh Integrated Care Board (fictional)"),
+    )
+    tab.propose_button.click()
+    tab.save_button.click()
+    mode = open_mode(qtbot, tab)
+    to_item(qtbot, mode, item("2"))
+    before = log_of(window, item("2"))
+    decide(qtbot, mode, Qt.Key.Key_S, [""], refusal=True)
+    assert mode.message.text() == (
+        f"The meeting {key} has no chair: name the chair before signing off, as the chair "
+        "gives the assurance."
+    )
+    assert log_of(window, item("2")) == before
+    mode.close()
+
+
+def test_the_meeting_dialog_refuses_a_meeting_already_held_that_day(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    tab = show_meetings(qtbot, sample_window)
+    shown: dict[str, str] = {}
+
+    def fill(dialog: Any) -> None:
+        dialog.held_on.edit.setText("5 December 2026")
+        shown.update(refused(dialog))
+
+    answer(fill)
+    tab.new_meeting()
+    assert shown == {
+        "title": "There is already a meeting called Case Review Subgroup on 5 December 2026."
+    }
+
+
+def test_new_edit_and_delete_meeting_are_undone(qtbot: Any, sample_window: MainWindow) -> None:
+    window = sample_window
+    tab = show_meetings(qtbot, window)
+    stack = window.context.undo_stack
+
+    def rows() -> list[MeetingKey]:
+        return [r.key for r in tab.model.rows]
+
+    tab.select(COMING)
+
+    def retitle(dialog: Any) -> None:
+        dialog.title_edit.setText("Extraordinary meeting")
+        dialog.chair.setText("Vice Chair")
+        ok(dialog)
+
+    answer(retitle)
+    tab.edit_meeting()
+    renamed = MeetingKey(COMING.held_on, "Extraordinary meeting")
+    assert renamed in rows() and COMING not in rows()
+    stack.undo()
+    assert COMING in rows() and renamed not in rows()
+    tab.select(COMING)
+    answer(lambda box: box.button(box.StandardButton.Yes).click())
+    tab.delete_meeting()
+    assert COMING not in rows()
+    stack.undo()
+    assert COMING in rows()
+    with window.context.database.session() as session:
+        assert len(meetings.agenda(session, COMING)) == 8  # its agenda came back with it
+
+
+def test_meeting_mode_type_scales_with_the_screen() -> None:
+    assert type_size(768) == 26 and type_size(1080) == 36
+    assert type_size(400) == 16 and type_size(2160) == 44
