@@ -806,30 +806,34 @@ def _chair(session: Session, key: MeetingKey) -> str:
 
 
 def _minutes(args: argparse.Namespace) -> int:
-    from db.services.meetings import minutes
+    from db.services.meetings import minutes, record_minutes
+    from db.store.audit import default_actor
     from db.store.database import open_database
     from desktop.briefing import DEFAULT_MARKING
+    from desktop.briefing.minutes import MINUTES_ENDINGS, render_minutes_as
 
     target = Path(args.output)
     ending = target.suffix.lower()
-    if ending not in (".pdf", ".docx"):
+    if ending not in MINUTES_ENDINGS:
         raise UsageError(
             f"the minutes are a PDF or a Word document: give a file name ending .pdf or "
             f".docx, not {target}"
         )
     check_target(target)
-    with open_database(_location(args)) as database, database.session() as session:
-        said = minutes(session, _meeting_key(session, args))
     marking = DEFAULT_MARKING if args.marking is None else args.marking
-    if ending == ".pdf":
-        from desktop.briefing.minutes import render_minutes
-
-        data = render_minutes(said, marking)
-    else:
-        from desktop.briefing.minutes import render_minutes_docx
-
-        data = render_minutes_docx(said, marking)
-    write_atomically(target, data)
+    with open_database(_location(args)) as database:
+        with database.session() as session:
+            key = _meeting_key(session, args)
+            said = minutes(session, key)
+        data = render_minutes_as(said, marking, ending)
+        record_minutes(
+            database,
+            key,
+            data,
+            name=target.name,
+            actor=default_actor(),
+            write=lambda data: write_atomically(target, data),
+        )
     print(f"Minutes written to {target}.", file=sys.stderr)
     return EXIT_OK
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -54,6 +54,9 @@ from db.store.models import (
     Recommendation,
     Review,
 )
+
+if TYPE_CHECKING:
+    from db.store.database import Database
 
 # With no later meeting booked, "before the next meeting" means this many days after this one.
 DEFAULT_INTERVAL = dt.timedelta(weeks=8)
@@ -908,3 +911,22 @@ __all__ = [
     "undo_decision",
     "update_meeting",
 ]
+
+
+def record_minutes(
+    database: Database,
+    key: MeetingKey,
+    data: bytes,
+    *,
+    name: str,
+    actor: str,
+    write: Callable[[bytes], None],
+) -> None:
+    """Write the minutes of ``key`` with ``write`` and record it in the audit trail (the
+    file's ``name`` and the meeting), in one short transaction, as an export is: a failure to
+    write rolls the entry back."""
+    from db.store.audit import record
+
+    with database.transaction(actor) as session:
+        record(session, entity="minutes", entity_id=name, new={"meeting": str(key)})
+        write(data)

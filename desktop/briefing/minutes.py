@@ -235,3 +235,15 @@ def render_minutes_docx(said: Minutes, marking: str) -> bytes:
         else:
             document.add_paragraph(empty)
     return docx_bytes(document)
+
+
+MINUTES_ENDINGS = (".pdf", ".docx")
+
+
+def render_minutes_as(said: Minutes, marking: str, ending: str) -> bytes:
+    """The minutes in the format a file name's ``ending`` asks for: .pdf or .docx."""
+    if ending == ".pdf":
+        return render_minutes(said, marking)
+    if ending == ".docx":
+        return render_minutes_docx(said, marking)
+    raise ValueError(f"no minutes format for {ending!r}")

@@ -6,17 +6,20 @@ can propose, reorder, add and remove freely and then keep it or not."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -34,6 +37,7 @@ from db.services.editing import ItemKey
 from db.services.meetings import AgendaEntry, MeetingFields, MeetingKey, MeetingRow, SourceKey
 from desktop import commands
 from desktop import settings as keys
+from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.dialogs.meetings import AgendaItemDialog, MeetingDialog
 from desktop.models.table import RIGHT, ROW_ROLE, Column, RowTableModel
@@ -91,6 +95,7 @@ class MeetingsTab(Tab):
         super().__init__(context)
         self._laid_out = False
         self.mode: QWidget | None = None  # meeting mode, while open
+        self.minutes_saved: Path | None = None  # the last minutes written
         self.model: RowTableModel[MeetingRow] = RowTableModel(COLUMNS, self)
         self.view = make_table(self.model, "Meetings table")
         self.detail = QTextBrowser()
@@ -99,6 +104,11 @@ class MeetingsTab(Tab):
         self.edit_button = QPushButton("Edi&t…")
         self.delete_button = QPushButton("De&lete…")
         self.mode_button = QPushButton("Meeting mo&de")
+        self.minutes_button = QPushButton("Min&utes…")
+        self.minutes_button.setToolTip(
+            "The minutes and action log of the selected meeting, as a PDF or an editable Word "
+            "document"
+        )
         self.mode_button.setToolTip(
             "One agenda item at a time, large, to run the meeting (Ctrl+Shift+M)"
         )
@@ -108,6 +118,7 @@ class MeetingsTab(Tab):
             (self.edit_button, self.edit_meeting),
             (self.delete_button, self.delete_meeting),
             (self.mode_button, self.meeting_mode),
+            (self.minutes_button, self.save_minutes),
         ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(handler)
@@ -136,9 +147,11 @@ class MeetingsTab(Tab):
             "Items awaiting sign-off, overdue, due before the next meeting or changed since the "
             "last, and inspections' deadlines; each says why"
         )
-        self.up_button = QPushButton("Move &up")
+        # Moved by Ctrl+Up and Ctrl+Down, so these two need no access keys (the letters are
+        # all taken on this tab; Alt+U is the minutes').
+        self.up_button = QPushButton("Move up")
         self.up_button.setToolTip("Ctrl+Up")
-        self.down_button = QPushButton("Move do&wn")
+        self.down_button = QPushButton("Move down")
         self.down_button.setToolTip("Ctrl+Down")
         self.add_button = QPushButton("&Add item…")
         self.remove_button = QPushButton("Remove")
@@ -495,6 +508,65 @@ class MeetingsTab(Tab):
         self.mode.resize(self.window().size())
         self.mode.show()
         self.mode.activateWindow()
+
+    def save_minutes(self) -> None:
+        """Ask where, then write the selected meeting's minutes (PDF or .docx by the name's
+        ending), marked as the settings say, and record them in the audit trail."""
+        key = self.selected_key()
+        if key is None:
+            return
+        name, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Save the minutes",
+            f"minutes-{key.held_on.isoformat()}.pdf",
+            "PDF (*.pdf);;Word document, editable (*.docx)",
+        )
+        if name:
+            path = Path(name)
+            if path.suffix.lower() not in (".pdf", ".docx"):
+                path = path.with_name(path.name + chosen[chosen.rindex("*") + 1 : -1])
+            self.save_minutes_to(key, path)
+
+    def save_minutes_to(self, key: MeetingKey, path: Path) -> None:
+        """Make and write the minutes off the GUI thread; a file that cannot be written is
+        said in one sentence and leaves no entry in the audit trail."""
+        from desktop.briefing.minutes import render_minutes_as
+        from desktop.dialogs.settings import NO_MARKING
+        from desktop.files import check_target, write_atomically
+
+        try:
+            check_target(path)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+            return
+        marking = self.context.settings.get(keys.MARKING) or ""
+        marking = "" if marking == NO_MARKING else marking
+        database, actor = self.context.database, self.context.actor
+
+        def work(progress: Progress) -> None:
+            with database.session() as session:
+                said = meetings.minutes(session, key)
+            data = render_minutes_as(said, marking, path.suffix.lower())
+            progress.check()
+            meetings.record_minutes(
+                database,
+                key,
+                data,
+                name=path.name,
+                actor=actor,
+                write=lambda data: write_atomically(path, data),
+            )
+
+        def done(_: object) -> None:
+            self.minutes_saved = path
+            top = self.window()
+            if isinstance(top, QMainWindow):
+                top.statusBar().showMessage(f"Minutes saved to {path.name}.", 10_000)
+
+        self._progress = run_in_background(self, f"Saving {path.name}…", work, done, self._refused)
+
+    def _refused(self, error: CaseReviewError) -> None:
+        self.context.explain(error, self, logged=True)
 
     # -- settings
 

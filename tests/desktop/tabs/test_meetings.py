@@ -5,6 +5,7 @@ refused and one undone; then the items' logs, the audit trail and the meeting's 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,9 +18,11 @@ from db.services.editing import ItemKey
 from db.services.meetings import MeetingKey
 from db.store.models import AuditEntry
 from desktop.dialogs.meetings import DecisionDialog
+from desktop.settings import MARKING
 from desktop.tabs.meeting_mode import MeetingMode, type_size
 from desktop.tabs.meetings import MeetingsTab
 from desktop.window import MainWindow
+from tests.helpers import TODAY
 from tests.helpers.window import CHILD_A, answer, ok, refused
 
 COMING = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
@@ -339,3 +342,42 @@ def test_new_edit_and_delete_meeting_are_undone(qtbot: Any, sample_window: MainW
 def test_meeting_mode_type_scales_with_the_screen() -> None:
     assert type_size(768) == 26 and type_size(1080) == 36
     assert type_size(400) == 16 and type_size(2160) == 44
+
+
+def test_the_minutes_of_a_meeting_are_saved_from_the_tab_as_pdf_and_word(
+    qtbot: Any, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    """Minutes (Alt+U) for the sample's past meeting: every decision and the marking on every
+    page, in the PDF and in the Word copy, each recorded in the audit trail; a file that
+    cannot be written is said in one sentence and records nothing."""
+    from pypdf import PdfReader
+
+    from tests.helpers.word import all_text, open_docx, sections_marked
+
+    tab = show_meetings(qtbot, sample_window)
+    with sample_window.context.database.session() as session:
+        past = next(row.key for row in meetings.meeting_rows(session, TODAY) if not row.coming)
+        said = meetings.decisions(session, past)
+    assert said.decisions  # the sample's past meeting decided something
+    tab.select(past)
+    marking = sample_window.context.settings.get(MARKING)
+    for name in ("minutes.pdf", "minutes.docx"):
+        target = tmp_path / name
+        tab.save_minutes_to(past, target)
+        qtbot.waitUntil(lambda target=target: tab.minutes_saved == target, timeout=30_000)
+        if name.endswith(".pdf"):
+            pages = [page.extract_text() for page in PdfReader(target).pages]
+            text = " ".join(" ".join(pages).split())
+            assert all(marking in page for page in pages)
+        else:
+            document = open_docx(target)
+            text = " ".join(all_text(document).split())
+            assert all(sections_marked(document, marking))
+        for line in said.decisions:
+            assert line.kind_label in text and line.number in text, (name, line)
+    assert audit_count(sample_window, "minutes") == 2
+    sample_window.context.last_explanation = ""
+    tab.save_minutes_to(past, Path("/proc/casereview-minutes.pdf"))
+    qtbot.waitUntil(lambda: bool(sample_window.context.last_explanation), timeout=10_000)
+    assert "\n" not in sample_window.context.last_explanation
+    assert audit_count(sample_window, "minutes") == 2
