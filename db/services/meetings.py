@@ -270,11 +270,24 @@ def meeting_by_date(session: Session, held_on: dt.date, title: str | None = None
             raise NotFoundError(f"There is no meeting called {title} on {day}.")
         return MeetingKey(held_on, title)
     if not found:
-        raise NotFoundError(f"There is no meeting on {day}.")
+        raise NotFoundError(f"There is no meeting on {day}{_nearest(session, held_on)}.")
     if len(found) > 1:
         names = ", ".join(found[:-1]) + f" and {found[-1]}"
         raise RuleError(f"There are {len(found)} meetings on {day} ({names}): give the title too.")
     return MeetingKey(held_on, found[0])
+
+
+def _nearest(session: Session, held_on: dt.date) -> str:
+    """The days of the meetings nearest ``held_on`` (one before, one after), for a refusal
+    that helps the user to the one they meant."""
+    before = session.scalar(select(func.max(Meeting.held_on)).where(Meeting.held_on < held_on))
+    after = session.scalar(select(func.min(Meeting.held_on)).where(Meeting.held_on > held_on))
+    days = [format_date(day) for day in (before, after) if day is not None]
+    if not days:
+        return "; there are no meetings yet"
+    return "; the nearest " + (
+        f"are on {days[0]} and {days[1]}" if len(days) == 2 else f"is on {days[0]}"
+    )
 
 
 def key_of_meeting(meeting: Meeting) -> MeetingKey:

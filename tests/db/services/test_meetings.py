@@ -422,8 +422,12 @@ def test_an_item_of_a_source_on_the_agenda_may_be_decided(panel: Database) -> No
 def test_a_meeting_is_named_by_its_date(panel: Database) -> None:
     with panel.session() as session:
         assert meetings.meeting_by_date(session, HELD) == KEY
-        with pytest.raises(NotFoundError, match="There is no meeting on 11 December 2026"):
+        with pytest.raises(NotFoundError) as missing:
             meetings.meeting_by_date(session, HELD + dt.timedelta(days=1))
+        # The refusal leads to the meeting meant: the nearest one's day.
+        assert missing.value.message == (
+            "There is no meeting on 11 December 2026; the nearest is on 10 December 2026."
+        )
     with panel.transaction("t") as session:
         meetings.create_meeting(session, MeetingFields(HELD, "Executive"))
     with panel.session() as session:
