@@ -695,6 +695,12 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
             )
     if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
         raise RuleError("Say whom the evidence is requested from, and by when.")
+    due = decision.until
+    if kind is DecisionKind.EVIDENCE_REQUESTED and due is not None and due < meeting.held_on:
+        raise RuleError(
+            "The evidence cannot be due before the meeting that asks for it, "
+            f"{format_date(meeting.held_on)}."
+        )
     if kind is DecisionKind.ESCALATED and not whom:
         raise RuleError("Say to whom the item is escalated.")
 

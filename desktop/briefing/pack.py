@@ -359,7 +359,9 @@ TABLE_STYLE = TableStyle(
 
 
 def plain_table(rows: list[list[Any]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    # A row taller than a page (a long note) splits across pages rather than stopping the
+    # document (ReportLab raises LayoutError for a row it cannot place).
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     table.setStyle(TABLE_STYLE)
     return table
 

@@ -73,6 +73,9 @@ COLUMNS: list[Column[MeetingRow]] = [
 ]
 
 
+PROPOSED_SHOWN = 200  # proposals put on an agenda at most; the rest are counted
+
+
 def what_it_is(what: ItemKey | SourceKey) -> str:
     """An agenda entry's subject as the list shows it: "Recommendation 2 of FSCP-…"."""
     if isinstance(what, ItemKey):
@@ -367,9 +370,18 @@ class MeetingsTab(Tab):
         if key is None:
             return
         with self.context.database.session() as session:
-            proposals = meetings.propose_agenda(session, key, self.context.today())
+            proposed = meetings.propose_agenda(session, key, self.context.today())
+            proposals = proposed[:PROPOSED_SHOWN]
             titles = [self._title(session, p.what) for p in proposals]
         self._fill(list(zip(proposals, titles, strict=True)), edited=True)
+        if len(proposed) > len(proposals):
+            # Found by a new user: 44,757 proposals (a generated data set, mostly overdue)
+            # closed the window; no meeting goes through more than a few dozen items.
+            self.agenda_state.setText(
+                f"casereview proposes {len(proposed):,} items; the agenda holds the first "
+                f"{len(proposals):,}, in order (awaiting sign-off, overdue, falling due, "
+                "changed). Save it, or add and remove items by hand."
+            )
         if not proposals:
             self.agenda_state.setText(
                 "Nothing is awaiting sign-off, overdue, due or changed: add items by hand."

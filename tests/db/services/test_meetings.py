@@ -312,6 +312,15 @@ def test_undo_refuses_when_the_item_changed_since(panel: Database) -> None:
 
 
 REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], str]] = [
+    (  # found by a new user: a request due in 2020 went into the action log
+        KEY,
+        _rec("3"),
+        DecisionEntry(
+            DecisionKind.EVIDENCE_REQUESTED, until=dt.date(2020, 1, 1), whom="Police (fictional)"
+        ),
+        RuleError,
+        "The evidence cannot be due before the meeting that asks for it, 10 December 2026.",
+    ),
     (
         MeetingKey(HELD, "Other"),
         _rec("1"),

@@ -299,3 +299,22 @@ def test_bad_input_is_one_sentence_and_changes_nothing(demo_db: Path, tmp_path: 
         result = run(*command, cwd=tmp_path)
         assert_clean_error(result, fragment, code=code)
         assert snapshot(tmp_path) == before, args
+
+
+def test_a_note_longer_than_a_page_still_makes_the_minutes_and_the_pack(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: a 10,000-character decision note made a table row taller than a
+    page, and ReportLab refused both documents (LayoutError); the row now runs on."""
+    coming = _meetings(demo_db)[-1]
+    note = " ".join(["The panel discussed the audit at length and agreed the next steps."] * 150)
+    decided = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+        "--item", f"{REVIEW}:3", "--decision", "noted", "--note", note, cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    for args in (["minutes", "-o", "m.pdf"], ["brief", "-o", "p.pdf"]):
+        made = run(args[0], "--db", str(demo_db), "--meeting", coming, *args[1:], cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+        text = _flat(" ".join(p.extract_text() for p in PdfReader(tmp_path / args[2]).pages))
+        assert text.count("agreed the next steps") >= 140  # the note, all of it, over pages

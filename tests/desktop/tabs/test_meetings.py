@@ -381,3 +381,20 @@ def test_the_minutes_of_a_meeting_are_saved_from_the_tab_as_pdf_and_word(
     qtbot.waitUntil(lambda: bool(sample_window.context.last_explanation), timeout=10_000)
     assert "\n" not in sample_window.context.last_explanation
     assert audit_count(sample_window, "minutes") == 2
+
+
+def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: Any
+) -> None:
+    """Found by a new user: 44,757 proposals (100,000 generated items, mostly overdue) closed
+    the window. The agenda takes the first ``PROPOSED_SHOWN``, in order, and says how many
+    were proposed (here the sample's 8 against a limit of 5)."""
+    import desktop.tabs.meetings as tab_module
+
+    monkeypatch.setattr(tab_module, "PROPOSED_SHOWN", 5)
+    tab = show_meetings(qtbot, sample_window)
+    with sample_window.context.database.session() as session:
+        everything = meetings.propose_agenda(session, COMING, sample_window.context.today())
+    tab.propose_button.click()
+    assert listed(tab) == [entry.what for entry in everything[:5]]
+    assert tab.agenda_state.text().startswith("casereview proposes 8 items; the agenda holds")
