@@ -105,7 +105,7 @@ def test_the_tracker_is_painted_before_the_database_opens(
     assert window.windowTitle().startswith("panel.sqlite3")
     assert window.location_label.text() == f"Data: {sample_path} (not encrypted)"
     # Only the tab on show was built, and it painted the page read while the window was built.
-    assert [tab is not None for tab in window._built] == [False, True, False, False, False]
+    assert [tab is not None for tab in window._built] == [False, True, False, False, False, False]
     assert window.reads.waiting == 0  # type: ignore[attr-defined]
 
 
