@@ -772,6 +772,26 @@ def decide(
     return DecisionKey(key, item, decision.kind, row.recorded_at, before)
 
 
+class _Tried(Exception):
+    """How a decision only asked about is rolled back."""
+
+
+def decision_refusal(
+    database: Database, key: MeetingKey, item: ItemKey, decision: DecisionEntry, *, on: dt.date
+) -> str | None:
+    """Why ``decide`` would refuse ``decision`` now, in its one sentence, or None: the decision
+    is made in a transaction that is then rolled back, so every rule (the lifecycle's too) is
+    asked exactly as recording it would, before the chair's dialog closes."""
+    try:
+        with database.transaction("check") as session:
+            decide(session, key, item, decision, on=on, actor="check")
+            raise _Tried
+    except _Tried:  # not a failure: the decision would be recorded
+        return None
+    except (RuleError, NotFoundError, ConflictError) as exc:
+        return exc.message
+
+
 def _decision_by_key(session: Session, key: DecisionKey) -> Decision:
     meeting = meeting_by_key(session, key.meeting)
     rec = item_by_key(session, key.item)

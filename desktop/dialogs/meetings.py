@@ -192,10 +192,18 @@ class DecisionDialog(FormDialog):
     from or to whom. The service holds it to the lifecycle rules when it is recorded."""
 
     def __init__(
-        self, kind: DecisionKind, about: str, explain: str, parent: QWidget | None = None
+        self,
+        kind: DecisionKind,
+        about: str,
+        explain: str,
+        parent: QWidget | None = None,
+        refusal: Callable[[DecisionEntry], str | None] | None = None,
     ) -> None:
         super().__init__(f"{kind.label}: {about}", parent)
         self.kind = kind
+        # Asked before the dialog closes, so a refusal keeps what was typed (a new user lost
+        # a note to "the new target date must be after the current one").
+        self.refusal = refusal
         said = QLabel(explain)
         said.setWordWrap(True)
         self.form.addRow(said)
@@ -221,6 +229,10 @@ class DecisionDialog(FormDialog):
             )
         if self.until is not None:
             read_date(problems, "until", self.until)
+        if not problems and self.refusal is not None:
+            refused = self.refusal(self.entry())
+            if refused is not None:
+                problems.add("until" if self.until is not None else "note", refused)
         return problems
 
     def entry(self) -> DecisionEntry:

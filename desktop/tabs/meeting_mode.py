@@ -11,6 +11,8 @@ redo (the window's one undo stack: a decision is an ``commands.RecordDecision``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -26,7 +28,8 @@ from db.core.dates import format_date
 from db.core.errors import NotFoundError
 from db.core.vocabulary import DecisionKind
 from db.services import meetings
-from db.services.meetings import AgendaLine, DecisionLine, MeetingKey
+from db.services.editing import ItemKey
+from db.services.meetings import AgendaLine, DecisionEntry, DecisionLine, MeetingKey
 from desktop import commands
 from desktop.context import AppContext
 from desktop.dialogs.meetings import DecisionDialog
@@ -237,7 +240,9 @@ class MeetingMode(QWidget):
             return
         item = line.item.key
         about = f"{item.kind.label.lower()} {item.number} of {item.source}"
-        dialog = DecisionDialog(kind, about, self._explain(kind, line), self)
+        dialog = DecisionDialog(
+            kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
+        )
         if not dialog.exec():
             return
         command = commands.RecordDecision(self.context, self.key, item, dialog.entry())
@@ -245,6 +250,15 @@ class MeetingMode(QWidget):
             self.say(f"Recorded: {kind.label.lower()} for {about}.")
         else:  # refused: the sentence stays on the page, large, after its message box
             self.say(self.context.last_explanation or "", refused=True)
+
+    def _refusal(self, item: ItemKey) -> Callable[[DecisionEntry], str | None]:
+        """Whether a decision on ``item`` would be refused now, asked of the service."""
+        context, key = self.context, self.key
+
+        def ask(entry: DecisionEntry) -> str | None:
+            return meetings.decision_refusal(context.database, key, item, entry, on=context.today())
+
+        return ask
 
     def say(self, text: str, *, refused: bool = False) -> None:
         self.message.setStyleSheet(f"color: {'#a4161a' if refused else '#1b5e20'};")

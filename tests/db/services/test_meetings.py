@@ -552,3 +552,20 @@ def test_the_sample_holds_a_past_meeting_with_logged_decisions_and_a_coming_one(
         proposed = meetings.propose_agenda(session, coming.key, TODAY)
         assert [line.entry for line in meetings.agenda(session, coming.key)] == proposed
         assert proposed and all(p.reason for p in proposed)
+
+
+def test_a_decision_is_asked_about_without_being_recorded(panel: Database) -> None:
+    """What meeting mode's dialog asks before it closes: the refusal ``decide`` would give,
+    or None, and in either case nothing written (not even to the audit trail)."""
+    _on_agenda(panel)
+    before = _snapshot(panel)
+    with panel.session() as session:
+        audits = session.scalar(select(func.count(AuditEntry.id)))
+    wrong = DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2020, 1, 1))
+    refused = meetings.decision_refusal(panel, KEY, _rec("3"), wrong, on=TODAY)
+    assert refused is not None and refused.startswith("The new target date must be after")
+    noted = DecisionEntry(DecisionKind.NOTED, note="Seen")
+    assert meetings.decision_refusal(panel, KEY, _rec("3"), noted, on=TODAY) is None
+    assert _snapshot(panel) == before
+    with panel.session() as session:
+        assert session.scalar(select(func.count(AuditEntry.id))) == audits
