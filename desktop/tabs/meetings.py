@@ -87,7 +87,8 @@ def agenda_item(entry: AgendaEntry, title: str) -> QListWidgetItem:
     """One line of the agenda: what it is and its text, and on a second line why it is there."""
     text = " ".join(title.split())
     short = text if len(text) <= 90 else text[:89] + "…"
-    item = QListWidgetItem(f"{what_it_is(entry.what)}: {short}\n    Why: {entry.reason}")
+    said = f"{what_it_is(entry.what)}: {short}" if short else what_it_is(entry.what)
+    item = QListWidgetItem(f"{said}\n    Why: {entry.reason}")
     item.setToolTip(f"{text}\n\nWhy: {entry.reason}")
     item.setData(Qt.ItemDataRole.UserRole, entry)
     return item
@@ -212,7 +213,9 @@ class MeetingsTab(Tab):
             self.view, "&Delete…", self.delete_meeting, [QKeySequence.StandardKey.Delete]
         )
         self.mode_shortcut = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
-        self.mode_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Anywhere in the window while this tab is shown (a hidden widget's shortcut does not
+        # fire), so it works straight after Ctrl+6, with the focus still on the tab bar.
+        self.mode_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.mode_shortcut.activated.connect(self.meeting_mode)
         self.edited = False  # the agenda shown differs from the one stored
         self.shown_for: MeetingKey | None = None
@@ -374,6 +377,7 @@ class MeetingsTab(Tab):
             proposals = proposed[:PROPOSED_SHOWN]
             titles = [self._title(session, p.what) for p in proposals]
         self._fill(list(zip(proposals, titles, strict=True)), edited=True)
+        self.agenda.setFocus()  # so that Ctrl+Up/Down and Delete work on it at once
         if len(proposed) > len(proposals):
             # Found by a new user: 44,757 proposals (a generated data set, mostly overdue)
             # closed the window; no meeting goes through more than a few dozen items.

@@ -402,3 +402,22 @@ def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
     tab.propose_button.click()
     assert listed(tab) == [entry.what for entry in everything[:5]]
     assert tab.agenda_state.text().startswith("casereview proposes 8 items; the agenda holds")
+
+
+def test_the_keys_work_straight_after_ctrl_6_and_propose(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found by a new user: Ctrl+Shift+M did nothing until Tab had moved the focus into the
+    tab, and after Propose agenda the focus stayed on the button, so Ctrl+Down did nothing."""
+    tab = show_meetings(qtbot, sample_window)
+    press(qtbot, sample_window, Qt.Key.Key_P)  # Alt+P: Propose agenda
+    assert QApplication.focusWidget() is tab.agenda
+    first = listed(tab)[0]
+    qtbot.keyClick(tab.agenda, Qt.Key.Key_Down, CTRL)
+    assert listed(tab)[1] == first
+    tab.save_agenda()
+    qtbot.keyClick(
+        sample_window.tabs.tabBar(), Qt.Key.Key_M, CTRL | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert isinstance(tab.mode, MeetingMode)
+    tab.mode.close()
