@@ -120,8 +120,8 @@ class MeetingMode(QWidget):
             (("PgUp", "Left"), lambda: self.go(self.position - 1)),
             (("F11",), self.toggle_full_screen),
             (("Esc",), self.close),
-            ((QKeySequence.StandardKey.Undo,), context.undo_stack.undo),
-            ((QKeySequence.StandardKey.Redo, "Ctrl+Y"), context.undo_stack.redo),
+            ((QKeySequence.StandardKey.Undo,), self.undo),
+            ((QKeySequence.StandardKey.Redo, "Ctrl+Y"), self.redo),
         ):
             for sequence in sequences:
                 shortcut = QShortcut(QKeySequence(sequence), self)
@@ -129,6 +129,22 @@ class MeetingMode(QWidget):
         context.data_changed.connect(self.load)
         self.listening = True
         self.load()
+
+    def undo(self) -> None:
+        """Undo the window's last command, and say what was undone (not the decision just
+        recorded, which the status line said until now)."""
+        stack = self.context.undo_stack
+        what = stack.undoText()
+        stack.undo()
+        if what:
+            self.say(f"Undone: {what[:1].lower()}{what[1:]}.")
+
+    def redo(self) -> None:
+        stack = self.context.undo_stack
+        what = stack.redoText()
+        stack.redo()
+        if what:
+            self.say(f"Redone: {what[:1].lower()}{what[1:]}.")
 
     # -- reading and showing
 

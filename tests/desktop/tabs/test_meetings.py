@@ -210,6 +210,7 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     to_item(qtbot, mode, item("7"))
     decide(qtbot, mode, Qt.Key.Key_O, ["Taken back"])
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: item 7 noted
+    assert mode.message.text().startswith("Undone: ")  # no longer "Recorded: noted ..."
 
     with window.context.database.session() as session:
         made = meetings.decisions(session, COMING).decisions
