@@ -515,7 +515,8 @@ class SetAgenda(UndoableCommand):
 
 class RecordDecision(UndoableCommand):
     """A meeting's decision about an item, written at once (meetings.decide); undo takes it
-    back with a correction in the item's log (meetings.undo_decision), redo decides again."""
+    back, withdrawing its entry in the item's log (meetings.undo_decision), and redo decides
+    again, as a new entry."""
 
     def __init__(
         self, context: AppContext, key: MeetingKey, item: ItemKey, decision: DecisionEntry
@@ -537,6 +538,4 @@ class RecordDecision(UndoableCommand):
 
     def revert(self, session: Session) -> None:
         assert self.recorded is not None
-        meetings.undo_decision(
-            session, self.recorded, on=self.context.today(), author=self.context.author
-        )
+        meetings.undo_decision(session, self.recorded, author=self.context.author)

@@ -711,16 +711,23 @@ def correct_status(
     """
     rec = item_by_key(session, key)
     changed = rec.status is not previous.status
+    put_status_back(rec, previous)
+    rec.updates.append(
+        ProgressUpdate(on=on, author=author, status=previous.status if changed else None, note=note)
+    )
+    session.flush()
+
+
+def put_status_back(rec: Recommendation, previous: StatusState) -> None:
+    """Set ``rec``'s status and sign-off as ``previous`` held them, writing no log entry: for
+    a caller whose log already says why (correct_status's correction, or an undone meeting
+    decision whose entry is withdrawn)."""
     rec.status, rec.status_reason = previous.status, previous.status_reason
     rec.assured_by, rec.assured_on, rec.closed_on = (
         previous.assured_by,
         previous.assured_on,
         previous.closed_on,
     )
-    rec.updates.append(
-        ProgressUpdate(on=on, author=author, status=previous.status if changed else None, note=note)
-    )
-    session.flush()
 
 
 @dataclass(frozen=True)

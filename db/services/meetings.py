@@ -6,8 +6,13 @@ db.services.editing does (a meeting by its date and title, an item by ``ItemKey`
 undoing a deletion restores rows under new ids. A decision is written at once in three places:
 a dated entry in the item's progress log naming the meeting, the item's change (its status for
 a sign-off, its target date for an extension) and the meeting's ``Decision`` row; the session
-hooks add the audit trail's entries. Undo appends a correction to the log (the log is
-append-only) and removes the row.
+hooks add the audit trail's entries.
+
+One date rule: a decision is dated the meeting's day, everywhere (its row, its log entry, a
+sign-off's assurance and closure), whenever it is typed in, so a meeting still to come takes
+no decisions. Undo withdraws the decision's log entry (the log is append-only: the entry
+stays, marked withdrawn with the reason, and a withdrawn entry is no change in the next pack)
+and puts the item back as it was, adding no entry dated another day.
 
 The agenda proposal is counted by SQL, a query per reason, so it stays quick at 100,000 items.
 """
@@ -35,12 +40,15 @@ from db.services.editing import (
     ItemKey,
     Problems,
     StatusState,
+    UpdateKey,
     conflict_error,
-    correct_status,
     item_by_key,
     item_id,
     key_of,
+    put_status_back,
     status_state,
+    update_key_by_id,
+    withdraw_update,
 )
 from db.store.lifecycle import describe, record_update, sign_off
 from db.store.models import (
@@ -179,13 +187,15 @@ class ItemBefore:
 @dataclass(frozen=True)
 class DecisionKey:
     """A recorded decision: its meeting, item, kind and when it was recorded; ``before``
-    holds what undo puts back (not part of the key's identity)."""
+    holds what undo puts back and ``entry`` the log entry it withdraws (neither is part of
+    the key's identity)."""
 
     meeting: MeetingKey
     item: ItemKey
     kind: DecisionKind
     recorded_at: dt.datetime
     before: ItemBefore | None = field(default=None, compare=False)
+    entry: UpdateKey | None = field(default=None, compare=False)  # its log entry, for undo
 
 
 @dataclass(frozen=True)
@@ -732,14 +742,19 @@ def decide(
     actor: str,
 ) -> DecisionKey:
     """Record a meeting's decision about an item on its agenda, at once: the item's log entry
-    (dated the meeting's day, naming the meeting), its change, and the ``Decision`` row
-    (``decided_on`` is ``on``, the day it was recorded).
+    naming the meeting, its change, and the ``Decision`` row, all dated the meeting's day
+    (``on``, today, only refuses a meeting still to come).
 
     A sign-off closes the item through the lifecycle's rules with the chair as assurer on the
     meeting's date (so it needs evidence); an extension moves the target date. A refusal is
     one sentence and changes nothing.
     """
     meeting = meeting_by_key(session, key)
+    if meeting.held_on > on:
+        raise RuleError(
+            f"The meeting {key} is still to come: its decisions can be recorded from "
+            f"{format_date(meeting.held_on)}."
+        )
     rec = item_by_key(session, item)
     if not _on_agenda(session, meeting, rec):
         raise RuleError(
@@ -751,25 +766,27 @@ def decide(
     before = ItemBefore(status_state(session, item), rec.target_date)
     text = decision_log_text(key, meeting.chair, decision)
     if decision.kind is DecisionKind.SIGNED_OFF:
-        sign_off(
+        logged = sign_off(
             session, rec.id, assured_by=meeting.chair, on=meeting.held_on, author=actor, note=text
         )
     else:
         if decision.kind is DecisionKind.EXTENDED:
             rec.target_date = decision.until
-        record_update(session, rec.id, on=meeting.held_on, author=actor, note=text)
+        logged = record_update(session, rec.id, on=meeting.held_on, author=actor, note=text)
     row = Decision(
         recommendation=rec,
         kind=decision.kind,
         note=decision.note.strip(),
         until=decision.until,
         whom=decision.whom.strip(),
-        decided_on=on,
+        decided_on=meeting.held_on,
         decided_by=actor.strip(),
     )
     meeting.decisions.append(row)
     session.flush()
-    return DecisionKey(key, item, decision.kind, row.recorded_at, before)
+    found = update_key_by_id(session, logged.id)
+    entry = found[1] if found is not None else None
+    return DecisionKey(key, item, decision.kind, row.recorded_at, before, entry)
 
 
 class _Tried(Exception):
@@ -807,36 +824,34 @@ def _decision_by_key(session: Session, key: DecisionKey) -> Decision:
     )
 
 
-def undo_decision(session: Session, key: DecisionKey, *, on: dt.date, author: str) -> None:
-    """Take back a decision: the item as it was (status through editing.correct_status, the
-    target date back), a correction entry in its log, and the ``Decision`` row removed.
+def undo_decision(session: Session, key: DecisionKey, *, author: str) -> None:
+    """Take back a decision: the item as it was (its status and sign-off, its target date),
+    the decision's log entry withdrawn with the reason (kept in the log, no longer a change),
+    and the ``Decision`` row removed. Nothing is dated another day than the meeting's.
 
-    Refused (``ConflictError``) when the item has changed since in what the decision set, so
-    that undo never overwrites someone else's change."""
+    Refused (``ConflictError``) when the item has changed since in what the decision set, or
+    its entry was withdrawn meanwhile, so that undo never overwrites someone else's change."""
     row = _decision_by_key(session, key)
     rec = row.recommendation
-    meeting = row.meeting
     kind = key.kind
-    if kind in (DecisionKind.SIGNED_OFF, DecisionKind.EXTENDED) and key.before is None:
+    if key.before is None or key.entry is None:
         raise RuleError(f"The decision about {describe(rec)} cannot be undone from here.")
     changed = (kind is DecisionKind.SIGNED_OFF and rec.status is not Status.CLOSED) or (
         kind is DecisionKind.EXTENDED and rec.target_date != row.until
     )
     if changed:
         raise conflict_error(session, rec, describe(rec))
-    text = (
-        f"Correction: the decision of {meeting.title}, {format_date(meeting.held_on)} "
-        f"({kind.label.lower()}) is undone."
+    withdraw_update(
+        session,
+        key.item,
+        key.entry,
+        by=author,
+        reason=f"The decision ({kind.label.lower()}) was undone.",
     )
     if kind is DecisionKind.SIGNED_OFF:
-        assert key.before is not None
-        correct_status(session, key.item, key.before.status, on=on, author=author, note=text)
-    else:
-        if kind is DecisionKind.EXTENDED:
-            assert key.before is not None
-            rec.target_date = key.before.target_date
-            text += f" The target is {format_date(rec.target_date, 'not set')} again."
-        record_update(session, rec.id, on=on, author=author, note=text)
+        put_status_back(rec, key.before.status)
+    elif kind is DecisionKind.EXTENDED:
+        rec.target_date = key.before.target_date
     session.delete(row)
     session.flush()
 
@@ -871,13 +886,26 @@ _ACTIONS = {
 }
 
 
+def _superseded(later: Decision, earlier: Decision) -> bool:
+    """Whether ``later``, made at the same meeting about the same item, ends the action
+    ``earlier`` set: a sign-off ends every action (the evidence was seen, the work is done),
+    and a second extension replaces the first's target."""
+    if later.recommendation_id != earlier.recommendation_id:
+        return False
+    return later.kind is DecisionKind.SIGNED_OFF or later.kind is earlier.kind is (
+        DecisionKind.EXTENDED
+    )
+
+
 def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
     """A meeting's decisions per item in the order they were made, and the actions they set
-    (owner: the item's lead agencies; due: the decision's date)."""
+    (owner: the item's lead agencies; due: the decision's date). Every decision is listed;
+    an action a later decision of the meeting ended (``_superseded``) is not."""
     meeting = meeting_by_key(session, key)
     lines: list[DecisionLine] = []
     actions: list[ActionLine] = []
-    for row in meeting.decisions:
+    made = list(meeting.decisions)
+    for index, row in enumerate(made):
         rec = row.recommendation
         item = key_of(rec)
         lines.append(
@@ -895,7 +923,7 @@ def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
                 decided_by=row.decided_by,
             )
         )
-        if row.kind in _ACTIONS:
+        if row.kind in _ACTIONS and not any(_superseded(later, row) for later in made[index + 1 :]):
             what = _ACTIONS[row.kind]
             if row.whom:  # (a name may end in brackets of its own: none added around it)
                 way = "by" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"

@@ -170,14 +170,19 @@ class MeetingMode(QWidget):
             self.show_item()
 
     def show_item(self) -> None:
-        self.heading.setText(f"<b>{esc(self.key.title)}</b>, {esc(format_date(self.key.held_on))}")
+        held = format_date(self.key.held_on)
+        heading = f"<b>{esc(self.key.title)}</b>, {esc(held)}"
+        to_come = self.key.held_on > self.context.today()
+        if to_come:  # a rehearsal: decisions are dated the meeting's day, so none before it
+            heading += f" · still to come: decisions can be recorded from {esc(held)}"
+        self.heading.setText(heading)
         line = self.current()
         count = len(self.lines)
         self.where.setText(f"Item {self.position + 1} of {count}" if count else "")
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < count - 1)
         for button in self.decision_buttons.values():
-            button.setEnabled(line is not None and line.item is not None)
+            button.setEnabled(line is not None and line.item is not None and not to_come)
         self.page.setHtml(self._html(line))
 
     def _html(self, line: AgendaLine | None) -> str:

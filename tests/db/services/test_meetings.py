@@ -243,7 +243,7 @@ def test_a_decision_is_written_at_once_and_undone(panel: Database, kind: Decisio
         before = editing.item_fields(session, _rec(number))
         status_before = editing.status_state(session, _rec(number))
     with panel.transaction("Secretary") as session:
-        key = meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="Secretary")
+        key = meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="Secretary")
     with panel.session() as session:
         rec = editing.item_by_key(session, _rec(number))
         last = rec.updates[-1]
@@ -264,7 +264,7 @@ def test_a_decision_is_written_at_once_and_undone(panel: Database, kind: Decisio
             entry.until,
             entry.whom,
         )
-        assert (line.decided_on, line.decided_by, line.text) == (TODAY, "Secretary", rec.text)
+        assert (line.decided_on, line.decided_by, line.text) == (HELD, "Secretary", rec.text)
         has_action = kind in (
             DecisionKind.EXTENDED,
             DecisionKind.EVIDENCE_REQUESTED,
@@ -281,19 +281,18 @@ def test_a_decision_is_written_at_once_and_undone(panel: Database, kind: Decisio
         assert len(audit) == 1 and audit[0].actor == "Secretary"
         assert kind.value in (audit[0].new or "")
     with panel.transaction("Secretary") as session:
-        meetings.undo_decision(session, key, on=TODAY, author="Secretary")
+        meetings.undo_decision(session, key, author="Secretary")
     with panel.session() as session:
         rec = editing.item_by_key(session, _rec(number))
         assert editing.status_state(session, _rec(number)) == status_before
         assert rec.target_date == before.target_date
-        notes = [(u.on, u.note) for u in rec.updates]
-        assert (HELD, logged) in notes  # the log is append-only: the decision's entry stays
-        assert (
-            TODAY,
-            "Correction: the decision of Case Review Subgroup, 10 December 2026 "
-            f"({kind.label.lower()}) is undone."
-            + (" The target is 1 December 2026 again." if kind is DecisionKind.EXTENDED else ""),
-        ) in notes
+        # The log is append-only: the decision's entry stays, withdrawn with the reason, and
+        # nothing is dated another day (found by a new user: a correction dated today made
+        # the undone decision a change in the next pack).
+        last = rec.updates[-1]
+        assert (last.on, last.note, last.withdrawn_by) == (HELD, logged, "Secretary")
+        assert last.withdrawn_reason == f"The decision ({kind.label.lower()}) was undone."
+        assert [u.on for u in rec.updates if u.on > PREVIOUS and u.note == logged] == [HELD]
         assert meetings.decisions(session, KEY).decisions == ()
 
 
@@ -301,14 +300,14 @@ def test_undo_refuses_when_the_item_changed_since(panel: Database) -> None:
     _on_agenda(panel)
     number, entry, _ = DECISIONS[DecisionKind.EXTENDED]
     with panel.transaction("t") as session:
-        key = meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="t")
+        key = meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="t")
     with panel.transaction("t") as session:
         fields = editing.item_fields(session, _rec(number))
         editing.update_item(
             session, _rec(number), editing.ItemFields(**{**fields.__dict__, "target_date": None})
         )
     with panel.transaction("t") as session, pytest.raises(ConflictError):
-        meetings.undo_decision(session, key, on=TODAY, author="t")
+        meetings.undo_decision(session, key, author="t")
 
 
 REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], str]] = [
@@ -396,7 +395,7 @@ def test_each_refusal_is_one_sentence_and_changes_nothing(panel: Database) -> No
     before = _snapshot(panel)
     for meeting, item, entry, error, message in REFUSALS:
         with pytest.raises(error) as caught, panel.transaction("t") as session:
-            meetings.decide(session, meeting, item, entry, on=TODAY, actor="t")
+            meetings.decide(session, meeting, item, entry, on=HELD, actor="t")
         assert caught.value.message == message
         assert _snapshot(panel) == before
 
@@ -412,7 +411,7 @@ def test_sign_off_needs_a_chair(panel: Database) -> None:
         pytest.raises(RuleError, match="has no chair") as caught,
         panel.transaction("t") as session,
     ):
-        meetings.decide(session, KEY, _rec("1"), entry, on=TODAY, actor="t")
+        meetings.decide(session, KEY, _rec("1"), entry, on=HELD, actor="t")
     assert caught.value.message.count(". ") == 0
     assert _snapshot(panel) == before
 
@@ -421,7 +420,7 @@ def test_an_item_of_a_source_on_the_agenda_may_be_decided(panel: Database) -> No
     with panel.transaction("t") as session:
         meetings.set_agenda(session, KEY, [AgendaEntry(SourceKey("SCR-1"), "")])
         meetings.decide(
-            session, KEY, _rec("5"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+            session, KEY, _rec("5"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
         )
 
 
@@ -465,7 +464,7 @@ def test_meeting_problems_edits_and_deletion_with_undo(panel: Database) -> None:
     _on_agenda(panel)
     with panel.transaction("t") as session:
         meetings.decide(
-            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
         )
     before = _snapshot(panel)
     with panel.transaction("t") as session:
@@ -491,7 +490,7 @@ def test_deleting_and_restoring_an_item_keeps_its_meetings(panel: Database) -> N
     _on_agenda(panel)
     with panel.transaction("t") as session:
         meetings.decide(
-            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=TODAY, actor="t"
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
         )
     before = _snapshot(panel)
     with panel.transaction("t") as session:
@@ -509,7 +508,7 @@ def test_meetings_round_trip_exactly(panel: Database, tmp_path: Any) -> None:
     with panel.transaction("t") as session:
         for kind in (DecisionKind.SIGNED_OFF, DecisionKind.EVIDENCE_REQUESTED):
             number, entry, _ = DECISIONS[kind]
-            meetings.decide(session, KEY, _rec(number), entry, on=TODAY, actor="t")
+            meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="t")
     exported, _ = _snapshot(panel)
     data = json.loads(exported)
     assert [m["held_on"] for m in data["meetings"]] == ["2026-10-01", "2026-12-10"]
@@ -562,10 +561,100 @@ def test_a_decision_is_asked_about_without_being_recorded(panel: Database) -> No
     with panel.session() as session:
         audits = session.scalar(select(func.count(AuditEntry.id)))
     wrong = DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2020, 1, 1))
-    refused = meetings.decision_refusal(panel, KEY, _rec("3"), wrong, on=TODAY)
+    refused = meetings.decision_refusal(panel, KEY, _rec("3"), wrong, on=HELD)
     assert refused is not None and refused.startswith("The new target date must be after")
     noted = DecisionEntry(DecisionKind.NOTED, note="Seen")
-    assert meetings.decision_refusal(panel, KEY, _rec("3"), noted, on=TODAY) is None
+    assert meetings.decision_refusal(panel, KEY, _rec("3"), noted, on=HELD) is None
     assert _snapshot(panel) == before
     with panel.session() as session:
         assert session.scalar(select(func.count(AuditEntry.id))) == audits
+
+
+def test_a_meeting_still_to_come_takes_no_decision(panel: Database) -> None:
+    """One date rule: a decision is dated its meeting's day, so it cannot be recorded before
+    that day (found by a new user: an item closed on a day still to come)."""
+    _on_agenda(panel)
+    before = _snapshot(panel)
+    entry = DecisionEntry(DecisionKind.NOTED)
+    day_before = HELD - dt.timedelta(days=1)
+    with pytest.raises(RuleError) as caught, panel.transaction("t") as session:
+        meetings.decide(session, KEY, _rec("1"), entry, on=day_before, actor="t")
+    assert caught.value.message == (
+        "The meeting Case Review Subgroup, 10 December 2026 is still to come: its decisions "
+        "can be recorded from 10 December 2026."
+    )
+    assert _snapshot(panel) == before
+    assert meetings.decision_refusal(panel, KEY, _rec("1"), entry, on=day_before) is not None
+
+
+def test_a_decision_typed_in_days_later_is_dated_the_meeting_day(panel: Database) -> None:
+    _on_agenda(panel)
+    number, entry, _ = DECISIONS[DecisionKind.SIGNED_OFF]
+    later = HELD + dt.timedelta(days=9)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, _rec(number), entry, on=later, actor="t")
+    with panel.session() as session:
+        rec = editing.item_by_key(session, _rec(number))
+        (line,) = meetings.decisions(session, KEY).decisions
+        assert (line.decided_on, rec.updates[-1].on, rec.closed_on, rec.assured_on) == (
+            HELD,
+            HELD,
+            HELD,
+            HELD,
+        )
+
+
+def test_undo_then_redo_leaves_one_live_entry_and_no_change_from_the_undone_one(
+    panel: Database,
+) -> None:
+    """Undo withdraws the decision's entry; deciding again (redo) writes one live entry; the
+    next pack's changes since the meeting list the item once, from the live entry only."""
+    _on_agenda(panel)
+    number, entry, logged = DECISIONS[DecisionKind.NOTED]
+    with panel.transaction("t") as session:
+        key = meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="t")
+    with panel.transaction("t") as session:
+        meetings.undo_decision(session, key, author="t")
+    with panel.session() as session:
+        live = [u for u in editing.item_by_key(session, _rec(number)).updates if not u.withdrawn]
+        assert all(u.on <= PREVIOUS or u.note != logged for u in live)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="t")
+    with panel.session() as session:
+        rec = editing.item_by_key(session, _rec(number))
+        assert [(u.note, u.withdrawn) for u in rec.updates if u.on == HELD] == [
+            (logged, True),
+            (logged, False),
+        ]
+        assert len(meetings.decisions(session, KEY).decisions) == 1
+
+
+def test_an_action_ended_by_a_later_decision_of_the_meeting_is_not_in_the_action_log(
+    panel: Database,
+) -> None:
+    """Found by a new user: an item escalated, then signed off at the same meeting, still had
+    its escalation in the action log. Both decisions stay in the decision list."""
+    _on_agenda(panel)
+    number, signed, _ = DECISIONS[DecisionKind.SIGNED_OFF]
+    other, extended, _ = DECISIONS[DecisionKind.EXTENDED]
+    escalated = DecisionEntry(DecisionKind.ESCALATED, whom="Executive (fictional)")
+    further = DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2027, 6, 30))
+    with panel.transaction("t") as session:
+        for item, entry in (
+            (number, escalated),
+            (number, signed),
+            (other, extended),
+            (other, further),
+        ):
+            meetings.decide(session, KEY, _rec(item), entry, on=HELD, actor="t")
+    with panel.session() as session:
+        found = meetings.decisions(session, KEY)
+    assert [d.kind for d in found.decisions] == [
+        DecisionKind.ESCALATED,
+        DecisionKind.SIGNED_OFF,
+        DecisionKind.EXTENDED,
+        DecisionKind.EXTENDED,
+    ]
+    assert [(a.item, a.kind, a.due) for a in found.actions] == [
+        (_rec(other), DecisionKind.EXTENDED, dt.date(2027, 6, 30))
+    ]

@@ -19,6 +19,7 @@ from tests.helpers.word import all_text, headings, open_docx, sections_marked, t
 
 REVIEW = "FSCP-CSPR-CHILD-A"  # the sample's fictional review
 NEW_MEETING = "2030-02-10"  # after the sample's meetings, whatever day the tests run
+TODAY = dt.date.today().isoformat()  # the CLI's today: decisions are recorded from its day
 
 
 @pytest.fixture
@@ -27,6 +28,27 @@ def demo_db(tmp_path: Path) -> Path:
     result = run("demo", "--db", str(path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return path
+
+
+@pytest.fixture
+def meeting_day_db(demo_db: Path) -> Path:
+    """The sample with its coming meeting moved to today (through the service, audited), as
+    if the tests ran on the meeting's day: a meeting still to come takes no decisions."""
+    from db.services import meetings
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    coming = dt.date.fromisoformat(_meetings(demo_db)[-1])
+    database = open_database(resolve_location(str(demo_db)))
+    try:
+        with database.transaction("tester") as session:
+            key = meetings.meeting_by_date(session, coming)
+            fields = meetings.meeting_fields(session, key)
+            moved = meetings.MeetingFields(**{**fields.__dict__, "held_on": dt.date.today()})
+            meetings.update_meeting(session, key, moved)
+    finally:
+        database.close()
+    return demo_db
 
 
 def _query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -66,42 +88,40 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
 ) -> None:
     db = str(demo_db)
     added = run(
-        "meeting", "add", "--db", db, "--date", NEW_MEETING, "--title", "Case Review Subgroup",
+        "meeting", "add", "--db", db, "--date", TODAY, "--title", "Case Review Subgroup",
         "--chair", "Jo Chair", cwd=tmp_path,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
-    assert added.stdout.strip() == "Meeting added: Case Review Subgroup, 10 February 2030."
+    assert added.stdout.strip() == f"Meeting added: Case Review Subgroup, {_uk(TODAY)}."
 
-    proposed = run("meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, cwd=tmp_path)
+    proposed = run("meeting", "agenda", "--db", db, "--meeting", TODAY, cwd=tmp_path)
     assert proposed.returncode == 0, proposed.stderr
     lines = proposed.stdout.splitlines()
-    assert lines[0] == "Proposed agenda for Case Review Subgroup, 10 February 2030:"
+    assert lines[0] == f"Proposed agenda for Case Review Subgroup, {_uk(TODAY)}:"
     entries = [line for line in lines if re.match(r"\s*\d+\. ", line)]
     assert entries, proposed.stdout
     # Each entry names its item as --item takes it, and says why it is there.
     assert all(" — " in line and line.split(" — ", 1)[1] for line in entries)
     assert any(f"{REVIEW}:" in line and "Overdue: the target was" in line for line in entries)
     assert lines[-1] == "Nothing was stored: add --accept to store this agenda."
-    assert _agenda(demo_db, NEW_MEETING) == []
+    assert _agenda(demo_db, TODAY) == []
 
-    accepted = run(
-        "meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, "--accept", cwd=tmp_path
-    )
+    accepted = run("meeting", "agenda", "--db", db, "--meeting", TODAY, "--accept", cwd=tmp_path)
     assert accepted.returncode == 0, accepted.stderr
-    stored = _agenda(demo_db, NEW_MEETING)
+    stored = _agenda(demo_db, TODAY)
     assert len(stored) == len(entries)
     assert [line.split(" — ", 1)[1] for line in entries] == [reason for _, reason in stored]
 
     overdue = next(line for line in entries if f"{REVIEW}:" in line and "Overdue" in line)
     item = overdue.split(". ", 1)[1].split(" — ", 1)[0]
     decided = run(
-        "meeting", "decide", "--db", db, "--meeting", NEW_MEETING, "--item", item,
+        "meeting", "decide", "--db", db, "--meeting", TODAY, "--item", item,
         "--decision", "extended", "--until", "2030-06-30", "--note", "Training moved.",
         cwd=tmp_path,
     )  # fmt: skip
     assert decided.returncode == 0, decided.stderr
     assert decided.stdout.strip() == (
-        f"Recorded for {item}: Case Review Subgroup, 10 February 2030: target extended to "
+        f"Recorded for {item}: Case Review Subgroup, {_uk(TODAY)}: target extended to "
         "30 June 2030. Training moved."
     )
     number = item.rsplit(":", 1)[1]
@@ -117,16 +137,30 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
         demo_db,
         "SELECT kind, note, until, decided_by FROM decisions d JOIN meetings m "
         "ON m.id = d.meeting_id WHERE m.held_on = ?",
-        NEW_MEETING,
+        TODAY,
     )
     assert [row[:3] for row in logged] == [("extended", "Training moved.", "2030-06-30")]
 
 
+def test_a_meeting_still_to_come_takes_no_decision(demo_db: Path, tmp_path: Path) -> None:
+    coming = _meetings(demo_db)[-1]
+    before = snapshot(tmp_path)
+    refused = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+        "--item", f"{REVIEW}:3", "--decision", "noted", cwd=tmp_path,
+    )  # fmt: skip
+    assert_clean_error(
+        refused, f"is still to come: its decisions can be recorded from {_uk(coming)}"
+    )
+    assert snapshot(tmp_path) == before
+
+
 def test_an_item_numbered_alike_twice_on_the_agenda_is_chosen_by_kind(
-    demo_db: Path, tmp_path: Path
+    meeting_day_db: Path, tmp_path: Path
 ) -> None:
     """The sample's coming meeting has an inspection's recommendation 1 and its area for
     improvement 1 on its agenda: --item alone cannot say which, --kind does."""
+    demo_db = meeting_day_db
     coming = _meetings(demo_db)[-1]
     item = ["--item", "FICTIONAL-CP-INSPECTION-2:1", "--decision", "noted"]
     args = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming, *item]
@@ -289,7 +323,10 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
     ]  # fmt: skip
 
 
-def test_bad_input_is_one_sentence_and_changes_nothing(demo_db: Path, tmp_path: Path) -> None:
+def test_bad_input_is_one_sentence_and_changes_nothing(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    demo_db = meeting_day_db
     past, coming = _meetings(demo_db)
     for args, fragment, code in _refusals(past, coming):
         before = snapshot(tmp_path)
@@ -302,10 +339,11 @@ def test_bad_input_is_one_sentence_and_changes_nothing(demo_db: Path, tmp_path: 
 
 
 def test_a_note_longer_than_a_page_still_makes_the_minutes_and_the_pack(
-    demo_db: Path, tmp_path: Path
+    meeting_day_db: Path, tmp_path: Path
 ) -> None:
     """Found by a new user: a 10,000-character decision note made a table row taller than a
     page, and ReportLab refused both documents (LayoutError); the row now runs on."""
+    demo_db = meeting_day_db
     coming = _meetings(demo_db)[-1]
     note = " ".join(["The panel discussed the audit at length and agreed the next steps."] * 150)
     decided = run(

@@ -173,8 +173,18 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
         assert [line.entry.what for line in meetings.agenda(session, COMING)] == proposed
     window.context.undo_stack.redo()
 
-    # Meeting mode, by keyboard.
+    # Before the meeting's day, meeting mode is a rehearsal: decisions are dated the
+    # meeting's day, so none can be recorded yet, and the heading says so.
     mode = open_mode(qtbot, tab)
+    assert "still to come: decisions can be recorded from 5 December 2026" in mode.heading.text()
+    assert not any(button.isEnabled() for button in mode.decision_buttons.values())
+    qtbot.keyClick(mode, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: tab.mode is None)
+
+    # Meeting mode on the day, by keyboard.
+    window.context.today = lambda: COMING.held_on
+    mode = open_mode(qtbot, tab)
+    assert "still to come" not in mode.heading.text()
     assert mode.position == 0 and mode.where.text() == "Item 1 of 8"
     qtbot.keyClick(mode, Qt.Key.Key_PageDown)
     qtbot.keyClick(mode, Qt.Key.Key_Right)
@@ -230,7 +240,7 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     ]
     assert made[2].whom == "Head of Safeguarding" and made[2].until == dt.date(2027, 1, 15)
     assert made[3].whom == "Partnership executive"
-    # Each decision is in its item's log, naming the meeting; the undone one is corrected.
+    # Each decision is in its item's log, naming the meeting; the undone one is withdrawn.
     named = "Case Review Subgroup, 5 December 2026: "
     assert any(n.startswith(named + "signed off") for n in log_of(window, item("2")))
     assert any(
@@ -240,10 +250,13 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
         "evidence requested from Head of Safeguarding" in n for n in log_of(window, item("6"))
     )
     assert any("escalated to Partnership executive" in n for n in log_of(window, item("5")))
-    assert {
-        f"{named}noted. Taken back",
-        "Correction: the decision of Case Review Subgroup, 5 December 2026 (noted) is undone.",
-    } <= set(log_of(window, item("7")))
+    with window.context.database.session() as session:
+        undone = editing.item_by_key(session, item("7")).updates[-1]
+        assert (undone.on, undone.note, undone.withdrawn_reason) == (
+            COMING.held_on,
+            f"{named}noted. Taken back",
+            "The decision (noted) was undone.",
+        )
     # The audit trail: six decisions written, the undone one deleted, in that order.
     with window.context.database.session() as session:
         actions = session.scalars(
@@ -283,6 +296,7 @@ def test_sign_off_without_a_chair_is_refused_in_one_sentence(
     )
     tab.propose_button.click()
     tab.save_button.click()
+    window.context.today = lambda: key.held_on  # the meeting's day
     mode = open_mode(qtbot, tab)
     to_item(qtbot, mode, item("2"))
     before = log_of(window, item("2"))
