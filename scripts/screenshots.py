@@ -100,9 +100,13 @@ def main(out: Path, size: QSize = WINDOW, *, meetings_only: bool = False) -> Non
 
 
 def _meeting_mode(window: MainWindow, size: QSize, out: Path, app: QApplication) -> None:
-    """Meeting mode filling a screen of ``size`` on the coming meeting's first item."""
+    """Meeting mode filling a screen of ``size`` on the coming meeting's first item, on the
+    meeting's day (before it, meeting mode is a rehearsal that takes no decisions)."""
     tab = window.meetings_tab
     window.tabs.setCurrentWidget(tab)
+    key = tab.selected_key()
+    if key is not None:
+        window.context.today = lambda: key.held_on
     tab.meeting_mode()
     mode = tab.mode
     assert mode is not None

@@ -174,7 +174,7 @@ class MeetingMode(QWidget):
         heading = f"<b>{esc(self.key.title)}</b>, {esc(held)}"
         to_come = self.key.held_on > self.context.today()
         if to_come:  # a rehearsal: decisions are dated the meeting's day, so none before it
-            heading += f" · still to come: decisions can be recorded from {esc(held)}"
+            heading += " \u00b7 still to come: a rehearsal, decisions are recorded on the day"
         self.heading.setText(heading)
         line = self.current()
         count = len(self.lines)

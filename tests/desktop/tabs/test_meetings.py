@@ -176,7 +176,7 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     # Before the meeting's day, meeting mode is a rehearsal: decisions are dated the
     # meeting's day, so none can be recorded yet, and the heading says so.
     mode = open_mode(qtbot, tab)
-    assert "still to come: decisions can be recorded from 5 December 2026" in mode.heading.text()
+    assert "still to come: a rehearsal, decisions are recorded on the day" in mode.heading.text()
     assert not any(button.isEnabled() for button in mode.decision_buttons.values())
     qtbot.keyClick(mode, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tab.mode is None)
