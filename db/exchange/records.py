@@ -573,12 +573,26 @@ class Importer:
                 _withdraw(update, u)
             rec.updates.append(update)
         # Evidence matches on what it is and when it was added; evidence in a file without a
-        # time (hand-made files) matches on what it is alone.
+        # time (hand-made files) matches on what it is alone. Failing both, the same evidence
+        # (what it is, who added it and its content) added at another time is the same item:
+        # two databases loaded with the sample each stamp its seed evidence when loaded, and
+        # one's export must not add the other's again. Each held item is matched once, so two
+        # alike in one file stay two.
         stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}
         unstamped = {(e.description, e.reference, e.file_name) for e in rec.evidence}
+        incoming = {(d.description, d.reference, d.file_name, d.added_at) for d in doc.evidence}
+        unmatched = [
+            (x.description, x.reference, x.file_name, x.added_by, x.content)
+            for x in rec.evidence
+            if (x.description, x.reference, x.file_name, x.added_at) not in incoming
+        ]
         for e in doc.evidence:
             what = (e.description, e.reference, e.file_name)
             if (e.added_at is None and what in unstamped) or (*what, e.added_at) in stamped:
+                continue
+            alike = (*what, e.added_by, e.content)
+            if alike in unmatched:
+                unmatched.remove(alike)
                 continue
             item = Evidence(
                 description=e.description,

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from db.core.errors import DocumentError
 from db.core.vocabulary import Status
 from db.exchange import apply_document, collect_document, dump_document, parse_document
 from db.exchange.json_format import document_to_json
-from db.services.dataset import counts
+from db.services.dataset import counts, load_sample
 from db.services.sample import sample_document
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
-from db.store.models import AuditEntry, Recommendation, Review
+from db.store.models import AuditEntry, Evidence, Recommendation, Review
 from tests.helpers import TODAY
 
 
@@ -99,6 +99,43 @@ def test_reimporting_updates_by_reference_and_never_duplicates(sample_database: 
         ).one()
         assert changed.owner == "New owner"
         assert [u.note for u in changed.updates].count("Venue booked.") == 1
+
+
+def test_the_same_evidence_added_at_another_time_is_not_added_again(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: two databases loaded with the sample stamp its seed evidence when
+    each is loaded, so importing one's export into the other added that evidence twice. The
+    same evidence (what it is, who added it, its content) at another time is the same item;
+    two alike in one file stay two."""
+    other = open_database(resolve_location(str(tmp_path / "other.sqlite3")), create=True)
+    with other:
+        with other.transaction("tester") as session:
+            load_sample(session, TODAY)
+        exported = _export(other)
+    stamps = [
+        e["added_at"] for r in exported["reviews"] for i in r["recommendations"]
+        for e in i.get("evidence", [])
+    ]  # fmt: skip
+    assert stamps and all(stamps)
+    for review in exported["reviews"]:  # as a database loaded at another moment has them
+        for item in review["recommendations"]:
+            for evidence in item.get("evidence", []):
+                evidence["added_at"] = "2020-01-01T09:00:00+00:00"
+
+    def evidence() -> int:
+        with sample_database.session() as session:
+            return session.scalar(select(func.count()).select_from(Evidence)) or 0
+
+    before = evidence()
+    _import(sample_database, exported)
+    assert evidence() == before
+
+    doubled = copy.deepcopy(exported)
+    first = next(i for r in doubled["reviews"] for i in r["recommendations"] if i.get("evidence"))
+    first["evidence"].append({**first["evidence"][0], "added_at": "2020-01-02T09:00:00+00:00"})
+    _import(sample_database, doubled)
+    assert evidence() == before + 1
 
 
 def test_a_failed_import_changes_nothing(sample_database: Database) -> None:
