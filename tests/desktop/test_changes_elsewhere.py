@@ -37,19 +37,21 @@ SIGNED = ItemKey(CHILD_A, "2", TrackedKind.RECOMMENDATION)  # implemented, with 
 SECRET = "correct horse battery staple"
 
 
+def connection(path: Path) -> Iterator[Database]:
+    with open_database(resolve_location(str(path))) as database:
+        yield database
+
+
 @pytest.fixture
 def mine(sample_path: Path) -> Iterator[Database]:
-    database = open_database(resolve_location(str(sample_path)))
-    yield database
-    database.close()
+    """This window's connection to the file."""
+    yield from connection(sample_path)
 
 
 @pytest.fixture
 def theirs(sample_path: Path) -> Iterator[Database]:
     """The other casereview's connection to the same file."""
-    database = open_database(resolve_location(str(sample_path)))
-    yield database
-    database.close()
+    yield from connection(sample_path)
 
 
 def meetings_tab(window: MainWindow) -> MeetingsTab:
