@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from db.core.dates import format_date
-from db.core.errors import CaseReviewError, ConflictError
+from db.core.errors import CaseReviewError, ConflictError, NotFoundError
 from db.core.rules import Closure
 from db.core.vocabulary import Status
 from desktop.lazy import lazy
@@ -90,9 +90,9 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
     try:
         with context.database.change(context.actor) as session:
             command.apply(session)
-    except ConflictError as exc:
+    except (ConflictError, NotFoundError) as exc:
         context.explain(exc, parent)
-        context.data_changed.emit()  # show the record as the other writer left it
+        context.data_changed.emit()  # show the record as the other writer left it (or not)
         return False
     except CaseReviewError as exc:
         context.explain(exc, parent)

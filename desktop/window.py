@@ -24,6 +24,7 @@ from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from desktop import __version__
 from desktop import settings as keys
+from desktop.actions.elsewhere import ChangesElsewhere
 from desktop.actions.files import FileActions
 from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.location_label)
         self._build_menus()
         self.security.show_on(self.location_label, self.encrypt_action, self.encrypt_offer)
+        self.elsewhere = ChangesElsewhere(context, self)  # another process's changes
         context.data_changed.connect(self.refresh)
         self._restore_settings()
 
@@ -313,6 +315,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload the tab on show and the counts; other tabs reload when next shown."""
+        self.elsewhere.note()
         current = self._current()
         for tab in self.built_tabs():
             tab.loaded = tab.loaded and tab is current

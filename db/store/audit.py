@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
 
 from db.core.dates import PartialDate, utc_now
@@ -214,6 +214,17 @@ def chain_head(connection: Any) -> str:
         "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
     ).scalar()
     return str(head) if head else GENESIS
+
+
+def newest_entry_id(session: Session) -> int:
+    """The newest entry's id, 0 for an empty trail: whether the database has changed since it
+    was last read, by any process, at the cost of one look at the primary key's index.
+
+    Every change writes entries, and their ids follow the order of commit: on SQLite one
+    writer holds the lock at a time; on PostgreSQL ``chain_head`` takes the trail's lock before
+    the entries are given their ids and holds it until the commit. So a larger id is never
+    seen before a smaller one that is still to come."""
+    return session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
 def append(connection: Any, rows: list[dict[str, Any]]) -> None:

@@ -149,16 +149,42 @@ class MeetingMode(QWidget):
     # -- reading and showing
 
     def load(self) -> None:
-        """Read the agenda and the decisions made so far, and show the current item."""
+        """Read the agenda and the decisions made so far, and show the current item: the same
+        entry as before (and where the page was scrolled to), though the agenda changed
+        elsewhere, so the panel is not moved to another item as someone saves."""
+        shown = self.current()
         try:
             with self.context.database.session() as session:
                 self.lines = meetings.agenda(session, self.key)
                 self.made = list(meetings.decisions(session, self.key).decisions)
                 self.chair = meetings.meeting_fields(session, self.key).chair
-        except NotFoundError:  # deleted or renamed meanwhile
+        except NotFoundError:  # deleted or renamed meanwhile, here (undo) or elsewhere
             self.lines, self.made = [], []
-        self.position = max(0, min(self.position, len(self.lines) - 1))
+            if self.isVisible():
+                self._gone()
+                return
+        what = shown.entry.what if shown is not None else None
+        whats = [line.entry.what for line in self.lines]
+        same = what is not None and what in whats
+        if what is not None and same:
+            self.position = whats.index(what)
+        else:  # gone from the agenda: the entry now in its place
+            self.position = max(0, min(self.position, len(self.lines) - 1))
+        scrolled = self.page.verticalScrollBar().value()
         self.show_item()
+        if same:
+            self.page.verticalScrollBar().setValue(scrolled)
+
+    def _gone(self) -> None:
+        """The meeting is no longer there: say so in the main window, and close."""
+        self.context.explain(
+            NotFoundError(
+                f"The meeting {self.key} is no longer in the database (deleted, or its date "
+                "or title changed), so meeting mode has closed."
+            ),
+            self.parentWidget(),
+        )
+        self.close()
 
     def current(self) -> AgendaLine | None:
         return self.lines[self.position] if self.lines else None

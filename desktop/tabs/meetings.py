@@ -232,10 +232,9 @@ class MeetingsTab(Tab):
             self._laid_out = True
             self._restore_layout()
         self.loaded = True
-        if selected is None:  # the next meeting to come, else the latest
-            coming = [r for r in rows if r.coming]
-            selected = coming[-1].key if coming else (rows[0].key if rows else None)
-        self.select(selected)
+        if selected is None or not self.select(selected):  # none, or gone (deleted elsewhere)
+            coming = [r for r in rows if r.coming]  # the next meeting to come, else the latest
+            self.select(coming[-1].key if coming else (rows[0].key if rows else None))
         self._selected()
 
     def selected_key(self) -> MeetingKey | None:
@@ -245,7 +244,8 @@ class MeetingsTab(Tab):
         row = indexes[0].data(ROW_ROLE)
         return row.key if row is not None else None
 
-    def select(self, key: MeetingKey | None) -> None:
+    def select(self, key: MeetingKey | None) -> bool:
+        """Select the meeting ``key``, and say whether it is in the table."""
         proxy = self.view.model()
         for number in range(proxy.rowCount()):
             row = proxy.index(number, 0).data(ROW_ROLE)
@@ -255,7 +255,8 @@ class MeetingsTab(Tab):
                 index = proxy.index(number, 0)
                 flags = QItemSelectionModel.SelectionFlag
                 self.view.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
-                return
+                return True
+        return False
 
     def _selected(self) -> None:
         key = self.selected_key()
@@ -334,11 +335,18 @@ class MeetingsTab(Tab):
         self.shown_for = key
 
     def _fill(self, entries: list[tuple[AgendaEntry, str]], *, edited: bool) -> None:
+        """Show ``entries``, the line chosen before still chosen (where it moved to, when the
+        agenda was read again after a change), else the one now in its place."""
         current = self.agenda.currentRow()
+        chosen = self.agenda.currentItem()
+        what = chosen.data(Qt.ItemDataRole.UserRole).what if chosen is not None else None
         self.agenda.clear()
         for entry, title in entries:
             self.agenda.addItem(agenda_item(entry, title))
-        if entries:
+        whats = [entry.what for entry, _ in entries]
+        if what is not None and what in whats:
+            self.agenda.setCurrentRow(whats.index(what))
+        elif entries:
             self.agenda.setCurrentRow(max(0, min(current, len(entries) - 1)))
         self._set_edited(edited)
 
@@ -472,8 +480,13 @@ class MeetingsTab(Tab):
         key = self.selected_key()
         if key is None:
             return
-        with self.context.database.session() as session:
-            old = meetings.meeting_fields(session, key)
+        try:
+            with self.context.database.session() as session:
+                old = meetings.meeting_fields(session, key)
+        except NotFoundError as exc:  # deleted elsewhere since the table was read
+            self.context.explain(exc, self)
+            self.context.data_changed.emit()
+            return
         dialog = self._dialog(old)
         if (
             dialog.exec()

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from db.core.vocabulary import OrganisationKind, ReviewKind, Status
 from db.store import lifecycle
-from db.store.database import Database
+from db.store.audit import newest_entry_id
+from db.store.database import Database, open_database
+from db.store.location import Location
 from db.store.models import AuditEntry, Organisation, Recommendation, Review
 
 
@@ -78,3 +80,25 @@ def test_theme_changes_are_audited(database: Database) -> None:
         review.themes = [Theme(name="Neglect")]
     change = [e for e in _entries(database) if e.field == "themes"]
     assert [(c.old, c.new) for c in change] == [("[]", '["Neglect"]')]
+
+
+def test_the_newest_entry_moves_on_with_a_change_made_through_another_connection(
+    database: Database, location: Location
+) -> None:
+    """What a window compares to see whether another process has changed the database: a
+    second ``Database`` on the same file or server stands in for the other process."""
+    with database.session() as session:
+        empty = newest_entry_id(session)
+    assert empty == 0
+    with open_database(location) as other:
+        with other.transaction("Other") as session:
+            session.add(Organisation(name="Board", kind=OrganisationKind.PARTNERSHIP))
+        with database.session() as session:
+            first = newest_entry_id(session)
+        assert first == max(e.id for e in _entries(database))
+        with other.transaction("Other") as session:
+            session.scalars(select(Organisation)).one().notes = "Meets monthly"
+    with database.session() as session:
+        second = newest_entry_id(session)
+        assert newest_entry_id(session) == second  # reading writes nothing
+    assert second > first
