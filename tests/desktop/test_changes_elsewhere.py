@@ -5,7 +5,6 @@ show an item as it was before the other signed it off."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,27 @@ from tests.helpers import TODAY
 from tests.helpers.cli import run
 from tests.helpers.window import CHILD_A, answer, make_window, refused
 
-COMING = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
+# The sample's coming meeting, moved to the tests' day (on or before the real one too), since
+# a meeting still to come takes no decisions and the CLI decides on the real day.
+COMING = MeetingKey(TODAY, "Case Review Subgroup")
 SIGNED = ItemKey(CHILD_A, "2", TrackedKind.RECOMMENDATION)  # implemented, with evidence
 SECRET = "correct horse battery staple"
+
+
+def on_the_day(database: Database) -> None:
+    with database.transaction("setup") as session:
+        (key,) = [row.key for row in meetings.meeting_rows(session, TODAY) if row.coming]
+        fields = meetings.meeting_fields(session, key)
+        moved = meetings.MeetingFields(**{**fields.__dict__, "held_on": TODAY})
+        meetings.update_meeting(session, key, moved)
+
+
+@pytest.fixture
+def sample_path(sample_path: Path) -> Path:
+    """The sample's file, its coming meeting held today."""
+    with open_database(resolve_location(str(sample_path))) as database:
+        on_the_day(database)
+    return sample_path
 
 
 def connection(path: Path) -> Iterator[Database]:
@@ -100,7 +117,7 @@ def test_a_decision_made_by_another_process_shows_on_the_same_page(
     assert not window.elsewhere.check()  # nothing new yet: nothing read again
 
     decided = run(
-        *("meeting", "decide", "--db", str(sample_path), "--meeting", "2026-12-05"),
+        *("meeting", "decide", "--db", str(sample_path), "--meeting", TODAY.isoformat()),
         *("--item", f"{CHILD_A}:2", "--decision", "signed-off", "--note", "Audit seen"),
         cwd=sample_path.parent,
     )
@@ -210,6 +227,8 @@ def encrypted(tmp_path: Path) -> Location:
     )
     with open_database(location, create=True) as database, database.transaction("t") as session:
         load_sample(session, TODAY)
+    with open_database(location) as database:
+        on_the_day(database)
     return location
 
 
