@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 
 from db.services.dataset import load_sample
 from db.store.database import Database, open_database
@@ -15,6 +17,7 @@ from db.store.location import resolve_location
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.helpers import TODAY
+from tests.helpers import window as window_helpers
 from tests.helpers.window import make_window
 
 
@@ -28,6 +31,37 @@ def private_tmpdir(
     monkeypatch.setenv("TMPDIR", str(folder))
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
+
+
+NO_MODIFIER = Qt.KeyboardModifier.NoModifier
+
+
+def release_keys() -> None:
+    """Let go of any modifier a test left held. A shortcut that opens a window on its key's
+    press (Ctrl+Shift+M, meeting mode) has the release delivered elsewhere, and Qt then
+    believes Shift is still down: the next test's ``selectRow`` extends a selection instead
+    of making one (test_two_writers failed after test_meetings). A plain key typed into a
+    widget of its own carries no modifiers, which Qt takes as the keyboard's state."""
+    if QApplication.instance() is None or QApplication.keyboardModifiers() == NO_MODIFIER:
+        return
+    widget = QWidget()
+    widget.show()
+    QTest.keyClick(widget, Qt.Key.Key_Escape)
+    widget.close()
+    widget.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def no_answer_left() -> Iterator[None]:
+    """A test that ends with a dialog's answer still waiting expected a dialog that never
+    opened: it fails, and the answer is dropped rather than left to act on the next test's
+    dialog (which made test_two_writers fail after test_meetings)."""
+    yield
+    release_keys()
+    left = [getattr(fill, "__qualname__", repr(fill)) for fill in window_helpers.waiting]
+    window_helpers.waiting.clear()
+    if left:
+        pytest.fail(f"answers for dialogs that never opened: {', '.join(left)}")
 
 
 @pytest.fixture

@@ -31,14 +31,24 @@ def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  #
     return window
 
 
+# The answers waiting for their dialog. A test that ends with one still waiting expected a
+# dialog that never opened: the answer is dropped (tests/desktop/conftest.py) and the test
+# fails, rather than the answer acting on the next test's dialog.
+waiting: list[Callable[[Any], None]] = []
+
+
 def answer(fill: Callable[[Any], None]) -> None:
     """When the next dialog opens, let ``fill`` act on it as the user."""
+    waiting.append(fill)
 
     def act() -> None:
+        if fill not in waiting:  # dropped when its test ended
+            return
         dialog = QApplication.activeModalWidget()
         if dialog is None:
             QTimer.singleShot(10, act)
             return
+        waiting.remove(fill)
         try:
             fill(dialog)
         except BaseException:
