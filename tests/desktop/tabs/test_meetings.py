@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
+from db.core.dates import format_date
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.services import editing, meetings
 from db.services.editing import ItemKey
@@ -422,3 +423,23 @@ def test_the_keys_work_straight_after_ctrl_6_and_propose(
     )
     assert isinstance(tab.mode, MeetingMode)
     tab.mode.close()
+
+
+def test_the_detail_says_whom_evidence_is_requested_from_and_by_when(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """The tab's detail named whom but left out the date the evidence is due (a new user)."""
+    tab = show_meetings(qtbot, sample_window)
+    with sample_window.context.database.session() as session:
+        past = next(row.key for row in meetings.meeting_rows(session, TODAY) if not row.coming)
+        made = meetings.decisions(session, past).decisions
+    tab.select(past)
+    shown = " ".join(tab.detail.toPlainText().split())
+    asked = [d for d in made if d.kind is DecisionKind.EVIDENCE_REQUESTED]
+    assert asked  # the sample's past meeting asked for evidence
+    for decision in asked:
+        assert decision.until is not None
+        assert f"from {decision.whom}, by {format_date(decision.until)}" in shown
+    for decision in made:  # a date shown wherever a decision has one
+        if decision.until is not None:
+            assert format_date(decision.until) in shown
