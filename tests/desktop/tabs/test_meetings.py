@@ -443,3 +443,32 @@ def test_the_detail_says_whom_evidence_is_requested_from_and_by_when(
     for decision in made:  # a date shown wherever a decision has one
         if decision.until is not None:
             assert format_date(decision.until) in shown
+
+
+def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """U+202E shows "Paid \u202eexe.pdf" as "Paid fdp.exe": refused before the dialog closes,
+    in one sentence naming the character, the note kept as typed and nothing written."""
+    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    to_item(qtbot, mode, item("4"))
+    audits = audit_count(sample_window, "decisions")
+    shown: dict[str, str] = {}
+
+    def fill(dialog: DecisionDialog) -> None:
+        qtbot.keyClicks(dialog.note, "Paid ")
+        dialog.note.insert("\u202e")  # pasted (QTest types Latin-1 only)
+        qtbot.keyClicks(dialog.note, "exe.pdf")
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+        assert dialog.isVisible() and dialog.note.text() == "Paid \u202eexe.pdf"
+        shown.update(refused(dialog))
+
+    answer(fill)
+    press(qtbot, mode, Qt.Key.Key_O)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown == {
+        "note": "The decision's note holds the character U+202E, which makes text show "
+        "differently from what is stored."
+    }
+    assert audit_count(sample_window, "decisions") == audits
+    assert not any("\u202e" in note for note in log_of(sample_window, item("4")))
