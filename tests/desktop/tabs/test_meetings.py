@@ -192,8 +192,8 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     shown = decide(qtbot, mode, Qt.Key.Key_S, ["Looks done"], refusal=True)
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == {
-        "note": f"Recommendation 3 of {CHILD_A} cannot be closed: it has no evidence. "
-        "Add at least one evidence item first."
+        "note": f"Recommendation 3 of {CHILD_A} cannot be closed: it has no evidence; "
+        "add at least one evidence item first."
     }
     assert audit_count(window, "decisions") == audits
 
