@@ -26,6 +26,17 @@ TEXT = 100_000  # free text: a recommendation, actions, a note, a summary, a nar
 # into a line feed: everything else is refused rather than changed on the way out.
 _UNSTORABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+# The bidirectional embeddings and overrides (LRE, RLE, PDF, LRO, RLO: U+202A to U+202E) are
+# refused in every value: an override shows letters in an order other than the one stored,
+# and an embedding left open runs on past the value into the text around it (a table's next
+# cell, a pack's next line), so what a panel reads differs from what is stored and searched
+# ("Trojan source"). Nothing typed needs them. The marks (LRM, RLM: U+200E, U+200F) and the
+# isolates (LRI, RLI, FSI, PDI: U+2066 to U+2069) stay allowed: a mark has no letters of its
+# own to reorder, an isolate cannot reverse letters and ends with its paragraph, and they are
+# what Unicode's bidirectional algorithm (UAX #9) asks for to put an Arabic or Hebrew name in
+# an English note, as panels do.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
+
 
 # Characters a reference may hold beyond letters, digits, punctuation and spaces: the symbols
 # a keyboard types. Emoji (and their modifiers and joiners), invisible format characters and
@@ -58,6 +69,9 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
         if bad.group() == "\r":
             return "holds a carriage return; casereview keeps line breaks as line feeds only"
         return f"holds the character U+{ord(bad.group()):04X}, which casereview cannot store"
+    control = bidi_problem(value)
+    if control is not None:
+        return control
     if name:
         if " ".join(value.split()) != value:
             return "holds a line break, a tab or spaces together, and a name is one line"
@@ -71,6 +85,19 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
                 "punctuation and spaces"
             )
     return None
+
+
+def bidi_problem(value: str) -> str | None:
+    """The words for a bidirectional embedding or override in ``value`` ("holds the character
+    U+202E, ..."), or None: refused in every value, for the reasons given at _BIDI_CONTROLS.
+    A reader that names a cell by its row (the tracker's) asks this of each cell itself."""
+    control = _BIDI_CONTROLS.search(value)
+    if control is None:
+        return None
+    return (
+        f"holds the character U+{ord(control.group()):04X}, which makes text show differently "
+        "from what is stored"
+    )
 
 
 def valid(value: str, limit: int, *, name: bool = False) -> bool:

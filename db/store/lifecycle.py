@@ -54,8 +54,8 @@ def check_values(
     if status is Status.CLOSED:
         if evidence_count == 0:
             raise RuleError(
-                f"{item} cannot be closed: it has no evidence. "
-                "Add at least one evidence item first."
+                f"{item} cannot be closed: it has no evidence; add at least one evidence "
+                "item first."
             )
         if not (assured_by or "").strip():
             raise RuleError(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -188,6 +188,21 @@ class DateField(QWidget):
         self.changed.emit()
 
 
+class Caption(QLabel):
+    """A field's label in a form, a few pixels wider than its text's advance: a glyph's ink can
+    reach past the advance (the last "m" of "To whom"), QLabel clips the text to its own
+    width, and the form puts the field hard against it, so at 150 % scaling the last letter
+    was cut off (found by a new user)."""
+
+    ROOM = 3  # pixels
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint() + QSize(self.ROOM, 0)
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint() + QSize(self.ROOM, 0)
+
+
 def typing_target(widget: QWidget) -> QWidget:
     """Where typing into ``widget`` goes: a date field's text (a focus proxy would do, but
     Qt then sends Tab round and round the field instead of on to the next one)."""
@@ -295,7 +310,7 @@ class FormDialog(QDialog):
         holder = QWidget()
         holder.setLayout(column)
         column.setContentsMargins(0, 0, 0, 0)
-        caption = QLabel(label)
+        caption = Caption(label)
         caption.setBuddy(typing_target(widget))
         self.form.addRow(caption, holder)
         self.messages[name] = message

@@ -34,7 +34,14 @@ from db.core.vocabulary import DecisionKind
 from db.queries import tracker
 from db.services import editing, meetings
 from db.services.editing import ItemKey
-from db.services.meetings import AgendaEntry, MeetingFields, MeetingKey, MeetingRow, SourceKey
+from db.services.meetings import (
+    AgendaEntry,
+    DecisionLine,
+    MeetingFields,
+    MeetingKey,
+    MeetingRow,
+    SourceKey,
+)
 from desktop import commands
 from desktop import settings as keys
 from desktop.background import Progress, run_in_background
@@ -92,6 +99,17 @@ def agenda_item(entry: AgendaEntry, title: str) -> QListWidgetItem:
     item.setToolTip(f"{text}\n\nWhy: {entry.reason}")
     item.setData(Qt.ItemDataRole.UserRole, entry)
     return item
+
+
+def _what_it_set(decision: DecisionLine) -> str:
+    """After a decision's name in the tab's detail: the new target, evidence from whom and by
+    when (the date was left out; found by a new user), or to whom it is escalated."""
+    until = format_date(decision.until) if decision.until else ""
+    if decision.kind is DecisionKind.EXTENDED:
+        return f" to {until}"
+    if decision.kind is DecisionKind.EVIDENCE_REQUESTED:
+        return f" from {decision.whom}, by {until}"
+    return f" to {decision.whom}" if decision.whom else ""
 
 
 class MeetingsTab(Tab):
@@ -302,8 +320,7 @@ class MeetingsTab(Tab):
         )
         decided = "".join(
             f"<li><b>{esc(d.number)} of {esc(d.source)}</b>: {esc(d.kind_label)}"
-            + (f" to {esc(format_date(d.until))}" if d.kind is DecisionKind.EXTENDED else "")
-            + (f" ({esc(d.whom)})" if d.whom else "")
+            + esc(_what_it_set(d))
             + (f" \u2014 {esc(d.note)}" if d.note else "")
             + "</li>"
             for d in made

@@ -547,6 +547,7 @@ def _item(
     _dates(item, cells, report)
     _status(item, cells, mapping, report)
     _lengths(cells, listed, report)
+    _controls(cells, report)
     for row, values in found.continuations:
         _continued(
             item, row, values, sheet=sheet, header=header, problems=problems, mapping=mapping
@@ -652,6 +653,15 @@ def _lengths(cells: dict[Field, Any], listed: dict[Field, list[str]], report: _R
         parts = listed[fld] if fld in listed else [text_of(cell)]
         if any(len(part) > limit for part in parts):
             report(fld, f"this is longer than the {limit} characters casereview keeps")
+
+
+def _controls(cells: dict[Field, Any], report: _Report) -> None:
+    """A cell holding a bidirectional override or embedding (U+202A to U+202E) is reported by
+    its row and column, as the field rules refuse it (db.core.fields.bidi_problem)."""
+    for fld, cell in cells.items():
+        reason = fields.bidi_problem(cell) if isinstance(cell, str) else None
+        if reason is not None:
+            report(fld, f"this {reason}")
 
 
 def _joined_continuations(item: TrackerItem, found: SheetRow, *, own: bool) -> None:

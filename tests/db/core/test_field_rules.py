@@ -57,6 +57,7 @@ def _json_file(tmp_path: Path, **recommendation: object) -> Path:
         ({"owner": LONG}, "owner", "longer than the 200 characters"),
         ({"text": "Share\x00 information."}, "text", "U+0000"),
         ({"actions": "Train \ud800 staff."}, "actions", "U+D800"),
+        ({"text": "Share \u202enoitamrofni."}, "text", "U+202E, which makes text show"),
         ({"actions": "Train staff.\r\nAudit."}, "actions", "carriage return"),
         ({"number": " 1"}, "number", "begins or ends with a space"),
         ({"text": "Share information. "}, "text", "begins or ends with a space"),
@@ -158,6 +159,19 @@ def test_a_reference_with_an_emoji_or_an_invisible_character_is_refused_by_every
     ):
         import_tracker(session, read_tracker(tracker), today=TODAY, actor="t", review=reference)
     assert state(database) == before
+
+
+def test_bidirectional_overrides_are_refused_and_marks_and_isolates_kept() -> None:
+    """Overrides and embeddings show text other than what is stored ("Trojan source"); the
+    marks and isolates put a right-to-left name in an English note, and stay allowed."""
+    for code in range(0x202A, 0x202F):
+        reason = fields.problem(f"Paid {chr(code)}exe.pdf", fields.TEXT)
+        assert reason is not None and f"U+{code:04X}" in reason, hex(code)
+    for kept in ("\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069"):
+        assert (
+            fields.problem(f"Met \u2067{kept}\u0633\u0627\u0631\u0629\u2069 today.", fields.TEXT)
+            is None
+        )
 
 
 def test_a_reference_may_hold_what_a_keyboard_types() -> None:

@@ -173,6 +173,12 @@ def test_xls_trackers(database: Database, tmp_path: Path):
             "1",
             "Sheet 'Tracker', row 3, column A (Ref): number 1 is used again (first on row 2).",
         ),
+        (  # shown as "...txt.exe": what a panel reads is not what is stored
+            "B3",
+            "Send the plan \u202eexe.txt",
+            "Sheet 'Tracker', row 3, column B (Recommendation): this holds the character "
+            "U+202E, which makes text show differently from what is stored.",
+        ),
     ],
 )
 def test_a_wrong_row_is_named_and_nothing_is_written(

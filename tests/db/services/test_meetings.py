@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from db.core import fields
 from db.core.errors import CaseReviewError, ConflictError, NotFoundError, RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange import collect_document, dump_document
@@ -340,8 +342,8 @@ REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], 
         _rec("2"),
         DecisionEntry(DecisionKind.SIGNED_OFF),
         RuleError,
-        "Recommendation 2 of SCR-1 cannot be closed: it has no evidence. "
-        "Add at least one evidence item first.",
+        "Recommendation 2 of SCR-1 cannot be closed: it has no evidence; "
+        "add at least one evidence item first.",
     ),
     (
         KEY,
@@ -414,6 +416,34 @@ def test_sign_off_needs_a_chair(panel: Database) -> None:
         meetings.decide(session, KEY, _rec("1"), entry, on=HELD, actor="t")
     assert caught.value.message.count(". ") == 0
     assert _snapshot(panel) == before
+
+
+def test_every_refusal_a_decision_can_get_is_one_sentence(panel: Database) -> None:
+    """What meeting mode shows beside the field before its dialog closes (decision_refusal):
+    the lifecycle's "no evidence" refusal was two sentences (found by a new user)."""
+    with panel.transaction("t") as session:
+        proposed = meetings.propose_agenda(session, KEY, TODAY)
+        meetings.set_agenda(session, KEY, [*proposed, AgendaEntry(_rec("6"), "Closed")])
+    noted = DecisionKind.NOTED
+    asked = [(meeting, item, entry) for meeting, item, entry, _, _ in REFUSALS] + [
+        (KEY, _rec("3"), DecisionEntry(noted, "x" * (fields.TEXT + 1))),
+        (KEY, _rec("3"), DecisionEntry(noted, "Paid \u202eexe.pdf")),
+        (KEY, _rec("3"), DecisionEntry(DecisionKind.ESCALATED, whom="x" * (fields.NAME + 1))),
+        (KEY, _rec("99"), DecisionEntry(noted)),
+    ]
+    said = [meetings.decision_refusal(panel, *case, on=TODAY) for case in asked]
+    with panel.transaction("t") as session:
+        chaired = meetings.meeting_fields(session, KEY)
+        meetings.update_meeting(session, KEY, MeetingFields(**{**chaired.__dict__, "chair": ""}))
+    said.append(
+        meetings.decision_refusal(
+            panel, KEY, _rec("1"), DecisionEntry(DecisionKind.SIGNED_OFF), on=TODAY
+        )
+    )
+    for case, message in zip([*asked, "no chair"], said, strict=True):
+        assert message is not None, case
+        # One sentence: it ends in a full stop and none inside is followed by a capital.
+        assert message.endswith(".") and not re.search(r"[.!?] [A-Z]", message), message
 
 
 def test_an_item_of_a_source_on_the_agenda_may_be_decided(panel: Database) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
+from db.core.dates import format_date
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.services import editing, meetings
 from db.services.editing import ItemKey
@@ -201,8 +202,8 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     shown = decide(qtbot, mode, Qt.Key.Key_S, ["Looks done"], refusal=True)
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == {
-        "note": f"Recommendation 3 of {CHILD_A} cannot be closed: it has no evidence. "
-        "Add at least one evidence item first."
+        "note": f"Recommendation 3 of {CHILD_A} cannot be closed: it has no evidence; "
+        "add at least one evidence item first."
     }
     assert audit_count(window, "decisions") == audits
 
@@ -436,3 +437,52 @@ def test_the_keys_work_straight_after_ctrl_6_and_propose(
     )
     assert isinstance(tab.mode, MeetingMode)
     tab.mode.close()
+
+
+def test_the_detail_says_whom_evidence_is_requested_from_and_by_when(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """The tab's detail named whom but left out the date the evidence is due (a new user)."""
+    tab = show_meetings(qtbot, sample_window)
+    with sample_window.context.database.session() as session:
+        past = next(row.key for row in meetings.meeting_rows(session, TODAY) if not row.coming)
+        made = meetings.decisions(session, past).decisions
+    tab.select(past)
+    shown = " ".join(tab.detail.toPlainText().split())
+    asked = [d for d in made if d.kind is DecisionKind.EVIDENCE_REQUESTED]
+    assert asked  # the sample's past meeting asked for evidence
+    for decision in asked:
+        assert decision.until is not None
+        assert f"from {decision.whom}, by {format_date(decision.until)}" in shown
+    for decision in made:  # a date shown wherever a decision has one
+        if decision.until is not None:
+            assert format_date(decision.until) in shown
+
+
+def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """U+202E shows "Paid \u202eexe.pdf" as "Paid fdp.exe": refused before the dialog closes,
+    in one sentence naming the character, the note kept as typed and nothing written."""
+    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    to_item(qtbot, mode, item("4"))
+    audits = audit_count(sample_window, "decisions")
+    shown: dict[str, str] = {}
+
+    def fill(dialog: DecisionDialog) -> None:
+        qtbot.keyClicks(dialog.note, "Paid ")
+        dialog.note.insert("\u202e")  # pasted (QTest types Latin-1 only)
+        qtbot.keyClicks(dialog.note, "exe.pdf")
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+        assert dialog.isVisible() and dialog.note.text() == "Paid \u202eexe.pdf"
+        shown.update(refused(dialog))
+
+    answer(fill)
+    press(qtbot, mode, Qt.Key.Key_O)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown == {
+        "note": "The decision's note holds the character U+202E, which makes text show "
+        "differently from what is stored."
+    }
+    assert audit_count(sample_window, "decisions") == audits
+    assert not any("\u202e" in note for note in log_of(sample_window, item("4")))
