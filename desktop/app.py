@@ -272,10 +272,8 @@ def run(
 
     import resources
     from desktop.files import clear_left_evidence
-    from desktop.none_guard import keep_none_alive
     from desktop.settings import Settings
 
-    keep_none_alive()  # a long session must not use up None (desktop/none_guard.py)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     with contextlib.suppress(OSError):  # a log that cannot be written stops nothing

@@ -464,6 +464,7 @@ def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
 ) -> None:
     """U+202E shows "Paid \u202eexe.pdf" as "Paid fdp.exe": refused before the dialog closes,
     in one sentence naming the character, the note kept as typed and nothing written."""
+    sample_window.context.today = lambda: COMING.held_on  # the meeting's day
     mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
     to_item(qtbot, mode, item("4"))
     audits = audit_count(sample_window, "decisions")
