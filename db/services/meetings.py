@@ -617,6 +617,14 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
     session.flush()
 
 
+def decided_about(what: ItemKey | SourceKey) -> str:
+    """What a decision is about, as a sentence names it: "3 of SCR-1", or "the whole
+    inspection INSP-1" (meeting mode, and the window's undo entry)."""
+    if isinstance(what, ItemKey):
+        return f"{what.number} of {what.source}"
+    return f"the whole {'inspection' if what.inspection else 'review'} {what.reference}"
+
+
 def _name(what: ItemKey | SourceKey) -> str:
     if isinstance(what, ItemKey):
         return f"{what.kind.label} {what.number} of {what.source}"
@@ -1091,6 +1099,7 @@ __all__ = [
     "check_meeting",
     "create_meeting",
     "decide",
+    "decided_about",
     "decision_log_text",
     "decision_refusal",
     "decisions",

@@ -300,7 +300,8 @@ class MeetingsTab(Tab):
             for n, v in facts
         )
         decided = "".join(
-            f"<li><b>{esc(d.number)} of {esc(d.source)}</b>: {esc(d.kind_label)}"
+            f"<li><b>{esc(f'{d.whole} {d.source}' if d.whole else f'{d.number} of {d.source}')}"
+            f"</b>: {esc(d.kind_label)}"
             + (f" to {esc(format_date(d.until))}" if d.kind is DecisionKind.EXTENDED else "")
             + (f" ({esc(d.whom)})" if d.whom else "")
             + (f" \u2014 {esc(d.note)}" if d.note else "")
