@@ -68,6 +68,19 @@ def audit_count(window: MainWindow, entity: str) -> int:
         )
 
 
+def decision_audits(window: MainWindow, *, since: int) -> list[str]:
+    """The audit trail's actions on decisions after the first ``since``, in order."""
+    with window.context.database.session() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity == "decisions")
+                .order_by(AuditEntry.id)
+                .offset(since)
+            )
+        )
+
+
 def open_mode(qtbot: Any, tab: MeetingsTab) -> MeetingMode:
     """Ctrl+Shift+M in the tab opens meeting mode, which takes the focus."""
     tab.window().activateWindow()
@@ -258,14 +271,7 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
             "The decision (noted) was undone.",
         )
     # The audit trail: six decisions written, the undone one deleted, in that order.
-    with window.context.database.session() as session:
-        actions = session.scalars(
-            select(AuditEntry.action)
-            .where(AuditEntry.entity == "decisions")
-            .order_by(AuditEntry.id)
-            .offset(audits)
-        ).all()
-    assert list(actions) == ["create"] * 6 + ["delete"]
+    assert decision_audits(window, since=audits) == ["create"] * 6 + ["delete"]
     # Esc leaves meeting mode; the tab shows the decisions.
     qtbot.keyClick(mode, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tab.mode is None)
@@ -500,11 +506,4 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_undone_in_meeting_mode(
     assert [(a.item, a.due) for a in found.actions if a.item == whole] == [
         (whole, dt.date(2027, 1, 15))
     ]
-    with window.context.database.session() as session:
-        actions = session.scalars(
-            select(AuditEntry.action)
-            .where(AuditEntry.entity == "decisions")
-            .order_by(AuditEntry.id)
-            .offset(audits)
-        ).all()
-    assert list(actions) == ["create"] * 3 + ["delete"]
+    assert decision_audits(window, since=audits) == ["create"] * 3 + ["delete"]
