@@ -715,6 +715,43 @@ def agenda_item(
     return key_of(found[0])
 
 
+def agenda_source(
+    session: Session, key: MeetingKey, reference: str, inspection: bool | None = None
+) -> SourceKey:
+    """The review or inspection ``reference`` as a whole (an inspection when ``inspection``,
+    a review when False), as the command line names one ("REF"). A review and an inspection
+    may share a reference: then the one on the meeting's agenda as a whole, or, with both
+    there, ``inspection`` says which."""
+    meeting = meeting_by_key(session, key)
+    found: list[tuple[SourceKey, bool]] = []  # each with whether it is on the agenda
+    sources: tuple[tuple[type[Review] | type[Inspection], bool], ...] = (
+        (Review, False),
+        (Inspection, True),
+    )
+    for model, is_inspection in sources:
+        if inspection is not None and inspection is not is_inspection:
+            continue
+        source_id = session.scalar(select(model.id).where(model.reference == reference))
+        if source_id is None:
+            continue
+        column = AgendaItem.inspection_id if is_inspection else AgendaItem.review_id
+        placed = session.scalar(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, column == source_id)
+        )
+        found.append((SourceKey(reference, is_inspection), placed is not None))
+    if not found:
+        what = {None: "review or inspection", True: "inspection", False: "review"}[inspection]
+        raise NotFoundError(f"There is no {what} with the reference '{reference}'.")
+    if len(found) > 1:
+        found = [(what, on) for what, on in found if on] or found
+    if len(found) > 1:
+        raise RuleError(
+            f"A review and an inspection are both called {reference} and are both on the "
+            f"agenda of {key}: say which."
+        )
+    return found[0][0]
+
+
 def _check_fields(meeting: Meeting, decision: DecisionEntry, about: str) -> None:
     """Refuse, in one sentence, a decision's note or whom that breaks the field rules, and a
     request for evidence or an escalation that does not say from or to whom (or by when);
@@ -1096,6 +1133,7 @@ __all__ = [
     "UpdateLine",
     "agenda",
     "agenda_item",
+    "agenda_source",
     "check_meeting",
     "create_meeting",
     "decide",
