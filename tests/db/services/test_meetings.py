@@ -887,3 +887,26 @@ def test_a_file_with_a_bad_decision_about_a_whole_source_is_refused_changing_not
         apply_document(session, parse_document(data))
     assert caught.value.message == message
     assert _snapshot(panel) == before
+
+
+def test_deleting_and_restoring_a_source_keeps_the_decisions_about_it_as_a_whole(
+    panel: Database,
+) -> None:
+    """Deleting a review or an inspection removes the decisions about it (the database's
+    cascade); undoing the deletion puts them back with the meeting's agenda."""
+    from db.services import inspecting
+
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, INSPECTION, WHOLE[DecisionKind.NOTED], on=HELD, actor="t")
+        meetings.decide(session, KEY, REVIEW, WHOLE[DecisionKind.ESCALATED], on=HELD, actor="t")
+    before = _snapshot(panel)
+    with panel.transaction("t") as session:
+        inspection = inspecting.delete_inspection(session, "INSP-1")
+        review = editing.delete_review(session, "SCR-1", TODAY)
+    with panel.session() as session:
+        assert meetings.decisions(session, KEY).decisions == ()
+    with panel.transaction("t") as session:
+        editing.restore_review(session, review)
+        inspecting.restore_inspection(session, inspection)
+    assert _snapshot(panel) == before
