@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from db.exchange.spreadsheets import TrackerFile
     from db.queries.briefing_content import Pack
     from db.services.dataset import Counts
-    from db.services.meetings import AgendaEntry, MeetingKey
+    from db.services.editing import ItemKey
+    from db.services.meetings import MeetingKey, SourceKey
     from db.store.cipher import Passphrase
     from db.store.location import Location
 
@@ -270,21 +271,25 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--accept", action="store_true", help="store the proposed agenda as the meeting's"
     )
 
-    decide = actions.add_parser("decide", help="record the meeting's decision about an item")
+    decide = actions.add_parser(
+        "decide",
+        help="record the meeting's decision about an item, or a whole review or inspection",
+    )
     _db_option(decide, argparse.SUPPRESS)
     _meeting_option(decide)
     decide.add_argument(
         "--item",
         type=_item,
         required=True,
-        metavar="REF:NUMBER",
-        help="the item: its review's or inspection's reference and its number",
+        metavar="REF:NUMBER|REF",
+        help="the item: its review's or inspection's reference and its number; or the "
+        "reference alone for the whole review or inspection on the agenda",
     )
     decide.add_argument(
         "--kind",
-        choices=["recommendation", "area-for-improvement"],
+        choices=[*_ITEM_KINDS, *_SOURCE_KINDS],
         help="which item, when an inspection numbers a recommendation and an area for "
-        "improvement alike",
+        "improvement alike; or, with REF alone, review or inspection when both have it",
     )
     decide.add_argument("--decision", choices=[kind.value for kind in DecisionKind], required=True)
     decide.add_argument(
@@ -334,12 +339,19 @@ def _meeting_title_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _item(text: str) -> tuple[str, str]:
-    """REF:NUMBER, split at its last colon (a reference may hold one)."""
+_ITEM_KINDS = ("recommendation", "area-for-improvement")
+_SOURCE_KINDS = ("review", "inspection")
+
+
+def _item(text: str) -> tuple[str, str | None]:
+    """REF:NUMBER, split at its last colon (a reference may hold one), or REF alone (no
+    number: the whole review or inspection)."""
     reference, colon, number = text.rpartition(":")
-    if not colon or not reference or not number.strip():
+    if not colon:
+        return _reference(text), None
+    if not reference or not number.strip():
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not REF:NUMBER (a reference, a colon and the item's number)"
+            f"'{text}' is not REF:NUMBER (a reference, a colon and the item's number) or REF"
         )
     return _reference(reference), number
 
@@ -745,7 +757,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     else:
         print(f"Proposed agenda for {key}:")
     for number, entry in enumerate(proposed, start=1):
-        print(f"{number:>3}. {_agenda_label(entry)} — {entry.reason}")
+        print(f"{number:>3}. {_agenda_label(entry.what)} — {entry.reason}")
     if args.accept:
         print(f"Stored as the agenda of {key}: {len(proposed)} entries.")
     else:
@@ -753,13 +765,12 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _agenda_label(entry: AgendaEntry) -> str:
+def _agenda_label(what: ItemKey | SourceKey) -> str:
     """An agenda entry as ``meeting decide --item`` names it (REF:NUMBER), or the review or
     inspection it is."""
     from db.core.vocabulary import TrackedKind
     from db.services.meetings import SourceKey
 
-    what = entry.what
     if isinstance(what, SourceKey):
         return f"{'inspection' if what.inspection else 'review'} {what.reference}"
     kind = "" if what.kind is TrackedKind.RECOMMENDATION else f" ({what.kind.label.lower()})"
@@ -772,7 +783,7 @@ _TAKES_WHOM = {DecisionKind.EVIDENCE_REQUESTED, DecisionKind.ESCALATED}
 
 
 def _meeting_decide(args: argparse.Namespace) -> int:
-    from db.services.meetings import DecisionEntry, agenda_item, decide, decision_log_text
+    from db.services.meetings import DecisionEntry, decide, decision_log_text
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -781,16 +792,34 @@ def _meeting_decide(args: argparse.Namespace) -> int:
         raise UsageError(f"--until is for extended and evidence-requested, not {kind.value}")
     if args.whom is not None and kind not in _TAKES_WHOM:
         raise UsageError(f"--whom is for evidence-requested and escalated, not {kind.value}")
+    reference, number = args.item
+    chosen = _SOURCE_KINDS if number is None else _ITEM_KINDS
+    if args.kind is not None and args.kind not in chosen:
+        raise UsageError(
+            f"--kind {args.kind} is for "
+            + ("REF:NUMBER (an item)" if number is None else "REF alone (a whole source)")
+        )
     entry = DecisionEntry(kind, note=args.note, until=args.until, whom=args.whom or "")
     actor = default_actor()
     with open_database(_location(args)) as database, database.change(actor) as session:
         key = _meeting_key(session, args)
-        reference, number = args.item
-        item = agenda_item(session, key, reference, number, _tracked_kind(args.kind))
-        decide(session, key, item, entry, on=_today(), actor=actor)
+        what = _decided(session, key, reference, number, args.kind)
+        decide(session, key, what, entry, on=_today(), actor=actor)
         chair = _chair(session, key)
-    print(f"Recorded for {item.source}:{item.number}: {decision_log_text(key, chair, entry)}")
+    print(f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}")
     return EXIT_OK
+
+
+def _decided(
+    session: Session, key: MeetingKey, reference: str, number: str | None, kind: str | None
+) -> ItemKey | SourceKey:
+    """What ``meeting decide --item`` names: an item on the agenda, or a whole source."""
+    from db.services.meetings import agenda_item, agenda_source
+
+    if number is None:
+        inspection = None if kind is None else kind == "inspection"
+        return agenda_source(session, key, reference, inspection)
+    return agenda_item(session, key, reference, number, _tracked_kind(kind))
 
 
 def _tracked_kind(chosen: str | None) -> TrackedKind | None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         MeetingFields,
         MeetingKey,
         MeetingSnapshot,
+        SourceKey,
     )
     from db.store import lifecycle
     from desktop.context import AppContext
@@ -514,14 +515,18 @@ class SetAgenda(UndoableCommand):
 
 
 class RecordDecision(UndoableCommand):
-    """A meeting's decision about an item, written at once (meetings.decide); undo takes it
-    back, withdrawing its entry in the item's log (meetings.undo_decision), and redo decides
-    again, as a new entry."""
+    """A meeting's decision about an item, or a whole review or inspection, written at once
+    (meetings.decide); undo takes it back, withdrawing its entry in the item's log
+    (meetings.undo_decision), and redo decides again, as a new entry."""
 
     def __init__(
-        self, context: AppContext, key: MeetingKey, item: ItemKey, decision: DecisionEntry
+        self,
+        context: AppContext,
+        key: MeetingKey,
+        item: ItemKey | SourceKey,
+        decision: DecisionEntry,
     ) -> None:
-        what = f"{decision.kind.label} for {item.number} of {item.source}"
+        what = f"{decision.kind.label} for {meetings.decided_about(item)}"
         super().__init__(context, what)
         self.key, self.item, self.decision = key, item, decision
         self.recorded: DecisionKey | None = None

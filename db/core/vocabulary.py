@@ -86,6 +86,12 @@ class DecisionKind(_Labelled):
     ESCALATED = "escalated"
     NOTED = "noted"
 
+    @property
+    def for_whole_source(self) -> bool:
+        """Whether a meeting may make this decision about a whole review or inspection: a
+        sign-off and an extension are about one item's status and target, so not."""
+        return self not in (DecisionKind.SIGNED_OFF, DecisionKind.EXTENDED)
+
 
 _LABELS: dict[StrEnum, str] = {
     ReviewKind.SCR: "Serious case review",

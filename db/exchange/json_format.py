@@ -534,17 +534,24 @@ def _meeting(obj: _Obj) -> MeetingDoc:
             person_obj.done()
     for n, item in enumerate(obj.items("agenda"), start=1):
         entry_obj = _Obj(item, f"{obj.where}, agenda {n}")
-        review, inspection, number, kind = _subject(entry_obj, item_only=False)
+        review, inspection, number, kind = _subject(entry_obj)
         meeting.agenda.append(
             AgendaDoc(review, inspection, number, kind, entry_obj.text("reason", required=False))
         )
         entry_obj.done()
     for n, item in enumerate(obj.items("decisions"), start=1):
         decision_obj = _Obj(item, f"{obj.where}, decision {n}")
-        review, inspection, number, kind = _subject(decision_obj, item_only=True)
+        review, inspection, number, kind = _subject(decision_obj)
+        decided = decision_obj.choice("decision", DecisionKind)
+        if number is None and not decided.for_whole_source:
+            raise decision_obj.error_at(
+                "decision",
+                "a whole review or inspection is noted, has evidence requested or is "
+                "escalated: sign off or extend each of its items",
+            )
         meeting.decisions.append(
             DecisionDoc(
-                decision=decision_obj.choice("decision", DecisionKind),
+                decision=decided,
                 decided_on=decision_obj.required_date("decided_on"),
                 decided_by=decision_obj.text("decided_by"),
                 review=review,
@@ -562,18 +569,14 @@ def _meeting(obj: _Obj) -> MeetingDoc:
     return meeting
 
 
-def _subject(
-    obj: _Obj, *, item_only: bool
-) -> tuple[str | None, str | None, str | None, TrackedKind | None]:
-    """What an agenda entry or a decision is about: a review or an inspection, and (for a
-    decision always) one of its tracked items by number, an inspection's with its kind."""
+def _subject(obj: _Obj) -> tuple[str | None, str | None, str | None, TrackedKind | None]:
+    """What an agenda entry or a decision is about: a review or an inspection as a whole, or
+    one of its tracked items by number, an inspection's with its kind."""
     review, inspection = obj.optional_text("review"), obj.optional_text("inspection")
     number = obj.optional_text("number")
     kind = obj.optional_choice("kind", TrackedKind)
     if bool(review) == bool(inspection):
         raise obj.error_at(None, "names a review or an inspection (one of them)")
-    if item_only and number is None:
-        raise obj.error_at("number", "is missing")
     if review and kind is not None:
         raise obj.error_at("kind", "a review's items are all recommendations: leave it out")
     if inspection and number is not None and kind is None:
@@ -710,7 +713,8 @@ def _meeting_json(meeting: MeetingDoc) -> dict[str, Any]:
             for a in meeting.agenda
         ],
         "decisions": [
-            _subject_json(d.review, d.inspection, d.number, d.kind)
+            # (no number for a decision about a whole review or inspection)
+            _subject_json(d.review, d.inspection, d.number or None, d.kind)
             | {
                 "decision": d.decision.value,
                 "note": d.note,

@@ -153,7 +153,7 @@ def meeting_doc(meeting: Meeting) -> MeetingDoc:
                 decision=d.kind,
                 decided_on=d.decided_on,
                 decided_by=d.decided_by,
-                **_item_subject(d.recommendation),
+                **_decision_subject(d),
                 note=d.note,
                 until=d.until,
                 whom=d.whom,
@@ -197,7 +197,19 @@ def meetings_about(
     on_agenda = select(AgendaItem.meeting_id).where(
         or_(AgendaItem.recommendation_id.in_(items), *sources)
     )
-    decided = select(Decision.meeting_id).where(Decision.recommendation_id.in_(items))
+    decided = select(Decision.meeting_id).where(
+        or_(
+            Decision.recommendation_id.in_(items),
+            *[
+                column == value
+                for column, value in (
+                    (Decision.review_id, review_id),
+                    (Decision.inspection_id, inspection_id),
+                )
+                if value is not None
+            ],
+        )
+    )
     found = session.scalars(
         select(Meeting)
         .where(Meeting.id.in_(on_agenda) | Meeting.id.in_(decided))
@@ -213,6 +225,16 @@ def _item_subject(rec: Recommendation) -> dict[str, Any]:
         return {"review": rec.review.reference, "number": rec.number}
     assert rec.inspection is not None
     return {"inspection": rec.inspection.reference, "number": rec.number, "kind": rec.kind}
+
+
+def _decision_subject(decision: Decision) -> dict[str, Any]:
+    """How a decision names its item, or the whole review or inspection it is about."""
+    if decision.recommendation is not None:
+        return _item_subject(decision.recommendation)
+    if decision.review is not None:
+        return {"review": decision.review.reference}
+    assert decision.inspection is not None
+    return {"inspection": decision.inspection.reference}
 
 
 def _agenda_doc(entry: AgendaItem) -> AgendaDoc:
@@ -819,14 +841,24 @@ class Importer:
                     )
                     for n, (rec, review, insp, why) in enumerate(agenda, start=1)
                 )
-            held = {(d.recommendation_id, d.kind, d.recorded_at) for d in meeting.decisions}
+            held = {
+                (d.recommendation, d.review, d.inspection, d.kind, d.recorded_at)
+                for d in meeting.decisions
+            }
             for n, d in enumerate(doc.decisions, start=1):
-                rec = self.subject(f"{where}, decision {n}", d)[0]
-                assert rec is not None  # a decision names an item (json_format checks)
-                if rec.id is not None and (rec.id, d.decision, d.recorded_at) in held:
+                place = f"{where}, decision {n}"
+                rec, review, insp = self.subject(place, d)
+                if rec is None and (rec, review, insp) not in [a[:3] for a in agenda]:
+                    whole = f"inspection '{d.inspection}'" if insp else f"review '{d.review}'"
+                    raise DocumentError(
+                        f"{place}: the {whole} is not on that meeting's agenda as a whole"
+                    )
+                if (rec, review, insp, d.decision, d.recorded_at) in held:
                     continue
                 decision = Decision(
                     recommendation=rec,
+                    review=review,
+                    inspection=insp,
                     kind=d.decision,
                     note=d.note,
                     until=d.until,

@@ -128,23 +128,31 @@ def source_deadlines(session: Session, start: dt.date, end: dt.date) -> list[Dea
     response) that fall from ``start`` to ``end``, both included, in the order reports were
     listed: the Overview tab's coming deadlines and a meeting's proposed agenda
     (db.services.meetings) both read them here."""
-    deadlines: list[Deadline] = []
     found = session.execute(
         select(Inspection.reference, Inspection.published_on)
         .where(Inspection.published_on.is_not(None))
         .order_by(Inspection.id)
     )
-    for reference, published in found:
-        if published is None:
-            continue  # never: the query excludes them
+    return [
+        deadline
+        for reference, published in found
+        for deadline in report_deadlines(reference, published)
+        if start <= deadline.due <= end
+    ]
+
+
+def report_deadlines(reference: str, published: dt.date | None) -> list[Deadline]:
+    """The deadlines an inspection's report published on ``published`` sets (none before it
+    is published): what meeting mode shows of an inspection on the agenda."""
+    if published is None:
+        return []
+    return [
+        Deadline(published + dt.timedelta(days=days), what, reference)
         for days, what in (
             (ACTION_PLAN_DAYS, "Action plan to the inspectorate (6 weeks after the report)"),
             (PCC_RESPONSE_DAYS, "Police and crime commissioner's response (56 days)"),
-        ):
-            due: dt.date = published + dt.timedelta(days=days)
-            if start <= due <= end:
-                deadlines.append(Deadline(due, what, reference))
-    return deadlines
+        )
+    ]
 
 
 def overview(

@@ -8,6 +8,11 @@ a dated entry in the item's progress log naming the meeting, the item's change (
 a sign-off, its target date for an extension) and the meeting's ``Decision`` row; the session
 hooks add the audit trail's entries.
 
+A whole review or inspection on the agenda (``SourceKey``) takes a decision too (noted,
+evidence requested, escalated: a panel minutes an inspection's action plan as a whole); it
+is written to the ``Decision`` row only, as a review or inspection has no progress log, and
+undoing it removes the row.
+
 One date rule: a decision is dated the meeting's day, everywhere (its row, its log entry, a
 sign-off's assurance and closure), whenever it is typed in, so a meeting still to come takes
 no decisions. Undo withdraws the decision's log entry (the log is append-only: the entry
@@ -34,7 +39,7 @@ from db.core.vocabulary import AgencyRole, DecisionKind, Status, TrackedKind
 from db.exchange.document import MeetingDoc
 from db.exchange.records import Importer, meeting_doc
 from db.queries.meetings import neighbours
-from db.queries.overview import source_deadlines
+from db.queries.overview import report_deadlines, source_deadlines
 from db.queries.rows import OPEN_STATUSES
 from db.services.editing import (
     ItemKey,
@@ -118,6 +123,11 @@ class SourceKey:
     reference: str
     inspection: bool = False
 
+    @property
+    def whole(self) -> str:
+        """How the minutes name it where an item's number would be."""
+        return "Whole inspection" if self.inspection else "Whole review"
+
 
 @dataclass(frozen=True)
 class AgendaEntry:
@@ -158,11 +168,13 @@ class ItemView:
 @dataclass(frozen=True)
 class AgendaLine:
     """An agenda entry as stored, with what it is about as it stands now: ``item`` for a
-    tracked item, ``title`` for a review or inspection (the item's text for an item)."""
+    tracked item, ``title`` for a review or inspection (the item's text for an item), and an
+    inspection's report deadlines ("Action plan … due 1 January 2027")."""
 
     entry: AgendaEntry
     title: str
     item: ItemView | None
+    deadlines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,12 +198,12 @@ class ItemBefore:
 
 @dataclass(frozen=True)
 class DecisionKey:
-    """A recorded decision: its meeting, item, kind and when it was recorded; ``before``
-    holds what undo puts back and ``entry`` the log entry it withdraws (neither is part of
-    the key's identity)."""
+    """A recorded decision: its meeting, item (or whole review or inspection), kind and when
+    it was recorded; ``before`` holds what undo puts back and ``entry`` the log entry it
+    withdraws (neither is part of the key's identity; a whole source has neither)."""
 
     meeting: MeetingKey
-    item: ItemKey
+    item: ItemKey | SourceKey
     kind: DecisionKind
     recorded_at: dt.datetime
     before: ItemBefore | None = field(default=None, compare=False)
@@ -211,7 +223,8 @@ class MeetingRow:
 
 @dataclass(frozen=True)
 class DecisionLine:
-    """A decision as the minutes list it, per item."""
+    """A decision as the minutes list it, per item; one about a whole review or inspection
+    has no number, its title as ``text`` and ``whole`` saying which ("Whole inspection")."""
 
     key: DecisionKey
     source: str
@@ -224,18 +237,33 @@ class DecisionLine:
     whom: str
     decided_on: dt.date
     decided_by: str
+    whole: str = ""
 
 
 @dataclass(frozen=True)
 class ActionLine:
     """An action the meeting set: evidence requested, escalated or target extended, with its
-    owner (the item's lead agencies) and due date."""
+    owner (the item's lead agencies; for a whole inspection the inspected organisation, for a
+    whole review nobody, as a review has no lead agencies of its own) and due date."""
 
-    item: ItemKey
+    item: ItemKey | SourceKey
     kind: DecisionKind
     what: str
     owner: str
     due: dt.date | None
+
+    @property
+    def source(self) -> str:
+        return self.item.source if isinstance(self.item, ItemKey) else self.item.reference
+
+    @property
+    def number(self) -> str:
+        return self.item.number if isinstance(self.item, ItemKey) else ""
+
+    @property
+    def whole(self) -> str:
+        """How the minutes name a whole review or inspection ("" for an item)."""
+        return "" if isinstance(self.item, ItemKey) else self.item.whole
 
 
 @dataclass(frozen=True)
@@ -589,6 +617,14 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
     session.flush()
 
 
+def decided_about(what: ItemKey | SourceKey) -> str:
+    """What a decision is about, as a sentence names it: "3 of SCR-1", or "the whole
+    inspection INSP-1" (meeting mode, and the window's undo entry)."""
+    if isinstance(what, ItemKey):
+        return f"{what.number} of {what.source}"
+    return f"the whole {'inspection' if what.inspection else 'review'} {what.reference}"
+
+
 def _name(what: ItemKey | SourceKey) -> str:
     if isinstance(what, ItemKey):
         return f"{what.kind.label} {what.number} of {what.source}"
@@ -627,8 +663,13 @@ def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
             lines.append(AgendaLine(AgendaEntry(what, entry.reason), entry.review.title, None))
         else:
             assert entry.inspection is not None
-            what = SourceKey(entry.inspection.reference, inspection=True)
-            lines.append(AgendaLine(AgendaEntry(what, entry.reason), entry.inspection.title, None))
+            inspection = entry.inspection
+            what = SourceKey(inspection.reference, inspection=True)
+            due = tuple(
+                f"{d.what} due {format_date(d.due)}"
+                for d in report_deadlines(inspection.reference, inspection.published_on)
+            )
+            lines.append(AgendaLine(AgendaEntry(what, entry.reason), inspection.title, None, due))
     return lines
 
 
@@ -674,8 +715,47 @@ def agenda_item(
     return key_of(found[0])
 
 
-def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEntry) -> None:
-    """Refuse, in one sentence, a decision its kind does not allow (before anything changes)."""
+def agenda_source(
+    session: Session, key: MeetingKey, reference: str, inspection: bool | None = None
+) -> SourceKey:
+    """The review or inspection ``reference`` as a whole (an inspection when ``inspection``,
+    a review when False), as the command line names one ("REF"). A review and an inspection
+    may share a reference: then the one on the meeting's agenda as a whole, or, with both
+    there, ``inspection`` says which."""
+    meeting = meeting_by_key(session, key)
+    found: list[tuple[SourceKey, bool]] = []  # each with whether it is on the agenda
+    sources: tuple[tuple[type[Review] | type[Inspection], bool], ...] = (
+        (Review, False),
+        (Inspection, True),
+    )
+    for model, is_inspection in sources:
+        if inspection is not None and inspection is not is_inspection:
+            continue
+        source_id = session.scalar(select(model.id).where(model.reference == reference))
+        if source_id is None:
+            continue
+        column = AgendaItem.inspection_id if is_inspection else AgendaItem.review_id
+        placed = session.scalar(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, column == source_id)
+        )
+        found.append((SourceKey(reference, is_inspection), placed is not None))
+    if not found:
+        what = {None: "review or inspection", True: "inspection", False: "review"}[inspection]
+        raise NotFoundError(f"There is no {what} with the reference '{reference}'.")
+    if len(found) > 1:
+        found = [(what, on) for what, on in found if on] or found
+    if len(found) > 1:
+        raise RuleError(
+            f"A review and an inspection are both called {reference} and are both on the "
+            f"agenda of {key}: say which."
+        )
+    return found[0][0]
+
+
+def _check_fields(meeting: Meeting, decision: DecisionEntry, about: str) -> None:
+    """Refuse, in one sentence, a decision's note or whom that breaks the field rules, and a
+    request for evidence or an escalation that does not say from or to whom (or by when);
+    ``about`` names its subject ("item", "inspection")."""
     for name, value, limit in (
         ("note", decision.note, rules.TEXT),
         ("whom", decision.whom, rules.NAME),
@@ -684,6 +764,22 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
         if reason is not None:
             raise RuleError(f"The decision's {name} {reason}.")
     kind, whom = decision.kind, decision.whom.strip()
+    if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
+        raise RuleError("Say whom the evidence is requested from, and by when.")
+    due = decision.until
+    if kind is DecisionKind.EVIDENCE_REQUESTED and due is not None and due < meeting.held_on:
+        raise RuleError(
+            "The evidence cannot be due before the meeting that asks for it, "
+            f"{format_date(meeting.held_on)}."
+        )
+    if kind is DecisionKind.ESCALATED and not whom:
+        raise RuleError(f"Say to whom the {about} is escalated.")
+
+
+def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEntry) -> None:
+    """Refuse, in one sentence, a decision its kind does not allow (before anything changes)."""
+    _check_fields(meeting, decision, "item")
+    kind = decision.kind
     if kind is DecisionKind.SIGNED_OFF and rec.status is Status.CLOSED:
         raise RuleError(f"{describe(rec)} is already signed off.")
     if kind is DecisionKind.SIGNED_OFF and not meeting.chair.strip():
@@ -703,16 +799,18 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
                 "The new target date must be after the current one, "
                 f"{format_date(rec.target_date)}."
             )
-    if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
-        raise RuleError("Say whom the evidence is requested from, and by when.")
-    due = decision.until
-    if kind is DecisionKind.EVIDENCE_REQUESTED and due is not None and due < meeting.held_on:
-        raise RuleError(
-            "The evidence cannot be due before the meeting that asks for it, "
-            f"{format_date(meeting.held_on)}."
-        )
-    if kind is DecisionKind.ESCALATED and not whom:
-        raise RuleError("Say to whom the item is escalated.")
+
+
+def source_refusal(what: SourceKey, kind: DecisionKind) -> str | None:
+    """Why a whole review or inspection cannot take a decision of ``kind``, or None: its
+    items are signed off and given new targets one by one (meeting mode's tooltip too)."""
+    if kind.for_whole_source:
+        return None
+    source = "An inspection" if what.inspection else "A review"
+    items = "its items" if what.inspection else "its recommendations"
+    doing = "signed off" if kind is DecisionKind.SIGNED_OFF else "given a new target"
+    record = "sign-off" if kind is DecisionKind.SIGNED_OFF else "new target"
+    return f"{source} is {doing} item by item: record the {record} on each of {items}."
 
 
 def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) -> str:
@@ -735,19 +833,20 @@ def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) 
 def decide(
     session: Session,
     key: MeetingKey,
-    item: ItemKey,
+    what: ItemKey | SourceKey,
     decision: DecisionEntry,
     *,
     on: dt.date,
     actor: str,
 ) -> DecisionKey:
-    """Record a meeting's decision about an item on its agenda, at once: the item's log entry
-    naming the meeting, its change, and the ``Decision`` row, all dated the meeting's day
-    (``on``, today, only refuses a meeting still to come).
-
-    A sign-off closes the item through the lifecycle's rules with the chair as assurer on the
-    meeting's date (so it needs evidence); an extension moves the target date. A refusal is
-    one sentence and changes nothing.
+    """Record a meeting's decision about an item, or a whole review or inspection, on its
+    agenda, at once, dated the meeting's day (``on``, today, only refuses a meeting still to
+    come). About an item: its log entry naming the meeting, its change, and the ``Decision``
+    row. A sign-off closes the item through the lifecycle's rules with the chair as assurer
+    on the meeting's date (so it needs evidence); an extension moves the target date. About
+    a whole review or inspection: the ``Decision`` row only, and only noted, evidence
+    requested or escalated (``source_refusal``). A refusal is one sentence and changes
+    nothing.
     """
     meeting = meeting_by_key(session, key)
     if meeting.held_on > on:
@@ -755,6 +854,57 @@ def decide(
             f"The meeting {key} is still to come: its decisions can be recorded from "
             f"{format_date(meeting.held_on)}."
         )
+    if isinstance(what, SourceKey):
+        return _decide_source(session, meeting, what, decision, actor=actor)
+    return _decide_item(session, meeting, what, decision, actor=actor)
+
+
+def _decide_source(
+    session: Session, meeting: Meeting, what: SourceKey, decision: DecisionEntry, *, actor: str
+) -> DecisionKey:
+    key = key_of_meeting(meeting)
+    _, review, inspection = _subject(session, what)
+    if review is not None:
+        placed = AgendaItem.review_id == review.id
+    else:
+        assert inspection is not None  # _subject found one or refused
+        placed = AgendaItem.inspection_id == inspection.id
+    on_agenda = session.scalar(
+        select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, placed)
+    )
+    if on_agenda is None:
+        raise RuleError(
+            f"{_name(what)} is not on the agenda of {key} as a whole: add it to the agenda first."
+        )
+    if not actor.strip():
+        raise RuleError("A decision needs the name of the person recording it.")
+    refused = source_refusal(what, decision.kind)
+    if refused is not None:
+        raise RuleError(refused)
+    _check_fields(meeting, decision, "inspection" if what.inspection else "review")
+    row = _decision_row(meeting, decision, actor)
+    row.review, row.inspection = review, inspection
+    meeting.decisions.append(row)
+    session.flush()
+    return DecisionKey(key, what, decision.kind, row.recorded_at)
+
+
+def _decision_row(meeting: Meeting, decision: DecisionEntry, actor: str) -> Decision:
+    """The meeting's record of a decision, dated its day (its subject set by the caller)."""
+    return Decision(
+        kind=decision.kind,
+        note=decision.note.strip(),
+        until=decision.until,
+        whom=decision.whom.strip(),
+        decided_on=meeting.held_on,
+        decided_by=actor.strip(),
+    )
+
+
+def _decide_item(
+    session: Session, meeting: Meeting, item: ItemKey, decision: DecisionEntry, *, actor: str
+) -> DecisionKey:
+    key = key_of_meeting(meeting)
     rec = item_by_key(session, item)
     if not _on_agenda(session, meeting, rec):
         raise RuleError(
@@ -773,15 +923,8 @@ def decide(
         if decision.kind is DecisionKind.EXTENDED:
             rec.target_date = decision.until
         logged = record_update(session, rec.id, on=meeting.held_on, author=actor, note=text)
-    row = Decision(
-        recommendation=rec,
-        kind=decision.kind,
-        note=decision.note.strip(),
-        until=decision.until,
-        whom=decision.whom.strip(),
-        decided_on=meeting.held_on,
-        decided_by=actor.strip(),
-    )
+    row = _decision_row(meeting, decision, actor)
+    row.recommendation = rec
     meeting.decisions.append(row)
     session.flush()
     found = update_key_by_id(session, logged.id)
@@ -794,14 +937,19 @@ class _Tried(Exception):
 
 
 def decision_refusal(
-    database: Database, key: MeetingKey, item: ItemKey, decision: DecisionEntry, *, on: dt.date
+    database: Database,
+    key: MeetingKey,
+    what: ItemKey | SourceKey,
+    decision: DecisionEntry,
+    *,
+    on: dt.date,
 ) -> str | None:
     """Why ``decide`` would refuse ``decision`` now, in its one sentence, or None: the decision
     is made in a transaction that is then rolled back, so every rule (the lifecycle's too) is
     asked exactly as recording it would, before the chair's dialog closes."""
     try:
         with database.transaction("check") as session:
-            decide(session, key, item, decision, on=on, actor="check")
+            decide(session, key, what, decision, on=on, actor="check")
             raise _Tried
     except _Tried:  # not a failure: the decision would be recorded
         return None
@@ -809,30 +957,40 @@ def decision_refusal(
         return exc.message
 
 
+def _subject_ids(row: Decision) -> tuple[int | None, int | None, int | None]:
+    """What a decision is about, as ids: an item, a review or an inspection (one is set)."""
+    return row.recommendation_id, row.review_id, row.inspection_id
+
+
 def _decision_by_key(session: Session, key: DecisionKey) -> Decision:
     meeting = meeting_by_key(session, key.meeting)
-    rec = item_by_key(session, key.item)
+    rec, review, inspection = _subject(session, key.item)
+    subject = tuple(found.id if found else None for found in (rec, review, inspection))
     for row in meeting.decisions:
         if (
-            row.recommendation_id == rec.id
+            _subject_ids(row) == subject
             and row.kind is key.kind
             and row.recorded_at == key.recorded_at
         ):
             return row
-    raise NotFoundError(
-        f"That decision about {describe(rec)} is no longer recorded for {key.meeting}."
-    )
+    about = describe(rec) if rec is not None else _name(key.item)
+    raise NotFoundError(f"That decision about {about} is no longer recorded for {key.meeting}.")
 
 
 def undo_decision(session: Session, key: DecisionKey, *, author: str) -> None:
     """Take back a decision: the item as it was (its status and sign-off, its target date),
     the decision's log entry withdrawn with the reason (kept in the log, no longer a change),
-    and the ``Decision`` row removed. Nothing is dated another day than the meeting's.
+    and the ``Decision`` row removed (all a decision about a whole review or inspection has).
+    Nothing is dated another day than the meeting's.
 
     Refused (``ConflictError``) when the item has changed since in what the decision set, or
     its entry was withdrawn meanwhile, so that undo never overwrites someone else's change."""
     row = _decision_by_key(session, key)
     rec = row.recommendation
+    if rec is None:  # a whole review or inspection: the row is all there is
+        session.delete(row)
+        session.flush()
+        return
     kind = key.kind
     if key.before is None or key.entry is None:
         raise RuleError(f"The decision about {describe(rec)} cannot be undone from here.")
@@ -841,6 +999,7 @@ def undo_decision(session: Session, key: DecisionKey, *, author: str) -> None:
     )
     if changed:
         raise conflict_error(session, rec, describe(rec))
+    assert isinstance(key.item, ItemKey)  # as the row names an item
     withdraw_update(
         session,
         key.item,
@@ -890,30 +1049,45 @@ def _superseded(later: Decision, earlier: Decision) -> bool:
     """Whether ``later``, made at the same meeting about the same item, ends the action
     ``earlier`` set: a sign-off ends every action (the evidence was seen, the work is done),
     and a second extension replaces the first's target."""
-    if later.recommendation_id != earlier.recommendation_id:
+    if _subject_ids(later) != _subject_ids(earlier):
         return False
     return later.kind is DecisionKind.SIGNED_OFF or later.kind is earlier.kind is (
         DecisionKind.EXTENDED
     )
 
 
+def _decided_about(row: Decision) -> tuple[ItemKey | SourceKey, str, str | None, str]:
+    """What a decision is about (its key), its number ("" for a whole review or inspection),
+    its text (the item's, or the review's or inspection's title) and an action's owner."""
+    if row.recommendation is not None:
+        rec = row.recommendation
+        owner = "; ".join(rec.agency_names(AgencyRole.LEAD))
+        return key_of(rec), rec.number, rec.text, owner
+    if row.review is not None:  # a review has no lead agencies of its own: its items do
+        return SourceKey(row.review.reference), "", row.review.title, ""
+    assert row.inspection is not None
+    inspection = row.inspection
+    what = SourceKey(inspection.reference, inspection=True)
+    return what, "", inspection.title, inspection.organisation.name
+
+
 def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
-    """A meeting's decisions per item in the order they were made, and the actions they set
-    (owner: the item's lead agencies; due: the decision's date). Every decision is listed;
-    an action a later decision of the meeting ended (``_superseded``) is not."""
+    """A meeting's decisions per item (or whole review or inspection) in the order they were
+    made, and the actions they set (owner: the item's lead agencies, a whole inspection's
+    inspected organisation; due: the decision's date). Every decision is listed; an action a
+    later decision of the meeting ended (``_superseded``) is not."""
     meeting = meeting_by_key(session, key)
     lines: list[DecisionLine] = []
     actions: list[ActionLine] = []
     made = list(meeting.decisions)
     for index, row in enumerate(made):
-        rec = row.recommendation
-        item = key_of(rec)
+        what, number, text, owner = _decided_about(row)
         lines.append(
             DecisionLine(
-                key=DecisionKey(key, item, row.kind, row.recorded_at),
-                source=item.source,
-                number=rec.number,
-                text=rec.text,
+                key=DecisionKey(key, what, row.kind, row.recorded_at),
+                source=what.source if isinstance(what, ItemKey) else what.reference,
+                number=number,
+                text=text,
                 kind=row.kind,
                 kind_label=row.kind.label,
                 note=row.note,
@@ -921,15 +1095,15 @@ def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
                 whom=row.whom,
                 decided_on=row.decided_on,
                 decided_by=row.decided_by,
+                whole="" if isinstance(what, ItemKey) else what.whole,
             )
         )
         if row.kind in _ACTIONS and not any(_superseded(later, row) for later in made[index + 1 :]):
-            what = _ACTIONS[row.kind]
+            action = _ACTIONS[row.kind]
             if row.whom:  # (a name may end in brackets of its own: none added around it)
                 way = "by" if row.kind is DecisionKind.EVIDENCE_REQUESTED else "to"
-                what += f" {way} {row.whom}"
-            owner = "; ".join(rec.agency_names(AgencyRole.LEAD))
-            actions.append(ActionLine(item, row.kind, what, owner, row.until))
+                action += f" {way} {row.whom}"
+            actions.append(ActionLine(what, row.kind, action, owner, row.until))
     return MeetingDecisions(tuple(lines), tuple(actions))
 
 
@@ -959,10 +1133,13 @@ __all__ = [
     "UpdateLine",
     "agenda",
     "agenda_item",
+    "agenda_source",
     "check_meeting",
     "create_meeting",
     "decide",
+    "decided_about",
     "decision_log_text",
+    "decision_refusal",
     "decisions",
     "delete_meeting",
     "key_of_meeting",
@@ -975,6 +1152,7 @@ __all__ = [
     "propose_agenda",
     "restore_meeting",
     "set_agenda",
+    "source_refusal",
     "undo_decision",
     "update_meeting",
 ]

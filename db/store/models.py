@@ -573,6 +573,17 @@ class MeetingPerson(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="people")
 
 
+def _one_subject() -> CheckConstraint:
+    """Exactly one of a tracked item, a review and an inspection: what an agenda entry, and
+    a decision, is about."""
+    return CheckConstraint(
+        "(CASE WHEN recommendation_id IS NULL THEN 0 ELSE 1 END"
+        " + CASE WHEN review_id IS NULL THEN 0 ELSE 1 END"
+        " + CASE WHEN inspection_id IS NULL THEN 0 ELSE 1 END) = 1",
+        name="one_subject",
+    )
+
+
 class AgendaItem(Base):
     """One entry of a meeting's agenda: exactly one tracked item, review or inspection (an
     inspection's recommendation or area for improvement is a ``Recommendation`` row), with
@@ -580,12 +591,7 @@ class AgendaItem(Base):
 
     __tablename__ = "agenda_items"
     __table_args__ = (
-        CheckConstraint(
-            "(CASE WHEN recommendation_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN review_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN inspection_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_subject",
-        ),
+        _one_subject(),
         UniqueConstraint("meeting_id", "position"),
     )
 
@@ -610,17 +616,26 @@ class AgendaItem(Base):
 
 
 class Decision(Base):
-    """What a meeting decided about one item, as recorded in the meeting. The item's log holds
-    a dated entry naming the meeting for each (db.services.meetings.decide)."""
+    """What a meeting decided about one item, or about a whole review or inspection on its
+    agenda (exactly one of the three, as an agenda entry), as recorded in the meeting. An
+    item's log holds a dated entry naming the meeting for each decision about it
+    (db.services.meetings.decide); a whole review or inspection has no log."""
 
     __tablename__ = "decisions"
+    __table_args__ = (_one_subject(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
-    recommendation_id: Mapped[int] = mapped_column(
+    recommendation_id: Mapped[int | None] = mapped_column(
         ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind, "kind"))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -633,7 +648,9 @@ class Decision(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
-    recommendation: Mapped[Recommendation] = relationship()
+    recommendation: Mapped[Recommendation | None] = relationship()
+    review: Mapped[Review | None] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
 
 
 class AuditEntry(Base):

@@ -80,7 +80,8 @@ def decision_detail(line: DecisionLine, chair: str) -> str:
 
 def decision_rows(said: Minutes) -> list[list[str]]:
     """The decision list, per item: the items in the order the meeting first decided about
-    each, an item's decisions together in the order they were made."""
+    each, an item's decisions together in the order they were made. A whole review or
+    inspection has no number: its title stands as "Whole inspection: <title>"."""
     chair = said.meeting.chair
     first: dict[tuple[str, str], int] = {}
     for line in said.decided.decisions:
@@ -90,7 +91,7 @@ def decision_rows(said: Minutes) -> list[list[str]]:
         [
             line.source,
             line.number,
-            _shortened(line.text),
+            _whole(line.whole, _shortened(line.text)),
             line.kind_label,
             line.note,
             decision_detail(line, chair),
@@ -102,14 +103,19 @@ def decision_rows(said: Minutes) -> list[list[str]]:
 def action_rows(said: Minutes) -> list[list[str]]:
     return [
         [
-            a.item.source,
-            a.item.number,
-            a.what,
+            a.source,
+            a.number,
+            _whole(a.whole, a.what),
             a.owner or "No lead agency",
             format_date(a.due, "No date set"),
         ]
         for a in said.decided.actions
     ]
+
+
+def _whole(whole: str, text: str) -> str:
+    """``text`` led by "Whole inspection: " (or review) for a decision about a whole one."""
+    return f"{whole}: {text}" if whole else text
 
 
 def _shortened(text: str | None) -> str:

@@ -7,6 +7,10 @@ reads the same at 1366x768 as on a large screen and at 150 %. Every key works fr
 in it: Page Down, Alt+N or the right arrow for the next item; Page Up, Alt+P or the left
 arrow for the previous one; the decision buttons' access keys; Ctrl+Z and Ctrl+Y to undo and
 redo (the window's one undo stack: a decision is an ``commands.RecordDecision``).
+
+A whole review or inspection on the agenda is noted, has evidence requested or is escalated
+as a whole; its items are signed off and extended one by one, so those two buttons are off on
+its line, their tooltip saying why.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ from db.core.errors import NotFoundError
 from db.core.vocabulary import DecisionKind
 from db.services import meetings
 from db.services.editing import ItemKey
-from db.services.meetings import AgendaLine, DecisionEntry, DecisionLine, MeetingKey
+from db.services.meetings import (
+    AgendaLine,
+    DecisionEntry,
+    DecisionLine,
+    MeetingKey,
+    SourceKey,
+)
 from desktop import commands
 from desktop.context import AppContext
 from desktop.dialogs.meetings import DecisionDialog
@@ -207,8 +217,11 @@ class MeetingMode(QWidget):
         self.where.setText(f"Item {self.position + 1} of {count}" if count else "")
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < count - 1)
-        for button in self.decision_buttons.values():
-            button.setEnabled(line is not None and line.item is not None and not to_come)
+        what = line.entry.what if line is not None else None
+        for kind, button in self.decision_buttons.items():
+            refused = meetings.source_refusal(what, kind) if isinstance(what, SourceKey) else None
+            button.setEnabled(what is not None and refused is None and not to_come)
+            button.setToolTip(refused or "")
         self.page.setHtml(self._html(line))
 
     def _html(self, line: AgendaLine | None) -> str:
@@ -221,12 +234,26 @@ class MeetingMode(QWidget):
             )
         why = esc(line.entry.reason)
         reason = f"<p style='font-size:{small}px; color:#444'>On the agenda: {why}</p>"
+        decided = self._decided(line)
         view = line.item
         if view is None:
+            what = line.entry.what
+            assert isinstance(what, SourceKey)  # an agenda line without an item is a source
+            deadlines = "".join(f"<li>{esc(d)}</li>" for d in line.deadlines)
             return (
+                f"<p style='font-size:{small}px; color:#444'>{esc(what.whole)} "
+                f"{esc(what.reference)}</p>"
                 f"<p style='font-size:{big}px'><b>{esc(line.title)}</b></p>{reason}"
-                f"<p style='font-size:{px}px'>Decisions are recorded about tracked items: add "
-                "this one's items to the agenda to record them.</p>"
+                + (
+                    f"<p style='font-size:{px}px'><b>Deadlines</b></p>"
+                    f"<ul style='font-size:{px}px'>{deadlines}</ul>"
+                    if deadlines
+                    else ""
+                )
+                + decided
+                + f"<p style='font-size:{small}px; color:#444'>Noted, evidence requested and "
+                "escalated are recorded about it as a whole; its items are signed off and "
+                "extended one by one, on their own agenda lines.</p>"
             )
         key = view.key
         facts = [
@@ -245,26 +272,33 @@ class MeetingMode(QWidget):
             f"{' (' + esc(u.status.label.lower()) + ')' if u.status else ''}: {esc(u.note)}</li>"
             for u in view.updates
         )
-        made = [d for d in self.made if d.key.item == key]
-        decided = "".join(f"<li><b>{esc(d.kind_label)}</b>{self._detail(d)}</li>" for d in made)
         return (
             f"<p style='font-size:{small}px; color:#444'>{esc(key.kind.label)} {esc(key.number)}"
             f" of {esc(key.source)}</p>"
             f"<p style='font-size:{big}px'>{esc(view.text or '(text not entered)')}</p>"
             f"<table style='font-size:{px}px' cellpadding='4'><tr>{cells}</tr></table>"
-            f"{reason}"
-            + (
-                f"<p style='font-size:{px}px'><b>Decided at this meeting</b></p>"
-                f"<ul style='font-size:{px}px'>{decided}</ul>"
-                if made
-                else ""
-            )
+            f"{reason}{decided}"
             + f"<p style='font-size:{px}px'><b>Newest updates</b></p>"
             + (
                 f"<ul style='font-size:{small}px'>{updates}</ul>"
                 if updates
                 else f"<p style='font-size:{small}px'>No updates yet.</p>"
             )
+        )
+
+    def _decided(self, line: AgendaLine) -> str:
+        """The decisions made so far at this meeting about the line's item or source."""
+        px = self.px
+        made = "".join(
+            f"<li><b>{esc(d.kind_label)}</b>{self._detail(d)}</li>"
+            for d in self.made
+            if d.key.item == line.entry.what
+        )
+        if not made:
+            return ""
+        return (
+            f"<p style='font-size:{px}px'><b>Decided at this meeting</b></p>"
+            f"<ul style='font-size:{px}px'>{made}</ul>"
         )
 
     @staticmethod
@@ -283,10 +317,15 @@ class MeetingMode(QWidget):
     def decide(self, kind: DecisionKind) -> None:
         """Ask for the note (and date, or whom) and record the decision at once."""
         line = self.current()
-        if line is None or line.item is None:
+        if line is None:
             return
-        item = line.item.key
-        about = f"{item.kind.label.lower()} {item.number} of {item.source}"
+        item = line.entry.what
+        if isinstance(item, SourceKey):
+            if meetings.source_refusal(item, kind) is not None:
+                return  # (its button is off: a shortcut cannot reach it either)
+            about = meetings.decided_about(item)
+        else:
+            about = f"{item.kind.label.lower()} {item.number} of {item.source}"
         dialog = DecisionDialog(
             kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
         )
@@ -298,7 +337,7 @@ class MeetingMode(QWidget):
         else:  # refused: the sentence stays on the page, large, after its message box
             self.say(self.context.last_explanation or "", refused=True)
 
-    def _refusal(self, item: ItemKey) -> Callable[[DecisionEntry], str | None]:
+    def _refusal(self, item: ItemKey | SourceKey) -> Callable[[DecisionEntry], str | None]:
         """Whether a decision on ``item`` would be refused now, asked of the service."""
         context, key = self.context, self.key
 
@@ -312,7 +351,8 @@ class MeetingMode(QWidget):
         self.message.setText(text)
 
     def _explain(self, kind: DecisionKind, line: AgendaLine) -> str:
-        assert line.item is not None
+        if line.item is None:
+            return "Written at once to the meeting's decisions and its minutes."
         if kind is DecisionKind.SIGNED_OFF:
             chair = self.chair or "the chair (no chair is named yet)"
             count = line.item.evidence_count

@@ -319,7 +319,8 @@ class MeetingsTab(Tab):
             for n, v in facts
         )
         decided = "".join(
-            f"<li><b>{esc(d.number)} of {esc(d.source)}</b>: {esc(d.kind_label)}"
+            f"<li><b>{esc(f'{d.whole} {d.source}' if d.whole else f'{d.number} of {d.source}')}"
+            f"</b>: {esc(d.kind_label)}"
             + esc(_what_it_set(d))
             + (f" \u2014 {esc(d.note)}" if d.note else "")
             + "</li>"

@@ -688,3 +688,255 @@ def test_an_action_ended_by_a_later_decision_of_the_meeting_is_not_in_the_action
     assert [(a.item, a.kind, a.due) for a in found.actions] == [
         (_rec(other), DecisionKind.EXTENDED, dt.date(2027, 6, 30))
     ]
+
+
+# ----------------------------------------------------------------------------- whole sources
+
+INSPECTION = SourceKey("INSP-1", inspection=True)
+REVIEW = SourceKey("SCR-1")
+WHOLE: dict[DecisionKind, DecisionEntry] = {
+    DecisionKind.NOTED: DecisionEntry(DecisionKind.NOTED, "Action plan seen."),
+    DecisionKind.EVIDENCE_REQUESTED: DecisionEntry(
+        DecisionKind.EVIDENCE_REQUESTED, until=dt.date(2027, 1, 20), whom="Agency X"
+    ),
+    DecisionKind.ESCALATED: DecisionEntry(DecisionKind.ESCALATED, whom="Executive (fictional)"),
+}
+
+
+def _sources_on_agenda(database: Database) -> None:
+    with database.transaction("t") as session:
+        meetings.set_agenda(
+            session,
+            KEY,
+            [AgendaEntry(INSPECTION, "Action plan due"), AgendaEntry(REVIEW, "Whole review")],
+        )
+
+
+def _logs(database: Database) -> list[tuple[str, dt.date, str]]:
+    with database.session() as session:
+        return [
+            (number, u.on, u.note)
+            for number in ("1", "2", "3", "4", "5", "6")
+            for u in editing.item_by_key(session, _rec(number)).updates
+        ]
+
+
+@pytest.mark.parametrize("kind", list(WHOLE))
+def test_a_whole_inspection_on_the_agenda_takes_a_decision_and_its_undo(
+    panel: Database, kind: DecisionKind
+) -> None:
+    """Found by a new user: a panel minutes an inspection's action plan as a whole. The
+    decision is the meeting's row and the audit trail's entry only (no item's log), listed
+    with no number, its owner the inspected organisation; undo deletes it."""
+    _sources_on_agenda(panel)
+    logs = _logs(panel)
+    entry = WHOLE[kind]
+    with panel.transaction("Secretary") as session:
+        key = meetings.decide(session, KEY, INSPECTION, entry, on=HELD, actor="Secretary")
+    assert key.item == INSPECTION and key.before is None and key.entry is None
+    assert _logs(panel) == logs
+    with panel.session() as session:
+        found = meetings.decisions(session, KEY)
+        (line,) = found.decisions
+        assert (line.key, line.source, line.number, line.text, line.whole) == (
+            key,
+            "INSP-1",
+            "",
+            "An inspection (fictional)",
+            "Whole inspection",
+        )
+        assert (line.note, line.until, line.whom, line.decided_on) == (
+            entry.note,
+            entry.until,
+            entry.whom,
+            HELD,
+        )
+        expected = [] if kind is DecisionKind.NOTED else [(INSPECTION, "Agency X", entry.until)]
+        assert [(a.item, a.owner, a.due) for a in found.actions] == expected
+        assert all((a.source, a.number, a.whole) == ("INSP-1", "", "Whole inspection")
+                   for a in found.actions)  # fmt: skip
+        audit = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "decisions").order_by(AuditEntry.id)
+        ).all()
+        assert [(a.action, a.actor) for a in audit] == [("create", "Secretary")]
+    with panel.transaction("Secretary") as session:
+        meetings.undo_decision(session, key, author="Secretary")
+    with panel.session() as session:
+        assert meetings.decisions(session, KEY).decisions == ()
+        assert session.scalar(select(func.count(Decision.id))) == 0
+        deleted = select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity == "decisions", AuditEntry.action == "delete"
+        )
+        assert (session.scalar(deleted) or 0) > 0
+    assert _logs(panel) == logs
+
+
+def test_a_whole_review_escalated_has_no_owner_and_is_listed_as_the_whole_review(
+    panel: Database,
+) -> None:
+    """A review has no lead agencies of its own (its items have): its action's owner is
+    empty, and the minutes name it "Whole review"."""
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, REVIEW, WHOLE[DecisionKind.ESCALATED], on=HELD, actor="t")
+        meetings.decide(session, KEY, INSPECTION, WHOLE[DecisionKind.NOTED], on=HELD, actor="t")
+    with panel.session() as session:
+        found = meetings.decisions(session, KEY)
+    assert [(d.source, d.whole, d.kind) for d in found.decisions] == [
+        ("SCR-1", "Whole review", DecisionKind.ESCALATED),
+        ("INSP-1", "Whole inspection", DecisionKind.NOTED),
+    ]
+    assert [(a.item, a.owner, a.what) for a in found.actions] == [
+        (REVIEW, "", "Escalated to Executive (fictional)")
+    ]
+
+
+SOURCE_REFUSALS: list[tuple[SourceKey, DecisionEntry, dt.date, str]] = [
+    (
+        INSPECTION,
+        DecisionEntry(DecisionKind.SIGNED_OFF),
+        HELD,
+        "An inspection is signed off item by item: record the sign-off on each of its items.",
+    ),
+    (
+        REVIEW,
+        DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2027, 6, 1)),
+        HELD,
+        "A review is given a new target item by item: record the new target on each of its "
+        "recommendations.",
+    ),
+    (
+        SourceKey("INSP-OLD", inspection=True),
+        DecisionEntry(DecisionKind.NOTED),
+        HELD,
+        "Inspection INSP-OLD is not on the agenda of Case Review Subgroup, 10 December 2026 "
+        "as a whole: add it to the agenda first.",
+    ),
+    (
+        SourceKey("NONE", inspection=True),
+        DecisionEntry(DecisionKind.NOTED),
+        HELD,
+        "There is no inspection with the reference 'NONE'.",
+    ),
+    (
+        INSPECTION,
+        DecisionEntry(DecisionKind.ESCALATED),
+        HELD,
+        "Say to whom the inspection is escalated.",
+    ),
+    (
+        INSPECTION,
+        DecisionEntry(DecisionKind.EVIDENCE_REQUESTED, whom="Agency X"),
+        HELD,
+        "Say whom the evidence is requested from, and by when.",
+    ),
+    (
+        INSPECTION,
+        DecisionEntry(DecisionKind.NOTED),
+        HELD - dt.timedelta(days=1),
+        "The meeting Case Review Subgroup, 10 December 2026 is still to come: its decisions "
+        "can be recorded from 10 December 2026.",
+    ),
+]
+
+
+def test_each_refusal_about_a_whole_source_is_one_sentence_and_changes_nothing(
+    panel: Database,
+) -> None:
+    _sources_on_agenda(panel)
+    before = _snapshot(panel)
+    for what, entry, on, message in SOURCE_REFUSALS:
+        with pytest.raises(CaseReviewError) as caught, panel.transaction("t") as session:
+            meetings.decide(session, KEY, what, entry, on=on, actor="t")
+        assert caught.value.message == message
+        assert meetings.decision_refusal(panel, KEY, what, entry, on=on) == message
+        assert _snapshot(panel) == before
+    noted = WHOLE[DecisionKind.NOTED]
+    assert meetings.decision_refusal(panel, KEY, INSPECTION, noted, on=HELD) is None
+    assert _snapshot(panel) == before
+
+
+def test_a_decision_about_a_whole_source_round_trips_exactly(
+    panel: Database, tmp_path: Any
+) -> None:
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        for what, kind in (
+            (INSPECTION, DecisionKind.EVIDENCE_REQUESTED),
+            (REVIEW, DecisionKind.NOTED),
+        ):
+            meetings.decide(session, KEY, what, WHOLE[kind], on=HELD, actor="t")
+    exported, count = _snapshot(panel)
+    assert count == 2
+    decided = json.loads(exported)["meetings"][1]["decisions"]
+    assert [{k: d.get(k) for k in ("review", "inspection", "number", "kind")} for d in decided] == [
+        {"review": None, "inspection": "INSP-1", "number": None, "kind": None},
+        {"review": "SCR-1", "inspection": None, "number": None, "kind": None},
+    ]
+    empty = open_database(resolve_location(str(tmp_path / "copy.sqlite3")), create=True)
+    with empty:
+        with empty.transaction("t") as session:
+            apply_document(session, parse_document(json.loads(exported)))
+        assert _snapshot(empty) == (exported, 2)
+        with empty.transaction("t") as session:  # importing again adds nothing
+            apply_document(session, parse_document(json.loads(exported)))
+        assert _snapshot(empty) == (exported, 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"inspection": "INSP-OLD"},
+            "meeting of 2026-12-10 'Case Review Subgroup', decision 1: the inspection "
+            "'INSP-OLD' is not on that meeting's agenda as a whole",
+        ),
+        (
+            {"decision": "signed-off"},
+            "meeting '2026-12-10', decision 1, decision: a whole review or inspection is "
+            "noted, has evidence requested or is escalated: sign off or extend each of its items",
+        ),
+    ],
+    ids=["not-on-the-agenda", "signed-off"],
+)
+def test_a_file_with_a_bad_decision_about_a_whole_source_is_refused_changing_nothing(
+    panel: Database, change: dict[str, str], message: str
+) -> None:
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, INSPECTION, WHOLE[DecisionKind.NOTED], on=HELD, actor="t")
+    exported, _ = _snapshot(panel)
+    with panel.transaction("t") as session:
+        meetings.undo_decision(
+            session, meetings.decisions(session, KEY).decisions[0].key, author="t"
+        )
+    before = _snapshot(panel)
+    data = json.loads(exported)
+    data["meetings"][1]["decisions"][0].update(change)
+    with pytest.raises(CaseReviewError) as caught, panel.transaction("t") as session:
+        apply_document(session, parse_document(data))
+    assert caught.value.message == message
+    assert _snapshot(panel) == before
+
+
+def test_deleting_and_restoring_a_source_keeps_the_decisions_about_it_as_a_whole(
+    panel: Database,
+) -> None:
+    """Deleting a review or an inspection removes the decisions about it (the database's
+    cascade); undoing the deletion puts them back with the meeting's agenda."""
+    from db.services import inspecting
+
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, INSPECTION, WHOLE[DecisionKind.NOTED], on=HELD, actor="t")
+        meetings.decide(session, KEY, REVIEW, WHOLE[DecisionKind.ESCALATED], on=HELD, actor="t")
+    before = _snapshot(panel)
+    with panel.transaction("t") as session:
+        inspection = inspecting.delete_inspection(session, "INSP-1")
+        review = editing.delete_review(session, "SCR-1", TODAY)
+    with panel.session() as session:
+        assert meetings.decisions(session, KEY).decisions == ()
+    with panel.transaction("t") as session:
+        editing.restore_review(session, review)
+        inspecting.restore_inspection(session, inspection)
+    assert _snapshot(panel) == before

@@ -16,7 +16,7 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
 )
 from sqlalchemy import Engine
 
-from db.store.database import _make_engine
+from db.store.database import Database, _make_engine
 from db.store.location import Location
 from db.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from tests.helpers import BACKENDS
@@ -65,3 +65,65 @@ def test_stepping_back_a_version_keeps_the_search_triggers(tmp_path) -> None:  #
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in rows}
     assert "recommendation_fts_insert" in triggers
+
+
+def test_a_database_with_decisions_is_upgraded_to_decisions_about_whole_sources(
+    location: Location,
+) -> None:
+    """0008 keeps every decision of a 0007 database, and from then on a decision may name a
+    whole review or inspection, exactly one subject (the CHECK) as an agenda entry."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from db.core.vocabulary import DecisionKind
+    from db.services.dataset import load_sample
+    from db.store.database import downgrade_schema, open_database, schema_revision
+    from db.store.models import Decision, Inspection, Meeting
+    from tests.helpers import TODAY
+
+    def held(database: Database) -> list[tuple[object, ...]]:
+        with database.session() as session:
+            return [
+                tuple(row)
+                for row in session.execute(
+                    select(Decision.recommendation_id, Decision.kind, Decision.note).order_by(
+                        Decision.id
+                    )
+                )
+            ]
+
+    with open_database(location, create=True) as database:
+        with database.transaction("tester") as session:
+            load_sample(session, TODAY)
+        before = held(database)
+        downgrade_schema(database.engine, "0007")  # as a database of the previous version
+    assert schema_revision(location) == "0007" and before
+    with open_database(location) as database:  # upgraded
+        assert schema_revision(location) == HEAD
+        assert held(database) == before
+        with database.transaction("tester") as session:
+            meeting = session.scalars(select(Meeting)).first()
+            inspection = session.scalars(select(Inspection)).first()
+            assert meeting is not None and inspection is not None
+            session.add(
+                Decision(
+                    meeting=meeting,
+                    inspection=inspection,
+                    kind=DecisionKind.NOTED,
+                    decided_on=meeting.held_on,
+                    decided_by="tester",
+                )
+            )
+        with database.session() as session:
+            count = select(func.count(Decision.id)).where(Decision.inspection_id.is_not(None))
+            assert session.scalar(count) == 1
+        with pytest.raises(IntegrityError), database.transaction("tester") as session:
+            meeting = session.scalars(select(Meeting)).first()
+            session.add(
+                Decision(
+                    meeting=meeting,
+                    kind=DecisionKind.NOTED,
+                    decided_on=TODAY,
+                    decided_by="tester",
+                )
+            )

@@ -21,6 +21,7 @@ from db.services.meetings import (
     MeetingKey,
     Minutes,
     Person,
+    SourceKey,
 )
 from desktop.briefing.minutes import decision_rows, render_minutes, render_minutes_docx
 from tests.helpers.word import header_rows_repeat, open_docx, sections_marked, tables
@@ -134,3 +135,77 @@ def test_minutes_without_decisions_or_marking_say_so() -> None:
     assert MARKING not in text
     document = open_docx(render_minutes_docx(said, ""))
     assert all(sections_marked(document, "No protective marking"))
+
+
+def _with_a_whole_inspection(said: Minutes) -> Minutes:
+    """``said`` with an inspection's action plan noted and its evidence requested, as a
+    whole (db.services.meetings.decisions names such a line with no number)."""
+    key = MeetingKey(HELD_ON, said.meeting.title)
+    whole = SourceKey("INSP-7", inspection=True)
+    at = dt.datetime(2026, 12, 10, 12, tzinfo=dt.UTC)
+    due = dt.date(2027, 1, 20)
+    lines = [
+        DecisionLine(
+            DecisionKey(key, whole, kind, at + dt.timedelta(minutes=n)),
+            "INSP-7",
+            "",
+            "Joint targeted area inspection (fictional)",
+            kind,
+            kind.label,
+            note,
+            until,
+            whom,
+            HELD_ON,
+            "Secretariat",
+            whole="Whole inspection",
+        )
+        for n, (kind, note, until, whom) in enumerate(
+            [
+                (DecisionKind.NOTED, "Action plan seen.", None, ""),
+                (DecisionKind.EVIDENCE_REQUESTED, "Show the audit.", due, "Borough Council"),
+            ]
+        )
+    ]
+    action = ActionLine(
+        whole,
+        DecisionKind.EVIDENCE_REQUESTED,
+        "Evidence to be provided to the panel by Borough Council",
+        "Borough Council (fictional)",
+        due,
+    )
+    decided = MeetingDecisions((*said.decided.decisions, *lines), (*said.decided.actions, action))
+    return replace(said, decided=decided)
+
+
+def test_a_whole_inspections_decisions_and_action_are_in_both_minutes() -> None:
+    """Found by a new user: a decision about a whole inspection on the agenda never reached
+    the minutes. It is listed with no number, as the whole inspection, in the decision list
+    and the action log, in the PDF and in the .docx."""
+    said = _with_a_whole_inspection(_minutes(2))
+    text = _flat(
+        "\n".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(render_minutes(said, MARKING))).pages
+        )
+    )
+    assert "Whole inspection: Joint targeted area inspection (fictional)" in text
+    assert "Action plan seen." in text and "From Borough Council, by 20 January 2027" in text
+    assert "Whole inspection: Evidence to be provided to the panel by Borough Council" in text
+    assert "Borough Council (fictional)" in text
+    document = open_docx(render_minutes_docx(said, MARKING))
+    _, _, decisions, actions = tables(document)
+    assert [row[:4] for row in decisions[-2:]] == [
+        ["INSP-7", "", "Whole inspection: Joint targeted area inspection (fictional)", "Noted"],
+        [
+            "INSP-7",
+            "",
+            "Whole inspection: Joint targeted area inspection (fictional)",
+            "Evidence requested",
+        ],
+    ]
+    assert actions[-1] == [
+        "INSP-7",
+        "",
+        "Whole inspection: Evidence to be provided to the panel by Borough Council",
+        "Borough Council (fictional)",
+        "20 January 2027",
+    ]

@@ -18,6 +18,7 @@ from tests.helpers.cli import assert_clean_error, python, run, snapshot
 from tests.helpers.word import all_text, headings, open_docx, sections_marked, tables
 
 REVIEW = "FSCP-CSPR-CHILD-A"  # the sample's fictional review
+INSPECTION = "FICTIONAL-CP-INSPECTION-2"  # on the sample's coming agenda as a whole
 NEW_MEETING = "2030-02-10"  # after the sample's meetings, whatever day the tests run
 TODAY = dt.date.today().isoformat()  # the CLI's today: decisions are recorded from its day
 
@@ -307,7 +308,18 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
          "is not on the agenda of Case Review Subgroup", 1),
         ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),
-        ([*decide, "--item", REVIEW, "--decision", "noted"], "is not REF:NUMBER", 2),
+        ([*decide, "--item", REVIEW, "--decision", "noted"], "as a whole: add it to the agenda", 1),
+        ([*decide, "--item", "NO-SUCH-REF", "--decision", "noted"],
+         "There is no review or inspection with the reference 'NO-SUCH-REF'.", 1),
+        ([*decide, "--item", f"{REVIEW}:", "--decision", "noted"], "is not REF:NUMBER", 2),
+        ([*decide, "--item", INSPECTION, "--decision", "signed-off"],
+         "An inspection is signed off item by item: record the sign-off on each of its items.", 1),
+        ([*decide, "--item", INSPECTION, "--decision", "extended", "--until", "2031-01-01"],
+         "An inspection is given a new target item by item", 1),
+        ([*decide, "--item", INSPECTION, "--decision", "escalated"],
+         "Say to whom the inspection is escalated.", 1),
+        ([*decide, "--item", INSPECTION, "--kind", "recommendation", "--decision", "noted"],
+         "--kind recommendation is for REF:NUMBER", 2),
         ([*decide, "--item", f"{REVIEW}:4", "--decision", "signed-off"], "it has no evidence", 1),
         ([*decide, "--item", f"{REVIEW}:6", "--decision", "extended"], "Give the new target", 1),
         ([*decide, "--item", f"{REVIEW}:6", "--decision", "noted", "--until", "2031-01-01"],
@@ -356,3 +368,83 @@ def test_a_note_longer_than_a_page_still_makes_the_minutes_and_the_pack(
         assert made.returncode == 0, made.stderr
         text = _flat(" ".join(p.extract_text() for p in PdfReader(tmp_path / args[2]).pages))
         assert text.count("agreed the next steps") >= 140  # the note, all of it, over pages
+
+
+def test_a_whole_inspection_on_the_agenda_is_decided_and_in_the_minutes(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: ``meeting decide`` refused an inspection on the agenda as a whole
+    ("is not REF:NUMBER") and the minutes never mentioned it. --item REF decides about it."""
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    on_agenda = _query(
+        demo_db,
+        "SELECT i.reference FROM agenda_items a JOIN inspections i ON i.id = a.inspection_id "
+        "JOIN meetings m ON m.id = a.meeting_id WHERE m.held_on = ?",
+        coming,
+    )
+    assert (INSPECTION,) in on_agenda
+    decide = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming, "--item", INSPECTION]
+    for extra in (
+        ["--decision", "noted", "--note", "Action plan seen"],
+        ["--decision", "escalated", "--whom", "Partnership executive (fictional)"],
+    ):
+        result = run(*decide, *extra, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"Recorded for inspection {INSPECTION}: ")
+    assert _query(
+        demo_db,
+        "SELECT d.kind, d.note, d.recommendation_id, d.review_id FROM decisions d "
+        "JOIN inspections i ON i.id = d.inspection_id WHERE i.reference = ? ORDER BY d.id",
+        INSPECTION,
+    ) == [("noted", "Action plan seen", None, None), ("escalated", "", None, None)]
+    for ending in ("pdf", "docx"):
+        target = tmp_path / f"minutes.{ending}"
+        made = run("minutes", "--db", str(demo_db), "--meeting", coming, "-o", str(target),
+                   cwd=tmp_path)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        if ending == "pdf":
+            text = _flat("\n".join(page.extract_text() for page in PdfReader(target).pages))
+            decisions, actions = text.split("Decisions", 1)[1].split("Action log", 1)
+        else:
+            *_, decided, acted = tables(open_docx(target))
+            decisions, actions = (_flat(" ".join(" ".join(r) for r in t)) for t in (decided, acted))
+        assert "Whole inspection:" in decisions and "Action plan seen" in decisions
+        assert "Whole inspection: Escalated to Partnership executive (fictional)" in actions
+
+
+def test_a_review_and_an_inspection_of_one_reference_are_chosen_by_kind(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """A review may share an inspection's reference: with both on the agenda as a whole,
+    --item REF alone cannot say which, --kind does."""
+    from db.exchange.json_format import parse_document
+    from db.exchange.records import apply_document
+    from db.services import meetings
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    database = open_database(resolve_location(str(demo_db)))
+    try:
+        with database.transaction("tester") as session:
+            review = {"reference": INSPECTION, "kind": "scr", "title": "Same reference (fictional)"}
+            apply_document(session, parse_document({"format": "casereview/1", "reviews": [review]}))
+            key = meetings.meeting_by_date(session, dt.date.fromisoformat(coming))
+            entries = [line.entry for line in meetings.agenda(session, key)]
+            whole = meetings.AgendaEntry(meetings.SourceKey(INSPECTION), "Same reference")
+            meetings.set_agenda(session, key, [*entries, whole])
+    finally:
+        database.close()
+    args = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+            "--item", INSPECTION, "--decision", "noted"]  # fmt: skip
+    before = snapshot(tmp_path)
+    refused = run(*args, cwd=tmp_path)
+    assert_clean_error(refused, "A review and an inspection are both called", "say which")
+    assert snapshot(tmp_path) == before
+    chosen = run(*args, "--kind", "review", cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.startswith(f"Recorded for review {INSPECTION}: ")
+    assert _query(demo_db, "SELECT r.title FROM decisions d JOIN reviews r ON r.id = d.review_id"
+                  ) == [("Same reference (fictional)",)]  # fmt: skip

@@ -69,6 +69,19 @@ def audit_count(window: MainWindow, entity: str) -> int:
         )
 
 
+def decision_audits(window: MainWindow, *, since: int) -> list[str]:
+    """The audit trail's actions on decisions after the first ``since``, in order."""
+    with window.context.database.session() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity == "decisions")
+                .order_by(AuditEntry.id)
+                .offset(since)
+            )
+        )
+
+
 def open_mode(qtbot: Any, tab: MeetingsTab) -> MeetingMode:
     """Ctrl+Shift+M in the tab opens meeting mode, which takes the focus."""
     tab.window().activateWindow()
@@ -259,14 +272,7 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
             "The decision (noted) was undone.",
         )
     # The audit trail: six decisions written, the undone one deleted, in that order.
-    with window.context.database.session() as session:
-        actions = session.scalars(
-            select(AuditEntry.action)
-            .where(AuditEntry.entity == "decisions")
-            .order_by(AuditEntry.id)
-            .offset(audits)
-        ).all()
-    assert list(actions) == ["create"] * 6 + ["delete"]
+    assert decision_audits(window, since=audits) == ["create"] * 6 + ["delete"]
     # Esc leaves meeting mode; the tab shows the decisions.
     qtbot.keyClick(mode, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tab.mode is None)
@@ -487,3 +493,68 @@ def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
     }
     assert audit_count(sample_window, "decisions") == audits
     assert not any("\u202e" in note for note in log_of(sample_window, item("4")))
+
+
+def to_source(qtbot: Any, mode: MeetingMode) -> meetings.SourceKey:
+    """Page Up to the first line, then Page Down to the first whole review or inspection."""
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    for _ in mode.lines:
+        qtbot.keyClick(mode, Qt.Key.Key_PageUp)
+    for _ in mode.lines:
+        line = mode.current()
+        if line is not None and isinstance(line.entry.what, meetings.SourceKey):
+            return line.entry.what
+        qtbot.keyClick(mode, Qt.Key.Key_PageDown)
+    raise AssertionError("no review or inspection is on the agenda as a whole")
+
+
+def test_a_whole_inspection_on_the_agenda_is_decided_and_undone_in_meeting_mode(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found by a new user: an inspection's line took no decision, not even "noted". Now it
+    shows its title, reason and deadlines, takes noted, evidence requested and escalated by
+    their access keys (signed off and target extended stay off, saying why), lists what was
+    decided, and Ctrl+Z undoes it."""
+    window = sample_window
+    window.context.today = lambda: COMING.held_on  # the meeting's day
+    tab = show_meetings(qtbot, window)
+    mode = open_mode(qtbot, tab)
+    whole = to_source(qtbot, mode)
+    assert whole.inspection
+    line = mode.current()
+    assert line is not None and line.deadlines
+    page = mode.page.toPlainText()
+    assert line.title in page and f"On the agenda: {line.entry.reason}" in page
+    assert "Action plan to the inspectorate" in page
+    assert "Decided at this meeting" not in page
+    for kind, button in mode.decision_buttons.items():
+        off = kind in (DecisionKind.SIGNED_OFF, DecisionKind.EXTENDED)
+        assert button.isEnabled() is not off, kind
+        assert button.toolTip() == (meetings.source_refusal(whole, kind) or ""), kind
+    assert mode.decision_buttons[DecisionKind.SIGNED_OFF].toolTip() == (
+        "An inspection is signed off item by item: record the sign-off on each of its items."
+    )
+    audits = audit_count(window, "decisions")
+
+    decide(qtbot, mode, Qt.Key.Key_O, ["Action plan seen"])
+    qtbot.waitUntil(lambda: "Decided at this meeting" in mode.page.toPlainText())
+    decide(qtbot, mode, Qt.Key.Key_E, ["Head of Safeguarding", "15/01/2027", "Show the audit"])
+    decide(qtbot, mode, Qt.Key.Key_A, ["Partnership executive", "Slow progress"])
+    page = mode.page.toPlainText()
+    assert "Show the audit" in page and "Partnership executive" in page
+    press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: the escalation
+    assert mode.message.text() == (f"Undone: escalated for the whole inspection {whole.reference}.")
+    assert "Partnership executive" not in mode.page.toPlainText()
+
+    with window.context.database.session() as session:
+        found = meetings.decisions(session, COMING)
+    mine = [d for d in found.decisions if d.key.item == whole]
+    assert [(d.kind, d.number, d.whole, d.note) for d in mine] == [
+        (DecisionKind.NOTED, "", "Whole inspection", "Action plan seen"),
+        (DecisionKind.EVIDENCE_REQUESTED, "", "Whole inspection", "Show the audit"),
+    ]
+    assert [(a.item, a.due) for a in found.actions if a.item == whole] == [
+        (whole, dt.date(2027, 1, 15))
+    ]
+    assert decision_audits(window, since=audits) == ["create"] * 3 + ["delete"]
