@@ -75,6 +75,7 @@ class AppContext(QObject):
         self._actor = actor
         self.undo_stack = QUndoStack(self)
         self.last_explanation = ""
+        self._boxes: list[QWidget] = []  # explanations shown with no window to hold them
         # While the window is locked nothing is saved: a command confirmed then (an OK
         # already on its way as the lock started) is held, with its window, until unlocking.
         self.locked = False
@@ -143,11 +144,15 @@ class AppContext(QObject):
         its kind and what caused it (a file that cannot be written: its errno), never its
         message, which may quote a record or a path; unless ``logged``, when it is there
         already (work in the background logs its own failures)."""
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtWidgets import QApplication, QMessageBox
 
         if not logged:
             _log.info("the window refused: %s", cause(error))
 
+        # Without a parent the box belongs to this function's variable, and Qt deleted it
+        # before it showed: an undo refused from the Edit menu or meeting mode said nothing
+        # (found by a new user). The window in front holds it, else the context until closed.
+        parent = parent or QApplication.activeWindow()
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "casereview",
@@ -158,4 +163,7 @@ class AppContext(QObject):
         box.setObjectName("explanation")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_explanation = error.message
+        if parent is None:
+            self._boxes.append(box)
+            box.finished.connect(lambda _result, box=box: self._boxes.remove(box))
         box.open()  # window-modal and non-blocking: the caller's work is already finished

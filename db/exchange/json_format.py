@@ -549,10 +549,17 @@ def _meeting(obj: _Obj) -> MeetingDoc:
                 "a whole review or inspection is noted, has evidence requested or is "
                 "escalated: sign off or extend each of its items",
             )
+        decided_on = decision_obj.required_date("decided_on")
+        if decided_on != meeting.held_on:  # one date rule (db.services.meetings)
+            raise decision_obj.error_at(
+                "decided_on",
+                f"is not the meeting's day, {meeting.held_on.isoformat()}: a decision is "
+                "dated its meeting's day",
+            )
         meeting.decisions.append(
             DecisionDoc(
                 decision=decided,
-                decided_on=decision_obj.required_date("decided_on"),
+                decided_on=decided_on,
                 decided_by=decision_obj.text("decided_by"),
                 review=review,
                 inspection=inspection,

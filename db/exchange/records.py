@@ -904,11 +904,22 @@ class Importer:
 
 
 @collector_paused()
-def apply_document(session: Session, doc: Document) -> ImportSummary:
+def apply_document(
+    session: Session, doc: Document, *, today: dt.date | None = None
+) -> ImportSummary:
     """Add and update everything in ``doc``; the caller's transaction makes it all or nothing.
 
-    Every value is first checked against db.core.fields' rules, the same on every backend."""
+    Every value is first checked against db.core.fields' rules, the same on every backend.
+    With ``today``, a meeting still to come that holds decisions is refused, as recording
+    one is (a decision is dated its meeting's day)."""
     check_document(doc)
+    if today is not None:
+        for meeting in doc.meetings:
+            if meeting.decisions and meeting.held_on > today:
+                raise DocumentError(
+                    f"meeting of {meeting.held_on.isoformat()} '{meeting.title}': it is still "
+                    "to come, so it cannot hold decisions yet"
+                )
     importer = Importer(session)
     importer.organisations(doc.organisations)
     importer.schemes(doc.grading_schemes)

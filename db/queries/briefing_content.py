@@ -271,7 +271,11 @@ def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
 def _audited_status_changes(
     session: Session, since: dt.date, shown: set[str], logged: set[tuple[str, str, Status]]
 ) -> list[Change]:
-    """Status changes the audit trail holds but the progress log does not (imports, edits)."""
+    """Status changes the audit trail holds but the progress log does not (imports, edits).
+
+    A change taken back by the next change of the same item (closed, then undone back to
+    implemented) is no change: the pair is left out, as undo and redo leave the item as it
+    was (found by a new user: an undone sign-off was listed as two changes)."""
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     entries = session.scalars(
         select(AuditEntry)
@@ -282,8 +286,15 @@ def _audited_status_changes(
         )
         .order_by(AuditEntry.id)
     ).all()
-    found = []
+    kept: dict[str, list[AuditEntry]] = {}
     for entry in entries:
+        changes = kept.setdefault(entry.entity_id, [])
+        if changes and (changes[-1].old, changes[-1].new) == (entry.new, entry.old):
+            changes.pop()  # taken back
+        else:
+            changes.append(entry)
+    found = []
+    for entry in sorted((e for changes in kept.values() for e in changes), key=lambda e: e.id):
         rec = session.get(Recommendation, int(entry.entity_id))
         if rec is None or rec.source_reference not in shown:
             continue

@@ -131,7 +131,7 @@ def apply_import(
         with database.transaction(actor) as session:
             one_at_a_time(session)
             if isinstance(source, Document):
-                summary = apply_document(session, source)
+                summary = apply_document(session, source, today=today)
             else:
                 summary = import_tracker(
                     session, source, today=today, actor=actor, review=review, skip_rows=skip_rows

@@ -142,19 +142,24 @@ class MeetingMode(QWidget):
 
     def undo(self) -> None:
         """Undo the window's last command, and say what was undone (not the decision just
-        recorded, which the status line said until now)."""
-        stack = self.context.undo_stack
-        what = stack.undoText()
-        stack.undo()
-        if what:
-            self.say(f"Undone: {what[:1].lower()}{what[1:]}.")
+        recorded, which the status line said until now), or why it was not."""
+        self._step(self.context.undo_stack.undoText(), self.context.undo_stack.undo, "Undone")
 
     def redo(self) -> None:
-        stack = self.context.undo_stack
-        what = stack.redoText()
-        stack.redo()
-        if what:
-            self.say(f"Redone: {what[:1].lower()}{what[1:]}.")
+        self._step(self.context.undo_stack.redoText(), self.context.undo_stack.redo, "Redone")
+
+    def _step(self, what: str, step: Callable[[], None], done: str) -> None:
+        """Undo or redo, then say so; a refusal (someone changed the item since) is said
+        instead, large, as a refused decision is: a new user saw "Undone" over an undo that
+        had been refused."""
+        if not what:
+            return
+        self.context.last_explanation = ""
+        step()
+        if self.context.last_explanation:
+            self.say(self.context.last_explanation, refused=True)
+        else:
+            self.say(f"{done}: {what[:1].lower()}{what[1:]}.")
 
     # -- reading and showing
 

@@ -77,3 +77,26 @@ def test_an_explicit_since_wins_and_an_unknown_meeting_is_refused(
         assert pack.since == TODAY
         with pytest.raises(NotFoundError, match="There is no meeting called Nobody"):
             gather(session, _options(meeting_date=held_on, meeting_title="Nobody"))
+
+
+def test_an_undone_sign_off_is_no_change_in_the_next_pack(sample_database: Database) -> None:
+    """Found by a new user: a sign-off recorded at a meeting and undone (then redone and undone
+    again) was listed in the next pack's changes as the audit trail's status changes, though
+    the item ended as it began."""
+    from db.core.vocabulary import DecisionKind
+    from db.services.meetings import DecisionEntry, decide, propose_agenda, undo_decision
+
+    held_on = TODAY
+    item = ItemKey(REVIEW, "2")  # implemented, with evidence
+    with sample_database.transaction("tester") as session:
+        key = create_meeting(session, MeetingFields(held_on, "Extra", chair="Chair (fictional)"))
+        set_agenda(session, key, propose_agenda(session, key, TODAY))
+    entry = DecisionEntry(DecisionKind.SIGNED_OFF, "Audit seen.")
+    for _ in range(2):  # decided, undone; decided again (redo), undone again
+        with sample_database.transaction("tester") as session:
+            made = decide(session, key, item, entry, on=held_on, actor="tester")
+        with sample_database.transaction("tester") as session:
+            undo_decision(session, made, author="tester")
+    with sample_database.session() as session:
+        pack = gather(session, _options(since=held_on))
+    assert not [c for c in pack.changes if (c.source, c.number) == (REVIEW, "2")], pack.changes

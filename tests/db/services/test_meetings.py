@@ -4,6 +4,7 @@ format; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -940,3 +941,43 @@ def test_deleting_and_restoring_a_source_keeps_the_decisions_about_it_as_a_whole
         editing.restore_review(session, review)
         inspecting.restore_inspection(session, inspection)
     assert _snapshot(panel) == before
+
+
+def test_a_file_breaking_the_date_rule_is_refused_and_changes_nothing(
+    panel: Database, tmp_path: Any
+) -> None:
+    """Found by a new user: JSON import took a decision dated after its meeting, and decisions
+    for a meeting still to come, which the window and the CLI refuse."""
+    from db.core.errors import DocumentError
+    from db.services import transfer
+
+    _on_agenda(panel)
+    number, entry, _ = DECISIONS[DecisionKind.NOTED]
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, _rec(number), entry, on=HELD, actor="t")
+    exported, _ = _snapshot(panel)
+    data = json.loads(exported)
+    (decision,) = data["meetings"][1]["decisions"]
+    late = copy.deepcopy(data)
+    late["meetings"][1]["decisions"][0]["decided_on"] = "2026-12-20"
+    with pytest.raises(DocumentError) as caught:
+        parse_document(late)
+    assert caught.value.message == (
+        "meeting '2026-12-10', decision 1, decided_on: is not the meeting's day, 2026-12-10: "
+        "a decision is dated its meeting's day"
+    )
+    other = open_database(resolve_location(str(tmp_path / "other.sqlite3")), create=True)
+    with other:
+        before = _snapshot(other)
+        with pytest.raises(DocumentError) as caught:
+            transfer.apply_import(
+                other, parse_document(data), actor="t", today=HELD - dt.timedelta(days=1)
+            )
+        assert caught.value.message == (
+            "meeting of 2026-12-10 'Case Review Subgroup': it is still to come, so it cannot "
+            "hold decisions yet"
+        )
+        assert _snapshot(other) == before
+        transfer.apply_import(other, parse_document(data), actor="t", today=HELD, keep_copy=False)
+        assert _snapshot(other)[0] == exported
+    assert decision["decided_on"] == "2026-12-10"

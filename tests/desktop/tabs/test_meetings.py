@@ -558,3 +558,45 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_undone_in_meeting_mode(
         (whole, dt.date(2027, 1, 15))
     ]
     assert decision_audits(window, since=audits) == ["create"] * 3 + ["delete"]
+
+
+def test_an_undo_refused_after_another_change_is_said_not_reported_done(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found by a new user: after another casereview extended the same item's target again,
+    Ctrl+Z in meeting mode was refused (the undo would overwrite that change), but no message
+    showed (the box had no window to hold it and was deleted unseen) and meeting mode said
+    "Undone". Now the sentence shows, in a box and on the page, and the extension stays."""
+    from db.store.database import open_database
+
+    window = sample_window
+    window.context.today = lambda: COMING.held_on  # the meeting's day
+    mode = open_mode(qtbot, show_meetings(qtbot, window))
+    to_item(qtbot, mode, item("3"))
+    decide(qtbot, mode, Qt.Key.Key_T, ["31 March 2027", "Police asked for time"])
+    theirs = open_database(window.context.database.location)  # another casereview
+    with theirs, theirs.transaction("Someone else") as session:
+        fields = editing.item_fields(session, item("3"))
+        later = editing.ItemFields(**{**fields.__dict__, "target_date": dt.date(2027, 6, 30)})
+        editing.update_item(session, item("3"), later)
+    press(qtbot, mode, Qt.Key.Key_Z, CTRL)
+    said = mode.message.text()
+    assert "was changed by Someone else" in said and not said.startswith("Undone")
+    qtbot.waitUntil(_explanation_shown)
+    with window.context.database.session() as session:
+        assert editing.item_by_key(session, item("3")).target_date == dt.date(2027, 6, 30)
+        (made,) = meetings.decisions(session, COMING).decisions
+        assert made.kind is DecisionKind.EXTENDED  # not taken back
+    for top in QApplication.topLevelWidgets():
+        for box in [top, *top.findChildren(QWidget)]:
+            if box.objectName() == "explanation":
+                box.close()
+    mode.close()
+
+
+def _explanation_shown() -> bool:
+    return any(
+        w.objectName() == "explanation" and w.isVisible()
+        for top in QApplication.topLevelWidgets()
+        for w in [top, *top.findChildren(QWidget)]
+    )
