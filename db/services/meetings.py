@@ -676,12 +676,15 @@ def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
 # ----------------------------------------------------------------------------- decisions
 
 
-def _on_agenda(session: Session, meeting: Meeting, rec: Recommendation) -> bool:
-    """Whether the item, or its review or inspection, is on the meeting's agenda."""
+def _on_agenda(
+    session: Session, meeting: Meeting, rec: Recommendation, *, itself: bool = False
+) -> bool:
+    """Whether the item, or its review or inspection, is on the meeting's agenda (with
+    ``itself``, whether the item is there by itself)."""
     subjects = [AgendaItem.recommendation_id == rec.id]
-    if rec.review_id is not None:
+    if rec.review_id is not None and not itself:
         subjects.append(AgendaItem.review_id == rec.review_id)
-    if rec.inspection_id is not None:
+    if rec.inspection_id is not None and not itself:
         subjects.append(AgendaItem.inspection_id == rec.inspection_id)
     found = session.scalar(
         select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, or_(*subjects)).limit(1)
@@ -699,7 +702,8 @@ def agenda_item(
     """The tracked item numbered ``number`` of the review or inspection ``reference`` (of
     ``kind``, when given), as the command line names one ("REF:NUMBER"). An inspection may
     hold a recommendation and an area for improvement of the same number: then the one on
-    the meeting's agenda, or, with both there, ``kind`` says which."""
+    the meeting's agenda by itself, else the one there with its whole inspection, or, with
+    both (or neither) there, ``kind`` says which."""
     meeting = meeting_by_key(session, key)
     kinds = list(TrackedKind) if kind is None else [kind]
     ids = [item_id(session, ItemKey(reference, number, k)) for k in kinds]
@@ -707,8 +711,9 @@ def agenda_item(
     if not found:
         what = "item" if kind is None else kind.label.lower()
         raise NotFoundError(f"There is no {what} {number} of {reference}.")
-    if len(found) > 1:
-        found = [rec for rec in found if _on_agenda(session, meeting, rec)] or found
+    for itself in (True, False):  # (an inspection on the agenda puts all its items there)
+        if len(found) > 1:
+            found = [r for r in found if _on_agenda(session, meeting, r, itself=itself)] or found
     if len(found) > 1:
         both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
         raise RuleError(f"{reference} has {both} on the agenda of {key}: say which kind of item.")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -176,6 +178,51 @@ def test_an_item_numbered_alike_twice_on_the_agenda_is_chosen_by_kind(
     assert _query(demo_db, "SELECT r.kind FROM decisions d JOIN recommendations r "
                   "ON r.id = d.recommendation_id WHERE d.note = '' AND d.kind = 'noted'") == [
         ("area_for_improvement",)
+    ]  # fmt: skip
+
+
+def _edit_agenda(db: Path, held_on: str, keep: Callable[[Any], bool]) -> None:
+    """Store the meeting's agenda with only the entries ``keep`` keeps (through the service)."""
+    from db.services import meetings
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    database = open_database(resolve_location(str(db)))
+    try:
+        with database.transaction("tester") as session:
+            key = meetings.meeting_by_date(session, dt.date.fromisoformat(held_on))
+            entries = [line.entry for line in meetings.agenda(session, key)]
+            meetings.set_agenda(session, key, [e for e in entries if keep(e.what)])
+    finally:
+        database.close()
+
+
+def test_the_item_on_the_agenda_by_itself_is_chosen_over_one_there_with_its_inspection(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: with recommendation 1 on the agenda by itself and the whole
+    inspection there too (which puts its area for improvement 1 there), --item REF:1 was
+    refused as both; the one on the agenda by itself is meant."""
+    from db.core.vocabulary import TrackedKind
+    from db.services.editing import ItemKey
+
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    _edit_agenda(
+        demo_db,
+        coming,
+        lambda what: (
+            not (isinstance(what, ItemKey) and what.kind is TrackedKind.AREA_FOR_IMPROVEMENT)
+        ),
+    )
+    decided = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+        "--item", f"{INSPECTION}:1", "--decision", "noted", cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    assert _query(demo_db, "SELECT r.kind FROM decisions d JOIN recommendations r "
+                  "ON r.id = d.recommendation_id WHERE d.note = '' AND d.kind = 'noted'") == [
+        ("recommendation",)
     ]  # fmt: skip
 
 
