@@ -339,7 +339,7 @@ def check_meeting(
     problems = Problems()
     title = fields.title.strip()
     if not title:
-        problems.add("title", "Give the meeting a title, for example Case Review Subgroup.")
+        problems.add("title", "Give the meeting a title.")
     elif fields.key != editing and session.scalar(
         select(Meeting.id).where(Meeting.held_on == fields.held_on, Meeting.title == title)
     ):
@@ -360,7 +360,8 @@ def check_meeting(
                 (name, person.agency, rules.NAME, True),
             ]
     for name, value, limit, is_name in values:
-        reason = rules.problem(value, limit, name=is_name) if value else None
+        # (spaces alone are an empty field, said above, not a space at its ends)
+        reason = rules.problem(value, limit, name=is_name) if value.strip() else None
         if reason is not None:
             problems.add(name, f"The meeting's {name} {reason}.")
     both = {p.name for p in fields.attendees} & {p.name for p in fields.apologies}
