@@ -38,7 +38,7 @@ from db.core.errors import ConflictError, NotFoundError, RuleError
 from db.core.vocabulary import AgencyRole, DecisionKind, Status, TrackedKind
 from db.exchange.document import MeetingDoc
 from db.exchange.records import Importer, meeting_doc
-from db.queries.meetings import neighbours
+from db.queries.meetings import decision_text, neighbours
 from db.queries.overview import report_deadlines, source_deadlines
 from db.queries.rows import OPEN_STATUSES
 from db.services.editing import (
@@ -823,17 +823,14 @@ def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) 
     """The item's log entry for a decision, naming the meeting: "Case Review Subgroup,
     10 December 2026: target extended to 31 March 2027. <note>" (also how the sample data
     writes its meetings' entries, db.services.sample)."""
-    until = format_date(decision.until)
-    whom = decision.whom.strip()
-    said = {
-        DecisionKind.SIGNED_OFF: f"signed off on the evidence; assurance given by {chair.strip()}",
-        DecisionKind.EXTENDED: f"target extended to {until}",
-        DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom} by {until}",
-        DecisionKind.ESCALATED: f"escalated to {whom}",
-        DecisionKind.NOTED: "noted",
-    }[decision.kind]
-    text = f"{meeting}: {said}."
-    return f"{text} {decision.note.strip()}".strip()
+    return decision_text(
+        str(meeting),
+        decision.kind,
+        until=decision.until,
+        whom=decision.whom,
+        chair=chair,
+        note=decision.note,
+    )
 
 
 def decide(

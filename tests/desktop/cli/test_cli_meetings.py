@@ -325,6 +325,37 @@ def test_a_pack_for_a_meeting_follows_its_agenda_and_lists_changes_since_the_one
     assert f"Changes since {_uk(past)}" in words
 
 
+def test_a_decision_about_a_whole_inspection_is_in_the_next_meeting_s_pack(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: a decision about a whole inspection never reached the next pack
+    (an item's does, through its log). It is a row of the inspection's changes in the PDF and
+    the .docx, naming the meeting and what it decided."""
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    decided = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming, "--item", INSPECTION,
+        "--decision", "escalated", "--whom", "Exec board (fictional)", cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    added = run("meeting", "add", "--db", str(demo_db), "--date", NEW_MEETING,
+                "--title", "Case Review Subgroup", cwd=tmp_path)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    said = f"Case Review Subgroup, {_uk(coming)}: escalated to Exec board (fictional)."
+    for ending in ("pdf", "docx"):
+        target = f"next.{ending}"
+        made = run("brief", "--db", str(demo_db), "--meeting", NEW_MEETING, "-o", target,
+                   cwd=tmp_path)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        if ending == "pdf":
+            text = _flat(" ".join(p.extract_text() for p in PdfReader(tmp_path / target).pages))
+            changes = text.rsplit(f"Changes since {_uk(coming)}", 1)[1]  # (not the contents')
+            assert f"All {said}" in changes
+        else:
+            (table,) = [t for t in tables(open_docx(tmp_path / target)) if t[0][-1] == "Change"]
+            assert [_uk(coming), INSPECTION, "All", said] in table
+
+
 def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
     args = ["meeting", "agenda", "--db", str(demo_db), "--meeting", _meetings(demo_db)[-1]]
     probe = (
