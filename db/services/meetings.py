@@ -758,17 +758,32 @@ def agenda_source(
     return found[0][0]
 
 
+def decision_field_problems(decision: DecisionEntry) -> dict[str, str]:
+    """A decision's note and whom that break the field rules, each with its sentence naming
+    the field as the chair sees it, by field name ("note", "whom"): the dialog shows each
+    beside its own field."""
+    whom = (
+        "The name the evidence is requested from"
+        if decision.kind is DecisionKind.EVIDENCE_REQUESTED
+        else "The name it is escalated to"
+    )
+    found: dict[str, str] = {}
+    for name, called, value, limit in (
+        ("note", "The decision's note", decision.note, rules.TEXT),
+        ("whom", whom, decision.whom, rules.NAME),
+    ):
+        reason = rules.problem(value, limit, name=False) if value else None
+        if reason is not None:
+            found[name] = f"{called} {reason}."
+    return found
+
+
 def _check_fields(meeting: Meeting, decision: DecisionEntry, about: str) -> None:
     """Refuse, in one sentence, a decision's note or whom that breaks the field rules, and a
     request for evidence or an escalation that does not say from or to whom (or by when);
     ``about`` names its subject ("item", "inspection")."""
-    for name, value, limit in (
-        ("note", decision.note, rules.TEXT),
-        ("whom", decision.whom, rules.NAME),
-    ):
-        reason = rules.problem(value, limit, name=False) if value else None
-        if reason is not None:
-            raise RuleError(f"The decision's {name} {reason}.")
+    for problem in decision_field_problems(decision).values():
+        raise RuleError(problem)
     kind, whom = decision.kind, decision.whom.strip()
     if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
         raise RuleError("Say whom the evidence is requested from, and by when.")
@@ -1141,6 +1156,7 @@ __all__ = [
     "create_meeting",
     "decide",
     "decided_about",
+    "decision_field_problems",
     "decision_log_text",
     "decision_refusal",
     "decisions",

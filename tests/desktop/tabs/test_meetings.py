@@ -495,6 +495,36 @@ def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
     assert not any("\u202e" in note for note in log_of(sample_window, item("4")))
 
 
+def test_a_right_to_left_override_in_from_whom_is_refused_beside_from_whom(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found by a new user: U+202E pasted into "From whom" was refused under "By when", in a
+    sentence calling the field "whom". It is said beside "From whom", naming it plainly."""
+    sample_window.context.today = lambda: COMING.held_on  # the meeting's day
+    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    to_item(qtbot, mode, item("4"))
+    audits = audit_count(sample_window, "decisions")
+    shown: dict[str, str] = {}
+
+    def fill(dialog: DecisionDialog) -> None:
+        assert dialog.whom is not None and dialog.until is not None
+        qtbot.keyClicks(dialog.whom, "Police ")
+        dialog.whom.insert("\u202e")  # pasted (QTest types Latin-1 only)
+        qtbot.keyClicks(dialog.whom, "xob")
+        qtbot.keyClicks(dialog.until.edit, "15/01/2027")
+        qtbot.keyClicks(dialog.note, "Show the audit")
+        shown.update(refused(dialog))
+
+    answer(fill)
+    press(qtbot, mode, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown == {
+        "whom": "The name the evidence is requested from holds the character U+202E, which "
+        "makes text show differently from what is stored."
+    }
+    assert audit_count(sample_window, "decisions") == audits
+
+
 def to_source(qtbot: Any, mode: MeetingMode) -> meetings.SourceKey:
     """Page Up to the first line, then Page Down to the first whole review or inspection."""
     mode.activateWindow()
