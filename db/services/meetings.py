@@ -619,10 +619,10 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
 
 
 def decided_about(what: ItemKey | SourceKey) -> str:
-    """What a decision is about, as a sentence names it: "3 of SCR-1", or "the whole
-    inspection INSP-1" (meeting mode, and the window's undo entry)."""
+    """What a decision is about, as a sentence names it: "recommendation 3 of SCR-1", or "the
+    whole inspection INSP-1" (meeting mode, and the window's undo entry)."""
     if isinstance(what, ItemKey):
-        return f"{what.number} of {what.source}"
+        return f"{what.kind.label.lower()} {what.number} of {what.source}"
     return f"the whole {'inspection' if what.inspection else 'review'} {what.reference}"
 
 

@@ -320,12 +320,9 @@ class MeetingMode(QWidget):
         if line is None:
             return
         item = line.entry.what
-        if isinstance(item, SourceKey):
-            if meetings.source_refusal(item, kind) is not None:
-                return  # (its button is off: a shortcut cannot reach it either)
-            about = meetings.decided_about(item)
-        else:
-            about = f"{item.kind.label.lower()} {item.number} of {item.source}"
+        if isinstance(item, SourceKey) and meetings.source_refusal(item, kind) is not None:
+            return  # (its button is off: a shortcut cannot reach it either)
+        about = meetings.decided_about(item)
         dialog = DecisionDialog(
             kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
         )

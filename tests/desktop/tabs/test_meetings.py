@@ -234,7 +234,8 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     to_item(qtbot, mode, item("7"))
     decide(qtbot, mode, Qt.Key.Key_O, ["Taken back"])
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: item 7 noted
-    assert mode.message.text().startswith("Undone: ")  # no longer "Recorded: noted ..."
+    # (no longer "Recorded: noted ..."; the item named by its kind, found by a new user)
+    assert mode.message.text() == f"Undone: noted for recommendation 7 of {CHILD_A}."
 
     with window.context.database.session() as session:
         made = meetings.decisions(session, COMING).decisions
