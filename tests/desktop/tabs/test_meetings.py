@@ -227,6 +227,9 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     decide(qtbot, mode, Qt.Key.Key_T, ["31 March 2027", "Police asked for time"])
     to_item(qtbot, mode, item("6"))
     decide(qtbot, mode, Qt.Key.Key_E, ["Head of Safeguarding", "15/01/2027", "Audit results"])
+    # Whom before the date, as the Meetings tab's detail says it (found by a new user).
+    said = "Evidence requested from Head of Safeguarding, by 15 January 2027 \u2014 Audit results"
+    assert said in " ".join(mode.page.toPlainText().split())
     to_item(qtbot, mode, item("5"))
     decide(qtbot, mode, Qt.Key.Key_A, ["Partnership executive", "No lead named"])
     to_item(qtbot, mode, item("4"))
