@@ -33,6 +33,7 @@ from db.core.errors import CaseReviewError, NotFoundError
 from db.queries import tracker
 from db.services import editing, meetings
 from db.services.editing import ItemKey
+from db.services.inspecting import inspection_by_reference
 from db.services.meetings import (
     AgendaEntry,
     MeetingFields,
@@ -414,9 +415,13 @@ class MeetingsTab(Tab):
 
     @staticmethod
     def _title(session: Session, what: ItemKey | SourceKey) -> str:
+        """The text after a line's subject: an item's text, a review's or inspection's title
+        (as the saved agenda shows it; its reference twice, found by a new user)."""
         if isinstance(what, ItemKey):
             return editing.item_by_key(session, what).text or ""
-        return what.reference
+        if what.inspection:
+            return inspection_by_reference(session, what.reference).title
+        return editing.review_by_reference(session, what.reference).title
 
     def move_item(self, step: int) -> None:
         row = self.agenda.currentRow()

@@ -154,6 +154,14 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     assert len(proposed) == 8 and tab.edited
     assert all(entry.reason for entry, _ in tab.entries())
     assert "Why: Awaiting sign-off" in tab.agenda.item(0).text()
+    # A whole inspection's line names its title, not its reference twice (a new user), as
+    # the stored agenda's line does.
+    with window.context.database.session() as session:
+        stored_titles = {line.entry.what: line.title for line in meetings.agenda(session, COMING)}
+    (whole,) = [n for n, what in enumerate(proposed) if isinstance(what, meetings.SourceKey)]
+    assert tab.agenda.item(whole).text().split("\n")[0] == (
+        f"Inspection {proposed[whole].reference} (all of it): {stored_titles[proposed[whole]]}"
+    )
     tab.agenda.setFocus()
     tab.agenda.setCurrentRow(7)  # the inspection as a whole: up one, with Ctrl+Up
     qtbot.keyClick(tab.agenda, Qt.Key.Key_Up, CTRL)
