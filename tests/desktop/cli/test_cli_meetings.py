@@ -79,6 +79,14 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _broken_at_hyphens(raw: str, reference: str) -> bool:
+    """Whether ``reference`` is in the PDF's text ``raw`` and every line break inside it
+    comes after one of its hyphens (ReportLab cut "FICTIONAL-CP-INSPECT / ION-2")."""
+    anywhere = "\n?".join(re.escape(c) for c in reference)
+    at_hyphens = "-\n?".join(re.escape(part) for part in reference.split("-"))
+    return len(re.findall(anywhere, raw)) == len(re.findall(at_hyphens, raw)) > 0
+
+
 def _uk(iso: str) -> str:
     return format_date(dt.date.fromisoformat(iso))
 
@@ -348,8 +356,10 @@ def test_a_decision_about_a_whole_inspection_is_in_the_next_meeting_s_pack(
                    cwd=tmp_path)  # fmt: skip
         assert made.returncode == 0, made.stderr
         if ending == "pdf":
-            text = _flat(" ".join(p.extract_text() for p in PdfReader(tmp_path / target).pages))
+            raw = "\n".join(p.extract_text() for p in PdfReader(tmp_path / target).pages)
+            text = _flat(raw)
             changes = text.rsplit(f"Changes since {_uk(coming)}", 1)[1]  # (not the contents')
+            assert _broken_at_hyphens(raw.rsplit("Changes since", 1)[1], INSPECTION)
             assert f"All {said}" in changes
         else:
             (table,) = [t for t in tables(open_docx(tmp_path / target)) if t[0][-1] == "Change"]
@@ -484,7 +494,9 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_in_the_minutes(
                    cwd=tmp_path)  # fmt: skip
         assert made.returncode == 0, made.stderr
         if ending == "pdf":
-            text = _flat("\n".join(page.extract_text() for page in PdfReader(target).pages))
+            raw = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+            assert _broken_at_hyphens(raw, INSPECTION)
+            text = _flat(raw)
             decisions, actions = text.split("Decisions", 1)[1].split("Action log", 1)
         else:
             *_, decided, acted = tables(open_docx(target))
