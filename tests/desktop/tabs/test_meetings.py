@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
@@ -477,11 +478,19 @@ def test_the_detail_says_whom_evidence_is_requested_from_and_by_when(
             assert format_date(decision.until) in shown
 
 
-def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
-    qtbot: Any, sample_window: MainWindow
+@pytest.mark.parametrize(
+    ("letter", "field", "called"),
+    [
+        (Qt.Key.Key_O, "note", "The decision's note"),
+        (Qt.Key.Key_E, "whom", "The name the evidence is requested from"),
+    ],
+)
+def test_a_right_to_left_override_in_a_decision_is_refused_beside_its_field(
+    qtbot: Any, sample_window: MainWindow, letter: Qt.Key, field: str, called: str
 ) -> None:
     """U+202E shows "Paid \u202eexe.pdf" as "Paid fdp.exe": refused before the dialog closes,
-    in one sentence naming the character, the note kept as typed and nothing written."""
+    beside the field it was typed in (a new user saw "From whom"'s under "By when"), in one
+    sentence naming the character and the field as the chair sees it; nothing written."""
     sample_window.context.today = lambda: COMING.held_on  # the meeting's day
     mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
     to_item(qtbot, mode, item("4"))
@@ -489,52 +498,29 @@ def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
     shown: dict[str, str] = {}
 
     def fill(dialog: DecisionDialog) -> None:
-        qtbot.keyClicks(dialog.note, "Paid ")
-        dialog.note.insert("\u202e")  # pasted (QTest types Latin-1 only)
-        qtbot.keyClicks(dialog.note, "exe.pdf")
-        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
-        assert dialog.isVisible() and dialog.note.text() == "Paid \u202eexe.pdf"
+        if dialog.until is not None:
+            qtbot.keyClicks(dialog.until.edit, "15/01/2027")
+        for name in ("whom", "note"):
+            edit = getattr(dialog, name)
+            if edit is not None:
+                qtbot.keyClicks(edit, "Paid ")
+                if name == field:
+                    edit.insert("\u202e")  # pasted (QTest types Latin-1 only)
+                qtbot.keyClicks(edit, "exe.pdf")
+        typed = getattr(dialog, field)
+        qtbot.keyClick(typed, Qt.Key.Key_Return)
+        assert dialog.isVisible() and typed.text() == "Paid \u202eexe.pdf"
         shown.update(refused(dialog))
 
     answer(fill)
-    press(qtbot, mode, Qt.Key.Key_O)
+    press(qtbot, mode, letter)
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == {
-        "note": "The decision's note holds the character U+202E, which makes text show "
+        field: f"{called} holds the character U+202E, which makes text show "
         "differently from what is stored."
     }
     assert audit_count(sample_window, "decisions") == audits
     assert not any("\u202e" in note for note in log_of(sample_window, item("4")))
-
-
-def test_a_right_to_left_override_in_from_whom_is_refused_beside_from_whom(
-    qtbot: Any, sample_window: MainWindow
-) -> None:
-    """Found by a new user: U+202E pasted into "From whom" was refused under "By when", in a
-    sentence calling the field "whom". It is said beside "From whom", naming it plainly."""
-    sample_window.context.today = lambda: COMING.held_on  # the meeting's day
-    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
-    to_item(qtbot, mode, item("4"))
-    audits = audit_count(sample_window, "decisions")
-    shown: dict[str, str] = {}
-
-    def fill(dialog: DecisionDialog) -> None:
-        assert dialog.whom is not None and dialog.until is not None
-        qtbot.keyClicks(dialog.whom, "Police ")
-        dialog.whom.insert("\u202e")  # pasted (QTest types Latin-1 only)
-        qtbot.keyClicks(dialog.whom, "xob")
-        qtbot.keyClicks(dialog.until.edit, "15/01/2027")
-        qtbot.keyClicks(dialog.note, "Show the audit")
-        shown.update(refused(dialog))
-
-    answer(fill)
-    press(qtbot, mode, Qt.Key.Key_E)
-    qtbot.waitUntil(lambda: bool(shown))
-    assert shown == {
-        "whom": "The name the evidence is requested from holds the character U+202E, which "
-        "makes text show differently from what is stored."
-    }
-    assert audit_count(sample_window, "decisions") == audits
 
 
 def to_source(qtbot: Any, mode: MeetingMode) -> meetings.SourceKey:
