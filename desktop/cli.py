@@ -258,7 +258,10 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     _db_option(add, argparse.SUPPRESS)
     add.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD")
     add.add_argument(
-        "--title", type=_text("title", "NAME", one_line=True), required=True, metavar="TEXT"
+        "--title",
+        type=_text("title", "NAME", one_line=True, blank=True),
+        required=True,
+        metavar="TEXT",
     )
     add.add_argument("--chair", type=_text("chair", "NAME", one_line=True), metavar="NAME")
 
@@ -383,13 +386,20 @@ def _reference(text: str) -> str:
     return text
 
 
-def _text(what: str, limit: str, *, one_line: bool = False) -> Callable[[str], str]:
+def _text(
+    what: str, limit: str, *, one_line: bool = False, blank: bool = False
+) -> Callable[[str], str]:
     """An option's text by db.core.fields' rules (no surrounding spaces, no control characters,
     at most as many characters as ``db.core.fields``'s constant named ``limit``): refused in one
-    sentence, never trimmed or cut. (db.core.fields loads only when an option is read.)"""
+    sentence, never trimmed or cut. With ``blank``, spaces alone are read as nothing typed, for
+    the service to ask for the text ("Give the meeting a title."), not to say it has spaces at
+    its ends. (db.core.fields loads only when an option is read.)"""
 
     def parse(text: str) -> str:
         from db.core import fields
+
+        if blank and not text.strip():
+            return ""
 
         reason = fields.problem(text, getattr(fields, limit))
         if reason is None and one_line and "\n" in text:

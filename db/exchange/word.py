@@ -42,6 +42,9 @@ BODY_SIZE = Pt(10)
 HEADER_FILL = "DDE3EA"  # the workbook's header fill
 NO_MARKING = "No protective marking"
 PLAN_NARROWEST = 18  # characters, of the workbook's column widths
+# Of the same widths, for each letter of a heading's longest word: its bold 7-point letters
+# and the cell's padding, so that no heading breaks inside a word ("Assure / d by").
+PLAN_HEADING_LETTER = 3
 
 
 def word_document(marking: str, *, landscape: bool = False) -> WordDocument:
@@ -243,7 +246,10 @@ def write_docx(doc: Document, today: dt.date) -> bytes:
         document.add_paragraph("No recommendations recorded.")
         return docx_bytes(document)
     # The workbook's widths, but none so narrow that its heading breaks inside a word.
-    widths = [max(width, PLAN_NARROWEST) for _, width in PLAN_COLUMNS]
+    widths = [
+        max(width, PLAN_NARROWEST, PLAN_HEADING_LETTER * max(len(w) for w in title.split()))
+        for title, width in PLAN_COLUMNS
+    ]
     add_table(
         document,
         [title for title, _ in PLAN_COLUMNS],

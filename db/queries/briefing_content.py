@@ -24,7 +24,7 @@ from db.core.errors import CaseReviewError, NotFoundError
 from db.core.rules import rating_for
 from db.core.vocabulary import AgencyRole, Rating, Status
 from db.queries.details import GradeMatrix, area_rows, grade_matrix, initiative_rows
-from db.queries.meetings import AgendaOrder, agenda_order, neighbours
+from db.queries.meetings import AgendaOrder, agenda_order, neighbours, source_decisions
 from db.store.database import Database
 from db.store.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
 
@@ -447,12 +447,30 @@ def gather(session: Session, options: PackOptions) -> Pack:
                 Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
             )
         pack.changes += _audited_status_changes(session, since, shown, logged)
+        pack.changes += _source_decisions(session, since, pack)
         pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
     if options.redact:
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+# Where a change's item number would be, for a decision about a whole review or inspection.
+WHOLE = "All"
+
+
+def _source_decisions(session: Session, since: dt.date, pack: Pack) -> list[Change]:
+    """Decisions about a whole review or inspection in the pack made at meetings since
+    ``since``: an item's decisions reach the pack through its log, a whole source's (which
+    has none) through these."""
+    reviews = {r.reference for r in pack.reviews}
+    inspections = {i.reference for i in pack.inspections}
+    return [
+        Change(decided.on, decided.reference, WHOLE, decided.text)
+        for decided in source_decisions(session, since)
+        if decided.reference in (inspections if decided.inspection else reviews)
+    ]
 
 
 def _agenda(session: Session, options: PackOptions) -> AgendaOrder | None:

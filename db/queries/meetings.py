@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.store.models import AgendaItem, Inspection, Meeting, Recommendation, Review
+from db.core.dates import format_date
+from db.core.vocabulary import DecisionKind
+from db.store.models import AgendaItem, Decision, Inspection, Meeting, Recommendation, Review
 
 
 def neighbours(session: Session, held_on: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -71,3 +73,63 @@ def agenda_order(session: Session, held_on: dt.date, title: str) -> AgendaOrder 
         if number is not None:
             items.setdefault((source, number), place)
     return AgendaOrder(tuple(sources), items)
+
+
+def decision_text(
+    meeting: str,
+    kind: DecisionKind,
+    *,
+    until: dt.date | None,
+    whom: str,
+    chair: str,
+    note: str,
+) -> str:
+    """A decision as an item's log entry and a pack's changes say it, naming the meeting
+    ("Case Review Subgroup, 10 December 2026"): "Case Review Subgroup, 10 December 2026:
+    target extended to 31 March 2027. <note>" (db.services.meetings.decision_log_text)."""
+    due = format_date(until)
+    said = {
+        DecisionKind.SIGNED_OFF: f"signed off on the evidence; assurance given by {chair.strip()}",
+        DecisionKind.EXTENDED: f"target extended to {due}",
+        DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom.strip()} by {due}",
+        DecisionKind.ESCALATED: f"escalated to {whom.strip()}",
+        DecisionKind.NOTED: "noted",
+    }[kind]
+    return f"{meeting}: {said}. {note.strip()}".strip()
+
+
+@dataclass(frozen=True)
+class SourceDecision:
+    """A decision a meeting made about a whole review or inspection (which has no log of its
+    own to carry it into a pack's changes, as an item's has), said as ``decision_text``."""
+
+    reference: str
+    inspection: bool
+    on: dt.date
+    text: str
+
+
+def source_decisions(session: Session, since: dt.date) -> list[SourceDecision]:
+    """The decisions about a whole review or inspection made at meetings on or after
+    ``since``, in the order they were made."""
+    rows = session.execute(
+        select(Decision, Meeting, Review.reference, Inspection.reference)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .outerjoin(Review, Review.id == Decision.review_id)
+        .outerjoin(Inspection, Inspection.id == Decision.inspection_id)
+        .where(Decision.recommendation_id.is_(None), Decision.decided_on >= since)
+        .order_by(Decision.decided_on, Decision.id)
+    ).all()
+    found = []
+    for decision, meeting, review, inspection in rows:
+        text = decision_text(
+            f"{meeting.title}, {format_date(meeting.held_on)}",
+            decision.kind,
+            until=decision.until,
+            whom=decision.whom,
+            chair=meeting.chair,
+            note=decision.note,
+        )
+        on = decision.decided_on
+        found.append(SourceDecision(review or inspection, review is None, on, text))
+    return found

@@ -38,7 +38,7 @@ from db.core.errors import ConflictError, NotFoundError, RuleError
 from db.core.vocabulary import AgencyRole, DecisionKind, Status, TrackedKind
 from db.exchange.document import MeetingDoc
 from db.exchange.records import Importer, meeting_doc
-from db.queries.meetings import neighbours
+from db.queries.meetings import decision_text, neighbours
 from db.queries.overview import report_deadlines, source_deadlines
 from db.queries.rows import OPEN_STATUSES
 from db.services.editing import (
@@ -339,7 +339,7 @@ def check_meeting(
     problems = Problems()
     title = fields.title.strip()
     if not title:
-        problems.add("title", "Give the meeting a title, for example Case Review Subgroup.")
+        problems.add("title", "Give the meeting a title.")
     elif fields.key != editing and session.scalar(
         select(Meeting.id).where(Meeting.held_on == fields.held_on, Meeting.title == title)
     ):
@@ -360,7 +360,8 @@ def check_meeting(
                 (name, person.agency, rules.NAME, True),
             ]
     for name, value, limit, is_name in values:
-        reason = rules.problem(value, limit, name=is_name) if value else None
+        # (spaces alone are an empty field, said above, not a space at its ends)
+        reason = rules.problem(value, limit, name=is_name) if value.strip() else None
         if reason is not None:
             problems.add(name, f"The meeting's {name} {reason}.")
     both = {p.name for p in fields.attendees} & {p.name for p in fields.apologies}
@@ -618,10 +619,10 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
 
 
 def decided_about(what: ItemKey | SourceKey) -> str:
-    """What a decision is about, as a sentence names it: "3 of SCR-1", or "the whole
-    inspection INSP-1" (meeting mode, and the window's undo entry)."""
+    """What a decision is about, as a sentence names it: "recommendation 3 of SCR-1", or "the
+    whole inspection INSP-1" (meeting mode, and the window's undo entry)."""
     if isinstance(what, ItemKey):
-        return f"{what.number} of {what.source}"
+        return f"{what.kind.label.lower()} {what.number} of {what.source}"
     return f"the whole {'inspection' if what.inspection else 'review'} {what.reference}"
 
 
@@ -676,12 +677,15 @@ def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
 # ----------------------------------------------------------------------------- decisions
 
 
-def _on_agenda(session: Session, meeting: Meeting, rec: Recommendation) -> bool:
-    """Whether the item, or its review or inspection, is on the meeting's agenda."""
+def _on_agenda(
+    session: Session, meeting: Meeting, rec: Recommendation, *, itself: bool = False
+) -> bool:
+    """Whether the item, or its review or inspection, is on the meeting's agenda (with
+    ``itself``, whether the item is there by itself)."""
     subjects = [AgendaItem.recommendation_id == rec.id]
-    if rec.review_id is not None:
+    if rec.review_id is not None and not itself:
         subjects.append(AgendaItem.review_id == rec.review_id)
-    if rec.inspection_id is not None:
+    if rec.inspection_id is not None and not itself:
         subjects.append(AgendaItem.inspection_id == rec.inspection_id)
     found = session.scalar(
         select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, or_(*subjects)).limit(1)
@@ -699,7 +703,8 @@ def agenda_item(
     """The tracked item numbered ``number`` of the review or inspection ``reference`` (of
     ``kind``, when given), as the command line names one ("REF:NUMBER"). An inspection may
     hold a recommendation and an area for improvement of the same number: then the one on
-    the meeting's agenda, or, with both there, ``kind`` says which."""
+    the meeting's agenda by itself, else the one there with its whole inspection, or, with
+    both (or neither) there, ``kind`` says which."""
     meeting = meeting_by_key(session, key)
     kinds = list(TrackedKind) if kind is None else [kind]
     ids = [item_id(session, ItemKey(reference, number, k)) for k in kinds]
@@ -707,8 +712,9 @@ def agenda_item(
     if not found:
         what = "item" if kind is None else kind.label.lower()
         raise NotFoundError(f"There is no {what} {number} of {reference}.")
-    if len(found) > 1:
-        found = [rec for rec in found if _on_agenda(session, meeting, rec)] or found
+    for itself in (True, False):  # (an inspection on the agenda puts all its items there)
+        if len(found) > 1:
+            found = [r for r in found if _on_agenda(session, meeting, r, itself=itself)] or found
     if len(found) > 1:
         both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
         raise RuleError(f"{reference} has {both} on the agenda of {key}: say which kind of item.")
@@ -752,17 +758,32 @@ def agenda_source(
     return found[0][0]
 
 
+def decision_field_problems(decision: DecisionEntry) -> dict[str, str]:
+    """A decision's note and whom that break the field rules, each with its sentence naming
+    the field as the chair sees it, by field name ("note", "whom"): the dialog shows each
+    beside its own field."""
+    whom = (
+        "The name the evidence is requested from"
+        if decision.kind is DecisionKind.EVIDENCE_REQUESTED
+        else "The name it is escalated to"
+    )
+    found: dict[str, str] = {}
+    for name, called, value, limit in (
+        ("note", "The decision's note", decision.note, rules.TEXT),
+        ("whom", whom, decision.whom, rules.NAME),
+    ):
+        reason = rules.problem(value, limit, name=False) if value else None
+        if reason is not None:
+            found[name] = f"{called} {reason}."
+    return found
+
+
 def _check_fields(meeting: Meeting, decision: DecisionEntry, about: str) -> None:
     """Refuse, in one sentence, a decision's note or whom that breaks the field rules, and a
     request for evidence or an escalation that does not say from or to whom (or by when);
     ``about`` names its subject ("item", "inspection")."""
-    for name, value, limit in (
-        ("note", decision.note, rules.TEXT),
-        ("whom", decision.whom, rules.NAME),
-    ):
-        reason = rules.problem(value, limit, name=False) if value else None
-        if reason is not None:
-            raise RuleError(f"The decision's {name} {reason}.")
+    for problem in decision_field_problems(decision).values():
+        raise RuleError(problem)
     kind, whom = decision.kind, decision.whom.strip()
     if kind is DecisionKind.EVIDENCE_REQUESTED and (not whom or decision.until is None):
         raise RuleError("Say whom the evidence is requested from, and by when.")
@@ -817,17 +838,14 @@ def decision_log_text(meeting: MeetingKey, chair: str, decision: DecisionEntry) 
     """The item's log entry for a decision, naming the meeting: "Case Review Subgroup,
     10 December 2026: target extended to 31 March 2027. <note>" (also how the sample data
     writes its meetings' entries, db.services.sample)."""
-    until = format_date(decision.until)
-    whom = decision.whom.strip()
-    said = {
-        DecisionKind.SIGNED_OFF: f"signed off on the evidence; assurance given by {chair.strip()}",
-        DecisionKind.EXTENDED: f"target extended to {until}",
-        DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom} by {until}",
-        DecisionKind.ESCALATED: f"escalated to {whom}",
-        DecisionKind.NOTED: "noted",
-    }[decision.kind]
-    text = f"{meeting}: {said}."
-    return f"{text} {decision.note.strip()}".strip()
+    return decision_text(
+        str(meeting),
+        decision.kind,
+        until=decision.until,
+        whom=decision.whom,
+        chair=chair,
+        note=decision.note,
+    )
 
 
 def decide(
@@ -1138,6 +1156,7 @@ __all__ = [
     "create_meeting",
     "decide",
     "decided_about",
+    "decision_field_problems",
     "decision_log_text",
     "decision_refusal",
     "decisions",

@@ -30,6 +30,7 @@ from desktop.briefing.pack import (
     NumberedCanvas,
     para,
     plain_table,
+    reference_para,
     register_fonts,
 )
 
@@ -201,10 +202,16 @@ def _listed(
 def _pdf_table(
     headers: tuple[str, ...], rows: list[list[str]], shares: tuple[float, ...], width: float
 ) -> Any:
-    """The pack's table: a bold header row repeated on each page, a wrapped cell per value."""
+    """The pack's table: a bold header row repeated on each page, a wrapped cell per value
+    (the first, the source's reference, broken after its hyphens)."""
+    widths = [width * share for share in shares]
     cells = [[para(h, STYLES["cellbold"]) for h in headers]]
-    cells += [[para(value, STYLES["cell"]) for value in row] for row in rows]
-    return plain_table(cells, [width * share for share in shares])
+    cells += [
+        [reference_para(row[0], STYLES["cell"], widths[0])]
+        + [para(value, STYLES["cell"]) for value in row[1:]]
+        for row in rows
+    ]
+    return plain_table(cells, widths)
 
 
 # ----------------------------------------------------------------------------- Word

@@ -139,6 +139,26 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(visual(text)), style)
 
 
+CELL_PADDING = 3  # points each side of a cell's text (TABLE_STYLE)
+
+
+def reference_para(text: str, style: ParagraphStyle, column: float) -> Paragraph:
+    """A reference ("FICTIONAL-CP-INSPECTION-2") in a table column ``column`` points wide,
+    its lines broken after its hyphens. ReportLab breaks a line only at a space (a zero-width
+    space too only in text holding a no-break space) and cut "FICTIONAL-CP-INSPECT / ION-2"
+    mid-word (found by a new user), so the lines are made here; a part longer than a line
+    is still cut by ReportLab."""
+    room = column - 2 * CELL_PADDING
+    lines: list[str] = []
+    for part in visual(text).replace("-", "-\n").split("\n"):
+        joined = (lines[-1] if lines else "") + part
+        if lines and pdfmetrics.stringWidth(joined, style.fontName, style.fontSize) <= room:
+            lines[-1] = joined
+        elif part:
+            lines.append(part)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
+
+
 class _Heading(Paragraph):
     """A heading that goes into the contents and the PDF outline."""
 
@@ -352,8 +372,8 @@ TABLE_STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
 )
 
@@ -740,16 +760,16 @@ def _changes(pack: Pack, width: float) -> list[Any]:
         story.append(para("No updates were recorded in this period.", STYLES["body"]))
         return story
     header = [para(h, STYLES["cellbold"]) for h in ("Date", "Source", "No.", "Change")]
+    widths = [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
     rows = [
         [
             para(format_date(c.on), STYLES["cell"]),
-            para(c.source, STYLES["cell"]),
+            reference_para(c.source, STYLES["cell"], widths[1]),
             para(c.number, STYLES["cell"]),
             para(c.what, STYLES["cell"]),
         ]
         for c in pack.changes
     ]
-    widths = [width * 0.16, width * 0.22, width * 0.07, width * 0.55]
     for chunk in _chunks(rows, 30):
         story.append(plain_table([header, *chunk], widths))
     return story

@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
 
 from db.core.vocabulary import DecisionKind, TrackedKind
 from db.services.editing import ItemKey, Problems
-from db.services.meetings import AgendaEntry, DecisionEntry, MeetingFields, Person
+from db.services.meetings import (
+    AgendaEntry,
+    DecisionEntry,
+    MeetingFields,
+    Person,
+    decision_field_problems,
+)
 from desktop.dialogs.forms import FormDialog, date_edit, read_date
 
 DEFAULT_TITLE = "Case Review Subgroup"
@@ -229,6 +235,11 @@ class DecisionDialog(FormDialog):
             )
         if self.until is not None:
             read_date(problems, "until", self.until)
+        # The note's and whom's own problems beside each (the service's sentence would name
+        # neither field where it shows, found by a new user).
+        typed = DecisionEntry(self.kind, self.note.text().strip(), whom=self._whom())
+        for name, problem in decision_field_problems(typed).items():
+            problems.add(name, problem)
         if not problems and self.refusal is not None:
             refused = self.refusal(self.entry())
             if refused is not None:
@@ -241,8 +252,11 @@ class DecisionDialog(FormDialog):
             kind=self.kind,
             note=self.note.text().strip(),
             until=self.until.date_value() if self.until is not None else None,
-            whom=self.whom.text().strip() if self.whom is not None else "",
+            whom=self._whom(),
         )
+
+    def _whom(self) -> str:
+        return self.whom.text().strip() if self.whom is not None else ""
 
 
 __all__ = ["AgendaItemDialog", "DecisionDialog", "MeetingDialog", "PeopleTable"]

@@ -21,10 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.core.dates import format_date
+from db.core.vocabulary import DecisionKind
 from desktop.models.table import RowTableModel, SortProxy
 
 if TYPE_CHECKING:
     from db.queries import first_page
+    from db.services.meetings import DecisionLine
     from desktop.context import AppContext
 
 
@@ -66,6 +69,18 @@ class Tab(QWidget):
 
 def esc(text: object) -> str:
     return html.escape(str(text))
+
+
+def what_it_set(decision: DecisionLine) -> str:
+    """After a decision's name, in the Meetings tab's detail and meeting mode: the new target,
+    evidence from whom and by when, or to whom it is escalated (whom before the date, found
+    by a new user)."""
+    until = format_date(decision.until) if decision.until else ""
+    if decision.kind is DecisionKind.EXTENDED:
+        return f" to {until}"
+    if decision.kind is DecisionKind.EVIDENCE_REQUESTED:
+        return f" from {decision.whom}, by {until}"
+    return f" to {decision.whom}" if decision.whom else ""
 
 
 def configure_table(view: QTableView, name: str, widths: list[int]) -> QTableView:

@@ -43,7 +43,7 @@ from db.services.meetings import (
 from desktop import commands
 from desktop.context import AppContext
 from desktop.dialogs.meetings import DecisionDialog
-from desktop.tabs.common import esc
+from desktop.tabs.common import esc, what_it_set
 
 # The decision buttons, in the order the panel usually reaches for them.
 DECISIONS = (
@@ -308,14 +308,9 @@ class MeetingMode(QWidget):
 
     @staticmethod
     def _detail(decision: DecisionLine) -> str:
-        parts = []
-        if decision.until is not None:
-            parts.append(format_date(decision.until))
-        if decision.whom:
-            parts.append(decision.whom)
-        if decision.note:
-            parts.append(decision.note)
-        return ": " + esc("; ".join(parts)) if parts else ""
+        """As the Meetings tab's detail says it: "from Police, by 15 January 2027 — note"."""
+        note = f" — {decision.note}" if decision.note else ""
+        return esc(what_it_set(decision) + note)
 
     # -- deciding
 
@@ -325,12 +320,9 @@ class MeetingMode(QWidget):
         if line is None:
             return
         item = line.entry.what
-        if isinstance(item, SourceKey):
-            if meetings.source_refusal(item, kind) is not None:
-                return  # (its button is off: a shortcut cannot reach it either)
-            about = meetings.decided_about(item)
-        else:
-            about = f"{item.kind.label.lower()} {item.number} of {item.source}"
+        if isinstance(item, SourceKey) and meetings.source_refusal(item, kind) is not None:
+            return  # (its button is off: a shortcut cannot reach it either)
+        about = meetings.decided_about(item)
         dialog = DecisionDialog(
             kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
         )

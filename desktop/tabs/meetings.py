@@ -30,13 +30,12 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import format_date
 from db.core.errors import CaseReviewError, NotFoundError
-from db.core.vocabulary import DecisionKind
 from db.queries import tracker
 from db.services import editing, meetings
 from db.services.editing import ItemKey
+from db.services.inspecting import inspection_by_reference
 from db.services.meetings import (
     AgendaEntry,
-    DecisionLine,
     MeetingFields,
     MeetingKey,
     MeetingRow,
@@ -48,7 +47,15 @@ from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.dialogs.meetings import AgendaItemDialog, MeetingDialog
 from desktop.models.table import RIGHT, ROW_ROLE, Column, RowTableModel
-from desktop.tabs.common import Tab, TablePage, esc, make_table, open_rows_with, row_action
+from desktop.tabs.common import (
+    Tab,
+    TablePage,
+    esc,
+    make_table,
+    open_rows_with,
+    row_action,
+    what_it_set,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -99,17 +106,6 @@ def agenda_item(entry: AgendaEntry, title: str) -> QListWidgetItem:
     item.setToolTip(f"{text}\n\nWhy: {entry.reason}")
     item.setData(Qt.ItemDataRole.UserRole, entry)
     return item
-
-
-def _what_it_set(decision: DecisionLine) -> str:
-    """After a decision's name in the tab's detail: the new target, evidence from whom and by
-    when (the date was left out; found by a new user), or to whom it is escalated."""
-    until = format_date(decision.until) if decision.until else ""
-    if decision.kind is DecisionKind.EXTENDED:
-        return f" to {until}"
-    if decision.kind is DecisionKind.EVIDENCE_REQUESTED:
-        return f" from {decision.whom}, by {until}"
-    return f" to {decision.whom}" if decision.whom else ""
 
 
 class MeetingsTab(Tab):
@@ -321,7 +317,7 @@ class MeetingsTab(Tab):
         decided = "".join(
             f"<li><b>{esc(f'{d.whole} {d.source}' if d.whole else f'{d.number} of {d.source}')}"
             f"</b>: {esc(d.kind_label)}"
-            + esc(_what_it_set(d))
+            + esc(what_it_set(d))
             + (f" \u2014 {esc(d.note)}" if d.note else "")
             + "</li>"
             for d in made
@@ -419,9 +415,13 @@ class MeetingsTab(Tab):
 
     @staticmethod
     def _title(session: Session, what: ItemKey | SourceKey) -> str:
+        """The text after a line's subject: an item's text, a review's or inspection's title
+        (as the saved agenda shows it; its reference twice, found by a new user)."""
         if isinstance(what, ItemKey):
             return editing.item_by_key(session, what).text or ""
-        return what.reference
+        if what.inspection:
+            return inspection_by_reference(session, what.reference).title
+        return editing.review_by_reference(session, what.reference).title
 
     def move_item(self, step: int) -> None:
         row = self.agenda.currentRow()

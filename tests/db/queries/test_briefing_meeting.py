@@ -7,14 +7,20 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from db.core.dates import format_date
 from db.core.errors import NotFoundError
-from db.queries.briefing_content import PackOptions, gather
+from db.core.vocabulary import DecisionKind
+from db.queries.briefing_content import WHOLE, Change, PackOptions, gather
 from db.services.meetings import (
     AgendaEntry,
+    DecisionEntry,
     ItemKey,
     MeetingFields,
     SourceKey,
+    agenda,
     create_meeting,
+    decide,
+    meeting_by_date,
     set_agenda,
 )
 from db.store.database import Database
@@ -100,3 +106,36 @@ def test_an_undone_sign_off_is_no_change_in_the_next_pack(sample_database: Datab
     with sample_database.session() as session:
         pack = gather(session, _options(since=held_on))
     assert not [c for c in pack.changes if (c.source, c.number) == (REVIEW, "2")], pack.changes
+
+
+def test_a_decision_about_a_whole_inspection_is_in_the_next_pack_s_changes(
+    sample_database: Database,
+) -> None:
+    """Found by a new user: a decision about an item reaches the next pack through the item's
+    log, but one about a whole inspection (which has no log) never did. It is a change of the
+    inspection, naming the meeting, with the note; a pack since a later day leaves it out."""
+    with sample_database.transaction("tester") as session:
+        coming = session.scalar(select(Meeting.held_on).order_by(Meeting.held_on.desc()))
+        assert coming is not None
+        made = meeting_by_date(session, coming)
+        whole = SourceKey(INSPECTION, inspection=True)
+        assert whole in [line.entry.what for line in agenda(session, made)]
+        escalated = DecisionEntry(
+            DecisionKind.ESCALATED, "Plan late.", whom="Partnership executive (fictional)"
+        )
+        decide(session, made, whole, escalated, on=coming, actor="tester")
+        held_on = coming.replace(year=coming.year + 1)
+        key = create_meeting(session, MeetingFields(held_on, "Case Review Subgroup"))
+        set_agenda(session, key, [AgendaEntry(whole, "Its deadlines")])
+    with sample_database.session() as session:
+        pack = gather(session, _options(meeting_date=held_on, meeting_title=key.title))
+        later = _options(meeting_date=held_on, meeting_title=key.title, since=held_on)
+        assert [c for c in gather(session, later).changes if c.number == WHOLE] == []
+    assert pack.since == coming
+    said = (
+        f"{made.title}, {format_date(coming)}: escalated to Partnership executive (fictional). "
+        "Plan late."
+    )
+    assert [c for c in pack.changes if c.number == WHOLE] == [
+        Change(coming, INSPECTION, WHOLE, said)
+    ]

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -75,6 +77,14 @@ def _flat(text: str) -> str:
     """Text as extracted, with line breaks and runs of spaces as one space (a table cell
     wraps its words over lines)."""
     return " ".join(text.split())
+
+
+def _broken_at_hyphens(raw: str, reference: str) -> bool:
+    """Whether ``reference`` is in the PDF's text ``raw`` and every line break inside it
+    comes after one of its hyphens (ReportLab cut "FICTIONAL-CP-INSPECT / ION-2")."""
+    anywhere = "\n?".join(re.escape(c) for c in reference)
+    at_hyphens = "-\n?".join(re.escape(part) for part in reference.split("-"))
+    return len(re.findall(anywhere, raw)) == len(re.findall(at_hyphens, raw)) > 0
 
 
 def _uk(iso: str) -> str:
@@ -179,6 +189,51 @@ def test_an_item_numbered_alike_twice_on_the_agenda_is_chosen_by_kind(
     ]  # fmt: skip
 
 
+def _edit_agenda(db: Path, held_on: str, keep: Callable[[Any], bool]) -> None:
+    """Store the meeting's agenda with only the entries ``keep`` keeps (through the service)."""
+    from db.services import meetings
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    database = open_database(resolve_location(str(db)))
+    try:
+        with database.transaction("tester") as session:
+            key = meetings.meeting_by_date(session, dt.date.fromisoformat(held_on))
+            entries = [line.entry for line in meetings.agenda(session, key)]
+            meetings.set_agenda(session, key, [e for e in entries if keep(e.what)])
+    finally:
+        database.close()
+
+
+def test_the_item_on_the_agenda_by_itself_is_chosen_over_one_there_with_its_inspection(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: with recommendation 1 on the agenda by itself and the whole
+    inspection there too (which puts its area for improvement 1 there), --item REF:1 was
+    refused as both; the one on the agenda by itself is meant."""
+    from db.core.vocabulary import TrackedKind
+    from db.services.editing import ItemKey
+
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    _edit_agenda(
+        demo_db,
+        coming,
+        lambda what: (
+            not (isinstance(what, ItemKey) and what.kind is TrackedKind.AREA_FOR_IMPROVEMENT)
+        ),
+    )
+    decided = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+        "--item", f"{INSPECTION}:1", "--decision", "noted", cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    assert _query(demo_db, "SELECT r.kind FROM decisions d JOIN recommendations r "
+                  "ON r.id = d.recommendation_id WHERE d.note = '' AND d.kind = 'noted'") == [
+        ("recommendation",)
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("ending", ["pdf", "docx"])
 def test_minutes_hold_every_decision_attendee_and_apology_and_the_marking(
     demo_db: Path, tmp_path: Path, ending: str
@@ -278,6 +333,39 @@ def test_a_pack_for_a_meeting_follows_its_agenda_and_lists_changes_since_the_one
     assert f"Changes since {_uk(past)}" in words
 
 
+def test_a_decision_about_a_whole_inspection_is_in_the_next_meeting_s_pack(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: a decision about a whole inspection never reached the next pack
+    (an item's does, through its log). It is a row of the inspection's changes in the PDF and
+    the .docx, naming the meeting and what it decided."""
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    decided = run(
+        "meeting", "decide", "--db", str(demo_db), "--meeting", coming, "--item", INSPECTION,
+        "--decision", "escalated", "--whom", "Exec board (fictional)", cwd=tmp_path,
+    )  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+    added = run("meeting", "add", "--db", str(demo_db), "--date", NEW_MEETING,
+                "--title", "Case Review Subgroup", cwd=tmp_path)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    said = f"Case Review Subgroup, {_uk(coming)}: escalated to Exec board (fictional)."
+    for ending in ("pdf", "docx"):
+        target = f"next.{ending}"
+        made = run("brief", "--db", str(demo_db), "--meeting", NEW_MEETING, "-o", target,
+                   cwd=tmp_path)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        if ending == "pdf":
+            raw = "\n".join(p.extract_text() for p in PdfReader(tmp_path / target).pages)
+            text = _flat(raw)
+            changes = text.rsplit(f"Changes since {_uk(coming)}", 1)[1]  # (not the contents')
+            assert _broken_at_hyphens(raw.rsplit("Changes since", 1)[1], INSPECTION)
+            assert f"All {said}" in changes
+        else:
+            (table,) = [t for t in tables(open_docx(tmp_path / target)) if t[0][-1] == "Change"]
+            assert [_uk(coming), INSPECTION, "All", said] in table
+
+
 def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
     args = ["meeting", "agenda", "--db", str(demo_db), "--meeting", _meetings(demo_db)[-1]]
     probe = (
@@ -304,7 +392,9 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         (["meeting", "add", "--date", "2026-13-01", "--title", "X"], "--date", 2),
         (["meeting", "add", "--date", past, "--title", "Case Review Subgroup"],
          "There is already a meeting called Case Review Subgroup", 1),
-        (["meeting", "add", "--date", NEW_MEETING, "--title", " "], "ends with a space", 2),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", "  "],
+         "Give the meeting a title.", 1),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", " X"], "ends with a space", 2),
         ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
          "is not on the agenda of Case Review Subgroup", 1),
         ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),
@@ -404,7 +494,9 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_in_the_minutes(
                    cwd=tmp_path)  # fmt: skip
         assert made.returncode == 0, made.stderr
         if ending == "pdf":
-            text = _flat("\n".join(page.extract_text() for page in PdfReader(target).pages))
+            raw = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+            assert _broken_at_hyphens(raw, INSPECTION)
+            text = _flat(raw)
             decisions, actions = text.split("Decisions", 1)[1].split("Action log", 1)
         else:
             *_, decided, acted = tables(open_docx(target))

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
@@ -154,6 +155,14 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     assert len(proposed) == 8 and tab.edited
     assert all(entry.reason for entry, _ in tab.entries())
     assert "Why: Awaiting sign-off" in tab.agenda.item(0).text()
+    # A whole inspection's line names its title, not its reference twice (a new user), as
+    # the stored agenda's line does.
+    with window.context.database.session() as session:
+        stored_titles = {line.entry.what: line.title for line in meetings.agenda(session, COMING)}
+    (whole,) = [n for n, what in enumerate(proposed) if isinstance(what, meetings.SourceKey)]
+    assert tab.agenda.item(whole).text().split("\n")[0] == (
+        f"Inspection {proposed[whole].reference} (all of it): {stored_titles[proposed[whole]]}"
+    )
     tab.agenda.setFocus()
     tab.agenda.setCurrentRow(7)  # the inspection as a whole: up one, with Ctrl+Up
     qtbot.keyClick(tab.agenda, Qt.Key.Key_Up, CTRL)
@@ -227,6 +236,9 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     decide(qtbot, mode, Qt.Key.Key_T, ["31 March 2027", "Police asked for time"])
     to_item(qtbot, mode, item("6"))
     decide(qtbot, mode, Qt.Key.Key_E, ["Head of Safeguarding", "15/01/2027", "Audit results"])
+    # Whom before the date, as the Meetings tab's detail says it (found by a new user).
+    said = "Evidence requested from Head of Safeguarding, by 15 January 2027 \u2014 Audit results"
+    assert said in " ".join(mode.page.toPlainText().split())
     to_item(qtbot, mode, item("5"))
     decide(qtbot, mode, Qt.Key.Key_A, ["Partnership executive", "No lead named"])
     to_item(qtbot, mode, item("4"))
@@ -234,7 +246,8 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     to_item(qtbot, mode, item("7"))
     decide(qtbot, mode, Qt.Key.Key_O, ["Taken back"])
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: item 7 noted
-    assert mode.message.text().startswith("Undone: ")  # no longer "Recorded: noted ..."
+    # (no longer "Recorded: noted ..."; the item named by its kind, found by a new user)
+    assert mode.message.text() == f"Undone: noted for recommendation 7 of {CHILD_A}."
 
     with window.context.database.session() as session:
         made = meetings.decisions(session, COMING).decisions
@@ -465,11 +478,19 @@ def test_the_detail_says_whom_evidence_is_requested_from_and_by_when(
             assert format_date(decision.until) in shown
 
 
-def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
-    qtbot: Any, sample_window: MainWindow
+@pytest.mark.parametrize(
+    ("letter", "field", "called"),
+    [
+        (Qt.Key.Key_O, "note", "The decision's note"),
+        (Qt.Key.Key_E, "whom", "The name the evidence is requested from"),
+    ],
+)
+def test_a_right_to_left_override_in_a_decision_is_refused_beside_its_field(
+    qtbot: Any, sample_window: MainWindow, letter: Qt.Key, field: str, called: str
 ) -> None:
     """U+202E shows "Paid \u202eexe.pdf" as "Paid fdp.exe": refused before the dialog closes,
-    in one sentence naming the character, the note kept as typed and nothing written."""
+    beside the field it was typed in (a new user saw "From whom"'s under "By when"), in one
+    sentence naming the character and the field as the chair sees it; nothing written."""
     sample_window.context.today = lambda: COMING.held_on  # the meeting's day
     mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
     to_item(qtbot, mode, item("4"))
@@ -477,18 +498,25 @@ def test_a_right_to_left_override_in_a_decision_note_is_refused_beside_it(
     shown: dict[str, str] = {}
 
     def fill(dialog: DecisionDialog) -> None:
-        qtbot.keyClicks(dialog.note, "Paid ")
-        dialog.note.insert("\u202e")  # pasted (QTest types Latin-1 only)
-        qtbot.keyClicks(dialog.note, "exe.pdf")
-        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
-        assert dialog.isVisible() and dialog.note.text() == "Paid \u202eexe.pdf"
+        if dialog.until is not None:
+            qtbot.keyClicks(dialog.until.edit, "15/01/2027")
+        for name in ("whom", "note"):
+            edit = getattr(dialog, name)
+            if edit is not None:
+                qtbot.keyClicks(edit, "Paid ")
+                if name == field:
+                    edit.insert("\u202e")  # pasted (QTest types Latin-1 only)
+                qtbot.keyClicks(edit, "exe.pdf")
+        typed = getattr(dialog, field)
+        qtbot.keyClick(typed, Qt.Key.Key_Return)
+        assert dialog.isVisible() and typed.text() == "Paid \u202eexe.pdf"
         shown.update(refused(dialog))
 
     answer(fill)
-    press(qtbot, mode, Qt.Key.Key_O)
+    press(qtbot, mode, letter)
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == {
-        "note": "The decision's note holds the character U+202E, which makes text show "
+        field: f"{called} holds the character U+202E, which makes text show "
         "differently from what is stored."
     }
     assert audit_count(sample_window, "decisions") == audits
