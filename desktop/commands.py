@@ -526,7 +526,12 @@ class RecordDecision(UndoableCommand):
         item: ItemKey | SourceKey,
         decision: DecisionEntry,
     ) -> None:
-        what = f"{decision.kind.label} for {meetings.decided_about(item)}"
+        # The meeting named: the window has one undo stack, so Ctrl+Z in one meeting's mode
+        # may take back another meeting's decision, and must say whose (a new user).
+        what = (
+            f"{decision.kind.label} for {meetings.decided_about(item)} "
+            f"(meeting of {format_date(key.held_on)})"
+        )
         super().__init__(context, what)
         self.key, self.item, self.decision = key, item, decision
         self.recorded: DecisionKey | None = None

@@ -247,7 +247,9 @@ def test_a_whole_meeting_through_the_window(qtbot: Any, sample_window: MainWindo
     decide(qtbot, mode, Qt.Key.Key_O, ["Taken back"])
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: item 7 noted
     # (no longer "Recorded: noted ..."; the item named by its kind, found by a new user)
-    assert mode.message.text() == f"Undone: noted for recommendation 7 of {CHILD_A}."
+    assert mode.message.text() == (
+        f"Undone: noted for recommendation 7 of {CHILD_A} (meeting of 5 December 2026)."
+    )  # the meeting named: the window's one undo stack may hold another meeting's decisions
 
     with window.context.database.session() as session:
         made = meetings.decisions(session, COMING).decisions
@@ -572,7 +574,10 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_undone_in_meeting_mode(
     page = mode.page.toPlainText()
     assert "Show the audit" in page and "Partnership executive" in page
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # undoes the last: the escalation
-    assert mode.message.text() == (f"Undone: escalated for the whole inspection {whole.reference}.")
+    assert mode.message.text() == (
+        f"Undone: escalated for the whole inspection {whole.reference} "
+        "(meeting of 5 December 2026)."
+    )
     assert "Partnership executive" not in mode.page.toPlainText()
 
     with window.context.database.session() as session:
