@@ -80,7 +80,7 @@ COLUMNS: list[Column[MeetingRow]] = [
 ]
 
 
-PROPOSED_SHOWN = 200  # proposals put on an agenda at most; the rest are counted
+PROPOSED_SHOWN = meetings.AGENDA_LIMIT  # proposals put on an agenda at most; the rest counted
 
 
 def what_it_is(what: ItemKey | SourceKey) -> str:
