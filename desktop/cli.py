@@ -753,23 +753,35 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
-    from db.services.meetings import propose_agenda, set_agenda
+    from db.services.meetings import AGENDA_LIMIT, propose_agenda, set_agenda
     from db.store.audit import default_actor
     from db.store.database import open_database
 
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
         proposed = propose_agenda(session, key, _today())
+        agenda = proposed[:AGENDA_LIMIT]  # in the proposal's order, as the window's Propose
         if args.accept:
-            set_agenda(session, key, proposed)
+            set_agenda(session, key, agenda)
     if not proposed:
         print(f"casereview proposes nothing for the agenda of {key}.")
     else:
         print(f"Proposed agenda for {key}:")
-    for number, entry in enumerate(proposed, start=1):
+    for number, entry in enumerate(agenda, start=1):
         print(f"{number:>3}. {_agenda_label(entry.what)} — {entry.reason}")
-    if args.accept:
-        print(f"Stored as the agenda of {key}: {len(proposed)} entries.")
+    if len(proposed) > len(agenda):
+        # Found by a new user: a generated data set proposed 41,557 entries, all stored.
+        print(
+            f"casereview proposes {len(proposed):,} entries; an agenda holds at most "
+            f"{AGENDA_LIMIT}, so these are the first {len(agenda)}."
+        )
+    if args.accept and len(proposed) > len(agenda):
+        print(
+            f"Stored as the agenda of {key}: the first {len(agenda)} of the "
+            f"{len(proposed):,} entries proposed."
+        )
+    elif args.accept:
+        print(f"Stored as the agenda of {key}: {len(agenda)} entries.")
     else:
         print("Nothing was stored: add --accept to store this agenda.")
     return EXIT_OK

@@ -22,6 +22,11 @@ FILE_NAME = 255
 MEDIA_TYPE = 120
 TEXT = 100_000  # free text: a recommendation, actions, a note, a summary, a narrative
 
+# Most entries a meeting's agenda holds (db.services.meetings, db.exchange.json_format): a
+# panel goes through a few dozen, and an agenda of thousands (a generated data set proposes
+# 41,557) is no agenda a panel can run and froze meeting mode.
+AGENDA_ENTRIES = 200
+
 # What XML 1.0 (so an .xlsx file) can hold, less the carriage return, which its readers turn
 # into a line feed: everything else is refused rather than changed on the way out.
 _UNSTORABLE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

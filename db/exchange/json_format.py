@@ -532,7 +532,14 @@ def _meeting(obj: _Obj) -> MeetingDoc:
                 PersonDoc(person_obj.text("name"), person_obj.text("agency", required=False))
             )
             person_obj.done()
-    for n, item in enumerate(obj.items("agenda"), start=1):
+    agenda = obj.items("agenda")
+    if len(agenda) > fields.AGENDA_ENTRIES:  # as db.services.meetings.set_agenda refuses
+        raise obj.error_at(
+            "agenda",
+            f"the meeting '{meeting.title}' has {len(agenda):,} entries on its agenda, and an "
+            f"agenda holds at most {fields.AGENDA_ENTRIES}",
+        )
+    for n, item in enumerate(agenda, start=1):
         entry_obj = _Obj(item, f"{obj.where}, agenda {n}")
         review, inspection, number, kind = _subject(entry_obj)
         meeting.agenda.append(

@@ -87,7 +87,7 @@ COLUMNS: list[Column[MeetingRow]] = [
 ]
 
 
-PROPOSED_SHOWN = 200  # proposals put on an agenda at most; the rest are counted
+PROPOSED_SHOWN = meetings.AGENDA_LIMIT  # proposals put on an agenda at most; the rest counted
 
 
 def what_it_is(what: ItemKey | SourceKey) -> str:
@@ -233,6 +233,7 @@ class MeetingsTab(Tab):
         self.mode_shortcut.activated.connect(self.meeting_mode)
         self.edited = False  # the agenda shown differs from the one stored
         self.shown_for: MeetingKey | None = None
+        self.reads = 0  # how many times the selected meeting was read (load reads it once)
 
     # -- reading
 
@@ -246,10 +247,12 @@ class MeetingsTab(Tab):
             self._laid_out = True
             self._restore_layout()
         self.loaded = True
+        reads = self.reads
         if selected is None or not self.select(selected):  # none, or gone (deleted elsewhere)
             coming = [r for r in rows if r.coming]  # the next meeting to come, else the latest
             self.select(coming[-1].key if coming else (rows[0].key if rows else None))
-        self._selected()
+        if self.reads == reads:  # selecting it again read it already: not a second time
+            self._selected()
 
     def selected_key(self) -> MeetingKey | None:
         indexes = self.view.selectionModel().selectedRows()
@@ -273,6 +276,7 @@ class MeetingsTab(Tab):
         return False
 
     def _selected(self) -> None:
+        self.reads += 1
         key = self.selected_key()
         for control in (
             self.edit_button,

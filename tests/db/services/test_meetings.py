@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db.core import fields
 from db.core.errors import CaseReviewError, ConflictError, NotFoundError, RuleError
@@ -196,6 +196,83 @@ def test_the_agenda_is_stored_as_the_chair_edits_it(panel: Database) -> None:
     ]
     with panel.transaction("t") as session, pytest.raises(RuleError, match="twice"):
         meetings.set_agenda(session, KEY, [entries[0], entries[0]])
+
+
+def _long_review(database: Database) -> list[AgendaEntry]:
+    """A review of one item more than an agenda holds, with each of its items as an entry."""
+    count = meetings.AGENDA_LIMIT + 1
+    items = [_item(str(n), "in_progress", "2026-11-01") for n in range(1, count + 1)]
+    review = {"reference": "SCR-LONG", "kind": "scr", "title": "Long (fictional)"}
+    data = {"format": "casereview/1", "reviews": [{**review, "recommendations": items}]}
+    with database.transaction("setup") as session:
+        apply_document(session, parse_document(data))
+    return [AgendaEntry(ItemKey("SCR-LONG", str(n)), "Overdue") for n in range(1, count + 1)]
+
+
+def test_an_agenda_longer_than_the_limit_is_refused_changing_nothing(panel: Database) -> None:
+    """Found by a new user: nothing stopped an agenda of 41,557 entries, which froze meeting
+    mode. As many entries as an agenda holds are stored; one more is refused."""
+    entries = _long_review(panel)
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, entries[:-1])
+    with panel.session() as session:
+        assert len(meetings.agenda(session, KEY)) == meetings.AGENDA_LIMIT
+    before = _snapshot(panel)
+    with pytest.raises(RuleError) as caught, panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, entries)
+    assert caught.value.message == (
+        f"An agenda holds at most {meetings.AGENDA_LIMIT} entries and this one has "
+        f"{meetings.AGENDA_LIMIT + 1}: take some off before saving it."
+    )
+    assert _snapshot(panel) == before
+
+
+def test_a_file_with_a_meeting_agenda_longer_than_the_limit_is_refused_changing_nothing(
+    panel: Database,
+) -> None:
+    entries = _long_review(panel)
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, entries[:-1])
+    exported, _ = _snapshot(panel)
+    data = json.loads(exported)
+    assert data["meetings"][1]["title"] == KEY.title
+    data["meetings"][1]["agenda"].append({"review": "SCR-LONG", "number": str(len(entries))})
+    before = _snapshot(panel)
+    with pytest.raises(CaseReviewError) as caught, panel.transaction("t") as session:
+        apply_document(session, parse_document(data))
+    assert caught.value.message == (
+        "meeting '2026-12-10', agenda: the meeting 'Case Review Subgroup' has "
+        f"{meetings.AGENDA_LIMIT + 1} entries on its agenda, and an agenda holds at most "
+        f"{meetings.AGENDA_LIMIT}"
+    )
+    assert _snapshot(panel) == before
+
+
+def test_the_agenda_is_read_in_as_many_queries_whatever_its_length(panel: Database) -> None:
+    """Each line's item, agencies, updates and evidence were read one by one (an agenda of
+    41,557 entries took a minute to show); now a few queries read them all."""
+    entries = _long_review(panel)
+    counted: list[int] = []
+
+    def queries_for(agenda: list[AgendaEntry]) -> int:
+        with panel.transaction("t") as session:
+            meetings.set_agenda(session, KEY, agenda)
+        statements: list[str] = []
+
+        def note(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(panel.engine, "before_cursor_execute", note)
+        try:
+            with panel.session() as session:
+                lines = meetings.agenda(session, KEY)
+        finally:
+            event.remove(panel.engine, "before_cursor_execute", note)
+        counted.append(len(lines))
+        return len(statements)
+
+    assert queries_for(entries[:2]) == queries_for(entries[:-1])
+    assert counted == [2, meetings.AGENDA_LIMIT]
 
 
 # ----------------------------------------------------------------------------- decisions

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from db.core.dates import format_date
+from db.services.meetings import AGENDA_LIMIT
 from tests.helpers.cli import assert_clean_error, python, run, snapshot
 from tests.helpers.word import all_text, headings, open_docx, sections_marked, tables
 
@@ -151,6 +152,45 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
         TODAY,
     )
     assert [row[:3] for row in logged] == [("extended", "Training moved.", "2030-06-30")]
+
+
+def test_an_agenda_accepted_holds_the_first_entries_proposed_as_many_as_it_holds(
+    tmp_path: Path,
+) -> None:
+    """Found by a new user: --accept stored all 41,557 entries a generated data set proposed
+    (20 seconds, 415 MB), an agenda no panel can run. It stores the first ``AGENDA_LIMIT``, in
+    the proposal's order, and both runs say how many were proposed."""
+    db = str(tmp_path / "many.sqlite3")
+    for args in (
+        ("generate", "--db", db, "--reviews", "3", "--recommendations", "300", "--seed", "1"),
+        ("meeting", "add", "--db", db, "--date", NEW_MEETING, "--title", "Panel"),
+    ):
+        made = run(*args, cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    shown = run("meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, cwd=tmp_path)
+    accepted = run(
+        "meeting", "agenda", "--db", db, "--meeting", NEW_MEETING, "--accept", cwd=tmp_path
+    )
+    assert shown.returncode == accepted.returncode == 0, shown.stderr + accepted.stderr
+    said = re.fullmatch(
+        rf"casereview proposes (\d+) entries; an agenda holds at most {AGENDA_LIMIT}, so these "
+        rf"are the first {AGENDA_LIMIT}\.",
+        shown.stdout.splitlines()[-2],
+    )
+    assert said is not None, shown.stdout
+    proposed = int(said[1])
+    assert proposed > AGENDA_LIMIT
+    assert shown.stdout.splitlines()[-1] == "Nothing was stored: add --accept to store this agenda."
+    lines = accepted.stdout.splitlines()
+    assert lines[:-1] == shown.stdout.splitlines()[:-1]  # the same proposal, the same line
+    assert lines[-1] == (
+        f"Stored as the agenda of Panel, {_uk(NEW_MEETING)}: the first {AGENDA_LIMIT} of the "
+        f"{proposed} entries proposed."
+    )
+    entries = [line for line in lines if re.match(r"\s*\d+\. ", line)]
+    assert len(entries) == AGENDA_LIMIT
+    stored = _agenda(Path(db), NEW_MEETING)
+    assert [reason for _, reason in stored] == [line.split(" — ", 1)[1] for line in entries]
 
 
 def test_a_meeting_still_to_come_takes_no_decision(demo_db: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db.core.dates import format_date
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
@@ -439,6 +439,28 @@ def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
     tab.propose_button.click()
     assert listed(tab) == [entry.what for entry in everything[:5]]
     assert tab.agenda_state.text().startswith("casereview proposes 8 items; the agenda holds")
+
+
+def test_a_change_reads_the_selected_meetings_agenda_once(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """The tab read the selected meeting's agenda twice at each change (selecting the meeting
+    again read it, then load read it once more): twice the wait at each decision."""
+    tab = show_meetings(qtbot, sample_window)
+    assert tab.selected_key() == COMING and tab.agenda.count() > 0
+    engine = sample_window.context.database.engine
+    statements: list[str] = []
+
+    def note(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        sample_window.context.data_changed.emit()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    agenda_reads = [s for s in statements if "ORDER BY agenda_items.position" in s]
+    assert len(agenda_reads) == 1, agenda_reads
 
 
 def test_the_keys_work_straight_after_ctrl_6_and_propose(
