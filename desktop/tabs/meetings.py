@@ -449,6 +449,15 @@ class MeetingsTab(Tab):
         with self.context.database.session() as session:
             references = tracker.filter_choices(session).sources
         on_list = {entry.what for entry, _ in self.entries()}
+        if len(on_list) >= meetings.AGENDA_LIMIT:  # said now, not after choosing one to add
+            self.context.explain(
+                CaseReviewError(
+                    f"An agenda holds at most {meetings.AGENDA_LIMIT:,} entries: remove one "
+                    "before adding another."
+                ),
+                self,
+            )
+            return
 
         def check(key: ItemKey) -> str | None:
             if key in on_list:

@@ -655,3 +655,23 @@ def _explanation_shown() -> bool:
         for top in QApplication.topLevelWidgets()
         for w in [top, *top.findChildren(QWidget)]
     )
+
+
+def test_a_full_agenda_says_so_before_an_item_is_chosen(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: Any
+) -> None:
+    """Add item… on an agenda at its limit says so at once, in one sentence, and opens no
+    dialog (saving would be refused by the service anyway). The limit is lowered to the
+    sample's eight entries here; the service's own limit is tested in tests/db."""
+    tab = show_meetings(qtbot, sample_window)
+    assert len(tab.entries()) == 8
+    monkeypatch.setattr(meetings, "AGENDA_LIMIT", 8)
+    sample_window.context.last_explanation = ""
+    tab.add_button.click()
+    assert sample_window.context.last_explanation == (
+        "An agenda holds at most 8 entries: remove one before adding another."
+    )
+    assert QApplication.activeModalWidget() is None or (
+        QApplication.activeModalWidget().objectName() == "explanation"
+    )
+    assert len(tab.entries()) == 8 and not tab.edited
