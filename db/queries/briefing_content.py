@@ -82,6 +82,8 @@ class Change:
     source: str
     number: str
     what: str
+    kind: str = ""  # the item's kind's label (an inspection's recommendation 1 and its
+    # area for improvement 1 are two items); "" for a review or an inspection as a whole
 
 
 @dataclass
@@ -269,7 +271,7 @@ def _scrub(value: Any, redact: Callable[[str], str]) -> Any:
 
 
 def _audited_status_changes(
-    session: Session, since: dt.date, shown: set[str], logged: set[tuple[str, str, Status]]
+    session: Session, since: dt.date, shown: set[str], logged: set[tuple[int, Status]]
 ) -> list[Change]:
     """Status changes the audit trail holds but the progress log does not (imports, edits).
 
@@ -300,7 +302,7 @@ def _audited_status_changes(
             continue
         on = entry.at.date()
         # A change the progress log records already (it may be backdated) is not repeated.
-        if entry.new and (rec.source_reference, rec.number, Status(entry.new)) in logged:
+        if entry.new and (rec.id, Status(entry.new)) in logged:
             continue
         old = Status(entry.old).label.lower() if entry.old else "none"
         new = Status(entry.new).label.lower() if entry.new else "none"
@@ -310,6 +312,7 @@ def _audited_status_changes(
                 rec.source_reference,
                 rec.number,
                 f"Status changed from {old} to {new} by {entry.actor} (audit trail).",
+                rec.kind.label,
             )
         )
     return found
@@ -435,16 +438,22 @@ def gather(session: Session, options: PackOptions) -> Pack:
             .options(selectinload(ProgressUpdate.recommendation))
             .order_by(ProgressUpdate.on, ProgressUpdate.id)
         )
-        logged: set[tuple[str, str, Status]] = set()
+        logged: set[tuple[int, Status]] = set()
         for update in session.scalars(query):
             rec = update.recommendation
             if rec.source_reference not in shown:
                 continue
             if update.status is not None:
-                logged.add((rec.source_reference, rec.number, update.status))
+                logged.add((rec.id, update.status))
             what = f"Status to {update.status.label.lower()}. " if update.status else ""
             pack.changes.append(
-                Change(update.on, rec.source_reference, rec.number, (what + update.note).strip())
+                Change(
+                    update.on,
+                    rec.source_reference,
+                    rec.number,
+                    (what + update.note).strip(),
+                    rec.kind.label,
+                )
             )
         pack.changes += _audited_status_changes(session, since, shown, logged)
         pack.changes += _source_decisions(session, since, pack)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from db.core.dates import format_date
 from db.core.vocabulary import Rating
-from db.queries.briefing_content import Pack, PackInspection, PackItem, PackReview
+from db.queries.briefing_content import Change, Pack, PackInspection, PackItem, PackReview
 
 RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
 ITEM_HEADERS = ("No.", "Lead", "Jointly with", "Target", "Status", "Rating", "Latest update")
@@ -25,6 +25,13 @@ def count(n: int, one: str, many: str) -> str:
 def item_number(item: PackItem) -> str:
     """An item's number, with its kind's short name unless it is a recommendation."""
     return f"{SHORT_KINDS.get(item.kind, '')}{item.number}"
+
+
+def change_number(change: Change) -> str:
+    """A change's item number as the item's table prints it ("AFI 1"), or "All" for a review
+    or an inspection as a whole: an inspection's recommendation 1 and its area for
+    improvement 1 were listed alike."""
+    return f"{SHORT_KINDS.get(change.kind, '')}{change.number}"
 
 
 def status_word(item: PackItem) -> str:

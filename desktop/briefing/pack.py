@@ -48,6 +48,7 @@ from desktop.briefing.facts import (
     ITEM_HEADERS,
     NOTHING_TO_REPORT,
     RATING_ORDER,
+    change_number,
     cover_lines,
     due_sentences,
     inspection_facts,
@@ -765,7 +766,7 @@ def _changes(pack: Pack, width: float) -> list[Any]:
         [
             para(format_date(c.on), STYLES["cell"]),
             reference_para(c.source, STYLES["cell"], widths[1]),
-            para(c.number, STYLES["cell"]),
+            para(change_number(c), STYLES["cell"]),
             para(c.what, STYLES["cell"]),
         ]
         for c in pack.changes

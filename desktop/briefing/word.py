@@ -22,6 +22,7 @@ from desktop.briefing.facts import (
     ITEM_HEADERS,
     NOTHING_TO_REPORT,
     RATING_ORDER,
+    change_number,
     cover_lines,
     due_sentences,
     inspection_facts,
@@ -108,7 +109,7 @@ def _changes(document: WordDocument, pack: Pack) -> None:
     if not pack.changes:
         document.add_paragraph("No updates were recorded in this period.")
         return
-    rows = [[c.on, c.source, c.number, c.what] for c in pack.changes]
+    rows = [[c.on, c.source, change_number(c), c.what] for c in pack.changes]
     add_table(
         document,
         ["Date", "Source", "No.", "Change"],

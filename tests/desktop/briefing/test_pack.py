@@ -664,3 +664,44 @@ def test_a_pack_written_is_recorded_once(sample_file: Database, tmp_path: Path) 
     entries = _newest_entries(sample_file, 2)
     assert entries[1][:2] == ("briefing packs", "Dec") and "not made" not in entries[1][2]
     assert entries[0][0] != "briefing packs"
+
+
+def test_an_inspection_s_recommendation_and_area_for_improvement_of_one_number_are_told_apart(
+    sample_file: Database,
+) -> None:
+    """Noticed in the meetings work: the changes table printed an inspection's recommendation 1
+    and its area for improvement 1 both as "1"; it prints "1" and "AFI 1", as the items'
+    tables do, in the PDF and in the Word copy."""
+    import datetime as dt
+
+    from db.core.vocabulary import TrackedKind
+    from db.services import editing
+    from db.services.editing import ItemKey
+    from db.store import lifecycle
+    from desktop.briefing.word import render_pack_docx
+    from tests.helpers.word import all_text, open_docx
+
+    inspection = "FICTIONAL-CP-INSPECTION-2"
+    on = TODAY - dt.timedelta(days=1)
+    with sample_file.transaction("Lead") as session:
+        for kind, note in (
+            (TrackedKind.RECOMMENDATION, "Recommendation progress noted"),
+            (TrackedKind.AREA_FOR_IMPROVEMENT, "Improvement progress noted"),
+        ):
+            rec = editing.item_by_key(session, ItemKey(inspection, "1", kind))
+            lifecycle.record_update(session, rec.id, on=on, author="Lead", note=note)
+    options = PackOptions(today=TODAY, title="T", marking="", prepared_by="P", since=on)
+    with sample_file.session() as session:
+        pack = gather(session, options)
+    made = [c for c in pack.changes if c.source == inspection and c.on == on]
+    assert sorted((c.kind, c.what) for c in made) == [
+        ("Area for improvement", "Improvement progress noted"),
+        ("Recommendation", "Recommendation progress noted"),
+    ]
+    pdf = " ".join(" ".join(_pages(_pdf(sample_file, since=on))).split())
+    assert "AFI 1 Improvement progress noted" in pdf
+    assert "1 Recommendation progress noted" in pdf
+    word = Path(str(sample_file.location.path) + ".docx")
+    word.write_bytes(render_pack_docx(pack))
+    text = " ".join(all_text(open_docx(word)).split())
+    assert "AFI 1" in text and "Improvement progress noted" in text
