@@ -398,7 +398,7 @@ def _text(
     def parse(text: str) -> str:
         from db.core import fields
 
-        if blank and not text.strip():
+        if blank and fields.blank(text):
             return ""
 
         reason = fields.problem(text, getattr(fields, limit))

@@ -92,6 +92,12 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
     return None
 
 
+def blank(value: str) -> bool:
+    """Whether ``value`` shows nothing: spaces, line breaks and invisible format characters
+    alone (a zero-width space was taken as a meeting's title, shown as nothing)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+
+
 def bidi_problem(value: str) -> str | None:
     """The words for a bidirectional embedding or override in ``value`` ("holds the character
     U+202E, ..."), or None: refused in every value, for the reasons given at _BIDI_CONTROLS.

@@ -560,8 +560,8 @@ def _meeting(obj: _Obj) -> MeetingDoc:
         if decided_on != meeting.held_on:  # one date rule (db.services.meetings)
             raise decision_obj.error_at(
                 "decided_on",
-                f"is not the meeting's day, {meeting.held_on.isoformat()}: a decision is "
-                "dated its meeting's day",
+                f"{decided_on.isoformat()} is not the meeting's day, "
+                f"{meeting.held_on.isoformat()}, and a decision is dated its meeting's day",
             )
         meeting.decisions.append(
             DecisionDoc(

@@ -841,10 +841,16 @@ class Importer:
                     )
                     for n, (rec, review, insp, why) in enumerate(agenda, start=1)
                 )
+            # A decision held already is the one recorded at the same moment about the same
+            # subject; failing that, one saying exactly the same (recorded at another moment,
+            # as two copies of one database may have it). An import never changes a recorded
+            # decision: one held that the file words differently is refused, by its field.
             held = {
-                (d.recommendation, d.review, d.inspection, d.kind, d.recorded_at)
+                (d.recommendation, d.review, d.inspection, d.kind, d.recorded_at): d
                 for d in meeting.decisions
             }
+            unmatched = list(meeting.decisions)
+            decided = False
             for n, d in enumerate(doc.decisions, start=1):
                 place = f"{where}, decision {n}"
                 rec, review, insp = self.subject(place, d)
@@ -853,8 +859,40 @@ class Importer:
                     raise DocumentError(
                         f"{place}: the {whole} is not on that meeting's agenda as a whole"
                     )
-                if (rec, review, insp, d.decision, d.recorded_at) in held:
+                said = (d.note, d.until, d.whom, d.decided_by)
+                same = (
+                    held.get((rec, review, insp, d.decision, d.recorded_at))
+                    if d.recorded_at is not None
+                    else None
+                )
+                if same is not None:
+                    kept = (same.note, same.until, same.whom, same.decided_by)
+                    differs = next(
+                        (name for name, a, b in zip(_DECISION_FIELDS, kept, said, strict=True)
+                         if a != b),
+                        None,
+                    )  # fmt: skip
+                    if differs is not None:
+                        raise DocumentError(
+                            f"{place}: its {differs} differs from the decision held, and an "
+                            "import never changes a recorded decision"
+                        )
+                    unmatched.remove(same)
                     continue
+                alike = next(
+                    (
+                        h
+                        for h in unmatched
+                        if (h.recommendation, h.review, h.inspection, h.kind)
+                        == (rec, review, insp, d.decision)
+                        and (h.note, h.until, h.whom, h.decided_by) == said
+                    ),
+                    None,
+                )
+                if alike is not None:
+                    unmatched.remove(alike)
+                    continue
+                decided = True
                 decision = Decision(
                     recommendation=rec,
                     review=review,
@@ -870,7 +908,9 @@ class Importer:
                     decision.recorded_at = d.recorded_at
                 meeting.decisions.append(decision)
             self.summary.count(
-                "meeting", added, self.session.is_modified(meeting, include_collections=True)
+                "meeting",
+                added,
+                decided or self.session.is_modified(meeting, include_collections=True),
             )
 
     def subject(
@@ -901,6 +941,9 @@ class Importer:
                 return rec, None, None
         kind = doc.kind.label.lower() if doc.kind else "item"
         raise DocumentError(f"{where}: inspection '{doc.inspection}' has no {kind} '{doc.number}'")
+
+
+_DECISION_FIELDS = ("note", "until", "whom", "decided_by")
 
 
 @collector_paused()

@@ -288,8 +288,12 @@ def _still_at(
     raise conflict_error(session, record, name)
 
 
-def conflict_error(session: Session, record: Review | Recommendation, name: str) -> ConflictError:
-    """The refusal of a change over someone else's: who changed ``record``, and when."""
+def conflict_error(
+    session: Session, record: Review | Recommendation, name: str, *, undoing: str = ""
+) -> ConflictError:
+    """The refusal of a change over someone else's: who changed ``record``, and when.
+    ``undoing`` names what an undo was refused for ("the decision"): nothing was being saved
+    then, and the sentence says so (a new user read "your change was not saved" over an undo)."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
         own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
@@ -304,6 +308,11 @@ def conflict_error(session: Session, record: Review | Recommendation, name: str)
     # change to its log alone leaves entries of other records: then only the time is known).
     if latest is not None and latest.at >= record.updated_at - dt.timedelta(seconds=2):
         by = f" by {latest.actor}{by}"
+    if undoing:
+        return ConflictError(
+            f"{name} was changed{by} since, so {undoing} was not undone, as that would undo "
+            "the other change too; the window now shows the record as it is."
+        )
     return ConflictError(
         f"{name} was changed{by} since you opened it, so your change was not saved; the "
         "window now shows the record as it is: make your change again if it is still needed."

@@ -342,7 +342,7 @@ def check_meeting(
     """Problems with a meeting's fields, by field name (for the dialog to show beside each)."""
     problems = Problems()
     title = fields.title.strip()
-    if not title:
+    if rules.blank(title):
         problems.add("title", "Give the meeting a title.")
     elif fields.key != editing and session.scalar(
         select(Meeting.id).where(Meeting.held_on == fields.held_on, Meeting.title == title)
@@ -1048,7 +1048,7 @@ def undo_decision(session: Session, key: DecisionKey, *, author: str) -> None:
         kind is DecisionKind.EXTENDED and rec.target_date != row.until
     )
     if changed:
-        raise conflict_error(session, rec, describe(rec))
+        raise conflict_error(session, rec, describe(rec), undoing="the decision")
     assert isinstance(key.item, ItemKey)  # as the row names an item
     withdraw_update(
         session,

@@ -1040,8 +1040,8 @@ def test_a_file_breaking_the_date_rule_is_refused_and_changes_nothing(
     with pytest.raises(DocumentError) as caught:
         parse_document(late)
     assert caught.value.message == (
-        "meeting '2026-12-10', decision 1, decided_on: is not the meeting's day, 2026-12-10: "
-        "a decision is dated its meeting's day"
+        "meeting '2026-12-10', decision 1, decided_on: 2026-12-20 is not the meeting's day, "
+        "2026-12-10, and a decision is dated its meeting's day"
     )
     other = open_database(resolve_location(str(tmp_path / "other.sqlite3")), create=True)
     with other:
@@ -1058,3 +1058,52 @@ def test_a_file_breaking_the_date_rule_is_refused_and_changes_nothing(
         transfer.apply_import(other, parse_document(data), actor="t", today=HELD, keep_copy=False)
         assert _snapshot(other)[0] == exported
     assert decision["decided_on"] == "2026-12-10"
+
+
+def test_an_import_never_adds_a_decision_twice_nor_changes_one_unsaid(panel: Database) -> None:
+    """Found by a new user: a file whose decision differed from the one held only in the
+    moment it was recorded added it a second time under "added nothing; updated nothing", and
+    one differing in its note was kept as held with nothing said."""
+    from db.core.errors import DocumentError
+
+    _on_agenda(panel)
+    number = DECISIONS[DecisionKind.NOTED][0]
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session,
+            KEY,
+            _rec(number),
+            DecisionEntry(DecisionKind.NOTED, "Seen."),
+            on=HELD,
+            actor="t",
+        )
+    exported, _ = _snapshot(panel)
+    data = json.loads(exported)
+
+    moved = copy.deepcopy(data)  # the same decision, recorded at another moment
+    moved["meetings"][1]["decisions"][0]["recorded_at"] = "2026-12-10T09:00:00+00:00"
+    with panel.transaction("t") as session:
+        summary = apply_document(session, parse_document(moved))
+    assert _snapshot(panel)[0] == exported and summary.describe() == (
+        "added nothing; updated nothing"
+    )
+
+    reworded = copy.deepcopy(data)  # the one held, worded otherwise
+    reworded["meetings"][1]["decisions"][0]["note"] = "Not seen."
+    with pytest.raises(DocumentError) as caught, panel.transaction("t") as session:
+        apply_document(session, parse_document(reworded))
+    assert caught.value.message == (
+        "meeting of 2026-12-10 'Case Review Subgroup', decision 1: its note differs from the "
+        "decision held, and an import never changes a recorded decision"
+    )
+    assert _snapshot(panel)[0] == exported
+
+    another = copy.deepcopy(data)  # a decision the database lacks: added, and said
+    another["meetings"][1]["decisions"].append(
+        {**data["meetings"][1]["decisions"][0], "note": "Again.", "recorded_at": None}
+    )
+    with panel.transaction("t") as session:
+        summary = apply_document(session, parse_document(another))
+    assert summary.describe() == "added nothing; updated 1 meeting"
+    with panel.session() as session:
+        assert [d.note for d in meetings.decisions(session, KEY).decisions] == ["Seen.", "Again."]

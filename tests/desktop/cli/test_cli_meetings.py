@@ -434,6 +434,8 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
          "There is already a meeting called Case Review Subgroup", 1),
         (["meeting", "add", "--date", NEW_MEETING, "--title", "  "],
          "Give the meeting a title.", 1),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", "\u200b"],  # shows nothing
+         "Give the meeting a title.", 1),
         (["meeting", "add", "--date", NEW_MEETING, "--title", " X"], "ends with a space", 2),
         ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
          "is not on the agenda of Case Review Subgroup", 1),

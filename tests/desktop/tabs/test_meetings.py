@@ -637,6 +637,7 @@ def test_an_undo_refused_after_another_change_is_said_not_reported_done(
     press(qtbot, mode, Qt.Key.Key_Z, CTRL)
     said = mode.message.text()
     assert "was changed by Someone else" in said and not said.startswith("Undone")
+    assert "so the decision was not undone" in said and "your change" not in said
     qtbot.waitUntil(_explanation_shown)
     with window.context.database.session() as session:
         assert editing.item_by_key(session, item("3")).target_date == dt.date(2027, 6, 30)
