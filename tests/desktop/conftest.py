@@ -51,6 +51,21 @@ def release_keys() -> None:
     widget.deleteLater()
 
 
+def close_dialogs() -> None:
+    """Close what a test left open: a window-modal explanation still open makes Qt report a
+    modal widget to the next test (whose window then declines to read changes made
+    elsewhere while, as it believes, a dialog is open)."""
+    if QApplication.instance() is None:
+        return
+    for _ in range(20):  # a dialog that will not close must not hang the suite
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return
+        dialog.close()
+        dialog.deleteLater()
+        QApplication.processEvents()
+
+
 @pytest.fixture(autouse=True)
 def no_answer_left() -> Iterator[None]:
     """A test that ends with a dialog's answer still waiting expected a dialog that never
@@ -58,6 +73,7 @@ def no_answer_left() -> Iterator[None]:
     dialog (which made test_two_writers fail after test_meetings)."""
     yield
     release_keys()
+    close_dialogs()
     left = [getattr(fill, "__qualname__", repr(fill)) for fill in window_helpers.waiting]
     window_helpers.waiting.clear()
     if left:
