@@ -143,23 +143,24 @@ class MeetingMode(QWidget):
     def undo(self) -> None:
         """Undo the window's last command, and say what was undone (not the decision just
         recorded, which the status line said until now), or why it was not."""
-        self._step(self.context.undo_stack.undoText(), self.context.undo_stack.undo, "Undone")
+        self._step(self.context.undo_stack.undoText(), self.context.undo_stack.undo, "undo")
 
     def redo(self) -> None:
-        self._step(self.context.undo_stack.redoText(), self.context.undo_stack.redo, "Redone")
+        self._step(self.context.undo_stack.redoText(), self.context.undo_stack.redo, "redo")
 
     def _step(self, what: str, step: Callable[[], None], done: str) -> None:
         """Undo or redo, then say so; a refusal (someone changed the item since) is said
         instead, large, as a refused decision is: a new user saw "Undone" over an undo that
         had been refused."""
-        if not what:
+        if not what:  # said, so that an earlier message is not left as if it were the answer
+            self.say(f"Nothing to {done}.")
             return
         self.context.last_explanation = ""
         step()
         if self.context.last_explanation:
             self.say(self.context.last_explanation, refused=True)
         else:
-            self.say(f"{done}: {what[:1].lower()}{what[1:]}.")
+            self.say(f"{done.capitalize()}ne: {what[:1].lower()}{what[1:]}.")
 
     # -- reading and showing
 

@@ -627,6 +627,8 @@ def test_an_undo_refused_after_another_change_is_said_not_reported_done(
     window = sample_window
     window.context.today = lambda: COMING.held_on  # the meeting's day
     mode = open_mode(qtbot, show_meetings(qtbot, window))
+    press(qtbot, mode, Qt.Key.Key_Z, CTRL)  # nothing done yet: said, not silence
+    assert mode.message.text() == "Nothing to undo."
     to_item(qtbot, mode, item("3"))
     decide(qtbot, mode, Qt.Key.Key_T, ["31 March 2027", "Police asked for time"])
     theirs = open_database(window.context.database.location)  # another casereview
