@@ -1,0 +1,276 @@
+"""Three-way merge of two data sets that share a base: the meeting laptop's copy and the
+shared database, against the copy's state when it was checked out (issue 24).
+
+Pure: it compares three ``Document``s (the base stored in the copy at check-out, the copy's
+data now and the shared database's data now, each as export collects it) and says what the
+merge would do, without touching a database. Applying the result, in one transaction with the
+audit trail's entries, is the service's work.
+
+Field by field, record by record (reviews and inspections by reference, items by kind and
+number, meetings by day and title):
+
+- a field changed only in the copy is applied; one changed only in the shared database is
+  kept; one changed on both sides to different values is a ``Conflict``;
+- a record added on one side is added; one deleted on one side and left alone on the other
+  is deleted; one deleted on one side and changed on the other is a conflict;
+- append-only records (progress updates, decisions) are never deleted because the copy
+  lacks them: what the copy added is appended after what the shared database holds, once,
+  however often the copy is merged; a withdrawal made on one side is a field change like
+  any other.
+
+Nothing is dropped: every change the copy made is in ``applied`` or in ``conflicts``.
+"""
+
+from __future__ import annotations
+
+import copy as copying
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from db.exchange.document import (
+    AreaDoc,
+    DecisionDoc,
+    Document,
+    EvidenceDoc,
+    InitiativeDoc,
+    InspectionDoc,
+    MeetingDoc,
+    NotedFindingDoc,
+    OrganisationDoc,
+    ReviewDoc,
+    SchemeDoc,
+    TrackedDoc,
+    UpdateDoc,
+)
+
+RECORD = "(the record)"  # a conflict or change about a whole record: added, deleted
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field (or a whole record) the two sides changed differently since the base; the
+    shared database's value stands in ``Merge.result`` until a person chooses."""
+
+    where: str
+    field: str
+    base: Any
+    copy: Any
+    shared: Any
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A change the copy made that the merge takes: ``old`` is the shared database's value."""
+
+    where: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Merge:
+    result: Document
+    applied: list[Applied] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one kind of record merges: how it is named and keyed, its lists of records merged
+    one by one (``children``), and fields that are derived, not data (``ignored``)."""
+
+    name: Callable[[Any, str], str]
+    key: Callable[[Any], tuple[Any, ...]]
+    children: dict[str, _Spec] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
+    append_only: bool = False  # never deleted: missing on one side means not seen there
+
+
+def _within(where: str) -> str:
+    return f" of {where}" if where else ""
+
+
+_UPDATE = _Spec(
+    name=lambda u, where: f"the update of {u.date.isoformat()} by {u.author}{_within(where)}",
+    key=lambda u: (u.date, u.author, u.status, u.note),
+    append_only=True,
+)
+_EVIDENCE = _Spec(
+    name=lambda e, where: f"the evidence '{e.description}'{_within(where)}",
+    key=lambda e: (e.description, e.reference, e.file_name, e.added_at),
+)
+_TRACKED = _Spec(
+    name=lambda t, where: f"{t.kind.label.lower()} {t.number}{_within(where)}",
+    key=lambda t: ("tracked", t.kind, t.number),
+    children={"updates": _UPDATE, "evidence": _EVIDENCE},
+    ignored=frozenset({"rating"}),
+)
+_NOTED = _Spec(
+    name=lambda f, where: f"{f.kind.label.lower()} {f.number}{_within(where)}",
+    key=lambda f: ("noted", f.kind, f.number),
+)
+_REVIEW = _Spec(
+    name=lambda r, _where: f"review {r.reference}",
+    key=lambda r: (r.reference,),
+    children={"recommendations": _TRACKED},
+)
+_AREA = _Spec(name=lambda a, where: f"the area '{a.name}'{_within(where)}", key=lambda a: (a.name,))
+_INSPECTION = _Spec(
+    name=lambda i, _where: f"inspection {i.reference}",
+    key=lambda i: (i.reference,),
+    children={"areas": _AREA, "findings": _TRACKED},  # noted findings: see _finding_spec
+)
+_DECISION = _Spec(
+    name=lambda d, where: (
+        f"the decision ({d.decision.value}) about {d.review or d.inspection} {d.number}".rstrip()
+        + _within(where)
+    ),
+    key=lambda d: (d.review, d.inspection, d.number, d.kind, d.decision, d.recorded_at),
+    append_only=True,
+)
+_MEETING = _Spec(
+    name=lambda m, _where: f"the meeting of {m.held_on.isoformat()} '{m.title}'",
+    key=lambda m: (m.held_on, m.title),
+    children={"decisions": _DECISION},
+)
+_ORGANISATION = _Spec(name=lambda o, _where: f"organisation {o.name}", key=lambda o: (o.name,))
+_SCHEME = _Spec(name=lambda s, _where: f"grading scheme {s.name}", key=lambda s: (s.name,))
+_INITIATIVE = _Spec(name=lambda i, _where: f"initiative {i.name}", key=lambda i: (i.name,))
+
+_DOCUMENT: dict[str, _Spec] = {
+    "organisations": _ORGANISATION,
+    "grading_schemes": _SCHEME,
+    "reviews": _REVIEW,
+    "inspections": _INSPECTION,
+    "initiatives": _INITIATIVE,
+    "meetings": _MEETING,
+}
+
+# Every record type the merge knows, so that a new field of a document type is merged (as a
+# scalar) rather than silently skipped: the test suite checks this covers document.py.
+MERGED_TYPES = (
+    OrganisationDoc,
+    SchemeDoc,
+    ReviewDoc,
+    TrackedDoc,
+    UpdateDoc,
+    EvidenceDoc,
+    InspectionDoc,
+    AreaDoc,
+    NotedFindingDoc,
+    InitiativeDoc,
+    MeetingDoc,
+    DecisionDoc,
+)
+
+
+def three_way(base: Document, copy: Document, shared: Document) -> Merge:
+    """What merging ``copy`` into ``shared`` does, against ``base`` (the copy at check-out)."""
+    merge = Merge(result=copying.deepcopy(shared))
+    for name, spec in _DOCUMENT.items():
+        merged = _merge_list(
+            getattr(base, name),
+            getattr(copy, name),
+            getattr(shared, name),
+            spec,
+            where="",
+            merge=merge,
+        )
+        setattr(merge.result, name, merged)
+    return merge
+
+
+def _finding_spec(item: Any) -> _Spec:
+    return _NOTED if isinstance(item, NotedFindingDoc) else _TRACKED
+
+
+def _keyed(items: Iterable[Any], spec: _Spec) -> dict[tuple[Any, ...], Any]:
+    """Records by key; a key met again (the same update twice on one day) gets a count."""
+    keyed: dict[tuple[Any, ...], Any] = {}
+    for item in items:
+        key = _spec_of(item, spec).key(item)
+        n = 0
+        while (key, n) in keyed:
+            n += 1
+        keyed[(key, n)] = item
+    return keyed
+
+
+def _spec_of(item: Any, spec: _Spec) -> _Spec:
+    return _finding_spec(item) if spec is _TRACKED and isinstance(item, NotedFindingDoc) else spec
+
+
+def _merge_list(
+    base: Sequence[Any],
+    copy: Sequence[Any],
+    shared: Sequence[Any],
+    spec: _Spec,
+    *,
+    where: str,
+    merge: Merge,
+) -> list[Any]:
+    """One list of records merged: the shared database's order, then the copy's additions."""
+    b, c, s = _keyed(base, spec), _keyed(copy, spec), _keyed(shared, spec)
+    result: list[Any] = []
+    for key in [*s, *(k for k in c if k not in s)]:
+        was, mine, theirs = b.get(key), c.get(key), s.get(key)
+        one = theirs if theirs is not None else mine
+        kind = _spec_of(one, spec)
+        name = kind.name(one, where)
+        if mine is None and theirs is not None:
+            if was is None or spec.append_only:
+                result.append(theirs)  # new in the shared database, or never deleted
+            elif _same(was, theirs, kind):
+                merge.applied.append(Applied(name, RECORD, theirs, None))  # deleted offline
+            else:
+                merge.conflicts.append(Conflict(name, RECORD, was, None, theirs))
+                result.append(theirs)
+        elif theirs is None and mine is not None:
+            if was is None:
+                merge.applied.append(Applied(name, RECORD, None, mine))  # added offline
+                result.append(copying.deepcopy(mine))
+            elif not _same(was, mine, kind):
+                merge.conflicts.append(Conflict(name, RECORD, was, mine, None))
+            # else: deleted in the shared database, left alone offline: stays deleted
+        elif mine is not None and theirs is not None:
+            result.append(_merge_record(was, mine, theirs, kind, name=name, merge=merge))
+    return result
+
+
+def _same(one: Any, other: Any, spec: _Spec) -> bool:
+    """Equal as data (derived fields aside)."""
+    return _data(one, spec) == _data(other, spec)
+
+
+def _data(record: Any, spec: _Spec) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in spec.ignored}
+
+
+_ABSENT = object()  # a field of a record that was not in the base (added on both sides)
+
+
+def _merge_record(was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, merge: Merge) -> Any:
+    result = copying.deepcopy(theirs)
+    for f in fields(theirs):
+        if f.name in spec.ignored:
+            continue
+        b: Any = getattr(was, f.name) if was is not None else _ABSENT
+        c, s = getattr(mine, f.name), getattr(theirs, f.name)
+        child = spec.children.get(f.name)
+        if child is not None:
+            before: Sequence[Any] = [] if b is _ABSENT else b
+            merged = _merge_list(before, c, s, child, where=name, merge=merge)
+            setattr(result, f.name, merged)
+        elif c in (s, b):
+            continue  # the same on both sides, or changed only in the shared database
+        elif s == b:
+            merge.applied.append(Applied(name, f.name, s, c))
+            setattr(result, f.name, copying.deepcopy(c))
+        else:
+            merge.conflicts.append(Conflict(name, f.name, None if b is _ABSENT else b, c, s))
+    return result
+
+
+__all__ = ["MERGED_TYPES", "RECORD", "Applied", "Conflict", "Merge", "three_way"]
