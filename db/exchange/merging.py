@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from db.core.vocabulary import Status
 from db.exchange.document import (
     AreaDoc,
     DecisionDoc,
@@ -270,7 +271,34 @@ def _merge_record(was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, m
             setattr(result, f.name, copying.deepcopy(c))
         else:
             merge.conflicts.append(Conflict(name, f.name, None if b is _ABSENT else b, c, s))
+    if isinstance(result, TrackedDoc):
+        _keep_the_lifecycle(result, theirs, name, merge)
     return result
+
+
+# What a sign-off sets, taken or refused together.
+_SIGN_OFF = ("status", "status_reason", "closed_on", "assured_by", "assured_on")
+
+
+def _keep_the_lifecycle(result: TrackedDoc, theirs: TrackedDoc, name: str, merge: Merge) -> None:
+    """A sign-off made offline whose evidence the shared database no longer holds is not a
+    silent close: it becomes a conflict, and the item keeps the shared database's state."""
+    taken = [a for a in merge.applied if a.where == name and a.field in _SIGN_OFF]
+    if result.status is not Status.CLOSED or result.evidence or not taken:
+        return
+    for applied in taken:
+        merge.applied.remove(applied)
+        setattr(result, applied.field, applied.old)
+    status = next((a for a in taken if a.field == "status"), None)
+    merge.conflicts.append(
+        Conflict(
+            name,
+            "status",
+            None,
+            status.new if status is not None else Status.CLOSED,
+            theirs.status,
+        )
+    )
 
 
 __all__ = ["MERGED_TYPES", "RECORD", "Applied", "Conflict", "Merge", "three_way"]

@@ -185,3 +185,26 @@ def test_no_change_on_either_side_is_lost(changes: list[tuple[str, str, str, str
                 assert now == s
             else:
                 assert now == was
+
+
+def test_a_sign_off_made_offline_against_evidence_deleted_centrally_is_a_conflict() -> None:
+    """Issue 24: not a silent close. The item keeps the shared database's state."""
+    from db.core.vocabulary import Status
+
+    base, mine, theirs = _sides()
+    item = _item(mine)  # implemented, with one piece of evidence
+    assert item.status is Status.IMPLEMENTED and len(item.evidence) == 1
+    item.status, item.closed_on, item.assured_by, item.assured_on = (
+        Status.CLOSED,
+        TODAY,
+        "Chair (fictional)",
+        TODAY,
+    )
+    _item(theirs).evidence = []  # deleted in the office meanwhile
+    merge = three_way(base, mine, theirs)
+    merged = _item(merge.result)
+    assert (merged.status, merged.closed_on, merged.assured_by) == (Status.IMPLEMENTED, None, None)
+    assert [(c.where, c.field, c.copy, c.shared) for c in merge.conflicts] == [
+        (WHERE, "status", Status.CLOSED, Status.IMPLEMENTED)
+    ]
+    assert not [a for a in merge.applied if a.where == WHERE]
