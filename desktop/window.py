@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         self.encrypt_action = self._action(
             "En&crypt with a passphrase…", self.security.encrypt_database, None, file_menu
         )
+        self._action("Take a copy o&ffline…", self._take_copy_offline, None, file_menu)
         file_menu.addSeparator()
         self._action(
             "Briefing &pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
@@ -311,6 +312,11 @@ class MainWindow(QMainWindow):
             self.reviews_tab.new_item()
         else:
             self.recommendations_tab.new_item()
+
+    def _take_copy_offline(self) -> None:
+        """File ▸ Take a copy offline, offering the meeting selected in the Meetings tab."""
+        meetings = self._built[5]
+        self.files.take_copy_offline(self.meetings_tab.selected_key() if meetings else None)
 
     def _new_initiative(self) -> None:
         self.initiatives_tab.new_initiative()

@@ -1,7 +1,8 @@
 """Which database this is, and, for a copy taken to a meeting, what it is a copy of.
 
-Read by the window (its title and status bar say a copy is one) and by check-out
-(db.services.checkout); docs/architecture.md, "The meeting laptop".
+Read by the window (its title and status bar say a copy is one; Take a copy offline lists what
+may be taken) and by check-out (db.services.checkout); docs/architecture.md, "The meeting
+laptop".
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.core.dates import format_date
-from db.store.models import CheckoutOrigin, DatabaseIdentity
+from db.store.models import CheckoutOrigin, DatabaseIdentity, Inspection, Review
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,11 @@ def copy_origin(session: Session) -> CopyOrigin | None:
         )
     ).first()
     return None if row is None else CopyOrigin(*row)
+
+
+def sources(session: Session) -> tuple[list[str], list[str]]:
+    """The references of every review and of every inspection, in order: what a copy may be
+    chosen to hold (the window's Take a copy offline)."""
+    reviews = session.scalars(select(Review.reference).order_by(Review.reference))
+    inspections = session.scalars(select(Inspection.reference).order_by(Inspection.reference))
+    return list(reviews), list(inspections)

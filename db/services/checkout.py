@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -127,16 +128,19 @@ def check_out(
     actor: str,
     today: dt.date,
     passphrase: Passphrase | None = None,
+    check: Callable[[], None] = lambda: None,
 ) -> CheckoutSummary:
     """Copy ``scope`` of ``shared`` into a new SQLite file at ``target`` and note the
     check-out in ``shared``; raises ``CaseReviewError`` (no file written, nothing noted) for a
     target that exists or cannot be written, or a review, inspection or meeting not there.
 
     The copy is encrypted with ``passphrase``, else, when ``shared`` is an encrypted file,
-    with its passphrase; otherwise it is plain."""
+    with its passphrase; otherwise it is plain. ``check`` is called between the steps, before
+    anything is noted: raising there (a cancel) leaves no file and nothing noted."""
     _refuse_target(target)
     taken_at = utc_now().replace(microsecond=0)
     taken = _read(shared, scope, today, taken_at)
+    check()
     key = passphrase if passphrase is not None else shared.location.key
     origin = {
         "origin_id": taken.origin_id,
@@ -151,6 +155,7 @@ def check_out(
     }
     with replacing(target) as temp:
         copy_id = _build(temp, key=key, base=taken.base, origin=origin, actor=actor, today=today)
+        check()
         audit_anchor.set_aside(
             target
         )  # a note left by an earlier file of that name is not this one's

@@ -268,3 +268,32 @@ def test_an_encrypted_database_gives_an_encrypted_copy(tmp_path: Path) -> None:
         assert _export(copy) == before
     located = resolve_location(str(tmp_path / "same.sqlite3")).with_passphrase(secret)
     assert check_database(located).sound
+
+
+def test_a_check_out_stopped_before_the_notice_leaves_no_file_and_notes_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The window's Cancel: ``check`` raising once the copy is made but before the shared
+    database notes it."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    trail = _trail(sample_database)
+    asked: list[int] = []
+
+    def stop_at_the_second() -> None:
+        asked.append(1)
+        if len(asked) == 2:
+            raise CaseReviewError("Cancelled; nothing was changed.")
+
+    with pytest.raises(CaseReviewError):
+        check_out(
+            sample_database,
+            folder / "copy.sqlite3",
+            scope=Scope(),
+            actor="Sam",
+            today=TODAY,
+            check=stop_at_the_second,
+        )
+    assert len(asked) == 2  # the copy was made, then stopped
+    assert list(folder.iterdir()) == []
+    assert _trail(sample_database) == trail
