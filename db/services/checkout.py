@@ -156,9 +156,9 @@ def check_out(
     with replacing(target) as temp:
         copy_id = _build(temp, key=key, base=taken.base, origin=origin, actor=actor, today=today)
         check()
-        audit_anchor.set_aside(
-            target
-        )  # a note left by an earlier file of that name is not this one's
+        _refuse_target(target)  # again: one may have been made meanwhile
+        # A note beside the target's name was left by an earlier file of that name.
+        audit_anchor.set_aside(target)
         with shared.transaction(actor) as session:
             session.add(
                 Checkout(
@@ -188,8 +188,8 @@ def _refuse_target(target: Path) -> None:
     cannot be written (``db.store.atomic.unfit_target``)."""
     if os.path.lexists(target):
         raise CaseReviewError(
-            f"{target} exists already, and a copy is only written as a new file; give "
-            "another name. Nothing was changed."
+            f"{target} exists already, and a copy is only ever written as a new file: give "
+            "another name; nothing was changed."
         )
     unfit = unfit_target(target)
     if unfit is not None:
