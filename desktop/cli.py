@@ -243,7 +243,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _db_option(encrypt, argparse.SUPPRESS)
     _meeting_parsers(commands)
+    _checkout_parser(commands)
     return parser
+
+
+def _checkout_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``checkout``: a copy to take to a meeting (db.services.checkout)."""
+    checkout = commands.add_parser(
+        "checkout",
+        help="copy the database, or a meeting's agenda or chosen reviews and inspections, into "
+        "a new SQLite file to work on offline and merge back later",
+    )
+    _db_option(checkout, argparse.SUPPRESS)
+    checkout.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the new SQLite file to write"
+    )
+    checkout.add_argument(
+        "--meeting",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="what the meeting held that day needs: it, its agenda's reviews and inspections, "
+        "and the meeting before",
+    )
+    _meeting_title_option(checkout)
+    checkout.add_argument(
+        "--review",
+        action="append",
+        type=_reference,
+        default=[],
+        metavar="REF",
+        help="this review (repeat for several)",
+    )
+    checkout.add_argument(
+        "--inspection",
+        action="append",
+        type=_reference,
+        default=[],
+        metavar="REF",
+        help="this inspection (repeat for several)",
+    )
 
 
 def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -1155,6 +1193,43 @@ def _encrypt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _checkout(args: argparse.Namespace) -> int:
+    """Copy the scope asked for into a new file. An encrypted database's passphrase opens it
+    and encrypts the copy; otherwise --passphrase-stdin gives the copy's passphrase."""
+    from db.services.checkout import Scope, check_out
+    from db.store.audit import default_actor
+    from db.store.cipher import check_new, is_encrypted
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    if args.meeting_title is not None and args.meeting is None:
+        raise UsageError("--meeting-title names which meeting of a --meeting day; give --meeting")
+    target = Path(args.output)
+    check_target(target)  # before the database is opened, let alone read
+    shared = resolve_location(args.db)
+    copy_passphrase = None
+    if shared.path is not None and is_encrypted(shared.path):
+        shared = _location(args)
+    elif args.passphrase_stdin:
+        copy_passphrase = check_new(_read_passphrase())
+    with open_database(shared) as database:
+        meeting = None
+        if args.meeting is not None:
+            with database.session() as session:
+                meeting = _meeting_key(session, args)
+        scope = Scope(tuple(args.review), tuple(args.inspection), meeting)
+        done = check_out(
+            database,
+            target,
+            scope=scope,
+            actor=default_actor(),
+            today=_today(),
+            passphrase=copy_passphrase,
+        )
+    print(done.describe(), file=sys.stderr)
+    return EXIT_OK
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
@@ -1183,6 +1258,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "encrypt": _encrypt,
     "meeting": _meeting,
     "minutes": _minutes,
+    "checkout": _checkout,
 }
 
 

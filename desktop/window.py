@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from db.queries import copies
+    from db.queries.copies import CopyOrigin
     from db.services import dataset
     from db.store.database import Database
     from desktop.tabs.common import Tab
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from desktop.tabs.recommendations import RecommendationsTab
     from desktop.tabs.reviews import ReviewsTab
 else:
+    copies = lazy("db.queries.copies")
     dataset = lazy("db.services.dataset")
 
 _log = logging.getLogger(__name__)
@@ -107,7 +110,11 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.location_label = QLabel()
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_label = QLabel()  # "Copy of ...", shown only over a copy (_show_copy)
+        self.copy_label.setAccessibleName("This database is a copy")
+        self.copy_label.hide()
         self.statusBar().addWidget(self.counts_label, 1)
+        self.statusBar().addPermanentWidget(self.copy_label)
         self.statusBar().addPermanentWidget(self.location_label)
         self._build_menus()
         self.security.show_on(self.location_label, self.encrypt_action, self.encrypt_offer)
@@ -248,6 +255,7 @@ class MainWindow(QMainWindow):
         self.encrypt_action = self._action(
             "En&crypt with a passphrase…", self.security.encrypt_database, None, file_menu
         )
+        self._action("Take a copy o&ffline…", self._take_copy_offline, None, file_menu)
         file_menu.addSeparator()
         self._action(
             "Briefing &pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu
@@ -305,6 +313,11 @@ class MainWindow(QMainWindow):
         else:
             self.recommendations_tab.new_item()
 
+    def _take_copy_offline(self) -> None:
+        """File ▸ Take a copy offline, offering the meeting selected in the Meetings tab."""
+        meetings = self._built[5]
+        self.files.take_copy_offline(self.meetings_tab.selected_key() if meetings else None)
+
     def _new_initiative(self) -> None:
         self.initiatives_tab.new_initiative()
 
@@ -322,9 +335,22 @@ class MainWindow(QMainWindow):
         self._load_current()
         with self.database.session() as session:
             totals = dataset.counts(session)
+            origin = copies.copy_origin(session)
         self.empty_banner.setVisible(totals.is_empty)
         self.load_sample_action.setEnabled(totals.is_empty)
         self.counts_label.setText(totals.describe())
+        self._show_copy(origin)
+
+    def _show_copy(self, origin: CopyOrigin | None) -> None:
+        """Say in the title and the status bar when the database is a copy taken to a
+        meeting (db.services.checkout): of what, when and by whom."""
+        name = self.context.place.name
+        if origin is None:
+            self.setWindowTitle(f"{name} \u2014 casereview")
+        else:
+            self.setWindowTitle(f"{name} ({origin.describe()}) \u2014 casereview")
+        self.copy_label.setText(origin.describe() if origin is not None else "")
+        self.copy_label.setVisible(origin is not None)
 
     def _load_current(self) -> None:
         tab = self._current()

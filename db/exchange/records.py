@@ -9,7 +9,7 @@ updates and evidence are appended when not already present, as the log is append
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,55 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
     With ``references``, only those reviews (and no inspections or initiatives).
     """
     wanted = set(references)
+    doc = _reference_data(session)
+    _add_reviews(session, today, doc, wanted)
+    if wanted:
+        return doc
+    for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
+        doc.inspections.append(inspection_doc(inspection, today))
+    for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
+        doc.initiatives.append(initiative_doc(initiative))
+    for meeting in session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.title)):
+        doc.meetings.append(meeting_doc(meeting))
+    return doc
+
+
+def collect_part(
+    session: Session,
+    today: dt.date,
+    *,
+    reviews: Collection[str],
+    inspections: Collection[str],
+    meetings: Iterable[Meeting] = (),
+) -> Document:
+    """Part of the database as a ``Document`` (what a copy taken to a meeting holds,
+    db.services.checkout): the reviews and inspections named, each whole; the ``meetings``,
+    each holding only its agenda entries and decisions about those; and every organisation
+    and grading scheme (what the records name). Ratings as of ``today``."""
+    doc = _reference_data(session)
+    if reviews:
+        _add_reviews(session, today, doc, set(reviews))
+    if inspections:
+        for inspection in session.scalars(
+            select(Inspection)
+            .where(Inspection.reference.in_(set(inspections)))
+            .order_by(Inspection.reference)
+        ):
+            doc.inspections.append(inspection_doc(inspection, today))
+
+    def held(subject: AgendaDoc | DecisionDoc) -> bool:
+        return subject.review in reviews or subject.inspection in inspections
+
+    for meeting in sorted(meetings, key=lambda m: (m.held_on, m.title)):
+        whole = meeting_doc(meeting)
+        whole.agenda = [entry for entry in whole.agenda if held(entry)]
+        whole.decisions = [decision for decision in whole.decisions if held(decision)]
+        doc.meetings.append(whole)
+    return doc
+
+
+def _reference_data(session: Session) -> Document:
+    """A document holding every organisation and grading scheme, for the records to name."""
     doc = Document()
     for org in session.scalars(
         select(Organisation).options(selectinload(Organisation.parent)).order_by(Organisation.name)
@@ -89,6 +138,11 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
         doc.grading_schemes.append(
             SchemeDoc(name=scheme.name, grades=[g.name for g in scheme.grades])
         )
+    return doc
+
+
+def _add_reviews(session: Session, today: dt.date, doc: Document, wanted: set[str]) -> None:
+    """Add the reviews ``wanted`` (every review when none is) to ``doc``, each whole."""
     # Everything an item carries, loaded a kind at a time rather than one query per item.
     items = selectinload(Review.recommendations)
     review_query = (
@@ -126,15 +180,6 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
                 recommendations=[_tracked_doc(rec, today) for rec in review.recommendations],
             )
         )
-    if wanted:
-        return doc
-    for inspection in session.scalars(select(Inspection).order_by(Inspection.reference)):
-        doc.inspections.append(inspection_doc(inspection, today))
-    for initiative in session.scalars(select(Initiative).order_by(Initiative.name)):
-        doc.initiatives.append(initiative_doc(initiative))
-    for meeting in session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.title)):
-        doc.meetings.append(meeting_doc(meeting))
-    return doc
 
 
 def meeting_doc(meeting: Meeting) -> MeetingDoc:

@@ -14,6 +14,7 @@ from db.exchange.records import ImportSummary, apply_document
 from db.services.sample import propose_coming_agendas, sample_document
 from db.store.audit import ACTOR_KEY, append, default_actor
 from db.store.models import (
+    ABOUT_THE_DATABASE,
     AuditEntry,
     Base,
     Initiative,
@@ -65,12 +66,13 @@ def load_sample(session: Session, today: dt.date) -> ImportSummary:
 
 
 def erase_all(session: Session) -> None:
-    """Delete every record except the audit log, and log the erasure itself."""
+    """Delete every record except the audit log and what describes the database itself (its
+    identity, where a copy came from, what is checked out of it), and log the erasure."""
     before = counts(session)
     # Organisations refer to their parents; break those links so the rows can go in any order.
     session.execute(update(Organisation).values(parent_id=None))
     for table in reversed(Base.metadata.sorted_tables):
-        if table.name != AuditEntry.__tablename__:
+        if table.name != AuditEntry.__tablename__ and table.name not in ABOUT_THE_DATABASE:
             session.execute(delete(table))
     append(
         session.connection(),

@@ -675,10 +675,63 @@ class AuditEntry(Base):
     __table_args__ = (CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),)
 
 
+class DatabaseIdentity(Base):
+    """The database's own random id, made once by migration 0009 (one row): a copy taken to a
+    meeting is a new database with its own, and names its origin's (``CheckoutOrigin``)."""
+
+    __tablename__ = "database_identity"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[dt.datetime]
+
+
+class CheckoutOrigin(Base):
+    """In a copy checked out of another database (one row): where it came from, when and by
+    whom, the origin's schema and audit head, the scope, and the base, the scope's JSON
+    document as checked out, which a merge compares both sides against
+    (db.services.checkout; docs/architecture.md, "The meeting laptop")."""
+
+    __tablename__ = "checkout_origin"
+
+    copy_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    origin_id: Mapped[str] = mapped_column(String(36))
+    origin_location: Mapped[str] = mapped_column(Text)
+    taken_at: Mapped[dt.datetime]
+    taken_by: Mapped[str] = mapped_column(String(fields.NAME))
+    origin_schema: Mapped[str] = mapped_column(String(32))
+    origin_audit_id: Mapped[int | None]
+    origin_audit_hash: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(Text)  # JSON: what was asked for and what it took
+    base: Mapped[str] = mapped_column(Text)
+
+
+class Checkout(Base):
+    """In a shared database: a copy checked out of it, by whom and since when. A notice, not
+    a lock."""
+
+    __tablename__ = "checkouts"
+
+    copy_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    taken_at: Mapped[dt.datetime]
+    taken_by: Mapped[str] = mapped_column(String(fields.NAME))
+    target: Mapped[str] = mapped_column(Text)  # where the copy was written, as given
+    scope: Mapped[str] = mapped_column(Text)  # in words
+
+
+# What describes the database rather than holding its data: erasing the data keeps these.
+ABOUT_THE_DATABASE = frozenset(
+    {DatabaseIdentity.__tablename__, CheckoutOrigin.__tablename__, Checkout.__tablename__}
+)
+
+
 __all__ = [
+    "ABOUT_THE_DATABASE",
     "AgendaItem",
     "AuditEntry",
     "Base",
+    "Checkout",
+    "CheckoutOrigin",
+    "DatabaseIdentity",
     "Decision",
     "Evidence",
     "Finding",

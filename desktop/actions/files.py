@@ -23,7 +23,9 @@ from desktop.context import AppContext
 from desktop.files import write_atomically
 
 if TYPE_CHECKING:
+    from db.services.meetings import MeetingKey
     from db.store.location import Location
+    from desktop.dialogs.checkout import CopyChoice
     from desktop.dialogs.import_wizard import ImportWizard
 
 _log = logging.getLogger(__name__)
@@ -204,6 +206,62 @@ class FileActions(QObject):
 
         self._progress = run_in_background(
             self.window, f"Backing up to {target.name}…", work, done, self._failed
+        )
+
+    # -- a copy to take to a meeting
+
+    def take_copy_offline(self, meeting: MeetingKey | None = None) -> None:
+        """Ask what to take (``meeting``: the one selected in the Meetings tab, offered as a
+        scope), where, and with what passphrase; then check it out off the GUI thread
+        (db.services.checkout) and say what was taken."""
+        from db.queries.copies import sources
+        from desktop.dialogs.checkout import TakeCopyDialog
+
+        context = self.context
+        with context.database.session() as session:
+            reviews, inspections = sources(session)
+        place = context.database.location
+        folder = place.path.parent if place.path is not None else Path.home()
+        dialog = TakeCopyDialog(
+            reviews=reviews,
+            inspections=inspections,
+            meeting=meeting,
+            suggested=folder
+            / f"{Path(place.name).stem}-copy-{context.today().isoformat()}.sqlite3",
+            encrypted=place.is_encrypted,
+            parent=self.window,
+        )
+        accepted = dialog.exec()
+        chosen = dialog.chosen
+        dialog.deleteLater()  # here, on the GUI thread: not whenever the collector next runs
+        if accepted and chosen is not None:
+            self.take_copy(chosen)
+
+    def take_copy(self, chosen: CopyChoice) -> None:
+        """Check out what ``chosen`` says, off the GUI thread."""
+        from db.services.checkout import Scope, check_out
+
+        database, today, actor = self.context.database, self.context.today(), self.context.actor
+        scope = Scope(chosen.reviews, chosen.inspections, chosen.meeting)
+
+        def work(progress: Progress) -> str:
+            done = check_out(
+                database,
+                chosen.target,
+                scope=scope,
+                actor=actor,
+                today=today,
+                passphrase=chosen.passphrase,
+                check=progress.check,
+            )
+            return done.describe()
+
+        self._progress = run_in_background(
+            self.window,
+            f"Taking a copy to {chosen.target.name}…",
+            work,
+            lambda said: self._say(said, 15_000),
+            self._failed,
         )
 
     def show_backups(self) -> None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def _secret(name: str) -> QLineEdit:
+def secret_field(name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setObjectName(name)
@@ -55,7 +55,7 @@ class OpenEncryptedDialog(FormDialog):
         intro = QLabel(f"{path.name} is encrypted. Enter its passphrase to open it.")
         intro.setWordWrap(True)
         self.form.insertRow(0, intro)
-        self.passphrase = self.add_row("passphrase", "&Passphrase", _secret("passphrase"))
+        self.passphrase = self.add_row("passphrase", "&Passphrase", secret_field("passphrase"))
         self.attempt = attempt
         self.check = self._check
 
@@ -90,10 +90,10 @@ class NewPassphraseDialog(FormDialog):
         self.first = self.add_row(
             "passphrase",
             "&Passphrase",
-            _secret("passphrase"),
+            secret_field("passphrase"),
             f"At least {MINIMUM_LENGTH} characters; three or four unrelated words work well.",
         )
-        self.second = self.add_row("again", "&Again", _secret("again"))
+        self.second = self.add_row("again", "&Again", secret_field("again"))
         self.chosen: Passphrase | None = None
         self.check = self._check
 
@@ -129,7 +129,7 @@ class LockPanel(QWidget):
             "casereview locked the window because it was not used for a while.\n"
             "Enter the database's passphrase to go on."
         )
-        self.field = _secret("unlockPassphrase")
+        self.field = secret_field("unlockPassphrase")
         self.field.setAccessibleName("Passphrase")
         self.field.returnPressed.connect(self.try_unlock)
         button = QPushButton("&Unlock")

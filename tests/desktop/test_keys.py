@@ -37,6 +37,7 @@ from db.store.cipher import Passphrase
 from db.store.database import Database
 from desktop.dialogs.backups import BackupsDialog
 from desktop.dialogs.briefing import BriefingDialog
+from desktop.dialogs.checkout import TakeCopyDialog
 from desktop.dialogs.forms import (
     ChooseStatusDialog,
     EvidenceDialog,
@@ -136,6 +137,14 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
         MeetingDialog(check, TODAY, None, window.meetings_tab),
         AgendaItemDialog([CHILD_A], lambda _: None, window.meetings_tab),
         DecisionDialog(DecisionKind.EVIDENCE_REQUESTED, "item 5", "Written at once.", window),
+        TakeCopyDialog(
+            reviews=[CHILD_A],
+            inspections=[],
+            meeting=None,
+            suggested=tmp_path / "copy.sqlite3",
+            encrypted=False,
+            parent=window,
+        ),
     ]
 
 

@@ -6,6 +6,16 @@ and "from a newer version" without importing Alembic; a test checks it against t
 
 from pathlib import Path
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+)
 HEAD = REVISIONS[-1]
 SCRIPT_LOCATION = Path(__file__).resolve().parent

@@ -127,3 +127,36 @@ def test_a_database_with_decisions_is_upgraded_to_decisions_about_whole_sources(
                     decided_by="tester",
                 )
             )
+
+
+def test_every_database_gets_one_identity_made_once(location: Location, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0009 gives a database upgraded from 0008 an identity, as it does a new one; it is kept
+    on every opening and when the data is erased, and another database has another."""
+    from sqlalchemy import func, inspect, select
+
+    from db.queries.copies import identity
+    from db.services.dataset import erase_all, load_sample
+    from db.store.database import downgrade_schema, open_database, schema_revision
+    from db.store.location import resolve_location
+    from db.store.models import DatabaseIdentity
+    from tests.helpers import TODAY
+
+    with open_database(location, create=True) as database:
+        with database.transaction("tester") as session:
+            load_sample(session, TODAY)
+        downgrade_schema(database.engine, "0008")  # as a database of the previous version
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        assert not tables & {"database_identity", "checkout_origin", "checkouts"}
+    assert schema_revision(location) == "0008"
+    with open_database(location) as database, database.session() as session:  # upgraded
+        made = identity(session)
+        assert session.scalar(select(func.count()).select_from(DatabaseIdentity)) == 1
+    with open_database(location) as database, database.transaction("tester") as session:
+        assert identity(session) == made
+        erase_all(session)
+    with open_database(location) as database, database.session() as session:
+        assert identity(session) == made
+    other = resolve_location(str(tmp_path / "other.sqlite3"))
+    with open_database(other, create=True) as database, database.session() as session:
+        assert identity(session) not in ("", made)

@@ -1,0 +1,132 @@
+"""A window over a copy taken to a meeting (db.services.checkout) says so, in its title and its
+status bar: of what, when and by whom; a window over any other database does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+
+from db.core.dates import format_date, utc_now
+from db.queries import copies
+from db.services.checkout import Scope, check_out
+from db.services.meetings import MeetingKey
+from db.store.cipher import Passphrase, is_encrypted
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from desktop.dialogs.checkout import TakeCopyDialog
+from desktop.settings import Settings
+from desktop.window import MainWindow
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer, make_window, ok, refused
+
+LAPTOP = "a long laptop passphrase"
+
+
+def test_a_copy_says_what_it_is_a_copy_of(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    assert "Copy of" not in sample_window.windowTitle()
+    assert sample_window.copy_label.isHidden()
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam Patel", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        window = make_window(qtbot, copy, settings)
+        day = format_date(utc_now().astimezone().date())
+        said = f"Copy of {db_file.location.display()} taken {day} by Sam Patel"
+        assert window.windowTitle() == f"laptop.sqlite3 ({said}) \u2014 casereview"
+        assert window.copy_label.text() == said
+        assert window.copy_label.isVisible()
+        window.close()
+
+
+def _menu_action(window: MainWindow, text: str) -> QAction:
+    file_menu = window.menuBar().actions()[0].menu()
+    assert file_menu is not None
+    return next(a for a in file_menu.actions() if a.text().replace("&", "") == text)
+
+
+def test_file_take_a_copy_offline_takes_chosen_reviews_with_a_passphrase(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    target = tmp_path / "laptop.sqlite3"
+
+    def fill(dialog: TakeCopyDialog) -> None:
+        assert dialog.scope.count() == 2  # no meeting selected: none offered
+        assert not dialog.sources.isEnabled()
+        dialog.scope.setCurrentIndex(dialog.scope.findData("chosen"))
+        assert dialog.sources.isEnabled()
+        found = dialog.sources.findItems(f"{CHILD_A} (review)", Qt.MatchFlag.MatchExactly)
+        found[0].setCheckState(Qt.CheckState.Checked)
+        dialog.target.setText(str(target))
+        assert dialog.first is not None and dialog.second is not None
+        dialog.first.setText(LAPTOP)
+        dialog.second.setText(LAPTOP)
+        ok(dialog)
+
+    answer(fill)
+    _menu_action(sample_window, "Take a copy offline…").trigger()
+    qtbot.waitUntil(
+        lambda: "Took a copy" in sample_window.statusBar().currentMessage(), timeout=20000
+    )
+    assert sample_window.statusBar().currentMessage() == (
+        f"Took a copy of review {CHILD_A} (1 review, 0 inspections, 8 items, 0 meetings) to "
+        f"{target}, encrypted."
+    )
+    assert is_encrypted(target)
+    located = resolve_location(str(target)).with_passphrase(Passphrase(LAPTOP))
+    with open_database(located) as copy, copy.session() as session:
+        assert copies.copy_origin(session) is not None
+
+
+def test_the_selected_meeting_is_offered_and_taken(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    meeting = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
+    sample_window.tabs.setCurrentWidget(sample_window.meetings_tab)  # shown, so loaded
+    assert sample_window.meetings_tab.select(meeting)
+    target = tmp_path / "meeting.sqlite3"
+
+    def fill(dialog: TakeCopyDialog) -> None:
+        dialog.scope.setCurrentIndex(dialog.scope.findData("meeting"))
+        assert dialog.scope.currentText() == f"The agenda of {meeting}, with what it needs"
+        dialog.target.setText(str(target))
+        ok(dialog)
+
+    answer(fill)
+    _menu_action(sample_window, "Take a copy offline…").trigger()
+    qtbot.waitUntil(
+        lambda: "Took a copy" in sample_window.statusBar().currentMessage(), timeout=20000
+    )
+    assert f"the agenda of {meeting} (1 review, 1 inspection" in (
+        sample_window.statusBar().currentMessage()
+    )
+    assert not is_encrypted(target)
+
+
+def test_an_existing_file_or_nothing_ticked_is_said_beside_its_field(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    target = tmp_path / "laptop.sqlite3"
+    target.write_bytes(b"kept")
+    seen: dict[str, str] = {}
+
+    def fill(dialog: TakeCopyDialog) -> None:
+        dialog.scope.setCurrentIndex(dialog.scope.findData("chosen"))
+        dialog.target.setText(str(target))
+        assert dialog.first is not None
+        dialog.first.setText("short")
+        seen.update(refused(dialog))
+
+    answer(fill)
+    _menu_action(sample_window, "Take a copy offline…").trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert seen == {
+        "sources": "Tick the reviews and inspections to take.",
+        "target": f"{target} exists already; give another name.",
+        "passphrase": seen["passphrase"],
+    }
+    assert seen["passphrase"].startswith("A passphrase needs at least")
+    assert target.read_bytes() == b"kept"
