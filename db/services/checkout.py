@@ -153,6 +153,52 @@ def check_out(
         "scope": json.dumps(taken.scope, ensure_ascii=False, sort_keys=True),
         "base": dump_document(taken.base),
     }
+    try:
+        copy_id = _write(
+            shared,
+            target,
+            taken,
+            key=key,
+            origin=origin,
+            actor=actor,
+            today=today,
+            check=check,
+            scope=scope,
+            taken_at=taken_at,
+        )
+    except OSError as exc:  # the file or its folder, not the databases (their errors are said)
+        raise CaseReviewError(
+            f"Cannot write {target}: {exc.strerror or 'the system refused'}; nothing was changed."
+        ) from exc
+    return CheckoutSummary(
+        target=target,
+        copy_id=copy_id,
+        origin_id=taken.origin_id,
+        scope=scope.describe(),
+        reviews=len(taken.base.reviews),
+        inspections=len(taken.base.inspections),
+        items=sum(len(r.recommendations) for r in taken.base.reviews)
+        + sum(isinstance(f, TrackedDoc) for i in taken.base.inspections for f in i.findings),
+        meetings=len(taken.base.meetings),
+        encrypted=key is not None,
+    )
+
+
+def _write(
+    shared: Database,
+    target: Path,
+    taken: _Taken,
+    *,
+    key: Passphrase | None,
+    origin: dict[str, object],
+    actor: str,
+    today: dt.date,
+    check: Callable[[], None],
+    scope: Scope,
+    taken_at: dt.datetime,
+) -> str:
+    """Make the copy beside ``target``, note it in the shared database, and rename it in:
+    the copy's identity."""
     with replacing(target) as temp:
         copy_id = _build(temp, key=key, base=taken.base, origin=origin, actor=actor, today=today)
         check()
@@ -169,18 +215,7 @@ def check_out(
                     scope=scope.describe(),
                 )
             )
-    return CheckoutSummary(
-        target=target,
-        copy_id=copy_id,
-        origin_id=taken.origin_id,
-        scope=scope.describe(),
-        reviews=len(taken.base.reviews),
-        inspections=len(taken.base.inspections),
-        items=sum(len(r.recommendations) for r in taken.base.reviews)
-        + sum(isinstance(f, TrackedDoc) for i in taken.base.inspections for f in i.findings),
-        meetings=len(taken.base.meetings),
-        encrypted=key is not None,
-    )
+    return copy_id
 
 
 def _refuse_target(target: Path) -> None:

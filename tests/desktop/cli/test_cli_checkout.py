@@ -44,6 +44,8 @@ def test_checkout_of_a_meeting_says_what_it_took_and_the_copy_checks(
         (["--meeting", "2031-01-01"], "There is no meeting on 1 January 2031", 1),
         (["--meeting-title", "Subgroup"], "give --meeting", 2),
         (["-o", "elsewhere/copy.sqlite3"], "does not exist", 1),
+        # a folder no file can be made in: the path named (it said the system's words alone)
+        (["-o", "/proc/copy.sqlite3"], "Cannot write /proc/copy.sqlite3: ", 1),
     ],
 )
 def test_bad_input_is_one_sentence_with_nothing_written(
