@@ -121,7 +121,7 @@ _AREA = _Spec(name=lambda a, where: f"the area '{a.name}'{_within(where)}", key=
 _INSPECTION = _Spec(
     name=lambda i, _where: f"inspection {i.reference}",
     key=lambda i: (i.reference,),
-    children={"areas": _AREA, "findings": _TRACKED},  # noted findings: see _finding_spec
+    children={"areas": _AREA, "findings": _TRACKED},  # noted findings: see _spec_of
 )
 _DECISION = _Spec(
     name=lambda d, where: (
@@ -183,10 +183,6 @@ def three_way(base: Document, copy: Document, shared: Document) -> Merge:
     return merge
 
 
-def _finding_spec(item: Any) -> _Spec:
-    return _NOTED if isinstance(item, NotedFindingDoc) else _TRACKED
-
-
 def _keyed(items: Iterable[Any], spec: _Spec) -> dict[tuple[Any, ...], Any]:
     """Records by key; a key met again (the same update twice on one day) gets a count."""
     keyed: dict[tuple[Any, ...], Any] = {}
@@ -200,7 +196,8 @@ def _keyed(items: Iterable[Any], spec: _Spec) -> dict[tuple[Any, ...], Any]:
 
 
 def _spec_of(item: Any, spec: _Spec) -> _Spec:
-    return _finding_spec(item) if spec is _TRACKED and isinstance(item, NotedFindingDoc) else spec
+    """An inspection's findings mix tracked items and noted findings in one list."""
+    return _NOTED if isinstance(item, NotedFindingDoc) else spec
 
 
 def _merge_list(

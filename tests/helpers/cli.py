@@ -54,3 +54,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def assert_loads_no_gui(args: list[str], cwd: Path) -> None:
+    """Run the command ``args`` in a fresh interpreter and check it returned 0 without
+    importing Qt or ReportLab (the command line stays quick and needs no display)."""
+    probe = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        f"code = main({args!r})\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'PySide6', 'shiboken6', 'reportlab'})\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    result = python("-c", probe, cwd=cwd)
+    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr

@@ -22,17 +22,9 @@ from db.store.backups import kept_copies
 from db.store.location import Location
 from desktop import __version__
 from tests.helpers import ROOT
-from tests.helpers.cli import assert_clean_error, python, run, snapshot
+from tests.helpers.cli import assert_clean_error, assert_loads_no_gui, run, snapshot
 from tests.helpers.spreadsheet_files import agencies_workbook
 from tests.helpers.word import all_text, headings, open_docx, sections_marked
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite3"
-    result = run("demo", "--db", str(path), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    return path
 
 
 def test_version(tmp_path: Path) -> None:
@@ -350,16 +342,7 @@ def test_headless_commands_never_import_qt_or_reportlab(tmp_path: Path, command:
         "import": ["import", str(exported), "--db", str(db)],
         "check": ["check", "--db", str(db)],
     }[command]
-    probe = (
-        "import sys\n"
-        "from desktop.cli import main\n"
-        f"code = main({args!r})\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'PySide6', 'shiboken6', 'reportlab'})\n"
-        "print('LOADED', loaded, code)\n"
-    )
-    result = python("-c", probe, cwd=tmp_path)
-    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
+    assert_loads_no_gui(args, tmp_path)
 
 
 # ----------------------------------------------------------------------------- both backends

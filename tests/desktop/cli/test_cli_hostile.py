@@ -61,14 +61,6 @@ def ended(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite3"
-    result = run("demo", "--db", str(path), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    return path
-
-
 def _generated_json(folder: Path, items: int) -> Path:
     """A casereview JSON file holding ``items`` generated recommendations."""
     from db.exchange import collect_document, dump_document

@@ -17,21 +17,13 @@ from pypdf import PdfReader
 
 from db.core.dates import format_date
 from db.services.meetings import AGENDA_LIMIT
-from tests.helpers.cli import assert_clean_error, python, run, snapshot
+from tests.helpers.cli import assert_clean_error, assert_loads_no_gui, run, snapshot
 from tests.helpers.word import all_text, headings, open_docx, sections_marked, tables
 
 REVIEW = "FSCP-CSPR-CHILD-A"  # the sample's fictional review
 INSPECTION = "FICTIONAL-CP-INSPECTION-2"  # on the sample's coming agenda as a whole
 NEW_MEETING = "2030-02-10"  # after the sample's meetings, whatever day the tests run
 TODAY = dt.date.today().isoformat()  # the CLI's today: decisions are recorded from its day
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite3"
-    result = run("demo", "--db", str(path), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    return path
 
 
 @pytest.fixture
@@ -408,16 +400,7 @@ def test_a_decision_about_a_whole_inspection_is_in_the_next_meeting_s_pack(
 
 def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
     args = ["meeting", "agenda", "--db", str(demo_db), "--meeting", _meetings(demo_db)[-1]]
-    probe = (
-        "import sys\n"
-        "from desktop.cli import main\n"
-        f"code = main({args!r})\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'PySide6', 'shiboken6', 'reportlab'})\n"
-        "print('LOADED', loaded, code)\n"
-    )
-    result = python("-c", probe, cwd=tmp_path)
-    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
+    assert_loads_no_gui(args, tmp_path)
 
 
 # ----------------------------------------------------------------------------- refusals
