@@ -24,6 +24,7 @@ Nothing is dropped: every change the copy made is in ``applied`` or in ``conflic
 from __future__ import annotations
 
 import copy as copying
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -48,26 +49,53 @@ from db.exchange.document import (
 RECORD = "(the record)"  # a conflict or change about a whole record: added, deleted
 
 
+# Where a record is in a document: for each level, the list's name and the record's key in it
+# (its ``_Spec.key`` and a count for a key met twice), from the document down.
+Path = tuple[tuple[str, tuple[Any, ...]], ...]
+
+
 @dataclass(frozen=True)
 class Conflict:
     """A field (or a whole record) the two sides changed differently since the base; the
-    shared database's value stands in ``Merge.result`` until a person chooses."""
+    shared database's value stands in ``Merge.result`` until a person chooses
+    (``Merge.resolve``)."""
 
     where: str
     field: str
     base: Any
     copy: Any
     shared: Any
+    path: Path = dataclasses.field(default=(), compare=False, repr=False)
+    # In the result: the record (None for one the shared database deleted) and the list it is
+    # in; the copy's record (None for one the copy deleted). What ``Merge.resolve`` changes.
+    record: Any = dataclasses.field(default=None, compare=False, repr=False)
+    container: list[Any] | None = dataclasses.field(default=None, compare=False, repr=False)
+    mine: Any = dataclasses.field(default=None, compare=False, repr=False)
+    sign_off: bool = dataclasses.field(default=False, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a person's answer names: the record, in words, and the field."""
+        return (self.where, self.field)
 
 
 @dataclass(frozen=True)
 class Applied:
-    """A change the copy made that the merge takes: ``old`` is the shared database's value."""
+    """A change the copy made that the merge takes: ``old`` is the shared database's value;
+    a whole record added has ``old`` None, one deleted has ``new`` None."""
 
     where: str
     field: str
     old: Any
     new: Any
+    path: Path = dataclasses.field(default=(), compare=False, repr=False)
+
+    @property
+    def deletes(self) -> bool:
+        return self.field == RECORD and self.new is None
+
+
+COPY, SHARED = "copy", "shared"  # the two answers to a conflict, besides a value typed in
 
 
 @dataclass
@@ -75,6 +103,35 @@ class Merge:
     result: Document
     applied: list[Applied] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+
+    def resolve(self, conflict: Conflict, take: str, value: Any = None) -> None:
+        """Answer one conflict in ``result``: ``take`` the copy's value, keep the shared
+        database's, or (``take`` None) use ``value``, typed by a person, for a field. A change
+        taken from the copy is added to ``applied``, so the merge writes it like any other."""
+        if take == SHARED:
+            return
+        chosen = copying.deepcopy(conflict.copy) if take == COPY else value
+        if conflict.field != RECORD:
+            if conflict.sign_off:  # the whole sign-off, as the copy made it
+                for name in _SIGN_OFF:
+                    setattr(conflict.record, name, copying.deepcopy(getattr(conflict.mine, name)))
+            else:
+                setattr(conflict.record, conflict.field, chosen)
+            self.applied.append(
+                Applied(conflict.where, conflict.field, conflict.shared, chosen, conflict.path)
+            )
+            return
+        if take != COPY:
+            raise ValueError("a whole record is taken from one side or the other")
+        assert conflict.container is not None
+        if conflict.copy is None:  # deleted offline: the copy's answer deletes it
+            conflict.container[:] = [r for r in conflict.container if r is not conflict.record]
+            self.applied.append(
+                Applied(conflict.where, RECORD, conflict.shared, None, conflict.path)
+            )
+        else:  # deleted in the shared database: the copy's answer restores it, as changed
+            conflict.container.append(copying.deepcopy(conflict.mine))
+            self.applied.append(Applied(conflict.where, RECORD, None, conflict.mine, conflict.path))
 
 
 @dataclass(frozen=True)
@@ -178,6 +235,8 @@ def three_way(base: Document, copy: Document, shared: Document) -> Merge:
             spec,
             where="",
             merge=merge,
+            path=(),
+            list_name=name,
         )
         setattr(merge.result, name, merged)
     return merge
@@ -208,6 +267,8 @@ def _merge_list(
     *,
     where: str,
     merge: Merge,
+    path: Path,
+    list_name: str,
 ) -> list[Any]:
     """One list of records merged: the shared database's order, then the copy's additions."""
     b, c, s = _keyed(base, spec), _keyed(copy, spec), _keyed(shared, spec)
@@ -217,23 +278,28 @@ def _merge_list(
         one = theirs if theirs is not None else mine
         kind = _spec_of(one, spec)
         name = kind.name(one, where)
+        here: Path = (*path, (list_name, key))
         if mine is None and theirs is not None:
             if was is None or spec.append_only:
                 result.append(theirs)  # new in the shared database, or never deleted
             elif _same(was, theirs, kind):
-                merge.applied.append(Applied(name, RECORD, theirs, None))  # deleted offline
+                merge.applied.append(Applied(name, RECORD, theirs, None, here))  # deleted offline
             else:
-                merge.conflicts.append(Conflict(name, RECORD, was, None, theirs))
+                merge.conflicts.append(
+                    Conflict(name, RECORD, was, None, theirs, here, theirs, result)
+                )
                 result.append(theirs)
         elif theirs is None and mine is not None:
             if was is None:
-                merge.applied.append(Applied(name, RECORD, None, mine))  # added offline
+                merge.applied.append(Applied(name, RECORD, None, mine, here))  # added offline
                 result.append(copying.deepcopy(mine))
             elif not _same(was, mine, kind):
-                merge.conflicts.append(Conflict(name, RECORD, was, mine, None))
+                merge.conflicts.append(
+                    Conflict(name, RECORD, was, mine, None, here, None, result, mine)
+                )
             # else: deleted in the shared database, left alone offline: stays deleted
         elif mine is not None and theirs is not None:
-            result.append(_merge_record(was, mine, theirs, kind, name=name, merge=merge))
+            result.append(_merge_record(was, mine, theirs, kind, name=name, merge=merge, path=here))
     return result
 
 
@@ -249,7 +315,9 @@ def _data(record: Any, spec: _Spec) -> dict[str, Any]:
 _ABSENT = object()  # a field of a record that was not in the base (added on both sides)
 
 
-def _merge_record(was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, merge: Merge) -> Any:
+def _merge_record(
+    was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, merge: Merge, path: Path
+) -> Any:
     result = copying.deepcopy(theirs)
     for f in fields(theirs):
         if f.name in spec.ignored:
@@ -259,17 +327,21 @@ def _merge_record(was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, m
         child = spec.children.get(f.name)
         if child is not None:
             before: Sequence[Any] = [] if b is _ABSENT else b
-            merged = _merge_list(before, c, s, child, where=name, merge=merge)
+            merged = _merge_list(
+                before, c, s, child, where=name, merge=merge, path=path, list_name=f.name
+            )
             setattr(result, f.name, merged)
         elif c in (s, b):
             continue  # the same on both sides, or changed only in the shared database
         elif s == b:
-            merge.applied.append(Applied(name, f.name, s, c))
+            merge.applied.append(Applied(name, f.name, s, c, path))
             setattr(result, f.name, copying.deepcopy(c))
         else:
-            merge.conflicts.append(Conflict(name, f.name, None if b is _ABSENT else b, c, s))
+            merge.conflicts.append(
+                Conflict(name, f.name, None if b is _ABSENT else b, c, s, path, result, None, mine)
+            )
     if isinstance(result, TrackedDoc):
-        _keep_the_lifecycle(result, theirs, name, merge)
+        _keep_the_lifecycle(result, mine, theirs, name=name, merge=merge, path=path)
     return result
 
 
@@ -277,7 +349,9 @@ def _merge_record(was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, m
 _SIGN_OFF = ("status", "status_reason", "closed_on", "assured_by", "assured_on")
 
 
-def _keep_the_lifecycle(result: TrackedDoc, theirs: TrackedDoc, name: str, merge: Merge) -> None:
+def _keep_the_lifecycle(
+    result: TrackedDoc, mine: TrackedDoc, theirs: TrackedDoc, *, name: str, merge: Merge, path: Path
+) -> None:
     """A sign-off made offline whose evidence the shared database no longer holds is not a
     silent close: it becomes a conflict, and the item keeps the shared database's state."""
     taken = [a for a in merge.applied if a.where == name and a.field in _SIGN_OFF]
@@ -294,8 +368,23 @@ def _keep_the_lifecycle(result: TrackedDoc, theirs: TrackedDoc, name: str, merge
             None,
             status.new if status is not None else Status.CLOSED,
             theirs.status,
+            path,
+            result,
+            None,
+            mine,
+            sign_off=True,
         )
     )
 
 
-__all__ = ["MERGED_TYPES", "RECORD", "Applied", "Conflict", "Merge", "three_way"]
+__all__ = [
+    "COPY",
+    "MERGED_TYPES",
+    "RECORD",
+    "SHARED",
+    "Applied",
+    "Conflict",
+    "Merge",
+    "Path",
+    "three_way",
+]

@@ -1,74 +1,271 @@
-"""Planning the merge of a copy taken to a meeting back into the database it was taken from
-(issue 24, point 3): which copy, against which database, and what the three-way comparison
-(db.exchange.merging) finds. Reading only: nothing is written to either database.
+"""Merging a copy taken to a meeting back into the database it was taken from (issue 24,
+point 3; docs/architecture.md, "The meeting laptop").
 
-Applying the plan (one transaction, the audit trail's entries marked as recorded offline),
-the ``merge`` command and the conflict dialog are still to be built; docs/architecture.md,
-"The meeting laptop".
+``plan_merge`` reads only: which copy, against which database, and what the three-way
+comparison (db.exchange.merging) finds. ``merge_copy`` writes it, in one transaction of the
+shared database, once every conflict has an answer:
+
+- what the copy deleted is deleted; the records it changed are written through the import's
+  ``Importer``, so every rule an import keeps (fields, lifecycle, decisions) holds for merged
+  changes too, and a refusal writes nothing;
+- each audit entry the merge writes carries when and by whom the change was made in the copy,
+  from the copy's own trail, with "(recorded offline in copy <id>)" after the name; a change
+  the copy's trail cannot place is entered as the merging person's, now; the trail is chained
+  as ever, and one more entry (``merges``) says what was merged, by whom;
+- the check-out's note in the shared database, and the copy itself, are marked merged: a copy
+  is merged once, and merging it again is refused, changing nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from db.core.errors import RuleError
-from db.exchange.document import Document
+from db.core.dates import format_date, utc_now
+from db.core.errors import CaseReviewError, DocumentError, RuleError
+from db.core.vocabulary import TrackedKind
+from db.exchange.document import AgendaDoc, DecisionDoc, Document
 from db.exchange.json_format import parse_document
-from db.exchange.merging import Merge, three_way
-from db.exchange.records import collect_document, collect_part
+from db.exchange.merging import COPY, RECORD, SHARED, Applied, Conflict, Merge, Path, three_way
+from db.exchange.records import apply_document, collect_document, collect_part
 from db.queries.copies import identity
+from db.store.audit import ATTRIBUTION_KEY, record
+from db.store.audit import _text as as_text
 from db.store.database import Database
-from db.store.models import CheckoutOrigin, Meeting
+from db.store.models import (
+    AuditEntry,
+    Base,
+    Checkout,
+    CheckoutOrigin,
+    GradingScheme,
+    Initiative,
+    Inspection,
+    Meeting,
+    Organisation,
+    Recommendation,
+    Review,
+)
 
 
 @dataclass(frozen=True)
 class MergePlan:
     """What merging the copy would do, and what it was compared against."""
 
+    copy_id: str
     origin_location: str
     taken_at: dt.datetime
     taken_by: str
     merge: Merge
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A person's answer to one conflict: ``take`` the copy's value (``COPY``) or the shared
+    database's (``SHARED``), or, ``take`` None, the text ``value`` they typed."""
+
+    take: str | None
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class MergeSummary:
+    copy_id: str
+    applied: list[Applied]
+    conflicts: int
+    copy_marked: str | None  # None when the copy was marked merged; else why it was not
+
+    def describe(self) -> str:
+        changes = len(self.applied)
+        said = (
+            f"Merged the copy: {changes} change{'s' if changes != 1 else ''} written"
+            if changes
+            else "Merged the copy: it held no change the shared database lacked"
+        )
+        if self.conflicts:
+            said += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} answered"
+        said += "."
+        if self.copy_marked is not None:
+            said += (
+                f" The copy itself could not be marked merged ({self.copy_marked}); the shared "
+                "database knows it is, and will not merge it again."
+            )
+        return said
+
+
 def plan_merge(copy: Database, shared: Database, *, today: dt.date) -> MergePlan:
     """Compare ``copy`` with ``shared`` against the base the copy stored when it was taken.
 
     Refused in one sentence, naming what differs: a database that is no copy, a copy taken
-    from another database, or a copy whose schema is not the shared database's."""
+    from another database, a copy whose schema is not the shared database's, or a copy merged
+    already."""
+    offline = _read_copy(copy, today)
+    with shared.session() as session:
+        return _plan(session, offline, today)
+
+
+def merge_copy(
+    copy: Database,
+    shared: Database,
+    *,
+    actor: str,
+    today: dt.date,
+    answers: Mapping[tuple[str, str], Answer] | None = None,
+) -> MergeSummary:
+    """Merge ``copy`` into ``shared`` in one transaction: all of it or, refused, none.
+
+    ``answers`` answer the conflicts by ``Conflict.key``; one without an answer refuses the
+    merge before anything is written (the plan is made again inside the transaction, so a
+    change made to the shared database meanwhile is compared too)."""
+    answers = answers or {}
+    offline = _read_copy(copy, today)
+    with shared.transaction(actor) as session:
+        plan = _plan(session, offline, today)
+        merge = plan.merge
+        unanswered = [c for c in merge.conflicts if c.key not in answers]
+        if unanswered:
+            n = len(unanswered)
+            raise RuleError(
+                f"{n} conflict{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} no answer "
+                f"yet (the first: {describe_conflict(unanswered[0])}), so nothing was merged."
+            )
+        for conflict in merge.conflicts:
+            answer = answers[conflict.key]
+            _check_answer(conflict, answer)
+            merge.resolve(conflict, answer.take or "", answer.value)
+        session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor)
+        try:
+            _write(session, merge, today)
+        except DocumentError as exc:
+            raise RuleError(
+                f"The merge was refused, so nothing was written: {exc.message}."
+            ) from exc
+        finally:
+            session.info.pop(ATTRIBUTION_KEY, None)
+        now = utc_now()
+        note = session.get(Checkout, offline.copy_id)
+        if note is not None:
+            note.merged_at, note.merged_by = now, actor
+        record(
+            session,
+            entity="merges",
+            entity_id=offline.copy_id,
+            new={
+                "copy": offline.copy_id,
+                "taken_at": offline.origin.taken_at.isoformat(),
+                "taken_by": offline.origin.taken_by,
+                "changes": len(merge.applied),
+                "conflicts": len(merge.conflicts),
+                "answers": {
+                    f"{c.where}: {c.field}": answers[c.key].take or "typed" for c in merge.conflicts
+                },
+            },
+        )
+    return MergeSummary(
+        offline.copy_id, merge.applied, len(merge.conflicts), _mark_copy(copy, actor, now)
+    )
+
+
+def describe_conflict(conflict: Conflict) -> str:
+    """A conflict in words: the record and, for a field, its name."""
+    if conflict.field == RECORD:
+        side = "in the copy" if conflict.copy is None else "in the shared database"
+        return f"{conflict.where}, deleted {side} and changed on the other side"
+    return f"{conflict.where}, {conflict.field.replace('_', ' ')}"
+
+
+def typed_value_allowed(conflict: Conflict) -> bool:
+    """Whether a person may type a value for the conflict rather than pick a side: a text
+    field, not a whole record, a date, a status or a list."""
+    return (
+        conflict.field != RECORD
+        and not conflict.sign_off
+        and all(isinstance(v, str) or v is None for v in (conflict.copy, conflict.shared))
+        and any(isinstance(v, str) for v in (conflict.copy, conflict.shared))
+    )
+
+
+def _check_answer(conflict: Conflict, answer: Answer) -> None:
+    if answer.take in (COPY, SHARED):
+        return
+    if answer.take is None and typed_value_allowed(conflict) and isinstance(answer.value, str):
+        return
+    raise RuleError(
+        f"The answer to {describe_conflict(conflict)} must take the copy's value or the shared "
+        "database's (a value may be typed only for text), so nothing was merged."
+    )
+
+
+@dataclass(frozen=True)
+class _Offline:
+    """What the merge reads from the copy, before the shared database's transaction."""
+
+    copy_id: str
+    origin: CheckoutOrigin
+    schema: str
+    document: Document
+    base: Document
+    scope: dict[str, Any]
+    changes: dict[tuple[Any, ...], tuple[dt.datetime, str]]
+
+
+def _read_copy(copy: Database, today: dt.date) -> _Offline:
     with copy.session() as session:
         origin = session.scalar(select(CheckoutOrigin))
         if origin is None:
             raise RuleError("That database is no copy taken offline, so it has nothing to merge.")
-        copy_schema = _schema(session)
-        mine = collect_document(session, today)
-    base = parse_document(json.loads(origin.base))
-    scope = json.loads(origin.scope)
-    with shared.session() as session:
-        here = identity(session)
-        if here != origin.origin_id:
-            raise RuleError(
-                f"The copy was taken from another database ({origin.origin_location}, "
-                f"identity {origin.origin_id[:8]}), not from this one (identity {here[:8]})."
-            )
-        schema = _schema(session)
-        if {schema, copy_schema} != {origin.origin_schema}:
-            raise RuleError(
-                f"The copy was taken at schema {origin.origin_schema} and this database is at "
-                f"{schema} now, so they cannot be compared: merge it with the casereview that "
-                "took it."
-            )
-        theirs = _shared_part(session, scope, mine, today)
+        session.expunge(origin)
+        if origin.merged_at is not None:
+            raise RuleError(_merged_already(origin.merged_at, origin.merged_by))
+        return _Offline(
+            copy_id=origin.copy_id,
+            origin=origin,
+            schema=_schema(session),
+            document=collect_document(session, today),
+            base=parse_document(json.loads(origin.base)),
+            scope=json.loads(origin.scope),
+            changes=_offline_changes(session),
+        )
+
+
+def _merged_already(at: dt.datetime, by: str | None) -> str:
+    return (
+        f"The copy was merged back on {format_date(at.astimezone().date())} by "
+        f"{by or 'someone'}, so merging it again would change nothing: take a new copy for "
+        "further work offline."
+    )
+
+
+def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
+    origin = offline.origin
+    here = identity(session)
+    if here != origin.origin_id:
+        raise RuleError(
+            f"The copy was taken from another database ({origin.origin_location}, "
+            f"identity {origin.origin_id[:8]}), not from this one (identity {here[:8]})."
+        )
+    schema = _schema(session)
+    if {schema, offline.schema} != {origin.origin_schema}:
+        raise RuleError(
+            f"The copy was taken at schema {origin.origin_schema} and this database is at "
+            f"{schema} now, so they cannot be compared: merge it with the casereview that "
+            "took it."
+        )
+    note = session.get(Checkout, offline.copy_id)
+    if note is not None and note.merged_at is not None:
+        raise RuleError(_merged_already(note.merged_at, note.merged_by))
+    theirs = _shared_part(session, offline.scope, offline.document, today)
     return MergePlan(
+        offline.copy_id,
         origin.origin_location,
         origin.taken_at,
         origin.taken_by,
-        three_way(base, mine, theirs),
+        three_way(offline.base, offline.document, theirs),
     )
 
 
@@ -102,4 +299,272 @@ def _strings(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-__all__ = ["MergePlan", "plan_merge"]
+# -- writing the merge
+
+
+def _write(session: Session, merge: Merge, today: dt.date) -> None:
+    """Delete what the copy deleted, then write the records the copy changed, as merged."""
+    for applied in merge.applied:
+        if applied.deletes:
+            found = _locate(session, applied.path)
+            if found is not None:
+                session.delete(found)
+    session.flush()
+    touched = {a.path[0] for a in merge.applied if a.path and not (a.deletes and len(a.path) == 1)}
+    if not touched:
+        return
+    result = merge.result
+    part = Document()
+    for f in fields(Document):
+        if f.name == "exported_at":
+            continue
+        keep = [r for r in getattr(result, f.name) if (f.name, _top_key(f.name, r)) in touched]
+        setattr(part, f.name, keep)
+    gone = _deleted_subjects(merge)
+    for meeting in part.meetings:  # entries about what the merge deleted went with it
+        meeting.agenda = [a for a in meeting.agenda if not _names_deleted(a, gone)]
+        meeting.decisions = [d for d in meeting.decisions if not _names_deleted(d, gone)]
+    apply_document(session, part, today=today)
+
+
+def _deleted_subjects(merge: Merge) -> set[tuple[Any, ...]]:
+    """The reviews, inspections and items the merge deletes, as agenda entries name them."""
+    gone: set[tuple[Any, ...]] = set()
+    for applied in merge.applied:
+        if not applied.deletes or applied.path[0][0] not in ("reviews", "inspections"):
+            continue
+        source = (applied.path[0][0], applied.path[0][1][0][0])
+        if len(applied.path) == 1:
+            gone.add(source)
+        elif len(applied.path) == 2 and applied.path[1][1][0][0] == "tracked":
+            _, kind, number = applied.path[1][1][0]
+            gone.add((*source, kind, number))
+    return gone
+
+
+def _names_deleted(entry: AgendaDoc | DecisionDoc, gone: set[tuple[Any, ...]]) -> bool:
+    source = ("reviews", entry.review) if entry.review else ("inspections", entry.inspection)
+    if source in gone:
+        return True
+    kind = entry.kind or TrackedKind.RECOMMENDATION
+    return bool(entry.number) and (*source, kind, entry.number) in gone
+
+
+def _top_key(name: str, record: Any) -> tuple[Any, ...]:
+    """The key ``three_way`` gives a record of the document's own lists (the first of its key)."""
+    if name == "meetings":
+        return ((record.held_on, record.title), 0)
+    if name in ("reviews", "inspections"):
+        return ((record.reference,), 0)
+    return ((record.name,), 0)
+
+
+def _locate(session: Session, path: Path) -> Base | None:
+    """The record of the shared database at ``path`` (db.exchange.merging.Path)."""
+    (top, (key, _n)), *rest = path
+    found: Any
+    if top == "meetings":
+        found = session.scalar(
+            select(Meeting).where(Meeting.held_on == key[0], Meeting.title == key[1])
+        )
+    else:
+        model, column = {
+            "reviews": (Review, Review.reference),
+            "inspections": (Inspection, Inspection.reference),
+            "organisations": (Organisation, Organisation.name),
+            "grading_schemes": (GradingScheme, GradingScheme.name),
+            "initiatives": (Initiative, Initiative.name),
+        }[top]
+        found = session.scalar(select(model).where(column == key[0]))
+    for name, (key, n) in rest:
+        if found is None:
+            return None
+        candidates: list[Any]
+        if name in ("recommendations", "findings") and key[0] == "tracked":
+            candidates = [r for r in found.recommendations if (r.kind, r.number) == key[1:]]
+        elif name == "findings":
+            candidates = [f for f in found.findings if (f.kind, f.number) == key[1:]]
+        elif name == "areas":
+            candidates = [a for a in found.areas if a.name == key[0]]
+        elif name == "evidence":
+            candidates = [
+                e
+                for e in found.evidence
+                if (e.description, e.reference, e.file_name, e.added_at) == key
+            ]
+        else:  # progress updates and decisions are never deleted
+            return None
+        found = candidates[n] if n < len(candidates) else None
+    return found  # type: ignore[no-any-return]
+
+
+def _mark_copy(copy: Database, actor: str, at: dt.datetime) -> str | None:
+    """Mark the copy merged; why it could not be, or None. The shared database's note is
+    what refuses a second merge, so a copy on a read-only stick is merged all the same."""
+    try:
+        with copy.transaction(actor) as session:
+            origin = session.scalar(select(CheckoutOrigin))
+            assert origin is not None
+            origin.merged_at, origin.merged_by = at, actor
+    except CaseReviewError as exc:
+        return exc.message.rstrip(".")
+    return None
+
+
+# -- who made each change offline, and when
+
+
+def _offline_changes(session: Session) -> dict[tuple[Any, ...], tuple[dt.datetime, str]]:
+    """From the copy's audit trail since it was made: when and by whom each record was last
+    changed, by its owner (the review, inspection, item, meeting, organisation or initiative
+    it belongs to, named as both databases name it), its table and its field."""
+    start = session.scalar(
+        select(func.min(AuditEntry.id)).where(
+            AuditEntry.entity == CheckoutOrigin.__tablename__, AuditEntry.action == "create"
+        )
+    )
+    if start is None:
+        return {}
+    changes: dict[tuple[Any, ...], tuple[dt.datetime, str]] = {}
+    created: dict[tuple[str, str], dict[str, Any]] = {}
+    entries = session.execute(
+        select(
+            AuditEntry.at,
+            AuditEntry.actor,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.field,
+            AuditEntry.old,
+            AuditEntry.new,
+        )
+        .where(AuditEntry.id > start)
+        .order_by(AuditEntry.id)
+    )
+    for at, actor, action, entity, entity_id, field, old, new in entries:
+        values: dict[str, Any] | None
+        if action == "update":
+            values = _row_values(session, entity, entity_id) or created.get((entity, entity_id))
+        else:
+            values = _json(new if action == "create" else old)
+            if action == "create" and values is not None:
+                created[(entity, entity_id)] = values
+        if values is None:
+            continue
+        owner = _owner(session, entity, values.get)
+        if owner is None:
+            continue
+        when = (at, actor)
+        changes[(owner, entity, field)] = when
+        changes[(owner, entity)] = when
+        changes[(owner,)] = when
+    return changes
+
+
+def _attribution(
+    session: Session, offline: _Offline, actor: str
+) -> Callable[[Any, str | None], tuple[dt.datetime, str]]:
+    """The shared session's audit attribution (db.store.audit.ATTRIBUTION_KEY)."""
+    mark = offline.copy_id[:8]
+    merging = f"{actor} (merging copy {mark})"[:200]
+    changes = offline.changes
+    now = utc_now()
+
+    def attribute(obj: Any, field: str | None) -> tuple[dt.datetime, str]:
+        table = str(obj.__tablename__)
+        owner = _owner(session, table, _attribute_of(obj))
+        found = None
+        if owner is not None:
+            found = (
+                changes.get((owner, table, field))
+                or changes.get((owner, table))
+                or changes.get((owner,))
+            )
+        if found is None:
+            return now, merging
+        at, who = found
+        return at, f"{who} (recorded offline in copy {mark})"[:200]
+
+    return attribute
+
+
+_MODELS: dict[str, type[Base]] = {
+    str(m.class_.__tablename__): m.class_ for m in Base.registry.mappers
+}
+
+
+def _row_values(session: Session, entity: str, entity_id: str) -> dict[str, Any] | None:
+    model = _MODELS.get(entity)
+    if model is None:
+        return None
+    try:
+        key = tuple(int(part) for part in entity_id.split(","))
+    except ValueError:
+        return None
+    obj = session.get(model, key if len(key) > 1 else key[0])
+    if obj is None:
+        return None
+    return {p.key: as_text(getattr(obj, p.key)) for p in inspect(obj).mapper.column_attrs}
+
+
+def _json(value: str | None) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(value) if value else None
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+_PARENTS: dict[str, tuple[tuple[type[Base], str], ...]] = {
+    "recommendations": ((Review, "review_id"), (Inspection, "inspection_id")),
+    "progress_updates": ((Recommendation, "recommendation_id"),),
+    "evidence": ((Recommendation, "recommendation_id"),),
+    "recommendation_agencies": ((Recommendation, "recommendation_id"),),
+    "graded_areas": ((Inspection, "inspection_id"),),
+    "findings": ((Inspection, "inspection_id"),),
+    "meeting_people": ((Meeting, "meeting_id"),),
+    "agenda_items": ((Meeting, "meeting_id"),),
+    "decisions": ((Meeting, "meeting_id"),),
+    "initiative_links": ((Initiative, "initiative_id"),),
+}
+
+
+def _attribute_of(obj: Any) -> Callable[[str], Any]:
+    """A row's value by attribute name, as its audit entries write it."""
+    return lambda key: as_text(getattr(obj, key, None))
+
+
+def _owner(session: Session, table: str, value: Callable[[str], Any]) -> tuple[Any, ...] | None:
+    """What a row belongs to, named by what both databases share (references, kinds and
+    numbers, days and titles, names), not by ids, which differ between a copy and its origin."""
+    if table in ("reviews", "inspections"):
+        return (table, value("reference"))
+    if table == "meetings":
+        return (table, value("held_on"), value("title"))
+    if table in ("organisations", "initiatives"):
+        return (table, value("name"))
+    for model, column in _PARENTS.get(table, ()):
+        ident = value(column)
+        if ident in (None, ""):
+            continue
+        parent = session.get(model, int(ident))
+        if parent is None:
+            return None
+        up = _owner(session, model.__tablename__, _attribute_of(parent))
+        if up is None:
+            return None
+        if table == "recommendations":
+            return (*up, "item", value("kind"), value("number"))
+        return up
+    return None
+
+
+__all__ = [
+    "Answer",
+    "MergePlan",
+    "MergeSummary",
+    "describe_conflict",
+    "merge_copy",
+    "plan_merge",
+    "typed_value_allowed",
+]

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import getpass
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
@@ -23,6 +23,10 @@ from db.store.audit_chain import GENESIS, link
 from db.store.models import AuditEntry, Base
 
 ACTOR_KEY = "actor"
+# Set by a merge of a copy taken offline (db.services.merge): ``(obj, field) -> (at, actor)``,
+# when and by whom a change was made in the copy, or None for one it cannot say.
+ATTRIBUTION_KEY = "attribution"
+Attribution = Callable[[Any, str | None], tuple[dt.datetime, str] | None]
 # Large or secret values are summarised rather than copied into the log.
 _SUMMARISED = {"content"}
 # Kept up to date from other fields; logging them would only repeat those fields' entries.
@@ -172,12 +176,16 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
     actor = str(session.info.get(ACTOR_KEY) or default_actor())
     now = utc_now()
     rows: list[dict[str, Any]] = []
+    attribution: Attribution | None = session.info.get(ATTRIBUTION_KEY)
 
     def add(obj: Base, action: str, field: str | None, old: str | None, new: str | None) -> None:
+        at, by = now, actor
+        if attribution is not None:
+            at, by = attribution(obj, field) or (now, actor)
         rows.append(
             {
-                "at": now,
-                "actor": actor,
+                "at": at,
+                "actor": by,
                 "action": action,
                 "entity": _entity(obj),
                 "entity_id": _identity(obj),

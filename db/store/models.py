@@ -703,6 +703,9 @@ class CheckoutOrigin(Base):
     origin_audit_hash: Mapped[str | None] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(Text)  # JSON: what was asked for and what it took
     base: Mapped[str] = mapped_column(Text)
+    # Set when the copy was merged back (revision 0010): a merged copy is not merged again.
+    merged_at: Mapped[dt.datetime | None]
+    merged_by: Mapped[str | None] = mapped_column(String(fields.NAME))
 
 
 class Checkout(Base):
@@ -716,6 +719,8 @@ class Checkout(Base):
     taken_by: Mapped[str] = mapped_column(String(fields.NAME))
     target: Mapped[str] = mapped_column(Text)  # where the copy was written, as given
     scope: Mapped[str] = mapped_column(Text)  # in words
+    merged_at: Mapped[dt.datetime | None]  # when it was merged back (revision 0010), by whom
+    merged_by: Mapped[str | None] = mapped_column(String(fields.NAME))
 
 
 # What describes the database rather than holding its data: erasing the data keeps these.

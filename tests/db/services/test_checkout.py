@@ -22,6 +22,7 @@ from db.services.meetings import MeetingKey
 from db.store.cipher import Passphrase, is_encrypted
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
+from db.store.migrations import HEAD
 from db.store.models import AuditEntry, Checkout, CheckoutOrigin
 from tests.helpers import TODAY
 
@@ -73,7 +74,7 @@ def test_a_whole_check_out_round_trips_and_records_its_origin(
         f"Copy of {sample_database.location.display()} taken "
         f"{found.taken_at.astimezone().day} {found.taken_at.astimezone():%B %Y} by Sam"
     )
-    assert origin.origin_schema == "0009"
+    assert origin.origin_schema == HEAD
     assert (origin.origin_audit_id, origin.origin_audit_hash) == trail_head(sample_database, trail)
     assert json.loads(origin.scope) == {"whole": True}
     base = parse_document(json.loads(origin.base))

@@ -18,6 +18,7 @@ from db.services.checkout import Scope, check_out
 from db.services.merge import plan_merge
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
+from db.store.migrations import HEAD
 from tests.helpers import TODAY
 
 REVIEW = "FSCP-CSPR-CHILD-A"
@@ -112,6 +113,6 @@ def test_a_copy_taken_at_another_schema_is_refused(
     with laptop, pytest.raises(RuleError) as caught:
         plan_merge(laptop, sample_database, today=TODAY)
     assert caught.value.message == (
-        "The copy was taken at schema 0008 and this database is at 0009 now, so they cannot "
+        f"The copy was taken at schema 0008 and this database is at {HEAD} now, so they cannot "
         "be compared: merge it with the casereview that took it."
     )

@@ -1,0 +1,309 @@
+"""Writing a merge (db.services.merge.merge_copy) on SQLite and PostgreSQL: the three field
+cases, records appended on both sides, a deletion against an edit, conflicts answered each
+way, a refusal writing nothing, the audit trail whole and marked as recorded offline, an
+encrypted copy, and a second merge refused, changing nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.core.errors import RuleError
+from db.core.vocabulary import DecisionKind, Status
+from db.services import editing, meetings
+from db.services.checkout import Scope, check_out
+from db.services.integrity import check_database
+from db.services.merge import Answer, merge_copy, plan_merge
+from db.store.cipher import Passphrase
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from db.store.models import AuditEntry, Checkout, CheckoutOrigin
+from tests.db.services.test_merge import MEETING, REVIEW, WHERE, _item, _set, _snapshot
+from tests.helpers import TODAY
+
+OTHER = f"recommendation 5 of review {REVIEW}"
+NEXT_DAY = MEETING.held_on + dt.timedelta(days=1)  # merged the morning after the meeting
+
+
+def _copy(shared: Database, tmp_path: Path, scope: Scope, key: Passphrase | None = None) -> Path:
+    target = tmp_path / "laptop.sqlite3"
+    check_out(shared, target, scope=scope, actor="Sam", today=TODAY, passphrase=key)
+    return target
+
+
+def _open(path: Path, key: Passphrase | None = None) -> Database:
+    return open_database(resolve_location(str(path)).with_passphrase(key))
+
+
+def _fields(database: Database, number: str) -> editing.ItemFields:
+    with database.session() as session:
+        return editing.item_fields(session, _item(number))
+
+
+def _decide(database: Database, number: str, note: str) -> None:
+    with database.transaction("Sam") as session:
+        meetings.decide(
+            session,
+            MEETING,
+            _item(number),
+            meetings.DecisionEntry(DecisionKind.NOTED, note),
+            on=MEETING.held_on,
+            actor="Sam",
+        )
+
+
+def _notes(database: Database, number: str) -> list[str]:
+    with database.session() as session:
+        return [u.note for u in editing.item_by_key(session, _item(number)).updates]
+
+
+@pytest.mark.parametrize("scope", [Scope(), Scope(meeting=MEETING)], ids=["whole", "meeting"])
+def test_the_three_field_cases_and_both_sides_appends(
+    sample_database: Database, tmp_path: Path, scope: Scope
+) -> None:
+    with _open(_copy(sample_database, tmp_path, scope)) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")  # the copy only
+        _set(sample_database, "3", actions="Actions set in the office")  # the office only
+        _decide(laptop, "4", "Seen in the meeting")  # appended offline
+        _decide(sample_database, "4", "Seen by the chair in the office")  # and in the office
+        summary = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        assert summary.copy_marked is None
+        with laptop.session() as session:
+            origin = session.scalar(select(CheckoutOrigin))
+            assert origin is not None and origin.merged_by == "Kim"
+    merged = _fields(sample_database, "3")
+    assert merged.owner == "Owner set in the meeting"
+    assert merged.actions == "Actions set in the office"
+    notes = _notes(sample_database, "4")
+    assert sum("Seen in the meeting" in n for n in notes) == 1
+    assert sum("Seen by the chair in the office" in n for n in notes) == 1
+    with sample_database.session() as session:
+        decisions = meetings.meeting_by_key(session, MEETING).decisions
+        about_4 = [d.note for d in decisions if d.recommendation and d.recommendation.number == "4"]
+        assert sorted(about_4)[-2:] == ["Seen by the chair in the office", "Seen in the meeting"]
+        note = session.get(Checkout, summary.copy_id)
+        assert note is not None and note.merged_by == "Kim"
+    assert "change" in summary.describe()
+
+
+def test_a_conflict_unanswered_writes_nothing_and_is_named(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
+        before = _snapshot(sample_database)
+        with pytest.raises(RuleError) as caught:
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        assert caught.value.message == (
+            f"1 conflict has no answer yet (the first: {OTHER}, owner), so nothing was merged."
+        )
+        assert _snapshot(sample_database) == before
+        # Not marked merged: answered, it merges.
+        merge_copy(
+            laptop,
+            sample_database,
+            actor="Kim",
+            today=NEXT_DAY,
+            answers={(OTHER, "owner"): Answer("copy")},
+        )
+    assert _fields(sample_database, "5").owner == "Offline owner"
+    assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+
+
+@pytest.mark.parametrize(
+    ("answer", "owner"),
+    [
+        (Answer("copy"), "Offline owner"),
+        (Answer("shared"), "Office owner"),
+        (Answer(None, "Owner agreed on the phone"), "Owner agreed on the phone"),
+    ],
+    ids=["copy", "shared", "typed"],
+)
+def test_a_conflict_answered_each_way(
+    sample_database: Database, tmp_path: Path, answer: Answer, owner: str
+) -> None:
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
+        merge_copy(
+            laptop, sample_database, actor="Kim", today=NEXT_DAY, answers={(OTHER, "owner"): answer}
+        )
+    assert _fields(sample_database, "5").owner == owner
+    assert not check_database(sample_database.location).problems
+
+
+def test_a_deletion_against_an_edit_is_a_conflict_answered_each_way(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        with laptop.transaction("Sam") as session:
+            editing.delete_item(session, _item("6"))  # deleted offline
+            editing.delete_item(session, _item("7"))  # deleted offline, edited in the office
+        _set(sample_database, "7", owner="Office owner")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        (conflict,) = plan.merge.conflicts
+        assert conflict.key == (f"recommendation 7 of review {REVIEW}", "(the record)")
+        merge_copy(
+            laptop,
+            sample_database,
+            actor="Kim",
+            today=NEXT_DAY,
+            answers={conflict.key: Answer("copy")},
+        )
+    with sample_database.session() as session:
+        assert editing.item_id(session, _item("6")) is None
+        assert editing.item_id(session, _item("7")) is None  # the copy's answer: deleted
+    assert not check_database(sample_database.location).problems
+
+
+def test_an_edit_offline_of_what_the_office_deleted_keeps_it_deleted_or_restores_it(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    for take, there in (("shared", False), ("copy", True)):
+        target = tmp_path / take
+        target.mkdir()
+        with _open(_copy(sample_database, target, Scope())) as laptop:
+            _set(laptop, "3", owner=f"Offline owner ({take})")
+            with sample_database.transaction("Kim") as session:
+                snapshot = editing.remove_item(session, _item("3"), TODAY)
+            merge_copy(
+                laptop,
+                sample_database,
+                actor="Kim",
+                today=NEXT_DAY,
+                answers={(WHERE, "(the record)"): Answer(take)},
+            )
+        with sample_database.session() as session:
+            assert (editing.item_id(session, _item("3")) is not None) is there
+        if there:
+            assert _fields(sample_database, "3").owner == "Offline owner (copy)"
+        else:
+            with sample_database.transaction("Kim") as session:
+                editing.restore_item(session, snapshot, TODAY)
+
+
+def test_the_audit_trail_says_what_was_done_offline_by_whom_and_when(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        with laptop.session() as session:
+            offline_at = session.scalar(
+                select(AuditEntry.at).where(AuditEntry.field == "owner").order_by(AuditEntry.id)
+            )
+        summary = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    mark = summary.copy_id[:8]
+    with sample_database.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.field == "owner", AuditEntry.new == "Owner set in the meeting"
+            )
+        ).one()
+        assert entry.actor == f"tester (recorded offline in copy {mark})"
+        assert entry.at == offline_at
+        merged = session.scalars(select(AuditEntry).where(AuditEntry.entity == "merges")).one()
+        assert merged.actor == "Kim" and merged.entity_id == summary.copy_id
+    assert not check_database(sample_database.location).problems
+
+
+def test_merging_the_same_copy_twice_is_refused_and_changes_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        before = _snapshot(sample_database)
+        with pytest.raises(RuleError) as caught:
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        assert "merged back on" in caught.value.message
+        assert "by Kim, so merging it again would change nothing" in caught.value.message
+        assert _snapshot(sample_database) == before
+
+
+def test_a_copy_not_marked_merged_is_still_refused_by_the_shared_database(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The shared database's note is what refuses: a copy whose own mark was lost (a read-only
+    stick) is refused all the same."""
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        with laptop.transaction("Sam") as session:
+            origin = session.scalar(select(CheckoutOrigin))
+            assert origin is not None
+            origin.merged_at = origin.merged_by = None
+        with pytest.raises(RuleError) as caught:
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        assert "merging it again would change nothing" in caught.value.message
+
+
+def test_an_encrypted_copy_merges(sample_database: Database, tmp_path: Path) -> None:
+    key = Passphrase("laptop passphrase 42")
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING), key)
+    with _open(path, key) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+
+
+def test_a_sign_off_against_evidence_deleted_in_the_office_is_a_conflict(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Taking the copy's sign-off would close an item with no evidence: refused, whole."""
+    with sample_database.session() as session:
+        rec = next(
+            r
+            for r in editing.review_by_reference(session, REVIEW).recommendations
+            if len(r.evidence) == 1 and r.status is not Status.CLOSED
+        )
+        number, which = rec.number, editing.evidence_key(rec.evidence[0])
+    where = f"recommendation {number} of review {REVIEW}"
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        with laptop.transaction("Sam") as session:
+            meetings.decide(
+                session,
+                MEETING,
+                _item(number),
+                meetings.DecisionEntry(DecisionKind.SIGNED_OFF, "Assured", whom="Chair"),
+                on=MEETING.held_on,
+                actor="Sam",
+            )
+        with sample_database.transaction("Kim") as session:
+            editing.remove_evidence(session, _item(number), which)
+        before = _snapshot(sample_database)
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        assert (where, "status") in [c.key for c in plan.merge.conflicts]
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        with pytest.raises(RuleError) as caught:
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+        assert caught.value.message.startswith("The merge was refused, so nothing was written: ")
+        assert _snapshot(sample_database) == before
+        answers = {c.key: Answer("shared") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+    with sample_database.session() as session:
+        assert editing.item_by_key(session, _item(number)).status is not Status.CLOSED
+    assert not check_database(sample_database.location).problems
+
+
+def test_changes_made_offline_after_check_out_keep_their_dates(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The shared trail's entries of a merge are dated when the copy made them, so the
+    item's history reads in the order things happened."""
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        summary = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    with sample_database.session() as session:
+        merged = session.scalars(select(AuditEntry).where(AuditEntry.entity == "merges")).one()
+        changed = session.scalars(
+            select(AuditEntry).where(AuditEntry.actor.like("%recorded offline%"))
+        ).all()
+    assert changed and all(e.at <= merged.at for e in changed)
+    assert summary.applied
+    assert all(isinstance(e.at, dt.datetime) for e in changed)
