@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import json
 import logging
 import os
 import re
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from db.services.dataset import Counts
     from db.services.editing import ItemKey
     from db.services.meetings import MeetingKey, SourceKey
+    from db.services.merge import Answer, MergePlan
     from db.store.cipher import Passphrase
     from db.store.location import Location
 
@@ -244,7 +246,40 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(encrypt, argparse.SUPPRESS)
     _meeting_parsers(commands)
     _checkout_parser(commands)
+    _merge_parser(commands)
     return parser
+
+
+def _merge_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``merge``: a copy taken offline, back into its database (db.services.merge)."""
+    merge = commands.add_parser(
+        "merge",
+        help="merge a copy taken offline back into the database it was taken from; "
+        "conflicts are listed, and answered with --prefer or --answers",
+    )
+    merge.add_argument("copy", metavar="COPY", help="the copy's SQLite file")
+    _db_option(merge, argparse.SUPPRESS)
+    merge.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what the merge would write and its conflicts, and write nothing",
+    )
+    merge.add_argument(
+        "--prefer",
+        choices=("copy", "shared"),
+        help="answer every conflict with the copy's value or the shared database's",
+    )
+    merge.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="answer the conflicts from FILE, as --write-answers writes it and you filled in",
+    )
+    merge.add_argument(
+        "--write-answers",
+        metavar="FILE",
+        help="with --dry-run: write the conflicts to FILE (JSON), each to be answered by "
+        'setting "take" to "copy" or "shared", or "value" to the text wanted',
+    )
 
 
 def _checkout_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -1230,6 +1265,205 @@ def _checkout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _merge(args: argparse.Namespace) -> int:
+    """Merge the copy; list its conflicts, and what it writes with --dry-run."""
+    from db.services.merge import merge_copy, plan_merge
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    if args.prefer and args.answers:
+        raise UsageError("give --prefer or --answers, not both")
+    if args.write_answers and not args.dry_run:
+        raise UsageError("--write-answers goes with --dry-run: list the conflicts, answer them, "
+                         "then merge with --answers")  # fmt: skip
+    copy_path = Path(args.copy)
+    if not copy_path.is_file():
+        raise CaseReviewError(f"There is no file {copy_path}; nothing was merged.")
+    if args.write_answers:
+        check_target(Path(args.write_answers))
+    shared_location = _location(args)
+    answers_file = _read_answers(Path(args.answers)) if args.answers else None
+    with (
+        open_database(shared_location) as shared,
+        open_database(_copy_location(args, copy_path, shared_location)) as copy,
+    ):
+        today = _today()
+        plan = plan_merge(copy, shared, today=today)
+        _print_plan(plan, every_change=args.dry_run)
+        if args.write_answers:
+            _write_answers(Path(args.write_answers), plan)
+        if args.dry_run:
+            print("Dry run: nothing was written.", file=sys.stderr)
+            return EXIT_OK
+        answers = _answers(plan, args.prefer, answers_file)
+        unanswered = len([c for c in plan.merge.conflicts if c.key not in answers])
+        if unanswered:
+            raise CaseReviewError(
+                f"{unanswered} conflict{'s have' if unanswered != 1 else ' has'} no answer: "
+                "answer with --prefer copy|shared, or with --answers FILE after "
+                "--dry-run --write-answers FILE; nothing was merged."
+            )
+        done = merge_copy(copy, shared, actor=default_actor(), today=today, answers=answers)
+    print(done.describe(), file=sys.stderr)
+    return EXIT_OK
+
+
+def _copy_location(args: argparse.Namespace, path: Path, shared: Location) -> Location:
+    """The copy, with its passphrase when it is encrypted: the shared database's when that
+    opens it (a copy of an encrypted file takes its passphrase), else the next line of
+    standard input with --passphrase-stdin, else asked for in a terminal."""
+    from db.store.cipher import is_encrypted
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    location = resolve_location(str(path))
+    if not is_encrypted(path):
+        return location
+    if shared.passphrase is not None:
+        try:
+            open_database(location.with_passphrase(shared.passphrase)).close()
+        except CaseReviewError:
+            pass
+        else:
+            return location.with_passphrase(shared.passphrase)
+    if args.passphrase_stdin:
+        from db.store.cipher import Passphrase
+
+        return location.with_passphrase(Passphrase(_read_passphrase()))
+    if sys.stdin.isatty():
+        return location.with_passphrase(_ask(f"Passphrase for the copy {path.name}: "))
+    raise UsageError(
+        "the copy is encrypted: give its passphrase when asked (in a terminal) or on the "
+        "next line of standard input with --passphrase-stdin"
+    )
+
+
+def _print_plan(plan: MergePlan, *, every_change: bool) -> None:
+    from db.core.dates import format_date
+    from db.exchange.merging import RECORD
+    from db.services.merge import describe_conflict, show_value
+
+    merge = plan.merge
+    taken = format_date(plan.taken_at.astimezone().date())
+    print(f"Copy of {plan.origin_location} taken {taken} by {plan.taken_by}.")
+    n = len(merge.applied)
+    print(
+        f"{n} change{'s' if n != 1 else ''} from the copy to write"
+        + (":" if n and every_change else ".")
+    )
+    if every_change:
+        for a in merge.applied:
+            if a.field == RECORD:
+                print(f"  {a.where}: {'added' if a.old is None else 'deleted'}")
+            else:
+                print(f"  {a.where}, {a.field.replace('_', ' ')}: {show_value(a.new)}")
+    n = len(merge.conflicts)
+    print(f"{n} conflict{'s' if n != 1 else ''}" + (":" if n else "."))
+    for number, c in enumerate(merge.conflicts, start=1):
+        offline, office = plan.changed(c)
+        print(f"  {number}. {describe_conflict(c)}")
+        if c.field != RECORD:
+            print(f"     when the copy was taken: {show_value(c.base)}")
+        print(f"     in the copy: {_side(c.copy, c.field)}" + (f" ({offline})" if offline else ""))
+        print(
+            f"     in the shared database: {_side(c.shared, c.field)}"
+            + (f" ({office})" if office else "")
+        )
+
+
+def _side(value: object, field: str) -> str:
+    from db.exchange.merging import RECORD
+    from db.services.merge import show_value
+
+    if field == RECORD:
+        return "deleted" if value is None else "changed"
+    return show_value(value)
+
+
+def _write_answers(path: Path, plan: MergePlan) -> None:
+    from db.services.merge import show_value
+
+    conflicts = []
+    for c in plan.merge.conflicts:
+        offline, office = plan.changed(c)
+        conflicts.append(
+            {
+                "record": c.where,
+                "field": c.field,
+                "when taken": show_value(c.base),
+                "copy": _side(c.copy, c.field),
+                "copy changed by": offline,
+                "shared": _side(c.shared, c.field),
+                "shared changed by": office,
+                "take": None,
+                "value": None,
+            }
+        )
+    body = json.dumps({"copy": plan.copy_id, "conflicts": conflicts}, ensure_ascii=False, indent=2)
+    write_atomically(path, (body + "\n").encode("utf-8"))
+    n = len(conflicts)
+    what = f"the {n} conflicts" if n != 1 else "the conflict"
+    print(f"Wrote {what} to {path}: set each one's \"take\" to \"copy\" "
+          "or \"shared\" (or \"value\" to the text wanted), then merge with --answers.",
+          file=sys.stderr)  # fmt: skip
+
+
+def _read_answers(path: Path) -> dict[str, object]:
+    """An answers file, checked for its form (one sentence naming what is wrong)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseReviewError(
+            f"Cannot read {path}: {exc.strerror or 'the system refused'}; nothing was merged."
+        ) from exc
+    bad = f"{path} is not an answers file as merge --write-answers writes it"
+    try:
+        loaded = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CaseReviewError(f"{bad} (it is not JSON text); nothing was merged.") from exc
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("conflicts"), list):
+        raise CaseReviewError(f"{bad} (it has no list of conflicts); nothing was merged.")
+    for n, entry in enumerate(loaded["conflicts"], start=1):
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("record"), str)
+            and isinstance(entry.get("field"), str)
+            and entry.get("take") in (None, "copy", "shared")
+            and isinstance(entry.get("value"), str | None)
+        )
+        if not ok:
+            raise CaseReviewError(
+                f'{bad}: conflict {n} needs a record, a field, and a "take" of "copy" or '
+                '"shared" (or a "value" of text); nothing was merged.'
+            )
+    return loaded
+
+
+def _answers(
+    plan: MergePlan, prefer: str | None, answers_file: dict[str, object] | None
+) -> dict[tuple[str, str], Answer]:
+    from db.services.merge import Answer
+
+    if prefer is not None:
+        return {c.key: Answer(prefer) for c in plan.merge.conflicts}
+    if answers_file is None:
+        return {}
+    if answers_file.get("copy") != plan.copy_id:
+        raise CaseReviewError(
+            "The answers file answers the conflicts of another copy; nothing was merged."
+        )
+    answers: dict[tuple[str, str], Answer] = {}
+    listed = answers_file["conflicts"]
+    assert isinstance(listed, list)
+    for entry in listed:
+        key = (entry["record"], entry["field"])
+        if entry.get("take") is not None:
+            answers[key] = Answer(entry["take"])
+        elif entry.get("value") is not None:
+            answers[key] = Answer(None, entry["value"])
+    return answers
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
@@ -1259,6 +1493,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "meeting": _meeting,
     "minutes": _minutes,
     "checkout": _checkout,
+    "merge": _merge,
 }
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
@@ -52,6 +53,8 @@ from db.store.models import (
     Review,
 )
 
+Changes = dict[tuple[Any, ...], tuple[dt.datetime, str]]  # see _changes_since
+
 
 @dataclass(frozen=True)
 class MergePlan:
@@ -62,6 +65,17 @@ class MergePlan:
     taken_at: dt.datetime
     taken_by: str
     merge: Merge
+    copy_changes: Changes = field(default_factory=dict, repr=False)
+    shared_changes: Changes = field(default_factory=dict, repr=False)
+
+    def changed(self, conflict: Conflict) -> tuple[str, str]:
+        """Who changed the conflict's record on each side since the copy was taken, and when,
+        in words ("Sam, 5 December 2026 14:02"), as the two audit trails say; "" for a side
+        whose trail cannot say."""
+        return (
+            _said(_lookup(self.copy_changes, conflict)),
+            _said(_lookup(self.shared_changes, conflict)),
+        )
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,12 @@ def merge_copy(
             answer = answers[conflict.key]
             _check_answer(conflict, answer)
             merge.resolve(conflict, answer.take or "", answer.value)
-        session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor)
+        typed = {  # a value typed by the person merging is theirs, made now
+            (*_owner_of_path(c.path), c.field)
+            for c in merge.conflicts
+            if answers[c.key].take is None
+        }
+        session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, typed)
         try:
             _write(session, merge, today)
         except DocumentError as exc:
@@ -229,7 +248,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             document=collect_document(session, today),
             base=parse_document(json.loads(origin.base)),
             scope=json.loads(origin.scope),
-            changes=_offline_changes(session),
+            changes=_changes_since(session, _copy_made(session)),
         )
 
 
@@ -266,6 +285,8 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
         origin.taken_at,
         origin.taken_by,
         three_way(offline.base, offline.document, theirs),
+        offline.changes,
+        _changes_since(session, origin.origin_audit_id or 0),
     )
 
 
@@ -414,18 +435,58 @@ def _mark_copy(copy: Database, actor: str, at: dt.datetime) -> str | None:
 # -- who made each change offline, and when
 
 
-def _offline_changes(session: Session) -> dict[tuple[Any, ...], tuple[dt.datetime, str]]:
-    """From the copy's audit trail since it was made: when and by whom each record was last
-    changed, by its owner (the review, inspection, item, meeting, organisation or initiative
-    it belongs to, named as both databases name it), its table and its field."""
-    start = session.scalar(
+def _lookup(changes: Changes, conflict: Conflict) -> tuple[dt.datetime, str] | None:
+    owner, table = _owner_of_path(conflict.path)
+    if owner is None:
+        return None
+    return (
+        changes.get((owner, table, conflict.field))
+        or changes.get((owner, table))
+        or changes.get((owner,))
+    )
+
+
+def _said(found: tuple[dt.datetime, str] | None) -> str:
+    if found is None:
+        return ""
+    at, who = found
+    local = at.astimezone()
+    return f"{who}, {format_date(local.date())} {local:%H:%M}"
+
+
+def _owner_of_path(path: Path) -> tuple[tuple[Any, ...] | None, str]:
+    """The owner (as ``_owner`` names it) and table of the record at a document path."""
+    if not path:
+        return None, ""
+    (top, (key, _n)), *rest = path
+    if top == "meetings":
+        return ("meetings", key[0].isoformat(), key[1]), "meetings"
+    owner: tuple[Any, ...] = (top, key[0])
+    table = top
+    for name, (key, _n) in rest[:2]:
+        if name in ("recommendations", "findings") and key[0] == "tracked":
+            owner, table = (*owner, "item", key[1].value, key[2]), "recommendations"
+        else:
+            table = {"areas": "graded_areas", "findings": "findings"}.get(name, name)
+            table = "progress_updates" if name == "updates" else table
+    return owner, table
+
+
+def _copy_made(session: Session) -> int:
+    """The copy's audit entry for its own making: what follows was done offline."""
+    made = session.scalar(
         select(func.min(AuditEntry.id)).where(
             AuditEntry.entity == CheckoutOrigin.__tablename__, AuditEntry.action == "create"
         )
     )
-    if start is None:
-        return {}
-    changes: dict[tuple[Any, ...], tuple[dt.datetime, str]] = {}
+    return made or 0
+
+
+def _changes_since(session: Session, start: int) -> Changes:
+    """From the audit trail after entry ``start``: when and by whom each record was last
+    changed, by its owner (the review, inspection, item, meeting, organisation or initiative
+    it belongs to, named as both databases name it), its table and its field."""
+    changes: Changes = {}
     created: dict[tuple[str, str], dict[str, Any]] = {}
     entries = session.execute(
         select(
@@ -441,7 +502,7 @@ def _offline_changes(session: Session) -> dict[tuple[Any, ...], tuple[dt.datetim
         .where(AuditEntry.id > start)
         .order_by(AuditEntry.id)
     )
-    for at, actor, action, entity, entity_id, field, old, new in entries:
+    for at, actor, action, entity, entity_id, changed, old, new in entries:
         values: dict[str, Any] | None
         if action == "update":
             values = _row_values(session, entity, entity_id) or created.get((entity, entity_id))
@@ -455,14 +516,14 @@ def _offline_changes(session: Session) -> dict[tuple[Any, ...], tuple[dt.datetim
         if owner is None:
             continue
         when = (at, actor)
-        changes[(owner, entity, field)] = when
+        changes[(owner, entity, changed)] = when
         changes[(owner, entity)] = when
         changes[(owner,)] = when
     return changes
 
 
 def _attribution(
-    session: Session, offline: _Offline, actor: str
+    session: Session, offline: _Offline, actor: str, typed: set[tuple[Any, ...]]
 ) -> Callable[[Any, str | None], tuple[dt.datetime, str]]:
     """The shared session's audit attribution (db.store.audit.ATTRIBUTION_KEY)."""
     mark = offline.copy_id[:8]
@@ -474,6 +535,8 @@ def _attribution(
         table = str(obj.__tablename__)
         owner = _owner(session, table, _attribute_of(obj))
         found = None
+        if (owner, table, field) in typed:
+            return now, merging
         if owner is not None:
             found = (
                 changes.get((owner, table, field))
@@ -559,6 +622,25 @@ def _owner(session: Session, table: str, value: Callable[[str], Any]) -> tuple[A
     return None
 
 
+def show_value(value: Any) -> str:
+    """A conflict's value in words, as the window and the command line show it."""
+    if value is None or value in ("", []):
+        return "(none)"
+    if isinstance(value, dt.datetime):
+        return format_date(value.astimezone().date())
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, Enum):
+        return str(getattr(value, "label", value.value))
+    if isinstance(value, list):
+        return ", ".join(show_value(v) for v in value)
+    if isinstance(value, str):
+        return value
+    if is_dataclass(value):
+        return "the record as it stands"
+    return str(value)
+
+
 __all__ = [
     "Answer",
     "MergePlan",
@@ -566,5 +648,6 @@ __all__ = [
     "describe_conflict",
     "merge_copy",
     "plan_merge",
+    "show_value",
     "typed_value_allowed",
 ]

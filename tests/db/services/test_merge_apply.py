@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from db.core.dates import format_date
 from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind, Status
 from db.services import editing, meetings
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
-from db.services.merge import Answer, merge_copy, plan_merge
+from db.services.merge import Answer, merge_copy, plan_merge, show_value
 from db.store.cipher import Passphrase
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -307,3 +308,20 @@ def test_changes_made_offline_after_check_out_keep_their_dates(
     assert changed and all(e.at <= merged.at for e in changed)
     assert summary.applied
     assert all(isinstance(e.at, dt.datetime) for e in changed)
+
+
+def test_a_conflict_says_who_changed_each_side_and_when(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+    (conflict,) = plan.merge.conflicts
+    offline, office = plan.changed(conflict)
+    day = format_date(dt.datetime.now().date())
+    assert offline.startswith(f"tester, {day} ") and office.startswith(f"tester, {day} ")
+    assert (show_value(conflict.copy), show_value(conflict.shared)) == (
+        "Offline owner",
+        "Office owner",
+    )

@@ -1,0 +1,284 @@
+"""``casereview merge``, run as a separate process on real files: a dry run lists what would be
+written and the conflicts, writing nothing; conflicts are answered with --prefer or an answers
+file; bad input is one sentence with the shared database as it was; a merge killed half way
+leaves the shared database as before (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from db.store.location import Location
+from tests.helpers import ROOT
+from tests.helpers.cli import assert_clean_error, run
+
+REVIEW = "FSCP-CSPR-CHILD-A"
+SECRET = "correct horse battery staple"
+
+
+def _export(db: str, cwd: Path) -> str:
+    done = run("export", "--db", db, "-o", "-", "--format", "json", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return "\n".join(line for line in done.stdout.splitlines() if '"exported_at"' not in line)
+
+
+def _set_owner(path: Path, number: str, owner: str) -> None:
+    """An edit as the window makes it (the service, with its audit entry)."""
+    code = (
+        "import sys\n"
+        "from db.services import editing\n"
+        "from db.store.database import open_database\n"
+        "from db.store.location import resolve_location\n"
+        "with open_database(resolve_location(sys.argv[1])) as d, d.transaction('Sam') as s:\n"
+        f"    k = editing.ItemKey({REVIEW!r}, sys.argv[2])\n"
+        "    f = editing.item_fields(s, k)\n"
+        "    new = editing.ItemFields(**{**f.__dict__, 'owner': sys.argv[3]})\n"
+        "    editing.update_item(s, k, new)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), number, owner],
+        env={"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def laptop(demo_db: Path, tmp_path: Path) -> Path:
+    """A whole copy of the demo database: item 3 changed offline, item 5 on both sides."""
+    target = tmp_path / "laptop.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(target), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    _set_owner(target, "3", "Owner set in the meeting")
+    _set_owner(target, "5", "Offline owner")
+    _set_owner(demo_db, "5", "Office owner")
+    return target
+
+
+def test_a_dry_run_lists_changes_and_conflicts_and_writes_nothing(
+    demo_db: Path, laptop: Path, tmp_path: Path
+) -> None:
+    before = _export(str(demo_db), tmp_path)
+    done = run(
+        "merge", str(laptop), "--db", str(demo_db), "--dry-run",
+        "--write-answers", "answers.json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1:3] == [
+        "1 change from the copy to write:",
+        f"  recommendation 3 of review {REVIEW}, owner: Owner set in the meeting",
+    ]
+    assert lines[3:5] == ["1 conflict:", f"  1. recommendation 5 of review {REVIEW}, owner"]
+    assert lines[6].startswith("     in the copy: Offline owner (Sam, ")
+    assert lines[7].startswith("     in the shared database: Office owner (Sam, ")
+    assert done.stderr.strip().endswith("Dry run: nothing was written.")
+    assert _export(str(demo_db), tmp_path) == before
+    (entry,) = json.loads((tmp_path / "answers.json").read_text("utf-8"))["conflicts"]
+    assert (entry["copy"], entry["shared"]) == ("Offline owner", "Office owner")
+    assert entry["take"] is None
+
+
+def test_conflicts_unanswered_refuse_and_an_answers_file_merges(
+    demo_db: Path, laptop: Path, tmp_path: Path
+) -> None:
+    before = _export(str(demo_db), tmp_path)
+    refused = run("merge", str(laptop), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(refused, "1 conflict has no answer", "nothing was merged")
+    assert _export(str(demo_db), tmp_path) == before
+    run("merge", str(laptop), "--db", str(demo_db), "--dry-run", "--write-answers", "a.json",
+        cwd=tmp_path)  # fmt: skip
+    answers = json.loads((tmp_path / "a.json").read_text("utf-8"))
+    answers["conflicts"][0]["take"] = "shared"
+    (tmp_path / "a.json").write_text(json.dumps(answers), "utf-8")
+    done = run("merge", str(laptop), "--db", str(demo_db), "--answers", "a.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Merged the copy: 1 change written, 1 conflict answered."
+    )
+    after = _export(str(demo_db), tmp_path)
+    assert '"owner": "Owner set in the meeting"' in after
+    assert '"owner": "Office owner"' in after and "Offline owner" not in after
+    checked = run("check", "--db", str(demo_db), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    again = run("merge", str(laptop), "--db", str(demo_db), "--prefer", "copy", cwd=tmp_path)
+    assert_clean_error(again, "merging it again would change nothing")
+    assert _export(str(demo_db), tmp_path) == after
+
+
+def test_prefer_copy_takes_the_copy_s_values(demo_db: Path, laptop: Path, tmp_path: Path) -> None:
+    done = run("merge", str(laptop), "--db", str(demo_db), "--prefer", "copy", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert '"owner": "Offline owner"' in _export(str(demo_db), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\xff\xfe not json", "is not an answers file as merge --write-answers writes it (it "
+         "is not JSON text)"),
+        (b'{"conflicts": 3}', "(it has no list of conflicts)"),
+        (b'{"conflicts": [{"record": "x", "field": "y", "take": "mine"}]}', "conflict 1 needs"),
+        (b'{"copy": "another", "conflicts": []}', "answers the conflicts of another copy"),
+    ],
+    ids=["not-json", "no-list", "bad-take", "other-copy"],
+)  # fmt: skip
+def test_a_bad_answers_file_is_one_sentence_and_nothing_is_merged(
+    demo_db: Path, laptop: Path, tmp_path: Path, content: bytes, said: str
+) -> None:
+    (tmp_path / "answers.json").write_bytes(content)
+    before = _export(str(demo_db), tmp_path)
+    refused = run("merge", str(laptop), "--db", str(demo_db), "--answers", "answers.json",
+                  cwd=tmp_path)  # fmt: skip
+    assert_clean_error(refused, said)
+    assert _export(str(demo_db), tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("options", "said", "code"),
+    [
+        (["no-such.sqlite3"], "There is no file no-such.sqlite3; nothing was merged.", 1),
+        (["LAPTOP", "--prefer", "copy", "--answers", "a.json"], "not both", 2),
+        (["LAPTOP", "--write-answers", "a.json"], "--write-answers goes with --dry-run", 2),
+        (["OTHER"], "That database is no copy taken offline", 1),
+    ],
+    ids=["missing", "both-answers", "write-without-dry-run", "no-copy"],
+)
+def test_bad_input_is_one_sentence(  # noqa: PLR0917 (fixtures and parameters)
+    demo_db: Path, laptop: Path, tmp_path: Path, options: list[str], said: str, code: int
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    assert run("demo", "--db", str(other), cwd=tmp_path).returncode == 0
+    named = {"LAPTOP": str(laptop), "OTHER": str(other)}
+    before = _export(str(demo_db), tmp_path)
+    refused = run("merge", *[named.get(o, o) for o in options], "--db", str(demo_db),
+                  cwd=tmp_path)  # fmt: skip
+    assert_clean_error(refused, said, code=code)
+    assert _export(str(demo_db), tmp_path) == before
+
+
+def test_a_copy_of_another_database_is_refused(laptop: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    assert run("demo", "--db", str(other), cwd=tmp_path).returncode == 0
+    before = _export(str(other), tmp_path)
+    refused = run("merge", str(laptop), "--db", str(other), "--prefer", "copy", cwd=tmp_path)
+    assert_clean_error(refused, "The copy was taken from another database (")
+    assert _export(str(other), tmp_path) == before
+
+
+def test_an_encrypted_database_s_encrypted_copy_merges_with_its_passphrase(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    done = run("encrypt", "--db", str(demo_db), "--passphrase-stdin", cwd=tmp_path,
+               stdin=SECRET + "\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "laptop.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(target), "--passphrase-stdin",
+               cwd=tmp_path, stdin=SECRET + "\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    dry = run("merge", str(target), "--db", str(demo_db), "--passphrase-stdin", "--dry-run",
+              cwd=tmp_path, stdin=SECRET + "\n")  # fmt: skip
+    assert dry.returncode == 0, dry.stderr
+    assert "0 changes from the copy to write." in dry.stdout
+
+
+# -- a merge killed half way
+
+
+def _changed_everywhere(copy: Path) -> None:
+    """Every item of the copy given a new owner (straight into the file: the merge compares
+    data, so thousands of changes need no audit entries to be merged)."""
+    with closing(sqlite3.connect(copy)) as conn, conn:
+        conn.execute("UPDATE recommendations SET owner = 'Owner set offline ' || id")
+
+
+def _kill_mid_merge(copy: Path, shared: str, cwd: Path, holding: Callable[[], bool]) -> None:
+    merging = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "merge", str(copy), "--db", shared, "--prefer", "copy"],
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not holding():
+        assert merging.poll() is None, "the merge ended before it was seen writing"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    merging.send_signal(signal.SIGKILL)
+    merging.communicate(timeout=30)
+    assert merging.returncode == -signal.SIGKILL
+
+
+def _generated(db: str, cwd: Path) -> Path:
+    done = run("generate", "--db", db, "--reviews", "60", "--recommendations", "40", cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    copy = cwd / "laptop.sqlite3"
+    done = run("checkout", "--db", db, "-o", str(copy), cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    _changed_everywhere(copy)
+    return copy
+
+
+def test_a_merge_killed_half_way_leaves_the_sqlite_database_as_before(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.sqlite3"
+    copy = _generated(str(shared), tmp_path)
+    before = _export(str(shared), tmp_path)
+
+    def holding() -> bool:
+        """The merge holds the write lock: its transaction has begun and not ended."""
+        with closing(sqlite3.connect(shared, timeout=0)) as probe:
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return True
+            probe.rollback()
+            return False
+
+    _kill_mid_merge(copy, str(shared), tmp_path, holding)
+    assert _export(str(shared), tmp_path) == before
+    checked = run("check", "--db", str(shared), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    # The copy was not marked merged: merged again, all of it is written.
+    done = run("merge", str(copy), "--db", str(shared), "--prefer", "copy", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Owner set offline" in _export(str(shared), tmp_path)
+
+
+def test_a_merge_killed_half_way_leaves_the_postgresql_database_as_before(
+    postgres_location: Location, tmp_path: Path
+) -> None:
+    url = postgres_location.url.render_as_string(hide_password=False)
+    copy = _generated(url, tmp_path)
+    before = _export(url, tmp_path)
+    probe = create_engine(url)
+
+    def holding() -> bool:
+        """The merge has written audit entries: it holds the trail's lock
+        (db.store.audit.chain_head), taken at its first write and kept until the commit."""
+        with probe.connect() as conn:
+            held = conn.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            ).scalar()
+        return bool(held)
+
+    try:
+        _kill_mid_merge(copy, url, tmp_path, holding)
+    finally:
+        probe.dispose()
+    time.sleep(0.5)  # the server notices the closed connection and rolls its work back
+    assert _export(url, tmp_path) == before
+    checked = run("check", "--db", url, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
