@@ -256,6 +256,7 @@ class MainWindow(QMainWindow):
             "En&crypt with a passphrase…", self.security.encrypt_database, None, file_menu
         )
         self._action("Take a copy o&ffline…", self._take_copy_offline, None, file_menu)
+        self._action("&Merge a copy back…", self.files.merge_copy_back, None, file_menu)
         file_menu.addSeparator()
         self._action(
             "Briefing &pack…", self.briefing_pack, QKeySequence.StandardKey.Print, file_menu

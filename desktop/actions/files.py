@@ -24,6 +24,7 @@ from desktop.files import write_atomically
 
 if TYPE_CHECKING:
     from db.services.meetings import MeetingKey
+    from db.services.merge import Answer, MergePlan
     from db.store.location import Location
     from desktop.dialogs.checkout import CopyChoice
     from desktop.dialogs.import_wizard import ImportWizard
@@ -262,6 +263,105 @@ class FileActions(QObject):
             work,
             lambda said: self._say(said, 15_000),
             self._failed,
+        )
+
+    # -- merging a copy back
+
+    def merge_copy_back(self) -> None:
+        """Ask for a copy taken offline, open it (with this database's passphrase, else the
+        one asked for), plan the merge off the GUI thread (db.services.merge), show it and
+        its conflicts (desktop.dialogs.merge), then merge with the answers given."""
+        place = self.context.database.location
+        folder = place.path.parent if place.path is not None else Path.home()
+        name, _ = QFileDialog.getOpenFileName(
+            self.window,
+            "Merge a copy back",
+            str(folder),
+            "SQLite database (*.sqlite3 *.db);;All files (*)",
+        )
+        if not name:
+            return
+        copy = self._copy_location(Path(name))
+        if copy is not None:
+            self._plan_merge(copy)
+
+    def _copy_location(self, path: Path) -> Location | None:
+        """The copy with the passphrase that opens it, or None when the user gave up."""
+        from db.store.cipher import Passphrase, is_encrypted
+        from db.store.database import open_database
+        from db.store.location import resolve_location
+        from desktop.dialogs.passphrase import OpenEncryptedDialog
+
+        location = resolve_location(str(path))
+        if not path.is_file() or not is_encrypted(path):
+            return location  # one that is not there, or no database, is said by the plan
+        found: list[Location] = []
+
+        def attempt(passphrase: Passphrase) -> str | None:
+            trying = location.with_passphrase(passphrase)
+            try:
+                open_database(trying).close()
+            except CaseReviewError as exc:
+                _log.info("copy not opened: %s", cause(exc))
+                return exc.message
+            found.append(trying)
+            return None
+
+        own = self.context.database.location.passphrase
+        if own is not None and attempt(own) is None:  # a copy of this file takes its passphrase
+            return found[0]
+        dialog = OpenEncryptedDialog(path, attempt, self.window)
+        accepted = dialog.exec()
+        dialog.deleteLater()
+        return found[0] if accepted and found else None
+
+    def _plan_merge(self, copy: Location) -> None:
+        from db.services.merge import plan_merge
+        from db.store.database import open_database
+
+        database, today = self.context.database, self.context.today()
+
+        def work(progress: Progress) -> MergePlan:
+            with open_database(copy) as opened:
+                return plan_merge(opened, database, today=today)
+
+        self._progress = run_in_background(
+            self.window,
+            f"Comparing {copy.name} with this database…",
+            work,
+            lambda plan: self._show_merge(copy, plan),
+            self._failed,
+        )
+
+    def _show_merge(self, copy: Location, plan: MergePlan) -> None:
+        from desktop.dialogs.merge import MergeDialog
+
+        dialog = MergeDialog(plan, self.window)
+        accepted = dialog.exec()
+        answers = dict(dialog.answers)
+        dialog.deleteLater()
+        if accepted:
+            self.merge(copy, answers)
+
+    def merge(self, copy: Location, answers: dict[tuple[str, str], Answer]) -> None:
+        """Merge ``copy`` with ``answers``, off the GUI thread; the window reads again."""
+        from db.services.merge import merge_copy
+        from db.store.database import open_database
+
+        context = self.context
+        database, today, actor = context.database, context.today(), context.actor
+
+        def work(progress: Progress) -> str:
+            with open_database(copy) as opened:
+                done = merge_copy(opened, database, actor=actor, today=today, answers=answers)
+            return done.describe()
+
+        def done(said: str) -> None:
+            context.data_changed.emit()
+            self._say(said, 20_000)
+
+        self._progress = run_in_background(
+            self.window, f"Merging {copy.name}…", work, done, self._failed
         )
 
     def show_backups(self) -> None:

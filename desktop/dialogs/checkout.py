@@ -64,8 +64,9 @@ class TakeCopyDialog(FormDialog):
         self.setObjectName("takeCopy")
         intro = QLabel(
             "The copy is a new database file to work on where there is no network, such as "
-            "a meeting room; this database notes that it was taken. Merging it back is still "
-            "to come: until then, changes made in the copy stay in the copy."
+            "a meeting room; this database notes that it was taken. Bring its changes back "
+            "with File ▸ Merge a copy back; a copy is merged once, so take a new one for the "
+            "next meeting."
         )
         intro.setWordWrap(True)
         self.form.insertRow(0, intro)

@@ -1,0 +1,312 @@
+"""File ▸ Merge a copy back…: what merging a copy taken offline will write, and its conflicts,
+each put to a person (issue 24). The plan and the merge are db.services.merge's; this dialog
+only gathers the answers.
+
+Each conflict is a row: the record, the field and the answer so far. The row selected shows
+below what the field was when the copy was taken, the copy's value and the shared database's,
+each with who changed it and when, and three answers: the copy's, the shared database's, or
+(for text) a value typed in. Merge is refused, beside the list, until every conflict has an
+answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.core.dates import format_date
+from db.exchange.merging import COPY, RECORD, SHARED, Conflict
+from db.services.merge import Answer, MergePlan, describe_conflict, show_value, typed_value_allowed
+
+_TYPED = "typed"
+_NO_ANSWER = "Not answered"
+
+
+def _heading(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _side(value: object, field: str) -> str:
+    if field == RECORD:
+        return "deleted" if value is None else "kept, and changed"
+    return show_value(value)
+
+
+class MergeDialog(QDialog):
+    """Shows ``plan`` and gathers an answer to each conflict (``answers``, by
+    ``Conflict.key``); accepted only once every conflict has one."""
+
+    def __init__(self, plan: MergePlan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mergeCopy")
+        self.setWindowTitle("Merge a copy back")
+        self.setMinimumWidth(720)
+        self.plan = plan
+        self.conflicts: list[Conflict] = plan.merge.conflicts
+        self.answers: dict[tuple[str, str], Answer] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._intro())
+        changes = QListWidget()
+        changes.setObjectName("changes")
+        changes.setAccessibleName("Changes from the copy")
+        for applied in plan.merge.applied:
+            if applied.field == RECORD:
+                said = f"{applied.where}: {'added' if applied.old is None else 'deleted'}"
+            else:
+                said = f"{applied.where}, {applied.field.replace('_', ' ')}: "
+                said += show_value(applied.new)
+            changes.addItem(said)
+        changes.setWordWrap(True)
+        changes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        changes.setMaximumHeight(140)
+        if plan.merge.applied:
+            layout.addWidget(_heading("C&hanges from the copy, to be written:", changes))
+            layout.addWidget(changes)
+        else:
+            changes.hide()
+        self.table = QTableWidget(len(self.conflicts), 3)
+        self.table.setObjectName("conflicts")
+        self.table.setAccessibleName("Conflicts")
+        self.table.setHorizontalHeaderLabels(["Record", "Field", "Answer"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        for row, conflict in enumerate(self.conflicts):
+            field = "the whole record" if conflict.field == RECORD else conflict.field
+            for column, text in enumerate((conflict.where, field.replace("_", " "), _NO_ANSWER)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.setVisible(bool(self.conflicts))
+        if self.conflicts:
+            layout.addWidget(_heading("C&onflicts, each to be answered:", self.table))
+        layout.addWidget(self.table, 1)
+        self.detail = self._detail()
+        self.detail.setVisible(bool(self.conflicts))
+        layout.addWidget(self.detail)
+        every = QHBoxLayout()
+        self.all_copy = QPushButton("All from the &copy")
+        self.all_shared = QPushButton("All from the &shared database")
+        self.all_copy.clicked.connect(lambda: self._answer_all(COPY))
+        self.all_shared.clicked.connect(lambda: self._answer_all(SHARED))
+        every.addWidget(self.all_copy)
+        every.addWidget(self.all_shared)
+        every.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(every)
+        holder.setVisible(bool(self.conflicts))
+        layout.addWidget(holder)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #a4161a;")  # as a form's field problems
+        self.problem.setVisible(False)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.merge_button = self.buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
+        for button in (self.all_copy, self.all_shared):
+            button.setAutoDefault(False)  # Enter means Merge, never one of these
+        self.merge_button.setDefault(True)
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        rows = min(max(len(self.conflicts), 3), 8)  # a few rows seen at once, at any scale
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + rows * self.table.verticalHeader().defaultSectionSize()
+            + 2 * self.table.frameWidth()
+        )
+        self.table.currentCellChanged.connect(lambda row, *_: self._show(row))
+        if self.conflicts:
+            self.table.selectRow(0)
+            self._show(0)
+
+    def _intro(self) -> QLabel:
+        plan, merge = self.plan, self.plan.merge
+        taken = format_date(plan.taken_at.astimezone().date())
+        n, m = len(merge.applied), len(merge.conflicts)
+        said = (
+            f"Copy of {plan.origin_location} taken {taken} by {plan.taken_by}. "
+            + (
+                f"{n} change{'s' if n != 1 else ''} from the copy will be written"
+                if n
+                else "The copy holds no change of its own to write"
+            )
+            + "."
+        )
+        if m:
+            said += (
+                f" {m} field{'s were' if m != 1 else ' was'} changed both in the copy and "
+                "here since it was taken: choose for each which stands. Nothing is written "
+                "until every one has an answer."
+            )
+        intro = QLabel(said)
+        intro.setObjectName("intro")
+        intro.setWordWrap(True)
+        return intro
+
+    def _detail(self) -> QGroupBox:
+        box = QGroupBox("The conflict")
+        grid = QGridLayout(box)
+        self.base = QLabel()
+        self.base.setWordWrap(True)
+        self.base.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(QLabel("When the copy was taken:"), 0, 0)
+        grid.addWidget(self.base, 0, 1)
+        self.choices = QButtonGroup(self)
+        self.copy_choice = QRadioButton("The cop&y's:")
+        self.shared_choice = QRadioButton("The sha&red database's:")
+        self.typed_choice = QRadioButton("&Type a value:")
+        self.copy_value, self.shared_value = QLabel(), QLabel()
+        for row, (choice, value) in enumerate(
+            ((self.copy_choice, self.copy_value), (self.shared_choice, self.shared_value)),
+            start=1,
+        ):
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            choice.setObjectName(f"{'copy' if row == 1 else 'shared'}Choice")
+            grid.addWidget(choice, row, 0)
+            grid.addWidget(value, row, 1)
+        self.typed = QLineEdit()
+        self.typed.setObjectName("typed")
+        self.typed.setAccessibleName("The value to keep")
+        grid.addWidget(self.typed_choice, 3, 0)
+        grid.addWidget(self.typed, 3, 1)
+        grid.setColumnStretch(1, 1)
+        line = box.fontMetrics().lineSpacing()
+        for row in range(4):  # a wrapped value's label asks too little height at 150 %
+            grid.setRowMinimumHeight(row, line + line // 2)
+        for choice, answer in (
+            (self.copy_choice, COPY),
+            (self.shared_choice, SHARED),
+            (self.typed_choice, _TYPED),
+        ):
+            self.choices.addButton(choice)
+            choice.toggled.connect(lambda on, answer=answer: self._toggled(on, answer))
+        self.typed.textEdited.connect(lambda _text: self._typed_edited())
+        return box
+
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self.conflicts):
+            return
+        conflict = self.conflicts[row]
+        offline, office = self.plan.changed(conflict)
+        self.detail.setTitle(describe_conflict(conflict))
+        self.base.setText(
+            "present" if conflict.field == RECORD and conflict.base is not None
+            else show_value(conflict.base)
+        )  # fmt: skip
+        self.copy_value.setText(
+            _side(conflict.copy, conflict.field) + (f" ({offline})" if offline else "")
+        )
+        self.shared_value.setText(
+            _side(conflict.shared, conflict.field) + (f" ({office})" if office else "")
+        )
+        typeable = typed_value_allowed(conflict)
+        self.typed_choice.setEnabled(typeable)
+        self.typed.setEnabled(typeable)
+        answer = self.answers.get(conflict.key)
+        self.choices.setExclusive(False)
+        for choice in (self.copy_choice, self.shared_choice, self.typed_choice):
+            choice.blockSignals(True)
+            choice.setChecked(False)
+        if answer is not None:
+            chosen = {COPY: self.copy_choice, SHARED: self.shared_choice}.get(
+                answer.take or "", self.typed_choice
+            )
+            chosen.setChecked(True)
+        for choice in (self.copy_choice, self.shared_choice, self.typed_choice):
+            choice.blockSignals(False)
+        self.choices.setExclusive(True)
+        self.typed.setText(answer.value if answer is not None and answer.take is None else "")
+
+    def _current(self) -> Conflict | None:
+        row = self.table.currentRow()
+        return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
+
+    def _toggled(self, on: bool, answer: str) -> None:
+        if on:
+            self._answer_current(answer)
+
+    def _answer_current(self, answer: str) -> None:
+        conflict = self._current()
+        if conflict is None:
+            return
+        if answer == _TYPED:
+            self._set(conflict, Answer(None, self.typed.text()))
+            self.typed.setFocus()
+        else:
+            self._set(conflict, Answer(answer))
+
+    def _typed_edited(self) -> None:
+        conflict = self._current()
+        if conflict is None:
+            return
+        if not self.typed_choice.isChecked():
+            self.typed_choice.setChecked(True)  # typing is choosing to type
+        self._set(conflict, Answer(None, self.typed.text()))
+
+    def _answer_all(self, take: str) -> None:
+        for conflict in self.conflicts:
+            self._set(conflict, Answer(take))
+        self._show(self.table.currentRow())
+
+    def _set(self, conflict: Conflict, answer: Answer) -> None:
+        self.answers[conflict.key] = answer
+        row = self.conflicts.index(conflict)
+        if answer.take == COPY:
+            said = "The copy's"
+        elif answer.take == SHARED:
+            said = "The shared database's"
+        else:
+            said = f"Typed: {answer.value}" if answer.value else _NO_ANSWER
+        item = self.table.item(row, 2)
+        if item is not None:
+            item.setText(said)
+        self.problem.setVisible(False)
+
+    def unanswered(self) -> list[Conflict]:
+        """Conflicts with no answer yet (a typed answer left empty counts as none)."""
+        return [
+            c
+            for c in self.conflicts
+            if c.key not in self.answers
+            or (self.answers[c.key].take is None and not self.answers[c.key].value)
+        ]
+
+    def _try_accept(self) -> None:
+        missing = self.unanswered()
+        if missing:
+            n = len(missing)
+            self.problem.setText(
+                f"{n} conflict{'s have' if n != 1 else ' has'} no answer yet: choose the "
+                "copy's value, the shared database's, or type one, for each."
+            )
+            self.problem.setVisible(True)
+            row = self.conflicts.index(missing[0])
+            self.table.selectRow(row)
+            self.table.setFocus()
+            return
+        self.accept()

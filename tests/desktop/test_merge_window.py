@@ -1,0 +1,173 @@
+"""File ▸ Merge a copy back, driven as a user drives it (pytest-qt): the copy chosen in the file
+chooser, the merge dialog listing the copy's changes and each conflict with both sides and who
+changed them, Merge refused until every conflict has an answer, then the answers written, and
+the window reading the merged data again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QListWidget
+
+from db.services import editing
+from db.services.checkout import Scope, check_out
+from db.store.cipher import Passphrase
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from desktop.dialogs.merge import MergeDialog
+from desktop.window import MainWindow
+from tests.helpers import TODAY
+from tests.helpers.window import CHILD_A, answer
+
+OFFLINE, OFFICE = "Offline owner", "Office owner"
+
+
+def _set(database: Database, number: str, **changed: object) -> None:
+    key = editing.ItemKey(CHILD_A, number)
+    with database.transaction("Sam") as session:
+        fields = editing.item_fields(session, key)
+        editing.update_item(session, key, editing.ItemFields(**{**fields.__dict__, **changed}))
+
+
+def _owner(database: Database, number: str) -> str:
+    with database.session() as session:
+        return editing.item_fields(session, editing.ItemKey(CHILD_A, number)).owner
+
+
+def _laptop(db_file: Database, tmp_path: Path, key: Passphrase | None = None) -> Path:
+    """A copy with item 3 changed in it alone, and items 5 and 6 changed on both sides."""
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam", today=TODAY, passphrase=key)
+    with open_database(resolve_location(str(target)).with_passphrase(key)) as copy:
+        _set(copy, "3", owner="Owner set in the meeting")
+        _set(copy, "5", owner=OFFLINE)
+        _set(copy, "6", owner=OFFLINE)
+    _set(db_file, "5", owner=OFFICE)
+    _set(db_file, "6", owner=OFFICE)
+    return target
+
+
+def _choose_file(path: Path) -> None:
+    def fill(chooser: QFileDialog) -> None:
+        assert isinstance(chooser, QFileDialog)
+        chooser.selectFile(str(path))
+        chooser.accept()
+
+    answer(fill)
+
+
+def test_merge_a_copy_back_puts_each_conflict_to_the_user(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    laptop = _laptop(db_file, tmp_path)
+    seen: dict[str, object] = {}
+
+    def decide(dialog: MergeDialog) -> None:
+        assert isinstance(dialog, MergeDialog)
+        changes = dialog.findChild(QListWidget, "changes")
+        assert changes is not None
+        seen["changes"] = [changes.item(n).text() for n in range(changes.count())]
+        seen["rows"] = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+        # Merge with nothing answered: refused beside the list, the dialog stays.
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+        seen["refused"] = dialog.problem.text()
+        assert dialog.isVisible()
+        # The first conflict: both sides shown with who changed them; the copy's value taken.
+        dialog.table.selectRow(0)
+        seen["copy side"] = dialog.copy_value.text()
+        seen["shared side"] = dialog.shared_value.text()
+        dialog.copy_choice.click()
+        # The second: a value typed in.
+        dialog.table.selectRow(1)
+        assert dialog.typed.isEnabled()
+        qtbot.keyClicks(dialog.typed, "Owner agreed in the room")
+        seen["answers"] = [dialog.table.item(r, 2).text() for r in range(2)]
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+
+    _choose_file(laptop)
+    answer(decide)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: "Merged the copy" in sample_window.statusBar().currentMessage(),
+                    timeout=20000)  # fmt: skip
+    assert seen["changes"] == [
+        f"recommendation 3 of review {CHILD_A}, owner: Owner set in the meeting"
+    ]
+    assert seen["rows"] == [f"recommendation {n} of review {CHILD_A}" for n in (5, 6)]
+    assert seen["refused"] == (
+        "2 conflicts have no answer yet: choose the copy's value, the shared database's, or "
+        "type one, for each."
+    )
+    assert str(seen["copy side"]).startswith(f"{OFFLINE} (Sam, ")
+    assert str(seen["shared side"]).startswith(f"{OFFICE} (Sam, ")
+    assert seen["answers"] == ["The copy's", "Typed: Owner agreed in the room"]
+    assert sample_window.statusBar().currentMessage() == (
+        "Merged the copy: 3 changes written, 2 conflicts answered."
+    )
+    assert _owner(db_file, "3") == "Owner set in the meeting"
+    assert _owner(db_file, "5") == OFFLINE
+    assert _owner(db_file, "6") == "Owner agreed in the room"
+
+
+def test_cancelling_the_merge_writes_nothing(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    laptop = _laptop(db_file, tmp_path)
+    closed: list[bool] = []
+
+    def cancel(dialog: MergeDialog) -> None:
+        assert isinstance(dialog, MergeDialog)
+        dialog.all_copy.click()  # answered, then thought better of
+        dialog.reject()
+        closed.append(True)
+
+    _choose_file(laptop)
+    answer(cancel)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: bool(closed), timeout=20000)
+    assert _owner(db_file, "3") != "Owner set in the meeting"
+    assert _owner(db_file, "5") == OFFICE
+
+
+def test_an_encrypted_copy_asks_for_its_passphrase(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    key = Passphrase("a long laptop passphrase")
+    laptop = _laptop(db_file, tmp_path, key)
+    asked: list[str] = []
+
+    def unlock(dialog) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.windowTitle())
+        dialog.passphrase.setText("a long laptop passphrase")
+        dialog.buttons.accepted.emit()
+
+    def merge_all_from_copy(dialog: MergeDialog) -> None:
+        dialog.all_copy.click()
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+
+    _choose_file(laptop)
+    answer(unlock)
+    answer(merge_all_from_copy)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: "Merged the copy" in sample_window.statusBar().currentMessage(),
+                    timeout=20000)  # fmt: skip
+    assert asked == ["Open laptop.sqlite3"]
+    assert _owner(db_file, "6") == OFFLINE
+
+
+def test_a_file_that_is_no_copy_is_said_in_one_sentence(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    open_database(resolve_location(str(other)), create=True).close()
+    said: list[str] = []
+
+    def read(box) -> None:  # type: ignore[no-untyped-def]
+        said.append(box.text())
+        box.accept()
+
+    _choose_file(other)
+    answer(read)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    assert said == ["That database is no copy taken offline, so it has nothing to merge."]
