@@ -8,13 +8,16 @@ laptop".
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import PureWindowsPath
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.core.dates import format_date
-from db.store.models import CheckoutOrigin, DatabaseIdentity, Inspection, Review
+from db.store.models import Checkout, CheckoutOrigin, DatabaseIdentity, Inspection, Review
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,17 @@ class CopyOrigin:
     location: str
     taken_at: dt.datetime
     taken_by: str
+    merged_at: dt.datetime | None = None
 
     def describe(self) -> str:
-        """ "Copy of <origin> taken <date> by <who>", the day as it was where it was taken."""
+        """ "Copy of <origin> taken <date> by <who>", the day as it was where it was taken;
+        a copy merged back says so, and that changes made to it now are not merged."""
         day = format_date(self.taken_at.astimezone().date())
-        return f"Copy of {self.location} taken {day} by {self.taken_by}"
+        said = f"Copy of {self.location} taken {day} by {self.taken_by}"
+        if self.merged_at is not None:
+            merged = format_date(self.merged_at.astimezone().date())
+            said += f", merged back {merged}: changes made to it now are not merged"
+        return said
 
 
 def identity(session: Session) -> str:
@@ -47,9 +56,36 @@ def copy_origin(session: Session) -> CopyOrigin | None:
             CheckoutOrigin.origin_location,
             CheckoutOrigin.taken_at,
             CheckoutOrigin.taken_by,
+            CheckoutOrigin.merged_at,
         )
     ).first()
     return None if row is None else CopyOrigin(*row)
+
+
+def checked_out(session: Session, *, review: str | None, inspection: str | None) -> list[str]:
+    """The check-outs not yet merged back that hold this review or inspection, each as a
+    sentence for the window's notice on its items (a notice, not a lock)."""
+    notes = session.scalars(
+        select(Checkout).where(Checkout.merged_at.is_(None)).order_by(Checkout.taken_at)
+    )
+    said = []
+    for note in notes:
+        holds: dict[str, Any] = json.loads(note.holds) if note.holds else {"whole": True}
+        if not (
+            holds.get("whole")
+            or (review is not None and review in holds.get("reviews", ()))
+            or (inspection is not None and inspection in holds.get("inspections", ()))
+        ):
+            continue
+        day = format_date(note.taken_at.astimezone().date())
+        # Its file's name alone, written on Windows or not (PureWindowsPath takes both "/" and
+        # "\\"): the whole path may be long, and another person's folders are not for all.
+        name = PureWindowsPath(note.target).name
+        said.append(
+            f"Checked out to a copy ({name}) by {note.taken_by} on {day}: "
+            "changes made here meanwhile may become conflicts when it is merged back."
+        )
+    return said
 
 
 def sources(session: Session) -> tuple[list[str], list[str]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.core.dates import PartialDate
 from db.core.rules import rating_for
 from db.core.vocabulary import AgencyRole, Rating, Status, TrackedKind
+from db.queries.copies import checked_out
 from db.queries.rows import OPEN_STATUSES, WORK_STATUSES, ReviewRow
 from db.store.models import (
     AuditEntry,
@@ -179,6 +180,7 @@ class ItemDetail:
     updates: tuple[UpdateLine, ...]
     evidence: tuple[EvidenceLine, ...]
     history: tuple[HistoryLine, ...] = ()
+    checked_out: tuple[str, ...] = ()  # notices of copies taken offline that hold it
 
 
 def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | None:
@@ -226,6 +228,13 @@ def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | N
             for e in rec.evidence
         ),
         history=history(session, Recommendation.__tablename__, str(rec.id)),
+        checked_out=tuple(
+            checked_out(
+                session,
+                review=rec.review.reference if rec.review is not None else None,
+                inspection=rec.inspection.reference if rec.inspection is not None else None,
+            )
+        ),
     )
 
 

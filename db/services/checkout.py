@@ -213,6 +213,14 @@ def _write(
                     taken_by=actor,
                     target=str(target),
                     scope=scope.describe(),
+                    holds=json.dumps(
+                        {
+                            "whole": bool(taken.scope.get("whole")),
+                            "reviews": sorted(r.reference for r in taken.base.reviews),
+                            "inspections": sorted(i.reference for i in taken.base.inspections),
+                        },
+                        ensure_ascii=False,
+                    ),
                 )
             )
     return copy_id

@@ -721,6 +721,9 @@ class Checkout(Base):
     scope: Mapped[str] = mapped_column(Text)  # in words
     merged_at: Mapped[dt.datetime | None]  # when it was merged back (revision 0010), by whom
     merged_by: Mapped[str | None] = mapped_column(String(fields.NAME))
+    # JSON: {"whole": bool, "reviews": [...], "inspections": [...]}, the references the copy
+    # holds (revision 0010; None for a check-out noted before it)
+    holds: Mapped[str | None] = mapped_column(Text)
 
 
 # What describes the database rather than holding its data: erasing the data keeps these.

@@ -971,6 +971,10 @@ def render_detail(item: queries.ItemDetail) -> str:
         f"padding:1px 6px'>&nbsp;{esc(item.rating.label)}&nbsp;</span>"
     )
     parts = [
+        f"<p style='background:#fff4ce;color:#3b2f00;padding:4px'>{esc(notice)}</p>"
+        for notice in item.checked_out
+    ]
+    parts += [
         f"<h3 style='margin:0'>{esc(item.kind.label)} {esc(item.number)}</h3>",
         f"<p style='color:#555;margin-top:2px'>{esc(item.source)} — {esc(item.source_title)}</p>",
         f"<p>{esc(item.text) if item.text is not None else '<i>Text not yet entered.</i>'}</p>",

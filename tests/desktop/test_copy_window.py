@@ -130,3 +130,35 @@ def test_an_existing_file_or_nothing_ticked_is_said_beside_its_field(  # type: i
     }
     assert seen["passphrase"].startswith("A passphrase needs at least")
     assert target.read_bytes() == b"kept"
+
+
+def test_items_a_copy_holds_carry_the_check_out_notice_until_it_is_merged(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """A notice, not a lock: shown on the items of the review the copy holds, not on others,
+    and gone once the copy is merged back; the merged copy's own title says it is merged."""
+    from db.services.merge import merge_copy
+    from tests.helpers.window import select_item, show_tracker
+
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(reviews=(CHILD_A,)), actor="Sam Patel", today=TODAY)
+    day = format_date(utc_now().astimezone().date())
+    notice = (
+        f"Checked out to a copy (laptop.sqlite3) by Sam Patel on {day}: changes made here "
+        "meanwhile may become conflicts when it is merged back."
+    )
+    sample_window.refresh()
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    select_item(sample_window, CHILD_A, "3")
+    assert notice in tab.detail.toPlainText()
+    select_item(sample_window, "BSCB-SCR-2010", "1")
+    assert "Checked out" not in tab.detail.toPlainText()
+    with open_database(resolve_location(str(target))) as copy:
+        merge_copy(copy, db_file, actor="Kim", today=TODAY)
+        window = make_window(qtbot, copy, sample_window.context.settings)
+        assert ", merged back " in window.windowTitle()
+        assert "changes made to it now are not merged" in window.copy_label.text()
+        window.close()
+    select_item(sample_window, CHILD_A, "3")
+    assert "Checked out" not in tab.detail.toPlainText()

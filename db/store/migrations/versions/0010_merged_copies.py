@@ -1,8 +1,10 @@
-"""when a copy taken offline was merged back, and by whom
+"""when a copy taken offline was merged back, and by whom; what a check-out holds
 
 A copy is merged once: afterwards the shared database's note of the check-out and the copy's
 own record of its origin say when and by whom, so merging it again is refused, and the window
-says a merged copy is one (docs/architecture.md, "The meeting laptop").
+says a merged copy is one. The note also says which reviews and inspections the copy holds
+(JSON), so the window can show the notice on those items (docs/architecture.md, "The meeting
+laptop").
 
 Revision ID: 0010
 Revises: 0009
@@ -27,9 +29,13 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("merged_at", sa.DateTime(timezone=True), nullable=True))
             batch.add_column(sa.Column("merged_by", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("checkouts") as batch:
+        batch.add_column(sa.Column("holds", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("checkouts") as batch:
+        batch.drop_column("holds")
     for table in _TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("merged_by")
