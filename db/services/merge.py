@@ -421,7 +421,8 @@ def _locate(session: Session, path: Path) -> Base | None:
 
 def _mark_copy(copy: Database, actor: str, at: dt.datetime) -> str | None:
     """Mark the copy merged; why it could not be, or None. The shared database's note is
-    what refuses a second merge, so a copy on a read-only stick is merged all the same."""
+    what refuses a second merge, so a copy whose own mark could not be written (its disk full,
+    say) is refused all the same."""
     try:
         with copy.transaction(actor) as session:
             origin = session.scalar(select(CheckoutOrigin))

@@ -230,8 +230,8 @@ def test_merging_the_same_copy_twice_is_refused_and_changes_nothing(
 def test_a_copy_not_marked_merged_is_still_refused_by_the_shared_database(
     sample_database: Database, tmp_path: Path
 ) -> None:
-    """The shared database's note is what refuses: a copy whose own mark was lost (a read-only
-    stick) is refused all the same."""
+    """The shared database's note is what refuses: a copy whose own mark could not be written
+    (its disk full, say) is refused all the same."""
     with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
         _set(laptop, "3", owner="Owner set in the meeting")
         merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
