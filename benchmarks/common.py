@@ -20,12 +20,18 @@ def dataset(recommendations: int) -> Path:
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"generated-{recommendations}.sqlite3"
     if not path.exists():
-        reviews = max(1, recommendations // 200)
-        run_casereview(
-            ["generate", "--db", str(path), "--reviews", str(reviews),
-             "--recommendations", str(recommendations), "--seed", "1"]
-        )  # fmt: skip
+        generate(str(path), recommendations)
     return path
+
+
+def generate(database: str, recommendations: int) -> None:
+    """``casereview generate`` into ``database`` (a path or URL): the data set ``dataset``
+    keeps, 200 recommendations a review, seed 1, on any backend."""
+    reviews = max(1, recommendations // 200)
+    run_casereview(
+        ["generate", "--db", database, "--reviews", str(reviews),
+         "--recommendations", str(recommendations), "--seed", "1"]
+    )  # fmt: skip
 
 
 def environment(config_home: Path) -> dict[str, str]:
