@@ -1303,7 +1303,9 @@ def _merge(args: argparse.Namespace) -> int:
                 "answer with --prefer copy|shared, or with --answers FILE after "
                 "--dry-run --write-answers FILE; nothing was merged."
             )
-        done = merge_copy(copy, shared, actor=default_actor(), today=today, answers=answers)
+        done = merge_copy(
+            copy, shared, actor=default_actor(), today=today, answers=answers, plan=plan
+        )
     print(done.describe(), file=sys.stderr)
     return EXIT_OK
 

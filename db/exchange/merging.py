@@ -226,7 +226,10 @@ MERGED_TYPES = (
 
 def three_way(base: Document, copy: Document, shared: Document) -> Merge:
     """What merging ``copy`` into ``shared`` does, against ``base`` (the copy at check-out)."""
-    merge = Merge(result=copying.deepcopy(shared))
+    # The result is made of the shared document's records, copied shallowly where the merge
+    # changes them (a deep copy of every record cost 2.5 s of a 4,000-item merge): ``shared``
+    # itself is never changed, and a record the merge leaves alone is the shared one.
+    merge = Merge(result=copying.copy(shared))
     for name, spec in _DOCUMENT.items():
         merged = _merge_list(
             getattr(base, name),
@@ -318,7 +321,7 @@ _ABSENT = object()  # a field of a record that was not in the base (added on bot
 def _merge_record(
     was: Any, mine: Any, theirs: Any, spec: _Spec, *, name: str, merge: Merge, path: Path
 ) -> Any:
-    result = copying.deepcopy(theirs)
+    result = copying.copy(theirs)  # its fields replaced, never changed in place
     for f in fields(theirs):
         if f.name in spec.ignored:
             continue

@@ -21,22 +21,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db.core.dates import format_date, utc_now
 from db.core.errors import CaseReviewError, DocumentError, RuleError
 from db.core.vocabulary import TrackedKind
-from db.exchange.document import AgendaDoc, DecisionDoc, Document
+from db.exchange.checks import check_document
+from db.exchange.document import (
+    AgendaDoc,
+    DecisionDoc,
+    Document,
+    InspectionDoc,
+    ReviewDoc,
+    TrackedDoc,
+)
 from db.exchange.json_format import parse_document
 from db.exchange.merging import COPY, RECORD, SHARED, Applied, Conflict, Merge, Path, three_way
-from db.exchange.records import apply_document, collect_document, collect_part
+from db.exchange.records import Importer, apply_document, collect_document, collect_part
 from db.queries.copies import identity
-from db.store.audit import ATTRIBUTION_KEY, record
+from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
 from db.store.database import Database
 from db.store.models import (
@@ -67,6 +75,12 @@ class MergePlan:
     merge: Merge
     copy_changes: Changes = field(default_factory=dict, repr=False)
     shared_changes: Changes = field(default_factory=dict, repr=False)
+    # What ``merge_copy`` needs to take this plan rather than make it again: what was read
+    # of the copy, the shared database's newest audit entry then, and whether a merge has
+    # used it already (answering its conflicts changes ``merge.result``).
+    offline: _Offline | None = field(default=None, repr=False, compare=False)
+    shared_head: int = field(default=-1, repr=False, compare=False)
+    spent: list[bool] = field(default_factory=list, repr=False, compare=False)
 
     def changed(self, conflict: Conflict) -> tuple[str, str]:
         """Who changed the conflict's record on each side since the copy was taken, and when,
@@ -130,16 +144,25 @@ def merge_copy(
     actor: str,
     today: dt.date,
     answers: Mapping[tuple[str, str], Answer] | None = None,
+    plan: MergePlan | None = None,
 ) -> MergeSummary:
     """Merge ``copy`` into ``shared`` in one transaction: all of it or, refused, none.
 
     ``answers`` answer the conflicts by ``Conflict.key``; one without an answer refuses the
-    merge before anything is written (the plan is made again inside the transaction, so a
-    change made to the shared database meanwhile is compared too)."""
+    merge before anything is written. ``plan``, the one the answers were given to, is taken
+    when neither database has changed since it was made (their newest audit entries are the
+    same); otherwise the plan is made again inside the transaction, so a change made
+    meanwhile is compared too, and its conflicts must have been answered."""
     answers = answers or {}
-    offline = _read_copy(copy, today)
+    offline = _still_read(copy, plan) or _read_copy(copy, today)
     with shared.transaction(actor) as session:
-        plan = _plan(session, offline, today)
+        if (
+            plan is None
+            or offline is not plan.offline
+            or newest_entry_id(session) != plan.shared_head
+        ):
+            plan = _plan(session, offline, today)
+        plan.spent.append(True)
         merge = plan.merge
         unanswered = [c for c in merge.conflicts if c.key not in answers]
         if unanswered:
@@ -231,6 +254,16 @@ class _Offline:
     base: Document
     scope: dict[str, Any]
     changes: dict[tuple[Any, ...], tuple[dt.datetime, str]]
+    head: int  # the copy's newest audit entry when it was read
+
+
+def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
+    """What ``plan`` read of the copy, when the copy has not changed since and no merge has
+    used the plan yet."""
+    if plan is None or plan.spent or plan.offline is None:
+        return None
+    with copy.session() as session:
+        return plan.offline if newest_entry_id(session) == plan.offline.head else None
 
 
 def _read_copy(copy: Database, today: dt.date) -> _Offline:
@@ -249,6 +282,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             base=parse_document(json.loads(origin.base)),
             scope=json.loads(origin.scope),
             changes=_changes_since(session, _copy_made(session)),
+            head=newest_entry_id(session),
         )
 
 
@@ -287,6 +321,8 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
         three_way(offline.base, offline.document, theirs),
         offline.changes,
         _changes_since(session, origin.origin_audit_id or 0),
+        offline,
+        newest_entry_id(session),
     )
 
 
@@ -324,28 +360,129 @@ def _strings(value: object) -> list[str]:
 
 
 def _write(session: Session, merge: Merge, today: dt.date) -> None:
-    """Delete what the copy deleted, then write the records the copy changed, as merged."""
+    """Delete what the copy deleted, then write the records the copy changed, as merged.
+
+    A review or inspection whose only changes are to items it already held has just those
+    items written (``Importer.tracked``, under the same rules as an import); any other
+    change writes the whole record through ``apply_document``. Re-importing every touched
+    review whole made a 4,000-item merge with 500 changes spread over 20 reviews write all
+    4,000 items again (docs/performance.md)."""
     for applied in merge.applied:
         if applied.deletes:
             found = _locate(session, applied.path)
             if found is not None:
                 session.delete(found)
     session.flush()
-    touched = {a.path[0] for a in merge.applied if a.path and not (a.deletes and len(a.path) == 1)}
-    if not touched:
+    whole, items = _touched(merge)
+    if not whole and not items:
         return
     result = merge.result
     part = Document()
     for f in fields(Document):
         if f.name == "exported_at":
             continue
-        keep = [r for r in getattr(result, f.name) if (f.name, _top_key(f.name, r)) in touched]
+        keep = [r for r in getattr(result, f.name) if (f.name, _top_key(f.name, r)) in whole]
         setattr(part, f.name, keep)
     gone = _deleted_subjects(merge)
     for meeting in part.meetings:  # entries about what the merge deleted went with it
         meeting.agenda = [a for a in meeting.agenda if not _names_deleted(a, gone)]
         meeting.decisions = [d for d in meeting.decisions if not _names_deleted(d, gone)]
+    _write_items(session, result, items)
     apply_document(session, part, today=today)
+
+
+def _touched(merge: Merge) -> tuple[set[Any], dict[Any, set[Any]]]:
+    """The document's records the merge writes whole (by their first path step), and, for
+    reviews and inspections changed only in items they held, those items' path steps."""
+    whole: set[Any] = set()
+    items: dict[Any, set[Any]] = {}
+    for applied in merge.applied:
+        path = applied.path
+        if not path or (applied.deletes and len(path) == 1):
+            continue
+        top = path[0]
+        item_only = (
+            top[0] in ("reviews", "inspections")
+            and len(path) >= 2
+            and path[1][1][0][0] == "tracked"
+            and not (len(path) == 2 and applied.field == RECORD)  # an item added or deleted
+            and applied.field not in _SET_BY_ITS_SOURCE
+        )
+        if item_only:
+            items.setdefault(top, set()).add(path[1])
+        elif not (applied.deletes and len(path) == 2):  # an item deleted: deleted above
+            whole.add(top)
+    return whole, {top: steps for top, steps in items.items() if top not in whole}
+
+
+# An inspection's item's area and concern are set by Importer.inspections, not .tracked.
+_SET_BY_ITS_SOURCE = frozenset({"area", "concern"})
+
+
+def _write_items(session: Session, result: Document, items: dict[Any, set[Any]]) -> None:
+    """Write the changed items of reviews and inspections whose other records are as the
+    shared database holds them: checked as an import checks, each through the importer."""
+    if not items:
+        return
+    sources: dict[Any, ReviewDoc | InspectionDoc] = {}
+    for name in ("reviews", "inspections"):
+        for source in getattr(result, name):
+            top = (name, _top_key(name, source))
+            if top in items:
+                sources[top] = source
+    changed: list[tuple[str, str, TrackedDoc]] = []
+    for top, held in sources.items():
+        listed = held.recommendations if isinstance(held, ReviewDoc) else held.findings
+        wanted = {step[1][0][1:] for step in items[top]}
+        changed += [
+            (top[0], held.reference, doc)
+            for doc in listed
+            if isinstance(doc, TrackedDoc) and (doc.kind, doc.number) in wanted
+        ]
+    check_document(
+        Document(
+            reviews=[_only(s, changed) for s in sources.values() if isinstance(s, ReviewDoc)],
+            inspections=[
+                _only(s, changed) for s in sources.values() if isinstance(s, InspectionDoc)
+            ],
+        )
+    )
+    importer = Importer(session)
+    for kind, reference, doc in changed:
+        rec = _item(session, kind, reference, doc)
+        if rec is None:
+            continue  # deleted in the shared database meanwhile: the plan says so
+        what = "recommendation" if kind == "reviews" else doc.kind.label.lower()
+        where = f"{kind[:-1]} '{reference}', {what} '{doc.number}'"
+        importer.tracked(rec, doc, rec.position, where)
+    session.flush()
+
+
+def _only(source: Any, changed: list[tuple[str, str, TrackedDoc]]) -> Any:
+    """``source`` holding only its changed items (what is checked)."""
+    mine = [doc for _, reference, doc in changed if reference == source.reference]
+    if isinstance(source, ReviewDoc):
+        return replace(source, recommendations=mine)
+    return replace(source, findings=mine)
+
+
+def _item(session: Session, kind: str, reference: str, doc: TrackedDoc) -> Recommendation | None:
+    """The shared database's item, with the lists the importer compares loaded at once."""
+    owner = Review.reference if kind == "reviews" else Inspection.reference
+    source = Recommendation.review if kind == "reviews" else Recommendation.inspection
+    return session.scalar(
+        select(Recommendation)
+        .join(source)
+        .where(
+            owner == reference, Recommendation.kind == doc.kind, Recommendation.number == doc.number
+        )
+        .options(
+            selectinload(Recommendation.themes),
+            selectinload(Recommendation.agencies),
+            selectinload(Recommendation.updates),
+            selectinload(Recommendation.evidence),
+        )
+    )
 
 
 def _deleted_subjects(merge: Merge) -> set[tuple[Any, ...]]:

@@ -341,10 +341,13 @@ class FileActions(QObject):
         answers = dict(dialog.answers)
         dialog.deleteLater()
         if accepted:
-            self.merge(copy, answers)
+            self.merge(copy, answers, plan)
 
-    def merge(self, copy: Location, answers: dict[tuple[str, str], Answer]) -> None:
-        """Merge ``copy`` with ``answers``, off the GUI thread; the window reads again."""
+    def merge(
+        self, copy: Location, answers: dict[tuple[str, str], Answer], plan: MergePlan | None
+    ) -> None:
+        """Merge ``copy`` with ``answers`` to ``plan``'s conflicts, off the GUI thread; the
+        window reads again."""
         from db.services.merge import merge_copy
         from db.store.database import open_database
 
@@ -353,7 +356,9 @@ class FileActions(QObject):
 
         def work(progress: Progress) -> str:
             with open_database(copy) as opened:
-                done = merge_copy(opened, database, actor=actor, today=today, answers=answers)
+                done = merge_copy(
+                    opened, database, actor=actor, today=today, answers=answers, plan=plan
+                )
             return done.describe()
 
         def done(said: str) -> None:

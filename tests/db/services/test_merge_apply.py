@@ -6,6 +6,7 @@ encrypted copy, and a second merge refused, changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from db.core.dates import format_date
 from db.core.errors import RuleError
-from db.core.vocabulary import DecisionKind, Status
+from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.services import editing, meetings
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
@@ -325,3 +326,84 @@ def test_a_conflict_says_who_changed_each_side_and_when(
         "Offline owner",
         "Office owner",
     )
+
+
+def test_items_of_several_sources_and_a_review_s_own_field_are_all_written(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Items changed alone are written item by item; a review whose own field changed is
+    written whole; an inspection's area for improvement as much as a review's item."""
+    afi = editing.ItemKey("FICTIONAL-CP-INSPECTION-2", "1", TrackedKind.AREA_FOR_IMPROVEMENT)
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        with laptop.transaction("Sam") as session:
+            fields = editing.item_fields(session, afi)
+            editing.update_item(session, afi, replace(fields, owner="Inspection lead, offline"))
+            review = editing.review_fields(session, "BSCB-SCR-2010")
+            editing.update_review(session, "BSCB-SCR-2010", replace(review, title="Renamed"))
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+    with sample_database.session() as session:
+        assert editing.item_fields(session, afi).owner == "Inspection lead, offline"
+        assert editing.review_fields(session, "BSCB-SCR-2010").title == "Renamed"
+    assert not check_database(sample_database.location).problems
+
+
+def test_a_plan_is_taken_again_only_while_both_sides_are_as_it_saw_them(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A change in the shared database after planning is compared: its new conflict needs
+    an answer. A plan a refused merge used is not taken again (its answers are in it)."""
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        _set(laptop, "3", owner="Owner set in the meeting")  # the copy moved on: planned again
+        _set(sample_database, "3", owner="Office owner of 3")  # and a new conflict
+        before = _snapshot(sample_database)
+        with pytest.raises(RuleError) as caught:
+            merge_copy(
+                laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers, plan=plan
+            )
+        assert caught.value.message.startswith(f"1 conflict has no answer yet (the first: {WHERE}")
+        assert _snapshot(sample_database) == before
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        answers = {c.key: Answer("shared") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers, plan=plan)
+    assert _fields(sample_database, "5").owner == "Office owner"
+    assert _fields(sample_database, "3").owner == "Office owner of 3"
+
+
+def test_a_plan_a_refused_merge_used_is_not_taken_again(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    with sample_database.session() as session:
+        rec = next(
+            r
+            for r in editing.review_by_reference(session, REVIEW).recommendations
+            if len(r.evidence) == 1 and r.status is not Status.CLOSED
+        )
+        number, which = rec.number, editing.evidence_key(rec.evidence[0])
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        with laptop.transaction("Sam") as session:
+            meetings.decide(
+                session,
+                MEETING,
+                _item(number),
+                meetings.DecisionEntry(DecisionKind.SIGNED_OFF, "Assured", whom="Chair"),
+                on=MEETING.held_on,
+                actor="Sam",
+            )
+        with sample_database.transaction("Kim") as session:
+            editing.remove_evidence(session, _item(number), which)
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        taking = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        with pytest.raises(RuleError):  # closing with no evidence
+            merge_copy(
+                laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=taking, plan=plan
+            )
+        keeping = {c.key: Answer("shared") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=keeping, plan=plan)
+    with sample_database.session() as session:
+        assert editing.item_by_key(session, _item(number)).status is not Status.CLOSED
