@@ -207,9 +207,7 @@ def one_run(location: Any, folder: Path, today: dt.date) -> list[float]:
             answers = {c.key: Answer("copy") for c in conflicts}
 
             start = time.perf_counter()
-            summary = merge_copy(
-                copy, shared, actor=ACTOR, today=today, answers=answers, plan=plan
-            )
+            summary = merge_copy(copy, shared, actor=ACTOR, today=today, answers=answers, plan=plan)
             seconds.append(time.perf_counter() - start)
             expect(summary.conflicts == CONFLICTS, f"the merge saw {summary.conflicts} conflicts")
             expect(len(summary.applied) == CHANGED, f"it wrote {len(summary.applied)} changes")
