@@ -280,6 +280,11 @@ def _merge_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="with --dry-run: write the conflicts to FILE (JSON), each to be answered by "
         'setting "take" to "copy" or "shared", or "value" to the text wanted',
     )
+    merge.epilog = (
+        "With --passphrase-stdin, standard input holds the encrypted shared database's "
+        "passphrase on its first line, then the copy's, when the copy is encrypted with "
+        "another (a copy of an encrypted file takes its passphrase, so one line is enough)."
+    )
 
 
 def _checkout_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -1277,11 +1282,13 @@ def _merge(args: argparse.Namespace) -> int:
         raise UsageError("--write-answers goes with --dry-run: list the conflicts, answer them, "
                          "then merge with --answers")  # fmt: skip
     copy_path = Path(args.copy)
+    if copy_path.is_dir():
+        raise CaseReviewError(f"{copy_path} is a folder, not a copy's file; nothing was merged.")
     if not copy_path.is_file():
         raise CaseReviewError(f"There is no file {copy_path}; nothing was merged.")
     if args.write_answers:
         check_target(Path(args.write_answers))
-    shared_location = _location(args)
+    shared_location = _shared_location(args)
     answers_file = _read_answers(Path(args.answers)) if args.answers else None
     with (
         open_database(shared_location) as shared,
@@ -1292,11 +1299,15 @@ def _merge(args: argparse.Namespace) -> int:
         _print_plan(plan, every_change=args.dry_run)
         if args.write_answers:
             _write_answers(Path(args.write_answers), plan)
-        if args.dry_run:
-            print("Dry run: nothing was written.", file=sys.stderr)
-            return EXIT_OK
         answers = _answers(plan, args.prefer, answers_file)
         unanswered = len([c for c in plan.merge.conflicts if c.key not in answers])
+        if args.dry_run:
+            if not unanswered:  # every rule tried, then rolled back: a refusal is foreseen
+                rehearsed = merge_copy(copy, shared, actor=default_actor(), today=today,
+                                       answers=answers, plan=plan, dry_run=True)  # fmt: skip
+                print(rehearsed.describe(rehearsed=True), file=sys.stderr)
+            print("Dry run: nothing was written.", file=sys.stderr)
+            return EXIT_OK
         if unanswered:
             raise CaseReviewError(
                 f"{unanswered} conflict{'s have' if unanswered != 1 else ' has'} no answer: "
@@ -1308,6 +1319,19 @@ def _merge(args: argparse.Namespace) -> int:
         )
     print(done.describe(), file=sys.stderr)
     return EXIT_OK
+
+
+def _shared_location(args: argparse.Namespace) -> Location:
+    """The shared database: with --passphrase-stdin, the first line is its passphrase only
+    when it is an encrypted file (a server's, or a plain file's, copy takes the line)."""
+    from db.store.cipher import is_encrypted
+    from db.store.location import resolve_location
+
+    location = resolve_location(args.db)
+    path = location.path
+    if args.passphrase_stdin and (path is None or not path.is_file() or not is_encrypted(path)):
+        return location
+    return _location(args)
 
 
 def _copy_location(args: argparse.Namespace, path: Path, shared: Location) -> Location:
@@ -1359,6 +1383,8 @@ def _print_plan(plan: MergePlan, *, every_change: bool) -> None:
                 print(f"  {a.where}: {'added' if a.old is None else 'deleted'}")
             else:
                 print(f"  {a.where}, {a.field.replace('_', ' ')}: {show_value(a.new)}")
+    for note in merge.notes:
+        print(f"Not written: {note}")
     n = len(merge.conflicts)
     print(f"{n} conflict{'s' if n != 1 else ''}" + (":" if n else "."))
     for number, c in enumerate(merge.conflicts, start=1):
@@ -1432,11 +1458,14 @@ def _read_answers(path: Path) -> dict[str, object]:
             and isinstance(entry.get("field"), str)
             and entry.get("take") in (None, "copy", "shared")
             and isinstance(entry.get("value"), str | None)
+            and not (entry.get("take") is not None and entry.get("value") is not None)
+            and not (entry.get("value") is not None and not entry["value"].strip())
         )
         if not ok:
             raise CaseReviewError(
-                f'{bad}: conflict {n} needs a record, a field, and a "take" of "copy" or '
-                '"shared" (or a "value" of text); nothing was merged.'
+                f'{bad}: conflict {n} needs a record, a field, and either a "take" of "copy" '
+                'or "shared" or a "value" of text that is not empty, not both; nothing was '
+                "merged."
             )
     return loaded
 

@@ -103,6 +103,9 @@ class Merge:
     result: Document
     applied: list[Applied] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # What the copy did that the merge does not write, and why, in words: said to the person
+    # merging, never dropped unsaid.
+    notes: list[str] = field(default_factory=list)
 
     def resolve(self, conflict: Conflict, take: str, value: Any = None) -> None:
         """Answer one conflict in ``result``: ``take`` the copy's value, keep the shared
@@ -112,9 +115,15 @@ class Merge:
             return
         chosen = copying.deepcopy(conflict.copy) if take == COPY else value
         if conflict.field != RECORD:
-            if conflict.sign_off:  # the whole sign-off, as the copy made it
+            if conflict.sign_off:  # the whole sign-off, as the copy made it, on its evidence
                 for name in _SIGN_OFF:
                     setattr(conflict.record, name, copying.deepcopy(getattr(conflict.mine, name)))
+                held = {_EVIDENCE.key(e) for e in conflict.record.evidence}
+                conflict.record.evidence = [
+                    *conflict.record.evidence,
+                    *(copying.deepcopy(e) for e in conflict.mine.evidence
+                      if _EVIDENCE.key(e) not in held),
+                ]  # fmt: skip
             else:
                 setattr(conflict.record, conflict.field, chosen)
             self.applied.append(
@@ -343,9 +352,33 @@ def _merge_record(
             merge.conflicts.append(
                 Conflict(name, f.name, None if b is _ABSENT else b, c, s, path, result, None, mine)
             )
+    if isinstance(result, UpdateDoc):
+        _one_withdrawal(result, mine, theirs, name=name, merge=merge)
     if isinstance(result, TrackedDoc):
-        _keep_the_lifecycle(result, mine, theirs, name=name, merge=merge, path=path)
+        _keep_the_lifecycle(result, was, mine, theirs, name=name, merge=merge, path=path)
     return result
+
+
+_WITHDRAWAL = ("withdrawn_at", "withdrawn_by", "withdrawn_reason")
+
+
+def _one_withdrawal(result: UpdateDoc, mine: UpdateDoc, theirs: UpdateDoc, *, name: str,
+                    merge: Merge) -> None:  # fmt: skip
+    """An update withdrawn on both sides is withdrawn: no conflict over whose withdrawal it
+    was. The shared database's stands (an update is withdrawn once); the copy's, when it
+    differs, is said in a note rather than dropped unsaid (found by a new user)."""
+    if mine.withdrawn_at is None or theirs.withdrawn_at is None:
+        return
+    dropped = [c for c in merge.conflicts if c.where == name and c.field in _WITHDRAWAL]
+    if not dropped:
+        return
+    for conflict in dropped:
+        merge.conflicts.remove(conflict)
+    merge.notes.append(
+        f"{name}: withdrawn in both; the shared database's withdrawal (by "
+        f"{theirs.withdrawn_by}, '{theirs.withdrawn_reason}') stands, and the copy's (by "
+        f"{mine.withdrawn_by}, '{mine.withdrawn_reason}') is not written."
+    )
 
 
 # What a sign-off sets, taken or refused together.
@@ -353,10 +386,19 @@ _SIGN_OFF = ("status", "status_reason", "closed_on", "assured_by", "assured_on")
 
 
 def _keep_the_lifecycle(
-    result: TrackedDoc, mine: TrackedDoc, theirs: TrackedDoc, *, name: str, merge: Merge, path: Path
+    result: TrackedDoc,
+    was: TrackedDoc | None,
+    mine: TrackedDoc,
+    theirs: TrackedDoc,
+    *,
+    name: str,
+    merge: Merge,
+    path: Path,
 ) -> None:
     """A sign-off made offline whose evidence the shared database no longer holds is not a
-    silent close: it becomes a conflict, and the item keeps the shared database's state."""
+    silent close: it becomes a conflict, and the item keeps the shared database's state until
+    it is answered. The copy's answer takes the sign-off with the evidence it rested on (the
+    copy still holds it), so either answer can be written."""
     taken = [a for a in merge.applied if a.where == name and a.field in _SIGN_OFF]
     if result.status is not Status.CLOSED or result.evidence or not taken:
         return
@@ -368,7 +410,7 @@ def _keep_the_lifecycle(
         Conflict(
             name,
             "status",
-            None,
+            was.status if was is not None else None,
             status.new if status is not None else Status.CLOSED,
             theirs.status,
             path,

@@ -618,6 +618,20 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
         if reason is not None:
             raise RuleError(f"The reason for {_name(entry.what)} {reason}.")
         rows.append((*_subject(session, entry.what), entry.reason.strip()))
+    # A decision about a whole review or inspection is made on its agenda entry (an import
+    # refuses one without it): that entry stays while the decision does (found by a new user,
+    # whose copy then could not be merged back).
+    kept = {(review, insp) for rec, review, insp, _ in rows if rec is None}
+    for decision in meeting.decisions:
+        whole = decision.recommendation is None
+        if whole and (decision.review, decision.inspection) not in kept:
+            source = decision.review or decision.inspection
+            assert source is not None
+            kind = "review" if decision.review is not None else "inspection"
+            raise RuleError(
+                f"The meeting decided about the whole {kind} {source.reference}, so it stays "
+                "on the agenda; undo that decision first to take it off."
+            )
     meeting.agenda.clear()
     session.flush()
     meeting.agenda.extend(

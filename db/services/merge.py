@@ -37,6 +37,7 @@ from db.exchange.document import (
     DecisionDoc,
     Document,
     InspectionDoc,
+    PersonDoc,
     ReviewDoc,
     TrackedDoc,
 )
@@ -107,14 +108,18 @@ class MergeSummary:
     applied: list[Applied]
     conflicts: int
     copy_marked: str | None  # None when the copy was marked merged; else why it was not
+    answered: int = 0  # of ``applied``, the changes answers to conflicts took from the copy
 
-    def describe(self) -> str:
-        changes = len(self.applied)
-        said = (
-            f"Merged the copy: {changes} change{'s' if changes != 1 else ''} written"
-            if changes
-            else "Merged the copy: it held no change the shared database lacked"
-        )
+    def describe(self, *, rehearsed: bool = False) -> str:
+        """What was merged; ``rehearsed``: what a dry run found the merge would do."""
+        changes = len(self.applied) - self.answered
+        counted = f"{changes} change{'s' if changes != 1 else ''}"
+        if rehearsed:
+            said = f"Tried with every rule, the merge would write {counted} from the copy"
+        elif changes:
+            said = f"Merged the copy: {counted} written"
+        else:
+            said = "Merged the copy: it held no change the shared database lacked"
         if self.conflicts:
             said += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} answered"
         said += "."
@@ -145,6 +150,7 @@ def merge_copy(
     today: dt.date,
     answers: Mapping[tuple[str, str], Answer] | None = None,
     plan: MergePlan | None = None,
+    dry_run: bool = False,
 ) -> MergeSummary:
     """Merge ``copy`` into ``shared`` in one transaction: all of it or, refused, none.
 
@@ -152,7 +158,33 @@ def merge_copy(
     merge before anything is written. ``plan``, the one the answers were given to, is taken
     when neither database has changed since it was made (their newest audit entries are the
     same); otherwise the plan is made again inside the transaction, so a change made
-    meanwhile is compared too, and its conflicts must have been answered."""
+    meanwhile is compared too, and its conflicts must have been answered.
+
+    ``dry_run`` does all of it, every rule checked, and rolls it back: what a merge would
+    write, or why it would be refused, with nothing written to either database."""
+    try:
+        return _merge(copy, shared, actor=actor, today=today, answers=answers, plan=plan,
+                      dry_run=dry_run)  # fmt: skip
+    except _Rehearsed as rehearsed:
+        return rehearsed.summary
+
+
+class _Rehearsed(Exception):
+    def __init__(self, summary: MergeSummary) -> None:
+        super().__init__("rehearsed")
+        self.summary = summary
+
+
+def _merge(
+    copy: Database,
+    shared: Database,
+    *,
+    actor: str,
+    today: dt.date,
+    answers: Mapping[tuple[str, str], Answer] | None,
+    plan: MergePlan | None,
+    dry_run: bool,
+) -> MergeSummary:
     answers = answers or {}
     offline = _still_read(copy, plan) or _read_copy(copy, today)
     with shared.transaction(actor) as session:
@@ -171,6 +203,7 @@ def merge_copy(
                 f"{n} conflict{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} no answer "
                 f"yet (the first: {describe_conflict(unanswered[0])}), so nothing was merged."
             )
+        planned = len(merge.applied)
         for conflict in merge.conflicts:
             answer = answers[conflict.key]
             _check_answer(conflict, answer)
@@ -185,7 +218,7 @@ def merge_copy(
             _write(session, merge, today)
         except DocumentError as exc:
             raise RuleError(
-                f"The merge was refused, so nothing was written: {exc.message}."
+                f"The merge was refused, so nothing was written: {exc.message.rstrip('.')}."
             ) from exc
         finally:
             session.info.pop(ATTRIBUTION_KEY, None)
@@ -208,8 +241,22 @@ def merge_copy(
                 },
             },
         )
+        if dry_run:
+            raise _Rehearsed(
+                MergeSummary(
+                    offline.copy_id,
+                    merge.applied,
+                    len(merge.conflicts),
+                    None,
+                    len(merge.applied) - planned,
+                )
+            )
     return MergeSummary(
-        offline.copy_id, merge.applied, len(merge.conflicts), _mark_copy(copy, actor, now)
+        offline.copy_id,
+        merge.applied,
+        len(merge.conflicts),
+        _mark_copy(copy, actor, now),
+        len(merge.applied) - planned,
     )
 
 
@@ -218,28 +265,36 @@ def describe_conflict(conflict: Conflict) -> str:
     if conflict.field == RECORD:
         side = "in the copy" if conflict.copy is None else "in the shared database"
         return f"{conflict.where}, deleted {side} and changed on the other side"
+    if conflict.sign_off:
+        return (
+            f"{conflict.where}, signed off in the copy on evidence since deleted in the shared "
+            "database (the copy's answer brings that evidence back)"
+        )
     return f"{conflict.where}, {conflict.field.replace('_', ' ')}"
 
 
+# Fields of free text a person may write an answer for; not names of who did what (who
+# signed off, who withdrew an update), dates, statuses, lists or whole records.
+TYPED_FIELDS = frozenset(
+    {"text", "actions", "owner", "status_reason", "title", "subject", "summary", "notes",
+     "narrative", "description", "reason", "chair", "anonymised_label"}
+)  # fmt: skip
+
+
 def typed_value_allowed(conflict: Conflict) -> bool:
-    """Whether a person may type a value for the conflict rather than pick a side: a text
-    field, not a whole record, a date, a status or a list."""
-    return (
-        conflict.field != RECORD
-        and not conflict.sign_off
-        and all(isinstance(v, str) or v is None for v in (conflict.copy, conflict.shared))
-        and any(isinstance(v, str) for v in (conflict.copy, conflict.shared))
-    )
+    """Whether a person may type a value for the conflict rather than pick a side."""
+    return conflict.field in TYPED_FIELDS and not conflict.sign_off
 
 
 def _check_answer(conflict: Conflict, answer: Answer) -> None:
     if answer.take in (COPY, SHARED):
         return
-    if answer.take is None and typed_value_allowed(conflict) and isinstance(answer.value, str):
+    typed = answer.value.strip() if isinstance(answer.value, str) else ""
+    if answer.take is None and typed_value_allowed(conflict) and typed:
         return
     raise RuleError(
         f"The answer to {describe_conflict(conflict)} must take the copy's value or the shared "
-        "database's (a value may be typed only for text), so nothing was merged."
+        "database's, or type one that is not empty (for text only), so nothing was merged."
     )
 
 
@@ -313,17 +368,41 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
     if note is not None and note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))
     theirs = _shared_part(session, offline.scope, offline.document, today)
+    merge = three_way(offline.base, offline.document, theirs)
+    _keep_decided_on_agenda(merge)
     return MergePlan(
         offline.copy_id,
         origin.origin_location,
         origin.taken_at,
         origin.taken_by,
-        three_way(offline.base, offline.document, theirs),
+        merge,
         offline.changes,
         _changes_since(session, origin.origin_audit_id or 0),
         offline,
         newest_entry_id(session),
     )
+
+
+def _keep_decided_on_agenda(merge: Merge) -> None:
+    """A whole review or inspection a meeting decided on stays on its agenda (the decision is
+    made on that entry): an agenda taken from one side that lacks it, while the other side
+    decided on it, gets it back, and the plan says so."""
+    for meeting in merge.result.meetings:
+        listed = {(a.review, a.inspection) for a in meeting.agenda if not a.number}
+        missing = []
+        for decision in meeting.decisions:
+            subject = (decision.review, decision.inspection)
+            if not decision.number and subject not in listed:
+                listed.add(subject)
+                missing.append(AgendaDoc(review=decision.review, inspection=decision.inspection,
+                                         reason="Decided on at the meeting"))  # fmt: skip
+        if missing:
+            meeting.agenda = [*meeting.agenda, *missing]
+            named = ", ".join(a.review or a.inspection or "" for a in missing)
+            merge.notes.append(
+                f"the meeting of {meeting.held_on.isoformat()} '{meeting.title}': {named} "
+                "stays on its agenda, taken off on one side, as the meeting decided on it."
+            )
 
 
 def _schema(session: Session) -> str:
@@ -654,6 +733,9 @@ def _changes_since(session: Session, start: int) -> Changes:
         if owner is None:
             continue
         when = (at, actor)
+        own = _own_key(entity, values.get)
+        if own is not None:  # this very row (an update, a decision), not its item's latest
+            changes[(owner, entity, changed, own)] = when
         changes[(owner, entity, changed)] = when
         changes[(owner, entity)] = when
         changes[(owner,)] = when
@@ -676,8 +758,10 @@ def _attribution(
         if (owner, table, field) in typed:
             return now, merging
         if owner is not None:
+            own = _own_key(table, _attribute_of(obj))
             found = (
-                changes.get((owner, table, field))
+                (changes.get((owner, table, field, own)) if own is not None else None)
+                or changes.get((owner, table, field))
                 or changes.get((owner, table))
                 or changes.get((owner,))
             )
@@ -687,6 +771,21 @@ def _attribution(
         return at, f"{who} (recorded offline in copy {mark})"[:200]
 
     return attribute
+
+
+# The columns that tell one row from its siblings the same in both databases, for the rows an
+# item or a meeting has many of (ids differ; a decision keeps its recording time).
+_OWN_KEYS = {
+    "progress_updates": ("on", "author", "status", "note"),
+    "evidence": ("description", "reference", "file_name"),
+    "decisions": ("kind", "recorded_at"),
+    "meeting_people": ("name", "agency"),
+}
+
+
+def _own_key(table: str, value: Callable[[str], Any]) -> tuple[Any, ...] | None:
+    columns = _OWN_KEYS.get(table)
+    return None if columns is None else tuple(value(c) for c in columns)
 
 
 _MODELS: dict[str, type[Base]] = {
@@ -774,6 +873,14 @@ def show_value(value: Any) -> str:
         return ", ".join(show_value(v) for v in value)
     if isinstance(value, str):
         return value
+    if isinstance(value, AgendaDoc):  # an agenda entry: what it names
+        source = value.review or value.inspection or ""
+        if not value.number:
+            return source
+        kind = value.kind.label.lower() if value.kind else "recommendation"
+        return f"{kind} {value.number} of {source}"
+    if isinstance(value, PersonDoc):
+        return f"{value.name} ({value.agency})" if value.agency else value.name
     if is_dataclass(value):
         return "the record as it stands"
     return str(value)

@@ -315,7 +315,9 @@ class FileActions(QObject):
         dialog.deleteLater()
         return found[0] if accepted and found else None
 
-    def _plan_merge(self, copy: Location) -> None:
+    def _plan_merge(
+        self, copy: Location, answers: dict[tuple[str, str], Answer] | None = None
+    ) -> None:
         from db.services.merge import plan_merge
         from db.store.database import open_database
 
@@ -329,14 +331,16 @@ class FileActions(QObject):
             self.window,
             f"Comparing {copy.name} with this database…",
             work,
-            lambda plan: self._show_merge(copy, plan),
+            lambda plan: self._show_merge(copy, plan, answers),
             self._failed,
         )
 
-    def _show_merge(self, copy: Location, plan: MergePlan) -> None:
+    def _show_merge(
+        self, copy: Location, plan: MergePlan, answers: dict[tuple[str, str], Answer] | None
+    ) -> None:
         from desktop.dialogs.merge import MergeDialog
 
-        dialog = MergeDialog(plan, self.window)
+        dialog = MergeDialog(plan, self.window, answers=answers)
         accepted = dialog.exec()
         answers = dict(dialog.answers)
         dialog.deleteLater()
@@ -365,8 +369,15 @@ class FileActions(QObject):
             context.data_changed.emit()
             self._say(said, 20_000)
 
+        def refused(error: CaseReviewError) -> None:
+            """Said; then the conflicts are put again, planned afresh, with the answers given
+            kept (they were lost with the dialog: found by a new user)."""
+            self._failed(error)
+            if plan is not None and plan.merge.conflicts:
+                self._plan_merge(copy, answers)
+
         self._progress = run_in_background(
-            self.window, f"Merging {copy.name}…", work, done, self._failed
+            self.window, f"Merging {copy.name}…", work, done, refused
         )
 
     def show_backups(self) -> None:

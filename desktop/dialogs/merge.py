@@ -55,7 +55,15 @@ class MergeDialog(QDialog):
     """Shows ``plan`` and gathers an answer to each conflict (``answers``, by
     ``Conflict.key``); accepted only once every conflict has one."""
 
-    def __init__(self, plan: MergePlan, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        plan: MergePlan,
+        parent: QWidget | None = None,
+        *,
+        answers: dict[tuple[str, str], Answer] | None = None,
+    ) -> None:
+        """``answers``: given before to the same conflicts (a merge refused, planned again),
+        kept for those the new plan still has."""
         super().__init__(parent)
         self.setObjectName("mergeCopy")
         self.setWindowTitle("Merge a copy back")
@@ -75,10 +83,12 @@ class MergeDialog(QDialog):
                 said = f"{applied.where}, {applied.field.replace('_', ' ')}: "
                 said += show_value(applied.new)
             changes.addItem(said)
+        for note in plan.merge.notes:  # what the merge does not write, said by name
+            changes.addItem(f"Not written: {note}")
         changes.setWordWrap(True)
         changes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        changes.setMaximumHeight(140)
-        if plan.merge.applied:
+        changes.setMaximumHeight(110)
+        if plan.merge.applied or plan.merge.notes:
             layout.addWidget(_heading("C&hanges from the copy, to be written:", changes))
             layout.addWidget(changes)
         else:
@@ -91,6 +101,9 @@ class MergeDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab leaves the list for the answers (it moved from cell to cell and never got out:
+        # found by a new user working with the keyboard); the arrows move between conflicts.
+        self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -123,7 +136,6 @@ class MergeDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a4161a;")  # as a form's field problems
         self.problem.setVisible(False)
-        layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.merge_button = self.buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         for button in (self.all_copy, self.all_shared):
@@ -131,14 +143,22 @@ class MergeDialog(QDialog):
         self.merge_button.setDefault(True)
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        rows = min(max(len(self.conflicts), 3), 8)  # a few rows seen at once, at any scale
+        # The refusal beside the buttons, not in a row of its own: a taller dialog put Merge
+        # below a 1366x768 screen at 150 % (found by a new user).
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.problem, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        rows = min(max(len(self.conflicts), 3), 5)  # a few rows seen at once, at any scale
         self.table.setMinimumHeight(
             self.table.horizontalHeader().sizeHint().height()
             + rows * self.table.verticalHeader().defaultSectionSize()
             + 2 * self.table.frameWidth()
         )
         self.table.currentCellChanged.connect(lambda row, *_: self._show(row))
+        for conflict in self.conflicts:
+            if answers and conflict.key in answers:
+                self._set(conflict, answers[conflict.key])
         if self.conflicts:
             self.table.selectRow(0)
             self._show(0)

@@ -102,7 +102,7 @@ def test_merge_a_copy_back_puts_each_conflict_to_the_user(  # type: ignore[no-un
     assert str(seen["shared side"]).startswith(f"{OFFICE} (Sam, ")
     assert seen["answers"] == ["The copy's", "Typed: Owner agreed in the room"]
     assert sample_window.statusBar().currentMessage() == (
-        "Merged the copy: 3 changes written, 2 conflicts answered."
+        "Merged the copy: 1 change written, 2 conflicts answered."
     )
     assert _owner(db_file, "3") == "Owner set in the meeting"
     assert _owner(db_file, "5") == OFFLINE
@@ -171,3 +171,59 @@ def test_a_file_that_is_no_copy_is_said_in_one_sentence(  # type: ignore[no-unty
     sample_window.files.merge_copy_back()
     qtbot.waitUntil(lambda: bool(said), timeout=20000)
     assert said == ["That database is no copy taken offline, so it has nothing to merge."]
+
+
+def test_tab_leaves_the_conflicts_for_the_answers(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: Tab moved from cell to cell and never left the list."""
+    laptop = _laptop(db_file, tmp_path)
+    reached: list[str] = []
+
+    def tab_through(dialog: MergeDialog) -> None:
+        dialog.table.setFocus()
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
+        focused = dialog.focusWidget()
+        reached.append(focused.objectName() if focused is not None else "")
+        dialog.reject()
+
+    _choose_file(laptop)
+    answer(tab_through)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: bool(reached), timeout=20000)
+    assert reached != ["conflicts"]
+
+
+def test_a_refused_merge_puts_the_conflicts_again_with_the_answers_given(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: a refusal closed the dialog and every answer was lost."""
+    laptop = _laptop(db_file, tmp_path)
+    seen: list[list[str]] = []
+
+    def answer_badly(dialog: MergeDialog) -> None:
+        dialog.all_copy.click()
+        dialog.table.selectRow(1)
+        dialog.typed_choice.click()
+        dialog.typed.setText("Owner \u202a set")  # a direction mark: refused by the rules
+        dialog.typed.textEdited.emit(dialog.typed.text())
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+
+    def read_refusal(box) -> None:  # type: ignore[no-untyped-def]
+        seen.append([box.text()])
+        box.accept()
+
+    def look_again(dialog: MergeDialog) -> None:
+        assert isinstance(dialog, MergeDialog)
+        seen.append([dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())])
+        dialog.reject()
+
+    _choose_file(laptop)
+    answer(answer_badly)
+    answer(read_refusal)
+    answer(look_again)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=30000)
+    assert seen[0][0].startswith("The merge was refused, so nothing was written: ")
+    assert seen[1] == ["The copy's", "Typed: Owner \u202a set"]
+    assert _owner(db_file, "5") == OFFICE

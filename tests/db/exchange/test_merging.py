@@ -208,3 +208,38 @@ def test_a_sign_off_made_offline_against_evidence_deleted_centrally_is_a_conflic
         (WHERE, "status", Status.CLOSED, Status.IMPLEMENTED)
     ]
     assert not [a for a in merge.applied if a.where == WHERE]
+
+
+def test_the_copy_s_answer_to_that_sign_off_takes_its_evidence_too() -> None:
+    """Found by a new user: taking the copy's sign-off closed an item with no evidence, which
+    the lifecycle refused. The copy's answer is the sign-off with the evidence it rested on."""
+    from db.core.vocabulary import Status
+
+    base, mine, theirs = _sides()
+    item = _item(mine)
+    item.status, item.closed_on, item.assured_by, item.assured_on = (
+        Status.CLOSED, TODAY, "Chair (fictional)", TODAY,
+    )  # fmt: skip
+    _item(theirs).evidence = []
+    merge = three_way(base, mine, theirs)
+    (conflict,) = merge.conflicts
+    assert conflict.base is Status.IMPLEMENTED  # as it was when taken (it said "(none)")
+    merge.resolve(conflict, "copy")
+    merged = _item(merge.result)
+    assert (merged.status, merged.assured_by) == (Status.CLOSED, "Chair (fictional)")
+    assert merged.evidence == item.evidence
+
+
+def test_an_update_withdrawn_on_both_sides_is_no_conflict_and_the_copy_s_is_said() -> None:
+    import datetime as dt
+
+    base, mine, theirs = _sides()
+    for doc, who in ((mine, "Chloe Chair"), (theirs, "Olly Office")):
+        update = _item(doc).updates[0]
+        update.withdrawn_at = dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC)
+        update.withdrawn_by, update.withdrawn_reason = who, f"{who}'s reason"
+    merge = three_way(base, mine, theirs)
+    assert merge.conflicts == [] and merge.applied == []
+    (note,) = merge.notes
+    assert "withdrawn in both" in note and "Chloe Chair's reason" in note
+    assert _item(merge.result).updates[0].withdrawn_by == "Olly Office"

@@ -1107,3 +1107,20 @@ def test_an_import_never_adds_a_decision_twice_nor_changes_one_unsaid(panel: Dat
     assert summary.describe() == "added nothing; updated 1 meeting"
     with panel.session() as session:
         assert [d.note for d in meetings.decisions(session, KEY).decisions] == ["Seen.", "Again."]
+
+
+def test_a_whole_source_decided_on_stays_on_the_agenda(panel: Database) -> None:
+    """Found by a new user: taking the whole inspection off the agenda after the meeting
+    decided about it left a copy whose merge the import then refused; refused here, in one
+    sentence, changing nothing."""
+    _sources_on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, INSPECTION, WHOLE[DecisionKind.NOTED], on=HELD, actor="t")
+    with panel.transaction("t") as session, pytest.raises(RuleError) as caught:
+        meetings.set_agenda(session, KEY, [AgendaEntry(REVIEW, "Whole review")])
+    assert caught.value.message == (
+        "The meeting decided about the whole inspection INSP-1, so it stays on the agenda; "
+        "undo that decision first to take it off."
+    )
+    with panel.session() as session:
+        assert len(meetings.meeting_by_key(session, KEY).agenda) == 2

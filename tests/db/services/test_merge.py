@@ -4,49 +4,29 @@ another database and a copy at another schema refused in one sentence. Nothing i
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind
-from db.exchange import Document, collect_document
-from db.services import editing, meetings
+from db.services import meetings
 from db.services.checkout import Scope, check_out
 from db.services.merge import plan_merge
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.migrations import HEAD
 from tests.helpers import TODAY
-
-REVIEW = "FSCP-CSPR-CHILD-A"
-MEETING = meetings.MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")  # the sample's
-WHERE = f"recommendation 3 of review {REVIEW}"
-
-
-def _item(number: str) -> editing.ItemKey:
-    return editing.ItemKey(REVIEW, number)
-
-
-def _set(database: Database, number: str, **changed: object) -> None:
-    with database.transaction("tester") as session:
-        fields = editing.item_fields(session, _item(number))
-        editing.update_item(
-            session, _item(number), editing.ItemFields(**{**fields.__dict__, **changed})
-        )
+from tests.helpers.laptop import MEETING, REVIEW, WHERE
+from tests.helpers.laptop import item as _item
+from tests.helpers.laptop import set_fields as _set
+from tests.helpers.laptop import snapshot as _snapshot
 
 
 def _copy(shared: Database, tmp_path: Path, scope: Scope) -> Database:
     target = tmp_path / "laptop.sqlite3"
     check_out(shared, target, scope=scope, actor="Sam", today=TODAY)
     return open_database(resolve_location(str(target)))
-
-
-def _snapshot(database: Database) -> Document:
-    with database.session() as session:
-        return replace(collect_document(session, TODAY), exported_at=None)
 
 
 @pytest.mark.parametrize("scope", [Scope(), Scope(meeting=MEETING)], ids=["whole", "meeting"])

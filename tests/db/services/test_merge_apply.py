@@ -23,8 +23,11 @@ from db.store.cipher import Passphrase
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.models import AuditEntry, Checkout, CheckoutOrigin
-from tests.db.services.test_merge import MEETING, REVIEW, WHERE, _item, _set, _snapshot
 from tests.helpers import TODAY
+from tests.helpers.laptop import MEETING, REVIEW, WHERE
+from tests.helpers.laptop import item as _item
+from tests.helpers.laptop import set_fields as _set
+from tests.helpers.laptop import snapshot as _snapshot
 
 OTHER = f"recommendation 5 of review {REVIEW}"
 NEXT_DAY = MEETING.held_on + dt.timedelta(days=1)  # merged the morning after the meeting
@@ -257,7 +260,9 @@ def test_an_encrypted_copy_merges(sample_database: Database, tmp_path: Path) -> 
 def test_a_sign_off_against_evidence_deleted_in_the_office_is_a_conflict(
     sample_database: Database, tmp_path: Path
 ) -> None:
-    """Taking the copy's sign-off would close an item with no evidence: refused, whole."""
+    """Not a silent close: the item stays as the office left it until answered; the copy's
+    answer takes the sign-off with the evidence it rested on (the copy still holds it), so it
+    can be written (a new user found it refused whatever was answered)."""
     with sample_database.session() as session:
         rec = next(
             r
@@ -278,18 +283,14 @@ def test_a_sign_off_against_evidence_deleted_in_the_office_is_a_conflict(
             )
         with sample_database.transaction("Kim") as session:
             editing.remove_evidence(session, _item(number), which)
-        before = _snapshot(sample_database)
         plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
         assert (where, "status") in [c.key for c in plan.merge.conflicts]
         answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
-        with pytest.raises(RuleError) as caught:
-            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
-        assert caught.value.message.startswith("The merge was refused, so nothing was written: ")
-        assert _snapshot(sample_database) == before
-        answers = {c.key: Answer("shared") for c in plan.merge.conflicts}
         merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
     with sample_database.session() as session:
-        assert editing.item_by_key(session, _item(number)).status is not Status.CLOSED
+        merged = editing.item_by_key(session, _item(number))
+        assert merged.status is Status.CLOSED
+        assert [editing.evidence_key(e).description for e in merged.evidence] == [which.description]
     assert not check_database(sample_database.location).problems
 
 
@@ -378,32 +379,42 @@ def test_a_plan_is_taken_again_only_while_both_sides_are_as_it_saw_them(
 def test_a_plan_a_refused_merge_used_is_not_taken_again(
     sample_database: Database, tmp_path: Path
 ) -> None:
-    with sample_database.session() as session:
-        rec = next(
-            r
-            for r in editing.review_by_reference(session, REVIEW).recommendations
-            if len(r.evidence) == 1 and r.status is not Status.CLOSED
-        )
-        number, which = rec.number, editing.evidence_key(rec.evidence[0])
     with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
-        with laptop.transaction("Sam") as session:
-            meetings.decide(
-                session,
-                MEETING,
-                _item(number),
-                meetings.DecisionEntry(DecisionKind.SIGNED_OFF, "Assured", whom="Chair"),
-                on=MEETING.held_on,
-                actor="Sam",
-            )
-        with sample_database.transaction("Kim") as session:
-            editing.remove_evidence(session, _item(number), which)
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
         plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
-        taking = {c.key: Answer("copy") for c in plan.merge.conflicts}
-        with pytest.raises(RuleError):  # closing with no evidence
+        typed = {c.key: Answer(None, "Owner \u202a set") for c in plan.merge.conflicts}
+        with pytest.raises(RuleError) as caught:  # a direction mark: refused by the rules
             merge_copy(
-                laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=taking, plan=plan
+                laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=typed, plan=plan
             )
+        assert caught.value.message.startswith("The merge was refused, so nothing was written")
         keeping = {c.key: Answer("shared") for c in plan.merge.conflicts}
         merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=keeping, plan=plan)
+    assert _fields(sample_database, "5").owner == "Office owner"
+
+
+def test_each_row_made_offline_is_entered_as_its_own_author_s(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: an update was entered as the author of a later decision on the
+    same item, and three decisions all at the last one's time."""
+    from db.store.lifecycle import record_update
+
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        with laptop.transaction("Chloe") as session:
+            rec = editing.item_by_key(session, _item("4"))
+            record_update(session, rec.id, on=MEETING.held_on, author="Chloe", note="Chloe's note")
+        _decide(laptop, "4", "Seen in the meeting")  # by Sam, after
+        summary = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    mark = summary.copy_id[:8]
     with sample_database.session() as session:
-        assert editing.item_by_key(session, _item(number)).status is not Status.CLOSED
+        created = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "progress_updates", AuditEntry.action == "create")
+            .order_by(AuditEntry.id.desc())
+            .limit(2)
+        ).all()
+    by_note = {("Chloe's note" in (e.new or "")): e.actor for e in created}
+    assert by_note[True] == f"Chloe (recorded offline in copy {mark})"
+    assert by_note[False] == f"Sam (recorded offline in copy {mark})"

@@ -118,6 +118,37 @@ def test_conflicts_unanswered_refuse_and_an_answers_file_merges(
     assert _export(str(demo_db), tmp_path) == after
 
 
+def test_a_dry_run_with_answers_tries_every_rule_and_writes_nothing(
+    demo_db: Path, laptop: Path, tmp_path: Path
+) -> None:
+    before = _export(str(demo_db), tmp_path)
+    done = run("merge", str(laptop), "--db", str(demo_db), "--dry-run", "--prefer", "copy",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Tried with every rule, the merge would write 1 change from the copy, 1 conflict answered.",
+        "Dry run: nothing was written.",
+    ]
+    assert _export(str(demo_db), tmp_path) == before
+    merged = run("merge", str(laptop), "--db", str(demo_db), "--prefer", "copy", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr  # the rehearsal marked nothing merged
+
+
+def test_a_plain_database_s_encrypted_copy_takes_the_first_line(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: the first line went to the plain shared database, and the copy
+    then found none ("standard input held no passphrase")."""
+    target = tmp_path / "laptop.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(target), "--passphrase-stdin",
+               cwd=tmp_path, stdin=SECRET + "\n")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    merged = run("merge", str(target), "--db", str(demo_db), "--passphrase-stdin",
+                 cwd=tmp_path, stdin=SECRET + "\n")  # fmt: skip
+    assert merged.returncode == 0, merged.stderr
+    assert "Merged the copy" in merged.stderr
+
+
 def test_prefer_copy_takes_the_copy_s_values(demo_db: Path, laptop: Path, tmp_path: Path) -> None:
     done = run("merge", str(laptop), "--db", str(demo_db), "--prefer", "copy", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -132,8 +163,11 @@ def test_prefer_copy_takes_the_copy_s_values(demo_db: Path, laptop: Path, tmp_pa
         (b'{"conflicts": 3}', "(it has no list of conflicts)"),
         (b'{"conflicts": [{"record": "x", "field": "y", "take": "mine"}]}', "conflict 1 needs"),
         (b'{"copy": "another", "conflicts": []}', "answers the conflicts of another copy"),
+        (b'{"conflicts": [{"record": "x", "field": "y", "take": "copy", "value": "both"}]}',
+         "not both"),
+        (b'{"conflicts": [{"record": "x", "field": "y", "value": "  "}]}', "not empty"),
     ],
-    ids=["not-json", "no-list", "bad-take", "other-copy"],
+    ids=["not-json", "no-list", "bad-take", "other-copy", "take-and-value", "empty-value"],
 )  # fmt: skip
 def test_a_bad_answers_file_is_one_sentence_and_nothing_is_merged(
     demo_db: Path, laptop: Path, tmp_path: Path, content: bytes, said: str
@@ -153,8 +187,9 @@ def test_a_bad_answers_file_is_one_sentence_and_nothing_is_merged(
         (["LAPTOP", "--prefer", "copy", "--answers", "a.json"], "not both", 2),
         (["LAPTOP", "--write-answers", "a.json"], "--write-answers goes with --dry-run", 2),
         (["OTHER"], "That database is no copy taken offline", 1),
+        ([".", "--prefer", "copy"], "is a folder, not a copy's file; nothing was merged.", 1),
     ],
-    ids=["missing", "both-answers", "write-without-dry-run", "no-copy"],
+    ids=["missing", "both-answers", "write-without-dry-run", "no-copy", "folder"],
 )
 def test_bad_input_is_one_sentence(  # noqa: PLR0917 (fixtures and parameters)
     demo_db: Path, laptop: Path, tmp_path: Path, options: list[str], said: str, code: int
