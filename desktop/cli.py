@@ -247,7 +247,28 @@ def build_parser() -> argparse.ArgumentParser:
     _meeting_parsers(commands)
     _checkout_parser(commands)
     _merge_parser(commands)
+    _similar_parser(commands)
     return parser
+
+
+def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``similar``: earlier learning like a text or an item (db.queries.similar)."""
+    similar = commands.add_parser(
+        "similar",
+        help="list the items of other reviews and inspections that carry the same learning "
+        "as a text or an item, best first",
+    )
+    _db_option(similar, argparse.SUPPRESS)
+    asked = similar.add_mutually_exclusive_group(required=True)
+    asked.add_argument("--text", type=_text("text", "TEXT"), help="the learning to look for")
+    asked.add_argument(
+        "--review", type=_reference, metavar="REF", help="the review (or inspection) of --number"
+    )
+    similar.add_argument("--number", metavar="N", help="the item of --review to look for")
+    similar.add_argument(
+        "--limit", type=_count(1, 100), default=5, metavar="K", help="at most K (default 5)"
+    )
+    similar.add_argument("--format", choices=["text", "json"], default="text")
 
 
 def _merge_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -1495,6 +1516,58 @@ def _answers(
     return answers
 
 
+def _similar(args: argparse.Namespace) -> int:
+    """Print the earlier learning most like the text or item asked about, best first; an
+    item's own review or inspection is left out."""
+    from db.core.dates import format_date
+    from db.queries.similar import SimilarityIndex
+    from db.services.editing import ItemKey, item_by_key
+    from db.store.database import open_database
+
+    if args.review is not None and not args.number:
+        raise UsageError("--review names the source of --number; give --number too")
+    if args.number and args.review is None:
+        raise UsageError("--number is an item of --review; give --review too")
+    with open_database(_location(args)) as database, database.session() as session:
+        exclude = None
+        text = args.text
+        if args.review is not None:
+            rec = item_by_key(session, ItemKey(args.review, args.number))
+            text, exclude = rec.text or "", rec.source_reference
+            if not text.strip():
+                raise CaseReviewError(
+                    f"Item {args.number} of {args.review} has no text yet, so there is "
+                    "nothing to compare."
+                )
+        index = SimilarityIndex.build(session)
+    found = index.similar(text, exclude_source=exclude, limit=args.limit)
+    if args.format == "json":
+        print(
+            json.dumps(
+                [
+                    {
+                        "review": m.source,
+                        "number": m.number,
+                        "text": m.text,
+                        "status": m.status.value,
+                        "published": m.published.isoformat() if m.published else None,
+                        "score": round(m.score, 3),
+                    }
+                    for m in found
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not found:
+        print("No earlier learning like it was found.", file=sys.stderr)
+    for m in found:
+        published = f", published {format_date(m.published)}" if m.published else ""
+        print(f"{m.source} {m.number} ({m.status.label}{published}; score {m.score:.2f}): {m.text}")
+    return EXIT_OK
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
@@ -1525,6 +1598,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "minutes": _minutes,
     "checkout": _checkout,
     "merge": _merge,
+    "similar": _similar,
 }
 
 

@@ -1,0 +1,99 @@
+"""Similar earlier learning (db.queries.similar, issue 25) on SQLite and PostgreSQL: two
+wordings of one learning meet through the thesaurus; an item's own review is never offered;
+the index follows edits, additions and deletions item by item."""
+
+from __future__ import annotations
+
+from db.core.vocabulary import ReviewKind, Status
+from db.exchange.document import Document, ReviewDoc, TrackedDoc
+from db.exchange.records import apply_document
+from db.queries.similar import Method, SimilarityIndex, terms
+from db.services import editing
+from db.store.database import Database
+
+
+def _reviews(database: Database, *reviews: tuple[str, list[str]]) -> None:
+    doc = Document(
+        reviews=[
+            ReviewDoc(
+                reference=reference,
+                kind=ReviewKind.SCR,
+                title=f"Review {reference} (fictional)",
+                recommendations=[
+                    TrackedDoc(number=str(n), text=text) for n, text in enumerate(texts, 1)
+                ],
+            )
+            for reference, texts in reviews
+        ]
+    )
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+
+
+def test_two_wordings_of_one_learning_share_a_concept() -> None:
+    one = terms("Record the voice of the child at every visit.")
+    other = terms("Capture the child's own views and wishes.")
+    assert "c_voice" in one and "c_voice" in other
+    plain = Method(stems=False, pairs=False, concepts=False)
+    assert not (set(terms("A&E staff", plain)) & set(terms("emergency department", plain)))
+    assert "c_ed" in terms("A & E staff") and "c_ed" in terms("the emergency department")
+
+
+def test_the_most_similar_items_of_other_sources_come_first(database: Database) -> None:
+    _reviews(
+        database,
+        ("SCR-1", ["Practitioners should record the voice of the child in every assessment.",
+                   "The police should review how officers record children at incidents."]),
+        ("SCR-2", ["Social workers should capture the child's own views and wishes in "
+                   "assessments.",
+                   "Schools should train staff on attendance."]),
+        ("SCR-3", ["The ICB should commission training for GPs on bruising in babies."]),
+    )  # fmt: skip
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    found = index.similar(
+        "Capture what the child says, their wishes and feelings, in each assessment.",
+        exclude_source="SCR-2",
+        limit=3,
+    )
+    assert (found[0].source, found[0].number) == ("SCR-1", "1")
+    assert all(m.source != "SCR-2" for m in found)
+    assert 0 < found[0].score <= 1
+    assert found[0].status is Status.NOT_STARTED
+
+
+def test_the_index_follows_edits_additions_and_deletions(database: Database) -> None:
+    _reviews(
+        database,
+        ("SCR-1", ["Health visitors should ask about safe sleep at every contact."]),
+        ("SCR-2", ["Schools should train staff on attendance."]),
+    )
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    asked = "Give parents advice on co-sleeping and safe sleep."
+    assert [m.source for m in index.similar(asked)] == ["SCR-1"]
+    key = editing.ItemKey("SCR-2", "1")
+    with database.transaction("t") as session:
+        fields = editing.item_fields(session, key)
+        editing.update_item(
+            session,
+            key,
+            editing.ItemFields(
+                **{**fields.__dict__, "text": "Midwives should discuss safe sleep and the "
+                   "dangers of co-sleeping before discharge."}
+            ),
+        )  # fmt: skip
+        changed = editing.item_id(session, key)
+        assert changed is not None
+        index.update(session, [changed])
+    assert index.similar(asked)[0].source == "SCR-2"
+    with database.transaction("t") as session:
+        editing.delete_item(session, key)
+        index.update(session, [changed])
+    assert [m.source for m in index.similar(asked)] == ["SCR-1"]
+    _reviews(database, ("SCR-3", ["Safe sleep and co-sleeping advice at every visit."]))
+    with database.session() as session:
+        added = editing.item_id(session, editing.ItemKey("SCR-3", "1"))
+        assert added is not None
+        index.update(session, [added])
+    assert {m.source for m in index.similar(asked)} == {"SCR-1", "SCR-3"}

@@ -1,0 +1,50 @@
+"""``casereview similar``, run as a user runs it: the earlier learning like a text or an item,
+best first, as text or JSON, an item's own review left out; bad input in one sentence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.cli import assert_clean_error, run
+
+REVIEW = "FSCP-CSPR-CHILD-A"
+
+
+def test_json_lists_other_sources_best_first(demo_db: Path, tmp_path: Path) -> None:
+    done = run("similar", "--db", str(demo_db), "--review", REVIEW, "--number", "2",
+               "--format", "json", "--limit", "3", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found, "the sample's inspection asks officers to record what children say"
+    assert all(m["review"] != REVIEW for m in found)
+    assert set(found[0]) == {"review", "number", "text", "status", "published", "score"}
+    scores = [m["score"] for m in found]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_text_is_compared_with_every_source(demo_db: Path, tmp_path: Path) -> None:
+    asked = "Capture the child's wishes and feelings at each contact."
+    done = run("similar", "--db", str(demo_db), "--text", asked, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith(f"{REVIEW} 2 (Implemented, published 9 January 2026; score ")
+
+
+@pytest.mark.parametrize(
+    ("options", "said", "code"),
+    [
+        (["--number", "2"], "one of the arguments --text --review is required", 2),
+        (["--text", "x", "--number", "2"], "--number is an item of --review", 2),
+        (["--review", REVIEW], "--review names the source of --number; give --number too", 2),
+        (["--review", REVIEW, "--number", "99"], "There is no recommendation 99", 1),
+        (["--text", "x", "--limit", "0"], "--limit", 2),
+    ],
+)
+def test_bad_input_is_one_sentence(
+    demo_db: Path, tmp_path: Path, options: list[str], said: str, code: int
+) -> None:
+    assert_clean_error(run("similar", "--db", str(demo_db), *options, cwd=tmp_path), said,
+                       code=code)  # fmt: skip
