@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from db.services.generate import generate
 from db.store import search
 from db.store.database import Database
 from db.store.lifecycle import check_state
-from db.store.models import Recommendation
+from db.store.models import ProgressUpdate, Recommendation, Review
 from tests.helpers import TODAY
 
 
@@ -95,3 +96,58 @@ def test_generated_derived_columns_are_what_the_orm_would_write(database: Databa
 def test_bad_sizes_are_refused(database: Database, reviews: int, recs: int) -> None:
     with pytest.raises(ValueError), database.transaction("gen") as session:
         generate(session, reviews=reviews, recommendations=recs, seed=1, today=TODAY)
+
+
+DOUBLED_WORD = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
+# "a" before a vowel letter, "an" before a consonant letter: no word the generator uses
+# breaks the rule by its sound ("a unit", "an hour"), so letters stand for sounds here.
+WRONG_ARTICLE = re.compile(r"\b[Aa] [AEIOUaeiou]|\b[Aa]n [b-df-hj-np-tv-z]")
+
+
+def _reads_as_english(sentences: str) -> bool:
+    return (
+        sentences[:1].isupper()
+        and sentences.endswith(".")
+        and not DOUBLED_WORD.search(sentences)
+        and not WRONG_ARTICLE.search(sentences)
+        and "  " not in sentences
+        and " ." not in sentences
+        and " ," not in sentences
+    )
+
+
+def test_generated_texts_read_as_english_and_vary(database: Database) -> None:
+    """Similarity is tried on generated data, so it must read as published recommendations
+    do: once the generator wrote "review a assessment of fathers" and "audit the the
+    transition", from 600 possible sentences."""
+    with database.transaction("gen") as session:
+        generate(session, reviews=10, recommendations=1_000, seed=3, today=TODAY)
+    with database.session() as session:
+        texts = session.scalars(select(Recommendation.text)).all()
+        written = [
+            *texts,
+            *session.scalars(select(Recommendation.actions)),
+            *session.scalars(
+                select(Recommendation.status_reason).where(Recommendation.status_reason != "")
+            ),
+            *session.scalars(select(ProgressUpdate.note)),
+            *session.scalars(select(Review.summary)),
+        ]
+    assert [s for s in written if not _reads_as_english(s)] == []
+    assert len(texts) == 1_000
+    assert len(set(texts)) >= 900
+    assert all(" should " in text for text in texts)  # addressed to someone, as published
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The partnership should review a assessment of fathers.",
+        "Lead officer to audit the the transition.",
+        "Schools should agree an protocol.",
+        "the police should review escalation.",
+        "The police should review escalation",
+    ],
+)
+def test_the_english_check_catches_the_old_faults(sentence: str) -> None:
+    assert not _reads_as_english(sentence)
