@@ -44,7 +44,7 @@ from common import dataset, machine
 from db.core.vocabulary import ReviewKind
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
 from db.exchange.records import apply_document
-from db.queries.similar import Method, SimilarityIndex
+from db.queries.similar import SHOWN, Method, SimilarityIndex
 from db.store.database import open_database
 from db.store.location import resolve_location
 from tests.helpers.similar_set import Pair, load_pairs
@@ -55,7 +55,6 @@ METHODS = {
     "stems + pairs": Method(stems=True, pairs=True, concepts=False),
     "stems + pairs + thesaurus (casereview)": Method(),
 }
-SHOWN = 0.25  # the score from which a suggestion is shown (db.queries.similar's callers)
 
 
 def _reference(pair: Pair, side: str) -> str:
@@ -85,19 +84,28 @@ def with_pairs(items: int, folder: Path, pairs: list[Pair]) -> Path:
     return path
 
 
+def _split(pair: Pair) -> str:
+    """Even-numbered pairs are the development half, whose misses the thesaurus was widened
+    from; odd-numbered ones were never looked at, so their recall is the honest figure."""
+    return "dev" if int(pair.id.rsplit("-", 1)[1]) % 2 == 0 else "test"
+
+
 def quality(index: SimilarityIndex, pairs: list[Pair], ids: dict[str, int]) -> dict[str, float]:
-    found = {"all": [0, 0], "easy": [0, 0], "hard": [0, 0]}
+    found = {"all": [0, 0], "easy": [0, 0], "hard": [0, 0], "dev": [0, 0], "test": [0, 0]}
     shown = [0, 0]
     false = [0, 0]
     false_shown = 0
+    scores: dict[str, list[float]] = {"repeat": [], "false_friend": []}
     for pair in pairs:
         for side, other in (("A", "B"), ("B", "A")):
             text = pair.a.text if side == "A" else pair.b.text
             matches = index.similar(text, exclude_source=_reference(pair, side), limit=5)
             target = ids[_reference(pair, other)]
             hit = next((m for m in matches if m.item_id == target), None)
+            if hit is not None:
+                scores[pair.kind].append(hit.score)
             if pair.kind == "repeat":
-                for bucket in ("all", pair.difficulty):
+                for bucket in ("all", pair.difficulty, _split(pair)):
                     found[bucket][0] += hit is not None
                     found[bucket][1] += 1
                 shown[0] += hit is not None and hit.score >= SHOWN
@@ -106,10 +114,17 @@ def quality(index: SimilarityIndex, pairs: list[Pair], ids: dict[str, int]) -> d
                 false[0] += hit is not None
                 false[1] += 1
                 false_shown += hit is not None and hit.score >= SHOWN
+    for kind, found_scores in scores.items():
+        if len(found_scores) >= 4:
+            quarters = statistics.quantiles(found_scores, n=4)
+            print(f"    scores of {kind}s found: quartiles "
+                  + ", ".join(f"{q:.2f}" for q in quarters))  # fmt: skip
     return {
         "recall@5": found["all"][0] / found["all"][1],
         "recall@5 easy": found["easy"][0] / max(found["easy"][1], 1),
         "recall@5 hard": found["hard"][0] / max(found["hard"][1], 1),
+        "recall@5 dev": found["dev"][0] / max(found["dev"][1], 1),
+        "recall@5 test": found["test"][0] / max(found["test"][1], 1),
         "recall@5 shown": shown[0] / shown[1],
         "false matches@5": false[0] / false[1],
         "false matches@5 shown": false_shown / false[1],
@@ -185,9 +200,9 @@ def main() -> None:
             rng = random.Random(25)
             texts = rng.sample([item.text for item in probe.items.values()], args.queries)
             del probe
-            print("\n| method | build (s) | recall@5 | easy | hard | shown | false@5 | "
-                  "false shown | query p50 (ms) | p95 (ms) |")  # fmt: skip
-            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            print("\n| method | build (s) | recall@5 | easy | hard | dev | test | shown | "
+                  "false@5 | false shown | query p50 (ms) | p95 (ms) |")  # fmt: skip
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for name, method in METHODS.items():
                 start = time.perf_counter()
                 with database.session() as session:
@@ -197,13 +212,14 @@ def main() -> None:
                 p50, p95 = speed(index, texts)
                 print(
                     f"| {name} | {built:.1f} | {q['recall@5']:.2f} | {q['recall@5 easy']:.2f} "
-                    f"| {q['recall@5 hard']:.2f} | {q['recall@5 shown']:.2f} "
+                    f"| {q['recall@5 hard']:.2f} | {q['recall@5 dev']:.2f} "
+                    f"| {q['recall@5 test']:.2f} | {q['recall@5 shown']:.2f} "
                     f"| {q['false matches@5']:.2f} | {q['false matches@5 shown']:.2f} "
                     f"| {p50 * 1000:.1f} | {p95 * 1000:.1f} |"
                 )
                 del index
         recall, p50, p95 = fts5(path, pairs, texts)
-        print(f"| plain FTS5, BM25 | - | {recall:.2f} | | | | | | {p50 * 1000:.1f} "
+        print(f"| plain FTS5, BM25 | - | {recall:.2f} | | | | | | | | {p50 * 1000:.1f} "
               f"| {p95 * 1000:.1f} |")  # fmt: skip
 
 

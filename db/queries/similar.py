@@ -32,7 +32,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,7 +41,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.core.vocabulary import Status, TrackedKind
-from db.store.models import Inspection, Recommendation, Review
+from db.store.audit import newest_entry_id
+from db.store.models import AuditEntry, Inspection, Recommendation, Review
 
 # Words that carry no learning: English function words, and what nearly every
 # recommendation says whatever its subject.
@@ -63,93 +64,96 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 # apostrophes are made plain) adds the concept's term. Written from the domain's vocabulary,
 # not from the labelled pairs the method is measured on.
 _THESAURUS_TEXT = """
-c_ed: a&e | a and e | emergency department | accident and emergency | urgent care
-c_gp: gp | gps | general practitioner | general practice | primary care
+c_ed: a&e | a and e | emergency department | accident and emergency | urgent care |
+    minor injuries unit | walk-in centre
+c_gp: gp | general practitioner | general practice | primary care | surgery | practice nurse
 c_mash: mash | multi agency safeguarding hub | multi-agency safeguarding hub | front door |
     single point of contact
-c_icb: icb | integrated care board | ccg | clinical commissioning group
-c_dhr: dhr | domestic homicide review | domestic abuse related death review
-c_sar: safeguarding adults review | sar
-c_strategy: strategy discussion | strategy meeting | strategy discussions | strategy meetings |
-    section 47 | s47 | child protection enquiry | child protection enquiries
-c_voice: voice of the child | child's voice | childs voice | wishes and feelings | child's
-    views | childs views | own views | views and wishes | lived experience | what the child
-    said | speak to the child alone | seen alone | spoken to alone | direct work with the child
+c_icb: icb | integrated care board | ccg | clinical commissioning group | health commissioners
+c_dhr: dhr | domestic homicide review | domestic abuse related death review | csp |
+    community safety partnership
+c_sar: safeguarding adults review | sar | safeguarding adults board | care act
+c_strategy: strategy discussion | strategy meeting | section 47 | s47 | child protection
+    enquiry | joint investigation
+c_voice: voice of the child | child's voice | wishes and feelings | views | wishes | lived
+    experience | what the child said | seen alone | spoken to alone | speak to the child alone
+    | away from parent | away from their parent | without a parent present | own words |
+    direct work | what life at home is like | daily life | listen to child | heard
 c_curiosity: professional curiosity | respectful uncertainty | healthy scepticism | curious |
-    challenge what they are told | accept at face value | disguised compliance
+    curiosity | face value | disguised compliance | question what they are told | probe |
+    verify | check what they are told
 c_notbrought: was not brought | were not brought | not brought | did not attend | dna | missed
-    appointment | missed appointments | failed to attend | non-attendance | non attendance
-c_nonmobile: non-mobile | non mobile | not yet mobile | immobile baby | babies who are not
-    mobile | pre-mobile | premobile
-c_bruise: bruise | bruising | bruised | marks on | injury to a baby | unexplained injury |
-    unexplained injuries
-c_family: think family | whole family | whole-family
-c_fathers: father | fathers | male carer | male carers | men in the household | partner of the
-    mother | mother's partner | invisible men | dad | dads | significant male
-c_share: information sharing | share information | sharing information | shared information |
-    information was not shared | pass on information | communicate concerns | exchange of
-    information
-c_risk: risk assessment | assess risk | assessing risk | assessment of risk | risk assessments
-    | dash | risk identification checklist
-c_escalation: escalation | escalate | escalating | resolving professional differences |
-    professional disagreement | challenge decisions | dispute resolution
-c_neglect: neglect | neglected | neglectful | graded care profile | cumulative harm | chronic
-    neglect
-c_da: domestic abuse | domestic violence | intimate partner violence | coercive control |
-    controlling behaviour | controlling and coercive | marac | idva
-c_coercive: coercive control | controlling behaviour | controlling and coercive | coercion
+    appointment | failed to attend | non-attendance | non attendance | no access visit
+c_nonmobile: non-mobile | non mobile | not yet mobile | immobile | pre-mobile | cannot crawl |
+    cannot yet crawl | not crawling | pull to stand | cannot move independently
+c_bruise: bruise | mark on | marks on | injury | unexplained injury | fracture | burn
+c_baby: baby | infant | newborn | under one | under twelve months | babies
+c_young: young person | young people | youngster | teenager | adolescent | teen | pupil
+c_family: think family | whole family | wider family | household
+c_fathers: father | male carer | men | man in the household | partner of the mother | mother's
+    partner | invisible men | dad | significant male | male | stepfather | boyfriend | paternal
+c_share: information sharing | share information | sharing information | shared | pass on |
+    passing on | communicate concern | exchange of information | consent | data protection |
+    gdpr | disclosure | disclose | notify | notification | tell | told | inform
+c_risk: risk assessment | assess risk | assessment of risk | dash | risk identification |
+    risk of harm | significant harm | at risk
+c_escalation: escalation | escalate | professional disagreement | disagree | disagreement |
+    resolving professional differences | challenge | dispute resolution | senior manager
+c_neglect: neglect | graded care profile | cumulative harm | poor care | standards of care |
+    home conditions | basic needs | hygiene | deterioration
+c_da: domestic abuse | domestic violence | intimate partner violence | marac | idva |
+    abusive relationship | perpetrator | violence at home | violence in the home | incident at
+    home | called to the home | domestic incident | violence in
+c_coercive: coercive control | controlling behaviour | controlling and coercive | coercion |
+    isolating | jealous
 c_mh: mental health | mental ill health | mental illness | camhs | psychiatric | emotional
-    wellbeing | depression | post-natal depression | perinatal mental health
-c_substance: substance misuse | substance use | drug use | drug misuse | alcohol | drugs and
-    alcohol | addiction | misuse of drugs
-c_transition: transition to adult | transitions to adult | transition into adult | moving to
-    adult services | turning 18 | eighteenth birthday | adult services | transition planning
-c_exploit: exploitation | exploited | county lines | criminal exploitation | sexual
-    exploitation | cse | cce | contextual safeguarding | extra-familial harm | extra familial
-    harm | grooming
+    wellbeing | depression | perinatal mental health | psychosis | anxiety | adult psychiatry
+c_substance: substance misuse | substance use | drug | alcohol | addiction | methadone | opioid
+    | opiate | heroin | cannabis | drinking | intoxicated | substitute prescribing | substances
+c_transition: transition | adult services | turning 18 | eighteenth birthday | eighteen |
+    adulthood | preparing for adulthood | year 9 | fourteen | leaving care | care leaver
+c_exploit: exploitation | exploited | county lines | contextual safeguarding | extra-familial
+    harm | extra familial harm | grooming | gangs | trafficking | modern slavery | national
+    referral mechanism
 c_missing_ed: missing education | missing from education | elective home education | home
-    educated | home education | off-rolled | not in school | school attendance | persistent
-    absence
-c_missing: missing from home | missing episodes | return home interview | went missing |
-    runaway
-c_private_fostering: private fostering | privately fostered
-c_supervision: supervision | reflective supervision | case supervision | management oversight |
-    line management oversight
-c_training: training | trained | learning and development | workforce development | briefing |
-    briefings | e-learning
-c_records: record keeping | record-keeping | records | recording | documentation | case notes |
-    chronology | chronologies
-c_interpreter: interpreter | interpreters | interpreting | first language | language needs |
-    translation
-c_disabled: disabled child | disabled children | disability | disabilities | special
-    educational needs | learning disability | complex health needs
-c_selfneglect: self-neglect | self neglect | hoarding | declining care | refused care |
-    refusing services
+    educated | home education | off-rolled | off roll | not in school | school attendance |
+    persistent absence | absence | absent | not receiving schooling | not on a school roll
+c_missing: missing from home | missing episode | return home interview | went missing |
+    runaway | reported missing
+c_private_fostering: private fostering | privately fostered | not a close relative | 28 days
+c_supervision: supervision | reflective | management oversight | line manager | supervisor
+c_training: training | trained | learning and development | workforce development | briefing
+    | e-learning | learning event | workshop | awareness | raise awareness
+c_records: record keeping | record-keeping | record | documentation | case notes | chronology
+c_interpreter: interpreter | interpreting | interpret | first language | language needs |
+    translation | english is not | language other than english
+c_disabled: disabled | disability | special educational needs | send | sen | ehcp | learning
+    disability | complex health needs | complex needs | non-verbal | communication needs
+c_selfneglect: self-neglect | self neglect | hoarding | hoard | declining care | refused care |
+    refusing services | declines support | refuses help | self-care
 c_sleep: safe sleep | co-sleeping | co sleeping | sudden unexpected death in infancy | sudi |
-    unsafe sleeping
+    unsafe sleep | sleeping arrangement | cot | moses basket | sofa
 c_prebirth: pre-birth | pre birth | unborn | antenatal | ante-natal | pregnancy | pregnant |
-    midwife | midwifery
+    midwife | midwifery | before birth | expectant
 c_health_visitor: health visitor | health visiting | 0-19 | public health nurse
-c_police: police | constabulary | officers | force control room
-c_school: school | schools | education settings | designated safeguarding lead | dsl | teacher
-    | teachers
-c_lado: lado | local authority designated officer | allegations against staff | allegation
-    against a member of staff | people in positions of trust
-c_referral: referral | referrals | refer | referred | contact and referral
-c_feedback: feedback to referrer | feedback to the referrer | outcome of the referral | outcome
-    of referrals | told the outcome
-c_closure: case closure | closing a case | closed the case | step down | step-down | closure of
-    cases
-c_carers: young carer | young carers | carer's assessment | carers assessment | unpaid carer
-c_audit: multi-agency audit | multi agency audit | audit | audits | dip sample | dip-sample |
-    assurance
+c_police: police | constabulary | officer | force control room | force
+c_school: school | education setting | designated safeguarding lead | dsl | teacher | pupil |
+    lesson | classroom | headteacher | head teacher | academy | college
+c_lado: lado | local authority designated officer | allegation | position of trust | positions
+    of trust
+c_referral: referral | refer | referred | contact and referral
+c_feedback: feedback to referrer | feedback to the referrer | outcome of the referral |
+    outcome of referrals | told the outcome | feedback
+c_closure: case closure | closing a case | closed the case | step down | step-down | closure
+c_carers: young carer | carer's assessment | carers assessment | unpaid carer | caring
+    responsibilities | looking after a parent
+c_audit: multi-agency audit | multi agency audit | audit | dip sample | dip-sample | assurance
 c_suicide: suicide | self-harm | self harm | suicidal | overdose
 c_homeless: homeless | homelessness | temporary accommodation | housing
-c_probation: probation | offender manager | mappa | prison release
-c_online: online | internet | social media | image sharing | sexting
+c_probation: probation | offender manager | mappa | prison release | released from prison
+c_online: online | internet | social media | image sharing | sexting | phone | apps
 c_cp_plan: child protection plan | child protection conference | core group | child in need
-    plan | child in need
-c_threshold: threshold | thresholds | level of need | continuum of need
+c_threshold: threshold | level of need | continuum of need
 """
 # An indented line goes on with the line before it.
 THESAURUS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
@@ -160,26 +164,40 @@ THESAURUS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 )
 
 BM25_K1, BM25_B = 1.2, 0.75
-COMMON = 0.2  # a term in more than this share of items is skipped at query time,
+SHOWN = 0.25  # the score from which the window and the pack offer a match (docs/performance.md)
+COMMON = 0.05  # a term in more than this share of items is skipped at query time,
 COMMON_FLOOR = 200  # and in more than this many (a small database's terms all count)
+MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
 CONCEPT_WEIGHT = 2.0  # a concept counts as this many occurrences of a word
 
-_WORD = re.compile(r"[a-z][a-z0-9]*")
+_WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
-    return re.compile(
-        r"(?<![a-z0-9])(?:" + "|".join(re.escape(p.strip()) for p in phrases) + r")(?![a-z0-9])"
-    )
-
-
-_CONCEPTS = tuple((concept, _phrase_pattern(phrases)) for concept, phrases in THESAURUS)
+def _stream(plain: str) -> str:
+    """Every word's stem, stop words kept, between spaces: what the thesaurus's phrases are
+    found in, so that "bruises", "bruised" and "bruising" all meet "bruise"."""
+    return " " + " ".join(_stem(w) for w in _WORD.findall(plain)) + " "
 
 
 @lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every phrase of the thesaurus, as stems, longest first; and which
+    concept each (stemmed) phrase stands for."""
+    concept_of: dict[str, str] = {}
+    for concept, phrases in THESAURUS:
+        for phrase in phrases:
+            stemmed = _stream(_plain(phrase)).strip()
+            if stemmed:
+                concept_of.setdefault(stemmed, concept)
+    ordered = sorted(concept_of, key=len, reverse=True)
+    pattern = re.compile(r"(?<= )(?:" + "|".join(re.escape(p) for p in ordered) + r")(?= )")
+    return pattern, concept_of
 
 
 def _plain(text: str) -> str:
@@ -210,9 +228,9 @@ def terms(text: str, method: Method = FULL) -> Counter[str]:
     if method.pairs:
         counted.update(f"{a} {b}" for a, b in itertools.pairwise(stems))
     if method.concepts:
-        for concept, pattern in _CONCEPTS:
-            if pattern.search(plain):
-                counted[concept] += CONCEPT_WEIGHT  # type: ignore[assignment]
+        pattern, concept_of = _concepts()
+        for concept in {concept_of[m.group(0)] for m in pattern.finditer(_stream(plain))}:
+            counted[concept] += CONCEPT_WEIGHT  # type: ignore[assignment]
     return counted
 
 
@@ -247,6 +265,7 @@ class SimilarityIndex:
 
     def __init__(self, method: Method = FULL) -> None:
         self.method = method
+        self.head = 0  # the audit trail's newest entry when the index last read the items
         self.items: dict[int, _Item] = {}
         self.postings: dict[str, dict[int, float]] = {}
         self.total_length = 0.0
@@ -259,27 +278,47 @@ class SimilarityIndex:
         index.update(session)
         return index
 
+    def catch_up(self, session: Session) -> None:
+        """Read again the items changed since the index last read them, by this process or
+        another: the audit trail names them (one look at its newest entries)."""
+        head = newest_entry_id(session)
+        if head == self.head:
+            return
+        changed = session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.id > self.head, AuditEntry.entity == Recommendation.__tablename__
+            )
+        )
+        ids = {int(entity_id) for entity_id in changed if entity_id.isdigit()}
+        self.update(session, ids)
+        self.head = head
+
     def update(self, session: Session, ids: Iterable[int] | None = None) -> None:
         """(Re)index the items ``ids`` (all when None): an edit or an import passes the ids it
         touched; one no longer there (deleted) leaves the index."""
         wanted = None if ids is None else set(ids)
+        if wanted is None:
+            self.head = newest_entry_id(session)  # read first: a change after it is caught up
         for item_id in wanted or ():
             self._remove(item_id)
+        added = []
         for item_id, source, kind, number, text, status, published in _rows(session, wanted):
             if text:
-                self._add(
-                    item_id,
-                    _Item(source, kind, number, text, status, published, 0.0, Counter()),
-                )
-
-    def _add(self, item_id: int, item: _Item) -> None:
-        self._remove(item_id)
-        item.terms = terms(item.text, self.method)
-        item.length = float(sum(item.terms.values()))
-        self.items[item_id] = item
-        self.total_length += item.length
-        for term, count in item.terms.items():
-            self.postings.setdefault(term, {})[item_id] = float(count)
+                item = _Item(source, kind, number, text, status, published, 0.0, Counter())
+                item.terms = terms(text, self.method)
+                item.length = float(sum(item.terms.values()))
+                self.items[item_id] = item
+                self.total_length += item.length
+                added.append((item_id, item))
+        # A term's weight in an item is BM25's saturated, length-normalised frequency, worked
+        # out once here against the average length (which a few changes hardly move), so a
+        # query only adds numbers up.
+        average = self.total_length / len(self.items) if self.items else 1.0
+        for item_id, item in added:
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * item.length / average)
+            for term, count in item.terms.items():
+                weight = count * (BM25_K1 + 1) / (count + norm)
+                self.postings.setdefault(term, {})[item_id] = weight
 
     def _remove(self, item_id: int) -> None:
         item = self.items.pop(item_id, None)
@@ -302,21 +341,26 @@ class SimilarityIndex:
         count = len(self.items)
         if not count or not text.strip():
             return []
-        average = self.total_length / count
         query = terms(text, self.method)
-        scores: dict[int, float] = {}
-        best = 0.0
+        common = max(COMMON * count, COMMON_FLOOR)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / (self.total_length / count))
+        asked = []
         for term, weight in query.items():
             posting = self.postings.get(term)
-            if not posting or len(posting) > max(COMMON * count, COMMON_FLOOR):
-                continue
-            idf = math.log(1 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
-            best += weight * idf * (BM25_K1 + 1)
-            for item_id, tf in posting.items():
-                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.items[item_id].length / average)
-                scores[item_id] = (
-                    scores.get(item_id, 0.0) + weight * idf * tf * (BM25_K1 + 1) / norm
-                )
+            if posting and len(posting) <= common:
+                idf = math.log(1 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
+                own = weight * (BM25_K1 + 1) / (weight + norm)  # as it would weigh in an item
+                asked.append((weight * idf, posting, own))
+        # The rarest terms say the most: at most MAX_TERMS of them are added up, which bounds
+        # a long text's query.
+        asked.sort(key=lambda a: len(a[1]))
+        scores: dict[int, float] = {}
+        get = scores.get
+        best = 0.0
+        for factor, posting, own in asked[:MAX_TERMS]:
+            best += factor * own  # the query's score against itself
+            for item_id, value in posting.items():
+                scores[item_id] = get(item_id, 0.0) + factor * value
         if best <= 0:
             return []
         found = []
@@ -336,10 +380,22 @@ class SimilarityIndex:
                     item.text,
                     item.status,
                     item.published,
-                    min(score / best, 1.0),
+                    min(2 * score / (best + self._own_score(item_id, item, count, common)), 1.0),
                 )
             )
         return found
+
+    def _own_score(self, item_id: int, item: _Item, count: int, common: float) -> float:
+        """What an item scores against itself: with the query's score against itself, what a
+        match's score is a share of (twice the match over the two: 1.0 for the same text,
+        whichever of the two is the longer)."""
+        total = 0.0
+        for term, weight in item.terms.items():
+            posting = self.postings.get(term)
+            if posting and len(posting) <= common:
+                idf = math.log(1 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
+                total += weight * idf * posting[item_id]
+        return total
 
 
 def _rows(
@@ -371,4 +427,4 @@ def _day(value: object) -> dt.date | None:
     return first() if callable(first) else None
 
 
-__all__ = ["FULL", "THESAURUS", "Match", "Method", "SimilarityIndex", "terms"]
+__all__ = ["FULL", "SHOWN", "THESAURUS", "Match", "Method", "SimilarityIndex", "terms"]

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 
     from db.queries import details as queries
     from db.queries import tracker
+    from db.queries.similar import Match
     from db.services import editing
     from db.services.editing import ItemKey
     from db.store import search
@@ -333,6 +334,10 @@ class RecommendationsTab(Tab):
         self.detail.setAccessibleName("Recommendation detail")
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._open_link)
+        from desktop.similar_learning import SimilarLearning
+
+        self.similar = SimilarLearning(context, self)
+        self.similar.ready.connect(self._show_detail)
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evide&nce…")
         self.sign_off_button = QPushButton("&Sign off…")
@@ -582,6 +587,17 @@ class RecommendationsTab(Tab):
                 selection.at(0).topLeft(), QItemSelectionModel.SelectionFlag.NoUpdate
             )
 
+    def go_to_item(self, item_id: int) -> None:
+        """Select an item (a similar earlier one, say), clearing the filters when they hide
+        it."""
+        if item_id not in self.model.ids(0, self.model.rowCount()):
+            self.filters.reset()
+            if self.model.canFetchMore(QModelIndex()):
+                self.model.fetchMore(QModelIndex())
+        self._select_ids([item_id])
+        self.view.scrollTo(self.view.currentIndex())
+        self.view.setFocus()
+
     def current_key(self) -> ItemKey | None:
         row = self._first_selected() if self.selected_count() == 1 else None
         if row is None:
@@ -616,12 +632,16 @@ class RecommendationsTab(Tab):
             return
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
-        self.detail.setHtml(render_detail(detail) if detail else "")
+        similar = self.similar.matches(detail.text or "", detail.source) if detail else []
+        self.detail.setHtml(render_detail(detail, similar) if detail else "")
 
     def _open_link(self, url: QUrl) -> None:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
+        if url.scheme() == "item":
+            self.go_to_item(int(url.path() or url.host() or 0))
+            return
         if url.scheme() == "remove":
             self.remove_evidence(int(url.path() or url.host() or 0))
             return
@@ -964,7 +984,33 @@ def _render_update(update: queries.UpdateLine) -> str:
     return f"<li style='color:#555'>{struck}<br><i>{esc(label)}</i></li>"
 
 
-def render_detail(item: queries.ItemDetail) -> str:
+def _render_similar(similar: Sequence[Match] | None) -> str:
+    """The "Similar earlier learning" section: each match a link to it, with its status and
+    when its source was published; an earlier item closed whose learning recurs, said so."""
+    heading = "<h4>Similar earlier learning</h4>"
+    if similar is None:
+        return heading + "<p style='color:#666'>Looking for similar earlier learning…</p>"
+    if not similar:
+        return heading + (
+            "<p style='color:#666'>No other review or inspection holds learning like this.</p>"
+        )
+    lines = []
+    for match in similar:
+        published = f", published {format_date(match.published)}" if match.published else ""
+        recurred = (
+            " <b>Closed, and the learning has come again.</b>"
+            if match.status is Status.CLOSED
+            else ""
+        )
+        lines.append(
+            f"<li><a href='item:{match.item_id}'>{esc(match.source)} {esc(match.number)}</a> "
+            f"<span style='color:#555'>({esc(match.status.label)}{esc(published)})</span>"
+            f"{recurred}<br>{esc(match.text)}</li>"
+        )
+    return heading + "<ul style='margin-left:-20px'>" + "".join(lines) + "</ul>"
+
+
+def render_detail(item: queries.ItemDetail, similar: Sequence[Match] | None = ()) -> str:
     background, text = rating_colours(item.rating)
     rating = (
         f"<span style='background:{background.name()};color:{text.name()};"
@@ -1004,6 +1050,7 @@ def render_detail(item: queries.ItemDetail) -> str:
             signed += f", {esc(format_date(item.assured_on))}"
         row("Signed off by", signed)
     parts.append("</table>")
+    parts.append(_render_similar(similar))
     parts.append("<h4>Progress</h4>")
     if item.updates:
         parts.append("<ul style='margin-left:-20px'>")

@@ -1,0 +1,79 @@
+"""The window's similar earlier learning (issue 25): one index of every item's terms per open
+database (db.queries.similar), built off the GUI thread the first time it is asked for, and
+brought up to date from the audit trail before each question, so an edit here or in another
+process is in the next answer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from db.core.errors import CaseReviewError
+from db.store.logs import cause
+
+if TYPE_CHECKING:
+    from db.queries.similar import Match, SimilarityIndex
+    from db.store.database import Database
+    from desktop.context import AppContext
+
+_log = logging.getLogger(__name__)
+
+
+class SimilarLearning(QObject):
+    """Answers ``matches``; says ``ready`` once an index asked for has been built."""
+
+    ready = Signal()
+    _built = Signal(object, object)  # the database, and its index (from the building thread)
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._index: SimilarityIndex | None = None
+        self._of: Database | None = None  # the database the index is of
+        self._building: Database | None = None
+        self._built.connect(self._take)
+
+    def matches(self, text: str, source: str) -> list[Match] | None:
+        """The earlier learning like ``text`` of sources other than ``source``, shown from
+        ``SHOWN``; None while the index is being built (``ready`` follows)."""
+        from db.queries.similar import SHOWN
+
+        database = self.context.database
+        if self._index is None or self._of is not database:
+            self._start(database)
+            return None
+        try:
+            with database.session() as session:
+                self._index.catch_up(session)
+        except CaseReviewError as exc:  # the database gone: say nothing rather than fail
+            _log.info("similar learning not brought up to date: %s", cause(exc))
+        found = self._index.similar(text, exclude_source=source, limit=5)
+        return [m for m in found if m.score >= SHOWN]
+
+    def _start(self, database: Database) -> None:
+        if self._building is database:
+            return
+        self._building = database
+
+        def build() -> None:
+            from db.queries.similar import SimilarityIndex
+
+            try:
+                with database.session() as session:
+                    index = SimilarityIndex.build(session)
+            except Exception as exc:
+                _log.warning("similar learning not indexed: %s", cause(exc))
+                return
+            self._built.emit(database, index)
+
+        threading.Thread(target=build, name="similar-learning", daemon=True).start()
+
+    def _take(self, database: object, index: object) -> None:
+        if database is not self.context.database:
+            return  # built for a database the window has since closed
+        self._index, self._of = index, database  # type: ignore[assignment]
+        self._building = None
+        self.ready.emit()
