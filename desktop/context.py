@@ -22,6 +22,7 @@ from desktop.settings import Settings
 if TYPE_CHECKING:
     from db.store.database import Database
     from db.store.location import Location
+    from desktop.similar_learning import SimilarLearning
 
 _log = logging.getLogger(__name__)
 
@@ -93,6 +94,17 @@ class AppContext(QObject):
             self._database = self.place.open()
             self.place = self._database.location
         return self._database
+
+    @property
+    def similar_learning(self) -> SimilarLearning:
+        """Similar earlier learning for this window's database (desktop.similar_learning),
+        made when first asked for: the detail pane and the new-recommendation dialog share it."""
+        found = getattr(self, "_similar_learning", None)
+        if found is None:
+            from desktop.similar_learning import SimilarLearning
+
+            found = self._similar_learning = SimilarLearning(self, self)
+        return found
 
     @property
     def is_open(self) -> bool:

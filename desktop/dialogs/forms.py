@@ -8,6 +8,7 @@ import logging
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -44,6 +45,9 @@ from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from db.queries.similar import Match
     from db.services import editing
     from db.services.editing import ItemFields, Problems, ReviewFields, StatusPlan
 else:
@@ -437,7 +441,11 @@ class ItemDialog(FormDialog):
         fields: ItemFields | None = None,
         parent: QWidget | None = None,
         title: str = "",
+        *,
+        similar: Callable[[str], Sequence[Match] | None] | None = None,
     ) -> None:
+        """``similar``: the earlier learning like a text (None while it is being looked
+        for), listed under the text as it is typed."""
         super().__init__(
             title or ("Edit recommendation" if fields else "New recommendation"), parent
         )
@@ -445,6 +453,18 @@ class ItemDialog(FormDialog):
         self.add_row("number", "&Number", self.number, "As published, for example 7 or 3.2")
         self.text = QPlainTextEdit()
         self.add_row("text", "&Text", self.text)
+        self.similar_label = QLabel()
+        self.similar_label.setObjectName("similar")
+        self.similar_label.setWordWrap(True)
+        self.similar_label.hide()
+        self._similar = similar
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(400)  # once typing pauses, not at every key
+        self._typing.timeout.connect(self._look_for_similar)
+        if similar is not None:
+            self.form.addRow("", self.similar_label)
+            self.text.textChanged.connect(self._typing.start)
         self.not_entered = QCheckBox("The text is not yet entered")
         self.add_row("not_entered", "", self.not_entered)
         self.not_entered.toggled.connect(lambda on: self.text.setEnabled(not on))
@@ -474,6 +494,38 @@ class ItemDialog(FormDialog):
         self._check_fields = check
         self.check = self._validate
         self.result_fields: ItemFields | None = None
+
+    def _look_for_similar(self) -> None:
+        """List the earlier learning like the text typed so far (three at most)."""
+        text = self.text.toPlainText().strip()
+        if self._similar is None or len(text.split()) < 4:
+            self.similar_label.hide()
+            return
+        found = self._similar(text)
+        if found is None:  # still being indexed: look again shortly
+            self.similar_label.setText("Looking for similar earlier learning…")
+            self.similar_label.show()
+            self._typing.start()
+            return
+        if not found:
+            self.similar_label.hide()
+            return
+        lines = []
+        for match in list(found)[:3]:
+            recurred = (
+                " (closed: the learning has come again)" if match.status is Status.CLOSED else ""
+            )
+            status = escape(match.status.label.lower())
+            lines.append(
+                f"<li>{escape(match.source)} {escape(match.number)}, {status}{recurred}: "
+                f"{escape(match.text)}</li>"
+            )
+        self.similar_label.setText(
+            "<b>Similar earlier learning</b><ul style='margin-left:-20px'>"
+            + "".join(lines)
+            + "</ul>"
+        )
+        self.similar_label.show()
 
     def _validate(self) -> Problems:
         problems = editing.Problems()

@@ -334,9 +334,7 @@ class RecommendationsTab(Tab):
         self.detail.setAccessibleName("Recommendation detail")
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._open_link)
-        from desktop.similar_learning import SimilarLearning
-
-        self.similar = SimilarLearning(context, self)
+        self.similar = context.similar_learning
         self.similar.ready.connect(self._show_detail)
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evide&nce…")
@@ -957,7 +955,12 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
             return editing.check_item(session, source, fields)
 
     dialog = dialogs.ItemDialog(
-        check, context.today(), None, parent, f"New recommendation for {source}"
+        check,
+        context.today(),
+        None,
+        parent,
+        f"New recommendation for {source}",
+        similar=lambda text: context.similar_learning.matches(text, source),
     )
     if dialog.exec() and dialog.result_fields is not None:
         return commands.run(commands.CreateItem(context, source, dialog.result_fields), parent)

@@ -63,3 +63,28 @@ def _id(database: Database, source: str, number: str) -> int:
         found = editing.item_id(session, editing.ItemKey(source, number))
     assert found is not None
     return found
+
+
+def test_the_new_recommendation_dialog_lists_similar_learning_as_it_is_typed(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    from desktop.dialogs.forms import ItemDialog
+    from desktop.tabs.recommendations import new_recommendation
+    from tests.helpers.window import answer
+
+    _two_reviews(db_file)
+    window.refresh()
+    seen: list[str] = []
+
+    def type_it(dialog: ItemDialog) -> None:
+        assert isinstance(dialog, ItemDialog)
+        assert dialog.similar_label.isHidden()
+        qtbot.keyClicks(dialog.text, "Nurses should explain safe sleep and co-sleeping risks.")
+        qtbot.waitUntil(lambda: "SCR-2019 4" in dialog.similar_label.text(), timeout=10000)
+        seen.append(dialog.similar_label.text())
+        dialog.reject()
+
+    answer(type_it)
+    new_recommendation(window.context, "CSPR-2026", window)
+    assert seen and "Similar earlier learning" in seen[0]
+    assert "CSPR-2026" not in seen[0]  # the review it is added to is not offered
