@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerFile
     from db.queries.briefing_content import Pack
+    from db.queries.similar import Repeat
     from db.services.dataset import Counts
     from db.services.editing import ItemKey
     from db.services.meetings import MeetingKey, SourceKey
@@ -1121,15 +1122,19 @@ def _apply_import(
 ) -> int:
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerProblemsError
+    from db.queries.similar import repeats_since
     from db.services import transfer
-    from db.store.audit import default_actor
+    from db.store.audit import default_actor, newest_entry_id
     from db.store.database import open_database
 
     created = location.path is not None and not os.path.lexists(location.path)
+    repeats: list[Repeat] | None = []
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         try:
             with database:
+                with database.session() as session:
+                    before = newest_entry_id(session)
                 outcome = transfer.apply_import(
                     database,
                     source,
@@ -1139,6 +1144,9 @@ def _apply_import(
                     keep=not args.dry_run,
                     keep_copy=not created,
                 )
+                if not args.dry_run and not created:
+                    with database.session() as session:
+                        repeats = repeats_since(session, before)
         except TrackerProblemsError as exc:
             if args.dry_run:  # the report a dry run is for: every problem, one a line
                 for line in exc.problems:
@@ -1151,7 +1159,30 @@ def _apply_import(
         print(f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was written.")
     else:
         print(f"Imported {args.file} into {location}: {outcome.describe()}.")
+        _print_repeats(repeats)
     return EXIT_OK
+
+
+def _print_repeats(repeats: list[Repeat] | None) -> None:
+    """The new items that repeat earlier learning, each with the earlier item and what
+    became of it (issue 25)."""
+    from db.core.dates import format_date
+    from db.queries.similar import NEW_ITEMS_COMPARED
+
+    if repeats is None:
+        print(
+            f"More than {NEW_ITEMS_COMPARED} items were added, so they were not compared with "
+            "earlier learning here: ask casereview similar about any of them."
+        )
+        return
+    for repeat in repeats:
+        earlier = repeat.earlier
+        published = f", published {format_date(earlier.published)}" if earlier.published else ""
+        print(
+            f"Repeats earlier learning: {repeat.source} {repeat.number} is like "
+            f"{earlier.source} {earlier.number} ({earlier.status.label.lower()}{published}; "
+            f"score {earlier.score:.2f})."
+        )
 
 
 def _scratch(folder: Path) -> Location:

@@ -402,6 +402,54 @@ class SimilarityIndex:
         return total
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """A new item whose learning an earlier one of another source carried."""
+
+    source: str
+    kind: TrackedKind
+    number: str
+    earlier: Match
+
+
+NEW_ITEMS_COMPARED = 500  # an import adding more is not compared here (casereview similar is)
+
+
+def repeats_since(session: Session, after: int) -> list[Repeat] | None:
+    """The items added since audit entry ``after`` (an import's) that repeat earlier learning:
+    each with the best earlier item of another source scoring from ``SHOWN``; None when more
+    than ``NEW_ITEMS_COMPARED`` were added (the index is built for the question)."""
+    added = session.scalars(
+        select(AuditEntry.entity_id).where(
+            AuditEntry.id > after,
+            AuditEntry.entity == Recommendation.__tablename__,
+            AuditEntry.action == "create",
+        )
+    )
+    ids = {int(entity_id) for entity_id in added if entity_id.isdigit()}
+    if len(ids) > NEW_ITEMS_COMPARED:
+        return None
+    if not ids:
+        return []
+    index = SimilarityIndex.build(session)
+    found = []
+    for item_id in sorted(ids):
+        item = index.items.get(item_id)
+        if item is None:
+            continue
+        earlier = next(
+            (
+                m
+                for m in index.similar(item.text, exclude_source=item.source, limit=10)
+                if m.item_id not in ids and m.score >= SHOWN
+            ),
+            None,
+        )
+        if earlier is not None:
+            found.append(Repeat(item.source, item.kind, item.number, earlier))
+    return found
+
+
 def _rows(
     session: Session, ids: set[int] | None
 ) -> Iterable[tuple[int, str, TrackedKind, str, str | None, Status, dt.date | None]]:
@@ -431,4 +479,15 @@ def _day(value: object) -> dt.date | None:
     return first() if callable(first) else None
 
 
-__all__ = ["FULL", "SHOWN", "THESAURUS", "Match", "Method", "SimilarityIndex", "terms"]
+__all__ = [
+    "FULL",
+    "NEW_ITEMS_COMPARED",
+    "SHOWN",
+    "THESAURUS",
+    "Match",
+    "Method",
+    "Repeat",
+    "SimilarityIndex",
+    "repeats_since",
+    "terms",
+]

@@ -48,3 +48,31 @@ def test_bad_input_is_one_sentence(
 ) -> None:
     assert_clean_error(run("similar", "--db", str(demo_db), *options, cwd=tmp_path), said,
                        code=code)  # fmt: skip
+
+
+def test_an_import_names_the_new_items_that_repeat_earlier_learning(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    new = {
+        "format": "casereview/1",
+        "reviews": [
+            {
+                "reference": "CSPR-2027-1",
+                "kind": "cspr_local",
+                "title": "Child Z (fictional)",
+                "recommendations": [
+                    {"number": "1", "text": "Health visitors should record what the child says "
+                     "and their wishes and feelings at each contact where neglect is a concern."},
+                    {"number": "2", "text": "The council should review its electric vans."},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    (tmp_path / "new.json").write_text(json.dumps(new), "utf-8")
+    done = run("import", "new.json", "--db", str(demo_db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    repeats = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
+    assert repeats == [
+        f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (implemented, published "
+        f"9 January 2026; score {repeats[0].rsplit('score ', 1)[1]}"
+    ]
