@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,9 +17,16 @@ from db.store.logs import cause
 if TYPE_CHECKING:
     from db.queries.similar import Match, SimilarityIndex
     from db.store.database import Database
-    from desktop.context import AppContext
 
 _log = logging.getLogger(__name__)
+
+
+class _Window(Protocol):
+    """What of the window's context this needs (desktop.context.AppContext, which makes it:
+    naming that here would make the two modules import each other)."""
+
+    @property
+    def database(self) -> Database: ...
 
 
 class SimilarLearning(QObject):
@@ -28,7 +35,7 @@ class SimilarLearning(QObject):
     ready = Signal()
     _built = Signal(object, object)  # the database, and its index (from the building thread)
 
-    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, context: _Window, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self._index: SimilarityIndex | None = None
