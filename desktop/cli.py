@@ -1166,23 +1166,10 @@ def _apply_import(
 def _print_repeats(repeats: list[Repeat] | None) -> None:
     """The new items that repeat earlier learning, each with the earlier item and what
     became of it (issue 25)."""
-    from db.core.dates import format_date
-    from db.queries.similar import NEW_ITEMS_COMPARED
+    from db.queries.similar import describe_repeats
 
-    if repeats is None:
-        print(
-            f"More than {NEW_ITEMS_COMPARED} items were added, so they were not compared with "
-            "earlier learning here: ask casereview similar about any of them."
-        )
-        return
-    for repeat in repeats:
-        earlier = repeat.earlier
-        published = f", published {format_date(earlier.published)}" if earlier.published else ""
-        print(
-            f"Repeats earlier learning: {repeat.source} {repeat.number} is like "
-            f"{earlier.source} {earlier.number} ({earlier.status.label.lower()}{published}; "
-            f"score {earlier.score:.2f})."
-        )
+    for line in describe_repeats(repeats):
+        print(line)
 
 
 def _scratch(folder: Path) -> Location:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import logging
 import math
 import re
 from collections import Counter
@@ -42,10 +43,14 @@ from functools import lru_cache
 
 import snowballstemmer
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from db.core.dates import format_date
 from db.core.vocabulary import Status, TrackedKind
 from db.store.audit import newest_entry_id
+from db.store.database import Database
+from db.store.logs import cause
 from db.store.models import AuditEntry, Inspection, Recommendation, Review
 
 # Words that carry no learning: English function words, and what nearly every
@@ -176,6 +181,7 @@ CONCEPT_WEIGHT = 2.0  # a concept counts as this many occurrences of a word
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("english")
+_log = logging.getLogger(__name__)
 
 
 def _stream(plain: str) -> str:
@@ -450,6 +456,50 @@ def repeats_since(session: Session, after: int) -> list[Repeat] | None:
     return found
 
 
+def audit_head(database: Database) -> int | None:
+    """The audit trail's newest entry before an import, for ``import_repeats``; None when the
+    database cannot be read now (a full disk: the import that follows says why)."""
+    try:
+        with database.session() as session:
+            return newest_entry_id(session)
+    except SQLAlchemyError as exc:
+        _log.info("audit head not read: %s", cause(exc))
+        return None
+
+
+def import_repeats(database: Database, before: int | None) -> list[Repeat] | None:
+    """``repeats_since`` of an import that has committed, or nothing when it cannot be
+    worked out (the import is done: its report is not to fail over this)."""
+    if before is None:
+        return []
+    try:
+        with database.session() as session:
+            return repeats_since(session, before)
+    except SQLAlchemyError as exc:
+        _log.info("repeated learning not looked for: %s", cause(exc))
+        return []
+
+
+def describe_repeats(repeats: list[Repeat] | None) -> list[str]:
+    """What an import's report says of its new items that repeat earlier learning, a line
+    each (the command line prints them; the window lists them after an import)."""
+    if repeats is None:
+        return [
+            f"More than {NEW_ITEMS_COMPARED} items were added, so they were not compared with "
+            "earlier learning here: ask casereview similar about any of them."
+        ]
+    lines = []
+    for repeat in repeats:
+        earlier = repeat.earlier
+        published = f", published {format_date(earlier.published)}" if earlier.published else ""
+        lines.append(
+            f"Repeats earlier learning: {repeat.source} {repeat.number} is like "
+            f"{earlier.source} {earlier.number} ({earlier.status.label.lower()}{published}; "
+            f"score {earlier.score:.2f})."
+        )
+    return lines
+
+
 def _rows(
     session: Session, ids: set[int] | None
 ) -> Iterable[tuple[int, str, TrackedKind, str, str | None, Status, dt.date | None]]:
@@ -488,6 +538,9 @@ __all__ = [
     "Method",
     "Repeat",
     "SimilarityIndex",
+    "audit_head",
+    "describe_repeats",
+    "import_repeats",
     "repeats_since",
     "terms",
 ]

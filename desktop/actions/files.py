@@ -23,6 +23,7 @@ from desktop.context import AppContext
 from desktop.files import write_atomically
 
 if TYPE_CHECKING:
+    from db.queries.similar import Repeat
     from db.services.meetings import MeetingKey
     from db.services.merge import Answer, MergePlan
     from db.store.location import Location
@@ -78,10 +79,35 @@ class FileActions(QObject):
             else:
                 self.import_spreadsheet(path)
 
-    def _imported(self, path: Path, summary: str) -> None:
+    def _imported(self, path: Path, summary: str, repeats: list[Repeat] | None = None) -> None:
         self.context.undo_stack.clear()  # an import is not undoable step by step
         self.context.data_changed.emit()
         self._say(f"Imported {path.name}: {summary}.", 8000)
+        if repeats:
+            self._say_repeats(path, repeats)
+
+    def _say_repeats(self, path: Path, repeats: list[Repeat]) -> None:
+        """The imported items that repeat earlier learning, named (issue 25): each item's
+        detail pane then lists it under Similar earlier learning."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from db.queries.similar import describe_repeats
+
+        lines = describe_repeats(repeats)
+        shown = lines[:15]
+        if len(lines) > len(shown):
+            shown.append(f"…and {len(lines) - len(shown)} more.")
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Repeated learning",
+            f"{len(lines)} of the items {path.name} added repeat earlier learning:\n\n"
+            + "\n".join(shown)
+            + "\n\nEach item's detail lists the learning it repeats.",
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.setObjectName("repeatedLearning")
+        box.open()  # not modal to the end of the import: the window is usable behind it
 
     def import_spreadsheet(self, path: Path) -> None:
         """The Import wizard: check the sheet, the columns and the outcome, then import."""
@@ -90,7 +116,8 @@ class FileActions(QObject):
 
         def finished(result: int) -> None:
             if result and self.import_wizard is not None:
-                self._imported(path, self.import_wizard.summary)
+                wizard = self.import_wizard
+                self._imported(path, wizard.summary, wizard.repeats)
 
         def read(tracker: Any) -> None:
             self.import_wizard = ImportWizard(self.context, path, tracker, self.window)
@@ -107,22 +134,26 @@ class FileActions(QObject):
 
         database, actor, today = self.context.database, self.context.actor, self.context.today()
 
-        def work(progress: Progress) -> str:
+        def work(progress: Progress) -> tuple[str, list[Repeat] | None]:
+            from db.queries.similar import audit_head, import_repeats
+
             source = transfer.read_source(path)
             progress.check()
-            return transfer.apply_import(
+            before = audit_head(database)
+            summary = transfer.apply_import(
                 database,
                 source,
                 actor=actor,
                 today=today,
                 check=progress.check,  # cancelling now rolls the whole import back
             ).describe()
+            return summary, import_repeats(database, before)
 
         self._progress = run_in_background(
             self.window,
             f"Importing {path.name}…",
             work,
-            lambda summary: self._imported(path, summary),
+            lambda done: self._imported(path, *done),
             self._failed,
         )
 

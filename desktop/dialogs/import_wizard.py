@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
@@ -53,6 +54,9 @@ from db.store.logs import cause
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
 from desktop.qtutils import fit_to_screen
+
+if TYPE_CHECKING:
+    from db.queries.similar import Repeat
 
 _log = logging.getLogger(__name__)
 PREVIEW_ROWS = HEADER_SEARCH_ROWS  # the header may be on any row the search looks at
@@ -96,6 +100,7 @@ class ImportWizard(QWizard):
         self._progress: object = None
         self._importing = False
         self.summary = ""
+        self.repeats: list[Repeat] = []  # the imported items that repeat earlier learning
         # What the user says the status words casereview does not know mean (the last page).
         self.statuses: dict[str, Status] = {}
         self.sheet_page = _SheetPage(self, first)
@@ -146,8 +151,13 @@ class ImportWizard(QWizard):
         database = self.context.database
         actor, today = self.context.actor, self.context.today()
 
+        repeats = self.repeats
+
         def work(progress: Progress) -> str:
-            return transfer.apply_import(
+            from db.queries.similar import audit_head, import_repeats
+
+            before = audit_head(database) if keep else None
+            summary = transfer.apply_import(
                 database,
                 tracker,
                 actor=actor,
@@ -157,6 +167,9 @@ class ImportWizard(QWizard):
                 keep=keep,
                 check=progress.check,  # cancelling now rolls the whole import back
             ).describe()
+            if keep:  # the new items that repeat earlier learning, for the report
+                repeats[:] = import_repeats(database, before) or []
+            return summary
 
         return work
 

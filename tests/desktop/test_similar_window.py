@@ -88,3 +88,33 @@ def test_the_new_recommendation_dialog_lists_similar_learning_as_it_is_typed(  #
     new_recommendation(window.context, "CSPR-2026", window)
     assert seen and "Similar earlier learning" in seen[0]
     assert "CSPR-2026" not in seen[0]  # the review it is added to is not offered
+
+
+def test_an_import_in_the_window_names_the_items_that_repeat_earlier_learning(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database, tmp_path
+) -> None:
+    import json
+
+    from tests.helpers.window import answer
+
+    _two_reviews(db_file)
+    window.refresh()
+    new = {
+        "format": "casereview/1",
+        "reviews": [{"reference": "CSPR-2027", "kind": "cspr_local", "title": "Z (fictional)",
+                     "recommendations": [{"number": "1", "text": "Nurses should explain safe "
+                                          "sleep and the risks of co-sleeping to parents."}]}],
+    }  # fmt: skip
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(new), "utf-8")
+    said: list[str] = []
+
+    def read(box) -> None:  # type: ignore[no-untyped-def]
+        said.append(box.text())
+        box.accept()
+
+    answer(read)
+    window.files.import_path(path)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    assert said[0].startswith("1 of the items new.json added repeat earlier learning:")
+    assert "Repeats earlier learning: CSPR-2027 1 is like " in said[0]  # a safe sleep item
