@@ -66,6 +66,10 @@ def _tracked(where: str, rec: TrackedDoc) -> Iterator[_Check]:
         yield place, "file_name", item.file_name, FILE_NAME, False
         yield place, "media_type", item.media_type, MEDIA_TYPE, False
         yield place, "added_by", item.added_by, NAME, False
+    for n, repeat in enumerate(rec.repeats, start=1):
+        place = f"{where}, repeat {n}"
+        yield place, "number", repeat.number, NUMBER, True
+        yield place, "decided_by", repeat.decided_by, NAME, False
 
 
 def _checks(doc: Document) -> Iterator[_Check]:

@@ -54,6 +54,19 @@ class EvidenceDoc:
     added_at: dt.datetime | None = None
 
 
+@dataclass
+class RepeatDoc:
+    """A confirmed repeat (issue 25): the earlier item whose learning this one repeats, named
+    by its review or inspection, kind and number; who confirmed it and when."""
+
+    number: str
+    review: str | None = None
+    inspection: str | None = None
+    kind: TrackedKind = TrackedKind.RECOMMENDATION
+    decided_by: str = ""
+    decided_at: dt.datetime | None = None
+
+
 @dataclass(slots=True)
 class TrackedDoc:
     """A review's recommendation, or an inspection's recommendation or area for improvement."""
@@ -77,6 +90,7 @@ class TrackedDoc:
     evidence: list[EvidenceDoc] = field(default_factory=list)
     area: str | None = None  # inspections only: the graded area it belongs to
     concern: str | None = None  # inspections only: the cause of concern it answers
+    repeats: list[RepeatDoc] = field(default_factory=list)  # earlier learning it repeats
 
 
 @dataclass

@@ -42,6 +42,7 @@ from db.exchange.document import (
     NotedFindingDoc,
     OrganisationDoc,
     PersonDoc,
+    RepeatDoc,
     ReviewDoc,
     SchemeDoc,
     TrackedDoc,
@@ -336,6 +337,8 @@ def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
         rec.updates.append(_update(_Obj(item, f"{obj.where}, update {n}")))
     for n, item in enumerate(obj.items("evidence"), start=1):
         rec.evidence.append(_evidence(_Obj(item, f"{obj.where}, evidence {n}")))
+    for n, item in enumerate(obj.items("repeats"), start=1):
+        rec.repeats.append(_repeat(_Obj(item, f"{obj.where}, repeat {n}")))
     if rec.status is Status.CLOSED:
         if not rec.evidence:
             raise obj.error_at("status", "a closed item needs at least one evidence item")
@@ -345,6 +348,24 @@ def _tracked(obj: _Obj, *, in_inspection: bool) -> TrackedDoc:
         raise obj.error_at("status_reason", "an item that is not accepted needs the reason")
     obj.done()
     return rec
+
+
+def _repeat(obj: _Obj) -> RepeatDoc:
+    """A confirmed repeat: the earlier item, named by exactly one of its review or its
+    inspection (with the finding's kind)."""
+    repeat = RepeatDoc(
+        number=obj.text("number"),
+        review=obj.optional_text("review"),
+        inspection=obj.optional_text("inspection"),
+        decided_by=obj.text("decided_by"),
+        decided_at=obj.timestamp("decided_at"),
+    )
+    if (repeat.review is None) == (repeat.inspection is None):
+        raise obj.error_at("review", "name the earlier item's review or its inspection, not both")
+    if repeat.inspection is not None:
+        repeat.kind = obj.choice("kind", TrackedKind, TrackedKind.RECOMMENDATION)
+    obj.done()
+    return repeat
 
 
 def _update(obj: _Obj) -> UpdateDoc:
@@ -684,7 +705,22 @@ def _tracked_json(rec: TrackedDoc, in_inspection: bool) -> dict[str, Any]:
     if in_inspection:
         data["area"] = rec.area
         data["concern"] = rec.concern
+    if rec.repeats:  # only when there are some: a file without opens in an older casereview
+        data["repeats"] = [_repeat_json(r) for r in rec.repeats]
     return data
+
+
+def _repeat_json(repeat: RepeatDoc) -> dict[str, Any]:
+    data: dict[str, Any] = (
+        {"review": repeat.review}
+        if repeat.review is not None
+        else {"inspection": repeat.inspection, "kind": repeat.kind.value}
+    )
+    return data | {
+        "number": repeat.number,
+        "decided_by": repeat.decided_by,
+        "decided_at": repeat.decided_at.isoformat() if repeat.decided_at else None,
+    }
 
 
 def _update_json(update: UpdateDoc) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from db.core.dates import utc_now
 from db.core.errors import DocumentError, RuleError
 from db.core.fields import distinct
 from db.core.rules import rating_for
-from db.core.vocabulary import AgencyRole, FindingKind, OrganisationKind, Status
+from db.core.vocabulary import AgencyRole, FindingKind, OrganisationKind, Status, TrackedKind
 from db.exchange.bulk import add_new_items
 from db.exchange.checks import check_document
 from db.exchange.document import (
@@ -37,6 +37,7 @@ from db.exchange.document import (
     NotedFindingDoc,
     OrganisationDoc,
     PersonDoc,
+    RepeatDoc,
     ReviewDoc,
     SchemeDoc,
     TrackedDoc,
@@ -60,9 +61,12 @@ from db.store.models import (
     ProgressUpdate,
     Recommendation,
     RecommendationAgency,
+    RepeatLink,
     Review,
     Theme,
 )
+
+REPEATS, DISMISSED = "repeats", "dismissed"  # RepeatLink.verdict
 
 # ----------------------------------------------------------------------------- export
 
@@ -157,6 +161,7 @@ def _add_reviews(session: Session, today: dt.date, doc: Document, wanted: set[st
             items.selectinload(Recommendation.themes),
             items.selectinload(Recommendation.updates),
             items.selectinload(Recommendation.evidence).undefer(Evidence.content),
+            items.selectinload(Recommendation.verdicts),
         )
     )
     if wanted:
@@ -358,6 +363,20 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
         evidence=[evidence_doc(e) for e in rec.evidence],
         area=rec.area.name if rec.area else None,
         concern=rec.concern.number if rec.concern else None,
+        repeats=[repeat_doc(link) for link in rec.verdicts if link.verdict == REPEATS],
+    )
+
+
+def repeat_doc(link: RepeatLink) -> RepeatDoc:
+    """A confirmed repeat as a file holds it: the earlier item by its source and number."""
+    earlier = link.earlier
+    return RepeatDoc(
+        number=earlier.number,
+        review=earlier.review.reference if earlier.review is not None else None,
+        inspection=earlier.inspection.reference if earlier.inspection is not None else None,
+        kind=earlier.kind,
+        decided_by=link.decided_by,
+        decided_at=link.decided_at,
     )
 
 
@@ -847,6 +866,57 @@ class Importer:
 
     # -- meetings
 
+    def repeats(self, doc: Document) -> None:
+        """The confirmed repeats the file's items name (after every item is in): one held
+        already, whatever its verdict, is kept as it is; one whose earlier item is in neither
+        the file nor the database is refused, by name."""
+        self.session.flush()
+        sources: list[tuple[str, ReviewDoc | InspectionDoc, list[TrackedDoc]]] = [
+            ("review", r, r.recommendations) for r in doc.reviews
+        ] + [
+            ("inspection", i, [f for f in i.findings if isinstance(f, TrackedDoc)])
+            for i in doc.inspections
+        ]
+        for what, source, items in sources:
+            for item in items:
+                if not item.repeats:
+                    continue
+                where = f"{what} '{source.reference}', item '{item.number}'"
+                rec = self._item(what, source.reference, item.kind, item.number, where)
+                held = {link.earlier_id for link in rec.verdicts}
+                for n, repeat in enumerate(item.repeats, start=1):
+                    earlier = self._item(
+                        "review" if repeat.review else "inspection",
+                        repeat.review or repeat.inspection or "",
+                        repeat.kind,
+                        repeat.number,
+                        f"{where}, repeat {n}",
+                    )
+                    if earlier.id in held or earlier.id == rec.id:
+                        continue
+                    link = RepeatLink(
+                        earlier=earlier, verdict=REPEATS, decided_by=repeat.decided_by
+                    )
+                    if repeat.decided_at is not None:
+                        link.decided_at = repeat.decided_at
+                    rec.verdicts.append(link)
+                    held.add(earlier.id)
+
+    def _item(
+        self, what: str, reference: str, kind: TrackedKind, number: str, where: str
+    ) -> Recommendation:
+        source = Review if what == "review" else Inspection
+        link = Recommendation.review_id if what == "review" else Recommendation.inspection_id
+        found = self.session.scalar(
+            select(Recommendation)
+            .join(source, link == source.id)
+            .where(source.reference == reference, Recommendation.number == number)
+            .where(Recommendation.kind == kind)
+        )
+        if found is None:
+            raise DocumentError(f"{where}: {what} '{reference}' has no item '{number}'")
+        return found
+
     def meetings(self, docs: list[MeetingDoc]) -> None:
         """Add or update meetings (after the items they name); a decision already held is
         kept, one the database lacks is added. The items' own state comes from their records
@@ -1015,6 +1085,7 @@ def apply_document(
     importer.reviews(doc.reviews)
     importer.inspections(doc.inspections)
     importer.initiatives(doc.initiatives)
+    importer.repeats(doc)
     importer.meetings(doc.meetings)
     session.flush()
     return importer.summary

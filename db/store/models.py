@@ -395,6 +395,14 @@ class Recommendation(Timestamped, Base):
         source = self.review or self.inspection
         return source.reference if source is not None else ""
 
+    # A person's verdicts on suggested repeats of earlier learning (RepeatLink, issue 25).
+    verdicts: Mapped[list[RepeatLink]] = relationship(
+        foreign_keys="RepeatLink.item_id",
+        back_populates="item",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
@@ -708,6 +716,31 @@ class CheckoutOrigin(Base):
     merged_by: Mapped[str | None] = mapped_column(String(fields.NAME))
 
 
+class RepeatLink(Base):
+    """A person's verdict on a suggested repeat (issue 25, revision 0011): ``item`` repeats the
+    learning of the ``earlier`` item ("repeats"), or the suggestion was wrong ("dismissed",
+    so it is not made again)."""
+
+    __tablename__ = "repeat_links"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('repeats', 'dismissed')", name="verdict"),
+        CheckConstraint("item_id <> earlier_id", name="not_itself"),
+        UniqueConstraint("item_id", "earlier_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"))
+    earlier_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(10))
+    decided_by: Mapped[str] = mapped_column(String(fields.NAME))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    item: Mapped[Recommendation] = relationship(foreign_keys=[item_id], back_populates="verdicts")
+    earlier: Mapped[Recommendation] = relationship(foreign_keys=[earlier_id])
+
+
 class Checkout(Base):
     """In a shared database: a copy checked out of it, by whom and since when. A notice, not
     a lock."""
@@ -754,6 +787,7 @@ __all__ = [
     "ProgressUpdate",
     "Recommendation",
     "RecommendationAgency",
+    "RepeatLink",
     "Review",
     "Theme",
 ]

@@ -138,7 +138,7 @@ def test_an_update_the_copy_lacks_is_kept_and_a_withdrawal_is_merged() -> None:
 
 def test_every_record_type_of_a_document_is_merged() -> None:
     """A new record type in document.py must be added to the merge, not skipped unseen."""
-    values = {"PersonDoc", "AgendaDoc", "LinkDoc"}  # values inside their records
+    values = {"PersonDoc", "AgendaDoc", "LinkDoc", "RepeatDoc"}  # values inside their records
     found = {
         name
         for name, kind in inspect.getmembers(documents, dataclasses.is_dataclass)
