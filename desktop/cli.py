@@ -1311,7 +1311,7 @@ def _checkout(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     """Merge the copy; list its conflicts, and what it writes with --dry-run."""
-    from db.services.merge import merge_copy, plan_merge
+    from db.services.merge import merge_copy, plan_merge, refuse_unfit_copy
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -1321,10 +1321,7 @@ def _merge(args: argparse.Namespace) -> int:
         raise UsageError("--write-answers goes with --dry-run: list the conflicts, answer them, "
                          "then merge with --answers")  # fmt: skip
     copy_path = Path(args.copy)
-    if copy_path.is_dir():
-        raise CaseReviewError(f"{copy_path} is a folder, not a copy's file; nothing was merged.")
-    if not copy_path.is_file():
-        raise CaseReviewError(f"There is no file {copy_path}; nothing was merged.")
+    refuse_unfit_copy(copy_path)
     if args.write_answers:
         check_target(Path(args.write_answers))
     shared_location = _shared_location(args)
@@ -1341,6 +1338,13 @@ def _merge(args: argparse.Namespace) -> int:
         answers = _answers(plan, args.prefer, answers_file)
         unanswered = len([c for c in plan.merge.conflicts if c.key not in answers])
         if args.dry_run:
+            if unanswered and (args.prefer or answers_file):
+                n = unanswered
+                print(
+                    f"The merge would be refused: {n} conflict{'s have' if n != 1 else ' has'} "
+                    "no answer.",
+                    file=sys.stderr,
+                )
             if not unanswered:  # every rule tried, then rolled back: a refusal is foreseen
                 rehearsed = merge_copy(copy, shared, actor=default_actor(), today=today,
                                        answers=answers, plan=plan, dry_run=True)  # fmt: skip
@@ -1398,15 +1402,15 @@ def _copy_location(args: argparse.Namespace, path: Path, shared: Location) -> Lo
     if sys.stdin.isatty():
         return location.with_passphrase(_ask(f"Passphrase for the copy {path.name}: "))
     raise UsageError(
-        "the copy is encrypted: give its passphrase when asked (in a terminal) or on the "
-        "next line of standard input with --passphrase-stdin"
+        "the copy is encrypted: give its passphrase when asked (in a terminal), or on standard "
+        "input with --passphrase-stdin (after the shared database's, when that is encrypted too)"
     )
 
 
 def _print_plan(plan: MergePlan, *, every_change: bool) -> None:
     from db.core.dates import format_date
     from db.exchange.merging import RECORD
-    from db.services.merge import describe_conflict, show_value
+    from db.services.merge import describe_conflict, seen, show_value
 
     merge = plan.merge
     taken = format_date(plan.taken_at.astimezone().date())
@@ -1431,24 +1435,13 @@ def _print_plan(plan: MergePlan, *, every_change: bool) -> None:
         print(f"  {number}. {describe_conflict(c)}")
         if c.field != RECORD:
             print(f"     when the copy was taken: {show_value(c.base)}")
-        print(f"     in the copy: {_side(c.copy, c.field)}" + (f" ({offline})" if offline else ""))
-        print(
-            f"     in the shared database: {_side(c.shared, c.field)}"
-            + (f" ({office})" if office else "")
-        )
-
-
-def _side(value: object, field: str) -> str:
-    from db.exchange.merging import RECORD
-    from db.services.merge import show_value
-
-    if field == RECORD:
-        return "deleted" if value is None else "changed"
-    return show_value(value)
+        mine, theirs = seen(c)
+        print(f"     in the copy: {mine}" + (f" ({offline})" if offline else ""))
+        print(f"     in the shared database: {theirs}" + (f" ({office})" if office else ""))
 
 
 def _write_answers(path: Path, plan: MergePlan) -> None:
-    from db.services.merge import show_value
+    from db.services.merge import seen, show_value
 
     conflicts = []
     for c in plan.merge.conflicts:
@@ -1458,9 +1451,9 @@ def _write_answers(path: Path, plan: MergePlan) -> None:
                 "record": c.where,
                 "field": c.field,
                 "when taken": show_value(c.base),
-                "copy": _side(c.copy, c.field),
+                "copy": seen(c)[0],
                 "copy changed by": offline,
-                "shared": _side(c.shared, c.field),
+                "shared": seen(c)[1],
                 "shared changed by": office,
                 "take": None,
                 "value": None,
@@ -1527,10 +1520,13 @@ def _answers(
     assert isinstance(listed, list)
     for entry in listed:
         key = (entry["record"], entry["field"])
+        shown = (entry.get("copy"), entry.get("shared"))
+        # The values it was answered to, as the file shows them: changed since, no answer.
+        was = shown if all(isinstance(v, str) for v in shown) else None
         if entry.get("take") is not None:
-            answers[key] = Answer(entry["take"])
+            answers[key] = Answer(entry["take"], seen=was)
         elif entry.get("value") is not None:
-            answers[key] = Answer(None, entry["value"])
+            answers[key] = Answer(None, entry["value"], seen=was)
     return answers
 
 

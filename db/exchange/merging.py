@@ -106,6 +106,9 @@ class Merge:
     # What the copy did that the merge does not write, and why, in words: said to the person
     # merging, never dropped unsaid.
     notes: list[str] = field(default_factory=list)
+    # Meetings (as the merge service names owners) whose agenda the merge itself kept an
+    # entry on: the person merging did that, not the copy.
+    kept_on_agenda: set[tuple[str, ...]] = field(default_factory=set)
 
     def resolve(self, conflict: Conflict, take: str, value: Any = None) -> None:
         """Answer one conflict in ``result``: ``take`` the copy's value, keep the shared

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
+from pathlib import Path as FilePath
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
@@ -100,6 +101,9 @@ class Answer:
 
     take: str | None
     value: Any = None
+    # The copy's and the shared database's values as the person saw them (``seen``): an
+    # answer to values that have changed since is no answer.
+    seen: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -203,17 +207,38 @@ def _merge(
                 f"{n} conflict{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} no answer "
                 f"yet (the first: {describe_conflict(unanswered[0])}), so nothing was merged."
             )
+        stale = [
+            c
+            for c in merge.conflicts
+            if answers[c.key].seen is not None and answers[c.key].seen != seen(c)
+        ]
+        if stale:
+            n = len(stale)
+            raise RuleError(
+                f"{describe_conflict(stale[0])}"
+                + (f" (and {n - 1} more)" if n > 1 else "")
+                + " changed after it was answered, so nothing was merged: answer it again as it "
+                "stands now."
+            )
         planned = len(merge.applied)
         for conflict in merge.conflicts:
             answer = answers[conflict.key]
             _check_answer(conflict, answer)
             merge.resolve(conflict, answer.take or "", answer.value)
-        typed = {  # a value typed by the person merging is theirs, made now
+        # What the person merging made, not the copy: a value they typed; evidence their
+        # answer to a sign-off brought back; an agenda entry the merge kept (_keep_decided...).
+        merging: set[tuple[Any, ...]] = {
             (*_owner_of_path(c.path), c.field)
             for c in merge.conflicts
             if answers[c.key].take is None
         }
-        session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, typed)
+        merging |= {
+            (_owner_of_path(c.path)[0], "evidence")
+            for c in merge.conflicts
+            if c.sign_off and answers[c.key].take == COPY
+        }
+        merging |= {(owner, "agenda_items") for owner in merge.kept_on_agenda}
+        session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, merging)
         try:
             _write(session, merge, today)
         except DocumentError as exc:
@@ -260,6 +285,17 @@ def _merge(
     )
 
 
+def refuse_unfit_copy(path: FilePath) -> None:
+    """Refuse, before anything opens it, a copy's file that is a folder, not there, or empty
+    (opening an empty file would make a new database of it)."""
+    if path.is_dir():
+        raise CaseReviewError(f"{path} is a folder, not a copy's file; nothing was merged.")
+    if not path.is_file():
+        raise CaseReviewError(f"There is no file {path}; nothing was merged.")
+    if path.stat().st_size == 0:
+        raise CaseReviewError(f"{path} is empty, not a copy taken offline; nothing was merged.")
+
+
 def describe_conflict(conflict: Conflict) -> str:
     """A conflict in words: the record and, for a field, its name."""
     if conflict.field == RECORD:
@@ -286,16 +322,31 @@ def typed_value_allowed(conflict: Conflict) -> bool:
     return conflict.field in TYPED_FIELDS and not conflict.sign_off
 
 
+def seen(conflict: Conflict) -> tuple[str, str]:
+    """The copy's and the shared database's values of a conflict, as a person is shown them:
+    what an answer records it was given to (``Answer.seen``)."""
+    if conflict.field == RECORD:
+        return (
+            "deleted" if conflict.copy is None else "kept, and changed",
+            "deleted" if conflict.shared is None else "kept, and changed",
+        )
+    return show_value(conflict.copy), show_value(conflict.shared)
+
+
 def _check_answer(conflict: Conflict, answer: Answer) -> None:
     if answer.take in (COPY, SHARED):
         return
+    if not typed_value_allowed(conflict):
+        what = "a whole record" if conflict.field == RECORD else conflict.field.replace("_", " ")
+        raise RuleError(
+            f"The answer to {describe_conflict(conflict)} cannot be typed ({what} is not free "
+            "text): take the copy's or the shared database's, so nothing was merged."
+        )
     typed = answer.value.strip() if isinstance(answer.value, str) else ""
-    if answer.take is None and typed_value_allowed(conflict) and typed:
-        return
-    raise RuleError(
-        f"The answer to {describe_conflict(conflict)} must take the copy's value or the shared "
-        "database's, or type one that is not empty (for text only), so nothing was merged."
-    )
+    if not typed:
+        raise RuleError(
+            f"The answer typed to {describe_conflict(conflict)} is empty, so nothing was merged."
+        )
 
 
 @dataclass(frozen=True)
@@ -398,9 +449,10 @@ def _keep_decided_on_agenda(merge: Merge) -> None:
                                          reason="Decided on at the meeting"))  # fmt: skip
         if missing:
             meeting.agenda = [*meeting.agenda, *missing]
+            merge.kept_on_agenda.add(("meetings", meeting.held_on.isoformat(), meeting.title))
             named = ", ".join(a.review or a.inspection or "" for a in missing)
             merge.notes.append(
-                f"the meeting of {meeting.held_on.isoformat()} '{meeting.title}': {named} "
+                f"the meeting of {format_date(meeting.held_on)} '{meeting.title}': {named} "
                 "stays on its agenda, taken off on one side, as the meeting decided on it."
             )
 
@@ -743,7 +795,7 @@ def _changes_since(session: Session, start: int) -> Changes:
 
 
 def _attribution(
-    session: Session, offline: _Offline, actor: str, typed: set[tuple[Any, ...]]
+    session: Session, offline: _Offline, actor: str, merging_made: set[tuple[Any, ...]]
 ) -> Callable[[Any, str | None], tuple[dt.datetime, str]]:
     """The shared session's audit attribution (db.store.audit.ATTRIBUTION_KEY)."""
     mark = offline.copy_id[:8]
@@ -755,7 +807,7 @@ def _attribution(
         table = str(obj.__tablename__)
         owner = _owner(session, table, _attribute_of(obj))
         found = None
-        if (owner, table, field) in typed:
+        if (owner, table, field) in merging_made or (owner, table) in merging_made:
             return now, merging
         if owner is not None:
             own = _own_key(table, _attribute_of(obj))
@@ -893,6 +945,8 @@ __all__ = [
     "describe_conflict",
     "merge_copy",
     "plan_merge",
+    "refuse_unfit_copy",
+    "seen",
     "show_value",
     "typed_value_allowed",
 ]

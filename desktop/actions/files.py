@@ -318,14 +318,20 @@ class FileActions(QObject):
 
     def _copy_location(self, path: Path) -> Location | None:
         """The copy with the passphrase that opens it, or None when the user gave up."""
+        from db.services.merge import refuse_unfit_copy
         from db.store.cipher import Passphrase, is_encrypted
         from db.store.database import open_database
         from db.store.location import resolve_location
         from desktop.dialogs.passphrase import OpenEncryptedDialog
 
+        try:
+            refuse_unfit_copy(path)
+        except CaseReviewError as exc:
+            self.context.explain(exc, self.window)
+            return None
         location = resolve_location(str(path))
-        if not path.is_file() or not is_encrypted(path):
-            return location  # one that is not there, or no database, is said by the plan
+        if not is_encrypted(path):
+            return location  # one that is no database is said by the plan
         found: list[Location] = []
 
         def attempt(passphrase: Passphrase) -> str | None:
@@ -347,7 +353,11 @@ class FileActions(QObject):
         return found[0] if accepted and found else None
 
     def _plan_merge(
-        self, copy: Location, answers: dict[tuple[str, str], Answer] | None = None
+        self,
+        copy: Location,
+        answers: dict[tuple[str, str], Answer] | None = None,
+        *,
+        said: str = "",
     ) -> None:
         from db.services.merge import plan_merge
         from db.store.database import open_database
@@ -362,16 +372,20 @@ class FileActions(QObject):
             self.window,
             f"Comparing {copy.name} with this database…",
             work,
-            lambda plan: self._show_merge(copy, plan, answers),
+            lambda plan: self._show_merge(copy, plan, answers, said),
             self._failed,
         )
 
     def _show_merge(
-        self, copy: Location, plan: MergePlan, answers: dict[tuple[str, str], Answer] | None
+        self,
+        copy: Location,
+        plan: MergePlan,
+        answers: dict[tuple[str, str], Answer] | None,
+        said: str = "",
     ) -> None:
         from desktop.dialogs.merge import MergeDialog
 
-        dialog = MergeDialog(plan, self.window, answers=answers)
+        dialog = MergeDialog(plan, self.window, answers=answers, said=said)
         accepted = dialog.exec()
         answers = dict(dialog.answers)
         dialog.deleteLater()
@@ -401,11 +415,14 @@ class FileActions(QObject):
             self._say(said, 20_000)
 
         def refused(error: CaseReviewError) -> None:
-            """Said; then the conflicts are put again, planned afresh, with the answers given
-            kept (they were lost with the dialog: found by a new user)."""
-            self._failed(error)
+            """With conflicts, they are put again, planned afresh, the answers given kept
+            where their values are unchanged, and why it was refused said in the dialog
+            (answers were lost with the dialog, and the reason came after it: found by new
+            users); without, said."""
             if plan is not None and plan.merge.conflicts:
-                self._plan_merge(copy, answers)
+                self._plan_merge(copy, answers, said=error.message)
+            else:
+                self._failed(error)
 
         self._progress = run_in_background(
             self.window, f"Merging {copy.name}…", work, done, refused

@@ -10,6 +10,8 @@ answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +35,14 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import format_date
 from db.exchange.merging import COPY, RECORD, SHARED, Conflict
-from db.services.merge import Answer, MergePlan, describe_conflict, show_value, typed_value_allowed
+from db.services.merge import (
+    Answer,
+    MergePlan,
+    describe_conflict,
+    seen,
+    show_value,
+    typed_value_allowed,
+)
 
 _TYPED = "typed"
 _NO_ANSWER = "Not answered"
@@ -61,9 +70,11 @@ class MergeDialog(QDialog):
         parent: QWidget | None = None,
         *,
         answers: dict[tuple[str, str], Answer] | None = None,
+        said: str = "",
     ) -> None:
         """``answers``: given before to the same conflicts (a merge refused, planned again),
-        kept for those the new plan still has."""
+        kept for those the new plan still has with the same values; ``said``: why that merge
+        was refused, shown at once."""
         super().__init__(parent)
         self.setObjectName("mergeCopy")
         self.setWindowTitle("Merge a copy back")
@@ -78,11 +89,11 @@ class MergeDialog(QDialog):
         changes.setAccessibleName("Changes from the copy")
         for applied in plan.merge.applied:
             if applied.field == RECORD:
-                said = f"{applied.where}: {'added' if applied.old is None else 'deleted'}"
+                line = f"{applied.where}: {'added' if applied.old is None else 'deleted'}"
             else:
-                said = f"{applied.where}, {applied.field.replace('_', ' ')}: "
-                said += show_value(applied.new)
-            changes.addItem(said)
+                line = f"{applied.where}, {applied.field.replace('_', ' ')}: "
+                line += show_value(applied.new)
+            changes.addItem(line)
         for note in plan.merge.notes:  # what the merge does not write, said by name
             changes.addItem(f"Not written: {note}")
         changes.setWordWrap(True)
@@ -157,11 +168,15 @@ class MergeDialog(QDialog):
         )
         self.table.currentCellChanged.connect(lambda row, *_: self._show(row))
         for conflict in self.conflicts:
-            if answers and conflict.key in answers:
-                self._set(conflict, answers[conflict.key])
+            given = (answers or {}).get(conflict.key)
+            if given is not None and given.seen == seen(conflict):  # still as it was answered
+                self._set(conflict, given)
         if self.conflicts:
             self.table.selectRow(0)
             self._show(0)
+        if said:
+            self.problem.setText(said)
+            self.problem.setVisible(True)
 
     def _intro(self) -> QLabel:
         plan, merge = self.plan, self.plan.merge
@@ -294,6 +309,9 @@ class MergeDialog(QDialog):
         self._show(self.table.currentRow())
 
     def _set(self, conflict: Conflict, answer: Answer) -> None:
+        # Given to the values shown: if either side changes before the merge, the merge
+        # refuses the answer rather than apply it to a value nobody saw (a new user's find).
+        answer = replace(answer, seen=seen(conflict))
         self.answers[conflict.key] = answer
         row = self.conflicts.index(conflict)
         if answer.take == COPY:

@@ -197,7 +197,8 @@ def test_tab_leaves_the_conflicts_for_the_answers(  # type: ignore[no-untyped-de
 def test_a_refused_merge_puts_the_conflicts_again_with_the_answers_given(  # type: ignore[no-untyped-def]
     qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
 ) -> None:
-    """Found by a new user: a refusal closed the dialog and every answer was lost."""
+    """Found by new users: a refusal closed the dialog and every answer was lost; then the
+    reason came only after the re-opened dialog was closed. It is said in the dialog now."""
     laptop = _laptop(db_file, tmp_path)
     seen: list[list[str]] = []
 
@@ -207,23 +208,53 @@ def test_a_refused_merge_puts_the_conflicts_again_with_the_answers_given(  # typ
         dialog.typed_choice.click()
         dialog.typed.setText("Owner \u202a set")  # a direction mark: refused by the rules
         dialog.typed.textEdited.emit(dialog.typed.text())
+        answer(look_again)  # the next dialog: queued only now, so no earlier one takes it
         qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
-
-    def read_refusal(box) -> None:  # type: ignore[no-untyped-def]
-        seen.append([box.text()])
-        box.accept()
 
     def look_again(dialog: MergeDialog) -> None:
         assert isinstance(dialog, MergeDialog)
         seen.append([dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())])
+        seen.append([dialog.problem.text()] if dialog.problem.isVisible() else [])
         dialog.reject()
 
     _choose_file(laptop)
     answer(answer_badly)
-    answer(read_refusal)
-    answer(look_again)
     sample_window.files.merge_copy_back()
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=30000)
-    assert seen[0][0].startswith("The merge was refused, so nothing was written: ")
-    assert seen[1] == ["The copy's", "Typed: Owner \u202a set"]
+    assert seen[0] == ["The copy's", "Typed: Owner \u202a set"]
+    assert seen[1][0].startswith("The merge was refused, so nothing was written: ")
     assert _owner(db_file, "5") == OFFICE
+
+
+def test_an_answer_to_a_value_changed_meanwhile_is_no_answer(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: a change made in the office while the dialog was open was
+    overwritten by an answer given to the value before it. Refused, and put again."""
+    laptop = _laptop(db_file, tmp_path)
+    seen: list[str] = []
+
+    def answer_then_office_changes(dialog: MergeDialog) -> None:
+        assert isinstance(dialog, MergeDialog)
+        dialog.all_copy.click()
+        _set(db_file, "5", owner="Changed while the dialog was open")
+        answer(look_again)
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+
+    def look_again(dialog: MergeDialog) -> None:
+        seen.append(dialog.problem.text())
+        seen.append(dialog.table.item(0, 2).text())  # 5's answer, to the old value: not kept
+        seen.append(dialog.table.item(1, 2).text())  # 6's, unchanged: kept
+        dialog.reject()
+
+    _choose_file(laptop)
+    answer(answer_then_office_changes)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=30000)
+    assert seen[0] == (
+        f"recommendation 5 of review {CHILD_A}, owner changed after it was answered, so "
+        "nothing was merged: answer it again as it stands now."
+    )
+    assert seen[1:] == ["Not answered", "The copy's"]
+    assert _owner(db_file, "5") == "Changed while the dialog was open"
+    assert _owner(db_file, "3") != "Owner set in the meeting"  # nothing written

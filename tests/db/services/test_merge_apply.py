@@ -291,6 +291,13 @@ def test_a_sign_off_against_evidence_deleted_in_the_office_is_a_conflict(
         merged = editing.item_by_key(session, _item(number))
         assert merged.status is Status.CLOSED
         assert [editing.evidence_key(e).description for e in merged.evidence] == [which.description]
+        restored = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "evidence", AuditEntry.action == "create")
+            .order_by(AuditEntry.id.desc())
+        ).first()
+        # Brought back by the answer of the person merging, now: not the copy's doing.
+        assert restored is not None and restored.actor.startswith("Kim (merging copy ")
     assert not check_database(sample_database.location).problems
 
 
@@ -418,3 +425,28 @@ def test_each_row_made_offline_is_entered_as_its_own_author_s(
     by_note = {("Chloe's note" in (e.new or "")): e.actor for e in created}
     assert by_note[True] == f"Chloe (recorded offline in copy {mark})"
     assert by_note[False] == f"Sam (recorded offline in copy {mark})"
+
+
+def test_an_answer_to_values_that_changed_since_is_refused(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: an answer given to the office's value was applied over a later
+    change nobody saw. An answer records the values it was given to."""
+    from db.services.merge import seen
+
+    with _open(_copy(sample_database, tmp_path, Scope())) as laptop:
+        _set(laptop, "5", owner="Offline owner")
+        _set(sample_database, "5", owner="Office owner")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        answers = {c.key: Answer("copy", seen=seen(c)) for c in plan.merge.conflicts}
+        _set(sample_database, "5", owner="Changed after the answer")
+        before = _snapshot(sample_database)
+        with pytest.raises(RuleError) as caught:
+            merge_copy(
+                laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers, plan=plan
+            )
+        assert caught.value.message == (
+            f"{OTHER}, owner changed after it was answered, so nothing was merged: answer it "
+            "again as it stands now."
+        )
+        assert _snapshot(sample_database) == before

@@ -188,20 +188,23 @@ def test_a_bad_answers_file_is_one_sentence_and_nothing_is_merged(
         (["LAPTOP", "--write-answers", "a.json"], "--write-answers goes with --dry-run", 2),
         (["OTHER"], "That database is no copy taken offline", 1),
         ([".", "--prefer", "copy"], "is a folder, not a copy's file; nothing was merged.", 1),
+        (["EMPTY"], "empty.sqlite3 is empty, not a copy taken offline; nothing was merged.", 1),
     ],
-    ids=["missing", "both-answers", "write-without-dry-run", "no-copy", "folder"],
+    ids=["missing", "both-answers", "write-without-dry-run", "no-copy", "folder", "empty"],
 )
 def test_bad_input_is_one_sentence(  # noqa: PLR0917 (fixtures and parameters)
     demo_db: Path, laptop: Path, tmp_path: Path, options: list[str], said: str, code: int
 ) -> None:
     other = tmp_path / "other.sqlite3"
     assert run("demo", "--db", str(other), cwd=tmp_path).returncode == 0
-    named = {"LAPTOP": str(laptop), "OTHER": str(other)}
+    (tmp_path / "empty.sqlite3").write_bytes(b"")  # left as it is (it became a database)
+    named = {"LAPTOP": str(laptop), "OTHER": str(other), "EMPTY": "empty.sqlite3"}
     before = _export(str(demo_db), tmp_path)
     refused = run("merge", *[named.get(o, o) for o in options], "--db", str(demo_db),
                   cwd=tmp_path)  # fmt: skip
     assert_clean_error(refused, said, code=code)
     assert _export(str(demo_db), tmp_path) == before
+    assert (tmp_path / "empty.sqlite3").read_bytes() == b""
 
 
 def test_a_copy_of_another_database_is_refused(laptop: Path, tmp_path: Path) -> None:
