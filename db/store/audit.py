@@ -16,7 +16,14 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, func, insert, inspect, select
-from sqlalchemy.orm import ColumnProperty, Mapper, RelationshipProperty, Session, UOWTransaction
+from sqlalchemy.orm import (
+    ColumnProperty,
+    Mapper,
+    RelationshipProperty,
+    Session,
+    UOWTransaction,
+    object_session,
+)
 
 from db.core.dates import PartialDate, utc_now
 from db.store.audit_chain import GENESIS, link
@@ -202,11 +209,28 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
         if isinstance(obj, Base) and session.is_modified(obj, include_collections=True):
             for field, old, new in _changes(obj):
                 add(obj, "update", field, old, new)
-    for obj in session.deleted:
-        if isinstance(obj, Base):
+    # Rows deleted as orphans (an agenda cleared, a list replaced) are not in session.deleted:
+    # the mapper's after_delete names them (_note_deleted); each is entered once.
+    orphans = session.info.pop(_ORPHANS_KEY, [])
+    deleted = list(session.deleted)
+    deleted += [o for o in orphans if not any(o is d for d in deleted)]
+    for obj in deleted:
+        if isinstance(obj, Base) and not isinstance(obj, AuditEntry):
             add(obj, "delete", None, _snapshot(obj), None)
     if rows:
         append(session.connection(), rows)
+
+
+_ORPHANS_KEY = "_deleted_rows"
+
+
+@event.listens_for(Base, "after_delete", propagate=True)
+def _note_deleted(_mapper: Mapper[Any], _connection: Any, target: Base) -> None:
+    """Every row the flush deletes, orphans included, for ``_record`` (found by a new user:
+    an agenda's entries taken off were in no audit entry)."""
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault(_ORPHANS_KEY, []).append(target)
 
 
 def chain_head(connection: Any) -> str:

@@ -102,3 +102,31 @@ def test_the_newest_entry_moves_on_with_a_change_made_through_another_connection
         second = newest_entry_id(session)
         assert newest_entry_id(session) == second  # reading writes nothing
     assert second > first
+
+
+def test_rows_deleted_as_orphans_are_in_the_trail(database: Database) -> None:
+    """Found by a new user: the entries taken off a meeting's agenda were in no audit entry
+    (an orphan deleted by the flush is not in session.deleted)."""
+    from sqlalchemy import func
+
+    from db.services import meetings
+    from db.services.dataset import load_sample
+    from db.store.models import Meeting
+    from tests.helpers import TODAY
+
+    with database.transaction("setup") as session:
+        load_sample(session, TODAY)
+    with database.session() as session:
+        meeting = next(m for m in session.scalars(select(Meeting)) if m.agenda)
+        key, held = meetings.MeetingKey(meeting.held_on, meeting.title), len(meeting.agenda)
+        before = session.scalar(select(func.max(AuditEntry.id)))
+    assert held > 0
+    with database.transaction("Chair") as session:
+        meetings.set_agenda(session, key, [])
+    with database.session() as session:
+        entries = session.execute(
+            select(AuditEntry.action, AuditEntry.entity, AuditEntry.actor).where(
+                AuditEntry.id > before
+            )
+        ).all()
+    assert entries.count(("delete", "agenda_items", "Chair")) == held
