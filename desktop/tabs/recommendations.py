@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from db.queries import details as queries
     from db.queries import tracker
     from db.queries.similar import Match
-    from db.services import editing
+    from db.services import editing, repeats
     from db.services.editing import ItemKey
     from db.store import search
     from desktop import commands
@@ -71,6 +71,7 @@ else:
     editing, queries = lazy("db.services.editing"), lazy("db.queries.details")
     search, tracker = lazy("db.store.search"), lazy("db.queries.tracker")
     commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
+    repeats = lazy("db.services.repeats")
 
 ALL = "All"
 
@@ -585,6 +586,32 @@ class RecommendationsTab(Tab):
                 selection.at(0).topLeft(), QItemSelectionModel.SelectionFlag.NoUpdate
             )
 
+    def _verdict(self, what: str, other_id: int) -> None:
+        """Confirm that the selected item repeats ``other_id``, dismiss the suggestion, or take
+        a verdict back (issue 25): audited, and shown on both items at once."""
+        row = self._first_selected() if self.selected_count() == 1 else None
+        if row is None:
+            return
+        given = {v.other_id: v for v in self._verdicts(row.id)}
+        earlier_side = given[other_id].earlier if other_id in given else True
+        item_id, earlier_id = (row.id, other_id) if earlier_side else (other_id, row.id)
+        try:
+            with self.context.database.change(self.context.actor) as session:
+                if what == "takeback":
+                    repeats.take_back(session, item_id, earlier_id)
+                else:
+                    repeats.decide(
+                        session, item_id, earlier_id, confirmed=what == "repeats",
+                        actor=self.context.actor,
+                    )  # fmt: skip
+        except CaseReviewError as exc:
+            self.context.explain(exc, self)
+        self._show_detail()
+
+    def _verdicts(self, item_id: int) -> list[repeats.Verdict]:
+        with self.context.database.session() as session:
+            return repeats.verdicts(session, item_id)
+
     def go_to_item(self, item_id: int) -> None:
         """Select an item (a similar earlier one, say), clearing the filters when they hide
         it."""
@@ -630,8 +657,12 @@ class RecommendationsTab(Tab):
             return
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
+            given = repeats.verdicts(session, row.id) if detail else []
         similar = self.similar.matches(detail.text or "", detail.source) if detail else []
-        self.detail.setHtml(render_detail(detail, similar) if detail else "")
+        if similar is not None:  # a pair with a verdict is not suggested again
+            judged = {v.other_id for v in given}
+            similar = [m for m in similar if m.item_id not in judged]
+        self.detail.setHtml(render_detail(detail, similar, given) if detail else "")
 
     def _open_link(self, url: QUrl) -> None:
         from PySide6.QtCore import QUrl
@@ -639,6 +670,9 @@ class RecommendationsTab(Tab):
 
         if url.scheme() == "item":
             self.go_to_item(int(url.path() or url.host() or 0))
+            return
+        if url.scheme() in ("repeats", "dismiss", "takeback"):
+            self._verdict(url.scheme(), int(url.path() or url.host() or 0))
             return
         if url.scheme() == "remove":
             self.remove_evidence(int(url.path() or url.host() or 0))
@@ -987,6 +1021,28 @@ def _render_update(update: queries.UpdateLine) -> str:
     return f"<li style='color:#555'>{struck}<br><i>{esc(label)}</i></li>"
 
 
+def _render_verdicts(given: Sequence[repeats.Verdict]) -> str:
+    """Confirmed repeats, from this item's side: the earlier learning it repeats, and the
+    later items that repeat it; each can be taken back."""
+    parts = []
+    for earlier, heading in (
+        (True, "Repeats earlier learning"),
+        (False, "Its learning came again in"),
+    ):
+        shown = [v for v in given if v.confirmed and v.earlier is earlier]
+        if not shown:
+            continue
+        lines = "".join(
+            f"<li><a href='item:{v.other_id}'>{esc(v.source)} {esc(v.number)}</a> "
+            f"<span style='color:#555'>({esc(v.status_label)}; confirmed by "
+            f"{esc(v.decided_by)})</span> <a href='takeback:{v.other_id}'>Take back…</a>"
+            f"<br>{esc(v.text)}</li>"
+            for v in shown
+        )
+        parts.append(f"<h4>{heading}</h4><ul style='margin-left:-20px'>{lines}</ul>")
+    return "".join(parts)
+
+
 def _render_similar(similar: Sequence[Match] | None) -> str:
     """The "Similar earlier learning" section: each match a link to it, with its status and
     when its source was published; an earlier item closed whose learning recurs, said so."""
@@ -1008,12 +1064,18 @@ def _render_similar(similar: Sequence[Match] | None) -> str:
         lines.append(
             f"<li><a href='item:{match.item_id}'>{esc(match.source)} {esc(match.number)}</a> "
             f"<span style='color:#555'>({esc(match.status.label)}{esc(published)})</span>"
-            f"{recurred}<br>{esc(match.text)}</li>"
+            f"{recurred}<br>{esc(match.text)}<br>"
+            f"<a href='repeats:{match.item_id}'>It repeats this</a> · "
+            f"<a href='dismiss:{match.item_id}'>Not the same</a></li>"
         )
     return heading + "<ul style='margin-left:-20px'>" + "".join(lines) + "</ul>"
 
 
-def render_detail(item: queries.ItemDetail, similar: Sequence[Match] | None = ()) -> str:
+def render_detail(
+    item: queries.ItemDetail,
+    similar: Sequence[Match] | None = (),
+    given: Sequence[repeats.Verdict] = (),
+) -> str:
     background, text = rating_colours(item.rating)
     rating = (
         f"<span style='background:{background.name()};color:{text.name()};"
@@ -1053,6 +1115,7 @@ def render_detail(item: queries.ItemDetail, similar: Sequence[Match] | None = ()
             signed += f", {esc(format_date(item.assured_on))}"
         row("Signed off by", signed)
     parts.append("</table>")
+    parts.append(_render_verdicts(given))
     parts.append(_render_similar(similar))
     parts.append("<h4>Progress</h4>")
     if item.updates:

@@ -118,3 +118,41 @@ def test_an_import_in_the_window_names_the_items_that_repeat_earlier_learning(  
     qtbot.waitUntil(lambda: bool(said), timeout=20000)
     assert said[0].startswith("1 of the items new.json added repeat earlier learning:")
     assert "Repeats earlier learning: CSPR-2027 1 is like " in said[0]  # a safe sleep item
+
+
+def test_a_suggestion_confirmed_shows_on_both_items_and_one_dismissed_is_not_made_again(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    from sqlalchemy import select
+
+    from db.store.models import AuditEntry
+
+    _two_reviews(db_file)
+    window.refresh()
+    show_tracker(window)
+    tab = window.recommendations_tab
+    earlier = _id(db_file, "SCR-2019", "4")
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    tab._open_link(QUrl(f"repeats:{earlier}"))
+    said = tab.detail.toPlainText()
+    assert "Repeats earlier learning" in said and "confirmed by Tester" in said
+    assert "It repeats this" not in said  # a pair with a verdict is not suggested again
+    select_item(window, "SCR-2019", "4")  # the earlier item shows where it came again
+    assert "Its learning came again in" in tab.detail.toPlainText()
+    assert "CSPR-2026 1" in tab.detail.toPlainText()
+    tab._open_link(QUrl(f"takeback:{_id(db_file, 'CSPR-2026', '1')}"))
+    assert "came again" not in tab.detail.toPlainText()
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    tab._open_link(QUrl(f"dismiss:{earlier}"))
+    said = tab.detail.toPlainText()
+    assert "SCR-2019 4" not in said and "Repeats earlier learning" not in said
+    with db_file.session() as session:
+        entries = session.execute(
+            select(AuditEntry.action, AuditEntry.field, AuditEntry.actor).where(
+                AuditEntry.entity == "repeat_links"
+            )
+        ).all()
+    assert [e[0] for e in entries] == ["create", "delete", "create"]
+    assert {e[2] for e in entries} == {"Tester"}
