@@ -26,7 +26,14 @@ from db.core.vocabulary import AgencyRole, Rating, Status
 from db.queries.details import GradeMatrix, area_rows, grade_matrix, initiative_rows
 from db.queries.meetings import AgendaOrder, agenda_order, neighbours, source_decisions
 from db.store.database import Database
-from db.store.models import AuditEntry, Inspection, ProgressUpdate, Recommendation, Review
+from db.store.models import (
+    AuditEntry,
+    Inspection,
+    ProgressUpdate,
+    Recommendation,
+    RepeatLink,
+    Review,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,25 @@ class Change:
 
 
 @dataclass
+class PackRepeat:
+    """A confirmed repeat of earlier learning (issue 25): the item, the earlier item whose
+    learning it repeats, and what became of that one."""
+
+    source: str
+    number: str
+    earlier_source: str
+    earlier_number: str
+    earlier_status: Status
+    decided_by: str
+
+    @property
+    def recurred(self) -> bool:
+        """The earlier item was closed, and its learning has come again: what a panel most
+        needs to see."""
+        return self.earlier_status is Status.CLOSED
+
+
+@dataclass
 class Pack:
     title: str
     meeting_date: dt.date | None
@@ -103,6 +129,8 @@ class Pack:
     audit_head: str = ""
     # The meeting the pack is for, named on its first page (empty for a pack made for a date).
     meeting_title: str = ""
+    # Confirmed repeats naming an item of the pack's reviews and inspections, either side.
+    repeats: list[PackRepeat] = field(default_factory=list)
 
     @property
     def items(self) -> list[PackItem]:
@@ -458,11 +486,39 @@ def gather(session: Session, options: PackOptions) -> Pack:
         pack.changes += _audited_status_changes(session, since, shown, logged)
         pack.changes += _source_decisions(session, since, pack)
         pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
+    pack.repeats = _repeats(session, pack)
     if options.redact:
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+def _repeats(session: Session, pack: Pack) -> list[PackRepeat]:
+    """The confirmed repeats either of whose items the pack shows: new items that repeat
+    earlier learning, and earlier items whose learning has come again."""
+    shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
+    found = []
+    links = session.scalars(
+        select(RepeatLink)
+        .where(RepeatLink.verdict == "repeats")
+        .options(selectinload(RepeatLink.item), selectinload(RepeatLink.earlier))
+    )
+    for link in links:
+        item, earlier = link.item, link.earlier
+        if item.source_reference in shown or earlier.source_reference in shown:
+            found.append(
+                PackRepeat(
+                    item.source_reference,
+                    item.number,
+                    earlier.source_reference,
+                    earlier.number,
+                    earlier.status,
+                    link.decided_by,
+                )
+            )
+    found.sort(key=lambda r: (not r.recurred, r.source, r.number))
+    return found
 
 
 # Where a change's item number would be, for a decision about a whole review or inspection.

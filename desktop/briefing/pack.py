@@ -702,6 +702,7 @@ def render_pack(pack: Pack) -> bytes:
     width = document.width
     story += _summary(pack, width)
     story += _changes(pack, width)
+    story += _repeated(pack, width)
     story += _part("Reviews", "reviews", [_review_section(r, width) for r in pack.reviews])
     story += _part(
         "Inspections", "inspections", [_inspection_section(i, width) for i in pack.inspections]
@@ -744,7 +745,7 @@ def _long_texts(pack: Pack) -> list[tuple[str, PackItem]]:
 def _heading_count(pack: Pack, long_texts: list[tuple[str, PackItem]]) -> int:
     """The contents' entries: one for each _Heading in the story (the summary, the changes,
     reviews and inspections with a heading over each kind, the appendix)."""
-    headings = 1 + int(pack.since is not None) + int(bool(long_texts))
+    headings = 1 + int(pack.since is not None) + int(bool(long_texts)) + int(bool(pack.repeats))
     headings += len(pack.reviews) + int(bool(pack.reviews))
     headings += len(pack.inspections) + int(bool(pack.inspections))
     return headings
@@ -770,6 +771,43 @@ def _changes(pack: Pack, width: float) -> list[Any]:
             para(c.what, STYLES["cell"]),
         ]
         for c in pack.changes
+    ]
+    for chunk in _chunks(rows, 30):
+        story.append(plain_table([header, *chunk], widths))
+    return story
+
+
+def _repeated(pack: Pack, width: float) -> list[Any]:
+    """Repeated learning (issue 25): the items a person confirmed repeat earlier learning,
+    earlier items closed whose learning has come again first; none, no section."""
+    if not pack.repeats:
+        return []
+    recurred = sum(r.recurred for r in pack.repeats)
+    said = (
+        f"{len(pack.repeats)} confirmed repeat{'s' if len(pack.repeats) != 1 else ''} of "
+        "earlier learning"
+        + (f"; {recurred} of the earlier items had been closed, and the learning has come "
+           "again" if recurred else "")
+        + "."
+    )  # fmt: skip
+    story: list[Any] = [
+        _Heading("Repeated learning", STYLES["h1"], 0, "repeats"),
+        para(said, STYLES["body"]),
+    ]
+    header = [para(h, STYLES["cellbold"]) for h in ("Item", "Repeats", "What became of it")]
+    widths = [width * 0.3, width * 0.3, width * 0.4]
+    rows = [
+        [
+            para(f"{r.source} {r.number}", STYLES["cell"]),
+            para(f"{r.earlier_source} {r.earlier_number}", STYLES["cell"]),
+            para(
+                r.earlier_status.label
+                + (", and the learning has come again" if r.recurred else "")
+                + f" (confirmed by {r.decided_by})",
+                STYLES["cell"],
+            ),
+        ]
+        for r in pack.repeats
     ]
     for chunk in _chunks(rows, 30):
         story.append(plain_table([header, *chunk], widths))

@@ -54,6 +54,7 @@ def render_pack_docx(pack: Pack) -> bytes:
     else:
         _summary(document, pack)
         _changes(document, pack)
+        _repeated(document, pack)
         if pack.reviews:
             new_section(document, pack.marking, landscape=True)
             document.add_heading("Reviews", level=1)
@@ -100,6 +101,30 @@ def _tally_table(
     ]
     add_table(document, headers, rows, widths=[0.46, 0.09, 0.09, 0.09, 0.09, 0.18])
     document.add_paragraph()
+
+
+def _repeated(document: WordDocument, pack: Pack) -> None:
+    """Repeated learning, as the PDF gives it (desktop.briefing.pack._repeated)."""
+    if not pack.repeats:
+        return
+    document.add_heading("Repeated learning", level=1)
+    rows = [
+        [
+            f"{r.source} {r.number}",
+            f"{r.earlier_source} {r.earlier_number}",
+            r.earlier_status.label
+            + (", and the learning has come again" if r.recurred else "")
+            + f" (confirmed by {r.decided_by})",
+        ]
+        for r in pack.repeats
+    ]
+    add_table(
+        document,
+        ["Item", "Repeats", "What became of it"],
+        rows,
+        widths=[0.3, 0.3, 0.4],
+        size=CELL_SIZE,
+    )
 
 
 def _changes(document: WordDocument, pack: Pack) -> None:
