@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +22,10 @@ from db.store.models import (
     Organisation,
     Recommendation,
     RecommendationAgency,
+    RepeatLink,
     Review,
+    Theme,
+    recommendation_themes,
 )
 
 # HMICFRS expects a force's action plan within six weeks of a report; the police and crime
@@ -75,6 +78,9 @@ class Overview:
     deadlines: list[Deadline]
     deadlines_total: int  # all coming deadlines, of which ``deadlines`` lists the soonest
     grades: list[GradeCount]
+    # Confirmed repeats of earlier learning (issue 25) by the repeating item's themes, most
+    # first; an item with no theme counts under "No theme".
+    repeats_by_theme: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _breakdowns(rows: list[tuple[str, str, str, int]]) -> list[Breakdown]:
@@ -218,6 +224,7 @@ def overview(
         )
     ]
     return Overview(
+        repeats_by_theme=repeats_by_theme(session),
         totals=totals,
         by_agency=by_agency,
         by_review=by_review,
@@ -227,3 +234,30 @@ def overview(
         deadlines_total=len(deadlines) - len(items) + items_total,
         grades=grades,
     )
+
+
+NO_THEME = "No theme"
+
+
+def repeats_by_theme(session: Session) -> list[tuple[str, int]]:
+    """How many confirmed repeats there are under each theme of the items that repeat, most
+    first (an item under two themes counts under both)."""
+    themed = session.execute(
+        select(Theme.name, func.count(RepeatLink.id))
+        .join(recommendation_themes, recommendation_themes.c.theme_id == Theme.id)
+        .join(RepeatLink, RepeatLink.item_id == recommendation_themes.c.recommendation_id)
+        .where(RepeatLink.verdict == "repeats")
+        .group_by(Theme.name)
+    ).all()
+    unthemed = session.scalar(
+        select(func.count(RepeatLink.id)).where(
+            RepeatLink.verdict == "repeats",
+            ~select(recommendation_themes.c.theme_id)
+            .where(recommendation_themes.c.recommendation_id == RepeatLink.item_id)
+            .exists(),
+        )
+    )
+    counts = [(str(name), int(n)) for name, n in themed]
+    if unthemed:
+        counts.append((NO_THEME, int(unthemed)))
+    return sorted(counts, key=lambda c: (-c[1], c[0]))

@@ -156,3 +156,26 @@ def test_a_suggestion_confirmed_shows_on_both_items_and_one_dismissed_is_not_mad
         ).all()
     assert [e[0] for e in entries] == ["create", "delete", "create"]
     assert {e[2] for e in entries} == {"Tester"}
+
+
+def test_the_overview_counts_confirmed_repeats_by_theme(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    from db.services import repeats
+
+    _two_reviews(db_file)
+    key = editing.ItemKey("CSPR-2026", "1")
+    with db_file.transaction("Tester") as session:
+        fields = editing.item_fields(session, key)
+        editing.update_item(
+            session, key, editing.ItemFields(**{**fields.__dict__, "themes": ("Safe sleep",)})
+        )
+    with db_file.transaction("Tester") as session:
+        repeats.decide(
+            session, _id(db_file, "CSPR-2026", "1"), _id(db_file, "SCR-2019", "4"),
+            confirmed=True, actor="Tester",
+        )  # fmt: skip
+    window.refresh()
+    window.tabs.setCurrentWidget(window.overview_tab)
+    qtbot.waitUntil(lambda: "Safe sleep" in window.overview_tab.repeats.text(), timeout=5000)
+    assert ">1<" in window.overview_tab.repeats.text()
