@@ -25,6 +25,7 @@ from db.core.rules import rating_for
 from db.core.vocabulary import AgencyRole, Rating, Status
 from db.queries.details import GradeMatrix, area_rows, grade_matrix, initiative_rows
 from db.queries.meetings import AgendaOrder, agenda_order, neighbours, source_decisions
+from db.queries.themes import ThemeYears, themes_by_year
 from db.store.database import Database
 from db.store.models import (
     AuditEntry,
@@ -131,6 +132,8 @@ class Pack:
     meeting_title: str = ""
     # Confirmed repeats naming an item of the pack's reviews and inspections, either side.
     repeats: list[PackRepeat] = field(default_factory=list)
+    # The pack's items by learning theme and year published (db.queries.themes).
+    themes: ThemeYears | None = None
 
     @property
     def items(self) -> list[PackItem]:
@@ -487,6 +490,8 @@ def gather(session: Session, options: PackOptions) -> Pack:
         pack.changes += _source_decisions(session, since, pack)
         pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
     pack.repeats = _repeats(session, pack)
+    shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
+    pack.themes = themes_by_year(session, sources=shown)
     if options.redact:
         every_review = list(session.scalars(select(Review)))
         scrubbed: Pack = _scrub(pack, _redactor(every_review))

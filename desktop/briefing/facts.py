@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from db.core.dates import format_date
 from db.core.vocabulary import Rating
-from db.queries.briefing_content import Change, Pack, PackInspection, PackItem, PackReview
+from db.queries.briefing_content import (
+    Change,
+    Pack,
+    PackInspection,
+    PackItem,
+    PackRepeat,
+    PackReview,
+)
 
 RATING_ORDER = (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
 ITEM_HEADERS = ("No.", "Lead", "Jointly with", "Target", "Status", "Rating", "Latest update")
@@ -132,3 +139,13 @@ def provenance(pack: Pack) -> str:
         f"hash is {pack.audit_head}. 'casereview check' confirms that the trail still "
         "leads to it unaltered."
     )
+
+
+THEME_YEARS = 8  # the last years a pack's table of learning themes shows (a page's width)
+
+
+def repeat_outcome(repeat: PackRepeat) -> str:
+    """What became of the earlier item of a confirmed repeat, as the pack's Repeated learning
+    table says it (PDF and Word alike)."""
+    came_again = ", and the learning has come again" if repeat.recurred else ""
+    return f"{repeat.earlier_status.label}{came_again} (confirmed by {repeat.decided_by})"

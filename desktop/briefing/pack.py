@@ -48,6 +48,7 @@ from desktop.briefing.facts import (
     ITEM_HEADERS,
     NOTHING_TO_REPORT,
     RATING_ORDER,
+    THEME_YEARS,
     change_number,
     cover_lines,
     due_sentences,
@@ -55,6 +56,7 @@ from desktop.briefing.facts import (
     item_number,
     lead_agency_tallies,
     provenance,
+    repeat_outcome,
     review_facts,
     review_tallies,
     status_word,
@@ -703,6 +705,7 @@ def render_pack(pack: Pack) -> bytes:
     story += _summary(pack, width)
     story += _changes(pack, width)
     story += _repeated(pack, width)
+    story += _themes(pack, width)
     story += _part("Reviews", "reviews", [_review_section(r, width) for r in pack.reviews])
     story += _part(
         "Inspections", "inspections", [_inspection_section(i, width) for i in pack.inspections]
@@ -746,6 +749,7 @@ def _heading_count(pack: Pack, long_texts: list[tuple[str, PackItem]]) -> int:
     """The contents' entries: one for each _Heading in the story (the summary, the changes,
     reviews and inspections with a heading over each kind, the appendix)."""
     headings = 1 + int(pack.since is not None) + int(bool(long_texts)) + int(bool(pack.repeats))
+    headings += int(pack.themes is not None and not pack.themes.is_empty)
     headings += len(pack.reviews) + int(bool(pack.reviews))
     headings += len(pack.inspections) + int(bool(pack.inspections))
     return headings
@@ -800,17 +804,38 @@ def _repeated(pack: Pack, width: float) -> list[Any]:
         [
             para(f"{r.source} {r.number}", STYLES["cell"]),
             para(f"{r.earlier_source} {r.earlier_number}", STYLES["cell"]),
-            para(
-                r.earlier_status.label
-                + (", and the learning has come again" if r.recurred else "")
-                + f" (confirmed by {r.decided_by})",
-                STYLES["cell"],
-            ),
+            para(repeat_outcome(r), STYLES["cell"]),
         ]
         for r in pack.repeats
     ]
     for chunk in _chunks(rows, 30):
         story.append(plain_table([header, *chunk], widths))
+    return story
+
+
+def _themes(pack: Pack, width: float) -> list[Any]:
+    """Learning themes by year published (issue 25): the pack's items under each theme, the
+    themes with most first; none themed, no section."""
+    themes = pack.themes
+    if themes is None or themes.is_empty:
+        return []
+    years = themes.years[-THEME_YEARS:]
+    undated = any(u for _, _, u in themes.rows)
+    heads = ["Theme", *(str(y) for y in years), *(["Not yet published"] if undated else [])]
+    header = [para(h, STYLES["cellbold"]) for h in heads]
+    first = width * 0.34
+    rest = (width - first) / max(len(heads) - 1, 1)
+    rows = [
+        [
+            para(name, STYLES["cell"]),
+            *(para(str(by_year.get(y, 0) or ""), STYLES["cell"]) for y in years),
+            *([para(str(not_yet or ""), STYLES["cell"])] if undated else []),
+        ]
+        for name, by_year, not_yet in themes.rows
+    ]
+    story: list[Any] = [_Heading("Learning themes by year", STYLES["h1"], 0, "themes")]
+    for chunk in _chunks(rows, 30):
+        story.append(plain_table([header, *chunk], [first] + [rest] * (len(heads) - 1)))
     return story
 
 

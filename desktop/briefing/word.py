@@ -22,6 +22,7 @@ from desktop.briefing.facts import (
     ITEM_HEADERS,
     NOTHING_TO_REPORT,
     RATING_ORDER,
+    THEME_YEARS,
     change_number,
     cover_lines,
     due_sentences,
@@ -29,6 +30,7 @@ from desktop.briefing.facts import (
     item_number,
     lead_agency_tallies,
     provenance,
+    repeat_outcome,
     review_facts,
     review_tallies,
     status_word,
@@ -55,6 +57,7 @@ def render_pack_docx(pack: Pack) -> bytes:
         _summary(document, pack)
         _changes(document, pack)
         _repeated(document, pack)
+        _themes(document, pack)
         if pack.reviews:
             new_section(document, pack.marking, landscape=True)
             document.add_heading("Reviews", level=1)
@@ -112,9 +115,7 @@ def _repeated(document: WordDocument, pack: Pack) -> None:
         [
             f"{r.source} {r.number}",
             f"{r.earlier_source} {r.earlier_number}",
-            r.earlier_status.label
-            + (", and the learning has come again" if r.recurred else "")
-            + f" (confirmed by {r.decided_by})",
+            repeat_outcome(r),
         ]
         for r in pack.repeats
     ]
@@ -125,6 +126,27 @@ def _repeated(document: WordDocument, pack: Pack) -> None:
         widths=[0.3, 0.3, 0.4],
         size=CELL_SIZE,
     )
+
+
+def _themes(document: WordDocument, pack: Pack) -> None:
+    """Learning themes by year, as the PDF gives them (desktop.briefing.pack._themes)."""
+    themes = pack.themes
+    if themes is None or themes.is_empty:
+        return
+    years = themes.years[-THEME_YEARS:]
+    undated = any(u for _, _, u in themes.rows)
+    heads = ["Theme", *(str(y) for y in years), *(["Not yet published"] if undated else [])]
+    rows = [
+        [
+            name,
+            *(str(by_year.get(y, 0) or "") for y in years),
+            *([str(not_yet or "")] if undated else []),
+        ]
+        for name, by_year, not_yet in themes.rows
+    ]
+    document.add_heading("Learning themes by year", level=1)
+    rest = 0.66 / max(len(heads) - 1, 1)
+    add_table(document, heads, rows, widths=[0.34] + [rest] * (len(heads) - 1), size=CELL_SIZE)
 
 
 def _changes(document: WordDocument, pack: Pack) -> None:

@@ -8,6 +8,7 @@ import html
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
+    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
@@ -34,12 +35,14 @@ from db.core.dates import format_date
 from db.core.vocabulary import Rating, Status
 from db.queries import overview as figures
 from db.queries.rows import RecommendationRow
+from db.queries.themes import ThemeYears, themes_by_year
 from desktop.context import AppContext
 from desktop.models.table import Column, RowTableModel, none_last
 from desktop.palette import grade_colours, rating_bar, rating_colours
 from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 
 CHART_ROWS = 10
+THEMES_CHARTED = 6  # the themes with most items, charted by year (all are in the table)
 
 OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
     Column("Source", lambda r: r.source, width=170),
@@ -94,13 +97,26 @@ class OverviewTab(Tab):
         counts_layout.setContentsMargins(4, 4, 4, 4)
         counts_layout.addWidget(self.breakdown_choice)
         counts_layout.addWidget(self.breakdown, 1)
-        tables.addTab(counts_panel, "Counts by status and rating")
+        tables.addTab(counts_panel, "Counts")
         # Confirmed repeats of earlier learning by theme (issue 25): a tab of its own, where
         # a third box beside the deadlines and grades left each too little room at 1366x768.
         self.repeats = QLabel()
         self.repeats.setObjectName("repeatsByTheme")
         self.repeats.setAccessibleName("Repeated learning by theme")
-        tables.addTab(self._scrolling(self.repeats), "Repeated learning by theme")
+        tables.addTab(self._scrolling(self.repeats), "Repeats by theme")
+        # Learning themes over time (issue 25): the most frequent themes charted by year of
+        # publication, and every theme's counts below.
+        self.themes_chart = self._chart_view("Items by learning theme and year published")
+        self.themes_chart.setObjectName("themesChart")
+        self.themes_table = QLabel()
+        self.themes_table.setObjectName("themesByYear")
+        self.themes_table.setAccessibleName("Learning themes by year")
+        themes_panel = QWidget()
+        themes_layout = QVBoxLayout(themes_panel)
+        themes_layout.setContentsMargins(4, 4, 4, 4)
+        themes_layout.addWidget(self.themes_chart, 3)
+        themes_layout.addWidget(self._scrolling(self.themes_table), 2)
+        tables.addTab(themes_panel, "Themes by year")
         self.tables = tables
         grid.addWidget(tables, 2, 0)
         side = QWidget()
@@ -173,13 +189,17 @@ class OverviewTab(Tab):
         self.tables.setTabText(
             0,
             f"Overdue: {data.overdue_total:,}"
-            + (f" (the {shown:,} longest overdue)" if data.overdue_total > shown else ""),
+            + (f" ({shown:,} longest shown)" if data.overdue_total > shown else ""),
         )
         self._data = data
         self._fill_breakdown()
         self.deadlines.setText(self._deadlines_html(data, today))
         self.grades.setText(self._grades_html(data))
         self.repeats.setText(self._repeats_html(data))
+        with self.context.database.session() as session:
+            themes = themes_by_year(session)
+        self._fill_themes_chart(themes)
+        self.themes_table.setText(themes_html(themes))
 
     def save_settings(self) -> None:
         """Nothing to remember: the overview always shows everything."""
@@ -235,6 +255,35 @@ class OverviewTab(Tab):
         values.setRange(0, max([r.total for r in rows] + [1]))
         values.applyNiceNumbers()
 
+    def _fill_themes_chart(self, themes: ThemeYears) -> None:
+        """The six themes with most items, a bar each per year (the last ten years)."""
+        chart = self.themes_chart.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        years = themes.years[-10:]
+        if not years:
+            return
+        series = QBarSeries()
+        most = 0
+        for name, by_year, _ in themes.rows[:THEMES_CHARTED]:
+            bars = QBarSet(name if len(name) <= 30 else name[:28] + "…")
+            for year in years:
+                bars.append(by_year.get(year, 0))
+                most = max(most, by_year.get(year, 0))
+            series.append(bars)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([str(year) for year in years])
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(categories)
+        series.attachAxis(values)
+        values.setRange(0, max(most, 1))
+        values.applyNiceNumbers()
+
     @staticmethod
     def _deadlines_html(data: figures.Overview, today: dt.date) -> str:
         if not data.deadlines:
@@ -285,3 +334,23 @@ class OverviewTab(Tab):
                 f"<td align='right'>{grade.count:,}</td><td>{noun}</td></tr>"
             )
         return "<table cellpadding='3'>" + "".join(cells) + "</table>"
+
+
+def themes_html(themes: ThemeYears) -> str:
+    """Every theme's items by year published, most items first (the chart shows the first)."""
+    if themes.is_empty:
+        return "<p style='color:#666'>No item has a learning theme yet.</p>"
+    years = themes.years
+    undated = any(u for _, _, u in themes.rows)
+    head = "".join(f"<th align='right'>{year}</th>" for year in years)
+    head += "<th align='right'>Not yet published</th>" if undated else ""
+    body = []
+    for name, by_year, not_yet in themes.rows:
+        cells = "".join(f"<td align='right'>{by_year.get(y, 0) or ''}</td>" for y in years)
+        cells += f"<td align='right'>{not_yet or ''}</td>" if undated else ""
+        body.append(f"<tr><td>{html.escape(name)}</td>{cells}</tr>")
+    return (
+        f"<table cellpadding='3'><tr><th align='left'>Theme</th>{head}</tr>"
+        + "".join(body)
+        + "</table>"
+    )

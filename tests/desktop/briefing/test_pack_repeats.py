@@ -10,6 +10,7 @@ from pathlib import Path
 from docx import Document as WordFile
 from pypdf import PdfReader
 
+from db.core.dates import PartialDate
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange.document import Document, EvidenceDoc, RepeatDoc, ReviewDoc, TrackedDoc
 from db.exchange.records import apply_document
@@ -80,3 +81,28 @@ def test_an_earlier_item_closed_whose_learning_came_again_is_said_so(tmp_path: P
         "the learning has come again." in flat
     )
     assert "Closed, and the learning has come again (confirmed by Chair)" in flat
+
+
+def test_the_pack_prints_learning_themes_by_year(tmp_path: Path) -> None:
+    database = open_database(resolve_location(str(tmp_path / "t.sqlite3")), create=True)
+    doc = Document(
+        reviews=[
+            ReviewDoc("SCR-2019", ReviewKind.SCR, "Earlier (fictional)",
+                      published=PartialDate(2019),
+                      recommendations=[TrackedDoc("1", "A.", themes=["Neglect"])]),
+            ReviewDoc("SCR-2024", ReviewKind.SCR, "Later (fictional)",
+                      published=PartialDate(2024),
+                      recommendations=[TrackedDoc("1", "B.", themes=["Neglect"]),
+                                       TrackedDoc("2", "C.", themes=["Safe sleep"])]),
+        ]
+    )  # fmt: skip
+    with database, database.transaction("t") as session:
+        apply_document(session, doc)
+    with open_database(database.location) as again, again.session() as session:
+        pack = gather(session, OPTIONS)
+    flat = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pack(pack))).pages).split()
+    )
+    assert "Learning themes by year Theme 2019 2024 Neglect 1 1 Safe sleep 1" in flat
+    word = WordFile(io.BytesIO(render_pack_docx(pack)))
+    assert "Learning themes by year" in [p.text for p in word.paragraphs]
