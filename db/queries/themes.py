@@ -56,4 +56,18 @@ def themes_by_year(session: Session, *, sources: set[str] | None = None) -> Them
     return ThemeYears(years, rows)
 
 
-__all__ = ["ThemeYears", "themes_by_year"]
+def themes_of_items(session: Session, ids: list[int]) -> list[str]:
+    """The learning themes of these items, the most shared first: what a new item like them
+    is offered when it has none."""
+    if not ids:
+        return []
+    counted = session.execute(
+        select(Theme.name, func.count())
+        .join(recommendation_themes, recommendation_themes.c.theme_id == Theme.id)
+        .where(recommendation_themes.c.recommendation_id.in_(ids))
+        .group_by(Theme.name)
+    ).all()
+    return [str(name) for name, _ in sorted(counted, key=lambda c: (-c[1], str(c[0]).casefold()))]
+
+
+__all__ = ["ThemeYears", "themes_by_year", "themes_of_items"]

@@ -443,6 +443,7 @@ class ItemDialog(FormDialog):
         title: str = "",
         *,
         similar: Callable[[str], Sequence[Match] | None] | None = None,
+        themes_of: Callable[[list[int]], list[str]] | None = None,
     ) -> None:
         """``similar``: the earlier learning like a text (None while it is being looked
         for), listed under the text as it is typed."""
@@ -462,8 +463,15 @@ class ItemDialog(FormDialog):
         self._typing.setSingleShot(True)
         self._typing.setInterval(400)  # once typing pauses, not at every key
         self._typing.timeout.connect(self._look_for_similar)
+        self._themes_of = themes_of
+        self._offered: list[str] = []
+        self.use_themes = QPushButton()
+        self.use_themes.setObjectName("useThemes")
+        self.use_themes.hide()
+        self.use_themes.clicked.connect(self._use_offered_themes)
         if similar is not None:
             self.form.addRow("", self.similar_label)
+            self.form.addRow("", self.use_themes)
             self.text.textChanged.connect(self._typing.start)
         self.not_entered = QCheckBox("The text is not yet entered")
         self.add_row("not_entered", "", self.not_entered)
@@ -526,6 +534,22 @@ class ItemDialog(FormDialog):
             + "</ul>"
         )
         self.similar_label.show()
+        self._offer_themes([m.item_id for m in list(found)[:3]])
+
+    def _offer_themes(self, ids: list[int]) -> None:
+        """While the item has no themes, offer those of the similar earlier items."""
+        offered = self._themes_of(ids)[:4] if self._themes_of is not None else []
+        self._offered = offered
+        if offered and not self.themes.text().strip():
+            self.use_themes.setText(f"Use their themes: {'; '.join(offered)}")
+            self.use_themes.show()
+        else:
+            self.use_themes.hide()
+
+    def _use_offered_themes(self) -> None:
+        if not self.themes.text().strip():
+            self.themes.setText("; ".join(self._offered))
+        self.use_themes.hide()
 
     def _validate(self) -> Problems:
         problems = editing.Problems()

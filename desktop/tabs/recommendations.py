@@ -995,10 +995,18 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
         parent,
         f"New recommendation for {source}",
         similar=lambda text: context.similar_learning.matches(text, source),
+        themes_of=lambda ids: _themes_of(context, ids),
     )
     if dialog.exec() and dialog.result_fields is not None:
         return commands.run(commands.CreateItem(context, source, dialog.result_fields), parent)
     return False
+
+
+def _themes_of(context: AppContext, ids: list[int]) -> list[str]:
+    from db.queries.themes import themes_of_items
+
+    with context.database.session() as session:
+        return themes_of_items(session, ids)
 
 
 def lines(text: str) -> str:

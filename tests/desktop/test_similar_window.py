@@ -23,7 +23,8 @@ def _two_reviews(database: Database) -> None:
         reviews=[
             ReviewDoc(reference="SCR-2019", kind=ReviewKind.SCR, title="Earlier (fictional)",
                       recommendations=[TrackedDoc(number="4", text=EARLIER,
-                                                  status=Status.NOT_STARTED)]),
+                                                  status=Status.NOT_STARTED,
+                                                  themes=["Safe sleep"])]),
             ReviewDoc(reference="CSPR-2026", kind=ReviewKind.CSPR_LOCAL, title="New (fictional)",
                       recommendations=[TrackedDoc(number="1", text=NEW),
                                        TrackedDoc(number="2", text="Schools should audit "
@@ -82,11 +83,17 @@ def test_the_new_recommendation_dialog_lists_similar_learning_as_it_is_typed(  #
         qtbot.keyClicks(dialog.text, "Nurses should explain safe sleep and co-sleeping risks.")
         qtbot.waitUntil(lambda: "SCR-2019 4" in dialog.similar_label.text(), timeout=10000)
         seen.append(dialog.similar_label.text())
+        # No themes yet: those of the earlier item are offered, and taken with a click.
+        assert dialog.use_themes.isVisible()
+        assert dialog.use_themes.text() == "Use their themes: Safe sleep"
+        dialog.use_themes.click()
+        seen.append(dialog.themes.text())
         dialog.reject()
 
     answer(type_it)
     new_recommendation(window.context, "CSPR-2026", window)
     assert seen and "Similar earlier learning" in seen[0]
+    assert seen[1] == "Safe sleep"
     assert "CSPR-2026" not in seen[0]  # the review it is added to is not offered
 
 
