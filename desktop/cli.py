@@ -249,7 +249,22 @@ def build_parser() -> argparse.ArgumentParser:
     _checkout_parser(commands)
     _merge_parser(commands)
     _similar_parser(commands)
+    _themes_parser(commands)
     return parser
+
+
+def _themes_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``themes``: the managed list of learning themes (db.services.themes)."""
+    themes = commands.add_parser(
+        "themes",
+        help="list the learning themes with how many items and reviews carry each; rename one, "
+        "or merge one into another",
+    )
+    _db_option(themes, argparse.SUPPRESS)
+    change = themes.add_mutually_exclusive_group()
+    change.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a theme")
+    change.add_argument("--merge", metavar="OLD", help="merge this theme into --into")
+    themes.add_argument("--into", metavar="THEME", help="the theme --merge keeps")
 
 
 def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -1582,6 +1597,34 @@ def _similar(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _themes(args: argparse.Namespace) -> int:
+    """List the themes; or rename or merge one (audited, in one transaction)."""
+    from db.services import themes
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    if (args.merge is None) != (args.into is None):
+        raise UsageError("--merge OLD and --into THEME go together")
+    with open_database(_location(args)) as database:
+        if args.rename or args.merge:
+            with database.change(default_actor()) as session:
+                if args.rename:
+                    said = themes.rename_theme(session, *args.rename)
+                else:
+                    said = themes.merge_themes(session, args.merge, args.into)
+            print(said, file=sys.stderr)
+            return EXIT_OK
+        with database.session() as session:
+            counted = themes.theme_counts(session)
+    if not counted:
+        print("No learning themes yet.", file=sys.stderr)
+    for theme in counted:
+        items = f"{theme.items:,} item{'s' if theme.items != 1 else ''}"
+        reviews = f"{theme.reviews:,} review{'s' if theme.reviews != 1 else ''}"
+        print(f"{theme.name}\t{items}\t{reviews}")
+    return EXIT_OK
+
+
 def _open_window(args: argparse.Namespace) -> int:
     from desktop.app import run
 
@@ -1613,6 +1656,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "checkout": _checkout,
     "merge": _merge,
     "similar": _similar,
+    "themes": _themes,
 }
 
 

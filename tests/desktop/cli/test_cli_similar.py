@@ -76,3 +76,21 @@ def test_an_import_names_the_new_items_that_repeat_earlier_learning(
         f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (implemented, published "
         f"9 January 2026; score {repeats[0].rsplit('score ', 1)[1]}"
     ]
+
+
+def test_themes_are_listed_renamed_and_merged(demo_db: Path, tmp_path: Path) -> None:
+    listed = run("themes", "--db", str(demo_db), cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "Neglect\t3 items\t1 review" in listed.stdout.splitlines()
+    done = run("themes", "--db", str(demo_db), "--merge", "Neglect", "--into", "Voice of the child",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("Merged the theme Neglect into Voice of the child (")
+    again = run("themes", "--db", str(demo_db), cwd=tmp_path).stdout
+    assert "Neglect\t" not in again
+    assert_clean_error(
+        run("themes", "--db", str(demo_db), "--merge", "Neglect", cwd=tmp_path),
+        "--merge OLD and --into THEME go together", code=2,
+    )  # fmt: skip
+    checked = run("check", "--db", str(demo_db), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
