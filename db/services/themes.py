@@ -25,7 +25,7 @@ class ThemeCount:
 def theme_counts(session: Session) -> list[ThemeCount]:
     """Every theme, alphabetically, with the number of items and of reviews that carry it."""
     items: dict[int, int] = {
-        theme_id: n
+        int(theme_id): int(n)
         for theme_id, n in session.execute(
             select(recommendation_themes.c.theme_id, func.count()).group_by(
                 recommendation_themes.c.theme_id
@@ -33,7 +33,7 @@ def theme_counts(session: Session) -> list[ThemeCount]:
         )
     }
     reviews: dict[int, int] = {
-        theme_id: n
+        int(theme_id): int(n)
         for theme_id, n in session.execute(
             select(review_themes.c.theme_id, func.count()).group_by(review_themes.c.theme_id)
         )
