@@ -279,6 +279,7 @@ class MainWindow(QMainWindow):
         self._action("New recommen&dation…", self._new_item, "Ctrl+Shift+R", edit_menu)
         self._action("New &initiative…", self._new_initiative, None, edit_menu)
         self._action("New ins&pection…", self._new_inspection, None, edit_menu)
+        self._action("Learning t&hemes…", self.show_themes, None, edit_menu)
         edit_menu.addSeparator()
         self.settings_action = self._action("Se&ttings…", self.show_settings, None, edit_menu)
 
@@ -313,6 +314,28 @@ class MainWindow(QMainWindow):
             self.reviews_tab.new_item()
         else:
             self.recommendations_tab.new_item()
+
+    def show_themes(self) -> None:
+        """Edit ▸ Learning themes: rename or merge themes; the window reads again after."""
+        from db.services import themes
+        from desktop.dialogs.themes import ThemesDialog
+
+        database, actor = self.context.database, self.context.actor
+
+        def read() -> list[themes.ThemeCount]:
+            with database.session() as session:
+                return themes.theme_counts(session)
+
+        def change(kind: str, old: str, new: str) -> str:
+            with database.change(actor) as session:
+                if kind == "rename":
+                    return themes.rename_theme(session, old, new)
+                return themes.merge_themes(session, old, new)
+
+        dialog = ThemesDialog(read, change, self)
+        dialog.exec()
+        dialog.deleteLater()
+        self.context.data_changed.emit()
 
     def _take_copy_offline(self) -> None:
         """File ▸ Take a copy offline, offering the meeting selected in the Meetings tab."""
