@@ -1557,6 +1557,8 @@ def _similar(args: argparse.Namespace) -> int:
         raise UsageError("--review names the source of --number; give --number too")
     if args.number and args.review is None:
         raise UsageError("--number is an item of --review; give --review too")
+    if args.text is not None and not args.text.strip():
+        raise UsageError("--text is empty: give the learning to look for")
     with open_database(_location(args)) as database, database.session() as session:
         exclude = None
         text = args.text
@@ -1605,8 +1607,10 @@ def _themes(args: argparse.Namespace) -> int:
 
     if (args.merge is None) != (args.into is None):
         raise UsageError("--merge OLD and --into THEME go together")
+    if args.merge is not None and not (args.merge.strip() and args.into.strip()):
+        raise UsageError("--merge and --into each name a theme; one was empty")
     with open_database(_location(args)) as database:
-        if args.rename or args.merge:
+        if args.rename is not None or args.merge is not None:
             with database.change(default_actor()) as session:
                 if args.rename:
                     said = themes.rename_theme(session, *args.rename)

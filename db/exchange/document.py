@@ -65,6 +65,7 @@ class RepeatDoc:
     kind: TrackedKind = TrackedKind.RECOMMENDATION
     decided_by: str = ""
     decided_at: dt.datetime | None = None
+    dismissed: bool = False  # a suggestion a person said was not the same learning
 
 
 @dataclass(slots=True)
@@ -90,7 +91,8 @@ class TrackedDoc:
     evidence: list[EvidenceDoc] = field(default_factory=list)
     area: str | None = None  # inspections only: the graded area it belongs to
     concern: str | None = None  # inspections only: the cause of concern it answers
-    repeats: list[RepeatDoc] = field(default_factory=list)  # earlier learning it repeats
+    # Verdicts on suggested repeats of earlier learning: confirmed, or dismissed.
+    repeats: list[RepeatDoc] = field(default_factory=list)
 
 
 @dataclass

@@ -359,7 +359,10 @@ def _repeat(obj: _Obj) -> RepeatDoc:
         inspection=obj.optional_text("inspection"),
         decided_by=obj.text("decided_by"),
         decided_at=obj.timestamp("decided_at"),
+        dismissed=obj.text("verdict", required=False, default="repeats") == "dismissed",
     )
+    if obj.text("verdict", required=False, default="repeats") not in ("repeats", "dismissed"):
+        raise obj.error_at("verdict", "expected repeats or dismissed")
     if (repeat.review is None) == (repeat.inspection is None):
         raise obj.error_at("review", "name the earlier item's review or its inspection, not both")
     if repeat.inspection is not None:
@@ -716,11 +719,14 @@ def _repeat_json(repeat: RepeatDoc) -> dict[str, Any]:
         if repeat.review is not None
         else {"inspection": repeat.inspection, "kind": repeat.kind.value}
     )
-    return data | {
+    data |= {
         "number": repeat.number,
         "decided_by": repeat.decided_by,
         "decided_at": repeat.decided_at.isoformat() if repeat.decided_at else None,
     }
+    if repeat.dismissed:  # only then: a file of confirmed repeats reads as before
+        data["verdict"] = "dismissed"
+    return data
 
 
 def _update_json(update: UpdateDoc) -> dict[str, Any]:

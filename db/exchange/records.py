@@ -363,7 +363,7 @@ def _tracked_doc(rec: Recommendation, today: dt.date) -> TrackedDoc:
         evidence=[evidence_doc(e) for e in rec.evidence],
         area=rec.area.name if rec.area else None,
         concern=rec.concern.number if rec.concern else None,
-        repeats=[repeat_doc(link) for link in rec.verdicts if link.verdict == REPEATS],
+        repeats=[repeat_doc(link) for link in rec.verdicts],
     )
 
 
@@ -377,6 +377,7 @@ def repeat_doc(link: RepeatLink) -> RepeatDoc:
         kind=earlier.kind,
         decided_by=link.decided_by,
         decided_at=link.decided_at,
+        dismissed=link.verdict == DISMISSED,
     )
 
 
@@ -867,9 +868,9 @@ class Importer:
     # -- meetings
 
     def repeats(self, doc: Document) -> None:
-        """The confirmed repeats the file's items name (after every item is in): one held
-        already, whatever its verdict, is kept as it is; one whose earlier item is in neither
-        the file nor the database is refused, by name."""
+        """The verdicts on repeats (confirmed or dismissed) the file's items name, once every
+        item is in: one held already, whatever its verdict, is kept as it is; one whose
+        earlier item is in neither the file nor the database is refused, by name."""
         self.session.flush()
         sources: list[tuple[str, ReviewDoc | InspectionDoc, list[TrackedDoc]]] = [
             ("review", r, r.recommendations) for r in doc.reviews
@@ -895,7 +896,9 @@ class Importer:
                     if earlier.id in held or earlier.id == rec.id:
                         continue
                     link = RepeatLink(
-                        earlier=earlier, verdict=REPEATS, decided_by=repeat.decided_by
+                        earlier=earlier,
+                        verdict=DISMISSED if repeat.dismissed else REPEATS,
+                        decided_by=repeat.decided_by,
                     )
                     if repeat.decided_at is not None:
                         link.decided_at = repeat.decided_at

@@ -54,13 +54,15 @@ def _theme(session: Session, name: str) -> Theme:
 
 
 def rename_theme(session: Session, old: str, new: str) -> str:
-    """Rename ``old`` to ``new``; when a theme called ``new`` (in any case) is held already,
-    merge into it instead. Returns what was done, in a sentence."""
-    new = new.strip()
-    reason = fields.problem(new, fields.THEME, name=True) if new else "is empty"
+    """Rename ``old`` to ``new``. A name held already by another theme (in any case) is
+    refused, naming the merge that would join them: a merge cannot be undone by a rename,
+    so it is asked for as one (a new user merged two themes by renaming one)."""
+    theme = _theme(session, old)
+    reason = fields.problem(new, fields.THEME, name=True) if new.strip() else "is empty"
     if reason is not None:
         raise RuleError(f"The new name {reason}; nothing was changed.")
-    theme = _theme(session, old)
+    if new == theme.name:
+        raise RuleError(f"The theme is called {new} already; nothing was changed.")
     held = next(
         (
             t
@@ -70,7 +72,10 @@ def rename_theme(session: Session, old: str, new: str) -> str:
         None,
     )
     if held is not None:
-        return merge_themes(session, theme.name, held.name)
+        raise RuleError(
+            f"A theme called {held.name} is held already: merge {theme.name} into it instead "
+            "if they are the same learning; nothing was changed."
+        )
     was = theme.name
     theme.name = new
     session.flush()

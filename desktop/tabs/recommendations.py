@@ -1059,7 +1059,8 @@ def _render_similar(similar: Sequence[Match] | None) -> str:
         return heading + "<p style='color:#666'>Looking for similar earlier learning…</p>"
     if not similar:
         return heading + (
-            "<p style='color:#666'>No other review or inspection holds learning like this.</p>"
+            "<p style='color:#666'>Nothing in the other reviews and inspections is close enough "
+            "to suggest (casereview similar lists the nearest whatever their score).</p>"
         )
     lines = []
     for match in similar:

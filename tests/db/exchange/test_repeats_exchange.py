@@ -64,3 +64,22 @@ def test_a_repeat_of_an_item_that_is_nowhere_is_refused(database: Database) -> N
     assert caught.value.message == (
         "review 'CSPR-2026', item '1', repeat 1: review 'SCR-2019' has no item '9'"
     )
+
+
+def test_a_dismissed_suggestion_goes_out_and_comes_back_dismissed(
+    database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: dismissals were left out of the export (and so of a copy taken
+    offline), and the suggestion came back."""
+    repeat = RepeatDoc(number="4", review="SCR-2019", decided_by="Chair", dismissed=True)
+    with database.transaction("t") as session:
+        apply_document(session, _doc([repeat]))
+    with database.session() as session:
+        text = dump_document(collect_document(session, TODAY))
+    assert '"verdict": "dismissed"' in text
+    with open_database(resolve_location(str(tmp_path / "other.sqlite3")), create=True) as other:
+        with other.transaction("t") as session:
+            apply_document(session, parse_document(json.loads(text)))
+        with other.session() as session:
+            (link,) = session.scalars(select(RepeatLink))
+            assert link.verdict == "dismissed"

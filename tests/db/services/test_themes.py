@@ -43,8 +43,14 @@ def test_themes_are_counted_renamed_and_merged(database: Database) -> None:
     with database.transaction("Chair") as session:
         said = themes.rename_theme(session, "neglect", "Chronic neglect")
     assert said == "Renamed the theme Neglect to Chronic neglect."
-    with database.transaction("Chair") as session:  # onto a held name: a merge
-        said = themes.rename_theme(session, "Supervision", "reflective supervision")
+    with database.transaction("Chair") as session, pytest.raises(CaseReviewError) as caught:
+        themes.rename_theme(session, "Supervision", "reflective supervision")
+    assert caught.value.message == (  # a merge is asked for as one (found by a new user)
+        "A theme called Reflective supervision is held already: merge Supervision into it "
+        "instead if they are the same learning; nothing was changed."
+    )
+    with database.transaction("Chair") as session:
+        said = themes.merge_themes(session, "Supervision", "reflective supervision")
     assert said == "Merged the theme Supervision into Reflective supervision (1 record changed)."
     assert _counts(database) == [("Chronic neglect", 1, 1), ("Reflective supervision", 2, 0)]
     with database.session() as session:
@@ -64,6 +70,8 @@ def test_themes_are_counted_renamed_and_merged(database: Database) -> None:
         ("Nope", "X", "There is no learning theme called Nope."),
         ("Neglect", "", "The new name is empty; nothing was changed."),
         ("Neglect", "a;b", "The new name "),
+        ("Neglect", " Padded ", "The new name "),
+        ("Neglect", "Neglect", "The theme is called Neglect already"),
     ],
 )
 def test_bad_renames_are_one_sentence_and_change_nothing(

@@ -41,6 +41,7 @@ def test_a_text_is_compared_with_every_source(demo_db: Path, tmp_path: Path) -> 
         (["--review", REVIEW], "--review names the source of --number; give --number too", 2),
         (["--review", REVIEW, "--number", "99"], "There is no recommendation 99", 1),
         (["--text", "x", "--limit", "0"], "--limit", 2),
+        (["--text", ""], "--text is empty", 2),
     ],
 )
 def test_bad_input_is_one_sentence(
@@ -94,3 +95,9 @@ def test_themes_are_listed_renamed_and_merged(demo_db: Path, tmp_path: Path) -> 
     )  # fmt: skip
     checked = run("check", "--db", str(demo_db), cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_an_empty_theme_name_is_refused(demo_db: Path, tmp_path: Path) -> None:
+    refused = run("themes", "--db", str(demo_db), "--merge", "", "--into", "Neglect",
+                  cwd=tmp_path)  # fmt: skip
+    assert_clean_error(refused, "--merge and --into each name a theme; one was empty", code=2)
