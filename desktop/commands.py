@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from db.exchange.document import EvidenceDoc, InitiativeDoc
-    from db.services import editing, inspecting, meetings
+    from db.services import editing, inspecting, meetings, repeats
     from db.services.editing import ItemFields, ItemKey, ReviewFields, StatusState
     from db.services.inspecting import InspectionFields, InspectionSnapshot
     from db.services.meetings import (
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 else:
     editing, lifecycle = lazy("db.services.editing"), lazy("db.store.lifecycle")
     inspecting, meetings = lazy("db.services.inspecting"), lazy("db.services.meetings")
+    repeats = lazy("db.services.repeats")
 
 
 class UndoableCommand(QUndoCommand):
@@ -102,6 +103,39 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
     context.undo_stack.push(command)
     context.data_changed.emit()
     return True
+
+
+_VERDICT_TEXTS = {
+    "repeats": "Confirm a repeat",
+    "dismiss": "Dismiss a suggestion",
+    "takeback": "Take back a verdict",
+}
+
+
+class GiveVerdict(UndoableCommand):
+    """Confirm a suggested repeat, dismiss it, or take a verdict back (issue 25); undo puts
+    the pair's verdict back as it was."""
+
+    def __init__(self, context: AppContext, item_id: int, earlier_id: int, what: str) -> None:
+        super().__init__(context, _VERDICT_TEXTS[what])
+        self.item_id, self.earlier_id, self.what = item_id, earlier_id, what
+        self.held: tuple[bool, str] | None = None
+
+    def apply(self, session: Session) -> None:
+        self.held = repeats.held_verdict(session, self.item_id, self.earlier_id)
+        if self.what == "takeback":
+            repeats.take_back(session, self.item_id, self.earlier_id)
+        else:
+            repeats.decide(
+                session,
+                self.item_id,
+                self.earlier_id,
+                confirmed=self.what == "repeats",
+                actor=self.context.actor,
+            )
+
+    def revert(self, session: Session) -> None:
+        repeats.put_back(session, self.item_id, self.earlier_id, self.held)
 
 
 class CreateReview(UndoableCommand):

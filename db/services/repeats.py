@@ -65,6 +65,27 @@ def take_back(session: Session, item_id: int, earlier_id: int) -> None:
     session.flush()
 
 
+def held_verdict(session: Session, item_id: int, earlier_id: int) -> tuple[bool, str] | None:
+    """The verdict held on the pair (confirmed or not, and by whom), for an undo to put back."""
+    item, _ = _items(session, item_id, earlier_id)
+    held = next((link for link in item.verdicts if link.earlier_id == earlier_id), None)
+    return None if held is None else (held.verdict == REPEATS, held.decided_by)
+
+
+def put_back(
+    session: Session, item_id: int, earlier_id: int, held: tuple[bool, str] | None
+) -> None:
+    """Make the pair's verdict what ``held_verdict`` read: an undo."""
+    item, _ = _items(session, item_id, earlier_id)
+    link = next((link for link in item.verdicts if link.earlier_id == earlier_id), None)
+    if held is None:
+        if link is not None:
+            item.verdicts.remove(link)
+    else:
+        decide(session, item_id, earlier_id, confirmed=held[0], actor=held[1])
+    session.flush()
+
+
 def verdicts(session: Session, item_id: int) -> list[Verdict]:
     """Every verdict that names the item, on either side: the earlier learning it repeats,
     the later items that repeat it, and the suggestions dismissed."""
@@ -92,4 +113,4 @@ def verdicts(session: Session, item_id: int) -> list[Verdict]:
     return found
 
 
-__all__ = ["Verdict", "decide", "take_back", "verdicts"]
+__all__ = ["Verdict", "decide", "held_verdict", "put_back", "take_back", "verdicts"]

@@ -595,17 +595,7 @@ class RecommendationsTab(Tab):
         given = {v.other_id: v for v in self._verdicts(row.id)}
         earlier_side = given[other_id].earlier if other_id in given else True
         item_id, earlier_id = (row.id, other_id) if earlier_side else (other_id, row.id)
-        try:
-            with self.context.database.change(self.context.actor) as session:
-                if what == "takeback":
-                    repeats.take_back(session, item_id, earlier_id)
-                else:
-                    repeats.decide(
-                        session, item_id, earlier_id, confirmed=what == "repeats",
-                        actor=self.context.actor,
-                    )  # fmt: skip
-        except CaseReviewError as exc:
-            self.context.explain(exc, self)
+        commands.run(commands.GiveVerdict(self.context, item_id, earlier_id, what), self)
         self._show_detail()
 
     def _verdicts(self, item_id: int) -> list[repeats.Verdict]:

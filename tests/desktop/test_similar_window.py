@@ -186,3 +186,27 @@ def test_the_overview_counts_confirmed_repeats_by_theme(  # type: ignore[no-unty
     window.tabs.setCurrentWidget(window.overview_tab)
     qtbot.waitUntil(lambda: "Safe sleep" in window.overview_tab.repeats.text(), timeout=5000)
     assert ">1<" in window.overview_tab.repeats.text()
+
+
+def test_a_verdict_is_undone_and_redone_with_the_edit_menu(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    """Found by a new user: confirming or dismissing could not be undone, and a dismissal
+    had no way back at all."""
+    _two_reviews(db_file)
+    window.refresh()
+    show_tracker(window)
+    tab = window.recommendations_tab
+    earlier = _id(db_file, "SCR-2019", "4")
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    tab._open_link(QUrl(f"dismiss:{earlier}"))
+    assert "SCR-2019 4" not in tab.detail.toPlainText()
+    stack = window.context.undo_stack
+    assert stack.undoText() == "Dismiss a suggestion"
+    stack.undo()
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    stack.redo()
+    select_item(window, "CSPR-2026", "1")
+    assert "SCR-2019 4" not in tab.detail.toPlainText()
