@@ -103,6 +103,7 @@ class OverviewTab(Tab):
         self.repeats = QLabel()
         self.repeats.setObjectName("repeatsByTheme")
         self.repeats.setAccessibleName("Repeated learning by theme")
+        self.repeats.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         tables.addTab(self._scrolling(self.repeats), "Repeats by theme")
         # Learning themes over time (issue 25): the most frequent themes charted by year of
         # publication, and every theme's counts below.
@@ -111,6 +112,7 @@ class OverviewTab(Tab):
         self.themes_table = QLabel()
         self.themes_table.setObjectName("themesByYear")
         self.themes_table.setAccessibleName("Learning themes by year")
+        self.themes_table.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         themes_panel = QWidget()
         themes_layout = QVBoxLayout(themes_panel)
         themes_layout.setContentsMargins(4, 4, 4, 4)
