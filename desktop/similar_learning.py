@@ -43,9 +43,10 @@ class SimilarLearning(QObject):
         self._building: Database | None = None
         self._built.connect(self._take)
 
-    def matches(self, text: str, source: str) -> list[Match] | None:
-        """The earlier learning like ``text`` of sources other than ``source``, shown from
-        ``SHOWN``; None while the index is being built (``ready`` follows)."""
+    def matches(self, text: str, source: str, item_id: int | None = None) -> list[Match] | None:
+        """The earlier learning like ``text`` of sources other than ``source`` (and, for the
+        item ``item_id``, none published after its own source), shown from ``SHOWN``; None
+        while the index is being built (``ready`` follows)."""
         from db.queries.similar import SHOWN
 
         database = self.context.database
@@ -57,7 +58,10 @@ class SimilarLearning(QObject):
                 self._index.catch_up(session)
         except CaseReviewError as exc:  # the database gone: say nothing rather than fail
             _log.info("similar learning not brought up to date: %s", cause(exc))
-        found = self._index.similar(text, exclude_source=source, limit=5)
+        own = self._index.items.get(item_id) if item_id is not None else None
+        found = self._index.similar(
+            text, exclude_source=source, limit=5, published_by=own.published if own else None
+        )
         return [m for m in found if m.score >= SHOWN]
 
     def _start(self, database: Database) -> None:

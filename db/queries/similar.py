@@ -345,9 +345,16 @@ class SimilarityIndex:
     # -- asking
 
     def similar(
-        self, text: str, *, exclude_source: str | None = None, limit: int = 5
+        self,
+        text: str,
+        *,
+        exclude_source: str | None = None,
+        limit: int = 5,
+        published_by: dt.date | None = None,
     ) -> list[Match]:
-        """The ``limit`` items most like ``text``, of sources other than ``exclude_source``."""
+        """The ``limit`` items most like ``text``, of sources other than ``exclude_source``;
+        with ``published_by``, none of a source published after that day (earlier learning
+        is learning published before; a source not yet published is kept)."""
         count = len(self.items)
         if not count or not text.strip():
             return []
@@ -377,7 +384,8 @@ class SimilarityIndex:
         candidates = (
             (item_id, score)
             for item_id, score in scores.items()
-            if exclude_source is None or self.items[item_id].source != exclude_source
+            if (exclude_source is None or self.items[item_id].source != exclude_source)
+            and not _later(self.items[item_id].published, published_by)
         )
         # The best by BM25, then scored as a share of the two texts' own and ordered by that
         # score, the one shown: best first as the reader sees it (a new user found 0.64 after
@@ -447,14 +455,10 @@ def repeats_since(session: Session, after: int) -> list[Repeat] | None:
         item = index.items.get(item_id)
         if item is None:
             continue
-        earlier = next(
-            (
-                m
-                for m in index.similar(item.text, exclude_source=item.source, limit=10)
-                if m.item_id not in ids and m.score >= SHOWN
-            ),
-            None,
+        asked = index.similar(
+            item.text, exclude_source=item.source, limit=10, published_by=item.published
         )
+        earlier = next((m for m in asked if m.item_id not in ids and m.score >= SHOWN), None)
         if earlier is not None:
             found.append(Repeat(item.source, item.kind, item.number, earlier))
     return found
@@ -502,6 +506,10 @@ def describe_repeats(repeats: list[Repeat] | None) -> list[str]:
             f"score {earlier.score:.2f})."
         )
     return lines
+
+
+def _later(published: dt.date | None, by: dt.date | None) -> bool:
+    return published is not None and by is not None and published > by
 
 
 def _rows(

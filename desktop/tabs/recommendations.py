@@ -648,7 +648,7 @@ class RecommendationsTab(Tab):
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
             given = repeats.verdicts(session, row.id) if detail else []
-        similar = self.similar.matches(detail.text or "", detail.source) if detail else []
+        similar = self.similar.matches(detail.text or "", detail.source, row.id) if detail else []
         if similar is not None:  # a pair with a verdict is not suggested again
             judged = {v.other_id for v in given}
             similar = [m for m in similar if m.item_id not in judged]

@@ -97,3 +97,30 @@ def test_the_index_follows_edits_additions_and_deletions(database: Database) -> 
         assert added is not None
         index.update(session, [added])
     assert {m.source for m in index.similar(asked)} == {"SCR-1", "SCR-3"}
+
+
+def test_earlier_learning_is_learning_published_before(database: Database) -> None:
+    """Found by a new user: an item's 'earlier' learning listed a review published after it."""
+    import datetime as dt
+
+    from db.core.dates import PartialDate
+
+    doc = Document(
+        reviews=[
+            ReviewDoc(reference, ReviewKind.SCR, f"{reference} (fictional)",
+                      published=PartialDate(year),
+                      recommendations=[TrackedDoc("1", "Safe sleep and co-sleeping advice.")])
+            for reference, year in (("SCR-2019", 2019), ("SCR-2024", 2024), ("SCR-2030", 2030))
+        ]
+    )  # fmt: skip
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    asked = "Give safe sleep and co-sleeping advice."
+    by_2024 = index.similar(asked, exclude_source="SCR-2024", published_by=dt.date(2024, 1, 1))
+    assert [m.source for m in by_2024] == ["SCR-2019"]
+    assert {m.source for m in index.similar(asked, exclude_source="SCR-2024")} == {
+        "SCR-2019",
+        "SCR-2030",
+    }
