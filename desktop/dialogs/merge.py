@@ -54,12 +54,6 @@ def _heading(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-def _side(value: object, field: str) -> str:
-    if field == RECORD:
-        return "deleted" if value is None else "kept, and changed"
-    return show_value(value)
-
-
 class MergeDialog(QDialog):
     """Shows ``plan`` and gathers an answer to each conflict (``answers``, by
     ``Conflict.key``); accepted only once every conflict has one."""
@@ -253,12 +247,8 @@ class MergeDialog(QDialog):
             "present" if conflict.field == RECORD and conflict.base is not None
             else show_value(conflict.base)
         )  # fmt: skip
-        self.copy_value.setText(
-            _side(conflict.copy, conflict.field) + (f" ({offline})" if offline else "")
-        )
-        self.shared_value.setText(
-            _side(conflict.shared, conflict.field) + (f" ({office})" if office else "")
-        )
+        self.copy_value.setText(seen(conflict)[0] + (f" ({offline})" if offline else ""))
+        self.shared_value.setText(seen(conflict)[1] + (f" ({office})" if office else ""))
         typeable = typed_value_allowed(conflict)
         self.typed_choice.setEnabled(typeable)
         self.typed.setEnabled(typeable)

@@ -59,6 +59,18 @@ def test_the_detail_pane_lists_similar_earlier_learning_and_goes_to_it(  # type:
     assert "(Closed) Closed, and the learning has come again." in tab.detail.toPlainText()
 
 
+def _suggested(qtbot, window: MainWindow, db_file: Database):  # type: ignore[no-untyped-def]
+    """The two reviews, CSPR-2026 1 selected with SCR-2019 4 suggested: the tab, and the
+    earlier item's id."""
+    _two_reviews(db_file)
+    window.refresh()
+    show_tracker(window)
+    tab = window.recommendations_tab
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    return tab, _id(db_file, "SCR-2019", "4")
+
+
 def _id(database: Database, source: str, number: str) -> int:
     with database.session() as session:
         found = editing.item_id(session, editing.ItemKey(source, number))
@@ -134,13 +146,7 @@ def test_a_suggestion_confirmed_shows_on_both_items_and_one_dismissed_is_not_mad
 
     from db.store.models import AuditEntry
 
-    _two_reviews(db_file)
-    window.refresh()
-    show_tracker(window)
-    tab = window.recommendations_tab
-    earlier = _id(db_file, "SCR-2019", "4")
-    select_item(window, "CSPR-2026", "1")
-    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    tab, earlier = _suggested(qtbot, window, db_file)
     tab._open_link(QUrl(f"repeats:{earlier}"))
     said = tab.detail.toPlainText()
     assert "Repeats earlier learning" in said and "confirmed by Tester" in said
@@ -193,13 +199,7 @@ def test_a_verdict_is_undone_and_redone_with_the_edit_menu(  # type: ignore[no-u
 ) -> None:
     """Found by a new user: confirming or dismissing could not be undone, and a dismissal
     had no way back at all."""
-    _two_reviews(db_file)
-    window.refresh()
-    show_tracker(window)
-    tab = window.recommendations_tab
-    earlier = _id(db_file, "SCR-2019", "4")
-    select_item(window, "CSPR-2026", "1")
-    qtbot.waitUntil(lambda: "It repeats this" in tab.detail.toPlainText(), timeout=10000)
+    tab, earlier = _suggested(qtbot, window, db_file)
     tab._open_link(QUrl(f"dismiss:{earlier}"))
     assert "SCR-2019 4" not in tab.detail.toPlainText()
     stack = window.context.undo_stack
