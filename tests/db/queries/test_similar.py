@@ -39,6 +39,17 @@ def test_two_wordings_of_one_learning_share_a_concept() -> None:
     assert "c_ed" in terms("A & E staff") and "c_ed" in terms("the emergency department")
 
 
+def test_a_phrase_is_read_whole_in_any_form_of_its_words() -> None:
+    # The longest phrase at a word wins and the words it covers are not read again: a minor
+    # injuries unit is the emergency department, not an injury too.
+    assert "c_ed" in terms("Staff at the minor injuries unit")
+    assert "c_bruise" not in terms("Staff at the minor injuries unit")
+    assert "c_bruise" in terms("unexplained injuries to a baby")
+    assert "c_notbrought" in terms("The child was not brought to two appointments.")
+    assert "c_notbrought" in terms("Children who were not brought")  # another form, stems
+    assert "c_notbrought" not in terms("brought to the appointment")
+
+
 def test_the_most_similar_items_of_other_sources_come_first(database: Database) -> None:
     _reviews(
         database,
