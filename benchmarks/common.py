@@ -108,3 +108,13 @@ def median(values: list[float]) -> float:
 def machine() -> str:
     cpus = os.cpu_count()
     return f"{platform.platform()}, Python {platform.python_version()}, {cpus} CPUs"
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (from Linux's /proc; 0 where there is none,
+    and the figures that use it are then left blank in effect)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6

@@ -25,6 +25,7 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import machine
 from similar import _reference, with_pairs
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.queries.similar import SimilarityIndex
 from db.store.database import open_database
 from db.store.location import resolve_location
+from db.store.models import Recommendation, Review
 from tests.helpers.similar_set import Pair, load_pairs
 
 CANDIDATES = 100
@@ -83,22 +87,34 @@ def measure(
 
 
 def main() -> None:
-    import numpy as np
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     args = parser.parse_args()
     pairs = load_pairs()
     embed = embedder()
     print(machine())
-    with tempfile.TemporaryDirectory() as folder:
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
         path = with_pairs(args.items, Path(folder), pairs)
-        with open_database(resolve_location(str(path))) as database, database.session() as s:
-            index = SimilarityIndex.build(s)
-    ids = list(index.items)
+        database = stack.enter_context(open_database(resolve_location(str(path))))
+        session = stack.enter_context(database.session())
+        report(pairs, embed, session)
+
+
+def report(pairs: list[Pair], embed: Callable[[list[str]], Any], session: Session) -> None:
+    """The table: the vectors alone, and mixed with casereview's score."""
+    import numpy as np
+
+    index = SimilarityIndex.build(session)
+    rows = session.execute(
+        select(Recommendation.id, Review.reference, Recommendation.text)
+        .join(Review, Recommendation.review_id == Review.id)
+        .where(Recommendation.text.is_not(None))
+    ).all()
+    ids = [item_id for item_id, _, _ in rows]
     row_of = {item_id: row for row, item_id in enumerate(ids)}
-    source = [index.items[item_id].source for item_id in ids]
-    vectors = embed([index.items[item_id].text for item_id in ids])
+    source = [reference for _, reference, _ in rows]
+    vectors = embed([text for _, _, text in rows])
 
     def by_vectors(among: Any, refs: list[str]) -> Callable[[str, str], list[str]]:
         def ask(text: str, own: str) -> list[str]:
@@ -115,7 +131,7 @@ def main() -> None:
                 int(row): weight * float(cosine[row])
                 for row in np.argpartition(-cosine, CANDIDATES)[:CANDIDATES]
             }
-            for match in index.similar(text, exclude_source=own, limit=CANDIDATES):
+            for match in index.similar(session, text, exclude_source=own, limit=CANDIDATES):
                 row = row_of[match.item_id]
                 scores[row] = match.score + weight * float(cosine[row])
             best = sorted(scores, key=lambda row: -scores[row])

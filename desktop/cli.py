@@ -1571,7 +1571,7 @@ def _similar(args: argparse.Namespace) -> int:
                     "nothing to compare."
                 )
         index = SimilarityIndex.build(session)
-    found = index.similar(text, exclude_source=exclude, limit=args.limit)
+        found = index.similar(session, text, exclude_source=exclude, limit=args.limit)
     if args.format == "json":
         print(
             json.dumps(

@@ -53,15 +53,17 @@ class SimilarLearning(QObject):
         if self._index is None or self._of is not database:
             self._start(database)
             return None
+        index = self._index
         try:
             with database.session() as session:
-                self._index.catch_up(session)
+                index.catch_up(session)
+                own = index.source_of(item_id) if item_id is not None else None
+                found = index.similar(
+                    session, text, exclude_source=source, limit=5, published_by=own and own[1]
+                )
         except CaseReviewError as exc:  # the database gone: say nothing rather than fail
-            _log.info("similar learning not brought up to date: %s", cause(exc))
-        own = self._index.items.get(item_id) if item_id is not None else None
-        found = self._index.similar(
-            text, exclude_source=source, limit=5, published_by=own.published if own else None
-        )
+            _log.info("similar learning not looked for: %s", cause(exc))
+            return []
         return [m for m in found if m.score >= SHOWN]
 
     def _start(self, database: Database) -> None:

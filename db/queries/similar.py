@@ -36,6 +36,8 @@ import itertools
 import logging
 import math
 import re
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -282,27 +284,92 @@ class Match:
     score: float  # 0 to 1: a fraction of the query's score against itself
 
 
-@dataclass
-class _Item:
-    source: str
-    kind: TrackedKind
-    number: str
-    text: str
-    status: Status
-    published: dt.date | None
-    length: float
-    terms: Counter[str]
+class _Rows:
+    """Which row of the index holds each item. The items of a build come in order of id, so
+    their ids sit in one sorted array, found by bisection (a dictionary of 100,000 ids took
+    11 MB); an item indexed since (added, or edited and so given a new row) is in a
+    dictionary, and one of the build's since removed or re-indexed is in ``gone``."""
+
+    def __init__(self) -> None:
+        self.built = array("q")
+        self.later: dict[int, int] = {}
+        self.gone: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.built) - len(self.gone) + len(self.later)
+
+    def get(self, item_id: int) -> int | None:
+        row = self.later.get(item_id)
+        if row is not None or item_id in self.gone:
+            return row
+        at = bisect_left(self.built, item_id)
+        return at if at < len(self.built) and self.built[at] == item_id else None
+
+    def add(self, item_id: int, row: int) -> None:
+        built = self.built
+        if not self.later and row == len(built) and (not built or built[-1] < item_id):
+            built.append(item_id)
+        else:
+            self.later[item_id] = row
+
+    def pop(self, item_id: int) -> int | None:
+        row = self.later.pop(item_id, None)
+        if row is None:
+            row = self.get(item_id)
+        if row is not None and row < len(self.built) and self.built[row] == item_id:
+            self.gone.add(item_id)
+        return row
+
+    def rows(self) -> Iterable[int]:
+        gone = self.gone
+        yield from (row for row, item_id in enumerate(self.built) if item_id not in gone)
+        yield from self.later.values()
 
 
 class SimilarityIndex:
-    """An inverted index of every tracked item's terms, for ``similar``."""
+    """An inverted index of every tracked item's terms, for ``similar``.
+
+    Held compactly, because the window keeps one for as long as a database is open (issue 26:
+    the window within 150 MB at 100,000 items; a dictionary of terms per item and a
+    dictionary per term took 480 MB). Each term has a number; each item a row, with its
+    terms and their frequencies packed in one shared array (a term's number times 256 plus
+    its frequency); each term found in few enough items to be asked for (``COMMON``) a
+    posting of rows and weights in two arrays. Texts, numbers and statuses stay in the
+    database: ``similar`` reads those of the few it returns.
+    """
 
     def __init__(self, method: Method = FULL) -> None:
         self.method = method
+        self._clear()
+
+    def _clear(self) -> None:
         self.head = 0  # the audit trail's newest entry when the index last read the items
-        self.items: dict[int, _Item] = {}
-        self.postings: dict[str, dict[int, float]] = {}
-        self.total_length = 0.0
+        self._rows = _Rows()  # item id: its row (a re-indexed item gets a new one)
+        self._item = array("q")  # by row: the item's id
+        self._source = array("i")  # by row: its source's number in _sources
+        self._length = array("f")  # by row: its terms' total frequency
+        self._start = array("I")  # by row: where its terms begin in _packed
+        self._count = array("I")  # by row: how many terms it has
+        self._packed = array("I")  # every row's terms: number * 256 + frequency
+        self._sources: list[tuple[str, dt.date | None]] = []  # reference, publication
+        self._source_number: dict[str, int] = {}
+        self._term_number: dict[str, int] = {}
+        self._found_in = array("i")  # by term: how many items hold it
+        self._postings: dict[int, tuple[array[int], array[float]]] = {}  # rows, weights
+        self._unposted: set[int] = set()  # terms too common at the last build to post
+        self._total_length = 0.0
+        self._average = 1.0  # the average length the weights were worked out against
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, item_id: int) -> bool:
+        return self._rows.get(item_id) is not None
+
+    def source_of(self, item_id: int) -> tuple[str, dt.date | None] | None:
+        """The reference and publication day of an indexed item's source."""
+        row = self._rows.get(item_id)
+        return None if row is None else self._sources[self._source[row]]
 
     # -- building and keeping up to date
 
@@ -332,44 +399,121 @@ class SimilarityIndex:
         touched; one no longer there (deleted) leaves the index."""
         wanted = None if ids is None else set(ids)
         if wanted is None:
+            self._clear()
             self.head = newest_entry_id(session)  # read first: a change after it is caught up
         for item_id in wanted or ():
             self._remove(item_id)
-        added = []
-        for item_id, source, kind, number, text, status, published in _rows(session, wanted):
+        first = len(self._item)
+        for item_id, source, published, text in _rows(session, wanted):
             if text:
-                item = _Item(source, kind, number, text, status, published, 0.0, Counter())
-                item.terms = terms(text, self.method)
-                item.length = float(sum(item.terms.values()))
-                self.items[item_id] = item
-                self.total_length += item.length
-                added.append((item_id, item))
+                self._add(item_id, source, published, terms(text, self.method))
+        if wanted is None:
+            self._post_all()
+        else:
+            self._post(range(first, len(self._item)))
+
+    def _add(
+        self, item_id: int, source: str, published: dt.date | None, found: Counter[str]
+    ) -> None:
+        number = self._source_number.get(source)
+        if number is None:
+            number = self._source_number[source] = len(self._sources)
+            self._sources.append((source, published))
+        elif self._sources[number][1] != published:  # the source's date was changed
+            self._sources[number] = (source, published)
+        term_number = self._term_number
+        found_in = self._found_in
+        row = len(self._item)
+        self._rows.add(item_id, row)
+        self._item.append(item_id)
+        self._source.append(number)
+        self._start.append(len(self._packed))
+        self._count.append(len(found))
+        length = 0.0
+        for term, frequency in found.items():
+            term_id = term_number.get(term)
+            if term_id is None:
+                term_id = term_number[term] = len(found_in)
+                found_in.append(0)
+            found_in[term_id] += 1
+            self._packed.append(term_id << 8 | min(int(frequency), 255))
+            length += frequency
+        self._length.append(length)
+        self._total_length += length
+
+    def _terms_of(self, row: int) -> array[int]:
+        start = self._start[row]
+        return self._packed[start : start + self._count[row]]
+
+    def _norm(self, row: int) -> float:
+        return BM25_K1 * (1 - BM25_B + BM25_B * self._length[row] / self._average)
+
+    def _post_all(self) -> None:
+        """Postings for every term few enough items hold to be asked for: a term in more is
+        skipped by every question (``COMMON``), so its posting would be memory for nothing
+        (half of them at 100,000 generated items). Such a term stays without one until the
+        index is next built, even if deletions make it rare enough to ask for."""
+        self._average = self._total_length / len(self._rows) if len(self._rows) else 1.0
+        common = self._common()
+        self._unposted = {term for term, held in enumerate(self._found_in) if held > common}
+        self._postings = {}
+        self._post(self._rows.rows())
+        self._forget_unposted()
+
+    def _forget_unposted(self) -> None:
+        """Keep of each item only its terms with postings: the others are never asked for
+        nor counted in a score (the item's length keeps them), so half the packed terms at
+        100,000 generated items would be memory for nothing."""
+        packed, kept = self._packed, array("I")
+        postings = self._postings
+        for row in range(len(self._item)):
+            start, count = self._start[row], self._count[row]
+            self._start[row] = len(kept)
+            kept.extend(p for p in packed[start : start + count] if p >> 8 in postings)
+            self._count[row] = len(kept) - self._start[row]
+        self._packed = kept
+
+    def _post(self, rows: Iterable[int]) -> None:
         # A term's weight in an item is BM25's saturated, length-normalised frequency, worked
-        # out once here against the average length (which a few changes hardly move), so a
-        # query only adds numbers up.
-        average = self.total_length / len(self.items) if self.items else 1.0
-        posting_of = self.postings.setdefault  # three million calls at 100,000 items
-        for item_id, item in added:
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * item.length / average)
-            for term, count in item.terms.items():
-                posting_of(term, {})[item_id] = count * (BM25_K1 + 1) / (count + norm)
+        # out here against the average length of the last build (which a few changes hardly
+        # move), so a question only adds numbers up.
+        postings, unposted = self._postings, self._unposted
+        for row in rows:
+            norm = self._norm(row)
+            for packed in self._terms_of(row):
+                term_id, frequency = packed >> 8, packed & 255
+                posting = postings.get(term_id)
+                if posting is None:
+                    if term_id in unposted:
+                        continue
+                    posting = postings[term_id] = (array("i"), array("f"))
+                posting[0].append(row)
+                posting[1].append(frequency * (BM25_K1 + 1) / (frequency + norm))
 
     def _remove(self, item_id: int) -> None:
-        item = self.items.pop(item_id, None)
-        if item is None:
+        row = self._rows.pop(item_id)
+        if row is None:
             return
-        self.total_length -= item.length
-        for term in item.terms:
-            posting = self.postings.get(term)
+        self._total_length -= self._length[row]
+        for packed in self._terms_of(row):
+            term_id = packed >> 8
+            self._found_in[term_id] -= 1
+            posting = self._postings.get(term_id)
             if posting is not None:
-                posting.pop(item_id, None)
-                if not posting:
-                    del self.postings[term]
+                at = bisect_left(posting[0], row)
+                if at < len(posting[0]) and posting[0][at] == row:
+                    del posting[0][at]
+                    del posting[1][at]
+        # The row's place in the arrays stays, unused, until the index is next built.
+
+    def _common(self) -> float:
+        return max(COMMON * len(self._rows), COMMON_FLOOR)
 
     # -- asking
 
     def similar(
         self,
+        session: Session,
         text: str,
         *,
         exclude_source: str | None = None,
@@ -378,69 +522,70 @@ class SimilarityIndex:
     ) -> list[Match]:
         """The ``limit`` items most like ``text``, of sources other than ``exclude_source``;
         with ``published_by``, none of a source published after that day (earlier learning
-        is learning published before; a source not yet published is kept)."""
-        count = len(self.items)
+        is learning published before; a source not yet published is kept). ``session``
+        reads the texts, numbers and statuses of those returned."""
+        count = len(self._rows)
         if not count or not text.strip():
             return []
         query = terms(text, self.method)
-        common = max(COMMON * count, COMMON_FLOOR)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / (self.total_length / count))
+        common = self._common()
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / (self._total_length / count))
         asked = []
         for term, weight in query.items():
-            posting = self.postings.get(term)
-            if posting and len(posting) <= common:
-                idf = math.log(1 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
+            term_id = self._term_number.get(term, -1)
+            posting = self._postings.get(term_id)
+            held = self._found_in[term_id] if posting else 0
+            if posting and held <= common:
+                idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
                 own = weight * (BM25_K1 + 1) / (weight + norm)  # as it would weigh in an item
-                asked.append((weight * idf, posting, own))
+                asked.append((weight * idf, posting, own, held))
         # The rarest terms say the most: at most MAX_TERMS of them are added up, which bounds
-        # a long text's query.
-        asked.sort(key=lambda a: len(a[1]))
+        # a long text's question.
+        asked.sort(key=lambda a: a[3])
         scores: dict[int, float] = {}
         get = scores.get
         best = 0.0
-        for factor, posting, own in asked[:MAX_TERMS]:
+        for factor, (rows, weights), own, _held in asked[:MAX_TERMS]:
             best += factor * own  # the query's score against itself
-            for item_id, value in posting.items():
-                scores[item_id] = get(item_id, 0.0) + factor * value
+            for row, value in zip(rows, weights, strict=True):
+                scores[row] = get(row, 0.0) + factor * value
         if best <= 0:
             return []
-        found = []
+        excluded = None if exclude_source is None else self._source_number.get(exclude_source)
+        sources, source_of = self._sources, self._source
         candidates = (
-            (item_id, score)
-            for item_id, score in scores.items()
-            if (exclude_source is None or self.items[item_id].source != exclude_source)
-            and not _later(self.items[item_id].published, published_by)
+            (row, score)
+            for row, score in scores.items()
+            if source_of[row] != excluded and not _later(sources[source_of[row]][1], published_by)
         )
         # The best by BM25, then scored as a share of the two texts' own and ordered by that
         # score, the one shown: best first as the reader sees it (a new user found 0.64 after
         # 0.54 when the order was BM25's).
-        for item_id, score in heapq.nlargest(limit * 3 + 10, candidates, key=lambda s: s[1]):
-            item = self.items[item_id]
-            found.append(
-                Match(
-                    item_id,
-                    item.source,
-                    item.kind,
-                    item.number,
-                    item.text,
-                    item.status,
-                    item.published,
-                    min(2 * score / (best + self._own_score(item_id, item, count, common)), 1.0),
-                )
+        chosen = {
+            self._item[row]: min(2 * score / (best + self._own_score(row, count, common)), 1.0)
+            for row, score in heapq.nlargest(limit * 3 + 10, candidates, key=lambda s: s[1])
+        }
+        found = [
+            Match(item_id, source, kind, number, text, status, published, chosen[item_id])
+            for item_id, source, kind, number, text, status, published in _described(
+                session, chosen
             )
-        found.sort(key=lambda m: -m.score)
+        ]
+        found.sort(key=lambda m: (-m.score, m.item_id))
         return found[:limit]
 
-    def _own_score(self, item_id: int, item: _Item, count: int, common: float) -> float:
+    def _own_score(self, row: int, count: int, common: float) -> float:
         """What an item scores against itself: with the query's score against itself, what a
         match's score is a share of (twice the match over the two: 1.0 for the same text,
         whichever of the two is the longer)."""
         total = 0.0
-        for term, weight in item.terms.items():
-            posting = self.postings.get(term)
-            if posting and len(posting) <= common:
-                idf = math.log(1 + (count - len(posting) + 0.5) / (len(posting) + 0.5))
-                total += weight * idf * posting[item_id]
+        norm = self._norm(row)
+        for packed in self._terms_of(row):
+            term_id, frequency = packed >> 8, packed & 255
+            held = self._found_in[term_id]
+            if held <= common and term_id in self._postings:
+                idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
+                total += frequency * idf * frequency * (BM25_K1 + 1) / (frequency + norm)
         return total
 
 
@@ -475,16 +620,15 @@ def repeats_since(session: Session, after: int) -> list[Repeat] | None:
         return []
     index = SimilarityIndex.build(session)
     found = []
-    for item_id in sorted(ids):
-        item = index.items.get(item_id)
-        if item is None:
+    for item_id, source, kind, number, text, _status, published in sorted(_described(session, ids)):
+        if item_id not in index:
             continue
         asked = index.similar(
-            item.text, exclude_source=item.source, limit=10, published_by=item.published
+            session, text, exclude_source=source, limit=10, published_by=published
         )
         earlier = next((m for m in asked if m.item_id not in ids and m.score >= SHOWN), None)
         if earlier is not None:
-            found.append(Repeat(item.source, item.kind, item.number, earlier))
+            found.append(Repeat(source, kind, number, earlier))
     return found
 
 
@@ -538,24 +682,66 @@ def _later(published: dt.date | None, by: dt.date | None) -> bool:
 
 def _rows(
     session: Session, ids: set[int] | None
+) -> Iterable[tuple[int, str, dt.date | None, str | None]]:
+    """Each tracked item's id, source reference, the day its source was published and its
+    text, read in two queries (reviews' items, inspections' items)."""
+    for item_id, reference, _kind, _number, text, _status, day in _read(session, ids):
+        yield item_id, reference, day, text
+
+
+def _described(
+    session: Session, ids: Iterable[int]
+) -> Iterable[tuple[int, str, TrackedKind, str, str, Status, dt.date | None]]:
+    """What a match shows of each of the items ``ids``: the index keeps none of it."""
+    for item_id, reference, kind, number, text, status, day in _read(session, set(ids)):
+        yield item_id, reference, kind, number, text or "", status, day
+
+
+def _read(
+    session: Session, ids: set[int] | None
 ) -> Iterable[tuple[int, str, TrackedKind, str, str | None, Status, dt.date | None]]:
     """Each tracked item's id, source reference, kind, number, text, status and the day its
-    source was published, read in two queries (reviews' items, inspections' items)."""
-    for source, published in ((Review, Review.published), (Inspection, Inspection.published_on)):
-        link = Recommendation.review_id if source is Review else Recommendation.inspection_id
-        query = select(
+    source was published, in order of id (``_Rows`` keeps a build's items by it)."""
+    if ids is not None and not ids:
+        return
+    query = (
+        select(
             Recommendation.id,
-            source.reference,
+            Recommendation.review_id,
+            Review.reference,
+            Inspection.reference,
             Recommendation.kind,
             Recommendation.number,
             Recommendation.text,
             Recommendation.status,
-            published,
-        ).join(source, link == source.id)
-        if ids is not None:
-            query = query.where(Recommendation.id.in_(ids))
-        for item_id, reference, kind, number, text, status, day in session.execute(query):
-            yield item_id, reference, kind, number, text, status, _day(day)
+            Review.published,
+            Inspection.published_on,
+        )
+        .outerjoin(Review, Recommendation.review_id == Review.id)
+        .outerjoin(Inspection, Recommendation.inspection_id == Inspection.id)
+        .order_by(Recommendation.id)
+    )
+    if ids is not None:
+        query = query.where(Recommendation.id.in_(ids))
+    # In batches: fetched all at once, 100,000 texts made the window's memory peak by 40 MB
+    # that Python's allocator then kept.
+    batches = session.execute(query, execution_options={"yield_per": 2000})
+    for (
+        item_id,
+        of_review,
+        review,
+        inspection,
+        kind,
+        number,
+        text,
+        status,
+        published,
+        on,
+    ) in batches:
+        if of_review is not None:  # an item is a review's or an inspection's (a constraint)
+            yield item_id, review, kind, number, text, status, _day(published)
+        else:
+            yield item_id, inspection, kind, number, text, status, _day(on)
 
 
 def _day(value: object) -> dt.date | None:

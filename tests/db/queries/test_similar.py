@@ -4,10 +4,12 @@ the index follows edits, additions and deletions item by item."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
 from db.exchange.records import apply_document
-from db.queries.similar import Method, SimilarityIndex, terms
+from db.queries.similar import Match, Method, SimilarityIndex, terms
 from db.services import editing
 from db.store.database import Database
 
@@ -28,6 +30,11 @@ def _reviews(database: Database, *reviews: tuple[str, list[str]]) -> None:
     )
     with database.transaction("t") as session:
         apply_document(session, doc)
+
+
+def _ask(database: Database, index: SimilarityIndex, text: str, **asked: Any) -> list[Match]:
+    with database.session() as session:
+        return index.similar(session, text, **asked)
 
 
 def test_two_wordings_of_one_learning_share_a_concept() -> None:
@@ -62,7 +69,9 @@ def test_the_most_similar_items_of_other_sources_come_first(database: Database) 
     )  # fmt: skip
     with database.session() as session:
         index = SimilarityIndex.build(session)
-    found = index.similar(
+    found = _ask(
+        database,
+        index,
         "Capture what the child says, their wishes and feelings, in each assessment.",
         exclude_source="SCR-2",
         limit=3,
@@ -82,7 +91,7 @@ def test_the_index_follows_edits_additions_and_deletions(database: Database) -> 
     with database.session() as session:
         index = SimilarityIndex.build(session)
     asked = "Give parents advice on co-sleeping and safe sleep."
-    assert [m.source for m in index.similar(asked)] == ["SCR-1"]
+    assert [m.source for m in _ask(database, index, asked)] == ["SCR-1"]
     key = editing.ItemKey("SCR-2", "1")
     with database.transaction("t") as session:
         fields = editing.item_fields(session, key)
@@ -97,17 +106,41 @@ def test_the_index_follows_edits_additions_and_deletions(database: Database) -> 
         changed = editing.item_id(session, key)
         assert changed is not None
         index.update(session, [changed])
-    assert index.similar(asked)[0].source == "SCR-2"
+    assert _ask(database, index, asked)[0].source == "SCR-2"
     with database.transaction("t") as session:
         editing.delete_item(session, key)
         index.update(session, [changed])
-    assert [m.source for m in index.similar(asked)] == ["SCR-1"]
+    assert [m.source for m in _ask(database, index, asked)] == ["SCR-1"]
     _reviews(database, ("SCR-3", ["Safe sleep and co-sleeping advice at every visit."]))
     with database.session() as session:
         added = editing.item_id(session, editing.ItemKey("SCR-3", "1"))
         assert added is not None
         index.update(session, [added])
-    assert {m.source for m in index.similar(asked)} == {"SCR-1", "SCR-3"}
+    assert {m.source for m in _ask(database, index, asked)} == {"SCR-1", "SCR-3"}
+
+
+def test_words_new_to_the_index_are_found_in_every_item_added_with_them(
+    database: Database,
+) -> None:
+    """A term none of the indexed items held, added by two items at once, is asked for in
+    both (the compact index posts a term it has never seen, and leaves out only those too
+    common when it was built)."""
+    _reviews(database, ("SCR-1", ["Health visitors should ask about safe sleep."]))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    _reviews(
+        database,
+        ("SCR-2", ["Review the hydrotherapy pool's lone-working rules."]),
+        ("SCR-3", ["Hydrotherapy staff should not work alone with a child."]),
+    )
+    with database.session() as session:
+        index.catch_up(session)
+    found = _ask(database, index, "Supervision in hydrotherapy sessions.")
+    assert {m.source for m in found} == {"SCR-2", "SCR-3"}
+    assert {m.text for m in found} == {
+        "Review the hydrotherapy pool's lone-working rules.",
+        "Hydrotherapy staff should not work alone with a child.",
+    }
 
 
 def test_earlier_learning_is_learning_published_before(database: Database) -> None:
@@ -129,9 +162,11 @@ def test_earlier_learning_is_learning_published_before(database: Database) -> No
     with database.session() as session:
         index = SimilarityIndex.build(session)
     asked = "Give safe sleep and co-sleeping advice."
-    by_2024 = index.similar(asked, exclude_source="SCR-2024", published_by=dt.date(2024, 1, 1))
+    by_2024 = _ask(
+        database, index, asked, exclude_source="SCR-2024", published_by=dt.date(2024, 1, 1)
+    )
     assert [m.source for m in by_2024] == ["SCR-2019"]
-    assert {m.source for m in index.similar(asked, exclude_source="SCR-2024")} == {
+    assert {m.source for m in _ask(database, index, asked, exclude_source="SCR-2024")} == {
         "SCR-2019",
         "SCR-2030",
     }
