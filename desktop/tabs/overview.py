@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from typing import TypeVar
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -15,11 +16,12 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
+    QGraphicsSimpleTextItem,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -58,14 +60,94 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 ]
 
 
+View = TypeVar("View", bound=QChartView)
+NAMES_SHARE = 0.4  # at most this share of a chart's width for its bars' names
+NAME_GAP = 6.0  # pixels between a bar's name and the bar
+
+
+class NamedBarsView(QChartView):
+    """A horizontal bar chart with each bar's name drawn beside it, cut short at the end only
+    when the name is wider than the room (the full name is the tooltip).
+
+    Qt Charts' own category labels give each name the height of its bar less padding, and a
+    name that does not fit that height is drawn as "…" whatever its length: ten rows in a
+    chart at 1366x768 left every name as "…". The names are drawn here instead, in a margin
+    as wide as the longest needs, up to ``NAMES_SHARE`` of the chart.
+    """
+
+    def __init__(self, chart: QChart) -> None:
+        super().__init__(chart)
+        self._names: list[str] = []
+        self._items: list[QGraphicsSimpleTextItem] = []
+        chart.plotAreaChanged.connect(lambda *_: self._place())
+
+    def set_names(self, names: list[str]) -> None:
+        """The bars' names, from the bottom bar up (as the category axis lists them)."""
+        scene = self.chart().scene()
+        for item in self._items:
+            scene.removeItem(item)
+        self._names = names
+        self._items = [QGraphicsSimpleTextItem(self.chart()) for _ in names]
+        self._fit()
+
+    def names_shown(self) -> list[tuple[str, str]]:
+        """Each name as drawn, with its tooltip, from the bottom bar up."""
+        return [(item.text(), item.toolTip()) for item in self._items]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _room(self) -> float:
+        """The width the names are given: the longest's, up to a share of the chart."""
+        metrics = QFontMetricsF(self._font())
+        widest = max((metrics.horizontalAdvance(name) for name in self._names), default=0.0)
+        return min(widest, self.width() * NAMES_SHARE)
+
+    def _fit(self) -> None:
+        """Room on the left for the names (the plot area moves, and they are placed anew)."""
+        chart = self.chart()
+        left = round(self._room() + NAME_GAP) if self._names else 4
+        if chart.margins().left() != left:
+            chart.setMargins(QMargins(left, 4, 4, 4))
+        self._place()
+
+    def _font(self) -> QFont:
+        axes = self.chart().axes(Qt.Orientation.Vertical)
+        return axes[0].labelsFont() if axes else self.chart().font()
+
+    def _place(self) -> None:
+        chart = self.chart()
+        series = chart.series()
+        if not series or not self._items:
+            return
+        axes = chart.axes(Qt.Orientation.Vertical)
+        font = self._font()
+        metrics = QFontMetricsF(font)
+        room = self._room()
+        plot = chart.plotArea()
+        for index, (name, item) in enumerate(zip(self._names, self._items, strict=True)):
+            shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            item.setText(shown)
+            item.setToolTip(name)
+            item.setFont(font)
+            if axes:
+                item.setBrush(axes[0].labelsBrush())
+            centre = chart.mapToPosition(QPointF(0, index), series[0])
+            width = metrics.horizontalAdvance(shown)
+            item.setPos(plot.left() - NAME_GAP - width, centre.y() - metrics.height() / 2)
+
+
 class OverviewTab(Tab):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.totals.setAccessibleName("Totals by rating")
-        self.agency_chart = self._chart_view("Open and closed items by lead agency (top 10)")
-        self.review_chart = self._chart_view("Items by review (top 10)")
+        self.agency_chart = self._chart_view(
+            "Open and closed items by lead agency (top 10)", NamedBarsView
+        )
+        self.review_chart = self._chart_view("Items by review (top 10)", NamedBarsView)
         self.overdue_model: RowTableModel[RecommendationRow] = RowTableModel(OVERDUE_COLUMNS, self)
         self.overdue_view = make_table(self.overdue_model, "Overdue items table")
         self.deadlines = QLabel()
@@ -107,7 +189,9 @@ class OverviewTab(Tab):
         tables.addTab(self._scrolling(self.repeats), "Repeats by theme")
         # Learning themes over time (issue 25): the most frequent themes charted by year of
         # publication, and every theme's counts below.
-        self.themes_chart = self._chart_view("Items by learning theme and year published")
+        self.themes_chart = self._chart_view(
+            "Items by learning theme and year published", QChartView
+        )
         self.themes_chart.setObjectName("themesChart")
         self.themes_table = QLabel()
         self.themes_table.setObjectName("themesByYear")
@@ -159,13 +243,13 @@ class OverviewTab(Tab):
         return area
 
     @staticmethod
-    def _chart_view(title: str) -> QChartView:
+    def _chart_view(title: str, kind: type[View]) -> View:
         chart = QChart()
         chart.setTitle(title)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setMargins(QMargins(4, 4, 4, 4))
-        view = QChartView(chart)
+        view = kind(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setAccessibleName(title)
         view.setMinimumHeight(260)
@@ -231,13 +315,13 @@ class OverviewTab(Tab):
             self.breakdown.setColumnWidth(c, 92)
 
     @staticmethod
-    def _fill_chart(view: QChartView, rows: list[figures.Breakdown]) -> None:
+    def _fill_chart(view: NamedBarsView, rows: list[figures.Breakdown]) -> None:
         chart = view.chart()
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
         series = QHorizontalStackedBarSeries()
-        names = [r.name if len(r.name) <= 38 else r.name[:36] + "…" for r in reversed(rows)]
+        names = [r.name for r in reversed(rows)]
         for rating in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE):
             bars = QBarSet(rating.label)
             bars.setColor(rating_bar(rating))
@@ -248,6 +332,7 @@ class OverviewTab(Tab):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append(names)
+        categories.setLabelsVisible(False)  # the view draws the names (NamedBarsView)
         values = QValueAxis()
         values.setLabelFormat("%d")
         chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
@@ -256,6 +341,7 @@ class OverviewTab(Tab):
         series.attachAxis(values)
         values.setRange(0, max([r.total for r in rows] + [1]))
         values.applyNiceNumbers()
+        view.set_names(names)
 
     def _fill_themes_chart(self, themes: ThemeYears) -> None:
         """The six themes with most items, a bar each per year (the last ten years)."""

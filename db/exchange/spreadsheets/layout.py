@@ -346,14 +346,14 @@ def item_rows(
     rows: Iterator[Row],
     header: Header,
     start: int,
-    merged: Callable[[int], int] = lambda _row: 1,
+    merged: Callable[[int, int], int] = lambda _row, _column: 1,
 ) -> Iterator[SheetRow | int]:
     """The items below the header; section and blank rows are skipped.
 
-    Yields a ``SheetRow`` per item; a continuation row (no number and no recommendation, but
-    more actions, owners or updates) is added to the item above it. A row number on its own
-    means a row that continues nothing: the caller reports it. ``merged(row)`` is how many
-    columns the widest merged cell on that row spans (1 when none is merged).
+    Yields a ``SheetRow`` per item; a continuation row (no number, but more recommendation
+    text, actions, owners or updates) is added to the item above it. A row number on its own
+    means a row that continues nothing: the caller reports it. ``merged(row, column)`` is how
+    many columns a merged cell starting at that cell spans (1 when none does).
     """
     current: SheetRow | None = None
     used = [(f, c) for f, c in header.columns.items() if f not in (Field.IGNORE, Field.NOTE)]
@@ -379,13 +379,19 @@ def item_rows(
         # a row holding only a recommendation is a recommendation, unless merged across.
         numbered_or_not_text = Field.NUMBER in header.columns or Field.TEXT not in values
         if len(values) + len(extra) == 1 and (
-            merged(number) >= across or (not extra and numbered_or_not_text and _is_section(cells))
+            merged(number, _only(values, extra, header)) >= across
+            or (not extra and numbered_or_not_text and _is_section(cells))
         ):
             if current is not None:
                 yield current
                 current = None
             continue
-        if Field.NUMBER in values or Field.TEXT in values:
+        # In a numbered tracker only a number starts an item: a recommendation's text that
+        # runs on to the row below, with no number of its own, continues the item above.
+        starts = Field.NUMBER in values or (
+            Field.TEXT in values and (Field.NUMBER not in header.columns or current is None)
+        )
+        if starts:
             if current is not None:
                 yield current
             current = SheetRow(number, values)
@@ -399,6 +405,13 @@ def item_rows(
             current.extra.append((number, extra))
     if current is not None:
         yield current
+
+
+def _only(values: dict[Field, Any], extra: dict[int, Any], header: Header) -> int:
+    """The column of a row's one filled cell: a merged cell spanning the table starts there
+    when the row is a section heading (a cell merged beside it says nothing of the row)."""
+    columns: list[int] = list(extra) or [header.columns[fld] for fld in values]
+    return columns[0]
 
 
 def _filled(value: object) -> bool:

@@ -54,9 +54,9 @@ class Workbook(Protocol):
 
     def rows(self, sheet: str) -> Iterator[Row]: ...
 
-    def merged(self, sheet: str) -> dict[int, int]:
-        """For each row (1-based) where a merged cell starts, how many columns the widest
-        spans."""
+    def merged(self, sheet: str) -> dict[tuple[int, int], int]:
+        """For each merged cell, by the row (1-based) and column (0-based) where it starts,
+        how many columns it spans."""
         ...
 
     def close(self) -> None: ...
@@ -244,22 +244,22 @@ class XlsxFile:
                     self._rest = _continuations(rows, self.name)
         return self._rest
 
-    def merged(self, sheet: str) -> dict[int, int]:
+    def merged(self, sheet: str) -> dict[tuple[int, int], int]:
         # Read-only worksheets do not say which cells are merged: the <mergeCells> element
         # follows the rows in the sheet's XML, so it is read in a pass of its own.
         from openpyxl.utils import range_boundaries
         from openpyxl.xml.functions import iterparse
 
         tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
-        spans: dict[int, int] = {}
+        spans: dict[tuple[int, int], int] = {}
         try:
             with self._book[sheet]._get_source() as source:
                 for _, element in iterparse(source):
                     if element.tag == tag:
                         left, top, right, _ = range_boundaries(element.get("ref", ""))
                         # A merged cell's value is in its top row; the rows below are blank.
-                        row, width = top or 1, (right or left or 1) - (left or 1) + 1
-                        spans[row] = max(spans.get(row, 1), width)
+                        start = (top or 1, (left or 1) - 1)
+                        spans[start] = (right or left or 1) - (left or 1) + 1
                     element.clear()
         except Exception as exc:
             raise self._damaged_error(exc) from exc
@@ -318,7 +318,7 @@ class XlsFile:
                 f"{self.name} is damaged: sheet '{sheet}' cannot be read."
             ) from exc
 
-    def merged(self, sheet: str) -> dict[int, int]:
+    def merged(self, sheet: str) -> dict[tuple[int, int], int]:
         return {}  # xlrd says which cells are merged only when it reads every format too
 
     def close(self) -> None:
@@ -465,7 +465,7 @@ class CsvFile:
             )
         return TrackerFileError(f"{self.name} is not a well-formed CSV file ({reason}).")
 
-    def merged(self, sheet: str) -> dict[int, int]:
+    def merged(self, sheet: str) -> dict[tuple[int, int], int]:
         return {}
 
     def close(self) -> None:

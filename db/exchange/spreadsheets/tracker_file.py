@@ -311,6 +311,8 @@ class TrackerFile:
     # Columns kept as notes in each item's log, with why (a heading casereview does not
     # recognise, or a second column for one field), and the columns left out on purpose.
     kept: dict[int, str] = field(default_factory=dict)
+    # Rows with recommendation text and no number, joined to the item above: (row, its row).
+    joined: list[tuple[int, int]] = field(default_factory=list)
     # Other sheets holding the same tracker layout, whether or not this sheet was named.
     # Without a choice, importing is refused until the user makes one (``--sheet``); with
     # one, an item another sheet already gave different agencies or actions is refused, not
@@ -324,7 +326,8 @@ class TrackerFile:
         return list(dict.fromkeys(words))
 
     def kept_lines(self) -> list[str]:
-        """What the import keeps beyond the recognised columns, and what it leaves out."""
+        """What the import keeps beyond the recognised columns, what it leaves out, and the
+        rows whose recommendation text it joins to the item above (a guess the user sees)."""
         lines = [
             f"{self.header.where(column)}, {why}, is kept as a note in each item's log."
             for column, why in sorted(self.kept.items())
@@ -332,6 +335,10 @@ class TrackerFile:
         lines += [
             f"{self.header.where(column)} is left out, as asked."
             for column in sorted(self.header.left_out)
+        ]
+        lines += [
+            f"Row {row} has no number: its recommendation text is joined to row {above}'s."
+            for row, above in self.joined
         ]
         return [line[0].upper() + line[1:] for line in lines]
 
@@ -434,19 +441,20 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     companions = _companions(book, sheet, problems)
     own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
     first_seen: dict[tuple[str | None, str], int] = {}
-    spans: dict[int, int] | None = None
+    spans: dict[tuple[int, int], int] | None = None
 
-    def merged(row: int) -> int:
+    def merged(row: int, column: int) -> int:
         nonlocal spans
         if spans is None:  # read only when a row could be a heading
             spans = book.merged(sheet)
-        return spans.get(row, 1)
+        return spans.get((row, column), 1)
 
     kept = {
         column: header.why_kept(column)
         for column, title in enumerate(header.titles)
         if title and header.kept(column)
     }
+    joined: list[tuple[int, int]] = []
     for found in item_rows(rows, header, header.row + 1, merged):
         if not isinstance(found, int):
             for _, extra in found.extra:
@@ -467,6 +475,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         )
         if item is None:
             continue
+        joined += [(row, found.row) for row, values in found.continuations if Field.TEXT in values]
         key = (item.source, item.number)
         if key in first_seen:
             problems.append(
@@ -500,6 +509,7 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         own=own,
         status_words=dict(mapping.statuses),
         kept=kept,
+        joined=joined,
         other_sheets=others,
         chosen=mapping.sheet is not None,
     )
@@ -665,8 +675,12 @@ def _controls(cells: dict[Field, Any], report: _Report) -> None:
 
 
 def _joined_continuations(item: TrackerItem, found: SheetRow, *, own: bool) -> None:
-    """Continuation rows add their actions, owners and agencies to the item's own."""
+    """Continuation rows add their recommendation text, actions, owners and agencies to the
+    item's own (text a tracker ran on to the next row stays, on a line of its own)."""
     for _, values in found.continuations:
+        if Field.TEXT in values:
+            rest = text_of(values[Field.TEXT])
+            item.text = f"{item.text}\n{rest}" if item.text else rest
         if Field.ACTIONS in values:
             more = text_of(values[Field.ACTIONS])
             item.actions = f"{item.actions}\n{more}" if item.actions else more

@@ -786,6 +786,46 @@ def test_a_merged_section_row_is_never_a_recommendation(
     assert texts == ["Train staff", "Share information"]
 
 
+def test_recommendation_text_run_on_to_the_next_row_joins_the_item_above(
+    database: Database, tmp_path: Path
+):
+    """As a partnership types it: the text runs on to a row with no number, the other cells
+    of that row empty, or merged into one; none of it is refused or dropped, and the import
+    says which rows it joined."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Action Plan"
+    sheet.append(["Safeguarding Adult Review: Adult D - Action Plan"])
+    sheet.append(["Rec No.", "Recommendation", "Action/s", "Lead Agency(s)", "Date due"])
+    sheet.append(["1", "The Board should seek assurance that agencies apply the", "Audit", "ICB"])
+    sheet.append([None, "Mental Capacity Act when a person declines care."])
+    sheet.merge_cells("C4:E4")
+    sheet.append(["2", "Housing should share tenancy concerns.", "Protocol", "Council"])
+    sheet.append([None, "This includes hoarding referrals.", "Briefings"])
+    book.save(tmp_path / "adult-d-action-plan.xlsx")
+    tracker = read_tracker(tmp_path / "adult-d-action-plan.xlsx")
+    assert tracker.problems == []
+    assert tracker.kept_lines() == [
+        "Row 4 has no number: its recommendation text is joined to row 3's.",
+        "Row 6 has no number: its recommendation text is joined to row 5's.",
+    ]
+    run_import(database, tmp_path / "adult-d-action-plan.xlsx")
+    recs = review(database, "ADULT-D-ACTION-PLAN").recommendations
+    assert [(r.number, r.text, r.actions) for r in recs] == [
+        (
+            "1",
+            "The Board should seek assurance that agencies apply the\n"
+            "Mental Capacity Act when a person declines care.",
+            "Audit",
+        ),
+        (
+            "2",
+            "Housing should share tenancy concerns.\nThis includes hoarding referrals.",
+            "Protocol\nBriefings",
+        ),
+    ]
+
+
 def test_one_cell_in_a_kept_column_is_a_note_not_a_heading(database: Database, tmp_path: Path):
     rows = [
         ["Rec No.", "Recommendation", "Action(s)", "Agency comments"],

@@ -1,0 +1,73 @@
+"""The Overview tab's charts, in the real window over a real database file, as drawn."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCharts import QChartView
+from PySide6.QtGui import QFontMetricsF
+
+from db.store.database import Database
+from desktop.settings import Settings
+from tests.helpers.exchange import run_import
+from tests.helpers.spreadsheet_files import workbook_of
+from tests.helpers.window import make_window
+
+# Ten partner agencies as a partnership names them, the longest first.
+AGENCIES = [
+    "Leicestershire Partnership NHS Trust Safeguarding Team",
+    "Birmingham and Solihull Integrated Care Board",
+    "Nottinghamshire Healthcare NHS Foundation Trust",
+    "Coventry and Warwickshire Partnership NHS Trust",
+    "West Midlands Police Public Protection Unit",
+    "Derbyshire County Council Adult Social Care",
+    "University Hospitals of Leicester NHS Trust",
+    "Northamptonshire Children's Trust Early Help",
+    "East Midlands Ambulance Service NHS Trust",
+    "Staffordshire and Stoke-on-Trent ICB",
+]
+
+
+def ink_left_of_the_bars(view: QChartView) -> int:
+    """How far left of the bars the chart draws anything (the bars' names), in pixels, from
+    the view's own picture: what a user sees, whoever draws the names."""
+    image = view.grab().toImage()
+    plot = view.chart().plotArea()
+    left, rows = round(plot.left()), range(round(plot.top()), round(plot.bottom()), 2)
+    middle = [image.pixel(x, round(plot.center().y())) for x in range(left)]
+    paper = Counter(middle).most_common(1)[0][0]  # the chart's background, left of the bars
+    edge = middle.index(paper)  # the window's own background is left of the chart's
+    for x in range(edge + 2, left - 1):  # past the chart's edge, antialiased
+        if any(image.pixel(x, y) != paper for y in rows):
+            return left - x
+    return 0
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1440, 900)])
+def test_ten_long_agency_names_stay_readable_beside_their_bars(
+    qtbot: Any, db_file: Database, settings: Settings, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """At 1366x768 Qt Charts drew each of ten names as "…" (a name not fitting its bar's
+    height), so no bar said whose it was: each name keeps at least its first three words, and
+    its whole as the tooltip."""
+    rows: list[list[object]] = [["Rec No.", "Recommendation", "Lead agency", "Status"]]
+    for rank, agency in enumerate(AGENCIES):
+        for _ in range(len(AGENCIES) - rank):  # each agency a different number of items
+            rows.append([str(len(rows)), "Share information", agency, "In progress"])
+    run_import(db_file, workbook_of(rows, tmp_path / "plan.xlsx"), review="LONG-NAMES")
+    window = make_window(qtbot, db_file, settings)
+    window.resize(*size)
+    window.tabs.setCurrentWidget(window.overview_tab)
+    qtbot.wait(50)
+    chart = window.overview_tab.agency_chart
+    metrics = QFontMetricsF(chart.font())
+    three_words = max(metrics.horizontalAdvance(" ".join(a.split()[:3])) for a in AGENCIES)
+    assert ink_left_of_the_bars(chart) >= three_words  # "…" alone was some 15 pixels
+    shown = chart.names_shown()[::-1]  # from the top bar down: the most items first
+    assert [tooltip for _, tooltip in shown] == AGENCIES
+    for agency, (name, _) in zip(AGENCIES, shown, strict=True):
+        assert name == agency or (name.endswith("…") and agency.startswith(name[:-1]))
+        assert name.startswith(" ".join(agency.split()[:3])), (agency, name)
