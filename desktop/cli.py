@@ -1137,20 +1137,17 @@ def _apply_import(
 ) -> int:
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerProblemsError
-    from db.queries.similar import repeats_since
     from db.services import transfer
-    from db.store.audit import default_actor, newest_entry_id
+    from db.store.audit import default_actor
     from db.store.database import open_database
 
     created = location.path is not None and not os.path.lexists(location.path)
-    repeats: list[Repeat] | None = []
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
         try:
             with database:
-                with database.session() as session:
-                    before = newest_entry_id(session)
-                outcome = transfer.apply_import(
+                # A dry run names the repeats the import would, worked out before its rollback.
+                outcome, repeats = transfer.import_repeating(
                     database,
                     source,
                     actor=default_actor(),
@@ -1158,10 +1155,8 @@ def _apply_import(
                     review=args.review,
                     keep=not args.dry_run,
                     keep_copy=not created,
+                    compare=not created,  # a new database holds no earlier learning
                 )
-                if not args.dry_run and not created:
-                    with database.session() as session:
-                        repeats = repeats_since(session, before)
         except TrackerProblemsError as exc:
             if args.dry_run:  # the report a dry run is for: every problem, one a line
                 for line in exc.problems:
@@ -1174,16 +1169,16 @@ def _apply_import(
         print(f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was written.")
     else:
         print(f"Imported {args.file} into {location}: {outcome.describe()}.")
-        _print_repeats(repeats)
+    _print_repeats(repeats, tried=args.dry_run)
     return EXIT_OK
 
 
-def _print_repeats(repeats: list[Repeat] | None) -> None:
+def _print_repeats(repeats: list[Repeat] | None, *, tried: bool = False) -> None:
     """The new items that repeat earlier learning, each with the earlier item and what
-    became of it (issue 25)."""
+    became of it (issue 25); ``tried``: the items a dry run would add."""
     from db.queries.similar import describe_repeats
 
-    for line in describe_repeats(repeats):
+    for line in describe_repeats(repeats, tried=tried):
         print(line)
 
 

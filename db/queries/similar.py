@@ -632,17 +632,6 @@ def repeats_since(session: Session, after: int) -> list[Repeat] | None:
     return found
 
 
-def audit_head(database: Database) -> int | None:
-    """The audit trail's newest entry before an import, for ``import_repeats``; None when the
-    database cannot be read now (a full disk: the import that follows says why)."""
-    try:
-        with database.session() as session:
-            return newest_entry_id(session)
-    except SQLAlchemyError as exc:
-        _log.info("audit head not read: %s", cause(exc))
-        return None
-
-
 def import_repeats(database: Database, before: int | None) -> list[Repeat] | None:
     """``repeats_since`` of an import that has committed, or nothing when it cannot be
     worked out (the import is done: its report is not to fail over this)."""
@@ -652,14 +641,35 @@ def import_repeats(database: Database, before: int | None) -> list[Repeat] | Non
         with database.session() as session:
             return repeats_since(session, before)
     except SQLAlchemyError as exc:
-        _log.info("repeated learning not looked for: %s", cause(exc))
-        return []
+        return _not_looked_for(exc)
 
 
-def describe_repeats(repeats: list[Repeat] | None) -> list[str]:
+def trial_repeats(session: Session, before: int) -> list[Repeat] | None:
+    """``repeats_since`` of an import only tried (a dry run, the wizard's check), read in its
+    own transaction before that is rolled back, so it names what the import would; nothing
+    when it cannot be worked out (the trial's report is not to fail over this either)."""
+    try:
+        return repeats_since(session, before)
+    except SQLAlchemyError as exc:
+        return _not_looked_for(exc)
+
+
+def _not_looked_for(exc: SQLAlchemyError) -> list[Repeat]:
+    _log.info("repeated learning not looked for: %s", cause(exc))
+    return []
+
+
+def describe_repeats(repeats: list[Repeat] | None, *, tried: bool = False) -> list[str]:
     """What an import's report says of its new items that repeat earlier learning, a line
-    each (the command line prints them; the window lists them after an import)."""
+    each (the command line prints them; the window lists them after an import). ``tried``
+    for an import only tried, whose items are not there to ask about."""
     if repeats is None:
+        if tried:
+            return [
+                f"More than {NEW_ITEMS_COMPARED} items would be added, so they were not "
+                "compared with earlier learning here: once they are imported, ask casereview "
+                "similar about any of them."
+            ]
         return [
             f"More than {NEW_ITEMS_COMPARED} items were added, so they were not compared with "
             "earlier learning here: ask casereview similar about any of them."
@@ -760,9 +770,9 @@ __all__ = [
     "Method",
     "Repeat",
     "SimilarityIndex",
-    "audit_head",
     "describe_repeats",
     "import_repeats",
     "repeats_since",
     "terms",
+    "trial_repeats",
 ]

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.exchange import Document, collect_document, dump_document
-from db.store.audit import record
+from db.store.audit import newest_entry_id, record
 from db.store.database import Database, one_at_a_time
 from db.store.logs import cause
 
 if TYPE_CHECKING:
     from db.exchange import ImportSummary
     from db.exchange.spreadsheets import Mapping, TrackerFile
+    from db.queries.similar import Repeat
 
 FORMATS = ("json", "xlsx", "csv", "docx")
 _log = logging.getLogger(__name__)
@@ -123,33 +124,65 @@ def apply_import(
     keep). ``check`` is called once the import is applied, before anything is kept: raising
     there (a cancel) rolls it all back.
     """
+    summary, _ = import_repeating(
+        database, source, actor=actor, today=today, review=review, skip_rows=skip_rows,
+        keep=keep, keep_copy=keep_copy, check=check, compare=False,
+    )  # fmt: skip
+    return summary
+
+
+def import_repeating(
+    database: Database,
+    source: Document | TrackerFile,
+    *,
+    actor: str,
+    today: dt.date,
+    review: str | None = None,
+    skip_rows: frozenset[int] = frozenset(),
+    keep: bool = True,
+    keep_copy: bool = True,
+    check: Callable[[], None] = lambda: None,
+    compare: bool = True,
+) -> tuple[ImportSummary, list[Repeat] | None]:
+    """``apply_import``, and (with ``compare``) which of the items it adds repeat earlier
+    learning (issue 25), kept or only tried alike: both are ``repeats_since`` the audit
+    trail's head as the import's transaction found it. A kept import's are read after the
+    commit, so the write lock is not held while they are worked out; a trial's in its own
+    transaction just before the rollback, the only time its items are there to read."""
     from db.exchange import apply_document
     from db.exchange.spreadsheets import import_tracker
+    from db.queries.similar import import_repeats, trial_repeats
 
     copy: Path | None = None
+    before: int | None = None
+    repeats: list[Repeat] | None = []
     try:
         with database.transaction(actor) as session:
             one_at_a_time(session)
+            if compare:  # under the write lock: no other writer's entries come in between
+                before = newest_entry_id(session)
             if isinstance(source, Document):
                 summary = apply_document(session, source, today=today)
             else:
                 summary = import_tracker(
                     session, source, today=today, actor=actor, review=review, skip_rows=skip_rows
                 )
-            check()
+            if before is not None and not keep:
+                repeats = trial_repeats(session, before)
+            check()  # after the comparing too, so a cancel during it still rolls back
             if not keep:
                 raise _Tried
             if keep_copy:  # see the module's docstring for why here
                 copy = _copy_before(database)
     except _Tried:  # not a failure: how a trial import rolls everything back
-        pass
+        return summary, repeats
     except BaseException:
         if copy is not None:  # the import did not commit: its copy keeps nothing new
             _remove_copy(copy)
         raise
     if copy is not None:
         _thin_copies(database)  # only now: the older copies stay if the import fails
-    return summary
+    return summary, import_repeats(database, before)
 
 
 def _copy_before(database: Database) -> Path | None:

@@ -92,11 +92,10 @@ class FileActions(QObject):
         from PySide6.QtWidgets import QMessageBox
 
         from db.queries.similar import describe_repeats
+        from desktop.dialogs.import_wizard import listed
 
         lines = describe_repeats(repeats)
-        shown = lines[:15]
-        if len(lines) > len(shown):
-            shown.append(f"…and {len(lines) - len(shown)} more.")
+        shown = listed(lines)
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Repeated learning",
@@ -135,19 +134,16 @@ class FileActions(QObject):
         database, actor, today = self.context.database, self.context.actor, self.context.today()
 
         def work(progress: Progress) -> tuple[str, list[Repeat] | None]:
-            from db.queries.similar import audit_head, import_repeats
-
             source = transfer.read_source(path)
             progress.check()
-            before = audit_head(database)
-            summary = transfer.apply_import(
+            summary, repeats = transfer.import_repeating(
                 database,
                 source,
                 actor=actor,
                 today=today,
                 check=progress.check,  # cancelling now rolls the whole import back
-            ).describe()
-            return summary, import_repeats(database, before)
+            )
+            return summary.describe(), repeats
 
         self._progress = run_in_background(
             self.window,

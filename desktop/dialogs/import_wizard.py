@@ -75,6 +75,18 @@ def _elide(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+REPEATS_LISTED = 15  # the most repeated-learning lines a page or a message lists
+
+
+def listed(lines: list[str]) -> list[str]:
+    """At most ``REPEATS_LISTED`` of ``lines``, then how many more there are: a page or a
+    message box stays on the screen however many items an import repeats."""
+    shown = lines[:REPEATS_LISTED]
+    if len(lines) > len(shown):
+        shown.append(f"…and {len(lines) - len(shown)} more.")
+    return shown
+
+
 @dataclass(frozen=True)
 class ImportChoice:
     """What an import is to be made of, as the pages chose it: the file as read, the review
@@ -144,20 +156,18 @@ class ImportWizard(QWizard):
         review = (page.review.text().strip() or None) if page.review.isEnabled() else None
         return ImportChoice(self.tracker, review, self.check_page.skipped_rows())
 
-    def import_work(self, choice: ImportChoice, *, keep: bool) -> Callable[[Progress], str]:
+    def import_work(
+        self, choice: ImportChoice, *, keep: bool
+    ) -> Callable[[Progress], tuple[str, list[Repeat] | None]]:
         """The import ``choice`` asks for, to run off the GUI thread; rolled back unless
-        ``keep`` (and when cancelled)."""
+        ``keep`` (and when cancelled). It says what changed, and which of the items it adds
+        repeat earlier learning (issue 25), kept or only tried alike."""
         tracker, review, skip = choice.tracker, choice.review, choice.skip
         database = self.context.database
         actor, today = self.context.actor, self.context.today()
 
-        repeats = self.repeats
-
-        def work(progress: Progress) -> str:
-            from db.queries.similar import audit_head, import_repeats
-
-            before = audit_head(database) if keep else None
-            summary = transfer.apply_import(
+        def work(progress: Progress) -> tuple[str, list[Repeat] | None]:
+            summary, repeats = transfer.import_repeating(
                 database,
                 tracker,
                 actor=actor,
@@ -166,10 +176,8 @@ class ImportWizard(QWizard):
                 skip_rows=skip,
                 keep=keep,
                 check=progress.check,  # cancelling now rolls the whole import back
-            ).describe()
-            if keep:  # the new items that repeat earlier learning, for the report
-                repeats[:] = import_repeats(database, before) or []
-            return summary
+            )
+            return summary.describe(), repeats
 
         return work
 
@@ -181,10 +189,11 @@ class ImportWizard(QWizard):
         if self._importing or checked is None:
             return
 
-        def done(summary: str) -> None:
+        def done(outcome: tuple[str, list[Repeat] | None]) -> None:
             self._importing = False
             self.check_page.checked = None  # imported: a second Finish imports nothing
-            self.summary = summary
+            self.summary = outcome[0]
+            self.repeats = outcome[1] or []
             QWizard.accept(self)
 
         def failed(error: CaseReviewError) -> None:
@@ -398,6 +407,13 @@ class _CheckPage(QWizardPage):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.outcome.setAccessibleName("What the import will do")
+        # The items the import would add that repeat earlier learning (issue 25), named before
+        # Finish as the report names them after it.
+        self.repeated = QLabel()
+        self.repeated.setWordWrap(True)
+        self.repeated.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.repeated.setAccessibleName("Repeated learning")
+        self.repeated.setVisible(False)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
         self.problems.setAccessibleName("Problems found")
@@ -418,6 +434,7 @@ class _CheckPage(QWizardPage):
         self.no_undo.setAccessibleName("An import cannot be undone")
         layout = QVBoxLayout(self)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.repeated)
         layout.addWidget(self.no_undo)
         layout.addWidget(self.statuses)
         layout.addWidget(self.kept)
@@ -516,11 +533,14 @@ class _CheckPage(QWizardPage):
         """Try the import in a transaction that is rolled back, off the GUI thread."""
         self._ready, self.checked = False, None
         self.outcome.setText("Working out what the import will do…")
+        self.repeated.setVisible(False)
         self.completeChanged.emit()
         choice = self.wizard_.choice()
 
-        def done(summary: str) -> None:
+        def done(outcome: tuple[str, list[Repeat] | None]) -> None:
+            summary, repeats = outcome
             self.outcome.setText(f"Finish will have {summary}. Nothing has been written yet.")
+            self._show_repeats(repeats)
             self._ready, self.checked = True, choice
             self.completeChanged.emit()
 
@@ -539,6 +559,18 @@ class _CheckPage(QWizardPage):
             done,
             failed,
         )
+
+    def _show_repeats(self, repeats: list[Repeat] | None) -> None:
+        """Name the items the import would add that repeat earlier learning, in the lines
+        the report after Finish uses (none: nothing shown)."""
+        from db.queries.similar import describe_repeats
+
+        lines = describe_repeats(repeats, tried=True)
+        heading = f"{len(lines)} of the items Finish will add repeat earlier learning:"
+        if repeats is None:  # too many to compare: the one line says so
+            heading = "Repeated learning:"
+        self.repeated.setText("\n".join([heading, *listed(lines)]))
+        self.repeated.setVisible(bool(lines))
 
     def isComplete(self) -> bool:
         return self._ready

@@ -111,6 +111,17 @@ def simple_rows() -> list[list[object]]:
     ]
 
 
+def repeating_rows() -> list[list[object]]:
+    """A tracker whose first item repeats the sample's FSCP-CSPR-CHILD-A 2 (what the child
+    says, their wishes and feelings) and whose second repeats no earlier learning."""
+    return [
+        simple_rows()[0],
+        ["1", "Health visitors should record what the child says and their wishes and feelings "
+         "at each contact where neglect is a concern.", "Health", "", "Not started", ""],
+        ["2", "The council should review its electric vans.", "Council", "", "Not started", ""],
+    ]  # fmt: skip
+
+
 def workbook_of(rows: list[list[object]], path: Path, title: str = "Tracker") -> Path:
     book = openpyxl.Workbook()
     sheet = book.active

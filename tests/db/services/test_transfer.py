@@ -25,7 +25,7 @@ from db.store.models import AuditEntry
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
 from tests.helpers import TODAY, disk
-from tests.helpers.spreadsheet_files import simple_rows, workbook_of
+from tests.helpers.spreadsheet_files import repeating_rows, simple_rows, workbook_of
 
 
 def exports(database: Database) -> int:
@@ -163,6 +163,25 @@ def test_an_import_not_kept_changes_nothing_and_keeps_no_copy(
             )
     assert entries(sample_database) == before
     assert copies(sample_database) == kept
+
+
+def test_a_trial_import_names_the_repeats_the_import_then_makes(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Issue 25: a dry run and the wizard's check name the new items that repeat earlier
+    learning as the import itself then does, worked out before the rollback."""
+    tracker = transfer.read_source(workbook_of(repeating_rows(), tmp_path / "plan.xlsx"))
+    before, kept = entries(sample_database), copies(sample_database)
+    _, tried = transfer.import_repeating(
+        sample_database, tracker, actor="Tester", today=TODAY, review="PLAN", keep=False
+    )
+    assert entries(sample_database) == before
+    assert copies(sample_database) == kept
+    _, made = transfer.import_repeating(
+        sample_database, tracker, actor="Tester", today=TODAY, review="PLAN"
+    )
+    assert tried is not None and [(r.source, r.number) for r in tried] == [("PLAN", "1")]
+    assert tried == made  # the same earlier item, with the same score
 
 
 def test_a_file_that_cannot_be_read_leaves_everything_as_it_was(

@@ -3,6 +3,7 @@ best first, as text or JSON, an item's own review left out; bad input in one sen
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -51,9 +52,8 @@ def test_bad_input_is_one_sentence(
                        code=code)  # fmt: skip
 
 
-def test_an_import_names_the_new_items_that_repeat_earlier_learning(
-    demo_db: Path, tmp_path: Path
-) -> None:
+def _new_review(tmp_path: Path) -> None:
+    """new.json: a review whose first item repeats the demo's CHILD-A 2, its second nothing."""
     new = {
         "format": "casereview/1",
         "reviews": [
@@ -70,6 +70,12 @@ def test_an_import_names_the_new_items_that_repeat_earlier_learning(
         ],
     }  # fmt: skip
     (tmp_path / "new.json").write_text(json.dumps(new), "utf-8")
+
+
+def test_an_import_names_the_new_items_that_repeat_earlier_learning(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    _new_review(tmp_path)
     done = run("import", "new.json", "--db", str(demo_db), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     repeats = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
@@ -77,6 +83,23 @@ def test_an_import_names_the_new_items_that_repeat_earlier_learning(
         f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (implemented, published "
         f"9 January 2026; score {repeats[0].rsplit('score ', 1)[1]}"
     ]
+
+
+def test_a_dry_run_names_the_same_repeats_and_leaves_the_file_as_it_was(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    _new_review(tmp_path)
+    digest = hashlib.sha256(demo_db.read_bytes()).hexdigest()
+    dry = run("import", "new.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert hashlib.sha256(demo_db.read_bytes()).hexdigest() == digest
+    lines = dry.stdout.splitlines()
+    assert lines[0].startswith("Dry run of new.json: it would have added 1 review")
+    done = run("import", "new.json", "--db", str(demo_db), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
+    assert len(said) == 1
+    assert lines[1:] == said  # the lines the import itself then prints, score and all
 
 
 def test_themes_are_listed_renamed_and_merged(demo_db: Path, tmp_path: Path) -> None:

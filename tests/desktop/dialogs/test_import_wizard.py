@@ -11,9 +11,12 @@ import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from db.queries.similar import describe_repeats
+from db.store.audit import newest_entry_id
+from db.store.database import Database
 from desktop.window import MainWindow
-from tests.helpers.spreadsheet_files import messy_workbook
-from tests.helpers.window import finish, open_wizard, to_check_page
+from tests.helpers.spreadsheet_files import messy_workbook, repeating_rows, workbook_of
+from tests.helpers.window import answer, finish, open_wizard, to_check_page
 
 
 def references(window: MainWindow) -> list[str]:
@@ -89,3 +92,39 @@ def test_a_second_finish_imports_nothing(qtbot, window: MainWindow, tmp_path: Pa
     progress = wizard._progress
     wizard.accept()
     assert wizard._progress is progress  # no second import was started
+
+
+def head(database: Database) -> int:
+    with database.session() as session:
+        return newest_entry_id(session)
+
+
+def test_the_last_page_names_the_repeats_finish_will_make(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    """Issue 25: the items the import would add that repeat earlier learning are named on
+    the page before Finish, in the lines the report after Finish uses, and nothing is written
+    to work them out."""
+    database = sample_window.context.database
+    before = head(database)
+    wizard = open_wizard(
+        qtbot, sample_window, workbook_of(repeating_rows(), tmp_path / "plan.xlsx")
+    )
+    to_check_page(qtbot, wizard)
+    repeated = wizard.check_page.repeated
+    assert repeated.isVisible()
+    heading, *lines = repeated.text().splitlines()
+    assert heading == "1 of the items Finish will add repeat earlier learning:"
+    assert len(lines) == 1 and lines[0].startswith("Repeats earlier learning: PLAN 1 is like ")
+    assert head(database) == before  # the check wrote nothing
+    finish(qtbot, sample_window, wizard)
+    assert describe_repeats(wizard.repeats) == lines
+    said: list[str] = []
+
+    def read(box) -> None:  # type: ignore[no-untyped-def]
+        said.append(box.text())
+        box.accept()
+
+    answer(read)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert lines[0] in said[0]  # the report after Finish names the same
