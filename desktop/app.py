@@ -254,6 +254,15 @@ class StartUpCollector:
         gc.enable()
 
 
+def _say(line: str) -> None:
+    """Write ``line`` to stderr for whoever started the window; nobody reading it (a closed
+    pipe or descriptor) is no fault of the window's, and must not keep it open."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError) as exc:  # EPIPE, or stderr closed (ValueError)
+        _log.info("start-up time not reported: %s", cause(exc))
+
+
 def run(
     db: str | None,
     *,
@@ -300,8 +309,10 @@ def run(
         # (benchmarks/bare_window.py stops its clock at its own first paint.)
 
         def ready() -> None:
-            print(f"{time.perf_counter() - started_at:.3f}", file=sys.stderr)
-            app.quit()
+            try:
+                _say(f"{time.perf_counter() - started_at:.3f}")
+            finally:  # an exception in a Qt slot would otherwise leave the window open
+                app.quit()
 
         def loaded() -> None:
             window.data_loaded.disconnect(loaded)
