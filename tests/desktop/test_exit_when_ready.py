@@ -9,7 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT
+import pytest
+
+from db.queries import first_page
+from desktop import settings as keys
+from desktop.app import _report_ready
+from desktop.context import AppContext, PendingDatabase
+from desktop.settings import Settings
+from desktop.tabs import read_ahead
+from desktop.window import MainWindow
+from tests.helpers import ROOT, TODAY
+from tests.helpers.cli import assert_clean_error, run, snapshot
+from tests.helpers.damage import damage
 
 
 def _start(db: Path, config: Path) -> subprocess.Popen[str]:
@@ -34,3 +45,55 @@ def test_it_exits_when_nobody_reads_the_figure(sample_path: Path, tmp_path: Path
             process.kill()
             process.wait()
     assert code == 0
+
+
+def test_the_figure_comes_once_the_database_is_open_and_painted(
+    qtbot, sample_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    reads = first_page.ReadAhead(sample_path)
+    read_ahead(1, reads, TODAY)
+    window = MainWindow(AppContext(PendingDatabase(sample_path, reads), settings, lambda: TODAY))
+    qtbot.addWidget(window)
+    finished: list[tuple[bool, str]] = []  # whether open as the figure came, and what was said
+
+    def then() -> None:
+        finished.append((window.context.is_open, capsys.readouterr().err))
+
+    _report_ready(window, 0.0, then=then)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: finished != [])
+    ((was_open, said),) = finished
+    assert was_open
+    first, figure = said.splitlines()
+    assert first.startswith("first paint: ")  # the page from the file, said first
+    assert 0 < float(first.removeprefix("first paint: ")) <= float(figure)
+    # Interactive: the page painted came from the open database, and a search answers.
+    tab = window.recommendations_tab
+    assert len(tab.model.rows) == 28
+    tab.filters.search.setText("strategy")
+    qtbot.waitUntil(lambda: 0 < len(tab.model.rows) < 28)
+
+
+def test_a_damaged_file_is_refused_in_the_sentence_the_commands_use(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "panel.sqlite3"
+    db.write_bytes(sample_path.read_bytes())
+    damage(db)
+    before = snapshot(folder)
+    export = run("export", "--db", str(db), "-o", str(tmp_path / "out.json"), cwd=tmp_path)
+    assert_clean_error(export, "panel.sqlite3 is damaged", "casereview has not written to it")
+    process = _start(db, tmp_path)
+    try:
+        _, said = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 1, said
+    assert said.splitlines()[-1] == export.stderr.strip()
+    assert snapshot(folder) == before  # not a byte written, nothing left beside it
