@@ -210,11 +210,14 @@ def _first_place(
 
     path = sqlite_file(db)
     if path is not None and first_page.is_current(path):
+        from db.store.quick_check import QuickCheck
+
         reads = first_page.ReadAhead(path)
         read_ahead(settings.get(keys.LAST_TAB), reads, dt.date.today())
+        check = QuickCheck(path).start()  # the whole file, beside the window's building
         from desktop.context import PendingDatabase
 
-        return PendingDatabase(path, reads)
+        return PendingDatabase(path, reads, check)
     from db.store.location import resolve_location
 
     return resolve_location(db).with_passphrase(passphrase)

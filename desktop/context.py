@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from db.core.errors import CaseReviewError
 from db.queries.first_page import ReadAhead
 from db.store.logs import cause
+from db.store.quick_check import QuickCheck
 from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
@@ -32,16 +33,20 @@ class PendingDatabase:
     first use.
 
     Until then the window paints from the file with sqlite3 alone; it names the place as a
-    ``Location`` would.
+    ``Location`` would. SQLite's check of the whole file runs meanwhile in a thread of its
+    own (``QuickCheck``): the database opened reads at once, and writes wait for its verdict.
     """
 
     is_encrypted = False  # db.queries.first_page paints only plain SQLite files
 
-    def __init__(self, path: Path, reads: ReadAhead | None = None) -> None:
+    def __init__(
+        self, path: Path, reads: ReadAhead | None = None, check: QuickCheck | None = None
+    ) -> None:
         self.path = path
         self.name = path.name
         # The first page's reads, perhaps already under way (see desktop.tabs.read_ahead).
         self.reads = reads if reads is not None else ReadAhead(path)
+        self.check = check if check is not None else QuickCheck(path).start()
 
     def display(self) -> str:
         return str(self.path)
@@ -53,7 +58,7 @@ class PendingDatabase:
         from db.store.database import open_database
         from db.store.location import resolve_location
 
-        return open_database(resolve_location(str(self.path)), create=True)
+        return open_database(resolve_location(str(self.path)), create=True, check=self.check)
 
 
 class AppContext(QObject):

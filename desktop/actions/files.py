@@ -461,13 +461,19 @@ class FileActions(QObject):
 
         An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
         encrypted in the same thread, so they stop holding plaintext."""
-        location = self.context.database.location
+        database = self.context.database
+        location = database.location
         if location.path is None:
             return
 
         def work() -> None:
             from db.store.backups import automatic_backup
 
+            try:
+                database.sound()  # a damaged file is refused by the window (_await_verdict)
+            except CaseReviewError as exc:
+                _log.info("copy on opening not made: %s", cause(exc))
+                return
             try:
                 automatic_backup(location, "opened")
                 if location.is_encrypted and location.passphrase is not None:
