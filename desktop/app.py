@@ -74,9 +74,11 @@ class Controller:
         return window
 
     def remove_copies(self) -> None:
-        """The evidence copies the window opened, removed as the application quits (a window
-        closed first has removed them already)."""
+        """As the application quits: the evidence copies the window opened are removed (a
+        window closed first has removed them already), and a copy of the database still
+        being kept is abandoned, so quitting never waits for it."""
         if self.window is not None:
+            self.window.files.abandon_copy()
             self.window.context.evidence.remove()
 
     def switch(self, path: str) -> None:

@@ -619,7 +619,8 @@ class MainWindow(QMainWindow):
             if database.check is None:
                 raise  # the file is sound: a fault of another kind
             return
-        self.files.keep_a_copy()
+        # The copy (perhaps 150 MB) begins once the page from the database is on screen.
+        self.after_next_paint(self.files.keep_a_copy)
         self._await_verdict()
 
     def _await_verdict(self, *, wait: bool = False) -> None:

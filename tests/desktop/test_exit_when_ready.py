@@ -5,13 +5,16 @@ the figure."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from db.queries import first_page
+from db.store.paths import backups_folder
 from desktop import settings as keys
 from desktop.app import _report_ready
 from desktop.context import AppContext, PendingDatabase
@@ -97,3 +100,48 @@ def test_a_damaged_file_is_refused_in_the_sentence_the_commands_use(
     assert process.returncode == 1, said
     assert said.splitlines()[-1] == export.stderr.strip()
     assert snapshot(folder) == before  # not a byte written, nothing left beside it
+
+
+def _with_ballast(path: Path) -> Path:
+    """``path`` with 60 MB more to copy, so that its start-up copy takes a while."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
+            "INSERT INTO ballast SELECT randomblob(100000) FROM n"
+        )
+    return path
+
+
+def _left_in(folder: Path) -> list[str]:
+    """The copies, whole or partial, in a database's backups folder."""
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".sqlite3", ".part"))
+
+
+def test_quitting_abandons_the_start_up_copy_and_leaves_nothing(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    window = MainWindow(AppContext(PendingDatabase(_with_ballast(sample_path)), settings))
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.files.copying is not None)
+    copying = window.files.copying
+    assert copying is not None and copying.is_alive()
+    window.files.abandon_copy()  # as the application quits (Controller.remove_copies)
+    assert not copying.is_alive()
+    assert _left_in(backups_folder(sample_path)) == []  # not finished, nothing of it left
+    window.files.keep_a_copy()  # quitting: no copy begins now
+    assert window.files.copying is copying
+
+
+def test_the_window_exits_at_once_with_a_copy_to_take(sample_path: Path, tmp_path: Path) -> None:
+    process = _start(_with_ballast(sample_path), tmp_path)
+    try:
+        _, said = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, said
+    assert _left_in(backups_folder(sample_path)) == []  # nothing begun, nothing left
