@@ -34,7 +34,9 @@ class PendingDatabase:
 
     Until then the window paints from the file with sqlite3 alone; it names the place as a
     ``Location`` would. SQLite's check of the whole file runs meanwhile in a thread of its
-    own (``QuickCheck``): the database opened reads at once, and writes wait for its verdict.
+    own (``QuickCheck``), from the first paint (``start_check``): the core the read-ahead
+    used while the window was built is free then, while this one loads the database layer.
+    The database opened reads at once, and writes wait for the check's verdict.
     """
 
     is_encrypted = False  # db.queries.first_page paints only plain SQLite files
@@ -46,7 +48,13 @@ class PendingDatabase:
         self.name = path.name
         # The first page's reads, perhaps already under way (see desktop.tabs.read_ahead).
         self.reads = reads if reads is not None else ReadAhead(path)
-        self.check = check if check is not None else QuickCheck(path).start()
+        self.check = check
+
+    def start_check(self) -> QuickCheck:
+        """SQLite's check of the whole file, started now unless it has been."""
+        if self.check is None:
+            self.check = QuickCheck(self.path).start()
+        return self.check
 
     def display(self) -> str:
         return str(self.path)
@@ -58,7 +66,8 @@ class PendingDatabase:
         from db.store.database import open_database
         from db.store.location import resolve_location
 
-        return open_database(resolve_location(str(self.path)), create=True, check=self.check)
+        location = resolve_location(str(self.path))
+        return open_database(location, create=True, check=self.start_check())
 
 
 class AppContext(QObject):
@@ -114,6 +123,11 @@ class AppContext(QObject):
     @property
     def is_open(self) -> bool:
         return self._database is not None
+
+    def start_check(self) -> None:
+        """A database not open yet: start SQLite's check of its whole file (``PendingDatabase``)."""
+        if isinstance(self.place, PendingDatabase):
+            self.place.start_check()
 
     @property
     def pending_reads(self) -> ReadAhead | None:

@@ -563,6 +563,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._first_paint)
 
     def _first_paint(self) -> None:
+        self.context.start_check()  # beside the paint and the database layer's loading
         reads, tab = self.context.pending_reads, self._current()
         if reads is not None and tab.first_paint(reads):
             self.data_loaded.emit()
