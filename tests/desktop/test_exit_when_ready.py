@@ -37,6 +37,16 @@ def _start(db: Path, config: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def _ended(process: subprocess.Popen[str]) -> str:
+    """What ``process`` said on stderr once it has ended (killed after a minute)."""
+    try:
+        return process.communicate(timeout=60)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_it_exits_when_nobody_reads_the_figure(sample_path: Path, tmp_path: Path) -> None:
     process = _start(sample_path, tmp_path)
     assert process.stderr is not None
@@ -91,12 +101,7 @@ def test_a_damaged_file_is_refused_in_the_sentence_the_commands_use(
     export = run("export", "--db", str(db), "-o", str(tmp_path / "out.json"), cwd=tmp_path)
     assert_clean_error(export, "panel.sqlite3 is damaged", "casereview has not written to it")
     process = _start(db, tmp_path)
-    try:
-        _, said = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    said = _ended(process)
     assert process.returncode == 1, said
     assert said.splitlines()[-1] == export.stderr.strip()
     assert snapshot(folder) == before  # not a byte written, nothing left beside it
@@ -137,11 +142,6 @@ def test_quitting_abandons_the_start_up_copy_and_leaves_nothing(
 
 def test_the_window_exits_at_once_with_a_copy_to_take(sample_path: Path, tmp_path: Path) -> None:
     process = _start(_with_ballast(sample_path), tmp_path)
-    try:
-        _, said = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    said = _ended(process)
     assert process.returncode == 0, said
     assert _left_in(backups_folder(sample_path)) == []  # nothing begun, nothing left
