@@ -74,23 +74,31 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     time from starting the process until that line arrives, so it includes the interpreter's
     own start-up, which the program's figure cannot see.
     """
+    said, _, peak = timed_lines(command, env)
+    numbers = [(arrived, line) for arrived, line in said if _is_number(line)]
+    return float(said[-1][1]), numbers[0][0] if numbers else 0.0, peak
+
+
+def timed_lines(
+    command: list[str], env: dict[str, str]
+) -> tuple[list[tuple[float, str]], float, int]:
+    """Each line the program writes on stderr, with the seconds from launching it until the
+    line arrived; the seconds until it exited; and its peak memory in MB."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True
     )
     assert process.stderr is not None
-    lines, until_reported = [], 0.0
+    said = []
     for line in process.stderr:
-        lines.append(line)
-        if _is_number(line.strip()) and not until_reported:
-            until_reported = time.perf_counter() - start
+        if line.strip():
+            said.append((time.perf_counter() - start, line.strip()))
     _, status, usage = os.wait4(process.pid, 0)
+    exited = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    output = "".join(lines)
     if process.returncode != 0:
-        raise RuntimeError(f"{command} failed: {output}")
-    reported = float(output.strip().splitlines()[-1])
-    return reported, until_reported, usage.ru_maxrss // 1024
+        raise RuntimeError(f"{command} failed: {chr(10).join(line for _, line in said)}")
+    return said, exited, usage.ru_maxrss // 1024
 
 
 def _is_number(text: str) -> bool:

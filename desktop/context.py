@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from db.core.errors import CaseReviewError
 from db.queries.first_page import ReadAhead
 from db.store.logs import cause
+from db.store.quick_check import QuickCheck
 from desktop.files import EvidenceCopies
 from desktop.settings import Settings
 
@@ -32,16 +33,28 @@ class PendingDatabase:
     first use.
 
     Until then the window paints from the file with sqlite3 alone; it names the place as a
-    ``Location`` would.
+    ``Location`` would. SQLite's check of the whole file runs meanwhile in a thread of its
+    own (``QuickCheck``), from the first paint (``start_check``): the core the read-ahead
+    used while the window was built is free then, while this one loads the database layer.
+    The database opened reads at once, and writes wait for the check's verdict.
     """
 
     is_encrypted = False  # db.queries.first_page paints only plain SQLite files
 
-    def __init__(self, path: Path, reads: ReadAhead | None = None) -> None:
+    def __init__(
+        self, path: Path, reads: ReadAhead | None = None, check: QuickCheck | None = None
+    ) -> None:
         self.path = path
         self.name = path.name
         # The first page's reads, perhaps already under way (see desktop.tabs.read_ahead).
         self.reads = reads if reads is not None else ReadAhead(path)
+        self.check = check
+
+    def start_check(self) -> QuickCheck:
+        """SQLite's check of the whole file, started now unless it has been."""
+        if self.check is None:
+            self.check = QuickCheck(self.path).start()
+        return self.check
 
     def display(self) -> str:
         return str(self.path)
@@ -53,7 +66,8 @@ class PendingDatabase:
         from db.store.database import open_database
         from db.store.location import resolve_location
 
-        return open_database(resolve_location(str(self.path)), create=True)
+        location = resolve_location(str(self.path))
+        return open_database(location, create=True, check=self.start_check())
 
 
 class AppContext(QObject):
@@ -109,6 +123,11 @@ class AppContext(QObject):
     @property
     def is_open(self) -> bool:
         return self._database is not None
+
+    def start_check(self) -> None:
+        """A database not open yet: start SQLite's check of its whole file (``PendingDatabase``)."""
+        if isinstance(self.place, PendingDatabase):
+            self.place.start_check()
 
     @property
     def pending_reads(self) -> ReadAhead | None:

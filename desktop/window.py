@@ -54,6 +54,7 @@ else:
 _log = logging.getLogger(__name__)
 
 PAINT_WAIT_MS = 500  # at most this long for a paint before ``after_next_paint`` goes on
+VERDICT_POLL_MS = 50  # how often to look whether the whole-file check has ended
 LARGEST_FIRST_SIZE = QSize(1440, 900)
 FIRST_SHARE = 0.9  # of the screen's free area, the first time the window opens
 
@@ -562,6 +563,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._first_paint)
 
     def _first_paint(self) -> None:
+        self.context.start_check()  # beside the paint and the database layer's loading
         reads, tab = self.context.pending_reads, self._current()
         if reads is not None and tab.first_paint(reads):
             self.data_loaded.emit()
@@ -602,10 +604,39 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self, self._painted)
 
     def _open_pending(self) -> None:
+        from sqlalchemy.exc import DBAPIError
+
         try:
-            self.context.database  # noqa: B018  (opens it)
+            database = self.context.database
         except CaseReviewError as exc:
             self.open_failed.emit(exc)
             return
-        self.refresh()
-        self.files.keep_a_copy()
+        try:
+            self.refresh()
+        except DBAPIError:  # perhaps a damaged page, read before the file's check could say so
+            if database.check is None:
+                raise
+            self._await_verdict(wait=True)  # a damaged file: refused, as on opening
+            if database.check is None:
+                raise  # the file is sound: a fault of another kind
+            return
+        # The copy (perhaps 150 MB) begins once the page from the database is on screen.
+        self.after_next_paint(self.files.keep_a_copy)
+        self._await_verdict()
+
+    def _await_verdict(self, *, wait: bool = False) -> None:
+        """The database opened before SQLite's check of the whole file ended (see
+        ``PendingDatabase``): once it ends, a damaged file is refused as opening it would
+        have been (``open_failed``), and this window's connections to it closed."""
+        database = self.context.database
+        check = database.check
+        if check is None:
+            return
+        if not (wait or check.finished):
+            QTimer.singleShot(VERDICT_POLL_MS, self, self._await_verdict)
+            return
+        try:
+            database.sound()
+        except CaseReviewError as exc:
+            database.close()
+            self.open_failed.emit(exc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import logging
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, closing, suppress
@@ -37,6 +38,16 @@ class BackupError(CaseReviewError):
     """A backup could not be made; nothing was written."""
 
 
+class Abandoned(BackupError):
+    """A copy was given up part way, as asked (``back_up``'s ``cancel``); nothing was left."""
+
+    def __init__(self) -> None:
+        super().__init__("The copy was abandoned; nothing was left of it.")
+
+
+COPY_STEP_PAGES = 2048  # pages (8 MB) a copy takes between looks at its ``cancel``
+
+
 def database_file(location: Location) -> Path:
     """The file a backup copies; a server database is refused, with the way to back it up."""
     if location.path is None:
@@ -56,8 +67,9 @@ def _key(location: Location) -> Passphrase | None:
     return location.key
 
 
-def back_up(location: Location, target: Path) -> None:
-    """Copy the database at ``location`` to ``target``, whole or not at all."""
+def back_up(location: Location, target: Path, cancel: threading.Event | None = None) -> None:
+    """Copy the database at ``location`` to ``target``, whole or not at all. Once ``cancel``
+    is set, the copy stops within a step, removes what it wrote and raises ``Abandoned``."""
     source = database_file(location)
     if not source.exists():
         raise BackupError(f"There is no database at {source} to back up.")
@@ -78,9 +90,13 @@ def back_up(location: Location, target: Path) -> None:
         ):
             try:
                 with closing(cipher.connect(temp, key, salt=cipher.salt_of(source))) as copy:
-                    src.backup(copy, progress=_give_up_after(WRITE_WAIT), sleep=0.05)
+                    progress = _give_up_after(WRITE_WAIT, cancel)
+                    pages = -1 if cancel is None else COPY_STEP_PAGES
+                    src.backup(copy, pages=pages, progress=progress, sleep=0.05)
                     # A backup holds everything in one file: no write-ahead log beside it.
                     copy.execute("PRAGMA journal_mode = DELETE")
+                    if cancel is not None:  # the check of the copy stops too (``interrupted``)
+                        copy.set_progress_handler(cancel.is_set, 100_000)
                     verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             finally:  # the copy's own journal, left by a copy that failed (a full disk)
                 with suppress(OSError):  # none left, the usual case: nothing to log
@@ -93,6 +109,8 @@ def back_up(location: Location, target: Path) -> None:
             "again once that program has finished with it."
         ) from exc
     except cipher.errors() as exc:
+        if cancel is not None and cancel.is_set():
+            raise Abandoned from exc
         if is_full_disk(exc, target.parent, needed=_size(source)):
             raise BackupError(NO_ROOM.format(name=source.name)) from exc
         raise BackupError(f"{source.name} could not be copied ({exc}).") from exc
@@ -302,12 +320,16 @@ class _StillBusy(Exception):
     """The database was still being written to when a restore's wait ran out."""
 
 
-def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
+def _give_up_after(
+    seconds: float, cancel: threading.Event | None = None
+) -> Callable[[int, int, int], None]:
     """A backup's progress callback that ends it once the destination has refused it for
-    ``seconds`` (the sqlite3 module would otherwise retry for ever)."""
+    ``seconds`` (the sqlite3 module would otherwise retry for ever), or ``cancel`` is set."""
     deadline = time.monotonic() + seconds
 
     def progress(status: int, _remaining: int, _total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Abandoned
         if status in (_SQLITE_BUSY, _SQLITE_LOCKED) and time.monotonic() > deadline:
             raise _StillBusy
 
@@ -493,13 +515,20 @@ def kept_copies(database: Path) -> list[KeptCopy]:
     return sorted(found, key=lambda c: (c.taken, _mtime(c.path)), reverse=True)
 
 
-def automatic_backup(location: Location, reason: str, *, thin: bool = True) -> Path | None:
+def automatic_backup(
+    location: Location,
+    reason: str,
+    *,
+    thin: bool = True,
+    cancel: threading.Event | None = None,
+) -> Path | None:
     """Keep a copy of an SQLite database beside it, unless its newest copy is still current.
 
     Taken as ``back_up`` takes any backup (whole or not at all), then (unless not ``thin``:
     a caller that may yet throw the new copy away thins them itself once it keeps it) old
     copies are thinned to the newest ``KEEP_RECENT``, one a day for ``KEEP_DAYS`` days and
-    one a week for ``KEEP_WEEKS`` weeks. Returns the new copy, or None when none was needed: a
+    one a week for ``KEEP_WEEKS`` weeks. ``cancel`` abandons it as ``back_up`` says. Returns
+    the new copy, or None when none was needed: a
     server database (its server keeps its own backups), a database not yet made or empty, or one
     unchanged since its newest copy.
     """
@@ -514,7 +543,7 @@ def automatic_backup(location: Location, reason: str, *, thin: bool = True) -> P
     target = _kept_name(path, reason)
     if target.exists():  # a second copy within the same second: the first one stands
         return None
-    back_up(location, target)
+    back_up(location, target, cancel)
     if thin:
         prune(path)
     return target

@@ -37,6 +37,7 @@ from db.store.paths import (
     read_start,
     readonly_uri,
 )
+from db.store.quick_check import QuickCheck, findings
 
 CONFLICT = (
     "Someone else changed this record while you were changing it, so your change was not "
@@ -66,9 +67,12 @@ def _identity(path: Path) -> tuple[int, int] | None:
 class Database:
     """An open, migrated database: an engine and the sessions made from it."""
 
-    def __init__(self, location: Location, engine: Engine) -> None:
+    def __init__(self, location: Location, engine: Engine, check: QuickCheck | None = None) -> None:
         self.location = location
         self.engine = engine
+        # The whole-file check still running when the database was opened: reading goes
+        # ahead, writing waits for its verdict (``sound``).
+        self.check = check
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Sessions that only read begin deferred (SQLite): they never wait for a writer.
         self._reader = engine.execution_options(**{_DEFERRED: True})
@@ -164,6 +168,15 @@ class Database:
         audit.set_actor(session, actor or audit.default_actor())
         return session
 
+    def sound(self) -> None:
+        """Wait for the verdict of the whole-file check, if it was still running when the
+        database opened; raise the refusal of a damaged file (the same sentence as on
+        opening), every time it is asked, so nothing is ever written to it."""
+        check = self.check
+        if check is not None:
+            _judge(check.path, check, check.key)
+            self.check = None  # sound: nothing more to wait for
+
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back if it raises. On
@@ -172,7 +185,8 @@ class Database:
         one's read and its write is a ``ConflictError``, not the ORM's own exception; a
         database still busy after the wait, on a full disk or read-only is an
         ``UnwritableError`` (``unwritable``), so the command line and the window say it in the
-        same sentence."""
+        same sentence. Nothing begins before the file is known to be sound (``sound``)."""
+        self.sound()
         try:
             with self._session(actor, self.engine) as session, session.begin():
                 yield session
@@ -253,13 +267,16 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
-def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = None) -> str | None:
+def _sqlite_preflight(
+    path: Path, create: bool, passphrase: Passphrase | None = None, *, check: bool = True
+) -> str | None:
     """Look at an SQLite file read-only before opening it for real.
 
     Returns the schema revision (None for a new or empty file). Refuses, without writing a
     byte, a missing file (unless ``create``), a file that is not SQLite, an SQLite file of
-    another program, a database from a newer casereview, and an encrypted database without
-    the passphrase that opens it.
+    another program, a database from a newer casereview, an encrypted database without
+    the passphrase that opens it, and (if ``check``: else a ``QuickCheck`` does it beside)
+    a damaged file.
     """
     share = network_share(path)
     if share is not None:
@@ -324,17 +341,33 @@ def _sqlite_preflight(path: Path, create: bool, passphrase: Passphrase | None = 
                 )
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             # Nothing is written to a damaged file: SQLite's quick check comes before any use.
-            findings = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+            found = findings(conn) if check else ["ok"]
     except cipher.errors() as exc:
-        if is_damage(exc):
-            raise damaged_error(path, str(exc), key) from exc
-        raise DatabaseOpenError(f"{path} cannot be read just now ({exc}).") from exc
-    if findings != ["ok"]:
-        lines = [line for f in findings for line in f.splitlines() if not line.startswith("***")]
-        raise damaged_error(path, "; ".join(lines[:2]) or "damage", key)
+        raise _unreadable(path, exc, key) from exc
+    _judge(path, found, key)
     revision = row[0] if row else None
     _refuse_newer(str(path), revision)
     return revision
+
+
+def _judge(path: Path, found: list[str] | QuickCheck, key: Passphrase | None) -> None:
+    """Refuse the file at ``path`` as damaged (``db.store.backups.damaged_error``), or as not
+    readable just now, unless SQLite's quick check (its findings, or one running) says it is
+    sound."""
+    if isinstance(found, QuickCheck):
+        try:
+            found = found.outcome()
+        except cipher.errors() as exc:
+            raise _unreadable(path, exc, key) from exc
+    if found != ["ok"]:
+        lines = [line for f in found for line in f.splitlines() if not line.startswith("***")]
+        raise damaged_error(path, "; ".join(lines[:2]) or "damage", key)
+
+
+def _unreadable(path: Path, exc: Exception, key: Passphrase | None) -> CaseReviewError:
+    if is_damage(exc):
+        return damaged_error(path, str(exc), key)
+    return DatabaseOpenError(f"{path} cannot be read just now ({exc}).")
 
 
 def _refuse_read_only(path: Path) -> None:
@@ -487,15 +520,28 @@ def _migrate(engine: Engine, direction: str, revision: str) -> None:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
-def open_database(location: Location, *, create: bool = False) -> Database:
+def open_database(
+    location: Location, *, create: bool = False, check: QuickCheck | None = None
+) -> Database:
     """Open a database, creating it if ``create`` and upgrading it to the current schema.
 
     A database from a newer casereview, or a file that is not a casereview database, is
-    refused with a ``DatabaseOpenError`` before anything is written.
+    refused with a ``DatabaseOpenError`` before anything is written. So is a damaged file;
+    or, given the ``check`` of its file already running, the database opens for reading at
+    once and its writes wait for the check's verdict (``Database.sound``).
     """
+    if check is not None and check.path != location.path:
+        check = None  # another file's
     if location.is_sqlite and location.path is not None:
-        revision = _sqlite_preflight(location.path, create, location.passphrase)
-        _refuse_read_only(location.path)
+        path = location.path
+        revision = _sqlite_preflight(path, create, location.passphrase, check=check is None)
+        if check is not None and (check.finished or revision != HEAD or not _in_wal_mode(path)):
+            # Upgrading writes, and so does the engine's first connection to a file not yet
+            # in WAL mode (a backup put in its place): both wait for the verdict. A verdict
+            # in already is heard now, before anything reads the file.
+            _judge(path, check, location.passphrase)
+            check = None
+        _refuse_read_only(path)
         engine = _make_engine(location)
     else:
         engine = _make_engine(location)
@@ -519,4 +565,13 @@ def open_database(location: Location, *, create: bool = False) -> Database:
     except BaseException:
         engine.dispose()
         raise
-    return Database(location, engine)
+    return Database(location, engine, check)
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` is in WAL mode already (its header's read and write
+    versions are 2), so that opening it changes nothing in it."""
+    try:
+        return read_start(path, 20)[18:20] == b"\x02\x02"
+    except OSError:  # opening it says why; until then it is not known to be
+        return False

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from desktop.dialogs.import_wizard import ImportWizard
 
 _log = logging.getLogger(__name__)
+COPY_STOP_WAIT = 2.0  # seconds quitting waits for the start-up copy to stop and tidy up
 
 
 def say_failure(context: AppContext, parent: QMainWindow) -> Callable[[CaseReviewError], None]:
@@ -54,6 +55,7 @@ class FileActions(QObject):
         self._progress: object = None
         self.import_wizard: ImportWizard | None = None
         self.copying: threading.Thread | None = None
+        self._stop_copying = threading.Event()  # set as the application quits
         self.copy_failed.connect(
             lambda message: self._say(f"No copy of the database was kept: {message}", 15_000)
         )
@@ -460,18 +462,27 @@ class FileActions(QObject):
         that cannot be made is said in the status bar; the database itself is untouched.
 
         An encrypted database's copies that are still plain (an interrupted ``encrypt``) are
-        encrypted in the same thread, so they stop holding plaintext."""
-        location = self.context.database.location
-        if location.path is None:
-            return
+        encrypted in the same thread, so they stop holding plaintext. Quitting never waits
+        for the copy: it is abandoned, and what it wrote removed (``abandon_copy``)."""
+        database = self.context.database
+        location = database.location
+        if location.path is None or self._stop_copying.is_set():
+            return  # a server's database, or the application is quitting (it may be already)
 
         def work() -> None:
-            from db.store.backups import automatic_backup
+            from db.store.backups import Abandoned, automatic_backup
 
             try:
-                automatic_backup(location, "opened")
+                database.sound()  # a damaged file is refused by the window (_await_verdict)
+            except CaseReviewError as exc:
+                _log.info("copy on opening not made: %s", cause(exc))
+                return
+            try:
+                automatic_backup(location, "opened", cancel=self._stop_copying)
                 if location.is_encrypted and location.passphrase is not None:
                     self._encrypt_plain_copies(location)
+            except Abandoned:
+                _log.info("copy on opening abandoned as casereview quit")
             except CaseReviewError as exc:
                 _log.warning("copy on opening not made: %s", cause(exc))
                 self.copy_failed.emit(exc.message)
@@ -479,8 +490,17 @@ class FileActions(QObject):
                 _log.error("copy on opening not made: %s", cause(exc))
                 self.copy_failed.emit(f"the copy could not be made ({cause(exc)})")
 
-        self.copying = threading.Thread(target=work, name="casereview-backup")
+        # A daemon: Python does not wait for it as it exits (``abandon_copy`` stops it first).
+        self.copying = threading.Thread(target=work, name="casereview-backup", daemon=True)
         self.copying.start()
+
+    def abandon_copy(self) -> None:
+        """As the application quits: stop the copy ``keep_a_copy`` is taking, if any, and
+        let it remove what it wrote (within one step of the copy, a few milliseconds);
+        waiting at most ``COPY_STOP_WAIT`` seconds for that, never for the copy to finish."""
+        self._stop_copying.set()
+        if self.copying is not None:
+            self.copying.join(COPY_STOP_WAIT)
 
     def _encrypt_plain_copies(self, location: Location) -> None:
         """(In the copying thread.) Encrypt an encrypted database's copies that are plain."""

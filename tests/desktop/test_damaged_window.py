@@ -105,3 +105,29 @@ def test_the_window_keeps_a_copy_when_it_opens_a_database(
     assert copy.reason == "opened"
     with open_database(resolve_location(str(copy.path))) as database:
         assert database.location.path == copy.path
+
+
+def test_a_window_painted_before_the_check_ended_refuses_a_damaged_file(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    from db.store.quick_check import QuickCheck
+    from desktop.context import AppContext, PendingDatabase
+    from desktop.window import MainWindow
+
+    damage(sample_path)
+    before = _database_files(sample_path)
+    said = _open_error(sample_path).message
+    pending = PendingDatabase(sample_path, check=QuickCheck(sample_path).start())
+    window = MainWindow(AppContext(pending, settings))
+    qtbot.addWidget(window)
+    refused: list[DamagedDatabaseError] = []
+    window.open_failed.connect(refused.append)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: refused != [], timeout=10_000)
+    assert [exc.message for exc in refused] == [said]  # as opening it says, and the commands
+    assert _database_files(sample_path) == before  # not a byte, no -wal or -shm left
+
+
+def _database_files(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in path.parent.glob(f"{path.name}*") if p.is_file()}

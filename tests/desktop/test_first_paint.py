@@ -189,7 +189,7 @@ def test_after_next_paint_does_not_wait_for_a_hidden_window(
 
 
 def _start_up_modules(db: Path, config: Path) -> list[str]:
-    """Modules imported before ``casereview --exit-when-ready`` reported ready."""
+    """Modules imported before ``casereview --exit-when-ready`` reported its first paint."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config))
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "desktop", "--db", str(db),
@@ -197,8 +197,10 @@ def _start_up_modules(db: Path, config: Path) -> list[str]:
         capture_output=True, text=True, env=env, cwd=ROOT, check=True,
     )  # fmt: skip
     lines = result.stderr.splitlines()
-    ready = next(n for n, line in enumerate(lines) if line.replace(".", "", 1).isdigit())
-    return [line.rsplit("|", 1)[-1].strip() for line in lines[:ready] if line.startswith("import")]
+    painted = next(n for n, line in enumerate(lines) if line.startswith("first paint: "))
+    return [
+        line.rsplit("|", 1)[-1].strip() for line in lines[:painted] if line.startswith("import")
+    ]
 
 
 def test_start_up_paints_before_importing_sqlalchemy(sample_path: Path, tmp_path: Path) -> None:

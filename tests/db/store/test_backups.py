@@ -299,3 +299,22 @@ def test_copies_kept_before_a_restore_are_never_thinned(tmp_path: Path):
     prune(database, now=now)
     assert kept.exists()
     assert len(list(folder.glob("panel.opened.*"))) == 5
+
+
+def test_an_abandoned_copy_leaves_nothing(sample_file: Database, tmp_path: Path):
+    import threading
+
+    from db.store.backups import Abandoned, automatic_backup
+    from db.store.paths import backups_folder
+
+    cancel = threading.Event()
+    cancel.set()  # as the window quits: the copy stops at its first look
+    target = tmp_path / "copy.sqlite3"
+    with pytest.raises(Abandoned):
+        back_up(sample_file.location, target, cancel)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".part") == []
+    assert not target.exists()
+    with pytest.raises(Abandoned):
+        automatic_backup(sample_file.location, "opened", cancel=cancel)
+    folder = backups_folder(sample_file.location.path)  # type: ignore[arg-type]
+    assert [p.name for p in folder.iterdir() if p.suffix in (".sqlite3", ".part")] == []

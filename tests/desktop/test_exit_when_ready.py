@@ -1,0 +1,147 @@
+"""``casereview --exit-when-ready``: the window starts, says how long until it was interactive
+(its database open, the current tab's page painted from it), and exits, whatever becomes of
+the figure."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from db.queries import first_page
+from db.store.paths import backups_folder
+from desktop import settings as keys
+from desktop.app import _report_ready
+from desktop.context import AppContext, PendingDatabase
+from desktop.settings import Settings
+from desktop.tabs import read_ahead
+from desktop.window import MainWindow
+from tests.helpers import ROOT, TODAY
+from tests.helpers.cli import assert_clean_error, run, snapshot
+from tests.helpers.damage import damage
+
+
+def _start(db: Path, config: Path) -> subprocess.Popen[str]:
+    """The window over ``db`` with ``--exit-when-ready``, its stderr a pipe to this test."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config))
+    env.pop("CASEREVIEW_DB", None)
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--db", str(db), "--exit-when-ready"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True,
+    )  # fmt: skip
+
+
+def _ended(process: subprocess.Popen[str]) -> str:
+    """What ``process`` said on stderr once it has ended (killed after a minute)."""
+    try:
+        return process.communicate(timeout=60)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_it_exits_when_nobody_reads_the_figure(sample_path: Path, tmp_path: Path) -> None:
+    process = _start(sample_path, tmp_path)
+    assert process.stderr is not None
+    process.stderr.close()  # long before the window is ready: the figure meets a closed pipe
+    try:
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert code == 0
+
+
+def test_the_figure_comes_once_the_database_is_open_and_painted(
+    qtbot, sample_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    reads = first_page.ReadAhead(sample_path)
+    read_ahead(1, reads, TODAY)
+    window = MainWindow(AppContext(PendingDatabase(sample_path, reads), settings, lambda: TODAY))
+    qtbot.addWidget(window)
+    finished: list[tuple[bool, str]] = []  # whether open as the figure came, and what was said
+
+    def then() -> None:
+        finished.append((window.context.is_open, capsys.readouterr().err))
+
+    _report_ready(window, 0.0, then=then)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: finished != [])
+    ((was_open, said),) = finished
+    assert was_open
+    first, figure = said.splitlines()
+    assert first.startswith("first paint: ")  # the page from the file, said first
+    assert 0 < float(first.removeprefix("first paint: ")) <= float(figure)
+    # Interactive: the page painted came from the open database, and a search answers.
+    tab = window.recommendations_tab
+    assert len(tab.model.rows) == 28
+    tab.filters.search.setText("strategy")
+    qtbot.waitUntil(lambda: 0 < len(tab.model.rows) < 28)
+
+
+def test_a_damaged_file_is_refused_in_the_sentence_the_commands_use(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "panel.sqlite3"
+    db.write_bytes(sample_path.read_bytes())
+    damage(db)
+    before = snapshot(folder)
+    export = run("export", "--db", str(db), "-o", str(tmp_path / "out.json"), cwd=tmp_path)
+    assert_clean_error(export, "panel.sqlite3 is damaged", "casereview has not written to it")
+    process = _start(db, tmp_path)
+    said = _ended(process)
+    assert process.returncode == 1, said
+    assert said.splitlines()[-1] == export.stderr.strip()
+    assert snapshot(folder) == before  # not a byte written, nothing left beside it
+
+
+def _with_ballast(path: Path) -> Path:
+    """``path`` with 60 MB more to copy, so that its start-up copy takes a while."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE ballast (b BLOB)")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
+            "INSERT INTO ballast SELECT randomblob(100000) FROM n"
+        )
+    return path
+
+
+def _left_in(folder: Path) -> list[str]:
+    """The copies, whole or partial, in a database's backups folder."""
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".sqlite3", ".part"))
+
+
+def test_quitting_abandons_the_start_up_copy_and_leaves_nothing(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    window = MainWindow(AppContext(PendingDatabase(_with_ballast(sample_path)), settings))
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.files.copying is not None)
+    copying = window.files.copying
+    assert copying is not None and copying.is_alive()
+    window.files.abandon_copy()  # as the application quits (Controller.remove_copies)
+    assert not copying.is_alive()
+    assert _left_in(backups_folder(sample_path)) == []  # not finished, nothing of it left
+    window.files.keep_a_copy()  # quitting: no copy begins now
+    assert window.files.copying is copying
+
+
+def test_the_window_exits_at_once_with_a_copy_to_take(sample_path: Path, tmp_path: Path) -> None:
+    process = _start(_with_ballast(sample_path), tmp_path)
+    said = _ended(process)
+    assert process.returncode == 0, said
+    assert _left_in(backups_folder(sample_path)) == []  # nothing begun, nothing left
