@@ -306,6 +306,8 @@ def stream_csv(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
 
 
 def _csv_text(value: Any) -> str:
+    if type(value) is str:  # most cells: asked first
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, Rating):
