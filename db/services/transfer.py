@@ -145,10 +145,14 @@ def _stream_export(
     *,
     check: Callable[[], None] | None = None,
 ) -> list[str]:
-    """Write the export to ``out`` as it is read; the references of the reviews written."""
+    """Write the export to ``out`` as it is read; the references of the reviews written.
+    Its batches are read in one snapshot (SQLite's transaction; PostgreSQL's repeatable
+    read), so a change committed meanwhile is in all of the file or in none of it."""
     from db.exchange.streaming import stream_document
 
     with database.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         stream = stream_document(session, today, reviews)
         if check is not None:
             check()

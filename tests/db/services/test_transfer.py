@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from db.core.errors import CaseReviewError, UnwritableError
 from db.exchange import Document, dump_document
@@ -22,7 +22,7 @@ from db.services.sample import sample_document
 from db.store.backups import BackupError, kept_copies
 from db.store.database import DISK_FULL, Database, open_database
 from db.store.location import resolve_location
-from db.store.models import AuditEntry
+from db.store.models import AuditEntry, Inspection
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
 from tests.helpers import TODAY, disk
@@ -336,3 +336,33 @@ def test_an_import_that_cannot_commit_keeps_every_older_copy(
     transfer.apply_import(database, source, actor="Tester", today=TODAY)
     kept = before_import_copies(database)
     assert len(kept) == KEEP_RECENT and set(kept) - set(older)  # the new copy among them
+
+
+def test_an_export_reads_its_batches_in_one_snapshot(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """An inspection renamed while an export is being written keeps its old title in the
+    file: the inspections, read after the reviews, are read as the database was when the
+    export began (the check called before each review renames it, committed at once, from
+    another session)."""
+    tmp_path = exports_folder(tmp_path)
+    before = transfer.collect(sample_database, TODAY)
+    renamed: list[int] = []
+
+    def rename_an_inspection() -> None:
+        with sample_database.transaction("Other") as session:
+            session.execute(update(Inspection).values(title=Inspection.title + " (renamed)"))
+        renamed.append(1)
+
+    transfer.export_file(
+        sample_database,
+        tmp_path / "plan.json",
+        fmt="json",
+        today=TODAY,
+        actor="Tester",
+        check=rename_an_inspection,
+    )
+    assert renamed and before.inspections
+    data = json.loads((tmp_path / "plan.json").read_bytes())
+    assert [i["title"] for i in data["inspections"]] == [i.title for i in before.inspections]
+    assert "(renamed)" in transfer.collect(sample_database, TODAY).inspections[0].title
