@@ -53,6 +53,16 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             "Spreadsheet import and export (issue 5)",
             ["spreadsheets.py", *sheet],
         ),
+        (
+            "Export of a data set, every format (issue 26)",
+            [
+                "export.py",
+                "--items",
+                "10000" if quick else "100000",
+                "--runs",
+                "1" if quick else "3",
+            ],
+        ),
         ("Encryption at rest (issue 6)", ["encryption.py", "--runs", "3" if quick else "5"]),
         ("Noting the audit head (issue 6)", ["audit_note.py", "--runs", "3" if quick else "5"]),
         ("A panel meeting at 100,000 items (issue 23)", ["meetings.py", "--runs", "3"]),

@@ -44,11 +44,11 @@ elif step == "export":
     from pathlib import Path
     from db.store.database import open_database
     from db.store.location import resolve_location
-    from db.exchange import collect_document
-    from db.exchange.spreadsheets import write_xlsx
+    from db.exchange.spreadsheets.writing import stream_xlsx
+    from db.exchange.streaming import stream_document
     with open_database(resolve_location(source)) as database, database.session() as session:
-        doc = collect_document(session, dt.date(2026, 11, 22))
-    Path(target).write_bytes(write_xlsx(doc, dt.date(2026, 11, 22)))
+        with open(target, "wb") as out:  # read and written a batch at a time (issue 26)
+            stream_xlsx(stream_document(session, dt.date(2026, 11, 22)), dt.date(2026, 11, 22), out)
 elif step == "write":
     import openpyxl
     rows = int(source)

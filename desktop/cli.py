@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import io
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
 from db.core.errors import CaseReviewError
 from db.core.vocabulary import DecisionKind
@@ -1040,23 +1041,31 @@ def _export(args: argparse.Namespace) -> int:
     if args.output != "-":
         check_target(Path(args.output))  # before the export is made and recorded
     location = _location(args)
+    to_stdout = args.output == "-"
+    target = Path(args.output)
     with open_database(location) as database:
-        doc = transfer.collect(database, _today(), args.review)
-        missing = sorted(set(args.review) - {r.reference for r in doc.reviews})
+        missing = transfer.missing_reviews(database, args.review)
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")
-        data = transfer.render(doc, fmt, _today())
-        to_stdout = args.output == "-"
-        target = Path(args.output)
-        transfer.write_export(
-            database,
-            doc,
-            data,
-            fmt=fmt,
-            name="standard output" if to_stdout else target.name,
-            actor=default_actor(),
-            write=_write_stdout if to_stdout else lambda data: write_atomically(target, data),
-        )
+        if to_stdout:
+            transfer.export_stream(
+                database,
+                cast(BinaryIO, _StdoutWriter()),
+                fmt=fmt,
+                today=_today(),
+                actor=default_actor(),
+                name="standard output",
+                reviews=args.review,
+            )
+        else:
+            transfer.export_file(
+                database,
+                target,
+                fmt=fmt,
+                today=_today(),
+                actor=default_actor(),
+                reviews=args.review,
+            )
     if not to_stdout:
         print(f"Exported to {target}.", file=sys.stderr)
     return EXIT_OK
@@ -1085,6 +1094,18 @@ def _export_format(output: str, chosen: str | None) -> str:
             f"name it with the ending .{chosen}"
         )
     return named
+
+
+class _StdoutWriter(io.RawIOBase):
+    """Standard output as the binary file an export writes to, a part at a time, each part
+    written (and a failure said) as ``_write_stdout`` does."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        _write_stdout(bytes(data))
+        return len(data)
 
 
 def _write_stdout(data: bytes) -> None:

@@ -77,7 +77,7 @@ def collect_document(session: Session, today: dt.date, references: Iterable[str]
     With ``references``, only those reviews (and no inspections or initiatives).
     """
     wanted = set(references)
-    doc = _reference_data(session)
+    doc = reference_data(session)
     _add_reviews(session, today, doc, wanted)
     if wanted:
         return doc
@@ -102,7 +102,7 @@ def collect_part(
     db.services.checkout): the reviews and inspections named, each whole; the ``meetings``,
     each holding only its agenda entries and decisions about those; and every organisation
     and grading scheme (what the records name). Ratings as of ``today``."""
-    doc = _reference_data(session)
+    doc = reference_data(session)
     if reviews:
         _add_reviews(session, today, doc, set(reviews))
     if inspections:
@@ -124,7 +124,7 @@ def collect_part(
     return doc
 
 
-def _reference_data(session: Session) -> Document:
+def reference_data(session: Session) -> Document:
     """A document holding every organisation and grading scheme, for the records to name."""
     doc = Document()
     for org in session.scalars(

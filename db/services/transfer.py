@@ -1,10 +1,11 @@
 """Export and import, as the command line and the window both do them: one workflow each,
 called by both.
 
-Export: the data set is read in a session that holds no lock, rendered in the chosen format,
-then written through the caller's writer inside a short transaction that records the export in
-the audit trail: a file that cannot be written rolls the entry back, so the trail names only
-exports that happened.
+Export: the data set is read a part at a time in a session that holds no lock and written as
+it is read (``export_file``, ``export_stream``), so neither time nor memory waits for the whole
+of it; the export is then recorded in the audit trail in a short transaction, inside which a
+file is renamed into place: a file that cannot be written leaves no entry, so the trail names
+only exports that happened.
 
 Import: the whole file is read and checked before the database is touched (``read_source``),
 then applied in one transaction that records every change in the audit trail
@@ -21,22 +22,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+from db.core.errors import CaseReviewError
 from db.exchange import Document, collect_document, dump_document
+from db.exchange.json_format import write_document
+from db.store.atomic import staged, unfit_target
 from db.store.audit import newest_entry_id, record
 from db.store.database import Database, one_at_a_time
 from db.store.logs import cause
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from db.exchange import ImportSummary
     from db.exchange.spreadsheets import Mapping, TrackerFile
     from db.queries.similar import Repeat
 
 FORMATS = ("json", "xlsx", "csv", "docx")
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def collect(database: Database, today: dt.date, reviews: Sequence[str] = ()) -> Document:
@@ -62,23 +69,113 @@ def render(doc: Document, fmt: str, today: dt.date) -> bytes:
     raise ValueError(f"casereview writes {', '.join(FORMATS)}, not {fmt}")
 
 
-def write_export(
+def missing_reviews(database: Database, references: Sequence[str]) -> list[str]:
+    """The ``references`` the database holds no review of, in order."""
+    from sqlalchemy import select
+
+    from db.store.models import Review
+
+    with database.session() as session:
+        held = set(
+            session.scalars(select(Review.reference).where(Review.reference.in_(references)))
+        )
+    return sorted(set(references) - held)
+
+
+def export_file(
     database: Database,
-    doc: Document,
-    data: bytes,
+    target: Path,
     *,
     fmt: str,
-    name: str,
+    today: dt.date,
     actor: str,
-    write: Callable[[bytes], None],
-) -> None:
-    """Write ``data`` with ``write`` and record the export (its file's ``name``, format and
-    reviews) in the audit trail, in one short transaction: a failure to write rolls the
-    entry back, and reading the data held no lock."""
-    described = {"format": fmt, "reviews": [r.reference for r in doc.reviews]}
+    reviews: Sequence[str] = (),
+    check: Callable[[], None] | None = None,
+) -> list[str]:
+    """Export to ``target`` in the format ``fmt``; the references of the reviews written.
+
+    The file is written beside the target as the data set is read, a part at a time, in a
+    session that holds no lock; then, in one short transaction, the export is recorded in
+    the audit trail and the file renamed into place, so a file that cannot be written (a
+    full disk, a read-only folder) leaves the target as it was and no entry, and the trail
+    names only exports that happened. Refused in one sentence before anything is read when
+    the target cannot be written. ``check`` is called before each review is written, to
+    stop the export by raising (the window's Cancel): then nothing is written or recorded."""
+    unfit = unfit_target(target)
+    if unfit is not None:
+        raise CaseReviewError(unfit)
+    try:
+        with staged(target) as file:
+            with file.path.open("wb") as handle:
+                written = _stream_export(database, handle, fmt, today, reviews, check=check)
+            with database.transaction(actor) as session:
+                _record_export(session, target.name, fmt, written)
+                file.settle()
+    except OSError as exc:
+        _log.info("export not written: %s", cause(exc))
+        raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    return written
+
+
+def export_stream(
+    database: Database,
+    out: BinaryIO,
+    *,
+    fmt: str,
+    today: dt.date,
+    actor: str,
+    name: str,
+    reviews: Sequence[str] = (),
+) -> list[str]:
+    """Export to ``out`` (standard output, named ``name`` in the audit trail) as the data set
+    is read, then record it: an export that fails part-way is not recorded. The caller says
+    what a failure to write means."""
+    written = _stream_export(database, out, fmt, today, reviews)
     with database.transaction(actor) as session:
-        record(session, entity="exports", entity_id=name, new=described)
-        write(data)
+        _record_export(session, name, fmt, written)
+    return written
+
+
+def _stream_export(
+    database: Database,
+    out: BinaryIO,
+    fmt: str,
+    today: dt.date,
+    reviews: Sequence[str],
+    *,
+    check: Callable[[], None] | None = None,
+) -> list[str]:
+    """Write the export to ``out`` as it is read; the references of the reviews written.
+    Its batches are read in one snapshot (SQLite's transaction; PostgreSQL's repeatable
+    read), so a change committed meanwhile is in all of the file or in none of it."""
+    from db.exchange.streaming import stream_document
+
+    with database.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        stream = stream_document(session, today, reviews)
+        if check is not None:
+            check()
+            stream.reviews = _checked(stream.reviews, check)
+        if fmt == "json":
+            write_document(stream, out)
+        elif fmt in ("xlsx", "csv"):
+            from db.exchange.spreadsheets.writing import stream_csv, stream_xlsx
+
+            (stream_xlsx if fmt == "xlsx" else stream_csv)(stream, today, out)
+        else:  # a Word action plan is laid out whole, so it is made in memory (and small)
+            out.write(render(collect_document(session, today, list(reviews)), fmt, today))
+        return stream.references
+
+
+def _checked(items: Iterable[T], check: Callable[[], None]) -> Iterator[T]:
+    for item in items:
+        check()
+        yield item
+
+
+def _record_export(session: Session, name: str, fmt: str, references: list[str]) -> None:
+    record(session, entity="exports", entity_id=name, new={"format": fmt, "reviews": references})
 
 
 def read_source(

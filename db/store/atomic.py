@@ -26,6 +26,40 @@ def replacing(target: Path) -> Iterator[Path]:
     never half of either; when the block raises, the file is removed and ``target`` is as it
     was. Raises ``OSError`` when the folder cannot be written.
     """
+    with staged(target) as file:
+        yield file.path
+        file.settle()
+
+
+class Staged:
+    """A new file (``path``) beside ``target``, put in its place only by ``settle``."""
+
+    def __init__(self, path: Path, target: Path) -> None:
+        self.path = path
+        self.target = target
+
+    def settle(self) -> None:
+        """Sync the file, rename it over the target and sync the rename where the system
+        allows: a crash leaves the old file or the new one, never half of either."""
+        with self.path.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        self.path.replace(self.target)
+        folder = self.target.parent if str(self.target.parent) else Path()
+        with suppress(OSError):  # a folder some systems cannot sync (Windows): no log
+            directory = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+
+
+@contextmanager
+def staged(target: Path) -> Iterator[Staged]:
+    """``replacing`` for a caller that must put the file in place at a moment of its own (an
+    export, inside the short transaction that records it, once the file is written whole):
+    the block fills ``path`` and calls ``settle``; a file not settled when the block ends is
+    removed, and ``target`` is as it was. Raises ``OSError`` when the folder cannot be
+    written."""
     target = through_link(target)  # a link is written through, never replaced
     folder = target.parent if str(target.parent) else Path()
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
@@ -33,16 +67,7 @@ def replacing(target: Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         temp.chmod(0o600)
-        yield temp
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        temp.replace(target)
-        with suppress(OSError):  # a folder some systems cannot sync (Windows): no log
-            directory = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+        yield Staged(temp, target)
     finally:
         with suppress(OSError):  # already moved into place, the usual case: no log
             temp.unlink()

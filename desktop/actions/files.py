@@ -20,7 +20,6 @@ from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
-from desktop.files import write_atomically
 
 if TYPE_CHECKING:
     from db.queries.similar import Repeat
@@ -182,20 +181,10 @@ class FileActions(QObject):
         fmt = fmt if fmt in transfer.FORMATS else "json"  # as before: everything, as JSON
 
         def work(progress: Progress) -> int:
-            doc = transfer.collect(database, today)
-            progress.check()
-            data = transfer.render(doc, fmt, today)
-            progress.check()
-            transfer.write_export(
-                database,
-                doc,
-                data,
-                fmt=fmt,
-                name=path.name,
-                actor=actor,
-                write=lambda data: write_atomically(path, data),
+            written = transfer.export_file(
+                database, path, fmt=fmt, today=today, actor=actor, check=progress.check
             )
-            return len(doc.reviews)
+            return len(written)
 
         def done(reviews: int) -> None:
             self._say(f"Exported {reviews} reviews to {path}.", 8000)

@@ -41,3 +41,16 @@ def leave_free(folder: Path, room: int) -> None:
     free = shutil.disk_usage(folder).free
     assert free > room, (free, room)
     (folder / "filler").write_bytes(b"\0" * (free - room))
+
+
+@contextmanager
+def read_only_disk() -> Iterator[Path]:
+    """A file system mounted read-only (a small tmpfs), which even root cannot write to: a
+    read-only folder for real, where a folder's permissions would not stop root."""
+    with small_disk("64k") as folder:
+        remounted = subprocess.run(
+            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, text=True, check=False
+        )
+        if remounted.returncode != 0:
+            pytest.skip(f"cannot make the tmpfs read-only: {remounted.stderr.strip()}")
+        yield folder

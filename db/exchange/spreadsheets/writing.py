@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from db.core.dates import format_date
 from db.core.rules import rating_for
@@ -33,6 +33,7 @@ from db.exchange.spreadsheets.tracker_file import (
     UPDATE_HEADERS,
 )
 from db.exchange.spreadsheets.values import FORMULA_STARTS, neutralise
+from db.exchange.streaming import DocumentStream
 
 PLAN_SHEET = "Action plan"
 # (header, width in characters); the headers read back as the same fields on import.
@@ -56,34 +57,43 @@ _DATE_FORMAT = "d mmmm yyyy"
 def plan_rows(doc: Document, today: dt.date) -> Iterator[list[Any]]:
     """One row per recommendation, in the order of ``PLAN_COLUMNS``."""
     for review in doc.reviews:
-        for rec in review.recommendations:
-            live = [u for u in rec.updates if u.withdrawn_at is None]
-            latest = live[-1].note if live else ""
-            yield [
-                review.reference,
-                rec.number,
-                rec.text or "",
-                "; ".join(rec.lead_agencies),
-                "; ".join(rec.joint_agencies),
-                rec.actions,
-                rec.owner,
-                rec.target_date,
-                rec.status.label,
-                rating_for(rec.status, rec.target_date, today),
-                rec.status_reason,
-                rec.assured_by or "",
-                rec.assured_on,
-                rec.closed_on,
-                "; ".join(rec.themes),
-                latest,
-            ]
+        yield from review_plan_rows(review, today)
+
+
+def review_plan_rows(review: ReviewDoc, today: dt.date) -> Iterator[list[Any]]:
+    """The action plan's rows of one review's recommendations."""
+    for rec in review.recommendations:
+        live = [u for u in rec.updates if u.withdrawn_at is None]
+        latest = live[-1].note if live else ""
+        yield [
+            review.reference,
+            rec.number,
+            rec.text or "",
+            "; ".join(rec.lead_agencies),
+            "; ".join(rec.joint_agencies),
+            rec.actions,
+            rec.owner,
+            rec.target_date,
+            rec.status.label,
+            rating_for(rec.status, rec.target_date, today),
+            rec.status_reason,
+            rec.assured_by or "",
+            rec.assured_on,
+            rec.closed_on,
+            "; ".join(rec.themes),
+            latest,
+        ]
 
 
 def plan_title(doc: Document) -> str:
     """The action plan's title: the review's, or every review's."""
-    if len(doc.reviews) == 1:
-        review = doc.reviews[0]
-        return f"Action plan: {review.title} ({review.reference})"
+    only = doc.reviews[0] if len(doc.reviews) == 1 else None
+    return _plan_title(only.reference if only else None, only.title if only else None)
+
+
+def _plan_title(reference: str | None, title: str | None) -> str:
+    if reference is not None:
+        return f"Action plan: {title} ({reference})"
     return "Action plan: recommendations of every review"
 
 
@@ -105,40 +115,49 @@ def _review_row(review: ReviewDoc) -> list[Any]:
     ]
 
 
-def _log_rows(doc: Document) -> Iterator[tuple[str, list[Any]]]:
-    for review in doc.reviews:
-        for rec in review.recommendations:
-            # A withdrawn update was entered in error: the sheet has no column to say so, and
-            # read back it would count again (the JSON export keeps it, marked).
-            for u in (u for u in rec.updates if u.withdrawn_at is None):
-                yield (
-                    "updates",
-                    [
-                        review.reference,
-                        rec.number,
-                        u.date,
-                        u.author,
-                        u.status.label if u.status else "",
-                        u.note,
-                    ],
-                )
-            for e in rec.evidence:
-                yield (
-                    "evidence",
-                    [
-                        review.reference,
-                        rec.number,
-                        e.description,
-                        e.reference or "",
-                        e.file_name or "",
-                        e.added_by,
-                        e.added_at.isoformat() if e.added_at else "",  # ISO text keeps microseconds
-                    ],
-                )
+def _log_rows(review: ReviewDoc) -> Iterator[tuple[str, list[Any]]]:
+    """The rows of the updates log and the evidence list of one review's recommendations."""
+    for rec in review.recommendations:
+        # A withdrawn update was entered in error: the sheet has no column to say so, and
+        # read back it would count again (the JSON export keeps it, marked).
+        for u in (u for u in rec.updates if u.withdrawn_at is None):
+            yield (
+                "updates",
+                [
+                    review.reference,
+                    rec.number,
+                    u.date,
+                    u.author,
+                    u.status.label if u.status else "",
+                    u.note,
+                ],
+            )
+        for e in rec.evidence:
+            yield (
+                "evidence",
+                [
+                    review.reference,
+                    rec.number,
+                    e.description,
+                    e.reference or "",
+                    e.file_name or "",
+                    e.added_by,
+                    e.added_at.isoformat() if e.added_at else "",  # ISO text keeps microseconds
+                ],
+            )
 
 
 def write_xlsx(doc: Document, today: dt.date) -> bytes:
     """The action plan workbook, as bytes to write atomically."""
+    buffer = io.BytesIO()
+    stream_xlsx(DocumentStream.of(doc), today, buffer)
+    return buffer.getvalue()
+
+
+def stream_xlsx(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
+    """Write the action plan workbook to ``out``, a review at a time: every sheet is open at
+    once (openpyxl's write-only sheets keep their rows in temporary files until saved), so
+    each review's rows, log entries and details go out as it is read."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -147,6 +166,8 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(PLAN_SHEET)
+    logs = {"updates": book.create_sheet("Updates"), "evidence": book.create_sheet("Evidence")}
+    reviews = book.create_sheet("Reviews")
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     header_fill = PatternFill("solid", fgColor="DDE3EA")
@@ -157,15 +178,21 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
 
     rows_written: dict[str, int] = {}
     overflow: dict[int, list[str]] = {}  # by id() of a cell: the parts after its first
-    continued: list[tuple[str, str, int, str]] = []
+    # By sheet, in the sheets' order, so the parts are listed as a sheet after a sheet.
+    continued: dict[str, list[tuple[str, str, int, str]]] = {
+        ws.title: [] for ws in (sheet, *logs.values(), reviews)
+    }
 
     def append(ws: Any, values: list[Any]) -> None:
         """A row; the rest of text too long for its cell goes on in the "Continued" sheet."""
         rows_written[ws.title] = row = rows_written.get(ws.title, 0) + 1
-        for column, item in enumerate(values, start=1):
-            parts = overflow.pop(id(item), [])
-            where = f"{get_column_letter(column)}{row}"
-            continued.extend((ws.title, where, n, part) for n, part in enumerate(parts, 2))
+        if overflow:
+            for column, item in enumerate(values, start=1):
+                parts = overflow.pop(id(item), [])
+                where = f"{get_column_letter(column)}{row}"
+                continued[ws.title].extend(
+                    (ws.title, where, n, part) for n, part in enumerate(parts, 2)
+                )
         ws.append(values)
 
     def cell(ws: Any, value: Any, **style: Any) -> Any:
@@ -190,8 +217,7 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
     for column, (_, width) in enumerate(PLAN_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "C4"
-    count = sum(len(r.recommendations) for r in doc.reviews)
-    last_row = 3 + max(count, 1)
+    last_row = 3 + max(stream.items, 1)
     last_column = get_column_letter(len(PLAN_COLUMNS))
     sheet.auto_filter.ref = f"A3:{last_column}{last_row}"
     statuses = ",".join(s.label for s in Status)
@@ -205,7 +231,9 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
     )
     choice.add(f"I4:I{last_row}")
     sheet.data_validations.append(choice)
-    append(sheet, [cell(sheet, plan_title(doc), font=Font(bold=True, size=14))])
+    only = stream.references[0] if stream.only_title is not None else None
+    title = _plan_title(only, stream.only_title)
+    append(sheet, [cell(sheet, title, font=Font(bold=True, size=14))])
     append(
         sheet,
         [
@@ -224,51 +252,62 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
             for title, _ in PLAN_COLUMNS
         ],
     )
-    for values in plan_rows(doc, today):
-        row = []
-        for column, value in enumerate(values):
-            if isinstance(value, Rating):
-                fill, font = fills[value]
-                row.append(cell(sheet, value.label, fill=fill, font=font, alignment=wrap))
-            else:
-                row.append(
-                    cell(sheet, value, alignment=wrap) if column != 1 else cell(sheet, value)
-                )
-        append(sheet, row)
-
-    logs = {"updates": book.create_sheet("Updates"), "evidence": book.create_sheet("Evidence")}
     for name, headers in (("updates", UPDATE_HEADERS), ("evidence", EVIDENCE_HEADERS)):
         logs[name].freeze_panes = "A2"
         append(logs[name], [cell(logs[name], h, font=bold, fill=header_fill) for h in headers])
-    for name, values in _log_rows(doc):
-        append(logs[name], [cell(logs[name], v) for v in values])
-    reviews = book.create_sheet("Reviews")
     reviews.freeze_panes = "B2"
     append(reviews, [cell(reviews, h, font=bold, fill=header_fill) for h in REVIEW_HEADERS])
-    for review in doc.reviews:
+    for review in stream.reviews:
+        for values in review_plan_rows(review, today):
+            row = []
+            for column, value in enumerate(values):
+                if isinstance(value, Rating):
+                    fill, font = fills[value]
+                    row.append(cell(sheet, value.label, fill=fill, font=font, alignment=wrap))
+                else:
+                    row.append(
+                        cell(sheet, value, alignment=wrap) if column != 1 else cell(sheet, value)
+                    )
+            append(sheet, row)
+        for name, values in _log_rows(review):
+            append(logs[name], [cell(logs[name], v) for v in values])
         append(reviews, [cell(reviews, v) for v in _review_row(review)])
-    if continued:
+    parts = [part for listed in continued.values() for part in listed]
+    if parts:
         rest = book.create_sheet(CONTINUED_SHEET)
         rest.freeze_panes = "A2"
         rest.append([cell(rest, h, font=bold, fill=header_fill) for h in CONTINUED_HEADERS])
-        for part in continued:
+        for part in parts:
             rest.append([cell(rest, v) for v in part])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(out)
 
 
 def write_csv(doc: Document, today: dt.date) -> bytes:
     """The action plan as CSV: UTF-8 with a byte order mark, so Excel reads it right."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([title for title, _ in PLAN_COLUMNS])
-    for values in plan_rows(doc, today):
-        writer.writerow([_csv_text(v) for v in values])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    stream_csv(DocumentStream.of(doc), today, buffer)
+    return buffer.getvalue()
+
+
+def stream_csv(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
+    """Write the action plan to ``out`` as CSV, a row at a time: UTF-8 with a byte order mark,
+    so Excel reads it right."""
+    out.write(b"\xef\xbb\xbf")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([title for title, _ in PLAN_COLUMNS])
+        for review in stream.reviews:
+            for values in review_plan_rows(review, today):
+                writer.writerow([_csv_text(v) for v in values])
+        text.flush()
+    finally:
+        text.detach()  # ``out`` stays the caller's to close
 
 
 def _csv_text(value: Any) -> str:
+    if type(value) is str:  # most cells: asked first
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, Rating):

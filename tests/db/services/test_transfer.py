@@ -4,6 +4,7 @@ is all or nothing, and only one that is kept keeps a copy of the database as it 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from db.core.errors import CaseReviewError, UnwritableError
 from db.exchange import Document, dump_document
@@ -21,7 +22,7 @@ from db.services.sample import sample_document
 from db.store.backups import BackupError, kept_copies
 from db.store.database import DISK_FULL, Database, open_database
 from db.store.location import resolve_location
-from db.store.models import AuditEntry
+from db.store.models import AuditEntry, Inspection
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
 from tests.helpers import TODAY, disk
@@ -38,44 +39,88 @@ def exports(database: Database) -> int:
         )
 
 
-def test_an_export_is_written_and_recorded(sample_database: Database) -> None:
+def exports_folder(tmp_path: Path) -> Path:
+    """A folder of its own for the files exported (the test's database is in ``tmp_path``)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    return folder
+
+
+def test_an_export_is_written_and_recorded(sample_database: Database, tmp_path: Path) -> None:
     doc = transfer.collect(sample_database, TODAY)
-    data = transfer.render(doc, "json", TODAY)
-    written: list[bytes] = []
-    transfer.write_export(
-        sample_database,
-        doc,
-        data,
-        fmt="json",
-        name="plan.json",
-        actor="Tester",
-        write=written.append,
-    )
-    assert written == [data]
-    assert {r["reference"] for r in json.loads(data)["reviews"]} == {
-        r.reference for r in doc.reviews
-    }
+    tmp_path = exports_folder(tmp_path)
+    target = tmp_path / "plan.json"
+    written = transfer.export_file(sample_database, target, fmt="json", today=TODAY, actor="Tester")
+    assert written == [r.reference for r in doc.reviews]
+    assert {r["reference"] for r in json.loads(target.read_bytes())["reviews"]} == set(written)
     assert exports(sample_database) == 1
-    for fmt in ("xlsx", "csv"):
-        assert transfer.render(doc, fmt, TODAY)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]  # no temporary file left
+    assert target.stat().st_mode & 0o777 == 0o600  # as every file casereview writes
+    for fmt in ("xlsx", "csv", "docx"):
+        transfer.export_file(
+            sample_database, tmp_path / f"plan.{fmt}", fmt=fmt, today=TODAY, actor="Tester"
+        )
+    assert (tmp_path / "plan.csv").read_bytes() == transfer.render(doc, "csv", TODAY)
+    assert openpyxl.load_workbook(tmp_path / "plan.xlsx").sheetnames[0] == "Action plan"
+    assert (tmp_path / "plan.docx").read_bytes().startswith(b"PK")
+    assert exports(sample_database) == 4
+
+
+def test_an_export_to_a_stream_is_written_then_recorded(sample_database: Database) -> None:
+    out = io.BytesIO()
+    transfer.export_stream(
+        sample_database, out, fmt="csv", today=TODAY, actor="Tester", name="standard output"
+    )
+    doc = transfer.collect(sample_database, TODAY)
+    assert out.getvalue() == transfer.render(doc, "csv", TODAY)
+    assert exports(sample_database) == 1
 
 
 def test_a_file_that_cannot_be_written_leaves_no_entry(sample_database: Database) -> None:
-    doc = transfer.collect(sample_database, TODAY)
+    with disk.read_only_disk() as folder:
+        target = folder / "plan.json"
+        with pytest.raises(CaseReviewError) as raised:
+            transfer.export_file(sample_database, target, fmt="json", today=TODAY, actor="Tester")
+        assert raised.value.message == f"Cannot write {target}: Read-only file system."
+    assert exports(sample_database) == 0
 
-    def full_disk(_: bytes) -> None:
-        raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError):
-        transfer.write_export(
+def test_an_export_that_fills_the_disk_leaves_the_old_file_and_no_entry(
+    sample_database: Database,
+) -> None:
+    with disk.small_disk("1200k") as folder:
+        target = folder / "plan.json"
+        target.write_bytes(b"the old export")
+        disk.leave_free(folder, 16384)  # room for the start of the file, not all of it
+        with pytest.raises(CaseReviewError) as raised:
+            transfer.export_file(sample_database, target, fmt="json", today=TODAY, actor="Tester")
+        assert raised.value.message == f"Cannot write {target}: No space left on device."
+        assert target.read_bytes() == b"the old export"
+        assert sorted(p.name for p in folder.iterdir()) == ["filler", "plan.json"]
+    assert exports(sample_database) == 0
+
+
+def test_a_cancelled_export_writes_and_records_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    tmp_path = exports_folder(tmp_path)
+    checked: list[int] = []
+
+    def cancel_at_the_second() -> None:
+        checked.append(1)
+        if len(checked) == 2:
+            raise Cancelled("Cancelled; nothing was changed.")
+
+    with pytest.raises(Cancelled):
+        transfer.export_file(
             sample_database,
-            doc,
-            b"{}",
+            tmp_path / "plan.json",
             fmt="json",
-            name="plan.json",
+            today=TODAY,
             actor="Tester",
-            write=full_disk,
+            check=cancel_at_the_second,
         )
+    assert list(tmp_path.iterdir()) == []
     assert exports(sample_database) == 0
 
 
@@ -291,3 +336,33 @@ def test_an_import_that_cannot_commit_keeps_every_older_copy(
     transfer.apply_import(database, source, actor="Tester", today=TODAY)
     kept = before_import_copies(database)
     assert len(kept) == KEEP_RECENT and set(kept) - set(older)  # the new copy among them
+
+
+def test_an_export_reads_its_batches_in_one_snapshot(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """An inspection renamed while an export is being written keeps its old title in the
+    file: the inspections, read after the reviews, are read as the database was when the
+    export began (the check called before each review renames it, committed at once, from
+    another session)."""
+    tmp_path = exports_folder(tmp_path)
+    before = transfer.collect(sample_database, TODAY)
+    renamed: list[int] = []
+
+    def rename_an_inspection() -> None:
+        with sample_database.transaction("Other") as session:
+            session.execute(update(Inspection).values(title=Inspection.title + " (renamed)"))
+        renamed.append(1)
+
+    transfer.export_file(
+        sample_database,
+        tmp_path / "plan.json",
+        fmt="json",
+        today=TODAY,
+        actor="Tester",
+        check=rename_an_inspection,
+    )
+    assert renamed and before.inspections
+    data = json.loads((tmp_path / "plan.json").read_bytes())
+    assert [i["title"] for i in data["inspections"]] == [i.title for i in before.inspections]
+    assert "(renamed)" in transfer.collect(sample_database, TODAY).inspections[0].title
