@@ -425,6 +425,7 @@ class RecommendationsTab(Tab):
             signal.connect(self._filters_changed)
         self._restoring = False
         self._laid_out = False
+        self._changed_early = False  # the filters were changed before the database opened
         self._update_buttons()
 
     # -- loading
@@ -433,8 +434,10 @@ class RecommendationsTab(Tab):
         """Show the first page read straight from the file, before the database layer loads.
 
         Only the unfiltered view in its default order is read this way; a remembered filter or
-        sort waits for ``load``.
+        sort, or one typed already, waits for ``load``.
         """
+        if self._changed_early:
+            return False
         if not FilterBar.filters_nothing(self.context.settings.get(self._filter_key())):
             return False
         self._restoring = True
@@ -461,8 +464,9 @@ class RecommendationsTab(Tab):
         self.filters.set_choices(choices)
         if not self._laid_out:
             remembered = self.context.settings.get(self._filter_key())
-            self.filters.restore(remembered)
-            self._remembered = not FilterBar.filters_nothing(remembered)
+            if not self._changed_early:  # what was typed before the database opened stands
+                self.filters.restore(remembered)
+                self._remembered = not FilterBar.filters_nothing(remembered)
             self._restore_layout()
         self._restoring = False
         self.model.filter = self.filters.current()
@@ -483,6 +487,12 @@ class RecommendationsTab(Tab):
         if self._restoring:
             return
         self._remembered = False
+        if not self.context.is_open:
+            # Typed before the database layer has loaded: kept in the filter bar and applied by
+            # ``load`` once the window has opened it. Reading now would open it here, in the
+            # keystroke, and the window would not answer until it was open.
+            self._changed_early = True
+            return
         self.model.set_filter(self.filters.current())
 
     def _start_from_top(self) -> None:
