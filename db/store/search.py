@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
+    bindparam,
     column,
     event,
     exists,
@@ -95,15 +97,25 @@ def _fts_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def matches(query: str, dialect: str, plan: Plan = Plan.SORT) -> ColumnElement[bool] | None:
-    """A condition on Recommendation for items holding every typed word (as a prefix), in the
-    form that leads SQLite to ``plan``."""
+# The name a search's words are bound to in ``matches``'s condition; ``parameter`` is its value.
+PARAMETER = "search_words"
+
+
+def parameter(query: str, dialect: str) -> str:
+    """What ``matches``'s condition is given for ``query``, whose words there must be."""
     terms = words(query)
-    if not terms:
-        return None
     if dialect == "sqlite":
-        fts_query = _fts_query(terms)
-        match = text("recommendation_fts MATCH :fts_query").bindparams(fts_query=fts_query)
+        return _fts_query(terms)
+    return " & ".join(f"{term}:*" for term in terms)
+
+
+def matches(dialect: str, plan: Plan = Plan.SORT) -> ColumnElement[bool]:
+    """A condition on Recommendation for items holding every typed word (as a prefix), in the
+    form that leads SQLite to ``plan``. The words are bound at execution (``PARAMETER``), so
+    a statement built once serves every keystroke (building one costs more than its query)."""
+    words_given = bindparam(PARAMETER, type_=String())
+    if dialect == "sqlite":
+        match = text(f"recommendation_fts MATCH :{PARAMETER}").bindparams(words_given)
         if plan is Plan.PROBE:
             fts = table("recommendation_fts", column("rowid"))
             return exists(
@@ -115,9 +127,8 @@ def matches(query: str, dialect: str, plan: Plan = Plan.SORT) -> ColumnElement[b
         # ``id + 0`` cannot be looked up by id, so SQLite walks the index of the order instead.
         key = Recommendation.id + 0 if plan is Plan.WALK else Recommendation.id
         return key.in_(ids)
-    ts_query = " & ".join(f"{term}:*" for term in terms)
     vector = func.to_tsvector(text("'simple'"), Recommendation.search_text)
-    condition: Any = vector.op("@@")(func.to_tsquery(text("'simple'"), ts_query))
+    condition: Any = vector.op("@@")(func.to_tsquery(text("'simple'"), words_given))
     return condition  # type: ignore[no-any-return]
 
 

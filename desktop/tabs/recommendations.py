@@ -334,6 +334,7 @@ class RecommendationsTab(Tab):
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Recommendation detail")
         self.detail.setOpenLinks(False)
+        self._detail_html: str | None = None  # what the pane shows (``_set_detail``)
         self.detail.anchorClicked.connect(self._open_link)
         self.similar = context.similar_learning
         self.similar.ready.connect(self._show_detail)
@@ -418,11 +419,13 @@ class RecommendationsTab(Tab):
         )
         self.model.total_changed.connect(self._show_total)
         self.model.reloaded.connect(self._after_reload)
+        self.model.replaced.connect(self._start_from_top)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
         for signal in self.filters.changes():
             signal.connect(self._filters_changed)
         self._restoring = False
         self._laid_out = False
+        self._changed_early = False  # the filters were changed before the database opened
         self._update_buttons()
 
     # -- loading
@@ -431,8 +434,10 @@ class RecommendationsTab(Tab):
         """Show the first page read straight from the file, before the database layer loads.
 
         Only the unfiltered view in its default order is read this way; a remembered filter or
-        sort waits for ``load``.
+        sort, or one typed already, waits for ``load``.
         """
+        if self._changed_early:
+            return False
         if not FilterBar.filters_nothing(self.context.settings.get(self._filter_key())):
             return False
         self._restoring = True
@@ -459,8 +464,9 @@ class RecommendationsTab(Tab):
         self.filters.set_choices(choices)
         if not self._laid_out:
             remembered = self.context.settings.get(self._filter_key())
-            self.filters.restore(remembered)
-            self._remembered = not FilterBar.filters_nothing(remembered)
+            if not self._changed_early:  # what was typed before the database opened stands
+                self.filters.restore(remembered)
+                self._remembered = not FilterBar.filters_nothing(remembered)
             self._restore_layout()
         self._restoring = False
         self.model.filter = self.filters.current()
@@ -478,9 +484,20 @@ class RecommendationsTab(Tab):
             self._select_ids(selected)
 
     def _filters_changed(self) -> None:
-        if not self._restoring:
-            self._remembered = False
-            self.model.set_filter(self.filters.current())
+        if self._restoring:
+            return
+        self._remembered = False
+        if not self.context.is_open:
+            # Typed before the database layer has loaded: kept in the filter bar and applied by
+            # ``load`` once the window has opened it. Reading now would open it here, in the
+            # keystroke, and the window would not answer until it was open.
+            self._changed_early = True
+            return
+        self.model.set_filter(self.filters.current())
+
+    def _start_from_top(self) -> None:
+        self.view.selectionModel().clear()
+        self.view.scrollToTop()
 
     def _after_reload(self) -> None:
         self._show_matches(None if self.model.rows else 0)
@@ -643,7 +660,7 @@ class RecommendationsTab(Tab):
         row = self._first_selected() if count == 1 else None
         if row is None:
             message = f"{count:,} items selected." if count else "Select an item to see its detail."
-            self.detail.setHtml(f"<p style='color:#666'>{esc(message)}</p>")
+            self._set_detail(f"<p style='color:#666'>{esc(message)}</p>")
             return
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
@@ -652,7 +669,15 @@ class RecommendationsTab(Tab):
         if similar is not None:  # a pair with a verdict is not suggested again
             judged = {v.other_id for v in given}
             similar = [m for m in similar if m.item_id not in judged]
-        self.detail.setHtml(render_detail(detail, similar, given) if detail else "")
+        self._set_detail(render_detail(detail, similar, given) if detail else "")
+
+    def _set_detail(self, html: str) -> None:
+        """Show ``html`` in the detail pane unless it shows it already: each keystroke in the
+        search box reloads the table, and setting the same "Select an item" again redrew the
+        pane (and put a reader's scroll position back to the top)."""
+        if html != self._detail_html:
+            self._detail_html = html
+            self.detail.setHtml(html)
 
     def _open_link(self, url: QUrl) -> None:
         from PySide6.QtCore import QUrl

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 from db.queries import first_page
+from db.queries.rows import TrackerFilter
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop import settings as keys
@@ -24,6 +25,7 @@ from desktop.app import StartUpCollector
 from desktop.context import AppContext, PendingDatabase
 from desktop.settings import Settings
 from desktop.tabs import read_ahead
+from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.helpers import ROOT, TODAY
 
@@ -344,3 +346,69 @@ def test_a_callback_that_raises_does_not_stop_those_after_it(
         window.after_next_paint(lambda: ran.append("second"))
         qtbot.waitUntil(lambda: ran == ["first", "second"])
     assert [type(error) for _, error, _ in raised] == [RuntimeError]
+
+
+class Ticks(QObject):
+    """Counts the turns of the event loop: a zero-interval timer fires once a turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        self.count += 1
+
+
+def _type_while_pending(qtbot, tab: RecommendationsTab, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``typed`` a key at a time, letting the event loop turn after each: each key is
+    handled, and the loop turns again, with the database still not open."""
+    ticks = Ticks()
+    for character in typed:
+        before = ticks.count
+        qtbot.keyClick(tab.filters.search, character)
+        assert not tab.context.is_open  # a keystroke never opens it (a second's work)
+        qtbot.waitUntil(lambda before=before: ticks.count > before)
+    ticks.timer.stop()
+
+
+def test_typing_before_the_database_opens_is_kept_and_then_searched(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)  # the page from the file, as at start-up
+    _type_while_pending(qtbot, tab, "strategy")
+    assert tab.filters.search.text() == "strategy"
+    assert len(tab.model.rows) == 28  # still the page from the file
+    window.start()  # the window opens the database, and the search typed is applied
+    qtbot.waitUntil(lambda: tab.loaded)
+    assert window.context.is_open
+    assert tab.filters.search.text() == "strategy"
+    assert tab.model.filter.text == "strategy"
+    assert 0 < len(tab.model.rows) < 28
+
+
+def test_typing_before_the_database_opens_is_not_replaced_by_remembered_filters(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 0)  # the Reviews tab is painted first
+    remembered = keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path))
+    settings.set(remembered, {"text": "partnership", "overdue": True})
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    window.tabs.setCurrentWidget(window.recommendations_tab)  # before the database opens
+    tab = window.recommendations_tab
+    _type_while_pending(qtbot, tab, "strategy")
+    window.start()
+    qtbot.waitUntil(lambda: tab.loaded)
+    assert tab.filters.search.text() == "strategy"
+    assert not tab.filters.overdue.isChecked()
+    assert tab.model.filter == TrackerFilter(text="strategy")
+    assert 0 < len(tab.model.rows) < 28

@@ -210,3 +210,15 @@ def test_the_overview_lists_coming_deadlines_and_counts_the_rest(
         assert f"and {coming - listed:,} more" in shown
     else:
         assert "more</p>" not in shown
+
+
+def test_a_new_search_starts_from_the_top_with_nothing_selected(
+    qtbot, tab: RecommendationsTab
+) -> None:
+    tab.view.scrollTo(tab.model.index(PAGE_SIZE + 20, 0))
+    tab.view.selectRow(PAGE_SIZE + 20)
+    assert tab.selected_count() == 1 and tab.view.verticalScrollBar().value() > 0
+    qtbot.keyClicks(tab.filters.search, "the")
+    assert tab.selected_count() == 0  # a row number selected before now stands for another item
+    assert tab.view.verticalScrollBar().value() == 0
+    assert "Select an item" in tab.detail.toPlainText()

@@ -67,3 +67,39 @@ def test_filter_and_roles(qapp, big: Database) -> None:  # type: ignore[no-untyp
     assert model.data(index) == "Red"
     assert model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Source"
+
+
+def test_a_new_filter_tells_the_views_only_what_changed(qapp, big: Database) -> None:  # type: ignore[no-untyped-def]
+    model = TrackerModel(big, lambda: TODAY)
+    model.reload()
+    model.fetchMore()  # counted: the views know of every row
+    resets: list[bool] = []
+    changed: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
+    inserted: list[tuple[int, int]] = []
+    replaced: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
+    model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.replaced.connect(lambda: replaced.append(True))
+    # The default order is by source: the first source's items are the rows shown first.
+    source = model.rows[0].source
+    in_source = sum(1 for n in range(model.rowCount()) if model.row(n).source == source)  # type: ignore[union-attr]
+    model.set_filter(TrackerFilter(source=source))
+    assert (resets, changed, replaced) == ([], [], [True])  # the rows on top stayed as they were
+    assert removed == [(in_source, PAGE_SIZE * 2 + 49)]
+    fresh = TrackerModel(big, lambda: TODAY)
+    fresh.set_filter(TrackerFilter(source=source))
+    assert model.rows == fresh.rows and model.rowCount() == fresh.rowCount() == in_source
+    model.set_filter(TrackerFilter(source=model.rows[-1].source, text="the"))
+    assert resets == [] and changed  # some rows changed: they alone are repainted
+    fresh.set_filter(model.filter)
+    assert model.rows == fresh.rows and model.rowCount() == fresh.rowCount()
+    assert all(
+        model.data(model.index(n, 0)) == fresh.data(fresh.index(n, 0))
+        for n in range(model.rowCount())
+    )
+    model.set_filter(TrackerFilter())
+    assert inserted and resets == []
+    assert model.rowCount() == PAGE_SIZE  # until counted again
