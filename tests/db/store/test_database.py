@@ -154,3 +154,21 @@ def test_an_unreachable_server_is_a_clear_error() -> None:
     location = resolve_location("postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(DatabaseOpenError, match="Cannot connect to the database"):
         open_database(location)
+
+
+def test_a_closed_database_is_let_go_with_its_engine(tmp_path: Path) -> None:
+    """Found in the test suite's memory (4.5 GB): each database's session listeners, bound
+    to it, were kept by SQLAlchemy's registry of its session class, so no database, engine
+    or compiled statement was ever freed, and every later session ran them all."""
+    import gc
+    import weakref
+
+    database = open_database(resolve_location(str(tmp_path / "let-go.sqlite3")), create=True)
+    with database.transaction("tester") as session:
+        session.execute(text("SELECT 1"))
+    gone, engine_gone = weakref.ref(database), weakref.ref(database.engine)
+    database.close()
+    del database, session
+    gc.collect()
+    assert gone() is None
+    assert engine_gone() is None
