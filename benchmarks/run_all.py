@@ -70,6 +70,11 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             "The meeting laptop, SQLite (issue 24)",
             ["laptop.py", "--runs", "1" if quick else "3"],
         ),
+        (
+            "Re-importing unchanged data (issue 26)",
+            ["reimport.py", "--runs", "1" if quick else "3"]
+            + (["--recommendations", "10000"] if quick else []),
+        ),
     ]
 
 

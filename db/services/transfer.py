@@ -16,6 +16,12 @@ the write lock from its start, so the copy is the database exactly as the import
 in between; a copy that cannot be made stops the import; and an import refused, cancelled or
 only tried (a dry run, the wizard's check) keeps no copy at all, and a copy made for an import
 whose commit then fails (a full disk) is removed.
+
+An import that changes nothing (the same file again: the importer passes over what is as the
+file has it) keeps no copy either. Every change writes entries in the audit trail, so the
+trail's head, read when the transaction began and again before the copy would be taken, says
+whether anything was written; if not, there is nothing a copy could restore, and the database
+file is left byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -245,31 +251,33 @@ def import_repeating(
     learning (issue 25), kept or only tried alike: both are ``repeats_since`` the audit
     trail's head as the import's transaction found it. A kept import's are read after the
     commit, so the write lock is not held while they are worked out; a trial's in its own
-    transaction just before the rollback, the only time its items are there to read."""
+    transaction just before the rollback, the only time its items are there to read.
+
+    A ``Document`` is as ``read_source`` returns it, checked already: it is not checked again.
+    """
     from db.exchange import apply_document
     from db.exchange.spreadsheets import import_tracker
     from db.queries.similar import import_repeats, trial_repeats
 
     copy: Path | None = None
-    before: int | None = None
     repeats: list[Repeat] | None = []
     try:
         with database.transaction(actor) as session:
             one_at_a_time(session)
-            if compare:  # under the write lock: no other writer's entries come in between
-                before = newest_entry_id(session)
+            # Under the write lock: no other writer's entries come in between.
+            before = newest_entry_id(session)
             if isinstance(source, Document):
-                summary = apply_document(session, source, today=today)
+                summary = apply_document(session, source, today=today, checked=True)
             else:
                 summary = import_tracker(
                     session, source, today=today, actor=actor, review=review, skip_rows=skip_rows
                 )
-            if before is not None and not keep:
+            if compare and not keep:
                 repeats = trial_repeats(session, before)
             check()  # after the comparing too, so a cancel during it still rolls back
             if not keep:
                 raise _Tried
-            if keep_copy:  # see the module's docstring for why here
+            if keep_copy and newest_entry_id(session) != before:  # see the module's docstring
                 copy = _copy_before(database)
     except _Tried:  # not a failure: how a trial import rolls everything back
         return summary, repeats
@@ -279,7 +287,7 @@ def import_repeating(
         raise
     if copy is not None:
         _thin_copies(database)  # only now: the older copies stay if the import fails
-    return summary, import_repeats(database, before)
+    return summary, import_repeats(database, before) if compare else []
 
 
 def _copy_before(database: Database) -> Path | None:

@@ -702,6 +702,9 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
 
 def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: Path) -> None:
     assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
+    plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    plan["reviews"][0]["recommendations"][0]["owner"] = "Someone Else"  # so it changes a thing
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     before = snapshot(tmp_path)
     dry = run("import", "plan.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
@@ -711,6 +714,10 @@ def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: P
     (copy,) = kept_copies(demo_db)
     assert copy.path.name.startswith("demo.before-import.")
     assert run("check", "--db", str(copy.path), cwd=tmp_path).returncode == 0
+    again = run("import", "plan.json", "--db", str(demo_db), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "added nothing; updated nothing" in again.stdout
+    assert [c.path for c in kept_copies(demo_db)] == [copy.path]  # nothing changed: no copy
 
 
 def _newest_entries(db: Path, count: int) -> list[tuple[str, str, str]]:
