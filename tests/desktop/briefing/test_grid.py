@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -21,6 +22,7 @@ from desktop.briefing.pack import (
     GRID_LOOK,
     STYLES,
     _heading_over,
+    _split,
     _wrap,
     para,
     register_fonts,
@@ -154,3 +156,13 @@ def test_lines_are_written_exactly_as_text_line_writes_them() -> None:
         lines.setdefault(id(text), _Lines(text)).write(cell)
 
     assert _text_code(by_lines, cells) == _text_code(by_text_line, cells)
+
+
+def test_wrapping_breaks_lines_where_reportlab_simple_split_does() -> None:
+    text = (
+        "The  partnership should\tassure itself that escalation\u00a0policies are used; "
+        "see https://example.org/guidance for the multi-agency  plan. Ωmega çà ǅ "
+    ) * 3
+    for room in (n / 4 for n in range(40, 1200)):  # every column width, a quarter point apart
+        assert _split(text, room) == simpleSplit(text, FONT, CELL_SIZE, room), room
+    assert _split("   ", 100) == simpleSplit("   ", FONT, CELL_SIZE, 100) == []
