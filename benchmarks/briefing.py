@@ -2,6 +2,7 @@
 table of the same rows, side by side in one run; and the pack's growth with the items.
 
     python benchmarks/briefing.py [--runs 3]
+    python benchmarks/briefing.py --growth 3   # packs only, the sizes interleaved
 
 Targets (issue 4): four times the recommendations at most 4.5 times the time; a pack of
 1,000 within 2 times the plain table. Issue 26: 8,000 items over 500 reviews (a heading, a
@@ -131,7 +132,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--growth", type=int, metavar="RUNS", help="time only the packs, sizes interleaved"
+    )
     args = parser.parse_args()
+    if args.growth:
+        interleaved(args.growth)
+        return
     today = dt.date.today()
     print(f"Machine: {machine()}")
     print(f"{args.runs} runs each, alternating; medians.")
@@ -205,6 +212,36 @@ def main() -> None:
     print(f"8,000 recommendations over 500 reviews rather than 40: {more:.2f} times")
     for (size, reviews), f in pack_times.items():
         print(f"  {size:,} over {reviews or size // 200} reviews: {f / size * 1000:.3f} ms an item")
+
+
+def interleaved(runs: int) -> None:
+    """The pack alone at 1,000, 4,000 and 8,000 items (200 a review), one size after the
+    other, ``runs`` times: interleaved, a busy machine's changes of load fall on every size
+    alike, which the main table, size after size, cannot promise."""
+    from db.queries.briefing_content import PackOptions, gather
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+    from desktop.briefing import render_pack
+
+    options = PackOptions(
+        today=dt.date.today(), title="Benchmark", marking="OFFICIAL-SENSITIVE", prepared_by="b"
+    )
+    sizes = (1_000, 4_000, 8_000)
+    databases = {size: open_database(resolve_location(str(dataset(size)))) for size in sizes}
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(runs):
+        for size, database in databases.items():
+            start = time.perf_counter()
+            with database.session() as session:
+                pack = gather(session, options)
+            render_pack(pack)
+            times[size].append(time.perf_counter() - start)
+    print(f"Machine: {machine()}\n{runs} runs, the sizes interleaved; medians.")
+    for size in sizes:
+        median = statistics.median(times[size])
+        print(f"  {size:,}: {median:.2f} s, {median / size * 1000:.3f} ms an item")
+    for database in databases.values():
+        database.close()
 
 
 if __name__ == "__main__":
