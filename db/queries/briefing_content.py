@@ -438,11 +438,15 @@ def gather(session: Session, options: PackOptions) -> Pack:
     # A meeting's pack holds what its agenda names (everything, for an empty agenda).
     on_agenda = order.sources if order is not None and not chosen else ()
     # Each kind of source is read once, with its items in three queries (_items_of).
-    review_ids = select(Review.id)
+    # The references shown of each kind: those chosen (maybe none of one kind), else the
+    # agenda's, else (None) all.
+    shown_reviews: Sequence[str] | None = None
+    shown_inspections: Sequence[str] | None = None
     if chosen:
-        review_ids = review_ids.where(Review.reference.in_(reviews or []))
+        shown_reviews, shown_inspections = reviews or [], inspections or []
     elif on_agenda:
-        review_ids = review_ids.where(Review.reference.in_(on_agenda))
+        shown_reviews = shown_inspections = on_agenda
+    review_ids = _shown(Review, shown_reviews)
     review_items = _items_of(session, Recommendation.review_id, review_ids, today)
     review_query = (
         select(Review)
@@ -463,11 +467,7 @@ def gather(session: Session, options: PackOptions) -> Pack:
                 items=[item for _, item in review_items.get(review.id, [])],
             )
         )
-    inspection_ids = select(Inspection.id)
-    if chosen:
-        inspection_ids = inspection_ids.where(Inspection.reference.in_(inspections or []))
-    elif on_agenda:
-        inspection_ids = inspection_ids.where(Inspection.reference.in_(on_agenda))
+    inspection_ids = _shown(Inspection, shown_inspections)
     inspection_items = _items_of(session, Recommendation.inspection_id, inspection_ids, today)
     inspection_query = (
         select(Inspection)
@@ -552,6 +552,15 @@ def gather(session: Session, options: PackOptions) -> Pack:
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+def _shown(
+    source: type[Review] | type[Inspection], references: Sequence[str] | None
+) -> Select[int]:
+    """The ids of the reviews or inspections a pack shows: those of ``references`` (none of
+    this kind when it is empty), or all of them for None."""
+    ids = select(source.id)
+    return ids if references is None else ids.where(source.reference.in_(references))
 
 
 def _repeats(session: Session, pack: Pack) -> list[PackRepeat]:
