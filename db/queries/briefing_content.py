@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.core.dates import format_date
@@ -30,8 +30,10 @@ from db.store.database import Database
 from db.store.models import (
     AuditEntry,
     Inspection,
+    Organisation,
     ProgressUpdate,
     Recommendation,
+    RecommendationAgency,
     RepeatLink,
     Review,
 )
@@ -146,28 +148,69 @@ class Pack:
         return not self.reviews and not self.inspections
 
 
-def _item(rec: Recommendation, today: dt.date) -> PackItem:
-    """An item as a pack prints it: agencies joined, and only its latest live update (apart
-    from the detail pane's db.queries.details.item_detail on purpose: a pack is text for a
-    meeting, not a record to act on)."""
+def _items_of(
+    session: Session, source: Any, chosen: Select[int], today: dt.date
+) -> dict[int, list[tuple[int, PackItem]]]:
+    """The tracked items of the reviews (``source`` ``Recommendation.review_id``) or the
+    inspections (``Recommendation.inspection_id``) whose ids ``chosen`` selects, as a pack
+    prints them, with their positions, in order, by their source's id.
+
+    Three queries of plain rows, whatever the number of items (the items, their agencies,
+    their live updates): loaded as objects with their relationships, the 8,000 items of a
+    large pack took longer to gather than to draw (issue 26).
+    """
+    ids = select(Recommendation.id).where(source.in_(chosen))
+    agencies: dict[int, list[tuple[AgencyRole, str]]] = {}
+    for rec_id, role, name in session.execute(
+        select(RecommendationAgency.recommendation_id, RecommendationAgency.role, Organisation.name)
+        .join(Organisation, RecommendationAgency.organisation_id == Organisation.id)
+        .where(RecommendationAgency.recommendation_id.in_(ids))
+        .order_by(RecommendationAgency.recommendation_id, RecommendationAgency.position)
+    ):
+        agencies.setdefault(rec_id, []).append((role, name))
+    latest: dict[int, str] = {}
     # A withdrawn update (entered in error) is no one's latest progress.
-    live = [u for u in rec.updates if not u.withdrawn]
-    latest = live[-1] if live else None
-    latest_text = ""
-    if latest is not None:
-        change = f" ({latest.status.label.lower()})" if latest.status else ""
-        latest_text = f"{format_date(latest.on)}{change}: {latest.note}".strip()
-    return PackItem(
-        number=rec.number,
-        kind=rec.kind.label,
-        text=rec.text,
-        lead="; ".join(rec.agency_names(AgencyRole.LEAD)),
-        joint="; ".join(rec.agency_names(AgencyRole.JOINT)),
-        target_date=rec.target_date,
-        status=rec.status,
-        rating=rating_for(rec.status, rec.target_date, today),
-        latest_update=latest_text,
-    )
+    for rec_id, on, status, note in session.execute(
+        select(
+            ProgressUpdate.recommendation_id,
+            ProgressUpdate.on,
+            ProgressUpdate.status,
+            ProgressUpdate.note,
+        )
+        .where(ProgressUpdate.recommendation_id.in_(ids), ProgressUpdate.withdrawn_at.is_(None))
+        .order_by(ProgressUpdate.recommendation_id, ProgressUpdate.on, ProgressUpdate.id)
+    ):
+        change = f" ({status.label.lower()})" if status else ""
+        latest[rec_id] = f"{format_date(on)}{change}: {note}".strip()
+    found: dict[int, list[tuple[int, PackItem]]] = {}
+    for rec_id, source_id, position, number, kind, text, target, status in session.execute(
+        select(
+            Recommendation.id,
+            source,
+            Recommendation.position,
+            Recommendation.number,
+            Recommendation.kind,
+            Recommendation.text,
+            Recommendation.target_date,
+            Recommendation.status,
+        )
+        .where(Recommendation.id.in_(ids))
+        .order_by(source, Recommendation.position, Recommendation.id)
+    ):
+        links = agencies.get(rec_id, ())
+        item = PackItem(
+            number=number,
+            kind=kind.label,
+            text=text,
+            lead="; ".join(name for role, name in links if role is AgencyRole.LEAD),
+            joint="; ".join(name for role, name in links if role is AgencyRole.JOINT),
+            target_date=target,
+            status=status,
+            rating=rating_for(status, target, today),
+            latest_update=latest.get(rec_id, ""),
+        )
+        found.setdefault(source_id, []).append((position, item))
+    return found
 
 
 # Apostrophes as word processors type them, read as the one on the keyboard.
@@ -394,18 +437,23 @@ def gather(session: Session, options: PackOptions) -> Pack:
     chosen = bool(reviews or inspections)
     # A meeting's pack holds what its agenda names (everything, for an empty agenda).
     on_agenda = order.sources if order is not None and not chosen else ()
+    # Each kind of source is read once, with its items in three queries (_items_of).
+    # The references shown of each kind: those chosen (maybe none of one kind), else the
+    # agenda's, else (None) all.
+    shown_reviews: Sequence[str] | None = None
+    shown_inspections: Sequence[str] | None = None
+    if chosen:
+        shown_reviews, shown_inspections = reviews or [], inspections or []
+    elif on_agenda:
+        shown_reviews = shown_inspections = on_agenda
+    review_ids = _shown(Review, shown_reviews)
+    review_items = _items_of(session, Recommendation.review_id, review_ids, today)
     review_query = (
         select(Review)
-        .options(
-            selectinload(Review.recommendations).selectinload(Recommendation.updates),
-            selectinload(Review.recommendations).selectinload(Recommendation.agencies),
-        )
+        .where(Review.id.in_(review_ids))
+        .options(selectinload(Review.commissioned_by))
         .order_by(Review.reference)
     )
-    if chosen:
-        review_query = review_query.where(Review.reference.in_(reviews or []))
-    elif on_agenda:
-        review_query = review_query.where(Review.reference.in_(on_agenda))
     for review in session.scalars(review_query):
         pack.reviews.append(
             PackReview(
@@ -416,14 +464,21 @@ def gather(session: Session, options: PackOptions) -> Pack:
                 commissioned_by=review.commissioned_by.name if review.commissioned_by else "",
                 published=review.published.display() if review.published else "",
                 summary=review.summary,
-                items=[_item(rec, today) for rec in review.recommendations],
+                items=[item for _, item in review_items.get(review.id, [])],
             )
         )
-    inspection_query = select(Inspection).order_by(Inspection.published_on, Inspection.reference)
-    if chosen:
-        inspection_query = inspection_query.where(Inspection.reference.in_(inspections or []))
-    elif on_agenda:
-        inspection_query = inspection_query.where(Inspection.reference.in_(on_agenda))
+    inspection_ids = _shown(Inspection, shown_inspections)
+    inspection_items = _items_of(session, Recommendation.inspection_id, inspection_ids, today)
+    inspection_query = (
+        select(Inspection)
+        .where(Inspection.id.in_(inspection_ids))
+        .options(
+            selectinload(Inspection.findings),
+            selectinload(Inspection.organisation),
+            selectinload(Inspection.inspectorate),
+        )
+        .order_by(Inspection.published_on, Inspection.reference)
+    )
     for inspection in session.scalars(inspection_query):
         findings = [
             (
@@ -434,7 +489,7 @@ def gather(session: Session, options: PackOptions) -> Pack:
             )
             for f in inspection.findings
         ]
-        findings += [(r.position, _item(r, today)) for r in inspection.recommendations]
+        findings += inspection_items.get(inspection.id, [])
         pack.inspections.append(
             PackInspection(
                 reference=inspection.reference,
@@ -497,6 +552,15 @@ def gather(session: Session, options: PackOptions) -> Pack:
         scrubbed: Pack = _scrub(pack, _redactor(every_review))
         return scrubbed
     return pack
+
+
+def _shown(
+    source: type[Review] | type[Inspection], references: Sequence[str] | None
+) -> Select[int]:
+    """The ids of the reviews or inspections a pack shows: those of ``references`` (none of
+    this kind when it is empty), or all of them for None."""
+    ids = select(source.id)
+    return ids if references is None else ids.where(source.reference.in_(references))
 
 
 def _repeats(session: Session, pack: Pack) -> list[PackRepeat]:

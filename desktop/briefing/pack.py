@@ -10,6 +10,7 @@ number of recommendations.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -21,7 +22,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -464,7 +464,7 @@ def _wrap(text: str, width: float) -> list[str]:
     room = width - 6  # the cell's left and right padding
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        lines += simpleSplit(paragraph, FONT, CELL_SIZE, room) or [""]
+        lines += _split(paragraph, room) or [""]
     # A single word wider than the column is broken by letters rather than overflowing it.
     # (simpleSplit puts words together on a line only when they fit: only a line of one
     # word can be too wide.)
@@ -474,7 +474,7 @@ def _wrap(text: str, width: float) -> list[str]:
             fitted.append(line)
             continue
         rest = line
-        while pdfmetrics.stringWidth(rest, FONT, CELL_SIZE) > room and len(rest) > 1:
+        while _word_width(rest) > room and len(rest) > 1:
             cut = len(rest) - 1
             while cut > 1 and pdfmetrics.stringWidth(rest[:cut], FONT, CELL_SIZE) > room:
                 cut -= 1
@@ -482,6 +482,35 @@ def _wrap(text: str, width: float) -> list[str]:
             rest = rest[cut:]
         fitted.append(rest)
     return [visual(line) for line in fitted]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_width(word: str) -> float:
+    """A word's width in a cell. Words repeat across a pack's cells far more than the texts
+    do, so each is measured once (a cache of 65,536 words, far more than a pack's)."""
+    return pdfmetrics.stringWidth(word, FONT, CELL_SIZE)
+
+
+def _split(text: str, room: float) -> list[str]:
+    """ReportLab's ``simpleSplit`` of one paragraph, line for line, measuring each word once
+    (``_word_width``) rather than each time it is met: the words of a line are put together
+    while they fit, and a word that fits on no line has one of its own."""
+    space = _word_width(" ")
+    lines: list[str] = []
+    words: list[str] = []
+    used = -space
+    for word in text.split():
+        size = _word_width(word)
+        if used + space + size <= room or not words:
+            words.append(word)
+            used = used + space + size
+        else:
+            lines.append(" ".join(words))
+            words = [word]
+            used = size
+    if words:
+        lines.append(" ".join(words))
+    return lines
 
 
 def _summary(pack: Pack, width: float) -> list[Any]:

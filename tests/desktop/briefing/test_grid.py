@@ -4,20 +4,25 @@ every row drawn once and in order, and no line wider than its column."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from desktop.briefing.grid import Grid, Row
+from desktop.briefing.grid import Grid, Row, _Lines
 from desktop.briefing.pack import (
     CELL_SIZE,
     FONT,
     GRID_LOOK,
     STYLES,
     _heading_over,
+    _split,
     _wrap,
     para,
     register_fonts,
@@ -114,3 +119,50 @@ def test_a_row_taller_than_a_page_is_broken_between_its_lines() -> None:
     found = [int(word) for word in text.split() if len(word) == 3 and word.isdigit()]
     assert found == list(range(1, 181))  # every line, once, in order
     assert all(page.split()[:3] == ["No.", "Text", "Rating"] for page in pages)
+
+
+def _text_code(write: Callable[[PDFTextObject, list[str]], None], cells: list[list[str]]) -> str:
+    """The content a text object holds after ``write`` has put each cell's lines into it, a
+    cell at a time as the grid does, switching font for every third cell."""
+    canvas = Canvas(io.BytesIO(), pagesize=A4)
+    text = canvas.beginText()
+    for n, lines in enumerate(cells):
+        text.setFont(GRID_LOOK.bold if n % 3 == 2 else FONT, CELL_SIZE, GRID_LOOK.leading)
+        text.setTextOrigin(10, 800 - n)
+        write(text, lines)
+    return text.getCode()
+
+
+def test_lines_are_written_exactly_as_text_line_writes_them() -> None:
+    # Over 256 different characters (the font's subsets change), some seen for the first
+    # time in the middle of a cell, empty lines, brackets to escape, and a character the
+    # font has no glyph for.
+    alphabet = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0x391, 0x3C9)]
+    alphabet += [chr(c) for c in range(0x410, 0x44F)] + [chr(c) for c in range(0x100, 0x180)]
+    alphabet += ["\u2019", "\U0001f600"]
+    cells = [
+        [f"({n}) " + "".join(alphabet[(n * 7 + k) % len(alphabet)] for k in range(30)), "", "x"]
+        for n in range(60)
+    ]
+    cells += cells  # the same lines again, now with every character's code known
+
+    def by_text_line(text: PDFTextObject, lines: list[str]) -> None:
+        for line in lines:
+            text.textLine(line)
+
+    lines: dict[int, _Lines] = {}
+
+    def by_lines(text: PDFTextObject, cell: list[str]) -> None:
+        lines.setdefault(id(text), _Lines(text)).write(cell)
+
+    assert _text_code(by_lines, cells) == _text_code(by_text_line, cells)
+
+
+def test_wrapping_breaks_lines_where_reportlab_simple_split_does() -> None:
+    text = (
+        "The  partnership should\tassure itself that escalation\u00a0policies are used; "
+        "see https://example.org/guidance for the multi-agency  plan. Ωmega çà ǅ "
+    ) * 3
+    for room in (n / 4 for n in range(40, 1200)):  # every column width, a quarter point apart
+        assert _split(text, room) == simpleSplit(text, FONT, CELL_SIZE, room), room
+    assert _split("   ", 100) == simpleSplit("   ", FONT, CELL_SIZE, 100) == []

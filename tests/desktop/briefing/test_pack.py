@@ -435,13 +435,14 @@ def test_an_update_longer_than_a_page_is_printed_whole(sample_file: Database) ->
 CONTENTS_ENTRY = re.compile(r"^(GEN-1-\d{5}): [^\n]*\n(\d+)$", re.M)
 
 
-def _generated(tmp_path: Path, reviews: int) -> Database:
-    """A database of ``reviews`` generated reviews (no recommendations: quick to render)."""
+def _generated(tmp_path: Path, reviews: int, recommendations: int = 0) -> Database:
+    """A database of ``reviews`` generated reviews sharing ``recommendations`` items (none
+    unless asked: quick to render)."""
     from db.services.generate import generate
 
     database = open_database(resolve_location(str(tmp_path / f"{reviews}.sqlite3")), create=True)
     with database.transaction("t") as session:
-        generate(session, reviews=reviews, recommendations=0, seed=1, today=TODAY)
+        generate(session, reviews=reviews, recommendations=recommendations, seed=1, today=TODAY)
     return database
 
 
@@ -466,6 +467,41 @@ def test_a_pack_of_500_reviews_lists_each_on_its_page(tmp_path: Path) -> None:
     # Every line of the contents links to its heading, each link an annotation of its own.
     links = [a for n in contents_pages for a in reader.pages[n].get("/Annots", [])]
     assert len(links) == 500 + 2
+
+
+def test_a_pack_of_many_reviews_has_every_review_with_all_its_items(tmp_path: Path) -> None:
+    """Issue 26: a pack of 500 reviews and 8,000 items must build (benchmarks/briefing.py
+    builds that one). Here 120 reviews share 1,500 items: after the contents, each review's
+    heading comes once, in order, and its section holds every one of its items in order (the
+    item's number, then the first line of its text)."""
+    from reportlab.lib.pagesizes import A4
+
+    from desktop.briefing.pack import MARGIN, _short, _wrap
+
+    database = _generated(tmp_path, 120, 1_500)
+    with database.session() as session:
+        pack = gather(
+            session, PackOptions(today=TODAY, title="Panel briefing", marking="", prepared_by="t")
+        )
+    pages = _pages(_pdf(database))
+    database.close()
+    assert len(pack.reviews) == 120 and len(pack.items) == 1_500
+    contents = [n for n, text in enumerate(pages) if CONTENTS_ENTRY.search(text)]
+    # The text after the contents, without the spaces and line breaks that wrapping moves.
+    body = re.sub(r"\s", "", "".join(pages[contents[-1] + 1 :]))
+    text_column = (A4[0] - 2 * MARGIN) * 0.23
+    starts = []
+    for review in pack.reviews:
+        heading = re.sub(r"\s", "", f"{review.reference}: {review.title}")
+        assert body.count(heading) == 1, review.reference
+        starts.append(body.index(heading))
+    assert starts == sorted(starts)
+    for review, start, end in zip(pack.reviews, starts, [*starts[1:], len(body)], strict=True):
+        at = start
+        for item in review.items:
+            first_line = _wrap(_short(item.text)[0], text_column)[0].replace(" ", "")
+            at = body.find(f"{item.number}{first_line}", at, end)
+            assert at >= 0, (review.reference, item.number)
 
 
 def _drawn(page: Any) -> list[tuple[str, float]]:
