@@ -34,6 +34,14 @@ def encrypted_db(tmp_path: Path) -> Path:
     return path
 
 
+def _change_an_owner(plan: Path) -> None:
+    """Make an exported plan change one thing when imported again (an import that would
+    change nothing keeps no copy of the database first)."""
+    doc = json.loads(plan.read_text(encoding="utf-8"))
+    doc["reviews"][0]["recommendations"][0]["owner"] = "Someone Else"
+    plan.write_text(json.dumps(doc), encoding="utf-8")
+
+
 def test_encrypt_then_every_command_works_with_the_passphrase(
     encrypted_db: Path, tmp_path: Path
 ) -> None:
@@ -54,6 +62,7 @@ def test_encrypt_then_every_command_works_with_the_passphrase(
     briefed = run("brief", *db, "-o", "pack.pdf", cwd=tmp_path, stdin=given)
     assert briefed.returncode == 0, briefed.stderr
 
+    _change_an_owner(tmp_path / "plan.json")  # an import that changes nothing keeps no copy
     imported = run("import", "plan.json", *db, cwd=tmp_path, stdin=given)
     assert imported.returncode == 0, imported.stderr
     kept = kept_copies(tmp_path / "panel.sqlite3")
@@ -165,6 +174,7 @@ def test_no_plaintext_file_is_left_beside_an_encrypted_database(
     given = SECRET + "\n"
     db = ("--db", str(encrypted_db), "--passphrase-stdin")
     assert run("export", *db, "-o", "plan.json", cwd=tmp_path, stdin=given).returncode == 0
+    _change_an_owner(tmp_path / "plan.json")
     assert run("import", "plan.json", *db, cwd=tmp_path, stdin=given).returncode == 0
     (tmp_path / "plan.json").unlink()  # an export is plaintext by design: the user asked
     assert kept_copies(tmp_path / "panel.sqlite3")  # the copy before the import
