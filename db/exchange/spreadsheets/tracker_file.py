@@ -332,6 +332,9 @@ class TrackerFile:
     other_sheets: list[str] = field(default_factory=list)
     chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
     _found: _Found | None = None  # what the last whole pass over the items found
+    # The workbook as opened to read the head, kept for the first pass over the items: an
+    # .xlsx opened again pays openpyxl's reading of its size once more (9 s at 100,000 rows).
+    _book: Workbook | None = field(default=None, repr=False, compare=False)
 
     @property
     def problems(self) -> list[Problem]:
@@ -369,7 +372,9 @@ class TrackerFile:
         comes: problems go to ``problems`` (an item with a problem of its number is not
         given). Once the pass ends, ``problems``, ``kept`` and ``joined`` are its findings."""
         found = _Found(kept=_kept_columns(self.header))
-        book = open_tracker(self.path)
+        book, self._book = self._book, None
+        if book is None:
+            book = open_tracker(self.path)
         try:
             yield from _item_pass(book, self, found)
         finally:
@@ -420,13 +425,21 @@ class TrackerFile:
 
 @collector_paused()
 def read_tracker(path: Path, mapping: Mapping | None = None) -> TrackerFile:
-    """Read and check a tracker; raises ``TrackerFileError`` when it is not one."""
+    """Read a tracker's sheet, header and companion sheets; raises ``TrackerFileError`` when
+    it is not one. Its rows are read as far as the first item here, and whole when the items
+    or their problems are wanted (``TrackerFile.items``, ``check``)."""
     mapping = mapping or Mapping()
     book = open_tracker(path)
     try:
-        return _read(book, path, mapping)
-    finally:
+        tracker = _read(book, path, mapping)
+    except BaseException:
         book.close()
+        raise
+    if tracker.checked:
+        book.close()
+    else:
+        tracker._book = book  # for the first pass over the items, which closes it
+    return tracker
 
 
 def sheet_preview(path: Path, sheet: str, rows: int = HEADER_SEARCH_ROWS) -> list[Row]:

@@ -42,9 +42,9 @@ def test_a_problem_in_the_last_rows_leaves_the_database_as_it_was(
         database.close()
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
     tracker = read_tracker(path)
-    with pytest.raises(TrackerFileError, match=f"row {ROWS + 1}"):
-        with database.transaction("tester") as session:
-            import_tracker(session, tracker, today=TODAY, actor="tester")
+    refused = pytest.raises(TrackerFileError, match=f"row {ROWS + 1}")
+    with refused, database.transaction("tester") as session:
+        import_tracker(session, tracker, today=TODAY, actor="tester")
     if file is not None:
         database.close()
         assert hashlib.sha256(file.read_bytes()).hexdigest() == digest
