@@ -22,11 +22,7 @@ def _file(database: Database, folder: Path, fmt: str) -> Path:
     """The whole database exported as a ``fmt`` file, and the export recorded in the audit
     trail, as ``casereview export`` does both."""
     path = folder / f"plan.{fmt}"
-    doc = transfer.collect(database, TODAY)
-    data = transfer.render(doc, fmt, TODAY)
-    transfer.write_export(
-        database, doc, data, fmt=fmt, name=path.name, actor="Tester", write=path.write_bytes
-    )
+    transfer.export_file(database, path, fmt=fmt, today=TODAY, actor="Tester")
     return path
 
 
