@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence, Set
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, select
 from sqlalchemy.orm import Session
 
 from db.core.vocabulary import AgencyRole, Status, TrackedKind
@@ -125,8 +125,11 @@ class Held:
         return True
 
 
-def held_items(session: Session, review_ids: Sequence[int]) -> dict[int, dict[str, Held]]:
-    """Every item of the reviews given, by review id and then by number.
+def held_items(
+    session: Session, review_ids: Sequence[int], numbers: Sequence[str] | None = None
+) -> dict[int, dict[str, Held]]:
+    """Every item of the reviews given (only those ``numbers``, when given: a streamed
+    tracker's batch), by review id and then by number.
 
     Read through the session's connection with the tables' columns, not the mapped classes':
     the rows are plain values, and the ORM's loading machinery (half the time) is skipped.
@@ -137,6 +140,9 @@ def held_items(session: Session, review_ids: Sequence[int]) -> dict[int, dict[st
     found: dict[int, dict[str, Held]] = {review_id: {} for review_id in review_ids}
     for batch in _batches(review_ids):
         by_id: dict[int, Held] = {}
+        wanted: ColumnElement[bool] = items.review_id.in_(batch)
+        if numbers is not None:
+            wanted = and_(wanted, items.number.in_(numbers))
         for row in _rows(
             connection,
             select(
@@ -154,21 +160,20 @@ def held_items(session: Session, review_ids: Sequence[int]) -> dict[int, dict[st
                 items.assured_by,
                 items.assured_on,
                 items.closed_on,
-            ).where(items.review_id.in_(batch)),
+            ).where(wanted),
         ):
             rec_id, review_id, number, _kind, position = row[:5]
             assert review_id is not None  # the query asks for a review's items
             item = Held(rec_id, number, position, tuple(row[3:]))
             by_id[rec_id] = item
             found[review_id][number] = item
-        _add_lists(connection, batch, by_id)
+        _add_lists(connection, select(items.id).where(wanted), by_id)
     return found
 
 
-def _add_lists(connection: Connection, review_ids: list[int], by_id: dict[int, Held]) -> None:
-    """Fill in the items' themes, agencies, log and evidence, a kind of row at a time."""
-    items = Recommendation.__table__.c
-    ids = select(items.id).where(items.review_id.in_(review_ids))
+def _add_lists(connection: Connection, ids: Select[Any], by_id: dict[int, Held]) -> None:
+    """Fill in the themes, agencies, log and evidence of the items ``ids`` selects, a kind
+    of row at a time."""
     link = recommendation_themes.c
     themes: dict[int, set[int]] = {}
     for rec_id, theme_id in _rows(

@@ -9,7 +9,7 @@ updates and evidence are appended when not already present, as the log is append
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -557,66 +557,92 @@ class Importer:
     # -- reviews
 
     def reviews(self, docs: list[ReviewDoc]) -> None:
-        refs = [d.reference for d in docs]
-        existing = {
-            r.reference: r
-            for r in self.session.scalars(
-                select(Review)
-                .where(Review.reference.in_(refs))
-                .options(selectinload(Review.themes))
-            )
-        }
+        existing = self._existing([d.reference for d in docs])
         # The items held, as plain values: those the file leaves as they are are passed over.
         held = held_items(self.session, [r.id for r in existing.values()])
-        theme_ids = {key: theme.id for key, theme in self.themes.items()}
         for doc in docs:
-            review = existing.get(doc.reference)
-            added = review is None
-            if review is None:
-                review = Review(reference=doc.reference, kind=doc.kind, title=doc.title)
-                self.session.add(review)
-            review.kind, review.title, review.subject = doc.kind, doc.title, doc.subject
-            review.anonymised_label = doc.anonymised_label
-            review.names_to_redact = "\n".join(doc.names_to_redact)
-            review.commissioned_by = (
-                self.organisation(doc.commissioned_by, OrganisationKind.PARTNERSHIP)
-                if doc.commissioned_by
-                else None
-            )
-            review.incident_on, review.notified_on = doc.incident, doc.notified
-            review.commissioned_on, review.published = doc.commissioned, doc.published
-            review.summary = doc.summary
-            review.themes = self.theme_list(doc.themes)
-            self.summary.count("review", added, self.session.is_modified(review))
-            if not added and self.session.is_modified(review):
-                review.updated_at = utc_now()  # its version moves even if only its themes did
-            current = held.get(review.id, {}) if not added else {}
-            where = f"review '{doc.reference}'"
-            new: list[tuple[int, TrackedDoc]] = []
-            changed: list[tuple[int, TrackedDoc, Held]] = []
-            for position, rec_doc in enumerate(doc.recommendations, start=1):
-                item = current.get(rec_doc.number)
-                if item is None:
-                    new.append((position, rec_doc))
-                elif not item.unchanged(rec_doc, position, theme_ids):
-                    changed.append((position, rec_doc, item))
-                else:  # the rules hold for what is kept, as _tracked checks what changes
-                    _check_kept(item, doc.reference, where)
+            review = self._review(doc, existing.get(doc.reference))
+            current = held.get(review.id, {}) if review.id is not None else {}
+            positions = range(1, len(doc.recommendations) + 1)
+            self._review_items(review, doc, current, positions)
             moved = self._renumber_rest(
                 list(current.values()),
                 {d.number for d in doc.recommendations},
                 len(doc.recommendations),
             )
-            loaded = self._items([item.id for _, _, item in changed] + list(moved))
-            for position, rec_doc, item in changed:
-                rec = loaded[item.id]
-                self.tracked(rec, rec_doc, position, f"{where}, recommendation '{rec_doc.number}'")
+            loaded = self._items(list(moved))
             for rec_id, position in moved.items():
                 loaded[rec_id].position = position
-            if new:
-                add_new_items(self.session, review, new, self.organisation, self.theme_list)
-                for _, rec_doc in new:
-                    self.summary.count(rec_doc.kind.label.lower(), True)
+
+    def review_part(self, doc: ReviewDoc, positions: Sequence[int]) -> None:
+        """Add and update part of a review's items, each at the position given (a streamed
+        tracker's batch, db.exchange.spreadsheets.importing): the review's details as
+        ``reviews`` sets them; items held and not in ``doc`` are left where they are."""
+        review = self._review(doc, self._existing([doc.reference]).get(doc.reference))
+        current: dict[str, Held] = {}
+        if review.id is not None:
+            numbers = [d.number for d in doc.recommendations]
+            current = held_items(self.session, [review.id], numbers).get(review.id, {})
+        self._review_items(review, doc, current, positions)
+
+    def _existing(self, references: list[str]) -> dict[str, Review]:
+        return {
+            r.reference: r
+            for r in self.session.scalars(
+                select(Review)
+                .where(Review.reference.in_(references))
+                .options(selectinload(Review.themes))
+            )
+        }
+
+    def _review(self, doc: ReviewDoc, review: Review | None) -> Review:
+        """The review ``doc`` names, added or with its details as ``doc`` gives them."""
+        added = review is None
+        if review is None:
+            review = Review(reference=doc.reference, kind=doc.kind, title=doc.title)
+            self.session.add(review)
+        review.kind, review.title, review.subject = doc.kind, doc.title, doc.subject
+        review.anonymised_label = doc.anonymised_label
+        review.names_to_redact = "\n".join(doc.names_to_redact)
+        review.commissioned_by = (
+            self.organisation(doc.commissioned_by, OrganisationKind.PARTNERSHIP)
+            if doc.commissioned_by
+            else None
+        )
+        review.incident_on, review.notified_on = doc.incident, doc.notified
+        review.commissioned_on, review.published = doc.commissioned, doc.published
+        review.summary = doc.summary
+        review.themes = self.theme_list(doc.themes)
+        self.summary.count("review", added, self.session.is_modified(review))
+        if not added and self.session.is_modified(review):
+            review.updated_at = utc_now()  # its version moves even if only its themes did
+        return review
+
+    def _review_items(
+        self, review: Review, doc: ReviewDoc, current: dict[str, Held], positions: Iterable[int]
+    ) -> None:
+        """Add ``doc``'s new items and update those that differ from what ``current`` holds,
+        each at its position."""
+        theme_ids = {key: theme.id for key, theme in self.themes.items()}
+        where = f"review '{doc.reference}'"
+        new: list[tuple[int, TrackedDoc]] = []
+        changed: list[tuple[int, TrackedDoc, Held]] = []
+        for position, rec_doc in zip(positions, doc.recommendations, strict=True):
+            item = current.get(rec_doc.number)
+            if item is None:
+                new.append((position, rec_doc))
+            elif not item.unchanged(rec_doc, position, theme_ids):
+                changed.append((position, rec_doc, item))
+            else:  # the rules hold for what is kept, as _tracked checks what changes
+                _check_kept(item, doc.reference, where)
+        loaded = self._items([item.id for _, _, item in changed])
+        for position, rec_doc, item in changed:
+            rec = loaded[item.id]
+            self.tracked(rec, rec_doc, position, f"{where}, recommendation '{rec_doc.number}'")
+        if new:
+            add_new_items(self.session, review, new, self.organisation, self.theme_list)
+            for _, rec_doc in new:
+                self.summary.count(rec_doc.kind.label.lower(), True)
 
     @staticmethod
     def _renumber_rest(items: list[Held], listed: set[str], start: int) -> dict[int, int]:

@@ -7,15 +7,16 @@ of it; the export is then recorded in the audit trail in a short transaction, in
 file is renamed into place: a file that cannot be written leaves no entry, so the trail names
 only exports that happened.
 
-Import: the whole file is read and checked before the database is touched (``read_source``),
-then applied in one transaction that records every change in the audit trail
-(``apply_import``). The copy kept before an import is taken inside that transaction, once the
-import has been applied without a problem and just before it commits: the transaction holds
-the write lock from its start, so the copy is the database exactly as the import found it
-(read from the file as last committed, whole or not at all), no other writer can slip a change
-in between; a copy that cannot be made stops the import; and an import refused, cancelled or
-only tried (a dry run, the wizard's check) keeps no copy at all, and a copy made for an import
-whose commit then fails (a full disk) is removed.
+Import: a JSON file is read and checked whole before the database is touched (``read_source``;
+a tracker's rows are read, checked and written a batch at a time, issue 26), then applied in
+one transaction that records every change in the audit trail (``apply_import``). The copy kept
+before an import is taken inside that transaction, once the import has been applied without a
+problem and just before it commits: the transaction holds the write lock from its start, so the
+copy is the database exactly as the import found it (read from the file as last committed,
+whole or not at all), no other writer can slip a change in between; a copy that cannot be made
+stops the import; and an import refused, cancelled or only tried (a dry run, the wizard's
+check) keeps no copy at all, and a copy made for an import whose commit then fails (a full
+disk) is removed.
 
 An import that changes nothing (the same file again: the importer passes over what is as the
 file has it) keeps no copy either. Every change writes entries in the audit trail, so the
@@ -187,8 +188,9 @@ def _record_export(session: Session, name: str, fmt: str, references: list[str])
 def read_source(
     path: Path, mapping: Mapping | None = None, *, one_sheet: bool = True
 ) -> Document | TrackerFile:
-    """Read and check the whole of a casereview JSON file or a tracker (by its ending), before
-    the database is opened, let alone written. A workbook holding the tracker on several
+    """Read and check the whole of a casereview JSON file, or a tracker's sheet and header (by
+    its ending), before the database is opened, let alone written; a tracker's rows are read
+    and checked as they are imported (issue 26). A workbook holding the tracker on several
     sheets is refused unless one was chosen, or unless not ``one_sheet`` (the Import wizard
     asks which)."""
     if path.suffix.lower() == ".json":

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,8 +24,10 @@ from db.core.dates import PartialDate
 from db.core.errors import DocumentError
 from db.core.rules import TRANSITIONS
 from db.core.vocabulary import ReviewKind, Status
-from db.exchange import Document, ImportSummary, apply_document, collect_document
+from db.exchange import Document, ImportSummary, collect_document
+from db.exchange.checks import check_document
 from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.exchange.records import Importer
 from db.exchange.spreadsheets.layout import Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.exchange.spreadsheets.tracker_file import Problem, TrackerFile, TrackerItem, parse_stamp
@@ -42,6 +45,7 @@ _KIND_WORDS = [
 
 
 _Row = tuple[int, dict[str, Any]]  # a companion sheet's row: its number and its cells
+BATCH = 2000  # items read, merged and written at a time
 
 
 @dataclass(frozen=True)
@@ -94,84 +98,188 @@ def import_tracker(
 
     ``skip_rows`` leaves those rows of the tracker's sheet out (the wizard's choice); any
     problem on another row still stops the whole import.
+
+    The items are read from the file, checked, merged and written ``BATCH`` at a time, so
+    that memory does not grow with the file (issue 26). A problem found in a later row still
+    refuses the whole import: from the first problem on nothing more is written, the rest of
+    the file is read for its problems, and the error raised rolls back the caller's one
+    transaction, with the rows written before it.
     """
     tracker.check_one_sheet()
+    run = _Run(session, tracker, today=today, actor=actor, review=review)
+    items = (item for item in tracker.items() if item.row not in skip_rows)
+    while batch := list(islice(items, BATCH)):
+        run.add(batch)
+    run.finish()
     problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
-    items = [i for i in tracker.items if i.row not in skip_rows]
-    if review is not None:
-        # Every row goes to one review, so a number may appear once in the whole file.
-        first_row: dict[str, int] = {}
-        for item in items:
-            if item.number in first_row:
-                message = (
-                    f"number {item.number} is used again (first on row {first_row[item.number]}),"
-                    f" and every row goes to review {review}"
-                )
-                problems.append(Problem(tracker.sheet, item.row, None, message))
-            first_row.setdefault(item.number, item.row)
-    doc = _document(session, tracker, items, problems, today=today, actor=actor, review=review)
+    problems += run.repeated + run.problems
     if problems:
         raise problems_error(tracker, problems)
-    try:
-        return apply_document(session, doc)
-    except DocumentError as exc:
-        message = f"Nothing was imported from {tracker.path.name}: {exc.message}"
-        raise TrackerFileError(message) from exc
+    if run.refused is not None:
+        message = f"Nothing was imported from {tracker.path.name}: {run.refused.message}"
+        raise TrackerFileError(message) from run.refused
+    return run.importer.summary
 
 
-def _document(
-    session: Session,
-    tracker: TrackerFile,
-    items: list[TrackerItem],
-    problems: list[Problem],
-    *,
-    today: dt.date,
-    actor: str,
-    review: str | None,
-) -> Document:
-    target = default_target(tracker, review)
-    grouped: dict[str, list[TrackerItem]] = {}
-    for item in items:
-        reference = target.reference if review or not item.source else item.source
-        grouped.setdefault(reference, []).append(item)
-    details = _review_details(tracker, problems)
-    wanted = set(grouped) | set(details)
-    existing = {r.reference: r for r in collect_document(session, today, wanted).reviews}
-    updates, evidence = (
-        _by_review(tracker.companions.updates),
-        _by_review(tracker.companions.evidence),
-    )
-    doc = Document()
-    for reference in sorted(wanted, key=lambda r: (r not in grouped, r)):
-        review_doc = existing.get(reference)
-        if reference in details:
-            review_doc = _with_details(review_doc, details[reference])
-        if review_doc is None:
-            review_doc = ReviewDoc(
-                reference=reference,
-                kind=target.kind,
-                title=target.title if reference == target.reference else reference,
-            )
-        merger = _Merger(tracker, review_doc, today=today, actor=actor)
-        statuses = [merger.merge(review_doc, item, problems) for item in grouped.get(reference, [])]
-        merger.companions(
-            review_doc, updates.get(reference, []), evidence.get(reference, []), problems
-        )
+@dataclass
+class _Held:
+    """A review the import names: as the database holds it (its items, which the file's are
+    merged into), the numbers the file has given it so far, and the next new item's place."""
+
+    base: ReviewDoc
+    merger: _Merger
+    places: dict[str, int]
+    listed: set[str] = field(default_factory=set)
+    next_place: int = 0
+
+
+class _Run:
+    """One import of a tracker, a batch of items at a time, in the caller's transaction."""
+
+    def __init__(
+        self, session: Session, tracker: TrackerFile, *, today: dt.date, actor: str,
+        review: str | None,
+    ) -> None:  # fmt: skip
+        self.session, self.tracker, self.today, self.actor = session, tracker, today, actor
+        self.review = review
+        self.target = default_target(tracker, review)
+        self.problems: list[Problem] = []  # found merging the items into what is held
+        self.repeated: list[Problem] = []  # numbers used again when every row goes to one review
+        self.first_row: dict[str, int] = {}
+        self.refused: DocumentError | None = None
+        self.details = _review_details(tracker, self.problems)
+        self.updates = _by_number(tracker.companions.updates)
+        self.evidence = _by_number(tracker.companions.evidence)
+        self.reviews: dict[str, _Held] = {}
+        self.importer = Importer(session)
+        session.flush()
+
+    @property
+    def writing(self) -> bool:
+        """Whether batches are still written: not once the merge found anything wrong (a
+        problem of the file's rows refuses the import at its end, rolling back what was)."""
+        return not (self.problems or self.repeated or self.refused)
+
+    def add(self, items: list[TrackerItem]) -> None:
+        grouped: dict[str, list[TrackerItem]] = {}
+        for item in items:
+            if self.review is not None:
+                # Every row goes to one review, so a number may appear once in the whole file.
+                first = self.first_row.setdefault(item.number, item.row)
+                if first != item.row:
+                    message = (
+                        f"number {item.number} is used again (first on row {first}), and "
+                        f"every row goes to review {self.review}"
+                    )
+                    self.repeated.append(Problem(self.tracker.sheet, item.row, None, message))
+            reference = self.target.reference if self.review or not item.source else item.source
+            grouped.setdefault(reference, []).append(item)
+        for reference, part in grouped.items():
+            self._part(self._held(reference), part)
+
+    def _held(self, reference: str) -> _Held:
+        """The review as held (read once, when the file first names it), or a new one."""
+        held = self.reviews.get(reference)
+        if held is None:
+            found = collect_document(self.session, self.today, [reference]).reviews
+            base = found[0] if found else None
+            if reference in self.details:
+                base = _with_details(base, self.details[reference])
+            if base is None:
+                base = ReviewDoc(
+                    reference=reference,
+                    kind=self.target.kind,
+                    title=self.target.title if reference == self.target.reference else reference,
+                )
+            places = {rec.number: n for n, rec in enumerate(base.recommendations, start=1)}
+            merger = _Merger(self.tracker, base, today=self.today, actor=self.actor)
+            held = _Held(base, merger, places, next_place=len(places))
+            self.reviews[reference] = held
+        return held
+
+    def _part(self, held: _Held, items: list[TrackerItem]) -> None:
+        """Merge items of one review into it and write them (while nothing is wrong)."""
+        part = replace(held.base, recommendations=[])
+        positions: list[int] = []
+        statuses = []
+        for item in items:
+            doc, _, new = held.merger.merge(part, item, self.problems)
+            held.listed.add(item.number)
+            if new:
+                held.next_place += 1
+                positions.append(held.next_place)
+                del held.merger.by_number[item.number]  # kept only while its batch is
+            else:
+                part.recommendations.append(doc)
+                positions.append(held.places[item.number])
+            statuses.append((doc, item, new))
+        self._companions(held, part)
         # Last, as closing needs the evidence the companion sheet may bring.
         for rec, item, new in statuses:
             if item.status is not None:
-                merger.status(rec, item, new, problems)
-        doc.reviews.append(review_doc)
-    return doc
+                held.merger.status(rec, item, new, self.problems)
+        self._write(part, positions)
+
+    def _companions(self, held: _Held, part: ReviewDoc) -> None:
+        """The companion sheets' rows about ``part``'s items (each row once)."""
+        reference = part.reference
+        numbers = [rec.number for rec in part.recommendations]
+        updates = _taken(self.updates.get(reference), numbers)
+        evidence = _taken(self.evidence.get(reference), numbers)
+        if updates or evidence:
+            held.merger.companions(part, updates, evidence, self.problems)
+
+    def _write(self, part: ReviewDoc, positions: list[int]) -> None:
+        if not self.writing:
+            return
+        try:
+            check_document(Document(reviews=[part]))
+            self.importer.review_part(part, positions)
+            self.session.flush()
+        except DocumentError as exc:
+            self.refused = exc
+
+    def finish(self) -> None:
+        """The reviews only the "Reviews" sheet names, and the companion sheets' rows about
+        items held that the file's main sheet leaves out; a row about no item is a problem."""
+        for reference in sorted(set(self.details) - set(self.reviews)):
+            self._held(reference)
+        for reference in sorted(set(self.updates) | set(self.evidence) | set(self.reviews)):
+            held = self._held(reference)
+            rest = {*self.updates.get(reference, {}), *self.evidence.get(reference, {})}
+            part = replace(held.base, recommendations=[])
+            positions = []
+            for rec in held.base.recommendations:
+                if rec.number in rest and rec.number not in held.listed:
+                    part.recommendations.append(rec)
+                    positions.append(held.places[rec.number])
+            self._companions(held, part)
+            for sheet, rows in (("Updates", self.updates), ("Evidence", self.evidence)):
+                for left in rows.get(reference, {}).values():
+                    for row, _ in left:
+                        message = "no recommendation has this number"
+                        self.problems.append(Problem(sheet, row, None, message))
+            self._write(part, positions)
 
 
-def _by_review(rows: list[_Row]) -> dict[str, list[_Row]]:
-    """A companion sheet's rows by the review they name, each review's in the sheet's order:
-    read once, not once a review (500 reviews went through 150,000 rows of log each)."""
-    grouped: dict[str, list[_Row]] = {}
+def _by_number(rows: list[_Row]) -> dict[str, dict[str, list[_Row]]]:
+    """A companion sheet's rows by the review and then the number they name, each item's in
+    the sheet's order: read once, not once a review (500 reviews went through 150,000 rows
+    of log each)."""
+    grouped: dict[str, dict[str, list[_Row]]] = {}
     for row in rows:
-        grouped.setdefault(text_of(row[1].get("Review")), []).append(row)
+        cells = row[1]
+        by_review = grouped.setdefault(text_of(cells.get("Review")), {})
+        by_review.setdefault(text_of(cells.get("Number")), []).append(row)
     return grouped
+
+
+def _taken(rows: dict[str, list[_Row]] | None, numbers: list[str]) -> list[_Row]:
+    """The rows about these numbers, taken out of ``rows`` (so each is merged once)."""
+    if not rows:
+        return []
+    taken = [row for number in numbers for row in rows.pop(number, [])]
+    return sorted(taken, key=lambda row: row[0])
 
 
 def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, ReviewDoc]:

@@ -293,32 +293,99 @@ class Companions:
 
 
 @dataclass
+class _Found:
+    """What one whole pass over a tracker's items found, keeping no item: the problems, the
+    columns kept as notes, the rows joined to the item above, and each number's first row
+    (numbers repeated are found with these keys alone)."""
+
+    kept: dict[int, str]
+    problems: list[Problem] = field(default_factory=list)
+    joined: list[tuple[int, int]] = field(default_factory=list)
+    first_seen: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    items: int = 0
+
+
+@dataclass
 class TrackerFile:
-    """Everything read from one file, ready to plan an import from."""
+    """One file's tracker, ready to plan an import from: its sheet, header and companion
+    sheets as read; its items are read from the file again each time they are wanted
+    (``items``), one at a time, so that no import holds a whole tracker in memory (issue 26).
+
+    ``problems``, ``kept`` and ``joined`` are what a whole pass over the items found: asking
+    for one reads the file through once (``check``) unless a pass has been made already."""
 
     path: Path
     sheet: str
     sheets: list[str]
     header: Header
     title: str
-    items: list[TrackerItem]
-    problems: list[Problem]
     preview: list[Row]  # the sheet's first rows, as searched for the header
     numbered: bool  # False when the file has no number column and items were counted
+    mapping: Mapping = field(default_factory=Mapping)
     companions: Companions = field(default_factory=Companions)
     own: bool = False  # written by casereview: lists split on semicolons, the log is its own
     status_words: dict[str, Status] = field(default_factory=dict)
-    # Columns kept as notes in each item's log, with why (a heading casereview does not
-    # recognise, or a second column for one field), and the columns left out on purpose.
-    kept: dict[int, str] = field(default_factory=dict)
-    # Rows with recommendation text and no number, joined to the item above: (row, its row).
-    joined: list[tuple[int, int]] = field(default_factory=list)
     # Other sheets holding the same tracker layout, whether or not this sheet was named.
     # Without a choice, importing is refused until the user makes one (``--sheet``); with
     # one, an item another sheet already gave different agencies or actions is refused, not
     # overwritten (one sheet per agency often repeats a joint recommendation's number).
     other_sheets: list[str] = field(default_factory=list)
     chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
+    _found: _Found | None = None  # what the last whole pass over the items found
+    # The workbook as opened to read the head, kept for the first pass over the items: an
+    # .xlsx opened again pays openpyxl's reading of its size once more (9 s at 100,000 rows).
+    _book: Workbook | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.check().problems
+
+    @property
+    def kept(self) -> dict[int, str]:
+        """Columns kept as notes in each item's log, with why (a heading casereview does not
+        recognise, or a second column for one field)."""
+        return self.check().kept
+
+    @property
+    def joined(self) -> list[tuple[int, int]]:
+        """Rows with recommendation text and no number, joined to the item above: (row, its
+        row)."""
+        return self.check().joined
+
+    @property
+    def checked(self) -> bool:
+        """Whether a whole pass over the items has been made (their problems are known)."""
+        return self._found is not None
+
+    def check(self) -> _Found:
+        """Read the items through once, keeping only what they say about the file (problems,
+        columns kept, rows joined), unless a pass has been made already."""
+        if self._found is None:
+            for _ in self.items():
+                pass
+        assert self._found is not None
+        return self._found
+
+    @collector_paused()
+    def items(self) -> Iterator[TrackerItem]:
+        """Each item in the sheet's order, read from the file as it is wanted, checked as it
+        comes: problems go to ``problems`` (an item with a problem of its number is not
+        given). Once the pass ends, ``problems``, ``kept`` and ``joined`` are its findings."""
+        found = _Found(kept=_kept_columns(self.header))
+        book, self._book = self._book, None
+        if book is None:
+            book = open_tracker(self.path)
+        try:
+            yield from _item_pass(book, self, found)
+        finally:
+            book.close()
+        self._found = found
+        if not found.items and not found.problems and not self.own:
+            # casereview's own export of a review with no recommendations imports as it is.
+            raise TrackerFileError(
+                f"Sheet '{self.sheet}' of {self.path.name} has a header on row "
+                f"{self.header.row} but no recommendations below it."
+            )
 
     def unknown_statuses(self) -> list[str]:
         """The status words casereview does not know, each once, as a mapping names them."""
@@ -358,13 +425,21 @@ class TrackerFile:
 
 @collector_paused()
 def read_tracker(path: Path, mapping: Mapping | None = None) -> TrackerFile:
-    """Read and check a tracker; raises ``TrackerFileError`` when it is not one."""
+    """Read a tracker's sheet, header and companion sheets; raises ``TrackerFileError`` when
+    it is not one. Its rows are read as far as the first item here, and whole when the items
+    or their problems are wanted (``TrackerFile.items``, ``check``)."""
     mapping = mapping or Mapping()
     book = open_tracker(path)
     try:
-        return _read(book, path, mapping)
-    finally:
+        tracker = _read(book, path, mapping)
+    except BaseException:
         book.close()
+        raise
+    if tracker.checked:
+        book.close()
+    else:
+        tracker._book = book  # for the first pass over the items, which closes it
+    return tracker
 
 
 def sheet_preview(path: Path, sheet: str, rows: int = HEADER_SEARCH_ROWS) -> list[Row]:
@@ -432,15 +507,52 @@ def _choose_sheet(
 
 def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     sheet, head, header, others = _choose_sheet(book, path, mapping)
-    title = title_of(head[: header.row - 1])
-    rows: Iterator[Row] = islice(book.rows(sheet), header.row, None)
-    problems: list[Problem] = []
-    items: list[TrackerItem] = []
-    numbered = Field.NUMBER in header.columns
     # casereview's own files: lists split on semicolons only, the log is not re-read.
-    companions = _companions(book, sheet, problems)
+    companions = _companions(book, sheet)
     own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
-    first_seen: dict[tuple[str | None, str], int] = {}
+    tracker = TrackerFile(
+        path=path,
+        sheet=sheet,
+        sheets=book.sheet_names,
+        header=header,
+        title=title_of(head[: header.row - 1]),
+        preview=head,
+        numbered=Field.NUMBER in header.columns,
+        mapping=mapping,
+        companions=companions,
+        own=own,
+        status_words=dict(mapping.statuses),
+        other_sheets=others,
+        chosen=mapping.sheet is not None,
+    )
+    # The rows are read when the items are wanted; only as far as the first item (or
+    # problem) here, so that a sheet with a header and nothing below it is refused now.
+    found = _Found(kept=_kept_columns(header))
+    for _ in _item_pass(book, tracker, found):
+        break
+    else:
+        if not found.problems and not own:
+            raise TrackerFileError(
+                f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
+                "recommendations below it."
+            )
+        tracker._found = found  # the whole sheet was read: its findings are complete
+    return tracker
+
+
+def _kept_columns(header: Header) -> dict[int, str]:
+    return {
+        column: header.why_kept(column)
+        for column, title in enumerate(header.titles)
+        if title and header.kept(column)
+    }
+
+
+def _item_pass(book: Workbook, tracker: TrackerFile, found: _Found) -> Iterator[TrackerItem]:
+    """The sheet's items one at a time, each checked; what the pass finds goes to ``found``.
+    An item whose number is missing or used again is reported, not given."""
+    sheet, header, problems = tracker.sheet, tracker.header, found.problems
+    rows: Iterator[Row] = islice(book.rows(sheet), header.row, None)
     spans: dict[tuple[int, int], int] | None = None
 
     def merged(row: int, column: int) -> int:
@@ -449,70 +561,40 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
             spans = book.merged(sheet)
         return spans.get((row, column), 1)
 
-    kept = {
-        column: header.why_kept(column)
-        for column, title in enumerate(header.titles)
-        if title and header.kept(column)
-    }
-    joined: list[tuple[int, int]] = []
-    for found in item_rows(rows, header, header.row + 1, merged):
-        if not isinstance(found, int):
-            for _, extra in found.extra:
-                for column in extra:
-                    kept.setdefault(column, header.why_kept(column))
-        if isinstance(found, int):
-            problems.append(Problem(sheet, found, None, "this row has no number or recommendation"))
+    for row in item_rows(rows, header, header.row + 1, merged):
+        if isinstance(row, int):
+            problems.append(Problem(sheet, row, None, "this row has no number or recommendation"))
             continue
+        for _, extra in row.extra:
+            for column in extra:
+                found.kept.setdefault(column, header.why_kept(column))
         item = _item(
-            found,
+            row,
             header,
             sheet=sheet,
             problems=problems,
-            mapping=mapping,
-            numbered=numbered,
-            count=len(items) + 1,
-            own=own,
+            mapping=tracker.mapping,
+            numbered=tracker.numbered,
+            count=found.items + 1,
+            own=tracker.own,
         )
         if item is None:
             continue
-        joined += [(row, found.row) for row, values in found.continuations if Field.TEXT in values]
+        found.joined += [(at, row.row) for at, values in row.continuations if Field.TEXT in values]
         key = (item.source, item.number)
-        if key in first_seen:
+        if key in found.first_seen:
             problems.append(
                 Problem(
                     sheet,
                     item.row,
                     header.where(header.columns.get(Field.NUMBER, 0)),
-                    f"number {item.number} is used again (first on row {first_seen[key]})",
+                    f"number {item.number} is used again (first on row {found.first_seen[key]})",
                 )
             )
             continue
-        first_seen[key] = item.row
-        items.append(item)
-    # casereview's own export of a review with no recommendations yet imports as it is.
-    if not items and not problems and not own:
-        raise TrackerFileError(
-            f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
-            "recommendations below it."
-        )
-    return TrackerFile(
-        path=path,
-        sheet=sheet,
-        sheets=book.sheet_names,
-        header=header,
-        title=title,
-        items=items,
-        problems=problems,
-        preview=head,
-        numbered=numbered,
-        companions=companions,
-        own=own,
-        status_words=dict(mapping.statuses),
-        kept=kept,
-        joined=joined,
-        other_sheets=others,
-        chosen=mapping.sheet is not None,
-    )
+        found.first_seen[key] = item.row
+        found.items += 1
+        yield item
 
 
 @dataclass(frozen=True, slots=True)
@@ -777,7 +859,7 @@ def _progress(text: str) -> Progress:
     return Progress(None, text)
 
 
-def _companions(book: Workbook, main: str, problems: list[Problem]) -> Companions:
+def _companions(book: Workbook, main: str) -> Companions:
     found = Companions()
     for name in book.sheet_names:
         if name == main:

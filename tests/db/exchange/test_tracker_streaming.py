@@ -1,0 +1,70 @@
+"""A large tracker is imported a batch at a time (issue 26): what is written before a
+problem in its last rows is rolled back, and the items are never all held at once."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from db.exchange.spreadsheets import TrackerFileError, import_tracker, read_tracker
+from db.exchange.spreadsheets.importing import BATCH
+from db.exchange.spreadsheets.tracker_file import TrackerItem
+from db.store.database import Database
+from tests.helpers import TODAY
+from tests.helpers.exchange import review, state
+from tests.helpers.spreadsheet_files import simple_rows, workbook_of
+
+ROWS = 3000  # more than one batch, so some are written before the last rows are read
+
+
+def large_tracker(path: Path, last: list[object] | None = None) -> Path:
+    """``ROWS`` items below simple_rows' header; ``last`` replaces the final row."""
+    rows: list[list[object]] = [simple_rows()[0]]
+    rows += [[str(n), f"Item {n}", "Police", "31/03/2027", "Green", ""] for n in range(1, ROWS + 1)]
+    if last is not None:
+        rows[-1] = last
+    return workbook_of(rows, path)
+
+
+def test_a_problem_in_the_last_rows_leaves_the_database_as_it_was(
+    database: Database, tmp_path: Path
+):
+    path = large_tracker(tmp_path / "big.xlsx", [str(ROWS), "x", "Police", "99/99/2027", "", ""])
+    before = state(database)
+    file = database.location.path
+    digest = None
+    if file is not None:  # SQLite: the file itself, byte for byte
+        database.close()
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    tracker = read_tracker(path)
+    refused = pytest.raises(TrackerFileError, match=f"row {ROWS + 1}")
+    with refused, database.transaction("tester") as session:
+        import_tracker(session, tracker, today=TODAY, actor="tester")
+    if file is not None:
+        database.close()
+        assert hashlib.sha256(file.read_bytes()).hexdigest() == digest
+    assert state(database) == before
+
+
+def test_the_items_are_not_all_held_at_once(database: Database, tmp_path: Path):
+    path = large_tracker(tmp_path / "big.xlsx")
+    held: list[tuple[int, int]] = []  # at each flush: items alive, objects the session holds
+
+    def count(session: Session, _context: object) -> None:
+        items = sum(1 for o in gc.get_objects() if type(o) is TrackerItem)
+        held.append((items, len(session.identity_map)))
+
+    tracker = read_tracker(path)
+    with database.transaction("tester") as session:
+        event.listen(session, "after_flush", count)
+        import_tracker(session, tracker, today=TODAY, actor="tester")
+        event.remove(session, "after_flush", count)
+    assert len(review(database, "BIG").recommendations) == ROWS
+    assert len(held) > ROWS // BATCH
+    assert max(items for items, _ in held) <= BATCH
+    assert max(objects for _, objects in held) < 50
