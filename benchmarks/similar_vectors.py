@@ -2,7 +2,7 @@
 package find the labelled repeats that the lexical method misses? A measurement of a candidate
 not adopted (docs/performance.md, "Similar earlier learning").
 
-    pip install wordllama        # into a scratch environment, not casereview's own
+    pip install ".[vectors-experiment]"   # into a scratch environment, not the program's
     python benchmarks/similar_vectors.py [--items 100000]
 
 The candidate is WordLlama's default model, the only sentence-embedding weights found inside

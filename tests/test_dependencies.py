@@ -19,7 +19,16 @@ from scripts.lockfile import APP, TEST, differences, pins
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-FIRST_PARTY = {"db", "desktop", "resources", "tests", "scripts", "common", "spreadsheets"}
+FIRST_PARTY = {
+    "db",
+    "desktop",
+    "resources",
+    "tests",
+    "scripts",
+    "common",
+    "spreadsheets",
+    "similar",
+}
 
 
 def _requirements(*extras: str) -> list[Requirement]:
@@ -54,7 +63,7 @@ def _imported_modules(folder: str) -> dict[str, str]:
         ("resources", ()),
         ("tests", ("test",)),
         ("scripts", ("test",)),
-        ("benchmarks", ("test", "bench")),
+        ("benchmarks", ("test", "bench", "vectors-experiment")),
     ],
 )
 def test_every_imported_package_is_declared_directly(folder: str, extras: tuple[str, ...]) -> None:

@@ -56,7 +56,14 @@ def test_the_log_holds_what_happened_but_no_record_text_names_or_passphrases(
     # The copy an import keeps first cannot be made: a file stands where its folder goes.
     kept = backups_folder(db).rename(folder / "aside")
     backups_folder(db).write_bytes(b"")
-    no_copy = run("import", str(good), "--db", str(db), "--review", "PLAN", cwd=folder)
+    # (an import that would change nothing keeps no copy: this one adds an item)
+    more = _tracker(folder, "more.csv", "Closed")
+    more.write_text(
+        more.read_text(encoding="utf-8")
+        + f"2,{RECORD_TEXT} again.,Police,,31/3/2027,Not started,,\n",
+        encoding="utf-8",
+    )
+    no_copy = run("import", str(more), "--db", str(db), "--review", "PLAN", cwd=folder)
     assert no_copy.returncode == 1, no_copy.stderr
     backups_folder(db).unlink()
     kept.rename(backups_folder(db))
