@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QLocale, QMargins, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -249,6 +249,10 @@ class OverviewTab(Tab):
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setMargins(QMargins(4, 4, 4, 4))
+        # Axis numbers as UK English writes them ("12,000"), whatever the machine's locale
+        # (the value axes' format is "%.0f": with "%d" Qt's localised labels came out empty).
+        chart.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+        chart.setLocalizeNumbers(True)
         view = kind(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setAccessibleName(title)
@@ -334,7 +338,7 @@ class OverviewTab(Tab):
         categories.append(names)
         categories.setLabelsVisible(False)  # the view draws the names (NamedBarsView)
         values = QValueAxis()
-        values.setLabelFormat("%d")
+        values.setLabelFormat("%.0f")
         chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
@@ -364,7 +368,7 @@ class OverviewTab(Tab):
         categories = QBarCategoryAxis()
         categories.append([str(year) for year in years])
         values = QValueAxis()
-        values.setLabelFormat("%d")
+        values.setLabelFormat("%.0f")
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)

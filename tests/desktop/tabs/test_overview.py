@@ -31,6 +31,24 @@ AGENCIES = [
 ]
 
 
+def texts_drawn(view: QChartView) -> list[str]:
+    """Every text the chart's scene holds, axis labels included (Qt Charts' own label class
+    is not wrapped for Python: it is read as the QGraphicsTextItem it derives from)."""
+    import shiboken6
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem
+
+    found = []
+    for item in view.scene().items():
+        if isinstance(item, QGraphicsSimpleTextItem):
+            found.append(item.text())
+            continue
+        shown = item.toGraphicsObject()
+        if shown is not None and shown.inherits("QGraphicsTextItem"):
+            address = shiboken6.getCppPointer(shown)[0]
+            found.append(shiboken6.wrapInstance(address, QGraphicsTextItem).toPlainText())
+    return found
+
+
 def ink_left_of_the_bars(view: QChartView) -> int:
     """How far left of the bars the chart draws anything (the bars' names), in pixels, from
     the view's own picture: what a user sees, whoever draws the names."""
@@ -71,3 +89,25 @@ def test_ten_long_agency_names_stay_readable_beside_their_bars(
     for agency, (name, _) in zip(AGENCIES, shown, strict=True):
         assert name == agency or (name.endswith("…") and agency.startswith(name[:-1]))
         assert name.startswith(" ".join(agency.split()[:3])), (agency, name)
+
+
+def test_axis_numbers_have_thousands_separators(
+    qtbot: Any, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """An older fault: a chart's axis read "1000 1500" where the rest of the window writes
+    "1,500"."""
+    rows: list[list[object]] = [["Rec No.", "Recommendation", "Lead agency", "Status"]]
+    rows += [[str(n), "Share information", "Police", "In progress"] for n in range(1, 1501)]
+    run_import(db_file, workbook_of(rows, tmp_path / "plan.xlsx"), review="MANY")
+    window = make_window(qtbot, db_file, settings)
+    window.resize(1440, 900)
+    window.tabs.setCurrentWidget(window.overview_tab)
+    qtbot.wait(50)
+    chart = window.overview_tab.agency_chart
+    chart.grab()  # laid out and drawn, as on screen
+    labels = set(texts_drawn(chart))
+    numbers = {label for label in labels if label.replace(",", "").isdigit()}
+    assert any(int(n.replace(",", "")) >= 1000 for n in numbers), sorted(labels)
+    assert all(f"{int(n.replace(',', '')):,}" == n for n in numbers), (
+        numbers
+    )  # "1,500", never "1500"
