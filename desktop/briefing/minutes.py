@@ -35,7 +35,7 @@ from desktop.briefing.pack import (
 )
 
 if TYPE_CHECKING:
-    from db.services.meetings import DecisionLine, Minutes, Person
+    from db.services.meetings import ActionLine, DecisionLine, Minutes, Person
 
 ITEM_TEXT_LIMIT = 110  # characters of an item's text the decision list shows
 PEOPLE_HEADERS = ("Name", "Agency")
@@ -108,10 +108,19 @@ def action_rows(said: Minutes) -> list[list[str]]:
             a.number,
             _whole(a.whole, a.what),
             a.owner or "No lead agency",
-            format_date(a.due, "No date set"),
+            _due(a),
         ]
         for a in said.decided.actions
     ]
+
+
+def _due(action: ActionLine) -> str:
+    """An action's due date; an escalation takes none (it is made at the meeting, to whom
+    the decision names), so its log says so rather than "No date set", which read as a date
+    forgotten (an older fault)."""
+    if action.due is None and action.kind is DecisionKind.ESCALATED:
+        return "None: escalated at the meeting"
+    return format_date(action.due, "No date set")
 
 
 def _whole(whole: str, text: str) -> str:

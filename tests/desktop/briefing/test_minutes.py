@@ -23,7 +23,12 @@ from db.services.meetings import (
     Person,
     SourceKey,
 )
-from desktop.briefing.minutes import decision_rows, render_minutes, render_minutes_docx
+from desktop.briefing.minutes import (
+    action_rows,
+    decision_rows,
+    render_minutes,
+    render_minutes_docx,
+)
 from tests.helpers.word import header_rows_repeat, open_docx, sections_marked, tables
 
 HELD_ON = dt.date(2026, 12, 10)
@@ -209,3 +214,25 @@ def test_a_whole_inspections_decisions_and_action_are_in_both_minutes() -> None:
         "Borough Council (fictional)",
         "20 January 2027",
     ]
+
+
+def test_an_escalation_is_not_logged_as_an_action_with_a_date_forgotten() -> None:
+    """An older fault: the action log gave an escalation "No date set" as its due date, as if
+    someone had forgotten it; an escalation takes no date. An action that takes one and has
+    none still says "No date set"."""
+    said = _minutes(len(KINDS) * 2)
+    rows = {row[2]: row[4] for row in action_rows(said)}
+    kinds = {a.what: (a.kind, a.due) for a in said.decided.actions}
+    escalated = [what for what, (kind, _) in kinds.items() if kind is DecisionKind.ESCALATED]
+    assert escalated
+    assert all(rows[what] == "None: escalated at the meeting" for what in escalated)
+    undated = replace(
+        said,
+        decided=replace(
+            said.decided,
+            actions=(ActionLine(ItemKey("SCR-1", "9"), DecisionKind.EXTENDED, "Extend", "", None),),
+        ),
+    )
+    assert action_rows(undated)[0][4] == "No date set"
+    pages = PdfReader(io.BytesIO(render_minutes(said, MARKING))).pages
+    assert "None: escalated at the meeting" in _flat(" ".join(p.extract_text() for p in pages))
