@@ -567,6 +567,12 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl+C is: what the command was writing is undone or removed."""
 
 
+# What a command has written for good, once it has (an import that has committed): an
+# interruption after it, while the command reports, says that, not "nothing was written"
+# (a new user stopped an import that had committed and was told it was interrupted).
+_WRITTEN: list[str] = []
+
+
 def _on_sigterm(signum: int, _frame: object) -> None:
     raise _Terminated
 
@@ -582,6 +588,7 @@ def _start_log(command: str | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _WRITTEN.clear()
     try:
         args = build_parser().parse_args(_readable(sys.argv[1:] if argv is None else argv))
         _start_log(args.command)
@@ -599,7 +606,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt as exc:
         _log.info("command interrupted: %s", cause(exc))
-        print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
+        if _WRITTEN:
+            print(f"{PROG}: interrupted after {_WRITTEN[-1]}; nothing more was written.",
+                  file=sys.stderr)  # fmt: skip
+        else:
+            print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # The reader of standard output went away (``| head``): stop quietly, as Unix tools
@@ -1177,6 +1188,9 @@ def _apply_import(
                     keep=not args.dry_run,
                     keep_copy=not created,
                     compare=not created,  # a new database holds no earlier learning
+                    written=lambda summary: _WRITTEN.append(
+                        f"the import of {args.file} was written ({summary.describe()})"
+                    ),
                 )
         except TrackerProblemsError as exc:
             if args.dry_run:  # the report a dry run is for: every problem, one a line

@@ -248,12 +248,15 @@ def import_repeating(
     keep_copy: bool = True,
     check: Callable[[], None] = lambda: None,
     compare: bool = True,
+    written: Callable[[ImportSummary], None] | None = None,
 ) -> tuple[ImportSummary, list[Repeat] | None]:
     """``apply_import``, and (with ``compare``) which of the items it adds repeat earlier
     learning (issue 25), kept or only tried alike: both are ``repeats_since`` the audit
     trail's head as the import's transaction found it. A kept import's are read after the
     commit, so the write lock is not held while they are worked out; a trial's in its own
     transaction just before the rollback, the only time its items are there to read.
+    ``written`` is told the moment a kept import has committed, so that an interruption
+    after it is not said to have stopped the import (the command line's report).
 
     A ``Document`` is as ``read_source`` returns it, checked already: it is not checked again.
     """
@@ -287,6 +290,8 @@ def import_repeating(
         if copy is not None:  # the import did not commit: its copy keeps nothing new
             _remove_copy(copy)
         raise
+    if written is not None:
+        written(summary)  # committed: what follows (thinning, comparing, the report) adds nothing
     if copy is not None:
         _thin_copies(database)  # only now: the older copies stay if the import fails
     return summary, import_repeats(database, before) if compare else []

@@ -490,6 +490,42 @@ def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.sqlite3")]
 
 
+def _items_in(db: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return int(conn.execute("SELECT count(*) FROM recommendations").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_an_import_reports_says_the_import_was_written(
+    tmp_path: Path, signum: int
+) -> None:
+    """Found by a new user: stopped while printing its long report, an import that had
+    committed said "interrupted; nothing more was written", read as nothing imported. The
+    report here is longer than a pipe holds (a line for each row run on to the next), and
+    nobody reads it, so the command waits to write it, committed, when the signal comes."""
+    lines = ["Number,Recommendation,Lead agency,Status"]
+    for n in range(1, 1501):
+        lines += [f"{n},Share information about item {n}.,Police,In progress", ",and why.,,"]
+    tracker = tmp_path / "run-on.csv"
+    tracker.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "new.sqlite3"
+    process = start("import", str(tracker), "--db", str(db), "--review", "RUN-ON", cwd=tmp_path)
+    while _items_in(db) < 1500:  # committed: the report is being written
+        assert process.poll() is None, ended(process).stderr
+        time.sleep(0.05)
+    time.sleep(0.5)  # the report has filled the pipe, and the command waits on it
+    assert process.poll() is None
+    process.send_signal(signum)
+    result = ended(process)
+    assert result.returncode == 128 + signum, result.stderr
+    assert_clean_error(result, "interrupted after the import of", code=128 + signum)
+    assert "was written (added 1 review, 1 organisation, 1,500 recommendations" in result.stderr
+    assert _items_in(db) == 1500
+
+
 # 22. generate has an upper bound -----------------------------------------------------------
 
 
