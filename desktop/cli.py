@@ -1097,7 +1097,7 @@ def _export_format(output: str, chosen: str | None) -> str:
     if named is None:
         raise UsageError(
             f"casereview exports {endings} files; give the file name one of those endings, "
-            f"not '{ending or Path(output).name}'"
+            f"not '{ending or Path(output).name}'."
         )
     if chosen is not None and chosen != named:
         raise UsageError(

@@ -798,3 +798,16 @@ def test_a_database_path_that_is_a_dangling_link_is_refused_and_kept(tmp_path: P
     assert_clean_error(result, "is a symbolic link to a file that does not exist")
     assert link.is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["panel.sqlite3"]
+
+
+@pytest.mark.parametrize(("output", "said"), [("plan.txt", "'.txt'"), ("/dev/null", "'null'")])
+def test_an_export_to_a_name_of_no_known_format_is_one_whole_sentence(
+    demo_db: Path, tmp_path: Path, output: str, said: str
+) -> None:
+    """A new user read "...give the file name one of those endings, not 'null'" (no full
+    stop)."""
+    result = run("export", "--db", str(demo_db), "-o", output, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(f"not {said}.")
+    assert ".docx" in result.stderr
+    assert not (tmp_path / "plan.txt").exists()
