@@ -223,12 +223,10 @@ class OverviewTab(Tab):
         content.setLayout(grid)
         # The charts and tables need some 640 pixels of height: unscrolled, the window grew
         # past the bottom of a 1366x768 screen to make room (and stayed so on every tab).
-        scroller = QScrollArea()
-        scroller.setWidget(content)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        content.setAccessibleName("Overview")
         self.page = TablePage(
-            scroller, "Nothing to summarise yet: add a review or load the sample data."
+            self._scrolling(content),
+            "Nothing to summarise yet: add a review or load the sample data.",
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -242,13 +240,14 @@ class OverviewTab(Tab):
         return box
 
     @staticmethod
-    def _scrolling(label: QLabel) -> QScrollArea:
-        """A list that scrolls when the window is short, rather than being cut off."""
+    def _scrolling(widget: QWidget) -> QScrollArea:
+        """A list (or the whole tab) that scrolls when the window is short, rather than being
+        cut off or making the window grow."""
         area = QScrollArea()
-        area.setWidget(label)
+        area.setWidget(widget)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setAccessibleName(label.accessibleName())
+        area.setAccessibleName(widget.accessibleName())
         return area
 
     @staticmethod
