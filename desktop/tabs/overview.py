@@ -192,6 +192,9 @@ class OverviewTab(Tab):
         self.themes_chart = self._chart_view(
             "Items by learning theme and year published", QChartView
         )
+        # Lower than the charts above: with their 260 pixels the tab needed more height than
+        # a 1366x768 screen's window has, and scrolled.
+        self.themes_chart.setMinimumHeight(200)
         self.themes_chart.setObjectName("themesChart")
         self.themes_table = QLabel()
         self.themes_table.setObjectName("themesByYear")
@@ -218,8 +221,12 @@ class OverviewTab(Tab):
         grid.setColumnStretch(1, 1)
         content = QWidget()
         content.setLayout(grid)
+        # The charts and tables need some 640 pixels of height: unscrolled, the window grew
+        # past the bottom of a 1366x768 screen to make room (and stayed so on every tab).
+        content.setAccessibleName("Overview")
         self.page = TablePage(
-            content, "Nothing to summarise yet: add a review or load the sample data."
+            self._scrolling(content),
+            "Nothing to summarise yet: add a review or load the sample data.",
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -233,13 +240,14 @@ class OverviewTab(Tab):
         return box
 
     @staticmethod
-    def _scrolling(label: QLabel) -> QScrollArea:
-        """A list that scrolls when the window is short, rather than being cut off."""
+    def _scrolling(widget: QWidget) -> QScrollArea:
+        """A list (or the whole tab) that scrolls when the window is short, rather than being
+        cut off or making the window grow."""
         area = QScrollArea()
-        area.setWidget(label)
+        area.setWidget(widget)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setAccessibleName(label.accessibleName())
+        area.setAccessibleName(widget.accessibleName())
         return area
 
     @staticmethod

@@ -3,11 +3,13 @@ it when remembered from a larger or missing screen, and usable at a small size."
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QScrollArea
 
+from db.services.generate import generate
 from db.store.database import Database
 from desktop.settings import Settings
 from desktop.window import MainWindow, first_size
@@ -68,6 +70,33 @@ def test_the_coming_deadlines_scroll_rather_than_being_cut_off(
     sample_window.resize(1024, 700)
     area = tab.deadlines.parentWidget().parentWidget()
     assert isinstance(area, QScrollArea) and area.widgetResizable()
+
+
+LAPTOP_ROOM = QSize(1366, 728)  # a 1366x768 laptop's screen, less its task bar
+
+
+def test_no_tab_makes_the_window_outgrow_a_laptop_screen(
+    qtbot: Any, db_file: Database, settings: Settings
+) -> None:
+    """With 20,000 items the Overview tab needed 747 pixels of height: the window grew from its
+    first 691 past the bottom of a 1366x768 screen (1,121 at 150%), its status bar and buttons
+    off-screen on every tab after, and the size remembered (found by a new user). Every tab,
+    over many items with long agency names, fits the window's first size on that screen, and
+    at 150% (the same screen two-thirds the size in Qt's pixels) fits the screen."""
+    with db_file.transaction("setup") as session:
+        generate(session, reviews=60, recommendations=3000, seed=25, today=dt.date(2026, 12, 5))
+    window = make_window(qtbot, db_file, settings)
+    first = first_size(LAPTOP_ROOM)
+    window.resize(first)
+    at_150 = LAPTOP_ROOM * (2 / 3)
+    for number in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(number)
+        qtbot.wait(20)  # laid out, as on screen
+        name = window.tabs.tabText(number)
+        needed = window.minimumSizeHint()
+        assert needed.height() <= at_150.height(), (name, needed)
+        assert needed.width() <= at_150.width(), (name, needed)
+        assert window.size() == first, (name, window.size())
 
 
 def test_the_large_dialogs_open_inside_the_screen(window: MainWindow) -> None:
