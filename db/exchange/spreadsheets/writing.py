@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -157,14 +158,30 @@ def write_xlsx(doc: Document, today: dt.date) -> bytes:
 def stream_xlsx(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
     """Write the action plan workbook to ``out``, a review at a time: every sheet is open at
     once (openpyxl's write-only sheets keep their rows in temporary files until saved), so
-    each review's rows, log entries and details go out as it is read."""
+    each review's rows, log entries and details go out as it is read.
+
+    When writing fails (a full disk), every sheet and the archive are closed before the
+    error goes on, and the sheets' temporary files, which hold the records' text, removed:
+    left half-open, they would complain at garbage collection and stay on the disk until
+    the program ends."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        _fill_sheets(book, stream, today)
+        _save(book, out)
+    except BaseException:
+        _discard(book)
+        raise
+
+
+def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
+    """The workbook's sheets, a review at a time, into openpyxl's temporary files."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = Workbook(write_only=True)
     sheet = book.create_sheet(PLAN_SHEET)
     logs = {"updates": book.create_sheet("Updates"), "evidence": book.create_sheet("Evidence")}
     reviews = book.create_sheet("Reviews")
@@ -279,7 +296,42 @@ def stream_xlsx(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
         rest.append([cell(rest, h, font=bold, fill=header_fill) for h in CONTINUED_HEADERS])
         for part in parts:
             rest.append([cell(rest, v) for v in part])
-    book.save(out)
+
+
+def _save(book: Any, out: BinaryIO) -> None:
+    """``book.save(out)``, but with the archive in hand: openpyxl leaves it open when a write
+    fails, to be closed at garbage collection, after ``out`` is closed."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).save()  # closes the archive
+    except BaseException:
+        # Its directory may not fit either; the archive lets go of ``out`` all the same.
+        with suppress(OSError, ValueError):
+            archive.close()
+        raise
+
+
+def _discard(book: Any) -> None:
+    """Close the sheets of a workbook that could not be written and remove their temporary
+    files. openpyxl keeps no public way to abandon a write-only sheet, so its two generators
+    are closed here, the rows' before the file's (the order their XML elements nest in)."""
+    for sheet in book.worksheets:
+        writer = sheet._writer
+        if writer is None:  # never written to: no file
+            continue
+        for generator in (sheet._rows, writer.xf):
+            if generator is not None:
+                # Closing may write the last tags to a disk that is full, or to a file
+                # already failed: the file is removed next, and the first error goes on.
+                with suppress(Exception):
+                    generator.close()
+        with suppress(FileNotFoundError):  # a sheet saved into the archive removed its own
+            writer.cleanup()
 
 
 def write_csv(doc: Document, today: dt.date) -> bytes:

@@ -4,9 +4,12 @@ is all or nothing, and only one that is kept keeps a copy of the database as it 
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,6 +101,37 @@ def test_an_export_that_fills_the_disk_leaves_the_old_file_and_no_entry(
         assert target.read_bytes() == b"the old export"
         assert sorted(p.name for p in folder.iterdir()) == ["filler", "plan.json"]
     assert exports(sample_database) == 0
+
+
+def test_an_xlsx_export_that_fills_the_disk_closes_its_sheets_and_leaves_no_temporary_file(
+    sample_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl's write-only sheets keep their rows, the records' text, in temporary files
+    until saved: a failed save must remove them at once (not when the program ends, as
+    openpyxl would) and leave nothing half-open to complain at garbage collection."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    complaints: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", complaints.append)
+    with disk.small_disk("1200k") as folder:  # its mount point is a temporary folder too
+        monkeypatch.setattr(tempfile, "tempdir", str(private))
+        done = exports_folder(tmp_path) / "plan.xlsx"
+        transfer.export_file(sample_database, done, fmt="xlsx", today=TODAY, actor="T")
+        assert list(private.iterdir()) == []
+        target = folder / "plan.xlsx"
+        target.write_bytes(b"the old export")
+        disk.leave_free(folder, 4096)  # the workbook is some 13 KB
+        with pytest.raises(CaseReviewError) as raised:
+            transfer.export_file(sample_database, target, fmt="xlsx", today=TODAY, actor="T")
+        assert raised.value.message == f"Cannot write {target}: No space left on device."
+        assert list(private.iterdir()) == []
+        del raised  # its traceback holds the workbook's frames
+        gc.collect()
+        assert complaints == []
+        assert target.read_bytes() == b"the old export"
+        assert sorted(p.name for p in folder.iterdir()) == ["filler", "plan.xlsx"]
+        monkeypatch.undo()
+    assert exports(sample_database) == 1
 
 
 def test_a_cancelled_export_writes_and_records_nothing(

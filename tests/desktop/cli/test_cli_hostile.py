@@ -309,6 +309,31 @@ def test_a_full_disk_during_generate_demo_import_and_backup_is_one_sentence(
     assert left == [], "a half-written backup or its journal was left behind"
 
 
+def test_an_xlsx_export_onto_a_full_disk_is_one_sentence(
+    demo_db: Path, tmp_path: Path, small_disk: Path
+) -> None:
+    # openpyxl's write-only sheets and archive, left half-open by the failure, printed
+    # "Exception ignored" tracebacks at exit after the sentence.
+    target = small_disk / "plan.xlsx"
+    target.write_bytes(b"old")
+    disk.leave_free(small_disk, 4096)  # the workbook is some 13 KB
+    private = tmp_path / "tmp"  # openpyxl's temporary files, one a sheet, go here
+    private.mkdir()
+    result = run(
+        "export",
+        "--db",
+        str(demo_db),
+        "-o",
+        str(target),
+        cwd=tmp_path,
+        env={"TMPDIR": str(private)},
+    )
+    assert_clean_error(result, f"Cannot write {target}: No space left on device.")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "plan.xlsx"]
+    assert list(private.iterdir()) == []
+
+
 def test_demo_onto_a_full_disk_is_one_sentence(tmp_path: Path, small_disk: Path) -> None:
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * 1_050_000)  # 150 KB left: less than the sample data needs
