@@ -33,8 +33,7 @@ AGENCIES = [
 
 def texts_drawn(view: QChartView) -> list[str]:
     """Every text the chart's scene holds, axis labels included (Qt Charts' own label class
-    is not wrapped for Python: it is read as the QGraphicsTextItem it derives from)."""
-    import shiboken6
+    is not wrapped for Python: it comes back as the QGraphicsTextItem it derives from)."""
     from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem
 
     found = []
@@ -43,9 +42,8 @@ def texts_drawn(view: QChartView) -> list[str]:
             found.append(item.text())
             continue
         shown = item.toGraphicsObject()
-        if shown is not None and shown.inherits("QGraphicsTextItem"):
-            address = shiboken6.getCppPointer(shown)[0]
-            found.append(shiboken6.wrapInstance(address, QGraphicsTextItem).toPlainText())
+        if isinstance(shown, QGraphicsTextItem):
+            found.append(shown.toPlainText())
     return found
 
 
