@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QLocale, QMargins, QPointF, Qt
+from PySide6.QtCore import QLocale, QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -63,6 +63,7 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 View = TypeVar("View", bound=QChartView)
 NAMES_SHARE = 0.4  # at most this share of a chart's width for its bars' names
 NAME_GAP = 6.0  # pixels between a bar's name and the bar
+EDGE = 4  # pixels between a chart's edge and its title, legend or bars
 
 
 class NamedBarsView(QChartView):
@@ -73,12 +74,23 @@ class NamedBarsView(QChartView):
     name that does not fit that height is drawn as "…" whatever its length: ten rows in a
     chart at 1366x768 left every name as "…". The names are drawn here instead, in a margin
     as wide as the longest needs, up to ``NAMES_SHARE`` of the chart.
+
+    Qt lays the title and the legend out inside the margins too, so that margin cut them
+    short ("Am…" in the legend at 150 % scaling): the view places both itself, across the
+    whole chart.
     """
 
     def __init__(self, chart: QChart) -> None:
         super().__init__(chart)
         self._names: list[str] = []
         self._items: list[QGraphicsSimpleTextItem] = []
+        self.title = chart.title()
+        chart.setTitle("")
+        self._title = QGraphicsSimpleTextItem(self.title, chart)
+        self._title.setFont(chart.titleFont())
+        self._title.setBrush(chart.titleBrush())
+        chart.legend().detachFromChart()
+        chart.legend().setBackgroundVisible(False)
         chart.plotAreaChanged.connect(lambda *_: self._place())
 
     def set_names(self, names: list[str]) -> None:
@@ -105,18 +117,45 @@ class NamedBarsView(QChartView):
         return min(widest, self.width() * NAMES_SHARE)
 
     def _fit(self) -> None:
-        """Room on the left for the names (the plot area moves, and they are placed anew)."""
+        """Room on the left for the names, above for the title and below for the legend
+        (the plot area moves, and they are placed anew)."""
         chart = self.chart()
         left = round(self._room() + NAME_GAP) if self._names else 4
-        if chart.margins().left() != left:
-            chart.setMargins(QMargins(left, 4, 4, 4))
+        top = round(self._title.boundingRect().height()) + 2 * EDGE
+        bottom = round(self._legend_height()) + EDGE
+        margins = QMargins(left, top, EDGE, bottom)
+        if chart.margins() != margins:
+            chart.setMargins(margins)
         self._place()
+
+    def _legend_height(self) -> float:
+        legend = self.chart().legend()
+        if not legend.isVisible() or not self.chart().series():
+            return 0.0
+        return legend.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
+
+    def _place_title_and_legend(self) -> None:
+        """The title centred over the whole chart, cut short only past its width, and the
+        legend across its foot."""
+        chart = self.chart()
+        width = chart.size().width()
+        metrics = QFontMetricsF(self._title.font())
+        shown = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, width - 2 * EDGE)
+        self._title.setText(shown)
+        self._title.setToolTip(self.title if shown != self.title else "")
+        self._title.setPos((width - metrics.horizontalAdvance(shown)) / 2, EDGE)
+        height = self._legend_height()
+        chart.legend().setGeometry(
+            QRectF(EDGE, chart.size().height() - height - EDGE, width - 2 * EDGE, height)
+        )
+        chart.legend().update()
 
     def _font(self) -> QFont:
         axes = self.chart().axes(Qt.Orientation.Vertical)
         return axes[0].labelsFont() if axes else self.chart().font()
 
     def _place(self) -> None:
+        self._place_title_and_legend()
         chart = self.chart()
         series = chart.series()
         if not series or not self._items:

@@ -89,6 +89,31 @@ def test_ten_long_agency_names_stay_readable_beside_their_bars(
         assert name.startswith(" ".join(agency.split()[:3])), (agency, name)
 
 
+def test_a_narrow_chart_keeps_its_whole_title_and_legend(
+    qtbot: Any, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """At 150 % scaling the room for the bars' names narrowed the title and the legend with
+    them: "Open and closed items by lead age…", and "Am…" for Amber. Both now span the chart."""
+    rows: list[list[object]] = [["Rec No.", "Recommendation", "Lead agency", "Status"]]
+    rows += [[str(n), "Share information", a, "In progress"] for n, a in enumerate(AGENCIES)]
+    run_import(db_file, workbook_of(rows, tmp_path / "plan.xlsx"), review="LONG-NAMES")
+    window = make_window(qtbot, db_file, settings)
+    window.resize(900, 560)  # a 1920x1080 screen at 150 %, less than its whole width
+    window.tabs.setCurrentWidget(window.overview_tab)
+    qtbot.wait(50)
+    view = window.overview_tab.agency_chart
+    chart = view.chart()
+    assert chart.margins().left() > 150  # the names' room, which had cut the rest short
+    title = "Open and closed items by lead agency (top 10)"
+    assert title in texts_drawn(view)
+    legend = chart.legend().geometry()
+    assert legend.left() < chart.plotArea().left() - 150
+    assert legend.width() >= chart.size().width() - 10
+    words = QFontMetricsF(chart.legend().font())
+    needed = sum(words.horizontalAdvance(rating) + 30 for rating in ("Red", "Amber", "Green"))
+    assert legend.width() > needed
+
+
 def test_axis_numbers_have_thousands_separators(
     qtbot: Any, db_file: Database, settings: Settings, tmp_path: Path
 ) -> None:
