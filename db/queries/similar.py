@@ -574,6 +574,18 @@ class SimilarityIndex:
         found.sort(key=lambda m: (-m.score, m.item_id))
         return found[:limit]
 
+    def too_common(self, text: str) -> bool:
+        """Whether every word of ``text`` that items hold is in too many of them to be asked
+        for (``COMMON``), so that ``similar`` finds nothing for want of a telling word, not for
+        want of like learning."""
+        held = [
+            self._term_number[term]
+            for term in terms(text, self.method)
+            if term in self._term_number
+        ]
+        common = self._common()
+        return bool(held) and all(self._found_in[term_id] > common for term_id in held)
+
     def _own_score(self, row: int, count: int, common: float) -> float:
         """What an item scores against itself: with the query's score against itself, what a
         match's score is a share of (twice the match over the two: 1.0 for the same text,

@@ -170,3 +170,20 @@ def test_earlier_learning_is_learning_published_before(database: Database) -> No
         "SCR-2019",
         "SCR-2030",
     }
+
+
+def test_a_text_of_only_common_words_is_said_to_be_too_common(database: Database) -> None:
+    """Terms in more than a twentieth of the items are not asked for, so a text made only of
+    them finds nothing; the index says that this is why (``casereview similar`` tells the
+    user), and not for a text whose words no item holds."""
+    everyday = [f"Agencies should share information about child {n}." for n in range(220)]
+    _reviews(
+        database, ("SCR-1", everyday), ("SCR-2", ["Health visitors should ask about safe sleep."])
+    )
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    assert _ask(database, index, "Share information with agencies.") == []
+    assert index.too_common("Share information with agencies.")
+    assert not index.too_common("Ask about safe sleep.")
+    assert not index.too_common("Hydrotherapy pools.")  # nothing held: not asked for either
+    assert not index.too_common("")

@@ -124,3 +124,22 @@ def test_an_empty_theme_name_is_refused(demo_db: Path, tmp_path: Path) -> None:
     refused = run("themes", "--db", str(demo_db), "--merge", "", "--into", "Neglect",
                   cwd=tmp_path)  # fmt: skip
     assert_clean_error(refused, "--merge and --into each name a theme; one was empty", code=2)
+
+
+def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Path) -> None:
+    """A new user asked for "share information" and was told only that nothing was found."""
+    items = [{"number": str(n), "text": f"Agencies should share information about child {n}."}
+             for n in range(1, 221)]  # fmt: skip
+    plan = tmp_path / "common.json"
+    plan.write_text(json.dumps({"format": "casereview/1", "reviews": [
+        {"reference": "SCR-COMMON", "kind": "scr", "title": "Fictional", "recommendations": items}
+    ]}), encoding="utf-8")  # fmt: skip
+    db = tmp_path / "common.sqlite3"
+    assert run("import", str(plan), "--db", str(db), cwd=tmp_path).returncode == 0
+    done = run("similar", "--db", str(db), "--text", "Share information.", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == (
+        "Every word of that text is in more than a twentieth of the items, too common to "
+        "tell earlier learning apart: give more particular words."
+    )
