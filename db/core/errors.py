@@ -56,3 +56,8 @@ class NotFoundError(CaseReviewError):
 
 class DocumentError(CaseReviewError):
     """An import document is malformed or holds a bad value."""
+
+
+class TemporaryFolderFull(OSError):
+    """The disk of the temporary folder (``filename``) is full: where openpyxl writes each
+    sheet of a workbook before putting it together, whatever the target's disk."""

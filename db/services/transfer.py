@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
-from db.core.errors import CaseReviewError
+from db.core.errors import CaseReviewError, TemporaryFolderFull
 from db.exchange import Document, collect_document, dump_document
 from db.exchange.json_format import write_document
 from db.store.atomic import staged, unfit_target
@@ -118,6 +118,12 @@ def export_file(
             with database.transaction(actor) as session:
                 _record_export(session, target.name, fmt, written)
                 file.settle()
+    except TemporaryFolderFull as exc:
+        _log.info("export not written: %s", cause(exc))
+        raise CaseReviewError(
+            f"Cannot write the workbook's sheets in the temporary folder {exc.filename}: "
+            f"{exc.strerror}."
+        ) from exc
     except OSError as exc:
         _log.info("export not written: %s", cause(exc))
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from exc

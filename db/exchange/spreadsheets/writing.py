@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
+import os
 import re
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from db.core.dates import format_date
+from db.core.errors import TemporaryFolderFull
 from db.core.rules import rating_for
 from db.core.vocabulary import Rating, Status
 from db.exchange.document import Document, ReviewDoc
@@ -36,6 +42,7 @@ from db.exchange.spreadsheets.tracker_file import (
 from db.exchange.spreadsheets.values import FORMULA_STARTS, neutralise
 from db.exchange.streaming import DocumentStream
 
+FULL_ENOUGH = 64 * 1024  # bytes free below which a failed write is the disk's being full
 PLAN_SHEET = "Action plan"
 # (header, width in characters); the headers read back as the same fields on import.
 PLAN_COLUMNS = list(
@@ -170,9 +177,29 @@ def stream_xlsx(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
     try:
         _fill_sheets(book, stream, today)
         _save(book, out)
-    except BaseException:
+    except BaseException as exc:
+        full = _full_temporary_folder(exc)  # asked before the sheets' files are removed
         _discard(book)
+        if full is not None:
+            raise full from exc
         raise
+
+
+def _full_temporary_folder(exc: BaseException) -> TemporaryFolderFull | None:
+    """The temporary folder's disk filled as openpyxl wrote a sheet there: lxml says so only
+    as a ``SerialisationError``, which would read as a fault of casereview's own; it is told
+    as the full disk it is (the folder's name, never the records')."""
+    etree = sys.modules.get("lxml.etree")
+    if etree is None or not isinstance(exc, etree.SerialisationError):
+        return None
+    folder = tempfile.gettempdir()
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free > FULL_ENOUGH:
+        return None
+    return TemporaryFolderFull(errno.ENOSPC, os.strerror(errno.ENOSPC), folder)
 
 
 def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:

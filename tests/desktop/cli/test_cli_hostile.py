@@ -334,6 +334,25 @@ def test_an_xlsx_export_onto_a_full_disk_is_one_sentence(
     assert list(private.iterdir()) == []
 
 
+def test_an_xlsx_export_with_a_full_temporary_folder_is_one_sentence(
+    demo_db: Path, tmp_path: Path, small_disk: Path
+) -> None:
+    """openpyxl writes each sheet to the temporary folder first: with that folder full, lxml's
+    "SerialisationError" came out as a fault of casereview's own."""
+    disk.leave_free(small_disk, 4096)  # room for Python's test of the folder, not the sheets
+    target = tmp_path / "plan.xlsx"
+    result = run(
+        "export", "--db", str(demo_db), "-o", str(target), cwd=tmp_path,
+        env={"TMPDIR": str(small_disk)},
+    )  # fmt: skip
+    assert_clean_error(
+        result, f"Cannot write the workbook's sheets in the temporary folder {small_disk}: No space"
+    )
+    assert "SerialisationError" not in result.stderr
+    assert not target.exists()
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
 def test_demo_onto_a_full_disk_is_one_sentence(tmp_path: Path, small_disk: Path) -> None:
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * 1_050_000)  # 150 KB left: less than the sample data needs
