@@ -80,7 +80,7 @@ def test_an_import_names_the_new_items_that_repeat_earlier_learning(
     assert done.returncode == 0, done.stderr
     repeats = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
     assert repeats == [
-        f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (implemented, published "
+        f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (Implemented, published "
         f"9 January 2026; score {repeats[0].rsplit('score ', 1)[1]}"
     ]
 
