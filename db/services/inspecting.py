@@ -183,6 +183,10 @@ def check_inspection(
             ("summary", fields.summary, rules.TEXT, False),
         ],
     )
+    # The rule a review's reference keeps (db.services.editing), and an import of either.
+    reason = rules.reference_problem(fields.reference) if fields.reference.strip() else None
+    if reason is not None:
+        problems.add("reference", f"The inspection's reference {reason}.")
     _check_areas(problems, fields, grades or [])
     _check_findings(problems, fields)
     return problems

@@ -129,6 +129,27 @@ def test_problems_are_reported_by_field(sample_database: Database) -> None:
         inspecting.save_inspection(session, bad, editing=None)
 
 
+@pytest.mark.parametrize(
+    ("reference", "said"),
+    [
+        ("HMICFRS-2026\U0001f600", "holds the character U+1F600"),
+        ("HMICFRS-2026\u200b", "holds the character U+200B"),
+        (" HMICFRS-2026", "begins or ends with a space"),
+    ],
+)
+def test_an_inspection_reference_keeps_the_rule_a_review_reference_keeps(
+    database: Database, reference: str, said: str
+) -> None:
+    """The window refused such a review reference but took it for an inspection, whose
+    reference the command line and the packs then could not match as typed."""
+    with database.session() as session:
+        problems = inspecting.check_inspection(session, _new_fields(reference))
+    assert said in problems.by_field["reference"]
+    assert problems.by_field["reference"].startswith("The inspection's reference ")
+    with database.transaction("t") as session, pytest.raises(RuleError):
+        inspecting.save_inspection(session, _new_fields(reference), editing=None)
+
+
 def test_an_edit_keeps_logs_and_links_and_undoes_exactly(sample_database: Database) -> None:
     before = _everything(sample_database)
     with sample_database.session() as session:
