@@ -390,6 +390,8 @@ class BriefingDialog(QDialog):
         # printer freed with this method's locals left the dialog pointing at nothing).
         self._printer = printer
         dialog = QPrintDialog(printer, self)
+        dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+        dialog.setMinMax(1, max(self.document.pageCount(), 1))
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         if accepted:
@@ -400,23 +402,39 @@ class BriefingDialog(QDialog):
         private); to a printer, each page drawn at its resolution. Both off the GUI thread,
         recorded in the audit trail."""
         if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
-            self.print_to_file(Path(printer.outputFileName()))
+            chosen = chosen_pages(printer, self.document.pageCount())
+            if chosen == []:
+                self._say_no_pages()
+                return
+            self.print_to_file(Path(printer.outputFileName()), chosen)
+        elif chosen_pages(printer, self.document.pageCount()) == []:
+            self._say_no_pages()
         else:
             self.draw_on(printer)
 
-    def print_to_file(self, path: Path) -> None:
+    def _say_no_pages(self) -> None:
+        self.status.setText(
+            f"Nothing was printed: the pack has {self.document.pageCount()} pages, and none "
+            "of those chosen is among them."
+        )
+
+    def print_to_file(self, path: Path, chosen: list[int] | None = None) -> None:
+        """Write the pack's own PDF to ``path``: the pages ``chosen`` (from 0), or all."""
         from db.store.audit import record
+        from desktop.briefing.pages import pages_of
 
         assert self.pdf is not None
-        pdf, pages = self.pdf, self.document.pageCount()
+        pdf, count = self.pdf, self.document.pageCount()
         database, actor = self.context.database, self.context.actor
 
         def work(progress: Progress) -> str:
             progress.check()
+            printed = pdf if chosen is None else pages_of(pdf, chosen)
+            pages = count if chosen is None else len(chosen)
             # In one transaction with the file: a file that cannot be written is not recorded.
             with database.transaction(actor) as session:
                 record(session, entity="prints", entity_id=path.name, new={"pages": pages})
-                write_atomically(path, pdf)
+                write_atomically(path, printed)
             return f"Printed to {path}."
 
         self._progress = run_in_background(
@@ -429,7 +447,9 @@ class BriefingDialog(QDialog):
         from db.store.audit import record
 
         assert self.pdf is not None
-        pdf, pages = self.pdf, self.document.pageCount()
+        pdf, count = self.pdf, self.document.pageCount()
+        chosen = chosen_pages(printer, count)
+        pages = count if chosen is None else len(chosen)
         database, actor = self.context.database, self.context.actor
         where = printer.printerName() or Path(printer.outputFileName()).name or "printer"
 
@@ -442,7 +462,7 @@ class BriefingDialog(QDialog):
                     new={"pages": pages, "copies": printer.copyCount()},
                 )
             try:
-                draw_pages(pdf, printer, progress)
+                draw_pages(pdf, printer, progress, chosen)
             except Cancelled:  # the user's choice, not a failure
                 return "Printing cancelled: the print was stopped and nothing more was sent."
             return "Sent to the printer."
@@ -466,10 +486,21 @@ def _record_and_write(database: Database, actor: str, path: Path, fmt: str, data
         write_atomically(path, data)
 
 
-def draw_pages(pdf: bytes, printer: QPrinter, progress: Progress) -> None:
-    """Draw each page of ``pdf`` on ``printer`` at its resolution, fitted to its paper, in
-    strips; with its own document and buffer, as it runs off the GUI thread. A cancelled
-    print is aborted, so nothing half-printed is sent."""
+def chosen_pages(printer: QPrinter, count: int) -> list[int] | None:
+    """The pages (numbered from 0) of a ``count``-page document the print dialog chose for
+    ``printer``, in order; None for every page."""
+    ranges = printer.pageRanges()
+    if printer.printRange() != QPrinter.PrintRange.PageRange or ranges.isEmpty():
+        return None
+    return [page - 1 for page in range(1, count + 1) if ranges.contains(page)]
+
+
+def draw_pages(
+    pdf: bytes, printer: QPrinter, progress: Progress, chosen: list[int] | None = None
+) -> None:
+    """Draw each page of ``pdf`` (those ``chosen``, if any) on ``printer`` at its resolution,
+    fitted to its paper, in strips; with its own document and buffer, as it runs off the GUI
+    thread. A cancelled print is aborted, so nothing half-printed is sent."""
     buffer = QBuffer()
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -479,9 +510,9 @@ def draw_pages(pdf: bytes, printer: QPrinter, progress: Progress) -> None:
     if not painter.begin(printer):
         raise CaseReviewError("The printer could not be started.")
     try:
-        pages = document.pageCount()
-        for page in range(pages):
-            if page:
+        pages = list(range(document.pageCount())) if chosen is None else chosen
+        for done, page in enumerate(pages):
+            if done:
                 printer.newPage()
             area = painter.viewport()
             size = document.pagePointSize(page)
@@ -494,7 +525,7 @@ def draw_pages(pdf: bytes, printer: QPrinter, progress: Progress) -> None:
                 options.setScaledSize(target)  # the whole page's size, of which
                 options.setScaledClipRect(strip)  # this strip is rendered
                 painter.drawImage(QPointF(0, top), document.render(page, strip.size(), options))
-            progress.report(page + 1, pages)
+            progress.report(done + 1, len(pages))
     except Cancelled:
         printer.abort()
         raise

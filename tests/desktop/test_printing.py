@@ -119,3 +119,63 @@ def test_every_page_reaches_the_printer(qtbot, sample_window: MainWindow, tmp_pa
     qtbot.waitUntil(lambda: dialog.status.text() == "Sent to the printer.", timeout=60_000)
     assert len(PdfReader(device).pages) == dialog.document.pageCount()
     dialog.close()
+
+
+def ranged(printer: QPrinter, first: int, last: int) -> QPrinter:
+    """``printer`` as the print dialog leaves it when the user asks for pages first to last."""
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    printer.setFromTo(first, last)
+    return printer
+
+
+def test_print_to_file_writes_only_the_pages_asked_for(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    """A new user asked for pages 2 to 3 and got the whole pack in the file."""
+    dialog = previewed(qtbot, sample_window)
+    assert dialog.pdf is not None
+    whole = tmp_path / "whole.pdf"
+    whole.write_bytes(dialog.pdf)
+    assert dialog.document.pageCount() >= 3
+    printed = tmp_path / "pages.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    dialog.print_to(ranged(printer, 2, 3))
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Printed to"), timeout=60_000)
+    pages = PdfReader(printed).pages
+    assert [page.extract_text() for page in pages] == [
+        page.extract_text() for page in PdfReader(whole).pages[1:3]
+    ]
+    assert PdfReader(printed).metadata.title == PdfReader(whole).metadata.title
+    dialog.close()
+
+
+def test_a_printer_is_sent_only_the_pages_asked_for(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    dialog = previewed(qtbot, sample_window)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(72)
+    device = tmp_path / "device.pdf"
+    printer.setOutputFileName(str(device))
+    dialog.draw_on(ranged(printer, 2, 3))
+    qtbot.waitUntil(lambda: dialog.status.text() == "Sent to the printer.", timeout=60_000)
+    assert len(PdfReader(device).pages) == 2
+    dialog.close()
+
+
+def test_a_range_past_the_last_page_prints_nothing_and_says_so(
+    qtbot, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    dialog = previewed(qtbot, sample_window)
+    printed = tmp_path / "none.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    count = dialog.document.pageCount()
+    dialog.print_to(ranged(printer, count + 1, count + 2))
+    assert dialog.status.text().startswith(f"Nothing was printed: the pack has {count} pages")
+    assert not printed.exists()
+    dialog.close()
