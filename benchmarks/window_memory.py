@@ -178,8 +178,8 @@ def main() -> None:
         env = environment(Path(folder))
         settings = Path(folder) / "casereview" / "casereview.conf"
         settings.parent.mkdir(parents=True)
-        settings.write_text("[window]\nlast_tab=1\n")
         for number in range(args.runs):
+            settings.write_text("[window]\nlast_tab=1\n")  # the last run's tabs forgotten
             bares.append(one_run([*me, "--bare"], env)["open"])
             copy = Path(folder) / f"copy-{number}.sqlite3"
             shutil.copy(source, copy)
