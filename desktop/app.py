@@ -274,8 +274,8 @@ def keep_sources_out_of_memory() -> None:
     which leaves every line of the file in ``linecache``: about 500 modules, 21 MB of the
     window's memory at 100,000 items (issue 26's 150 MB). The same question is answered here
     by reading the file without keeping it; a module with no source file of its own (in a
-    zip, or compiled) is still asked about as PySide6 asks. Lines a traceback needs are read
-    again when it is printed, so nothing else changes."""
+    zip, frozen, or compiled) is still asked about as PySide6 asks. Lines a traceback needs
+    are read again when it is printed, so nothing else changes."""
     import linecache
 
     feature = sys.modules.get("shibokensupport.feature")
@@ -289,8 +289,8 @@ def keep_sources_out_of_memory() -> None:
             return bool(asks(module))
         try:
             return b"PySide6" in Path(path).read_bytes()
-        except OSError:  # as inspect.getsource fails: not a module PySide6 features apply to
-            return False
+        except OSError:  # not a file (in a zip, a frozen build): its loader may know
+            return bool(asks(module))
 
     uses_pyside.reads_once = True  # type: ignore[attr-defined]
     vars(feature)["_mod_uses_pyside"] = uses_pyside  # what its import hook calls
