@@ -67,6 +67,10 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
         ("Noting the audit head (issue 6)", ["audit_note.py", "--runs", "3" if quick else "5"]),
         ("A panel meeting at 100,000 items (issue 23)", ["meetings.py", "--runs", "3"]),
         (
+            "The window's memory at 100,000 items (issue 26)",
+            ["window_memory.py", "--runs", "1" if quick else "3"],
+        ),
+        (
             "The meeting laptop, SQLite (issue 24)",
             ["laptop.py", "--runs", "1" if quick else "3"],
         ),
