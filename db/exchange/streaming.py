@@ -66,12 +66,12 @@ from db.store.models import (
 )
 
 # About this many items a batch: some ten megabytes of dataclasses, and few enough queries
-# (at 100,000 items, 2,000 a batch took half a second more of reading, and 72 MB at peak
-# rather than 62; 10,000 no less time than 5,000, and 86 MB).
+# (at 100,000 items, 2,000 a batch took half a second more of reading, though 62 MB at peak
+# rather than 72; 10,000 took no less time than 5,000, and 86 MB).
 BATCH_ITEMS = 5000
-_JOINT = AgencyRole.JOINT.value
 # Inspections, initiatives and meetings a batch (each loaded whole, as objects).
 BATCH_RECORDS = 50
+_JOINT = AgencyRole.JOINT.value  # an agency's role as read, as text
 T = TypeVar("T")
 
 
@@ -264,7 +264,7 @@ def _read_reviews(
 
 
 def _tracked_docs(
-    session: Session, today: dt.date, owned: Any, plan_only: bool = False
+    session: Session, today: dt.date, owned: Any, plan_only: bool
 ) -> dict[int, list[TrackedDoc]]:
     """The items ``owned`` selects (a condition on ``Recommendation``), by their review's id,
     in their order, each with all that ``records._tracked_doc`` gives it (``plan_only``: see

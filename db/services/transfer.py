@@ -167,14 +167,14 @@ def _stream_export(
             check()
             stream.reviews = _checked(stream.reviews, check)
         if fmt in ("json", "csv"):
-            from db.exchange.spreadsheets.writing import stream_csv
-
             # Their batches are a few hundred thousand objects freed as soon as written, and
             # make no cycles: the collector, left on, walked each batch once or twice more.
             with collector_paused():
                 if fmt == "json":
                     write_document(stream, out)
                 else:
+                    from db.exchange.spreadsheets.writing import stream_csv
+
                     stream_csv(stream, today, out)
         elif fmt == "xlsx":
             from db.exchange.spreadsheets.writing import stream_xlsx
