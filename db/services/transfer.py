@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+from db.core.collector import collector_paused
 from db.core.errors import CaseReviewError, TemporaryFolderFull
 from db.exchange import Document, collect_document, dump_document
 from db.exchange.json_format import write_document
@@ -166,16 +167,25 @@ def _stream_export(
     with database.session() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        stream = stream_document(session, today, reviews)
+        # CSV is the action plan alone: its items need none of their evidence or history.
+        stream = stream_document(session, today, reviews, plan_only=fmt == "csv")
         if check is not None:
             check()
             stream.reviews = _checked(stream.reviews, check)
-        if fmt == "json":
-            write_document(stream, out)
-        elif fmt in ("xlsx", "csv"):
-            from db.exchange.spreadsheets.writing import stream_csv, stream_xlsx
+        if fmt in ("json", "csv"):
+            # Their batches are a few hundred thousand objects freed as soon as written, and
+            # make no cycles: the collector, left on, walked each batch once or twice more.
+            with collector_paused():
+                if fmt == "json":
+                    write_document(stream, out)
+                else:
+                    from db.exchange.spreadsheets.writing import stream_csv
 
-            (stream_xlsx if fmt == "xlsx" else stream_csv)(stream, today, out)
+                    stream_csv(stream, today, out)
+        elif fmt == "xlsx":
+            from db.exchange.spreadsheets.writing import stream_xlsx
+
+            stream_xlsx(stream, today, out)
         else:  # a Word action plan is laid out whole, so it is made in memory (and small)
             out.write(render(collect_document(session, today, list(reviews)), fmt, today))
         return stream.references

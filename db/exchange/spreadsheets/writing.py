@@ -58,6 +58,8 @@ RATING_FILLS = {
     Rating.AMBER: ("F2B01E", "000000"),
     Rating.RED: ("C62828", "FFFFFF"),
 }
+# Worked out once, not once a row (a label is a property that builds its text).
+_STATUS_LABELS = {status: status.label for status in Status}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DATE_FORMAT = "d mmmm yyyy"
 
@@ -82,7 +84,7 @@ def review_plan_rows(review: ReviewDoc, today: dt.date) -> Iterator[list[Any]]:
             rec.actions,
             rec.owner,
             rec.target_date,
-            rec.status.label,
+            _STATUS_LABELS[rec.status],
             rating_for(rec.status, rec.target_date, today),
             rec.status_reason,
             rec.assured_by or "",
@@ -378,10 +380,17 @@ def stream_csv(stream: DocumentStream, today: dt.date, out: BinaryIO) -> None:
         writer.writerow([title for title, _ in PLAN_COLUMNS])
         for review in stream.reviews:
             for values in review_plan_rows(review, today):
-                writer.writerow([_csv_text(v) for v in values])
+                # Most cells are text needing nothing: passed over without a call.
+                writer.writerow(
+                    [v if type(v) is str and v[:1] not in _MARKED else _csv_text(v) for v in values]
+                )
         text.flush()
     finally:
         text.detach()  # ``out`` stays the caller's to close
+
+
+# The first characters ``neutralise`` marks text for.
+_MARKED = frozenset((*FORMULA_STARTS, "'", "\t", "\r"))
 
 
 def _csv_text(value: Any) -> str:

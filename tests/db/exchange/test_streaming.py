@@ -22,6 +22,7 @@ from db.exchange.spreadsheets.reading import MAX_CELL_CHARS
 from db.exchange.spreadsheets.writing import stream_csv, stream_xlsx
 from db.exchange.streaming import DocumentStream, stream_document
 from db.services import transfer
+from db.services.generate import generate
 from db.services.sample import sample_document
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -149,6 +150,50 @@ def test_json_of_an_empty_database_is_what_the_whole_document_gave(database: Dat
 def test_csv_is_byte_for_byte_what_the_whole_document_gave(fixed_database: Database) -> None:
     expected = write_csv(whole(fixed_database), TODAY)
     assert streamed(fixed_database, lambda s, out: stream_csv(s, TODAY, out)) == expected
+
+
+def test_the_action_plans_stream_gives_the_same_csv(fixed_database: Database) -> None:
+    """The CSV export reads only what an action plan shows (``plan_only``): of each item's
+    updates its latest not withdrawn (the fixed document's latest is withdrawn), and no
+    evidence; the same bytes."""
+    expected = write_csv(whole(fixed_database), TODAY)
+    assert streamed(fixed_database, lambda s, out: stream_csv(s, TODAY, out), plan_only=True) == (
+        expected
+    )
+    items = [i for r in whole(fixed_database).reviews for i in r.recommendations]
+    assert any(i.updates and i.updates[-1].withdrawn_at for i in items)
+    with fixed_database.session() as session:
+        stream = stream_document(session, TODAY, plan_only=True)
+        plan = [i for r in stream.reviews for i in r.recommendations]
+    assert [i.updates for i in plan] == [
+        [u for u in i.updates if u.withdrawn_at is None][-1:] for i in items
+    ]
+    assert not any(i.evidence or i.repeats for i in plan)
+
+
+@pytest.fixture
+def generated_database(database: Database) -> Database:
+    with database.transaction("tester") as session:
+        generate(session, reviews=6, recommendations=600, seed=26, today=TODAY)
+    return database
+
+
+def test_a_generated_data_set_exports_as_the_whole_document_gave(
+    generated_database: Database, tmp_path: Path
+) -> None:
+    """Whole files of a generated data set, as ``transfer.export_file`` writes them (in
+    batches smaller than the set), against what the whole document gives: JSON and CSV."""
+    expected = whole(generated_database)
+    assert sum(len(r.recommendations) for r in expected.reviews) == 600
+    for fmt in ("json", "csv"):
+        target = tmp_path / f"export.{fmt}"
+        transfer.export_file(generated_database, target, fmt=fmt, today=TODAY, actor="tester")
+        written = target.read_bytes()
+        if fmt == "json":
+            expected.exported_at = dt.datetime.fromisoformat(json.loads(written)["exported_at"])
+            assert written == dump_document(expected).encode("utf-8")
+        else:
+            assert written == write_csv(expected, TODAY)
 
 
 def workbook(data: bytes) -> list[Any]:
