@@ -172,45 +172,6 @@ def _search_index_after(connection: Any) -> Iterator[None]:
     connection.exec_driver_sql(found)
 
 
-# Below this many items held, the item table's indexes are built again after an import
-# rather than kept up row by row (``indexes_built_after``). Measured at 100,000 rows: building
-# them costs about 8 ms per thousand items held; keeping them up, 14 ms per thousand added.
-INDEXED_AFTER = 20_000
-
-
-@contextmanager
-def indexes_built_after(connection: Any) -> Iterator[None]:
-    """On SQLite, while the item table is small, build its secondary indexes once at the end.
-
-    Each new item goes into eight indexes besides the table and its unique ones; kept up one
-    row at a time they cost 1.4 s more of a 100,000-item import (CPU time) than building them
-    at the end, which costs 0.8 s. The unique indexes (the constraints) stay, so numbers are
-    still checked as rows go in, and the importer's look-ups by review and number still use
-    one. As with ``_search_index_after``, the drop is inside the caller's transaction: on an
-    error the rollback brings the indexes back, and other connections never see them gone.
-    Only while the table holds fewer than ``INDEXED_AFTER`` items, so that building them
-    again never costs much more than the rows an import adds.
-    """
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    # Read after the transaction took the write lock: no other writer adds items meanwhile.
-    held = connection.exec_driver_sql("SELECT count(*) FROM recommendations").scalar()
-    if held >= INDEXED_AFTER:
-        yield
-        return
-    found = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-        "AND tbl_name = 'recommendations' AND sql IS NOT NULL ORDER BY name"
-    ).all()
-    quote = connection.dialect.identifier_preparer.quote
-    for name, _ in found:
-        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
-    yield
-    for _, sql in found:
-        connection.exec_driver_sql(sql)
-
-
 def _add_batch(
     session: Session,
     review: Review,

@@ -25,7 +25,6 @@ from db.core.errors import DocumentError
 from db.core.rules import TRANSITIONS
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange import Document, ImportSummary, collect_document
-from db.exchange.bulk import indexes_built_after
 from db.exchange.checks import check_document
 from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
 from db.exchange.records import Importer
@@ -109,10 +108,9 @@ def import_tracker(
     tracker.check_one_sheet()
     run = _Run(session, tracker, today=today, actor=actor, review=review)
     items = (item for item in tracker.items() if item.row not in skip_rows)
-    with indexes_built_after(session.connection()):
-        while batch := list(islice(items, BATCH)):
-            run.add(batch)
-        run.finish()
+    while batch := list(islice(items, BATCH)):
+        run.add(batch)
+    run.finish()
     problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
     problems += run.repeated + run.problems
     if problems:

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from db.exchange.spreadsheets import TrackerFileError, import_tracker, read_tracker
@@ -73,22 +73,3 @@ def test_the_items_are_not_all_held_at_once(database: Database, tmp_path: Path):
     assert len(held) > ROWS // BATCH
     assert max(items for items, _ in held) <= BATCH
     assert max(objects for _, objects in held) < 50
-
-
-def test_the_item_tables_indexes_are_as_they_were_after_an_import(
-    database: Database, tmp_path: Path
-):
-    """On SQLite the import drops the item table's indexes and builds them again at its end
-    (db.exchange.bulk.indexes_built_after): every one is back, as it was defined."""
-
-    def indexes() -> list[dict[str, object]]:
-        with database.session() as session:
-            found = inspect(session.connection()).get_indexes("recommendations")
-        return sorted(found, key=lambda index: str(index["name"]))
-
-    before = indexes()
-    assert len(before) >= 8
-    tracker = read_tracker(large_tracker(tmp_path / "big.xlsx"))
-    with database.transaction("tester") as session:
-        import_tracker(session, tracker, today=TODAY, actor="tester")
-    assert indexes() == before
