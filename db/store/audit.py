@@ -13,7 +13,7 @@ import getpass
 import json
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import (
@@ -93,21 +93,49 @@ def _snapshot(obj: Base) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
-def snapshot_of(mapper: Mapper[Any], values: dict[str, Any]) -> str:
-    """``_snapshot`` for a row inserted without an object: ``values`` by attribute name."""
+def snapshot_of(
+    mapper: Mapper[Any], values: dict[str, Any], texts: dict[Any, str | None] | None = None
+) -> str:
+    """``_snapshot`` for a row inserted without an object: ``values`` by attribute name.
+
+    ``texts`` (``created_entries``' own, for one call) keeps each value's text once worked
+    out: row after row of a bulk import holds the same enum members and the batch's one
+    timestamp, and dates repeat; see ``_cached_text``.
+    """
     snapshot: dict[str, Any] = {}
     get = values.get
     for key in _snapshot_keys(mapper):
         value = get(key)
-        if value is None or (type(value) is str and key not in _SUMMARISED):
+        kind = type(value)
+        if value is None or (kind is str and key not in _SUMMARISED):
             snapshot[key] = value  # most cells: nothing to convert
-        elif type(value) is int:
+        elif kind is int:
             snapshot[key] = str(value)  # ids and positions: as _text writes them
         elif key in _SUMMARISED:
             snapshot[key] = len(value) if isinstance(value, bytes) else None
-        else:
+        elif texts is None:
             snapshot[key] = _text(value)
+        else:
+            snapshot[key] = _cached_text(value, texts)
     return _to_json(snapshot)
+
+
+_UNSEEN = object()
+
+
+def _cached_text(value: Any, texts: dict[Any, str | None]) -> str | None:
+    """``_text(value)``, worked out once per value in ``texts``.
+
+    A plain date is known by its value (equal dates have the same text); anything else by
+    its identity, which holds only while ``value`` is alive: ``texts`` must not outlive the
+    rows it was filled from. (By value, an aware timestamp would match the same instant in
+    another time zone, whose text differs.)
+    """
+    key = value if type(value) is dt.date else id(value)
+    text = texts.get(key, _UNSEEN)
+    if text is _UNSEEN:
+        text = texts[key] = _text(value)
+    return cast("str | None", text)
 
 
 # json.dumps builds a new encoder on every call that passes options; bulk imports snapshot
@@ -128,6 +156,7 @@ def created_entries(
     actor = str(session.info.get(ACTOR_KEY) or default_actor())
     now = utc_now()
     entity = str(mapper.class_.__tablename__)
+    texts: dict[Any, str | None] = {}  # lives as long as ``rows``, as _cached_text needs
     return [
         {
             "at": now,
@@ -137,7 +166,7 @@ def created_entries(
             "entity_id": identity,
             "field": None,
             "old": None,
-            "new": snapshot_of(mapper, row),
+            "new": snapshot_of(mapper, row, texts),
         }
         for row, identity in zip(rows, identities, strict=True)
     ]

@@ -130,3 +130,27 @@ def test_rows_deleted_as_orphans_are_in_the_trail(database: Database) -> None:
             )
         ).all()
     assert entries.count(("delete", "agenda_items", "Chair")) == held
+
+
+def test_rows_audited_in_bulk_are_snapshotted_as_one_by_one() -> None:
+    """created_entries works each value's text out once per call (db.store.audit's
+    _cached_text); every snapshot must still be what snapshot_of gives the row alone, and two
+    timestamps of the same instant in different zones keep their own texts."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from db.store.audit import created_entries, snapshot_of
+    from db.store.models import ProgressUpdate
+
+    utc = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+    same_instant = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    rows = [
+        {"id": n, "recommendation_id": 7, "on": dt.date(2026, 11, 1 + n % 2), "author": "A",
+         "status": Status.IN_PROGRESS if n % 3 else None, "note": f"Note {n}",
+         "recorded_at": (utc, same_instant)[n % 2], "withdrawn_at": None}
+        for n in range(6)
+    ]  # fmt: skip
+    mapper = inspect(ProgressUpdate)
+    entries = created_entries(Session(), mapper, rows, [str(row["id"]) for row in rows])
+    assert [e["new"] for e in entries] == [snapshot_of(mapper, row) for row in rows]
+    assert '"recorded_at": "2026-11-22T10:30:00+01:00"' in entries[1]["new"]
