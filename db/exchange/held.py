@@ -58,6 +58,7 @@ _Update = tuple[dt.date, str, Status | None, str, bool]
 _NO_IDS: frozenset[int] = frozenset()
 _NO_ROWS: list[Any] = []
 _NO_EVIDENCE: set[Any] = set()
+_NO_WITHDRAWALS: dict[int, Any] = {}
 
 
 class Held:
@@ -89,7 +90,7 @@ class Held:
         self.evidence_count = 0
         # Only when read ``whole`` (for ``doc``): each withdrawal by its entry's place in
         # ``updates`` (who and why), and the evidence as a file holds it, without its file.
-        self.withdrawals: dict[int, tuple[dt.datetime, str | None, str | None]] = {}
+        self.withdrawals: dict[int, tuple[dt.datetime, str | None, str | None]] = _NO_WITHDRAWALS
         self.evidence: list[EvidenceDoc] = _NO_ROWS
 
     def doc(self, theme_names: Mapping[int, str]) -> TrackedDoc:
@@ -144,18 +145,25 @@ class Held:
         ):
             return False
         # Themes match by name ignoring case (db.core.fields.distinct); one not yet in the
-        # database would be added, so it is a change.
-        wanted = {theme_ids.get(name.casefold(), -1) for name in doc.themes}
-        if wanted != self.theme_ids:
+        # database would be added, so it is a change. Each list is built only when either
+        # side has any (most items have no log), and compared once its length agrees.
+        if doc.themes or self.theme_ids:
+            wanted = {theme_ids.get(name.casefold(), -1) for name in doc.themes}
+            if wanted != self.theme_ids:
+                return False
+        held = self.agencies
+        if len(held) != len(doc.lead_agencies) + len(doc.joint_agencies):
             return False
-        agencies = [(name, AgencyRole.LEAD) for name in doc.lead_agencies]
-        agencies += [(name, AgencyRole.JOINT) for name in doc.joint_agencies]
-        if agencies != self.agencies:
+        if held:
+            agencies = [(name, AgencyRole.LEAD) for name in doc.lead_agencies]
+            agencies += [(name, AgencyRole.JOINT) for name in doc.joint_agencies]
+            if agencies != held:
+                return False
+        if len(self.updates) != len(doc.updates):
             return False
-        updates = [
+        if doc.updates and self.updates != [
             (u.date, u.author, u.status, u.note, u.withdrawn_at is not None) for u in doc.updates
-        ]
-        if updates != self.updates:
+        ]:
             return False
         for e in doc.evidence:  # the full path adds what matches neither way
             what = (e.description, e.reference, e.file_name)
@@ -266,7 +274,10 @@ def _add_updates(
         rec_id, on, author, status, note, withdrawn_at = row[:6]
         log = updates.setdefault(rec_id, [])
         if whole and withdrawn_at is not None:
-            by_id[rec_id].withdrawals[len(log)] = (withdrawn_at, *row[6:])
+            item = by_id[rec_id]
+            if not item.withdrawals:
+                item.withdrawals = {}
+            item.withdrawals[len(log)] = (withdrawn_at, *row[6:])
         log.append((on, author, status, note, withdrawn_at is not None))
     for rec_id, log in updates.items():
         by_id[rec_id].updates = log

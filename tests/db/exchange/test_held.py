@@ -53,6 +53,12 @@ _CHANGES: dict[str, Any] = {
     ),
     "a theme": lambda d: dataclasses.replace(d, themes=[*d.themes, "A theme not held"]),
     "an agency": lambda d: dataclasses.replace(d, joint_agencies=[*d.joint_agencies, "Other"]),
+    "another agency, as many": lambda d: dataclasses.replace(
+        d, lead_agencies=["Other", *d.lead_agencies[1:]]
+    ),
+    "a log entry reworded": lambda d: dataclasses.replace(
+        d, updates=[dataclasses.replace(d.updates[0], note="Reworded."), *d.updates[1:]]
+    ),
     "an update": lambda d: dataclasses.replace(
         d, updates=[*d.updates, UpdateDoc(TODAY, "Tester", note="More.")]
     ),
@@ -72,7 +78,7 @@ _CHANGES: dict[str, Any] = {
 @pytest.mark.parametrize("change", list(_CHANGES))
 def test_a_change_to_any_field_is_seen(sample_database: Database, change: str) -> None:
     pairs, themes = _held(sample_database)
-    held, item, position = next(p for p in pairs if p[1].updates)
+    held, item, position = next(p for p in pairs if p[1].updates and p[1].lead_agencies)
     assert not held.unchanged(_CHANGES[change](item), position, themes)
     assert not held.unchanged(item, position + 1, themes)  # moved in the file
 
