@@ -17,7 +17,7 @@ full path then finds it the same).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from itertools import islice
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, select
 from sqlalchemy.orm import Session
 
 from db.core.vocabulary import AgencyRole, Status, TrackedKind
-from db.exchange.document import TrackedDoc
+from db.exchange.document import EvidenceDoc, TrackedDoc, UpdateDoc
 from db.store.models import (
     Evidence,
     Organisation,
@@ -58,6 +58,7 @@ _Update = tuple[dt.date, str, Status | None, str, bool]
 _NO_IDS: frozenset[int] = frozenset()
 _NO_ROWS: list[Any] = []
 _NO_EVIDENCE: set[Any] = set()
+_NO_WITHDRAWALS: dict[int, Any] = {}
 
 
 class Held:
@@ -65,6 +66,7 @@ class Held:
 
     __slots__ = (
         "agencies",
+        "evidence",
         "evidence_count",
         "id",
         "number",
@@ -74,6 +76,7 @@ class Held:
         "theme_ids",
         "unstamped",
         "updates",
+        "withdrawals",
     )  # fmt: skip
 
     def __init__(self, rec_id: int, number: str, position: int, scalars: _Scalars) -> None:
@@ -85,6 +88,45 @@ class Held:
         self.stamped: set[tuple[str, str | None, str | None, dt.datetime]] = _NO_EVIDENCE
         self.unstamped: set[tuple[str, str | None, str | None]] = _NO_EVIDENCE
         self.evidence_count = 0
+        # Only when read ``whole`` (for ``doc``): each withdrawal by its entry's place in
+        # ``updates`` (who and why), and the evidence as a file holds it, without its file.
+        self.withdrawals: dict[int, tuple[dt.datetime, str | None, str | None]] = _NO_WITHDRAWALS
+        self.evidence: list[EvidenceDoc] = _NO_ROWS
+
+    def doc(self, theme_names: Mapping[int, str]) -> TrackedDoc:
+        """The item as a file would give it (``records._tracked_doc``), from the values read
+        ``whole``: what a tracker's columns are merged into (db.exchange.spreadsheets), which
+        ``unchanged`` then finds unchanged unless a column changed it. Its evidence has no file
+        (never read here): every piece matches what is held by what it is and when it was
+        added, so the full path never adds one from it."""
+        (kind, _position, text, actions, owner, target_date, status, reason,
+         assured_by, assured_on, closed_on) = self.scalars  # fmt: skip
+        updates = []
+        for n, (on, author, update_status, note, withdrawn) in enumerate(self.updates):
+            update = UpdateDoc(on, author, update_status, note)
+            if withdrawn:
+                update.withdrawn_at, update.withdrawn_by, update.withdrawn_reason = (
+                    self.withdrawals[n]
+                )
+            updates.append(update)
+        return TrackedDoc(
+            number=self.number,
+            text=text,
+            kind=kind,
+            status=status,
+            status_reason=reason,
+            lead_agencies=[name for name, role in self.agencies if role is AgencyRole.LEAD],
+            joint_agencies=[name for name, role in self.agencies if role is AgencyRole.JOINT],
+            actions=actions,
+            owner=owner,
+            target_date=target_date,
+            closed_on=closed_on,
+            assured_by=assured_by,
+            assured_on=assured_on,
+            themes=sorted(theme_names[n] for n in self.theme_ids),
+            updates=updates,
+            evidence=list(self.evidence),
+        )
 
     def unchanged(self, doc: TrackedDoc, position: int, theme_ids: dict[str, int]) -> bool:
         """Whether importing ``doc`` at ``position`` would leave this item exactly as it is."""
@@ -103,18 +145,25 @@ class Held:
         ):
             return False
         # Themes match by name ignoring case (db.core.fields.distinct); one not yet in the
-        # database would be added, so it is a change.
-        wanted = {theme_ids.get(name.casefold(), -1) for name in doc.themes}
-        if wanted != self.theme_ids:
+        # database would be added, so it is a change. Each list is built only when either
+        # side has any (most items have no log), and compared once its length agrees.
+        if doc.themes or self.theme_ids:
+            wanted = {theme_ids.get(name.casefold(), -1) for name in doc.themes}
+            if wanted != self.theme_ids:
+                return False
+        held = self.agencies
+        if len(held) != len(doc.lead_agencies) + len(doc.joint_agencies):
             return False
-        agencies = [(name, AgencyRole.LEAD) for name in doc.lead_agencies]
-        agencies += [(name, AgencyRole.JOINT) for name in doc.joint_agencies]
-        if agencies != self.agencies:
+        if held:
+            agencies = [(name, AgencyRole.LEAD) for name in doc.lead_agencies]
+            agencies += [(name, AgencyRole.JOINT) for name in doc.joint_agencies]
+            if agencies != held:
+                return False
+        if len(self.updates) != len(doc.updates):
             return False
-        updates = [
+        if doc.updates and self.updates != [
             (u.date, u.author, u.status, u.note, u.withdrawn_at is not None) for u in doc.updates
-        ]
-        if updates != self.updates:
+        ]:
             return False
         for e in doc.evidence:  # the full path adds what matches neither way
             what = (e.description, e.reference, e.file_name)
@@ -126,10 +175,14 @@ class Held:
 
 
 def held_items(
-    session: Session, review_ids: Sequence[int], numbers: Sequence[str] | None = None
+    session: Session,
+    review_ids: Sequence[int],
+    numbers: Sequence[str] | None = None,
+    *,
+    whole: bool = False,
 ) -> dict[int, dict[str, Held]]:
-    """Every item of the reviews given (only those ``numbers``, when given: a streamed
-    tracker's batch), by review id and then by number.
+    """Every item of the reviews given (only those ``numbers``, when given), by review id and
+    then by number; ``whole``, with what ``Held.doc`` needs besides (a tracker's merge base).
 
     Read through the session's connection with the tables' columns, not the mapped classes':
     the rows are plain values, and the ORM's loading machinery (half the time) is skipped.
@@ -167,11 +220,13 @@ def held_items(
             item = Held(rec_id, number, position, tuple(row[3:]))
             by_id[rec_id] = item
             found[review_id][number] = item
-        _add_lists(connection, select(items.id).where(wanted), by_id)
+        _add_lists(connection, select(items.id).where(wanted), by_id, whole)
     return found
 
 
-def _add_lists(connection: Connection, ids: Select[Any], by_id: dict[int, Held]) -> None:
+def _add_lists(
+    connection: Connection, ids: Select[Any], by_id: dict[int, Held], whole: bool
+) -> None:
     """Fill in the themes, agencies, log and evidence of the items ``ids`` selects, a kind
     of row at a time."""
     link = recommendation_themes.c
@@ -195,42 +250,67 @@ def _add_lists(connection: Connection, ids: Select[Any], by_id: dict[int, Held])
         agencies.setdefault(rec_id, []).append((name, role))
     for rec_id, listed in agencies.items():
         by_id[rec_id].agencies = listed
-    # In the order the item's own list of updates has them (Recommendation.updates).
+    _add_updates(connection, ids, by_id, whole)
+    _add_evidence(connection, ids, by_id, whole)
+
+
+def _add_updates(
+    connection: Connection, ids: Select[Any], by_id: dict[int, Held], whole: bool
+) -> None:
+    """Each item's log, in the order the item's own list has it (Recommendation.updates);
+    ``whole``, with who withdrew an entry and why."""
     update = ProgressUpdate.__table__.c
+    columns = [update.recommendation_id, update.dated, update.author, update.status]
+    columns += [update.note, update.withdrawn_at]
+    if whole:
+        columns += [update.withdrawn_by, update.withdrawn_reason]
     updates: dict[int, list[_Update]] = {}
-    for rec_id, on, author, status, note, withdrawn_at in _rows(
+    for row in _rows(
         connection,
-        select(
-            update.recommendation_id,
-            update.dated,
-            update.author,
-            update.status,
-            update.note,
-            update.withdrawn_at,
-        )
+        select(*columns)
         .where(update.recommendation_id.in_(ids))
         .order_by(update.recommendation_id, update.dated, update.id),
     ):
-        updates.setdefault(rec_id, []).append((on, author, status, note, withdrawn_at is not None))
+        rec_id, on, author, status, note, withdrawn_at = row[:6]
+        log = updates.setdefault(rec_id, [])
+        if whole and withdrawn_at is not None:
+            item = by_id[rec_id]
+            if not item.withdrawals:
+                item.withdrawals = {}
+            item.withdrawals[len(log)] = (withdrawn_at, *row[6:])
+        log.append((on, author, status, note, withdrawn_at is not None))
     for rec_id, log in updates.items():
         by_id[rec_id].updates = log
+
+
+def _add_evidence(
+    connection: Connection, ids: Select[Any], by_id: dict[int, Held], whole: bool
+) -> None:
+    """Each item's evidence, without its file; ``whole``, also as a file holds it, in the
+    item's own order (Recommendation.evidence)."""
     evidence = Evidence.__table__.c
-    for rec_id, description, reference, file_name, added_at in _rows(
-        connection,
-        select(
-            evidence.recommendation_id,
-            evidence.description,
-            evidence.reference,
-            evidence.file_name,
-            evidence.added_at,
-        ).where(evidence.recommendation_id.in_(ids)),
-    ):
+    columns = [evidence.recommendation_id, evidence.description, evidence.reference]
+    columns += [evidence.file_name, evidence.added_at]
+    statement = select(*columns).where(evidence.recommendation_id.in_(ids))
+    if whole:
+        statement = statement.add_columns(evidence.added_by, evidence.media_type).order_by(
+            evidence.recommendation_id, evidence.added_at, evidence.id
+        )
+    for row in _rows(connection, statement):
+        rec_id, description, reference, file_name, added_at = row[:5]
         item = by_id[rec_id]
         if not item.evidence_count:
             item.stamped, item.unstamped = set(), set()
+            if whole:
+                item.evidence = []
         item.stamped.add((description, reference, file_name, added_at))
         item.unstamped.add((description, reference, file_name))
         item.evidence_count += 1
+        if whole:
+            added_by, media_type = row[5:]
+            item.evidence.append(
+                EvidenceDoc(description, added_by, reference, file_name, media_type, None, added_at)
+            )
 
 
 def _rows(connection: Connection, statement: Select[Any]) -> Sequence[Any]:

@@ -9,7 +9,7 @@ updates and evidence are appended when not already present, as the log is append
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,24 +168,29 @@ def _add_reviews(session: Session, today: dt.date, doc: Document, wanted: set[st
     if wanted:
         review_query = review_query.where(Review.reference.in_(wanted))
     for review in session.scalars(review_query):
-        doc.reviews.append(
-            ReviewDoc(
-                reference=review.reference,
-                kind=review.kind,
-                title=review.title,
-                subject=review.subject,
-                anonymised_label=review.anonymised_label,
-                names_to_redact=[n for n in review.names_to_redact.splitlines() if n],
-                commissioned_by=review.commissioned_by.name if review.commissioned_by else None,
-                incident=review.incident_on,
-                notified=review.notified_on,
-                commissioned=review.commissioned_on,
-                published=review.published,
-                summary=review.summary,
-                themes=[t.name for t in review.themes],
-                recommendations=[_tracked_doc(rec, today) for rec in review.recommendations],
-            )
-        )
+        tracked = [_tracked_doc(rec, today) for rec in review.recommendations]
+        doc.reviews.append(review_doc(review, tracked))
+
+
+def review_doc(review: Review, recommendations: list[TrackedDoc]) -> ReviewDoc:
+    """A review as a file holds it, with the items given (read here by the export, from
+    db.exchange.held's rows by a tracker's import)."""
+    return ReviewDoc(
+        reference=review.reference,
+        kind=review.kind,
+        title=review.title,
+        subject=review.subject,
+        anonymised_label=review.anonymised_label,
+        names_to_redact=[n for n in review.names_to_redact.splitlines() if n],
+        commissioned_by=review.commissioned_by.name if review.commissioned_by else None,
+        incident=review.incident_on,
+        notified=review.notified_on,
+        commissioned=review.commissioned_on,
+        published=review.published,
+        summary=review.summary,
+        themes=[t.name for t in review.themes],
+        recommendations=recommendations,
+    )
 
 
 def meeting_doc(meeting: Meeting) -> MeetingDoc:
@@ -574,16 +579,21 @@ class Importer:
             for rec_id, position in moved.items():
                 loaded[rec_id].position = position
 
-    def review_part(self, doc: ReviewDoc, positions: Sequence[int]) -> None:
+    def review_part(
+        self, doc: ReviewDoc, positions: Sequence[int], current: Mapping[str, Held] | None = None
+    ) -> None:
         """Add and update part of a review's items, each at the position given (a streamed
         tracker's batch, db.exchange.spreadsheets.importing): the review's details as
-        ``reviews`` sets them; items held and not in ``doc`` are left where they are."""
+        ``reviews`` sets them; items held and not in ``doc`` are left where they are.
+
+        ``current``: the review's items as held, when the caller has read them already (a
+        tracker's merge base), by number. They must still be as read: true while this import
+        writes each item at most once, after it was read."""
         review = self._review(doc, self._existing([doc.reference]).get(doc.reference))
-        current: dict[str, Held] = {}
-        if review.id is not None:
+        if current is None and review.id is not None:
             numbers = [d.number for d in doc.recommendations]
             current = held_items(self.session, [review.id], numbers).get(review.id, {})
-        self._review_items(review, doc, current, positions)
+        self._review_items(review, doc, current or {}, positions)
 
     def _existing(self, references: list[str]) -> dict[str, Review]:
         return {
@@ -619,7 +629,11 @@ class Importer:
         return review
 
     def _review_items(
-        self, review: Review, doc: ReviewDoc, current: dict[str, Held], positions: Iterable[int]
+        self,
+        review: Review,
+        doc: ReviewDoc,
+        current: Mapping[str, Held],
+        positions: Iterable[int],
     ) -> None:
         """Add ``doc``'s new items and update those that differ from what ``current`` holds,
         each at its position."""

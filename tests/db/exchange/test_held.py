@@ -18,7 +18,7 @@ from db.exchange.document import EvidenceDoc, TrackedDoc, UpdateDoc
 from db.exchange.held import Held, held_items
 from db.services import transfer
 from db.store.database import Database
-from db.store.models import Review, Theme
+from db.store.models import ProgressUpdate, Review, Theme
 from tests.helpers import TODAY
 
 
@@ -53,6 +53,12 @@ _CHANGES: dict[str, Any] = {
     ),
     "a theme": lambda d: dataclasses.replace(d, themes=[*d.themes, "A theme not held"]),
     "an agency": lambda d: dataclasses.replace(d, joint_agencies=[*d.joint_agencies, "Other"]),
+    "another agency, as many": lambda d: dataclasses.replace(
+        d, lead_agencies=["Other", *d.lead_agencies[1:]]
+    ),
+    "a log entry reworded": lambda d: dataclasses.replace(
+        d, updates=[dataclasses.replace(d.updates[0], note="Reworded."), *d.updates[1:]]
+    ),
     "an update": lambda d: dataclasses.replace(
         d, updates=[*d.updates, UpdateDoc(TODAY, "Tester", note="More.")]
     ),
@@ -72,7 +78,7 @@ _CHANGES: dict[str, Any] = {
 @pytest.mark.parametrize("change", list(_CHANGES))
 def test_a_change_to_any_field_is_seen(sample_database: Database, change: str) -> None:
     pairs, themes = _held(sample_database)
-    held, item, position = next(p for p in pairs if p[1].updates)
+    held, item, position = next(p for p in pairs if p[1].updates and p[1].lead_agencies)
     assert not held.unchanged(_CHANGES[change](item), position, themes)
     assert not held.unchanged(item, position + 1, themes)  # moved in the file
 
@@ -100,3 +106,29 @@ def test_an_unchanged_import_reads_each_kind_of_row_once_not_each_item(
         event.remove(sample_database.engine, "before_cursor_execute", count)
     assert sum(len(r.recommendations) for r in doc.reviews) > 20
     assert len([s for s in statements if "FROM progress_updates" in s]) == 1
+
+
+def test_an_item_read_whole_is_the_item_a_file_gives(sample_database: Database) -> None:
+    """``Held.doc``, a tracker's merge base (db.exchange.spreadsheets), is the item as the
+    export reads it, withdrawn log entries and evidence included (its files left out)."""
+    with sample_database.transaction("Tester") as session:
+        update = session.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id)).first()
+        assert update is not None
+        update.withdrawn_at = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+        update.withdrawn_by, update.withdrawn_reason = "Chair", "Entered against the wrong item."
+    with sample_database.session() as session:
+        doc = collect_document(session, TODAY)
+        ids = {r.reference: r.id for r in session.scalars(select(Review))}
+        held = held_items(session, list(ids.values()), whole=True)
+        names = {t.id: t.name for t in session.scalars(select(Theme))}
+    compared = 0
+    for review in doc.reviews:
+        for item in review.recommendations:
+            for evidence in item.evidence:
+                evidence.content = None
+            expected = dataclasses.replace(item, rating=None, repeats=[])
+            assert held[ids[review.reference]][item.number].doc(names) == expected
+            compared += 1
+    assert compared > 20
+    withdrawn = [u for r in doc.reviews for i in r.recommendations for u in i.updates]
+    assert any(u.withdrawn_by == "Chair" for u in withdrawn)
