@@ -34,9 +34,9 @@ if step == "export":
     import datetime as dt
     from pathlib import Path
     from db.services import transfer
-    from db.store.database import open_database
+    from db.store.database import open_to_read_then_write  # as casereview export opens
     from db.store.location import resolve_location
-    with open_database(resolve_location(source)) as database:
+    with open_to_read_then_write(resolve_location(source)) as database:
         transfer.export_file(database, Path(target), fmt=Path(target).suffix[1:],
                              today=dt.date(2026, 11, 22), actor="benchmark")
 else:

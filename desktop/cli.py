@@ -1043,7 +1043,7 @@ def _export(args: argparse.Namespace) -> int:
     from db.core.errors import NotFoundError
     from db.services import transfer
     from db.store.audit import default_actor
-    from db.store.database import open_database
+    from db.store.database import open_database, open_to_read_then_write
 
     fmt = _export_format(args.output, args.format)
     if fmt in ("xlsx", "docx") and args.output == "-":
@@ -1054,7 +1054,10 @@ def _export(args: argparse.Namespace) -> int:
     location = _location(args)
     to_stdout = args.output == "-"
     target = Path(args.output)
-    with open_database(location) as database:
+    # A file is written beside its target and renamed only once the check's verdict is in;
+    # what goes to standard output cannot be taken back, so the check comes first there.
+    opened = open_database(location) if to_stdout else open_to_read_then_write(location)
+    with opened as database:
         missing = transfer.missing_reviews(database, args.review)
         if missing:
             raise NotFoundError(f"{location} holds no review with the reference '{missing[0]}'.")

@@ -30,8 +30,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from db.core.collector import collector_paused
 from db.core.errors import CaseReviewError, TemporaryFolderFull
@@ -83,7 +86,7 @@ def missing_reviews(database: Database, references: Sequence[str]) -> list[str]:
 
     from db.store.models import Review
 
-    with database.session() as session:
+    with _sound_if_it_fails(database), database.session() as session:
         held = set(
             session.scalars(select(Review.reference).where(Review.reference.in_(references)))
         )
@@ -162,6 +165,31 @@ def _stream_export(
     """Write the export to ``out`` as it is read; the references of the reviews written.
     Its batches are read in one snapshot (SQLite's transaction; PostgreSQL's repeatable
     read), so a change committed meanwhile is in all of the file or in none of it."""
+    with _sound_if_it_fails(database):
+        return _read_and_write(database, out, fmt, today, reviews, check=check)
+
+
+@contextmanager
+def _sound_if_it_fails(database: Database) -> Iterator[None]:
+    """A read that fails on a file whose check is still running (``open_to_read_then_write``)
+    may have met a damaged page: the check's verdict says so, in the sentence opening a
+    damaged file gives, before the read's own error goes on."""
+    try:
+        yield
+    except DBAPIError:
+        database.sound()
+        raise
+
+
+def _read_and_write(
+    database: Database,
+    out: BinaryIO,
+    fmt: str,
+    today: dt.date,
+    reviews: Sequence[str],
+    *,
+    check: Callable[[], None] | None = None,
+) -> list[str]:
     from db.exchange.streaming import stream_document
 
     with database.session() as session:

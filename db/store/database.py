@@ -541,6 +541,19 @@ def _migrate(engine: Engine, direction: str, revision: str) -> None:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
+def open_to_read_then_write(location: Location) -> Database:
+    """Open ``location`` for work that reads the whole database before it writes (an
+    export, recorded in the audit trail once its file is written): SQLite's check of a plain
+    file runs in a thread of its own beside the reading, as the window's does, and the write
+    waits for its verdict (``Database.sound``), so a damaged file is still never written to.
+    An encrypted file or a server is opened as ``open_database`` opens it."""
+    check = None
+    path = location.path
+    if location.is_sqlite and path is not None and location.passphrase is None and path.is_file():
+        check = QuickCheck(path).start()
+    return open_database(location, check=check)
+
+
 def open_database(
     location: Location, *, create: bool = False, check: QuickCheck | None = None
 ) -> Database:

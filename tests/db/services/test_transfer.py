@@ -400,3 +400,29 @@ def test_an_export_reads_its_batches_in_one_snapshot(
     data = json.loads((tmp_path / "plan.json").read_bytes())
     assert [i["title"] for i in data["inspections"]] == [i.title for i in before.inspections]
     assert "(renamed)" in transfer.collect(sample_database, TODAY).inspections[0].title
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
+def test_an_export_read_beside_the_check_of_a_damaged_file_is_refused_as_opening_it_is(
+    sample_path: Path, tmp_path: Path, fmt: str
+) -> None:
+    """``casereview export`` reads while SQLite checks the file (``open_to_read_then_write``):
+    a damaged page met by the reading is told as the damaged file it is, in the sentence
+    opening it gives, not as the database refusing a change; nothing is written or recorded."""
+    from db.core.errors import DamagedDatabaseError
+    from db.store.quick_check import QuickCheck
+    from tests.helpers.damage import damage_table
+
+    damage_table(sample_path, "recommendations")  # met by the export's reading
+    with pytest.raises(DamagedDatabaseError) as on_opening:
+        open_database(resolve_location(str(sample_path)))
+    before, files = sample_path.read_bytes(), sorted(tmp_path.rglob("*"))
+    check = QuickCheck(sample_path)  # its verdict comes only once the export is reading
+    target = tmp_path / f"plan.{fmt}"
+    with open_database(resolve_location(str(sample_path)), check=check) as database:
+        check.start()
+        with pytest.raises(DamagedDatabaseError) as refused:
+            transfer.export_file(database, target, fmt=fmt, today=TODAY, actor="tester")
+    assert refused.value.message == on_opening.value.message
+    assert sorted(tmp_path.rglob("*")) == files  # no target, nothing half-written beside it
+    assert sample_path.read_bytes() == before

@@ -683,16 +683,19 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
     damage(demo_db)
     before = snapshot(tmp_path)
     for args in (
+        # An export to a file reads beside the file's check and waits for its verdict to
+        # record itself; to standard output, which cannot be taken back, after it.
         ("export", "-o", "plan.json"),
+        ("export", "-o", "plan.csv"),
+        ("export", "-o", "plan.xlsx"),
+        ("export", "-o", "-"),
         ("brief", "-o", "pack.pdf"),
         ("check",),
         ("import", "old.json"),
     ):
-        assert_clean_error(
-            run(*args, "--db", str(demo_db), cwd=tmp_path),
-            "demo.sqlite3 is damaged",
-            "casereview has not written to it",
-        )
+        result = run(*args, "--db", str(demo_db), cwd=tmp_path)
+        assert_clean_error(result, "demo.sqlite3 is damaged", "casereview has not written to it")
+        assert result.stdout == "", args
     assert snapshot(tmp_path) == before
     restored = run("restore", "copy.sqlite3", "--db", str(demo_db), cwd=tmp_path)
     assert restored.returncode == 0, restored.stderr
