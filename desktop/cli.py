@@ -1605,7 +1605,7 @@ def _similar(args: argparse.Namespace) -> int:
                 )
         index = SimilarityIndex.build(session)
         found = index.similar(session, text, exclude_source=exclude, limit=args.limit)
-        too_common = not found and index.too_common(text)
+        why = None if found else index.why_nothing(text)
     if args.format == "json":
         print(
             json.dumps(
@@ -1625,12 +1625,8 @@ def _similar(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    if too_common:
-        print(
-            "Every word of that text is in more than a twentieth of the items, too common to "
-            "tell earlier learning apart: give more particular words.",
-            file=sys.stderr,
-        )
+    if why is not None:
+        print(why, file=sys.stderr)
     elif not found:
         print("No earlier learning like it was found.", file=sys.stderr)
     for m in found:

@@ -30,6 +30,7 @@ SQLite and PostgreSQL alike) and kept up to date item by item (``SimilarityIndex
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 import itertools
@@ -176,6 +177,20 @@ THESAURUS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 
 BM25_K1, BM25_B = 1.2, 0.75
 SHOWN = 0.15  # the score from which the window and an import offer a match (docs/performance.md)
+# What ``casereview similar`` says when a text's own words are why nothing was found.
+NO_TELLING_WORDS = (
+    'That text holds no word particular enough to compare (words such as "should" and '
+    '"the" are left out): give the learning in more particular words.'
+)
+ALL_COMMON = (
+    "Every word of that text is in more than a twentieth of the items, too common to tell "
+    "earlier learning apart: give more particular words."
+)
+SOME_IN_NONE = (
+    "No item holds some of the words of that text, and each of the others is in more than a "
+    "twentieth of the items, too common to tell earlier learning apart: give more particular "
+    "words."
+)
 COMMON = 0.05  # a term in more than this share of items is skipped at query time,
 COMMON_FLOOR = 200  # and in more than this many (a small database's terms all count)
 MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
@@ -608,17 +623,20 @@ class SimilarityIndex:
         found.sort(key=lambda m: (-m.score, m.item_id))
         return found[:limit]
 
-    def too_common(self, text: str) -> bool:
-        """Whether every word of ``text`` that items hold is in too many of them to be asked
-        for (``COMMON``), so that ``similar`` finds nothing for want of a telling word, not for
-        want of like learning."""
-        held = [
-            self._term_number[term]
-            for term in terms(text, self.method)
-            if term in self._term_number
-        ]
+    def why_nothing(self, text: str) -> str | None:
+        """Why ``similar`` found nothing for ``text``, when the reason is the text's words
+        rather than a want of like learning: none of them telling (only words such as
+        "should" or "the", which are never compared), or every one that items hold in too
+        many of them to be asked for (``COMMON``). None when no such reason holds (no item
+        holds any of its words, say)."""
+        words = terms(text, dataclasses.replace(self.method, pairs=False, concepts=False))
+        if not words:
+            return NO_TELLING_WORDS
+        held = [self._term_number[word] for word in words if word in self._term_number]
         common = self._common()
-        return bool(held) and all(self._found_in[term_id] > common for term_id in held)
+        if not held or any(self._found_in[term_id] <= common for term_id in held):
+            return None
+        return ALL_COMMON if len(held) == len(words) else SOME_IN_NONE
 
     def _own_score(self, row: int, count: int, common: float) -> float:
         """What an item scores against itself: with the query's score against itself, what a

@@ -9,7 +9,15 @@ from typing import Any
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
 from db.exchange.records import apply_document
-from db.queries.similar import Match, Method, SimilarityIndex, terms
+from db.queries.similar import (
+    ALL_COMMON,
+    NO_TELLING_WORDS,
+    SOME_IN_NONE,
+    Match,
+    Method,
+    SimilarityIndex,
+    terms,
+)
 from db.services import editing
 from db.store.database import Database
 
@@ -172,10 +180,11 @@ def test_earlier_learning_is_learning_published_before(database: Database) -> No
     }
 
 
-def test_a_text_of_only_common_words_is_said_to_be_too_common(database: Database) -> None:
-    """Terms in more than a twentieth of the items are not asked for, so a text made only of
-    them finds nothing; the index says that this is why (``casereview similar`` tells the
-    user), and not for a text whose words no item holds."""
+def test_a_text_whose_words_cannot_tell_items_apart_is_told_why(database: Database) -> None:
+    """Terms in more than a twentieth of the items are not asked for, and words such as
+    "should" never are, so texts made only of them find nothing; the index says which is why
+    (``casereview similar`` tells the user), and says nothing of a text no item shares a word
+    with, which finds nothing for want of like learning."""
     everyday = [f"Agencies should share information about child {n}." for n in range(220)]
     _reviews(
         database, ("SCR-1", everyday), ("SCR-2", ["Health visitors should ask about safe sleep."])
@@ -183,7 +192,11 @@ def test_a_text_of_only_common_words_is_said_to_be_too_common(database: Database
     with database.session() as session:
         index = SimilarityIndex.build(session)
     assert _ask(database, index, "Share information with agencies.") == []
-    assert index.too_common("Share information with agencies.")
-    assert not index.too_common("Ask about safe sleep.")
-    assert not index.too_common("Hydrotherapy pools.")  # nothing held: not asked for either
-    assert not index.too_common("")
+    assert index.why_nothing("Share information with agencies.") == ALL_COMMON
+    # A new user's "xyzzy children": one word in no item, the other too common.
+    assert index.why_nothing("Hydrotherapy information.") == SOME_IN_NONE
+    assert index.why_nothing("should") == NO_TELLING_WORDS  # in every item, never compared
+    assert index.why_nothing("the and of to") == NO_TELLING_WORDS
+    assert index.why_nothing("!!!") == NO_TELLING_WORDS
+    assert index.why_nothing("Ask about safe sleep.") is None  # telling words: like learning
+    assert index.why_nothing("Hydrotherapy pools.") is None  # in no item: none like it
