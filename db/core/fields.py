@@ -79,7 +79,7 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
         return control
     if name:
         if " ".join(value.split()) != value:
-            return "holds a line break, a tab or spaces together, and a name is one line"
+            return _spacing_problem(value)
         if ";" in value:
             return "holds a semicolon, which casereview uses to separate names in a list"
     if reference:
@@ -90,6 +90,19 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
                 "punctuation and spaces"
             )
     return None
+
+
+def _spacing_problem(value: str) -> str:
+    """Why a name's spacing is refused: a space of another kind is named by its code (a
+    non-breaking space alone read as "spaces together" to a new user)."""
+    odd = next((c for c in value if c.isspace() and c not in " \n\t"), None)
+    if odd is not None:
+        kind = " (a non-breaking space)" if odd in "\u00a0\u202f" else ""
+        return (
+            f"holds the character U+{ord(odd):04X}{kind}; a name's words are separated by "
+            "single ordinary spaces"
+        )
+    return "holds a line break, a tab or spaces together, and a name is one line"
 
 
 def blank(value: str) -> bool:

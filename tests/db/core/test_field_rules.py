@@ -179,6 +179,19 @@ def test_a_reference_may_hold_what_a_keyboard_types() -> None:
         assert fields.reference_problem(reference) is None, reference
 
 
+def test_a_name_spaced_wrongly_is_told_which_space() -> None:
+    """A non-breaking space alone (pasted from a web page or a Word table) was described as
+    "a line break, a tab or spaces together"."""
+    said = fields.reference_problem("HMI\u00a0Z")
+    assert said is not None and said.startswith("holds the character U+00A0 (a non-breaking space)")
+    said = fields.problem("Fenmarsh\u2003Police", fields.NAME, name=True)
+    assert said is not None and said.startswith("holds the character U+2003;")
+    for spaced in ("Fenmarsh  Police", "Fenmarsh\tPolice", "Fenmarsh\nPolice"):
+        assert fields.problem(spaced, fields.NAME, name=True) == (
+            "holds a line break, a tab or spaces together, and a name is one line"
+        )
+
+
 @pytest.mark.parametrize(
     ("review", "item", "message"),
     [
