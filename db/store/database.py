@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -37,6 +38,7 @@ from db.store.paths import (
     network_share,
     read_start,
     readonly_uri,
+    sqlite_temporary_folder,
 )
 from db.store.quick_check import QuickCheck, findings
 
@@ -420,6 +422,26 @@ ROOM_TO_WORK = 1_000_000  # bytes: with less left, an I/O error of SQLite's is a
 DISK_FULL = f"The disk is full; {NOTHING_CHANGED}. Free some space and try again."
 
 
+def disk_full(folder: Path | None = None) -> str:
+    """``DISK_FULL``; or, when the disk short of space is the temporary folder's, where SQLite
+    sorts and copies on a large read (``sqlite_temporary_folder``), while the database's
+    ``folder`` (when known) has room, a sentence naming that folder: a user told only that
+    "the disk is full" looks at the database's disk, which has room."""
+    temporary = sqlite_temporary_folder()
+    try:
+        short = shutil.disk_usage(temporary).free < ROOM_TO_WORK
+        if short and folder is not None:
+            short = shutil.disk_usage(folder).free >= ROOM_TO_WORK
+    except OSError:  # a folder gone meanwhile: not known to be the one
+        return DISK_FULL
+    if not short:
+        return DISK_FULL
+    return (
+        f"The temporary folder {temporary}, where SQLite works on large reads, is full; "
+        f"{NOTHING_CHANGED}. Free some space there and try again."
+    )
+
+
 def unwritable(exc: DBAPIError, folder: Path | None = None) -> UnwritableError | None:
     """One sentence for a database that cannot take a change just now (another writer holds
     it past the busy timeout, its disk is full, it is read-only to this user), never the
@@ -427,7 +449,7 @@ def unwritable(exc: DBAPIError, folder: Path | None = None) -> UnwritableError |
     An SQLite file's ``folder``, when known, tells a full disk that SQLite only calls an I/O
     error (the -shm file it maps could not grow)."""
     if folder is not None and is_full_disk(exc.orig or exc, folder, needed=ROOM_TO_WORK):
-        return UnwritableError(DISK_FULL)
+        return UnwritableError(disk_full(folder))
     said = first_line(exc).lower()
     if "locked" in said or "busy" in said:
         return UnwritableError(
@@ -436,7 +458,7 @@ def unwritable(exc: DBAPIError, folder: Path | None = None) -> UnwritableError |
             "finished."
         )
     if "disk is full" in said or "no space" in said:
-        return UnwritableError(DISK_FULL)
+        return UnwritableError(disk_full(folder))
     if "readonly" in said or "read-only" in said or "unable to open" in said:
         return UnwritableError(
             "The database cannot be written (the file or its folder is read-only to you); "

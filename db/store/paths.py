@@ -11,6 +11,8 @@ import contextlib
 import errno
 import os
 import shutil
+import sys
+import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -199,3 +201,22 @@ def _let_go_of_removed() -> None:
             del _held[key]
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def sqlite_temporary_folder() -> Path:
+    """Where SQLite writes its temporary files (the sorts and copies of large reads and of
+    VACUUM): on Windows the system's temporary folder; elsewhere the first of SQLITE_TMPDIR,
+    TMPDIR, /var/tmp, /usr/tmp and /tmp that is a folder it may write in, as SQLite looks.
+    (Python's own choice passes over a folder whose disk is full; SQLite's does not.)"""
+    if sys.platform == "win32":
+        return Path(tempfile.gettempdir())
+    for candidate in (
+        os.environ.get("SQLITE_TMPDIR"),
+        os.environ.get("TMPDIR"),
+        "/var/tmp",
+        "/usr/tmp",
+        "/tmp",
+    ):
+        if candidate and Path(candidate).is_dir() and os.access(candidate, os.W_OK | os.X_OK):
+            return Path(candidate)
+    return Path.cwd()
