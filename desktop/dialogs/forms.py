@@ -43,6 +43,7 @@ from db.core.vocabulary import ReviewKind, Status
 from db.store.logs import cause
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
+from desktop.qtutils import fit_to_screen
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -357,7 +358,12 @@ class FormDialog(QDialog):
             first = next(iter(problems.by_field))
             if first in self.fields:
                 self.fields[first].setFocus()
-        self.adjustSize()  # room for the messages shown, wrapped as they are
+        # Room for the messages shown, wrapped as they are; never smaller than it was (a
+        # dialog opened large, the inspection's, shrank to its hint at a refused reference,
+        # putting its areas and findings in a scroll), nor larger than the screen.
+        wanted = self.sizeHint().expandedTo(self.size())
+        if wanted != self.size():
+            fit_to_screen(self, wanted, self.parentWidget())
 
     def _try_accept(self) -> None:
         problems = self.check()

@@ -370,6 +370,33 @@ def test_the_inspection_dialog_fits_the_screen_and_scrolls(
     assert seen == {"fits": True, "scrolls": True}
 
 
+def test_a_refused_reference_leaves_the_dialog_as_large_as_it_was(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A new user's trial: refusing a reference shrank the Edit inspection dialog from
+    980x810 to 820x388, and its areas and findings went into a scroll."""
+    tab = _show(sample_window)
+    assert tab.select(LATER)
+    seen: dict[str, Any] = {}
+
+    def edit(dialog: Any) -> None:
+        dialog.resize(980, 700)
+        qtbot.wait(20)
+        before = dialog.size()
+        dialog.reference.setText(LATER + "\u200b")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        qtbot.wait(50)
+        seen["message"] = _problems(dialog).get("reference", "")
+        seen["size"] = (before, dialog.size())
+        dialog.reject()
+
+    answer(edit)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    assert "U+200B" in seen["message"]
+    before, after = seen["size"]
+    assert after.width() >= before.width() and after.height() >= before.height(), seen
+
+
 def test_enter_on_a_tracked_finding_opens_it(qtbot: Any, sample_window: MainWindow) -> None:
     """Enter and a double-click did nothing on the Findings table (found by a new user)."""
     tab = _show(sample_window)
