@@ -743,7 +743,7 @@ def describe_repeats(repeats: list[Repeat] | None, *, tried: bool = False) -> li
         earlier = repeat.earlier
         published = f", published {format_date(earlier.published)}" if earlier.published else ""
         lines.append(
-            f"Repeats earlier learning: {repeat.source} {repeat.number} is like "
+            f"May repeat earlier learning: {repeat.source} {repeat.number} is like "
             f"{earlier.source} {earlier.number} ({earlier.status.label}{published}; "
             f"score {earlier.score:.2f})."
         )

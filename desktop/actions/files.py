@@ -100,9 +100,10 @@ class FileActions(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Repeated learning",
-            f"{len(lines)} of the items {path.name} added repeat earlier learning:\n\n"
+            f"{len(lines)} of the items {path.name} added may repeat earlier learning:\n\n"
             + "\n".join(shown)
-            + "\n\nEach item's detail lists the learning it repeats.",
+            + "\n\nEach item's detail shows the earlier learning like it, to confirm as a repeat "
+            "or set aside.",
             QMessageBox.StandardButton.Ok,
             self.window,
         )

@@ -566,7 +566,7 @@ class _CheckPage(QWizardPage):
         from db.queries.similar import describe_repeats
 
         lines = describe_repeats(repeats, tried=True)
-        heading = f"{len(lines)} of the items Finish will add repeat earlier learning:"
+        heading = f"{len(lines)} of the items Finish will add may repeat earlier learning:"
         if repeats is None:  # too many to compare: the one line says so
             heading = "Repeated learning:"
         self.repeated.setText("\n".join([heading, *listed(lines)]))

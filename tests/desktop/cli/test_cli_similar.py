@@ -78,9 +78,9 @@ def test_an_import_names_the_new_items_that_repeat_earlier_learning(
     _new_review(tmp_path)
     done = run("import", "new.json", "--db", str(demo_db), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    repeats = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
+    repeats = [line for line in done.stdout.splitlines() if line.startswith("May repeat")]
     assert repeats == [
-        f"Repeats earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (Implemented, published "
+        f"May repeat earlier learning: CSPR-2027-1 1 is like {REVIEW} 2 (Implemented, published "
         f"9 January 2026; score {repeats[0].rsplit('score ', 1)[1]}"
     ]
 
@@ -97,7 +97,7 @@ def test_a_dry_run_names_the_same_repeats_and_leaves_the_file_as_it_was(
     assert lines[0].startswith("Dry run of new.json: it would have added 1 review")
     done = run("import", "new.json", "--db", str(demo_db), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    said = [line for line in done.stdout.splitlines() if line.startswith("Repeats")]
+    said = [line for line in done.stdout.splitlines() if line.startswith("May repeat")]
     assert len(said) == 1
     assert lines[1:] == said  # the lines the import itself then prints, score and all
 

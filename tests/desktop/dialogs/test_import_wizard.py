@@ -114,8 +114,8 @@ def test_the_last_page_names_the_repeats_finish_will_make(
     repeated = wizard.check_page.repeated
     assert repeated.isVisible()
     heading, *lines = repeated.text().splitlines()
-    assert heading == "1 of the items Finish will add repeat earlier learning:"
-    assert len(lines) == 1 and lines[0].startswith("Repeats earlier learning: PLAN 1 is like ")
+    assert heading == "1 of the items Finish will add may repeat earlier learning:"
+    assert len(lines) == 1 and lines[0].startswith("May repeat earlier learning: PLAN 1 is like ")
     assert head(database) == before  # the check wrote nothing
     finish(qtbot, sample_window, wizard)
     assert describe_repeats(wizard.repeats) == lines
