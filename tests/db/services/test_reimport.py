@@ -117,3 +117,48 @@ def test_a_file_adding_to_an_items_log_writes_that_entry_alone(
     before = len(_trail(sample_database))
     assert _import(sample_database, path) == "added nothing; updated 1 recommendation"
     assert _trail(sample_database)[before:] == [("create", "progress_updates", None)]
+
+
+def test_a_file_of_more_reviews_than_are_held_at_once_changes_only_what_it_changes(
+    database: Database, tmp_path: Path
+) -> None:
+    """A document's reviews are merged ``REVIEWS_HELD_AT_ONCE`` at a time (what is held of
+    the whole database was read at once, beside the document): a change in a later group is
+    written, the rest of every group is left alone."""
+    from db.exchange.records import REVIEWS_HELD_AT_ONCE
+    from db.services.generate import generate
+
+    reviews = REVIEWS_HELD_AT_ONCE * 2 + 3
+    with database.transaction("setup") as session:
+        generate(session, reviews=reviews, recommendations=reviews * 2, seed=7, today=TODAY)
+    path = _file(database, tmp_path, "json")
+    trail = _trail(database)
+    assert _import(database, path) == "added nothing; updated nothing"
+    assert _trail(database) == trail
+    data = json.loads(path.read_text(encoding="utf-8"))
+    late = data["reviews"][-2]["recommendations"][0]  # in the third group
+    late["owner"] = "Someone Else"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _import(database, path) == "added nothing; updated 1 recommendation"
+    assert _trail(database)[len(trail) :] == [("update", "recommendations", "owner")]
+
+
+def test_a_file_read_lets_each_reviews_json_go_once_read(tmp_path: Path) -> None:
+    """``read_document_file`` parses with ``release``: each review's decoded JSON is let go
+    as its dataclass is made (the two together were most of a re-import's peak memory); a
+    caller that keeps its data has it untouched."""
+    from db.exchange.json_format import parse_document
+
+    data = {
+        "format": "casereview/1",
+        "reviews": [{"reference": f"R-{n}", "kind": "scr", "title": "Fictional"} for n in range(3)],
+    }
+    kept = parse_document(json.loads(json.dumps(data)))
+    assert [r.reference for r in kept.reviews] == ["R-0", "R-1", "R-2"]
+    given = json.loads(json.dumps(data))
+    released = parse_document(given, release=True)
+    assert released == kept
+    assert given["reviews"] == [None, None, None]
+    untouched = json.loads(json.dumps(data))
+    parse_document(untouched)
+    assert untouched == data
