@@ -237,9 +237,11 @@ class StartUpCollector:
     """
 
     def __init__(self, at_most_ms: int = 5000) -> None:
+        from db.core.collector import collector
+
         self.at_most_ms = at_most_ms
-        self.paused = gc.isenabled()
-        gc.disable()
+        self.paused = True
+        collector.hold()  # counted with work off the GUI thread's holds (desktop.background)
 
     def start_clock(self) -> None:
         """Resume after ``at_most_ms`` whatever happens: a passphrase asked for, a restore
@@ -259,11 +261,13 @@ class StartUpCollector:
         window.data_loaded.connect(loaded)
 
     def resume(self) -> None:
+        from db.core.collector import collector
+
         if not self.paused:
             return
         self.paused = False
         gc.freeze()
-        gc.enable()
+        collector.release()  # on once no work off the GUI thread holds it off
 
 
 def keep_sources_out_of_memory() -> None:

@@ -16,10 +16,47 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from db.core.collector import collector
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
 
 _log = logging.getLogger(__name__)
+
+
+class _Releaser(QObject):
+    """Lets go of the collector's hold on the GUI thread, whichever thread asks."""
+
+    asked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked.connect(self.release, Qt.ConnectionType.QueuedConnection)
+
+    def release(self) -> None:
+        collector.release()
+
+
+_releaser: list[_Releaser] = []  # the one, once made
+
+
+def hold_collector() -> None:
+    """Keep Python's cyclic collector off while work runs off the GUI thread (called on the
+    GUI thread as the work starts): a collection in the worker that freed a widget left in a
+    reference cycle would destroy it there, which crashes Qt (``db.core.collector``). The
+    work lets go as it ends, from its own thread, with ``release_collector_later``."""
+    if not _releaser:
+        _releaser.append(_Releaser())  # made on the GUI thread, so it lets go there
+    collector.hold()
+
+
+def release_collector_later() -> None:
+    """Let go of one ``hold_collector``, on the GUI thread (queued there from any thread): the
+    collector switched on in a worker would collect there at its next allocation."""
+    for releaser in _releaser:
+        try:
+            releaser.asked.emit()
+        except RuntimeError:  # Qt has gone (the application is ending): nothing to collect for
+            _log.info("the collector's hold not let go: the application has ended")
 
 
 class Cancelled(CaseReviewError):
@@ -63,6 +100,12 @@ class _Task(QRunnable):
         self.signals = _Signals()
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            release_collector_later()
+
+    def _run(self) -> None:
         try:
             result = self.work(self.progress)
         except CaseReviewError as exc:
@@ -116,5 +159,6 @@ def run_in_background(
     task.signals.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
     task.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
     dialog._task = task  # type: ignore[attr-defined]  # keep the signals alive with the dialog
+    hold_collector()  # until the work ends, whatever becomes of the dialog
     QThreadPool.globalInstance().start(task)
     return dialog

@@ -23,7 +23,7 @@ from desktop.lazy import lazy
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QProgressDialog, QWidget
     from sqlalchemy.orm import Session
 
     from db.exchange.document import EvidenceDoc, InitiativeDoc
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         SourceKey,
     )
     from db.store import lifecycle
+    from desktop.background import Progress
     from desktop.context import AppContext
     from desktop.dialogs.forms import EvidenceEntry
 else:
@@ -48,11 +49,20 @@ else:
     repeats = lazy("db.services.repeats")
 
 
+# A bulk change of more items than this is applied off the GUI thread (about 3 ms an item);
+# its progress is reported, and Cancel looked for, every PROGRESS_EVERY items.
+IN_THE_BACKGROUND_FROM = 300
+PROGRESS_EVERY = 50
+
+
 class UndoableCommand(QUndoCommand):
     def __init__(self, context: AppContext, text: str) -> None:
         super().__init__(text)
         self.context = context
         self.applied = False
+        # Applied off the GUI thread (``run_in_the_background``): how it reports and is
+        # cancelled while it is.
+        self.progress: Progress | None = None
 
     def apply(self, session: Session) -> None:
         raise NotImplementedError
@@ -103,6 +113,52 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
     context.undo_stack.push(command)
     context.data_changed.emit()
     return True
+
+
+def run_in_the_background(
+    command: UndoableCommand,
+    parent: QWidget,
+    label: str,
+    first: Callable[[], None] | None = None,
+) -> QProgressDialog | None:
+    """``run`` for a command too long for the GUI thread (a bulk change of thousands of
+    items: a few milliseconds each): applied off it, with a progress dialog whose Cancel rolls
+    the whole change back, then pushed onto the undo stack as ``run`` pushes it. ``first``
+    runs off the GUI thread too, before the change (the copy of the database kept before a
+    bulk change). While the window is locked the command is held, as ``run`` holds it. The
+    progress dialog is returned, for the caller to keep while the work runs."""
+    from desktop.background import Cancelled, run_in_background
+
+    context = command.context
+    if context.locked:
+        context.held.append(functools.partial(run_in_the_background, command, parent, label, first))
+        return None
+
+    # Read here, on the GUI thread: the work touches no Qt object (the context is one).
+    database, actor = context.database, context.actor
+
+    def work(progress: Progress) -> None:
+        if first is not None:
+            first()
+        progress.check()
+        command.progress = progress
+        try:
+            with database.change(actor) as session:
+                command.apply(session)
+        finally:
+            command.progress = None
+
+    def done(_: object) -> None:
+        command.applied = True
+        context.undo_stack.push(command)
+        context.data_changed.emit()
+
+    def failed(exc: CaseReviewError) -> None:
+        if not isinstance(exc, Cancelled):
+            context.explain(exc, parent, logged=True)
+        context.data_changed.emit()  # show the records as they are (another writer's, say)
+
+    return run_in_background(parent, label, work, done, failed)
 
 
 _VERDICT_TEXTS = {
@@ -331,7 +387,10 @@ class AddUpdate(UndoableCommand):
         if self.recorded:
             note, author = f"Correction: {self._what()} was redone.", self.context.author
             reason = self.reason or self.note  # the reason the first time (record_update)
-        for key in self.keys:
+        for done, key in enumerate(self.keys):
+            if self.progress is not None and done % PROGRESS_EVERY == 0:
+                self.progress.check()  # Cancel: the transaction is rolled back, nothing kept
+                self.progress.report(done, len(self.keys))
             self.previous[key] = editing.status_state(session, key)
             rec = editing.item_by_key(session, key)
             lifecycle.record_update(

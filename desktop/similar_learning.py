@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
+from desktop.background import hold_collector, release_collector_later
 
 if TYPE_CHECKING:
     from db.queries.similar import Match, SimilarityIndex
@@ -80,8 +81,12 @@ class SimilarLearning(QObject):
             except Exception as exc:
                 _log.warning("similar learning not indexed: %s", cause(exc))
                 return
+            finally:
+                release_collector_later()
             self._built.emit(database, index)
 
+        # No collection while it builds: one in its thread could destroy a widget there.
+        hold_collector()
         threading.Thread(target=build, name="similar-learning", daemon=True).start()
 
     def _take(self, database: object, index: object) -> None:

@@ -26,3 +26,37 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+class CollectorHold:
+    """Python's cyclic collector kept off while any holder needs it off, and back as it was
+    once the last lets go: counted, so that holders that overlap in time (the window's work
+    off its thread, its start-up) never switch it on under one another.
+
+    Why the window holds it while work runs off its thread: a collection runs in whichever
+    thread happens to allocate, and one run in a worker that frees a widget left in a
+    reference cycle (a dialog just closed, say) destroys that widget off the GUI thread, which
+    crashes Qt (found moving a bulk change off the GUI thread: a segmentation fault in
+    ``QWidget::~QWidget`` under ``gc_collect_main`` in the worker). Held and let go on one
+    thread only (the window's)."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self.was_enabled = False
+
+    def hold(self) -> None:
+        if self.holders == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+        self.holders += 1
+
+    def release(self) -> None:
+        if self.holders == 0:
+            return
+        self.holders -= 1
+        if self.holders == 0 and self.was_enabled:
+            gc.enable()
+
+
+# The one hold of this process (the window's).
+collector = CollectorHold()

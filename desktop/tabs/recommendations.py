@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from PySide6.QtCore import QUrl
+    from PySide6.QtWidgets import QProgressDialog
 
     from db.queries import details as queries
     from db.queries import tracker
@@ -342,6 +343,7 @@ class RecommendationsTab(Tab):
         self.evidence_button = QPushButton("Add evide&nce…")
         self.sign_off_button = QPushButton("&Sign off…")
         self.edit_button = QPushButton("Edi&t…")
+        self._bulk: QProgressDialog | None = None  # a bulk change under way, off the GUI thread
         self.bulk_button = QPushButton("Change st&atus of selected…")
         self.new_button = QPushButton("Ne&w recommendation…")
         for button, handler in (
@@ -858,29 +860,39 @@ class RecommendationsTab(Tab):
             f"item{'' if len(chosen.reopen) == 1 else 's'}?",
         ):
             return
-        if len(chosen.keys) > 1:
+        on = dialog.on.date_value()
+        assured_by = dialog.assured_by.text().strip()
+        command = commands.AddUpdate(
+            self.context,
+            list(chosen.keys),
+            on=on,
+            author=dialog.author.text().strip(),
+            note=note,
+            status=chosen.status,
+            reason=note,
+            closure=Closure(assured_by, on) if chosen.status is Status.CLOSED else None,
+        )
+        location = self.context.database.location
+
+        def keep_a_copy() -> None:
             from db.store.backups import automatic_backup
 
+            automatic_backup(location, "before-bulk-change")
+
+        if len(chosen.keys) >= commands.IN_THE_BACKGROUND_FROM:
+            # Thousands of items take seconds: off the GUI thread, the copy of the database
+            # kept first included, with a progress dialog whose Cancel changes nothing.
+            count = len(chosen.keys)
+            label = f"Changing the status of {count:,} items…"
+            self._bulk = commands.run_in_the_background(command, self, label, first=keep_a_copy)
+            return
+        if len(chosen.keys) > 1:
             try:
-                automatic_backup(self.context.database.location, "before-bulk-change")
+                keep_a_copy()
             except CaseReviewError as exc:
                 self.context.explain(exc, self)
                 return
-        on = dialog.on.date_value()
-        assured_by = dialog.assured_by.text().strip()
-        commands.run(
-            commands.AddUpdate(
-                self.context,
-                list(chosen.keys),
-                on=on,
-                author=dialog.author.text().strip(),
-                note=note,
-                status=chosen.status,
-                reason=note,
-                closure=Closure(assured_by, on) if chosen.status is Status.CLOSED else None,
-            ),
-            self,
-        )
+        commands.run(command, self)
 
     # -- settings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from db.core.collector import collector_paused
+from db.core.collector import CollectorHold, collector_paused
 from db.core.errors import CaseReviewError
 from db.exchange.spreadsheets import read_tracker
 
@@ -48,3 +48,31 @@ def test_on_again_after_a_refused_file(tmp_path: Path, monkeypatch: pytest.Monke
         read_tracker(bad)
     assert paused == [True]  # the read ran with the collector paused
     assert gc.isenabled()
+
+
+def test_a_hold_is_counted_so_overlapping_holders_never_switch_the_collector_on_early() -> None:
+    """The window's start-up and its work off the GUI thread hold the collector off, and
+    may overlap in time: it comes back on only once the last lets go, and only if it was on
+    before the first held it."""
+    hold = CollectorHold()
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        hold.hold()  # start-up
+        hold.hold()  # a bulk change off the GUI thread, begun before start-up ended
+        assert not gc.isenabled()
+        hold.release()  # start-up ends first
+        assert not gc.isenabled()  # the bulk change still runs: no collection in its thread
+        hold.release()
+        assert gc.isenabled()
+        hold.release()  # one too many: nothing
+        assert gc.isenabled()
+        gc.disable()  # off already (a caller's own reason): the hold leaves it so
+        hold.hold()
+        hold.release()
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()

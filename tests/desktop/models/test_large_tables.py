@@ -5,12 +5,13 @@ works on every column, and a selection survives an edit, its undo and its redo."
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QThreadPool, QTimer
 from sqlalchemy import func, select
 
 from db.core.vocabulary import Status
@@ -19,6 +20,7 @@ from db.services.generate import generate
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.models import Recommendation
+from desktop import commands
 from desktop.dialogs.forms import select_data
 from desktop.models.table import ROW_ROLE
 from desktop.models.tracker import COLUMNS
@@ -116,9 +118,13 @@ def test_ctrl_a_selects_every_matching_item_even_rows_never_read(
         dialog.note.setText("Started")
         ok(dialog)
 
+    undone = tab.context.undo_stack.count()
     answer(fill)
     tab.bulk_status()
     assert titles and str(len(matching)) in titles[0].replace(",", "")
+    # As many as these change off the GUI thread (commands.run_in_the_background).
+    assert len(matching) >= commands.IN_THE_BACKGROUND_FROM
+    qtbot.waitUntil(lambda: tab.context.undo_stack.count() > undone, timeout=60_000)
     assert set(matching) <= set(_all_ids(large, Recommendation.status == Status.IN_PROGRESS))
 
 
@@ -222,3 +228,62 @@ def test_a_new_search_starts_from_the_top_with_nothing_selected(
     assert tab.selected_count() == 0  # a row number selected before now stands for another item
     assert tab.view.verticalScrollBar().value() == 0
     assert "Select an item" in tab.detail.toPlainText()
+
+
+def _select_every(qtbot, tab: RecommendationsTab, status: Status) -> list[int]:  # type: ignore[no-untyped-def]
+    select_data(tab.filters.status, status)
+    qtbot.waitUntil(lambda: tab.model.total is not None)
+    qtbot.keyClick(tab.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    return tab.selected_ids()
+
+
+def _to_implemented(dialog: Any) -> None:
+    select_data(dialog.status, Status.IMPLEMENTED)
+    dialog.note.setText("Done across the partnership")
+    ok(dialog)
+
+
+def test_a_bulk_change_of_hundreds_runs_off_the_gui_thread_and_undoes_as_one(
+    qtbot, tab: RecommendationsTab, large: Database
+) -> None:
+    """About 3 ms an item: thousands froze the window for tens of seconds. Off its thread, the
+    window answers while they change; the change is one undo step, and the copy of the
+    database is kept first, as before."""
+    chosen = _select_every(qtbot, tab, Status.IN_PROGRESS)
+    assert len(chosen) >= commands.IN_THE_BACKGROUND_FROM
+    before = set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED))
+    steps = tab.context.undo_stack.count()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    answer(_to_implemented)
+    tab.bulk_status()
+    qtbot.waitUntil(lambda: tab.context.undo_stack.count() > steps, timeout=60_000)
+    timer.stop()
+    assert len(ticks) >= 3  # the event loop ran while the items changed
+    after = set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED))
+    assert after == before | set(chosen)
+    assert large.location.path is not None
+    kept = list((large.location.path.parent / f"{large.location.path.name}-backups").iterdir())
+    assert any("before-bulk-change" in p.name for p in kept)
+    tab.window().undo_action.trigger()
+    assert set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED)) == before
+
+
+def test_a_bulk_change_cancelled_changes_nothing(
+    qtbot, tab: RecommendationsTab, large: Database
+) -> None:
+    chosen = _select_every(qtbot, tab, Status.IN_PROGRESS)
+    assert len(chosen) >= commands.IN_THE_BACKGROUND_FROM
+    before = set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED))
+    steps = tab.context.undo_stack.count()
+    answer(_to_implemented)
+    tab.bulk_status()
+    assert tab._bulk is not None
+    tab._bulk.canceled.emit()  # what its Cancel button sends
+    pool = QThreadPool.globalInstance()
+    qtbot.waitUntil(lambda: pool.activeThreadCount() == 0, timeout=60_000)  # stopped
+    qtbot.wait(50)  # its refusal delivered
+    assert set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED)) == before
+    assert tab.context.undo_stack.count() == steps
