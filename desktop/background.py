@@ -143,10 +143,12 @@ def run_in_background(
 
     def finished(result: Any) -> None:
         dialog.reset()
+        dialog.deleteLater()  # one made for each piece of work: not kept, hidden, for ever
         on_done(result)
 
     def failed(error: CaseReviewError) -> None:
         dialog.reset()
+        dialog.deleteLater()
         on_failed(error)
 
     def stepped(done: int, total: int) -> None:

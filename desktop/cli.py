@@ -1607,6 +1607,8 @@ def _similar(args: argparse.Namespace) -> int:
         found = index.similar(session, text, exclude_source=exclude, limit=args.limit)
         why = None if found else index.why_nothing(text)
     if args.format == "json":
+        if why is not None:  # the list is empty; why, for whoever reads the terminal
+            print(why, file=sys.stderr)
         print(
             json.dumps(
                 [

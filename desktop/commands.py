@@ -13,6 +13,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QMainWindow
 
 from db.core.dates import format_date
 from db.core.errors import CaseReviewError, ConflictError, NotFoundError
@@ -49,6 +50,7 @@ else:
     repeats = lazy("db.services.repeats")
 
 
+STATUS_MS = 10_000  # how long a cancelled change's message stays in the status bar
 # A bulk change of more items than this is applied off the GUI thread (about 3 ms an item);
 # its progress is reported, and Cancel looked for, every PROGRESS_EVERY items.
 IN_THE_BACKGROUND_FROM = 300
@@ -154,7 +156,11 @@ def run_in_the_background(
         context.data_changed.emit()
 
     def failed(exc: CaseReviewError) -> None:
-        if not isinstance(exc, Cancelled):
+        if isinstance(exc, Cancelled):  # Cancel, or Escape in the progress dialog: said, quietly
+            window = parent.window()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(exc.message, STATUS_MS)
+        else:
             context.explain(exc, parent, logged=True)
         context.data_changed.emit()  # show the records as they are (another writer's, say)
 

@@ -147,3 +147,7 @@ def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Pat
         assert done.stdout == ""
         assert done.stderr.startswith(said), (text, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1
+    # As JSON the list is empty, and the reason is still told, beside it.
+    done = run("similar", "--db", str(db), "--text", "should", "--format", "json", cwd=tmp_path)
+    assert json.loads(done.stdout) == []
+    assert done.stderr.startswith("That text holds no word particular enough to compare")

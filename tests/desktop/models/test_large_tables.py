@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QThreadPool, QTimer
+from PySide6.QtWidgets import QProgressDialog
 from sqlalchemy import func, select
 
 from db.core.vocabulary import Status
@@ -287,3 +288,8 @@ def test_a_bulk_change_cancelled_changes_nothing(
     qtbot.wait(50)  # its refusal delivered
     assert set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED)) == before
     assert tab.context.undo_stack.count() == steps
+    window = tab.window()
+    assert isinstance(window, MainWindow)
+    assert window.statusBar().currentMessage() == "Cancelled; nothing was changed."
+    # Its progress dialog is gone, not kept hidden (a new user found one left per change).
+    qtbot.waitUntil(lambda: not window.findChildren(QProgressDialog), timeout=5_000)
