@@ -111,10 +111,16 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
     except CaseReviewError as exc:
         context.explain(exc, parent)
         return False
-    command.applied = True
-    context.undo_stack.push(command)
-    context.data_changed.emit()
+    _pushed(command)
     return True
+
+
+def _pushed(command: UndoableCommand) -> None:
+    """An applied command onto the undo stack (whose push calls ``redo``, passed over once),
+    and the window told the data changed."""
+    command.applied = True
+    command.context.undo_stack.push(command)
+    command.context.data_changed.emit()
 
 
 def run_in_the_background(
@@ -150,11 +156,6 @@ def run_in_the_background(
         finally:
             command.progress = None
 
-    def done(_: object) -> None:
-        command.applied = True
-        context.undo_stack.push(command)
-        context.data_changed.emit()
-
     def failed(exc: CaseReviewError) -> None:
         if isinstance(exc, Cancelled):  # Cancel, or Escape in the progress dialog: said, quietly
             window = parent.window()
@@ -164,7 +165,7 @@ def run_in_the_background(
             context.explain(exc, parent, logged=True)
         context.data_changed.emit()  # show the records as they are (another writer's, say)
 
-    return run_in_background(parent, label, work, done, failed)
+    return run_in_background(parent, label, work, lambda _: _pushed(command), failed)
 
 
 _VERDICT_TEXTS = {

@@ -153,22 +153,6 @@ def export_stream(
     return written
 
 
-def _stream_export(
-    database: Database,
-    out: BinaryIO,
-    fmt: str,
-    today: dt.date,
-    reviews: Sequence[str],
-    *,
-    check: Callable[[], None] | None = None,
-) -> list[str]:
-    """Write the export to ``out`` as it is read; the references of the reviews written.
-    Its batches are read in one snapshot (SQLite's transaction; PostgreSQL's repeatable
-    read), so a change committed meanwhile is in all of the file or in none of it."""
-    with _sound_if_it_fails(database):
-        return _read_and_write(database, out, fmt, today, reviews, check=check)
-
-
 @contextmanager
 def _sound_if_it_fails(database: Database) -> Iterator[None]:
     """A read that fails on a file whose check is still running (``open_to_read_then_write``)
@@ -181,7 +165,7 @@ def _sound_if_it_fails(database: Database) -> Iterator[None]:
         raise
 
 
-def _read_and_write(
+def _stream_export(
     database: Database,
     out: BinaryIO,
     fmt: str,
@@ -190,9 +174,13 @@ def _read_and_write(
     *,
     check: Callable[[], None] | None = None,
 ) -> list[str]:
+    """Write the export to ``out`` as it is read; the references of the reviews written.
+    Its batches are read in one snapshot (SQLite's transaction; PostgreSQL's repeatable
+    read), so a change committed meanwhile is in all of the file or in none of it."""
     from db.exchange.streaming import stream_document
 
-    with database.session() as session:
+    # A damaged page met before the file's check has ended is told as the damaged file.
+    with _sound_if_it_fails(database), database.session() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         # CSV is the action plan alone: its items need none of their evidence or history.
