@@ -1605,7 +1605,8 @@ def _similar(args: argparse.Namespace) -> int:
                 )
         index = SimilarityIndex.build(session)
         found = index.similar(session, text, exclude_source=exclude, limit=args.limit)
-        why = None if found else index.why_nothing(text)
+        # (the words are quoted only from a text the user typed, never from an item's)
+        why = None if found else index.why_nothing(text, typed=args.text is not None)
     if args.format == "json":
         if why is not None:  # the list is empty; why, for whoever reads the terminal
             print(why, file=sys.stderr)

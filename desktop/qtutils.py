@@ -33,3 +33,22 @@ def fit_to_screen(window: QWidget, wanted: QSize, parent: QWidget | None = None)
     )
     window.resize(size)
     return size
+
+
+def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -> QSize:
+    """Grow ``window`` towards ``wanted`` as far as ``fit_to_screen`` allows, never shrinking
+    it (a user may have made it larger), and move it up or left to keep it on the screen."""
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry()
+    size = QSize(
+        min(wanted.width(), round(room.width() * SCREEN_SHARE)),
+        min(wanted.height(), round(room.height() * SCREEN_SHARE)),
+    ).expandedTo(window.size())
+    if size != window.size():
+        window.resize(size)
+        frame = window.frameGeometry()
+        dx = min(0, room.right() - frame.right()) if frame.left() > room.left() else 0
+        dy = min(0, room.bottom() - frame.bottom()) if frame.top() > room.top() else 0
+        if dx or dy:
+            window.move(max(window.x() + dx, room.left()), max(window.y() + dy, room.top()))
+    return size

@@ -57,13 +57,22 @@ def _reference_character(character: str) -> bool:
     return category[0] in "LNPM" or character == " " or character in _KEYBOARD_SYMBOLS
 
 
-def problem(value: str, limit: int, *, name: bool = False, reference: bool = False) -> str | None:
+def problem(
+    value: str,
+    limit: int,
+    *,
+    name: bool = False,
+    reference: bool = False,
+    spaced: bool = False,
+) -> str | None:
     """What is wrong with ``value`` as a stored value, as words to follow the field's name
     ("owner: is longer than..."); None when it keeps every rule.
 
     ``name`` is for what lists hold and records are found by (agencies, themes, references,
     numbers): one line, with single spaces and no semicolons. ``reference`` (a review's or an
     inspection's) is a name of letters, digits, punctuation and keyboard symbols only.
+    ``spaced`` is a name's spacing alone, for a title a record is found by that no list
+    holds (a meeting's: why at db.services.meetings.check_meeting), so semicolons stay allowed.
     """
     if value != value.strip():
         return "begins or ends with a space or a line break, which casereview does not keep"
@@ -77,11 +86,10 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
     control = bidi_problem(value)
     if control is not None:
         return control
-    if name:
-        if " ".join(value.split()) != value:
-            return _spacing_problem(value)
-        if ";" in value:
-            return "holds a semicolon, which casereview uses to separate names in a list"
+    if (name or spaced) and " ".join(value.split()) != value:
+        return _spacing_problem(value, "a name" if name else "a title")
+    if name and ";" in value:
+        return "holds a semicolon, which casereview uses to separate names in a list"
     if reference:
         odd = next((c for c in value if not _reference_character(c)), None)
         if odd is not None:
@@ -92,17 +100,17 @@ def problem(value: str, limit: int, *, name: bool = False, reference: bool = Fal
     return None
 
 
-def _spacing_problem(value: str) -> str:
-    """Why a name's spacing is refused: a space of another kind is named by its code (a
-    non-breaking space alone read as "spaces together" to a new user)."""
+def _spacing_problem(value: str, what: str) -> str:
+    """Why the spacing of ``what`` ("a name", "a title") is refused: a space of another kind is
+    named by its code (a non-breaking space alone read as "spaces together" to a new user)."""
     odd = next((c for c in value if c.isspace() and c not in " \n\t"), None)
     if odd is not None:
         kind = " (a non-breaking space)" if odd in "\u00a0\u202f" else ""
         return (
-            f"holds the character U+{ord(odd):04X}{kind}; a name's words are separated by "
+            f"holds the character U+{ord(odd):04X}{kind}; {what}'s words are separated by "
             "single ordinary spaces"
         )
-    return "holds a line break, a tab or spaces together, and a name is one line"
+    return f"holds a line break, a tab or spaces together, and {what} is one line"
 
 
 def blank(value: str) -> bool:

@@ -169,6 +169,11 @@ def check_document(doc: Document) -> None:
         reason = problem(value, limit, name=name)
         if reason is not None:
             raise DocumentError(f"{where}, {key}: {reason}")
+    for n, meeting in enumerate(doc.meetings, start=1):  # spaced as the window asks
+        reason = problem(meeting.title, NAME, spaced=True) if meeting.title else None
+        if reason is not None:
+            where = _key(f"meeting of {meeting.held_on.isoformat()}", meeting.title, NAME, n)
+            raise DocumentError(f"{where}, title: {reason}")
     for where, key, value in _references(doc):
         reason = reference_problem(value) if value is not None else None
         if reason is not None:

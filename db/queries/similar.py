@@ -40,7 +40,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -191,6 +191,7 @@ SOME_IN_NONE = (
     "twentieth of the items, too common to tell earlier learning apart: give more particular "
     "words."
 )
+NAMED_WORDS = 3  # the most of a text's own words a reason quotes (the rest are counted)
 COMMON = 0.05  # a term in more than this share of items is skipped at query time,
 COMMON_FLOOR = 200  # and in more than this many (a small database's terms all count)
 MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
@@ -283,6 +284,28 @@ def terms(text: str, method: Method = FULL) -> Counter[str]:
         for concept in _concepts(every):
             counted[concept] += CONCEPT_WEIGHT  # type: ignore[assignment]
     return counted
+
+
+def _typed_words(text: str, method: Method) -> list[tuple[str, str]]:
+    """The words of ``text`` that ``terms`` keeps, each once, in the order typed, with its
+    term (its stem, as ``method`` asks)."""
+    seen: dict[str, str] = {}
+    for word in _WORD.findall(_plain(text)):
+        if word not in STOP_WORDS and len(word) > 1:
+            seen.setdefault(word, _stem(word) if method.stems else word)
+    return list(seen.items())
+
+
+def _quoted(words: Sequence[str], last: str) -> str:
+    """``words`` quoted as a sentence lists them ('"a", "b" or "c"'), at most
+    ``NAMED_WORDS`` of them and how many more."""
+    shown = [f'"{word}"' for word in words[:NAMED_WORDS]]
+    more = len(words) - len(shown)
+    if more:
+        return f"{', '.join(shown)} {last} {more:,} other word{'s' if more > 1 else ''}"
+    if len(shown) == 1:
+        return shown[0]
+    return f"{', '.join(shown[:-1])} {last} {shown[-1]}"
 
 
 @dataclass(frozen=True)
@@ -623,20 +646,38 @@ class SimilarityIndex:
         found.sort(key=lambda m: (-m.score, m.item_id))
         return found[:limit]
 
-    def why_nothing(self, text: str) -> str | None:
+    def why_nothing(self, text: str, *, typed: bool = False) -> str | None:
         """Why ``similar`` found nothing for ``text``, when the reason is the text's words
         rather than a want of like learning: none of them telling (only words such as
         "should" or "the", which are never compared), or every one that items hold in too
         many of them to be asked for (``COMMON``). None when no such reason holds (no item
-        holds any of its words, say)."""
-        words = terms(text, dataclasses.replace(self.method, pairs=False, concepts=False))
+        holds any of its words, say).
+
+        With ``typed`` (the user typed ``text`` themselves), a reason that some words are in
+        no item names them, and the too common ones, as typed (lower case, in order, at most
+        ``NAMED_WORDS`` of each): a user could not tell which of "police xylophone" was the
+        one no item holds. Never for an item's own text, which the reason must not quote."""
+        method = dataclasses.replace(self.method, pairs=False, concepts=False)
+        words = terms(text, method)
         if not words:
             return NO_TELLING_WORDS
         held = [self._term_number[word] for word in words if word in self._term_number]
         common = self._common()
         if not held or any(self._found_in[term_id] <= common for term_id in held):
             return None
-        return ALL_COMMON if len(held) == len(words) else SOME_IN_NONE
+        if len(held) == len(words):
+            return ALL_COMMON
+        if not typed:
+            return SOME_IN_NONE
+        missing: list[str] = []
+        too_common: list[str] = []
+        for word, term in _typed_words(text, method):
+            (too_common if term in self._term_number else missing).append(word)
+        return (
+            f"No item holds {_quoted(missing, 'or')}; {_quoted(too_common, 'and')} "
+            f"{'is' if len(too_common) == 1 else 'are each'} in more than a twentieth of the "
+            "items, too common to tell earlier learning apart: give more particular words."
+        )
 
     def _own_score(self, row: int, count: int, common: float) -> float:
         """What an item scores against itself: with the query's score against itself, what a

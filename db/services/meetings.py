@@ -350,8 +350,16 @@ def check_meeting(
         problems.add(
             "title", f"There is already a meeting called {title} on {format_date(fields.held_on)}."
         )
+    # A meeting is found by its date and title (``casereview meeting ... --title``, and two
+    # on one day told apart by it), so its title is spaced as a name is: one line, single
+    # ordinary spaces. A non-breaking space pasted from Word is refused, named as the chair's
+    # is, not kept: "Panel\u00a0meeting" looked like "Panel meeting" and was a second meeting
+    # that day that no typed title found. It is not changed into a space either, as no value
+    # is (docs/architecture.md, "The field rules"). Semicolons stay: no list holds titles.
+    reason = rules.problem(fields.title, rules.NAME, spaced=True) if title else None
+    if reason is not None:
+        problems.add("title", f"The meeting's title {reason}.")
     values: list[tuple[str, str, int, bool]] = [
-        ("title", fields.title, rules.NAME, False),
         ("chair", fields.chair, rules.NAME, True),
         ("notes", fields.notes, rules.TEXT, False),
     ]

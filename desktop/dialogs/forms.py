@@ -43,7 +43,7 @@ from db.core.vocabulary import ReviewKind, Status
 from db.store.logs import cause
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
-from desktop.qtutils import fit_to_screen
+from desktop.qtutils import grow_to_fit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -255,11 +255,12 @@ class FormDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setDefault(True)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
+        self.area: QScrollArea | None = None
         if scrolls:
             inner = QWidget()
             inner.setLayout(self.form)
-            area = QScrollArea()
+            area = self.area = QScrollArea()
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
             area.setWidget(inner)
@@ -360,10 +361,19 @@ class FormDialog(QDialog):
                 self.fields[first].setFocus()
         # Room for the messages shown, wrapped as they are; never smaller than it was (a
         # dialog opened large, the inspection's, shrank to its hint at a refused reference,
-        # putting its areas and findings in a scroll), nor larger than the screen.
+        # putting its areas and findings in a scroll), nor larger than the screen. A form
+        # that scrolls grows by what its fields now need beyond what is seen of them: its
+        # scroll area's hint says nothing of them, so the messages went under a scroll bar
+        # with the screen's room unused (found by a new user).
         wanted = self.sizeHint().expandedTo(self.size())
+        inner = self.area.widget() if self.area is not None else None
+        if self.area is not None and inner is not None:
+            self._layout.activate()  # the messages shown, laid out before they are measured
+            seen = self.area.viewport()
+            need = max(inner.minimumSizeHint().height(), inner.heightForWidth(seen.width()))
+            wanted.setHeight(max(wanted.height(), self.height() + need - seen.height()))
         if wanted != self.size():
-            fit_to_screen(self, wanted, self.parentWidget())
+            grow_to_fit(self, wanted, self.parentWidget())
 
     def _try_accept(self) -> None:
         problems = self.check()

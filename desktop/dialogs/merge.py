@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -54,6 +55,48 @@ def _heading(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
+class _Intro(QLabel):
+    """The dialog's opening sentences, wrapped at its width. The path the copy was taken from
+    and who took it are elided, the path in the middle, to at most a line each, with the
+    whole text as the tooltip: a long path with no space (a Windows share's, say) was cut off
+    at the right edge and widened the dialog past a 1366x768 screen at 150 % (found by a new
+    user)."""
+
+    def __init__(self, parts: list[tuple[str, Qt.TextElideMode | None]], width: int) -> None:
+        """``parts``: the text, each part to be elided as its mode says (None: wrapped);
+        ``width``: the width to fit it to until the label is given one."""
+        super().__init__()
+        self._parts = parts
+        self._whole = "".join(text for text, _ in parts)
+        self._fitted_to = -1
+        self.setObjectName("intro")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        # Any width will do: the text is fitted to the width given (so never asks for more).
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self._fit(width)
+
+    def whole_text(self) -> str:
+        return self._whole
+
+    def _fit(self, width: int) -> None:
+        self._fitted_to = width
+        metrics = self.fontMetrics()
+        room = max(width - metrics.averageCharWidth(), metrics.averageCharWidth() * 10)
+        shown = "".join(
+            text if mode is None else metrics.elidedText(text, mode, room)
+            for text, mode in self._parts
+        )
+        self.setText(shown)
+        self.setToolTip("" if shown == self._whole else self._whole)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        width = self.contentsRect().width()
+        if width != self._fitted_to:
+            self._fit(width)
+
+
 class MergeDialog(QDialog):
     """Shows ``plan`` and gathers an answer to each conflict (``answers``, by
     ``Conflict.key``); accepted only once every conflict has one."""
@@ -77,7 +120,8 @@ class MergeDialog(QDialog):
         self.conflicts: list[Conflict] = plan.merge.conflicts
         self.answers: dict[tuple[str, str], Answer] = {}
         layout = QVBoxLayout(self)
-        layout.addWidget(self._intro())
+        margins = layout.contentsMargins()
+        layout.addWidget(self._intro(self.minimumWidth() - margins.left() - margins.right()))
         changes = QListWidget()
         changes.setObjectName("changes")
         changes.setAccessibleName("Changes from the copy")
@@ -172,12 +216,12 @@ class MergeDialog(QDialog):
             self.problem.setText(said)
             self.problem.setVisible(True)
 
-    def _intro(self) -> QLabel:
+    def _intro(self, width: int) -> _Intro:
         plan, merge = self.plan, self.plan.merge
         taken = format_date(plan.taken_at.astimezone().date())
         n, m = len(merge.applied), len(merge.conflicts)
         said = (
-            f"Copy of {plan.origin_location} taken {taken} by {plan.taken_by}. "
+            ". "
             + (
                 f"{n} change{'s' if n != 1 else ''} from the copy will be written"
                 if n
@@ -191,10 +235,16 @@ class MergeDialog(QDialog):
                 "here since it was taken: choose for each which stands. Nothing is written "
                 "until every one has an answer."
             )
-        intro = QLabel(said)
-        intro.setObjectName("intro")
-        intro.setWordWrap(True)
-        return intro
+        return _Intro(
+            [
+                ("Copy of ", None),
+                (plan.origin_location, Qt.TextElideMode.ElideMiddle),
+                (f" taken {taken} by ", None),
+                (plan.taken_by, Qt.TextElideMode.ElideRight),
+                (said, None),
+            ],
+            width,
+        )
 
     def _detail(self) -> QGroupBox:
         box = QGroupBox("The conflict")

@@ -258,3 +258,39 @@ def test_an_answer_to_a_value_changed_meanwhile_is_no_answer(  # type: ignore[no
     assert seen[1:] == ["Not answered", "The copy's"]
     assert _owner(db_file, "5") == "Changed while the dialog was open"
     assert _owner(db_file, "3") != "Owner set in the meeting"  # nothing written
+
+
+def test_a_long_path_in_the_copy_taken_line_is_elided_never_cut_off(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path
+) -> None:
+    """The dialog's first line says whose copy it is, when taken, from which file. A path with
+    no space to wrap at (a Windows share's, say) ran past the right edge, cut off, and widened
+    the dialog past the screen (found by a new user). It is elided in the middle to the
+    dialog's width, the whole line in the tooltip, and the date and taker still shown."""
+    from PySide6.QtWidgets import QLabel
+
+    from db.core.dates import format_date
+    from db.services.merge import plan_merge
+
+    folder = tmp_path / ("Safeguarding_Partnership_Shared_Drive_" * 6)  # no break in 228
+    folder.mkdir()
+    with open_database(resolve_location(str(folder / "shared.sqlite3")), create=True) as shared:
+        check_out(shared, tmp_path / "laptop.sqlite3", scope=Scope(), actor="Sam", today=TODAY)
+        with open_database(resolve_location(str(tmp_path / "laptop.sqlite3"))) as copy:
+            plan = plan_merge(copy, shared, today=TODAY)
+    dialog = MergeDialog(plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    room = dialog.screen().availableGeometry()
+    assert dialog.minimumSizeHint().width() <= room.width()
+    assert dialog.width() <= room.width()
+    intro = dialog.findChild(QLabel, "intro")
+    assert intro is not None
+    taken = f" taken {format_date(plan.taken_at.astimezone().date())} by Sam."
+    assert intro.toolTip().startswith(f"Copy of {plan.origin_location}{taken}")
+    assert "…" in intro.text() and taken in intro.text()
+    assert plan.origin_location.startswith(intro.text().split("…")[0].removeprefix("Copy of "))
+    # No word of it is wider than the label, so nothing is cut off at its edge.
+    width = intro.contentsRect().width()
+    assert max(intro.fontMetrics().horizontalAdvance(w) for w in intro.text().split()) <= width

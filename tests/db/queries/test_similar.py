@@ -200,3 +200,31 @@ def test_a_text_whose_words_cannot_tell_items_apart_is_told_why(database: Databa
     assert index.why_nothing("!!!") == NO_TELLING_WORDS
     assert index.why_nothing("Ask about safe sleep.") is None  # telling words: like learning
     assert index.why_nothing("Hydrotherapy pools.") is None  # in no item: none like it
+
+
+def test_the_reason_names_the_typed_words_no_item_holds(database: Database) -> None:
+    """A new user's "police xylophone" found nothing, and the reason did not say which word no
+    item held ("police children" found matches). A typed text's reason names them, as typed and
+    in order, and the too common ones; never an item's own text (``typed`` false)."""
+    everyday = [f"Agencies should share police information about child {n}." for n in range(220)]
+    _reviews(database, ("SCR-1", everyday), ("SCR-2", ["Ask about safe sleep."]))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    assert index.why_nothing("Police xylophone", typed=True) == (
+        'No item holds "xylophone"; "police" is in more than a twentieth of the items, too '
+        "common to tell earlier learning apart: give more particular words."
+    )
+    assert index.why_nothing(
+        "Xylophones, police; the zither and Police information.", typed=True
+    ) == (
+        'No item holds "xylophones" or "zither"; "police" and "information" are each in more '
+        "than a twentieth of the items, too common to tell earlier learning apart: give more "
+        "particular words."
+    )
+    assert index.why_nothing("Kazoo lute oboe harp share child police information", typed=True) == (
+        'No item holds "kazoo", "lute", "oboe" or 1 other word; "share", "child", "police" '
+        "and 1 other word are each in more than a twentieth of the items, too common to tell "
+        "earlier learning apart: give more particular words."
+    )
+    assert index.why_nothing("Police xylophone") == SOME_IN_NONE  # an item's text: unquoted
+    assert index.why_nothing("Police information", typed=True) == ALL_COMMON

@@ -1124,3 +1124,40 @@ def test_a_whole_source_decided_on_stays_on_the_agenda(panel: Database) -> None:
     )
     with panel.session() as session:
         assert len(meetings.meeting_by_key(session, KEY).agenda) == 2
+
+
+def test_a_non_breaking_space_is_refused_in_a_meetings_title_as_in_its_chairs_name(
+    panel: Database,
+) -> None:
+    """Found by a new user: a meeting's title kept a non-breaking space (pasted from Word) that
+    its chair's name refused, and "Case Review\\u00a0Subgroup" was taken as a second meeting
+    that day, shown as the first, that no typed title found. Both are refused, named alike;
+    a semicolon stays allowed in a title (no list holds titles)."""
+    pasted = KEY.title.replace(" ", "\u00a0", 1)
+    with panel.session() as session:
+        problems = meetings.check_meeting(session, MeetingFields(HELD, pasted, "Jo\u00a0Bloggs"))
+    assert problems.by_field == {
+        "title": "The meeting's title holds the character U+00A0 (a non-breaking space); "
+        "a title's words are separated by single ordinary spaces.",
+        "chair": "The meeting's chair holds the character U+00A0 (a non-breaking space); "
+        "a name's words are separated by single ordinary spaces.",
+    }
+    before = _snapshot(panel)
+    with panel.transaction("t") as session, pytest.raises(RuleError):
+        meetings.create_meeting(session, MeetingFields(HELD, pasted))
+    assert _snapshot(panel) == before
+    with panel.session() as session:
+        for spaced in ("Case  Review", "Case\nReview", "Case\u2003Review"):
+            assert "title" in meetings.check_meeting(session, MeetingFields(HELD, spaced)).by_field
+        assert not meetings.check_meeting(session, MeetingFields(HELD, "Panel; extra"))
+    # The import holds a file to the same rule.
+    from db.core.errors import DocumentError
+
+    data = json.loads(before[0])
+    data["meetings"][1]["title"] = pasted
+    with pytest.raises(DocumentError) as caught:
+        parse_document(data)
+    assert caught.value.message == (
+        "meeting of 2026-12-10 2, title: holds the character U+00A0 (a non-breaking space); "
+        "a title's words are separated by single ordinary spaces"
+    )

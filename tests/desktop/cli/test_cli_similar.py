@@ -138,7 +138,7 @@ def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Pat
     assert run("import", str(plan), "--db", str(db), cwd=tmp_path).returncode == 0
     for text, said in (
         ("Share information.", "Every word of that text is in more than a twentieth"),
-        ("xyzzy information", "No item holds some of the words of that text"),
+        ("xyzzy information", 'No item holds "xyzzy"; "information" is in more than'),
         ("should", "That text holds no word particular enough to compare"),
         ("Hydrotherapy pools", "No earlier learning like it was found."),
     ):
@@ -151,3 +151,7 @@ def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Pat
     done = run("similar", "--db", str(db), "--text", "should", "--format", "json", cwd=tmp_path)
     assert json.loads(done.stdout) == []
     assert done.stderr.startswith("That text holds no word particular enough to compare")
+    done = run("similar", "--db", str(db), "--text", "Information xyzzy", "--format", "json",
+               cwd=tmp_path)  # fmt: skip
+    assert json.loads(done.stdout) == []
+    assert done.stderr.startswith('No item holds "xyzzy"; "information" is in more than')

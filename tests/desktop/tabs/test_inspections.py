@@ -462,3 +462,56 @@ def test_signing_off_a_finding_without_evidence_is_refused_in_the_dialog(
     qtbot.mouseClick(tab.sign_off_button, Qt.MouseButton.LeftButton)
     assert seen["open"]
     assert any("evidence" in message for message in seen["problems"].values())
+
+
+def test_refused_fields_grow_the_dialog_rather_than_scroll_it(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A new user's trial: messages under refused fields kept the Edit inspection dialog's
+    size and put its fields under a scroll bar, with the screen's room unused (the scroll
+    area's size hint says nothing of what it holds). It grows by what the fields need, up to
+    the screen's share, and never shrinks."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from desktop.qtutils import SCREEN_SHARE
+
+    tab = _show(sample_window)
+    assert tab.select(LATER)
+    seen: dict[str, Any] = {}
+
+    def edit(dialog: Any) -> None:
+        room = dialog.screen().availableGeometry()
+        dialog.resize(820, 400)  # made small by the user
+        qtbot.wait(20)
+        before = dialog.size()
+        dialog.reference.setText(LATER + "\u200b")
+        dialog.programme.setText("Joint\u202etargeted area inspection")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        qtbot.wait(50)
+        area = dialog.findChild(QScrollArea)
+        inner = area.widget()
+        seen["messages"] = sorted(_problems(dialog))
+        seen["sizes"] = (before, dialog.size())
+        cap = round(room.height() * SCREEN_SHARE)
+        # A scroll bar only where the screen has no more room to give.
+        seen["fits"] = (
+            dialog.height() == cap or inner.minimumSizeHint().height() <= area.viewport().height()
+        )
+        seen["scrolls"] = area.verticalScrollBar().isVisible()
+        frame = dialog.frameGeometry()  # (its least width, 820, is wider than this screen)
+        seen["on screen"] = room.top() <= frame.top() and frame.bottom() <= room.bottom()
+        dialog.resize(840, cap + 20)  # larger than the fields need: kept so at the next refusal
+        qtbot.wait(20)
+        large = dialog.size()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        qtbot.wait(50)
+        seen["large"] = (large, dialog.size())
+        dialog.reject()
+
+    answer(edit)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    assert seen["messages"] == ["programme", "reference"]
+    before, after = seen["sizes"]
+    assert after.width() >= before.width() and after.height() > before.height(), seen
+    assert seen["fits"] and seen["on screen"], seen
+    assert seen["large"][0] == seen["large"][1]
