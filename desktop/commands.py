@@ -197,7 +197,7 @@ def _step(context: AppContext, step: str, parent: QWidget) -> bool:
     marked ``taken`` so that its index moves once and the command is not undone (or redone)
     again. Refused or cancelled, the index does not move and nothing is changed."""
     stack, back = context.undo_stack, step == "undo"
-    if not (stack.canUndo() if back else stack.canRedo()):
+    if context.locked or not (stack.canUndo() if back else stack.canRedo()):
         return False
     if _another_change_running(context, parent):
         return False

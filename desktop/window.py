@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.close_when_changed = False
         context.change_started.connect(self._enable_steps)
         context.change_ended.connect(self._changed)
+        context.data_changed.connect(self._enable_steps)  # unlocking says so too
         self.setWindowTitle(f"{context.place.name} \u2014 casereview")
         QApplication.setPalette(with_readable_selection(QApplication.palette()))
         self.resize(first_size(self.screen().availableGeometry().size()))
@@ -262,9 +263,10 @@ class MainWindow(QMainWindow):
         self._enable_steps()
 
     def _enable_steps(self) -> None:
-        """Undo and Redo while there is something to undo or redo, and no change is being
-        made off the GUI thread (none starts on top of another)."""
-        idle = self.context.changing is None
+        """Undo and Redo while there is something to undo or redo, no change is being made
+        off the GUI thread (none starts on top of another) and the window is not locked (a
+        change ending while it is must not turn them on behind the lock panel)."""
+        idle = self.context.changing is None and not self.context.locked
         self.undo_action.setEnabled(idle and self._can["undo"])
         self.redo_action.setEnabled(idle and self._can["redo"])
 
