@@ -61,10 +61,28 @@ class UndoableCommand(QUndoCommand):
     def __init__(self, context: AppContext, text: str) -> None:
         super().__init__(text)
         self.context = context
-        self.applied = False
+        # The step the stack takes next (its redo, or its undo) is taken already: applied by
+        # ``run`` before push() calls redo, or made off the GUI thread before the stack was
+        # told (``_step``). Passed over once, so the stack's index moves without doing it twice.
+        self.taken = False
         # Applied off the GUI thread (``run_in_the_background``): how it reports and is
         # cancelled while it is.
         self.progress: Progress | None = None
+
+    def size(self) -> int:
+        """How many items it changes."""
+        return 1
+
+    @property
+    def in_the_background(self) -> bool:
+        """Long enough to be applied, undone and redone off the GUI thread: the one test,
+        for all three."""
+        return self.size() >= IN_THE_BACKGROUND_FROM
+
+    def doing(self, step: str) -> str:
+        """The progress dialog's label while ``step`` ("apply", "undo", "redo") runs."""
+        verb = {"apply": "Making", "undo": "Undoing", "redo": "Redoing"}[step]
+        return f"{verb}: {self.text()}…"
 
     def apply(self, session: Session) -> None:
         raise NotImplementedError
@@ -73,12 +91,15 @@ class UndoableCommand(QUndoCommand):
         raise NotImplementedError
 
     def redo(self) -> None:
-        if self.applied:  # the first redo comes from push(), after apply() already ran
-            self.applied = False
+        if self.taken:
+            self.taken = False
             return
         self._in_transaction(self.apply)
 
     def undo(self) -> None:
+        if self.taken:
+            self.taken = False
+            return
         self._in_transaction(self.revert)
 
     def _in_transaction(self, step: Callable[[Session], None]) -> None:
@@ -101,6 +122,8 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
     if context.locked:
         context.held.append(functools.partial(run, command, parent))
         return False
+    if _another_change_running(context, parent):
+        return False
     try:
         with context.database.change(context.actor) as session:
             command.apply(session)
@@ -118,32 +141,101 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
 def _pushed(command: UndoableCommand) -> None:
     """An applied command onto the undo stack (whose push calls ``redo``, passed over once),
     and the window told the data changed."""
-    command.applied = True
+    command.taken = True
     command.context.undo_stack.push(command)
     command.context.data_changed.emit()
+
+
+def _another_change_running(context: AppContext, parent: QWidget | None) -> bool:
+    """A change is being made off the GUI thread: no other starts on top of it, and saying
+    so. Its progress dialog is window-modal, but shows only after a moment, and meeting mode
+    is a window of its own."""
+    if context.changing is None:
+        return False
+    context.explain(
+        CaseReviewError(f"{context.changing.said()} Wait for it to finish, then try again."),
+        parent,
+    )
+    return True
 
 
 def run_in_the_background(
     command: UndoableCommand,
     parent: QWidget,
-    label: str,
     first: Callable[[], None] | None = None,
 ) -> QProgressDialog | None:
-    """``run`` for a command too long for the GUI thread (a bulk change of thousands of
-    items: a few milliseconds each): applied off it, with a progress dialog whose Cancel rolls
-    the whole change back, then pushed onto the undo stack as ``run`` pushes it. ``first``
-    runs off the GUI thread too, before the change (the copy of the database kept before a
-    bulk change). While the window is locked the command is held, as ``run`` holds it. The
-    progress dialog is returned, for the caller to keep while the work runs."""
-    from desktop.background import Cancelled, run_in_background
-
+    """``run`` for a command too long for the GUI thread (``in_the_background``: a bulk
+    change of thousands of items, a few milliseconds each): applied off it, with a progress
+    dialog whose Cancel rolls the whole change back, then pushed onto the undo stack as
+    ``run`` pushes it. ``first`` runs off the GUI thread too, before the change (the copy of
+    the database kept before a bulk change). While the window is locked the command is held,
+    as ``run`` holds it. The progress dialog is returned, for the caller to keep while the
+    work runs."""
     context = command.context
     if context.locked:
-        context.held.append(functools.partial(run_in_the_background, command, parent, label, first))
+        context.held.append(functools.partial(run_in_the_background, command, parent, first))
         return None
+    if _another_change_running(context, parent):
+        return None
+    return _in_the_background(command, "apply", parent, lambda: _pushed(command), first)
 
+
+def undo(context: AppContext, parent: QWidget) -> bool:
+    """Edit ▸ Undo: the undo stack's undo, made off the GUI thread for a command long enough
+    (``in_the_background``). True once it has been made (False: refused, or still running)."""
+    return _step(context, "undo", parent)
+
+
+def redo(context: AppContext, parent: QWidget) -> bool:
+    """Edit ▸ Redo, as ``undo``."""
+    return _step(context, "redo", parent)
+
+
+def _step(context: AppContext, step: str, parent: QWidget) -> bool:
+    """Undo or redo the stack's next command: at once (QUndoStack.undo or redo) for most, as
+    before; off the GUI thread for a long one, and only then the stack told, with the step
+    marked ``taken`` so that its index moves once and the command is not undone (or redone)
+    again. Refused or cancelled, the index does not move and nothing is changed."""
+    stack, back = context.undo_stack, step == "undo"
+    if context.locked or not (stack.canUndo() if back else stack.canRedo()):
+        return False
+    if _another_change_running(context, parent):
+        return False
+    index = stack.index() - 1 if back else stack.index()
+    command = stack.command(index)
+    if not isinstance(command, UndoableCommand) or not command.in_the_background:
+        stack.undo() if back else stack.redo()
+        return True
+
+    def made() -> None:
+        here = stack.index() - 1 if back else stack.index()
+        if here == index and stack.command(here) is command:  # the stack as it was left
+            command.taken = True
+            stack.undo() if back else stack.redo()
+        context.data_changed.emit()
+
+    _in_the_background(command, step, parent, made)
+    return False
+
+
+def _in_the_background(
+    command: UndoableCommand,
+    step: str,
+    parent: QWidget,
+    then: Callable[[], None],
+    first: Callable[[], None] | None = None,
+) -> QProgressDialog:
+    """Apply, revert or (redo) apply ``command`` in one transaction off the GUI thread, with a
+    progress dialog whose Cancel rolls it back whole; then ``then`` on the GUI thread. A
+    refusal is explained, a cancel said in the status bar; the window shows the records as
+    they are either way. The one way a change is made off the GUI thread, for all three."""
+    from desktop.background import Cancelled, run_in_background
+    from desktop.context import Changing
+
+    context = command.context
     # Read here, on the GUI thread: the work touches no Qt object (the context is one).
     database, actor = context.database, context.actor
+    change = command.revert if step == "undo" else command.apply
 
     def work(progress: Progress) -> None:
         if first is not None:
@@ -152,11 +244,20 @@ def run_in_the_background(
         command.progress = progress
         try:
             with database.change(actor) as session:
-                command.apply(session)
+                change(session)
         finally:
             command.progress = None
 
+    def ended(how: str) -> None:
+        context.changing = None
+        context.change_ended.emit(how)
+
+    def done(_result: object) -> None:
+        then()
+        ended("made")
+
     def failed(exc: CaseReviewError) -> None:
+        ended("cancelled" if isinstance(exc, Cancelled) else "refused")
         if isinstance(exc, Cancelled):  # Cancel, or Escape in the progress dialog: said, quietly
             window = parent.window()
             if isinstance(window, QMainWindow):
@@ -165,7 +266,10 @@ def run_in_the_background(
             context.explain(exc, parent, logged=True)
         context.data_changed.emit()  # show the records as they are (another writer's, say)
 
-    return run_in_background(parent, label, work, lambda _: _pushed(command), failed)
+    dialog = run_in_background(parent, command.doing(step), work, done, failed)
+    context.changing = Changing(command.size(), dialog.canceled.emit)
+    context.change_started.emit()
+    return dialog
 
 
 _VERDICT_TEXTS = {
@@ -381,6 +485,20 @@ class AddUpdate(UndoableCommand):
         self.previous: dict[ItemKey, StatusState] = {}
         self.recorded = False  # the update is in the log; a redo must not write it again
 
+    def size(self) -> int:
+        return len(self.keys)
+
+    def doing(self, step: str) -> str:
+        many = f"{len(self.keys):,} items"
+        if step == "apply":
+            return (
+                f"Changing the status of {many}…"
+                if self.status is not None
+                else f"Adding an update to {many}…"
+            )
+        what = "the change of status of" if self.status is not None else "the update to"
+        return f"{step.capitalize()}ing {what} {many}…"  # Undoing, Redoing
+
     def _what(self) -> str:
         what = f"the update of {format_date(self.on)}"
         if self.status is not None:
@@ -395,9 +513,7 @@ class AddUpdate(UndoableCommand):
             note, author = f"Correction: {self._what()} was redone.", self.context.author
             reason = self.reason or self.note  # the reason the first time (record_update)
         for done, key in enumerate(self.keys):
-            if self.progress is not None and done % PROGRESS_EVERY == 0:
-                self.progress.check()  # Cancel: the transaction is rolled back, nothing kept
-                self.progress.report(done, len(self.keys))
+            self._report(done)
             self.previous[key] = editing.status_state(session, key)
             rec = editing.item_by_key(session, key)
             lifecycle.record_update(
@@ -412,9 +528,17 @@ class AddUpdate(UndoableCommand):
             )
         self.recorded = True
 
+    def _report(self, done: int) -> None:
+        """Off the GUI thread: how far it has gone, every PROGRESS_EVERY items, and a stop
+        there if the user cancelled (the transaction is rolled back, nothing kept)."""
+        if self.progress is not None and done % PROGRESS_EVERY == 0:
+            self.progress.check()
+            self.progress.report(done, len(self.keys))
+
     def revert(self, session: Session) -> None:
         what = self._what()
-        for key, previous in self.previous.items():
+        for done, (key, previous) in enumerate(self.previous.items()):
+            self._report(done)
             editing.correct_status(
                 session,
                 key,

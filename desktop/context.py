@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +71,26 @@ class PendingDatabase:
         return open_database(location, create=True, check=self.start_check())
 
 
+@dataclass(frozen=True)
+class Changing:
+    """A change being made off the GUI thread (``commands.run_in_the_background``, or the
+    undo or redo of one): how many items it changes, said if the window is asked to close
+    meanwhile, and how to stop it (its transaction is rolled back whole)."""
+
+    items: int
+    cancel: Callable[[], None]
+
+    def said(self) -> str:
+        many = f"{self.items:,} items" if self.items != 1 else "1 item"
+        return f"A change to {many} is still being made."
+
+
 class AppContext(QObject):
     data_changed = Signal()
+    # A change off the GUI thread (``commands``) began; it ended: "made", "cancelled" or
+    # "refused" (and said so to the user).
+    change_started = Signal()
+    change_ended = Signal(str)
 
     def __init__(
         self,
@@ -98,6 +117,8 @@ class AppContext(QObject):
         # The item a command brought into being (a new one, or a deleted one put back by
         # undo), for the Recommendations tab to select once it has reloaded.
         self.show_next: Any = None
+        # The change being made off the GUI thread, if one is: the only one at a time.
+        self.changing: Changing | None = None
         self.evidence = EvidenceCopies()  # removed when the window closes
 
     @property

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
-from desktop import __version__
+from desktop import __version__, commands
 from desktop import settings as keys
 from desktop.actions.elsewhere import ChangesElsewhere
 from desktop.actions.files import FileActions
@@ -88,6 +88,11 @@ class MainWindow(QMainWindow):
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
         self._paint_wait.timeout.connect(self._painted)
+        # Asked to close while a change was being made off the GUI thread: close once it ends.
+        self.close_when_changed = False
+        context.change_started.connect(self._enable_steps)
+        context.change_ended.connect(self._changed)
+        context.data_changed.connect(self._enable_steps)  # unlocking says so too
         self.setWindowTitle(f"{context.place.name} \u2014 casereview")
         QApplication.setPalette(with_readable_selection(QApplication.palette()))
         self.resize(first_size(self.screen().availableGeometry().size()))
@@ -237,6 +242,44 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         return action
 
+    def _step_action(self, prefix: str, handler: Callable[[], object]) -> QAction:
+        action = QAction(prefix, self)
+        action.triggered.connect(handler)
+        return action
+
+    def _name_undo(self, text: str) -> None:
+        """The stack's next undo named, as its own action names it: "Undo Edit review X"."""
+        self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
+
+    def _name_redo(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}" if text else "&Redo")
+
+    def _can_undo(self, can: bool) -> None:
+        self._can["undo"] = can
+        self._enable_steps()
+
+    def _can_redo(self, can: bool) -> None:
+        self._can["redo"] = can
+        self._enable_steps()
+
+    def _enable_steps(self) -> None:
+        """Undo and Redo while there is something to undo or redo, no change is being made
+        off the GUI thread (none starts on top of another) and the window is not locked (a
+        change ending while it is must not turn them on behind the lock panel)."""
+        idle = self.context.changing is None and not self.context.locked
+        self.undo_action.setEnabled(idle and self._can["undo"])
+        self.redo_action.setEnabled(idle and self._can["redo"])
+
+    def _changed(self, how: str) -> None:
+        """A change off the GUI thread ended: the window closes now if it was asked to while
+        it ran, unless the change was refused, which the user is being told."""
+        self._enable_steps()
+        if self.close_when_changed:
+            self.close_when_changed = False
+            self.statusBar().clearMessage()
+            if how != "refused":
+                QTimer.singleShot(0, self.close)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(
@@ -266,15 +309,25 @@ class MainWindow(QMainWindow):
         self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        undo = self.context.undo_stack.createUndoAction(self, "&Undo")
+        # Not the stack's own createUndoAction: a long command's undo and redo are made off the
+        # GUI thread before the stack is told (commands.undo, redo), which its action cannot.
+        stack = self.context.undo_stack
+        undo = self._step_action("&Undo", lambda: commands.undo(self.context, self))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.context.undo_stack.createRedoAction(self, "&Redo")
+        redo = self._step_action("&Redo", lambda: commands.redo(self.context, self))
         # Ctrl+Y too on every platform (the standard key is Ctrl+Shift+Z on some).
         redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         redo.setShortcuts(redo_keys + [k for k in [QKeySequence("Ctrl+Y")] if k not in redo_keys])
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
+        # Bound methods, not lambdas: the stack is the context's, and outlives this window.
+        self._can = {"undo": stack.canUndo(), "redo": stack.canRedo()}
+        stack.canUndoChanged.connect(self._can_undo)
+        stack.canRedoChanged.connect(self._can_redo)
+        stack.undoTextChanged.connect(self._name_undo)
+        stack.redoTextChanged.connect(self._name_redo)
+        self._enable_steps()
         edit_menu.addSeparator()
         self._action("New re&view…", self._new_review, "Ctrl+Shift+N", edit_menu)
         self._action("New recommen&dation…", self._new_item, "Ctrl+Shift+R", edit_menu)
@@ -544,11 +597,49 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.context.changing is not None and not self._may_close_while_changing():
+            event.ignore()
+            return
         self.save_settings()
         self.context.evidence.remove()  # the plaintext copies opened from this window
         if self.security.idle_watch is not None:
             self.security.idle_watch.stop()  # a closed window never locks (nor hides another's)
         super().closeEvent(event)
+
+    def _may_close_while_changing(self) -> bool:
+        """Asked to close (its close button, Ctrl+Q, the system ending the session) while a
+        change is being made off the GUI thread: say so, and close once it has finished, stop
+        it (rolled back whole) and close, or keep the window open. Closing under it would
+        leave the change half-reported and the database closed beneath it."""
+        from PySide6.QtWidgets import QMessageBox
+
+        changing = self.context.changing
+        assert changing is not None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "casereview",
+            f"{changing.said()} Close the window when it has finished, or stop it now "
+            "(nothing of it is kept) and close?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("closing while changing")
+        finish = box.addButton("Close when &finished", QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton("&Stop it and close", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("&Keep the window open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(finish)
+        box.setEscapeButton(stay)
+        box.exec()
+        chosen = box.clickedButton()
+        box.deleteLater()
+        if self.context.changing is None:  # it finished while the question was asked
+            return chosen is not stay
+        if chosen is stop:
+            self.context.changing.cancel()
+        if chosen in (stop, finish):
+            self.close_when_changed = True  # see _changed
+            self.statusBar().showMessage("The window will close when the change has ended.")
+        return False
 
     def start(self) -> None:
         """Show the current tab's data as soon as the window is on screen.

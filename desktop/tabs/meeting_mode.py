@@ -143,12 +143,12 @@ class MeetingMode(QWidget):
     def undo(self) -> None:
         """Undo the window's last command, and say what was undone (not the decision just
         recorded, which the status line said until now), or why it was not."""
-        self._step(self.context.undo_stack.undoText(), self.context.undo_stack.undo, "undo")
+        self._step(self.context.undo_stack.undoText(), commands.undo, "undo")
 
     def redo(self) -> None:
-        self._step(self.context.undo_stack.redoText(), self.context.undo_stack.redo, "redo")
+        self._step(self.context.undo_stack.redoText(), commands.redo, "redo")
 
-    def _step(self, what: str, step: Callable[[], None], done: str) -> None:
+    def _step(self, what: str, step: Callable[[AppContext, QWidget], bool], done: str) -> None:
         """Undo or redo, then say so; a refusal (someone changed the item since) is said
         instead, large, as a refused decision is: a new user saw "Undone" over an undo that
         had been refused."""
@@ -156,11 +156,14 @@ class MeetingMode(QWidget):
             self.say(f"Nothing to {done}.")
             return
         self.context.last_explanation = ""
-        step()
+        made = step(self.context, self)
+        what = f"{what[:1].lower()}{what[1:]}"
         if self.context.last_explanation:
             self.say(self.context.last_explanation, refused=True)
-        else:
-            self.say(f"{done.capitalize()}ne: {what[:1].lower()}{what[1:]}.")
+        elif made:
+            self.say(f"{done.capitalize()}ne: {what}.")
+        else:  # long: under way off the GUI thread, with a progress dialog of its own
+            self.say(f"{done.capitalize()}ing: {what}…")
 
     # -- reading and showing
 

@@ -879,12 +879,11 @@ class RecommendationsTab(Tab):
 
             automatic_backup(location, "before-bulk-change")
 
-        if len(chosen.keys) >= commands.IN_THE_BACKGROUND_FROM:
+        if command.in_the_background:
             # Thousands of items take seconds: off the GUI thread, the copy of the database
-            # kept first included, with a progress dialog whose Cancel changes nothing.
-            count = len(chosen.keys)
-            label = f"Changing the status of {count:,} items…"
-            self._bulk = commands.run_in_the_background(command, self, label, first=keep_a_copy)
+            # kept first included, with a progress dialog whose Cancel changes nothing (and
+            # so are its undo and redo: commands.undo, redo).
+            self._bulk = commands.run_in_the_background(command, self, first=keep_a_copy)
             return
         if len(chosen.keys) > 1:
             try:

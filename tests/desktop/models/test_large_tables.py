@@ -268,7 +268,9 @@ def test_a_bulk_change_of_hundreds_runs_off_the_gui_thread_and_undoes_as_one(
     assert large.location.path is not None
     kept = list((large.location.path.parent / f"{large.location.path.name}-backups").iterdir())
     assert any("before-bulk-change" in p.name for p in kept)
+    # Its undo runs off the GUI thread too (commands.undo), as one step.
     tab.window().undo_action.trigger()
+    qtbot.waitUntil(lambda: tab.context.undo_stack.index() == steps, timeout=60_000)
     assert set(_all_ids(large, Recommendation.status == Status.IMPLEMENTED)) == before
 
 
