@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import QMainWindow
 
 from db.core.dates import format_date
@@ -257,17 +257,23 @@ def _in_the_background(
         ended("made")
 
     def failed(exc: CaseReviewError) -> None:
-        ended("cancelled" if isinstance(exc, Cancelled) else "refused")
         if isinstance(exc, Cancelled):  # Cancel, or Escape in the progress dialog: said, quietly
             window = parent.window()
             if isinstance(window, QMainWindow):
                 window.statusBar().showMessage(exc.message, STATUS_MS)
         else:
-            context.explain(exc, parent, logged=True)
+            context.explain(exc, parent, logged=True)  # first: said as the change ends
+        ended("cancelled" if isinstance(exc, Cancelled) else "refused")
         context.data_changed.emit()  # show the records as they are (another writer's, say)
 
     dialog = run_in_background(parent, command.doing(step), work, done, failed)
-    context.changing = Changing(command.size(), dialog.canceled.emit)
+    window = parent.window()
+    if isinstance(window, QMainWindow):
+        # The dialog is window-modal, so the window's own Ctrl+Q cannot reach it meanwhile:
+        # here it asks, as closing the window does, what to do with the change.
+        quitting = QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), dialog)
+        quitting.activated.connect(window.close)
+    context.changing = Changing(command.size(), dialog.canceled.emit, dialog)
     context.change_started.emit()
     return dialog
 

@@ -79,6 +79,9 @@ class Changing:
 
     items: int
     cancel: Callable[[], None]
+    # Its progress dialog (shown after a moment, and window-modal): a question about the
+    # change is asked over it, or it would cover the question and take its clicks.
+    dialog: QWidget
 
     def said(self) -> str:
         many = f"{self.items:,} items" if self.items != 1 else "1 item"

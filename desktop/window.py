@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -88,8 +89,11 @@ class MainWindow(QMainWindow):
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
         self._paint_wait.timeout.connect(self._painted)
-        # Asked to close while a change was being made off the GUI thread: close once it ends.
-        self.close_when_changed = False
+        # Asked to close while a change was being made off the GUI thread: the question
+        # asked (until answered, or withdrawn as the change ends), and the answer, "finish"
+        # (close once it has ended) or "stop" (stop it, then close): see _changed.
+        self.close_question: QMessageBox | None = None
+        self.close_after: str | None = None
         context.change_started.connect(self._enable_steps)
         context.change_ended.connect(self._changed)
         context.data_changed.connect(self._enable_steps)  # unlocking says so too
@@ -271,14 +275,39 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(idle and self._can["redo"])
 
     def _changed(self, how: str) -> None:
-        """A change off the GUI thread ended: the window closes now if it was asked to while
-        it ran, unless the change was refused, which the user is being told."""
+        """A change off the GUI thread ended ("made", "cancelled" or "refused"). A question
+        about closing still unanswered is withdrawn, and the window stays open, saying why;
+        asked to close once it had ended, the window closes now. It stays open if the change
+        was refused (the user is being told why), or if it was asked to stop the change but
+        the change had been made first: it is kept, and saying so leaves Undo to take it
+        back, which a closed window could not."""
         self._enable_steps()
-        if self.close_when_changed:
-            self.close_when_changed = False
-            self.statusBar().clearMessage()
-            if how != "refused":
-                QTimer.singleShot(0, self.close)
+        question, self.close_question = self.close_question, None
+        if question is not None:  # gone with the change's progress dialog, its parent
+            question.hide()
+            if how == "made":
+                self.statusBar().showMessage(
+                    "The change was made before the question about closing was answered; "
+                    "the window stays open.",
+                    commands.STATUS_MS,
+                )
+            return
+        wanted, self.close_after = self.close_after, None
+        if wanted is None:
+            return
+        self.statusBar().clearMessage()
+        if how == "refused":
+            return
+        if wanted == "stop" and how == "made":
+            self.context.explain(
+                CaseReviewError(
+                    "The change had been made before it could be stopped, so it is kept and "
+                    "the window stays open; Edit > Undo takes it back."
+                ),
+                self,
+            )
+            return
+        QTimer.singleShot(0, self.close)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -610,18 +639,25 @@ class MainWindow(QMainWindow):
         """Asked to close (its close button, Ctrl+Q, the system ending the session) while a
         change is being made off the GUI thread: say so, and close once it has finished, stop
         it (rolled back whole) and close, or keep the window open. Closing under it would
-        leave the change half-reported and the database closed beneath it."""
-        from PySide6.QtWidgets import QMessageBox
+        leave the change half-reported and the database closed beneath it.
 
+        The question is asked over the change's progress dialog, shown at once if it was
+        still waiting its moment: asked over the window, the dialog came up over it and took
+        its clicks. It does not wait for its answer (``_closing_answered``); the change
+        ending first withdraws it (``_changed``). Always False: the window closes, if it
+        does, once the change has ended."""
         changing = self.context.changing
         assert changing is not None
+        if self.close_question is not None:  # asked already (Ctrl+Q twice, say)
+            return False
+        changing.dialog.show()
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "casereview",
             f"{changing.said()} Close the window when it has finished, or stop it now "
             "(nothing of it is kept) and close?",
             QMessageBox.StandardButton.NoButton,
-            self,
+            changing.dialog,
         )
         box.setObjectName("closing while changing")
         finish = box.addButton("Close when &finished", QMessageBox.ButtonRole.AcceptRole)
@@ -629,17 +665,23 @@ class MainWindow(QMainWindow):
         stay = box.addButton("&Keep the window open", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(finish)
         box.setEscapeButton(stay)
-        box.exec()
-        chosen = box.clickedButton()
-        box.deleteLater()
-        if self.context.changing is None:  # it finished while the question was asked
-            return chosen is not stay
-        if chosen is stop:
-            self.context.changing.cancel()
-        if chosen in (stop, finish):
-            self.close_when_changed = True  # see _changed
-            self.statusBar().showMessage("The window will close when the change has ended.")
+        answers = {finish: "finish", stop: "stop", stay: None}
+        box.finished.connect(lambda _: self._closing_answered(box, answers))
+        self.close_question = box
+        box.open()
         return False
+
+    def _closing_answered(self, box: QMessageBox, answers: dict[Any, str | None]) -> None:
+        if self.close_question is not box:  # withdrawn as the change ended
+            return
+        self.close_question = None
+        self.close_after = answers.get(box.clickedButton())
+        changing = self.context.changing
+        if self.close_after is None or changing is None:
+            return
+        if self.close_after == "stop":
+            changing.cancel()
+        self.statusBar().showMessage("The window will close when the change has ended.")
 
     def start(self) -> None:
         """Show the current tab's data as soon as the window is on screen.

@@ -137,6 +137,10 @@ class MeetingMode(QWidget):
                 shortcut = QShortcut(QKeySequence(sequence), self)
                 shortcut.activated.connect(handler)
         context.data_changed.connect(self.load)
+        # An undo or redo made off the GUI thread (a bulk change's): what it was, said again
+        # once it has ended, so that "Undoing: …" is not left as if it were still under way.
+        self.under_way: tuple[str, str] | None = None
+        context.change_ended.connect(self._step_ended)
         self.listening = True
         self.load()
 
@@ -162,8 +166,22 @@ class MeetingMode(QWidget):
             self.say(self.context.last_explanation, refused=True)
         elif made:
             self.say(f"{done.capitalize()}ne: {what}.")
-        else:  # long: under way off the GUI thread, with a progress dialog of its own
+        elif self.context.changing is not None:  # long: off the GUI thread, with its progress
+            self.under_way = (done, what)
             self.say(f"{done.capitalize()}ing: {what}…")
+
+    def _step_ended(self, how: str) -> None:
+        """An undo or redo under way off the GUI thread ended: made, cancelled or refused."""
+        if self.under_way is None:
+            return
+        (done, what), self.under_way = self.under_way, None
+        if how == "made":
+            self.say(f"{done.capitalize()}ne: {what}.")
+        elif how == "cancelled":
+            self.say(f"Cancelled; nothing was changed, and the {done} was not made.")
+        else:
+            said = self.context.last_explanation or "It was refused; nothing was changed."
+            self.say(said, refused=True)
 
     # -- reading and showing
 

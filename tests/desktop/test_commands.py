@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QMessageBox, QProgressDialog
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from shiboken6 import isValid
 from sqlalchemy import func, select
 
 from db.core.vocabulary import Status
@@ -93,6 +95,8 @@ def changed(qtbot, window: MainWindow) -> commands.AddUpdate:  # type: ignore[no
     assert commands.run_in_the_background(command, window) is not None
     qtbot.waitUntil(lambda: window.context.undo_stack.count() == 1, timeout=30_000)
     assert window.context.changing is None
+    # Its progress dialog deleted (later, as Qt deletes): the next step's is then the only one.
+    qtbot.waitUntil(lambda: not window.findChildren(QProgressDialog), timeout=5_000)
     return command
 
 
@@ -203,7 +207,10 @@ def test_closing_during_a_change_can_wait_for_it_to_finish(
         commands.run_in_the_background(command, window)
         answer(click("Close when finished"))
         assert not window.close()
-        assert window.isVisible()  # still open while the change runs
+        qtbot.waitUntil(lambda: window.close_question is None, timeout=5_000)  # answered
+        assert (
+            window.close_after == "finish" and window.isVisible()
+        )  # still open while the change runs
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     ended(qtbot, window)
     after = statuses(first)
@@ -220,6 +227,7 @@ def test_closing_during_an_undo_can_stop_it_and_close(
         window.undo_action.trigger()
         answer(click("Stop it and close"))
         assert not window.close()
+        qtbot.waitUntil(lambda: window.close_question is None, timeout=5_000)  # answered
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     ended(qtbot, window)
     assert statuses(first) == left  # wholly unchanged: the undo rolled back
@@ -233,9 +241,103 @@ def test_closing_during_a_change_can_be_declined(
         commands.run_in_the_background(command, window)
         answer(click("Keep the window open"))
         assert not window.close()
+        qtbot.waitUntil(lambda: window.close_question is None, timeout=5_000)
     ended(qtbot, window)
     assert window.isVisible() and window.context.undo_stack.count() == 1
     assert window.close()  # nothing running now: closes at once, asking nothing
+
+
+def test_the_question_about_closing_is_asked_over_the_progress_dialog(
+    qtbot, window: MainWindow, first: Database, second: Database
+) -> None:
+    """Found by a new user: asked over the window in the change's first moment, the question
+    was covered by the progress dialog that then came up, which took its clicks."""
+    command = to_implemented(window)
+    with second.transaction("Second Writer"):
+        dialog = commands.run_in_the_background(command, window)
+        assert dialog is not None and not dialog.isVisible()  # its moment not come yet
+        assert not window.close()
+        question = window.close_question
+        assert question is not None and question.isVisible()
+        assert question.parentWidget() is dialog and dialog.isVisible()
+        assert QApplication.activeModalWidget() is question  # in front, taking the clicks
+        click("Keep the window open")(question)
+        assert window.close_question is None and window.close_after is None
+    ended(qtbot, window)
+    assert window.isVisible()
+
+
+def test_a_change_ending_before_the_question_is_answered_withdraws_it(
+    qtbot, window: MainWindow, first: Database, second: Database
+) -> None:
+    """Found by a new user: the question stayed after the change had been made, still saying
+    it was being made, and "Stop it and close" then closed over the change it had kept."""
+    before = statuses(first)
+    command = to_implemented(window)
+    with second.transaction("Second Writer"):
+        commands.run_in_the_background(command, window)
+        assert not window.close()
+        question = window.close_question
+        assert question is not None
+    ended(qtbot, window)  # made, the question unanswered
+    assert window.close_question is None
+    assert not isValid(question) or not question.isVisible()  # gone with the progress dialog
+    assert not [
+        w for w in QApplication.topLevelWidgets()
+        if w.objectName() == "closing while changing" and w.isVisible()
+    ]  # fmt: skip
+    assert window.isVisible()
+    assert "made before the question about closing was answered" in (
+        window.statusBar().currentMessage()
+    )
+    after = statuses(first)
+    assert sum(1 for i in after if after[i] != before[i]) == len(command.keys)
+    assert window.close()  # nothing running now: closes at once, asking nothing
+
+
+def test_stopping_a_change_made_already_keeps_the_window_open_and_says_so(
+    qtbot, window: MainWindow, first: Database
+) -> None:
+    """ "Stop it and close" answered just as the change was made (its end not yet told to the
+    window): the change is kept whole, so the window says so and stays open for Undo."""
+    before = statuses(first)
+    command = to_implemented(window)
+    commands.run_in_the_background(command, window)
+    assert not window.close()
+    question = window.close_question
+    assert question is not None
+    assert QThreadPool.globalInstance().waitForDone(30_000)  # made; the window not told yet
+    click("Stop it and close")(question)
+    assert window.close_after == "stop"
+    answer(lambda box: box.accept())
+    ended(qtbot, window)
+    qtbot.wait(50)
+    assert window.isVisible()
+    assert "had been made before it could be stopped" in window.context.last_explanation
+    after = statuses(first)
+    assert sum(1 for i in after if after[i] != before[i]) == len(command.keys)
+    assert window.context.undo_stack.canUndo()
+
+
+def test_ctrl_q_in_the_progress_dialog_asks_about_the_change(
+    qtbot, window: MainWindow, first: Database, second: Database
+) -> None:
+    """The progress dialog is window-modal, so the window's own Ctrl+Q cannot reach it while
+    it shows: the dialog's Ctrl+Q asks as closing the window does."""
+    command = to_implemented(window)
+    with second.transaction("Second Writer"):
+        dialog = commands.run_in_the_background(command, window)
+        assert dialog is not None
+        (quitting,) = [
+            s for s in dialog.findChildren(QShortcut)
+            if s.key().matches(QKeySequence(QKeySequence.StandardKey.Quit))
+            == QKeySequence.SequenceMatch.ExactMatch
+        ]  # fmt: skip
+        quitting.activated.emit()
+        assert window.close_question is not None
+        click("Keep the window open")(window.close_question)
+    ended(qtbot, window)
+    assert window.isVisible()
 
 
 def test_a_short_command_undoes_at_once(qtbot, window: MainWindow, first: Database) -> None:
@@ -253,3 +355,24 @@ def _one_key(database: Database) -> Iterator[tuple[str, str]]:
         ids = list(session.scalars(select(Recommendation.id)))
         plan = editing.plan_status_change(session, ids, Status.IN_PROGRESS)
     yield from ((k.source, k.number) for k in plan.keys)
+
+
+def test_meeting_mode_says_when_a_long_undo_under_way_has_been_made(
+    qtbot, window: MainWindow, first: Database
+) -> None:
+    """Found by a new user: meeting mode's "Undoing: …" stayed after the undo was made."""
+    before = statuses(first)
+    changed(qtbot, window)
+    tab = window.meetings_tab
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.loaded and tab.selected_key() is not None, timeout=10_000)
+    tab.meeting_mode()
+    mode = tab.mode
+    assert mode is not None
+    qtbot.waitExposed(mode)
+    mode.undo()
+    assert mode.message.text().startswith("Undoing: ")
+    ended(qtbot, window)
+    qtbot.waitUntil(lambda: mode.message.text().startswith("Undone: "), timeout=5_000)
+    assert statuses(first) == before
+    mode.close()
