@@ -176,7 +176,16 @@ def _spacing_problem(value: str, what: str) -> str:
             f"holds the character U+{ord(odd):04X}{kind}; {what}'s words are separated by "
             "single ordinary spaces"
         )
-    return f"holds a line break, a tab or spaces together, and {what} is one line"
+    # The first met is named: "a line break, a tab or spaces together" left a new user to
+    # find which of the three a title held.
+    for at, character in enumerate(value):
+        if character == "\n":
+            return f"holds a line break, and {what} is one line"
+        if character == "\t":
+            return f"holds a tab; {what}'s words are separated by single ordinary spaces"
+        if value.startswith("  ", at):
+            return f"holds two spaces together; {what}'s words are separated by single spaces"
+    return f"is not spaced as {what} is: one line, its words separated by single spaces"
 
 
 def blank(value: str) -> bool:

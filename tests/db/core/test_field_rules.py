@@ -277,10 +277,30 @@ def test_a_name_spaced_wrongly_is_told_which_space() -> None:
     assert said is not None and said.startswith("holds the character U+00A0 (a non-breaking space)")
     said = fields.problem("Fenmarsh\u2003Police", fields.NAME, name=True)
     assert said is not None and said.startswith("holds the character U+2003;")
-    for spaced in ("Fenmarsh  Police", "Fenmarsh\tPolice", "Fenmarsh\nPolice"):
-        assert fields.problem(spaced, fields.NAME, name=True) == (
-            "holds a line break, a tab or spaces together, and a name is one line"
-        )
+    # The first of two spaces, a tab or a line break is named, not "a line break, a tab or
+    # spaces together" for each (a new user's "Case  Review").
+    for spaced, said in (
+        ("Fenmarsh  Police", "holds two spaces together; a name's words are separated by single "
+         "spaces"),
+        ("Fenmarsh\tPolice", "holds a tab; a name's words are separated by single ordinary "
+         "spaces"),
+        ("Fenmarsh\nPolice", "holds a line break, and a name is one line"),
+        ("Fenmarsh Police  and\tthe\nCourts", "holds two spaces together; a name's words are "
+         "separated by single spaces"),
+        ("Fenmarsh \tPolice\nx", "holds a tab; a name's words are separated by single ordinary "
+         "spaces"),
+        ("Fenmarsh\n\tPolice  x", "holds a line break, and a name is one line"),
+    ):  # fmt: skip
+        assert fields.problem(spaced, fields.NAME, name=True) == said, ascii(spaced)
+    assert fields.problem("Case  Review", fields.NAME, spaced=True) == (
+        "holds two spaces together; a title's words are separated by single spaces"
+    )
+    assert fields.problem("Case\tReview", fields.NAME, spaced=True) == (
+        "holds a tab; a title's words are separated by single ordinary spaces"
+    )
+    assert fields.problem("Case\nReview", fields.NAME, spaced=True) == (
+        "holds a line break, and a title is one line"
+    )
 
 
 @pytest.mark.parametrize(
