@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
 
@@ -52,3 +53,83 @@ def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -
         if dx or dy:
             window.move(max(window.x() + dx, room.left()), max(window.y() + dy, room.top()))
     return size
+
+
+Part = tuple[str, Qt.TextElideMode | None]  # a label's text, elided as the mode says (None: not)
+
+
+class ElidedLabel(QLabel):
+    """A label that fits its text to its width, eliding the parts that may be (a path in the
+    middle, so its file name stays) and never asking for more room than it has, with the
+    whole text as its tooltip: a long path with no space was cut off at the right edge (the
+    merge dialog's opening, the main window's status bar, both found by a new user).
+
+    Wrapped (``wrap``), each part elided is fitted to a line of its own width and the text
+    wraps around it; on one line, the parts elided share what the others leave, and the label
+    asks for the whole text's width, so it shows more again when given more room. The tooltip
+    is set when anything is elided, or always (``tip_always``)."""
+
+    def __init__(
+        self,
+        parts: Sequence[Part] = (),
+        width: int = 0,
+        *,
+        wrap: bool = False,
+        tip_always: bool = False,
+    ) -> None:
+        """``width``: the width to fit the text to until the label is given one."""
+        super().__init__()
+        self._wrap, self._tip_always = wrap, tip_always
+        self._parts: tuple[Part, ...] = ()
+        self._fitted_to = -1
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(wrap)
+        # Any width will do: the text is fitted to the width given (so never asks for more).
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * (30 if wrap else 10))
+        self.set_parts(parts, width)
+
+    def whole_text(self) -> str:
+        return "".join(text for text, _ in self._parts)
+
+    def set_parts(self, parts: Sequence[Part], width: int | None = None) -> None:
+        """Show ``parts`` instead, fitted to ``width`` (else the label's own)."""
+        self._parts = tuple(parts)
+        self.updateGeometry()  # its size hint is the whole text's
+        self._fit(self.contentsRect().width() if width is None else width)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self._wrap:
+            return hint
+        margins = self.contentsMargins()
+        wanted = self.fontMetrics().horizontalAdvance(self.whole_text()) + 2 * self.margin()
+        return QSize(wanted + margins.left() + margins.right() + 2, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return hint if self._wrap else QSize(self.minimumWidth(), hint.height())
+
+    def _fit(self, width: int) -> None:
+        self._fitted_to = width
+        metrics = self.fontMetrics()
+        least = metrics.averageCharWidth() * 10
+        room = max(width - metrics.averageCharWidth(), least)
+        if not self._wrap:  # the parts elided share what the others leave
+            kept = sum(
+                metrics.horizontalAdvance(text) for text, mode in self._parts if mode is None
+            )
+            elided = sum(1 for _, mode in self._parts if mode is not None)
+            room = max((width - kept - 2) // max(elided, 1), least)
+        shown = "".join(
+            text if mode is None else metrics.elidedText(text, mode, room)
+            for text, mode in self._parts
+        )
+        whole = self.whole_text()
+        self.setText(shown)
+        self.setToolTip(whole if self._tip_always or shown != whole else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        width = self.contentsRect().width()
+        if width != self._fitted_to:
+            self._fit(width)

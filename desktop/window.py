@@ -31,6 +31,7 @@ from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy
 from desktop.palette import with_readable_selection
+from desktop.qtutils import ElidedLabel
 from desktop.tabs import TABS
 
 if TYPE_CHECKING:
@@ -118,7 +119,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.counts_label = QLabel()
-        self.location_label = QLabel()
+        # "Data: <path> (not encrypted)": the path elided in the middle, so the file name and
+        # whether it is encrypted stay in sight (a long folder's cut them off at the edge).
+        self.location_label = ElidedLabel(tip_always=True)
+        self.location_label.setAccessibleName("Where the data is")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_label = QLabel()  # "Copy of ...", shown only over a copy (_show_copy)
         self.copy_label.setAccessibleName("This database is a copy")

@@ -50,6 +50,68 @@ _KEYBOARD_SYMBOLS = frozenset("$+<=>^`|~£€¬¦")
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
+# Invisible format characters (Unicode's category Cf, the ones a reference refuses among the
+# rest) in a name or a meeting's title: a zero-width space, a word joiner, a byte order mark or
+# a soft hyphen shows as nothing, so "Ann\u200bSmith" looked like "AnnSmith" and was another
+# name that no typed search found. Kept: the bidirectional marks and isolates (kept in every
+# value: why at _BIDI_CONTROLS), and the signs that span the digits after them (U+0600 to
+# U+0605 and their kin), which show. The zero-width non-joiner and joiner (U+200C, U+200D) are
+# kept where they stand between two characters that show: Persian writes "mi-khaham" with
+# one, Hindi and Malayalam choose a conjunct's form with them, German keeps "Auf\u200clage" from
+# a ligature, and an emoji sequence (a family, the rainbow flag) is joined by U+200D; at an end,
+# or beside a space or another invisible character, they join or part nothing that shows, and
+# are refused. The tag characters (U+E0000 on) are refused: they carry letters no one sees, and
+# only a subdivision's flag (Scotland's, Wales's) is written with them, which no name needs.
+_KEPT_FORMAT = frozenset(
+    "\u061c\u200e\u200f\u2066\u2067\u2068\u2069"  # bidirectional marks and isolates
+    "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd"
+)
+_JOINERS = frozenset("\u200c\u200d")
+# Invisible though not format characters: the Hangul fillers (letters of no sound or shape).
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+_INVISIBLE_NAMES = {
+    "\u00ad": "a soft hyphen",
+    "\u200b": "a zero-width space",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u2060": "a word joiner",
+    "\ufeff": "a byte order mark",
+    "\u180e": "a Mongolian vowel separator",
+}
+
+
+def _shows(character: str) -> bool:
+    return not (
+        character.isspace() or unicodedata.category(character) == "Cf" or character in _FILLERS
+    )
+
+
+def _invisible(value: str) -> str | None:
+    """The first character of ``value`` a name may not hold because it shows as nothing (see
+    _KEPT_FORMAT), or None."""
+    for at, character in enumerate(value):
+        if character in _FILLERS:
+            return character
+        if unicodedata.category(character) != "Cf" or character in _KEPT_FORMAT:
+            continue
+        between = 0 < at < len(value) - 1 and _shows(value[at - 1]) and _shows(value[at + 1])
+        if character in _JOINERS and between:
+            continue
+        return character
+    return None
+
+
+def _invisible_problem(character: str, what: str) -> str:
+    """Why ``what`` ("name", "title") may not hold the invisible ``character``."""
+    plain = _INVISIBLE_NAMES.get(character)
+    if plain is None:
+        plain = "a Hangul filler" if character in _FILLERS else "an invisible character"
+    return (
+        f"holds the character U+{ord(character):04X} ({plain}), which does not show, so two "
+        f"{what}s that look the same would differ"
+    )
+
+
 def _reference_character(character: str) -> bool:
     if _VARIATION_SELECTORS.match(character):
         return False
@@ -88,6 +150,10 @@ def problem(
         return control
     if (name or spaced) and " ".join(value.split()) != value:
         return _spacing_problem(value, "a name" if name else "a title")
+    if name or spaced:
+        hidden = _invisible(value)
+        if hidden is not None:
+            return _invisible_problem(hidden, "name" if name else "title")
     if name and ";" in value:
         return "holds a semicolon, which casereview uses to separate names in a list"
     if reference:
@@ -110,7 +176,16 @@ def _spacing_problem(value: str, what: str) -> str:
             f"holds the character U+{ord(odd):04X}{kind}; {what}'s words are separated by "
             "single ordinary spaces"
         )
-    return f"holds a line break, a tab or spaces together, and {what} is one line"
+    # The first met is named: "a line break, a tab or spaces together" left a new user to
+    # find which of the three a title held.
+    for at, character in enumerate(value):
+        if character == "\n":
+            return f"holds a line break, and {what} is one line"
+        if character == "\t":
+            return f"holds a tab; {what}'s words are separated by single ordinary spaces"
+        if value.startswith("  ", at):
+            return f"holds two spaces together; {what}'s words are separated by single spaces"
+    return f"is not spaced as {what} is: one line, its words separated by single spaces"
 
 
 def blank(value: str) -> bool:

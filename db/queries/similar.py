@@ -653,29 +653,36 @@ class SimilarityIndex:
         many of them to be asked for (``COMMON``). None when no such reason holds (no item
         holds any of its words, say).
 
-        With ``typed`` (the user typed ``text`` themselves), a reason that some words are in
-        no item names them, and the too common ones, as typed (lower case, in order, at most
-        ``NAMED_WORDS`` of each): a user could not tell which of "police xylophone" was the
-        one no item holds. Never for an item's own text, which the reason must not quote."""
+        With ``typed`` (the user typed ``text`` themselves), the words no item holds are
+        always named, as typed (lower case, in order, at most ``NAMED_WORDS``), and with the
+        reason that the others are too common, those: a user could not tell which of "police
+        xylophone" was the one no item holds, nor that "frobnicate" is in none. Never for an
+        item's own text, which the reason must not quote."""
         method = dataclasses.replace(self.method, pairs=False, concepts=False)
         words = terms(text, method)
         if not words:
             return NO_TELLING_WORDS
-        held = [self._term_number[word] for word in words if word in self._term_number]
-        common = self._common()
-        if not held or any(self._found_in[term_id] <= common for term_id in held):
-            return None
+        # A term no item holds any longer (its items deleted since the build) keeps its
+        # number with a count of nought: it is in no item.
+        held = {
+            term: self._found_in[term_id]
+            for term in words
+            if (term_id := self._term_number.get(term)) is not None and self._found_in[term_id]
+        }
+        too_common = bool(held) and all(count > self._common() for count in held.values())
         if len(held) == len(words):
-            return ALL_COMMON
+            return ALL_COMMON if too_common else None
         if not typed:
-            return SOME_IN_NONE
+            return SOME_IN_NONE if too_common else None
         missing: list[str] = []
-        too_common: list[str] = []
+        common: list[str] = []
         for word, term in _typed_words(text, method):
-            (too_common if term in self._term_number else missing).append(word)
+            (common if term in held else missing).append(word)
+        if not too_common:  # in no item, or with others found but nothing like the whole
+            return f"No earlier learning like it was found: no item holds {_quoted(missing, 'or')}."
         return (
-            f"No item holds {_quoted(missing, 'or')}; {_quoted(too_common, 'and')} "
-            f"{'is' if len(too_common) == 1 else 'are each'} in more than a twentieth of the "
+            f"No item holds {_quoted(missing, 'or')}; {_quoted(common, 'and')} "
+            f"{'is' if len(common) == 1 else 'are each'} in more than a twentieth of the "
             "items, too common to tell earlier learning apart: give more particular words."
         )
 

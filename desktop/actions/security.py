@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from db.core.errors import CaseReviewError
 from desktop import settings as keys
 from desktop.actions.files import FileActions, say_failure
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
+from desktop.qtutils import ElidedLabel
 
 if TYPE_CHECKING:
     from db.services.encrypt import Encrypted
@@ -36,12 +37,12 @@ class SecurityActions(QObject):
         self._progress: object = None
         self.locked = False
         self.idle_watch: IdleWatch | None = None
-        self._shown: tuple[QLabel, QAction, QWidget] | None = None
+        self._shown: tuple[ElidedLabel, QAction, QWidget] | None = None
         self._enabled: list[QAction] = []
         self._covers: Covers | None = None
         self._content: QWidget | None = None
 
-    def show_on(self, label: QLabel, action: QAction, offer: QWidget) -> None:
+    def show_on(self, label: ElidedLabel, action: QAction, offer: QWidget) -> None:
         """Say on these whether the data is encrypted, now and after encrypting it."""
         self._shown = (label, action, offer)
         self.show_protection()
@@ -55,7 +56,8 @@ class SecurityActions(QObject):
         state = "" if path is None else (" (encrypted)" if encrypted else " (not encrypted)")
         if self._shown is not None:
             label, action, offer = self._shown
-            label.setText(f"Data: {place}{state}")
+            label.set_parts([("Data: ", None), (str(place), Qt.TextElideMode.ElideMiddle),
+                             (state, None)])  # fmt: skip
             action.setEnabled(path is not None and not encrypted)
             offer.setVisible(path is not None and not encrypted)
         if encrypted and self.idle_watch is None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,6 +43,7 @@ from db.services.merge import (
     show_value,
     typed_value_allowed,
 )
+from desktop.qtutils import ElidedLabel, Part
 
 _TYPED = "typed"
 _NO_ANSWER = "Not answered"
@@ -55,46 +55,15 @@ def _heading(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-class _Intro(QLabel):
+def _intro_label(parts: list[Part], width: int) -> ElidedLabel:
     """The dialog's opening sentences, wrapped at its width. The path the copy was taken from
     and who took it are elided, the path in the middle, to at most a line each, with the
     whole text as the tooltip: a long path with no space (a Windows share's, say) was cut off
     at the right edge and widened the dialog past a 1366x768 screen at 150 % (found by a new
     user)."""
-
-    def __init__(self, parts: list[tuple[str, Qt.TextElideMode | None]], width: int) -> None:
-        """``parts``: the text, each part to be elided as its mode says (None: wrapped);
-        ``width``: the width to fit it to until the label is given one."""
-        super().__init__()
-        self._parts = parts
-        self._whole = "".join(text for text, _ in parts)
-        self._fitted_to = -1
-        self.setObjectName("intro")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        # Any width will do: the text is fitted to the width given (so never asks for more).
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
-        self._fit(width)
-
-    def whole_text(self) -> str:
-        return self._whole
-
-    def _fit(self, width: int) -> None:
-        self._fitted_to = width
-        metrics = self.fontMetrics()
-        room = max(width - metrics.averageCharWidth(), metrics.averageCharWidth() * 10)
-        shown = "".join(
-            text if mode is None else metrics.elidedText(text, mode, room)
-            for text, mode in self._parts
-        )
-        self.setText(shown)
-        self.setToolTip("" if shown == self._whole else self._whole)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        width = self.contentsRect().width()
-        if width != self._fitted_to:
-            self._fit(width)
+    label = ElidedLabel(parts, width, wrap=True)
+    label.setObjectName("intro")
+    return label
 
 
 class MergeDialog(QDialog):
@@ -216,7 +185,7 @@ class MergeDialog(QDialog):
             self.problem.setText(said)
             self.problem.setVisible(True)
 
-    def _intro(self, width: int) -> _Intro:
+    def _intro(self, width: int) -> ElidedLabel:
         plan, merge = self.plan, self.plan.merge
         taken = format_date(plan.taken_at.astimezone().date())
         n, m = len(merge.applied), len(merge.conflicts)
@@ -235,7 +204,7 @@ class MergeDialog(QDialog):
                 "here since it was taken: choose for each which stands. Nothing is written "
                 "until every one has an answer."
             )
-        return _Intro(
+        return _intro_label(
             [
                 ("Copy of ", None),
                 (plan.origin_location, Qt.TextElideMode.ElideMiddle),

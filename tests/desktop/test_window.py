@@ -566,3 +566,43 @@ def test_a_briefing_pack_that_fails_to_render_is_recorded_as_not_made(
         "purpose": "preview",
         "not made": "it could not be made (ValueError)",
     }
+
+
+def test_a_long_database_path_is_elided_in_the_middle_in_the_status_bar(
+    qtbot, tmp_path: Path, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A new user's database under a long folder: the status bar's "Data: ..." was cut off at
+    the window's edge, the file name and "(not encrypted)" out of sight and no tooltip. The
+    path is elided in the middle, fitted again as the window is resized, whole in the tooltip."""
+    from PySide6.QtCore import QPoint
+
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    folder = tmp_path
+    for n in range(4):
+        folder = folder / f"{n}-a-very-long-folder-of-the-safeguarding-partnership-shared-drive"
+    folder.mkdir(parents=True)
+    path = folder / "panel-2026.sqlite3"
+    with open_database(resolve_location(str(path)), create=True) as database:
+        window = make_window(qtbot, database, settings)
+        window.resize(1366, 768)
+        label = window.location_label
+        whole = f"Data: {path} (not encrypted)"
+        qtbot.waitExposed(window)
+        qtbot.wait(100)  # laid out at its new size
+        window.grab().save("/tmp/polish2-status.png")
+        shown = label.text()
+        assert shown.startswith("Data: ") and "…" in shown, shown
+        assert shown.endswith("panel-2026.sqlite3 (not encrypted)"), shown
+        assert label.toolTip() == whole
+        # All of it is inside the label, and the label inside the window.
+        assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+        assert label.mapTo(window, QPoint(label.width(), 0)).x() <= window.width()
+        # Narrower, less of the path; wide enough, all of it.
+        window.resize(900, 600)
+        qtbot.waitUntil(lambda: len(label.text()) < len(shown))
+        assert label.text().endswith("panel-2026.sqlite3 (not encrypted)")
+        window.resize(label.fontMetrics().horizontalAdvance(whole) + 900, 600)
+        qtbot.waitUntil(lambda: label.text() == whole)
+        window.close()

@@ -174,6 +174,97 @@ def test_bidirectional_overrides_are_refused_and_marks_and_isolates_kept() -> No
         )
 
 
+@pytest.mark.parametrize(
+    ("hidden", "plain"),
+    [
+        ("\u200b", "a zero-width space"),
+        ("\u2060", "a word joiner"),
+        ("\ufeff", "a byte order mark"),
+        ("\u00ad", "a soft hyphen"),
+        ("\u180e", "a Mongolian vowel separator"),
+        ("\u3164", "a Hangul filler"),
+        ("\U000e0041", "an invisible character"),  # a tag letter, text no one sees
+    ],
+)
+def test_an_invisible_character_is_refused_in_a_name_and_a_title_named(
+    hidden: str, plain: str
+) -> None:
+    """A new user's meeting "Case\u200bReview" was taken, shown as "CaseReview", and its chair
+    "Ann\u200bSmith": another name that looks like one typed, which no search found."""
+    code = f"U+{ord(hidden):04X}"
+    for value in (f"Ann{hidden}Smith", f"Ann {hidden}Smith", f"{hidden}Ann Smith", f"Ann{hidden}"):
+        assert fields.problem(value, fields.NAME, name=True) == (
+            f"holds the character {code} ({plain}), which does not show, so two names that look "
+            "the same would differ"
+        ), value
+        assert fields.problem(value, fields.NAME, spaced=True) == (
+            f"holds the character {code} ({plain}), which does not show, so two titles that "
+            "look the same would differ"
+        ), value
+        said = fields.reference_problem(value.replace(" ", "-"))
+        assert said is not None and said.startswith(f"holds the character {code} ({plain})")
+    # Free text keeps it: a narrative pasted from a web page is not a name.
+    assert fields.problem(f"Ann{hidden}Smith met the family.", fields.TEXT) is None
+
+
+def test_a_joiner_is_kept_where_it_joins_two_characters_that_show() -> None:
+    """The zero-width non-joiner and joiner are part of how Persian, Hindi and emoji
+    sequences are written (and German keeps a ligature apart with one); beside nothing
+    visible they join nothing and are refused as a zero-width space is."""
+    for kept in (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian "mi-khaham"
+        "\u0915\u094d\u200d\u0937",  # Devanagari ksha, its half form asked for
+        "Team \U0001f468\u200d\U0001f469\u200d\U0001f467",  # an emoji family
+        "\u2764\ufe0f\u200d\U0001f525",  # a heart on fire (after a variation selector)
+        "Auf\u200clage",
+        "\u2067\u0633\u0627\u0631\u0629\u2069 Smith \u200f",  # an isolate and a mark
+        "\u0600\u0661\u0662",  # an Arabic number sign, which shows over its digits
+    ):
+        assert fields.problem(kept, fields.NAME, name=True) is None, ascii(kept)
+        assert fields.problem(kept, fields.NAME, spaced=True) is None, ascii(kept)
+    for joiner, plain in (("\u200c", "a zero-width non-joiner"), ("\u200d", "a zero-width joiner")):
+        for value in (f"Ann Smith{joiner}", f"{joiner}Ann", f"Ann {joiner}Smith", f"Ann{joiner} B",
+                      f"Ann{joiner}\u200bSmith", f"Ann{joiner}{joiner}Smith"):  # fmt: skip
+            said = fields.problem(value, fields.NAME, name=True)
+            assert said is not None, ascii(value)
+            assert said.startswith(
+                f"holds the character U+{ord(joiner):04X} ({plain}), which does not show"
+            ), ascii(value)
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        (lambda data: data["reviews"][0]["recommendations"][0].update(
+            lead_agencies=["Fenmarsh\u200bPolice"]), "lead_agencies"),
+        (lambda data: data["reviews"][0]["recommendations"][0].update(
+            themes=["Neglect\u2060"]), "themes"),
+        (lambda data: data.update(meetings=[{"held_on": "2026-12-20", "title": "Case Review",
+            "attendees": [{"name": "Ann\u00adSmith"}]}]), "attendees 1, name"),
+        (lambda data: data.update(meetings=[{"held_on": "2026-12-20",
+            "title": "Case\u200bReview"}]), "title"),
+        (lambda data: data.update(meetings=[{"held_on": "2026-12-20", "title": "Case Review",
+            "chair": "Ann\ufeffSmith"}]), "chair"),
+    ],
+)  # fmt: skip
+def test_the_json_import_refuses_an_invisible_character_as_the_window_does(
+    database: Database, tmp_path: Path, place: object, message: str
+) -> None:
+    """The import holds a file to the rule the window's dialogs keep (one ``problem``), so a
+    file cannot bring in a name the window refuses."""
+    path = _json_file(tmp_path)
+    data = json.loads(path.read_text())
+    place(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    before = state(database)
+    with pytest.raises(DocumentError, match=f"{message}: holds the character U\\+") as caught:
+        doc = read_document_file(path)
+        with database.transaction("tester") as session:
+            apply_document(session, doc)
+    assert "which does not show" in caught.value.message
+    assert state(database) == before
+
+
 def test_a_reference_may_hold_what_a_keyboard_types() -> None:
     for reference in ("FSCP-CSPR-CHILD-A", "SAR 2026/01 (Zoë)", "R.3_a+b", "CSPR £5 #2"):
         assert fields.reference_problem(reference) is None, reference
@@ -186,10 +277,30 @@ def test_a_name_spaced_wrongly_is_told_which_space() -> None:
     assert said is not None and said.startswith("holds the character U+00A0 (a non-breaking space)")
     said = fields.problem("Fenmarsh\u2003Police", fields.NAME, name=True)
     assert said is not None and said.startswith("holds the character U+2003;")
-    for spaced in ("Fenmarsh  Police", "Fenmarsh\tPolice", "Fenmarsh\nPolice"):
-        assert fields.problem(spaced, fields.NAME, name=True) == (
-            "holds a line break, a tab or spaces together, and a name is one line"
-        )
+    # The first of two spaces, a tab or a line break is named, not "a line break, a tab or
+    # spaces together" for each (a new user's "Case  Review").
+    for spaced, said in (
+        ("Fenmarsh  Police", "holds two spaces together; a name's words are separated by single "
+         "spaces"),
+        ("Fenmarsh\tPolice", "holds a tab; a name's words are separated by single ordinary "
+         "spaces"),
+        ("Fenmarsh\nPolice", "holds a line break, and a name is one line"),
+        ("Fenmarsh Police  and\tthe\nCourts", "holds two spaces together; a name's words are "
+         "separated by single spaces"),
+        ("Fenmarsh \tPolice\nx", "holds a tab; a name's words are separated by single ordinary "
+         "spaces"),
+        ("Fenmarsh\n\tPolice  x", "holds a line break, and a name is one line"),
+    ):  # fmt: skip
+        assert fields.problem(spaced, fields.NAME, name=True) == said, ascii(spaced)
+    assert fields.problem("Case  Review", fields.NAME, spaced=True) == (
+        "holds two spaces together; a title's words are separated by single spaces"
+    )
+    assert fields.problem("Case\tReview", fields.NAME, spaced=True) == (
+        "holds a tab; a title's words are separated by single ordinary spaces"
+    )
+    assert fields.problem("Case\nReview", fields.NAME, spaced=True) == (
+        "holds a line break, and a title is one line"
+    )
 
 
 @pytest.mark.parametrize(

@@ -228,3 +228,44 @@ def test_the_reason_names_the_typed_words_no_item_holds(database: Database) -> N
     )
     assert index.why_nothing("Police xylophone") == SOME_IN_NONE  # an item's text: unquoted
     assert index.why_nothing("Police information", typed=True) == ALL_COMMON
+
+
+def test_the_reason_names_typed_words_no_item_holds_though_none_is_too_common(
+    database: Database,
+) -> None:
+    """A new user's "zzqq wibble frobnicate" was told only that nothing was found, and on the
+    sample data "escalation zzqq" (no sample item says "escalation") did not name "zzqq":
+    the words were named only when every other word was too common. Whenever a typed text
+    finds nothing and some of its words are in no item, they are named; and a word whose
+    every item was deleted since the build is in no item, not a word found."""
+    _reviews(
+        database,
+        ("SCR-1", ["Health visitors should ask about safe sleep."]),
+        ("SCR-2", ["Schools should train staff on hydrotherapy."]),
+    )
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    assert _ask(database, index, "zzqq wibble frobnicate") == []
+    assert index.why_nothing("Zzqq wibble frobnicate", typed=True) == (
+        'No earlier learning like it was found: no item holds "zzqq", "wibble" or "frobnicate".'
+    )
+    assert index.why_nothing("escalation zzqq", typed=True) == (
+        'No earlier learning like it was found: no item holds "escalation" or "zzqq".'
+    )
+    assert index.why_nothing("Kazoo lute oboe harp", typed=True) == (
+        'No earlier learning like it was found: no item holds "kazoo", "lute", "oboe" or 1 '
+        "other word."
+    )
+    # An item's own text is never quoted: it finds nothing for want of like learning.
+    assert index.why_nothing("zzqq wibble frobnicate") is None
+    key = editing.ItemKey("SCR-2", "1")
+    with database.transaction("t") as session:
+        gone = editing.item_id(session, key)
+        assert gone is not None
+        editing.delete_item(session, key)
+        index.update(session, [gone])
+    assert _ask(database, index, "hydrotherapy zzqq") == []
+    assert index.why_nothing("Hydrotherapy zzqq", typed=True) == (
+        'No earlier learning like it was found: no item holds "hydrotherapy" or "zzqq".'
+    )
+    assert index.why_nothing("hydrotherapy") is None  # in no item: none like it, unquoted

@@ -1126,6 +1126,23 @@ def test_a_whole_source_decided_on_stays_on_the_agenda(panel: Database) -> None:
         assert len(meetings.meeting_by_key(session, KEY).agenda) == 2
 
 
+def test_a_zero_width_space_is_refused_in_a_meetings_title_and_its_chairs_name(
+    panel: Database,
+) -> None:
+    """A new user's "Case\u200bReview" was taken and shown as "CaseReview", and the Edit
+    meeting dialog took the chair "Ann\u200bSmith": each is refused, the character named."""
+    with panel.session() as session:
+        problems = meetings.check_meeting(
+            session, MeetingFields(HELD, "Case\u200bReview", "Ann\u200bSmith"), editing=KEY
+        )
+    assert problems.by_field == {
+        "title": "The meeting's title holds the character U+200B (a zero-width space), which "
+        "does not show, so two titles that look the same would differ.",
+        "chair": "The meeting's chair holds the character U+200B (a zero-width space), which "
+        "does not show, so two names that look the same would differ.",
+    }
+
+
 def test_a_non_breaking_space_is_refused_in_a_meetings_title_as_in_its_chairs_name(
     panel: Database,
 ) -> None:

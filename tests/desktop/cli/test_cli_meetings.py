@@ -420,6 +420,12 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         (["meeting", "add", "--date", NEW_MEETING, "--title", "\u200b"],  # shows nothing
          "Give the meeting a title.", 1),
         (["meeting", "add", "--date", NEW_MEETING, "--title", " X"], "ends with a space", 2),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", "Case\u200bReview"],
+         "title holds the character U+200B (a zero-width space), which does not show", 1),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", "Case  Review"],
+         "The meeting's title holds two spaces together; a title's words are separated", 1),
+        (["meeting", "add", "--date", NEW_MEETING, "--title", "Case\tReview"],
+         "The meeting's title holds a tab; a title's words are separated", 1),
         ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
          "is not on the agenda of Case Review Subgroup", 1),
         ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),

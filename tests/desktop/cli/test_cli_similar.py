@@ -140,7 +140,10 @@ def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Pat
         ("Share information.", "Every word of that text is in more than a twentieth"),
         ("xyzzy information", 'No item holds "xyzzy"; "information" is in more than'),
         ("should", "That text holds no word particular enough to compare"),
-        ("Hydrotherapy pools", "No earlier learning like it was found."),
+        (
+            "Hydrotherapy pools",
+            'No earlier learning like it was found: no item holds "hydrotherapy" or "pools".',
+        ),
     ):
         done = run("similar", "--db", str(db), "--text", text, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
@@ -155,3 +158,23 @@ def test_a_text_of_only_common_words_is_told_why_nothing_was_found(tmp_path: Pat
                cwd=tmp_path)  # fmt: skip
     assert json.loads(done.stdout) == []
     assert done.stderr.startswith('No item holds "xyzzy"; "information" is in more than')
+    # A new user's words, every one in no item: named too, in both forms.
+    for form in ("text", "json"):
+        done = run("similar", "--db", str(db), "--text", "zzqq wibble frobnicate", "--format",
+                   form, cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() in ("", "[]"), (form, done.stdout)
+        assert done.stderr == (
+            'No earlier learning like it was found: no item holds "zzqq", "wibble" or '
+            '"frobnicate".\n'
+        ), form
+
+
+def test_the_sample_data_names_a_typed_word_no_item_holds(demo_db: Path, tmp_path: Path) -> None:
+    """On the sample data "escalation zzqq" found nothing and named neither word (no sample
+    item says "escalation" either)."""
+    for form in ("text", "json"):
+        done = run("similar", "--db", str(demo_db), "--text", "escalation zzqq", "--format",
+                   form, cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert '"zzqq"' in done.stderr, (form, done.stderr)
