@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from db.core.errors import CaseReviewError
@@ -120,6 +120,9 @@ class AppContext(QObject):
         # The item a command brought into being (a new one, or a deleted one put back by
         # undo), for the Recommendations tab to select once it has reloaded.
         self.show_next: Any = None
+        # The commands on the undo stack, in its order (desktop.commands keeps it), so that
+        # the next one can be looked at without QUndoStack.command (why at commands._on_stack).
+        self.commands: list[QUndoCommand] = []
         # The change being made off the GUI thread, if one is: the only one at a time.
         self.changing: Changing | None = None
         self.evidence = EvidenceCopies()  # removed when the window closes

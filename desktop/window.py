@@ -498,6 +498,7 @@ class MainWindow(QMainWindow):
             self.context.explain(exc, self)
             return
         self.context.undo_stack.clear()
+        self.context.commands.clear()
         self.refresh()
         self.statusBar().showMessage("Sample data loaded.", 5000)
 

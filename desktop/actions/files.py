@@ -82,6 +82,7 @@ class FileActions(QObject):
 
     def _imported(self, path: Path, summary: str, repeats: list[Repeat] | None = None) -> None:
         self.context.undo_stack.clear()  # an import is not undoable step by step
+        self.context.commands.clear()
         self.context.data_changed.emit()
         self._say(f"Imported {path.name}: {summary}.", 8000)
         if repeats:
@@ -433,6 +434,7 @@ class FileActions(QObject):
         dialog = BackupsDialog(location, self.window)
         if dialog.exec() and dialog.restored is not None:
             self.context.undo_stack.clear()  # the edits it held are not in the restored data
+            self.context.commands.clear()
             try:
                 self.context.reopen()  # a copy from before an upgrade is upgraded now
             except CaseReviewError as exc:
