@@ -376,3 +376,30 @@ def test_meeting_mode_says_when_a_long_undo_under_way_has_been_made(
     qtbot.waitUntil(lambda: mode.message.text().startswith("Undone: "), timeout=5_000)
     assert statuses(first) == before
     mode.close()
+
+
+def test_the_window_follows_the_stack_through_a_refused_undo_and_a_clear(
+    qtbot, window: MainWindow, first: Database, second: Database
+) -> None:
+    """The window's own list of the stack's commands (``AppContext.commands``, read rather
+    than ``QUndoStack.command``, which crashed the window after a refused undo) stays the
+    stack's: a refused short undo leaves the long change before it to be undone off the GUI
+    thread, and a cleared stack is followed."""
+    context, stack = window.context, window.context.undo_stack
+    long = changed(qtbot, window)
+    key = next(k for k in (ItemKey(*pair) for pair in _one_key(first)) if k not in long.keys)
+    short = commands.AddUpdate(context, [key], on=TODAY, author="T", note="A note")
+    assert commands.run(short, window)
+    assert context.commands == [long, short] and stack.count() == 2
+    with second.transaction("Second Writer") as session:  # the short one's item goes
+        editing.remove_item(session, key, TODAY)
+    answer(lambda box: box.accept())
+    window.undo_action.trigger()  # refused: made obsolete, and the stack deletes it
+    assert context.last_explanation
+    assert context.commands == [long] and stack.count() == 1 and stack.index() == 1
+    window.undo_action.trigger()  # the long change's undo: off the GUI thread, as it is long
+    assert context.changing is not None
+    ended(qtbot, window)
+    assert stack.index() == 0 and context.commands == [long]
+    stack.clear()  # as an import clears it, without telling the list
+    assert commands._on_stack(context, 0) is None and context.commands == []
