@@ -631,7 +631,8 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.context.changing is not None and not self._may_close_while_changing():
+        if self.context.changing is not None:  # closes, if it does, once the change has ended
+            self._ask_about_closing()
             event.ignore()
             return
         self.save_settings()
@@ -640,7 +641,7 @@ class MainWindow(QMainWindow):
             self.security.idle_watch.stop()  # a closed window never locks (nor hides another's)
         super().closeEvent(event)
 
-    def _may_close_while_changing(self) -> bool:
+    def _ask_about_closing(self) -> None:
         """Asked to close (its close button, Ctrl+Q, the system ending the session) while a
         change is being made off the GUI thread: say so, and close once it has finished, stop
         it (rolled back whole) and close, or keep the window open. Closing under it would
@@ -649,12 +650,11 @@ class MainWindow(QMainWindow):
         The question is asked over the change's progress dialog, shown at once if it was
         still waiting its moment: asked over the window, the dialog came up over it and took
         its clicks. It does not wait for its answer (``_closing_answered``); the change
-        ending first withdraws it (``_changed``). Always False: the window closes, if it
-        does, once the change has ended."""
+        ending first withdraws it (``_changed``)."""
         changing = self.context.changing
         assert changing is not None
         if self.close_question is not None:  # asked already (Ctrl+Q twice, say)
-            return False
+            return
         changing.dialog.show()
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -674,7 +674,6 @@ class MainWindow(QMainWindow):
         box.finished.connect(lambda _: self._closing_answered(box, answers))
         self.close_question = box
         box.open()
-        return False
 
     def _closing_answered(self, box: QMessageBox, answers: dict[Any, str | None]) -> None:
         if self.close_question is not box:  # withdrawn as the change ended
