@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from db.core.dates import PartialDate
+from db.core.items import ItemFields, ItemKey
 from db.core.rules import rating_for
+from db.core.search_words import SAMPLE, SAMPLE_SQL, Plan, choose, fts_query, words
 from db.core.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
 from db.queries.rows import (
     OPEN_STATUSES,
@@ -63,6 +65,56 @@ def _in(values: list[Status]) -> str:
     return ", ".join(f"'{status.value}'" for status in values)
 
 
+# The tracker's columns in tracker_row's order, in the default order; ``{where}`` narrows them.
+_PAGE = """
+    SELECT r.id, coalesce(rv.reference, i.reference), r.kind, r.number,
+           r.position, r.text, r.owner, r.target_date, r.status, r.inspection_id
+    FROM recommendations AS r
+    LEFT JOIN reviews AS rv ON rv.id = r.review_id
+    LEFT JOIN inspections AS i ON i.id = r.inspection_id
+    {where}
+    ORDER BY r.source_key, r.position, r.id
+    LIMIT ?
+"""
+
+# A search's condition in each of its plans, as ``db.store.search.matches`` builds it: the
+# same rows, the same order, at the same cost. Its one parameter is the FTS5 query.
+_MATCHES = {
+    Plan.SORT: "WHERE r.id IN "
+    "(SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH ?)",
+    # ``id + 0`` cannot be looked up by id, so SQLite walks the index of the order instead.
+    Plan.WALK: "WHERE r.id + 0 IN "
+    "(SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH ?)",
+    Plan.PROBE: "WHERE EXISTS (SELECT 1 FROM recommendation_fts WHERE "
+    "recommendation_fts.rowid = r.id AND recommendation_fts MATCH ?)",
+}
+
+
+def _tracker_rows(
+    conn: sqlite3.Connection, where: str, parameters: tuple[Any, ...], today: dt.date
+) -> list[RecommendationRow]:
+    found = conn.execute(_PAGE.format(where=where), parameters).fetchall()
+    ids = [row[0] for row in found]
+    marks = ", ".join("?" * len(ids))
+    links = conn.execute(
+        "SELECT ra.recommendation_id, ra.role, o.name "
+        "FROM recommendation_agencies AS ra "
+        "JOIN organisations AS o ON o.id = ra.organisation_id "
+        f"WHERE ra.recommendation_id IN ({marks}) "
+        "ORDER BY ra.recommendation_id, ra.position",
+        ids,
+    ).fetchall()
+    agencies = agencies_by_item((item, AgencyRole(role), name) for item, role, name in links)
+    rows = []
+    for rec_id, source, kind, number, position, text, owner, target, status, insp in found:
+        target_date = dt.date.fromisoformat(target) if target else None
+        state = Status(status)
+        converted = (rec_id, source, TrackedKind(kind), number, position, text, owner,
+                     target_date, state, insp)  # fmt: skip
+        rows.append(tracker_row(converted, agencies, rating_for(state, target_date, today)))
+    return rows
+
+
 def tracker_page(
     path: Path, today: dt.date, limit: int
 ) -> tuple[list[RecommendationRow], int] | None:
@@ -73,39 +125,87 @@ def tracker_page(
     try:
         with _reading(path) as conn:
             total = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
-            found = conn.execute(
-                """
-                SELECT r.id, coalesce(rv.reference, i.reference), r.kind, r.number,
-                       r.position, r.text, r.owner, r.target_date, r.status, r.inspection_id
-                FROM recommendations AS r
-                LEFT JOIN reviews AS rv ON rv.id = r.review_id
-                LEFT JOIN inspections AS i ON i.id = r.inspection_id
-                ORDER BY r.source_key, r.position, r.id
-                LIMIT ?
-                """,
-                (limit,),
-            ).fetchall()
-            ids = [row[0] for row in found]
-            marks = ", ".join("?" * len(ids))
-            links = conn.execute(
-                "SELECT ra.recommendation_id, ra.role, o.name "
-                "FROM recommendation_agencies AS ra "
-                "JOIN organisations AS o ON o.id = ra.organisation_id "
-                f"WHERE ra.recommendation_id IN ({marks}) "
-                "ORDER BY ra.recommendation_id, ra.position",
-                ids,
-            ).fetchall()
-        agencies = agencies_by_item((item, AgencyRole(role), name) for item, role, name in links)
-        rows = []
-        for rec_id, source, kind, number, position, text, owner, target, status, insp in found:
-            target_date = dt.date.fromisoformat(target) if target else None
-            state = Status(status)
-            converted = (rec_id, source, TrackedKind(kind), number, position, text, owner,
-                         target_date, state, insp)  # fmt: skip
-            rows.append(tracker_row(converted, agencies, rating_for(state, target_date, today)))
+            rows = _tracker_rows(conn, "", (limit,), today)
         return rows, int(total)
     except (sqlite3.Error, ValueError) as exc:
         _log.warning("first page of the tracker not read early: %s", cause(exc))
+        return None
+
+
+def tracker_search(
+    path: Path, query: str, today: dt.date, limit: int
+) -> tuple[list[RecommendationRow], int] | None:
+    """The first ``limit`` rows holding every word of ``query``, in the default order, and
+    how many there are: a search typed while the database layer is still loading.
+
+    The same rows as ``db.queries.tracker.page(session, TrackerFilter(text=query), today,
+    limit=limit)`` and the same total as its ``count``, read by the same plan
+    (``db.core.search_words``). A query with no words answers as ``tracker_page``.
+    """
+    terms = words(query)
+    if not terms:
+        return tracker_page(path, today, limit)
+    wanted = fts_query(terms)
+    try:
+        with _reading(path) as conn:
+            found, first, last = conn.execute(SAMPLE_SQL, (wanted, SAMPLE)).fetchone()
+            total = conn.execute(
+                "SELECT count(*) FROM recommendation_fts WHERE recommendation_fts MATCH ?",
+                (wanted,),
+            ).fetchone()[0]
+            plan = choose(terms, limit, found, first, last)
+            rows = _tracker_rows(conn, _MATCHES[plan], (wanted, limit), today)
+        return rows, int(total)
+    except (sqlite3.Error, ValueError) as exc:  # the words are never logged: only the cause
+        _log.warning("a search not answered from the file: %s", cause(exc))
+        return None
+
+
+def item_fields(path: Path, key: ItemKey) -> ItemFields | None:
+    """What an edit of the item ``key`` names can change, and its version, or None when there
+    is no such item (or anything else is wrong): an edit started while the database layer is
+    still loading. The same as ``db.services.editing.item_fields``."""
+    found = None
+    try:
+        with _reading(path) as conn:
+            for table, column in (("reviews", "review_id"), ("inspections", "inspection_id")):
+                found = conn.execute(
+                    "SELECT r.id, r.number, r.text, r.actions, r.owner, r.target_date, "
+                    f"r.version FROM recommendations AS r JOIN {table} AS s ON s.id = r.{column} "
+                    "WHERE r.number = ? AND r.kind = ? AND s.reference = ?",
+                    (key.number, key.kind.value, key.source),
+                ).fetchone()
+                if found is not None:
+                    break
+            if found is None:
+                return None
+            item = found[0]
+            links = conn.execute(
+                "SELECT ra.role, o.name FROM recommendation_agencies AS ra "
+                "JOIN organisations AS o ON o.id = ra.organisation_id "
+                "WHERE ra.recommendation_id = ? ORDER BY ra.position",
+                (item,),
+            ).fetchall()
+            themes = conn.execute(
+                "SELECT t.name FROM recommendation_themes AS rt "
+                "JOIN themes AS t ON t.id = rt.theme_id "
+                "WHERE rt.recommendation_id = ? ORDER BY t.name",
+                (item,),
+            ).fetchall()
+        _, number, text, actions, owner, target, version = found
+        return ItemFields(
+            number=number,
+            text=text,
+            lead_agencies=tuple(n for role, n in links if AgencyRole(role) is AgencyRole.LEAD),
+            joint_agencies=tuple(n for role, n in links if AgencyRole(role) is AgencyRole.JOINT),
+            actions=actions,
+            owner=owner,
+            target_date=dt.date.fromisoformat(target) if target else None,
+            themes=tuple(name for (name,) in themes),
+            version=version,
+        )
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("an item's fields not read early: %s", cause(exc))
         return None
 
 

@@ -18,6 +18,10 @@ from sqlalchemy.orm import Session
 from db.core import fields as rules
 from db.core.dates import PartialDate, format_date, utc_now
 from db.core.errors import ConflictError, DocumentError, NotFoundError, RuleError
+
+# Defined beside the first-page reader, which needs no SQLAlchemy; known as editing.ItemKey.
+from db.core.items import ItemFields as ItemFields  # noqa: PLC0414 (re-exported)
+from db.core.items import ItemKey as ItemKey  # noqa: PLC0414 (re-exported)
 from db.core.rules import TRANSITIONS
 from db.core.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
 from db.exchange import records
@@ -47,15 +51,6 @@ from db.store.models import (
 
 
 @dataclass(frozen=True)
-class ItemKey:
-    """A tracked item named as people name it: "recommendation 7 of SCR-1"."""
-
-    source: str
-    number: str
-    kind: TrackedKind = TrackedKind.RECOMMENDATION
-
-
-@dataclass(frozen=True)
 class ReviewFields:
     reference: str
     kind: ReviewKind
@@ -66,20 +61,6 @@ class ReviewFields:
     summary: str = ""
     themes: tuple[str, ...] = ()
     # The review's version when these fields were read (None for fields typed in a dialog).
-    version: int | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class ItemFields:
-    number: str
-    text: str | None
-    lead_agencies: tuple[str, ...] = ()
-    joint_agencies: tuple[str, ...] = ()
-    actions: str = ""
-    owner: str = ""
-    target_date: dt.date | None = None
-    themes: tuple[str, ...] = ()
-    # The item's version when these fields were read (None for fields typed in a dialog).
     version: int | None = field(default=None, compare=False)
 
 

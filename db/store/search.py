@@ -8,8 +8,6 @@ table narrows as the user types.
 
 from __future__ import annotations
 
-import re
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -28,9 +26,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
+from db.core.search_words import SAMPLE, SAMPLE_SQL, Plan, choose, words
+from db.core.search_words import fts_query as _fts_query
 from db.store.models import Inspection, ProgressUpdate, Recommendation, Review
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Plan and words come from db.core.search_words, which the first-page reader shares; the
+# window's statements and its callers know them from here.
+__all__ = [
+    "PARAMETER",
+    "Plan",
+    "count",
+    "matches",
+    "parameter",
+    "plan",
+    "search_text_for",
+    "search_text_of",
+    "source_key_for",
+    "source_key_of",
+    "words",
+]
 
 
 def source_key_for(rec: Recommendation) -> str:
@@ -66,35 +80,6 @@ def search_text_of(
     it as the ORM listener below does."""
     parts = [number, text or "", actions, owner, *notes]
     return " ".join(p for p in parts if p)
-
-
-def words(query: str) -> list[str]:
-    """The words of a typed query, lower-cased; punctuation and operators are dropped."""
-    return [w.lower() for w in _WORD.findall(query)]
-
-
-class Plan(Enum):
-    """How SQLite finds a search's rows in the default order (docs/performance.md, "Search
-    as you type"). Every plan finds the same rows in the same order; only the cost differs."""
-
-    SORT = "sort"  # read every match and sort them: cheapest when few items match
-    WALK = "walk"  # walk the order's index, keeping the rows in the set of matches
-    PROBE = "probe"  # walk the order's index, asking the full-text index about each row
-
-
-# The first matches read to choose a plan: reading them costs about 0.1 ms.
-SAMPLE = 2_000
-# Fewer matches than this are sorted: walking the index would pass most of the items.
-FEW = 1_000
-# Rows the index may be walked past for PROBE: each question costs 15-30 microseconds.
-PROBES = 500
-# Terms this short are read from the index's prefix entries (``prefix='1 2 3'`` in migration
-# 0002); a longer prefix, or several terms, makes each of PROBE's questions cost far more.
-SHORT = 3
-
-
-def _fts_query(terms: list[str]) -> str:
-    return " ".join(f'"{term}"*' for term in terms)
 
 
 # The name a search's words are bound to in ``matches``'s condition; ``parameter`` is its value.
@@ -134,26 +119,11 @@ def matches(dialect: str, plan: Plan = Plan.SORT) -> ColumnElement[bool]:
 
 def plan(session: Session, query: str, wanted: int) -> Plan:
     """The cheapest plan on SQLite for the first ``wanted`` rows, in the default order, of the
-    items matching ``query`` (and no other filter).
-
-    Reads the first ``SAMPLE`` matches: their number, and how thinly they are spread over the
-    ids, tell about how far down the index the ``wanted`` rows lie. An estimate only chooses
-    the plan; the rows are the same whichever is chosen.
-    """
+    items matching ``query`` (and no other filter): ``db.core.search_words.choose``."""
     terms = words(query)
-    found, first, last = session.execute(
-        text(
-            "SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM "
-            "recommendation_fts WHERE recommendation_fts MATCH :q LIMIT :n)"
-        ),
-        {"q": _fts_query(terms), "n": SAMPLE},
-    ).one()
-    if found < FEW:
-        return Plan.SORT
-    density = found / (last - first + 1)
-    if len(terms) == 1 and len(terms[0]) <= SHORT and wanted / density <= PROBES:
-        return Plan.PROBE
-    return Plan.WALK
+    cursor = session.connection().exec_driver_sql(SAMPLE_SQL, (_fts_query(terms), SAMPLE))
+    found, first, last = cursor.one()
+    return choose(terms, wanted, found, first, last)
 
 
 def count(session: Session, query: str) -> int:

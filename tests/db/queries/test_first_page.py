@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from db.core.items import ItemKey
+from db.core.vocabulary import TrackedKind
 from db.queries import details as queries
 from db.queries import first_page as quick
 from db.queries import tracker
 from db.queries.rows import TrackerFilter
+from db.services import editing
 from db.services.generate import generate
+from db.store import search
 from db.store.database import Database, downgrade_schema, open_database
 from db.store.location import resolve_location
+from db.store.models import Recommendation
 from db.store.paths import ENV_VAR, default_database_path, sqlite_file
 from tests.helpers import TODAY
 
@@ -153,3 +160,100 @@ def test_a_read_ahead_that_fails_answers_none(tmp_path: Path) -> None:
     reads.start(quick.review_rows, TODAY)
     assert reads.take(broken, TODAY) is None
     assert reads.take(quick.review_rows, TODAY) is None
+
+
+# A search typed while the database layer loads (``tracker_search``) and an edit started then
+# (``item_fields``) are answered from the file with sqlite3 alone: the same as the database's.
+
+SEARCHES = ["s", "s p", "st", "staff", "supervision", "staff s", "return interviews",
+            "zzzq", "protoc", "", "!!!", "Staff, SUPERVISION."]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def searchable_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough items (2,400) for a common word to pass ``SAMPLE`` matches and a rare one
+    ``FEW``, so that each of the three plans is chosen for one of ``SEARCHES``."""
+    path = tmp_path_factory.mktemp("search") / "generated.sqlite3"
+    database = open_database(resolve_location(str(path)), create=True)
+    with database, database.transaction("tester") as session:
+        generate(session, reviews=12, recommendations=2_400, seed=3, today=TODAY)
+    return path
+
+
+def _searched(database: Database, query: str, limit: int) -> tuple[list[Any], int]:
+    flt = TrackerFilter(text=query)
+    with database.session() as session:
+        return tracker.page(session, flt, TODAY, limit=limit), tracker.count(session, flt, TODAY)
+
+
+@pytest.mark.parametrize("limit", [1, 200, 3000])
+def test_a_search_from_the_file_matches_the_database(searchable_file: Path, limit: int) -> None:
+    chosen = set()
+    with open_database(resolve_location(str(searchable_file))) as database:
+        for query in SEARCHES:
+            expected = _searched(database, query, limit)
+            assert quick.tracker_search(searchable_file, query, TODAY, limit) == expected, query
+            with database.session() as session:
+                if search.words(query):
+                    chosen.add(search.plan(session, query, limit))
+    if limit == 200:
+        assert chosen == set(search.Plan)  # each plan's statement was read by one search
+
+
+@pytest.mark.parametrize("plan", list(search.Plan))
+def test_each_plan_reads_the_same_rows_from_the_file(
+    searchable_file: Path, plan: search.Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(quick, "choose", lambda *_: plan)
+    with open_database(resolve_location(str(searchable_file))) as database:
+        for query in SEARCHES:
+            expected = _searched(database, query, 200)
+            assert quick.tracker_search(searchable_file, query, TODAY, 200) == expected, query
+
+
+def test_a_search_from_a_damaged_file_gives_none(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-database.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)
+    assert quick.tracker_search(path, "staff", TODAY, 200) is None
+    assert quick.item_fields(path, ItemKey("SCR-1", "1")) is None
+
+
+def _keys(database: Database) -> list[ItemKey]:
+    with database.session() as session:
+        return [
+            editing.key_of(rec)
+            for rec in session.scalars(select(Recommendation).order_by(Recommendation.id))
+        ]
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_an_edit_from_the_file_starts_from_the_database_fields(
+    which: str, sample_path: Path, generated_file: Path
+) -> None:
+    path = sample_path if which == "sample" else generated_file
+    with open_database(resolve_location(str(path))) as database:
+        keys = _keys(database)
+        assert (
+            any(key.kind is TrackedKind.AREA_FOR_IMPROVEMENT for key in keys) or which != "sample"
+        )
+        for key in keys:
+            with database.session() as session:
+                expected = editing.item_fields(session, key)
+            early = quick.item_fields(path, key)
+            assert early == expected, key
+            assert early is not None and early.version == expected.version  # compare=False
+        with database.session() as session:
+            themed = sum(1 for key in keys if editing.item_fields(session, key).themes)
+            shared = sum(1 for key in keys if editing.item_fields(session, key).joint_agencies)
+    assert (themed and shared) or which != "sample"  # themes and joint agencies were compared
+
+
+def test_an_edit_of_an_item_that_is_not_there_gives_none(sample_path: Path) -> None:
+    with open_database(resolve_location(str(sample_path))) as database:
+        key = _keys(database)[0]
+    for missing in (
+        ItemKey(key.source, "999"),
+        ItemKey("NO-SUCH-REVIEW", key.number),
+        ItemKey(key.source, key.number, TrackedKind.AREA_FOR_IMPROVEMENT),
+    ):
+        assert quick.item_fields(sample_path, missing) is None

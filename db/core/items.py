@@ -1,0 +1,34 @@
+"""A tracked item's name, and the fields an edit of it changes: plain values without
+SQLAlchemy, so that the window can start an edit from the file while the database layer is
+still loading (``db.queries.first_page.item_fields``). ``db.services.editing`` reads and
+writes them through the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from db.core.vocabulary import TrackedKind
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """A tracked item named as people name it: "recommendation 7 of SCR-1"."""
+
+    source: str
+    number: str
+    kind: TrackedKind = TrackedKind.RECOMMENDATION
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    number: str
+    text: str | None
+    lead_agencies: tuple[str, ...] = ()
+    joint_agencies: tuple[str, ...] = ()
+    actions: str = ""
+    owner: str = ""
+    target_date: dt.date | None = None
+    themes: tuple[str, ...] = ()
+    # The item's version when these fields were read (None for fields typed in a dialog).
+    version: int | None = field(default=None, compare=False)
