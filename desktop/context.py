@@ -4,7 +4,9 @@ person making changes. Passed explicitly rather than reached for as globals."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from db.queries.first_page import ReadAhead
 from db.store.logs import cause
 from db.store.quick_check import QuickCheck
 from desktop.files import EvidenceCopies
+from desktop.lazy import set_loading, wait_for_layer
 from desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,6 +30,19 @@ if TYPE_CHECKING:
     from desktop.similar_learning import SimilarLearning
 
 _log = logging.getLogger(__name__)
+
+
+# The database layer's modules that the window's start needs: opening the database, and the
+# first page and edit of its tab. Importing them takes 0.3-0.5 s, about three times a bare
+# window's first paint; ``PendingDatabase.start_loading`` does it beside the window.
+LAYER = (
+    "db.store.database",
+    "db.store.location",
+    "db.queries.tracker",
+    "db.queries.details",
+    "db.services.editing",
+    "db.services.repeats",
+)
 
 
 class PendingDatabase:
@@ -50,6 +66,7 @@ class PendingDatabase:
         # The first page's reads, perhaps already under way (see desktop.tabs.read_ahead).
         self.reads = reads if reads is not None else ReadAhead(path)
         self.check = check
+        self._loading: threading.Thread | None = None  # see start_loading
 
     def start_check(self) -> QuickCheck:
         """SQLite's check of the whole file, started now unless it has been."""
@@ -63,7 +80,42 @@ class PendingDatabase:
     def __str__(self) -> str:
         return self.display()
 
+    def start_loading(self, then: Callable[[], None]) -> None:
+        """Import the database layer (``LAYER``) in a thread of its own, then call ``then``
+        from that thread (``AppContext.load_then`` passes a queued signal's ``emit``).
+
+        The window meanwhile answers searches and starts edits from the file
+        (``db.queries.first_page``) and keeps answering the keyboard and the mouse: the
+        import holds the interpreter lock, but gives it up every few milliseconds to the
+        GUI thread, which finds it free whenever it waits for events. Anything on the GUI
+        thread that needs the layer first waits for the import to end (``wait_for_layer``);
+        so does ``open``."""
+        if self._loading is not None:
+            return
+
+        def load() -> None:
+            try:
+                for name in LAYER:
+                    importlib.import_module(name)
+                from sqlalchemy.orm import configure_mappers
+
+                configure_mappers()  # once, here, rather than in the first query
+            except Exception as exc:  # opened the usual way then, on the GUI thread, which says why
+                _log.warning("the database layer not loaded ahead: %s", cause(exc))
+            finally:
+                then()
+
+        self._loading = threading.Thread(target=load, name="casereview-load", daemon=True)
+        set_loading(self._loading)
+        self._loading.start()
+
+    @property
+    def loading(self) -> bool:
+        """Whether the database layer is being imported now (``start_loading``)."""
+        return self._loading is not None and self._loading.is_alive()
+
     def open(self) -> Database:
+        wait_for_layer()  # never two threads importing the same modules at once
         from db.store.database import open_database
         from db.store.location import resolve_location
 
@@ -94,6 +146,9 @@ class AppContext(QObject):
     # "refused" (and said so to the user).
     change_started = Signal()
     change_ended = Signal(str)
+    # The database layer has been imported (``load_then``); emitted from the loading thread,
+    # so delivered on the GUI thread (a queued connection).
+    layer_loaded = Signal()
 
     def __init__(
         self,
@@ -155,6 +210,35 @@ class AppContext(QObject):
         """A database not open yet: start SQLite's check of its whole file (``PendingDatabase``)."""
         if isinstance(self.place, PendingDatabase):
             self.place.start_check()
+
+    def load_then(self, then: Callable[[], None]) -> None:
+        """A database not open yet: import the database layer off the GUI thread
+        (``PendingDatabase.start_loading``), then call ``then`` on the GUI thread. An open
+        database, or one that is being opened the usual way: ``then`` is called at once."""
+        if not isinstance(self.place, PendingDatabase):
+            then()
+            return
+        from desktop.background import hold_collector
+
+        self.layer_loaded.connect(then, Qt.ConnectionType.QueuedConnection)
+        # A collection in the loading thread could free a widget there, which crashes Qt
+        # (desktop.background); the collector is held off until the import has ended.
+        hold_collector()
+        self.place.start_loading(self._say_loaded)
+
+    def _say_loaded(self) -> None:
+        from desktop.background import release_collector_later
+
+        release_collector_later()
+        try:
+            self.layer_loaded.emit()
+        except RuntimeError:  # the context has gone (its window closed at once): nobody waits
+            _log.info("the database layer loaded after its window closed")
+
+    @property
+    def layer_loading(self) -> bool:
+        """Whether the database layer is being imported beside the window now."""
+        return isinstance(self.place, PendingDatabase) and self.place.loading
 
     @property
     def pending_reads(self) -> ReadAhead | None:

@@ -14,19 +14,42 @@ names typed::
 from __future__ import annotations
 
 import importlib
+import threading
 from types import ModuleType
 from typing import Any
+
+# The thread importing the database layer beside the window, if one is
+# (``desktop.context.PendingDatabase.start_loading``).
+_loading: list[threading.Thread] = []
+
+
+def set_loading(thread: threading.Thread) -> None:
+    _loading[:] = [thread]
+
+
+def wait_for_layer() -> None:
+    """Wait until the database layer's import beside the window (if one is under way) has
+    ended, so that the GUI thread never imports its modules while that thread does: the two
+    would wait for each other's half-imported modules (Python refuses such an import with
+    an error rather than hang, but it fails all the same)."""
+    for thread in _loading:
+        if thread is not threading.current_thread():
+            thread.join()
+    _loading.clear()
 
 
 class LazyModule:
     """Stands for a module and imports it when one of its names is first used."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, needs_layer: bool = True) -> None:
         self._name = name
+        self._needs_layer = needs_layer
         self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
         if self._module is None:
+            if self._needs_layer:
+                wait_for_layer()
             self._module = importlib.import_module(self._name)
         return getattr(self._module, attribute)
 
@@ -34,5 +57,7 @@ class LazyModule:
         return f"<lazy module {self._name!r}>"
 
 
-def lazy(name: str) -> Any:
-    return LazyModule(name)
+def lazy(name: str, *, needs_layer: bool = True) -> Any:
+    """``name``, imported on first use; unless it ``needs_layer`` not, after the database
+    layer's import beside the window has ended (``wait_for_layer``)."""
+    return LazyModule(name, needs_layer=needs_layer)

@@ -29,10 +29,10 @@ from desktop.actions.elsewhere import ChangesElsewhere
 from desktop.actions.files import FileActions
 from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
-from desktop.lazy import lazy
+from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
 from desktop.qtutils import ElidedLabel
-from desktop.tabs import TABS
+from desktop.tabs import EARLY, TABS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,6 +86,10 @@ class MainWindow(QMainWindow):
         self.files.open_failed.connect(self.open_failed)
         self.security = SecurityActions(context, self, self.files)
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
+        # Whether the tab painted first answers searches and starts edits from the file while
+        # the database layer loads (``Tab.answers_early``): interactive before it is open.
+        self.answers_early = False
+        self.closed = False  # see closeEvent
         self.paint_wait_ms = PAINT_WAIT_MS
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
@@ -147,6 +151,8 @@ class MainWindow(QMainWindow):
         tab = self._built[number]
         if tab is None:
             title, module, name = TABS[number]
+            if number not in EARLY:  # its module may import the database layer
+                wait_for_layer()
             kind: type[Tab] = getattr(importlib.import_module(module), name)
             tab = kind(self.context)
             self._built[number] = tab
@@ -478,6 +484,16 @@ class MainWindow(QMainWindow):
         tab = self._current()
         if not tab.loaded and self.context.is_open:
             tab.load()
+        elif not tab.loaded:  # shown while the database layer loads: painted from the file
+            self._paint_early(tab)
+
+    def _paint_early(self, tab: Tab) -> bool:
+        """Paint ``tab`` from the file, before the database is open, if it can and has not."""
+        reads = self.context.pending_reads
+        if reads is None or tab.painted_early:
+            return tab.painted_early
+        tab.painted_early = tab.first_paint(reads)
+        return tab.painted_early
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.recommendations_tab)
@@ -640,6 +656,7 @@ class MainWindow(QMainWindow):
         if self.security.idle_watch is not None:
             self.security.idle_watch.stop()  # a closed window never locks (nor hides another's)
         super().closeEvent(event)
+        self.closed = event.isAccepted()
 
     def _ask_about_closing(self) -> None:
         """Asked to close (its close button, Ctrl+Q, the system ending the session) while a
@@ -701,14 +718,21 @@ class MainWindow(QMainWindow):
 
     def _first_paint(self) -> None:
         self.context.start_check()  # beside the paint and the database layer's loading
-        reads, tab = self.context.pending_reads, self._current()
-        if reads is not None and tab.first_paint(reads):
+        tab = self._current()
+        if self._paint_early(tab):
+            # A tab that answers its searches and starts its edits from the file is
+            # interactive now (``answers_early``); the database layer loads beside it.
+            self.answers_early = tab.answers_early
             self.data_loaded.emit()
-            # The page goes on screen before the database layer loads (about 0.7 s), whatever
+            # The page goes on screen before the database layer loads (0.3-0.5 s), whatever
             # order the window system's events and the timers happen to come in.
-            self.after_next_paint(self._open_pending)
+            self.after_next_paint(self._load_layer)
         else:
             self._open_pending()
+
+    def _load_layer(self) -> None:
+        """Load the database layer off the GUI thread, then open the database on it."""
+        self.context.load_then(self._open_pending)
 
     def after_next_paint(self, then: Callable[[], None]) -> None:
         """Call ``then`` once the window has next painted itself and its children, so what it
@@ -741,6 +765,8 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self, self._painted)
 
     def _open_pending(self) -> None:
+        if self.closed:  # closed while the database layer loaded: nothing to open it for
+            return
         from sqlalchemy.exc import DBAPIError
 
         try:

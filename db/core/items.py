@@ -1,14 +1,15 @@
-"""A tracked item's name, and the fields an edit of it changes: plain values without
-SQLAlchemy, so that the window can start an edit from the file while the database layer is
-still loading (``db.queries.first_page.item_fields``). ``db.services.editing`` reads and
-writes them through the database."""
+"""A tracked item's name, and the fields an edit of it or of a review changes: plain values
+without SQLAlchemy, so that the window can start an edit from the file while the database
+layer is still loading (``db.queries.first_page.item_fields`` and ``review_fields``).
+``db.services.editing`` reads and writes them through the database."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from db.core.vocabulary import TrackedKind
+from db.core.dates import PartialDate
+from db.core.vocabulary import ReviewKind, TrackedKind
 
 
 @dataclass(frozen=True)
@@ -31,4 +32,18 @@ class ItemFields:
     target_date: dt.date | None = None
     themes: tuple[str, ...] = ()
     # The item's version when these fields were read (None for fields typed in a dialog).
+    version: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ReviewFields:
+    reference: str
+    kind: ReviewKind
+    title: str
+    subject: str = ""
+    commissioned_by: str = ""
+    published: PartialDate | None = None
+    summary: str = ""
+    themes: tuple[str, ...] = ()
+    # The review's version when these fields were read (None for fields typed in a dialog).
     version: int | None = field(default=None, compare=False)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from db.core.dates import PartialDate
-from db.core.items import ItemFields, ItemKey
+from db.core.items import ItemFields, ItemKey, ReviewFields
 from db.core.rules import rating_for
 from db.core.search_words import SAMPLE, SAMPLE_SQL, Plan, choose, fts_query, words
 from db.core.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
@@ -244,6 +244,56 @@ def review_rows(path: Path, today: dt.date) -> list[ReviewRow] | None:
         ]
     except (sqlite3.Error, ValueError) as exc:
         _log.warning("first page of the reviews not read early: %s", cause(exc))
+        return None
+
+
+def review_fields(path: Path, reference: str) -> ReviewFields | None:
+    """What an edit of the review ``reference`` can change, and its version, or None when
+    there is no such review (or anything else is wrong): the Reviews tab's detail and an
+    edit started while the database layer is still loading. The same as
+    ``db.services.editing.review_fields``."""
+    try:
+        with _reading(path) as conn:
+            found = conn.execute(
+                "SELECT rv.id, rv.reference, rv.kind, rv.title, rv.subject, o.name, "
+                "rv.published, rv.summary, rv.version FROM reviews AS rv "
+                "LEFT JOIN organisations AS o ON o.id = rv.commissioned_by_id "
+                "WHERE rv.reference = ?",
+                (reference,),
+            ).fetchone()
+            if found is None:
+                return None
+            themes = conn.execute(
+                "SELECT t.name FROM review_themes AS rt JOIN themes AS t ON t.id = rt.theme_id "
+                "WHERE rt.review_id = ? ORDER BY t.name",
+                (found[0],),
+            ).fetchall()
+        _, ref, kind, title, subject, commissioned_by, published, summary, version = found
+        return ReviewFields(
+            reference=ref,
+            kind=ReviewKind(kind),
+            title=title,
+            subject=subject,
+            commissioned_by=commissioned_by or "",
+            published=PartialDate.parse(published) if published else None,
+            summary=summary,
+            themes=tuple(name for (name,) in themes),
+            version=version,
+        )
+    except (sqlite3.Error, ValueError) as exc:
+        _log.warning("a review's fields not read early: %s", cause(exc))
+        return None
+
+
+def organisation_names(path: Path) -> list[str] | None:
+    """Every organisation's name, in order: ``db.queries.details.organisation_names``."""
+    try:
+        with _reading(path) as conn:
+            return [
+                name for (name,) in conn.execute("SELECT name FROM organisations ORDER BY name")
+            ]
+    except sqlite3.Error as exc:
+        _log.warning("the organisations not read early: %s", cause(exc))
         return None
 
 

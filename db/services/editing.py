@@ -16,14 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.core import fields as rules
-from db.core.dates import PartialDate, format_date, utc_now
+from db.core.dates import format_date, utc_now
 from db.core.errors import ConflictError, DocumentError, NotFoundError, RuleError
 
-# Defined beside the first-page reader, which needs no SQLAlchemy; known as editing.ItemKey.
+# Defined beside the first-page reader, which needs no SQLAlchemy; known as editing.ItemKey &c.
 from db.core.items import ItemFields as ItemFields  # noqa: PLC0414 (re-exported)
 from db.core.items import ItemKey as ItemKey  # noqa: PLC0414 (re-exported)
+from db.core.items import ReviewFields as ReviewFields  # noqa: PLC0414 (re-exported)
 from db.core.rules import TRANSITIONS
-from db.core.vocabulary import AgencyRole, OrganisationKind, ReviewKind, Status, TrackedKind
+from db.core.vocabulary import AgencyRole, OrganisationKind, Status, TrackedKind
 from db.exchange import records
 from db.exchange.document import (
     EvidenceDoc,
@@ -48,20 +49,6 @@ from db.store.models import (
     Review,
     Theme,
 )
-
-
-@dataclass(frozen=True)
-class ReviewFields:
-    reference: str
-    kind: ReviewKind
-    title: str
-    subject: str = ""
-    commissioned_by: str = ""
-    published: PartialDate | None = None
-    summary: str = ""
-    themes: tuple[str, ...] = ()
-    # The review's version when these fields were read (None for fields typed in a dialog).
-    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,10 @@ def read_date(problems: Problems, name: str, field: DateField) -> dt.date | None
     return value
 
 
+def _no_problems() -> Problems:
+    return editing.Problems()
+
+
 class FormDialog(QDialog):
     """A form whose rows each carry a message label for that field's problem."""
 
@@ -268,7 +272,9 @@ class FormDialog(QDialog):
         else:
             layout.addLayout(self.form)
         layout.addWidget(self.buttons)
-        self.check: Callable[[], Problems] = editing.Problems
+        # Looked up when called, not now: an edit's dialog opens while the database layer is
+        # still loading (desktop.tabs.recommendations.edit_item), and its checks wait for it.
+        self.check: Callable[[], Problems] = _no_problems
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

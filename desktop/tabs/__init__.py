@@ -19,6 +19,10 @@ TABS = (
     ("&Meetings", "desktop.tabs.meetings", "MeetingsTab"),
 )
 REVIEWS, RECOMMENDATIONS = 0, 1
+# The tabs that paint from the file and answer from it while the database layer loads
+# (``Tab.first_paint``, ``Tab.answers_early``): their modules import none of that layer, so
+# the window builds them without waiting for it (tests/desktop/test_first_paint.py).
+EARLY = (REVIEWS, RECOMMENDATIONS)
 
 
 def read_ahead(tab: int, reads: first_page.ReadAhead, today: dt.date) -> None:

@@ -44,6 +44,8 @@ class Tab(QWidget):
         # Its data is read and current; the window clears this, on a change, for the tabs not
         # on show, so that each reads again when next shown.
         self.loaded = False
+        # It showed data read from the file before the database opened (``first_paint``).
+        self.painted_early = False
 
     @abstractmethod
     def load(self) -> None:
@@ -65,6 +67,11 @@ class Tab(QWidget):
         database layer loads, and say whether it did; a tab that cannot paints nothing and
         waits for ``load``."""
         return False
+
+    # Whether, having painted first (``first_paint``), the tab answers its searches and starts
+    # its edits from the file while the database layer loads, so that the window is
+    # interactive before the database is open (docs/performance.md, "Window interactive").
+    answers_early = False
 
 
 def esc(text: object) -> str:

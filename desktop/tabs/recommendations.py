@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import format_date
 from db.core.errors import CaseReviewError, NotFoundError
+from db.core.items import ItemKey
 from db.core.rules import Closure
+from db.core.search_words import words
 from db.core.vocabulary import Rating, Status
 from db.queries import first_page
 from db.queries.rows import PAGE_SIZE, FilterChoices, RecommendationRow, TrackerFilter
@@ -64,14 +66,14 @@ if TYPE_CHECKING:
     from db.queries import tracker
     from db.queries.similar import Match
     from db.services import editing, repeats
-    from db.services.editing import ItemKey
     from db.store import search
     from desktop import commands
     from desktop.dialogs import forms as dialogs
 else:
     editing, queries = lazy("db.services.editing"), lazy("db.queries.details")
     search, tracker = lazy("db.store.search"), lazy("db.queries.tracker")
-    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
+    # The forms need no database layer: an edit starts while it loads (``edit_item``).
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms", needs_layer=False)
     repeats = lazy("db.services.repeats")
 
 ALL = "All"
@@ -200,7 +202,7 @@ class FilterBar(QWidget):
         status, rating = self.status.currentData(), self.rating.currentData()
         return TrackerFilter(
             # Only the words matter: "staff " asks the same as "staff".
-            text=" ".join(search.words(self.search.text())),
+            text=" ".join(words(self.search.text())),
             source=self.source.currentData(),
             agency=self.agency.currentData(),
             statuses=frozenset({Status(status)}) if status else frozenset(),
@@ -428,6 +430,7 @@ class RecommendationsTab(Tab):
         self._restoring = False
         self._laid_out = False
         self._changed_early = False  # the filters were changed before the database opened
+        self._early = False  # the page shown was read from the file (``first_paint``)
         self._update_buttons()
 
     # -- loading
@@ -455,7 +458,10 @@ class RecommendationsTab(Tab):
         if page is None:
             return False
         self.model.show_page(*page)
+        self._early = True  # in the default order: a search alone is answered from the file
         return True
+
+    answers_early = True  # a search (``_search_early``) and an edit (``edit_item``)
 
     def load(self) -> None:
         """Read the filter choices and the first page (the first time the tab is shown)."""
@@ -490,12 +496,28 @@ class RecommendationsTab(Tab):
             return
         self._remembered = False
         if not self.context.is_open:
-            # Typed before the database layer has loaded: kept in the filter bar and applied by
-            # ``load`` once the window has opened it. Reading now would open it here, in the
-            # keystroke, and the window would not answer until it was open.
+            # Typed before the database has opened: kept in the filter bar and applied by
+            # ``load`` once the window has opened it. Reading through it now would load the
+            # database layer here, in the keystroke, and the window would not answer until it
+            # had; a search alone is answered from the file meanwhile (``_search_early``).
             self._changed_early = True
+            self._search_early()
             return
         self.model.set_filter(self.filters.current())
+
+    def _search_early(self) -> None:
+        """Answer the search typed while the database layer loads from the file
+        (``first_page.tracker_search``): the rows and count the database will give. Any
+        other filter, or another order, waits for the database (the count says so)."""
+        reads, flt = self.context.pending_reads, self.filters.current()
+        found = None
+        if self._early and reads is not None and flt == TrackerFilter(text=flt.text):
+            found = first_page.tracker_search(reads.path, flt.text, self.context.today(), PAGE_SIZE)
+        if found is None:
+            self.count_label.setText("Filtering once the data has loaded…")
+            return
+        self.model.filter = flt
+        self.model.show_page(*found)
 
     def _start_from_top(self) -> None:
         self.view.selectionModel().clear()
@@ -636,7 +658,7 @@ class RecommendationsTab(Tab):
         row = self._first_selected() if self.selected_count() == 1 else None
         if row is None:
             return None
-        return editing.ItemKey(row.source, row.number, row.kind)
+        return ItemKey(row.source, row.number, row.kind)
 
     def _update_buttons(self) -> None:
         count = self.selected_count()
@@ -663,6 +685,9 @@ class RecommendationsTab(Tab):
         if row is None:
             message = f"{count:,} items selected." if count else "Select an item to see its detail."
             self._set_detail(f"<p style='color:#666'>{esc(message)}</p>")
+            return
+        if not self.context.is_open:  # the database layer is loading: shown once it has
+            self._set_detail("<p style='color:#666'>Reading the item&#8217;s detail…</p>")
             return
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
@@ -987,13 +1012,20 @@ def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> 
 
 
 def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
-    """The item's text, agencies, owner, target date and themes."""
-    try:
-        with context.database.session() as session:
-            old = editing.item_fields(session, key)
-    except NotFoundError as exc:
-        context.explain(exc, parent)
-        return
+    """The item's text, agencies, owner, target date and themes.
+
+    Started while the database layer loads, the dialog opens with the fields read from the
+    file (``first_page.item_fields``, the same as the database's); checking and saving them
+    wait for the database."""
+    reads = context.pending_reads if not context.is_open else None
+    old = first_page.item_fields(reads.path, key) if reads is not None else None
+    if old is None:
+        try:
+            with context.database.session() as session:
+                old = editing.item_fields(session, key)
+        except NotFoundError as exc:
+            context.explain(exc, parent)
+            return
 
     def check(fields: editing.ItemFields) -> editing.Problems:
         with context.database.session() as session:

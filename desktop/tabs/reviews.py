@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.core.errors import NotFoundError
+from db.core.items import ReviewFields
 from db.core.vocabulary import REVIEW_KIND_ABBREVIATIONS
 from db.queries import first_page
 from db.queries.rows import ReviewRow
@@ -29,13 +30,13 @@ from desktop.tabs.common import Tab, TablePage, esc, make_table, open_rows_with,
 if TYPE_CHECKING:
     from db.queries import details as queries
     from db.services import editing
-    from db.services.editing import ReviewFields
     from desktop import commands
     from desktop.dialogs import forms as dialogs
     from desktop.dialogs.forms import ReviewDialog
 else:
     editing, queries = lazy("db.services.editing"), lazy("db.queries.details")
-    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms")
+    # The forms need no database layer: an edit starts while it loads (``edit_review``).
+    commands, dialogs = lazy("desktop.commands"), lazy("desktop.dialogs.forms", needs_layer=False)
 
 COLUMNS: list[Column[ReviewRow]] = [
     Column("Reference", lambda r: r.reference, width=150),
@@ -137,6 +138,9 @@ class ReviewsTab(Tab):
         self._show_rows(rows)
         return True
 
+    # Its detail, and an edit or a new review, are read from the file (``_fields``).
+    answers_early = True
+
     def load(self) -> None:
         with self.context.database.session() as session:
             rows = queries.review_rows(session, self.context.today())
@@ -182,12 +186,8 @@ class ReviewsTab(Tab):
         if reference is None:
             self.detail.setHtml("<p style='color:#666'>Select a review to see its detail.</p>")
             return
-        if not self.context.is_open:
-            return  # painted from the file before the database opened; load() shows it
-        try:
-            with self.context.database.session() as session:
-                review = editing.review_fields(session, reference)
-        except NotFoundError:  # deleted meanwhile (another window): nothing to show
+        review = self._fields(reference)
+        if review is None:  # deleted meanwhile (another window): nothing to show
             return
         published = review.published.display() if review.published else "not recorded"
         facts = [
@@ -206,9 +206,26 @@ class ReviewsTab(Tab):
             f"<table cellpadding='2'>{rows}</table><p>{esc(review.summary)}</p>"
         )
 
+    def _fields(self, reference: str) -> ReviewFields | None:
+        """The review's fields: read from the file while the database layer loads (the same
+        as the database's, ``first_page.review_fields``), else from the database."""
+        reads = self.context.pending_reads if not self.context.is_open else None
+        if reads is not None:
+            early = first_page.review_fields(reads.path, reference)
+            if early is not None:
+                return early
+        try:
+            with self.context.database.session() as session:
+                return editing.review_fields(session, reference)
+        except NotFoundError:
+            return None
+
     def _dialog(self, fields: ReviewFields | None) -> ReviewDialog:
-        with self.context.database.session() as session:
-            organisations = queries.organisation_names(session)
+        reads = self.context.pending_reads if not self.context.is_open else None
+        organisations = first_page.organisation_names(reads.path) if reads is not None else None
+        if organisations is None:
+            with self.context.database.session() as session:
+                organisations = queries.organisation_names(session)
         editing_reference = fields.reference if fields else None
 
         def check(candidate: ReviewFields) -> editing.Problems:
@@ -230,8 +247,11 @@ class ReviewsTab(Tab):
         reference = self.selected_reference()
         if reference is None:
             return
-        with self.context.database.session() as session:
-            old = editing.review_fields(session, reference)
+        old = self._fields(reference)
+        if old is None:
+            missing = f"There is no review with the reference '{reference}'."
+            self.context.explain(NotFoundError(missing), self)
+            return
         dialog = self._dialog(old)
         if dialog.exec() and dialog.result_fields is not None:
             commands.run(commands.EditReview(self.context, old, dialog.result_fields), self)

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -60,33 +61,57 @@ def test_it_exits_when_nobody_reads_the_figure(sample_path: Path, tmp_path: Path
     assert code == 0
 
 
-def test_the_figure_comes_once_the_database_is_open_and_painted(
-    qtbot, sample_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    reads = first_page.ReadAhead(sample_path)
-    read_ahead(1, reads, TODAY)
-    window = MainWindow(AppContext(PendingDatabase(sample_path, reads), settings, lambda: TODAY))
+def _figure(  # type: ignore[no-untyped-def]
+    qtbot, path: Path, settings: Settings, tab: int, capsys
+) -> tuple[MainWindow, float, float]:
+    """The window over ``path`` with the tab at ``tab`` shown first, started as
+    ``--exit-when-ready`` starts it: the figure it said (on the ``time.perf_counter`` clock),
+    and when its database had opened."""
+    settings.set(keys.LAST_TAB, tab)
+    reads = first_page.ReadAhead(path)
+    read_ahead(tab, reads, TODAY)
+    window = MainWindow(AppContext(PendingDatabase(path, reads), settings, lambda: TODAY))
     qtbot.addWidget(window)
-    finished: list[tuple[bool, str]] = []  # whether open as the figure came, and what was said
-
-    def then() -> None:
-        finished.append((window.context.is_open, capsys.readouterr().err))
-
-    _report_ready(window, 0.0, then=then)
+    opened: list[float] = []
+    window.data_loaded.connect(
+        lambda: opened.append(time.perf_counter()) if window.context.is_open else None
+    )
+    finished: list[str] = []
+    _report_ready(window, 0.0, then=lambda: finished.append(capsys.readouterr().err))
     window.show()
     window.start()
     qtbot.waitUntil(lambda: finished != [])
-    ((was_open, said),) = finished
-    assert was_open
-    first, figure = said.splitlines()
+    # It finishes once the database is open and the file's check has found it sound.
+    assert window.context.is_open
+    assert window.database.check is None
+    first, figure = finished[0].splitlines()
     assert first.startswith("first paint: ")  # the page from the file, said first
     assert 0 < float(first.removeprefix("first paint: ")) <= float(figure)
-    # Interactive: the page painted came from the open database, and a search answers.
+    return window, float(figure), opened[0]
+
+
+def test_the_figure_comes_with_the_first_paint_of_a_tab_that_answers_from_the_file(
+    qtbot, sample_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for tab in (0, 1):  # the Reviews and Recommendations tabs
+        window, figure, opened = _figure(qtbot, sample_path, settings, tab, capsys)
+        assert window.answers_early
+        assert figure < opened  # interactive before the database layer had loaded
+    # Interactive: a search answers, from the file while the database layer loads, and from
+    # the database once it is open.
     tab = window.recommendations_tab
     assert len(tab.model.rows) == 28
     tab.filters.search.setText("strategy")
     qtbot.waitUntil(lambda: 0 < len(tab.model.rows) < 28)
+
+
+def test_the_figure_waits_for_the_database_where_the_tab_needs_it(
+    qtbot, sample_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window, figure, opened = _figure(qtbot, sample_path, settings, 2, capsys)  # inspections
+    assert not window.answers_early
+    assert figure >= opened
+    assert window.inspections_tab.loaded
 
 
 def test_a_damaged_file_is_refused_in_the_sentence_the_commands_use(

@@ -7,24 +7,32 @@ the database is opened, shows the same rows once it is, and then works as always
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from db.queries import first_page
+from db.core.items import ItemKey
+from db.queries import first_page, tracker
 from db.queries.rows import TrackerFilter
+from db.services import editing
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop import settings as keys
 from desktop.app import StartUpCollector
 from desktop.context import AppContext, PendingDatabase
+from desktop.dialogs.forms import ItemDialog, ReviewDialog
+from desktop.lazy import wait_for_layer
 from desktop.settings import Settings
-from desktop.tabs import read_ahead
+from desktop.tabs import EARLY, TABS, read_ahead
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.helpers import ROOT, TODAY
@@ -76,6 +84,8 @@ def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool
     window.show()
     window.start()
     qtbot.waitUntil(lambda: len(opened_at_ready) == 2 or opened_at_ready == [True])
+    # What opening the database asked to do after the next paint (the start-up copy) has run.
+    qtbot.waitUntil(lambda: not window._after_paint)
     return window, opened_at_ready
 
 
@@ -105,7 +115,7 @@ def test_the_tracker_is_painted_before_the_database_opens(
     assert tab.count_label.text() == "28 items"
     assert window.counts_label.text()  # the status bar's counts come with the database
     assert window.windowTitle().startswith("panel.sqlite3")
-    assert window.location_label.text() == f"Data: {sample_path} (not encrypted)"
+    assert window.location_label.whole_text() == f"Data: {sample_path} (not encrypted)"
     # Only the tab on show was built, and it painted the page read while the window was built.
     assert [tab is not None for tab in window._built] == [False, True, False, False, False, False]
     assert window.reads.waiting == 0  # type: ignore[attr-defined]
@@ -386,13 +396,21 @@ def test_typing_before_the_database_opens_is_kept_and_then_searched(
     assert reads is not None and tab.first_paint(reads)  # the page from the file, as at start-up
     _type_while_pending(qtbot, tab, "strategy")
     assert tab.filters.search.text() == "strategy"
-    assert len(tab.model.rows) == 28  # still the page from the file
+    # Answered from the file, as the database will answer it, before it is open.
+    assert not window.context.is_open
+    flt = TrackerFilter(text="strategy")
+    with open_database(resolve_location(str(sample_path))) as database, database.session() as s:
+        expected = tracker.page(s, flt, TODAY)
+        expected_total = tracker.count(s, flt, TODAY)
+    assert 0 < len(expected) < 28
+    assert tab.model.rows == expected
+    assert tab.count_label.text() == f"{expected_total} item{'s' * (expected_total != 1)} match"
     window.start()  # the window opens the database, and the search typed is applied
     qtbot.waitUntil(lambda: tab.loaded)
     assert window.context.is_open
     assert tab.filters.search.text() == "strategy"
     assert tab.model.filter.text == "strategy"
-    assert 0 < len(tab.model.rows) < 28
+    assert tab.model.rows == expected
 
 
 def test_typing_before_the_database_opens_is_not_replaced_by_remembered_filters(
@@ -412,3 +430,176 @@ def test_typing_before_the_database_opens_is_not_replaced_by_remembered_filters(
     assert not tab.filters.overdue.isChecked()
     assert tab.model.filter == TrackerFilter(text="strategy")
     assert 0 < len(tab.model.rows) < 28
+
+
+def _dialog_when_shown(qtbot, opened: list[QWidget]) -> None:  # type: ignore[no-untyped-def]
+    """Note the modal dialog the next ``exec`` shows, then cancel it."""
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, look)
+            return
+        opened.append(dialog)
+        dialog.reject()
+
+    QTimer.singleShot(0, look)
+
+
+def test_an_edit_starts_from_the_file_before_the_database_opens(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    assert tab.answers_early
+    tab.view.selectRow(3)
+    assert tab.edit_button.isEnabled()
+    # The detail pane waits for the database, rather than opening it in the click.
+    assert "Reading the item" in tab.detail.toPlainText()
+    row = tab.model.rows[3]
+    opened: list[QWidget] = []
+    _dialog_when_shown(qtbot, opened)
+    tab.edit_item()
+    assert len(opened) == 1
+    dialog = opened[0]
+    assert isinstance(dialog, ItemDialog)
+    assert dialog.number.text() == row.number
+    assert not window.context.is_open  # opened, and cancelled, without the database
+    with open_database(resolve_location(str(sample_path))) as database, database.session() as s:
+        expected = editing.item_fields(s, ItemKey(row.source, row.number, row.kind))
+    assert dialog.text.toPlainText() == (expected.text or "")
+    assert dialog.owner.text() == expected.owner
+
+
+def test_an_edit_started_early_is_saved_through_the_database(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    tab.view.selectRow(0)
+    row = tab.model.rows[0]
+
+    def type_and_save() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ItemDialog):
+            QTimer.singleShot(10, type_and_save)
+            return
+        dialog.owner.setText("Head of Service (edited early)")
+        dialog.buttons.accepted.emit()  # OK: checked, then saved, both through the database
+
+    QTimer.singleShot(0, type_and_save)
+    tab.edit_item()
+    assert window.context.is_open
+    with window.database.session() as s:
+        saved = editing.item_fields(s, ItemKey(row.source, row.number, row.kind))
+    assert saved.owner == "Head of Service (edited early)"
+
+
+def test_the_database_layer_loads_beside_the_window(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    pending = PendingDatabase(sample_path)
+    told: list[str] = []
+    pending.start_loading(lambda: told.append(threading.current_thread().name))
+    wait_for_layer()
+    assert not pending.loading
+    assert told == ["casereview-load"]  # from its own thread
+    with pending.open() as database:
+        assert database.location.is_sqlite
+
+
+def test_a_layer_that_fails_to_load_ahead_is_opened_the_usual_way(
+    qtbot, sample_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("desktop.context.LAYER", ("db.no_such_module",))
+    pending = PendingDatabase(sample_path)
+    told: list[bool] = []
+    pending.start_loading(lambda: told.append(True))
+    wait_for_layer()
+    assert told == [True]  # told all the same: the window opens the database, which says why
+    assert "not loaded ahead" in caplog.text
+    assert str(sample_path) not in caplog.text
+    with pending.open() as database:
+        assert database.location.is_sqlite
+
+
+def test_a_window_closed_while_the_layer_loads_opens_nothing(
+    qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()  # the layer's import goes on once the window has closed
+
+    def held(name: str) -> ModuleType:
+        gate.wait(10)
+        return importlib.import_module(name)
+
+    monkeypatch.setattr("desktop.context.importlib", SimpleNamespace(import_module=held))
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.context.layer_loading)
+    window.close()
+    gate.set()
+    wait_for_layer()
+    qtbot.wait(100)  # the queued word that the layer has loaded is delivered
+    assert window.closed
+    assert not window.context.is_open
+
+
+def test_the_reviews_tab_shows_and_edits_a_review_from_the_file(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 0)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.reviews_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    assert tab.answers_early
+    reference = tab.selected_reference()
+    assert reference is not None
+    expected = first_page.review_fields(sample_path, reference)
+    assert expected is not None
+    assert expected.title in tab.detail.toPlainText()  # the detail, read from the file
+    opened: list[QWidget] = []
+    _dialog_when_shown(qtbot, opened)
+    tab.edit_review()
+    ((dialog,),) = [opened]
+    assert isinstance(dialog, ReviewDialog)
+    assert dialog.title_edit.text() == expected.title
+    assert dialog.commissioned_by.currentText() == expected.commissioned_by
+    assert not window.context.is_open  # opened, and cancelled, without the database
+
+
+def test_a_tab_shown_while_the_layer_loads_is_painted_from_the_file(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 0)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    window.tabs.setCurrentWidget(window.recommendations_tab)  # as Ctrl+F does
+    tab = window.recommendations_tab
+    assert tab.painted_early and len(tab.model.rows) == 28
+    _type_while_pending(qtbot, tab, "strategy")
+    assert 0 < len(tab.model.rows) < 28  # answered from the file
+    assert not window.context.is_open
+
+
+def test_the_tabs_that_answer_early_import_no_database_layer() -> None:
+    modules = [TABS[number][1] for number in EARLY]
+    found = subprocess.run(
+        [sys.executable, "-c",
+         f"import sys\nfor m in {modules!r}: __import__(m)\n"
+         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )  # fmt: skip
+    assert found.stdout.strip() == "[]"

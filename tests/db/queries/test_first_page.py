@@ -21,7 +21,7 @@ from db.services.generate import generate
 from db.store import search
 from db.store.database import Database, downgrade_schema, open_database
 from db.store.location import resolve_location
-from db.store.models import Recommendation
+from db.store.models import Recommendation, Review
 from db.store.paths import ENV_VAR, default_database_path, sqlite_file
 from tests.helpers import TODAY
 
@@ -257,3 +257,25 @@ def test_an_edit_of_an_item_that_is_not_there_gives_none(sample_path: Path) -> N
         ItemKey(key.source, key.number, TrackedKind.AREA_FOR_IMPROVEMENT),
     ):
         assert quick.item_fields(sample_path, missing) is None
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_a_review_from_the_file_is_the_database_review(
+    which: str, sample_path: Path, generated_file: Path
+) -> None:
+    path = sample_path if which == "sample" else generated_file
+    with open_database(resolve_location(str(path))) as database, database.session() as session:
+        references = list(session.scalars(select(Review.reference)))
+        expected = {ref: editing.review_fields(session, ref) for ref in references}
+        names = queries.organisation_names(session)
+    assert references
+    for reference, fields in expected.items():
+        early = quick.review_fields(path, reference)
+        assert early == fields, reference
+        assert early is not None and early.version == fields.version  # compare=False
+    if which == "sample":  # themes, a commissioner and a publication date were compared
+        assert any(f.themes for f in expected.values())
+        assert any(f.commissioned_by for f in expected.values())
+        assert any(f.published for f in expected.values())
+    assert quick.review_fields(path, "NO-SUCH-REVIEW") is None
+    assert quick.organisation_names(path) == names
