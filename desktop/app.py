@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
@@ -362,6 +362,10 @@ def run(
     return code
 
 
+def _qt_said(kind: Any, _context: Any, _message: str) -> None:
+    _log.info("Qt said something (%s) while the window was timed", getattr(kind, "name", kind))
+
+
 def _report_ready(
     window: MainWindow, started_at: float, then: Callable[[], None] | None = None
 ) -> None:
@@ -374,12 +378,17 @@ def _report_ready(
     opened, see ``PendingDatabase``) is said on a line before it, ``first paint: 0.123``.
     benchmarks/bare_window.py stops its clock at its own first paint. ``then`` follows the
     figure (by default, the application quits)."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from desktop.window import VERDICT_POLL_MS
 
     finish = then or QApplication.quit
+    # The figure is the last line on stderr, as scripts and benchmarks read it: Qt's own
+    # warnings (the offscreen platform's about size hints, as the window settles after the
+    # database opens) go to the log instead, by their kind alone, as any message may quote
+    # a path.
+    said_before = qInstallMessageHandler(_qt_said)
     first_said: list[bool] = []
 
     def painted() -> None:
@@ -398,6 +407,7 @@ def _report_ready(
         does. Not counted in the figure: the window answers meanwhile; writes wait for it."""
         context = window.context
         if context.is_open and context.database.check is None:
+            qInstallMessageHandler(said_before)
             finish()
         else:
             QTimer.singleShot(VERDICT_POLL_MS, window, judged)
