@@ -47,6 +47,10 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             "Window ready, Reviews tab first (issue 3)",
             ["window_ready.py", *runs, "--tab", "reviews"],
         ),
+        (
+            "What the window answers while its database layer loads (issue 26)",
+            ["early_answers.py", "--runs", "3" if quick else "7"],
+        ),
         ("Search as you type at 100,000 (issue 3)", ["search_latency.py"]),
         ("Briefing packs (issue 4)", ["briefing.py", "--runs", "1" if quick else "3"]),
         (

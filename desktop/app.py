@@ -354,12 +354,49 @@ def run(
     collector.watch(window)
     if exit_when_ready:
         _report_ready(window, started_at)
-    code = int(app.exec())
+    hook_before, sys.excepthook = sys.excepthook, refusals_said(sys.excepthook)
+    try:
+        code = int(app.exec())  # the window's slots all run in here
+    finally:
+        sys.excepthook = hook_before
     if controller.window is not None and controller.window.context.is_open:
         controller.window.database.close()
     if controller.refused is not None:
         raise controller.refused  # said by the command line, in its one sentence
     return code
+
+
+_boxes: list[Any] = []  # refusals said by ``refusals_said``, kept until closed
+
+
+def refusals_said(previous: Any) -> Any:
+    """``sys.excepthook`` for the window: a refusal (a ``CaseReviewError``) that reached the
+    event loop from a slot is said in its one sentence, in a box, unless it was said already
+    (``CaseReviewError.said``), rather than printed as a traceback; anything else is passed to
+    ``previous``. The log gets its kind and cause alone."""
+
+    def hook(kind: type[BaseException], exc: BaseException, traceback: Any) -> None:
+        if not isinstance(exc, CaseReviewError):
+            previous(kind, exc, traceback)
+            return
+        _log.info("a refusal reached the event loop: %s", cause(exc))
+        if exc.said:
+            return
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "casereview",
+            exc.message,
+            QMessageBox.StandardButton.Ok,
+            QApplication.activeWindow(),
+        )
+        box.setObjectName("explanation")
+        _boxes.append(box)
+        box.finished.connect(lambda _result: _boxes.remove(box))
+        box.open()
+
+    return hook
 
 
 def _qt_said(kind: Any, _context: Any, _message: str) -> None:

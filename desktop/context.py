@@ -110,6 +110,10 @@ class PendingDatabase:
         self._loading.start()
 
     @property
+    def loading_started(self) -> bool:
+        return self._loading is not None
+
+    @property
     def loading(self) -> bool:
         """Whether the database layer is being imported now (``start_loading``)."""
         return self._loading is not None and self._loading.is_alive()
@@ -149,6 +153,8 @@ class AppContext(QObject):
     # The database layer has been imported (``load_then``); emitted from the loading thread,
     # so delivered on the GUI thread (a queued connection).
     layer_loaded = Signal()
+    # A pending database could not be opened (``database``): the CaseReviewError.
+    opening_refused = Signal(object)
 
     def __init__(
         self,
@@ -159,6 +165,7 @@ class AppContext(QObject):
     ) -> None:
         super().__init__()
         self._database = None if isinstance(database, PendingDatabase) else database
+        self._refused: CaseReviewError | None = None  # see ``database``
         self.place: Location | PendingDatabase = (
             database if isinstance(database, PendingDatabase) else database.location
         )
@@ -184,10 +191,24 @@ class AppContext(QObject):
 
     @property
     def database(self) -> Database:
-        """The open database; a pending one is opened (and the database layer loaded) now."""
+        """The open database; a pending one is opened (and the database layer loaded) now.
+
+        A pending one that cannot be opened (damaged, read-only, locked) is refused once, said
+        by ``opening_refused`` (the window's ``open_failed``: one sentence, as on opening),
+        and its refusal raised again to whatever asks after it (marked ``said``), which need
+        not say it again: a check or a read that asked in a dialog or a click made while the
+        database layer loaded (``desktop.dialogs.forms.FormDialog``)."""
         if self._database is None:
             assert isinstance(self.place, PendingDatabase)
-            self._database = self.place.open()
+            if self._refused is not None:
+                raise self._refused
+            try:
+                self._database = self.place.open()
+            except CaseReviewError as exc:
+                exc.said = True
+                self._refused = exc
+                self.opening_refused.emit(exc)
+                raise
             self.place = self._database.location
         return self._database
 
@@ -218,6 +239,12 @@ class AppContext(QObject):
         if not isinstance(self.place, PendingDatabase):
             then()
             return
+        if self.place.loading_started:  # loaded once, held once; ``then`` after it all the same
+            if self.place.loading:
+                self.layer_loaded.connect(then, Qt.ConnectionType.QueuedConnection)
+            else:
+                then()
+            return
         from desktop.background import hold_collector
 
         self.layer_loaded.connect(then, Qt.ConnectionType.QueuedConnection)
@@ -229,11 +256,11 @@ class AppContext(QObject):
     def _say_loaded(self) -> None:
         from desktop.background import release_collector_later
 
-        release_collector_later()
         try:
             self.layer_loaded.emit()
         except RuntimeError:  # the context has gone (its window closed at once): nobody waits
             _log.info("the database layer loaded after its window closed")
+        release_collector_later()  # last: this thread runs no more Python of the layer's
 
     @property
     def layer_loading(self) -> bool:

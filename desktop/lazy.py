@@ -29,9 +29,14 @@ def set_loading(thread: threading.Thread) -> None:
 
 def wait_for_layer() -> None:
     """Wait until the database layer's import beside the window (if one is under way) has
-    ended, so that the GUI thread never imports its modules while that thread does: the two
-    would wait for each other's half-imported modules (Python refuses such an import with
-    an error rather than hang, but it fails all the same)."""
+    ended, so that the GUI thread never imports its modules while that thread does. Two
+    threads importing modules that import each other do not wait for each other: each may
+    be handed the other's half-imported module, and both imports then fail with an
+    ImportError (seen with Back up… pressed as the window appeared: "cannot import name
+    'AdaptedConnection' from partially initialized module 'sqlalchemy.engine'"). So every
+    way the GUI thread reaches the layer waits here first: the window's menu commands
+    (``MainWindow._action``), the lazy modules, opening the database (``context.database``)
+    and building a tab that needs the layer (``MainWindow.tab_at``)."""
     for thread in _loading:
         if thread is not threading.current_thread():
             thread.join()

@@ -48,9 +48,9 @@ class SimilarLearning(QObject):
         """The earlier learning like ``text`` of sources other than ``source`` (and, for the
         item ``item_id``, none published after its own source), shown from ``SHOWN``; None
         while the index is being built (``ready`` follows)."""
+        database = self.context.database  # first: opening it waits for the layer's import
         from db.queries.similar import SHOWN
 
-        database = self.context.database
         if self._index is None or self._of is not database:
             self._start(database)
             return None

@@ -70,6 +70,10 @@ def first_size(available: QSize) -> QSize:
     )
 
 
+def _layer_first(*_: object) -> None:
+    wait_for_layer()
+
+
 class MainWindow(QMainWindow):
     """The casereview window over one open database."""
 
@@ -84,6 +88,9 @@ class MainWindow(QMainWindow):
         self.files = FileActions(context, self)
         self.files.open_requested.connect(self.open_requested)
         self.files.open_failed.connect(self.open_failed)
+        # Queued: a check or a click that asked for the database while it loaded, and met the
+        # refusal, ends (its dialog closed) before the window says it and goes.
+        self.context.opening_refused.connect(self.open_failed, Qt.ConnectionType.QueuedConnection)
         self.security = SecurityActions(context, self, self.files)
         self._after_paint: list[Callable[[], None]] = []  # see after_next_paint
         # Whether the tab painted first answers searches and starts edits from the file while
@@ -247,10 +254,24 @@ class MainWindow(QMainWindow):
         frame.hide()
         return frame
 
-    def _action(self, text: str, handler: Any, shortcut: Any = None, menu: Any = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        handler: Any,
+        shortcut: Any = None,
+        menu: Any = None,
+        *,
+        early: bool = False,
+    ) -> QAction:
+        """A menu command. Unless it is ``early`` (it needs no database layer), it waits for
+        the layer's import beside the window to end before it runs (``wait_for_layer``):
+        a command's own imports of the layer, made meanwhile, could meet modules that thread
+        has half-imported (Back up… pressed at once failed so, found by a new user)."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
+        if not early:
+            action.triggered.connect(_layer_first)  # connected first, so called first
         action.triggered.connect(handler)
         if menu is not None:
             menu.addAction(action)
@@ -258,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def _step_action(self, prefix: str, handler: Callable[[], object]) -> QAction:
         action = QAction(prefix, self)
+        action.triggered.connect(_layer_first)
         action.triggered.connect(handler)
         return action
 
@@ -381,13 +403,16 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for number in range(self.tabs.count()):
             title = self.tabs.tabText(number).replace("&", "")
-            self._action(
+            self._action(  # a tab that needs the layer waits for it as it is built
                 f"&{number + 1} {title}",
                 lambda _=False, n=number: self.tabs.setCurrentIndex(n),
                 f"Ctrl+{number + 1}",
                 view_menu,
+                early=True,
             )
-        self._action("&Find", self._focus_search, QKeySequence.StandardKey.Find, view_menu)
+        self._action(
+            "&Find", self._focus_search, QKeySequence.StandardKey.Find, view_menu, early=True
+        )
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(
@@ -552,9 +577,9 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No other recent databases").setEnabled(False)
         for number, path in enumerate(recent, start=1):
             key = f"&{number} " if number < 10 else ""
-            self.recent_menu.addAction(key + path.replace("&", "&&")).triggered.connect(
-                lambda _=False, p=path: self.open_requested.emit(p)
-            )
+            action = self.recent_menu.addAction(key + path.replace("&", "&&"))
+            action.triggered.connect(_layer_first)  # opening another imports the layer too
+            action.triggered.connect(lambda _=False, p=path: self.open_requested.emit(p))
 
     def open_data_folder(self) -> None:
         path = self.context.place.path
@@ -771,8 +796,7 @@ class MainWindow(QMainWindow):
 
         try:
             database = self.context.database
-        except CaseReviewError as exc:
-            self.open_failed.emit(exc)
+        except CaseReviewError:  # said by the context's opening_refused (``open_failed``)
             return
         try:
             self.refresh()

@@ -12,6 +12,10 @@ from pathlib import Path
 class CaseReviewError(Exception):
     """An expected failure with a message fit to show the user as it is."""
 
+    # Said to the user already where it arose (the window's refusal to open a database, say):
+    # whatever it reaches after that has nothing more to say.
+    said = False
+
     @property
     def message(self) -> str:
         return str(self.args[0]) if self.args else self.__class__.__name__

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.core.dates import PartialDate, format_date, parse_user_date, parse_user_partial_date
+from db.core.errors import CaseReviewError
 from db.core.rules import TRANSITIONS, Closure
 from db.core.vocabulary import ReviewKind, Status
 from db.store.logs import cause
@@ -382,7 +383,13 @@ class FormDialog(QDialog):
             grow_to_fit(self, wanted, self.parentWidget())
 
     def _try_accept(self) -> None:
-        problems = self.check()
+        try:
+            problems = self.check()
+        except CaseReviewError as exc:  # the database, asked for by the check, refused
+            if exc.said:  # as it loaded: the window says why, and goes (AppContext.database)
+                self.reject()
+                return
+            raise
         self.show_problems(problems)
         if not problems:
             self.accept()

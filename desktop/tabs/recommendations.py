@@ -240,6 +240,11 @@ class FilterBar(QWidget):
         }
 
     @staticmethod
+    def searches_only(state: dict[str, Any]) -> bool:
+        """Whether a saved ``state`` is a search and no other filter (or nothing at all)."""
+        return FilterBar.filters_nothing({**state, "text": ""})
+
+    @staticmethod
     def filters_nothing(state: dict[str, Any]) -> bool:
         """Whether a saved ``state`` is the unfiltered view (unsure counts as filtered)."""
         keys = ("text", "source", "agency", "status", "rating", "theme", "due_before")
@@ -443,7 +448,8 @@ class RecommendationsTab(Tab):
         """
         if self._changed_early:
             return False
-        if not FilterBar.filters_nothing(self.context.settings.get(self._filter_key())):
+        remembered = self.context.settings.get(self._filter_key())
+        if not FilterBar.searches_only(remembered):
             return False
         self._restoring = True
         self._restore_layout()
@@ -454,9 +460,20 @@ class RecommendationsTab(Tab):
             and header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
         ):
             return False
-        page = reads.take(first_page.tracker_page, self.context.today(), PAGE_SIZE)
+        today = self.context.today()
+        if FilterBar.filters_nothing(remembered):
+            page = reads.take(first_page.tracker_page, today, PAGE_SIZE)
+            flt = TrackerFilter()
+        else:  # a search remembered from last time, answered from the file too
+            self._restoring = True
+            self.filters.restore(remembered)
+            self._restoring = False
+            flt = self.filters.current()
+            page = first_page.tracker_search(reads.path, flt.text, today, PAGE_SIZE)
+            self._remembered = True
         if page is None:
             return False
+        self.model.filter = flt
         self.model.show_page(*page)
         self._early = True  # in the default order: a search alone is answered from the file
         return True
@@ -931,6 +948,8 @@ class RecommendationsTab(Tab):
 
     def save_settings(self) -> None:
         if not self.loaded:
+            if self._changed_early:  # typed before the database opened: what load() applies
+                self.context.settings.set(self._filter_key(), self.filters.state())
             return
         self.context.settings.set(keys.TRACKER_HEADER, self.view.horizontalHeader().saveState())
         self.context.settings.set(keys.TRACKER_SPLITTER, self.splitter.saveState())
@@ -1061,9 +1080,10 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
 
 
 def _themes_of(context: AppContext, ids: list[int]) -> list[str]:
+    database = context.database  # first: opening it waits for the layer's import to end
     from db.queries.themes import themes_of_items
 
-    with context.database.session() as session:
+    with database.session() as session:
         return themes_of_items(session, ids)
 
 

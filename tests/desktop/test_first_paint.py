@@ -18,8 +18,9 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from db.core.errors import DamagedDatabaseError, DatabaseOpenError
 from db.core.items import ItemKey
 from db.queries import first_page, tracker
 from db.queries.rows import TrackerFilter
@@ -27,7 +28,7 @@ from db.services import editing
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop import settings as keys
-from desktop.app import StartUpCollector
+from desktop.app import StartUpCollector, refusals_said
 from desktop.context import AppContext, PendingDatabase
 from desktop.dialogs.forms import ItemDialog, ReviewDialog
 from desktop.lazy import wait_for_layer
@@ -36,6 +37,7 @@ from desktop.tabs import EARLY, TABS, read_ahead
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.helpers import ROOT, TODAY
+from tests.helpers.damage import damage
 
 
 class PaintLog(QObject):
@@ -534,13 +536,7 @@ def test_a_layer_that_fails_to_load_ahead_is_opened_the_usual_way(
 def test_a_window_closed_while_the_layer_loads_opens_nothing(
     qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = threading.Event()  # the layer's import goes on once the window has closed
-
-    def held(name: str) -> ModuleType:
-        gate.wait(10)
-        return importlib.import_module(name)
-
-    monkeypatch.setattr("desktop.context.importlib", SimpleNamespace(import_module=held))
+    gate = _held_loading(monkeypatch)  # the layer's import goes on once the window has closed
     settings.set(keys.LAST_TAB, 1)
     window = _pending_window(qtbot, sample_path, settings)
     window.show()
@@ -603,3 +599,214 @@ def test_the_tabs_that_answer_early_import_no_database_layer() -> None:
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )  # fmt: skip
     assert found.stdout.strip() == "[]"
+
+
+def _held_loading(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The database layer's import beside the window held until the event returned is set."""
+    gate = threading.Event()
+
+    def held(name: str) -> ModuleType:
+        gate.wait(10)
+        return importlib.import_module(name)
+
+    monkeypatch.setattr("desktop.context.importlib", SimpleNamespace(import_module=held))
+    return gate
+
+
+def test_a_menu_command_waits_for_the_layer_unless_it_needs_none(
+    qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = _held_loading(monkeypatch)
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.context.layer_loading)
+    seen: dict[str, bool] = {}
+    early = window._action("Probe early", lambda: seen.update(early=window.context.layer_loading),
+                           early=True)  # fmt: skip
+    late = window._action("Probe", lambda: seen.update(late=window.context.layer_loading))
+    early.trigger()
+    assert seen == {"early": True}  # ran at once, the layer still loading
+    threading.Timer(0.2, gate.set).start()  # the import ends while the command waits
+    late.trigger()
+    assert seen == {"early": True, "late": False}  # ran once the import had ended
+    qtbot.waitUntil(lambda: window.context.is_open)
+
+
+def test_an_edit_confirmed_while_the_layer_loads_over_a_damaged_file_says_it_once(
+    qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damage(sample_path)  # a page the first page does not read
+    settings.set(keys.LAST_TAB, 0)
+    window = _pending_window(qtbot, sample_path, settings)
+    refused: list[object] = []
+    window.open_failed.connect(refused.append)
+    window.show()
+    tab = window.reviews_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    window.context.start_check()  # as at the first paint; its verdict is in before the OK
+    pending = window.context.place
+    assert isinstance(pending, PendingDatabase) and pending.check is not None
+    qtbot.waitUntil(lambda: pending.check.finished)
+    results: list[int] = []
+
+    def confirm() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ReviewDialog):
+            QTimer.singleShot(10, confirm)
+            return
+        dialog.title_edit.setText(dialog.title_edit.text() + " (edited)")
+        dialog.finished.connect(results.append)
+        dialog.buttons.accepted.emit()  # OK: the check opens the database, which refuses
+
+    QTimer.singleShot(0, confirm)
+    with qtbot.capture_exceptions() as raised:
+        tab.edit_review()
+        qtbot.waitUntil(lambda: refused != [])
+        qtbot.wait(100)
+    assert raised == []  # no traceback: the dialog closed, the window says why
+    assert results == [0]  # rejected: nothing was saved
+    assert len(refused) == 1
+    assert "is damaged" in str(refused[0])
+    assert not window.context.is_open
+    with pytest.raises(DamagedDatabaseError) as again:
+        _ = window.context.database  # asked again: the same refusal, not said again
+    assert again.value.said
+    qtbot.wait(100)
+    assert len(refused) == 1
+
+
+def test_a_remembered_search_is_answered_from_the_file(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    remembered = keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path))
+    settings.set(remembered, {"text": "strategy"})
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    flt = TrackerFilter(text="strategy")
+    with open_database(resolve_location(str(sample_path))) as database, database.session() as s:
+        expected = tracker.page(s, flt, TODAY)
+    assert 0 < len(expected) < 28
+    assert tab.filters.search.text() == "strategy"
+    assert tab.model.filter == flt
+    assert tab.model.rows == expected
+    window.start()
+    qtbot.waitUntil(lambda: tab.loaded)
+    assert tab.model.filter == flt
+    assert tab.model.rows == expected
+
+
+def test_a_search_typed_while_the_layer_loads_is_remembered_on_closing(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    _type_while_pending(qtbot, tab, "strategy")
+    window.close()
+    assert not window.context.is_open
+    remembered = settings.get(keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path)))
+    assert remembered["text"] == "strategy"
+
+
+# In a fresh process, where the database layer is not imported yet (in this one it is, so the
+# import beside the window has nothing to do): Back up… chosen just as that import begins.
+# Before menu commands waited for it, both imports failed with an ImportError ("cannot import
+# name 'AdaptedConnection' from partially initialized module 'sqlalchemy.engine'").
+_BACK_UP_AT_ONCE = """
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+
+import desktop.actions.files as files
+from desktop.context import AppContext, PendingDatabase
+from desktop.settings import Settings
+from desktop.window import MainWindow
+
+assert "sqlalchemy" not in sys.modules
+asked = []
+files.QFileDialog = SimpleNamespace(getSaveFileName=lambda *a: asked.append(a) or ("", ""))
+app = QApplication([])
+settings = Settings(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+window = MainWindow(AppContext(PendingDatabase(Path(sys.argv[1])), settings))
+window.show()
+(back_up,) = [a for a in window.findChildren(QAction) if a.text() == "&Back up…"]
+window._load_layer()  # the import begins beside the window
+back_up.trigger()  # and the command at once
+assert window.context.is_open and len(asked) == 1, (window.context.is_open, asked)
+print("backed up")
+"""
+
+
+def test_a_menu_command_chosen_as_the_layer_loads_imports_it_once(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    for run in range(3):
+        result = subprocess.run(
+            [sys.executable, "-c", _BACK_UP_AT_ONCE, str(sample_path),
+             str(tmp_path / f"settings-{run}.ini")],
+            check=False, capture_output=True, text=True, cwd=ROOT, timeout=120,
+            env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT)),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "backed up"
+        assert "Error" not in result.stderr, result.stderr
+
+
+def test_a_search_with_another_filter_waits_for_the_database(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, sample_path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    painted = list(tab.model.rows)
+    tab.filters.overdue.setChecked(True)
+    _type_while_pending(qtbot, tab, "strategy")
+    assert tab.model.rows == painted  # not the search's rows without the other filter
+    assert tab.count_label.text() == "Filtering once the data has loaded…"
+    window.start()
+    qtbot.waitUntil(lambda: tab.loaded)
+    assert tab.model.filter == TrackerFilter(text="strategy", overdue=True)
+    assert tab.count_label.text() != "Filtering once the data has loaded…"
+
+
+def test_a_refusal_that_reaches_the_event_loop_is_said_in_one_sentence(qtbot) -> None:  # type: ignore[no-untyped-def]
+    passed: list[object] = []
+    hook = refusals_said(lambda *given: passed.append(given[1]))
+
+    def boxes() -> list[QMessageBox]:
+        return [
+            w for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.objectName() == "explanation" and w.isVisible()
+        ]  # fmt: skip
+
+    before = len(boxes())
+    hook(DatabaseOpenError, DatabaseOpenError("panel.sqlite3 is read-only to you."), None)
+    qtbot.waitUntil(lambda: len(boxes()) == before + 1)
+    (box,) = [b for b in boxes() if b.text() == "panel.sqlite3 is read-only to you."]
+    said = DatabaseOpenError("said already")
+    said.said = True
+    hook(DatabaseOpenError, said, None)  # the window said it: nothing more
+    qtbot.wait(50)
+    assert len(boxes()) == before + 1
+    assert passed == []
+    unexpected = ValueError("a fault of the program's")
+    hook(ValueError, unexpected, None)  # not a refusal: as Python would (a traceback)
+    assert passed == [unexpected]
+    box.accept()
