@@ -89,7 +89,16 @@ def child(db: str) -> None:
             found["rows"] = len(tab.model.rows)
             edit()
 
-        real_report(window, started, then=interactive)
+        real_say = app_module._say
+
+        def say(line: str) -> None:
+            real_say(line)
+            if not line.startswith("first paint"):  # the figure: interactive from now on
+                interactive()
+
+        app_module._say = say
+        # The command would quit once the database is open and sound; this quits itself.
+        real_report(window, started, then=lambda: None)
 
     app_module._report_ready = report
     app_module.run(db, exit_when_ready=True, started_at=started_at)
