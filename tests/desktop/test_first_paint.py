@@ -35,6 +35,7 @@ from desktop.lazy import wait_for_layer
 from desktop.settings import Settings
 from desktop.tabs import EARLY, TABS, read_ahead
 from desktop.tabs.recommendations import RecommendationsTab
+from desktop.tabs.reviews import ReviewsTab
 from desktop.window import PAINT_WAIT_MS, MainWindow
 from tests.helpers import ROOT, TODAY
 from tests.helpers.damage import damage
@@ -67,6 +68,33 @@ def _pending_window(qtbot, path: Path, settings: Settings) -> MainWindow:  # typ
     window = MainWindow(AppContext(PendingDatabase(path), settings, today=lambda: TODAY))
     qtbot.addWidget(window)
     return window
+
+
+def _tracker_from_the_file(  # type: ignore[no-untyped-def]
+    qtbot, path: Path, settings: Settings
+) -> tuple[MainWindow, RecommendationsTab]:
+    """A window over ``path`` not yet opened, shown, its Recommendations tab painted from the
+    file as at start-up."""
+    settings.set(keys.LAST_TAB, 1)
+    window = _pending_window(qtbot, path, settings)
+    window.show()
+    tab = window.recommendations_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    return window, tab
+
+
+def _reviews_from_the_file(  # type: ignore[no-untyped-def]
+    qtbot, path: Path, settings: Settings
+) -> tuple[MainWindow, ReviewsTab]:
+    """The same, its Reviews tab painted from the file."""
+    settings.set(keys.LAST_TAB, 0)
+    window = _pending_window(qtbot, path, settings)
+    window.show()
+    tab = window.reviews_tab
+    reads = window.context.pending_reads
+    assert reads is not None and tab.first_paint(reads)
+    return window, tab
 
 
 def _start(qtbot, path: Path, settings: Settings) -> tuple[MainWindow, list[bool]]:  # type: ignore[no-untyped-def]
@@ -390,12 +418,7 @@ def _type_while_pending(qtbot, tab: RecommendationsTab, typed: str) -> None:  # 
 def test_typing_before_the_database_opens_is_kept_and_then_searched(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)  # the page from the file, as at start-up
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     _type_while_pending(qtbot, tab, "strategy")
     assert tab.filters.search.text() == "strategy"
     # Answered from the file, as the database will answer it, before it is open.
@@ -451,12 +474,7 @@ def _dialog_when_shown(qtbot, opened: list[QWidget]) -> None:  # type: ignore[no
 def test_an_edit_starts_from_the_file_before_the_database_opens(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     assert tab.answers_early
     tab.view.selectRow(3)
     assert tab.edit_button.isEnabled()
@@ -480,12 +498,7 @@ def test_an_edit_starts_from_the_file_before_the_database_opens(
 def test_an_edit_started_early_is_saved_through_the_database(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     tab.view.selectRow(0)
     row = tab.model.rows[0]
 
@@ -553,12 +566,7 @@ def test_a_window_closed_while_the_layer_loads_opens_nothing(
 def test_the_reviews_tab_shows_and_edits_a_review_from_the_file(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 0)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.reviews_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _reviews_from_the_file(qtbot, sample_path, settings)
     assert tab.answers_early
     reference = tab.selected_reference()
     assert reference is not None
@@ -638,14 +646,9 @@ def test_an_edit_confirmed_while_the_layer_loads_over_a_damaged_file_says_it_onc
     qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     damage(sample_path)  # a page the first page does not read
-    settings.set(keys.LAST_TAB, 0)
-    window = _pending_window(qtbot, sample_path, settings)
+    window, tab = _reviews_from_the_file(qtbot, sample_path, settings)
     refused: list[object] = []
     window.open_failed.connect(refused.append)
-    window.show()
-    tab = window.reviews_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
     window.context.start_check()  # as at the first paint; its verdict is in before the OK
     pending = window.context.place
     assert isinstance(pending, PendingDatabase) and pending.check is not None
@@ -683,12 +686,7 @@ def test_a_remembered_search_is_answered_from_the_file(
 ) -> None:
     remembered = keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path))
     settings.set(remembered, {"text": "strategy"})
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     flt = TrackerFilter(text="strategy")
     with open_database(resolve_location(str(sample_path))) as database, database.session() as s:
         expected = tracker.page(s, flt, TODAY)
@@ -705,12 +703,7 @@ def test_a_remembered_search_is_answered_from_the_file(
 def test_a_search_typed_while_the_layer_loads_is_remembered_on_closing(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     _type_while_pending(qtbot, tab, "strategy")
     window.close()
     assert not window.context.is_open
@@ -769,12 +762,7 @@ def test_a_menu_command_chosen_as_the_layer_loads_imports_it_once(
 def test_a_search_with_another_filter_waits_for_the_database(
     qtbot, sample_path: Path, settings: Settings
 ) -> None:
-    settings.set(keys.LAST_TAB, 1)
-    window = _pending_window(qtbot, sample_path, settings)
-    window.show()
-    tab = window.recommendations_tab
-    reads = window.context.pending_reads
-    assert reads is not None and tab.first_paint(reads)
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
     painted = list(tab.model.rows)
     tab.filters.overdue.setChecked(True)
     _type_while_pending(qtbot, tab, "strategy")
