@@ -328,6 +328,8 @@ class AppContext(QObject):
 
         if not logged:
             _log.info("the window refused: %s", cause(error))
+        if error.said:  # the window's refusal to open the database, said once (``database``)
+            return
 
         # Without a parent the box belongs to this function's variable, and Qt deleted it
         # before it showed: an undo refused from the Edit menu or meeting mode said nothing

@@ -37,10 +37,24 @@ def wait_for_layer() -> None:
     way the GUI thread reaches the layer waits here first: the window's menu commands
     (``MainWindow._action``), the lazy modules, opening the database (``context.database``)
     and building a tab that needs the layer (``MainWindow.tab_at``)."""
-    for thread in _loading:
-        if thread is not threading.current_thread():
-            thread.join()
+    if threading.current_thread() in _loading:
+        return  # the loading thread itself
+    waiting = [t for t in _loading if t.is_alive()]
     _loading.clear()
+    if not waiting:
+        return
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    busy = QApplication.instance() is not None  # a wait a user can see the cause of
+    if busy:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        for thread in waiting:
+            thread.join()
+    finally:
+        if busy:
+            QApplication.restoreOverrideCursor()
 
 
 class LazyModule:

@@ -70,10 +70,6 @@ def first_size(available: QSize) -> QSize:
     )
 
 
-def _layer_first(*_: object) -> None:
-    wait_for_layer()
-
-
 class MainWindow(QMainWindow):
     """The casereview window over one open database."""
 
@@ -97,6 +93,7 @@ class MainWindow(QMainWindow):
         # the database layer loads (``Tab.answers_early``): interactive before it is open.
         self.answers_early = False
         self.closed = False  # see closeEvent
+        self._opened = False  # ``_open_pending`` has run: once
         self.paint_wait_ms = PAINT_WAIT_MS
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
@@ -270,18 +267,29 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        if not early:
-            action.triggered.connect(_layer_first)  # connected first, so called first
-        action.triggered.connect(handler)
+        if early:
+            action.triggered.connect(handler)
+        else:
+            action.triggered.connect(lambda _checked=False: self._when_open(handler))
         if menu is not None:
             menu.addAction(action)
         return action
 
     def _step_action(self, prefix: str, handler: Callable[[], object]) -> QAction:
         action = QAction(prefix, self)
-        action.triggered.connect(_layer_first)
-        action.triggered.connect(handler)
+        action.triggered.connect(lambda _checked=False: self._when_open(handler))
         return action
+
+    def _when_open(self, command: Callable[[], object]) -> None:
+        """Run a menu command once the database layer has loaded and the database is open
+        (``_open_pending``, at once if the window had not yet); not at all if the database
+        was refused, which the window says as it goes, rather than over a command's dialog
+        left on screen without its window (found by a new user)."""
+        wait_for_layer()
+        if not self.context.is_open and self.context.pending_reads is not None:
+            self._open_pending()
+        if self.context.is_open:
+            command()
 
     def _name_undo(self, text: str) -> None:
         """The stack's next undo named, as its own action names it: "Undo Edit review X"."""
@@ -578,8 +586,9 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(recent, start=1):
             key = f"&{number} " if number < 10 else ""
             action = self.recent_menu.addAction(key + path.replace("&", "&&"))
-            action.triggered.connect(_layer_first)  # opening another imports the layer too
-            action.triggered.connect(lambda _=False, p=path: self.open_requested.emit(p))
+            action.triggered.connect(  # opening another imports the layer too
+                lambda _=False, p=path: self._when_open(lambda: self.open_requested.emit(p))
+            )
 
     def open_data_folder(self) -> None:
         path = self.context.place.path
@@ -790,8 +799,9 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self, self._painted)
 
     def _open_pending(self) -> None:
-        if self.closed:  # closed while the database layer loaded: nothing to open it for
+        if self.closed or self._opened:  # closed meanwhile, or opened for a menu command
             return
+        self._opened = True
         from sqlalchemy.exc import DBAPIError
 
         try:

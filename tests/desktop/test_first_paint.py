@@ -18,6 +18,7 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from db.core.errors import DamagedDatabaseError, DatabaseOpenError
@@ -798,3 +799,50 @@ def test_a_refusal_that_reaches_the_event_loop_is_said_in_one_sentence(qtbot) ->
     hook(ValueError, unexpected, None)  # not a refusal: as Python would (a traceback)
     assert passed == [unexpected]
     box.accept()
+
+
+def _back_up_action(window: MainWindow) -> QAction:
+    (action,) = [a for a in window.findChildren(QAction) if a.text() == "&Back up…"]
+    return action
+
+
+def test_a_menu_command_over_a_refused_file_is_not_run_and_the_refusal_said_once(
+    qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[object] = []
+    monkeypatch.setattr(
+        "desktop.actions.files.QFileDialog",
+        SimpleNamespace(getSaveFileName=lambda *given: asked.append(given) or ("", "")),
+    )
+    damage(sample_path)
+    window, _ = _reviews_from_the_file(qtbot, sample_path, settings)
+    refused: list[object] = []
+    window.open_failed.connect(refused.append)
+    window.context.start_check()
+    pending = window.context.place
+    assert isinstance(pending, PendingDatabase) and pending.check is not None
+    qtbot.waitUntil(lambda: pending.check.finished)
+    _back_up_action(window).trigger()  # Ctrl+Shift+B as the window appears
+    qtbot.waitUntil(lambda: refused != [])
+    qtbot.wait(100)
+    assert len(refused) == 1  # said once, by the window as it goes
+    assert window.context.last_explanation == ""  # and not again by the command
+    assert asked == []  # whose dialog never opened
+
+
+def test_a_menu_command_chosen_early_keeps_the_reviews_selection(
+    qtbot, sample_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "desktop.actions.files.QFileDialog",
+        SimpleNamespace(getSaveFileName=lambda *given: ("", "")),
+    )
+    window, tab = _reviews_from_the_file(qtbot, sample_path, settings)
+    first = tab.selected_reference()
+    assert first is not None
+    _back_up_action(window).trigger()  # the database opens for it
+    assert window.context.is_open and tab.loaded
+    assert tab.selected_reference() == first
+    assert tab.edit_button.isEnabled()
+    qtbot.wait(100)  # the word that the layer loaded (no second opening)
+    assert tab.selected_reference() == first
