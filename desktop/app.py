@@ -354,7 +354,12 @@ def run(
     collector.watch(window)
     if exit_when_ready:
         _report_ready(window, started_at)
-    hook_before, sys.excepthook = sys.excepthook, refusals_said(sys.excepthook)
+
+    def explain(exc: CaseReviewError) -> None:
+        if controller.window is not None:
+            controller.window.context.explain(exc)
+
+    hook_before, sys.excepthook = sys.excepthook, refusals_said(sys.excepthook, explain)
     try:
         code = int(app.exec())  # the window's slots all run in here
     finally:
@@ -366,35 +371,17 @@ def run(
     return code
 
 
-_boxes: list[Any] = []  # refusals said by ``refusals_said``, kept until closed
-
-
-def refusals_said(previous: Any) -> Any:
+def refusals_said(previous: Any, explain: Callable[[CaseReviewError], None]) -> Any:
     """``sys.excepthook`` for the window: a refusal (a ``CaseReviewError``) that reached the
-    event loop from a slot is said in its one sentence, in a box, unless it was said already
-    (``CaseReviewError.said``), rather than printed as a traceback; anything else is passed to
-    ``previous``. The log gets its kind and cause alone."""
+    event loop from a slot is given to ``explain`` (the window's ``AppContext.explain``: its
+    one sentence in a box, nothing if said already, its kind and cause in the log) rather
+    than printed as a traceback; anything else is passed to ``previous``."""
 
     def hook(kind: type[BaseException], exc: BaseException, traceback: Any) -> None:
-        if not isinstance(exc, CaseReviewError):
+        if isinstance(exc, CaseReviewError):
+            explain(exc)
+        else:
             previous(kind, exc, traceback)
-            return
-        _log.info("a refusal reached the event loop: %s", cause(exc))
-        if exc.said:
-            return
-        from PySide6.QtWidgets import QApplication, QMessageBox
-
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "casereview",
-            exc.message,
-            QMessageBox.StandardButton.Ok,
-            QApplication.activeWindow(),
-        )
-        box.setObjectName("explanation")
-        _boxes.append(box)
-        box.finished.connect(lambda _result: _boxes.remove(box))
-        box.open()
 
     return hook
 
@@ -408,11 +395,11 @@ def _report_ready(
 ) -> None:
     """Say the seconds from ``started_at`` until ``window`` is interactive, then quit once
     the file is known to be sound (``judged``): interactive when a search answers and an edit
-    can start (what a user waits for). That is once the current
-    tab's page is painted either from the file, by a tab that answers searches and starts
-    edits from it while the database layer loads (``MainWindow.answers_early``), or from
-    the open database. The first paint (a page read from the file before the database
-    opened, see ``PendingDatabase``) is said on a line before it, ``first paint: 0.123``.
+    can start (what a user waits for). That is once the current tab's page is painted either
+    from the file, by a tab that answers searches and starts edits from it while the
+    database layer loads (``MainWindow.answers_early``), or from the open database. The
+    first paint (a page read from the file before the database opened, see
+    ``PendingDatabase``) is said on a line before it, ``first paint: 0.123``.
     benchmarks/bare_window.py stops its clock at its own first paint. ``then`` follows the
     figure (by default, the application quits)."""
     from PySide6.QtCore import QTimer, qInstallMessageHandler

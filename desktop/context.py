@@ -94,10 +94,10 @@ class PendingDatabase:
 
         The window meanwhile answers searches and starts edits from the file
         (``db.queries.first_page``) and keeps answering the keyboard and the mouse: the
-        import holds the interpreter lock, but gives it up every few milliseconds to the
-        GUI thread, which finds it free whenever it waits for events. Anything on the GUI
-        thread that needs the layer first waits for the import to end (``wait_for_layer``);
-        so does ``open``."""
+        import holds the interpreter lock, but takes turns with the GUI thread every
+        ``LOADING_SWITCH_S``, and the GUI thread finds it free whenever it waits for events.
+        Anything on the GUI thread that needs the layer first waits for the import to end
+        (``wait_for_layer``); so does ``open``."""
         if self._loading is not None:
             return
 

@@ -49,6 +49,9 @@ SAMPLE_SQL = (
     "recommendation_fts WHERE recommendation_fts MATCH ? LIMIT ?)"
 )
 
+# How many items match an FTS5 query, counted in the full-text index alone.
+COUNT_SQL = "SELECT count(*) FROM recommendation_fts WHERE recommendation_fts MATCH ?"
+
 
 def choose(terms: list[str], wanted: int, found: int, first: int | None, last: int | None) -> Plan:
     """The cheapest plan for the first ``wanted`` rows of the items matching ``terms``, from

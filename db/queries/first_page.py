@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from db.core.dates import PartialDate
 from db.core.items import ItemFields, ItemKey, ReviewFields
 from db.core.rules import rating_for
-from db.core.search_words import SAMPLE, SAMPLE_SQL, Plan, choose, fts_query, words
+from db.core.search_words import COUNT_SQL, SAMPLE, SAMPLE_SQL, Plan, choose, fts_query, words
 from db.core.vocabulary import AgencyRole, ReviewKind, Status, TrackedKind
 from db.queries.rows import (
     OPEN_STATUSES,
@@ -149,10 +149,7 @@ def tracker_search(
     try:
         with _reading(path) as conn:
             found, first, last = conn.execute(SAMPLE_SQL, (wanted, SAMPLE)).fetchone()
-            total = conn.execute(
-                "SELECT count(*) FROM recommendation_fts WHERE recommendation_fts MATCH ?",
-                (wanted,),
-            ).fetchone()[0]
+            total = conn.execute(COUNT_SQL, (wanted,)).fetchone()[0]
             plan = choose(terms, limit, found, first, last)
             rows = _tracker_rows(conn, _MATCHES[plan], (wanted, limit), today)
         return rows, int(total)

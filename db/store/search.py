@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstanceState, Session, UOWTransaction
 
-from db.core.search_words import SAMPLE, SAMPLE_SQL, Plan, choose, words
+from db.core.search_words import COUNT_SQL, SAMPLE, SAMPLE_SQL, Plan, choose, words
 from db.core.search_words import fts_query as _fts_query
 from db.store.models import Inspection, ProgressUpdate, Recommendation, Review
 
@@ -129,11 +129,8 @@ def plan(session: Session, query: str, wanted: int) -> Plan:
 def count(session: Session, query: str) -> int:
     """How many items match ``query`` on SQLite, counted in the full-text index alone (a
     fifteenth of the time of counting through the items, about 3 ms at 100,000)."""
-    found = session.execute(
-        text("SELECT count(*) FROM recommendation_fts WHERE recommendation_fts MATCH :q"),
-        {"q": _fts_query(words(query))},
-    ).scalar_one()
-    return int(found)
+    cursor = session.connection().exec_driver_sql(COUNT_SQL, (_fts_query(words(query)),))
+    return int(cursor.scalar_one())
 
 
 @event.listens_for(Session, "before_flush")

@@ -1036,7 +1036,7 @@ def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> Non
     Started while the database layer loads, the dialog opens with the fields read from the
     file (``first_page.item_fields``, the same as the database's); checking and saving them
     wait for the database."""
-    reads = context.pending_reads if not context.is_open else None
+    reads = context.pending_reads  # None once the database is open
     old = first_page.item_fields(reads.path, key) if reads is not None else None
     if old is None:
         try:

@@ -209,7 +209,7 @@ class ReviewsTab(Tab):
     def _fields(self, reference: str) -> ReviewFields | None:
         """The review's fields: read from the file while the database layer loads (the same
         as the database's, ``first_page.review_fields``), else from the database."""
-        reads = self.context.pending_reads if not self.context.is_open else None
+        reads = self.context.pending_reads  # None once the database is open
         if reads is not None:
             early = first_page.review_fields(reads.path, reference)
             if early is not None:
@@ -221,7 +221,7 @@ class ReviewsTab(Tab):
             return None
 
     def _dialog(self, fields: ReviewFields | None) -> ReviewDialog:
-        reads = self.context.pending_reads if not self.context.is_open else None
+        reads = self.context.pending_reads
         organisations = first_page.organisation_names(reads.path) if reads is not None else None
         if organisations is None:
             with self.context.database.session() as session:
