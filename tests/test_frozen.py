@@ -4,6 +4,7 @@ it, from a folder with nothing of the checkout or the Python environment on its 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -94,6 +95,9 @@ def test_the_build_holds_the_resources_and_leaves_out_unused_qt(frozen: Path) ->
         # neither the Python binding (QtQml.abi3.so) nor the Qt library (libQt6Qml.so.6)
         assert not any(f"Qt{unused}" in n or f"Qt6{unused}" in n for n in names), unused
     assert "QtPdfWidgets.abi3.so" in names  # what the briefing pack's preview uses is there
+    # orjson ships compiled, with its licences beside it (the MPL-2.0 among them).
+    licences = {p.name for p in internal.glob("orjson-*.dist-info/**/LICENSE*")}
+    assert {"LICENSE-MPL-2.0", "LICENSE-APACHE", "LICENSE-MIT"} <= licences, licences
 
 
 def test_the_frozen_command_runs_headless_and_opens_the_window(
@@ -127,6 +131,12 @@ def test_the_frozen_command_runs_headless_and_opens_the_window(
     brief = _run(frozen, "brief", "--db", str(db), "-o", str(word), cwd=tmp_path)
     assert brief.returncode == 0, brief.stderr
     assert "Summary" in headings(open_docx(word))
+
+    # orjson came along: a JSON export is written, and reads back.
+    exported = tmp_path / "export.json"
+    export = _run(frozen, "export", "--db", str(db), "-o", str(exported), cwd=tmp_path)
+    assert export.returncode == 0, export.stderr
+    assert json.loads(exported.read_bytes())["format"] == "casereview/1"
 
     window = _run(frozen, "--db", str(db), "--exit-when-ready", cwd=tmp_path)
     assert window.returncode == 0, window.stderr

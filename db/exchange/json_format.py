@@ -10,10 +10,12 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+
+import orjson
 
 from db.core import fields
 from db.core.collector import collector_paused
@@ -898,221 +900,46 @@ def _link_json(link: LinkDoc) -> dict[str, str]:
 
 
 def dump_document(doc: Document) -> str:
-    return json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"
+    """``doc`` as the file's text: ``json.dumps(document_to_json(doc), ensure_ascii=False,
+    indent=2)`` and a newline, byte for byte, written in native code (orjson) rather than by
+    ``json``'s indenting walk, which runs in Python."""
+    return (orjson.dumps(document_to_json(doc), option=orjson.OPT_INDENT_2) + b"\n").decode()
 
 
 def write_document(stream: DocumentStream, out: BinaryIO) -> None:
     """Write ``stream`` to ``out`` as ``dump_document`` writes the same document, byte for
     byte, a record at a time: at 100,000 items the whole file as one dictionary and one
-    string took 1.2 GB, and ``json.dumps`` with ``indent`` runs in Python rather than C."""
+    string took 1.2 GB."""
     exported_at = stream.exported_at or utc_now()
-
-    def put(text: str) -> None:
-        out.write(text.encode("utf-8"))
-
-    put(
-        "{\n"
-        f'  "format": {_indented(FORMAT, _TOP)},\n'
-        f'  "exported_at": {_indented(exported_at.isoformat(timespec="seconds"), _TOP)}'
-    )
-    parts: list[tuple[str, Iterable[Any], Callable[[Any], str]]] = [
-        ("organisations", stream.organisations, _as_text(_organisation_json)),
-        ("grading_schemes", stream.grading_schemes, _as_text(_scheme_json)),
-        ("reviews", stream.reviews, _review_text),
-        ("inspections", stream.inspections, _as_text(_inspection_json)),
-        ("initiatives", stream.initiatives, _as_text(_initiative_json)),
+    out.write(
+        b"{\n"
+        + b'  "format": ' + orjson.dumps(FORMAT) + b",\n"
+        + b'  "exported_at": ' + orjson.dumps(exported_at.isoformat(timespec="seconds"))
+    )  # fmt: skip
+    parts: list[tuple[str, Iterable[Any], Callable[[Any], dict[str, Any]]]] = [
+        ("organisations", stream.organisations, _organisation_json),
+        ("grading_schemes", stream.grading_schemes, _scheme_json),
+        ("reviews", stream.reviews, _review_json),
+        ("inspections", stream.inspections, _inspection_json),
+        ("initiatives", stream.initiatives, _initiative_json),
     ]
     if stream.has_meetings:
-        parts.append(("meetings", stream.meetings, _as_text(_meeting_json)))
-    for key, records, as_text in parts:
-        put(f",\n{_TOP}{_indented(key, _TOP)}: ")
-        opening = "["
+        parts.append(("meetings", stream.meetings, _meeting_json))
+    for key, records, as_json in parts:
+        out.write(b",\n  " + orjson.dumps(key) + b": ")
+        opening = b"["
         for record in records:
-            put(f"{opening}\n{_LISTED}{as_text(record)}")
-            opening = ","
-        put("[]" if opening == "[" else f"\n{_TOP}]")
-    put("\n}\n")
+            out.write(opening + _LISTED + _listed(as_json(record)))
+            opening = b","
+        out.write(b"[]" if opening == b"[" else b"\n  ]")
+    out.write(b"\n}\n")
 
 
-_TOP, _LISTED = "  ", "    "  # the indents of the top level's fields, and of their lists' items
-# JSON text as json.dumps writes it with ensure_ascii=False (in C where it can).
-_text: Callable[[str], str] = json.encoder.encode_basestring
+_LISTED = b"\n    "  # a new line at the indent of an item of one of the file's top-level lists
 
 
-def _indented(value: Any, pad: str) -> str:
-    """``value`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it at the indent
-    ``pad``; text, null and empty lists, the most of a file, without a call of their own."""
-    if type(value) is str:
-        return _text(value)
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = pad + "  "
-        named = _NAMED.get(inner)
-        if named is None:
-            named = _NAMED[inner] = {}
-        parts = []
-        for key, item in value.items():
-            start = named.get(key)
-            if start is None:
-                start = named[key] = f"{inner}{_text(key)}: "
-            kind = type(item)
-            if kind is str:
-                parts.append(start + _text(item))
-            elif item is None:
-                parts.append(start + "null")
-            elif kind is list and not item:
-                parts.append(start + "[]")
-            else:
-                parts.append(start + _indented(item, inner))
-        return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = pad + "  "
-        items = ",\n".join(
-            [inner + (_text(v) if type(v) is str else _indented(v, inner)) for v in value]
-        )
-        return f"[\n{items}\n{pad}]"
-    return json.dumps(value)  # a truth value or a number
-
-
-# Each field's name as written at an indent, by indent: written once, not once a record.
-_NAMED: dict[str, dict[str, str]] = {}
-
-
-def _as_text(as_json: Callable[[Any], Any]) -> Callable[[Any], str]:
-    """A record's JSON text as one of the file's top-level lists holds it."""
-    return lambda record: _indented(as_json(record), _LISTED)
-
-
-# ------------------------------------------------------- a review's items, written directly
-# A review's recommendations are nearly all of a file. Each is written from its dataclass
-# through a template of its fields (``_tracked_text``), giving the bytes ``_indented`` gives
-# ``_tracked_json``'s dictionary, without making the dictionary or walking it: at 100,000
-# items the walk took over a second.
-
-
-def _review_text(r: ReviewDoc) -> str:
-    """``_indented(_review_json(r), _LISTED)``."""
-    inner = _LISTED + "  "
-    head = _indented(_review_head(r), _LISTED)[: -len(_LISTED) - 2]  # less "\n" + pad + "}"
-    listed = inner + "  "
-    items = (
-        f"[\n{listed}" + f",\n{listed}".join([_tracked_text(i) for i in r.recommendations])
-        + f"\n{inner}]"
-        if r.recommendations
-        else "[]"
-    )  # fmt: skip
-    return f'{head},\n{inner}"recommendations": {items}\n{_LISTED}}}'
-
-
-def _template(pad: str, keys: Sequence[str]) -> str:
-    """A dictionary of ``keys`` as ``_indented`` writes it at ``pad``, each value ``%s``,
-    without its closing "\n" + pad + "}" (so that optional fields can follow)."""
-    inner = pad + "  "
-    return "{\n" + ",\n".join(f"{inner}{_text(key)}: %s" for key in keys)
-
-
-_ITEM_PAD = _LISTED + "    "  # a review's item: in the review's list of recommendations
-_ITEM_FIELDS = _ITEM_PAD + "  "
-_ITEM = _template(
-    _ITEM_PAD,
-    (
-        "number", "text", "status", "status_reason", "rating", "lead_agencies",
-        "joint_agencies", "actions", "owner", "target_date", "closed_on", "assured_by",
-        "assured_on", "themes", "updates", "evidence",
-    ),
-)  # fmt: skip
-_LOGGED = _ITEM_FIELDS + "  "  # an update or an evidence entry, in its item's list
-_UPDATE = _template(_LOGGED, ("date", "author", "status", "note"))
-_WITHDRAWN = "," + _template(_LOGGED, ("withdrawn_at", "withdrawn_by", "withdrawn_reason"))[1:]
-_EVIDENCE = (
-    _template(
-        _LOGGED,
-        ("description", "reference", "file_name", "media_type", "content", "added_by", "added_at"),
-    )
-    + f"\n{_LOGGED}}}"
-)
-_CLOSE_LOGGED = f"\n{_LOGGED}}}"
-_CHOICES: dict[StrEnum | None, str] = {
-    None: "null",
-    **{choice: _text(choice.value) for kind in (Status, Rating) for choice in kind},
-}
-
-
-def _texts(values: list[str], pad: str) -> str:
-    """A list of text at ``pad``."""
-    if not values:
-        return "[]"
-    inner = pad + "  "
-    return f"[\n{inner}" + f",\n{inner}".join(map(_text, values)) + f"\n{pad}]"
-
-
-def _or_null(value: str | None) -> str:
-    return "null" if value is None else _text(value)
-
-
-def _day(value: dt.date | dt.datetime | None) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
-def _tracked_text(rec: TrackedDoc) -> str:
-    """``_indented(_tracked_json(rec, False), _ITEM_PAD)``."""
-    text = _ITEM % (
-        _text(rec.number),
-        _or_null(rec.text),
-        _CHOICES[rec.status],
-        _text(rec.status_reason),
-        _CHOICES[rec.rating],
-        _texts(rec.lead_agencies, _ITEM_FIELDS),
-        _texts(rec.joint_agencies, _ITEM_FIELDS),
-        _text(rec.actions),
-        _text(rec.owner),
-        _day(rec.target_date),
-        _day(rec.closed_on),
-        _or_null(rec.assured_by),
-        _day(rec.assured_on),
-        _texts(rec.themes, _ITEM_FIELDS),
-        _logged([_update_text(u) for u in rec.updates]),
-        _logged([_evidence_text(e) for e in rec.evidence]),
-    )
-    if rec.repeats:
-        repeats = _indented([_repeat_json(r) for r in rec.repeats], _ITEM_FIELDS)
-        text += f',\n{_ITEM_FIELDS}"repeats": {repeats}'
-    return f"{text}\n{_ITEM_PAD}}}"
-
-
-def _logged(texts: list[str]) -> str:
-    """An item's list of updates or evidence, each written already."""
-    if not texts:
-        return "[]"
-    return f"[\n{_LOGGED}" + f",\n{_LOGGED}".join(texts) + f"\n{_ITEM_FIELDS}]"
-
-
-def _update_text(u: UpdateDoc) -> str:
-    """``_indented(_update_json(u), _LOGGED)``."""
-    text = _UPDATE % (f'"{u.date.isoformat()}"', _text(u.author), _CHOICES[u.status], _text(u.note))
-    if u.withdrawn_at is not None:
-        text += _WITHDRAWN % (
-            f'"{u.withdrawn_at.isoformat()}"',
-            _or_null(u.withdrawn_by),
-            _or_null(u.withdrawn_reason),
-        )
-    return text + _CLOSE_LOGGED
-
-
-def _evidence_text(e: EvidenceDoc) -> str:
-    """An evidence entry as ``_tracked_json`` has it, written by ``_indented`` at ``_LOGGED``."""
-    content = e.content
-    return _EVIDENCE % (
-        _text(e.description),
-        _or_null(e.reference),
-        _or_null(e.file_name),
-        _or_null(e.media_type),
-        "null" if content is None else f'"{base64.b64encode(content).decode("ascii")}"',
-        _text(e.added_by),
-        _day(e.added_at),
-    )
+def _listed(record: dict[str, Any]) -> bytes:
+    """``record`` as ``json.dumps(..., indent=2)`` writes it as an item of a top-level list:
+    orjson's text at the left margin, moved in. JSON text holds no line breaks of its own (a
+    string's are written ``\\n``), so each break in it starts a line of its layout."""
+    return orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", _LISTED)

@@ -16,7 +16,7 @@ import pytest
 from db.core.vocabulary import Status
 from db.exchange import apply_document, collect_document, dump_document
 from db.exchange.document import Document, EvidenceDoc, RepeatDoc, UpdateDoc
-from db.exchange.json_format import write_document
+from db.exchange.json_format import document_to_json, write_document
 from db.exchange.spreadsheets import write_csv, write_xlsx
 from db.exchange.spreadsheets.reading import MAX_CELL_CHARS
 from db.exchange.spreadsheets.writing import stream_csv, stream_xlsx
@@ -230,6 +230,31 @@ def test_the_workbook_reads_back_as_the_whole_document_gave(fixed_database: Data
     ]
     written = streamed(fixed_database, lambda s, out: stream_xlsx(s, TODAY, out), batch_items=1)
     assert workbook(written) == expected
+
+
+def test_the_file_is_what_the_standard_librarys_json_writes(fixed_database: Database) -> None:
+    """The file is written by orjson; its bytes are still those of ``json.dumps(...,
+    ensure_ascii=False, indent=2)``, the format's definition (docs/json-format.md), whatever
+    the text holds: every control character, quotes and backslashes, the line and paragraph
+    separators, a byte-order mark, right-to-left and combining letters, characters beyond the
+    Basic Multilingual Plane, empty text and empty lists."""
+    doc = fixed_document()
+    doc.exported_at = EXPORTED_AT
+    hostile = (
+        "".join(map(chr, range(32))) + '"\\/\u007f\u2028\u2029\ufeff مريم e\u0301 😀\U0010ffff'
+    )
+    review = doc.reviews[0]
+    review.summary = hostile
+    review.names_to_redact = [hostile, ""]
+    item = review.recommendations[0]
+    item.text, item.owner, item.themes, item.joint_agencies = hostile, "", [], []
+    item.updates[0].note = hostile
+    expected = json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"
+    assert dump_document(doc) == expected
+    out = io.BytesIO()
+    write_document(DocumentStream.of(doc), out)
+    assert out.getvalue() == expected.encode("utf-8")
+    assert json.loads(out.getvalue())["reviews"][0]["summary"] == hostile
 
 
 def test_a_document_in_memory_streams_as_it_is_dumped() -> None:
