@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import QMainWindow
 
 from db.core.dates import format_date
-from db.core.errors import CaseReviewError, ConflictError, NotFoundError
+from db.core.errors import CaseReviewError, ConflictError, NotFoundError, UnwritableError
 from db.core.rules import Closure
 from db.core.vocabulary import Status
 from desktop.lazy import lazy
+from desktop.qtutils import busy_cursor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from PySide6.QtWidgets import QProgressDialog, QWidget
+    from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
     from sqlalchemy.orm import Session
 
     from db.exchange.document import EvidenceDoc, InitiativeDoc
@@ -120,24 +122,67 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
 
     The one place a command is applied, its refusal explained and it is pushed onto the
     undo stack: the context only holds what the window shares, so it never imports this."""
+    return _run(command, parent) is _Outcome.APPLIED
+
+
+def run_from(
+    dialog: QDialog, command: Callable[[], UndoableCommand | None], parent: QWidget | None
+) -> bool:
+    """Show ``dialog``, and on OK ``run`` the command its answers make (``command`` gives
+    None when the user then declines to go on). If the database could not take the change
+    just now (another program held its write lock past the wait, the disk is full, the file
+    is read-only to this user, or a long change of this window's is still running), the
+    refusal is said and the dialog comes back as the user left it: what they typed is never
+    lost with the refusal, and OK tries again once the cause has gone. True once applied."""
+    try:
+        while dialog.exec():
+            made = command()
+            if made is None:
+                return False
+            # Such a refusal is said over the dialog, which shows again beneath it.
+            outcome = _run(made, parent, not_now=dialog)
+            if outcome is not _Outcome.NOT_NOW:
+                return outcome is _Outcome.APPLIED
+        return False
+    finally:
+        # Its window goes once the event loop is back: kept, a dialog for every edit of a
+        # long session stayed in memory, hidden, as long as the window it belongs to.
+        dialog.deleteLater()
+
+
+class _Outcome(Enum):
+    APPLIED = auto()
+    REFUSED = auto()  # the change itself, or the record it is on, was refused; or held
+    NOT_NOW = auto()  # the database could not take any change just now; nothing was changed
+
+
+def _run(
+    command: UndoableCommand, parent: QWidget | None, not_now: QWidget | None = None
+) -> _Outcome:
+    """``run``; a refusal for now said over ``not_now`` if given, any other over ``parent``."""
     context = command.context
     if context.locked:
         context.held.append(functools.partial(run, command, parent))
-        return False
-    if _another_change_running(context, parent):
-        return False
+        return _Outcome.REFUSED
+    if _another_change_running(context, not_now or parent):
+        return _Outcome.NOT_NOW
     try:
-        with context.database.change(context.actor) as session:
+        # Waiting for another program's write lock holds the window (up to the busy
+        # timeout): the busy cursor says it is working, not hung.
+        with busy_cursor(), context.database.change(context.actor) as session:
             command.apply(session)
     except (ConflictError, NotFoundError) as exc:
         context.explain(exc, parent)
         context.data_changed.emit()  # show the record as the other writer left it (or not)
-        return False
+        return _Outcome.REFUSED
+    except UnwritableError as exc:
+        context.explain(exc, not_now or parent)
+        return _Outcome.NOT_NOW
     except CaseReviewError as exc:
         context.explain(exc, parent)
-        return False
+        return _Outcome.REFUSED
     _pushed(command)
-    return True
+    return _Outcome.APPLIED
 
 
 def _pushed(command: UndoableCommand) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -10,6 +11,17 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """The busy cursor over every window for the block: work on the GUI thread that a user
+    may wait on (another program's write lock, say) shows it is working, not hung."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()
 
 
 def open_folder(folder: Path, what: str) -> str | None:

@@ -28,7 +28,7 @@ from db.exchange.document import InitiativeDoc, LinkDoc
 from db.queries import details as queries
 from db.services import editing
 from db.services.editing import LinkChoice, Problems
-from desktop.commands import DeleteInitiative, SaveInitiative, run
+from desktop.commands import DeleteInitiative, SaveInitiative, run, run_from
 from desktop.context import AppContext
 from desktop.dialogs.forms import FormDialog
 from desktop.models.table import ROW_ROLE, Column, RowTableModel
@@ -244,9 +244,7 @@ class InitiativesTab(Tab):
         return InitiativeDialog(check, organisations, choices, doc, self)
 
     def new_initiative(self) -> None:
-        dialog = self._dialog(None)
-        if dialog.exec() and dialog.chosen is not None:
-            run(SaveInitiative(self.context, None, dialog.chosen), self)
+        self._save_from(self._dialog(None), None)
 
     def edit_initiative(self) -> None:
         name = self.selected_name()
@@ -254,9 +252,17 @@ class InitiativesTab(Tab):
             return
         with self.context.database.session() as session:
             old = editing.initiative_doc(session, name)
-        dialog = self._dialog(old)
-        if dialog.exec() and dialog.chosen is not None:
-            run(SaveInitiative(self.context, old, dialog.chosen), self)
+        self._save_from(self._dialog(old), old)
+
+    def _save_from(self, dialog: InitiativeDialog, old: InitiativeDoc | None) -> None:
+        """The initiative as the dialog gives it, saved (kept in the dialog if the database
+        cannot take it just now: ``run_from``)."""
+
+        def save() -> SaveInitiative | None:
+            chosen = dialog.chosen
+            return None if chosen is None else SaveInitiative(self.context, old, chosen)
+
+        run_from(dialog, save, self)
 
     def delete_initiative(self) -> None:
         name = self.selected_name()

@@ -360,13 +360,16 @@ class InspectionsTab(Tab):
         return inspection_dialogs.InspectionDialog(check, schemes, organisations, fields, self)
 
     def new_inspection(self) -> None:
-        dialog = self._inspection_dialog(None)
-        if (
-            dialog is not None
-            and dialog.exec()
-            and dialog.result_fields is not None
-            and commands.run(commands.CreateInspection(self.context, dialog.result_fields), self)
-        ):
+        found = self._inspection_dialog(None)
+        if found is None:
+            return
+        dialog = found
+
+        def create() -> commands.UndoableCommand | None:
+            fields = dialog.result_fields
+            return None if fields is None else commands.CreateInspection(self.context, fields)
+
+        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
             self.select(dialog.result_fields.reference)
 
     def edit_inspection(self) -> None:
@@ -379,14 +382,19 @@ class InspectionsTab(Tab):
         except NotFoundError as exc:
             self.context.explain(exc, self)
             return
-        dialog = self._inspection_dialog(old)
-        if dialog is None or not dialog.exec() or dialog.result_fields is None:
+        found = self._inspection_dialog(old)
+        if found is None:
             return
-        new = dialog.result_fields
-        if not self._removing_logs_confirmed(old, new):
-            return
-        if commands.run(commands.EditInspection(self.context, old, new), self):
-            self.select(new.reference)
+        dialog = found
+
+        def change() -> commands.UndoableCommand | None:
+            new = dialog.result_fields
+            if new is None or not self._removing_logs_confirmed(old, new):
+                return None
+            return commands.EditInspection(self.context, old, new)
+
+        if commands.run_from(dialog, change, self) and dialog.result_fields is not None:
+            self.select(dialog.result_fields.reference)
 
     def _removing_logs_confirmed(
         self, old: inspecting.InspectionFields, new: inspecting.InspectionFields
@@ -432,10 +440,16 @@ class InspectionsTab(Tab):
                 return inspecting.check_scheme(session, name, grades)
 
         dialog = inspection_dialogs.SchemeDialog(check, self)
-        if dialog.exec() and dialog.chosen is not None:
-            commands.run(
-                commands.CreateScheme(self.context, dialog.chosen.name, dialog.chosen.grades), self
+
+        def create() -> commands.UndoableCommand | None:
+            chosen = dialog.chosen
+            return (
+                None
+                if chosen is None
+                else commands.CreateScheme(self.context, chosen.name, chosen.grades)
             )
+
+        commands.run_from(dialog, create, self)
 
     # A tracked finding takes what a recommendation takes, by the same code.
 

@@ -348,13 +348,17 @@ class MeetingMode(QWidget):
         dialog = DecisionDialog(
             kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
         )
-        if not dialog.exec():
-            return
-        command = commands.RecordDecision(self.context, self.key, item, dialog.entry())
-        if commands.run(command, self):
+        key = self.key
+
+        def record() -> commands.UndoableCommand:
+            return commands.RecordDecision(self.context, key, item, dialog.entry())
+
+        self.context.last_explanation = ""
+        if commands.run_from(dialog, record, self):
             self.say(f"Recorded: {kind.label.lower()} for {about}.")
-        else:  # refused: the sentence stays on the page, large, after its message box
-            self.say(self.context.last_explanation or "", refused=True)
+        elif self.context.last_explanation:
+            # refused: the sentence stays on the page, large, after its message box
+            self.say(self.context.last_explanation, refused=True)
 
     def _refusal(self, item: ItemKey | SourceKey) -> Callable[[DecisionEntry], str | None]:
         """Whether a decision on ``item`` would be refused now, asked of the service."""

@@ -500,11 +500,12 @@ class MeetingsTab(Tab):
 
     def new_meeting(self) -> None:
         dialog = self._dialog(None)
-        if (
-            dialog.exec()
-            and dialog.result_fields is not None
-            and commands.run(commands.CreateMeeting(self.context, dialog.result_fields), self)
-        ):
+
+        def create() -> commands.UndoableCommand | None:
+            fields = dialog.result_fields
+            return None if fields is None else commands.CreateMeeting(self.context, fields)
+
+        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
             self.select(dialog.result_fields.key)
 
     def edit_meeting(self) -> None:
@@ -519,11 +520,12 @@ class MeetingsTab(Tab):
             self.context.data_changed.emit()
             return
         dialog = self._dialog(old)
-        if (
-            dialog.exec()
-            and dialog.result_fields is not None
-            and commands.run(commands.EditMeeting(self.context, old, dialog.result_fields), self)
-        ):
+
+        def change() -> commands.UndoableCommand | None:
+            fields = dialog.result_fields
+            return None if fields is None else commands.EditMeeting(self.context, old, fields)
+
+        if commands.run_from(dialog, change, self) and dialog.result_fields is not None:
             self.select(dialog.result_fields.key)
 
     def delete_meeting(self) -> None:

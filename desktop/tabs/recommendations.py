@@ -870,10 +870,11 @@ class RecommendationsTab(Tab):
             current = editing.item_by_key(session, key).status
         update = f"of {format_date(which.on)} by {which.author} on {key.number} of {key.source}"
         dialog = dialogs.WithdrawUpdateDialog(update, which.status, current, self)
-        if dialog.exec():
-            commands.run(
-                commands.WithdrawUpdate(self.context, key, which, dialog.reason_text()), self
-            )
+        commands.run_from(
+            dialog,
+            lambda: commands.WithdrawUpdate(self.context, key, which, dialog.reason_text()),
+            self,
+        )
 
     def bulk_status(self) -> None:
         """Move the selected items to one status by the lifecycle's rules, each with the note
@@ -892,28 +893,6 @@ class RecommendationsTab(Tab):
         dialog = dialogs.ChooseStatusDialog(
             len(ids), self.context.today(), self.context.author, self, plan
         )
-        if not dialog.exec() or dialog.plan is None:
-            return
-        chosen, note = dialog.plan, dialog.note.text().strip()
-        if chosen.reopen and not confirm(
-            self,
-            "Reopen finished items",
-            f"{dialogs.describe_plan(chosen)} Reopen {len(chosen.reopen):,} finished "
-            f"item{'' if len(chosen.reopen) == 1 else 's'}?",
-        ):
-            return
-        on = dialog.on.date_value()
-        assured_by = dialog.assured_by.text().strip()
-        command = commands.AddUpdate(
-            self.context,
-            list(chosen.keys),
-            on=on,
-            author=dialog.author.text().strip(),
-            note=note,
-            status=chosen.status,
-            reason=note,
-            closure=Closure(assured_by, on) if chosen.status is Status.CLOSED else None,
-        )
         location = self.context.database.location
 
         def keep_a_copy() -> None:
@@ -921,19 +900,44 @@ class RecommendationsTab(Tab):
 
             automatic_backup(location, "before-bulk-change")
 
-        if command.in_the_background:
-            # Thousands of items take seconds: off the GUI thread, the copy of the database
-            # kept first included, with a progress dialog whose Cancel changes nothing (and
-            # so are its undo and redo: commands.undo, redo).
-            self._bulk = commands.run_in_the_background(command, self, first=keep_a_copy)
-            return
-        if len(chosen.keys) > 1:
-            try:
-                keep_a_copy()
-            except CaseReviewError as exc:
-                self.context.explain(exc, self)
-                return
-        commands.run(command, self)
+        def change() -> commands.UndoableCommand | None:
+            if dialog.plan is None:
+                return None
+            chosen, note = dialog.plan, dialog.note.text().strip()
+            if chosen.reopen and not confirm(
+                self,
+                "Reopen finished items",
+                f"{dialogs.describe_plan(chosen)} Reopen {len(chosen.reopen):,} finished "
+                f"item{'' if len(chosen.reopen) == 1 else 's'}?",
+            ):
+                return None
+            on = dialog.on.date_value()
+            assured_by = dialog.assured_by.text().strip()
+            command = commands.AddUpdate(
+                self.context,
+                list(chosen.keys),
+                on=on,
+                author=dialog.author.text().strip(),
+                note=note,
+                status=chosen.status,
+                reason=note,
+                closure=Closure(assured_by, on) if chosen.status is Status.CLOSED else None,
+            )
+            if command.in_the_background:
+                # Thousands of items take seconds: off the GUI thread, the copy of the
+                # database kept first included, with a progress dialog whose Cancel changes
+                # nothing (and so are its undo and redo: commands.undo, redo).
+                self._bulk = commands.run_in_the_background(command, self, first=keep_a_copy)
+                return None
+            if len(chosen.keys) > 1:
+                try:
+                    keep_a_copy()
+                except CaseReviewError as exc:
+                    self.context.explain(exc, self)
+                    return None
+            return command
+
+        commands.run_from(dialog, change, self)
 
     # -- settings
 
@@ -1006,11 +1010,10 @@ def add_update(
         title="Sign off" if status is Status.CLOSED else "Add a progress update",
         rules=rules,
     )
-    if not dialog.exec():
-        return
-    update = dialog.entry()
-    commands.run(
-        commands.AddUpdate(
+
+    def add() -> commands.UndoableCommand:
+        update = dialog.entry()
+        return commands.AddUpdate(
             context,
             [key],
             on=update.on,
@@ -1019,15 +1022,14 @@ def add_update(
             status=update.status,
             reason=update.reason,
             closure=update.closure,
-        ),
-        parent,
-    )
+        )
+
+    commands.run_from(dialog, add, parent)
 
 
 def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
     dialog = dialogs.EvidenceDialog(parent)
-    if dialog.exec():
-        commands.run(commands.AddEvidence(context, key, dialog.entry()), parent)
+    commands.run_from(dialog, lambda: commands.AddEvidence(context, key, dialog.entry()), parent)
 
 
 def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
@@ -1054,8 +1056,13 @@ def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> Non
 
     title = f"Edit {key.kind.label.lower()} {key.number} of {key.source}"
     dialog = dialogs.ItemDialog(check, context.today(), old, parent, title)
-    if dialog.exec() and dialog.result_fields is not None:
-        commands.run(commands.EditItem(context, key, old, dialog.result_fields), parent)
+    before = old
+
+    def change() -> commands.UndoableCommand | None:
+        fields = dialog.result_fields
+        return None if fields is None else commands.EditItem(context, key, before, fields)
+
+    commands.run_from(dialog, change, parent)
 
 
 def new_recommendation(context: AppContext, source: str, parent: QWidget) -> bool:
@@ -1074,9 +1081,12 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
         similar=lambda text: context.similar_learning.matches(text, source),
         themes_of=lambda ids: _themes_of(context, ids),
     )
-    if dialog.exec() and dialog.result_fields is not None:
-        return commands.run(commands.CreateItem(context, source, dialog.result_fields), parent)
-    return False
+
+    def create() -> commands.UndoableCommand | None:
+        fields = dialog.result_fields
+        return None if fields is None else commands.CreateItem(context, source, fields)
+
+    return commands.run_from(dialog, create, parent)
 
 
 def _themes_of(context: AppContext, ids: list[int]) -> list[str]:

@@ -236,11 +236,12 @@ class ReviewsTab(Tab):
 
     def new_review(self) -> None:
         dialog = self._dialog(None)
-        if (
-            dialog.exec()
-            and dialog.result_fields is not None
-            and commands.run(commands.CreateReview(self.context, dialog.result_fields), self)
-        ):
+
+        def create() -> commands.UndoableCommand | None:
+            fields = dialog.result_fields
+            return None if fields is None else commands.CreateReview(self.context, fields)
+
+        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
             self.select(dialog.result_fields.reference)
 
     def edit_review(self) -> None:
@@ -253,8 +254,12 @@ class ReviewsTab(Tab):
             self.context.explain(NotFoundError(missing), self)
             return
         dialog = self._dialog(old)
-        if dialog.exec() and dialog.result_fields is not None:
-            commands.run(commands.EditReview(self.context, old, dialog.result_fields), self)
+
+        def change() -> commands.UndoableCommand | None:
+            fields = dialog.result_fields
+            return None if fields is None else commands.EditReview(self.context, old, fields)
+
+        commands.run_from(dialog, change, self)
 
     def delete_review(self) -> None:
         reference = self.selected_reference()

@@ -3,6 +3,7 @@ record changed, and shown it as it now is."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,10 +11,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.core.errors import ConflictError
 from db.services import editing
 from db.services.editing import ItemKey
+from db.store import database as database_module
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from desktop.settings import Settings
@@ -190,3 +193,58 @@ def test_undo_and_redo_across_a_record_made_again(qtbot, first: Database, tmp_pa
     with first.session() as session:
         assert editing.item_fields(session, key).owner == "Owner 99"
     assert context.last_explanation == ""
+
+
+@pytest.mark.parametrize("tab", ["recommendations", "reviews"])
+def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch, tab: str
+) -> None:
+    """Another program holds the write lock past the wait (an import of a large tracker, say):
+    the window had said so and dropped the edit with its dialog, and a user lost what they had
+    typed. The refusal is now said over the dialog, which comes back as they left it; OK
+    once the other program has finished saves it. Cancel then would save nothing."""
+    window = sample_window
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)
+    window.context.reopen()  # its connections wait a second, not ten
+    path = window.context.database.location.path
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as another casereview writing would
+    seen: list[str] = []
+    typed = "Typed while another program wrote"
+
+    def field(dialog: Any) -> Any:
+        return dialog.owner if tab == "recommendations" else dialog.title_edit
+
+    def type_and_press_ok(dialog: Any) -> None:
+        field(dialog).setText(typed)
+        answer(back_with_the_refusal_over_it)
+        ok(dialog)
+
+    def back_with_the_refusal_over_it(dialog: Any) -> None:
+        box = dialog.findChild(QMessageBox, "explanation")
+        seen.extend([field(dialog).text(), box.text() if box is not None else ""])
+        box.button(QMessageBox.StandardButton.Ok).click()
+        holder.execute("ROLLBACK")  # the other program has finished
+        ok(dialog)
+
+    answer(type_and_press_ok)
+    try:
+        if tab == "recommendations":
+            show_tracker(window)
+            select_item(window, CHILD_A, "5")
+            window.recommendations_tab.edit_item()
+        else:
+            window.reviews_tab.select(CHILD_A)
+            window.reviews_tab.edit_review()
+    finally:
+        holder.close()
+    assert seen[0] == typed  # the dialog came back as the user left it
+    assert seen[1].startswith("The database is busy: another casereview command or window")
+    with window.context.database.session() as session:
+        if tab == "recommendations":
+            assert editing.item_fields(session, KEY).owner == typed
+        else:
+            assert editing.review_fields(session, CHILD_A).title == typed
+    assert window.context.undo_stack.canUndo()
+    assert QApplication.overrideCursor() is None  # the busy cursor went with the wait
