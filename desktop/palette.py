@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 
 from db.core.vocabulary import Rating
-from resources.palette import GRADE_TIERS, RATINGS, SELECTION
+from resources.palette import GRADE_TIERS, RATINGS, SELECTION, SERIES
 
 
 def rating_colours(rating: Rating) -> tuple[QColor, QColor]:
@@ -18,6 +18,11 @@ def rating_colours(rating: Rating) -> tuple[QColor, QColor]:
 def rating_bar(rating: Rating) -> QColor:
     """A rating's solid colour for a chart bar on a white background."""
     return QColor(RATINGS[rating.value].bar)
+
+
+def series_colour(n: int) -> QColor:
+    """The ``n``th colour of a chart's series that are not ratings (themes, say)."""
+    return QColor(SERIES[n % len(SERIES)])
 
 
 def grade_colours(position: int | None, count: int) -> tuple[QColor, QColor] | None:

@@ -35,3 +35,8 @@ GRADE_TIERS: tuple[tuple[str, str], ...] = (
 
 # The selected row: white on a blue dark enough to read (Qt's default #308cc6 is 3.7:1).
 SELECTION = ("#2a6fb0", "#ffffff")
+
+# A chart's series that are not ratings (learning themes by year): Okabe and Ito's colours,
+# told apart with the commoner kinds of colour blindness, darkened where needed so that each
+# bar stands 3:1 against the white card (tests/desktop/test_contrast.py).
+SERIES = ("#0072b2", "#d55e00", "#009e73", "#6a3d9a", "#cc79a7", "#8c564b")

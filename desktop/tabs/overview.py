@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import TypeVar
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalStackedBarSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import QLocale, QMargins, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QResizeEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QGraphicsSimpleTextItem,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -38,9 +26,10 @@ from db.core.vocabulary import Rating, Status
 from db.queries import overview as figures
 from db.queries.rows import RecommendationRow
 from db.queries.themes import ThemeYears, themes_by_year
+from desktop.charts import BarChart, Series
 from desktop.context import AppContext
 from desktop.models.table import Column, RowTableModel, none_last
-from desktop.palette import grade_colours, rating_bar, rating_colours
+from desktop.palette import grade_colours, rating_bar, rating_colours, series_colour
 from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 
 CHART_ROWS = 10
@@ -60,133 +49,14 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 ]
 
 
-View = TypeVar("View", bound=QChartView)
-NAMES_SHARE = 0.4  # at most this share of a chart's width for its bars' names
-NAME_GAP = 6.0  # pixels between a bar's name and the bar
-EDGE = 4  # pixels between a chart's edge and its title, legend or bars
-
-
-class NamedBarsView(QChartView):
-    """A horizontal bar chart with each bar's name drawn beside it, cut short at the end only
-    when the name is wider than the room (the full name is the tooltip).
-
-    Qt Charts' own category labels give each name the height of its bar less padding, and a
-    name that does not fit that height is drawn as "…" whatever its length: ten rows in a
-    chart at 1366x768 left every name as "…". The names are drawn here instead, in a margin
-    as wide as the longest needs, up to ``NAMES_SHARE`` of the chart.
-
-    Qt lays the title and the legend out inside the margins too, so that margin cut them
-    short ("Am…" in the legend at 150 % scaling): the view places both itself, across the
-    whole chart.
-    """
-
-    def __init__(self, chart: QChart) -> None:
-        super().__init__(chart)
-        self._names: list[str] = []
-        self._items: list[QGraphicsSimpleTextItem] = []
-        self.title = chart.title()
-        chart.setTitle("")
-        self._title = QGraphicsSimpleTextItem(self.title, chart)
-        self._title.setFont(chart.titleFont())
-        self._title.setBrush(chart.titleBrush())
-        chart.legend().detachFromChart()
-        chart.legend().setBackgroundVisible(False)
-        chart.plotAreaChanged.connect(lambda *_: self._place())
-
-    def set_names(self, names: list[str]) -> None:
-        """The bars' names, from the bottom bar up (as the category axis lists them)."""
-        scene = self.chart().scene()
-        for item in self._items:
-            scene.removeItem(item)
-        self._names = names
-        self._items = [QGraphicsSimpleTextItem(self.chart()) for _ in names]
-        self._fit()
-
-    def names_shown(self) -> list[tuple[str, str]]:
-        """Each name as drawn, with its tooltip, from the bottom bar up."""
-        return [(item.text(), item.toolTip()) for item in self._items]
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _room(self) -> float:
-        """The width the names are given: the longest's, up to a share of the chart."""
-        metrics = QFontMetricsF(self._font())
-        widest = max((metrics.horizontalAdvance(name) for name in self._names), default=0.0)
-        return min(widest, self.width() * NAMES_SHARE)
-
-    def _fit(self) -> None:
-        """Room on the left for the names, above for the title and below for the legend
-        (the plot area moves, and they are placed anew)."""
-        chart = self.chart()
-        left = round(self._room() + NAME_GAP) if self._names else 4
-        top = round(self._title.boundingRect().height()) + 2 * EDGE
-        bottom = round(self._legend_height()) + EDGE
-        margins = QMargins(left, top, EDGE, bottom)
-        if chart.margins() != margins:
-            chart.setMargins(margins)
-        self._place()
-
-    def _legend_height(self) -> float:
-        legend = self.chart().legend()
-        if not legend.isVisible() or not self.chart().series():
-            return 0.0
-        return legend.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
-
-    def _place_title_and_legend(self) -> None:
-        """The title centred over the whole chart, cut short only past its width, and the
-        legend across its foot."""
-        chart = self.chart()
-        width = chart.size().width()
-        metrics = QFontMetricsF(self._title.font())
-        shown = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, width - 2 * EDGE)
-        self._title.setText(shown)
-        self._title.setToolTip(self.title if shown != self.title else "")
-        self._title.setPos((width - metrics.horizontalAdvance(shown)) / 2, EDGE)
-        height = self._legend_height()
-        chart.legend().setGeometry(
-            QRectF(EDGE, chart.size().height() - height - EDGE, width - 2 * EDGE, height)
-        )
-        chart.legend().update()
-
-    def _font(self) -> QFont:
-        axes = self.chart().axes(Qt.Orientation.Vertical)
-        return axes[0].labelsFont() if axes else self.chart().font()
-
-    def _place(self) -> None:
-        self._place_title_and_legend()
-        chart = self.chart()
-        series = chart.series()
-        if not series or not self._items:
-            return
-        axes = chart.axes(Qt.Orientation.Vertical)
-        font = self._font()
-        metrics = QFontMetricsF(font)
-        room = self._room()
-        plot = chart.plotArea()
-        for index, (name, item) in enumerate(zip(self._names, self._items, strict=True)):
-            shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
-            item.setText(shown)
-            item.setToolTip(name)
-            item.setFont(font)
-            if axes:
-                item.setBrush(axes[0].labelsBrush())
-            centre = chart.mapToPosition(QPointF(0, index), series[0])
-            width = metrics.horizontalAdvance(shown)
-            item.setPos(plot.left() - NAME_GAP - width, centre.y() - metrics.height() / 2)
-
-
 class OverviewTab(Tab):
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.totals.setAccessibleName("Totals by rating")
-        self.agency_chart = self._chart_view(
-            "Open and closed items by lead agency (top 10)", NamedBarsView
-        )
-        self.review_chart = self._chart_view("Items by review (top 10)", NamedBarsView)
+        self.agency_chart = self._chart("Open and closed items by lead agency (top 10)")
+        self.review_chart = self._chart("Items by review (top 10)")
         self.overdue_model: RowTableModel[RecommendationRow] = RowTableModel(OVERDUE_COLUMNS, self)
         self.overdue_view = make_table(self.overdue_model, "Overdue items table")
         self.deadlines = QLabel()
@@ -228,8 +98,11 @@ class OverviewTab(Tab):
         tables.addTab(self._scrolling(self.repeats), "Repeats by theme")
         # Learning themes over time (issue 25): the most frequent themes charted by year of
         # publication, and every theme's counts below.
-        self.themes_chart = self._chart_view(
-            "Items by learning theme and year published", QChartView
+        self.themes_chart = BarChart(
+            "Items by learning theme and year published",
+            horizontal=False,
+            stacked=False,
+            empty="No item has a learning theme yet.",
         )
         # Lower than the charts above: with their 260 pixels the tab needed more height than
         # a 1366x768 screen's window has, and scrolled.
@@ -290,21 +163,10 @@ class OverviewTab(Tab):
         return area
 
     @staticmethod
-    def _chart_view(title: str, kind: type[View]) -> View:
-        chart = QChart()
-        chart.setTitle(title)
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        # Axis numbers as UK English writes them ("12,000"), whatever the machine's locale
-        # (the value axes' format is "%.0f": with "%d" Qt's localised labels came out empty).
-        chart.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
-        chart.setLocalizeNumbers(True)
-        view = kind(chart)
-        view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setAccessibleName(title)
-        view.setMinimumHeight(260)
-        return view
+    def _chart(title: str) -> BarChart:
+        chart = BarChart(title, horizontal=True, stacked=True)
+        chart.setMinimumHeight(260)
+        return chart
 
     def load(self) -> None:
         self.loaded = True
@@ -366,62 +228,28 @@ class OverviewTab(Tab):
             self.breakdown.setColumnWidth(c, 92)
 
     @staticmethod
-    def _fill_chart(view: NamedBarsView, rows: list[figures.Breakdown]) -> None:
-        chart = view.chart()
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        series = QHorizontalStackedBarSeries()
-        names = [r.name for r in reversed(rows)]
-        for rating in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE):
-            bars = QBarSet(rating.label)
-            bars.setColor(rating_bar(rating))
-            bars.setBorderColor(rating_bar(rating))
-            for row in reversed(rows):
-                bars.append(row.by_rating[rating])
-            series.append(bars)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        categories.append(names)
-        categories.setLabelsVisible(False)  # the view draws the names (NamedBarsView)
-        values = QValueAxis()
-        values.setLabelFormat("%.0f")
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
-        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        series.attachAxis(values)
-        values.setRange(0, max([r.total for r in rows] + [1]))
-        values.applyNiceNumbers()
-        view.set_names(names)
+    def _fill_chart(chart: BarChart, rows: list[figures.Breakdown]) -> None:
+        """A bar for each row, the most items at the top, in the colours of its ratings."""
+        chart.set_data(
+            [r.name for r in rows],
+            [
+                Series(rating.label, rating_bar(rating), tuple(r.by_rating[rating] for r in rows))
+                for rating in (Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE)
+            ],
+        )
 
     def _fill_themes_chart(self, themes: ThemeYears) -> None:
         """The six themes with most items, a bar each per year (the last ten years)."""
-        chart = self.themes_chart.chart()
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
         years = themes.years[-10:]
-        if not years:
-            return
-        series = QBarSeries()
-        most = 0
-        for name, by_year, _ in themes.rows[:THEMES_CHARTED]:
-            bars = QBarSet(name if len(name) <= 30 else name[:28] + "…")
-            for year in years:
-                bars.append(by_year.get(year, 0))
-                most = max(most, by_year.get(year, 0))
-            series.append(bars)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        categories.append([str(year) for year in years])
-        values = QValueAxis()
-        values.setLabelFormat("%.0f")
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(categories)
-        series.attachAxis(values)
-        values.setRange(0, max(most, 1))
-        values.applyNiceNumbers()
+        self.themes_chart.set_data(
+            [str(year) for year in years],
+            [
+                Series(name, series_colour(n), tuple(by_year.get(year, 0) for year in years))
+                for n, (name, by_year, _) in enumerate(themes.rows[:THEMES_CHARTED])
+            ]
+            if years
+            else [],
+        )
 
     @staticmethod
     def _deadlines_html(data: figures.Overview, today: dt.date) -> str:

@@ -4,14 +4,14 @@ briefing pack drawing ratings from the one palette."""
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QHorizontalStackedBarSeries
 from PySide6.QtGui import QColor, QPalette
 
 from db.core.vocabulary import Rating
 from desktop.briefing import pack
+from desktop.charts import INK, PAPER, QUIET_INK
 from desktop.palette import rating_colours
 from desktop.window import MainWindow
-from resources.palette import GRADE_TIERS, RATINGS, SELECTION
+from resources.palette import GRADE_TIERS, RATINGS, SELECTION, SERIES
 
 TEXT, GRAPHICS = 4.5, 3.0  # WCAG 2.1 AA: 1.4.3 (normal text) and 1.4.11 (graphics)
 
@@ -63,11 +63,13 @@ def test_the_selected_row_is_readable_in_the_window(sample_window: MainWindow) -
 def test_the_overviews_bars_stand_out_from_the_page(sample_window: MainWindow) -> None:
     tab = sample_window.overview_tab
     sample_window.tabs.setCurrentWidget(tab)
-    for view in (tab.agency_chart, tab.review_chart):
-        [series] = view.chart().series()
-        assert isinstance(series, QHorizontalStackedBarSeries)
-        for bars in series.barSets():  # on the chart's white page
-            assert contrast(bars.color().name(), "#ffffff") >= GRAPHICS, bars.label()
+    for chart in (tab.agency_chart, tab.review_chart, tab.themes_chart):
+        assert chart.series()
+        for series in chart.series():  # on the chart's white card
+            assert contrast(series.colour.name(), PAPER) >= GRAPHICS, series.label
+    for colour in SERIES:  # the themes' colours, whichever six are charted
+        assert contrast(colour, PAPER) >= GRAPHICS, colour
+    assert contrast(INK, PAPER) >= TEXT and contrast(QUIET_INK, PAPER) >= TEXT
 
 
 def test_the_window_and_the_briefing_pack_share_one_rating_palette() -> None:

@@ -355,7 +355,7 @@ def test_overview_counts_overdue_and_deadlines(sample_window: MainWindow) -> Non
     # The fictional re-inspection was published 30 days ago: its 6-week action plan is due.
     assert "Action plan to the inspectorate" in tab.deadlines.text()
     assert "Requires improvement" in tab.grades.text()
-    assert tab.agency_chart.chart().series()
+    assert tab.agency_chart.series() and tab.agency_chart.bars()
     # Counts by status and rating, per agency and per review.
     table = tab.breakdown
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]

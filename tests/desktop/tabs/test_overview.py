@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCharts import QChartView
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QColor, QFontMetricsF
 
 from db.store.database import Database
+from desktop.charts import PAPER, BarChart
 from desktop.settings import Settings
 from tests.helpers.exchange import run_import
 from tests.helpers.spreadsheet_files import workbook_of
@@ -31,32 +30,14 @@ AGENCIES = [
 ]
 
 
-def texts_drawn(view: QChartView) -> list[str]:
-    """Every text the chart's scene holds, axis labels included (Qt Charts' own label class
-    is not wrapped for Python: it comes back as the QGraphicsTextItem it derives from)."""
-    from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem
-
-    found = []
-    for item in view.scene().items():
-        if isinstance(item, QGraphicsSimpleTextItem):
-            found.append(item.text())
-            continue
-        shown = item.toGraphicsObject()
-        if isinstance(shown, QGraphicsTextItem):
-            found.append(shown.toPlainText())
-    return found
-
-
-def ink_left_of_the_bars(view: QChartView) -> int:
+def ink_left_of_the_bars(chart: BarChart) -> int:
     """How far left of the bars the chart draws anything (the bars' names), in pixels, from
-    the view's own picture: what a user sees, whoever draws the names."""
-    image = view.grab().toImage()
-    plot = view.chart().plotArea()
+    the chart's own picture: what a user sees, whoever draws the names."""
+    image = chart.grab().toImage()
+    plot = chart.plot_area()
     left, rows = round(plot.left()), range(round(plot.top()), round(plot.bottom()), 2)
-    middle = [image.pixel(x, round(plot.center().y())) for x in range(left)]
-    paper = Counter(middle).most_common(1)[0][0]  # the chart's background, left of the bars
-    edge = middle.index(paper)  # the window's own background is left of the chart's
-    for x in range(edge + 2, left - 1):  # past the chart's edge, antialiased
+    paper = QColor(PAPER).rgb()
+    for x in range(2, left - 1):  # past the card's border
         if any(image.pixel(x, y) != paper for y in rows):
             return left - x
     return 0
@@ -82,11 +63,14 @@ def test_ten_long_agency_names_stay_readable_beside_their_bars(
     metrics = QFontMetricsF(chart.font())
     three_words = max(metrics.horizontalAdvance(" ".join(a.split()[:3])) for a in AGENCIES)
     assert ink_left_of_the_bars(chart) >= three_words  # "…" alone was some 15 pixels
-    shown = chart.names_shown()[::-1]  # from the top bar down: the most items first
-    assert [tooltip for _, tooltip in shown] == AGENCIES
+    shown = chart.names_shown()  # from the top bar down: the most items first
+    assert [whole for _, whole in shown] == AGENCIES
     for agency, (name, _) in zip(AGENCIES, shown, strict=True):
         assert name == agency or (name.endswith("…") and agency.startswith(name[:-1]))
         assert name.startswith(" ".join(agency.split()[:3])), (agency, name)
+    # The whole name is the tooltip of the shortened one, as it had been.
+    _, _, place = chart._laid_out().names[0]
+    assert chart._tip_at(place.center()) == AGENCIES[0]
 
 
 def test_a_narrow_chart_keeps_its_whole_title_and_legend(
@@ -101,17 +85,15 @@ def test_a_narrow_chart_keeps_its_whole_title_and_legend(
     window.resize(900, 560)  # a 1920x1080 screen at 150 %, less than its whole width
     window.tabs.setCurrentWidget(window.overview_tab)
     qtbot.wait(50)
-    view = window.overview_tab.agency_chart
-    chart = view.chart()
-    assert chart.margins().left() > 150  # the names' room, which had cut the rest short
+    chart = window.overview_tab.agency_chart
+    assert chart.plot_area().left() > 150  # the names' room, which had cut the rest short
     title = "Open and closed items by lead agency (top 10)"
-    assert title in texts_drawn(view)
-    legend = chart.legend().geometry()
-    assert legend.left() < chart.plotArea().left() - 150
-    assert legend.width() >= chart.size().width() - 10
-    words = QFontMetricsF(chart.legend().font())
-    needed = sum(words.horizontalAdvance(rating) + 30 for rating in ("Red", "Amber", "Green"))
-    assert legend.width() > needed
+    assert title in chart.texts()
+    legend = chart.legend_area()
+    # Centred across the whole chart, not squeezed into the plot beside the names.
+    assert abs(legend.center().x() - chart.width() / 2) < 2
+    assert legend.left() < chart.plot_area().left()
+    assert chart.legend_shown() == ["Red", "Amber", "Green", "Blue"]  # each label whole
 
 
 def test_axis_numbers_have_thousands_separators(
@@ -128,9 +110,12 @@ def test_axis_numbers_have_thousands_separators(
     qtbot.wait(50)
     chart = window.overview_tab.agency_chart
     chart.grab()  # laid out and drawn, as on screen
-    labels = set(texts_drawn(chart))
+    labels = set(chart.texts())
     numbers = {label for label in labels if label.replace(",", "").isdigit()}
     assert any(int(n.replace(",", "")) >= 1000 for n in numbers), sorted(labels)
     assert all(f"{int(n.replace(',', '')):,}" == n for n in numbers), (
         numbers
     )  # "1,500", never "1500"
+    # Each bar's value is its tooltip, with the thousands written as the axis writes them.
+    tips = [tip for _, tip in chart.bars()]
+    assert "Police: Amber 1,500" in tips or any(tip.endswith("1,500") for tip in tips), tips

@@ -1,0 +1,103 @@
+"""The Overview's bar charts, drawn by casereview (desktop/charts.py): where the bars, names,
+numbers and legend go, what their tooltips say, and what a screen reader is told."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
+
+from desktop.charts import PAPER, BarChart, Series, nice_ticks
+
+RED, BLUE = QColor("#c62828"), QColor("#1f5fbf")
+
+
+@pytest.mark.parametrize(
+    ("top", "most", "ticks"),
+    [
+        (0, 5, [0, 1]),
+        (1, 5, [0, 1]),
+        (3, 8, [0, 1, 2, 3]),
+        (18, 10, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]),
+        (2_049, 5, [0, 500, 1_000, 1_500, 2_000, 2_500]),
+        (2_049, 0, [0, 5_000]),  # one step at least
+        (99_999, 4, [0, 50_000, 100_000]),
+    ],
+)
+def test_the_value_axis_counts_in_steps_of_one_two_or_five(
+    top: int, most: int, ticks: list[int]
+) -> None:
+    assert nice_ticks(top, most) == ticks
+
+
+def chart_of(qtbot: Any, chart: BarChart, size: tuple[int, int] = (600, 300)) -> BarChart:
+    qtbot.addWidget(chart)
+    chart.resize(*size)
+    chart.show()
+    qtbot.waitExposed(chart)
+    return chart
+
+
+def test_stacked_bars_run_from_the_left_in_proportion_named_beside_them(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("By agency", horizontal=True, stacked=True))
+    chart.set_data(["Police", "Health"], [Series("Red", RED, (3, 1)), Series("Blue", BLUE, (1, 0))])
+    bars = chart.bars()
+    assert [tip for _, tip in bars] == ["Police: Red 3", "Police: Blue 1", "Health: Red 1"]
+    (police_red, _), (police_blue, _), (health_red, _) = bars
+    plot = chart.plot_area()
+    assert police_red.left() == pytest.approx(plot.left())
+    assert police_blue.left() == pytest.approx(police_red.right())  # stacked on the red
+    assert police_red.width() == pytest.approx(3 * health_red.width())
+    assert police_red.center().y() < health_red.center().y()  # the first at the top
+    assert [shown for shown, _ in chart.names_shown()] == ["Police", "Health"]
+    assert chart._tip_at(police_blue.center()) == "Police: Blue 1"
+    # A screen reader is told the figures the picture shows.
+    assert chart.accessibleName() == "By agency"
+    assert chart.accessibleDescription() == "Police: Red 3, Blue 1; Health: Red 1"
+    # Drawn: the bar's colour where the bar is, the white card around.
+    image = chart.grab().toImage()
+    assert QColor(image.pixel(police_red.center().toPoint())) == RED
+    assert QColor(image.pixel(plot.right() - 2, plot.bottom() - 3)).name() == PAPER
+
+
+def test_grouped_bars_stand_side_by_side_above_their_category(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("By year", horizontal=False, stacked=False))
+    chart.set_data(
+        ["2024", "2025"], [Series("Neglect", RED, (4, 2)), Series("Supervision", BLUE, (1, 4))]
+    )
+    (neglect_24, _), (supervision_24, _), (neglect_25, _), (supervision_25, _) = chart.bars()
+    plot = chart.plot_area()
+    assert neglect_24.bottom() == pytest.approx(plot.bottom())
+    assert neglect_24.right() == pytest.approx(supervision_24.left())  # side by side
+    assert neglect_24.height() == pytest.approx(supervision_25.height())  # both 4
+    assert neglect_24.height() == pytest.approx(2 * neglect_25.height())
+    assert neglect_24.left() < plot.center().x() < neglect_25.left()
+    assert "4" in chart.texts() and chart.legend_shown() == ["Neglect", "Supervision"]
+
+
+def test_a_narrow_chart_wraps_its_legend_and_shortens_only_what_cannot_fit(qtbot: Any) -> None:
+    long = "Transition to adult services and the young people's team"
+    chart = chart_of(qtbot, BarChart("Themes", horizontal=False, stacked=False), (180, 300))
+    chart.set_data(["2025"], [Series("Neglect", RED, (1,)), Series(long, BLUE, (2,))])
+    [neglect, shortened] = chart.legend_shown()
+    assert neglect == "Neglect" and shortened.endswith("…") and long.startswith(shortened[:-1])
+    entries = chart._laid_out().legend
+    assert entries[0][4].top() < entries[1][4].top()  # on a line of its own
+    assert chart._tip_at(entries[1][4].center()) == long  # the whole label as its tooltip
+    assert chart._tip_at(QPointF(1, 1)) == ""
+
+
+def test_nothing_to_chart_says_so(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("Themes", horizontal=False, stacked=False, empty="None yet."))
+    chart.set_data([], [])
+    assert chart.texts() == ["Themes", "None yet."]
+    assert chart.bars() == [] and chart.accessibleDescription() == "None yet."
+    chart.grab()  # drawn without a category
+
+
+def test_each_series_needs_a_value_for_each_category(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("By agency", horizontal=True, stacked=True))
+    with pytest.raises(ValueError, match="one value for each category"):
+        chart.set_data(["Police", "Health"], [Series("Red", RED, (1,))])
