@@ -139,6 +139,12 @@ def test_the_frozen_command_runs_headless_and_opens_the_window(
     assert export.returncode == 0, export.stderr
     assert json.loads(exported.read_bytes())["format"] == "casereview/1"
 
+    # PyStemmer's compiled stemmer came along: similar earlier learning is found.
+    similar = _run(frozen, "similar", "--db", str(db), "--text",
+                   "Record the voice of the child at every visit", cwd=tmp_path)  # fmt: skip
+    assert similar.returncode == 0, similar.stderr
+    assert similar.stdout.startswith("FSCP-CSPR-CHILD-A 2 "), similar.stdout
+
     window = _run(frozen, "--db", str(db), "--exit-when-ready", cwd=tmp_path)
     assert window.returncode == 0, window.stderr
     assert float(window.stderr.strip().splitlines()[-1]) > 0

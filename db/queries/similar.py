@@ -8,7 +8,8 @@ labelled pairs in tests/data/similar_learning.json hidden among generated items)
 
 - **Terms.** A text's words, lower-cased, function words and the boilerplate every
   recommendation shares ("should", "ensure", "partnership") left out, reduced to their stems
-  (snowballstemmer's English stemmer: "recording" and "recorded" are "record"), and the pairs
+  (the Snowball English stemmer, PyStemmer's compiled one: "recording" and "recorded" are
+  "record"), and the pairs
   of neighbouring stems ("strategi discuss").
 - **Concepts.** A safeguarding thesaurus (``THESAURUS``): phrases panels write for one thing
   in several ways ("A&E", "emergency department"; "was not brought", "did not attend";
@@ -44,7 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -198,7 +199,7 @@ MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
 CONCEPT_WEIGHT = 2.0  # a concept counts as this many occurrences of a word
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 _log = logging.getLogger(__name__)
 
 

@@ -54,6 +54,23 @@ def test_two_wordings_of_one_learning_share_a_concept() -> None:
     assert "c_ed" in terms("A & E staff") and "c_ed" in terms("the emergency department")
 
 
+def test_words_are_reduced_to_the_snowball_english_stems() -> None:
+    """The stems are the Snowball English algorithm's (PyStemmer's compiled one; the index's
+    terms depend on them): forms of one word meet, and each stem is the algorithm's own, as
+    published with its sample vocabulary (snowballstem.org, algorithms/english)."""
+    plain = Method(pairs=False, concepts=False)
+    assert set(terms("recording recorded records", plain)) == {"record"}
+    published = {
+        "consign": "consign", "consigned": "consign", "consigning": "consign",
+        "consignment": "consign", "consist": "consist", "consisted": "consist",
+        "consistency": "consist", "consistent": "consist", "consistently": "consist",
+        "knack": "knack", "knackeries": "knackeri", "knaves": "knave",
+        "generously": "generous", "communication": "communic", "protection": "protect",
+    }  # fmt: skip
+    for word, stem in published.items():
+        assert terms(word, plain) == {stem: 1}, word
+
+
 def test_a_phrase_is_read_whole_in_any_form_of_its_words() -> None:
     # The longest phrase at a word wins and the words it covers are not read again: a minor
     # injuries unit is the emergency department, not an injury too.
