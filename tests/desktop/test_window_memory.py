@@ -5,6 +5,8 @@ it."""
 from __future__ import annotations
 
 import linecache
+import os
+import subprocess
 import sys
 import traceback
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.app import keep_sources_out_of_memory
+from tests.helpers import ROOT
 
 feature = pytest.importorskip("shibokensupport.feature")
 
@@ -44,3 +47,33 @@ def test_modules_imported_after_pyside6_leave_no_source_in_memory(
         for name in ("memory_names_qt", "memory_plain"):
             sys.modules.pop(name, None)
             feature.pyside_feature_dict.pop(name, None)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heaps (arenas) only")
+@pytest.mark.parametrize(("shared", "most"), [(False, 5), (True, 2)])
+def test_the_windows_threads_share_one_heap(shared: bool, most: int) -> None:
+    """glibc gives each new thread a heap of its own (five for the GUI thread and four
+    others here), and memory freed into one is used again only by its threads; the window
+    lets every thread but the GUI thread share one (``one_heap_for_threads``), as its
+    threads take turns under the interpreter lock anyway. Counted by glibc's own
+    ``malloc_stats``, with four threads allocating at once."""
+    code = (
+        "import ctypes, sys, threading\n"
+        "from desktop.app import one_heap_for_threads\n"
+        f"if {shared}: one_heap_for_threads()\n"
+        "together = threading.Barrier(4)\n"
+        "held = []\n"
+        "def work():\n"
+        "    held.append([bytearray(2000) for _ in range(200)])\n"
+        "    together.wait()\n"
+        "threads = [threading.Thread(target=work) for _ in range(4)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "ctypes.CDLL(None).malloc_stats()\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    heaps = [line for line in found.stderr.splitlines() if line.startswith("Arena ")]
+    assert len(heaps) == most, found.stderr
