@@ -254,6 +254,35 @@ def test_start_up_paints_before_importing_sqlalchemy(sample_path: Path, tmp_path
     assert not any(m.startswith(("openpyxl", "PySide6.QtCharts")) for m in before)
 
 
+def test_opening_the_database_imports_nothing_on_the_gui_thread(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """Once the layer has loaded beside the window, the database opens on the GUI thread
+    (``MainWindow._open_pending``), which holds the window meanwhile: what it needed and had
+    not been imported ahead (the status bar's counts, with the meetings' and the overview's
+    queries, and SQLite's dialect: 45 ms of a 104 ms pause) is now in ``LAYER``."""
+    code = (
+        "import sys\n"
+        "from desktop import app, window\n"
+        "opening = window.MainWindow._open_pending\n"
+        "def observed(self):\n"
+        "    before = set(sys.modules)\n"
+        "    opening(self)\n"
+        "    new = sorted(set(sys.modules) - before)\n"
+        "    print('imported while opening:', [m for m in new if m.startswith(('db', "
+        "'desktop', 'sqlalchemy'))], file=sys.stderr)\n"
+        "window.MainWindow._open_pending = observed\n"
+        f"app.run({str(sample_path)!r}, exit_when_ready=True)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    said = [line for line in result.stderr.splitlines() if line.startswith("imported while")]
+    assert said == ["imported while opening: []"], result.stderr
+
+
 def test_a_database_needing_an_upgrade_is_opened_first(sample_path: Path, tmp_path: Path) -> None:
     from db.store.database import downgrade_schema
 
