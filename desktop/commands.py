@@ -13,6 +13,7 @@ import functools
 from enum import Enum, auto
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import QMainWindow
 
@@ -132,17 +133,24 @@ def run_from(
     None when the user then declines to go on). If the database could not take the change
     just now (another program held its write lock past the wait, the disk is full, the file
     is read-only to this user, or a long change of this window's is still running), the
-    refusal is said and the dialog comes back as the user left it: what they typed is never
-    lost with the refusal, and OK tries again once the cause has gone. True once applied."""
+    dialog comes back as the user left it, with the refusal said over it: what they typed is
+    never lost with the refusal, and OK tries again once the cause has gone. True once
+    applied."""
+    refused: list[CaseReviewError] = []
     try:
         while dialog.exec():
             made = command()
             if made is None:
                 return False
-            # Such a refusal is said over the dialog, which shows again beneath it.
-            outcome = _run(made, parent, not_now=dialog)
+            outcome = _run(made, parent, not_now=refused.append)
             if outcome is not _Outcome.NOT_NOW:
                 return outcome is _Outcome.APPLIED
+            # Said once the dialog is back on screen, so that the message is in front and has
+            # the keyboard: Escape or Enter closes it alone. Said before the dialog came back,
+            # the dialog took the focus above it, and a new user's Escape, meant for the
+            # message, cancelled the dialog and lost what they had typed.
+            say = functools.partial(made.context.explain, refused.pop(), dialog)
+            QTimer.singleShot(0, dialog, say)
         return False
     finally:
         # Its window goes once the event loop is back: kept, a dialog for every edit of a
@@ -157,14 +165,19 @@ class _Outcome(Enum):
 
 
 def _run(
-    command: UndoableCommand, parent: QWidget | None, not_now: QWidget | None = None
+    command: UndoableCommand,
+    parent: QWidget | None,
+    not_now: Callable[[CaseReviewError], None] | None = None,
 ) -> _Outcome:
-    """``run``; a refusal for now said over ``not_now`` if given, any other over ``parent``."""
+    """``run``; a refusal for now handed to ``not_now`` if given (``run_from`` says it over
+    its dialog), any other said over ``parent``."""
     context = command.context
     if context.locked:
         context.held.append(functools.partial(run, command, parent))
         return _Outcome.REFUSED
-    if _another_change_running(context, not_now or parent):
+    running = _change_running(context)
+    if running is not None:
+        (not_now or functools.partial(context.explain, parent=parent))(running)
         return _Outcome.NOT_NOW
     try:
         # Waiting for another program's write lock holds the window (up to the busy
@@ -176,7 +189,7 @@ def _run(
         context.data_changed.emit()  # show the record as the other writer left it (or not)
         return _Outcome.REFUSED
     except UnwritableError as exc:
-        context.explain(exc, not_now or parent)
+        (not_now or functools.partial(context.explain, parent=parent))(exc)
         return _Outcome.NOT_NOW
     except CaseReviewError as exc:
         context.explain(exc, parent)
@@ -215,13 +228,18 @@ def _another_change_running(context: AppContext, parent: QWidget | None) -> bool
     """A change is being made off the GUI thread: no other starts on top of it, and saying
     so. Its progress dialog is window-modal, but shows only after a moment, and meeting mode
     is a window of its own."""
-    if context.changing is None:
+    running = _change_running(context)
+    if running is None:
         return False
-    context.explain(
-        CaseReviewError(f"{context.changing.said()} Wait for it to finish, then try again."),
-        parent,
-    )
+    context.explain(running, parent)
     return True
+
+
+def _change_running(context: AppContext) -> CaseReviewError | None:
+    """Why no change may start now, if one is being made off the GUI thread."""
+    if context.changing is None:
+        return None
+    return CaseReviewError(f"{context.changing.said()} Wait for it to finish, then try again.")
 
 
 def run_in_the_background(

@@ -453,9 +453,9 @@ def unwritable(exc: DBAPIError, folder: Path | None = None) -> UnwritableError |
     said = first_line(exc).lower()
     if "locked" in said or "busy" in said:
         return UnwritableError(
-            f"The database is busy: another casereview command or window has been writing to "
-            f"it for over {BUSY_TIMEOUT} seconds; {NOTHING_CHANGED}. Try again when it has "
-            "finished."
+            # Any program may hold it: another casereview, or a tool of the user's own.
+            f"The database is busy: another program has been writing to it for over "
+            f"{BUSY_TIMEOUT} seconds; {NOTHING_CHANGED}. Try again when it has finished."
         )
     if "disk is full" in said or "no space" in said:
         return UnwritableError(disk_full(folder))

@@ -189,7 +189,15 @@ class FileActions(QObject):
             return len(written)
 
         def done(reviews: int) -> None:
-            self._say(f"Exported {reviews} reviews to {path}.", 8000)
+            what = f"{reviews:,} review{'' if reviews == 1 else 's'}"
+            if fmt == "json":  # everything: a user had read "2 reviews" as all the file held
+                self._say(
+                    f"Exported everything to {path}: {what}, and every inspection, initiative "
+                    "and meeting.",
+                    8000,
+                )
+            else:
+                self._say(f"Exported the action plans of {what} to {path}.", 8000)
 
         self._progress = run_in_background(
             self.window, f"Exporting to {path.name}…", work, done, self._failed

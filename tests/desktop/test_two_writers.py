@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.core.errors import ConflictError
@@ -195,23 +195,26 @@ def test_undo_and_redo_across_a_record_made_again(qtbot, first: Database, tmp_pa
     assert context.last_explanation == ""
 
 
-@pytest.mark.parametrize("tab", ["recommendations", "reviews"])
+@pytest.mark.parametrize(("tab", "key"), [("recommendations", "escape"), ("reviews", "return")])
 def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
-    qtbot: Any, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch, tab: str
+    qtbot: Any, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch, tab: str, key: str
 ) -> None:
     """Another program holds the write lock past the wait (an import of a large tracker, say):
     the window had said so and dropped the edit with its dialog, and a user lost what they had
-    typed. The refusal is now said over the dialog, which comes back as they left it; OK
-    once the other program has finished saves it. Cancel then would save nothing."""
+    typed. The dialog now comes back as they left it, with the refusal in front of it and the
+    keyboard in the refusal: Escape or Enter, as anyone closes a warning, closes it alone
+    (a new user's Escape had reached the dialog beneath and cancelled it; an Enter had
+    pressed OK again). OK once the other program has finished saves the change."""
     window = sample_window
     monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)
     window.context.reopen()  # its connections wait a second, not ten
     path = window.context.database.location.path
     assert path is not None
     holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # as another casereview writing would
-    seen: list[str] = []
+    holder.execute("BEGIN IMMEDIATE")  # as another program writing would
+    seen: dict[str, Any] = {}
     typed = "Typed while another program wrote"
+    pressed = Qt.Key.Key_Escape if key == "escape" else Qt.Key.Key_Return
 
     def field(dialog: Any) -> Any:
         return dialog.owner if tab == "recommendations" else dialog.title_edit
@@ -219,14 +222,27 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
     def type_and_press_ok(dialog: Any) -> None:
         field(dialog).setText(typed)
         answer(back_with_the_refusal_over_it)
-        ok(dialog)
+        ok(dialog)  # refused after the wait; the dialog comes back with the refusal over it
 
     def back_with_the_refusal_over_it(dialog: Any) -> None:
-        box = dialog.findChild(QMessageBox, "explanation")
-        seen.extend([field(dialog).text(), box.text() if box is not None else ""])
-        box.button(QMessageBox.StandardButton.Ok).click()
+        qtbot.waitUntil(lambda: _refusal_over(dialog) is not None)
+        box = _refusal_over(dialog)
+        seen["said"] = box.text()
+        qtbot.waitUntil(box.isActiveWindow)  # in front, by itself
+        focus = QApplication.focusWidget()
+        seen["focus in the refusal"] = focus is not None and box.isAncestorOf(focus)
+        qtbot.keyClick(focus or box, pressed)  # meant for the message alone
+        qtbot.waitUntil(lambda: not box.isVisible())
+        seen["kept"] = dialog.isVisible() and field(dialog).text() == typed
+        seen["saved meanwhile"] = saved() == typed
         holder.execute("ROLLBACK")  # the other program has finished
         ok(dialog)
+
+    def saved() -> str:
+        with window.context.database.session() as session:
+            if tab == "recommendations":
+                return editing.item_fields(session, KEY).owner
+            return editing.review_fields(session, CHILD_A).title
 
     answer(type_and_press_ok)
     try:
@@ -239,12 +255,15 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
             window.reviews_tab.edit_review()
     finally:
         holder.close()
-    assert seen[0] == typed  # the dialog came back as the user left it
-    assert seen[1].startswith("The database is busy: another casereview command or window")
-    with window.context.database.session() as session:
-        if tab == "recommendations":
-            assert editing.item_fields(session, KEY).owner == typed
-        else:
-            assert editing.review_fields(session, CHILD_A).title == typed
+    assert seen["said"].startswith("The database is busy: another program")
+    assert seen["focus in the refusal"]
+    assert seen["kept"]  # the dialog is still there, as the user left it
+    assert not seen["saved meanwhile"]  # Enter did not press the dialog's OK again
+    assert saved() == typed  # OK once the lock had gone
     assert window.context.undo_stack.canUndo()
     assert QApplication.overrideCursor() is None  # the busy cursor went with the wait
+
+
+def _refusal_over(dialog: Any) -> QMessageBox | None:
+    box = dialog.findChild(QMessageBox, "explanation")
+    return box if box is not None and box.isVisible() else None

@@ -18,8 +18,8 @@ from tests.helpers.spreadsheet_files import agencies_workbook, messy_workbook
 from tests.helpers.window import another_writer, finish, open_wizard, to_check_page
 
 BUSY = (
-    "The database is busy: another casereview command or window has been writing to it for "
-    "over 2 seconds; nothing was changed. Try again when it has finished."
+    "The database is busy: another program has been writing to it for over 2 seconds; "
+    "nothing was changed. Try again when it has finished."
 )
 
 
@@ -118,7 +118,16 @@ def test_the_window_exports_an_action_plan_that_imports_again(
     target = tmp_path / "plan.xlsx"
     sample_window.files.export_path(target)
     qtbot.waitUntil(lambda: "Exported" in sample_window.statusBar().currentMessage(), timeout=20000)
+    said = sample_window.statusBar().currentMessage()
+    assert said == f"Exported the action plans of 2 reviews to {target}."
     assert openpyxl.load_workbook(target).sheetnames[0] == "Action plan"
+    everything = tmp_path / "everything.json"
+    sample_window.files.export_path(everything)
+    qtbot.waitUntil(lambda: "everything" in sample_window.statusBar().currentMessage())
+    assert sample_window.statusBar().currentMessage() == (
+        f"Exported everything to {everything}: 2 reviews, and every inspection, initiative "
+        "and meeting."
+    )
     wizard = open_wizard(qtbot, sample_window, target)
     to_check_page(qtbot, wizard)
     assert "Finish will have added nothing; updated nothing" in wizard.check_page.outcome.text()
