@@ -64,6 +64,16 @@ def nice_ticks(top: float, most: int) -> list[int]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def axis_end(ticks: list[int], top: float) -> float:
+    """Where the value axis ends: its last number, or half a step past the longest bar when
+    that number would leave more than half a step empty (0 to 3,000 for bars up to 2,050
+    left a third of the chart empty at 150 % scaling; it now ends at 2,500, unnumbered)."""
+    half = (ticks[1] - ticks[0]) / 2
+    if top <= 0 or ticks[-1] - top <= half:
+        return float(ticks[-1])
+    return math.ceil(top / half) * half
+
+
 @dataclass
 class _Drawn:
     """Where everything goes at the chart's present size and font."""
@@ -333,11 +343,12 @@ class BarChart(QWidget):
         left = EDGE + room + NAME_GAP
         number = metrics.horizontalAdvance(f"{max(top_value, 1):,}")
         ticks = nice_ticks(top_value, int((width - left - EDGE) / (number + TICK_ROOM)))
+        end = axis_end(ticks, top_value)
         last = metrics.horizontalAdvance(f"{ticks[-1]:,}")
         right = width - EDGE - max(last / 2, EDGE)
         plot = drawn.plot = QRectF(left, top, max(right - left, 1.0), max(bottom - top, 1.0))
-        scale = plot.width() / ticks[-1]
-        for value in ticks:
+        scale = plot.width() / end
+        for value in (t for t in ticks if t <= end):
             at = plot.left() + value * scale
             text = f"{value:,}"
             half = metrics.horizontalAdvance(text) / 2 + 2
@@ -364,13 +375,15 @@ class BarChart(QWidget):
         line = metrics.height()
         plot_bottom = bottom - line - 2
         ticks = nice_ticks(top_value, int((plot_bottom - top) / (line * 1.5)))
+        end = axis_end(ticks, top_value)
+        ticks = [t for t in ticks if t <= end]
         numbers = max(metrics.horizontalAdvance(f"{value:,}") for value in ticks)
         left = EDGE + numbers + 6
         high = top + line / 2  # room for the top number, centred on its line
         plot = drawn.plot = QRectF(
             left, high, max(width - EDGE - left, 1.0), max(plot_bottom - high, 1.0)
         )
-        scale = plot.height() / ticks[-1]
+        scale = plot.height() / end
         for value in ticks:
             at = plot.bottom() - value * scale
             drawn.ticks.append((at, f"{value:,}", QRectF(EDGE, at - line / 2, numbers, line)))

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
-from desktop.charts import PAPER, BarChart, Series, nice_ticks
+from desktop.charts import PAPER, BarChart, Series, axis_end, nice_ticks
 
 RED, BLUE = QColor("#c62828"), QColor("#1f5fbf")
 
@@ -30,6 +30,31 @@ def test_the_value_axis_counts_in_steps_of_one_two_or_five(
     top: int, most: int, ticks: list[int]
 ) -> None:
     assert nice_ticks(top, most) == ticks
+
+
+@pytest.mark.parametrize(
+    ("ticks", "top", "end"),
+    [
+        ([0, 1, 2, 3], 3, 3),
+        ([0, 1_000, 2_000, 3_000], 2_050, 2_500),  # not a third of the chart empty
+        ([0, 1_000, 2_000, 3_000], 2_600, 3_000),
+        ([0, 500, 1_000, 1_500, 2_000, 2_500], 2_049, 2_250),
+        ([0, 1], 0, 1),
+    ],
+)
+def test_the_axis_ends_within_half_a_step_of_the_longest_bar(
+    ticks: list[int], top: int, end: float
+) -> None:
+    assert axis_end(ticks, top) == end
+
+
+def test_an_unnumbered_axis_end_is_drawn_without_its_number(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("By agency", horizontal=True, stacked=True), (360, 200))
+    chart.set_data(["Police"], [Series("Red", RED, (2_050,))])
+    numbers = [text for text in chart.texts() if text[0].isdigit()]
+    assert numbers[-1] in ("2,000", "2,500") and "3,000" not in numbers, numbers
+    [(bar, _)] = chart.bars()
+    assert bar.right() > chart.plot_area().left() + 0.8 * chart.plot_area().width()
 
 
 def chart_of(qtbot: Any, chart: BarChart, size: tuple[int, int] = (600, 300)) -> BarChart:
