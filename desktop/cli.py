@@ -277,7 +277,9 @@ def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     _db_option(similar, argparse.SUPPRESS)
     asked = similar.add_mutually_exclusive_group(required=True)
-    asked.add_argument("--text", type=_text("text", "TEXT"), help="the learning to look for")
+    asked.add_argument(
+        "--text", type=_text("text", "TEXT", blank=True), help="the learning to look for"
+    )
     asked.add_argument(
         "--review", type=_reference, metavar="REF", help="the review (or inspection) of --number"
     )

@@ -43,6 +43,7 @@ def test_a_text_is_compared_with_every_source(demo_db: Path, tmp_path: Path) -> 
         (["--review", REVIEW, "--number", "99"], "There is no recommendation 99", 1),
         (["--text", "x", "--limit", "0"], "--limit", 2),
         (["--text", ""], "--text is empty", 2),
+        (["--text", "   "], "--text is empty", 2),  # not "begins or ends with a space"
     ],
 )
 def test_bad_input_is_one_sentence(
