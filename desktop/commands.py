@@ -13,9 +13,9 @@ import functools
 from enum import Enum, auto
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMainWindow
 
 from db.core.dates import format_date
 from db.core.errors import CaseReviewError, ConflictError, NotFoundError, UnwritableError
@@ -137,6 +137,15 @@ def run_from(
     never lost with the refusal, and OK tries again once the cause has gone. True once
     applied."""
     refused: list[CaseReviewError] = []
+    typing: list[QWidget] = []  # the field the user was last in (not a button)
+
+    def moved(_old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and dialog.isAncestorOf(new) and not isinstance(new, QAbstractButton):
+            typing[:] = [new]
+
+    application = QApplication.instance()
+    assert isinstance(application, QApplication)
+    application.focusChanged.connect(moved)
     try:
         while dialog.exec():
             made = command()
@@ -149,13 +158,26 @@ def run_from(
             # the keyboard: Escape or Enter closes it alone. Said before the dialog came back,
             # the dialog took the focus above it, and a new user's Escape, meant for the
             # message, cancelled the dialog and lost what they had typed.
-            say = functools.partial(made.context.explain, refused.pop(), dialog)
-            QTimer.singleShot(0, dialog, say)
+            back = functools.partial(_said_over, dialog, made.context, refused.pop(), typing)
+            QTimer.singleShot(0, dialog, back)
         return False
     finally:
+        application.focusChanged.disconnect(moved)
         # Its window goes once the event loop is back: kept, a dialog for every edit of a
         # long session stayed in memory, hidden, as long as the window it belongs to.
         dialog.deleteLater()
+
+
+def _said_over(
+    dialog: QDialog, context: AppContext, refusal: CaseReviewError, typing: list[QWidget]
+) -> None:
+    """``refusal`` in front of ``dialog``, which has come back; the keyboard returns to the
+    field the user was in once the message closes. Shown again, the dialog had put it in its
+    first field with the text selected, and a new user's next words replaced a review's
+    reference."""
+    if typing:
+        typing[0].setFocus(Qt.FocusReason.OtherFocusReason)  # as it was: nothing selected
+    context.explain(refusal, dialog)
 
 
 class _Outcome(Enum):

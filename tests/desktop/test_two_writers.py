@@ -220,6 +220,9 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
         return dialog.owner if tab == "recommendations" else dialog.title_edit
 
     def type_and_press_ok(dialog: Any) -> None:
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        field(dialog).setFocus(Qt.FocusReason.MouseFocusReason)  # clicked into, then typed
         field(dialog).setText(typed)
         answer(back_with_the_refusal_over_it)
         ok(dialog)  # refused after the wait; the dialog comes back with the refusal over it
@@ -235,6 +238,15 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
         qtbot.waitUntil(lambda: not box.isVisible())
         seen["kept"] = dialog.isVisible() and field(dialog).text() == typed
         seen["saved meanwhile"] = saved() == typed
+        # The keyboard is back where the user was, nothing selected: their next words go on
+        # from there (shown again, the dialog had put it in its first field, text selected,
+        # and a new user's next words replaced the review's reference).
+        dialog.activateWindow()  # as the window manager does when the message closes
+        qtbot.waitUntil(dialog.isActiveWindow)
+        seen["back in the field"] = QApplication.focusWidget() is field(dialog)
+        seen["selected"] = field(dialog).hasSelectedText()
+        field(dialog).end(False)
+        qtbot.keyClicks(QApplication.focusWidget() or dialog, " again")
         holder.execute("ROLLBACK")  # the other program has finished
         ok(dialog)
 
@@ -259,7 +271,8 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
     assert seen["focus in the refusal"]
     assert seen["kept"]  # the dialog is still there, as the user left it
     assert not seen["saved meanwhile"]  # Enter did not press the dialog's OK again
-    assert saved() == typed  # OK once the lock had gone
+    assert seen["back in the field"] and not seen["selected"]
+    assert saved() == f"{typed} again"  # OK once the lock had gone
     assert window.context.undo_stack.canUndo()
     assert QApplication.overrideCursor() is None  # the busy cursor went with the wait
 
