@@ -21,7 +21,18 @@ import math
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 NAMES_SHARE = 0.4  # at most this share of a horizontal chart's width for its bars' names
@@ -38,6 +49,7 @@ TICK_ROOM = 20.0  # pixels beside the widest number for each step of a horizonta
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 PAPER, BORDER, GRID, AXIS = "#ffffff", "#c8c8c8", "#e3e3e3", "#8c8c8c"
 INK, QUIET_INK = "#1f1f1f", "#4d4d4d"  # 16:1 and 8.5:1 on the white card
+CURRENT = "#e8eef7"  # behind the bar the keyboard is on: the ink still 14:1 on it
 
 
 @dataclass(frozen=True)
@@ -109,8 +121,13 @@ class BarChart(QWidget):
         self._categories: list[str] = []
         self._series: list[Series] = []
         self._drawn: _Drawn | None = None
+        self.current: int | None = None  # the category the keyboard is on
         self.setAccessibleName(title)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Tab reaches the chart; the arrow keys then go from bar to bar, each saying its
+        # figures, which the mouse reads from the tooltips (a new user's keyboard-only trial
+        # found no way to a bar's value).
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # -- what it shows
 
@@ -122,6 +139,7 @@ class BarChart(QWidget):
         self._categories = list(categories)
         self._series = list(series)
         self._drawn = None
+        self.current = None
         self.setAccessibleDescription(self._described())
         self.update()
 
@@ -167,11 +185,12 @@ class BarChart(QWidget):
 
     def _described(self) -> str:
         """The chart's figures in words, for a screen reader."""
-        parts = []
-        for n, category in enumerate(self._categories):
-            values = ", ".join(f"{s.label} {s.values[n]:,}" for s in self._series if s.values[n])
-            parts.append(f"{category}: {values or 'none'}")
-        return "; ".join(parts) or self.empty
+        return "; ".join(self.figures(n) for n in range(len(self._categories))) or self.empty
+
+    def figures(self, n: int) -> str:
+        """The ``n``th category's figures in words: "Police: Red 3, Blue 1"."""
+        values = ", ".join(f"{s.label} {s.values[n]:,}" for s in self._series if s.values[n])
+        return f"{self._categories[n]}: {values or 'none'}"
 
     # -- Qt
 
@@ -188,6 +207,45 @@ class BarChart(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._drawn = None
         super().changeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Up and Down (Left and Right on a chart of columns), Home and End: to the next bar,
+        the previous, the first or the last, its figures said beside it."""
+        count = len(self._categories)
+        key = event.key()
+        back, on = (
+            (Qt.Key.Key_Up, Qt.Key.Key_Down)
+            if self.horizontal
+            else (Qt.Key.Key_Left, Qt.Key.Key_Right)
+        )
+        at = self.current
+        if not count or key not in (back, on, Qt.Key.Key_Home, Qt.Key.Key_End):
+            super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Home or (at is None and key == on):
+            at = 0
+        elif key == Qt.Key.Key_End or at is None:
+            at = count - 1
+        else:
+            at = max(0, min(count - 1, at + (1 if key == on else -1)))
+        self.go_to(at)
+
+    def go_to(self, n: int) -> None:
+        """Put the keyboard on the ``n``th category: marked, and its figures said beside it."""
+        self.current = n
+        self.update()
+        _, _, place = self._laid_out().names[n]
+        where = self.mapToGlobal(place.topRight().toPoint())
+        QToolTip.showText(where, self.figures(n), self)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        QToolTip.hideText()
+        self.update()
+        super().focusOutEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusInEvent(event)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
@@ -245,6 +303,14 @@ class BarChart(QWidget):
             painter.setPen(QColor(QUIET_INK))
             align = Qt.AlignmentFlag.AlignCenter if self.horizontal else Qt.AlignmentFlag.AlignRight
             painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, text)
+        if self.current is not None and self.hasFocus():  # the bar the keyboard is on
+            _, _, place = drawn.names[self.current]
+            band = (
+                QRectF(EDGE, place.top() - 2, plot.right() - EDGE, place.height() + 4)
+                if self.horizontal
+                else QRectF(place.left(), plot.top(), place.width(), place.bottom() - plot.top())
+            )
+            painter.fillRect(band, QColor(CURRENT))
         painter.setPen(Qt.PenStyle.NoPen)
         for rect, colour, _ in drawn.bars:
             painter.fillRect(rect, colour)
@@ -259,6 +325,10 @@ class BarChart(QWidget):
         for square, colour, label, _, place in drawn.legend:
             painter.fillRect(square, colour)
             painter.drawText(place, _LEFT, label)
+        if self.hasFocus():  # the keyboard is here: the card's edge says so
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.end()
 
     # -- laying it out

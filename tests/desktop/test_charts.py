@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QToolTip
 
-from desktop.charts import PAPER, BarChart, Series, axis_end, nice_ticks
+from desktop.charts import CURRENT, PAPER, BarChart, Series, axis_end, nice_ticks
 
 RED, BLUE = QColor("#c62828"), QColor("#1f5fbf")
 
@@ -126,3 +127,47 @@ def test_each_series_needs_a_value_for_each_category(qtbot: Any) -> None:
     chart = chart_of(qtbot, BarChart("By agency", horizontal=True, stacked=True))
     with pytest.raises(ValueError, match="one value for each category"):
         chart.set_data(["Police", "Health"], [Series("Red", RED, (1,))])
+
+
+def test_the_keyboard_goes_from_bar_to_bar_saying_each_ones_figures(qtbot: Any) -> None:
+    """Tab reaches a chart and the arrow keys go from bar to bar, each bar's figures said
+    beside it: a keyboard-only user had no way to a bar's value but the mouse's tooltip."""
+    chart = chart_of(qtbot, BarChart("By agency", horizontal=True, stacked=True))
+    chart.set_data(
+        ["Police", "Health", "Schools"],
+        [Series("Red", RED, (3, 1, 0)), Series("Blue", BLUE, (1, 0, 2))],
+    )
+    assert chart.focusPolicy() & Qt.FocusPolicy.TabFocus
+    chart.activateWindow()
+    qtbot.waitUntil(chart.isActiveWindow)
+    chart.setFocus(Qt.FocusReason.TabFocusReason)
+    said = []
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down):
+        qtbot.keyClick(chart, key)
+        said.append((chart.current, QToolTip.text()))
+    assert said == [
+        (0, "Police: Red 3, Blue 1"),
+        (1, "Health: Red 1"),
+        (2, "Schools: Blue 2"),
+        (2, "Schools: Blue 2"),  # the last stays the last
+    ]
+    qtbot.keyClick(chart, Qt.Key.Key_Home)
+    assert chart.current == 0
+    qtbot.keyClick(chart, Qt.Key.Key_End)
+    assert chart.current == 2
+    qtbot.keyClick(chart, Qt.Key.Key_Up)
+    assert chart.current == 1
+    image = chart.grab().toImage()  # the bar the keyboard is on is marked behind its name
+    _, _, place = chart._laid_out().names[1]
+    assert QColor(image.pixel(QPointF(place.left() + 1, place.top()).toPoint())) == QColor(CURRENT)
+
+
+def test_a_chart_of_columns_goes_left_and_right(qtbot: Any) -> None:
+    chart = chart_of(qtbot, BarChart("By year", horizontal=False, stacked=False))
+    chart.set_data(["2024", "2025"], [Series("Neglect", RED, (4, 2))])
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    assert chart.current == 1 and chart.figures(1) == "2025: Neglect 2"
+    qtbot.keyClick(chart, Qt.Key.Key_Left)
+    assert chart.current == 0

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QPalette
 
 from db.core.vocabulary import Rating
 from desktop.briefing import pack
-from desktop.charts import INK, PAPER, QUIET_INK
+from desktop.charts import CURRENT, INK, PAPER, QUIET_INK
 from desktop.palette import rating_colours
 from desktop.window import MainWindow
 from resources.palette import GRADE_TIERS, RATINGS, SELECTION, SERIES
@@ -70,6 +70,7 @@ def test_the_overviews_bars_stand_out_from_the_page(sample_window: MainWindow) -
     for colour in SERIES:  # the themes' colours, whichever six are charted
         assert contrast(colour, PAPER) >= GRAPHICS, colour
     assert contrast(INK, PAPER) >= TEXT and contrast(QUIET_INK, PAPER) >= TEXT
+    assert contrast(INK, CURRENT) >= TEXT  # a name on the band the keyboard is on
 
 
 def test_the_window_and_the_briefing_pack_share_one_rating_palette() -> None:
