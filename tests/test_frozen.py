@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from desktop import __version__
+from scripts.lockfile import APP, pins
 from tests.helpers.word import headings, open_docx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +101,23 @@ def test_the_build_holds_the_resources_and_leaves_out_unused_qt(frozen: Path) ->
     # orjson ships compiled, with its licences beside it (the MPL-2.0 among them).
     licences = {p.name for p in internal.glob("orjson-*.dist-info/**/LICENSE*")}
     assert {"LICENSE-MPL-2.0", "LICENSE-APACHE", "LICENSE-MIT"} <= licences, licences
+    # Every shipped package is named with its licence and source, and its licence texts are
+    # there: in its metadata folder, or (PySide6's wheels carry none) the LGPL's and GPL's.
+    notices = (internal / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    assert (internal / "resources" / "licences" / "LGPL-3.0.txt").is_file()
+    assert (internal / "resources" / "licences" / "GPL-3.0.txt").is_file()
+    for name, version in pins(APP).items():
+        assert f"{name} {version}: " in notices, name
+        if name in ("pyside6", "pyside6-addons", "pyside6-essentials", "shiboken6"):
+            assert f"{name} {version}: LGPL-3.0-only" in notices
+            continue
+        folder = name.replace("-", "_")
+        texts = [
+            p
+            for p in internal.glob(f"{folder}-{version}.dist-info/**/*")
+            if re.search(r"(?i)licen[cs]e|copying", p.name)
+        ]
+        assert texts, f"{name}: no licence text in the build"
 
 
 def test_the_frozen_command_runs_headless_and_opens_the_window(
