@@ -175,9 +175,12 @@ def _said_over(
     field the user was in once the message closes. Shown again, the dialog had put it in its
     first field with the text selected, and a new user's next words replaced a review's
     reference."""
-    if typing:
-        typing[0].setFocus(Qt.FocusReason.OtherFocusReason)  # as it was: nothing selected
-    context.explain(refusal, dialog)
+    context.explain(refusal, dialog)  # first: whatever else fails, the refusal is said
+    try:
+        if typing and dialog.isAncestorOf(typing[0]) and typing[0].isVisible():
+            typing[0].setFocus(Qt.FocusReason.OtherFocusReason)  # as it was: nothing selected
+    except RuntimeError:  # the field has gone since (the idle lock's passphrase field, say)
+        pass
 
 
 class _Outcome(Enum):

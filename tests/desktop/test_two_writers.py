@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from db.core.errors import ConflictError
 from db.services import editing
@@ -280,3 +280,51 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
 def _refusal_over(dialog: Any) -> QMessageBox | None:
     box = dialog.findChild(QMessageBox, "explanation")
     return box if box is not None and box.isVisible() else None
+
+
+def test_the_refusal_is_said_though_the_field_last_typed_in_has_gone(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog remembers the field the keyboard was last in, to return to it after a
+    refusal; a field gone since (the idle lock's passphrase field, put in the dialog while
+    it was locked and removed on unlocking) had made the refusal itself fail unsaid, with a
+    traceback, and the dialog came back with no word of why."""
+    window = sample_window
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)
+    window.context.reopen()
+    path = window.context.database.location.path
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    said: list[str] = []
+
+    def type_in_a_field_that_then_goes(dialog: Any) -> None:
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        passing = QLineEdit(dialog)  # as the lock's passphrase field is
+        passing.show()
+        passing.setFocus(Qt.FocusReason.MouseFocusReason)
+        dialog.owner.setText("Kept through the refusal")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).setFocus()
+        passing.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone, now
+        answer(back)
+        ok(dialog)
+
+    def back(dialog: Any) -> None:
+        qtbot.waitUntil(lambda: _refusal_over(dialog) is not None)
+        box = _refusal_over(dialog)
+        said.append(box.text())
+        box.button(QMessageBox.StandardButton.Ok).click()
+        holder.execute("ROLLBACK")
+        ok(dialog)
+
+    answer(type_in_a_field_that_then_goes)
+    try:
+        show_tracker(window)
+        select_item(window, CHILD_A, "5")
+        window.recommendations_tab.edit_item()
+    finally:
+        holder.close()
+    assert said and said[0].startswith("The database is busy")
+    assert owner(window.context.database) == "Kept through the refusal"
