@@ -360,10 +360,9 @@ class InspectionsTab(Tab):
         return inspection_dialogs.InspectionDialog(check, schemes, organisations, fields, self)
 
     def new_inspection(self) -> None:
-        found = self._inspection_dialog(None)
-        if found is None:
+        dialog = self._inspection_dialog(None)
+        if dialog is None:
             return
-        dialog = found
 
         def create() -> commands.UndoableCommand | None:
             fields = dialog.result_fields
@@ -382,10 +381,9 @@ class InspectionsTab(Tab):
         except NotFoundError as exc:
             self.context.explain(exc, self)
             return
-        found = self._inspection_dialog(old)
-        if found is None:
+        dialog = self._inspection_dialog(old)
+        if dialog is None:
             return
-        dialog = found
 
         def change() -> commands.UndoableCommand | None:
             new = dialog.result_fields
