@@ -381,11 +381,14 @@ class SimilarityIndex:
 
     Held compactly, because the window keeps one for as long as a database is open (issue 26:
     the window within 150 MB at 100,000 items; a dictionary of terms per item and a
-    dictionary per term took 480 MB). Each term has a number; each item a row, with its
-    terms and their frequencies packed in one shared array (a term's number times 256 plus
-    its frequency); each term found in few enough items to be asked for (``COMMON``) a
-    posting of rows and weights in two arrays. Texts, numbers and statuses stay in the
-    database: ``similar`` reads those of the few it returns.
+    dictionary per term took 480 MB). Each term has a number; each item a row; each term
+    found in few enough items to be asked for (``COMMON``) a posting of rows and weights in
+    two arrays. An item's own terms are held only until they are posted (in one shared
+    array: a term's number times 256 plus its frequency), not for as long as the index: they
+    were as large as the postings' rows (5.8 MB at 100,000 items) for two uses that do
+    without them, a match's score against itself (worked out from its text, which
+    ``similar`` reads anyway) and an item's removal (found in the postings). Texts, numbers
+    and statuses stay in the database: ``similar`` reads those of the few it returns.
     """
 
     def __init__(self, method: Method = FULL) -> None:
@@ -398,9 +401,11 @@ class SimilarityIndex:
         self._item = array("q")  # by row: the item's id
         self._source = array("i")  # by row: its source's number in _sources
         self._length = array("f")  # by row: its terms' total frequency
-        self._start = array("I")  # by row: where its terms begin in _packed
-        self._count = array("I")  # by row: how many terms it has
-        self._packed = array("I")  # every row's terms: number * 256 + frequency
+        # The terms of the rows not yet posted (from _first_pending on), until they are
+        self._first_pending = 0
+        self._start = array("I")  # by row not yet posted: where its terms begin in _packed
+        self._count = array("I")  # by row not yet posted: how many terms it has
+        self._packed = array("I")  # those rows' terms: number * 256 + frequency
         self._sources: list[tuple[str, dt.date | None]] = []  # reference, publication
         self._source_number: dict[str, int] = {}
         self._term_number: dict[str, int] = {}
@@ -453,16 +458,16 @@ class SimilarityIndex:
         if wanted is None:
             self._clear()
             self.head = newest_entry_id(session)  # read first: a change after it is caught up
-        for item_id in wanted or ():
-            self._remove(item_id)
-        first = len(self._item)
+        self._remove(wanted or ())
         for item_id, source, published, text in _rows(session, wanted):
             if text:
                 self._add(item_id, source, published, terms(text, self.method))
         if wanted is None:
             self._post_all()
         else:
-            self._post(range(first, len(self._item)))
+            self._post(range(self._first_pending, len(self._item)))
+        self._first_pending = len(self._item)
+        self._start, self._count, self._packed = array("I"), array("I"), array("I")
 
     def _add(
         self, item_id: int, source: str, published: dt.date | None, found: Counter[str]
@@ -494,8 +499,10 @@ class SimilarityIndex:
         self._total_length += length
 
     def _terms_of(self, row: int) -> array[int]:
-        start = self._start[row]
-        return self._packed[start : start + self._count[row]]
+        """The terms of a row not yet posted."""
+        at = row - self._first_pending
+        start = self._start[at]
+        return self._packed[start : start + self._count[at]]
 
     def _norm(self, row: int) -> float:
         return BM25_K1 * (1 - BM25_B + BM25_B * self._length[row] / self._average)
@@ -529,24 +536,6 @@ class SimilarityIndex:
                     posting[0][at] = row
                     posting[1][at] = _weight(packed & 255, norm)
                     filled[term_id] = at + 1
-        self._forget_unposted()
-
-    def _forget_unposted(self) -> None:
-        """Keep of each item only its terms with postings: the others are never asked for
-        nor counted in a score (the item's length keeps them), so half the packed terms at
-        100,000 generated items would be memory for nothing. Compacted in place, as a second
-        array would add its size to the build's peak."""
-        packed, postings = self._packed, self._postings
-        kept = 0
-        for row in range(len(self._item)):
-            start, count = self._start[row], self._count[row]
-            self._start[row] = kept
-            for term in packed[start : start + count]:
-                if term >> 8 in postings:
-                    packed[kept] = term
-                    kept += 1
-            self._count[row] = kept - self._start[row]
-        del packed[kept:]
 
     def _post(self, rows: Iterable[int]) -> None:
         postings, unposted = self._postings, self._unposted
@@ -562,21 +551,41 @@ class SimilarityIndex:
                 posting[0].append(row)
                 posting[1].append(_weight(packed & 255, norm))
 
-    def _remove(self, item_id: int) -> None:
-        row = self._rows.pop(item_id)
-        if row is None:
+    def _remove(self, item_ids: Iterable[int]) -> None:
+        """Take the items ``item_ids`` out of the postings, and out of the counts of the
+        items holding each posted term. Their terms are not held, so every posting is looked
+        through: by bisection for each of a few rows (its rows are in order), or in one pass
+        over all of them for many (an import's). A term too common to post keeps its count,
+        as it did after a build: it is never asked for. A row's place in the other arrays
+        stays, unused, until the index is next built."""
+        rows = []
+        for item_id in item_ids:
+            row = self._rows.pop(item_id)
+            if row is not None:
+                rows.append(row)
+                self._total_length -= self._length[row]
+        if not rows:
             return
-        self._total_length -= self._length[row]
-        for packed in self._terms_of(row):
-            term_id = packed >> 8
-            self._found_in[term_id] -= 1
-            posting = self._postings.get(term_id)
-            if posting is not None:
-                at = bisect_left(posting[0], row)
-                if at < len(posting[0]) and posting[0][at] == row:
-                    del posting[0][at]
-                    del posting[1][at]
-        # The row's place in the arrays stays, unused, until the index is next built.
+        found_in = self._found_in
+        postings = self._postings
+        if len(rows) * len(postings) * 6 <= sum(len(held) for held, _ in postings.values()):
+            for term_id, (held, weights) in postings.items():
+                for row in rows:
+                    at = bisect_left(held, row)
+                    if at < len(held) and held[at] == row:
+                        del held[at]
+                        del weights[at]
+                        found_in[term_id] -= 1
+            return
+        gone = set(rows)
+        for term_id, (held, weights) in postings.items():
+            kept = [at for at, row in enumerate(held) if row not in gone]
+            if len(kept) < len(held):
+                found_in[term_id] -= len(held) - len(kept)
+                postings[term_id] = (
+                    array("i", [held[at] for at in kept]),
+                    array("H", [weights[at] for at in kept]),
+                )
 
     def _common(self) -> float:
         return max(COMMON * len(self._rows), COMMON_FLOOR)
@@ -635,15 +644,15 @@ class SimilarityIndex:
         # score, the one shown: best first as the reader sees it (a new user found 0.64 after
         # 0.54 when the order was BM25's).
         chosen = {
-            self._item[row]: min(2 * score / (best + self._own_score(row, count, common)), 1.0)
+            self._item[row]: (score, self._norm(row))
             for row, score in heapq.nlargest(limit * 3 + 10, candidates, key=lambda s: s[1])
         }
-        found = [
-            Match(item_id, source, kind, number, text, status, published, chosen[item_id])
-            for item_id, source, kind, number, text, status, published in _described(
-                session, chosen
-            )
-        ]
+        found = []
+        for item_id, source, kind, number, said, status, published in _described(session, chosen):
+            score, own_norm = chosen[item_id]
+            own = self._own_score(terms(said, self.method), own_norm, count, common)
+            share = min(2 * score / (best + own), 1.0)
+            found.append(Match(item_id, source, kind, number, said, status, published, share))
         found.sort(key=lambda m: (-m.score, m.item_id))
         return found[:limit]
 
@@ -687,16 +696,19 @@ class SimilarityIndex:
             "items, too common to tell earlier learning apart: give more particular words."
         )
 
-    def _own_score(self, row: int, count: int, common: float) -> float:
-        """What an item scores against itself: with the query's score against itself, what a
-        match's score is a share of (twice the match over the two: 1.0 for the same text,
-        whichever of the two is the longer)."""
+    def _own_score(self, found: Counter[str], norm: float, count: int, common: float) -> float:
+        """What an item scores against itself, from its terms ``found`` (its text's, as
+        indexed: ``catch_up`` has read it) and ``norm`` (its length's, as posted): with the
+        query's score against itself, what a match's score is a share of (twice the match
+        over the two: 1.0 for the same text, whichever of the two is the longer)."""
         total = 0.0
-        norm = self._norm(row)
-        for packed in self._terms_of(row):
-            term_id, frequency = packed >> 8, packed & 255
+        for term, many in found.items():
+            term_id = self._term_number.get(term)
+            if term_id is None or term_id not in self._postings:
+                continue
             held = self._found_in[term_id]
-            if held <= common and term_id in self._postings:
+            if held <= common:
+                frequency = min(int(many), 255)  # as the item was posted
                 idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
                 total += frequency * idf * frequency * (BM25_K1 + 1) / (frequency + norm)
         return total

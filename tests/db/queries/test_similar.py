@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import select
+
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
 from db.exchange.records import apply_document
@@ -20,6 +23,7 @@ from db.queries.similar import (
 )
 from db.services import editing
 from db.store.database import Database
+from db.store.models import Recommendation
 
 
 def _reviews(database: Database, *reviews: tuple[str, list[str]]) -> None:
@@ -286,3 +290,57 @@ def test_the_reason_names_typed_words_no_item_holds_though_none_is_too_common(
         'No earlier learning like it was found: no item holds "hydrotherapy" or "zzqq".'
     )
     assert index.why_nothing("hydrotherapy") is None  # in no item: none like it, unquoted
+
+
+def _holders(database: Database, index: SimilarityIndex) -> dict[str, list[int]]:
+    """Each term's holders as the items' texts now say (the ids of the items holding it)."""
+    with database.session() as session:
+        rows = session.execute(select(Recommendation.id, Recommendation.text)).all()
+    held: dict[str, list[int]] = {}
+    for item_id, text in rows:
+        for term in terms(text or "", index.method):
+            held.setdefault(term, []).append(item_id)
+    return held
+
+
+@pytest.mark.parametrize("changed", [1, 12], ids=["one item", "many items"])
+def test_edits_and_deletions_leave_each_terms_holders_as_the_texts_say(
+    database: Database, changed: int
+) -> None:
+    """The index keeps no item's terms once posted (issue 26: 5.8 MB at 100,000 items), so an
+    item edited or deleted is found in the postings themselves: by bisection for one (each
+    posting's rows in order), in one pass over them all for many. Either way every posted
+    term is then held by exactly the items whose texts hold it, no more and no fewer, and
+    the edited item's own text still scores 1.0 against itself (its score against itself
+    now worked out from its text)."""
+    words = ["sleep", "visit", "school", "police", "nurse", "advice", "record", "plan"]
+    words += ["carer", "child"]
+    texts = [" ".join(words[(n + k * 3) % len(words)] for k in range(5)) for n in range(60)]
+    _reviews(database, ("SCR-1", texts[:30]), ("SCR-2", texts[30:]))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    ids = []
+    with database.transaction("t") as session:
+        for n in range(1, changed + 1):
+            key = editing.ItemKey("SCR-1", str(n))
+            fields = editing.item_fields(session, key)
+            new_text = f"Hydrotherapy staff supervise every session {n}."
+            if n % 3 == 0:
+                ids.append(editing.item_id(session, key))
+                editing.delete_item(session, key)
+                continue
+            editing.update_item(
+                session, key, editing.ItemFields(**{**fields.__dict__, "text": new_text})
+            )
+            ids.append(editing.item_id(session, key))
+        index.update(session, [i for i in ids if i is not None])
+    held = _holders(database, index)
+    posted = {
+        term: sorted(index._item[row] for row in index._postings[number][0])
+        for term, number in index._term_number.items()
+        if number in index._postings
+    }
+    assert posted and all(posted[term] == sorted(held.get(term, [])) for term in posted)
+    assert all(index._found_in[index._term_number[t]] == len(held.get(t, [])) for t in posted)
+    own = _ask(database, index, "Hydrotherapy staff supervise every session 1.")[0]
+    assert own.number == "1" and own.source == "SCR-1" and own.score == 1.0
