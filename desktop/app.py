@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from db.store.logs import set_up as set_up_log
+from desktop import heap
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -310,32 +311,6 @@ def _say(line: str) -> None:
         _log.info("start-up time not reported: %s", cause(exc))
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter: how many heaps (arenas) its threads may have
-THREAD_HEAPS = 2  # the GUI thread's, and one that every other thread shares
-
-
-def one_heap_for_threads() -> None:
-    """On Linux, let every thread but the GUI thread share one heap.
-
-    glibc gives each new thread that allocates a heap (an arena) of its own, up to eight per
-    core, and memory freed into one is used again only by the threads on it. casereview's
-    threads (the database layer's import, the first page read ahead, the file's check, the
-    similarity index's build, changes made in the background) take turns under Python's
-    interpreter lock, so one heap shared among them serves as well: 5 MB less of the window's
-    memory at 100,000 items once every tab has been shown (benchmarks/window_memory.py,
-    docs/performance.md). Called before the window starts any thread. Elsewhere (Windows,
-    macOS, a C library without arenas) there is nothing to do."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc: its allocator has no arenas to limit
-        return
-    mallopt(M_ARENA_MAX, THREAD_HEAPS)
-
-
 def run(
     db: str | None,
     *,
@@ -348,7 +323,7 @@ def run(
     An encrypted database opens with ``passphrase``, else the window asks for it."""
     started_at = time.perf_counter() if started_at is None else started_at
     _require_display()
-    one_heap_for_threads()
+    heap.one_heap_for_threads()
     collector = StartUpCollector()
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox

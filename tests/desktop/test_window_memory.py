@@ -59,7 +59,7 @@ def test_the_windows_threads_share_one_heap(shared: bool, most: int) -> None:
     ``malloc_stats``, with four threads allocating at once."""
     code = (
         "import ctypes, sys, threading\n"
-        "from desktop.app import one_heap_for_threads\n"
+        "from desktop.heap import one_heap_for_threads\n"
         f"if {shared}: one_heap_for_threads()\n"
         "together = threading.Barrier(4)\n"
         "held = []\n"
