@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeAlias
 
 import Stemmer
 from sqlalchemy import select
@@ -324,6 +325,9 @@ class Match:
 
 
 WEIGHT_STEPS = 65_535  # a posting's weights, as steps of a term's greatest weight
+# A posting keeps each row's last ROW_BITS bits in two bytes; the rows of each block of
+# 2 ** ROW_BITS rows are together (rows are in order), where its ``blocks`` say.
+ROW_BITS = 16
 
 
 def _weight(frequency: int, norm: float) -> int:
@@ -332,6 +336,30 @@ def _weight(frequency: int, norm: float) -> int:
     against the average length of the last build (which a few changes hardly move), so a
     question only adds numbers up. Rounded, it is within 0.002 % of the exact weight."""
     return min(round(WEIGHT_STEPS * frequency / (frequency + norm)), WEIGHT_STEPS)
+
+
+# A term's posting: the last ROW_BITS bits of each of its rows, in order; the row's weight
+# (``_weight``); and where each block of rows after the first begins (the number of its
+# rows in blocks before), as many as the posting's last block needs.
+_Posting: TypeAlias = "tuple[array[int], array[int], tuple[int, ...]]"
+
+
+def _block_of(lows: array[int], blocks: tuple[int, ...], block: int) -> tuple[int, int]:
+    """Where the rows of ``block`` are in a posting: from, and up to (empty when none)."""
+    if block > len(blocks):
+        return len(lows), len(lows)
+    start = blocks[block - 1] if block else 0
+    return start, blocks[block] if block < len(blocks) else len(lows)
+
+
+def _rows_of(lows: array[int], blocks: tuple[int, ...]) -> Iterable[int]:
+    """The rows of a posting, in order, from their last bits and its blocks' beginnings."""
+    start = 0
+    for block, end in enumerate((*blocks, len(lows))):
+        if end > start:
+            high = block << ROW_BITS
+            yield from (high | low for low in lows[start:end])
+        start = end
 
 
 class _Rows:
@@ -411,8 +439,8 @@ class SimilarityIndex:
         self._term_number: dict[str, int] = {}
         self._found_in = array("i")  # by term: how many items hold it
         # By term: its rows and its weight in each (``_weight``: two bytes, not a float's
-        # four, 2.9 MB less at 100,000 items).
-        self._postings: dict[int, tuple[array[int], array[int]]] = {}
+        # four, 2.9 MB less at 100,000 items), as a ``_Posting``.
+        self._postings: dict[int, _Posting] = {}
         self._unposted: set[int] = set()  # terms too common at the last build to post
         self._total_length = 0.0
         self._average = 1.0  # the average length the weights were worked out against
@@ -520,36 +548,51 @@ class SimilarityIndex:
         common = self._common()
         found_in = self._found_in
         self._unposted = {term for term, held in enumerate(found_in) if held > common}
-        postings = self._postings = {
-            term: (array("i", bytes(4 * held)), array("H", bytes(2 * held)))
+        made = {
+            term: (array("H", bytes(2 * held)), array("H", bytes(2 * held)))
             for term, held in enumerate(found_in)
             if 0 < held <= common
         }
         filled = array("i", bytes(4 * len(found_in)))  # by term: its posting's rows so far
-        for row in self._rows.rows():
+        begun: list[array[int]] = []  # by block after the first: where each term's begins
+        mask = (1 << ROW_BITS) - 1
+        for row in range(len(self._item)):  # all of them, in order: a build's rows
+            if row and not row & mask:
+                begun.append(array("i", filled))
             norm = self._norm(row)
             for packed in self._terms_of(row):
                 term_id = packed >> 8
-                posting = postings.get(term_id)
+                posting = made.get(term_id)
                 if posting is not None:
                     at = filled[term_id]
-                    posting[0][at] = row
+                    posting[0][at] = row & mask
                     posting[1][at] = _weight(packed & 255, norm)
                     filled[term_id] = at + 1
+        self._postings = {
+            term: (lows, weights, tuple(starts[term] for starts in begun))
+            for term, (lows, weights) in made.items()
+        }
 
     def _post(self, rows: Iterable[int]) -> None:
+        """Add ``rows`` (new, so after every row posted) to their terms' postings."""
         postings, unposted = self._postings, self._unposted
+        mask = (1 << ROW_BITS) - 1
         for row in rows:
             norm = self._norm(row)
+            block = row >> ROW_BITS
             for packed in self._terms_of(row):
                 term_id = packed >> 8
                 posting = postings.get(term_id)
                 if posting is None:
                     if term_id in unposted:
                         continue
-                    posting = postings[term_id] = (array("i"), array("H"))
-                posting[0].append(row)
-                posting[1].append(_weight(packed & 255, norm))
+                    posting = postings[term_id] = (array("H"), array("H"), ())
+                lows, weights, blocks = posting
+                if len(blocks) < block:  # the row is in a block after the posting's last
+                    blocks += (len(lows),) * (block - len(blocks))
+                    postings[term_id] = (lows, weights, blocks)
+                lows.append(row & mask)
+                weights.append(_weight(packed & 255, norm))
 
     def _remove(self, item_ids: Iterable[int]) -> None:
         """Take the items ``item_ids`` out of the postings, and out of the counts of the
@@ -568,23 +611,31 @@ class SimilarityIndex:
             return
         found_in = self._found_in
         postings = self._postings
-        if len(rows) * len(postings) * 6 <= sum(len(held) for held, _ in postings.values()):
-            for term_id, (held, weights) in postings.items():
+        mask = (1 << ROW_BITS) - 1
+        if len(rows) * len(postings) * 6 <= sum(len(lows) for lows, _, _ in postings.values()):
+            for term_id, (lows, weights, was) in postings.items():
+                blocks = was
                 for row in rows:
-                    at = bisect_left(held, row)
-                    if at < len(held) and held[at] == row:
-                        del held[at]
+                    block = row >> ROW_BITS
+                    start, end = _block_of(lows, blocks, block)
+                    at = bisect_left(lows, row & mask, start, end)
+                    if at < end and lows[at] == row & mask:
+                        del lows[at]
                         del weights[at]
                         found_in[term_id] -= 1
+                        blocks = blocks[:block] + tuple(begins - 1 for begins in blocks[block:])
+                if blocks is not was:
+                    postings[term_id] = (lows, weights, blocks)
             return
         gone = set(rows)
-        for term_id, (held, weights) in postings.items():
-            kept = [at for at, row in enumerate(held) if row not in gone]
-            if len(kept) < len(held):
-                found_in[term_id] -= len(held) - len(kept)
+        for term_id, (lows, weights, blocks) in postings.items():
+            kept = [at for at, row in enumerate(_rows_of(lows, blocks)) if row not in gone]
+            if len(kept) < len(lows):
+                found_in[term_id] -= len(lows) - len(kept)
                 postings[term_id] = (
-                    array("i", [held[at] for at in kept]),
+                    array("H", [lows[at] for at in kept]),
                     array("H", [weights[at] for at in kept]),
+                    tuple(bisect_left(kept, begins) for begins in blocks),
                 )
 
     def _common(self) -> float:
@@ -615,8 +666,8 @@ class SimilarityIndex:
         for term, weight in query.items():
             term_id = self._term_number.get(term, -1)
             posting = self._postings.get(term_id)
-            held = self._found_in[term_id] if posting else 0
-            if posting and held <= common:
+            held = self._found_in[term_id] if posting is not None else 0
+            if posting is not None and held <= common:
                 idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
                 own = weight * (BM25_K1 + 1) / (weight + norm)  # as it would weigh in an item
                 asked.append((weight * idf, posting, own, held))
@@ -626,11 +677,20 @@ class SimilarityIndex:
         scores: dict[int, float] = {}
         get = scores.get
         best = 0.0
-        for factor, (rows, weights), own, _held in asked[:MAX_TERMS]:
+        for factor, (lows, weights, blocks), own, _held in asked[:MAX_TERMS]:
             best += factor * own  # the query's score against itself
             scaled = factor * (BM25_K1 + 1) / WEIGHT_STEPS
-            for row, value in zip(rows, weights, strict=True):
-                scores[row] = get(row, 0.0) + scaled * value
+            if not blocks:  # every row in the first block: a row is its low bits
+                for row, value in zip(lows, weights, strict=True):
+                    scores[row] = get(row, 0.0) + scaled * value
+                continue
+            start = 0
+            for block, end in enumerate((*blocks, len(lows))):
+                high = block << ROW_BITS
+                for low, value in zip(lows[start:end], weights[start:end], strict=True):
+                    row = high | low
+                    scores[row] = get(row, 0.0) + scaled * value
+                start = end
         if best <= 0:
             return []
         excluded = None if exclude_source is None else self._source_number.get(exclude_source)
