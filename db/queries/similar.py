@@ -487,9 +487,13 @@ class SimilarityIndex:
             self._clear()
             self.head = newest_entry_id(session)  # read first: a change after it is caught up
         self._remove(wanted or ())
-        for item_id, source, published, text in _rows(session, wanted):
-            if text:
-                self._add(item_id, source, published, terms(text, self.method))
+        try:
+            for item_id, source, published, text in _rows(session, wanted):
+                if text:
+                    self._add(item_id, source, published, terms(text, self.method))
+        except BaseException:
+            self._forget_pending()  # read again when next asked: catch_up's head stays
+            raise
         if wanted is None:
             self._post_all()
         else:
@@ -508,6 +512,7 @@ class SimilarityIndex:
             self._sources[number] = (source, published)
         term_number = self._term_number
         found_in = self._found_in
+        unposted = self._unposted
         row = len(self._item)
         self._rows.add(item_id, row)
         self._item.append(item_id)
@@ -520,11 +525,28 @@ class SimilarityIndex:
             if term_id is None:
                 term_id = term_number[term] = len(found_in)
                 found_in.append(0)
-            found_in[term_id] += 1
+            if term_id not in unposted:  # one too common at the build keeps the build's count
+                found_in[term_id] += 1
             self._packed.append(term_id << 8 | min(int(frequency), 255))
             length += frequency
         self._length.append(length)
         self._total_length += length
+
+    def _forget_pending(self) -> None:
+        """Undo the rows read but not yet posted (a read of the items that failed part way),
+        so that reading them again adds each once: their items leave the index, their terms'
+        counts and the total length are as before. Their places stay, unused."""
+        unposted, found_in = self._unposted, self._found_in
+        for row in range(self._first_pending, len(self._item)):
+            item_id = self._item[row]
+            if self._rows.get(item_id) == row:
+                self._rows.pop(item_id)
+            self._total_length -= self._length[row]
+            for packed in self._terms_of(row):
+                if packed >> 8 not in unposted:
+                    found_in[packed >> 8] -= 1
+        self._first_pending = len(self._item)
+        self._start, self._count, self._packed = array("I"), array("I"), array("I")
 
     def _terms_of(self, row: int) -> array[int]:
         """The terms of a row not yet posted."""
@@ -598,9 +620,10 @@ class SimilarityIndex:
         """Take the items ``item_ids`` out of the postings, and out of the counts of the
         items holding each posted term. Their terms are not held, so every posting is looked
         through: by bisection for each of a few rows (its rows are in order), or in one pass
-        over all of them for many (an import's). A term too common to post keeps its count,
-        as it did after a build: it is never asked for. A row's place in the other arrays
-        stays, unused, until the index is next built."""
+        over all of them for many (an import's). A term too common to post keeps the count it
+        had at the build, neither raised by items added since (``_add``) nor lowered by those
+        removed: it is never asked for. A row's place in the other arrays stays, unused,
+        until the index is next built."""
         rows = []
         for item_id in item_ids:
             row = self._rows.pop(item_id)
@@ -758,7 +781,9 @@ class SimilarityIndex:
 
     def _own_score(self, found: Counter[str], norm: float, count: int, common: float) -> float:
         """What an item scores against itself, from its terms ``found`` (its text's, as
-        indexed: ``catch_up`` has read it) and ``norm`` (its length's, as posted): with the
+        indexed, when ``catch_up`` has read it in the same session: on PostgreSQL another
+        process's edit committed between the two can give one answer a score mixed of the
+        two texts, until the next ``catch_up``) and ``norm`` (its length's, as posted): with the
         query's score against itself, what a match's score is a share of (twice the match
         over the two: 1.0 for the same text, whichever of the two is the longer)."""
         total = 0.0

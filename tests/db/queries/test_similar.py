@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange.document import Document, ReviewDoc, TrackedDoc
@@ -363,3 +364,76 @@ def test_edits_and_deletions_leave_each_terms_holders_as_the_texts_say(
             [(m.item_id, m.score) for m in _ask(database, built, q)] for q in questions
         ]
     assert all(answers[16]) and answers[row_bits] == answers[16]
+
+
+def _check_holders(database: Database, index: SimilarityIndex) -> None:
+    held = _holders(database, index)
+    for term, number in index._term_number.items():
+        if number in index._postings:
+            rows = similar._rows_of(*index._postings[number][::2])
+            assert sorted(index._item[row] for row in rows) == sorted(held.get(term, [])), term
+            assert index._found_in[number] == len(held.get(term, [])), term
+
+
+def test_a_read_that_fails_part_way_leaves_nothing_half_indexed(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database failing while the changed items are read (a lost connection) leaves the
+    index as if none of them had been read: read again (``catch_up`` asks again, its head not
+    moved on), each is indexed once, and an old text matches nothing once it is gone."""
+    words = ["sleep", "visit", "school", "police", "nurse", "advice", "record", "plan"]
+    texts = [" ".join(words[(n + k * 3) % len(words)] for k in range(4)) for n in range(20)]
+    _reviews(database, ("SCR-1", texts[:10]), ("SCR-2", texts[10:]))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+        ids = sorted(session.scalars(select(Recommendation.id)))[:2]
+    with database.transaction("t") as session:
+        for item_id in ids:
+            session.get_one(Recommendation, item_id).text = f"Hydrotherapy pool rules {item_id}."
+    real = similar._rows
+
+    def failing(session: Any, wanted: Any) -> Any:
+        for n, row in enumerate(real(session, wanted)):
+            if n == 1:
+                raise OperationalError("SELECT", {}, Exception("connection lost"))
+            yield row
+
+    monkeypatch.setattr(similar, "_rows", failing)
+    with database.session() as session, pytest.raises(OperationalError):
+        index.update(session, ids)
+    monkeypatch.setattr(similar, "_rows", real)
+    with database.session() as session:
+        index.update(session, ids)
+    _check_holders(database, index)
+    with database.transaction("t") as session:
+        session.get_one(Recommendation, ids[0]).text = "Nurse advice to the carer at every visit."
+    with database.session() as session:
+        index.update(session, [ids[0]])
+    _check_holders(database, index)
+    assert [m.item_id for m in _ask(database, index, "hydrotherapy pool rules")] == [ids[1]]
+
+
+def test_a_term_too_common_to_post_keeps_its_count_through_edits(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term held by too many items at the build to be asked for keeps the build's count:
+    edits of an item holding it do not raise it, which once made a word six items in 160
+    held be called "in more than a twentieth of the items"."""
+    monkeypatch.setattr(similar, "COMMON_FLOOR", 5)
+    texts = [f"Xylophone lessons pupil{n}" if n < 6 else f"Nurse visit plan{n}" for n in range(100)]
+    _reviews(database, ("SCR-1", texts))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    term = index._term_number["xylophon"]
+    assert term not in index._postings and index._found_in[term] == 6  # over 5 at the build
+    _reviews(database, ("SCR-2", [f"Housing advice note{n}" for n in range(60)]))
+    with database.session() as session:
+        index.catch_up(session)  # 160 items: 6 is now under a twentieth (8)
+        first = min(session.scalars(select(Recommendation.id)))
+    for n in range(3):
+        with database.transaction("t") as session:
+            session.get_one(Recommendation, first).text = f"Xylophone lessons pupil0 edit {n}"
+        with database.session() as session:
+            index.update(session, [first])
+    assert index._found_in[term] == 6
+    assert index.why_nothing("xylophone") is None
