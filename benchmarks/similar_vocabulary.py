@@ -68,11 +68,12 @@ def main() -> None:
     index._start, index._count, index._packed = array("I"), array("I"), array("I")
     gc.collect()
     held, peak = tracemalloc.get_traced_memory()
-    postings = index._postings.values()
+    posted = [t for t in range(len(index._found_in)) if index._is_posted(t)]
+    begins = index._begins
+    single = sum(1 for t in posted if begins[t + 1] - begins[t] == 1)
     print(
-        f"| {share:.0%} | {len(texts):,} | {len(index._term_number):,} | {len(postings):,} | "
-        f"{sum(len(p[0]) for p in postings):,} | {sum(1 for p in postings if len(p[0]) == 1):,} | "
-        f"{held / 1e6:.1f} | {peak / 1e6:.1f} |"
+        f"| {share:.0%} | {len(texts):,} | {len(index._found_in):,} | {len(posted):,} | "
+        f"{len(index._lows):,} | {single:,} | {held / 1e6:.1f} | {peak / 1e6:.1f} |"
     )
 
 

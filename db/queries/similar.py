@@ -436,10 +436,24 @@ class SimilarityIndex:
         self._packed = array("I")  # those rows' terms: number * 256 + frequency
         self._sources: list[tuple[str, dt.date | None]] = []  # reference, publication
         self._source_number: dict[str, int] = {}
+        # Each term's number: a build's terms by their strings' hashes, in order, beside
+        # their numbers (twelve bytes a term, not a dictionary's 120 or so); a term first
+        # met since, in the dictionary. Two terms of one 64-bit hash would share a number.
+        self._hashes = array("q")
+        self._hashed = array("I")
         self._term_number: dict[str, int] = {}
         self._found_in = array("i")  # by term: how many items hold it
-        # By term: its rows and its weight in each (``_weight``: two bytes, not a float's
-        # four, 2.9 MB less at 100,000 items), as a ``_Posting``.
+        # The build's postings, in three arrays: each term's rows (their last ROW_BITS bits)
+        # from _begins[term] up to _begins[term + 1], in order; by block after the first,
+        # where the term's rows of that block begin (from its first); each row's weight
+        # (``_weight``: two bytes, 2.9 MB less at 100,000 items than a float), nought once
+        # the row's item is removed. A few bytes a term, where a posting of its own took
+        # about 500 (issue 26: 48 MB for a vocabulary 2 % richer than the generated items').
+        self._begins = array("I")
+        self._splits: list[array[int]] = []
+        self._lows = array("H")
+        self._weights = array("H")
+        # The rows posted since the build, by term, each a ``_Posting``.
         self._postings: dict[int, _Posting] = {}
         self._unposted: set[int] = set()  # terms too common at the last build to post
         self._total_length = 0.0
@@ -520,8 +534,11 @@ class SimilarityIndex:
         self._start.append(len(self._packed))
         self._count.append(len(found))
         length = 0.0
+        hashed = bool(self._hashes)
         for term, frequency in found.items():
             term_id = term_number.get(term)
+            if term_id is None and hashed:
+                term_id = self._term_id(term)
             if term_id is None:
                 term_id = term_number[term] = len(found_in)
                 found_in.append(0)
@@ -570,30 +587,74 @@ class SimilarityIndex:
         common = self._common()
         found_in = self._found_in
         self._unposted = {term for term, held in enumerate(found_in) if held > common}
-        made = {
-            term: (array("H", bytes(2 * held)), array("H", bytes(2 * held)))
-            for term, held in enumerate(found_in)
-            if 0 < held <= common
-        }
-        filled = array("i", bytes(4 * len(found_in)))  # by term: its posting's rows so far
-        begun: list[array[int]] = []  # by block after the first: where each term's begins
+        terms_held = len(found_in)
+        begins = array("I", bytes(4 * (terms_held + 1)))
+        total = 0
+        for term, held in enumerate(found_in):
+            begins[term] = total
+            if held <= common:
+                total += held
+        begins[terms_held] = total
+        lows, weights = array("H", bytes(2 * total)), array("H", bytes(2 * total))
+        filled = array("I", begins)  # by term: where its next row goes
+        splits: list[array[int]] = []
         mask = (1 << ROW_BITS) - 1
         for row in range(len(self._item)):  # all of them, in order: a build's rows
             if row and not row & mask:
-                begun.append(array("i", filled))
+                splits.append(array("I", [filled[t] - begins[t] for t in range(terms_held)]))
             norm = self._norm(row)
             for packed in self._terms_of(row):
                 term_id = packed >> 8
-                posting = made.get(term_id)
-                if posting is not None:
-                    at = filled[term_id]
-                    posting[0][at] = row & mask
-                    posting[1][at] = _weight(packed & 255, norm)
+                at = filled[term_id]
+                if at < begins[term_id + 1]:  # a posted term (a common one has no room)
+                    lows[at] = row & mask
+                    weights[at] = _weight(packed & 255, norm)
                     filled[term_id] = at + 1
-        self._postings = {
-            term: (lows, weights, tuple(starts[term] for starts in begun))
-            for term, (lows, weights) in made.items()
-        }
+        self._begins, self._splits, self._lows, self._weights = begins, splits, lows, weights
+        self._postings = {}
+        by_hash = sorted((hash(term), number) for term, number in self._term_number.items())
+        self._hashes = array("q", [hashed for hashed, _ in by_hash])
+        self._hashed = array("I", [number for _, number in by_hash])
+        self._term_number = {}
+
+    def _term_id(self, term: str) -> int | None:
+        """The term's number, or None for a term the index has never met."""
+        number = self._term_number.get(term)
+        if number is not None or not self._hashes:
+            return number
+        hashed, hashes = hash(term), self._hashes
+        at = bisect_left(hashes, hashed)
+        return self._hashed[at] if at < len(hashes) and hashes[at] == hashed else None
+
+    def _is_posted(self, term_id: int) -> bool:
+        begins = self._begins
+        if term_id + 1 < len(begins) and begins[term_id + 1] > begins[term_id]:
+            return True
+        return term_id in self._postings
+
+    def _built_block(self, term_id: int, block: int) -> tuple[int, int]:
+        """Where the build's rows of ``block`` holding the term are: from, and up to."""
+        begins, splits = self._begins, self._splits
+        if term_id + 1 >= len(begins) or block > len(splits):
+            return 0, 0
+        base = begins[term_id]
+        start = base + splits[block - 1][term_id] if block else base
+        return start, base + splits[block][term_id] if block < len(splits) else begins[term_id + 1]
+
+    def _segments(self, term_id: int) -> Iterable[tuple[int, int, int]]:
+        """The build's rows holding the term, block by block: the block's first row, and
+        where its rows are, from and up to."""
+        begins = self._begins
+        if term_id + 1 >= len(begins) or begins[term_id + 1] == begins[term_id]:
+            return
+        base = start = begins[term_id]
+        for block, split in enumerate(self._splits):
+            end = base + split[term_id]
+            if end > start:
+                yield block << ROW_BITS, start, end
+            start = end
+        if begins[term_id + 1] > start:
+            yield len(self._splits) << ROW_BITS, start, begins[term_id + 1]
 
     def _post(self, rows: Iterable[int]) -> None:
         """Add ``rows`` (new, so after every row posted) to their terms' postings."""
@@ -632,32 +693,47 @@ class SimilarityIndex:
                 self._total_length -= self._length[row]
         if not rows:
             return
-        found_in = self._found_in
-        postings = self._postings
+        found_in, postings = self._found_in, self._postings
+        lows, weights = self._lows, self._weights
+        built = len(self._begins) - 1 if self._begins else 0
         mask = (1 << ROW_BITS) - 1
-        if len(rows) * len(postings) * 6 <= sum(len(lows) for lows, _, _ in postings.values()):
-            for term_id, (lows, weights, was) in postings.items():
+        entries = len(lows) + sum(len(posting[0]) for posting in postings.values())
+        if len(rows) * (built + len(postings)) * 6 <= entries:
+            for term_id in range(built):
+                for row in rows:
+                    start, end = self._built_block(term_id, row >> ROW_BITS)
+                    at = bisect_left(lows, row & mask, start, end)
+                    if at < end and lows[at] == row & mask and weights[at]:
+                        weights[at] = 0
+                        found_in[term_id] -= 1
+            for term_id, (later, later_weights, was) in postings.items():
                 blocks = was
                 for row in rows:
                     block = row >> ROW_BITS
-                    start, end = _block_of(lows, blocks, block)
-                    at = bisect_left(lows, row & mask, start, end)
-                    if at < end and lows[at] == row & mask:
-                        del lows[at]
-                        del weights[at]
+                    start, end = _block_of(later, blocks, block)
+                    at = bisect_left(later, row & mask, start, end)
+                    if at < end and later[at] == row & mask:
+                        del later[at]
+                        del later_weights[at]
                         found_in[term_id] -= 1
                         blocks = blocks[:block] + tuple(begins - 1 for begins in blocks[block:])
                 if blocks is not was:
-                    postings[term_id] = (lows, weights, blocks)
+                    postings[term_id] = (later, later_weights, blocks)
             return
         gone = set(rows)
-        for term_id, (lows, weights, blocks) in postings.items():
-            kept = [at for at, row in enumerate(_rows_of(lows, blocks)) if row not in gone]
-            if len(kept) < len(lows):
-                found_in[term_id] -= len(lows) - len(kept)
+        for term_id in range(built):
+            for high, start, end in self._segments(term_id):
+                for at in range(start, end):
+                    if weights[at] and high | lows[at] in gone:
+                        weights[at] = 0
+                        found_in[term_id] -= 1
+        for term_id, (later, later_weights, blocks) in postings.items():
+            kept = [at for at, row in enumerate(_rows_of(later, blocks)) if row not in gone]
+            if len(kept) < len(later):
+                found_in[term_id] -= len(later) - len(kept)
                 postings[term_id] = (
-                    array("H", [lows[at] for at in kept]),
-                    array("H", [weights[at] for at in kept]),
+                    array("H", [later[at] for at in kept]),
+                    array("H", [later_weights[at] for at in kept]),
                     tuple(bisect_left(kept, begins) for begins in blocks),
                 )
 
@@ -687,22 +763,37 @@ class SimilarityIndex:
         norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / (self._total_length / count))
         asked = []
         for term, weight in query.items():
-            term_id = self._term_number.get(term, -1)
-            posting = self._postings.get(term_id)
-            held = self._found_in[term_id] if posting is not None else 0
-            if posting is not None and held <= common:
+            term_id = self._term_id(term)
+            if term_id is None or not self._is_posted(term_id):
+                continue
+            held = self._found_in[term_id]
+            if held <= common:
                 idf = math.log(1 + (count - held + 0.5) / (held + 0.5))
                 own = weight * (BM25_K1 + 1) / (weight + norm)  # as it would weigh in an item
-                asked.append((weight * idf, posting, own, held))
+                asked.append((weight * idf, term_id, own, held))
         # The rarest terms say the most: at most MAX_TERMS of them are added up, which bounds
         # a long text's question.
         asked.sort(key=lambda a: a[3])
         scores: dict[int, float] = {}
         get = scores.get
         best = 0.0
-        for factor, (lows, weights, blocks), own, _held in asked[:MAX_TERMS]:
+        built_lows, built_weights = self._lows, self._weights
+        for factor, term_id, own, _held in asked[:MAX_TERMS]:
             best += factor * own  # the query's score against itself
             scaled = factor * (BM25_K1 + 1) / WEIGHT_STEPS
+            for high, start, end in self._segments(term_id):
+                part = zip(built_lows[start:end], built_weights[start:end], strict=True)
+                if not high:  # the first block: a row is its low bits
+                    for row, value in part:
+                        scores[row] = get(row, 0.0) + scaled * value
+                    continue
+                for low, value in part:
+                    row = high | low
+                    scores[row] = get(row, 0.0) + scaled * value
+            posting = self._postings.get(term_id)  # rows posted since the build
+            if posting is None:
+                continue
+            lows, weights, blocks = posting
             if not blocks:  # every row in the first block: a row is its low bits
                 for row, value in zip(lows, weights, strict=True):
                     scores[row] = get(row, 0.0) + scaled * value
@@ -718,10 +809,12 @@ class SimilarityIndex:
             return []
         excluded = None if exclude_source is None else self._source_number.get(exclude_source)
         sources, source_of = self._sources, self._source
-        candidates = (
+        candidates = (  # a removed item's rows score nought: their weights are
             (row, score)
             for row, score in scores.items()
-            if source_of[row] != excluded and not _later(sources[source_of[row]][1], published_by)
+            if score > 0
+            and source_of[row] != excluded
+            and not _later(sources[source_of[row]][1], published_by)
         )
         # The best by BM25, then scored as a share of the two texts' own and ordered by that
         # score, the one shown: best first as the reader sees it (a new user found 0.64 after
@@ -760,7 +853,7 @@ class SimilarityIndex:
         held = {
             term: self._found_in[term_id]
             for term in words
-            if (term_id := self._term_number.get(term)) is not None and self._found_in[term_id]
+            if (term_id := self._term_id(term)) is not None and self._found_in[term_id]
         }
         too_common = bool(held) and all(count > self._common() for count in held.values())
         if len(held) == len(words):
@@ -788,8 +881,8 @@ class SimilarityIndex:
         over the two: 1.0 for the same text, whichever of the two is the longer)."""
         total = 0.0
         for term, many in found.items():
-            term_id = self._term_number.get(term)
-            if term_id is None or term_id not in self._postings:
+            term_id = self._term_id(term)
+            if term_id is None or not self._is_posted(term_id):
                 continue
             held = self._found_in[term_id]
             if held <= common:

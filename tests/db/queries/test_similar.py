@@ -294,6 +294,41 @@ def test_the_reason_names_typed_words_no_item_holds_though_none_is_too_common(
     assert index.why_nothing("hydrotherapy") is None  # in no item: none like it, unquoted
 
 
+def _posted(index: SimilarityIndex) -> dict[int, list[int]]:
+    """Each posted term's number and the items its rows are of, as the index holds them: the
+    build's rows whose weight is not nought (a removed item's is), and those posted since."""
+    posted = {}
+    for number in range(len(index._found_in)):
+        if not index._is_posted(number):
+            continue
+        rows = [
+            high | index._lows[at]
+            for high, start, end in index._segments(number)
+            for at in range(start, end)
+            if index._weights[at]
+        ]
+        later = index._postings.get(number)
+        if later is not None:
+            rows += similar._rows_of(later[0], later[2])
+        posted[number] = sorted(index._item[row] for row in rows)
+    return posted
+
+
+def _check_holders(database: Database, index: SimilarityIndex) -> None:
+    """Every posted term is held by exactly the items whose texts now hold it, and counted
+    so: no removed item's row left, none missing."""
+    held: dict[int, list[int]] = {}
+    for term, items in _holders(database, index).items():
+        number = index._term_id(term)
+        assert number is not None, term  # every term of every text is known to the index
+        held[number] = sorted(items)
+    posted = _posted(index)
+    assert posted
+    for number, items in posted.items():
+        assert items == held.get(number, []), number
+        assert index._found_in[number] == len(items), number
+
+
 def _holders(database: Database, index: SimilarityIndex) -> dict[str, list[int]]:
     """Each term's holders as the items' texts now say (the ids of the items holding it)."""
     with database.session() as session:
@@ -343,14 +378,7 @@ def test_edits_and_deletions_leave_each_terms_holders_as_the_texts_say(
     _reviews(database, ("SCR-3", [texts[7], "Hydrotherapy pool rules for staff."]))
     with database.session() as session:
         index.catch_up(session)  # new items in new rows, in the last block or after it
-    held = _holders(database, index)
-    posted = {
-        term: sorted(index._item[row] for row in similar._rows_of(*index._postings[number][::2]))
-        for term, number in index._term_number.items()
-        if number in index._postings
-    }
-    assert posted and all(posted[term] == sorted(held.get(term, [])) for term in posted)
-    assert all(index._found_in[index._term_number[t]] == len(held.get(t, [])) for t in posted)
+    _check_holders(database, index)
     own = _ask(database, index, "Hydrotherapy staff supervise every session 1.")[0]
     assert own.number == "1" and own.source == "SCR-1" and own.score == 1.0
 
@@ -364,15 +392,6 @@ def test_edits_and_deletions_leave_each_terms_holders_as_the_texts_say(
             [(m.item_id, m.score) for m in _ask(database, built, q)] for q in questions
         ]
     assert all(answers[16]) and answers[row_bits] == answers[16]
-
-
-def _check_holders(database: Database, index: SimilarityIndex) -> None:
-    held = _holders(database, index)
-    for term, number in index._term_number.items():
-        if number in index._postings:
-            rows = similar._rows_of(*index._postings[number][::2])
-            assert sorted(index._item[row] for row in rows) == sorted(held.get(term, [])), term
-            assert index._found_in[number] == len(held.get(term, [])), term
 
 
 def test_a_read_that_fails_part_way_leaves_nothing_half_indexed(
@@ -424,8 +443,9 @@ def test_a_term_too_common_to_post_keeps_its_count_through_edits(
     _reviews(database, ("SCR-1", texts))
     with database.session() as session:
         index = SimilarityIndex.build(session)
-    term = index._term_number["xylophon"]
-    assert term not in index._postings and index._found_in[term] == 6  # over 5 at the build
+    term = index._term_id("xylophon")
+    assert term is not None and not index._is_posted(term)
+    assert index._found_in[term] == 6  # over 5 at the build
     _reviews(database, ("SCR-2", [f"Housing advice note{n}" for n in range(60)]))
     with database.session() as session:
         index.catch_up(session)  # 160 items: 6 is now under a twentieth (8)
