@@ -334,8 +334,10 @@ def _weight(frequency: int, norm: float) -> int:
     """A term's weight in an item, BM25's saturated, length-normalised frequency, in
     ``WEIGHT_STEPS`` of the greatest (BM25_K1 + 1): worked out when the item is posted,
     against the average length of the last build (which a few changes hardly move), so a
-    question only adds numbers up. Rounded, it is within 0.002 % of the exact weight."""
-    return min(round(WEIGHT_STEPS * frequency / (frequency + norm)), WEIGHT_STEPS)
+    question only adds numbers up. Rounded, it is within 0.002 % of the exact weight. Never
+    nought: nought marks a removed item's row (an item 145,000 times the average length
+    would otherwise round to it, and be taken for removed)."""
+    return max(min(round(WEIGHT_STEPS * frequency / (frequency + norm)), WEIGHT_STEPS), 1)
 
 
 # A term's posting: the last ROW_BITS bits of each of its rows, in order; the row's weight

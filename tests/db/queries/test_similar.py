@@ -457,3 +457,10 @@ def test_a_term_too_common_to_post_keeps_its_count_through_edits(
             index.update(session, [first])
     assert index._found_in[term] == 6
     assert index.why_nothing("xylophone") is None
+
+
+def test_a_weight_is_never_nought_which_marks_a_removed_row() -> None:
+    """A term once in an item of extraordinary length weighs the least step, not nought: a
+    row of weight nought is a removed item's, never offered nor counted."""
+    assert similar._weight(1, 1e9) == 1
+    assert similar._weight(3, 0.0) == similar.WEIGHT_STEPS
