@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
+# More items changed since the index last read them than this (an import, in this process
+# or another), and it is built again off the GUI thread rather than brought up to date on it.
+CAUGHT_UP_AT_MOST = 500
+
 
 class _Window(Protocol):
     """What of the window's context this needs (desktop.context.AppContext, which makes it:
@@ -58,7 +62,10 @@ class SimilarLearning(QObject):
         index = self._index
         try:
             with database.session() as session:
-                index.catch_up(session)
+                if not index.catch_up(session, most=CAUGHT_UP_AT_MOST):
+                    self._index = None  # many changed (an import): built again, as at first
+                    self._start(database)
+                    return None
                 own = index.source_of(item_id) if item_id is not None else None
                 found = index.similar(
                     session, text, exclude_source=source, limit=5, published_by=own and own[1]

@@ -210,3 +210,42 @@ def test_a_verdict_is_undone_and_redone_with_the_edit_menu(  # type: ignore[no-u
     stack.redo()
     select_item(window, "CSPR-2026", "1")
     assert "SCR-2019 4" not in tab.detail.toPlainText()
+
+
+def test_many_items_changed_since_the_index_was_built_are_read_by_building_it_again(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database, monkeypatch
+) -> None:
+    """More items changed since the index last read them than ``CAUGHT_UP_AT_MOST`` (an
+    import, here or in another process) and the index is built again off the GUI thread, as
+    at first, rather than brought up to date on it: an import of 20,000 items of unusual
+    words held a window for five seconds and took its index from 10 to 340 MB. Meanwhile the
+    pane says it is looking; then the new items are offered."""
+    from desktop import similar_learning
+
+    monkeypatch.setattr(similar_learning, "CAUGHT_UP_AT_MOST", 2)
+    _two_reviews(db_file)
+    window.refresh()
+    show_tracker(window)
+    tab = window.recommendations_tab
+    select_item(window, "CSPR-2026", "1")
+    qtbot.waitUntil(lambda: "SCR-2019 4" in tab.detail.toPlainText(), timeout=10000)
+    first = window.context.similar_learning._index
+    texts = [
+        "Hospital staff should ask parents about safe sleep and co-sleeping at discharge.",
+        "Record the child's views at every visit.",
+        "Share chronologies between agencies.",
+    ]
+    doc = Document(
+        reviews=[
+            ReviewDoc(reference="SCR-2020", kind=ReviewKind.SCR, title="Imported (fictional)",
+                      recommendations=[TrackedDoc(number=str(n), text=text)
+                                       for n, text in enumerate(texts, 1)])
+        ]
+    )  # fmt: skip
+    with db_file.transaction("t") as session:
+        apply_document(session, doc)
+    select_item(window, "CSPR-2026", "2")
+    select_item(window, "CSPR-2026", "1")
+    assert "Looking for similar earlier learning" in tab.detail.toPlainText()
+    qtbot.waitUntil(lambda: "SCR-2020 1" in tab.detail.toPlainText(), timeout=10000)
+    assert window.context.similar_learning._index is not first  # built again, not caught up
