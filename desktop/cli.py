@@ -273,7 +273,7 @@ def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     similar = commands.add_parser(
         "similar",
         help="list the items of other reviews and inspections that carry the same learning "
-        "as a text or an item, best first",
+        "as a text or an item (for an item, of those published before its own), best first",
     )
     _db_option(similar, argparse.SUPPRESS)
     asked = similar.add_mutually_exclusive_group(required=True)
@@ -1606,7 +1606,11 @@ def _similar(args: argparse.Namespace) -> int:
                     "nothing to compare."
                 )
         index = SimilarityIndex.build(session)
-        found = index.similar(session, text, exclude_source=exclude, limit=args.limit)
+        # An item's earlier learning: none of a source published after its own (as the window)
+        own = index.source_of(rec.id) if args.review is not None else None
+        found = index.similar(
+            session, text, exclude_source=exclude, limit=args.limit, published_by=own and own[1]
+        )
         # (the words are quoted only from a text the user typed, never from an item's)
         why = None if found else index.why_nothing(text, typed=args.text is not None)
     if args.format == "json":

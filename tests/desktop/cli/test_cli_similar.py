@@ -15,12 +15,16 @@ REVIEW = "FSCP-CSPR-CHILD-A"
 
 
 def test_json_lists_other_sources_best_first(demo_db: Path, tmp_path: Path) -> None:
-    done = run("similar", "--db", str(demo_db), "--review", REVIEW, "--number", "2",
+    """The sample's inspection (published 5 November 2026) asks officers to record what
+    children say; the child safeguarding practice review before it (9 January 2026) said
+    the same. (Asked the other way, the inspection is later, so not earlier learning.)"""
+    inspection = "FICTIONAL-CP-INSPECTION-2"
+    done = run("similar", "--db", str(demo_db), "--review", inspection, "--number", "1",
                "--format", "json", "--limit", "3", cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert found, "the sample's inspection asks officers to record what children say"
-    assert all(m["review"] != REVIEW for m in found)
+    assert found and {m["review"] for m in found} == {REVIEW}
+    assert all(m["published"] <= "2026-11-05" for m in found)
     assert set(found[0]) == {"review", "number", "text", "status", "published", "score"}
     scores = [m["score"] for m in found]
     assert scores == sorted(scores, reverse=True)
@@ -179,3 +183,31 @@ def test_the_sample_data_names_a_typed_word_no_item_holds(demo_db: Path, tmp_pat
                    form, cwd=tmp_path)  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert '"zzqq"' in done.stderr, (form, done.stderr)
+
+
+def test_an_items_earlier_learning_is_of_sources_published_before_it(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Asked about an item, ``similar`` lists only learning published before the item's own
+    source (or not yet published), as the window does; a typed text is compared with every
+    source. (A new user found a review of May 2026 offered as earlier learning for one of
+    March 2026.)"""
+    text = "Health visitors should ask about safe sleep and co-sleeping at every contact."
+    reviews = [
+        {"reference": ref, "kind": "cspr_local", "title": f"Review {ref} (fictional)",
+         "published": day, "recommendations": [{"number": "1", "text": text}]}
+        for ref, day in [("SCR-A", "2024-03-01"), ("SCR-B", "2026-03-09"),
+                         ("SCR-C", "2026-05-04"), ("SCR-D", None)]
+    ]  # fmt: skip
+    (tmp_path / "three.json").write_text(
+        json.dumps({"format": "casereview/1", "reviews": reviews}), "utf-8"
+    )
+    assert run("import", "three.json", "--db", str(demo_db), cwd=tmp_path).returncode == 0
+    asked = run("similar", "--db", str(demo_db), "--review", "SCR-B", "--number", "1",
+                "--format", "json", cwd=tmp_path)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert {m["review"] for m in json.loads(asked.stdout)} >= {"SCR-A", "SCR-D"}
+    assert "SCR-C" not in {m["review"] for m in json.loads(asked.stdout)}
+    typed = run("similar", "--db", str(demo_db), "--text", text, "--format", "json",
+                cwd=tmp_path)  # fmt: skip
+    assert {"SCR-A", "SCR-B", "SCR-C", "SCR-D"} <= {m["review"] for m in json.loads(typed.stdout)}
