@@ -223,12 +223,7 @@ def test_many_items_changed_since_the_index_was_built_are_read_by_building_it_ag
     from desktop import similar_learning
 
     monkeypatch.setattr(similar_learning, "CAUGHT_UP_AT_MOST", 2)
-    _two_reviews(db_file)
-    window.refresh()
-    show_tracker(window)
-    tab = window.recommendations_tab
-    select_item(window, "CSPR-2026", "1")
-    qtbot.waitUntil(lambda: "SCR-2019 4" in tab.detail.toPlainText(), timeout=10000)
+    tab, _ = _suggested(qtbot, window, db_file)
     first = window.context.similar_learning._index
     texts = [
         "Hospital staff should ask parents about safe sleep and co-sleeping at discharge.",
