@@ -400,11 +400,6 @@ class _Rows:
             self.gone.add(item_id)
         return row
 
-    def rows(self) -> Iterable[int]:
-        gone = self.gone
-        yield from (row for row, item_id in enumerate(self.built) if item_id not in gone)
-        yield from self.later.values()
-
 
 class SimilarityIndex:
     """An inverted index of every tracked item's terms, for ``similar``.
