@@ -564,8 +564,10 @@ class RecommendationsTab(Tab):
         return self.model.filter != TrackerFilter()
 
     def _show_total(self, total: int) -> None:
-        noun = "item" if total == 1 else "items"
-        self.count_label.setText(f"{total:,} {noun}" + (" match" if self._filtering() else ""))
+        counted = f"{total:,} item" if total == 1 else f"{total:,} items"
+        if self._filtering():
+            counted += " matches" if total == 1 else " match"
+        self.count_label.setText(counted)
         self._show_matches(total)
 
     # -- selection and detail

@@ -206,7 +206,7 @@ def test_filter_by_agency_and_overdue(sample_window: MainWindow) -> None:
     tab.filters.overdue.setChecked(True)
     assert [(r.source, r.number) for r in tab.model.rows] == [(CHILD_A, "3")]
     assert all(r.rating is Rating.RED for r in tab.model.rows)
-    assert tab.count_label.text() == "1 item match"
+    assert tab.count_label.text() == "1 item matches"
     tab.filters.reset()
     assert len(tab.model.rows) == 28
 
