@@ -273,13 +273,12 @@ def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     similar = commands.add_parser(
         "similar",
         help="list the items of other reviews and inspections that carry the same learning "
-        "as a text or an item (for an item, of those published before its own), best first",
+        "as a text or an item (for an item, of those published before its own), best first, "
+        "from the score at which the window offers a match",
     )
     _db_option(similar, argparse.SUPPRESS)
     asked = similar.add_mutually_exclusive_group(required=True)
-    asked.add_argument(
-        "--text", type=_text("text", "TEXT", blank=True), help="the learning to look for"
-    )
+    asked.add_argument("--text", type=_query, help="the learning to look for")
     asked.add_argument(
         "--review", type=_reference, metavar="REF", help="the review (or inspection) of --number"
     )
@@ -527,6 +526,12 @@ def _text(
         return text
 
     return parse
+
+
+def _query(text: str) -> str:
+    """A text to look for, not to keep: trimmed of the spaces around it, as a search box's
+    would be, and otherwise held to the rules of a stored text (" " reads as nothing typed)."""
+    return _text("text", "TEXT", blank=True)(text.strip())
 
 
 def _marking(text: str) -> str:
@@ -1584,7 +1589,7 @@ def _similar(args: argparse.Namespace) -> int:
     """Print the earlier learning most like the text or item asked about, best first; an
     item's own review or inspection is left out."""
     from db.core.dates import format_date
-    from db.queries.similar import SimilarityIndex
+    from db.queries.similar import SHOWN, SimilarityIndex
     from db.services.editing import ItemKey, item_by_key
     from db.store.database import open_database
 
@@ -1611,6 +1616,9 @@ def _similar(args: argparse.Namespace) -> int:
         found = index.similar(
             session, text, exclude_source=exclude, limit=args.limit, published_by=own and own[1]
         )
+        # From the score the window and an import offer a match at: below it, a shared word or
+        # two (a new user was shown "score 0.00").
+        found = [m for m in found if m.score >= SHOWN]
         # (the words are quoted only from a text the user typed, never from an item's)
         why = None if found else index.why_nothing(text, typed=args.text is not None)
     if args.format == "json":

@@ -42,6 +42,32 @@ def test_a_text_is_compared_with_every_source(demo_db: Path, tmp_path: Path) -> 
     )
 
 
+def test_a_text_is_trimmed_as_a_search_box_would_be(demo_db: Path, tmp_path: Path) -> None:
+    """A new user's text ending in a space was refused as a stored text would be; it is
+    looked for, not kept, so it is trimmed and answered as without the spaces."""
+    asked = "Capture the child's wishes and feelings at each contact."
+    plain = run("similar", "--db", str(demo_db), "--text", asked, cwd=tmp_path)
+    spaced = run("similar", "--db", str(demo_db), "--text", f"  {asked}\t ", cwd=tmp_path)
+    assert spaced.returncode == 0, spaced.stderr
+    assert spaced.stdout == plain.stdout and spaced.stdout
+
+
+def test_only_matches_the_window_would_offer_are_listed(demo_db: Path, tmp_path: Path) -> None:
+    """A new user was shown "score 0.00": an item sharing one ordinary word. What is listed
+    starts at the score the window and an import offer a match from (``SHOWN``)."""
+    from db.queries.similar import SHOWN
+
+    asked = "Capture the child's wishes and feelings at each contact; review electric vans."
+    done = run("similar", "--db", str(demo_db), "--text", asked, "--limit", "100",
+               "--format", "json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found and all(m["score"] >= SHOWN for m in found)
+    weak = run("similar", "--db", str(demo_db), "--text", "contact", cwd=tmp_path)
+    assert weak.returncode == 0, weak.stderr
+    assert "score 0.0" not in weak.stdout
+
+
 @pytest.mark.parametrize(
     ("options", "said", "code"),
     [
