@@ -38,6 +38,7 @@ import itertools
 import logging
 import math
 import re
+import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -199,7 +200,15 @@ COMMON_FLOOR = 200  # and in more than this many (a small database's terms all c
 MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
 CONCEPT_WEIGHT = 2.0  # a concept counts as this many occurrences of a word
 
-_WORD = re.compile(r"[a-z0-9]+")
+# A word is a run of letters and digits of any script ("[a-z0-9]+" once: a new user's "café"
+# was "caf", and a text in Hebrew or Arabic was said to hold no word at all).
+_WORD = re.compile(r"[^\W_]+")
+# The marks ``_plain`` takes off letters once decomposed: Latin's accents (the Welsh "ŵ" and
+# "ŷ" among them), Hebrew's points and Arabic's vowel signs, which a writer may or may not add.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
+)
 _STEMMER = Stemmer.Stemmer("english")
 _log = logging.getLogger(__name__)
 
@@ -252,8 +261,12 @@ def _concepts(stems: list[str]) -> set[str]:
 
 
 def _plain(text: str) -> str:
-    """Lower case, with curly apostrophes and "&" made plain (so "A & E" is "a&e")."""
+    """Lower case, with curly apostrophes and "&" made plain (so "A & E" is "a&e"), and
+    accents taken off ("café" is "cafe", as it is often typed; a ligature or a full-width
+    letter is its plain letters)."""
     lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    if not lowered.isascii():  # most texts: nothing to take off, and no time spent
+        lowered = _MARKS.sub("", unicodedata.normalize("NFKD", lowered))
     return re.sub(r"\s*&\s*", "&", lowered)
 
 

@@ -77,6 +77,36 @@ def test_words_are_reduced_to_the_snowball_english_stems() -> None:
         assert terms(word, plain) == {stem: 1}, word
 
 
+def test_words_of_every_script_count_and_accents_are_taken_off() -> None:
+    """A new user found "café" read as "caf", the Welsh "ŵ" and "ŷ" dropped, and a text in
+    Hebrew or Arabic said to hold no word: a word is letters and digits of any script, and
+    a letter is compared without its accent (or its Hebrew points and Arabic vowel signs),
+    as it is as often typed without."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    assert set(terms("The café's staff", plain)) == set(terms("the cafe's staff", plain))
+    assert set(terms("café", plain)) == {"cafe"}
+    assert set(terms("Ŵyr ac ŷd", plain)) == {"wyr", "ac", "yd"}
+    assert set(terms("ילדים בסיכון", plain)) == {"ילדים", "בסיכון"}
+    assert set(terms("حماية الأطفال", plain)) == set(terms("حماية الاطفال", plain)) != set()
+    assert not terms("😀 🎉 — …", plain)  # no letters, no words
+    assert set(terms("ﬁnance ＦＵＬＬ", plain)) == {"finance", "full"}
+
+
+def test_an_accented_or_other_script_text_finds_its_like(database: Database) -> None:
+    _reviews(
+        database,
+        ("SCR-1", ["Staff at the Café Ŵyn drop-in should record who attends.",
+                   "שירותי הרווחה צריכים לתעד את קול הילד"]),
+        ("SCR-2", ["The council should resurface the car park."]),
+    )  # fmt: skip
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    found = _ask(database, index, "the cafe wyn drop-in")
+    assert [(m.source, m.number) for m in found][:1] == [("SCR-1", "1")]
+    found = _ask(database, index, "לתעד את קול הילד")
+    assert [(m.source, m.number) for m in found][:1] == [("SCR-1", "2")]
+
+
 def test_a_phrase_is_read_whole_in_any_form_of_its_words() -> None:
     # The longest phrase at a word wins and the words it covers are not read again: a minor
     # injuries unit is the emergency department, not an injury too.
