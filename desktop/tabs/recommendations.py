@@ -430,6 +430,12 @@ class RecommendationsTab(Tab):
         self.model.reloaded.connect(self._after_reload)
         self.model.replaced.connect(self._start_from_top)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        # Down in the search box goes to the results, as in a mail program or a file manager.
+        to_results = QAction("Go to the results", self.filters.search)
+        to_results.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        to_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        to_results.triggered.connect(self._to_results)
+        self.filters.search.addAction(to_results)
         for signal in self.filters.changes():
             signal.connect(self._filters_changed)
         self._restoring = False
@@ -535,6 +541,16 @@ class RecommendationsTab(Tab):
             return
         self.model.filter = flt
         self.model.show_page(*found)
+
+    def _to_results(self) -> None:
+        """The focus in the table with its first row selected, when there are rows."""
+        if self.model.rowCount() == 0 or not self.view.isVisible():
+            return
+        first = self.model.index(0, self.view.horizontalHeader().logicalIndex(0))
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        flag = QItemSelectionModel.SelectionFlag
+        self.view.selectionModel().setCurrentIndex(first, flag.ClearAndSelect | flag.Rows)
+        self.view.scrollTo(first)
 
     def _start_from_top(self) -> None:
         self.view.selectionModel().clear()

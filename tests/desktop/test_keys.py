@@ -545,6 +545,32 @@ def test_escape_in_the_search_box_clears_the_search(qtbot: Any, sample_window: M
     assert len(tab.model.rows) == everything
 
 
+def test_down_in_the_search_box_goes_to_the_first_result(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """As in a mail program: type, then Down to the results (it did nothing)."""
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    search = tab.filters.search
+    activate(qtbot, sample_window, search)
+    qtbot.keyClicks(search, "staff")
+    assert 1 < len(tab.model.rows) < 28
+    first = tab.model.rows[0]
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tab.view
+    assert tab.view.currentIndex().row() == 0
+    assert tab.selected_ids() == [first.id]
+    assert f"{first.kind.label} {first.number}" in tab.detail.toPlainText()
+    qtbot.keyClick(tab.view, Qt.Key.Key_Down)  # and on down the results
+    assert tab.selected_ids() == [tab.model.rows[1].id]
+
+    activate(qtbot, sample_window, search)
+    qtbot.keyClicks(search, "zebra")  # no results: the focus stays to type
+    assert tab.model.rowCount() == 0
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is search
+
+
 def test_ctrl_y_redoes(qtbot: Any, sample_window: MainWindow, db_file: Database) -> None:
     show_tracker(sample_window)
     select_item(sample_window, CHILD_A, "5")
