@@ -299,8 +299,24 @@ class TrackerView(QTableView):
     def moveCursor(
         self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
     ) -> QModelIndex:
-        if action is QAbstractItemView.CursorAction.MoveEnd:
+        """Ctrl+Home and Ctrl+End go to the first or last item in the same column: Qt's go
+        to the first or last column too, and Ctrl+End scrolled Source and Number out of
+        sight in a table whose rows are what is chosen (found by a new user)."""
+        move = QAbstractItemView.CursorAction
+        if action is move.MoveEnd:
             self._count_first()
+        model = self.model()
+        if (
+            action in (move.MoveHome, move.MoveEnd)
+            and modifiers & Qt.KeyboardModifier.ControlModifier
+            and model is not None
+            and model.rowCount() > 0
+        ):
+            current = self.currentIndex()
+            column = (
+                current.column() if current.isValid() else self.horizontalHeader().logicalIndex(0)
+            )
+            return model.index(0 if action is move.MoveHome else model.rowCount() - 1, column)
         return super().moveCursor(action, modifiers)
 
     def selectionCommand(
