@@ -416,7 +416,7 @@ class ReviewDialog(FormDialog):
         self.commissioned_by = QComboBox()
         self.commissioned_by.setEditable(True)
         self.commissioned_by.addItems(["", *organisations])
-        self.add_row("commissioned_by", "&Commissioned by", self.commissioned_by)
+        self.add_row("commissioned_by", "Co&mmissioned by", self.commissioned_by)
         self.published = self.add_row(
             "published", "&Published", QLineEdit(), "For example 2010, March 2010 or 25 March 2010"
         )
@@ -513,7 +513,7 @@ class ItemDialog(FormDialog):
         self.actions_agreed.setMaximumHeight(80)
         self.add_row("actions", "&Actions agreed", self.actions_agreed)
         self.owner = QLineEdit()
-        self.add_row("owner", "&Owner", self.owner, "A role, e.g. Head of Public Protection")
+        self.add_row("owner", "O&wner", self.owner, "A role, e.g. Head of Public Protection")
         self.target = date_edit(None, "Target date", optional=True)
         self.add_row("target_date", "Tar&get date", self.target, "Leave empty if there is none")
         self.themes = QLineEdit()
@@ -866,7 +866,7 @@ class ChooseStatusDialog(FormDialog):
         self.author = QLineEdit(author)
         self.add_row("author", "&By", self.author)
         self.note = QLineEdit()
-        self.add_row("note", "N&ote", self.note, "Written to each item's progress log")
+        self.add_row("note", "No&te", self.note, "Written to each item's progress log")
         self.assured_by = QLineEdit()
         self.add_row("assured_by", "&Assured by", self.assured_by, "Who gave assurance")
         self.summary = QLabel()

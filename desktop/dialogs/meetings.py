@@ -96,7 +96,7 @@ class MeetingDialog(FormDialog):
             "title", "&Title", QLineEdit(fields.title if fields else DEFAULT_TITLE)
         )
         self.chair = self.add_row(
-            "chair", "&Chair", QLineEdit(fields.chair if fields else ""), "Who chairs it"
+            "chair", "C&hair", QLineEdit(fields.chair if fields else ""), "Who chairs it"
         )
         self.attendees = self.add_row(
             "attendees",
@@ -109,7 +109,7 @@ class MeetingDialog(FormDialog):
         )
         self.notes = QPlainTextEdit(fields.notes if fields else "")
         self.notes.setMaximumHeight(90)
-        self.add_row("notes", "N&otes", self.notes)
+        self.add_row("notes", "&Notes", self.notes)
         self._check_fields = check
         self.check = self._validate
         self.result_fields: MeetingFields | None = None

@@ -61,7 +61,7 @@ class InitiativeDialog(FormDialog):
         self.organisation = QComboBox()
         self.organisation.setEditable(True)
         self.organisation.addItems(["", *organisations])
-        self.add_row("organisation", "&Organisation", self.organisation)
+        self.add_row("organisation", "Or&ganisation", self.organisation)
         self.started = QLineEdit()
         self.add_row("started", "&Started", self.started, "For example 2021 or March 2021")
         self.description = QPlainTextEdit()
@@ -80,7 +80,7 @@ class InitiativeDialog(FormDialog):
         self.recommendation = QLineEdit()
         self.recommendation.setPlaceholderText("or a review's recommendation: REFERENCE NUMBER")
         self.recommendation.setAccessibleName("A review recommendation to link")
-        add_rec = QPushButton("Link re&commendation")
+        add_rec = QPushButton("Link r&ecommendation")
         add_rec.clicked.connect(self._add_recommendation)
         remove = QPushButton("&Remove link")
         remove.clicked.connect(

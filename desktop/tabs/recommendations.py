@@ -299,8 +299,24 @@ class TrackerView(QTableView):
     def moveCursor(
         self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
     ) -> QModelIndex:
-        if action is QAbstractItemView.CursorAction.MoveEnd:
+        """Ctrl+Home and Ctrl+End go to the first or last item in the same column: Qt's go
+        to the first or last column too, and Ctrl+End scrolled Source and Number out of
+        sight in a table whose rows are what is chosen (found by a new user)."""
+        move = QAbstractItemView.CursorAction
+        if action is move.MoveEnd:
             self._count_first()
+        model = self.model()
+        if (
+            action in (move.MoveHome, move.MoveEnd)
+            and modifiers & Qt.KeyboardModifier.ControlModifier
+            and model is not None
+            and model.rowCount() > 0
+        ):
+            current = self.currentIndex()
+            column = (
+                current.column() if current.isValid() else self.horizontalHeader().logicalIndex(0)
+            )
+            return model.index(0 if action is move.MoveHome else model.rowCount() - 1, column)
         return super().moveCursor(action, modifiers)
 
     def selectionCommand(
@@ -430,6 +446,12 @@ class RecommendationsTab(Tab):
         self.model.reloaded.connect(self._after_reload)
         self.model.replaced.connect(self._start_from_top)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        # Down in the search box goes to the results, as in a mail program or a file manager.
+        to_results = QAction("Go to the results", self.filters.search)
+        to_results.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        to_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        to_results.triggered.connect(self._to_results)
+        self.filters.search.addAction(to_results)
         for signal in self.filters.changes():
             signal.connect(self._filters_changed)
         self._restoring = False
@@ -535,6 +557,16 @@ class RecommendationsTab(Tab):
             return
         self.model.filter = flt
         self.model.show_page(*found)
+
+    def _to_results(self) -> None:
+        """The focus in the table with its first row selected, when there are rows."""
+        if self.model.rowCount() == 0 or not self.view.isVisible():
+            return
+        first = self.model.index(0, self.view.horizontalHeader().logicalIndex(0))
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        flag = QItemSelectionModel.SelectionFlag
+        self.view.selectionModel().setCurrentIndex(first, flag.ClearAndSelect | flag.Rows)
+        self.view.scrollTo(first)
 
     def _start_from_top(self) -> None:
         self.view.selectionModel().clear()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.core.items import ItemFields
 from db.core.vocabulary import DecisionKind, Status
 from db.queries import details as queries
 from db.services import editing
@@ -88,15 +90,37 @@ def clashes(named: list[tuple[str, str]]) -> list[str]:
     return [f"Alt+{k.upper()}: {', '.join(v)}" for k, v in by_key.items() if len(v) > 1]
 
 
+# What GNOME's and GTK's Qt theme (QGnomeTheme::standardButtonText) calls these standard
+# buttons: with an access key each, where Qt's own texts, and the offscreen platform's, have
+# none. On such a desktop a form's "&Owner" clashed with "&OK" (found by a new user).
+GNOME_BUTTON_TEXTS = {
+    QDialogButtonBox.StandardButton.Ok: "&OK",
+    QDialogButtonBox.StandardButton.Save: "&Save",
+    QDialogButtonBox.StandardButton.Cancel: "&Cancel",
+    QDialogButtonBox.StandardButton.Close: "&Close",
+}
+
+
+def button_text(button: QAbstractButton) -> str:
+    """``button``'s text as a GNOME desktop shows it: a standard button left with Qt's text
+    has GNOME's access key."""
+    box = button.parentWidget()
+    if isinstance(box, QDialogButtonBox):
+        gnome = GNOME_BUTTON_TEXTS.get(box.standardButton(button))
+        if gnome is not None and button.text().replace("&", "") == gnome.replace("&", ""):
+            return gnome
+    return button.text()
+
+
 def shown_keys(top: QWidget, skip: QTabBar | None = None) -> list[tuple[str, str]]:
-    """The texts with access keys on show in ``top``: buttons, labels with a buddy, group
-    boxes and tab bars (all but ``skip``)."""
+    """The texts with access keys on show in ``top``: buttons (standard ones as GNOME names
+    them), labels with a buddy, group boxes and tab bars (all but ``skip``)."""
     named: list[tuple[str, str]] = []
     for widget in top.findChildren(QWidget):
         if not widget.isVisible() or widget.window() is not top:
             continue
         if isinstance(widget, QAbstractButton):
-            named.append(("button", widget.text()))
+            named.append(("button", button_text(widget)))
         elif isinstance(widget, QLabel) and widget.buddy() is not None:
             named.append(("label", widget.text()))
         elif isinstance(widget, QGroupBox):
@@ -209,6 +233,37 @@ def test_access_keys_are_unique_in_every_dialog(
         found += [f"{dialog.windowTitle()}: {c}" for c in clashes(shown_keys(dialog))]
         dialog.close()
     assert found == []
+
+
+def test_the_item_dialogs_access_keys_are_unique_as_gnome_shows_its_buttons(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """On a GNOME desktop OK is "&OK": Alt+O went to the Owner field, not to OK."""
+    fields = ItemFields("7", "Review the policy.", owner="Head of Service")
+    for dialog in (
+        ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window),
+        ItemDialog(lambda _: editing.Problems(), TODAY, fields, sample_window),
+    ):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        shown = shown_keys(dialog)
+        assert ("button", "&OK") in shown and ("button", "&Cancel") in shown
+        assert clashes(shown) == []
+        dialog.close()
+
+
+def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWindow) -> None:
+    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.number)
+    qtbot.keyClick(dialog.number, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.owner
+    qtbot.keyClick(dialog.owner, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.number  # and back, as every field's key does
+    dialog.close()
 
 
 def test_alt_v_opens_the_view_menu(sample_window: MainWindow) -> None:
@@ -488,6 +543,32 @@ def test_escape_in_the_search_box_clears_the_search(qtbot: Any, sample_window: M
     qtbot.keyClick(tab.filters.search, Qt.Key.Key_Escape)
     assert tab.filters.search.text() == ""
     assert len(tab.model.rows) == everything
+
+
+def test_down_in_the_search_box_goes_to_the_first_result(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """As in a mail program: type, then Down to the results (it did nothing)."""
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    search = tab.filters.search
+    activate(qtbot, sample_window, search)
+    qtbot.keyClicks(search, "staff")
+    assert 1 < len(tab.model.rows) < 28
+    first = tab.model.rows[0]
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tab.view
+    assert tab.view.currentIndex().row() == 0
+    assert tab.selected_ids() == [first.id]
+    assert f"{first.kind.label} {first.number}" in tab.detail.toPlainText()
+    qtbot.keyClick(tab.view, Qt.Key.Key_Down)  # and on down the results
+    assert tab.selected_ids() == [tab.model.rows[1].id]
+
+    activate(qtbot, sample_window, search)
+    qtbot.keyClicks(search, "zebra")  # no results: the focus stays to type
+    assert tab.model.rowCount() == 0
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is search
 
 
 def test_ctrl_y_redoes(qtbot: Any, sample_window: MainWindow, db_file: Database) -> None:

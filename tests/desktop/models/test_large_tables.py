@@ -96,6 +96,39 @@ def test_ctrl_end_shows_the_last_row_reading_only_the_pages_near_it(
     assert tab.model.pages_read and set(tab.model.pages_read) <= {last_page - 1, last_page}
 
 
+def test_ctrl_end_and_ctrl_home_keep_the_column(
+    qtbot, tab: RecommendationsTab, large: Database
+) -> None:
+    """They went to the last or first column too: Ctrl+End scrolled Source and Number out of
+    sight (found by a new user). Before the count has come, Ctrl+End still reaches the last
+    matching item, not the first page's last."""
+    control = Qt.KeyboardModifier.ControlModifier
+    bar = tab.view.horizontalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0  # the table is wider than its view
+    tab.view.setCurrentIndex(tab.model.index(3, 1))  # Number
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control)
+    current = tab.view.currentIndex()
+    assert (current.row(), current.column()) == (ITEMS - 1, 1)
+    assert bar.value() == 0
+    assert tab.selected_ids() == [current.data(ROW_ROLE).id]
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home, control)
+    current = tab.view.currentIndex()
+    assert (current.row(), current.column()) == (0, 1)
+    assert bar.value() == 0
+    assert tab.selected_ids() == [tab.model.rows[0].id]
+
+    select_data(tab.filters.status, Status.NOT_STARTED)
+    assert tab.model.total is None  # not counted yet
+    matching = _all_ids(large, Recommendation.status == Status.NOT_STARTED)
+    assert len(matching) > PAGE_SIZE
+    tab.view.setFocus()
+    tab.view.setCurrentIndex(tab.model.index(0, 1))
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control)
+    current = tab.view.currentIndex()
+    assert (current.row(), current.column()) == (len(matching) - 1, 1)
+    assert bar.value() == 0
+
+
 def test_ctrl_a_selects_every_matching_item_even_rows_never_read(
     qtbot, tab: RecommendationsTab, large: Database
 ) -> None:
