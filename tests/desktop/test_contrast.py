@@ -12,6 +12,7 @@ from desktop.charts import CURRENT, INK, PAPER, QUIET_INK
 from desktop.palette import rating_colours
 from desktop.window import MainWindow
 from resources.palette import GRADE_TIERS, RATINGS, SELECTION, SERIES
+from tests.helpers.window import show_overview
 
 TEXT, GRAPHICS = 4.5, 3.0  # WCAG 2.1 AA: 1.4.3 (normal text) and 1.4.11 (graphics)
 
@@ -61,8 +62,7 @@ def test_the_selected_row_is_readable_in_the_window(sample_window: MainWindow) -
 
 
 def test_the_overviews_bars_stand_out_from_the_page(sample_window: MainWindow) -> None:
-    tab = sample_window.overview_tab
-    sample_window.tabs.setCurrentWidget(tab)
+    tab = show_overview(sample_window)
     for chart in (tab.agency_chart, tab.review_chart, tab.themes_chart):
         assert chart.series()
         for series in chart.series():  # on the chart's white card

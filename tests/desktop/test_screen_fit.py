@@ -13,7 +13,7 @@ from db.services.generate import generate
 from db.store.database import Database
 from desktop.settings import Settings
 from desktop.window import MainWindow, first_size
-from tests.helpers.window import make_window, show_tracker
+from tests.helpers.window import make_window, show_overview, show_tracker
 
 
 def test_the_first_run_sizes_the_window_to_the_screen(window: MainWindow) -> None:
@@ -65,8 +65,7 @@ def test_at_a_small_size_the_search_and_filters_stay_usable(
 def test_the_coming_deadlines_scroll_rather_than_being_cut_off(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
-    tab = sample_window.overview_tab
-    sample_window.tabs.setCurrentWidget(tab)
+    tab = show_overview(sample_window)
     sample_window.resize(1024, 700)
     area = tab.deadlines.parentWidget().parentWidget()
     assert isinstance(area, QScrollArea) and area.widgetResizable()

@@ -21,7 +21,15 @@ from desktop.dialogs.forms import select_data
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import CHILD_A, answer, make_window, ok, select_item, show_tracker
+from tests.helpers.window import (
+    CHILD_A,
+    answer,
+    make_window,
+    ok,
+    select_item,
+    show_overview,
+    show_tracker,
+)
 
 
 def item(database: Database, number: str, source: str = CHILD_A):  # type: ignore[no-untyped-def]
@@ -344,8 +352,7 @@ def test_inspection_grades_findings_initiatives_and_matrix(sample_window: MainWi
 
 
 def test_overview_counts_overdue_and_deadlines(sample_window: MainWindow) -> None:
-    sample_window.tabs.setCurrentWidget(sample_window.overview_tab)
-    tab = sample_window.overview_tab
+    tab = show_overview(sample_window)
     assert "28 tracked items" in tab.totals.text()
     assert "Red: 2" in tab.totals.text()
     assert [(r.source, r.number) for r in tab.overdue_model.rows] == [

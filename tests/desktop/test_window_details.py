@@ -29,6 +29,7 @@ from tests.helpers.window import (
     refused,
     retype,
     select_item,
+    show_overview,
     show_tracker,
     to_check_page,
 )
@@ -277,8 +278,7 @@ def test_numbers_in_the_window_have_thousands_separators(
     }
     assert shown["Recommendations"] == "2,345"
     assert row.open >= 1_000 and shown["Open"] == f"{row.open:,}" and "," in shown["Open"]
-    window.tabs.setCurrentWidget(window.overview_tab)
-    assert "2,345 tracked items" in window.overview_tab.totals.text()
+    assert "2,345 tracked items" in show_overview(window).totals.text()
 
 
 # ----------------------------------------------------------------------------- settings

@@ -4,6 +4,7 @@ recommendation and going through the Import wizard."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from db.store.database import Database
 from desktop.context import AppContext
 from desktop.dialogs.forms import FormDialog
 from desktop.settings import Settings
+from desktop.tabs.overview import OverviewTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
 
@@ -29,6 +31,19 @@ def make_window(qtbot, database: Database, settings: Settings) -> MainWindow:  #
     window.show()
     window.refresh()
     return window
+
+
+def show_overview(window: MainWindow) -> OverviewTab:
+    """The Overview tab on show with its figures, which it reads off the GUI thread."""
+    tab = window.overview_tab
+    window.tabs.setCurrentWidget(tab)
+    deadline = time.monotonic() + 10
+    while tab.reading or not tab.loaded:
+        assert time.monotonic() < deadline, "the overview's figures never arrived"
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QApplication.processEvents()
+    return tab
 
 
 # The answers waiting for their dialog. A test that ends with one still waiting expected a

@@ -29,7 +29,7 @@ from desktop.settings import Settings
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import answer, make_window, ok
+from tests.helpers.window import answer, make_window, ok, show_overview
 
 ITEMS = 2_500
 
@@ -228,7 +228,7 @@ def test_the_overview_lists_coming_deadlines_and_counts_the_rest(
     qtbot, large: Database, settings: Settings
 ) -> None:
     window: MainWindow = make_window(qtbot, large, settings)
-    window.tabs.setCurrentWidget(window.overview_tab)
+    show_overview(window)
     with large.session() as session:
         coming = session.scalar(
             select(func.count())
