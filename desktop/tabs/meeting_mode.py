@@ -20,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -356,8 +357,11 @@ class MeetingMode(QWidget):
         self.context.last_explanation = ""
         if commands.run_from(dialog, record, self):
             self.say(f"Recorded: {kind.label.lower()} for {about}.")
-        elif self.context.last_explanation:
-            # refused: the sentence stays on the page, large, after its message box
+        elif self.context.last_explanation and dialog.result() == QDialog.DialogCode.Accepted:
+            # refused: the sentence stays on the page, large, after its message box. Not when
+            # the user cancelled the dialog after a refusal said over it (the database busy
+            # just then): nothing was asked of it since, and a new user was left reading that
+            # the database was busy over a decision they had chosen not to make.
             self.say(self.context.last_explanation, refused=True)
 
     def _refusal(self, item: ItemKey | SourceKey) -> Callable[[DecisionEntry], str | None]:

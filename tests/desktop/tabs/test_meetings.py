@@ -5,11 +5,14 @@ refused and one undone; then the items' logs, the audit trail and the meeting's 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import event, func, select
 
@@ -18,7 +21,9 @@ from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.services import editing, meetings
 from db.services.editing import ItemKey
 from db.services.meetings import MeetingKey
+from db.store import database as database_module
 from db.store.models import AuditEntry
+from desktop.app import refusals_said
 from desktop.dialogs.meetings import DecisionDialog
 from desktop.settings import MARKING
 from desktop.tabs.meeting_mode import MeetingMode, type_size
@@ -678,3 +683,65 @@ def test_a_full_agenda_says_so_before_an_item_is_chosen(
         QApplication.activeModalWidget().objectName() == "explanation"
     )
     assert len(tab.entries()) == 8 and not tab.edited
+
+
+@pytest.mark.qt_no_exception_capture  # the window's own hook says a refusal, as it runs
+def test_cancelling_after_a_busy_refusal_leaves_nothing_said_on_the_page(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a new user: with another program writing, a decision's dialog could not check
+    it (the check tries it in a transaction it rolls back) and said so over the dialog, which
+    stayed as they had left it; they cancelled it, and meeting mode then said, large and red
+    on the page, that the database was busy, over a decision they had chosen not to make.
+    Cancelled, nothing more is said; nothing is recorded."""
+    window = sample_window
+    monkeypatch.setattr(sys, "excepthook", refusals_said(sys.excepthook, window.context.explain))
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)  # a second's wait, not ten
+    window.context.reopen()
+    window.context.today = lambda: COMING.held_on  # the meeting's day
+    mode = open_mode(qtbot, show_meetings(qtbot, window))
+    to_item(qtbot, mode, item("3"))
+    before = (mode.message.text(), log_of(window, item("3")))
+    path = window.context.database.location.path
+    assert path is not None
+    seen: list[str] = []
+
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+
+        def fill(dialog: DecisionDialog) -> None:
+            dialog.activateWindow()
+            qtbot.waitUntil(lambda: QApplication.focusWidget() in dialog.findChildren(QWidget))
+            qtbot.keyClicks(QApplication.focusWidget(), "31 March 2027")
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            qtbot.keyClicks(QApplication.focusWidget(), "Police asked for time")
+            other.execute("BEGIN IMMEDIATE")  # another program writing, from now
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+        def after_the_refusal() -> None:
+            """Close the refusal's box once it shows, then cancel the dialog once back."""
+            boxes = [
+                w
+                for top in QApplication.topLevelWidgets()
+                for w in [top, *top.findChildren(QWidget)]
+                if w.objectName() == "explanation" and w.isVisible()
+            ]
+            if boxes and not seen:
+                seen.append(boxes[0].text())
+                boxes[0].close()
+                return
+            dialog = QApplication.activeModalWidget()
+            if seen and isinstance(dialog, DecisionDialog) and dialog.isVisible():
+                seen.append("cancelled")
+                timer.stop()
+                dialog.reject()
+
+        timer = QTimer()
+        timer.timeout.connect(after_the_refusal)
+        timer.start(20)
+        answer(fill)
+        press(qtbot, mode, Qt.Key.Key_T)
+        qtbot.waitUntil(lambda: "cancelled" in seen, timeout=10000)
+        other.execute("ROLLBACK")
+    assert "busy" in seen[0] or "another" in seen[0], seen  # refused for now, and said
+    assert (mode.message.text(), log_of(window, item("3"))) == before
+    mode.close()
