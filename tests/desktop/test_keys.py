@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from db.core.items import ItemFields
 from db.core.vocabulary import DecisionKind, Status
 from db.queries import details as queries
-from db.services import editing
+from db.services import editing, inspecting, themes
 from db.store.cipher import Passphrase
 from db.store.database import Database
 from desktop.dialogs.backups import BackupsDialog
@@ -49,8 +49,12 @@ from desktop.dialogs.forms import (
     UpdateDialog,
     typing_target,
 )
+from desktop.dialogs.help import HelpWindow
+from desktop.dialogs.inspections import InspectionDialog, SchemeDialog
 from desktop.dialogs.meetings import AgendaItemDialog, DecisionDialog, MeetingDialog
 from desktop.dialogs.passphrase import NewPassphraseDialog, OpenEncryptedDialog
+from desktop.dialogs.settings import SettingsDialog
+from desktop.dialogs.themes import ThemesDialog
 from desktop.tabs.initiatives import InitiativeDialog
 from desktop.window import MainWindow
 from tests.helpers import TODAY
@@ -147,6 +151,9 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
     with context.database.session() as session:
         choices = editing.link_choices(session)
         organisations = queries.organisation_names(session)
+        schemes = inspecting.scheme_grades(session)
+        theme_counts = themes.theme_counts(session)
+    assert schemes and theme_counts
     return [
         ReviewDialog(check, organisations, None, window.reviews_tab),
         ItemDialog(check, TODAY, None, window.recommendations_tab),
@@ -169,6 +176,11 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
             encrypted=False,
             parent=window,
         ),
+        InspectionDialog(check, schemes, organisations, None, window.inspections_tab),
+        SchemeDialog(check, window.inspections_tab),
+        SettingsDialog(context.settings, "tester", window),
+        ThemesDialog(lambda: theme_counts, lambda *_: "", window),
+        HelpWindow(window),
     ]
 
 
@@ -263,6 +275,29 @@ def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWin
     assert QApplication.focusWidget() is dialog.owner
     qtbot.keyClick(dialog.owner, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is dialog.number  # and back, as every field's key does
+    dialog.close()
+
+
+def test_the_inspection_dialogs_organisation_and_remove_finding_keys(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """On a GNOME desktop Alt+O is OK's, so Inspected or&ganisation took Remove finding's G,
+    which moved to Re&move finding: each key still does what it shows."""
+    with sample_window.context.database.session() as session:
+        schemes = inspecting.scheme_grades(session)
+    dialog = InspectionDialog(lambda _: editing.Problems(), schemes, [], None, sample_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reference)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.organisation
+    dialog.findings.add_button.click()
+    qtbot.waitUntil(dialog.findings.remove_button.isEnabled)
+    assert len(dialog.finding_rows) == 1
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.finding_rows == [])
     dialog.close()
 
 
