@@ -150,7 +150,7 @@ class InspectionDialog(FormDialog):
             "inspectorate", "&Inspectorate", _organisations(organisations), "HMICFRS, Ofsted, CQC"
         )
         self.organisation = self.add_row(
-            "organisation", "Inspected &organisation", _organisations(organisations)
+            "organisation", "Inspected or&ganisation", _organisations(organisations)
         )
         self.programme = self.add_row("programme", "&Programme", QLineEdit())
         self.title_edit = self.add_row("title", "&Title", QLineEdit())
@@ -179,7 +179,7 @@ class InspectionDialog(FormDialog):
             "Findings",
             ["Kind", "Number", "Text", "Area"],
             "Add fi&nding",
-            "Remove findin&g",
+            "Re&move finding",
             self.finding_rows_removed,
         )
         self.add_row("findings", "&Findings", self.findings)

@@ -138,7 +138,7 @@ class MergeDialog(QDialog):
         self.detail.setVisible(bool(self.conflicts))
         layout.addWidget(self.detail)
         every = QHBoxLayout()
-        self.all_copy = QPushButton("All from the &copy")
+        self.all_copy = QPushButton("&All from the copy")
         self.all_shared = QPushButton("All from the &shared database")
         self.all_copy.clicked.connect(lambda: self._answer_all(COPY))
         self.all_shared.clicked.connect(lambda: self._answer_all(SHARED))

@@ -4,6 +4,7 @@ control is reached with Tab, access keys never clash, and the keys people expect
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,14 @@ from PySide6.QtWidgets import (
 
 from db.core.items import ItemFields
 from db.core.vocabulary import DecisionKind, Status
+from db.exchange.merging import COPY
 from db.queries import details as queries
-from db.services import editing
+from db.services import editing, inspecting, themes
+from db.services.checkout import Scope, check_out
+from db.services.merge import plan_merge
 from db.store.cipher import Passphrase
-from db.store.database import Database
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
 from desktop.dialogs.backups import BackupsDialog
 from desktop.dialogs.briefing import BriefingDialog
 from desktop.dialogs.checkout import TakeCopyDialog
@@ -49,12 +54,27 @@ from desktop.dialogs.forms import (
     UpdateDialog,
     typing_target,
 )
+from desktop.dialogs.help import HelpWindow
+from desktop.dialogs.inspections import InspectionDialog, SchemeDialog
 from desktop.dialogs.meetings import AgendaItemDialog, DecisionDialog, MeetingDialog
+from desktop.dialogs.merge import MergeDialog
 from desktop.dialogs.passphrase import NewPassphraseDialog, OpenEncryptedDialog
+from desktop.dialogs.settings import SettingsDialog
+from desktop.dialogs.themes import ThemesDialog
 from desktop.tabs.initiatives import InitiativeDialog
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import CHILD_A, answer, select_item, show_tracker
+from tests.helpers.spreadsheet_files import messy_workbook
+from tests.helpers.window import (
+    CHILD_A,
+    answer,
+    open_mode,
+    open_wizard,
+    select_item,
+    show_meetings,
+    show_tracker,
+    to_check_page,
+)
 
 INPUTS = (
     QAbstractButton,
@@ -147,6 +167,9 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
     with context.database.session() as session:
         choices = editing.link_choices(session)
         organisations = queries.organisation_names(session)
+        schemes = inspecting.scheme_grades(session)
+        theme_counts = themes.theme_counts(session)
+    assert schemes and theme_counts
     return [
         ReviewDialog(check, organisations, None, window.reviews_tab),
         ItemDialog(check, TODAY, None, window.recommendations_tab),
@@ -169,6 +192,11 @@ def every_dialog(window: MainWindow, tmp_path: Path) -> list[QDialog]:
             encrypted=False,
             parent=window,
         ),
+        InspectionDialog(check, schemes, organisations, None, window.inspections_tab),
+        SchemeDialog(check, window.inspections_tab),
+        SettingsDialog(context.settings, "tester", window),
+        ThemesDialog(lambda: theme_counts, lambda *_: "", window),
+        HelpWindow(window),
     ]
 
 
@@ -235,6 +263,69 @@ def test_access_keys_are_unique_in_every_dialog(
     assert found == []
 
 
+def test_access_keys_are_unique_in_the_merge_dialog(
+    qtbot: Any, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """With a conflict shown, and its choices. Cancel is "&Cancel" on GNOME, so "All from the
+    &copy" clashed with it: Alt+A now answers every conflict from the copy."""
+    copy = tmp_path / "laptop.sqlite3"
+    check_out(db_file, copy, scope=Scope(), actor="Sam", today=TODAY)
+    key = editing.ItemKey(CHILD_A, "5")
+    with open_database(resolve_location(str(copy))) as laptop:
+        for database, owner in ((laptop, "Offline owner"), (db_file, "Office owner")):
+            with database.transaction("Sam") as session:
+                fields = editing.item_fields(session, key)
+                editing.update_item(session, key, dataclasses.replace(fields, owner=owner))
+        plan = plan_merge(laptop, db_file, today=TODAY)
+    assert plan.merge.conflicts
+    dialog = MergeDialog(plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    shown = shown_keys(dialog)
+    assert ("button", "&Cancel") in shown and ("button", "The cop&y's:") in shown
+    assert clashes(shown) == []
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.answers == {}
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: len(dialog.answers) == len(plan.merge.conflicts))
+    assert {answer.take for answer in dialog.answers.values()} == {COPY}
+    dialog.close()
+
+
+def test_access_keys_are_unique_on_each_page_of_the_import_wizard(
+    qtbot: Any, sample_window: MainWindow, tmp_path: Path
+) -> None:
+    """Each page's own controls with the wizard's buttons ("< &Back", "&Next >", "&Finish",
+    "Cancel": Qt's texts, the same under GNOME's theme as here)."""
+    wizard = open_wizard(qtbot, sample_window, messy_workbook(tmp_path / "tracker.xlsx"))
+    found = []
+    for page in (wizard.sheet_page, wizard.columns_page, wizard.check_page):
+        if page is wizard.columns_page:
+            wizard.next()
+        elif page is wizard.check_page:
+            to_check_page(qtbot, wizard)
+        qtbot.waitUntil(lambda page=page: wizard.currentPage() is page, timeout=20000)
+        shown = shown_keys(wizard)
+        assert ("button", "&Next >" if page is not wizard.check_page else "&Finish") in shown
+        found += [f"{page.title()}: {clash}" for clash in clashes(shown)]
+    wizard.reject()
+    assert found == []
+
+
+def test_access_keys_are_unique_in_meeting_mode(qtbot: Any, sample_window: MainWindow) -> None:
+    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    assert len(mode.lines) > 1
+    found = []
+    for position in range(len(mode.lines)):
+        mode.go(position)
+        shown = shown_keys(mode)
+        assert ("button", "&Next") in shown
+        found += [f"line {position + 1}: {clash}" for clash in clashes(shown)]
+    mode.close()
+    assert found == []
+
+
 def test_the_item_dialogs_access_keys_are_unique_as_gnome_shows_its_buttons(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
@@ -263,6 +354,29 @@ def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWin
     assert QApplication.focusWidget() is dialog.owner
     qtbot.keyClick(dialog.owner, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is dialog.number  # and back, as every field's key does
+    dialog.close()
+
+
+def test_the_inspection_dialogs_organisation_and_remove_finding_keys(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """On a GNOME desktop Alt+O is OK's, so Inspected or&ganisation took Remove finding's G,
+    which moved to Re&move finding: each key still does what it shows."""
+    with sample_window.context.database.session() as session:
+        schemes = inspecting.scheme_grades(session)
+    dialog = InspectionDialog(lambda _: editing.Problems(), schemes, [], None, sample_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reference)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.organisation
+    dialog.findings.add_button.click()
+    qtbot.waitUntil(dialog.findings.remove_button.isEnabled)
+    assert len(dialog.finding_rows) == 1
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.finding_rows == [])
     dialog.close()
 
 

@@ -18,6 +18,8 @@ from db.store.database import Database
 from desktop.context import AppContext
 from desktop.dialogs.forms import FormDialog
 from desktop.settings import Settings
+from desktop.tabs.meeting_mode import MeetingMode
+from desktop.tabs.meetings import MeetingsTab
 from desktop.tabs.overview import OverviewTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
@@ -105,6 +107,34 @@ def retype(qtbot: Any, edit: QLineEdit, text: str) -> None:
 
 def show_tracker(window: MainWindow) -> None:
     window.tabs.setCurrentWidget(window.recommendations_tab)
+
+
+def show_meetings(qtbot: Any, window: MainWindow) -> MeetingsTab:
+    """Ctrl+6, as the View menu says, with the window active."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    tab = window.meetings_tab
+    assert window.tabs.currentWidget() is tab
+    return tab
+
+
+def open_mode(qtbot: Any, tab: MeetingsTab) -> MeetingMode:
+    """Ctrl+Shift+M in the tab opens meeting mode, which takes the focus."""
+    tab.window().activateWindow()
+    qtbot.waitUntil(tab.window().isActiveWindow)
+    tab.view.setFocus()
+    qtbot.keyClick(
+        tab.view,
+        Qt.Key.Key_M,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    mode = tab.mode
+    assert isinstance(mode, MeetingMode)
+    qtbot.waitExposed(mode)
+    mode.activateWindow()
+    qtbot.waitUntil(mode.isActiveWindow)
+    return mode
 
 
 def select_item(window: MainWindow, source: str, number: str) -> None:

@@ -30,7 +30,7 @@ from desktop.tabs.meeting_mode import MeetingMode, type_size
 from desktop.tabs.meetings import MeetingsTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import CHILD_A, answer, ok, refused
+from tests.helpers.window import CHILD_A, answer, ok, open_mode, refused, show_meetings
 
 COMING = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
 ALT = Qt.KeyboardModifier.AltModifier
@@ -39,16 +39,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def item(number: str, source: str = CHILD_A) -> ItemKey:
     return ItemKey(source, number, TrackedKind.RECOMMENDATION)
-
-
-def show_meetings(qtbot: Any, window: MainWindow) -> MeetingsTab:
-    """Ctrl+6, as the View menu says, with the window active."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_6, CTRL)
-    tab = window.meetings_tab
-    assert window.tabs.currentWidget() is tab
-    return tab
 
 
 def press(qtbot: Any, top: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = ALT) -> None:
@@ -86,20 +76,6 @@ def decision_audits(window: MainWindow, *, since: int) -> list[str]:
                 .offset(since)
             )
         )
-
-
-def open_mode(qtbot: Any, tab: MeetingsTab) -> MeetingMode:
-    """Ctrl+Shift+M in the tab opens meeting mode, which takes the focus."""
-    tab.window().activateWindow()
-    qtbot.waitUntil(tab.window().isActiveWindow)
-    tab.view.setFocus()
-    qtbot.keyClick(tab.view, Qt.Key.Key_M, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    mode = tab.mode
-    assert isinstance(mode, MeetingMode)
-    qtbot.waitExposed(mode)
-    mode.activateWindow()
-    qtbot.waitUntil(mode.isActiveWindow)
-    return mode
 
 
 def to_item(qtbot: Any, mode: MeetingMode, key: ItemKey) -> None:
