@@ -200,15 +200,19 @@ COMMON_FLOOR = 200  # and in more than this many (a small database's terms all c
 MAX_TERMS = 24  # a query adds up at most this many of its rarest terms
 CONCEPT_WEIGHT = 2.0  # a concept counts as this many occurrences of a word
 
-# A word is a run of letters and digits of any script ("[a-z0-9]+" once: a new user's "café"
-# was "caf", and a text in Hebrew or Arabic was said to hold no word at all).
-_WORD = re.compile(r"[^\W_]+")
-# The marks ``_plain`` takes off letters once decomposed: Latin's accents (the Welsh "ŵ" and
+# A word is a run of letters and digits ("[a-z0-9]+" for a text in plain ASCII, as most are);
+# of any script in any other text (``_any_word``), where a new user had found "café" read as
+# "caf", the Welsh "ŵ" and "ŷ" dropped and texts in Hebrew or Arabic said to hold no word.
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+# The marks ``_words`` takes off letters once decomposed: Latin's accents (the Welsh "ŵ" and
 # "ŷ" among them), Hebrew's points and Arabic's vowel signs, which a writer may or may not add.
 _MARKS = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
 )
+# Characters that cannot be seen and come with pasted text, inside words as often as not: the
+# soft hyphen, zero-width spaces and joiners, direction marks and the byte-order mark.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _STEMMER = Stemmer.Stemmer("english")
 _log = logging.getLogger(__name__)
 
@@ -230,7 +234,7 @@ def _phrases() -> dict[str, tuple[Phrase, ...]]:
     concept_of: dict[tuple[str, ...], str] = {}
     for concept, phrases in THESAURUS:
         for phrase in phrases:
-            stems = tuple(_stem(w) for w in _WORD.findall(_plain(phrase)))
+            stems = tuple(_stem(w) for w in _words(phrase))
             if stems:
                 concept_of.setdefault(stems, concept)
     starting: dict[str, list[Phrase]] = {}
@@ -260,14 +264,43 @@ def _concepts(stems: list[str]) -> set[str]:
     return found
 
 
-def _plain(text: str) -> str:
-    """Lower case, with curly apostrophes and "&" made plain (so "A & E" is "a&e"), and
-    accents taken off ("café" is "cafe", as it is often typed; a ligature or a full-width
-    letter is its plain letters)."""
-    lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    if not lowered.isascii():  # most texts: nothing to take off, and no time spent
-        lowered = _MARKS.sub("", unicodedata.normalize("NFKD", lowered))
+def _words(text: str) -> list[str]:
+    """A text's words, lower case, with curly apostrophes and "&" made plain (so "A & E" is
+    "a&e"). Beyond plain ASCII, case is folded ("Straße" is "strasse"), invisible characters
+    are taken out, and accents taken off ("café" is "cafe", as it is often typed; a ligature
+    or a full-width letter is its plain letters)."""
+    if text.isascii():  # most texts: nothing more to do, and no time spent on it
+        return _ASCII_WORD.findall(_ampersands(text.lower()))
+    plain = _INVISIBLE.sub("", text.casefold().replace("\u2019", "'").replace("\u2018", "'"))
+    plain = _MARKS.sub("", unicodedata.normalize("NFKD", plain))
+    return _any_word().findall(_ampersands(plain))
+
+
+def _ampersands(lowered: str) -> str:
     return re.sub(r"\s*&\s*", "&", lowered)
+
+
+@lru_cache(maxsize=1)
+def _any_word() -> re.Pattern[str]:
+    """A word of any script: letters and digits with the combining marks that belong to them
+    (the vowel signs of Devanagari, Tamil or Thai, Japanese sound marks), which Python's
+    ``\\w`` does not count as a word's: a new user found a Hindi word cut at each vowel sign.
+    Made the first time a text beyond ASCII is read (about 20 ms)."""
+    ranges: list[str] = []
+    first = last = -2
+    for code in range(0x300, 0x20000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if code != last + 1:
+                if first >= 0:
+                    ranges.append(_span(first, last))
+                first = code
+            last = code
+    ranges.append(_span(first, last))
+    return re.compile(f"(?:[^\\W_]|[{''.join(ranges)}])+")
+
+
+def _span(first: int, last: int) -> str:
+    return f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
 
 
 @dataclass(frozen=True)
@@ -285,7 +318,7 @@ FULL = Method()
 
 def terms(text: str, method: Method = FULL) -> Counter[str]:
     """The weighted terms of a text: stems, neighbouring pairs of stems, concepts."""
-    words = _WORD.findall(_plain(text))
+    words = _words(text)
     every = [_stem(w) for w in words] if method.stems or method.concepts else words
     kept = [
         stem if method.stems else word
@@ -305,7 +338,7 @@ def _typed_words(text: str, method: Method) -> list[tuple[str, str]]:
     """The words of ``text`` that ``terms`` keeps, each once, in the order typed, with its
     term (its stem, as ``method`` asks)."""
     seen: dict[str, str] = {}
-    for word in _WORD.findall(_plain(text)):
+    for word in _words(text):
         if word not in STOP_WORDS and len(word) > 1:
             seen.setdefault(word, _stem(word) if method.stems else word)
     return list(seen.items())

@@ -90,6 +90,24 @@ def test_words_of_every_script_count_and_accents_are_taken_off() -> None:
     assert set(terms("حماية الأطفال", plain)) == set(terms("حماية الاطفال", plain)) != set()
     assert not terms("😀 🎉 — …", plain)  # no letters, no words
     assert set(terms("ﬁnance ＦＵＬＬ", plain)) == {"finance", "full"}
+    # A word keeps the vowel signs and sound marks that are part of it (Python's \w does
+    # not count them: a Hindi word was cut at each), and case is folded ("ß" is "ss").
+    assert set(terms("पुलिस स्कूल जानकारी", plain)) == {"पुलिस", "स्कूल", "जानकारी"}
+    assert set(terms("தமிழ் காவல்துறை", plain)) == {"தமிழ்", "காவல்துறை"}
+    assert set(terms("データ共有 プロトコル", plain)) == set(terms("データ共有　プロトコル", plain))
+    assert len(terms("データ共有 プロトコル", plain)) == 2
+    assert set(terms("Straße", plain)) == set(terms("STRASSE", plain)) == {"strasse"}
+
+
+def test_invisible_characters_pasted_inside_words_are_taken_out() -> None:
+    """A new user's pasted text held zero-width spaces and soft hyphens inside words, which
+    cut each in two ("sha", "ring"), and scored 0.30 against an item it matched at 0.56."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    pasted = "information sha\u200bring proto\u00adcol multi\u200dagency \ufeffstrategy"
+    assert set(terms(pasted, plain)) == {
+        "information", "sharing", "protocol", "multiagency", "strategy"
+    }  # fmt: skip
+    assert terms(pasted) == terms("information sharing protocol multiagency strategy")
 
 
 def test_an_accented_or_other_script_text_finds_its_like(database: Database) -> None:
