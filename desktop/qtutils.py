@@ -13,6 +13,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
 
 
+def as_label(text: str) -> str:
+    """``text`` from the user's data (a column's heading, a status word) as a label's text:
+    each "&" doubled, so that it shows as "&" rather than making the next letter an access
+    key ("R&D lead" showed as "RD lead", with Alt+D going to it)."""
+    return text.replace("&", "&&")
+
+
 @contextmanager
 def busy_cursor() -> Iterator[None]:
     """The busy cursor over every window for the block: work on the GUI thread that a user

@@ -53,7 +53,7 @@ from db.services import transfer
 from db.store.logs import cause
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
-from desktop.qtutils import fit_to_screen
+from desktop.qtutils import as_label, fit_to_screen
 
 if TYPE_CHECKING:
     from db.queries.similar import Repeat
@@ -359,7 +359,7 @@ class _ColumnsPage(QWizardPage):
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(combo, 1)
             row.addWidget(example, 2)
-            self.form.addRow(f"{column_letter(column)}: {name}", line)
+            self.form.addRow(as_label(f"{column_letter(column)}: {name}"), line)
             self.combos.append(combo)
 
     def choices(self) -> list[Field]:
@@ -514,7 +514,7 @@ class _CheckPage(QWizardPage):
             if word in chosen:
                 combo.setCurrentIndex(combo.findData(chosen[word].value))
             combo.currentIndexChanged.connect(lambda _=0, w=word: self._status_chosen(w))
-            self.status_form.addRow(f"“{_elide(word, 60)}”", combo)
+            self.status_form.addRow(as_label(f"“{_elide(word, 60)}”"), combo)
             self.status_combos[word] = combo
         self.statuses.setVisible(bool(words))
 

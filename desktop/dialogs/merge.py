@@ -43,7 +43,7 @@ from db.services.merge import (
     show_value,
     typed_value_allowed,
 )
-from desktop.qtutils import ElidedLabel, Part
+from desktop.qtutils import ElidedLabel, Part, as_label
 
 _TYPED = "typed"
 _NO_ANSWER = "Not answered"
@@ -261,7 +261,7 @@ class MergeDialog(QDialog):
             return
         conflict = self.conflicts[row]
         offline, office = self.plan.changed(conflict)
-        self.detail.setTitle(describe_conflict(conflict))
+        self.detail.setTitle(as_label(describe_conflict(conflict)))
         self.base.setText(
             "present" if conflict.field == RECORD and conflict.base is not None
             else show_value(conflict.base)

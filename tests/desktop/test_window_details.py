@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from db.core.vocabulary import Status
 from db.services import editing
@@ -146,6 +146,33 @@ def test_the_import_wizard_maps_a_status_word_it_does_not_know(
     with db_file.session() as session:
         rec = editing.item_by_key(session, ItemKey("PLAN", "1"))
         assert rec.status is Status.IMPLEMENTED
+
+
+def test_the_import_wizard_shows_an_ampersand_in_a_heading_or_status_word_as_it_is(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    """A heading "R&D lead" was shown as "RD lead", its D an access key (and "Done & dusted"
+    as "Done  dusted"): the labels made from a file's words show them as they are."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Review,Rec No.,Recommendation,R&D lead,Status\n"
+        "PLAN,1,Share the plan.,Police (fictional),Done & dusted\n",
+        encoding="utf-8",
+    )
+    wizard = open_wizard(qtbot, window, path)
+    wizard.next()
+    columns = wizard.columns_page
+    qtbot.waitUntil(lambda: wizard.currentPage() is columns, timeout=20000)
+    labels = [
+        label.text() for label in columns.findChildren(QLabel) if "R&" in label.text()
+    ]  # fmt: skip
+    assert labels == ["D: R&&D lead"]  # shown as "D: R&D lead", no access key
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    qtbot.waitUntil(lambda: bool(check.status_combos), timeout=20000)
+    words = [label.text() for label in check.findChildren(QLabel) if "dusted" in label.text()]
+    assert words == ["\u201cdone && dusted\u201d"]  # the word as it is matched, lower case
+    wizard.reject()
 
 
 def test_the_import_wizard_says_an_import_cannot_be_undone_and_how_to_go_back(
