@@ -502,7 +502,7 @@ class ItemDialog(FormDialog):
             self.form.addRow("", self.similar_label)
             self.form.addRow("", self.use_themes)
             self.text.textChanged.connect(self._typing.start)
-        self.not_entered = QCheckBox("The text is not yet entered")
+        self.not_entered = QCheckBox("The text is not &yet entered")
         self.add_row("not_entered", "", self.not_entered)
         self.not_entered.toggled.connect(lambda on: self.text.setEnabled(not on))
         self.lead = QLineEdit()

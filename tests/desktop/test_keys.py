@@ -357,6 +357,23 @@ def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWin
     dialog.close()
 
 
+def test_alt_y_says_the_items_text_is_not_yet_entered(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """The check box was the item dialog's one control with no key (found by a new user)."""
+    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.number)
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    assert dialog.not_entered.isChecked() and not dialog.text.isEnabled()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    assert not dialog.not_entered.isChecked() and dialog.text.isEnabled()
+    dialog.close()
+
+
 def test_the_inspection_dialogs_organisation_and_remove_finding_keys(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
