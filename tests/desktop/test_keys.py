@@ -368,9 +368,11 @@ def test_alt_y_says_the_items_text_is_not_yet_entered(
     qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.number)
     qtbot.keyClick(dialog.number, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
-    assert dialog.not_entered.isChecked() and not dialog.text.isEnabled()
+    qtbot.waitUntil(dialog.not_entered.isChecked)  # after the click's animation
+    assert not dialog.text.isEnabled()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
-    assert not dialog.not_entered.isChecked() and dialog.text.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.not_entered.isChecked())
+    assert dialog.text.isEnabled()
     dialog.close()
 
 
