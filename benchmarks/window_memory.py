@@ -108,16 +108,21 @@ def stages(window) -> None:  # type: ignore[no-untyped-def]
         ]
         meetings = window.meetings_tab
         steps += [lambda: meetings.view.selectRow(0), meetings.meeting_mode]
-        step_through(steps, finish)
+        step_through(steps, settled)
 
     def finish() -> None:
         say("every tab")
         QApplication.quit()
 
+    def settled() -> None:  # the Overview reads its figures beside the window: all of them in
+        wait_for(lambda: not window.overview_tab.reading, finish, "the Overview's figures")
+
     wait_for(shown, every_tab)
 
 
-def wait_for(condition: Callable[[], bool], then: Callable[[], None]) -> None:
+def wait_for(
+    condition: Callable[[], bool], then: Callable[[], None], what: str = "the similar learning"
+) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     clock = QElapsedTimer()
@@ -127,7 +132,7 @@ def wait_for(condition: Callable[[], bool], then: Callable[[], None]) -> None:
         if condition():
             then()
         elif clock.elapsed() > WAIT_MS:
-            raise SystemExit("the similar learning was not shown")
+            raise SystemExit(f"{what} was not shown")
         else:
             QTimer.singleShot(50, check)
 
