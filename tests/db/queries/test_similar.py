@@ -4,6 +4,8 @@ the index follows edits, additions and deletions item by item."""
 
 from __future__ import annotations
 
+import time
+import unicodedata
 from typing import Any
 
 import pytest
@@ -108,6 +110,63 @@ def test_invisible_characters_pasted_inside_words_are_taken_out() -> None:
         "information", "sharing", "protocol", "multiagency", "strategy"
     }  # fmt: skip
     assert terms(pasted) == terms("information sharing protocol multiagency strategy")
+
+
+def test_a_symbol_or_a_number_that_is_not_a_digit_stands_between_words_as_a_space() -> None:
+    """Plain English keeps its terms whatever else is in the text. Taken apart as letters,
+    "Excel™" read as "exceltm" and a footnote's "was heard³" as "heard3" (the word "heard"
+    lost), where before any of them stood between words as a space does."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    text = "The child{0}s view{0} was heard{0} in Excel{0} {0}and 12{0}months"
+    blocks = [*range(0x80, 0x100), *range(0x2000, 0x2C00), *range(0x3200, 0x3400)]
+    for code in blocks:
+        kind = unicodedata.category(chr(code))
+        if kind[0] in "LMZ" or kind in ("Nd", "Cf"):
+            continue  # a letter, a mark or a digit joins a word; a space parts it anyway
+        with_it, with_a_space = text.format(chr(code)), text.format(" ")
+        assert terms(with_it, plain) == terms(with_a_space, plain), (hex(code), kind)
+    assert set(terms("Excel\u2122 spreadsheets, heard\u00b3", plain)) == {
+        "excel", "spreadsheets", "heard"
+    }  # fmt: skip
+
+
+def test_a_letter_made_of_capitals_is_folded_too() -> None:
+    """Mathematical bold letters, pasted as "bold" from social media, decompose to capitals:
+    folded before they were taken apart, "Child" in bold read as "Child", never "child"."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    bold = "\U0001d402\U0001d421\U0001d422\U0001d425\U0001d41d protection"
+    assert terms(bold, plain) == terms("Child protection", plain)
+
+
+def test_a_hebrew_hyphen_parts_words_as_a_hyphen_does() -> None:
+    """The maqaf (U+05BE) is Hebrew's hyphen, in the block whose points are taken off: taken
+    off with them, it made one word of two ("בית־ספר" was "ביתספר", never "בית" and
+    "ספר")."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    assert terms("\u05d1\u05d9\u05ea\u05be\u05e1\u05e4\u05e8", plain) == terms(
+        "\u05d1\u05d9\u05ea-\u05e1\u05e4\u05e8", plain
+    )
+
+
+def test_a_variation_selector_changes_no_word() -> None:
+    """A variation selector chooses a glyph, not a letter (a Japanese name's ideograph, an
+    emoji's style): one cut a word in two, and another made a word of its own."""
+    plain = Method(stems=False, pairs=False, concepts=False)
+    name = "\u845b\u98fe\u533a"
+    for selector in ("\U000e0100", "\ufe00"):
+        chosen = name[0] + selector + name[1:]
+        assert terms(chosen, plain) == terms(name, plain), hex(ord(selector))
+
+
+def test_a_long_run_of_spaces_is_read_at_once() -> None:
+    """A text of up to 100,000 characters may hold a long run of spaces (a spreadsheet's cell
+    padded out): the pattern that closed up the spaces around "&" read such a run again from
+    each of its spaces, some 10 s for 100,000 of them, and its words were the same without
+    it ("&" and a space both part words)."""
+    for text in ("safe" + " " * 99_000 + "sleep", "caf\u00e9" + " " * 99_000 + "sleep"):
+        began = time.perf_counter()
+        assert len(terms(text, Method(stems=False, pairs=False, concepts=False))) == 2
+        assert time.perf_counter() - began < 1.0
 
 
 def test_an_accented_or_other_script_text_finds_its_like(database: Database) -> None:
