@@ -44,7 +44,7 @@ from db.core.vocabulary import ReviewKind, Status
 from db.store.logs import cause
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
-from desktop.qtutils import grow_to_fit
+from desktop.qtutils import as_label, grow_to_fit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -570,7 +570,8 @@ class ItemDialog(FormDialog):
         offered = self._themes_of(ids)[:4] if self._themes_of is not None else []
         self._offered = offered
         if offered and not self.themes.text().strip():
-            self.use_themes.setText(f"Use their themes: {'; '.join(offered)}")
+            # A theme's "&" ("A&E") shown as it is, not made an access key (as_label)
+            self.use_themes.setText(as_label(f"Use their themes: {'; '.join(offered)}"))
             self.use_themes.show()
         else:
             self.use_themes.hide()

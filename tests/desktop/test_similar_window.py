@@ -18,13 +18,13 @@ EARLIER = "Health visitors should give parents advice on safe sleep and the dang
 NEW = "Midwives should discuss safe sleep and co-sleeping with every parent before discharge."
 
 
-def _two_reviews(database: Database) -> None:
+def _two_reviews(database: Database, themes: tuple[str, ...] | list[str] = ("Safe sleep",)) -> None:
     doc = Document(
         reviews=[
             ReviewDoc(reference="SCR-2019", kind=ReviewKind.SCR, title="Earlier (fictional)",
                       recommendations=[TrackedDoc(number="4", text=EARLIER,
                                                   status=Status.NOT_STARTED,
-                                                  themes=["Safe sleep"])]),
+                                                  themes=list(themes))]),
             ReviewDoc(reference="CSPR-2026", kind=ReviewKind.CSPR_LOCAL, title="New (fictional)",
                       recommendations=[TrackedDoc(number="1", text=NEW),
                                        TrackedDoc(number="2", text="Schools should audit "
@@ -107,6 +107,35 @@ def test_the_new_recommendation_dialog_lists_similar_learning_as_it_is_typed(  #
     assert seen and "Similar earlier learning" in seen[0]
     assert seen[1] == "Safe sleep"
     assert "CSPR-2026" not in seen[0]  # the review it is added to is not offered
+
+
+def test_an_offered_theme_shows_its_ampersand_as_it_is(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    """The button offering the earlier item's themes is made from a theme's name: "A&E"
+    showed as "AE", its E an access key (Alt+E pressed the button)."""
+    from PySide6.QtGui import QKeySequence
+
+    from desktop.dialogs.forms import ItemDialog
+    from desktop.tabs.recommendations import new_recommendation
+    from tests.helpers.window import answer
+
+    _two_reviews(db_file, themes=["Safe sleep", "A&E"])
+    window.refresh()
+    seen: list[str] = []
+
+    def type_it(dialog: ItemDialog) -> None:
+        qtbot.keyClicks(dialog.text, "Nurses should explain safe sleep and co-sleeping risks.")
+        qtbot.waitUntil(dialog.use_themes.isVisible, timeout=10000)
+        assert QKeySequence.mnemonic(dialog.use_themes.text()).isEmpty()
+        assert "A&E" in dialog.use_themes.text().replace("&&", "&")
+        dialog.use_themes.click()
+        seen.append(dialog.themes.text())
+        dialog.reject()
+
+    answer(type_it)
+    new_recommendation(window.context, "CSPR-2026", window)
+    assert seen and "A&E" in seen[0] and "A&&E" not in seen[0]  # taken as the theme is named
 
 
 def test_an_import_in_the_window_names_the_items_that_repeat_earlier_learning(  # type: ignore[no-untyped-def]
