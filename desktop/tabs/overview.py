@@ -223,8 +223,9 @@ class OverviewTab(Tab):
 
     def _arrived(self, database: object, today: dt.date, data: object, themes: object) -> None:
         self.reading = False
-        if database is not self.context.database or self._read_again:
-            if self.loaded:  # read for a database since closed, or since changed: again
+        again = self._read_again  # a change came while it read
+        if database is not self.context.database or (again and isinstance(data, Exception)):
+            if self.loaded:  # read for a database since closed, or failed since a change: again
                 self.load()
             return
         if isinstance(data, Exception):
@@ -239,7 +240,12 @@ class OverviewTab(Tab):
             self.loaded = False  # read again when next shown
             return
         assert isinstance(data, figures.Overview) and isinstance(themes, ThemeYears)
+        # Shown even with a change since: newer than what is shown, if not the newest. Thrown
+        # away, no figures were shown at all while changes came faster than a read (another
+        # process's edits one by one at 100,000 items: "Working out the figures…" throughout).
         self._show(data, themes, today)
+        if again and self.loaded:
+            self.load()
 
     def _show(self, data: figures.Overview, themes: ThemeYears, today: dt.date) -> None:
         total = sum(data.totals.values())

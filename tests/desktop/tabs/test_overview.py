@@ -164,3 +164,39 @@ def test_the_figures_are_read_off_the_gui_thread_and_again_after_a_change(
     assert len(readers) == 2 and threading.main_thread() not in readers
     qtbot.wait(100)
     assert len(readers) == 2  # no more than the one read again
+
+
+def test_the_figures_are_shown_while_changes_keep_coming_faster_than_a_read(
+    qtbot: Any, sample_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change that came while the figures were read had them thrown away and read again:
+    with changes coming faster than a read (another process's edits one by one, at 100,000
+    items where a read takes a second), no figures were ever shown, "Working out the
+    figures…" for as long as the changes went on. What was read is shown, and read again."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from db.queries import overview as figures
+
+    read = figures.overview
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # the real read, as long as a large one's
+        found = read(*args, **kwargs)
+        time.sleep(0.15)
+        return found
+
+    monkeypatch.setattr(figures, "overview", slow)
+    window = sample_window
+    tab = window.overview_tab
+    changes = QTimer(window)
+    changes.setInterval(40)
+    changes.timeout.connect(tab.refresh)  # as each change saved elsewhere makes it
+    window.tabs.setCurrentWidget(tab)
+    changes.start()
+    try:
+        qtbot.waitUntil(lambda: "28 tracked items" in tab.totals.text(), timeout=2000)
+        assert changes.isActive()  # while the changes still came
+    finally:
+        changes.stop()
+    qtbot.waitUntil(lambda: not tab.reading, timeout=5000)
