@@ -8,7 +8,7 @@ import html
 import logging
 import threading
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -57,20 +57,27 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
 ]
 
 
+class _Figures(QObject):
+    """Carries one read's figures from its thread to the tab, queued: if the tab has been
+    deleted by then, Qt drops the call (emitted on the tab itself, the signal could race with
+    the tab's deletion). Made on the GUI thread, and kept in ``_carrying`` until delivered, so
+    it is never deleted from the reading thread."""
+
+    read = Signal(object, object, object, object, object)  # itself, then what it carries
+
+
+_carrying: set[_Figures] = set()
+
+
 class OverviewTab(Tab):
     """Its figures are read off the GUI thread (``load``): at 100,000 items they take 0.7 s
     to 1.3 s, which held the window each time the tab was shown, and each time another
     process changed the database while it was on show (found by a new user)."""
 
-    # The figures read, from the reading thread: the database read, the day they are as of,
-    # and the overview and themes by year, or the error that stopped the read.
-    _read = Signal(object, object, object, object)
-
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.reading = False  # a read is under way (``load``)
         self._read_again = False  # asked to load while it was: what it reads may be stale
-        self._read.connect(self._arrived)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)
         self.totals.setAccessibleName("Totals by rating")
@@ -199,29 +206,41 @@ class OverviewTab(Tab):
         if self._data is None:
             self.totals.setText(WORKING)
         database, today = self.context.database, self.context.today()
+        # The figures read: the database read, the day they are as of, and the overview and
+        # themes by year, or the error that stopped the read (a tab deleted meanwhile leaves
+        # its carrier in ``_carrying``, a few bytes, rather than risk deleting it there).
+        carrier = _Figures()
+        carrier.read.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
+        _carrying.add(carrier)
 
         def read() -> None:
-            data: object
+            data: object = None
             themes: object = None
             try:
-                with database.session() as session:
-                    data = figures.overview(session, today)
-                    themes = themes_by_year(session)
-            except Exception as exc:  # the database closed or gone: said on the tab, not raised
-                _log.info("the overview's figures not read: %s", cause(exc))
-                data = exc
-            try:
-                self._read.emit(database, today, data, themes)
-            except RuntimeError:  # the tab has gone (its window closed): nobody waits
-                _log.info("the overview's figures read after its window closed")
+                try:
+                    with database.session() as session:
+                        data = figures.overview(session, today)
+                        themes = themes_by_year(session)
+                except Exception as exc:  # the database closed or gone: said on the tab
+                    _log.info("the overview's figures not read: %s", cause(exc))
+                    data = exc
+                carrier.read.emit(carrier, database, today, data, themes)
             finally:
                 release_collector_later()  # last: this thread runs no more of ours
 
         # No collection while it reads: one in its thread could destroy a widget there.
         hold_collector()
-        threading.Thread(target=read, name="overview", daemon=True).start()
+        try:
+            threading.Thread(target=read, name="overview", daemon=True).start()
+        except RuntimeError as exc:  # no thread to be had: said, and tried when next shown
+            release_collector_later()
+            _log.info("the overview's figures not read: %s", cause(exc))
+            self._arrived(carrier, database, today, exc, None)
 
-    def _arrived(self, database: object, today: dt.date, data: object, themes: object) -> None:
+    def _arrived(
+        self, carrier: _Figures, database: object, today: dt.date, data: object, themes: object
+    ) -> None:
+        _carrying.discard(carrier)
         self.reading = False
         again = self._read_again  # a change came while it read
         if database is not self.context.database or (again and isinstance(data, Exception)):

@@ -137,16 +137,22 @@ def test_the_figures_are_read_off_the_gui_thread_and_again_after_a_change(
 
     readers: list[threading.Thread] = []
     read = figures.overview
+    go = threading.Event()
 
     def watched(*args: Any, **kwargs: Any) -> Any:  # the real read, its thread noted
         readers.append(threading.current_thread())
-        return read(*args, **kwargs)
+        found = read(*args, **kwargs)
+        if len(readers) == 1:
+            go.wait(10)  # the first read, done before the change, ends after it
+        return found
 
     monkeypatch.setattr(figures, "overview", watched)
     window = sample_window
+    window.elsewhere.timer.stop()  # only the refresh below reads again
     tab = window.overview_tab
     window.tabs.setCurrentWidget(tab)
     assert tab.reading and tab.totals.text() == WORKING  # the window went on meanwhile
+    qtbot.waitUntil(lambda: len(readers) == 1)
     added = Document(
         reviews=[
             ReviewDoc(
@@ -160,10 +166,43 @@ def test_the_figures_are_read_off_the_gui_thread_and_again_after_a_change(
     with window.context.database.transaction("t") as session:
         apply_document(session, added)
     tab.refresh()  # as a change saved elsewhere makes the window read again
+    go.set()
     qtbot.waitUntil(lambda: not tab.reading and "29 tracked items" in tab.totals.text())
     assert len(readers) == 2 and threading.main_thread() not in readers
     qtbot.wait(100)
     assert len(readers) == 2  # no more than the one read again
+
+
+def test_a_read_that_fails_says_so_and_is_tried_when_the_tab_is_next_shown(
+    qtbot: Any, sample_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures not read (another program holding the file locked to itself): one
+    sentence on the tab, never a traceback, and read again when the tab is next shown."""
+    import sqlite3
+    from contextlib import closing
+
+    from db.store import database as database_module
+
+    window = sample_window
+    window.elsewhere.timer.stop()
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)  # a second's wait, not ten
+    window.context.reopen()
+    path = window.context.database.location.path
+    assert path is not None
+    tab = window.overview_tab
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("PRAGMA locking_mode=EXCLUSIVE")  # kept until it closes
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("COMMIT")
+        window.tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(lambda: not tab.reading, timeout=10000)
+        said = tab.totals.text()
+        assert said and "Traceback" not in said and "tracked items" not in said
+        assert said.endswith(".") and "\n" not in said, said  # one sentence
+        assert not tab.loaded
+    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: not tab.reading and "28 tracked items" in tab.totals.text())
 
 
 def test_the_figures_are_shown_while_changes_keep_coming_faster_than_a_read(
