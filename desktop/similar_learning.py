@@ -83,25 +83,33 @@ class SimilarLearning(QObject):
         def build() -> None:
             from db.queries.similar import SimilarityIndex
 
+            index: SimilarityIndex | None = None
             try:
-                with database.session() as session:
-                    index = SimilarityIndex.build(session)
-            except Exception as exc:
-                _log.warning("similar learning not indexed: %s", cause(exc))
-                return
+                try:
+                    with database.session() as session:
+                        index = SimilarityIndex.build(session)
+                except Exception as exc:  # said by None: built again when next asked
+                    _log.warning("similar learning not indexed: %s", cause(exc))
+                else:
+                    # What the build read (every item's text and terms) is freed, but would
+                    # stay the window's: 5 MB at 100,000 items (issue 26), of which the tabs
+                    # shown later would use about 4 MB again.
+                    heap.give_back_freed_memory()
+                self._built.emit(database, index)
+            except RuntimeError:  # the window has gone: nobody asks any more
+                _log.info("similar learning indexed after its window closed")
             finally:
-                release_collector_later()
-            # What the build read (every item's text and terms) is freed, but would stay the
-            # window's: 5 MB at 100,000 items (issue 26), of which the tabs shown later would
-            # use about 4 MB again.
-            heap.give_back_freed_memory()
-            self._built.emit(database, index)
+                release_collector_later()  # last: this thread runs no more of ours
 
         # No collection while it builds: one in its thread could destroy a widget there.
         hold_collector()
         threading.Thread(target=build, name="similar-learning", daemon=True).start()
 
     def _take(self, database: object, index: object) -> None:
+        if index is None:  # the build failed (the database busy, say): tried when next asked
+            if self._building is database:  # (it had stayed "being built" for ever)
+                self._building = None
+            return
         if database is not self.context.database:
             return  # built for a database the window has since closed
         self._index, self._of = index, database  # type: ignore[assignment]

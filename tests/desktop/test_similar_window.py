@@ -273,3 +273,40 @@ def test_many_items_changed_since_the_index_was_built_are_read_by_building_it_ag
     assert "Looking for similar earlier learning" in tab.detail.toPlainText()
     qtbot.waitUntil(lambda: "SCR-2020 1" in tab.detail.toPlainText(), timeout=10000)
     assert window.context.similar_learning._index is not first  # built again, not caught up
+
+
+def test_an_index_whose_build_failed_is_built_when_next_asked(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database, monkeypatch
+) -> None:
+    """A build that failed (another program holding the file to itself) left the index
+    "being built" for ever: the pane said it was looking, and never built it. It is built
+    again when next asked, once the file can be read."""
+    import sqlite3
+    import time
+    from contextlib import closing
+
+    from db.store import database as database_module
+
+    _two_reviews(db_file)
+    window.elsewhere.timer.stop()
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 1)  # a second's wait, not ten
+    window.context.reopen()
+    learning = window.context.similar_learning
+    path = window.context.database.location.path
+    assert path is not None
+    asked = "Hospital staff should ask parents about safe sleep at discharge."
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("PRAGMA locking_mode=EXCLUSIVE")  # kept until it closes
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("COMMIT")
+        assert learning.matches(asked, "CSPR-2026") is None  # being built
+        deadline = time.monotonic() + 10
+        while learning._building is not None:  # until the build has failed
+            assert time.monotonic() < deadline, "the failed build was never let go"
+            qtbot.wait(20)
+        assert learning._index is None
+    assert learning.matches(asked, "CSPR-2026") is None  # asked again: built again
+    with qtbot.waitSignal(learning.ready, timeout=10000):
+        pass
+    found = learning.matches(asked, "CSPR-2026")
+    assert found and found[0].source == "SCR-2019"
