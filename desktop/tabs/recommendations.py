@@ -4,6 +4,7 @@ a detail pane (progress log, evidence, sign-off) and bulk status changes."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -652,20 +653,26 @@ class RecommendationsTab(Tab):
         moved them, and a reload must not lose a selection of thousands."""
         if not ids:
             return
-        if self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())  # count now: they may lie past the first page
         wanted = set(ids)
+        # Where they are now: among the rows read already when they are there (an edit of
+        # an item on the first page, the usual case), else by reading every row's id in the
+        # table's order (0.1 s at 100,000 items, on every edit and every change made
+        # elsewhere while an item was selected).
+        kept = {row.id: number for number, row in enumerate(self.model.rows)}
+        if wanted <= kept.keys():
+            at = sorted(kept[item] for item in wanted)
+        else:
+            if self.model.canFetchMore(QModelIndex()):
+                self.model.fetchMore(QModelIndex())  # count now: they may lie past a page
+            order = self.model.ids(0, self.model.rowCount())
+            at = [number for number, item in enumerate(order) if item in wanted]
         last_column = self.model.columnCount() - 1
         selection = QItemSelection()
         start: int | None = None
-        order = self.model.ids(0, self.model.rowCount())
-        for number, item in enumerate([*order, None]):
-            if item is not None and item in wanted:
-                start = number if start is None else start
-            elif start is not None:
-                selection.select(
-                    self.model.index(start, 0), self.model.index(number - 1, last_column)
-                )
+        for number, following in itertools.zip_longest(at, at[1:]):
+            start = number if start is None else start
+            if following != number + 1:  # a run of rows ends here
+                selection.select(self.model.index(start, 0), self.model.index(number, last_column))
                 start = None
         chooser = self.view.selectionModel()
         chooser.select(
