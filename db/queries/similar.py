@@ -212,14 +212,16 @@ _MARK_BLOCKS = (
     (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),
     (0x0591, 0x05C7), (0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06ED),
 )  # fmt: skip
-# Characters that cannot be seen and come with pasted text, inside words as often as not: the
-# soft hyphen, zero-width spaces and joiners, direction marks (the Arabic letter mark among
-# them), the Mongolian vowel separator, the byte-order mark, and the variation selectors that
-# choose a glyph (an emoji's, or a Japanese name's ideograph) without changing the letter.
+# Characters that cannot be seen, or only draw a letter out, and come with pasted text, inside
+# words as often as not: the soft hyphen, zero-width spaces and joiners, direction marks (the
+# Arabic letter mark among them), the Arabic tatweel, the Mongolian vowel separator, the
+# byte-order mark, and the variation selectors that choose a glyph (an emoji's, or a Japanese
+# name's ideograph) without changing the letter.
 _INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "[\u00ad\u061c\u0640\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     "\ufe00-\ufe0f\ufeff\U000e0100-\U000e01ef]"
 )
+MOST_MARKS = 30  # combining marks kept on one letter (Unicode's stream-safe text format)
 _STEMMER = Stemmer.Stemmer("english")
 _log = logging.getLogger(__name__)
 
@@ -280,22 +282,28 @@ def _words(text: str) -> list[str]:
     longer the words of the same text typed in ASCII."""
     if text.isascii():  # most texts: nothing more to do, and no time spent on it
         return _ASCII_WORD.findall(text.lower())
-    word, separated, marks = _patterns()
+    word, separated, marks, too_many = _patterns()
     plain = separated.sub(" ", _INVISIBLE.sub("", text))
+    # At most MOST_MARKS marks on a letter (Unicode's stream-safe limit): decomposing puts a
+    # run of marks in order, which takes time as the square of its length, and a pasted run of
+    # 100,000 held the window 8 s at each keystroke and each question (found by a new user).
+    plain = too_many.sub(r"\1", plain)
     # Taken apart, then folded, then taken apart again: folded first, a letter whose parts are
     # capitals (a mathematical bold C, U+1D402) kept them, and "Child" was not "child".
     plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", plain).casefold())
-    return word.findall(marks.sub("", plain))
+    # The Turkish dotless i (U+0131) is the i its capital I folds to: "ILIK" is one word.
+    return word.findall(marks.sub("", plain).replace("\u0131", "i"))
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """A word of any script: letters and digits with the combining marks that belong to them
     (the vowel signs of Devanagari, Tamil or Thai, Japanese sound marks), which Python's
     ``\\w`` does not count as a word's: a new user found a Hindi word cut at each vowel sign.
     With it, what stands between words though ``\\w`` counts it (a number that is not a digit)
-    or it decomposes to letters (a symbol), and the marks taken off (``_MARK_BLOCKS``). Made
-    the first time a text beyond ASCII is read (about 30 ms)."""
+    or it decomposes to letters (a symbol), the marks taken off (``_MARK_BLOCKS``), and a
+    run of more than ``MOST_MARKS`` marks. Made the first time a text beyond ASCII is read
+    (about 30 ms)."""
     marks: list[int] = []
     separated: list[int] = []
     for code in range(0x80, 0x20000):
@@ -309,6 +317,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         re.compile(f"(?:[^\\W_]|{_class(marks)})+"),
         re.compile(f"{_class(separated)}+"),
         re.compile(_class(taken_off) + "+"),
+        re.compile(f"({_class(marks)}{{{MOST_MARKS}}}){_class(marks)}+"),
     )
 
 
