@@ -343,13 +343,19 @@ def test_the_item_dialogs_access_keys_are_unique_as_gnome_shows_its_buttons(
         dialog.close()
 
 
-def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWindow) -> None:
-    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
+def _new_item_dialog(qtbot: Any, window: MainWindow) -> ItemDialog:
+    """A new item's dialog, in front, the keyboard in its first field (Number)."""
+    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, window)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.number)
+    return dialog
+
+
+def test_alt_w_goes_to_the_item_dialogs_owner(qtbot: Any, sample_window: MainWindow) -> None:
+    dialog = _new_item_dialog(qtbot, sample_window)
     qtbot.keyClick(dialog.number, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is dialog.owner
     qtbot.keyClick(dialog.owner, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
@@ -361,12 +367,7 @@ def test_alt_y_says_the_items_text_is_not_yet_entered(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
     """The check box was the item dialog's one control with no key (found by a new user)."""
-    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.number)
+    dialog = _new_item_dialog(qtbot, sample_window)
     qtbot.keyClick(dialog.number, Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(dialog.not_entered.isChecked)  # after the click's animation
     assert not dialog.text.isEnabled()
@@ -529,11 +530,7 @@ def test_the_start_up_passphrase_prompt_takes_what_is_typed(qtbot: Any, tmp_path
 
 
 def test_tab_leaves_a_multi_line_field(qtbot: Any, sample_window: MainWindow) -> None:
-    dialog = ItemDialog(lambda _: editing.Problems(), TODAY, None, sample_window)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog = _new_item_dialog(qtbot, sample_window)
     dialog.text.setFocus()
     qtbot.keyClicks(dialog.text, "Review the policy")
     qtbot.keyClick(dialog.text, Qt.Key.Key_Tab)
