@@ -274,7 +274,7 @@ def _similar_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "similar",
         help="list the items of other reviews and inspections that carry the same learning "
         "as a text or an item (for an item, of those published before its own), best first, "
-        "from the score at which the window offers a match",
+        "whatever their score (the window offers those from 0.15)",
     )
     _db_option(similar, argparse.SUPPRESS)
     asked = similar.add_mutually_exclusive_group(required=True)
@@ -1585,11 +1585,14 @@ def _answers(
     return answers
 
 
+LEAST_SHOWN = 0.005  # ``similar``'s least score listed: what its two decimals show as 0.01
+
+
 def _similar(args: argparse.Namespace) -> int:
     """Print the earlier learning most like the text or item asked about, best first; an
     item's own review or inspection is left out."""
     from db.core.dates import format_date
-    from db.queries.similar import SHOWN, SimilarityIndex
+    from db.queries.similar import SimilarityIndex
     from db.services.editing import ItemKey, item_by_key
     from db.store.database import open_database
 
@@ -1616,9 +1619,9 @@ def _similar(args: argparse.Namespace) -> int:
         found = index.similar(
             session, text, exclude_source=exclude, limit=args.limit, published_by=own and own[1]
         )
-        # From the score the window and an import offer a match at: below it, a shared word or
-        # two (a new user was shown "score 0.00").
-        found = [m for m in found if m.score >= SHOWN]
+        # The nearest whatever their score (the window's detail points here for them), but
+        # none that would be shown as "score 0.00" (a new user was shown one).
+        found = [m for m in found if m.score >= LEAST_SHOWN]
         # (the words are quoted only from a text the user typed, never from an item's)
         why = None if found else index.why_nothing(text, typed=args.text is not None)
     if args.format == "json":

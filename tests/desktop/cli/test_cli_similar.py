@@ -4,6 +4,7 @@ best first, as text or JSON, an item's own review left out; bad input in one sen
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from pathlib import Path
@@ -52,20 +53,40 @@ def test_a_text_is_trimmed_as_a_search_box_would_be(demo_db: Path, tmp_path: Pat
     assert spaced.stdout == plain.stdout and spaced.stdout
 
 
-def test_only_matches_the_window_would_offer_are_listed(demo_db: Path, tmp_path: Path) -> None:
-    """A new user was shown "score 0.00": an item sharing one ordinary word. What is listed
-    starts at the score the window and an import offer a match from (``SHOWN``)."""
+def test_the_nearest_are_listed_whatever_their_score_but_none_shown_as_nought(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """The window's detail sends a reader here for the nearest whatever their score, weaker
+    than it offers (``SHOWN``) included; but a new user was shown "score 0.00", an item
+    sharing one ordinary word among thousands of its own: none that would show as 0.00."""
     from db.queries.similar import SHOWN
 
     asked = "Capture the child's wishes and feelings at each contact; review electric vans."
     done = run("similar", "--db", str(demo_db), "--text", asked, "--limit", "100",
                "--format", "json", cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
-    assert found and all(m["score"] >= SHOWN for m in found)
-    weak = run("similar", "--db", str(demo_db), "--text", "contact", cwd=tmp_path)
-    assert weak.returncode == 0, weak.stderr
-    assert "score 0.0" not in weak.stdout
+    scores = [m["score"] for m in json.loads(done.stdout)]
+    assert scores and min(scores) < SHOWN  # weaker than the window offers, listed here
+    words = ["".join(w) for w in itertools.product("bcdfghjklmnpqrstvwxz", repeat=3)][:1500]
+    long = {
+        "format": "casereview/1",
+        "reviews": [
+            {"reference": "R-1", "kind": "cspr_local", "title": "One (fictional)",
+             "recommendations": [{"number": "1", "text": "Health visitors should contact "
+                                  "the family. " + " ".join(f"q{w}" for w in words) + "."}]},
+            {"reference": "R-2", "kind": "cspr_local", "title": "Two (fictional)",
+             "recommendations": [{"number": "1",
+                                  "text": "Schools should train staff on attendance."}]},
+        ],
+    }  # fmt: skip
+    (tmp_path / "long.json").write_text(json.dumps(long), "utf-8")
+    db = tmp_path / "long.sqlite3"
+    assert run("import", str(tmp_path / "long.json"), "--db", str(db), cwd=tmp_path).returncode == 0
+    done = run("similar", "--db", str(db), "--text", "contact the family about attendance",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("R-2 1 ") and "R-1" not in done.stdout  # R-1's was 0.00
+    assert "score 0.00" not in done.stdout
 
 
 @pytest.mark.parametrize(
