@@ -366,13 +366,32 @@ def terms(text: str, method: Method = FULL) -> Counter[str]:
 
 
 def _typed_words(text: str, method: Method) -> list[tuple[str, str]]:
-    """The words of ``text`` that ``terms`` keeps, each once, in the order typed, with its
-    term (its stem, as ``method`` asks)."""
+    """The words of ``text`` that ``terms`` keeps, each once, in the order typed, as typed
+    (lower case: "renée", not the "renee" it is compared as), with its term (its stem, as
+    ``method`` asks)."""
+    typed = _as_typed(text)
     seen: dict[str, str] = {}
     for word in _words(text):
-        if word not in STOP_WORDS and len(word) > 1:
-            seen.setdefault(word, _stem(word) if method.stems else word)
-    return list(seen.items())
+        if word not in STOP_WORDS and len(word) > 1 and word not in seen:
+            seen[word] = _stem(word) if method.stems else word
+    return [(typed.get(word, word), term) for word, term in seen.items()]
+
+
+def _as_typed(text: str) -> dict[str, str]:
+    """Each word of ``text`` as compared (``_words``), by how it was typed, lower case, the
+    first time: a reason quoting "renee" or "strasse" for "Renée" or "Straße" named a word the
+    user had not typed (found by a new user). A piece of the text that is more than one word
+    as compared (a ligature's, say) is left out: those words are quoted as compared."""
+    if text.isascii():
+        return {}
+    word, separated, _, too_many = _patterns()
+    plain = too_many.sub(r"\1", separated.sub(" ", _INVISIBLE.sub("", text)))
+    typed: dict[str, str] = {}
+    for piece in word.findall(plain):
+        compared = _words(piece)
+        if len(compared) == 1:
+            typed.setdefault(compared[0], piece.lower())
+    return typed
 
 
 def _quoted(words: Sequence[str], last: str) -> str:

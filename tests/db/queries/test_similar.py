@@ -400,6 +400,15 @@ def test_the_reason_names_typed_words_no_item_holds_though_none_is_too_common(
         'No earlier learning like it was found: no item holds "kazoo", "lute", "oboe" or 1 '
         "other word."
     )
+    # Quoted as typed, not as compared: a new user was told no item held "renee" (a word
+    # pasted with a zero-width space inside is quoted without it; "ﬁ" is as typed).
+    assert index.why_nothing("Renée, STRAßE and Gwy\u200bnedd; the ﬁddle", typed=True) == (
+        'No earlier learning like it was found: no item holds "renée", "straße", "gwynedd" '
+        "or 1 other word."
+    )
+    assert index.why_nothing("ﬁddle cafe\u0301 ĲSSEL", typed=True) == (
+        'No earlier learning like it was found: no item holds "ﬁddle", "cafe\u0301" or "ĳssel".'
+    )
     # An item's own text is never quoted: it finds nothing for want of like learning.
     assert index.why_nothing("zzqq wibble frobnicate") is None
     key = editing.ItemKey("SCR-2", "1")
