@@ -138,6 +138,10 @@ def run_in_background(
     dialog.setWindowTitle("casereview")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
+    # Its clock to show itself starts at a value, not at its making: without one it showed
+    # after Qt's default of 4 s, and until then the window took clicks and keys while the
+    # work ran (a busy dialog's value starts below its range, so 300 ms was never applied).
+    dialog.setValue(0)
     dialog.canceled.connect(progress.cancel)
     task = _Task(work, progress)
 
