@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from db.store.cipher import Passphrase, PassphraseError
     from db.store.database import Database
     from db.store.location import Location
+    from desktop.background import Progress
     from desktop.context import PendingDatabase
     from desktop.settings import Settings
     from desktop.window import MainWindow
@@ -51,16 +52,22 @@ class Controller:
         self.asks = asks
         self.refused: CaseReviewError | None = None
 
-    def open(self, location: Location | PendingDatabase) -> MainWindow:
+    def open(self, location: Location | PendingDatabase | Database) -> MainWindow:
+        """The window over ``location``: a database opened already, one being opened
+        (``PendingDatabase``), or a place, opened here."""
         from desktop.context import AppContext, PendingDatabase
         from desktop.window import MainWindow
 
-        if isinstance(location, PendingDatabase):
-            database: Database | PendingDatabase = location
+        database: Database | PendingDatabase
+        if isinstance(location, PendingDatabase):  # the start: the layer not imported yet
+            database = location
         else:
-            from db.store.database import open_database
+            from db.store.database import Database, open_database
 
-            database = open_database(location, create=True)
+            if isinstance(location, Database):
+                database = location
+            else:
+                database = open_database(location, create=True)
         previous = self.window
         window = MainWindow(AppContext(database, self.settings))
         window.open_requested.connect(self.switch)
@@ -83,16 +90,60 @@ class Controller:
             self.window.context.evidence.remove()
 
     def switch(self, path: str) -> None:
+        """Open the database at ``path`` in place of the window's. It is opened off the GUI
+        thread, under a progress dialog, and the window changes over once it is open: a
+        database another program holds waits up to the busy timeout (5 s), and a server
+        up to its connection timeout, which had held the window frozen and blank meanwhile
+        (found by a new user). Cancelled, the database is closed as it arrives."""
+        from db.store.database import open_database
         from db.store.location import resolve_location
-        from desktop.context import AppContext
+        from desktop.background import run_in_background
 
         try:
-            self.open(resolve_location(path))
+            location = resolve_location(path)
         except CaseReviewError as exc:
-            if self.recover(exc):
+            self._not_opened(exc)
+            return
+        if self.window is None:  # nothing on screen to stay usable: opened here
+            try:
+                self.open(location)
+            except CaseReviewError as exc:
+                self._not_opened(exc)
+            return
+        name = location.path.name if location.path is not None else "the database"
+        asked: list[Progress] = []
+
+        def work(progress: Progress) -> Database:
+            asked.append(progress)
+            return open_database(location, create=True)
+
+        def opened(database: Database) -> None:
+            if asked and asked[0].cancelled:
+                database.close()
                 return
-            if self.window is not None:
-                AppContext.explain(self.window.context, exc, self.window)
+            try:
+                self.open(database)
+            except CaseReviewError as exc:
+                database.close()
+                self._not_opened(exc)
+
+        run_in_background(
+            self.window,
+            f"Opening {name}…",
+            work,
+            opened,
+            lambda exc: self._not_opened(exc, logged=True),
+        )
+
+    def _not_opened(self, exc: CaseReviewError, *, logged: bool = False) -> None:
+        """A database asked for could not be opened: offer its backup if it is damaged, ask
+        its passphrase if it is encrypted, else say why over the window."""
+        from desktop.context import AppContext
+
+        if self.recover(exc):
+            return
+        if self.window is not None:
+            AppContext.explain(self.window.context, exc, self.window, logged=logged)
 
     def failed(self, exc: CaseReviewError) -> None:
         """The database painted from its file could not then be opened: offer its backup if
