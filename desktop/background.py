@@ -1,18 +1,22 @@
-"""Long work off the GUI thread, with a progress dialog that can be cancelled.
+"""Work off the GUI thread: long work with a progress dialog that can be cancelled
+(``run_in_background``), and a quiet read whose result the window takes when it comes
+(``run_in_thread``).
 
-The work runs in a QRunnable and reports through a QObject's signals, which Qt delivers to the
-GUI thread (queued connections). The work opens its own database session: a session never
+Long work runs in a QRunnable and reports through a QObject's signals, which Qt delivers to
+the GUI thread (queued connections). The work opens its own database session: a session never
 crosses threads. Cancelling asks the work to stop at its next check; its transaction is then
 rolled back, so nothing half-done is kept.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -21,6 +25,8 @@ from db.core.errors import CaseReviewError
 from db.store.logs import cause
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class _Releaser(QObject):
@@ -57,6 +63,102 @@ def release_collector_later() -> None:
             releaser.asked.emit()
         except RuntimeError:  # Qt has gone (the application is ending): nothing to collect for
             _log.info("the collector's hold not let go: the application has ended")
+
+
+class _Carrier(QObject):
+    """One read's way to whoever asked for it: made on the GUI thread for each read, as a
+    child of the receiver, so that Qt deletes it with the receiver (whose answer is then
+    dropped, not delivered to a deleted object). No thread but the GUI thread touches it."""
+
+    carried = Signal(object)  # the result, or the Exception that stopped the read
+
+
+# The reads under way, by number: each carrier kept here until its read is delivered.
+_carrying: dict[int, _Carrier] = {}
+_numbers = itertools.count()
+
+
+class _Handback(QObject):
+    """Takes each read's result from its thread to the GUI thread, queued. There is one, made
+    on the GUI thread and never deleted: a thread that emitted on an object of the window (or
+    one made for the read) could race with that object's deletion on the GUI thread, and a
+    thread that held the last reference to one would delete it there, which Qt forbids."""
+
+    arrived = Signal(int, object)  # the read's number, and its result or Exception
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived.connect(self.deliver, Qt.ConnectionType.QueuedConnection)
+
+    def deliver(self, number: int, outcome: object) -> None:
+        carrier = _carrying.pop(number, None)
+        if carrier is None or not shiboken6.isValid(carrier):
+            return  # its receiver was deleted meanwhile (and the carrier with it)
+        carrier.carried.emit(outcome)
+        if shiboken6.isValid(carrier):  # (unless delivering deleted the receiver)
+            carrier.deleteLater()
+
+
+_handback: list[_Handback] = []  # the one, once made
+
+
+def run_in_thread(
+    receiver: QObject,
+    name: str,
+    work: Callable[[], T],
+    deliver: Callable[[T | Exception], None],
+) -> None:
+    """Run ``work`` on a daemon thread named ``name`` and hand what it returns, or the
+    Exception that stopped it, to ``deliver`` on the GUI thread, later, from the event loop;
+    unless ``receiver`` (a QObject of the GUI thread: the tab, say) has been deleted by then.
+    Called on the GUI thread.
+
+    For a read that must not hold the window and needs no progress dialog (the Overview's
+    figures, the similarity index's build). A plain thread, not the global QThreadPool:
+    ``ChangesElsewhere`` waits for that pool to be idle before it reads a change saved
+    elsewhere, which these reads must not hold up. ``work`` opens its own session and makes
+    no Qt object (the thread drops it, last). An Exception from it is logged here by its kind
+    and cause (never its text, which may quote a record or a path), so ``deliver`` need not
+    log it again. A thread that cannot be had (``Thread.start``'s RuntimeError) is logged
+    and delivered the same way, from the event loop too: ``deliver`` is never called from
+    within this call, so the caller's state is the same whatever happens.
+
+    Python's cyclic collector is held off while the thread runs (``hold_collector``), and
+    let go as its last act."""
+    if not _handback:
+        _handback.append(_Handback())  # made on the GUI thread, so it delivers there
+    handback = _handback[0]
+    number = next(_numbers)
+    carrier = _Carrier(receiver)
+    carrier.carried.connect(deliver)
+    _carrying[number] = carrier
+
+    def run() -> None:
+        try:
+            outcome: object
+            try:
+                outcome = work()
+            except CaseReviewError as exc:  # the database closed or busy, say
+                _log.info("%s: not done: %s", name, cause(exc))
+                outcome = exc
+            except Exception as exc:  # an unexpected failure still must not kill the window
+                _log.warning("%s: failed: %s", name, cause(exc))
+                outcome = exc
+            try:
+                handback.arrived.emit(number, outcome)
+            except RuntimeError:  # Qt has gone (the application is ending): nobody asks
+                _log.info("%s: done after the application ended", name)
+        finally:
+            release_collector_later()  # last: this thread runs no more of ours
+
+    # No collection while it runs: one in its thread could destroy a widget there.
+    hold_collector()
+    try:
+        threading.Thread(target=run, name=name, daemon=True).start()
+    except RuntimeError as exc:  # no thread to be had: said as the work's own failure
+        release_collector_later()
+        _log.warning("%s: no thread to run in: %s", name, cause(exc))
+        handback.arrived.emit(number, exc)
 
 
 class Cancelled(CaseReviewError):

@@ -6,7 +6,6 @@ process is in the next answer."""
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -14,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from desktop import heap
-from desktop.background import hold_collector, release_collector_later
+from desktop.background import run_in_thread
 
 if TYPE_CHECKING:
     from db.queries.similar import Match, SimilarityIndex
@@ -36,10 +35,13 @@ class _Window(Protocol):
 
 
 class SimilarLearning(QObject):
-    """Answers ``matches``; says ``ready`` once an index asked for has been built."""
+    """Answers ``matches``; says ``ready`` once an index asked for has been built, and
+    ``failed`` if its build failed instead (``matches`` then builds it again when next asked:
+    whoever waits should say so rather than call it straight back, or it would build again at
+    once, over and over while the file stays locked)."""
 
     ready = Signal()
-    _built = Signal(object, object)  # the database, and its index (from the building thread)
+    failed = Signal()
 
     def __init__(self, context: _Window, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +49,6 @@ class SimilarLearning(QObject):
         self._index: SimilarityIndex | None = None
         self._of: Database | None = None  # the database the index is of
         self._building: Database | None = None
-        self._built.connect(self._take)
 
     def matches(self, text: str, source: str, item_id: int | None = None) -> list[Match] | None:
         """The earlier learning like ``text`` of sources other than ``source`` (and, for the
@@ -80,38 +81,29 @@ class SimilarLearning(QObject):
             return
         self._building = database
 
-        def build() -> None:
+        def build() -> SimilarityIndex:
             from db.queries.similar import SimilarityIndex
 
-            index: SimilarityIndex | None = None
-            try:
-                try:
-                    with database.session() as session:
-                        index = SimilarityIndex.build(session)
-                except Exception as exc:  # said by None: built again when next asked
-                    _log.warning("similar learning not indexed: %s", cause(exc))
-                else:
-                    # What the build read (every item's text and terms) is freed, but would
-                    # stay the window's: 5 MB at 100,000 items (issue 26), of which the tabs
-                    # shown later would use about 4 MB again.
-                    heap.give_back_freed_memory()
-                self._built.emit(database, index)
-            except RuntimeError:  # the window has gone: nobody asks any more
-                _log.info("similar learning indexed after its window closed")
-            finally:
-                release_collector_later()  # last: this thread runs no more of ours
+            with database.session() as session:
+                index = SimilarityIndex.build(session)
+            # What the build read (every item's text and terms) is freed, but would stay the
+            # window's: 5 MB at 100,000 items (issue 26), of which the tabs shown later would
+            # use about 4 MB again.
+            heap.give_back_freed_memory()
+            return index
 
-        # No collection while it builds: one in its thread could destroy a widget there.
-        hold_collector()
-        threading.Thread(target=build, name="similar-learning", daemon=True).start()
+        # Its failure (the database busy, say) is logged there; said by ``failed``.
+        run_in_thread(self, "similar-learning", build, lambda built: self._take(database, built))
 
-    def _take(self, database: object, index: object) -> None:
-        if index is None:  # the build failed (the database busy, say): tried when next asked
+    def _take(self, database: Database, built: SimilarityIndex | Exception) -> None:
+        if isinstance(built, Exception):  # the build failed: tried again when next asked
             if self._building is database:  # (it had stayed "being built" for ever)
                 self._building = None
+                if database is self.context.database:
+                    self.failed.emit()
             return
         if database is not self.context.database:
             return  # built for a database the window has since closed
-        self._index, self._of = index, database  # type: ignore[assignment]
+        self._index, self._of = built, database
         self._building = None
         self.ready.emit()

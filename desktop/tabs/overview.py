@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import logging
-import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -29,8 +27,7 @@ from db.core.vocabulary import Rating, Status
 from db.queries import overview as figures
 from db.queries.rows import RecommendationRow
 from db.queries.themes import ThemeYears, themes_by_year
-from db.store.logs import cause
-from desktop.background import hold_collector, release_collector_later
+from desktop.background import run_in_thread
 from desktop.charts import BarChart, Series
 from desktop.context import AppContext
 from desktop.models.table import Column, RowTableModel, none_last
@@ -40,8 +37,6 @@ from desktop.tabs.common import Tab, TablePage, configure_table, make_table
 CHART_ROWS = 10
 THEMES_CHARTED = 6  # the themes with most items, charted by year (all are in the table)
 WORKING = "Working out the figures\u2026"
-
-_log = logging.getLogger(__name__)
 
 OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
     Column("Source", lambda r: r.source, width=170),
@@ -55,18 +50,6 @@ OVERDUE_COLUMNS: list[Column[RecommendationRow]] = [
     ),
     Column("Text", lambda r: r.text or "(text not yet entered)", tooltip=lambda r: r.text or ""),
 ]
-
-
-class _Figures(QObject):
-    """Carries one read's figures from its thread to the tab, queued: if the tab has been
-    deleted by then, Qt drops the call (emitted on the tab itself, the signal could race with
-    the tab's deletion). Made on the GUI thread, and kept in ``_carrying`` until delivered, so
-    it is never deleted from the reading thread."""
-
-    read = Signal(object, object, object, object, object)  # itself, then what it carries
-
-
-_carrying: set[_Figures] = set()
 
 
 class OverviewTab(Tab):
@@ -206,59 +189,39 @@ class OverviewTab(Tab):
         if self._data is None:
             self.totals.setText(WORKING)
         database, today = self.context.database, self.context.today()
-        # The figures read: the database read, the day they are as of, and the overview and
-        # themes by year, or the error that stopped the read (a tab deleted meanwhile leaves
-        # its carrier in ``_carrying``, a few bytes, rather than risk deleting it there).
-        carrier = _Figures()
-        carrier.read.connect(self._arrived, Qt.ConnectionType.QueuedConnection)
-        _carrying.add(carrier)
 
-        def read() -> None:
-            data: object = None
-            themes: object = None
-            try:
-                try:
-                    with database.session() as session:
-                        data = figures.overview(session, today)
-                        themes = themes_by_year(session)
-                except Exception as exc:  # the database closed or gone: said on the tab
-                    _log.info("the overview's figures not read: %s", cause(exc))
-                    data = exc
-                carrier.read.emit(carrier, database, today, data, themes)
-            finally:
-                release_collector_later()  # last: this thread runs no more of ours
+        def read() -> tuple[figures.Overview, ThemeYears]:
+            with database.session() as session:
+                return figures.overview(session, today), themes_by_year(session)
 
-        # No collection while it reads: one in its thread could destroy a widget there.
-        hold_collector()
-        try:
-            threading.Thread(target=read, name="overview", daemon=True).start()
-        except RuntimeError as exc:  # no thread to be had: said, and tried when next shown
-            release_collector_later()
-            _log.info("the overview's figures not read: %s", cause(exc))
-            self._arrived(carrier, database, today, exc, None)
+        # Its failure (the database closed or gone) is logged there, and said on the tab.
+        run_in_thread(self, "overview", read, lambda found: self._arrived(database, today, found))
 
     def _arrived(
-        self, carrier: _Figures, database: object, today: dt.date, data: object, themes: object
+        self,
+        database: object,
+        today: dt.date,
+        read: tuple[figures.Overview, ThemeYears] | Exception,
     ) -> None:
-        _carrying.discard(carrier)
+        """The figures read from ``database`` as of ``today``, or the error that stopped it."""
         self.reading = False
         again = self._read_again  # a change came while it read
-        if database is not self.context.database or (again and isinstance(data, Exception)):
+        if database is not self.context.database or (again and isinstance(read, Exception)):
             if self.loaded:  # read for a database since closed, or failed since a change: again
                 self.load()
             return
-        if isinstance(data, Exception):
+        if isinstance(read, Exception):
             self.totals.setText(
                 html.escape(
-                    str(data)
-                    if isinstance(data, CaseReviewError)
+                    str(read)
+                    if isinstance(read, CaseReviewError)
                     else "The figures could not be read; they are read again when the tab "
                     "is next shown."
                 )
             )
             self.loaded = False  # read again when next shown
             return
-        assert isinstance(data, figures.Overview) and isinstance(themes, ThemeYears)
+        data, themes = read
         # Shown even with a change since: newer than what is shown, if not the newest. Thrown
         # away, no figures were shown at all while changes came faster than a read (another
         # process's edits one by one at 100,000 items: "Working out the figures…" throughout).

@@ -78,6 +78,12 @@ else:
     repeats = lazy("db.services.repeats")
 
 ALL = "All"
+# The detail pane's word when the similarity index could not be built (the file held by
+# another program, say): never "nothing similar", which it does not know.
+SIMILAR_FAILED = (
+    "Similar earlier learning could not be looked for just now; it is looked for again when "
+    "you next select an item."
+)
 
 
 def _combo(name: str, first: str = ALL) -> QComboBox:
@@ -363,6 +369,7 @@ class RecommendationsTab(Tab):
         self.detail.anchorClicked.connect(self._open_link)
         self.similar = context.similar_learning
         self.similar.ready.connect(self._show_detail)
+        self.similar.failed.connect(self._similar_failed)
         self.update_button = QPushButton("Add &update…")
         self.evidence_button = QPushButton("Add evide&nce…")
         self.sign_off_button = QPushButton("&Sign off…")
@@ -736,7 +743,12 @@ class RecommendationsTab(Tab):
         for action, button in zip(self.row_actions, buttons, strict=True):
             action.setEnabled(button.isEnabled())
 
-    def _show_detail(self) -> None:
+    def _similar_failed(self) -> None:
+        """The similarity index's build failed: the pane says so, rather than looking on for
+        ever (asked again now, it would only start the same build again)."""
+        self._show_detail(similar_failed=True)
+
+    def _show_detail(self, similar_failed: bool = False) -> None:
         self._update_buttons()
         count = self.selected_count()
         row = self._first_selected() if count == 1 else None
@@ -750,11 +762,18 @@ class RecommendationsTab(Tab):
         with self.context.database.session() as session:
             detail = queries.item_detail(session, row.id, self.context.today())
             given = repeats.verdicts(session, row.id) if detail else []
-        similar = self.similar.matches(detail.text or "", detail.source, row.id) if detail else []
+        if detail is None:
+            self._set_detail("")
+            return
+        similar = (
+            None
+            if similar_failed
+            else self.similar.matches(detail.text or "", detail.source, row.id)
+        )
         if similar is not None:  # a pair with a verdict is not suggested again
             judged = {v.other_id for v in given}
             similar = [m for m in similar if m.item_id not in judged]
-        self._set_detail(render_detail(detail, similar, given) if detail else "")
+        self._set_detail(render_detail(detail, similar, given, similar_failed=similar_failed))
 
     def _set_detail(self, html: str) -> None:
         """Show ``html`` in the detail pane unless it shows it already: each keystroke in the
@@ -1180,12 +1199,14 @@ def _render_verdicts(given: Sequence[repeats.Verdict]) -> str:
     return "".join(parts)
 
 
-def _render_similar(similar: Sequence[Match] | None) -> str:
+def _render_similar(similar: Sequence[Match] | None, failed: bool = False) -> str:
     """The "Similar earlier learning" section: each match a link to it, with its status and
-    when its source was published; an earlier item closed whose learning recurs, said so."""
+    when its source was published; an earlier item closed whose learning recurs, said so.
+    None while they are looked for, or (``failed``) when they could not be."""
     heading = "<h4>Similar earlier learning</h4>"
     if similar is None:
-        return heading + "<p style='color:#666'>Looking for similar earlier learning…</p>"
+        said = SIMILAR_FAILED if failed else "Looking for similar earlier learning…"
+        return heading + f"<p style='color:#666'>{esc(said)}</p>"
     if not similar:
         return heading + (
             "<p style='color:#666'>Nothing in the other reviews and inspections is close enough "
@@ -1213,6 +1234,7 @@ def render_detail(
     item: queries.ItemDetail,
     similar: Sequence[Match] | None = (),
     given: Sequence[repeats.Verdict] = (),
+    similar_failed: bool = False,
 ) -> str:
     background, text = rating_colours(item.rating)
     rating = (
@@ -1254,7 +1276,7 @@ def render_detail(
         row("Signed off by", signed)
     parts.append("</table>")
     parts.append(_render_verdicts(given))
-    parts.append(_render_similar(similar))
+    parts.append(_render_similar(similar, similar_failed))
     parts.append("<h4>Progress</h4>")
     if item.updates:
         parts.append("<ul style='margin-left:-20px'>")

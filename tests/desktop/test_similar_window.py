@@ -310,3 +310,45 @@ def test_an_index_whose_build_failed_is_built_when_next_asked(  # type: ignore[n
         pass
     found = learning.matches(asked, "CSPR-2026")
     assert found and found[0].source == "SCR-2019"
+
+
+def test_a_failed_build_leaves_the_pane_saying_so_and_it_is_looked_for_when_next_selected(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, db_file: Database
+) -> None:
+    """The similarity index's build failed (here a date another program wrote that cannot be
+    read, of a review the selected item is not of) and the pane said "Looking for similar
+    earlier learning…" until another item was selected. It says, in one sentence, that it
+    could not look (never that nothing is similar, which it does not know), and looks again
+    when an item is next selected."""
+    import sqlite3
+    from contextlib import closing
+
+    from desktop.tabs.recommendations import SIMILAR_FAILED
+
+    _two_reviews(db_file)
+    path = db_file.location.path
+    assert path is not None
+
+    def published(value: str) -> None:  # written by another program
+        with closing(sqlite3.connect(path)) as other:
+            other.execute("UPDATE reviews SET published = ? WHERE reference = 'SCR-2019'", (value,))
+            other.commit()
+
+    window.elsewhere.timer.stop()  # only what is selected reads again
+    window.refresh()
+    show_tracker(window)
+    published("someday")  # once the Reviews tab (which reads it) has been shown
+    tab = window.recommendations_tab
+    select_item(window, "CSPR-2026", "1")
+    assert "Looking for similar earlier learning" in tab.detail.toPlainText()
+    qtbot.waitUntil(lambda: SIMILAR_FAILED in tab.detail.toPlainText(), timeout=10000)
+    said = tab.detail.toPlainText()
+    assert "Looking for" not in said and "close enough" not in said and "someday" not in said
+    assert NEW in said  # the item's own detail as before
+    qtbot.wait(200)
+    assert SIMILAR_FAILED in tab.detail.toPlainText()  # not built again and again meanwhile
+    published("2019")  # put right: looked for when an item is next selected
+    select_item(window, "CSPR-2026", "2")
+    select_item(window, "CSPR-2026", "1")
+    assert "Looking for similar earlier learning" in tab.detail.toPlainText()
+    qtbot.waitUntil(lambda: "SCR-2019 4" in tab.detail.toPlainText(), timeout=10000)
