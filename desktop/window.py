@@ -32,7 +32,7 @@ from desktop.context import AppContext
 from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
 from desktop.qtutils import ElidedLabel
-from desktop.tabs import EARLY, TABS
+from desktop.tabs import EARLY, MEETINGS, TABS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
 
     @property
     def meetings_tab(self) -> MeetingsTab:
-        return cast("MeetingsTab", self.tab_at(5))
+        return cast("MeetingsTab", self.tab_at(MEETINGS))
 
     @property
     def all_tabs(self) -> tuple[Tab, ...]:
@@ -569,7 +569,11 @@ class MainWindow(QMainWindow):
     def briefing_pack(self) -> None:
         from desktop.dialogs.briefing import BriefingDialog
 
-        self.briefing_dialog = BriefingDialog(self.context, self)
+        meeting = None  # the meeting selected, when the Meetings tab is on show
+        shown = self.tabs.currentWidget()
+        if shown is not None and shown is self._built[MEETINGS]:
+            meeting = self.meetings_tab.selected_key()
+        self.briefing_dialog = BriefingDialog(self.context, self, meeting)
         self.briefing_dialog.open()
 
     def _fill_recent(self) -> None:

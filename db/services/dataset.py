@@ -38,9 +38,16 @@ class Counts:
         return not (self.reviews or self.inspections or self.initiatives or self.organisations)
 
     def describe(self) -> str:
-        return (
-            f"{self.reviews:,} reviews, {self.recommendations:,} tracked items, "
-            f"{self.inspections:,} inspections, {self.initiatives:,} initiatives"
+        """The counts in words, each in the singular for one: "1 review, 10 tracked items"
+        (a new user saw "1 reviews" in the status bar)."""
+        return ", ".join(
+            f"{count:,} {word if count == 1 else word + 's'}"
+            for count, word in (
+                (self.reviews, "review"),
+                (self.recommendations, "tracked item"),
+                (self.inspections, "inspection"),
+                (self.initiatives, "initiative"),
+            )
         )
 
 

@@ -41,11 +41,16 @@ from desktop.qtutils import fit_to_screen
 
 if TYPE_CHECKING:
     from db.queries.briefing_content import Pack, PackOptions
+    from db.services.meetings import MeetingKey
     from db.store.database import Database
 
 
 class BriefingDialog(QDialog):
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, meeting: MeetingKey | None = None
+    ) -> None:
+        """``meeting``: the meeting the pack is for at first (the one selected on the Meetings
+        tab: a new user found "None" chosen with a meeting selected)."""
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Briefing pack")
@@ -133,6 +138,9 @@ class BriefingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_ready(False)
+        for number in range(self.for_meeting.count()):
+            if meeting is not None and self.for_meeting.itemData(number) == meeting:
+                self.for_meeting.setCurrentIndex(number)
         self._watch_options()
 
     @staticmethod

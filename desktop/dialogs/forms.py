@@ -260,6 +260,10 @@ class FormDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setDefault(True)
+        # Ctrl+Enter is OK from anywhere, a multi-line field too, where Enter starts a new
+        # line (a new user's progress note: Ctrl+Enter did nothing; Tab then Enter did).
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self._try_accept)
         layout = self._layout = QVBoxLayout(self)
         self.area: QScrollArea | None = None
         if scrolls:

@@ -18,7 +18,7 @@ TABS = (
     ("In&itiatives", "desktop.tabs.initiatives", "InitiativesTab"),
     ("&Meetings", "desktop.tabs.meetings", "MeetingsTab"),
 )
-REVIEWS, RECOMMENDATIONS = 0, 1
+REVIEWS, RECOMMENDATIONS, MEETINGS = 0, 1, 5
 # The tabs that paint from the file and answer from it while the database layer loads
 # (``Tab.first_paint``, ``Tab.answers_early``): their modules import none of that layer, so
 # the window builds them without waiting for it (tests/desktop/test_first_paint.py).

@@ -6,6 +6,8 @@ can propose, reorder, add and remove freely and then keep it or not."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -580,7 +582,7 @@ class MeetingsTab(Tab):
         name, chosen = QFileDialog.getSaveFileName(
             self,
             "Save the minutes",
-            f"minutes-{key.held_on.isoformat()}.pdf",
+            minutes_name(key, [row.key for row in self.model.rows]),
             "PDF (*.pdf);;Word document, editable (*.docx)",
         )
         if name:
@@ -646,3 +648,16 @@ class MeetingsTab(Tab):
                 keys.MEETINGS_HEADER, self.view.horizontalHeader().saveState()
             )
             self.context.settings.set(keys.MEETINGS_SPLITTER, self.splitter.saveState())
+
+
+def minutes_name(key: MeetingKey, meetings: Sequence[MeetingKey]) -> str:
+    """The file name offered for ``key``'s minutes: its date, and its title too when another
+    of ``meetings`` is held that day (a new user was offered "minutes-2026-12-06.pdf" for
+    both meetings of a day), made of the title's letters and digits alone, so it is a name
+    every system takes."""
+    name = f"minutes-{key.held_on.isoformat()}"
+    if any(other != key and other.held_on == key.held_on for other in meetings):
+        words = re.findall(r"[^\W_]+", key.title.casefold())
+        if words:
+            name += "-" + "-".join(words)[:80].rstrip("-")
+    return name + ".pdf"

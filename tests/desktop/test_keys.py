@@ -539,6 +539,33 @@ def test_tab_leaves_a_multi_line_field(qtbot: Any, sample_window: MainWindow) ->
     dialog.close()
 
 
+def test_ctrl_enter_is_ok_from_a_multi_line_field(qtbot: Any, sample_window: MainWindow) -> None:
+    """A new user's progress note: Enter starts a new line there, and Ctrl+Enter did nothing."""
+    dialog = UpdateDialog(Status.IN_PROGRESS, TODAY, "Tester", sample_window.recommendations_tab)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.note.setFocus()
+    qtbot.keyClicks(dialog.note, "First line")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.note, "second line")
+    assert dialog.isVisible()  # Enter alone: a new line
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
+    assert dialog.entry().note == "First line\nsecond line"
+    # Checked as OK is: with nothing to say, the dialog stays and says why.
+    empty = UpdateDialog(Status.IN_PROGRESS, TODAY, "Tester", sample_window.recommendations_tab)
+    empty.show()
+    qtbot.waitExposed(empty)
+    empty.activateWindow()
+    qtbot.waitUntil(empty.isActiveWindow)
+    empty.note.setFocus()
+    qtbot.keyClick(empty.note, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
+    assert empty.isVisible() and empty.messages["note"].text()
+    empty.close()
+
+
 # ----------------------------------------------------------------------------- rows
 
 

@@ -195,6 +195,25 @@ def test_the_import_wizard_says_an_import_cannot_be_undone_and_how_to_go_back(
 # ----------------------------------------------------------------------------- briefing
 
 
+def test_the_briefing_pack_is_for_the_meeting_selected_on_the_meetings_tab(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A new user opened the pack with a meeting selected and found "None" chosen."""
+    sample_window.briefing_pack()
+    assert sample_window.briefing_dialog.for_meeting.currentData() is None  # another tab
+    sample_window.briefing_dialog.close()
+    tab = sample_window.meetings_tab
+    sample_window.tabs.setCurrentWidget(tab)
+    tab.load()
+    older = tab.model.rows[-1].key  # not the newest, which a default might choose
+    assert tab.select(older)
+    sample_window.briefing_pack()
+    dialog = sample_window.briefing_dialog
+    assert dialog.for_meeting.currentData() == older
+    assert dialog.options().meeting_date == older.held_on
+    dialog.close()
+
+
 def test_the_briefing_dialog_selects_all_or_none_and_shows_titles(
     qtbot: Any, sample_window: MainWindow
 ) -> None:

@@ -176,3 +176,13 @@ def test_loading_the_sample_twice_does_not_duplicate(sample_database: Database) 
     with sample_database.session() as session:
         assert counts(session) == before
         assert session.query(Recommendation).count() == before.recommendations
+
+
+def test_counts_are_said_in_the_singular_for_one() -> None:
+    """A new user saw "1 reviews" in the status bar."""
+    from db.services.dataset import Counts
+
+    one = Counts(reviews=1, recommendations=1, inspections=1, initiatives=1, organisations=3)
+    assert one.describe() == "1 review, 1 tracked item, 1 inspection, 1 initiative"
+    many = Counts(reviews=0, recommendations=2345, inspections=2, initiatives=0, organisations=0)
+    assert many.describe() == "0 reviews, 2,345 tracked items, 2 inspections, 0 initiatives"

@@ -721,3 +721,26 @@ def test_cancelling_after_a_busy_refusal_leaves_nothing_said_on_the_page(
     assert "busy" in seen[0] or "another" in seen[0], seen  # refused for now, and said
     assert (mode.message.text(), log_of(window, item("3"))) == before
     mode.close()
+
+
+def test_the_minutes_file_offered_is_named_for_its_meeting() -> None:
+    """A new user was offered "minutes-2026-12-06.pdf" for both meetings held that day."""
+    import datetime as dt
+
+    from db.services.meetings import MeetingKey
+    from desktop.tabs.meetings import minutes_name
+
+    day = dt.date(2026, 12, 6)
+    usual = MeetingKey(day, "Case Review Subgroup")
+    extra = MeetingKey(day, "Case Review Subgroup (extra): R&D / Ops")
+    later = MeetingKey(dt.date(2027, 1, 10), "Case Review Subgroup")
+    assert minutes_name(later, [usual, extra, later]) == "minutes-2027-01-10.pdf"
+    assert minutes_name(usual, [usual, extra, later]) == (
+        "minutes-2026-12-06-case-review-subgroup.pdf"
+    )
+    assert minutes_name(extra, [usual, extra, later]) == (
+        "minutes-2026-12-06-case-review-subgroup-extra-r-d-ops.pdf"
+    )
+    assert minutes_name(
+        MeetingKey(day, "Panel, Straße"), [usual, MeetingKey(day, "Panel, Straße")]
+    ) == ("minutes-2026-12-06-panel-strasse.pdf")
