@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from db.core.vocabulary import Status
+from db.core.dates import utc_now
+from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange.document import (
     AreaDoc,
     DecisionDoc,
@@ -47,6 +48,7 @@ from db.exchange.document import (
 )
 
 RECORD = "(the record)"  # a conflict or change about a whole record: added, deleted
+DECISION = "decision"  # a conflict between two decisions a meeting made about one subject
 
 
 # Where a record is in a document: for each level, the list's name and the record's key in it
@@ -72,6 +74,12 @@ class Conflict:
     container: list[Any] | None = dataclasses.field(default=None, compare=False, repr=False)
     mine: Any = dataclasses.field(default=None, compare=False, repr=False)
     sign_off: bool = dataclasses.field(default=False, compare=False, repr=False)
+    # The meeting's decision recorded in the copy that the copy's value comes from (or, for a
+    # ``DECISION`` conflict, the copy's decision itself), and what it wrote besides, held back
+    # until the answer (``_Follows``): the decision follows the answer (issue 26).
+    decided: DecisionDoc | None = dataclasses.field(default=None, compare=False, repr=False)
+    decided_at: str = dataclasses.field(default="", compare=False, repr=False)  # the meeting
+    follows: _Follows | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -110,10 +118,16 @@ class Merge:
     # entry on: the person merging did that, not the copy.
     kept_on_agenda: set[tuple[str, ...]] = field(default_factory=set)
 
-    def resolve(self, conflict: Conflict, take: str, value: Any = None) -> None:
+    def resolve(self, conflict: Conflict, take: str, value: Any = None, *, by: str = "") -> None:
         """Answer one conflict in ``result``: ``take`` the copy's value, keep the shared
         database's, or (``take`` None) use ``value``, typed by a person, for a field. A change
-        taken from the copy is added to ``applied``, so the merge writes it like any other."""
+        taken from the copy is added to ``applied``, so the merge writes it like any other.
+        ``by``: who answers (a decision the answer sets aside has its log entry withdrawn
+        in their name)."""
+        if conflict.follows is not None:
+            conflict.follows.answer(self, take == COPY, by)
+        if conflict.field == DECISION:
+            return
         if take == SHARED:
             return
         chosen = copying.deepcopy(conflict.copy) if take == COPY else value
@@ -254,6 +268,7 @@ def three_way(base: Document, copy: Document, shared: Document) -> Merge:
             list_name=name,
         )
         setattr(merge.result, name, merged)
+    _decisions_follow(merge, base, copy, shared)
     return merge
 
 
@@ -425,8 +440,249 @@ def _keep_the_lifecycle(
     )
 
 
+# -- a meeting's decision follows the answer to what it changed (issue 26)
+
+# The item's fields each decision sets (db.services.meetings.decide).
+_DECISION_SETS: dict[DecisionKind, frozenset[str]] = {
+    DecisionKind.SIGNED_OFF: frozenset(_SIGN_OFF),
+    DecisionKind.EXTENDED: frozenset({"target_date"}),
+}
+
+
+@dataclass(frozen=True)
+class _Follows:
+    """What a conflict's answer ``COPY`` writes besides its own value: the copy's decision
+    and what it wrote (held back from ``applied`` until then), and what undoes the shared
+    database's contradicting decision. The answer ``SHARED`` writes none of it."""
+
+    on_copy: list[Callable[[str], Applied]] = field(default_factory=list)
+
+    def answer(self, merge: Merge, took_copy: bool, by: str) -> None:
+        if took_copy:
+            merge.applied.extend(step(by) for step in self.on_copy)
+
+
+def _says(decision: DecisionDoc) -> tuple[Any, ...]:
+    """What a decision decided: two alike are one decision made on both sides."""
+    return (decision.decision, decision.until, decision.whom.strip())
+
+
+def _subject(decision: DecisionDoc) -> tuple[Any, ...]:
+    kind = decision.kind or (TrackedKind.RECOMMENDATION if decision.number else None)
+    return (decision.review, decision.inspection, kind, decision.number)
+
+
+def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Document) -> None:
+    """A decision recorded in the copy follows the answers to what it changed: two different
+    decisions about one subject made at one meeting, one in the copy and one in the shared
+    database since the check-out, are a ``DECISION`` conflict; a decision whose field (a
+    target extended, a sign-off) is in conflict goes with that conflict's answer. Until the
+    answer, what the copy's decision wrote (its row, its log entry, its fields) is held back,
+    so a plan lists it under its conflict, not as a change."""
+    items: dict[tuple[Any, ...], tuple[TrackedDoc, Path, TrackedDoc | None, str]] = {}
+    for name, listed in (("reviews", "recommendations"), ("inspections", "findings")):
+        was = {
+            (s.reference, t.kind, t.number): t
+            for s in getattr(base, name)
+            for t in getattr(s, listed)
+            if isinstance(t, TrackedDoc)
+        }
+        for source in getattr(merge.result, name):
+            top = _DOCUMENT[name]
+            source_name = top.name(source, "")
+            for t in getattr(source, listed):
+                if isinstance(t, TrackedDoc):
+                    path: Path = (
+                        (name, (top.key(source), 0)),
+                        (listed, (_TRACKED.key(t), 0)),
+                    )
+                    subject = (
+                        source.reference if name == "reviews" else None,
+                        source.reference if name == "inspections" else None,
+                        t.kind,
+                        t.number,
+                    )
+                    items[subject] = (t, path, was.get((source.reference, t.kind, t.number)),
+                                      _TRACKED.name(t, source_name))  # fmt: skip
+    meetings = {
+        side: {_MEETING.key(m): m for m in doc.meetings}
+        for side, doc in (("base", base), ("copy", copy), ("shared", shared))
+    }
+    for meeting in merge.result.meetings:
+        key = _MEETING.key(meeting)
+        mine_m, theirs_m = meetings["copy"].get(key), meetings["shared"].get(key)
+        if mine_m is None or theirs_m is None:
+            continue
+        was_m = meetings["base"].get(key)
+        before = {_DECISION.key(d) for d in (was_m.decisions if was_m is not None else [])}
+        ours = {_DECISION.key(d) for d in mine_m.decisions}
+        held = {_DECISION.key(d) for d in theirs_m.decisions}
+        mine = [d for d in mine_m.decisions if _DECISION.key(d) not in before | held]
+        theirs = [d for d in theirs_m.decisions if _DECISION.key(d) not in before | ours]
+        meeting_name = _MEETING.name(meeting, "")
+        meeting_path: Path = (("meetings", (key, 0)),)
+        for decision in mine:
+            rival = next(
+                (d for d in theirs
+                 if _subject(d) == _subject(decision) and _says(d) != _says(decision)),
+                None,
+            )  # fmt: skip
+            item = items.get(_subject(decision)) if decision.number else None
+            related = [
+                c for c in merge.conflicts
+                if item is not None and c.path == item[1] and c.decided is None
+                and c.field in _DECISION_SETS.get(decision.decision, ())
+            ]  # fmt: skip
+            if rival is None and not related:
+                continue
+            steps = _hold_back(merge, meeting, decision, item)
+            if rival is None:
+                first = related[0]
+                for c in related:
+                    at = merge.conflicts.index(c)
+                    merge.conflicts[at] = dataclasses.replace(
+                        c,
+                        decided=decision,
+                        decided_at=meeting_name,
+                        follows=_Follows(steps) if c is first else None,
+                    )
+                continue
+            theirs.remove(rival)
+            steps += _set_aside(meeting, rival, item, decision, meeting_path)
+            about = f"{decision.review or decision.inspection} {decision.number}".rstrip()
+            where = f"the decisions about {about}{_within(meeting_name)}"
+            if any(c.key == (where, DECISION) for c in merge.conflicts):
+                continue  # (two decisions of the copy alike but for their moment: one asks)
+            merge.conflicts.append(
+                Conflict(
+                    where,
+                    DECISION,
+                    None,
+                    decision,
+                    rival,
+                    (*meeting_path, ("decisions", (_DECISION.key(decision), 0))),
+                    meeting,
+                    meeting.decisions,
+                    decision,
+                    decided=decision,
+                    decided_at=meeting_name,
+                    follows=_Follows(steps),
+                )
+            )
+
+
+def _hold_back(
+    merge: Merge,
+    meeting: MeetingDoc,
+    decision: DecisionDoc,
+    item: tuple[TrackedDoc, Path, TrackedDoc | None, str] | None,
+) -> list[Callable[[str], Applied]]:
+    """Take out of ``applied`` and the result what the copy's decision wrote (its row, its
+    item's log entry, the item's fields it set): the steps that put it back."""
+    steps: list[Callable[[str], Applied]] = []
+
+    def put_back(applied: Applied, redo: Callable[[], None]) -> None:
+        merge.applied.remove(applied)
+
+        def step(_by: str) -> Applied:
+            redo()
+            return applied
+
+        steps.append(step)
+
+    for applied in [a for a in merge.applied if a.field == RECORD and a.new is decision]:
+        row = next(d for d in meeting.decisions if _DECISION.key(d) == _DECISION.key(decision))
+        meeting.decisions.remove(row)
+        put_back(applied, lambda row=row: meeting.decisions.append(row))  # type: ignore[misc]
+    if item is None:
+        return steps
+    record, path, _was, _name = item
+    sets = _DECISION_SETS.get(decision.decision, frozenset())
+    for applied in [a for a in merge.applied if a.path == path and a.field in sets]:
+        setattr(record, applied.field, applied.old)
+        put_back(applied, lambda a=applied: setattr(record, a.field, copying.deepcopy(a.new)))  # type: ignore[misc]
+    logged = next(
+        (
+            a for a in merge.applied
+            if a.field == RECORD and len(a.path) == 3 and a.path[:2] == path
+            and a.path[2][0] == "updates" and isinstance(a.new, UpdateDoc)
+            and a.new.date == decision.decided_on and a.new.author == decision.decided_by
+            and a.new.withdrawn_at is None
+        ),
+        None,
+    )  # fmt: skip
+    if logged is not None:
+        entry = next(u for u in record.updates if u == logged.new)
+        record.updates = [u for u in record.updates if u is not entry]
+        put_back(logged, lambda: record.updates.append(entry))
+    return steps
+
+
+def _set_aside(
+    meeting: MeetingDoc,
+    rival: DecisionDoc,
+    item: tuple[TrackedDoc, Path, TrackedDoc | None, str] | None,
+    taken: DecisionDoc,
+    meeting_path: Path,
+) -> list[Callable[[str], Applied]]:
+    """The steps that undo the shared database's decision when the copy's is taken, as undoing
+    a decision in the window does: its row deleted, its log entry withdrawn (kept, with who and
+    why), and the item's fields it set put back as they were at the check-out."""
+    steps: list[Callable[[str], Applied]] = []
+    meeting_name = _MEETING.name(meeting, "")
+    rival_path: Path = (*meeting_path, ("decisions", (_DECISION.key(rival), 0)))
+
+    def delete(_by: str) -> Applied:
+        meeting.decisions[:] = [d for d in meeting.decisions if d is not rival]
+        return Applied(_DECISION.name(rival, meeting_name), RECORD, rival, None, rival_path)
+
+    steps.append(delete)
+    if item is None:
+        return steps
+    record, path, was, name = item
+    entry = next(
+        (u for u in record.updates
+         if u.date == rival.decided_on and u.author == rival.decided_by
+         and u.withdrawn_at is None and (was is None or u not in was.updates)),
+        None,
+    )  # fmt: skip
+    if entry is not None:
+        where = _UPDATE.name(entry, name)
+        entry_path: Path = (*path, ("updates", (_UPDATE.key(entry), 0)))
+
+        def withdraw(by: str) -> Applied:
+            at = next(n for n, u in enumerate(record.updates) if u is entry)
+            record.updates[at] = dataclasses.replace(
+                entry,
+                withdrawn_at=utc_now(),
+                withdrawn_by=by or "the merge",
+                withdrawn_reason=(
+                    f"The decision ({rival.decision.label.lower()}) was set aside when merging "
+                    f"a copy: the copy's decision ({taken.decision.label.lower()}) was taken."
+                )[:500],
+            )
+            return Applied(where, "withdrawn_at", None, record.updates[at].withdrawn_at,
+                           entry_path)  # fmt: skip
+
+        steps.append(withdraw)
+    if was is not None:
+        mine = _DECISION_SETS.get(taken.decision, frozenset())
+        for name_ in sorted(_DECISION_SETS.get(rival.decision, frozenset()) - mine):
+            if getattr(record, name_) == getattr(was, name_):
+                continue
+
+            def put_back(_by: str, f: str = name_) -> Applied:
+                old = getattr(record, f)
+                setattr(record, f, copying.deepcopy(getattr(was, f)))
+                return Applied(name, f, old, getattr(was, f), path)
+
+            steps.append(put_back)
+    return steps
+
+
 __all__ = [
     "COPY",
+    "DECISION",
     "MERGED_TYPES",
     "RECORD",
     "SHARED",

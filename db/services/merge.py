@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.core.dates import format_date, utc_now
 from db.core.errors import CaseReviewError, DocumentError, RuleError
-from db.core.vocabulary import TrackedKind
+from db.core.vocabulary import DecisionKind, TrackedKind
 from db.exchange.checks import check_document
 from db.exchange.document import (
     AgendaDoc,
@@ -43,8 +43,24 @@ from db.exchange.document import (
     TrackedDoc,
 )
 from db.exchange.json_format import parse_document
-from db.exchange.merging import COPY, RECORD, SHARED, Applied, Conflict, Merge, Path, three_way
-from db.exchange.records import Importer, apply_document, collect_document, collect_part
+from db.exchange.merging import (
+    COPY,
+    DECISION,
+    RECORD,
+    SHARED,
+    Applied,
+    Conflict,
+    Merge,
+    Path,
+    three_way,
+)
+from db.exchange.records import (
+    Importer,
+    apply_document,
+    collect_document,
+    collect_part,
+    meeting_doc,
+)
 from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
@@ -224,7 +240,7 @@ def _merge(
         for conflict in merge.conflicts:
             answer = answers[conflict.key]
             _check_answer(conflict, answer)
-            merge.resolve(conflict, answer.take or "", answer.value)
+            merge.resolve(conflict, answer.take or "", answer.value, by=actor)
         # What the person merging made, not the copy: a value they typed; evidence their
         # answer to a sign-off brought back; an agenda entry the merge kept (_keep_decided...).
         merging: set[tuple[Any, ...]] = {
@@ -238,6 +254,11 @@ def _merge(
             if c.sign_off and answers[c.key].take == COPY
         }
         merging |= {(owner, "agenda_items") for owner in merge.kept_on_agenda}
+        # The shared database's decision set aside by the copy's, taken: the person merging
+        # deleted its row and withdrew its log entry (_decisions_follow).
+        for c in merge.conflicts:
+            if c.field == DECISION and answers[c.key].take == COPY:
+                merging |= _set_aside_by_merging(c)
         session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, merging)
         try:
             _write(session, merge, today)
@@ -301,6 +322,18 @@ def describe_conflict(conflict: Conflict) -> str:
     if conflict.field == RECORD:
         side = "in the copy" if conflict.copy is None else "in the shared database"
         return f"{conflict.where}, deleted {side} and changed on the other side"
+    if conflict.field == DECISION:
+        return (
+            f"{conflict.where}: the copy and the shared database recorded different decisions "
+            "about it at that meeting (the one not taken is not written, or, already written, "
+            "is undone)"
+        )
+    if conflict.decided is not None:
+        return (
+            f"{conflict.where}, {conflict.field.replace('_', ' ')} (the copy's value comes from "
+            f"a decision of {conflict.decided_at}, '{show_value(conflict.decided)}', which is "
+            "merged only if the copy's value is taken)"
+        )
     if conflict.sign_off:
         return (
             f"{conflict.where}, signed off in the copy on evidence since deleted in the shared "
@@ -331,6 +364,26 @@ def seen(conflict: Conflict) -> tuple[str, str]:
             "deleted" if conflict.shared is None else "kept, and changed",
         )
     return show_value(conflict.copy), show_value(conflict.shared)
+
+
+def _set_aside_by_merging(conflict: Conflict) -> set[tuple[Any, ...]]:
+    """What the person merging did, answering a ``DECISION`` conflict with the copy's: the
+    shared database's decision deleted (that row, by its own key), its log entry withdrawn."""
+    rival = conflict.shared
+    assert isinstance(rival, DecisionDoc)
+    meeting = _owner_of_path(conflict.path)[0]
+    made: set[tuple[Any, ...]] = {
+        (meeting, "decisions", None, (as_text(rival.decision), as_text(rival.recorded_at)))
+    }
+    if rival.number:
+        source = ("reviews", rival.review) if rival.review else ("inspections", rival.inspection)
+        kind = (rival.kind or TrackedKind.RECOMMENDATION).value
+        item = (*source, "item", kind, rival.number)
+        made |= {
+            (item, "progress_updates", column)
+            for column in ("withdrawn_at", "withdrawn_by", "withdrawn_reason")
+        }
+    return made
 
 
 def _check_answer(conflict: Conflict, answer: Answer) -> None:
@@ -675,6 +728,13 @@ def _locate(session: Session, path: Path) -> Base | None:
             candidates = [f for f in found.findings if (f.kind, f.number) == key[1:]]
         elif name == "areas":
             candidates = [a for a in found.areas if a.name == key[0]]
+        elif name == "decisions":  # one the copy's decision set aside (_decisions_follow)
+            said = meeting_doc(found).decisions  # named as the plan named them
+            candidates = [
+                row
+                for row, d in zip(found.decisions, said, strict=True)
+                if (d.review, d.inspection, d.number, d.kind, d.decision, d.recorded_at) == key
+            ]
         elif name == "evidence":
             candidates = [
                 e
@@ -807,10 +867,14 @@ def _attribution(
         table = str(obj.__tablename__)
         owner = _owner(session, table, _attribute_of(obj))
         found = None
-        if (owner, table, field) in merging_made or (owner, table) in merging_made:
+        own = _own_key(table, _attribute_of(obj))
+        if (
+            (owner, table, field) in merging_made
+            or (owner, table) in merging_made
+            or (owner, table, field, own) in merging_made
+        ):
             return now, merging
         if owner is not None:
-            own = _own_key(table, _attribute_of(obj))
             found = (
                 (changes.get((owner, table, field, own)) if own is not None else None)
                 or changes.get((owner, table, field))
@@ -931,6 +995,15 @@ def show_value(value: Any) -> str:
             return source
         kind = value.kind.label.lower() if value.kind else "recommendation"
         return f"{kind} {value.number} of {source}"
+    if isinstance(value, DecisionDoc):  # a meeting's decision: what it decided, as minuted
+        said = value.decision.label
+        if value.decision is DecisionKind.EXTENDED:
+            said = f"Target extended to {format_date(value.until)}"
+        elif value.decision is DecisionKind.EVIDENCE_REQUESTED:
+            said = f"Evidence requested from {value.whom} by {format_date(value.until)}"
+        elif value.decision is DecisionKind.ESCALATED:
+            said = f"Escalated to {value.whom}"
+        return f"{said}, recorded by {value.decided_by}" + (f": {value.note}" if value.note else "")
     if isinstance(value, PersonDoc):
         return f"{value.name} ({value.agency})" if value.agency else value.name
     if is_dataclass(value):

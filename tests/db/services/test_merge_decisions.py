@@ -1,0 +1,171 @@
+"""A meeting's decisions when a copy is merged back (db.services.merge, issue 26), on SQLite
+and PostgreSQL: two different decisions about one item at one meeting, one made offline and one
+in the office, are a conflict answered each way; the same decision on both sides is none; a
+decision whose field is in conflict follows that conflict's answer, so the minutes, the pack
+and the item agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.core.vocabulary import DecisionKind, Status
+from db.exchange.merging import DECISION
+from db.services import editing, meetings
+from db.services.checkout import Scope, check_out
+from db.services.integrity import check_database
+from db.services.merge import Answer, describe_conflict, merge_copy, plan_merge, seen
+from db.store.database import Database, open_database
+from db.store.location import resolve_location
+from db.store.models import AuditEntry
+from tests.helpers import TODAY
+from tests.helpers.laptop import MEETING, REVIEW
+from tests.helpers.laptop import item as _item
+from tests.helpers.laptop import set_fields as _set
+
+NEXT_DAY = MEETING.held_on + dt.timedelta(days=1)
+AT_THE_MEETING = f"of the meeting of {MEETING.held_on.isoformat()} '{MEETING.title}'"
+
+
+def _laptop(shared: Database, tmp_path: Path) -> Database:
+    target = tmp_path / "laptop.sqlite3"
+    check_out(shared, target, scope=Scope(meeting=MEETING), actor="Sam", today=TODAY)
+    return open_database(resolve_location(str(target)))
+
+
+def _decide(database: Database, number: str, entry: meetings.DecisionEntry, actor: str) -> None:
+    with database.transaction(actor) as session:
+        meetings.decide(session, MEETING, _item(number), entry, on=MEETING.held_on, actor=actor)
+
+
+def _ready_to_sign_off(database: Database) -> str:
+    """An item of the sample's review with its evidence, not closed (the trial's item 2)."""
+    with database.session() as session:
+        return next(
+            r.number
+            for r in editing.review_by_reference(session, REVIEW).recommendations
+            if r.evidence and r.status is not Status.CLOSED
+        )
+
+
+SIGN_OFF = meetings.DecisionEntry(DecisionKind.SIGNED_OFF, "LAPTOP: done")
+ASK_ICB = meetings.DecisionEntry(
+    DecisionKind.EVIDENCE_REQUESTED,
+    "OFFICE: want the audit first",
+    until=dt.date(2027, 1, 15),
+    whom="ICB",
+)
+
+
+def _decided(database: Database, number: str) -> list[DecisionKind]:
+    with database.session() as session:
+        return [
+            d.kind
+            for d in meetings.meeting_by_key(session, MEETING).decisions
+            if d.recommendation is not None and d.recommendation.number == number
+        ]
+
+
+@pytest.mark.parametrize("take", ["copy", "shared"])
+def test_contradicting_decisions_are_a_conflict_answered_each_way(
+    sample_database: Database, tmp_path: Path, take: str
+) -> None:
+    number = _ready_to_sign_off(sample_database)
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, SIGN_OFF, "Sam")
+        _decide(sample_database, number, ASK_ICB, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        key = (f"the decisions about {REVIEW} {number} {AT_THE_MEETING}", DECISION)
+        [conflict] = [c for c in plan.merge.conflicts if c.key == key]
+        assert seen(conflict) == (
+            "Signed off, recorded by Sam: LAPTOP: done",
+            "Evidence requested from ICB by 15 January 2027, recorded by Kim: "
+            "OFFICE: want the audit first",
+        )
+        offline, office = plan.changed(conflict)
+        assert offline.startswith("Sam, ") and office.startswith("Kim, ")
+        assert "different decisions" in describe_conflict(conflict)
+        # Until answered, the sign-off is no change the merge would write.
+        assert not [a for a in plan.merge.applied if f"{number} of review" in a.where]
+        answers = {c.key: Answer(take) for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    with sample_database.session() as session:
+        rec = editing.item_by_key(session, _item(number))
+        status = rec.status
+        office_entry = next(u for u in rec.updates if "OFFICE" in u.note)
+        withdrawn = (office_entry.withdrawn_by, office_entry.withdrawn_reason)
+        signed_entries = [u for u in rec.updates if "LAPTOP" in u.note]
+        actions = meetings.decisions(session, MEETING).actions
+        asked = [a for a in actions if a.kind is DecisionKind.EVIDENCE_REQUESTED]
+        deleted = session.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.entity == "decisions", AuditEntry.action == "delete"
+            )
+        ).all()
+    if take == "shared":  # the sign-off is not written: not its row, its entry, its close
+        assert _decided(sample_database, number) == [DecisionKind.EVIDENCE_REQUESTED]
+        assert status is not Status.CLOSED
+        assert not signed_entries
+        assert withdrawn == (None, None)
+        assert len(asked) == 1
+        assert not deleted
+    else:  # the office's request is undone as an undo does: row gone, entry withdrawn
+        assert _decided(sample_database, number) == [DecisionKind.SIGNED_OFF]
+        assert status is Status.CLOSED
+        assert len(signed_entries) == 1
+        assert withdrawn[0] == "Lee"
+        assert withdrawn[1] is not None and "set aside when merging a copy" in withdrawn[1]
+        assert not asked  # no action asks for evidence on a closed item
+        assert [who.startswith("Lee (merging copy ") for who in deleted] == [True]
+    assert not check_database(sample_database.location).problems
+
+
+def test_the_same_decision_on_both_sides_is_no_conflict(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    number = _ready_to_sign_off(sample_database)
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, ASK_ICB, "Sam")
+        _decide(sample_database, number, ASK_ICB, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        assert not plan.merge.conflicts
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY)
+    assert DecisionKind.EVIDENCE_REQUESTED in _decided(sample_database, number)
+
+
+@pytest.mark.parametrize(
+    ("take", "target", "extended"),
+    [("copy", dt.date(2027, 3, 31), True), ("shared", dt.date(2027, 2, 28), False)],
+)
+def test_an_extension_follows_the_answer_to_the_target_date(
+    sample_database: Database, tmp_path: Path, take: str, target: dt.date, extended: bool
+) -> None:
+    number = "3"
+    where = f"recommendation {number} of review {REVIEW}"
+    with _laptop(sample_database, tmp_path) as laptop:
+        extend = meetings.DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2027, 3, 31))
+        _decide(laptop, number, extend, "Sam")
+        _set(sample_database, number, target_date=dt.date(2027, 2, 28))
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        [conflict] = [c for c in plan.merge.conflicts if c.key == (where, "target_date")]
+        assert seen(conflict) == ("31 March 2027", "28 February 2027")
+        assert describe_conflict(conflict) == (
+            f"{where}, target date (the copy's value comes from a decision {AT_THE_MEETING}, "
+            "'Target extended to 31 March 2027, recorded by Sam', which is merged only if the "
+            "copy's value is taken)"
+        )
+        answers = {c.key: Answer(take) for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    with sample_database.session() as session:
+        rec = editing.item_by_key(session, _item(number))
+        assert rec.target_date == target
+        logged = [u.note for u in rec.updates if "target extended" in u.note]
+        lines = meetings.decisions(session, MEETING).decisions
+        said = [(line.kind, line.until) for line in lines if line.number == number]
+    # Minutes (the meeting's decisions) and the log (the pack's changes) agree with the item.
+    assert said == ([(DecisionKind.EXTENDED, target)] if extended else [])
+    assert len(logged) == (1 if extended else 0)
+    assert not check_database(sample_database.location).problems
