@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         MeetingFields,
         MeetingKey,
         MeetingSnapshot,
+        Seen,
         SourceKey,
     )
     from db.store import lifecycle
@@ -855,7 +856,10 @@ class SetAgenda(UndoableCommand):
 class RecordDecision(UndoableCommand):
     """A meeting's decision about an item, or a whole review or inspection, written at once
     (meetings.decide); undo takes it back, withdrawing its entry in the item's log
-    (meetings.undo_decision), and redo decides again, as a new entry."""
+    (meetings.undo_decision), and redo decides again, as a new entry. Each is made only over
+    the item and the meeting's decisions about it as the chair's screen showed them
+    (``seen``), and redo over them as the undo left them: never on top of another user's
+    newer decision or change unawares."""
 
     def __init__(
         self,
@@ -863,6 +867,7 @@ class RecordDecision(UndoableCommand):
         key: MeetingKey,
         item: ItemKey | SourceKey,
         decision: DecisionEntry,
+        seen: Seen | None = None,
     ) -> None:
         # The meeting named: the window has one undo stack, so Ctrl+Z in one meeting's mode
         # may take back another meeting's decision, and must say whose (a new user).
@@ -872,6 +877,7 @@ class RecordDecision(UndoableCommand):
         )
         super().__init__(context, what)
         self.key, self.item, self.decision = key, item, decision
+        self.seen = seen
         self.recorded: DecisionKey | None = None
 
     def apply(self, session: Session) -> None:
@@ -882,8 +888,10 @@ class RecordDecision(UndoableCommand):
             self.decision,
             on=self.context.today(),
             actor=self.context.author,
+            seen=self.seen,
         )
 
     def revert(self, session: Session) -> None:
         assert self.recorded is not None
         meetings.undo_decision(session, self.recorded, author=self.context.author)
+        self.seen = meetings.seen_now(session, self.key, self.item)
