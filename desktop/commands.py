@@ -512,19 +512,25 @@ class EditItem(UndoableCommand):
 
 
 class DeleteItem(UndoableCommand):
-    """Delete a review's recommendation; undo puts it back with its log, evidence and links."""
+    """Delete a review's recommendation; undo puts it back with its log, evidence and links.
+    Redo deletes it again only as the undo put it back: a change someone else made to it
+    since is refused, as an edit's redo is, not deleted with it."""
 
     def __init__(self, context: AppContext, key: ItemKey) -> None:
         super().__init__(context, f"Delete {key.kind.label.lower()} {key.number} of {key.source}")
         self.key = key
         self.snapshot: editing.ItemSnapshot | None = None
+        self.left: ItemFields | None = None  # the item as the undo put it back
 
     def apply(self, session: Session) -> None:
+        if self.left is not None:
+            editing.item_still(session, self.key, self.left, redoing="the deletion")
         self.snapshot = editing.remove_item(session, self.key, self.context.today())
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.restore_item(session, self.snapshot, self.context.today())
+        self.left = editing.item_fields(session, self.key)
         self.context.show_next = self.key  # selected again, as it was when it was deleted
 
 

@@ -257,11 +257,17 @@ def _still_at(
 
 
 def conflict_error(
-    session: Session, record: Review | Recommendation, name: str, *, undoing: str = ""
+    session: Session,
+    record: Review | Recommendation,
+    name: str,
+    *,
+    undoing: str = "",
+    redoing: str = "",
 ) -> ConflictError:
     """The refusal of a change over someone else's: who changed ``record``, and when.
-    ``undoing`` names what an undo was refused for ("the decision"): nothing was being saved
-    then, and the sentence says so (a new user read "your change was not saved" over an undo)."""
+    ``undoing`` names what an undo was refused for ("the decision"), ``redoing`` what a redo
+    was ("the deletion"): nothing was being saved then, and the sentence says so (a new user
+    read "your change was not saved" over an undo)."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
         own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
@@ -281,18 +287,24 @@ def conflict_error(
             f"{name} was changed{by} since, so {undoing} was not undone, as that would undo "
             "the other change too; the window now shows the record as it is."
         )
+    if redoing:
+        return ConflictError(
+            f"{name} was changed{by} since, so {redoing} was not redone, as that would lose "
+            "the other change; the window now shows the record as it is."
+        )
     return ConflictError(
         f"{name} was changed{by} since you opened it, so your change was not saved; the "
         "window now shows the record as it is: make your change again if it is still needed."
     )
 
 
-def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
+def item_still(session: Session, key: ItemKey, fields: ItemFields, *, redoing: str = "") -> None:
     """Refuse, with ``ConflictError``, unless the item still holds ``fields`` (as a command
-    left it): undo and redo never overwrite a change made since by someone else."""
+    left it): undo and redo never overwrite a change made since by someone else (``redoing``
+    names what a redo refused was, as ``conflict_error`` says it)."""
     if item_fields(session, key) != fields:
         name = f"{key.kind.label} {key.number} of {key.source}"
-        raise conflict_error(session, item_by_key(session, key), name)
+        raise conflict_error(session, item_by_key(session, key), name, redoing=redoing)
 
 
 def review_still(session: Session, reference: str, fields: ReviewFields) -> None:

@@ -243,3 +243,32 @@ def test_initiative_doc_reads_only_the_initiative(sample_database: Database) -> 
     with sample_database.session() as session:
         doc = editing.initiative_doc(session, "Project Lantern (fictional)")
     assert len(doc.links) == 4 and doc.links[0].review == CHILD_A
+
+
+def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> None:
+    """``item_still`` refusing a redo (a deletion redone after the undo put the item back)
+    names who changed the item, and says the deletion was not redone, not that a change of
+    the user's was not saved (they made none)."""
+    from dataclasses import replace
+
+    from db.core.errors import ConflictError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.transaction("bob") as session:
+        snapshot = editing.remove_item(session, key, TODAY)
+    with sample_database.transaction("bob") as session:
+        editing.restore_item(session, snapshot, TODAY)
+        left = editing.item_fields(session, key)
+    with sample_database.transaction("alice") as session:
+        editing.update_item(session, key, replace(left, owner="ALICE owner of 8"))
+    with (
+        pytest.raises(ConflictError) as refused,
+        sample_database.transaction("bob") as session,
+    ):
+        editing.item_still(session, key, left, redoing="the deletion")
+    said = refused.value.message
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
+    assert said.endswith(
+        "since, so the deletion was not redone, as that would lose the other change; the "
+        "window now shows the record as it is."
+    ), said
