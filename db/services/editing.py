@@ -10,6 +10,7 @@ the field; the same checks raise ``RuleError`` when a service is called with bad
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -298,6 +299,61 @@ def conflict_error(
     )
 
 
+def _deletion(session: Session, entity: str, holds: dict[str, str]) -> AuditEntry | None:
+    """The audit trail's newest deletion of an ``entity`` row whose columns held ``holds`` (as
+    the trail's snapshot writes them), or None."""
+    first, value = next(iter(holds.items()))
+    # The snapshot is JSON with sorted keys (db.store.audit): narrowed by its first pair in
+    # SQL, each candidate is then read whole.
+    pair = json.dumps({first: value}, ensure_ascii=False)[1:-1]
+    pattern = pair.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    candidates = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == entity,
+            AuditEntry.action == "delete",
+            AuditEntry.old.like(f"%{pattern}%", escape="\\"),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(100)
+    )
+    for entry in candidates:
+        try:
+            held = json.loads(entry.old or "")
+        except ValueError:  # an entry written otherwise: not the one looked for
+            continue
+        if isinstance(held, dict) and all(held.get(k) == v for k, v in holds.items()):
+            return entry
+    return None
+
+
+def deleted_error(session: Session, key: ItemKey) -> ConflictError | None:
+    """The refusal of an edit of an item someone deleted since it was opened: who deleted it
+    (or its review or inspection) and when, from the audit trail; None if the trail has no
+    such deletion (then there is simply no such item)."""
+    name = f"{key.kind.label} {key.number} of {key.source}"
+    found = None
+    for model, column in ((Review, "review_id"), (Inspection, "inspection_id")):
+        source_id = session.scalar(select(model.id).where(model.reference == key.source))
+        if source_id is not None:
+            holds = {"number": key.number, "kind": key.kind.value, column: str(source_id)}
+            found = found or _deletion(session, Recommendation.__tablename__, holds)
+    if found is None:  # its review or inspection deleted, with it
+        for model, called in ((Review, "Review"), (Inspection, "Inspection")):
+            whole = _deletion(session, model.__tablename__, {"reference": key.source})
+            if whole is not None:
+                what = f"{key.kind.label.lower()} {key.number}"
+                found, name = whole, f"{called} {key.source}, with its {what},"
+                break
+    if found is None:
+        return None
+    when = found.at.astimezone()
+    return ConflictError(
+        f"{name} was deleted by {found.actor} at {when:%H:%M} on {format_date(when.date())} "
+        "since you opened it, so your change was not saved."
+    )
+
+
 def item_still(session: Session, key: ItemKey, fields: ItemFields, *, redoing: str = "") -> None:
     """Refuse, with ``ConflictError``, unless the item still holds ``fields`` (as a command
     left it): undo and redo never overwrite a change made since by someone else (``redoing``
@@ -472,8 +528,15 @@ def update_item(
     session: Session, key: ItemKey, fields: ItemFields, *, expected: int | None = None
 ) -> ItemKey:
     """Apply ``fields``; with ``expected``, only if the item is still at that version (else
-    ``ConflictError``, nothing changed)."""
-    rec = item_by_key(session, key)
+    ``ConflictError``, nothing changed; and if it was deleted since, ``ConflictError``
+    naming who deleted it and when)."""
+    try:
+        rec = item_by_key(session, key)
+    except NotFoundError:
+        deleted = deleted_error(session, key) if expected is not None else None
+        if deleted is None:
+            raise
+        raise deleted from None
     _still_at(session, rec, expected, f"{key.kind.label} {key.number} of {key.source}")
     check_item(session, key.source, fields, editing=key.number, kind=key.kind).raise_first()
     _apply_item(session, rec, fields)

@@ -395,3 +395,29 @@ def test_redoing_a_delete_over_someone_elses_change_is_refused(
     with first.session() as session:
         assert editing.item_fields(session, EIGHT).owner == "ALICE owner of 8"
     assert not bob.context.undo_stack.canRedo()
+
+
+def test_saving_an_item_someone_deleted_meanwhile_says_who_and_when(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """Found in a two-user trial: alice had item 8's edit dialog open while bob deleted it;
+    OK said only "There is no recommendation 8 of …". Now it says who deleted it and when,
+    and that the change was not saved."""
+    alice = _window_of(qtbot, first, tmp_path, "alice")
+    bob = _window_of(qtbot, second, tmp_path, "bob")
+    select_item(alice, CHILD_A, "8")
+    select_item(bob, CHILD_A, "8")
+
+    def deleted_meanwhile(dialog: Any) -> None:
+        _delete_selected(qtbot, bob)
+        dialog.owner.setText("ALICE owner of 8")
+        ok(dialog)
+
+    answer(deleted_meanwhile)
+    alice.context.last_explanation = ""
+    alice.recommendations_tab.edit_item()
+    said = alice.context.last_explanation
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was deleted by bob at "), said
+    assert said.endswith(" since you opened it, so your change was not saved."), said
+    with first.session() as session:
+        assert editing.item_id(session, EIGHT) is None  # nothing written

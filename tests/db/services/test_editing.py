@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -271,4 +272,43 @@ def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> 
     assert said.endswith(
         "since, so the deletion was not redone, as that would lose the other change; the "
         "window now shows the record as it is."
+    ), said
+
+
+def test_an_edit_of_an_item_deleted_since_says_who_deleted_it(sample_database: Database) -> None:
+    """``update_item`` with the version read, after someone deleted the item (or its whole
+    review): who, and when, from the audit trail; without ``expected`` (the command line),
+    simply that there is no such item."""
+    from dataclasses import replace
+
+    from db.core.errors import ConflictError, NotFoundError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.session() as session:
+        read = editing.item_fields(session, key)
+    with sample_database.transaction("bob") as session:
+        editing.remove_item(session, key, TODAY)
+    mine = replace(read, owner="Mine")
+    with pytest.raises(ConflictError) as refused, sample_database.transaction("a") as session:
+        editing.update_item(session, key, mine, expected=read.version)
+    assert re.fullmatch(
+        rf"Recommendation 8 of {CHILD_A} was deleted by bob at \d\d:\d\d on \d{{1,2}} \w+ "
+        r"\d{4} since you opened it, so your change was not saved\.",
+        refused.value.message,
+    ), refused.value.message
+    with (
+        pytest.raises(NotFoundError, match=f"^There is no recommendation 8 of {CHILD_A}"),
+        sample_database.transaction("a") as session,
+    ):
+        editing.update_item(session, key, mine)
+    two = ItemKey(CHILD_A, "2")
+    with sample_database.session() as session:
+        read = editing.item_fields(session, two)
+    with sample_database.transaction("carol") as session:
+        editing.delete_review(session, CHILD_A, TODAY)
+    with pytest.raises(ConflictError) as refused, sample_database.transaction("a") as session:
+        editing.update_item(session, two, replace(read, owner="Mine"), expected=read.version)
+    said = refused.value.message
+    assert said.startswith(
+        f"Review {CHILD_A}, with its recommendation 2, was deleted by carol at "
     ), said
