@@ -421,3 +421,19 @@ def test_saving_an_item_someone_deleted_meanwhile_says_who_and_when(
     assert said.endswith(" since you opened it, so your change was not saved."), said
     with first.session() as session:
         assert editing.item_id(session, EIGHT) is None  # nothing written
+
+
+def test_the_history_pane_of_an_item_put_back_shows_all_of_it(
+    qtbot: Any, first: Database, tmp_path: Path
+) -> None:
+    """Found in a two-user trial: after bob's undo of a deletion, item 8's History showed only
+    "bob: created it". Now its first creation shows, with the deletion and the restoring."""
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    select_item(bob, CHILD_A, "8")
+    _delete_selected(qtbot, bob)
+    bob.undo_action.trigger()  # put back, and selected again
+    pane = bob.recommendations_tab.detail.toPlainText()
+    history = pane[pane.index("History") :]
+    assert "setup: created it" in history, history
+    assert "bob: deleted it" in history and "bob: restored it (undoing its deletion)" in history
+    assert "bob: created it" not in history
