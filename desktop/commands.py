@@ -520,17 +520,18 @@ class DeleteItem(UndoableCommand):
         super().__init__(context, f"Delete {key.kind.label.lower()} {key.number} of {key.source}")
         self.key = key
         self.snapshot: editing.ItemSnapshot | None = None
-        self.left: ItemFields | None = None  # the item as the undo put it back
+        # The item as the undo put it back, with its log and evidence.
+        self.left: editing.ItemHolding | None = None
 
     def apply(self, session: Session) -> None:
         if self.left is not None:
-            editing.item_still(session, self.key, self.left, redoing="the deletion")
+            editing.item_still_holds(session, self.key, self.left, redoing="the deletion")
         self.snapshot = editing.remove_item(session, self.key, self.context.today())
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.restore_item(session, self.snapshot, self.context.today())
-        self.left = editing.item_fields(session, self.key)
+        self.left = editing.item_holding(session, self.key)
         self.context.show_next = self.key  # selected again, as it was when it was deleted
 
 

@@ -274,14 +274,23 @@ def conflict_error(
         own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
             AuditEntry.entity_id.startswith(f"{record.id},")
         )
+        # Its log entries and evidence: added or withdrawn, they change no column of its own.
+        for table, rows in ((ProgressUpdate, record.updates), (Evidence, record.evidence)):
+            if rows:
+                own |= (AuditEntry.entity == table.__tablename__) & AuditEntry.entity_id.in_(
+                    [str(row.id) for row in rows]
+                )
     latest = session.scalars(
         select(AuditEntry).where(own).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
-    when = record.updated_at.astimezone()
+    when = record.updated_at
+    if latest is not None and latest.at > when:  # (a change to its log or evidence alone)
+        when = latest.at
+    when = when.astimezone()
     by = f" at {when:%H:%M} on {format_date(when.date())}"
-    # The newest entry about the record or its agencies names who, if it is that change's (a
-    # change to its log alone leaves entries of other records: then only the time is known).
-    if latest is not None and latest.at >= record.updated_at - dt.timedelta(seconds=2):
+    # The newest entry about the record, its agencies, log or evidence names who, if it is
+    # that change's.
+    if latest is not None and latest.at >= when - dt.timedelta(seconds=2):
         by = f" by {latest.actor}{by}"
     if undoing:
         return ConflictError(
@@ -352,6 +361,33 @@ def deleted_error(session: Session, key: ItemKey) -> ConflictError | None:
         f"{name} was deleted by {found.actor} at {when:%H:%M} on {format_date(when.date())} "
         "since you opened it, so your change was not saved."
     )
+
+
+@dataclass(frozen=True)
+class ItemHolding:
+    """An item's fields with what it holds beyond them: its log entries (each with whether it
+    is withdrawn) and its evidence, by id. Adding either changes no column of the item, so
+    its version alone does not show them; a deletion redone would lose them."""
+
+    fields: ItemFields
+    updates: tuple[tuple[int, bool], ...]
+    evidence: tuple[int, ...]
+
+
+def item_holding(session: Session, key: ItemKey) -> ItemHolding:
+    rec = item_by_key(session, key)
+    return ItemHolding(
+        item_fields(session, key),
+        tuple((u.id, u.withdrawn) for u in rec.updates),
+        tuple(sorted(e.id for e in rec.evidence)),
+    )
+
+
+def item_still_holds(session: Session, key: ItemKey, holding: ItemHolding, *, redoing: str) -> None:
+    """``item_still`` over its log and evidence too: a redone deletion would take them."""
+    if item_holding(session, key) != holding:
+        name = f"{key.kind.label} {key.number} of {key.source}"
+        raise conflict_error(session, item_by_key(session, key), name, redoing=redoing)
 
 
 def item_still(session: Session, key: ItemKey, fields: ItemFields, *, redoing: str = "") -> None:

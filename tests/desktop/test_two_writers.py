@@ -437,3 +437,27 @@ def test_the_history_pane_of_an_item_put_back_shows_all_of_it(
     assert "setup: created it" in history, history
     assert "bob: deleted it" in history and "bob: restored it (undoing its deletion)" in history
     assert "bob: created it" not in history
+
+
+def test_redoing_a_delete_over_evidence_added_since_is_refused(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """Evidence another user added after the undo changes no field of the item: the redone
+    deletion, which would take the evidence with it, is refused all the same."""
+    from db.store import lifecycle
+
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    select_item(bob, CHILD_A, "8")
+    _delete_selected(qtbot, bob)
+    bob.undo_action.trigger()
+    with second.transaction("alice") as session:
+        rec = editing.item_by_key(session, EIGHT)
+        lifecycle.add_evidence(
+            session, rec.id, description="Audit", reference="Doc 9", added_by="alice"
+        )
+    bob.context.last_explanation = ""
+    bob.redo_action.trigger()
+    said = bob.context.last_explanation
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
+    with first.session() as session:
+        assert [e.reference for e in editing.item_by_key(session, EIGHT).evidence] == ["Doc 9"]

@@ -312,3 +312,33 @@ def test_an_edit_of_an_item_deleted_since_says_who_deleted_it(sample_database: D
     assert said.startswith(
         f"Review {CHILD_A}, with its recommendation 2, was deleted by carol at "
     ), said
+
+
+@pytest.mark.parametrize("what", ["evidence", "update"])
+def test_a_redone_deletion_over_evidence_or_a_log_entry_added_since_is_refused(
+    sample_database: Database, what: str
+) -> None:
+    """Evidence or a log entry added after the undo put the item back changes no column of
+    the item (its version stays): the redone deletion, which would lose it, is refused all
+    the same, naming who added it."""
+    from db.core.errors import ConflictError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.transaction("bob") as session:
+        snapshot = editing.remove_item(session, key, TODAY)
+    with sample_database.transaction("bob") as session:
+        editing.restore_item(session, snapshot, TODAY)
+        left = editing.item_holding(session, key)
+    with sample_database.transaction("alice") as session:
+        rec = editing.item_by_key(session, key)
+        if what == "evidence":
+            lifecycle.add_evidence(
+                session, rec.id, description="Audit", reference="Doc 9", added_by="alice"
+            )
+        else:
+            lifecycle.record_update(session, rec.id, on=TODAY, author="alice", note="Seen.")
+    with (
+        pytest.raises(ConflictError, match=f"^Recommendation 8 of {CHILD_A} was changed by alice"),
+        sample_database.transaction("bob") as session,
+    ):
+        editing.item_still_holds(session, key, left, redoing="the deletion")
