@@ -390,13 +390,12 @@ def item_still_holds(session: Session, key: ItemKey, holding: ItemHolding, *, re
         raise conflict_error(session, item_by_key(session, key), name, redoing=redoing)
 
 
-def item_still(session: Session, key: ItemKey, fields: ItemFields, *, redoing: str = "") -> None:
+def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
     """Refuse, with ``ConflictError``, unless the item still holds ``fields`` (as a command
-    left it): undo and redo never overwrite a change made since by someone else (``redoing``
-    names what a redo refused was, as ``conflict_error`` says it)."""
+    left it): undo and redo never overwrite a change made since by someone else."""
     if item_fields(session, key) != fields:
         name = f"{key.kind.label} {key.number} of {key.source}"
-        raise conflict_error(session, item_by_key(session, key), name, redoing=redoing)
+        raise conflict_error(session, item_by_key(session, key), name)
 
 
 def review_still(session: Session, reference: str, fields: ReviewFields) -> None:

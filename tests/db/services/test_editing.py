@@ -247,7 +247,7 @@ def test_initiative_doc_reads_only_the_initiative(sample_database: Database) -> 
 
 
 def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> None:
-    """``item_still`` refusing a redo (a deletion redone after the undo put the item back)
+    """``item_still_holds`` refusing a redo (a deletion redone after the undo put it back)
     names who changed the item, and says the deletion was not redone, not that a change of
     the user's was not saved (they made none)."""
     from dataclasses import replace
@@ -259,14 +259,14 @@ def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> 
         snapshot = editing.remove_item(session, key, TODAY)
     with sample_database.transaction("bob") as session:
         editing.restore_item(session, snapshot, TODAY)
-        left = editing.item_fields(session, key)
+        left = editing.item_holding(session, key)
     with sample_database.transaction("alice") as session:
-        editing.update_item(session, key, replace(left, owner="ALICE owner of 8"))
+        editing.update_item(session, key, replace(left.fields, owner="ALICE owner of 8"))
     with (
         pytest.raises(ConflictError) as refused,
         sample_database.transaction("bob") as session,
     ):
-        editing.item_still(session, key, left, redoing="the deletion")
+        editing.item_still_holds(session, key, left, redoing="the deletion")
     said = refused.value.message
     assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
     assert said.endswith(
