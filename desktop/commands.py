@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         MeetingFields,
         MeetingKey,
         MeetingSnapshot,
+        Seen,
         SourceKey,
     )
     from db.store import lifecycle
@@ -511,19 +512,26 @@ class EditItem(UndoableCommand):
 
 
 class DeleteItem(UndoableCommand):
-    """Delete a review's recommendation; undo puts it back with its log, evidence and links."""
+    """Delete a review's recommendation; undo puts it back with its log, evidence and links.
+    Redo deletes it again only as the undo put it back: a change someone else made to it
+    since is refused, as an edit's redo is, not deleted with it."""
 
     def __init__(self, context: AppContext, key: ItemKey) -> None:
         super().__init__(context, f"Delete {key.kind.label.lower()} {key.number} of {key.source}")
         self.key = key
         self.snapshot: editing.ItemSnapshot | None = None
+        # The item as the undo put it back, with its log and evidence.
+        self.left: editing.ItemHolding | None = None
 
     def apply(self, session: Session) -> None:
+        if self.left is not None:
+            editing.item_still_holds(session, self.key, self.left, redoing="the deletion")
         self.snapshot = editing.remove_item(session, self.key, self.context.today())
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.restore_item(session, self.snapshot, self.context.today())
+        self.left = editing.item_holding(session, self.key)
         self.context.show_next = self.key  # selected again, as it was when it was deleted
 
 
@@ -855,7 +863,10 @@ class SetAgenda(UndoableCommand):
 class RecordDecision(UndoableCommand):
     """A meeting's decision about an item, or a whole review or inspection, written at once
     (meetings.decide); undo takes it back, withdrawing its entry in the item's log
-    (meetings.undo_decision), and redo decides again, as a new entry."""
+    (meetings.undo_decision), and redo decides again, as a new entry. Each is made only over
+    the item and the meeting's decisions about it as the chair's screen showed them
+    (``seen``), and redo over them as the undo left them: never on top of another user's
+    newer decision or change unawares."""
 
     def __init__(
         self,
@@ -863,6 +874,7 @@ class RecordDecision(UndoableCommand):
         key: MeetingKey,
         item: ItemKey | SourceKey,
         decision: DecisionEntry,
+        seen: Seen | None = None,
     ) -> None:
         # The meeting named: the window has one undo stack, so Ctrl+Z in one meeting's mode
         # may take back another meeting's decision, and must say whose (a new user).
@@ -872,6 +884,7 @@ class RecordDecision(UndoableCommand):
         )
         super().__init__(context, what)
         self.key, self.item, self.decision = key, item, decision
+        self.seen = seen
         self.recorded: DecisionKey | None = None
 
     def apply(self, session: Session) -> None:
@@ -882,8 +895,10 @@ class RecordDecision(UndoableCommand):
             self.decision,
             on=self.context.today(),
             actor=self.context.author,
+            seen=self.seen,
         )
 
     def revert(self, session: Session) -> None:
         assert self.recorded is not None
         meetings.undo_decision(session, self.recorded, author=self.context.author)
+        self.seen = meetings.seen_now(session, self.key, self.item)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -149,7 +150,7 @@ class HistoryLine:
 
     at: dt.datetime
     actor: str
-    action: str  # create, update, delete
+    action: str  # create, update, delete; restore: made again by the undo of its deletion
     field: str | None
     old: str | None
     new: str | None
@@ -227,7 +228,7 @@ def item_detail(session: Session, rec_id: int, today: dt.date) -> ItemDetail | N
             EvidenceLine(e.id, e.description, e.reference, e.file_name, e.added_by, e.added_at)
             for e in rec.evidence
         ),
-        history=history(session, Recommendation.__tablename__, str(rec.id)),
+        history=item_history(session, rec),
         checked_out=tuple(
             checked_out(
                 session,
@@ -251,6 +252,115 @@ def history(
     return tuple(
         HistoryLine(e.at, e.actor, e.action, e.field, e.old, e.new) for e in session.scalars(query)
     )
+
+
+# Most deletions undone that an item's history follows back (each costs two reads).
+RESTORES_FOLLOWED = 10
+# How many audit entries before an item's making again its deletion is looked for.
+DELETION_WITHIN = 100_000
+# Kept from one row to the next by an undo of a deletion, or the row's own: not compared.
+_NOT_KEPT = frozenset({"id", "created_at", "position"})
+
+
+def item_history(session: Session, rec: Recommendation, limit: int = 50) -> tuple[HistoryLine, ...]:
+    """The item's entries in the audit trail, newest first, across the rows it has been: the
+    undo of a deletion puts an item back as a new row, under a new id, so the entries of the
+    row it replaced (its creation, its changes, its deletion) are its history too, and the new
+    row's creation reads as its restoring (a new user saw only "created it", by whoever
+    undid the deletion, and the item's first creation gone)."""
+    ids, restored = {str(rec.id)}, set[int]()
+    entries = _entries(session, ids, limit)
+    entity_id, before = str(rec.id), None
+    for _ in range(RESTORES_FOLLOWED):
+        made = _creation(session, entries, entity_id, before, limit)
+        gone = _deletion_undone(session, made) if made is not None else None
+        if made is None or gone is None:
+            break
+        restored.add(made.id)
+        entity_id, before = gone.entity_id, gone.id
+        if entity_id not in ids:  # (SQLite may give a row put back the id it had)
+            ids.add(entity_id)
+            entries = _entries(session, ids, limit)
+    return tuple(
+        HistoryLine(
+            e.at, e.actor, "restore" if e.id in restored else e.action, e.field, e.old, e.new
+        )
+        for e in entries
+    )
+
+
+def _entries(session: Session, ids: set[str], limit: int) -> list[AuditEntry]:
+    """The newest ``limit`` entries about the item rows ``ids``, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == Recommendation.__tablename__,
+                AuditEntry.entity_id.in_(ids),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _creation(
+    session: Session, entries: list[AuditEntry], entity_id: str, before: int | None, limit: int
+) -> AuditEntry | None:
+    """The newest creation of the row ``entity_id`` before the entry ``before``: among the
+    entries read already, or, when they were cut at ``limit``, read for itself."""
+    made = [
+        e
+        for e in entries
+        if e.entity_id == entity_id and e.action == "create" and (before is None or e.id < before)
+    ]
+    if made or len(entries) < limit:
+        return max(made, key=lambda e: e.id, default=None)
+    query = select(AuditEntry).where(
+        AuditEntry.entity == Recommendation.__tablename__,
+        AuditEntry.entity_id == entity_id,
+        AuditEntry.action == "create",
+    )
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    return session.scalars(query.order_by(AuditEntry.id.desc()).limit(1)).first()
+
+
+def _deletion_undone(session: Session, made: AuditEntry) -> AuditEntry | None:
+    """The deletion that ``made`` (a row's creation) undid: the newest before it of a row of
+    the same table that held all it holds (its id, creation time and place apart), or None
+    when it was made anew."""
+    try:
+        held = json.loads(made.new or "")
+    except ValueError:  # an entry written otherwise: no deletion known
+        return None
+    if not isinstance(held, dict) or "number" not in held:
+        return None
+    # The snapshot is JSON with sorted keys (db.store.audit): narrowed by the number in SQL.
+    pair = json.dumps({"number": held["number"]}, ensure_ascii=False)[1:-1]
+    pattern = pair.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    candidates = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == made.entity,
+            AuditEntry.action == "delete",
+            # Undone from the same window's undo stack, so not long before: looked for among
+            # the entries just before (a range of the primary key, however long the trail).
+            AuditEntry.id.between(made.id - DELETION_WITHIN, made.id - 1),
+            AuditEntry.old.like(f"%{pattern}%", escape="\\"),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(20)
+    )
+    kept = {k: v for k, v in held.items() if k not in _NOT_KEPT}
+    for entry in candidates:
+        try:
+            was = json.loads(entry.old or "")
+        except ValueError:  # an entry written otherwise: not the one looked for
+            continue
+        if isinstance(was, dict) and all(was.get(k) == v for k, v in kept.items()):
+            return entry
+    return None
 
 
 def evidence_file(session: Session, evidence_id: int) -> tuple[str, bytes] | None:

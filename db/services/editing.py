@@ -10,6 +10,7 @@ the field; the same checks raise ``RuleError`` when a service is called with bad
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -257,34 +258,136 @@ def _still_at(
 
 
 def conflict_error(
-    session: Session, record: Review | Recommendation, name: str, *, undoing: str = ""
+    session: Session,
+    record: Review | Recommendation,
+    name: str,
+    *,
+    undoing: str = "",
+    redoing: str = "",
 ) -> ConflictError:
     """The refusal of a change over someone else's: who changed ``record``, and when.
-    ``undoing`` names what an undo was refused for ("the decision"): nothing was being saved
-    then, and the sentence says so (a new user read "your change was not saved" over an undo)."""
+    ``undoing`` names what an undo was refused for ("the decision"), ``redoing`` what a redo
+    was ("the deletion"): nothing was being saved then, and the sentence says so (a new user
+    read "your change was not saved" over an undo)."""
     own = (AuditEntry.entity == record.__tablename__) & (AuditEntry.entity_id == str(record.id))
     if isinstance(record, Recommendation):
         own |= (AuditEntry.entity == RecommendationAgency.__tablename__) & (
             AuditEntry.entity_id.startswith(f"{record.id},")
         )
+        # Its log entries and evidence: added or withdrawn, they change no column of its own.
+        for table, rows in ((ProgressUpdate, record.updates), (Evidence, record.evidence)):
+            if rows:
+                own |= (AuditEntry.entity == table.__tablename__) & AuditEntry.entity_id.in_(
+                    [str(row.id) for row in rows]
+                )
     latest = session.scalars(
         select(AuditEntry).where(own).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
-    when = record.updated_at.astimezone()
+    when = record.updated_at
+    if latest is not None and latest.at > when:  # (a change to its log or evidence alone)
+        when = latest.at
+    when = when.astimezone()
     by = f" at {when:%H:%M} on {format_date(when.date())}"
-    # The newest entry about the record or its agencies names who, if it is that change's (a
-    # change to its log alone leaves entries of other records: then only the time is known).
-    if latest is not None and latest.at >= record.updated_at - dt.timedelta(seconds=2):
+    # The newest entry about the record, its agencies, log or evidence names who, if it is
+    # that change's.
+    if latest is not None and latest.at >= when - dt.timedelta(seconds=2):
         by = f" by {latest.actor}{by}"
     if undoing:
         return ConflictError(
             f"{name} was changed{by} since, so {undoing} was not undone, as that would undo "
             "the other change too; the window now shows the record as it is."
         )
+    if redoing:
+        return ConflictError(
+            f"{name} was changed{by} since, so {redoing} was not redone, as that would lose "
+            "the other change; the window now shows the record as it is."
+        )
     return ConflictError(
         f"{name} was changed{by} since you opened it, so your change was not saved; the "
         "window now shows the record as it is: make your change again if it is still needed."
     )
+
+
+def _deletion(session: Session, entity: str, holds: dict[str, str]) -> AuditEntry | None:
+    """The audit trail's newest deletion of an ``entity`` row whose columns held ``holds`` (as
+    the trail's snapshot writes them), or None."""
+    first, value = next(iter(holds.items()))
+    # The snapshot is JSON with sorted keys (db.store.audit): narrowed by its first pair in
+    # SQL, each candidate is then read whole.
+    pair = json.dumps({first: value}, ensure_ascii=False)[1:-1]
+    pattern = pair.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    candidates = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == entity,
+            AuditEntry.action == "delete",
+            AuditEntry.old.like(f"%{pattern}%", escape="\\"),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(100)
+    )
+    for entry in candidates:
+        try:
+            held = json.loads(entry.old or "")
+        except ValueError:  # an entry written otherwise: not the one looked for
+            continue
+        if isinstance(held, dict) and all(held.get(k) == v for k, v in holds.items()):
+            return entry
+    return None
+
+
+def deleted_error(session: Session, key: ItemKey) -> ConflictError | None:
+    """The refusal of an edit of an item someone deleted since it was opened: who deleted it
+    (or its review or inspection) and when, from the audit trail; None if the trail has no
+    such deletion (then there is simply no such item)."""
+    name = f"{key.kind.label} {key.number} of {key.source}"
+    found = None
+    for model, column in ((Review, "review_id"), (Inspection, "inspection_id")):
+        source_id = session.scalar(select(model.id).where(model.reference == key.source))
+        if source_id is not None:
+            holds = {"number": key.number, "kind": key.kind.value, column: str(source_id)}
+            found = found or _deletion(session, Recommendation.__tablename__, holds)
+    if found is None:  # its review or inspection deleted, with it
+        for model, called in ((Review, "Review"), (Inspection, "Inspection")):
+            whole = _deletion(session, model.__tablename__, {"reference": key.source})
+            if whole is not None:
+                what = f"{key.kind.label.lower()} {key.number}"
+                found, name = whole, f"{called} {key.source}, with its {what},"
+                break
+    if found is None:
+        return None
+    when = found.at.astimezone()
+    return ConflictError(
+        f"{name} was deleted by {found.actor} at {when:%H:%M} on {format_date(when.date())} "
+        "since you opened it, so your change was not saved."
+    )
+
+
+@dataclass(frozen=True)
+class ItemHolding:
+    """An item's fields with what it holds beyond them: its log entries (each with whether it
+    is withdrawn) and its evidence, by id. Adding either changes no column of the item, so
+    its version alone does not show them; a deletion redone would lose them."""
+
+    fields: ItemFields
+    updates: tuple[tuple[int, bool], ...]
+    evidence: tuple[int, ...]
+
+
+def item_holding(session: Session, key: ItemKey) -> ItemHolding:
+    rec = item_by_key(session, key)
+    return ItemHolding(
+        item_fields(session, key),
+        tuple((u.id, u.withdrawn) for u in rec.updates),
+        tuple(sorted(e.id for e in rec.evidence)),
+    )
+
+
+def item_still_holds(session: Session, key: ItemKey, holding: ItemHolding, *, redoing: str) -> None:
+    """``item_still`` over its log and evidence too: a redone deletion would take them."""
+    if item_holding(session, key) != holding:
+        name = f"{key.kind.label} {key.number} of {key.source}"
+        raise conflict_error(session, item_by_key(session, key), name, redoing=redoing)
 
 
 def item_still(session: Session, key: ItemKey, fields: ItemFields) -> None:
@@ -460,8 +563,15 @@ def update_item(
     session: Session, key: ItemKey, fields: ItemFields, *, expected: int | None = None
 ) -> ItemKey:
     """Apply ``fields``; with ``expected``, only if the item is still at that version (else
-    ``ConflictError``, nothing changed)."""
-    rec = item_by_key(session, key)
+    ``ConflictError``, nothing changed; and if it was deleted since, ``ConflictError``
+    naming who deleted it and when)."""
+    try:
+        rec = item_by_key(session, key)
+    except NotFoundError:
+        deleted = deleted_error(session, key) if expected is not None else None
+        if deleted is None:
+            raise
+        raise deleted from None
     _still_at(session, rec, expected, f"{key.kind.label} {key.number} of {key.source}")
     check_item(session, key.source, fields, editing=key.number, kind=key.kind).raise_first()
     _apply_item(session, rec, fields)

@@ -25,6 +25,7 @@ The agenda proposal is counted by SQL, a query per reason, so it stays quick at 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ from db.services.editing import (
 from db.store.lifecycle import describe, record_update, sign_off
 from db.store.models import (
     AgendaItem,
+    AuditEntry,
     Decision,
     Evidence,
     Inspection,
@@ -170,15 +172,28 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class Seen:
+    """What a screen showed of a decision's subject: the item's version (None for a whole
+    review or inspection, which has none) and the ids of the meeting's decisions about it.
+    ``decide`` given it records a decision only over that, so that a chair never decides on
+    top of another user's newer decision unawares."""
+
+    version: int | None
+    decisions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class AgendaLine:
     """An agenda entry as stored, with what it is about as it stands now: ``item`` for a
     tracked item, ``title`` for a review or inspection (the item's text for an item), and an
-    inspection's report deadlines ("Action plan … due 1 January 2027")."""
+    inspection's report deadlines ("Action plan … due 1 January 2027"); ``seen``, what a
+    decision made on this line is recorded over."""
 
     entry: AgendaEntry
     title: str
     item: ItemView | None
     deadlines: tuple[str, ...] = ()
+    seen: Seen | None = None
 
 
 @dataclass(frozen=True)
@@ -707,15 +722,22 @@ def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
             .group_by(Evidence.recommendation_id)
         ).all()
     )
+    decided = _decided_ids(session, meeting)
     lines = []
     for entry in entries:
         if entry.recommendation is not None:
             rec = entry.recommendation
             view = _item_view(rec, evidence.get(rec.id, 0))
-            lines.append(AgendaLine(AgendaEntry(view.key, entry.reason), rec.text or "", view))
+            seen = Seen(rec.version, decided.get((rec.id, None, None), ()))
+            lines.append(
+                AgendaLine(AgendaEntry(view.key, entry.reason), rec.text or "", view, seen=seen)
+            )
         elif entry.review is not None:
             what = SourceKey(entry.review.reference)
-            lines.append(AgendaLine(AgendaEntry(what, entry.reason), entry.review.title, None))
+            seen = Seen(None, decided.get((None, entry.review.id, None), ()))
+            lines.append(
+                AgendaLine(AgendaEntry(what, entry.reason), entry.review.title, None, seen=seen)
+            )
         else:
             assert entry.inspection is not None
             inspection = entry.inspection
@@ -724,8 +746,100 @@ def agenda(session: Session, key: MeetingKey) -> list[AgendaLine]:
                 f"{d.what} due {format_date(d.due)}"
                 for d in report_deadlines(inspection.reference, inspection.published_on)
             )
-            lines.append(AgendaLine(AgendaEntry(what, entry.reason), inspection.title, None, due))
+            seen = Seen(None, decided.get((None, None, inspection.id), ()))
+            lines.append(
+                AgendaLine(AgendaEntry(what, entry.reason), inspection.title, None, due, seen)
+            )
     return lines
+
+
+def _decided_ids(
+    session: Session, meeting: Meeting
+) -> dict[tuple[int | None, int | None, int | None], tuple[int, ...]]:
+    """The ids of the meeting's decisions, by subject (as ``_subject_ids`` gives it)."""
+    found: dict[tuple[int | None, int | None, int | None], list[int]] = {}
+    rows = session.execute(
+        select(Decision.id, Decision.recommendation_id, Decision.review_id, Decision.inspection_id)
+        .where(Decision.meeting_id == meeting.id)
+        .order_by(Decision.id)
+    )
+    for decision_id, *subject in rows:
+        found.setdefault((subject[0], subject[1], subject[2]), []).append(decision_id)
+    return {subject: tuple(ids) for subject, ids in found.items()}
+
+
+def seen_now(session: Session, key: MeetingKey, what: ItemKey | SourceKey) -> Seen:
+    """What a screen showing ``what`` on the meeting's agenda would show now (``Seen``)."""
+    meeting = meeting_by_key(session, key)
+    rec, review, inspection = _subject(session, what)
+    return _seen(session, meeting, rec, review, inspection)
+
+
+def _seen(
+    session: Session,
+    meeting: Meeting,
+    rec: Recommendation | None,
+    review: Review | None,
+    inspection: Inspection | None,
+) -> Seen:
+    session.flush()  # the version as the last change left it
+    subject = (
+        rec.id if rec is not None else None,
+        review.id if review is not None else None,
+        inspection.id if inspection is not None else None,
+    )
+    decided = _decided_ids(session, meeting)
+    return Seen(rec.version if rec is not None else None, decided.get(subject, ()))
+
+
+def _changed_since(
+    session: Session,
+    meeting: Meeting,
+    name: str,
+    rec: Recommendation | None,
+    *,
+    seen: Seen,
+    now: Seen,
+) -> ConflictError:
+    """The refusal of a decision over a change made since the screen showed ``seen``: who made
+    it and when, from the audit trail (a decision recorded or taken back, or the item itself
+    changed: its status, target or fields)."""
+    decisions = {str(i) for i in set(seen.decisions) ^ set(now.decisions)}
+    about = (AuditEntry.entity == Decision.__tablename__) & AuditEntry.entity_id.in_(decisions)
+    if rec is not None and seen.version != now.version:
+        about |= (AuditEntry.entity == Recommendation.__tablename__) & (
+            AuditEntry.entity_id == str(rec.id)
+        )
+    latest = session.scalars(
+        select(AuditEntry).where(about).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    after = (
+        "since the screen showed it, so your decision was not recorded; meeting mode now shows "
+        "it as it is: decide again if it is still needed."
+    )
+    if latest is None:  # (the trail says nothing of it: the change alone is known)
+        return ConflictError(f"{name} was changed {after}")
+    when = latest.at.astimezone()
+    at = f"at {when:%H:%M} on {format_date(when.date())}"
+    if latest.entity == Decision.__tablename__ and latest.action in ("create", "delete"):
+        kind = _kind_in(latest.new if latest.action == "create" else latest.old)
+        what = f"a decision ({kind})" if kind else "a decision"
+        done = "recorded" if latest.action == "create" else "took back"
+        return ConflictError(f"{latest.actor} {done} {what} about {_lower(name)} {at} {after}")
+    return ConflictError(f"{name} was changed by {latest.actor} {at} {after}")
+
+
+def _kind_in(snapshot: str | None) -> str:
+    """The kind of decision a create or delete entry's snapshot names, in words, or ""."""
+    try:
+        return DecisionKind(json.loads(snapshot or "")["kind"]).label.lower()
+    except (ValueError, KeyError, TypeError):  # an entry written otherwise: the kind unsaid
+        return ""
+
+
+def _lower(name: str) -> str:
+    """ "Recommendation 2 of X" as said mid-sentence: "recommendation 2 of X"."""
+    return name[:1].lower() + name[1:]
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -910,6 +1024,7 @@ def decide(
     *,
     on: dt.date,
     actor: str,
+    seen: Seen | None = None,
 ) -> DecisionKey:
     """Record a meeting's decision about an item, or a whole review or inspection, on its
     agenda, at once, dated the meeting's day (``on``, today, only refuses a meeting still to
@@ -918,9 +1033,17 @@ def decide(
     on the meeting's date (so it needs evidence); an extension moves the target date. About
     a whole review or inspection: the ``Decision`` row only, and only noted, evidence
     requested or escalated (``source_refusal``). A refusal is one sentence and changes
-    nothing.
+    nothing. With ``seen`` (what the chair's screen showed), only if the item, or the
+    meeting's decisions about it, are still as shown (else ``ConflictError``, naming who
+    changed them and when).
     """
     meeting = meeting_by_key(session, key)
+    if seen is not None:
+        rec, review, inspection = _subject(session, what)
+        now = _seen(session, meeting, rec, review, inspection)
+        if now != seen:
+            name = describe(rec) if rec is not None else _name(what)
+            raise _changed_since(session, meeting, name, rec, seen=seen, now=now)
     if meeting.held_on > on:
         raise RuleError(
             f"The meeting {key} is still to come: its decisions can be recorded from "

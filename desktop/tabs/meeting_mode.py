@@ -350,9 +350,10 @@ class MeetingMode(QWidget):
             kind, about, self._explain(kind, line), self, refusal=self._refusal(item)
         )
         key = self.key
+        seen = line.seen  # as the chair saw it: refused if another user changed it since
 
         def record() -> commands.UndoableCommand:
-            return commands.RecordDecision(self.context, key, item, dialog.entry())
+            return commands.RecordDecision(self.context, key, item, dialog.entry(), seen)
 
         self.context.last_explanation = ""
         if commands.run_from(dialog, record, self):

@@ -1341,6 +1341,8 @@ def describe_change(line: queries.HistoryLine) -> str:
         return "created it"
     if line.action == "delete":
         return "deleted it"
+    if line.action == "restore":
+        return "restored it (undoing its deletion)"
     what = FIELD_NAMES.get(line.field or "", (line.field or "a field").replace("_", " "))
 
     def shown(value: str | None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 
 from db.core.errors import ConflictError
@@ -328,3 +328,136 @@ def test_the_refusal_is_said_though_the_field_last_typed_in_has_gone(
         holder.close()
     assert said and said[0].startswith("The database is busy")
     assert owner(window.context.database) == "Kept through the refusal"
+
+
+def _window_of(qtbot: Any, database: Database, tmp_path: Path, actor: str) -> MainWindow:
+    """A window of ``actor``'s own, on the tracker."""
+    from desktop.context import AppContext
+
+    settings = Settings(QSettings(str(tmp_path / f"{actor}.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(AppContext(database, settings, today=lambda: TODAY, actor=actor))
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    show_tracker(window)
+    return window
+
+
+def _delete_selected(qtbot: Any, window: MainWindow) -> None:
+    """The Delete key on the selected item, and Yes to its question."""
+
+    def yes() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, yes)
+            return
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, yes)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    tab = window.recommendations_tab
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+
+
+EIGHT = ItemKey(CHILD_A, "8")
+
+
+def test_redoing_a_delete_over_someone_elses_change_is_refused(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """Found in a two-user trial: bob deleted item 8 and undid it; alice changed its owner;
+    bob's redo deleted it again with no message, dropping alice's change. Now the redo is
+    refused, naming alice's change, and nothing is written."""
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    alice = _window_of(qtbot, second, tmp_path, "alice")
+    select_item(bob, CHILD_A, "8")
+    _delete_selected(qtbot, bob)
+    with first.session() as session:
+        assert editing.item_id(session, EIGHT) is None
+    bob.undo_action.trigger()  # put back
+    alice.refresh()
+    select_item(alice, CHILD_A, "8")
+
+    def typed(dialog: Any) -> None:
+        dialog.owner.setText("ALICE owner of 8")
+        ok(dialog)
+
+    answer(typed)
+    alice.recommendations_tab.edit_item()
+    assert alice.context.last_explanation == ""
+    bob.context.last_explanation = ""
+    bob.redo_action.trigger()
+    said = bob.context.last_explanation
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
+    assert "so the deletion was not redone" in said and "your change" not in said
+    with first.session() as session:
+        assert editing.item_fields(session, EIGHT).owner == "ALICE owner of 8"
+    assert not bob.context.undo_stack.canRedo()
+
+
+def test_saving_an_item_someone_deleted_meanwhile_says_who_and_when(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """Found in a two-user trial: alice had item 8's edit dialog open while bob deleted it;
+    OK said only "There is no recommendation 8 of …". Now it says who deleted it and when,
+    and that the change was not saved."""
+    alice = _window_of(qtbot, first, tmp_path, "alice")
+    bob = _window_of(qtbot, second, tmp_path, "bob")
+    select_item(alice, CHILD_A, "8")
+    select_item(bob, CHILD_A, "8")
+
+    def deleted_meanwhile(dialog: Any) -> None:
+        _delete_selected(qtbot, bob)
+        dialog.owner.setText("ALICE owner of 8")
+        ok(dialog)
+
+    answer(deleted_meanwhile)
+    alice.context.last_explanation = ""
+    alice.recommendations_tab.edit_item()
+    said = alice.context.last_explanation
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was deleted by bob at "), said
+    assert said.endswith(" since you opened it, so your change was not saved."), said
+    with first.session() as session:
+        assert editing.item_id(session, EIGHT) is None  # nothing written
+
+
+def test_the_history_pane_of_an_item_put_back_shows_all_of_it(
+    qtbot: Any, first: Database, tmp_path: Path
+) -> None:
+    """Found in a two-user trial: after bob's undo of a deletion, item 8's History showed only
+    "bob: created it". Now its first creation shows, with the deletion and the restoring."""
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    select_item(bob, CHILD_A, "8")
+    _delete_selected(qtbot, bob)
+    bob.undo_action.trigger()  # put back, and selected again
+    pane = bob.recommendations_tab.detail.toPlainText()
+    history = pane[pane.index("History") :]
+    assert "setup: created it" in history, history
+    assert "bob: deleted it" in history and "bob: restored it (undoing its deletion)" in history
+    assert "bob: created it" not in history
+
+
+def test_redoing_a_delete_over_evidence_added_since_is_refused(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """Evidence another user added after the undo changes no field of the item: the redone
+    deletion, which would take the evidence with it, is refused all the same."""
+    from db.store import lifecycle
+
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    select_item(bob, CHILD_A, "8")
+    _delete_selected(qtbot, bob)
+    bob.undo_action.trigger()
+    with second.transaction("alice") as session:
+        rec = editing.item_by_key(session, EIGHT)
+        lifecycle.add_evidence(
+            session, rec.id, description="Audit", reference="Doc 9", added_by="alice"
+        )
+    bob.context.last_explanation = ""
+    bob.redo_action.trigger()
+    said = bob.context.last_explanation
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
+    with first.session() as session:
+        assert [e.reference for e in editing.item_by_key(session, EIGHT).evidence] == ["Doc 9"]

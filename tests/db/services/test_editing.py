@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -243,3 +244,101 @@ def test_initiative_doc_reads_only_the_initiative(sample_database: Database) -> 
     with sample_database.session() as session:
         doc = editing.initiative_doc(session, "Project Lantern (fictional)")
     assert len(doc.links) == 4 and doc.links[0].review == CHILD_A
+
+
+def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> None:
+    """``item_still_holds`` refusing a redo (a deletion redone after the undo put it back)
+    names who changed the item, and says the deletion was not redone, not that a change of
+    the user's was not saved (they made none)."""
+    from dataclasses import replace
+
+    from db.core.errors import ConflictError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.transaction("bob") as session:
+        snapshot = editing.remove_item(session, key, TODAY)
+    with sample_database.transaction("bob") as session:
+        editing.restore_item(session, snapshot, TODAY)
+        left = editing.item_holding(session, key)
+    with sample_database.transaction("alice") as session:
+        editing.update_item(session, key, replace(left.fields, owner="ALICE owner of 8"))
+    with (
+        pytest.raises(ConflictError) as refused,
+        sample_database.transaction("bob") as session,
+    ):
+        editing.item_still_holds(session, key, left, redoing="the deletion")
+    said = refused.value.message
+    assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
+    assert said.endswith(
+        "since, so the deletion was not redone, as that would lose the other change; the "
+        "window now shows the record as it is."
+    ), said
+
+
+def test_an_edit_of_an_item_deleted_since_says_who_deleted_it(sample_database: Database) -> None:
+    """``update_item`` with the version read, after someone deleted the item (or its whole
+    review): who, and when, from the audit trail; without ``expected`` (the command line),
+    simply that there is no such item."""
+    from dataclasses import replace
+
+    from db.core.errors import ConflictError, NotFoundError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.session() as session:
+        read = editing.item_fields(session, key)
+    with sample_database.transaction("bob") as session:
+        editing.remove_item(session, key, TODAY)
+    mine = replace(read, owner="Mine")
+    with pytest.raises(ConflictError) as refused, sample_database.transaction("a") as session:
+        editing.update_item(session, key, mine, expected=read.version)
+    assert re.fullmatch(
+        rf"Recommendation 8 of {CHILD_A} was deleted by bob at \d\d:\d\d on \d{{1,2}} \w+ "
+        r"\d{4} since you opened it, so your change was not saved\.",
+        refused.value.message,
+    ), refused.value.message
+    with (
+        pytest.raises(NotFoundError, match=f"^There is no recommendation 8 of {CHILD_A}"),
+        sample_database.transaction("a") as session,
+    ):
+        editing.update_item(session, key, mine)
+    two = ItemKey(CHILD_A, "2")
+    with sample_database.session() as session:
+        read = editing.item_fields(session, two)
+    with sample_database.transaction("carol") as session:
+        editing.delete_review(session, CHILD_A, TODAY)
+    with pytest.raises(ConflictError) as refused, sample_database.transaction("a") as session:
+        editing.update_item(session, two, replace(read, owner="Mine"), expected=read.version)
+    said = refused.value.message
+    assert said.startswith(
+        f"Review {CHILD_A}, with its recommendation 2, was deleted by carol at "
+    ), said
+
+
+@pytest.mark.parametrize("what", ["evidence", "update"])
+def test_a_redone_deletion_over_evidence_or_a_log_entry_added_since_is_refused(
+    sample_database: Database, what: str
+) -> None:
+    """Evidence or a log entry added after the undo put the item back changes no column of
+    the item (its version stays): the redone deletion, which would lose it, is refused all
+    the same, naming who added it."""
+    from db.core.errors import ConflictError
+
+    key = ItemKey(CHILD_A, "8")
+    with sample_database.transaction("bob") as session:
+        snapshot = editing.remove_item(session, key, TODAY)
+    with sample_database.transaction("bob") as session:
+        editing.restore_item(session, snapshot, TODAY)
+        left = editing.item_holding(session, key)
+    with sample_database.transaction("alice") as session:
+        rec = editing.item_by_key(session, key)
+        if what == "evidence":
+            lifecycle.add_evidence(
+                session, rec.id, description="Audit", reference="Doc 9", added_by="alice"
+            )
+        else:
+            lifecycle.record_update(session, rec.id, on=TODAY, author="alice", note="Seen.")
+    with (
+        pytest.raises(ConflictError, match=f"^Recommendation 8 of {CHILD_A} was changed by alice"),
+        sample_database.transaction("bob") as session,
+    ):
+        editing.item_still_holds(session, key, left, redoing="the deletion")

@@ -1178,3 +1178,92 @@ def test_a_non_breaking_space_is_refused_in_a_meetings_title_as_in_its_chairs_na
         "meeting of 2026-12-10 2, title: holds the character U+00A0 (a non-breaking space); "
         "a title's words are separated by single ordinary spaces"
     )
+
+
+def _seen_on_screen(database: Database, what: ItemKey | SourceKey) -> meetings.Seen:
+    """What meeting mode's agenda line for ``what`` holds."""
+    with database.session() as session:
+        (line,) = [x for x in meetings.agenda(session, KEY) if x.entry.what == what]
+        assert line.seen is not None
+        assert line.seen == meetings.seen_now(session, KEY, what)
+        return line.seen
+
+
+def _alice_decides(
+    database: Database, what: ItemKey | SourceKey, entry: DecisionEntry, seen: meetings.Seen
+) -> None:
+    with database.transaction("alice") as session:
+        meetings.decide(session, KEY, what, entry, on=HELD, actor="alice", seen=seen)
+
+
+def test_a_decision_over_a_newer_one_by_someone_else_is_refused(panel: Database) -> None:
+    """Found in a two-user trial: a sign-off recorded on top of another user's newer decision,
+    with no warning. Given what the screen showed (``seen``), it is refused in one sentence
+    naming who and when, and nothing is written; over what is there now it is recorded."""
+    _on_agenda(panel)
+    seen = _seen_on_screen(panel, _rec("1"))
+    requested = DecisionEntry(
+        DecisionKind.EVIDENCE_REQUESTED, until=dt.date(2027, 1, 31), whom="ICB"
+    )
+    with panel.transaction("bob") as session:
+        meetings.decide(session, KEY, _rec("1"), requested, on=HELD, actor="bob")
+    before = _snapshot(panel)
+    sign_off = DecisionEntry(DecisionKind.SIGNED_OFF, "Audit seen.")
+    with (
+        pytest.raises(ConflictError) as refused,
+        panel.transaction("alice") as session,
+    ):
+        meetings.decide(session, KEY, _rec("1"), sign_off, on=HELD, actor="alice", seen=seen)
+    said = refused.value.message
+    assert re.fullmatch(
+        r"bob recorded a decision \(evidence requested\) about recommendation 1 of SCR-1 at "
+        r"\d\d:\d\d on \d{1,2} \w+ \d{4} since the screen showed it, so your decision was not "
+        r"recorded; meeting mode now shows it as it is: decide again if it is still needed\.",
+        said,
+    ), said
+    assert _snapshot(panel) == before  # nothing written
+    again = _seen_on_screen(panel, _rec("1"))
+    with panel.transaction("alice") as session:
+        meetings.decide(session, KEY, _rec("1"), sign_off, on=HELD, actor="alice", seen=again)
+    with panel.session() as session:
+        kinds = [d.kind for d in meetings.decisions(session, KEY).decisions]
+        assert sorted(kinds) == sorted([DecisionKind.EVIDENCE_REQUESTED, DecisionKind.SIGNED_OFF])
+
+
+def test_a_decision_over_the_items_own_change_or_an_undone_decision_is_refused(
+    panel: Database,
+) -> None:
+    """The item changed since (its target, by an edit), or a decision taken back since, is
+    another user's change too: refused, naming who."""
+    _on_agenda(panel)
+    noted = DecisionEntry(DecisionKind.NOTED)
+    seen = _seen_on_screen(panel, _rec("2"))
+    with panel.transaction("carol") as session:
+        fields = editing.item_fields(session, _rec("2"))
+        later = editing.ItemFields(**{**fields.__dict__, "target_date": dt.date(2027, 6, 30)})
+        editing.update_item(session, _rec("2"), later)
+    with pytest.raises(ConflictError, match=r"^Recommendation 2 of SCR-1 was changed by carol "):
+        _alice_decides(panel, _rec("2"), noted, seen)
+    with panel.transaction("dan") as session:
+        made = meetings.decide(session, KEY, _rec("2"), noted, on=HELD, actor="dan")
+    seen = _seen_on_screen(panel, _rec("2"))
+    with panel.transaction("dan") as session:
+        meetings.undo_decision(session, made, author="dan")
+    with pytest.raises(ConflictError, match=r"^dan took back a decision \(noted\) about rec"):
+        _alice_decides(panel, _rec("2"), noted, seen)
+
+
+def test_a_decision_about_a_whole_inspection_over_a_newer_one_is_refused(
+    panel: Database,
+) -> None:
+    _sources_on_agenda(panel)
+    seen = _seen_on_screen(panel, INSPECTION)
+    assert seen == meetings.Seen(None, ())
+    with panel.transaction("bob") as session:
+        meetings.decide(
+            session, KEY, INSPECTION, WHOLE[DecisionKind.ESCALATED], on=HELD, actor="bob"
+        )
+    with pytest.raises(ConflictError, match=r"^bob recorded a decision \(escalated\) about insp"):
+        _alice_decides(panel, INSPECTION, WHOLE[DecisionKind.NOTED], seen)
+    with panel.session() as session:
+        assert len(meetings.decisions(session, KEY).decisions) == 1

@@ -744,3 +744,73 @@ def test_the_minutes_file_offered_is_named_for_its_meeting() -> None:
     assert minutes_name(
         MeetingKey(day, "Panel, Straße"), [usual, MeetingKey(day, "Panel, Straße")]
     ) == ("minutes-2026-12-06-panel-strasse.pdf")
+
+
+def _close_explanations() -> None:
+    for top in QApplication.topLevelWidgets():
+        for box in [top, *top.findChildren(QWidget)]:
+            if box.objectName() == "explanation":
+                box.close()
+
+
+def test_a_decision_over_another_users_newer_decision_is_refused(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found in a two-user trial: meeting mode on item 2 while another user recorded evidence
+    requested about it; Alt+S, a note, Enter said "Recorded: signed off" and the item held
+    both decisions. Now the sign-off is refused in one sentence naming who and when, nothing
+    is written, the screen shows the newer decision, and deciding again then records it."""
+    from db.store.database import open_database
+
+    window = sample_window
+    window.context.today = lambda: COMING.held_on  # the meeting's day
+    mode = open_mode(qtbot, show_meetings(qtbot, window))
+    to_item(qtbot, mode, item("2"))
+    assert "Evidence requested" not in mode.page.toPlainText()
+    theirs = open_database(window.context.database.location)  # bob's casereview
+    requested = meetings.DecisionEntry(
+        DecisionKind.EVIDENCE_REQUESTED, until=dt.date(2027, 1, 31), whom="ICB"
+    )
+    with theirs, theirs.transaction("bob") as session:
+        meetings.decide(session, COMING, item("2"), requested, on=COMING.held_on, actor="bob")
+    decide(qtbot, mode, Qt.Key.Key_S, ["Audit seen"])
+    said = mode.message.text()
+    assert said.startswith(
+        f"bob recorded a decision (evidence requested) about recommendation 2 of {CHILD_A} at "
+    ), said
+    assert "so your decision was not recorded" in said
+    qtbot.waitUntil(_explanation_shown)
+    _close_explanations()
+    with window.context.database.session() as session:
+        kinds = [d.kind for d in meetings.decisions(session, COMING).decisions]
+        assert kinds == [DecisionKind.EVIDENCE_REQUESTED]  # nothing of the sign-off written
+        assert editing.item_by_key(session, item("2")).status is Status.IMPLEMENTED
+    assert "Evidence requested" in mode.page.toPlainText()  # the newer state, on show
+    # Now seen, the chair signs off knowingly: recorded.
+    decide(qtbot, mode, Qt.Key.Key_S, ["Audit seen"])
+    assert mode.message.text() == f"Recorded: signed off for recommendation 2 of {CHILD_A}."
+    with window.context.database.session() as session:
+        kinds = [d.kind for d in meetings.decisions(session, COMING).decisions]
+        assert sorted(kinds) == sorted([DecisionKind.EVIDENCE_REQUESTED, DecisionKind.SIGNED_OFF])
+    # Undone here, then another user's change: the redo is refused, naming them.
+    press(qtbot, mode, Qt.Key.Key_Z, CTRL)
+    assert mode.message.text().startswith("Undone")
+    with theirs, theirs.transaction("carol") as session:
+        meetings.decide(
+            session,
+            COMING,
+            item("2"),
+            meetings.DecisionEntry(DecisionKind.NOTED, "Seen"),
+            on=COMING.held_on,
+            actor="carol",
+        )
+    # (Called, not pressed: meeting mode's Ctrl+Y is bound twice, so Qt takes it as
+    # ambiguous and does nothing; the keyboard's own fix is another change's.)
+    mode.redo()
+    said = mode.message.text()
+    assert said.startswith("carol recorded a decision (noted) about recommendation 2"), said
+    qtbot.waitUntil(_explanation_shown)
+    _close_explanations()
+    with window.context.database.session() as session:
+        assert editing.item_by_key(session, item("2")).status is Status.IMPLEMENTED
+    mode.close()
