@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
@@ -152,3 +152,10 @@ class ElidedLabel(QLabel):
         width = self.contentsRect().width()
         if width != self._fitted_to:
             self._fit(width)
+
+
+def redo_keys() -> list[QKeySequence]:
+    """Redo's keys: the platform's (Ctrl+Shift+Z on some), and Ctrl+Y on every platform, once
+    each (bound twice, a key is ambiguous to Qt and does nothing: meeting mode's Ctrl+Y)."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    return keys + [k for k in [QKeySequence("Ctrl+Y")] if k not in keys]

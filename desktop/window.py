@@ -31,7 +31,7 @@ from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
-from desktop.qtutils import ElidedLabel
+from desktop.qtutils import ElidedLabel, redo_keys
 from desktop.tabs import EARLY, MEETINGS, TABS
 
 if TYPE_CHECKING:
@@ -384,9 +384,7 @@ class MainWindow(QMainWindow):
         undo = self._step_action("&Undo", lambda: commands.undo(self.context, self))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self._step_action("&Redo", lambda: commands.redo(self.context, self))
-        # Ctrl+Y too on every platform (the standard key is Ctrl+Shift+Z on some).
-        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-        redo.setShortcuts(redo_keys + [k for k in [QKeySequence("Ctrl+Y")] if k not in redo_keys])
+        redo.setShortcuts(redo_keys())
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo

@@ -44,6 +44,7 @@ from db.services.meetings import (
 from desktop import commands
 from desktop.context import AppContext
 from desktop.dialogs.meetings import DecisionDialog
+from desktop.qtutils import redo_keys
 from desktop.tabs.common import esc, what_it_set
 
 # The decision buttons, in the order the panel usually reaches for them.
@@ -132,7 +133,7 @@ class MeetingMode(QWidget):
             (("F11",), self.toggle_full_screen),
             (("Esc",), self.close),
             ((QKeySequence.StandardKey.Undo,), self.undo),
-            ((QKeySequence.StandardKey.Redo, "Ctrl+Y"), self.redo),
+            (tuple(redo_keys()), self.redo),
         ):
             for sequence in sequences:
                 shortcut = QShortcut(QKeySequence(sequence), self)
