@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from db.core.dates import utc_now
+from db.core.dates import format_date, utc_now
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange.document import (
     AreaDoc,
@@ -571,6 +571,13 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
             )
 
 
+def _minuted(meeting: MeetingDoc) -> str:
+    """How a decision's log entry begins, naming its meeting ("Case Review Subgroup,
+    10 December 2026: ", db.queries.meetings.decision_text): with its day and author, what
+    tells the entry a decision wrote from another the same person wrote that day."""
+    return f"{meeting.title}, {format_date(meeting.held_on)}: "
+
+
 def _hold_back(
     merge: Merge,
     meeting: MeetingDoc,
@@ -607,7 +614,7 @@ def _hold_back(
             if a.field == RECORD and len(a.path) == 3 and a.path[:2] == path
             and a.path[2][0] == "updates" and isinstance(a.new, UpdateDoc)
             and a.new.date == decision.decided_on and a.new.author == decision.decided_by
-            and a.new.withdrawn_at is None
+            and a.new.withdrawn_at is None and a.new.note.startswith(_minuted(meeting))
         ),
         None,
     )  # fmt: skip
@@ -643,7 +650,8 @@ def _set_aside(
     entry = next(
         (u for u in record.updates
          if u.date == rival.decided_on and u.author == rival.decided_by
-         and u.withdrawn_at is None and (was is None or u not in was.updates)),
+         and u.withdrawn_at is None and u.note.startswith(_minuted(meeting))
+         and (was is None or u not in was.updates)),
         None,
     )  # fmt: skip
     if entry is not None:

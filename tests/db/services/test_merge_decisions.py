@@ -169,3 +169,31 @@ def test_an_extension_follows_the_answer_to_the_target_date(
     assert said == ([(DecisionKind.EXTENDED, target)] if extended else [])
     assert len(logged) == (1 if extended else 0)
     assert not check_database(sample_database.location).problems
+
+
+def test_the_decisions_log_entry_is_told_from_another_of_that_day_by_its_author(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The copy's decision is held back with its own log entry, found by its day, its author
+    and the meeting it names: a progress update the same person added to the same item that
+    day is merged whatever the answer (matched by day and author alone, it could have been
+    held back, and lost with the answer "shared")."""
+    from db.store.lifecycle import record_update
+
+    number = _ready_to_sign_off(sample_database)
+    with _laptop(sample_database, tmp_path) as laptop:
+        with laptop.transaction("Sam") as session:
+            rec = editing.item_by_key(session, _item(number))
+            record_update(
+                session, rec.id, on=MEETING.held_on, author="Sam", note="LAPTOP: a plain update"
+            )
+        _decide(laptop, number, SIGN_OFF, "Sam")
+        _decide(sample_database, number, ASK_ICB, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        answers = {c.key: Answer("shared") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    with sample_database.session() as session:
+        notes = [u.note for u in editing.item_by_key(session, _item(number)).updates]
+    assert "LAPTOP: a plain update" in notes
+    assert not [n for n in notes if "LAPTOP: done" in n]
+    assert _decided(sample_database, number) == [DecisionKind.EVIDENCE_REQUESTED]
