@@ -536,39 +536,44 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
             if rival is None and not related:
                 continue
             steps = _hold_back(merge, meeting, decision, item)
-            if rival is None:
-                first = related[0]
-                for c in related:
-                    at = merge.conflicts.index(c)
-                    merge.conflicts[at] = dataclasses.replace(
-                        c,
-                        decided=decision,
-                        decided_at=meeting_name,
-                        follows=_Follows(steps) if c is first else None,
+            if rival is not None:
+                theirs.remove(rival)
+                steps += _set_aside(meeting, rival, item, decision, meeting_path)
+                about = f"{decision.review or decision.inspection} {decision.number}".rstrip()
+                where = f"the decisions about {about}{_within(meeting_name)}"
+                asked = next((c for c in merge.conflicts if c.key == (where, DECISION)), None)
+                if asked is not None and asked.follows is not None:
+                    # Two decisions of the copy about it against two of the shared database's:
+                    # one question, and this one goes with its answer too (not dropped).
+                    asked.follows.on_copy.extend(steps)
+                else:
+                    merge.conflicts.append(
+                        Conflict(
+                            where,
+                            DECISION,
+                            None,
+                            decision,
+                            rival,
+                            (*meeting_path, ("decisions", (_DECISION.key(decision), 0))),
+                            meeting,
+                            meeting.decisions,
+                            decision,
+                            decided=decision,
+                            decided_at=meeting_name,
+                            follows=_Follows(steps),
+                        )
                     )
-                continue
-            theirs.remove(rival)
-            steps += _set_aside(meeting, rival, item, decision, meeting_path)
-            about = f"{decision.review or decision.inspection} {decision.number}".rstrip()
-            where = f"the decisions about {about}{_within(meeting_name)}"
-            if any(c.key == (where, DECISION) for c in merge.conflicts):
-                continue  # (two decisions of the copy alike but for their moment: one asks)
-            merge.conflicts.append(
-                Conflict(
-                    where,
-                    DECISION,
-                    None,
-                    decision,
-                    rival,
-                    (*meeting_path, ("decisions", (_DECISION.key(decision), 0))),
-                    meeting,
-                    meeting.decisions,
-                    decision,
+            # The fields it set in conflict go with its answer: named with it, and answered
+            # alike (db.services.merge refuses answers that differ: a sign-off written with the
+            # item left open, say); the first carries it when there is no decision conflict.
+            for c in related:
+                at = merge.conflicts.index(c)
+                merge.conflicts[at] = dataclasses.replace(
+                    c,
                     decided=decision,
                     decided_at=meeting_name,
-                    follows=_Follows(steps),
+                    follows=_Follows(steps) if rival is None and c is related[0] else None,
                 )
-            )
 
 
 def _minuted(meeting: MeetingDoc) -> str:

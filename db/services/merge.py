@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from pathlib import Path as FilePath
@@ -237,6 +237,7 @@ def _merge(
                 "stands now."
             )
         planned = len(merge.applied)
+        _check_decisions_answered_alike(merge.conflicts, answers)
         for conflict in merge.conflicts:
             answer = answers[conflict.key]
             _check_answer(conflict, answer)
@@ -384,6 +385,29 @@ def _set_aside_by_merging(conflict: Conflict) -> set[tuple[Any, ...]]:
             for column in ("withdrawn_at", "withdrawn_by", "withdrawn_reason")
         }
     return made
+
+
+def _check_decisions_answered_alike(
+    conflicts: Sequence[Conflict], answers: Mapping[tuple[str, str], Answer]
+) -> None:
+    """Refuse answers that split one decision of the copy: the conflicts over what it set (a
+    sign-off's status and its assurer, say) and over the decision itself are one question,
+    all the copy's or none of it (answered apart, a sign-off could be written with the item
+    left open)."""
+    together: dict[int, list[Conflict]] = {}
+    for conflict in conflicts:
+        if conflict.decided is not None:
+            together.setdefault(id(conflict.decided), []).append(conflict)
+    for group in together.values():
+        if len({answers[c.key].take == COPY for c in group}) > 1:
+            named = ", ".join(
+                "the decision" if c.field == DECISION else c.field.replace("_", " ") for c in group
+            )
+            raise RuleError(
+                f"The conflicts over {group[0].where} ({named}) come from one decision of "
+                f"{group[0].decided_at}: answer them alike, all the copy's or all the shared "
+                "database's, so nothing was merged."
+            )
 
 
 def _check_answer(conflict: Conflict, answer: Answer) -> None:

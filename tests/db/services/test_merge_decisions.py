@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind, Status
 from db.exchange.merging import DECISION
 from db.services import editing, meetings
@@ -22,7 +23,7 @@ from db.store.database import Database, open_database
 from db.store.location import resolve_location
 from db.store.models import AuditEntry
 from tests.helpers import TODAY
-from tests.helpers.laptop import MEETING, REVIEW
+from tests.helpers.laptop import MEETING, REVIEW, snapshot
 from tests.helpers.laptop import item as _item
 from tests.helpers.laptop import set_fields as _set
 
@@ -197,3 +198,35 @@ def test_the_decisions_log_entry_is_told_from_another_of_that_day_by_its_author(
     assert "LAPTOP: a plain update" in notes
     assert not [n for n in notes if "LAPTOP: done" in n]
     assert _decided(sample_database, number) == [DecisionKind.EVIDENCE_REQUESTED]
+
+
+def test_the_conflicts_over_one_decisions_fields_are_answered_alike(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The meeting signed the item off on the laptop; in the office someone closed it with
+    another assurer that day. Each field the sign-off set is a conflict naming the decision,
+    and answers that split them (a sign-off written over some of another's fields) are
+    refused, writing nothing; answered alike, the merge goes ahead."""
+    from db.store.lifecycle import sign_off
+
+    number = _ready_to_sign_off(sample_database)
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, SIGN_OFF, "Sam")
+        with sample_database.transaction("Kim") as session:
+            rec = editing.item_by_key(session, _item(number))
+            sign_off(session, rec.id, assured_by="Office Head", on=NEXT_DAY, author="Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        related = [c for c in plan.merge.conflicts if c.decided is not None]
+        assert len(related) >= 2, [c.key for c in plan.merge.conflicts]
+        split = {c.key: Answer("shared") for c in plan.merge.conflicts}
+        split[related[0].key] = Answer("copy")
+        before = snapshot(sample_database)
+        with pytest.raises(RuleError, match="answer them alike"):
+            merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=split)
+        assert snapshot(sample_database) == before
+        alike = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=alike)
+    assert _decided(sample_database, number) == [DecisionKind.SIGNED_OFF]
+    with sample_database.session() as session:
+        assert editing.item_by_key(session, _item(number)).assured_by != "Office Head"
+    assert not check_database(sample_database.location).problems
