@@ -416,7 +416,12 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
             "took it."
         )
     note = session.get(Checkout, offline.copy_id)
-    if note is not None and note.merged_at is not None:
+    if note is None:  # every check-out is noted before its copy is kept (db.services.checkout)
+        raise RuleError(
+            f"The copy (identity {offline.copy_id[:8]}) was not checked out from this "
+            "database: it has no record of that copy, so it was not merged."
+        )
+    if note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))
     theirs = _shared_part(session, offline.scope, offline.document, today)
     merge = three_way(offline.base, offline.document, theirs)

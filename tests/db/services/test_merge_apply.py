@@ -6,6 +6,8 @@ encrypted copy, and a second merge refused, changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -450,3 +452,37 @@ def test_an_answer_to_values_that_changed_since_is_refused(
             "again as it stands now."
         )
         assert _snapshot(sample_database) == before
+
+
+# -- a copy the merge cannot trust (found by a new user)
+
+
+def _edit_outside(path: Path, statement: str) -> None:
+    """A change made to the copy's file with another program: no audit entry."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(statement)
+
+
+def _trail(database: Database) -> list[tuple[str, str, str | None]]:
+    with database.session() as session:
+        return list(session.execute(select(AuditEntry.entity, AuditEntry.actor, AuditEntry.new)))
+
+
+def test_a_copy_whose_identity_was_changed_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+    _edit_outside(
+        path, "UPDATE checkout_origin SET copy_id = '11111111-1111-1111-1111-111111111111'"
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message == (
+        "The copy (identity 11111111) was not checked out from this database: it has no record "
+        "of that copy, so it was not merged."
+    )
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail

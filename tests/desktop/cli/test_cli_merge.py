@@ -216,6 +216,35 @@ def test_a_copy_of_another_database_is_refused(laptop: Path, tmp_path: Path) -> 
     assert _export(str(other), tmp_path) == before
 
 
+def _checked_out(demo_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "l2.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(target), "--review", REVIEW,
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return target
+
+
+def _edit_outside(path: Path, statement: str) -> None:
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(statement)
+
+
+def test_a_copy_the_database_never_issued_is_refused_the_database_untouched(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    copy = _checked_out(demo_db, tmp_path)
+    _edit_outside(
+        copy, "UPDATE checkout_origin SET copy_id = '11111111-1111-1111-1111-111111111111'"
+    )
+    _set_owner(copy, "3", "Owner set in the meeting")
+    before = demo_db.read_bytes()
+    refused = run("merge", str(copy), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(
+        refused, "The copy (identity 11111111) was not checked out from this database"
+    )
+    assert demo_db.read_bytes() == before
+
+
 def test_an_encrypted_database_s_encrypted_copy_merges_with_its_passphrase(
     demo_db: Path, tmp_path: Path
 ) -> None:
