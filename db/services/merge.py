@@ -774,6 +774,12 @@ def _unaccounted(session: Session, origin: CheckoutOrigin) -> list[str]:
     replayed (its migrations write no entries): the merge refuses it for its schema."""
     if _schema(session) != origin.origin_schema:
         return []
+    return unaccounted_in_copy(session)
+
+
+def unaccounted_in_copy(session: Session) -> list[str]:
+    """In words, what a copy holds that its own audit trail does not account for
+    (db.store.audit_replay); also what ``casereview check`` says of such a copy."""
     return [_name_unaccounted(session, found) for found in unaccounted(session)]
 
 
@@ -1019,4 +1025,5 @@ __all__ = [
     "seen",
     "show_value",
     "typed_value_allowed",
+    "unaccounted_in_copy",
 ]

@@ -243,6 +243,21 @@ def test_a_copy_edited_outside_casereview_is_refused_the_database_untouched(
         f"owner of {REVIEW} 7): it may have been edited outside casereview, so it is not merged.",
     )
     assert demo_db.read_bytes() == before
+    # casereview check says so of the copy too, reading only; a copy as taken is sound.
+    held = copy.read_bytes()
+    checked = run("check", "--db", str(copy), cwd=tmp_path)
+    assert_clean_error(
+        checked,
+        "is not sound: it holds changes its own audit trail does not account for (the owner of "
+        f"{REVIEW} 7): it may have been edited outside casereview.",
+    )
+    assert copy.read_bytes() == held
+    pristine = tmp_path / "pristine.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(pristine), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    _set_owner(pristine, "3", "Owner set in the meeting")
+    checked = run("check", "--db", str(pristine), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_a_copy_the_database_never_issued_is_refused_the_database_untouched(
