@@ -82,6 +82,7 @@ def _check(location: Location) -> CheckReport:
                     report.problems += verify(conn.execute(CHAIN))
                     key_of_note = audit_anchor.secret(path, key)
                     report.problems += _against_note(conn, path, seen, key_of_note)
+                    report.problems += _copy_replayed(conn, revision)
         except cipher.errors() as exc:
             raise DatabaseOpenError(f"{path} cannot be read as a database ({exc}).") from exc
     elif revision == HEAD:
@@ -114,6 +115,32 @@ def _compare(conn: Any, noted: audit_anchor.Head | None, key: bytes | None) -> l
     if last is None:
         return audit_anchor.problems(noted, None, None, key)
     return audit_anchor.problems(noted, last[2], last[0], key)
+
+
+def _copy_replayed(conn: Any, revision: str) -> list[str]:
+    """A copy checked out offline whose trail began with it: its rows against the trail
+    replayed (db.services.merge.unaccounted_in_copy). A copy upgraded since it was taken is
+    not replayed (its migrations wrote no entries), nor is any other database."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import StaticPool
+
+    from db.services.merge import unaccounted_in_copy
+
+    row = conn.execute("SELECT origin_schema FROM checkout_origin LIMIT 1").fetchone()
+    if row is None or row[0] != revision:
+        return []
+    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+    with Session(engine) as session:
+        found = unaccounted_in_copy(session)
+    if not found:
+        return []
+    more = len(found) - 3
+    named = "; ".join(found[:3]) + (f"; and {more} more" if more > 0 else "")
+    return [
+        f"it holds changes its own audit trail does not account for ({named}): it may have "
+        "been edited outside casereview"
+    ]
 
 
 def _server_chain(location: Location) -> list[str]:

@@ -64,6 +64,7 @@ from db.exchange.records import (
 from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
+from db.store.audit_replay import Unaccounted, unaccounted
 from db.store.database import Database
 from db.store.models import (
     AuditEntry,
@@ -438,6 +439,8 @@ class _Offline:
     scope: dict[str, Any]
     changes: dict[tuple[Any, ...], tuple[dt.datetime, str]]
     head: int  # the copy's newest audit entry when it was read
+    # What the copy holds that its own trail does not account for, in words (_unaccounted).
+    unaccounted: list[str] = field(default_factory=list)
 
 
 def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
@@ -466,6 +469,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             scope=json.loads(origin.scope),
             changes=_changes_since(session, _copy_made(session)),
             head=newest_entry_id(session),
+            unaccounted=_unaccounted(session, origin),
         )
 
 
@@ -493,8 +497,20 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
             "took it."
         )
     note = session.get(Checkout, offline.copy_id)
-    if note is not None and note.merged_at is not None:
+    if note is None:  # every check-out is noted before its copy is kept (db.services.checkout)
+        raise RuleError(
+            f"The copy (identity {offline.copy_id[:8]}) was not checked out from this "
+            "database: it has no record of that copy, so it was not merged."
+        )
+    if note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))
+    if offline.unaccounted:
+        shown, more = offline.unaccounted[:3], len(offline.unaccounted) - 3
+        named = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+        raise RuleError(
+            f"The copy holds changes its own record does not account for ({named}): it may "
+            "have been edited outside casereview, so it is not merged."
+        )
     theirs = _shared_part(session, offline.scope, offline.document, today)
     merge = three_way(offline.base, offline.document, theirs)
     _keep_decided_on_agenda(merge)
@@ -835,6 +851,66 @@ def _copy_made(session: Session) -> int:
     return made or 0
 
 
+def _unaccounted(session: Session, origin: CheckoutOrigin) -> list[str]:
+    """What the copy holds that its own audit trail, replayed, does not account for, in
+    words: changes made outside casereview, which a merge would otherwise write as the
+    merging person's (found by a new user). A copy upgraded since it was taken is not
+    replayed (its migrations write no entries): the merge refuses it for its schema."""
+    if _schema(session) != origin.origin_schema:
+        return []
+    return unaccounted_in_copy(session)
+
+
+def unaccounted_in_copy(session: Session) -> list[str]:
+    """In words, what a copy holds that its own audit trail does not account for
+    (db.store.audit_replay); also what ``casereview check`` says of such a copy."""
+    return [_name_unaccounted(session, found) for found in unaccounted(session)]
+
+
+_OWNERS = ("reviews", "inspections", "recommendations", "meetings", "organisations", "initiatives")
+_ROW_WORDS = {
+    "progress_updates": "progress update",
+    "evidence": "piece of evidence",
+    "recommendation_agencies": "agency",
+    "graded_areas": "graded area",
+    "findings": "finding",
+    "meeting_people": "person at the meeting",
+    "agenda_items": "agenda entry",
+    "decisions": "decision",
+    "initiative_links": "link",
+    "repeat_links": "repeat",
+}
+
+
+def _name_unaccounted(session: Session, found: Unaccounted) -> str:
+    """In words: "the owner of FSCP-CSPR-CHILD-A 7", "BSCB-SCR-2010 2, a progress update
+    removed"."""
+    owner = _owner(session, found.table, found.values.get)
+    if owner is None:
+        whose = f"a row of {found.table.replace('_', ' ')}"
+        if found.field is None:
+            return f"{whose} {'added' if found.added else 'removed'}"
+        return f"the {found.field.replace('_', ' ')} of {whose}"
+    if owner[0] == "meetings":
+        named = f"the meeting of {format_date(dt.date.fromisoformat(owner[1]))} '{owner[2]}'"
+    elif len(owner) > 2:  # an item: its review's or inspection's reference and its number
+        named = f"{owner[1]} {owner[4]}"
+    else:
+        named = str(owner[1])
+    own_row = found.table in _OWNERS
+    if found.field is not None:
+        field_words = found.field.replace("_", " ")
+        if own_row:
+            return f"the {field_words} of {named}"
+        what = _ROW_WORDS.get(found.table, "record")
+        return f"the {field_words} of {'an' if what[0] in 'aeiou' else 'a'} {what} of {named}"
+    done = "added" if found.added else "removed"
+    if own_row:
+        return f"{named}, {done}"
+    what = _ROW_WORDS.get(found.table, "record")
+    return f"{named}, {'an' if what[0] in 'aeiou' else 'a'} {what} {done}"
+
+
 def _changes_since(session: Session, start: int) -> Changes:
     """From the audit trail after entry ``start``: when and by whom each record was last
     changed, by its owner (the review, inspection, item, meeting, organisation or initiative
@@ -1046,4 +1122,5 @@ __all__ = [
     "seen",
     "show_value",
     "typed_value_allowed",
+    "unaccounted_in_copy",
 ]

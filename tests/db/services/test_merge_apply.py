@@ -6,6 +6,8 @@ encrypted copy, and a second merge refused, changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -450,3 +452,103 @@ def test_an_answer_to_values_that_changed_since_is_refused(
             "again as it stands now."
         )
         assert _snapshot(sample_database) == before
+
+
+# -- a copy the merge cannot trust (found by a new user)
+
+
+def _edit_outside(path: Path, statement: str) -> None:
+    """A change made to the copy's file with another program: no audit entry."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(statement)
+
+
+def _trail(database: Database) -> list[tuple[str, str, str | None]]:
+    with database.session() as session:
+        return list(session.execute(select(AuditEntry.entity, AuditEntry.actor, AuditEntry.new)))
+
+
+def test_a_copy_edited_outside_casereview_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:  # a real offline change beside the outside ones
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    _edit_outside(
+        path,
+        f"UPDATE recommendations SET owner = 'SQLITE-EDIT owner' WHERE number = '7' "
+        f"AND review_id = {mine}",
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop:
+        for attempt in (plan_merge, merge_copy):
+            with pytest.raises(RuleError) as caught:
+                if attempt is plan_merge:
+                    plan_merge(laptop, sample_database, today=NEXT_DAY)
+                else:
+                    merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+            assert caught.value.message == (
+                f"The copy holds changes its own record does not account for (the owner of "
+                f"{REVIEW} 7): it may have been edited outside casereview, so it is not merged."
+            )
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+    with _open(path) as laptop, laptop.session() as session:
+        origin = session.scalar(select(CheckoutOrigin))
+        assert origin is not None and origin.merged_at is None
+
+
+def test_rows_added_removed_and_many_changed_outside_are_named_at_most_three(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    _edit_outside(path, "UPDATE recommendations SET actions = 'Edited' WHERE number IN ('1', "
+                        f"'2') AND review_id = {mine}")  # fmt: skip
+    _edit_outside(path, "DELETE FROM progress_updates WHERE id = (SELECT min(id) FROM "
+                        "progress_updates)")  # fmt: skip
+    _edit_outside(path, f"UPDATE reviews SET title = 'Retitled' WHERE id = {mine}")
+    before = _snapshot(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    said = caught.value.message
+    assert said.startswith("The copy holds changes its own record does not account for (")
+    assert "; and 1 more): it may have been edited outside casereview" in said
+    assert _snapshot(sample_database) == before
+
+
+def test_deletions_and_edits_made_in_casereview_offline_merge(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """What the database itself deletes with an item (its agenda entries, its decisions)
+    writes no entries of its own, and is no change made outside casereview."""
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with _open(path) as laptop:
+        with laptop.transaction("Sam") as session:
+            editing.delete_item(session, _item("6"))
+        _decide(laptop, "4", "Seen in the meeting")
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+        summary = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert summary.copy_marked is None
+    assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+
+
+def test_a_copy_whose_identity_was_changed_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+    _edit_outside(
+        path, "UPDATE checkout_origin SET copy_id = '11111111-1111-1111-1111-111111111111'"
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message == (
+        "The copy (identity 11111111) was not checked out from this database: it has no record "
+        "of that copy, so it was not merged."
+    )
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail

@@ -216,6 +216,66 @@ def test_a_copy_of_another_database_is_refused(laptop: Path, tmp_path: Path) -> 
     assert _export(str(other), tmp_path) == before
 
 
+def _checked_out(demo_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "l2.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(target), "--review", REVIEW,
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return target
+
+
+def _edit_outside(path: Path, statement: str) -> None:
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(statement)
+
+
+def test_a_copy_edited_outside_casereview_is_refused_the_database_untouched(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    copy = _checked_out(demo_db, tmp_path)
+    _set_owner(copy, "3", "Owner set in the meeting")
+    _edit_outside(copy, "UPDATE recommendations SET owner = 'SQLITE-EDIT owner' WHERE number = '7'")
+    before = demo_db.read_bytes()
+    refused = run("merge", str(copy), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(
+        refused,
+        "casereview: error: The copy holds changes its own record does not account for (the "
+        f"owner of {REVIEW} 7): it may have been edited outside casereview, so it is not merged.",
+    )
+    assert demo_db.read_bytes() == before
+    # casereview check says so of the copy too, reading only; a copy as taken is sound.
+    held = copy.read_bytes()
+    checked = run("check", "--db", str(copy), cwd=tmp_path)
+    assert_clean_error(
+        checked,
+        "is not sound: it holds changes its own audit trail does not account for (the owner of "
+        f"{REVIEW} 7): it may have been edited outside casereview.",
+    )
+    assert copy.read_bytes() == held
+    pristine = tmp_path / "pristine.sqlite3"
+    done = run("checkout", "--db", str(demo_db), "-o", str(pristine), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    _set_owner(pristine, "3", "Owner set in the meeting")
+    checked = run("check", "--db", str(pristine), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_a_copy_the_database_never_issued_is_refused_the_database_untouched(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    copy = _checked_out(demo_db, tmp_path)
+    _edit_outside(
+        copy, "UPDATE checkout_origin SET copy_id = '11111111-1111-1111-1111-111111111111'"
+    )
+    _set_owner(copy, "3", "Owner set in the meeting")
+    before = demo_db.read_bytes()
+    refused = run("merge", str(copy), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(
+        refused, "The copy (identity 11111111) was not checked out from this database"
+    )
+    assert demo_db.read_bytes() == before
+
+
 def test_an_encrypted_database_s_encrypted_copy_merges_with_its_passphrase(
     demo_db: Path, tmp_path: Path
 ) -> None:
@@ -236,10 +296,26 @@ def test_an_encrypted_database_s_encrypted_copy_merges_with_its_passphrase(
 
 
 def _changed_everywhere(copy: Path) -> None:
-    """Every item of the copy given a new owner (straight into the file: the merge compares
-    data, so thousands of changes need no audit entries to be merged)."""
-    with closing(sqlite3.connect(copy)) as conn, conn:
-        conn.execute("UPDATE recommendations SET owner = 'Owner set offline ' || id")
+    """Every item of the copy given a new owner, in one transaction through casereview's
+    models, so each change has its audit entry (a change without one is refused)."""
+    code = (
+        "import sys\n"
+        "from sqlalchemy import select\n"
+        "from db.store.database import open_database\n"
+        "from db.store.location import resolve_location\n"
+        "from db.store.models import Recommendation\n"
+        "with open_database(resolve_location(sys.argv[1])) as d, d.transaction('Sam') as s:\n"
+        "    for r in s.scalars(select(Recommendation)):\n"
+        "        r.owner = f'Owner set offline {r.id}'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(copy)],
+        env={"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def _kill_mid_merge(copy: Path, shared: str, cwd: Path, holding: Callable[[], bool]) -> None:

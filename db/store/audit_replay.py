@@ -1,0 +1,137 @@
+"""The audit trail replayed against the data: rows and columns that hold what no entry wrote.
+
+Every change made through casereview writes its audit entries in the same transaction
+(``db.store.audit``): a row's create entry holds its columns, its update entries each column
+changed, its delete entry what it held. Replaying a trail that began with the database (a copy
+checked out offline: its trail starts with the entries of the import that made it) therefore
+gives every row as casereview left it; a row or a column that differs was written some other
+way, with the file open in another program (found by a new user: a copy edited with sqlite3
+was merged, its change charged to the person merging).
+
+Not compared: the derived columns and summarised contents the trail leaves out
+(``audit._DERIVED``, ``audit._SUMMARISED``), the theme lists (their link rows have no entries
+of their own), and what describes the database rather than holding its data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.store.audit import _DERIVED, _SUMMARISED, _text
+from db.store.models import ABOUT_THE_DATABASE, AuditEntry, Base
+
+
+@dataclass(frozen=True)
+class Unaccounted:
+    """A row added (``field`` None, ``values`` its columns), removed (``values`` what the
+    trail last held, ``added`` False) or with a column (``field``) the trail did not write."""
+
+    table: str
+    row: str  # its primary key, as audit entries name it
+    field: str | None
+    values: dict[str, Any]
+    added: bool = False
+
+
+_SKIPPED = {AuditEntry.__tablename__, *ABOUT_THE_DATABASE}
+
+
+def unaccounted(session: Session) -> Iterator[Unaccounted]:
+    """What the database holds that its audit trail, replayed from its first entry, does not
+    account for. Meaningful only for a database whose trail began with it (a copy)."""
+    replayed: dict[str, dict[str, dict[str, Any]]] = {}
+    entries = session.execute(
+        select(
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.field,
+            AuditEntry.new,
+        ).order_by(AuditEntry.id)
+    )
+    for action, entity, entity_id, field, new in entries:
+        if entity == "database" and action == "delete":  # everything erased at once
+            replayed.clear()
+            continue
+        rows = replayed.setdefault(entity, {})
+        if action == "create":
+            loaded = _json(new)
+            if loaded is not None:
+                rows[entity_id] = loaded
+        elif action == "update":
+            if entity_id in rows and field is not None:
+                rows[entity_id][field] = new
+        elif action == "delete":
+            _delete(replayed, entity, entity_id)
+    for mapper in Base.registry.mappers:
+        table = str(mapper.class_.__tablename__)
+        if table in _SKIPPED:
+            continue
+        keys = [p.key for p in mapper.column_attrs if p.key not in _DERIVED | _SUMMARISED]
+        columns = [mapper.column_attrs[k].columns[0].label(k) for k in keys]
+        expected = replayed.get(table, {})
+        for found in session.execute(select(*columns)).mappings():
+            ident = ",".join(str(found[mapper.get_property_by_column(c).key]) for c in
+                             mapper.primary_key)  # fmt: skip
+            values = {k: _text(found[k]) for k in keys}
+            was = expected.pop(ident, None)
+            if was is None:
+                yield Unaccounted(table, ident, None, values, added=True)
+                continue
+            for key in keys:
+                if key in was and was[key] != values[key]:
+                    yield Unaccounted(table, ident, key, values)
+        for ident, was in expected.items():
+            yield Unaccounted(table, ident, None, was)
+
+
+def _cascades() -> dict[str, list[tuple[str, str, str]]]:
+    """For each table, the rows whose foreign keys name it and what the database does to them
+    when it is deleted (``ON DELETE CASCADE`` or ``SET NULL``, which write no entries): by
+    referred table, (referring table, column's attribute, "CASCADE" or "SET NULL")."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for mapper in Base.registry.mappers:
+        for prop in mapper.column_attrs:
+            for key in prop.columns[0].foreign_keys:
+                rule = (key.ondelete or "").upper()
+                if rule in ("CASCADE", "SET NULL"):
+                    referred = key.column.table.name
+                    found.setdefault(referred, []).append(
+                        (str(mapper.class_.__tablename__), prop.key, rule)
+                    )
+    return found
+
+
+_CASCADES = _cascades()
+
+
+def _delete(replayed: dict[str, dict[str, dict[str, Any]]], table: str, ident: str) -> None:
+    """A row deleted, with what the database's own rules delete or clear with it."""
+    if replayed.get(table, {}).pop(ident, None) is None:
+        return
+    for child, column, rule in _CASCADES.get(table, ()):
+        rows = replayed.get(child, {})
+        for child_ident, values in list(rows.items()):
+            if values.get(column) != ident:
+                continue
+            if rule == "CASCADE":
+                _delete(replayed, child, child_ident)
+            else:
+                values[column] = None
+
+
+def _json(value: str | None) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(value) if value else None
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+__all__ = ["Unaccounted", "unaccounted"]
