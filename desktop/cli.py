@@ -1366,7 +1366,7 @@ def _checkout(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     """Merge the copy; list its conflicts, and what it writes with --dry-run."""
-    from db.services.merge import merge_copy, plan_merge, refuse_unfit_copy
+    from db.services.merge import merge_copy, open_copy, plan_merge, refuse_unfit_copy
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -1383,7 +1383,7 @@ def _merge(args: argparse.Namespace) -> int:
     answers_file = _read_answers(Path(args.answers)) if args.answers else None
     with (
         open_database(shared_location) as shared,
-        open_database(_copy_location(args, copy_path, shared_location)) as copy,
+        open_copy(_copy_location(args, copy_path, shared_location)) as copy,
     ):
         today = _today()
         plan = plan_merge(copy, shared, today=today)

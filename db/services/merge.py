@@ -30,7 +30,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from db.core.dates import format_date, utc_now
-from db.core.errors import CaseReviewError, DocumentError, RuleError
+from db.core.errors import CaseReviewError, DamagedDatabaseError, DocumentError, RuleError
 from db.core.vocabulary import DecisionKind, TrackedKind
 from db.exchange.checks import check_document
 from db.exchange.document import (
@@ -65,7 +65,8 @@ from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
 from db.store.audit_replay import Unaccounted, unaccounted
-from db.store.database import Database
+from db.store.database import Database, open_database
+from db.store.location import Location
 from db.store.models import (
     AuditEntry,
     Base,
@@ -309,14 +310,33 @@ def _merge(
 
 
 def refuse_unfit_copy(path: FilePath) -> None:
-    """Refuse, before anything opens it, a copy's file that is a folder, not there, or empty
-    (opening an empty file would make a new database of it)."""
+    """Refuse, before anything opens it, a copy's file that is a folder, not there, not a
+    plain file (a device: "/dev/null" was said to be no file at all), or empty (opening an
+    empty file would make a new database of it)."""
     if path.is_dir():
         raise CaseReviewError(f"{path} is a folder, not a copy's file; nothing was merged.")
-    if not path.is_file():
+    if not path.exists():
         raise CaseReviewError(f"There is no file {path}; nothing was merged.")
+    if not path.is_file():
+        raise CaseReviewError(
+            f"{path} is not a plain file (a device, say), not a copy's file; nothing was merged."
+        )
     if path.stat().st_size == 0:
         raise CaseReviewError(f"{path} is empty, not a copy taken offline; nothing was merged.")
+
+
+def open_copy(location: Location) -> Database:
+    """The copy taken offline, opened to be merged. A damaged one is refused in words for a
+    copy: the refusal of a damaged database sends its user to the backups beside it and
+    'casereview restore', which do not fit a file brought back from a laptop."""
+    try:
+        return open_database(location)
+    except DamagedDatabaseError as exc:
+        name = location.path.name if location.path is not None else "The copy"
+        raise CaseReviewError(
+            f"{name} is damaged (SQLite's check of it failed), so it cannot be merged; nothing "
+            "was merged. Copy it from the laptop again: the laptop's own file may be sound."
+        ) from exc
 
 
 def describe_conflict(conflict: Conflict) -> str:
@@ -1117,6 +1137,7 @@ __all__ = [
     "MergeSummary",
     "describe_conflict",
     "merge_copy",
+    "open_copy",
     "plan_merge",
     "refuse_unfit_copy",
     "seen",

@@ -356,13 +356,12 @@ class FileActions(QObject):
         *,
         said: str = "",
     ) -> None:
-        from db.services.merge import plan_merge
-        from db.store.database import open_database
+        from db.services.merge import open_copy, plan_merge
 
         database, today = self.context.database, self.context.today()
 
         def work(progress: Progress) -> MergePlan:
-            with open_database(copy) as opened:
+            with open_copy(copy) as opened:
                 return plan_merge(opened, database, today=today)
 
         self._progress = run_in_background(
@@ -394,14 +393,13 @@ class FileActions(QObject):
     ) -> None:
         """Merge ``copy`` with ``answers`` to ``plan``'s conflicts, off the GUI thread; the
         window reads again."""
-        from db.services.merge import merge_copy
-        from db.store.database import open_database
+        from db.services.merge import merge_copy, open_copy
 
         context = self.context
         database, today, actor = context.database, context.today(), context.actor
 
         def work(progress: Progress) -> str:
-            with open_database(copy) as opened:
+            with open_copy(copy) as opened:
                 done = merge_copy(
                     opened, database, actor=actor, today=today, answers=answers, plan=plan
                 )

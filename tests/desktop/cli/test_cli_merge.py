@@ -189,22 +189,33 @@ def test_a_bad_answers_file_is_one_sentence_and_nothing_is_merged(
         (["OTHER"], "That database is no copy taken offline", 1),
         ([".", "--prefer", "copy"], "is a folder, not a copy's file; nothing was merged.", 1),
         (["EMPTY"], "empty.sqlite3 is empty, not a copy taken offline; nothing was merged.", 1),
+        (["/dev/null"], "/dev/null is not a plain file (a device, say), not a copy's file", 1),
+        (["CUT"], "cut.sqlite3 is damaged (SQLite's check of it failed), so it cannot be "
+                  "merged; nothing was merged. Copy it from the laptop again", 1),
     ],
-    ids=["missing", "both-answers", "write-without-dry-run", "no-copy", "folder", "empty"],
-)
+    ids=["missing", "both-answers", "write-without-dry-run", "no-copy", "folder", "empty",
+         "device", "truncated"],
+)  # fmt: skip
 def test_bad_input_is_one_sentence(  # noqa: PLR0917 (fixtures and parameters)
     demo_db: Path, laptop: Path, tmp_path: Path, options: list[str], said: str, code: int
 ) -> None:
     other = tmp_path / "other.sqlite3"
     assert run("demo", "--db", str(other), cwd=tmp_path).returncode == 0
     (tmp_path / "empty.sqlite3").write_bytes(b"")  # left as it is (it became a database)
-    named = {"LAPTOP": str(laptop), "OTHER": str(other), "EMPTY": "empty.sqlite3"}
+    # A copy cut short on its way from the laptop (found by a new user: the refusal sent
+    # them to the backups beside it and 'casereview restore', which do not fit a copy).
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(laptop.read_bytes()[:50_000])
+    named = {"LAPTOP": str(laptop), "OTHER": str(other), "EMPTY": "empty.sqlite3", "CUT": str(cut)}
     before = _export(str(demo_db), tmp_path)
+    files_before = sorted(p.name for p in tmp_path.iterdir())
     refused = run("merge", *[named.get(o, o) for o in options], "--db", str(demo_db),
                   cwd=tmp_path)  # fmt: skip
     assert_clean_error(refused, said, code=code)
     assert _export(str(demo_db), tmp_path) == before
     assert (tmp_path / "empty.sqlite3").read_bytes() == b""
+    assert cut.read_bytes() == laptop.read_bytes()[:50_000]
+    assert sorted(p.name for p in tmp_path.iterdir()) == files_before  # nothing made beside
 
 
 def test_a_copy_of_another_database_is_refused(laptop: Path, tmp_path: Path) -> None:
