@@ -458,17 +458,26 @@ class EditReview(UndoableCommand):
 
 
 class DeleteReview(UndoableCommand):
+    """Delete a review with all it holds; undo puts it back. Redo deletes it again only as
+    the undo put it back (``editing.still_as_put_back``)."""
+
     def __init__(self, context: AppContext, reference: str) -> None:
         super().__init__(context, f"Delete review {reference}")
         self.reference = reference
         self.snapshot: editing.ReviewSnapshot | None = None
+        self.left: editing.ReviewSnapshot | None = None  # as the undo put it back
 
     def apply(self, session: Session) -> None:
-        self.snapshot = editing.delete_review(session, self.reference, self.context.today())
+        today = self.context.today()
+        if self.left is not None:
+            now = editing.review_snapshot(session, self.reference, today)
+            editing.still_as_put_back(now, self.left, f"Review {self.reference}")
+        self.snapshot = editing.delete_review(session, self.reference, today)
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         editing.restore_review(session, self.snapshot)
+        self.left = editing.review_snapshot(session, self.reference, self.context.today())
 
 
 class CreateItem(UndoableCommand):
@@ -765,17 +774,25 @@ class EditInspection(UndoableCommand):
 
 
 class DeleteInspection(UndoableCommand):
+    """Delete an inspection with all it holds; undo puts it back. Redo deletes it again only
+    as the undo put it back (``editing.still_as_put_back``)."""
+
     def __init__(self, context: AppContext, reference: str) -> None:
         super().__init__(context, f"Delete inspection {reference}")
         self.reference = reference
         self.snapshot: InspectionSnapshot | None = None
+        self.left: InspectionSnapshot | None = None  # as the undo put it back
 
     def apply(self, session: Session) -> None:
+        if self.left is not None:
+            now = inspecting.inspection_snapshot(session, self.reference)
+            editing.still_as_put_back(now, self.left, f"Inspection {self.reference}")
         self.snapshot = inspecting.delete_inspection(session, self.reference)
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         inspecting.restore_inspection(session, self.snapshot)
+        self.left = inspecting.inspection_snapshot(session, self.reference)
 
 
 class CreateScheme(UndoableCommand):
@@ -833,13 +850,18 @@ class DeleteMeeting(UndoableCommand):
         super().__init__(context, f"Delete meeting {key}")
         self.key = key
         self.snapshot: MeetingSnapshot | None = None
+        self.left: MeetingSnapshot | None = None  # as the undo put it back
 
     def apply(self, session: Session) -> None:
+        if self.left is not None:  # again only as the undo put it back
+            now = meetings.meeting_snapshot(session, self.key)
+            editing.still_as_put_back(now, self.left, f"The meeting {self.key}")
         self.snapshot = meetings.delete_meeting(session, self.key)
 
     def revert(self, session: Session) -> None:
         assert self.snapshot is not None
         meetings.restore_meeting(session, self.snapshot)
+        self.left = meetings.meeting_snapshot(session, self.key)
 
 
 class SetAgenda(UndoableCommand):

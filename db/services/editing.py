@@ -416,8 +416,8 @@ class ReviewSnapshot:
     meetings: tuple[MeetingDoc, ...] = ()
 
 
-def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSnapshot:
-    """Delete a review with everything under it; return what restores it."""
+def review_snapshot(session: Session, reference: str, today: dt.date) -> ReviewSnapshot:
+    """A review with everything under it, and what links to it, as its deletion keeps it."""
     found = collect_document(session, today, [reference]).reviews
     if not found:
         raise NotFoundError(f"There is no review with the reference '{reference}'.")
@@ -429,11 +429,29 @@ def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSna
         .where(Recommendation.review_id == review.id)
         .distinct()
     ).all()
-    snapshot = ReviewSnapshot(
+    return ReviewSnapshot(
         found[0],
         tuple(records.initiative_doc(i) for i in linked),
         records.meetings_about(session, review_id=review.id),
     )
+
+
+def still_as_put_back(now: object, put_back: object, name: str) -> None:
+    """Refuse the redo of a deletion, with ``ConflictError``, unless what is to be deleted is
+    as its undo put it back (``put_back``, a snapshot of it then; ``now``, one made now): a
+    change someone made since (an item's update, a decision, a new piece of evidence) would
+    be deleted with it, unseen (found for items by a new user; the same for the rest)."""
+    if now != put_back:
+        raise ConflictError(
+            f"{name} was changed since its deletion was undone, so the deletion was not "
+            "redone, as that would lose the other change; the window now shows it as it is."
+        )
+
+
+def delete_review(session: Session, reference: str, today: dt.date) -> ReviewSnapshot:
+    """Delete a review with everything under it; return what restores it."""
+    snapshot = review_snapshot(session, reference, today)
+    review = review_by_reference(session, reference)
     session.delete(review)
     session.flush()
     return snapshot

@@ -468,6 +468,11 @@ def _conflict(meeting: Meeting, key: MeetingKey) -> ConflictError:
 MeetingSnapshot = MeetingDoc
 
 
+def meeting_snapshot(session: Session, key: MeetingKey) -> MeetingSnapshot:
+    """A meeting with its people, agenda and decisions, as its deletion keeps it."""
+    return meeting_doc(meeting_by_key(session, key))
+
+
 def delete_meeting(session: Session, key: MeetingKey) -> MeetingSnapshot:
     """Delete a meeting with its people, agenda and decisions; return what restores it. The
     items' log entries its decisions wrote stay (the log is append-only), as do the items'
@@ -1344,6 +1349,7 @@ __all__ = [
     "meeting_by_key",
     "meeting_fields",
     "meeting_rows",
+    "meeting_snapshot",
     "meeting_still",
     "minutes",
     "propose_agenda",

@@ -461,3 +461,67 @@ def test_redoing_a_delete_over_evidence_added_since_is_refused(
     assert said.startswith(f"Recommendation 8 of {CHILD_A} was changed by alice at "), said
     with first.session() as session:
         assert [e.reference for e in editing.item_by_key(session, EIGHT).evidence] == ["Doc 9"]
+
+
+def test_redoing_a_whole_deletion_over_someone_elses_change_is_refused(
+    qtbot: Any, first: Database, second: Database, tmp_path: Path
+) -> None:
+    """The redo of an item's deletion was refused over another user's change; a review's,
+    an inspection's and a meeting's were not: bob's redo deleted alice's progress update (or
+    her new agenda item) with them, unseen. Now each is refused, and nothing is written."""
+    from sqlalchemy import select
+
+    from db.services import inspecting, meetings
+    from db.store.lifecycle import record_update
+    from db.store.models import Inspection
+    from desktop import commands
+    from tests.helpers.laptop import snapshot
+
+    bob = _window_of(qtbot, first, tmp_path, "bob")
+    with first.session() as session:
+        inspection = session.scalars(select(Inspection.reference)).first()
+        assert inspection is not None
+        meeting = meetings.meeting_rows(session, TODAY)[-1].key
+
+    def alice_adds_an_update() -> None:
+        with second.transaction("alice") as session:
+            rec = editing.item_by_key(session, EIGHT)
+            record_update(session, rec.id, on=TODAY, author="alice", note="Alice's update")
+
+    def alice_changes_the_meeting() -> None:
+        with second.transaction("alice") as session:
+            fields = meetings.meeting_fields(session, meeting)
+            changed = replace(fields, notes="Alice's notes", version=None)
+            meetings.update_meeting(session, meeting, changed)
+
+    def alice_changes_the_inspection() -> None:
+        with second.transaction("alice") as session:
+            found = inspecting.inspection_by_reference(session, inspection)
+            found.summary = "Alice's summary"
+
+    for command, name, change in (
+        (commands.DeleteReview(bob.context, CHILD_A), f"Review {CHILD_A}", alice_adds_an_update),
+        (
+            commands.DeleteInspection(bob.context, inspection),
+            f"Inspection {inspection}",
+            alice_changes_the_inspection,
+        ),
+        (
+            commands.DeleteMeeting(bob.context, meeting),
+            f"The meeting {meeting}",
+            alice_changes_the_meeting,
+        ),
+    ):
+        assert commands.run(command, bob)
+        bob.undo_action.trigger()  # put back
+        change()
+        before = snapshot(first)
+        bob.context.last_explanation = ""
+        bob.redo_action.trigger()
+        said = bob.context.last_explanation
+        assert said == (
+            f"{name} was changed since its deletion was undone, so the deletion was not "
+            "redone, as that would lose the other change; the window now shows it as it is."
+        ), said
+        assert snapshot(first) == before  # nothing written: alice's change kept
+        assert not bob.context.undo_stack.canRedo()
