@@ -501,6 +501,11 @@ def _merged_already(at: dt.datetime, by: str | None) -> str:
     )
 
 
+def _moment(at: dt.datetime) -> dt.datetime:
+    """``at`` as an aware time: a database that keeps times without their zone keeps UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
 def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
     origin = offline.origin
     here = identity(session)
@@ -521,6 +526,15 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
         raise RuleError(
             f"The copy (identity {offline.copy_id[:8]}) was not checked out from this "
             "database: it has no record of that copy, so it was not merged."
+        )
+    if _moment(note.taken_at) != _moment(origin.taken_at) or note.taken_by != origin.taken_by:
+        # Another copy's identity given to this one (edited outside casereview): its record
+        # here says another moment, or another person, took it.
+        raise RuleError(
+            f"The copy (identity {offline.copy_id[:8]}) does not match this database's record "
+            f"of that copy (taken by {note.taken_by} on "
+            f"{format_date(_moment(note.taken_at).astimezone().date())}): it may have been "
+            "altered, so it was not merged."
         )
     if note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))

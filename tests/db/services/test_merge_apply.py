@@ -534,6 +534,34 @@ def test_deletions_and_edits_made_in_casereview_offline_merge(
     assert _fields(sample_database, "3").owner == "Owner set in the meeting"
 
 
+def test_a_copy_given_another_copys_identity_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Given the identity of another copy really checked out (and not yet merged), the copy
+    found a record of itself; that record says who took it and when, which this copy's do
+    not match."""
+    other = tmp_path / "other.sqlite3"
+    check_out(sample_database, other, scope=Scope(), actor="Pat", today=TODAY)
+    with _open(other) as taken, taken.session() as session:
+        other_id = session.scalars(select(CheckoutOrigin.copy_id)).one()
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+    _edit_outside(path, f"UPDATE checkout_origin SET copy_id = '{other_id}'")
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message.startswith(
+        f"The copy (identity {other_id[:8]}) does not match this database's record of that "
+        "copy (taken by Pat on "
+    )
+    assert caught.value.message.endswith("it may have been altered, so it was not merged.")
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+    with _open(other) as taken:  # the other copy, as taken, still merges
+        merge_copy(taken, sample_database, actor="Kim", today=NEXT_DAY)
+
+
 def test_a_copy_whose_identity_was_changed_is_refused_writing_nothing(
     sample_database: Database, tmp_path: Path
 ) -> None:
