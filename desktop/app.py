@@ -117,8 +117,15 @@ class Controller:
             asked.append(progress)
             return open_database(location, create=True)
 
+        def wanted() -> bool:
+            """Whether the open still stands: not cancelled, and the window not locked by
+            the idle lock meanwhile (a window opened over it would be unlocked)."""
+            window = self.window
+            locked = window is not None and window.security.locked
+            return not (asked and asked[0].cancelled) and not locked
+
         def opened(database: Database) -> None:
-            if asked and asked[0].cancelled:
+            if not wanted():
                 database.close()
                 return
             try:
@@ -132,7 +139,7 @@ class Controller:
             f"Opening {name}…",
             work,
             opened,
-            lambda exc: self._not_opened(exc, logged=True),
+            lambda exc: self._not_opened(exc, logged=True) if wanted() else None,
         )
 
     def _not_opened(self, exc: CaseReviewError, *, logged: bool = False) -> None:

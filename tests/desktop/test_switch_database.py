@@ -141,3 +141,43 @@ def test_an_open_cancelled_while_it_waits_leaves_the_window_as_it_was(  # type: 
     # The database opened and let go is not held: another connection can write to it.
     with open_database(resolve_location(str(other))) as database, database.transaction("after"):
         pass  # BEGIN IMMEDIATE: refused (busy) were the file still held
+
+
+def test_an_open_that_ends_after_the_idle_lock_leaves_the_window_locked(  # type: ignore[no-untyped-def]
+    qtbot, settings: Settings, tmp_path: Path, other: Path
+):
+    """The window locked itself while another database was being opened (a held file, a
+    slow server): a window over the other database would have shown its records unlocked.
+    The open is let go; the locked window stays as it was."""
+    from db.services.dataset import load_sample
+    from db.store.cipher import Passphrase
+    from tests.helpers import TODAY
+
+    secret = resolve_location(str(tmp_path / "locked.sqlite3")).with_passphrase(
+        Passphrase("correct horse battery staple")
+    )
+    with open_database(secret, create=True) as made, made.transaction("t") as session:
+        load_sample(session, TODAY)
+    controller = Controller(settings)
+    first = controller.open(secret)
+    try:
+        holder = _hold(other, 1.5)
+        try:
+            controller.switch(str(other))
+            qtbot.waitUntil(lambda: bool(_progress()), timeout=5_000)
+            first.security.lock()
+            assert first.security.locked
+            holder.wait(timeout=10)
+            qtbot.wait(1_500)  # the open succeeds meanwhile, and is let go
+        finally:
+            holder.kill()
+            holder.wait()
+        assert controller.window is first and first.security.locked
+        assert first.context.database.location.path != other
+        assert not _boxes()
+        with open_database(resolve_location(str(other))) as database, database.transaction("t"):
+            pass  # not held by the open let go
+    finally:
+        first.close()
+        if first.context.is_open:
+            first.database.close()
