@@ -525,7 +525,8 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
     if note is None:  # every check-out is noted before its copy is kept (db.services.checkout)
         raise RuleError(
             f"The copy (identity {offline.copy_id[:8]}) was not checked out from this "
-            "database: it has no record of that copy, so it was not merged."
+            "database as it is: it has no record of that copy (the copy was altered, or this "
+            "database was put back from a backup older than the copy), so it was not merged."
         )
     if _moment(note.taken_at) != _moment(origin.taken_at) or note.taken_by != origin.taken_by:
         # Another copy's identity given to this one (edited outside casereview): its record

@@ -575,8 +575,9 @@ def test_a_copy_whose_identity_was_changed_is_refused_writing_nothing(
     with _open(path) as laptop, pytest.raises(RuleError) as caught:
         merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
     assert caught.value.message == (
-        "The copy (identity 11111111) was not checked out from this database: it has no record "
-        "of that copy, so it was not merged."
+        "The copy (identity 11111111) was not checked out from this database as it is: it has "
+        "no record of that copy (the copy was altered, or this database was put back from a "
+        "backup older than the copy), so it was not merged."
     )
     assert _snapshot(sample_database) == before
     assert _trail(sample_database) == trail
