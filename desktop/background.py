@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QProgressDialog, QWidget
 
 from db.core.collector import collector
 from db.core.errors import CaseReviewError
@@ -231,10 +232,17 @@ def run_in_background(
     work: Callable[[Progress], Any],
     on_done: Callable[[Any], None],
     on_failed: Callable[[CaseReviewError], None],
+    *,
+    on_quit: Callable[[], object] | None = None,
 ) -> QProgressDialog:
     """Run ``work`` off the GUI thread, then ``on_done`` with its result or ``on_failed`` with
     why it failed: a ``CaseReviewError`` in the log already, by its kind and cause, so it is
-    shown without being logged again."""
+    shown without being logged again.
+
+    The dialog is window-modal, so the window's Ctrl+Q cannot reach it meanwhile (a new user
+    pressed it while a database was being opened, and nothing happened): on the dialog it
+    calls ``on_quit``, else it cancels the work and closes the window (a change's own
+    ``on_quit`` asks first what to do with it: desktop.commands)."""
     progress = Progress()
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle("casereview")
@@ -266,6 +274,15 @@ def run_in_background(
     task.signals.stepped.connect(stepped, Qt.ConnectionType.QueuedConnection)
     task.signals.finished.connect(finished, Qt.ConnectionType.QueuedConnection)
     task.signals.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+    window = parent.window()
+    if on_quit is None and isinstance(window, QMainWindow):
+
+        def on_quit() -> None:
+            progress.cancel()
+            window.close()
+
+    if on_quit is not None:
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), dialog).activated.connect(on_quit)
     dialog._task = task  # type: ignore[attr-defined]  # keep the signals alive with the dialog
     hold_collector()  # until the work ends, whatever becomes of the dialog
     QThreadPool.globalInstance().start(task)

@@ -14,7 +14,7 @@ from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMainWindow
 
 from db.core.dates import format_date
@@ -375,13 +375,11 @@ def _in_the_background(
         ended("cancelled" if isinstance(exc, Cancelled) else "refused")
         context.data_changed.emit()  # show the records as they are (another writer's, say)
 
-    dialog = run_in_background(parent, command.doing(step), work, done, failed)
+    # The dialog is window-modal, so the window's own Ctrl+Q cannot reach it meanwhile: on
+    # it, Ctrl+Q asks, as closing the window does, what to do with the change.
     window = parent.window()
-    if isinstance(window, QMainWindow):
-        # The dialog is window-modal, so the window's own Ctrl+Q cannot reach it meanwhile:
-        # here it asks, as closing the window does, what to do with the change.
-        quitting = QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), dialog)
-        quitting.activated.connect(window.close)
+    asks = window.close if isinstance(window, QMainWindow) else None
+    dialog = run_in_background(parent, command.doing(step), work, done, failed, on_quit=asks)
     context.changing = Changing(command.size(), dialog.canceled.emit, dialog)
     context.change_started.emit()
     return dialog

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 
 from db.store.database import open_database
@@ -181,3 +182,40 @@ def test_an_open_that_ends_after_the_idle_lock_leaves_the_window_locked(  # type
         first.close()
         if first.context.is_open:
             first.database.close()
+
+
+@pytest.mark.parametrize("how", ["cancel", "quit"])
+def test_an_open_given_up_says_nothing_when_it_fails_later(  # type: ignore[no-untyped-def]
+    qtbot, controller: Controller, other: Path, how: str
+):
+    """A new user cancelled an open that was waiting, and its failure came up some seconds
+    later over other work, taking their keys; and Ctrl+Q did nothing while it waited (the
+    dialog is window-modal). Cancelled, nothing more is said; Ctrl+Q gives the open up and
+    closes the window."""
+    first = controller.window
+    assert first is not None
+    holder = _hold(other, 30)  # held past the busy timeout: the open fails
+    try:
+        controller.switch(str(other))
+        qtbot.waitUntil(lambda: bool(_progress()), timeout=5_000)
+        (dialog,) = _progress()
+        if how == "cancel":
+            (cancel,) = dialog.findChildren(QPushButton)
+            cancel.click()
+        else:
+            # The platform's Quit key (Ctrl+Q under X11 and macOS; none offscreen), on the
+            # dialog: as the window's own, which the window-modal dialog keeps from it.
+            quit_key = QKeySequence(QKeySequence.StandardKey.Quit)
+            (quitting,) = [
+                s for s in dialog.findChildren(QShortcut)
+                if s.key().matches(quit_key) == QKeySequence.SequenceMatch.ExactMatch
+            ]  # fmt: skip
+            quitting.activated.emit()
+            qtbot.waitUntil(lambda: not first.isVisible(), timeout=2_000)
+        qtbot.wait(7_000)  # past the busy timeout: the open has failed by now
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not _boxes()
+    assert controller.window is first
+    assert first.isVisible() is (how == "cancel")
