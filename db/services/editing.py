@@ -310,25 +310,40 @@ def conflict_error(
 
 def _deletion(session: Session, entity: str, holds: dict[str, str]) -> AuditEntry | None:
     """The audit trail's newest deletion of an ``entity`` row whose columns held ``holds`` (as
-    the trail's snapshot writes them), or None."""
+    the trail's snapshot writes them), or None; None too when such a row was made again
+    since (the deletion undone, say): a code review found an old, undone deletion named as
+    the reason an item renumbered since could not be saved."""
+    deleted = _newest(session, entity, "delete", holds)
+    if deleted is None or _newest(session, entity, "create", holds, after=deleted.id):
+        return None
+    return deleted
+
+
+def _newest(
+    session: Session, entity: str, action: str, holds: dict[str, str], *, after: int = 0
+) -> AuditEntry | None:
+    """The newest ``action`` entry (after the entry ``after``) of an ``entity`` row whose
+    columns held ``holds`` (its snapshot before a deletion, after a creation)."""
     first, value = next(iter(holds.items()))
     # The snapshot is JSON with sorted keys (db.store.audit): narrowed by its first pair in
     # SQL, each candidate is then read whole.
     pair = json.dumps({first: value}, ensure_ascii=False)[1:-1]
     pattern = pair.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    snapshot = AuditEntry.old if action == "delete" else AuditEntry.new
     candidates = session.scalars(
         select(AuditEntry)
         .where(
             AuditEntry.entity == entity,
-            AuditEntry.action == "delete",
-            AuditEntry.old.like(f"%{pattern}%", escape="\\"),
+            AuditEntry.action == action,
+            AuditEntry.id > after,
+            snapshot.like(f"%{pattern}%", escape="\\"),
         )
         .order_by(AuditEntry.id.desc())
         .limit(100)
     )
     for entry in candidates:
         try:
-            held = json.loads(entry.old or "")
+            held = json.loads((entry.old if action == "delete" else entry.new) or "")
         except ValueError:  # an entry written otherwise: not the one looked for
             continue
         if isinstance(held, dict) and all(held.get(k) == v for k, v in holds.items()):

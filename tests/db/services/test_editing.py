@@ -275,6 +275,31 @@ def test_a_redo_over_someone_elses_change_says_so(sample_database: Database) -> 
     ), said
 
 
+def test_a_deletion_undone_is_not_named_as_why_an_edit_failed(sample_database: Database) -> None:
+    """Found in a code review: Alex deleted item 3 and undid it; Kim then renumbered it
+    "3a"; Sam, saving item 3 as read before, was told Alex had deleted it. A deletion whose
+    row was made again since is no reason; the item simply is not there as numbered."""
+    from dataclasses import replace
+
+    from db.core.errors import CaseReviewError
+
+    key = ItemKey(CHILD_A, "3")
+    with sample_database.session() as session:
+        read = editing.item_fields(session, key)
+    with sample_database.transaction("alex") as session:
+        kept = editing.remove_item(session, key, TODAY)
+    with sample_database.transaction("alex") as session:
+        editing.restore_item(session, kept, TODAY)
+    with sample_database.session() as session:
+        now = editing.item_fields(session, key)
+    with sample_database.transaction("kim") as session:
+        editing.update_item(session, key, replace(now, number="3a"), expected=now.version)
+    with pytest.raises(CaseReviewError) as refused, sample_database.transaction("sam") as s:
+        editing.update_item(s, key, replace(read, owner="Mine"), expected=read.version)
+    assert "alex" not in refused.value.message, refused.value.message
+    assert refused.value.message.startswith(f"There is no recommendation 3 of {CHILD_A}")
+
+
 def test_an_edit_of_an_item_deleted_since_says_who_deleted_it(sample_database: Database) -> None:
     """``update_item`` with the version read, after someone deleted the item (or its whole
     review): who, and when, from the audit trail; without ``expected`` (the command line),
