@@ -43,7 +43,7 @@ from db.services.merge import (
     show_value,
     typed_value_allowed,
 )
-from desktop.qtutils import ElidedLabel, Part, as_label
+from desktop.qtutils import ElidedLabel, Part
 
 _TYPED = "typed"
 _NO_ANSWER = "Not answered"
@@ -200,9 +200,9 @@ class MergeDialog(QDialog):
         )
         if m:
             said += (
-                f" {m} field{'s were' if m != 1 else ' was'} changed both in the copy and "
-                "here since it was taken: choose for each which stands. Nothing is written "
-                "until every one has an answer."
+                f" {m} conflict{'s' if m != 1 else ''}: changed both in the copy and here "
+                "since it was taken (a field, a record or a meeting's decision); choose for "
+                "each which stands. Nothing is written until every one has an answer."
             )
         return _intro_label(
             [
@@ -218,11 +218,19 @@ class MergeDialog(QDialog):
     def _detail(self) -> QGroupBox:
         box = QGroupBox("The conflict")
         grid = QGridLayout(box)
+        # What it is about, wrapped: a group box's title is one line, and a decision's
+        # conflict, which says what follows the answer, was cut at the dialog's edge.
+        self.about = QLabel()
+        self.about.setObjectName("conflictAbout")
+        self.about.setWordWrap(True)
+        self.about.setTextFormat(Qt.TextFormat.PlainText)
+        self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(self.about, 0, 0, 1, 2)
         self.base = QLabel()
         self.base.setWordWrap(True)
         self.base.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        grid.addWidget(QLabel("When the copy was taken:"), 0, 0)
-        grid.addWidget(self.base, 0, 1)
+        grid.addWidget(QLabel("When the copy was taken:"), 1, 0)
+        grid.addWidget(self.base, 1, 1)
         self.choices = QButtonGroup(self)
         self.copy_choice = QRadioButton("The cop&y's:")
         self.shared_choice = QRadioButton("The sha&red database's:")
@@ -230,21 +238,21 @@ class MergeDialog(QDialog):
         self.copy_value, self.shared_value = QLabel(), QLabel()
         for row, (choice, value) in enumerate(
             ((self.copy_choice, self.copy_value), (self.shared_choice, self.shared_value)),
-            start=1,
+            start=2,
         ):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            choice.setObjectName(f"{'copy' if row == 1 else 'shared'}Choice")
+            choice.setObjectName(f"{'copy' if row == 2 else 'shared'}Choice")
             grid.addWidget(choice, row, 0)
             grid.addWidget(value, row, 1)
         self.typed = QLineEdit()
         self.typed.setObjectName("typed")
         self.typed.setAccessibleName("The value to keep")
-        grid.addWidget(self.typed_choice, 3, 0)
-        grid.addWidget(self.typed, 3, 1)
+        grid.addWidget(self.typed_choice, 4, 0)
+        grid.addWidget(self.typed, 4, 1)
         grid.setColumnStretch(1, 1)
         line = box.fontMetrics().lineSpacing()
-        for row in range(4):  # a wrapped value's label asks too little height at 150 %
+        for row in range(5):  # a wrapped value's label asks too little height at 150 %
             grid.setRowMinimumHeight(row, line + line // 2)
         for choice, answer in (
             (self.copy_choice, COPY),
@@ -261,7 +269,9 @@ class MergeDialog(QDialog):
             return
         conflict = self.conflicts[row]
         offline, office = self.plan.changed(conflict)
-        self.detail.setTitle(as_label(describe_conflict(conflict)))
+        self.about.setText(
+            describe_conflict(conflict)[:1].upper() + describe_conflict(conflict)[1:]
+        )
         self.base.setText(
             "present" if conflict.field == RECORD and conflict.base is not None
             else show_value(conflict.base)

@@ -77,6 +77,10 @@ def test_merge_a_copy_back_puts_each_conflict_to_the_user(  # type: ignore[no-un
         dialog.table.selectRow(0)
         seen["copy side"] = dialog.copy_value.text()
         seen["shared side"] = dialog.shared_value.text()
+        # What it is about, whole and wrapped in the box (a group box's one-line title had
+        # cut a decision's conflict at the dialog's edge: found by a new user).
+        seen["about"] = dialog.about.text()
+        assert dialog.about.wordWrap() and dialog.detail.title() == "The conflict"
         dialog.copy_choice.click()
         # The second: a value typed in.
         dialog.table.selectRow(1)
@@ -98,6 +102,7 @@ def test_merge_a_copy_back_puts_each_conflict_to_the_user(  # type: ignore[no-un
         "2 conflicts have no answer yet: choose the copy's value, the shared database's, or "
         "type one, for each."
     )
+    assert seen["about"] == f"Recommendation 5 of review {CHILD_A}, owner"
     assert str(seen["copy side"]).startswith(f"{OFFLINE} (Sam, ")
     assert str(seen["shared side"]).startswith(f"{OFFICE} (Sam, ")
     assert seen["answers"] == ["The copy's", "Typed: Owner agreed in the room"]
