@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QProgressDialog, QWidget
 
 from db.core.errors import CaseReviewError
 from db.services.dataset import load_sample
@@ -51,7 +51,7 @@ def fill_modal(qtbot, answers: list[str], seen: list[str]) -> None:  # type: ign
 
     def step() -> None:
         dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QDialog):
+        if not isinstance(dialog, QDialog) or isinstance(dialog, QProgressDialog):
             QTimer.singleShot(20, step)
             return
         message = dialog.findChild(QLabel, "passphrase_message")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QProgressDialog
 
 from db.store import database as database_module
 from db.store.database import Database
@@ -62,7 +62,9 @@ def answer(fill: Callable[[Any], None]) -> None:
         if fill not in waiting:  # dropped when its test ended
             return
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
+        # Not a progress dialog: work in the background shows one after 0.3 s, before the
+        # dialog its end opens (a loaded machine's merge plan put its progress in front).
+        if dialog is None or isinstance(dialog, QProgressDialog):
             QTimer.singleShot(10, act)
             return
         waiting.remove(fill)
