@@ -69,6 +69,10 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
         ),
         ("Encryption at rest (issue 6)", ["encryption.py", "--runs", "3" if quick else "5"]),
         ("Noting the audit head (issue 6)", ["audit_note.py", "--runs", "3" if quick else "5"]),
+        (
+            "The audit trail's lookups (issue 26)",
+            ["audit_lookups.py", "--items", "10000" if quick else "100000", "--runs", "3"],
+        ),
         ("A panel meeting at 100,000 items (issue 23)", ["meetings.py", "--runs", "3"]),
         (
             "The window's memory at 100,000 items (issue 26)",

@@ -680,7 +680,11 @@ class AuditEntry(Base):
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),)
+    __table_args__ = (
+        CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+        # An item's history, who last changed a record, who deleted it (revision 0012).
+        Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),
+    )
 
 
 class DatabaseIdentity(Base):
