@@ -557,6 +557,12 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
                     # one question, and this one goes with its answer too (not dropped).
                     asked.follows.on_copy.extend(steps)
                     asked.follows.decisions.append(decision)
+                    merge.notes.append(
+                        f"{where}: the answer to this conflict also answers for the copy's "
+                        f"{_said(decision)} against the shared database's {_said(rival)}: "
+                        "taking the copy's writes the copy's and sets the shared database's "
+                        "aside."
+                    )
                 else:
                     merge.conflicts.append(
                         Conflict(
@@ -620,6 +626,15 @@ def _pair(mine: list[DecisionDoc], theirs: list[DecisionDoc]) -> dict[int, Decis
                 rivals[id(decision)] = rival
                 used.add(id(rival))
     return rivals
+
+
+def _said(decision: DecisionDoc) -> str:
+    """A decision in a few words, for a note: "decision (target extended to 31 March 2027)
+    by Sam"."""
+    what = decision.decision.label.lower()
+    if decision.until is not None:
+        what += f" to {format_date(decision.until)}"
+    return f"decision ({what}) by {decision.decided_by}"
 
 
 def _about(

@@ -439,9 +439,9 @@ def _check_decisions_answered_alike(
                 "the decision" if c.field == DECISION else c.field.replace("_", " ") for c in group
             )
             raise RuleError(
-                f"The conflicts over {group[0].where} ({named}) come from one decision of "
-                f"{group[0].decided_at}: answer them alike, all the copy's or all the shared "
-                "database's, so nothing was merged."
+                f"The conflicts over {group[0].where} ({named}) come from what the copy "
+                f"decided at {group[0].decided_at}: answer them alike, all the copy's or all "
+                "the shared database's, so nothing was merged."
             )
 
 

@@ -292,6 +292,9 @@ def test_answers_splitting_a_folded_decision_conflict_are_refused(
         _decide(sample_database, number, escalate, "Kim")
         _decide(sample_database, number, EXTEND_FEBRUARY, "Kim")
         plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        [folded] = [n for n in plan.merge.notes if "also answers" in n]
+        assert "copy's decision (target extended to 31 March 2027) by Sam" in folded
+        assert "shared database's decision (target extended to 28 February 2027) by Kim" in folded
         split = {
             c.key: Answer("copy" if c.field == "target_date" else "shared")
             for c in plan.merge.conflicts
