@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import copy as copying
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from db.core.dates import format_date, utc_now
+from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange.document import (
     AreaDoc,
@@ -456,6 +458,10 @@ class _Follows:
     database's contradicting decision. The answer ``SHARED`` writes none of it."""
 
     on_copy: list[Callable[[str], Applied]] = field(default_factory=list)
+    # The copy's decisions whose steps ride on this answer (more than one when a second pair
+    # of decisions about the same subject folds into one question): every conflict over what
+    # any of them set is answered alike (db.services.merge).
+    decisions: list[DecisionDoc] = field(default_factory=list)
 
     def answer(self, merge: Merge, took_copy: bool, by: str) -> None:
         if took_copy:
@@ -521,12 +527,10 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
         theirs = [d for d in theirs_m.decisions if _DECISION.key(d) not in before | ours]
         meeting_name = _MEETING.name(meeting, "")
         meeting_path: Path = (("meetings", (key, 0)),)
+        claimed: set[int] = set()  # the shared database's log entries already set aside
+        rivals = _pair(mine, theirs)
         for decision in mine:
-            rival = next(
-                (d for d in theirs
-                 if _subject(d) == _subject(decision) and _says(d) != _says(decision)),
-                None,
-            )  # fmt: skip
+            rival = rivals.get(id(decision))
             item = items.get(_subject(decision)) if decision.number else None
             related = [
                 c for c in merge.conflicts
@@ -537,15 +541,28 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
                 continue
             steps = _hold_back(merge, meeting, decision, item)
             if rival is not None:
-                theirs.remove(rival)
-                steps += _set_aside(meeting, rival, item, decision, meeting_path)
-                about = f"{decision.review or decision.inspection} {decision.number}".rstrip()
-                where = f"the decisions about {about}{_within(meeting_name)}"
+                steps += _set_aside(
+                    merge,
+                    meeting,
+                    rival,
+                    item,
+                    taken=decision,
+                    meeting_path=meeting_path,
+                    claimed=claimed,
+                )
+                where = f"the decisions about {_about(decision, item)}{_within(meeting_name)}"
                 asked = next((c for c in merge.conflicts if c.key == (where, DECISION)), None)
                 if asked is not None and asked.follows is not None:
                     # Two decisions of the copy about it against two of the shared database's:
                     # one question, and this one goes with its answer too (not dropped).
                     asked.follows.on_copy.extend(steps)
+                    asked.follows.decisions.append(decision)
+                    merge.notes.append(
+                        f"{where}: the answer to this conflict also answers for the copy's "
+                        f"{_said(decision)} against the shared database's {_said(rival)}: "
+                        "taking the copy's writes the copy's and sets the shared database's "
+                        "aside."
+                    )
                 else:
                     merge.conflicts.append(
                         Conflict(
@@ -560,7 +577,7 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
                             decision,
                             decided=decision,
                             decided_at=meeting_name,
-                            follows=_Follows(steps),
+                            follows=_Follows(steps, [decision]),
                         )
                     )
             # The fields it set in conflict go with its answer: named with it, and answered
@@ -568,19 +585,102 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
             # item left open, say); the first carries it when there is no decision conflict.
             for c in related:
                 at = merge.conflicts.index(c)
+                carries = rival is None and c is related[0]
                 merge.conflicts[at] = dataclasses.replace(
                     c,
                     decided=decision,
                     decided_at=meeting_name,
-                    follows=_Follows(steps) if rival is None and c is related[0] else None,
+                    follows=_Follows(steps, [decision]) if carries else None,
                 )
+
+
+def _pair(mine: list[DecisionDoc], theirs: list[DecisionDoc]) -> dict[int, DecisionDoc]:
+    """Each decision of the copy with the shared database's decision about the same subject
+    that contradicts it most directly, each of theirs used once: one of the same kind first
+    (two extensions, two sign-offs), then one setting the same fields of the item, then any
+    other that says something different. A Noted against another kind is still a question
+    for a person (two people recorded different outcomes of one discussion), but it is only
+    paired when nothing closer is left, so answering about an extension never sets aside a
+    Noted that stands beside the other extension."""
+    tiers: list[Callable[[DecisionDoc, DecisionDoc], bool]] = [
+        lambda d, o: d.decision is o.decision,
+        lambda d, o: bool(
+            _DECISION_SETS.get(d.decision, frozenset())
+            & _DECISION_SETS.get(o.decision, frozenset())
+        ),
+        lambda _d, _o: True,
+    ]
+    rivals: dict[int, DecisionDoc] = {}
+    used: set[int] = set()
+    for close in tiers:
+        for decision in mine:
+            if id(decision) in rivals:
+                continue
+            rival = next(
+                (d for d in theirs
+                 if id(d) not in used and _subject(d) == _subject(decision)
+                 and _says(d) != _says(decision) and close(decision, d)),
+                None,
+            )  # fmt: skip
+            if rival is not None:
+                rivals[id(decision)] = rival
+                used.add(id(rival))
+    return rivals
+
+
+def _said(decision: DecisionDoc) -> str:
+    """A decision in a few words, for a note: "decision (target extended to 31 March 2027)
+    by Sam"."""
+    what = decision.decision.label.lower()
+    if decision.until is not None:
+        what += f" to {format_date(decision.until)}"
+    return f"decision ({what}) by {decision.decided_by}"
+
+
+def _about(
+    decision: DecisionDoc, item: tuple[TrackedDoc, Path, TrackedDoc | None, str] | None
+) -> str:
+    """The subject of a decision in words, with its item's kind: an inspection's
+    recommendation 1 and its area for improvement 1 are two subjects."""
+    if item is not None:
+        return item[3]
+    source = f"review {decision.review}" if decision.review else f"inspection {decision.inspection}"
+    kind = _subject(decision)[2]
+    if not decision.number or kind is None:
+        return source
+    return f"{kind.label.lower()} {decision.number} of {source}"
 
 
 def _minuted(meeting: MeetingDoc) -> str:
     """How a decision's log entry begins, naming its meeting ("Case Review Subgroup,
-    10 December 2026: ", db.queries.meetings.decision_text): with its day and author, what
-    tells the entry a decision wrote from another the same person wrote that day."""
+    10 December 2026: ", db.queries.meetings.decision_text)."""
     return f"{meeting.title}, {format_date(meeting.held_on)}: "
+
+
+def _logged_by(update: UpdateDoc, meeting: MeetingDoc, decision: DecisionDoc) -> bool:
+    """Whether ``update`` is the log entry ``decision`` wrote: its day, its author, and its
+    words as db.queries.meetings.decision_text says them (which db.exchange may not import),
+    so two decisions one person recorded about one item that day have an entry each, and a
+    plain update of that day is neither's. A sign-off's entry names the chair at the time,
+    which may have changed since: it is matched up to the chair's name and by its note."""
+    if update.date != decision.decided_on or update.author != decision.decided_by:
+        return False
+    if update.withdrawn_at is not None:
+        return False
+    note = decision.note.strip()
+    if decision.decision is DecisionKind.SIGNED_OFF:
+        opening = f"{_minuted(meeting)}signed off on the evidence; assurance given by "
+        return update.note.startswith(opening) and update.note.endswith(f". {note}".rstrip())
+    due, whom = format_date(decision.until), decision.whom.strip()
+    said = {
+        DecisionKind.EXTENDED: f"target extended to {due}",
+        DecisionKind.EVIDENCE_REQUESTED: f"evidence requested from {whom} by {due}",
+        DecisionKind.ESCALATED: f"escalated to {whom}",
+        DecisionKind.NOTED: "noted",
+    }.get(decision.decision)
+    if said is None:
+        return False
+    return update.note == f"{_minuted(meeting)}{said}. {note}".strip()
 
 
 def _hold_back(
@@ -603,7 +703,11 @@ def _hold_back(
         steps.append(step)
 
     for applied in [a for a in merge.applied if a.field == RECORD and a.new is decision]:
-        row = next(d for d in meeting.decisions if _DECISION.key(d) == _DECISION.key(decision))
+        row = next(
+            (d for d in meeting.decisions if _DECISION.key(d) == _DECISION.key(decision)), None
+        )
+        if row is None:  # not in the result: nothing to hold back
+            continue
         meeting.decisions.remove(row)
         put_back(applied, lambda row=row: meeting.decisions.append(row))  # type: ignore[misc]
     if item is None:
@@ -618,35 +722,48 @@ def _hold_back(
             a for a in merge.applied
             if a.field == RECORD and len(a.path) == 3 and a.path[:2] == path
             and a.path[2][0] == "updates" and isinstance(a.new, UpdateDoc)
-            and a.new.date == decision.decided_on and a.new.author == decision.decided_by
-            and a.new.withdrawn_at is None and a.new.note.startswith(_minuted(meeting))
+            and _logged_by(a.new, meeting, decision)
         ),
         None,
     )  # fmt: skip
-    if logged is not None:
-        entry = next(u for u in record.updates if u == logged.new)
+    entry = None if logged is None else next((u for u in record.updates if u == logged.new), None)
+    if logged is not None and entry is not None:
         record.updates = [u for u in record.updates if u is not entry]
         put_back(logged, lambda: record.updates.append(entry))
     return steps
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return format_date(value)
+    label = getattr(value, "label", None)
+    return str(label) if isinstance(label, str) else ("none" if value is None else str(value))
+
+
 def _set_aside(
+    merge: Merge,
     meeting: MeetingDoc,
     rival: DecisionDoc,
     item: tuple[TrackedDoc, Path, TrackedDoc | None, str] | None,
+    *,
     taken: DecisionDoc,
     meeting_path: Path,
+    claimed: set[int],
 ) -> list[Callable[[str], Applied]]:
     """The steps that undo the shared database's decision when the copy's is taken, as undoing
-    a decision in the window does: its row deleted, its log entry withdrawn (kept, with who and
-    why), and the item's fields it set put back as they were at the check-out."""
+    a decision in the window does: its row deleted, its own log entry withdrawn (kept, with
+    who and why; ``claimed`` holds the entries other set-aside decisions took), and the
+    item's fields it set put back as they were at the check-out, unless the shared database
+    changed them again after the decision: that later change stays, and ``merge.notes`` says
+    so (undo in the window refuses rather than overwrite it)."""
     steps: list[Callable[[str], Applied]] = []
     meeting_name = _MEETING.name(meeting, "")
+    rival_name = _DECISION.name(rival, meeting_name)
     rival_path: Path = (*meeting_path, ("decisions", (_DECISION.key(rival), 0)))
 
     def delete(_by: str) -> Applied:
         meeting.decisions[:] = [d for d in meeting.decisions if d is not rival]
-        return Applied(_DECISION.name(rival, meeting_name), RECORD, rival, None, rival_path)
+        return Applied(rival_name, RECORD, rival, None, rival_path)
 
     steps.append(delete)
     if item is None:
@@ -654,17 +771,22 @@ def _set_aside(
     record, path, was, name = item
     entry = next(
         (u for u in record.updates
-         if u.date == rival.decided_on and u.author == rival.decided_by
-         and u.withdrawn_at is None and u.note.startswith(_minuted(meeting))
+         if id(u) not in claimed and _logged_by(u, meeting, rival)
          and (was is None or u not in was.updates)),
         None,
     )  # fmt: skip
     if entry is not None:
+        claimed.add(id(entry))
         where = _UPDATE.name(entry, name)
         entry_path: Path = (*path, ("updates", (_UPDATE.key(entry), 0)))
 
         def withdraw(by: str) -> Applied:
-            at = next(n for n, u in enumerate(record.updates) if u is entry)
+            at = next((n for n, u in enumerate(record.updates) if u is entry), None)
+            if at is None:
+                raise RuleError(
+                    f"The merge was refused, so nothing was written: {where}, the log entry "
+                    f"of {rival_name}, could not be found to withdraw."
+                )
             record.updates[at] = dataclasses.replace(
                 entry,
                 withdrawn_at=utc_now(),
@@ -678,18 +800,34 @@ def _set_aside(
                            entry_path)  # fmt: skip
 
         steps.append(withdraw)
-    if was is not None:
-        mine = _DECISION_SETS.get(taken.decision, frozenset())
-        for name_ in sorted(_DECISION_SETS.get(rival.decision, frozenset()) - mine):
-            if getattr(record, name_) == getattr(was, name_):
-                continue
+    if was is None:
+        return steps
+    mine = _DECISION_SETS.get(taken.decision, frozenset())
+    changed = [
+        f for f in sorted(_DECISION_SETS.get(rival.decision, frozenset()) - mine)
+        if getattr(record, f) != getattr(was, f)
+    ]  # fmt: skip
+    if not changed:
+        return steps
+    # Still as the decision left it (as db.services.meetings.undo_decision checks)?
+    stands = (rival.decision is DecisionKind.SIGNED_OFF and record.status is Status.CLOSED) or (
+        rival.decision is DecisionKind.EXTENDED and record.target_date == rival.until
+    )
+    if not stands:
+        now = ", ".join(f"{f.replace('_', ' ')} {_shown(getattr(record, f))}" for f in changed)
+        merge.notes.append(
+            f"{name}: changed in the shared database after {rival_name} ({now}); if the "
+            "copy's decision is taken, that decision is set aside but the later change stays."
+        )
+        return steps
+    for name_ in changed:
 
-            def put_back(_by: str, f: str = name_) -> Applied:
-                old = getattr(record, f)
-                setattr(record, f, copying.deepcopy(getattr(was, f)))
-                return Applied(name, f, old, getattr(was, f), path)
+        def put_back(_by: str, f: str = name_) -> Applied:
+            old = getattr(record, f)
+            setattr(record, f, copying.deepcopy(getattr(was, f)))
+            return Applied(name, f, old, getattr(was, f), path)
 
-            steps.append(put_back)
+        steps.append(put_back)
     return steps
 
 

@@ -414,20 +414,34 @@ def _check_decisions_answered_alike(
     """Refuse answers that split one decision of the copy: the conflicts over what it set (a
     sign-off's status and its assurer, say) and over the decision itself are one question,
     all the copy's or none of it (answered apart, a sign-off could be written with the item
-    left open)."""
-    together: dict[int, list[Conflict]] = {}
-    for conflict in conflicts:
-        if conflict.decided is not None:
-            together.setdefault(id(conflict.decided), []).append(conflict)
-    for group in together.values():
+    left open). Conflicts are one question when they share a decision: the one each names
+    (``decided``) or any whose steps ride on its answer (``follows.decisions``, two decisions
+    of the copy about one subject folded into one question)."""
+    group_of: dict[int, int] = {}  # a decision's id: its group's number
+    groups: dict[int, list[Conflict]] = {}
+    for n, conflict in enumerate(conflicts):
+        carried = [conflict.decided] if conflict.decided is not None else []
+        if conflict.follows is not None:
+            carried += conflict.follows.decisions
+        if not carried:
+            continue
+        joined = {group_of[id(d)] for d in carried if id(d) in group_of}
+        members = [c for old in sorted(joined) for c in groups.pop(old)]
+        groups[n] = sorted([*members, conflict], key=conflicts.index)
+        for d in carried:
+            group_of[id(d)] = n
+        for member_of, number in list(group_of.items()):
+            if number in joined:
+                group_of[member_of] = n
+    for group in groups.values():
         if len({answers[c.key].take == COPY for c in group}) > 1:
             named = ", ".join(
                 "the decision" if c.field == DECISION else c.field.replace("_", " ") for c in group
             )
             raise RuleError(
-                f"The conflicts over {group[0].where} ({named}) come from one decision of "
-                f"{group[0].decided_at}: answer them alike, all the copy's or all the shared "
-                "database's, so nothing was merged."
+                f"The conflicts over {group[0].where} ({named}) come from what the copy "
+                f"decided at {group[0].decided_at}: answer them alike, all the copy's or all "
+                "the shared database's, so nothing was merged."
             )
 
 

@@ -243,3 +243,36 @@ def test_an_update_withdrawn_on_both_sides_is_no_conflict_and_the_copy_s_is_said
     (note,) = merge.notes
     assert "withdrawn in both" in note and "Chloe Chair's reason" in note
     assert _item(merge.result).updates[0].withdrawn_by == "Olly Office"
+
+
+def test_decisions_about_items_of_two_kinds_with_one_number_are_two_questions() -> None:
+    """An inspection's recommendation 1 and its area for improvement 1, each decided
+    differently on the two sides at one meeting: two decision conflicts, each named by its
+    item's kind, not one folding the other in (answered together by mistake)."""
+    from db.core.vocabulary import TrackedKind
+    from db.exchange.merging import DECISION
+
+    base, mine, theirs = _sides()
+    inspection = "FICTIONAL-CP-INSPECTION-2"
+    for doc, by, decided in (
+        (mine, "Sam", DecisionKind.NOTED),
+        (theirs, "Kim", DecisionKind.ESCALATED),
+    ):
+        meeting = next(m for m in doc.meetings if not m.decisions)
+        for n, kind in enumerate((TrackedKind.RECOMMENDATION, TrackedKind.AREA_FOR_IMPROVEMENT)):
+            meeting.decisions.append(
+                DecisionDoc(
+                    decided,
+                    meeting.held_on,
+                    by,
+                    inspection=inspection,
+                    number="1",
+                    kind=kind,
+                    whom="ICB" if decided is DecisionKind.ESCALATED else "",
+                    recorded_at=dt.datetime(2026, 12, 5, 10, n, tzinfo=dt.UTC),
+                )
+            )
+    merge = three_way(base, mine, theirs)
+    asked = sorted(c.where for c in merge.conflicts if c.field == DECISION)
+    assert len(asked) == 2, asked
+    assert "area for improvement 1" in asked[0] and "recommendation 1" in asked[1]

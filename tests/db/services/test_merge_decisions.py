@@ -79,7 +79,10 @@ def test_contradicting_decisions_are_a_conflict_answered_each_way(
         _decide(laptop, number, SIGN_OFF, "Sam")
         _decide(sample_database, number, ASK_ICB, "Kim")
         plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
-        key = (f"the decisions about {REVIEW} {number} {AT_THE_MEETING}", DECISION)
+        key = (
+            f"the decisions about recommendation {number} of review {REVIEW} {AT_THE_MEETING}",
+            DECISION,
+        )
         [conflict] = [c for c in plan.merge.conflicts if c.key == key]
         assert seen(conflict) == (
             "Signed off, recorded by Sam: LAPTOP: done",
@@ -229,4 +232,125 @@ def test_the_conflicts_over_one_decisions_fields_are_answered_alike(
     assert _decided(sample_database, number) == [DecisionKind.SIGNED_OFF]
     with sample_database.session() as session:
         assert editing.item_by_key(session, _item(number)).assured_by != "Office Head"
+    assert not check_database(sample_database.location).problems
+
+
+def _kim_and_sam(database: Database, number: str) -> list[tuple[str, DecisionKind, dt.date | None]]:
+    """The meeting's decisions about the item: who, what, until."""
+    with database.session() as session:
+        return sorted(
+            (d.decided_by, d.kind, d.until)
+            for d in meetings.meeting_by_key(session, MEETING).decisions
+            if d.recommendation is not None and d.recommendation.number == number
+        )
+
+
+EXTEND_MARCH = meetings.DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2027, 3, 31))
+EXTEND_FEBRUARY = meetings.DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2027, 2, 28))
+
+
+def test_two_decisions_on_each_side_merge_with_the_copys_answer(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Sam noted item 3 and extended it on the laptop; Kim escalated it and extended it in the
+    office, all that day. Each of Kim's decisions has its own log entry (same author, same
+    day, same meeting): taking the copy's withdraws both, not one twice (which crashed)."""
+    number = "3"
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, meetings.DecisionEntry(DecisionKind.NOTED, "LAPTOP noted"), "Sam")
+        _decide(laptop, number, EXTEND_MARCH, "Sam")
+        escalate = meetings.DecisionEntry(DecisionKind.ESCALATED, "OFFICE up", whom="ICB")
+        _decide(sample_database, number, escalate, "Kim")
+        _decide(sample_database, number, EXTEND_FEBRUARY, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    assert _kim_and_sam(sample_database, number) == [
+        ("Sam", DecisionKind.EXTENDED, dt.date(2027, 3, 31)),
+        ("Sam", DecisionKind.NOTED, None),
+    ]
+    with sample_database.session() as session:
+        rec = editing.item_by_key(session, _item(number))
+        assert rec.target_date == dt.date(2027, 3, 31)
+        kims = [u for u in rec.updates if u.author == "Kim"]
+        assert len(kims) == 2
+        assert all(u.withdrawn_by == "Lee" for u in kims)
+    assert not check_database(sample_database.location).problems
+
+
+def test_answers_splitting_a_folded_decision_conflict_are_refused(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The one decision conflict over item 3 carries both of Sam's decisions (the Noted and
+    the extension): answering it "shared" and the target date "copy" would leave the target
+    31 March with only Kim's extension to 28 February in the minutes, so it is refused."""
+    number = "3"
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, meetings.DecisionEntry(DecisionKind.NOTED, "LAPTOP noted"), "Sam")
+        _decide(laptop, number, EXTEND_MARCH, "Sam")
+        escalate = meetings.DecisionEntry(DecisionKind.ESCALATED, "OFFICE up", whom="ICB")
+        _decide(sample_database, number, escalate, "Kim")
+        _decide(sample_database, number, EXTEND_FEBRUARY, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        [folded] = [n for n in plan.merge.notes if "also answers" in n]
+        assert "copy's decision (target extended to 31 March 2027) by Sam" in folded
+        assert "shared database's decision (target extended to 28 February 2027) by Kim" in folded
+        split = {
+            c.key: Answer("copy" if c.field == "target_date" else "shared")
+            for c in plan.merge.conflicts
+        }
+        assert "copy" in {a.take for a in split.values()}
+        before = snapshot(sample_database)
+        with pytest.raises(RuleError, match="answer them alike"):
+            merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=split)
+        assert snapshot(sample_database) == before
+
+
+def test_the_copys_extension_sets_aside_the_offices_extension_not_its_noted(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Sam extended item 3 on the laptop; Kim noted it, then extended it, in the office. The
+    extension contradicts the extension: taking the copy's sets Kim's extension aside and
+    keeps Kim's Noted (two extensions in the minutes otherwise)."""
+    number = "3"
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, EXTEND_MARCH, "Sam")
+        noted = meetings.DecisionEntry(DecisionKind.NOTED, "OFFICE noted")
+        _decide(sample_database, number, noted, "Kim")
+        _decide(sample_database, number, EXTEND_FEBRUARY, "Kim")
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        [asked] = [c for c in plan.merge.conflicts if c.field == DECISION]
+        assert seen(asked)[1].startswith("Target extended to 28 February 2027")
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    assert _kim_and_sam(sample_database, number) == [
+        ("Kim", DecisionKind.NOTED, None),
+        ("Sam", DecisionKind.EXTENDED, dt.date(2027, 3, 31)),
+    ]
+    with sample_database.session() as session:
+        rec = editing.item_by_key(session, _item(number))
+        noted_entry = next(u for u in rec.updates if "OFFICE noted" in u.note)
+        assert noted_entry.withdrawn_at is None
+        assert rec.target_date == dt.date(2027, 3, 31)
+    assert not check_database(sample_database.location).problems
+
+
+def test_a_later_office_edit_is_kept_when_its_decision_is_set_aside(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Kim extended item 3 to 28 February at the meeting, then set the target to 15 March by
+    hand; Sam noted it on the laptop. Taking the copy's Noted sets Kim's extension aside, but
+    the later hand edit stays (as undo refuses to overwrite it), and the plan says so."""
+    number = "3"
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, meetings.DecisionEntry(DecisionKind.NOTED, "LAPTOP noted"), "Sam")
+        _decide(sample_database, number, EXTEND_FEBRUARY, "Kim")
+        _set(sample_database, number, actor="Kim", target_date=dt.date(2027, 3, 15))
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        assert [n for n in plan.merge.notes if "15 March 2027" in n], plan.merge.notes
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY, answers=answers)
+    assert _kim_and_sam(sample_database, number) == [("Sam", DecisionKind.NOTED, None)]
+    with sample_database.session() as session:
+        assert editing.item_by_key(session, _item(number)).target_date == dt.date(2027, 3, 15)
     assert not check_database(sample_database.location).problems

@@ -39,7 +39,8 @@ def test_contradicting_decisions_are_listed_and_answered(demo_db: Path, tmp_path
     listed = _ok("merge", laptop, "--db", office, "--dry-run", "--write-answers", "answers.json",
                  cwd=tmp_path)  # fmt: skip
     where = (
-        f"the decisions about FSCP-CSPR-CHILD-A 2 of the meeting of {today.isoformat()} '{TITLE}'"
+        "the decisions about recommendation 2 of review FSCP-CSPR-CHILD-A of the meeting of "
+        f"{today.isoformat()} '{TITLE}'"
     )
     assert f"{where}: the copy and the shared database recorded different decisions" in listed
     assert "     in the copy: Signed off, recorded by " in listed
