@@ -46,6 +46,8 @@ def unaccounted(session: Session) -> Iterator[Unaccounted]:
     """What the database holds that its audit trail, replayed from its first entry, does not
     account for. Meaningful only for a database whose trail began with it (a copy)."""
     replayed: dict[str, dict[str, dict[str, Any]]] = {}
+    # The rows naming each row by a foreign key the database cascades on, for ``_delete``.
+    referring: _Referring = {}
     entries = session.execute(
         select(
             AuditEntry.action,
@@ -58,17 +60,22 @@ def unaccounted(session: Session) -> Iterator[Unaccounted]:
     for action, entity, entity_id, field, new in entries:
         if entity == "database" and action == "delete":  # everything erased at once
             replayed.clear()
+            referring.clear()
             continue
         rows = replayed.setdefault(entity, {})
         if action == "create":
             loaded = _json(new)
             if loaded is not None:
                 rows[entity_id] = loaded
+                for column in _REFERRING_COLUMNS.get(entity, ()):
+                    _refer(referring, entity, column, loaded.get(column), entity_id)
         elif action == "update":
             if entity_id in rows and field is not None:
                 rows[entity_id][field] = new
+                if field in _REFERRING_COLUMNS.get(entity, ()):
+                    _refer(referring, entity, field, new, entity_id)
         elif action == "delete":
-            _delete(replayed, entity, entity_id)
+            _delete(replayed, referring, entity, entity_id)
     for mapper in Base.registry.mappers:
         table = str(mapper.class_.__tablename__)
         if table in _SKIPPED:
@@ -109,19 +116,41 @@ def _cascades() -> dict[str, list[tuple[str, str, str]]]:
 
 
 _CASCADES = _cascades()
+# By referring table, the columns of its foreign keys that _CASCADES follows.
+_REFERRING_COLUMNS: dict[str, set[str]] = {}
+for _rules in _CASCADES.values():
+    for _child, _column, _rule in _rules:
+        _REFERRING_COLUMNS.setdefault(_child, set()).add(_column)
+
+# (referring table, column, value) -> the rows of that table that have held that value there.
+# Only ever added to: a row since deleted, or changed to name another, is passed over when
+# looked up (its value is checked again), so keeping it up to date costs nothing per change.
+_Referring = dict[tuple[str, str, str], set[str]]
 
 
-def _delete(replayed: dict[str, dict[str, dict[str, Any]]], table: str, ident: str) -> None:
-    """A row deleted, with what the database's own rules delete or clear with it."""
+def _refer(referring: _Referring, table: str, column: str, value: Any, ident: str) -> None:
+    if value is not None:
+        referring.setdefault((table, column, str(value)), set()).add(ident)
+
+
+def _delete(
+    replayed: dict[str, dict[str, dict[str, Any]]], referring: _Referring, table: str, ident: str
+) -> None:
+    """A row deleted, with what the database's own rules delete or clear with it.
+
+    The rows naming it are looked up in ``referring``, not searched for: searching every row
+    of every child table for each row deleted took a 20,000-item copy with 50 reviews deleted
+    over a minute to replay."""
     if replayed.get(table, {}).pop(ident, None) is None:
         return
     for child, column, rule in _CASCADES.get(table, ()):
         rows = replayed.get(child, {})
-        for child_ident, values in list(rows.items()):
-            if values.get(column) != ident:
-                continue
+        for child_ident in sorted(referring.get((child, column, ident), ())):
+            values = rows.get(child_ident)
+            if values is None or values.get(column) != ident:
+                continue  # deleted already, or it names another row now
             if rule == "CASCADE":
-                _delete(replayed, child, child_ident)
+                _delete(replayed, referring, child, child_ident)
             else:
                 values[column] = None
 
