@@ -64,7 +64,7 @@ from db.exchange.records import (
 from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
-from db.store.audit_replay import Unaccounted, unaccounted
+from db.store.audit_replay import Unaccounted, chain_problems, unaccounted
 from db.store.database import Database, open_database
 from db.store.location import Location
 from db.store.models import (
@@ -461,6 +461,8 @@ class _Offline:
     head: int  # the copy's newest audit entry when it was read
     # What the copy holds that its own trail does not account for, in words (_unaccounted).
     unaccounted: list[str] = field(default_factory=list)
+    # What is wrong with the copy's trail's hash chain (db.store.audit_chain.verify).
+    altered: list[str] = field(default_factory=list)
 
 
 def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
@@ -480,6 +482,9 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
         session.expunge(origin)
         if origin.merged_at is not None:
             raise RuleError(_merged_already(origin.merged_at, origin.merged_by))
+        # The trail the replay trusts must be the one casereview wrote: an entry added with
+        # another program (with a change it claims to account for) breaks the chain.
+        altered = chain_problems(session)
         return _Offline(
             copy_id=origin.copy_id,
             origin=origin,
@@ -489,7 +494,8 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             scope=json.loads(origin.scope),
             changes=_changes_since(session, _copy_made(session)),
             head=newest_entry_id(session),
-            unaccounted=_unaccounted(session, origin),
+            unaccounted=[] if altered else _unaccounted(session, origin),
+            altered=altered,
         )
 
 
@@ -538,6 +544,11 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
         )
     if note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))
+    if offline.altered:
+        raise RuleError(
+            f"The copy's record of changes has been altered ({offline.altered[0].rstrip('.')}):"
+            " it may have been edited outside casereview, so it is not merged."
+        )
     if offline.unaccounted:
         shown, more = offline.unaccounted[:3], len(offline.unaccounted) - 3
         named = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")

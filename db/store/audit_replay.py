@@ -8,22 +8,26 @@ gives every row as casereview left it; a row or a column that differs was writte
 way, with the file open in another program (found by a new user: a copy edited with sqlite3
 was merged, its change charged to the person merging).
 
-Not compared: the derived columns and summarised contents the trail leaves out
-(``audit._DERIVED``, ``audit._SUMMARISED``), the theme lists (their link rows have no entries
+Not compared: the derived columns the trail leaves out (``audit._DERIVED``); a summarised
+content (``audit._SUMMARISED``, evidence's file) only by what its entries hold of it, its size
+and, once changed, its first bytes; the theme lists (their link rows have no entries
 of their own), and what describes the database rather than holding its data.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.store.audit import _DERIVED, _SUMMARISED, _text
+from db.store.audit_chain import FIELDS, verify
 from db.store.models import ABOUT_THE_DATABASE, AuditEntry, Base
 
 
@@ -82,6 +86,15 @@ def unaccounted(session: Session) -> Iterator[Unaccounted]:
             continue
         keys = [p.key for p in mapper.column_attrs if p.key not in _DERIVED | _SUMMARISED]
         columns = [mapper.column_attrs[k].columns[0].label(k) for k in keys]
+        # A summarised content is compared by its size and first bytes, as its entries hold
+        # it, without reading it whole (a piece of evidence may be a large file).
+        summarised = [p.key for p in mapper.column_attrs if p.key in _SUMMARISED]
+        for key in summarised:
+            held = mapper.column_attrs[key].columns[0]
+            columns += [
+                func.length(held).label(f"{key} length"),
+                func.substr(held, 1, 4).label(f"{key} head"),
+            ]
         expected = replayed.get(table, {})
         for found in session.execute(select(*columns)).mappings():
             ident = ",".join(str(found[mapper.get_property_by_column(c).key]) for c in
@@ -94,8 +107,26 @@ def unaccounted(session: Session) -> Iterator[Unaccounted]:
             for key in keys:
                 if key in was and was[key] != values[key]:
                     yield Unaccounted(table, ident, key, values)
+            for key in summarised:
+                length, head = found[f"{key} length"], found[f"{key} head"]
+                if key in was and not _summary_matches(was[key], length, head):
+                    yield Unaccounted(table, ident, key, values)
         for ident, was in expected.items():
             yield Unaccounted(table, ident, None, was)
+
+
+def chain_problems(session: Session) -> list[str]:
+    """What is wrong with the trail's hash chain (``audit_chain.verify``), as ``casereview
+    check`` says it: the replay trusts only a trail casereview wrote, and an entry added with
+    another program, beside a change it claims to account for, breaks the chain."""
+    fields = [getattr(AuditEntry, name) for name in FIELDS]
+    return verify(
+        session.execute(
+            select(AuditEntry.id, *fields, AuditEntry.prev_hash, AuditEntry.hash).order_by(
+                AuditEntry.id
+            )
+        )
+    )
 
 
 def _cascades() -> dict[str, list[tuple[str, str, str]]]:
@@ -155,6 +186,26 @@ def _delete(
                 values[column] = None
 
 
+_DIGEST = re.compile(r"<(\d+) bytes ([0-9A-F]*)\.\.\.>")
+
+
+def _summary_matches(summary: Any, length: int | None, head: bytes | str | None) -> bool:
+    """Whether a content of ``length`` bytes beginning ``head`` is the one its entries
+    summarise: a create entry by its size (``audit._snapshot``), an update entry by its size
+    and first four bytes (``audit._digest``)."""
+    if summary is None:
+        return length is None
+    if isinstance(summary, int):
+        return length == summary
+    digest = _DIGEST.fullmatch(str(summary))
+    if digest is None:  # not a summary of bytes: nothing to compare it by
+        return True
+    if isinstance(head, str):  # written as text by another program, not as bytes
+        head = head.encode()
+    shown = base64.b16encode(head or b"").decode()
+    return length == int(digest.group(1)) and shown == digest.group(2)
+
+
 def _json(value: str | None) -> dict[str, Any] | None:
     try:
         loaded = json.loads(value) if value else None
@@ -163,4 +214,4 @@ def _json(value: str | None) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-__all__ = ["Unaccounted", "unaccounted"]
+__all__ = ["Unaccounted", "chain_problems", "unaccounted"]
