@@ -11,7 +11,8 @@ was merged, its change charged to the person merging).
 Not compared: the derived columns the trail leaves out (``audit._DERIVED``); a summarised
 content (``audit._SUMMARISED``, evidence's file) only by what its entries hold of it, its size
 and, once changed, its first bytes; the theme lists (their link rows have no entries
-of their own), and what describes the database rather than holding its data.
+of their own; a copy's are checked against its base and the trail's "themes" entries by
+``db.services.merge``), and what describes the database rather than holding its data.
 """
 
 from __future__ import annotations

@@ -677,3 +677,47 @@ def test_a_copy_changed_only_in_casereview_merges_after_its_chain_and_files_are_
     with sample_database.session() as session:
         held = editing.item_by_key(session, _item("3")).evidence
         assert [e.content for e in held if e.file_name == "minutes.pdf"] == [_FILE]
+
+
+def test_a_theme_linked_outside_casereview_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A theme list's link rows write no entries of their own: the list is checked against
+    the copy's base and the trail's "themes" entries."""
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:  # a real theme change beside the outside one
+        _set(laptop, "3", actor="Sam", themes=("Neglect", "Housing"))
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    item7 = f"(SELECT id FROM recommendations WHERE number = '7' AND review_id = {mine})"
+    _edit_outside(  # a theme the copy holds already, so only the link is new
+        path,
+        f"INSERT INTO recommendation_themes (recommendation_id, theme_id) VALUES ({item7}, "
+        "(SELECT min(id) FROM themes WHERE id NOT IN (SELECT theme_id FROM "
+        f"recommendation_themes WHERE recommendation_id = {item7})))",
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message == (
+        f"The copy holds changes its own record does not account for (the themes of {REVIEW} "
+        "7): it may have been edited outside casereview, so it is not merged."
+    )
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+
+
+def test_theme_changes_made_in_casereview_offline_merge(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with _open(path) as laptop:
+        _set(laptop, "3", actor="Sam", themes=("Neglect", "Housing"))
+        _set(laptop, "4", actor="Sam", themes=())
+        with laptop.transaction("Sam") as session:
+            fields = editing.review_fields(session, REVIEW)
+            editing.update_review(session, REVIEW, replace(fields, themes=("Transport",)))
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "3").themes == ("Housing", "Neglect")
+    assert _fields(sample_database, "4").themes == ()
+    with sample_database.session() as session:
+        assert editing.review_fields(session, REVIEW).themes == ("Transport",)
