@@ -654,6 +654,8 @@ def test_evidence_whose_file_was_replaced_outside_casereview_is_refused_writing_
         f"of evidence of {REVIEW} 3): it may have been edited outside casereview, so it is not "
         "merged."
     )
+    report = check_database(resolve_location(str(path)))  # and `casereview check` says so
+    assert any("does not account for" in problem for problem in report.problems)
     assert _snapshot(sample_database) == before
     assert _trail(sample_database) == trail
 
@@ -702,6 +704,8 @@ def test_a_theme_linked_outside_casereview_is_refused_writing_nothing(
         f"The copy holds changes its own record does not account for (the themes of {REVIEW} "
         "7): it may have been edited outside casereview, so it is not merged."
     )
+    report = check_database(resolve_location(str(path)))  # and `casereview check` says so
+    assert any("does not account for" in problem for problem in report.problems)
     assert _snapshot(sample_database) == before
     assert _trail(sample_database) == trail
 
