@@ -26,7 +26,7 @@ from enum import Enum
 from pathlib import Path as FilePath
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from db.core.dates import format_date, utc_now
@@ -64,7 +64,7 @@ from db.exchange.records import (
 from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
-from db.store.audit_replay import Unaccounted, unaccounted
+from db.store.audit_replay import Unaccounted, chain_problems, unaccounted
 from db.store.database import Database, open_database
 from db.store.location import Location
 from db.store.models import (
@@ -79,6 +79,9 @@ from db.store.models import (
     Organisation,
     Recommendation,
     Review,
+    Theme,
+    recommendation_themes,
+    review_themes,
 )
 
 Changes = dict[tuple[Any, ...], tuple[dt.datetime, str]]  # see _changes_since
@@ -475,6 +478,8 @@ class _Offline:
     head: int  # the copy's newest audit entry when it was read
     # What the copy holds that its own trail does not account for, in words (_unaccounted).
     unaccounted: list[str] = field(default_factory=list)
+    # What is wrong with the copy's trail's hash chain (db.store.audit_chain.verify).
+    altered: list[str] = field(default_factory=list)
 
 
 def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
@@ -494,6 +499,9 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
         session.expunge(origin)
         if origin.merged_at is not None:
             raise RuleError(_merged_already(origin.merged_at, origin.merged_by))
+        # The trail the replay trusts must be the one casereview wrote: an entry added with
+        # another program (with a change it claims to account for) breaks the chain.
+        altered = chain_problems(session)
         return _Offline(
             copy_id=origin.copy_id,
             origin=origin,
@@ -503,7 +511,8 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             scope=json.loads(origin.scope),
             changes=_changes_since(session, _copy_made(session)),
             head=newest_entry_id(session),
-            unaccounted=_unaccounted(session, origin),
+            unaccounted=[] if altered else _unaccounted(session, origin),
+            altered=altered,
         )
 
 
@@ -553,6 +562,11 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
         )
     if note.merged_at is not None:
         raise RuleError(_merged_already(note.merged_at, note.merged_by))
+    if offline.altered:
+        raise RuleError(
+            f"The copy's record of changes has been altered ({offline.altered[0].rstrip('.')}):"
+            " it may have been edited outside casereview, so it is not merged."
+        )
     if offline.unaccounted:
         shown, more = offline.unaccounted[:3], len(offline.unaccounted) - 3
         named = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
@@ -912,8 +926,101 @@ def _unaccounted(session: Session, origin: CheckoutOrigin) -> list[str]:
 
 def unaccounted_in_copy(session: Session) -> list[str]:
     """In words, what a copy holds that its own audit trail does not account for
-    (db.store.audit_replay); also what ``casereview check`` says of such a copy."""
-    return [_name_unaccounted(session, found) for found in unaccounted(session)]
+    (db.store.audit_replay, and the theme lists: _themes_unaccounted); also what
+    ``casereview check`` says of such a copy."""
+    found = [*unaccounted(session), *_themes_unaccounted(session)]
+    return [_name_unaccounted(session, one) for one in found]
+
+
+# A themed table: its model, its link table and the link's column naming its row.
+_THEMED: dict[str, tuple[type[Review] | type[Recommendation], Table, str]] = {
+    "reviews": (Review, review_themes, "review_id"),
+    "recommendations": (Recommendation, recommendation_themes, "recommendation_id"),
+}
+
+
+def _themes_unaccounted(session: Session) -> list[Unaccounted]:
+    """Reviews and items whose theme lists are not what the copy's trail says.
+
+    A theme list's link rows write no entries of their own; a change to it writes an update
+    entry of the review or item, field "themes", naming the new list. So a row held since the
+    copy was made should hold its list in the copy's base (``CheckoutOrigin.base``) or, once
+    changed, its newest "themes" entry's; a link added with another program matches neither
+    (found in review: the merge wrote it, as the person merging's). A row made since (added,
+    or put back after its deletion) is passed over: its list, set as it was made, is in no
+    entry."""
+    origin = session.scalar(select(CheckoutOrigin))
+    if origin is None:
+        return []
+    base = parse_document(json.loads(origin.base))
+    at_start: dict[tuple[Any, ...], list[str]] = {}
+    for review in base.reviews:
+        at_start[("reviews", review.reference)] = review.themes
+        for rec in review.recommendations:
+            at_start[("review", review.reference, rec.kind.value, rec.number)] = rec.themes
+    for inspection in base.inspections:
+        for finding in inspection.findings:
+            if isinstance(finding, TrackedDoc):
+                key = ("inspection", inspection.reference, finding.kind.value, finding.number)
+                at_start[key] = finding.themes
+    made = _copy_made(session)
+    references: dict[tuple[str, str], str] = {}  # (table, id) -> reference, as made
+    expected: dict[tuple[str, str], list[str] | None] = {}  # None: not in the trail
+    entries = session.execute(
+        select(AuditEntry.id, AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id,
+               AuditEntry.field, AuditEntry.new)
+        .where(AuditEntry.entity.in_(["reviews", "inspections", "recommendations"]))
+        .order_by(AuditEntry.id)
+    )  # fmt: skip
+    for entry_id, action, entity, entity_id, changed, new in entries:
+        row = (entity, entity_id)
+        if action == "delete":
+            expected.pop(row, None)
+        elif action == "create":
+            values = _json(new) or {}
+            if entity != "recommendations":
+                references[row] = str(values.get("reference"))
+            if entity in _THEMED:  # made since the copy: its list is in no entry
+                start = _start_key(entity, values, references) if entry_id <= made else None
+                expected[row] = None if start is None else at_start.get(start)
+        elif action == "update" and changed == "themes" and entity in _THEMED:
+            try:
+                loaded = json.loads(new) if new else []
+            except ValueError:
+                loaded = None
+            expected[row] = [str(name) for name in loaded] if isinstance(loaded, list) else None
+    found: list[Unaccounted] = []
+    for table, (model, links, column) in _THEMED.items():
+        held: dict[str, list[str]] = {}
+        for owner_id, name in session.execute(
+            select(links.c[column], Theme.name).join(Theme, Theme.id == links.c.theme_id)
+        ):
+            held.setdefault(str(owner_id), []).append(name)
+        for ident in map(str, session.scalars(select(model.id))):
+            wanted = expected.get((table, ident))
+            if wanted is not None and _theme_names(held.get(ident, [])) != _theme_names(wanted):
+                values = _row_values(session, table, ident) or {}
+                found.append(Unaccounted(table, ident, "themes", values))
+    return found
+
+
+def _start_key(
+    entity: str, values: dict[str, Any], references: dict[tuple[str, str], str]
+) -> tuple[Any, ...] | None:
+    """A row made with the copy, by how its base document names it."""
+    if entity == "reviews":
+        return ("reviews", values.get("reference"))
+    for source, table in (("review", "reviews"), ("inspection", "inspections")):
+        parent = values.get(f"{source}_id")
+        if parent is not None:
+            reference = references.get((table, str(parent)))
+            return (source, reference, values.get("kind"), values.get("number"))
+    return None
+
+
+def _theme_names(themes: list[str]) -> list[str]:
+    """A theme list as compared: each name once whatever its case, in order."""
+    return sorted({name.casefold() for name in themes})
 
 
 _OWNERS = ("reviews", "inspections", "recommendations", "meetings", "organisations", "initiatives")

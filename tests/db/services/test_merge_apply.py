@@ -17,6 +17,7 @@ from sqlalchemy import select
 from db.core.dates import format_date
 from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
+from db.exchange.document import EvidenceDoc
 from db.services import editing, meetings
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
@@ -581,3 +582,147 @@ def test_a_copy_whose_identity_was_changed_is_refused_writing_nothing(
     )
     assert _snapshot(sample_database) == before
     assert _trail(sample_database) == trail
+
+
+def _head_hash(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as conn:
+        return str(
+            conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+        )
+
+
+def test_a_change_with_an_entry_added_to_the_copy_s_trail_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The append-only trail takes new entries: one added with sqlite3 beside the change it
+    claims to account for would have the merge write the change as Sam's, recorded offline.
+    Its hash cannot be made without casereview's chain, so the chain says so."""
+    path = _copy(sample_database, tmp_path, Scope())
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    item7 = f"(SELECT id FROM recommendations WHERE number = '7' AND review_id = {mine})"
+    _edit_outside(path, f"UPDATE recommendations SET owner = 'FORGED' WHERE id = {item7}")
+    _edit_outside(
+        path,
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, field, old, new, "
+        f"prev_hash, hash) VALUES ('2026-12-05 10:00:00.000000', 'Sam', 'update', "
+        f"'recommendations', CAST({item7} AS TEXT), 'owner', '', 'FORGED', "
+        f"'{_head_hash(path)}', '{'ab' * 32}')",
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop:
+        for attempt in (plan_merge, merge_copy):
+            with pytest.raises(RuleError) as caught:
+                if attempt is plan_merge:
+                    plan_merge(laptop, sample_database, today=NEXT_DAY)
+                else:
+                    merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+            said = caught.value.message
+            assert said.startswith("The copy's record of changes has been altered (audit entry ")
+            assert said.endswith(
+                "was altered after it was written): it may have been edited outside "
+                "casereview, so it is not merged."
+            )
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+
+
+_FILE = b"%PDF-1.4 minutes of the meeting"
+
+
+def _add_evidence(laptop: Database, number: str) -> None:
+    with laptop.transaction("Sam") as session:
+        editing.restore_evidence(  # as the window adds a file
+            session,
+            _item(number),
+            EvidenceDoc("Minutes", "Sam", file_name="minutes.pdf", content=_FILE),
+        )
+
+
+def test_evidence_whose_file_was_replaced_outside_casereview_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        _add_evidence(laptop, "3")
+    _edit_outside(
+        path, "UPDATE evidence SET content = X'DEADBEEF' WHERE id = (SELECT max(id) FROM evidence)"
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message == (
+        "The copy holds changes its own record does not account for (the content of a piece "
+        f"of evidence of {REVIEW} 3): it may have been edited outside casereview, so it is not "
+        "merged."
+    )
+    report = check_database(resolve_location(str(path)))  # and `casereview check` says so
+    assert any("does not account for" in problem for problem in report.problems)
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+
+
+def test_a_copy_changed_only_in_casereview_merges_after_its_chain_and_files_are_checked(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Evidence added, an item deleted and put back, a decision, a changed field: all written
+    by casereview, so the copy's chain verifies and its files are as their entries say."""
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with _open(path) as laptop:
+        _add_evidence(laptop, "3")
+        with laptop.transaction("Sam") as session:
+            snapshot = editing.delete_review(session, REVIEW, TODAY)
+        with laptop.transaction("Sam") as session:
+            editing.restore_review(session, snapshot)
+        _decide(laptop, "4", "Seen in the meeting")
+        _set(laptop, "5", actor="Sam", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "5").owner == "Owner set in the meeting"
+    with sample_database.session() as session:
+        held = editing.item_by_key(session, _item("3")).evidence
+        assert [e.content for e in held if e.file_name == "minutes.pdf"] == [_FILE]
+
+
+def test_a_theme_linked_outside_casereview_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A theme list's link rows write no entries of their own: the list is checked against
+    the copy's base and the trail's "themes" entries."""
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:  # a real theme change beside the outside one
+        _set(laptop, "3", actor="Sam", themes=("Neglect", "Housing"))
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    item7 = f"(SELECT id FROM recommendations WHERE number = '7' AND review_id = {mine})"
+    _edit_outside(  # a theme the copy holds already, so only the link is new
+        path,
+        f"INSERT INTO recommendation_themes (recommendation_id, theme_id) VALUES ({item7}, "
+        "(SELECT min(id) FROM themes WHERE id NOT IN (SELECT theme_id FROM "
+        f"recommendation_themes WHERE recommendation_id = {item7})))",
+    )
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert caught.value.message == (
+        f"The copy holds changes its own record does not account for (the themes of {REVIEW} "
+        "7): it may have been edited outside casereview, so it is not merged."
+    )
+    report = check_database(resolve_location(str(path)))  # and `casereview check` says so
+    assert any("does not account for" in problem for problem in report.problems)
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+
+
+def test_theme_changes_made_in_casereview_offline_merge(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with _open(path) as laptop:
+        _set(laptop, "3", actor="Sam", themes=("Neglect", "Housing"))
+        _set(laptop, "4", actor="Sam", themes=())
+        with laptop.transaction("Sam") as session:
+            fields = editing.review_fields(session, REVIEW)
+            editing.update_review(session, REVIEW, replace(fields, themes=("Transport",)))
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "3").themes == ("Housing", "Neglect")
+    assert _fields(sample_database, "4").themes == ()
+    with sample_database.session() as session:
+        assert editing.review_fields(session, REVIEW).themes == ("Transport",)
