@@ -1030,11 +1030,23 @@ _ROW_WORDS = {
     "recommendation_agencies": "agency",
     "graded_areas": "graded area",
     "findings": "finding",
-    "meeting_people": "person at the meeting",
+    "meeting_people": "person",
     "agenda_items": "agenda entry",
     "decisions": "decision",
     "initiative_links": "link",
     "repeat_links": "repeat",
+}
+
+
+# A field's name in words where its column's name does not read as one ("the assured by of").
+_FIELD_WORDS = {
+    "assured_by": "assurer",
+    "assured_on": "date of assurance",
+    "closed_on": "date it was closed",
+    "decided_by": "person who recorded it",
+    "decided_on": "date of the decision",
+    "withdrawn_at": "time it was withdrawn",
+    "withdrawn_by": "person who withdrew it",
 }
 
 
@@ -1054,12 +1066,16 @@ def _name_unaccounted(session: Session, found: Unaccounted) -> str:
     else:
         named = str(owner[1])
     own_row = found.table in _OWNERS
+    # A meeting's people are at it; a review's rows, of it ("a person of the meeting of the
+    # meeting of…" had read so; found by a new user).
+    within = "at" if owner[0] == "meetings" else "of"
     if found.field is not None:
-        field_words = found.field.replace("_", " ")
+        field_words = _FIELD_WORDS.get(found.field, found.field.replace("_", " "))
         if own_row:
             return f"the {field_words} of {named}"
         what = _ROW_WORDS.get(found.table, "record")
-        return f"the {field_words} of {'an' if what[0] in 'aeiou' else 'a'} {what} of {named}"
+        a_what = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+        return f"the {field_words} of {a_what} {within} {named}"
     done = "added" if found.added else "removed"
     if own_row:
         return f"{named}, {done}"

@@ -6,6 +6,7 @@ encrypted copy, and a second merge refused, changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
@@ -467,6 +468,31 @@ def _edit_outside(path: Path, statement: str) -> None:
 def _trail(database: Database) -> list[tuple[str, str, str | None]]:
     with database.session() as session:
         return list(session.execute(select(AuditEntry.entity, AuditEntry.actor, AuditEntry.new)))
+
+
+def test_what_a_copy_holds_unaccounted_for_is_named_in_words(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A new user read "the name of a person at the meeting of the meeting of 7 October
+    2026" and "the assured by of …": a meeting's people are at it, and a field whose column
+    name does not read as words is named in words."""
+    path = _copy(sample_database, tmp_path, Scope())
+    mine = f"(SELECT id FROM reviews WHERE reference = '{REVIEW}')"
+    _edit_outside(
+        path,
+        f"UPDATE recommendations SET assured_by = 'Someone' WHERE number = '7' "
+        f"AND review_id = {mine}",
+    )
+    _edit_outside(
+        path, "UPDATE meeting_people SET name = 'Renamed' WHERE id = (SELECT MIN(id) FROM "
+        "meeting_people)"
+    )  # fmt: skip
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        plan_merge(laptop, sample_database, today=NEXT_DAY)
+    said = caught.value.message
+    assert f"the assurer of {REVIEW} 7" in said, said
+    assert re.search(r"the name of a person at the meeting of \d{1,2} \w+ \d{4} '", said), said
+    assert "meeting of the meeting" not in said and "assured by" not in said
 
 
 def test_a_copy_edited_outside_casereview_is_refused_writing_nothing(
