@@ -126,9 +126,10 @@ def _copy_replayed(conn: Any, revision: str) -> list[str]:
     from sqlalchemy.pool import StaticPool
 
     from db.services.merge import unaccounted_in_copy
+    from db.store.migrations import data_shape
 
     row = conn.execute("SELECT origin_schema FROM checkout_origin LIMIT 1").fetchone()
-    if row is None or row[0] != revision:
+    if row is None or data_shape(row[0]) != data_shape(revision):
         return []
     engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
     with Session(engine) as session:

@@ -67,6 +67,7 @@ from db.store.audit import _text as as_text
 from db.store.audit_replay import Unaccounted, chain_problems, unaccounted
 from db.store.database import Database, open_database
 from db.store.location import Location
+from db.store.migrations import data_shape
 from db.store.models import (
     AuditEntry,
     Base,
@@ -538,7 +539,8 @@ def _plan(session: Session, offline: _Offline, today: dt.date) -> MergePlan:
             f"identity {origin.origin_id[:8]}), not from this one (identity {here[:8]})."
         )
     schema = _schema(session)
-    if {schema, offline.schema} != {origin.origin_schema}:
+    shapes = {data_shape(schema), data_shape(offline.schema)}
+    if shapes != {data_shape(origin.origin_schema)}:
         raise RuleError(
             f"The copy was taken at schema {origin.origin_schema} and this database is at "
             f"{schema} now, so they cannot be compared: merge it with the casereview that "
@@ -919,7 +921,7 @@ def _unaccounted(session: Session, origin: CheckoutOrigin) -> list[str]:
     words: changes made outside casereview, which a merge would otherwise write as the
     merging person's (found by a new user). A copy upgraded since it was taken is not
     replayed (its migrations write no entries): the merge refuses it for its schema."""
-    if _schema(session) != origin.origin_schema:
+    if data_shape(_schema(session)) != data_shape(origin.origin_schema):
         return []
     return unaccounted_in_copy(session)
 

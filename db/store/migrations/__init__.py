@@ -21,4 +21,18 @@ REVISIONS: tuple[str, ...] = (
     "0012",
 )
 HEAD = REVISIONS[-1]
+
+# Revisions that change no table's columns nor any row (an index alone), each with the one
+# before it: a database at one holds its data as at the other, so a copy taken at 0011 and
+# opened (so upgraded) by a later casereview still merges with a shared database at 0012.
+SAME_DATA: dict[str, str] = {"0012": "0011"}
+
+
+def data_shape(revision: str) -> str:
+    """The earliest revision that holds data as ``revision`` does (``SAME_DATA``)."""
+    while revision in SAME_DATA:
+        revision = SAME_DATA[revision]
+    return revision
+
+
 SCRIPT_LOCATION = Path(__file__).resolve().parent

@@ -79,6 +79,33 @@ def test_a_copy_of_another_database_is_refused(sample_database: Database, tmp_pa
     assert caught.value.message.count(". ") == 0
 
 
+def test_a_copy_taken_before_an_index_only_upgrade_merges(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Revision 0012 added an index alone: a copy taken at 0011 (its origin row says so) and
+    upgraded as it opened holds its data as the shared database at 0012 does, so it merges
+    (refused for its schema, the meeting's work on a laptop out at the upgrade was lost to
+    the merge), and its trail is still replayed, so an outside edit is still refused."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.helpers.laptop import set_fields
+
+    _copy(sample_database, tmp_path, Scope()).close()
+    path = tmp_path / "laptop.sqlite3"
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("UPDATE checkout_origin SET origin_schema = '0011'")
+    with open_database(resolve_location(str(path))) as laptop:
+        set_fields(laptop, "3", actor="Sam", owner="Owner set offline")
+        plan = plan_merge(laptop, sample_database, today=TODAY)
+        assert plan.merge.applied and not plan.merge.conflicts
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("UPDATE recommendations SET owner = 'FORGED' WHERE number = '5'")
+    with open_database(resolve_location(str(path))) as laptop, pytest.raises(RuleError) as no:
+        plan_merge(laptop, sample_database, today=TODAY)
+    assert "does not account for" in no.value.message
+
+
 def test_a_copy_taken_at_another_schema_is_refused(
     sample_database: Database, tmp_path: Path
 ) -> None:
