@@ -64,7 +64,7 @@ from db.exchange.records import (
 from db.queries.copies import identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
-from db.store.audit_replay import Unaccounted, chain_problems, unaccounted
+from db.store.audit_replay import Unaccounted, chain_problems, json_object, unaccounted
 from db.store.database import Database, open_database
 from db.store.location import Location
 from db.store.migrations import data_shape
@@ -979,7 +979,7 @@ def _themes_unaccounted(session: Session) -> list[Unaccounted]:
         if action == "delete":
             expected.pop(row, None)
         elif action == "create":
-            values = _json(new) or {}
+            values = json_object(new) or {}
             if entity != "recommendations":
                 references[row] = str(values.get("reference"))
             if entity in _THEMED:  # made since the copy: its list is in no entry
@@ -1110,7 +1110,7 @@ def _changes_since(session: Session, start: int) -> Changes:
         if action == "update":
             values = _row_values(session, entity, entity_id) or created.get((entity, entity_id))
         else:
-            values = _json(new if action == "create" else old)
+            values = json_object(new if action == "create" else old)
             if action == "create" and values is not None:
                 created[(entity, entity_id)] = values
         if values is None:
@@ -1195,14 +1195,6 @@ def _row_values(session: Session, entity: str, entity_id: str) -> dict[str, Any]
     if obj is None:
         return None
     return {p.key: as_text(getattr(obj, p.key)) for p in inspect(obj).mapper.column_attrs}
-
-
-def _json(value: str | None) -> dict[str, Any] | None:
-    try:
-        loaded = json.loads(value) if value else None
-    except ValueError:
-        return None
-    return loaded if isinstance(loaded, dict) else None
 
 
 _PARENTS: dict[str, tuple[tuple[type[Base], str], ...]] = {

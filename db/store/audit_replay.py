@@ -69,7 +69,7 @@ def unaccounted(session: Session) -> Iterator[Unaccounted]:
             continue
         rows = replayed.setdefault(entity, {})
         if action == "create":
-            loaded = _json(new)
+            loaded = json_object(new)
             if loaded is not None:
                 rows[entity_id] = loaded
                 for column in _REFERRING_COLUMNS.get(entity, ()):
@@ -207,7 +207,8 @@ def _summary_matches(summary: Any, length: int | None, head: bytes | str | None)
     return length == int(digest.group(1)) and shown == digest.group(2)
 
 
-def _json(value: str | None) -> dict[str, Any] | None:
+def json_object(value: str | None) -> dict[str, Any] | None:
+    """An audit entry's snapshot (a JSON object), or None for anything else."""
     try:
         loaded = json.loads(value) if value else None
     except ValueError:
@@ -215,4 +216,4 @@ def _json(value: str | None) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-__all__ = ["Unaccounted", "chain_problems", "unaccounted"]
+__all__ = ["Unaccounted", "chain_problems", "json_object", "unaccounted"]
