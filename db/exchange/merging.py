@@ -473,6 +473,27 @@ def _says(decision: DecisionDoc) -> tuple[Any, ...]:
     return (decision.decision, decision.until, decision.whom.strip())
 
 
+def _twins(mine: DecisionDoc, theirs: DecisionDoc) -> bool:
+    """The same decision, in the same words, recorded on both sides (by the laptop and the
+    office, or twice by one person): one decision, whoever recorded it and when."""
+    return (
+        _subject(mine) == _subject(theirs)
+        and _says(mine) == _says(theirs)
+        and mine.note.strip() == theirs.note.strip()
+    )
+
+
+def _drop_twin(merge: Merge, meeting: MeetingDoc, decision: DecisionDoc) -> None:
+    """Write the copy's ``decision`` no more: the shared database holds its twin (a trial's
+    escalation recorded on both sides was written twice, and the minutes listed it and its
+    action twice). Its log entry, its item's fields are as the twin's, merged as they are."""
+    for applied in [a for a in merge.applied if a.field == RECORD and a.new is decision]:
+        merge.applied.remove(applied)
+    meeting.decisions[:] = [
+        d for d in meeting.decisions if _DECISION.key(d) != _DECISION.key(decision)
+    ]
+
+
 def _subject(decision: DecisionDoc) -> tuple[Any, ...]:
     kind = decision.kind or (TrackedKind.RECOMMENDATION if decision.number else None)
     return (decision.review, decision.inspection, kind, decision.number)
@@ -530,6 +551,9 @@ def _decisions_follow(merge: Merge, base: Document, copy: Document, shared: Docu
         claimed: set[int] = set()  # the shared database's log entries already set aside
         rivals = _pair(mine, theirs)
         for decision in mine:
+            if any(_twins(decision, d) for d in theirs):
+                _drop_twin(merge, meeting, decision)
+                continue
             rival = rivals.get(id(decision))
             item = items.get(_subject(decision)) if decision.number else None
             related = [

@@ -8,6 +8,7 @@ laptop".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import PureWindowsPath
@@ -94,3 +95,12 @@ def sources(session: Session) -> tuple[list[str], list[str]]:
     reviews = session.scalars(select(Review.reference).order_by(Review.reference))
     inspections = session.scalars(select(Inspection.reference).order_by(Inspection.reference))
     return list(reviews), list(inspections)
+
+
+BASE_DIGEST = "base_sha256"  # the base's digest, in a copy's trail entry for its origin row
+
+
+def base_digest(base: str) -> str:
+    """The digest of a copy's base (``CheckoutOrigin.base``) its trail keeps, so that a base
+    altered afterwards is told (db.services.merge)."""
+    return hashlib.sha256(base.encode("utf-8")).hexdigest()

@@ -26,7 +26,7 @@ from db.core.errors import CaseReviewError, NotFoundError
 from db.exchange import Document, apply_document, collect_document, dump_document
 from db.exchange.document import TrackedDoc
 from db.exchange.records import collect_part
-from db.queries.copies import identity
+from db.queries.copies import BASE_DIGEST, base_digest, identity
 from db.queries.meetings import neighbours
 from db.services.meetings import MeetingKey, meeting_by_key
 from db.store import audit_anchor
@@ -337,6 +337,9 @@ def _build(
                 copy_id = identity(session)
                 session.execute(insert(CheckoutOrigin).values(copy_id=copy_id, **origin))
                 summary = {k: v for k, v in origin.items() if k not in ("base", "taken_at")}
+                # The base by its digest, in the copy's own trail: a base altered afterwards,
+                # which a merge compares both sides against, is told (db.services.merge).
+                summary[BASE_DIGEST] = base_digest(str(origin["base"]))
                 record(session, entity="checkout_origin", entity_id=copy_id, new=summary)
             with copy.session() as session:
                 held = collect_document(session, today)

@@ -61,7 +61,7 @@ from db.exchange.records import (
     collect_part,
     meeting_doc,
 )
-from db.queries.copies import identity
+from db.queries.copies import BASE_DIGEST, base_digest, identity
 from db.store.audit import ATTRIBUTION_KEY, newest_entry_id, record
 from db.store.audit import _text as as_text
 from db.store.audit_replay import Unaccounted, chain_problems, json_object, unaccounted
@@ -931,7 +931,30 @@ def unaccounted_in_copy(session: Session) -> list[str]:
     (db.store.audit_replay, and the theme lists: _themes_unaccounted); also what
     ``casereview check`` says of such a copy."""
     found = [*unaccounted(session), *_themes_unaccounted(session)]
-    return [_name_unaccounted(session, one) for one in found]
+    return [*_origin_unaccounted(session), *(_name_unaccounted(session, one) for one in found)]
+
+
+def _origin_unaccounted(session: Session) -> list[str]:
+    """The copy's origin row against its own entry in the copy's trail, written as the copy
+    was made: where it came from, its scope, and its base by digest (a trial altered the base,
+    which the merge compares both sides against, and the merge wrote the office's decided
+    target back over). A copy made before the digest was kept is compared without it."""
+    origin = session.scalar(select(CheckoutOrigin))
+    if origin is None:
+        return []
+    made = session.scalar(
+        select(AuditEntry.new).where(
+            AuditEntry.entity == "checkout_origin", AuditEntry.action == "create"
+        )
+    )
+    recorded = json_object(made)
+    if recorded is None:
+        return ["the record of where the copy came from (it has no entry in its trail)"]
+    for key, value in recorded.items():
+        held = base_digest(origin.base) if key == BASE_DIGEST else getattr(origin, key, value)
+        if as_text(held) != as_text(value) and str(held) != str(value):
+            return ["the record of what the copy was taken with"]
+    return []
 
 
 # A themed table: its model, its link table and the link's column naming its row.
@@ -970,12 +993,15 @@ def _themes_unaccounted(session: Session) -> list[Unaccounted]:
     expected: dict[tuple[str, str], list[str] | None] = {}  # None: not in the trail
     entries = session.execute(
         select(AuditEntry.id, AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id,
-               AuditEntry.field, AuditEntry.new)
-        .where(AuditEntry.entity.in_(["reviews", "inspections", "recommendations"]))
+               AuditEntry.field, AuditEntry.old, AuditEntry.new)
+        .where(AuditEntry.entity.in_(["reviews", "inspections", "recommendations", "themes"]))
         .order_by(AuditEntry.id)
     )  # fmt: skip
-    for entry_id, action, entity, entity_id, changed, new in entries:
+    for entry_id, action, entity, entity_id, changed, old, new in entries:
         row = (entity, entity_id)
+        if entity == "themes":  # renamed (or gone): every list held so far names it anew
+            _follow_theme(expected, action, changed, old, new)
+            continue
         if action == "delete":
             expected.pop(row, None)
         elif action == "create":
@@ -1018,6 +1044,29 @@ def _start_key(
             reference = references.get((table, str(parent)))
             return (source, reference, values.get("kind"), values.get("number"))
     return None
+
+
+def _follow_theme(
+    expected: dict[tuple[str, str], list[str] | None],
+    action: str,
+    changed: str | None,
+    old: str | None,
+    new: str | None,
+) -> None:
+    """A theme renamed in casereview (its "name" updated) renames it in every theme list
+    expected so far; one deleted is taken out of them (its links went with it). A rename
+    changes no review's or item's own entry, and a trial's renamed theme had a copy refused as
+    edited outside casereview."""
+    if action == "update" and changed == "name" and old and new:
+        gone, named = old.casefold(), new
+    elif action == "delete":
+        gone, named = str((json_object(old) or {}).get("name", "")).casefold(), None
+    else:
+        return
+    for row, names in expected.items():
+        if names is not None and any(n.casefold() == gone for n in names):
+            kept = [n for n in names if n.casefold() != gone]
+            expected[row] = kept if named is None else [*kept, named]
 
 
 def _theme_names(themes: list[str]) -> list[str]:

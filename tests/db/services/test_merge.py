@@ -82,20 +82,28 @@ def test_a_copy_of_another_database_is_refused(sample_database: Database, tmp_pa
 def test_a_copy_taken_before_an_index_only_upgrade_merges(
     sample_database: Database, tmp_path: Path
 ) -> None:
-    """Revision 0012 added an index alone: a copy taken at 0011 (its origin row says so) and
-    upgraded as it opened holds its data as the shared database at 0012 does, so it merges
-    (refused for its schema, the meeting's work on a laptop out at the upgrade was lost to
-    the merge), and its trail is still replayed, so an outside edit is still refused."""
+    """Revision 0012 added an index alone: a copy taken from a shared database at 0011, which
+    was upgraded to 0012 since, holds its data as the shared database does, so it merges
+    (refused for its schema, the work of a laptop out at the upgrade was lost to the merge);
+    and its trail is still replayed, so an outside edit is still refused."""
     import sqlite3
     from contextlib import closing
 
+    from sqlalchemy import text
+
     from tests.helpers.laptop import set_fields
 
+    def shared_at(revision: str) -> None:
+        with sample_database.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+
+    shared_at("0011")  # as before the upgrade (its index is harmless to the check-out)
     _copy(sample_database, tmp_path, Scope()).close()
+    shared_at("0012")  # upgraded since
     path = tmp_path / "laptop.sqlite3"
-    with closing(sqlite3.connect(path)) as raw, raw:
-        raw.execute("UPDATE checkout_origin SET origin_schema = '0011'")
     with open_database(resolve_location(str(path))) as laptop:
+        with laptop.session() as session:
+            assert session.scalar(text("SELECT origin_schema FROM checkout_origin")) == "0011"
         set_fields(laptop, "3", actor="Sam", owner="Owner set offline")
         plan = plan_merge(laptop, sample_database, today=TODAY)
         assert plan.merge.applied and not plan.merge.conflicts

@@ -737,6 +737,56 @@ def test_a_theme_linked_outside_casereview_is_refused_writing_nothing(
     assert _trail(sample_database) == trail
 
 
+def test_a_copy_whose_themes_were_renamed_and_merged_in_casereview_merges(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial renamed a theme on the copy (`casereview themes --rename`) and the copy was
+    refused as edited outside casereview (a rename writes the theme's entry, none of each
+    item's); a rename then a merge into another theme, too."""
+    from db.services.integrity import check_database
+    from db.services.themes import merge_themes, rename_theme
+
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Neglect", "Neglect and harm")
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Neglect and harm", "Neglect (all forms)")
+        with laptop.transaction("Sam") as session:
+            merge_themes(session, "Domestic abuse", "Neglect (all forms)")
+        _set(laptop, "3", actor="Sam", owner="Owner set in the meeting")
+    assert not check_database(resolve_location(str(path))).problems
+    with _open(path) as laptop:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+
+
+def test_a_copy_whose_base_was_altered_is_refused_writing_nothing(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial altered the base a merge compares both sides against (an item's target, in
+    the copy's origin row, with sqlite3): check called the copy sound, and the merge wrote
+    the old target over the office's decided one. The copy's trail keeps the base's digest."""
+    import json
+
+    from db.services.integrity import check_database
+
+    path = _copy(sample_database, tmp_path, Scope())
+    with closing(sqlite3.connect(path)) as conn, conn:
+        (base,) = conn.execute("SELECT base FROM checkout_origin").fetchone()
+        document = json.loads(base)
+        document["reviews"][0]["recommendations"][0]["target_date"] = "2030-01-01"
+        conn.execute("UPDATE checkout_origin SET base = ?", (json.dumps(document),))
+    problems = check_database(resolve_location(str(path))).problems
+    assert any("the record of what the copy was taken with" in p for p in problems), problems
+    before, trail = _snapshot(sample_database), _trail(sample_database)
+    with _open(path) as laptop, pytest.raises(RuleError) as caught:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    assert "(the record of what the copy was taken with" in caught.value.message
+    assert _snapshot(sample_database) == before
+    assert _trail(sample_database) == trail
+
+
 def test_theme_changes_made_in_casereview_offline_merge(
     sample_database: Database, tmp_path: Path
 ) -> None:

@@ -137,7 +137,28 @@ def test_the_same_decision_on_both_sides_is_no_conflict(
         plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
         assert not plan.merge.conflicts
         merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY)
-    assert DecisionKind.EVIDENCE_REQUESTED in _decided(sample_database, number)
+    # One decision, not two (a trial's escalation recorded on both sides was written twice,
+    # and the minutes listed it and its action twice).
+    assert _decided(sample_database, number) == [DecisionKind.EVIDENCE_REQUESTED]
+    with sample_database.session() as session:
+        actions = meetings.decisions(session, MEETING).actions
+    assert len([a for a in actions if a.kind is DecisionKind.EVIDENCE_REQUESTED]) == 1
+
+
+def test_the_same_decision_in_other_words_on_both_sides_keeps_both(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """The same decision with another note on each side: both people's words are kept."""
+    number = _ready_to_sign_off(sample_database)
+    other_words = meetings.DecisionEntry(
+        DecisionKind.EVIDENCE_REQUESTED, "LAPTOP: the audit, please", until=ASK_ICB.until,
+        whom=ASK_ICB.whom,
+    )  # fmt: skip
+    with _laptop(sample_database, tmp_path) as laptop:
+        _decide(laptop, number, other_words, "Sam")
+        _decide(sample_database, number, ASK_ICB, "Kim")
+        merge_copy(laptop, sample_database, actor="Lee", today=NEXT_DAY)
+    assert _decided(sample_database, number) == [DecisionKind.EVIDENCE_REQUESTED] * 2
 
 
 @pytest.mark.parametrize(
