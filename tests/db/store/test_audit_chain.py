@@ -656,3 +656,23 @@ def test_the_note_of_an_encrypted_database_shows_no_hash_and_still_finds_a_cut(
         conn.close()
     report = check_database(opened)
     assert [p for p in report.problems if f"but entry {newest.id} had been written" in p]
+
+
+def test_a_database_older_only_by_an_index_is_checked_whole_and_sound(
+    sample_path: Path,
+) -> None:
+    """A trial's untouched database at revision 0011 was called not sound, its chain not
+    checked: 0012 added an index alone, so such a database is checked as a current one (and
+    tampering found in it, as in any other)."""
+    with closing(sqlite3.connect(sample_path)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0011'")
+    report = check_database(resolve_location(str(sample_path)))
+    assert report.sound, report.problems
+    with closing(sqlite3.connect(sample_path)) as conn, conn:
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 2")
+    assert not check_database(resolve_location(str(sample_path))).sound
+    with closing(sqlite3.connect(sample_path)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0010'")
+    (said,) = check_database(resolve_location(str(sample_path))).problems
+    assert said.startswith("its schema is at revision 0010, behind this version's")
