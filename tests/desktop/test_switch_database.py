@@ -179,6 +179,9 @@ def test_an_open_that_ends_after_the_idle_lock_leaves_the_window_locked(  # type
         with open_database(resolve_location(str(other))) as database, database.transaction("t"):
             pass  # not held by the open let go
     finally:
+        # Unlocked first: the lock covers every window shown while it holds, which left the
+        # next tests' dialogs covered and unanswered (a later test hung in CI).
+        first.security.unlock()
         first.close()
         if first.context.is_open:
             first.database.close()
