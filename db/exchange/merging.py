@@ -179,7 +179,7 @@ def _within(where: str) -> str:
 
 
 _UPDATE = _Spec(
-    name=lambda u, where: f"the update of {u.date.isoformat()} by {u.author}{_within(where)}",
+    name=lambda u, where: f"the update of {format_date(u.date)} by {u.author}{_within(where)}",
     key=lambda u: (u.date, u.author, u.status, u.note),
     append_only=True,
 )
@@ -210,14 +210,13 @@ _INSPECTION = _Spec(
 )
 _DECISION = _Spec(
     name=lambda d, where: (
-        f"the decision ({d.decision.value}) about {d.review or d.inspection} {d.number}".rstrip()
-        + _within(where)
+        f"the decision ({d.decision.label.lower()}) about {_about(d, None)}{_within(where)}"
     ),
     key=lambda d: (d.review, d.inspection, d.number, d.kind, d.decision, d.recorded_at),
     append_only=True,
 )
 _MEETING = _Spec(
-    name=lambda m, _where: f"the meeting of {m.held_on.isoformat()} '{m.title}'",
+    name=lambda m, _where: f"the meeting of {format_date(m.held_on)} '{m.title}'",
     key=lambda m: (m.held_on, m.title),
     children={"decisions": _DECISION},
 )

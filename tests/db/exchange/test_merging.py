@@ -276,3 +276,58 @@ def test_decisions_about_items_of_two_kinds_with_one_number_are_two_questions() 
     asked = sorted(c.where for c in merge.conflicts if c.field == DECISION)
     assert len(asked) == 2, asked
     assert "area for improvement 1" in asked[0] and "recommendation 1" in asked[1]
+
+
+def test_meetings_and_updates_are_named_with_their_dates_in_words() -> None:
+    """A meeting or an update, in a conflict or in what was applied, is named with its date
+    as the window shows dates ("23 September 2026"), not as a file keeps them."""
+    base, mine, theirs = _sides()
+    meeting = next(m for m in base.meetings if m.decisions)
+    mine.meetings = [m for m in mine.meetings if m.held_on != meeting.held_on]
+    next(m for m in theirs.meetings if m.held_on == meeting.held_on).chair = "Changed in the office"
+    update = _item(base).updates[0]
+    _item(mine).updates[0].withdrawn_at = dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC)
+    merge = three_way(base, mine, theirs)
+    named = {c.where for c in merge.conflicts} | {a.where for a in merge.applied}
+    day = f"{meeting.held_on.day} {meeting.held_on:%B %Y}"
+    assert f"the meeting of {day} '{meeting.title}'" in named, named
+    assert f"the update of {update.date.day} {update.date:%B %Y} by {update.author} of {WHERE}" in (
+        named
+    ), named
+    assert not any(meeting.held_on.isoformat() in n or update.date.isoformat() in n for n in named)
+
+
+def test_a_decision_set_aside_is_named_with_its_item_s_kind_and_words() -> None:
+    """The shared database's decision set aside by the copy's answer is named as a person
+    reads it: "the decision (escalated) about area for improvement 1 of inspection ...", not
+    by its stored value and a bare number."""
+    from db.core.vocabulary import TrackedKind
+    from db.exchange.merging import DECISION
+
+    base, mine, theirs = _sides()
+    inspection = "FICTIONAL-CP-INSPECTION-2"
+    for doc, by, decided in (
+        (mine, "Sam", DecisionKind.NOTED),
+        (theirs, "Kim", DecisionKind.EVIDENCE_REQUESTED),
+    ):
+        meeting = next(m for m in doc.meetings if not m.decisions)
+        meeting.decisions.append(
+            DecisionDoc(
+                decided,
+                meeting.held_on,
+                by,
+                inspection=inspection,
+                number="1",
+                kind=TrackedKind.AREA_FOR_IMPROVEMENT,
+                whom="ICB" if decided is DecisionKind.EVIDENCE_REQUESTED else "",
+                recorded_at=dt.datetime(2026, 12, 5, 10, tzinfo=dt.UTC),
+            )
+        )
+    merge = three_way(base, mine, theirs)
+    (conflict,) = [c for c in merge.conflicts if c.field == DECISION]
+    merge.resolve(conflict, "copy", by="Sam")
+    set_aside = [a.where for a in merge.applied if a.field == RECORD and a.new is None]
+    assert set_aside and set_aside[0].startswith(
+        "the decision (evidence requested) about area for improvement 1 of inspection "
+        f"{inspection} of the meeting of "
+    ), set_aside

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from db.core.dates import format_date
 from db.core.errors import RuleError
 from db.core.vocabulary import DecisionKind, Status
 from db.exchange.merging import DECISION
@@ -28,7 +29,7 @@ from tests.helpers.laptop import item as _item
 from tests.helpers.laptop import set_fields as _set
 
 NEXT_DAY = MEETING.held_on + dt.timedelta(days=1)
-AT_THE_MEETING = f"of the meeting of {MEETING.held_on.isoformat()} '{MEETING.title}'"
+AT_THE_MEETING = f"of the meeting of {format_date(MEETING.held_on)} '{MEETING.title}'"
 
 
 def _laptop(shared: Database, tmp_path: Path) -> Database:

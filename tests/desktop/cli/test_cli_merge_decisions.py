@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from db.core.dates import format_date
 from tests.helpers.cli import run
 
 ITEM = "FSCP-CSPR-CHILD-A:2"
@@ -40,7 +41,7 @@ def test_contradicting_decisions_are_listed_and_answered(demo_db: Path, tmp_path
                  cwd=tmp_path)  # fmt: skip
     where = (
         "the decisions about recommendation 2 of review FSCP-CSPR-CHILD-A of the meeting of "
-        f"{today.isoformat()} '{TITLE}'"
+        f"{format_date(today)} '{TITLE}'"
     )
     assert f"{where}: the copy and the shared database recorded different decisions" in listed
     assert "     in the copy: Signed off, recorded by " in listed
