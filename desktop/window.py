@@ -687,6 +687,7 @@ class MainWindow(QMainWindow):
             self._ask_about_closing()
             event.ignore()
             return
+        self.security.close_locked()
         self.save_settings()
         self.context.evidence.remove()  # the plaintext copies opened from this window
         if self.security.idle_watch is not None:

@@ -155,6 +155,20 @@ class SecurityActions(QObject):
             panel.field.setFocus()
         database.engine.dispose()
 
+    def close_locked(self) -> None:
+        """The window is closing while locked (the platform's Quit key, the session ending):
+        a change confirmed as the lock started is saved, as unlocking would have (its window
+        still covered, so a message about it shows nothing), then every window covered by
+        the lock closes with this one; none stays open behind a panel nobody could unlock."""
+        if not self.locked:
+            return
+        if self.context.held:
+            self.context.release()
+            self.context.locked = True
+        if self._covers is not None:
+            self._covers.close_locked()
+            self._covers = None
+
     def unlock(self) -> None:
         if not self.locked:
             return

@@ -221,6 +221,13 @@ class WindowCover(QObject):
             return True
         return False
 
+    def close_locked(self) -> None:
+        """The main window is closing while locked: close this one too, still covered (a
+        dialog's ``exec()`` ends as if cancelled), rather than leave it open behind a panel
+        nothing could unlock any more."""
+        self.window.removeEventFilter(self)
+        self.window.close()
+
     def restore(self) -> None:
         self.window.removeEventFilter(self)
         self.panel.hide()
@@ -286,12 +293,19 @@ class Covers(QObject):
         return False
 
     def restore(self) -> None:
+        self._end(WindowCover.restore)
+
+    def close_locked(self) -> None:
+        """The main window is closing while locked: every covered window closes with it."""
+        self._end(WindowCover.close_locked)
+
+    def _end(self, each: Callable[[WindowCover], None]) -> None:
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        for cover in self.covers.values():
+        for cover in list(self.covers.values()):
             with suppress(RuntimeError):  # its window was deleted while locked (and it too)
-                cover.restore()
+                each(cover)
         self.covers.clear()
         self.deleteLater()
 

@@ -451,3 +451,42 @@ def test_encrypting_leaves_the_window_responsive_and_can_be_cancelled(
     assert "(not encrypted)" in sample_window.location_label.text()
     sample_window.refresh()
     assert "28" in sample_window.counts_label.text()
+
+
+def test_closing_the_locked_window_closes_what_it_covered_and_keeps_a_held_change(
+    qtbot, encrypted_db: Database, settings: Settings
+) -> None:
+    """Closed while locked (the platform's Quit key, the session ending): the windows the lock
+    covered close with it, still covered, rather than stay open behind a panel nothing can
+    unlock (the process never ended); a change confirmed as the lock started is saved, as
+    unlocking would have; and the application watches no more windows to cover."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from db.services.editing import ItemKey
+    from desktop.commands import AddUpdate, run
+
+    window = make_window(qtbot, encrypted_db, settings)
+    tab = window.recommendations_tab
+    before = updates_of(encrypted_db, "4")
+    window.context.explain(CaseReviewError(f"About {CHILD_A}: refused."))  # no window: its own
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+    files = QFileDialog(tab, "Export the case notes")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.open()
+    window.security.lock()
+    assert window.security.locked and box.findChild(LockPanel).isVisible()
+    update = AddUpdate(
+        window.context, [ItemKey(CHILD_A, "4")], on=TODAY, author="Tester", note=NOTE
+    )
+    assert not run(update, tab)  # held by the lock
+
+    assert window.close()
+    assert not window.isVisible()
+    assert not box.isVisible() and not files.isVisible()
+    assert not any(isinstance(w, LockPanel) and w.isVisible() for w in QApplication.allWidgets())
+    assert CHILD_A not in readable(box)  # closed as it was: covered
+    assert updates_of(encrypted_db, "4") == [*before, NOTE]
+    later = QDialog()
+    later.show()
+    assert later.findChild(LockPanel) is None  # nothing left covering new windows
+    later.close()
