@@ -13,7 +13,7 @@ import inspect
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.core.vocabulary import DecisionKind
+from db.core.vocabulary import DecisionKind, TrackedKind
 from db.exchange import document as documents
 from db.exchange.document import DecisionDoc, Document, ReviewDoc, TrackedDoc, UpdateDoc
 from db.exchange.merging import MERGED_TYPES, RECORD, Applied, three_way
@@ -35,6 +35,33 @@ def _review(doc: Document, reference: str = REVIEW) -> ReviewDoc:
 
 def _item(doc: Document, number: str = "2") -> TrackedDoc:
     return next(t for t in _review(doc).recommendations if t.number == number)
+
+
+INSPECTION = "FICTIONAL-CP-INSPECTION-2"
+
+
+def _decide_at_an_empty_meeting(
+    doc: Document, by: str, decided: DecisionKind, kinds: tuple[TrackedKind, ...]
+) -> None:
+    """``by`` records ``decided`` about item 1 of each kind in ``kinds`` of INSPECTION, at
+    the first meeting of ``doc`` with no decisions yet (asking evidence of the ICB, or
+    escalating to it, when the decision needs someone)."""
+    meeting = next(m for m in doc.meetings if not m.decisions)
+    for n, kind in enumerate(kinds):
+        meeting.decisions.append(
+            DecisionDoc(
+                decided,
+                meeting.held_on,
+                by,
+                inspection=INSPECTION,
+                number="1",
+                kind=kind,
+                whom="ICB"
+                if decided in (DecisionKind.ESCALATED, DecisionKind.EVIDENCE_REQUESTED)
+                else "",
+                recorded_at=dt.datetime(2026, 12, 5, 10, n, tzinfo=dt.UTC),
+            )
+        )
 
 
 def test_the_three_field_cases() -> None:
@@ -249,29 +276,12 @@ def test_decisions_about_items_of_two_kinds_with_one_number_are_two_questions() 
     """An inspection's recommendation 1 and its area for improvement 1, each decided
     differently on the two sides at one meeting: two decision conflicts, each named by its
     item's kind, not one folding the other in (answered together by mistake)."""
-    from db.core.vocabulary import TrackedKind
     from db.exchange.merging import DECISION
 
     base, mine, theirs = _sides()
-    inspection = "FICTIONAL-CP-INSPECTION-2"
-    for doc, by, decided in (
-        (mine, "Sam", DecisionKind.NOTED),
-        (theirs, "Kim", DecisionKind.ESCALATED),
-    ):
-        meeting = next(m for m in doc.meetings if not m.decisions)
-        for n, kind in enumerate((TrackedKind.RECOMMENDATION, TrackedKind.AREA_FOR_IMPROVEMENT)):
-            meeting.decisions.append(
-                DecisionDoc(
-                    decided,
-                    meeting.held_on,
-                    by,
-                    inspection=inspection,
-                    number="1",
-                    kind=kind,
-                    whom="ICB" if decided is DecisionKind.ESCALATED else "",
-                    recorded_at=dt.datetime(2026, 12, 5, 10, n, tzinfo=dt.UTC),
-                )
-            )
+    both = (TrackedKind.RECOMMENDATION, TrackedKind.AREA_FOR_IMPROVEMENT)
+    _decide_at_an_empty_meeting(mine, "Sam", DecisionKind.NOTED, both)
+    _decide_at_an_empty_meeting(theirs, "Kim", DecisionKind.ESCALATED, both)
     merge = three_way(base, mine, theirs)
     asked = sorted(c.where for c in merge.conflicts if c.field == DECISION)
     assert len(asked) == 2, asked
@@ -301,33 +311,17 @@ def test_a_decision_set_aside_is_named_with_its_item_s_kind_and_words() -> None:
     """The shared database's decision set aside by the copy's answer is named as a person
     reads it: "the decision (escalated) about area for improvement 1 of inspection ...", not
     by its stored value and a bare number."""
-    from db.core.vocabulary import TrackedKind
     from db.exchange.merging import DECISION
 
     base, mine, theirs = _sides()
-    inspection = "FICTIONAL-CP-INSPECTION-2"
-    for doc, by, decided in (
-        (mine, "Sam", DecisionKind.NOTED),
-        (theirs, "Kim", DecisionKind.EVIDENCE_REQUESTED),
-    ):
-        meeting = next(m for m in doc.meetings if not m.decisions)
-        meeting.decisions.append(
-            DecisionDoc(
-                decided,
-                meeting.held_on,
-                by,
-                inspection=inspection,
-                number="1",
-                kind=TrackedKind.AREA_FOR_IMPROVEMENT,
-                whom="ICB" if decided is DecisionKind.EVIDENCE_REQUESTED else "",
-                recorded_at=dt.datetime(2026, 12, 5, 10, tzinfo=dt.UTC),
-            )
-        )
+    area = (TrackedKind.AREA_FOR_IMPROVEMENT,)
+    _decide_at_an_empty_meeting(mine, "Sam", DecisionKind.NOTED, area)
+    _decide_at_an_empty_meeting(theirs, "Kim", DecisionKind.EVIDENCE_REQUESTED, area)
     merge = three_way(base, mine, theirs)
     (conflict,) = [c for c in merge.conflicts if c.field == DECISION]
     merge.resolve(conflict, "copy", by="Sam")
     set_aside = [a.where for a in merge.applied if a.field == RECORD and a.new is None]
     assert set_aside and set_aside[0].startswith(
         "the decision (evidence requested) about area for improvement 1 of inspection "
-        f"{inspection} of the meeting of "
+        f"{INSPECTION} of the meeting of "
     ), set_aside
