@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from db.services.meetings import MeetingKey, SourceKey
     from db.services.merge import Answer, MergePlan
     from db.store.cipher import Passphrase
+    from db.store.database import Database
     from db.store.location import Location
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
@@ -1210,7 +1211,13 @@ def _apply_import(
     if not isinstance(source, Document):
         for line in source.kept_lines():  # what the import keeps beyond the known columns
             print(line)
-    if args.dry_run:
+    if args.dry_run and database.upgraded:
+        print(
+            f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was "
+            f"imported. Opening brought {location.name} up to this version's database layout "
+            "first, as any casereview command does, keeping a backup of it beside it."
+        )
+    elif args.dry_run:
         print(f"Dry run of {args.file}: it would have {outcome.describe()}; nothing was written.")
     else:
         print(f"Imported {args.file} into {location}: {outcome.describe()}.")
@@ -1364,6 +1371,20 @@ def _checkout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dry_run_wrote(copy: Database, shared: Database) -> str:
+    """The dry run's last line: nothing merged, and nothing written unless opening brought a
+    database from an earlier version up to this one's schema (as any command opening it
+    does, a backup of it kept first), which is said by name rather than hidden."""
+    upgraded = [d.location.name for d in (copy, shared) if d.upgraded]
+    if not upgraded:
+        return "Dry run: nothing was written."
+    return (
+        f"Dry run: nothing was merged. Opening brought {' and '.join(upgraded)} up to this "
+        "version's database layout first, as any casereview command does, keeping a backup "
+        f"of {'each beside them' if len(upgraded) > 1 else 'it beside it'}."
+    )
+
+
 def _merge(args: argparse.Namespace) -> int:
     """Merge the copy; list its conflicts, and what it writes with --dry-run."""
     from db.services.merge import merge_copy, open_copy, plan_merge, refuse_unfit_copy
@@ -1404,7 +1425,7 @@ def _merge(args: argparse.Namespace) -> int:
                 rehearsed = merge_copy(copy, shared, actor=default_actor(), today=today,
                                        answers=answers, plan=plan, dry_run=True)  # fmt: skip
                 print(rehearsed.describe(rehearsed=True), file=sys.stderr)
-            print("Dry run: nothing was written.", file=sys.stderr)
+            print(_dry_run_wrote(copy, shared), file=sys.stderr)
             return EXIT_OK
         if unanswered:
             raise CaseReviewError(

@@ -76,6 +76,9 @@ class Database:
         # The whole-file check still running when the database was opened: reading goes
         # ahead, writing waits for its verdict (``sound``).
         self.check = check
+        # Whether opening it brought it up to this version's schema (written, backed up
+        # first): a command that promises to write nothing says so (``merge --dry-run``).
+        self.upgraded = False
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Sessions that only read begin deferred (SQLite): they never wait for a writer.
         self._reader = engine.execution_options(**{_DEFERRED: True})
@@ -621,7 +624,9 @@ def open_database(
     except BaseException:
         engine.dispose()
         raise
-    return Database(location, engine, check)
+    database = Database(location, engine, check)
+    database.upgraded = revision is not None and revision != HEAD
+    return database
 
 
 def _in_wal_mode(path: Path) -> bool:

@@ -703,6 +703,28 @@ def test_a_damaged_database_is_refused_by_every_command_and_left_as_it_was(
     assert run("check", "--db", str(demo_db), cwd=tmp_path).returncode == 0
 
 
+def test_a_dry_run_import_says_it_brought_an_older_database_up_to_this_version(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Opening a database of the previous version upgrades it, as every command does: a dry
+    run then says so by name, not that nothing was written; at this version it writes
+    nothing and says so."""
+    from db.store.database import downgrade_schema, open_database, schema_revision
+    from db.store.location import resolve_location
+
+    assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
+    with open_database(resolve_location(str(demo_db))) as older:
+        downgrade_schema(older.engine, "0011")
+    dry = run("import", "plan.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "; nothing was imported. Opening brought demo.sqlite3 up to this version's" in (
+        dry.stdout
+    ), dry.stdout
+    assert schema_revision(resolve_location(str(demo_db))) != "0011"
+    again = run("import", "plan.json", "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert "nothing was written." in again.stdout and "Opening brought" not in again.stdout
+
+
 def test_an_import_keeps_a_copy_of_the_database_first(demo_db: Path, tmp_path: Path) -> None:
     assert run("export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path).returncode == 0
     plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))

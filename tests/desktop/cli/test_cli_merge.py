@@ -91,6 +91,31 @@ def test_a_dry_run_lists_changes_and_conflicts_and_writes_nothing(
     assert entry["take"] is None
 
 
+def test_a_dry_run_says_it_brought_an_older_copy_up_to_this_version(
+    demo_db: Path, laptop: Path, tmp_path: Path
+) -> None:
+    """Opening a copy taken by the previous version upgrades it (a backup of it kept first),
+    as every command's opening does: the dry run says so by name rather than "nothing was
+    written", and merges nothing."""
+    from db.store.database import downgrade_schema, open_database, schema_revision
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(laptop))) as copy:
+        downgrade_schema(copy.engine, "0011")  # the layout a copy of the previous version has
+    before = _export(str(demo_db), tmp_path)
+    done = run("merge", str(laptop), "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith(
+        "Dry run: nothing was merged. Opening brought laptop.sqlite3 up to this version's "
+        "database layout first, as any casereview command does, keeping a backup of it beside "
+        "it."
+    ), done.stderr
+    assert _export(str(demo_db), tmp_path) == before
+    assert schema_revision(resolve_location(str(laptop))) != "0011"
+    again = run("merge", str(laptop), "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert again.stderr.strip().endswith("Dry run: nothing was written."), again.stderr
+
+
 def test_conflicts_unanswered_refuse_and_an_answers_file_merges(
     demo_db: Path, laptop: Path, tmp_path: Path
 ) -> None:
