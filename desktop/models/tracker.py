@@ -39,7 +39,7 @@ else:
 
 Index = QModelIndex | QPersistentModelIndex
 COUNT_DELAY_MS = 250
-CACHED_PAGES = 16  # pages kept besides the first: several screens either side of the view
+CACHED_PAGES = 32  # pages kept besides the first: several screens either side of the view
 NOT_ENTERED = "(text not yet entered)"
 
 

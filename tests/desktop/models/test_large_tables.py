@@ -363,3 +363,41 @@ def test_an_item_selected_on_the_first_page_is_found_again_among_the_rows_read(
         assert len(reads_of_every_id()) == 1
     finally:
         event.remove(large.engine, "before_cursor_execute", noted)
+
+
+def test_a_change_to_rows_out_of_sight_repaints_only_the_rows_on_screen(
+    qtbot, tab: RecommendationsTab
+) -> None:
+    """A keystroke's new first page changes rows to its last, mostly out of sight; Qt
+    repainted the whole table for that (10 ms a keystroke at 100,000 items). Now a change
+    wholly out of sight repaints nothing, and one that runs past the screen repaints from its
+    first row on screen, not the rows above it."""
+    from PySide6.QtCore import QEvent, QObject, QRect
+
+    class Painted(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rects: list[QRect] = []
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.rects.append(event.rect())  # type: ignore[attr-defined]
+            return False
+
+    tab.resize(1200, 700)
+    qtbot.waitUntil(lambda: tab.view.rowAt(0) == 0)
+    port = tab.view.viewport()
+    painted = Painted()
+    port.installEventFilter(painted)
+    qtbot.wait(50)
+    model, last_column = tab.model, len(COLUMNS) - 1
+    shown_last = tab.view.rowAt(port.height() - 1)
+    assert 5 < shown_last < PAGE_SIZE - 10
+    painted.rects.clear()
+    model.dataChanged.emit(model.index(shown_last + 1, 0), model.index(PAGE_SIZE - 1, last_column))
+    qtbot.wait(50)
+    assert painted.rects == []
+    model.dataChanged.emit(model.index(3, 0), model.index(PAGE_SIZE - 1, last_column))
+    qtbot.waitUntil(lambda: bool(painted.rects))
+    top = min(r.top() for r in painted.rects)
+    assert top >= tab.view.visualRect(model.index(3, 0)).top() > 0
