@@ -458,6 +458,9 @@ class ImportSummary:
 
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # Items a review held that the file leaves out, kept as they were, by review reference.
+    # (each named, up to five, and how many).
+    left_out: list[tuple[str, list[str], int]] = field(default_factory=list)
 
     def count(self, what: str, added: bool, changed: bool = True) -> None:
         if added or changed:
@@ -472,13 +475,70 @@ class ImportSummary:
             ]
             return ", ".join(words) or "nothing"
 
-        return f"added {part(self.added)}; updated {part(self.updated)}"
+        return f"added {part(self.added)}; updated {part(self.updated)}{self._kept_left_out()}"
+
+    def _kept_left_out(self) -> str:
+        """What the file left out of reviews it gives, kept as it was (an import deletes
+        nothing), as a clause to follow ``describe``: named, so that a row taken out of a
+        file on purpose is not thought deleted; "" when nothing was left out."""
+        if not self.left_out:
+            return ""
+        named = [f"{n} of review {ref}" for ref, names, _ in self.left_out for n in names]
+        count = sum(n for _, _, n in self.left_out)
+        more = f" and {count - len(named[:5]):,} more" if count > len(named[:5]) else ""
+        they = ("it was", "it") if count == 1 else ("they were", "them")
+        return (
+            f"; kept as {they[0]}, as the file leaves {they[1]} out: {', '.join(named[:5])}{more}"
+        )
 
 
 # Reviews whose held items are read at once when a document is applied: what is held of 50
 # reviews is read in a few queries, and never the whole database's (about 150 MB at 100,000
 # items) beside the document.
 REVIEWS_HELD_AT_ONCE = 50
+
+
+def _places(
+    doc: ReviewDoc, current: Mapping[str, Held]
+) -> tuple[list[int], dict[int, int], list[Held]]:
+    """Where each item goes when ``doc`` is applied over the items ``current`` holds: the
+    file's items in the file's order, and each held item the file leaves out (kept: an
+    import never deletes) just after the held item it followed, so that leaving one out
+    moves nothing else (it had moved every item after it up one, and itself to the end).
+
+    Returns the position of each of the file's items, in its order; the new position of
+    each left-out item whose position changes, by id; and the left-out items."""
+    listed = {d.number for d in doc.recommendations}
+    held_order = sorted(current.values(), key=lambda item: item.position)
+    left_out = [item for item in held_order if item.number not in listed]
+    if not left_out:
+        return list(range(1, len(doc.recommendations) + 1)), {}, []
+    # Each left-out item follows the nearest item before it in the held order that the file
+    # lists (None: before the file's first item).
+    following: dict[str | None, list[Held]] = {}
+    anchor: str | None = None
+    for item in held_order:
+        if item.number in listed:
+            anchor = item.number
+        else:
+            following.setdefault(anchor, []).append(item)
+    positions: list[int] = []
+    moved: dict[int, int] = {}
+    place = 0
+
+    def place_left_out(after: str | None) -> None:
+        nonlocal place
+        for item in following.get(after, []):
+            place += 1
+            if item.position != place:
+                moved[item.id] = place
+
+    place_left_out(None)
+    for rec_doc in doc.recommendations:
+        place += 1
+        positions.append(place)
+        place_left_out(rec_doc.number)
+    return positions, moved, left_out
 
 
 class Importer:
@@ -578,16 +638,14 @@ class Importer:
         for doc in docs:
             review = self._review(doc, existing.get(doc.reference))
             current = held.get(review.id, {}) if review.id is not None else {}
-            positions = range(1, len(doc.recommendations) + 1)
+            positions, moved, left_out = _places(doc, current)
             self._review_items(review, doc, current, positions)
-            moved = self._renumber_rest(
-                list(current.values()),
-                {d.number for d in doc.recommendations},
-                len(doc.recommendations),
-            )
             loaded = self._items(list(moved))
             for rec_id, position in moved.items():
                 loaded[rec_id].position = position
+            if left_out:
+                named = [f"{item.scalars[0].label.lower()} {item.number}" for item in left_out]
+                self.summary.left_out.append((doc.reference, named[:5], len(named)))
 
     def review_part(
         self, doc: ReviewDoc, positions: Sequence[int], current: Mapping[str, Held] | None = None
@@ -667,17 +725,6 @@ class Importer:
             add_new_items(self.session, review, new, self.organisation, self.theme_list)
             for _, rec_doc in new:
                 self.summary.count(rec_doc.kind.label.lower(), True)
-
-    @staticmethod
-    def _renumber_rest(items: list[Held], listed: set[str], start: int) -> dict[int, int]:
-        """Items in the database but not in the file keep their order, after the file's: the
-        new position of each whose position changes, by id."""
-        rest = sorted((r for r in items if r.number not in listed), key=lambda r: r.position)
-        return {
-            rec.id: start + offset
-            for offset, rec in enumerate(rest, start=1)
-            if rec.position != start + offset
-        }
 
     def _items(self, ids: list[int]) -> dict[int, Recommendation]:
         """The items an import changes, loaded whole (their lists a kind at a time), by id."""

@@ -101,6 +101,54 @@ def test_reimporting_updates_by_reference_and_never_duplicates(sample_database: 
         assert [u.note for u in changed.updates].count("Venue booked.") == 1
 
 
+def test_an_item_the_file_leaves_out_is_kept_in_its_place_and_named(
+    sample_database: Database,
+) -> None:
+    """A review's item taken out of the file is kept (an import deletes nothing) where it
+    was: the other items do not move and nothing unchanged is written (it moved every item
+    after it up one, and itself to the end: 197 position updates in a trial's 200-item
+    review). The summary names it. Reordering the file still reorders the items, the item
+    left out staying after the one it followed."""
+    exported = _export(sample_database)
+    review = next(r for r in exported["reviews"] if r["reference"] == "FSCP-CSPR-CHILD-A")
+    numbers = [r["number"] for r in review["recommendations"]]
+    assert len(numbers) >= 4
+    left_out = review["recommendations"].pop(1)["number"]
+    review["recommendations"][-1]["owner"] = "Owner changed in the file"
+
+    def positions() -> list[str]:
+        with sample_database.session() as session:
+            return list(
+                session.scalars(
+                    select(Recommendation.number)
+                    .join(Review)
+                    .where(Review.reference == "FSCP-CSPR-CHILD-A")
+                    .order_by(Recommendation.position)
+                )
+            )
+
+    def entries() -> int:
+        with sample_database.session() as session:
+            return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+    before = entries()
+    with sample_database.transaction("importer") as session:
+        summary = apply_document(session, parse_document(exported))
+    assert positions() == numbers
+    assert entries() == before + 1  # the owner, and nothing else
+    assert summary.describe() == (
+        "added nothing; updated 1 recommendation; kept as it was, as the file leaves it out: "
+        f"recommendation {left_out} of review FSCP-CSPR-CHILD-A"
+    )
+
+    review["recommendations"].reverse()
+    _import(sample_database, exported)
+    kept = [n for n in reversed(numbers) if n != left_out]
+    follows = numbers[numbers.index(left_out) - 1]  # in the held order
+    kept.insert(kept.index(follows) + 1, left_out)
+    assert positions() == kept
+
+
 def test_the_same_evidence_added_at_another_time_is_not_added_again(
     sample_database: Database, tmp_path: Path
 ) -> None:
