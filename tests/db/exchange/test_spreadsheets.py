@@ -588,6 +588,41 @@ def test_casereview_csv_keeps_agency_names_with_commas(database: Database, tmp_p
     assert rec.lead_agencies == ["Health, Education and Care"]
 
 
+def test_a_casereview_csv_names_the_columns_it_does_not_read(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A CSV export holds each item's latest update and rating; importing it reads neither
+    (the log comes from an .xlsx export's Updates sheet, the rating is worked out), and it
+    now says so by name: a trial's CSV round trip lost 80,306 items' log without a word.
+    An .xlsx export brings its log, so only its Rating column is named."""
+    with sample_database.session() as session:
+        doc = collect_document(session, TODAY)
+    csv_path = tmp_path / "plan.csv"
+    csv_path.write_bytes(write_csv(doc, TODAY))
+    said = read_tracker(csv_path).kept_lines()
+    assert any(
+        line.endswith(
+            "(Latest update) is not read: casereview reads its own log from the "
+            "Updates sheet of its .xlsx export, which this file has not, so no log "
+            "entry is imported; to move the log, export .xlsx or JSON."
+        )
+        for line in said
+    ), said
+    assert any(
+        line.endswith(
+            "(Rating) is not read: casereview works each item's rating out "
+            "from its status and target date."
+        )
+        for line in said
+    ), said
+    xlsx_path = tmp_path / "plan.xlsx"
+    xlsx_path.write_bytes(write_xlsx(doc, TODAY))
+    said = read_tracker(xlsx_path).kept_lines()
+    assert not any("Latest update" in line for line in said) and any(
+        "(Rating) is not read" in line for line in said
+    ), said
+
+
 # -- tracker import never loses what the file holds (issue 20)
 
 
