@@ -9,9 +9,8 @@ when it is installed, and this module refuses to run without it).
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -329,44 +328,45 @@ _DELIMITERS = ",;\t"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def decode_csv(data: bytes, name: str) -> str:
-    """A CSV file's text: UTF-8 (with or without a byte order mark) or Windows-1252.
+def decoded_lines(lines: Iterable[bytes], name: str) -> Iterator[str]:
+    """A CSV file's lines, decoded: UTF-8 (with or without a byte order mark) or
+    Windows-1252, one line at a time, so that a large file is never held whole.
 
-    A file that is UTF-8 throughout is read as UTF-8, and one with no UTF-8 in it as
-    Windows-1252 (what Excel on Windows writes as plain "CSV"). A UTF-8 file with some lines
-    from a Windows program (a row pasted in, a stray byte) is read line by line, each in the
-    encoding it was written in, so one stray byte never turns the whole file into mojibake
-    ("\u00e2\u20ac\u02dc"). A line mixing both, or holding a byte neither can read, is refused
-    by its number.
+    A line that is UTF-8 is read as UTF-8, and one with no UTF-8 in it as Windows-1252 (what
+    Excel on Windows writes as plain "CSV"): a file that is UTF-8 throughout is read as UTF-8,
+    and a UTF-8 file with some lines from a Windows program (a row pasted in, a stray byte)
+    is read each line in the encoding it was written in, so one stray byte never turns the
+    whole file into mojibake ("\u00e2\u20ac\u02dc"). A line mixing both, or holding a byte
+    neither can read, is refused by its number. ``lines`` may be split at line feeds only
+    (a file's lines): a carriage return alone ends a line too, as CSV readers take it.
     """
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
+    number = 0
+    for n, chunk in enumerate(lines):
+        text = chunk[len(_UTF8_BOM) :] if n == 0 and chunk.startswith(_UTF8_BOM) else chunk
+        for line in text.splitlines(keepends=True) if b"\r" in text else (text,):
+            number += 1
+            yield _decoded(line, number, name)
+
+
+def _decoded(line: bytes, number: int, name: str) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:  # not UTF-8: the lines below find the one to name, or decode
-        pass
-    lines = []
-    for number, line in enumerate(data.splitlines(keepends=True), start=1):
-        try:
-            lines.append(line.decode("utf-8"))
-            continue
-        except UnicodeDecodeError as exc:
-            bad = line[exc.start]
-        if _holds_utf8(line):
-            raise TrackerFileError(
-                f"{name} is UTF-8 text, but line {number} also holds a byte (0x{bad:02X}) that "
-                "is not; put that line right, or save the file from Excel as 'CSV UTF-8', and "
-                "import it again."
-            )
-        try:
-            lines.append(line.decode("cp1252"))
-        except UnicodeDecodeError as exc:
-            raise TrackerFileError(
-                f"{name} is neither UTF-8 nor Windows-1252 text: line {number} holds a byte "
-                f"(0x{line[exc.start]:02X}) that neither can read; save it from Excel as 'CSV "
-                "UTF-8' and import it again."
-            ) from exc
-    return "".join(lines)
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = line[exc.start]
+    if _holds_utf8(line):
+        raise TrackerFileError(
+            f"{name} is UTF-8 text, but line {number} also holds a byte (0x{bad:02X}) that "
+            "is not; put that line right, or save the file from Excel as 'CSV UTF-8', and "
+            "import it again."
+        )
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise TrackerFileError(
+            f"{name} is neither UTF-8 nor Windows-1252 text: line {number} holds a byte "
+            f"(0x{line[exc.start]:02X}) that neither can read; save it from Excel as 'CSV "
+            "UTF-8' and import it again."
+        ) from exc
 
 
 def _holds_utf8(line: bytes) -> bool:
@@ -384,15 +384,24 @@ class CsvFile:
     def __post_init__(self) -> None:
         self.name = self.path.name
         try:
-            data = self.path.read_bytes()
+            with self.path.open("rb") as file:
+                start = file.read(65536)
         except OSError as exc:
             raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from exc
-        if b"\0" in data[:65536]:
+        if b"\0" in start:
             raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
-        self._text = decode_csv(data, self.name)
         # Only the separator is guessed; quoting is always Excel's ("), since a guessed quote
         # character can swallow rows whole.
         self._dialect = self._dialect_for(self._delimiter())
+
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, decoded, read as they are wanted (a 100,000-row tracker was held
+        whole as text: 586 MB at its peak in a trial's import)."""
+        try:
+            with self.path.open("rb") as file:
+                yield from decoded_lines(file, self.name)
+        except OSError as exc:
+            raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from exc
 
     @staticmethod
     def _dialect_for(delimiter: str) -> Any:
@@ -407,7 +416,7 @@ class CsvFile:
         for delimiter in _DELIMITERS:
             dialect = self._dialect_for(delimiter)
             dialect.strict = False  # a guess: what a wrong separator makes of quotes is no error
-            reader = csv.reader(io.StringIO(self._text, newline=""), dialect)
+            reader = csv.reader(self._lines(), dialect)
             head: list[Row] = []
             try:
                 for cells in islice(reader, HEADER_SEARCH_ROWS):
@@ -420,7 +429,7 @@ class CsvFile:
                 best, best_score = delimiter, score
         if best:
             return best
-        first = self._text.split("\n", 1)[0]
+        first = next(self._lines(), "")
         return max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
 
     @property
@@ -431,7 +440,7 @@ class CsvFile:
         yield from _counted(self._records(), self.name, sheet)
 
     def _records(self) -> Iterator[Row]:
-        reader = csv.reader(io.StringIO(self._text, newline=""), self._dialect)
+        reader = csv.reader(self._lines(), self._dialect)
         row = 0
         while True:
             line = reader.line_num + 1  # where the next row starts in the file

@@ -73,3 +73,38 @@ def test_the_items_are_not_all_held_at_once(database: Database, tmp_path: Path):
     assert len(held) > ROWS // BATCH
     assert max(items for items, _ in held) <= BATCH
     assert max(objects for _, objects in held) < 50
+
+
+def test_a_csv_tracker_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    """A CSV tracker's text is read as its rows are wanted, never held whole (a trial's
+    100,000-row CSV peaked at 588 MB as the whole text was kept): reading every item of a
+    20 MB file never holds a quarter of it (it held the text whole, several times over).
+    A Windows-1252 line still reads as Windows-1252 among UTF-8 ones."""
+    import tracemalloc
+
+    from tests.helpers.spreadsheet_files import csv_of
+
+    rows: list[list[object]] = [simple_rows()[0]]
+    rows += [
+        [str(n), f"Item {n}: {'a fairly long recommendation text ' * 60}", "Police",
+         "31/03/2027", "Green", ""]
+        for n in range(1, 10_001)
+    ]  # fmt: skip
+    path = csv_of(rows, tmp_path / "big.csv", "utf-8", ",")
+    with path.open("ab") as file:
+        file.write("10001,Caf\u00e9 in Windows-1252,Police,31/03/2027,Green,\r\n".encode("cp1252"))
+    size = path.stat().st_size
+    assert size > 20_000_000
+    tracker = read_tracker(path)
+    tracemalloc.start()
+    try:
+        items = 0
+        last = None
+        for item in tracker.items():
+            items += 1
+            last = item
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert items == 10_001 and last is not None and last.text == "Café in Windows-1252"
+    assert peak < size / 4, (peak, size)
