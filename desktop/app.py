@@ -360,13 +360,21 @@ def keep_sources_out_of_memory() -> None:
     linecache.clearcache()  # what it kept of the modules imported so far
 
 
+_UNHEARD: list[str] = []  # why stderr could not be written to, once logged
+
+
 def _say(line: str) -> None:
     """Write ``line`` to stderr for whoever started the window; nobody reading it (a closed
-    pipe or descriptor) is no fault of the window's, and must not keep it open."""
+    pipe or descriptor) is no fault of the window's, and must not keep it open. That is
+    logged once, not for each line."""
     try:
+        if sys.stderr is None:  # started with stderr closed (2>&-): print would use stdout
+            raise ValueError("stderr is closed")
         print(line, file=sys.stderr, flush=True)
     except (OSError, ValueError) as exc:  # EPIPE, or stderr closed (ValueError)
-        _log.info("start-up time not reported: %s", cause(exc))
+        if not _UNHEARD:
+            _UNHEARD.append(cause(exc))
+            _log.info("start-up time not reported: %s", _UNHEARD[0])
 
 
 def run(

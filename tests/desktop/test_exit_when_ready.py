@@ -29,7 +29,12 @@ from tests.helpers.damage import damage
 
 def _start(db: Path, config: Path) -> subprocess.Popen[str]:
     """The window over ``db`` with ``--exit-when-ready``, its stderr a pipe to this test."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(config),
+        CASEREVIEW_LOG_DIR=str(config / "log"),  # its log, read by the tests
+    )
     env.pop("CASEREVIEW_DB", None)
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.Popen(
@@ -59,6 +64,29 @@ def test_it_exits_when_nobody_reads_the_figure(sample_path: Path, tmp_path: Path
             process.kill()
             process.wait()
     assert code == 0
+    # Said once in the log, not for each line it could not write (a trial saw it twice).
+    (log,) = (tmp_path / "log").glob("*.log")
+    assert log.read_text(encoding="utf-8").count("start-up time not reported") == 1
+
+
+def test_with_stderr_closed_nothing_goes_to_stdout(sample_path: Path, tmp_path: Path) -> None:
+    """Started with its stderr closed (``2>&-``), the figures are not said at all, rather than
+    on standard output, which a script may be reading for something else (a trial saw them
+    there; the README says stderr)."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path),
+        CASEREVIEW_LOG_DIR=str(tmp_path / "log"),
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("CASEREVIEW_DB", None)
+    done = subprocess.run(
+        ["sh", "-c", f'"{sys.executable}" -m desktop --db "{sample_path}" --exit-when-ready 2>&-'],
+        capture_output=True, env=env, cwd=ROOT, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout == ""
 
 
 def _figure(  # type: ignore[no-untyped-def]
