@@ -405,7 +405,8 @@ def stream_docx(
             before, after = parts.read(name).split(_ROWS_MARK)
             part = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
             part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16  # as
-            with package.open(part, "w") as body:  # ``writestr`` makes them
+            large = stream.items >= ZIP64_FROM
+            with package.open(part, "w", force_zip64=large) as body:  # ``writestr`` makes them
                 body.write(before)
                 for xml in maker.serialised(itertools.chain([first], rows)):
                     body.write(xml)
@@ -413,6 +414,11 @@ def stream_docx(
 
 
 _BODY = "word/document.xml"
+# Items from which the body is written with the zip's 64-bit sizes, which zipfile must be
+# told of before it writes a part: without them a part stops at 2 GiB, which the body, some
+# 2.9 kB of XML an item, reaches at about 740,000 (python-docx, Word and LibreOffice read
+# either; smaller plans keep the 32-bit sizes every reader knows).
+ZIP64_FROM = 400_000
 # A comment cannot come from the text: a "<" in any text is written as "&lt;".
 _ROWS_GO_HERE = " casereview: the table's rows "
 _ROWS_MARK = f"<!--{_ROWS_GO_HERE}-->".encode()

@@ -31,16 +31,19 @@ from db.exchange.spreadsheets.writing import (
     plan_title,
     review_plan_rows,
 )
+from db.exchange.streaming import DocumentStream
 from db.exchange.word import (
     HEADER_FILL,
     PLAN_HEADING_LETTER,
     PLAN_NARROWEST,
+    ZIP64_FROM,
     _column_widths,
     _narrow_padding,
     _write,
     cell_text,
     docx_bytes,
     shade,
+    stream_docx,
     word_document,
     write_docx,
 )
@@ -259,3 +262,27 @@ def test_a_plan_of_many_rows_is_made_in_seconds(database: Database, tmp_path: Pa
     transfer.export_file(database, tmp_path / "plan.docx", fmt="docx", today=TODAY, actor="T")
     assert time.perf_counter() - started < 8
     assert len(open_docx(tmp_path / "plan.docx").tables[0].rows) == 4001
+
+
+def test_a_plan_of_very_many_items_is_written_with_the_zips_64_bit_sizes(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Its body would pass the 2 GiB a part may hold without them (at some 740,000 items),
+    which zipfile finds only once it is written: so from ``ZIP64_FROM`` items the body is
+    written with them, and the file still reads back the same."""
+    with sample_database.session() as session:
+        doc = collect_document(session, TODAY, [])
+    stream = DocumentStream.of(doc)
+    stream.items = ZIP64_FROM
+    target = tmp_path / "plan.docx"
+    with target.open("wb") as out:
+        stream_docx(stream, TODAY, out, title=plan_title(doc))
+    with zipfile.ZipFile(target) as package:
+        body = package.getinfo("word/document.xml")
+        header = target.read_bytes()[body.header_offset :][: 30 + len(body.filename) + 4]
+        assert header[:4] == b"PK\x03\x04"  # the body's own (local) header
+        assert header[-4:-2] == b"\x01\x00"  # its extra field: the zip64 sizes
+        assert (
+            package.read("word/document.xml") == _parts(write_docx(doc, TODAY))["word/document.xml"]
+        )
+    assert tables(open_docx(target)) == tables(open_docx(write_docx(doc, TODAY)))
