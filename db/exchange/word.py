@@ -194,7 +194,9 @@ def _begin_table(
 class _RowMaker:
     """An item's row as XML: a copy of a pattern row (its cells' widths, a row kept on one
     page), each cell's text in runs copied from ones ``_write`` made, a rating's cell shaded
-    as ``shade`` shades it."""
+    as ``shade`` shades it. Copied with ``copy.copy``: lxml copies an element's children
+    under it as under ``copy.deepcopy``, whose memo of copies made cost a third of the
+    rows' time."""
 
     def __init__(self, pattern: _Row, size: Pt | None) -> None:
         self._tr = pattern._tr
@@ -272,9 +274,6 @@ class _RowMaker:
 
 
 _PRESERVE = qn("xml:space")
-# lxml's copy of an element holds copies of its children too, ``copy.copy`` as
-# ``copy.deepcopy`` (whose memo of copies made costs a third of the rows' time): an element
-# and what is in it is what every ``_copied`` here copies.
 
 
 def _shading(fill: str) -> Any:
