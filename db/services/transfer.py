@@ -183,8 +183,9 @@ def _stream_export(
     with _sound_if_it_fails(database), database.session() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        # CSV is the action plan alone: its items need none of their evidence or history.
-        stream = stream_document(session, today, reviews, plan_only=fmt == "csv")
+        # CSV and Word are the action plan alone: its items need none of their evidence or
+        # history.
+        stream = stream_document(session, today, reviews, plan_only=fmt in ("csv", "docx"))
         if check is not None:
             check()
             stream.reviews = _checked(stream.reviews, check)
@@ -202,8 +203,10 @@ def _stream_export(
             from db.exchange.spreadsheets.writing import stream_xlsx
 
             stream_xlsx(stream, today, out)
-        else:  # a Word action plan is laid out whole, so it is made in memory (and small)
-            out.write(render(collect_document(session, today, list(reviews)), fmt, today))
+        else:  # Word: read a review at a time, though laid out whole in memory to be saved
+            from db.exchange.word import stream_docx
+
+            stream_docx(stream, today, out)
         return stream.references
 
 

@@ -101,6 +101,12 @@ def plan_title(doc: Document) -> str:
     return _plan_title(only.reference if only else None, only.title if only else None)
 
 
+def stream_plan_title(stream: DocumentStream) -> str:
+    """The action plan's title, of a stream: the only review's, or every review's."""
+    only = stream.references[0] if stream.only_title is not None else None
+    return _plan_title(only, stream.only_title)
+
+
 def _plan_title(reference: str | None, title: str | None) -> str:
     if reference is not None:
         return f"Action plan: {title} ({reference})"
@@ -277,8 +283,7 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
     )
     choice.add(f"I4:I{last_row}")
     sheet.data_validations.append(choice)
-    only = stream.references[0] if stream.only_title is not None else None
-    title = _plan_title(only, stream.only_title)
+    title = stream_plan_title(stream)
     append(sheet, [cell(sheet, title, font=Font(bold=True, size=14))])
     append(
         sheet,

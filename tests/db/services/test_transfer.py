@@ -134,9 +134,12 @@ def test_an_xlsx_export_that_fills_the_disk_closes_its_sheets_and_leaves_no_temp
     assert exports(sample_database) == 1
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "docx"])
 def test_a_cancelled_export_writes_and_records_nothing(
-    sample_database: Database, tmp_path: Path
+    sample_database: Database, tmp_path: Path, fmt: str
 ) -> None:
+    """Cancel is asked before each review is written, in every format: the Word action plan
+    was made whole after a single ask, so the window's Cancel could not stop it."""
     tmp_path = exports_folder(tmp_path)
     checked: list[int] = []
 
@@ -148,8 +151,8 @@ def test_a_cancelled_export_writes_and_records_nothing(
     with pytest.raises(Cancelled):
         transfer.export_file(
             sample_database,
-            tmp_path / "plan.json",
-            fmt="json",
+            tmp_path / f"plan.{fmt}",
+            fmt=fmt,
             today=TODAY,
             actor="Tester",
             check=cancel_at_the_second,

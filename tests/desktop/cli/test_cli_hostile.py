@@ -590,6 +590,43 @@ def test_a_signal_while_an_import_reports_says_the_import_was_written(
     assert _items_in(db) == 1500
 
 
+@pytest.fixture(scope="module")
+def generated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed SQLite file of 8,000 generated items, made once for the module."""
+    from db.services.generate import generate
+
+    path = tmp_path_factory.mktemp("generated") / "generated.sqlite3"
+    with (
+        open_database(resolve_location(str(path)), create=True) as database,
+        database.transaction("setup") as session,
+    ):
+        generate(session, reviews=5, recommendations=8000, seed=1, today=TODAY)
+    return path
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_a_word_export_leaves_no_file(
+    generated_db: Path, tmp_path: Path, signum: int
+) -> None:
+    """The Word action plan is written into the file as its rows are made; stopped part-way,
+    the part written is removed and nothing is put in the target's place."""
+    db = tmp_path / "plan.sqlite3"
+    shutil.copyfile(generated_db, db)
+    out = tmp_path / "out"
+    out.mkdir()
+    process = start("export", "--db", str(db), "--format", "docx", "-o", "out/plan.docx",
+                    cwd=tmp_path)  # fmt: skip
+    # The rows are being written: the parts before them are in the file beside the target.
+    while not [f for f in out.iterdir() if f.stat().st_size > 0]:
+        assert process.poll() is None, ended(process).stderr
+        time.sleep(0.01)
+    process.send_signal(signum)
+    result = ended(process)
+    assert result.returncode == 128 + signum, result.stderr
+    assert_clean_error(result, "interrupted", code=128 + signum)
+    assert list(out.iterdir()) == []
+
+
 # 22. generate has an upper bound -----------------------------------------------------------
 
 
