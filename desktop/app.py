@@ -155,7 +155,7 @@ class Controller:
     def failed(self, exc: CaseReviewError) -> None:
         """The database painted from its file could not then be opened: offer its backup if
         it is damaged and has one, else say why and stop."""
-        from PySide6.QtWidgets import QApplication, QMessageBox
+        from PySide6.QtWidgets import QApplication
 
         if self.window is not None:
             self.window.hide()
@@ -166,15 +166,16 @@ class Controller:
         if self.recover(exc):
             return
         _log.info("database not opened: %s", cause(exc))
-        QMessageBox.critical(None, "casereview cannot open the database", exc.message)
+        refuse("casereview cannot open the database", exc.message)
+        # Said on stderr too, by the command line, as the application ends: a user who started
+        # it from a terminal or a shortcut with a log sees why the window went.
+        self.refused = exc
         QApplication.exit(1)
 
     def recover(self, exc: CaseReviewError) -> bool:
         """For a damaged database with a sound backup beside it, ask whether to put the backup
         in its place (the damaged file is moved aside, never written); if so, restore it and
         open the window over it. Whether the window is open again."""
-        from PySide6.QtWidgets import QMessageBox
-
         from db.core.errors import DamagedDatabaseError
         from db.store.cipher import PassphraseError
 
@@ -195,7 +196,7 @@ class Controller:
             window = self.open(location)
         except CaseReviewError as again:
             _log.warning("backup not restored over a damaged database: %s", cause(again))
-            QMessageBox.critical(None, "casereview cannot restore the backup", again.message)
+            refuse("casereview cannot restore the backup", again.message)
             return False
         window.statusBar().showMessage(
             f"Restored {exc.path.name} from {exc.backup.name}; the damaged file is kept as {kept}.",
@@ -233,6 +234,7 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
 
     from db.core.dates import format_date
     from db.store.backups import kept_copies
+    from desktop.qtutils import guard_keys
 
     # When the copy was taken, as File > Backups shows it (its name says; its file time may
     # be later, if it was copied about).
@@ -252,8 +254,24 @@ def ask_to_restore(database: Path, backup: Path) -> bool:
     restore_button = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
     close = box.addButton(QMessageBox.StandardButton.Close)
     box.setDefaultButton(close)  # Enter changes nothing: replacing the file is a choice
+    guard_keys(box)  # asked as the window starts: keys typed into the window meanwhile
     box.exec()
     return box.clickedButton() is restore_button
+
+
+def refuse(title: str, message: str) -> None:
+    """Say ``message``, why the database is not open, in a box that waits to be closed. It
+    shows unprompted (the file's check ends while the user is typing in the window), so it
+    ignores the keyboard for a moment (``guard_keys``): a typed space had closed it, and the
+    application with it, before a new user had read it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.qtutils import guard_keys
+
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok)
+    box.setObjectName("refusal")
+    guard_keys(box)
+    box.exec()
 
 
 def _first_place(
@@ -392,7 +410,7 @@ def run(
     heap.one_heap_for_threads()
     collector = StartUpCollector()
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     keep_sources_out_of_memory()
     import resources
@@ -415,8 +433,8 @@ def run(
     except CaseReviewError as exc:
         if exit_when_ready or not controller.recover(exc):
             if not exit_when_ready:
-                QMessageBox.critical(None, "casereview cannot open the database", exc.message)
-            raise
+                refuse("casereview cannot open the database", exc.message)
+            raise  # said on stderr by the command line
         assert controller.window is not None
         window = controller.window
     collector.watch(window)

@@ -331,6 +331,8 @@ class AppContext(QObject):
         already (work in the background logs its own failures)."""
         from PySide6.QtWidgets import QApplication, QMessageBox
 
+        from desktop.qtutils import guard_keys
+
         if not logged:
             _log.info("the window refused: %s", cause(error))
         if error.said:  # the window's refusal to open the database, said once (``database``)
@@ -349,6 +351,7 @@ class AppContext(QObject):
         )
         box.setObjectName("explanation")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        guard_keys(box)  # said as work in the background ends, perhaps while the user types
         self.last_explanation = error.message
         if parent is None:
             self._boxes.append(box)

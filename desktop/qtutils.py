@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
+# How long a message that shows unprompted ignores the keyboard, after it shows and after
+# each key it ignored: long enough to see it, short enough not to be noticed as a wait.
+KEY_GUARD_MS = 700
 
 
 def as_label(text: str) -> str:
@@ -159,3 +163,82 @@ def redo_keys() -> list[QKeySequence]:
     each (bound twice, a key is ambiguous to Qt and does nothing: meeting mode's Ctrl+Y)."""
     keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
     return keys + [k for k in [QKeySequence("Ctrl+Y")] if k not in keys]
+
+
+_KEY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride,  # how a mnemonic (Alt+S, or S alone) reaches a button
+        QEvent.Type.Shortcut,
+    }
+)
+
+
+class _KeyGuard(QObject):
+    """Swallows the keys meant for ``box`` until ``ms`` have passed since it showed and since
+    the last key it swallowed (see ``guard_keys``). Installed on the application while it
+    guards, as the keys go to whichever button of the box has the focus, and a mnemonic's
+    Shortcut event to its button, not to the box itself."""
+
+    def __init__(self, box: QWidget, ms: int) -> None:
+        super().__init__(box)
+        self.setObjectName("keyGuard")
+        self._box, self._ms = box, ms
+        self._until = 0.0  # time.monotonic() until which keys are swallowed
+        self._lift = QTimer(self)
+        self._lift.setSingleShot(True)
+        self._lift.setTimerType(Qt.TimerType.PreciseTimer)
+        self._lift.timeout.connect(self._lifted)
+        box.installEventFilter(self)
+
+    def guarding(self) -> bool:
+        return time.monotonic() < self._until
+
+    def _hold(self) -> None:
+        self._until = time.monotonic() + self._ms / 1000
+        self._lift.start(self._ms)
+
+    def _lifted(self) -> None:
+        left = self._until - time.monotonic()
+        if left > 0:  # a timer may end a little early: the guard holds to its end
+            self._lift.start(max(1, round(left * 1000)))
+            return
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Show and watched is self._box:
+            self._hold()
+            application = QCoreApplication.instance()
+            if application is not None:
+                application.installEventFilter(self)
+        elif (
+            kind in _KEY_EVENTS
+            and self.guarding()
+            and isinstance(watched, QWidget)
+            and (watched is self._box or self._box.isAncestorOf(watched))
+        ):
+            self._hold()  # still typing: the guard lasts until the keys have paused
+            return True
+        return False
+
+
+def guard_keys(box: QWidget, ms: int = KEY_GUARD_MS) -> None:
+    """Make ``box`` (a message that may show unprompted: when work in the background ends, or
+    a damaged database is found as the window starts) ignore the keyboard until ``ms`` have
+    passed since it showed and since the last key it ignored; a click works at once.
+
+    A user typing in the window when it showed typed into it instead: a space pressed its
+    focused button, a letter a button's mnemonic, and a new user's search closed the
+    damaged-database message, and so the application, before it was read. Escape is held off
+    too: it closes a message as surely as its button does."""
+    _KeyGuard(box, ms)
+
+
+def keys_guarded(box: QWidget) -> bool:
+    """Whether ``box`` ignores the keyboard just now (``guard_keys``)."""
+    guard = box.findChild(_KeyGuard, "keyGuard")
+    return guard is not None and guard.guarding()

@@ -95,6 +95,7 @@ class FileActions(QObject):
 
         from db.queries.similar import describe_repeats
         from desktop.dialogs.import_wizard import listed
+        from desktop.qtutils import guard_keys
 
         lines = describe_repeats(repeats)
         shown = listed(lines)
@@ -109,6 +110,7 @@ class FileActions(QObject):
             self.window,
         )
         box.setObjectName("repeatedLearning")
+        guard_keys(box)  # shown as the import ends, perhaps while the user types
         box.open()  # not modal to the end of the import: the window is usable behind it
 
     def import_spreadsheet(self, path: Path) -> None:

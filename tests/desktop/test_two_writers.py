@@ -19,6 +19,7 @@ from db.services.editing import ItemKey
 from db.store import database as database_module
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
+from desktop.qtutils import keys_guarded
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.helpers import TODAY
@@ -234,6 +235,8 @@ def test_an_edit_the_database_cannot_take_yet_keeps_what_was_typed(
         qtbot.waitUntil(box.isActiveWindow)  # in front, by itself
         focus = QApplication.focusWidget()
         seen["focus in the refusal"] = focus is not None and box.isAncestorOf(focus)
+        # Once the user can have read it: keys pressed as it shows do nothing (guard_keys).
+        qtbot.waitUntil(lambda: not keys_guarded(box), timeout=3000)
         qtbot.keyClick(focus or box, pressed)  # meant for the message alone
         qtbot.waitUntil(lambda: not box.isVisible())
         seen["kept"] = dialog.isVisible() and field(dialog).text() == typed
