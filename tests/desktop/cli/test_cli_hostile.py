@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -538,6 +538,18 @@ def _schema_made(db: Path) -> bool:
         return False
 
 
+def _interrupt_once(process: subprocess.Popen[str], ready: Callable[[], bool], signum: int) -> None:
+    """Send ``signum`` to ``process`` once ``ready()``; it must end with one sentence saying
+    it was interrupted, and the signal's exit code."""
+    while not ready():
+        assert process.poll() is None, ended(process).stderr
+        time.sleep(0.01)
+    process.send_signal(signum)
+    result = ended(process)
+    assert result.returncode == 128 + signum, result.stderr
+    assert_clean_error(result, "interrupted", code=128 + signum)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     tmp_path: Path, signum: int
@@ -545,13 +557,8 @@ def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     big = _generated_json(tmp_path, 8000)
     db = tmp_path / "new.sqlite3"
     process = start("import", str(big), "--db", str(db), cwd=tmp_path)
-    while not _schema_made(db):  # the schema is made: the import's transaction runs now
-        assert process.poll() is None, ended(process).stderr
-        time.sleep(0.05)
-    process.send_signal(signum)
-    result = ended(process)
-    assert result.returncode == 128 + signum, result.stderr
-    assert_clean_error(result, "interrupted", code=128 + signum)
+    # Once the schema is made, the import's transaction runs.
+    _interrupt_once(process, lambda: _schema_made(db), signum)
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.sqlite3")]
 
 
@@ -618,13 +625,7 @@ def test_a_signal_during_a_word_export_leaves_no_file(
     process = start("export", "--db", str(db), "--format", "docx", "-o", "out/plan.docx",
                     cwd=tmp_path)  # fmt: skip
     # The rows are being written: the parts before them are in the file beside the target.
-    while not [f for f in out.iterdir() if f.stat().st_size > 0]:
-        assert process.poll() is None, ended(process).stderr
-        time.sleep(0.01)
-    process.send_signal(signum)
-    result = ended(process)
-    assert result.returncode == 128 + signum, result.stderr
-    assert_clean_error(result, "interrupted", code=128 + signum)
+    _interrupt_once(process, lambda: any(f.stat().st_size > 0 for f in out.iterdir()), signum)
     assert list(out.iterdir()) == []
 
 
