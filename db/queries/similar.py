@@ -684,7 +684,9 @@ class SimilarityIndex:
         Each posting is made at its full size at once (how many items hold each term is
         known by now) and filled in place: appended to, 4,000 arrays growing together left
         the heap fragmented, about 10 MB of the window's memory at 100,000 items."""
-        self._average = self._total_length / len(self._rows) if len(self._rows) else 1.0
+        # 1.0 when no item holds a word worth indexing ("Do x"): a zero average divided every
+        # weight by zero (found by a new user's import).
+        self._average = (self._total_length / len(self._rows) if self._rows else 0.0) or 1.0
         common = self._common()
         found_in = self._found_in
         self._unposted = {term for term, held in enumerate(found_in) if held > common}
@@ -861,7 +863,8 @@ class SimilarityIndex:
             return []
         query = terms(text, self.method)
         common = self._common()
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / (self._total_length / count))
+        average = self._total_length / count or 1.0  # no item holds a word worth indexing
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(query.values()) / average)
         asked = []
         for term, weight in query.items():
             term_id = self._term_id(term)

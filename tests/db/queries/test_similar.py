@@ -198,6 +198,19 @@ def test_an_accented_or_other_script_text_finds_its_like(database: Database) -> 
     assert [(m.source, m.number) for m in found][:1] == [("SCR-1", "2")]
 
 
+def test_items_holding_no_word_worth_indexing_are_asked_about_without_a_fault(
+    database: Database,
+) -> None:
+    """Every item's text too short or common to index ("Do x"): the index's average length
+    was 0 and asking about an item divided by it (a new user's second import stopped at
+    "a fault of its own", ZeroDivisionError)."""
+    _reviews(database, ("A", ["Do x"]), ("B", ["Do y"]))
+    with database.session() as session:
+        index = SimilarityIndex.build(session)
+    assert _ask(database, index, "Do y", exclude_source="B") == []
+    assert _ask(database, index, "neglect") == []
+
+
 def test_a_phrase_is_read_whole_in_any_form_of_its_words() -> None:
     # The longest phrase at a word wins and the words it covers are not read again: a minor
     # injuries unit is the emergency department, not an injury too.
