@@ -184,9 +184,11 @@ class WindowCover(QObject):
 
     TITLE = "casereview is locked"
 
-    def __init__(self, window: QWidget, panel: LockPanel) -> None:
+    def __init__(
+        self, window: QWidget, panel: LockPanel, close_all: Callable[[], object] | None = None
+    ) -> None:
         super().__init__(window)
-        self.window, self.panel = window, panel
+        self.window, self.panel, self.close_all = window, panel, close_all
         self._title = window.windowTitle()
         self._focus = window.focusWidget()
         self._size = window.size()
@@ -217,7 +219,15 @@ class WindowCover(QObject):
         if watched is self.window and event.type() == QEvent.Type.Resize:
             self.panel.setGeometry(self.window.rect())
         if watched is self.window and event.type() == QEvent.Type.Close:
-            event.ignore()  # closing it (Alt+F4) would throw away what was typed in it
+            # Closing it alone (Alt+F4) would throw away what was typed in it and leave the
+            # rest locked; so a person's close is taken as closing the application. Its main
+            # window cannot be closed: a dialog open as the lock began blocks it, and the Quit
+            # action is disabled (a new user found no way to end the program).
+            # Only a person's request (the window system's close), not the program's own
+            # close() of a window whose work ended while locked.
+            event.ignore()
+            if self.close_all is not None and event.spontaneous():
+                QTimer.singleShot(0, self.close_all)
             return True
         return False
 
@@ -285,7 +295,7 @@ class Covers(QObject):
             return
         panel = LockPanel(self.name, self.passphrase)
         panel.unlocked.connect(self.unlock)
-        self.covers[window] = WindowCover(window, panel)
+        self.covers[window] = WindowCover(window, panel, self.main.close)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
