@@ -1371,18 +1371,39 @@ def _checkout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _upgraded(*databases: Database) -> str:
+    """A sentence naming the databases opening brought up to this version's schema (written,
+    a backup kept first, as any command opening them does), or ""."""
+    upgraded = [d.location.name for d in databases if d.upgraded]
+    if not upgraded:
+        return ""
+    return (
+        f"Opening brought {' and '.join(upgraded)} up to this version's database layout "
+        "first, as any casereview command does, keeping a backup of "
+        f"{'each beside them' if len(upgraded) > 1 else 'it beside it'}."
+    )
+
+
 def _dry_run_wrote(copy: Database, shared: Database) -> str:
     """The dry run's last line: nothing merged, and nothing written unless opening brought a
-    database from an earlier version up to this one's schema (as any command opening it
-    does, a backup of it kept first), which is said by name rather than hidden."""
-    upgraded = [d.location.name for d in (copy, shared) if d.upgraded]
-    if not upgraded:
-        return "Dry run: nothing was written."
+    database from an earlier version up to this one's schema, which is said by name rather
+    than hidden."""
+    upgraded = _upgraded(copy, shared)
     return (
-        f"Dry run: nothing was merged. Opening brought {' and '.join(upgraded)} up to this "
-        "version's database layout first, as any casereview command does, keeping a backup "
-        f"of {'each beside them' if len(upgraded) > 1 else 'it beside it'}."
+        f"Dry run: nothing was merged. {upgraded}" if upgraded else "Dry run: nothing was written."
     )
+
+
+@contextmanager
+def _upgrade_said(dry_run: bool, *databases: Database) -> Iterator[None]:
+    """A dry run refused after opening upgraded a database says so too, not only why."""
+    try:
+        yield
+    except CaseReviewError as exc:
+        upgraded = _upgraded(*databases) if dry_run else ""
+        if not upgraded:
+            raise
+        raise CaseReviewError(f"{exc.message} {upgraded}") from exc
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -1405,6 +1426,7 @@ def _merge(args: argparse.Namespace) -> int:
     with (
         open_database(shared_location) as shared,
         open_copy(_copy_location(args, copy_path, shared_location)) as copy,
+        _upgrade_said(args.dry_run, copy, shared),
     ):
         today = _today()
         plan = plan_merge(copy, shared, today=today)

@@ -116,6 +116,26 @@ def test_a_dry_run_says_it_brought_an_older_copy_up_to_this_version(
     assert again.stderr.strip().endswith("Dry run: nothing was written."), again.stderr
 
 
+def test_a_refused_dry_run_says_it_brought_an_older_database_up_to_this_version(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Refused (the file is no copy), a dry run that had upgraded a database on opening says
+    that too: a trial found both files changed and a backups folder with no word of it."""
+    from db.store.database import downgrade_schema, open_database
+    from db.store.location import resolve_location
+
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(demo_db.read_bytes())
+    with open_database(resolve_location(str(other))) as older:
+        downgrade_schema(older.engine, "0011")
+    done = run("merge", str(other), "--db", str(demo_db), "--dry-run", cwd=tmp_path)
+    assert_clean_error(
+        done,
+        "That database is no copy taken offline, so it has nothing to merge. Opening brought "
+        "other.sqlite3 up to this version's database layout first",
+    )
+
+
 def test_conflicts_unanswered_refuse_and_an_answers_file_merges(
     demo_db: Path, laptop: Path, tmp_path: Path
 ) -> None:
