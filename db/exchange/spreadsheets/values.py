@@ -97,9 +97,12 @@ EARLIEST_SERIAL = 20_000  # Excel's day number for 1954: a smaller number is no 
 
 
 def text_of(value: object) -> str:
-    """A cell as text: numbers without a needless ".0", dates in ISO form, blanks empty."""
-    if type(value) is str:
-        return value.strip()  # most cells
+    """A cell as text: numbers without a needless ".0", dates in ISO form, blanks empty, line
+    breaks as line feeds (a carriage return is refused in what casereview keeps)."""
+    if type(value) is str:  # most cells
+        if "\r" in value:  # a line break written on Windows (or an old Mac) inside a cell:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")  # kept as a line feed
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -588,6 +588,23 @@ def test_casereview_csv_keeps_agency_names_with_commas(database: Database, tmp_p
     assert rec.lead_agencies == ["Health, Education and Care"]
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_a_line_break_inside_a_csv_cell_written_on_windows_is_kept(
+    database: Database, tmp_path: Path, ending: str
+) -> None:
+    """A quoted cell's line break written as CR LF (Windows) or CR (an old Mac), in a file
+    whose lines end the same way, was refused ("holds a carriage return"), naming no row;
+    it is kept as the line feed casereview keeps line breaks as."""
+    rows = [simple_rows()[0], ["1", f"First line{ending}second line", "Police", "31/03/2027",
+                               "Green", ""]]  # fmt: skip
+    text = ending.join(",".join(f'"{c}"' for c in row) for row in rows) + ending
+    path = tmp_path / "windows.csv"
+    path.write_bytes(text.encode("cp1252"))
+    run_import(database, path, review="WIN-1")
+    (rec,) = review(database, "WIN-1").recommendations
+    assert rec.text == "First line\nsecond line"
+
+
 def test_a_casereview_csv_names_the_columns_it_does_not_read(
     sample_database: Database, tmp_path: Path
 ) -> None:
