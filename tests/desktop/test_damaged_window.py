@@ -139,7 +139,7 @@ def _typing_over(qtbot, object_name: str, focus_on: str | None = None) -> dict[s
     """Type a search, as a user typing in the window goes on typing, into the message named
     ``object_name`` as it shows (its button ``focus_on`` focused, the worst case); then, the
     keys paused, click its first button. What was seen is returned."""
-    from tests.desktop.test_qtutils import PHRASE, typed
+    from tests.helpers.window import PHRASE, typed
 
     seen: dict[str, object] = {}
 

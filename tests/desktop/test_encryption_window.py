@@ -467,7 +467,11 @@ def test_closing_the_locked_window_closes_what_it_covered_and_keeps_a_held_chang
     tab = window.recommendations_tab
     before = updates_of(encrypted_db, "4")
     window.context.explain(CaseReviewError(f"About {CHILD_A}: refused."))  # no window: its own
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+    box = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.isVisible() and CHILD_A in w.text()
+    )  # not one an earlier test left behind, hidden
     files = QFileDialog(tab, "Export the case notes")
     files.setOption(QFileDialog.Option.DontUseNativeDialog)
     files.open()

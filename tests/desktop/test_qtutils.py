@@ -12,8 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop.qtutils import KEY_GUARD_MS, guard_keys, keys_guarded
-
-PHRASE = "professional curiosity training"
+from tests.helpers.window import PHRASE, typed
 
 
 @pytest.fixture
@@ -29,15 +28,6 @@ def box(qtbot) -> Iterator[QMessageBox]:  # type: ignore[no-untyped-def]
     qtbot.waitExposed(box)
     box.activateWindow()
     yield box
-
-
-def typed(qtbot, text: str, every_ms: int = 60) -> None:  # type: ignore[no-untyped-def]
-    """``text`` typed as a user types it, to whatever has the keyboard, as xdotool does."""
-    for character in text:
-        target: QWidget | None = QApplication.focusWidget()
-        assert target is not None
-        qtbot.keyClick(target, character)
-        qtbot.wait(every_ms)
 
 
 def focused(box: QMessageBox) -> QWidget:

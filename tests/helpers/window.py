@@ -186,3 +186,18 @@ def another_writer(window: MainWindow, monkeypatch: Any, wait: int = 2) -> Itera
     with closing(sqlite3.connect(path, isolation_level=None)) as holder:
         holder.execute("BEGIN IMMEDIATE")
         yield
+
+
+# What a user was typing in the search box as a message showed (a new user's trial).
+PHRASE = "professional curiosity training"
+
+
+def typed(qtbot, text: str, every_ms: int = 60) -> None:  # type: ignore[no-untyped-def]
+    """``text`` typed as a user types it, to whatever has the keyboard, as xdotool does."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    for character in text:
+        target: QWidget | None = QApplication.focusWidget()
+        assert target is not None
+        qtbot.keyClick(target, character)
+        qtbot.wait(every_ms)
