@@ -3,7 +3,7 @@ the window (strongly offered on first run), and the lock after an idle period.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,10 @@ from db.store.location import resolve_location
 from db.store.paths import SQLITE_MAGIC
 from desktop import settings as keys
 from desktop.app import Controller
+from desktop.dialogs.forms import UpdateDialog
 from desktop.dialogs.passphrase import LockPanel, NewPassphraseDialog
 from desktop.settings import Settings
+from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
 from tests.helpers.window import make_window
@@ -296,67 +298,83 @@ def readable(window: QWidget) -> str:
     return "\n".join(said)
 
 
+def on_update_dialog(act: Callable[[UpdateDialog], None]) -> None:
+    """Once the modal progress update dialog shows, ``act`` on it as the user; a failure
+    rejects the dialog, so that it is reported rather than a test left hanging."""
+
+    def step() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, UpdateDialog):
+            QTimer.singleShot(10, step)
+            return
+        try:
+            act(dialog)
+        except BaseException:
+            dialog.reject()
+            raise
+
+    QTimer.singleShot(0, step)
+
+
+def _with_item_4_selected(  # type: ignore[no-untyped-def]
+    qtbot, database: Database, settings: Settings
+) -> tuple[MainWindow, RecommendationsTab]:
+    """The window over ``database`` on its Recommendations tab, CHILD_A's item 4 selected."""
+    window = make_window(qtbot, database, settings)
+    tab = window.recommendations_tab
+    window.tabs.setCurrentWidget(tab)
+    row = next(n for n, r in enumerate(tab.model.rows) if r.source == CHILD_A and r.number == "4")
+    tab.view.selectRow(row)
+    return window, tab
+
+
 def test_a_tabs_dialog_open_as_the_lock_starts_is_covered_and_keeps_what_was_typed(
     qtbot, encrypted_db: Database, settings: Settings
 ) -> None:
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop.dialogs.forms import UpdateDialog
-
-    window = make_window(qtbot, encrypted_db, settings)
-    tab = window.recommendations_tab
-    window.tabs.setCurrentWidget(tab)
-    row = next(n for n, r in enumerate(tab.model.rows) if r.source == CHILD_A and r.number == "4")
-    tab.view.selectRow(row)
+    window, tab = _with_item_4_selected(qtbot, encrypted_db, settings)
     before = updates_of(encrypted_db, "4")
     watch = window.security.idle_watch
     assert watch is not None
     seen: dict[str, object] = {}
 
-    def as_the_user() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, UpdateDialog):
-            QTimer.singleShot(10, as_the_user)
-            return
-        try:
-            assert window.centralWidget().isAncestorOf(dialog.parentWidget())  # as the tab does
-            qtbot.keyClicks(dialog.note, NOTE)
-            watch.timer.setInterval(200)  # the idle lock starts while the dialog is open
-            watch.timer.start()
-            qtbot.waitUntil(lambda: window.security.locked, timeout=3000)
+    def as_the_user(dialog: UpdateDialog) -> None:
+        assert window.centralWidget().isAncestorOf(dialog.parentWidget())  # as the tab does
+        qtbot.keyClicks(dialog.note, NOTE)
+        watch.timer.setInterval(200)  # the idle lock starts while the dialog is open
+        watch.timer.start()
+        qtbot.waitUntil(lambda: window.security.locked, timeout=3000)
 
-            # Nothing in the dialog can be read: its fields are behind a lock panel.
-            assert dialog.isVisible()
-            cover = dialog.findChild(LockPanel)
-            assert cover is not None and cover.isVisible()
-            assert cover.geometry() == dialog.rect()
-            shown = readable(dialog)
-            assert NOTE not in shown and "Tester" not in shown and "Add a progress" not in shown
-            assert not dialog.note.isVisible()
+        # Nothing in the dialog can be read: its fields are behind a lock panel.
+        assert dialog.isVisible()
+        cover = dialog.findChild(LockPanel)
+        assert cover is not None and cover.isVisible()
+        assert cover.geometry() == dialog.rect()
+        shown = readable(dialog)
+        assert NOTE not in shown and "Tester" not in shown and "Add a progress" not in shown
+        assert not dialog.note.isVisible()
 
-            # Nothing in it can be confirmed: Enter, or OK itself, saves nothing.
-            qtbot.keyClick(cover.field, Qt.Key.Key_Return)
-            assert "Enter the passphrase." in cover.message.text()
-            qtbot.keyClick(dialog, Qt.Key.Key_Return)
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-            assert dialog.isVisible() and window.security.locked
-            # The status bar's counts are hidden too.
-            assert dialog.isVisible() and not window.statusBar().isVisible()
-            seen["while locked"] = updates_of(encrypted_db, "4")
+        # Nothing in it can be confirmed: Enter, or OK itself, saves nothing.
+        qtbot.keyClick(cover.field, Qt.Key.Key_Return)
+        assert "Enter the passphrase." in cover.message.text()
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert dialog.isVisible() and window.security.locked
+        # The status bar's counts are hidden too.
+        assert dialog.isVisible() and not window.statusBar().isVisible()
+        seen["while locked"] = updates_of(encrypted_db, "4")
 
-            # Unlocked (from the dialog's own panel), it is as it was and can be saved.
-            qtbot.keyClicks(cover.field, SECRET)
-            qtbot.keyClick(cover.field, Qt.Key.Key_Return)
-            assert not window.security.locked
-            qtbot.waitUntil(dialog.note.isVisible)
-            assert dialog.note.toPlainText() == NOTE
-            assert dialog.windowTitle() == "Add a progress update"
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-        except BaseException:
-            dialog.reject()  # so that the failure is reported, not a test left hanging
-            raise
+        # Unlocked (from the dialog's own panel), it is as it was and can be saved.
+        qtbot.keyClicks(cover.field, SECRET)
+        qtbot.keyClick(cover.field, Qt.Key.Key_Return)
+        assert not window.security.locked
+        qtbot.waitUntil(dialog.note.isVisible)
+        assert dialog.note.toPlainText() == NOTE
+        assert dialog.windowTitle() == "Add a progress update"
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, as_the_user)
+    on_update_dialog(as_the_user)
     tab.add_update()
     assert seen["while locked"] == before
     assert updates_of(encrypted_db, "4") == [*before, NOTE]
@@ -501,45 +519,31 @@ def test_closing_a_covered_dialog_closes_the_locked_application(
     disabled while locked: closing the dialog (Alt+F4) did nothing, and a new user found no
     way to end the program. Closing it now closes the application, as closing the locked
     main window does: the dialog goes still covered, nothing is saved from it."""
-    from desktop.dialogs.forms import UpdateDialog
-
-    window = make_window(qtbot, encrypted_db, settings)
-    tab = window.recommendations_tab
-    window.tabs.setCurrentWidget(tab)
-    row = next(n for n, r in enumerate(tab.model.rows) if r.source == CHILD_A and r.number == "4")
-    tab.view.selectRow(row)
+    window, tab = _with_item_4_selected(qtbot, encrypted_db, settings)
     before = updates_of(encrypted_db, "4")
     seen: dict[str, object] = {}
 
-    def as_the_user() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, UpdateDialog):
-            QTimer.singleShot(10, as_the_user)
-            return
-        try:
-            qtbot.keyClicks(dialog.note, NOTE)
-            window.security.lock()
-            assert window.security.locked and dialog.findChild(LockPanel).isVisible()
-            assert not dialog.close()  # the program's own close() changes nothing ...
-            qtbot.wait(50)
-            assert window.isVisible() and dialog.isVisible()
-            # ... a person's closes all. The offscreen platform sends no window-system close;
-            # the cover is given one as the window system would send it (tried in Xvfb too).
-            from PySide6.QtGui import QCloseEvent
+    def as_the_user(dialog: UpdateDialog) -> None:
+        qtbot.keyClicks(dialog.note, NOTE)
+        window.security.lock()
+        assert window.security.locked and dialog.findChild(LockPanel).isVisible()
+        assert not dialog.close()  # the program's own close() changes nothing ...
+        qtbot.wait(50)
+        assert window.isVisible() and dialog.isVisible()
+        # ... a person's closes all. The offscreen platform sends no window-system close;
+        # the cover is given one as the window system would send it (tried in Xvfb too).
+        from PySide6.QtGui import QCloseEvent
 
-            class FromTheWindowSystem(QCloseEvent):
-                def spontaneous(self) -> bool:
-                    return True
+        class FromTheWindowSystem(QCloseEvent):
+            def spontaneous(self) -> bool:
+                return True
 
-            cover = next(c for c in dialog.findChildren(QObject) if hasattr(c, "close_all"))
-            assert cover.eventFilter(dialog, FromTheWindowSystem())
-            qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
-            seen["closed"] = not dialog.isVisible()
-        except BaseException:
-            dialog.reject()
-            raise
+        cover = next(c for c in dialog.findChildren(QObject) if hasattr(c, "close_all"))
+        assert cover.eventFilter(dialog, FromTheWindowSystem())
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+        seen["closed"] = not dialog.isVisible()
 
-    QTimer.singleShot(0, as_the_user)
+    on_update_dialog(as_the_user)
     tab.add_update()
     assert seen["closed"] is True
     assert not window.isVisible()
