@@ -394,7 +394,11 @@ def test_while_locked_no_window_shows_data_and_nothing_is_saved(
     window.tabs.setCurrentWidget(tab)
     before = updates_of(encrypted_db, "4")
     window.context.explain(CaseReviewError(f"About {CHILD_A}: refused."), tab)
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+    box = next(
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.isVisible() and CHILD_A in w.text()
+    )  # not a hidden one an earlier test left
     files = QFileDialog(tab, "Export the case notes")
     files.setOption(QFileDialog.Option.DontUseNativeDialog)
     files.open()
