@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -34,7 +34,7 @@ from db.exchange.spreadsheets.layout import Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.exchange.spreadsheets.tracker_file import Problem, TrackerFile, TrackerItem, parse_stamp
 from db.exchange.spreadsheets.values import agencies_of, date_of, status_of, text_of
-from db.store.models import Review
+from db.store.models import Recommendation, Review
 
 _KIND_WORDS = [
     ("serious case review", ReviewKind.SCR),
@@ -126,12 +126,18 @@ def import_tracker(
 
 @dataclass
 class _Held:
-    """A review the import names: as the database holds it (its items as a file would give
-    them, which the file's are merged into, and as ``db.exchange.held`` read them, which the
-    merged items are compared with), the numbers the file has given it so far, and the next
-    new item's place."""
+    """A review the import names: its details as the database holds them (``base``, without
+    its items), each held item's place (by number), the items of the batch being merged as
+    ``db.exchange.held`` read them (``items``, which the merged items are compared with, and
+    as a file would give them in ``merger``, which the file's are merged into), the numbers
+    the file has given it so far, and the next new item's place.
+
+    Only a batch's items are held at a time: read as the batch needs them, let go once it
+    is written (``_Run._let_go``). Read whole, a review of 100,000 items imported again took
+    327 MB (issue 26's 150 MB)."""
 
     base: ReviewDoc
+    review_id: int | None
     items: dict[str, Held]
     merger: _Merger
     places: dict[str, int]
@@ -187,7 +193,10 @@ class _Run:
         """The review as held (read once, when the file first names it), or a new one."""
         held = self.reviews.get(reference)
         if held is None:
-            base, items = self._read_review(reference)
+            review = self.session.scalars(
+                select(Review).where(Review.reference == reference)
+            ).first()
+            base = None if review is None else review_doc(review, [])
             if reference in self.details:
                 base = _with_details(base, self.details[reference])
             if base is None:
@@ -196,28 +205,43 @@ class _Run:
                     kind=self.target.kind,
                     title=self.target.title if reference == self.target.reference else reference,
                 )
-            places = {rec.number: n for n, rec in enumerate(base.recommendations, start=1)}
+            places = {} if review is None else self._places(review.id)
             merger = _Merger(self.tracker, base, today=self.today, actor=self.actor)
-            held = _Held(base, items, merger, places, next_place=len(places))
+            review_id = None if review is None else review.id
+            held = _Held(base, review_id, {}, merger, places, next_place=len(places))
             self.reviews[reference] = held
         return held
 
-    def _read_review(self, reference: str) -> tuple[ReviewDoc | None, dict[str, Held]]:
-        """The review as a file would give it, and its items as held, or (None, {}).
+    def _places(self, review_id: int) -> dict[str, int]:
+        """Each held item's place in its review, 1 on, by number: all the import keeps of a
+        review's items until a batch names them."""
+        numbers = self.session.scalars(
+            select(Recommendation.number)
+            .where(Recommendation.review_id == review_id)
+            .order_by(Recommendation.position, Recommendation.id)
+        )
+        return {number: n for n, number in enumerate(numbers, start=1)}
 
-        Its items are read as plain rows (``held_items``), not through the export's read of
-        every item (``collect_document``, its evidence files included): that was 8 of 14 s of
-        re-importing an unchanged tracker of 10,000 items (issue 26)."""
-        review = self.session.scalars(select(Review).where(Review.reference == reference)).first()
-        if review is None:
-            return None, {}
-        items = held_items(self.session, [review.id], whole=True)[review.id]
+    def _fetch(self, held: _Held, numbers: Iterable[str]) -> None:
+        """Read the held items among ``numbers`` not read yet: as plain rows
+        (``held_items``), not through the export's read of every item (``collect_document``,
+        its evidence files included), which was 8 of 14 s of re-importing an unchanged
+        tracker of 10,000 items (issue 26)."""
+        if held.review_id is None:
+            return
+        wanted = {n for n in numbers if n in held.places and n not in held.items}
+        wanted -= held.listed
+        if not wanted:
+            return
+        found = held_items(self.session, [held.review_id], sorted(wanted), whole=True)
         names = {theme.id: theme.name for theme in self.importer.themes.values()}
-        ordered = sorted(items.values(), key=lambda item: item.position)
-        return review_doc(review, [item.doc(names) for item in ordered]), items
+        for number, item in found[held.review_id].items():
+            held.items[number] = item
+            held.merger.by_number[number] = item.doc(names)
 
     def _part(self, held: _Held, items: list[TrackerItem]) -> None:
         """Merge items of one review into it and write them (while nothing is wrong)."""
+        self._fetch(held, (item.number for item in items))
         part = replace(held.base, recommendations=[])
         positions: list[int] = []
         statuses = []
@@ -247,16 +271,12 @@ class _Run:
     @staticmethod
     def _let_go(held: _Held, part: ReviewDoc) -> None:
         """What is held of ``part``'s items, once they are merged and written: each number
-        is merged once, and the end (``finish``) wants only the items the file left out.
+        is merged once (``finish`` reads the items the file left out when it wants them).
         Kept, a re-import of an unchanged 100,000-item workbook held every item twice over
         (as held and as merged), 650 MB."""
         for rec in part.recommendations:
             held.items.pop(rec.number, None)
             held.merger.by_number.pop(rec.number, None)
-        if part.recommendations:
-            held.base.recommendations = [
-                rec for rec in held.base.recommendations if rec.number not in held.listed
-            ]
 
     def _companions(self, held: _Held, part: ReviewDoc) -> None:
         """The companion sheets' rows about ``part``'s items (each row once)."""
@@ -285,19 +305,25 @@ class _Run:
         for reference in sorted(set(self.updates) | set(self.evidence) | set(self.reviews)):
             held = self._held(reference)
             rest = {*self.updates.get(reference, {}), *self.evidence.get(reference, {})}
-            part = replace(held.base, recommendations=[])
-            positions = []
-            for rec in held.base.recommendations:
-                if rec.number in rest and rec.number not in held.listed:
-                    part.recommendations.append(rec)
-                    positions.append(held.places[rec.number])
-            self._companions(held, part)
+            # Held items the main sheet left out, which the companion sheets' rows are about,
+            # a batch at a time; the review's details are written even with none.
+            left = sorted(
+                (n for n in rest if n in held.places and n not in held.listed),
+                key=held.places.__getitem__,
+            )
+            for start in range(0, max(len(left), 1), BATCH):
+                numbers = left[start : start + BATCH]
+                self._fetch(held, numbers)
+                part = replace(held.base, recommendations=[])
+                part.recommendations = [held.merger.by_number[n] for n in numbers]
+                self._companions(held, part)
+                self._write(held, part, [held.places[n] for n in numbers])
+                self._let_go(held, part)
             for sheet, rows in (("Updates", self.updates), ("Evidence", self.evidence)):
-                for left in rows.get(reference, {}).values():
-                    for row, _ in left:
+                for unmatched in rows.get(reference, {}).values():
+                    for row, _ in unmatched:
                         message = "no recommendation has this number"
                         self.problems.append(Problem(sheet, row, None, message))
-            self._write(held, part, positions)
 
 
 def _by_number(rows: list[_Row]) -> dict[str, dict[str, list[_Row]]]:
