@@ -54,6 +54,11 @@ class RuleError(CaseReviewError):
     """A change breaks a rule of the domain, for example closing without evidence."""
 
 
+class MergedCopyError(RuleError):
+    """A change to a copy taken to a meeting after it was merged back, which could never
+    reach the database it came from (db.store.audit.refuse_if_merged)."""
+
+
 class NotFoundError(CaseReviewError):
     """A record named by the user does not exist."""
 

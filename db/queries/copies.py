@@ -33,12 +33,13 @@ class CopyOrigin:
 
     def describe(self) -> str:
         """ "Copy of <origin> taken <date> by <who>", the day as it was where it was taken;
-        a copy merged back says so, and that changes made to it now are not merged."""
+        a copy merged back says so, and that it takes no more changes
+        (``db.store.audit.refuse_if_merged``)."""
         day = format_date(self.taken_at.astimezone().date())
         said = f"Copy of {self.location} taken {day} by {self.taken_by}"
         if self.merged_at is not None:
             merged = format_date(self.merged_at.astimezone().date())
-            said += f", merged back {merged}: changes made to it now are not merged"
+            said += f", merged back {merged}: it can no longer be changed"
         return said
 
 

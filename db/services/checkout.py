@@ -31,7 +31,7 @@ from db.queries.meetings import neighbours
 from db.services.meetings import MeetingKey, meeting_by_key
 from db.store import audit_anchor
 from db.store.atomic import replacing, unfit_target
-from db.store.audit import record
+from db.store.audit import record, refuse_if_merged
 from db.store.cipher import Passphrase
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -245,6 +245,9 @@ def _read(shared: Database, scope: Scope, today: dt.date, taken_at: dt.datetime)
     with shared.session() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # A copy merged back takes no change, nor would a copy of it ever reach the database
+        # it came from: said before any copy is made (a new user took one without a word).
+        refuse_if_merged(session.connection())
         if scope.whole:
             base = collect_document(session, today)
             recorded: dict[str, object] = {"whole": True}

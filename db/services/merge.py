@@ -499,7 +499,8 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             raise RuleError("That database is no copy taken offline, so it has nothing to merge.")
         session.expunge(origin)
         if origin.merged_at is not None:
-            raise RuleError(_merged_already(origin.merged_at, origin.merged_by))
+            stranded = _changed_after_merging(session)
+            raise RuleError(_merged_already(origin.merged_at, origin.merged_by, stranded))
         # The trail the replay trusts must be the one casereview wrote: an entry added with
         # another program (with a change it claims to account for) breaks the chain.
         altered = chain_problems(session)
@@ -517,12 +518,34 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
         )
 
 
-def _merged_already(at: dt.datetime, by: str | None) -> str:
-    return (
-        f"The copy was merged back on {format_date(at.astimezone().date())} by "
-        f"{by or 'someone'}, so merging it again would change nothing: take a new copy for "
-        "further work offline."
+def _merged_already(at: dt.datetime, by: str | None, stranded: int = 0) -> str:
+    """Why a copy merged already is not merged again; ``stranded``, how many of its records
+    were changed after it was merged (before casereview refused such changes, or by the
+    shared database's note alone, its own mark not written), which no merge can bring."""
+    said = (
+        f"The copy was merged back on {format_date(_moment(at).astimezone().date())} by "
+        f"{by or 'someone'}, so it cannot be merged again"
     )
+    if stranded:
+        return (
+            f"{said}; the changes made to {stranded} of its records after that were not "
+            "merged and cannot be: make them in the shared database, and take a new copy for "
+            "further work offline."
+        )
+    return f"{said}: take a new copy for further work offline."
+
+
+def _changed_after_merging(session: Session) -> int:
+    """How many records of a merged copy were changed after it was marked merged (its trail
+    after the mark; exports, minutes and prints are no changes)."""
+    mark = session.scalar(  # the first: only a merge marks it
+        select(func.min(AuditEntry.id)).where(
+            AuditEntry.entity == "checkout_origin", AuditEntry.field == "merged_at"
+        )
+    )
+    if mark is None:
+        return 0
+    return sum(1 for key in _changes_since(session, mark) if len(key) == 1)
 
 
 def _moment(at: dt.datetime) -> dt.datetime:

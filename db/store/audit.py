@@ -25,9 +25,10 @@ from sqlalchemy.orm import (
     object_session,
 )
 
-from db.core.dates import PartialDate, utc_now
+from db.core.dates import PartialDate, format_date, utc_now
+from db.core.errors import MergedCopyError
 from db.store.audit_chain import GENESIS, link
-from db.store.models import AuditEntry, Base
+from db.store.models import AuditEntry, Base, CheckoutOrigin
 
 ACTOR_KEY = "actor"
 # Set by a merge of a copy taken offline (db.services.merge): ``(obj, field) -> (at, actor)``,
@@ -288,11 +289,43 @@ def newest_entry_id(session: Session) -> int:
     return session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
+# Entries that note something made from the data (``record``: an export, minutes, a print)
+# or a copy's own record (marked merged), not a change to the data itself.
+NOT_CHANGES = frozenset({"exports", "minutes", "prints", "checkout_origin"})
+
+
 def append(connection: Any, rows: list[dict[str, Any]]) -> None:
     """Add entries (dicts of ``db.store.audit_chain.FIELDS``) to the trail, chained after its
-    head."""
+    head. Every change to the data comes here with its entries, so a copy merged back, which
+    no change may reach any longer, refuses it here (``refuse_if_merged``)."""
+    if any(row["entity"] not in NOT_CHANGES for row in rows):
+        refuse_if_merged(connection)
     link(chain_head(connection), rows)
     connection.execute(insert(AuditEntry), rows)
+
+
+def refuse_if_merged(connection: Any) -> None:
+    """Raise ``MergedCopyError`` if this database is a copy taken to a meeting and merged
+    back: a change made to it now could never reach the database it came from (a new user
+    recorded a decision in a merged copy, and it was lost). One look at a table of at most
+    one row."""
+    merged = connection.execute(
+        select(CheckoutOrigin.merged_at, CheckoutOrigin.merged_by).where(
+            CheckoutOrigin.merged_at.is_not(None)
+        )
+    ).first()
+    if merged is not None:
+        raise MergedCopyError(merged_copy_said(merged[0], merged[1]))
+
+
+def merged_copy_said(at: dt.datetime, by: str | None) -> str:
+    """Why a copy merged back on ``at`` by ``by`` takes no change, in one sentence."""
+    moment = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    return (
+        f"This copy was merged back on {format_date(moment.astimezone().date())} by "
+        f"{by or 'someone'}, so a change made to it now could never reach the database it "
+        "came from: make the change there, or take a new copy; nothing was changed."
+    )
 
 
 def record(

@@ -158,7 +158,7 @@ def test_items_a_copy_holds_carry_the_check_out_notice_until_it_is_merged(  # ty
         merge_copy(copy, db_file, actor="Kim", today=TODAY)
         window = make_window(qtbot, copy, sample_window.context.settings)
         assert ", merged back " in window.windowTitle()
-        assert "changes made to it now are not merged" in window.copy_label.text()
+        assert "it can no longer be changed" in window.copy_label.text()
         window.close()
     select_item(sample_window, CHILD_A, "3")
     assert "Checked out" not in tab.detail.toPlainText()

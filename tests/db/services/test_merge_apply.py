@@ -16,13 +16,15 @@ import pytest
 from sqlalchemy import select
 
 from db.core.dates import format_date
-from db.core.errors import RuleError
+from db.core.errors import MergedCopyError, RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange.document import EvidenceDoc
+from db.exchange.spreadsheets import import_tracker, read_tracker
 from db.services import editing, meetings
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
 from db.services.merge import Answer, merge_copy, plan_merge, show_value
+from db.services.transfer import export_file
 from db.store.cipher import Passphrase
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -231,7 +233,67 @@ def test_merging_the_same_copy_twice_is_refused_and_changes_nothing(
         with pytest.raises(RuleError) as caught:
             merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
         assert "merged back on" in caught.value.message
-        assert "by Kim, so merging it again would change nothing" in caught.value.message
+        assert "by Kim, so it cannot be merged again: take a new copy" in caught.value.message
+        assert _snapshot(sample_database) == before
+
+
+def test_a_merged_copy_takes_no_change_and_says_so(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: a decision recorded in a copy already merged back was accepted,
+    and no merge could ever bring it. Every change is refused; what only reads or notes the
+    data (an export, minutes) and the copy's own record still work."""
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with _open(path) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        before = _snapshot(laptop)
+        with pytest.raises(MergedCopyError) as caught:
+            _set(laptop, "4", owner="Set after the merge")
+        said = caught.value.message
+        assert said.startswith("This copy was merged back on ")
+        assert "by Kim, so a change made to it now could never reach" in said
+        assert said.endswith("nothing was changed.")
+        tracker = tmp_path / "late.csv"
+        tracker.write_text("Number,Recommendation\n1,Added after the merge\n", "utf-8")
+        with pytest.raises(MergedCopyError), laptop.transaction("Sam") as session:
+            import_tracker(session, read_tracker(tracker), today=NEXT_DAY, actor="Sam",
+                           review="LATE")  # fmt: skip
+        assert _snapshot(laptop) == before
+        export_file(laptop, tmp_path / "after.json", fmt="json", today=NEXT_DAY, actor="Sam")
+        assert (tmp_path / "after.json").stat().st_size > 0
+        with pytest.raises(MergedCopyError):
+            again = tmp_path / "again.sqlite3"
+            check_out(laptop, again, scope=Scope(meeting=MEETING), actor="Sam", today=NEXT_DAY)
+    assert not (tmp_path / "again.sqlite3").exists()
+
+
+def test_a_merged_copy_changed_all_the_same_says_what_was_not_merged(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A copy changed after its merge (by an earlier casereview, which took such changes) is
+    refused again, and the refusal says how many of its records changed since: they were
+    not merged (it had said "merging it again would change nothing")."""
+    with _open(_copy(sample_database, tmp_path, Scope(meeting=MEETING))) as laptop:
+        _set(laptop, "3", owner="Owner set in the meeting")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        with laptop.transaction("Sam") as session:  # as an earlier casereview would allow
+            origin = session.scalar(select(CheckoutOrigin))
+            assert origin is not None
+            merged = (origin.merged_at, origin.merged_by)
+            origin.merged_at = origin.merged_by = None
+        _set(laptop, "4", owner="Set after the merge")
+        with laptop.transaction("Sam") as session:
+            origin = session.scalar(select(CheckoutOrigin))
+            assert origin is not None
+            origin.merged_at, origin.merged_by = merged
+        before = _snapshot(sample_database)
+        with pytest.raises(RuleError) as caught:
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        assert (
+            "so it cannot be merged again; the changes made to 1 of its records after "
+            "that were not merged and cannot be" in caught.value.message
+        )
         assert _snapshot(sample_database) == before
 
 
@@ -249,7 +311,7 @@ def test_a_copy_not_marked_merged_is_still_refused_by_the_shared_database(
             origin.merged_at = origin.merged_by = None
         with pytest.raises(RuleError) as caught:
             merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
-        assert "merging it again would change nothing" in caught.value.message
+        assert "so it cannot be merged again: take a new copy" in caught.value.message
 
 
 def test_an_encrypted_copy_merges(sample_database: Database, tmp_path: Path) -> None:

@@ -159,8 +159,14 @@ def test_conflicts_unanswered_refuse_and_an_answers_file_merges(
     checked = run("check", "--db", str(demo_db), cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     again = run("merge", str(laptop), "--db", str(demo_db), "--prefer", "copy", cwd=tmp_path)
-    assert_clean_error(again, "merging it again would change nothing")
+    assert_clean_error(again, "so it cannot be merged again: take a new copy")
     assert _export(str(demo_db), tmp_path) == after
+    # Found by a new user: a decision recorded in the merged copy was taken without a word.
+    copy_before = laptop.read_bytes()
+    late = run("meeting", "add", "--db", str(laptop), "--date", "2026-11-20", "--title",
+               "Recorded after the merge", "--chair", "A. Chair", cwd=tmp_path)  # fmt: skip
+    assert_clean_error(late, "This copy was merged back on", "could never reach the database")
+    assert laptop.read_bytes() == copy_before
 
 
 def test_a_dry_run_with_answers_tries_every_rule_and_writes_nothing(
