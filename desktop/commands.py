@@ -866,18 +866,25 @@ class SetAgenda(UndoableCommand):
     """Store a meeting's agenda as the chair left it; undo puts back the one it replaced."""
 
     def __init__(
-        self, context: AppContext, key: MeetingKey, entries: tuple[AgendaEntry, ...]
+        self,
+        context: AppContext,
+        key: MeetingKey,
+        entries: tuple[AgendaEntry, ...],
+        shown: tuple[AgendaEntry, ...] | None = None,
     ) -> None:
+        """``shown``: the agenda stored as the tab last read it, which this one replaces
+        only if it is still the one stored (``set_agenda``'s ``expected``)."""
         super().__init__(context, f"Agenda of {key}")
-        self.key, self.entries = key, entries
+        self.key, self.entries, self.shown = key, entries, shown
         self.before: tuple[AgendaEntry, ...] = ()
 
     def apply(self, session: Session) -> None:
         self.before = tuple(line.entry for line in meetings.agenda(session, self.key))
-        meetings.set_agenda(session, self.key, self.entries)
+        meetings.set_agenda(session, self.key, self.entries, expected=self.shown)
+        self.shown = self.before  # redo: over the agenda as the undo put it back
 
     def revert(self, session: Session) -> None:
-        meetings.set_agenda(session, self.key, self.before)
+        meetings.set_agenda(session, self.key, self.before, expected=self.entries)
 
 
 class RecordDecision(UndoableCommand):

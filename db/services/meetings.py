@@ -394,6 +394,21 @@ def check_meeting(
     both = {p.name for p in fields.attendees} & {p.name for p in fields.apologies}
     if both:
         problems.add("apologies", f"{sorted(both)[0]} is listed as attending too.")
+    if editing is not None and fields.held_on != editing.held_on:
+        # Found by a new user: a meeting moved after its decisions kept them dated the day it
+        # was held, its items' logs naming that day, and its minutes said another.
+        decided = session.scalar(
+            select(func.count(Decision.id))
+            .join(Meeting, Decision.meeting_id == Meeting.id)
+            .where(Meeting.held_on == editing.held_on, Meeting.title == editing.title)
+        )
+        if decided:
+            problems.add(
+                "held_on",
+                f"The meeting's {decided:,} {'decision is' if decided == 1 else 'decisions are'} "
+                f"recorded as taken on {format_date(editing.held_on)}, as its items' logs say, "
+                "so its date cannot change; its title, people and notes can.",
+            )
     return problems
 
 
@@ -627,10 +642,27 @@ def _subject(
     return None, review, None
 
 
-def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]) -> None:
+def set_agenda(
+    session: Session,
+    key: MeetingKey,
+    entries: Sequence[AgendaEntry],
+    *,
+    expected: Sequence[AgendaEntry] | None = None,
+) -> None:
     """Store the agenda as given: its order, and the entries added and removed; more than
-    ``AGENDA_LIMIT`` entries are refused, changing nothing."""
+    ``AGENDA_LIMIT`` entries are refused, changing nothing. With ``expected`` (the agenda as
+    the chair's screen showed it), only if the agenda stored is still that one, else
+    ``ConflictError``: a new user's agenda, saved in the window, replaced without a word the
+    one a command had stored meanwhile."""
     meeting = meeting_by_key(session, key)
+    if expected is not None:
+        now = tuple(line.entry for line in agenda(session, key))
+        if now != tuple(expected):
+            raise ConflictError(
+                f"The agenda of {key} was changed elsewhere since it was shown here, so this "
+                "one was not saved: it is still on screen, and saving it again replaces the "
+                "one stored."
+            )
     if len(entries) > AGENDA_LIMIT:
         raise RuleError(
             f"An agenda holds at most {AGENDA_LIMIT} entries and this one has "
@@ -650,8 +682,18 @@ def set_agenda(session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
     # refuses one without it): that entry stays while the decision does (found by a new user,
     # whose copy then could not be merged back).
     kept = {(review, insp) for rec, review, insp, _ in rows if rec is None}
+    items = {rec for rec, _, _, _ in rows if rec is not None}
     for decision in meeting.decisions:
         whole = decision.recommendation is None
+        item = decision.recommendation
+        if item is not None and item not in items and (item.review, item.inspection) not in kept:
+            # An item decided at this meeting stays on its agenda, itself or by its review
+            # or inspection (found by a new user: taken off, its decision stayed in the
+            # minutes and the next decision about it was refused as "not on the agenda").
+            raise RuleError(
+                f"The meeting decided about {decided_about(key_of(item))}, so it stays on "
+                "the agenda; undo that decision first to take it off."
+            )
         if whole and (decision.review, decision.inspection) not in kept:
             source = decision.review or decision.inspection
             assert source is not None

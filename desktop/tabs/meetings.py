@@ -6,6 +6,7 @@ can propose, reorder, add and remove freely and then keep it or not."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -235,6 +236,7 @@ class MeetingsTab(Tab):
         self.mode_shortcut.activated.connect(self.meeting_mode)
         self.edited = False  # the agenda shown differs from the one stored
         self.shown_for: MeetingKey | None = None
+        self.stored: tuple[AgendaEntry, ...] = ()  # the agenda stored, as last read
         self.reads = 0  # how many times the selected meeting was read (load reads it once)
 
     # -- reading
@@ -353,6 +355,7 @@ class MeetingsTab(Tab):
                 lines = []
         self._fill([(line.entry, line.title) for line in lines], edited=False)
         self.shown_for = key
+        self.stored = tuple(line.entry for line in lines)
 
     def _fill(self, entries: list[tuple[AgendaEntry, str]], *, edited: bool) -> None:
         """Show ``entries``, the line chosen before still chosen (where it moved to, when the
@@ -486,8 +489,14 @@ class MeetingsTab(Tab):
         if key is None or not self.edited:
             return
         entries = tuple(entry for entry, _ in self.entries())
-        if commands.run(commands.SetAgenda(self.context, key, entries), self):
+        if commands.run(commands.SetAgenda(self.context, key, entries, self.stored), self):
+            self.stored = entries
             self._set_edited(False)
+            return
+        # Not saved (the refusal said why): if the agenda stored changed meanwhile, the
+        # one on screen now replaces it when saved again, as the refusal said.
+        with contextlib.suppress(CaseReviewError), self.context.database.session() as session:
+            self.stored = tuple(line.entry for line in meetings.agenda(session, key))
 
     # -- meetings
 

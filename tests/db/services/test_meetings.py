@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from db.core import fields
+from db.core.dates import format_date
 from db.core.errors import CaseReviewError, ConflictError, NotFoundError, RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange import collect_document, dump_document
@@ -592,6 +593,70 @@ def test_meeting_problems_edits_and_deletion_with_undo(panel: Database) -> None:
     assert renamed == MeetingKey(HELD, "Subgroup")
     with panel.transaction("t") as session, pytest.raises(ConflictError):
         meetings.update_meeting(session, renamed, fields, expected=version)
+
+
+def test_a_meeting_with_decisions_keeps_its_date(panel: Database) -> None:
+    """Found by a new user: a meeting moved to a later day after its decisions kept them
+    dated the day it was held (and its items' logs said so), its minutes said the new day,
+    and its next decision was refused as "still to come". Its date now stays; its title may
+    change, and a meeting with no decision may still move."""
+    with panel.transaction("t") as session:
+        fields = meetings.meeting_fields(session, KEY)
+        moved = MeetingFields(**{**fields.__dict__, "held_on": HELD + dt.timedelta(days=14)})
+        assert "held_on" not in meetings.check_meeting(session, moved, editing=KEY).by_field
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
+        )
+    before = _snapshot(panel)
+    with pytest.raises(RuleError) as caught, panel.transaction("t") as session:
+        meetings.update_meeting(session, KEY, moved)
+    assert caught.value.message == (
+        f"The meeting's 1 decision is recorded as taken on {format_date(HELD)}, as its items' "
+        "logs say, so its date cannot change; its title, people and notes can."
+    )
+    assert _snapshot(panel) == before
+    with panel.transaction("t") as session:
+        retitled = MeetingFields(**{**fields.__dict__, "title": "Panel, renamed"})
+        assert meetings.update_meeting(session, KEY, retitled) == MeetingKey(HELD, "Panel, renamed")
+
+
+def test_an_item_decided_at_the_meeting_stays_on_its_agenda(panel: Database) -> None:
+    """Found by a new user: an item decided at the meeting could be taken off its agenda;
+    the decision stayed in the minutes and the next one about it was refused as "not on the
+    agenda"."""
+    _on_agenda(panel)
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
+        )
+        stored = [line.entry for line in meetings.agenda(session, KEY)]
+    before = _snapshot(panel)
+    rest = [entry for entry in stored if entry.what != _rec("4")]
+    with pytest.raises(RuleError) as caught, panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, rest)
+    assert caught.value.message == (
+        "The meeting decided about recommendation 4 of SCR-1, so it stays on the agenda; "
+        "undo that decision first to take it off."
+    )
+    assert _snapshot(panel) == before
+    with panel.transaction("t") as session:  # another order keeps it: stored
+        meetings.set_agenda(session, KEY, stored[::-1])
+
+
+def test_an_agenda_stored_meanwhile_is_not_replaced_unawares(panel: Database) -> None:
+    _on_agenda(panel)
+    with panel.session() as session:
+        shown = [line.entry for line in meetings.agenda(session, KEY)]
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, shown[::-1])
+    before = _snapshot(panel)
+    with pytest.raises(ConflictError, match="changed elsewhere"), panel.transaction("t") as s:
+        meetings.set_agenda(s, KEY, shown[1:], expected=shown)
+    assert _snapshot(panel) == before
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, shown[1:], expected=shown[::-1])
 
 
 def test_deleting_and_restoring_an_item_keeps_its_meetings(panel: Database) -> None:

@@ -832,3 +832,35 @@ def test_a_decision_over_another_users_newer_decision_is_refused(
     with window.context.database.session() as session:
         assert editing.item_by_key(session, item("2")).status is Status.IMPLEMENTED
     mode.close()
+
+
+def test_an_agenda_changed_elsewhere_is_not_replaced_unawares(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Found by a new user: an agenda edited in the window and saved replaced, without a
+    word, the one a command had stored meanwhile. Now the save is refused in one sentence,
+    the edited agenda stays on screen, and saving it again replaces the one stored."""
+    tab = show_meetings(qtbot, sample_window)
+    key = tab.selected_key()
+    assert key is not None
+    shown = listed(tab)
+    tab.agenda.setCurrentRow(0)
+    tab.remove_item()
+    database = sample_window.context.database
+    with database.transaction("Elsewhere") as session:  # as `meeting agenda --accept` would
+        stored = tuple(line.entry for line in meetings.agenda(session, key))
+        meetings.set_agenda(session, key, stored[::-1])
+    sample_window.context.last_explanation = ""
+    tab.save_agenda()
+    assert sample_window.context.last_explanation == (
+        f"The agenda of {key} was changed elsewhere since it was shown here, so this one was "
+        "not saved: it is still on screen, and saving it again replaces the one stored."
+    )
+    _close_explanations()
+    assert tab.edited and listed(tab) == shown[1:]
+    with database.session() as session:
+        assert [line.entry for line in meetings.agenda(session, key)] == list(stored[::-1])
+    tab.save_agenda()
+    assert not tab.edited
+    with database.session() as session:
+        assert [line.entry.what for line in meetings.agenda(session, key)] == shown[1:]
