@@ -128,3 +128,89 @@ def test_the_readme_installs_through_the_lock() -> None:
     assert commands[:2] == [f"{app}{built}casereview", f"{test}{built}python3 -m pytest"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[1] in ci, ".ci/run must run the README's test command as written"
+
+
+# ---------------------------------------------------------------- the window's system libraries
+
+# Libraries every Debian system has (its "required" packages), which the README need not name.
+BASE_SYSTEM = {
+    "ld-linux-x86-64.so.2",
+    "libc.so.6",
+    "libdl.so.2",
+    "libgcc_s.so.1",
+    "libm.so.6",
+    "libpthread.so.0",
+    "librt.so.1",
+    "libstdc++.so.6",
+    "libz.so.1",
+    "libzstd.so.1",
+}
+# Debian names a library's package after its soname (libxcb-icccm.so.4: libxcb-icccm4; a name
+# ending in a digit takes a hyphen: libX11.so.6, libx11-6), except these.
+PACKAGE_OF = {"libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0": "libglib2.0-0"}
+
+
+def needed(library: Path) -> list[str]:
+    """The sonames an ELF64 little-endian library names as DT_NEEDED, read from its file (so
+    the libraries themselves need not be installed, as ``ldd`` would need)."""
+    data = library.read_bytes()
+    assert data[:6] == b"\x7fELF\x02\x01", f"{library.name}: not a 64-bit little-endian ELF"
+    shoff = int.from_bytes(data[0x28:0x30], "little")
+    shentsize = int.from_bytes(data[0x3A:0x3C], "little")
+    shnum = int.from_bytes(data[0x3C:0x3E], "little")
+    sections = [data[shoff + n * shentsize : shoff + (n + 1) * shentsize] for n in range(shnum)]
+
+    def field(section: bytes, at: int, size: int) -> int:
+        return int.from_bytes(section[at : at + size], "little")
+
+    names = []
+    for section in sections:
+        if field(section, 4, 4) != 6:  # SHT_DYNAMIC
+            continue
+        strings = sections[field(section, 40, 4)]  # sh_link: its string table
+        table = data[field(strings, 24, 8) : field(strings, 24, 8) + field(strings, 32, 8)]
+        start, size = field(section, 24, 8), field(section, 32, 8)
+        for at in range(start, start + size, 16):
+            tag, value = field(data, at, 8), field(data, at + 8, 8)
+            if tag == 1:  # DT_NEEDED
+                names.append(table[value : table.index(b"\0", value)].decode())
+    return names
+
+
+def debian_package(soname: str) -> str:
+    if soname in PACKAGE_OF:
+        return PACKAGE_OF[soname]
+    name, version = re.fullmatch(r"(.+)\.so\.(\d+)", soname).groups()  # type: ignore[union-attr]
+    return f"{name}{'-' if name[-1].isdigit() else ''}{version}".lower()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the X11 libraries are Linux's")
+def test_the_readme_installs_the_libraries_the_window_loads_on_linux() -> None:
+    """A new user's window would not open: Qt's xcb plugin links libxcb-icccm4 and others that
+    pip cannot install (found in a trial). Every library the window's Qt libraries and the xcb
+    plugins link, outside PySide6's own and the base system, is in the README's apt-get line."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("PySide6")
+    assert spec is not None and spec.submodule_search_locations
+    qt = Path(next(iter(spec.submodule_search_locations))) / "Qt"
+    shipped = {path.name for path in (qt / "lib").iterdir()}
+    loaded = [
+        *(qt / "lib" / f"libQt6{name}.so.6" for name in ("Core", "Gui", "Widgets", "DBus")),
+        *(qt / "lib" / f"libQt6{name}.so.6" for name in ("PrintSupport", "Pdf", "PdfWidgets")),
+        qt / "lib" / "libQt6XcbQpa.so.6",
+        qt / "plugins" / "platforms" / "libqxcb.so",
+        *sorted((qt / "plugins" / "xcbglintegrations").glob("*.so")),
+    ]
+    wanted = {
+        debian_package(soname): library.name
+        for library in loaded
+        for soname in needed(library)
+        if soname not in shipped and soname not in BASE_SYSTEM
+    }
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = [line for line in readme.splitlines() if line.startswith("sudo apt-get install ")]
+    named = set(line.split()[3:])
+    assert "libxcb-icccm4" in wanted  # the reading above finds what it should
+    missing = {package: by for package, by in wanted.items() if package not in named}
+    assert not missing, f"the README's apt-get line lacks {missing} (package: linked by)"
