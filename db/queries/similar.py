@@ -394,10 +394,17 @@ def _as_typed(text: str) -> dict[str, str]:
     return typed
 
 
+QUOTED_LENGTH = 40  # characters of a word quoted back
+
+
 def _quoted(words: Sequence[str], last: str) -> str:
     """``words`` quoted as a sentence lists them ('"a", "b" or "c"'), at most
-    ``NAMED_WORDS`` of them and how many more."""
-    shown = [f'"{word}"' for word in words[:NAMED_WORDS]]
+    ``NAMED_WORDS`` of them and how many more, each cut at ``QUOTED_LENGTH`` characters (a
+    new user's 100,000-character word came back whole in the sentence)."""
+    shown = [
+        f'"{word[:QUOTED_LENGTH]}…"' if len(word) > QUOTED_LENGTH else f'"{word}"'
+        for word in words[:NAMED_WORDS]
+    ]
     more = len(words) - len(shown)
     if more:
         return f"{', '.join(shown)} {last} {more:,} other word{'s' if more > 1 else ''}"

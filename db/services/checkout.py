@@ -297,6 +297,13 @@ def _resolve(session: Session, scope: Scope) -> tuple[set[str], set[str], list[M
     if scope.meeting is not None:
         meeting = meeting_by_key(session, scope.meeting)
         entries: list[AgendaItem | Decision] = [*meeting.agenda, *meeting.decisions]
+        if not entries and not reviews and not inspections:
+            # A new user's copy for such a meeting held nothing, and said only "0 items".
+            raise CaseReviewError(
+                f"The meeting {scope.meeting} has no agenda yet, so a copy for it would hold "
+                "no item to decide: save its agenda first (the Meetings tab, or casereview "
+                "meeting agenda --accept); nothing was copied."
+            )
         for entry in entries:
             _add_subject(entry, reviews, inspections)
         before = neighbours(session, meeting.held_on)[0]

@@ -385,6 +385,9 @@ def test_the_reason_names_the_typed_words_no_item_holds(database: Database) -> N
     )
     assert index.why_nothing("Police xylophone") == SOME_IN_NONE  # an item's text: unquoted
     assert index.why_nothing("Police information", typed=True) == ALL_COMMON
+    # A new user's 100,000-character word came back whole in the sentence: cut, and said so.
+    said = index.why_nothing("Police " + "x" * 100_000, typed=True)
+    assert said is not None and f'"{"x" * 40}…"' in said and len(said) < 300
 
 
 def test_the_reason_names_typed_words_no_item_holds_though_none_is_too_common(

@@ -18,7 +18,7 @@ from db.exchange.records import collect_part
 from db.queries.copies import copy_origin, identity
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
-from db.services.meetings import MeetingKey
+from db.services.meetings import MeetingFields, MeetingKey, create_meeting
 from db.store.cipher import Passphrase, is_encrypted
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -203,6 +203,28 @@ def test_an_unknown_review_inspection_or_meeting_is_refused_with_nothing_written
         check_out(sample_database, folder / "copy.sqlite3", scope=scope, actor="Sam", today=TODAY)
     assert refused.value.message == said
     assert list(folder.iterdir()) == []
+    assert _trail(sample_database) == trail
+
+
+def test_a_meeting_with_no_agenda_is_refused_not_copied_empty(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A new user's copy for a meeting with no agenda held nothing and said only "0 items"."""
+    empty = MeetingKey(dt.date(2027, 1, 20), "January Panel")
+    with sample_database.transaction("Sam") as session:
+        create_meeting(session, MeetingFields(empty.held_on, empty.title))
+    trail = _trail(sample_database)
+    with pytest.raises(CaseReviewError) as refused:
+        check_out(
+            sample_database, tmp_path / "copy.sqlite3", scope=Scope(meeting=empty), actor="Sam",
+            today=TODAY,
+        )  # fmt: skip
+    assert refused.value.message == (
+        f"The meeting {empty} has no agenda yet, so a copy for it would hold no item to "
+        "decide: save its agenda first (the Meetings tab, or casereview meeting agenda "
+        "--accept); nothing was copied."
+    )
+    assert not (tmp_path / "copy.sqlite3").exists()
     assert _trail(sample_database) == trail
 
 
