@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
 from db.core.dates import format_date, utc_now
 from db.queries import copies
@@ -16,6 +18,7 @@ from db.services.meetings import MeetingKey
 from db.store.cipher import Passphrase, is_encrypted
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
+from db.store.models import Review
 from desktop.dialogs.checkout import TakeCopyDialog
 from desktop.settings import Settings
 from desktop.window import MainWindow
@@ -159,6 +162,20 @@ def test_items_a_copy_holds_carry_the_check_out_notice_until_it_is_merged(  # ty
         window = make_window(qtbot, copy, sample_window.context.settings)
         assert ", merged back " in window.windowTitle()
         assert "it can no longer be changed" in window.copy_label.text()
+        # ... and a change made in it is refused in one sentence, nothing written.
+        from db.core.items import ReviewFields
+        from db.core.vocabulary import ReviewKind
+        from desktop import commands
+
+        window.context.last_explanation = ""
+        fields = ReviewFields("AFTER-MERGE", ReviewKind.LEARNING_REVIEW, "Typed after")
+        assert not commands.run(commands.CreateReview(window.context, fields), window)
+        assert window.context.last_explanation.startswith("This copy was merged back on ")
+        for top in QApplication.topLevelWidgets():
+            if top.objectName() == "explanation":
+                top.close()
+        with copy.session() as session:
+            assert not session.scalar(select(Review).where(Review.reference == "AFTER-MERGE"))
         window.close()
     select_item(sample_window, CHILD_A, "3")
     assert "Checked out" not in tab.detail.toPlainText()
