@@ -140,14 +140,18 @@ class MergeSummary:
         """What was merged; ``rehearsed``: what a dry run found the merge would do."""
         changes = len(self.applied) - self.answered
         counted = f"{changes} change{'s' if changes != 1 else ''}"
-        if rehearsed:
+        conflicts = f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}"
+        if rehearsed and not changes and self.conflicts:
+            # (a new user read "would write 0 changes" above two conflicts answered)
+            said = f"Tried with every rule, the merge would write only the answers to {conflicts}"
+        elif rehearsed:
             said = f"Tried with every rule, the merge would write {counted} from the copy"
         elif changes:
             said = f"Merged the copy: {counted} written"
         else:
             said = "Merged the copy: it held no change the shared database lacked"
-        if self.conflicts:
-            said += f", {self.conflicts} conflict{'s' if self.conflicts != 1 else ''} answered"
+        if self.conflicts and not (rehearsed and not changes):
+            said += f", {conflicts} answered"
         said += "."
         if self.copy_marked is not None:
             said += (

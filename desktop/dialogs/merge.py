@@ -194,7 +194,11 @@ class MergeDialog(QDialog):
             + (
                 f"{n} change{'s' if n != 1 else ''} from the copy will be written"
                 if n
-                else "The copy holds no change of its own to write"
+                else (
+                    "Apart from its conflicts, the copy holds no change to write"
+                    if merge.conflicts
+                    else "The copy holds no change of its own to write"
+                )
             )
             + "."
         )

@@ -864,3 +864,18 @@ def test_theme_changes_made_in_casereview_offline_merge(
     assert _fields(sample_database, "4").themes == ()
     with sample_database.session() as session:
         assert editing.review_fields(session, REVIEW).themes == ("Transport",)
+
+
+def test_a_dry_run_of_conflicts_alone_says_it_would_write_their_answers() -> None:
+    """A new user read "would write 0 changes from the copy, 2 conflicts answered"."""
+    from db.services.merge import MergeSummary
+
+    only = MergeSummary(copy_id="c", applied=[], conflicts=2, copy_marked=None)
+    assert only.describe(rehearsed=True) == (
+        "Tried with every rule, the merge would write only the answers to 2 conflicts."
+    )
+    assert only.describe() == (
+        "Merged the copy: it held no change the shared database lacked, 2 conflicts answered."
+    )
+    one = MergeSummary(copy_id="c", applied=[], conflicts=1, copy_marked=None)
+    assert one.describe(rehearsed=True).endswith("only the answers to 1 conflict.")
