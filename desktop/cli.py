@@ -888,14 +888,15 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
-    from db.services.meetings import AGENDA_LIMIT, propose_agenda, set_agenda
+    from db.services.meetings import agenda_proposal, set_agenda
     from db.store.audit import default_actor
     from db.store.database import open_database
 
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
-        proposed = propose_agenda(session, key, _today())
-        agenda = proposed[:AGENDA_LIMIT]  # in the proposal's order, as the window's Propose
+        proposal = agenda_proposal(session, key, _today())
+        proposed = proposal.entries
+        agenda = proposal.kept()  # the most pressing of each reason first, as the window's
         if args.accept:
             set_agenda(session, key, agenda)
     if not proposed:
@@ -904,12 +905,11 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         print(f"Proposed agenda for {key}:")
     for number, entry in enumerate(agenda, start=1):
         print(f"{number:>3}. {_agenda_label(entry.what)} — {entry.reason}")
-    if len(proposed) > len(agenda):
-        # Found by a new user: a generated data set proposed 41,557 entries, all stored.
-        print(
-            f"casereview proposes {len(proposed):,} entries; an agenda holds at most "
-            f"{AGENDA_LIMIT}, so these are the first {len(agenda)}."
-        )
+    left_out = proposal.left_out()
+    if left_out is not None:
+        # Found by new users: a generated data set proposed 41,557 entries, all stored; then
+        # the 200 kept were the first reviews' by reference, and nothing said what was not.
+        print(left_out)
     if args.accept and len(proposed) > len(agenda):
         print(
             f"Stored as the agenda of {key}: the first {len(agenda)} of the "

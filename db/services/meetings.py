@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from db.core import fields as rules
@@ -78,7 +79,7 @@ if TYPE_CHECKING:
 DEFAULT_INTERVAL = dt.timedelta(weeks=8)
 NEWEST_UPDATES = 3  # the updates meeting mode shows of each item
 # Most entries an agenda holds: set_agenda refuses more, the CLI's --accept and the window's
-# Propose take the first this many proposals.
+# Propose take the first this many proposals (AgendaProposal.kept) and say what is left out.
 AGENDA_LIMIT = rules.AGENDA_ENTRIES
 
 
@@ -518,8 +519,11 @@ def restore_meeting(session: Session, snapshot: MeetingSnapshot) -> MeetingKey:
 # ----------------------------------------------------------------------------- the agenda
 
 
-def _items(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    """Tracked items (id, kind, number, source, target), in the tracker's default order."""
+def _items(
+    *where: ColumnElement[bool], first: Sequence[ColumnElement[Any]] = ()
+) -> Select[*tuple[Any, ...]]:
+    """Tracked items (id, kind, number, source, target), ordered by ``first``, then by review
+    or inspection and place in it (the tracker's default order), so that ties are stable."""
     review, inspection = aliased(Review), aliased(Inspection)
     query: Select[*tuple[Any, ...]] = (
         select(
@@ -532,24 +536,82 @@ def _items(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         .outerjoin(review, review.id == Recommendation.review_id)
         .outerjoin(inspection, inspection.id == Recommendation.inspection_id)
         .where(*where)
-        .order_by(Recommendation.source_key, Recommendation.position)
+        .order_by(*first, Recommendation.source_key, Recommendation.position)
     )
     return query
 
 
 def _plural(count: int, word: str, words: str) -> str:
-    return f"{count} {word if count == 1 else words}"
+    return f"{count:,} {word if count == 1 else words}"
+
+
+class Ground(Enum):
+    """Why an entry is proposed, in the agenda's order: an entry proposed for several
+    reasons takes its place from the first (``AgendaProposal.grounds``)."""
+
+    SIGN_OFF = ("awaiting sign-off", "awaiting sign-off")
+    OVERDUE = ("overdue", "overdue")
+    FALLING_DUE = ("falling due", "falling due")
+    CHANGED = ("changed since the last meeting", "changed since the last meeting")
+    DEADLINE = ("inspection with a deadline", "inspections with a deadline")
+
+    def counted(self, count: int) -> str:
+        """How many, as the left-out sentence says it: "3 overdue", "1 inspection with a
+        deadline"."""
+        return _plural(count, *self.value)
+
+
+@dataclass(frozen=True)
+class AgendaProposal:
+    """Every entry casereview proposes for a meeting, in order (by reason, and within a
+    reason the most pressing first across all reviews and inspections), and the reason that
+    placed each. More are proposed than an agenda holds on a large tracker: ``kept`` are
+    the ones that go on it, and ``left_out`` says what the limit leaves off."""
+
+    entries: tuple[AgendaEntry, ...] = ()
+    grounds: tuple[Ground, ...] = ()
+
+    def kept(self, limit: int | None = None) -> list[AgendaEntry]:
+        """The first ``limit`` entries (``AGENDA_LIMIT``): as many as an agenda holds."""
+        return list(self.entries[: AGENDA_LIMIT if limit is None else limit])
+
+    def left_out(self, limit: int | None = None) -> str | None:
+        """One sentence naming how many entries the limit leaves out, and for which reasons
+        ("An agenda holds at most 200 entries, so 12,002 of the 12,202 proposed are left out:
+        10,547 overdue and 1,455 falling due."), or None when every entry is kept."""
+        limit = AGENDA_LIMIT if limit is None else limit
+        dropped = self.grounds[limit:]
+        if not dropped:
+            return None
+        counts = [ground.counted(dropped.count(ground)) for ground in Ground if ground in dropped]
+        listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
+        return (
+            f"An agenda holds at most {limit:,} entries, so {len(dropped):,} of the "
+            f"{len(self.entries):,} proposed {'is' if len(dropped) == 1 else 'are'} left out: "
+            f"{listed}."
+        )
 
 
 def propose_agenda(session: Session, key: MeetingKey, today: dt.date) -> list[Proposal]:
+    """The agenda casereview proposes for a meeting, every entry (``agenda_proposal``)."""
+    return list(agenda_proposal(session, key, today).entries)
+
+
+def agenda_proposal(session: Session, key: MeetingKey, today: dt.date) -> AgendaProposal:
     """The agenda casereview proposes for a meeting, each entry saying why it is there.
 
-    In order, each item once (an item proposed for several reasons gives them all): items
-    awaiting sign-off (implemented, with evidence); overdue items (open, due before the
-    meeting); items falling due before the next meeting (the next one booked, else eight
-    weeks on); items with progress updates dated after the previous meeting; then inspections
-    with a deadline (six-week action plan, 56-day response) from ``today`` or the meeting,
-    whichever is sooner, to the next meeting.
+    In order, each item once (an item proposed for several reasons gives them all, and takes
+    its place from the first): items awaiting sign-off (implemented, with evidence), the
+    longest waiting first (since the later of the day the log last marked it implemented and
+    the day its first evidence was added); overdue items (open, due before the meeting), the
+    longest overdue first; items falling due before the next meeting (the next one booked,
+    else eight weeks on), the soonest first; items with progress updates dated after the
+    previous meeting, those still open first, the soonest due first, then those with no
+    target, then those closed, superseded or not accepted (only to be noted); then
+    inspections with a deadline (six-week action plan, 56-day response) from ``today`` or the
+    meeting, whichever is sooner, to the next meeting, the soonest first. Ties go by review or
+    inspection and the item's place in it, so that the agenda's limit (``AgendaProposal.kept``)
+    keeps the most pressing across the whole tracker, not the first reviews by reference.
     """
     meeting = meeting_by_key(session, key)
     held = meeting.held_on
@@ -563,33 +625,66 @@ def propose_agenda(session: Session, key: MeetingKey, today: dt.date) -> list[Pr
         )
     reasons: dict[int, list[str]] = {}
     keys: dict[int, ItemKey] = {}
+    grounds: dict[int, Ground] = {}
 
-    def note(query: Select[*tuple[Any, ...]], reason: Callable[[Any], str]) -> None:
-        for row in session.execute(query):
+    def note(rows: Iterable[Any], ground: Ground, reason: Callable[[Any], str]) -> None:
+        for row in rows:
             rec_id, kind, number, source = row[:4]
             keys.setdefault(rec_id, ItemKey(source or "", number, TrackedKind(kind)))
+            grounds.setdefault(rec_id, ground)
             reasons.setdefault(rec_id, []).append(reason(row))
 
     evidence = (
-        select(Evidence.recommendation_id, func.count().label("n"))
+        select(
+            Evidence.recommendation_id,
+            func.count().label("n"),
+            func.min(Evidence.added_at).label("first_added"),
+        )
         .group_by(Evidence.recommendation_id)
         .subquery()
     )
-    note(
+    marked = (
+        select(ProgressUpdate.recommendation_id, func.max(ProgressUpdate.on).label("marked_on"))
+        .where(ProgressUpdate.status == Status.IMPLEMENTED, ProgressUpdate.withdrawn_at.is_(None))
+        .group_by(ProgressUpdate.recommendation_id)
+        .subquery()
+    )
+    waiting = session.execute(
         _items(Recommendation.status == Status.IMPLEMENTED)
         .join(evidence, evidence.c.recommendation_id == Recommendation.id)
-        .add_columns(evidence.c.n),
+        .outerjoin(marked, marked.c.recommendation_id == Recommendation.id)
+        .add_columns(evidence.c.n, evidence.c.first_added, marked.c.marked_on)
+    ).all()
+
+    def since(row: Any) -> dt.date:
+        """The day it began to wait: its evidence there and the item marked implemented."""
+        first_evidence: dt.date = row[6].date()
+        return max(first_evidence, row[7]) if row[7] is not None else first_evidence
+
+    note(
+        sorted(waiting, key=since),  # a stable sort: ties stay in review and place order
+        Ground.SIGN_OFF,
         lambda row: (
             f"Awaiting sign-off: implemented, {_plural(row[5], 'piece', 'pieces')} of evidence"
         ),
     )
     is_open = Recommendation.status.in_(OPEN_STATUSES)
+    soonest = (Recommendation.target_date.asc(),)
     note(
-        _items(is_open, Recommendation.target_date < held),
+        session.execute(_items(is_open, Recommendation.target_date < held, first=soonest)),
+        Ground.OVERDUE,
         lambda row: f"Overdue: the target was {format_date(row[4])}",
     )
     note(
-        _items(is_open, Recommendation.target_date >= held, Recommendation.target_date < horizon),
+        session.execute(
+            _items(
+                is_open,
+                Recommendation.target_date >= held,
+                Recommendation.target_date < horizon,
+                first=soonest,
+            )
+        ),
+        Ground.FALLING_DUE,
         lambda row: f"Falls due on {format_date(row[4])}, {before_next}",
     )
     if previous is not None:
@@ -599,29 +694,42 @@ def propose_agenda(session: Session, key: MeetingKey, today: dt.date) -> list[Pr
             .group_by(ProgressUpdate.recommendation_id)
             .subquery()
         )
-        since = format_date(previous)
+        since_last = format_date(previous)
+        open_first = (
+            case((is_open, 0), else_=1),
+            case((Recommendation.target_date.is_(None), 1), else_=0),
+            Recommendation.target_date.asc(),
+        )
         note(
-            _items()
-            .join(updates, updates.c.recommendation_id == Recommendation.id)
-            .add_columns(updates.c.n),
+            session.execute(
+                _items(first=open_first)
+                .join(updates, updates.c.recommendation_id == Recommendation.id)
+                .add_columns(updates.c.n)
+            ),
+            Ground.CHANGED,
             lambda row: (
-                f"Changed since the last meeting on {since}: "
+                f"Changed since the last meeting on {since_last}: "
                 + _plural(row[5], "progress update", "progress updates")
             ),
         )
-    proposals = [AgendaEntry(keys[rec_id], ". ".join(why)) for rec_id, why in reasons.items()]
-    deadlines: dict[str, list[str]] = {}
+    entries = [AgendaEntry(keys[rec_id], ". ".join(why)) for rec_id, why in reasons.items()]
+    placed = [grounds[rec_id] for rec_id in reasons]
+    deadlines: dict[str, list[dt.date]] = {}
+    said: dict[str, list[str]] = {}
     for deadline in source_deadlines(session, min(today, held), horizon - dt.timedelta(days=1)):
-        deadlines.setdefault(deadline.source, []).append(
+        deadlines.setdefault(deadline.source, []).append(deadline.due)
+        said.setdefault(deadline.source, []).append(
             f"{deadline.what} due {format_date(deadline.due)}"
         )
-    proposals += [
-        AgendaEntry(
-            SourceKey(source, inspection=True), f"Deadline {before_next}: " + "; ".join(what)
+    for source in sorted(deadlines, key=lambda source: min(deadlines[source])):  # stable
+        entries.append(
+            AgendaEntry(
+                SourceKey(source, inspection=True),
+                f"Deadline {before_next}: " + "; ".join(said[source]),
+            )
         )
-        for source, what in deadlines.items()
-    ]
-    return proposals
+        placed.append(Ground.DEADLINE)
+    return AgendaProposal(tuple(entries), tuple(placed))
 
 
 def _subject(
@@ -1359,9 +1467,11 @@ __all__ = [
     "ActionLine",
     "AgendaEntry",
     "AgendaLine",
+    "AgendaProposal",
     "DecisionEntry",
     "DecisionKey",
     "DecisionLine",
+    "Ground",
     "ItemBefore",
     "ItemView",
     "MeetingDecisions",
@@ -1376,6 +1486,7 @@ __all__ = [
     "UpdateLine",
     "agenda",
     "agenda_item",
+    "agenda_proposal",
     "agenda_source",
     "check_meeting",
     "create_meeting",

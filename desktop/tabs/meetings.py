@@ -166,7 +166,7 @@ class MeetingsTab(Tab):
         self.propose_button = QPushButton("&Propose agenda")
         self.propose_button.setToolTip(
             "Items awaiting sign-off, overdue, due before the next meeting or changed since the "
-            "last, and inspections' deadlines; each says why"
+            "last, and inspections' deadlines, the most pressing of each first; each says why"
         )
         # Moved by Ctrl+Up and Ctrl+Down, so these two need no access keys (the letters are
         # all taken on this tab; Alt+U is the minutes').
@@ -235,6 +235,7 @@ class MeetingsTab(Tab):
         self.mode_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.mode_shortcut.activated.connect(self.meeting_mode)
         self.edited = False  # the agenda shown differs from the one stored
+        self.left_out = ""  # what the agenda's limit left out of the proposal shown, if any
         self.shown_for: MeetingKey | None = None
         self.stored: tuple[AgendaEntry, ...] = ()  # the agenda stored, as last read
         self.reads = 0  # how many times the selected meeting was read (load reads it once)
@@ -353,6 +354,7 @@ class MeetingsTab(Tab):
                     lines = meetings.agenda(session, key)
             except NotFoundError:
                 lines = []
+        self.left_out = ""  # said of a proposal, not of an agenda as stored
         self._fill([(line.entry, line.title) for line in lines], edited=False)
         self.shown_for = key
         self.stored = tuple(line.entry for line in lines)
@@ -383,7 +385,10 @@ class MeetingsTab(Tab):
         else:
             self.agenda_label.setText(f"Agenda of {format_date(key.held_on)}")
             state = "not saved: Save agenda keeps it" if edited else "as saved"
-            self.agenda_state.setText(f"{count} item{'' if count == 1 else 's'}, {state}.")
+            said = f"{count} item{'' if count == 1 else 's'}, {state}."
+            if edited and self.left_out:  # what the limit left out of the proposal
+                said += f" {self.left_out}"
+            self.agenda_state.setText(said)
         for control in (self.save_button, self.undo_edits_button):
             control.setEnabled(edited)
         for control in (self.up_button, self.down_button, self.remove_button):
@@ -404,19 +409,15 @@ class MeetingsTab(Tab):
         if key is None:
             return
         with self.context.database.session() as session:
-            proposed = meetings.propose_agenda(session, key, self.context.today())
-            proposals = proposed[:PROPOSED_SHOWN]
+            proposal = meetings.agenda_proposal(session, key, self.context.today())
+            proposals = proposal.kept(PROPOSED_SHOWN)
             titles = [self._title(session, p.what) for p in proposals]
+        # Found by new users: 44,757 proposals (a generated data set, mostly overdue) closed
+        # the window; then the ones kept were the first reviews' by reference, and what was
+        # left out went unsaid. It is said until the agenda is saved or put back.
+        self.left_out = proposal.left_out(PROPOSED_SHOWN) or ""
         self._fill(list(zip(proposals, titles, strict=True)), edited=True)
         self.agenda.setFocus()  # so that Ctrl+Up/Down and Delete work on it at once
-        if len(proposed) > len(proposals):
-            # Found by a new user: 44,757 proposals (a generated data set, mostly overdue)
-            # closed the window; no meeting goes through more than a few dozen items.
-            self.agenda_state.setText(
-                f"casereview proposes {len(proposed):,} items; the agenda holds the first "
-                f"{len(proposals):,}, in order (awaiting sign-off, overdue, falling due, "
-                "changed). Save it, or add and remove items by hand."
-            )
         if not proposals:
             self.agenda_state.setText(
                 "Nothing is awaiting sign-off, overdue, due or changed: add items by hand."
@@ -491,6 +492,7 @@ class MeetingsTab(Tab):
         entries = tuple(entry for entry, _ in self.entries())
         if commands.run(commands.SetAgenda(self.context, key, entries, self.stored), self):
             self.stored = entries
+            self.left_out = ""  # said until saved
             self._set_edited(False)
             return
         # Not saved (the refusal said why): if the agenda stored changed meanwhile, the

@@ -199,6 +199,249 @@ def test_the_agenda_is_stored_as_the_chair_edits_it(panel: Database) -> None:
         meetings.set_agenda(session, KEY, [entries[0], entries[0]])
 
 
+def _marked(on: str, status: str = "implemented") -> dict[str, Any]:
+    return {"date": on, "author": "Lead", "note": f"Now {status}.", "status": status}
+
+
+def _evidence(added: str) -> list[dict[str, Any]]:
+    return [{**EVIDENCE[0], "added_at": f"{added}T10:00:00+00:00"}]
+
+
+# Two reviews whose most pressing items are in the second (by reference), and two inspections
+# whose deadlines come in the reverse of the order they are listed in.
+PRESSING: dict[str, Any] = {
+    "format": "casereview/1",
+    "reviews": [
+        {
+            "reference": "SCR-A",
+            "kind": "scr",
+            "title": "Child A (fictional)",
+            "recommendations": [
+                _item("1", "in_progress", "2026-11-20"),  # overdue 20 days
+                _item("2", "in_progress", "2026-06-01"),  # overdue, tied with SCR-B 1
+                _item("3", "not_started", "2027-01-20"),  # falls due
+                _item(  # waiting since it was marked implemented, after its evidence
+                    "4",
+                    "implemented",
+                    "2027-06-01",
+                    evidence=_evidence("2026-11-01"),
+                    updates=[_marked("2026-11-05")],
+                ),
+                _item(  # changed, still open, due in June
+                    "5",
+                    "in_progress",
+                    "2027-06-01",
+                    updates=[{"date": "2026-10-15", "author": "Lead", "note": "Began."}],
+                ),
+                _item(  # changed, closed since (only to be noted)
+                    "6",
+                    "closed",
+                    "2026-01-01",
+                    evidence=EVIDENCE,
+                    assured_by="Chair",
+                    updates=[{"date": "2026-11-01", "author": "Lead", "note": "Done."}],
+                ),
+                _item(  # waiting since its evidence came, after it was marked implemented
+                    "7",
+                    "implemented",
+                    "2027-06-01",
+                    evidence=_evidence("2026-10-20"),
+                    updates=[_marked("2026-08-01")],
+                ),
+            ],
+        },
+        {
+            "reference": "SCR-B",
+            "kind": "scr",
+            "title": "Child B (fictional)",
+            "recommendations": [
+                _item("1", "in_progress", "2026-06-01"),
+                _item("2", "in_progress", "2026-03-01"),  # the longest overdue of all
+                _item("3", "not_started", "2026-12-20"),  # the soonest due
+                _item(  # implemented (no log entry says when): its evidence since September
+                    "4", "implemented", "2027-06-01", evidence=_evidence("2026-09-01")
+                ),
+                _item(  # changed, open, with no target
+                    "5",
+                    "in_progress",
+                    None,
+                    updates=[{"date": "2026-11-01", "author": "Lead", "note": "Began."}],
+                ),
+                _item(  # changed, open, due in March: sooner than SCR-A 5
+                    "6",
+                    "in_progress",
+                    "2027-03-01",
+                    updates=[{"date": "2026-11-02", "author": "Lead", "note": "Began."}],
+                ),
+            ],
+        },
+    ],
+    "grading_schemes": DATA["grading_schemes"],
+    "inspections": [
+        {**DATA["inspections"][0], "reference": "INSP-LATE", "published": "2026-11-25"},
+        {**DATA["inspections"][0], "reference": "INSP-SOON", "published": "2026-11-10"},
+    ],
+}
+
+
+@pytest.fixture
+def pressing(database: Database) -> Database:
+    """PRESSING, the meeting before and this meeting (no next one is booked)."""
+    with database.transaction("setup") as session:
+        apply_document(session, parse_document(json.loads(json.dumps(PRESSING))))
+        meetings.create_meeting(session, MeetingFields(PREVIOUS, KEY.title, CHAIR))
+        meetings.create_meeting(session, MeetingFields(HELD, KEY.title, CHAIR))
+    return database
+
+
+def test_each_reason_puts_its_most_pressing_first_across_all_reviews(pressing: Database) -> None:
+    """Found by a new user: the 200 entries an agenda holds were all from the first six
+    reviews by reference, in item order, and the other 294 reviews never reached it. Within
+    each reason the most pressing now come first across the tracker; ties go by review and
+    number."""
+    with pressing.session() as session:
+        proposed = meetings.propose_agenda(session, KEY, TODAY)
+    a, b = (lambda n: ItemKey("SCR-A", n)), (lambda n: ItemKey("SCR-B", n))
+    assert [p.what for p in proposed] == [
+        # awaiting sign-off, the longest waiting first: since 1 September (its evidence; no
+        # log entry says when it was implemented), 20 October (its evidence came after it was
+        # marked implemented on 1 August), 5 November (marked implemented after its evidence)
+        b("4"),
+        a("7"),
+        a("4"),
+        # overdue, the longest first: March, June (SCR-A before SCR-B), 20 November
+        b("2"),
+        a("2"),
+        b("1"),
+        a("1"),
+        # falling due, the soonest first
+        b("3"),
+        a("3"),
+        # changed, still open and due soonest first, then open with no target, then closed
+        b("6"),
+        a("5"),
+        b("5"),
+        a("6"),
+        # inspections' deadlines, the soonest first (INSP-SOON's first is 22 December)
+        SourceKey("INSP-SOON", inspection=True),
+        SourceKey("INSP-LATE", inspection=True),
+    ]
+    with pressing.session() as session:
+        proposal = meetings.agenda_proposal(session, KEY, TODAY)
+    G = meetings.Ground
+    assert proposal.grounds == (
+        *[G.SIGN_OFF] * 3,
+        *[G.OVERDUE] * 4,
+        *[G.FALLING_DUE] * 2,
+        *[G.CHANGED] * 4,
+        *[G.DEADLINE] * 2,
+    )
+    reasons = {p.what: p.reason for p in proposed}
+    assert reasons[a("4")] == (
+        "Awaiting sign-off: implemented, 1 piece of evidence. Changed since the last meeting on "
+        "1 October 2026: 1 progress update"
+    )
+    assert reasons[b("2")] == "Overdue: the target was 1 March 2026"
+    assert list(proposal.entries) == proposed
+
+
+def test_a_withdrawn_update_does_not_say_when_an_item_was_implemented(
+    pressing: Database,
+) -> None:
+    """SCR-A 4's entry marking it implemented on 5 November withdrawn, nothing in its log
+    says when it was implemented: it waits from its evidence of 1 November, so before SCR-A 7,
+    whose evidence is moved to 3 November (after its entry of 1 August)."""
+    with pressing.transaction("t") as session:
+        which = editing.UpdateKey(
+            dt.date(2026, 11, 5), "Lead", Status.IMPLEMENTED, "Now implemented."
+        )
+        editing.withdraw_update(
+            session, ItemKey("SCR-A", "4"), which, by="Lead", reason="Entered in error."
+        )
+        rec = editing.item_by_key(session, ItemKey("SCR-A", "7"))
+        rec.evidence[0].added_at = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
+    with pressing.session() as session:
+        entries = meetings.propose_agenda(session, KEY, TODAY)
+    assert [p.what for p in entries[:3]] == [
+        ItemKey("SCR-B", "4"),
+        ItemKey("SCR-A", "4"),  # since its evidence, 1 November
+        ItemKey("SCR-A", "7"),  # since its evidence, 3 November
+    ]
+
+
+def test_what_the_agenda_limit_leaves_out_is_said_in_one_sentence(pressing: Database) -> None:
+    with pressing.session() as session:
+        proposal = meetings.agenda_proposal(session, KEY, TODAY)
+    assert len(proposal.entries) == 15
+    assert proposal.kept(5) == list(proposal.entries[:5])
+    assert proposal.left_out(5) == (
+        "An agenda holds at most 5 entries, so 10 of the 15 proposed are left out: 2 overdue, "
+        "2 falling due, 4 changed since the last meeting and 2 inspections with a deadline."
+    )
+    assert proposal.left_out(2) == (
+        "An agenda holds at most 2 entries, so 13 of the 15 proposed are left out: 1 awaiting "
+        "sign-off, 4 overdue, 2 falling due, 4 changed since the last meeting and 2 "
+        "inspections with a deadline."
+    )
+    assert proposal.left_out(14) == (
+        "An agenda holds at most 14 entries, so 1 of the 15 proposed is left out: 1 inspection "
+        "with a deadline."
+    )
+    assert proposal.left_out(8) == (
+        "An agenda holds at most 8 entries, so 7 of the 15 proposed are left out: 1 falling "
+        "due, 4 changed since the last meeting and 2 inspections with a deadline."
+    )
+    assert proposal.left_out(15) is None and proposal.kept(15) == list(proposal.entries)
+    assert proposal.left_out() is None and len(proposal.kept()) == 15  # the real limit, 200
+    assert meetings.AgendaProposal().left_out() is None
+
+
+def test_the_limit_keeps_the_most_overdue_across_many_reviews(database: Database) -> None:
+    """As the new user's generated tracker: more overdue items than an agenda holds, spread
+    over reviews whose first by reference hold the least overdue. The agenda keeps the most
+    overdue, from every review, and says how many it leaves out."""
+    limit = meetings.AGENDA_LIMIT
+    start = dt.date(2024, 1, 1)
+    per_review = 30
+    reviews = []
+    for r in range(1, limit // per_review + 3):  # more items than an agenda holds
+        items = [
+            # the later the review's reference, the earlier its targets
+            _item(str(n), "in_progress", (start + dt.timedelta(days=1000 - 7 * r - n)).isoformat())
+            for n in range(1, per_review + 1)
+        ]
+        reviews.append(
+            {
+                "reference": f"SCR-{r:03}",
+                "kind": "scr",
+                "title": f"Review {r} (fictional)",
+                "recommendations": items,
+            }
+        )
+    with database.transaction("setup") as session:
+        apply_document(session, parse_document({"format": "casereview/1", "reviews": reviews}))
+        meetings.create_meeting(session, MeetingFields(HELD, KEY.title, CHAIR))
+    with database.session() as session:
+        proposal = meetings.agenda_proposal(session, KEY, TODAY)
+        kept = proposal.kept()
+        targets = {
+            key: editing.item_by_key(session, key).target_date
+            for key in (p.what for p in proposal.entries)
+            if isinstance(key, ItemKey)
+        }
+    total = len(reviews) * per_review
+    assert len(proposal.entries) == total and len(kept) == limit
+    dates = [targets[p.what] for p in kept if isinstance(p.what, ItemKey)]
+    assert dates == sorted(dates)
+    assert max(dates) <= min(targets[p.what] for p in proposal.entries[limit:])  # type: ignore[index]
+    assert kept[0].what == ItemKey(reviews[-1]["reference"], str(per_review))
+    assert {p.what.source for p in kept if isinstance(p.what, ItemKey)} != {"SCR-001"}
+    assert proposal.left_out() == (
+        f"An agenda holds at most {limit} entries, so {total - limit} of the {total} proposed "
+        f"are left out: {total - limit} overdue."
+    )
+
+
 def _long_review(database: Database) -> list[AgendaEntry]:
     """A review of one item more than an agenda holds, with each of its items as an entry."""
     count = meetings.AGENDA_LIMIT + 1

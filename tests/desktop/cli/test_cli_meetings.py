@@ -146,12 +146,14 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
     assert [row[:3] for row in logged] == [("extended", "Training moved.", "2030-06-30")]
 
 
-def test_an_agenda_accepted_holds_the_first_entries_proposed_as_many_as_it_holds(
+def test_an_agenda_accepted_holds_the_most_pressing_entries_as_many_as_it_holds(
     tmp_path: Path,
 ) -> None:
-    """Found by a new user: --accept stored all 41,557 entries a generated data set proposed
-    (20 seconds, 415 MB), an agenda no panel can run. It stores the first ``AGENDA_LIMIT``, in
-    the proposal's order, and both runs say how many were proposed."""
+    """Found by new users: --accept stored all 41,557 entries a generated data set proposed
+    (20 seconds, 415 MB), an agenda no panel can run; then the ``AGENDA_LIMIT`` it kept were
+    the first reviews' by reference, in item order, and nothing said what was left out. It
+    keeps the most pressing of each reason across all reviews, and both runs say in one
+    sentence how many are left out, and for which reasons."""
     db = str(tmp_path / "many.sqlite3")
     for args in (
         ("generate", "--db", db, "--reviews", "3", "--recommendations", "300", "--seed", "1"),
@@ -165,13 +167,15 @@ def test_an_agenda_accepted_holds_the_first_entries_proposed_as_many_as_it_holds
     )
     assert shown.returncode == accepted.returncode == 0, shown.stderr + accepted.stderr
     said = re.fullmatch(
-        rf"casereview proposes (\d+) entries; an agenda holds at most {AGENDA_LIMIT}, so these "
-        rf"are the first {AGENDA_LIMIT}\.",
+        rf"An agenda holds at most {AGENDA_LIMIT} entries, so (\d+) of the (\d+) proposed are "
+        r"left out: (.+)\.",
         shown.stdout.splitlines()[-2],
     )
     assert said is not None, shown.stdout
-    proposed = int(said[1])
-    assert proposed > AGENDA_LIMIT
+    left_out, proposed = int(said[1]), int(said[2])
+    assert proposed > AGENDA_LIMIT and left_out == proposed - AGENDA_LIMIT
+    counts = re.findall(r"(\d+) (overdue|falling due)", said[3])
+    assert sum(int(n) for n, _ in counts) == left_out, said[3]
     assert shown.stdout.splitlines()[-1] == "Nothing was stored: add --accept to store this agenda."
     lines = accepted.stdout.splitlines()
     assert lines[:-1] == shown.stdout.splitlines()[:-1]  # the same proposal, the same line
@@ -183,6 +187,26 @@ def test_an_agenda_accepted_holds_the_first_entries_proposed_as_many_as_it_holds
     assert len(entries) == AGENDA_LIMIT
     stored = _agenda(Path(db), NEW_MEETING)
     assert [reason for _, reason in stored] == [line.split(" — ", 1)[1] for line in entries]
+    # The longest overdue first, across all three reviews; no overdue item left out is
+    # more overdue than the last one kept.
+    overdue = [
+        (dt.datetime.strptime(found[2], "%d %B %Y").date(), found[1])
+        for found in (
+            re.match(r"\s*\d+\. (GEN-[\d-]+):\S+ — Overdue: the target was (\d+ \w+ \d{4})", line)
+            for line in entries
+        )
+        if found is not None
+    ]
+    assert overdue and [when for when, _ in overdue] == sorted(when for when, _ in overdue)
+    assert len({review for _, review in overdue}) == 3
+    if len(overdue) == AGENDA_LIMIT:
+        (more_overdue,) = _query(
+            Path(db),
+            "SELECT count(*) FROM recommendations WHERE target_date < ? "
+            "AND status IN ('not_started', 'in_progress', 'implemented')",
+            overdue[-1][0].isoformat(),
+        )[0]
+        assert more_overdue < AGENDA_LIMIT
 
 
 def test_a_meeting_still_to_come_takes_no_decision(demo_db: Path, tmp_path: Path) -> None:

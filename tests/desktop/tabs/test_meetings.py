@@ -409,9 +409,11 @@ def test_the_minutes_of_a_meeting_are_saved_from_the_tab_as_pdf_and_word(
 def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
     qtbot: Any, sample_window: MainWindow, monkeypatch: Any
 ) -> None:
-    """Found by a new user: 44,757 proposals (100,000 generated items, mostly overdue) closed
-    the window. The agenda takes the first ``PROPOSED_SHOWN``, in order, and says how many
-    were proposed (here the sample's 8 against a limit of 5)."""
+    """Found by new users: 44,757 proposals (100,000 generated items, mostly overdue) closed
+    the window; then the agenda kept the first reviews' by reference, and what was left out
+    went unsaid. The agenda takes the first ``PROPOSED_SHOWN`` (the most pressing of each
+    reason first) and says in one sentence how many it leaves out and for which reasons, until
+    the agenda is saved or put back (here the sample's 8 against a limit of 5)."""
     import desktop.tabs.meetings as tab_module
 
     monkeypatch.setattr(tab_module, "PROPOSED_SHOWN", 5)
@@ -420,7 +422,19 @@ def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
         everything = meetings.propose_agenda(session, COMING, sample_window.context.today())
     tab.propose_button.click()
     assert listed(tab) == [entry.what for entry in everything[:5]]
-    assert tab.agenda_state.text().startswith("casereview proposes 8 items; the agenda holds")
+    left_out = (
+        "An agenda holds at most 5 entries, so 3 of the 8 proposed are left out: 2 changed "
+        "since the last meeting and 1 inspection with a deadline."
+    )
+    assert tab.agenda_state.text() == f"5 items, not saved: Save agenda keeps it. {left_out}"
+    tab.agenda.setCurrentRow(4)
+    tab.remove_button.click()  # still said while the proposal is edited
+    assert tab.agenda_state.text() == f"4 items, not saved: Save agenda keeps it. {left_out}"
+    tab.undo_edits_button.click()  # the agenda as saved: nothing of the proposal is said
+    assert tab.agenda_state.text() == "8 items, as saved."
+    tab.propose_button.click()
+    tab.save_button.click()
+    assert tab.agenda_state.text() == "5 items, as saved."
 
 
 def test_a_change_reads_the_selected_meetings_agenda_once(
