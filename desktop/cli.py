@@ -883,7 +883,7 @@ def _meeting_add(args: argparse.Namespace) -> int:
     fields = MeetingFields(held_on=args.date, title=args.title, chair=args.chair or "")
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = create_meeting(session, fields)
-    print(f"Meeting added: {key}.")
+    print(f"Meeting added: {key}.", file=sys.stderr)  # a status line, as every command's
     return EXIT_OK
 
 
@@ -963,7 +963,8 @@ def _meeting_decide(args: argparse.Namespace) -> int:
         what = _decided(session, key, reference, number, args.kind)
         decide(session, key, what, entry, on=_today(), actor=actor)
         chair = _chair(session, key)
-    print(f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}")
+    said = f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}"
+    print(said, file=sys.stderr)  # a status line, as every command's (a trial found it on stdout)
     return EXIT_OK
 
 

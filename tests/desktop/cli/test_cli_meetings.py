@@ -96,7 +96,7 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
         "--chair", "Jo Chair", cwd=tmp_path,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
-    assert added.stdout.strip() == f"Meeting added: Case Review Subgroup, {_uk(TODAY)}."
+    assert added.stderr.strip() == f"Meeting added: Case Review Subgroup, {_uk(TODAY)}."
 
     proposed = run("meeting", "agenda", "--db", db, "--meeting", TODAY, cwd=tmp_path)
     assert proposed.returncode == 0, proposed.stderr
@@ -124,7 +124,8 @@ def test_a_meeting_added_its_agenda_proposed_then_stored_and_a_decision_recorded
         cwd=tmp_path,
     )  # fmt: skip
     assert decided.returncode == 0, decided.stderr
-    assert decided.stdout.strip() == (
+    assert decided.stdout == ""
+    assert decided.stderr.strip() == (
         f"Recorded for {item}: Case Review Subgroup, {_uk(TODAY)}: target extended to "
         "30 June 2030. Training moved."
     )
@@ -536,7 +537,7 @@ def test_a_whole_inspection_on_the_agenda_is_decided_and_in_the_minutes(
     ):
         result = run(*decide, *extra, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"Recorded for inspection {INSPECTION}: ")
+        assert result.stderr.startswith(f"Recorded for inspection {INSPECTION}: ")
     assert _query(
         demo_db,
         "SELECT d.kind, d.note, d.recommendation_id, d.review_id FROM decisions d "
@@ -592,6 +593,6 @@ def test_a_review_and_an_inspection_of_one_reference_are_chosen_by_kind(
     assert snapshot(tmp_path) == before
     chosen = run(*args, "--kind", "review", cwd=tmp_path)
     assert chosen.returncode == 0, chosen.stderr
-    assert chosen.stdout.startswith(f"Recorded for review {INSPECTION}: ")
+    assert chosen.stderr.startswith(f"Recorded for review {INSPECTION}: ")
     assert _query(demo_db, "SELECT r.title FROM decisions d JOIN reviews r ON r.id = d.review_id"
                   ) == [("Same reference (fictional)",)]  # fmt: skip
