@@ -571,22 +571,36 @@ class AgendaProposal:
     entries: tuple[AgendaEntry, ...] = ()
     grounds: tuple[Ground, ...] = ()
 
+    def _kept(self, limit: int | None) -> list[int]:
+        """The places of the entries kept: as many as an agenda holds (``AGENDA_LIMIT``), the
+        most pressing of each reason in the order given, and every inspection's deadline
+        whatever its place (a statutory date, and few: last in the order, a large tracker's
+        proposal had left them all out)."""
+        limit = AGENDA_LIMIT if limit is None else limit
+        deadlines = [n for n, ground in enumerate(self.grounds) if ground is Ground.DEADLINE]
+        deadlines = deadlines[:limit]
+        room = limit - len(deadlines)
+        items = [n for n, ground in enumerate(self.grounds) if ground is not Ground.DEADLINE]
+        return sorted([*items[:room], *deadlines])
+
     def kept(self, limit: int | None = None) -> list[AgendaEntry]:
-        """The first ``limit`` entries (``AGENDA_LIMIT``): as many as an agenda holds."""
-        return list(self.entries[: AGENDA_LIMIT if limit is None else limit])
+        """The entries that go on the agenda, in order (``_kept``): as many as it holds."""
+        return [self.entries[n] for n in self._kept(limit)]
 
     def left_out(self, limit: int | None = None) -> str | None:
         """One sentence naming how many entries the limit leaves out, and for which reasons
         ("An agenda holds at most 200 entries, so 12,002 of the 12,202 proposed are left out:
         10,547 overdue and 1,455 falling due."), or None when every entry is kept."""
-        limit = AGENDA_LIMIT if limit is None else limit
-        dropped = self.grounds[limit:]
+        kept = set(self._kept(limit))
+        dropped = [ground for n, ground in enumerate(self.grounds) if n not in kept]
         if not dropped:
             return None
+        limit = AGENDA_LIMIT if limit is None else limit
         counts = [ground.counted(dropped.count(ground)) for ground in Ground if ground in dropped]
         listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
         return (
-            f"An agenda holds at most {limit:,} entries, so {len(dropped):,} of the "
+            f"An agenda holds at most {limit:,} {'entry' if limit == 1 else 'entries'}, so "
+            f"{len(dropped):,} of the "
             f"{len(self.entries):,} proposed {'is' if len(dropped) == 1 else 'are'} left out: "
             f"{listed}."
         )
@@ -611,7 +625,8 @@ def agenda_proposal(session: Session, key: MeetingKey, today: dt.date) -> Agenda
     inspections with a deadline (six-week action plan, 56-day response) from ``today`` or the
     meeting, whichever is sooner, to the next meeting, the soonest first. Ties go by review or
     inspection and the item's place in it, so that the agenda's limit (``AgendaProposal.kept``)
-    keeps the most pressing across the whole tracker, not the first reviews by reference.
+    keeps the most pressing across the whole tracker, not the first reviews by reference, and
+    every inspection's deadline.
     """
     meeting = meeting_by_key(session, key)
     held = meeting.held_on

@@ -373,23 +373,29 @@ def test_what_the_agenda_limit_leaves_out_is_said_in_one_sentence(pressing: Data
     with pressing.session() as session:
         proposal = meetings.agenda_proposal(session, KEY, TODAY)
     assert len(proposal.entries) == 15
-    assert proposal.kept(5) == list(proposal.entries[:5])
+    # The inspections' two deadlines (statutory dates, last in the order) are always kept.
+    assert proposal.kept(5) == [*proposal.entries[:3], *proposal.entries[13:]]
     assert proposal.left_out(5) == (
-        "An agenda holds at most 5 entries, so 10 of the 15 proposed are left out: 2 overdue, "
-        "2 falling due, 4 changed since the last meeting and 2 inspections with a deadline."
+        "An agenda holds at most 5 entries, so 10 of the 15 proposed are left out: 4 overdue, "
+        "2 falling due and 4 changed since the last meeting."
     )
+    assert proposal.kept(2) == list(proposal.entries[13:])
     assert proposal.left_out(2) == (
-        "An agenda holds at most 2 entries, so 13 of the 15 proposed are left out: 1 awaiting "
-        "sign-off, 4 overdue, 2 falling due, 4 changed since the last meeting and 2 "
-        "inspections with a deadline."
+        "An agenda holds at most 2 entries, so 13 of the 15 proposed are left out: 3 awaiting "
+        "sign-off, 4 overdue, 2 falling due and 4 changed since the last meeting."
+    )
+    assert proposal.left_out(1) == (
+        "An agenda holds at most 1 entry, so 14 of the 15 proposed are left out: 3 awaiting "
+        "sign-off, 4 overdue, 2 falling due, 4 changed since the last meeting and 1 "
+        "inspection with a deadline."
     )
     assert proposal.left_out(14) == (
-        "An agenda holds at most 14 entries, so 1 of the 15 proposed is left out: 1 inspection "
-        "with a deadline."
+        "An agenda holds at most 14 entries, so 1 of the 15 proposed is left out: 1 changed "
+        "since the last meeting."
     )
     assert proposal.left_out(8) == (
-        "An agenda holds at most 8 entries, so 7 of the 15 proposed are left out: 1 falling "
-        "due, 4 changed since the last meeting and 2 inspections with a deadline."
+        "An agenda holds at most 8 entries, so 7 of the 15 proposed are left out: 1 overdue, "
+        "2 falling due and 4 changed since the last meeting."
     )
     assert proposal.left_out(15) is None and proposal.kept(15) == list(proposal.entries)
     assert proposal.left_out() is None and len(proposal.kept()) == 15  # the real limit, 200

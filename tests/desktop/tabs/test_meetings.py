@@ -419,12 +419,15 @@ def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
     monkeypatch.setattr(tab_module, "PROPOSED_SHOWN", 5)
     tab = show_meetings(qtbot, sample_window)
     with sample_window.context.database.session() as session:
-        everything = meetings.propose_agenda(session, COMING, sample_window.context.today())
+        proposal = meetings.agenda_proposal(session, COMING, sample_window.context.today())
+    everything, grounds = proposal.entries, proposal.grounds
     tab.propose_button.click()
-    assert listed(tab) == [entry.what for entry in everything[:5]]
+    # The most pressing items, and the inspection's deadline whatever its place (statutory).
+    assert grounds[-1] is meetings.Ground.DEADLINE
+    assert listed(tab) == [entry.what for entry in (*everything[:4], everything[-1])]
     left_out = (
-        "An agenda holds at most 5 entries, so 3 of the 8 proposed are left out: 2 changed "
-        "since the last meeting and 1 inspection with a deadline."
+        "An agenda holds at most 5 entries, so 3 of the 8 proposed are left out: 1 falling due "
+        "and 2 changed since the last meeting."
     )
     assert tab.agenda_state.text() == f"5 items, not saved: Save agenda keeps it. {left_out}"
     tab.agenda.setCurrentRow(4)
