@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
 # How long a message that shows unprompted ignores the keyboard, after it shows and after
@@ -22,6 +22,27 @@ def as_label(text: str) -> str:
     each "&" doubled, so that it shows as "&" rather than making the next letter an access
     key ("R&D lead" showed as "RD lead", with Alt+D going to it)."""
     return text.replace("&", "&&")
+
+
+# The standard buttons' texts with the access keys GNOME's Qt theme gives them. Qt's own texts
+# (and so those of Windows, KDE and a plain X11 desktop) have none: a new user's Alt+O in the
+# meeting dialog typed an "o" into the attendee's name instead of pressing OK.
+STANDARD_BUTTON_TEXTS = {
+    QDialogButtonBox.StandardButton.Ok: "&OK",
+    QDialogButtonBox.StandardButton.Save: "&Save",
+    QDialogButtonBox.StandardButton.Cancel: "&Cancel",
+    QDialogButtonBox.StandardButton.Close: "&Close",
+}
+
+
+def with_access_keys(box: QDialogButtonBox) -> QDialogButtonBox:
+    """``box`` with an access key on each standard button that has none (OK, Cancel, Close,
+    Save), the same on every desktop; a dialog's fields keep clear of those letters."""
+    for button in box.buttons():
+        text = STANDARD_BUTTON_TEXTS.get(box.standardButton(button))
+        if text is not None and "&" not in button.text():
+            button.setText(text)
+    return box
 
 
 @contextmanager

@@ -121,10 +121,10 @@ class MeetingsTab(Tab):
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Meeting detail")
         self.new_button = QPushButton("&New meeting…")
-        self.edit_button = QPushButton("Edi&t…")
+        self.edit_button = QPushButton("Ed&it…")
         self.delete_button = QPushButton("De&lete…")
         self.mode_button = QPushButton("Meeting mo&de")
-        self.minutes_button = QPushButton("Min&utes…")
+        self.minutes_button = QPushButton("&Minutes…")
         self.minutes_button.setToolTip(
             "The minutes and action log of the selected meeting, as a PDF or an editable Word "
             "document"
@@ -167,15 +167,14 @@ class MeetingsTab(Tab):
             "Items awaiting sign-off, overdue, due before the next meeting or changed since the "
             "last, and inspections' deadlines; each says why"
         )
-        # Moved by Ctrl+Up and Ctrl+Down, so these two need no access keys (the letters are
-        # all taken on this tab; Alt+U is the minutes').
-        self.up_button = QPushButton("Move up")
-        self.up_button.setToolTip("Ctrl+Up")
-        self.down_button = QPushButton("Move down")
-        self.down_button.setToolTip("Ctrl+Down")
+        # Each with an access key, and in the list Ctrl+Up, Ctrl+Down and Delete as well.
+        self.up_button = QPushButton("Move &up")
+        self.up_button.setToolTip("Ctrl+Up in the agenda")
+        self.down_button = QPushButton("Move d&own")
+        self.down_button.setToolTip("Ctrl+Down in the agenda")
         self.add_button = QPushButton("&Add item…")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Delete")
+        self.remove_button = QPushButton("&Remove")
+        self.remove_button.setToolTip("Delete in the agenda")
         self.save_button = QPushButton("&Save agenda")
         self.undo_edits_button = QPushButton("&Back to saved")
         agenda_buttons = QGridLayout()
