@@ -99,6 +99,32 @@ def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -
     return size
 
 
+def keep_on_screen(window: QWidget) -> bool:
+    """Bring the top-level ``window`` inside the free area (less any task bar) of the screen
+    it is on, frame and all: made smaller where it is larger than that area (as far as its
+    minimum size allows), moved in where an edge is off it, left as it is where it fits. Says
+    whether it changed. A maximised or full-screen window is the window system's to place."""
+    if window.isMaximized() or window.isFullScreen():
+        return False
+    inner, frame = window.geometry(), window.frameGeometry()
+    screen = QGuiApplication.screenAt(inner.center()) or window.screen()
+    room = screen.availableGeometry()
+    if room.contains(frame):
+        return False
+    extra = frame.size() - inner.size()  # the title bar and borders, once it has them
+    size = inner.size().boundedTo(room.size() - extra).expandedTo(window.minimumSize())
+    if size != inner.size():
+        window.resize(size)
+    width, height = size.width() + extra.width(), size.height() + extra.height()
+    # The frame's top left corner inside the free area; the top and left edges first, where
+    # the window is still larger than the area (its minimum size), so its title bar shows.
+    x = max(room.left(), min(frame.left(), room.left() + room.width() - width))
+    y = max(room.top(), min(frame.top(), room.top() + room.height() - height))
+    if (x, y) != (frame.left(), frame.top()):
+        window.move(x, y)  # a window's position is its frame's
+    return True
+
+
 Part = tuple[str, Qt.TextElideMode | None]  # a label's text, elided as the mode says (None: not)
 
 

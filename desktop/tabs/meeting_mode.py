@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -47,7 +47,7 @@ from db.services.meetings import (
 from desktop import commands
 from desktop.context import AppContext
 from desktop.dialogs.meetings import DecisionDialog
-from desktop.qtutils import redo_keys
+from desktop.qtutils import keep_on_screen, redo_keys
 from desktop.tabs.common import esc, what_it_set
 
 # The decision buttons, in the order the panel usually reaches for them.
@@ -435,6 +435,9 @@ class MeetingMode(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self._apply_type()
         super().showEvent(event)
+        # The main window's size, placed by the window system below and to the right of it:
+        # at 150 % on a 1366x768 screen its right and bottom edges were off the screen.
+        QTimer.singleShot(0, self, lambda: keep_on_screen(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed, it reads no more (the window keeps the agenda and decisions as left)."""

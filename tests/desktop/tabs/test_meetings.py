@@ -914,6 +914,9 @@ def test_home_and_end_go_to_the_first_and_last_item_in_meeting_mode(
 ) -> None:
     """Item 200 of 200 took a new user 199 presses of Next; the keys are said on the page."""
     mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    # Over the window, where it is (left to the window system it was put below and to the
+    # right of it, and at 150 % on a 1366x768 screen ran off its right and bottom edges).
+    assert mode.pos() == sample_window.pos()
     last = len(mode.lines) - 1
     assert last > 1
     for key, modifier, position in (
