@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
         self._paint_wait.timeout.connect(self._painted)
-        self.keep_on_screen_timer = QTimer(self)  # after a resize or show has been laid out
+        self.keep_on_screen_timer = QTimer(self)  # once a tab has grown it (see resizeEvent)
         self.keep_on_screen_timer.setSingleShot(True)
         self.keep_on_screen_timer.setInterval(0)
         self.keep_on_screen_timer.timeout.connect(lambda: keep_on_screen(self))
@@ -792,19 +792,17 @@ class MainWindow(QMainWindow):
         if not self._paint_wait.isActive():
             self._paint_wait.start(self.paint_wait_ms)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.keep_on_screen_timer.start()  # once the window system has given it its frame
-
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Grown (a tab that needs more room than the window had, shown), the window is
-        brought back inside the screen: its right edge went past it, with what was there."""
+        """Grown to its minimum size (a tab that needs more room than the window had, shown),
+        the window is brought back inside the screen: its right edge went past it, with what
+        was there. A size asked for (a user's, a test's) is left alone."""
         super().resizeEvent(event)
-        old = event.oldSize()
-        grew = old.isValid() and (
-            event.size().width() > old.width() or event.size().height() > old.height()
+        old, new, least = event.oldSize(), event.size(), self.minimumSize()
+        grown = old.isValid() and (
+            (new.width() > old.width() and new.width() == least.width())
+            or (new.height() > old.height() and new.height() == least.height())
         )
-        if grew and self.isVisible():
+        if grown and self.isVisible():
             self.keep_on_screen_timer.start()
 
     def paintEvent(self, event: QPaintEvent) -> None:
