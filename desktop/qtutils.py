@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
 # How long a message that shows unprompted ignores the keyboard, after it shows and after
@@ -22,6 +22,27 @@ def as_label(text: str) -> str:
     each "&" doubled, so that it shows as "&" rather than making the next letter an access
     key ("R&D lead" showed as "RD lead", with Alt+D going to it)."""
     return text.replace("&", "&&")
+
+
+# The standard buttons' texts with the access keys GNOME's Qt theme gives them. Qt's own texts
+# (and so those of Windows, KDE and a plain X11 desktop) have none: a new user's Alt+O in the
+# meeting dialog typed an "o" into the attendee's name instead of pressing OK.
+STANDARD_BUTTON_TEXTS = {
+    QDialogButtonBox.StandardButton.Ok: "&OK",
+    QDialogButtonBox.StandardButton.Save: "&Save",
+    QDialogButtonBox.StandardButton.Cancel: "&Cancel",
+    QDialogButtonBox.StandardButton.Close: "&Close",
+}
+
+
+def with_access_keys(box: QDialogButtonBox) -> QDialogButtonBox:
+    """``box`` with an access key on each standard button that has none (OK, Cancel, Close,
+    Save), the same on every desktop; a dialog's fields keep clear of those letters."""
+    for button in box.buttons():
+        text = STANDARD_BUTTON_TEXTS.get(box.standardButton(button))
+        if text is not None and "&" not in button.text():
+            button.setText(text)
+    return box
 
 
 @contextmanager
@@ -76,6 +97,32 @@ def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -
         if dx or dy:
             window.move(max(window.x() + dx, room.left()), max(window.y() + dy, room.top()))
     return size
+
+
+def keep_on_screen(window: QWidget) -> bool:
+    """Bring the top-level ``window`` inside the free area (less any task bar) of the screen
+    it is on, frame and all: made smaller where it is larger than that area (as far as its
+    minimum size allows), moved in where an edge is off it, left as it is where it fits. Says
+    whether it changed. A maximised or full-screen window is the window system's to place."""
+    if window.isMaximized() or window.isFullScreen():
+        return False
+    inner, frame = window.geometry(), window.frameGeometry()
+    screen = QGuiApplication.screenAt(inner.center()) or window.screen()
+    room = screen.availableGeometry()
+    if room.contains(frame):
+        return False
+    extra = frame.size() - inner.size()  # the title bar and borders, once it has them
+    size = inner.size().boundedTo(room.size() - extra).expandedTo(window.minimumSize())
+    if size != inner.size():
+        window.resize(size)
+    width, height = size.width() + extra.width(), size.height() + extra.height()
+    # The frame's top left corner inside the free area; the top and left edges first, where
+    # the window is still larger than the area (its minimum size), so its title bar shows.
+    x = max(room.left(), min(frame.left(), room.left() + room.width() - width))
+    y = max(room.top(), min(frame.top(), room.top() + room.height() - height))
+    if (x, y) != (frame.left(), frame.top()):
+        window.move(x, y)  # a window's position is its frame's
+    return True
 
 
 Part = tuple[str, Qt.TextElideMode | None]  # a label's text, elided as the mode says (None: not)

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -31,7 +31,7 @@ from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
-from desktop.qtutils import ElidedLabel, redo_keys
+from desktop.qtutils import ElidedLabel, keep_on_screen, redo_keys
 from desktop.tabs import EARLY, MEETINGS, TABS
 
 if TYPE_CHECKING:
@@ -98,6 +98,10 @@ class MainWindow(QMainWindow):
         self._paint_wait = QTimer(self)
         self._paint_wait.setSingleShot(True)
         self._paint_wait.timeout.connect(self._painted)
+        self.keep_on_screen_timer = QTimer(self)  # once a tab has grown it (see resizeEvent)
+        self.keep_on_screen_timer.setSingleShot(True)
+        self.keep_on_screen_timer.setInterval(0)
+        self.keep_on_screen_timer.timeout.connect(lambda: keep_on_screen(self))
         # Asked to close while a change was being made off the GUI thread: the question
         # asked (until answered, or withdrawn as the change ends), and the answer, "finish"
         # (close once it has ended) or "stop" (stop it, then close): see _changed.
@@ -658,6 +662,10 @@ class MainWindow(QMainWindow):
         geometry = settings.get(keys.WINDOW_GEOMETRY)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            # Qt keeps a remembered geometry it cannot fit to the screen as it was (one saved
+            # at another scale: at 150 % a 1366x768 laptop's window ran off the right edge,
+            # Save agenda and the title bar's buttons with it; found by a new user).
+            keep_on_screen(self)
         state = settings.get(keys.WINDOW_STATE)
         if not state.isEmpty():
             self.restoreState(state)
@@ -783,6 +791,19 @@ class MainWindow(QMainWindow):
         self.update()  # the whole window, so this widget's own paint event comes
         if not self._paint_wait.isActive():
             self._paint_wait.start(self.paint_wait_ms)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Grown to its minimum size (a tab that needs more room than the window had, shown),
+        the window is brought back inside the screen: its right edge went past it, with what
+        was there. A size asked for (a user's, a test's) is left alone."""
+        super().resizeEvent(event)
+        old, new, least = event.oldSize(), event.size(), self.minimumSize()
+        grown = old.isValid() and (
+            (new.width() > old.width() and new.width() == least.width())
+            or (new.height() > old.height() and new.height() == least.height())
+        )
+        if grown and self.isVisible():
+            self.keep_on_screen_timer.start()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

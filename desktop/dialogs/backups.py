@@ -26,7 +26,7 @@ from db.store.backups import KeptCopy, kept_copies, restore
 from db.store.location import Location
 from db.store.logs import cause
 from db.store.paths import backups_folder
-from desktop.qtutils import fit_to_screen, open_folder
+from desktop.qtutils import fit_to_screen, open_folder, with_access_keys
 
 _log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class BackupsDialog(QDialog):
         self.empty.setVisible(not self.copies)
         self.table.setVisible(bool(self.copies))
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = with_access_keys(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
         self.restore_button = QPushButton("&Restore…")
         self.restore_button.setEnabled(False)
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)

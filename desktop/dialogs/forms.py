@@ -44,7 +44,7 @@ from db.core.vocabulary import ReviewKind, Status
 from db.store.logs import cause
 from desktop.conversions import find_data, pydate, qdate
 from desktop.lazy import lazy
-from desktop.qtutils import as_label, grow_to_fit
+from desktop.qtutils import as_label, grow_to_fit, with_access_keys
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -247,8 +247,10 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.messages: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = with_access_keys(
+            QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            )
         )
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 import resources
-from desktop.qtutils import fit_to_screen
+from desktop.qtutils import fit_to_screen, with_access_keys
 
 HELP = ("help", "casereview-help.md")
 
@@ -24,7 +24,7 @@ class HelpWindow(QDialog):
         self.text.setAccessibleName("casereview help")
         self.text.setOpenLinks(False)  # nothing in it leads off this computer
         self.text.setMarkdown(resources.read_bytes(*HELP).decode("utf-8"))
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = with_access_keys(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
         close.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)

@@ -7,7 +7,9 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QHeaderView,
@@ -35,7 +37,9 @@ DEFAULT_TITLE = "Case Review Subgroup"
 
 class PeopleTable(QTableWidget):
     """People and their agencies, typed into cells: a blank row is always last, so typing in
-    it adds a person; a row left blank is no one. Tab leaves the table (arrows move in it)."""
+    it adds a person; a row left blank is no one. Tab and Shift+Tab leave the table, from a
+    cell being typed in too (its text kept), as do Ctrl+Tab and Ctrl+Shift+Tab; the arrow keys
+    move between the cells."""
 
     def __init__(self, people: tuple[Person, ...]) -> None:
         super().__init__(0, 2)
@@ -73,7 +77,38 @@ class PeopleTable(QTableWidget):
             self._append("", "")
             self.blockSignals(blocked)
 
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        """Tab in a cell being typed in: the text kept and the focus on to the next field, not
+        the next cell. The cell's editor takes Tab before the table sees it, so tabKeyNavigation
+        alone does not do this: a new user typing an attendee could not leave the table."""
+        hints = QAbstractItemDelegate.EndEditHint
+        if hint in (hints.EditNextItem, hints.EditPreviousItem):
+            super().closeEditor(editor, hints.NoHint)
+            self.focusNextPrevChild(hint == hints.EditNextItem)
+            return
+        super().closeEditor(editor, hint)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Tab and Ctrl+Shift+Tab leave the table too, as they leave a text box."""
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            self.focusNextPrevChild(not backwards)
+            return
+        super().keyPressEvent(event)
+
+    def commit_typing(self) -> None:
+        """Take the text of a cell still being typed in (OK pressed by its access key or
+        Ctrl+Enter leaves the focus, and so the cell's editor, where it was)."""
+        editor = self.indexWidget(self.currentIndex())
+        if editor is not None:
+            self.commitData(editor)
+
     def people(self) -> tuple[Person, ...]:
+        self.commit_typing()
         rows = ((self._cell(r, 0), self._cell(r, 1)) for r in range(self.rowCount()))
         return tuple(Person(name, agency) for name, agency in rows if name or agency)
 

@@ -43,7 +43,7 @@ from db.services.merge import (
     show_value,
     typed_value_allowed,
 )
-from desktop.qtutils import ElidedLabel, Part
+from desktop.qtutils import ElidedLabel, Part, with_access_keys
 
 _TYPED = "typed"
 _NO_ANSWER = "Not answered"
@@ -154,7 +154,7 @@ class MergeDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a4161a;")  # as a form's field problems
         self.problem.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = with_access_keys(QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel))
         self.merge_button = self.buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         for button in (self.all_copy, self.all_shared):
             button.setAutoDefault(False)  # Enter means Merge, never one of these

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from db.core.errors import CaseReviewError
 from db.services.themes import ThemeCount
+from desktop.qtutils import with_access_keys
 
 _NAME = Qt.ItemDataRole.UserRole
 
@@ -66,7 +67,7 @@ class ThemesDialog(QDialog):
         self.said.setObjectName("said")
         self.said.setWordWrap(True)
         layout.addWidget(self.said)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = with_access_keys(QDialogButtonBox(QDialogButtonBox.StandardButton.Close))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.list.currentRowChanged.connect(lambda _row: self._enable())

@@ -8,15 +8,21 @@ from db.queries import first_page
 from db.queries.rows import PAGE_SIZE
 
 # (title, module, class) in the window's order. Each tab is built the first time it is shown
-# or asked for, so start-up builds only the one on show (and loads only its modules). Their
-# access keys (&) differ from the menu bar's and from each tab's own (tests/desktop/test_keys.py).
+# or asked for, so start-up builds only the one on show (and loads only its modules).
+#
+# The titles have no access keys: Ctrl+1 to Ctrl+6 (the View menu's) show the tabs, and the
+# letters are left to the controls of the tab on show. Six tab letters and the menu bar's four
+# left the Meetings tab eleven letters for its twelve buttons, so Remove and Move up and down
+# had none, and a new user's Alt+R (for Remove) showed the Reviews tab and Alt+I (for Edit)
+# the Initiatives tab. Access keys are unique within the window on every tab
+# (tests/desktop/test_keys.py).
 TABS = (
-    ("&Reviews", "desktop.tabs.reviews", "ReviewsTab"),
-    ("Re&commendations", "desktop.tabs.recommendations", "RecommendationsTab"),
-    ("Inspection &grades", "desktop.tabs.inspections", "InspectionsTab"),
-    ("&Overview", "desktop.tabs.overview", "OverviewTab"),
-    ("In&itiatives", "desktop.tabs.initiatives", "InitiativesTab"),
-    ("&Meetings", "desktop.tabs.meetings", "MeetingsTab"),
+    ("Reviews", "desktop.tabs.reviews", "ReviewsTab"),
+    ("Recommendations", "desktop.tabs.recommendations", "RecommendationsTab"),
+    ("Inspection grades", "desktop.tabs.inspections", "InspectionsTab"),
+    ("Overview", "desktop.tabs.overview", "OverviewTab"),
+    ("Initiatives", "desktop.tabs.initiatives", "InitiativesTab"),
+    ("Meetings", "desktop.tabs.meetings", "MeetingsTab"),
 )
 REVIEWS, RECOMMENDATIONS, MEETINGS = 0, 1, 5
 # The tabs that paint from the file and answer from it while the database layer loads

@@ -122,10 +122,10 @@ class MeetingsTab(Tab):
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Meeting detail")
         self.new_button = QPushButton("&New meeting…")
-        self.edit_button = QPushButton("Edi&t…")
+        self.edit_button = QPushButton("Ed&it…")
         self.delete_button = QPushButton("De&lete…")
         self.mode_button = QPushButton("Meeting mo&de")
-        self.minutes_button = QPushButton("Min&utes…")
+        self.minutes_button = QPushButton("&Minutes…")
         self.minutes_button.setToolTip(
             "The minutes and action log of the selected meeting, as a PDF or an editable Word "
             "document"
@@ -168,32 +168,37 @@ class MeetingsTab(Tab):
             "Items awaiting sign-off, overdue, due before the next meeting or changed since the "
             "last, and inspections' deadlines, the most pressing of each first; each says why"
         )
-        # Moved by Ctrl+Up and Ctrl+Down, so these two need no access keys (the letters are
-        # all taken on this tab; Alt+U is the minutes').
-        self.up_button = QPushButton("Move up")
-        self.up_button.setToolTip("Ctrl+Up")
-        self.down_button = QPushButton("Move down")
-        self.down_button.setToolTip("Ctrl+Down")
+        # Each with an access key, and in the list Ctrl+Up, Ctrl+Down and Delete as well.
+        self.up_button = QPushButton("Move &up")
+        self.up_button.setToolTip("Ctrl+Up in the agenda")
+        self.down_button = QPushButton("Move d&own")
+        self.down_button.setToolTip("Ctrl+Down in the agenda")
         self.add_button = QPushButton("&Add item…")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Delete")
+        self.remove_button = QPushButton("&Remove")
+        self.remove_button.setToolTip("Delete in the agenda")
         self.save_button = QPushButton("&Save agenda")
         self.undo_edits_button = QPushButton("&Back to saved")
+        # Three to a row, not four: four made the tab, and so the window, 883 pixels wide at
+        # least, past the right edge of a 1366x768 screen at 150 % (found by a new user).
         agenda_buttons = QGridLayout()
-        for number, (button, handler) in enumerate(
+        for row, line in enumerate(
             (
-                (self.propose_button, self.propose),
-                (self.add_button, self.add_item),
-                (self.remove_button, self.remove_item),
-                (self.save_button, self.save_agenda),
-                (self.up_button, lambda: self.move_item(-1)),
-                (self.down_button, lambda: self.move_item(1)),
-                (self.undo_edits_button, self.show_agenda),
+                (
+                    (self.propose_button, self.propose),
+                    (self.add_button, self.add_item),
+                    (self.remove_button, self.remove_item),
+                ),
+                (
+                    (self.up_button, lambda: self.move_item(-1)),
+                    (self.down_button, lambda: self.move_item(1)),
+                ),
+                ((self.save_button, self.save_agenda), (self.undo_edits_button, self.show_agenda)),
             )
         ):
-            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
-            button.clicked.connect(handler)
-            agenda_buttons.addWidget(button, number // 4, number % 4)
+            for column, (button, handler) in enumerate(line):
+                button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+                button.clicked.connect(handler)
+                agenda_buttons.addWidget(button, row, column)
         for key, step in (("Ctrl+Up", -1), ("Ctrl+Down", 1)):
             shortcut = QShortcut(QKeySequence(key), self.agenda)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -580,7 +585,10 @@ class MeetingsTab(Tab):
         self.mode = MeetingMode(self.context, key, self.window())
         self.mode.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.mode.destroyed.connect(lambda *_: setattr(self, "mode", None))
-        self.mode.resize(self.window().size())
+        # Over the window, as large and where it is (kept on the screen): left to the window
+        # system, it was put below and to the right of it, and at 150 % on a 1366x768 screen
+        # its right and bottom edges were off the screen.
+        self.mode.setGeometry(self.window().geometry())
         self.mode.show()
         self.mode.activateWindow()
 

@@ -7,13 +7,15 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QScrollArea, QWidget
 
+from db.services import meetings
 from db.services.generate import generate
 from db.store.database import Database
+from desktop.qtutils import keep_on_screen
 from desktop.settings import Settings
 from desktop.window import MainWindow, first_size
-from tests.helpers.window import make_window, show_overview, show_tracker
+from tests.helpers.window import make_window, show_meetings, show_overview, show_tracker
 
 
 def test_the_first_run_sizes_the_window_to_the_screen(window: MainWindow) -> None:
@@ -116,3 +118,70 @@ def test_the_large_dialogs_open_inside_the_screen(window: MainWindow) -> None:
         size = dialog.size()
         assert size.width() <= room.width() and size.height() <= room.height(), dialog
         dialog.deleteLater()
+
+
+def test_the_meetings_tab_fits_the_first_size_at_150_percent(
+    qtbot: Any, db_file: Database, settings: Settings
+) -> None:
+    """A meeting with a full agenda: the agenda's buttons four to a row made the tab 883
+    pixels wide at least, the window with it, past the right edge of a 1366x768 screen at
+    150 % (its first size there is 820), Save agenda cut off (found by a new user)."""
+    with db_file.transaction("setup") as session:
+        generate(session, reviews=20, recommendations=600, seed=25, today=dt.date(2026, 12, 5))
+        key = meetings.create_meeting(
+            session,
+            meetings.MeetingFields(dt.date(2026, 12, 20), "December Panel", chair="Jo Chair"),
+        )
+        proposed = meetings.propose_agenda(session, key, dt.date(2026, 12, 5))
+        meetings.set_agenda(session, key, proposed[: meetings.AGENDA_LIMIT])
+    window = make_window(qtbot, db_file, settings)
+    tab = show_meetings(qtbot, window)
+    qtbot.waitUntil(lambda: tab.agenda.count() == meetings.AGENDA_LIMIT)
+    at_150 = first_size(LAPTOP_ROOM * (2 / 3))
+    assert tab.minimumSizeHint().width() <= at_150.width() - 20, tab.minimumSizeHint()
+    assert all(b.isVisible() for b in (tab.save_button, tab.undo_edits_button, tab.remove_button))
+
+
+def test_a_window_that_fits_the_screen_is_left_where_it_is(qtbot: Any) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry()
+    window.setGeometry(room.left() + 40, room.top() + 30, room.width() // 2, room.height() // 2)
+    window.show()
+    qtbot.waitExposed(window)
+    where = window.frameGeometry()
+    assert room.contains(where)
+    assert not keep_on_screen(window)
+    assert window.frameGeometry() == where
+
+
+def test_a_window_off_the_screen_or_larger_than_it_is_brought_inside(qtbot: Any) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    room = window.screen().availableGeometry()
+    window.setGeometry(room.right() - 100, room.top() + 50, room.width() // 2, 200)
+    qtbot.waitUntil(lambda: window.x() > room.center().x())
+    assert keep_on_screen(window)  # off the right edge: moved in, its size kept
+    assert room.contains(window.frameGeometry()) and window.width() == room.width() // 2
+    window.setGeometry(room.left() - 30, room.top() - 20, room.width() + 300, room.height() + 200)
+    qtbot.waitUntil(lambda: window.width() > room.width())
+    assert keep_on_screen(window)  # larger than the screen: made to fit
+    assert room.contains(window.frameGeometry()), (room, window.frameGeometry())
+
+
+def test_the_window_grown_past_the_screen_edge_comes_back_inside(
+    qtbot: Any, window: MainWindow
+) -> None:
+    """A tab that needs more room than the window has makes it wider; at the right edge of
+    the screen it ran off it (the Meetings tab at 150 %, found by a new user)."""
+    room = window.screen().availableGeometry()
+    window.move(room.right() - window.frameGeometry().width() - 10, room.top() + 10)
+    qtbot.waitUntil(lambda: room.contains(window.frameGeometry()))
+    left, width = window.x(), window.width()
+    window.tabs.currentWidget().setMinimumWidth(width + 60)  # a tab that needs more room
+    qtbot.waitUntil(lambda: window.width() > width)
+    qtbot.waitUntil(lambda: room.contains(window.frameGeometry()))
+    assert window.x() < left
+    assert window.width() >= window.minimumSizeHint().width()

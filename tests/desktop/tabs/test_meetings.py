@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 from sqlalchemy import event, func, select
 
 from db.core.dates import format_date
@@ -24,13 +24,21 @@ from db.services.meetings import MeetingKey
 from db.store import database as database_module
 from db.store.models import AuditEntry
 from desktop.app import refusals_said
-from desktop.dialogs.meetings import DecisionDialog
+from desktop.dialogs.meetings import DecisionDialog, MeetingDialog
 from desktop.settings import MARKING
 from desktop.tabs.meeting_mode import MeetingMode, type_size
 from desktop.tabs.meetings import MeetingsTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import CHILD_A, answer, ok, open_mode, refused, show_meetings
+from tests.helpers.window import (
+    CHILD_A,
+    answer,
+    ok,
+    open_mode,
+    refused,
+    show_meetings,
+    typed,
+)
 
 COMING = MeetingKey(dt.date(2026, 12, 5), "Case Review Subgroup")
 ALT = Qt.KeyboardModifier.AltModifier
@@ -881,3 +889,94 @@ def test_an_agenda_changed_elsewhere_is_not_replaced_unawares(
     assert not tab.edited
     with database.session() as session:
         assert [line.entry.what for line in meetings.agenda(session, key)] == shown[1:]
+
+
+def test_the_agenda_buttons_answer_their_access_keys_on_the_meetings_tab(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A new user's Alt+R (for Remove) showed the Reviews tab and Alt+I (for Edit…) the
+    Initiatives tab; Move up and Move down had no keys."""
+    window = sample_window
+    tab = show_meetings(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_P)  # Propose agenda: the focus in the agenda
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tab.agenda)
+    proposed = listed(tab)
+    tab.agenda.setCurrentRow(0)
+    press(qtbot, window, Qt.Key.Key_O)  # Move down
+    qtbot.waitUntil(lambda: listed(tab)[1] == proposed[0])
+    assert tab.agenda.currentRow() == 1
+    press(qtbot, window, Qt.Key.Key_U)  # Move up
+    qtbot.waitUntil(lambda: listed(tab) == proposed)
+    press(qtbot, window, Qt.Key.Key_R)  # Remove
+    qtbot.waitUntil(lambda: listed(tab) == proposed[1:])
+    seen: list[str] = []
+
+    def look(dialog: Any) -> None:
+        seen.append(dialog.windowTitle())
+        dialog.reject()
+
+    answer(look)
+    press(qtbot, window, Qt.Key.Key_I)  # Edit…
+    qtbot.waitUntil(lambda: seen == ["Edit meeting"])
+    assert window.tabs.currentWidget() is tab
+
+
+def test_tab_leaves_the_attendees_table_from_a_cell_being_typed_in(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Once a new user had typed in the Attendees table, Tab and Ctrl+Tab went from cell to
+    cell and never out, and Alt+O typed an "o" into the cell."""
+    dialog = MeetingDialog(lambda _: editing.Problems(), TODAY, None, sample_window.meetings_tab)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.attendees.setFocus()
+    dialog.attendees.setCurrentCell(0, 0)
+    typed(qtbot, "Ann Smith", every_ms=0)
+    assert dialog.attendees.state() == QAbstractItemView.State.EditingState
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.apologies
+    assert dialog.attendees.people() == (meetings.Person("Ann Smith", ""),)
+    typed(qtbot, "Bo Lee", every_ms=0)  # into the apologies' first cell; Shift+Tab: back
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, SHIFT)
+    assert QApplication.focusWidget() is dialog.attendees
+    assert dialog.apologies.people() == (meetings.Person("Bo Lee", ""),)
+    qtbot.keyClick(dialog.attendees, Qt.Key.Key_Tab, CTRL)  # not typing: Ctrl+Tab leaves too
+    assert QApplication.focusWidget() is dialog.apologies
+    qtbot.keyClick(dialog.apologies, Qt.Key.Key_Tab, CTRL | SHIFT)
+    assert QApplication.focusWidget() is dialog.attendees
+    # Alt+O in a cell being typed in is OK, with what was typed in it.
+    dialog.attendees.setCurrentCell(0, 1)
+    typed(qtbot, "Police", every_ms=0)
+    assert dialog.attendees.state() == QAbstractItemView.State.EditingState
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_O, ALT)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_fields is not None
+    assert dialog.result_fields.attendees == (meetings.Person("Ann Smith", "Police"),)
+    assert dialog.result_fields.apologies == (meetings.Person("Bo Lee", ""),)
+
+
+def test_home_and_end_go_to_the_first_and_last_item_in_meeting_mode(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Item 200 of 200 took a new user 199 presses of Next; the keys are said on the page."""
+    mode = open_mode(qtbot, show_meetings(qtbot, sample_window))
+    # Over the window, where it is (left to the window system it was put below and to the
+    # right of it, and at 150 % on a 1366x768 screen ran off its right and bottom edges).
+    assert mode.pos() == sample_window.pos()
+    last = len(mode.lines) - 1
+    assert last > 1
+    for key, modifier, position in (
+        (Qt.Key.Key_End, Qt.KeyboardModifier.NoModifier, last),
+        (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier, 0),
+        (Qt.Key.Key_End, CTRL, last),
+        (Qt.Key.Key_Home, CTRL, 0),
+    ):
+        qtbot.keyClick(QApplication.focusWidget() or mode, key, modifier)
+        assert mode.position == position, (key, modifier)
+        assert mode.where.text() == f"Item {position + 1} of {last + 1}"
+    assert not mode.previous_button.isEnabled() and mode.next_button.isEnabled()
+    assert "Home first" in mode.hint.text() and "End last" in mode.hint.text()
+    mode.close()
