@@ -289,9 +289,10 @@ def newest_entry_id(session: Session) -> int:
     return session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
-# Entries that note something made from the data (``record``: an export, minutes, a print)
+# Entries that note something made from the data (``record``: an export, minutes, a print,
+# a briefing pack)
 # or a copy's own record (marked merged), not a change to the data itself.
-NOT_CHANGES = frozenset({"exports", "minutes", "prints", "checkout_origin"})
+NOT_CHANGES = frozenset({"exports", "minutes", "prints", "briefing packs", "checkout_origin"})
 
 
 def append(connection: Any, rows: list[dict[str, Any]]) -> None:

@@ -580,6 +580,8 @@ class MeetingsTab(Tab):
             if answer != QMessageBox.StandardButton.Save:
                 return
             self.save_agenda()
+            if self.edited:  # not saved (the refusal said why): not over another agenda
+                return
         if self.mode is not None:
             self.mode.close()
         self.mode = MeetingMode(self.context, key, self.window())

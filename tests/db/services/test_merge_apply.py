@@ -20,6 +20,7 @@ from db.core.errors import MergedCopyError, RuleError
 from db.core.vocabulary import DecisionKind, Status, TrackedKind
 from db.exchange.document import EvidenceDoc
 from db.exchange.spreadsheets import import_tracker, read_tracker
+from db.queries.briefing_content import PackOptions, make_pack
 from db.services import editing, meetings
 from db.services.checkout import Scope, check_out
 from db.services.integrity import check_database
@@ -262,6 +263,9 @@ def test_a_merged_copy_takes_no_change_and_says_so(
         assert _snapshot(laptop) == before
         export_file(laptop, tmp_path / "after.json", fmt="json", today=NEXT_DAY, actor="Sam")
         assert (tmp_path / "after.json").stat().st_size > 0
+        # A briefing pack from it (a trial found it refused as a change)
+        options = PackOptions(today=NEXT_DAY, title="Pack", marking="OFFICIAL", prepared_by="Sam")
+        assert make_pack(laptop, "Sam", purpose="file", options=options).reviews
         with pytest.raises(MergedCopyError):
             again = tmp_path / "again.sqlite3"
             check_out(laptop, again, scope=Scope(meeting=MEETING), actor="Sam", today=NEXT_DAY)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import event, func, select
 
 from db.core.dates import format_date
@@ -980,3 +980,23 @@ def test_home_and_end_go_to_the_first_and_last_item_in_meeting_mode(
     assert not mode.previous_button.isEnabled() and mode.next_button.isEnabled()
     assert "Home first" in mode.hint.text() and "End last" in mode.hint.text()
     mode.close()
+
+
+def test_meeting_mode_does_not_open_when_the_save_it_asked_for_is_refused(
+    qtbot: Any, sample_window: MainWindow, monkeypatch: Any
+) -> None:
+    """Found by a new user: meeting mode asked to save the agenda on screen first; the save
+    was refused, and meeting mode opened all the same, over the agenda stored."""
+    tab = show_meetings(qtbot, sample_window)
+    key = tab.selected_key()
+    assert key is not None
+    tab.agenda.setCurrentRow(0)
+    tab.remove_item()
+    with sample_window.context.database.transaction("Elsewhere") as session:
+        stored = tuple(line.entry for line in meetings.agenda(session, key))
+        meetings.set_agenda(session, key, stored[::-1])
+    save = QMessageBox.StandardButton.Save
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: save)  # the user's answer
+    tab.meeting_mode()
+    _close_explanations()
+    assert tab.mode is None and tab.edited
