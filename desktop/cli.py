@@ -912,7 +912,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         print(left_out)
     if args.accept and len(proposed) > len(agenda):
         print(
-            f"Stored as the agenda of {key}: the first {len(agenda)} of the "
+            f"Stored as the agenda of {key}: the {len(agenda)} listed above, of the "
             f"{len(proposed):,} entries proposed."
         )
     elif args.accept:

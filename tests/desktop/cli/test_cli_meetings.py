@@ -181,7 +181,7 @@ def test_an_agenda_accepted_holds_the_most_pressing_entries_as_many_as_it_holds(
     lines = accepted.stdout.splitlines()
     assert lines[:-1] == shown.stdout.splitlines()[:-1]  # the same proposal, the same line
     assert lines[-1] == (
-        f"Stored as the agenda of Panel, {_uk(NEW_MEETING)}: the first {AGENDA_LIMIT} of the "
+        f"Stored as the agenda of Panel, {_uk(NEW_MEETING)}: the {AGENDA_LIMIT} listed above, of the "
         f"{proposed} entries proposed."
     )
     entries = [line for line in lines if re.match(r"\s*\d+\. ", line)]
