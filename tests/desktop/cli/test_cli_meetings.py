@@ -181,8 +181,8 @@ def test_an_agenda_accepted_holds_the_most_pressing_entries_as_many_as_it_holds(
     lines = accepted.stdout.splitlines()
     assert lines[:-1] == shown.stdout.splitlines()[:-1]  # the same proposal, the same line
     assert lines[-1] == (
-        f"Stored as the agenda of Panel, {_uk(NEW_MEETING)}: the {AGENDA_LIMIT} listed above, of the "
-        f"{proposed} entries proposed."
+        f"Stored as the agenda of Panel, {_uk(NEW_MEETING)}: the {AGENDA_LIMIT} listed above, "
+        f"of the {proposed} entries proposed."
     )
     entries = [line for line in lines if re.match(r"\s*\d+\. ", line)]
     assert len(entries) == AGENDA_LIMIT
