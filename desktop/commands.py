@@ -879,8 +879,7 @@ class SetAgenda(UndoableCommand):
         self.before: tuple[AgendaEntry, ...] = ()
 
     def apply(self, session: Session) -> None:
-        self.before = tuple(line.entry for line in meetings.agenda(session, self.key))
-        meetings.set_agenda(session, self.key, self.entries, expected=self.shown)
+        self.before = meetings.set_agenda(session, self.key, self.entries, expected=self.shown)
         self.shown = self.before  # redo: over the agenda as the undo put it back
 
     def revert(self, session: Session) -> None:

@@ -771,21 +771,20 @@ def set_agenda(
     entries: Sequence[AgendaEntry],
     *,
     expected: Sequence[AgendaEntry] | None = None,
-) -> None:
+) -> tuple[AgendaEntry, ...]:
     """Store the agenda as given: its order, and the entries added and removed; more than
     ``AGENDA_LIMIT`` entries are refused, changing nothing. With ``expected`` (the agenda as
     the chair's screen showed it), only if the agenda stored is still that one, else
     ``ConflictError``: a new user's agenda, saved in the window, replaced without a word the
-    one a command had stored meanwhile."""
+    one a command had stored meanwhile. Returns the agenda it replaced (for undo)."""
     meeting = meeting_by_key(session, key)
-    if expected is not None:
-        now = tuple(line.entry for line in agenda(session, key))
-        if now != tuple(expected):
-            raise ConflictError(
-                f"The agenda of {key} was changed elsewhere since it was shown here, so this "
-                "one was not saved: it is still on screen, and saving it again replaces the "
-                "one stored."
-            )
+    replaced = tuple(line.entry for line in agenda(session, key))
+    if expected is not None and replaced != tuple(expected):
+        raise ConflictError(
+            f"The agenda of {key} was changed elsewhere since it was shown here, so this "
+            "one was not saved: it is still on screen, and saving it again replaces the "
+            "one stored."
+        )
     if len(entries) > AGENDA_LIMIT:
         raise RuleError(
             f"An agenda holds at most {AGENDA_LIMIT} entries and this one has "
@@ -833,6 +832,7 @@ def set_agenda(
     )
     meeting.updated_at = utc_now()
     session.flush()
+    return replaced
 
 
 def decided_about(what: ItemKey | SourceKey) -> str:
