@@ -128,15 +128,19 @@ def run(command: UndoableCommand, parent: QWidget | None = None) -> bool:
 
 
 def run_from(
-    dialog: QDialog, command: Callable[[], UndoableCommand | None], parent: QWidget | None
+    context: AppContext,
+    dialog: QDialog,
+    command: Callable[[], UndoableCommand | None],
+    parent: QWidget | None,
 ) -> bool:
     """Show ``dialog``, and on OK ``run`` the command its answers make (``command`` gives
-    None when the user then declines to go on). If the database could not take the change
-    just now (another program held its write lock past the wait, the disk is full, the file
-    is read-only to this user, or a long change of this window's is still running), the
-    dialog comes back as the user left it, with the refusal said over it: what they typed is
-    never lost with the refusal, and OK tries again once the cause has gone. True once
-    applied."""
+    None when the user then declines to go on); not shown at all, and said why, when the
+    database takes no changes (``AppContext.takes_changes``: a copy merged back). If the
+    database could not take the change just now (another program held its write lock past
+    the wait, the disk is full, the file is read-only to this user, or a long change of this
+    window's is still running), the dialog comes back as the user left it, with the refusal
+    said over it: what they typed is never lost with the refusal, and OK tries again once
+    the cause has gone. True once applied."""
     refused: list[CaseReviewError] = []
     typing: list[QWidget] = []  # the field the user was last in (not a button)
 
@@ -148,6 +152,8 @@ def run_from(
     assert isinstance(application, QApplication)
     application.focusChanged.connect(moved)
     try:
+        if not context.takes_changes(parent):
+            return False
         while dialog.exec():
             made = command()
             if made is None:

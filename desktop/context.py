@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from db.core.errors import CaseReviewError
-from db.queries.first_page import ReadAhead
+from db.queries.first_page import ReadAhead, merged_copy
 from db.store.logs import cause
 from db.store.quick_check import QuickCheck
 from desktop.files import EvidenceCopies
@@ -303,6 +303,30 @@ class AppContext(QObject):
         from desktop import settings as keys
 
         return self.settings.get(keys.YOUR_NAME) or self.actor
+
+    def takes_changes(self, parent: QWidget | None = None) -> bool:
+        """Whether the database takes a change now, asked as a change begins: before its
+        dialog opens, its question is put or its list is edited. A copy merged back does not
+        (``db.store.audit.refuse_if_merged``, which refuses the change itself whatever asks);
+        that is said over ``parent`` now, not after the user has filled in a form or answered
+        "Delete?" (found by a new user). Read afresh each time: the copy may have been merged
+        from another program while this window was open. While the database layer still
+        loads, read from the file (an edit starts from it then, and never waits for the
+        layer); a database that cannot be opened has said why already (``database``)."""
+        if isinstance(self.place, PendingDatabase):
+            refusal = merged_copy(self.place.path)
+            if refusal is not None:
+                self.explain(refusal, parent)
+            return refusal is None
+        from db.store.audit import refuse_if_merged
+
+        try:
+            with self.database.session() as session:
+                refuse_if_merged(session.connection())
+        except CaseReviewError as exc:
+            self.explain(exc, parent)
+            return False
+        return True
 
     def release(self) -> None:
         """The window is unlocked: apply the commands held while it was locked, in order."""

@@ -448,6 +448,8 @@ class MainWindow(QMainWindow):
         from db.services import themes
         from desktop.dialogs.themes import ThemesDialog
 
+        if not self.context.takes_changes(self):
+            return
         database, actor = self.context.database, self.context.actor
 
         def read() -> list[themes.ThemeCount]:

@@ -6,7 +6,10 @@ one plain sentence meant for the person at the keyboard, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+from db.core.dates import format_date
 
 
 class CaseReviewError(Exception):
@@ -57,6 +60,17 @@ class RuleError(CaseReviewError):
 class MergedCopyError(RuleError):
     """A change to a copy taken to a meeting after it was merged back, which could never
     reach the database it came from (db.store.audit.refuse_if_merged)."""
+
+    @classmethod
+    def merged(cls, at: dt.datetime, by: str | None) -> MergedCopyError:
+        """The refusal for a copy merged back at ``at`` (naive: UTC, as SQLite keeps it) by
+        ``by``, in one sentence."""
+        moment = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+        return cls(
+            f"This copy was merged back on {format_date(moment.astimezone().date())} by "
+            f"{by or 'someone'}, so a change made to it now could never reach the database it "
+            "came from: make the change there, or take a new copy; nothing was changed."
+        )
 
 
 class NotFoundError(CaseReviewError):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from db.core.dates import PartialDate
+from db.core.errors import MergedCopyError
 from db.core.items import ItemFields, ItemKey, ReviewFields
 from db.core.rules import rating_for
 from db.core.search_words import COUNT_SQL, SAMPLE, SAMPLE_SQL, Plan, choose, fts_query, words
@@ -59,6 +60,27 @@ def is_current(path: Path) -> bool:
     except (OSError, sqlite3.Error):  # opened the usual way instead, which says why (no log)
         return False
     return row is not None and row[0] == HEAD
+
+
+def merged_copy(path: Path) -> MergedCopyError | None:
+    """The refusal a change to ``path`` would get if it is a copy merged back
+    (``db.store.audit.refuse_if_merged``), read with sqlite3 alone: what the window says as a
+    change begins while the database layer still loads. None if it is not, or cannot be
+    read now (the change itself is refused all the same, when made)."""
+    try:
+        with _reading(path) as conn:
+            row = conn.execute(
+                "SELECT merged_at, merged_by FROM checkout_origin WHERE merged_at IS NOT NULL"
+            ).fetchone()
+        return None if row is None else MergedCopyError.merged(_moment(row[0]), row[1])
+    except (sqlite3.Error, ValueError, TypeError) as exc:
+        _log.warning("the copy's merge not read from the file: %s", cause(exc))
+        return None
+
+
+def _moment(stored: str) -> dt.datetime:
+    """A timestamp as SQLAlchemy keeps it in SQLite (``UTCDateTime``): UTC, without a zone."""
+    return dt.datetime.fromisoformat(stored).replace(tzinfo=dt.UTC)
 
 
 def _in(values: list[Status]) -> str:

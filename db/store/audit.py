@@ -25,7 +25,7 @@ from sqlalchemy.orm import (
     object_session,
 )
 
-from db.core.dates import PartialDate, format_date, utc_now
+from db.core.dates import PartialDate, utc_now
 from db.core.errors import MergedCopyError
 from db.store.audit_chain import GENESIS, link
 from db.store.models import AuditEntry, Base, CheckoutOrigin
@@ -316,17 +316,7 @@ def refuse_if_merged(connection: Any) -> None:
         )
     ).first()
     if merged is not None:
-        raise MergedCopyError(merged_copy_said(merged[0], merged[1]))
-
-
-def merged_copy_said(at: dt.datetime, by: str | None) -> str:
-    """Why a copy merged back on ``at`` by ``by`` takes no change, in one sentence."""
-    moment = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-    return (
-        f"This copy was merged back on {format_date(moment.astimezone().date())} by "
-        f"{by or 'someone'}, so a change made to it now could never reach the database it "
-        "came from: make the change there, or take a new copy; nothing was changed."
-    )
+        raise MergedCopyError.merged(merged[0], merged[1])
 
 
 def record(

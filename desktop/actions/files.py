@@ -66,6 +66,8 @@ class FileActions(QObject):
     # -- import
 
     def import_file(self) -> None:
+        if not self.context.takes_changes(self.window):
+            return
         name, _ = QFileDialog.getOpenFileName(
             self.window,
             "Import a tracker or a casereview file",
@@ -249,6 +251,8 @@ class FileActions(QObject):
         from desktop.dialogs.checkout import TakeCopyDialog
 
         context = self.context
+        if not context.takes_changes(self.window):  # a copy of a merged copy would be lost too
+            return
         with context.database.session() as session:
             reviews, inspections = sources(session)
         place = context.database.location
@@ -301,6 +305,8 @@ class FileActions(QObject):
         """Ask for a copy taken offline, open it (with this database's passphrase, else the
         one asked for), plan the merge off the GUI thread (db.services.merge), show it and
         its conflicts (desktop.dialogs.merge), then merge with the answers given."""
+        if not self.context.takes_changes(self.window):
+            return
         place = self.context.database.location
         folder = place.path.parent if place.path is not None else Path.home()
         name, _ = QFileDialog.getOpenFileName(

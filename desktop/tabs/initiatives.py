@@ -262,11 +262,11 @@ class InitiativesTab(Tab):
             chosen = dialog.chosen
             return None if chosen is None else SaveInitiative(self.context, old, chosen)
 
-        run_from(dialog, save, self)
+        run_from(self.context, dialog, save, self)
 
     def delete_initiative(self) -> None:
         name = self.selected_name()
-        if name is None:
+        if name is None or not self.context.takes_changes(self):
             return
         answer = QMessageBox.question(
             self,
@@ -282,7 +282,7 @@ class InitiativesTab(Tab):
         """Take one thing off what the selected initiative answers (undoable): the user picks
         the link and confirms with Remove."""
         name = self.selected_name()
-        if name is None:
+        if name is None or not self.context.takes_changes(self):
             return
         with self.context.database.session() as session:
             old = editing.initiative_doc(session, name)

@@ -368,7 +368,10 @@ class InspectionsTab(Tab):
             fields = dialog.result_fields
             return None if fields is None else commands.CreateInspection(self.context, fields)
 
-        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
+        if (
+            commands.run_from(self.context, dialog, create, self)
+            and dialog.result_fields is not None
+        ):
             self.select(dialog.result_fields.reference)
 
     def edit_inspection(self) -> None:
@@ -391,7 +394,10 @@ class InspectionsTab(Tab):
                 return None
             return commands.EditInspection(self.context, old, new)
 
-        if commands.run_from(dialog, change, self) and dialog.result_fields is not None:
+        if (
+            commands.run_from(self.context, dialog, change, self)
+            and dialog.result_fields is not None
+        ):
             self.select(dialog.result_fields.reference)
 
     def _removing_logs_confirmed(
@@ -418,7 +424,7 @@ class InspectionsTab(Tab):
 
     def delete_inspection(self) -> None:
         reference = self.selected_reference()
-        if reference is None:
+        if reference is None or not self.context.takes_changes(self):
             return
         answer = QMessageBox.question(
             self,
@@ -447,7 +453,7 @@ class InspectionsTab(Tab):
                 else commands.CreateScheme(self.context, chosen.name, chosen.grades)
             )
 
-        commands.run_from(dialog, create, self)
+        commands.run_from(self.context, dialog, create, self)
 
     # A tracked finding takes what a recommendation takes, by the same code.
 

@@ -368,7 +368,7 @@ class MeetingMode(QWidget):
             return commands.RecordDecision(self.context, key, item, dialog.entry(), seen)
 
         self.context.last_explanation = ""
-        if commands.run_from(dialog, record, self):
+        if commands.run_from(self.context, dialog, record, self):
             self.say(f"Recorded: {kind.label.lower()} for {about}.")
         elif self.context.last_explanation and dialog.result() == QDialog.DialogCode.Accepted:
             # refused: the sentence stays on the page, large, after its message box. Not when

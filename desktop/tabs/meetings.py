@@ -411,7 +411,7 @@ class MeetingsTab(Tab):
     def propose(self) -> None:
         """Fill the list with the agenda casereview proposes, each line saying why."""
         key = self.selected_key()
-        if key is None:
+        if key is None or not self.context.takes_changes(self):
             return
         with self.context.database.session() as session:
             proposal = meetings.agenda_proposal(session, key, self.context.today())
@@ -441,7 +441,7 @@ class MeetingsTab(Tab):
     def move_item(self, step: int) -> None:
         row = self.agenda.currentRow()
         to = row + step
-        if row < 0 or not 0 <= to < self.agenda.count():
+        if row < 0 or not 0 <= to < self.agenda.count() or not self.context.takes_changes(self):
             return
         item = self.agenda.takeItem(row)
         self.agenda.insertItem(to, item)
@@ -450,12 +450,12 @@ class MeetingsTab(Tab):
 
     def remove_item(self) -> None:
         row = self.agenda.currentRow()
-        if row >= 0:
+        if row >= 0 and self.context.takes_changes(self):
             self.agenda.takeItem(row)
             self._set_edited(True)
 
     def add_item(self) -> None:
-        if self.selected_key() is None:
+        if self.selected_key() is None or not self.context.takes_changes(self):
             return
         with self.context.database.session() as session:
             references = tracker.filter_choices(session).sources
@@ -523,7 +523,10 @@ class MeetingsTab(Tab):
             fields = dialog.result_fields
             return None if fields is None else commands.CreateMeeting(self.context, fields)
 
-        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
+        if (
+            commands.run_from(self.context, dialog, create, self)
+            and dialog.result_fields is not None
+        ):
             self.select(dialog.result_fields.key)
 
     def edit_meeting(self) -> None:
@@ -543,12 +546,15 @@ class MeetingsTab(Tab):
             fields = dialog.result_fields
             return None if fields is None else commands.EditMeeting(self.context, old, fields)
 
-        if commands.run_from(dialog, change, self) and dialog.result_fields is not None:
+        if (
+            commands.run_from(self.context, dialog, change, self)
+            and dialog.result_fields is not None
+        ):
             self.select(dialog.result_fields.key)
 
     def delete_meeting(self) -> None:
         key = self.selected_key()
-        if key is None:
+        if key is None or not self.context.takes_changes(self):
             return
         answer = QMessageBox.question(
             self,

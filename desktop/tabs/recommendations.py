@@ -916,6 +916,8 @@ class RecommendationsTab(Tab):
         key = self.current_key()
         if key is None or self.selected_rows()[0].from_inspection:
             return
+        if not self.context.takes_changes(self):
+            return
         name = f"{key.kind.label.lower()} {key.number} of {key.source}"
         if confirm(
             self,
@@ -927,7 +929,7 @@ class RecommendationsTab(Tab):
 
     def remove_evidence(self, evidence_id: int) -> None:
         key = self.current_key()
-        if key is None:
+        if key is None or not self.context.takes_changes(self):
             return
         with self.context.database.session() as session:
             which = editing.evidence_key_by_id(session, evidence_id)
@@ -957,6 +959,7 @@ class RecommendationsTab(Tab):
         update = f"of {format_date(which.on)} by {which.author} on {key.number} of {key.source}"
         dialog = dialogs.WithdrawUpdateDialog(update, which.status, current, self)
         commands.run_from(
+            self.context,
             dialog,
             lambda: commands.WithdrawUpdate(self.context, key, which, dialog.reason_text()),
             self,
@@ -1023,7 +1026,7 @@ class RecommendationsTab(Tab):
                     return None
             return command
 
-        commands.run_from(dialog, change, self)
+        commands.run_from(self.context, dialog, change, self)
 
     # -- settings
 
@@ -1110,12 +1113,14 @@ def add_update(
             closure=update.closure,
         )
 
-    commands.run_from(dialog, add, parent)
+    commands.run_from(context, dialog, add, parent)
 
 
 def add_evidence(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
     dialog = dialogs.EvidenceDialog(parent)
-    commands.run_from(dialog, lambda: commands.AddEvidence(context, key, dialog.entry()), parent)
+    commands.run_from(
+        context, dialog, lambda: commands.AddEvidence(context, key, dialog.entry()), parent
+    )
 
 
 def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> None:
@@ -1148,7 +1153,7 @@ def edit_item(context: AppContext, key: editing.ItemKey, parent: QWidget) -> Non
         fields = dialog.result_fields
         return None if fields is None else commands.EditItem(context, key, before, fields)
 
-    commands.run_from(dialog, change, parent)
+    commands.run_from(context, dialog, change, parent)
 
 
 def new_recommendation(context: AppContext, source: str, parent: QWidget) -> bool:
@@ -1172,7 +1177,7 @@ def new_recommendation(context: AppContext, source: str, parent: QWidget) -> boo
         fields = dialog.result_fields
         return None if fields is None else commands.CreateItem(context, source, fields)
 
-    return commands.run_from(dialog, create, parent)
+    return commands.run_from(context, dialog, create, parent)
 
 
 def _themes_of(context: AppContext, ids: list[int]) -> list[str]:

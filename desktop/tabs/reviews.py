@@ -241,7 +241,10 @@ class ReviewsTab(Tab):
             fields = dialog.result_fields
             return None if fields is None else commands.CreateReview(self.context, fields)
 
-        if commands.run_from(dialog, create, self) and dialog.result_fields is not None:
+        if (
+            commands.run_from(self.context, dialog, create, self)
+            and dialog.result_fields is not None
+        ):
             self.select(dialog.result_fields.reference)
 
     def edit_review(self) -> None:
@@ -259,11 +262,11 @@ class ReviewsTab(Tab):
             fields = dialog.result_fields
             return None if fields is None else commands.EditReview(self.context, old, fields)
 
-        commands.run_from(dialog, change, self)
+        commands.run_from(self.context, dialog, change, self)
 
     def delete_review(self) -> None:
         reference = self.selected_reference()
-        if reference is None:
+        if reference is None or not self.context.takes_changes(self):
             return
         answer = QMessageBox.question(
             self,
