@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
-from db.core.errors import CaseReviewError
+from db.core.errors import CaseReviewError, RuleError
 from db.core.vocabulary import DecisionKind
 from db.store.logs import cause, set_up
 from desktop import __version__
@@ -384,12 +384,45 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     add.add_argument("--chair", type=_text("chair", "NAME", one_line=True), metavar="NAME")
 
     agenda = actions.add_parser(
-        "agenda", help="propose the meeting's agenda and print it (--accept stores it)"
+        "agenda",
+        help="propose the meeting's agenda and print it (--accept stores it); or add one "
+        "entry to the agenda stored, or remove one",
     )
     _db_option(agenda, argparse.SUPPRESS)
     _meeting_option(agenda)
+    change = agenda.add_mutually_exclusive_group()
+    change.add_argument(
+        "--accept",
+        action="store_true",
+        help="store the proposed agenda as the meeting's, keeping first what the meeting "
+        "has decided about",
+    )
+    change.add_argument(
+        "--add",
+        type=_item,
+        metavar="REF:NUMBER|REF",
+        help="add an item, or a whole review or inspection (REF alone), at the end of the "
+        "agenda stored",
+    )
+    change.add_argument(
+        "--remove",
+        type=_item,
+        metavar="REF:NUMBER|REF",
+        help="take an item, or a whole review or inspection, off the agenda stored",
+    )
     agenda.add_argument(
-        "--accept", action="store_true", help="store the proposed agenda as the meeting's"
+        "--kind",
+        choices=[*_ITEM_KINDS, *_SOURCE_KINDS],
+        help="with --add or --remove: which item, when an inspection numbers a recommendation "
+        "and an area for improvement alike; or, with REF alone, review or inspection when "
+        "both have it",
+    )
+    agenda.add_argument(
+        "--reason",
+        type=_text("reason", "TEXT", one_line=True),
+        default="",
+        metavar="TEXT",
+        help="with --add: why it is on the agenda",
     )
 
     decide = actions.add_parser(
@@ -888,15 +921,29 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
-    from db.services.meetings import agenda_proposal, set_agenda
+    from db.services.meetings import AGENDA_LIMIT, agenda_proposal, keeping_decided, set_agenda
     from db.store.audit import default_actor
     from db.store.database import open_database
 
+    if (args.kind is not None or args.reason) and args.add is None and args.remove is None:
+        raise UsageError("--kind and --reason are for --add or --remove")
+    if args.reason and args.add is None:
+        raise UsageError("--reason is for --add")
+    if args.add is not None or args.remove is not None:
+        return _agenda_entry(args)
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
         proposal = agenda_proposal(session, key, _today())
         proposed = proposal.entries
-        agenda = proposal.kept()  # the most pressing of each reason first, as the window's
+        # The most pressing of each reason first, as the window's; what the meeting has
+        # decided about stays on, first (it was refused outright: found by a new user), and
+        # the proposal gives way to it where the two pass the limit.
+        limit = AGENDA_LIMIT
+        agenda = keeping_decided(session, key, proposal.kept(limit))
+        while len(agenda) > AGENDA_LIMIT:
+            limit -= len(agenda) - AGENDA_LIMIT
+            agenda = keeping_decided(session, key, proposal.kept(limit))
+        kept = len(agenda) - len(proposal.kept(limit))
         if args.accept:
             set_agenda(session, key, agenda)
     if not proposed:
@@ -904,13 +951,19 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     else:
         print(f"Proposed agenda for {key}:")
     for number, entry in enumerate(agenda, start=1):
-        print(f"{number:>3}. {_agenda_label(entry.what)} — {entry.reason}")
-    left_out = proposal.left_out()
+        print(f"{number:>3}. {_agenda_label(entry.what)} — {entry.reason or 'added by hand'}")
+    if kept:
+        print(
+            "The first entry stays on the agenda: the meeting has decided about it."
+            if kept == 1
+            else f"The first {kept} entries stay on the agenda: the meeting has decided about them."
+        )
+    left_out = proposal.left_out(limit)
     if left_out is not None:
         # Found by new users: a generated data set proposed 41,557 entries, all stored; then
         # the 200 kept were the first reviews' by reference, and nothing said what was not.
         print(left_out)
-    if args.accept and len(proposed) > len(agenda):
+    if args.accept and len(proposed) > len(agenda) - kept:
         print(
             f"Stored as the agenda of {key}: the {len(agenda)} listed above, of the "
             f"{len(proposed):,} entries proposed."
@@ -919,6 +972,47 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         print(f"Stored as the agenda of {key}: {len(agenda)} entries.")
     else:
         print("Nothing was stored: add --accept to store this agenda.")
+    return EXIT_OK
+
+
+def _typed(text: str) -> str:
+    """``text`` as it would be typed as one argument: bare if it can be, else in double
+    quotes, which cmd.exe, PowerShell and a POSIX shell all take."""
+    return text if re.fullmatch(r"[\w:./-]+", text) else f'"{text}"'
+
+
+def _agenda_entry(args: argparse.Namespace) -> int:
+    """``meeting agenda --add`` or ``--remove``: one entry of the agenda stored."""
+    from db.services.meetings import AgendaEntry, agenda, set_agenda
+    from db.store.audit import default_actor
+    from db.store.database import open_database
+
+    adding = args.add is not None
+    reference, number = args.add if adding else args.remove
+    chosen = _SOURCE_KINDS if number is None else _ITEM_KINDS
+    if args.kind is not None and args.kind not in chosen:
+        raise UsageError(
+            f"--kind {args.kind} is for "
+            + ("REF:NUMBER (an item)" if number is None else "REF alone (a whole source)")
+        )
+    with open_database(_location(args)) as database, database.change(default_actor()) as session:
+        key = _meeting_key(session, args)
+        what = _named_subject(session, key, reference, number, args.kind)
+        stored = [line.entry for line in agenda(session, key)]
+        there = [entry.what for entry in stored]
+        label = _agenda_label(what)
+        if adding and what in there:
+            raise RuleError(f"{label} is on the agenda of {key} already; nothing was changed.")
+        if not adding and what not in there:
+            raise RuleError(f"{label} is not on the agenda of {key}; nothing was changed.")
+        if adding:
+            set_agenda(session, key, [*stored, AgendaEntry(what, args.reason.strip())])
+        else:
+            set_agenda(session, key, [entry for entry in stored if entry.what != what])
+        now = len(stored) + (1 if adding else -1)
+    said = "Added to" if adding else "Taken off"
+    entries = f"{now} {'entry' if now == 1 else 'entries'}"
+    print(f"{said} the agenda of {key}: {label} ({entries}).", file=sys.stderr)
     return EXIT_OK
 
 
@@ -940,7 +1034,7 @@ _TAKES_WHOM = {DecisionKind.EVIDENCE_REQUESTED, DecisionKind.ESCALATED}
 
 
 def _meeting_decide(args: argparse.Namespace) -> int:
-    from db.services.meetings import DecisionEntry, decide, decision_log_text
+    from db.services.meetings import DecisionEntry, NotOnAgendaError, decide, decision_log_text
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -960,18 +1054,27 @@ def _meeting_decide(args: argparse.Namespace) -> int:
     actor = default_actor()
     with open_database(_location(args)) as database, database.change(actor) as session:
         key = _meeting_key(session, args)
-        what = _decided(session, key, reference, number, args.kind)
-        decide(session, key, what, entry, on=_today(), actor=actor)
+        what = _named_subject(session, key, reference, number, args.kind)
+        try:
+            decide(session, key, what, entry, on=_today(), actor=actor)
+        except NotOnAgendaError as exc:  # said with the command that adds it
+            named = reference if number is None else f"{reference}:{number}"
+            which = "" if args.kind is None else f" --kind {args.kind}"
+            raise RuleError(
+                f"{exc.where}: add it first with casereview meeting agenda --meeting "
+                f"{args.meeting.isoformat()} --add {_typed(named)}{which}."
+            ) from exc
         chair = _chair(session, key)
     said = f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}"
     print(said, file=sys.stderr)  # a status line, as every command's (a trial found it on stdout)
     return EXIT_OK
 
 
-def _decided(
+def _named_subject(
     session: Session, key: MeetingKey, reference: str, number: str | None, kind: str | None
 ) -> ItemKey | SourceKey:
-    """What ``meeting decide --item`` names: an item on the agenda, or a whole source."""
+    """What ``meeting decide --item`` (or ``meeting agenda --add``, ``--remove``) names: an
+    item, or a whole review or inspection."""
     from db.services.meetings import agenda_item, agenda_source
 
     if number is None:

@@ -835,6 +835,65 @@ def set_agenda(
     return replaced
 
 
+class NotOnAgendaError(RuleError):
+    """A decision about something not on the meeting's agenda; ``where`` says what and which
+    meeting, for the command line to name the command that adds it."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"{where}: add it to the agenda first.")
+        self.where = where
+
+
+def keeping_decided(
+    session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
+) -> list[AgendaEntry]:
+    """``entries`` with, first and in their stored order, the entries of the stored agenda
+    that the meeting's decisions keep there and ``entries`` leave out (``set_agenda`` refuses
+    to take them off): an item decided about, unless ``entries`` hold it or its whole review
+    or inspection, and a whole review or inspection decided about. What ``casereview meeting
+    agenda --accept`` stores once a meeting has begun deciding: it was refused outright."""
+    meeting = meeting_by_key(session, key)
+    items = {entry.what for entry in entries if isinstance(entry.what, ItemKey)}
+    sources = {entry.what for entry in entries if isinstance(entry.what, SourceKey)}
+    wanted: set[ItemKey | SourceKey] = set()
+    for decision in meeting.decisions:
+        rec = decision.recommendation
+        if rec is not None:
+            item = key_of(rec)
+            if item in items or _source_of(rec) in sources:
+                continue
+            wanted.update((item, _source_of(rec)))  # whichever of the two is stored
+        else:
+            source = decision.review or decision.inspection
+            assert source is not None
+            whole = SourceKey(source.reference, inspection=decision.inspection is not None)
+            if whole not in sources:
+                wanted.add(whole)
+    kept: list[AgendaEntry] = []
+    for row in meeting.agenda:  # in its order (the relationship is ordered by position)
+        stored = _entry_of(row)
+        if stored.what in wanted:
+            kept.append(stored)
+    return [*kept, *entries]
+
+
+def _source_of(rec: Recommendation) -> SourceKey:
+    if rec.review is not None:
+        return SourceKey(rec.review.reference)
+    assert rec.inspection is not None
+    return SourceKey(rec.inspection.reference, inspection=True)
+
+
+def _entry_of(row: AgendaItem) -> AgendaEntry:
+    """A stored agenda row as the entry it stores."""
+    if row.recommendation is not None:
+        return AgendaEntry(key_of(row.recommendation), row.reason)
+    if row.review is not None:
+        return AgendaEntry(SourceKey(row.review.reference), row.reason)
+    assert row.inspection is not None
+    return AgendaEntry(SourceKey(row.inspection.reference, inspection=True), row.reason)
+
+
 def decided_about(what: ItemKey | SourceKey) -> str:
     """What a decision is about, as a sentence names it: "recommendation 3 of SCR-1", or "the
     whole inspection INSP-1" (meeting mode, and the window's undo entry)."""
@@ -1238,9 +1297,7 @@ def _decide_source(
         select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, placed)
     )
     if on_agenda is None:
-        raise RuleError(
-            f"{_name(what)} is not on the agenda of {key} as a whole: add it to the agenda first."
-        )
+        raise NotOnAgendaError(f"{_name(what)} is not on the agenda of {key} as a whole")
     if not actor.strip():
         raise RuleError("A decision needs the name of the person recording it.")
     refused = source_refusal(what, decision.kind)
@@ -1272,9 +1329,7 @@ def _decide_item(
     key = key_of_meeting(meeting)
     rec = item_by_key(session, item)
     if not _on_agenda(session, meeting, rec):
-        raise RuleError(
-            f"{describe(rec)} is not on the agenda of {key}: add it to the agenda first."
-        )
+        raise NotOnAgendaError(f"{describe(rec)} is not on the agenda of {key}")
     if not actor.strip():
         raise RuleError("A decision needs the name of the person recording it.")
     _check_decision(rec, meeting, decision)

@@ -894,6 +894,36 @@ def test_an_item_decided_at_the_meeting_stays_on_its_agenda(panel: Database) -> 
         meetings.set_agenda(session, KEY, stored[::-1])
 
 
+def test_an_agenda_replaced_keeps_first_what_the_meeting_decided_about(panel: Database) -> None:
+    """``keeping_decided``: what ``meeting agenda --accept`` stores once the meeting has begun
+    deciding (it was refused outright). Kept first, in the stored order: an item decided
+    about that the new agenda leaves out, and a whole review decided about; not an item the
+    new agenda holds, itself or by its whole review."""
+    stored = [
+        AgendaEntry(_rec("6"), "Added by the chair"),
+        AgendaEntry(SourceKey("SCR-1"), "The whole review"),
+        AgendaEntry(_rec("4"), "Overdue"),
+        AgendaEntry(SourceKey("INSP-1", inspection=True), "Deadline"),
+    ]
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, stored)
+        noted = DecisionEntry(DecisionKind.NOTED)
+        for what in (_rec("4"), _rec("6"), SourceKey("SCR-1")):
+            meetings.decide(session, KEY, what, noted, on=HELD, actor="t")
+    proposed = [AgendaEntry(_rec("4"), "Proposed")]
+    with panel.session() as session:
+        assert meetings.keeping_decided(session, KEY, proposed) == [
+            stored[0],  # 6: decided, left out; SCR-1: decided as a whole
+            stored[1],
+            *proposed,  # 4: held by the new agenda, so not twice
+        ]
+        whole = [AgendaEntry(SourceKey("SCR-1"), "Proposed")]
+        assert meetings.keeping_decided(session, KEY, whole) == whole  # holds 4 and 6 too
+        assert meetings.keeping_decided(session, KEY, []) == stored[:3]
+    with panel.transaction("t") as session:  # and what it gives is stored
+        meetings.set_agenda(session, KEY, meetings.keeping_decided(session, KEY, proposed))
+
+
 def test_an_agenda_stored_meanwhile_is_not_replaced_unawares(panel: Database) -> None:
     _on_agenda(panel)
     with panel.session() as session:

@@ -423,6 +423,58 @@ def test_a_decision_about_a_whole_inspection_is_in_the_next_meeting_s_pack(
             assert [_uk(coming), INSPECTION, "All", said] in table
 
 
+def test_one_entry_is_added_to_the_agenda_stored_decided_and_kept_by_accept(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """``meeting agenda --add`` puts one item or a whole review at the end of the agenda
+    stored (``meeting decide``'s refusal names it), ``--remove`` takes one off; and
+    ``--accept`` on a meeting that has decided about something the proposal leaves out keeps
+    it, first (it was refused outright)."""
+    db = str(meeting_day_db)
+    before = _agenda(meeting_day_db, TODAY)
+    agenda = ["meeting", "agenda", "--db", db, "--meeting", TODAY]
+    decide = ["meeting", "decide", "--db", db, "--meeting", TODAY]
+    refused = run(*decide, "--item", REVIEW, "--decision", "noted", cwd=tmp_path)
+    hint = f"casereview meeting agenda --meeting {TODAY} --add {REVIEW}."
+    assert_clean_error(refused, hint, code=1)
+
+    added = run(*agenda, "--add", REVIEW, "--reason", "The panel asked", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == ""
+    assert added.stderr.strip() == (
+        f"Added to the agenda of Case Review Subgroup, {_uk(TODAY)}: review {REVIEW} "
+        f"({len(before) + 1} entries)."
+    )
+    assert _agenda(meeting_day_db, TODAY) == [*before, (len(before) + 1, "The panel asked")]
+    item = run(*agenda, "--add", f"{REVIEW}:1", cwd=tmp_path)
+    assert item.returncode == 0, item.stderr
+    assert _agenda(meeting_day_db, TODAY)[-1] == (len(before) + 2, "")
+    removed = run(*agenda, "--remove", f"{REVIEW}:1", cwd=tmp_path)
+    assert removed.returncode == 0, removed.stderr
+    assert f"Taken off the agenda of Case Review Subgroup, {_uk(TODAY)}: {REVIEW}:1" in (
+        removed.stderr
+    )
+    assert len(_agenda(meeting_day_db, TODAY)) == len(before) + 1
+
+    decided = run(*decide, "--item", REVIEW, "--decision", "noted", cwd=tmp_path)
+    assert decided.returncode == 0, decided.stderr
+    off = run(*agenda, "--remove", REVIEW, cwd=tmp_path)
+    assert_clean_error(off, "so it stays on the agenda", code=1)
+
+    accepted = run(*agenda, "--accept", cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    lines = accepted.stdout.splitlines()
+    assert lines[1] == f"  1. review {REVIEW} — The panel asked"
+    assert "The first entry stays on the agenda: the meeting has decided about it." in lines
+    stored = _agenda(meeting_day_db, TODAY)
+    assert stored[0] == (1, "The panel asked")
+    assert lines[-1] == (
+        f"Stored as the agenda of Case Review Subgroup, {_uk(TODAY)}: {len(stored)} entries."
+    )
+    shown = [line for line in lines if re.match(r"\s*\d+\. ", line)]
+    assert len(shown) == len(stored)
+
+
 def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
     args = ["meeting", "agenda", "--db", str(demo_db), "--meeting", _meetings(demo_db)[-1]]
     assert_loads_no_gui(args, tmp_path)
@@ -434,6 +486,7 @@ def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: P
 def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
     """Each command with bad input, the words its one line must hold, and its exit code."""
     decide = ["meeting", "decide", "--meeting", coming]
+    agenda = ["meeting", "agenda", "--meeting", coming]
     return [
         (["meeting", "agenda", "--meeting", "2031-01-01"], "no meeting on 1 January 2031", 1),
         (["meeting", "agenda", "--meeting", "10/12/2026"], "not a date in the form YYYY-MM-DD", 2),
@@ -454,7 +507,9 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         ([*decide, "--item", f"{REVIEW}:1", "--decision", "noted"],
          "is not on the agenda of Case Review Subgroup", 1),
         ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),
-        ([*decide, "--item", REVIEW, "--decision", "noted"], "as a whole: add it to the agenda", 1),
+        ([*decide, "--item", REVIEW, "--decision", "noted"],
+         f"as a whole: add it first with casereview meeting agenda --meeting {coming} "
+         f"--add {REVIEW}.", 1),
         ([*decide, "--item", "NO-SUCH-REF", "--decision", "noted"],
          "There is no review or inspection with the reference 'NO-SUCH-REF'.", 1),
         ([*decide, "--item", f"{REVIEW}:", "--decision", "noted"], "is not REF:NUMBER", 2),
@@ -473,6 +528,15 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         ([*decide, "--item", f"{REVIEW}:6", "--decision", "noted", "--whom", "Someone"],
          "--whom is for evidence-requested and escalated", 2),
         ([*decide, "--item", f"{REVIEW}:6", "--decision", "approved"], "invalid choice", 2),
+        ([*agenda, "--add", f"{REVIEW}:99"], "There is no item 99", 1),
+        ([*agenda, "--add", INSPECTION], f"inspection {INSPECTION} is on the agenda of", 1),
+        ([*agenda, "--remove", f"{REVIEW}:1"], f"{REVIEW}:1 is not on the agenda of", 1),
+        ([*agenda, "--reason", "Why"], "--kind and --reason are for --add or --remove", 2),
+        ([*agenda, "--remove", INSPECTION, "--reason", "Why"], "--reason is for --add", 2),
+        ([*agenda, "--accept", "--add", INSPECTION], "not allowed with argument", 2),
+        ([*agenda, "--add", INSPECTION, "--kind", "recommendation"],
+         "--kind recommendation is for REF:NUMBER", 2),
+        ([*agenda, "--add", f"{REVIEW}:1", "--reason", "Two\nlines"], "--reason", 2),
         (["minutes", "--meeting", "2031-01-01", "-o", "m.pdf"], "There is no meeting on", 1),
         (["minutes", "--meeting", past, "-o", "m.txt"], "a PDF or a Word document", 2),
         (["brief", "--meeting", "2031-01-01", "-o", "p.pdf"], "There is no meeting on", 1),
