@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from typing import Any
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -36,31 +37,40 @@ class Plan(Enum):
 SAMPLE = 2_000
 # Fewer matches than this are sorted: walking the index would pass most of the items.
 FEW = 1_000
-# Rows the index may be walked past for PROBE: each question costs 15-30 microseconds.
-PROBES = 500
+# What one of PROBE's questions costs, in matches put in WALK's set: 25-37 microseconds a
+# question against 0.16-0.2 a match (SQLite 3.40, 100,000 items, docs/performance.md "The
+# plan of a short prefix"). PROBE asks about ``wanted / density`` rows; WALK puts
+# ``density * items`` matches in its set.
+QUESTION = 190
 # Terms this short are read from the index's prefix entries (``prefix='1 2 3'`` in migration
 # 0002); a longer prefix, or several terms, makes each of PROBE's questions cost far more.
 SHORT = 3
 
-# What ``choose`` reads: how many of the first ``SAMPLE`` matches there are, and their ids'
-# range. Its one parameter is the FTS5 query, its second ``SAMPLE``.
+# What ``choose`` reads: how many of the first ``SAMPLE`` matches there are, their ids' range,
+# and the highest item id (about how many items there are). Its one parameter is the FTS5
+# query, its second ``SAMPLE``.
 SAMPLE_SQL = (
-    "SELECT count(*), min(rowid), max(rowid) FROM (SELECT rowid FROM "
-    "recommendation_fts WHERE recommendation_fts MATCH ? LIMIT ?)"
+    "SELECT count(*), min(rowid), max(rowid), (SELECT max(id) FROM recommendations) "
+    "FROM (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH ? LIMIT ?)"
 )
 
 # How many items match an FTS5 query, counted in the full-text index alone.
 COUNT_SQL = "SELECT count(*) FROM recommendation_fts WHERE recommendation_fts MATCH ?"
 
 
-def choose(terms: list[str], wanted: int, found: int, first: int | None, last: int | None) -> Plan:
+def choose(terms: list[str], wanted: int, sample: tuple[Any, ...]) -> Plan:
     """The cheapest plan for the first ``wanted`` rows of the items matching ``terms``, from
-    ``SAMPLE_SQL``'s answer: how many matches it read (``found``), and how thinly they are
-    spread over the ids (``first`` to ``last``) tells about how far down the index the rows
-    lie. An estimate only chooses the plan; the rows are the same whichever is chosen."""
+    ``SAMPLE_SQL``'s answer (``sample``): how many matches it read, how thinly they are
+    spread over the ids (the first to the last), and about how many items there are (the
+    highest id): together, about how many rows PROBE would ask about and how many matches
+    WALK would gather. An estimate only chooses the plan; the rows are the same whichever is
+    chosen."""
+    found, first, last, items = sample
     if found < FEW or first is None or last is None:
         return Plan.SORT
     density = found / (last - first + 1)
-    if len(terms) == 1 and len(terms[0]) <= SHORT and wanted / density <= PROBES:
-        return Plan.PROBE
-    return Plan.WALK
+    if len(terms) != 1 or len(terms[0]) > SHORT:
+        return Plan.WALK
+    questions = wanted / density
+    gathered = density * max(items or 0, last)
+    return Plan.PROBE if questions * QUESTION < gathered else Plan.WALK

@@ -4,7 +4,9 @@ Importing SQLAlchemy and declaring the mapped classes takes several times longer
 a bare Qt window, so on start-up the window paints the current tab's first page from these
 reads and loads the database layer after it is on screen. They answer only the unfiltered
 view in its default order; anything else waits for ``db.queries.tracker`` and
-``db.queries.details``, whose results a test keeps equal to these.
+``db.queries.details``, whose results a test keeps equal to these. Once the database is open,
+``db.queries.tracker.page`` reads the tracker's default view and a search alone with this
+module's ``tracker_rows`` too, on its session's connection: one SQL for both.
 
 Every read is read-only (``readonly_uri``) and any surprise returns None: the caller then
 opens the database the ordinary way, which explains problems properly.
@@ -96,11 +98,12 @@ _PAGE = """
     LEFT JOIN inspections AS i ON i.id = r.inspection_id
     {where}
     ORDER BY r.source_key, r.position, r.id
-    LIMIT ?
+    LIMIT ? OFFSET ?
 """
 
 # A search's condition in each of its plans, as ``db.store.search.matches`` builds it: the
-# same rows, the same order, at the same cost. Its one parameter is the FTS5 query.
+# same rows, the same order, at the same cost. Its one parameter is the FTS5 query. That
+# only SORT sorts is checked by EXPLAIN QUERY PLAN (tests/db/queries/test_search_plans.py).
 _MATCHES = {
     Plan.SORT: "WHERE r.id IN "
     "(SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH ?)",
@@ -112,8 +115,32 @@ _MATCHES = {
 }
 
 
+def tracker_rows(
+    conn: Any,
+    today: dt.date,
+    *,
+    limit: int,
+    offset: int = 0,
+    query: str = "",
+    plan: Plan | None = None,
+) -> list[RecommendationRow]:
+    """A page of the tracker in its default order, unfiltered or, with ``query``, of the items
+    holding each of its words, read on ``conn`` (a DB-API connection to the SQLite file:
+    sqlite3's, or SQLCipher's), by the cheapest plan unless ``plan`` names one. What
+    ``db.queries.tracker.page`` reads for these (every keystroke of a search), on its
+    session's own connection: SQLAlchemy's statement machinery around the same SQL cost
+    1.2-2.2 ms of the 4-9 a page takes (docs/performance.md, "The plan of a short prefix")."""
+    terms = words(query)
+    if not terms:
+        return _tracker_rows(conn, "", (limit, offset), today)
+    wanted = fts_query(terms)
+    if plan is None:
+        plan = choose(terms, offset + limit, conn.execute(SAMPLE_SQL, (wanted, SAMPLE)).fetchone())
+    return _tracker_rows(conn, _MATCHES[plan], (wanted, limit, offset), today)
+
+
 def _tracker_rows(
-    conn: sqlite3.Connection, where: str, parameters: tuple[Any, ...], today: dt.date
+    conn: Any, where: str, parameters: tuple[Any, ...], today: dt.date
 ) -> list[RecommendationRow]:
     found = conn.execute(_PAGE.format(where=where), parameters).fetchall()
     ids = [row[0] for row in found]
@@ -147,7 +174,7 @@ def tracker_page(
     try:
         with _reading(path) as conn:
             total = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
-            rows = _tracker_rows(conn, "", (limit,), today)
+            rows = tracker_rows(conn, today, limit=limit)
         return rows, int(total)
     except (sqlite3.Error, ValueError) as exc:
         _log.warning("first page of the tracker not read early: %s", cause(exc))
@@ -167,13 +194,10 @@ def tracker_search(
     terms = words(query)
     if not terms:
         return tracker_page(path, today, limit)
-    wanted = fts_query(terms)
     try:
         with _reading(path) as conn:
-            found, first, last = conn.execute(SAMPLE_SQL, (wanted, SAMPLE)).fetchone()
-            total = conn.execute(COUNT_SQL, (wanted,)).fetchone()[0]
-            plan = choose(terms, limit, found, first, last)
-            rows = _tracker_rows(conn, _MATCHES[plan], (wanted, limit), today)
+            total = conn.execute(COUNT_SQL, (fts_query(terms),)).fetchone()[0]
+            rows = tracker_rows(conn, today, limit=limit, query=query)
         return rows, int(total)
     except (sqlite3.Error, ValueError) as exc:  # the words are never logged: only the cause
         _log.warning("a search not answered from the file: %s", cause(exc))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.core.rules import AT_RISK_WINDOW
 from db.core.vocabulary import AgencyRole, Rating, Status, TrackedKind
+from db.queries import first_page
 from db.queries.rows import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -227,6 +228,20 @@ def page(
     plans on SQLite (``plan`` names one instead, for tests and benchmarks); every other query
     by SORT, which suits any order and filter."""
     dialect = _dialect(session)
+    if (
+        dialect == "sqlite"
+        and sort in _DEFAULT_ORDER
+        and not descending
+        and replace(flt, text="") == TrackerFilter()
+        and limit <= _CHUNK
+    ):
+        # The tracker unfiltered, or a search alone, in the default order: what the window
+        # reads at each keystroke. Read by db.queries.first_page's SQL, which a search typed
+        # as the window starts reads from the file, here on the session's own connection.
+        connection = session.connection().connection.driver_connection
+        return first_page.tracker_rows(
+            connection, today, limit=limit, offset=offset, query=flt.text, plan=plan
+        )
     if plan is None:
         plan = search.Plan.SORT
         if sort in _DEFAULT_ORDER and _search_only(session, flt):

@@ -122,8 +122,7 @@ def plan(session: Session, query: str, wanted: int) -> Plan:
     items matching ``query`` (and no other filter): ``db.core.search_words.choose``."""
     terms = words(query)
     cursor = session.connection().exec_driver_sql(SAMPLE_SQL, (_fts_query(terms), SAMPLE))
-    found, first, last = cursor.one()
-    return choose(terms, wanted, found, first, last)
+    return choose(terms, wanted, tuple(cursor.one()))
 
 
 def count(session: Session, query: str) -> int:
