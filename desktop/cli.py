@@ -958,12 +958,18 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
             if kept == 1
             else f"The first {kept} entries stay on the agenda: the meeting has decided about them."
         )
-    left_out = proposal.left_out(limit)
+    left_out = proposal.left_out(limit, decided=AGENDA_LIMIT - limit)
     if left_out is not None:
         # Found by new users: a generated data set proposed 41,557 entries, all stored; then
         # the 200 kept were the first reviews' by reference, and nothing said what was not.
         print(left_out)
-    if args.accept and len(proposed) > len(agenda) - kept:
+    if args.accept and len(proposed) > len(agenda) - kept and kept:
+        print(
+            f"Stored as the agenda of {key}: the {len(agenda)} listed above, "
+            f"{len(agenda) - kept} of the {len(proposed):,} entries proposed and {kept} the "
+            "meeting has decided about."
+        )
+    elif args.accept and len(proposed) > len(agenda):
         print(
             f"Stored as the agenda of {key}: the {len(agenda)} listed above, of the "
             f"{len(proposed):,} entries proposed."
@@ -983,7 +989,7 @@ def _typed(text: str) -> str:
 
 def _agenda_entry(args: argparse.Namespace) -> int:
     """``meeting agenda --add`` or ``--remove``: one entry of the agenda stored."""
-    from db.services.meetings import AgendaEntry, agenda, set_agenda
+    from db.services.meetings import AGENDA_LIMIT, AgendaEntry, agenda, set_agenda
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -1005,6 +1011,11 @@ def _agenda_entry(args: argparse.Namespace) -> int:
             raise RuleError(f"{label} is on the agenda of {key} already; nothing was changed.")
         if not adding and what not in there:
             raise RuleError(f"{label} is not on the agenda of {key}; nothing was changed.")
+        if adding and len(stored) >= AGENDA_LIMIT:
+            raise RuleError(
+                f"The agenda of {key} holds {AGENDA_LIMIT} entries, as many as an agenda "
+                "can: take one off with --remove first; nothing was changed."
+            )
         if adding:
             set_agenda(session, key, [*stored, AgendaEntry(what, args.reason.strip())])
         else:

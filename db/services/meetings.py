@@ -587,19 +587,22 @@ class AgendaProposal:
         """The entries that go on the agenda, in order (``_kept``): as many as it holds."""
         return [self.entries[n] for n in self._kept(limit)]
 
-    def left_out(self, limit: int | None = None) -> str | None:
+    def left_out(self, limit: int | None = None, *, decided: int = 0) -> str | None:
         """One sentence naming how many entries the limit leaves out, and for which reasons
         ("An agenda holds at most 200 entries, so 12,002 of the 12,202 proposed are left out:
-        10,547 overdue and 1,455 falling due."), or None when every entry is kept."""
+        10,547 overdue and 1,455 falling due."), or None when every entry is kept. ``decided``:
+        how many places of the agenda the meeting's decisions keep besides the ``limit`` given
+        to the proposal (``keeping_decided``), said as such."""
         kept = set(self._kept(limit))
         dropped = [ground for n, ground in enumerate(self.grounds) if n not in kept]
         if not dropped:
             return None
-        limit = AGENDA_LIMIT if limit is None else limit
+        holds = (AGENDA_LIMIT if limit is None else limit) + decided
         counts = [ground.counted(dropped.count(ground)) for ground in Ground if ground in dropped]
         listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
+        taken = f", {decided:,} of them for what the meeting has decided about" if decided else ""
         return (
-            f"An agenda holds at most {limit:,} {'entry' if limit == 1 else 'entries'}, so "
+            f"An agenda holds at most {holds:,} {'entry' if holds == 1 else 'entries'}{taken}, so "
             f"{len(dropped):,} of the "
             f"{len(self.entries):,} proposed {'is' if len(dropped) == 1 else 'are'} left out: "
             f"{listed}."

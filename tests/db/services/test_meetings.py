@@ -397,6 +397,13 @@ def test_what_the_agenda_limit_leaves_out_is_said_in_one_sentence(pressing: Data
         "An agenda holds at most 8 entries, so 7 of the 15 proposed are left out: 1 overdue, "
         "2 falling due and 4 changed since the last meeting."
     )
+    # Three places kept for what the meeting has decided about (``keeping_decided``): the
+    # proposal has the rest, and the sentence says so rather than "at most 5".
+    assert proposal.left_out(5, decided=3) == (
+        "An agenda holds at most 8 entries, 3 of them for what the meeting has decided about, "
+        "so 10 of the 15 proposed are left out: 4 overdue, 2 falling due and 4 changed since "
+        "the last meeting."
+    )
     assert proposal.left_out(15) is None and proposal.kept(15) == list(proposal.entries)
     assert proposal.left_out() is None and len(proposal.kept()) == 15  # the real limit, 200
     assert meetings.AgendaProposal().left_out() is None

@@ -210,6 +210,61 @@ def test_an_agenda_accepted_holds_the_most_pressing_entries_as_many_as_it_holds(
         assert more_overdue < AGENDA_LIMIT
 
 
+def test_a_full_agenda_takes_no_more_and_accept_keeps_a_decision_within_the_limit(
+    tmp_path: Path,
+) -> None:
+    """An agenda at ``AGENDA_LIMIT`` refuses ``--add`` in one sentence; once one is taken off,
+    an item the proposal would not hold is added and decided about, and ``--accept`` keeps
+    it first, the proposal giving up a place for it, and says so."""
+    db = str(tmp_path / "many.sqlite3")
+    agenda = ["meeting", "agenda", "--db", db, "--meeting", TODAY]
+    for args in (
+        ("generate", "--db", db, "--reviews", "3", "--recommendations", "800", "--seed", "1"),
+        ("meeting", "add", "--db", db, "--date", TODAY, "--title", "Panel"),
+        (*agenda, "--accept"),
+    ):
+        made = run(*args, cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    stored = _agenda(Path(db), TODAY)
+    assert len(stored) == AGENDA_LIMIT
+    (closed,) = _query(
+        Path(db),
+        "SELECT rv.reference || ':' || r.number FROM recommendations AS r "
+        "JOIN reviews AS rv ON rv.id = r.review_id WHERE r.status = 'closed' LIMIT 1",
+    )
+    before = snapshot(tmp_path)
+    full = run(*agenda, "--add", str(closed[0]), cwd=tmp_path)
+    assert_clean_error(full, f"holds {AGENDA_LIMIT} entries, as many as an agenda can", code=1)
+    assert snapshot(tmp_path) == before
+    last = run(*agenda, cwd=tmp_path).stdout.splitlines()[AGENDA_LIMIT]
+    taken = last.split(". ", 1)[1].split(" — ", 1)[0]
+    for args in (
+        (*agenda, "--remove", taken),
+        (*agenda, "--add", str(closed[0]), "--reason", "Asked for by the chair"),
+        ("meeting", "decide", "--db", db, "--meeting", TODAY, "--item", str(closed[0]),
+         "--decision", "noted"),
+    ):  # fmt: skip
+        made = run(*args, cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    accepted = run(*agenda, "--accept", cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    lines = accepted.stdout.splitlines()
+    assert lines[1] == f"  1. {closed[0]} — Asked for by the chair"
+    assert "The first entry stays on the agenda: the meeting has decided about it." in lines
+    assert re.fullmatch(
+        rf"An agenda holds at most {AGENDA_LIMIT} entries, 1 of them for what the meeting has "
+        r"decided about, so \d+ of the \d+ proposed are left out: .+\.",
+        lines[-2],
+    ), lines[-2]
+    assert re.fullmatch(
+        rf"Stored as the agenda of Panel, {_uk(TODAY)}: the {AGENDA_LIMIT} listed above, "
+        rf"{AGENDA_LIMIT - 1} of the \d+ entries proposed and 1 the meeting has decided about\.",
+        lines[-1],
+    ), lines[-1]
+    stored = _agenda(Path(db), TODAY)
+    assert len(stored) == AGENDA_LIMIT and stored[0] == (1, "Asked for by the chair")
+
+
 def test_a_meeting_still_to_come_takes_no_decision(demo_db: Path, tmp_path: Path) -> None:
     coming = _meetings(demo_db)[-1]
     before = snapshot(tmp_path)
