@@ -419,10 +419,9 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     agenda.add_argument(
         "--reason",
-        type=_text("reason", "TEXT", one_line=True),
-        default="",
+        type=_text("reason", "TITLE", one_line=True),
         metavar="TEXT",
-        help="with --add: why it is on the agenda",
+        help=f'with --add: why it is on the agenda (else "{_ADDED}", as in the window)',
     )
 
     decide = actions.add_parser(
@@ -494,20 +493,36 @@ def _meeting_title_option(parser: argparse.ArgumentParser) -> None:
 
 
 _ITEM_KINDS = ("recommendation", "area-for-improvement")
+# The reason an entry added by hand is given, unless --reason says another (the window's Add
+# item offers the same words).
+_ADDED = "Added by the chair"
 _SOURCE_KINDS = ("review", "inspection")
 
 
-def _item(text: str) -> tuple[str, str | None]:
-    """REF:NUMBER, split at its last colon (a reference may hold one), or REF alone (no
-    number: the whole review or inspection)."""
+def _item(text: str) -> str:
+    """REF:NUMBER, or REF alone (the whole review or inspection), as typed: a reference may
+    hold colons, and a number too, so which colon ends the reference is found in the database
+    (``_named_subject``). Refused here only where no reading of it could name anything."""
+    from db.core import fields
+
     reference, colon, number = text.rpartition(":")
-    if not colon:
-        return _reference(text), None
-    if not reference or not number.strip():
+    if colon and (not reference or not number.strip()):
         raise argparse.ArgumentTypeError(
             f"'{text}' is not REF:NUMBER (a reference, a colon and the item's number) or REF"
         )
-    return _reference(reference), number
+    readings = [text, *(part for part, _ in _splits(text))]
+    if all(fields.reference_problem(each) is not None for each in readings):
+        _reference(reference or text)  # says what is wrong with the reference
+    return text
+
+
+def _splits(text: str) -> Iterator[tuple[str, str]]:
+    """``text`` read as REF:NUMBER at each of its colons, the last first."""
+    at = len(text)
+    while (at := text.rfind(":", 0, at)) > 0:
+        reference, number = text[:at], text[at + 1 :]
+        if reference.strip() and number.strip():
+            yield reference, number
 
 
 def _given(what: str) -> Callable[[str], str]:
@@ -925,28 +940,27 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     from db.store.audit import default_actor
     from db.store.database import open_database
 
-    if (args.kind is not None or args.reason) and args.add is None and args.remove is None:
+    if (args.kind, args.reason) != (None, None) and args.add is None and args.remove is None:
         raise UsageError("--kind and --reason are for --add or --remove")
-    if args.reason and args.add is None:
+    if args.reason is not None and args.add is None:
         raise UsageError("--reason is for --add")
     if args.add is not None or args.remove is not None:
         return _agenda_entry(args)
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
-        proposal = agenda_proposal(session, key, _today())
+        # What the meeting has decided about stays on, first, as stored (it was refused
+        # outright, then reordered with today's reasons: found by new users); the proposal,
+        # the most pressing of each reason first as in the window, has the places left.
+        decided = keeping_decided(session, key, [])
+        proposal = agenda_proposal(session, key, _today()).without(
+            {entry.what for entry in decided}
+        )
         proposed = proposal.entries
-        # The most pressing of each reason first, as the window's; what the meeting has
-        # decided about stays on, first (it was refused outright: found by a new user), and
-        # the proposal gives way to it where the two pass the limit.
-        limit = AGENDA_LIMIT
-        agenda = keeping_decided(session, key, proposal.kept(limit))
-        while len(agenda) > AGENDA_LIMIT:
-            limit -= len(agenda) - AGENDA_LIMIT
-            agenda = keeping_decided(session, key, proposal.kept(limit))
-        kept = len(agenda) - len(proposal.kept(limit))
+        kept, room = len(decided), AGENDA_LIMIT - len(decided)
+        agenda = [*decided, *proposal.kept(room)]
         if args.accept:
             set_agenda(session, key, agenda)
-    if not proposed:
+    if not proposed and not kept:
         print(f"casereview proposes nothing for the agenda of {key}.")
     else:
         print(f"Proposed agenda for {key}:")
@@ -958,7 +972,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
             if kept == 1
             else f"The first {kept} entries stay on the agenda: the meeting has decided about them."
         )
-    left_out = proposal.left_out(limit, decided=AGENDA_LIMIT - limit)
+    left_out = proposal.left_out(room, decided=kept)
     if left_out is not None:
         # Found by new users: a generated data set proposed 41,557 entries, all stored; then
         # the 200 kept were the first reviews' by reference, and nothing said what was not.
@@ -981,29 +995,23 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _typed(text: str) -> str:
-    """``text`` as it would be typed as one argument: bare if it can be, else in double
-    quotes, which cmd.exe, PowerShell and a POSIX shell all take."""
-    return text if re.fullmatch(r"[\w:./-]+", text) else f'"{text}"'
-
-
 def _agenda_entry(args: argparse.Namespace) -> int:
     """``meeting agenda --add`` or ``--remove``: one entry of the agenda stored."""
-    from db.services.meetings import AGENDA_LIMIT, AgendaEntry, agenda, set_agenda
+    from db.services.meetings import (
+        AGENDA_LIMIT,
+        AgendaEntry,
+        agenda,
+        keeping_decided,
+        set_agenda,
+    )
     from db.store.audit import default_actor
     from db.store.database import open_database
 
     adding = args.add is not None
-    reference, number = args.add if adding else args.remove
-    chosen = _SOURCE_KINDS if number is None else _ITEM_KINDS
-    if args.kind is not None and args.kind not in chosen:
-        raise UsageError(
-            f"--kind {args.kind} is for "
-            + ("REF:NUMBER (an item)" if number is None else "REF alone (a whole source)")
-        )
+    named = args.add if adding else args.remove
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
-        what = _named_subject(session, key, reference, number, args.kind)
+        what = _named_subject(session, key, named, args.kind)
         stored = [line.entry for line in agenda(session, key)]
         there = [entry.what for entry in stored]
         label = _agenda_label(what)
@@ -1011,13 +1019,20 @@ def _agenda_entry(args: argparse.Namespace) -> int:
             raise RuleError(f"{label} is on the agenda of {key} already; nothing was changed.")
         if not adding and what not in there:
             raise RuleError(f"{label} is not on the agenda of {key}; nothing was changed.")
+        if not adding and what in {entry.what for entry in keeping_decided(session, key, [])}:
+            raise RuleError(
+                f"The meeting decided about {label}, so it stays on its agenda (a decision is "
+                "undone only in the window that recorded it, with Edit ▸ Undo); nothing was "
+                "changed."
+            )
         if adding and len(stored) >= AGENDA_LIMIT:
             raise RuleError(
                 f"The agenda of {key} holds {AGENDA_LIMIT} entries, as many as an agenda "
                 "can: take one off with --remove first; nothing was changed."
             )
         if adding:
-            set_agenda(session, key, [*stored, AgendaEntry(what, args.reason.strip())])
+            reason = _ADDED if args.reason is None else args.reason
+            set_agenda(session, key, [*stored, AgendaEntry(what, reason)])
         else:
             set_agenda(session, key, [entry for entry in stored if entry.what != what])
         now = len(stored) + (1 if adding else -1)
@@ -1054,26 +1069,19 @@ def _meeting_decide(args: argparse.Namespace) -> int:
         raise UsageError(f"--until is for extended and evidence-requested, not {kind.value}")
     if args.whom is not None and kind not in _TAKES_WHOM:
         raise UsageError(f"--whom is for evidence-requested and escalated, not {kind.value}")
-    reference, number = args.item
-    chosen = _SOURCE_KINDS if number is None else _ITEM_KINDS
-    if args.kind is not None and args.kind not in chosen:
-        raise UsageError(
-            f"--kind {args.kind} is for "
-            + ("REF:NUMBER (an item)" if number is None else "REF alone (a whole source)")
-        )
     entry = DecisionEntry(kind, note=args.note, until=args.until, whom=args.whom or "")
     actor = default_actor()
     with open_database(_location(args)) as database, database.change(actor) as session:
         key = _meeting_key(session, args)
-        what = _named_subject(session, key, reference, number, args.kind)
+        what = _named_subject(session, key, args.item, args.kind)
         try:
             decide(session, key, what, entry, on=_today(), actor=actor)
         except NotOnAgendaError as exc:  # said with the command that adds it
-            named = reference if number is None else f"{reference}:{number}"
-            which = "" if args.kind is None else f" --kind {args.kind}"
+            # Not quoting what was typed: pasted back into a shell, a reference holding
+            # $(...) ran it (found by a new user), and no one quoting suits every shell.
             raise RuleError(
-                f"{exc.where}: add it first with casereview meeting agenda --meeting "
-                f"{args.meeting.isoformat()} --add {_typed(named)}{which}."
+                f"{exc.where}: add it to the agenda first, with casereview meeting agenda "
+                "--add and the same --item."
             ) from exc
         chair = _chair(session, key)
     said = f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}"
@@ -1082,16 +1090,33 @@ def _meeting_decide(args: argparse.Namespace) -> int:
 
 
 def _named_subject(
-    session: Session, key: MeetingKey, reference: str, number: str | None, kind: str | None
+    session: Session, key: MeetingKey, named: str, kind: str | None
 ) -> ItemKey | SourceKey:
     """What ``meeting decide --item`` (or ``meeting agenda --add``, ``--remove``) names: an
-    item, or a whole review or inspection."""
+    item (REF:NUMBER, read at the last colon that names one: "LCSPR:2025:7:3" is item 3 of
+    LCSPR:2025:7, or item 7:3 of LCSPR:2025 if that is what there is), or a whole review or
+    inspection (REF alone, or anything with ``--kind review`` or ``inspection``; a reference
+    holding colons, named alone, is read so when it names no item)."""
+    from db.core.errors import NotFoundError
     from db.services.meetings import agenda_item, agenda_source
 
-    if number is None:
+    splits = list(_splits(named))
+    if kind in _ITEM_KINDS and not splits:
+        raise UsageError(f"--kind {kind} is for REF:NUMBER (an item)")
+    if kind in _SOURCE_KINDS or not splits:
         inspection = None if kind is None else kind == "inspection"
-        return agenda_source(session, key, reference, inspection)
-    return agenda_item(session, key, reference, number, _tracked_kind(kind))
+        return agenda_source(session, key, named, inspection)
+    missing: NotFoundError | None = None
+    for reference, number in splits:
+        try:
+            return agenda_item(session, key, reference, number, _tracked_kind(kind))
+        except NotFoundError as exc:
+            missing = missing or exc
+    if kind is None:
+        with suppress(NotFoundError):
+            return agenda_source(session, key, named, None)
+    assert missing is not None
+    raise missing
 
 
 def _tracked_kind(chosen: str | None) -> TrackedKind | None:

@@ -583,6 +583,14 @@ class AgendaProposal:
         items = [n for n, ground in enumerate(self.grounds) if ground is not Ground.DEADLINE]
         return sorted([*items[:room], *deadlines])
 
+    def without(self, subjects: set[ItemKey | SourceKey]) -> AgendaProposal:
+        """The proposal less its entries about ``subjects`` (those the meeting has decided
+        about, which keep their stored entries: ``keeping_decided``)."""
+        kept = [n for n, entry in enumerate(self.entries) if entry.what not in subjects]
+        return AgendaProposal(
+            tuple(self.entries[n] for n in kept), tuple(self.grounds[n] for n in kept)
+        )
+
     def kept(self, limit: int | None = None) -> list[AgendaEntry]:
         """The entries that go on the agenda, in order (``_kept``): as many as it holds."""
         return [self.entries[n] for n in self._kept(limit)]
@@ -850,34 +858,29 @@ class NotOnAgendaError(RuleError):
 def keeping_decided(
     session: Session, key: MeetingKey, entries: Sequence[AgendaEntry]
 ) -> list[AgendaEntry]:
-    """``entries`` with, first and in their stored order, the entries of the stored agenda
-    that the meeting's decisions keep there and ``entries`` leave out (``set_agenda`` refuses
-    to take them off): an item decided about, unless ``entries`` hold it or its whole review
-    or inspection, and a whole review or inspection decided about. What ``casereview meeting
-    agenda --accept`` stores once a meeting has begun deciding: it was refused outright."""
+    """``entries`` with, first, in their stored order and with their stored reasons, the
+    entries of the stored agenda the meeting has decided about (``set_agenda`` refuses to take
+    them off): an item's own entry, else the entry of its whole review or inspection, and the
+    entry of a whole review or inspection decided about. ``entries`` give up their own entry
+    for the same thing. What ``casereview meeting agenda --accept`` stores once a meeting has
+    begun deciding: it was refused outright, then (a trial found) kept what the proposal also
+    held in the proposal's order, with reasons worked out from the items as they are now."""
     meeting = meeting_by_key(session, key)
-    items = {entry.what for entry in entries if isinstance(entry.what, ItemKey)}
-    sources = {entry.what for entry in entries if isinstance(entry.what, SourceKey)}
+    stored = [_entry_of(row) for row in meeting.agenda]  # in its order (ordered by position)
+    there = {entry.what for entry in stored}
     wanted: set[ItemKey | SourceKey] = set()
     for decision in meeting.decisions:
         rec = decision.recommendation
         if rec is not None:
             item = key_of(rec)
-            if item in items or _source_of(rec) in sources:
-                continue
-            wanted.update((item, _source_of(rec)))  # whichever of the two is stored
+            wanted.add(item if item in there else _source_of(rec))
         else:
             source = decision.review or decision.inspection
             assert source is not None
-            whole = SourceKey(source.reference, inspection=decision.inspection is not None)
-            if whole not in sources:
-                wanted.add(whole)
-    kept: list[AgendaEntry] = []
-    for row in meeting.agenda:  # in its order (the relationship is ordered by position)
-        stored = _entry_of(row)
-        if stored.what in wanted:
-            kept.append(stored)
-    return [*kept, *entries]
+            wanted.add(SourceKey(source.reference, inspection=decision.inspection is not None))
+    kept = [entry for entry in stored if entry.what in wanted]
+    held = {entry.what for entry in kept}
+    return [*kept, *(entry for entry in entries if entry.what not in held)]
 
 
 def _source_of(rec: Recommendation) -> SourceKey:
@@ -1117,7 +1120,13 @@ def agenda_item(
             found = [r for r in found if _on_agenda(session, meeting, r, itself=itself)] or found
     if len(found) > 1:
         both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
-        raise RuleError(f"{reference} has {both} on the agenda of {key}: say which kind of item.")
+        on = (
+            f" on the agenda of {key}"
+            if all(_on_agenda(session, meeting, r) for r in found)
+            else ""
+        )
+        # (a trial found "on the agenda" said of two items neither of which was there)
+        raise RuleError(f"{reference} has {both}{on}: say which kind of item.")
     return key_of(found[0])
 
 

@@ -903,11 +903,13 @@ def test_an_item_decided_at_the_meeting_stays_on_its_agenda(panel: Database) -> 
 
 def test_an_agenda_replaced_keeps_first_what_the_meeting_decided_about(panel: Database) -> None:
     """``keeping_decided``: what ``meeting agenda --accept`` stores once the meeting has begun
-    deciding (it was refused outright). Kept first, in the stored order: an item decided
-    about that the new agenda leaves out, and a whole review decided about; not an item the
-    new agenda holds, itself or by its whole review."""
+    deciding (it was refused outright). Kept first, in the stored order and with the stored
+    reasons, every entry the meeting decided about, whether or not the new agenda holds it
+    (a trial found a held meeting's decided items reordered and given today's reasons); the
+    new agenda's own entry for the same thing gives way."""
     stored = [
         AgendaEntry(_rec("6"), "Added by the chair"),
+        AgendaEntry(_rec("5"), "Not decided"),
         AgendaEntry(SourceKey("SCR-1"), "The whole review"),
         AgendaEntry(_rec("4"), "Overdue"),
         AgendaEntry(SourceKey("INSP-1", inspection=True), "Deadline"),
@@ -917,18 +919,28 @@ def test_an_agenda_replaced_keeps_first_what_the_meeting_decided_about(panel: Da
         noted = DecisionEntry(DecisionKind.NOTED)
         for what in (_rec("4"), _rec("6"), SourceKey("SCR-1")):
             meetings.decide(session, KEY, what, noted, on=HELD, actor="t")
-    proposed = [AgendaEntry(_rec("4"), "Proposed")]
+    proposed = [AgendaEntry(_rec("4"), "Proposed today"), AgendaEntry(_rec("5"), "Proposed")]
+    kept = [stored[0], stored[2], stored[3]]  # 6, the whole review, 4: as stored
     with panel.session() as session:
-        assert meetings.keeping_decided(session, KEY, proposed) == [
-            stored[0],  # 6: decided, left out; SCR-1: decided as a whole
-            stored[1],
-            *proposed,  # 4: held by the new agenda, so not twice
-        ]
-        whole = [AgendaEntry(SourceKey("SCR-1"), "Proposed")]
-        assert meetings.keeping_decided(session, KEY, whole) == whole  # holds 4 and 6 too
-        assert meetings.keeping_decided(session, KEY, []) == stored[:3]
+        assert meetings.keeping_decided(session, KEY, proposed) == [*kept, proposed[1]]
+        assert meetings.keeping_decided(session, KEY, []) == kept
     with panel.transaction("t") as session:  # and what it gives is stored
         meetings.set_agenda(session, KEY, meetings.keeping_decided(session, KEY, proposed))
+
+
+def test_an_item_decided_on_its_whole_review_s_entry_keeps_that_entry(panel: Database) -> None:
+    """An item decided about while on the agenda only with its whole review keeps the
+    review's entry (the item has none of its own to keep)."""
+    with panel.transaction("t") as session:
+        meetings.set_agenda(session, KEY, [AgendaEntry(SourceKey("SCR-1"), "The whole review")])
+        meetings.decide(
+            session, KEY, _rec("4"), DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t"
+        )
+    with panel.session() as session:
+        assert meetings.keeping_decided(session, KEY, [AgendaEntry(_rec("4"), "Proposed")]) == [
+            AgendaEntry(SourceKey("SCR-1"), "The whole review"),
+            AgendaEntry(_rec("4"), "Proposed"),
+        ]
 
 
 def test_an_agenda_stored_meanwhile_is_not_replaced_unawares(panel: Database) -> None:

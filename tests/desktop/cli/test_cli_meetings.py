@@ -490,7 +490,7 @@ def test_one_entry_is_added_to_the_agenda_stored_decided_and_kept_by_accept(
     agenda = ["meeting", "agenda", "--db", db, "--meeting", TODAY]
     decide = ["meeting", "decide", "--db", db, "--meeting", TODAY]
     refused = run(*decide, "--item", REVIEW, "--decision", "noted", cwd=tmp_path)
-    hint = f"casereview meeting agenda --meeting {TODAY} --add {REVIEW}."
+    hint = "add it to the agenda first, with casereview meeting agenda --add and the same --item."
     assert_clean_error(refused, hint, code=1)
 
     added = run(*agenda, "--add", REVIEW, "--reason", "The panel asked", cwd=tmp_path)
@@ -503,7 +503,7 @@ def test_one_entry_is_added_to_the_agenda_stored_decided_and_kept_by_accept(
     assert _agenda(meeting_day_db, TODAY) == [*before, (len(before) + 1, "The panel asked")]
     item = run(*agenda, "--add", f"{REVIEW}:1", cwd=tmp_path)
     assert item.returncode == 0, item.stderr
-    assert _agenda(meeting_day_db, TODAY)[-1] == (len(before) + 2, "")
+    assert _agenda(meeting_day_db, TODAY)[-1] == (len(before) + 2, "Added by the chair")
     removed = run(*agenda, "--remove", f"{REVIEW}:1", cwd=tmp_path)
     assert removed.returncode == 0, removed.stderr
     assert f"Taken off the agenda of Case Review Subgroup, {_uk(TODAY)}: {REVIEW}:1" in (
@@ -514,7 +514,12 @@ def test_one_entry_is_added_to_the_agenda_stored_decided_and_kept_by_accept(
     decided = run(*decide, "--item", REVIEW, "--decision", "noted", cwd=tmp_path)
     assert decided.returncode == 0, decided.stderr
     off = run(*agenda, "--remove", REVIEW, cwd=tmp_path)
-    assert_clean_error(off, "so it stays on the agenda", code=1)
+    assert_clean_error(
+        off,
+        f"The meeting decided about review {REVIEW}, so it stays on its agenda (a decision is "
+        "undone only in the window that recorded it, with Edit ▸ Undo); nothing was changed.",
+        code=1,
+    )
 
     accepted = run(*agenda, "--accept", cwd=tmp_path)
     assert accepted.returncode == 0, accepted.stderr
@@ -528,6 +533,85 @@ def test_one_entry_is_added_to_the_agenda_stored_decided_and_kept_by_accept(
     )
     shown = [line for line in lines if re.match(r"\s*\d+\. ", line)]
     assert len(shown) == len(stored)
+
+
+def test_accept_keeps_a_held_meeting_s_decided_entries_as_they_were(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: --accept on the sample's past meeting, every entry of which was
+    decided about, kept some in the proposal's order with reasons worked out from today's
+    items. Every decided entry now stays first, in its order, with its reason."""
+    past = _meetings(demo_db)[0]
+    before = _agenda(demo_db, past)
+    (decided,) = _query(
+        demo_db,
+        "SELECT count(DISTINCT coalesce(d.recommendation_id, -d.review_id)) FROM decisions d "
+        "JOIN meetings m ON m.id = d.meeting_id WHERE m.held_on = ?",
+        past,
+    )[0]
+    assert before and decided == len(before)  # the sample: each entry decided about
+    accepted = run("meeting", "agenda", "--db", str(demo_db), "--meeting", past, "--accept",
+                   cwd=tmp_path)  # fmt: skip
+    assert accepted.returncode == 0, accepted.stderr
+    assert _agenda(demo_db, past)[: len(before)] == before
+    assert (
+        f"The first {len(before)} entries stay on the agenda: the meeting has decided about them."
+        in accepted.stdout.splitlines()
+    )
+
+
+def test_references_holding_colons_are_named_whole_or_with_their_item(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """A trial's references "LCSPR:2025:7" and an item numbered "2:3": REF:NUMBER is read at
+    the colon that names something, and a reference alone as a whole review."""
+    from db.core.items import ItemFields, ReviewFields
+    from db.core.vocabulary import ReviewKind
+    from db.services import editing
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    location = resolve_location(str(meeting_day_db))
+    with open_database(location) as database, database.transaction("tester") as session:
+        for reference in ("LCSPR:2025:7", "SCR 2024 Child B"):
+            fields = ReviewFields(reference, ReviewKind.LEARNING_REVIEW, "Colons")
+            editing.create_review(session, fields)
+        editing.create_item(session, "LCSPR:2025:7", ItemFields("1", "First"))
+        editing.create_item(session, "SCR 2024 Child B", ItemFields("2:3", "Numbered so"))
+    agenda = ["meeting", "agenda", "--db", str(meeting_day_db), "--meeting", TODAY]
+    for named, label in (
+        ("LCSPR:2025:7", "review LCSPR:2025:7"),
+        ("LCSPR:2025:7:1", "LCSPR:2025:7:1"),
+        ("SCR 2024 Child B:2:3", "SCR 2024 Child B:2:3"),
+    ):
+        added = run(*agenda, "--add", named, cwd=tmp_path)
+        assert added.returncode == 0, added.stderr
+        assert f": {label} (" in added.stderr, added.stderr
+    decided = run("meeting", "decide", "--db", str(meeting_day_db), "--meeting", TODAY,
+                  "--item", "LCSPR:2025:7", "--kind", "review", "--decision", "noted",
+                  cwd=tmp_path)  # fmt: skip
+    assert decided.returncode == 0, decided.stderr
+
+
+def test_a_reference_is_never_echoed_into_a_command_to_paste(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: the hint quoted the typed reference inside a command, and pasted
+    into bash a reference holding $(...) ran it. The hint names no typed text now."""
+    from db.core.items import ReviewFields
+    from db.core.vocabulary import ReviewKind
+    from db.services import editing
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    hostile = "A$(touch PWNED)"
+    location = resolve_location(str(meeting_day_db))
+    with open_database(location) as database, database.transaction("tester") as session:
+        editing.create_review(session, ReviewFields(hostile, ReviewKind.LEARNING_REVIEW, "Hostile"))
+    refused = run("meeting", "decide", "--db", str(meeting_day_db), "--meeting", TODAY,
+                  "--item", hostile, "--decision", "noted", cwd=tmp_path)  # fmt: skip
+    assert_clean_error(refused, "add it to the agenda first", code=1)
+    assert "$(" not in refused.stderr.split(": add it", 1)[1]
 
 
 def test_meeting_agenda_never_imports_qt_or_reportlab(demo_db: Path, tmp_path: Path) -> None:
@@ -563,8 +647,8 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
          "is not on the agenda of Case Review Subgroup", 1),
         ([*decide, "--item", f"{REVIEW}:99", "--decision", "noted"], "There is no item 99", 1),
         ([*decide, "--item", REVIEW, "--decision", "noted"],
-         f"as a whole: add it first with casereview meeting agenda --meeting {coming} "
-         f"--add {REVIEW}.", 1),
+         "as a whole: add it to the agenda first, with casereview meeting agenda --add and the "
+         "same --item.", 1),
         ([*decide, "--item", "NO-SUCH-REF", "--decision", "noted"],
          "There is no review or inspection with the reference 'NO-SUCH-REF'.", 1),
         ([*decide, "--item", f"{REVIEW}:", "--decision", "noted"], "is not REF:NUMBER", 2),
@@ -592,6 +676,11 @@ def _refusals(past: str, coming: str) -> list[tuple[list[str], str, int]]:
         ([*agenda, "--add", INSPECTION, "--kind", "recommendation"],
          "--kind recommendation is for REF:NUMBER", 2),
         ([*agenda, "--add", f"{REVIEW}:1", "--reason", "Two\nlines"], "--reason", 2),
+        ([*agenda, "--add", f"{REVIEW}:1", "--reason", "x" * 401], "the reason", 2),
+        ([*agenda, "--add", f"{INSPECTION}:1"],  # on the agenda with their whole inspection
+         f"{INSPECTION} has recommendation 1 and area for improvement 1 on the agenda of", 1),
+        (["meeting", "agenda", "--meeting", past, "--add", f"{INSPECTION}:1"],  # neither there
+         f"{INSPECTION} has recommendation 1 and area for improvement 1: say which kind", 1),
         (["minutes", "--meeting", "2031-01-01", "-o", "m.pdf"], "There is no meeting on", 1),
         (["minutes", "--meeting", past, "-o", "m.txt"], "a PDF or a Word document", 2),
         (["brief", "--meeting", "2031-01-01", "-o", "p.pdf"], "There is no meeting on", 1),
