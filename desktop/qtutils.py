@@ -82,7 +82,7 @@ def fit_to_screen(window: QWidget, wanted: QSize, parent: QWidget | None = None)
 
 def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -> QSize:
     """Grow ``window`` towards ``wanted`` as far as ``fit_to_screen`` allows, never shrinking
-    it (a user may have made it larger), then keep it on the screen (``keep_on_screen``)."""
+    it (a user may have made it larger), and move it up or left to keep it on the screen."""
     screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
     room = screen.availableGeometry()
     size = QSize(
@@ -91,7 +91,11 @@ def grow_to_fit(window: QWidget, wanted: QSize, parent: QWidget | None = None) -
     ).expandedTo(window.size())
     if size != window.size():
         window.resize(size)
-        keep_on_screen(window)
+        frame = window.frameGeometry()
+        dx = min(0, room.right() - frame.right()) if frame.left() > room.left() else 0
+        dy = min(0, room.bottom() - frame.bottom()) if frame.top() > room.top() else 0
+        if dx or dy:
+            window.move(max(window.x() + dx, room.left()), max(window.y() + dy, room.top()))
     return size
 
 

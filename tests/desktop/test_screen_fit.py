@@ -185,26 +185,3 @@ def test_the_window_grown_past_the_screen_edge_comes_back_inside(
     qtbot.waitUntil(lambda: room.contains(window.frameGeometry()))
     assert window.x() < left
     assert window.width() >= window.minimumSizeHint().width()
-
-
-def test_a_form_grown_for_its_messages_stays_on_the_screen(qtbot: Any, window: MainWindow) -> None:
-    """A form near the screen's corner grows to show the problems found at OK; it is brought
-    back inside the screen, title bar and all (``grow_to_fit`` keeps it there as the window
-    does, with ``keep_on_screen``)."""
-    from db.services.editing import Problems
-    from desktop.dialogs.forms import ReviewDialog
-
-    dialog = ReviewDialog(lambda *_: Problems(), [], None, window.reviews_tab)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    room = dialog.screen().availableGeometry()
-    frame = dialog.frameGeometry()
-    dialog.move(room.right() - frame.width() + 1, room.bottom() - frame.height() + 1)
-    qtbot.waitUntil(lambda: room.contains(dialog.frameGeometry()))
-    size = dialog.size()
-    long = "This field's problem is said at length so that it wraps over several lines. " * 3
-    dialog.show_problems(Problems(dict.fromkeys(dialog.messages, long)))
-    assert dialog.height() > size.height()  # grown for the messages
-    qtbot.waitUntil(lambda: room.contains(dialog.frameGeometry()))
-    dialog.close()
