@@ -419,7 +419,7 @@ def _meeting_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     agenda.add_argument(
         "--reason",
-        type=_text("reason", "TITLE", one_line=True),
+        type=_text("reason", "TITLE", one_line=True, blank=True),
         metavar="TEXT",
         help=f'with --add: why it is on the agenda (else "{_ADDED}", as in the window)',
     )
@@ -496,6 +496,8 @@ _ITEM_KINDS = ("recommendation", "area-for-improvement")
 # The reason an entry added by hand is given, unless --reason says another (the window's Add
 # item offers the same words).
 _ADDED = "Added by the chair"
+# How many entries ``meeting agenda`` names that --accept takes off, before "and N more".
+_NAMED = 10
 _SOURCE_KINDS = ("review", "inspection")
 
 
@@ -937,6 +939,7 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
     from db.services.meetings import AGENDA_LIMIT, agenda_proposal, keeping_decided, set_agenda
+    from db.services.meetings import agenda as stored_agenda
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -958,6 +961,11 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         proposed = proposal.entries
         kept, room = len(decided), AGENDA_LIMIT - len(decided)
         agenda = [*decided, *proposal.kept(room)]
+        # What the agenda stored holds that this one does not (entries added by hand, or no
+        # longer proposed) is said by name: a trial found them taken off without a word.
+        staying = {entry.what for entry in agenda}
+        dropped = [line.entry for line in stored_agenda(session, key)]
+        dropped = [entry for entry in dropped if entry.what not in staying]
         if args.accept:
             set_agenda(session, key, agenda)
     if not proposed and not kept:
@@ -972,6 +980,12 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
             if kept == 1
             else f"The first {kept} entries stay on the agenda: the meeting has decided about them."
         )
+    if dropped:
+        named = ", ".join(_agenda_label(entry.what) for entry in dropped[:_NAMED])
+        more = len(dropped) - _NAMED
+        named += f" and {more:,} more" if more > 0 else ""
+        verb = "Taken" if args.accept else "Accepting it would take"
+        print(f"{verb} off the agenda stored (neither decided about nor above): {named}.")
     left_out = proposal.left_out(room, decided=kept)
     if left_out is not None:
         # Found by new users: a generated data set proposed 41,557 entries, all stored; then
@@ -1031,7 +1045,7 @@ def _agenda_entry(args: argparse.Namespace) -> int:
                 "can: take one off with --remove first; nothing was changed."
             )
         if adding:
-            reason = _ADDED if args.reason is None else args.reason
+            reason = args.reason or _ADDED  # nothing given, or nothing typed ("")
             set_agenda(session, key, [*stored, AgendaEntry(what, reason)])
         else:
             set_agenda(session, key, [entry for entry in stored if entry.what != what])
@@ -1079,9 +1093,10 @@ def _meeting_decide(args: argparse.Namespace) -> int:
         except NotOnAgendaError as exc:  # said with the command that adds it
             # Not quoting what was typed: pasted back into a shell, a reference holding
             # $(...) ran it (found by a new user), and no one quoting suits every shell.
+            same = "--item" if args.kind is None else "--item and --kind"
             raise RuleError(
                 f"{exc.where}: add it to the agenda first, with casereview meeting agenda "
-                "--add and the same --item."
+                f"--add and the same {same}."
             ) from exc
         chair = _chair(session, key)
     said = f"Recorded for {_agenda_label(what)}: {decision_log_text(key, chair, entry)}"

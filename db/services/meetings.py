@@ -1160,10 +1160,10 @@ def agenda_source(
     if len(found) > 1:
         found = [(what, on) for what, on in found if on] or found
     if len(found) > 1:
-        raise RuleError(
-            f"A review and an inspection are both called {reference} and are both on the "
-            f"agenda of {key}: say which."
-        )
+        # Both on the agenda, or neither (a trial found "both on the agenda" said of an
+        # empty one).
+        on = f" and are both on the agenda of {key}" if all(on for _, on in found) else ""
+        raise RuleError(f"A review and an inspection are both called {reference}{on}: say which.")
     return found[0][0]
 
 

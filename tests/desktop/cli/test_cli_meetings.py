@@ -560,6 +560,27 @@ def test_accept_keeps_a_held_meeting_s_decided_entries_as_they_were(
     )
 
 
+def test_accept_names_what_it_takes_off_the_agenda_stored(demo_db: Path, tmp_path: Path) -> None:
+    """Found by a new user: --accept took entries added by hand off the agenda without a
+    word. What it would take off is named before, and what it took off after."""
+    held = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    agenda = ["meeting", "agenda", "--db", str(demo_db), "--meeting", held]
+    for args in (
+        ("meeting", "add", "--db", str(demo_db), "--date", held, "--title", "Hand"),
+        (*agenda, "--add", REVIEW, "--reason", ""),  # nothing typed: the window's words
+    ):
+        made = run(*args, cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+    assert _agenda(demo_db, held) == [(1, "Added by the chair")]
+    said = f" off the agenda stored (neither decided about nor above): review {REVIEW}."
+    shown = run(*agenda, cwd=tmp_path)
+    assert f"Accepting it would take{said}" in shown.stdout.splitlines()
+    assert _agenda(demo_db, held) == [(1, "Added by the chair")]
+    accepted = run(*agenda, "--accept", cwd=tmp_path)
+    assert f"Taken{said}" in accepted.stdout.splitlines()
+    assert (1, "Added by the chair") not in _agenda(demo_db, held)
+
+
 def test_references_holding_colons_are_named_whole_or_with_their_item(
     meeting_day_db: Path, tmp_path: Path
 ) -> None:
@@ -573,7 +594,7 @@ def test_references_holding_colons_are_named_whole_or_with_their_item(
 
     location = resolve_location(str(meeting_day_db))
     with open_database(location) as database, database.transaction("tester") as session:
-        for reference in ("LCSPR:2025:7", "SCR 2024 Child B"):
+        for reference in ("LCSPR:2025:7", "SCR 2024 Child B", INSPECTION):
             fields = ReviewFields(reference, ReviewKind.LEARNING_REVIEW, "Colons")
             editing.create_review(session, fields)
         editing.create_item(session, "LCSPR:2025:7", ItemFields("1", "First"))
@@ -591,6 +612,14 @@ def test_references_holding_colons_are_named_whole_or_with_their_item(
                   "--item", "LCSPR:2025:7", "--kind", "review", "--decision", "noted",
                   cwd=tmp_path)  # fmt: skip
     assert decided.returncode == 0, decided.stderr
+    # A review now shares the inspection's reference; neither is on the past meeting's
+    # agenda, and the refusal no longer says both are (a trial found it said so).
+    past = _meetings(meeting_day_db)[0]
+    shared = run("meeting", "agenda", "--db", str(meeting_day_db), "--meeting", past,
+                 "--add", INSPECTION, cwd=tmp_path)  # fmt: skip
+    assert_clean_error(
+        shared, f"A review and an inspection are both called {INSPECTION}: say which.", code=1
+    )
 
 
 def test_a_reference_is_never_echoed_into_a_command_to_paste(
