@@ -938,8 +938,13 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
-    from db.services.meetings import AGENDA_LIMIT, agenda_proposal, keeping_decided, set_agenda
-    from db.services.meetings import agenda as stored_agenda
+    from db.services.meetings import (
+        AGENDA_LIMIT,
+        agenda_proposal,
+        keeping_decided,
+        set_agenda,
+        stored_entries,
+    )
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -964,8 +969,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         # What the agenda stored holds that this one does not (entries added by hand, or no
         # longer proposed) is said by name: a trial found them taken off without a word.
         staying = {entry.what for entry in agenda}
-        dropped = [line.entry for line in stored_agenda(session, key)]
-        dropped = [entry for entry in dropped if entry.what not in staying]
+        dropped = [e for e in stored_entries(session, key) if e.what not in staying]
         if args.accept:
             set_agenda(session, key, agenda)
     if not proposed and not kept:
@@ -1014,9 +1018,9 @@ def _agenda_entry(args: argparse.Namespace) -> int:
     from db.services.meetings import (
         AGENDA_LIMIT,
         AgendaEntry,
-        agenda,
         keeping_decided,
         set_agenda,
+        stored_entries,
     )
     from db.store.audit import default_actor
     from db.store.database import open_database
@@ -1026,7 +1030,7 @@ def _agenda_entry(args: argparse.Namespace) -> int:
     with open_database(_location(args)) as database, database.change(default_actor()) as session:
         key = _meeting_key(session, args)
         what = _named_subject(session, key, named, args.kind)
-        stored = [line.entry for line in agenda(session, key)]
+        stored = stored_entries(session, key)
         there = [entry.what for entry in stored]
         label = _agenda_label(what)
         if adding and what in there:

@@ -789,7 +789,7 @@ def set_agenda(
     ``ConflictError``: a new user's agenda, saved in the window, replaced without a word the
     one a command had stored meanwhile. Returns the agenda it replaced (for undo)."""
     meeting = meeting_by_key(session, key)
-    replaced = tuple(line.entry for line in agenda(session, key))
+    replaced = tuple(stored_entries(session, key))
     if expected is not None and replaced != tuple(expected):
         raise ConflictError(
             f"The agenda of {key} was changed elsewhere since it was shown here, so this "
@@ -866,7 +866,7 @@ def keeping_decided(
     begun deciding: it was refused outright, then (a trial found) kept what the proposal also
     held in the proposal's order, with reasons worked out from the items as they are now."""
     meeting = meeting_by_key(session, key)
-    stored = [_entry_of(row) for row in meeting.agenda]  # in its order (ordered by position)
+    stored = stored_entries(session, key)
     there = {entry.what for entry in stored}
     wanted: set[ItemKey | SourceKey] = set()
     for decision in meeting.decisions:
@@ -881,6 +881,25 @@ def keeping_decided(
     kept = [entry for entry in stored if entry.what in wanted]
     held = {entry.what for entry in kept}
     return [*kept, *(entry for entry in entries if entry.what not in held)]
+
+
+def stored_entries(session: Session, key: MeetingKey) -> list[AgendaEntry]:
+    """The meeting's agenda as stored, its entries only, in order: in one query whatever its
+    length (``agenda`` also reads each line's item as it stands, for meeting mode)."""
+    meeting = meeting_by_key(session, key)
+    rows = session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(AgendaItem.position)
+        .options(
+            joinedload(AgendaItem.recommendation).options(
+                joinedload(Recommendation.review), joinedload(Recommendation.inspection)
+            ),
+            joinedload(AgendaItem.review),
+            joinedload(AgendaItem.inspection),
+        )
+    )
+    return [_entry_of(row) for row in rows]
 
 
 def _source_of(rec: Recommendation) -> SourceKey:
