@@ -128,6 +128,18 @@ def keep_on_screen(window: QWidget) -> bool:
 Part = tuple[str, Qt.TextElideMode | None]  # a label's text, elided as the mode says (None: not)
 
 
+def path_parts(where: str) -> list[Part]:
+    """A file's path as a label's parts: its folder elided in the middle, its name kept whole
+    (a third of a laptop's status bar cut "panel-2026.sqlite3" to "2026.sqlite3"); anything
+    else (a database's URL) elided in the middle."""
+    if "://" in where:
+        return [(where, Qt.TextElideMode.ElideMiddle)]
+    cut = max(where.rfind("/"), where.rfind("\\")) + 1
+    if cut <= 1:
+        return [(where, Qt.TextElideMode.ElideMiddle)]
+    return [(where[:cut], Qt.TextElideMode.ElideMiddle), (where[cut:], None)]
+
+
 class ElidedLabel(QLabel):
     """A label that fits its text to its width, eliding the parts that may be (a path in the
     middle, so its file name stays) and never asking for more room than it has, with the
@@ -184,17 +196,23 @@ class ElidedLabel(QLabel):
         metrics = self.fontMetrics()
         least = metrics.averageCharWidth() * 10
         room = max(width - metrics.averageCharWidth(), least)
+        whole = self.whole_text()
         if not self._wrap:  # the parts elided share what the others leave
             kept = sum(
                 metrics.horizontalAdvance(text) for text, mode in self._parts if mode is None
             )
             elided = sum(1 for _, mode in self._parts if mode is not None)
-            room = max((width - kept - 2) // max(elided, 1), least)
+            room = (width - kept - 2) // max(elided, 1)
+            if room < least:  # the parts kept whole do not fit: the whole, cut in the middle
+                self._show(whole, metrics.elidedText(whole, Qt.TextElideMode.ElideMiddle, width))
+                return
         shown = "".join(
             text if mode is None else metrics.elidedText(text, mode, room)
             for text, mode in self._parts
         )
-        whole = self.whole_text()
+        self._show(whole, shown)
+
+    def _show(self, whole: str, shown: str) -> None:
         self.setText(shown)
         self.setToolTip(whole if self._tip_always or shown != whole else "")
 

@@ -31,7 +31,7 @@ from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
-from desktop.qtutils import ElidedLabel, keep_on_screen, redo_keys
+from desktop.qtutils import ElidedLabel, Part, keep_on_screen, path_parts, redo_keys
 from desktop.tabs import EARLY, MEETINGS, TABS
 
 if TYPE_CHECKING:
@@ -68,6 +68,20 @@ def first_size(available: QSize) -> QSize:
         min(LARGEST_FIRST_SIZE.width(), round(available.width() * FIRST_SHARE)),
         min(LARGEST_FIRST_SIZE.height(), round(available.height() * FIRST_SHARE)),
     )
+
+
+def _copy_parts(origin: CopyOrigin) -> list[Part]:
+    """A copy's notice for the status bar, its origin's folder elided in the middle (the
+    whole in the label's tooltip and the window's title); a merged copy's first words, that it
+    can no longer be changed, kept whole and the rest cut at its end."""
+    said = origin.describe()
+    if origin.merged_at is not None:
+        head, colon, rest = said.partition(": ")
+        return [(head + colon, None), (rest, Qt.TextElideMode.ElideRight)]
+    before, found, after = said.partition(origin.location)
+    if not found:
+        return [(said, Qt.TextElideMode.ElideRight)]
+    return [(before, None), *path_parts(found), (after, None)]
 
 
 class MainWindow(QMainWindow):
@@ -136,7 +150,9 @@ class MainWindow(QMainWindow):
         self.location_label = ElidedLabel(tip_always=True)
         self.location_label.setAccessibleName("Where the data is")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_label = QLabel()  # "Copy of ...", shown only over a copy (_show_copy)
+        # "Copy of <path> taken ...", shown only over a copy (_show_copy), its path elided in
+        # the middle: a laptop's 1366 pixels left the status bar's messages 15 characters.
+        self.copy_label = ElidedLabel(tip_always=True)
         self.copy_label.setAccessibleName("This database is a copy")
         self.copy_label.hide()
         self.statusBar().addWidget(self.counts_label, 1)
@@ -503,8 +519,9 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{name} \u2014 casereview")
         else:
             self.setWindowTitle(f"{name} ({origin.describe()}) \u2014 casereview")
-        self.copy_label.setText(origin.describe() if origin is not None else "")
+        self.copy_label.set_parts(_copy_parts(origin) if origin is not None else [])
         self.copy_label.setVisible(origin is not None)
+        self._share_status_bar()
 
     def _load_current(self) -> None:
         tab = self._current()
@@ -799,6 +816,7 @@ class MainWindow(QMainWindow):
         the window is brought back inside the screen: its right edge went past it, with what
         was there. A size asked for (a user's, a test's) is left alone."""
         super().resizeEvent(event)
+        self._share_status_bar()
         old, new, least = event.oldSize(), event.size(), self.minimumSize()
         grown = old.isValid() and (
             (new.width() > old.width() and new.width() == least.width())
@@ -806,6 +824,16 @@ class MainWindow(QMainWindow):
         )
         if grown and self.isVisible():
             self.keep_on_screen_timer.start()
+
+    def _share_status_bar(self) -> None:
+        """The status bar's lasting labels (where the data is; what it is a copy of) take at
+        most two fifths and a quarter of its width (where the data is alone, a half), their
+        folders elided in the middle, so its messages and the counts keep a third: a copy's notice
+        and its path took all but 140 of a laptop's 1230 pixels, and a message said there
+        showed its first 15 characters."""
+        copy, where = (0.0, 0.5) if self.copy_label.isHidden() else (0.4, 0.25)
+        for label, share in ((self.copy_label, copy), (self.location_label, where)):
+            label.setMaximumWidth(max(label.minimumWidth(), round(self.width() * share)))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

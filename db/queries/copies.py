@@ -33,14 +33,15 @@ class CopyOrigin:
 
     def describe(self) -> str:
         """ "Copy of <origin> taken <date> by <who>", the day as it was where it was taken;
-        a copy merged back says so, and that it takes no more changes
-        (``db.store.audit.refuse_if_merged``)."""
+        a copy merged back says so first, and that it takes no more changes
+        (``db.store.audit.refuse_if_merged``): where the notice is cut (a laptop's status bar,
+        a title bar), its end goes first."""
         day = format_date(self.taken_at.astimezone().date())
-        said = f"Copy of {self.location} taken {day} by {self.taken_by}"
-        if self.merged_at is not None:
-            merged = format_date(self.merged_at.astimezone().date())
-            said += f", merged back {merged}: it can no longer be changed"
-        return said
+        copy = f"copy of {self.location} taken {day} by {self.taken_by}"
+        if self.merged_at is None:
+            return "C" + copy[1:]
+        merged = format_date(self.merged_at.astimezone().date())
+        return f"Merged back {merged} and can no longer be changed: {copy}"
 
 
 def identity(session: Session) -> str:

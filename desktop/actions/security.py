@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -17,7 +17,7 @@ from desktop import settings as keys
 from desktop.actions.files import FileActions, say_failure
 from desktop.background import Progress, run_in_background
 from desktop.context import AppContext
-from desktop.qtutils import ElidedLabel
+from desktop.qtutils import ElidedLabel, path_parts
 
 if TYPE_CHECKING:
     from db.services.encrypt import Encrypted
@@ -56,8 +56,7 @@ class SecurityActions(QObject):
         state = "" if path is None else (" (encrypted)" if encrypted else " (not encrypted)")
         if self._shown is not None:
             label, action, offer = self._shown
-            label.set_parts([("Data: ", None), (str(place), Qt.TextElideMode.ElideMiddle),
-                             (state, None)])  # fmt: skip
+            label.set_parts([("Data: ", None), *path_parts(str(place)), (state, None)])
             action.setEnabled(path is not None and not encrypted)
             offer.setVisible(path is not None and not encrypted)
         if encrypted and self.idle_watch is None:

@@ -15,6 +15,7 @@ from db.core.dates import format_date, utc_now
 from db.queries import copies
 from db.services.checkout import Scope, check_out
 from db.services.meetings import MeetingKey
+from db.services.merge import merge_copy
 from db.store.cipher import Passphrase, is_encrypted
 from db.store.database import Database, open_database
 from db.store.location import resolve_location
@@ -40,8 +41,29 @@ def test_a_copy_says_what_it_is_a_copy_of(  # type: ignore[no-untyped-def]
         day = format_date(utc_now().astimezone().date())
         said = f"Copy of {db_file.location.display()} taken {day} by Sam Patel"
         assert window.windowTitle() == f"laptop.sqlite3 ({said}) \u2014 casereview"
-        assert window.copy_label.text() == said
+        assert window.copy_label.whole_text() == said
         assert window.copy_label.isVisible()
+        window.close()
+
+
+def test_a_merged_copys_notice_says_first_that_it_can_no_longer_be_changed(  # type: ignore[no-untyped-def]
+    qtbot, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """Where the notice is cut (a laptop's status bar), what matters most stays in sight."""
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam Patel", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        merge_copy(copy, db_file, actor="Kim", today=TODAY)
+        window = make_window(qtbot, copy, settings)
+        window.resize(1230, 700)
+        QApplication.processEvents()
+        day = format_date(utc_now().astimezone().date())
+        said = window.copy_label.whole_text()
+        assert said.startswith(f"Merged back {day} and can no longer be changed: copy of ")
+        assert window.copy_label.text().startswith(
+            f"Merged back {day} and can no longer be changed"
+        )
+        assert window.windowTitle().startswith(f"laptop.sqlite3 ({said})")
         window.close()
 
 
@@ -160,8 +182,8 @@ def test_items_a_copy_holds_carry_the_check_out_notice_until_it_is_merged(  # ty
     with open_database(resolve_location(str(target))) as copy:
         merge_copy(copy, db_file, actor="Kim", today=TODAY)
         window = make_window(qtbot, copy, sample_window.context.settings)
-        assert ", merged back " in window.windowTitle()
-        assert "it can no longer be changed" in window.copy_label.text()
+        assert "(Merged back " in window.windowTitle()
+        assert "can no longer be changed" in window.copy_label.whole_text()
         # ... and a change made in it is refused in one sentence, nothing written.
         from db.core.items import ReviewFields
         from db.core.vocabulary import ReviewKind
@@ -179,3 +201,38 @@ def test_items_a_copy_holds_carry_the_check_out_notice_until_it_is_merged(  # ty
         window.close()
     select_item(sample_window, CHILD_A, "3")
     assert "Checked out" not in tab.detail.toPlainText()
+
+
+def test_a_copys_notice_leaves_the_status_bar_room_for_its_messages(  # type: ignore[no-untyped-def]
+    qtbot, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """On a laptop's screen (1366 pixels) the notice and its long path took all but 140 pixels
+    of the status bar, and a message said there showed its first 15 characters: each lasting
+    label now takes at most a third, its path elided in the middle, the whole in its tooltip."""
+    folder = tmp_path / "Safeguarding Partnership" / "Panel data 2026" / "Copies for meetings"
+    folder.mkdir(parents=True)
+    target = folder / "laptop copy for the December panel.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam Patel", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        window = make_window(qtbot, copy, settings)
+        window.resize(1230, 700)
+        bar = window.statusBar()
+        message = "Minutes saved to Panel minutes 4 December 2026.pdf."
+        bar.showMessage(message)
+        QApplication.processEvents()
+        said = window.copy_label.whole_text()
+        assert said.startswith(f"Copy of {db_file.location.display()} taken ")
+        assert said.endswith(" by Sam Patel")
+        shown = window.copy_label.text()
+        assert shown != said and "\u2026" in shown, "the path is elided"
+        assert shown.startswith("Copy of ") and shown.endswith(" by Sam Patel")
+        assert window.copy_label.toolTip() == said
+        taken = window.copy_label.width() + window.location_label.width()
+        room = bar.width() - taken
+        assert room >= bar.width() // 3 - 20
+        assert room > bar.fontMetrics().horizontalAdvance(message)
+        assert window.location_label.text().endswith(" (not encrypted)")
+        window.resize(1400, 700)  # wider: more of the path shows
+        QApplication.processEvents()
+        assert len(window.copy_label.text()) > len(shown)
+        window.close()

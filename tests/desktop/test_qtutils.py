@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desktop.qtutils import KEY_GUARD_MS, guard_keys, keys_guarded
+from desktop.qtutils import KEY_GUARD_MS, guard_keys, keys_guarded, path_parts
 from tests.helpers.window import PHRASE, typed
 
 
@@ -83,3 +83,26 @@ def test_other_windows_keep_their_keys(qtbot, box: QMessageBox) -> None:  # type
     field.show()
     qtbot.keyClicks(field, "still typed")
     assert keys_guarded(box) and field.text() == "still typed"
+
+
+@pytest.mark.parametrize(
+    ("where", "parts"),
+    [
+        ("/srv/panel/panel-2026.sqlite3", [("/srv/panel/", True), ("panel-2026.sqlite3", False)]),
+        (
+            "C:\\Users\\sam\\Panel data\\shared tracker.sqlite3",
+            [("C:\\Users\\sam\\Panel data\\", True), ("shared tracker.sqlite3", False)],
+        ),
+        ("panel.sqlite3", [("panel.sqlite3", True)]),
+        (
+            "postgresql+psycopg://panel@db.example:5432/casereview",
+            [("postgresql+psycopg://panel@db.example:5432/casereview", True)],
+        ),
+    ],
+)
+def test_a_paths_folder_is_elided_and_its_file_name_kept(
+    where: str, parts: list[tuple[str, bool]]
+) -> None:
+    found = path_parts(where)
+    assert [(text, mode is not None) for text, mode in found] == parts
+    assert "".join(text for text, _ in found) == where
