@@ -357,14 +357,15 @@ class TrackerView(QTableView):
     ) -> QItemSelectionModel.SelectionFlag:
         """Ctrl+Home and Ctrl+End select the first or last item, as in a spreadsheet (in an
         extended selection Qt only moves the current cell, so the detail pane kept showing the
-        item selected before)."""
-        if (
-            isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
-            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
-        ):
+        item selected before); with Shift they extend the selection to it, as Shift+Down
+        does (Qt leaves the selection as it was for any key held with Ctrl)."""
+        if isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End):
             flag = QItemSelectionModel.SelectionFlag
-            return flag.ClearAndSelect | flag.Rows
+            control, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+            if event.modifiers() == control:
+                return flag.ClearAndSelect | flag.Rows
+            if event.modifiers() == control | shift:
+                return flag.SelectCurrent | flag.Rows
         return super().selectionCommand(index, event)
 
     def _count_first(self) -> None:

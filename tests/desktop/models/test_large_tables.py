@@ -129,6 +129,33 @@ def test_ctrl_end_and_ctrl_home_keep_the_column(
     assert bar.value() == 0
 
 
+def test_shift_ctrl_end_and_home_extend_the_selection_as_shift_down_does(
+    qtbot, tab: RecommendationsTab, large: Database
+) -> None:
+    """Qt leaves the selection as it was for a key held with Ctrl, so Shift+Ctrl+End moved to
+    the last item and selected nothing more (found by a new user): it now selects every row
+    from the one the selection began at, rows never read included; Shift+Ctrl+Home too."""
+    control, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    tab.view.setCurrentIndex(tab.model.index(3, 1))
+    tab.view.selectRow(3)
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control | shift)
+    assert tab.view.currentIndex().row() == ITEMS - 1
+    ids = tab.selected_ids()
+    assert len(ids) == ITEMS - 3 and len(set(ids)) == ITEMS - 3
+    everything = _all_ids(large)
+    assert set(ids) <= set(everything)
+    assert tab.model.rows[3].id in ids and tab.model.rows[2].id not in ids
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home, control | shift)
+    assert tab.view.currentIndex().row() == 0
+    assert sorted(tab.selected_ids()) == sorted(r.id for r in tab.model.rows[:4])
+    # Shift+Down from there extends from the same row, as before.
+    qtbot.keyClick(tab.view, Qt.Key.Key_Down, shift)
+    assert sorted(tab.selected_ids()) == sorted(r.id for r in tab.model.rows[1:4])
+    # Ctrl+End alone still selects the last item only.
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control)
+    assert len(tab.selected_ids()) == 1
+
+
 def test_ctrl_a_selects_every_matching_item_even_rows_never_read(
     qtbot, tab: RecommendationsTab, large: Database
 ) -> None:
