@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from db.core import fields as rules
@@ -714,9 +714,15 @@ def agenda_proposal(session: Session, key: MeetingKey, today: dt.date) -> Agenda
         lambda row: f"Falls due on {format_date(row[4])}, {before_next}",
     )
     if previous is not None:
+        # Not this meeting's own decisions' entries (dated its day, naming it: ``_decide_item``):
+        # proposed again once held, an item it only noted was "changed since the last meeting".
+        own = and_(
+            ProgressUpdate.on == held,
+            ProgressUpdate.note.startswith(f"{key_of_meeting(meeting)}: ", autoescape=True),
+        )
         updates = (
             select(ProgressUpdate.recommendation_id, func.count().label("n"))
-            .where(ProgressUpdate.on > previous, ProgressUpdate.withdrawn_at.is_(None))
+            .where(ProgressUpdate.on > previous, ProgressUpdate.withdrawn_at.is_(None), not_(own))
             .group_by(ProgressUpdate.recommendation_id)
             .subquery()
         )
@@ -1522,11 +1528,49 @@ def _decided_about(row: Decision) -> tuple[ItemKey | SourceKey, str, str | None,
     return what, "", inspection.title, inspection.organisation.name
 
 
-def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
+def decisions(
+    session: Session, key: MeetingKey, *, in_agenda_order: bool = False
+) -> MeetingDecisions:
     """A meeting's decisions per item (or whole review or inspection) in the order they were
     made, and the actions they set (owner: the item's lead agencies, a whole inspection's
     inspected organisation; due: the decision's date). Every decision is listed; an action a
-    later decision of the meeting ended (``_superseded``) is not."""
+    later decision of the meeting ended (``_superseded``) is not.
+
+    ``in_agenda_order``: as the minutes list them, in the agenda's order (``_agenda_order``)."""
+    found = _decisions(session, key)
+    return _agenda_order(session, key, found) if in_agenda_order else found
+
+
+def _agenda_order(session: Session, key: MeetingKey, found: MeetingDecisions) -> MeetingDecisions:
+    """``found`` in the order of the meeting's agenda: a chair who took item 5 before item 2
+    had minutes listing 5 first, against the agenda the panel held. Decisions about an entry
+    keep the order they were made in; about an item whose whole review or inspection is on
+    the agenda, that entry's place; about anything else (an entry taken off since), after the
+    agenda, in the order made."""
+    if len(found.decisions) < 2:  # (a meeting yet to be held: its agenda is not read again)
+        return found
+    entries = stored_entries(session, key)
+    places: dict[ItemKey | SourceKey, int] = {}
+    by_reference: dict[str, int] = {}
+    for place, entry in enumerate(entries):
+        places.setdefault(entry.what, place)
+        if isinstance(entry.what, SourceKey):
+            by_reference.setdefault(entry.what.reference, place)
+    last = len(entries)
+
+    def place_of(what: ItemKey | SourceKey) -> int:
+        found = places.get(what)
+        if found is None and isinstance(what, ItemKey):
+            found = by_reference.get(what.source)
+        return last if found is None else found
+
+    return MeetingDecisions(
+        tuple(sorted(found.decisions, key=lambda line: place_of(line.key.item))),
+        tuple(sorted(found.actions, key=lambda action: place_of(action.item))),
+    )
+
+
+def _decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
     meeting = meeting_by_key(session, key)
     lines: list[DecisionLine] = []
     actions: list[ActionLine] = []
@@ -1559,8 +1603,8 @@ def decisions(session: Session, key: MeetingKey) -> MeetingDecisions:
 
 
 def minutes(session: Session, key: MeetingKey) -> Minutes:
-    """What the meeting's minutes and action log print."""
-    return Minutes(meeting_fields(session, key), decisions(session, key))
+    """What the meeting's minutes and action log print: its decisions in the agenda's order."""
+    return Minutes(meeting_fields(session, key), decisions(session, key, in_agenda_order=True))
 
 
 __all__ = [

@@ -80,8 +80,8 @@ def decision_detail(line: DecisionLine, chair: str) -> str:
 
 
 def decision_rows(said: Minutes) -> list[list[str]]:
-    """The decision list, per item: the items in the order the meeting first decided about
-    each, an item's decisions together in the order they were made. A whole review or
+    """The decision list, per item: the items in the order given (the minutes give the
+    agenda's), an item's decisions together in the order they were made. A whole review or
     inspection has no number: its title stands as "Whole inspection: <title>"."""
     chair = said.meeting.chair
     first: dict[tuple[str, str], int] = {}

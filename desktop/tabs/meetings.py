@@ -309,7 +309,7 @@ class MeetingsTab(Tab):
         try:
             with self.context.database.session() as session:
                 fields = meetings.meeting_fields(session, key)
-                made = meetings.decisions(session, key).decisions
+                made = meetings.decisions(session, key, in_agenda_order=True).decisions
         except NotFoundError:  # deleted meanwhile
             return
 

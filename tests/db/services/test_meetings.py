@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from db.services.meetings import (
     SourceKey,
 )
 from db.store.database import Database, open_database
+from db.store.lifecycle import record_update
 from db.store.location import resolve_location
 from db.store.models import AuditEntry, Decision
 from tests.helpers import TODAY
@@ -631,6 +633,62 @@ def test_a_decision_is_written_at_once_and_undone(panel: Database, kind: Decisio
         assert last.withdrawn_reason == f"The decision ({kind.label.lower()}) was undone."
         assert [u.on for u in rec.updates if u.on > PREVIOUS and u.note == logged] == [HELD]
         assert meetings.decisions(session, KEY).decisions == ()
+
+
+def test_the_minutes_list_decisions_in_the_agendas_order(panel: Database) -> None:
+    """A chair who took a later entry first had minutes listing it first, against the agenda
+    the panel held (found by a trial); the decisions themselves stay in the order made."""
+    _on_agenda(panel)
+    with panel.session() as session:
+        entries = meetings.stored_entries(session, KEY)
+    items = [e.what for e in entries if isinstance(e.what, ItemKey)]
+    assert len(items) >= 3
+    first, second, third = items[:3]
+    noted = DecisionEntry(DecisionKind.NOTED)
+    for item, note in ((third, "Third, taken first."), (first, "First."), (third, "Third again.")):
+        with panel.transaction("t") as session:
+            meetings.decide(session, KEY, item, replace(noted, note=note), on=HELD, actor="t")
+    with panel.transaction("t") as session:
+        extended = DecisionEntry(DecisionKind.EXTENDED, until=HELD + dt.timedelta(days=90))
+        meetings.decide(session, KEY, second, extended, on=HELD, actor="t")
+    with panel.session() as session:
+        made = meetings.decisions(session, KEY).decisions
+        said = meetings.minutes(session, KEY).decided
+    assert [line.key.item for line in made] == [third, first, third, second]
+    assert [(line.key.item, line.note) for line in said.decisions] == [
+        (first, "First."),
+        (second, ""),
+        (third, "Third, taken first."),
+        (third, "Third again."),
+    ]
+    assert [action.item for action in said.actions] == [second]
+
+
+def test_a_meetings_own_decision_is_not_a_change_since_the_last_meeting(
+    panel: Database,
+) -> None:
+    """Proposed again once held (``meeting agenda --accept``), an item the meeting only noted
+    was "changed since the last meeting: 1 progress update", its own decision's log entry
+    (found by a trial); a progress update dated the meeting's day still counts."""
+    _on_agenda(panel)
+    changed = "Changed since the last meeting"
+    with panel.session() as session:
+        before = {e.what: e.reason for e in meetings.propose_agenda(session, KEY, TODAY)}
+    quiet = [w for w, why in before.items() if isinstance(w, ItemKey) and changed not in why]
+    assert len(quiet) >= 2
+    noted, updated = quiet[:2]
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, noted, DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t")
+        meetings.decide(
+            session, KEY, updated, DecisionEntry(DecisionKind.NOTED, note="Again."), on=HELD,
+            actor="t",
+        )  # fmt: skip
+        rec = editing.item_by_key(session, updated)
+        record_update(session, rec.id, on=HELD, author="t", note="Audit completed.")
+    with panel.session() as session:
+        after = {e.what: e.reason for e in meetings.propose_agenda(session, KEY, TODAY)}
+    assert changed not in after.get(noted, "")
+    assert f"{changed} on " in after[updated] and after[updated].endswith("1 progress update")
 
 
 def test_undo_refuses_when_the_item_changed_since(panel: Database) -> None:
