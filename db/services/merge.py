@@ -273,6 +273,7 @@ def _merge(
         session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, merging)
         try:
             _write(session, merge, today)
+            _drop_themes_left_empty(session, offline.themes_gone)
         except DocumentError as exc:
             raise RuleError(
                 f"The merge was refused, so nothing was written: {exc.message.rstrip('.')}."
@@ -485,6 +486,8 @@ class _Offline:
     unaccounted: list[str] = field(default_factory=list)
     # What is wrong with the copy's trail's hash chain (db.store.audit_chain.verify).
     altered: list[str] = field(default_factory=list)
+    # The themes the copy renamed or merged away, by the names they had (_themes_gone).
+    themes_gone: tuple[str, ...] = ()
 
 
 def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
@@ -519,6 +522,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             head=newest_entry_id(session),
             unaccounted=[] if altered else _unaccounted(session, origin),
             altered=altered,
+            themes_gone=_themes_gone(session, _copy_made(session)),
         )
 
 
@@ -1094,6 +1098,43 @@ def _follow_theme(
         if names is not None and any(n.casefold() == gone for n in names):
             kept = [n for n in names if n.casefold() != gone]
             expected[row] = kept if named is None else [*kept, named]
+
+
+def _themes_gone(session: Session, made: int) -> tuple[str, ...]:
+    """The themes the copy renamed or merged away since it was made (entries after ``made``),
+    each by the name it had, in order and once."""
+    gone: list[str] = []
+    for action, changed, old in session.execute(
+        select(AuditEntry.action, AuditEntry.field, AuditEntry.old)
+        .where(AuditEntry.entity == "themes", AuditEntry.id > made)
+        .order_by(AuditEntry.id)
+    ):
+        if action == "update" and changed == "name" and old:
+            gone.append(str(old))
+        elif action == "delete":
+            name = (json_object(old) or {}).get("name")
+            if name:
+                gone.append(str(name))
+    return tuple(dict.fromkeys(gone))
+
+
+def _drop_themes_left_empty(session: Session, names: tuple[str, ...]) -> None:
+    """Take off the shared database's list each theme the copy renamed or merged away that
+    nothing carries once the merge is written: its items and reviews took the new name, and
+    the old one stayed behind, carried by nothing (a trial's find). One the shared database
+    gave to something meanwhile stays, with it. Deleted through the ORM, so the trail records
+    each, as the person merging's."""
+    wanted = {name.casefold() for name in names}
+    if not wanted:
+        return
+    carried = {
+        *session.scalars(select(recommendation_themes.c.theme_id)),
+        *session.scalars(select(review_themes.c.theme_id)),
+    }
+    for theme in session.scalars(select(Theme)).all():  # compared in Python: see themes._theme
+        if theme.name.casefold() in wanted and theme.id not in carried:
+            session.delete(theme)
+    session.flush()
 
 
 def _theme_names(themes: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ encrypted copy, and a second merge refused, changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sqlite3
 from contextlib import closing
@@ -825,6 +826,55 @@ def test_a_copy_whose_themes_were_renamed_and_merged_in_casereview_merges(
     with _open(path) as laptop:
         merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
     assert _fields(sample_database, "3").owner == "Owner set in the meeting"
+
+
+def _themes(database: Database) -> dict[str, int]:
+    from db.services.themes import theme_counts
+
+    with database.session() as session:
+        return {t.name: t.items + t.reviews for t in theme_counts(session)}
+
+
+def test_a_theme_renamed_in_a_copy_leaves_no_empty_theme_behind(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial renamed a theme in a copy and merged it: every item took the new name and the
+    shared database kept the old one, carried by nothing, in its list of themes. A theme the
+    copy renamed or merged away goes once nothing in the shared database carries it; one the
+    office gave to another item meanwhile stays, with that item."""
+    from db.services.themes import merge_themes, rename_theme
+
+    before = _themes(sample_database)
+    assert before["Neglect"] and before["Domestic abuse"] and before["Information sharing"]
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Neglect", "Neglect and harm")
+        with laptop.transaction("Sam") as session:
+            merge_themes(session, "Domestic abuse", "Neglect and harm")
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Information sharing", "Sharing information")
+    # Meanwhile the office gives "Information sharing" to an item the copy left as it was.
+    with sample_database.session() as session:
+        themes = editing.item_fields(session, _item("6")).themes
+    assert themes == ("Multi-agency working",)
+    _set(sample_database, "6", themes=(*themes, "Information sharing"))
+    with _open(path) as laptop:
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    after = _themes(sample_database)
+    assert "Neglect" not in after and "Domestic abuse" not in after
+    assert after["Neglect and harm"] > 0
+    assert after["Information sharing"] == 1  # the office's item keeps it
+    assert after["Sharing information"] == before["Information sharing"]
+    with sample_database.session() as session:
+        gone = session.execute(
+            select(AuditEntry.actor, AuditEntry.old).where(
+                AuditEntry.entity == "themes", AuditEntry.action == "delete"
+            )
+        ).all()
+    names = sorted(json.loads(str(old))["name"] for _, old in gone)
+    assert names == ["Domestic abuse", "Neglect"]
+    assert all(actor.startswith("Kim (merging copy ") for actor, _ in gone)
 
 
 def test_a_copy_whose_base_was_altered_is_refused_writing_nothing(
