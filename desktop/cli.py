@@ -668,7 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG}: interrupted after {_WRITTEN[-1]}; nothing more was written.",
                   file=sys.stderr)  # fmt: skip
         else:
-            print(f"{PROG}: interrupted; nothing more was written.", file=sys.stderr)
+            # (each command's writing is whole or nothing: a new file, a partly written
+            # export, an open transaction are taken back as the signal ends it)
+            print(f"{PROG}: interrupted; nothing was written.", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # The reader of standard output went away (``| head``): stop quietly, as Unix tools

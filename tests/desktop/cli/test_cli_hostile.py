@@ -538,7 +538,9 @@ def _schema_made(db: Path) -> bool:
         return False
 
 
-def _interrupt_once(process: subprocess.Popen[str], ready: Callable[[], bool], signum: int) -> None:
+def _interrupt_once(
+    process: subprocess.Popen[str], ready: Callable[[], bool], signum: int
+) -> subprocess.CompletedProcess[str]:
     """Send ``signum`` to ``process`` once ``ready()``; it must end with one sentence saying
     it was interrupted, and the signal's exit code."""
     while not ready():
@@ -548,6 +550,7 @@ def _interrupt_once(process: subprocess.Popen[str], ready: Callable[[], bool], s
     result = ended(process)
     assert result.returncode == 128 + signum, result.stderr
     assert_clean_error(result, "interrupted", code=128 + signum)
+    return result
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -558,8 +561,10 @@ def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     db = tmp_path / "new.sqlite3"
     process = start("import", str(big), "--db", str(db), cwd=tmp_path)
     # Once the schema is made, the import's transaction runs.
-    _interrupt_once(process, lambda: _schema_made(db), signum)
+    result = _interrupt_once(process, lambda: _schema_made(db), signum)
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("new.sqlite3")]
+    # It said "nothing more was written", as if something had been (a trial's find).
+    assert "casereview: interrupted; nothing was written." in result.stderr
 
 
 def _items_in(db: Path) -> int:
@@ -625,8 +630,11 @@ def test_a_signal_during_a_word_export_leaves_no_file(
     process = start("export", "--db", str(db), "--format", "docx", "-o", "out/plan.docx",
                     cwd=tmp_path)  # fmt: skip
     # The rows are being written: the parts before them are in the file beside the target.
-    _interrupt_once(process, lambda: any(f.stat().st_size > 0 for f in out.iterdir()), signum)
+    result = _interrupt_once(
+        process, lambda: any(f.stat().st_size > 0 for f in out.iterdir()), signum
+    )
     assert list(out.iterdir()) == []
+    assert "casereview: interrupted; nothing was written." in result.stderr
 
 
 # 22. generate has an upper bound -----------------------------------------------------------
