@@ -273,6 +273,7 @@ def _merge(
         session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, merging)
         try:
             _write(session, merge, today)
+            _respell_themes(session, offline.themes_respelled)
             _drop_themes_left_empty(session, offline.themes_gone)
         except DocumentError as exc:
             raise RuleError(
@@ -488,6 +489,8 @@ class _Offline:
     altered: list[str] = field(default_factory=list)
     # The themes the copy renamed or merged away, by the names they had (_themes_gone).
     themes_gone: tuple[str, ...] = ()
+    # The themes the copy spelled anew (case only): each old spelling and the copy's own.
+    themes_respelled: tuple[tuple[str, str], ...] = ()
 
 
 def _still_read(copy: Database, plan: MergePlan | None) -> _Offline | None:
@@ -523,6 +526,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             unaccounted=[] if altered else _unaccounted(session, origin),
             altered=altered,
             themes_gone=_themes_gone(session, _copy_made(session)),
+            themes_respelled=_themes_respelled(session, _copy_made(session)),
         )
 
 
@@ -1116,6 +1120,36 @@ def _themes_gone(session: Session, made: int) -> tuple[str, ...]:
             if name:
                 gone.append(str(name))
     return tuple(dict.fromkeys(gone))
+
+
+def _themes_respelled(session: Session, made: int) -> tuple[tuple[str, str], ...]:
+    """The themes the copy renamed in case alone since it was made ("Neglect" to "NEGLECT"),
+    each as (the spelling it had, the copy's spelling now). Items find a theme by its name
+    whatever its case, so the items' lists carried no such rename, and a trial's was lost
+    at the merge, though the merge said it had written the items' changes."""
+    now = {name.casefold(): name for name in session.scalars(select(Theme.name))}
+    respelled: dict[str, str] = {}
+    for changed, old, new in session.execute(
+        select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+        .where(AuditEntry.entity == "themes", AuditEntry.action == "update", AuditEntry.id > made)
+        .order_by(AuditEntry.id)
+    ):
+        if changed == "name" and old and new and old != new and old.casefold() == new.casefold():
+            spelled = now.get(old.casefold())
+            if spelled is not None:
+                respelled.setdefault(old, spelled)
+    return tuple(respelled.items())
+
+
+def _respell_themes(session: Session, respelled: tuple[tuple[str, str], ...]) -> None:
+    """Give the shared database's theme the copy's spelling, where it is still spelled as the
+    copy had it before (the office's own renaming since is left as it is). Through the ORM,
+    so the trail records it, as the person merging's."""
+    for old, spelled in respelled:
+        theme = session.scalar(select(Theme).where(Theme.name == old))
+        if theme is not None and spelled != old:
+            theme.name = spelled
+    session.flush()
 
 
 def _drop_themes_left_empty(session: Session, names: tuple[str, ...]) -> None:

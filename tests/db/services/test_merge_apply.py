@@ -877,6 +877,44 @@ def test_a_theme_renamed_in_a_copy_leaves_no_empty_theme_behind(
     assert all(actor.startswith("Kim (merging copy ") for actor, _ in gone)
 
 
+def test_a_theme_spelled_anew_in_a_copy_is_spelled_so_after_the_merge(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial renamed "Neglect" to "NEGLECT" in a copy: the merge said it wrote the items'
+    changes, and the shared database still said "Neglect" (items find a theme whatever its
+    case). The shared theme takes the copy's spelling; one the office spelled anew meanwhile
+    keeps the office's."""
+    from db.services.themes import rename_theme
+
+    before = _themes(sample_database)
+    path = _copy(sample_database, tmp_path, Scope())
+    with _open(path) as laptop:
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Neglect", "NEGLECT")
+        with laptop.transaction("Sam") as session:
+            rename_theme(session, "Voice of the child", "Voice of the Child")
+    with sample_database.transaction("Office") as session:
+        rename_theme(session, "Voice of the child", "Voice Of The Child")
+    with _open(path) as laptop:
+        plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+        # Both spelled it anew: its items' lists conflict; the copy's taken, as it is one theme.
+        assert {c.field for c in plan.merge.conflicts} == {"themes"}
+        answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+    after = _themes(sample_database)
+    assert "Neglect" not in after and after["NEGLECT"] == before["Neglect"]
+    assert after["Voice Of The Child"] == before["Voice of the child"]  # the office's
+    assert "Voice of the Child" not in after
+    with sample_database.session() as session:
+        respelled = session.execute(
+            select(AuditEntry.actor, AuditEntry.old, AuditEntry.new).where(
+                AuditEntry.entity == "themes", AuditEntry.new == "NEGLECT"
+            )
+        ).all()
+    assert [(old, new) for _, old, new in respelled] == [("Neglect", "NEGLECT")]
+    assert respelled[0][0].startswith("Kim (merging copy ")
+
+
 def test_a_copy_whose_base_was_altered_is_refused_writing_nothing(
     sample_database: Database, tmp_path: Path
 ) -> None:
