@@ -368,6 +368,24 @@ class TrackerView(QTableView):
                 return flag.SelectCurrent | flag.Rows
         return super().selectionCommand(index, event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Home or Ctrl+End on the row it goes to selects that item alone, as from any
+        other row: Qt changes the selection only when the current cell moves, so after Ctrl+A
+        on the last row Ctrl+End left every item selected, and Change status offered to
+        change them all (a trial's find)."""
+        control = Qt.KeyboardModifier.ControlModifier
+        if event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End) and event.modifiers() == control:
+            move = QAbstractItemView.CursorAction
+            action = move.MoveHome if event.key() == Qt.Key.Key_Home else move.MoveEnd
+            target = self.moveCursor(action, event.modifiers())
+            selection = self.selectionModel()
+            if target.isValid() and target == self.currentIndex() and selection is not None:
+                flag = QItemSelectionModel.SelectionFlag
+                selection.select(target, flag.ClearAndSelect | flag.Rows)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
     def _count_first(self) -> None:
         model = self.model()
         if model is not None and model.canFetchMore(QModelIndex()):

@@ -156,6 +156,27 @@ def test_shift_ctrl_end_and_home_extend_the_selection_as_shift_down_does(
     assert len(tab.selected_ids()) == 1
 
 
+def test_ctrl_end_on_the_last_row_selects_it_alone(
+    qtbot, tab: RecommendationsTab, large: Database
+) -> None:
+    """Qt changes the selection only when the current cell moves: after Ctrl+A on the last
+    row, Ctrl+End left every item selected, and Change status offered to change them all (a
+    trial's find). Ctrl+Home on the first row likewise."""
+    control = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control)
+    last = tab.view.currentIndex()
+    qtbot.keyClick(tab.view, Qt.Key.Key_A, control)
+    assert len(tab.selected_ids()) == ITEMS
+    qtbot.keyClick(tab.view, Qt.Key.Key_End, control)
+    assert tab.view.currentIndex() == last
+    assert tab.selected_ids() == [last.data(ROW_ROLE).id]
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home, control)
+    qtbot.keyClick(tab.view, Qt.Key.Key_A, control)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home, control)
+    assert tab.selected_ids() == [tab.model.rows[0].id]
+    assert "items selected" not in tab.detail.toPlainText()
+
+
 def test_ctrl_a_selects_every_matching_item_even_rows_never_read(
     qtbot, tab: RecommendationsTab, large: Database
 ) -> None:
