@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QStatusBar, QWidget
 
 SCREEN_SHARE = 0.9  # of the screen's free area (less any task bar), at most
 # How long a message that shows unprompted ignores the keyboard, after it shows and after
@@ -128,8 +128,13 @@ def keep_on_screen(window: QWidget) -> bool:
 Part = tuple[str, Qt.TextElideMode | None]  # a label's text, elided as the mode says (None: not)
 
 
+# A part kept whole while the label has room, and elided in the middle, after the parts that
+# are elided first, when it has not: a path's file name (``path_parts``).
+KEPT_IF_ROOM = Qt.TextElideMode.ElideNone
+
+
 def path_parts(where: str) -> list[Part]:
-    """A file's path as a label's parts: its folder elided in the middle, its name kept whole
+    """A file's path as a label's parts: its folder elided in the middle first, then its name
     (a third of a laptop's status bar cut "panel-2026.sqlite3" to "2026.sqlite3"); anything
     else (a database's URL) elided in the middle."""
     if "://" in where:
@@ -137,7 +142,7 @@ def path_parts(where: str) -> list[Part]:
     cut = max(where.rfind("/"), where.rfind("\\")) + 1
     if cut <= 1:
         return [(where, Qt.TextElideMode.ElideMiddle)]
-    return [(where[:cut], Qt.TextElideMode.ElideMiddle), (where[cut:], None)]
+    return [(where[:cut], Qt.TextElideMode.ElideMiddle), (where[cut:], KEPT_IF_ROOM)]
 
 
 class ElidedLabel(QLabel):
@@ -147,9 +152,11 @@ class ElidedLabel(QLabel):
     merge dialog's opening, the main window's status bar, both found by a new user).
 
     Wrapped (``wrap``), each part elided is fitted to a line of its own width and the text
-    wraps around it; on one line, the parts elided share what the others leave, and the label
-    asks for the whole text's width, so it shows more again when given more room. The tooltip
-    is set when anything is elided, or always (``tip_always``)."""
+    wraps around it; on one line, the parts elided share what the others leave, then the
+    parts ``KEPT_IF_ROOM`` are elided too, and where even the parts kept whole do not fit,
+    the whole text is cut as ``fallback`` says; the label asks for the whole text's width, so
+    it shows more again when given more room. The tooltip is set when anything is elided, or
+    always (``tip_always``)."""
 
     def __init__(
         self,
@@ -158,10 +165,11 @@ class ElidedLabel(QLabel):
         *,
         wrap: bool = False,
         tip_always: bool = False,
+        fallback: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
     ) -> None:
         """``width``: the width to fit the text to until the label is given one."""
         super().__init__()
-        self._wrap, self._tip_always = wrap, tip_always
+        self._wrap, self._tip_always, self._fallback = wrap, tip_always, fallback
         self._parts: tuple[Part, ...] = ()
         self._fitted_to = -1
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -197,20 +205,47 @@ class ElidedLabel(QLabel):
         least = metrics.averageCharWidth() * 10
         room = max(width - metrics.averageCharWidth(), least)
         whole = self.whole_text()
-        if not self._wrap:  # the parts elided share what the others leave
-            kept = sum(
-                metrics.horizontalAdvance(text) for text, mode in self._parts if mode is None
-            )
-            elided = sum(1 for _, mode in self._parts if mode is not None)
-            room = (width - kept - 2) // max(elided, 1)
-            if room < least:  # the parts kept whole do not fit: the whole, cut in the middle
-                self._show(whole, metrics.elidedText(whole, Qt.TextElideMode.ElideMiddle, width))
-                return
+        if not self._wrap:
+            self._show(whole, self._one_line(width, least))
+            return
         shown = "".join(
             text if mode is None else metrics.elidedText(text, mode, room)
             for text, mode in self._parts
         )
         self._show(whole, shown)
+
+    def _one_line(self, width: int, least: int) -> str:
+        """The parts on one line of ``width``: the parts elided first share what the others
+        leave; if that is less than ``least`` each, they are cut to a few characters and the
+        parts kept if there is room share what is left; if even that is too little, the whole
+        text cut as ``fallback`` says."""
+        metrics = self.fontMetrics()
+        kept = sum(metrics.horizontalAdvance(text) for text, mode in self._parts if mode is None)
+        named = [text for text, mode in self._parts if mode is KEPT_IF_ROOM]
+        elided = [mode for _, mode in self._parts if mode is not None and mode is not KEPT_IF_ROOM]
+        names = sum(metrics.horizontalAdvance(text) for text in named)
+        room = (width - kept - names - 2) // max(len(elided), 1)
+        if room >= least or (not elided and kept + names + 2 <= width):
+            return "".join(
+                text
+                if mode is None or mode is KEPT_IF_ROOM
+                else metrics.elidedText(text, mode, room)
+                for text, mode in self._parts
+            )
+        few = metrics.averageCharWidth() * 4
+        name_room = (width - kept - few * len(elided) - 2) // max(len(named), 1)
+        if named and name_room >= metrics.averageCharWidth() * 8:
+            return "".join(
+                text
+                if mode is None
+                else metrics.elidedText(
+                    text,
+                    Qt.TextElideMode.ElideMiddle if mode is KEPT_IF_ROOM else mode,
+                    name_room if mode is KEPT_IF_ROOM else few,
+                )
+                for text, mode in self._parts
+            )
+        return metrics.elidedText(self.whole_text(), self._fallback, width)
 
     def _show(self, whole: str, shown: str) -> None:
         self.setText(shown)
@@ -221,6 +256,74 @@ class ElidedLabel(QLabel):
         width = self.contentsRect().width()
         if width != self._fitted_to:
             self._fit(width)
+
+
+class StatusBar(QStatusBar):
+    """A status bar whose messages are cut at their end ("…") where they do not fit beside
+    its lasting widgets, the whole in its tooltip and in ``currentMessage``: Qt clips them
+    mid-letter, and a trial's "Minutes saved to Minutes of the Case Review Subgroup meeting
+    — 19 Decemb" ran into the copy's notice. Fitted again as the bar or its lasting widgets
+    change size, for the time the message has left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._whole = ""
+        self._until = 0.0  # time.monotonic() at which the message goes; 0: it stays
+        self._lasting: list[QWidget] = []
+
+    def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:
+        super().addPermanentWidget(widget, stretch or 0)
+        self._lasting.append(widget)
+        widget.installEventFilter(self)
+
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
+        timeout = timeout or 0
+        self._whole = text
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self._set_tip(text)
+        super().showMessage(self._fitted(text), timeout)
+
+    def currentMessage(self) -> str:
+        return self._whole if super().currentMessage() else ""
+
+    def clearMessage(self) -> None:
+        self._whole = ""
+        super().clearMessage()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._refit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show):
+            self._refit()
+        return False
+
+    def _room(self) -> int:
+        """The message's width, as Qt works it out: from 6 pixels in to 2 before the first
+        lasting widget shown (or 12 before the bar's end)."""
+        right = min([self.width() - 12, *(w.x() - 2 for w in self._lasting if w.isVisible())])
+        return max(0, right - 6)
+
+    def _fitted(self, text: str) -> str:
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self._room())
+
+    def _set_tip(self, text: str) -> None:
+        self.setToolTip(text if text and self._fitted(text) != text else "")
+
+    def _refit(self) -> None:
+        if not self._whole or not super().currentMessage():
+            return
+        fitted = self._fitted(self._whole)
+        if fitted == super().currentMessage():
+            return
+        left = 0
+        if self._until:
+            left = round((self._until - time.monotonic()) * 1000)
+            if left <= 0:
+                return  # going: Qt's timer clears it
+        self._set_tip(self._whole)
+        super().showMessage(fitted, left)
 
 
 def redo_keys() -> list[QKeySequence]:

@@ -31,7 +31,14 @@ from desktop.actions.security import SecurityActions
 from desktop.context import AppContext
 from desktop.lazy import lazy, wait_for_layer
 from desktop.palette import with_readable_selection
-from desktop.qtutils import ElidedLabel, Part, keep_on_screen, path_parts, redo_keys
+from desktop.qtutils import (
+    ElidedLabel,
+    Part,
+    StatusBar,
+    keep_on_screen,
+    path_parts,
+    redo_keys,
+)
 from desktop.tabs import EARLY, MEETINGS, TABS
 
 if TYPE_CHECKING:
@@ -144,15 +151,20 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
+        self.setStatusBar(StatusBar(self))  # its messages cut with "…", not mid-letter
         self.counts_label = QLabel()
         # "Data: <path> (not encrypted)": the path elided in the middle, so the file name and
         # whether it is encrypted stay in sight (a long folder's cut them off at the edge).
-        self.location_label = ElidedLabel(tip_always=True)
+        # (Cut at its start when even its words kept whole do not fit, so the file's name
+        # and whether it is encrypted stay in sight longest.)
+        self.location_label = ElidedLabel(tip_always=True, fallback=Qt.TextElideMode.ElideLeft)
         self.location_label.setAccessibleName("Where the data is")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # "Copy of <path> taken ...", shown only over a copy (_show_copy), its path elided in
         # the middle: a laptop's 1366 pixels left the status bar's messages 15 characters.
-        self.copy_label = ElidedLabel(tip_always=True)
+        # (Cut at its end when even its words kept whole do not fit: how it begins, "Copy
+        # of" or "Merged back ... and can no longer be changed", is what matters.)
+        self.copy_label = ElidedLabel(tip_always=True, fallback=Qt.TextElideMode.ElideRight)
         self.copy_label.setAccessibleName("This database is a copy")
         self.copy_label.hide()
         self.statusBar().addWidget(self.counts_label, 1)
@@ -826,14 +838,23 @@ class MainWindow(QMainWindow):
             self.keep_on_screen_timer.start()
 
     def _share_status_bar(self) -> None:
-        """The status bar's lasting labels (where the data is; what it is a copy of) take at
-        most two fifths and a quarter of its width (where the data is alone, a half), their
-        folders elided in the middle, so its messages and the counts keep a third: a copy's notice
-        and its path took all but 140 of a laptop's 1230 pixels, and a message said there
-        showed its first 15 characters."""
-        copy, where = (0.0, 0.5) if self.copy_label.isHidden() else (0.4, 0.25)
-        for label, share in ((self.copy_label, copy), (self.location_label, where)):
-            label.setMaximumWidth(max(label.minimumWidth(), round(self.width() * share)))
+        """The status bar's lasting labels (where the data is; what it is a copy of) share
+        what its messages and counts leave them, at least a third of its width kept for those:
+        a copy's notice and its path took all but 140 of a laptop's 1230 pixels, and a message
+        said there showed its first 15 characters. Each takes what it needs where both fit;
+        where they do not, the copy's notice three fifths (a merged copy's seven tenths: that
+        it can no longer be changed) and where the data is the rest, folders elided first."""
+        room = self.width() - max(self.width() // 3, self.counts_label.sizeHint().width())
+        where = self.location_label
+        if self.copy_label.isHidden():
+            where.setMaximumWidth(max(where.minimumWidth(), room))
+            return
+        wanted = where.sizeHint().width()
+        copy_wanted = self.copy_label.sizeHint().width()
+        share = 0.3 if self.copy_label.whole_text().startswith("Merged back") else 0.4
+        where_room = min(wanted, max(room - copy_wanted, round(room * share)))
+        where.setMaximumWidth(max(where.minimumWidth(), where_room))
+        self.copy_label.setMaximumWidth(max(self.copy_label.minimumWidth(), room - where_room))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -46,6 +46,44 @@ def test_a_copy_says_what_it_is_a_copy_of(  # type: ignore[no-untyped-def]
         window.close()
 
 
+def test_a_message_too_long_for_the_status_bar_is_cut_with_an_ellipsis(  # type: ignore[no-untyped-def]
+    qtbot, db_file: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """Qt clipped a long message mid-letter where the lasting labels begin ("... meeting —
+    19 Decemb", a trial's find at 1366 pixels): it is cut with "…", whole in the tooltip and
+    in currentMessage, and fitted again as the window is resized."""
+    from PySide6.QtWidgets import QStatusBar
+
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam Patel", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        window = make_window(qtbot, copy, settings)
+        window.resize(1230, 700)
+        QApplication.processEvents()
+        bar = window.statusBar()
+        message = (
+            "Minutes saved to Minutes of the Case Review Subgroup meeting — 19 December "
+            "2026, with the action log and every decision recorded offline.pdf."
+        )
+        bar.showMessage(message, 60_000)
+        QApplication.processEvents()
+        shown = QStatusBar.currentMessage(bar)  # what Qt paints
+        assert bar.currentMessage() == message
+        assert shown != message and shown.endswith("…")
+        assert message.startswith(shown[:-1])
+        first = min(w.x() for w in (window.copy_label, window.location_label) if w.isVisible())
+        assert bar.fontMetrics().horizontalAdvance(shown) <= first - 8
+        assert bar.toolTip() == message
+        window.resize(2400, 700)  # wider than the message needs
+        QApplication.processEvents()
+        assert QStatusBar.currentMessage(bar) in (message, shown)
+        if bar.width() >= 2400:  # (the screen may hold the window smaller)
+            assert QStatusBar.currentMessage(bar) == message and bar.toolTip() == ""
+        bar.clearMessage()
+        assert bar.currentMessage() == ""
+        window.close()
+
+
 def test_a_merged_copys_notice_says_first_that_it_can_no_longer_be_changed(  # type: ignore[no-untyped-def]
     qtbot, db_file: Database, settings: Settings, tmp_path: Path
 ) -> None:
