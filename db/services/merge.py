@@ -274,7 +274,9 @@ def _merge(
         try:
             _write(session, merge, today)
             _respell_themes(session, offline.themes_respelled)
-            _drop_themes_left_empty(session, offline.themes_gone)
+            _drop_themes_left_empty(
+                session, offline.themes_gone, since=offline.origin.origin_audit_id
+            )
         except DocumentError as exc:
             raise RuleError(
                 f"The merge was refused, so nothing was written: {exc.message.rstrip('.')}."
@@ -1152,15 +1154,29 @@ def _respell_themes(session: Session, respelled: tuple[tuple[str, str], ...]) ->
     session.flush()
 
 
-def _drop_themes_left_empty(session: Session, names: tuple[str, ...]) -> None:
+def _drop_themes_left_empty(session: Session, names: tuple[str, ...], *, since: int | None) -> None:
     """Take off the shared database's list each theme the copy renamed or merged away that
     nothing carries once the merge is written: its items and reviews took the new name, and
-    the old one stayed behind, carried by nothing (a trial's find). One the shared database
-    gave to something meanwhile stays, with it. Deleted through the ORM, so the trail records
-    each, as the person merging's."""
+    the old one stayed behind, carried by nothing (a trial's find). Followed through the
+    renames the shared database made since the copy was taken (its trail after ``since``):
+    a theme both renamed, the copy's lists taken, left the office's name carried by nothing.
+    One the shared database gave to something meanwhile stays, with it. Deleted through the
+    ORM, so the trail records each, as the person merging's."""
     wanted = {name.casefold() for name in names}
     if not wanted:
         return
+    if since is not None:
+        for changed, old, new in session.execute(
+            select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+            .where(
+                AuditEntry.entity == "themes",
+                AuditEntry.action == "update",
+                AuditEntry.id > since,
+            )
+            .order_by(AuditEntry.id)
+        ):
+            if changed == "name" and old and new and old.casefold() in wanted:
+                wanted.add(new.casefold())
     carried = {
         *session.scalars(select(recommendation_themes.c.theme_id)),
         *session.scalars(select(review_themes.c.theme_id)),

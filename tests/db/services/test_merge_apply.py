@@ -877,6 +877,38 @@ def test_a_theme_renamed_in_a_copy_leaves_no_empty_theme_behind(
     assert all(actor.startswith("Kim (merging copy ") for actor, _ in gone)
 
 
+def test_a_theme_renamed_on_both_sides_leaves_no_empty_theme_once_the_copys_is_taken(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial's: the copy renamed "Neglect" to "Child neglect", the office to "Neglect and
+    deprivation"; taking the copy's theme lists left the office's name carried by nothing.
+    Taking the shared database's lists instead keeps the office's name, with its items."""
+    from db.services.themes import rename_theme
+
+    before = _themes(sample_database)
+    for take, kept, empty in (
+        ("copy", "Child neglect", "Neglect and deprivation"),
+        ("shared", "Neglect and deprivation", "Child neglect"),
+    ):
+        folder = tmp_path / take
+        folder.mkdir()
+        path = _copy(sample_database, folder, Scope())
+        with _open(path) as laptop, laptop.transaction("Sam") as session:
+            rename_theme(session, "Neglect", "Child neglect")
+        with sample_database.transaction("Office") as session:
+            rename_theme(session, "Neglect", "Neglect and deprivation")
+        with _open(path) as laptop:
+            plan = plan_merge(laptop, sample_database, today=NEXT_DAY)
+            answers = {c.key: Answer(take) for c in plan.merge.conflicts}
+            assert answers
+            merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+        after = _themes(sample_database)
+        assert after[kept] == before["Neglect"], take
+        assert empty not in after and "Neglect" not in after, take
+        with sample_database.transaction("Office") as session:  # as it was, for the next
+            rename_theme(session, kept, "Neglect")
+
+
 def test_a_theme_spelled_anew_in_a_copy_is_spelled_so_after_the_merge(
     sample_database: Database, tmp_path: Path
 ) -> None:
