@@ -1256,6 +1256,27 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
             )
 
 
+def _check_not_recorded(
+    meeting: Meeting, subject: tuple[int | None, int | None, int | None], decision: DecisionEntry,
+    name: str,
+) -> None:  # fmt: skip
+    """Refuse the very decision the meeting has recorded about it already (same kind, note,
+    date and person): a command run twice recorded it twice, and the minutes and action log
+    listed it twice (a trial's find)."""
+    for row in meeting.decisions:
+        if (
+            _subject_ids(row) == subject
+            and row.kind is decision.kind
+            and row.note == decision.note.strip()
+            and row.until == decision.until
+            and row.whom == decision.whom.strip()
+        ):
+            raise RuleError(
+                f"{name} has that decision from the meeting {key_of_meeting(meeting)} "
+                "already; nothing was changed."
+            )
+
+
 def source_refusal(what: SourceKey, kind: DecisionKind) -> str | None:
     """Why a whole review or inspection cannot take a decision of ``kind``, or None: its
     items are signed off and given new targets one by one (meeting mode's tooltip too)."""
@@ -1341,6 +1362,8 @@ def _decide_source(
     if refused is not None:
         raise RuleError(refused)
     _check_fields(meeting, decision, "inspection" if what.inspection else "review")
+    subject = (None, review.id if review else None, inspection.id if inspection else None)
+    _check_not_recorded(meeting, subject, decision, _name(what))
     row = _decision_row(meeting, decision, actor)
     row.review, row.inspection = review, inspection
     meeting.decisions.append(row)
@@ -1370,6 +1393,7 @@ def _decide_item(
     if not actor.strip():
         raise RuleError("A decision needs the name of the person recording it.")
     _check_decision(rec, meeting, decision)
+    _check_not_recorded(meeting, (rec.id, None, None), decision, describe(rec))
     before = ItemBefore(status_state(session, item), rec.target_date)
     text = decision_log_text(key, meeting.chair, decision)
     if decision.kind is DecisionKind.SIGNED_OFF:

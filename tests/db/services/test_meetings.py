@@ -691,6 +691,35 @@ def test_a_meetings_own_decision_is_not_a_change_since_the_last_meeting(
     assert f"{changed} on " in after[updated] and after[updated].endswith("1 progress update")
 
 
+def test_the_same_decision_twice_is_refused(panel: Database) -> None:
+    """A trial ran `meeting decide` twice: the escalation was recorded twice and the minutes
+    and action log listed it twice. The very same decision (kind, note, date, person) is
+    refused the second time, changing nothing; another note, or another kind, is not."""
+    _on_agenda(panel)
+    with panel.session() as session:
+        item = next(
+            e.what for e in meetings.stored_entries(session, KEY) if isinstance(e.what, ItemKey)
+        )
+    escalated = DecisionEntry(DecisionKind.ESCALATED, note="No progress.", whom="the executive")
+    with panel.transaction("t") as session:
+        meetings.decide(session, KEY, item, escalated, on=HELD, actor="t")
+    before = _snapshot(panel)
+    with panel.transaction("t") as session, pytest.raises(RuleError) as caught:
+        meetings.decide(session, KEY, item, escalated, on=HELD, actor="someone else")
+    assert caught.value.message.endswith(
+        "has that decision from the meeting Case Review Subgroup, 10 December 2026 already; "
+        "nothing was changed."
+    )
+    assert _snapshot(panel) == before
+    with panel.transaction("t") as session:
+        meetings.decide(
+            session, KEY, item, replace(escalated, note="Still none."), on=HELD, actor="t"
+        )
+        meetings.decide(session, KEY, item, DecisionEntry(DecisionKind.NOTED), on=HELD, actor="t")
+    with panel.session() as session:
+        assert len(meetings.decisions(session, KEY).decisions) == 3
+
+
 def test_undo_refuses_when_the_item_changed_since(panel: Database) -> None:
     _on_agenda(panel)
     number, entry, _ = DECISIONS[DecisionKind.EXTENDED]
