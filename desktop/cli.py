@@ -630,6 +630,12 @@ class _Terminated(KeyboardInterrupt):
 # (a new user stopped an import that had committed and was told it was interrupted).
 _WRITTEN: list[str] = []
 
+# SQLAlchemy's pool logs a connection it could not close, with the traceback, and with no
+# handler of its own Python prints that on stderr: a trial's Ctrl+C as a database closed
+# printed "Exception closing connection ... KeyboardInterrupt" before the one sentence.
+# The interruption is said, and logged, by ``main``.
+logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
+
 
 def _on_sigterm(signum: int, _frame: object) -> None:
     raise _Terminated
@@ -821,11 +827,13 @@ def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Locat
     created = location.path is not None and not os.path.lexists(location.path)
     with _removed_on_failure(location.path if created else None):
         database = open_database(location, create=True)
-        with database, database.transaction() as session:
-            _make_room(location, counts(session), args.force, what)
-            if args.force:
-                erase_all(session)
-            yield location, session
+        with database:
+            with database.transaction() as session:
+                _make_room(location, counts(session), args.force, what)
+                if args.force:
+                    erase_all(session)
+                yield location, session
+            _WRITTEN.append(f"the {what} was written")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -1248,6 +1256,7 @@ def _export(args: argparse.Namespace) -> int:
                 today=_today(),
                 actor=default_actor(),
                 reviews=args.review,
+                written=lambda: _WRITTEN.append(f"the export to {target} was written"),
             )
     if not to_stdout:
         print(f"Exported to {target}.", file=sys.stderr)
@@ -1926,11 +1935,13 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 
 @contextmanager
 def _removed_on_failure(path: Path | None) -> Iterator[None]:
-    """Delete a database file this command created if the command then fails."""
+    """Delete a database file this command created if the command then fails before it has
+    written anything (``_WRITTEN``): a trial's Ctrl+C just after an import into a new file had
+    committed deleted the file, and the command said the import was written."""
     try:
         yield
     except BaseException:
-        if path is not None:
+        if path is not None and not _WRITTEN:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with suppress(OSError):  # tidying; main logs the failure re-raised
                     Path(f"{path}{suffix}").unlink()

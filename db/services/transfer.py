@@ -102,6 +102,7 @@ def export_file(
     actor: str,
     reviews: Sequence[str] = (),
     check: Callable[[], None] | None = None,
+    written: Callable[[], None] | None = None,
 ) -> list[str]:
     """Export to ``target`` in the format ``fmt``; the references of the reviews written.
 
@@ -111,17 +112,21 @@ def export_file(
     full disk, a read-only folder) leaves the target as it was and no entry, and the trail
     names only exports that happened. Refused in one sentence before anything is read when
     the target cannot be written. ``check`` is called before each review is written, to
-    stop the export by raising (the window's Cancel): then nothing is written or recorded."""
+    stop the export by raising (the window's Cancel): then nothing is written or recorded;
+    ``written`` once the file is in place and recorded (for the command line's sentence when
+    it is interrupted after that)."""
     unfit = unfit_target(target)
     if unfit is not None:
         raise CaseReviewError(unfit)
     try:
         with staged(target) as file:
             with file.path.open("wb") as handle:
-                written = _stream_export(database, handle, fmt, today, reviews, check=check)
+                done = _stream_export(database, handle, fmt, today, reviews, check=check)
             with database.transaction(actor) as session:
-                _record_export(session, target.name, fmt, written)
+                _record_export(session, target.name, fmt, done)
                 file.settle()
+            if written is not None:
+                written()
     except TemporaryFolderFull as exc:
         _log.info("export not written: %s", cause(exc))
         raise CaseReviewError(
@@ -131,7 +136,7 @@ def export_file(
     except OSError as exc:
         _log.info("export not written: %s", cause(exc))
         raise CaseReviewError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    return written
+    return done
 
 
 def export_stream(

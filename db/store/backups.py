@@ -435,6 +435,9 @@ def _refuse_change_of_form(
 
 def _check_backup(source: Path, passphrase: Passphrase | None = None) -> None:
     """Refuse, saying why, a file that is not a sound casereview database this version knows."""
+    if source.exists() and not source.is_file() and not source.is_dir():
+        # Opened, a named pipe waits for a writer for ever (found by the command line's sweep).
+        raise BackupError(f"{source} is not a file (a pipe or a device), so it is no backup.")
     try:
         magic = read_start(source)
     except FileNotFoundError as exc:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from db.services.dataset import load_sample
 from db.store import logs
 from db.store.database import open_database
 from db.store.location import Location, resolve_location
@@ -674,3 +675,69 @@ def test_a_refusal_with_a_cause_is_still_one_sentence(demo_db: Path, tmp_path: P
     assert_clean_error(result, "is not a casereview JSON file (it is not UTF-8 text).")
     assert "codec" not in result.stderr and "UnicodeDecodeError" not in result.stderr
     assert "above exception" not in result.stderr
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["before", "after"])
+def test_a_new_file_is_removed_on_an_interruption_only_before_anything_was_written(
+    tmp_path: Path, written: bool
+) -> None:
+    """A trial's Ctrl+C just after an import into a new file had committed (as the database
+    closed) deleted the file, and the command said the import was written. A new file is
+    removed only while nothing has been written to it for good (``_WRITTEN``)."""
+    from desktop import cli
+
+    path = tmp_path / "new.sqlite3"
+    cli._WRITTEN.clear()
+    with (
+        pytest.raises(KeyboardInterrupt),
+        cli._removed_on_failure(path),
+        open_database(resolve_location(str(path)), create=True) as database,
+    ):
+        with database.transaction("t") as session:
+            load_sample(session, TODAY)
+        if written:
+            cli._WRITTEN.append("the import of plan.json was written")
+        raise KeyboardInterrupt
+    cli._WRITTEN.clear()
+    assert path.exists() is written
+
+
+def test_an_export_says_it_was_written_once_it_is_in_place_and_recorded(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """So that a command interrupted after that says so (a trial's Ctrl+C as a Word export
+    ended was told "nothing was written" beside the finished file)."""
+    from db.core.errors import CaseReviewError
+    from db.services.transfer import export_file
+
+    said: list[bool] = []
+    target = tmp_path / "plan.json"
+    with open_database(resolve_location(str(demo_db))) as database:
+        export_file(
+            database, target, fmt="json", today=TODAY, actor="t",
+            written=lambda: said.append(target.exists()),
+        )  # fmt: skip
+        assert said == [True]
+
+        def stop() -> None:
+            raise CaseReviewError("Cancelled.")
+
+        other = tmp_path / "other.json"
+        with pytest.raises(CaseReviewError):
+            export_file(
+                database, other, fmt="json", today=TODAY, actor="t", check=stop,
+                written=lambda: said.append(True),
+            )  # fmt: skip
+    assert said == [True] and not other.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_restore_from_a_named_pipe_is_refused_not_waited_on(demo_db: Path, tmp_path: Path) -> None:
+    """The command line's sweep drew `restore PIPE`: opening a named pipe waits for a writer,
+    and the command hung. It is refused in one sentence, the database as it was."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    before = demo_db.read_bytes()
+    result = run("restore", str(pipe), "--db", str(demo_db), cwd=tmp_path)
+    assert_clean_error(result, "is not a file (a pipe or a device), so it is no backup.")
+    assert demo_db.read_bytes() == before
