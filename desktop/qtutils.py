@@ -270,6 +270,12 @@ class StatusBar(QStatusBar):
         self._whole = ""
         self._until = 0.0  # time.monotonic() at which the message goes; 0: it stays
         self._lasting: list[QWidget] = []
+        self.messageChanged.connect(self._changed)
+
+    def _changed(self, shown: str) -> None:
+        if not shown:  # cleared, or gone at its time: its tooltip with it (a trial saw one stay)
+            self._whole = ""
+            self.setToolTip("")
 
     def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:
         super().addPermanentWidget(widget, stretch or 0)
@@ -285,10 +291,6 @@ class StatusBar(QStatusBar):
 
     def currentMessage(self) -> str:
         return self._whole if super().currentMessage() else ""
-
-    def clearMessage(self) -> None:
-        self._whole = ""
-        super().clearMessage()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         # (Cut at its end when even its words kept whole do not fit: how it begins, "Copy
         # of" or "Merged back ... and can no longer be changed", is what matters.)
         self.copy_label = ElidedLabel(tip_always=True, fallback=Qt.TextElideMode.ElideRight)
+        self._merged_copy = False  # (its notice then takes more of the bar)
         self.copy_label.setAccessibleName("This database is a copy")
         self.copy_label.hide()
         self.statusBar().addWidget(self.counts_label, 1)
@@ -531,6 +532,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{name} \u2014 casereview")
         else:
             self.setWindowTitle(f"{name} ({origin.describe()}) \u2014 casereview")
+        self._merged_copy = origin is not None and origin.merged_at is not None
         self.copy_label.set_parts(_copy_parts(origin) if origin is not None else [])
         self.copy_label.setVisible(origin is not None)
         self._share_status_bar()
@@ -851,7 +853,7 @@ class MainWindow(QMainWindow):
             return
         wanted = where.sizeHint().width()
         copy_wanted = self.copy_label.sizeHint().width()
-        share = 0.3 if self.copy_label.whole_text().startswith("Merged back") else 0.4
+        share = 0.3 if self._merged_copy else 0.4
         where_room = min(wanted, max(room - copy_wanted, round(room * share)))
         where.setMaximumWidth(max(where.minimumWidth(), where_room))
         self.copy_label.setMaximumWidth(max(self.copy_label.minimumWidth(), room - where_room))

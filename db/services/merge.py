@@ -516,6 +516,7 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
         # The trail the replay trusts must be the one casereview wrote: an entry added with
         # another program (with a change it claims to account for) breaks the chain.
         altered = chain_problems(session)
+        renamed = _renamed_themes(session, _copy_made(session))
         return _Offline(
             copy_id=origin.copy_id,
             origin=origin,
@@ -527,8 +528,8 @@ def _read_copy(copy: Database, today: dt.date) -> _Offline:
             head=newest_entry_id(session),
             unaccounted=[] if altered else _unaccounted(session, origin),
             altered=altered,
-            themes_gone=_themes_gone(session, _copy_made(session)),
-            themes_respelled=_themes_respelled(session, _copy_made(session)),
+            themes_gone=_themes_gone(renamed),
+            themes_respelled=_themes_respelled(session, renamed),
         )
 
 
@@ -1106,37 +1107,40 @@ def _follow_theme(
             expected[row] = kept if named is None else [*kept, named]
 
 
-def _themes_gone(session: Session, made: int) -> tuple[str, ...]:
-    """The themes the copy renamed or merged away since it was made (entries after ``made``),
-    each by the name it had, in order and once."""
-    gone: list[str] = []
-    for action, changed, old in session.execute(
-        select(AuditEntry.action, AuditEntry.field, AuditEntry.old)
-        .where(AuditEntry.entity == "themes", AuditEntry.id > made)
+def _renamed_themes(session: Session, after: int) -> list[tuple[str, str | None]]:
+    """The themes renamed (old name, new) or deleted (old name, None) in the trail after
+    entry ``after``, in order."""
+    found: list[tuple[str, str | None]] = []
+    for action, changed, old, new in session.execute(
+        select(AuditEntry.action, AuditEntry.field, AuditEntry.old, AuditEntry.new)
+        .where(AuditEntry.entity == "themes", AuditEntry.id > after)
         .order_by(AuditEntry.id)
     ):
-        if action == "update" and changed == "name" and old:
-            gone.append(str(old))
+        if action == "update" and changed == "name" and old and new:
+            found.append((str(old), str(new)))
         elif action == "delete":
             name = (json_object(old) or {}).get("name")
             if name:
-                gone.append(str(name))
-    return tuple(dict.fromkeys(gone))
+                found.append((str(name), None))
+    return found
 
 
-def _themes_respelled(session: Session, made: int) -> tuple[tuple[str, str], ...]:
-    """The themes the copy renamed in case alone since it was made ("Neglect" to "NEGLECT"),
-    each as (the spelling it had, the copy's spelling now). Items find a theme by its name
-    whatever its case, so the items' lists carried no such rename, and a trial's was lost
-    at the merge, though the merge said it had written the items' changes."""
+def _themes_gone(renamed: list[tuple[str, str | None]]) -> tuple[str, ...]:
+    """The themes the copy renamed or merged away, each by the name it had, once."""
+    return tuple(dict.fromkeys(old for old, _ in renamed))
+
+
+def _themes_respelled(
+    session: Session, renamed: list[tuple[str, str | None]]
+) -> tuple[tuple[str, str], ...]:
+    """The themes the copy renamed in case alone ("Neglect" to "NEGLECT"), each as (the
+    spelling it had, the copy's spelling now). Items find a theme by its name whatever its
+    case, so the items' lists carried no such rename, and a trial's was lost at the merge,
+    though the merge said it had written the items' changes."""
     now = {name.casefold(): name for name in session.scalars(select(Theme.name))}
     respelled: dict[str, str] = {}
-    for changed, old, new in session.execute(
-        select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
-        .where(AuditEntry.entity == "themes", AuditEntry.action == "update", AuditEntry.id > made)
-        .order_by(AuditEntry.id)
-    ):
-        if changed == "name" and old and new and old != new and old.casefold() == new.casefold():
+    for old, new in renamed:
+        if new is not None and old != new and old.casefold() == new.casefold():
             spelled = now.get(old.casefold())
             if spelled is not None:
                 respelled.setdefault(old, spelled)
@@ -1166,16 +1170,8 @@ def _drop_themes_left_empty(session: Session, names: tuple[str, ...], *, since: 
     if not wanted:
         return
     if since is not None:
-        for changed, old, new in session.execute(
-            select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
-            .where(
-                AuditEntry.entity == "themes",
-                AuditEntry.action == "update",
-                AuditEntry.id > since,
-            )
-            .order_by(AuditEntry.id)
-        ):
-            if changed == "name" and old and new and old.casefold() in wanted:
+        for old, new in _renamed_themes(session, since):
+            if new is not None and old.casefold() in wanted:
                 wanted.add(new.casefold())
     carried = {
         *session.scalars(select(recommendation_themes.c.theme_id)),

@@ -79,8 +79,12 @@ def test_a_message_too_long_for_the_status_bar_is_cut_with_an_ellipsis(  # type:
         assert QStatusBar.currentMessage(bar) in (message, shown)
         if bar.width() >= 2400:  # (the screen may hold the window smaller)
             assert QStatusBar.currentMessage(bar) == message and bar.toolTip() == ""
+        bar.showMessage(message, 50)  # gone at its time: its tooltip with it
+        qtbot.waitUntil(lambda: QStatusBar.currentMessage(bar) == "")
+        assert bar.currentMessage() == "" and bar.toolTip() == ""
+        bar.showMessage(message)
         bar.clearMessage()
-        assert bar.currentMessage() == ""
+        assert bar.currentMessage() == "" and bar.toolTip() == ""
         window.close()
 
 
