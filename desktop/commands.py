@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import replace
 from enum import Enum, auto
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from db.exchange.document import EvidenceDoc, InitiativeDoc
-    from db.services import editing, inspecting, meetings, repeats
+    from db.services import editing, inspecting, meetings, repeats, themes
     from db.services.editing import ItemFields, ItemKey, ReviewFields, StatusState
     from db.services.inspecting import InspectionFields, InspectionSnapshot
     from db.services.meetings import (
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 else:
     editing, lifecycle = lazy("db.services.editing"), lazy("db.store.lifecycle")
     inspecting, meetings = lazy("db.services.inspecting"), lazy("db.services.meetings")
-    repeats = lazy("db.services.repeats")
+    repeats, themes = lazy("db.services.repeats"), lazy("db.services.themes")
 
 
 STATUS_MS = 10_000  # how long a cancelled change's message stays in the status bar
@@ -424,6 +425,52 @@ class GiveVerdict(UndoableCommand):
         repeats.put_back(session, self.item_id, self.earlier_id, self.held)
 
 
+class RenameTheme(UndoableCommand):
+    """Edit ▸ Learning themes' rename; undo renames it back (a trial found a rename of a
+    theme 5,283 items carry could not be undone, against "every change can be undone")."""
+
+    def __init__(self, context: AppContext, old: str, new: str) -> None:
+        super().__init__(context, f"Rename theme {old} to {new}")
+        self.old, self.new, self.said = old, new, ""
+
+    def apply(self, session: Session) -> None:
+        self.said = themes.rename_theme(session, self.old, self.new)
+
+    def revert(self, session: Session) -> None:
+        themes.rename_theme(session, self.new, self.old)
+
+
+class MergeTheme(UndoableCommand):
+    """Edit ▸ Learning themes' merge; undo puts the theme back on the items and reviews that
+    carried it, and takes the other off those that did not carry it before."""
+
+    def __init__(self, context: AppContext, old: str, into: str) -> None:
+        super().__init__(context, f"Merge theme {old} into {into}")
+        self.old, self.into, self.said = old, into, ""
+        self.merged: themes.MergedTheme | None = None
+
+    def apply(self, session: Session) -> None:
+        self.merged = themes.merge_themes_undoably(session, self.old, self.into)
+        self.said = self.merged.said
+
+    def revert(self, session: Session) -> None:
+        assert self.merged is not None
+        themes.unmerge_themes(session, self.merged)
+
+
+def apply_here(command: UndoableCommand) -> None:
+    """Apply ``command`` now and put it on the undo stack, raising a refusal
+    (``CaseReviewError``) for the caller to say where it was asked: the themes dialog says it
+    in its own line, under the list, rather than in a box over it."""
+    context = command.context
+    running = _change_running(context)
+    if running is not None:
+        raise running
+    with busy_cursor(), context.database.change(context.actor) as session:
+        command.apply(session)
+    _pushed(command)
+
+
 class CreateReview(UndoableCommand):
     def __init__(self, context: AppContext, fields: ReviewFields) -> None:
         super().__init__(context, f"New review {fields.reference}")
@@ -506,7 +553,7 @@ class EditItem(UndoableCommand):
     def __init__(self, context: AppContext, key: ItemKey, old: ItemFields, new: ItemFields):
         super().__init__(context, f"Edit {key.kind.label.lower()} {key.number} of {key.source}")
         self.key, self.old, self.new = key, old, new
-        self.new_key = editing.ItemKey(key.source, new.number, key.kind)
+        self.new_key = replace(key, number=new.number)
         self.left: ItemFields | None = None  # the item as this command last left it
 
     def apply(self, session: Session) -> None:

@@ -150,7 +150,9 @@ class HistoryLine:
 
     at: dt.datetime
     actor: str
-    action: str  # create, update, delete; restore: made again by the undo of its deletion
+    # create, update, delete; restore: made again by the undo of its deletion; copy: made
+    # with the copy taken offline it is in
+    action: str
     field: str | None
     old: str | None
     new: str | None
@@ -281,12 +283,20 @@ def item_history(session: Session, rec: Recommendation, limit: int = 50) -> tupl
         if entity_id not in ids:  # (SQLite may give a row put back the id it had)
             ids.add(entity_id)
             entries = _entries(session, ids, limit)
-    return tuple(
-        HistoryLine(
-            e.at, e.actor, "restore" if e.id in restored else e.action, e.field, e.old, e.new
-        )
-        for e in entries
+    # In a copy taken offline, the item was made with the copy: its history before is the
+    # shared database's (a trial read "root: created it" at the moment the copy was taken).
+    copied = session.scalar(
+        select(func.min(AuditEntry.id)).where(AuditEntry.entity == "checkout_origin")
     )
+
+    def action(e: AuditEntry) -> str:
+        if e.id in restored:
+            return "restore"
+        if copied is not None and e.action == "create" and e.id < copied:
+            return "copy"
+        return e.action
+
+    return tuple(HistoryLine(e.at, e.actor, action(e), e.field, e.old, e.new) for e in entries)
 
 
 def _entries(session: Session, ids: set[str], limit: int) -> list[AuditEntry]:

@@ -38,6 +38,7 @@ from db.exchange.document import (
     DecisionDoc,
     Document,
     InspectionDoc,
+    MeetingDoc,
     PersonDoc,
     ReviewDoc,
     TrackedDoc,
@@ -135,6 +136,10 @@ class MergeSummary:
     conflicts: int
     copy_marked: str | None  # None when the copy was marked merged; else why it was not
     answered: int = 0  # of ``applied``, the changes answers to conflicts took from the copy
+    # Themes the copy renamed in case alone, as (the shared spelling, the copy's), and those
+    # the copy renamed or merged away that the merge took off the list, carried by nothing.
+    respelled: tuple[tuple[str, str], ...] = ()
+    themes_dropped: tuple[str, ...] = ()
 
     def describe(self, *, rehearsed: bool = False) -> str:
         """What was merged; ``rehearsed``: what a dry run found the merge would do."""
@@ -153,12 +158,45 @@ class MergeSummary:
         if self.conflicts and not (rehearsed and not changes):
             said += f", {conflicts} answered"
         said += "."
+        said += self._themes(rehearsed)
         if self.copy_marked is not None:
             said += (
                 f" The copy itself could not be marked merged ({self.copy_marked}); the shared "
                 "database knows it is, and will not merge it again."
             )
         return said
+
+    def _themes(self, rehearsed: bool) -> str:
+        """The shared list of themes' changes, by name: a theme taken off the list was not
+        said before (a trial's find with ``merge --dry-run``)."""
+        said = ""
+        if self.respelled:
+            spelt = _listed([f"“{old}” as “{new}”" for old, new in self.respelled])
+            verb = "It would spell" if rehearsed else "Spelt"
+            said += f" {verb} the theme{_s(self.respelled)} {spelt}, as the copy does."
+        if dropped := self.themes_dropped:
+            names = _listed([f"“{name}”" for name in dropped])
+            verb = "It would take" if rehearsed else "Took"
+            it = "it" if len(dropped) == 1 else "them"
+            said += (
+                f" {verb} the theme{_s(dropped)} {names} off the list: the copy renamed or "
+                f"merged {it} away, and nothing carries {it} now."
+            )
+        return said
+
+
+THEMES_NAMED = 5  # themes a merge's summary names; the rest are counted
+
+
+def _s(things: tuple[object, ...]) -> str:
+    return "" if len(things) == 1 else "s"
+
+
+def _listed(names: list[str]) -> str:
+    """ "a", "a and b", "a, b and c", or the first few "and 3 more"."""
+    if len(names) > THEMES_NAMED:
+        names = [*names[:THEMES_NAMED], f"{len(names) - THEMES_NAMED} more"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def plan_merge(copy: Database, shared: Database, *, today: dt.date) -> MergePlan:
@@ -272,9 +310,9 @@ def _merge(
                 merging |= _set_aside_by_merging(c)
         session.info[ATTRIBUTION_KEY] = _attribution(session, offline, actor, merging)
         try:
-            _write(session, merge, today)
-            _respell_themes(session, offline.themes_respelled)
-            _drop_themes_left_empty(
+            _write(session, merge, today, offline.scope)
+            respelled = _respell_themes(session, offline.themes_respelled)
+            dropped = _drop_themes_left_empty(
                 session, offline.themes_gone, since=offline.origin.origin_audit_id
             )
         except DocumentError as exc:
@@ -310,6 +348,8 @@ def _merge(
                     len(merge.conflicts),
                     None,
                     len(merge.applied) - planned,
+                    respelled,
+                    dropped,
                 )
             )
     return MergeSummary(
@@ -318,6 +358,8 @@ def _merge(
         len(merge.conflicts),
         _mark_copy(copy, actor, now),
         len(merge.applied) - planned,
+        respelled,
+        dropped,
     )
 
 
@@ -686,7 +728,7 @@ def _strings(value: object) -> list[str]:
 # -- writing the merge
 
 
-def _write(session: Session, merge: Merge, today: dt.date) -> None:
+def _write(session: Session, merge: Merge, today: dt.date, scope: dict[str, Any]) -> None:
     """Delete what the copy deleted, then write the records the copy changed, as merged.
 
     A review or inspection whose only changes are to items it already held has just those
@@ -714,8 +756,37 @@ def _write(session: Session, merge: Merge, today: dt.date) -> None:
     for meeting in part.meetings:  # entries about what the merge deleted went with it
         meeting.agenda = [a for a in meeting.agenda if not _names_deleted(a, gone)]
         meeting.decisions = [d for d in meeting.decisions if not _names_deleted(d, gone)]
+    _keep_entries_outside(session, part.meetings, scope)
     _write_items(session, result, items)
     apply_document(session, part, today=today)
+
+
+def _keep_entries_outside(
+    session: Session, meetings: list[MeetingDoc], scope: dict[str, Any]
+) -> None:
+    """Put back in each meeting written whole the shared database's agenda entries about
+    what a copy of part of the database does not hold: the copy's meetings hold only their
+    entries about its own reviews and inspections, and writing one such meeting took the
+    others off its agenda without a word (a trial's find; a decision about one stayed, off
+    its agenda). Each goes back at its place in the shared agenda, as near as the merged
+    agenda allows."""
+    if scope.get("whole"):
+        return
+    reviews = set(_strings(scope.get("reviews")))
+    inspections = set(_strings(scope.get("inspections")))
+    for meeting in meetings:
+        row = session.scalar(
+            select(Meeting).where(
+                Meeting.held_on == meeting.held_on, Meeting.title == meeting.title
+            )
+        )
+        if row is None:
+            continue
+        agenda = list(meeting.agenda)
+        for place, entry in enumerate(meeting_doc(row).agenda):
+            if entry.review not in reviews and entry.inspection not in inspections:
+                agenda.insert(min(place, len(agenda)), entry)
+        meeting.agenda = agenda
 
 
 def _touched(merge: Merge) -> tuple[set[Any], dict[Any, set[Any]]]:
@@ -1147,28 +1218,35 @@ def _themes_respelled(
     return tuple(respelled.items())
 
 
-def _respell_themes(session: Session, respelled: tuple[tuple[str, str], ...]) -> None:
+def _respell_themes(
+    session: Session, respelled: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
     """Give the shared database's theme the copy's spelling, where it is still spelled as the
     copy had it before (the office's own renaming since is left as it is). Through the ORM,
-    so the trail records it, as the person merging's."""
+    so the trail records it, as the person merging's. The themes respelled."""
+    done: list[tuple[str, str]] = []
     for old, spelled in respelled:
         theme = session.scalar(select(Theme).where(Theme.name == old))
         if theme is not None and spelled != old:
             theme.name = spelled
+            done.append((old, spelled))
     session.flush()
+    return tuple(done)
 
 
-def _drop_themes_left_empty(session: Session, names: tuple[str, ...], *, since: int | None) -> None:
+def _drop_themes_left_empty(
+    session: Session, names: tuple[str, ...], *, since: int | None
+) -> tuple[str, ...]:
     """Take off the shared database's list each theme the copy renamed or merged away that
     nothing carries once the merge is written: its items and reviews took the new name, and
     the old one stayed behind, carried by nothing (a trial's find). Followed through the
     renames the shared database made since the copy was taken (its trail after ``since``):
     a theme both renamed, the copy's lists taken, left the office's name carried by nothing.
     One the shared database gave to something meanwhile stays, with it. Deleted through the
-    ORM, so the trail records each, as the person merging's."""
+    ORM, so the trail records each, as the person merging's. The themes taken off, by name."""
     wanted = {name.casefold() for name in names}
     if not wanted:
-        return
+        return ()
     if since is not None:
         for old, new in _renamed_themes(session, since):
             if new is not None and old.casefold() in wanted:
@@ -1177,10 +1255,13 @@ def _drop_themes_left_empty(session: Session, names: tuple[str, ...], *, since: 
         *session.scalars(select(recommendation_themes.c.theme_id)),
         *session.scalars(select(review_themes.c.theme_id)),
     }
+    dropped: list[str] = []
     for theme in session.scalars(select(Theme)).all():  # compared in Python: see themes._theme
         if theme.name.casefold() in wanted and theme.id not in carried:
+            dropped.append(theme.name)
             session.delete(theme)
     session.flush()
+    return tuple(sorted(dropped, key=str.casefold))
 
 
 def _theme_names(themes: list[str]) -> list[str]:

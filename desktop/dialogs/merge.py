@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -106,6 +107,11 @@ class MergeDialog(QDialog):
         changes.setWordWrap(True)
         changes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         changes.setMaximumHeight(110)
+        # Two lines at least, then a scroll bar: the conflict's box takes the height its
+        # wrapped values need (``_fit_detail``), and the dialog still fits 1366x768 at 150 %.
+        changes.setMinimumHeight(
+            2 * changes.fontMetrics().lineSpacing() + 2 * changes.frameWidth() + 4
+        )
         if plan.merge.applied or plan.merge.notes:
             layout.addWidget(_heading("C&hanges from the copy, to be written:", changes))
             layout.addWidget(changes)
@@ -158,7 +164,6 @@ class MergeDialog(QDialog):
         self.merge_button = self.buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         for button in (self.all_copy, self.all_shared):
             button.setAutoDefault(False)  # Enter means Merge, never one of these
-        self.merge_button.setDefault(True)
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
         # The refusal beside the buttons, not in a row of its own: a taller dialog put Merge
@@ -167,7 +172,7 @@ class MergeDialog(QDialog):
         bottom.addWidget(self.problem, 1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
-        rows = min(max(len(self.conflicts), 3), 5)  # a few rows seen at once, at any scale
+        rows = min(max(len(self.conflicts), 2), 4)  # a few rows seen at once, at any scale
         self.table.setMinimumHeight(
             self.table.horizontalHeader().sizeHint().height()
             + rows * self.table.verticalHeader().defaultSectionSize()
@@ -184,6 +189,18 @@ class MergeDialog(QDialog):
         if said:
             self.problem.setText(said)
             self.problem.setVisible(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Enter means Merge (refused, saying why, while a conflict has no answer), never
+        Cancel. Made the default only here, in the dialog: set as the buttons were made, before
+        they were in it, it never took, and Cancel was the default: Enter after typing a
+        value closed the dialog and every answer given was lost (a trial's find)."""
+        super().showEvent(event)
+        for button in self.buttons.buttons():
+            if isinstance(button, QPushButton) and button is not self.merge_button:
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        self.merge_button.setDefault(True)
 
     def _intro(self, width: int) -> ElidedLabel:
         plan, merge = self.plan, self.plan.merge
@@ -299,6 +316,19 @@ class MergeDialog(QDialog):
             choice.blockSignals(False)
         self.choices.setExclusive(True)
         self.typed.setText(answer.value if answer is not None and answer.take is None else "")
+        self._fit_detail()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_detail()
+
+    def _fit_detail(self) -> None:
+        """The conflict's box as tall as its wrapped lines need at its width: the dialog's
+        layout gave it the height of its size hint, and with the copy's changes listed too
+        its two-line values showed a sliver of their second line at 1366x768 (a trial's
+        find); the list of conflicts, which stretches, gives up the room."""
+        if self.detail.isVisible() and self.detail.width() > 0:
+            self.detail.setMinimumHeight(self.detail.heightForWidth(self.detail.width()))
 
     def _current(self) -> Conflict | None:
         row = self.table.currentRow()

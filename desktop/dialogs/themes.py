@@ -46,7 +46,7 @@ class ThemesDialog(QDialog):
         intro = QLabel(
             "Themes say what learning an item or a review carries. Rename one, or merge it "
             "into another: its items and reviews take the other theme. Each change is saved at "
-            "once and kept in the audit trail."
+            "once and kept in the audit trail; Edit ▸ Undo takes it back once this is closed."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)

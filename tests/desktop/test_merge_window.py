@@ -299,3 +299,77 @@ def test_a_long_path_in_the_copy_taken_line_is_elided_never_cut_off(  # type: ig
     # No word of it is wider than the label, so nothing is cut off at its edge.
     width = intro.contentsRect().width()
     assert max(intro.fontMetrics().horizontalAdvance(w) for w in intro.text().split()) <= width
+
+
+def test_enter_after_typing_a_value_merges_or_says_what_is_missing(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """A trial typed a value and pressed Enter: Cancel was the dialog's default (Merge was made
+    the default before it was in the dialog, so it never took), and the dialog closed with
+    every answer lost. Enter means Merge: refused, saying why, while a conflict has no
+    answer; with every one answered, the merge."""
+    laptop = _laptop(db_file, tmp_path)
+    seen: dict[str, object] = {}
+
+    def decide(dialog: MergeDialog) -> None:
+        dialog.table.selectRow(0)
+        dialog.typed_choice.click()
+        dialog.typed.setFocus()
+        qtbot.keyClicks(dialog.typed, "Owner typed in the room")
+        seen["default"] = [b.text() for b in dialog.buttons.buttons() if b.isDefault()]
+        qtbot.keyClick(dialog.typed, Qt.Key.Key_Return)
+        seen["still open"] = dialog.isVisible()
+        seen["refused"] = dialog.problem.text()
+        dialog.table.selectRow(1)
+        dialog.shared_choice.click()
+        dialog.typed.setFocus()
+        qtbot.keyClick(dialog.typed, Qt.Key.Key_Return)
+
+    _choose_file(laptop)
+    answer(decide)
+    sample_window.files.merge_copy_back()
+    qtbot.waitUntil(lambda: "Merged the copy" in sample_window.statusBar().currentMessage(),
+                    timeout=20000)  # fmt: skip
+    assert seen["default"] == ["&Merge"]
+    assert seen["still open"] is True
+    assert str(seen["refused"]).startswith("1 conflict has no answer yet")
+    assert _owner(db_file, "5") == "Owner typed in the room"
+    assert _owner(db_file, "6") == OFFICE
+
+
+def test_a_conflict_s_two_line_values_are_shown_whole_beside_the_changes(  # type: ignore[no-untyped-def]
+    qtbot, sample_window: MainWindow, db_file: Database, tmp_path: Path
+) -> None:
+    """A trial at 1366x768 saw a sliver of a value's second line when the dialog also listed
+    the copy's changes: the conflict's box had its size hint's height, not what its wrapped
+    values need. Each value's label is as tall as its lines at its width."""
+    from db.services.merge import plan_merge
+
+    long = " reworded, long enough to run over two lines of the conflict pane, as a real one does"
+    target = tmp_path / "laptop.sqlite3"
+    check_out(db_file, target, scope=Scope(), actor="Sam", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        _set(
+            copy,
+            "2",
+            actions=("Appoint a designated lead for every school and report back " * 2).strip(),
+        )
+        _set(copy, "3", owner="Owner set in the meeting")
+        _set(copy, "5", owner=OFFLINE)
+        _set(copy, "6", text="The copy's text" + long)
+        _set(db_file, "5", owner=OFFICE)
+        _set(db_file, "6", text="The office's text" + long)
+        plan = plan_merge(copy, db_file, today=TODAY)
+    dialog = MergeDialog(plan, sample_window)
+    dialog.resize(720, 560)  # as a 1366x768 screen at 150 % leaves it, about
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.table.selectRow(1)  # the text's conflict
+    qtbot.wait(50)
+    box = dialog.detail
+    assert box.height() >= box.heightForWidth(box.width())  # every row as tall as it needs
+    for label in (dialog.copy_value, dialog.shared_value):
+        assert label.text().startswith(("The copy's text", "The office's text"))
+        assert label.heightForWidth(label.width()) > 1.5 * label.fontMetrics().lineSpacing()
+        below = label.geometry().bottom()
+        assert below <= dialog.typed.geometry().top(), label.text()

@@ -320,3 +320,30 @@ def test_a_check_out_stopped_before_the_notice_leaves_no_file_and_notes_nothing(
     assert len(asked) == 2  # the copy was made, then stopped
     assert list(folder.iterdir()) == []
     assert _trail(sample_database) == trail
+
+
+def test_an_item_s_history_in_a_copy_says_it_was_taken_into_the_copy(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial read "root: created it", at the moment the copy was taken, as an item's whole
+    history in a copy: the item was made with the copy, its history before kept in the
+    database the copy came from. Said so; the shared database's own history is unchanged."""
+    from db.queries.details import item_history
+    from db.services import editing
+    from desktop.tabs.recommendations import describe_change
+
+    key = editing.ItemKey("FSCP-CSPR-CHILD-A", "3")
+    target = tmp_path / "laptop.sqlite3"
+    check_out(sample_database, target, scope=Scope(), actor="Sam", today=TODAY)
+    with open_database(resolve_location(str(target))) as copy:
+        with copy.transaction("Sam") as session:
+            fields = editing.item_fields(session, key)
+            editing.update_item(session, key, replace(fields, owner="Set on the laptop"))
+        with copy.session() as session:
+            history = item_history(session, editing.item_by_key(session, key))
+    assert [line.action for line in history][-1] == "copy"
+    assert describe_change(history[-1]).startswith("took it into this copy to work on offline")
+    assert history[0].action == "update"
+    with sample_database.session() as session:
+        shared = item_history(session, editing.item_by_key(session, key))
+    assert "copy" not in [line.action for line in shared]

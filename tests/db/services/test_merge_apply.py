@@ -860,7 +860,16 @@ def test_a_theme_renamed_in_a_copy_leaves_no_empty_theme_behind(
     assert themes == ("Multi-agency working",)
     _set(sample_database, "6", themes=(*themes, "Information sharing"))
     with _open(path) as laptop:
-        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+        # The dry run names them too (it said nothing of them: a trial's find).
+        tried = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, dry_run=True)
+        assert _themes(sample_database)["Neglect"] == before["Neglect"]
+        done = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    taken = (
+        "the themes “Domestic abuse” and “Neglect” off the list: the copy renamed or merged "
+        "them away, and nothing carries them now."
+    )
+    assert tried.describe(rehearsed=True).endswith(f" It would take {taken}")
+    assert done.describe().endswith(f" Took {taken}")
     after = _themes(sample_database)
     assert "Neglect" not in after and "Domestic abuse" not in after
     assert after["Neglect and harm"] > 0
@@ -932,7 +941,8 @@ def test_a_theme_spelled_anew_in_a_copy_is_spelled_so_after_the_merge(
         # Both spelled it anew: its items' lists conflict; the copy's taken, as it is one theme.
         assert {c.field for c in plan.merge.conflicts} == {"themes"}
         answers = {c.key: Answer("copy") for c in plan.merge.conflicts}
-        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+        done = merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY, answers=answers)
+    assert "Spelt the theme “Neglect” as “NEGLECT”, as the copy does." in done.describe()
     after = _themes(sample_database)
     assert "Neglect" not in after and after["NEGLECT"] == before["Neglect"]
     assert after["Voice Of The Child"] == before["Voice of the child"]  # the office's
@@ -1003,3 +1013,53 @@ def test_a_dry_run_of_conflicts_alone_says_it_would_write_their_answers() -> Non
     )
     one = MergeSummary(copy_id="c", applied=[], conflicts=1, copy_marked=None)
     assert one.describe(rehearsed=True).endswith("only the answers to 1 conflict.")
+
+
+def test_a_merge_names_at_most_five_themes_it_takes_off_and_counts_the_rest() -> None:
+    from db.services.merge import MergeSummary
+
+    many = MergeSummary(
+        copy_id="c",
+        applied=[],
+        conflicts=0,
+        copy_marked=None,
+        themes_dropped=tuple(f"Theme {n}" for n in range(1, 8)),
+    )
+    assert many.describe().endswith(
+        " Took the themes “Theme 1”, “Theme 2”, “Theme 3”, “Theme 4”, “Theme 5” and 2 more "
+        "off the list: the copy renamed or merged them away, and nothing carries them now."
+    )
+    one = MergeSummary(copy_id="c", applied=[], conflicts=0, copy_marked=None,
+                       themes_dropped=("Neglect",))  # fmt: skip
+    assert one.describe(rehearsed=True).endswith(
+        " It would take the theme “Neglect” off the list: the copy renamed or merged it away, "
+        "and nothing carries it now."
+    )
+
+
+def test_a_meeting_s_agenda_entries_outside_the_copy_are_kept_at_the_merge(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial's find: a copy of one meeting's agenda holds only that meeting's entries about
+    its own reviews and inspections; a decision recorded in the copy wrote the meeting whole,
+    and the shared database's entries about anything else went from its agenda without a
+    word (a decision about one stayed, off its agenda). They stay, in their places."""
+    other = editing.ItemKey("BSCB-SCR-2010", "1")  # the sample's other review: not in the copy
+    path = _copy(sample_database, tmp_path, Scope(meeting=MEETING))
+    with sample_database.transaction("Office") as session:  # the office adds it meanwhile
+        entries = [line.entry for line in meetings.agenda(session, MEETING)]
+        assert all(getattr(e.what, "source", "") != other.source for e in entries)
+        added = meetings.AgendaEntry(other, "Added by the chair")
+        meetings.set_agenda(session, MEETING, [*entries[:2], added, *entries[2:]])
+        meetings.decide(session, MEETING, other,
+                        meetings.DecisionEntry(DecisionKind.NOTED, "Heard in the office."),
+                        on=MEETING.held_on, actor="Office")  # fmt: skip
+    with _open(path) as laptop:
+        _decide(laptop, "3", "Heard on the laptop.")
+        merge_copy(laptop, sample_database, actor="Kim", today=NEXT_DAY)
+    with sample_database.session() as session:
+        after = [line.entry for line in meetings.agenda(session, MEETING)]
+        notes = [d.note for d in meetings.decisions(session, MEETING).decisions]
+    assert [e.what for e in after] == [e.what for e in [*entries[:2], added, *entries[2:]]]
+    assert "Heard in the office." in notes and "Heard on the laptop." in notes
+    assert not check_database(sample_database.location).problems

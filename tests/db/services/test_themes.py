@@ -90,3 +90,36 @@ def test_a_theme_is_not_merged_into_itself(database: Database) -> None:
     with database.transaction("t") as session, pytest.raises(CaseReviewError) as caught:
         themes.merge_themes(session, "Neglect", "neglect")
     assert caught.value.message == "Neglect cannot be merged into itself; nothing was changed."
+
+
+def test_a_merge_is_undone_to_what_each_record_carried(database: Database) -> None:
+    """Undoing a merge puts the theme back on what carried it, and takes the one it went into
+    off what did not carry it before; with the name held again, refused, nothing changed."""
+    _load(database)
+    before = _counts(database)
+    with database.transaction("Chair") as session:
+        merged = themes.merge_themes_undoably(session, "Neglect", "Supervision")
+    assert merged.said == "Merged the theme Neglect into Supervision (2 records changed)."
+    assert _counts(database) == [("Reflective supervision", 1, 0), ("Supervision", 1, 1)]
+    with database.transaction("Chair") as session:
+        themes.unmerge_themes(session, merged)
+    assert _counts(database) == before  # item 1 carried both: it keeps Supervision
+    with database.transaction("Chair") as session:
+        merged = themes.merge_themes_undoably(session, "Neglect", "Supervision")
+    with database.transaction("Chair") as session:
+        themes.rename_theme(session, "Reflective supervision", "NEGLECT")
+    after = _counts(database)
+    with database.transaction("Chair") as session, pytest.raises(CaseReviewError) as caught:
+        themes.unmerge_themes(session, merged)
+    assert caught.value.message == (
+        "A theme called Neglect is held again, so the merge into Supervision was not undone."
+    )
+    assert _counts(database) == after
+
+
+def test_an_empty_theme_name_is_refused_as_such(database: Database) -> None:
+    """``themes --rename "" X`` said "There is no learning theme called ." (a trial's)."""
+    _load(database)
+    with database.transaction("Chair") as session, pytest.raises(CaseReviewError) as caught:
+        themes.rename_theme(session, " ", "X")
+    assert caught.value.message == "Give the name of a learning theme; the one given is empty."

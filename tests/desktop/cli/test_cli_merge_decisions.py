@@ -16,15 +16,18 @@ ITEM = "FSCP-CSPR-CHILD-A:2"
 TITLE = "Case Review Subgroup (extra)"
 
 
+TODAY = dt.date.today()  # the day every command of a test runs on, midnight or not
+
+
 def _ok(*args: str, cwd: Path) -> str:
-    done = run(*args, cwd=cwd)
+    done = run(*args, cwd=cwd, today=TODAY)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_contradicting_decisions_are_listed_and_answered(demo_db: Path, tmp_path: Path) -> None:
     # The meeting is today's (a decision is recorded from its meeting's day on).
-    today = dt.date.today()
+    today = TODAY
     office, laptop = str(demo_db), str(tmp_path / "laptop.sqlite3")
     _ok("meeting", "add", "--db", office, "--date", today.isoformat(), "--title", TITLE,
         "--chair", "Jane Chair", cwd=tmp_path)  # fmt: skip
