@@ -475,21 +475,26 @@ class MainWindow(QMainWindow):
     def show_themes(self) -> None:
         """Edit ▸ Learning themes: rename or merge themes; the window reads again after."""
         from db.services import themes
+        from desktop.commands import MergeTheme, RenameTheme, apply_here
         from desktop.dialogs.themes import ThemesDialog
 
         if not self.context.takes_changes(self):
             return
-        database, actor = self.context.database, self.context.actor
+        database = self.context.database
 
         def read() -> list[themes.ThemeCount]:
             with database.session() as session:
                 return themes.theme_counts(session)
 
         def change(kind: str, old: str, new: str) -> str:
-            with database.change(actor) as session:
-                if kind == "rename":
-                    return themes.rename_theme(session, old, new)
-                return themes.merge_themes(session, old, new)
+            """Each change a command on the undo stack (Ctrl+Z once the dialog is closed)."""
+            command: RenameTheme | MergeTheme = (
+                RenameTheme(self.context, old, new)
+                if kind == "rename"
+                else MergeTheme(self.context, old, new)
+            )
+            apply_here(command)
+            return command.said
 
         dialog = ThemesDialog(read, change, self)
         dialog.exec()

@@ -14,11 +14,17 @@ from db.core.vocabulary import ReviewKind, TrackedKind
 
 @dataclass(frozen=True)
 class ItemKey:
-    """A tracked item named as people name it: "recommendation 7 of SCR-1"."""
+    """A tracked item named as people name it: "recommendation 7 of SCR-1".
+
+    A review and an inspection may share a reference, each with a recommendation 1:
+    ``inspection`` says whose it is where the window knows (the row chosen, ``key_of``);
+    None, as typed on the command line, is the review's if it has one, else the
+    inspection's. It takes no part in comparing keys, which name items as people do."""
 
     source: str
     number: str
     kind: TrackedKind = TrackedKind.RECOMMENDATION
+    inspection: bool | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,12 @@ class TrackedKind(_Labelled):
     RECOMMENDATION = "recommendation"
     AREA_FOR_IMPROVEMENT = "area_for_improvement"
 
+    def numbered(self, number: str) -> str:
+        """``number`` as tables and minutes print it: "2" for a recommendation, "AFI 2" for
+        an area for improvement (an inspection may hold a recommendation and an area for
+        improvement of the same number)."""
+        return number if self is TrackedKind.RECOMMENDATION else f"AFI {number}"
+
 
 class FindingKind(_Labelled):
     """Inspection findings that are noted but not tracked."""

@@ -91,18 +91,25 @@ def review_by_reference(session: Session, reference: str) -> Review:
 
 
 def item_by_key(session: Session, key: ItemKey) -> Recommendation:
+    """The item ``key`` names: its review's or inspection's, as ``key.inspection`` says (a
+    review and an inspection may share a reference: the window edited the review's item when
+    the inspection's was chosen), else the review's if it has one."""
     query = select(Recommendation).where(
         Recommendation.number == key.number, Recommendation.kind == key.kind
     )
-    found = session.scalar(
-        query.join(Review, Review.id == Recommendation.review_id).where(
-            Review.reference == key.source
+    found = None
+    if not key.inspection:
+        found = session.scalar(
+            query.join(Review, Review.id == Recommendation.review_id).where(
+                Review.reference == key.source
+            )
         )
-    ) or session.scalar(
-        query.join(Inspection, Inspection.id == Recommendation.inspection_id).where(
-            Inspection.reference == key.source
+    if found is None and key.inspection is not False:
+        found = session.scalar(
+            query.join(Inspection, Inspection.id == Recommendation.inspection_id).where(
+                Inspection.reference == key.source
+            )
         )
-    )
     if found is None:
         raise NotFoundError(f"There is no {key.kind.label.lower()} {key.number} of {key.source}.")
     return found
@@ -117,7 +124,7 @@ def item_id(session: Session, key: ItemKey) -> int | None:
 
 
 def key_of(rec: Recommendation) -> ItemKey:
-    return ItemKey(rec.source_reference, rec.number, rec.kind)
+    return ItemKey(rec.source_reference, rec.number, rec.kind, rec.inspection_id is not None)
 
 
 def _organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
@@ -746,6 +753,7 @@ def plan_status_change(
             Recommendation.assured_by,
             func.coalesce(Review.reference, Inspection.reference),
             evidence,
+            Recommendation.inspection_id,
         )
         .outerjoin(Review, Review.id == Recommendation.review_id)
         .outerjoin(Inspection, Inspection.id == Recommendation.inspection_id)
@@ -762,9 +770,10 @@ def plan_status_change(
         ]
     )
     for batch in batches:
-        for rec_id, kind, number, current, assured, source, count in session.execute(batch):
+        for rec_id, kind, number, current, assured, source, count, of in session.execute(batch):
             if rec_id in wanted:
-                found[rec_id] = (ItemKey(source, number, kind), current, assured, count)
+                key = ItemKey(source, number, kind, of is not None)
+                found[rec_id] = (key, current, assured, count)
     change: list[ItemKey] = []
     reopen: list[ItemKey] = []
     signed_off: list[ItemKey] = []

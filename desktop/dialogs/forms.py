@@ -315,6 +315,12 @@ class FormDialog(QDialog):
         widget.setAccessibleName(label.replace("&", ""))
         if isinstance(widget, QPlainTextEdit | QTextEdit):
             widget.setTabChangesFocus(True)  # Tab goes to the next field, as in any form
+        typed = widget.lineEdit() if isinstance(widget, QComboBox) else None
+        if isinstance(widget, QComboBox) and typed is not None:
+            # Enter in a box one may type in is OK, as in any field: an editable list kept
+            # it, and Enter did nothing at all (a trial's, in "Add an item to the agenda").
+            widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            typed.returnPressed.connect(self._try_accept)
         if hint:
             widget.setToolTip(hint)
         message = QLabel()

@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 )
 
 from db.core.dates import format_date
-from db.core.vocabulary import TrackedKind
 from db.queries.rows import PAGE_SIZE, RecommendationRow, SortKey, TrackerFilter
 from desktop.lazy import lazy
 from desktop.models.table import ROW_ROLE
@@ -52,7 +51,7 @@ class TrackerColumn:
 
 
 def _number(row: RecommendationRow) -> str:
-    return row.number if row.kind is TrackedKind.RECOMMENDATION else f"AFI {row.number}"
+    return row.kind.numbered(row.number)
 
 
 # What a panel member scans for comes first: which item, what it says, when, how it stands.

@@ -116,7 +116,28 @@ def configure_table(view: QTableView, name: str, widths: list[int]) -> QTableVie
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     copy = row_action(view, "&Copy", lambda: copy_rows(view), [QKeySequence.StandardKey.Copy])
     copy.setObjectName("copyRows")
+    # Sorting by the keyboard: a trial found it took the mouse (a click on a heading).
+    sort = row_action(view, "S&ort by this column", lambda: sort_by_current(view), [SORT_KEYS])
+    sort.setObjectName("sortRows")
     return view
+
+
+SORT_KEYS = "Ctrl+Shift+S"
+
+
+def sort_by_current(view: QTableView) -> None:
+    """Sort by the column of the current cell (Left and Right move it), as a click on its
+    heading does: again on the same column, the other way."""
+    column = view.currentIndex().column() if view.currentIndex().isValid() else 0
+    header = view.horizontalHeader()
+    order = Qt.SortOrder.AscendingOrder
+    if header.sortIndicatorSection() == column:
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+            else Qt.SortOrder.AscendingOrder
+        )
+    view.sortByColumn(column, order)
 
 
 def row_action(

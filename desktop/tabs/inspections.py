@@ -333,7 +333,9 @@ class InspectionsTab(Tab):
         reference, row = self.selected_reference(), self._selected_finding()
         if reference is None or row is None or row.status is None:
             return None
-        return editing.ItemKey(reference, row.number, TRACKED_BY_LABEL[row.kind_label])
+        return editing.ItemKey(
+            reference, row.number, TRACKED_BY_LABEL[row.kind_label], inspection=True
+        )
 
     # -- edits
 

@@ -768,7 +768,7 @@ class RecommendationsTab(Tab):
         row = self._first_selected() if self.selected_count() == 1 else None
         if row is None:
             return None
-        return ItemKey(row.source, row.number, row.kind)
+        return ItemKey(row.source, row.number, row.kind, row.from_inspection)
 
     def _update_buttons(self) -> None:
         count = self.selected_count()
@@ -1393,6 +1393,11 @@ def describe_change(line: queries.HistoryLine) -> str:
         return "deleted it"
     if line.action == "restore":
         return "restored it (undoing its deletion)"
+    if line.action == "copy":
+        return (
+            "took it into this copy to work on offline (its history before is kept in the "
+            "database the copy came from)"
+        )
     what = FIELD_NAMES.get(line.field or "", (line.field or "a field").replace("_", " "))
 
     def shown(value: str | None) -> str:

@@ -614,3 +614,79 @@ def test_a_long_database_path_is_elided_in_the_middle_in_the_status_bar(
         window.resize(2 * label.fontMetrics().horizontalAdvance(whole) + 100, 600)
         qtbot.waitUntil(lambda: label.text() == whole)
         window.close()
+
+
+def test_an_inspection_s_item_is_edited_not_the_review_s_of_the_same_reference(
+    sample_window: MainWindow, db_file: Database
+) -> None:
+    """A review may share an inspection's reference, each with a recommendation 1: editing
+    the inspection's in the tracker wrote to the review's (the key named the item by its
+    reference and number alone, and the review's was found first)."""
+    from db.exchange.json_format import parse_document
+    from db.exchange.records import apply_document
+
+    shared = "FICTIONAL-CP-INSPECTION-2"
+    review = {"reference": shared, "kind": "scr", "title": "Same reference (fictional)",
+              "recommendations": [{"number": "1", "text": "The review's own item one.",
+                                   "owner": "Review owner"}]}  # fmt: skip
+    with db_file.transaction("setup") as session:
+        apply_document(session, parse_document({"format": "casereview/1", "reviews": [review]}))
+    sample_window.context.data_changed.emit()
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    select_data(tab.filters.source, shared)
+    rows = [(n, r) for n, r in enumerate(tab.model.rows) if r.number == "1" and r.kind.value ==
+            "recommendation"]  # fmt: skip
+    assert sorted(r.from_inspection for _, r in rows) == [False, True]
+    tab.view.selectRow(next(n for n, r in rows if r.from_inspection))
+
+    def owners() -> tuple[str, str]:
+        with db_file.session() as session:
+            of_review = editing.item_by_key(session, ItemKey(shared, "1", inspection=False))
+            of_inspection = editing.item_by_key(session, ItemKey(shared, "1", inspection=True))
+            return of_review.owner, of_inspection.owner
+
+    review_owner, inspection_owner = owners()
+    assert review_owner == "Review owner" and inspection_owner != "Review owner"
+
+    def fill(dialog: Any) -> None:
+        assert dialog.owner.text() == inspection_owner  # the dialog showed the inspection's
+        dialog.owner.setText("Inspection owner now")
+        ok(dialog)
+
+    answer(fill)
+    tab.edit_item()
+    assert owners() == ("Review owner", "Inspection owner now")
+    sample_window.undo_action.trigger()
+    assert owners() == ("Review owner", inspection_owner)
+    sample_window.redo_action.trigger()
+    assert owners() == ("Review owner", "Inspection owner now")
+
+
+def test_a_table_is_sorted_by_the_keyboard(qtbot: Any, sample_window: MainWindow) -> None:
+    """A trial found sorting took the mouse. Ctrl+Shift+S sorts by the chosen cell's column
+    (Left and Right move it), as a click on its heading does; again, the other way."""
+    show_tracker(sample_window)
+    tab = sample_window.recommendations_tab
+    view = tab.view
+    view.setFocus()
+    target = next(
+        n for n in range(tab.model.columnCount())
+        if tab.model.headerData(n, Qt.Orientation.Horizontal) == "Target date"
+    )  # fmt: skip
+    view.setCurrentIndex(tab.model.index(0, target))
+    qtbot.keyClick(
+        view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    header = view.horizontalHeader()
+    assert header.sortIndicatorSection() == target
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    dates = [r.target_date for r in tab.model.rows if r.target_date is not None]
+    assert dates == sorted(dates)
+    view.setCurrentIndex(tab.model.index(0, target))
+    qtbot.keyClick(
+        view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    dates = [r.target_date for r in tab.model.rows if r.target_date is not None]
+    assert dates == sorted(dates, reverse=True)
