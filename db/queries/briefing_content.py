@@ -136,6 +136,9 @@ class Pack:
     repeats: list[PackRepeat] = field(default_factory=list)
     # The pack's items by learning theme and year published (db.queries.themes).
     themes: ThemeYears | None = None
+    # Set by the caller of ``pack_being_made`` once the pack is where it was to go: an
+    # interruption after that is not recorded as the pack not made.
+    delivered: bool = False
 
     @property
     def items(self) -> list[PackItem]:
@@ -715,15 +718,17 @@ def pack_being_made(
     """``make_pack``, for a pack rendered and written (or shown) in the ``with`` block.
 
     The pack is recorded as made before it is rendered, because it states that entry (and
-    rendering holds no lock). If the block then fails or is interrupted, a second entry says
-    the pack was not made and why: the error's sentence, or only the kind of an unexpected
-    error, whose text could quote the data. Only a process killed outright leaves the first
-    entry alone.
+    rendering holds no lock). If the block then fails or is interrupted before it sets the
+    pack's ``delivered``, a second entry says the pack was not made and why: the error's
+    sentence, or only the kind of an unexpected error, whose text could quote the data. Only
+    a process killed outright leaves the first entry alone.
     """
     pack = make_pack(database, actor, purpose=purpose, options=options)
     try:
         yield pack
     except (Exception, KeyboardInterrupt) as exc:
+        if pack.delivered:
+            raise
         if isinstance(exc, CaseReviewError):
             reason = exc.message
         elif isinstance(exc, KeyboardInterrupt):

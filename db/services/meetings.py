@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -259,6 +259,12 @@ class DecisionLine:
     decided_by: str
     whole: str = ""
 
+    @property
+    def numbered(self) -> str:
+        """The item's number as the minutes print it ("AFI 1"), "" for a whole one."""
+        item = self.key.item
+        return item.kind.numbered(item.number) if isinstance(item, ItemKey) else ""
+
 
 @dataclass(frozen=True)
 class ActionLine:
@@ -279,6 +285,11 @@ class ActionLine:
     @property
     def number(self) -> str:
         return self.item.number if isinstance(self.item, ItemKey) else ""
+
+    @property
+    def numbered(self) -> str:
+        """The item's number as the action log prints it ("AFI 1"), "" for a whole one."""
+        return self.item.kind.numbered(self.item.number) if isinstance(self.item, ItemKey) else ""
 
     @property
     def whole(self) -> str:
@@ -744,7 +755,11 @@ def agenda_proposal(session: Session, key: MeetingKey, today: dt.date) -> Agenda
                 + _plural(row[5], "progress update", "progress updates")
             ),
         )
-    entries = [AgendaEntry(keys[rec_id], ". ".join(why)) for rec_id, why in reasons.items()]
+    inspected = _of_inspections(session)
+    entries = [
+        AgendaEntry(replace(keys[rec_id], inspection=rec_id in inspected), ". ".join(why))
+        for rec_id, why in reasons.items()
+    ]
     placed = [grounds[rec_id] for rec_id in reasons]
     deadlines: dict[str, list[dt.date]] = {}
     said: dict[str, list[str]] = {}
@@ -762,6 +777,14 @@ def agenda_proposal(session: Session, key: MeetingKey, today: dt.date) -> Agenda
         )
         placed.append(Ground.DEADLINE)
     return AgendaProposal(tuple(entries), tuple(placed))
+
+
+def _of_inspections(session: Session) -> set[int]:
+    """The ids of the inspections' items (a review may share an inspection's reference: an
+    agenda entry's key says whose item it is)."""
+    return set(
+        session.scalars(select(Recommendation.id).where(Recommendation.inspection_id.is_not(None)))
+    )
 
 
 def _subject(
@@ -807,16 +830,18 @@ def set_agenda(
             f"An agenda holds at most {AGENDA_LIMIT} entries and this one has "
             f"{len(entries):,}: take some off before saving it."
         )
-    seen: set[ItemKey | SourceKey] = set()
+    seen: set[tuple[Recommendation | None, Review | None, Inspection | None]] = set()
     rows = []
     for entry in entries:
-        if entry.what in seen:
-            raise RuleError(f"{_name(entry.what)} is on the agenda twice.")
-        seen.add(entry.what)
         reason = rules.problem(entry.reason, rules.TEXT, name=False) if entry.reason else None
         if reason is not None:
             raise RuleError(f"The reason for {_name(entry.what)} {reason}.")
-        rows.append((*_subject(session, entry.what), entry.reason.strip()))
+        subject = _subject(session, entry.what)
+        # (by what it names: a review's item 1 and an inspection's of one reference are two)
+        if subject in seen:
+            raise RuleError(f"{_name(entry.what)} is on the agenda twice.")
+        seen.add(subject)
+        rows.append((*subject, entry.reason.strip()))
     # A decision about a whole review or inspection is made on its agenda entry (an import
     # refuses one without it): that entry stays while the decision does (found by a new user,
     # whose copy then could not be merged back).
@@ -850,6 +875,34 @@ def set_agenda(
     meeting.updated_at = utc_now()
     session.flush()
     return replaced
+
+
+@dataclass(frozen=True)
+class ProposedAgenda:
+    """The agenda casereview proposes for a meeting: ``entries``, first the stored entries
+    the meeting has decided about (``decided`` of them: they stay, ``keeping_decided``), then
+    the proposal's most pressing (``proposal``, less those) as many as the agenda has room
+    for; ``left_out`` says what the limit leaves out, or is None."""
+
+    entries: tuple[AgendaEntry, ...]
+    decided: int
+    proposal: AgendaProposal
+    left_out: str | None
+
+
+def proposed_agenda(session: Session, key: MeetingKey, today: dt.date) -> ProposedAgenda:
+    """What the window's "Propose agenda" lists and ``casereview meeting agenda`` prints: the
+    window's left out the entries the meeting had decided about, and saving it was then
+    refused (a trial's find); the command line kept them. Both take this."""
+    decided = keeping_decided(session, key, [])
+    proposal = agenda_proposal(session, key, today).without({entry.what for entry in decided})
+    room = AGENDA_LIMIT - len(decided)
+    return ProposedAgenda(
+        (*decided, *proposal.kept(room)),
+        len(decided),
+        proposal,
+        proposal.left_out(room, decided=len(decided)),
+    )
 
 
 class NotOnAgendaError(RuleError):
@@ -1121,6 +1174,9 @@ def _on_agenda(
     return found is not None
 
 
+BOTH = (False, True)  # a review's item, an inspection's
+
+
 def agenda_item(
     session: Session,
     key: MeetingKey,
@@ -1135,14 +1191,21 @@ def agenda_item(
     both (or neither) there, ``kind`` says which."""
     meeting = meeting_by_key(session, key)
     kinds = list(TrackedKind) if kind is None else [kind]
-    ids = [item_id(session, ItemKey(reference, number, k)) for k in kinds]
-    found = [session.get_one(Recommendation, i) for i in ids if i is not None]
+    # (a review may share an inspection's reference: the items of both are candidates)
+    ids = [item_id(session, ItemKey(reference, number, k, of)) for k in kinds for of in BOTH]
+    found = [session.get_one(Recommendation, i) for i in dict.fromkeys(ids) if i is not None]
     if not found:
         what = "item" if kind is None else kind.label.lower()
         raise NotFoundError(f"There is no {what} {number} of {reference}.")
     for itself in (True, False):  # (an inspection on the agenda puts all its items there)
         if len(found) > 1:
             found = [r for r in found if _on_agenda(session, meeting, r, itself=itself)] or found
+    if len(found) > 1 and len({rec.inspection_id is None for rec in found}) > 1:
+        raise RuleError(
+            f"A review and an inspection are both called {reference}, each with an item "
+            f"{number}, and the command line cannot tell them apart: choose the item in the "
+            "window."
+        )
     if len(found) > 1:
         both = " and ".join(f"{rec.kind.label.lower()} {number}" for rec in found)
         on = (
@@ -1253,6 +1316,12 @@ def _check_decision(rec: Recommendation, meeting: Meeting, decision: DecisionEnt
             raise RuleError(
                 "The new target date must be after the current one, "
                 f"{format_date(rec.target_date)}."
+            )
+        if decision.until < meeting.held_on:
+            # (a trial's target "extended" to a date already past: overdue as it was recorded)
+            raise RuleError(
+                "The new target date cannot be before the meeting that extends it, "
+                f"{format_date(meeting.held_on)}."
             )
 
 
@@ -1651,6 +1720,7 @@ __all__ = [
     "Minutes",
     "Person",
     "Proposal",
+    "ProposedAgenda",
     "SourceKey",
     "UpdateLine",
     "agenda",
@@ -1675,6 +1745,7 @@ __all__ = [
     "meeting_still",
     "minutes",
     "propose_agenda",
+    "proposed_agenda",
     "restore_meeting",
     "set_agenda",
     "source_refusal",

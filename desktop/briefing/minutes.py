@@ -35,7 +35,8 @@ from desktop.briefing.pack import (
 )
 
 if TYPE_CHECKING:
-    from db.services.meetings import ActionLine, DecisionLine, Minutes, Person
+    from db.services.editing import ItemKey
+    from db.services.meetings import ActionLine, DecisionLine, Minutes, Person, SourceKey
 
 ITEM_TEXT_LIMIT = 110  # characters of an item's text the decision list shows
 PEOPLE_HEADERS = ("Name", "Agency")
@@ -84,14 +85,14 @@ def decision_rows(said: Minutes) -> list[list[str]]:
     agenda's), an item's decisions together in the order they were made. A whole review or
     inspection has no number: its title stands as "Whole inspection: <title>"."""
     chair = said.meeting.chair
-    first: dict[tuple[str, str], int] = {}
+    first: dict[ItemKey | SourceKey, int] = {}
     for line in said.decided.decisions:
-        first.setdefault((line.source, line.number), len(first))
-    ordered = sorted(said.decided.decisions, key=lambda line: first[line.source, line.number])
+        first.setdefault(line.key.item, len(first))
+    ordered = sorted(said.decided.decisions, key=lambda line: first[line.key.item])
     return [
         [
             line.source,
-            line.number,
+            line.numbered,
             _whole(line.whole, _shortened(line.text)),
             line.kind_label,
             line.note,
@@ -105,7 +106,7 @@ def action_rows(said: Minutes) -> list[list[str]]:
     return [
         [
             a.source,
-            a.number,
+            a.numbered,
             _whole(a.whole, a.what),
             a.owner or "No lead agency",
             _due(a),

@@ -4,7 +4,7 @@ item added to its agenda by hand, and a decision as the chair states it in meeti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
@@ -38,8 +38,10 @@ DEFAULT_TITLE = "Case Review Subgroup"
 class PeopleTable(QTableWidget):
     """People and their agencies, typed into cells: a blank row is always last, so typing in
     it adds a person; a row left blank is no one. Tab and Shift+Tab leave the table, from a
-    cell being typed in too (its text kept), as do Ctrl+Tab and Ctrl+Shift+Tab; the arrow keys
-    move between the cells."""
+    cell being typed in too (its text kept), but from a name typed in Tab goes on to its
+    agency; Ctrl+Tab and Ctrl+Shift+Tab leave it too; the arrow keys move between the cells.
+    Delete or Backspace empties the chosen cells, and a person both of whose cells are empty
+    is taken out of the table."""
 
     def __init__(self, people: tuple[Person, ...]) -> None:
         super().__init__(0, 2)
@@ -83,13 +85,28 @@ class PeopleTable(QTableWidget):
         alone does not do this: a new user typing an attendee could not leave the table."""
         hints = QAbstractItemDelegate.EndEditHint
         if hint in (hints.EditNextItem, hints.EditPreviousItem):
+            onward = hint == hints.EditNextItem
+            current = self.currentIndex()
             super().closeEditor(editor, hints.NoHint)
-            self.focusNextPrevChild(hint == hints.EditNextItem)
+            if current.isValid() and current.column() == (0 if onward else 1):
+                # From a name typed in, Tab goes on to its agency (and Shift+Tab back from an
+                # agency to its name), as in a form's row: a trial's agency went into
+                # Apologies.
+                self.setCurrentIndex(self.model().index(current.row(), 1 if onward else 0))
+                return
+            self.focusNextPrevChild(onward)
             return
         super().closeEditor(editor, hint)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Ctrl+Tab and Ctrl+Shift+Tab leave the table too, as they leave a text box."""
+        """Ctrl+Tab and Ctrl+Shift+Tab leave the table too, as they leave a text box; Delete
+        and Backspace empty the chosen cells (a trial's Delete did nothing, and Backspace
+        began typing in the cell instead)."""
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self._empty_chosen()
+            return
         if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and (
             event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):
@@ -99,6 +116,20 @@ class PeopleTable(QTableWidget):
             self.focusNextPrevChild(not backwards)
             return
         super().keyPressEvent(event)
+
+    def _empty_chosen(self) -> None:
+        chosen = self.selectedItems() or [self.currentItem()]
+        for item in chosen:
+            if item is not None:
+                item.setText("")
+        at, column = max(self.currentRow(), 0), max(self.currentColumn(), 0)
+        for row in reversed(range(self.rowCount() - 1)):  # the blank row last stays
+            if not self._cell(row, 0) and not self._cell(row, 1):
+                self.removeRow(row)
+                at -= row < at
+                column = 0  # a person taken out: on to a name (a trial typed a name into
+                # the blank row's Agency after Ctrl+A and Delete)
+        self.setCurrentCell(min(at, self.rowCount() - 1), column)
 
     def commit_typing(self) -> None:
         """Take the text of a cell still being typed in (OK pressed by its access key or
@@ -170,18 +201,30 @@ class MeetingDialog(FormDialog):
 
 class AgendaItemDialog(FormDialog):
     """An item the chair adds to the agenda, named by its review's or inspection's reference
-    and its number; ``check`` says whether there is such an item (one sentence)."""
+    and its number; ``check`` says whether there is such an item (one sentence).
+
+    A reference that a review and an inspection share (``shared``) is offered twice, "SCR-1
+    (review)" and "SCR-1 (inspection)", and typed alone is asked about: the dialog took the
+    review's item whichever was meant."""
 
     def __init__(
         self,
         references: list[str],
         check: Callable[[ItemKey], str | None],
         parent: QWidget | None = None,
+        *,
+        shared: Collection[str] = (),
     ) -> None:
         super().__init__("Add an item to the agenda", parent)
+        self.shared = frozenset(shared)
         self.reference = QComboBox()
         self.reference.setEditable(True)
-        self.reference.addItems(references)
+        for reference in references:
+            if reference in self.shared:
+                self.reference.addItem(f"{reference} (review)", (reference, False))
+                self.reference.addItem(f"{reference} (inspection)", (reference, True))
+            else:
+                self.reference.addItem(reference, (reference, None))
         self.add_row("reference", "&Reference", self.reference, "The review or inspection")
         self.kind = QComboBox()
         for kind in TrackedKind:
@@ -195,10 +238,15 @@ class AgendaItemDialog(FormDialog):
         self.check = self._validate
 
     def key(self) -> ItemKey:
+        typed = self.reference.currentText().strip()
+        exact = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchCaseSensitive
+        listed = self.reference.findText(typed, exact)
+        source, inspection = self.reference.itemData(listed) if listed >= 0 else (typed, None)
         return ItemKey(
-            self.reference.currentText().strip(),
+            source,
             self.number.text().strip(),
             TrackedKind(self.kind.currentData()),
+            inspection=inspection,
         )
 
     def entry(self) -> AgendaEntry:
@@ -209,6 +257,12 @@ class AgendaItemDialog(FormDialog):
         key = self.key()
         if not key.source:
             problems.add("reference", "Give the reference of the review or inspection.")
+        elif key.source in self.shared and key.inspection is None:
+            problems.add(
+                "reference",
+                f"A review and an inspection both have the reference {key.source}: choose "
+                f"'{key.source} (review)' or '{key.source} (inspection)' from the list.",
+            )
         elif not key.number:
             problems.add("number", "Give the item's number, as its review numbers it.")
         else:

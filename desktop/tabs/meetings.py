@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import format_date
 from db.core.errors import CaseReviewError, NotFoundError
-from db.queries import tracker
+from db.queries import copies, tracker
 from db.services import editing, meetings
 from db.services.editing import ItemKey
 from db.services.inspecting import inspection_by_reference
@@ -88,9 +88,6 @@ COLUMNS: list[Column[MeetingRow]] = [
     ),
     Column("Chair", lambda r: r.chair, tooltip=lambda r: r.chair, width=150),  # stretches
 ]
-
-
-PROPOSED_SHOWN = meetings.AGENDA_LIMIT  # proposals put on an agenda at most; the rest counted
 
 
 def what_it_is(what: ItemKey | SourceKey) -> str:
@@ -329,7 +326,7 @@ class MeetingsTab(Tab):
             for n, v in facts
         )
         decided = "".join(
-            f"<li><b>{esc(f'{d.whole} {d.source}' if d.whole else f'{d.number} of {d.source}')}"
+            f"<li><b>{esc(f'{d.whole} {d.source}' if d.whole else f'{d.numbered} of {d.source}')}"
             f"</b>: {esc(d.kind_label)}"
             + esc(what_it_set(d))
             + (f" \u2014 {esc(d.note)}" if d.note else "")
@@ -414,13 +411,15 @@ class MeetingsTab(Tab):
         if key is None or not self.context.takes_changes(self):
             return
         with self.context.database.session() as session:
-            proposal = meetings.agenda_proposal(session, key, self.context.today())
-            proposals = proposal.kept(PROPOSED_SHOWN)
+            # What the meeting has decided about stays, first, as stored (a trial's proposal
+            # left it out, and saving was refused); the most pressing proposals fill the rest.
+            proposal = meetings.proposed_agenda(session, key, self.context.today())
+            proposals = list(proposal.entries)
             titles = [self._title(session, p.what) for p in proposals]
         # Found by new users: 44,757 proposals (a generated data set, mostly overdue) closed
         # the window; then the ones kept were the first reviews' by reference, and what was
         # left out went unsaid. It is said until the agenda is saved or put back.
-        self.left_out = proposal.left_out(PROPOSED_SHOWN) or ""
+        self.left_out = proposal.left_out or ""
         self._fill(list(zip(proposals, titles, strict=True)), edited=True)
         self.agenda.setFocus()  # so that Ctrl+Up/Down and Delete work on it at once
         if not proposals:
@@ -459,7 +458,13 @@ class MeetingsTab(Tab):
             return
         with self.context.database.session() as session:
             references = tracker.filter_choices(session).sources
-        on_list = {entry.what for entry, _ in self.entries()}
+            reviews, inspections = copies.sources(session)
+            on_list = {entry.what for entry, _ in self.entries()}
+            # The items on the list by what they are: a review's item 1 and an inspection's
+            # of one reference are two, though their keys compare equal.
+            on_ids = {
+                editing.item_id(session, what) for what in on_list if isinstance(what, ItemKey)
+            }
         if len(on_list) >= meetings.AGENDA_LIMIT:  # said now, not after choosing one to add
             self.context.explain(
                 CaseReviewError(
@@ -471,16 +476,17 @@ class MeetingsTab(Tab):
             return
 
         def check(key: ItemKey) -> str | None:
-            if key in on_list:
-                return f"{what_it_is(key)} is on the agenda already."
             try:
                 with self.context.database.session() as session:
-                    editing.item_by_key(session, key)
+                    found = editing.item_by_key(session, key).id
             except CaseReviewError as exc:
                 return exc.message
+            if found in on_ids:
+                return f"{what_it_is(key)} is on the agenda already."
             return None
 
-        dialog = AgendaItemDialog(references, check, self)
+        shared = set(reviews) & set(inspections)
+        dialog = AgendaItemDialog(references, check, self, shared=shared)
         if not dialog.exec():
             return
         with self.context.database.session() as session:

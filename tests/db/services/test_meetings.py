@@ -744,6 +744,13 @@ REFUSALS: list[tuple[MeetingKey, ItemKey, DecisionEntry, type[CaseReviewError], 
         RuleError,
         "The evidence cannot be due before the meeting that asks for it, 10 December 2026.",
     ),
+    (  # found by a trial: a target "extended" to a date already past, overdue as recorded
+        KEY,
+        _rec("2"),  # its target 1 December 2026: 5 December is after it, before the meeting
+        DecisionEntry(DecisionKind.EXTENDED, until=dt.date(2026, 12, 5)),
+        RuleError,
+        "The new target date cannot be before the meeting that extends it, 10 December 2026.",
+    ),
     (
         MeetingKey(HELD, "Other"),
         _rec("1"),

@@ -17,13 +17,20 @@ from pypdf import PdfReader
 
 from db.core.dates import format_date
 from db.services.meetings import AGENDA_LIMIT
-from tests.helpers.cli import assert_clean_error, assert_loads_no_gui, run, snapshot
+from tests.helpers import cli
+from tests.helpers.cli import assert_clean_error, assert_loads_no_gui, snapshot
 from tests.helpers.word import all_text, headings, open_docx, sections_marked, tables
 
 REVIEW = "FSCP-CSPR-CHILD-A"  # the sample's fictional review
 INSPECTION = "FICTIONAL-CP-INSPECTION-2"  # on the sample's coming agenda as a whole
 NEW_MEETING = "2030-02-10"  # after the sample's meetings, whatever day the tests run
-TODAY = dt.date.today().isoformat()  # the CLI's today: decisions are recorded from its day
+DAY = dt.date.today()  # the tests' today, the command's too: decisions are recorded from its day
+TODAY = DAY.isoformat()
+
+
+def run(*args: str, **options: Any) -> Any:
+    """The command run on the tests' today, even when the clock passes midnight meanwhile."""
+    return cli.run(*args, today=DAY, **options)
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ def meeting_day_db(demo_db: Path) -> Path:
         with database.transaction("tester") as session:
             key = meetings.meeting_by_date(session, coming)
             fields = meetings.meeting_fields(session, key)
-            moved = meetings.MeetingFields(**{**fields.__dict__, "held_on": dt.date.today()})
+            moved = meetings.MeetingFields(**{**fields.__dict__, "held_on": DAY})
             meetings.update_meeting(session, key, moved)
     finally:
         database.close()
@@ -563,7 +570,7 @@ def test_accept_keeps_a_held_meeting_s_decided_entries_as_they_were(
 def test_accept_names_what_it_takes_off_the_agenda_stored(demo_db: Path, tmp_path: Path) -> None:
     """Found by a new user: --accept took entries added by hand off the agenda without a
     word. What it would take off is named before, and what it took off after."""
-    held = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    held = (DAY - dt.timedelta(days=3)).isoformat()
     agenda = ["meeting", "agenda", "--db", str(demo_db), "--meeting", held]
     for args in (
         ("meeting", "add", "--db", str(demo_db), "--date", held, "--title", "Hand"),
@@ -833,3 +840,95 @@ def test_a_review_and_an_inspection_of_one_reference_are_chosen_by_kind(
     assert chosen.stderr.startswith(f"Recorded for review {INSPECTION}: ")
     assert _query(demo_db, "SELECT r.title FROM decisions d JOIN reviews r ON r.id = d.review_id"
                   ) == [("Same reference (fictional)",)]  # fmt: skip
+
+
+def test_minutes_tell_an_inspection_s_recommendation_from_its_area_for_improvement(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """An older fault: the minutes listed an inspection's recommendation 1 and its area for
+    improvement 1 both as "No. 1" (and took their decisions for one item's). They print "1"
+    and "AFI 1", as the tracker and the pack do, each with its own decisions and action."""
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    decide = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+              "--item", f"{INSPECTION}:1"]  # fmt: skip
+    for extra in (
+        ["--kind", "recommendation", "--decision", "noted", "--note", "Recommendation heard."],
+        ["--kind", "area-for-improvement", "--decision", "evidence-requested",
+         "--whom", "Audit lead (fictional)", "--until", "2031-01-31", "--note", "AFI heard."],
+        ["--kind", "recommendation", "--decision", "noted", "--note", "Recommendation again."],
+    ):  # fmt: skip
+        done = run(*decide, *extra, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    target = tmp_path / "minutes.docx"
+    made = run("minutes", "--db", str(demo_db), "--meeting", coming, "-o", str(target),
+               cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    *_, decisions, actions = tables(open_docx(target))
+    ours = [(row[1], row[4]) for row in decisions[1:] if row[0] == INSPECTION]
+    assert sorted(ours) == [
+        ("1", "Recommendation again."),
+        ("1", "Recommendation heard."),
+        ("AFI 1", "AFI heard."),
+    ]
+    # An item's decisions together, in the order made (the items in the agenda's order).
+    heard = ours.index(("1", "Recommendation heard."))
+    assert ours[heard + 1] == ("1", "Recommendation again.")
+    assert [(row[1], row[2]) for row in actions[1:] if row[0] == INSPECTION] == [
+        ("AFI 1", "Evidence to be provided to the panel by Audit lead (fictional)")
+    ]
+    pdf = tmp_path / "minutes.pdf"
+    made = run("minutes", "--db", str(demo_db), "--meeting", coming, "-o", str(pdf),
+               cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    text = _flat(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
+    assert "AFI 1" in text
+
+
+def test_an_item_of_an_inspection_sharing_a_review_s_reference_is_the_one_on_the_agenda(
+    meeting_day_db: Path, tmp_path: Path
+) -> None:
+    """A review may share an inspection's reference, each with a recommendation 1: --item
+    REF:1 took the review's (found first), though the inspection's was on the agenda. The
+    one on the agenda is meant; with both there, one sentence, nothing written."""
+    from db.core.vocabulary import TrackedKind
+    from db.exchange.json_format import parse_document
+    from db.exchange.records import apply_document
+    from db.services import meetings
+    from db.services.editing import ItemKey
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    demo_db = meeting_day_db
+    coming = _meetings(demo_db)[-1]
+    review = {"reference": INSPECTION, "kind": "scr", "title": "Same reference (fictional)",
+              "recommendations": [{"number": "1", "text": "The review's item one."}]}  # fmt: skip
+    database = open_database(resolve_location(str(demo_db)))
+    try:
+        with database.transaction("tester") as session:
+            apply_document(session, parse_document({"format": "casereview/1", "reviews": [review]}))
+    finally:
+        database.close()
+    args = ["meeting", "decide", "--db", str(demo_db), "--meeting", coming,
+            "--item", f"{INSPECTION}:1", "--kind", "recommendation", "--decision", "noted",
+            "--note", "Heard."]  # fmt: skip
+    chosen = run(*args, cwd=tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
+    assert _query(demo_db, "SELECT r.inspection_id IS NOT NULL FROM decisions d JOIN "
+                  "recommendations r ON r.id = d.recommendation_id WHERE d.note = 'Heard.'"
+                  ) == [(1,)]  # fmt: skip
+    database = open_database(resolve_location(str(demo_db)))
+    try:
+        with database.transaction("tester") as session:
+            key = meetings.meeting_by_date(session, dt.date.fromisoformat(coming))
+            entries = [line.entry for line in meetings.agenda(session, key)]
+            of_review = ItemKey(INSPECTION, "1", TrackedKind.RECOMMENDATION, inspection=False)
+            meetings.set_agenda(session, key, [*entries, meetings.AgendaEntry(of_review, "Too")])
+    finally:
+        database.close()
+    before = snapshot(tmp_path)
+    refused = run(*args[:-2], "--note", "Again.", cwd=tmp_path)
+    assert_clean_error(
+        refused, f"A review and an inspection are both called {INSPECTION}", "choose the item"
+    )
+    assert snapshot(tmp_path) == before

@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QWidget,
+)
 from sqlalchemy import event, func, select
 
 from db.core.dates import format_date
@@ -419,12 +425,10 @@ def test_a_proposal_longer_than_an_agenda_holds_is_cut_and_said(
 ) -> None:
     """Found by new users: 44,757 proposals (100,000 generated items, mostly overdue) closed
     the window; then the agenda kept the first reviews' by reference, and what was left out
-    went unsaid. The agenda takes the first ``PROPOSED_SHOWN`` (the most pressing of each
+    went unsaid. The agenda takes the first ``AGENDA_LIMIT`` (the most pressing of each
     reason first) and says in one sentence how many it leaves out and for which reasons, until
     the agenda is saved or put back (here the sample's 8 against a limit of 5)."""
-    import desktop.tabs.meetings as tab_module
-
-    monkeypatch.setattr(tab_module, "PROPOSED_SHOWN", 5)
+    monkeypatch.setattr(meetings, "AGENDA_LIMIT", 5)
     tab = show_meetings(qtbot, sample_window)
     with sample_window.context.database.session() as session:
         proposal = meetings.agenda_proposal(session, COMING, sample_window.context.today())
@@ -925,7 +929,8 @@ def test_tab_leaves_the_attendees_table_from_a_cell_being_typed_in(
     qtbot: Any, sample_window: MainWindow
 ) -> None:
     """Once a new user had typed in the Attendees table, Tab and Ctrl+Tab went from cell to
-    cell and never out, and Alt+O typed an "o" into the cell."""
+    cell and never out, and Alt+O typed an "o" into the cell. Tab from a name goes on to its
+    agency (a trial's agency went into Apologies), and from the agency out of the table."""
     dialog = MeetingDialog(lambda _: editing.Problems(), TODAY, None, sample_window.meetings_tab)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -936,8 +941,11 @@ def test_tab_leaves_the_attendees_table_from_a_cell_being_typed_in(
     typed(qtbot, "Ann Smith", every_ms=0)
     assert dialog.attendees.state() == QAbstractItemView.State.EditingState
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.attendees.hasFocus() and dialog.attendees.currentColumn() == 1
+    typed(qtbot, "Fenmarsh Police", every_ms=0)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.apologies
-    assert dialog.attendees.people() == (meetings.Person("Ann Smith", ""),)
+    assert dialog.attendees.people() == (meetings.Person("Ann Smith", "Fenmarsh Police"),)
     typed(qtbot, "Bo Lee", every_ms=0)  # into the apologies' first cell; Shift+Tab: back
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, SHIFT)
     assert QApplication.focusWidget() is dialog.attendees
@@ -1000,3 +1008,166 @@ def test_meeting_mode_does_not_open_when_the_save_it_asked_for_is_refused(
     tab.meeting_mode()
     _close_explanations()
     assert tab.mode is None and tab.edited
+
+
+def test_the_detail_tells_an_inspection_s_recommendation_from_its_area_for_improvement(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Both were listed as "1 of <inspection>"; the area for improvement is "AFI 1", as in
+    the tracker, the pack and the minutes."""
+    inspection = "FICTIONAL-CP-INSPECTION-2"  # on the sample's coming agenda, with both
+    with sample_window.context.database.transaction("tester") as session:
+        for kind, note in (
+            (TrackedKind.RECOMMENDATION, "Recommendation heard."),
+            (TrackedKind.AREA_FOR_IMPROVEMENT, "AFI heard."),
+        ):
+            meetings.decide(
+                session,
+                COMING,
+                ItemKey(inspection, "1", kind),
+                meetings.DecisionEntry(DecisionKind.NOTED, note),
+                on=COMING.held_on,
+                actor="tester",
+            )
+    tab = show_meetings(qtbot, sample_window)
+    tab.select(COMING)
+    shown = " ".join(tab.detail.toPlainText().split())
+    assert f"1 of {inspection}: Noted \u2014 Recommendation heard." in shown
+    assert f"AFI 1 of {inspection}: Noted \u2014 AFI heard." in shown
+
+
+def test_a_proposal_keeps_first_what_the_meeting_has_decided_about_and_saves(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A trial's find: an item added by hand and decided about at the meeting was left out of
+    the window's proposal (the command line kept it), and saving it was then refused as
+    taking a decided item off the agenda. It stays, first, with its stored reason."""
+    other = ItemKey("BSCB-SCR-2010", "1", TrackedKind.RECOMMENDATION)
+    with sample_window.context.database.transaction("tester") as session:
+        entries = [line.entry for line in meetings.agenda(session, COMING)]
+        meetings.set_agenda(session, COMING, [*entries, meetings.AgendaEntry(other, "By hand")])
+        meetings.decide(session, COMING, other, meetings.DecisionEntry(DecisionKind.NOTED),
+                        on=COMING.held_on, actor="tester")  # fmt: skip
+    tab = show_meetings(qtbot, sample_window)
+    tab.select(COMING)
+    tab.propose_button.click()
+    shown = listed(tab)
+    assert shown[0] == other and shown.count(other) == 1
+    tab.save_button.click()
+    assert tab.agenda_state.text() == f"{len(shown)} items, as saved."
+    with sample_window.context.database.session() as session:
+        assert [line.entry.what for line in meetings.agenda(session, COMING)] == shown
+
+
+def test_enter_in_the_reference_box_adds_the_item_or_says_what_is_missing(qtbot: Any) -> None:
+    """A trial's Enter in "Add an item to the agenda"'s Reference box did nothing at all: the
+    editable list kept it. Enter there is OK, as in any field: checked, then accepted."""
+    from desktop.dialogs.meetings import AgendaItemDialog
+
+    dialog = AgendaItemDialog([CHILD_A, "BSCB-SCR-2010"], lambda key: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.reference.setFocus()
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # no number yet: said beside the field
+    assert dialog.messages["number"].text() == "Give the item's number, as its review numbers it."
+    dialog.number.setText("4")
+    dialog.reference.setFocus()
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.key() == item("4")
+
+
+def test_an_inspection_s_item_is_added_not_the_review_s_of_the_same_reference(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A review may share an inspection's reference, each with a recommendation 1: "Add an
+    item to the agenda" given that reference took the review's item, whichever was meant, and
+    refused the review's as "on the agenda already" when the inspection's was. The reference
+    is offered twice, "(review)" and "(inspection)"; typed alone it is asked about; each
+    choice names its own item, and both can be on one agenda."""
+    from db.exchange.json_format import parse_document
+    from db.exchange.records import apply_document
+
+    shared = "FICTIONAL-CP-INSPECTION-2"  # its recommendation 1 is on the sample's agenda
+    own = [{"number": "1", "text": "The review's own item one."}]
+    review = {"reference": shared, "kind": "scr", "title": "Same", "recommendations": own}
+    with sample_window.context.database.transaction("setup") as session:
+        apply_document(session, parse_document({"format": "casereview/1", "reviews": [review]}))
+    sample_window.context.data_changed.emit()
+    tab = show_meetings(qtbot, sample_window)
+    offered: list[str] = []
+
+    def fill(dialog: Any) -> None:
+        offered[:] = [dialog.reference.itemText(n) for n in range(dialog.reference.count())]
+        dialog.reference.setEditText(shared)
+        dialog.number.setText("1")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.isVisible()
+        assert dialog.messages["reference"].text() == (
+            f"A review and an inspection both have the reference {shared}: choose "
+            f"'{shared} (review)' or '{shared} (inspection)' from the list."
+        )
+        dialog.reference.setCurrentIndex(dialog.reference.findText(f"{shared} (inspection)"))
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.isVisible()
+        assert dialog.messages["number"].text() == (
+            f"Recommendation 1 of {shared} is on the agenda already."
+        )
+        dialog.reference.setCurrentIndex(dialog.reference.findText(f"{shared} (review)"))
+        ok(dialog)
+
+    answer(fill)
+    tab.add_button.click()
+    assert f"{shared} (review)" in offered and f"{shared} (inspection)" in offered
+    assert shared not in offered
+    tab.save_button.click()
+    with sample_window.context.database.session() as session:
+        texts = [
+            editing.item_by_key(session, line.entry.what).text
+            for line in meetings.agenda(session, COMING)
+            if isinstance(line.entry.what, ItemKey) and line.entry.what == ItemKey(shared, "1")
+        ]
+        inspections = editing.item_by_key(session, ItemKey(shared, "1", inspection=True)).text
+    assert sorted(texts) == sorted(["The review's own item one.", inspections])
+
+
+def test_delete_empties_a_cell_of_the_attendees_and_takes_out_an_empty_person(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """A trial's Delete on an attendee's cell did nothing, and Backspace began typing in it:
+    a person typed by mistake could only be taken out by typing over their name."""
+    fields = meetings.MeetingFields(
+        held_on=TODAY,
+        title="Case Review Subgroup",
+        chair="",
+        notes="",
+        attendees=(
+            meetings.Person("Ann Smith", "Fenmarsh Police"),
+            meetings.Person("Bo Lee", "Fenmarsh Council"),
+            meetings.Person("Cy Ray", "Health"),
+        ),
+        apologies=(),
+    )
+    dialog = MeetingDialog(lambda _: editing.Problems(), TODAY, fields, sample_window.meetings_tab)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table = dialog.attendees
+    table.setFocus()
+    table.setCurrentCell(1, 1)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert table.state() != QAbstractItemView.State.EditingState
+    assert table.people()[1] == meetings.Person("Bo Lee", "")
+    table.setCurrentCell(1, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Backspace)  # both cells empty: Bo Lee is no one now
+    assert table.people() == (
+        meetings.Person("Ann Smith", "Fenmarsh Police"),
+        meetings.Person("Cy Ray", "Health"),
+    )
+    assert table.rowCount() == 3 and (table.currentRow(), table.currentColumn()) == (1, 0)
+    table.setCurrentCell(1, 1)
+    qtbot.keyClick(table, Qt.Key.Key_A, CTRL)  # all of both people, from an agency
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert table.people() == () and table.rowCount() == 1
+    assert (table.currentRow(), table.currentColumn()) == (0, 0)  # typing gives a name
