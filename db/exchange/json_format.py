@@ -50,6 +50,7 @@ from db.exchange.document import (
     TrackedDoc,
     UpdateDoc,
 )
+from db.store.atomic import not_a_file, special_file
 
 if TYPE_CHECKING:
     from db.exchange.streaming import DocumentStream
@@ -646,6 +647,8 @@ def read_document_file(path: Path) -> Document:
         raise DocumentError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if path.is_dir():
         raise DocumentError(f"{path} is a folder, not a file.")
+    if special_file(path):  # (a named pipe: a trial's import waited for ever)
+        raise DocumentError(not_a_file(path))
     if size > MAX_FILE_BYTES:
         raise DocumentError(f"{path} is too large to import ({size:,} bytes).")
     try:
@@ -669,6 +672,10 @@ def read_document_file(path: Path) -> Document:
         ) from exc
     except RecursionError as exc:
         raise DocumentError(f"{path} is nested too deeply to be a casereview file.") from exc
+    except ValueError as exc:  # a number of thousands of digits (Python's limit: a trial's)
+        raise DocumentError(
+            f"{path} is not a casereview JSON file (it holds a number too long to read)."
+        ) from exc
     del text
     try:
         return parse_document(data, release=True)

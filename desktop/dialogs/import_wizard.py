@@ -154,6 +154,8 @@ class ImportWizard(QWizard):
         """The import the pages now ask for."""
         page = self.columns_page
         review = (page.review.text().strip() or None) if page.review.isEnabled() else None
+        if review == default_target(self.tracker).reference:
+            review = None  # the guess left as it was: checked as the command line's is
         return ImportChoice(self.tracker, review, self.check_page.skipped_rows())
 
     def import_work(

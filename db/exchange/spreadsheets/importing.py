@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.core import fields
@@ -30,7 +30,7 @@ from db.exchange.checks import check_document
 from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
 from db.exchange.held import Held, held_items
 from db.exchange.records import Importer, review_doc
-from db.exchange.spreadsheets.layout import Field
+from db.exchange.spreadsheets.layout import INITIALS, Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.exchange.spreadsheets.tracker_file import Problem, TrackerFile, TrackerItem, parse_stamp
 from db.exchange.spreadsheets.values import agencies_of, date_of, status_of, text_of
@@ -45,6 +45,14 @@ _KIND_WORDS = [
     ("domestic abuse related death review", ReviewKind.DHR),
     ("rapid review", ReviewKind.RAPID_REVIEW),
 ]
+_KIND_INITIALS = {
+    "SCR": ReviewKind.SCR,
+    "CSPR": ReviewKind.CSPR_LOCAL,
+    "LCSPR": ReviewKind.CSPR_LOCAL,
+    "SAR": ReviewKind.SAR,
+    "DHR": ReviewKind.DHR,
+    "DARDR": ReviewKind.DHR,
+}
 
 
 _Row = tuple[int, dict[str, Any]]  # a companion sheet's row: its number and its cells
@@ -70,7 +78,11 @@ def default_target(tracker: TrackerFile, reference: str | None = None) -> Import
         guessed = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").upper() or "IMPORTED"
         reference = guessed[: fields.REFERENCE].strip("-")
     lowered = title.lower()
-    kind = next((k for words, k in _KIND_WORDS if words in lowered), ReviewKind.LEARNING_REVIEW)
+    kind = next((k for words, k in _KIND_WORDS if words in lowered), None)
+    if kind is None:  # by its initials ("LCSPR Child Q"), else a learning review
+        initials = re.search(INITIALS, title, re.IGNORECASE)
+        said = initials.group(0).upper() if initials else ""
+        kind = _KIND_INITIALS.get(said, ReviewKind.LEARNING_REVIEW)
     return ImportTarget(reference, title[: fields.TITLE].strip(), kind)
 
 
@@ -124,6 +136,39 @@ def import_tracker(
     return run.importer.summary
 
 
+SAME_ITEMS = 20  # the file's first items with text compared with a review held
+SAME_AT_LEAST = 3  # fewer alike are the same tracker only under the same title
+
+
+def _held_already(session: Session, items: list[TrackerItem], title: str) -> str | None:
+    """The reference of a review holding the recommendation text of each of the first items
+    (up to ``SAME_ITEMS``) a file would put in a new review: the same tracker again. A trial
+    imported this month's copy of a tracker, saved under a new name, and got a second review
+    holding every item again, its reference guessed from the new name."""
+    texts = list(dict.fromkeys(i.text for i in items if i.text))[:SAME_ITEMS]
+    if not texts:
+        return None
+    held = session.execute(
+        select(Review.reference, Review.title)
+        .join(Recommendation, Recommendation.review_id == Review.id)
+        .where(Recommendation.text.in_(texts))
+        .group_by(Review.reference, Review.title)
+        .having(func.count(func.distinct(Recommendation.text)) == len(texts))
+        .order_by(Review.reference)
+    ).all()
+    # A short tracker's few items may be worded as another review's are ("Train staff."): it
+    # is the same tracker only under the same title (a trial's two one-item reviews).
+    plain = _plain(title)
+    for reference, held_title in held:
+        if len(texts) >= SAME_AT_LEAST or _plain(held_title) == plain:
+            return str(reference)
+    return None
+
+
+def _plain(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
 @dataclass
 class _Held:
     """A review the import names: its details as the database holds them (``base``, without
@@ -155,6 +200,10 @@ class _Run:
         self.session, self.tracker, self.today, self.actor = session, tracker, today, actor
         self.review = review
         self.target = default_target(tracker, review)
+        # The review is named by a guess from the file's name (no --review; the wizard gives
+        # None for its guess left as it was) and the file has no review column: checked in
+        # the first batch that it is not a tracker held already under another name.
+        self.guessed = review is None and Field.SOURCE not in tracker.header.columns
         self.problems: list[Problem] = []  # found merging the items into what is held
         self.repeated: list[Problem] = []  # numbers used again when every row goes to one review
         self.first_row: dict[str, int] = {}
@@ -166,6 +215,21 @@ class _Run:
         self.importer = Importer(session)
         session.flush()
 
+    def _refuse_the_same_tracker_again(self, items: list[TrackerItem]) -> None:
+        self.guessed = False  # the first batch only
+        reference = self.target.reference
+        if self.session.scalar(select(Review.id).where(Review.reference == reference)):
+            return  # the review is held: the import updates it
+        twin = _held_already(self.session, items, self.target.title)
+        if twin is not None:
+            raise TrackerFileError(
+                f"Nothing was imported: {self.tracker.path.name} would make a new review, "
+                f"{reference}, though review {twin} holds its recommendations already; to "
+                f"update {twin}, import into it by its reference (--review, or the Import "
+                "wizard's Review reference), or, to keep both, give the new review a "
+                "reference of its own."
+            )
+
     @property
     def writing(self) -> bool:
         """Whether batches are still written: not once the merge found anything wrong (a
@@ -173,6 +237,8 @@ class _Run:
         return not (self.problems or self.repeated or self.refused)
 
     def add(self, items: list[TrackerItem]) -> None:
+        if self.guessed:
+            self._refuse_the_same_tracker_again(items)
         grouped: dict[str, list[TrackerItem]] = {}
         for item in items:
             if self.review is not None:
@@ -265,6 +331,7 @@ class _Run:
         for rec, item, new in statuses:
             if item.status is not None:
                 held.merger.status(rec, item, new, self.problems)
+        held.merger.progress_from.clear()  # (a batch's: not kept for 100,000 items)
         self._write(held, part, positions)
         self._let_go(held, part)
 
@@ -411,6 +478,7 @@ class _Merger:
         self.actor = actor
         # casereview's own workbooks carry the log themselves; status words are its labels.
         self.own_log = tracker.own
+        self.progress_from: dict[int, int] = {}  # by id() of an item's document: see merge
 
     def merge(
         self, review: ReviewDoc, item: TrackerItem, problems: list[Problem]
@@ -459,8 +527,13 @@ class _Merger:
             doc.closed_on = item.closed_on
         for text in item.evidence:
             self._evidence(doc, EvidenceDoc(description=text, added_by=self.actor, reference=text))
+        # Where this row's progress starts in the log: the status the row gives is noted
+        # before it (``status``), so that the row's own progress stays the item's latest (a
+        # trial's pack showed "Status given in the imported tracker as 'Amber'" as every
+        # item's latest update, its real progress only under "Changes since").
+        self.progress_from[id(doc)] = len(doc.updates)
         for entry in [] if self.own_log else item.progress:
-            if not any(u.note == entry.note for u in doc.updates):
+            if not any(u.note in (entry.note, entry.whole) for u in doc.updates):
                 doc.updates.append(UpdateDoc(entry.on or self.today, self.actor, None, entry.note))
         for name, value in item.notes:
             self._note(doc, f"From the imported tracker's {name}: {value}")
@@ -531,15 +604,28 @@ class _Merger:
             doc.closed_on = doc.assured_on or self.today
         own_word = word.lower() == status.label.lower()
         quiet = own_word and (self.own_log or (new and status is Status.NOT_STARTED))
+        before = self.progress_from.get(id(doc))
         if reopened:
             note = f"Reopened: status given in the imported tracker as '{word}'; the sign-off ends."
-            self._note(doc, note, status)
+            self._note(doc, note, status, before=before)
         elif changed and not quiet:
-            self._note(doc, f"Status given in the imported tracker as '{word}'.", status)
+            note = f"Status given in the imported tracker as '{word}'."
+            self._note(doc, note, status, before=before)
 
-    def _note(self, doc: TrackedDoc, note: str, status: Status | None = None) -> None:
+    def _note(
+        self, doc: TrackedDoc, note: str, status: Status | None = None, *, before: int | None = None
+    ) -> None:
+        """A note in the item's log, dated today, at the end; or at ``before``, the place
+        where the row's own progress starts, dated as the newest of that progress (today at
+        the latest): the log is read by date, and a row's progress dated before the import
+        came before a note dated today, which a pack then showed as the latest update."""
         if not any(u.note == note and u.status is status for u in doc.updates):
-            doc.updates.append(UpdateDoc(self.today, self.actor, status, note))
+            on = self.today
+            if before is not None:
+                dated = [u.date for u in doc.updates[before:]]
+                on = min(max(dated, default=self.today), self.today)
+            entry = UpdateDoc(on, self.actor, status, note)
+            doc.updates.insert(len(doc.updates) if before is None else before, entry)
 
     @staticmethod
     def _evidence(doc: TrackedDoc, item: EvidenceDoc) -> None:

@@ -260,7 +260,7 @@ class Header:
 
     def name(self, column: int) -> str:
         """How a column is named in a note: by its heading, or its letter if it has none."""
-        title = self.titles[column] if column < len(self.titles) else ""
+        title = " ".join(self.titles[column].split()) if column < len(self.titles) else ""
         return f"column '{title}'" if title else f"column {column_letter(column)}"
 
     def why_kept(self, column: int) -> str:
@@ -274,7 +274,9 @@ class Header:
         return "a heading casereview does not recognise" if title else "no heading"
 
     def where(self, column: int) -> str:
-        title = self.titles[column] if column < len(self.titles) else ""
+        # A heading typed over two lines in its cell (Alt+Enter) on one line: a message is one
+        # line (a trial's dry run printed the line break).
+        title = " ".join(self.titles[column].split()) if column < len(self.titles) else ""
         letter = column_letter(column)
         return f"column {letter} ({title})" if title else f"column {letter}"
 
@@ -317,13 +319,39 @@ def header_at(rows: list[Row], number: int, columns: dict[Field, int] | None = N
     return Header(number, [text_of(c) for c in cells], columns or guess_columns(cells))
 
 
+# Which line above a tracker's header is its title, by what the line says (ties go to the
+# first line; when no line scores, the first line): trials titled trackers "Monitored by the
+# Case Review Subgroup", "Last reviewed 01/02/2026" and "Chair: ... (SAR panel)" when the
+# first line mentioning "review" was taken.
+INITIALS = r"(?<![A-Za-z])(?:L?CSPR|SCR|SAR|DHR|DARDR|CPR|APR)(?![A-Za-z])"
+_NAMES_A_KIND = re.compile(
+    INITIALS + r"|(?:case|practice|adults?|homicide|death|rapid|learning) review",
+    re.IGNORECASE,
+)
+_NAMES_A_PLAN = re.compile(r"action plan", re.IGNORECASE)
+_SAYS_REVIEW = re.compile(r"review", re.IGNORECASE)
+_NOT_A_TITLE = re.compile(
+    r"sub-?group|panel|chair|monitored|reviewed|review date|status key|last updated|"
+    r"\bkey\b|agreed by|updated by",
+    re.IGNORECASE,
+)
+
+
+def _title_score(line: str) -> int:
+    score = 2 if _NAMES_A_KIND.search(line) else 1 if _SAYS_REVIEW.search(line) else 0
+    score += 2 if _NAMES_A_PLAN.search(line) else 0
+    return score - 3 if _NOT_A_TITLE.search(line) else score
+
+
 def title_of(rows: Iterable[Row]) -> str:
-    """The tracker's own title, from the rows above its header: the line naming a review."""
+    """The tracker's own title, from the rows above its header: the line naming its review
+    or action plan, not the body that monitors it or the date it was last reviewed."""
     lines = [text_of(c) for row in rows for c in row if text_of(c)]
     if not lines:
         return ""
-    named = [line for line in lines if "review" in line.lower()]
-    title = (named or lines)[0]
+    scores = [_title_score(line) for line in lines]
+    best = max(range(len(lines)), key=lambda n: (scores[n], -n))
+    title = lines[best] if scores[best] > 0 else lines[0]
     title = re.sub(r"\s*[-\u2013\u2014:]?\s*action plan\s*$", "", title, flags=re.IGNORECASE)
     return title.strip(" -:\u2013\u2014") or lines[0]
 

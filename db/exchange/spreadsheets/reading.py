@@ -9,6 +9,7 @@ when it is installed, and this module refuses to run without it).
 from __future__ import annotations
 
 import csv
+import posixpath
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
+from db.core import fields
 from db.core.errors import CaseReviewError
 from db.exchange.spreadsheets.layout import HEADER_SEARCH_ROWS, MAX_COLUMNS, Row, find_header
 from db.exchange.spreadsheets.values import restore
+from db.store.atomic import not_a_file, special_file
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
@@ -58,6 +61,15 @@ class Workbook(Protocol):
         how many columns it spans."""
         ...
 
+    def unread(self, sheet: str) -> tuple[list[str], int]:
+        """What the sheet holds beside its cells' values that no import reads: the cells
+        with a comment (by reference, "G5") and how many links it holds."""
+        ...
+
+    def hidden(self, sheet: str) -> bool:
+        """Whether the sheet is hidden in the program that made the file."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -75,6 +87,8 @@ def open_tracker(path: Path) -> Workbook:
         raise TrackerFileError(f"There is no file {path}.") from exc
     except OSError as exc:
         raise TrackerFileError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
+    if special_file(path):  # (said to be a folder: a trial's link to /dev/zero)
+        raise TrackerFileError(not_a_file(path))
     if not path.is_file():
         raise TrackerFileError(f"{path} is a folder, not a file.")
     if size == 0:
@@ -91,13 +105,18 @@ def open_tracker(path: Path) -> Workbook:
     return XlsxFile(path)
 
 
-def _limit_row(row: Row, where: str) -> Row:
+def _limit_row(row: Row, where: str, limit: int = MAX_CELL_CHARS) -> Row:
     row = row[:MAX_COLUMNS]
     for value in row:
-        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        if isinstance(value, str) and len(value) > limit:
+            can = (
+                "a spreadsheet cell can hold"
+                if limit == MAX_CELL_CHARS
+                else f"casereview takes in one cell ({limit:,} characters)"
+            )
             raise TrackerFileError(
-                f"{where} holds a cell of {len(value):,} characters, more than a spreadsheet "
-                "cell can hold; the file is not a tracker casereview can import."
+                f"{where} holds a cell of {len(value):,} characters, more than {can}; the "
+                "file is not a tracker casereview can import."
             )
     # Trailing blank cells carry nothing and make every row look different in width.
     end = len(row)
@@ -106,14 +125,16 @@ def _limit_row(row: Row, where: str) -> Row:
     return row[:end]
 
 
-def _counted(rows: Iterator[Row], name: str, sheet: str) -> Iterator[Row]:
+def _counted(
+    rows: Iterator[Row], name: str, sheet: str, limit: int = MAX_CELL_CHARS
+) -> Iterator[Row]:
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             raise TrackerFileError(
                 f"Sheet '{sheet}' of {name} has more than {MAX_ROWS:,} rows, more than "
                 "casereview imports at once."
             )
-        yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},")
+        yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},", limit)
 
 
 def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], str]]:
@@ -264,6 +285,43 @@ class XlsxFile:
             raise self._damaged_error(exc) from exc
         return spans
 
+    def unread(self, sheet: str) -> tuple[list[str], int]:
+        """Read from the sheet's relationships (its links, and its comments part), not from
+        its rows: a trial's comments ("Chair: not assured, ask for a dip sample") and a link
+        to the evidence went without a word. A part that cannot be read is passed over."""
+        from openpyxl.xml.functions import fromstring  # defusedxml's, as for the rows
+
+        relations = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+        comment = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}comment"
+        try:
+            path = str(self._book[sheet]._worksheet_path)
+            folder, name = posixpath.split(path)
+            cells: list[str] = []
+            links = 0
+            with zipfile.ZipFile(self.path) as archive:
+                rels = f"{folder}/_rels/{name}.rels"
+                if rels not in archive.namelist():
+                    return [], 0
+                for relation in fromstring(archive.read(rels)).iter(relations):
+                    kind = relation.get("Type", "").rsplit("/", 1)[-1]
+                    target = relation.get("Target", "")
+                    if kind == "hyperlink":
+                        links += 1
+                    elif kind == "comments" and target:
+                        part = (
+                            target.lstrip("/")
+                            if target.startswith("/")
+                            else posixpath.normpath(posixpath.join(folder, target))
+                        )
+                        found = fromstring(archive.read(part)).iter(comment)
+                        cells += [c.get("ref", "") for c in found if c.get("ref")]
+        except Exception:  # (a workbook's extras: never a reason to refuse its rows)
+            return [], 0
+        return cells, links
+
+    def hidden(self, sheet: str) -> bool:
+        return bool(self._book[sheet].sheet_state != "visible")
+
     def close(self) -> None:
         self._book.close()
 
@@ -319,6 +377,12 @@ class XlsFile:
 
     def merged(self, sheet: str) -> dict[tuple[int, int], int]:
         return {}  # xlrd says which cells are merged only when it reads every format too
+
+    def unread(self, sheet: str) -> tuple[list[str], int]:
+        return [], 0  # (comments and links an import would miss: none that xlrd gives)
+
+    def hidden(self, sheet: str) -> bool:
+        return bool(self._book.sheet_by_name(sheet).visibility)
 
     def close(self) -> None:
         self._book.release_resources()
@@ -388,6 +452,11 @@ class CsvFile:
                 start = file.read(65536)
         except OSError as exc:
             raise TrackerFileError(f"{self.name} cannot be read ({exc.strerror}).") from exc
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" (a trial's)
+            raise TrackerFileError(
+                f"{self.name} is saved as Unicode text (UTF-16), which casereview does not "
+                "read as CSV: save it from Excel as 'CSV UTF-8 (Comma delimited)' and import that."
+            )
         if b"\0" in start:
             raise TrackerFileError(f"{self.name} is not a text file, so it is not a CSV file.")
         # Only the separator is guessed; quoting is always Excel's ("), since a guessed quote
@@ -437,7 +506,10 @@ class CsvFile:
         return [self.path.stem]
 
     def rows(self, sheet: str) -> Iterator[Row]:
-        yield from _counted(self._records(), self.name, sheet)
+        # A CSV cell has no spreadsheet's limit: casereview's own CSV export writes a text as
+        # long as an item takes, and refusing it made that export impossible to import (a
+        # trial's 99,995-character recommendation); the longest text a field takes is read.
+        yield from _counted(self._records(), self.name, sheet, fields.TEXT)
 
     def _records(self) -> Iterator[Row]:
         reader = csv.reader(self._lines(), self._dialect)
@@ -476,6 +548,12 @@ class CsvFile:
 
     def merged(self, sheet: str) -> dict[tuple[int, int], int]:
         return {}
+
+    def unread(self, sheet: str) -> tuple[list[str], int]:
+        return [], 0  # a CSV file holds values alone
+
+    def hidden(self, sheet: str) -> bool:
+        return False
 
     def close(self) -> None:
         pass

@@ -32,7 +32,12 @@ from db.exchange.spreadsheets.layout import (
     item_rows,
     title_of,
 )
-from db.exchange.spreadsheets.reading import TrackerFileError, Workbook, open_tracker
+from db.exchange.spreadsheets.reading import (
+    CONTINUED_SHEET,
+    TrackerFileError,
+    Workbook,
+    open_tracker,
+)
 from db.exchange.spreadsheets.values import (
     UnknownStatusError,
     agencies_of,
@@ -43,11 +48,34 @@ from db.exchange.spreadsheets.values import (
     status_word,
     text_of,
 )
+from db.store.atomic import not_a_file, special_file
 
+# A date at the start of a progress line, in the forms the date columns read: "12/01/2026",
+# "12 January 2026", "12-Jan-26", "2026-01-12" (a month by its name, so that "12 officers
+# 2026" is no date, and a trial's "12-Jan-2026 - ..." and "31 Feb 26 - ..." are).
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# A two-digit year after a month's name only before a dash or colon ("31 Feb 26 - ..."):
+# "14 March 12 staff attended" is a sentence, not 14 March 2012 (a review's find).
+_DATE_FORMS = (
+    rf"(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+|-){_MONTH_WORD}\.?(?:\s+|-)"
+    rf"(?:\d{{4}}|\d{{2}}(?=\s*[:\u2013\u2014-]))"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}})(?!\d)"
+)
 _LEADING_DATE = re.compile(
-    r"^\s*(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2})\s*[:\u2013\u2014-]?\s*(.*)$",
-    re.DOTALL,
+    rf"^\s*{_DATE_FORMS}\s*[:\u2013\u2014-]?\s*(.*)$", re.DOTALL | re.IGNORECASE
+)
+# A line of a progress cell that begins an entry of its own: a date, then a dash or colon (a
+# sentence carried on to a line starting "31/03/2026 to 30/06/2026" is not one: a trial's).
+_ENTRY_LINE = re.compile(rf"^\s*{_DATE_FORMS}\s*[:\u2013\u2014-]\s*\S", re.IGNORECASE)
+_STARTS_WITH_DATE = re.compile(rf"\s*{_DATE_FORMS}", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"\d{1,2}\.\d{1,2}\.\d{1,2}")  # a paragraph's number, not a date
+# Each line of a cell that starts as such an entry does, for dates that are not real ones.
+_ENTRY_LINES = re.compile(
+    rf"^\s*{_DATE_FORMS}\s*[:\u2013\u2014-]\s*\S", re.MULTILINE | re.IGNORECASE
 )
 # The action plan's columns as casereview writes them (db/exchange/spreadsheets/writing.py).
 PLAN_HEADERS = (
@@ -146,15 +174,24 @@ class Mapping:
     # Columns (header text or letter) whose values the user leaves out on purpose: every
     # other column no field reads is kept as notes in each item's log.
     leave_out: list[str] = field(default_factory=list)
+    # Each column key as the mapping file wrote it, for saying it back (keys are compared
+    # in lower case: a trial's "Nonexistent Column" was refused as 'nonexistent column').
+    written: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def read(cls, path: Path) -> Mapping:
         """A mapping file (documented in docs/spreadsheets.md), checked completely."""
+        if special_file(path):
+            raise TrackerFileError(not_a_file(path))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise TrackerFileError(f"There is no mapping file {path}.") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except IsADirectoryError as exc:
+            raise TrackerFileError(f"The mapping file {path} is a folder, not a file.") from exc
+        except (OSError, ValueError, RecursionError) as exc:
+            # (ValueError: not UTF-8, not JSON, or a number of thousands of digits;
+            # RecursionError: nested thousands deep; both found by a trial)
             raise TrackerFileError(f"The mapping file {path.name} is not JSON.") from exc
         if not isinstance(data, dict):
             raise TrackerFileError(f"The mapping file {path.name} must hold a JSON object.")
@@ -170,7 +207,14 @@ class Mapping:
         if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 1):
             raise TrackerFileError(f"In {path.name}, header_row must be a row number from 1.")
         columns: dict[str, Field] = {}
+        written: dict[str, str] = {}
         for key, value in _object(data, "columns", path).items():
+            if key.strip().lower() in written:  # headings are compared in any case
+                raise TrackerFileError(
+                    f"In {path.name}, columns '{written[key.strip().lower()]}' and '{key}' "
+                    "name the same column; keep one of them."
+                )
+            written[key.strip().lower()] = key
             try:
                 columns[key.strip().lower()] = Field(value)
             except ValueError as exc:
@@ -180,7 +224,16 @@ class Mapping:
                     f"of {names}."
                 ) from exc
         statuses: dict[str, Status] = {}
+        said: dict[str, str] = {}
         for key, value in _object(data, "statuses", path).items():
+            if not status_word(key):  # (a trial's {"": "closed"} was taken without a word)
+                raise TrackerFileError(f"In {path.name}, a status word is empty.")
+            if status_word(key) in said:  # (a trial's "Wibble" and "WIBBLE": the last won)
+                raise TrackerFileError(
+                    f"In {path.name}, status words '{said[status_word(key)]}' and '{key}' are "
+                    "the same word; keep one of them."
+                )
+            said[status_word(key)] = key
             try:
                 statuses[status_word(key)] = Status(value)
             except ValueError as exc:
@@ -189,7 +242,7 @@ class Mapping:
                     f"In {path.name}, status word '{key}' is mapped to '{value}', which is not "
                     f"one of {names}."
                 ) from exc
-        return cls(sheet, row, columns, statuses)
+        return cls(sheet, row, columns, statuses, written=written)
 
     def apply(self, header: Header) -> Header:
         if not self.columns:
@@ -207,6 +260,28 @@ class Mapping:
                     elif wanted is not Field.NOTE:
                         columns[wanted] = column
         return Header(header.row, header.titles, columns, frozenset(left_out))
+
+    def check_columns(self, header: Header, where: str) -> None:
+        """Refuse a mapping that names a column the sheet has not, as ``--leave-out`` is: a
+        trial's mapping of "ZZ" and of "Nonexistent heading" was taken without a word, the
+        columns it meant read as casereview guessed."""
+        titles = {title.strip().lower() for title in header.titles}
+        letters = {column_letter(n).lower() for n in range(len(header.titles))}
+        for column, title in enumerate(header.titles):
+            letter = column_letter(column).lower()
+            if title.strip() and title.strip().lower() in self.columns and letter in self.columns:
+                raise TrackerFileError(
+                    f"{where}: the mapping names column {letter.upper()} twice, as "
+                    f"'{self.written.get(letter, letter)}' and as "
+                    f"'{self.written.get(title.strip().lower(), title)}'; keep one of them."
+                )
+        for key in self.columns:
+            if key not in titles and key not in letters:
+                raise TrackerFileError(
+                    f"{where} has no column '{self.written.get(key, key)}' for the mapping to "
+                    "read; give a column's "
+                    "heading as written or its letter."
+                )
 
     def leave_columns_out(self, header: Header, where: str) -> Header:
         """``header`` without the columns named in ``leave_out``; one not there is refused."""
@@ -249,6 +324,9 @@ def _object(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
 class Progress:
     on: dt.date | None  # None: the day of the import
     note: str
+    # Of an entry split from a cell holding several dated lines: the note an import before
+    # cells were split kept for the whole cell, so that importing again adds nothing.
+    whole: str | None = None
 
 
 @dataclass(slots=True)
@@ -286,6 +364,7 @@ class Companions:
     updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     evidence: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the sheets they were read from
 
     @property
     def present(self) -> bool:
@@ -301,6 +380,9 @@ class _Found:
     kept: dict[int, str]
     problems: list[Problem] = field(default_factory=list)
     joined: list[tuple[int, int]] = field(default_factory=list)
+    # Lines of progress cells that start with a date that is not a real one: (row, date,
+    # whether it is written month first).
+    not_dates: list[tuple[int, str, bool]] = field(default_factory=list)
     first_seen: dict[tuple[str | None, str], int] = field(default_factory=dict)
     items: int = 0
 
@@ -331,6 +413,12 @@ class TrackerFile:
     # overwritten (one sheet per agency often repeats a joint recommendation's number).
     other_sheets: list[str] = field(default_factory=list)
     chosen: bool = False  # the sheet was named (--sheet, a mapping, the wizard)
+    # The cells with a comment, and how many links the sheet holds: not imported, said.
+    unread: tuple[tuple[str, ...], int] = ((), 0)
+    # Rows above the header holding text besides the title taken from them, and the sheets
+    # holding anything that no import reads (each with whether it is hidden): said, by name.
+    above: tuple[int, ...] = ()
+    sheets_unread: tuple[tuple[str, bool], ...] = ()
     _found: _Found | None = None  # what the last whole pass over the items found
     # The workbook as opened to read the head, kept for the first pass over the items: an
     # .xlsx opened again pays openpyxl's reading of its size once more (9 s at 100,000 rows).
@@ -408,7 +496,31 @@ class TrackerFile:
             f"Row {row} has no number: its recommendation text is joined to row {above}'s."
             for row, above in self.joined
         ]
+        lines += self._not_dates()
         return [line[0].upper() + line[1:] for line in lines]
+
+    def _not_dates(self) -> list[str]:
+        """The progress lines starting with a date that is not a real one ("31/02/2026 -
+        ..."): kept as written, in the entry they are part of, and named, not dated the day
+        of the import without a word (a trial's find)."""
+        found = self.check().not_dates
+        if not found:
+            return []
+        shown = [f"{date} on row {row}" for row, date, _ in found[:NAMED_CELLS]]
+        more = len(found) - len(shown)
+        named = f"{', '.join(shown)} and {more:,} more" if more else _listed(shown)
+        one = len(found) == 1
+        month_first = {first for _, _, first in found}
+        what = {
+            frozenset({False}): "a date that is not a real one",
+            frozenset({True}): "a date written month first",
+        }.get(frozenset(month_first), "a date that is not a real one, or written month first")
+        why = "casereview reads dates day first (dd/mm/yyyy), so " if True in month_first else ""
+        return [
+            f"{'A line' if one else 'Lines'} of progress {'starts' if one else 'start'} with "
+            f"{what} ({named}): {why}{'it is' if one else 'they are'} kept as written, not "
+            f"dated by {'it' if one else 'them'}."
+        ]
 
     def _not_read(self) -> list[str]:
         """The columns a file gives that the import reads nothing from, each named with why,
@@ -426,7 +538,58 @@ class TrackerFile:
                 "its own log from the Updates sheet of its .xlsx export, which this file has "
                 "not, so no log entry is imported; to move the log, export .xlsx or JSON."
             )
+        lines += self._not_read_around()
+        commented, links = self.unread
+        if commented:
+            shown = list(commented[:NAMED_CELLS])
+            more = len(commented) - len(shown)
+            named = ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else shown[0]
+            named += f" and {more:,} more" if more > 0 else ""
+            lines.append(
+                f"The comment{'s' if len(commented) > 1 else ''} on {named} "
+                f"{'are' if len(commented) > 1 else 'is'} not read: casereview imports what "
+                "cells hold, not the comments on them; copy them into a column to import them."
+            )
+        if links:
+            lines.append(
+                f"{links:,} link{'s' if links > 1 else ''} in the sheet "
+                f"{'are' if links > 1 else 'is'} not read: casereview imports a cell's text, "
+                "not the address it links to; copy the address into the cell to keep it."
+            )
         return lines
+
+    def _not_read_around(self) -> list[str]:
+        """The rows above the header and the other sheets that hold anything the import does
+        not read (a trial's tracker lost its "agreed by" line and a hidden sheet unsaid)."""
+        lines = []
+        if self.above:
+            rows = _listed([str(row) for row in self.above])
+            plural = len(self.above) > 1
+            title = f"the review's title from row {self._title_row()} alone" if self.title else ""
+            lines.append(
+                f"Row{'s' if plural else ''} {rows}, above the header, {'are' if plural else 'is'} "
+                f"not read: casereview takes {title or 'nothing from above the header'}; copy "
+                "what matters into the review's summary to keep it."
+            )
+        for name, hidden in self.sheets_unread:
+            which = f"hidden sheet '{name}'" if hidden else f"sheet '{name}'"
+            if name in self.other_sheets:
+                lines.append(
+                    f"The {which}, a tracker of the same layout, is not imported with this "
+                    "one; import it on its own, choosing it as this one was."
+                )
+            else:
+                lines.append(
+                    f"The {which} is not read: casereview imports the tracker on sheet "
+                    f"'{self.sheet}' alone."
+                )
+        return lines
+
+    def _title_row(self) -> int:
+        for number, row in enumerate(self.preview[: self.header.row - 1], start=1):
+            if any(self.title in text_of(cell) for cell in row):
+                return number
+        return 1
 
     def check_one_sheet(self) -> None:
         """Refuse a workbook holding the same tracker on several sheets, naming them, unless
@@ -520,6 +683,7 @@ def _choose_sheet(
                 if found is not None:
                     layouts.append((name, mapping.apply(found).fields))
     others = [name for name, fields in layouts if name != sheet and fields == header.fields]
+    mapping.check_columns(header, f"Sheet '{sheet}' of {path.name}")
     header = mapping.leave_columns_out(header, f"Sheet '{sheet}' of {path.name}")
     return sheet, head, header, others
 
@@ -544,6 +708,16 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
         other_sheets=others,
         chosen=mapping.sheet is not None,
     )
+    commented, links = book.unread(sheet)
+    tracker.unread = (tuple(commented), links)
+    # (casereview's own lines above its header: its title and "Exported from casereview")
+    tracker.above = () if own else _rows_above(head[: header.row - 1], tracker.title)
+    read = {sheet, CONTINUED_SHEET, *companions.sheets}  # the sheets the import reads
+    tracker.sheets_unread = tuple(
+        (name, book.hidden(name))
+        for name in book.sheet_names
+        if name not in read and _holds_text(book, name)
+    )
     # The rows are read when the items are wanted; only as far as the first item (or
     # problem) here, so that a sheet with a header and nothing below it is refused now.
     found = _Found(kept=_kept_columns(header))
@@ -557,6 +731,33 @@ def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
             )
         tracker._found = found  # the whole sheet was read: its findings are complete
     return tracker
+
+
+NAMED_CELLS = 5  # cells with a comment named by reference; the rest counted
+
+
+def _rows_above(rows: list[Row], title: str) -> tuple[int, ...]:
+    """The rows above the header holding text besides the title line taken from them."""
+    return tuple(
+        number
+        for number, row in enumerate(rows, start=1)
+        if (texts := [text_of(cell) for cell in row if text_of(cell)])
+        and not (title and len(texts) == 1 and title in texts[0])
+    )
+
+
+def _holds_text(book: Workbook, sheet: str) -> bool:
+    """Whether any of the sheet's cells holds a value, read until one does (a sheet of lists
+    for drop-downs holds them too, and is named: casereview cannot tell it from notes). A
+    sheet too large to read is named too: what it holds is not known to be nothing."""
+    try:
+        return any(text_of(c) for row in book.rows(sheet) for c in row)
+    except TrackerFileError:
+        return True
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _kept_columns(header: Header) -> dict[int, str]:
@@ -600,6 +801,7 @@ def _item_pass(book: Workbook, tracker: TrackerFile, found: _Found) -> Iterator[
         if item is None:
             continue
         found.joined += [(at, row.row) for at, values in row.continuations if Field.TEXT in values]
+        found.not_dates += _progress_not_dated(row)
         key = (item.source, item.number)
         if key in found.first_seen:
             problems.append(
@@ -665,6 +867,7 @@ def _item(
         )
     _joined_continuations(item, found, own=own)
     _updates_and_evidence(item, found)
+    _each_rows_status_and_target(item, found)
     _notes(item, found, header)
     return item
 
@@ -798,11 +1001,32 @@ def _joined_continuations(item: TrackerItem, found: SheetRow, *, own: bool) -> N
                 setattr(item, names, current + extra)
 
 
+def _each_rows_status_and_target(item: TrackerItem, found: SheetRow) -> None:
+    """An item over several rows, each with its own status or target ("Complete" by
+    31/01/2026, "Not started" by 30/06/2026), takes the least advanced status and the latest
+    target (``_continued``); the others were dropped without a word (a trial's find). Each
+    row's, as the tracker gives them, goes in the item's log, before the rows' progress."""
+    if not any(Field.STATUS in v or Field.TARGET in v for _, v in found.continuations):
+        return
+    said = []
+    for row, values in [(found.row, found.cells), *found.continuations]:
+        parts = [
+            f"'{_noted(values[fld])}'" if fld is Field.STATUS else _noted(values[fld])
+            for fld in (Field.STATUS, Field.TARGET)
+            if fld in values and _noted(values[fld])
+        ]
+        if parts:
+            said.append(f"row {row}: {', '.join(parts)}")
+    if said:
+        note = f"Each row's status and target in the imported tracker: {'; '.join(said)}."
+        item.progress.insert(0, Progress(None, note))
+
+
 def _updates_and_evidence(item: TrackerItem, found: SheetRow) -> None:
     """Each row's progress update and evidence, in row order."""
     for _, values in [(found.row, found.cells), *found.continuations]:
         if Field.PROGRESS in values:
-            item.progress.append(_progress(text_of(values[Field.PROGRESS])))
+            item.progress.extend(_progress_log(text_of(values[Field.PROGRESS])))
         if Field.EVIDENCE in values:
             item.evidence.append(text_of(values[Field.EVIDENCE]))
 
@@ -865,6 +1089,70 @@ def _continued(
                 item.target = target
 
 
+def _progress_log(text: str) -> list[Progress]:
+    """A progress cell as the dated log it holds: trackers add a dated line to the cell at
+    each update ("12/01/2026 - Briefings planned", then "03/03/2026 - Briefings delivered"),
+    and each such line (a date, then a dash or colon) begins an entry of its own, dated, with
+    the lines below it (text above the first goes with it). A cell with fewer than two such
+    lines is one entry."""
+    if "\n" not in text:
+        return [_progress(text)]
+    lines = text.split("\n")
+    starts = [n for n, line in enumerate(lines) if _begins_entry(line)]
+    if len(starts) < 2:
+        return [_progress(text)]
+    whole = _progress(text).note
+    starts[0] = 0
+    ends = [*starts[1:], len(lines)]
+    entries = []
+    for start, end in zip(starts, ends, strict=True):
+        part = "\n".join(lines[start:end]).strip()
+        dated = _progress(part) if start else _first_dated(lines[:end])
+        entries.append(Progress(dated.on, dated.note, whole))
+    return entries
+
+
+def _progress_not_dated(found: SheetRow) -> list[tuple[int, str, bool]]:
+    """The lines of an item's progress cells that start as a dated entry does with a date
+    that is not a real one ("31/02/2026 - ...", or at the cell's start "31/02/2026 Briefings
+    planned", as a real date there dates it), each with its row and whether it would be one
+    read month first ("12/31/2026")."""
+    bad = []
+    for row, values in [(found.row, found.cells), *found.continuations]:
+        if Field.PROGRESS not in values:
+            continue
+        text = text_of(values[Field.PROGRESS])
+        starts = [m.group(1) for m in _ENTRY_LINES.finditer(text)]
+        first = _LEADING_DATE.match(text)
+        if first and first.group(2).strip() and not _ENTRY_LINE.match(text):
+            starts.insert(0, first.group(1))
+        for date in starts:
+            try:
+                date_of(date)
+            except ValueError as exc:
+                if _PARAGRAPH.fullmatch(date) is None:  # "4.13.20 - see ..." names no date
+                    bad.append((row, date, "day first" in str(exc)))
+    return bad
+
+
+def _begins_entry(line: str) -> bool:
+    """Whether a line of a progress cell begins an entry: a date, a dash or colon, and words,
+    not a second date ("31/03/2026 - 30/06/2026 as agreed" carries on a sentence: a trial's)."""
+    if _ENTRY_LINE.match(line) is None:
+        return False
+    entry = _progress(line)
+    return entry.on is not None and _STARTS_WITH_DATE.match(entry.note) is None
+
+
+def _first_dated(lines: list[str]) -> Progress:
+    """The first entry of a cell: its first dated line and what follows, with any text
+    above that line before it."""
+    at = next(n for n, line in enumerate(lines) if _begins_entry(line))
+    dated = _progress("\n".join(lines[at:]).strip())
+    above = "\n".join(lines[:at]).strip()
+    return Progress(dated.on, f"{above}\n{dated.note}" if above else dated.note)
+
+
 def _progress(text: str) -> Progress:
     """A progress cell; a date at its start ("12/03/2012 - Training delivered") dates it."""
     match = _LEADING_DATE.match(text)
@@ -893,6 +1181,7 @@ def _companions(book: Workbook, main: str) -> Companions:
         }.get(titles)
         if target is None:
             continue
+        found.sheets.append(name)
         for number, cells in enumerate(rows, start=2):
             if any(text_of(c) for c in cells):
                 target.append((number, dict(zip(titles, cells, strict=False))))

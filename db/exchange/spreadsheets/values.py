@@ -66,7 +66,7 @@ _MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBERS |= {name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBERS["sept"] = 9
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ].*)?")  # "t": read lower-cased
 _WORDS = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(\d{4})")
 _QUARTER = re.compile(r"(?:q|quarter\s*)([1-4])\s*(\d{4})")
 # Financial years run April to March: "Q1 2026/27", "Q1 FY26/27", "2026-27 Q1".

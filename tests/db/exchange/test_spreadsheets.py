@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from db.core import fields
 from db.core.vocabulary import ReviewKind, Status
 from db.exchange import collect_document
 from db.exchange.spreadsheets import (
@@ -57,8 +59,11 @@ def test_a_messy_tracker_imports_right_without_a_mapping(database: Database, tmp
     assert first.target_date == dt.date(2026, 3, 31)
     assert first.status is Status.IN_PROGRESS
     notes = [(u.date, u.note) for u in first.updates]
-    assert (dt.date(2026, 1, 12), "Briefings delivered to three of four shifts") in notes
-    assert (TODAY, "Status given in the imported tracker as 'Green'.") in notes
+    # The status the row gives is noted as of the row's own progress, just before it.
+    assert notes == [
+        (dt.date(2026, 1, 12), "Status given in the imported tracker as 'Green'."),
+        (dt.date(2026, 1, 12), "Briefings delivered to three of four shifts"),
+    ]
 
     joint = recs["5.1"]
     assert joint.lead_agencies == ["Fenmarsh Health Trust", "Fenmarsh Council"]
@@ -126,7 +131,11 @@ def test_csv_trackers_in_utf8_or_windows_1252(
     assert recs[0].target_date == dt.date(2026, 11, 21)
     assert recs[1].lead_agencies == ["Council", "Health"]
     assert recs[2].status is Status.IMPLEMENTED
-    assert recs[2].updates[0].note == "Done in June"
+    # The status the row gives, then its own progress: the item's latest update.
+    assert [u.note for u in recs[2].updates] == [
+        "Status given in the imported tracker as 'Completed'.",
+        "Done in June",
+    ]
 
 
 def test_xls_trackers(database: Database, tmp_path: Path):
@@ -235,6 +244,16 @@ def test_a_mapping_file_names_columns_and_status_words(database: Database, tmp_p
         ('{"header_row": 0}', "header_row must be a row number from 1"),
         ('{"sheets": "x"}', "'sheets', which is not one of"),
         ("[1, 2", "is not JSON"),
+        ('{"statuses": {"": "closed"}}', "a status word is empty"),  # a trial's
+        # a trial's: the first was dropped without a word
+        (
+            '{"columns": {"Recommendation": "text", "RECOMMENDATION ": "actions"}}',
+            "columns 'Recommendation' and 'RECOMMENDATION ' name the same column; keep one",
+        ),
+        (
+            '{"statuses": {"Wibble": "in_progress", "WIBBLE": "implemented"}}',
+            "status words 'Wibble' and 'WIBBLE' are the same word; keep one",
+        ),
     ],
 )
 def test_bad_mapping_files_are_refused_plainly(tmp_path: Path, content: str, message: str):
@@ -242,6 +261,33 @@ def test_bad_mapping_files_are_refused_plainly(tmp_path: Path, content: str, mes
     path.write_text(content)
     with pytest.raises(TrackerFileError, match=message):
         Mapping.read(path)
+
+
+@pytest.mark.parametrize("named", ["ZZ", "Nonexistent heading"])
+def test_a_mapping_naming_a_column_the_sheet_has_not_is_refused(tmp_path: Path, named: str) -> None:
+    """A trial's mapping of a column the sheet has not was taken without a word (the columns
+    it meant read as casereview guessed); refused, as --leave-out is, naming it as the
+    mapping wrote it (it was said back in lower case)."""
+    rows = [["Rec No", "Recommendation", "Lead agency"], ["1", "Train staff.", "Police"]]
+    path = workbook_of(rows, tmp_path / "plan.xlsx")
+    (tmp_path / "map.json").write_text(json.dumps({"columns": {named: "actions"}}))
+    with pytest.raises(TrackerFileError) as caught:
+        read_tracker(path, Mapping.read(tmp_path / "map.json"))
+    assert caught.value.message == (
+        f"Sheet 'Tracker' of plan.xlsx has no column '{named}' for the mapping to read; "
+        "give a column's heading as written or its letter."
+    )
+    (tmp_path / "map.json").write_text(json.dumps({"columns": {"c": "joint", "Rec No": "number"}}))
+    assert read_tracker(path, Mapping.read(tmp_path / "map.json")).sheet == "Tracker"
+    # one column named by its letter and its heading: the first was dropped (a trial's)
+    twice = {"columns": {"B": "text", "Recommendation": "actions"}}
+    (tmp_path / "map.json").write_text(json.dumps(twice))
+    with pytest.raises(TrackerFileError) as caught:
+        read_tracker(path, Mapping.read(tmp_path / "map.json"))
+    assert caught.value.message == (
+        "Sheet 'Tracker' of plan.xlsx: the mapping names column B twice, as 'B' and as "
+        "'Recommendation'; keep one of them."
+    )
 
 
 def _minutes(path: Path) -> Path:
@@ -520,10 +566,20 @@ def test_continuation_rows_bring_the_least_advanced_status_and_latest_date(
         ["1", "Train staff", "Brief officers", "31/03/2026", "Complete"],
         [None, None, "Audit records", "30/06/2026", "Not started"],
     ]
+    rows.append([None, None, "Report to the board", dt.datetime(2026, 5, 15), "In progress"])
     run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="CONT")
     (rec,) = review(database, "CONT").recommendations
     assert rec.status is Status.NOT_STARTED
     assert rec.target_date == dt.date(2026, 6, 30)
+    # What each row gave is kept, not dropped without a word (a trial's find): the first
+    # row's "Complete" by 31/03/2026 and the third's date appeared nowhere.
+    assert rec.updates[0].note == (
+        "Each row's status and target in the imported tracker: row 2: 'Complete', 31/03/2026; "
+        "row 3: 'Not started', 30/06/2026; row 4: 'In progress', 15 May 2026."
+    )
+    assert run_import(database, tmp_path / "plan.xlsx", review="CONT") == (
+        "added nothing; updated nothing"
+    )  # the same file again: noted once
 
 
 def test_without_a_number_column_no_recommendation_is_taken_for_a_heading(
@@ -547,6 +603,7 @@ def test_without_a_number_column_no_recommendation_is_taken_for_a_heading(
         ("Nov-25", dt.date(2025, 11, 30)),
         ("End of March 2026", dt.date(2026, 3, 31)),
         ("Ongoing", None),
+        ("2025-11-21T10:00:00", dt.date(2025, 11, 21)),  # a system's export (a trial's)
     ],
 )
 def test_more_uk_date_forms(value: str, expected: dt.date | None):
@@ -638,6 +695,52 @@ def test_a_casereview_csv_names_the_columns_it_does_not_read(
     assert not any("Latest update" in line for line in said) and any(
         "(Rating) is not read" in line for line in said
     ), said
+    assert not any("sheet" in line.lower() for line in said), said  # its companions are read
+    # nor its own title and "Exported from casereview" lines (a trial's)
+    assert not any("above the header" in line for line in said), said
+
+
+def test_what_lies_above_the_header_or_on_other_sheets_is_named(
+    database: Database, tmp_path: Path
+) -> None:
+    """Found by a new user: a tracker's second title line ("Agreed by the partnership ...")
+    and a sheet of notes were dropped without a word, as was a hidden sheet of closed
+    actions of the same layout once the plan's sheet was chosen. Each is named (by row or
+    sheet, never by what it holds); the title row and the sheet imported are not."""
+    book = openpyxl.Workbook()
+    plan = book.active
+    plan.title = "Action plan"
+    plan.append(["Child B Rapid Review - action plan"])
+    plan.append(["Agreed by the partnership 3 March 2026", None, "Updated monthly"])
+    plan.append([])
+    header = ["No.", "Recommendation", "Lead agency", "Target date", "Status"]
+    plan.append(header)
+    plan.append([1, "Share information promptly", "Police", "30/06/2026", "In progress"])
+    book.create_sheet("Notes").append(["The ICB asked for more time on 2."])
+    book.create_sheet("Blank")
+    book.create_sheet("Minutes")["A60"] = "Agreed to extend."  # below the rows searched
+    closed = book.create_sheet("Closed actions")
+    closed.sheet_state = "hidden"
+    closed.append(header)
+    closed.append([9, "Replace the old policy", "Police", "01/01/2025", "Closed"])
+    path = tmp_path / "child-b.xlsx"
+    book.save(path)
+
+    said = read_tracker(path, Mapping(sheet="Action plan")).kept_lines()
+
+    assert said == [
+        "Row 2, above the header, is not read: casereview takes the review's title from row 1 "
+        "alone; copy what matters into the review's summary to keep it.",
+        "The sheet 'Notes' is not read: casereview imports the tracker on sheet 'Action plan' "
+        "alone.",
+        "The sheet 'Minutes' is not read: casereview imports the tracker on sheet 'Action "
+        "plan' alone.",
+        "The hidden sheet 'Closed actions', a tracker of the same layout, is not imported with "
+        "this one; import it on its own, choosing it as this one was.",
+    ]
+    assert not any("Agreed" in line or "ICB" in line for line in said)
+    run_import(database, path, review="CHILD-B", mapping=Mapping(sheet="Action plan"))
+    assert [r.number for r in review(database, "CHILD-B").recommendations] == ["1"]
 
 
 # -- tracker import never loses what the file holds (issue 20)
@@ -891,3 +994,303 @@ def test_one_cell_in_a_kept_column_is_a_note_not_a_heading(database: Database, t
     assert "From the imported tracker's column 'Agency comments': N/A" in [
         u.note for u in rec.updates
     ]
+
+
+def _latest_updates(database: Database) -> dict[str, str]:
+    """Each item's "Latest update" as a briefing pack of everything gives it, by number."""
+    from db.queries import briefing_content as briefing
+
+    options = briefing.PackOptions(
+        today=TODAY, title="Panel", marking="OFFICIAL-SENSITIVE", prepared_by="Chair"
+    )
+    with database.session() as session:
+        pack = briefing.gather(session, options)
+    return {item.number: item.latest_update for item in pack.items}
+
+
+def test_a_tracker_s_progress_is_the_pack_s_latest_update_not_its_status_note(
+    database: Database, tmp_path: Path
+) -> None:
+    """A trial's pack showed "Status given in the imported tracker as 'Amber'." as every
+    imported item's latest update, the tracker's own progress only under "Changes since". The
+    status is noted before the row's progress, which stays the item's latest."""
+    rows = [
+        ["Rec No", "Recommendation", "RAG", "Update on progress"],
+        ["1", "Audit supervision records.", "Amber", "Audit begun"],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "childq.xlsx"))
+    latest = _latest_updates(database)
+    assert latest["1"].endswith(": Audit begun")
+    notes = [u.note for u in review(database, "CHILDQ").recommendations[0].updates]
+    assert notes == ["Status given in the imported tracker as 'Amber'.", "Audit begun"]
+
+
+def test_comments_and_links_the_import_does_not_read_are_said(tmp_path: Path) -> None:
+    """A trial's tracker had a comment on an update ("Chair: not assured, ask for a dip
+    sample by May") and a link to its evidence: both went without a word. What an import
+    cannot keep is said, the cells by reference."""
+    from openpyxl.comments import Comment
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    for row in (
+        ["Rec No", "Recommendation", "Update on progress", "Evidence provided"],
+        ["1", "Audit supervision.", "Audit begun", "Audit report"],
+        ["2", "Brief every team.", "Briefed", ""],
+    ):
+        sheet.append(row)
+    sheet["C2"].comment = Comment("Chair: not assured, ask for a dip sample by May", "Chair")
+    sheet["B3"].comment = Comment("Wording agreed by the panel", "Chair")
+    sheet["D2"].hyperlink = "https://example.org/lscp/audit-report.docx"
+    book.save(tmp_path / "notes.xlsx")
+    lines = read_tracker(tmp_path / "notes.xlsx").kept_lines()
+    assert (
+        "The comments on B3 and C2 are not read: casereview imports what cells hold, not the "
+        "comments on them; copy them into a column to import them."
+        in lines
+        or "The comments on C2 and B3 are not read: casereview imports what cells hold, not "
+        "the comments on them; copy them into a column to import them."
+        in lines
+    )
+    assert (
+        "1 link in the sheet is not read: casereview imports a cell's text, not the address "
+        "it links to; copy the address into the cell to keep it." in lines
+    )
+
+
+def test_a_text_longer_than_a_spreadsheet_cell_round_trips_through_csv(
+    database: Database, tmp_path: Path
+) -> None:
+    """A trial exported a 99,995-character recommendation as CSV, and importing that CSV was
+    refused as "more than a spreadsheet cell can hold": a CSV cell has no such limit, and the
+    longest text an item takes is read back whole."""
+    from db.exchange.spreadsheets import write_csv
+
+    long_text = "The partnership should review every referral. " * 2_100
+    long_text = long_text[: fields.TEXT - 5].strip()
+    rows = [["Rec No", "Recommendation"], ["1", "Short."]]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"), review="LONG")
+    with database.session() as session:
+        doc = collect_document(session, TODAY, ["LONG"])
+    doc.reviews[0].recommendations[0].text = long_text
+    (tmp_path / "long.csv").write_bytes(write_csv(doc, TODAY))
+    tracker = read_tracker(tmp_path / "long.csv")
+    assert run_import(database, tmp_path / "long.csv", review="LONG") == (
+        "added nothing; updated 1 recommendation"
+    )
+    assert review(database, "LONG").recommendations[0].text == long_text
+    assert tracker.sheet == "long"
+
+
+def test_a_unicode_text_csv_is_refused_saying_how_to_save_it(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" is UTF-16: a trial was told only "is not a text file"."""
+    path = tmp_path / "u16.csv"
+    path.write_bytes("Rec No\tRecommendation\n1\tShare.\n".encode("utf-16"))
+    with pytest.raises(TrackerFileError) as caught:
+        read_tracker(path)
+    assert caught.value.message == (
+        "u16.csv is saved as Unicode text (UTF-16), which casereview does not read as CSV: "
+        "save it from Excel as 'CSV UTF-8 (Comma delimited)' and import that."
+    )
+
+
+def test_a_heading_over_two_lines_is_named_on_one(tmp_path: Path) -> None:
+    """A heading typed over two lines in its cell was printed with its line break."""
+    rows = [["Rec No", "Recommendation", "Chair's\ncomments"], ["1", "Share.", "Assured"]]
+    lines = read_tracker(workbook_of(rows, tmp_path / "plan.xlsx")).kept_lines()
+    assert any("(Chair's comments)" in line for line in lines), lines
+    assert all("\n" not in line for line in lines)
+
+
+def test_a_dated_progress_entry_stays_the_latest_update_after_its_status_note(
+    database: Database, tmp_path: Path
+) -> None:
+    """A trial's tracker dated its progress ("03/03/2026 - Briefings delivered"): the status
+    note, dated the day of the import, came after it by date and the pack showed the note as
+    the latest update. The note is dated as the row's newest progress now, placed before it;
+    a row with no progress of its own has the note, dated today, as its latest."""
+    from db.core.dates import format_date
+
+    rows = [
+        ["Rec No", "Recommendation", "RAG", "Update on progress"],
+        ["1", "Brief response officers.", "Amber", "03/03/2026 - Briefings delivered"],
+        [None, None, None, "12/01/2026 - Briefings planned"],
+        ["2", "Audit records.", "Green", ""],
+    ]
+    run_import(database, workbook_of(rows, tmp_path / "childr.xlsx"))
+    latest = _latest_updates(database)
+    assert latest["1"] == "3 March 2026: Briefings delivered"
+    assert latest["2"] == (
+        f"{format_date(TODAY)} (in progress): Status given in the imported tracker as 'Green'."
+    )
+    first = review(database, "CHILDR").recommendations[0]
+    assert [(u.date, u.note) for u in first.updates] == [
+        (dt.date(2026, 1, 12), "Briefings planned"),
+        (dt.date(2026, 3, 3), "Status given in the imported tracker as 'Amber'."),
+        (dt.date(2026, 3, 3), "Briefings delivered"),
+    ]
+
+
+def test_a_progress_cell_holding_dated_lines_is_a_dated_log(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trackers add a dated line to one progress cell at each update. The cell was one log
+    entry, dated by its first line, and a pack gave that oldest date with the whole cell as
+    the latest update. Each dated line now begins an entry (text above the first goes with
+    it); importing again adds nothing, nor does importing over a log an earlier version kept
+    as the whole cell."""
+    from db.exchange.spreadsheets import tracker_file
+
+    cell = (
+        "Log kept by the business unit\n"
+        "12/01/2026 - Briefings planned\n"
+        "3 March 2026: Briefings delivered to three shifts\n"
+        "the fourth in April"
+    )
+    wrapped = (  # a sentence carried on to a line starting with a date: one entry (a trial's)
+        "12/01/2026 - meeting cancelled; target moved from\n31/03/2026 to 30/06/2026 as agreed"
+        "\nand again from\n30/06/2026 - 30/09/2026, a range"
+    )
+    rows = [
+        ["Rec No", "Recommendation", "RAG", "Update on progress"],
+        ["1", "Brief response officers.", "Amber", cell],
+        ["2", "Agree the protocol.", "", wrapped],
+    ]
+    path = workbook_of(rows, tmp_path / "childs.xlsx")
+    run_import(database, path)
+    rec, other = review(database, "CHILDS").recommendations
+    assert [(u.date, u.note) for u in other.updates] == [
+        (dt.date(2026, 1, 12), wrapped.removeprefix("12/01/2026 - "))
+    ]
+    assert [(u.date, u.note) for u in rec.updates] == [
+        (dt.date(2026, 1, 12), "Log kept by the business unit\nBriefings planned"),
+        (dt.date(2026, 3, 3), "Status given in the imported tracker as 'Amber'."),
+        (dt.date(2026, 3, 3), "Briefings delivered to three shifts\nthe fourth in April"),
+    ]
+    assert "added nothing; updated nothing" in run_import(database, path)
+
+    # An earlier version kept the cell whole: importing over that log adds nothing to it.
+    monkeypatch.setattr(tracker_file, "_progress_log", lambda text: [tracker_file._progress(text)])
+    run_import(database, path, review="EARLIER")
+    monkeypatch.undo()
+    assert "added nothing; updated nothing" in run_import(database, path, review="EARLIER")
+    earlier = review(database, "EARLIER").recommendations[0]
+    assert [u.note for u in earlier.updates] == [
+        "Status given in the imported tracker as 'Amber'.",
+        cell,
+    ]
+
+
+def test_a_progress_line_starting_with_a_date_that_is_not_one_is_kept_and_named(
+    database: Database, tmp_path: Path
+) -> None:
+    """A trial's cell "31/02/2026 - Briefings planned" was one entry dated the day of the
+    import, without a word. It is still kept as written, and named by date and row."""
+    rows = [
+        ["Rec No", "Recommendation", "Update on progress"],
+        ["1", "Brief response officers.", "31/02/2026 - Briefings planned"],
+        [
+            "2",
+            "Agree the protocol.",
+            "12/01/2026 - Drafted\n30/02/2026 - Agreed\n03/03/2026 - Sent",
+        ],
+        ["3", "Audit the referrals.", "12/01/2026 - Audit booked"],
+        # a second trial's: no dash at the cell's start (a real date there dates it), a month
+        # by name with hyphens or a two-digit year, and words that are no date
+        ["4", "Train the staff.", "31/02/2026 Training planned"],
+        ["5", "Review the plan.", "12-Jan-2026 - Reviewed\n31 Feb 26 - Agreed\n3 Mar 26: Sent"],
+        ["6", "Visit the schools.", "12 officers 2026 - visits made"],
+        # a review's: a day, a month and a number are a sentence, not a two-digit year; a
+        # paragraph's number is no date
+        ["7", "Train the panel.", "14 March 12 staff attended the training"],
+        ["8", "Amend the guidance.", "4.13.20 - see paragraph"],
+    ]
+    path = workbook_of(rows, tmp_path / "childt.xlsx")
+    assert read_tracker(path).kept_lines() == [
+        "Lines of progress start with a date that is not a real one (31/02/2026 on row 2, "
+        "30/02/2026 on row 3, 31/02/2026 on row 5 and 31 Feb 26 on row 6): they are kept as "
+        "written, not dated by them."
+    ]
+    run_import(database, path)
+    first, second, _, fourth, fifth, sixth, seventh, eighth = review(
+        database, "CHILDT"
+    ).recommendations
+    assert [(u.date, u.note) for u in first.updates] == [(TODAY, "31/02/2026 - Briefings planned")]
+    assert [(u.date, u.note) for u in second.updates] == [
+        (dt.date(2026, 1, 12), "Drafted\n30/02/2026 - Agreed"),
+        (dt.date(2026, 3, 3), "Sent"),
+    ]
+    assert [(u.date, u.note) for u in fourth.updates] == [(TODAY, "31/02/2026 Training planned")]
+    assert [(u.date, u.note) for u in fifth.updates] == [
+        (dt.date(2026, 1, 12), "Reviewed\n31 Feb 26 - Agreed"),
+        (dt.date(2026, 3, 3), "Sent"),
+    ]
+    assert [(u.date, u.note) for u in sixth.updates] == [(TODAY, "12 officers 2026 - visits made")]
+    assert [(u.date, u.note) for u in seventh.updates] == [
+        (TODAY, "14 March 12 staff attended the training")
+    ]
+    assert [(u.date, u.note) for u in eighth.updates] == [(TODAY, "4.13.20 - see paragraph")]
+    one = workbook_of(rows[:2], tmp_path / "childu.xlsx")
+    assert read_tracker(one).kept_lines() == [
+        "A line of progress starts with a date that is not a real one (31/02/2026 on row 2): "
+        "it is kept as written, not dated by it."
+    ]
+    # Written month first: said as such (a second trial's), alone and with the others.
+    us = [*rows[:1], ["1", "Brief response officers.", "12/31/2026 - US date"]]
+    assert read_tracker(workbook_of(us, tmp_path / "childv.xlsx")).kept_lines() == [
+        "A line of progress starts with a date written month first (12/31/2026 on row 2): "
+        "casereview reads dates day first (dd/mm/yyyy), so it is kept as written, not dated "
+        "by it."
+    ]
+    both = [*rows[:2], ["2", "Agree the protocol.", "12/31/2026 - US date"]]
+    assert read_tracker(workbook_of(both, tmp_path / "childw.xlsx")).kept_lines() == [
+        "Lines of progress start with a date that is not a real one, or written month first "
+        "(31/02/2026 on row 2 and 12/31/2026 on row 3): casereview reads dates day first "
+        "(dd/mm/yyyy), so they are kept as written, not dated by them."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["LCSPR Child Q - Action Plan", "Monitored by the Case Review Subgroup"], "LCSPR Child Q"),
+        (["Fenmarsh Safeguarding Adults Board", "SAR Adult B: action plan"], "SAR Adult B"),
+        (["Fenmarsh Partnership", "Serious Case Review: Child A - Action Plan"],
+         "Serious Case Review: Child A"),
+        (["Fenmarsh Partnership", "Position at 31 January 2026"], "Fenmarsh Partnership"),
+        # a second trial's: initials alone, a body that monitors, a date it was reviewed
+        (["Chair: Jane Doe (SAR panel)", "Adult E Safeguarding Adults Review"],
+         "Adult E Safeguarding Adults Review"),
+        (["Case Review Subgroup - Northshire", "LCSPR Child Q - Action Plan"], "LCSPR Child Q"),
+        (["CSPR_ChildD action plan", "Monitored by the Case Review Subgroup"], "CSPR_ChildD"),
+        (["Child W Action Plan", "Last reviewed 01/02/2026"], "Child W"),
+        (["Status key: reviewed quarterly", "SCR Child J - Action Plan"], "SCR Child J"),
+    ],
+)  # fmt: skip
+def test_a_tracker_s_title_is_the_line_naming_its_review(lines: list[str], title: str) -> None:
+    """A trial's tracker, "LCSPR Child Q - Action Plan" over "Monitored by the Case Review
+    Subgroup", was titled by its second line, as the first named no "review": a line naming
+    a review by its kind's initials names it too."""
+    from db.exchange.spreadsheets.layout import title_of
+
+    assert title_of([[line] for line in lines]) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("LCSPR Child Q - Action Plan", ReviewKind.CSPR_LOCAL),
+        ("SAR Adult B: action plan", ReviewKind.SAR),
+        ("DHR 'Anna' action plan", ReviewKind.DHR),
+        ("Child W action plan", ReviewKind.LEARNING_REVIEW),
+    ],
+)
+def test_a_review_s_kind_is_read_from_its_initials_too(
+    database: Database, tmp_path: Path, title: str, kind: ReviewKind
+) -> None:
+    """A trial's "LCSPR Child Q" was made a learning review: the kind was read from words
+    alone ("child safeguarding practice review")."""
+    rows = [[title], ["Rec No", "Recommendation"], ["1", "Train staff."]]
+    run_import(database, workbook_of(rows, tmp_path / "plan.xlsx"))
+    assert review(database, "PLAN").kind is kind

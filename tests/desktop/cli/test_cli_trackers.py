@@ -117,3 +117,61 @@ def test_dates_as_trackers_write_them_import_and_keep_their_remarks(tmp_path: Pa
         "runs April to March, as in Q1 2027/28.",
     )
     assert _files(tmp_path) == before
+
+
+def test_a_renamed_copy_of_a_tracker_is_not_made_a_second_review(tmp_path: Path) -> None:
+    """Found by a new user: this month's copy of a tracker, saved under a new name and
+    imported as before (no --review), became a second review holding every item again, its
+    reference guessed from the new name. Refused, naming the review that holds its items;
+    with that review's reference given, the copy updates it. A tracker with no title rows is
+    caught as well; another child's tracker, titled alike, is not (a trial's first version of
+    this compared titles, and refused it)."""
+    from tests.helpers.spreadsheet_files import messy_workbook, workbook_of
+
+    db = tmp_path / "panel.sqlite3"
+    first = run("import", str(messy_workbook(tmp_path / "tracker.xlsx")), "--db", str(db),
+                cwd=tmp_path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    renamed = messy_workbook(tmp_path / "tracker January update.xlsx")
+    before = _files(tmp_path)
+    for dry in ((), ("--dry-run",)):
+        refused = run("import", str(renamed), "--db", str(db), *dry, cwd=tmp_path)
+        assert_clean_error(
+            refused,
+            "Nothing was imported: tracker January update.xlsx would make a new review, "
+            "TRACKER-JANUARY-UPDATE, though review TRACKER holds its recommendations already; "
+            "to update TRACKER, import into it by its reference (--review, or the Import "
+            "wizard's Review reference), or, to keep both, give the new review a reference of "
+            "its own.",
+        )
+        assert _files(tmp_path) == before
+    updated = run("import", str(renamed), "--db", str(db), "--review", "TRACKER", cwd=tmp_path)
+    assert "added nothing; updated nothing" in updated.stdout, updated.stderr
+    both = run("import", str(renamed), "--db", str(db), "--review", "TRACKER-2", cwd=tmp_path)
+    assert "added 1 review" in both.stdout, both.stderr
+    # --review is never second-guessed, even when it is the reference the name would give
+    named = run("import", str(renamed), "--db", str(db), "--review", "TRACKER-JANUARY-UPDATE",
+                cwd=tmp_path)  # fmt: skip
+    assert "added 1 review" in named.stdout, named.stderr
+
+    header = ["No.", "Recommendation", "Lead agency", "Status"]
+    for child in ("Q", "R"):  # titled alike; the line naming the subgroup mentions "review"
+        item = [1, f"Recommendation for child {child}.", "Police", "In progress"]
+        rows = [[f"LCSPR Child {child} - Action Plan"], ["Monitored by the Case Review Subgroup"],
+                header, item]  # fmt: skip
+        made = run("import", str(workbook_of(rows, tmp_path / f"child-{child}.xlsx")), "--db",
+                   str(db), cwd=tmp_path)  # fmt: skip
+        assert "added 1 review" in made.stdout, made.stderr
+    for adult in ("D", "E"):  # one item worded as the other's: two reviews (a trial's)
+        rows = [[f"DHR Adult {adult}"], header, [1, "Train staff.", "Police", "Not started"]]
+        made = run("import", str(workbook_of(rows, tmp_path / f"adult-{adult}.xlsx")), "--db",
+                   str(db), cwd=tmp_path)  # fmt: skip
+        assert "added 1 review" in made.stdout, made.stderr
+    plain = [header, [1, "Share the plan with schools.", "Council", "Not started"],
+             [2, "Audit the referrals.", "Police", "Not started"],
+             [3, "Brief the GPs.", "Health", "Not started"]]  # fmt: skip
+    assert run("import", str(workbook_of(plain, tmp_path / "untitled.xlsx")), "--db", str(db),
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    copy = run("import", str(workbook_of(plain, tmp_path / "untitled (1).xlsx")), "--db", str(db),
+               cwd=tmp_path)  # fmt: skip
+    assert_clean_error(copy, "though review UNTITLED holds its recommendations already")

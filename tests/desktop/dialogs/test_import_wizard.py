@@ -128,3 +128,32 @@ def test_the_last_page_names_the_repeats_finish_will_make(
     answer(read)
     qtbot.waitUntil(lambda: bool(said), timeout=5000)
     assert lines[0] in said[0]  # the report after Finish names the same
+
+
+def test_a_renamed_copy_of_a_tracker_names_the_review_it_repeats(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The wizard guesses the reference from the file's name, as the command line does: a
+    renamed copy of a tracker already imported is refused at the check, naming the review
+    holding its items; given that review's reference, it updates it."""
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker.xlsx"))
+    to_check_page(qtbot, wizard)
+    finish(qtbot, window, wizard)
+    window.statusBar().clearMessage()
+    window.files.import_wizard = None  # the first, closed, is not the one opened next
+    wizard = open_wizard(qtbot, window, messy_workbook(tmp_path / "tracker (2).xlsx"))
+    to_check_page(qtbot, wizard)
+    said = wizard.check_page.outcome.text()
+    assert said.startswith(
+        "tracker (2).xlsx would make a new review, TRACKER-2, though review TRACKER holds its "
+        "recommendations already; to update TRACKER, import into it by its reference "
+        "(--review, or the Import wizard's Review reference)"
+    )
+    assert not wizard.button(wizard.WizardButton.FinishButton).isEnabled()
+    assert references(window) == ["TRACKER"]
+    wizard.back()
+    wizard.columns_page.review.setText("TRACKER")
+    wizard.next()
+    qtbot.waitUntil(lambda: "Finish will have added nothing" in wizard.check_page.outcome.text())
+    finish(qtbot, window, wizard)
+    assert references(window) == ["TRACKER"]
