@@ -1,7 +1,5 @@
 """``python -m desktop`` runs the ``casereview`` command."""
 
-import sys
+from desktop.launch import run
 
-from desktop.cli import main
-
-sys.exit(main())
+run()

@@ -52,6 +52,9 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 # Set to 1, a fault in casereview itself ends in Python's traceback instead of one sentence.
 DEBUG = "CASEREVIEW_DEBUG"
 _log = logging.getLogger(__name__)
+# The window's and the command's logging is silent until the log file is set up
+# (``db.store.logs.set_up``); here, not in the package, which imports nothing.
+logging.getLogger("desktop").addHandler(logging.NullHandler())
 
 
 class UsageError(CaseReviewError):
@@ -629,6 +632,10 @@ class _Terminated(KeyboardInterrupt):
 # interruption after it, while the command reports, says that, not "nothing was written"
 # (a new user stopped an import that had committed and was told it was interrupted).
 _WRITTEN: list[str] = []
+# What an interrupted command said of itself in the audit trail though it wrote nothing for
+# good (a pack begun and not made): said with the interruption, so that "nothing was
+# written" is not read as the database left as it was (a trial's find with `brief`).
+_NOTED: list[str] = []
 
 # SQLAlchemy's pool logs a connection it could not close, with the traceback, and with no
 # handler of its own Python prints that on stderr: a trial's Ctrl+C as a database closed
@@ -637,8 +644,65 @@ _WRITTEN: list[str] = []
 logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
 
 
-def _on_sigterm(signum: int, _frame: object) -> None:
-    raise _Terminated
+# The signals that came while a command ran. Library code can swallow the exception a signal
+# raises (ReportLab compares colours under a bare ``except:``, and a CI run's Ctrl+C during
+# a pack was taken as "not equal"; the pack was then written and the command ended 0), so
+# the command asks ``_still_wanted`` before it puts a file in place or commits an import.
+_SIGNALLED: list[type[KeyboardInterrupt]] = []
+_HANDLED = (signal.SIGINT, signal.SIGTERM)
+_DEFERRED: list[bool] = []  # in an ``_uninterrupted`` block: signals are noted, not raised
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    """Ctrl+C, and SIGTERM handled as Ctrl+C is."""
+    kind = _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    _SIGNALLED.append(kind)
+    if not _DEFERRED:
+        raise kind
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """A block done whole or not begun: a file put in place, the entry recording it committed
+    and the command's note that it was written. A signal coming in it is raised as it ends (a
+    trial's Ctrl+C as the pack's folder was synced left the pack written and the command
+    saying it was not, and the trail noting it not made)."""
+    _DEFERRED.append(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.pop()
+    if not _DEFERRED:  # (an enclosing block raises it as it ends)
+        _still_wanted()
+
+
+def _written_if_wanted(target: Path, data: bytes) -> None:
+    """``write_atomically``, once the transaction recording it holds the write lock: a signal
+    held while the lock was awaited stops it here, and the entry is rolled back."""
+    _still_wanted()
+    write_atomically(target, data)
+
+
+def _signals_as_python_has_them() -> None:
+    """Ctrl+C and SIGTERM for the window, as Python has them by default (``desktop.launch``
+    handles them while a command loads, saying nothing was written, which the window could
+    not say once a change is saved)."""
+    for kind, default in (
+        (signal.SIGINT, signal.default_int_handler),
+        (signal.SIGTERM, signal.SIG_DFL),
+    ):
+        if signal.getsignal(kind) is not signal.SIG_IGN:
+            signal.signal(kind, default)
+
+
+def _still_wanted() -> None:
+    """Raise again a signal that came while the command ran, in case what it raised was
+    swallowed on the way (see ``_SIGNALLED``): one that was not has stopped the command
+    already."""
+    if _SIGNALLED:
+        kind = _SIGNALLED[0]
+        _SIGNALLED.clear()
+        raise kind
 
 
 def _start_log(command: str | None) -> None:
@@ -653,39 +717,78 @@ def _start_log(command: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _WRITTEN.clear()
+    _NOTED.clear()
+    _SIGNALLED.clear()
+    _DEFERRED.clear()
+    previous: dict[int, Any] = {}  # the handlers the command's own replaced
+    try:
+        return _main(argv, previous)
+    finally:
+        # Only now, once how the command ended is said: a second Ctrl+C as the first was
+        # said found the handler before it, which said "nothing was written" (a review's).
+        for kind, was in previous.items():
+            signal.signal(kind, was)
+
+
+def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
     try:
         args = build_parser().parse_args(_readable(sys.argv[1:] if argv is None else argv))
         _start_log(args.command)
         handler = _COMMANDS.get(args.command, _open_window)
         if handler is _open_window:
+            _signals_as_python_has_them()
             return handler(args)
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-        try:
-            return handler(args)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        # (a signal the command was started with ignored, as ``nohup`` and a script's
+        # background job do, stays ignored)
+        for kind in _HANDLED:
+            if signal.getsignal(kind) is not signal.SIG_IGN:
+                previous[kind] = signal.signal(kind, _on_signal)
+        code = handler(args)
+        if sys.stdout is not None:  # what is left of its report, while its failure is said
+            sys.stdout.flush()
+        return code
     except CaseReviewError as exc:
+        _DEFERRED.append(True)  # (a signal as the end is said is noted, not raised)
         _log.info("command refused: %s", cause(exc))
         _say(exc.message)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt as exc:
+        _DEFERRED.append(True)
         _log.info("command interrupted: %s", cause(exc))
         if _WRITTEN:
             print(f"{PROG}: interrupted after {_WRITTEN[-1]}; nothing more was written.",
                   file=sys.stderr)  # fmt: skip
+        elif _NOTED:
+            print(f"{PROG}: interrupted; {_NOTED[-1]}.", file=sys.stderr)
         else:
             # (each command's writing is whole or nothing: a new file, a partly written
             # export, an open transaction are taken back as the signal ends it)
             print(f"{PROG}: interrupted; nothing was written.", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
+        _DEFERRED.append(True)
         # The reader of standard output went away (``| head``): stop quietly, as Unix tools
         # do, and keep Python from complaining as it flushes the closed pipe at exit.
         _drop_stdout()
-        return 128 + signal.SIGPIPE
+        if _WRITTEN:  # the work was done and kept: only its report was cut short
+            with suppress(OSError):  # (standard error may be the same closed pipe)
+                print(
+                    f"{PROG}: {_WRITTEN[-1]}; its report was cut short, as its reader closed "
+                    "standard output.",
+                    file=sys.stderr,
+                )
+            return EXIT_OK
+        # (Windows has no SIGPIPE, and the name raised there, out of main: a review's find)
+        return 128 + getattr(signal, "SIGPIPE", 13)
     except Exception as exc:
+        _DEFERRED.append(True)
         said = _plainly(exc)
-        if said is not None:  # the disk or the database, not casereview: said as a refusal
+        if _WRITTEN and isinstance(exc, OSError):  # (its report to a full disk: a review's)
+            _log.warning("command failed once written: %s", cause(exc))
+            _drop_stdout()  # (what is left is not tried again as the command ends)
+            said = f"{_WRITTEN[-1]}, but what followed failed: {exc.strerror or exc}."
+            said = said[0].upper() + said[1:]
+        elif said is not None:  # the disk or the database, not casereview: a refusal
             _log.warning("command refused: %s", cause(exc))
         else:
             _log.error("command stopped: %s", cause(exc))
@@ -875,7 +978,7 @@ def _make_room(location: Location, existing: Counts, force: bool, what: str) -> 
 def _brief(args: argparse.Namespace) -> int:
     from db.core.errors import NotFoundError
     from db.queries.briefing_content import PackOptions, WrongKindError, pack_being_made
-    from db.store.audit import default_actor
+    from db.store.audit import default_actor, newest_entry_id
     from db.store.database import open_database
     from desktop.briefing import DEFAULT_MARKING
 
@@ -897,6 +1000,7 @@ def _brief(args: argparse.Namespace) -> int:
         if args.meeting is not None:
             with database.session() as session:
                 meeting = _meeting_key(session, args)
+        head: int | None = None
         try:
             # A pack that fails to render or write is recorded as not made (see the function).
             options = PackOptions(
@@ -911,10 +1015,24 @@ def _brief(args: argparse.Namespace) -> int:
                 redact=args.redact,
                 meeting_title=meeting.title if meeting else None,
             )
+            with database.session() as session:
+                head = newest_entry_id(session)
             with pack_being_made(
                 database, default_actor(), purpose="file", options=options
             ) as pack:
-                write_atomically(target, render()(pack))
+                data = render()(pack)
+                _still_wanted()
+                with _uninterrupted():
+                    write_atomically(target, data)
+                    pack.delivered = True  # an interruption now does not unmake it
+                    _WRITTEN.append(f"the briefing pack {target} was written")
+        except KeyboardInterrupt:
+            if not _WRITTEN and head is not None and _pack_noted(database, head):
+                _NOTED.append(
+                    "the pack was not written, and the audit trail notes that it was begun "
+                    "and not made"
+                )
+            raise
         except WrongKindError as exc:
             option = "--review" if exc.kind == "a review" else "--inspection"
             raise NotFoundError(
@@ -922,6 +1040,25 @@ def _brief(args: argparse.Namespace) -> int:
             ) from exc
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
+
+
+def _pack_noted(database: Database, head: int) -> bool:
+    """Whether the audit trail took a note of the pack since entry ``head``: an interruption
+    can land as that note is committed, before the command knows it (a trial's `brief`)."""
+    from sqlalchemy import select
+
+    from db.store.models import AuditEntry
+
+    try:
+        with database.session() as session:
+            found = session.scalar(
+                select(AuditEntry.id)
+                .where(AuditEntry.id > head, AuditEntry.entity == "briefing packs")
+                .limit(1)
+            )
+    except Exception:  # (not readable now: said as "nothing was written")
+        return False
+    return found is not None
 
 
 def _meeting_key(session: Session, args: argparse.Namespace) -> MeetingKey:
@@ -948,13 +1085,7 @@ def _meeting_add(args: argparse.Namespace) -> int:
 
 
 def _meeting_agenda(args: argparse.Namespace) -> int:
-    from db.services.meetings import (
-        AGENDA_LIMIT,
-        agenda_proposal,
-        keeping_decided,
-        set_agenda,
-        stored_entries,
-    )
+    from db.services.meetings import proposed_agenda, set_agenda, stored_entries
     from db.store.audit import default_actor
     from db.store.database import open_database
 
@@ -969,13 +1100,8 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         # What the meeting has decided about stays on, first, as stored (it was refused
         # outright, then reordered with today's reasons: found by new users); the proposal,
         # the most pressing of each reason first as in the window, has the places left.
-        decided = keeping_decided(session, key, [])
-        proposal = agenda_proposal(session, key, _today()).without(
-            {entry.what for entry in decided}
-        )
-        proposed = proposal.entries
-        kept, room = len(decided), AGENDA_LIMIT - len(decided)
-        agenda = [*decided, *proposal.kept(room)]
+        found = proposed_agenda(session, key, _today())
+        proposed, kept, agenda = found.proposal.entries, found.decided, list(found.entries)
         # What the agenda stored holds that this one does not (entries added by hand, or no
         # longer proposed) is said by name: a trial found them taken off without a word.
         staying = {entry.what for entry in agenda}
@@ -1000,7 +1126,7 @@ def _meeting_agenda(args: argparse.Namespace) -> int:
         named += f" and {more:,} more" if more > 0 else ""
         verb = "Taken" if args.accept else "Accepting it would take"
         print(f"{verb} off the agenda stored (neither decided about nor above): {named}.")
-    left_out = proposal.left_out(room, decided=kept)
+    left_out = found.left_out
     if left_out is not None:
         # Found by new users: a generated data set proposed 41,557 entries, all stored; then
         # the 200 kept were the first reviews' by reference, and nothing said what was not.
@@ -1181,14 +1307,17 @@ def _minutes(args: argparse.Namespace) -> int:
             key = _meeting_key(session, args)
             said = minutes(session, key)
         data = render_minutes_as(said, marking, ending)
-        record_minutes(
-            database,
-            key,
-            data,
-            name=target.name,
-            actor=default_actor(),
-            write=lambda data: write_atomically(target, data),
-        )
+        _still_wanted()
+        with _uninterrupted():
+            record_minutes(
+                database,
+                key,
+                data,
+                name=target.name,
+                actor=default_actor(),
+                write=lambda data: _written_if_wanted(target, data),
+            )
+            _WRITTEN.append(f"the minutes {target} were written")
     print(f"Minutes written to {target}.", file=sys.stderr)
     return EXIT_OK
 
@@ -1249,17 +1378,21 @@ def _export(args: argparse.Namespace) -> int:
                 reviews=args.review,
             )
         else:
-            transfer.export_file(
+            written = transfer.export_file(
                 database,
                 target,
                 fmt=fmt,
                 today=_today(),
                 actor=default_actor(),
                 reviews=args.review,
+                check=_still_wanted,
+                whole=_uninterrupted,
+                locked=_still_wanted,
                 written=lambda: _WRITTEN.append(f"the export to {target} was written"),
             )
     if not to_stdout:
-        print(f"Exported to {target}.", file=sys.stderr)
+        said = transfer.exported_said(fmt, len(written), target, chosen=bool(args.review))
+        print(said, file=sys.stderr)
     return EXIT_OK
 
 
@@ -1369,6 +1502,7 @@ def _apply_import(
                     keep=not args.dry_run,
                     keep_copy=not created,
                     compare=not created,  # a new database holds no earlier learning
+                    check=_still_wanted,
                     written=lambda summary: _WRITTEN.append(
                         f"the import of {args.file} was written ({summary.describe()})"
                     ),
@@ -1738,6 +1872,10 @@ def _write_answers(path: Path, plan: MergePlan) -> None:
 
 def _read_answers(path: Path) -> dict[str, object]:
     """An answers file, checked for its form (one sentence naming what is wrong)."""
+    from db.store.atomic import not_a_file, special_file
+
+    if special_file(path):
+        raise CaseReviewError(f"{not_a_file(path).rstrip('.')}; nothing was merged.")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -1747,7 +1885,7 @@ def _read_answers(path: Path) -> dict[str, object]:
     bad = f"{path} is not an answers file as merge --write-answers writes it"
     try:
         loaded = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (ValueError, RecursionError) as exc:  # (nested thousands deep: a trial's)
         raise CaseReviewError(f"{bad} (it is not JSON text); nothing was merged.") from exc
     if not isinstance(loaded, dict) or not isinstance(loaded.get("conflicts"), list):
         raise CaseReviewError(f"{bad} (it has no list of conflicts); nothing was merged.")

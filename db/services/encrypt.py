@@ -19,7 +19,7 @@ from db.store import audit_anchor, cipher
 from db.store.atomic import replacing
 from db.store.backups import BackupError, database_file, kept_copies
 from db.store.cipher import Passphrase
-from db.store.database import schema_revision
+from db.store.database import refuse_read_only, schema_revision
 from db.store.location import Location
 from db.store.logs import cause
 
@@ -58,6 +58,9 @@ def encrypt(
     path = database_file(location)
     if not path.exists() or path.stat().st_size == 0:
         raise EncryptError(f"There is no database at {path} to encrypt.")
+    # Before SQLite opens it: a read-only file (or folder) left read-only -wal and -shm files
+    # that then stopped every command, after the permission was put right (a trial's find).
+    refuse_read_only(path)
     if cipher.is_encrypted(path):
         return _finish(location, passphrase)
     schema_revision(location.with_passphrase(None))  # a sound casereview database, or refused

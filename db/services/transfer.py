@@ -30,10 +30,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from db.core.collector import collector_paused
@@ -44,6 +45,7 @@ from db.store.atomic import staged, unfit_target
 from db.store.audit import newest_entry_id, record
 from db.store.database import Database, one_at_a_time
 from db.store.logs import cause
+from db.store.models import AuditEntry
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -80,6 +82,32 @@ def render(doc: Document, fmt: str, today: dt.date) -> bytes:
     raise ValueError(f"casereview writes {', '.join(FORMATS)}, not {fmt}")
 
 
+def exported_said(fmt: str, reviews: int, target: object, *, chosen: bool = False) -> str:
+    """The sentence saying what an export wrote, and what its format leaves out by name: a
+    user who exported a CSV file to keep everything learnt only on importing it that each
+    item's earlier updates and its evidence were not in it. ``chosen``: only the reviews
+    named were exported."""
+    what = f"{reviews:,} review{'' if reviews == 1 else 's'}"
+    if fmt == "json" and chosen:
+        whose = "its" if reviews == 1 else "their"
+        return f"Exported {what} to {target}, with {whose} history and evidence files."
+    if fmt == "json":  # everything: a user had read "2 reviews" as all the file held
+        return (
+            f"Exported everything to {target}: {what}, and every inspection, initiative and "
+            "meeting."
+        )
+    plan = f"Exported the action plans of {what} to {target}"
+    rest = "inspections, initiatives and meetings are only in a JSON export."
+    if fmt == "xlsx":
+        return (
+            f"{plan}, with their updates, evidence lists and review details; evidence files, {rest}"
+        )
+    return (
+        f"{plan}: each item's latest update, without its earlier updates or evidence or the "
+        f"review's details (.xlsx keeps those); {rest}"
+    )
+
+
 def missing_reviews(database: Database, references: Sequence[str]) -> list[str]:
     """The ``references`` the database holds no review of, in order."""
     from sqlalchemy import select
@@ -102,6 +130,8 @@ def export_file(
     actor: str,
     reviews: Sequence[str] = (),
     check: Callable[[], None] | None = None,
+    whole: Callable[[], AbstractContextManager[object]] = nullcontext,
+    locked: Callable[[], None] | None = None,
     written: Callable[[], None] | None = None,
 ) -> list[str]:
     """Export to ``target`` in the format ``fmt``; the references of the reviews written.
@@ -112,9 +142,13 @@ def export_file(
     full disk, a read-only folder) leaves the target as it was and no entry, and the trail
     names only exports that happened. Refused in one sentence before anything is read when
     the target cannot be written. ``check`` is called before each review is written, to
-    stop the export by raising (the window's Cancel): then nothing is written or recorded;
+    stop the export by raising (the window's Cancel), and once more when the file is whole:
+    then nothing is written or recorded;
     ``written`` once the file is in place and recorded (for the command line's sentence when
-    it is interrupted after that)."""
+    it is interrupted after that). ``whole`` holds the putting in place, its record and
+    ``written`` together (the command line's signals wait for it to end); ``locked`` is called
+    in it once the write lock is held, before the file is put in place: raising there stops
+    the export (a signal the command line held while the lock was awaited)."""
     unfit = unfit_target(target)
     if unfit is not None:
         raise CaseReviewError(unfit)
@@ -122,11 +156,16 @@ def export_file(
         with staged(target) as file:
             with file.path.open("wb") as handle:
                 done = _stream_export(database, handle, fmt, today, reviews, check=check)
-            with database.transaction(actor) as session:
-                _record_export(session, target.name, fmt, done)
-                file.settle()
-            if written is not None:
-                written()
+            if check is not None:  # and once the file is whole, before it is put in place
+                check()
+            with whole():
+                with database.transaction(actor) as session:
+                    _record_export(session, target.name, fmt, done)  # (the lock taken)
+                    if locked is not None:
+                        locked()
+                    file.settle()
+                if written is not None:
+                    written()
     except TemporaryFolderFull as exc:
         _log.info("export not written: %s", cause(exc))
         raise CaseReviewError(
@@ -306,6 +345,7 @@ def import_repeating(
 
     copy: Path | None = None
     repeats: list[Repeat] | None = []
+    mark: tuple[int, object] | None = None
     try:
         with database.transaction(actor) as session:
             one_at_a_time(session)
@@ -324,9 +364,16 @@ def import_repeating(
                 raise _Tried
             if keep_copy and newest_entry_id(session) != before:  # see the module's docstring
                 copy = _copy_before(database)
+            mark = _newest_entry(session, before)
     except _Tried:  # not a failure: how a trial import rolls everything back
         return summary, repeats
     except BaseException:
+        # Ctrl+C or SIGTERM can land as the commit returns, before ``written`` is told: a
+        # trial's import was written, said "nothing was written", and its copy was removed.
+        if mark is not None and _committed(database, mark):
+            if written is not None:
+                written(summary)
+            raise
         if copy is not None:  # the import did not commit: its copy keeps nothing new
             _remove_copy(copy)
         raise
@@ -335,6 +382,31 @@ def import_repeating(
     if copy is not None:
         _thin_copies(database)  # only now: the older copies stay if the import fails
     return summary, import_repeats(database, before) if compare else []
+
+
+def _newest_entry(session: Session, before: int) -> tuple[int, object] | None:
+    """The import's last audit entry, as the database will give it back once committed (its
+    id and moment), or None when the import wrote none."""
+    session.flush()
+    found = session.execute(
+        select(AuditEntry.id, AuditEntry.at)
+        .where(AuditEntry.id > before)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def _committed(database: Database, mark: tuple[int, object]) -> bool:
+    """Whether the transaction that wrote the audit entry ``mark`` committed: the entry is
+    there, as it was written (an id given again after a rollback has another moment)."""
+    try:
+        with database.session() as session:
+            at = session.scalar(select(AuditEntry.at).where(AuditEntry.id == mark[0]))
+    except Exception as exc:  # (a database that cannot be read now: said not to be written)
+        _log.warning("whether an interrupted import was written not known: %s", cause(exc))
+        return False
+    return at is not None and at == mark[1]
 
 
 def _copy_before(database: Database) -> Path | None:

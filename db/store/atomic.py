@@ -79,6 +79,22 @@ def through_link(target: Path) -> Path:
     return target.resolve() if target.is_symlink() else target
 
 
+def special_file(path: Path) -> bool:
+    """Whether ``path`` is there and neither a folder nor an ordinary file: a pipe, a socket
+    or a device, followed through a link (opened, a named pipe waits for a writer for ever, and
+    /dev/zero never ends: a trial's import of each hung). Such a file is never read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # not there, or not to be looked at: the reader says which
+        return False
+    return not stat.S_ISDIR(mode) and not stat.S_ISREG(mode)
+
+
+def not_a_file(path: Path) -> str:
+    """The sentence refusing a ``special_file``."""
+    return f"{path} is not a file (a pipe or a device), so casereview does not read it."
+
+
 def unfit_target(target: Path) -> str | None:
     """Why ``target`` cannot be written as a new file, in one sentence: a folder, a folder
     that does not exist, a device, a pipe or a socket (as root, renaming over ``/dev/null``

@@ -396,7 +396,7 @@ def _unreadable(path: Path, exc: Exception, key: Passphrase | None) -> CaseRevie
     return DatabaseOpenError(f"{path} cannot be read just now ({exc}).")
 
 
-def _refuse_read_only(path: Path) -> None:
+def refuse_read_only(path: Path) -> None:
     """Refuse, before SQLite opens it, a database file or folder this user cannot write:
     SQLite would open it read-only and leave read-only -wal and -shm files beside it, which
     then stop the next writer, even one allowed to write."""
@@ -600,7 +600,7 @@ def open_database(
             # in already is heard now, before anything reads the file.
             _judge(path, check, location.passphrase)
             check = None
-        _refuse_read_only(path)
+        refuse_read_only(path)
         engine = _make_engine(location)
     else:
         engine = _make_engine(location)

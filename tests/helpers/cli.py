@@ -3,6 +3,7 @@ refused command must leave behind: one plain line on stderr and every file as it
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -33,10 +34,18 @@ def python(
 
 
 def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    today: dt.date | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the casereview command."""
-    return python("-m", "desktop", *args, cwd=cwd, env=env, stdin=stdin)
+    """Run the casereview command; with ``today``, on that day whatever the clock says (a test
+    whose commands must agree on the day stays right when it runs across midnight)."""
+    if today is None:
+        return python("-m", "desktop", *args, cwd=cwd, env=env, stdin=stdin)
+    on_day = ("-m", "tests.helpers.on_day", today.isoformat())
+    return python(*on_day, *args, cwd=cwd, env=env, stdin=stdin)
 
 
 def assert_clean_error(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]

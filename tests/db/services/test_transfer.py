@@ -215,6 +215,44 @@ def test_an_import_keeps_a_copy_of_the_database_as_it_found_it(
         assert counts(session).reviews == 2  # without the tracker's review
 
 
+@pytest.mark.parametrize("when", ["as the commit returns", "before the commit"])
+def test_an_import_interrupted_is_said_written_if_its_commit_was_made(
+    sample_database: Database, tmp_path: Path, when: str
+) -> None:
+    """A trial's Ctrl+C (and SIGTERM) landed as the import's commit returned: the command said
+    "interrupted; nothing was written", though all of it was, and the copy kept before it was
+    removed. An interruption after the commit is told as written, and the copy stays; one
+    before it leaves nothing, and no copy."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    tracker = transfer.read_source(workbook_of([*simple_rows()], tmp_path / "plan.xlsx"))
+    before, kept = entries(sample_database), copies(sample_database)
+    told: list[str] = []
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    hook = "after_commit" if when == "as the commit returns" else "before_commit"
+    event.listen(Session, hook, interrupt, once=True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            transfer.import_repeating(
+                sample_database, tracker, actor="Tester", today=TODAY, review="PLAN",
+                written=lambda summary: told.append(summary.describe()),
+            )  # fmt: skip
+    finally:
+        if event.contains(Session, hook, interrupt):
+            event.remove(Session, hook, interrupt)
+    if when == "before the commit":
+        assert (told, entries(sample_database), copies(sample_database)) == ([], before, kept)
+        return
+    assert len(told) == 1 and "3 recommendations" in told[0]
+    assert entries(sample_database) > before
+    if sample_database.location.path is not None:  # a server keeps its own backups
+        assert [c.reason for c in kept_copies(sample_database.location.path)] == ["before-import"]
+
+
 @pytest.mark.parametrize("how", ["refused", "cancelled", "tried"])
 def test_an_import_not_kept_changes_nothing_and_keeps_no_copy(
     sample_database: Database, tmp_path: Path, how: str

@@ -595,6 +595,64 @@ def test_export_xlsx_and_csv_then_reimport(demo_db: Path, tmp_path: Path) -> Non
     )
 
 
+def test_each_export_says_what_its_format_leaves_out(demo_db: Path, tmp_path: Path) -> None:
+    """Found by a new user: ``export -o plan.csv`` said "Exported to plan.csv." and the CSV
+    held each item's latest update alone, its earlier updates and evidence nowhere. Each
+    format's sentence names what it keeps and what goes only into JSON, and holds true."""
+    import openpyxl
+
+    first = "Working group formed with the police public protection"  # an earlier update
+    evidence = "Information-sharing protocol as agreed by the executive"
+    said = {}
+    for name in ("plan.csv", "plan.docx", "plan.xlsx", "all.json"):
+        result = run("export", "--db", str(demo_db), "-o", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        [said[name]] = result.stderr.splitlines()
+    chosen = run("export", "--db", str(demo_db), "-o", "one.json", "--review",
+                 "FSCP-CSPR-CHILD-A", cwd=tmp_path)  # fmt: skip
+    plan = "Exported the action plans of 2 reviews to"
+    rest = "inspections, initiatives and meetings are only in a JSON export."
+    for name in ("plan.csv", "plan.docx"):
+        assert said[name] == (
+            f"{plan} {name}: each item's latest update, without its earlier updates or "
+            f"evidence or the review's details (.xlsx keeps those); {rest}"
+        )
+    assert said["plan.xlsx"] == (
+        f"{plan} plan.xlsx, with their updates, evidence lists and review details; evidence "
+        f"files, {rest}"
+    )
+    assert said["all.json"] == (
+        "Exported everything to all.json: 2 reviews, and every inspection, initiative and meeting."
+    )
+    assert chosen.stderr.strip() == (
+        "Exported 1 review to one.json, with its history and evidence files."
+    )
+    # What each sentence says is so.
+    csv_text = (tmp_path / "plan.csv").read_text(encoding="utf-8-sig")
+    word_text = all_text(open_docx(tmp_path / "plan.docx"))
+    for text in (csv_text, word_text):
+        assert first not in text
+        assert evidence not in text
+        assert "FICTIONAL-CP-INSPECTION" not in text
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    cells = {
+        str(value) for name in ("Updates", "Evidence") for row in book[name].values
+        for value in row if value
+    }  # fmt: skip
+    book.close()
+    assert any(first in cell for cell in cells)
+    assert evidence in cells
+    held = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert held["inspections"] and held["meetings"]
+    summary = next(r["summary"] for r in held["reviews"] if r["summary"])[:60]
+    assert summary not in csv_text and summary not in word_text
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    details = [str(v) for row in book["Reviews"].values for v in row if v]
+    book.close()
+    assert any(summary in value for value in details)
+    assert not any(i["reference"] in value for i in held["inspections"] for value in details)
+
+
 def test_backup_writes_a_checked_copy_and_refuses_bad_targets(
     demo_db: Path, tmp_path: Path
 ) -> None:
