@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import gc
 import io
 import json
 import logging
@@ -721,13 +722,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     _SIGNALLED.clear()
     _DEFERRED.clear()
     previous: dict[int, Any] = {}  # the handlers the command's own replaced
+    hook = sys.unraisablehook
+    if os.environ.get(DEBUG) != "1":
+        sys.unraisablehook = _unraisable_logged
+    code = EXIT_ERROR
     try:
-        return _main(argv, previous)
+        code = _main(argv, previous)
+        return code
     finally:
+        if code != EXIT_OK:  # what a stopped command left half done is let go of now, quietly
+            gc.collect()
+        sys.unraisablehook = hook
         # Only now, once how the command ended is said: a second Ctrl+C as the first was
         # said found the handler before it, which said "nothing was written" (a review's).
         for kind, was in previous.items():
             signal.signal(kind, was)
+
+
+def _unraisable_logged(unraisable: Any) -> None:
+    """An error Python can only report, in a finaliser, say: logged by its kind, not printed
+    with its traceback (a CI run's interrupted Word export printed zipfile's "Exception
+    ignored in ZipFile.__del__" after the command's one sentence)."""
+    _log.warning("ignored as it was let go of: %s", type(unraisable.exc_value).__name__)
 
 
 def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
@@ -749,22 +765,15 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
         return code
     except CaseReviewError as exc:
         _DEFERRED.append(True)  # (a signal as the end is said is noted, not raised)
+        signalled = _signal_behind(exc)
+        if signalled is not None:  # (a refusal of what the signal left half done)
+            return _interrupted(signalled, exc)
         _log.info("command refused: %s", cause(exc))
         _say(exc.message)
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except KeyboardInterrupt as exc:
         _DEFERRED.append(True)
-        _log.info("command interrupted: %s", cause(exc))
-        if _WRITTEN:
-            print(f"{PROG}: interrupted after {_WRITTEN[-1]}; nothing more was written.",
-                  file=sys.stderr)  # fmt: skip
-        elif _NOTED:
-            print(f"{PROG}: interrupted; {_NOTED[-1]}.", file=sys.stderr)
-        else:
-            # (each command's writing is whole or nothing: a new file, a partly written
-            # export, an open transaction are taken back as the signal ends it)
-            print(f"{PROG}: interrupted; nothing was written.", file=sys.stderr)
-        return 128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT)
+        return _interrupted(type(exc), exc)
     except BrokenPipeError:
         _DEFERRED.append(True)
         # The reader of standard output went away (``| head``): stop quietly, as Unix tools
@@ -782,6 +791,9 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
         return 128 + getattr(signal, "SIGPIPE", 13)
     except Exception as exc:
         _DEFERRED.append(True)
+        signalled = _signal_behind(exc)
+        if signalled is not None:
+            return _interrupted(signalled, exc)
         said = _plainly(exc)
         if _WRITTEN and isinstance(exc, OSError):  # (its report to a full disk: a review's)
             _log.warning("command failed once written: %s", cause(exc))
@@ -804,6 +816,34 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
             )
         _say(said)
         return EXIT_ERROR
+
+
+def _signal_behind(exc: Exception) -> type[KeyboardInterrupt] | None:
+    """The signal that ``exc`` came in the place of, if one came: a signal can stop library
+    code half way, and the code undoing it then fail for that (a CI run's SIGTERM came as
+    zipfile had opened a part of a Word export and before the ``with`` held it; closing the
+    package raised ValueError, and the command said it had stopped at a fault of its own)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return type(seen)
+        seen = seen.__context__
+    return _SIGNALLED[0] if _SIGNALLED else None  # (one swallowed on the way)
+
+
+def _interrupted(kind: type[KeyboardInterrupt], exc: BaseException) -> int:
+    """Say that the command was interrupted, and what it had written; the signal's code."""
+    _log.info("command interrupted: %s", cause(exc))
+    if _WRITTEN:
+        print(f"{PROG}: interrupted after {_WRITTEN[-1]}; nothing more was written.",
+              file=sys.stderr)  # fmt: skip
+    elif _NOTED:
+        print(f"{PROG}: interrupted; {_NOTED[-1]}.", file=sys.stderr)
+    else:
+        # (each command's writing is whole or nothing: a new file, a partly written
+        # export, an open transaction are taken back as the signal ends it)
+        print(f"{PROG}: interrupted; nothing was written.", file=sys.stderr)
+    return 128 + (signal.SIGTERM if issubclass(kind, _Terminated) else signal.SIGINT)
 
 
 # A value given on the command line that no file name or text can hold: NUL, or a lone
