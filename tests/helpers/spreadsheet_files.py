@@ -12,6 +12,9 @@ from pathlib import Path
 
 import openpyxl
 
+from db.store.database import Database
+from tests.helpers import TODAY
+
 HEADER = [
     "Rec No.",
     "Recommendation",
@@ -196,3 +199,29 @@ def clean_tracker_bytes(suffix: str) -> bytes:
         else:
             workbook_of(simple_rows(), clean)
         return clean.read_bytes()
+
+
+LOGGED = 6000  # rows of log beside the plan, each 1,000 characters: 6 MB of notes
+
+
+def own_workbook_with_a_long_log(database: Database, path: Path) -> Path:
+    """casereview's own .xlsx export of a small data set, its Updates sheet then given
+    ``LOGGED`` more rows about its items, as a partnership's years of updates would be."""
+    from db.exchange.spreadsheets.writing import stream_xlsx
+    from db.exchange.streaming import stream_document
+    from db.services.generate import generate
+
+    with database.transaction("setup") as session:
+        generate(session, reviews=2, recommendations=40, seed=3, today=TODAY)
+    with database.session() as session, path.open("wb") as out:
+        stream_xlsx(stream_document(session, TODAY), TODAY, out)
+    book = openpyxl.load_workbook(path)
+    plan, log = book.worksheets[0], book["Updates"]
+    items = [(row[0], row[1]) for row in plan.iter_rows(min_row=4, values_only=True) if row[1]]
+    assert len(items) == 40, items
+    for n in range(LOGGED):
+        reference, number = items[n % len(items)]
+        note = f"Update {n}: " + "the agency reported on its audit of the practice. " * 20
+        log.append([reference, number, "2026-03-01", "Chair", "In progress", note[:1000]])
+    book.save(path)
+    return path

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,7 +31,13 @@ from db.exchange.held import Held, held_items
 from db.exchange.records import Importer, review_doc
 from db.exchange.spreadsheets.layout import INITIALS, Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
-from db.exchange.spreadsheets.tracker_file import Problem, TrackerFile, TrackerItem, parse_stamp
+from db.exchange.spreadsheets.tracker_file import (
+    CompanionRow,
+    Problem,
+    TrackerFile,
+    TrackerItem,
+    parse_stamp,
+)
 from db.exchange.spreadsheets.values import agencies_of, date_of, status_of, text_of
 from db.store.models import Recommendation, Review
 
@@ -55,7 +60,6 @@ _KIND_INITIALS = {
 }
 
 
-_Row = tuple[int, dict[str, Any]]  # a companion sheet's row: its number and its cells
 BATCH = 2000  # items read, merged and written at a time
 
 
@@ -209,8 +213,9 @@ class _Run:
         self.first_row: dict[str, int] = {}
         self.refused: DocumentError | None = None
         self.details = _review_details(tracker, self.problems)
-        self.updates = _by_number(tracker.companions.updates)
-        self.evidence = _by_number(tracker.companions.evidence)
+        self.updates, self.evidence = tracker.companions.updates, tracker.companions.evidence
+        self.updates.begin()
+        self.evidence.begin()
         self.reviews: dict[str, _Held] = {}
         self.importer = Importer(session)
         session.flush()
@@ -349,8 +354,8 @@ class _Run:
         """The companion sheets' rows about ``part``'s items (each row once)."""
         reference = part.reference
         numbers = [rec.number for rec in part.recommendations]
-        updates = _taken(self.updates.get(reference), numbers)
-        evidence = _taken(self.evidence.get(reference), numbers)
+        updates = self.updates.take(reference, numbers)
+        evidence = self.evidence.take(reference, numbers)
         if updates or evidence:
             held.merger.companions(part, updates, evidence, self.problems)
 
@@ -369,9 +374,10 @@ class _Run:
         items held that the file's main sheet leaves out; a row about no item is a problem."""
         for reference in sorted(set(self.details) - set(self.reviews)):
             self._held(reference)
-        for reference in sorted(set(self.updates) | set(self.evidence) | set(self.reviews)):
+        logged = self.updates.references() | self.evidence.references()
+        for reference in sorted(logged | set(self.reviews)):
             held = self._held(reference)
-            rest = {*self.updates.get(reference, {}), *self.evidence.get(reference, {})}
+            rest = self.updates.numbers(reference) | self.evidence.numbers(reference)
             # Held items the main sheet left out, which the companion sheets' rows are about,
             # a batch at a time; the review's details are written even with none.
             left = sorted(
@@ -386,31 +392,10 @@ class _Run:
                 self._companions(held, part)
                 self._write(held, part, [held.places[n] for n in numbers])
                 self._let_go(held, part)
-            for sheet, rows in (("Updates", self.updates), ("Evidence", self.evidence)):
-                for unmatched in rows.get(reference, {}).values():
-                    for row, _ in unmatched:
-                        message = "no recommendation has this number"
-                        self.problems.append(Problem(sheet, row, None, message))
-
-
-def _by_number(rows: list[_Row]) -> dict[str, dict[str, list[_Row]]]:
-    """A companion sheet's rows by the review and then the number they name, each item's in
-    the sheet's order: read once, not once a review (500 reviews went through 150,000 rows
-    of log each)."""
-    grouped: dict[str, dict[str, list[_Row]]] = {}
-    for row in rows:
-        cells = row[1]
-        by_review = grouped.setdefault(text_of(cells.get("Review")), {})
-        by_review.setdefault(text_of(cells.get("Number")), []).append(row)
-    return grouped
-
-
-def _taken(rows: dict[str, list[_Row]] | None, numbers: list[str]) -> list[_Row]:
-    """The rows about these numbers, taken out of ``rows`` (so each is merged once)."""
-    if not rows:
-        return []
-    taken = [row for number in numbers for row in rows.pop(number, [])]
-    return sorted(taken, key=lambda row: row[0])
+            for rows in (self.updates, self.evidence):
+                for row in rows.left(reference):
+                    message = "no recommendation has this number"
+                    self.problems.append(Problem(rows.sheet, row, None, message))
 
 
 def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, ReviewDoc]:
@@ -636,8 +621,8 @@ class _Merger:
     def companions(
         self,
         review: ReviewDoc,
-        updates: list[_Row],
-        evidence: list[_Row],
+        updates: list[CompanionRow],
+        evidence: list[CompanionRow],
         problems: list[Problem],
     ) -> None:
         """The log and evidence from casereview's own "Updates" and "Evidence" sheets: their

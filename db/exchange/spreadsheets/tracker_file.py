@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import re
-from collections.abc import Iterator
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -49,6 +53,8 @@ from db.exchange.spreadsheets.values import (
     text_of,
 )
 from db.store.atomic import not_a_file, special_file
+from db.store.database import ROOM_TO_WORK, first_line
+from db.store.paths import sqlite_temporary_folder
 
 # A date at the start of a progress line, in the forms the date columns read: "12/01/2026",
 # "12 January 2026", "12-Jan-26", "2026-01-12" (a month by its name, so that "12 officers
@@ -357,13 +363,153 @@ class TrackerItem:
     has: frozenset[Field] = frozenset()
 
 
+CompanionRow = tuple[int, dict[str, Any]]  # a companion sheet's row: its number, its cells
+
+
+class CompanionRows:
+    """The rows of one of the log sheets casereview writes beside its own action plans
+    ("Updates", "Evidence"), each with its cells by title, found by the review and the
+    number they name as the items they are about are imported, a batch at a time.
+
+    They are set aside in a private temporary SQLite database (SQLite deletes it as it is
+    closed, or as the process ends; it keeps 2 MB of it in memory): casereview's own export
+    of 100,000 items holds some 150,000 rows of log, which held in memory took its import to
+    270 MB (issue 26: 150 MB whatever the file's size). Each import marks the rows it has
+    taken, so that each is merged once and those about no item are found; ``begin`` starts
+    an import afresh (a trial run and the import that follows it read the same file)."""
+
+    CHUNK = 5000  # rows set aside at a time
+    ASKED = 500  # numbers asked for at a time (SQLite's limit on parameters is far above)
+
+    def __init__(self, titles: tuple[str, ...], sheet: str) -> None:
+        self.titles, self.sheet = titles, sheet
+        self.count = 0
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # (the Import wizard reads and imports in its workers)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, rows: Iterable[CompanionRow]) -> None:
+        """Set ``rows`` aside: (the row's number, its cells by title)."""
+        db = self._open()
+        rows = iter(rows)
+        try:
+            while chunk := list(islice(rows, self.CHUNK)):
+                db.executemany(
+                    "INSERT INTO rows (review, number, row, cells) VALUES (?, ?, ?, ?)",
+                    [
+                        (
+                            text_of(cells.get("Review")),
+                            text_of(cells.get("Number")),
+                            row,
+                            pickle.dumps(tuple(cells.values()), pickle.HIGHEST_PROTOCOL),
+                        )
+                        for row, cells in chunk
+                    ],
+                )
+                self.count += len(chunk)
+            db.execute("CREATE INDEX IF NOT EXISTS by_item ON rows (review, number)")
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def begin(self) -> None:
+        """A new import: every row is to be taken again."""
+        if self._db is not None:
+            with self._lock:
+                self._run("UPDATE rows SET taken = 0 WHERE taken")
+
+    def references(self) -> set[str]:
+        """The reviews the rows name."""
+        return {r for (r,) in self._rows("SELECT DISTINCT review FROM rows")}
+
+    def numbers(self, review: str) -> set[str]:
+        """The numbers of ``review`` with rows not taken yet."""
+        query = "SELECT DISTINCT number FROM rows WHERE review = ? AND NOT taken"
+        return {n for (n,) in self._rows(query, review)}
+
+    def left(self, review: str) -> list[int]:
+        """The rows about ``review`` not taken: about no item it holds."""
+        query = "SELECT row FROM rows WHERE review = ? AND NOT taken ORDER BY row"
+        return [row for (row,) in self._rows(query, review)]
+
+    def take(self, review: str, numbers: Sequence[str]) -> list[CompanionRow]:
+        """The rows about these numbers of ``review`` not taken yet, in the sheet's order,
+        taken now (so that each is merged once)."""
+        if self._db is None or not numbers:
+            return []
+        found: list[tuple[int, int, bytes]] = []
+        with self._lock:
+            for start in range(0, len(numbers), self.ASKED):
+                asked = list(numbers[start : start + self.ASKED])
+                marks = ", ".join("?" * len(asked))
+                where = f"review = ? AND number IN ({marks}) AND NOT taken"
+                found += self._run(f"SELECT rowid, row, cells FROM rows WHERE {where}",
+                                   review, *asked)  # fmt: skip
+                self._run(f"UPDATE rows SET taken = 1 WHERE {where}", review, *asked)
+        found.sort(key=lambda each: each[1])
+        return [(row, dict(zip(self.titles, pickle.loads(cells), strict=False)))
+                for _, row, cells in found]  # fmt: skip
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                # "" is SQLite's private temporary database: a file no other connection
+                # can open, removed as it closes.
+                db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode = OFF")  # (nothing to roll back: a scratch)
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute(
+                    "CREATE TABLE rows (review TEXT, number TEXT, row INTEGER, cells BLOB, "
+                    "taken INTEGER NOT NULL DEFAULT 0)"
+                )
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from exc
+            self._db = db
+        return self._db
+
+    def _rows(self, query: str, *values: object) -> list[Any]:
+        if self._db is None:
+            return []
+        with self._lock:
+            return self._run(query, *values)
+
+    def _run(self, query: str, *values: object) -> list[Any]:
+        assert self._db is not None
+        try:
+            return self._db.execute(query, values).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: sqlite3.Error) -> TrackerFileError:
+        """What stops the import when the rows cannot be set aside or read back: a full
+        temporary folder, most likely; else SQLite's own words (never the rows')."""
+        folder = sqlite_temporary_folder()
+        try:
+            full = shutil.disk_usage(folder).free < ROOM_TO_WORK
+        except OSError:
+            full = False
+        if full or "full" in str(exc).lower():
+            return TrackerFileError(
+                f"The temporary folder {folder}, where casereview sets the {self.sheet} sheet "
+                "aside as it imports, is full; nothing was imported. Free some space there "
+                "and try again."
+            )
+        return TrackerFileError(
+            f"The {self.sheet} sheet could not be set aside in the temporary folder {folder} "
+            f"({first_line(exc)}); nothing was imported."
+        )
+
+
 @dataclass
 class Companions:
     """The log, evidence and review details casereview writes beside its own action plans."""
 
-    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    evidence: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    reviews: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    updates: CompanionRows = field(default_factory=lambda: CompanionRows(UPDATE_HEADERS, "Updates"))
+    evidence: CompanionRows = field(
+        default_factory=lambda: CompanionRows(EVIDENCE_HEADERS, "Evidence")
+    )
+    reviews: list[CompanionRow] = field(default_factory=list)  # a row a review: few
     sheets: list[str] = field(default_factory=list)  # the sheets they were read from
 
     @property
@@ -1174,17 +1320,24 @@ def _companions(book: Workbook, main: str) -> Companions:
         rows = book.rows(name)
         first = next(rows, ())
         titles = tuple(text_of(c) for c in first)
-        target = {
+        sheets: dict[tuple[str, ...], CompanionRows | list[CompanionRow]] = {
             UPDATE_HEADERS: found.updates,
             EVIDENCE_HEADERS: found.evidence,
             REVIEW_HEADERS: found.reviews,
-        }.get(titles)
+        }
+        target = sheets.get(titles)
         if target is None:
             continue
         found.sheets.append(name)
-        for number, cells in enumerate(rows, start=2):
-            if any(text_of(c) for c in cells):
-                target.append((number, dict(zip(titles, cells, strict=False))))
+        held = (
+            (number, dict(zip(titles, cells, strict=False)))
+            for number, cells in enumerate(rows, start=2)
+            if any(text_of(c) for c in cells)
+        )
+        if isinstance(target, CompanionRows):
+            target.add(held)
+        else:
+            target.extend(held)
     return found
 
 

@@ -385,6 +385,33 @@ def test_a_full_temporary_folder_under_sqlite_is_named(tmp_path: Path, small_dis
     assert db.read_bytes() == before
 
 
+def test_an_own_workbooks_log_onto_a_full_temporary_folder_is_one_sentence(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    """The log of casereview's own workbook is set aside in SQLite's temporary folder as it
+    is read (issue 26's memory): that folder full is said by its name, and nothing is
+    imported."""
+    from tests.helpers.spreadsheet_files import own_workbook_with_a_long_log
+
+    source = tmp_path / "source.sqlite3"
+    with open_database(resolve_location(str(source)), create=True) as database:
+        workbook = own_workbook_with_a_long_log(database, tmp_path / "own.xlsx")
+    db = tmp_path / "panel.sqlite3"
+    made = run("demo", "--db", str(db), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    before = db.read_bytes()
+    disk.leave_free(small_disk, 8192)
+    result = run("import", str(workbook), "--db", str(db), cwd=tmp_path,
+                 env={"TMPDIR": str(small_disk)})  # fmt: skip
+    assert_clean_error(
+        result,
+        f"The temporary folder {small_disk}, where casereview sets the Updates sheet aside as "
+        "it imports, is full; nothing was imported.",
+    )
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
 def test_demo_onto_a_full_disk_is_one_sentence(tmp_path: Path, small_disk: Path) -> None:
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * 1_050_000)  # 150 KB left: less than the sample data needs
