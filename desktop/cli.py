@@ -650,12 +650,21 @@ logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
 # a pack was taken as "not equal"; the pack was then written and the command ended 0), so
 # the command asks ``_still_wanted`` before it puts a file in place or commits an import.
 _SIGNALLED: list[type[KeyboardInterrupt]] = []
-_HANDLED = (signal.SIGINT, signal.SIGTERM)
 _DEFERRED: list[bool] = []  # in an ``_uninterrupted`` block: signals are noted, not raised
 
 
+def _handled() -> list[int]:
+    """Ctrl+C and SIGTERM; and on Windows Ctrl+Break (SIGBREAK), which by default ends the
+    process at once, leaving what it was writing half done (a review's find)."""
+    return [signal.SIGINT, signal.SIGTERM, *_breaks()]
+
+
+def _breaks() -> list[int]:
+    return [signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else []  # (Windows' alone)
+
+
 def _on_signal(signum: int, _frame: object) -> None:
-    """Ctrl+C, and SIGTERM handled as Ctrl+C is."""
+    """Ctrl+C (and Ctrl+Break), and SIGTERM handled as Ctrl+C is."""
     kind = _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
     _SIGNALLED.append(kind)
     if not _DEFERRED:
@@ -756,7 +765,7 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
             return handler(args)
         # (a signal the command was started with ignored, as ``nohup`` and a script's
         # background job do, stays ignored)
-        for kind in _HANDLED:
+        for kind in _handled():
             if signal.getsignal(kind) is not signal.SIG_IGN:
                 previous[kind] = signal.signal(kind, _on_signal)
         code = handler(args)

@@ -25,7 +25,7 @@ _ENDED: list[int] = []  # the command's exit code, once it has ended
 
 def run() -> NoReturn:
     """Run the ``casereview`` command (``python -m desktop`` and the installed command)."""
-    for kind in (signal.SIGINT, signal.SIGTERM):
+    for kind in (signal.SIGINT, signal.SIGTERM, *_breaks()):
         # (one the process was started with ignored, as by ``nohup``, stays ignored)
         if signal.getsignal(kind) is not signal.SIG_IGN:
             signal.signal(kind, _outside_the_command)
@@ -47,11 +47,16 @@ def run() -> NoReturn:
     _exit_now(code)
 
 
+def _breaks() -> list[int]:
+    """Windows' Ctrl+Break (SIGBREAK), handled as Ctrl+C is (``desktop.cli._handled``)."""
+    return [signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else []
+
+
 def _outside_the_command(signum: int, _frame: FrameType | None) -> NoReturn:
     if _ENDED:  # everything done and said: ended with the command's own code
         _exit_now(_ENDED[0])
     _say("interrupted; nothing was written.")
-    os._exit(128 + signum)
+    os._exit(128 + (signal.SIGINT if signum in _breaks() else signum))
 
 
 def _exit_now(code: int) -> NoReturn:

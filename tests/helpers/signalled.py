@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from types import ModuleType
 
 moment, name, *args = sys.argv[1:]
+if name == "SIGBREAK" and not hasattr(signal, "SIGBREAK"):  # Windows' Ctrl+Break, played
+    signal.SIGBREAK = signal.SIGUSR1  # type: ignore[attr-defined,misc]  # by SIGUSR1 here
+    name = "SIGUSR1"
 signum = signal.Signals[name]
 # Ctrl+C as a terminal gives it: a suite run in the background (as CI's is) has it ignored,
 # which this process inherits, and the command leaves a signal ignored as it finds it.

@@ -918,6 +918,40 @@ def test_a_signal_that_leaves_a_library_half_way_is_still_an_interruption(
     assert _trail(demo_db) == before
 
 
+def test_ctrl_break_is_handled_as_ctrl_c_where_there_is_one(
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Windows' Ctrl+Break (SIGBREAK) ended a command at once by default, leaving what it was
+    writing half done. Where the platform has it, it is handled as Ctrl+C is. (Here SIGUSR1
+    plays SIGBREAK: Linux has none.)"""
+    from db.exchange.spreadsheets import writing
+    from desktop import cli
+
+    came: list[int] = []
+    harmless = signal.signal(signal.SIGUSR1, lambda signum, _frame: came.append(signum))
+    try:
+        monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
+        stream_csv = writing.stream_csv
+
+        def broken_into(*args: object, **kwargs: object) -> None:
+            signal.raise_signal(signal.SIGUSR1)  # Ctrl+Break as the plan is written
+            stream_csv(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(writing, "stream_csv", broken_into)
+        before = _trail(demo_db)
+        code = cli.main(["export", "--db", str(demo_db), "-o", str(tmp_path / "plan.csv")])
+        assert signal.getsignal(signal.SIGUSR1) is not cli._on_signal  # put back
+    finally:
+        signal.signal(signal.SIGUSR1, harmless)
+    assert (code, came) == (130, [])
+    assert capsys.readouterr().err.strip() == "casereview: interrupted; nothing was written."
+    assert [p.name for p in tmp_path.iterdir() if "plan" in p.name] == []
+    assert _trail(demo_db) == before
+
+
 def _then_signalled(work: Callable[..., T]) -> Callable[..., T]:
     """``work``, then Ctrl+C: as if it came once a file was in place, while its folder was
     synced or the entry recording it committed."""
@@ -977,6 +1011,19 @@ def test_a_signal_as_the_command_loads_is_one_sentence(
         "export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 128 + signum, result.stderr
+    assert result.stderr == "casereview: interrupted; nothing was written.\n"
+    assert snapshot(tmp_path) == before
+
+
+def test_ctrl_break_as_the_command_loads_is_ctrl_c(demo_db: Path, tmp_path: Path) -> None:
+    """Windows' Ctrl+Break while the program loads is said as Ctrl+C is (SIGUSR1 plays it:
+    Linux has no SIGBREAK; unhandled, it would end the process by the signal, silently)."""
+    before = snapshot(tmp_path)
+    result = python(
+        "-m", "tests.helpers.signalled", "loading", "SIGBREAK",
+        "export", "--db", str(demo_db), "-o", "plan.json", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 130, result.stderr
     assert result.stderr == "casereview: interrupted; nothing was written.\n"
     assert snapshot(tmp_path) == before
 
