@@ -1503,6 +1503,7 @@ def _write_stdout(data: bytes) -> None:
 def _import(args: argparse.Namespace) -> int:
     import tempfile
 
+    from db.exchange import Document
     from db.exchange.spreadsheets import Mapping
     from db.services import transfer
 
@@ -1519,12 +1520,16 @@ def _import(args: argparse.Namespace) -> int:
             mapping.sheet = args.sheet
         mapping.leave_out += args.leave_out
     source = transfer.read_source(path, mapping)
-    location = _location(args)
-    if args.dry_run and location.path is not None and not location.path.exists():
-        # Planned against an empty database that is thrown away: nothing is written.
-        with tempfile.TemporaryDirectory() as scratch:
-            return _apply_import(args, _scratch(Path(scratch)), source)
-    return _apply_import(args, location, source)
+    try:
+        location = _location(args)
+        if args.dry_run and location.path is not None and not location.path.exists():
+            # Planned against an empty database that is thrown away: nothing is written.
+            with tempfile.TemporaryDirectory() as scratch:
+                return _apply_import(args, _scratch(Path(scratch)), source)
+        return _apply_import(args, location, source)
+    finally:
+        if not isinstance(source, Document):  # (what its reading set aside on disk)
+            source.close()
 
 
 def _apply_import(

@@ -280,7 +280,11 @@ def read_source(
 
     tracker = read_tracker(path, mapping)
     if one_sheet:
-        tracker.check_one_sheet()
+        try:
+            tracker.check_one_sheet()
+        except BaseException:
+            tracker.close()
+            raise
     return tracker
 
 

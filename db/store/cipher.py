@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import secrets
 import sqlite3
 import sys
 from pathlib import Path
@@ -39,6 +40,25 @@ def _cipher_module() -> Any:
             f"Encrypted databases need the sqlcipher3 package, which is missing ({exc})."
         ) from exc
     return dbapi2
+
+
+def scratch(path: Path) -> Any:
+    """A new database at ``path`` for work an import sets aside on disk, encrypted with a key
+    drawn now and kept nowhere: no other program can read it meanwhile, and what it held is
+    unreadable once it is closed or left behind by a process killed outright (the data is
+    OFFICIAL-SENSITIVE, and no plaintext of casereview's may reach a temporary file). The raw
+    key skips the passphrase's derivation; temporary tables stay in memory, as for every
+    keyed connection. Any thread may use it (the caller serialises its use)."""
+    module = _cipher_module()
+    conn = module.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def errors() -> tuple[type[Exception], ...]:

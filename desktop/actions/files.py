@@ -121,8 +121,11 @@ class FileActions(QObject):
         from desktop.dialogs.import_wizard import ImportWizard
 
         def finished(result: int) -> None:
-            if result and self.import_wizard is not None:
-                wizard = self.import_wizard
+            wizard = self.import_wizard
+            if wizard is None:
+                return
+            wizard.tracker.close()  # done with: what its reading set aside on disk goes
+            if result:
                 self._imported(path, wizard.summary, wizard.repeats)
 
         def read(tracker: Any) -> None:

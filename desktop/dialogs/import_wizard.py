@@ -136,7 +136,8 @@ class ImportWizard(QWizard):
         """Read the file again with ``mapping`` off the GUI thread, then call ``then``."""
 
         def done(tracker: TrackerFile) -> None:
-            self.tracker = tracker
+            read_before, self.tracker = self.tracker, tracker
+            read_before.close()  # (what its reading set aside on disk)
             then()
 
         self._progress = run_in_background(

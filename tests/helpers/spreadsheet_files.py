@@ -204,9 +204,9 @@ def clean_tracker_bytes(suffix: str) -> bytes:
 LOGGED = 6000  # rows of log beside the plan, each 1,000 characters: 6 MB of notes
 
 
-def own_workbook_with_a_long_log(database: Database, path: Path) -> Path:
-    """casereview's own .xlsx export of a small data set, its Updates sheet then given
-    ``LOGGED`` more rows about its items, as a partnership's years of updates would be."""
+def own_export(database: Database, path: Path) -> Path:
+    """casereview's own .xlsx export (with its Updates, Evidence and Reviews sheets) of a
+    small generated data set (2 reviews, 40 items) made in ``database``."""
     from db.exchange.spreadsheets.writing import stream_xlsx
     from db.exchange.streaming import stream_document
     from db.services.generate import generate
@@ -215,6 +215,13 @@ def own_workbook_with_a_long_log(database: Database, path: Path) -> Path:
         generate(session, reviews=2, recommendations=40, seed=3, today=TODAY)
     with database.session() as session, path.open("wb") as out:
         stream_xlsx(stream_document(session, TODAY), TODAY, out)
+    return path
+
+
+def own_workbook_with_a_long_log(database: Database, path: Path) -> Path:
+    """casereview's own .xlsx export of a small data set, its Updates sheet then given
+    ``LOGGED`` more rows about its items, as a partnership's years of updates would be."""
+    own_export(database, path)
     book = openpyxl.load_workbook(path)
     plan, log = book.worksheets[0], book["Updates"]
     items = [(row[0], row[1]) for row in plan.iter_rows(min_row=4, values_only=True) if row[1]]

@@ -632,6 +632,13 @@ class _Merger:
             number: Counter((u.date, u.author, u.status, u.note) for u in rec.updates)
             for number, rec in by_number.items()
         }
+        # The evidence each item holds before the sheet's rows: two rows alike are two
+        # entries, as two updates alike are (a trial's second was dropped without a word).
+        held = {number: list(rec.evidence) for number, rec in by_number.items()}
+        stamped = {
+            number: Counter((e.description, e.reference, e.file_name, e.added_at) for e in items)
+            for number, items in held.items()
+        }
         for row, cells in updates:
             rec = by_number.get(text_of(cells.get("Number")))
             if rec is None:
@@ -663,13 +670,15 @@ class _Merger:
             description = text_of(cells.get("Description"))
             reference = text_of(cells.get("Reference")) or None
             file_name = text_of(cells.get("File name")) or None
-            stamped = {(e.description, e.reference, e.file_name, e.added_at) for e in rec.evidence}
-            if (description, reference, file_name, added_at) in stamped:
+            stamp = (description, reference, file_name, added_at)
+            if stamped[rec.number][stamp] > 0:  # held already, as often as the sheet has it
+                stamped[rec.number][stamp] -= 1
                 continue
             if reference is None and file_name is not None:
                 # The file itself travels only in casereview JSON; name where it is kept.
                 if any(
-                    (e.description, e.file_name) == (description, file_name) for e in rec.evidence
+                    (e.description, e.file_name) == (description, file_name)
+                    for e in held[rec.number]
                 ):
                     continue
                 reference = f"File '{file_name}', kept in the casereview database it came from"

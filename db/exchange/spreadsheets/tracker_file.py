@@ -11,9 +11,11 @@ import json
 import pickle
 import re
 import shutil
-import sqlite3
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -53,8 +55,8 @@ from db.exchange.spreadsheets.values import (
     text_of,
 )
 from db.store.atomic import not_a_file, special_file
+from db.store.cipher import errors, scratch
 from db.store.database import ROOM_TO_WORK, first_line
-from db.store.paths import sqlite_temporary_folder
 
 # A date at the start of a progress line, in the forms the date columns read: "12/01/2026",
 # "12 January 2026", "12-Jan-26", "2026-01-12" (a month by its name, so that "12 officers
@@ -371,12 +373,14 @@ class CompanionRows:
     ("Updates", "Evidence"), each with its cells by title, found by the review and the
     number they name as the items they are about are imported, a batch at a time.
 
-    They are set aside in a private temporary SQLite database (SQLite deletes it as it is
-    closed, or as the process ends; it keeps 2 MB of it in memory): casereview's own export
-    of 100,000 items holds some 150,000 rows of log, which held in memory took its import to
-    270 MB (issue 26: 150 MB whatever the file's size). Each import marks the rows it has
-    taken, so that each is merged once and those about no item are found; ``begin`` starts
-    an import afresh (a trial run and the import that follows it read the same file)."""
+    They are set aside on disk as they are read, in a database of their own in a new folder
+    of the temporary folder, encrypted with a key kept only in memory (``cipher.scratch``):
+    casereview's own export of 100,000 items holds some 150,000 rows of log, which held in
+    memory took its import to 270 MB (issue 26: 150 MB whatever the file's size); SQLite keeps
+    2 MB of it in memory. ``close`` removes it (and so does the collector, or the process's
+    end, for a file no one closed). Each import marks the rows it has taken, so that each is
+    merged once and those about no item are found; ``begin`` starts an import afresh (a
+    trial run and the import that follows it read the same file)."""
 
     CHUNK = 5000  # rows set aside at a time
     ASKED = 500  # numbers asked for at a time (SQLite's limit on parameters is far above)
@@ -384,7 +388,10 @@ class CompanionRows:
     def __init__(self, titles: tuple[str, ...], sheet: str) -> None:
         self.titles, self.sheet = titles, sheet
         self.count = 0
-        self._db: sqlite3.Connection | None = None
+        self.closed = False
+        self.folder: Path | None = None  # where the rows are set aside, once some are
+        self._db: Any = None
+        self._put_away: weakref.finalize[Any, Any] | None = None
         self._lock = threading.Lock()  # (the Import wizard reads and imports in its workers)
 
     def __len__(self) -> int:
@@ -395,6 +402,9 @@ class CompanionRows:
         db = self._open()
         rows = iter(rows)
         try:
+            # One transaction: a statement's own (executemany's rows each committed alone)
+            # took 7 s, not 0.8, for 150,000 rows encrypted.
+            db.execute("BEGIN")
             while chunk := list(islice(rows, self.CHUNK)):
                 db.executemany(
                     "INSERT INTO rows (review, number, row, cells) VALUES (?, ?, ?, ?)",
@@ -409,12 +419,24 @@ class CompanionRows:
                     ],
                 )
                 self.count += len(chunk)
+            db.execute("COMMIT")
             db.execute("CREATE INDEX IF NOT EXISTS by_item ON rows (review, number)")
-        except sqlite3.Error as exc:
+        except errors() as exc:
             raise self._failed(exc) from exc
+
+    def close(self) -> None:
+        """Remove the rows set aside: the tracker is done with (to import it again, it is
+        read again)."""
+        with self._lock:
+            if self._put_away is not None:
+                self._put_away()
+            self._db = self._put_away = self.folder = None
+            self.closed = True
 
     def begin(self) -> None:
         """A new import: every row is to be taken again."""
+        if self.closed and self.count:  # (never an import without the log it was read with)
+            raise RuntimeError(f"the {self.sheet} rows of this tracker were removed")
         if self._db is not None:
             with self._lock:
                 self._run("UPDATE rows SET taken = 0 WHERE taken")
@@ -451,21 +473,25 @@ class CompanionRows:
         return [(row, dict(zip(self.titles, pickle.loads(cells), strict=False)))
                 for _, row, cells in found]  # fmt: skip
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self) -> Any:
         if self._db is None:
+            folder = Path(tempfile.mkdtemp(prefix="casereview-import-"))  # (this user's alone)
+            held: list[Any] = []
+            self._put_away = weakref.finalize(self, _put_away, held, folder)
             try:
-                # "" is SQLite's private temporary database: a file no other connection
-                # can open, removed as it closes.
-                db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+                db = scratch(folder / f"{self.sheet.lower()}.db")
+                held.append(db)
                 db.execute("PRAGMA journal_mode = OFF")  # (nothing to roll back: a scratch)
                 db.execute("PRAGMA synchronous = OFF")
+                db.execute("PRAGMA cache_size = -2048")  # 2 MB
                 db.execute(
                     "CREATE TABLE rows (review TEXT, number TEXT, row INTEGER, cells BLOB, "
                     "taken INTEGER NOT NULL DEFAULT 0)"
                 )
-            except sqlite3.Error as exc:
+            except errors() as exc:
+                self._put_away()
                 raise self._failed(exc) from exc
-            self._db = db
+            self._db, self.folder = db, folder
         return self._db
 
     def _rows(self, query: str, *values: object) -> list[Any]:
@@ -477,14 +503,14 @@ class CompanionRows:
     def _run(self, query: str, *values: object) -> list[Any]:
         assert self._db is not None
         try:
-            return self._db.execute(query, values).fetchall()
-        except sqlite3.Error as exc:
+            return list(self._db.execute(query, values).fetchall())
+        except errors() as exc:
             raise self._failed(exc) from exc
 
-    def _failed(self, exc: sqlite3.Error) -> TrackerFileError:
+    def _failed(self, exc: Exception) -> TrackerFileError:
         """What stops the import when the rows cannot be set aside or read back: a full
         temporary folder, most likely; else SQLite's own words (never the rows')."""
-        folder = sqlite_temporary_folder()
+        folder = tempfile.gettempdir()
         try:
             full = shutil.disk_usage(folder).free < ROOM_TO_WORK
         except OSError:
@@ -501,6 +527,14 @@ class CompanionRows:
         )
 
 
+def _put_away(held: list[Any], folder: Path) -> None:
+    """Close the rows' database and remove its folder (``CompanionRows``)."""
+    for db in held:
+        with suppress(Exception):
+            db.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class Companions:
     """The log, evidence and review details casereview writes beside its own action plans."""
@@ -511,10 +545,17 @@ class Companions:
     )
     reviews: list[CompanionRow] = field(default_factory=list)  # a row a review: few
     sheets: list[str] = field(default_factory=list)  # the sheets they were read from
+    layouts: dict[tuple[str, ...], str] = field(default_factory=dict)  # headers: sheet read
+    copies: dict[str, str] = field(default_factory=dict)  # a sheet not read: the one read
 
     @property
     def present(self) -> bool:
         return bool(self.updates or self.evidence or self.reviews)
+
+    def close(self) -> None:
+        """Remove the log sheets' rows set aside (``CompanionRows``)."""
+        self.updates.close()
+        self.evidence.close()
 
 
 @dataclass
@@ -724,6 +765,12 @@ class TrackerFile:
                     f"The {which}, a tracker of the same layout, is not imported with this "
                     "one; import it on its own, choosing it as this one was."
                 )
+            elif name in self.companions.copies:
+                lines.append(
+                    f"The {which} is not read: it has the layout of sheet "
+                    f"'{self.companions.copies[name]}', whose rows are imported, and reading "
+                    "both would add each of its rows twice."
+                )
             else:
                 lines.append(
                     f"The {which} is not read: casereview imports the tracker on sheet "
@@ -736,6 +783,11 @@ class TrackerFile:
             if any(self.title in text_of(cell) for cell in row):
                 return number
         return 1
+
+    def close(self) -> None:
+        """Let go of what the file's reading set aside on disk (``CompanionRows``): once it is
+        done with. Its items are not read again after."""
+        self.companions.close()
 
     def check_one_sheet(self) -> None:
         """Refuse a workbook holding the same tracker on several sheets, naming them, unless
@@ -834,49 +886,61 @@ def _choose_sheet(
     return sheet, head, header, others
 
 
+@contextmanager
+def _closed_if_it_fails(companions: Companions) -> Iterator[None]:
+    """What the reading set aside is removed at once if the reading fails, not left for the
+    collector."""
+    try:
+        yield
+    except BaseException:
+        companions.close()
+        raise
+
+
 def _read(book: Workbook, path: Path, mapping: Mapping) -> TrackerFile:
     sheet, head, header, others = _choose_sheet(book, path, mapping)
     # casereview's own files: lists split on semicolons only, the log is not re-read.
     companions = _companions(book, sheet)
-    own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
-    tracker = TrackerFile(
-        path=path,
-        sheet=sheet,
-        sheets=book.sheet_names,
-        header=header,
-        title=title_of(head[: header.row - 1]),
-        preview=head,
-        numbered=Field.NUMBER in header.columns,
-        mapping=mapping,
-        companions=companions,
-        own=own,
-        status_words=dict(mapping.statuses),
-        other_sheets=others,
-        chosen=mapping.sheet is not None,
-    )
-    commented, links = book.unread(sheet)
-    tracker.unread = (tuple(commented), links)
-    # (casereview's own lines above its header: its title and "Exported from casereview")
-    tracker.above = () if own else _rows_above(head[: header.row - 1], tracker.title)
-    read = {sheet, CONTINUED_SHEET, *companions.sheets}  # the sheets the import reads
-    tracker.sheets_unread = tuple(
-        (name, book.hidden(name))
-        for name in book.sheet_names
-        if name not in read and _holds_text(book, name)
-    )
-    # The rows are read when the items are wanted; only as far as the first item (or
-    # problem) here, so that a sheet with a header and nothing below it is refused now.
-    found = _Found(kept=_kept_columns(header))
-    for _ in _item_pass(book, tracker, found):
-        break
-    else:
-        if not found.problems and not own:
-            raise TrackerFileError(
-                f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
-                "recommendations below it."
-            )
-        tracker._found = found  # the whole sheet was read: its findings are complete
-    return tracker
+    with _closed_if_it_fails(companions):
+        own = companions.present or tuple(header.titles[: len(PLAN_HEADERS)]) == PLAN_HEADERS
+        tracker = TrackerFile(
+            path=path,
+            sheet=sheet,
+            sheets=book.sheet_names,
+            header=header,
+            title=title_of(head[: header.row - 1]),
+            preview=head,
+            numbered=Field.NUMBER in header.columns,
+            mapping=mapping,
+            companions=companions,
+            own=own,
+            status_words=dict(mapping.statuses),
+            other_sheets=others,
+            chosen=mapping.sheet is not None,
+        )
+        commented, links = book.unread(sheet)
+        tracker.unread = (tuple(commented), links)
+        # (casereview's own lines above its header: its title and "Exported from casereview")
+        tracker.above = () if own else _rows_above(head[: header.row - 1], tracker.title)
+        read = {sheet, CONTINUED_SHEET, *companions.sheets}  # the sheets the import reads
+        tracker.sheets_unread = tuple(
+            (name, book.hidden(name))
+            for name in book.sheet_names
+            if name not in read and _holds_text(book, name)
+        )
+        # The rows are read when the items are wanted; only as far as the first item (or
+        # problem) here, so that a sheet with a header and nothing below it is refused now.
+        found = _Found(kept=_kept_columns(header))
+        for _ in _item_pass(book, tracker, found):
+            break
+        else:
+            if not found.problems and not own:
+                raise TrackerFileError(
+                    f"Sheet '{sheet}' of {path.name} has a header on row {header.row} but no "
+                    "recommendations below it."
+                )
+            tracker._found = found  # the whole sheet was read: its findings are complete
+        return tracker
 
 
 NAMED_CELLS = 5  # cells with a comment named by reference; the rest counted
@@ -1314,6 +1378,15 @@ def _progress(text: str) -> Progress:
 
 def _companions(book: Workbook, main: str) -> Companions:
     found = Companions()
+    try:
+        _read_companions(book, main, found)
+    except BaseException:
+        found.close()
+        raise
+    return found
+
+
+def _read_companions(book: Workbook, main: str, found: Companions) -> None:
     for name in book.sheet_names:
         if name == main:
             continue
@@ -1328,6 +1401,13 @@ def _companions(book: Workbook, main: str) -> Companions:
         target = sheets.get(titles)
         if target is None:
             continue
+        if titles in found.layouts:
+            # A second sheet of the same log (a copy of "Updates" kept beside it) would add
+            # each row again (a trial's doubled every update): the first is read, and the
+            # second is named as not read.
+            found.copies[name] = found.layouts[titles]
+            continue
+        found.layouts[titles] = name
         found.sheets.append(name)
         held = (
             (number, dict(zip(titles, cells, strict=False)))
@@ -1338,7 +1418,6 @@ def _companions(book: Workbook, main: str) -> Companions:
             target.add(held)
         else:
             target.extend(held)
-    return found
 
 
 def parse_stamp(value: object) -> dt.datetime | None:

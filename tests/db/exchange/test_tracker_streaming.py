@@ -20,6 +20,7 @@ from tests.helpers import TODAY
 from tests.helpers.exchange import review, state
 from tests.helpers.spreadsheet_files import (
     LOGGED,
+    own_export,
     own_workbook_with_a_long_log,
     simple_rows,
     workbook_of,
@@ -128,9 +129,11 @@ def _updates(database: Database) -> int:
 def test_an_own_workbooks_log_is_set_aside_not_held(database: Database, tmp_path: Path) -> None:
     """casereview's own export brings its log in an Updates sheet, read before the items it
     is about (150,000 rows at 100,000 items: a trial's import reached 266 MB). The rows are
-    set aside on disk as they are read and taken back a batch of items at a time: reading
-    6 MB of log holds less than a tenth of it. The same file read once imports whole into
-    one database and then another (a trial run and the import after it)."""
+    set aside on disk as they are read, encrypted (no plaintext of casereview's reaches a
+    temporary file), and taken back a batch of items at a time: reading 6 MB of log holds
+    less than a tenth of it in Python, and SQLite keeps 2 MB of its file in memory. The same
+    file read once imports whole into one database and then another (a trial run and the
+    import after it); closed, what was set aside is gone, and it imports no more."""
     import tracemalloc
 
     path = own_workbook_with_a_long_log(database, tmp_path / "own.xlsx")
@@ -140,8 +143,14 @@ def test_an_own_workbooks_log_is_set_aside_not_held(database: Database, tmp_path
         held, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(tracker.companions.updates) >= LOGGED
+    log = tracker.companions.updates
+    assert len(log) >= LOGGED
     assert held < LOGGED * 1000 / 10, held
+    assert log.folder is not None
+    (aside,) = log.folder.iterdir()
+    assert aside.stat().st_size > LOGGED * 1000 / 2  # on disk, not in memory
+    assert b"audit of the practice" not in aside.read_bytes()  # and not as plaintext
+    assert log._db.execute("PRAGMA cache_size").fetchone()[0] == -2048
     for name in ("trial", "import"):
         with open_database(
             resolve_location(str(tmp_path / f"{name}.sqlite3")), create=True
@@ -149,3 +158,66 @@ def test_an_own_workbooks_log_is_set_aside_not_held(database: Database, tmp_path
             with into.transaction("tester") as session:
                 import_tracker(session, tracker, today=TODAY, actor="tester")
             assert _updates(into) == _updates(database) + LOGGED
+    folder = log.folder
+    tracker.close()
+    assert not folder.exists()
+    with (
+        pytest.raises(RuntimeError, match="were removed"),
+        open_database(resolve_location(str(tmp_path / "after.sqlite3")), create=True) as into,
+        into.transaction("tester") as session,
+    ):
+        import_tracker(session, tracker, today=TODAY, actor="tester")
+
+
+def _counts(database: Database) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from db.store.models import Evidence
+
+    with database.session() as session:
+        evidence = session.scalar(select(func.count()).select_from(Evidence)) or 0
+    return _updates(database), evidence
+
+
+def test_a_copy_of_a_log_sheet_is_named_not_read_twice(database: Database, tmp_path: Path) -> None:
+    """A trial copied the Updates sheet of casereview's own workbook beside it ("Updates
+    Copy"), and every update was imported twice, without a word. The first sheet of each log
+    is read; a second of the same layout is named as not read."""
+    import openpyxl
+
+    path = own_export(database, tmp_path / "own.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["Updates"]).title = "Updates Copy"
+    book.save(path)
+    tracker = read_tracker(path)
+    assert any(
+        "sheet 'Updates Copy' is not read: it has the layout of sheet 'Updates'" in line
+        for line in tracker.kept_lines()
+    ), tracker.kept_lines()
+    with open_database(resolve_location(str(tmp_path / "into.sqlite3")), create=True) as into:
+        with into.transaction("tester") as session:
+            import_tracker(session, tracker, today=TODAY, actor="tester")
+        assert _counts(into) == _counts(database)
+    tracker.close()
+
+
+def test_two_evidence_rows_alike_are_two_entries(database: Database, tmp_path: Path) -> None:
+    """A trial's two identical rows of the Evidence sheet became one entry without a word;
+    two updates alike are two entries, and so are two evidence rows alike. Imported again,
+    they add nothing."""
+    import openpyxl
+
+    path = own_export(database, tmp_path / "own.xlsx")
+    book = openpyxl.load_workbook(path)
+    evidence = book["Evidence"]
+    evidence.append([cell.value for cell in evidence[2]])
+    book.save(path)
+    target = resolve_location(str(tmp_path / "into.sqlite3"))
+    for _ in range(2):
+        tracker = read_tracker(path)
+        with open_database(target, create=True) as into:
+            with into.transaction("tester") as session:
+                import_tracker(session, tracker, today=TODAY, actor="tester")
+            updates, entries = _counts(database)
+            assert _counts(into) == (updates, entries + 1)
+        tracker.close()

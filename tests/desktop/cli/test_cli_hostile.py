@@ -388,9 +388,9 @@ def test_a_full_temporary_folder_under_sqlite_is_named(tmp_path: Path, small_dis
 def test_an_own_workbooks_log_onto_a_full_temporary_folder_is_one_sentence(
     tmp_path: Path, small_disk: Path
 ) -> None:
-    """The log of casereview's own workbook is set aside in SQLite's temporary folder as it
-    is read (issue 26's memory): that folder full is said by its name, and nothing is
-    imported."""
+    """The log of casereview's own workbook is set aside in the temporary folder as it is
+    read (issue 26's memory): that folder full is said by its name, nothing is imported, and
+    nothing is left there."""
     from tests.helpers.spreadsheet_files import own_workbook_with_a_long_log
 
     source = tmp_path / "source.sqlite3"
@@ -410,6 +410,25 @@ def test_an_own_workbooks_log_onto_a_full_temporary_folder_is_one_sentence(
     )
     assert db.read_bytes() == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_an_own_workbooks_import_leaves_nothing_in_the_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    """What the import of casereview's own workbook set aside is removed as it ends, a dry
+    run's and a real one's."""
+    from tests.helpers.spreadsheet_files import own_workbook_with_a_long_log
+
+    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as source:
+        workbook = own_workbook_with_a_long_log(source, tmp_path / "own.xlsx")
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    db = tmp_path / "panel.sqlite3"
+    for dry in (["--dry-run"], []):
+        result = run("import", str(workbook), "--db", str(db), *dry, cwd=tmp_path,
+                     env={"TMPDIR": str(temporary)})  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert list(temporary.iterdir()) == []
 
 
 def test_demo_onto_a_full_disk_is_one_sentence(tmp_path: Path, small_disk: Path) -> None:
