@@ -731,16 +731,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _SIGNALLED.clear()
     _DEFERRED.clear()
     previous: dict[int, Any] = {}  # the handlers the command's own replaced
-    hook = sys.unraisablehook
-    if os.environ.get(DEBUG) != "1":
-        sys.unraisablehook = _unraisable_logged
+    hook = sys.unraisablehook  # (a command's own is put in place by ``_main``)
     code = EXIT_ERROR
     try:
         code = _main(argv, previous)
         return code
     finally:
-        if code != EXIT_OK:  # what a stopped command left half done is let go of now, quietly
-            gc.collect()
+        if code != EXIT_OK and sys.unraisablehook is _unraisable_logged:
+            gc.collect()  # what a stopped command left half done is let go of now, quietly
         sys.unraisablehook = hook
         # Only now, once how the command ended is said: a second Ctrl+C as the first was
         # said found the handler before it, which said "nothing was written" (a review's).
@@ -768,6 +766,8 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
         for kind in _handled():
             if signal.getsignal(kind) is not signal.SIG_IGN:
                 previous[kind] = signal.signal(kind, _on_signal)
+        if os.environ.get(DEBUG) != "1":  # (the window keeps Python's: it has no one line)
+            sys.unraisablehook = _unraisable_logged
         code = handler(args)
         if sys.stdout is not None:  # what is left of its report, while its failure is said
             sys.stdout.flush()
@@ -827,17 +827,21 @@ def _main(argv: Sequence[str] | None, previous: dict[int, Any]) -> int:
         return EXIT_ERROR
 
 
-def _signal_behind(exc: Exception) -> type[KeyboardInterrupt] | None:
+def _signal_behind(exc: BaseException) -> type[KeyboardInterrupt] | None:
     """The signal that ``exc`` came in the place of, if one came: a signal can stop library
     code half way, and the code undoing it then fail for that (a CI run's SIGTERM came as
     zipfile had opened a part of a Word export and before the ``with`` held it; closing the
-    package raised ValueError, and the command said it had stopped at a fault of its own)."""
+    package raised ValueError, and the command said it had stopped at a fault of its own).
+    A signal merely noted is not enough: one held while a file was put in place, which then
+    failed on a full disk, is told as the full disk (a review's)."""
     seen: BaseException | None = exc
-    while seen is not None:
+    met: set[int] = set()
+    while seen is not None and id(seen) not in met:
         if isinstance(seen, KeyboardInterrupt):
             return type(seen)
+        met.add(id(seen))
         seen = seen.__context__
-    return _SIGNALLED[0] if _SIGNALLED else None  # (one swallowed on the way)
+    return None
 
 
 def _interrupted(kind: type[KeyboardInterrupt], exc: BaseException) -> int:
@@ -1075,18 +1079,20 @@ def _brief(args: argparse.Namespace) -> int:
                     write_atomically(target, data)
                     pack.delivered = True  # an interruption now does not unmake it
                     _WRITTEN.append(f"the briefing pack {target} was written")
-        except KeyboardInterrupt:
-            if not _WRITTEN and head is not None and _pack_noted(database, head):
-                _NOTED.append(
-                    "the pack was not written, and the audit trail notes that it was begun "
-                    "and not made"
-                )
-            raise
         except WrongKindError as exc:
             option = "--review" if exc.kind == "a review" else "--inspection"
             raise NotFoundError(
                 f"{exc.reference} is {exc.kind}, not {exc.chosen_as}: use {option} {exc.reference}"
             ) from exc
+        except BaseException as exc:
+            # (an error raised in the signal's place is the interruption too: a review's)
+            interrupted = _signal_behind(exc) is not None
+            if interrupted and not _WRITTEN and head is not None and _pack_noted(database, head):
+                _NOTED.append(
+                    "the pack was not written, and the audit trail notes that it was begun "
+                    "and not made"
+                )
+            raise
     print(f"Briefing pack written to {target}.", file=sys.stderr)
     return EXIT_OK
 

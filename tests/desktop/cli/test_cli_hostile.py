@@ -971,6 +971,64 @@ def test_ctrl_break_is_handled_as_ctrl_c_where_there_is_one(
     assert _trail(demo_db) == before
 
 
+@pytest.mark.usefixtures("ctrl_c_as_from_a_terminal")
+def test_a_pack_whose_signal_a_library_turned_into_an_error_says_what_the_trail_notes(
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A review's find: a renderer that met Ctrl+C and raised another error in its place was
+    told as the interruption, but "nothing was written", while the trail noted the pack begun
+    and not made. The sentence says what the trail notes, as for Ctrl+C itself."""
+    from desktop import cli
+
+    pdf = cli._PACK_RENDERERS[".pdf"]
+
+    def turned(*args: object, **kwargs: object) -> bytes:
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            raise ValueError("not equal") from None  # (``from None`` keeps the context)
+        return pdf()(*args, **kwargs)
+
+    monkeypatch.setitem(cli._PACK_RENDERERS, ".pdf", lambda: turned)
+    before = _trail(demo_db)
+    assert cli.main(["brief", "--db", str(demo_db), "-o", str(tmp_path / "pack.pdf")]) == 130
+    assert capsys.readouterr().err.strip() == (
+        "casereview: interrupted; the pack was not written, and the audit trail notes that it "
+        "was begun and not made."
+    )
+    assert not (tmp_path / "pack.pdf").exists()
+    assert _trail(demo_db) == [*before, "briefing packs", "briefing packs"]
+
+
+@pytest.mark.usefixtures("ctrl_c_as_from_a_terminal")
+def test_a_full_disk_as_a_signal_is_held_is_told_as_the_full_disk(
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A review's find: Ctrl+C held while the pack was put in place, which then failed on a
+    full disk, was told as the interruption ("nothing was written", 130). The failure came
+    first and is what the user must put right: it is told."""
+    import errno as errors
+
+    from desktop import cli
+
+    def full(target: Path, data: bytes) -> None:
+        signal.raise_signal(signal.SIGINT)  # held: the file is being put in place
+        raise OSError(errors.ENOSPC, os.strerror(errors.ENOSPC), str(target))
+
+    monkeypatch.setattr(cli, "write_atomically", full)
+    code = cli.main(["brief", "--db", str(demo_db), "-o", str(tmp_path / "pack.pdf")])
+    said = capsys.readouterr().err.strip()
+    assert code == 1, said
+    assert "interrupted" not in said and "full" in said, said
+    assert not (tmp_path / "pack.pdf").exists()
+
+
 def _then_signalled(work: Callable[..., T]) -> Callable[..., T]:
     """``work``, then Ctrl+C: as if it came once a file was in place, while its folder was
     synced or the entry recording it committed."""
