@@ -435,8 +435,7 @@ class CompanionRows:
 
     def begin(self) -> None:
         """A new import: every row is to be taken again."""
-        if self.closed and self.count:  # (never an import without the log it was read with)
-            raise RuntimeError(f"the {self.sheet} rows of this tracker were removed")
+        self._still_here()
         if self._db is not None:
             with self._lock:
                 self._run("UPDATE rows SET taken = 0 WHERE taken")
@@ -458,6 +457,7 @@ class CompanionRows:
     def take(self, review: str, numbers: Sequence[str]) -> list[CompanionRow]:
         """The rows about these numbers of ``review`` not taken yet, in the sheet's order,
         taken now (so that each is merged once)."""
+        self._still_here()
         if self._db is None or not numbers:
             return []
         found: list[tuple[int, int, bytes]] = []
@@ -494,7 +494,14 @@ class CompanionRows:
             self._db, self.folder = db, folder
         return self._db
 
+    def _still_here(self) -> None:
+        """Never an import without the log the file was read with: rows removed (``close``)
+        are refused, not taken as none (a wizard closed while it imported, say)."""
+        if self.closed and self.count:
+            raise RuntimeError(f"the {self.sheet} rows of this tracker were removed")
+
     def _rows(self, query: str, *values: object) -> list[Any]:
+        self._still_here()
         if self._db is None:
             return []
         with self._lock:

@@ -161,6 +161,8 @@ def test_an_own_workbooks_log_is_set_aside_not_held(database: Database, tmp_path
     folder = log.folder
     tracker.close()
     assert not folder.exists()
+    with pytest.raises(RuntimeError, match="were removed"):  # (not taken as no rows)
+        log.take("anything", ["1"])
     with (
         pytest.raises(RuntimeError, match="were removed"),
         open_database(resolve_location(str(tmp_path / "after.sqlite3")), create=True) as into,
