@@ -120,18 +120,18 @@ class FileActions(QObject):
         from db.exchange.spreadsheets import read_tracker
         from desktop.dialogs.import_wizard import ImportWizard
 
-        def finished(result: int) -> None:
-            wizard = self.import_wizard
-            if wizard is None:
-                return
+        def finished(wizard: ImportWizard, result: int) -> None:
+            # This wizard's, not the newest's (a review's: a wizard opened for a file whose
+            # reading was cancelled, then another's, closed the other's tracker as it ended).
             wizard.tracker.close()  # done with: what its reading set aside on disk goes
             if result:
                 self._imported(path, wizard.summary, wizard.repeats)
 
         def read(tracker: Any) -> None:
-            self.import_wizard = ImportWizard(self.context, path, tracker, self.window)
-            self.import_wizard.finished.connect(finished)
-            self.import_wizard.open()
+            wizard = ImportWizard(self.context, path, tracker, self.window)
+            self.import_wizard = wizard
+            wizard.finished.connect(lambda result: finished(wizard, result))
+            wizard.open()
 
         self._progress = run_in_background(
             self.window, f"Reading {path.name}…", lambda _: read_tracker(path), read, self._failed

@@ -435,9 +435,9 @@ class CompanionRows:
 
     def begin(self) -> None:
         """A new import: every row is to be taken again."""
-        self._still_here()
-        if self._db is not None:
-            with self._lock:
+        with self._lock:
+            self._still_here()
+            if self._db is not None:
                 self._run("UPDATE rows SET taken = 0 WHERE taken")
 
     def references(self) -> set[str]:
@@ -457,11 +457,11 @@ class CompanionRows:
     def take(self, review: str, numbers: Sequence[str]) -> list[CompanionRow]:
         """The rows about these numbers of ``review`` not taken yet, in the sheet's order,
         taken now (so that each is merged once)."""
-        self._still_here()
-        if self._db is None or not numbers:
-            return []
         found: list[tuple[int, int, bytes]] = []
         with self._lock:
+            self._still_here()
+            if self._db is None or not numbers:
+                return []
             for start in range(0, len(numbers), self.ASKED):
                 asked = list(numbers[start : start + self.ASKED])
                 marks = ", ".join("?" * len(asked))
@@ -501,10 +501,10 @@ class CompanionRows:
             raise RuntimeError(f"the {self.sheet} rows of this tracker were removed")
 
     def _rows(self, query: str, *values: object) -> list[Any]:
-        self._still_here()
-        if self._db is None:
-            return []
-        with self._lock:
+        with self._lock:  # (``close`` takes it too: never "no rows" for rows removed meanwhile)
+            self._still_here()
+            if self._db is None:
+                return []
             return self._run(query, *values)
 
     def _run(self, query: str, *values: object) -> list[Any]:
@@ -792,9 +792,13 @@ class TrackerFile:
         return 1
 
     def close(self) -> None:
-        """Let go of what the file's reading set aside on disk (``CompanionRows``): once it is
-        done with. Its items are not read again after."""
+        """Let go of what the file's reading set aside on disk (``CompanionRows``), and of the
+        file itself if its items were not read to the end: once it is done with. It is not
+        imported after."""
         self.companions.close()
+        book, self._book = self._book, None
+        if book is not None:
+            book.close()
 
     def check_one_sheet(self) -> None:
         """Refuse a workbook holding the same tracker on several sheets, naming them, unless

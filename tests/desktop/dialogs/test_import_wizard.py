@@ -15,7 +15,7 @@ from db.queries.similar import describe_repeats
 from db.store.audit import newest_entry_id
 from db.store.database import Database
 from desktop.window import MainWindow
-from tests.helpers.spreadsheet_files import messy_workbook, repeating_rows, workbook_of
+from tests.helpers.spreadsheet_files import messy_workbook, own_export, repeating_rows, workbook_of
 from tests.helpers.window import answer, finish, open_wizard, to_check_page
 
 
@@ -157,3 +157,27 @@ def test_a_renamed_copy_of_a_tracker_names_the_review_it_repeats(
     qtbot.waitUntil(lambda: "Finish will have added nothing" in wizard.check_page.outcome.text())
     finish(qtbot, window, wizard)
     assert references(window) == ["TRACKER"]
+
+
+def test_a_wizard_ending_lets_go_of_its_own_tracker_alone(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A wizard's end removes what its tracker's reading set aside; a review found it was
+    the newest wizard's tracker that went (a wizard opened for a file whose reading was
+    cancelled, then another's: the first, closed, broke the second's import)."""
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as db:
+        workbook = own_export(db, tmp_path / "own.xlsx")
+    first = open_wizard(qtbot, window, workbook)
+    window.files.import_wizard = None  # (as a second reading ends, the first's wizard open)
+    second = open_wizard(qtbot, window, workbook)
+    assert first is not second
+    first.reject()
+    assert first.tracker.companions.updates.closed
+    assert not second.tracker.companions.updates.closed
+    to_check_page(qtbot, second)
+    assert "Finish will have added" in second.check_page.outcome.text()
+    finish(qtbot, window, second)
+    assert second.tracker.companions.updates.closed
