@@ -110,6 +110,8 @@ class ImportWizard(QWizard):
         fit_to_screen(self, QSize(960, 640), parent)
         self.tracker: TrackerFile = first
         self._progress: object = None
+        self._readings = 0  # the readings begun (read_then): only the newest is taken
+        self._ended = False
         self._importing = False
         self.summary = ""
         self.repeats: list[Repeat] = []  # the imported items that repeat earlier learning
@@ -133,20 +135,46 @@ class ImportWizard(QWizard):
         )
 
     def read_then(self, mapping: Mapping, then: Callable[[], None]) -> None:
-        """Read the file again with ``mapping`` off the GUI thread, then call ``then``."""
+        """Read the file again with ``mapping`` off the GUI thread, then call ``then``.
+
+        A reading cancelled goes on to its end (reading a workbook cannot stop part way),
+        and so may one that a later reading has overtaken: either, when it ends, or any
+        reading ending after the wizard has, is let go, not taken. Taken, a review found, a
+        cancelled reading replaced the tracker a later one had begun to check."""
+        self._readings += 1
+        reading = self._readings
+        cancelled = False
+
+        def cancel() -> None:
+            nonlocal cancelled
+            cancelled = True
 
         def done(tracker: TrackerFile) -> None:
+            if cancelled or reading != self._readings or self._ended:
+                tracker.close()  # (what its reading set aside on disk)
+                return
             read_before, self.tracker = self.tracker, tracker
-            read_before.close()  # (what its reading set aside on disk)
+            read_before.close()
             then()
 
-        self._progress = run_in_background(
+        def refused(error: CaseReviewError) -> None:
+            if not (cancelled or reading != self._readings or self._ended):
+                self._refused(error)
+
+        dialog = run_in_background(
             self,
             f"Reading {self.path.name}…",
             lambda _: read_tracker(self.path, mapping),
             done,
-            self._refused,
+            refused,
         )
+        dialog.canceled.connect(cancel)
+        self._progress = dialog
+
+    def done(self, result: int) -> None:
+        """The wizard ends (Finish, Cancel, closed): a reading still under way is let go."""
+        self._ended = True
+        super().done(result)
 
     def _refused(self, error: CaseReviewError) -> None:
         self.context.explain(error, self, logged=True)  # logged by run_in_background

@@ -181,3 +181,50 @@ def test_a_wizard_ending_lets_go_of_its_own_tracker_alone(
     assert "Finish will have added" in second.check_page.outcome.text()
     finish(qtbot, window, second)
     assert second.tracker.companions.updates.closed
+
+
+def test_a_reading_cancelled_or_overtaken_or_after_the_end_is_let_go(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    """A cancelled "Reading ..." box's reading went on and, at its end, replaced the tracker
+    a later reading had given, closing it under the check that used it (a review's find).
+    Only the newest reading is taken, and only while the wizard is open; each reading let go
+    is closed (what it set aside on disk removed)."""
+    from PySide6.QtCore import QThreadPool
+
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+    from desktop.dialogs import import_wizard
+
+    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as db:
+        workbook = own_export(db, tmp_path / "own.xlsx")
+    wizard = open_wizard(qtbot, window, workbook)
+    first = wizard.tracker
+    read: list = []
+    reading = import_wizard.read_tracker
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        read.append(reading(*args))
+        return read[-1]
+
+    monkeypatch.setattr(import_wizard, "read_tracker", counted)
+    taken: list[str] = []
+
+    def all_ended() -> None:
+        qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+        qtbot.wait(100)  # the readings' ends, queued to the GUI thread
+
+    wizard.read_then(wizard.mapping(), lambda: taken.append("cancelled"))
+    wizard._progress.canceled.emit()  # as its Cancel button does
+    wizard.read_then(wizard.mapping(), lambda: taken.append("overtaken"))
+    wizard.read_then(wizard.mapping(), lambda: taken.append("newest"))
+    all_ended()
+    assert taken == ["newest"]
+    assert len(read) == 3 and wizard.tracker is read[2]
+    assert [t.companions.updates.closed for t in (first, *read)] == [True, True, True, False]
+
+    wizard.read_then(wizard.mapping(), lambda: taken.append("after the end"))
+    wizard.reject()
+    all_ended()
+    assert taken == ["newest"] and len(read) == 4
+    assert read[3].companions.updates.closed and wizard.tracker.companions.updates.closed
