@@ -1571,6 +1571,9 @@ def _apply_import(
             if args.dry_run:  # the report a dry run is for: every problem, one a line
                 for line in exc.problems:
                     print(line)
+            elif len(exc.problems) > 1:  # the error names the first: say where the rest are
+                message = f"{exc.message} The same command with --dry-run lists every one."
+                raise TrackerProblemsError(message, exc.problems) from exc
             raise
     if not isinstance(source, Document):
         for line in source.kept_lines():  # what the import keeps beyond the known columns

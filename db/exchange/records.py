@@ -580,16 +580,13 @@ class Importer:
     # -- organisations and schemes
 
     def organisations(self, docs: list[OrganisationDoc]) -> None:
+        changed: set[str] = set()  # organisations held that the file changes
+        held = {doc.name for doc in docs if doc.name in self.orgs}
         for doc in docs:
-            existing = doc.name in self.orgs
             org = self.organisation(doc.name, doc.kind)
-            if existing:
-                changed = org.kind is not doc.kind or org.notes != doc.notes
-                org.kind, org.notes = doc.kind, doc.notes
-                if changed:
-                    self.summary.count("organisation", False)
-            else:
-                org.notes = doc.notes
+            if doc.name in held and (org.kind is not doc.kind or org.notes != doc.notes):
+                changed.add(doc.name)
+            org.kind, org.notes = doc.kind, doc.notes
         for doc in docs:
             org = self.orgs[doc.name]
             parent = self.orgs.get(doc.parent) if doc.parent else None
@@ -605,7 +602,11 @@ class Importer:
                         f"'{doc.name}' already, so it cannot also contain it"
                     )
                 ancestor = ancestor.parent
+            if doc.name in held and org.parent is not parent:
+                changed.add(doc.name)
             org.parent = parent
+        for _ in changed:
+            self.summary.count("organisation", False)
 
     def schemes(self, docs: list[SchemeDoc]) -> None:
         existing = {s.name: s for s in self.session.scalars(select(GradingScheme))}

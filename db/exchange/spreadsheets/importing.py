@@ -23,15 +23,23 @@ from db.core.collector import collector_paused
 from db.core.dates import PartialDate
 from db.core.errors import DocumentError
 from db.core.rules import TRANSITIONS
-from db.core.vocabulary import ReviewKind, Status
+from db.core.vocabulary import OrganisationKind, ReviewKind, Status
 from db.exchange import Document, ImportSummary
 from db.exchange.checks import check_document
-from db.exchange.document import EvidenceDoc, ReviewDoc, TrackedDoc, UpdateDoc
+from db.exchange.document import (
+    EvidenceDoc,
+    OrganisationDoc,
+    ReviewDoc,
+    TrackedDoc,
+    UpdateDoc,
+)
 from db.exchange.held import Held, held_items
 from db.exchange.records import Importer, review_doc
 from db.exchange.spreadsheets.layout import INITIALS, Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.exchange.spreadsheets.tracker_file import (
+    ORGANISATION_HEADERS,
+    REVIEW_HEADERS,
     CompanionRow,
     Problem,
     TrackerFile,
@@ -133,11 +141,19 @@ def import_tracker(
     problems = [p for p in tracker.problems if p.row not in skip_rows or p.sheet != tracker.sheet]
     problems += run.repeated + run.problems
     if problems:
-        raise problems_error(tracker, problems)
+        raise problems_error(tracker, _in_order(tracker, problems))
     if run.refused is not None:
         message = f"Nothing was imported from {tracker.path.name}: {run.refused.message}"
         raise TrackerFileError(message) from run.refused
     return run.importer.summary
+
+
+def _in_order(tracker: TrackerFile, problems: list[Problem]) -> list[Problem]:
+    """The problems as the file has them: the main sheet's first, then each sheet casereview
+    writes beside it, row by row (a trial's came as each step found them, out of order)."""
+    sheets = [tracker.sheet, *tracker.companions.sheets]  # (the book's order)
+    order = {name: n for n, name in reversed(list(enumerate(sheets)))}
+    return sorted(problems, key=lambda p: (order.get(p.sheet, len(sheets)), p.row or 0))
 
 
 SAME_ITEMS = 20  # the file's first items with text compared with a review held
@@ -218,7 +234,21 @@ class _Run:
         self.evidence.begin()
         self.reviews: dict[str, _Held] = {}
         self.importer = Importer(session)
+        self._organisations()
         session.flush()
+
+    def _organisations(self) -> None:
+        """The kinds, parents and notes of the organisations casereview's own workbook names
+        ("Organisations"), as a JSON file's: before any item names them, which would make a
+        new one "Other"."""
+        docs = _organisation_details(self.tracker, self.problems)
+        if not docs or self.problems:
+            return
+        try:
+            self.importer.organisations(docs)
+        except DocumentError as exc:  # a parent neither listed nor held, or a loop
+            sheet = self.tracker.companions.layouts[ORGANISATION_HEADERS]
+            self.problems.append(Problem(sheet, None, None, exc.message))
 
     def _refuse_the_same_tracker_again(self, items: list[TrackerItem]) -> None:
         self.guessed = False  # the first batch only
@@ -376,6 +406,15 @@ class _Run:
             self._held(reference)
         logged = self.updates.references() | self.evidence.references()
         for reference in sorted(logged | set(self.reviews)):
+            if reference not in self.reviews and not self._is_held(reference):
+                # Rows about a review neither the file's other sheets nor the database have:
+                # said so, rather than that the review has no such item (a trial's find).
+                message = "no review has this reference" if reference else "its Review is empty"
+                for rows in (self.updates, self.evidence):
+                    self.problems += [
+                        Problem(rows.sheet, r, None, message) for r, _ in rows.left(reference)
+                    ]
+                continue
             held = self._held(reference)
             rest = self.updates.numbers(reference) | self.evidence.numbers(reference)
             # Held items the main sheet left out, which the companion sheets' rows are about,
@@ -393,14 +432,21 @@ class _Run:
                 self._write(held, part, [held.places[n] for n in numbers])
                 self._let_go(held, part)
             for rows in (self.updates, self.evidence):
-                for row in rows.left(reference):
-                    message = "no recommendation has this number"
+                for row, number in rows.left(reference):
+                    message = (
+                        "no recommendation has this number" if number else "its Number is empty"
+                    )
                     self.problems.append(Problem(rows.sheet, row, None, message))
+
+    def _is_held(self, reference: str) -> bool:
+        found = self.session.scalar(select(Review.id).where(Review.reference == reference))
+        return found is not None
 
 
 def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, ReviewDoc]:
     """Review details from the "Reviews" sheet casereview writes beside its action plans."""
     found: dict[str, ReviewDoc] = {}
+    sheet = tracker.companions.layouts.get(REVIEW_HEADERS, "Reviews")
     for row, cells in tracker.companions.reviews:
         text = _reader(cells)
         try:
@@ -423,8 +469,50 @@ def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, 
                 themes=agencies_of(cells.get("Themes"), strict=True),
             )
         except ValueError as exc:
-            problems.append(Problem("Reviews", row, None, str(exc)))
+            problems.append(Problem(sheet, row, None, str(exc)))
     return found
+
+
+def _organisation_details(tracker: TrackerFile, problems: list[Problem]) -> list[OrganisationDoc]:
+    """The organisations of the "Organisations" sheet casereview writes beside its action
+    plans; a row that cannot be one is a problem of its own."""
+    found: list[OrganisationDoc] = []
+    first: dict[str, int] = {}
+    sheet = tracker.companions.layouts.get(ORGANISATION_HEADERS, "Organisations")
+    for row, cells in tracker.companions.organisations:
+        text = _reader(cells)
+        name = text("Organisation")
+        try:
+            if not name:
+                raise ValueError("the organisation's name is empty")
+            if name in first:
+                raise ValueError(
+                    f"organisation '{name}' is listed again (first on row {first[name]})"
+                )
+            doc = OrganisationDoc(
+                name=name,
+                kind=_organisation_kind(text("Kind")),
+                parent=text("Part of") or None,
+                notes=text("Notes"),
+            )
+            check_document(Document(organisations=[doc]))
+        except ValueError as exc:
+            problems.append(Problem(sheet, row, None, str(exc)))
+        except DocumentError as exc:
+            problems.append(Problem(sheet, row, None, exc.message))
+        else:
+            first[name] = row
+            found.append(doc)
+    return found
+
+
+def _organisation_kind(text: str) -> OrganisationKind:
+    for kind in OrganisationKind:
+        if text.lower() in (kind.value, kind.label.lower()):
+            return kind
+    if not text:
+        return OrganisationKind.OTHER
+    raise ValueError(f"'{text}' is not a kind of organisation casereview knows")
 
 
 def describe_number(doc: TrackedDoc) -> str:
@@ -628,6 +716,8 @@ class _Merger:
         """The log and evidence from casereview's own "Updates" and "Evidence" sheets: their
         rows naming ``review``."""
         by_number = {r.number: r for r in review.recommendations}
+        logs = self.tracker.companions
+        logged, evidenced = logs.updates.sheet, logs.evidence.sheet  # the sheets read
         have = {
             number: Counter((u.date, u.author, u.status, u.note) for u in rec.updates)
             for number, rec in by_number.items()
@@ -642,7 +732,7 @@ class _Merger:
         for row, cells in updates:
             rec = by_number.get(text_of(cells.get("Number")))
             if rec is None:
-                problems.append(Problem("Updates", row, None, "no recommendation has this number"))
+                problems.append(Problem(logged, row, None, "no recommendation has this number"))
                 continue
             try:
                 on = date_of(cells.get("Date"))
@@ -650,7 +740,7 @@ class _Merger:
                     raise ValueError(f"'{text_of(cells.get('Date'))}' is not a date")
                 status = status_of(cells.get("Status"))
             except ValueError as exc:
-                problems.append(Problem("Updates", row, None, str(exc)))
+                problems.append(Problem(logged, row, None, str(exc)))
                 continue
             key = (on, text_of(cells.get("Author")), status, text_of(cells.get("Note")))
             if have[rec.number][key] > 0:
@@ -660,12 +750,12 @@ class _Merger:
         for row, cells in evidence:
             rec = by_number.get(text_of(cells.get("Number")))
             if rec is None:
-                problems.append(Problem("Evidence", row, None, "no recommendation has this number"))
+                problems.append(Problem(evidenced, row, None, "no recommendation has this number"))
                 continue
             try:
                 added_at = parse_stamp(cells.get("Added at"))
             except ValueError as exc:
-                problems.append(Problem("Evidence", row, None, str(exc)))
+                problems.append(Problem(evidenced, row, None, str(exc)))
                 continue
             description = text_of(cells.get("Description"))
             reference = text_of(cells.get("Reference")) or None

@@ -149,6 +149,16 @@ REVIEW_HEADERS = (
     "Summary",
     "Themes",
 )
+# The organisations an action plan names (and those they are part of): a kind, a parent and
+# notes, which a new database would otherwise not know (an agency would come back "Other").
+ORGANISATION_HEADERS = ("Organisation", "Kind", "Part of", "Notes")
+# The names casereview gives the sheets of these layouts.
+OWN_SHEETS = {
+    UPDATE_HEADERS: "Updates",
+    EVIDENCE_HEADERS: "Evidence",
+    REVIEW_HEADERS: "Reviews",
+    ORGANISATION_HEADERS: "Organisations",
+}
 
 
 @dataclass(frozen=True)
@@ -449,10 +459,11 @@ class CompanionRows:
         query = "SELECT DISTINCT number FROM rows WHERE review = ? AND NOT taken"
         return {n for (n,) in self._rows(query, review)}
 
-    def left(self, review: str) -> list[int]:
-        """The rows about ``review`` not taken: about no item it holds."""
-        query = "SELECT row FROM rows WHERE review = ? AND NOT taken ORDER BY row"
-        return [row for (row,) in self._rows(query, review)]
+    def left(self, review: str) -> list[tuple[int, str]]:
+        """The rows about ``review`` not taken, about no item it holds: each row's number in
+        the sheet, and the item's number it gives."""
+        query = "SELECT row, number FROM rows WHERE review = ? AND NOT taken ORDER BY row"
+        return [(row, number) for row, number in self._rows(query, review)]
 
     def take(self, review: str, numbers: Sequence[str]) -> list[CompanionRow]:
         """The rows about these numbers of ``review`` not taken yet, in the sheet's order,
@@ -551,13 +562,14 @@ class Companions:
         default_factory=lambda: CompanionRows(EVIDENCE_HEADERS, "Evidence")
     )
     reviews: list[CompanionRow] = field(default_factory=list)  # a row a review: few
+    organisations: list[CompanionRow] = field(default_factory=list)  # a row an agency: few
     sheets: list[str] = field(default_factory=list)  # the sheets they were read from
     layouts: dict[tuple[str, ...], str] = field(default_factory=dict)  # headers: sheet read
     copies: dict[str, str] = field(default_factory=dict)  # a sheet not read: the one read
 
     @property
     def present(self) -> bool:
-        return bool(self.updates or self.evidence or self.reviews)
+        return bool(self.updates or self.evidence or self.reviews or self.organisations)
 
     def close(self) -> None:
         """Remove the log sheets' rows set aside (``CompanionRows``)."""
@@ -1398,34 +1410,41 @@ def _companions(book: Workbook, main: str) -> Companions:
 
 
 def _read_companions(book: Workbook, main: str, found: Companions) -> None:
+    targets: dict[tuple[str, ...], CompanionRows | list[CompanionRow]] = {
+        UPDATE_HEADERS: found.updates,
+        EVIDENCE_HEADERS: found.evidence,
+        REVIEW_HEADERS: found.reviews,
+        ORGANISATION_HEADERS: found.organisations,
+    }
+    alike: dict[tuple[str, ...], list[str]] = {}  # each layout's sheets, in the book's order
     for name in book.sheet_names:
-        if name == main:
-            continue
-        rows = book.rows(name)
-        first = next(rows, ())
-        titles = tuple(text_of(c) for c in first)
-        sheets: dict[tuple[str, ...], CompanionRows | list[CompanionRow]] = {
-            UPDATE_HEADERS: found.updates,
-            EVIDENCE_HEADERS: found.evidence,
-            REVIEW_HEADERS: found.reviews,
-        }
-        target = sheets.get(titles)
-        if target is None:
-            continue
-        if titles in found.layouts:
-            # A second sheet of the same log (a copy of "Updates" kept beside it) would add
-            # each row again (a trial's doubled every update): the first is read, and the
-            # second is named as not read.
-            found.copies[name] = found.layouts[titles]
-            continue
+        if name != main:
+            titles = tuple(text_of(c) for c in next(book.rows(name), ()))
+            if titles in targets:
+                alike.setdefault(titles, []).append(name)
+    # A second sheet of the same layout (a copy of "Updates" kept beside it) would add each
+    # row again (a trial's doubled every update): one is read, the one of casereview's own
+    # name if it is there (Excel puts a copy before the sheet it copies), and the others are
+    # named as not read.
+    read: dict[str, tuple[str, ...]] = {}
+    for titles, names in alike.items():
+        chosen = OWN_SHEETS[titles] if OWN_SHEETS[titles] in names else names[0]
+        read[chosen] = titles
+        found.copies.update((name, chosen) for name in names if name != chosen)
+    for name in (name for name in book.sheet_names if name in read):
+        titles = read[name]
         found.layouts[titles] = name
         found.sheets.append(name)
+        rows = book.rows(name)
+        next(rows, ())
         held = (
             (number, dict(zip(titles, cells, strict=False)))
             for number, cells in enumerate(rows, start=2)
             if any(text_of(c) for c in cells)
         )
+        target = targets[titles]
         if isinstance(target, CompanionRows):
+            target.sheet = name  # its problems name the sheet read
             target.add(held)
         else:
             target.extend(held)

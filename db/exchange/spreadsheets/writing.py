@@ -2,7 +2,8 @@
 
 The workbook's first sheet is the action plan (frozen header, filters, wrapped text, a status
 drop-down, the rating as a word on its colour); beside it are the updates log, the evidence
-list and the reviews' details, so importing it again restores every field. Evidence files
+list, the reviews' details and the organisations they name (kind, parent, notes), so
+importing it again, into this database or a new one, restores every field. Evidence files
 themselves travel only in casereview JSON: the workbook names them. Nothing written is ever
 a formula: text starting with =, +, - or @ is stored as text and marked so (Excel's leading
 apostrophe) in .xlsx, and given a leading apostrophe in CSV.
@@ -28,13 +29,14 @@ from db.core.dates import format_date
 from db.core.errors import TemporaryFolderFull
 from db.core.rules import rating_for
 from db.core.vocabulary import Rating, Status
-from db.exchange.document import Document, ReviewDoc
+from db.exchange.document import Document, OrganisationDoc, ReviewDoc
 
 # Text longer than a cell holds goes on in the "Continued" sheet, a part per row, and comes
 # back whole on import: an export never cuts a user's text.
 from db.exchange.spreadsheets.reading import CONTINUED_HEADERS, CONTINUED_SHEET, MAX_CELL_CHARS
 from db.exchange.spreadsheets.tracker_file import (
     EVIDENCE_HEADERS,
+    ORGANISATION_HEADERS,
     PLAN_HEADERS,
     REVIEW_HEADERS,
     UPDATE_HEADERS,
@@ -129,6 +131,30 @@ def _review_row(review: ReviewDoc) -> list[Any]:
         review.summary,
         "; ".join(review.themes),
     ]
+
+
+def _named(review: ReviewDoc) -> Iterator[str]:
+    """The organisations a review's row and its items' rows name."""
+    if review.commissioned_by:
+        yield review.commissioned_by
+    for rec in review.recommendations:
+        yield from rec.lead_agencies
+        yield from rec.joint_agencies
+
+
+def _organisation_rows(named: set[str], known: list[OrganisationDoc]) -> Iterator[list[Any]]:
+    """A row for each organisation named, and each it is part of, by name: their kind, parent
+    and notes come back on import into a database that does not know them yet."""
+    by_name = {org.name: org for org in known}
+    wanted: set[str] = set()
+    for each in named:
+        name: str | None = each
+        while name in by_name and name not in wanted:
+            wanted.add(name)
+            name = by_name[name].parent
+    for name in sorted(wanted, key=str.casefold):
+        org = by_name[name]
+        yield [org.name, org.kind.label, org.parent or "", org.notes]
 
 
 def _log_rows(review: ReviewDoc) -> Iterator[tuple[str, list[Any]]]:
@@ -308,7 +334,9 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         append(logs[name], [cell(logs[name], h, font=bold, fill=header_fill) for h in headers])
     reviews.freeze_panes = "B2"
     append(reviews, [cell(reviews, h, font=bold, fill=header_fill) for h in REVIEW_HEADERS])
+    named: set[str] = set()
     for review in stream.reviews:
+        named.update(_named(review))
         for values in review_plan_rows(review, today):
             row = []
             for column, value in enumerate(values):
@@ -323,6 +351,18 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         for name, values in _log_rows(review):
             append(logs[name], [cell(logs[name], v) for v in values])
         append(reviews, [cell(reviews, v) for v in _review_row(review)])
+    # Last, as the reviews' rows name them; few (a partnership's agencies).
+    organisations = book.create_sheet("Organisations")
+    organisations.freeze_panes = "A2"
+    for letter, width in zip("ABCD", (40, 18, 40, 60), strict=True):
+        organisations.column_dimensions[letter].width = width
+    continued[organisations.title] = []
+    append(
+        organisations,
+        [cell(organisations, h, font=bold, fill=header_fill) for h in ORGANISATION_HEADERS],
+    )
+    for values in _organisation_rows(named, stream.organisations):
+        append(organisations, [cell(organisations, v) for v in values])
     parts = [part for listed in continued.values() for part in listed]
     if parts:
         rest = book.create_sheet(CONTINUED_SHEET)

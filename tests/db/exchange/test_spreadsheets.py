@@ -12,12 +12,14 @@ import openpyxl
 import pytest
 
 from db.core import fields
-from db.core.vocabulary import ReviewKind, Status
-from db.exchange import collect_document
+from db.core.vocabulary import OrganisationKind, ReviewKind, Status
+from db.exchange import apply_document, collect_document
+from db.exchange.document import Document, OrganisationDoc, ReviewDoc, TrackedDoc
 from db.exchange.spreadsheets import (
     Field,
     Mapping,
     TrackerFileError,
+    TrackerProblemsError,
     read_tracker,
     reading,
     write_csv,
@@ -374,7 +376,7 @@ def test_xlsx_export_is_an_action_plan_a_secretariat_would_circulate(
     path = tmp_path / "plan.xlsx"
     path.write_bytes(write_xlsx(doc, TODAY))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Action plan", "Updates", "Evidence", "Reviews"]
+    assert book.sheetnames == ["Action plan", "Updates", "Evidence", "Reviews", "Organisations"]
     plan = book["Action plan"]
     assert plan.freeze_panes == "C4"
     assert plan.auto_filter.ref.startswith("A3:P")
@@ -411,6 +413,136 @@ def test_xlsx_round_trip_is_lossless(sample_database: Database, tmp_path: Path):
         for before in original.reviews:
             after = review(fresh, before.reference)
             assert without_files(after) == without_files(before)
+        # And the organisations they name, with the ones those are part of: kind, parent
+        # and notes (a trial's local authority came back "Other", its notes gone).
+        with fresh.session() as session:
+            carried = collect_document(session, TODAY).organisations
+    named = {
+        name
+        for r in original.reviews
+        for name in (
+            r.commissioned_by,
+            *(a for rec in r.recommendations for a in rec.lead_agencies + rec.joint_agencies),
+        )
+        if name
+    }
+    assert named and {o.name for o in carried} == named  # (no named one is part of another)
+    assert carried == [org for org in original.organisations if org.name in named]
+    assert {o.kind for o in carried} > {OrganisationKind.LOCAL_AUTHORITY}  # kinds, not "Other"
+
+
+def _agencies_in_a_family(database: Database) -> Document:
+    """A review whose item names an agency that is part of one that is part of another, each
+    with notes; and an agency it does not name."""
+    doc = Document(
+        organisations=[
+            OrganisationDoc("Northby Council (fictional)", OrganisationKind.LOCAL_AUTHORITY),
+            OrganisationDoc(
+                "Northby Children's Services (fictional)",
+                OrganisationKind.LOCAL_AUTHORITY,
+                parent="Northby Council (fictional)",
+                notes="Fictional. The front door team sits here.",
+            ),
+            OrganisationDoc(
+                "Northby Early Help (fictional)",
+                OrganisationKind.LOCAL_AUTHORITY,
+                parent="Northby Children's Services (fictional)",
+                notes="Fictional.\nTwo lines of notes.",
+            ),
+            OrganisationDoc("Northby Health (fictional)", OrganisationKind.HEALTH_BODY),
+            OrganisationDoc("Unnamed by the plan (fictional)", OrganisationKind.PROBATION),
+        ],
+        reviews=[
+            ReviewDoc(
+                reference="NORTHBY-1",
+                kind=ReviewKind.SAR,
+                title="Adult N (fictional)",
+                recommendations=[
+                    TrackedDoc(
+                        "1",
+                        "Early help to share its assessments.",
+                        lead_agencies=["Northby Early Help (fictional)"],
+                        joint_agencies=["Northby Health (fictional)"],
+                    )
+                ],
+            )
+        ],
+    )
+    with database.transaction("tester") as session:
+        apply_document(session, doc)
+    return doc
+
+
+def test_an_xlsx_carries_the_organisations_it_names_into_a_new_database(
+    database: Database, tmp_path: Path
+):
+    doc = _agencies_in_a_family(database)
+    with database.session() as session:
+        exported = collect_document(session, TODAY, ["NORTHBY-1"])
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(write_xlsx(exported, TODAY))
+    sheet = openpyxl.load_workbook(path)["Organisations"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Organisation", "Kind", "Part of", "Notes"]
+    # Named by the plan, and each one those are part of, by name; not the one it leaves out.
+    assert [r[0] for r in rows[1:]] == [
+        "Northby Children's Services (fictional)",
+        "Northby Council (fictional)",
+        "Northby Early Help (fictional)",
+        "Northby Health (fictional)",
+    ]
+    assert rows[3][1:] == ["Local authority", "Northby Children's Services (fictional)",
+                           "Fictional.\nTwo lines of notes."]  # fmt: skip
+
+    fresh_path = tmp_path / "fresh.sqlite3"
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(fresh_path)), create=True) as fresh:
+        assert run_import(fresh, path) == (
+            "added 4 organisations, 1 review, 1 recommendation; updated nothing"
+        )
+        with fresh.session() as session:
+            carried = collect_document(session, TODAY).organisations
+        assert carried == sorted(doc.organisations[:4], key=lambda o: o.name)
+        assert run_import(fresh, path) == "added nothing; updated nothing"
+    assert run_import(database, path) == "added nothing; updated nothing"
+
+
+def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
+    database: Database, tmp_path: Path
+):
+    _agencies_in_a_family(database)
+    with database.session() as session:
+        exported = collect_document(session, TODAY, ["NORTHBY-1"])
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(write_xlsx(exported, TODAY))
+    book = openpyxl.load_workbook(path)
+    book["Organisations"]["B5"] = "Health body"  # already
+    book["Organisations"]["D5"] = "Fictional. Now with notes."
+    book.save(path)
+    assert run_import(database, path) == "added nothing; updated 1 organisation"
+    with database.session() as session:
+        (health,) = [
+            o for o in collect_document(session, TODAY).organisations if "Health" in o.name
+        ]
+    assert health.notes == "Fictional. Now with notes."
+
+    before = state(database)
+    for cell, value, message in [
+        ("B2", "Parish", "row 2: 'Parish' is not a kind of organisation casereview knows"),
+        ("A3", "", "row 3: the organisation's name is empty"),
+        ("A3", "Northby Health (fictional)", "row 5: organisation 'Northby Health"),
+        ("C2", "Nowhere (fictional)", "parent: 'Nowhere (fictional)' is not listed"),
+    ]:
+        edited = openpyxl.load_workbook(path)
+        edited["Organisations"][cell] = value
+        wrong = tmp_path / "wrong.xlsx"
+        edited.save(wrong)
+        with pytest.raises(TrackerProblemsError, match="Sheet 'Organisations'") as caught:
+            run_import(database, wrong)
+        assert message in str(caught.value), str(caught.value)
+        assert state(database) == before
 
 
 FORMULAS = [

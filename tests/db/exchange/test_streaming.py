@@ -226,6 +226,7 @@ def test_the_workbook_reads_back_as_the_whole_document_gave(fixed_database: Data
         "Updates",
         "Evidence",
         "Reviews",
+        "Organisations",
         "Continued",
     ]
     written = streamed(fixed_database, lambda s, out: stream_xlsx(s, TODAY, out), batch_items=1)

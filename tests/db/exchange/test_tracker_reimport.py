@@ -130,6 +130,35 @@ def test_an_update_about_no_item_is_refused_by_its_row(
     assert state(sample_database) == before
 
 
+def test_rows_about_no_review_or_no_number_say_which_and_come_in_the_files_order(
+    sample_database: Database, tmp_path: Path
+) -> None:
+    """A trial's rows naming a review held nowhere, or no number, were each said to be about
+    "no recommendation"; and the problems came as each step found them, not row by row."""
+    path = tmp_path / "plan.xlsx"
+    reference, number = _plan_with_an_item_left_out(sample_database, path)
+    nowhere = _add_update(path, "NO-SUCH-REVIEW", "1", "About a review held nowhere.")
+    no_number = _add_update(path, reference, "", "About no item.")
+    no_review = _add_update(path, "", number, "About no review.")
+    book = openpyxl.load_workbook(path)
+    sheet = book[PLAN_SHEET]
+    last = sheet.max_row
+    status = next(c for c in range(1, 20) if sheet.cell(3, c).value == "Status")
+    sheet.cell(last, status).value = "Sort of done"  # on the main sheet's last row
+    book.save(path)
+    before = state(sample_database)
+    with pytest.raises(TrackerProblemsError) as refused:
+        run_import(sample_database, path)
+    first, *rest = refused.value.problems
+    assert first.startswith(f"Sheet '{PLAN_SHEET}', row {last}, column I (Status): 'Sort of")
+    assert rest == [
+        f"Sheet 'Updates', row {nowhere}: no review has this reference.",
+        f"Sheet 'Updates', row {no_number}: its Number is empty.",
+        f"Sheet 'Updates', row {no_review}: its Review is empty.",
+    ]
+    assert state(sample_database) == before
+
+
 def test_a_review_held_whole_is_read_a_batch_at_a_time(database: Database, tmp_path: Path) -> None:
     """Re-importing a tracker into the review it made: its items as held are read as each
     batch names them and let go once it is merged, never all at once (read whole, a review of

@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from db.exchange.spreadsheets import TrackerFileError, import_tracker, read_tracker
+from db.exchange.spreadsheets import (
+    TrackerFileError,
+    TrackerProblemsError,
+    import_tracker,
+    read_tracker,
+)
 from db.exchange.spreadsheets.importing import BATCH
 from db.exchange.spreadsheets.tracker_file import TrackerItem
 from db.store.database import Database, open_database
@@ -201,6 +206,46 @@ def test_a_copy_of_a_log_sheet_is_named_not_read_twice(database: Database, tmp_p
         with into.transaction("tester") as session:
             import_tracker(session, tracker, today=TODAY, actor="tester")
         assert _counts(into) == _counts(database)
+    tracker.close()
+
+
+def test_the_sheet_of_casereviews_own_name_is_read_before_a_copy_ahead_of_it(
+    database: Database, tmp_path: Path
+) -> None:
+    """Excel's "Move or Copy" puts the copy before the sheet it copies: the copy was the one
+    read, and the problems of its rows were said to be on "Updates". casereview's own sheet is
+    read, and a problem is said on the sheet it is on."""
+    import openpyxl
+
+    path = own_export(database, tmp_path / "own.xlsx")
+    book = openpyxl.load_workbook(path)
+    copy = book.copy_worksheet(book["Updates"])
+    copy.title = "Updates (2)"
+    book.move_sheet(copy, offset=book.sheetnames.index("Updates") - book.index(copy))
+    assert book.sheetnames.index("Updates (2)") < book.sheetnames.index("Updates")
+    copy["C2"] = "not a date"  # in the copy only: never read
+    book.save(path)
+    tracker = read_tracker(path)
+    assert any(
+        "sheet 'Updates (2)' is not read: it has the layout of sheet 'Updates'" in line
+        for line in tracker.kept_lines()
+    ), tracker.kept_lines()
+    with open_database(resolve_location(str(tmp_path / "into.sqlite3")), create=True) as into:
+        with into.transaction("tester") as session:
+            import_tracker(session, tracker, today=TODAY, actor="tester")
+        assert _counts(into) == _counts(database)
+    tracker.close()
+
+    # The log alone, renamed: read, and its problems said on it.
+    book = openpyxl.load_workbook(path)
+    del book["Updates (2)"]
+    book["Updates"].title = "Log"
+    book["Log"]["C2"] = "not a date"
+    book.save(path)
+    tracker = read_tracker(path)
+    with pytest.raises(TrackerProblemsError) as refused, database.transaction("t") as session:
+        import_tracker(session, tracker, today=TODAY, actor="tester")
+    assert refused.value.problems == ["Sheet 'Log', row 2: 'not a date' is not a date."]
     tracker.close()
 
 

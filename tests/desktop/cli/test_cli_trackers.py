@@ -175,3 +175,32 @@ def test_a_renamed_copy_of_a_tracker_is_not_made_a_second_review(tmp_path: Path)
     copy = run("import", str(workbook_of(plain, tmp_path / "untitled (1).xlsx")), "--db", str(db),
                cwd=tmp_path)  # fmt: skip
     assert_clean_error(copy, "though review UNTITLED holds its recommendations already")
+
+
+def test_several_problems_name_the_first_and_point_to_the_dry_run_that_lists_them(
+    tmp_path: Path,
+) -> None:
+    """A trial's refusal named one problem and counted the rest, not saying where to see them."""
+    db = _panel(tmp_path)
+    back = _csv(
+        tmp_path,
+        "back.csv",
+        "1,Train staff.,Police,,31/3/2027,Not started,,",
+        "2,Share information.,Council,Health,30/6/2027,Sort of done,,",
+    )
+    before = _files(tmp_path)
+    result = run("import", str(back), "--db", str(db), "--review", "PLAN", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "back.csv has 2 problems to put right first. Sheet 'back', row 2," in line
+    assert line.endswith("(and 1 more). The same command with --dry-run lists every one.")
+    assert _files(tmp_path) == before
+
+    listed = run(
+        "import", str(back), "--db", str(db), "--review", "PLAN", "--dry-run", cwd=tmp_path
+    )
+    assert listed.returncode == 1, listed.stderr
+    rows = [line.split(",")[1] for line in listed.stdout.splitlines()]
+    assert rows == [" row 2", " row 3"]  # every one, in the file's order
+    assert "--dry-run lists" not in listed.stderr
+    assert _files(tmp_path) == before
