@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -506,27 +507,30 @@ def _organisation_details(tracker: TrackerFile, problems: list[Problem]) -> list
     return found
 
 
-def _organisation_kind(text: str) -> OrganisationKind:
-    for kind in OrganisationKind:
-        if text.lower() in (kind.value, kind.label.lower()):
-            return kind
-    if not text:
-        return OrganisationKind.OTHER
-    raise ValueError(f"'{text}' is not a kind of organisation casereview knows")
-
-
 def describe_number(doc: TrackedDoc) -> str:
     """How a row problem names an item: "recommendation 7" (never its text)."""
     return f"{doc.kind.label.lower()} {doc.number}"
 
 
-def _kind(text: str) -> ReviewKind:
-    for kind in ReviewKind:
+_Kind = TypeVar("_Kind", ReviewKind, OrganisationKind)
+
+
+def _kind_named(text: str, kinds: type[_Kind], blank: _Kind, what: str) -> _Kind:
+    """The kind a cell names by its word or its label, in any case; ``blank`` for none."""
+    for kind in kinds:
         if text.lower() in (kind.value, kind.label.lower()):
             return kind
     if not text:
-        return ReviewKind.LEARNING_REVIEW
-    raise ValueError(f"'{text}' is not a kind of review casereview knows")
+        return blank
+    raise ValueError(f"'{text}' is not a kind of {what} casereview knows")
+
+
+def _kind(text: str) -> ReviewKind:
+    return _kind_named(text, ReviewKind, ReviewKind.LEARNING_REVIEW, "review")
+
+
+def _organisation_kind(text: str) -> OrganisationKind:
+    return _kind_named(text, OrganisationKind, OrganisationKind.OTHER, "organisation")
 
 
 def _reader(cells: dict[str, object]) -> Callable[[str], str]:

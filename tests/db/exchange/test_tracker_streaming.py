@@ -197,15 +197,21 @@ def test_a_copy_of_a_log_sheet_is_named_not_read_twice(database: Database, tmp_p
     book = openpyxl.load_workbook(path)
     book.copy_worksheet(book["Updates"]).title = "Updates Copy"
     book.save(path)
+    _imports_once_naming_the_copy(database, path, "Updates Copy", tmp_path)
+
+
+def _imports_once_naming_the_copy(database: Database, path: Path, copy: str, into: Path) -> None:
+    """The workbook at ``path`` names sheet ``copy`` as not read, as a copy of "Updates", and
+    imports into a new database (in folder ``into``) as many log rows as ``database`` holds."""
     tracker = read_tracker(path)
     assert any(
-        "sheet 'Updates Copy' is not read: it has the layout of sheet 'Updates'" in line
+        f"sheet '{copy}' is not read: it has the layout of sheet 'Updates'" in line
         for line in tracker.kept_lines()
     ), tracker.kept_lines()
-    with open_database(resolve_location(str(tmp_path / "into.sqlite3")), create=True) as into:
-        with into.transaction("tester") as session:
+    with open_database(resolve_location(str(into / "into.sqlite3")), create=True) as fresh:
+        with fresh.transaction("tester") as session:
             import_tracker(session, tracker, today=TODAY, actor="tester")
-        assert _counts(into) == _counts(database)
+        assert _counts(fresh) == _counts(database)
     tracker.close()
 
 
@@ -225,16 +231,7 @@ def test_the_sheet_of_casereviews_own_name_is_read_before_a_copy_ahead_of_it(
     assert book.sheetnames.index("Updates (2)") < book.sheetnames.index("Updates")
     copy["C2"] = "not a date"  # in the copy only: never read
     book.save(path)
-    tracker = read_tracker(path)
-    assert any(
-        "sheet 'Updates (2)' is not read: it has the layout of sheet 'Updates'" in line
-        for line in tracker.kept_lines()
-    ), tracker.kept_lines()
-    with open_database(resolve_location(str(tmp_path / "into.sqlite3")), create=True) as into:
-        with into.transaction("tester") as session:
-            import_tracker(session, tracker, today=TODAY, actor="tester")
-        assert _counts(into) == _counts(database)
-    tracker.close()
+    _imports_once_naming_the_copy(database, path, "Updates (2)", tmp_path)
 
     # The log alone, renamed: read, and its problems said on it.
     book = openpyxl.load_workbook(path)
