@@ -100,7 +100,8 @@ def exported_said(fmt: str, reviews: int, target: object, *, chosen: bool = Fals
     rest = "inspections, initiatives and meetings are only in a JSON export."
     if fmt == "xlsx":
         return (
-            f"{plan}, with their updates, evidence lists and review details; evidence files, {rest}"
+            f"{plan}, with their updates, evidence lists, review details and organisations; "
+            f"evidence files, {rest}"
         )
     return (
         f"{plan}: each item's latest update, without its earlier updates or evidence or the "

@@ -121,8 +121,8 @@ def test_the_window_exports_an_action_plan_that_imports_again(
     said = sample_window.statusBar().currentMessage()
     assert said == (
         "Exported the action plans of 2 reviews to plan.xlsx, with their updates, evidence "
-        "lists and review details; evidence files, inspections, initiatives and meetings are "
-        "only in a JSON export."
+        "lists, review details and organisations; evidence files, inspections, initiatives "
+        "and meetings are only in a JSON export."
     )
     assert openpyxl.load_workbook(target).sheetnames[0] == "Action plan"
     everything = tmp_path / "everything.json"

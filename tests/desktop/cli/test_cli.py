@@ -618,8 +618,8 @@ def test_each_export_says_what_its_format_leaves_out(demo_db: Path, tmp_path: Pa
             f"evidence or the review's details (.xlsx keeps those); {rest}"
         )
     assert said["plan.xlsx"] == (
-        f"{plan} plan.xlsx, with their updates, evidence lists and review details; evidence "
-        f"files, {rest}"
+        f"{plan} plan.xlsx, with their updates, evidence lists, review details and "
+        f"organisations; evidence files, {rest}"
     )
     assert said["all.json"] == (
         "Exported everything to all.json: 2 reviews, and every inspection, initiative and meeting."
