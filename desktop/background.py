@@ -234,10 +234,17 @@ def run_in_background(
     on_failed: Callable[[CaseReviewError], None],
     *,
     on_quit: Callable[[], object] | None = None,
+    on_cancelled: Callable[[Any], object] | None = None,
 ) -> QProgressDialog:
     """Run ``work`` off the GUI thread, then ``on_done`` with its result or ``on_failed`` with
     why it failed: a ``CaseReviewError`` in the log already, by its kind and cause, so it is
     shown without being logged again.
+
+    Work that cannot stop part way (reading a workbook) runs to its end when cancelled: with
+    ``on_cancelled``, its result then goes there to be let go, not to ``on_done``, and its
+    failure is not shown (a trial's cancelled reading opened the Import wizard 25 s later).
+    Without it, a result still goes to ``on_done``: an import that committed as Cancel was
+    pressed must say that it was written.
 
     The dialog is window-modal, so the window's Ctrl+Q cannot reach it meanwhile (a new user
     pressed it while a database was being opened, and nothing happened): on the dialog it
@@ -258,12 +265,16 @@ def run_in_background(
     def finished(result: Any) -> None:
         dialog.reset()
         dialog.deleteLater()  # one made for each piece of work: not kept, hidden, for ever
-        on_done(result)
+        if on_cancelled is not None and progress.cancelled:
+            on_cancelled(result)
+        else:
+            on_done(result)
 
     def failed(error: CaseReviewError) -> None:
         dialog.reset()
         dialog.deleteLater()
-        on_failed(error)
+        if on_cancelled is None or not progress.cancelled:
+            on_failed(error)
 
     def stepped(done: int, total: int) -> None:
         if not dialog.wasCanceled():

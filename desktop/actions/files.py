@@ -134,7 +134,12 @@ class FileActions(QObject):
             wizard.open()
 
         self._progress = run_in_background(
-            self.window, f"Reading {path.name}…", lambda _: read_tracker(path), read, self._failed
+            self.window,
+            f"Reading {path.name}…",
+            lambda _: read_tracker(path),
+            read,
+            self._failed,
+            on_cancelled=lambda tracker: tracker.close(),  # cancelled: no wizard opens
         )
 
     def import_path(self, path: Path) -> None:

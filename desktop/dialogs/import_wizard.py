@@ -143,14 +143,9 @@ class ImportWizard(QWizard):
         cancelled reading replaced the tracker a later one had begun to check."""
         self._readings += 1
         reading = self._readings
-        cancelled = False
-
-        def cancel() -> None:
-            nonlocal cancelled
-            cancelled = True
 
         def done(tracker: TrackerFile) -> None:
-            if cancelled or reading != self._readings or self._ended:
+            if reading != self._readings or self._ended:
                 tracker.close()  # (what its reading set aside on disk)
                 return
             read_before, self.tracker = self.tracker, tracker
@@ -158,18 +153,17 @@ class ImportWizard(QWizard):
             then()
 
         def refused(error: CaseReviewError) -> None:
-            if not (cancelled or reading != self._readings or self._ended):
+            if reading == self._readings and not self._ended:
                 self._refused(error)
 
-        dialog = run_in_background(
+        self._progress = run_in_background(
             self,
             f"Reading {self.path.name}…",
             lambda _: read_tracker(self.path, mapping),
             done,
             refused,
+            on_cancelled=lambda tracker: tracker.close(),
         )
-        dialog.canceled.connect(cancel)
-        self._progress = dialog
 
     def done(self, result: int) -> None:
         """The wizard ends (Finish, Cancel, closed): a reading still under way is let go."""

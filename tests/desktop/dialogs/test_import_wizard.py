@@ -228,3 +228,33 @@ def test_a_reading_cancelled_or_overtaken_or_after_the_end_is_let_go(
     all_ended()
     assert taken == ["newest"] and len(read) == 4
     assert read[3].companions.updates.closed and wizard.tracker.companions.updates.closed
+
+
+def test_a_cancelled_first_reading_opens_no_wizard(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    """A trial pressed Escape on File > Import's "Reading ..." box, and 25 s later the wizard
+    opened by itself: the reading ran on to its end and delivered. It is let go now, closed."""
+    from PySide6.QtCore import QThreadPool
+
+    from db.exchange.spreadsheets import tracker_file
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as db:
+        workbook = own_export(db, tmp_path / "own.xlsx")
+    read: list = []
+    reading = tracker_file.read_tracker
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        read.append(reading(*args))
+        return read[-1]
+
+    monkeypatch.setattr(tracker_file, "read_tracker", counted)
+    monkeypatch.setattr("db.exchange.spreadsheets.read_tracker", counted)
+    window.files.import_spreadsheet(workbook)
+    window.files._progress.canceled.emit()  # as Escape on the box does
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+    qtbot.wait(100)  # the reading's end, queued to the GUI thread
+    assert len(read) == 1 and read[0].companions.updates.closed
+    assert getattr(window.files, "import_wizard", None) is None
