@@ -241,15 +241,47 @@ class _Run:
     def _organisations(self) -> None:
         """The kinds, parents and notes of the organisations casereview's own workbook names
         ("Organisations"), as a JSON file's: before any item names them, which would make a
-        new one "Other"."""
-        docs = _organisation_details(self.tracker, self.problems)
-        if not docs or self.problems:
+        new one "Other". A blank Kind keeps the kind held; a parent must be listed or held,
+        and no organisation may end up part of itself, each said on its row."""
+        rows = _organisation_details(self.tracker, self.problems)
+        if not rows:
             return
-        try:
-            self.importer.organisations(docs)
-        except DocumentError as exc:  # a parent neither listed nor held, or a loop
-            sheet = self.tracker.companions.layouts[ORGANISATION_HEADERS]
-            self.problems.append(Problem(sheet, None, None, exc.message))
+        sheet = self.tracker.companions.layouts[ORGANISATION_HEADERS]
+        listed = {r.doc.name: r.doc for r in rows}
+        held = self.importer.orgs
+
+        def parent_of(name: str) -> str | None:
+            if name in listed:
+                return listed[name].parent
+            org = held.get(name)
+            return org.parent.name if org is not None and org.parent is not None else None
+
+        for r in rows:
+            name, parent = r.doc.name, r.doc.parent
+            message = None
+            if parent is None:
+                continue
+            if parent == name:
+                message = "an organisation cannot be part of itself"
+            elif parent not in listed and parent not in held:
+                message = f"'{parent}' is neither listed here nor held in the database"
+            else:
+                seen, at = {name}, parent_of(parent)
+                while at is not None and at not in seen:
+                    seen.add(at)
+                    at = parent_of(at)
+                if at == name:
+                    message = f"'{parent}' is part of '{name}' already"
+            if message is not None:
+                self.problems.append(
+                    Problem(sheet, r.row, _ORGANISATION_COLUMNS["Part of"], message)
+                )
+        if self.problems:
+            return  # (the import is refused: nothing more is needed of the sheet)
+        for r in rows:
+            if not r.kind_given and r.doc.name in held:
+                r.doc.kind = held[r.doc.name].kind
+        self.importer.organisations([r.doc for r in rows])
 
     def _refuse_the_same_tracker_again(self, items: list[TrackerItem]) -> None:
         self.guessed = False  # the first batch only
@@ -474,36 +506,57 @@ def _review_details(tracker: TrackerFile, problems: list[Problem]) -> dict[str, 
     return found
 
 
-def _organisation_details(tracker: TrackerFile, problems: list[Problem]) -> list[OrganisationDoc]:
+@dataclass
+class _OrganisationRow:
+    """A row of the "Organisations" sheet: its number, the organisation it gives, and whether
+    it gives a kind (a blank Kind keeps the kind held)."""
+
+    row: int
+    doc: OrganisationDoc
+    kind_given: bool
+
+
+_ORGANISATION_COLUMNS = {
+    title: f"column {letter} ({title})"
+    for letter, title in zip("ABCD", ORGANISATION_HEADERS, strict=True)
+}
+
+
+def _organisation_details(tracker: TrackerFile, problems: list[Problem]) -> list[_OrganisationRow]:
     """The organisations of the "Organisations" sheet casereview writes beside its action
-    plans; a row that cannot be one is a problem of its own."""
-    found: list[OrganisationDoc] = []
+    plans; each value that cannot be stored is a problem of its row and column."""
+    found: list[_OrganisationRow] = []
     first: dict[str, int] = {}
     sheet = tracker.companions.layouts.get(ORGANISATION_HEADERS, "Organisations")
     for row, cells in tracker.companions.organisations:
         text = _reader(cells)
-        name = text("Organisation")
-        try:
-            if not name:
-                raise ValueError("the organisation's name is empty")
-            if name in first:
-                raise ValueError(
-                    f"organisation '{name}' is listed again (first on row {first[name]})"
-                )
-            doc = OrganisationDoc(
-                name=name,
-                kind=_organisation_kind(text("Kind")),
-                parent=text("Part of") or None,
-                notes=text("Notes"),
+        wrong: list[tuple[str, str]] = []  # (the column's title, what is wrong)
+        name, kind, parent, notes = (text(title) for title in ORGANISATION_HEADERS)
+        for title, value, limit, named in [
+            ("Organisation", name, fields.NAME, True),
+            ("Part of", parent, fields.NAME, True),
+            ("Notes", notes, fields.TEXT, False),
+        ]:
+            reason = fields.problem(value, limit, name=named) if value else None
+            if reason is not None:
+                wrong.append((title, reason))
+        if not name:
+            wrong.insert(0, ("Organisation", "is empty"))
+        elif name in first:
+            wrong.insert(
+                0, ("Organisation", f"'{name}' is listed again (first on row {first[name]})")
             )
-            check_document(Document(organisations=[doc]))
+        try:
+            given = _organisation_kind(kind)
         except ValueError as exc:
-            problems.append(Problem(sheet, row, None, str(exc)))
-        except DocumentError as exc:
-            problems.append(Problem(sheet, row, None, exc.message))
-        else:
-            first[name] = row
-            found.append(doc)
+            wrong.append(("Kind", str(exc)))
+        if wrong:
+            wrong.sort(key=lambda said: ORGANISATION_HEADERS.index(said[0]))  # column by column
+            problems += [Problem(sheet, row, _ORGANISATION_COLUMNS[t], m) for t, m in wrong]
+            continue
+        first[name] = row
+        doc = OrganisationDoc(name=name, kind=given, parent=parent or None, notes=notes)
+        found.append(_OrganisationRow(row, doc, bool(kind)))
     return found
 
 

@@ -9,6 +9,7 @@ when it is installed, and this module refuses to run without it).
 from __future__ import annotations
 
 import csv
+import hashlib
 import posixpath
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -32,7 +33,16 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # Where casereview's exports carry on text longer than a cell holds
 # (db/exchange/spreadsheets/writing).
 CONTINUED_SHEET = "Continued"
-CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text")
+# Each part names the cell it carries on, and a checksum of that cell's own text: a sheet
+# sorted after casereview wrote it moves its cells away from the parts that continue them
+# (a trial's sorted Organisations sheet gave one agency's long notes the tail of another's).
+CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text", "Cell checksum")
+UNCHECKED_HEADERS = CONTINUED_HEADERS[:4]  # as casereview wrote it before 7 December 2026
+
+
+def cell_checksum(text: str) -> str:
+    """The checksum of a cell's text that its parts in the "Continued" sheet carry."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class TrackerFileError(CaseReviewError):
@@ -137,42 +147,67 @@ def _counted(
         yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},", limit)
 
 
-def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], str]]:
+# A cell's rest, as the "Continued" sheet gives it: the text, and its own text's checksum
+# (None in a workbook written before the checksum was).
+_Rest = tuple[str, str | None]
+
+
+def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], _Rest]]:
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-    found: dict[str, dict[tuple[int, int], list[tuple[int, str]]]] = {}
+    found: dict[str, dict[tuple[int, int], list[tuple[int, str, str | None]]]] = {}
     for number, row in enumerate(rows, start=2):
         try:
-            sheet, where, part, text = (row + (None,) * 4)[:4]
+            sheet, where, part, text, checksum = (row + (None,) * 5)[:5]
             letters, row_number = coordinate_from_string(str(where))
             key = (int(row_number), column_index_from_string(letters) - 1)
             if not isinstance(sheet, str) or not isinstance(text, str):
                 raise ValueError
-            found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text))
+            said = None if checksum is None else str(checksum)
+            found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text, said))
         except (ValueError, TypeError) as exc:
             raise TrackerFileError(
                 f"Sheet '{CONTINUED_SHEET}' of {name}, row {number}, does not say which cell "
                 "its text continues; the file was changed after casereview wrote it."
             ) from exc
     return {
-        sheet: {key: "".join(text for _, text in sorted(parts)) for key, parts in cells.items()}
+        sheet: {
+            key: ("".join(text for _, text, _ in sorted(parts)), parts[0][2])
+            for key, parts in cells.items()
+        }
         for sheet, cells in found.items()
     }
 
 
-def _joined(rows: Iterator[Row], rest: dict[tuple[int, int], str]) -> Iterator[Row]:
-    """Rows with the text each cell continues in the "Continued" sheet put back on its end."""
-    by_row: dict[int, dict[int, str]] = {}
-    for (at, column), text in rest.items():
-        by_row.setdefault(at, {})[column] = text
+def _joined(
+    rows: Iterator[Row], rest: dict[tuple[int, int], _Rest], name: str, sheet: str
+) -> Iterator[Row]:
+    """Rows with the text each cell continues in the "Continued" sheet put back on its end,
+    once the cell is shown to hold the text the continuation was written for."""
+    from openpyxl.utils import get_column_letter
+
+    by_row: dict[int, dict[int, _Rest]] = {}
+    for (at, column), carried in rest.items():
+        by_row.setdefault(at, {})[column] = carried
     for number, row in enumerate(rows, start=1):
         more = by_row.get(number)
         if not more:
             yield row
             continue
         cells = list(row) + [None] * (max(more) + 1 - len(row))
-        for column, text in more.items():
-            cells[column] = f"{cells[column] or ''}{text}"
+        for column, (rest_of_it, checksum) in more.items():
+            own = cells[column]
+            if (
+                checksum is not None
+                and cell_checksum(own if isinstance(own, str) else "") != checksum
+            ):
+                raise TrackerFileError(
+                    f"Sheet '{CONTINUED_SHEET}' of {name} carries on the text of cell "
+                    f"{get_column_letter(column + 1)}{number} of sheet '{sheet}', which no "
+                    "longer holds the text it continues (the sheet was sorted or the cell "
+                    "changed after casereview wrote it); import the workbook as exported."
+                )
+            cells[column] = f"{own or ''}{rest_of_it}"
         yield tuple(cells)
 
 
@@ -187,7 +222,7 @@ class XlsxFile:
         if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
             raise TrackerFileError("Excel files cannot be read safely: defusedxml is missing.")
         self.name = self.path.name
-        self._rest: dict[str, dict[tuple[int, int], str]] | None = None
+        self._rest: dict[str, dict[tuple[int, int], _Rest]] | None = None
         self._check_zip()
         try:
             self._book = openpyxl.load_workbook(
@@ -243,13 +278,13 @@ class XlsxFile:
             if rest is None:
                 yield from rows
             else:
-                yield from _joined(rows, rest)
+                yield from _joined(rows, rest, self.name, sheet)
         except TrackerFileError:
             raise
         except Exception as exc:
             raise self._damaged_error(exc) from exc
 
-    def _continued(self) -> dict[str, dict[tuple[int, int], str]]:
+    def _continued(self) -> dict[str, dict[tuple[int, int], _Rest]]:
         """Text casereview's export carried on in its "Continued" sheet because a cell holds
         at most 32,767 characters: by sheet, the rest of each cell (row, column from 0)."""
         if self._rest is None:
@@ -260,7 +295,7 @@ class XlsxFile:
                     self.name,
                     CONTINUED_SHEET,
                 )
-                if tuple(next(rows, ())) == CONTINUED_HEADERS:
+                if tuple(next(rows, ())) in (CONTINUED_HEADERS, UNCHECKED_HEADERS):
                     self._rest = _continuations(rows, self.name)
         return self._rest
 

@@ -159,6 +159,7 @@ OWN_SHEETS = {
     REVIEW_HEADERS: "Reviews",
     ORGANISATION_HEADERS: "Organisations",
 }
+_SORTED_LAYOUTS = {tuple(sorted(layout)): layout for layout in OWN_SHEETS}
 
 
 @dataclass(frozen=True)
@@ -566,6 +567,8 @@ class Companions:
     sheets: list[str] = field(default_factory=list)  # the sheets they were read from
     layouts: dict[tuple[str, ...], str] = field(default_factory=dict)  # headers: sheet read
     copies: dict[str, str] = field(default_factory=dict)  # a sheet not read: the one read
+    # A sheet not read whose headings are a layout's in another order: the layout's own name.
+    reordered: dict[str, str] = field(default_factory=dict)
 
     @property
     def present(self) -> bool:
@@ -783,6 +786,13 @@ class TrackerFile:
                 lines.append(
                     f"The {which}, a tracker of the same layout, is not imported with this "
                     "one; import it on its own, choosing it as this one was."
+                )
+            elif name in self.companions.reordered:
+                own = self.companions.reordered[name]
+                lines.append(
+                    f"The {which} is not read: its headings are those of casereview's "
+                    f"'{own}' sheet in another order; put them back in the order exported "
+                    "to import it."
                 )
             elif name in self.companions.copies:
                 lines.append(
@@ -1422,6 +1432,8 @@ def _read_companions(book: Workbook, main: str, found: Companions) -> None:
             titles = tuple(text_of(c) for c in next(book.rows(name), ()))
             if titles in targets:
                 alike.setdefault(titles, []).append(name)
+            elif (layout := _SORTED_LAYOUTS.get(tuple(sorted(titles)))) is not None:
+                found.reordered[name] = OWN_SHEETS[layout]
     # A second sheet of the same layout (a copy of "Updates" kept beside it) would add each
     # row again (a trial's doubled every update): one is read, the one of casereview's own
     # name if it is there (Excel puts a copy before the sheet it copies), and the others are

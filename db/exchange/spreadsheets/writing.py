@@ -33,7 +33,12 @@ from db.exchange.document import Document, OrganisationDoc, ReviewDoc
 
 # Text longer than a cell holds goes on in the "Continued" sheet, a part per row, and comes
 # back whole on import: an export never cuts a user's text.
-from db.exchange.spreadsheets.reading import CONTINUED_HEADERS, CONTINUED_SHEET, MAX_CELL_CHARS
+from db.exchange.spreadsheets.reading import (
+    CONTINUED_HEADERS,
+    CONTINUED_SHEET,
+    MAX_CELL_CHARS,
+    cell_checksum,
+)
 from db.exchange.spreadsheets.tracker_file import (
     EVIDENCE_HEADERS,
     ORGANISATION_HEADERS,
@@ -257,7 +262,7 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
     rows_written: dict[str, int] = {}
     overflow: dict[int, list[str]] = {}  # by id() of a cell: the parts after its first
     # By sheet, in the sheets' order, so the parts are listed as a sheet after a sheet.
-    continued: dict[str, list[tuple[str, str, int, str]]] = {
+    continued: dict[str, list[tuple[str, str, int, str, str]]] = {
         ws.title: [] for ws in (sheet, *logs.values(), reviews)
     }
 
@@ -267,10 +272,12 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         if overflow:
             for column, item in enumerate(values, start=1):
                 parts = overflow.pop(id(item), [])
-                where = f"{get_column_letter(column)}{row}"
-                continued[ws.title].extend(
-                    (ws.title, where, n, part) for n, part in enumerate(parts, 2)
-                )
+                if parts:
+                    where = f"{get_column_letter(column)}{row}"
+                    checksum = cell_checksum(item.value)
+                    continued[ws.title].extend(
+                        (ws.title, where, n, part, checksum) for n, part in enumerate(parts, 2)
+                    )
         ws.append(values)
 
     def cell(ws: Any, value: Any, **style: Any) -> Any:

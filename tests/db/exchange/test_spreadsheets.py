@@ -528,21 +528,144 @@ def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
         ]
     assert health.notes == "Fictional. Now with notes."
 
+    # Its columns put in another order: not read, and said why (a trial's said only that the
+    # tracker was imported from the plan's sheet alone).
+    book = openpyxl.load_workbook(path)
+    sheet = book["Organisations"]
+    for row in sheet.iter_rows():
+        row[0].value, row[1].value = row[1].value, row[0].value
+    book.save(tmp_path / "reordered.xlsx")
+    tracker = read_tracker(tmp_path / "reordered.xlsx")
+    assert (
+        "The sheet 'Organisations' is not read: its headings are those of casereview's "
+        "'Organisations' sheet in another order; put them back in the order exported to "
+        "import it."
+    ) in tracker.kept_lines()
+    tracker.close()
+
+    # A blank Kind keeps the kind held (a trial's blank cell turned a police force "Other").
+    assert _import_edited(database, path, tmp_path, {"B5": None}) == (
+        "added nothing; updated nothing"
+    )
+
     before = state(database)
-    for cell, value, message in [
-        ("B2", "Parish", "row 2: 'Parish' is not a kind of organisation casereview knows"),
-        ("A3", "", "row 3: the organisation's name is empty"),
-        ("A3", "Northby Health (fictional)", "row 5: organisation 'Northby Health"),
-        ("C2", "Nowhere (fictional)", "parent: 'Nowhere (fictional)' is not listed"),
+    where = "Sheet 'Organisations', row"
+    early, council = "Northby Early Help (fictional)", "Northby Council (fictional)"
+    for edits, said in [
+        ({"B2": "Parish"}, [f"{where} 2, column B (Kind): 'Parish' is not a kind of organisation"]),
+        ({"A3": ""}, [f"{where} 3, column A (Organisation): is empty."]),
+        (
+            {"A3": "Northby Health (fictional)"},
+            [
+                f"{where} 5, column A (Organisation): 'Northby Health (fictional)' is listed again "
+                "(first on row 3)."
+            ],
+        ),
+        (
+            {"A5": "Northby\u202eHealth"},
+            [f"{where} 5, column A (Organisation): holds the character U+202E"],
+        ),
+        (
+            {"C2": "Nowhere (fictional)", "C5": "Elsewhere (fictional)"},
+            [
+                f"{where} 2, column C (Part of): 'Nowhere (fictional)' is neither listed here "
+                "nor held in the database.",
+                f"{where} 5, column C (Part of): 'Elsewhere (fictional)' is neither",
+            ],
+        ),
+        (
+            {"C5": "Northby Health (fictional)"},
+            [f"{where} 5, column C (Part of): an organisation cannot be part of itself."],
+        ),
+        (
+            {"C3": early},  # the council part of its own early help: each in the loop said
+            [
+                f"{where} 2, column C (Part of):",
+                f"{where} 3, column C (Part of): '{early}' is part of '{council}' already.",
+                f"{where} 4, column C (Part of):",
+            ],
+        ),
     ]:
-        edited = openpyxl.load_workbook(path)
-        edited["Organisations"][cell] = value
-        wrong = tmp_path / "wrong.xlsx"
-        edited.save(wrong)
-        with pytest.raises(TrackerProblemsError, match="Sheet 'Organisations'") as caught:
-            run_import(database, wrong)
-        assert message in str(caught.value), str(caught.value)
+        with pytest.raises(TrackerProblemsError) as caught:
+            _import_edited(database, path, tmp_path, edits)
+        listed = caught.value.problems
+        assert len(listed) == len(said) and all(
+            line.startswith(start) for line, start in zip(listed, said, strict=True)
+        ), listed
         assert state(database) == before
+
+
+def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
+    database: Database, tmp_path: Path
+):
+    """A trial sorted the Organisations sheet, and one agency's notes came back with the tail
+    of another's: the "Continued" sheet names its cell by place. Each part now carries its
+    cell's checksum, and a cell that no longer holds that text refuses the import."""
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    long = "".join(f"{n:07d} " for n in range(5_600))[:-1]  # 44,799 characters
+    doc = Document(
+        organisations=[
+            OrganisationDoc("Alpha Agency (fictional)", OrganisationKind.POLICE_FORCE, notes=long),
+            OrganisationDoc("Beta Agency (fictional)", OrganisationKind.EDUCATION, notes="Short."),
+        ],
+        reviews=[
+            ReviewDoc(
+                reference="SORTED-1",
+                kind=ReviewKind.SAR,
+                title="Adult S (fictional)",
+                recommendations=[
+                    TrackedDoc(
+                        "1",
+                        "Share plans.",
+                        lead_agencies=["Alpha Agency (fictional)", "Beta Agency (fictional)"],
+                    )
+                ],
+            )
+        ],
+    )
+    with database.transaction("tester") as session:
+        apply_document(session, doc)
+    with database.session() as session:
+        exported = collect_document(session, TODAY, ["SORTED-1"])
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(write_xlsx(exported, TODAY))
+    book = openpyxl.load_workbook(path)
+    assert [c.value for c in book["Continued"][1]][:5] == [
+        "Sheet", "Cell", "Part", "Text", "Cell checksum"
+    ]  # fmt: skip
+    organisations = book["Organisations"]
+    rows = [[c.value for c in row] for row in organisations.iter_rows(min_row=2, max_row=3)]
+    for values, row in zip(reversed(rows), (2, 3), strict=True):  # sorted Z to A
+        for column, value in enumerate(values, start=1):
+            organisations.cell(row, column).value = value
+    book.save(tmp_path / "sorted.xlsx")
+    book = openpyxl.load_workbook(path)
+    for cell in book["Continued"]["E"]:  # as casereview wrote it before the checksum: read
+        cell.value = None
+    book.save(tmp_path / "unchecked.xlsx")
+
+    before = state(database)
+    with pytest.raises(TrackerFileError, match="no longer holds the text it continues"):
+        run_import(database, tmp_path / "sorted.xlsx")
+    assert state(database) == before
+    with open_database(resolve_location(str(tmp_path / "fresh.sqlite3")), create=True) as fresh:
+        run_import(fresh, path)
+        with fresh.session() as session:
+            carried = {o.name: o.notes for o in collect_document(session, TODAY).organisations}
+        assert carried == {"Alpha Agency (fictional)": long, "Beta Agency (fictional)": "Short."}
+    assert run_import(database, tmp_path / "unchecked.xlsx") == "added nothing; updated nothing"
+
+
+def _import_edited(database: Database, path: Path, folder: Path, edits: dict[str, object]) -> str:
+    """Import the workbook at ``path`` with these cells of its Organisations sheet changed."""
+    edited = openpyxl.load_workbook(path)
+    for cell, value in edits.items():
+        edited["Organisations"][cell] = value
+    changed = folder / "edited.xlsx"
+    edited.save(changed)
+    return run_import(database, changed)
 
 
 FORMULAS = [
