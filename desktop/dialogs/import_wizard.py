@@ -134,13 +134,20 @@ class ImportWizard(QWizard):
             statuses=dict(self.statuses),
         )
 
-    def read_then(self, mapping: Mapping, then: Callable[[], None]) -> None:
+    def read_then(
+        self,
+        mapping: Mapping,
+        then: Callable[[], None],
+        cancelled: Callable[[], None] | None = None,
+    ) -> None:
         """Read the file again with ``mapping`` off the GUI thread, then call ``then``.
 
         A reading cancelled goes on to its end (reading a workbook cannot stop part way),
         and so may one that a later reading has overtaken: either, when it ends, or any
         reading ending after the wizard has, is let go, not taken. Taken, a review found, a
-        cancelled reading replaced the tracker a later one had begun to check."""
+        cancelled reading replaced the tracker a later one had begun to check. ``cancelled``
+        puts back what the page changed for this reading (the newest's, while the wizard is
+        open), as the tracker stays the one read before it."""
         self._readings += 1
         reading = self._readings
 
@@ -156,13 +163,18 @@ class ImportWizard(QWizard):
             if reading == self._readings and not self._ended:
                 self._refused(error)
 
+        def let_go(tracker: TrackerFile) -> None:
+            tracker.close()
+            if cancelled is not None and reading == self._readings and not self._ended:
+                cancelled()
+
         self._progress = run_in_background(
             self,
             f"Reading {self.path.name}…",
             lambda _: read_tracker(self.path, mapping),
             done,
             refused,
-            on_cancelled=lambda tracker: tracker.close(),
+            on_cancelled=let_go,
         )
 
     def done(self, result: int) -> None:
@@ -546,13 +558,21 @@ class _CheckPage(QWizardPage):
     def _status_chosen(self, word: str) -> None:
         """Read the file again with the word's meaning, then check the import again."""
         value = self.status_combos[word].currentData()
+        before = dict(self.wizard_.statuses)  # what the tracker now held was read with
         if value is None:
             self.wizard_.statuses.pop(word, None)
         else:
             self.wizard_.statuses[word] = Status(value)
         self._ready, self.checked = False, None
         self.completeChanged.emit()
-        self.wizard_.read_then(self.wizard_.mapping(), self.initializePage)
+
+        def cancelled() -> None:
+            # The reading with this choice was cancelled: the page shows again the choices
+            # the tracker was read with (a trial's box kept a meaning never applied).
+            self.wizard_.statuses = before
+            self.initializePage()
+
+        self.wizard_.read_then(self.wizard_.mapping(), self.initializePage, cancelled)
 
     def _check(self) -> None:
         """Try the import in a transaction that is rolled back, off the GUI thread."""

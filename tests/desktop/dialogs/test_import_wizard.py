@@ -258,3 +258,31 @@ def test_a_cancelled_first_reading_opens_no_wizard(
     qtbot.wait(100)  # the reading's end, queued to the GUI thread
     assert len(read) == 1 and read[0].companions.updates.closed
     assert getattr(window.files, "import_wizard", None) is None
+
+
+def test_a_status_meaning_whose_reading_is_cancelled_is_put_back(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A trial chose a meaning for a status word, cancelled the reading it started, and the
+    box went on showing the meaning while the page, its check and Finish used the tracker
+    read without it. The page now shows again the choices the tracker was read with."""
+    from PySide6.QtCore import QThreadPool
+
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "Number,Recommendation,Lead agency,Status\n1,Train staff.,Police,Sort of done\n",
+        encoding="utf-8",
+    )
+    wizard = open_wizard(qtbot, window, path)
+    to_check_page(qtbot, wizard)
+    check = wizard.check_page
+    before = wizard.tracker
+    combo = check.status_combos["sort of done"]
+    combo.setCurrentIndex(combo.findData("implemented"))
+    wizard._progress.canceled.emit()  # as the Reading box's Cancel does
+    qtbot.waitUntil(lambda: wizard.statuses == {}, timeout=20000)  # the reading's end
+    qtbot.waitUntil(lambda: "Working out" not in check.outcome.text(), timeout=20000)
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert check.status_combos["sort of done"].currentData() is None
+    assert wizard.tracker is before and not check.isComplete()
+    assert "'Sort of done' is not a status" in check.problems.toPlainText()
