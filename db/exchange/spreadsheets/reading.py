@@ -12,7 +12,7 @@ import csv
 import hashlib
 import posixpath
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -41,7 +41,9 @@ UNCHECKED_HEADERS = CONTINUED_HEADERS[:4]  # as casereview wrote it before 7 Dec
 
 
 def cell_checksum(text: str) -> str:
-    """The checksum of a cell's text that its parts in the "Continued" sheet carry."""
+    """The checksum of a text too long for its cell, whole, that its parts in the
+    "Continued" sheet carry (of the whole: a sort can swap two texts that begin alike, and a
+    part can be lost or doubled)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -115,10 +117,29 @@ def open_tracker(path: Path) -> Workbook:
     return XlsxFile(path)
 
 
-def _limit_row(row: Row, where: str, limit: int = MAX_CELL_CHARS) -> Row:
+def _limit_row(
+    row: Row,
+    where: str,
+    limit: int = MAX_CELL_CHARS,
+    carried: Collection[int] | None = None,
+) -> Row:
+    """The row as read, cut to the columns casereview reads, refused when a cell holds more
+    than ``limit``. With ``carried`` (an .xlsx sheet's: the columns, from 0, of this row's
+    cells the "Continued" sheet carries on), a cell as full as a cell can be that it does not
+    carry on is refused too: its text was most likely cut (a second trial deleted that sheet,
+    and three long texts came back cut without a word)."""
     row = row[:MAX_COLUMNS]
-    for value in row:
-        if isinstance(value, str) and len(value) > limit:
+    for column, value in enumerate(row):
+        if not isinstance(value, str) or len(value) < limit:
+            continue
+        if len(value) == limit and carried is not None and column not in carried:
+            raise TrackerFileError(
+                f"{where} column {_letter(column)}, holds {limit:,} characters, as many as a "
+                "spreadsheet cell can, so its text was most likely cut short (casereview "
+                'carries a longer text on its "Continued" sheet, which does not go on from '
+                "this cell); nothing was imported: check the cell's end, and keep it shorter."
+            )
+        if len(value) > limit:
             can = (
                 "a spreadsheet cell can hold"
                 if limit == MAX_CELL_CHARS
@@ -136,15 +157,31 @@ def _limit_row(row: Row, where: str, limit: int = MAX_CELL_CHARS) -> Row:
 
 
 def _counted(
-    rows: Iterator[Row], name: str, sheet: str, limit: int = MAX_CELL_CHARS
+    rows: Iterator[Row],
+    name: str,
+    sheet: str,
+    limit: int = MAX_CELL_CHARS,
+    carried: Collection[tuple[int, int]] | None = None,
 ) -> Iterator[Row]:
+    """``carried``: the cells (row, column from 0) the "Continued" sheet carries on, for an
+    .xlsx sheet; see ``_limit_row``."""
+    columns: dict[int, set[int]] = {}
+    for at, column in carried or ():
+        columns.setdefault(at, set()).add(column)
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             raise TrackerFileError(
                 f"Sheet '{sheet}' of {name} has more than {MAX_ROWS:,} rows, more than "
                 "casereview imports at once."
             )
-        yield _limit_row(row, f"Sheet '{sheet}' of {name}, row {number},", limit)
+        where = f"Sheet '{sheet}' of {name}, row {number},"
+        yield _limit_row(row, where, limit, None if carried is None else columns.get(number, ()))
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column + 1))
 
 
 # A cell's rest, as the "Continued" sheet gives it: the text, and its own text's checksum
@@ -152,7 +189,9 @@ def _counted(
 _Rest = tuple[str, str | None]
 
 
-def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, int], _Rest]]:
+def _continuations(
+    rows: Iterator[Row], name: str, *, checked: bool
+) -> dict[str, dict[tuple[int, int], _Rest]]:
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     found: dict[str, dict[tuple[int, int], list[tuple[int, str, str | None]]]] = {}
@@ -163,12 +202,15 @@ def _continuations(rows: Iterator[Row], name: str) -> dict[str, dict[tuple[int, 
             key = (int(row_number), column_index_from_string(letters) - 1)
             if not isinstance(sheet, str) or not isinstance(text, str):
                 raise ValueError
+            if checked and checksum is None:
+                raise ValueError  # (cleared, it would let a sorted sheet through)
             said = None if checksum is None else str(checksum)
             found.setdefault(sheet, {}).setdefault(key, []).append((int(part), text, said))
         except (ValueError, TypeError) as exc:
             raise TrackerFileError(
                 f"Sheet '{CONTINUED_SHEET}' of {name}, row {number}, does not say which cell "
-                "its text continues; the file was changed after casereview wrote it."
+                "its text continues, or its checksum; the file was changed after casereview "
+                "wrote it."
             ) from exc
     return {
         sheet: {
@@ -184,8 +226,6 @@ def _joined(
 ) -> Iterator[Row]:
     """Rows with the text each cell continues in the "Continued" sheet put back on its end,
     once the cell is shown to hold the text the continuation was written for."""
-    from openpyxl.utils import get_column_letter
-
     by_row: dict[int, dict[int, _Rest]] = {}
     for (at, column), carried in rest.items():
         by_row.setdefault(at, {})[column] = carried
@@ -196,18 +236,15 @@ def _joined(
             continue
         cells = list(row) + [None] * (max(more) + 1 - len(row))
         for column, (rest_of_it, checksum) in more.items():
-            own = cells[column]
-            if (
-                checksum is not None
-                and cell_checksum(own if isinstance(own, str) else "") != checksum
-            ):
+            whole = f"{cells[column] or ''}{rest_of_it}"
+            if checksum is not None and cell_checksum(whole) != checksum:
                 raise TrackerFileError(
                     f"Sheet '{CONTINUED_SHEET}' of {name} carries on the text of cell "
-                    f"{get_column_letter(column + 1)}{number} of sheet '{sheet}', which no "
-                    "longer holds the text it continues (the sheet was sorted or the cell "
-                    "changed after casereview wrote it); import the workbook as exported."
+                    f"{_letter(column)}{number} of sheet '{sheet}', but the two "
+                    "no longer make the text casereview wrote (the sheet was sorted, or the "
+                    "cell or its parts changed, since); import the workbook as exported."
                 )
-            cells[column] = f"{own or ''}{rest_of_it}"
+            cells[column] = whole
         yield tuple(cells)
 
 
@@ -273,8 +310,9 @@ class XlsxFile:
     def rows(self, sheet: str) -> Iterator[Row]:
         try:
             worksheet = self._book[sheet]
-            rows = _counted(worksheet.iter_rows(values_only=True), self.name, sheet)
             rest = self._continued().get(sheet)
+            values = worksheet.iter_rows(values_only=True)
+            rows = _counted(values, self.name, sheet, carried=rest or {})
             if rest is None:
                 yield from rows
             else:
@@ -295,8 +333,10 @@ class XlsxFile:
                     self.name,
                     CONTINUED_SHEET,
                 )
-                if tuple(next(rows, ())) in (CONTINUED_HEADERS, UNCHECKED_HEADERS):
-                    self._rest = _continuations(rows, self.name)
+                header = tuple(next(rows, ()))
+                if header in (CONTINUED_HEADERS, UNCHECKED_HEADERS):
+                    checked = header == CONTINUED_HEADERS
+                    self._rest = _continuations(rows, self.name, checked=checked)
         return self._rest
 
     def merged(self, sheet: str) -> dict[tuple[int, int], int]:

@@ -160,6 +160,7 @@ OWN_SHEETS = {
     ORGANISATION_HEADERS: "Organisations",
 }
 _SORTED_LAYOUTS = {tuple(sorted(layout)): layout for layout in OWN_SHEETS}
+_NAMED_LAYOUTS = {name: layout for layout, name in OWN_SHEETS.items()}
 
 
 @dataclass(frozen=True)
@@ -567,8 +568,9 @@ class Companions:
     sheets: list[str] = field(default_factory=list)  # the sheets they were read from
     layouts: dict[tuple[str, ...], str] = field(default_factory=dict)  # headers: sheet read
     copies: dict[str, str] = field(default_factory=dict)  # a sheet not read: the one read
-    # A sheet not read whose headings are a layout's in another order: the layout's own name.
-    reordered: dict[str, str] = field(default_factory=dict)
+    # A sheet not read whose headings are a layout's in another order, or that has the name
+    # of one of casereview's own sheets and other headings: that layout.
+    unlike: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def present(self) -> bool:
@@ -787,12 +789,12 @@ class TrackerFile:
                     f"The {which}, a tracker of the same layout, is not imported with this "
                     "one; import it on its own, choosing it as this one was."
                 )
-            elif name in self.companions.reordered:
-                own = self.companions.reordered[name]
+            elif name in self.companions.unlike:
+                layout = self.companions.unlike[name]
                 lines.append(
-                    f"The {which} is not read: its headings are those of casereview's "
-                    f"'{own}' sheet in another order; put them back in the order exported "
-                    "to import it."
+                    f"The {which} is not read: its headings are not those of casereview's "
+                    f"'{OWN_SHEETS[layout]}' sheet ({', '.join(layout)}, in that order); put "
+                    "them back as exported to import it."
                 )
             elif name in self.companions.copies:
                 lines.append(
@@ -1433,7 +1435,9 @@ def _read_companions(book: Workbook, main: str, found: Companions) -> None:
             if titles in targets:
                 alike.setdefault(titles, []).append(name)
             elif (layout := _SORTED_LAYOUTS.get(tuple(sorted(titles)))) is not None:
-                found.reordered[name] = OWN_SHEETS[layout]
+                found.unlike[name] = layout
+            elif (layout := _NAMED_LAYOUTS.get(name)) is not None:
+                found.unlike[name] = layout  # a column added, taken out or renamed
     # A second sheet of the same layout (a copy of "Updates" kept beside it) would add each
     # row again (a trial's doubled every update): one is read, the one of casereview's own
     # name if it is there (Excel puts a copy before the sheet it copies), and the others are

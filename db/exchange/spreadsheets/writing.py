@@ -260,7 +260,8 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
     }
 
     rows_written: dict[str, int] = {}
-    overflow: dict[int, list[str]] = {}  # by id() of a cell: the parts after its first
+    # By id() of a cell: the parts after its first, and the whole text's checksum.
+    overflow: dict[int, tuple[list[str], str]] = {}
     # By sheet, in the sheets' order, so the parts are listed as a sheet after a sheet.
     continued: dict[str, list[tuple[str, str, int, str, str]]] = {
         ws.title: [] for ws in (sheet, *logs.values(), reviews)
@@ -271,10 +272,9 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         rows_written[ws.title] = row = rows_written.get(ws.title, 0) + 1
         if overflow:
             for column, item in enumerate(values, start=1):
-                parts = overflow.pop(id(item), [])
+                parts, checksum = overflow.pop(id(item), ([], ""))
                 if parts:
                     where = f"{get_column_letter(column)}{row}"
-                    checksum = cell_checksum(item.value)
                     continued[ws.title].extend(
                         (ws.title, where, n, part, checksum) for n, part in enumerate(parts, 2)
                     )
@@ -284,12 +284,19 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         rest: list[str] = []
         if isinstance(value, str):
             value = _ILLEGAL.sub(" ", value)
-            if len(value) > MAX_CELL_CHARS:  # openpyxl would cut it silently
-                step = MAX_CELL_CHARS
-                value, *rest = (value[i : i + step] for i in range(0, len(value), step))
+            # Longer, openpyxl would cut it silently. A cell as full as a cell can be is
+            # taken for cut on import unless it goes on (``reading._limit_row``: the check
+            # that a lost "Continued" sheet is noticed), so a text exactly as long goes on too.
+            # The parts go to the "Continued" sheet through this same function: each is a
+            # character shorter than a cell holds, so that none is split again.
+            if len(value) >= MAX_CELL_CHARS:
+                whole, step = value, MAX_CELL_CHARS - 1
+                start = MAX_CELL_CHARS if len(value) > MAX_CELL_CHARS else step
+                rest = [value[i : i + step] for i in range(start, len(value), step)]
+                value = value[:start]
         item = WriteOnlyCell(ws, value=value)
         if rest:
-            overflow[id(item)] = rest
+            overflow[id(item)] = (rest, cell_checksum(whole))
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             item.data_type = "s"  # text, never a formula
             item.quotePrefix = True

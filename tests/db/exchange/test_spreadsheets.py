@@ -536,11 +536,18 @@ def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
         row[0].value, row[1].value = row[1].value, row[0].value
     book.save(tmp_path / "reordered.xlsx")
     tracker = read_tracker(tmp_path / "reordered.xlsx")
-    assert (
-        "The sheet 'Organisations' is not read: its headings are those of casereview's "
-        "'Organisations' sheet in another order; put them back in the order exported to "
-        "import it."
-    ) in tracker.kept_lines()
+    said = (
+        "The sheet 'Organisations' is not read: its headings are not those of casereview's "
+        "'Organisations' sheet (Organisation, Kind, Part of, Notes, in that order); put them "
+        "back as exported to import it."
+    )
+    assert said in tracker.kept_lines()
+    tracker.close()
+    book = openpyxl.load_workbook(path)
+    book["Organisations"]["E1"] = "Comments"  # a column added (a second trial's)
+    book.save(tmp_path / "added.xlsx")
+    tracker = read_tracker(tmp_path / "added.xlsx")
+    assert said in tracker.kept_lines()
     tracker.close()
 
     # A blank Kind keeps the kind held (a trial's blank cell turned a police force "Other").
@@ -605,10 +612,13 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
     from db.store.location import resolve_location
 
     long = "".join(f"{n:07d} " for n in range(5_600))[:-1]  # 44,799 characters
+    beta = "Beta's own start. " + long[:39_999]
+    full = long[: reading.MAX_CELL_CHARS]  # as long as a cell holds, exactly
     doc = Document(
         organisations=[
             OrganisationDoc("Alpha Agency (fictional)", OrganisationKind.POLICE_FORCE, notes=long),
-            OrganisationDoc("Beta Agency (fictional)", OrganisationKind.EDUCATION, notes="Short."),
+            OrganisationDoc("Beta Agency (fictional)", OrganisationKind.EDUCATION, notes=beta),
+            OrganisationDoc("Gamma Agency (fictional)", OrganisationKind.OTHER, notes=full),
         ],
         reviews=[
             ReviewDoc(
@@ -619,7 +629,11 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
                     TrackedDoc(
                         "1",
                         "Share plans.",
-                        lead_agencies=["Alpha Agency (fictional)", "Beta Agency (fictional)"],
+                        lead_agencies=[
+                            "Alpha Agency (fictional)",
+                            "Beta Agency (fictional)",
+                            "Gamma Agency (fictional)",
+                        ],
                     )
                 ],
             )
@@ -645,16 +659,31 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
     for cell in book["Continued"]["E"]:  # as casereview wrote it before the checksum: read
         cell.value = None
     book.save(tmp_path / "unchecked.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Continued"]["E2"] = None  # a checksum cleared would let a sorted sheet through
+    book.save(tmp_path / "cleared.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.remove(book["Continued"])  # each long text would come back cut
+    book.save(tmp_path / "lost.xlsx")
 
     before = state(database)
-    with pytest.raises(TrackerFileError, match="no longer holds the text it continues"):
-        run_import(database, tmp_path / "sorted.xlsx")
-    assert state(database) == before
+    for name, refused in [
+        ("sorted", "no longer make the text casereview wrote"),
+        ("cleared", "does not say which cell its text continues, or its checksum"),
+        ("lost", "column D, holds 32,767 characters, as many as a spreadsheet cell can"),
+    ]:
+        with pytest.raises(TrackerFileError, match=refused):
+            run_import(database, tmp_path / f"{name}.xlsx")
+        assert state(database) == before
     with open_database(resolve_location(str(tmp_path / "fresh.sqlite3")), create=True) as fresh:
         run_import(fresh, path)
         with fresh.session() as session:
             carried = {o.name: o.notes for o in collect_document(session, TODAY).organisations}
-        assert carried == {"Alpha Agency (fictional)": long, "Beta Agency (fictional)": "Short."}
+        assert carried == {
+            "Alpha Agency (fictional)": long,
+            "Beta Agency (fictional)": beta,
+            "Gamma Agency (fictional)": full,
+        }
     assert run_import(database, tmp_path / "unchecked.xlsx") == "added nothing; updated nothing"
 
 
