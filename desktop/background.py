@@ -241,8 +241,9 @@ def run_in_background(
     shown without being logged again.
 
     Work that cannot stop part way (reading a workbook) runs to its end when cancelled: with
-    ``on_cancelled``, its result then goes there to be let go, not to ``on_done``, and its
-    failure is not shown (a trial's cancelled reading opened the Import wizard 25 s later).
+    ``on_cancelled``, its result then goes there to be let go, not to ``on_done``, or None
+    when it failed, which is not shown (a trial's cancelled reading opened the Import wizard
+    25 s later).
     Without it, a result still goes to ``on_done``: an import that committed as Cancel was
     pressed must say that it was written.
 
@@ -275,6 +276,8 @@ def run_in_background(
         dialog.deleteLater()
         if on_cancelled is None or not progress.cancelled:
             on_failed(error)
+        else:
+            on_cancelled(None)  # (what was changed for the work is put back all the same)
 
     def stepped(done: int, total: int) -> None:
         if not dialog.wasCanceled():

@@ -139,7 +139,7 @@ class FileActions(QObject):
             lambda _: read_tracker(path),
             read,
             self._failed,
-            on_cancelled=lambda tracker: tracker.close(),  # cancelled: no wizard opens
+            on_cancelled=lambda tracker: tracker and tracker.close(),  # no wizard opens
         )
 
     def import_path(self, path: Path) -> None:

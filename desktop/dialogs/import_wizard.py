@@ -163,8 +163,9 @@ class ImportWizard(QWizard):
             if reading == self._readings and not self._ended:
                 self._refused(error)
 
-        def let_go(tracker: TrackerFile) -> None:
-            tracker.close()
+        def let_go(tracker: TrackerFile | None) -> None:
+            if tracker is not None:  # (None: the reading failed)
+                tracker.close()
             if cancelled is not None and reading == self._readings and not self._ended:
                 cancelled()
 
@@ -558,7 +559,9 @@ class _CheckPage(QWizardPage):
     def _status_chosen(self, word: str) -> None:
         """Read the file again with the word's meaning, then check the import again."""
         value = self.status_combos[word].currentData()
-        before = dict(self.wizard_.statuses)  # what the tracker now held was read with
+        # The meanings the tracker held was read with (not those chosen since: a reading
+        # cancelled after another was would put back a meaning never read, a review found).
+        before = dict(self.wizard_.tracker.status_words)
         if value is None:
             self.wizard_.statuses.pop(word, None)
         else:

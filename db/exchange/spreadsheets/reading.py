@@ -20,7 +20,13 @@ from typing import Any, Protocol
 
 from db.core import fields
 from db.core.errors import CaseReviewError
-from db.exchange.spreadsheets.layout import HEADER_SEARCH_ROWS, MAX_COLUMNS, Row, find_header
+from db.exchange.spreadsheets.layout import (
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    Row,
+    column_letter,
+    find_header,
+)
 from db.exchange.spreadsheets.values import restore
 from db.store.atomic import not_a_file, special_file
 
@@ -33,11 +39,17 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 # Where casereview's exports carry on text longer than a cell holds
 # (db/exchange/spreadsheets/writing).
 CONTINUED_SHEET = "Continued"
-# Each part names the cell it carries on, and a checksum of that cell's own text: a sheet
-# sorted after casereview wrote it moves its cells away from the parts that continue them
-# (a trial's sorted Organisations sheet gave one agency's long notes the tail of another's).
+# Each part names the cell it carries on, and a checksum of the whole text: a sheet sorted
+# after casereview wrote it moves its cells away from the parts that continue them (a trial's
+# sorted Organisations sheet gave one agency's long notes the tail of another's).
 CONTINUED_HEADERS = ("Sheet", "Cell", "Part", "Text", "Cell checksum")
 UNCHECKED_HEADERS = CONTINUED_HEADERS[:4]  # as casereview wrote it before 7 December 2026
+
+
+# casereview never leaves a text this long or longer in a cell without carrying it on in the
+# "Continued" sheet (writing.py), so a cell of its own workbook this full that no part carries
+# on was most likely cut: the sheet deleted, or Excel cutting a longer text pasted in (32,767).
+FULL_CELL = MAX_CELL_CHARS - 1
 
 
 def cell_checksum(text: str) -> str:
@@ -62,6 +74,8 @@ class TrackerProblemsError(TrackerFileError):
 
 class Workbook(Protocol):
     name: str
+    # The cells read so far that may have been cut (an .xlsx's: see ``_counted``).
+    full: set[tuple[str, int, int]]
 
     @property
     def sheet_names(self) -> list[str]: ...
@@ -121,24 +135,19 @@ def _limit_row(
     row: Row,
     where: str,
     limit: int = MAX_CELL_CHARS,
-    carried: Collection[int] | None = None,
+    carried: Collection[int] = (),
+    full: list[int] | None = None,
 ) -> Row:
     """The row as read, cut to the columns casereview reads, refused when a cell holds more
-    than ``limit``. With ``carried`` (an .xlsx sheet's: the columns, from 0, of this row's
-    cells the "Continued" sheet carries on), a cell as full as a cell can be that it does not
-    carry on is refused too: its text was most likely cut (a second trial deleted that sheet,
-    and three long texts came back cut without a word)."""
+    than ``limit``. With ``full`` (an .xlsx sheet's), the columns (from 0) of the cells at
+    least ``FULL_CELL`` long that the "Continued" sheet does not carry on (``carried``) are
+    added to it: casereview's own workbook refuses them (``TrackerFile.problems``)."""
     row = row[:MAX_COLUMNS]
     for column, value in enumerate(row):
-        if not isinstance(value, str) or len(value) < limit:
+        if not isinstance(value, str):
             continue
-        if len(value) == limit and carried is not None and column not in carried:
-            raise TrackerFileError(
-                f"{where} column {_letter(column)}, holds {limit:,} characters, as many as a "
-                "spreadsheet cell can, so its text was most likely cut short (casereview "
-                'carries a longer text on its "Continued" sheet, which does not go on from '
-                "this cell); nothing was imported: check the cell's end, and keep it shorter."
-            )
+        if full is not None and len(value) >= FULL_CELL and column not in carried:
+            full.append(column)
         if len(value) > limit:
             can = (
                 "a spreadsheet cell can hold"
@@ -161,12 +170,15 @@ def _counted(
     name: str,
     sheet: str,
     limit: int = MAX_CELL_CHARS,
-    carried: Collection[tuple[int, int]] | None = None,
+    *,
+    carried: Collection[tuple[int, int]] = (),
+    full: set[tuple[str, int, int]] | None = None,
 ) -> Iterator[Row]:
-    """``carried``: the cells (row, column from 0) the "Continued" sheet carries on, for an
-    .xlsx sheet; see ``_limit_row``."""
+    """For an .xlsx sheet, ``full`` gathers (sheet, row, column from 0) of each cell at
+    least ``FULL_CELL`` long that ``carried``, the cells the "Continued" sheet carries on,
+    does not hold; see ``_limit_row``."""
     columns: dict[int, set[int]] = {}
-    for at, column in carried or ():
+    for at, column in carried:
         columns.setdefault(at, set()).add(column)
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
@@ -175,13 +187,12 @@ def _counted(
                 "casereview imports at once."
             )
         where = f"Sheet '{sheet}' of {name}, row {number},"
-        yield _limit_row(row, where, limit, None if carried is None else columns.get(number, ()))
-
-
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(column + 1))
+        if full is None:
+            yield _limit_row(row, where, limit)
+            continue
+        cut: list[int] = []
+        yield _limit_row(row, where, limit, columns.get(number, ()), cut)
+        full.update((sheet, number, column) for column in cut)
 
 
 # A cell's rest, as the "Continued" sheet gives it: the text, and its own text's checksum
@@ -240,7 +251,7 @@ def _joined(
             if checksum is not None and cell_checksum(whole) != checksum:
                 raise TrackerFileError(
                     f"Sheet '{CONTINUED_SHEET}' of {name} carries on the text of cell "
-                    f"{_letter(column)}{number} of sheet '{sheet}', but the two "
+                    f"{column_letter(column)}{number} of sheet '{sheet}', but the two "
                     "no longer make the text casereview wrote (the sheet was sorted, or the "
                     "cell or its parts changed, since); import the workbook as exported."
                 )
@@ -259,6 +270,7 @@ class XlsxFile:
         if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
             raise TrackerFileError("Excel files cannot be read safely: defusedxml is missing.")
         self.name = self.path.name
+        self.full: set[tuple[str, int, int]] = set()  # see ``_counted``
         self._rest: dict[str, dict[tuple[int, int], _Rest]] | None = None
         self._check_zip()
         try:
@@ -312,7 +324,7 @@ class XlsxFile:
             worksheet = self._book[sheet]
             rest = self._continued().get(sheet)
             values = worksheet.iter_rows(values_only=True)
-            rows = _counted(values, self.name, sheet, carried=rest or {})
+            rows = _counted(values, self.name, sheet, carried=rest or {}, full=self.full)
             if rest is None:
                 yield from rows
             else:
@@ -411,6 +423,7 @@ class XlsFile:
         import xlrd
 
         self.name = self.path.name
+        self.full: set[tuple[str, int, int]] = set()  # (an .xlsx's alone)
         try:
             self._book = xlrd.open_workbook(str(self.path), on_demand=True)
         except Exception as exc:
@@ -521,6 +534,7 @@ class CsvFile:
     path: Path
 
     def __post_init__(self) -> None:
+        self.full: set[tuple[str, int, int]] = set()  # (an .xlsx's alone)
         self.name = self.path.name
         try:
             with self.path.open("rb") as file:

@@ -40,6 +40,7 @@ from db.exchange.spreadsheets.layout import (
 )
 from db.exchange.spreadsheets.reading import (
     CONTINUED_SHEET,
+    FULL_CELL,
     TrackerFileError,
     Workbook,
     open_tracker,
@@ -634,10 +635,34 @@ class TrackerFile:
     # The workbook as opened to read the head, kept for the first pass over the items: an
     # .xlsx opened again pays openpyxl's reading of its size once more (9 s at 100,000 rows).
     _book: Workbook | None = field(default=None, repr=False, compare=False)
+    # Cells read that may have been cut (sheet, row, column from 0): see ``reading._counted``.
+    full_cells: set[tuple[str, int, int]] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def problems(self) -> list[Problem]:
-        return self.check().problems
+        return self.check().problems + self._cut_short()
+
+    def _cut_short(self) -> list[Problem]:
+        """In casereview's own workbook, each cell the import reads that is as full as
+        casereview never leaves one without carrying it on (``reading.FULL_CELL``) and that
+        no part carries on: its text was most likely cut (a second trial deleted the
+        "Continued" sheet, and three long texts came back cut without a word). A partnership's
+        tracker is read as it is."""
+        if not self.own:
+            return []
+        read = {self.sheet, *self.companions.sheets}
+        return [
+            Problem(
+                sheet,
+                row,
+                f"column {column_letter(column)}",
+                f"holds {FULL_CELL:,} characters or more, and no part of the "
+                f"'{CONTINUED_SHEET}' sheet carries it on, so its text was most likely cut; "
+                "import the workbook as casereview exported it",
+            )
+            for sheet, row, column in sorted(self.full_cells)
+            if sheet in read
+        ]
 
     @property
     def kept(self) -> dict[int, str]:
@@ -677,6 +702,7 @@ class TrackerFile:
         try:
             yield from _item_pass(book, self, found)
         finally:
+            self.full_cells |= book.full
             book.close()
         self._found = found
         if not found.items and not found.problems and not self.own:
@@ -789,7 +815,7 @@ class TrackerFile:
                     f"The {which}, a tracker of the same layout, is not imported with this "
                     "one; import it on its own, choosing it as this one was."
                 )
-            elif name in self.companions.unlike:
+            elif self.own and name in self.companions.unlike:
                 layout = self.companions.unlike[name]
                 lines.append(
                     f"The {which} is not read: its headings are not those of casereview's "

@@ -36,7 +36,7 @@ from db.exchange.document import Document, OrganisationDoc, ReviewDoc
 from db.exchange.spreadsheets.reading import (
     CONTINUED_HEADERS,
     CONTINUED_SHEET,
-    MAX_CELL_CHARS,
+    FULL_CELL,
     cell_checksum,
 )
 from db.exchange.spreadsheets.tracker_file import (
@@ -284,14 +284,13 @@ def _fill_sheets(book: Any, stream: DocumentStream, today: dt.date) -> None:
         rest: list[str] = []
         if isinstance(value, str):
             value = _ILLEGAL.sub(" ", value)
-            # Longer, openpyxl would cut it silently. A cell as full as a cell can be is
-            # taken for cut on import unless it goes on (``reading._limit_row``: the check
-            # that a lost "Continued" sheet is noticed), so a text exactly as long goes on too.
-            # The parts go to the "Continued" sheet through this same function: each is a
-            # character shorter than a cell holds, so that none is split again.
-            if len(value) >= MAX_CELL_CHARS:
-                whole, step = value, MAX_CELL_CHARS - 1
-                start = MAX_CELL_CHARS if len(value) > MAX_CELL_CHARS else step
+            # Longer than a cell holds, openpyxl would cut it silently. A cell of casereview's
+            # own workbook at least FULL_CELL long that does not go on is taken for cut on
+            # import (``TrackerFile.problems``: a lost "Continued" sheet is noticed), so any
+            # text that long goes on; the parts go to the "Continued" sheet through this same
+            # function, each shorter than FULL_CELL, so that none is split again.
+            if len(value) >= FULL_CELL:
+                whole, start, step = value, FULL_CELL, FULL_CELL - 1
                 rest = [value[i : i + step] for i in range(start, len(value), step)]
                 value = value[:start]
         item = WriteOnlyCell(ws, value=value)

@@ -606,8 +606,9 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
     database: Database, tmp_path: Path
 ):
     """A trial sorted the Organisations sheet, and one agency's notes came back with the tail
-    of another's: the "Continued" sheet names its cell by place. Each part now carries its
-    cell's checksum, and a cell that no longer holds that text refuses the import."""
+    of another's: the "Continued" sheet names its cell by place. Each part now carries the
+    whole text's checksum, and a cell and parts that no longer make it refuse the import; so
+    do a cleared checksum and a lost "Continued" sheet (its cells left full)."""
     from db.store.database import open_database
     from db.store.location import resolve_location
 
@@ -670,7 +671,7 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
     for name, refused in [
         ("sorted", "no longer make the text casereview wrote"),
         ("cleared", "does not say which cell its text continues, or its checksum"),
-        ("lost", "column D, holds 32,767 characters, as many as a spreadsheet cell can"),
+        ("lost", "column D: holds 32,766 characters or more, and no part of the 'Continued'"),
     ]:
         with pytest.raises(TrackerFileError, match=refused):
             run_import(database, tmp_path / f"{name}.xlsx")
@@ -685,6 +686,30 @@ def test_a_long_text_carried_on_is_not_joined_to_another_cell_after_a_sort(
             "Gamma Agency (fictional)": full,
         }
     assert run_import(database, tmp_path / "unchecked.xlsx") == "added nothing; updated nothing"
+
+
+def test_a_partnerships_full_cells_and_own_named_sheets_are_read_as_before(tmp_path: Path):
+    """A review of the full-cell check: a partnership's tracker was refused for a cell of
+    32,767 characters on a sheet it never reads, or in a column kept as notes, and its own
+    "Updates" sheet was told to take casereview's headings. Only casereview's own workbook
+    is held to them."""
+    rows = [["Number", "Recommendation", "Lead agency", "Comments"]]
+    rows.append(["1", "Train staff.", "Police", "c" * reading.MAX_CELL_CHARS])
+    path = workbook_of(rows, tmp_path / "partnership.xlsx")
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Guidance")["A1"] = "g" * reading.MAX_CELL_CHARS
+    updates = book.create_sheet("Updates")
+    updates.append(["Date", "Update", "By"])
+    updates.append(["1 March 2026", "Briefed.", "A. Lead"])
+    book.save(path)
+    tracker = read_tracker(path)
+    assert [item.number for item in tracker.items()] == ["1"]
+    assert tracker.problems == []
+    assert not tracker.own
+    assert "The sheet 'Updates' is not read: casereview imports the tracker on sheet" in " ".join(
+        tracker.kept_lines()
+    )
+    tracker.close()
 
 
 def _import_edited(database: Database, path: Path, folder: Path, edits: dict[str, object]) -> str:

@@ -270,19 +270,24 @@ def test_a_status_meaning_whose_reading_is_cancelled_is_put_back(
 
     path = tmp_path / "plan.csv"
     path.write_text(
-        "Number,Recommendation,Lead agency,Status\n1,Train staff.,Police,Sort of done\n",
+        "Number,Recommendation,Lead agency,Status\n1,Train staff.,Police,Sort of done\n"
+        "2,Share plans.,Council,Nearly there\n",
         encoding="utf-8",
     )
     wizard = open_wizard(qtbot, window, path)
     to_check_page(qtbot, wizard)
     check = wizard.check_page
     before = wizard.tracker
-    combo = check.status_combos["sort of done"]
-    combo.setCurrentIndex(combo.findData("implemented"))
-    wizard._progress.canceled.emit()  # as the Reading box's Cancel does
-    qtbot.waitUntil(lambda: wizard.statuses == {}, timeout=20000)  # the reading's end
+    # Two in turn, each cancelled (a review's: the second put back the first's meaning).
+    for word in ("sort of done", "nearly there"):
+        combo = check.status_combos[word]
+        combo.setCurrentIndex(combo.findData("implemented"))
+        wizard._progress.canceled.emit()  # as the Reading box's Cancel does
+    qtbot.waitUntil(lambda: wizard.statuses == {}, timeout=20000)  # the readings' end
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+    qtbot.wait(100)
     qtbot.waitUntil(lambda: "Working out" not in check.outcome.text(), timeout=20000)
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
-    assert check.status_combos["sort of done"].currentData() is None
+    assert wizard.statuses == {}
+    assert [c.currentData() for c in check.status_combos.values()] == [None, None]
     assert wizard.tracker is before and not check.isComplete()
     assert "'Sort of done' is not a status" in check.problems.toPlainText()
