@@ -192,22 +192,12 @@ def test_a_reading_cancelled_or_overtaken_or_after_the_end_is_let_go(
     is closed (what it set aside on disk removed)."""
     from PySide6.QtCore import QThreadPool
 
-    from db.store.database import open_database
-    from db.store.location import resolve_location
     from desktop.dialogs import import_wizard
 
-    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as db:
-        workbook = own_export(db, tmp_path / "own.xlsx")
+    workbook = _own_workbook(tmp_path)
     wizard = open_wizard(qtbot, window, workbook)
     first = wizard.tracker
-    read: list = []
-    reading = import_wizard.read_tracker
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        read.append(reading(*args))
-        return read[-1]
-
-    monkeypatch.setattr(import_wizard, "read_tracker", counted)
+    read = _readings_counted(monkeypatch, import_wizard)
     taken: list[str] = []
 
     def all_ended() -> None:
@@ -237,21 +227,11 @@ def test_a_cancelled_first_reading_opens_no_wizard(
     opened by itself: the reading ran on to its end and delivered. It is let go now, closed."""
     from PySide6.QtCore import QThreadPool
 
+    from db.exchange import spreadsheets
     from db.exchange.spreadsheets import tracker_file
-    from db.store.database import open_database
-    from db.store.location import resolve_location
 
-    with open_database(resolve_location(str(tmp_path / "source.sqlite3")), create=True) as db:
-        workbook = own_export(db, tmp_path / "own.xlsx")
-    read: list = []
-    reading = tracker_file.read_tracker
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        read.append(reading(*args))
-        return read[-1]
-
-    monkeypatch.setattr(tracker_file, "read_tracker", counted)
-    monkeypatch.setattr("db.exchange.spreadsheets.read_tracker", counted)
+    workbook = _own_workbook(tmp_path)
+    read = _readings_counted(monkeypatch, tracker_file, spreadsheets)
     window.files.import_spreadsheet(workbook)
     window.files._progress.canceled.emit()  # as Escape on the box does
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
@@ -291,3 +271,26 @@ def test_a_status_meaning_whose_reading_is_cancelled_is_put_back(
     assert [c.currentData() for c in check.status_combos.values()] == [None, None]
     assert wizard.tracker is before and not check.isComplete()
     assert "'Sort of done' is not a status" in check.problems.toPlainText()
+
+
+def _own_workbook(folder: Path) -> Path:
+    """casereview's own .xlsx export of a new database (its log sheets set aside as read)."""
+    from db.store.database import open_database
+    from db.store.location import resolve_location
+
+    with open_database(resolve_location(str(folder / "source.sqlite3")), create=True) as db:
+        return own_export(db, folder / "own.xlsx")
+
+
+def _readings_counted(monkeypatch, *modules) -> list:  # type: ignore[no-untyped-def]
+    """Every tracker read through ``read_tracker`` as these modules name it, in turn."""
+    read: list = []
+    reading = modules[0].read_tracker
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        read.append(reading(*args))
+        return read[-1]
+
+    for module in modules:
+        monkeypatch.setattr(module, "read_tracker", counted)
+    return read
