@@ -195,7 +195,7 @@ def _counted(
         full.update((sheet, number, column) for column in cut)
 
 
-# A cell's rest, as the "Continued" sheet gives it: the text, and its own text's checksum
+# A cell's rest, as the "Continued" sheet gives it: the text, and the whole text's checksum
 # (None in a workbook written before the checksum was).
 _Rest = tuple[str, str | None]
 
