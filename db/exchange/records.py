@@ -541,6 +541,42 @@ def _places(
     return positions, moved, left_out
 
 
+def parent_problems(
+    docs: Sequence[OrganisationDoc], held: Mapping[str, Organisation]
+) -> dict[int, str]:
+    """What is wrong with the parent each organisation of ``docs`` names, by its place in
+    ``docs``, with the organisations as they will be once the whole list is taken (a list may
+    move B under A as it takes A from under B): a parent must be listed or held (``held``, by
+    name), and no organisation may end up part of itself. Every problem is found, in order."""
+    listed = {doc.name: doc for doc in docs}
+
+    def parent_of(name: str) -> str | None:
+        if name in listed:
+            return listed[name].parent
+        org = held.get(name)
+        return org.parent.name if org is not None and org.parent is not None else None
+
+    found: dict[int, str] = {}
+    for index, doc in enumerate(docs):
+        name, parent = doc.name, doc.parent
+        if parent is None:
+            continue
+        if parent == name:
+            found[index] = "an organisation cannot be part of itself"
+        elif parent not in listed and parent not in held:
+            found[index] = f"'{parent}' is neither listed in the file nor held in the database"
+        else:
+            seen, at = {name}, parent_of(parent)
+            while at is not None and at not in seen:
+                seen.add(at)
+                at = parent_of(at)
+            if at == name:
+                found[index] = (
+                    f"'{parent}' is part of '{name}' already, so it cannot also contain it"
+                )
+    return found
+
+
 class Importer:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -580,6 +616,12 @@ class Importer:
     # -- organisations and schemes
 
     def organisations(self, docs: list[OrganisationDoc]) -> None:
+        """Add the organisations ``docs`` list and set each one's kind, notes and parent; the
+        first problem with a parent (``parent_problems``) refuses the file, changing nothing."""
+        problems = parent_problems(docs, self.orgs)
+        if problems:
+            index, problem = next(iter(problems.items()))
+            raise DocumentError(f"organisation '{docs[index].name}', parent: {problem}")
         changed: set[str] = set()  # organisations held that the file changes
         held = {doc.name for doc in docs if doc.name in self.orgs}
         for doc in docs:
@@ -589,19 +631,7 @@ class Importer:
             org.kind, org.notes = doc.kind, doc.notes
         for doc in docs:
             org = self.orgs[doc.name]
-            parent = self.orgs.get(doc.parent) if doc.parent else None
-            if doc.parent and parent is None:
-                raise DocumentError(
-                    f"organisation '{doc.name}', parent: '{doc.parent}' is not listed"
-                )
-            ancestor = parent
-            while ancestor is not None:
-                if ancestor is org:
-                    raise DocumentError(
-                        f"organisation '{doc.name}', parent: '{doc.parent}' is part of "
-                        f"'{doc.name}' already, so it cannot also contain it"
-                    )
-                ancestor = ancestor.parent
+            parent = self.orgs[doc.parent] if doc.parent else None
             if doc.name in held and org.parent is not parent:
                 changed.add(doc.name)
             org.parent = parent

@@ -142,7 +142,11 @@ class Organisation(Timestamped, Base):
     )
     notes: Mapped[str] = mapped_column(Text, default="")
 
-    parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="parts")
+    # post_update: the parent is set by an UPDATE of its own, so one flush may turn a pair
+    # round (B under A as A is taken from under B), which is otherwise a cycle to SQLAlchemy.
+    parent: Mapped[Organisation | None] = relationship(
+        remote_side=[id], back_populates="parts", post_update=True
+    )
     parts: Mapped[list[Organisation]] = relationship(
         back_populates="parent", order_by="Organisation.name"
     )

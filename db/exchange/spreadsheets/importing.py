@@ -35,7 +35,7 @@ from db.exchange.document import (
     UpdateDoc,
 )
 from db.exchange.held import Held, held_items
-from db.exchange.records import Importer, review_doc
+from db.exchange.records import Importer, parent_problems, review_doc
 from db.exchange.spreadsheets.layout import INITIALS, Field
 from db.exchange.spreadsheets.reading import TrackerFileError, TrackerProblemsError
 from db.exchange.spreadsheets.tracker_file import (
@@ -247,35 +247,11 @@ class _Run:
         if not rows:
             return
         sheet = self.tracker.companions.layouts[ORGANISATION_HEADERS]
-        listed = {r.doc.name: r.doc for r in rows}
         held = self.importer.orgs
-
-        def parent_of(name: str) -> str | None:
-            if name in listed:
-                return listed[name].parent
-            org = held.get(name)
-            return org.parent.name if org is not None and org.parent is not None else None
-
-        for r in rows:
-            name, parent = r.doc.name, r.doc.parent
-            message = None
-            if parent is None:
-                continue
-            if parent == name:
-                message = "an organisation cannot be part of itself"
-            elif parent not in listed and parent not in held:
-                message = f"'{parent}' is neither listed here nor held in the database"
-            else:
-                seen, at = {name}, parent_of(parent)
-                while at is not None and at not in seen:
-                    seen.add(at)
-                    at = parent_of(at)
-                if at == name:
-                    message = f"'{parent}' is part of '{name}' already"
-            if message is not None:
-                self.problems.append(
-                    Problem(sheet, r.row, _ORGANISATION_COLUMNS["Part of"], message)
-                )
+        for index, message in parent_problems([r.doc for r in rows], held).items():
+            self.problems.append(
+                Problem(sheet, rows[index].row, _ORGANISATION_COLUMNS["Part of"], message)
+            )
         if self.problems:
             return  # (the import is refused: nothing more is needed of the sheet)
         for r in rows:

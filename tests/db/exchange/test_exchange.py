@@ -20,7 +20,7 @@ from db.services.dataset import counts, load_sample
 from db.services.sample import sample_document
 from db.store.database import Database, open_database
 from db.store.location import Location, resolve_location
-from db.store.models import AuditEntry, Evidence, Recommendation, Review
+from db.store.models import AuditEntry, Evidence, Organisation, Recommendation, Review
 from tests.helpers import TODAY
 
 
@@ -340,3 +340,53 @@ def test_a_finding_whose_kind_is_not_text_is_refused_in_one_sentence() -> None:
     with pytest.raises(DocumentError) as caught:
         parse_document(data)
     assert caught.value.message.endswith("kind: expected text, found a list")
+
+
+def _organisations_held(database: Database) -> dict[str, str | None]:
+    with database.session() as session:
+        return {
+            o.name: o.parent.name if o.parent is not None else None
+            for o in session.scalars(select(Organisation))
+        }
+
+
+def test_organisations_parents_are_checked_as_the_file_leaves_them(database: Database) -> None:
+    """A file may turn a held pair round (B under A, A from under B): that is no loop. One that
+    leaves a loop, or names a parent neither listed nor held, is refused, changing nothing."""
+    a, b = "Northby Council (fictional)", "Northby Early Help (fictional)"
+    first = _minimal()
+    first["organisations"] = [{"name": b}, {"name": a, "parent": b}]
+    _import(database, first)
+    assert _organisations_held(database) == {a: b, b: None}
+
+    with database.session() as session:
+        audited = len(session.scalars(select(AuditEntry)).all())
+    turned = _minimal()
+    turned["organisations"] = [{"name": b, "parent": a}, {"name": a}]
+    _import(database, turned)
+    assert _organisations_held(database) == {a: None, b: a}
+    with database.session() as session:  # each change audited once, with no state between
+        entries = session.scalars(select(AuditEntry).offset(audited)).all()
+        assert sorted((e.field, e.old is None, e.new is None) for e in entries) == [
+            ("parent_id", False, True),
+            ("parent_id", True, False),
+        ]
+
+    for listed, said in [
+        (
+            [{"name": a, "parent": b}],  # b is held under a: a loop once a is under b
+            f"organisation '{a}', parent: '{b}' is part of '{a}' already, so it cannot also "
+            "contain it",
+        ),
+        (
+            [{"name": a, "parent": "Nowhere (fictional)"}],
+            f"organisation '{a}', parent: 'Nowhere (fictional)' is neither listed in the file "
+            "nor held in the database",
+        ),
+    ]:
+        refused = _minimal()
+        refused["organisations"] = listed
+        with pytest.raises(DocumentError) as caught:
+            _import(database, refused)
+        assert caught.value.message == said
+        assert _organisations_held(database) == {a: None, b: a}

@@ -575,8 +575,8 @@ def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
         (
             {"C2": "Nowhere (fictional)", "C5": "Elsewhere (fictional)"},
             [
-                f"{where} 2, column C (Part of): 'Nowhere (fictional)' is neither listed here "
-                "nor held in the database.",
+                f"{where} 2, column C (Part of): 'Nowhere (fictional)' is neither listed in the "
+                "file nor held in the database.",
                 f"{where} 5, column C (Part of): 'Elsewhere (fictional)' is neither",
             ],
         ),
@@ -588,7 +588,8 @@ def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
             {"C3": early},  # the council part of its own early help: each in the loop said
             [
                 f"{where} 2, column C (Part of):",
-                f"{where} 3, column C (Part of): '{early}' is part of '{council}' already.",
+                f"{where} 3, column C (Part of): '{early}' is part of '{council}' already, so "
+                "it cannot also contain it.",
                 f"{where} 4, column C (Part of):",
             ],
         ),
