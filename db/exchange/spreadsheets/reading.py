@@ -12,7 +12,7 @@ import csv
 import hashlib
 import posixpath
 import zipfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -133,7 +133,7 @@ def open_tracker(path: Path) -> Workbook:
 
 def _limit_row(
     row: Row,
-    where: str,
+    where: Callable[[], str],
     limit: int = MAX_CELL_CHARS,
     carried: Collection[int] = (),
     full: list[int] | None = None,
@@ -155,7 +155,7 @@ def _limit_row(
                 else f"casereview takes in one cell ({limit:,} characters)"
             )
             raise TrackerFileError(
-                f"{where} holds a cell of {len(value):,} characters, more than {can}; the "
+                f"{where()} holds a cell of {len(value):,} characters, more than {can}; the "
                 "file is not a tracker casereview can import."
             )
     # Trailing blank cells carry nothing and make every row look different in width.
@@ -180,19 +180,26 @@ def _counted(
     columns: dict[int, set[int]] = {}
     for at, column in carried:
         columns.setdefault(at, set()).add(column)
-    for number, row in enumerate(rows, start=1):
+    cut: list[int] = []  # (one list for every row: this runs for each row of a sheet)
+    number = 0
+
+    def where() -> str:
+        return f"Sheet '{sheet}' of {name}, row {number},"
+
+    for number, row in enumerate(rows, start=1):  # (``where`` reads ``number``)
         if number > MAX_ROWS:
             raise TrackerFileError(
                 f"Sheet '{sheet}' of {name} has more than {MAX_ROWS:,} rows, more than "
                 "casereview imports at once."
             )
-        where = f"Sheet '{sheet}' of {name}, row {number},"
         if full is None:
             yield _limit_row(row, where, limit)
             continue
-        cut: list[int] = []
-        yield _limit_row(row, where, limit, columns.get(number, ()), cut)
-        full.update((sheet, number, column) for column in cut)
+        limited = _limit_row(row, where, limit, columns.get(number, ()), cut)
+        if cut:  # (gathered before the row is given: a reader may stop at any row)
+            full.update((sheet, number, column) for column in cut)
+            cut.clear()
+        yield limited
 
 
 # A cell's rest, as the "Continued" sheet gives it: the text, and the whole text's checksum

@@ -1393,6 +1393,42 @@ def test_a_text_longer_than_a_spreadsheet_cell_round_trips_through_csv(
     assert tracker.sheet == "long"
 
 
+def test_a_cell_longer_than_a_cell_can_hold_is_refused_by_its_row(
+    database: Database, tmp_path: Path
+) -> None:
+    """The sentence names the row the long cell is on, in an .xlsx and in a CSV, the deeper
+    in the sheet the better: rows are counted as they are read."""
+    before = state(database)
+    rows: list[list[object]] = [["Rec No", "Recommendation"]]
+    rows += [[str(n), f"Item {n}."] for n in range(1, 2_500)]
+    rows[1_234] = ["1234", "y" * reading.MAX_CELL_CHARS]
+    made = workbook_of(rows, tmp_path / "made.xlsx")  # (openpyxl cuts a longer text)
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(tmp_path / "plan.xlsx", "w") as out:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename.startswith("xl/"):
+                data = data.replace(b"y" * reading.MAX_CELL_CHARS, b"y" * 32_768)
+            out.writestr(entry, data)
+    for path, said in [
+        (
+            tmp_path / "plan.xlsx",
+            "Sheet 'Tracker' of plan.xlsx, row 1235, holds a cell of 32,768 characters, more "
+            "than a spreadsheet cell can hold; ",
+        ),
+        (
+            csv_of(
+                [*rows[:2_000], ["2000", "z" * (fields.TEXT + 1)]], tmp_path / "plan.csv", "utf-8"
+            ),
+            "Sheet 'plan' of plan.csv, row 2001, holds a cell of 100,001 characters, more than "
+            "casereview takes in one cell (100,000 characters); ",
+        ),
+    ]:
+        with pytest.raises(TrackerFileError) as caught:
+            run_import(database, path, review="LONG")
+        assert str(caught.value).startswith(said)
+        assert state(database) == before
+
+
 def test_a_unicode_text_csv_is_refused_saying_how_to_save_it(tmp_path: Path) -> None:
     """Excel's "Unicode Text" is UTF-16: a trial was told only "is not a text file"."""
     path = tmp_path / "u16.csv"
