@@ -2138,7 +2138,12 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 def _removed_on_failure(path: Path | None) -> Iterator[None]:
     """Delete a database file this command created if the command then fails before it has
     written anything (``_WRITTEN``): a trial's Ctrl+C just after an import into a new file had
-    committed deleted the file, and the command said the import was written."""
+    committed deleted the file, and the command said the import was written. The folders
+    made for it go too, if nothing else was put in them (a trial's refused import into
+    ``nothere/x.sqlite3`` left ``nothere``)."""
+    made: list[Path] = []  # the folders the database's path needs and lacks, deepest first
+    if path is not None:
+        made = [folder for folder in path.absolute().parents if not os.path.lexists(folder)]
     try:
         yield
     except BaseException:
@@ -2146,4 +2151,7 @@ def _removed_on_failure(path: Path | None) -> Iterator[None]:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with suppress(OSError):  # tidying; main logs the failure re-raised
                     Path(f"{path}{suffix}").unlink()
+            for folder in made:
+                with suppress(OSError):  # one holding anything else is kept
+                    folder.rmdir()
         raise

@@ -707,6 +707,24 @@ def test_a_signal_during_an_import_into_a_new_file_leaves_no_file(
     assert "casereview: interrupted; nothing was written." in result.stderr
 
 
+def test_a_refused_import_into_a_new_folder_leaves_no_folder(tmp_path: Path) -> None:
+    """A trial's refused import into ``nothere/x.sqlite3`` left the folder ``nothere`` it had
+    made. The folders the command made go with the file; one that holds anything else stays."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Rec No,Recommendation,Target date\n1,Do it,31/02/2026\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = run("import", str(bad), "--db", "nothere/deeper/x.sqlite3", cwd=tmp_path)
+    assert_clean_error(result, "'31/02/2026' is not a real date")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+    assert snapshot(tmp_path) == before
+
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run("import", str(bad), "--db", "kept/new/x.sqlite3", cwd=tmp_path)
+    assert_clean_error(result, "'31/02/2026' is not a real date")
+    assert [p.name for p in (tmp_path / "kept").iterdir()] == ["notes.txt"]
+
+
 def _items_in(db: Path) -> int:
     try:
         with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
