@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from db.store.cipher import Passphrase
     from db.store.database import Database
     from db.store.location import Location
+    from db.store.quick_check import QuickCheck
 
 # Taken at import, before the window's modules load, so --exit-when-ready times all of start-up.
 STARTED_AT = time.perf_counter()
@@ -1525,21 +1526,38 @@ def _import(args: argparse.Namespace) -> int:
         if args.sheet:
             mapping.sheet = args.sheet
         mapping.leave_out += args.leave_out
+    location = _location(args)
+    check = _check_beside(location)
     source = transfer.read_source(path, mapping)
     try:
-        location = _location(args)
         if args.dry_run and location.path is not None and not location.path.exists():
             # Planned against an empty database that is thrown away: nothing is written.
             with tempfile.TemporaryDirectory() as scratch:
                 return _apply_import(args, _scratch(Path(scratch)), source)
-        return _apply_import(args, location, source)
+        return _apply_import(args, location, source, check)
     finally:
         if not isinstance(source, Document):  # (what its reading set aside on disk)
             source.close()
 
 
+def _check_beside(location: Location) -> QuickCheck | None:
+    """The quick check of the SQLite file the command will write to, started at once on a
+    core of its own (SQLite reads without Python's lock) while the command reads its file;
+    the database's writes wait for its verdict (``open_database(check=...)``), so a damaged
+    file is still never written to."""
+    from db.store.quick_check import QuickCheck
+
+    path = location.path
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return None  # a server, or a file to be made: nothing to check
+    return QuickCheck(path, location.passphrase).start()
+
+
 def _apply_import(
-    args: argparse.Namespace, location: Location, source: Document | TrackerFile
+    args: argparse.Namespace,
+    location: Location,
+    source: Document | TrackerFile,
+    check: QuickCheck | None = None,
 ) -> int:
     from db.exchange import Document
     from db.exchange.spreadsheets import TrackerProblemsError
@@ -1549,7 +1567,7 @@ def _apply_import(
 
     created = location.path is not None and not os.path.lexists(location.path)
     with _removed_on_failure(location.path if created else None):
-        database = open_database(location, create=True)
+        database = open_database(location, create=True, check=check)
         try:
             with database:
                 # A dry run names the repeats the import would, worked out before its rollback.
