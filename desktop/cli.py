@@ -981,9 +981,9 @@ def _replacing_data(args: argparse.Namespace, what: str) -> Iterator[tuple[Locat
     from db.store.database import open_database
 
     location = _location(args)
-    created = location.path is not None and not os.path.lexists(location.path)
-    with _removed_on_failure(location.path if created else None):
-        database = open_database(location, create=True)
+    made: list[Path] = []
+    with _removed_on_failure(made):
+        database = open_database(location, create=True, made=made)
         with database:
             with database.transaction() as session:
                 _make_room(location, counts(session), args.force, what)
@@ -1526,10 +1526,10 @@ def _import(args: argparse.Namespace) -> int:
         if args.sheet:
             mapping.sheet = args.sheet
         mapping.leave_out += args.leave_out
-    location = _location(args)
-    check = _check_beside(location)
+    check = _check_beside(args)
     source = transfer.read_source(path, mapping)
     try:
+        location = _location(args)  # (after the file: a bad file is said before a passphrase)
         if args.dry_run and location.path is not None and not location.path.exists():
             # Planned against an empty database that is thrown away: nothing is written.
             with tempfile.TemporaryDirectory() as scratch:
@@ -1540,17 +1540,27 @@ def _import(args: argparse.Namespace) -> int:
             source.close()
 
 
-def _check_beside(location: Location) -> QuickCheck | None:
+def _check_beside(args: argparse.Namespace) -> QuickCheck | None:
     """The quick check of the SQLite file the command will write to, started at once on a
     core of its own (SQLite reads without Python's lock) while the command reads its file;
     the database's writes wait for its verdict (``open_database(check=...)``), so a damaged
-    file is still never written to."""
+    file is still never written to, and a file put in its place meanwhile is checked as it
+    opens. None for a server, a file to be made, or an encrypted file (whose passphrase is
+    asked for once the file has been read)."""
+    from db.core.errors import CaseReviewError
+    from db.store.cipher import is_encrypted
+    from db.store.location import resolve_location
     from db.store.quick_check import QuickCheck
 
-    path = location.path
-    if path is None or not path.is_file() or path.stat().st_size == 0:
-        return None  # a server, or a file to be made: nothing to check
-    return QuickCheck(path, location.passphrase).start()
+    if args.passphrase_stdin:
+        return None
+    try:
+        path = resolve_location(args.db).path
+        if path is None or not path.is_file() or path.stat().st_size == 0 or is_encrypted(path):
+            return None
+    except (CaseReviewError, OSError):  # said as the command opens the database
+        return None
+    return QuickCheck(path).start()
 
 
 def _apply_import(
@@ -1565,9 +1575,10 @@ def _apply_import(
     from db.store.audit import default_actor
     from db.store.database import open_database
 
-    created = location.path is not None and not os.path.lexists(location.path)
-    with _removed_on_failure(location.path if created else None):
-        database = open_database(location, create=True, check=check)
+    made: list[Path] = []
+    with _removed_on_failure(made):
+        database = open_database(location, create=True, check=check, made=made)
+        created = location.path in made
         try:
             with database:
                 # A dry run names the repeats the import would, worked out before its rollback.
@@ -2153,23 +2164,24 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 
 
 @contextmanager
-def _removed_on_failure(path: Path | None) -> Iterator[None]:
-    """Delete a database file this command created if the command then fails before it has
-    written anything (``_WRITTEN``): a trial's Ctrl+C just after an import into a new file had
-    committed deleted the file, and the command said the import was written. The folders
-    made for it go too, if nothing else was put in them (a trial's refused import into
-    ``nothere/x.sqlite3`` left ``nothere``)."""
-    made: list[Path] = []  # the folders the database's path needs and lacks, deepest first
-    if path is not None:
-        made = [folder for folder in path.absolute().parents if not os.path.lexists(folder)]
+def _removed_on_failure(made: list[Path]) -> Iterator[None]:
+    """Delete the database file and the folders this command made for it (``made``, as
+    ``open_database`` fills it) if the command then fails before it has written anything
+    (``_WRITTEN``): a trial's Ctrl+C just after an import into a new file had committed
+    deleted the file, and the command said the import was written. Only what this command
+    made goes, so a folder or file reached through ".." (or made meanwhile by another
+    process) stays (a review's find), and a folder goes only if nothing else was put in it
+    (a trial's refused import into ``nothere/x.sqlite3`` left ``nothere``)."""
     try:
         yield
     except BaseException:
-        if path is not None and not _WRITTEN:
-            for suffix in ("", "-wal", "-shm", "-journal"):
+        if not _WRITTEN:
+            for path in reversed(made):
                 with suppress(OSError):  # tidying; main logs the failure re-raised
-                    Path(f"{path}{suffix}").unlink()
-            for folder in made:
-                with suppress(OSError):  # one holding anything else is kept
-                    folder.rmdir()
+                    if path.is_dir() and not path.is_symlink():
+                        path.rmdir()  # (a folder holding anything else is kept)
+                        continue
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        with suppress(OSError):
+                            Path(f"{path}{suffix}").unlink()
         raise

@@ -572,7 +572,7 @@ def parent_problems(
                 at = parent_of(at)
             if at == name:
                 found[index] = (
-                    f"'{parent}' is part of '{name}' already, so it cannot also contain it"
+                    f"'{parent}' is itself part of '{name}', so it cannot also contain it"
                 )
     return found
 

@@ -33,6 +33,7 @@ from db.store.logs import cause
 from db.store.migrations import HEAD, REVISIONS, SCRIPT_LOCATION
 from db.store.paths import (
     SQLITE_MAGIC,
+    file_identity,
     is_damage,
     is_full_disk,
     network_share,
@@ -55,16 +56,6 @@ _NOTE_SEEN = "audit note when the transaction began"
 _FILE = "file opened"  # a key of a connection's info: which file it opened (_identity)
 _DEFERRED = "casereview_deferred"  # an execution option: begin without the write lock
 BUSY_TIMEOUT = 10  # seconds an SQLite connection waits for another process's write lock
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """Which file is at ``path`` (device and file number), to tell it from another put in
-    its place; None when there is none."""
-    try:
-        found = path.stat()
-    except OSError:  # none there (or none this process can see): the answer, not a fault
-        return None
-    return found.st_dev, found.st_ino
 
 
 class Database:
@@ -122,7 +113,7 @@ class Database:
         assert self.location.path is not None
         try:
             connection = session.connection()
-            if connection.info.get(_FILE) != _identity(self.location.path):
+            if connection.info.get(_FILE) != file_identity(self.location.path):
                 return  # another file is at the path now: this one's trail is not its
             noted = audit_anchor.parse(seen)
             last = connection.exec_driver_sql(
@@ -270,7 +261,7 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         if path is not None:  # which file this connection opened (the audit note asks)
-            record.info[_FILE] = _identity(path)
+            record.info[_FILE] = file_identity(path)
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so DDL
         # is transactional too (SQLAlchemy's documented recipe for pysqlite).
         dbapi_connection.isolation_level = None
@@ -294,7 +285,12 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
 
 
 def _sqlite_preflight(
-    path: Path, create: bool, passphrase: Passphrase | None = None, *, check: bool = True
+    path: Path,
+    create: bool,
+    passphrase: Passphrase | None = None,
+    *,
+    check: bool = True,
+    made: list[Path] | None = None,
 ) -> str | None:
     """Look at an SQLite file read-only before opening it for real.
 
@@ -302,7 +298,7 @@ def _sqlite_preflight(
     byte, a missing file (unless ``create``), a file that is not SQLite, an SQLite file of
     another program, a database from a newer casereview, an encrypted database without
     the passphrase that opens it, and (if ``check``: else a ``QuickCheck`` does it beside)
-    a damaged file.
+    a damaged file. ``made`` is given each folder, then the file, this call made, in order.
     """
     share = network_share(path)
     if share is not None:
@@ -320,20 +316,20 @@ def _sqlite_preflight(
     if not path.exists():
         if not create:
             raise DatabaseOpenError(f"There is no database at {path}.")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseOpenError(
-                f"Cannot create the folder for {path}: {exc.strerror or exc}."
-            ) from exc
+        _make_folders(path, made)
         try:
             # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
-            pass  # made meanwhile by another process: opened as it is
+            # Made meanwhile by another process, or reached once a folder was made ("new/.."
+            # names the folder above "new" only once "new" is there): read as it is, below.
+            pass
         except OSError as exc:
             raise DatabaseOpenError(f"Cannot create {path}: {exc.strerror or exc}.") from exc
-        return None
+        else:
+            if made is not None:
+                made.append(path)
+            return None
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
     if not path.is_file():  # not opened at all: reading a pipe would wait for ever
@@ -580,20 +576,28 @@ def open_to_read_then_write(location: Location) -> Database:
 
 
 def open_database(
-    location: Location, *, create: bool = False, check: QuickCheck | None = None
+    location: Location,
+    *,
+    create: bool = False,
+    check: QuickCheck | None = None,
+    made: list[Path] | None = None,
 ) -> Database:
     """Open a database, creating it if ``create`` and upgrading it to the current schema.
 
     A database from a newer casereview, or a file that is not a casereview database, is
     refused with a ``DatabaseOpenError`` before anything is written. So is a damaged file;
     or, given the ``check`` of its file already running, the database opens for reading at
-    once and its writes wait for the check's verdict (``Database.sound``).
+    once and its writes wait for the check's verdict (``Database.sound``). ``made`` is given
+    the folders and the file made for a new SQLite database, in order (for a caller that
+    takes them away again if it then fails).
     """
-    if check is not None and check.path != location.path:
+    if check is not None and (check.path != location.path or not check.of_the_file_there()):
         check = None  # another file's
     if location.is_sqlite and location.path is not None:
         path = location.path
-        revision = _sqlite_preflight(path, create, location.passphrase, check=check is None)
+        revision = _sqlite_preflight(
+            path, create, location.passphrase, check=check is None, made=made
+        )
         if check is not None and (check.finished or revision != HEAD or not _in_wal_mode(path)):
             # Upgrading writes, and so does the engine's first connection to a file not yet
             # in WAL mode (a backup put in its place): both wait for the verdict. A verdict
@@ -627,6 +631,26 @@ def open_database(
     database = Database(location, engine, check)
     database.upgraded = revision is not None and revision != HEAD
     return database
+
+
+def _make_folders(path: Path, made: list[Path] | None) -> None:
+    """The folders ``path`` needs, made one at a time from the top; each one this call made
+    is added to ``made`` (one made meanwhile, or named through "..", is not)."""
+    missing, at = [], path.parent
+    while not at.exists() and at.parent != at:
+        missing.append(at)
+        at = at.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise DatabaseOpenError(
+                f"Cannot create the folder for {path}: {exc.strerror or exc}."
+            ) from exc
+        if made is not None:
+            made.append(folder)
 
 
 def _in_wal_mode(path: Path) -> bool:

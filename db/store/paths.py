@@ -61,6 +61,16 @@ def expanded(value: str) -> Path:
         raise FileNotFoundError(errno.ENOENT, "no such home folder") from exc
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device and file number), to tell it from another put in
+    its place; None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:  # none there (or none this process can see): the answer, not a fault
+        return None
+    return found.st_dev, found.st_ino
+
+
 def readonly_uri(path: Path) -> str:
     """An SQLite URI that reads ``path`` without writing anything beside it.
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from db.store import cipher
 from db.store.cipher import Passphrase
-from db.store.paths import readonly_uri
+from db.store.paths import file_identity, readonly_uri
 
 FINDINGS = 3  # SQLite's findings to look at (the refusal quotes the first two)
 
@@ -33,6 +33,7 @@ class QuickCheck:
     def __init__(self, path: Path, key: Passphrase | None = None) -> None:
         self.path = path
         self.key = key
+        self._file = file_identity(path)  # the file checked: another put in its place is not
         self._findings: list[str] = []
         self._failure: Exception | None = None
         self._finished = threading.Event()
@@ -51,6 +52,11 @@ class QuickCheck:
             self._failure = exc
         finally:
             self._finished.set()
+
+    def of_the_file_there(self) -> bool:
+        """Whether the file at the path is still the one checked (a restore, or a copy put in
+        its place while a command read its input, is another, and would go unchecked)."""
+        return self._file is not None and file_identity(self.path) == self._file
 
     @property
     def finished(self) -> bool:

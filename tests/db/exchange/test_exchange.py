@@ -375,13 +375,21 @@ def test_organisations_parents_are_checked_as_the_file_leaves_them(database: Dat
     for listed, said in [
         (
             [{"name": a, "parent": b}],  # b is held under a: a loop once a is under b
-            f"organisation '{a}', parent: '{b}' is part of '{a}' already, so it cannot also "
+            f"organisation '{a}', parent: '{b}' is itself part of '{a}', so it cannot also "
             "contain it",
         ),
         (
             [{"name": a, "parent": "Nowhere (fictional)"}],
             f"organisation '{a}', parent: 'Nowhere (fictional)' is neither listed in the file "
             "nor held in the database",
+        ),
+        (
+            [
+                {"name": "C (fictional)", "parent": "D (fictional)"},
+                {"name": "D (fictional)", "parent": "C (fictional)"},
+            ],
+            "organisation 'C (fictional)', parent: 'D (fictional)' is itself part of "
+            "'C (fictional)', so it cannot also contain it",
         ),
     ]:
         refused = _minimal()

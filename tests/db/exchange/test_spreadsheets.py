@@ -588,7 +588,7 @@ def test_an_organisation_edited_in_the_sheet_is_updated_and_a_bad_row_refused(
             {"C3": early},  # the council part of its own early help: each in the loop said
             [
                 f"{where} 2, column C (Part of):",
-                f"{where} 3, column C (Part of): '{early}' is part of '{council}' already, so "
+                f"{where} 3, column C (Part of): '{early}' is itself part of '{council}', so "
                 "it cannot also contain it.",
                 f"{where} 4, column C (Part of):",
             ],

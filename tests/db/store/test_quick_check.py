@@ -94,3 +94,22 @@ def test_a_file_to_upgrade_waits_for_the_verdict_before_upgrading(sample_path: P
     with pytest.raises(DamagedDatabaseError):
         _open(sample_path, QuickCheck(sample_path).start())
     assert sample_path.read_bytes() == before
+
+
+def test_a_check_of_a_file_since_replaced_is_not_taken_for_the_new_one(sample_path: Path) -> None:
+    """A review's find: the command line starts the check as it begins, then reads its input;
+    a damaged copy put in the file's place meanwhile (a restore, a copy) was written under
+    the sound file's verdict. A check of another file is set aside, and the file is checked
+    as it opens."""
+    import shutil
+
+    check = QuickCheck(sample_path).start()
+    assert check.outcome() == ["ok"]
+    damaged = sample_path.with_name("damaged.sqlite3")
+    shutil.copyfile(sample_path, damaged)
+    before = damage(damaged)
+    damaged.replace(sample_path)
+    assert not check.of_the_file_there()
+    with pytest.raises(DamagedDatabaseError):
+        _open(sample_path, check)
+    assert sample_path.read_bytes() == before

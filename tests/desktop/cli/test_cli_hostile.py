@@ -725,6 +725,28 @@ def test_a_refused_import_into_a_new_folder_leaves_no_folder(tmp_path: Path) -> 
     assert [p.name for p in (tmp_path / "kept").iterdir()] == ["notes.txt"]
 
 
+def test_a_refused_command_through_dot_dot_takes_away_only_what_it_made(tmp_path: Path) -> None:
+    """A review's find: `--db gone/../mine/x.sqlite3`, with `gone` missing, was judged new by
+    the path's text; once `gone` was made the path reached `mine`, so a refused import took
+    the user's empty folder `mine`, and a refused `demo` deleted the database in it. Only the
+    folder and file the command made go now; an existing file so reached is opened as it is."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Rec No,Recommendation,Target date\n1,Do it,31/02/2026\n", encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    result = run("import", str(bad), "--db", "gone/../mine/x.sqlite3", cwd=tmp_path)
+    assert_clean_error(result, "'31/02/2026' is not a real date")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "mine"]
+    assert list((tmp_path / "mine").iterdir()) == []
+
+    made = run("demo", "--db", "mine/x.sqlite3", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    before = snapshot(tmp_path / "mine")
+    result = run("demo", "--db", "gone/../mine/x.sqlite3", cwd=tmp_path)
+    assert_clean_error(result, "already holds data")
+    assert snapshot(tmp_path / "mine") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "mine"]
+
+
 def _items_in(db: Path) -> int:
     try:
         with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
@@ -1238,11 +1260,12 @@ def test_a_new_file_is_removed_on_an_interruption_only_before_anything_was_writt
     from desktop import cli
 
     path = tmp_path / "new.sqlite3"
+    made: list[Path] = []
     cli._WRITTEN.clear()
     with (
         pytest.raises(KeyboardInterrupt),
-        cli._removed_on_failure(path),
-        open_database(resolve_location(str(path)), create=True) as database,
+        cli._removed_on_failure(made),
+        open_database(resolve_location(str(path)), create=True, made=made) as database,
     ):
         with database.transaction("t") as session:
             load_sample(session, TODAY)
