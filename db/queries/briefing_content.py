@@ -546,7 +546,7 @@ def gather(session: Session, options: PackOptions) -> Pack:
             )
         pack.changes += _audited_status_changes(session, since, shown, logged)
         pack.changes += _source_decisions(session, since, pack)
-        pack.changes.sort(key=lambda c: (c.on, c.source, c.number))
+        pack.changes.sort(key=lambda c: (c.on, c.source, number_order(c.number)))
     pack.repeats = _repeats(session, pack)
     shown = {r.reference for r in pack.reviews} | {i.reference for i in pack.inspections}
     pack.themes = themes_by_year(session, sources=shown)
@@ -595,6 +595,19 @@ def _repeats(session: Session, pack: Pack) -> list[PackRepeat]:
 
 # Where a change's item number would be, for a decision about a whole review or inspection.
 WHOLE = "All"
+
+
+def number_order(number: str) -> tuple[tuple[int, int | str], ...]:
+    """An item's number as people count it, for sorting: "2" before "10", "1.2" before
+    "1.10" (a trial's pack listed 1, 10, 11, ..., 3 as text sorts them)."""
+    return tuple(
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
+        for part in _NUMBER_PARTS.split(number)
+        if part
+    )
+
+
+_NUMBER_PARTS = re.compile(r"(\d+)")
 
 
 def _source_decisions(session: Session, since: dt.date, pack: Pack) -> list[Change]:

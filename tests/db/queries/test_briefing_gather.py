@@ -44,3 +44,39 @@ def test_a_pack_of_thirty_reviews_runs_the_statements_of_a_pack_of_one(
     every, every_items = _statements(database, None)
     assert 0 < one_items < thirty_items == every_items == 600
     assert one == thirty == every
+
+
+def test_the_changes_of_a_day_are_listed_in_the_order_items_are_counted(
+    database: Database,
+) -> None:
+    """A trial's pack listed one review's changes of a day as 1, 10, 11, 12, 3, 6 (the numbers
+    sorted as text): now 1, 2, ..., 10, 11, 12, and "1.2" before "1.10"."""
+    import datetime as dt
+
+    from db.core.vocabulary import ReviewKind
+    from db.exchange import apply_document
+    from db.exchange.document import Document, ReviewDoc, TrackedDoc, UpdateDoc
+
+    day = TODAY - dt.timedelta(days=3)
+    numbers = ["10", "1.10", "3", "12", "1", "1.2", "11", "2"]
+    doc = Document(
+        reviews=[
+            ReviewDoc(
+                reference="ORDER-1",
+                kind=ReviewKind.SAR,
+                title="Adult O (fictional)",
+                recommendations=[
+                    TrackedDoc(n, f"Item {n}.", updates=[UpdateDoc(day, "tester", note="Done.")])
+                    for n in numbers
+                ],
+            )
+        ]
+    )
+    with database.transaction("tester") as session:
+        apply_document(session, doc)
+    options = PackOptions(
+        today=TODAY, title="Pack", marking="OFFICIAL", prepared_by="tester", since=day
+    )
+    with database.session() as session:
+        listed = [c.number for c in gather(session, options).changes if c.source == "ORDER-1"]
+    assert listed == ["1", "1.2", "1.10", "2", "3", "10", "11", "12"]
