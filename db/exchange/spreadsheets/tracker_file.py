@@ -808,6 +808,17 @@ class TrackerFile:
                 f"not read: casereview takes {title or 'nothing from above the header'}; copy "
                 "what matters into the review's summary to keep it."
             )
+        columns = self.header.columns
+        if (
+            any(name in self.other_sheets for name, _ in self.sheets_unread)
+            and Field.LEAD not in columns
+            and Field.JOINT not in columns
+        ):  # a sheet an agency: a trial's imported with no agency and no word said
+            lines.append(
+                f"Sheet '{self.sheet}' has no column of agencies, so its items are given none: "
+                "casereview does not take a sheet's name for an agency; to give them one, add "
+                f"a '{Field.LEAD.label}' column before importing, or set it on each item."
+            )
         for name, hidden in self.sheets_unread:
             which = f"hidden sheet '{name}'" if hidden else f"sheet '{name}'"
             if name in self.other_sheets:

@@ -1053,6 +1053,37 @@ def test_what_lies_above_the_header_or_on_other_sheets_is_named(
     assert [r.number for r in review(database, "CHILD-B").recommendations] == ["1"]
 
 
+def test_a_sheet_of_one_agency_without_an_agency_column_says_its_items_have_none(
+    database: Database, tmp_path: Path
+) -> None:
+    """A trial's tracker kept a sheet per agency ('Police', 'Health'), with no agency column:
+    imported a sheet at a time, its items came in with no lead agency, and nothing said so.
+    The sheet's name is not taken for an agency (a sheet's name may be anything), but that
+    is now said by the sheet's name; a sheet with an agency column says nothing of it."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for agency in ("Police", "Health"):
+        sheet = book.create_sheet(agency)
+        sheet.append(["Rec No", "Recommendation", "Action", "Status"])
+        sheet.append(["1", "Share plans.", f"{agency}: brief staff.", "In progress"])
+    path = tmp_path / "sar-adult-b.xlsx"
+    book.save(path)
+    said = read_tracker(path, Mapping(sheet="Police")).kept_lines()
+    assert (
+        "Sheet 'Police' has no column of agencies, so its items are given none: casereview "
+        "does not take a sheet's name for an agency; to give them one, add a 'Lead agency' "
+        "column before importing, or set it on each item." in said
+    )
+    for agency in ("Police", "Health"):
+        book[agency]["E1"] = "Lead agency"
+        book[agency]["E2"] = agency
+    book.save(path)
+    said = read_tracker(path, Mapping(sheet="Police")).kept_lines()
+    assert not any("no column of agencies" in line for line in said)
+    run_import(database, path, review="SAR-B", mapping=Mapping(sheet="Police"))
+    assert review(database, "SAR-B").recommendations[0].lead_agencies == ["Police"]
+
+
 # -- tracker import never loses what the file holds (issue 20)
 
 
