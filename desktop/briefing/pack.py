@@ -394,6 +394,63 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
         yield rows[start : start + size]
 
 
+# The table's style without its heading row's fill: for rows that go on below a heading.
+_BODY_STYLE = TableStyle([c for c in TABLE_STYLE.getCommands() if c[0] != "BACKGROUND"])
+
+CHUNK_ROWS = 30  # ReportLab splits a long table in time growing with the square of its rows
+
+
+def long_table(header: list[Any], rows: list[Any], widths: list[float]) -> list[Flowable]:
+    """One table of any length, made of tables of ``CHUNK_ROWS`` rows each so that its time
+    stays linear (one table of 3,000 rows took 85 s, against 2 s in chunks), yet read as one:
+    its heading row at its start and at the top of each page it runs on to, and nowhere
+    else (a trial's pack repeated the heading part-way down a page at every chunk)."""
+    return [
+        _Rows(header, chunk, widths, first=n == 0)
+        for n, chunk in enumerate(_chunks(rows, CHUNK_ROWS))
+    ]
+
+
+class _Rows(Flowable):
+    """Rows of a ``long_table``: headed when they begin it or the top of a page, and each
+    part of them carried over to a new page headed there."""
+
+    def __init__(self, header: list[Any], rows: list[Any], widths: list[float], first: bool):
+        super().__init__()
+        self.header, self.rows, self.widths, self.first = header, rows, widths, first
+        self.hAlign = "LEFT"
+        self._made: tuple[bool, Table] | None = None
+
+    def _table(self) -> Table:
+        headed = self.first or bool(getattr(getattr(self, "_frame", None), "_atTop", True))
+        if self._made is None or self._made[0] != headed:
+            if headed:
+                table = plain_table([self.header, *self.rows], self.widths)
+            else:
+                table = Table(self.rows, colWidths=self.widths, hAlign="LEFT", splitInRow=1)
+                table.setStyle(_BODY_STYLE)
+            self._made = (headed, table)
+        return self._made[1]
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._table().wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        table = self._table()
+        parts: list[Flowable] = table.split(availWidth, availHeight)
+        if len(parts) < 2:
+            return parts
+        # The rows carried on are headed where they land at the top of a page, and only there
+        # (a row split in two may go on in the space left on this one).
+        skip = 1 if self._made is not None and self._made[0] else 0  # the heading repeated
+        carried = [row for part in parts[1:] for row in part._cellvalues[skip:]]  # type: ignore[attr-defined]
+        return [parts[0], _Rows(self.header, carried, self.widths, first=False)]
+
+    def draw(self) -> None:
+        self._table().drawOn(self.canv, 0, 0)
+
+
 def _short(text: str | None, limit: int = TABLE_TEXT_LIMIT) -> tuple[str, bool]:
     if text is None:
         return "(text not yet entered)", False
@@ -554,14 +611,12 @@ def _by_lead_agency(pack: Pack, widths: list[float]) -> list[Any]:
     ranked = lead_agency_tallies(pack)
     if not ranked:
         return []
-    story: list[Any] = []
-    for chunk in _chunks([_tally_row(name, tally) for name, tally in ranked], 30):
-        story += [
-            para("Recommendations by rating, per lead agency", STYLES["h3"]),
-            plain_table([_tally_header("Lead agency"), *chunk], widths),
-        ]
-    story.append(Spacer(0, 4 * mm))
-    return story
+    rows = [_tally_row(name, tally) for name, tally in ranked]
+    return [
+        para("Recommendations by rating, per lead agency", STYLES["h3"]),
+        *long_table(_tally_header("Lead agency"), rows, widths),
+        Spacer(0, 4 * mm),
+    ]
 
 
 def _due(pack: Pack) -> list[Any]:
@@ -805,8 +860,7 @@ def _changes(pack: Pack, width: float) -> list[Any]:
         ]
         for c in pack.changes
     ]
-    for chunk in _chunks(rows, 30):
-        story.append(plain_table([header, *chunk], widths))
+    story += long_table(header, rows, widths)
     return story
 
 
@@ -837,8 +891,7 @@ def _repeated(pack: Pack, width: float) -> list[Any]:
         ]
         for r in pack.repeats
     ]
-    for chunk in _chunks(rows, 30):
-        story.append(plain_table([header, *chunk], widths))
+    story += long_table(header, rows, widths)
     return story
 
 
@@ -863,8 +916,7 @@ def _themes(pack: Pack, width: float) -> list[Any]:
         for name, by_year, not_yet in themes.rows
     ]
     story: list[Any] = [_Heading("Learning themes by year", STYLES["h1"], 0, "themes")]
-    for chunk in _chunks(rows, 30):
-        story.append(plain_table([header, *chunk], [first] + [rest] * (len(heads) - 1)))
+    story += long_table(header, rows, [first] + [rest] * (len(heads) - 1))
     return story
 
 

@@ -204,6 +204,56 @@ def test_changes_since_a_date(sample_file: Database) -> None:
     assert "Action plan sent to the inspectorate" in " ".join(text.split())
 
 
+def test_a_long_table_has_its_heading_at_the_top_of_each_page_and_nowhere_else(
+    tmp_path: Path,
+) -> None:
+    """A trial's 8,000-item pack showed the "Changes since" heading row part-way down a page:
+    the table is laid out 30 rows at a time (one long table takes time growing with the
+    square of its rows), and each part had its own heading. Now the heading row is at the
+    table's start and at the top of each page it runs on to, once, and every row is there,
+    in order, one of them long enough to be split across a page."""
+    import datetime as dt
+
+    from db.core.vocabulary import ReviewKind
+    from db.exchange.document import Document, ReviewDoc, TrackedDoc, UpdateDoc
+
+    day = TODAY - dt.timedelta(days=2)
+    long_note = ("The lead officer reported progress at length. " * 220).strip()
+    doc = Document(
+        reviews=[
+            ReviewDoc(
+                reference="LONG-1",
+                kind=ReviewKind.SAR,
+                title="Adult L (fictional)",
+                recommendations=[
+                    TrackedDoc(
+                        str(n),
+                        f"Item {n}.",
+                        updates=[
+                            UpdateDoc(day, "tester", note=long_note if n == 77 else f"Step {n}.")
+                        ],
+                    )
+                    for n in range(1, 241)
+                ],
+            )
+        ]
+    )
+    database = open_database(resolve_location(str(tmp_path / "long.sqlite3")), create=True)
+    with database.transaction("t") as session:
+        apply_document(session, doc)
+    pages = _pages(_pdf(database, since=day))
+    database.close()
+    heading = re.compile(r"Date\s+Source\s+No\.\s+Change")
+    first = next(n for n, text in enumerate(pages) if text.startswith("Changes since"))
+    end = next(n for n, text in enumerate(pages) if text.startswith("Reviews"))
+    assert end - first >= 4  # the table runs over several pages
+    assert [len(heading.findall(text)) for text in pages[first:end]] == [1] * (end - first)
+    table = " ".join(" ".join(pages[first:end]).split())
+    steps = [int(m) for m in re.findall(r"Step (\d+)\.", table)]
+    assert steps == [n for n in range(1, 241) if n != 77]
+    assert table.count("reported progress at length.") == 220
+
+
 # ----------------------------------------------------------------------------- the command
 
 
