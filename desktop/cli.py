@@ -1541,26 +1541,21 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _check_beside(args: argparse.Namespace) -> QuickCheck | None:
-    """The quick check of the SQLite file the command will write to, started at once on a
-    core of its own (SQLite reads without Python's lock) while the command reads its file;
-    the database's writes wait for its verdict (``open_database(check=...)``), so a damaged
-    file is still never written to, and a file put in its place meanwhile is checked as it
-    opens. None for a server, a file to be made, or an encrypted file (whose passphrase is
-    asked for once the file has been read)."""
+    """The database's quick check, started while the command reads its file
+    (``check_beside``): SQLite runs it without Python's lock, and the import's writes wait
+    for its verdict. None with --passphrase-stdin, or for an encrypted file: its passphrase
+    is asked for once the file has been read."""
     from db.core.errors import CaseReviewError
-    from db.store.cipher import is_encrypted
+    from db.store.database import check_beside
     from db.store.location import resolve_location
-    from db.store.quick_check import QuickCheck
 
     if args.passphrase_stdin:
         return None
     try:
-        path = resolve_location(args.db).path
-        if path is None or not path.is_file() or path.stat().st_size == 0 or is_encrypted(path):
-            return None
-    except (CaseReviewError, OSError):  # said as the command opens the database
+        location = resolve_location(args.db)
+    except CaseReviewError:  # said as the command opens the database
         return None
-    return QuickCheck(path).start()
+    return check_beside(location)
 
 
 def _apply_import(

@@ -568,11 +568,22 @@ def open_to_read_then_write(location: Location) -> Database:
     file runs in a thread of its own beside the reading, as the window's does, and the write
     waits for its verdict (``Database.sound``), so a damaged file is still never written to.
     An encrypted file or a server is opened as ``open_database`` opens it."""
-    check = None
+    return open_database(location, check=check_beside(location))
+
+
+def check_beside(location: Location) -> QuickCheck | None:
+    """SQLite's check of ``location``'s file, started now in a thread of its own, for
+    ``open_database(check=...)`` to wait on before any write; None for a server, a file not
+    there or empty, or an encrypted file (checked as it opens, with its passphrase)."""
     path = location.path
-    if location.is_sqlite and path is not None and location.passphrase is None and path.is_file():
-        check = QuickCheck(path).start()
-    return open_database(location, check=check)
+    if not location.is_sqlite or path is None or location.passphrase is not None:
+        return None
+    try:
+        if not path.is_file() or path.stat().st_size == 0 or cipher.is_encrypted(path):
+            return None
+    except OSError:  # opening it says why
+        return None
+    return QuickCheck(path).start()
 
 
 def open_database(
