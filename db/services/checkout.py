@@ -242,9 +242,7 @@ def _refuse_target(target: Path) -> None:
 def _read(shared: Database, scope: Scope, today: dt.date, taken_at: dt.datetime) -> _Taken:
     """The scope's document, the shared database's identity, schema and audit head, all in
     one snapshot (SQLite's transaction; PostgreSQL's repeatable read)."""
-    with shared.session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    with shared.snapshot() as session:
         # A copy merged back takes no change, nor would a copy of it ever reach the database
         # it came from: said before any copy is made (a new user took one without a word).
         refuse_if_merged(session.connection())

@@ -225,9 +225,7 @@ def _stream_export(
     from db.exchange.streaming import stream_document
 
     # A damaged page met before the file's check has ended is told as the damaged file.
-    with _sound_if_it_fails(database), database.session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    with _sound_if_it_fails(database), database.snapshot() as session:
         # CSV and Word are the action plan alone: its items need none of their evidence or
         # history.
         stream = stream_document(session, today, reviews, plan_only=fmt in ("csv", "docx"))

@@ -163,6 +163,16 @@ class Database:
         anything meant to be committed goes through ``transaction``."""
         return self._session(actor, self._reader)
 
+    def snapshot(self) -> Session:
+        """A new session for reading whose every query sees the database as it was at its
+        first: SQLite's deferred transaction does so already; on PostgreSQL, whose default
+        gives each statement a snapshot of its own, its transaction is a repeatable read.
+        For work that reads the same rows twice or several tables that must agree."""
+        session = self.session()
+        if self.engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return session
+
     def _session(self, actor: str | None, bind: Engine) -> Session:
         session = self._sessions(bind=bind)
         audit.set_actor(session, actor or audit.default_actor())
