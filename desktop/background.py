@@ -103,11 +103,55 @@ class _Handback(QObject):
 _handback: list[_Handback] = []  # the one, once made
 
 
+class _Turns:
+    """How many threads of ``run_in_thread`` run work that does not give way (the Overview's
+    figures), for work that does (``give_way``: the similarity index's build) to wait for.
+    Counted as each is started, on the GUI thread, so that work giving way cannot pass one
+    not yet running; each thread knows whether it is itself counted (``own``), so that work
+    not marked as giving way that calls ``give_way`` never waits for itself."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.not_giving_way = 0
+        self.own = threading.local()
+
+    def started(self, gives_way: bool) -> None:
+        if not gives_way:
+            with self.changed:
+                self.not_giving_way += 1
+
+    def ended(self, gives_way: bool) -> None:
+        if not gives_way:
+            with self.changed:
+                self.not_giving_way -= 1
+                self.changed.notify_all()
+
+    def others(self) -> int:
+        return self.not_giving_way - int(getattr(self.own, "counted", False))
+
+
+_turns = _Turns()
+
+
+def give_way() -> None:
+    """Wait while work of ``run_in_thread`` that does not give way runs in another thread:
+    called by long work between its batches (the similarity index's build, 5-8 s at 100,000
+    items). Both allocating at once in the heap their threads share left it fragmented: the
+    window 2-4 MB larger at 100,000 items when the Overview's figures were read as the
+    index was built (issue 26: past 150 MB, a new user moving on before the similar
+    learning showed). The work waited for is the shorter, and the one the user has just
+    asked to see."""
+    with _turns.changed:
+        _turns.changed.wait_for(lambda: _turns.others() <= 0)
+
+
 def run_in_thread(
     receiver: QObject,
     name: str,
     work: Callable[[], T],
     deliver: Callable[[T | Exception], None],
+    *,
+    gives_way: bool = False,
 ) -> None:
     """Run ``work`` on a daemon thread named ``name`` and hand what it returns, or the
     Exception that stopped it, to ``deliver`` on the GUI thread, later, from the event loop;
@@ -125,7 +169,8 @@ def run_in_thread(
     within this call, so the caller's state is the same whatever happens.
 
     Python's cyclic collector is held off while the thread runs (``hold_collector``), and
-    let go as its last act."""
+    let go as its last act. Work that ``gives_way`` (and calls ``give_way`` as it goes)
+    waits while other such work that does not runs."""
     if not _handback:
         _handback.append(_Handback())  # made on the GUI thread, so it delivers there
     handback = _handback[0]
@@ -135,6 +180,7 @@ def run_in_thread(
     _carrying[number] = carrier
 
     def run() -> None:
+        _turns.own.counted = not gives_way
         try:
             outcome: object
             try:
@@ -150,13 +196,16 @@ def run_in_thread(
             except RuntimeError:  # Qt has gone (the application is ending): nobody asks
                 _log.info("%s: done after the application ended", name)
         finally:
+            _turns.ended(gives_way)
             release_collector_later()  # last: this thread runs no more of ours
 
     # No collection while it runs: one in its thread could destroy a widget there.
     hold_collector()
+    _turns.started(gives_way)  # counted from now: work giving way waits from its next batch
     try:
         threading.Thread(target=run, name=name, daemon=True).start()
     except RuntimeError as exc:  # no thread to be had: said as the work's own failure
+        _turns.ended(gives_way)
         release_collector_later()
         _log.warning("%s: no thread to run in: %s", name, cause(exc))
         handback.arrived.emit(number, exc)

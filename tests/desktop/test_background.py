@@ -139,3 +139,43 @@ def test_the_collector_is_let_go_when_no_thread_can_be_had(
     qtbot.waitUntil(lambda: bool(delivered), timeout=5000)
     _finished(qtbot, held)
     assert len(delivered) == 1 and isinstance(delivered[0], RuntimeError)
+
+
+def test_work_that_gives_way_waits_while_other_work_runs(qtbot: Any) -> None:
+    """The similarity index's build gives way (``give_way`` between its batches) while the
+    Overview reads its figures: both allocating at once left the shared heap fragmented
+    (issue 26). It goes on once that work has ended, and work that does not give way but
+    calls ``give_way`` all the same does not wait for itself."""
+    receiver = QObject()
+    release = threading.Event()
+    order: list[str] = []
+    delivered: list[object] = []
+
+    def first() -> str:  # the Overview's figures: does not give way
+        release.wait(5)
+        order.append("first ended")
+        return "first"
+
+    def giving() -> str:  # the index's build
+        order.append("giving began")
+        background.give_way()
+        order.append("giving went on")
+        return "giving"
+
+    def alone() -> str:  # does not give way, yet calls give_way: no wait for itself
+        release.wait(5)
+        background.give_way()
+        return "alone"
+
+    run_in_thread(receiver, "first", first, delivered.append)
+    run_in_thread(receiver, "giving", giving, delivered.append, gives_way=True)
+    qtbot.waitUntil(lambda: order == ["giving began"], timeout=5000)
+    qtbot.wait(200)
+    assert order == ["giving began"]  # waiting: the first still runs
+    release.set()
+    qtbot.waitUntil(lambda: len(delivered) == 2, timeout=5000)
+    assert order == ["giving began", "first ended", "giving went on"]
+    run_in_thread(receiver, "alone", alone, delivered.append)
+    qtbot.waitUntil(lambda: len(delivered) == 3, timeout=5000)
+    assert delivered[2] == "alone"
+    assert background._turns.not_giving_way == 0
