@@ -106,3 +106,34 @@ def test_memory_freed_after_a_one_off_piece_of_work_is_given_back(given_back: bo
     )  # fmt: skip
     returned = int(found.stdout)
     assert returned > 40 if given_back else returned < 20, returned
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's heap only")
+@pytest.mark.parametrize("kept", [False, True])
+def test_large_blocks_stay_mapped_on_their_own_after_a_larger_one_is_freed(kept: bool) -> None:
+    """glibc maps a block of 128 KB or more on its own, until such a block is freed: then it
+    takes blocks up to that size from the heap, where they leave holes between longer-lived
+    smaller ones (issue 26: the similarity index's arrays, pages of rows). The window keeps
+    the size where it starts (``one_heap_for_threads``). Counted by glibc's ``mallinfo2``:
+    how many blocks are mapped on their own."""
+    code = (
+        "import ctypes\n"
+        "from desktop.heap import one_heap_for_threads\n"
+        f"if {kept}: one_heap_for_threads()\n"
+        "class Info(ctypes.Structure):\n"
+        "    _fields_ = [(name, ctypes.c_size_t) for name in ("
+        "'arena', 'ordblks', 'smblks', 'hblks', 'hblkhd', 'usmblks', 'fsmblks', "
+        "'uordblks', 'fordblks', 'keepcost')]\n"
+        "mallinfo2 = ctypes.CDLL(None).mallinfo2\n"
+        "mallinfo2.restype = Info\n"
+        "freed = bytearray(8_000_000)\n"
+        "del freed  # glibc's own size would now be 8 MB\n"
+        "before = mallinfo2().hblks\n"
+        "block = bytearray(1_000_000)\n"
+        "print(mallinfo2().hblks - before)\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    assert int(found.stdout) == (1 if kept else 0), found.stdout
