@@ -2040,7 +2040,7 @@ def _similar(args: argparse.Namespace) -> int:
         raise UsageError("--number is an item of --review; give --review too")
     if args.text is not None and not args.text.strip():
         raise UsageError("--text is empty: give the learning to look for")
-    with open_database(_location(args)) as database, database.session() as session:
+    with open_database(_location(args)) as database, database.snapshot() as session:
         exclude = None
         text = args.text
         if args.review is not None:

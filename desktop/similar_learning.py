@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from db.core.errors import CaseReviewError
 from db.store.logs import cause
 from desktop import heap
-from desktop.background import run_in_thread
+from desktop.background import give_way, run_in_thread
 
 if TYPE_CHECKING:
     from db.queries.similar import Match, SimilarityIndex
@@ -84,16 +84,24 @@ class SimilarLearning(QObject):
         def build() -> SimilarityIndex:
             from db.queries.similar import SimilarityIndex
 
-            with database.session() as session:
-                index = SimilarityIndex.build(session)
-            # What the build read (every item's text and terms) is freed, but would stay the
-            # window's: 5 MB at 100,000 items (issue 26), of which the tabs shown later would
-            # use about 4 MB again.
+            # What each reading of the items freed (their texts and terms) would otherwise
+            # stay the window's: 5-6 MB at 100,000 items (issue 26). Given back after the
+            # first too, the second's postings (6 MB, kept) come on top of the index alone.
+            with database.snapshot() as session:  # read twice, so as one snapshot
+                index = SimilarityIndex.build(
+                    session, between_readings=heap.give_back_freed_memory, pause=give_way
+                )
             heap.give_back_freed_memory()
             return index
 
         # Its failure (the database busy, say) is logged there; said by ``failed``.
-        run_in_thread(self, "similar-learning", build, lambda built: self._take(database, built))
+        run_in_thread(
+            self,
+            "similar-learning",
+            build,
+            lambda built: self._take(database, built),
+            gives_way=True,
+        )
 
     def _take(self, database: Database, built: SimilarityIndex | Exception) -> None:
         if isinstance(built, Exception):  # the build failed: tried again when next asked

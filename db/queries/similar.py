@@ -42,10 +42,10 @@ import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import Stemmer
 from sqlalchemy import select
@@ -53,6 +53,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.core.dates import format_date
+from db.core.errors import CaseReviewError
 from db.core.vocabulary import Status, TrackedKind
 from db.store.audit import newest_entry_id
 from db.store.database import Database
@@ -194,6 +195,11 @@ SOME_IN_NONE = (
     "twentieth of the items, too common to tell earlier learning apart: give more particular "
     "words."
 )
+# An item changed between the two readings of a build (``SimilarityIndex._build``), which
+# only a session that is not one snapshot lets happen.
+CHANGED_WHILE_READ = (
+    "The items changed while the similar learning was being worked out: ask for it again."
+)
 NAMED_WORDS = 3  # the most of a text's own words a reason quotes (the rest are counted)
 COMMON = 0.05  # a term in more than this share of items is skipped at query time,
 COMMON_FLOOR = 200  # and in more than this many (a small database's terms all count)
@@ -224,6 +230,7 @@ _INVISIBLE = re.compile(
 MOST_MARKS = 30  # combining marks kept on one letter (Unicode's stream-safe text format)
 _STEMMER = Stemmer.Stemmer("english")
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @lru_cache(maxsize=65_536)
@@ -573,9 +580,20 @@ class SimilarityIndex:
     # -- building and keeping up to date
 
     @classmethod
-    def build(cls, session: Session, method: Method = FULL) -> SimilarityIndex:
+    def build(
+        cls,
+        session: Session,
+        method: Method = FULL,
+        *,
+        between_readings: Callable[[], None] | None = None,
+        pause: Callable[[], None] | None = None,
+    ) -> SimilarityIndex:
+        """An index of every item (``session`` one snapshot: ``Database.snapshot``), which
+        reads them twice (``_build``), calling ``between_readings`` in between (the window
+        gives back to the system what the first reading freed) and ``pause`` before each
+        ``PAUSE_ROWS`` items (the window waits there while the Overview reads its figures)."""
         index = cls(method)
-        index.update(session)
+        index._build(session, between_readings, pause)
         return index
 
     def catch_up(self, session: Session, most: int | None = None) -> bool:
@@ -603,12 +621,13 @@ class SimilarityIndex:
 
     def update(self, session: Session, ids: Iterable[int] | None = None) -> None:
         """(Re)index the items ``ids`` (all when None): an edit or an import passes the ids it
-        touched; one no longer there (deleted) leaves the index."""
-        wanted = None if ids is None else set(ids)
-        if wanted is None:
-            self._clear()
-            self.head = newest_entry_id(session)  # read first: a change after it is caught up
-        self._remove(wanted or ())
+        touched; one no longer there (deleted) leaves the index. All of them are read twice
+        (``_build``): ``session`` should see one snapshot (``Database.snapshot``)."""
+        if ids is None:
+            self._build(session)
+            return
+        wanted = set(ids)
+        self._remove(wanted)
         try:
             for item_id, source, published, text in _rows(session, wanted):
                 if text:
@@ -616,16 +635,49 @@ class SimilarityIndex:
         except BaseException:
             self._forget_pending()  # read again when next asked: catch_up's head stays
             raise
-        if wanted is None:
-            self._post_all()
-        else:
-            self._post(range(self._first_pending, len(self._item)))
+        self._post(range(self._first_pending, len(self._item)))
         self._first_pending = len(self._item)
         self._start, self._count, self._packed = array("I"), array("I"), array("I")
 
-    def _add(
-        self, item_id: int, source: str, published: dt.date | None, found: Counter[str]
+    def _build(
+        self,
+        session: Session,
+        between: Callable[[], None] | None = None,
+        pause: Callable[[], None] | None = None,
     ) -> None:
+        """Index every item afresh, reading them twice: the first reading numbers each
+        item's terms and counts the items holding each term, the second posts them straight
+        into postings made at their full size (``_post_read``). Holding every item's terms
+        from one to the other, as an update holds its few items' (``_packed``), took 12 MB
+        above the index for the seconds of its build at 100,000 items, which with the tabs
+        a user read meanwhile took the window past its 150 MB (issue 26). The second reading
+        works out the terms again: about a third more time (docs/performance.md)."""
+        self._clear()
+        self.head = newest_entry_id(session)  # read first: a change after it is caught up
+        read = array("q")  # by row: its text's hash, so the second reading is known the same
+        try:
+            for item_id, source, published, text in _paused(_rows(session, None), pause):
+                if text:
+                    self._add(item_id, source, published, terms(text, self.method), held=False)
+                    read.append(hash(text))
+            if between is not None:
+                between()
+            self._post_read(_paused(_texts(session), pause), read)
+        except BaseException:
+            self._clear()
+            raise
+        self._first_pending = len(self._item)
+
+    def _add(
+        self,
+        item_id: int,
+        source: str,
+        published: dt.date | None,
+        found: Counter[str],
+        held: bool = True,
+    ) -> None:
+        """Give the item a row and its terms numbers, counted among the items holding them;
+        its terms ``held`` until ``_post`` posts them (a build reads them again instead)."""
         number = self._source_number.get(source)
         if number is None:
             number = self._source_number[source] = len(self._sources)
@@ -639,8 +691,9 @@ class SimilarityIndex:
         self._rows.add(item_id, row)
         self._item.append(item_id)
         self._source.append(number)
-        self._start.append(len(self._packed))
-        self._count.append(len(found))
+        if held:
+            self._start.append(len(self._packed))
+            self._count.append(len(found))
         length = 0.0
         hashed = bool(self._hashes)
         for term, frequency in found.items():
@@ -652,7 +705,8 @@ class SimilarityIndex:
                 found_in.append(0)
             if term_id not in unposted:  # one too common at the build keeps the build's count
                 found_in[term_id] += 1
-            self._packed.append(term_id << 8 | min(int(frequency), 255))
+            if held:
+                self._packed.append(term_id << 8 | min(int(frequency), 255))
             length += frequency
         self._length.append(length)
         self._total_length += length
@@ -682,11 +736,14 @@ class SimilarityIndex:
     def _norm(self, row: int) -> float:
         return BM25_K1 * (1 - BM25_B + BM25_B * self._length[row] / self._average)
 
-    def _post_all(self) -> None:
-        """Postings for every term few enough items hold to be asked for: a term in more is
-        skipped by every question (``COMMON``), so its posting would be memory for nothing
-        (half of them at 100,000 generated items). Such a term stays without one until the
-        index is next built, even if deletions make it rare enough to ask for.
+    def _post_read(self, texts: Iterable[tuple[int, str | None]], read: array[int]) -> None:
+        """Read every item's text again (``texts``) and post its terms, for every term few
+        enough items hold to be asked for: a term in more is skipped by every question
+        (``COMMON``), so its posting would be memory for nothing (half of them at 100,000
+        generated items).
+        Such a term stays without one until the index is next built, even if deletions make
+        it rare enough to ask for. ``read`` has the hash of each row's text as first read: a
+        text changed since (the session not one snapshot) is refused, not posted wrongly.
 
         Each posting is made at its full size at once (how many items hold each term is
         known by now) and filled in place: appended to, 4,000 arrays growing together left
@@ -696,12 +753,12 @@ class SimilarityIndex:
         self._average = (self._total_length / len(self._rows) if self._rows else 0.0) or 1.0
         common = self._common()
         found_in = self._found_in
-        self._unposted = {term for term, held in enumerate(found_in) if held > common}
+        self._unposted = {number for number, held in enumerate(found_in) if held > common}
         terms_held = len(found_in)
         begins = array("I", bytes(4 * (terms_held + 1)))
         total = 0
-        for term, held in enumerate(found_in):
-            begins[term] = total
+        for number, held in enumerate(found_in):
+            begins[number] = total
             if held <= common:
                 total += held
         begins[terms_held] = total
@@ -709,17 +766,32 @@ class SimilarityIndex:
         filled = array("I", begins)  # by term: where its next row goes
         splits: list[array[int]] = []
         mask = (1 << ROW_BITS) - 1
-        for row in range(len(self._item)):  # all of them, in order: a build's rows
+        term_number, items, method = self._term_number, self._item, self.method
+        row = 0
+        for item_id, text in texts:
+            if not text:
+                continue
+            if row >= len(read) or items[row] != item_id or read[row] != hash(text):
+                raise CaseReviewError(CHANGED_WHILE_READ)
             if row and not row & mask:
                 splits.append(array("I", [filled[t] - begins[t] for t in range(terms_held)]))
-            norm = self._norm(row)
-            for packed in self._terms_of(row):
-                term_id = packed >> 8
-                at = filled[term_id]
-                if at < begins[term_id + 1]:  # a posted term (a common one has no room)
-                    lows[at] = row & mask
-                    weights[at] = _weight(packed & 255, norm)
-                    filled[term_id] = at + 1
+            norm, low = self._norm(row), row & mask
+            once = _weight(1, norm)  # most terms are once in an item: worked out once a row
+            try:
+                for term, frequency in terms(text, method).items():
+                    term_id = term_number[term]
+                    at = filled[term_id]
+                    if at < begins[term_id + 1]:  # a posted term (a common one has no room)
+                        lows[at] = low
+                        weights[at] = (
+                            once if frequency == 1 else _weight(min(int(frequency), 255), norm)
+                        )
+                        filled[term_id] = at + 1
+            except KeyError:  # a term the first reading never met: the text is not the same
+                raise CaseReviewError(CHANGED_WHILE_READ) from None
+            row += 1
+        if row != len(read):
+            raise CaseReviewError(CHANGED_WHILE_READ)
         self._begins, self._splits, self._lows, self._weights = begins, splits, lows, weights
         self._postings = {}
         by_hash = sorted((hash(term), number) for term, number in self._term_number.items())
@@ -1113,6 +1185,31 @@ def _rows(
         yield item_id, reference, day, text
 
 
+PAUSE_ROWS = 500  # a build's ``pause`` is called before each this many items
+# Items are read this many at a time: fetched all at once, 100,000 texts made the window's
+# memory peak by 40 MB that Python's allocator then kept; 2,000 at a time, a build beside the
+# tabs' reading left 2-3 MB more of the window's heap in pieces than 400 (issue 26).
+BATCH = 400
+
+
+def _paused(rows: Iterable[_T], pause: Callable[[], None] | None) -> Iterable[_T]:
+    """``rows``, calling ``pause`` (if any) before each ``PAUSE_ROWS`` of them."""
+    if pause is None:
+        yield from rows
+        return
+    for number, row in enumerate(rows):
+        if not number % PAUSE_ROWS:
+            pause()
+        yield row
+
+
+def _texts(session: Session) -> Iterable[tuple[int, str | None]]:
+    """Each tracked item's id and text, in order of id, as ``_read`` reads them all."""
+    query = select(Recommendation.id, Recommendation.text).order_by(Recommendation.id)
+    rows = session.execute(query, execution_options={"yield_per": BATCH})
+    yield from ((item_id, text) for item_id, text in rows)
+
+
 def _described(
     session: Session, ids: Iterable[int]
 ) -> Iterable[tuple[int, str, TrackedKind, str, str, Status, dt.date | None]]:
@@ -1147,9 +1244,7 @@ def _read(
     )
     if ids is not None:
         query = query.where(Recommendation.id.in_(ids))
-    # In batches: fetched all at once, 100,000 texts made the window's memory peak by 40 MB
-    # that Python's allocator then kept.
-    batches = session.execute(query, execution_options={"yield_per": 2000})
+    batches = session.execute(query, execution_options={"yield_per": BATCH})
     for (
         item_id,
         of_review,
