@@ -200,6 +200,16 @@ SOME_IN_NONE = (
 CHANGED_WHILE_READ = (
     "The items changed while the similar learning was being worked out: ask for it again."
 )
+
+
+class ChangedWhileRead(CaseReviewError):
+    """``CHANGED_WHILE_READ``: what an import's report, which is not to fail over its
+    repeats, tells apart from the database's other refusals."""
+
+    def __init__(self) -> None:
+        super().__init__(CHANGED_WHILE_READ)
+
+
 NAMED_WORDS = 3  # the most of a text's own words a reason quotes (the rest are counted)
 COMMON = 0.05  # a term in more than this share of items is skipped at query time,
 COMMON_FLOOR = 200  # and in more than this many (a small database's terms all count)
@@ -740,10 +750,10 @@ class SimilarityIndex:
         """Read every item's text again (``texts``) and post its terms, for every term few
         enough items hold to be asked for: a term in more is skipped by every question
         (``COMMON``), so its posting would be memory for nothing (half of them at 100,000
-        generated items).
-        Such a term stays without one until the index is next built, even if deletions make
-        it rare enough to ask for. ``read`` has the hash of each row's text as first read: a
-        text changed since (the session not one snapshot) is refused, not posted wrongly.
+        generated items). Such a term stays without one until the index is next built, even
+        if deletions make it rare enough to ask for. ``read`` has the hash of each row's text
+        as first read: a text changed since (the session not one snapshot) is refused, not
+        posted wrongly.
 
         Each posting is made at its full size at once (how many items hold each term is
         known by now) and filled in place: appended to, 4,000 arrays growing together left
@@ -772,7 +782,7 @@ class SimilarityIndex:
             if not text:
                 continue
             if row >= len(read) or items[row] != item_id or read[row] != hash(text):
-                raise CaseReviewError(CHANGED_WHILE_READ)
+                raise ChangedWhileRead()
             if row and not row & mask:
                 splits.append(array("I", [filled[t] - begins[t] for t in range(terms_held)]))
             norm, low = self._norm(row), row & mask
@@ -788,10 +798,10 @@ class SimilarityIndex:
                         )
                         filled[term_id] = at + 1
             except KeyError:  # a term the first reading never met: the text is not the same
-                raise CaseReviewError(CHANGED_WHILE_READ) from None
+                raise ChangedWhileRead() from None
             row += 1
         if row != len(read):
-            raise CaseReviewError(CHANGED_WHILE_READ)
+            raise ChangedWhileRead()
         self._begins, self._splits, self._lows, self._weights = begins, splits, lows, weights
         self._postings = {}
         by_hash = sorted((hash(term), number) for term, number in self._term_number.items())
@@ -1124,23 +1134,25 @@ def import_repeats(database: Database, before: int | None) -> list[Repeat] | Non
     if before is None:
         return []
     try:
-        with database.session() as session:
+        with database.snapshot() as session:  # the items are read twice (``_build``)
             return repeats_since(session, before)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, ChangedWhileRead) as exc:
         return _not_looked_for(exc)
 
 
 def trial_repeats(session: Session, before: int) -> list[Repeat] | None:
     """``repeats_since`` of an import only tried (a dry run, the wizard's check), read in its
     own transaction before that is rolled back, so it names what the import would; nothing
-    when it cannot be worked out (the trial's report is not to fail over this either)."""
+    when it cannot be worked out (the trial's report is not to fail over this either). That
+    transaction writes, so on PostgreSQL it is no snapshot: another user's change between
+    the index's two readings is one such case."""
     try:
         return repeats_since(session, before)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, ChangedWhileRead) as exc:
         return _not_looked_for(exc)
 
 
-def _not_looked_for(exc: SQLAlchemyError) -> list[Repeat]:
+def _not_looked_for(exc: SQLAlchemyError | ChangedWhileRead) -> list[Repeat]:
     _log.info("repeated learning not looked for: %s", cause(exc))
     return []
 

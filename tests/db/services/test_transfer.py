@@ -25,7 +25,7 @@ from db.services.sample import sample_document
 from db.store.backups import BackupError, kept_copies
 from db.store.database import DISK_FULL, Database, open_database
 from db.store.location import resolve_location
-from db.store.models import AuditEntry, Inspection
+from db.store.models import AuditEntry, Inspection, Recommendation
 from db.store.paths import backups_folder
 from desktop.background import Cancelled
 from tests.helpers import TODAY, disk
@@ -302,6 +302,44 @@ def test_a_trial_import_names_the_repeats_the_import_then_makes(
     )
     assert tried is not None and [(r.source, r.number) for r in tried] == [("PLAN", "1")]
     assert tried == made  # the same earlier item, with the same score
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["kept", "tried"])
+def test_another_users_edit_while_the_repeats_are_worked_out_fails_no_import(
+    sample_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
+) -> None:
+    """The similarity index reads the items twice. Another user's edit between the two
+    readings (a review's) made a committed import end in "The items changed while the
+    similar learning was being worked out" on PostgreSQL, inviting a second import. A kept
+    import's repeats are read in one snapshot (the edit is not in them); a trial's, in its
+    own transaction, which on PostgreSQL is no snapshot: they are not looked for, and the
+    trial's report goes on. On SQLite the trial holds the write lock, so nobody can edit."""
+    from db.queries import similar
+
+    postgres = sample_database.engine.dialect.name == "postgresql"
+    if not keep and not postgres:
+        pytest.skip("SQLite: the trial holds the write lock while its repeats are read")
+    tracker = transfer.read_source(workbook_of(repeating_rows(), tmp_path / "plan.xlsx"))
+    real, edited = similar._texts, []
+
+    def edited_first(session: object) -> object:
+        if not edited:
+            with sample_database.transaction("Another user") as other:
+                first = other.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+                assert first is not None
+                first.text = "Hydrotherapy pool rules for every member of staff."
+            edited.append(True)
+        return real(session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(similar, "_texts", edited_first)
+    summary, repeats = transfer.import_repeating(
+        sample_database, tracker, actor="Tester", today=TODAY, review="PLAN", keep=keep
+    )
+    assert edited and "recommendations" in summary.describe()
+    if keep:  # as if the edit had come after: the import's repeat is named
+        assert repeats is not None and [(r.source, r.number) for r in repeats] == [("PLAN", "1")]
+    else:
+        assert repeats == []  # not looked for: the report says nothing of them
 
 
 def test_a_file_that_cannot_be_read_leaves_everything_as_it_was(
