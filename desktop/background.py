@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -103,6 +104,9 @@ class _Handback(QObject):
 _handback: list[_Handback] = []  # the one, once made
 
 
+GIVE_WAY_AT_MOST = 15.0  # seconds a thread gives way in all (the Overview reads in about 3)
+
+
 class _Turns:
     """How many threads of ``run_in_thread`` run work that does not give way (the Overview's
     figures), for work that does (``give_way``: the similarity index's build) to wait for.
@@ -140,9 +144,21 @@ def give_way() -> None:
     window 2-4 MB larger at 100,000 items when the Overview's figures were read as the
     index was built (issue 26: past 150 MB, a new user moving on before the similar
     learning showed). The work waited for is the shorter, and the one the user has just
-    asked to see."""
+    asked to see.
+
+    A thread gives way for at most ``GIVE_WAY_AT_MOST`` seconds in all. On PostgreSQL the
+    waiting build holds its snapshot's read lock; were another user's schema change to ask
+    for the table meanwhile, the Overview's read would queue behind that request, which
+    waits for the build, which waits for the Overview: a wait the server cannot see (found
+    by a review). Once the time is spent the build goes on, ends, and lets the lock go."""
+    own = _turns.own
+    left = GIVE_WAY_AT_MOST - getattr(own, "waited", 0.0)
+    if left <= 0:
+        return
+    began = time.monotonic()
     with _turns.changed:
-        _turns.changed.wait_for(lambda: _turns.others() <= 0)
+        _turns.changed.wait_for(lambda: _turns.others() <= 0, timeout=left)
+    own.waited = getattr(own, "waited", 0.0) + time.monotonic() - began
 
 
 def run_in_thread(

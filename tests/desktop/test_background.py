@@ -179,3 +179,36 @@ def test_work_that_gives_way_waits_while_other_work_runs(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: len(delivered) == 3, timeout=5000)
     assert delivered[2] == "alone"
     assert background._turns.not_giving_way == 0
+
+
+def test_work_gives_way_for_a_limited_time_in_all(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work gives way for at most ``GIVE_WAY_AT_MOST`` seconds in all: on PostgreSQL a
+    build waiting with its snapshot open, an Overview read queued behind another user's
+    schema change, and that change waiting for the build would otherwise wait for ever
+    (found by a review). Past the time, it goes on, and gives way no more."""
+    monkeypatch.setattr(background, "GIVE_WAY_AT_MOST", 0.3)
+    receiver = QObject()
+    release = threading.Event()
+    order: list[str] = []
+    delivered: list[object] = []
+
+    def stuck() -> str:  # the Overview's read, queued behind a lock
+        release.wait(10)
+        order.append("stuck ended")
+        return "stuck"
+
+    def giving() -> str:
+        background.give_way()
+        order.append("gave way")
+        background.give_way()  # its time spent: at once
+        order.append("went on")
+        return "giving"
+
+    run_in_thread(receiver, "stuck", stuck, delivered.append)
+    run_in_thread(receiver, "giving", giving, delivered.append, gives_way=True)
+    qtbot.waitUntil(lambda: "went on" in order, timeout=3000)
+    assert order == ["gave way", "went on"]  # the stuck work still runs
+    release.set()
+    qtbot.waitUntil(lambda: len(delivered) == 2, timeout=5000)
