@@ -58,12 +58,20 @@ def test_other_database_kinds_are_refused() -> None:
         resolve_location("mysql://x@y/z", environ={})
 
 
-def test_sqlite_is_opened_with_foreign_keys_wal_and_full_sync(tmp_path: Path) -> None:
+def test_sqlite_is_opened_with_foreign_keys_wal_full_sync_and_a_small_page_cache(
+    tmp_path: Path,
+) -> None:
     database = open_database(resolve_location(str(tmp_path / "p.sqlite3")), create=True)
-    with database, database.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with database:
+        with database.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            # A page cache of 512 KB, not SQLite's 2 MB: the window's connections' caches
+            # took it past 150 MB at 100,000 items (issue 26)
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -512
+        with database.session() as session:  # the sessions that only read, too
+            assert session.execute(text("PRAGMA cache_size")).scalar() == -512
 
 
 def test_new_database_is_at_head(location: Location) -> None:
