@@ -267,12 +267,13 @@ def _make_engine(location: Location) -> Engine:
     return create_engine(location.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
-# Each SQLite connection's page cache, in KB (SQLite's default is 2,000). The window keeps
-# two pooled connections and more over a session: at 100,000 items their caches, filled by
-# the tabs' and the Overview's reading, took it past 150 MB (issue 26); at 512 KB a user
-# moving quickly through every tab ended 4.5 MB lower, with the search, a 100,000-item import
-# and an encrypted database's pages measured no slower (the file's pages stay in the
-# system's own cache; docs/performance.md, "Moving on before the similar learning is shown").
+# Each SQLite connection's page cache, in KB (SQLite's default is 2,000; SQLCipher's 8,000).
+# The window keeps two pooled connections and more over a session: at 100,000 items their
+# caches, filled by the tabs' and the Overview's reading, took it past 150 MB (issue 26); at
+# 512 KB a user moving quickly through every tab ended 4.5 MB lower, with the search, a
+# 100,000-item import and an encrypted database's pages measured no slower (the file's pages
+# stay in the system's own cache; docs/performance.md, "Moving on before the similar
+# learning is shown", which also gives one run's edits a third slower, 1.5 ms each).
 PAGE_CACHE_KB = 512
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from db.core.errors import CaseReviewError, UnwritableError
 from db.exchange import Document, dump_document
@@ -309,11 +309,14 @@ def test_another_users_edit_while_the_repeats_are_worked_out_fails_no_import(
     sample_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
 ) -> None:
     """The similarity index reads the items twice. Another user's edit between the two
-    readings (a review's) made a committed import end in "The items changed while the
-    similar learning was being worked out" on PostgreSQL, inviting a second import. A kept
-    import's repeats are read in one snapshot (the edit is not in them); a trial's, in its
-    own transaction, which on PostgreSQL is no snapshot: they are not looked for, and the
-    trial's report goes on. On SQLite the trial holds the write lock, so nobody can edit."""
+    readings made a committed import end in "The items changed while the similar learning
+    was being worked out" on PostgreSQL, inviting a second import. A kept import's repeats
+    are read in one snapshot: the edit is not in them. A trial's are read in its own
+    transaction, which writes and so on PostgreSQL is no snapshot; casereview's own edits
+    wait for it there (every audited write takes the audit trail's lock, which the trial
+    holds), but a change made outside casereview does not: the repeats are then not looked
+    for, and the trial's report goes on. On SQLite the trial holds the write lock, so
+    nobody can change anything meanwhile."""
     from db.queries import similar
 
     postgres = sample_database.engine.dialect.name == "postgresql"
@@ -321,13 +324,27 @@ def test_another_users_edit_while_the_repeats_are_worked_out_fails_no_import(
         pytest.skip("SQLite: the trial holds the write lock while its repeats are read")
     tracker = transfer.read_source(workbook_of(repeating_rows(), tmp_path / "plan.xlsx"))
     real, edited = similar._texts, []
+    changed = "Hydrotherapy pool rules for every member of staff."
 
     def edited_first(session: object) -> object:
         if not edited:
-            with sample_database.transaction("Another user") as other:
-                first = other.scalars(select(Recommendation).order_by(Recommendation.id)).first()
-                assert first is not None
-                first.text = "Hydrotherapy pool rules for every member of staff."
+            if keep:  # another user of casereview
+                with sample_database.transaction("Another user") as other:
+                    first = other.scalars(
+                        select(Recommendation).order_by(Recommendation.id)
+                    ).first()
+                    assert first is not None
+                    first.text = changed
+            else:  # a change made outside casereview: no audit, so no wait for its lock
+                with sample_database.engine.begin() as outside:
+                    outside.execute(text("SET LOCAL lock_timeout = '5s'"))  # fail, never hang
+                    outside.execute(
+                        text(
+                            "UPDATE recommendations SET text = :changed "
+                            "WHERE id = (SELECT min(id) FROM recommendations)"
+                        ),
+                        {"changed": changed},
+                    )
             edited.append(True)
         return real(session)  # type: ignore[arg-type]
 
