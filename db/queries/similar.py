@@ -661,7 +661,7 @@ class SimilarityIndex:
         from one to the other, as an update holds its few items' (``_packed``), took 12 MB
         above the index for the seconds of its build at 100,000 items, which with the tabs
         a user read meanwhile took the window past its 150 MB (issue 26). The second reading
-        works out the terms again: about a third more time (docs/performance.md)."""
+        works out the terms again: 10-20 % more time (docs/performance.md)."""
         self._clear()
         self.head = newest_entry_id(session)  # read first: a change after it is caught up
         read = array("q")  # by row: its text's hash, so the second reading is known the same
