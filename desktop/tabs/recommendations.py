@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -13,8 +13,10 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QAccessible, QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
@@ -94,6 +96,88 @@ def _combo(name: str, first: str = ALL) -> QComboBox:
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(6)
     return combo
+
+
+class QueuedSearch(QObject):
+    """Runs a search box's search once the keys typed together have all been taken.
+
+    A search run in each keystroke's own handler holds the event loop for as long as it
+    reads (the tracker's first page, 5-40 ms, the most while the database layer loads at
+    start-up). Keys typed faster than that queue behind it, and Qt takes every queued key
+    before it repaints: a new user's trial under X, typing quickly as the window appeared,
+    saw the first letters and then nothing for 0.6-1.1 s until every search had run. A
+    change typed into the box now only asks for the search (``ask``: a timer of no time,
+    which fires once the keys queued already have been taken), so the box shows every letter
+    as it comes and one search answers the keys that came together. A change the program
+    makes (the filters restored or cleared, Escape, the box's clear button) is searched at
+    once, as whatever made it may read the results next.
+
+    A key that is not text (Down to the results, Enter, a shortcut such as Ctrl+A) and the
+    focus leaving the box first run a search still asked for, so that whatever they do acts
+    on the results of all that was typed."""
+
+    def __init__(self, box: QLineEdit, search: Callable[[], None]) -> None:
+        super().__init__(box)
+        self._search = search
+        self._typed = False  # the box's last change was typed (``textEdited`` comes first)
+        self._due = QTimer(self)
+        self._due.setSingleShot(True)
+        self._due.setInterval(0)
+        self._due.timeout.connect(search)
+        box.textEdited.connect(self._edited)
+        box.installEventFilter(self)
+
+    def _edited(self) -> None:
+        self._typed = True
+
+    @property
+    def pending(self) -> bool:
+        """Whether a search has been asked for and has not run yet."""
+        return self._due.isActive()
+
+    def ask(self) -> None:
+        """Search for the box's new text: once the keys typed with it have been taken, or at
+        once if the program set it."""
+        typed, self._typed = self._typed, False
+        if typed:
+            self._due.start()
+        else:
+            self._due.stop()
+            self._search()
+
+    def cancel(self) -> None:
+        """Forget a search asked for: the caller is reading the filters itself."""
+        self._due.stop()
+
+    def now(self) -> None:
+        """Run the search asked for, if one is, at once."""
+        if self._due.isActive():
+            self._due.stop()
+            self._search()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if self._due.isActive() and (
+            kind == QEvent.Type.FocusOut
+            or (
+                kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+                and isinstance(event, QKeyEvent)
+                and not _types_text(event)
+            )
+        ):
+            self.now()
+        return False
+
+
+def _types_text(event: QKeyEvent) -> bool:
+    """Whether a key only adds text to a box: a letter, a digit, a space, a sign."""
+    text = event.text()
+    held = event.modifiers() & (
+        Qt.KeyboardModifier.ControlModifier
+        | Qt.KeyboardModifier.AltModifier
+        | Qt.KeyboardModifier.MetaModifier
+    )
+    return bool(text) and text.isprintable() and held == Qt.KeyboardModifier.NoModifier
 
 
 class FilterBar(QWidget):
@@ -282,8 +366,9 @@ class FilterBar(QWidget):
                 self.due.setChecked(False)
 
     def changes(self) -> list[Any]:
+        """The lists' and boxes' changes; the search's text is the tab's to watch, as it
+        is searched once the keys typed together have been taken (``QueuedSearch``)."""
         return [
-            self.search.textChanged,
             self.source.currentIndexChanged,
             self.agency.currentIndexChanged,
             self.status.currentIndexChanged,
@@ -505,6 +590,9 @@ class RecommendationsTab(Tab):
         to_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         to_results.triggered.connect(self._to_results)
         self.filters.search.addAction(to_results)
+        # The search's own text asks for its search (``QueuedSearch``); the lists at once.
+        self.typed = QueuedSearch(self.filters.search, self._filters_changed)
+        self.filters.search.textChanged.connect(self._search_typed)
         for signal in self.filters.changes():
             signal.connect(self._filters_changed)
         self._restoring = False
@@ -583,9 +671,17 @@ class RecommendationsTab(Tab):
                 selected = [found] if found is not None else selected
             self._select_ids(selected)
 
+    def _search_typed(self) -> None:
+        if self._restoring:
+            return
+        if not self.context.is_open:
+            self._changed_early = True  # at once: ``load`` must not put back the remembered
+        self.typed.ask()
+
     def _filters_changed(self) -> None:
         if self._restoring:
             return
+        self.typed.cancel()  # the current filters, the search's text too, are read here
         self._remembered = False
         if not self.context.is_open:
             # Typed before the database has opened: kept in the filter bar and applied by

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.window import MainWindow
-from tests.helpers.window import CHILD_A, answer, ok, select_item, show_tracker
+from tests.helpers.window import CHILD_A, answer, ok, search_for, select_item, show_tracker
 
 
 def shown_title(window: MainWindow) -> str:
@@ -19,7 +19,7 @@ def test_a_search_that_finds_nothing_says_so_and_how_to_see_everything(
 ) -> None:
     show_tracker(sample_window)
     tab = sample_window.recommendations_tab
-    qtbot.keyClicks(tab.filters.search, "zebra")
+    search_for(qtbot, tab, "zebra")
     assert tab.page.currentWidget() is tab.no_matches
     assert tab.no_matches.isVisible() and tab.filters.isVisible()
     assert "Clear filters" in tab.no_matches.label.text()

@@ -15,7 +15,7 @@ from desktop import settings as keys
 from desktop.settings import Settings
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import make_window
+from tests.helpers.window import make_window, search_for
 
 
 def _database(path: Path, sample: bool) -> Database:
@@ -87,5 +87,5 @@ def test_a_remembered_filter_matching_nothing_says_so_and_clears(
     assert tab.filters.search.text() == "" and not tab.filters.overdue.isChecked()
     assert tab.model.total == 28 and not tab.no_matches.isVisible()
     # A filter typed now that matches nothing says so, without "remembered".
-    qtbot.keyClicks(tab.filters.search, "zzzz")
+    search_for(qtbot, tab, "zzzz")
     assert tab.no_matches.isVisible() and "remembered" not in tab.no_matches.label.text()

@@ -869,3 +869,18 @@ def test_a_menu_command_chosen_early_keeps_the_reviews_selection(
     assert tab.edit_button.isEnabled()
     qtbot.wait(100)  # the word that the layer loaded (no second opening)
     assert tab.selected_reference() == first
+
+
+def test_keys_typed_together_before_the_database_opens_are_kept_at_once(
+    qtbot, sample_path: Path, settings: Settings
+) -> None:
+    """Typed in one turn of the event loop, the search not yet run: what was typed already
+    stands against the remembered filters (``load``) and is remembered on closing."""
+    window, tab = _tracker_from_the_file(qtbot, sample_path, settings)
+    qtbot.keyClicks(tab.filters.search, "strategy")
+    assert tab.typed.pending and not window.context.is_open
+    tab.save_settings()
+    remembered = settings.get(keys.per_database(keys.TRACKER_FILTER, PendingDatabase(sample_path)))
+    assert remembered["text"] == "strategy"
+    qtbot.waitUntil(lambda: not tab.typed.pending)
+    assert 0 < len(tab.model.rows) < 28  # answered from the file, as before

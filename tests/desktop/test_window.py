@@ -26,6 +26,7 @@ from tests.helpers.window import (
     answer,
     make_window,
     ok,
+    search_for,
     select_item,
     show_overview,
     show_tracker,
@@ -222,10 +223,10 @@ def test_filter_by_agency_and_overdue(sample_window: MainWindow) -> None:
 def test_full_text_search_as_you_type(qtbot, sample_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     show_tracker(sample_window)
     tab = sample_window.recommendations_tab
-    qtbot.keyClicks(tab.filters.search, "staff short")
+    search_for(qtbot, tab, "staff short")
     assert [(r.source, r.number) for r in tab.model.rows] == [(CHILD_A, "3")]
     tab.filters.search.clear()
-    qtbot.keyClicks(tab.filters.search, "zebra")
+    search_for(qtbot, tab, "zebra")
     assert tab.model.rows == []
     # Not the table's "no recommendations yet": what to do about a search that finds nothing.
     assert tab.page.currentWidget() is tab.no_matches

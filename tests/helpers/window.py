@@ -107,6 +107,13 @@ def retype(qtbot: Any, edit: QLineEdit, text: str) -> None:
         qtbot.keyClick(edit, Qt.Key.Key_Delete)
 
 
+def search_for(qtbot: Any, tab: Any, text: str) -> None:
+    """``text`` typed into the Recommendations tab's search box, and the search it asks for
+    run (``QueuedSearch``: once the keys typed together have been taken)."""
+    qtbot.keyClicks(tab.filters.search, text)
+    qtbot.waitUntil(lambda: not tab.typed.pending)
+
+
 def show_tracker(window: MainWindow) -> None:
     window.tabs.setCurrentWidget(window.recommendations_tab)
 

@@ -29,7 +29,7 @@ from desktop.settings import Settings
 from desktop.tabs.recommendations import RecommendationsTab
 from desktop.window import MainWindow
 from tests.helpers import TODAY
-from tests.helpers.window import answer, make_window, ok, show_overview
+from tests.helpers.window import answer, make_window, ok, search_for, show_overview
 
 ITEMS = 2_500
 
@@ -306,7 +306,7 @@ def test_a_new_search_starts_from_the_top_with_nothing_selected(
     tab.view.scrollTo(tab.model.index(PAGE_SIZE + 20, 0))
     tab.view.selectRow(PAGE_SIZE + 20)
     assert tab.selected_count() == 1 and tab.view.verticalScrollBar().value() > 0
-    qtbot.keyClicks(tab.filters.search, "the")
+    search_for(qtbot, tab, "the")
     assert tab.selected_count() == 0  # a row number selected before now stands for another item
     assert tab.view.verticalScrollBar().value() == 0
     assert "Select an item" in tab.detail.toPlainText()
