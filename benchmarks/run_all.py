@@ -51,6 +51,10 @@ def _plan(quick: bool) -> list[tuple[str, list[str]]]:
             "What the window answers while its database layer loads (issue 26)",
             ["early_answers.py", "--runs", "3" if quick else "7"],
         ),
+        (
+            "Typing as the window appears, under X (issue 26)",
+            ["typing_at_start.py", "--runs", "3" if quick else "5"],
+        ),
         ("Search as you type at 100,000 (issue 3)", ["search_latency.py"]),
         ("Briefing packs (issue 4)", ["briefing.py", "--runs", "1" if quick else "3"]),
         (
