@@ -12,7 +12,9 @@ the window is on the screen xdotool presses Ctrl+F and types "safeguarding sup",
 
 - when the first key was taken, after Ctrl+F was sent;
 - when the box first showed the whole text, after the last key was sent;
-- the longest time the box showed a part of the text (a first letter or two) without change.
+- the longest time the box showed a part of the text (a first letter or two) without change
+  (no part at all, 0, when the window took no key until every key had come: the first two
+  figures then show the wait).
 
 A search run for each key before Qt repainted the box showed the first letters, then nothing
 for 0.3-0.5 s at a time, then the whole text (``QueuedSearch``, docs/performance.md).
@@ -120,7 +122,9 @@ def one_run(db: Path, busy: int, folder: Path) -> dict[str, float]:
     notes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     keys = [at for kind, at, text in notes if kind == "key" and text]
     paints = [(at, text) for kind, at, text in notes if kind == "paint" and text]
-    whole = next(at for at, text in paints if text == TYPED)
+    whole = next((at for at, text in paints if text == TYPED), None)
+    if whole is None:
+        raise SystemExit(f"The box never showed {TYPED!r} within 4 s of the last key.")
     longest, since, shown = 0.0, None, None
     for at, text in paints:
         if text != shown:

@@ -112,14 +112,19 @@ class QueuedSearch(QObject):
     makes (the filters restored or cleared, Escape, the box's clear button) is searched at
     once, as whatever made it may read the results next.
 
-    A key that is not text (Down to the results, Enter, a shortcut such as Ctrl+A) and the
-    focus leaving the box first run a search still asked for, so that whatever they do acts
-    on the results of all that was typed."""
+    A key that may act on the results (Down to them, Enter, Tab, a shortcut such as Ctrl+A)
+    and the focus leaving the box first run a search still asked for, so that whatever they
+    do acts on the results of all that was typed. Keys that only edit the text (letters,
+    Backspace and Delete held down, Shift, a dead key, AltGr, which Windows reports as
+    Ctrl+Alt) wait with the rest."""
 
     def __init__(self, box: QLineEdit, search: Callable[[], None]) -> None:
         super().__init__(box)
         self._search = search
-        self._typed = False  # the box's last change was typed (``textEdited`` comes first)
+        # The text last typed: ``textEdited`` comes before ``textChanged`` for a typed change
+        # (the box's clear button gives it after, for a change asked about already).
+        self._typed: str | None = None
+        self._box = box
         self._due = QTimer(self)
         self._due.setSingleShot(True)
         self._due.setInterval(0)
@@ -127,8 +132,8 @@ class QueuedSearch(QObject):
         box.textEdited.connect(self._edited)
         box.installEventFilter(self)
 
-    def _edited(self) -> None:
-        self._typed = True
+    def _edited(self, text: str) -> None:
+        self._typed = text
 
     @property
     def pending(self) -> bool:
@@ -138,7 +143,7 @@ class QueuedSearch(QObject):
     def ask(self) -> None:
         """Search for the box's new text: once the keys typed with it have been taken, or at
         once if the program set it."""
-        typed, self._typed = self._typed, False
+        typed, self._typed = self._typed == self._box.text(), None
         if typed:
             self._due.start()
         else:
@@ -162,22 +167,42 @@ class QueuedSearch(QObject):
             or (
                 kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
                 and isinstance(event, QKeyEvent)
-                and not _types_text(event)
+                and _may_act(event)
             )
         ):
             self.now()
         return False
 
 
-def _types_text(event: QKeyEvent) -> bool:
-    """Whether a key only adds text to a box: a letter, a digit, a space, a sign."""
+_ONLY_EDITS = {
+    Qt.Key.Key_Shift,
+    Qt.Key.Key_Control,
+    Qt.Key.Key_Alt,
+    Qt.Key.Key_AltGr,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_Super_L,
+    Qt.Key.Key_Super_R,
+    Qt.Key.Key_CapsLock,
+    Qt.Key.Key_Multi_key,  # Compose
+}
+_DEAD_KEYS = range(Qt.Key.Key_Dead_Grave.value, Qt.Key.Key_Dead_Longsolidusoverlay.value + 1)
+_ALT_GR = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+
+
+def _may_act(event: QKeyEvent) -> bool:
+    """Whether a key in the search box may act on its results, rather than only edit its
+    text: not a letter, digit, space or sign, typed or with AltGr (Ctrl+Alt on Windows); not
+    Backspace or Delete alone; not a modifier or a dead key pressed by itself."""
+    key = event.key()
+    if key in _ONLY_EDITS or key in _DEAD_KEYS:
+        return False
+    held = event.modifiers() & (_ALT_GR | Qt.KeyboardModifier.MetaModifier)
     text = event.text()
-    held = event.modifiers() & (
-        Qt.KeyboardModifier.ControlModifier
-        | Qt.KeyboardModifier.AltModifier
-        | Qt.KeyboardModifier.MetaModifier
+    if text and text.isprintable() and held in (Qt.KeyboardModifier.NoModifier, _ALT_GR):
+        return False
+    return not (
+        key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) and held == Qt.KeyboardModifier.NoModifier
     )
-    return bool(text) and text.isprintable() and held == Qt.KeyboardModifier.NoModifier
 
 
 class FilterBar(QWidget):
@@ -1155,6 +1180,9 @@ class RecommendationsTab(Tab):
             self.splitter.restoreState(splitter)
 
     def save_settings(self) -> None:
+        # The window is closing (or giving way to another database's): a search asked for and
+        # not run would read through a database about to be closed, and open it again.
+        self.typed.cancel()
         if not self.loaded:
             if self._changed_early:  # typed before the database opened: what load() applies
                 self.context.settings.set(self._filter_key(), self.filters.state())

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from db.queries import tracker
 from db.queries.rows import TrackerFilter
@@ -100,3 +101,72 @@ def test_text_set_by_the_program_is_searched_at_once(qtbot: Any, sample_window: 
     search_for(qtbot, tab, "zebra")
     tab.go_to_item(only.id)  # a similar item chosen: the filters that hide it cleared
     assert tab.filters.search.text() == "" and tab.selected_ids() == [only.id]
+
+
+def test_keys_that_only_edit_the_text_wait_with_the_rest(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Shift or a dead key pressed alone, Backspace held down: each only edits the text, and
+    a search run for each would hold the box as before."""
+    tab = _typing_into(qtbot, sample_window)
+    searches = _searches(tab)
+    box = tab.filters.search
+    qtbot.keyClicks(box, "sta")
+    qtbot.keyClick(box, Qt.Key.Key_Shift)
+    dead = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Dead_Acute, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(box, dead)  # (QTest has no dead keys)
+    qtbot.keyClicks(box, "ff")
+    qtbot.keyClick(box, Qt.Key.Key_Backspace)
+    qtbot.keyClick(box, Qt.Key.Key_Backspace)
+    assert tab.typed.pending and searches == []
+    qtbot.waitUntil(lambda: not tab.typed.pending)
+    assert searches == ["sta"]
+
+
+def test_alt_gr_text_waits_with_the_rest(qtbot: Any, sample_window: MainWindow) -> None:
+    """Windows reports AltGr as Ctrl+Alt: "@" on many keyboards, "€", Polish letters."""
+    tab = _typing_into(qtbot, sample_window)
+    searches = _searches(tab)
+    qtbot.keyClicks(tab.filters.search, "zebr")
+    alt_gr = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(tab.filters.search, "@", alt_gr)
+    assert tab.typed.pending and searches == []
+
+
+def test_a_window_shortcut_straight_after_typing_acts_on_the_results_of_all_the_keys(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Ctrl+F (Find) is the window's: the box sees only its shortcut override."""
+    tab = _typing_into(qtbot, sample_window)
+    qtbot.keyClicks(tab.filters.search, "zebra")
+    qtbot.keyClick(tab.filters.search, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.model.filter.text == "zebra" and tab.model.rows == []
+    assert tab.filters.search.selectedText() == "zebra"  # Find selected what was typed
+
+
+def test_a_search_asked_for_as_the_window_closes_is_not_run(
+    qtbot: Any, sample_window: MainWindow, settings: Any
+) -> None:
+    """It would read through the database the window closes (or, opening another, gives up)
+    and open it again; what was typed is remembered."""
+    tab = _typing_into(qtbot, sample_window)
+    searches = _searches(tab)
+    qtbot.keyClicks(tab.filters.search, "zebra")
+    sample_window.close()
+    qtbot.wait(50)
+    assert searches == [] and not tab.typed.pending
+    assert tab.filters.state()["text"] == "zebra"
+
+
+def test_the_clear_button_leaves_text_the_program_sets_searched_at_once(
+    qtbot: Any, sample_window: MainWindow
+) -> None:
+    """Qt's clear button says the box was edited after it has said it changed."""
+    tab = _typing_into(qtbot, sample_window)
+    everything = len(tab.model.rows)
+    search_for(qtbot, tab, "zebra")
+    [clear] = tab.filters.search.findChildren(QToolButton)
+    clear.click()
+    assert tab.filters.search.text() == "" and len(tab.model.rows) == everything
+    tab.filters.search.setText("staff short")
+    assert [(r.source, r.number) for r in tab.model.rows] == [(CHILD_A, "3")]
