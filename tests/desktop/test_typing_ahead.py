@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QToolButton
@@ -73,13 +74,21 @@ def test_down_straight_after_typing_goes_to_the_results_of_all_the_keys(
     assert tab.selected_count() == 1 and not tab.typed.pending
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        Qt.Key.Key_A,  # Select All: the box's own
+        Qt.Key.Key_F,  # Find: the window's, which the box sees only as a shortcut override
+    ],
+)
 def test_a_shortcut_straight_after_typing_acts_on_the_results_of_all_the_keys(
-    qtbot: Any, sample_window: MainWindow
+    qtbot: Any, sample_window: MainWindow, key: Qt.Key
 ) -> None:
     tab = _typing_into(qtbot, sample_window)
     qtbot.keyClicks(tab.filters.search, "zebra")
-    qtbot.keyClick(tab.filters.search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(tab.filters.search, key, Qt.KeyboardModifier.ControlModifier)
     assert tab.model.filter.text == "zebra" and tab.model.rows == []
+    assert tab.filters.search.selectedText() == "zebra"
 
 
 def test_leaving_the_box_straight_after_typing_searches_first(
@@ -133,19 +142,8 @@ def test_alt_gr_text_waits_with_the_rest(qtbot: Any, sample_window: MainWindow) 
     assert tab.typed.pending and searches == []
 
 
-def test_a_window_shortcut_straight_after_typing_acts_on_the_results_of_all_the_keys(
-    qtbot: Any, sample_window: MainWindow
-) -> None:
-    """Ctrl+F (Find) is the window's: the box sees only its shortcut override."""
-    tab = _typing_into(qtbot, sample_window)
-    qtbot.keyClicks(tab.filters.search, "zebra")
-    qtbot.keyClick(tab.filters.search, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert tab.model.filter.text == "zebra" and tab.model.rows == []
-    assert tab.filters.search.selectedText() == "zebra"  # Find selected what was typed
-
-
 def test_a_search_asked_for_as_the_window_closes_is_not_run(
-    qtbot: Any, sample_window: MainWindow, settings: Any
+    qtbot: Any, sample_window: MainWindow
 ) -> None:
     """It would read through the database the window closes (or, opening another, gives up)
     and open it again; what was typed is remembered."""
